@@ -1,0 +1,1 @@
+//! Scenario programs for peeps: known deadlocks and healthy controls.

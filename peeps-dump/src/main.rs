@@ -1,0 +1,3 @@
+//! The `peeps` binary.
+
+fn main() {}

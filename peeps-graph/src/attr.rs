@@ -1,0 +1,99 @@
+//! Attribute names that carry meaning, and their fixed values.
+//!
+//! Writers (peeps-runtime, peeps-sync, peeps-roam) and readers (the analysis,
+//! the UI) both name attributes through these constants, so a name is
+//! spelled in one place.
+
+// ---- futures and tasks -------------------------------------------------
+
+/// Futures, tasks: how many times the node was polled.
+pub const POLLS: &str = "polls";
+/// Futures, tasks: total time spent inside polls, in ns. Estimated from
+/// sampled exact clock reads (every poll is counted, a subset is timed).
+pub const POLL_NS_TOTAL: &str = "poll_ns_total";
+/// Futures, tasks: the longest poll seen, in ns (sampled exact timing, and
+/// the coarse clock for every poll, so a long poll is never missed).
+pub const POLL_NS_MAX: &str = "poll_ns_max";
+/// Futures, tasks: while a poll runs, how many ms before capture it started.
+pub const POLLING_SINCE_MS: &str = "polling_since_ms";
+/// Tasks: `true` when spawned through peeps (waker accounting is exact),
+/// `false` for a plain tokio task or a `block_on` root seen from inside.
+pub const TRACKED: &str = "tracked";
+/// Tracked tasks: the task was woken since its last poll returned `Pending`.
+pub const WOKEN: &str = "woken";
+/// Tracked tasks: how many clones of the task's waker are alive.
+pub const WAKER_CLONES: &str = "waker_clones";
+/// Tracked tasks: how many of those clones instrumented waits handed to
+/// resources. `waker_clones > waker_clones_accounted` means something peeps
+/// cannot see (a timer, a socket, an uninstrumented future) may wake it.
+pub const WAKER_CLONES_ACCOUNTED: &str = "waker_clones_accounted";
+/// Tasks: tokio's task id, when the task runs on tokio.
+pub const TOKIO_TASK_ID: &str = "tokio_task_id";
+
+// ---- resources ---------------------------------------------------------
+
+/// Locks, semaphores: `true` for a blocking (parking_lot) primitive: a poll
+/// waiting on it parks its worker thread.
+pub const BLOCKING: &str = "blocking";
+/// Locks: how many guards are held (readers count one each).
+pub const HOLDERS: &str = "holders";
+/// Locks, semaphores, channels: how many waits are pending on it.
+pub const WAITERS: &str = "waiters";
+/// RwLocks: how many read guards are held.
+pub const READERS: &str = "readers";
+/// Semaphores: the number of permits it was made with, plus those added.
+pub const PERMITS: &str = "permits";
+/// Semaphores: permits available now.
+pub const AVAILABLE: &str = "available";
+/// Channels: `mpsc` | `mpsc_unbounded` | `oneshot` | `broadcast` | `watch`.
+pub const FLAVOR: &str = "flavor";
+/// Channels: capacity (bounded flavors).
+pub const CAPACITY: &str = "capacity";
+/// Channels: messages queued now.
+pub const LEN: &str = "len";
+/// Channels: live sender handles.
+pub const SENDERS: &str = "senders";
+/// Channels: live receiver handles.
+pub const RECEIVERS: &str = "receivers";
+/// Channels: messages sent so far.
+pub const SENT: &str = "sent";
+/// Channels: messages received so far.
+pub const RECEIVED: &str = "received";
+/// Channels: closed by the receiver, or every sender gone.
+pub const CLOSED: &str = "closed";
+/// Channels: ms before capture of the last send.
+pub const LAST_SEND_MS: &str = "last_send_ms";
+/// Channels: ms before capture of the last receive.
+pub const LAST_RECV_MS: &str = "last_recv_ms";
+
+// ---- RPC ---------------------------------------------------------------
+
+/// Requests, handlers: the RPC method name.
+pub const METHOD: &str = "method";
+/// Requests: the call id, unique across processes (`<process key>/<n>`).
+pub const CALL_ID: &str = "call_id";
+/// Requests: the peer called, as the RPC stack names it.
+pub const PEER: &str = "peer";
+/// Handlers: the `call_id` of the request this handler serves.
+pub const CALLER_CALL_ID: &str = "caller_call_id";
+
+// ---- edges -------------------------------------------------------------
+
+/// `held_by`: how the holder holds the resource; one of the `AS_*` values.
+pub const AS: &str = "as";
+/// `held_by` value of [`AS`]: a mutex or write guard.
+pub const AS_GUARD: &str = "guard";
+/// `held_by` value of [`AS`]: a read guard.
+pub const AS_READ_GUARD: &str = "read_guard";
+/// `held_by` value of [`AS`]: a semaphore permit.
+pub const AS_PERMIT: &str = "permit";
+/// `held_by` value of [`AS`]: a channel's sending endpoint.
+pub const AS_SENDER: &str = "sender";
+/// `held_by` value of [`AS`]: a channel's receiving endpoint.
+pub const AS_RECEIVER: &str = "receiver";
+/// `held_by`: `false` when the attribution is not certain (an endpoint its
+/// task never used, an owned guard that may have moved). Absent means true.
+pub const CONFIRMED: &str = "confirmed";
+/// `waits_on`: the operation waited for (`lock`, `read`, `write`, `acquire`,
+/// `send`, `recv`, `notified`, `join`, `call`, ...).
+pub const OP: &str = "op";

@@ -1,0 +1,1 @@
+//! roam integration for peeps (see issue 7): not written yet.

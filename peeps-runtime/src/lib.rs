@@ -1,0 +1,70 @@
+//! The peeps runtime: the registry of live nodes, instrumented futures and
+//! tasks, the thread-local context, waker accounting, the resource core the
+//! sync types are built on, snapshots and dumps.
+//!
+//! # Global state
+//!
+//! One registry of live nodes (sharded, see [`registry`]), the process
+//! identity, and the SIGUSR1 pipe. Nothing here runs on the program's
+//! runtime: dumps are written from a dedicated OS thread.
+//!
+//! # Feature `diagnostics`
+//!
+//! On (the default), every hook records. Off, every hook has a no-op twin
+//! with the same signature ([`off`]), so the call sites compile the same and
+//! cost what the plain tokio code costs. Snapshots then have no nodes.
+
+pub mod clock;
+pub mod dump;
+mod id;
+pub mod node;
+pub mod process;
+pub mod registry;
+mod snapshot;
+
+/// Declares items that exist only with feature `diagnostics`.
+macro_rules! cfg_diagnostics {
+    ($($item:item)*) => { $( #[cfg(feature = "diagnostics")] $item )* };
+}
+/// Declares the no-op twins used without feature `diagnostics`.
+macro_rules! cfg_not_diagnostics {
+    ($($item:item)*) => { $( #[cfg(not(feature = "diagnostics"))] $item )* };
+}
+
+cfg_diagnostics! {
+    pub mod ambient;
+    pub mod context;
+    pub mod future;
+    pub mod hold;
+    pub mod resource;
+    mod slab;
+    pub mod task;
+    pub mod wait;
+    pub mod waker;
+}
+
+cfg_not_diagnostics! {
+    pub mod off;
+    pub use off::{future, hold, resource, task, wait, waker};
+}
+
+pub use dump::{dump_dir, dump_path, dump_to, install_sigusr1};
+pub use future::{Instrumented, instrument};
+pub use hold::{HoldAs, HoldToken, HolderSet};
+pub use peeps_graph::{NodeKind, Snapshot};
+pub use resource::{Resource, ResourceFacts};
+pub use snapshot::snapshot;
+pub use task::{JoinHandle, spawn, spawn_named};
+pub use wait::{WaitEdge, WaitList};
+
+/// Names the process after its executable and fixes its key. Optional:
+/// instrumentation works without it. May be called before or inside a
+/// runtime, any number of times.
+pub fn init() {
+    process::touch();
+}
+
+/// Names the process `name` in snapshots and dumps.
+pub fn init_named(name: &str) {
+    process::set_name(name);
+}

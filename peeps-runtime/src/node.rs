@@ -1,0 +1,227 @@
+//! What every node has, and the per-poll statistics of futures and tasks.
+
+use crate::clock;
+use parking_lot::Mutex;
+use peeps_graph::{Attrs, Edge, EdgeKind, Node, NodeId, NodeKind, attr};
+use std::borrow::Cow;
+use std::panic::Location;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering::Relaxed};
+
+/// Where a node was made in the source.
+#[derive(Debug, Clone, Copy)]
+pub enum SourceLocation {
+    /// A `file:line:col` string built at compile time (macros).
+    Static(&'static str),
+    /// A `#[track_caller]` location (constructors, spawn).
+    Caller(&'static Location<'static>),
+}
+
+impl SourceLocation {
+    /// The location as `file:line:col`.
+    pub fn render(&self) -> String {
+        match self {
+            SourceLocation::Static(s) => (*s).to_owned(),
+            SourceLocation::Caller(l) => format!("{}:{}:{}", l.file(), l.line(), l.column()),
+        }
+    }
+}
+
+/// The fields every node has.
+#[derive(Debug)]
+pub struct NodeCore {
+    /// Unique within the process.
+    pub id: NodeId,
+    /// What the node is.
+    pub kind: NodeKind,
+    name: Mutex<Cow<'static, str>>,
+    /// Where in the source the node was made.
+    pub location: SourceLocation,
+    /// Coarse ms when the node was made.
+    pub created_ms: u64,
+}
+
+impl NodeCore {
+    /// A core with a fresh id.
+    pub fn new(kind: NodeKind, name: Cow<'static, str>, location: SourceLocation) -> Self {
+        NodeCore {
+            id: crate::id::next_id(),
+            kind,
+            name: Mutex::new(name),
+            location,
+            created_ms: clock::now_ms(),
+        }
+    }
+
+    /// Renames the node (`.named(..)` on a resource).
+    pub fn rename(&self, name: Cow<'static, str>) {
+        *self.name.lock() = name;
+    }
+
+    /// The node's current name.
+    pub fn name(&self) -> String {
+        self.name.lock().to_string()
+    }
+}
+
+/// Fills one node and its edges while a snapshot is taken.
+#[derive(Debug)]
+pub struct Describe<'a> {
+    /// Coarse ms at capture: ages are `now_ms - since`.
+    pub now_ms: u64,
+    /// The node being described (id, kind, name, location already set).
+    pub node: &'a mut Node,
+    /// Where edges go; ends that name no live node are dropped afterwards.
+    pub edges: &'a mut Vec<Edge>,
+}
+
+impl Describe<'_> {
+    /// Sets the node's state, entered at coarse ms `since`.
+    pub fn state(&mut self, state: &str, since: u64) {
+        self.node.state = Some(state.to_owned());
+        self.node.since_ms = Some(clock::age(self.now_ms, since));
+    }
+
+    /// Sets an attribute.
+    pub fn attr(&mut self, key: &str, value: impl Into<serde_json::Value>) {
+        self.node.attrs.insert(key.to_owned(), value.into());
+    }
+
+    /// Adds an edge that appeared at coarse ms `since`.
+    pub fn edge(&mut self, from: NodeId, to: NodeId, kind: EdgeKind, since: u64, attrs: Attrs) {
+        self.edges.push(Edge {
+            from,
+            to,
+            kind,
+            since_ms: Some(clock::age(self.now_ms, since)),
+            attrs,
+        });
+    }
+}
+
+/// The state of a future or task, as stored in [`PollStats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum PollState {
+    /// Made but never polled.
+    Idle = 0,
+    /// Inside a poll right now.
+    Polling = 1,
+    /// Last poll returned `Pending`.
+    Pending = 2,
+    /// Returned `Ready`.
+    Done = 3,
+}
+
+impl PollState {
+    fn from_u8(v: u8) -> PollState {
+        match v {
+            1 => PollState::Polling,
+            2 => PollState::Pending,
+            3 => PollState::Done,
+            _ => PollState::Idle,
+        }
+    }
+
+    /// The schema's word for the state.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PollState::Idle | PollState::Pending => "pending",
+            PollState::Polling => "polling",
+            PollState::Done => "done",
+        }
+    }
+}
+
+/// After the first polls, time one poll in this many exactly (the rest are
+/// only counted, and the timed one stands for them in `poll_ns_total`).
+pub const EXACT_TIMING_EVERY: u64 = 16;
+
+/// Per-poll statistics of a future or task.
+///
+/// A future is polled by one thread at a time (it is behind `Pin<&mut>`), so
+/// every field has a single writer: updates are plain relaxed loads and
+/// stores, no read-modify-write. Readers (snapshots) may see a field a poll
+/// old, never a torn value.
+#[derive(Debug, Default)]
+pub struct PollStats {
+    state: AtomicU8,
+    state_since: AtomicU64,
+    polls: AtomicU64,
+    ns_total: AtomicU64,
+    ns_max: AtomicU64,
+}
+
+/// What [`PollStats::begin`] hands to [`PollStats::end`].
+#[derive(Debug, Clone, Copy)]
+pub struct PollStart {
+    coarse_ms: u64,
+    exact_ns: Option<u64>,
+    weight: u64,
+}
+
+impl PollStats {
+    /// Marks a poll as started at coarse ms `now`.
+    #[inline]
+    pub fn begin(&self, now: u64) -> PollStart {
+        let polls = self.polls.load(Relaxed);
+        self.polls.store(polls + 1, Relaxed);
+        self.state.store(PollState::Polling as u8, Relaxed);
+        self.state_since.store(now, Relaxed);
+        // The first polls are all timed, then one in EXACT_TIMING_EVERY,
+        // weighted to stand for the polls between.
+        let weight = if polls < EXACT_TIMING_EVERY {
+            1
+        } else if polls.is_multiple_of(EXACT_TIMING_EVERY) {
+            EXACT_TIMING_EVERY
+        } else {
+            0
+        };
+        let exact_ns = (weight > 0).then(clock::exact_ns);
+        PollStart {
+            coarse_ms: now,
+            exact_ns,
+            weight,
+        }
+    }
+
+    /// Marks the poll begun at `start` as ended in `state`.
+    #[inline]
+    pub fn end(&self, start: PollStart, state: PollState) {
+        let now = clock::now_ms();
+        let mut ns = now.saturating_sub(start.coarse_ms) * 1_000_000;
+        if let Some(t0) = start.exact_ns {
+            ns = clock::exact_ns().saturating_sub(t0);
+            let total = self.ns_total.load(Relaxed);
+            self.ns_total.store(total + ns * start.weight, Relaxed);
+        }
+        if ns > self.ns_max.load(Relaxed) {
+            self.ns_max.store(ns, Relaxed);
+        }
+        self.state.store(state as u8, Relaxed);
+        self.state_since.store(now, Relaxed);
+    }
+
+    /// The current state.
+    pub fn state(&self) -> PollState {
+        PollState::from_u8(self.state.load(Relaxed))
+    }
+
+    /// Writes state, `since_ms` and the poll attributes into a snapshot node.
+    pub fn describe(&self, out: &mut Describe<'_>, created_ms: u64) {
+        let state = self.state();
+        let since = self.state_since.load(Relaxed);
+        let since = if state == PollState::Idle {
+            created_ms
+        } else {
+            since
+        };
+        out.state(state.as_str(), since);
+        let polls = self.polls.load(Relaxed);
+        out.attr(attr::POLLS, polls);
+        out.attr(attr::POLL_NS_TOTAL, self.ns_total.load(Relaxed));
+        out.attr(attr::POLL_NS_MAX, self.ns_max.load(Relaxed));
+        if state == PollState::Polling {
+            out.attr(attr::POLLING_SINCE_MS, clock::age(out.now_ms, since));
+        }
+    }
+}

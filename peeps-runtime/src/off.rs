@@ -1,0 +1,266 @@
+//! The no-op twins of every hook, used without feature `diagnostics`.
+//!
+//! Same names and signatures as the recording versions, so callers compile
+//! identically; every body does nothing and every type is zero-sized or a
+//! transparent wrapper.
+
+/// Pass-through futures.
+pub mod future {
+    use std::borrow::Cow;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    pin_project_lite::pin_project! {
+        /// A transparent wrapper: polls the inner future, records nothing.
+        #[derive(Debug)]
+        pub struct Instrumented<F> {
+            #[pin]
+            inner: F,
+        }
+    }
+
+    /// Returns `fut` wrapped, unrecorded.
+    #[inline(always)]
+    pub fn instrument<F: Future>(_name: impl Into<Cow<'static, str>>, _location: &'static str, fut: F) -> Instrumented<F> {
+        Instrumented { inner: fut }
+    }
+
+    impl<F: Future> Future for Instrumented<F> {
+        type Output = F::Output;
+        #[inline(always)]
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+            self.project().inner.poll(cx)
+        }
+    }
+
+    impl<F> Instrumented<F> {
+        /// Always `None`: nothing is recorded.
+        pub fn node_id(&self) -> Option<u64> {
+            None
+        }
+    }
+}
+
+/// Plain tokio tasks.
+pub mod task {
+    use std::borrow::Cow;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    /// tokio's JoinHandle, unrecorded.
+    #[derive(Debug)]
+    pub struct JoinHandle<T> {
+        inner: tokio::task::JoinHandle<T>,
+    }
+
+    impl<T> JoinHandle<T> {
+        /// Wraps a plain tokio handle.
+        pub fn from_tokio(inner: tokio::task::JoinHandle<T>) -> Self {
+            JoinHandle { inner }
+        }
+        /// As tokio's.
+        pub fn abort(&self) {
+            self.inner.abort();
+        }
+        /// As tokio's.
+        pub fn is_finished(&self) -> bool {
+            self.inner.is_finished()
+        }
+        /// As tokio's.
+        pub fn abort_handle(&self) -> tokio::task::AbortHandle {
+            self.inner.abort_handle()
+        }
+        /// As tokio's.
+        pub fn id(&self) -> tokio::task::Id {
+            self.inner.id()
+        }
+    }
+
+    impl<T> Future for JoinHandle<T> {
+        type Output = Result<T, tokio::task::JoinError>;
+        #[inline(always)]
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            Pin::new(&mut self.get_mut().inner).poll(cx)
+        }
+    }
+
+    /// `tokio::spawn`.
+    #[track_caller]
+    pub fn spawn<F>(fut: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        JoinHandle { inner: tokio::spawn(fut) }
+    }
+
+    /// `tokio::spawn`; the name is not kept.
+    #[track_caller]
+    pub fn spawn_named<F>(_name: impl Into<Cow<'static, str>>, fut: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        JoinHandle { inner: tokio::spawn(fut) }
+    }
+}
+
+/// No-op holder sets.
+pub mod hold {
+    /// How a holder holds a resource.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum HoldAs {
+        /// A mutex guard or a write guard.
+        Guard,
+        /// A read guard.
+        ReadGuard,
+        /// A semaphore permit.
+        Permit,
+        /// A channel's sending endpoint.
+        Sender,
+        /// A channel's receiving endpoint.
+        Receiver,
+    }
+
+    /// Nothing.
+    #[derive(Debug, Default, Clone)]
+    pub struct HolderSet;
+
+    /// Nothing.
+    #[derive(Debug)]
+    pub struct HoldToken;
+
+    impl HolderSet {
+        /// Does nothing.
+        #[inline(always)]
+        pub fn acquire(&self, _how: HoldAs, _confirmed: bool) -> HoldToken {
+            HoldToken
+        }
+        /// Does nothing.
+        #[inline(always)]
+        pub fn release(&self, _token: HoldToken) {}
+        /// Does nothing.
+        #[inline(always)]
+        pub fn touch(&self, _token: &mut HoldToken, _how: HoldAs) {}
+        /// Always 0.
+        pub fn len(&self) -> usize {
+            0
+        }
+        /// Always true.
+        pub fn is_empty(&self) -> bool {
+            true
+        }
+    }
+}
+
+/// No-op waits.
+pub mod wait {
+    use std::sync::Arc;
+
+    /// Nothing.
+    #[derive(Debug, Default)]
+    pub struct WaitList;
+
+    impl WaitList {
+        /// Always 0.
+        pub fn len(&self) -> usize {
+            0
+        }
+        /// Always true.
+        pub fn is_empty(&self) -> bool {
+            true
+        }
+    }
+
+    /// Nothing.
+    #[derive(Debug, Default)]
+    pub struct WaitEdge;
+
+    impl WaitEdge {
+        /// Nothing.
+        pub const fn new() -> Self {
+            WaitEdge
+        }
+        /// Does nothing.
+        #[inline(always)]
+        pub fn begin(&mut self, _list: &Arc<WaitList>, _op: &'static str) {}
+        /// Always false.
+        pub fn is_waiting(&self) -> bool {
+            false
+        }
+        /// Does nothing.
+        #[inline(always)]
+        pub fn end(&mut self) {}
+    }
+}
+
+/// No-op resources.
+pub mod resource {
+    use crate::hold::HolderSet;
+    use crate::node::Describe;
+    use crate::wait::WaitList;
+    use peeps_graph::NodeKind;
+    use std::borrow::Cow;
+    use std::panic::Location;
+    use std::sync::{Arc, LazyLock};
+
+    /// Extra facts a resource reports (never asked without diagnostics).
+    pub trait ResourceFacts: Send + Sync + 'static {
+        /// Sets state and attributes.
+        fn describe(&self, out: &mut Describe<'_>);
+    }
+
+    static NO_WAITS: LazyLock<Arc<WaitList>> = LazyLock::new(|| Arc::new(WaitList));
+
+    /// Nothing: a zero-sized stand-in for a resource node.
+    #[derive(Debug, Clone, Default)]
+    pub struct Resource {
+        holders: HolderSet,
+    }
+
+    impl Resource {
+        /// Nothing.
+        #[inline(always)]
+        pub fn new(_kind: NodeKind) -> Self {
+            Resource::default()
+        }
+        /// Nothing.
+        #[inline(always)]
+        pub fn build(
+            _kind: NodeKind,
+            _location: &'static Location<'static>,
+            _blocking: bool,
+            _facts: Option<Box<dyn ResourceFacts>>,
+        ) -> Self {
+            Resource::default()
+        }
+        /// Does nothing.
+        pub fn rename(&self, _name: impl Into<Cow<'static, str>>) {}
+        /// Always 0.
+        pub fn id(&self) -> u64 {
+            0
+        }
+        /// An empty list.
+        pub fn waits(&self) -> &Arc<WaitList> {
+            &NO_WAITS
+        }
+        /// An empty set.
+        pub fn holders(&self) -> &HolderSet {
+            &self.holders
+        }
+    }
+}
+
+/// No waker accounting.
+pub mod waker {
+    use std::mem::ManuallyDrop;
+    use std::task::Waker;
+
+    /// Always `None`: use the waker as it is.
+    #[inline(always)]
+    pub fn tagged(_waker: &Waker) -> Option<ManuallyDrop<Waker>> {
+        None
+    }
+}

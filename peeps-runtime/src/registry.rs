@@ -1,0 +1,116 @@
+//! The registry of live nodes: what a snapshot walks.
+//!
+//! Nodes are kept in 64 shards chosen by id, each behind its own small lock,
+//! taken only when a node is made or leaves, never on a poll. A node leaves
+//! the moment its owner drops the [`Registered`] handle, so memory returns to
+//! its baseline as soon as the program drops its futures and resources.
+
+use crate::node::{Describe, NodeCore};
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, LazyLock};
+
+/// Something that appears as a node in a snapshot.
+pub trait Entry: Send + Sync + 'static {
+    /// The fields every node has.
+    fn core(&self) -> &NodeCore;
+    /// Fills the node's state and attributes and adds its edges.
+    fn describe(&self, out: &mut Describe<'_>);
+}
+
+const SHARDS: usize = 64;
+
+/// Ids are unique integers: hashing them is a multiplication.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8 | u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, id: u64) {
+        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type Shard = Mutex<HashMap<u64, Arc<dyn Entry>, BuildHasherDefault<IdHasher>>>;
+
+struct Registry {
+    shards: [Shard; SHARDS],
+}
+
+static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry {
+    shards: std::array::from_fn(|_| Mutex::new(HashMap::default())),
+});
+
+fn shard(id: u64) -> &'static Shard {
+    &REGISTRY.shards[(id as usize) % SHARDS]
+}
+
+/// Owns a node's place in the registry: made by [`Registered::new`], the
+/// node leaves the registry when this is dropped.
+pub struct Registered<E: Entry> {
+    entry: Arc<E>,
+}
+
+impl<E: Entry> Registered<E> {
+    /// Adds `entry` to the registry.
+    pub fn new(entry: E) -> Self {
+        let entry = Arc::new(entry);
+        let id = entry.core().id;
+        let dyn_entry: Arc<dyn Entry> = entry.clone();
+        shard(id).lock().insert(id, dyn_entry);
+        Registered { entry }
+    }
+
+    /// The entry.
+    pub fn entry(&self) -> &Arc<E> {
+        &self.entry
+    }
+}
+
+impl<E: Entry> std::ops::Deref for Registered<E> {
+    type Target = E;
+    fn deref(&self) -> &E {
+        &self.entry
+    }
+}
+
+impl<E: Entry> Drop for Registered<E> {
+    fn drop(&mut self) {
+        let id = self.entry.core().id;
+        // Take the entry out under the lock, drop it outside: its drop may
+        // run arbitrary code (a stored waker) that must not hold a shard lock.
+        let removed = shard(id).lock().remove(&id);
+        drop(removed);
+    }
+}
+
+impl<E: Entry> std::fmt::Debug for Registered<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registered")
+            .field("id", &self.entry.core().id)
+            .finish()
+    }
+}
+
+/// Every live entry, shard by shard (each shard's lock held only while its
+/// entries are cloned out).
+pub(crate) fn live_entries() -> Vec<Arc<dyn Entry>> {
+    let mut out = Vec::new();
+    for s in &REGISTRY.shards {
+        out.extend(s.lock().values().cloned());
+    }
+    out
+}
+
+/// How many nodes are live (for tests and benchmarks).
+pub fn live_count() -> usize {
+    REGISTRY.shards.iter().map(|s| s.lock().len()).sum()
+}

@@ -1,0 +1,52 @@
+//! Materialising the graph: walk the live nodes, build a [`Snapshot`].
+//!
+//! Nothing stops the program meanwhile: each shard of the registry is locked
+//! only while its entries are cloned out, and each entry describes itself
+//! from its atomics and small locks.
+
+use crate::clock;
+use crate::node::Describe;
+use peeps_graph::{Attrs, Node, SCHEMA, Snapshot};
+use std::collections::HashSet;
+
+/// Takes a snapshot of this process now.
+pub fn snapshot() -> Snapshot {
+    let entries = crate::registry::live_entries();
+    let now_ms = clock::now_ms();
+    let captured_at_ms = clock::wall_ms();
+    let mut nodes = Vec::with_capacity(entries.len());
+    let mut edges = Vec::new();
+    for entry in &entries {
+        let core = entry.core();
+        let mut node = Node {
+            id: core.id,
+            kind: core.kind,
+            name: core.name(),
+            location: Some(core.location.render()),
+            state: None,
+            since_ms: None,
+            attrs: Attrs::new(),
+        };
+        entry.describe(&mut Describe {
+            now_ms,
+            node: &mut node,
+            edges: &mut edges,
+        });
+        nodes.push(node);
+    }
+    drop(entries);
+    nodes.sort_by_key(|n| n.id);
+    let ids: HashSet<u64> = nodes.iter().map(|n| n.id).collect();
+    // An edge to a node that left between the walk of two shards (or to a
+    // holder that has finished) names nothing: drop it.
+    edges.retain(|e| ids.contains(&e.from) && ids.contains(&e.to));
+    edges.sort_by(|a, b| (a.from, a.to, a.kind).cmp(&(b.from, b.to, b.kind)));
+    Snapshot {
+        schema: SCHEMA.to_owned(),
+        process: crate::process::current(),
+        captured_at_ms,
+        nodes,
+        edges,
+        threads: Vec::new(),
+    }
+}

@@ -1,0 +1,271 @@
+//! Tasks spawned through peeps: `spawn`, `spawn_named`, and their JoinHandle.
+//!
+//! A peeps task registers a `task` node when spawned (with a `spawned` edge
+//! from the task that spawned it), polls its future with a tracked waker
+//! (see [`crate::waker`]) and with itself as the current frame, so every
+//! instrumented future and wait inside is attributed to it.
+
+use crate::clock;
+use crate::context::{self, Frame};
+use crate::node::{Describe, NodeCore, PollState, PollStats, SourceLocation};
+use crate::registry::{Entry, Registered};
+use crate::wait::{WaitEdge, WaitList};
+use parking_lot::Mutex;
+use peeps_graph::{Attrs, EdgeKind, NodeId, NodeKind, attr};
+use std::borrow::Cow;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll, Waker};
+
+/// Counts of live clones of a task's tracked waker.
+#[derive(Debug, Default)]
+pub(crate) struct WakerCounts {
+    /// Every live clone.
+    pub(crate) live: AtomicUsize,
+    /// Clones handed to resources by instrumented waits.
+    pub(crate) accounted: AtomicUsize,
+}
+
+/// The registry entry of a task spawned through peeps.
+#[derive(Debug)]
+pub struct TaskEntry {
+    core: NodeCore,
+    stats: PollStats,
+    woken: AtomicBool,
+    pub(crate) wakers: WakerCounts,
+    /// The runtime's own waker for this task, which tracked wakers forward to.
+    inner_waker: Mutex<Option<Waker>>,
+    spawned_by: NodeId,
+    tokio_id: OnceLock<u64>,
+    /// `JoinHandle` awaits pending on this task.
+    joins: Arc<WaitList>,
+}
+
+impl TaskEntry {
+    /// Marks the task woken and forwards to the runtime's waker.
+    pub(crate) fn wake(&self) {
+        self.woken.store(true, Relaxed);
+        // Clone out of the lock: the runtime's wake must not run under it.
+        let inner = self.inner_waker.lock().clone();
+        if let Some(w) = inner {
+            w.wake();
+        }
+    }
+
+    fn remember_waker(&self, waker: &Waker) {
+        let mut slot = self.inner_waker.lock();
+        if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            *slot = Some(waker.clone());
+        }
+    }
+}
+
+impl Entry for TaskEntry {
+    fn core(&self) -> &NodeCore {
+        &self.core
+    }
+    fn describe(&self, out: &mut Describe<'_>) {
+        self.stats.describe(out, self.core.created_ms);
+        out.attr(attr::TRACKED, true);
+        out.attr(attr::WOKEN, self.woken.load(Relaxed));
+        out.attr(attr::WAKER_CLONES, self.wakers.live.load(Relaxed));
+        out.attr(attr::WAKER_CLONES_ACCOUNTED, self.wakers.accounted.load(Relaxed));
+        if let Some(id) = self.tokio_id.get() {
+            out.attr(attr::TOKIO_TASK_ID, *id);
+        }
+        if self.spawned_by != 0 {
+            let id = self.core.id;
+            out.edge(self.spawned_by, id, EdgeKind::Spawned, self.core.created_ms, Attrs::new());
+        }
+        self.joins.describe(out);
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future run as a peeps task: registers the task node and polls the
+    /// user's future with a tracked waker and the task as current frame.
+    pub struct TaskFuture<F> {
+        reg: Registered<TaskEntry>,
+        #[pin]
+        fut: F,
+    }
+}
+
+impl<F> std::fmt::Debug for TaskFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskFuture").field("id", &self.reg.core.id).finish()
+    }
+}
+
+impl<F: Future> Future for TaskFuture<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let entry = this.reg.entry();
+        entry.woken.store(false, Relaxed);
+        entry.remember_waker(cx.waker());
+        if entry.tokio_id.get().is_none() {
+            if let Some(id) = tokio::task::try_id() {
+                let _ = entry.tokio_id.set(id.to_string().parse().unwrap_or(0));
+            }
+        }
+        let view = crate::waker::tracked_view(entry);
+        let mut task_cx = Context::from_waker(&view);
+        let id = entry.core.id;
+        let scope = PollScope::begin(&entry.stats, Frame { node: id, task: id, tracked: true });
+        let res = this.fut.poll(&mut task_cx);
+        scope.end(res.is_ready());
+        res
+    }
+}
+
+/// One poll of a node: sets the frame and the poll statistics, and restores
+/// both when dropped, also during a panic (the node is then marked done).
+pub(crate) struct PollScope<'a> {
+    stats: &'a PollStats,
+    start: crate::node::PollStart,
+    _frame: context::FrameGuard,
+    state: PollState,
+}
+
+impl<'a> PollScope<'a> {
+    #[inline]
+    pub(crate) fn begin(stats: &'a PollStats, frame: Frame) -> Self {
+        let start = stats.begin(clock::now_ms());
+        PollScope { stats, start, _frame: context::enter(frame), state: PollState::Done }
+    }
+
+    #[inline]
+    pub(crate) fn end(mut self, ready: bool) {
+        self.state = if ready { PollState::Done } else { PollState::Pending };
+    }
+}
+
+impl Drop for PollScope<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.stats.end(self.start, self.state);
+    }
+}
+
+/// Wraps `fut` as a peeps task named `name`, made at `location`.
+pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'static>, fut: F) -> TaskFuture<F> {
+    let parent = context::current();
+    let spawned_by = if parent.tracked { parent.task } else { 0 };
+    let core = NodeCore::new(NodeKind::Task, name, SourceLocation::Caller(location));
+    let joins = Arc::new(WaitList::new(core.id));
+    let entry = TaskEntry {
+        core,
+        stats: PollStats::default(),
+        woken: AtomicBool::new(false),
+        wakers: WakerCounts::default(),
+        inner_waker: Mutex::new(None),
+        spawned_by,
+        tokio_id: OnceLock::new(),
+        joins,
+    };
+    TaskFuture { reg: Registered::new(entry), fut }
+}
+
+/// Spawns `fut` on the current tokio runtime as a peeps task named after
+/// the call site. A drop-in for `tokio::spawn`.
+///
+/// # Panics
+///
+/// As `tokio::spawn`: when called outside a tokio runtime.
+#[track_caller]
+pub fn spawn<F>(fut: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let loc = Location::caller();
+    let name = Cow::Owned(format!("{}:{}", loc.file(), loc.line()));
+    spawn_at(name, loc, fut)
+}
+
+/// Spawns `fut` as a peeps task named `name`.
+///
+/// # Panics
+///
+/// As `tokio::spawn`: when called outside a tokio runtime.
+#[track_caller]
+pub fn spawn_named<F>(name: impl Into<Cow<'static, str>>, fut: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    spawn_at(name.into(), Location::caller(), fut)
+}
+
+#[track_caller]
+fn spawn_at<F>(name: Cow<'static, str>, loc: &'static Location<'static>, fut: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let task = task_future(name, loc, fut);
+    let target = task.reg.entry().joins.clone();
+    JoinHandle { inner: tokio::spawn(task), target: Some(target), wait: WaitEdge::new() }
+}
+
+/// An owned permission to join a task: tokio's `JoinHandle` with the same
+/// API, whose await is a `waits_on` edge to the task's node.
+///
+/// # Cancel safety
+///
+/// As tokio's: dropping the handle detaches the task; awaiting it again
+/// after a `select!` branch lost is fine.
+#[derive(Debug)]
+pub struct JoinHandle<T> {
+    inner: tokio::task::JoinHandle<T>,
+    target: Option<Arc<WaitList>>,
+    wait: WaitEdge,
+}
+
+impl<T> JoinHandle<T> {
+    /// Wraps a plain tokio handle (no `waits_on` edge: the task is unknown).
+    pub fn from_tokio(inner: tokio::task::JoinHandle<T>) -> Self {
+        JoinHandle { inner, target: None, wait: WaitEdge::new() }
+    }
+
+    /// Aborts the task, as `tokio::task::JoinHandle::abort`.
+    pub fn abort(&self) {
+        self.inner.abort();
+    }
+
+    /// Whether the task has finished, as tokio's.
+    pub fn is_finished(&self) -> bool {
+        self.inner.is_finished()
+    }
+
+    /// A handle that can abort the task, as tokio's.
+    pub fn abort_handle(&self) -> tokio::task::AbortHandle {
+        self.inner.abort_handle()
+    }
+
+    /// The task's tokio id, as tokio's.
+    pub fn id(&self) -> tokio::task::Id {
+        self.inner.id()
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let tagged = crate::waker::tagged(cx.waker());
+        let mut wait_cx = Context::from_waker(tagged.as_deref().unwrap_or(cx.waker()));
+        let res = Pin::new(&mut this.inner).poll(&mut wait_cx);
+        match (&res, &this.target) {
+            (Poll::Pending, Some(target)) => this.wait.begin(target, "join"),
+            _ => this.wait.end(),
+        }
+        res
+    }
+}
