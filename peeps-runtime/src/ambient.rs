@@ -109,6 +109,11 @@ pub fn foreign_task(id: tokio::task::Id) -> Arc<AmbientHandle> {
     handle
 }
 
+/// Whether `root` is this thread's `block_on` root (no reference counting).
+pub fn is_thread_root(root: &Arc<AmbientHandle>) -> bool {
+    THREAD_ROOT.try_with(|slot| std::ptr::eq(slot.borrow().as_ptr(), Arc::as_ptr(root))).unwrap_or(false)
+}
+
 fn thread_root() -> Arc<AmbientHandle> {
     let make = || {
         let thread = std::thread::current();

@@ -1,16 +1,57 @@
 //! Clocks for the hot path.
 //!
 //! One exact clock read (`Instant::now()`) costs about as much as the whole
-//! per-poll budget, so polls use the kernel's coarse monotonic clock
-//! (`CLOCK_MONOTONIC_COARSE`, a vDSO read of a value the kernel keeps at tick
-//! resolution, 1–4 ms) for "since when", and time an exact duration only on a
-//! sample of polls. Every threshold that matters (blocking polls, long waits,
-//! settle time) is in milliseconds.
+//! per-poll budget, and even the kernel's coarse clock costs several ns per
+//! vDSO call. So polls read a millisecond tick that a background thread
+//! (`peeps-clock`, started on first use) copies from the kernel's coarse
+//! monotonic clock every millisecond: one relaxed load. Exact durations are
+//! timed only on a sample of polls. Every threshold that matters (blocking
+//! polls, long waits, settle time) is in milliseconds.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Once;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Milliseconds of the coarse monotonic clock. Only differences mean anything.
+/// The tick: coarse monotonic ms, refreshed every millisecond.
+static TICK_MS: AtomicU64 = AtomicU64::new(0);
+static TICKER: Once = Once::new();
+
+/// How often the tick is refreshed.
+const TICK_EVERY: Duration = Duration::from_millis(1);
+
+/// Milliseconds of the coarse monotonic clock, from the tick (one load).
+/// Only differences mean anything.
+#[inline]
 pub fn now_ms() -> u64 {
+    let t = TICK_MS.load(Relaxed);
+    if t != 0 {
+        return t;
+    }
+    start_ticker();
+    coarse_ms()
+}
+
+#[cold]
+fn start_ticker() {
+    TICKER.call_once(|| {
+        TICK_MS.store(coarse_ms(), Relaxed);
+        let spawned = std::thread::Builder::new()
+            .name("peeps-clock".into())
+            .spawn(|| {
+                loop {
+                    TICK_MS.store(coarse_ms(), Relaxed);
+                    std::thread::sleep(TICK_EVERY);
+                }
+            });
+        if spawned.is_err() {
+            // No thread: fall back to reading the kernel clock on every call.
+            TICK_MS.store(0, Relaxed);
+        }
+    });
+}
+
+/// Milliseconds of the kernel's coarse monotonic clock, read now.
+pub fn coarse_ms() -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,

@@ -23,20 +23,39 @@ pub struct Frame {
     pub tracked: bool,
 }
 
+/// The top bit of the stored task id says "tracked" (ids never reach it).
+const TRACKED_BIT: u64 = 1 << 63;
+
+/// A frame as stored: two words, no padding, so saving and restoring it is
+/// two plain moves on the hot path.
+type Packed = (NodeId, u64);
+
+impl Frame {
+    #[inline]
+    fn pack(self) -> Packed {
+        (self.node, self.task | if self.tracked { TRACKED_BIT } else { 0 })
+    }
+
+    #[inline]
+    fn unpack((node, task): Packed) -> Frame {
+        Frame { node, task: task & !TRACKED_BIT, tracked: task & TRACKED_BIT != 0 }
+    }
+}
+
 thread_local! {
-    static CURRENT: Cell<Frame> = const { Cell::new(Frame { node: 0, task: 0, tracked: false }) };
+    static CURRENT: Cell<Packed> = const { Cell::new((0, 0)) };
 }
 
 /// The current frame (all zero outside any instrumented poll).
 #[inline]
 pub fn current() -> Frame {
-    CURRENT.try_with(Cell::get).unwrap_or_default()
+    Frame::unpack(CURRENT.try_with(Cell::get).unwrap_or((0, 0)))
 }
 
 /// Makes `frame` current until the returned guard drops.
 #[inline]
 pub fn enter(frame: Frame) -> FrameGuard {
-    let prev = CURRENT.try_with(|c| c.replace(frame)).unwrap_or_default();
+    let prev = CURRENT.try_with(|c| c.replace(frame.pack())).unwrap_or((0, 0));
     FrameGuard { prev }
 }
 
@@ -44,7 +63,7 @@ pub fn enter(frame: Frame) -> FrameGuard {
 #[derive(Debug)]
 #[must_use = "the frame is current only while the guard lives"]
 pub struct FrameGuard {
-    prev: Frame,
+    prev: Packed,
 }
 
 impl Drop for FrameGuard {

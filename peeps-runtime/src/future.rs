@@ -148,7 +148,7 @@ fn top_level_root(cached: &mut Option<Arc<AmbientHandle>>) -> &Arc<AmbientHandle
 }
 
 fn same_thread_root(root: &Arc<AmbientHandle>) -> bool {
-    Arc::ptr_eq(root, &ambient::current())
+    ambient::is_thread_root(root)
 }
 
 /// The id a future node has once polled (for tests).

@@ -43,8 +43,11 @@ cfg_diagnostics! {
     pub mod waker;
 }
 
+// The no-op twins are always compiled (benchmarks compare both in one run)
+// and stand in for the recording modules without the feature.
+#[doc(hidden)]
+pub mod off;
 cfg_not_diagnostics! {
-    pub mod off;
     pub use off::{future, hold, resource, task, wait, waker};
 }
 

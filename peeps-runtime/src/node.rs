@@ -132,9 +132,12 @@ impl PollState {
     }
 }
 
+/// The first polls of a node are all timed exactly.
+pub const ALWAYS_TIMED: u64 = 4;
+
 /// After the first polls, time one poll in this many exactly (the rest are
 /// only counted, and the timed one stands for them in `poll_ns_total`).
-pub const EXACT_TIMING_EVERY: u64 = 16;
+pub const EXACT_TIMING_EVERY: u64 = 64;
 
 /// Per-poll statistics of a future or task.
 ///
@@ -169,7 +172,7 @@ impl PollStats {
         self.state_since.store(now, Relaxed);
         // The first polls are all timed, then one in EXACT_TIMING_EVERY,
         // weighted to stand for the polls between.
-        let weight = if polls < EXACT_TIMING_EVERY {
+        let weight = if polls < ALWAYS_TIMED {
             1
         } else if polls.is_multiple_of(EXACT_TIMING_EVERY) {
             EXACT_TIMING_EVERY

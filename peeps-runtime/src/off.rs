@@ -22,7 +22,11 @@ pub mod future {
 
     /// Returns `fut` wrapped, unrecorded.
     #[inline(always)]
-    pub fn instrument<F: Future>(_name: impl Into<Cow<'static, str>>, _location: &'static str, fut: F) -> Instrumented<F> {
+    pub fn instrument<F: Future>(
+        _name: impl Into<Cow<'static, str>>,
+        _location: &'static str,
+        fut: F,
+    ) -> Instrumented<F> {
         Instrumented { inner: fut }
     }
 
@@ -93,7 +97,9 @@ pub mod task {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        JoinHandle { inner: tokio::spawn(fut) }
+        JoinHandle {
+            inner: tokio::spawn(fut),
+        }
     }
 
     /// `tokio::spawn`; the name is not kept.
@@ -103,7 +109,9 @@ pub mod task {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        JoinHandle { inner: tokio::spawn(fut) }
+        JoinHandle {
+            inner: tokio::spawn(fut),
+        }
     }
 }
 
@@ -198,9 +206,9 @@ pub mod wait {
 
 /// No-op resources.
 pub mod resource {
-    use crate::hold::HolderSet;
+    use super::hold::HolderSet;
+    use super::wait::WaitList;
     use crate::node::Describe;
-    use crate::wait::WaitList;
     use peeps_graph::NodeKind;
     use std::borrow::Cow;
     use std::panic::Location;
