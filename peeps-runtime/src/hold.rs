@@ -203,3 +203,152 @@ impl HolderSet {
         out.edge(self.owner, holder, EdgeKind::HeldBy, since, attrs);
     }
 }
+
+impl HolderSet {
+    /// How many live holds are held `how` (e.g. the read guards of a lock).
+    pub fn count(&self, how: HoldAs) -> usize {
+        let fast = self.fast_holder.load(Ordering::Acquire) != 0
+            && HoldAs::from_bits(self.fast_meta.load(Ordering::Acquire)) == how;
+        usize::from(fast) + self.slow.lock().iter().filter(|r| r.how == how).count()
+    }
+
+    /// Records the current task as the holder of a channel endpoint, not
+    /// confirmed until that task uses it ([`HolderSet::touch_endpoint`]).
+    pub fn acquire_endpoint(&self, how: HoldAs) -> EndpointHold {
+        EndpointHold {
+            token: Mutex::new(Some(self.acquire(how, false))),
+            user: AtomicU64::new(0),
+        }
+    }
+
+    /// Marks an endpoint used by the current task: re-attributes it to that
+    /// task if another one held it, and confirms it. Cheap when the same
+    /// task uses it again: one thread-local read and a compare, no lock.
+    #[inline]
+    pub fn touch_endpoint(&self, hold: &EndpointHold, how: HoldAs) {
+        let user = hold.user.load(Ordering::Relaxed);
+        if user != 0 && user == actor_key() {
+            return;
+        }
+        self.touch_endpoint_slow(hold, how);
+    }
+
+    #[cold]
+    fn touch_endpoint_slow(&self, hold: &EndpointHold, how: HoldAs) {
+        let key = actor_key();
+        let Actor { id, keep, .. } = context::current_holder();
+        let mut token = hold.token.lock();
+        match token.take() {
+            // Confirmed before and the same actor: only the key was stale
+            // (an instrumented frame and a bare poll of one plain task).
+            Some(t) if t.holder == id && hold.user.load(Ordering::Relaxed) != 0 => *token = Some(t),
+            Some(t) => {
+                self.release(t);
+                *token = Some(self.acquire_for(id, keep, how, true));
+            }
+            None => {}
+        }
+        if token.is_some() {
+            hold.user.store(key, Ordering::Relaxed);
+        }
+    }
+
+    /// Gives an endpoint's hold back (the endpoint dropped). Idempotent.
+    pub fn release_endpoint(&self, hold: &EndpointHold) {
+        let token = hold.token.lock().take();
+        if let Some(t) = token {
+            self.release(t);
+        }
+    }
+}
+
+/// The hold of a channel endpoint, used through `&self` (a `Sender` is
+/// shared by reference): the token behind a small lock taken only when the
+/// endpoint changes hands, and a key of the actor that last used it.
+#[derive(Debug)]
+pub struct EndpointHold {
+    token: Mutex<Option<HoldToken>>,
+    /// [`actor_key`] of the last user once confirmed; 0 while unconfirmed.
+    user: AtomicU64,
+}
+
+/// A key naming the actor polling now, cheap to compute: the frame's task
+/// id inside an instrumented poll, else the plain tokio task's id or this
+/// thread's number (a `block_on` root). Different actors never share a key.
+#[inline]
+fn actor_key() -> u64 {
+    let frame = context::current();
+    if frame.task != 0 {
+        return frame.task;
+    }
+    match tokio::task::try_id() {
+        Some(id) => {
+            let mut h = IdHasher(0);
+            std::hash::Hash::hash(&id, &mut h);
+            h.0 | 1 << 63
+        }
+        None => THREAD_KEY.try_with(|k| *k).unwrap_or(0) | 1 << 62,
+    }
+}
+
+/// Keeps the integer a tokio task id hashes as (its inner `u64`).
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8 | u64::from(*b)).rotate_left(5);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 ^= v;
+    }
+}
+
+static NEXT_THREAD_KEY: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    static THREAD_KEY: u64 = NEXT_THREAD_KEY.fetch_add(1, Ordering::Relaxed);
+}
+
+/// A hold released when dropped: what a guard or permit embeds, so its
+/// `held_by` edge goes exactly when the guard does (also during a panic,
+/// and on whichever task drops it).
+#[derive(Debug)]
+pub struct HoldGuard<'r> {
+    set: &'r HolderSet,
+    token: Option<HoldToken>,
+}
+
+impl<'r> HoldGuard<'r> {
+    /// Records the current task as a holder of `set`.
+    #[inline]
+    pub fn new(set: &'r HolderSet, how: HoldAs, confirmed: bool) -> Self {
+        HoldGuard { set, token: Some(set.acquire(how, confirmed)) }
+    }
+
+    /// Releases the hold now (e.g. while a guard is temporarily unlocked).
+    #[inline]
+    pub fn release(&mut self) {
+        if let Some(t) = self.token.take() {
+            self.set.release(t);
+        }
+    }
+
+    /// Releases the hold, if any, and records the current task again.
+    #[inline]
+    pub fn reacquire(&mut self, how: HoldAs, confirmed: bool) {
+        self.release();
+        self.token = Some(self.set.acquire(how, confirmed));
+    }
+}
+
+impl Drop for HoldGuard<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.release();
+    }
+}

@@ -160,6 +160,43 @@ pub mod hold {
         pub fn is_empty(&self) -> bool {
             true
         }
+        /// Always 0.
+        pub fn count(&self, _how: HoldAs) -> usize {
+            0
+        }
+        /// Nothing.
+        #[inline(always)]
+        pub fn acquire_endpoint(&self, _how: HoldAs) -> EndpointHold {
+            EndpointHold
+        }
+        /// Does nothing.
+        #[inline(always)]
+        pub fn touch_endpoint(&self, _hold: &EndpointHold, _how: HoldAs) {}
+        /// Does nothing.
+        #[inline(always)]
+        pub fn release_endpoint(&self, _hold: &EndpointHold) {}
+    }
+
+    /// Nothing.
+    #[derive(Debug, Default)]
+    pub struct EndpointHold;
+
+    /// Nothing: zero-sized.
+    #[derive(Debug)]
+    pub struct HoldGuard<'r>(std::marker::PhantomData<&'r HolderSet>);
+
+    impl<'r> HoldGuard<'r> {
+        /// Nothing.
+        #[inline(always)]
+        pub fn new(_set: &'r HolderSet, _how: HoldAs, _confirmed: bool) -> Self {
+            HoldGuard(std::marker::PhantomData)
+        }
+        /// Does nothing.
+        #[inline(always)]
+        pub fn release(&mut self) {}
+        /// Does nothing.
+        #[inline(always)]
+        pub fn reacquire(&mut self, _how: HoldAs, _confirmed: bool) {}
     }
 }
 
@@ -212,6 +249,7 @@ pub mod resource {
     use peeps_graph::NodeKind;
     use std::borrow::Cow;
     use std::panic::Location;
+    use std::marker::PhantomData;
     use std::sync::{Arc, LazyLock};
 
     /// Extra facts a resource reports (never asked without diagnostics).
@@ -221,6 +259,88 @@ pub mod resource {
     }
 
     static NO_WAITS: LazyLock<Arc<WaitList>> = LazyLock::new(|| Arc::new(WaitList));
+    static NO_RESOURCE: Resource = Resource { holders: HolderSet };
+
+    /// Reports nothing.
+    #[derive(Debug, Default, Clone, Copy)]
+    pub struct NoFacts;
+
+    impl ResourceFacts for NoFacts {
+        fn describe(&self, _out: &mut Describe<'_>) {}
+    }
+
+    impl From<u64> for NoFacts {
+        fn from(_seed: u64) -> Self {
+            NoFacts
+        }
+    }
+
+    impl<F: ResourceFacts> ResourceFacts for Arc<F> {
+        fn describe(&self, out: &mut Describe<'_>) {
+            (**self).describe(out);
+        }
+    }
+
+    /// Nothing: zero-sized.
+    pub struct LazyResource<F = NoFacts>(PhantomData<fn() -> F>);
+
+    impl<F> std::fmt::Debug for LazyResource<F> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("LazyResource")
+        }
+    }
+
+    impl<F: ResourceFacts + From<u64>> LazyResource<F> {
+        /// Nothing.
+        #[inline(always)]
+        pub const fn new(_kind: NodeKind, _location: &'static Location<'static>, _blocking: bool, _seed: u64) -> Self {
+            LazyResource(PhantomData)
+        }
+        /// A shared no-op resource.
+        #[inline(always)]
+        pub fn resource(&self) -> &Resource {
+            &NO_RESOURCE
+        }
+        /// Always `None`: counter updates compile away.
+        #[inline(always)]
+        pub fn facts(&self) -> Option<&F> {
+            None
+        }
+    }
+
+    /// Nothing: zero-sized.
+    pub struct SharedResource<F>(PhantomData<fn() -> F>);
+
+    impl<F> std::fmt::Debug for SharedResource<F> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("SharedResource")
+        }
+    }
+
+    impl<F> Clone for SharedResource<F> {
+        #[inline(always)]
+        fn clone(&self) -> Self {
+            SharedResource(PhantomData)
+        }
+    }
+
+    impl<F: ResourceFacts> SharedResource<F> {
+        /// Nothing; `facts` is not called.
+        #[inline(always)]
+        pub fn build(_kind: NodeKind, _location: &'static Location<'static>, _facts: impl FnOnce() -> F) -> Self {
+            SharedResource(PhantomData)
+        }
+        /// A shared no-op resource.
+        #[inline(always)]
+        pub fn resource(&self) -> &Resource {
+            &NO_RESOURCE
+        }
+        /// Always `None`: counter updates compile away.
+        #[inline(always)]
+        pub fn facts(&self) -> Option<&F> {
+            None
+        }
+    }
 
     /// Nothing: a zero-sized stand-in for a resource node.
     #[derive(Debug, Clone, Default)]

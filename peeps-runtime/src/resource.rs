@@ -12,7 +12,7 @@ use crate::wait::WaitList;
 use peeps_graph::{NodeId, NodeKind, attr};
 use std::borrow::Cow;
 use std::panic::Location;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Extra facts a resource reports at snapshot time (a channel's counters).
 pub trait ResourceFacts: Send + Sync + 'static {
@@ -51,6 +51,9 @@ impl Entry for ResourceEntry {
         out.attr(attr::WAITERS, waiters);
         if self.blocking {
             out.attr(attr::BLOCKING, true);
+        }
+        if self.core.kind == NodeKind::Rwlock {
+            out.attr(attr::READERS, self.holders.count(crate::hold::HoldAs::ReadGuard));
         }
         if let Some(facts) = &self.facts {
             facts.describe(out);
@@ -110,5 +113,120 @@ impl Resource {
     /// Who holds it.
     pub fn holders(&self) -> &HolderSet {
         &self.0.holders
+    }
+}
+
+/// Facts of a resource that reports nothing beyond holders and waiters.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoFacts;
+
+impl ResourceFacts for NoFacts {
+    fn describe(&self, _out: &mut Describe<'_>) {}
+}
+
+impl From<u64> for NoFacts {
+    fn from(_seed: u64) -> Self {
+        NoFacts
+    }
+}
+
+impl<F: ResourceFacts> ResourceFacts for Arc<F> {
+    fn describe(&self, out: &mut Describe<'_>) {
+        (**self).describe(out);
+    }
+}
+
+/// A resource registered on first use, for `const` constructors (a
+/// `static` lock): the node appears when the primitive is first used, or at
+/// once when built by a non-const constructor ([`LazyResource::resource`]).
+///
+/// `F` holds counters the primitive updates and reports at snapshot time;
+/// it is made from `seed` (e.g. a semaphore's initial permits).
+pub struct LazyResource<F = NoFacts> {
+    cell: OnceLock<(Resource, Arc<F>)>,
+    kind: NodeKind,
+    location: &'static Location<'static>,
+    blocking: bool,
+    seed: u64,
+}
+
+impl<F> std::fmt::Debug for LazyResource<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyResource")
+            .field("resource", &self.cell.get().map(|c| c.0.id()))
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: ResourceFacts + From<u64>> LazyResource<F> {
+    /// A resource of `kind` made at `location`, not registered yet.
+    pub const fn new(kind: NodeKind, location: &'static Location<'static>, blocking: bool, seed: u64) -> Self {
+        LazyResource { cell: OnceLock::new(), kind, location, blocking, seed }
+    }
+
+    /// The resource, registered now if it was not yet.
+    #[inline]
+    pub fn resource(&self) -> &Resource {
+        match self.cell.get() {
+            Some(c) => &c.0,
+            None => &self.init().0,
+        }
+    }
+
+    /// The counters, registering the resource if needed. Always `Some` with
+    /// diagnostics (the no-op twin returns `None`, so updates compile away).
+    #[inline]
+    pub fn facts(&self) -> Option<&F> {
+        match self.cell.get() {
+            Some(c) => Some(&c.1),
+            None => Some(&self.init().1),
+        }
+    }
+
+    #[cold]
+    fn init(&self) -> &(Resource, Arc<F>) {
+        self.cell.get_or_init(|| {
+            let facts = Arc::new(F::from(self.seed));
+            let res = Resource::build(self.kind, self.location, self.blocking, Some(Box::new(facts.clone())));
+            (res, facts)
+        })
+    }
+}
+
+/// A resource shared by several handles (a channel's endpoints), with
+/// counters `F` every handle updates and the snapshot reads.
+#[derive(Debug)]
+pub struct SharedResource<F> {
+    res: Resource,
+    facts: Arc<F>,
+}
+
+impl<F> Clone for SharedResource<F> {
+    fn clone(&self) -> Self {
+        SharedResource { res: self.res.clone(), facts: self.facts.clone() }
+    }
+}
+
+impl<F: ResourceFacts> SharedResource<F> {
+    /// Registers a resource of `kind` made at `location` with the counters
+    /// `facts()` makes.
+    pub fn build(kind: NodeKind, location: &'static Location<'static>, facts: impl FnOnce() -> F) -> Self {
+        let facts = Arc::new(facts());
+        let res = Resource::build(kind, location, false, Some(Box::new(facts.clone())));
+        SharedResource { res, facts }
+    }
+
+    /// The resource node.
+    #[inline]
+    pub fn resource(&self) -> &Resource {
+        &self.res
+    }
+
+    /// The counters. Always `Some` with diagnostics (the no-op twin returns
+    /// `None`, so updates compile away).
+    #[inline]
+    pub fn facts(&self) -> Option<&F> {
+        Some(&self.facts)
     }
 }
