@@ -1,0 +1,114 @@
+//! The glue every wrapper is built on: a resource node, a pending wait on
+//! it, and a hold of it.
+//!
+//! tokio builds its Mutex, RwLock and Semaphore on one batch semaphore;
+//! peeps builds every wrapper on these few pieces, so the edge logic is
+//! written once:
+//!
+//! - [`Waiting`] wraps one of tokio's wait futures: it polls it with the
+//!   task's waker tagged for waker accounting (DESIGN.md §4), records a
+//!   `waits_on` edge on the first `Pending` and removes it on completion or
+//!   when dropped (cancellation);
+//! - `HoldGuard` (from peeps-runtime) is the `held_by` edge a guard or
+//!   permit embeds, released when the guard drops, wherever it drops;
+//! - [`block_on_wait`] brackets a blocking call with a `waits_on` edge.
+//!
+//! Without feature `diagnostics` every piece is the runtime's no-op twin:
+//! the same code compiles to the plain tokio call.
+
+use peeps_runtime::{Resource, WaitEdge};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+pub(crate) use peeps_graph::attr::{
+    OP_ACQUIRE, OP_BARRIER, OP_CHANGED, OP_CLOSED, OP_INIT, OP_LOCK, OP_NOTIFIED, OP_READ, OP_RECV,
+    OP_SEND, OP_WRITE,
+};
+
+pin_project_lite::pin_project! {
+    /// One of tokio's wait futures, recorded as a `waits_on` edge while
+    /// pending.
+    pub(crate) struct Waiting<'r, F> {
+        #[pin]
+        inner: F,
+        res: &'r Resource,
+        op: &'static str,
+        edge: WaitEdge,
+    }
+}
+
+impl<'r, F: Future> Waiting<'r, F> {
+    /// Waits for `inner`, a wait on `res` for `op`.
+    #[inline]
+    pub(crate) fn new(res: &'r Resource, op: &'static str, inner: F) -> Self {
+        Waiting { inner, res, op, edge: WaitEdge::new() }
+    }
+}
+
+impl<F: Future> Future for Waiting<'_, F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        poll_recorded(this.res, this.op, this.edge, cx, |cx| this.inner.poll(cx))
+    }
+}
+
+/// Polls a wait on `res` with the tagged waker, keeping `edge` in step:
+/// begun on `Pending`, ended on `Ready`. For `poll_*` methods that keep
+/// their edge in the handle rather than in a future.
+#[inline]
+pub(crate) fn poll_recorded<T>(
+    res: &Resource,
+    op: &'static str,
+    edge: &mut WaitEdge,
+    cx: &mut Context<'_>,
+    poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
+) -> Poll<T> {
+    let tagged = peeps_runtime::waker::tagged(cx.waker());
+    let mut wait_cx = Context::from_waker(tagged.as_deref().unwrap_or(cx.waker()));
+    match poll(&mut wait_cx) {
+        Poll::Pending => {
+            edge.begin(res.waits(), op);
+            Poll::Pending
+        }
+        Poll::Ready(v) => {
+            edge.end();
+            Poll::Ready(v)
+        }
+    }
+}
+
+/// Runs a blocking call that waits on `res` for `op`, with a `waits_on`
+/// edge for its duration.
+#[inline]
+pub(crate) fn block_on_wait<T>(res: &Resource, op: &'static str, call: impl FnOnce() -> T) -> T {
+    let mut edge = WaitEdge::new();
+    edge.begin(res.waits(), op);
+    let out = call();
+    edge.end();
+    out
+}
+
+/// A raw pointer marker: makes a guard neither `Send` nor `Sync` by
+/// default, so each guard states its bounds explicitly, exactly as tokio's.
+pub(crate) type NotSendSync = std::marker::PhantomData<*const ()>;
+
+/// Debug and Display of a guard: those of the value it guards.
+macro_rules! fmt_via_deref {
+    ($([$($g:tt)*] $ty:ty),* $(,)?) => {$(
+        impl<$($g)*> ::std::fmt::Debug for $ty where <$ty as ::std::ops::Deref>::Target: ::std::fmt::Debug {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&**self, f)
+            }
+        }
+        impl<$($g)*> ::std::fmt::Display for $ty where <$ty as ::std::ops::Deref>::Target: ::std::fmt::Display {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&**self, f)
+            }
+        }
+    )*};
+}
+pub(crate) use fmt_via_deref;

@@ -1,0 +1,481 @@
+//! An instrumented `tokio::sync::Mutex`.
+//!
+//! The lock itself is tokio's (a `tokio::sync::Mutex<()>`: the same batch
+//! semaphore, the same FIFO fairness and cancel safety); the value lives in
+//! this wrapper's own cell, so owned guards need no `T: 'static`. A pending
+//! `lock` is a `waits_on` edge (`op: lock`); a guard is a `held_by` edge
+//! (`as: guard`) to the task that locked, `confirmed: false` for owned
+//! guards, which can move to another task unseen.
+
+use crate::core::{NotSendSync, OP_LOCK, Waiting, block_on_wait, fmt_via_deref};
+use peeps_graph::NodeKind;
+use peeps_runtime::hold::{HoldAs, HoldGuard};
+use peeps_runtime::resource::LazyResource;
+use std::borrow::Cow;
+use std::cell::UnsafeCell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::sync::Arc;
+
+pub use tokio::sync::TryLockError;
+
+/// An asynchronous mutex: `tokio::sync::Mutex` with holder and waiter
+/// edges.
+///
+/// Same API and semantics as tokio's; in addition the node is named after
+/// the construction site, and [`Mutex::named`] renames it.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let m = peeps_sync::Mutex::new(0).named("counter");
+/// *m.lock().await += 1;
+/// assert_eq!(*m.lock().await, 1);
+/// # }
+/// ```
+pub struct Mutex<T: ?Sized> {
+    res: LazyResource,
+    lock: tokio::sync::Mutex<()>,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: as tokio's: the value is only reached through a guard, which the
+// tokio lock makes exclusive, so sharing the mutex needs only `T: Send`.
+unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
+// SAFETY: as above.
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
+
+/// A guard of a [`Mutex`]: tokio's `MutexGuard`, whose life is a `held_by`
+/// edge from the mutex to the task that locked it.
+#[clippy::has_significant_drop]
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct MutexGuard<'a, T: ?Sized> {
+    // Fields drop in order: the hold goes before the lock is released.
+    hold: HoldGuard<'a>,
+    guard: tokio::sync::MutexGuard<'a, ()>,
+    lock: &'a Mutex<T>,
+    _marker: NotSendSync,
+}
+
+// SAFETY: the guard gives `&mut T` on the thread it moves to (needs Send)
+// and `&T` to every thread sharing it (needs Sync): tokio's bounds.
+unsafe impl<T: ?Sized + Send> Send for MutexGuard<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: ?Sized + Send + Sync> Sync for MutexGuard<'_, T> {}
+
+/// An owned guard of a `Arc<Mutex<T>>`, as tokio's `OwnedMutexGuard`.
+///
+/// Its `held_by` edge names the task that locked, with `confirmed: false`:
+/// an owned guard may move to another task, which peeps cannot see. It is
+/// released correctly wherever it drops.
+#[clippy::has_significant_drop]
+pub struct OwnedMutexGuard<T: ?Sized> {
+    hold: HoldGuard<'static>,
+    guard: tokio::sync::MutexGuard<'static, ()>,
+    // Dropped last: keeps alive what `hold` and `guard` point into.
+    lock: Arc<Mutex<T>>,
+    _marker: NotSendSync,
+}
+
+// SAFETY: as tokio's OwnedMutexGuard: moving it moves the `Arc` (T: Send).
+unsafe impl<T: ?Sized + Send> Send for OwnedMutexGuard<T> {}
+// SAFETY: sharing it shares `&T`.
+unsafe impl<T: ?Sized + Send + Sync> Sync for OwnedMutexGuard<T> {}
+
+/// A guard of a part of a [`Mutex`]'s value, as tokio's
+/// `MappedMutexGuard`; still a `held_by` edge.
+#[clippy::has_significant_drop]
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct MappedMutexGuard<'a, T: ?Sized> {
+    hold: HoldGuard<'a>,
+    guard: tokio::sync::MutexGuard<'a, ()>,
+    data: *mut T,
+    _marker: PhantomData<&'a mut T>,
+}
+
+// SAFETY: tokio's bounds: a `&mut T` in disguise.
+unsafe impl<'a, T: ?Sized + Send + 'a> Send for MappedMutexGuard<'a, T> {}
+// SAFETY: as above.
+unsafe impl<'a, T: ?Sized + Sync + 'a> Sync for MappedMutexGuard<'a, T> {}
+
+/// An owned guard of a part of a [`Mutex`]'s value, as tokio's
+/// `OwnedMappedMutexGuard`; `confirmed: false` like every owned guard.
+#[clippy::has_significant_drop]
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct OwnedMappedMutexGuard<T: ?Sized, U: ?Sized = T> {
+    hold: HoldGuard<'static>,
+    guard: tokio::sync::MutexGuard<'static, ()>,
+    data: *mut U,
+    lock: Arc<Mutex<T>>,
+}
+
+// SAFETY: tokio's bounds.
+unsafe impl<T: ?Sized + Send, U: ?Sized + Send> Send for OwnedMappedMutexGuard<T, U> {}
+// SAFETY: tokio's bounds.
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Sync for OwnedMappedMutexGuard<T, U> {}
+
+impl<T> Mutex<T> {
+    /// Creates a new lock in an unlocked state, named after the call site.
+    ///
+    /// As `tokio::sync::Mutex::new`; the node is registered at once.
+    #[track_caller]
+    pub fn new(t: T) -> Self {
+        let m = Self::const_new(t);
+        m.res.resource();
+        m
+    }
+
+    /// Creates a new lock in a `const` context (a `static`), as tokio's
+    /// `const_new`. The node is registered on first use.
+    #[track_caller]
+    pub const fn const_new(t: T) -> Self {
+        Mutex {
+            res: LazyResource::new(NodeKind::Mutex, Location::caller(), false, 0),
+            lock: tokio::sync::Mutex::const_new(()),
+            data: UnsafeCell::new(t),
+        }
+    }
+
+    /// Consumes the mutex, returning the value.
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
+    /// Names the node `name` (default: the construction site).
+    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self
+    where
+        T: Sized,
+    {
+        self.res.resource().rename(name);
+        self
+    }
+
+    #[inline]
+    fn guard<'a>(&'a self, guard: tokio::sync::MutexGuard<'a, ()>) -> MutexGuard<'a, T> {
+        let hold = HoldGuard::new(self.res.resource().holders(), HoldAs::Guard, true);
+        MutexGuard { hold, guard, lock: self, _marker: PhantomData }
+    }
+
+    fn owned_guard(self: Arc<Self>, guard: tokio::sync::MutexGuard<'static, ()>) -> OwnedMutexGuard<T> {
+        // SAFETY: the holder set lives behind the resource `self` owns and
+        // stays put while the guard keeps `self` alive; the guard drops
+        // `hold` before that `Arc` and never hands the reference out.
+        let set = unsafe { &*std::ptr::from_ref(self.res.resource().holders()) };
+        let hold = HoldGuard::new(set, HoldAs::Guard, false);
+        OwnedMutexGuard { hold, guard, lock: self, _marker: PhantomData }
+    }
+
+    /// Locks this mutex, causing the current task to yield until the lock
+    /// has been acquired, as tokio's: FIFO fair.
+    ///
+    /// While pending: a `waits_on` edge (`op: lock`) from the waiting
+    /// future or task. The guard: a `held_by` edge (`as: guard`).
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue and
+    /// removes the wait edge.
+    pub async fn lock(&self) -> MutexGuard<'_, T> {
+        let guard = Waiting::new(self.res.resource(), OP_LOCK, self.lock.lock()).await;
+        self.guard(guard)
+    }
+
+    /// Blockingly locks this mutex, as tokio's `blocking_lock`: for use
+    /// outside async code. The wait is a `waits_on` edge from the thread.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
+        let guard = block_on_wait(self.res.resource(), OP_LOCK, || self.lock.blocking_lock());
+        self.guard(guard)
+    }
+
+    /// Blockingly locks an `Arc`'d mutex, as tokio's `blocking_lock_owned`.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        let guard = block_on_wait(self.res.resource(), OP_LOCK, || self.lock.blocking_lock());
+        let guard = unsafe_extend(guard);
+        self.owned_guard(guard)
+    }
+
+    /// Locks an `Arc`'d mutex, as tokio's `lock_owned`. The guard's
+    /// `held_by` edge is `confirmed: false`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue.
+    pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        let guard = Waiting::new(self.res.resource(), OP_LOCK, self.lock.lock()).await;
+        let guard = unsafe_extend(guard);
+        self.owned_guard(guard)
+    }
+
+    /// Attempts to acquire the lock, as tokio's `try_lock`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryLockError`] when the lock is held.
+    pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
+        let guard = self.lock.try_lock()?;
+        Ok(self.guard(guard))
+    }
+
+    /// Attempts to acquire the lock of an `Arc`'d mutex, as tokio's
+    /// `try_lock_owned`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryLockError`] when the lock is held.
+    pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
+        let guard = unsafe_extend(self.lock.try_lock()?);
+        Ok(self.owned_guard(guard))
+    }
+
+    /// A mutable reference to the value: no locking needed, as tokio's.
+    pub fn get_mut(&mut self) -> &mut T {
+        self.data.get_mut()
+    }
+}
+
+/// Detaches a guard's lifetime from the borrow of the `Arc` it came from,
+/// so the `Arc` can move into the owned guard.
+fn unsafe_extend(guard: tokio::sync::MutexGuard<'_, ()>) -> tokio::sync::MutexGuard<'static, ()> {
+    // SAFETY: only called on a guard of a lock inside an `Arc` that the
+    // resulting owned guard keeps alive for longer than this guard (see
+    // `owned_guard`).
+    unsafe { std::mem::transmute(guard) }
+}
+
+impl<T> From<T> for Mutex<T> {
+    #[track_caller]
+    fn from(s: T) -> Self {
+        Self::new(s)
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    #[track_caller]
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Mutex");
+        match self.lock.try_lock() {
+            // SAFETY: the lock is held for the read.
+            Ok(_g) => d.field("data", &unsafe { &*self.data.get() }),
+            Err(_) => d.field("data", &format_args!("<locked>")),
+        };
+        d.finish()
+    }
+}
+
+impl<'a, T: ?Sized> MutexGuard<'a, T> {
+    /// Makes a guard of a part of the locked value, as tokio's
+    /// `MutexGuard::map`.
+    #[inline]
+    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(mut this: Self, f: F) -> MappedMutexGuard<'a, U> {
+        let data = f(&mut *this) as *mut U;
+        let MutexGuard { hold, guard, .. } = this;
+        MappedMutexGuard { hold, guard, data, _marker: PhantomData }
+    }
+
+    /// Makes a guard of a part of the locked value if `f` returns `Some`,
+    /// as tokio's `MutexGuard::try_map`.
+    ///
+    /// # Errors
+    ///
+    /// The original guard when `f` returns `None`.
+    #[inline]
+    pub fn try_map<U: ?Sized, F: FnOnce(&mut T) -> Option<&mut U>>(
+        mut this: Self,
+        f: F,
+    ) -> Result<MappedMutexGuard<'a, U>, Self> {
+        let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
+            return Err(this);
+        };
+        let MutexGuard { hold, guard, .. } = this;
+        Ok(MappedMutexGuard { hold, guard, data, _marker: PhantomData })
+    }
+
+    /// The mutex this guard locks.
+    pub fn mutex(this: &Self) -> &'a Mutex<T> {
+        this.lock
+    }
+}
+
+impl<T: ?Sized> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the lock exclusively.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> OwnedMutexGuard<T> {
+    /// Makes an owned guard of a part of the locked value, as tokio's
+    /// `OwnedMutexGuard::map`.
+    #[inline]
+    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(mut this: Self, f: F) -> OwnedMappedMutexGuard<T, U> {
+        let data = f(&mut *this) as *mut U;
+        let OwnedMutexGuard { hold, guard, lock, .. } = this;
+        OwnedMappedMutexGuard { hold, guard, data, lock }
+    }
+
+    /// As [`OwnedMutexGuard::map`] when `f` returns `Some`.
+    ///
+    /// # Errors
+    ///
+    /// The original guard when `f` returns `None`.
+    #[inline]
+    pub fn try_map<U: ?Sized, F: FnOnce(&mut T) -> Option<&mut U>>(
+        mut this: Self,
+        f: F,
+    ) -> Result<OwnedMappedMutexGuard<T, U>, Self> {
+        let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
+            return Err(this);
+        };
+        let OwnedMutexGuard { hold, guard, lock, .. } = this;
+        Ok(OwnedMappedMutexGuard { hold, guard, data, lock })
+    }
+
+    /// The `Arc`'d mutex this guard locks.
+    pub fn mutex(this: &Self) -> &Arc<Mutex<T>> {
+        &this.lock
+    }
+}
+
+impl<T: ?Sized> Deref for OwnedMutexGuard<T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the lock exclusively.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
+    /// Maps further, as tokio's `MappedMutexGuard::map`.
+    #[inline]
+    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(mut this: Self, f: F) -> MappedMutexGuard<'a, U> {
+        let data = f(&mut *this) as *mut U;
+        let MappedMutexGuard { hold, guard, .. } = this;
+        MappedMutexGuard { hold, guard, data, _marker: PhantomData }
+    }
+
+    /// Maps further when `f` returns `Some`, as tokio's.
+    ///
+    /// # Errors
+    ///
+    /// The original guard when `f` returns `None`.
+    #[inline]
+    pub fn try_map<U: ?Sized, F: FnOnce(&mut T) -> Option<&mut U>>(
+        mut this: Self,
+        f: F,
+    ) -> Result<MappedMutexGuard<'a, U>, Self> {
+        let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
+            return Err(this);
+        };
+        let MappedMutexGuard { hold, guard, .. } = this;
+        Ok(MappedMutexGuard { hold, guard, data, _marker: PhantomData })
+    }
+}
+
+impl<T: ?Sized> Deref for MappedMutexGuard<'_, T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: points into the locked value while the lock is held.
+        unsafe { &*self.data }
+    }
+}
+
+impl<T: ?Sized> DerefMut for MappedMutexGuard<'_, T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as above, exclusively.
+        unsafe { &mut *self.data }
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
+    /// Maps further, as tokio's `OwnedMappedMutexGuard::map`.
+    #[inline]
+    pub fn map<S: ?Sized, F: FnOnce(&mut U) -> &mut S>(mut this: Self, f: F) -> OwnedMappedMutexGuard<T, S> {
+        let data = f(&mut *this) as *mut S;
+        let OwnedMappedMutexGuard { hold, guard, lock, .. } = this;
+        OwnedMappedMutexGuard { hold, guard, data, lock }
+    }
+
+    /// Maps further when `f` returns `Some`, as tokio's.
+    ///
+    /// # Errors
+    ///
+    /// The original guard when `f` returns `None`.
+    #[inline]
+    pub fn try_map<S: ?Sized, F: FnOnce(&mut U) -> Option<&mut S>>(
+        mut this: Self,
+        f: F,
+    ) -> Result<OwnedMappedMutexGuard<T, S>, Self> {
+        let Some(data) = f(&mut *this).map(|d| d as *mut S) else {
+            return Err(this);
+        };
+        let OwnedMappedMutexGuard { hold, guard, lock, .. } = this;
+        Ok(OwnedMappedMutexGuard { hold, guard, data, lock })
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> Deref for OwnedMappedMutexGuard<T, U> {
+    type Target = U;
+    #[inline]
+    fn deref(&self) -> &U {
+        // SAFETY: points into the locked value while the lock is held.
+        unsafe { &*self.data }
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> DerefMut for OwnedMappedMutexGuard<T, U> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut U {
+        // SAFETY: as above, exclusively.
+        unsafe { &mut *self.data }
+    }
+}
+
+
+fmt_via_deref! {
+    ['a, T: ?Sized] MutexGuard<'a, T>,
+    [T: ?Sized] OwnedMutexGuard<T>,
+    ['a, T: ?Sized] MappedMutexGuard<'a, T>,
+    [T: ?Sized, U: ?Sized] OwnedMappedMutexGuard<T, U>,
+}

@@ -1,0 +1,741 @@
+//! An instrumented `tokio::sync::RwLock`.
+//!
+//! The lock is tokio's (a `tokio::sync::RwLock<()>`: write-preferring, FIFO
+//! fair, cancel safe); the value lives in this wrapper's cell. A pending
+//! `read` or `write` is a `waits_on` edge (`op: read | write`); each read
+//! guard is a `held_by` edge with `as: read_guard`, a write guard one with
+//! `as: guard`. Owned guards say `confirmed: false`. The node's `readers`
+//! attribute counts the read guards.
+
+use crate::core::{NotSendSync, OP_READ, OP_WRITE, Waiting, block_on_wait, fmt_via_deref};
+use peeps_graph::NodeKind;
+use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::resource::LazyResource;
+use std::borrow::Cow;
+use std::cell::UnsafeCell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::sync::Arc;
+
+pub use tokio::sync::TryLockError;
+
+type TokioRead<'a> = tokio::sync::RwLockReadGuard<'a, ()>;
+type TokioWrite<'a> = tokio::sync::RwLockWriteGuard<'a, ()>;
+
+/// An asynchronous reader-writer lock: `tokio::sync::RwLock` with holder
+/// and waiter edges.
+///
+/// Same API and semantics as tokio's; the node is named after the
+/// construction site, and [`RwLock::named`] renames it.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let lock = peeps_sync::RwLock::new(5).named("config");
+/// {
+///     let r1 = lock.read().await;
+///     let r2 = lock.read().await;
+///     assert_eq!(*r1 + *r2, 10);
+/// }
+/// *lock.write().await += 1;
+/// # }
+/// ```
+pub struct RwLock<T: ?Sized> {
+    res: LazyResource,
+    lock: tokio::sync::RwLock<()>,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: tokio's bounds: readers share `&T` across threads.
+unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
+// SAFETY: as above.
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
+
+/// A read guard of a [`RwLock`], as tokio's `RwLockReadGuard`: a `held_by`
+/// edge with `as: read_guard`.
+#[clippy::has_significant_drop]
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct RwLockReadGuard<'a, T: ?Sized> {
+    hold: HoldGuard<'a>,
+    guard: TokioRead<'a>,
+    data: *const T,
+    _marker: PhantomData<&'a T>,
+}
+
+/// A write guard of a [`RwLock`], as tokio's `RwLockWriteGuard`: a
+/// `held_by` edge with `as: guard`.
+#[clippy::has_significant_drop]
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct RwLockWriteGuard<'a, T: ?Sized> {
+    hold: HoldGuard<'a>,
+    guard: TokioWrite<'a>,
+    data: *mut T,
+    _marker: PhantomData<&'a mut T>,
+}
+
+/// A write guard of a part of a [`RwLock`]'s value, as tokio's
+/// `RwLockMappedWriteGuard`.
+#[clippy::has_significant_drop]
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct RwLockMappedWriteGuard<'a, T: ?Sized> {
+    hold: HoldGuard<'a>,
+    guard: TokioWrite<'a>,
+    data: *mut T,
+    _marker: PhantomData<&'a mut T>,
+}
+
+/// An owned read guard, as tokio's `OwnedRwLockReadGuard`;
+/// `confirmed: false`.
+#[clippy::has_significant_drop]
+pub struct OwnedRwLockReadGuard<T: ?Sized, U: ?Sized = T> {
+    hold: HoldGuard<'static>,
+    guard: TokioRead<'static>,
+    data: *const U,
+    // Dropped last: keeps alive what `hold` and `guard` point into.
+    lock: Arc<RwLock<T>>,
+}
+
+/// An owned write guard, as tokio's `OwnedRwLockWriteGuard`;
+/// `confirmed: false`.
+#[clippy::has_significant_drop]
+pub struct OwnedRwLockWriteGuard<T: ?Sized> {
+    hold: HoldGuard<'static>,
+    guard: TokioWrite<'static>,
+    lock: Arc<RwLock<T>>,
+    _marker: NotSendSync,
+}
+
+/// An owned write guard of a part of the value, as tokio's
+/// `OwnedRwLockMappedWriteGuard`; `confirmed: false`.
+#[clippy::has_significant_drop]
+pub struct OwnedRwLockMappedWriteGuard<T: ?Sized, U: ?Sized = T> {
+    hold: HoldGuard<'static>,
+    guard: TokioWrite<'static>,
+    data: *mut U,
+    lock: Arc<RwLock<T>>,
+}
+
+// SAFETY (all below): tokio's bounds for the same guards; each is a `&T` or
+// `&mut T` in disguise, and the owned ones can drop the value (T: Send).
+unsafe impl<T: ?Sized + Sync> Send for RwLockReadGuard<'_, T> {}
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLockReadGuard<'_, T> {}
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Sync> Send for OwnedRwLockReadGuard<T, U> {}
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Sync for OwnedRwLockReadGuard<T, U> {}
+unsafe impl<T: ?Sized + Send + Sync> Send for RwLockWriteGuard<'_, T> {}
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLockWriteGuard<'_, T> {}
+unsafe impl<T: ?Sized + Send + Sync> Send for OwnedRwLockWriteGuard<T> {}
+unsafe impl<T: ?Sized + Send + Sync> Sync for OwnedRwLockWriteGuard<T> {}
+unsafe impl<T: ?Sized + Send + Sync> Send for RwLockMappedWriteGuard<'_, T> {}
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLockMappedWriteGuard<'_, T> {}
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Send for OwnedRwLockMappedWriteGuard<T, U> {}
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Sync for OwnedRwLockMappedWriteGuard<T, U> {}
+
+impl<T> RwLock<T> {
+    /// Creates a new unlocked lock, named after the call site.
+    #[track_caller]
+    pub fn new(value: T) -> RwLock<T> {
+        let l = Self::const_new(value);
+        l.res.resource();
+        l
+    }
+
+    /// Creates a new unlocked lock allowing at most `max_reads` concurrent
+    /// readers, as tokio's `with_max_readers`.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when `max_reads` is more than `u32::MAX >> 3`.
+    #[track_caller]
+    pub fn with_max_readers(value: T, max_reads: u32) -> RwLock<T> {
+        let l = RwLock {
+            res: LazyResource::new(NodeKind::Rwlock, Location::caller(), false, 0),
+            lock: tokio::sync::RwLock::with_max_readers((), max_reads),
+            data: UnsafeCell::new(value),
+        };
+        l.res.resource();
+        l
+    }
+
+    /// Creates a new unlocked lock in a `const` context; the node is
+    /// registered on first use.
+    #[track_caller]
+    pub const fn const_new(value: T) -> RwLock<T> {
+        RwLock {
+            res: LazyResource::new(NodeKind::Rwlock, Location::caller(), false, 0),
+            lock: tokio::sync::RwLock::const_new(()),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// As [`RwLock::with_max_readers`] in a `const` context.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when `max_reads` is more than `u32::MAX >> 3`.
+    #[track_caller]
+    pub const fn const_with_max_readers(value: T, max_reads: u32) -> RwLock<T> {
+        RwLock {
+            res: LazyResource::new(NodeKind::Rwlock, Location::caller(), false, 0),
+            lock: tokio::sync::RwLock::const_with_max_readers((), max_reads),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// Names the node `name` (default: the construction site).
+    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.res.resource().rename(name);
+        self
+    }
+
+    /// Consumes the lock, returning the value.
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+}
+
+impl<T: ?Sized> RwLock<T> {
+    #[inline]
+    fn set(&self) -> &HolderSet {
+        self.res.resource().holders()
+    }
+
+    /// The holder set, detached from the borrow of `self` for an owned guard.
+    ///
+    /// # Safety
+    ///
+    /// The caller keeps the `Arc` holding `self` alive for as long as the
+    /// reference is used (the owned guards drop it before their `Arc`).
+    unsafe fn static_set(&self) -> &'static HolderSet {
+        // SAFETY: by the caller's contract; the set lives behind the
+        // resource owned by `self`.
+        unsafe { &*std::ptr::from_ref(self.set()) }
+    }
+
+    #[inline]
+    fn read_guard<'a>(&'a self, guard: TokioRead<'a>) -> RwLockReadGuard<'a, T> {
+        let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true);
+        RwLockReadGuard { hold, guard, data: self.data.get(), _marker: PhantomData }
+    }
+
+    #[inline]
+    fn write_guard<'a>(&'a self, guard: TokioWrite<'a>) -> RwLockWriteGuard<'a, T> {
+        let hold = HoldGuard::new(self.set(), HoldAs::Guard, true);
+        RwLockWriteGuard { hold, guard, data: self.data.get(), _marker: PhantomData }
+    }
+
+    fn owned_read(self: Arc<Self>, guard: TokioRead<'static>) -> OwnedRwLockReadGuard<T> {
+        // SAFETY: the guard keeps `self` alive and drops `hold` first.
+        let hold = HoldGuard::new(unsafe { self.static_set() }, HoldAs::ReadGuard, false);
+        OwnedRwLockReadGuard { hold, guard, data: self.data.get(), lock: self }
+    }
+
+    fn owned_write(self: Arc<Self>, guard: TokioWrite<'static>) -> OwnedRwLockWriteGuard<T> {
+        // SAFETY: the guard keeps `self` alive and drops `hold` first.
+        let hold = HoldGuard::new(unsafe { self.static_set() }, HoldAs::Guard, false);
+        OwnedRwLockWriteGuard { hold, guard, lock: self, _marker: PhantomData }
+    }
+
+    /// Locks for shared read access, as tokio's `read`: waits behind
+    /// queued writers (fair). Pending: `waits_on` with `op: read`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue.
+    pub async fn read(&self) -> RwLockReadGuard<'_, T> {
+        let guard = Waiting::new(self.res.resource(), OP_READ, self.lock.read()).await;
+        self.read_guard(guard)
+    }
+
+    /// Blockingly locks for read access, as tokio's `blocking_read`.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
+        let guard = block_on_wait(self.res.resource(), OP_READ, || self.lock.blocking_read());
+        self.read_guard(guard)
+    }
+
+    /// Locks an `Arc`'d lock for read access, as tokio's `read_owned`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue.
+    pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
+        let guard = Waiting::new(self.res.resource(), OP_READ, self.lock.read()).await;
+        // SAFETY: the guard is moved into an owned guard that keeps `self`.
+        let guard = unsafe { std::mem::transmute::<TokioRead<'_>, TokioRead<'static>>(guard) };
+        self.owned_read(guard)
+    }
+
+    /// Attempts a read lock, as tokio's `try_read`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryLockError`] when a writer holds or waits for the lock.
+    pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
+        let guard = self.lock.try_read()?;
+        Ok(self.read_guard(guard))
+    }
+
+    /// Attempts a read lock of an `Arc`'d lock, as tokio's `try_read_owned`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryLockError`] when a writer holds or waits for the lock.
+    pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T>, TryLockError> {
+        let guard = self.lock.try_read()?;
+        // SAFETY: as in `read_owned`.
+        let guard = unsafe { std::mem::transmute::<TokioRead<'_>, TokioRead<'static>>(guard) };
+        Ok(self.owned_read(guard))
+    }
+
+    /// Locks for exclusive write access, as tokio's `write`. Pending:
+    /// `waits_on` with `op: write`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue.
+    pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
+        let guard = Waiting::new(self.res.resource(), OP_WRITE, self.lock.write()).await;
+        self.write_guard(guard)
+    }
+
+    /// Blockingly locks for write access, as tokio's `blocking_write`.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
+        let guard = block_on_wait(self.res.resource(), OP_WRITE, || self.lock.blocking_write());
+        self.write_guard(guard)
+    }
+
+    /// Locks an `Arc`'d lock for write access, as tokio's `write_owned`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue.
+    pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
+        let guard = Waiting::new(self.res.resource(), OP_WRITE, self.lock.write()).await;
+        // SAFETY: the guard is moved into an owned guard that keeps `self`.
+        let guard = unsafe { std::mem::transmute::<TokioWrite<'_>, TokioWrite<'static>>(guard) };
+        self.owned_write(guard)
+    }
+
+    /// Attempts a write lock, as tokio's `try_write`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryLockError`] when the lock is held.
+    pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
+        let guard = self.lock.try_write()?;
+        Ok(self.write_guard(guard))
+    }
+
+    /// Attempts a write lock of an `Arc`'d lock, as tokio's
+    /// `try_write_owned`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryLockError`] when the lock is held.
+    pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T>, TryLockError> {
+        let guard = self.lock.try_write()?;
+        // SAFETY: as in `write_owned`.
+        let guard = unsafe { std::mem::transmute::<TokioWrite<'_>, TokioWrite<'static>>(guard) };
+        Ok(self.owned_write(guard))
+    }
+
+    /// A mutable reference to the value: no locking needed.
+    pub fn get_mut(&mut self) -> &mut T {
+        self.data.get_mut()
+    }
+}
+
+impl<T> From<T> for RwLock<T> {
+    #[track_caller]
+    fn from(s: T) -> Self {
+        Self::new(s)
+    }
+}
+
+impl<T: Default> Default for RwLock<T> {
+    #[track_caller]
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("RwLock");
+        match self.lock.try_read() {
+            // SAFETY: the read lock is held for the read.
+            Ok(_g) => d.field("data", &unsafe { &*self.data.get() }),
+            Err(_) => d.field("data", &format_args!("<locked>")),
+        };
+        d.finish()
+    }
+}
+
+impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
+    /// Makes a read guard of a part of the value, as tokio's
+    /// `RwLockReadGuard::map`.
+    #[inline]
+    pub fn map<F, U: ?Sized>(this: Self, f: F) -> RwLockReadGuard<'a, U>
+    where
+        F: FnOnce(&T) -> &U,
+    {
+        let data = f(&*this) as *const U;
+        let RwLockReadGuard { hold, guard, .. } = this;
+        RwLockReadGuard { hold, guard, data, _marker: PhantomData }
+    }
+
+    /// As [`RwLockReadGuard::map`] when `f` returns `Some`.
+    ///
+    /// # Errors
+    ///
+    /// The original guard when `f` returns `None`.
+    #[inline]
+    pub fn try_map<F, U: ?Sized>(this: Self, f: F) -> Result<RwLockReadGuard<'a, U>, Self>
+    where
+        F: FnOnce(&T) -> Option<&U>,
+    {
+        let Some(data) = f(&*this).map(|d| d as *const U) else {
+            return Err(this);
+        };
+        let RwLockReadGuard { hold, guard, .. } = this;
+        Ok(RwLockReadGuard { hold, guard, data, _marker: PhantomData })
+    }
+}
+
+impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
+    /// Makes a write guard of a part of the value, as tokio's
+    /// `RwLockWriteGuard::map`.
+    #[inline]
+    pub fn map<F, U: ?Sized>(mut this: Self, f: F) -> RwLockMappedWriteGuard<'a, U>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let data = f(&mut *this) as *mut U;
+        let RwLockWriteGuard { hold, guard, .. } = this;
+        RwLockMappedWriteGuard { hold, guard, data, _marker: PhantomData }
+    }
+
+    /// Downgrades to a read guard of a part of the value, atomically, as
+    /// tokio's `downgrade_map`. The edge becomes `as: read_guard`.
+    #[inline]
+    pub fn downgrade_map<F, U: ?Sized>(this: Self, f: F) -> RwLockReadGuard<'a, U>
+    where
+        F: FnOnce(&T) -> &U,
+    {
+        let data = f(&*this) as *const U;
+        let RwLockWriteGuard { mut hold, guard, .. } = this;
+        let guard = guard.downgrade();
+        hold.reacquire(HoldAs::ReadGuard, true);
+        RwLockReadGuard { hold, guard, data, _marker: PhantomData }
+    }
+
+    /// As [`RwLockWriteGuard::map`] when `f` returns `Some`.
+    ///
+    /// # Errors
+    ///
+    /// The original guard when `f` returns `None`.
+    #[inline]
+    pub fn try_map<F, U: ?Sized>(mut this: Self, f: F) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
+            return Err(this);
+        };
+        let RwLockWriteGuard { hold, guard, .. } = this;
+        Ok(RwLockMappedWriteGuard { hold, guard, data, _marker: PhantomData })
+    }
+
+    /// As [`RwLockWriteGuard::downgrade_map`] when `f` returns `Some`.
+    ///
+    /// # Errors
+    ///
+    /// The original guard when `f` returns `None`.
+    #[inline]
+    pub fn try_downgrade_map<F, U: ?Sized>(this: Self, f: F) -> Result<RwLockReadGuard<'a, U>, Self>
+    where
+        F: FnOnce(&T) -> Option<&U>,
+    {
+        let Some(data) = f(&*this).map(|d| d as *const U) else {
+            return Err(this);
+        };
+        let RwLockWriteGuard { mut hold, guard, .. } = this;
+        let guard = guard.downgrade();
+        hold.reacquire(HoldAs::ReadGuard, true);
+        Ok(RwLockReadGuard { hold, guard, data, _marker: PhantomData })
+    }
+
+    /// Converts into a mapped write guard of the whole value.
+    #[inline]
+    pub fn into_mapped(this: Self) -> RwLockMappedWriteGuard<'a, T> {
+        let RwLockWriteGuard { hold, guard, data, .. } = this;
+        RwLockMappedWriteGuard { hold, guard, data, _marker: PhantomData }
+    }
+
+    /// Atomically downgrades to a read guard, as tokio's `downgrade`:
+    /// waiting readers may proceed, writers still wait. The edge becomes
+    /// `as: read_guard`.
+    #[inline]
+    pub fn downgrade(self) -> RwLockReadGuard<'a, T> {
+        let RwLockWriteGuard { mut hold, guard, data, .. } = self;
+        let guard = guard.downgrade();
+        hold.reacquire(HoldAs::ReadGuard, true);
+        RwLockReadGuard { hold, guard, data, _marker: PhantomData }
+    }
+}
+
+impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
+    /// Maps further, as tokio's `RwLockMappedWriteGuard::map`.
+    #[inline]
+    pub fn map<F, U: ?Sized>(mut this: Self, f: F) -> RwLockMappedWriteGuard<'a, U>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let data = f(&mut *this) as *mut U;
+        let RwLockMappedWriteGuard { hold, guard, .. } = this;
+        RwLockMappedWriteGuard { hold, guard, data, _marker: PhantomData }
+    }
+
+    /// Maps further when `f` returns `Some`.
+    ///
+    /// # Errors
+    ///
+    /// The original guard when `f` returns `None`.
+    #[inline]
+    pub fn try_map<F, U: ?Sized>(mut this: Self, f: F) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
+            return Err(this);
+        };
+        let RwLockMappedWriteGuard { hold, guard, .. } = this;
+        Ok(RwLockMappedWriteGuard { hold, guard, data, _marker: PhantomData })
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> OwnedRwLockReadGuard<T, U> {
+    /// Maps to a part of the value, as tokio's `OwnedRwLockReadGuard::map`.
+    #[inline]
+    pub fn map<F, V: ?Sized>(this: Self, f: F) -> OwnedRwLockReadGuard<T, V>
+    where
+        F: FnOnce(&U) -> &V,
+    {
+        let data = f(&*this) as *const V;
+        let OwnedRwLockReadGuard { hold, guard, lock, .. } = this;
+        OwnedRwLockReadGuard { hold, guard, data, lock }
+    }
+
+    /// Maps when `f` returns `Some`.
+    ///
+    /// # Errors
+    ///
+    /// The original guard when `f` returns `None`.
+    #[inline]
+    pub fn try_map<F, V: ?Sized>(this: Self, f: F) -> Result<OwnedRwLockReadGuard<T, V>, Self>
+    where
+        F: FnOnce(&U) -> Option<&V>,
+    {
+        let Some(data) = f(&*this).map(|d| d as *const V) else {
+            return Err(this);
+        };
+        let OwnedRwLockReadGuard { hold, guard, lock, .. } = this;
+        Ok(OwnedRwLockReadGuard { hold, guard, data, lock })
+    }
+
+    /// The `Arc`'d lock this guard holds.
+    pub fn rwlock(this: &Self) -> &Arc<RwLock<T>> {
+        &this.lock
+    }
+}
+
+impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
+    /// Maps to a part of the value, as tokio's `OwnedRwLockWriteGuard::map`.
+    #[inline]
+    pub fn map<F, U: ?Sized>(mut this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, U>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let data = f(&mut *this) as *mut U;
+        let OwnedRwLockWriteGuard { hold, guard, lock, .. } = this;
+        OwnedRwLockMappedWriteGuard { hold, guard, data, lock }
+    }
+
+    /// Downgrades to an owned read guard of a part of the value.
+    #[inline]
+    pub fn downgrade_map<F, U: ?Sized>(this: Self, f: F) -> OwnedRwLockReadGuard<T, U>
+    where
+        F: FnOnce(&T) -> &U,
+    {
+        let data = f(&*this) as *const U;
+        let OwnedRwLockWriteGuard { mut hold, guard, lock, .. } = this;
+        let guard = guard.downgrade();
+        hold.reacquire(HoldAs::ReadGuard, false);
+        OwnedRwLockReadGuard { hold, guard, data, lock }
+    }
+
+    /// Maps when `f` returns `Some`.
+    ///
+    /// # Errors
+    ///
+    /// The original guard when `f` returns `None`.
+    #[inline]
+    pub fn try_map<F, U: ?Sized>(mut this: Self, f: F) -> Result<OwnedRwLockMappedWriteGuard<T, U>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
+            return Err(this);
+        };
+        let OwnedRwLockWriteGuard { hold, guard, lock, .. } = this;
+        Ok(OwnedRwLockMappedWriteGuard { hold, guard, data, lock })
+    }
+
+    /// Downgrades when `f` returns `Some`.
+    ///
+    /// # Errors
+    ///
+    /// The original guard when `f` returns `None`.
+    #[inline]
+    pub fn try_downgrade_map<F, U: ?Sized>(this: Self, f: F) -> Result<OwnedRwLockReadGuard<T, U>, Self>
+    where
+        F: FnOnce(&T) -> Option<&U>,
+    {
+        let Some(data) = f(&*this).map(|d| d as *const U) else {
+            return Err(this);
+        };
+        let OwnedRwLockWriteGuard { mut hold, guard, lock, .. } = this;
+        let guard = guard.downgrade();
+        hold.reacquire(HoldAs::ReadGuard, false);
+        Ok(OwnedRwLockReadGuard { hold, guard, data, lock })
+    }
+
+    /// Converts into an owned mapped guard of the whole value.
+    #[inline]
+    pub fn into_mapped(this: Self) -> OwnedRwLockMappedWriteGuard<T> {
+        let OwnedRwLockWriteGuard { hold, guard, lock, .. } = this;
+        let data = lock.data.get();
+        OwnedRwLockMappedWriteGuard { hold, guard, data, lock }
+    }
+
+    /// Atomically downgrades to an owned read guard.
+    #[inline]
+    pub fn downgrade(self) -> OwnedRwLockReadGuard<T> {
+        let OwnedRwLockWriteGuard { mut hold, guard, lock, .. } = self;
+        let guard = guard.downgrade();
+        hold.reacquire(HoldAs::ReadGuard, false);
+        let data = lock.data.get();
+        OwnedRwLockReadGuard { hold, guard, data, lock }
+    }
+
+    /// The `Arc`'d lock this guard holds.
+    pub fn rwlock(this: &Self) -> &Arc<RwLock<T>> {
+        &this.lock
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
+    /// Maps further.
+    #[inline]
+    pub fn map<F, V: ?Sized>(mut this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, V>
+    where
+        F: FnOnce(&mut U) -> &mut V,
+    {
+        let data = f(&mut *this) as *mut V;
+        let OwnedRwLockMappedWriteGuard { hold, guard, lock, .. } = this;
+        OwnedRwLockMappedWriteGuard { hold, guard, data, lock }
+    }
+
+    /// Maps further when `f` returns `Some`.
+    ///
+    /// # Errors
+    ///
+    /// The original guard when `f` returns `None`.
+    #[inline]
+    pub fn try_map<F, V: ?Sized>(mut this: Self, f: F) -> Result<OwnedRwLockMappedWriteGuard<T, V>, Self>
+    where
+        F: FnOnce(&mut U) -> Option<&mut V>,
+    {
+        let Some(data) = f(&mut *this).map(|d| d as *mut V) else {
+            return Err(this);
+        };
+        let OwnedRwLockMappedWriteGuard { hold, guard, lock, .. } = this;
+        Ok(OwnedRwLockMappedWriteGuard { hold, guard, data, lock })
+    }
+
+    /// The `Arc`'d lock this guard holds.
+    pub fn rwlock(this: &Self) -> &Arc<RwLock<T>> {
+        &this.lock
+    }
+}
+
+macro_rules! deref_impls {
+    (read: $([$($g:tt)*] $ty:ty => $target:ty),* $(,)?) => {$(
+        impl<$($g)*> Deref for $ty {
+            type Target = $target;
+            #[inline]
+            fn deref(&self) -> &$target {
+                // SAFETY: points into the value while the lock is held.
+                unsafe { &*self.data }
+            }
+        }
+    )*};
+    (write: $([$($g:tt)*] $ty:ty => $target:ty),* $(,)?) => {$(
+        deref_impls!(read: [$($g)*] $ty => $target);
+        impl<$($g)*> DerefMut for $ty {
+            #[inline]
+            fn deref_mut(&mut self) -> &mut $target {
+                // SAFETY: points into the value while the write lock is held.
+                unsafe { &mut *self.data }
+            }
+        }
+    )*};
+}
+
+deref_impls!(read:
+    ['a, T: ?Sized] RwLockReadGuard<'a, T> => T,
+    [T: ?Sized, U: ?Sized] OwnedRwLockReadGuard<T, U> => U,
+);
+deref_impls!(write:
+    ['a, T: ?Sized] RwLockWriteGuard<'a, T> => T,
+    ['a, T: ?Sized] RwLockMappedWriteGuard<'a, T> => T,
+    [T: ?Sized, U: ?Sized] OwnedRwLockMappedWriteGuard<T, U> => U,
+);
+
+impl<T: ?Sized> Deref for OwnedRwLockWriteGuard<T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the write lock is held.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for OwnedRwLockWriteGuard<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the write lock is held exclusively.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+fmt_via_deref! {
+    ['a, T: ?Sized] RwLockReadGuard<'a, T>,
+    ['a, T: ?Sized] RwLockWriteGuard<'a, T>,
+    ['a, T: ?Sized] RwLockMappedWriteGuard<'a, T>,
+    [T: ?Sized, U: ?Sized] OwnedRwLockReadGuard<T, U>,
+    [T: ?Sized] OwnedRwLockWriteGuard<T>,
+    [T: ?Sized, U: ?Sized] OwnedRwLockMappedWriteGuard<T, U>,
+}

@@ -1,0 +1,520 @@
+//! An instrumented `tokio::sync::Semaphore`.
+//!
+//! A pending acquire is a `waits_on` edge (`op: acquire`); each permit is a
+//! `held_by` edge (`as: permit`) to the task that acquired it,
+//! `confirmed: false` for owned permits. The node reports `permits` (made
+//! with, plus added, minus forgotten) and `available`, from relaxed
+//! counters updated next to tokio's own.
+
+use crate::core::{OP_ACQUIRE, Waiting, block_on_wait};
+use peeps_graph::{NodeKind, attr};
+use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::node::Describe;
+use peeps_runtime::resource::{LazyResource, ResourceFacts};
+use std::borrow::Cow;
+use std::panic::Location;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+pub use tokio::sync::{AcquireError, TryAcquireError};
+
+/// A semaphore's counters, read at snapshot time.
+#[derive(Debug, Default)]
+pub(crate) struct SemFacts {
+    /// Permits made with, plus added, minus forgotten.
+    permits: AtomicUsize,
+    /// Permits held by live permit guards.
+    held: AtomicUsize,
+}
+
+impl From<u64> for SemFacts {
+    fn from(permits: u64) -> Self {
+        SemFacts { permits: AtomicUsize::new(permits as usize), held: AtomicUsize::new(0) }
+    }
+}
+
+impl ResourceFacts for SemFacts {
+    fn describe(&self, out: &mut Describe<'_>) {
+        let permits = self.permits.load(Relaxed);
+        out.attr(attr::PERMITS, permits);
+        out.attr(attr::AVAILABLE, permits.saturating_sub(self.held.load(Relaxed)));
+    }
+}
+
+/// A counting semaphore: `tokio::sync::Semaphore` with permit holders and
+/// waiters in the graph.
+///
+/// Same API and semantics as tokio's (FIFO fair, `acquire_many` waits its
+/// turn); the node is named after the construction site, and
+/// [`Semaphore::named`] renames it.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let sem = peeps_sync::Semaphore::new(2).named("db-connections");
+/// let a = sem.acquire().await.unwrap();
+/// let _b = sem.acquire().await.unwrap();
+/// assert!(sem.try_acquire().is_err());
+/// drop(a);
+/// assert_eq!(sem.available_permits(), 1);
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Semaphore {
+    res: LazyResource<SemFacts>,
+    inner: tokio::sync::Semaphore,
+}
+
+/// Counts a permit guard's permits as held while it lives.
+#[derive(Debug)]
+struct Counted<'a> {
+    facts: Option<&'a SemFacts>,
+    n: usize,
+}
+
+impl<'a> Counted<'a> {
+    #[inline]
+    fn new(facts: Option<&'a SemFacts>, n: usize) -> Self {
+        if let Some(f) = facts {
+            f.held.fetch_add(n, Relaxed);
+        }
+        Counted { facts, n }
+    }
+
+    /// Stops counting `n` of the permits (they were forgotten or moved).
+    #[inline]
+    fn take(&mut self, n: usize) {
+        if let Some(f) = self.facts {
+            f.held.fetch_sub(n, Relaxed);
+        }
+        self.n -= n;
+    }
+}
+
+impl Drop for Counted<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(f) = self.facts {
+            f.held.fetch_sub(self.n, Relaxed);
+        }
+    }
+}
+
+/// Permits from a [`Semaphore`], as tokio's `SemaphorePermit`: a `held_by`
+/// edge (`as: permit`) while it lives.
+#[must_use]
+#[clippy::has_significant_drop]
+#[derive(Debug)]
+pub struct SemaphorePermit<'a> {
+    hold: HoldGuard<'a>,
+    count: Counted<'a>,
+    permit: tokio::sync::SemaphorePermit<'a>,
+    sem: &'a Semaphore,
+}
+
+/// Owned permits from an `Arc<Semaphore>`, as tokio's
+/// `OwnedSemaphorePermit`; its edge says `confirmed: false`.
+#[must_use]
+#[clippy::has_significant_drop]
+#[derive(Debug)]
+pub struct OwnedSemaphorePermit {
+    hold: HoldGuard<'static>,
+    count: Counted<'static>,
+    permit: tokio::sync::SemaphorePermit<'static>,
+    // Dropped last: keeps alive what the fields above point into.
+    sem: Arc<Semaphore>,
+}
+
+impl Semaphore {
+    /// The most permits a semaphore can hold, as tokio's.
+    pub const MAX_PERMITS: usize = tokio::sync::Semaphore::MAX_PERMITS;
+
+    /// Creates a semaphore with `permits` permits, named after the call site.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when `permits` exceeds [`Semaphore::MAX_PERMITS`].
+    #[track_caller]
+    pub fn new(permits: usize) -> Self {
+        let s = Semaphore {
+            res: LazyResource::new(NodeKind::Semaphore, Location::caller(), false, permits as u64),
+            inner: tokio::sync::Semaphore::new(permits),
+        };
+        s.res.resource();
+        s
+    }
+
+    /// Creates a semaphore in a `const` context; the node is registered on
+    /// first use.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when `permits` exceeds [`Semaphore::MAX_PERMITS`].
+    #[track_caller]
+    pub const fn const_new(permits: usize) -> Self {
+        Semaphore {
+            res: LazyResource::new(NodeKind::Semaphore, Location::caller(), false, permits as u64),
+            inner: tokio::sync::Semaphore::const_new(permits),
+        }
+    }
+
+    /// Names the node `name` (default: the construction site).
+    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.res.resource().rename(name);
+        self
+    }
+
+    /// The number of permits available now.
+    pub fn available_permits(&self) -> usize {
+        self.inner.available_permits()
+    }
+
+    /// Adds `n` permits, as tokio's `add_permits`.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when the total would exceed [`Semaphore::MAX_PERMITS`].
+    pub fn add_permits(&self, n: usize) {
+        self.inner.add_permits(n);
+        if let Some(f) = self.res.facts() {
+            f.permits.fetch_add(n, Relaxed);
+        }
+    }
+
+    /// Removes up to `n` available permits, returning how many, as tokio's
+    /// `forget_permits`.
+    pub fn forget_permits(&self, n: usize) -> usize {
+        let n = self.inner.forget_permits(n);
+        if let Some(f) = self.res.facts() {
+            f.permits.fetch_sub(n, Relaxed);
+        }
+        n
+    }
+
+    #[inline]
+    fn set(&self) -> &HolderSet {
+        self.res.resource().holders()
+    }
+
+    #[inline]
+    fn permit<'a>(&'a self, permit: tokio::sync::SemaphorePermit<'a>) -> SemaphorePermit<'a> {
+        let hold = HoldGuard::new(self.set(), HoldAs::Permit, true);
+        let count = Counted::new(self.res.facts(), permit.num_permits());
+        SemaphorePermit { hold, count, permit, sem: self }
+    }
+
+    fn owned(self: Arc<Self>, permit: tokio::sync::SemaphorePermit<'_>) -> OwnedSemaphorePermit {
+        // SAFETY: the tokio semaphore, the holder set and the counters live
+        // inside `self`'s allocation (or behind the resource it owns) and stay
+        // put while the owned permit keeps `self`, which it drops last; the
+        // references are never handed out.
+        let (permit, set, facts) = unsafe {
+            let permit = std::mem::transmute::<tokio::sync::SemaphorePermit<'_>, tokio::sync::SemaphorePermit<'static>>(
+                permit,
+            );
+            let set = &*std::ptr::from_ref(self.set());
+            let facts = self.res.facts().map(|f| &*std::ptr::from_ref(f));
+            (permit, set, facts)
+        };
+        let hold = HoldGuard::new(set, HoldAs::Permit, false);
+        let count = Counted::new(facts, permit.num_permits());
+        OwnedSemaphorePermit { hold, count, permit, sem: self }
+    }
+
+    /// Acquires a permit, as tokio's `acquire`: FIFO fair. Pending: a
+    /// `waits_on` edge with `op: acquire`.
+    ///
+    /// # Errors
+    ///
+    /// [`AcquireError`] when the semaphore is closed.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue.
+    pub async fn acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
+        let permit = Waiting::new(self.res.resource(), OP_ACQUIRE, self.inner.acquire()).await?;
+        Ok(self.permit(permit))
+    }
+
+    /// Acquires `n` permits, as tokio's `acquire_many`.
+    ///
+    /// # Errors
+    ///
+    /// [`AcquireError`] when the semaphore is closed.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue.
+    pub async fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
+        let permit = Waiting::new(self.res.resource(), OP_ACQUIRE, self.inner.acquire_many(n)).await?;
+        Ok(self.permit(permit))
+    }
+
+    /// Tries to acquire a permit, as tokio's `try_acquire`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryAcquireError`]: closed, or no permits available.
+    pub fn try_acquire(&self) -> Result<SemaphorePermit<'_>, TryAcquireError> {
+        let permit = self.inner.try_acquire()?;
+        Ok(self.permit(permit))
+    }
+
+    /// Tries to acquire `n` permits, as tokio's `try_acquire_many`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryAcquireError`]: closed, or not enough permits available.
+    pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, TryAcquireError> {
+        let permit = self.inner.try_acquire_many(n)?;
+        Ok(self.permit(permit))
+    }
+
+    /// Blockingly acquires a permit, as tokio's `blocking_acquire`.
+    ///
+    /// # Errors
+    ///
+    /// [`AcquireError`] when the semaphore is closed.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
+        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || self.inner.blocking_acquire())?;
+        Ok(self.permit(permit))
+    }
+
+    /// Blockingly acquires `n` permits, as tokio's `blocking_acquire_many`.
+    ///
+    /// # Errors
+    ///
+    /// [`AcquireError`] when the semaphore is closed.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
+        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || self.inner.blocking_acquire_many(n))?;
+        Ok(self.permit(permit))
+    }
+
+    /// Acquires an owned permit, as tokio's `acquire_owned`.
+    ///
+    /// # Errors
+    ///
+    /// [`AcquireError`] when the semaphore is closed.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue.
+    pub async fn acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
+        let permit = Waiting::new(self.res.resource(), OP_ACQUIRE, self.inner.acquire()).await?;
+        // SAFETY: see `owned`.
+        let permit = unsafe { extend(permit) };
+        Ok(self.owned(permit))
+    }
+
+    /// Acquires `n` owned permits, as tokio's `acquire_many_owned`.
+    ///
+    /// # Errors
+    ///
+    /// [`AcquireError`] when the semaphore is closed.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue.
+    pub async fn acquire_many_owned(self: Arc<Self>, n: u32) -> Result<OwnedSemaphorePermit, AcquireError> {
+        let permit = Waiting::new(self.res.resource(), OP_ACQUIRE, self.inner.acquire_many(n)).await?;
+        // SAFETY: see `owned`.
+        let permit = unsafe { extend(permit) };
+        Ok(self.owned(permit))
+    }
+
+    /// Tries to acquire an owned permit, as tokio's `try_acquire_owned`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryAcquireError`]: closed, or no permits available.
+    pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, TryAcquireError> {
+        // SAFETY: see `owned`.
+        let permit = unsafe { extend(self.inner.try_acquire()?) };
+        Ok(self.owned(permit))
+    }
+
+    /// Tries to acquire `n` owned permits, as tokio's
+    /// `try_acquire_many_owned`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryAcquireError`]: closed, or not enough permits available.
+    pub fn try_acquire_many_owned(self: Arc<Self>, n: u32) -> Result<OwnedSemaphorePermit, TryAcquireError> {
+        // SAFETY: see `owned`.
+        let permit = unsafe { extend(self.inner.try_acquire_many(n)?) };
+        Ok(self.owned(permit))
+    }
+
+    /// Blockingly acquires an owned permit, as tokio's
+    /// `blocking_acquire_owned`.
+    ///
+    /// # Errors
+    ///
+    /// [`AcquireError`] when the semaphore is closed.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
+        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || self.inner.blocking_acquire())?;
+        // SAFETY: see `owned`.
+        let permit = unsafe { extend(permit) };
+        Ok(self.owned(permit))
+    }
+
+    /// Blockingly acquires `n` owned permits, as tokio's
+    /// `blocking_acquire_many_owned`.
+    ///
+    /// # Errors
+    ///
+    /// [`AcquireError`] when the semaphore is closed.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_acquire_many_owned(self: Arc<Self>, n: u32) -> Result<OwnedSemaphorePermit, AcquireError> {
+        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || self.inner.blocking_acquire_many(n))?;
+        // SAFETY: see `owned`.
+        let permit = unsafe { extend(permit) };
+        Ok(self.owned(permit))
+    }
+
+    /// Closes the semaphore: pending and future acquires fail, as tokio's.
+    pub fn close(&self) {
+        self.inner.close();
+    }
+
+    /// Whether the semaphore is closed.
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+}
+
+/// Detaches a permit's lifetime from the borrow of the `Arc` it came from.
+///
+/// # Safety
+///
+/// Only for a permit moved into an [`OwnedSemaphorePermit`] that keeps the
+/// semaphore's `Arc`.
+unsafe fn extend(permit: tokio::sync::SemaphorePermit<'_>) -> tokio::sync::SemaphorePermit<'static> {
+    // SAFETY: by the caller's contract.
+    unsafe { std::mem::transmute(permit) }
+}
+
+impl<'a> SemaphorePermit<'a> {
+    /// Forgets the permits without releasing them back, as tokio's
+    /// `forget`; the `held_by` edge goes, and `permits` drops by as many.
+    pub fn forget(self) {
+        let SemaphorePermit { hold, mut count, permit, sem } = self;
+        drop(hold);
+        let n = count.n;
+        count.take(n);
+        if let Some(f) = sem.res.facts() {
+            f.permits.fetch_sub(n, Relaxed);
+        }
+        permit.forget();
+    }
+
+    /// Merges `other`'s permits into this one, as tokio's `merge`; one
+    /// `held_by` edge remains.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when the permits are from different semaphores.
+    #[track_caller]
+    pub fn merge(&mut self, other: Self) {
+        let SemaphorePermit { hold, mut count, permit, .. } = other;
+        drop(hold);
+        self.permit.merge(permit);
+        let n = count.n;
+        count.n = 0;
+        self.count.n += n;
+    }
+
+    /// Splits `n` permits off into a new permit, as tokio's `split`; the new
+    /// one is a `held_by` edge of its own.
+    pub fn split(&mut self, n: usize) -> Option<Self> {
+        let permit = self.permit.split(n)?;
+        self.count.n -= n;
+        let hold = HoldGuard::new(self.sem.set(), HoldAs::Permit, true);
+        let count = Counted { facts: self.count.facts, n };
+        Some(SemaphorePermit { hold, count, permit, sem: self.sem })
+    }
+
+    /// The semaphore the permits came from.
+    pub fn semaphore(&self) -> &Semaphore {
+        self.sem
+    }
+
+    /// How many permits this holds.
+    pub fn num_permits(&self) -> usize {
+        self.permit.num_permits()
+    }
+}
+
+impl OwnedSemaphorePermit {
+    /// Forgets the permits without releasing them back, as tokio's `forget`.
+    pub fn forget(self) {
+        let OwnedSemaphorePermit { hold, mut count, permit, sem } = self;
+        drop(hold);
+        let n = count.n;
+        count.take(n);
+        if let Some(f) = sem.res.facts() {
+            f.permits.fetch_sub(n, Relaxed);
+        }
+        permit.forget();
+        drop(sem);
+    }
+
+    /// Merges `other`'s permits into this one, as tokio's `merge`.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when the permits are from different semaphores.
+    #[track_caller]
+    pub fn merge(&mut self, other: Self) {
+        let OwnedSemaphorePermit { hold, mut count, permit, sem } = other;
+        drop(hold);
+        self.permit.merge(permit);
+        let n = count.n;
+        count.n = 0;
+        self.count.n += n;
+        drop(sem);
+    }
+
+    /// Splits `n` permits off into a new owned permit, as tokio's `split`.
+    pub fn split(&mut self, n: usize) -> Option<Self> {
+        let permit = self.permit.split(n)?;
+        self.count.n -= n;
+        let sem = self.sem.clone();
+        // SAFETY: the new permit keeps its own clone of the `Arc`, dropped
+        // last, so the set it points into outlives the hold.
+        let set = unsafe { &*std::ptr::from_ref(sem.set()) };
+        let hold = HoldGuard::new(set, HoldAs::Permit, false);
+        let count = Counted { facts: self.count.facts, n };
+        Some(OwnedSemaphorePermit { hold, count, permit, sem })
+    }
+
+    /// The semaphore the permits came from.
+    pub fn semaphore(&self) -> &Arc<Semaphore> {
+        &self.sem
+    }
+
+    /// How many permits this holds.
+    pub fn num_permits(&self) -> usize {
+        self.permit.num_permits()
+    }
+}
