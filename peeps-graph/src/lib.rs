@@ -19,10 +19,15 @@
 //! assert_eq!(snap.process.name, "svc");
 //! ```
 
+pub mod analysis;
 pub mod attr;
+pub mod dot;
+pub mod merge;
 mod read;
 mod schema;
 
+pub use analysis::{Options, Report, analyze, analyze_merged};
+pub use merge::{Merged, merge};
 pub use read::ReadError;
 pub use schema::{
     Attrs, Edge, EdgeKind, Node, NodeId, NodeKind, Process, SCHEMA, Snapshot, ThreadInfo,

@@ -1,0 +1,568 @@
+//! Who is blocked, on what, and who could release each wait.
+//!
+//! A *root* is a `task` or `thread` node: what a person calls a task. Every
+//! future belongs to the root above it through `needs` edges, so a wait
+//! (`waits_on`) made by a future deep inside a task is that task's wait; the
+//! futures in between are kept as the *path* inside the task.
+//!
+//! A root is blocked when it is pending and not woken, or when its poll is
+//! parked inside an instrumented blocking lock (attr `blocking`). A root
+//! that was never polled is runnable: the runtime will poll it.
+//!
+//! For each wait, [`releasers`] says which roots could end it (DESIGN.md §4)
+//! or why nothing the graph shows decides it ([`External`]).
+
+use crate::attr;
+use crate::merge::{EdgeIndex, IdMap, Merged, NodeIndex};
+use crate::schema::{EdgeKind, Node, NodeKind};
+use petgraph::Direction;
+use petgraph::visit::EdgeRef;
+
+/// "No index" in the dense per-node arrays.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// What a root is doing, as far as the snapshot says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RootState {
+    /// Finished.
+    Done,
+    /// Inside a poll (busy, or in an uninstrumented blocking call).
+    Running,
+    /// Pending but woken, or never polled: the runtime will poll it.
+    Runnable,
+    /// Pending and not woken.
+    Pending,
+    /// Inside a poll parked on an instrumented blocking lock.
+    Parked,
+    /// The snapshot gives no state peeps understands.
+    Unknown,
+}
+
+/// One root (task or thread) and the facts the analysis needs about it.
+#[derive(Debug, Clone)]
+pub(crate) struct Root {
+    /// The root's node.
+    pub(crate) ix: NodeIndex,
+    pub(crate) state: RootState,
+    /// Spawned through peeps: waker accounting is exact.
+    pub(crate) tracked: bool,
+    /// Live clones of the task's waker (tracked tasks).
+    pub(crate) clones: Option<u64>,
+    /// Clones handed to instrumented resources (tracked tasks).
+    pub(crate) accounted: Option<u64>,
+    /// How long the root has been in its state.
+    pub(crate) since_ms: Option<u64>,
+}
+
+impl Root {
+    /// Pending-not-woken, or parked in a blocking lock.
+    pub(crate) fn is_blocked(&self) -> bool {
+        matches!(self.state, RootState::Pending | RootState::Parked)
+    }
+
+    /// A live waker clone that no instrumented wait accounts for: something
+    /// peeps cannot see (a timer, I/O, an uninstrumented future) may wake it.
+    pub(crate) fn external_waker(&self) -> bool {
+        self.tracked
+            && match (self.clones, self.accounted) {
+                (Some(c), Some(a)) => c > a,
+                // A tracked task without counts: assume the worst for the
+                // verdict (something may wake it).
+                _ => true,
+            }
+    }
+
+    /// A tracked, pending task holding no clone of its waker at all: nothing
+    /// can ever wake it.
+    pub(crate) fn lost_waker(&self) -> bool {
+        self.tracked && self.state == RootState::Pending && self.clones == Some(0)
+    }
+}
+
+/// How a wait can end, keyed by what it waits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Target {
+    /// A lock or semaphore: its holders.
+    Holders(NodeIndex),
+    /// A channel receive: the holders of its senders.
+    Senders(NodeIndex),
+    /// A channel send (full) or `closed()`: the holders of its receivers.
+    Receivers(NodeIndex),
+    /// Another operation on a channel: every endpoint's holder.
+    Endpoints(NodeIndex),
+    /// A JoinHandle await: the joined task.
+    Join(NodeIndex),
+    /// An RPC request: the tasks running its handlers.
+    Call(NodeIndex),
+}
+
+impl Target {
+    /// The node waited on.
+    pub(crate) fn node(self) -> NodeIndex {
+        match self {
+            Target::Holders(n)
+            | Target::Senders(n)
+            | Target::Receivers(n)
+            | Target::Endpoints(n)
+            | Target::Join(n)
+            | Target::Call(n) => n,
+        }
+    }
+
+    /// A dense key for hashing.
+    pub(crate) fn key(self) -> (u32, u8) {
+        let tag = match self {
+            Target::Holders(_) => 0,
+            Target::Senders(_) => 1,
+            Target::Receivers(_) => 2,
+            Target::Endpoints(_) => 3,
+            Target::Join(_) => 4,
+            Target::Call(_) => 5,
+        };
+        (self.node().index() as u32, tag)
+    }
+}
+
+/// Why a wait has a releaser outside what the graph shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum External {
+    /// A kind anyone can release (`notify`), or one peeps does not trace.
+    Untraced(NodeKind),
+    /// Nobody holds it (a lock being handed over, an unknown holder).
+    NoHolder,
+    /// Held by a node that is no task peeps knows.
+    UnknownHolder,
+    /// The channel counts more senders than peeps attributes.
+    UnseenSender,
+    /// The channel counts more receivers than peeps attributes.
+    UnseenReceiver,
+    /// The channel is closed: the wait is about to end.
+    Closed,
+    /// A message is queued: the receive is about to end.
+    MessageQueued,
+    /// The channel has room: the send is about to end.
+    HasRoom,
+    /// The joined task is not running any more: the join is about to end.
+    JoinedGone,
+    /// No handler of this request is in the merged snapshots.
+    NoHandler,
+}
+
+impl External {
+    /// The reason in words, for a sentence about the wait.
+    pub(crate) fn words(self) -> &'static str {
+        match self {
+            External::Untraced(NodeKind::Notify) => {
+                "any task may notify it: peeps cannot tell which will"
+            }
+            External::Untraced(_) => "peeps cannot tell what releases it",
+            External::NoHolder => "nobody holds it: it is being handed over",
+            External::UnknownHolder => "it is held by something that is not a task peeps knows",
+            External::UnseenSender => "a sender is held by something peeps cannot see",
+            External::UnseenReceiver => "a receiver is held by something peeps cannot see",
+            External::Closed => "it is closed: the wait is about to end",
+            External::MessageQueued => "a message is queued: the wait is about to end",
+            External::HasRoom => "it has room: the wait is about to end",
+            External::JoinedGone => "that task is not blocked: the wait may end",
+            External::NoHandler => "its handler is not in the snapshots read",
+        }
+    }
+}
+
+/// One way a wait can be released: a root that must act.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Release {
+    /// The releasing root (index into [`Blocked::roots`]).
+    pub(crate) root: u32,
+    /// The `held_by` edge that names it (none for a join).
+    pub(crate) held_by: Option<EdgeIndex>,
+    /// The handler a request is served by.
+    pub(crate) via: Option<NodeIndex>,
+    /// False when the attribution is uncertain (`confirmed: false`).
+    pub(crate) confirmed: bool,
+    /// Age of the youngest edge on the way (held_by, calls).
+    pub(crate) since_ms: Option<u64>,
+}
+
+/// The roots, the future tree under them, and their waits.
+#[derive(Debug)]
+pub(crate) struct Blocked {
+    /// Every root, in node order.
+    pub(crate) roots: Vec<Root>,
+    /// Per node: the root it belongs to (a root belongs to itself), or NONE.
+    pub(crate) root_of: Vec<u32>,
+    /// Per node: its parent in the `needs` tree, or NONE for roots/orphans.
+    pub(crate) parent: Vec<u32>,
+    /// Per node: the youngest `needs` edge age from its root down to it
+    /// (u64::MAX when all are of unknown age, and for roots).
+    pub(crate) path_age: Vec<u64>,
+    /// Waits of blocked roots, grouped by root (CSR: `wait_start[r]..[r+1]`).
+    wait_start: Vec<u32>,
+    waits: Vec<EdgeIndex>,
+}
+
+fn state_of(node: &Node) -> Option<&str> {
+    node.state.as_deref()
+}
+
+fn attr_u64(node: &Node, name: &str) -> Option<u64> {
+    node.attrs.get(name)?.as_u64()
+}
+
+fn attr_bool(node: &Node, name: &str) -> Option<bool> {
+    node.attrs.get(name)?.as_bool()
+}
+
+fn is_root_kind(kind: NodeKind) -> bool {
+    matches!(kind, NodeKind::Task | NodeKind::Thread)
+}
+
+impl Blocked {
+    /// Finds the roots, assigns every future to its root, and gathers the
+    /// waits of the roots that are blocked. Linear in nodes + edges.
+    pub(crate) fn new(merged: &Merged<'_>) -> Blocked {
+        let g = merged.graph();
+        let n = g.node_count();
+        let mut root_of = vec![NONE; n];
+        let mut parent = vec![NONE; n];
+        let mut path_age = vec![u64::MAX; n];
+        let mut roots = Vec::new();
+
+        for ix in g.node_indices() {
+            let node = g[ix].node;
+            if !is_root_kind(node.kind) {
+                continue;
+            }
+            root_of[ix.index()] = roots.len() as u32;
+            roots.push(root_facts(ix, node));
+        }
+
+        // Top-down through `needs` edges: each future joins the first root
+        // that reaches it (a well-formed graph is a forest).
+        let mut stack = Vec::new();
+        for (r, root) in roots.iter().enumerate() {
+            stack.push(root.ix);
+            while let Some(at) = stack.pop() {
+                for e in g.edges_directed(at, Direction::Outgoing) {
+                    if e.weight().kind != EdgeKind::Needs {
+                        continue;
+                    }
+                    let child = e.target();
+                    if g[child].node.kind != NodeKind::Future || root_of[child.index()] != NONE {
+                        continue;
+                    }
+                    root_of[child.index()] = r as u32;
+                    parent[child.index()] = at.index() as u32;
+                    let age = e.weight().since_ms.unwrap_or(u64::MAX);
+                    path_age[child.index()] = path_age[at.index()].min(age);
+                    stack.push(child);
+                }
+            }
+        }
+
+        // The waits of roots that may be blocked, grouped by root with a
+        // counting sort (two passes, no comparison sort).
+        let candidate = |r: u32| {
+            r != NONE
+                && matches!(
+                    roots[r as usize].state,
+                    RootState::Pending | RootState::Running
+                )
+        };
+        let mut counts = vec![0u32; roots.len() + 1];
+        for e in g.edge_references() {
+            if e.weight().kind == EdgeKind::WaitsOn {
+                let r = root_of[e.source().index()];
+                if candidate(r) {
+                    counts[r as usize + 1] += 1;
+                }
+            }
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        let wait_start = counts.clone();
+        let mut fill = counts;
+        let mut waits = vec![EdgeIndex::end(); *wait_start.last().unwrap_or(&0) as usize];
+        for e in g.edge_references() {
+            if e.weight().kind == EdgeKind::WaitsOn {
+                let r = root_of[e.source().index()];
+                if candidate(r) {
+                    waits[fill[r as usize] as usize] = e.id();
+                    fill[r as usize] += 1;
+                }
+            }
+        }
+
+        let mut blocked = Blocked {
+            roots,
+            root_of,
+            parent,
+            path_age,
+            wait_start,
+            waits,
+        };
+        // A poll parked in an instrumented blocking lock is blocked there,
+        // and only there: it cannot return to any other wait.
+        for r in 0..blocked.roots.len() {
+            if blocked.roots[r].state == RootState::Running
+                && blocked
+                    .all_waits(r as u32)
+                    .iter()
+                    .any(|&w| is_blocking_wait(merged, w))
+            {
+                blocked.roots[r].state = RootState::Parked;
+            }
+        }
+        blocked
+    }
+
+    fn all_waits(&self, r: u32) -> &[EdgeIndex] {
+        let r = r as usize;
+        &self.waits[self.wait_start[r] as usize..self.wait_start[r + 1] as usize]
+    }
+
+    /// The waits that can release root `r`: all its pending waits, or for a
+    /// root parked in a blocking lock, only the blocking waits.
+    pub(crate) fn waits<'s>(
+        &'s self,
+        merged: &'s Merged<'_>,
+        r: u32,
+    ) -> impl Iterator<Item = EdgeIndex> + 's {
+        let parked = self.roots[r as usize].state == RootState::Parked;
+        self.all_waits(r)
+            .iter()
+            .copied()
+            .filter(move |&w| !parked || is_blocking_wait(merged, w))
+    }
+
+    /// The root number of a node, if it belongs to one.
+    pub(crate) fn root(&self, ix: NodeIndex) -> Option<u32> {
+        let r = *self.root_of.get(ix.index())?;
+        (r != NONE).then_some(r)
+    }
+
+    /// The futures from root down to `waiter` (outermost first), excluding
+    /// the root itself. Empty when the waiter is the root.
+    pub(crate) fn path(&self, waiter: NodeIndex) -> Vec<NodeIndex> {
+        let mut path = Vec::new();
+        let mut at = waiter.index();
+        // Bounded by the tree's depth: parents were assigned top-down, so
+        // the chain ends at a root without looping.
+        while self.parent.get(at).is_some_and(|&p| p != NONE) {
+            path.push(NodeIndex::new(at));
+            at = self.parent[at] as usize;
+        }
+        path.reverse();
+        path
+    }
+}
+
+fn root_facts(ix: NodeIndex, node: &Node) -> Root {
+    let tracked = attr_bool(node, attr::TRACKED) == Some(true);
+    let never_polled = attr_u64(node, attr::POLLS) == Some(0);
+    let state = match state_of(node) {
+        Some("done") => RootState::Done,
+        Some("polling") => RootState::Running,
+        Some("pending") if never_polled => RootState::Runnable,
+        Some("pending") if attr_bool(node, attr::WOKEN) == Some(true) => RootState::Runnable,
+        Some("pending") => RootState::Pending,
+        _ => RootState::Unknown,
+    };
+    Root {
+        ix,
+        state,
+        tracked,
+        clones: attr_u64(node, attr::WAKER_CLONES),
+        accounted: attr_u64(node, attr::WAKER_CLONES_ACCOUNTED),
+        since_ms: node.since_ms,
+    }
+}
+
+fn is_blocking_wait(merged: &Merged<'_>, w: EdgeIndex) -> bool {
+    let g = merged.graph();
+    g.edge_endpoints(w)
+        .is_some_and(|(_, to)| attr_bool(g[to].node, attr::BLOCKING) == Some(true))
+}
+
+/// Which side of a channel an operation waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OpSide {
+    /// Waits for a message or a change: released by senders.
+    Receive,
+    /// Waits for room or for the receiver to go: released by receivers.
+    Send,
+    /// Anything else.
+    Other,
+}
+
+/// Classifies a `waits_on` op.
+pub(crate) fn op_side(op: Option<&str>) -> OpSide {
+    match op {
+        Some(
+            "recv" | "recv_many" | "blocking_recv" | "changed" | "wait_for" | "recv_ref"
+            | "try_recv",
+        ) => OpSide::Receive,
+        Some("send" | "reserve" | "reserve_many" | "blocking_send" | "send_timeout" | "closed") => {
+            OpSide::Send
+        }
+        _ => OpSide::Other,
+    }
+}
+
+/// What the wait `w` waits for, or why its release is outside the graph.
+pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, External> {
+    let g = merged.graph();
+    let Some((_, to)) = g.edge_endpoints(w) else {
+        return Err(External::UnknownHolder);
+    };
+    let node = g[to].node;
+    match node.kind {
+        NodeKind::Mutex | NodeKind::Rwlock | NodeKind::Semaphore => Ok(Target::Holders(to)),
+        NodeKind::Channel => {
+            if attr_bool(node, attr::CLOSED) == Some(true) {
+                return Err(External::Closed);
+            }
+            match op_side(g[w].attr_str(attr::OP)) {
+                OpSide::Receive => {
+                    if attr_u64(node, attr::LEN).is_some_and(|l| l > 0) {
+                        return Err(External::MessageQueued);
+                    }
+                    Ok(Target::Senders(to))
+                }
+                OpSide::Send => {
+                    if let (Some(len), Some(cap)) =
+                        (attr_u64(node, attr::LEN), attr_u64(node, attr::CAPACITY))
+                        && len < cap
+                    {
+                        return Err(External::HasRoom);
+                    }
+                    Ok(Target::Receivers(to))
+                }
+                OpSide::Other => Ok(Target::Endpoints(to)),
+            }
+        }
+        NodeKind::Task => Ok(Target::Join(to)),
+        NodeKind::Request => Ok(Target::Call(to)),
+        kind @ (NodeKind::Notify | NodeKind::Future | NodeKind::Handler | NodeKind::Thread) => {
+            Err(External::Untraced(kind))
+        }
+    }
+}
+
+/// The roots that could release `target`, appended to `out`; or why the
+/// release is outside the graph. An empty result is never returned: a wait
+/// nobody can be seen to release is external ([`External::NoHolder`]).
+pub(crate) fn releasers(
+    merged: &Merged<'_>,
+    blocked: &Blocked,
+    target: Target,
+    out: &mut Vec<Release>,
+) -> Result<(), External> {
+    let g = merged.graph();
+    let start = out.len();
+    let holders = |node: NodeIndex, want: Option<&str>, out: &mut Vec<Release>| {
+        let mut seen = 0u64;
+        for e in g.edges_directed(node, Direction::Outgoing) {
+            let w = e.weight();
+            if w.kind != EdgeKind::HeldBy {
+                continue;
+            }
+            if let Some(want) = want
+                && w.attr_str(attr::AS) != Some(want)
+            {
+                continue;
+            }
+            seen += 1;
+            let Some(root) = blocked.root(e.target()) else {
+                return Err(External::UnknownHolder);
+            };
+            out.push(Release {
+                root,
+                held_by: Some(e.id()),
+                via: None,
+                confirmed: w.confirmed(),
+                since_ms: w.since_ms,
+            });
+        }
+        Ok(seen)
+    };
+    let count = |node: NodeIndex, name: &str| attr_u64(g[node].node, name);
+    match target {
+        Target::Holders(node) => {
+            holders(node, None, out)?;
+        }
+        Target::Senders(node) => {
+            let seen = holders(node, Some(attr::AS_SENDER), out)?;
+            if count(node, attr::SENDERS).is_some_and(|c| c > seen) {
+                return Err(External::UnseenSender);
+            }
+        }
+        Target::Receivers(node) => {
+            let seen = holders(node, Some(attr::AS_RECEIVER), out)?;
+            if count(node, attr::RECEIVERS).is_some_and(|c| c > seen) {
+                return Err(External::UnseenReceiver);
+            }
+        }
+        Target::Endpoints(node) => {
+            let senders = holders(node, Some(attr::AS_SENDER), out)?;
+            if count(node, attr::SENDERS).is_some_and(|c| c > senders) {
+                return Err(External::UnseenSender);
+            }
+            let receivers = holders(node, Some(attr::AS_RECEIVER), out)?;
+            if count(node, attr::RECEIVERS).is_some_and(|c| c > receivers) {
+                return Err(External::UnseenReceiver);
+            }
+        }
+        Target::Join(task) => {
+            let Some(root) = blocked.root(task) else {
+                return Err(External::UnknownHolder);
+            };
+            if !blocked.roots[root as usize].is_blocked() {
+                return Err(External::JoinedGone);
+            }
+            out.push(Release {
+                root,
+                held_by: None,
+                via: None,
+                confirmed: true,
+                since_ms: None,
+            });
+        }
+        Target::Call(request) => {
+            for call in g.edges_directed(request, Direction::Outgoing) {
+                if call.weight().kind != EdgeKind::Calls {
+                    continue;
+                }
+                let handler = call.target();
+                let before = out.len();
+                holders(handler, None, out)?;
+                if out.len() == before {
+                    return Err(External::NoHolder);
+                }
+                for r in &mut out[before..] {
+                    r.via = Some(handler);
+                    r.since_ms = min_age(r.since_ms, call.weight().since_ms);
+                }
+            }
+            if out.len() == start {
+                return Err(External::NoHandler);
+            }
+        }
+    }
+    if out.len() == start {
+        return Err(External::NoHolder);
+    }
+    Ok(())
+}
+
+/// The younger of two optional ages (unknown ages do not count).
+pub(crate) fn min_age(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A map from targets to dependency-graph nodes.
+pub(crate) type TargetMap<V> = IdMap<(u32, u8), V>;

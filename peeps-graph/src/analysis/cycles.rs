@@ -1,0 +1,260 @@
+//! From the deadlocked set to deadlocks: strongly connected groups, the
+//! cycle written out, and who is stuck behind what.
+//!
+//! Each strongly connected group of the set that contains a cycle is one
+//! deadlock (petgraph's Kosaraju, which is iterative: a long chain of waits
+//! cannot overflow the stack). Its cycle is found by walking from its first
+//! root along edges inside the group until a node repeats; it alternates
+//! root → target → root, which is the sentence "task waits on resource held
+//! by task". Members the walk did not pass through get one step each.
+//!
+//! The rest of the set waits, directly or not, on a deadlock or on a task
+//! stuck forever. One breadth-first search backwards from all of those at
+//! once assigns every other member to the nearest one, with the step it
+//! waits through: "also stuck behind it".
+
+use super::blocked::{Blocked, NONE, Release};
+use super::fixpoint::{Dep, DepEdge, Fixpoint};
+use crate::merge::{EdgeIndex, IdMap};
+use petgraph::Direction;
+use petgraph::algo::kosaraju_scc;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::{EdgeRef, NodeFiltered};
+use std::collections::VecDeque;
+
+/// One step: a root waits on a target that another root can release.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hop {
+    /// The waiting root.
+    pub(crate) root: u32,
+    /// Its `waits_on` edge in the merged graph.
+    pub(crate) wait: EdgeIndex,
+    /// How the next root releases it.
+    pub(crate) release: Release,
+}
+
+/// One deadlock: a strongly connected group of the set with a cycle.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    /// Its roots: the cycle's first, in order, then the others.
+    pub(crate) roots: Vec<u32>,
+    /// Its targets (dependency nodes).
+    pub(crate) targets: Vec<NodeIndex>,
+    /// The cycle, starting at its lowest root.
+    pub(crate) cycle: Vec<Hop>,
+    /// One step for each root of the group not on the cycle.
+    pub(crate) others: Vec<Hop>,
+    /// Steps of the roots stuck behind it, nearest first.
+    pub(crate) behind: Vec<Hop>,
+    /// Some edge inside the group is uncertain, or a root is untracked.
+    pub(crate) probable: bool,
+}
+
+/// A root stuck forever and the roots stuck behind it.
+#[derive(Debug, Clone)]
+pub(crate) struct Lost {
+    /// The root that lost its waker.
+    pub(crate) root: u32,
+    /// Steps of the roots stuck behind it, nearest first.
+    pub(crate) behind: Vec<Hop>,
+}
+
+/// The deadlocks and stuck-forever roots of the set.
+#[derive(Debug, Default)]
+pub(crate) struct Cycles {
+    /// One per strongly connected group with a cycle.
+    pub(crate) groups: Vec<Group>,
+    /// One per root that lost its waker.
+    pub(crate) lost: Vec<Lost>,
+}
+
+/// Finds the deadlocks of the set and assigns the rest of it.
+pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
+    let graph = &fix.graph;
+    let in_set = |n: NodeIndex| fix.in_set[n.index()];
+    let filtered = NodeFiltered::from_fn(graph, |n: NodeIndex| fix.in_set[n.index()]);
+    let mut comp = vec![NONE; graph.node_count()];
+    let mut cyclic: Vec<Vec<NodeIndex>> = Vec::new();
+    for scc in kosaraju_scc(&filtered) {
+        let has_cycle = scc.len() > 1 || graph.contains_edge(scc[0], scc[0]);
+        if !has_cycle {
+            continue;
+        }
+        for &n in &scc {
+            comp[n.index()] = cyclic.len() as u32;
+        }
+        cyclic.push(scc);
+    }
+
+    // The first edge (in a fixed order) from `n` to a node of component `c`.
+    let step_in = |n: NodeIndex, c: u32| {
+        graph
+            .edges_directed(n, Direction::Outgoing)
+            .filter(|e| comp[e.target().index()] == c)
+            .min_by_key(|e| (e.target().index(), e.id().index()))
+    };
+    let hop_from = |root_dep: NodeIndex, c: u32| -> Option<(Hop, NodeIndex)> {
+        let Dep::Root(root) = graph[root_dep] else {
+            return None;
+        };
+        let wait_edge = step_in(root_dep, c)?;
+        let DepEdge::Wait(wait) = *wait_edge.weight() else {
+            return None;
+        };
+        let release_edge = step_in(wait_edge.target(), c)?;
+        let DepEdge::Release(release) = *release_edge.weight() else {
+            return None;
+        };
+        Some((
+            Hop {
+                root,
+                wait,
+                release,
+            },
+            release_edge.target(),
+        ))
+    };
+
+    let mut cycles = Cycles::default();
+    for (c, scc) in cyclic.iter().enumerate() {
+        let c = c as u32;
+        let mut roots: Vec<NodeIndex> = scc
+            .iter()
+            .copied()
+            .filter(|&n| matches!(graph[n], Dep::Root(_)))
+            .collect();
+        let targets: Vec<NodeIndex> = scc
+            .iter()
+            .copied()
+            .filter(|&n| matches!(graph[n], Dep::Target(_)))
+            .collect();
+        roots.sort_by_key(|&n| root_node_order(graph, blocked, n));
+
+        // Walk from the lowest root until a root repeats.
+        let mut seen_at: IdMap<u32, usize> = IdMap::default();
+        let mut walk: Vec<Hop> = Vec::new();
+        let mut at = roots[0];
+        let cycle = loop {
+            if let Some(&pos) = seen_at.get(&(at.index() as u32)) {
+                break walk.split_off(pos);
+            }
+            seen_at.insert(at.index() as u32, walk.len());
+            match hop_from(at, c) {
+                Some((hop, next)) => {
+                    walk.push(hop);
+                    at = next;
+                }
+                None => break Vec::new(),
+            }
+        };
+        let mut cycle = cycle;
+        if let Some(lowest) = cycle
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, h)| blocked.roots[h.root as usize].ix.index())
+            .map(|(i, _)| i)
+        {
+            cycle.rotate_left(lowest);
+        }
+        let on_cycle: Vec<u32> = cycle.iter().map(|h| h.root).collect();
+        let on_cycle_set: IdMap<u32, ()> = on_cycle.iter().map(|&r| (r, ())).collect();
+        let others: Vec<Hop> = roots
+            .iter()
+            .filter_map(|&n| hop_from(n, c).map(|(h, _)| h))
+            .filter(|h| !on_cycle_set.contains_key(&h.root))
+            .collect();
+        let mut ordered: Vec<u32> = on_cycle.clone();
+        ordered.extend(others.iter().map(|h| h.root));
+
+        let untracked = ordered.iter().any(|&r| !blocked.roots[r as usize].tracked);
+        let unconfirmed = targets.iter().any(|&t| {
+            graph.edges_directed(t, Direction::Outgoing).any(|e| {
+                comp[e.target().index()] == c
+                    && matches!(e.weight(), DepEdge::Release(r) if !r.confirmed)
+            })
+        });
+        cycles.groups.push(Group {
+            roots: ordered,
+            targets,
+            cycle,
+            others,
+            behind: Vec::new(),
+            probable: untracked || unconfirmed,
+        });
+    }
+
+    // Everyone else in the set: behind the nearest deadlock or lost task.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Owner {
+        None,
+        Group(u32),
+        Lost(u32),
+    }
+    let mut owner = vec![Owner::None; graph.node_count()];
+    // For a target: the release edge it was reached through.
+    let mut via: Vec<Option<Release>> = vec![None; graph.node_count()];
+    let mut queue = VecDeque::new();
+    for (c, scc) in cyclic.iter().enumerate() {
+        for &n in scc {
+            owner[n.index()] = Owner::Group(c as u32);
+            if let Dep::Target(_) = graph[n] {
+                via[n.index()] = step_in(n, c as u32).and_then(|e| match *e.weight() {
+                    DepEdge::Release(r) => Some(r),
+                    DepEdge::Wait(_) => None,
+                });
+            }
+            queue.push_back(n);
+        }
+    }
+    for (i, &r) in fix.lost.iter().enumerate() {
+        if let Some(d) = fix.dep_of_root[r as usize] {
+            owner[d.index()] = Owner::Lost(i as u32);
+            queue.push_back(d);
+        }
+        cycles.lost.push(Lost {
+            root: r,
+            behind: Vec::new(),
+        });
+    }
+    while let Some(n) = queue.pop_front() {
+        let label = owner[n.index()];
+        for e in graph.edges_directed(n, Direction::Incoming) {
+            let from = e.source();
+            if !in_set(from) || owner[from.index()] != Owner::None {
+                continue;
+            }
+            owner[from.index()] = label;
+            match (graph[from], *e.weight()) {
+                (Dep::Target(_), DepEdge::Release(r)) => via[from.index()] = Some(r),
+                (Dep::Root(root), DepEdge::Wait(wait)) => {
+                    if let Some(release) = via[n.index()] {
+                        let hop = Hop {
+                            root,
+                            wait,
+                            release,
+                        };
+                        match label {
+                            Owner::Group(g) => cycles.groups[g as usize].behind.push(hop),
+                            Owner::Lost(l) => cycles.lost[l as usize].behind.push(hop),
+                            Owner::None => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+            queue.push_back(from);
+        }
+    }
+    cycles
+}
+
+fn root_node_order(
+    graph: &petgraph::graph::DiGraph<Dep, DepEdge>,
+    blocked: &Blocked,
+    n: NodeIndex,
+) -> usize {
+    match graph[n] {
+        Dep::Root(r) => blocked.roots[r as usize].ix.index(),
+        Dep::Target(_) => usize::MAX,
+    }
+}

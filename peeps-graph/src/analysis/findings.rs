@@ -1,0 +1,581 @@
+//! The four kinds of finding, each one type with `check` (find them),
+//! `format` (say them) and `summary` (one line), so the CLI, the watchdog,
+//! the server and the UI all say the same thing the same way.
+//!
+//! # The sentence convention
+//!
+//! - A finding's text starts with a headline, `KIND (FACTS):`, e.g.
+//!   `deadlock (certain, 2 tasks, 1 process):`, `long wait (12.3 s):`,
+//!   `stuck forever (8.0 s):`, `blocking poll (1.2 s):`.
+//! - Then one line per task, indented by two spaces, saying what it waits
+//!   on: `task "a" (src/a.rs:31) waits on mutex "m" (src/a.rs:12)`. When a
+//!   future inside the task waits, the path is said compactly:
+//!   `task "a" (loc) in future "outer" (loc) > "inner" (loc) waits on …`.
+//! - Under it, indented by four, who must act: `held by task "b" (loc)`
+//!   (`read-locked by`, `permit held by`, `sender held by`, `receiver held
+//!   by`, `handled by` for an RPC; `probably held by` when the attribution
+//!   is unconfirmed). A join has no such line: the joined task is the next
+//!   line's subject.
+//! - Every node is `kind "name"`; its location (`file:line`, no column) is
+//!   given at its first mention in the finding only. When a finding spans
+//!   several processes, each task's first mention ends in `[process]`.
+//! - Tasks stuck behind a deadlock or a stuck task follow under
+//!   `  also stuck behind it:`, indented two more.
+//! - Durations: `850 ms`, `12.3 s`, `4 min 12 s`, `2 h 5 min`.
+//!
+//! The summary is the headline without its colon, then the tasks' names.
+
+use super::Context;
+use super::blocked::{External, OpSide, Release, RootState, classify, op_side, releasers};
+use super::cycles::Hop;
+use super::report::{
+    BlockingPoll, Certainty, Deadlock, LongWait, NodeRef, Step, StuckForever, ThreadRef,
+};
+use super::words::{Labels, Words, count, duration};
+use crate::attr;
+use crate::merge::{EdgeIndex, IdMap, NodeIndex};
+use crate::schema::NodeKind;
+
+/// What every finding offers a reader.
+pub trait Finding {
+    /// The kind in words, which starts the text: `deadlock`, `long wait`,
+    /// `stuck forever`, `blocking poll`.
+    const KIND: &'static str;
+
+    /// One line: the headline, then the tasks involved.
+    fn summary(&self) -> String;
+
+    /// The finding in words, as printed (see the module's convention).
+    fn text(&self) -> &str;
+}
+
+/// How many tasks a summary names before `and N more`.
+const SUMMARY_TASKS: usize = 4;
+/// How many releasers a long wait lists before `and N more`.
+const LISTED_RELEASERS: usize = 3;
+/// How many stack frames a blocking poll's text shows.
+const LISTED_FRAMES: usize = 12;
+
+fn summary_of(text: &str, tasks: &[&NodeRef]) -> String {
+    let head = text.lines().next().unwrap_or("").trim_end_matches(':');
+    let mut names: Vec<String> = tasks
+        .iter()
+        .take(SUMMARY_TASKS)
+        .map(|t| format!("{} {:?}", t.kind, t.name))
+        .collect();
+    if tasks.len() > SUMMARY_TASKS {
+        names.push(format!("and {} more", tasks.len() - SUMMARY_TASKS));
+    }
+    format!("{head}: {}", names.join(", "))
+}
+
+impl Context<'_, '_> {
+    fn node_ref(&self, ix: NodeIndex) -> NodeRef {
+        NodeRef::of(self.merged, ix)
+    }
+
+    fn root_ref(&self, r: u32) -> NodeRef {
+        self.node_ref(self.blocked.roots[r as usize].ix)
+    }
+
+    fn path_refs(&self, waiter: NodeIndex) -> Vec<NodeRef> {
+        self.blocked
+            .path(waiter)
+            .into_iter()
+            .map(|ix| self.node_ref(ix))
+            .collect()
+    }
+
+    /// A step from root `r`'s wait `wait`, released by `release`.
+    fn step(&self, r: u32, wait: EdgeIndex, release: &Release) -> Step {
+        let g = self.merged.graph();
+        // Hops are built from edges of this graph.
+        let (waiter, on) = g.edge_endpoints(wait).expect("a wait edge of the graph");
+        let held_as = release
+            .held_by
+            .and_then(|e| g[e].attr_str(attr::AS))
+            .filter(|_| release.via.is_none())
+            .map(str::to_owned);
+        Step {
+            task: self.root_ref(r),
+            path: self.path_refs(waiter),
+            op: g[wait].attr_str(attr::OP).map(str::to_owned),
+            waits_on: self.node_ref(on),
+            held_by: self.root_ref(release.root),
+            held_as,
+            confirmed: release.confirmed,
+            via: release.via.map(|h| self.node_ref(h)),
+            waited_ms: g[wait].since_ms,
+        }
+    }
+
+    fn hop_step(&self, hop: &Hop) -> Step {
+        self.step(hop.root, hop.wait, &hop.release)
+    }
+
+    /// The age of the youngest edge of a hop (for ranking deadlocks).
+    fn hop_age(&self, hop: &Hop) -> u64 {
+        let g = self.merged.graph();
+        let wait = g[hop.wait].since_ms.unwrap_or(u64::MAX);
+        let rel = hop.release.since_ms.unwrap_or(u64::MAX);
+        let path = g
+            .edge_endpoints(hop.wait)
+            .map_or(u64::MAX, |(w, _)| self.blocked.path_age[w.index()]);
+        wait.min(rel).min(path)
+    }
+
+    /// What a releasing root is doing, for `held by task "b", which …`.
+    fn status_words(&self, r: u32) -> &'static str {
+        let root = &self.blocked.roots[r as usize];
+        match root.state {
+            RootState::Done => "which has finished",
+            RootState::Running => "which is running",
+            RootState::Runnable => "which is about to run",
+            RootState::Parked => "which is parked on a blocking lock",
+            RootState::Unknown => "whose state peeps cannot read",
+            RootState::Pending if self.fix.root_in_set(r) => "which can never make progress",
+            RootState::Pending if root.lost_waker() => "which can never be woken",
+            RootState::Pending if root.external_waker() => {
+                "which waits on something peeps cannot see (a timer, I/O or an uninstrumented future)"
+            }
+            RootState::Pending => "which is itself waiting",
+        }
+    }
+}
+
+// ---- deadlock ------------------------------------------------------------
+
+impl Finding for Deadlock {
+    const KIND: &'static str = "deadlock";
+
+    fn summary(&self) -> String {
+        summary_of(&self.text, &self.tasks.iter().collect::<Vec<_>>())
+    }
+
+    fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl Deadlock {
+    /// One deadlock per strongly connected group of the deadlocked set,
+    /// longest-standing first (by its youngest edge).
+    pub(crate) fn check(cx: &Context<'_, '_>) -> Vec<Deadlock> {
+        let mut found: Vec<(u64, Deadlock)> = Vec::new();
+        for group in &cx.cycles.groups {
+            let cycle: Vec<Step> = group.cycle.iter().map(|h| cx.hop_step(h)).collect();
+            let others: Vec<Step> = group.others.iter().map(|h| cx.hop_step(h)).collect();
+            let behind: Vec<Step> = group.behind.iter().map(|h| cx.hop_step(h)).collect();
+            let tasks: Vec<NodeRef> = group.roots.iter().map(|&r| cx.root_ref(r)).collect();
+            let resources: Vec<NodeRef> = group
+                .targets
+                .iter()
+                .filter_map(|&t| match cx.fix.graph[t] {
+                    super::fixpoint::Dep::Target(super::blocked::Target::Join(_)) => None,
+                    super::fixpoint::Dep::Target(target) => Some(cx.node_ref(target.node())),
+                    super::fixpoint::Dep::Root(_) => None,
+                })
+                .collect();
+            let cross_process = process_count(tasks.iter().chain(&resources)) > 1;
+            let age = group
+                .cycle
+                .iter()
+                .map(|h| cx.hop_age(h))
+                .min()
+                .unwrap_or(u64::MAX);
+            let mut d = Deadlock {
+                certainty: if group.probable {
+                    Certainty::Probable
+                } else {
+                    Certainty::Certain
+                },
+                cross_process,
+                tasks,
+                resources,
+                cycle,
+                behind,
+                text: String::new(),
+            };
+            d.text = d.format(&cx.labels, &others);
+            found.push((age, d));
+        }
+        found.sort_by(|a, b| b.0.cmp(&a.0));
+        found.into_iter().map(|(_, d)| d).collect()
+    }
+
+    /// The deadlock in words. `others` are steps of members the written
+    /// cycle does not pass through.
+    pub(crate) fn format(&self, labels: &Labels, others: &[Step]) -> String {
+        let processes = process_count(self.tasks.iter().chain(&self.resources));
+        let mut words = Words::new(
+            labels,
+            self.tasks.iter().chain(&self.resources).chain(
+                self.behind
+                    .iter()
+                    .flat_map(|s| [&s.task, &s.waits_on, &s.held_by]),
+            ),
+        );
+        let mut out = format!(
+            "deadlock ({}, {}, {}):",
+            self.certainty,
+            count(self.tasks.len(), "task", "tasks"),
+            count(processes, "process", "processes"),
+        );
+        words.steps(&self.cycle, &mut out, 2);
+        words.steps(others, &mut out, 2);
+        behind_lines(&mut words, &self.behind, &mut out);
+        out
+    }
+}
+
+fn process_count<'r>(refs: impl Iterator<Item = &'r NodeRef>) -> usize {
+    let mut keys: Vec<&str> = refs.map(|n| n.process.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.len()
+}
+
+fn behind_lines(words: &mut Words<'_>, behind: &[Step], out: &mut String) {
+    if behind.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "\n  also stuck behind it ({}):",
+        count(behind.len(), "task", "tasks")
+    ));
+    words.steps(behind, out, 4);
+}
+
+// ---- stuck forever -------------------------------------------------------
+
+impl Finding for StuckForever {
+    const KIND: &'static str = "stuck forever";
+
+    fn summary(&self) -> String {
+        summary_of(&self.text, &[&self.task])
+    }
+
+    fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl StuckForever {
+    /// Every blocked tracked task that holds no clone of its waker and has
+    /// been pending at least the settle time, longest first.
+    pub(crate) fn check(cx: &Context<'_, '_>) -> Vec<StuckForever> {
+        let g = cx.merged.graph();
+        let mut found: Vec<StuckForever> = cx
+            .cycles
+            .lost
+            .iter()
+            .map(|lost| {
+                let r = lost.root;
+                let waits: Vec<EdgeIndex> = cx.blocked.waits(cx.merged, r).collect();
+                let path = waits
+                    .first()
+                    .and_then(|&w| g.edge_endpoints(w))
+                    .map(|(waiter, _)| cx.path_refs(waiter))
+                    .unwrap_or_default();
+                let waits_on = waits
+                    .iter()
+                    .filter_map(|&w| g.edge_endpoints(w))
+                    .map(|(_, on)| cx.node_ref(on))
+                    .collect();
+                let ops: Vec<Option<String>> = waits
+                    .iter()
+                    .map(|&w| g[w].attr_str(attr::OP).map(str::to_owned))
+                    .collect();
+                let mut s = StuckForever {
+                    task: cx.root_ref(r),
+                    path,
+                    waits_on,
+                    stuck_ms: cx.blocked.roots[r as usize].since_ms.unwrap_or(0),
+                    behind: lost.behind.iter().map(|h| cx.hop_step(h)).collect(),
+                    text: String::new(),
+                };
+                s.text = s.format(&cx.labels, ops.first().cloned().flatten().as_deref());
+                s
+            })
+            .collect();
+        found.sort_by(|a, b| b.stuck_ms.cmp(&a.stuck_ms));
+        found
+    }
+
+    /// The finding in words; `op` is the first wait's operation.
+    pub(crate) fn format(&self, labels: &Labels, op: Option<&str>) -> String {
+        let mut words = Words::new(
+            labels,
+            std::iter::once(&self.task).chain(
+                self.behind
+                    .iter()
+                    .flat_map(|s| [&s.task, &s.waits_on, &s.held_by]),
+            ),
+        );
+        let mut out = format!("stuck forever ({}):\n  ", duration(self.stuck_ms));
+        out.push_str(&words.actor(&self.task, &self.path));
+        match self.waits_on.first() {
+            Some(on) => {
+                out.push(' ');
+                out.push_str(&words.wait(op, on));
+                out.push_str("\n    and holds no waker: nothing can ever wake it");
+            }
+            None => out.push_str(" is pending and holds no waker: nothing can ever wake it"),
+        }
+        behind_lines(&mut words, &self.behind, &mut out);
+        out
+    }
+}
+
+// ---- long wait -----------------------------------------------------------
+
+impl Finding for LongWait {
+    const KIND: &'static str = "long wait";
+
+    fn summary(&self) -> String {
+        summary_of(&self.text, &[&self.task])
+    }
+
+    fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Whether a wait on `kind` for `op` is a stall when it lasts: acquiring a
+/// lock or permit, sending into a full channel, an RPC. Waiting for work
+/// (a receive, a notification) or for a task to finish (a join) is how an
+/// idle program looks, so it is not reported however long it lasts.
+fn is_stall(kind: NodeKind, op: Option<&str>) -> bool {
+    match kind {
+        NodeKind::Mutex | NodeKind::Rwlock | NodeKind::Semaphore | NodeKind::Request => true,
+        NodeKind::Channel => op_side(op) == OpSide::Send,
+        _ => false,
+    }
+}
+
+impl LongWait {
+    /// Every blocked task, not deadlocked, whose oldest stalling wait is at
+    /// least the long-wait threshold old; longest first.
+    pub(crate) fn check(cx: &Context<'_, '_>) -> Vec<LongWait> {
+        let g = cx.merged.graph();
+        let threshold = cx.options.long_wait_ms;
+        let mut found = Vec::new();
+        let mut rels = Vec::new();
+        for (r, root) in cx.blocked.roots.iter().enumerate() {
+            let r = r as u32;
+            if !root.is_blocked() || cx.fix.root_in_set(r) {
+                continue;
+            }
+            let oldest = cx
+                .blocked
+                .waits(cx.merged, r)
+                .filter_map(|w| {
+                    let (_, on) = g.edge_endpoints(w)?;
+                    let age = g[w].since_ms?;
+                    (age >= threshold && is_stall(g[on].node.kind, g[w].attr_str(attr::OP)))
+                        .then_some((age, w))
+                })
+                .max_by_key(|&(age, w)| (age, std::cmp::Reverse(w.index())));
+            let Some((waited_ms, wait)) = oldest else {
+                continue;
+            };
+            rels.clear();
+            let verdict = classify(cx.merged, wait)
+                .and_then(|t| releasers(cx.merged, &cx.blocked, t, &mut rels));
+            // One step per releasing root, each said once. When the release
+            // is outside the graph, the reason is said instead.
+            let mut steps: Vec<Step> = Vec::new();
+            let mut statuses: Vec<&'static str> = Vec::new();
+            if verdict.is_ok() {
+                let mut seen: IdMap<u32, ()> = IdMap::default();
+                for rel in &rels {
+                    if seen.insert(rel.root, ()).is_none() {
+                        steps.push(cx.step(r, wait, rel));
+                        statuses.push(cx.status_words(rel.root));
+                    }
+                }
+            }
+            let (waiter, on) = g.edge_endpoints(wait).expect("a wait edge of the graph");
+            let mut lw = LongWait {
+                task: cx.root_ref(r),
+                path: cx.path_refs(waiter),
+                op: g[wait].attr_str(attr::OP).map(str::to_owned),
+                waits_on: cx.node_ref(on),
+                waited_ms,
+                held_by: steps.iter().map(|s| s.held_by.clone()).collect(),
+                text: String::new(),
+            };
+            lw.text = lw.format(&cx.labels, &steps, &statuses, verdict.err());
+            found.push(lw);
+        }
+        found.sort_by(|a, b| b.waited_ms.cmp(&a.waited_ms));
+        found
+    }
+
+    /// The long wait in words: the wait, then who could release it and what
+    /// each is doing, or why that is outside peeps' view.
+    pub(crate) fn format(
+        &self,
+        labels: &Labels,
+        steps: &[Step],
+        statuses: &[&str],
+        external: Option<External>,
+    ) -> String {
+        let mut words = Words::new(
+            labels,
+            std::iter::once(&self.task)
+                .chain(std::iter::once(&self.waits_on))
+                .chain(&self.held_by),
+        );
+        let mut out = format!("long wait ({}):\n  ", duration(self.waited_ms));
+        out.push_str(&words.actor(&self.task, &self.path));
+        out.push(' ');
+        out.push_str(&words.wait(self.op.as_deref(), &self.waits_on));
+        match external {
+            Some(why) => {
+                out.push_str("\n    ");
+                out.push_str(why.words());
+            }
+            None => {
+                for (step, status) in steps.iter().zip(statuses).take(LISTED_RELEASERS) {
+                    if let Some(line) = words.release_line(step) {
+                        out.push_str(&format!("\n    {line}, {status}"));
+                    }
+                }
+                if steps.len() > LISTED_RELEASERS {
+                    out.push_str(&format!(
+                        "\n    and {} more",
+                        count(steps.len() - LISTED_RELEASERS, "task", "tasks")
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+// ---- blocking poll -------------------------------------------------------
+
+impl Finding for BlockingPoll {
+    const KIND: &'static str = "blocking poll";
+
+    fn summary(&self) -> String {
+        summary_of(&self.text, &[&self.task])
+    }
+
+    fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl BlockingPoll {
+    /// Every task whose current poll has run at least the slow-poll
+    /// threshold, with the innermost instrumented future inside it and the
+    /// thread it blocks; longest first.
+    pub(crate) fn check(cx: &Context<'_, '_>) -> Vec<BlockingPoll> {
+        let g = cx.merged.graph();
+        let threshold = cx.options.slow_poll_ms;
+        // Per root: (longest poll, innermost polling node, its depth).
+        let mut per_root: IdMap<u32, (u64, NodeIndex, usize)> = IdMap::default();
+        for ix in g.node_indices() {
+            let node = g[ix].node;
+            if !node.kind.is_actor() || node.state.as_deref() != Some("polling") {
+                continue;
+            }
+            let polling_ms = node
+                .attrs
+                .get(attr::POLLING_SINCE_MS)
+                .and_then(|v| v.as_u64())
+                .or(node.since_ms)
+                .unwrap_or(0);
+            if polling_ms < threshold {
+                continue;
+            }
+            let Some(r) = cx.blocked.root(ix) else {
+                continue;
+            };
+            let depth = cx.blocked.path(ix).len();
+            let slot = per_root.entry(r).or_insert((polling_ms, ix, depth));
+            slot.0 = slot.0.max(polling_ms);
+            if depth > slot.2 {
+                slot.1 = ix;
+                slot.2 = depth;
+            }
+        }
+        let mut roots: Vec<(u32, (u64, NodeIndex, usize))> = per_root.into_iter().collect();
+        roots.sort_by_key(|&(r, (ms, _, _))| (std::cmp::Reverse(ms), r));
+        roots
+            .into_iter()
+            .map(|(r, (polling_ms, innermost, _))| {
+                let root_ix = cx.blocked.roots[r as usize].ix;
+                let chain = cx.blocked.path(innermost);
+                let snap = cx.merged.process_of(root_ix);
+                let ids: Vec<u64> = std::iter::once(root_ix)
+                    .chain(chain.iter().copied())
+                    .map(|ix| cx.merged.node(ix).id)
+                    .collect();
+                let thread = snap
+                    .threads
+                    .iter()
+                    .find(|t| t.polling.is_some_and(|p| ids.contains(&p)))
+                    .map(|t| ThreadRef {
+                        tid: t.tid,
+                        name: t.name.clone(),
+                        stack: t.stack.clone(),
+                    });
+                let parked_on = if cx.blocked.roots[r as usize].state == RootState::Parked {
+                    cx.blocked
+                        .waits(cx.merged, r)
+                        .next()
+                        .and_then(|w| g.edge_endpoints(w))
+                        .map(|(_, on)| cx.node_ref(on))
+                } else {
+                    None
+                };
+                let mut bp = BlockingPoll {
+                    task: cx.node_ref(root_ix),
+                    path: chain.iter().map(|&ix| cx.node_ref(ix)).collect(),
+                    polling_ms,
+                    thread,
+                    parked_on,
+                    text: String::new(),
+                };
+                bp.text = bp.format(&cx.labels);
+                bp
+            })
+            .collect()
+    }
+
+    /// The blocking poll in words, with the thread's stack when known.
+    pub(crate) fn format(&self, labels: &Labels) -> String {
+        let mut words = Words::new(labels, std::iter::once(&self.task));
+        let mut out = format!("blocking poll ({}):\n  ", duration(self.polling_ms));
+        out.push_str(&words.actor(&self.task, &self.path));
+        out.push_str(&format!(
+            " has been inside one poll for {}",
+            duration(self.polling_ms)
+        ));
+        match &self.thread {
+            Some(t) => out.push_str(&format!(", blocking thread {:?} (tid {})", t.name, t.tid)),
+            None => out.push_str(", blocking its runtime thread"),
+        }
+        if let Some(lock) = &self.parked_on {
+            out.push_str(&format!(
+                "\n    parked on {}, a blocking lock",
+                words.node(lock)
+            ));
+        }
+        if let Some(t) = &self.thread {
+            for frame in t.stack.iter().take(LISTED_FRAMES) {
+                out.push_str(&format!("\n    at {frame}"));
+            }
+            if t.stack.len() > LISTED_FRAMES {
+                out.push_str(&format!(
+                    "\n    … {} more frames",
+                    t.stack.len() - LISTED_FRAMES
+                ));
+            }
+        }
+        out
+    }
+}

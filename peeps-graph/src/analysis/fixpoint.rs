@@ -1,0 +1,174 @@
+//! The deadlocked set: the greatest fixed point of DESIGN.md §4.
+//!
+//! Start from every blocked root; remove any root with a wait whose
+//! releasers include a root outside the set, a running root, or something
+//! external; repeat until nothing changes. Done naively that is quadratic.
+//! Here it is one linear pass over a *dependency graph*:
+//!
+//! ```text
+//!   root ──waits──▶ target ──released by──▶ root
+//! ```
+//!
+//! A target is what a wait waits for (a lock's holders, a channel's
+//! senders, a joined task, an RPC's handlers), shared by every root waiting
+//! on it, so a lock with many waiters and many holders costs
+//! waiters + holders edges, not their product.
+//!
+//! A node is *bad* when it can move by itself or from outside: a root with
+//! an unaccounted waker clone, a root without visible waits, a wait or hold
+//! younger than the settle time, a target with an external releaser or a
+//! releaser that is not blocked. A root stays in the set iff no bad node is
+//! reachable from it — that is exactly the fixed point with OR semantics
+//! (one releasable wait frees the task) — so the set is everything a
+//! reverse search from the bad nodes does not reach.
+//!
+//! A root that lost its waker (tracked, pending, no clone alive) can never
+//! wake whatever it waits on: it is kept in the set as a sink, with no
+//! waits, and reported as *stuck forever*.
+
+use super::Options;
+use super::blocked::{Blocked, Release, Target, TargetMap, classify, releasers};
+use crate::merge::{EdgeIndex, Merged};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{Dfs, Reversed};
+
+/// A node of the dependency graph.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Dep {
+    /// A blocked root (index into [`Blocked::roots`]).
+    Root(u32),
+    /// What some wait waits for.
+    Target(Target),
+}
+
+/// An edge of the dependency graph.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum DepEdge {
+    /// root → target: the root's `waits_on` edge.
+    Wait(EdgeIndex),
+    /// target → root: that root can release the target.
+    Release(Release),
+}
+
+/// The dependency graph and the fixed point on it.
+#[derive(Debug)]
+pub(crate) struct Fixpoint {
+    /// Blocked roots and their targets.
+    pub(crate) graph: DiGraph<Dep, DepEdge>,
+    /// Per dependency node: in the deadlocked set.
+    pub(crate) in_set: Vec<bool>,
+    /// Per root: its dependency node, if it is blocked.
+    pub(crate) dep_of_root: Vec<Option<NodeIndex>>,
+    /// Roots that lost their waker (in the set, as sinks), in node order.
+    pub(crate) lost: Vec<u32>,
+}
+
+fn settled(age: Option<u64>, settle_ms: u64) -> bool {
+    // An age the snapshot does not give is taken as old: hand-written dumps
+    // and older writers have none, and a live writer always sets it.
+    age.is_none_or(|a| a >= settle_ms)
+}
+
+impl Fixpoint {
+    /// Builds the dependency graph of the blocked roots and computes the
+    /// fixed point. Linear in the blocked roots, their waits and releasers.
+    pub(crate) fn new(merged: &Merged<'_>, blocked: &Blocked, options: &Options) -> Fixpoint {
+        let settle = options.settle_ms;
+        let g = merged.graph();
+        let mut graph: DiGraph<Dep, DepEdge> = DiGraph::new();
+        let mut bad: Vec<NodeIndex> = Vec::new();
+        let mut dep_of_root = vec![None; blocked.roots.len()];
+        for (r, root) in blocked.roots.iter().enumerate() {
+            if root.is_blocked() {
+                dep_of_root[r] = Some(graph.add_node(Dep::Root(r as u32)));
+            }
+        }
+
+        let mut targets: TargetMap<NodeIndex> = TargetMap::default();
+        let mut scratch: Vec<Release> = Vec::new();
+        let mut lost = Vec::new();
+        for (r, root) in blocked.roots.iter().enumerate() {
+            let Some(me) = dep_of_root[r] else {
+                continue;
+            };
+            if root.lost_waker() {
+                if settled(root.since_ms, settle) {
+                    lost.push(r as u32);
+                } else {
+                    bad.push(me);
+                }
+                continue;
+            }
+            if root.external_waker() {
+                bad.push(me);
+                continue;
+            }
+            let mut any = false;
+            for w in blocked.waits(merged, r as u32) {
+                any = true;
+                let waiter = g.edge_endpoints(w).map(|(from, _)| from.index());
+                let path_age = waiter.map_or(u64::MAX, |i| blocked.path_age[i]);
+                if !settled(g[w].since_ms, settle) || path_age < settle {
+                    bad.push(me);
+                    break;
+                }
+                let target = match classify(merged, w) {
+                    Ok(t) => t,
+                    Err(_) => {
+                        bad.push(me);
+                        break;
+                    }
+                };
+                let t = match targets.get(&target.key()) {
+                    Some(&t) => t,
+                    None => {
+                        let t = graph.add_node(Dep::Target(target));
+                        targets.insert(target.key(), t);
+                        scratch.clear();
+                        let verdict = releasers(merged, blocked, target, &mut scratch);
+                        let mut ok = verdict.is_ok();
+                        for rel in &scratch {
+                            match dep_of_root[rel.root as usize] {
+                                Some(q) if ok && settled(rel.since_ms, settle) => {
+                                    graph.add_edge(t, q, DepEdge::Release(*rel));
+                                }
+                                _ => ok = false,
+                            }
+                        }
+                        if !ok {
+                            bad.push(t);
+                        }
+                        t
+                    }
+                };
+                graph.add_edge(me, t, DepEdge::Wait(w));
+            }
+            if !any {
+                // Pending with no visible wait: it waits on something peeps
+                // cannot see (or on an edge the snapshot dropped).
+                bad.push(me);
+            }
+        }
+
+        // Everything that can reach a bad node may still move.
+        let mut in_set = vec![true; graph.node_count()];
+        let reversed = Reversed(&graph);
+        let mut dfs = Dfs::empty(reversed);
+        dfs.stack.extend(bad);
+        while let Some(n) = dfs.next(reversed) {
+            in_set[n.index()] = false;
+        }
+        Fixpoint {
+            graph,
+            in_set,
+            dep_of_root,
+            lost,
+        }
+    }
+
+    /// Whether root `r` is in the deadlocked set (a cycle, behind one, or
+    /// stuck forever).
+    pub(crate) fn root_in_set(&self, r: u32) -> bool {
+        self.dep_of_root[r as usize].is_some_and(|d| self.in_set[d.index()])
+    }
+}

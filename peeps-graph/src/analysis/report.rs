@@ -1,0 +1,272 @@
+//! The report: what `peeps analyze --json`, `/api/deadlocks` and the
+//! watchdog share, as DESIGN.md §4 names it.
+//!
+//! ```json
+//! { "deadlocks": [ { "certainty": "certain", "cross_process": false,
+//!                    "tasks": [ {"process": "4242-17…", "id": 1, "kind": "task",
+//!                                "name": "transfer-a", "location": "src/bank.rs:31:5"} ],
+//!                    "resources": [ … ],
+//!                    "cycle": [ {"task": {…}, "path": [ {…future…} ], "op": "lock",
+//!                                "waits_on": {…}, "held_by": {…}, "as": "guard",
+//!                                "confirmed": true, "via": null, "waited_ms": 5003} ],
+//!                    "behind": [ …steps… ],
+//!                    "text": "deadlock (certain, 2 tasks, 1 process):\n  task …" } ],
+//!   "long_waits": [ … ], "stuck_forever": [ … ], "blocking_polls": [ … ] }
+//! ```
+//!
+//! Every list is ranked by duration, longest first. A node is named by a
+//! [`NodeRef`]: its process *key* (unique per process lifetime) and id, with
+//! its kind, name and location so a reader needs nothing else.
+
+use super::findings::Finding;
+use crate::merge::{Merged, NodeIndex};
+use crate::schema::{NodeId, NodeKind};
+use serde::{Deserialize, Serialize};
+
+/// A node named across processes: `(process key, id)`, with what a person
+/// needs to recognise it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NodeRef {
+    /// The process's key (`Process::key`): unique per process lifetime.
+    pub process: String,
+    /// The node's id in that process.
+    pub id: NodeId,
+    /// What the node is.
+    pub kind: NodeKind,
+    /// The node's name.
+    pub name: String,
+    /// Where the node was made (`file:line:col`), when known.
+    pub location: Option<String>,
+}
+
+impl NodeRef {
+    /// The reference to the merged node `ix`.
+    pub fn of(merged: &Merged<'_>, ix: NodeIndex) -> NodeRef {
+        let node = merged.node(ix);
+        NodeRef {
+            process: merged.process_of(ix).process.key.clone(),
+            id: node.id,
+            kind: node.kind,
+            name: node.name.clone(),
+            location: node.location.clone(),
+        }
+    }
+}
+
+/// How sure a deadlock is (DESIGN.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Certainty {
+    /// Every edge in it is certain.
+    Certain,
+    /// It depends on an unconfirmed attribution: an endpoint its task never
+    /// used, an owned guard or permit, or a task not spawned through peeps.
+    Probable,
+}
+
+impl Certainty {
+    /// `"certain"` or `"probable"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Certainty::Certain => "certain",
+            Certainty::Probable => "probable",
+        }
+    }
+}
+
+impl std::fmt::Display for Certainty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One step of a wait chain: `task` (through the futures of `path`) waits
+/// on `waits_on`, which `held_by` must release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// The waiting task (or `block_on` thread).
+    pub task: NodeRef,
+    /// The futures inside the task, outermost first, down to the one that
+    /// waits. Empty when the task itself waits.
+    pub path: Vec<NodeRef>,
+    /// The operation waited for (`lock`, `recv`, `join`, ...), when known.
+    pub op: Option<String>,
+    /// The resource waited on (for a join, the joined task; for an RPC, the
+    /// request).
+    pub waits_on: NodeRef,
+    /// The task that must act to release it: the holder, the joined task,
+    /// or the task running the remote handler.
+    pub held_by: NodeRef,
+    /// How it is held: `guard`, `read_guard`, `permit`, `sender`,
+    /// `receiver`; none for a join or an RPC.
+    #[serde(rename = "as")]
+    pub held_as: Option<String>,
+    /// False when the attribution is uncertain (`confirmed: false`).
+    pub confirmed: bool,
+    /// For an RPC request: the handler serving it.
+    pub via: Option<NodeRef>,
+    /// How long the wait has lasted, when known.
+    pub waited_ms: Option<u64>,
+}
+
+/// A set of tasks that can never make progress, around a cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadlock {
+    /// `certain` or `probable`.
+    pub certainty: Certainty,
+    /// Its tasks are in more than one process.
+    pub cross_process: bool,
+    /// Its tasks: the cycle's first, in cycle order.
+    pub tasks: Vec<NodeRef>,
+    /// The resources its tasks wait on (joined tasks excluded).
+    pub resources: Vec<NodeRef>,
+    /// The cycle, one step per task, back to the first.
+    pub cycle: Vec<Step>,
+    /// Tasks stuck behind it, each with the step it waits through.
+    pub behind: Vec<Step>,
+    /// The deadlock in words, as printed.
+    pub text: String,
+}
+
+impl Deadlock {
+    /// A key naming this deadlock across snapshots of the same processes:
+    /// its tasks' `(process key, id)`, sorted. The watchdog prints each key
+    /// once.
+    pub fn key(&self) -> Vec<(String, NodeId)> {
+        let mut key: Vec<(String, NodeId)> = self
+            .tasks
+            .iter()
+            .map(|t| (t.process.clone(), t.id))
+            .collect();
+        key.sort();
+        key
+    }
+}
+
+/// A task blocked longer than the threshold on something that is not a
+/// deadlock: a stall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LongWait {
+    /// The waiting task.
+    pub task: NodeRef,
+    /// The futures inside it down to the one that waits.
+    pub path: Vec<NodeRef>,
+    /// The operation waited for.
+    pub op: Option<String>,
+    /// What it waits on.
+    pub waits_on: NodeRef,
+    /// How long it has waited.
+    pub waited_ms: u64,
+    /// The tasks that could release it (empty when that is outside peeps'
+    /// view, e.g. a `notify`).
+    pub held_by: Vec<NodeRef>,
+    /// The long wait in words, as printed.
+    pub text: String,
+}
+
+/// A blocked task that holds no clone of its waker: nothing can wake it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StuckForever {
+    /// The task.
+    pub task: NodeRef,
+    /// The futures inside it down to its first wait, if it has one.
+    pub path: Vec<NodeRef>,
+    /// What it waits on, if peeps sees it.
+    pub waits_on: Vec<NodeRef>,
+    /// How long it has been pending.
+    pub stuck_ms: u64,
+    /// Tasks stuck behind it, each with the step it waits through.
+    pub behind: Vec<Step>,
+    /// The finding in words, as printed.
+    pub text: String,
+}
+
+/// The OS thread a blocking poll runs on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadRef {
+    /// The OS thread id.
+    pub tid: u64,
+    /// The thread's name.
+    pub name: String,
+    /// Its stack, innermost frame first, when the sampler took one.
+    pub stack: Vec<String>,
+}
+
+/// A poll running longer than the threshold: it blocks a runtime thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockingPoll {
+    /// The task (or `block_on` thread) being polled.
+    pub task: NodeRef,
+    /// The futures being polled inside it, outermost first; the last is the
+    /// innermost instrumented future inside the poll.
+    pub path: Vec<NodeRef>,
+    /// How long the poll has been running.
+    pub polling_ms: u64,
+    /// The thread it runs on, when the snapshot says.
+    pub thread: Option<ThreadRef>,
+    /// The instrumented blocking lock the poll is parked on, if any.
+    pub parked_on: Option<NodeRef>,
+    /// The finding in words, as printed.
+    pub text: String,
+}
+
+/// Everything the analysis found. Each list is ranked by duration, longest
+/// first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// Sets of tasks that can never make progress, around a cycle.
+    pub deadlocks: Vec<Deadlock>,
+    /// Tasks blocked longer than the threshold, not deadlocked.
+    pub long_waits: Vec<LongWait>,
+    /// Blocked tasks that hold no waker clone.
+    pub stuck_forever: Vec<StuckForever>,
+    /// Polls running longer than the threshold.
+    pub blocking_polls: Vec<BlockingPoll>,
+}
+
+impl Report {
+    /// True when a deadlock was found (`peeps analyze` exits 1).
+    pub fn has_deadlock(&self) -> bool {
+        !self.deadlocks.is_empty()
+    }
+
+    /// True when nothing at all was found.
+    pub fn is_empty(&self) -> bool {
+        self.deadlocks.is_empty()
+            && self.long_waits.is_empty()
+            && self.stuck_forever.is_empty()
+            && self.blocking_polls.is_empty()
+    }
+
+    /// The whole report in words: each finding's text, deadlocks first,
+    /// separated by blank lines, then a one-line count.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let texts = self
+            .deadlocks
+            .iter()
+            .map(Finding::text)
+            .chain(self.stuck_forever.iter().map(Finding::text))
+            .chain(self.long_waits.iter().map(Finding::text))
+            .chain(self.blocking_polls.iter().map(Finding::text));
+        for text in texts {
+            out.push_str(text);
+            out.push('\n');
+        }
+        out.push_str(&self.counts());
+        out.push('\n');
+        out
+    }
+
+    /// One line: how many of each finding.
+    pub fn counts(&self) -> String {
+        use super::words::count;
+        format!(
+            "{}, {} stuck forever, {}, {}",
+            count(self.deadlocks.len(), "deadlock", "deadlocks"),
+            self.stuck_forever.len(),
+            count(self.long_waits.len(), "long wait", "long waits"),
+            count(self.blocking_polls.len(), "blocking poll", "blocking polls"),
+        )
+    }
+}

@@ -1,0 +1,339 @@
+//! Graphviz DOT export of a merged graph, with the analysis drawn on it.
+//!
+//! Each process is a cluster. Deadlocked cycles are drawn in red (their
+//! tasks, resources and the edges of the cycle, futures included as the
+//! path inside a task), tasks stuck behind a deadlock in orange, tasks
+//! stuck forever in purple, blocking polls in yellow. Cross-process `calls`
+//! edges are dashed blue.
+//!
+//! By default only the *blocked* subgraph is drawn: every wait, the futures
+//! from the waiting task down to the waiter, what is waited on and who
+//! holds it. That is the noise-free view; [`Scope::All`] draws everything.
+//!
+//! ```
+//! use peeps_graph::{Snapshot, analysis, dot, merge};
+//!
+//! let snap = Snapshot::from_json(include_str!("../../docs/example-dump.json")).unwrap();
+//! let merged = merge(std::slice::from_ref(&snap));
+//! let report = analysis::analyze_merged(&merged, &analysis::Options::default());
+//! let text = dot::to_dot(&merged, &report, &dot::DotOptions::default());
+//! assert!(text.starts_with("digraph peeps {"));
+//! assert!(text.contains("color=\"#d00000\""));
+//! ```
+
+use crate::analysis::{NodeRef, Report, Step};
+use crate::merge::{IdMap, Merged, NodeIndex};
+use crate::schema::{EdgeKind, NodeKind};
+use petgraph::Direction;
+use petgraph::visit::EdgeRef;
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+/// Which nodes to draw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Waits, the futures leading to them, what they wait on and who holds
+    /// it, plus every node the report names.
+    #[default]
+    Blocked,
+    /// Every node and edge.
+    All,
+}
+
+/// Options of [`to_dot`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct DotOptions {
+    /// Which nodes to draw.
+    pub scope: Scope,
+}
+
+impl DotOptions {
+    /// Sets the scope.
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scope = scope;
+        self
+    }
+}
+
+const RED: &str = "#d00000";
+const DEADLOCK_FILL: &str = "#ffd6d6";
+const BEHIND_FILL: &str = "#ffe2b8";
+const STUCK_FILL: &str = "#e6d6ff";
+const POLL_FILL: &str = "#fff3b0";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    None,
+    BlockingPoll,
+    Behind,
+    Stuck,
+    Deadlock,
+}
+
+/// Writes the merged graph as Graphviz DOT, with the report's findings
+/// highlighted. Names and locations are escaped; the output is valid DOT
+/// whatever the snapshots contain.
+pub fn to_dot(merged: &Merged<'_>, report: &Report, options: &DotOptions) -> String {
+    let g = merged.graph();
+    let find = |r: &NodeRef| merged.find(&r.process, r.id);
+    let mut marks: IdMap<u32, Mark> = IdMap::default();
+    let mut mark = |ix: Option<NodeIndex>, m: Mark| {
+        if let Some(ix) = ix {
+            let slot = marks.entry(ix.index() as u32).or_insert(Mark::None);
+            // A stronger mark wins (deadlock over behind over the rest).
+            if m as u8 > *slot as u8 {
+                *slot = m;
+            }
+        }
+    };
+    let mut red_edges: HashSet<(u32, u32)> = HashSet::new();
+    for d in &report.deadlocks {
+        for n in d.tasks.iter().chain(&d.resources) {
+            mark(find(n), Mark::Deadlock);
+        }
+        for step in &d.cycle {
+            for f in &step.path {
+                mark(find(f), Mark::Deadlock);
+            }
+            step_edges(merged, step, &mut red_edges);
+        }
+        for step in &d.behind {
+            mark(find(&step.task), Mark::Behind);
+        }
+    }
+    for s in &report.stuck_forever {
+        mark(find(&s.task), Mark::Stuck);
+        for step in &s.behind {
+            mark(find(&step.task), Mark::Behind);
+        }
+    }
+    for p in &report.blocking_polls {
+        mark(find(&p.task), Mark::BlockingPoll);
+        for f in &p.path {
+            mark(find(f), Mark::BlockingPoll);
+        }
+    }
+
+    let included: Vec<bool> = match options.scope {
+        Scope::All => vec![true; g.node_count()],
+        Scope::Blocked => {
+            let mut inc = blocked_subgraph(merged);
+            for &ix in marks.keys() {
+                inc[ix as usize] = true;
+            }
+            inc
+        }
+    };
+
+    let mut out = String::from("digraph peeps {\n");
+    out.push_str("  rankdir=LR;\n  compound=true;\n");
+    out.push_str("  node [fontname=\"monospace\", fontsize=10, style=filled, fillcolor=white];\n");
+    out.push_str("  edge [fontname=\"monospace\", fontsize=9];\n");
+    if !included.iter().any(|&b| b) {
+        out.push_str("  // nothing is blocked\n");
+    }
+    for (p, snap) in merged.processes().iter().enumerate() {
+        let members: Vec<NodeIndex> = g
+            .node_indices()
+            .filter(|&ix| included[ix.index()] && g[ix].process == p)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "  subgraph \"cluster_{p}\" {{");
+        let _ = writeln!(
+            out,
+            "    label=\"{} (pid {})\";",
+            escape(&snap.process.name),
+            snap.process.pid
+        );
+        out.push_str("    style=rounded; color=gray;\n");
+        for ix in members {
+            let m = marks
+                .get(&(ix.index() as u32))
+                .copied()
+                .unwrap_or(Mark::None);
+            node_line(&mut out, merged, ix, m);
+        }
+        out.push_str("  }\n");
+    }
+    for e in g.edge_references() {
+        let (a, b) = (e.source(), e.target());
+        if !included[a.index()] || !included[b.index()] {
+            continue;
+        }
+        let w = e.weight();
+        if w.kind == EdgeKind::Spawned && options.scope == Scope::Blocked {
+            continue;
+        }
+        let red = red_edges.contains(&(a.index() as u32, b.index() as u32));
+        let mut attrs = vec![format!("label=\"{}\"", edge_label(w))];
+        match w.kind {
+            EdgeKind::Needs => attrs.push("color=gray40".into()),
+            EdgeKind::WaitsOn => attrs.push("color=black".into()),
+            EdgeKind::HeldBy => attrs.push("color=gray25, style=bold".into()),
+            EdgeKind::Calls => attrs.push("color=blue, style=dashed".into()),
+            EdgeKind::Spawned => attrs.push("color=gray70, style=dotted".into()),
+        }
+        if !w.confirmed() {
+            attrs.push("style=dashed".into());
+        }
+        if red {
+            attrs.push(format!("color=\"{RED}\", fontcolor=\"{RED}\", penwidth=3"));
+        }
+        let _ = writeln!(
+            out,
+            "  n{} -> n{} [{}];",
+            a.index(),
+            b.index(),
+            attrs.join(", ")
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The merged edges a step of a cycle runs along: the task's `needs` path,
+/// the wait, and the hold (or the RPC's call and the handler's hold).
+fn step_edges(merged: &Merged<'_>, step: &Step, out: &mut HashSet<(u32, u32)>) {
+    let find = |r: &NodeRef| merged.find(&r.process, r.id).map(|ix| ix.index() as u32);
+    let chain: Vec<Option<u32>> = std::iter::once(&step.task)
+        .chain(&step.path)
+        .map(find)
+        .collect();
+    for pair in chain.windows(2) {
+        if let [Some(a), Some(b)] = pair {
+            out.insert((*a, *b));
+        }
+    }
+    let on = find(&step.waits_on);
+    let holder = find(&step.held_by);
+    if let (Some(Some(waiter)), Some(on)) = (chain.last(), on) {
+        out.insert((*waiter, on));
+    }
+    match (&step.via, on, holder) {
+        (Some(via), Some(on), Some(holder)) => {
+            if let Some(h) = find(via) {
+                out.insert((on, h));
+                out.insert((h, holder));
+            }
+        }
+        (None, Some(on), Some(holder)) if on != holder => {
+            out.insert((on, holder));
+        }
+        _ => {}
+    }
+}
+
+/// Waits, the futures from each waiting task down to the waiter, what is
+/// waited on, and who holds it (through RPC handlers too).
+fn blocked_subgraph(merged: &Merged<'_>) -> Vec<bool> {
+    let g = merged.graph();
+    let mut inc = vec![false; g.node_count()];
+    let mut resources = Vec::new();
+    for e in g.edge_references() {
+        if e.weight().kind != EdgeKind::WaitsOn {
+            continue;
+        }
+        inc[e.target().index()] = true;
+        resources.push(e.target());
+        // Up the `needs` tree to the task.
+        let mut at = e.source();
+        while !inc[at.index()] {
+            inc[at.index()] = true;
+            let parent = g
+                .edges_directed(at, Direction::Incoming)
+                .find(|p| p.weight().kind == EdgeKind::Needs)
+                .map(|p| p.source());
+            match parent {
+                Some(p) => at = p,
+                None => break,
+            }
+        }
+    }
+    while let Some(r) = resources.pop() {
+        for e in g.edges_directed(r, Direction::Outgoing) {
+            match e.weight().kind {
+                EdgeKind::HeldBy => inc[e.target().index()] = true,
+                EdgeKind::Calls if !inc[e.target().index()] => {
+                    inc[e.target().index()] = true;
+                    resources.push(e.target());
+                }
+                _ => {}
+            }
+        }
+    }
+    inc
+}
+
+fn node_line(out: &mut String, merged: &Merged<'_>, ix: NodeIndex, mark: Mark) {
+    let node = merged.node(ix);
+    let shape = match node.kind {
+        NodeKind::Task => "box, style=\"rounded,filled\"",
+        NodeKind::Thread => "box3d",
+        NodeKind::Future => "ellipse",
+        NodeKind::Mutex | NodeKind::Rwlock | NodeKind::Semaphore => "octagon",
+        NodeKind::Channel => "cds",
+        NodeKind::Notify => "diamond",
+        NodeKind::Request => "larrow",
+        NodeKind::Handler => "rarrow",
+    };
+    let mut label = format!("{}\\n{}", node.kind, escape(&node.name));
+    if let Some(loc) = &node.location {
+        let _ = write!(label, "\\n{}", escape(crate::analysis::short_location(loc)));
+    }
+    if let Some(state) = &node.state {
+        let _ = write!(label, "\\n[{}]", escape(state));
+    }
+    let style = match mark {
+        Mark::Deadlock => format!(", fillcolor=\"{DEADLOCK_FILL}\", color=\"{RED}\", penwidth=2"),
+        Mark::Behind => format!(", fillcolor=\"{BEHIND_FILL}\""),
+        Mark::Stuck => format!(", fillcolor=\"{STUCK_FILL}\""),
+        Mark::BlockingPoll => format!(", fillcolor=\"{POLL_FILL}\""),
+        Mark::None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "    n{} [shape={shape}, label=\"{label}\"{style}];",
+        ix.index()
+    );
+}
+
+fn edge_label(w: &crate::merge::MergedEdge<'_>) -> String {
+    let extra = match w.kind {
+        EdgeKind::WaitsOn => w.attr_str(crate::attr::OP),
+        EdgeKind::HeldBy => w.attr_str(crate::attr::AS),
+        _ => None,
+    };
+    match extra {
+        Some(x) => format!("{} ({})", w.kind, escape(x)),
+        None => w.kind.to_string(),
+    }
+}
+
+/// Escapes a string for a double-quoted DOT string.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_quotes_backslashes_and_controls() {
+        assert_eq!(escape(r#"a"b\c"#), r#"a\"b\\c"#);
+        assert_eq!(escape("x\ny\u{7}"), "x\\ny ");
+    }
+}
