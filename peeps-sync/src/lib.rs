@@ -50,3 +50,10 @@ pub use semaphore::{AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePerm
 pub mod futures {
     pub use crate::notify::{Notified, OwnedNotified};
 }
+mod channel;
+pub mod mpsc;
+pub mod broadcast;
+pub mod oneshot;
+pub mod watch;
+
+pub use tokio::sync::{SetOnce, SetOnceError};

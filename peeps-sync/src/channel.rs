@@ -1,0 +1,229 @@
+//! What every channel flavor shares: one `channel` node per channel, its
+//! counters, and the endpoints' `held_by` edges.
+//!
+//! Each endpoint (sender or receiver handle) is an [`Endpoint`]: it holds
+//! the shared node and an endpoint hold attributed to the task that made or
+//! cloned it, `confirmed: false` until a task uses it; every send or
+//! receive re-attributes it to the task using it (one thread-local read and
+//! a compare when nothing changed). Counters are relaxed atomics, the
+//! sending side's and the receiving side's on separate cache lines.
+
+use peeps_graph::{NodeKind, attr};
+use peeps_runtime::clock;
+use peeps_runtime::hold::{EndpointHold, HoldAs};
+use peeps_runtime::node::Describe;
+use peeps_runtime::resource::{ResourceFacts, SharedResource};
+use peeps_runtime::Resource;
+use std::borrow::Cow;
+use std::marker::PhantomData;
+use std::panic::Location;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+
+/// The channel flavors of the schema (attr `flavor`).
+pub(crate) mod flavor {
+    pub(crate) const MPSC: &str = "mpsc";
+    pub(crate) const MPSC_UNBOUNDED: &str = "mpsc_unbounded";
+    pub(crate) const ONESHOT: &str = "oneshot";
+    pub(crate) const BROADCAST: &str = "broadcast";
+    pub(crate) const WATCH: &str = "watch";
+}
+
+/// One side's counters, alone on a cache line.
+#[derive(Debug, Default)]
+#[repr(align(64))]
+pub(crate) struct SideCounters {
+    /// Messages sent (or received) so far.
+    ops: AtomicU64,
+    /// Coarse ms of the last one (0: none yet).
+    last: AtomicU64,
+    /// Live handles of this side.
+    handles: AtomicUsize,
+}
+
+/// A channel's counters, read at snapshot time.
+#[derive(Debug)]
+pub(crate) struct ChannelFacts {
+    flavor: &'static str,
+    capacity: Option<usize>,
+    /// Whether `len` means anything (not for broadcast or watch).
+    report_len: bool,
+    /// Closed once the receivers are all gone (not broadcast: a broadcast
+    /// channel with no receiver still accepts `subscribe`).
+    closes_without_receivers: bool,
+    tx: SideCounters,
+    rx: SideCounters,
+    /// Closed explicitly (a receiver's `close`).
+    closed: AtomicBool,
+}
+
+impl ChannelFacts {
+    fn new(flavor: &'static str, capacity: Option<usize>) -> Self {
+        let multi = flavor == flavor::BROADCAST || flavor == flavor::WATCH;
+        ChannelFacts {
+            flavor,
+            capacity,
+            report_len: !multi,
+            closes_without_receivers: flavor != flavor::BROADCAST,
+            tx: SideCounters::default(),
+            rx: SideCounters::default(),
+            closed: AtomicBool::new(false),
+        }
+    }
+}
+
+impl ResourceFacts for ChannelFacts {
+    fn describe(&self, out: &mut Describe<'_>) {
+        let sent = self.tx.ops.load(Relaxed);
+        let received = self.rx.ops.load(Relaxed);
+        let senders = self.tx.handles.load(Relaxed);
+        let receivers = self.rx.handles.load(Relaxed);
+        let closed = self.closed.load(Relaxed)
+            || senders == 0
+            || (self.closes_without_receivers && receivers == 0);
+        let since = out.node.since_ms;
+        out.node.state = Some(if closed { "closed" } else { "open" }.to_owned());
+        out.node.since_ms = since;
+        out.attr(attr::FLAVOR, self.flavor);
+        if let Some(c) = self.capacity {
+            out.attr(attr::CAPACITY, c);
+        }
+        if self.report_len {
+            out.attr(attr::LEN, sent.saturating_sub(received));
+        }
+        out.attr(attr::SENDERS, senders);
+        out.attr(attr::RECEIVERS, receivers);
+        out.attr(attr::SENT, sent);
+        out.attr(attr::RECEIVED, received);
+        out.attr(attr::CLOSED, closed);
+        let now = out.now_ms;
+        for (key, side) in [(attr::LAST_SEND_MS, &self.tx), (attr::LAST_RECV_MS, &self.rx)] {
+            let last = side.last.load(Relaxed);
+            if last != 0 {
+                out.attr(key, clock::age(now, last));
+            }
+        }
+    }
+}
+
+/// A channel's shared node and counters.
+pub(crate) type Chan = SharedResource<ChannelFacts>;
+
+/// Registers the node of a new channel made at `location`.
+pub(crate) fn new_chan(location: &'static Location<'static>, flavor: &'static str, capacity: Option<usize>) -> Chan {
+    Chan::build(NodeKind::Channel, location, || ChannelFacts::new(flavor, capacity))
+}
+
+/// Which side an endpoint is on.
+pub(crate) trait Side: Send + Sync + 'static {
+    /// The `as` of its `held_by` edge.
+    const HOW: HoldAs;
+    /// Its counters.
+    fn side(f: &ChannelFacts) -> &SideCounters;
+}
+
+/// The sending side.
+#[derive(Debug)]
+pub(crate) struct Tx;
+/// The receiving side.
+#[derive(Debug)]
+pub(crate) struct Rx;
+
+impl Side for Tx {
+    const HOW: HoldAs = HoldAs::Sender;
+    #[inline]
+    fn side(f: &ChannelFacts) -> &SideCounters {
+        &f.tx
+    }
+}
+
+impl Side for Rx {
+    const HOW: HoldAs = HoldAs::Receiver;
+    #[inline]
+    fn side(f: &ChannelFacts) -> &SideCounters {
+        &f.rx
+    }
+}
+
+/// One live sender or receiver handle: counted in `senders`/`receivers`
+/// and a `held_by` edge while it lives.
+#[derive(Debug)]
+pub(crate) struct Endpoint<S: Side> {
+    chan: Chan,
+    hold: EndpointHold,
+    _side: PhantomData<S>,
+}
+
+impl<S: Side> Endpoint<S> {
+    /// A new handle of `chan`, attributed to the current task, unconfirmed.
+    #[inline]
+    pub(crate) fn new(chan: Chan) -> Self {
+        if let Some(f) = chan.facts() {
+            S::side(f).handles.fetch_add(1, Relaxed);
+        }
+        let hold = chan.resource().holders().acquire_endpoint(S::HOW);
+        Endpoint { chan, hold, _side: PhantomData }
+    }
+
+    /// The channel's node.
+    #[inline]
+    pub(crate) fn resource(&self) -> &Resource {
+        self.chan.resource()
+    }
+
+    /// The channel's node and counters.
+    #[inline]
+    pub(crate) fn chan(&self) -> &Chan {
+        &self.chan
+    }
+
+    /// Renames the channel's node.
+    pub(crate) fn rename(&self, name: impl Into<Cow<'static, str>>) {
+        self.chan.resource().rename(name);
+    }
+
+    /// The current task uses this handle: re-attribute and confirm it.
+    #[inline]
+    pub(crate) fn used(&self) {
+        self.chan.resource().holders().touch_endpoint(&self.hold, S::HOW);
+    }
+
+    /// `n` messages went through this handle.
+    #[inline]
+    pub(crate) fn counted(&self, n: u64) {
+        self.used();
+        if let Some(f) = self.chan.facts() {
+            let side = S::side(f);
+            side.ops.fetch_add(n, Relaxed);
+            let now = clock::now_ms();
+            if side.last.load(Relaxed) != now {
+                side.last.store(now, Relaxed);
+            }
+        }
+    }
+
+    /// The channel was closed from this side.
+    #[inline]
+    pub(crate) fn closed(&self) {
+        if let Some(f) = self.chan.facts() {
+            f.closed.store(true, Relaxed);
+        }
+    }
+}
+
+impl<S: Side> Clone for Endpoint<S> {
+    /// Another handle, attributed to the task cloning.
+    #[inline]
+    fn clone(&self) -> Self {
+        Endpoint::new(self.chan.clone())
+    }
+}
+
+impl<S: Side> Drop for Endpoint<S> {
+    #[inline]
+    fn drop(&mut self) {
+        self.chan.resource().holders().release_endpoint(&self.hold);
+        if let Some(f) = self.chan.facts() {
+            S::side(f).handles.fetch_sub(1, Relaxed);
+        }
+    }
+}

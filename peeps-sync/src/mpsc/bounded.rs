@@ -1,0 +1,550 @@
+//! The bounded mpsc channel.
+
+use super::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
+use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
+use crate::core::{OP_CLOSED, OP_RECV, OP_SEND, Waiting, block_on_wait, poll_recorded};
+use peeps_runtime::WaitEdge;
+use std::borrow::Cow;
+use std::fmt;
+use std::panic::Location;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// Sends values to the associated [`Receiver`]: tokio's `mpsc::Sender`,
+/// a `held_by` edge (`as: sender`) while it lives.
+pub struct Sender<T> {
+    inner: tokio::sync::mpsc::Sender<T>,
+    ep: Endpoint<Tx>,
+}
+
+/// A sender that does not keep the channel open, as tokio's
+/// `mpsc::WeakSender`; no edge of its own.
+pub struct WeakSender<T> {
+    inner: tokio::sync::mpsc::WeakSender<T>,
+    chan: Chan,
+}
+
+/// A reserved slot in the channel, as tokio's `mpsc::Permit`.
+pub struct Permit<'a, T> {
+    inner: tokio::sync::mpsc::Permit<'a, T>,
+    ep: &'a Endpoint<Tx>,
+}
+
+/// An iterator of reserved slots, as tokio's `mpsc::PermitIterator`.
+pub struct PermitIterator<'a, T> {
+    inner: tokio::sync::mpsc::PermitIterator<'a, T>,
+    ep: &'a Endpoint<Tx>,
+}
+
+/// An owned reserved slot, as tokio's `mpsc::OwnedPermit`: it carries the
+/// sender (and its edge) until used.
+pub struct OwnedPermit<T> {
+    inner: tokio::sync::mpsc::OwnedPermit<T>,
+    ep: Endpoint<Tx>,
+}
+
+/// Receives values from the associated [`Sender`]: tokio's
+/// `mpsc::Receiver`, a `held_by` edge (`as: receiver`) while it lives.
+pub struct Receiver<T> {
+    inner: tokio::sync::mpsc::Receiver<T>,
+    ep: Endpoint<Rx>,
+    /// The wait of a pending [`Receiver::poll_recv`].
+    poll_wait: WaitEdge,
+}
+
+/// Creates a bounded channel of `buffer` messages, named after the call
+/// site, as `tokio::sync::mpsc::channel`.
+///
+/// # Panics
+///
+/// As tokio's: when `buffer` is 0 or more than `Semaphore::MAX_PERMITS`.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let (tx, mut rx) = peeps_sync::mpsc::channel(8);
+/// tx.send(1).await.unwrap();
+/// assert_eq!(rx.recv().await, Some(1));
+/// # }
+/// ```
+#[track_caller]
+pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
+    channel_at(Location::caller(), buffer)
+}
+
+/// As [`channel`], naming the channel's node `name`.
+///
+/// # Panics
+///
+/// As [`channel`].
+#[track_caller]
+pub fn channel_named<T>(name: impl Into<Cow<'static, str>>, buffer: usize) -> (Sender<T>, Receiver<T>) {
+    let (tx, rx) = channel_at(Location::caller(), buffer);
+    tx.ep.rename(name);
+    (tx, rx)
+}
+
+fn channel_at<T>(location: &'static Location<'static>, buffer: usize) -> (Sender<T>, Receiver<T>) {
+    let (tx, rx) = tokio::sync::mpsc::channel(buffer);
+    let chan = new_chan(location, flavor::MPSC, Some(buffer));
+    let ep_tx = Endpoint::new(chan.clone());
+    let ep_rx = Endpoint::new(chan);
+    (Sender { inner: tx, ep: ep_tx }, Receiver { inner: rx, ep: ep_rx, poll_wait: WaitEdge::new() })
+}
+
+impl<T> Receiver<T> {
+    /// Renames the channel's node (shared by every endpoint).
+    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.ep.rename(name);
+        self
+    }
+
+    /// Receives the next value, as tokio's `recv`; `None` once every sender
+    /// is gone and the buffer is empty. Pending: `waits_on` with `op: recv`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: cancel safe, no message is lost.
+    pub async fn recv(&mut self) -> Option<T> {
+        let Receiver { inner, ep, .. } = self;
+        let v = Waiting::new(ep.resource(), OP_RECV, inner.recv()).await;
+        ep.counted(u64::from(v.is_some()));
+        v
+    }
+
+    /// Receives up to `limit` values into `buffer`, as tokio's `recv_many`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: cancel safe.
+    pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        let Receiver { inner, ep, .. } = self;
+        let n = Waiting::new(ep.resource(), OP_RECV, inner.recv_many(buffer, limit)).await;
+        ep.counted(n as u64);
+        n
+    }
+
+    /// Receives a value if one is ready, as tokio's `try_recv`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryRecvError`]: empty, or disconnected.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        let v = self.inner.try_recv();
+        self.ep.counted(u64::from(v.is_ok()));
+        v
+    }
+
+    /// Blockingly receives a value, as tokio's `blocking_recv`.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        let Receiver { inner, ep, .. } = self;
+        let v = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv());
+        ep.counted(u64::from(v.is_some()));
+        v
+    }
+
+    /// Blockingly receives up to `limit` values, as tokio's
+    /// `blocking_recv_many`.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        let Receiver { inner, ep, .. } = self;
+        let n = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv_many(buffer, limit));
+        ep.counted(n as u64);
+        n
+    }
+
+    /// Closes the receiving half without dropping it, as tokio's `close`.
+    pub fn close(&mut self) {
+        self.inner.close();
+        self.ep.closed();
+    }
+
+    /// Whether the channel is closed, as tokio's.
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// Whether no message is buffered, as tokio's.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+
+    /// How many messages are buffered, as tokio's.
+    pub fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// The free capacity now, as tokio's.
+    pub fn capacity(&self) -> usize {
+        self.inner.capacity()
+    }
+
+    /// The capacity the channel was made with, as tokio's.
+    pub fn max_capacity(&self) -> usize {
+        self.inner.max_capacity()
+    }
+
+    /// Polls for the next value, as tokio's `poll_recv`. A `Pending` poll
+    /// records a `waits_on` edge kept in the receiver until a later poll or
+    /// receive completes, or the receiver drops.
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let Receiver { inner, ep, poll_wait } = self;
+        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| inner.poll_recv(cx));
+        if let Poll::Ready(v) = &p {
+            ep.counted(u64::from(v.is_some()));
+        }
+        p
+    }
+
+    /// Polls for up to `limit` values, as tokio's `poll_recv_many`; edges
+    /// as [`Receiver::poll_recv`].
+    pub fn poll_recv_many(&mut self, cx: &mut Context<'_>, buffer: &mut Vec<T>, limit: usize) -> Poll<usize> {
+        let Receiver { inner, ep, poll_wait } = self;
+        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| inner.poll_recv_many(cx, buffer, limit));
+        if let Poll::Ready(n) = p {
+            ep.counted(n as u64);
+        }
+        p
+    }
+
+    /// How many strong senders are alive, as tokio's.
+    pub fn sender_strong_count(&self) -> usize {
+        self.inner.sender_strong_count()
+    }
+
+    /// How many weak senders are alive, as tokio's.
+    pub fn sender_weak_count(&self) -> usize {
+        self.inner.sender_weak_count()
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver").field("chan", &self.inner).finish()
+    }
+}
+
+impl<T> Sender<T> {
+    /// Renames the channel's node (shared by every endpoint).
+    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.ep.rename(name);
+        self
+    }
+
+    /// Sends a value, waiting for room, as tokio's `send`. Pending (channel
+    /// full): `waits_on` with `op: send`.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] with the value when the receiver is gone.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future loses the value and the place in the
+    /// queue.
+    pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
+        let r = Waiting::new(self.ep.resource(), OP_SEND, self.inner.send(value)).await;
+        self.ep.counted(u64::from(r.is_ok()));
+        r
+    }
+
+    /// Completes when the receiver has dropped or closed, as tokio's
+    /// `closed`. Pending: `waits_on` with `op: closed`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: cancel safe.
+    pub async fn closed(&self) {
+        Waiting::new(self.ep.resource(), OP_CLOSED, self.inner.closed()).await;
+    }
+
+    /// Sends a value if there is room now, as tokio's `try_send`.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError`]: full or closed, with the value.
+    pub fn try_send(&self, message: T) -> Result<(), TrySendError<T>> {
+        let r = self.inner.try_send(message);
+        self.ep.counted(u64::from(r.is_ok()));
+        r
+    }
+
+    /// Sends a value, waiting at most `timeout` for room, as tokio's
+    /// `send_timeout`.
+    ///
+    /// # Errors
+    ///
+    /// [`SendTimeoutError`]: timed out or closed, with the value.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: outside a runtime with the time driver enabled.
+    pub async fn send_timeout(&self, value: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
+        let r = Waiting::new(self.ep.resource(), OP_SEND, self.inner.send_timeout(value, timeout)).await;
+        self.ep.counted(u64::from(r.is_ok()));
+        r
+    }
+
+    /// Blockingly sends a value, as tokio's `blocking_send`.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] with the value when the receiver is gone.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        let r = block_on_wait(self.ep.resource(), OP_SEND, || self.inner.blocking_send(value));
+        self.ep.counted(u64::from(r.is_ok()));
+        r
+    }
+
+    /// Whether the receiver is gone or closed, as tokio's.
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// Waits for room and reserves one slot, as tokio's `reserve`.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] when the receiver is gone.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue.
+    pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
+        let inner = Waiting::new(self.ep.resource(), OP_SEND, self.inner.reserve()).await?;
+        self.ep.used();
+        Ok(Permit { inner, ep: &self.ep })
+    }
+
+    /// Waits for room and reserves `n` slots, as tokio's `reserve_many`.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] when the receiver is gone or `n` exceeds the capacity.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue.
+    pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
+        let inner = Waiting::new(self.ep.resource(), OP_SEND, self.inner.reserve_many(n)).await?;
+        self.ep.used();
+        Ok(PermitIterator { inner, ep: &self.ep })
+    }
+
+    /// Waits for room and reserves one slot, consuming the sender, as
+    /// tokio's `reserve_owned`.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] when the receiver is gone.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: dropping the future gives up the place in the queue.
+    pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
+        let Sender { inner, ep } = self;
+        let inner = Waiting::new(ep.resource(), OP_SEND, inner.reserve_owned()).await?;
+        ep.used();
+        Ok(OwnedPermit { inner, ep })
+    }
+
+    /// Reserves a slot if there is room now, as tokio's `try_reserve`.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError`]: full or closed.
+    pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
+        let inner = self.inner.try_reserve()?;
+        self.ep.used();
+        Ok(Permit { inner, ep: &self.ep })
+    }
+
+    /// Reserves `n` slots if there is room now, as tokio's
+    /// `try_reserve_many`.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError`]: full or closed.
+    pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
+        let inner = self.inner.try_reserve_many(n)?;
+        self.ep.used();
+        Ok(PermitIterator { inner, ep: &self.ep })
+    }
+
+    /// Reserves a slot if there is room now, consuming the sender, as
+    /// tokio's `try_reserve_owned`.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError`]: full or closed, with the sender.
+    pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Self>> {
+        let Sender { inner, ep } = self;
+        match inner.try_reserve_owned() {
+            Ok(inner) => {
+                ep.used();
+                Ok(OwnedPermit { inner, ep })
+            }
+            Err(TrySendError::Full(inner)) => Err(TrySendError::Full(Sender { inner, ep })),
+            Err(TrySendError::Closed(inner)) => Err(TrySendError::Closed(Sender { inner, ep })),
+        }
+    }
+
+    /// Whether both senders belong to the same channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        self.inner.same_channel(&other.inner)
+    }
+
+    /// The free capacity now, as tokio's.
+    pub fn capacity(&self) -> usize {
+        self.inner.capacity()
+    }
+
+    /// A weak sender of the same channel, as tokio's `downgrade`.
+    pub fn downgrade(&self) -> WeakSender<T> {
+        WeakSender { inner: self.inner.downgrade(), chan: self.ep.chan().clone() }
+    }
+
+    /// The capacity the channel was made with, as tokio's.
+    pub fn max_capacity(&self) -> usize {
+        self.inner.max_capacity()
+    }
+
+    /// How many strong senders are alive, as tokio's.
+    pub fn strong_count(&self) -> usize {
+        self.inner.strong_count()
+    }
+
+    /// How many weak senders are alive, as tokio's.
+    pub fn weak_count(&self) -> usize {
+        self.inner.weak_count()
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    /// Another sender, attributed to the task cloning it.
+    fn clone(&self) -> Self {
+        Sender { inner: self.inner.clone(), ep: self.ep.clone() }
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender").field("chan", &self.inner).finish()
+    }
+}
+
+impl<T> WeakSender<T> {
+    /// A strong sender if the channel is still open, as tokio's `upgrade`;
+    /// attributed to the task upgrading.
+    pub fn upgrade(&self) -> Option<Sender<T>> {
+        let inner = self.inner.upgrade()?;
+        Some(Sender { inner, ep: Endpoint::new(self.chan.clone()) })
+    }
+
+    /// How many strong senders are alive, as tokio's.
+    pub fn strong_count(&self) -> usize {
+        self.inner.strong_count()
+    }
+
+    /// How many weak senders are alive, as tokio's.
+    pub fn weak_count(&self) -> usize {
+        self.inner.weak_count()
+    }
+}
+
+impl<T> Clone for WeakSender<T> {
+    fn clone(&self) -> Self {
+        WeakSender { inner: self.inner.clone(), chan: self.chan.clone() }
+    }
+}
+
+impl<T> fmt::Debug for WeakSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakSender").field("chan", &self.inner).finish()
+    }
+}
+
+impl<T> Permit<'_, T> {
+    /// Sends a value in the reserved slot, as tokio's `Permit::send`.
+    pub fn send(self, value: T) {
+        self.inner.send(value);
+        self.ep.counted(1);
+    }
+}
+
+impl<T> fmt::Debug for Permit<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permit").field("inner", &self.inner).finish()
+    }
+}
+
+impl<'a, T> Iterator for PermitIterator<'a, T> {
+    type Item = Permit<'a, T>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let inner = self.inner.next()?;
+        Some(Permit { inner, ep: self.ep })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<T> ExactSizeIterator for PermitIterator<'_, T> {}
+impl<T> std::iter::FusedIterator for PermitIterator<'_, T> {}
+
+impl<T> fmt::Debug for PermitIterator<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PermitIterator").field("inner", &self.inner).finish()
+    }
+}
+
+impl<T> OwnedPermit<T> {
+    /// Sends a value in the reserved slot and gives the sender back, as
+    /// tokio's `OwnedPermit::send`.
+    pub fn send(self, value: T) -> Sender<T> {
+        let OwnedPermit { inner, ep } = self;
+        let inner = inner.send(value);
+        ep.counted(1);
+        Sender { inner, ep }
+    }
+
+    /// Gives the slot back unused and returns the sender, as tokio's
+    /// `release`.
+    pub fn release(self) -> Sender<T> {
+        let OwnedPermit { inner, ep } = self;
+        Sender { inner: inner.release(), ep }
+    }
+
+    /// Whether both permits belong to the same channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        self.inner.same_channel(&other.inner)
+    }
+
+    /// Whether this permit and `sender` belong to the same channel.
+    pub fn same_channel_as_sender(&self, sender: &Sender<T>) -> bool {
+        self.inner.same_channel_as_sender(&sender.inner)
+    }
+}
+
+impl<T> fmt::Debug for OwnedPermit<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedPermit").field("inner", &self.inner).finish()
+    }
+}

@@ -1,0 +1,291 @@
+//! The unbounded mpsc channel.
+
+use super::error::{SendError, TryRecvError};
+use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
+use crate::core::{OP_CLOSED, OP_RECV, Waiting, block_on_wait, poll_recorded};
+use peeps_runtime::WaitEdge;
+use std::borrow::Cow;
+use std::fmt;
+use std::panic::Location;
+use std::task::{Context, Poll};
+
+/// Sends values to the associated [`UnboundedReceiver`]: tokio's
+/// `mpsc::UnboundedSender`, a `held_by` edge (`as: sender`) while it lives.
+pub struct UnboundedSender<T> {
+    inner: tokio::sync::mpsc::UnboundedSender<T>,
+    ep: Endpoint<Tx>,
+}
+
+/// A sender that does not keep the channel open, as tokio's
+/// `mpsc::WeakUnboundedSender`.
+pub struct WeakUnboundedSender<T> {
+    inner: tokio::sync::mpsc::WeakUnboundedSender<T>,
+    chan: Chan,
+}
+
+/// Receives values from the associated [`UnboundedSender`]: tokio's
+/// `mpsc::UnboundedReceiver`, a `held_by` edge (`as: receiver`).
+pub struct UnboundedReceiver<T> {
+    inner: tokio::sync::mpsc::UnboundedReceiver<T>,
+    ep: Endpoint<Rx>,
+    poll_wait: WaitEdge,
+}
+
+/// Creates an unbounded channel, named after the call site, as
+/// `tokio::sync::mpsc::unbounded_channel`.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let (tx, mut rx) = peeps_sync::mpsc::unbounded_channel();
+/// tx.send("hi").unwrap();
+/// assert_eq!(rx.recv().await, Some("hi"));
+/// # }
+/// ```
+#[track_caller]
+pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
+    unbounded_at(Location::caller())
+}
+
+/// As [`unbounded_channel`], naming the channel's node `name`.
+#[track_caller]
+pub fn unbounded_channel_named<T>(name: impl Into<Cow<'static, str>>) -> (UnboundedSender<T>, UnboundedReceiver<T>) {
+    let (tx, rx) = unbounded_at(Location::caller());
+    tx.ep.rename(name);
+    (tx, rx)
+}
+
+fn unbounded_at<T>(location: &'static Location<'static>) -> (UnboundedSender<T>, UnboundedReceiver<T>) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let chan = new_chan(location, flavor::MPSC_UNBOUNDED, None);
+    let ep_tx = Endpoint::new(chan.clone());
+    let ep_rx = Endpoint::new(chan);
+    (UnboundedSender { inner: tx, ep: ep_tx }, UnboundedReceiver { inner: rx, ep: ep_rx, poll_wait: WaitEdge::new() })
+}
+
+impl<T> UnboundedReceiver<T> {
+    /// Renames the channel's node (shared by every endpoint).
+    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.ep.rename(name);
+        self
+    }
+
+    /// Receives the next value, as tokio's `recv`. Pending: `waits_on` with
+    /// `op: recv`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: cancel safe, no message is lost.
+    pub async fn recv(&mut self) -> Option<T> {
+        let UnboundedReceiver { inner, ep, .. } = self;
+        let v = Waiting::new(ep.resource(), OP_RECV, inner.recv()).await;
+        ep.counted(u64::from(v.is_some()));
+        v
+    }
+
+    /// Receives up to `limit` values into `buffer`, as tokio's `recv_many`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: cancel safe.
+    pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        let UnboundedReceiver { inner, ep, .. } = self;
+        let n = Waiting::new(ep.resource(), OP_RECV, inner.recv_many(buffer, limit)).await;
+        ep.counted(n as u64);
+        n
+    }
+
+    /// Receives a value if one is ready, as tokio's `try_recv`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryRecvError`]: empty, or disconnected.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        let v = self.inner.try_recv();
+        self.ep.counted(u64::from(v.is_ok()));
+        v
+    }
+
+    /// Blockingly receives a value, as tokio's `blocking_recv`.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        let UnboundedReceiver { inner, ep, .. } = self;
+        let v = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv());
+        ep.counted(u64::from(v.is_some()));
+        v
+    }
+
+    /// Blockingly receives up to `limit` values, as tokio's
+    /// `blocking_recv_many`.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        let UnboundedReceiver { inner, ep, .. } = self;
+        let n = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv_many(buffer, limit));
+        ep.counted(n as u64);
+        n
+    }
+
+    /// Closes the receiving half without dropping it, as tokio's `close`.
+    pub fn close(&mut self) {
+        self.inner.close();
+        self.ep.closed();
+    }
+
+    /// Whether the channel is closed, as tokio's.
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// Whether no message is buffered, as tokio's.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+
+    /// How many messages are buffered, as tokio's.
+    pub fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Polls for the next value, as tokio's `poll_recv`; a `Pending` poll's
+    /// edge stays in the receiver until a later receive completes.
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let UnboundedReceiver { inner, ep, poll_wait } = self;
+        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| inner.poll_recv(cx));
+        if let Poll::Ready(v) = &p {
+            ep.counted(u64::from(v.is_some()));
+        }
+        p
+    }
+
+    /// Polls for up to `limit` values, as tokio's `poll_recv_many`.
+    pub fn poll_recv_many(&mut self, cx: &mut Context<'_>, buffer: &mut Vec<T>, limit: usize) -> Poll<usize> {
+        let UnboundedReceiver { inner, ep, poll_wait } = self;
+        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| inner.poll_recv_many(cx, buffer, limit));
+        if let Poll::Ready(n) = p {
+            ep.counted(n as u64);
+        }
+        p
+    }
+
+    /// How many strong senders are alive, as tokio's.
+    pub fn sender_strong_count(&self) -> usize {
+        self.inner.sender_strong_count()
+    }
+
+    /// How many weak senders are alive, as tokio's.
+    pub fn sender_weak_count(&self) -> usize {
+        self.inner.sender_weak_count()
+    }
+}
+
+impl<T> fmt::Debug for UnboundedReceiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnboundedReceiver").field("chan", &self.inner).finish()
+    }
+}
+
+impl<T> UnboundedSender<T> {
+    /// Renames the channel's node (shared by every endpoint).
+    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.ep.rename(name);
+        self
+    }
+
+    /// Sends a value without waiting, as tokio's `send`.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] with the value when the receiver is gone.
+    pub fn send(&self, message: T) -> Result<(), SendError<T>> {
+        let r = self.inner.send(message);
+        self.ep.counted(u64::from(r.is_ok()));
+        r
+    }
+
+    /// Completes when the receiver has dropped or closed, as tokio's
+    /// `closed`. Pending: `waits_on` with `op: closed`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: cancel safe.
+    pub async fn closed(&self) {
+        Waiting::new(self.ep.resource(), OP_CLOSED, self.inner.closed()).await;
+    }
+
+    /// Whether the receiver is gone or closed, as tokio's.
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// Whether both senders belong to the same channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        self.inner.same_channel(&other.inner)
+    }
+
+    /// A weak sender of the same channel, as tokio's `downgrade`.
+    pub fn downgrade(&self) -> WeakUnboundedSender<T> {
+        WeakUnboundedSender { inner: self.inner.downgrade(), chan: self.ep.chan().clone() }
+    }
+
+    /// How many strong senders are alive, as tokio's.
+    pub fn strong_count(&self) -> usize {
+        self.inner.strong_count()
+    }
+
+    /// How many weak senders are alive, as tokio's.
+    pub fn weak_count(&self) -> usize {
+        self.inner.weak_count()
+    }
+}
+
+impl<T> Clone for UnboundedSender<T> {
+    /// Another sender, attributed to the task cloning it.
+    fn clone(&self) -> Self {
+        UnboundedSender { inner: self.inner.clone(), ep: self.ep.clone() }
+    }
+}
+
+impl<T> fmt::Debug for UnboundedSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnboundedSender").field("chan", &self.inner).finish()
+    }
+}
+
+impl<T> WeakUnboundedSender<T> {
+    /// A strong sender if the channel is still open, as tokio's `upgrade`.
+    pub fn upgrade(&self) -> Option<UnboundedSender<T>> {
+        let inner = self.inner.upgrade()?;
+        Some(UnboundedSender { inner, ep: Endpoint::new(self.chan.clone()) })
+    }
+
+    /// How many strong senders are alive, as tokio's.
+    pub fn strong_count(&self) -> usize {
+        self.inner.strong_count()
+    }
+
+    /// How many weak senders are alive, as tokio's.
+    pub fn weak_count(&self) -> usize {
+        self.inner.weak_count()
+    }
+}
+
+impl<T> Clone for WeakUnboundedSender<T> {
+    fn clone(&self) -> Self {
+        WeakUnboundedSender { inner: self.inner.clone(), chan: self.chan.clone() }
+    }
+}
+
+impl<T> fmt::Debug for WeakUnboundedSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakUnboundedSender").field("chan", &self.inner).finish()
+    }
+}

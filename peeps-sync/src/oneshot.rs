@@ -1,0 +1,201 @@
+//! An instrumented one-shot channel, as `tokio::sync::oneshot`.
+//!
+//! One `channel` node with `flavor: oneshot`. The sender and the receiver
+//! are `held_by` edges (`as: sender | receiver`), `confirmed: false` until
+//! used; awaiting the receiver is a `waits_on` edge with `op: recv`, whose
+//! releaser is the sender's task.
+
+use crate::channel::{Endpoint, Rx, Tx, flavor, new_chan};
+use crate::core::{OP_CLOSED, OP_RECV, Waiting, block_on_wait, poll_recorded};
+use peeps_runtime::WaitEdge;
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// The channel's error types: tokio's own.
+pub mod error {
+    pub use tokio::sync::oneshot::error::*;
+}
+use error::{RecvError, TryRecvError};
+
+/// Sends one value to the associated [`Receiver`], as tokio's
+/// `oneshot::Sender`.
+pub struct Sender<T> {
+    inner: tokio::sync::oneshot::Sender<T>,
+    ep: Endpoint<Tx>,
+    /// The wait of a pending [`Sender::poll_closed`].
+    poll_wait: WaitEdge,
+}
+
+/// Receives the value from the associated [`Sender`]; a future, as tokio's
+/// `oneshot::Receiver`. While pending: a `waits_on` edge (`op: recv`).
+///
+/// # Cancel safety
+///
+/// As tokio's: the receiver may be polled again after a `select!` branch
+/// lost; no value is lost.
+pub struct Receiver<T> {
+    inner: tokio::sync::oneshot::Receiver<T>,
+    ep: Endpoint<Rx>,
+    wait: WaitEdge,
+}
+
+/// Creates a one-shot channel, named after the call site, as
+/// `tokio::sync::oneshot::channel`.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let (tx, rx) = peeps_sync::oneshot::channel();
+/// tx.send(3).unwrap();
+/// assert_eq!(rx.await, Ok(3));
+/// # }
+/// ```
+#[track_caller]
+pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
+    channel_at(Location::caller())
+}
+
+/// As [`channel`], naming the channel's node `name`.
+#[track_caller]
+pub fn channel_named<T>(name: impl Into<Cow<'static, str>>) -> (Sender<T>, Receiver<T>) {
+    let (tx, rx) = channel_at(Location::caller());
+    tx.ep.rename(name);
+    (tx, rx)
+}
+
+fn channel_at<T>(location: &'static Location<'static>) -> (Sender<T>, Receiver<T>) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let chan = new_chan(location, flavor::ONESHOT, Some(1));
+    let ep_tx = Endpoint::new(chan.clone());
+    let ep_rx = Endpoint::new(chan);
+    (
+        Sender { inner: tx, ep: ep_tx, poll_wait: WaitEdge::new() },
+        Receiver { inner: rx, ep: ep_rx, wait: WaitEdge::new() },
+    )
+}
+
+impl<T> Sender<T> {
+    /// Renames the channel's node (shared by both endpoints).
+    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.ep.rename(name);
+        self
+    }
+
+    /// Sends the value, as tokio's `send`.
+    ///
+    /// # Errors
+    ///
+    /// The value back when the receiver is gone or closed.
+    pub fn send(self, t: T) -> Result<(), T> {
+        let Sender { inner, ep, .. } = self;
+        let r = inner.send(t);
+        ep.counted(u64::from(r.is_ok()));
+        r
+    }
+
+    /// Completes when the receiver is dropped or closed, as tokio's
+    /// `closed`. Pending: `waits_on` with `op: closed`.
+    ///
+    /// # Cancel safety
+    ///
+    /// As tokio's: cancel safe.
+    pub async fn closed(&mut self) {
+        let Sender { inner, ep, .. } = self;
+        Waiting::new(ep.resource(), OP_CLOSED, inner.closed()).await;
+    }
+
+    /// Whether the receiver is gone or closed, as tokio's.
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// Polls for the receiver closing, as tokio's `poll_closed`; a pending
+    /// poll's edge stays in the sender until a later poll completes.
+    pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Sender { inner, ep, poll_wait } = self;
+        poll_recorded(ep.resource(), OP_CLOSED, poll_wait, cx, |cx| inner.poll_closed(cx))
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender").field("inner", &self.inner).finish()
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Renames the channel's node (shared by both endpoints).
+    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.ep.rename(name);
+        self
+    }
+
+    /// Stops the sender from sending, as tokio's `close`.
+    pub fn close(&mut self) {
+        self.inner.close();
+        self.ep.closed();
+    }
+
+    /// Whether the value was received or the channel closed, as tokio's.
+    pub fn is_terminated(&self) -> bool {
+        self.inner.is_terminated()
+    }
+
+    /// Whether no value is waiting, as tokio's.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+
+    /// Takes the value if sent, as tokio's `try_recv`.
+    ///
+    /// # Errors
+    ///
+    /// [`TryRecvError`]: not sent yet, or the sender is gone.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        let r = self.inner.try_recv();
+        self.ep.counted(u64::from(r.is_ok()));
+        r
+    }
+
+    /// Blockingly waits for the value, as tokio's `blocking_recv`.
+    ///
+    /// # Errors
+    ///
+    /// [`RecvError`] when the sender dropped without sending.
+    ///
+    /// # Panics
+    ///
+    /// As tokio's: when called within an asynchronous execution context.
+    #[track_caller]
+    pub fn blocking_recv(self) -> Result<T, RecvError> {
+        let Receiver { inner, ep, .. } = self;
+        let r = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv());
+        ep.counted(u64::from(r.is_ok()));
+        r
+    }
+}
+
+impl<T> Future for Receiver<T> {
+    type Output = Result<T, RecvError>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let Receiver { inner, ep, wait } = self.get_mut();
+        let p = poll_recorded(ep.resource(), OP_RECV, wait, cx, |cx| Pin::new(inner).poll(cx));
+        if let Poll::Ready(r) = &p {
+            ep.counted(u64::from(r.is_ok()));
+        }
+        p
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver").field("inner", &self.inner).finish()
+    }
+}
