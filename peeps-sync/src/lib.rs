@@ -57,3 +57,4 @@ pub mod oneshot;
 pub mod watch;
 
 pub use tokio::sync::{SetOnce, SetOnceError};
+pub mod blocking;
