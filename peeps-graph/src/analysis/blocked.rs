@@ -399,11 +399,10 @@ pub(crate) enum OpSide {
 /// Classifies a `waits_on` op.
 pub(crate) fn op_side(op: Option<&str>) -> OpSide {
     match op {
-        Some(
-            "recv" | "recv_many" | "blocking_recv" | "changed" | "wait_for" | "recv_ref"
-            | "try_recv",
-        ) => OpSide::Receive,
-        Some("send" | "reserve" | "reserve_many" | "blocking_send" | "send_timeout" | "closed") => {
+        Some(attr::OP_RECV | attr::OP_CHANGED | "recv_many" | "blocking_recv" | "wait_for") => {
+            OpSide::Receive
+        }
+        Some(attr::OP_SEND | attr::OP_CLOSED | "reserve" | "reserve_many" | "blocking_send") => {
             OpSide::Send
         }
         _ => OpSide::Other,
@@ -553,6 +552,8 @@ pub(crate) fn releasers(
     if out.len() == start {
         return Err(External::NoHolder);
     }
+    // petgraph lists edges newest first; say releasers in node order.
+    out[start..].sort_by_key(|r| (r.root, r.held_by.map(|e| e.index())));
     Ok(())
 }
 

@@ -443,10 +443,9 @@ impl LongWait {
                     }
                 }
                 if steps.len() > LISTED_RELEASERS {
-                    out.push_str(&format!(
-                        "\n    and {} more",
-                        count(steps.len() - LISTED_RELEASERS, "task", "tasks")
-                    ));
+                    let more = steps.len() - LISTED_RELEASERS;
+                    let noun = if more == 1 { "task" } else { "tasks" };
+                    out.push_str(&format!("\n    and {more} more {noun}"));
                 }
             }
         }

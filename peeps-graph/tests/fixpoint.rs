@@ -1,0 +1,604 @@
+//! The deadlocked set on hand-built graphs: DESIGN.md §4 case by case.
+
+mod support;
+
+use peeps_graph::NodeKind;
+use peeps_graph::analysis::{Certainty, Options};
+use support::*;
+
+/// Two tasks, each holding the mutex the other waits for.
+fn lock_inversion(d: &mut Dump, a: &str, b: &str) -> (u64, u64, u64, u64) {
+    let ta = d.task(a);
+    let tb = d.task(b);
+    let m1 = d.mutex(&format!("{a}-lock"));
+    let m2 = d.mutex(&format!("{b}-lock"));
+    d.hold(m1, ta, "guard");
+    d.hold(m2, tb, "guard");
+    d.wait(ta, m2, "lock");
+    d.wait(tb, m1, "lock");
+    (ta, tb, m1, m2)
+}
+
+#[test]
+fn the_documented_example_is_a_certain_deadlock() {
+    let snap =
+        peeps_graph::Snapshot::from_json(include_str!("../../docs/example-dump.json")).unwrap();
+    let report = analyze(&[snap]);
+    let d = only_deadlock(&report);
+    assert_eq!(task_names(d), ["transfer-a", "transfer-b"]);
+    assert_eq!(d.certainty, Certainty::Certain);
+    assert!(!d.cross_process);
+    let mut res: Vec<&str> = d.resources.iter().map(|r| r.name.as_str()).collect();
+    res.sort();
+    assert_eq!(res, ["acct-1", "acct-2"]);
+    // The cycle: a waits on acct-2 held by b, b waits on acct-1 held by a.
+    assert_eq!(d.cycle.len(), 2);
+    assert_eq!(d.cycle[0].task.name, "transfer-a");
+    assert_eq!(d.cycle[0].waits_on.name, "acct-2");
+    assert_eq!(d.cycle[0].held_by.name, "transfer-b");
+    assert_eq!(d.cycle[1].waits_on.name, "acct-1");
+    assert_eq!(d.cycle[1].held_by.name, "transfer-a");
+    // Futures are the path inside the task, not cycle members.
+    assert_eq!(d.cycle[0].path.len(), 1);
+    assert_eq!(d.cycle[0].path[0].name, "transfer");
+    assert!(d.tasks.iter().all(|t| t.kind == NodeKind::Task));
+}
+
+#[test]
+fn a_lock_inversion_through_nested_futures_is_found() {
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let fa = d.future(a, "outer");
+    let fa2 = d.future(fa, "inner");
+    let fb = d.future(b, "outer");
+    let m1 = d.mutex("m1");
+    let m2 = d.mutex("m2");
+    d.hold(m1, a, "guard");
+    d.hold(m2, b, "guard");
+    d.wait(fa2, m2, "lock");
+    d.wait(fb, m1, "lock");
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["a", "b"]);
+    let names: Vec<&str> = dl.cycle[0].path.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["outer", "inner"]);
+}
+
+#[test]
+fn or_waits_a_task_with_one_releasable_wait_is_not_deadlocked() {
+    // a waits on m2 (held by b, deadlocked with a) AND on a channel whose
+    // sender is held by a running task: the second wait frees a, so b too.
+    let mut d = Dump::new("svc");
+    let (ta, _tb, _, _) = lock_inversion(&mut d, "a", "b");
+    let producer = d.task("producer");
+    d.node(producer)
+        .state("polling", 10)
+        .attr("polling_since_ms", 10);
+    let ch = d.channel("jobs", "mpsc", 1, 1);
+    d.hold(ch, producer, "sender");
+    d.hold(ch, ta, "receiver");
+    let fut = d.future(ta, "select-arm");
+    d.wait(fut, ch, "recv");
+    // Both waits are accounted wakers.
+    d.node(ta)
+        .attr("waker_clones", 2)
+        .attr("waker_clones_accounted", 2);
+    assert_no_deadlock(&analyze(&[d.build()]));
+}
+
+#[test]
+fn or_waits_both_waits_inside_the_set_stay_deadlocked() {
+    let mut d = Dump::new("svc");
+    let (ta, tb, _, _) = lock_inversion(&mut d, "a", "b");
+    // a also waits to receive on a channel whose only sender b holds.
+    let ch = d.channel("replies", "mpsc", 1, 1);
+    d.hold(ch, tb, "sender");
+    d.wait(ta, ch, "recv");
+    d.node(ta)
+        .attr("waker_clones", 2)
+        .attr("waker_clones_accounted", 2);
+    assert_deadlocks(&analyze(&[d.build()]), &[&["a", "b"]]);
+}
+
+#[test]
+fn an_unaccounted_waker_clone_is_an_external_releaser() {
+    // A timer in a select!: one clone more than the instrumented waits.
+    let mut d = Dump::new("svc");
+    let (ta, _, _, _) = lock_inversion(&mut d, "a", "b");
+    d.node(ta)
+        .attr("waker_clones", 2)
+        .attr("waker_clones_accounted", 1);
+    assert_no_deadlock(&analyze(&[d.build()]));
+}
+
+#[test]
+fn a_timer_alone_is_external_not_stuck() {
+    // Pending with no instrumented wait and a live clone: a sleep.
+    let mut d = Dump::new("svc");
+    let t = d.task("sleeper");
+    d.node(t)
+        .attr("waker_clones", 1)
+        .attr("waker_clones_accounted", 0);
+    let report = analyze(&[d.build()]);
+    assert!(report.is_empty(), "{}", report.text());
+}
+
+#[test]
+fn a_notify_is_an_external_releaser() {
+    // a holds m and waits on a notify; b waits on m. No cycle: anyone may
+    // notify a, so neither is deadlocked.
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let m = d.mutex("m");
+    let n = d.resource(NodeKind::Notify, "shutdown");
+    d.hold(m, a, "guard");
+    d.wait(a, n, "notified");
+    d.wait(b, m, "lock");
+    assert_no_deadlock(&analyze(&[d.build()]));
+}
+
+#[test]
+fn an_unknown_endpoint_holder_is_external() {
+    // Two tasks each receiving from a channel whose sender the other holds,
+    // but one channel counts a sender nobody is attributed: external.
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let ca = d.channel("to-a", "mpsc", 2, 1);
+    let cb = d.channel("to-b", "mpsc", 1, 1);
+    d.hold(ca, b, "sender");
+    d.hold(cb, a, "sender");
+    d.wait(a, ca, "recv");
+    d.wait(b, cb, "recv");
+    assert_no_deadlock(&analyze(&[d.build()]));
+}
+
+#[test]
+fn an_unconfirmed_endpoint_makes_the_deadlock_probable() {
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let ca = d.channel("to-a", "mpsc", 1, 1);
+    let cb = d.channel("to-b", "mpsc", 1, 1);
+    d.hold(ca, b, "sender").unconfirmed();
+    d.hold(cb, a, "sender");
+    d.wait(a, ca, "recv");
+    d.wait(b, cb, "recv");
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    assert_eq!(dl.certainty, Certainty::Probable);
+    assert!(
+        dl.text.contains("sender probably held by task \"b\""),
+        "{}",
+        dl.text
+    );
+}
+
+#[test]
+fn an_untracked_task_makes_the_deadlock_probable() {
+    let mut d = Dump::new("svc");
+    let a = d.plain_task("tokio task 7");
+    let b = d.task("b");
+    let m1 = d.mutex("m1");
+    let m2 = d.mutex("m2");
+    d.hold(m1, a, "guard");
+    d.hold(m2, b, "guard");
+    d.wait(a, m2, "lock");
+    d.wait(b, m1, "lock");
+    let report = analyze(&[d.build()]);
+    assert_eq!(only_deadlock(&report).certainty, Certainty::Probable);
+}
+
+#[test]
+fn self_loop_relocking_a_held_mutex() {
+    let mut d = Dump::new("svc");
+    let t = d.task("relocker");
+    let m = d.mutex("state");
+    d.hold(m, t, "guard");
+    d.wait(t, m, "lock");
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["relocker"]);
+    assert_eq!(dl.cycle.len(), 1);
+    assert_eq!(dl.cycle[0].held_by.name, "relocker");
+    assert_eq!(
+        dl.text,
+        "deadlock (certain, 1 task, 1 process):\n  \
+         task \"relocker\" (src/relocker.rs:1) waits on mutex \"state\" (src/state.rs:2)\n    \
+         held by task \"relocker\""
+    );
+}
+
+#[test]
+fn self_loop_receiving_while_holding_the_only_sender() {
+    let mut d = Dump::new("svc");
+    let t = d.task("lonely");
+    let ch = d.channel("inbox", "mpsc", 1, 1);
+    d.hold(ch, t, "sender");
+    d.hold(ch, t, "receiver");
+    d.wait(t, ch, "recv");
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["lonely"]);
+    assert_eq!(dl.cycle[0].held_as.as_deref(), Some("sender"));
+}
+
+#[test]
+fn a_rwlock_read_held_then_write_requested_in_the_same_task() {
+    let mut d = Dump::new("svc");
+    let t = d.task("upgrader");
+    let l = d.resource(NodeKind::Rwlock, "config");
+    d.hold(l, t, "read_guard");
+    d.wait(t, l, "write");
+    let report = analyze(&[d.build()]);
+    assert!(only_deadlock(&report).text.contains("waits on rwlock \"config\" (src/config.rs:2) to write\n    read-locked by task \"upgrader\""));
+}
+
+#[test]
+fn two_independent_deadlocks_in_one_process() {
+    let mut d = Dump::new("svc");
+    lock_inversion(&mut d, "a", "b");
+    lock_inversion(&mut d, "c", "d");
+    let healthy = d.task("idle");
+    d.node(healthy).attr("waker_clones_accounted", 0);
+    let report = analyze(&[d.build()]);
+    assert_deadlocks(&report, &[&["a", "b"], &["c", "d"]]);
+    assert!(report.deadlocks.iter().all(|d| d.behind.is_empty()));
+}
+
+#[test]
+fn a_task_behind_a_cycle_is_listed_under_it() {
+    let mut d = Dump::new("svc");
+    let (ta, _, m1, _) = lock_inversion(&mut d, "a", "b");
+    let c = d.task("c");
+    d.wait(c, m1, "lock");
+    // And a task joining c: behind too, one step further.
+    let main = d.thread("main");
+    d.wait(main, c, "join");
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["a", "b"]);
+    let behind: Vec<&str> = dl.behind.iter().map(|s| s.task.name.as_str()).collect();
+    assert_eq!(behind, ["c", "main"]);
+    assert_eq!(dl.behind[0].held_by.id, ta);
+    assert_eq!(dl.behind[1].held_by.name, "c");
+    assert_eq!(
+        dl.text,
+        "deadlock (certain, 2 tasks, 1 process):\n  \
+         task \"a\" (src/a.rs:1) waits on mutex \"b-lock\" (src/b-lock.rs:4)\n    \
+         held by task \"b\" (src/b.rs:2)\n  \
+         task \"b\" waits on mutex \"a-lock\" (src/a-lock.rs:3)\n    \
+         held by task \"a\"\n  \
+         also stuck behind it (2 tasks):\n    \
+         task \"c\" (src/c.rs:5) waits on mutex \"a-lock\"\n      \
+         held by task \"a\"\n    \
+         thread \"main\" (src/main.rs:6) waits on task \"c\" to finish"
+    );
+    // Behind tasks are never deadlocks of their own.
+    assert_eq!(report.deadlocks.len(), 1);
+}
+
+#[test]
+fn settle_time_young_edges_are_not_a_deadlock_yet() {
+    let mut d = Dump::new("svc");
+    let (ta, _, m1, _) = lock_inversion(&mut d, "a", "b");
+    let _ = m1;
+    // a's wait appeared 40 ms ago: could be a read artefact.
+    let snap = {
+        let mut s = d.raw();
+        for e in &mut s.edges {
+            if e.from == ta && e.kind == peeps_graph::EdgeKind::WaitsOn {
+                e.since_ms = Some(40);
+            }
+        }
+        s
+    };
+    assert_no_deadlock(&analyze(std::slice::from_ref(&snap)));
+    // With a settle time below the edge's age, it is reported.
+    let report = peeps_graph::analyze(&[snap], &Options::default().settle_ms(20));
+    assert_deadlocks(&report, &[&["a", "b"]]);
+}
+
+#[test]
+fn settle_time_applies_to_holds_and_future_paths_too() {
+    let mut d = Dump::new("svc");
+    let (_, tb, m1, _) = lock_inversion(&mut d, "a", "b");
+    let _ = tb;
+    let mut young_hold = d.raw();
+    for e in &mut young_hold.edges {
+        if e.from == m1 && e.kind == peeps_graph::EdgeKind::HeldBy {
+            e.since_ms = Some(10);
+        }
+    }
+    assert_no_deadlock(&analyze(&[young_hold]));
+
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let fa = d.future(a, "step");
+    let m1 = d.mutex("m1");
+    let m2 = d.mutex("m2");
+    d.hold(m1, a, "guard");
+    d.hold(m2, b, "guard");
+    d.wait(fa, m2, "lock");
+    d.wait(b, m1, "lock");
+    let mut young_path = d.raw();
+    for e in &mut young_path.edges {
+        if e.to == fa && e.kind == peeps_graph::EdgeKind::Needs {
+            e.since_ms = Some(5);
+        }
+    }
+    assert_no_deadlock(&analyze(&[young_path]));
+}
+
+#[test]
+fn a_blocking_lock_wait_while_polling_is_blocked() {
+    // parking_lot locks in inverted order: both polls parked.
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    for t in [a, b] {
+        d.node(t)
+            .state("polling", OLD_MS)
+            .attr("polling_since_ms", OLD_MS);
+    }
+    let m1 = d.blocking_mutex("pl-1");
+    let m2 = d.blocking_mutex("pl-2");
+    d.hold(m1, a, "guard");
+    d.hold(m2, b, "guard");
+    d.wait(a, m2, "lock");
+    d.wait(b, m1, "lock");
+    let report = analyze(&[d.build()]);
+    assert_deadlocks(&report, &[&["a", "b"]]);
+    // Both polls also block their workers.
+    assert_eq!(report.blocking_polls.len(), 2);
+    assert!(report.blocking_polls.iter().all(|p| p.parked_on.is_some()));
+}
+
+#[test]
+fn a_polling_task_with_only_async_waits_is_running() {
+    let mut d = Dump::new("svc");
+    let (ta, _, _, _) = lock_inversion(&mut d, "a", "b");
+    d.node(ta).state("polling", 10).attr("polling_since_ms", 10);
+    assert_no_deadlock(&analyze(&[d.build()]));
+}
+
+#[test]
+fn a_woken_or_never_polled_task_is_not_blocked() {
+    let mut d = Dump::new("svc");
+    let (ta, _, _, _) = lock_inversion(&mut d, "a", "b");
+    d.node(ta).attr("woken", true);
+    assert_no_deadlock(&analyze(&[d.build()]));
+
+    let mut d = Dump::new("svc");
+    let (ta, _, _, _) = lock_inversion(&mut d, "a", "b");
+    d.node(ta).attr("polls", 0);
+    assert_no_deadlock(&analyze(&[d.build()]));
+}
+
+#[test]
+fn a_free_lock_with_waiters_is_being_handed_over() {
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let m = d.mutex("m");
+    d.wait(a, m, "lock");
+    d.wait(b, m, "lock");
+    assert_no_deadlock(&analyze(&[d.build()]));
+}
+
+#[test]
+fn a_closed_or_nonempty_channel_will_wake_its_receiver() {
+    for (attr, value) in [
+        ("closed", serde_json::json!(true)),
+        ("len", serde_json::json!(3)),
+    ] {
+        let mut d = Dump::new("svc");
+        let t = d.task("lonely");
+        let ch = d.channel("inbox", "mpsc", 1, 1);
+        d.node(ch).attrs.insert(attr.into(), value);
+        d.hold(ch, t, "sender");
+        d.wait(t, ch, "recv");
+        assert_no_deadlock(&analyze(&[d.build()]));
+    }
+}
+
+#[test]
+fn two_actors_blocked_sending_into_each_others_full_channel() {
+    let mut d = Dump::new("svc");
+    let a = d.task("actor-a");
+    let b = d.task("actor-b");
+    let ca = d.channel("a-inbox", "mpsc", 1, 1);
+    let cb = d.channel("b-inbox", "mpsc", 1, 1);
+    for (ch, owner) in [(ca, a), (cb, b)] {
+        d.node(ch).attr("capacity", 1).attr("len", 1);
+        d.hold(ch, owner, "receiver");
+    }
+    d.hold(ca, b, "sender");
+    d.hold(cb, a, "sender");
+    d.wait(a, cb, "send");
+    d.wait(b, ca, "send");
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["actor-a", "actor-b"]);
+    assert!(
+        dl.text.contains("to send\n    receiver held by"),
+        "{}",
+        dl.text
+    );
+
+    // With room in one channel, that send completes: no deadlock.
+    let mut s = d.raw();
+    for n in &mut s.nodes {
+        if n.id == ca {
+            n.attrs.insert("len".into(), 0.into());
+        }
+    }
+    assert_no_deadlock(&analyze(&[s]));
+}
+
+#[test]
+fn a_semaphore_cycle() {
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let s1 = d.resource(NodeKind::Semaphore, "pool-1");
+    let s2 = d.resource(NodeKind::Semaphore, "pool-2");
+    d.hold(s1, a, "permit");
+    d.hold(s2, b, "permit");
+    d.wait(a, s2, "acquire");
+    d.wait(b, s1, "acquire");
+    let report = analyze(&[d.build()]);
+    assert!(only_deadlock(&report).text.contains("permit held by task"));
+}
+
+#[test]
+fn an_owned_permit_that_may_have_moved_is_probable() {
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let s1 = d.resource(NodeKind::Semaphore, "pool-1");
+    let s2 = d.resource(NodeKind::Semaphore, "pool-2");
+    d.hold(s1, a, "permit").unconfirmed();
+    d.hold(s2, b, "permit");
+    d.wait(a, s2, "acquire");
+    d.wait(b, s1, "acquire");
+    let report = analyze(&[d.build()]);
+    assert_eq!(only_deadlock(&report).certainty, Certainty::Probable);
+}
+
+#[test]
+fn a_join_cycle_through_a_lock() {
+    // a holds m and awaits b's JoinHandle; b waits on m.
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let m = d.mutex("m");
+    d.hold(m, a, "guard");
+    d.wait(a, b, "join");
+    d.wait(b, m, "lock");
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["a", "b"]);
+    // The joined task is a member, not a resource.
+    let res: Vec<&str> = dl.resources.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(res, ["m"]);
+    assert_eq!(
+        dl.text,
+        "deadlock (certain, 2 tasks, 1 process):\n  \
+         task \"a\" (src/a.rs:1) waits on task \"b\" (src/b.rs:2) to finish\n  \
+         task \"b\" waits on mutex \"m\" (src/m.rs:3)\n    \
+         held by task \"a\""
+    );
+}
+
+#[test]
+fn a_join_on_a_running_task_is_not_a_deadlock() {
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    d.node(b).state("polling", 1).attr("polling_since_ms", 1);
+    d.wait(a, b, "join");
+    assert_no_deadlock(&analyze(&[d.build()]));
+}
+
+#[test]
+fn a_three_task_cycle_is_written_in_order() {
+    let mut d = Dump::new("svc");
+    let t: Vec<u64> = ["t1", "t2", "t3"].iter().map(|n| d.task(n)).collect();
+    let m: Vec<u64> = ["m1", "m2", "m3"].iter().map(|n| d.mutex(n)).collect();
+    for i in 0..3 {
+        d.hold(m[i], t[i], "guard");
+        d.wait(t[i], m[(i + 1) % 3], "lock");
+    }
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    let order: Vec<(&str, &str, &str)> = dl
+        .cycle
+        .iter()
+        .map(|s| {
+            (
+                s.task.name.as_str(),
+                s.waits_on.name.as_str(),
+                s.held_by.name.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [("t1", "m2", "t2"), ("t2", "m3", "t3"), ("t3", "m1", "t1")]
+    );
+}
+
+#[test]
+fn members_off_the_written_cycle_are_still_members() {
+    // a waits on a semaphore whose permits b and c hold; b and c each wait
+    // on a mutex a holds. One strongly connected group of three.
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let c = d.task("c");
+    let s = d.resource(NodeKind::Semaphore, "pool");
+    let m = d.mutex("m");
+    d.hold(s, b, "permit");
+    d.hold(s, c, "permit");
+    d.hold(m, a, "guard");
+    d.wait(a, s, "acquire");
+    d.wait(b, m, "lock");
+    d.wait(c, m, "lock");
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["a", "b", "c"]);
+    assert_eq!(dl.cycle.len(), 2);
+    assert!(dl.text.contains("task \"c\""), "{}", dl.text);
+    assert!(dl.behind.is_empty());
+}
+
+#[test]
+fn a_task_that_lost_its_waker_is_stuck_forever_not_deadlocked() {
+    let mut d = Dump::new("svc");
+    let t = d.task("leaky");
+    d.node(t)
+        .attr("waker_clones", 0)
+        .attr("waker_clones_accounted", 0);
+    let m = d.mutex("m");
+    d.hold(m, t, "guard");
+    let w = d.task("waiter");
+    d.wait(w, m, "lock");
+    let report = analyze(&[d.build()]);
+    assert_no_deadlock(&report);
+    assert_eq!(report.stuck_forever.len(), 1);
+    let s = &report.stuck_forever[0];
+    assert_eq!(s.task.name, "leaky");
+    assert_eq!(s.stuck_ms, OLD_MS);
+    let behind: Vec<&str> = s.behind.iter().map(|b| b.task.name.as_str()).collect();
+    assert_eq!(behind, ["waiter"]);
+    assert_eq!(
+        s.text,
+        "stuck forever (5.0 s):\n  \
+         task \"leaky\" (src/leaky.rs:1) is pending and holds no waker: nothing can ever wake it\n  \
+         also stuck behind it (1 task):\n    \
+         task \"waiter\" (src/waiter.rs:3) waits on mutex \"m\" (src/m.rs:2)\n      \
+         held by task \"leaky\""
+    );
+}
+
+#[test]
+fn a_task_pending_briefly_without_waker_is_not_yet_stuck() {
+    let mut d = Dump::new("svc");
+    let t = d.task("fresh");
+    d.node(t)
+        .attr("waker_clones", 0)
+        .attr("waker_clones_accounted", 0)
+        .age(20);
+    assert!(analyze(&[d.build()]).stuck_forever.is_empty());
+}
+
+#[test]
+fn untracked_tasks_are_never_stuck_forever() {
+    let mut d = Dump::new("svc");
+    d.plain_task("tokio task 3");
+    assert!(analyze(&[d.build()]).is_empty());
+}
