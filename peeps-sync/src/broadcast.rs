@@ -152,6 +152,7 @@ impl<T> Sender<T> {
     ///
     /// As tokio's: cancel safe.
     pub async fn closed(&self) {
+        self.ep.used();
         Waiting::new(self.ep.resource(), OP_CLOSED, self.inner.closed()).await;
     }
 
@@ -266,6 +267,7 @@ impl<T: Clone> Receiver<T> {
     /// As tokio's: cancel safe.
     pub async fn recv(&mut self) -> Result<T, RecvError> {
         let Receiver { inner, ep } = self;
+        ep.used();
         let r = Waiting::new(ep.resource(), OP_RECV, inner.recv()).await;
         ep.counted(u64::from(r.is_ok()));
         r
@@ -294,6 +296,7 @@ impl<T: Clone> Receiver<T> {
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Result<T, RecvError> {
         let Receiver { inner, ep } = self;
+        ep.used();
         let r = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv());
         ep.counted(u64::from(r.is_ok()));
         r

@@ -106,6 +106,7 @@ impl<T> Sender<T> {
     /// As tokio's: cancel safe.
     pub async fn closed(&mut self) {
         let Sender { inner, ep, .. } = self;
+        ep.used();
         Waiting::new(ep.resource(), OP_CLOSED, inner.closed()).await;
     }
 
@@ -118,6 +119,7 @@ impl<T> Sender<T> {
     /// poll's edge stays in the sender until a later poll completes.
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let Sender { inner, ep, poll_wait } = self;
+        ep.used();
         poll_recorded(ep.resource(), OP_CLOSED, poll_wait, cx, |cx| inner.poll_closed(cx))
     }
 }
@@ -174,6 +176,7 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn blocking_recv(self) -> Result<T, RecvError> {
         let Receiver { inner, ep, .. } = self;
+        ep.used();
         let r = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv());
         ep.counted(u64::from(r.is_ok()));
         r
@@ -186,6 +189,7 @@ impl<T> Future for Receiver<T> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Receiver { inner, ep, wait } = self.get_mut();
+        ep.used();
         let p = poll_recorded(ep.resource(), OP_RECV, wait, cx, |cx| Pin::new(inner).poll(cx));
         if let Poll::Ready(r) = &p {
             ep.counted(u64::from(r.is_ok()));

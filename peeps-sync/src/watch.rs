@@ -121,6 +121,7 @@ impl<T> Receiver<T> {
     /// As tokio's: cancel safe.
     pub async fn changed(&mut self) -> Result<(), RecvError> {
         let Receiver { inner, ep } = self;
+        ep.used();
         let r = Waiting::new(ep.resource(), OP_CHANGED, inner.changed()).await;
         ep.counted(u64::from(r.is_ok()));
         r
@@ -138,6 +139,7 @@ impl<T> Receiver<T> {
     /// As tokio's: cancel safe.
     pub async fn wait_for(&mut self, f: impl FnMut(&T) -> bool) -> Result<Ref<'_, T>, RecvError> {
         let Receiver { inner, ep } = self;
+        ep.used();
         let r = Waiting::new(ep.resource(), OP_CHANGED, inner.wait_for(f)).await;
         ep.counted(u64::from(r.is_ok()));
         r
@@ -233,6 +235,7 @@ impl<T> Sender<T> {
     ///
     /// As tokio's: cancel safe.
     pub async fn closed(&self) {
+        self.ep.used();
         Waiting::new(self.ep.resource(), OP_CLOSED, self.inner.closed()).await;
     }
 

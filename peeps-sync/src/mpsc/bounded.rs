@@ -108,6 +108,7 @@ impl<T> Receiver<T> {
     /// As tokio's: cancel safe, no message is lost.
     pub async fn recv(&mut self) -> Option<T> {
         let Receiver { inner, ep, .. } = self;
+        ep.used();
         let v = Waiting::new(ep.resource(), OP_RECV, inner.recv()).await;
         ep.counted(u64::from(v.is_some()));
         v
@@ -120,6 +121,7 @@ impl<T> Receiver<T> {
     /// As tokio's: cancel safe.
     pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         let Receiver { inner, ep, .. } = self;
+        ep.used();
         let n = Waiting::new(ep.resource(), OP_RECV, inner.recv_many(buffer, limit)).await;
         ep.counted(n as u64);
         n
@@ -144,6 +146,7 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
         let Receiver { inner, ep, .. } = self;
+        ep.used();
         let v = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv());
         ep.counted(u64::from(v.is_some()));
         v
@@ -158,6 +161,7 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         let Receiver { inner, ep, .. } = self;
+        ep.used();
         let n = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv_many(buffer, limit));
         ep.counted(n as u64);
         n
@@ -199,6 +203,7 @@ impl<T> Receiver<T> {
     /// receive completes, or the receiver drops.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let Receiver { inner, ep, poll_wait } = self;
+        ep.used();
         let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| inner.poll_recv(cx));
         if let Poll::Ready(v) = &p {
             ep.counted(u64::from(v.is_some()));
@@ -210,6 +215,7 @@ impl<T> Receiver<T> {
     /// as [`Receiver::poll_recv`].
     pub fn poll_recv_many(&mut self, cx: &mut Context<'_>, buffer: &mut Vec<T>, limit: usize) -> Poll<usize> {
         let Receiver { inner, ep, poll_wait } = self;
+        ep.used();
         let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| inner.poll_recv_many(cx, buffer, limit));
         if let Poll::Ready(n) = p {
             ep.counted(n as u64);
@@ -253,6 +259,7 @@ impl<T> Sender<T> {
     /// As tokio's: dropping the future loses the value and the place in the
     /// queue.
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
+        self.ep.used();
         let r = Waiting::new(self.ep.resource(), OP_SEND, self.inner.send(value)).await;
         self.ep.counted(u64::from(r.is_ok()));
         r
@@ -265,6 +272,7 @@ impl<T> Sender<T> {
     ///
     /// As tokio's: cancel safe.
     pub async fn closed(&self) {
+        self.ep.used();
         Waiting::new(self.ep.resource(), OP_CLOSED, self.inner.closed()).await;
     }
 
@@ -290,6 +298,7 @@ impl<T> Sender<T> {
     ///
     /// As tokio's: outside a runtime with the time driver enabled.
     pub async fn send_timeout(&self, value: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
+        self.ep.used();
         let r = Waiting::new(self.ep.resource(), OP_SEND, self.inner.send_timeout(value, timeout)).await;
         self.ep.counted(u64::from(r.is_ok()));
         r
@@ -306,6 +315,7 @@ impl<T> Sender<T> {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        self.ep.used();
         let r = block_on_wait(self.ep.resource(), OP_SEND, || self.inner.blocking_send(value));
         self.ep.counted(u64::from(r.is_ok()));
         r
@@ -326,8 +336,8 @@ impl<T> Sender<T> {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        let inner = Waiting::new(self.ep.resource(), OP_SEND, self.inner.reserve()).await?;
         self.ep.used();
+        let inner = Waiting::new(self.ep.resource(), OP_SEND, self.inner.reserve()).await?;
         Ok(Permit { inner, ep: &self.ep })
     }
 
@@ -341,8 +351,8 @@ impl<T> Sender<T> {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
-        let inner = Waiting::new(self.ep.resource(), OP_SEND, self.inner.reserve_many(n)).await?;
         self.ep.used();
+        let inner = Waiting::new(self.ep.resource(), OP_SEND, self.inner.reserve_many(n)).await?;
         Ok(PermitIterator { inner, ep: &self.ep })
     }
 
@@ -358,8 +368,8 @@ impl<T> Sender<T> {
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
         let Sender { inner, ep } = self;
-        let inner = Waiting::new(ep.resource(), OP_SEND, inner.reserve_owned()).await?;
         ep.used();
+        let inner = Waiting::new(ep.resource(), OP_SEND, inner.reserve_owned()).await?;
         Ok(OwnedPermit { inner, ep })
     }
 
@@ -370,7 +380,6 @@ impl<T> Sender<T> {
     /// [`TrySendError`]: full or closed.
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
         let inner = self.inner.try_reserve()?;
-        self.ep.used();
         Ok(Permit { inner, ep: &self.ep })
     }
 
@@ -382,7 +391,6 @@ impl<T> Sender<T> {
     /// [`TrySendError`]: full or closed.
     pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
         let inner = self.inner.try_reserve_many(n)?;
-        self.ep.used();
         Ok(PermitIterator { inner, ep: &self.ep })
     }
 

@@ -79,6 +79,7 @@ impl<T> UnboundedReceiver<T> {
     /// As tokio's: cancel safe, no message is lost.
     pub async fn recv(&mut self) -> Option<T> {
         let UnboundedReceiver { inner, ep, .. } = self;
+        ep.used();
         let v = Waiting::new(ep.resource(), OP_RECV, inner.recv()).await;
         ep.counted(u64::from(v.is_some()));
         v
@@ -91,6 +92,7 @@ impl<T> UnboundedReceiver<T> {
     /// As tokio's: cancel safe.
     pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         let UnboundedReceiver { inner, ep, .. } = self;
+        ep.used();
         let n = Waiting::new(ep.resource(), OP_RECV, inner.recv_many(buffer, limit)).await;
         ep.counted(n as u64);
         n
@@ -115,6 +117,7 @@ impl<T> UnboundedReceiver<T> {
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
         let UnboundedReceiver { inner, ep, .. } = self;
+        ep.used();
         let v = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv());
         ep.counted(u64::from(v.is_some()));
         v
@@ -129,6 +132,7 @@ impl<T> UnboundedReceiver<T> {
     #[track_caller]
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         let UnboundedReceiver { inner, ep, .. } = self;
+        ep.used();
         let n = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv_many(buffer, limit));
         ep.counted(n as u64);
         n
@@ -159,6 +163,7 @@ impl<T> UnboundedReceiver<T> {
     /// edge stays in the receiver until a later receive completes.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let UnboundedReceiver { inner, ep, poll_wait } = self;
+        ep.used();
         let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| inner.poll_recv(cx));
         if let Poll::Ready(v) = &p {
             ep.counted(u64::from(v.is_some()));
@@ -169,6 +174,7 @@ impl<T> UnboundedReceiver<T> {
     /// Polls for up to `limit` values, as tokio's `poll_recv_many`.
     pub fn poll_recv_many(&mut self, cx: &mut Context<'_>, buffer: &mut Vec<T>, limit: usize) -> Poll<usize> {
         let UnboundedReceiver { inner, ep, poll_wait } = self;
+        ep.used();
         let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| inner.poll_recv_many(cx, buffer, limit));
         if let Poll::Ready(n) = p {
             ep.counted(n as u64);
@@ -218,6 +224,7 @@ impl<T> UnboundedSender<T> {
     ///
     /// As tokio's: cancel safe.
     pub async fn closed(&self) {
+        self.ep.used();
         Waiting::new(self.ep.resource(), OP_CLOSED, self.inner.closed()).await;
     }
 

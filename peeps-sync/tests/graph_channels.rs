@@ -1,0 +1,160 @@
+//! Graph tests of the channels: waits, endpoint attribution and counters.
+#![cfg(feature = "diagnostics")]
+
+mod support;
+
+use peeps_graph::{EdgeKind, NodeKind};
+use peeps_runtime::spawn_named;
+use peeps_sync::{broadcast, mpsc, oneshot, watch};
+use support::{Graph, eventually, held_by, waits_on};
+
+/// The `held_by` edges of the node named `chan` with `as: how`.
+fn endpoint_edges<'g>(g: &'g Graph, chan: &str, how: &str) -> Vec<&'g peeps_graph::Edge> {
+    let id = g.node(chan).id;
+    g.snap.edges.iter().filter(|e| e.kind == EdgeKind::HeldBy && e.from == id && e.attrs["as"] == how).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mpsc_recv_wait_and_endpoint_attribution() {
+    let (tx, mut rx) = mpsc::channel_named::<u32>("gc-jobs", 4);
+    // Made here, never used yet: attributed to this (plain tokio) task,
+    // unconfirmed.
+    let g = Graph::take();
+    let chan = g.node("gc-jobs");
+    assert_eq!(chan.kind, NodeKind::Channel);
+    let senders = endpoint_edges(&g, "gc-jobs", "sender");
+    assert_eq!(senders.len(), 1);
+    assert_eq!(senders[0].attrs.get("confirmed"), Some(&false.into()));
+    assert_eq!(g.attr("gc-jobs", "flavor"), "mpsc");
+    assert_eq!(g.attr("gc-jobs", "capacity"), 4);
+    assert_eq!(g.attr("gc-jobs", "senders"), 1);
+    assert_eq!(g.attr("gc-jobs", "receivers"), 1);
+    assert_eq!(g.attr("gc-jobs", "closed"), false);
+    assert_eq!(g.node("gc-jobs").state.as_deref(), Some("open"));
+
+    let (got_tx, got_rx) = tokio::sync::oneshot::channel();
+    let consumer = spawn_named("gc-consumer", async move {
+        let first = rx.recv().await;
+        got_tx.send(first).unwrap();
+        let rest = rx.recv().await;
+        (rx, rest)
+    });
+    let g = eventually(|g| waits_on("gc-consumer", "gc-jobs").op("recv").to_kind(NodeKind::Channel).check(g)).await;
+    // Receiving made the consumer the receiver's confirmed holder.
+    held_by("gc-jobs", "gc-consumer").as_("receiver").confirmed(true).assert_in(&g);
+
+    let (sent_tx, sent_rx) = tokio::sync::oneshot::channel();
+    let (end_tx, end_rx) = tokio::sync::oneshot::channel::<()>();
+    let producer = spawn_named("gc-producer", async move {
+        tx.send(1).await.unwrap();
+        sent_tx.send(()).unwrap();
+        end_rx.await.unwrap();
+        drop(tx);
+    });
+    sent_rx.await.unwrap();
+    assert_eq!(got_rx.await.unwrap(), Some(1));
+    let g = eventually(|g| held_by("gc-jobs", "gc-producer").as_("sender").confirmed(true).check(g)).await;
+    assert_eq!(endpoint_edges(&g, "gc-jobs", "sender").len(), 1, "the sender moved, not copied");
+    assert_eq!(g.attr("gc-jobs", "sent"), 1);
+    assert!(g.attr("gc-jobs", "last_send_ms").is_u64());
+
+    end_tx.send(()).unwrap();
+    producer.await.unwrap();
+    let (rx, rest) = consumer.await.unwrap();
+    assert_eq!(rest, None);
+    let g = Graph::take();
+    assert_eq!(g.attr("gc-jobs", "senders"), 0);
+    assert_eq!(g.attr("gc-jobs", "closed"), true);
+    assert_eq!(g.attr("gc-jobs", "received"), 1);
+    assert_eq!(g.attr("gc-jobs", "len"), 0);
+    assert!(endpoint_edges(&g, "gc-jobs", "sender").is_empty());
+    drop(rx);
+    assert!(Graph::take().find("gc-jobs").is_err(), "the node leaves with the last endpoint");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mpsc_full_send_waits_on_the_channel() {
+    let (tx, mut rx) = mpsc::channel::<u8>(1);
+    let tx = tx.named("gc-full");
+    tx.send(0).await.unwrap();
+    let producer = spawn_named("gc-full-producer", async move {
+        tx.send(1).await.unwrap();
+        tx.send(2).await.unwrap();
+    });
+    let g = eventually(|g| waits_on("gc-full-producer", "gc-full").op("send").check(g)).await;
+    assert_eq!(g.attr("gc-full", "len"), 1);
+    assert_eq!(g.attr("gc-full", "waiters"), 1);
+    assert_eq!(rx.recv().await, Some(0));
+    assert_eq!(rx.recv().await, Some(1));
+    assert_eq!(rx.recv().await, Some(2));
+    producer.await.unwrap();
+    let g = Graph::take();
+    assert_eq!(g.attr("gc-full", "waiters"), 0);
+    assert_eq!(g.attr("gc-full", "sent"), 3);
+    assert_eq!(g.attr("gc-full", "received"), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unbounded_clone_is_attributed_to_the_cloner() {
+    let (tx, mut rx) = mpsc::unbounded_channel_named::<u8>("gc-unb");
+    let (cloned_tx, cloned_rx) = tokio::sync::oneshot::channel();
+    let (end_tx, end_rx) = tokio::sync::oneshot::channel::<()>();
+    let cloner = spawn_named("gc-unb-cloner", async move {
+        let mine = tx.clone();
+        cloned_tx.send(()).unwrap();
+        end_rx.await.unwrap();
+        drop((tx, mine));
+    });
+    cloned_rx.await.unwrap();
+    let g = Graph::take();
+    held_by("gc-unb", "gc-unb-cloner").as_("sender").confirmed(false).assert_in(&g);
+    assert_eq!(g.attr("gc-unb", "flavor"), "mpsc_unbounded");
+    assert_eq!(g.attr("gc-unb", "senders"), 2);
+    assert_eq!(g.attr("gc-unb", "capacity"), serde_json::Value::Null);
+    end_tx.send(()).unwrap();
+    cloner.await.unwrap();
+    assert_eq!(rx.recv().await, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oneshot_receiver_waits_on_the_sender() {
+    let (tx, rx) = oneshot::channel_named::<u8>("gc-once");
+    let waiter = spawn_named("gc-once-waiter", rx);
+    let g = eventually(|g| waits_on("gc-once-waiter", "gc-once").op("recv").check(g)).await;
+    assert_eq!(g.attr("gc-once", "flavor"), "oneshot");
+    assert_eq!(endpoint_edges(&g, "gc-once", "sender").len(), 1);
+    held_by("gc-once", "gc-once-waiter").as_("receiver").confirmed(true).assert_in(&g);
+    tx.send(9).unwrap();
+    assert_eq!(waiter.await.unwrap(), Ok(9));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broadcast_and_watch_waits() {
+    let (btx, mut brx) = broadcast::channel_named::<u8>("gc-bcast", 2);
+    let b = spawn_named("gc-bcast-rx", async move { brx.recv().await });
+    let (wtx, mut wrx) = watch::channel_named("gc-watch", 0u8);
+    let w = spawn_named("gc-watch-rx", async move {
+        wrx.changed().await.unwrap();
+        *wrx.borrow_and_update()
+    });
+    let g = eventually(|g| {
+        support::all(&[
+            waits_on("gc-bcast-rx", "gc-bcast").op("recv").check(g),
+            waits_on("gc-watch-rx", "gc-watch").op("changed").check(g),
+        ])
+    })
+    .await;
+    assert_eq!(g.attr("gc-bcast", "flavor"), "broadcast");
+    assert_eq!(g.attr("gc-bcast", "capacity"), 2);
+    assert_eq!(g.attr("gc-watch", "flavor"), "watch");
+    assert_eq!(g.attr("gc-bcast", "len"), serde_json::Value::Null, "no len for broadcast");
+    btx.send(4).unwrap();
+    wtx.send(5).unwrap();
+    assert_eq!(b.await.unwrap(), Ok(4));
+    assert_eq!(w.await.unwrap(), 5);
+    let g = Graph::take();
+    assert_eq!(g.attr("gc-bcast", "sent"), 1);
+    assert_eq!(g.attr("gc-bcast", "received"), 1);
+    assert_eq!(g.attr("gc-bcast", "receivers"), 0);
+    assert_eq!(g.attr("gc-watch", "received"), 1);
+}

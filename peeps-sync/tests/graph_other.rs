@@ -1,0 +1,124 @@
+//! Graph tests of the semaphore, Notify, Barrier and OnceCell.
+#![cfg(feature = "diagnostics")]
+
+mod support;
+
+use peeps_graph::NodeKind;
+use peeps_runtime::spawn_named;
+use peeps_sync::{Barrier, Notify, OnceCell, Semaphore};
+use std::sync::Arc;
+use support::{Graph, eventually, held_by, waits_on};
+use tokio::sync::oneshot;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn semaphore_permits_and_waiters() {
+    let s = Arc::new(Semaphore::new(3).named("go-sem"));
+    let (held_tx, held_rx) = oneshot::channel();
+    let (release_tx, release_rx) = oneshot::channel::<()>();
+    let holder = spawn_named("go-sem-holder", {
+        let s = s.clone();
+        async move {
+            let p = s.acquire_many(2).await.unwrap();
+            let owned = s.clone().acquire_owned().await.unwrap();
+            held_tx.send(()).unwrap();
+            release_rx.await.unwrap();
+            drop((p, owned));
+            std::future::pending::<()>().await;
+        }
+    });
+    held_rx.await.unwrap();
+    let waiter = spawn_named("go-sem-waiter", {
+        let s = s.clone();
+        async move {
+            let _p = s.acquire().await.unwrap();
+        }
+    });
+    let g = eventually(|g| waits_on("go-sem-waiter", "go-sem").op("acquire").to_kind(NodeKind::Semaphore).check(g)).await;
+    let edges = g.edges(peeps_graph::EdgeKind::HeldBy, g.node("go-sem"), g.node("go-sem-holder"));
+    assert_eq!(edges.len(), 2, "{}", g.dump());
+    assert!(edges.iter().all(|e| e.attrs["as"] == "permit"));
+    // One borrowed permit (confirmed), one owned (not).
+    assert_eq!(edges.iter().filter(|e| e.attrs.get("confirmed") == Some(&false.into())).count(), 1);
+    assert_eq!(g.attr("go-sem", "permits"), 3);
+    assert_eq!(g.attr("go-sem", "available"), 0);
+    release_tx.send(()).unwrap();
+    waiter.await.unwrap();
+    let g = Graph::take();
+    assert_eq!(g.edges(peeps_graph::EdgeKind::HeldBy, g.node("go-sem"), g.node("go-sem-holder")).len(), 0);
+    assert_eq!(g.attr("go-sem", "available"), 3);
+    s.add_permits(2);
+    s.acquire().await.unwrap().forget();
+    let g = Graph::take();
+    assert_eq!(g.attr("go-sem", "permits"), 4);
+    assert_eq!(g.attr("go-sem", "available"), 4);
+    holder.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notify_wait_is_on_a_notify_node() {
+    let n = Arc::new(Notify::new().named("go-notify"));
+    let task = spawn_named("go-notify-task", {
+        let n = n.clone();
+        async move { n.notified().await }
+    });
+    let g = eventually(|g| waits_on("go-notify-task", "go-notify").op("notified").to_kind(NodeKind::Notify).check(g)).await;
+    assert_eq!(g.attr("go-notify", "holders"), 0);
+    n.notify_one();
+    task.await.unwrap();
+    let owned = spawn_named("go-notify-owned", {
+        let n = n.clone();
+        async move { n.notified_owned().await }
+    });
+    eventually(|g| waits_on("go-notify-owned", "go-notify").op("notified").check(g)).await;
+    n.notify_waiters();
+    owned.await.unwrap();
+    assert_eq!(Graph::take().attr("go-notify", "waiters"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn barrier_waits_until_all_arrive() {
+    let b = Arc::new(Barrier::new(2).named("go-barrier"));
+    let first = spawn_named("go-barrier-first", {
+        let b = b.clone();
+        async move { b.wait().await.is_leader() }
+    });
+    let g = eventually(|g| waits_on("go-barrier-first", "go-barrier").op("barrier").to_kind(NodeKind::Notify).check(g)).await;
+    assert_eq!(g.attr("go-barrier", "waiters"), 1);
+    let leader = b.wait().await.is_leader();
+    assert_ne!(first.await.unwrap(), leader, "exactly one leader");
+    assert_eq!(Graph::take().attr("go-barrier", "waiters"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_cell_waiter_but_not_initialiser() {
+    let cell = Arc::new(OnceCell::new().named("go-once"));
+    let (go_tx, go_rx) = oneshot::channel::<()>();
+    let (started_tx, started_rx) = oneshot::channel::<()>();
+    let init = spawn_named("go-once-init", {
+        let cell = cell.clone();
+        async move {
+            *cell
+                .get_or_init(|| async move {
+                    started_tx.send(()).unwrap();
+                    go_rx.await.unwrap();
+                    7
+                })
+                .await
+        }
+    });
+    started_rx.await.unwrap();
+    let waiter = spawn_named("go-once-waiter", {
+        let cell = cell.clone();
+        async move {
+            *cell.get_or_init(|| async { 8 }).await
+        }
+    });
+    let g = eventually(|g| waits_on("go-once-waiter", "go-once").op("init").check(g)).await;
+    waits_on("go-once-init", "go-once").assert_absent(&g);
+    go_tx.send(()).unwrap();
+    assert_eq!(init.await.unwrap(), 7);
+    assert_eq!(waiter.await.unwrap(), 7);
+    let g = Graph::take();
+    held_by("go-once", "go-once-init").assert_absent(&g);
+    assert_eq!(g.attr("go-once", "waiters"), 0);
+}
