@@ -1,3 +1,25 @@
-//! The `peeps` binary.
+//! The `peeps` binary: parse the command line, dispatch to a subcommand,
+//! map the outcome to an exit code. Everything else lives in the
+//! subcommands' modules and in the libraries.
+//!
+//! Exit codes: 0 nothing to report (or the command succeeded), 1 a deadlock
+//! was found, 2 the input could not be read or the command line is wrong.
 
-fn main() {}
+mod analyze;
+mod cli;
+mod dot;
+mod input;
+mod output;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = <cli::Cli as clap::Parser>::parse();
+    match cli.command.run() {
+        Ok(exit) => exit.into(),
+        Err(err) => {
+            eprintln!("peeps: {err:#}");
+            cli::Exit::Error.into()
+        }
+    }
+}

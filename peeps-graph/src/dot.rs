@@ -168,27 +168,23 @@ pub fn to_dot(merged: &Merged<'_>, report: &Report, options: &DotOptions) -> Str
             continue;
         }
         let red = red_edges.contains(&(a.index() as u32, b.index() as u32));
-        let mut attrs = vec![format!("label=\"{}\"", edge_label(w))];
-        match w.kind {
-            EdgeKind::Needs => attrs.push("color=gray40".into()),
-            EdgeKind::WaitsOn => attrs.push("color=black".into()),
-            EdgeKind::HeldBy => attrs.push("color=gray25, style=bold".into()),
-            EdgeKind::Calls => attrs.push("color=blue, style=dashed".into()),
-            EdgeKind::Spawned => attrs.push("color=gray70, style=dotted".into()),
-        }
+        let (color, mut style) = match w.kind {
+            EdgeKind::Needs => ("gray40", "solid"),
+            EdgeKind::WaitsOn => ("black", "solid"),
+            EdgeKind::HeldBy => ("gray25", "bold"),
+            EdgeKind::Calls => ("blue", "dashed"),
+            EdgeKind::Spawned => ("gray70", "dotted"),
+        };
         if !w.confirmed() {
-            attrs.push("style=dashed".into());
+            style = "dashed";
         }
+        let mut attrs = format!("label=\"{}\", style={style}", edge_label(w));
         if red {
-            attrs.push(format!("color=\"{RED}\", fontcolor=\"{RED}\", penwidth=3"));
+            let _ = write!(attrs, ", color=\"{RED}\", fontcolor=\"{RED}\", penwidth=3");
+        } else {
+            let _ = write!(attrs, ", color={color}");
         }
-        let _ = writeln!(
-            out,
-            "  n{} -> n{} [{}];",
-            a.index(),
-            b.index(),
-            attrs.join(", ")
-        );
+        let _ = writeln!(out, "  n{} -> n{} [{attrs}];", a.index(), b.index(),);
     }
     out.push_str("}\n");
     out

@@ -199,7 +199,7 @@ impl Deadlock {
             d.text = d.format(&cx.labels, &others);
             found.push((age, d));
         }
-        found.sort_by(|a, b| b.0.cmp(&a.0));
+        found.sort_by_key(|(age, _)| std::cmp::Reverse(*age));
         found.into_iter().map(|(_, d)| d).collect()
     }
 
@@ -298,7 +298,7 @@ impl StuckForever {
                 s
             })
             .collect();
-        found.sort_by(|a, b| b.stuck_ms.cmp(&a.stuck_ms));
+        found.sort_by_key(|s| std::cmp::Reverse(s.stuck_ms));
         found
     }
 
@@ -408,7 +408,7 @@ impl LongWait {
             lw.text = lw.format(&cx.labels, &steps, &statuses, verdict.err());
             found.push(lw);
         }
-        found.sort_by(|a, b| b.waited_ms.cmp(&a.waited_ms));
+        found.sort_by_key(|l| std::cmp::Reverse(l.waited_ms));
         found
     }
 
