@@ -21,6 +21,7 @@ pub mod node;
 pub mod process;
 pub mod registry;
 mod snapshot;
+pub mod watchdog;
 
 /// Declares items that exist only with feature `diagnostics`.
 macro_rules! cfg_diagnostics {
@@ -59,15 +60,18 @@ pub use resource::{Resource, ResourceFacts};
 pub use snapshot::snapshot;
 pub use task::{JoinHandle, spawn, spawn_named};
 pub use wait::{WaitEdge, WaitList};
+pub use watchdog::watchdog;
 
 /// Names the process after its executable and fixes its key. Optional:
 /// instrumentation works without it. May be called before or inside a
 /// runtime, any number of times.
 pub fn init() {
     process::touch();
+    watchdog::start_from_env();
 }
 
 /// Names the process `name` in snapshots and dumps.
 pub fn init_named(name: &str) {
     process::set_name(name);
+    watchdog::start_from_env();
 }

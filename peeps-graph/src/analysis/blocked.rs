@@ -430,10 +430,9 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
                     Ok(Target::Senders(to))
                 }
                 OpSide::Send => {
-                    if let (Some(len), Some(cap)) =
-                        (attr_u64(node, attr::LEN), attr_u64(node, attr::CAPACITY))
-                        && len < cap
-                    {
+                    let len = attr_u64(node, attr::LEN);
+                    let cap = attr_u64(node, attr::CAPACITY);
+                    if matches!((len, cap), (Some(len), Some(cap)) if len < cap) {
                         return Err(External::HasRoom);
                     }
                     Ok(Target::Receivers(to))
@@ -467,9 +466,7 @@ pub(crate) fn releasers(
             if w.kind != EdgeKind::HeldBy {
                 continue;
             }
-            if let Some(want) = want
-                && w.attr_str(attr::AS) != Some(want)
-            {
+            if want.is_some_and(|want| w.attr_str(attr::AS) != Some(want)) {
                 continue;
             }
             seen += 1;

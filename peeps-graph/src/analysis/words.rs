@@ -34,14 +34,13 @@ pub(crate) fn duration(ms: u64) -> String {
 /// reader. Anything not ending in `:line:col` is kept as it is.
 pub(crate) fn short_location(loc: &str) -> &str {
     let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if let Some((head, col)) = loc.rsplit_once(':')
-        && numeric(col)
-        && let Some((_, line)) = head.rsplit_once(':')
-        && numeric(line)
-    {
-        return head;
+    match loc.rsplit_once(':') {
+        Some((head, col)) if numeric(col) => match head.rsplit_once(':') {
+            Some((_, line)) if numeric(line) => head,
+            _ => loc,
+        },
+        _ => loc,
     }
-    loc
 }
 
 /// What each process is called in words: its name, or `name (pid N)`

@@ -1,0 +1,218 @@
+//! The watchdog in a real child process: this test binary runs itself again
+//! with one of the `child_*` tests selected and reads the child's stderr.
+//!
+//! The deadlock is built from runtime primitives only: two peeps tasks each
+//! awaiting the other's `JoinHandle` (handed over through oneshots). A
+//! JoinHandle await is a `waits_on` edge to the joined task's node.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Set in the child's environment: which scenario to run.
+const CHILD_ENV: &str = "PEEPS_WATCHDOG_TEST_CHILD";
+/// How long the parent waits for the child to say something.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+#[test]
+#[ignore = "a child process of watchdog_prints_a_deadlock_once"]
+fn child_join_cycle() {
+    assert_eq!(std::env::var(CHILD_ENV).as_deref(), Ok("join_cycle"));
+    runtime().block_on(async {
+        // PEEPS_WATCHDOG is set by the parent: init starts the watchdog.
+        peeps_runtime::init_named("watchdog-child");
+        let (to_a, from_b) = tokio::sync::oneshot::channel::<peeps_runtime::JoinHandle<()>>();
+        let (to_b, from_a) = tokio::sync::oneshot::channel::<peeps_runtime::JoinHandle<()>>();
+        let a = peeps_runtime::spawn_named("joiner-a", async move {
+            let b = from_b.await.expect("b's handle");
+            let _ = b.await;
+        });
+        let b = peeps_runtime::spawn_named("joiner-b", async move {
+            let a = from_a.await.expect("a's handle");
+            let _ = a.await;
+        });
+        to_a.send(b).expect("a is alive");
+        to_b.send(a).expect("b is alive");
+        eprintln!("child: stuck");
+        std::future::pending::<()>().await;
+    });
+}
+
+#[test]
+#[ignore = "a child process of the healthy-program watchdog test"]
+fn child_healthy() {
+    assert_eq!(std::env::var(CHILD_ENV).as_deref(), Ok("healthy"));
+    // Started through the API this time.
+    peeps_runtime::watchdog(Duration::from_millis(50));
+    runtime().block_on(async {
+        // Tasks joining tasks that sleep: long joins, never a deadlock.
+        for round in 0..4 {
+            let sleeper = peeps_runtime::spawn_named("sleeper", async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            });
+            let joiner = peeps_runtime::spawn_named("joiner", async move {
+                let _ = sleeper.await;
+            });
+            joiner.await.expect("joiner finishes");
+            eprintln!("child: round {round} done");
+        }
+    });
+    eprintln!("child: done");
+}
+
+/// Runs this test binary again as the child `name`, stderr piped.
+fn spawn_child(test: &str, scenario: &str, watchdog: Option<&str>) -> Child {
+    let mut cmd = Command::new(std::env::current_exe().expect("own path"));
+    cmd.args([
+        "--exact",
+        test,
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(CHILD_ENV, scenario)
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
+    match watchdog {
+        Some(secs) => cmd.env("PEEPS_WATCHDOG", secs),
+        None => cmd.env_remove("PEEPS_WATCHDOG"),
+    };
+    cmd.spawn().expect("spawn the child")
+}
+
+/// The child's stderr, line by line, from a reader thread.
+fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
+    let stderr = child.stderr.take().expect("piped stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// Reads lines until `pred` matches one (returns everything read), or the
+/// patience runs out, or the child closes stderr.
+fn read_until(rx: &mpsc::Receiver<String>, pred: impl Fn(&str) -> bool) -> (bool, Vec<String>) {
+    let deadline = Instant::now() + PATIENCE;
+    let mut seen = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                let hit = pred(&line);
+                seen.push(line);
+                if hit {
+                    return (true, seen);
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    (false, seen)
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn watchdog_prints_a_deadlock_once() {
+    let mut child = spawn_child("child_join_cycle", "join_cycle", Some("0.1"));
+    let rx = lines_of(&mut child);
+    let _guard = KillOnDrop(child);
+
+    let (found, seen) = read_until(&rx, |l| l.starts_with("peeps watchdog:"));
+    assert!(
+        found,
+        "no watchdog report; the child said:\n{}",
+        seen.join("\n")
+    );
+    let header = seen.last().expect("the matching line");
+    assert!(
+        header.contains("process \"watchdog-child\"") && header.contains("has a deadlock"),
+        "{header}"
+    );
+    // The deadlock's text follows: the headline, then one line per task.
+    let mut text = Vec::new();
+    while text.len() < 3 {
+        match rx.recv_timeout(PATIENCE) {
+            Ok(line) => text.push(line),
+            Err(e) => panic!("the report stopped after {text:?}: {e}"),
+        }
+    }
+    assert_eq!(text[0], "deadlock (certain, 2 tasks, 1 process):");
+    let body = text[1..].join("\n");
+    assert!(
+        body.contains("task \"joiner-a\" (peeps-runtime/tests/watchdog.rs:"),
+        "{body}"
+    );
+    assert!(body.contains("waits on task \"joiner-b\""), "{body}");
+    assert!(
+        body.contains("task \"joiner-b\" waits on task \"joiner-a\" to finish"),
+        "{body}"
+    );
+
+    // Many more rounds go by (the interval is 100 ms): the same deadlock
+    // is not printed again. The child marks the end of our listening with
+    // nothing, so count what arrives while it keeps running.
+    let (again, more) = read_until_quiet(&rx, Duration::from_millis(1_500));
+    assert!(!again, "printed twice:\n{}", more.join("\n"));
+}
+
+/// Collects lines for `period`; true if a watchdog report appears.
+fn read_until_quiet(rx: &mpsc::Receiver<String>, period: Duration) -> (bool, Vec<String>) {
+    let end = Instant::now() + period;
+    let mut seen = Vec::new();
+    while let Some(left) = end.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(mpsc::RecvTimeoutError::Timeout) => break,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let again = seen.iter().any(|l| l.starts_with("peeps watchdog:"));
+    (again, seen)
+}
+
+#[test]
+fn watchdog_is_quiet_on_a_healthy_program() {
+    let mut child = spawn_child("child_healthy", "healthy", None);
+    let rx = lines_of(&mut child);
+    let mut guard = KillOnDrop(child);
+    let (done, seen) = read_until(&rx, |l| l == "child: done");
+    assert!(done, "the child did not finish:\n{}", seen.join("\n"));
+    assert_eq!(
+        seen.iter()
+            .filter(|l| l.starts_with("child: round"))
+            .count(),
+        4,
+        "{seen:?}"
+    );
+    assert!(
+        !seen
+            .iter()
+            .any(|l| l.contains("peeps watchdog") || l.contains("deadlock")),
+        "false alarm:\n{}",
+        seen.join("\n")
+    );
+    let status = guard.0.wait().expect("the child exits");
+    assert!(status.success(), "{status:?}");
+}
