@@ -602,3 +602,41 @@ fn untracked_tasks_are_never_stuck_forever() {
     d.plain_task("tokio task 3");
     assert!(analyze(&[d.build()]).is_empty());
 }
+
+#[test]
+fn plain_tokio_tasks_without_instrumented_futures_deadlock_probably() {
+    // Their poll counts cover only top-level instrumented futures: zero
+    // polls says nothing; the waits decide.
+    let mut d = Dump::new("svc");
+    let a = d.plain_task("tokio task 7");
+    let b = d.plain_task("tokio task 8");
+    for t in [a, b] {
+        d.node(t).attr("polls", 0);
+    }
+    let m1 = d.mutex("m1");
+    let m2 = d.mutex("m2");
+    d.hold(m1, a, "guard");
+    d.hold(m2, b, "guard");
+    d.wait(a, m2, "lock");
+    d.wait(b, m1, "lock");
+    // A third plain task that created an endpoint and has no wait: it
+    // cannot be seen into, so it is never taken as blocked.
+    let ghost = d.plain_task("tokio task 9");
+    d.node(ghost).attr("polls", 0);
+    let ch = d.channel("ch", "mpsc", 1, 1);
+    d.hold(ch, ghost, "sender").unconfirmed();
+    let c = d.task("c");
+    d.wait(c, ch, "recv");
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["tokio task 7", "tokio task 8"]);
+    assert_eq!(dl.certainty, Certainty::Probable);
+}
+
+#[test]
+fn a_tracked_task_never_polled_is_runnable() {
+    let mut d = Dump::new("svc");
+    let t = d.task("queued");
+    d.node(t).attr("polls", 0).attr("waker_clones", 0);
+    assert!(analyze(&[d.build()]).is_empty());
+}

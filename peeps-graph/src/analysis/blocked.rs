@@ -7,7 +7,10 @@
 //!
 //! A root is blocked when it is pending and not woken, or when its poll is
 //! parked inside an instrumented blocking lock (attr `blocking`). A root
-//! that was never polled is runnable: the runtime will poll it.
+//! spawned through peeps that was never polled is runnable: the runtime
+//! will poll it. A root not spawned through peeps (a plain tokio task, a
+//! `block_on` thread) has no waker accounting: its `pending` state is
+//! taken at its word, and what it is waiting for is read from its waits.
 //!
 //! For each wait, [`releasers`] says which roots could end it (DESIGN.md §4)
 //! or why nothing the graph shows decides it ([`External`]).
@@ -28,7 +31,7 @@ pub(crate) enum RootState {
     Done,
     /// Inside a poll (busy, or in an uninstrumented blocking call).
     Running,
-    /// Pending but woken, or never polled: the runtime will poll it.
+    /// Pending but woken, or (tracked) never polled: the runtime will poll it.
     Runnable,
     /// Pending and not woken.
     Pending,
@@ -72,9 +75,9 @@ impl Root {
             }
     }
 
-    /// A tracked, pending task holding no clone of its waker at all: nothing
-    /// can ever wake it.
-    pub(crate) fn lost_waker(&self) -> bool {
+    /// A tracked, pending task holding no clone of its waker at all.
+    /// See [`Blocked::lost_waker`] for when that means it is stuck.
+    pub(crate) fn holds_no_waker(&self) -> bool {
         self.tracked && self.state == RootState::Pending && self.clones == Some(0)
     }
 }
@@ -336,6 +339,14 @@ impl Blocked {
             .filter(move |&w| !parked || is_blocking_wait(merged, w))
     }
 
+    /// Root `r` can never be woken: it holds no clone of its waker and has
+    /// no instrumented wait pending. (A pending instrumented wait always
+    /// holds an accounted clone; zero clones with one means a wake consumed
+    /// the last clone while the snapshot was read: the task is being woken.)
+    pub(crate) fn lost_waker(&self, merged: &Merged<'_>, r: u32) -> bool {
+        self.roots[r as usize].holds_no_waker() && self.waits(merged, r).next().is_none()
+    }
+
     /// The root number of a node, if it belongs to one.
     pub(crate) fn root(&self, ix: NodeIndex) -> Option<u32> {
         let r = *self.root_of.get(ix.index())?;
@@ -360,7 +371,10 @@ impl Blocked {
 
 fn root_facts(ix: NodeIndex, node: &Node) -> Root {
     let tracked = attr_bool(node, attr::TRACKED) == Some(true);
-    let never_polled = attr_u64(node, attr::POLLS) == Some(0);
+    // A tracked task never polled is queued to run. An untracked root's
+    // counts cover only its top-level instrumented futures, so zero polls
+    // says nothing there: its waits decide.
+    let never_polled = tracked && attr_u64(node, attr::POLLS) == Some(0);
     let state = match state_of(node) {
         Some("done") => RootState::Done,
         Some("polling") => RootState::Running,

@@ -134,7 +134,14 @@ impl Context<'_, '_> {
             RootState::Parked => "which is parked on a blocking lock",
             RootState::Unknown => "whose state peeps cannot read",
             RootState::Pending if self.fix.root_in_set(r) => "which can never make progress",
-            RootState::Pending if root.lost_waker() => "which can never be woken",
+            RootState::Pending if self.blocked.lost_waker(self.merged, r) => {
+                "which can never be woken"
+            }
+            RootState::Pending
+                if !root.tracked && self.blocked.waits(self.merged, r).next().is_none() =>
+            {
+                "which peeps cannot see into (it was not spawned through peeps)"
+            }
             RootState::Pending if root.external_waker() => {
                 "which waits on something peeps cannot see (a timer, I/O or an uninstrumented future)"
             }
@@ -261,40 +268,21 @@ impl Finding for StuckForever {
 }
 
 impl StuckForever {
-    /// Every blocked tracked task that holds no clone of its waker and has
-    /// been pending at least the settle time, longest first.
+    /// Every tracked task pending at least the settle time that holds no
+    /// clone of its waker and has no instrumented wait, longest first.
     pub(crate) fn check(cx: &Context<'_, '_>) -> Vec<StuckForever> {
-        let g = cx.merged.graph();
         let mut found: Vec<StuckForever> = cx
             .cycles
             .lost
             .iter()
             .map(|lost| {
-                let r = lost.root;
-                let waits: Vec<EdgeIndex> = cx.blocked.waits(cx.merged, r).collect();
-                let path = waits
-                    .first()
-                    .and_then(|&w| g.edge_endpoints(w))
-                    .map(|(waiter, _)| cx.path_refs(waiter))
-                    .unwrap_or_default();
-                let waits_on = waits
-                    .iter()
-                    .filter_map(|&w| g.edge_endpoints(w))
-                    .map(|(_, on)| cx.node_ref(on))
-                    .collect();
-                let ops: Vec<Option<String>> = waits
-                    .iter()
-                    .map(|&w| g[w].attr_str(attr::OP).map(str::to_owned))
-                    .collect();
                 let mut s = StuckForever {
-                    task: cx.root_ref(r),
-                    path,
-                    waits_on,
-                    stuck_ms: cx.blocked.roots[r as usize].since_ms.unwrap_or(0),
+                    task: cx.root_ref(lost.root),
+                    stuck_ms: cx.blocked.roots[lost.root as usize].since_ms.unwrap_or(0),
                     behind: lost.behind.iter().map(|h| cx.hop_step(h)).collect(),
                     text: String::new(),
                 };
-                s.text = s.format(&cx.labels, ops.first().cloned().flatten().as_deref());
+                s.text = s.format(&cx.labels);
                 s
             })
             .collect();
@@ -302,8 +290,8 @@ impl StuckForever {
         found
     }
 
-    /// The finding in words; `op` is the first wait's operation.
-    pub(crate) fn format(&self, labels: &Labels, op: Option<&str>) -> String {
+    /// The finding in words.
+    pub(crate) fn format(&self, labels: &Labels) -> String {
         let mut words = Words::new(
             labels,
             std::iter::once(&self.task).chain(
@@ -313,15 +301,8 @@ impl StuckForever {
             ),
         );
         let mut out = format!("stuck forever ({}):\n  ", duration(self.stuck_ms));
-        out.push_str(&words.actor(&self.task, &self.path));
-        match self.waits_on.first() {
-            Some(on) => {
-                out.push(' ');
-                out.push_str(&words.wait(op, on));
-                out.push_str("\n    and holds no waker: nothing can ever wake it");
-            }
-            None => out.push_str(" is pending and holds no waker: nothing can ever wake it"),
-        }
+        out.push_str(&words.node(&self.task));
+        out.push_str(" is pending and holds no waker: nothing can ever wake it");
         behind_lines(&mut words, &self.behind, &mut out);
         out
     }

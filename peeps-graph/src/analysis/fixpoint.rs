@@ -91,7 +91,7 @@ impl Fixpoint {
             let Some(me) = dep_of_root[r] else {
                 continue;
             };
-            if root.lost_waker() {
+            if blocked.lost_waker(merged, r as u32) {
                 if settled(root.since_ms, settle) {
                     lost.push(r as u32);
                 } else {

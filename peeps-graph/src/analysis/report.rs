@@ -164,15 +164,13 @@ pub struct LongWait {
     pub text: String,
 }
 
-/// A blocked task that holds no clone of its waker: nothing can wake it.
+/// A pending task that holds no clone of its waker (and has no
+/// instrumented wait that could hand it one): nothing can ever wake it. A
+/// leak, such as a future that returns `Pending` without keeping the waker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StuckForever {
     /// The task.
     pub task: NodeRef,
-    /// The futures inside it down to its first wait, if it has one.
-    pub path: Vec<NodeRef>,
-    /// What it waits on, if peeps sees it.
-    pub waits_on: Vec<NodeRef>,
     /// How long it has been pending.
     pub stuck_ms: u64,
     /// Tasks stuck behind it, each with the step it waits through.
