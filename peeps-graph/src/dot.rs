@@ -93,7 +93,7 @@ pub fn to_dot(merged: &Merged<'_>, report: &Report, options: &DotOptions) -> Str
             mark(find(n), Mark::Deadlock);
         }
         for step in &d.cycle {
-            for f in &step.path {
+            for f in step.path.iter().chain(&step.via) {
                 mark(find(f), Mark::Deadlock);
             }
             step_edges(merged, step, &mut red_edges);
