@@ -20,7 +20,7 @@ fn the_example_reads_as_design_says() {
          task \"transfer-a\" (src/bank.rs:31) in future \"transfer\" (src/bank.rs:20) waits on mutex \"acct-2\" (src/bank.rs:12)\n    \
          held by task \"transfer-b\" (src/bank.rs:40)\n  \
          task \"transfer-b\" in future \"transfer\" (src/bank.rs:20) waits on mutex \"acct-1\" (src/bank.rs:11)\n    \
-         held by task \"transfer-a\"\n\
+         held by task \"transfer-a\"\n\n\
          1 deadlock, 0 stuck forever, 0 long waits, 0 blocking polls\n"
     );
     let d = &report.deadlocks[0];

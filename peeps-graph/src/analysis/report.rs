@@ -236,8 +236,9 @@ impl Report {
             && self.blocking_polls.is_empty()
     }
 
-    /// The whole report in words: each finding's text, deadlocks first,
-    /// separated by blank lines, then a one-line count.
+    /// The whole report in words: each finding's text followed by a blank
+    /// line — deadlocks, then stuck forever, long waits, blocking polls —
+    /// then a one-line count.
     pub fn text(&self) -> String {
         let mut out = String::new();
         let texts = self
@@ -249,7 +250,7 @@ impl Report {
             .chain(self.blocking_polls.iter().map(Finding::text));
         for text in texts {
             out.push_str(text);
-            out.push('\n');
+            out.push_str("\n\n");
         }
         out.push_str(&self.counts());
         out.push('\n');
