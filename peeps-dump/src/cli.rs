@@ -31,7 +31,7 @@ pub(crate) trait Run {
 /// peeps: make a stuck async Rust program explain itself.
 ///
 /// Reads snapshots written by peeps (`kill -USR1 <pid>` writes one to
-/// /tmp/peeps-dumps/<pid>.json) and says which tasks can never make
+/// `/tmp/peeps-dumps/<pid>.json`) and says which tasks can never make
 /// progress, and why.
 #[derive(Debug, Parser)]
 #[command(name = "peeps", version, max_term_width = 100)]

@@ -4,7 +4,7 @@
 //! The analysis runs in stages, one module each, every stage linear in the
 //! size of the merged graph:
 //!
-//! 1. [`crate::merge`] — many snapshots become one graph with global
+//! 1. [`merge`](mod@crate::merge) — many snapshots become one graph with global
 //!    node indices; RPC `calls` edges are stitched.
 //! 2. `blocked` — the roots (tasks and `block_on` threads), the future tree
 //!    under each, which roots are blocked, their waits, and for each wait
