@@ -54,5 +54,7 @@ async fn lock_order_inversion_is_a_four_edge_cycle() {
         assert_eq!(g.attr(acct, "holders"), 0, "{}", g.dump());
         assert_eq!(g.attr(acct, "waiters"), 0);
     }
-    assert_eq!((*a.lock().await, *b.lock().await), (100, 200));
+    // Aborting one may let the other finish its transfer first: either
+    // way no money was made or lost.
+    assert_eq!(*a.lock().await + *b.lock().await, 300);
 }
