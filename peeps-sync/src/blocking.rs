@@ -83,7 +83,11 @@ impl<T: ?Sized> Mutex<T> {
     #[inline]
     fn guard<'a>(&'a self, guard: parking_lot::MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         let hold = HoldGuard::new(self.res.resource().holders(), HoldAs::Guard, true);
-        MutexGuard { hold, guard, lock: self }
+        MutexGuard {
+            hold,
+            guard,
+            lock: self,
+        }
     }
 
     /// Locks, parking the thread until the lock is free, as parking_lot's.
@@ -112,7 +116,9 @@ impl<T: ?Sized> Mutex<T> {
     pub fn try_lock_for(&self, timeout: Duration) -> Option<MutexGuard<'_, T>> {
         let guard = match self.inner.try_lock() {
             Some(g) => Some(g),
-            None => block_on_wait(self.res.resource(), OP_LOCK, || self.inner.try_lock_for(timeout)),
+            None => block_on_wait(self.res.resource(), OP_LOCK, || {
+                self.inner.try_lock_for(timeout)
+            }),
         };
         guard.map(|g| self.guard(g))
     }
@@ -122,7 +128,9 @@ impl<T: ?Sized> Mutex<T> {
     pub fn try_lock_until(&self, deadline: Instant) -> Option<MutexGuard<'_, T>> {
         let guard = match self.inner.try_lock() {
             Some(g) => Some(g),
-            None => block_on_wait(self.res.resource(), OP_LOCK, || self.inner.try_lock_until(deadline)),
+            None => block_on_wait(self.res.resource(), OP_LOCK, || {
+                self.inner.try_lock_until(deadline)
+            }),
         };
         guard.map(|g| self.guard(g))
     }
@@ -173,7 +181,10 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     #[inline]
     pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(s: Self, f: F) -> MappedMutexGuard<'a, U> {
         let MutexGuard { hold, guard, .. } = s;
-        MappedMutexGuard { hold, guard: parking_lot::MutexGuard::map(guard, f) }
+        MappedMutexGuard {
+            hold,
+            guard: parking_lot::MutexGuard::map(guard, f),
+        }
     }
 
     /// As [`MutexGuard::map`] when `f` returns `Some`.
@@ -236,7 +247,10 @@ impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
     #[inline]
     pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(s: Self, f: F) -> MappedMutexGuard<'a, U> {
         let MappedMutexGuard { hold, guard } = s;
-        MappedMutexGuard { hold, guard: parking_lot::MappedMutexGuard::map(guard, f) }
+        MappedMutexGuard {
+            hold,
+            guard: parking_lot::MappedMutexGuard::map(guard, f),
+        }
     }
 
     /// Maps further when `f` returns `Some`.
@@ -356,13 +370,25 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     #[inline]
-    fn read_guard<'a>(&'a self, guard: parking_lot::RwLockReadGuard<'a, T>) -> RwLockReadGuard<'a, T> {
-        RwLockReadGuard { hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true), guard }
+    fn read_guard<'a>(
+        &'a self,
+        guard: parking_lot::RwLockReadGuard<'a, T>,
+    ) -> RwLockReadGuard<'a, T> {
+        RwLockReadGuard {
+            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true),
+            guard,
+        }
     }
 
     #[inline]
-    fn write_guard<'a>(&'a self, guard: parking_lot::RwLockWriteGuard<'a, T>) -> RwLockWriteGuard<'a, T> {
-        RwLockWriteGuard { hold: HoldGuard::new(self.set(), HoldAs::Guard, true), guard }
+    fn write_guard<'a>(
+        &'a self,
+        guard: parking_lot::RwLockWriteGuard<'a, T>,
+    ) -> RwLockWriteGuard<'a, T> {
+        RwLockWriteGuard {
+            hold: HoldGuard::new(self.set(), HoldAs::Guard, true),
+            guard,
+        }
     }
 
     #[inline]
@@ -370,7 +396,11 @@ impl<T: ?Sized> RwLock<T> {
         &'a self,
         guard: parking_lot::RwLockUpgradableReadGuard<'a, T>,
     ) -> RwLockUpgradableReadGuard<'a, T> {
-        RwLockUpgradableReadGuard { hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true), guard, lock: self }
+        RwLockUpgradableReadGuard {
+            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true),
+            guard,
+            lock: self,
+        }
     }
 
     /// Locks for shared reading, parking while a writer holds or waits, as
@@ -405,7 +435,9 @@ impl<T: ?Sized> RwLock<T> {
     pub fn try_read_for(&self, timeout: Duration) -> Option<RwLockReadGuard<'_, T>> {
         let guard = match self.inner.try_read() {
             Some(g) => Some(g),
-            None => block_on_wait(self.res.resource(), OP_READ, || self.inner.try_read_for(timeout)),
+            None => block_on_wait(self.res.resource(), OP_READ, || {
+                self.inner.try_read_for(timeout)
+            }),
         };
         guard.map(|g| self.read_guard(g))
     }
@@ -431,7 +463,9 @@ impl<T: ?Sized> RwLock<T> {
     pub fn try_write_for(&self, timeout: Duration) -> Option<RwLockWriteGuard<'_, T>> {
         let guard = match self.inner.try_write() {
             Some(g) => Some(g),
-            None => block_on_wait(self.res.resource(), OP_WRITE, || self.inner.try_write_for(timeout)),
+            None => block_on_wait(self.res.resource(), OP_WRITE, || {
+                self.inner.try_write_for(timeout)
+            }),
         };
         guard.map(|g| self.write_guard(g))
     }
@@ -441,14 +475,18 @@ impl<T: ?Sized> RwLock<T> {
     pub fn upgradable_read(&self) -> RwLockUpgradableReadGuard<'_, T> {
         let guard = match self.inner.try_upgradable_read() {
             Some(g) => g,
-            None => block_on_wait(self.res.resource(), OP_READ, || self.inner.upgradable_read()),
+            None => block_on_wait(self.res.resource(), OP_READ, || {
+                self.inner.upgradable_read()
+            }),
         };
         self.upgradable_guard(guard)
     }
 
     /// Locks for upgradable reading if possible now.
     pub fn try_upgradable_read(&self) -> Option<RwLockUpgradableReadGuard<'_, T>> {
-        self.inner.try_upgradable_read().map(|g| self.upgradable_guard(g))
+        self.inner
+            .try_upgradable_read()
+            .map(|g| self.upgradable_guard(g))
     }
 
     /// A mutable reference to the value: no locking needed.
@@ -497,7 +535,10 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
     #[inline]
     pub fn map<U: ?Sized, F: FnOnce(&T) -> &U>(s: Self, f: F) -> MappedRwLockReadGuard<'a, U> {
         let RwLockReadGuard { hold, guard } = s;
-        MappedRwLockReadGuard { hold, guard: parking_lot::RwLockReadGuard::map(guard, f) }
+        MappedRwLockReadGuard {
+            hold,
+            guard: parking_lot::RwLockReadGuard::map(guard, f),
+        }
     }
 
     /// As [`RwLockReadGuard::map`] when `f` returns `Some`.
@@ -506,7 +547,10 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
     ///
     /// The original guard when `f` returns `None`.
     #[inline]
-    pub fn try_map<U: ?Sized, F: FnOnce(&T) -> Option<&U>>(s: Self, f: F) -> Result<MappedRwLockReadGuard<'a, U>, Self> {
+    pub fn try_map<U: ?Sized, F: FnOnce(&T) -> Option<&U>>(
+        s: Self,
+        f: F,
+    ) -> Result<MappedRwLockReadGuard<'a, U>, Self> {
         let RwLockReadGuard { hold, guard } = s;
         match parking_lot::RwLockReadGuard::try_map(guard, f) {
             Ok(guard) => Ok(MappedRwLockReadGuard { hold, guard }),
@@ -526,9 +570,15 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
 impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     /// Makes a write guard of a part of the value, as parking_lot's `map`.
     #[inline]
-    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(s: Self, f: F) -> MappedRwLockWriteGuard<'a, U> {
+    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(
+        s: Self,
+        f: F,
+    ) -> MappedRwLockWriteGuard<'a, U> {
         let RwLockWriteGuard { hold, guard } = s;
-        MappedRwLockWriteGuard { hold, guard: parking_lot::RwLockWriteGuard::map(guard, f) }
+        MappedRwLockWriteGuard {
+            hold,
+            guard: parking_lot::RwLockWriteGuard::map(guard, f),
+        }
     }
 
     /// As [`RwLockWriteGuard::map`] when `f` returns `Some`.
@@ -570,7 +620,11 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
     /// Upgrades to a write guard, parking until the readers leave, as
     /// parking_lot's `upgrade`. Parked: `waits_on` with `op: write`.
     pub fn upgrade(s: Self) -> RwLockWriteGuard<'a, T> {
-        let RwLockUpgradableReadGuard { mut hold, guard, lock } = s;
+        let RwLockUpgradableReadGuard {
+            mut hold,
+            guard,
+            lock,
+        } = s;
         let guard = match parking_lot::RwLockUpgradableReadGuard::try_upgrade(guard) {
             Ok(g) => g,
             Err(guard) => block_on_wait(lock.res.resource(), OP_WRITE, || {
@@ -587,7 +641,11 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
     ///
     /// The original guard when readers hold the lock.
     pub fn try_upgrade(s: Self) -> Result<RwLockWriteGuard<'a, T>, Self> {
-        let RwLockUpgradableReadGuard { mut hold, guard, lock } = s;
+        let RwLockUpgradableReadGuard {
+            mut hold,
+            guard,
+            lock,
+        } = s;
         match parking_lot::RwLockUpgradableReadGuard::try_upgrade(guard) {
             Ok(guard) => {
                 hold.reacquire(HoldAs::Guard, true);
@@ -600,7 +658,10 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
     /// Downgrades to a plain read guard.
     pub fn downgrade(s: Self) -> RwLockReadGuard<'a, T> {
         let RwLockUpgradableReadGuard { hold, guard, .. } = s;
-        RwLockReadGuard { hold, guard: parking_lot::RwLockUpgradableReadGuard::downgrade(guard) }
+        RwLockReadGuard {
+            hold,
+            guard: parking_lot::RwLockUpgradableReadGuard::downgrade(guard),
+        }
     }
 }
 
@@ -609,16 +670,25 @@ impl<'a, T: ?Sized> MappedRwLockReadGuard<'a, T> {
     #[inline]
     pub fn map<U: ?Sized, F: FnOnce(&T) -> &U>(s: Self, f: F) -> MappedRwLockReadGuard<'a, U> {
         let MappedRwLockReadGuard { hold, guard } = s;
-        MappedRwLockReadGuard { hold, guard: parking_lot::MappedRwLockReadGuard::map(guard, f) }
+        MappedRwLockReadGuard {
+            hold,
+            guard: parking_lot::MappedRwLockReadGuard::map(guard, f),
+        }
     }
 }
 
 impl<'a, T: ?Sized> MappedRwLockWriteGuard<'a, T> {
     /// Maps further.
     #[inline]
-    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(s: Self, f: F) -> MappedRwLockWriteGuard<'a, U> {
+    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(
+        s: Self,
+        f: F,
+    ) -> MappedRwLockWriteGuard<'a, U> {
         let MappedRwLockWriteGuard { hold, guard } = s;
-        MappedRwLockWriteGuard { hold, guard: parking_lot::MappedRwLockWriteGuard::map(guard, f) }
+        MappedRwLockWriteGuard {
+            hold,
+            guard: parking_lot::MappedRwLockWriteGuard::map(guard, f),
+        }
     }
 }
 

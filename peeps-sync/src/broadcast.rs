@@ -68,18 +68,33 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 ///
 /// As [`channel`].
 #[track_caller]
-pub fn channel_named<T: Clone>(name: impl Into<Cow<'static, str>>, capacity: usize) -> (Sender<T>, Receiver<T>) {
+pub fn channel_named<T: Clone>(
+    name: impl Into<Cow<'static, str>>,
+    capacity: usize,
+) -> (Sender<T>, Receiver<T>) {
     let (tx, rx) = channel_at(Location::caller(), capacity);
     tx.ep.rename(name);
     (tx, rx)
 }
 
 #[track_caller]
-fn channel_at<T: Clone>(location: &'static Location<'static>, capacity: usize) -> (Sender<T>, Receiver<T>) {
+fn channel_at<T: Clone>(
+    location: &'static Location<'static>,
+    capacity: usize,
+) -> (Sender<T>, Receiver<T>) {
     let (tx, rx) = tokio::sync::broadcast::channel(capacity);
     let chan = new_chan(location, flavor::BROADCAST, Some(capacity));
     let ep_tx = Endpoint::new(chan.clone());
-    (Sender { inner: tx, ep: ep_tx }, Receiver { inner: rx, ep: Endpoint::new(chan) })
+    (
+        Sender {
+            inner: tx,
+            ep: ep_tx,
+        },
+        Receiver {
+            inner: rx,
+            ep: Endpoint::new(chan),
+        },
+    )
 }
 
 impl<T> Sender<T> {
@@ -93,7 +108,10 @@ impl<T> Sender<T> {
     pub fn new(capacity: usize) -> Self {
         let inner = tokio::sync::broadcast::Sender::new(capacity);
         let chan = new_chan(Location::caller(), flavor::BROADCAST, Some(capacity));
-        Sender { inner, ep: Endpoint::new(chan) }
+        Sender {
+            inner,
+            ep: Endpoint::new(chan),
+        }
     }
 
     /// Renames the channel's node (shared by every endpoint).
@@ -117,12 +135,18 @@ impl<T> Sender<T> {
     /// A new receiver of values sent from now on, attributed to the task
     /// subscribing, as tokio's `subscribe`.
     pub fn subscribe(&self) -> Receiver<T> {
-        Receiver { inner: self.inner.subscribe(), ep: Endpoint::new(self.ep.chan().clone()) }
+        Receiver {
+            inner: self.inner.subscribe(),
+            ep: Endpoint::new(self.ep.chan().clone()),
+        }
     }
 
     /// A weak sender of the same channel, as tokio's `downgrade`.
     pub fn downgrade(&self) -> WeakSender<T> {
-        WeakSender { inner: self.inner.downgrade(), chan: self.ep.chan().clone() }
+        WeakSender {
+            inner: self.inner.downgrade(),
+            chan: self.ep.chan().clone(),
+        }
     }
 
     /// How many values are retained for the slowest receiver, as tokio's.
@@ -170,13 +194,18 @@ impl<T> Sender<T> {
 impl<T> Clone for Sender<T> {
     /// Another sender, attributed to the task cloning it.
     fn clone(&self) -> Self {
-        Sender { inner: self.inner.clone(), ep: self.ep.clone() }
+        Sender {
+            inner: self.inner.clone(),
+            ep: self.ep.clone(),
+        }
     }
 }
 
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sender").field("inner", &self.inner).finish()
+        f.debug_struct("Sender")
+            .field("inner", &self.inner)
+            .finish()
     }
 }
 
@@ -184,7 +213,10 @@ impl<T> WeakSender<T> {
     /// A strong sender if one is still alive, as tokio's `upgrade`.
     pub fn upgrade(&self) -> Option<Sender<T>> {
         let inner = self.inner.upgrade()?;
-        Some(Sender { inner, ep: Endpoint::new(self.chan.clone()) })
+        Some(Sender {
+            inner,
+            ep: Endpoint::new(self.chan.clone()),
+        })
     }
 
     /// How many strong senders are alive, as tokio's.
@@ -200,13 +232,18 @@ impl<T> WeakSender<T> {
 
 impl<T> Clone for WeakSender<T> {
     fn clone(&self) -> Self {
-        WeakSender { inner: self.inner.clone(), chan: self.chan.clone() }
+        WeakSender {
+            inner: self.inner.clone(),
+            chan: self.chan.clone(),
+        }
     }
 }
 
 impl<T> fmt::Debug for WeakSender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WeakSender").field("inner", &self.inner).finish()
+        f.debug_struct("WeakSender")
+            .field("inner", &self.inner)
+            .finish()
     }
 }
 
@@ -252,7 +289,10 @@ impl<T: Clone> Receiver<T> {
     /// A new receiver starting at the newest value, attributed to the task
     /// calling, as tokio's `resubscribe`.
     pub fn resubscribe(&self) -> Self {
-        Receiver { inner: self.inner.resubscribe(), ep: Endpoint::new(self.ep.chan().clone()) }
+        Receiver {
+            inner: self.inner.resubscribe(),
+            ep: Endpoint::new(self.ep.chan().clone()),
+        }
     }
 
     /// Receives the next value, as tokio's `recv`. Pending: `waits_on` with
@@ -305,6 +345,8 @@ impl<T: Clone> Receiver<T> {
 
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver").field("inner", &self.inner).finish()
+        f.debug_struct("Receiver")
+            .field("inner", &self.inner)
+            .finish()
     }
 }

@@ -9,11 +9,11 @@
 //! sending side's and the receiving side's on separate cache lines.
 
 use peeps_graph::{NodeKind, attr};
+use peeps_runtime::Resource;
 use peeps_runtime::clock;
 use peeps_runtime::hold::{EndpointHold, HoldAs};
 use peeps_runtime::node::Describe;
 use peeps_runtime::resource::{ResourceFacts, SharedResource};
-use peeps_runtime::Resource;
 use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::panic::Location;
@@ -96,7 +96,10 @@ impl ResourceFacts for ChannelFacts {
         out.attr(attr::RECEIVED, received);
         out.attr(attr::CLOSED, closed);
         let now = out.now_ms;
-        for (key, side) in [(attr::LAST_SEND_MS, &self.tx), (attr::LAST_RECV_MS, &self.rx)] {
+        for (key, side) in [
+            (attr::LAST_SEND_MS, &self.tx),
+            (attr::LAST_RECV_MS, &self.rx),
+        ] {
             let last = side.last.load(Relaxed);
             if last != 0 {
                 out.attr(key, clock::age(now, last));
@@ -109,8 +112,14 @@ impl ResourceFacts for ChannelFacts {
 pub(crate) type Chan = SharedResource<ChannelFacts>;
 
 /// Registers the node of a new channel made at `location`.
-pub(crate) fn new_chan(location: &'static Location<'static>, flavor: &'static str, capacity: Option<usize>) -> Chan {
-    Chan::build(NodeKind::Channel, location, || ChannelFacts::new(flavor, capacity))
+pub(crate) fn new_chan(
+    location: &'static Location<'static>,
+    flavor: &'static str,
+    capacity: Option<usize>,
+) -> Chan {
+    Chan::build(NodeKind::Channel, location, || {
+        ChannelFacts::new(flavor, capacity)
+    })
 }
 
 /// Which side an endpoint is on.
@@ -161,7 +170,11 @@ impl<S: Side> Endpoint<S> {
             S::side(f).handles.fetch_add(1, Relaxed);
         }
         let hold = chan.resource().holders().acquire_endpoint(S::HOW);
-        Endpoint { chan, hold, _side: PhantomData }
+        Endpoint {
+            chan,
+            hold,
+            _side: PhantomData,
+        }
     }
 
     /// The channel's node.
@@ -184,7 +197,10 @@ impl<S: Side> Endpoint<S> {
     /// The current task uses this handle: re-attribute and confirm it.
     #[inline]
     pub(crate) fn used(&self) {
-        self.chan.resource().holders().touch_endpoint(&self.hold, S::HOW);
+        self.chan
+            .resource()
+            .holders()
+            .touch_endpoint(&self.hold, S::HOW);
     }
 
     /// `n` messages went through this handle.

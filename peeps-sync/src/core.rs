@@ -42,7 +42,12 @@ impl<'r, F: Future> Waiting<'r, F> {
     /// Waits for `inner`, a wait on `res` for `op`.
     #[inline]
     pub(crate) fn new(res: &'r Resource, op: &'static str, inner: F) -> Self {
-        Waiting { inner, res, op, edge: WaitEdge::new() }
+        Waiting {
+            inner,
+            res,
+            op,
+            edge: WaitEdge::new(),
+        }
     }
 }
 

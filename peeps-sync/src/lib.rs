@@ -30,11 +30,13 @@
 mod core;
 pub mod mutex;
 
-pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError};
+pub use mutex::{
+    MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
+};
 pub mod rwlock;
 pub use rwlock::{
-    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockMappedWriteGuard,
-    RwLockReadGuard, RwLockWriteGuard,
+    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
+    RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
 pub mod barrier;
 pub mod notify;
@@ -44,15 +46,17 @@ pub mod semaphore;
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use notify::Notify;
 pub use once_cell::{OnceCell, SetError};
-pub use semaphore::{AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError};
+pub use semaphore::{
+    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
+};
 
 /// Named future types, as `tokio::sync::futures`.
 pub mod futures {
     pub use crate::notify::{Notified, OwnedNotified};
 }
+pub mod broadcast;
 mod channel;
 pub mod mpsc;
-pub mod broadcast;
 pub mod oneshot;
 pub mod watch;
 

@@ -158,16 +158,29 @@ impl<T: ?Sized> Mutex<T> {
     #[inline]
     fn guard<'a>(&'a self, guard: tokio::sync::MutexGuard<'a, ()>) -> MutexGuard<'a, T> {
         let hold = HoldGuard::new(self.res.resource().holders(), HoldAs::Guard, true);
-        MutexGuard { hold, guard, lock: self, _marker: PhantomData }
+        MutexGuard {
+            hold,
+            guard,
+            lock: self,
+            _marker: PhantomData,
+        }
     }
 
-    fn owned_guard(self: Arc<Self>, guard: tokio::sync::MutexGuard<'static, ()>) -> OwnedMutexGuard<T> {
+    fn owned_guard(
+        self: Arc<Self>,
+        guard: tokio::sync::MutexGuard<'static, ()>,
+    ) -> OwnedMutexGuard<T> {
         // SAFETY: the holder set lives behind the resource `self` owns and
         // stays put while the guard keeps `self` alive; the guard drops
         // `hold` before that `Arc` and never hands the reference out.
         let set = unsafe { &*std::ptr::from_ref(self.res.resource().holders()) };
         let hold = HoldGuard::new(set, HoldAs::Guard, false);
-        OwnedMutexGuard { hold, guard, lock: self, _marker: PhantomData }
+        OwnedMutexGuard {
+            hold,
+            guard,
+            lock: self,
+            _marker: PhantomData,
+        }
     }
 
     /// Locks this mutex, causing the current task to yield until the lock
@@ -287,10 +300,18 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// Makes a guard of a part of the locked value, as tokio's
     /// `MutexGuard::map`.
     #[inline]
-    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(mut this: Self, f: F) -> MappedMutexGuard<'a, U> {
+    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(
+        mut this: Self,
+        f: F,
+    ) -> MappedMutexGuard<'a, U> {
         let data = f(&mut *this) as *mut U;
         let MutexGuard { hold, guard, .. } = this;
-        MappedMutexGuard { hold, guard, data, _marker: PhantomData }
+        MappedMutexGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        }
     }
 
     /// Makes a guard of a part of the locked value if `f` returns `Some`,
@@ -308,7 +329,12 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
             return Err(this);
         };
         let MutexGuard { hold, guard, .. } = this;
-        Ok(MappedMutexGuard { hold, guard, data, _marker: PhantomData })
+        Ok(MappedMutexGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        })
     }
 
     /// The mutex this guard locks.
@@ -338,10 +364,20 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
     /// Makes an owned guard of a part of the locked value, as tokio's
     /// `OwnedMutexGuard::map`.
     #[inline]
-    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(mut this: Self, f: F) -> OwnedMappedMutexGuard<T, U> {
+    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(
+        mut this: Self,
+        f: F,
+    ) -> OwnedMappedMutexGuard<T, U> {
         let data = f(&mut *this) as *mut U;
-        let OwnedMutexGuard { hold, guard, lock, .. } = this;
-        OwnedMappedMutexGuard { hold, guard, data, lock }
+        let OwnedMutexGuard {
+            hold, guard, lock, ..
+        } = this;
+        OwnedMappedMutexGuard {
+            hold,
+            guard,
+            data,
+            lock,
+        }
     }
 
     /// As [`OwnedMutexGuard::map`] when `f` returns `Some`.
@@ -357,8 +393,15 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
         let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
             return Err(this);
         };
-        let OwnedMutexGuard { hold, guard, lock, .. } = this;
-        Ok(OwnedMappedMutexGuard { hold, guard, data, lock })
+        let OwnedMutexGuard {
+            hold, guard, lock, ..
+        } = this;
+        Ok(OwnedMappedMutexGuard {
+            hold,
+            guard,
+            data,
+            lock,
+        })
     }
 
     /// The `Arc`'d mutex this guard locks.
@@ -387,10 +430,18 @@ impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
 impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
     /// Maps further, as tokio's `MappedMutexGuard::map`.
     #[inline]
-    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(mut this: Self, f: F) -> MappedMutexGuard<'a, U> {
+    pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(
+        mut this: Self,
+        f: F,
+    ) -> MappedMutexGuard<'a, U> {
         let data = f(&mut *this) as *mut U;
         let MappedMutexGuard { hold, guard, .. } = this;
-        MappedMutexGuard { hold, guard, data, _marker: PhantomData }
+        MappedMutexGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        }
     }
 
     /// Maps further when `f` returns `Some`, as tokio's.
@@ -407,7 +458,12 @@ impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
             return Err(this);
         };
         let MappedMutexGuard { hold, guard, .. } = this;
-        Ok(MappedMutexGuard { hold, guard, data, _marker: PhantomData })
+        Ok(MappedMutexGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        })
     }
 }
 
@@ -431,10 +487,20 @@ impl<T: ?Sized> DerefMut for MappedMutexGuard<'_, T> {
 impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
     /// Maps further, as tokio's `OwnedMappedMutexGuard::map`.
     #[inline]
-    pub fn map<S: ?Sized, F: FnOnce(&mut U) -> &mut S>(mut this: Self, f: F) -> OwnedMappedMutexGuard<T, S> {
+    pub fn map<S: ?Sized, F: FnOnce(&mut U) -> &mut S>(
+        mut this: Self,
+        f: F,
+    ) -> OwnedMappedMutexGuard<T, S> {
         let data = f(&mut *this) as *mut S;
-        let OwnedMappedMutexGuard { hold, guard, lock, .. } = this;
-        OwnedMappedMutexGuard { hold, guard, data, lock }
+        let OwnedMappedMutexGuard {
+            hold, guard, lock, ..
+        } = this;
+        OwnedMappedMutexGuard {
+            hold,
+            guard,
+            data,
+            lock,
+        }
     }
 
     /// Maps further when `f` returns `Some`, as tokio's.
@@ -450,8 +516,15 @@ impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
         let Some(data) = f(&mut *this).map(|d| d as *mut S) else {
             return Err(this);
         };
-        let OwnedMappedMutexGuard { hold, guard, lock, .. } = this;
-        Ok(OwnedMappedMutexGuard { hold, guard, data, lock })
+        let OwnedMappedMutexGuard {
+            hold, guard, lock, ..
+        } = this;
+        Ok(OwnedMappedMutexGuard {
+            hold,
+            guard,
+            data,
+            lock,
+        })
     }
 }
 
@@ -471,7 +544,6 @@ impl<T: ?Sized, U: ?Sized> DerefMut for OwnedMappedMutexGuard<T, U> {
         unsafe { &mut *self.data }
     }
 }
-
 
 fmt_via_deref! {
     ['a, T: ?Sized] MutexGuard<'a, T>,

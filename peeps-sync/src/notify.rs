@@ -96,7 +96,11 @@ impl Notify {
     /// As tokio's: dropping a `Notified` that was woken by `notify_one`
     /// passes the notification on; the wait edge goes with it.
     pub fn notified(&self) -> Notified<'_> {
-        Notified { inner: self.inner.notified(), res: self.res.resource(), edge: WaitEdge::new() }
+        Notified {
+            inner: self.inner.notified(),
+            res: self.res.resource(),
+            edge: WaitEdge::new(),
+        }
     }
 
     /// Waits for a notification on an `Arc<Notify>`, as tokio's
@@ -110,12 +114,18 @@ impl Notify {
         // allocation and stay put while the `OwnedNotified` keeps `self`,
         // which it drops after the fields that borrow from it.
         let (inner, res) = unsafe {
-            let inner = std::mem::transmute::<tokio::sync::futures::Notified<'_>, tokio::sync::futures::Notified<'static>>(
-                self.inner.notified(),
-            );
+            let inner = std::mem::transmute::<
+                tokio::sync::futures::Notified<'_>,
+                tokio::sync::futures::Notified<'static>,
+            >(self.inner.notified());
             (inner, &*std::ptr::from_ref(self.res.resource()))
         };
-        OwnedNotified { inner, res, edge: WaitEdge::new(), notify: self }
+        OwnedNotified {
+            inner,
+            res,
+            edge: WaitEdge::new(),
+            notify: self,
+        }
     }
 
     /// Notifies the first waiting task, or stores a permit, as tokio's.

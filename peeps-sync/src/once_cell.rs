@@ -124,8 +124,17 @@ impl<T> OnceCell<T> {
         Fut: Future<Output = T>,
     {
         let initialising = AtomicBool::new(false);
-        let inner = self.inner.get_or_init(|| Marked { fut: f(), flag: &initialising });
-        InitWait { inner, flag: &initialising, res: self.res.resource(), edge: WaitEdge::new() }.await
+        let inner = self.inner.get_or_init(|| Marked {
+            fut: f(),
+            flag: &initialising,
+        });
+        InitWait {
+            inner,
+            flag: &initialising,
+            res: self.res.resource(),
+            edge: WaitEdge::new(),
+        }
+        .await
     }
 
     /// As [`OnceCell::get_or_init`] with a fallible initialiser, as tokio's
@@ -144,8 +153,17 @@ impl<T> OnceCell<T> {
         Fut: Future<Output = Result<T, E>>,
     {
         let initialising = AtomicBool::new(false);
-        let inner = self.inner.get_or_try_init(|| Marked { fut: f(), flag: &initialising });
-        InitWait { inner, flag: &initialising, res: self.res.resource(), edge: WaitEdge::new() }.await
+        let inner = self.inner.get_or_try_init(|| Marked {
+            fut: f(),
+            flag: &initialising,
+        });
+        InitWait {
+            inner,
+            flag: &initialising,
+            res: self.res.resource(),
+            edge: WaitEdge::new(),
+        }
+        .await
     }
 
     /// Takes the value out, as tokio's `into_inner`.
@@ -215,7 +233,9 @@ impl<T> Default for OnceCell<T> {
 
 impl<T: fmt::Debug> fmt::Debug for OnceCell<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OnceCell").field("value", &self.get()).finish()
+        f.debug_struct("OnceCell")
+            .field("value", &self.get())
+            .finish()
     }
 }
 

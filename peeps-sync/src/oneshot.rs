@@ -74,8 +74,16 @@ fn channel_at<T>(location: &'static Location<'static>) -> (Sender<T>, Receiver<T
     let ep_tx = Endpoint::new(chan.clone());
     let ep_rx = Endpoint::new(chan);
     (
-        Sender { inner: tx, ep: ep_tx, poll_wait: WaitEdge::new() },
-        Receiver { inner: rx, ep: ep_rx, wait: WaitEdge::new() },
+        Sender {
+            inner: tx,
+            ep: ep_tx,
+            poll_wait: WaitEdge::new(),
+        },
+        Receiver {
+            inner: rx,
+            ep: ep_rx,
+            wait: WaitEdge::new(),
+        },
     )
 }
 
@@ -118,15 +126,23 @@ impl<T> Sender<T> {
     /// Polls for the receiver closing, as tokio's `poll_closed`; a pending
     /// poll's edge stays in the sender until a later poll completes.
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let Sender { inner, ep, poll_wait } = self;
+        let Sender {
+            inner,
+            ep,
+            poll_wait,
+        } = self;
         ep.used();
-        poll_recorded(ep.resource(), OP_CLOSED, poll_wait, cx, |cx| inner.poll_closed(cx))
+        poll_recorded(ep.resource(), OP_CLOSED, poll_wait, cx, |cx| {
+            inner.poll_closed(cx)
+        })
     }
 }
 
 impl<T: fmt::Debug> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sender").field("inner", &self.inner).finish()
+        f.debug_struct("Sender")
+            .field("inner", &self.inner)
+            .finish()
     }
 }
 
@@ -190,7 +206,9 @@ impl<T> Future for Receiver<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Receiver { inner, ep, wait } = self.get_mut();
         ep.used();
-        let p = poll_recorded(ep.resource(), OP_RECV, wait, cx, |cx| Pin::new(inner).poll(cx));
+        let p = poll_recorded(ep.resource(), OP_RECV, wait, cx, |cx| {
+            Pin::new(inner).poll(cx)
+        });
         if let Poll::Ready(r) = &p {
             ep.counted(u64::from(r.is_ok()));
         }
@@ -200,6 +218,8 @@ impl<T> Future for Receiver<T> {
 
 impl<T: fmt::Debug> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver").field("inner", &self.inner).finish()
+        f.debug_struct("Receiver")
+            .field("inner", &self.inner)
+            .finish()
     }
 }

@@ -96,6 +96,8 @@ pub struct OwnedRwLockReadGuard<T: ?Sized, U: ?Sized = T> {
     data: *const U,
     // Dropped last: keeps alive what `hold` and `guard` point into.
     lock: Arc<RwLock<T>>,
+    /// Unpin only when `T` is, as tokio's.
+    _unpin: PhantomData<T>,
 }
 
 /// An owned write guard, as tokio's `OwnedRwLockWriteGuard`;
@@ -105,7 +107,7 @@ pub struct OwnedRwLockWriteGuard<T: ?Sized> {
     hold: HoldGuard<'static>,
     guard: TokioWrite<'static>,
     lock: Arc<RwLock<T>>,
-    _marker: NotSendSync,
+    _marker: (NotSendSync, PhantomData<T>),
 }
 
 /// An owned write guard of a part of the value, as tokio's
@@ -116,6 +118,8 @@ pub struct OwnedRwLockMappedWriteGuard<T: ?Sized, U: ?Sized = T> {
     guard: TokioWrite<'static>,
     data: *mut U,
     lock: Arc<RwLock<T>>,
+    /// Unpin only when `T` is, as tokio's.
+    _unpin: PhantomData<T>,
 }
 
 // SAFETY (all below): tokio's bounds for the same guards; each is a `&T` or
@@ -130,8 +134,14 @@ unsafe impl<T: ?Sized + Send + Sync> Send for OwnedRwLockWriteGuard<T> {}
 unsafe impl<T: ?Sized + Send + Sync> Sync for OwnedRwLockWriteGuard<T> {}
 unsafe impl<T: ?Sized + Send + Sync> Send for RwLockMappedWriteGuard<'_, T> {}
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwLockMappedWriteGuard<'_, T> {}
-unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Send for OwnedRwLockMappedWriteGuard<T, U> {}
-unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Sync for OwnedRwLockMappedWriteGuard<T, U> {}
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Send
+    for OwnedRwLockMappedWriteGuard<T, U>
+{
+}
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Sync
+    for OwnedRwLockMappedWriteGuard<T, U>
+{
+}
 
 impl<T> RwLock<T> {
     /// Creates a new unlocked lock, named after the call site.
@@ -217,25 +227,46 @@ impl<T: ?Sized> RwLock<T> {
     #[inline]
     fn read_guard<'a>(&'a self, guard: TokioRead<'a>) -> RwLockReadGuard<'a, T> {
         let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true);
-        RwLockReadGuard { hold, guard, data: self.data.get(), _marker: PhantomData }
+        RwLockReadGuard {
+            hold,
+            guard,
+            data: self.data.get(),
+            _marker: PhantomData,
+        }
     }
 
     #[inline]
     fn write_guard<'a>(&'a self, guard: TokioWrite<'a>) -> RwLockWriteGuard<'a, T> {
         let hold = HoldGuard::new(self.set(), HoldAs::Guard, true);
-        RwLockWriteGuard { hold, guard, data: self.data.get(), _marker: PhantomData }
+        RwLockWriteGuard {
+            hold,
+            guard,
+            data: self.data.get(),
+            _marker: PhantomData,
+        }
     }
 
     fn owned_read(self: Arc<Self>, guard: TokioRead<'static>) -> OwnedRwLockReadGuard<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let hold = HoldGuard::new(unsafe { self.static_set() }, HoldAs::ReadGuard, false);
-        OwnedRwLockReadGuard { hold, guard, data: self.data.get(), lock: self }
+        OwnedRwLockReadGuard {
+            hold,
+            guard,
+            data: self.data.get(),
+            lock: self,
+            _unpin: PhantomData,
+        }
     }
 
     fn owned_write(self: Arc<Self>, guard: TokioWrite<'static>) -> OwnedRwLockWriteGuard<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let hold = HoldGuard::new(unsafe { self.static_set() }, HoldAs::Guard, false);
-        OwnedRwLockWriteGuard { hold, guard, lock: self, _marker: PhantomData }
+        OwnedRwLockWriteGuard {
+            hold,
+            guard,
+            lock: self,
+            _marker: (PhantomData, PhantomData),
+        }
     }
 
     /// Locks for shared read access, as tokio's `read`: waits behind
@@ -393,7 +424,12 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
     {
         let data = f(&*this) as *const U;
         let RwLockReadGuard { hold, guard, .. } = this;
-        RwLockReadGuard { hold, guard, data, _marker: PhantomData }
+        RwLockReadGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        }
     }
 
     /// As [`RwLockReadGuard::map`] when `f` returns `Some`.
@@ -410,7 +446,12 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
             return Err(this);
         };
         let RwLockReadGuard { hold, guard, .. } = this;
-        Ok(RwLockReadGuard { hold, guard, data, _marker: PhantomData })
+        Ok(RwLockReadGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        })
     }
 }
 
@@ -424,7 +465,12 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     {
         let data = f(&mut *this) as *mut U;
         let RwLockWriteGuard { hold, guard, .. } = this;
-        RwLockMappedWriteGuard { hold, guard, data, _marker: PhantomData }
+        RwLockMappedWriteGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        }
     }
 
     /// Downgrades to a read guard of a part of the value, atomically, as
@@ -435,10 +481,17 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         F: FnOnce(&T) -> &U,
     {
         let data = f(&*this) as *const U;
-        let RwLockWriteGuard { mut hold, guard, .. } = this;
+        let RwLockWriteGuard {
+            mut hold, guard, ..
+        } = this;
         let guard = guard.downgrade();
         hold.reacquire(HoldAs::ReadGuard, true);
-        RwLockReadGuard { hold, guard, data, _marker: PhantomData }
+        RwLockReadGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        }
     }
 
     /// As [`RwLockWriteGuard::map`] when `f` returns `Some`.
@@ -447,7 +500,10 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     ///
     /// The original guard when `f` returns `None`.
     #[inline]
-    pub fn try_map<F, U: ?Sized>(mut this: Self, f: F) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
+    pub fn try_map<F, U: ?Sized>(
+        mut this: Self,
+        f: F,
+    ) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
@@ -455,7 +511,12 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
             return Err(this);
         };
         let RwLockWriteGuard { hold, guard, .. } = this;
-        Ok(RwLockMappedWriteGuard { hold, guard, data, _marker: PhantomData })
+        Ok(RwLockMappedWriteGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        })
     }
 
     /// As [`RwLockWriteGuard::downgrade_map`] when `f` returns `Some`.
@@ -471,17 +532,31 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         let Some(data) = f(&*this).map(|d| d as *const U) else {
             return Err(this);
         };
-        let RwLockWriteGuard { mut hold, guard, .. } = this;
+        let RwLockWriteGuard {
+            mut hold, guard, ..
+        } = this;
         let guard = guard.downgrade();
         hold.reacquire(HoldAs::ReadGuard, true);
-        Ok(RwLockReadGuard { hold, guard, data, _marker: PhantomData })
+        Ok(RwLockReadGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        })
     }
 
     /// Converts into a mapped write guard of the whole value.
     #[inline]
     pub fn into_mapped(this: Self) -> RwLockMappedWriteGuard<'a, T> {
-        let RwLockWriteGuard { hold, guard, data, .. } = this;
-        RwLockMappedWriteGuard { hold, guard, data, _marker: PhantomData }
+        let RwLockWriteGuard {
+            hold, guard, data, ..
+        } = this;
+        RwLockMappedWriteGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        }
     }
 
     /// Atomically downgrades to a read guard, as tokio's `downgrade`:
@@ -489,10 +564,20 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     /// `as: read_guard`.
     #[inline]
     pub fn downgrade(self) -> RwLockReadGuard<'a, T> {
-        let RwLockWriteGuard { mut hold, guard, data, .. } = self;
+        let RwLockWriteGuard {
+            mut hold,
+            guard,
+            data,
+            ..
+        } = self;
         let guard = guard.downgrade();
         hold.reacquire(HoldAs::ReadGuard, true);
-        RwLockReadGuard { hold, guard, data, _marker: PhantomData }
+        RwLockReadGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        }
     }
 }
 
@@ -505,7 +590,12 @@ impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
     {
         let data = f(&mut *this) as *mut U;
         let RwLockMappedWriteGuard { hold, guard, .. } = this;
-        RwLockMappedWriteGuard { hold, guard, data, _marker: PhantomData }
+        RwLockMappedWriteGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        }
     }
 
     /// Maps further when `f` returns `Some`.
@@ -514,7 +604,10 @@ impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
     ///
     /// The original guard when `f` returns `None`.
     #[inline]
-    pub fn try_map<F, U: ?Sized>(mut this: Self, f: F) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
+    pub fn try_map<F, U: ?Sized>(
+        mut this: Self,
+        f: F,
+    ) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
@@ -522,7 +615,12 @@ impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
             return Err(this);
         };
         let RwLockMappedWriteGuard { hold, guard, .. } = this;
-        Ok(RwLockMappedWriteGuard { hold, guard, data, _marker: PhantomData })
+        Ok(RwLockMappedWriteGuard {
+            hold,
+            guard,
+            data,
+            _marker: PhantomData,
+        })
     }
 }
 
@@ -534,8 +632,16 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockReadGuard<T, U> {
         F: FnOnce(&U) -> &V,
     {
         let data = f(&*this) as *const V;
-        let OwnedRwLockReadGuard { hold, guard, lock, .. } = this;
-        OwnedRwLockReadGuard { hold, guard, data, lock }
+        let OwnedRwLockReadGuard {
+            hold, guard, lock, ..
+        } = this;
+        OwnedRwLockReadGuard {
+            hold,
+            guard,
+            data,
+            lock,
+            _unpin: PhantomData,
+        }
     }
 
     /// Maps when `f` returns `Some`.
@@ -551,8 +657,16 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockReadGuard<T, U> {
         let Some(data) = f(&*this).map(|d| d as *const V) else {
             return Err(this);
         };
-        let OwnedRwLockReadGuard { hold, guard, lock, .. } = this;
-        Ok(OwnedRwLockReadGuard { hold, guard, data, lock })
+        let OwnedRwLockReadGuard {
+            hold, guard, lock, ..
+        } = this;
+        Ok(OwnedRwLockReadGuard {
+            hold,
+            guard,
+            data,
+            lock,
+            _unpin: PhantomData,
+        })
     }
 
     /// The `Arc`'d lock this guard holds.
@@ -569,8 +683,16 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         F: FnOnce(&mut T) -> &mut U,
     {
         let data = f(&mut *this) as *mut U;
-        let OwnedRwLockWriteGuard { hold, guard, lock, .. } = this;
-        OwnedRwLockMappedWriteGuard { hold, guard, data, lock }
+        let OwnedRwLockWriteGuard {
+            hold, guard, lock, ..
+        } = this;
+        OwnedRwLockMappedWriteGuard {
+            hold,
+            guard,
+            data,
+            lock,
+            _unpin: PhantomData,
+        }
     }
 
     /// Downgrades to an owned read guard of a part of the value.
@@ -580,10 +702,21 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         F: FnOnce(&T) -> &U,
     {
         let data = f(&*this) as *const U;
-        let OwnedRwLockWriteGuard { mut hold, guard, lock, .. } = this;
+        let OwnedRwLockWriteGuard {
+            mut hold,
+            guard,
+            lock,
+            ..
+        } = this;
         let guard = guard.downgrade();
         hold.reacquire(HoldAs::ReadGuard, false);
-        OwnedRwLockReadGuard { hold, guard, data, lock }
+        OwnedRwLockReadGuard {
+            hold,
+            guard,
+            data,
+            lock,
+            _unpin: PhantomData,
+        }
     }
 
     /// Maps when `f` returns `Some`.
@@ -592,15 +725,26 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     ///
     /// The original guard when `f` returns `None`.
     #[inline]
-    pub fn try_map<F, U: ?Sized>(mut this: Self, f: F) -> Result<OwnedRwLockMappedWriteGuard<T, U>, Self>
+    pub fn try_map<F, U: ?Sized>(
+        mut this: Self,
+        f: F,
+    ) -> Result<OwnedRwLockMappedWriteGuard<T, U>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
         let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
             return Err(this);
         };
-        let OwnedRwLockWriteGuard { hold, guard, lock, .. } = this;
-        Ok(OwnedRwLockMappedWriteGuard { hold, guard, data, lock })
+        let OwnedRwLockWriteGuard {
+            hold, guard, lock, ..
+        } = this;
+        Ok(OwnedRwLockMappedWriteGuard {
+            hold,
+            guard,
+            data,
+            lock,
+            _unpin: PhantomData,
+        })
     }
 
     /// Downgrades when `f` returns `Some`.
@@ -609,35 +753,68 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     ///
     /// The original guard when `f` returns `None`.
     #[inline]
-    pub fn try_downgrade_map<F, U: ?Sized>(this: Self, f: F) -> Result<OwnedRwLockReadGuard<T, U>, Self>
+    pub fn try_downgrade_map<F, U: ?Sized>(
+        this: Self,
+        f: F,
+    ) -> Result<OwnedRwLockReadGuard<T, U>, Self>
     where
         F: FnOnce(&T) -> Option<&U>,
     {
         let Some(data) = f(&*this).map(|d| d as *const U) else {
             return Err(this);
         };
-        let OwnedRwLockWriteGuard { mut hold, guard, lock, .. } = this;
+        let OwnedRwLockWriteGuard {
+            mut hold,
+            guard,
+            lock,
+            ..
+        } = this;
         let guard = guard.downgrade();
         hold.reacquire(HoldAs::ReadGuard, false);
-        Ok(OwnedRwLockReadGuard { hold, guard, data, lock })
+        Ok(OwnedRwLockReadGuard {
+            hold,
+            guard,
+            data,
+            lock,
+            _unpin: PhantomData,
+        })
     }
 
     /// Converts into an owned mapped guard of the whole value.
     #[inline]
     pub fn into_mapped(this: Self) -> OwnedRwLockMappedWriteGuard<T> {
-        let OwnedRwLockWriteGuard { hold, guard, lock, .. } = this;
+        let OwnedRwLockWriteGuard {
+            hold, guard, lock, ..
+        } = this;
         let data = lock.data.get();
-        OwnedRwLockMappedWriteGuard { hold, guard, data, lock }
+        OwnedRwLockMappedWriteGuard {
+            hold,
+            guard,
+            data,
+            lock,
+            _unpin: PhantomData,
+        }
     }
 
     /// Atomically downgrades to an owned read guard.
     #[inline]
     pub fn downgrade(self) -> OwnedRwLockReadGuard<T> {
-        let OwnedRwLockWriteGuard { mut hold, guard, lock, .. } = self;
+        let OwnedRwLockWriteGuard {
+            mut hold,
+            guard,
+            lock,
+            ..
+        } = self;
         let guard = guard.downgrade();
         hold.reacquire(HoldAs::ReadGuard, false);
         let data = lock.data.get();
-        OwnedRwLockReadGuard { hold, guard, data, lock }
+        OwnedRwLockReadGuard {
+            hold,
+            guard,
+            data,
+            lock,
+            _unpin: PhantomData,
+        }
     }
 
     /// The `Arc`'d lock this guard holds.
@@ -654,8 +831,16 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
         F: FnOnce(&mut U) -> &mut V,
     {
         let data = f(&mut *this) as *mut V;
-        let OwnedRwLockMappedWriteGuard { hold, guard, lock, .. } = this;
-        OwnedRwLockMappedWriteGuard { hold, guard, data, lock }
+        let OwnedRwLockMappedWriteGuard {
+            hold, guard, lock, ..
+        } = this;
+        OwnedRwLockMappedWriteGuard {
+            hold,
+            guard,
+            data,
+            lock,
+            _unpin: PhantomData,
+        }
     }
 
     /// Maps further when `f` returns `Some`.
@@ -664,15 +849,26 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
     ///
     /// The original guard when `f` returns `None`.
     #[inline]
-    pub fn try_map<F, V: ?Sized>(mut this: Self, f: F) -> Result<OwnedRwLockMappedWriteGuard<T, V>, Self>
+    pub fn try_map<F, V: ?Sized>(
+        mut this: Self,
+        f: F,
+    ) -> Result<OwnedRwLockMappedWriteGuard<T, V>, Self>
     where
         F: FnOnce(&mut U) -> Option<&mut V>,
     {
         let Some(data) = f(&mut *this).map(|d| d as *mut V) else {
             return Err(this);
         };
-        let OwnedRwLockMappedWriteGuard { hold, guard, lock, .. } = this;
-        Ok(OwnedRwLockMappedWriteGuard { hold, guard, data, lock })
+        let OwnedRwLockMappedWriteGuard {
+            hold, guard, lock, ..
+        } = this;
+        Ok(OwnedRwLockMappedWriteGuard {
+            hold,
+            guard,
+            data,
+            lock,
+            _unpin: PhantomData,
+        })
     }
 
     /// The `Arc`'d lock this guard holds.

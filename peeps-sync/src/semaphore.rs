@@ -29,7 +29,10 @@ pub(crate) struct SemFacts {
 
 impl From<u64> for SemFacts {
     fn from(permits: u64) -> Self {
-        SemFacts { permits: AtomicUsize::new(permits as usize), held: AtomicUsize::new(0) }
+        SemFacts {
+            permits: AtomicUsize::new(permits as usize),
+            held: AtomicUsize::new(0),
+        }
     }
 }
 
@@ -37,7 +40,10 @@ impl ResourceFacts for SemFacts {
     fn describe(&self, out: &mut Describe<'_>) {
         let permits = self.permits.load(Relaxed);
         out.attr(attr::PERMITS, permits);
-        out.attr(attr::AVAILABLE, permits.saturating_sub(self.held.load(Relaxed)));
+        out.attr(
+            attr::AVAILABLE,
+            permits.saturating_sub(self.held.load(Relaxed)),
+        );
     }
 }
 
@@ -138,7 +144,12 @@ impl Semaphore {
     #[track_caller]
     pub fn new(permits: usize) -> Self {
         let s = Semaphore {
-            res: LazyResource::new(NodeKind::Semaphore, Location::caller(), false, permits as u64),
+            res: LazyResource::new(
+                NodeKind::Semaphore,
+                Location::caller(),
+                false,
+                permits as u64,
+            ),
             inner: tokio::sync::Semaphore::new(permits),
         };
         s.res.resource();
@@ -154,7 +165,12 @@ impl Semaphore {
     #[track_caller]
     pub const fn const_new(permits: usize) -> Self {
         Semaphore {
-            res: LazyResource::new(NodeKind::Semaphore, Location::caller(), false, permits as u64),
+            res: LazyResource::new(
+                NodeKind::Semaphore,
+                Location::caller(),
+                false,
+                permits as u64,
+            ),
             inner: tokio::sync::Semaphore::const_new(permits),
         }
     }
@@ -201,7 +217,12 @@ impl Semaphore {
     fn permit<'a>(&'a self, permit: tokio::sync::SemaphorePermit<'a>) -> SemaphorePermit<'a> {
         let hold = HoldGuard::new(self.set(), HoldAs::Permit, true);
         let count = Counted::new(self.res.facts(), permit.num_permits());
-        SemaphorePermit { hold, count, permit, sem: self }
+        SemaphorePermit {
+            hold,
+            count,
+            permit,
+            sem: self,
+        }
     }
 
     fn owned(self: Arc<Self>, permit: tokio::sync::SemaphorePermit<'_>) -> OwnedSemaphorePermit {
@@ -210,16 +231,22 @@ impl Semaphore {
         // put while the owned permit keeps `self`, which it drops last; the
         // references are never handed out.
         let (permit, set, facts) = unsafe {
-            let permit = std::mem::transmute::<tokio::sync::SemaphorePermit<'_>, tokio::sync::SemaphorePermit<'static>>(
-                permit,
-            );
+            let permit = std::mem::transmute::<
+                tokio::sync::SemaphorePermit<'_>,
+                tokio::sync::SemaphorePermit<'static>,
+            >(permit);
             let set = &*std::ptr::from_ref(self.set());
             let facts = self.res.facts().map(|f| &*std::ptr::from_ref(f));
             (permit, set, facts)
         };
         let hold = HoldGuard::new(set, HoldAs::Permit, false);
         let count = Counted::new(facts, permit.num_permits());
-        OwnedSemaphorePermit { hold, count, permit, sem: self }
+        OwnedSemaphorePermit {
+            hold,
+            count,
+            permit,
+            sem: self,
+        }
     }
 
     /// Acquires a permit, as tokio's `acquire`: FIFO fair. Pending: a
@@ -247,7 +274,8 @@ impl Semaphore {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
-        let permit = Waiting::new(self.res.resource(), OP_ACQUIRE, self.inner.acquire_many(n)).await?;
+        let permit =
+            Waiting::new(self.res.resource(), OP_ACQUIRE, self.inner.acquire_many(n)).await?;
         Ok(self.permit(permit))
     }
 
@@ -282,7 +310,9 @@ impl Semaphore {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
-        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || self.inner.blocking_acquire())?;
+        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || {
+            self.inner.blocking_acquire()
+        })?;
         Ok(self.permit(permit))
     }
 
@@ -297,7 +327,9 @@ impl Semaphore {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
-        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || self.inner.blocking_acquire_many(n))?;
+        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || {
+            self.inner.blocking_acquire_many(n)
+        })?;
         Ok(self.permit(permit))
     }
 
@@ -326,8 +358,12 @@ impl Semaphore {
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn acquire_many_owned(self: Arc<Self>, n: u32) -> Result<OwnedSemaphorePermit, AcquireError> {
-        let permit = Waiting::new(self.res.resource(), OP_ACQUIRE, self.inner.acquire_many(n)).await?;
+    pub async fn acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> Result<OwnedSemaphorePermit, AcquireError> {
+        let permit =
+            Waiting::new(self.res.resource(), OP_ACQUIRE, self.inner.acquire_many(n)).await?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
         Ok(self.owned(permit))
@@ -350,7 +386,10 @@ impl Semaphore {
     /// # Errors
     ///
     /// [`TryAcquireError`]: closed, or not enough permits available.
-    pub fn try_acquire_many_owned(self: Arc<Self>, n: u32) -> Result<OwnedSemaphorePermit, TryAcquireError> {
+    pub fn try_acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> Result<OwnedSemaphorePermit, TryAcquireError> {
         // SAFETY: see `owned`.
         let permit = unsafe { extend(self.inner.try_acquire_many(n)?) };
         Ok(self.owned(permit))
@@ -368,7 +407,9 @@ impl Semaphore {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
-        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || self.inner.blocking_acquire())?;
+        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || {
+            self.inner.blocking_acquire()
+        })?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
         Ok(self.owned(permit))
@@ -385,8 +426,13 @@ impl Semaphore {
     ///
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
-    pub fn blocking_acquire_many_owned(self: Arc<Self>, n: u32) -> Result<OwnedSemaphorePermit, AcquireError> {
-        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || self.inner.blocking_acquire_many(n))?;
+    pub fn blocking_acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> Result<OwnedSemaphorePermit, AcquireError> {
+        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || {
+            self.inner.blocking_acquire_many(n)
+        })?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
         Ok(self.owned(permit))
@@ -409,7 +455,9 @@ impl Semaphore {
 ///
 /// Only for a permit moved into an [`OwnedSemaphorePermit`] that keeps the
 /// semaphore's `Arc`.
-unsafe fn extend(permit: tokio::sync::SemaphorePermit<'_>) -> tokio::sync::SemaphorePermit<'static> {
+unsafe fn extend(
+    permit: tokio::sync::SemaphorePermit<'_>,
+) -> tokio::sync::SemaphorePermit<'static> {
     // SAFETY: by the caller's contract.
     unsafe { std::mem::transmute(permit) }
 }
@@ -418,7 +466,12 @@ impl<'a> SemaphorePermit<'a> {
     /// Forgets the permits without releasing them back, as tokio's
     /// `forget`; the `held_by` edge goes, and `permits` drops by as many.
     pub fn forget(self) {
-        let SemaphorePermit { hold, mut count, permit, sem } = self;
+        let SemaphorePermit {
+            hold,
+            mut count,
+            permit,
+            sem,
+        } = self;
         drop(hold);
         let n = count.n;
         count.take(n);
@@ -436,7 +489,12 @@ impl<'a> SemaphorePermit<'a> {
     /// As tokio's: when the permits are from different semaphores.
     #[track_caller]
     pub fn merge(&mut self, other: Self) {
-        let SemaphorePermit { hold, mut count, permit, .. } = other;
+        let SemaphorePermit {
+            hold,
+            mut count,
+            permit,
+            ..
+        } = other;
         drop(hold);
         self.permit.merge(permit);
         let n = count.n;
@@ -450,8 +508,16 @@ impl<'a> SemaphorePermit<'a> {
         let permit = self.permit.split(n)?;
         self.count.n -= n;
         let hold = HoldGuard::new(self.sem.set(), HoldAs::Permit, true);
-        let count = Counted { facts: self.count.facts, n };
-        Some(SemaphorePermit { hold, count, permit, sem: self.sem })
+        let count = Counted {
+            facts: self.count.facts,
+            n,
+        };
+        Some(SemaphorePermit {
+            hold,
+            count,
+            permit,
+            sem: self.sem,
+        })
     }
 
     /// The semaphore the permits came from.
@@ -468,7 +534,12 @@ impl<'a> SemaphorePermit<'a> {
 impl OwnedSemaphorePermit {
     /// Forgets the permits without releasing them back, as tokio's `forget`.
     pub fn forget(self) {
-        let OwnedSemaphorePermit { hold, mut count, permit, sem } = self;
+        let OwnedSemaphorePermit {
+            hold,
+            mut count,
+            permit,
+            sem,
+        } = self;
         drop(hold);
         let n = count.n;
         count.take(n);
@@ -486,7 +557,12 @@ impl OwnedSemaphorePermit {
     /// As tokio's: when the permits are from different semaphores.
     #[track_caller]
     pub fn merge(&mut self, other: Self) {
-        let OwnedSemaphorePermit { hold, mut count, permit, sem } = other;
+        let OwnedSemaphorePermit {
+            hold,
+            mut count,
+            permit,
+            sem,
+        } = other;
         drop(hold);
         self.permit.merge(permit);
         let n = count.n;
@@ -504,8 +580,16 @@ impl OwnedSemaphorePermit {
         // last, so the set it points into outlives the hold.
         let set = unsafe { &*std::ptr::from_ref(sem.set()) };
         let hold = HoldGuard::new(set, HoldAs::Permit, false);
-        let count = Counted { facts: self.count.facts, n };
-        Some(OwnedSemaphorePermit { hold, count, permit, sem })
+        let count = Counted {
+            facts: self.count.facts,
+            n,
+        };
+        Some(OwnedSemaphorePermit {
+            hold,
+            count,
+            permit,
+            sem,
+        })
     }
 
     /// The semaphore the permits came from.

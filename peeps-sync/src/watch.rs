@@ -64,7 +64,16 @@ fn channel_at<T>(location: &'static Location<'static>, init: T) -> (Sender<T>, R
     let (tx, rx) = tokio::sync::watch::channel(init);
     let chan = new_chan(location, flavor::WATCH, None);
     let ep_tx = Endpoint::new(chan.clone());
-    (Sender { inner: tx, ep: ep_tx }, Receiver { inner: rx, ep: Endpoint::new(chan) })
+    (
+        Sender {
+            inner: tx,
+            ep: ep_tx,
+        },
+        Receiver {
+            inner: rx,
+            ep: Endpoint::new(chan),
+        },
+    )
 }
 
 impl<T> Receiver<T> {
@@ -154,13 +163,18 @@ impl<T> Receiver<T> {
 impl<T> Clone for Receiver<T> {
     /// Another receiver, attributed to the task cloning it.
     fn clone(&self) -> Self {
-        Receiver { inner: self.inner.clone(), ep: self.ep.clone() }
+        Receiver {
+            inner: self.inner.clone(),
+            ep: self.ep.clone(),
+        }
     }
 }
 
 impl<T: fmt::Debug> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver").field("inner", &self.inner).finish()
+        f.debug_struct("Receiver")
+            .field("inner", &self.inner)
+            .finish()
     }
 }
 
@@ -171,7 +185,10 @@ impl<T> Sender<T> {
     pub fn new(init: T) -> Self {
         let inner = tokio::sync::watch::Sender::new(init);
         let chan = new_chan(Location::caller(), flavor::WATCH, None);
-        Sender { inner, ep: Endpoint::new(chan) }
+        Sender {
+            inner,
+            ep: Endpoint::new(chan),
+        }
     }
 
     /// Renames the channel's node (shared by every endpoint).
@@ -242,7 +259,10 @@ impl<T> Sender<T> {
     /// A new receiver, attributed to the task subscribing, as tokio's
     /// `subscribe`.
     pub fn subscribe(&self) -> Receiver<T> {
-        Receiver { inner: self.inner.subscribe(), ep: Endpoint::new(self.ep.chan().clone()) }
+        Receiver {
+            inner: self.inner.subscribe(),
+            ep: Endpoint::new(self.ep.chan().clone()),
+        }
     }
 
     /// How many receivers are alive, as tokio's.
@@ -264,7 +284,10 @@ impl<T> Sender<T> {
 impl<T> Clone for Sender<T> {
     /// Another sender, attributed to the task cloning it.
     fn clone(&self) -> Self {
-        Sender { inner: self.inner.clone(), ep: self.ep.clone() }
+        Sender {
+            inner: self.inner.clone(),
+            ep: self.ep.clone(),
+        }
     }
 }
 
@@ -277,6 +300,8 @@ impl<T: Default> Default for Sender<T> {
 
 impl<T: fmt::Debug> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sender").field("inner", &self.inner).finish()
+        f.debug_struct("Sender")
+            .field("inner", &self.inner)
+            .finish()
     }
 }

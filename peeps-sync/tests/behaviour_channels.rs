@@ -15,7 +15,10 @@ async fn mpsc_order_backpressure_and_close() {
         Err(mpsc::error::TrySendError::Full(3)) => {}
         other => panic!("expected Full(3), got {other:?}"),
     }
-    let e = tx.send_timeout(3, Duration::from_millis(1)).await.unwrap_err();
+    let e = tx
+        .send_timeout(3, Duration::from_millis(1))
+        .await
+        .unwrap_err();
     assert!(matches!(e, mpsc::error::SendTimeoutError::Timeout(3)));
     assert_eq!((rx.len(), rx.capacity(), rx.max_capacity()), (2, 0, 2));
     assert_eq!(rx.recv().await, Some(1));
@@ -44,7 +47,10 @@ async fn mpsc_permits() {
     }
     p.send(1);
     assert_eq!(rx.len(), 3);
-    let got: Vec<_> = [rx.recv().await, rx.recv().await, rx.recv().await].into_iter().flatten().collect();
+    let got: Vec<_> = [rx.recv().await, rx.recv().await, rx.recv().await]
+        .into_iter()
+        .flatten()
+        .collect();
     assert_eq!(got, vec![10, 11, 1]);
     let owned = tx.clone().try_reserve_owned().unwrap();
     assert!(owned.same_channel_as_sender(&tx));
@@ -120,7 +126,8 @@ async fn mpsc_closed_waits_for_the_receiver() {
 #[tokio::test]
 async fn mpsc_poll_recv() {
     let (tx, mut rx) = mpsc::channel(1);
-    let pending = std::future::poll_fn(|cx| std::task::Poll::Ready(rx.poll_recv(cx).is_pending())).await;
+    let pending =
+        std::future::poll_fn(|cx| std::task::Poll::Ready(rx.poll_recv(cx).is_pending())).await;
     assert!(pending);
     tx.send(3).await.unwrap();
     assert_eq!(std::future::poll_fn(|cx| rx.poll_recv(cx)).await, Some(3));
@@ -147,7 +154,12 @@ async fn oneshot_send_close_and_errors() {
     drop(tx);
     let (tx, rx) = oneshot::channel();
     std::thread::spawn(move || tx.send(5).unwrap());
-    assert_eq!(tokio::task::spawn_blocking(move || rx.blocking_recv()).await.unwrap(), Ok(5));
+    assert_eq!(
+        tokio::task::spawn_blocking(move || rx.blocking_recv())
+            .await
+            .unwrap(),
+        Ok(5)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -41,10 +41,12 @@ async fn mutex_is_fifo_fair() {
 /// Polls a future once: `Some` if it completed.
 async fn futures_poll_once<F: std::future::Future + Unpin>(fut: F) -> Option<F::Output> {
     let mut fut = fut;
-    std::future::poll_fn(|cx| std::task::Poll::Ready(match std::pin::Pin::new(&mut fut).poll(cx) {
-        std::task::Poll::Ready(v) => Some(v),
-        std::task::Poll::Pending => None,
-    }))
+    std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(match std::pin::Pin::new(&mut fut).poll(cx) {
+            std::task::Poll::Ready(v) => Some(v),
+            std::task::Poll::Pending => None,
+        })
+    })
     .await
 }
 
@@ -92,7 +94,9 @@ async fn owned_and_mapped_guards() {
     tokio::spawn(async move { drop(s) }).await.unwrap();
     let g = m.clone().try_lock_owned().unwrap();
     let r = peeps_sync::OwnedMutexGuard::try_map(g, |_| None::<&mut u8>);
-    let g = r.err().expect("try_map None returns the guard");
+    let Err(g) = r else {
+        panic!("try_map None returns the guard")
+    };
     drop(g);
     let g = m.lock().await;
     let mut n = peeps_sync::MutexGuard::map(g, |v| &mut v.0);
@@ -100,7 +104,10 @@ async fn owned_and_mapped_guards() {
     let n = peeps_sync::MappedMutexGuard::map(n, |x| x);
     drop(n);
     assert_eq!(*m.lock().await, (2, "ab".to_owned()));
-    assert!(std::ptr::eq(peeps_sync::MutexGuard::mutex(&m.lock().await), &*m));
+    assert!(std::ptr::eq(
+        peeps_sync::MutexGuard::mutex(&m.lock().await),
+        &*m
+    ));
 }
 
 #[test]
@@ -157,12 +164,17 @@ async fn rwlock_guards_map_downgrade_and_own() {
     }
     let o = l.clone().write_owned().await;
     let o = o.downgrade();
-    assert!(Arc::ptr_eq(peeps_sync::OwnedRwLockReadGuard::rwlock(&o), &l));
+    assert!(Arc::ptr_eq(
+        peeps_sync::OwnedRwLockReadGuard::rwlock(&o),
+        &l
+    ));
     let o = peeps_sync::OwnedRwLockReadGuard::map(o, |v| &v.0);
     assert_eq!(*o, 10);
     tokio::spawn(async move { drop(o) }).await.unwrap();
     let w = l.clone().try_write_owned().unwrap();
-    let w = peeps_sync::OwnedRwLockWriteGuard::try_map(w, |v| Some(&mut v.1)).ok().unwrap();
+    let w = peeps_sync::OwnedRwLockWriteGuard::try_map(w, |v| Some(&mut v.1))
+        .ok()
+        .unwrap();
     drop(w);
     assert_eq!(*l.read().await, (10, 2));
     assert!(l.clone().try_read_owned().is_ok());
@@ -187,7 +199,10 @@ fn parking_lot_locks() {
     assert_eq!(*m.lock(), 4000);
     let g = m.lock();
     assert!(m.try_lock().is_none());
-    assert!(m.try_lock_for(std::time::Duration::from_millis(1)).is_none());
+    assert!(
+        m.try_lock_for(std::time::Duration::from_millis(1))
+            .is_none()
+    );
     assert!(m.is_locked());
     drop(g);
     let mut g = m.lock();

@@ -15,7 +15,10 @@ async fn semaphore_fifo_many_waits_its_turn() {
         let s = s.clone();
         async move { s.acquire_many(2).await.unwrap().num_permits() }
     });
-    until("big waiter queued", || s.available_permits() == 0 && !big.is_finished()).await;
+    until("big waiter queued", || {
+        s.available_permits() == 0 && !big.is_finished()
+    })
+    .await;
     drop(p);
     assert_eq!(big.await.unwrap(), 2);
     assert_eq!(s.available_permits(), 2);
@@ -68,7 +71,11 @@ async fn permits_split_merge_forget_add() {
 async fn a_cancelled_acquire_gives_its_turn_away() {
     let s = Semaphore::new(1);
     let p = s.acquire().await.unwrap();
-    assert!(tokio::time::timeout(std::time::Duration::from_millis(1), s.acquire()).await.is_err());
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(1), s.acquire())
+            .await
+            .is_err()
+    );
     drop(p);
     assert!(s.try_acquire().is_ok());
 }
@@ -158,7 +165,10 @@ async fn once_cell_initialises_once() {
     assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert!(seen.windows(2).all(|w| w[0] == w[1]));
     let c = OnceCell::new();
-    assert_eq!(c.get_or_try_init(|| async { Err::<u8, _>("no") }).await, Err("no"));
+    assert_eq!(
+        c.get_or_try_init(|| async { Err::<u8, _>("no") }).await,
+        Err("no")
+    );
     assert!(!c.initialized());
     c.set(1).unwrap();
     let e = c.set(2).unwrap_err();
@@ -167,5 +177,8 @@ async fn once_cell_initialises_once() {
     let mut c2 = c.clone();
     assert_eq!(c2.take(), Some(1));
     assert_eq!(c.into_inner(), Some(1));
-    assert_eq!(format!("{:?}", OnceCell::new_with(Some(3))), "OnceCell { value: Some(3) }");
+    assert_eq!(
+        format!("{:?}", OnceCell::new_with(Some(3))),
+        "OnceCell { value: Some(3) }"
+    );
 }

@@ -30,15 +30,26 @@ async fn lock_order_inversion_is_a_four_edge_cycle() {
     let g = eventually(|g| {
         all(&[
             waits_on("dl-transfer-a", "dl-acct-2").op("lock").check(g),
-            held_by("dl-acct-2", "dl-transfer-b").as_("guard").confirmed(true).check(g),
+            held_by("dl-acct-2", "dl-transfer-b")
+                .as_("guard")
+                .confirmed(true)
+                .check(g),
             waits_on("dl-transfer-b", "dl-acct-1").op("lock").check(g),
-            held_by("dl-acct-1", "dl-transfer-a").as_("guard").confirmed(true).check(g),
+            held_by("dl-acct-1", "dl-transfer-a")
+                .as_("guard")
+                .confirmed(true)
+                .check(g),
         ])
     })
     .await;
     // Exactly these four edges join the four nodes.
     let ids = ["dl-transfer-a", "dl-transfer-b", "dl-acct-1", "dl-acct-2"].map(|n| g.node(n).id);
-    let cycle: Vec<_> = g.snap.edges.iter().filter(|e| ids.contains(&e.from) && ids.contains(&e.to)).collect();
+    let cycle: Vec<_> = g
+        .snap
+        .edges
+        .iter()
+        .filter(|e| ids.contains(&e.from) && ids.contains(&e.to))
+        .collect();
     assert_eq!(cycle.len(), 4, "{}", g.dump());
     for acct in ["dl-acct-1", "dl-acct-2"] {
         assert_eq!(g.attr(acct, "holders"), 1);

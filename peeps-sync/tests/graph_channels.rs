@@ -11,7 +11,11 @@ use support::{Graph, eventually, held_by, waits_on};
 /// The `held_by` edges of the node named `chan` with `as: how`.
 fn endpoint_edges<'g>(g: &'g Graph, chan: &str, how: &str) -> Vec<&'g peeps_graph::Edge> {
     let id = g.node(chan).id;
-    g.snap.edges.iter().filter(|e| e.kind == EdgeKind::HeldBy && e.from == id && e.attrs["as"] == how).collect()
+    g.snap
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::HeldBy && e.from == id && e.attrs["as"] == how)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -39,9 +43,18 @@ async fn mpsc_recv_wait_and_endpoint_attribution() {
         let rest = rx.recv().await;
         (rx, rest)
     });
-    let g = eventually(|g| waits_on("gc-consumer", "gc-jobs").op("recv").to_kind(NodeKind::Channel).check(g)).await;
+    let g = eventually(|g| {
+        waits_on("gc-consumer", "gc-jobs")
+            .op("recv")
+            .target_kind(NodeKind::Channel)
+            .check(g)
+    })
+    .await;
     // Receiving made the consumer the receiver's confirmed holder.
-    held_by("gc-jobs", "gc-consumer").as_("receiver").confirmed(true).assert_in(&g);
+    held_by("gc-jobs", "gc-consumer")
+        .as_("receiver")
+        .confirmed(true)
+        .assert_in(&g);
 
     let (sent_tx, sent_rx) = tokio::sync::oneshot::channel();
     let (end_tx, end_rx) = tokio::sync::oneshot::channel::<()>();
@@ -53,8 +66,18 @@ async fn mpsc_recv_wait_and_endpoint_attribution() {
     });
     sent_rx.await.unwrap();
     assert_eq!(got_rx.await.unwrap(), Some(1));
-    let g = eventually(|g| held_by("gc-jobs", "gc-producer").as_("sender").confirmed(true).check(g)).await;
-    assert_eq!(endpoint_edges(&g, "gc-jobs", "sender").len(), 1, "the sender moved, not copied");
+    let g = eventually(|g| {
+        held_by("gc-jobs", "gc-producer")
+            .as_("sender")
+            .confirmed(true)
+            .check(g)
+    })
+    .await;
+    assert_eq!(
+        endpoint_edges(&g, "gc-jobs", "sender").len(),
+        1,
+        "the sender moved, not copied"
+    );
     assert_eq!(g.attr("gc-jobs", "sent"), 1);
     assert!(g.attr("gc-jobs", "last_send_ms").is_u64());
 
@@ -69,7 +92,10 @@ async fn mpsc_recv_wait_and_endpoint_attribution() {
     assert_eq!(g.attr("gc-jobs", "len"), 0);
     assert!(endpoint_edges(&g, "gc-jobs", "sender").is_empty());
     drop(rx);
-    assert!(Graph::take().find("gc-jobs").is_err(), "the node leaves with the last endpoint");
+    assert!(
+        Graph::take().find("gc-jobs").is_err(),
+        "the node leaves with the last endpoint"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,7 +133,10 @@ async fn unbounded_clone_is_attributed_to_the_cloner() {
     });
     cloned_rx.await.unwrap();
     let g = Graph::take();
-    held_by("gc-unb", "gc-unb-cloner").as_("sender").confirmed(false).assert_in(&g);
+    held_by("gc-unb", "gc-unb-cloner")
+        .as_("sender")
+        .confirmed(false)
+        .assert_in(&g);
     assert_eq!(g.attr("gc-unb", "flavor"), "mpsc_unbounded");
     assert_eq!(g.attr("gc-unb", "senders"), 2);
     assert_eq!(g.attr("gc-unb", "capacity"), serde_json::Value::Null);
@@ -123,7 +152,10 @@ async fn oneshot_receiver_waits_on_the_sender() {
     let g = eventually(|g| waits_on("gc-once-waiter", "gc-once").op("recv").check(g)).await;
     assert_eq!(g.attr("gc-once", "flavor"), "oneshot");
     assert_eq!(endpoint_edges(&g, "gc-once", "sender").len(), 1);
-    held_by("gc-once", "gc-once-waiter").as_("receiver").confirmed(true).assert_in(&g);
+    held_by("gc-once", "gc-once-waiter")
+        .as_("receiver")
+        .confirmed(true)
+        .assert_in(&g);
     tx.send(9).unwrap();
     assert_eq!(waiter.await.unwrap(), Ok(9));
 }
@@ -147,7 +179,11 @@ async fn broadcast_and_watch_waits() {
     assert_eq!(g.attr("gc-bcast", "flavor"), "broadcast");
     assert_eq!(g.attr("gc-bcast", "capacity"), 2);
     assert_eq!(g.attr("gc-watch", "flavor"), "watch");
-    assert_eq!(g.attr("gc-bcast", "len"), serde_json::Value::Null, "no len for broadcast");
+    assert_eq!(
+        g.attr("gc-bcast", "len"),
+        serde_json::Value::Null,
+        "no len for broadcast"
+    );
     btx.send(4).unwrap();
     wtx.send(5).unwrap();
     assert_eq!(b.await.unwrap(), Ok(4));

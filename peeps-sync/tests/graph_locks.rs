@@ -44,8 +44,17 @@ async fn mutex_edges_follow_the_guard() {
         }
     });
 
-    let g = eventually(|g| waits_on("gl-m-waiter", "gl-m").op("lock").to_kind(NodeKind::Mutex).check(g)).await;
-    held_by("gl-m", "gl-m-holder").as_("guard").confirmed(true).assert_in(&g);
+    let g = eventually(|g| {
+        waits_on("gl-m-waiter", "gl-m")
+            .op("lock")
+            .target_kind(NodeKind::Mutex)
+            .check(g)
+    })
+    .await;
+    held_by("gl-m", "gl-m-holder")
+        .as_("guard")
+        .confirmed(true)
+        .assert_in(&g);
     assert_eq!(g.attr("gl-m", "holders"), 1);
     assert_eq!(g.attr("gl-m", "waiters"), 1);
     assert_eq!(g.node("gl-m").state.as_deref(), Some("held"));
@@ -109,7 +118,13 @@ async fn owned_guard_is_unconfirmed_and_released_on_another_task() {
         }
     });
     locked_rx.await.unwrap();
-    let g = eventually(|g| held_by("gl-owned", "gl-owned-locker").as_("guard").confirmed(false).check(g)).await;
+    let g = eventually(|g| {
+        held_by("gl-owned", "gl-owned-locker")
+            .as_("guard")
+            .confirmed(false)
+            .check(g)
+    })
+    .await;
     assert_eq!(g.attr("gl-owned", "holders"), 1);
     let dropper = spawn_named("gl-owned-dropper", async move {
         let guard = guard_rx.await.unwrap();
@@ -147,7 +162,13 @@ async fn rwlock_readers_and_a_writer() {
             *l.write().await += 1;
         }
     });
-    let g = eventually(|g| waits_on("gl-rw-writer", "gl-rw").op("write").to_kind(NodeKind::Rwlock).check(g)).await;
+    let g = eventually(|g| {
+        waits_on("gl-rw-writer", "gl-rw")
+            .op("write")
+            .target_kind(NodeKind::Rwlock)
+            .check(g)
+    })
+    .await;
     // Two read guards of one task: two held_by edges would be ambiguous to
     // the helper, so count them.
     let (rw, task) = (g.node("gl-rw"), g.node("gl-rw-reader"));
@@ -160,7 +181,15 @@ async fn rwlock_readers_and_a_writer() {
     writer.await.unwrap();
     let g = Graph::take();
     assert_eq!(g.attr("gl-rw", "readers"), 0);
-    assert_eq!(g.edges(peeps_graph::EdgeKind::HeldBy, g.node("gl-rw"), g.node("gl-rw-reader")).len(), 0);
+    assert_eq!(
+        g.edges(
+            peeps_graph::EdgeKind::HeldBy,
+            g.node("gl-rw"),
+            g.node("gl-rw-reader")
+        )
+        .len(),
+        0
+    );
     reader.abort();
 }
 
@@ -184,11 +213,15 @@ async fn rwlock_downgrade_changes_the_edge() {
     });
     step_rx.await.unwrap();
     let g = Graph::take();
-    held_by("gl-down", "gl-down-task").as_("guard").assert_in(&g);
+    held_by("gl-down", "gl-down-task")
+        .as_("guard")
+        .assert_in(&g);
     next_tx.send(()).unwrap();
     step2_rx.await.unwrap();
     let g = Graph::take();
-    held_by("gl-down", "gl-down-task").as_("read_guard").assert_in(&g);
+    held_by("gl-down", "gl-down-task")
+        .as_("read_guard")
+        .assert_in(&g);
     assert_eq!(g.attr("gl-down", "readers"), 1);
     assert_eq!(*l.read().await, 1);
     task.abort();
@@ -208,7 +241,11 @@ async fn blocking_mutex_parked_thread_waits_on() {
     let g = eventually(|g| waits_on("thread gl-pl-thread", "gl-pl").op("lock").check(g)).await;
     assert_eq!(g.attr("gl-pl", "blocking"), true);
     assert_eq!(g.attr("gl-pl", "holders"), 1);
-    let holder = g.snap.edges.iter().find(|e| e.kind == peeps_graph::EdgeKind::HeldBy && e.from == g.node("gl-pl").id);
+    let holder = g
+        .snap
+        .edges
+        .iter()
+        .find(|e| e.kind == peeps_graph::EdgeKind::HeldBy && e.from == g.node("gl-pl").id);
     assert!(holder.is_some(), "{}", g.dump());
     drop(guard);
     t.join().unwrap();
@@ -224,7 +261,12 @@ async fn blocking_rwlock_upgrade_and_static_naming() {
     let up = L.upgradable_read();
     let g = Graph::take();
     // A const-made lock is named after its construction site.
-    let node = g.snap.nodes.iter().find(|n| n.name.contains("graph_locks.rs")).expect("static lock node");
+    let node = g
+        .snap
+        .nodes
+        .iter()
+        .find(|n| n.name.contains("graph_locks.rs"))
+        .expect("static lock node");
     assert_eq!(node.kind, NodeKind::Rwlock);
     let mut w = peeps_sync::blocking::RwLockUpgradableReadGuard::upgrade(up);
     *w += 1;

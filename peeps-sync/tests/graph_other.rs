@@ -33,18 +33,42 @@ async fn semaphore_permits_and_waiters() {
             let _p = s.acquire().await.unwrap();
         }
     });
-    let g = eventually(|g| waits_on("go-sem-waiter", "go-sem").op("acquire").to_kind(NodeKind::Semaphore).check(g)).await;
-    let edges = g.edges(peeps_graph::EdgeKind::HeldBy, g.node("go-sem"), g.node("go-sem-holder"));
+    let g = eventually(|g| {
+        waits_on("go-sem-waiter", "go-sem")
+            .op("acquire")
+            .target_kind(NodeKind::Semaphore)
+            .check(g)
+    })
+    .await;
+    let edges = g.edges(
+        peeps_graph::EdgeKind::HeldBy,
+        g.node("go-sem"),
+        g.node("go-sem-holder"),
+    );
     assert_eq!(edges.len(), 2, "{}", g.dump());
     assert!(edges.iter().all(|e| e.attrs["as"] == "permit"));
     // One borrowed permit (confirmed), one owned (not).
-    assert_eq!(edges.iter().filter(|e| e.attrs.get("confirmed") == Some(&false.into())).count(), 1);
+    assert_eq!(
+        edges
+            .iter()
+            .filter(|e| e.attrs.get("confirmed") == Some(&false.into()))
+            .count(),
+        1
+    );
     assert_eq!(g.attr("go-sem", "permits"), 3);
     assert_eq!(g.attr("go-sem", "available"), 0);
     release_tx.send(()).unwrap();
     waiter.await.unwrap();
     let g = Graph::take();
-    assert_eq!(g.edges(peeps_graph::EdgeKind::HeldBy, g.node("go-sem"), g.node("go-sem-holder")).len(), 0);
+    assert_eq!(
+        g.edges(
+            peeps_graph::EdgeKind::HeldBy,
+            g.node("go-sem"),
+            g.node("go-sem-holder")
+        )
+        .len(),
+        0
+    );
     assert_eq!(g.attr("go-sem", "available"), 3);
     s.add_permits(2);
     s.acquire().await.unwrap().forget();
@@ -61,7 +85,13 @@ async fn notify_wait_is_on_a_notify_node() {
         let n = n.clone();
         async move { n.notified().await }
     });
-    let g = eventually(|g| waits_on("go-notify-task", "go-notify").op("notified").to_kind(NodeKind::Notify).check(g)).await;
+    let g = eventually(|g| {
+        waits_on("go-notify-task", "go-notify")
+            .op("notified")
+            .target_kind(NodeKind::Notify)
+            .check(g)
+    })
+    .await;
     assert_eq!(g.attr("go-notify", "holders"), 0);
     n.notify_one();
     task.await.unwrap();
@@ -69,7 +99,12 @@ async fn notify_wait_is_on_a_notify_node() {
         let n = n.clone();
         async move { n.notified_owned().await }
     });
-    eventually(|g| waits_on("go-notify-owned", "go-notify").op("notified").check(g)).await;
+    eventually(|g| {
+        waits_on("go-notify-owned", "go-notify")
+            .op("notified")
+            .check(g)
+    })
+    .await;
     n.notify_waiters();
     owned.await.unwrap();
     assert_eq!(Graph::take().attr("go-notify", "waiters"), 0);
@@ -82,7 +117,13 @@ async fn barrier_waits_until_all_arrive() {
         let b = b.clone();
         async move { b.wait().await.is_leader() }
     });
-    let g = eventually(|g| waits_on("go-barrier-first", "go-barrier").op("barrier").to_kind(NodeKind::Notify).check(g)).await;
+    let g = eventually(|g| {
+        waits_on("go-barrier-first", "go-barrier")
+            .op("barrier")
+            .target_kind(NodeKind::Notify)
+            .check(g)
+    })
+    .await;
     assert_eq!(g.attr("go-barrier", "waiters"), 1);
     let leader = b.wait().await.is_leader();
     assert_ne!(first.await.unwrap(), leader, "exactly one leader");
@@ -109,9 +150,7 @@ async fn once_cell_waiter_but_not_initialiser() {
     started_rx.await.unwrap();
     let waiter = spawn_named("go-once-waiter", {
         let cell = cell.clone();
-        async move {
-            *cell.get_or_init(|| async { 8 }).await
-        }
+        async move { *cell.get_or_init(|| async { 8 }).await }
     });
     let g = eventually(|g| waits_on("go-once-waiter", "go-once").op("init").check(g)).await;
     waits_on("go-once-init", "go-once").assert_absent(&g);

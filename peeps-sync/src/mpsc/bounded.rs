@@ -79,7 +79,10 @@ pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
 ///
 /// As [`channel`].
 #[track_caller]
-pub fn channel_named<T>(name: impl Into<Cow<'static, str>>, buffer: usize) -> (Sender<T>, Receiver<T>) {
+pub fn channel_named<T>(
+    name: impl Into<Cow<'static, str>>,
+    buffer: usize,
+) -> (Sender<T>, Receiver<T>) {
     let (tx, rx) = channel_at(Location::caller(), buffer);
     tx.ep.rename(name);
     (tx, rx)
@@ -90,7 +93,17 @@ fn channel_at<T>(location: &'static Location<'static>, buffer: usize) -> (Sender
     let chan = new_chan(location, flavor::MPSC, Some(buffer));
     let ep_tx = Endpoint::new(chan.clone());
     let ep_rx = Endpoint::new(chan);
-    (Sender { inner: tx, ep: ep_tx }, Receiver { inner: rx, ep: ep_rx, poll_wait: WaitEdge::new() })
+    (
+        Sender {
+            inner: tx,
+            ep: ep_tx,
+        },
+        Receiver {
+            inner: rx,
+            ep: ep_rx,
+            poll_wait: WaitEdge::new(),
+        },
+    )
 }
 
 impl<T> Receiver<T> {
@@ -162,7 +175,9 @@ impl<T> Receiver<T> {
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         let Receiver { inner, ep, .. } = self;
         ep.used();
-        let n = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv_many(buffer, limit));
+        let n = block_on_wait(ep.resource(), OP_RECV, || {
+            inner.blocking_recv_many(buffer, limit)
+        });
         ep.counted(n as u64);
         n
     }
@@ -202,9 +217,15 @@ impl<T> Receiver<T> {
     /// records a `waits_on` edge kept in the receiver until a later poll or
     /// receive completes, or the receiver drops.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let Receiver { inner, ep, poll_wait } = self;
+        let Receiver {
+            inner,
+            ep,
+            poll_wait,
+        } = self;
         ep.used();
-        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| inner.poll_recv(cx));
+        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| {
+            inner.poll_recv(cx)
+        });
         if let Poll::Ready(v) = &p {
             ep.counted(u64::from(v.is_some()));
         }
@@ -213,10 +234,21 @@ impl<T> Receiver<T> {
 
     /// Polls for up to `limit` values, as tokio's `poll_recv_many`; edges
     /// as [`Receiver::poll_recv`].
-    pub fn poll_recv_many(&mut self, cx: &mut Context<'_>, buffer: &mut Vec<T>, limit: usize) -> Poll<usize> {
-        let Receiver { inner, ep, poll_wait } = self;
+    pub fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buffer: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        let Receiver {
+            inner,
+            ep,
+            poll_wait,
+        } = self;
         ep.used();
-        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| inner.poll_recv_many(cx, buffer, limit));
+        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| {
+            inner.poll_recv_many(cx, buffer, limit)
+        });
         if let Poll::Ready(n) = p {
             ep.counted(n as u64);
         }
@@ -236,7 +268,9 @@ impl<T> Receiver<T> {
 
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver").field("chan", &self.inner).finish()
+        f.debug_struct("Receiver")
+            .field("chan", &self.inner)
+            .finish()
     }
 }
 
@@ -297,9 +331,18 @@ impl<T> Sender<T> {
     /// # Panics
     ///
     /// As tokio's: outside a runtime with the time driver enabled.
-    pub async fn send_timeout(&self, value: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
+    pub async fn send_timeout(
+        &self,
+        value: T,
+        timeout: Duration,
+    ) -> Result<(), SendTimeoutError<T>> {
         self.ep.used();
-        let r = Waiting::new(self.ep.resource(), OP_SEND, self.inner.send_timeout(value, timeout)).await;
+        let r = Waiting::new(
+            self.ep.resource(),
+            OP_SEND,
+            self.inner.send_timeout(value, timeout),
+        )
+        .await;
         self.ep.counted(u64::from(r.is_ok()));
         r
     }
@@ -316,7 +359,9 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
         self.ep.used();
-        let r = block_on_wait(self.ep.resource(), OP_SEND, || self.inner.blocking_send(value));
+        let r = block_on_wait(self.ep.resource(), OP_SEND, || {
+            self.inner.blocking_send(value)
+        });
         self.ep.counted(u64::from(r.is_ok()));
         r
     }
@@ -338,7 +383,10 @@ impl<T> Sender<T> {
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
         self.ep.used();
         let inner = Waiting::new(self.ep.resource(), OP_SEND, self.inner.reserve()).await?;
-        Ok(Permit { inner, ep: &self.ep })
+        Ok(Permit {
+            inner,
+            ep: &self.ep,
+        })
     }
 
     /// Waits for room and reserves `n` slots, as tokio's `reserve_many`.
@@ -353,7 +401,10 @@ impl<T> Sender<T> {
     pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
         self.ep.used();
         let inner = Waiting::new(self.ep.resource(), OP_SEND, self.inner.reserve_many(n)).await?;
-        Ok(PermitIterator { inner, ep: &self.ep })
+        Ok(PermitIterator {
+            inner,
+            ep: &self.ep,
+        })
     }
 
     /// Waits for room and reserves one slot, consuming the sender, as
@@ -380,7 +431,10 @@ impl<T> Sender<T> {
     /// [`TrySendError`]: full or closed.
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
         let inner = self.inner.try_reserve()?;
-        Ok(Permit { inner, ep: &self.ep })
+        Ok(Permit {
+            inner,
+            ep: &self.ep,
+        })
     }
 
     /// Reserves `n` slots if there is room now, as tokio's
@@ -391,7 +445,10 @@ impl<T> Sender<T> {
     /// [`TrySendError`]: full or closed.
     pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
         let inner = self.inner.try_reserve_many(n)?;
-        Ok(PermitIterator { inner, ep: &self.ep })
+        Ok(PermitIterator {
+            inner,
+            ep: &self.ep,
+        })
     }
 
     /// Reserves a slot if there is room now, consuming the sender, as
@@ -424,7 +481,10 @@ impl<T> Sender<T> {
 
     /// A weak sender of the same channel, as tokio's `downgrade`.
     pub fn downgrade(&self) -> WeakSender<T> {
-        WeakSender { inner: self.inner.downgrade(), chan: self.ep.chan().clone() }
+        WeakSender {
+            inner: self.inner.downgrade(),
+            chan: self.ep.chan().clone(),
+        }
     }
 
     /// The capacity the channel was made with, as tokio's.
@@ -446,7 +506,10 @@ impl<T> Sender<T> {
 impl<T> Clone for Sender<T> {
     /// Another sender, attributed to the task cloning it.
     fn clone(&self) -> Self {
-        Sender { inner: self.inner.clone(), ep: self.ep.clone() }
+        Sender {
+            inner: self.inner.clone(),
+            ep: self.ep.clone(),
+        }
     }
 }
 
@@ -461,7 +524,10 @@ impl<T> WeakSender<T> {
     /// attributed to the task upgrading.
     pub fn upgrade(&self) -> Option<Sender<T>> {
         let inner = self.inner.upgrade()?;
-        Some(Sender { inner, ep: Endpoint::new(self.chan.clone()) })
+        Some(Sender {
+            inner,
+            ep: Endpoint::new(self.chan.clone()),
+        })
     }
 
     /// How many strong senders are alive, as tokio's.
@@ -477,13 +543,18 @@ impl<T> WeakSender<T> {
 
 impl<T> Clone for WeakSender<T> {
     fn clone(&self) -> Self {
-        WeakSender { inner: self.inner.clone(), chan: self.chan.clone() }
+        WeakSender {
+            inner: self.inner.clone(),
+            chan: self.chan.clone(),
+        }
     }
 }
 
 impl<T> fmt::Debug for WeakSender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WeakSender").field("chan", &self.inner).finish()
+        f.debug_struct("WeakSender")
+            .field("chan", &self.inner)
+            .finish()
     }
 }
 
@@ -497,7 +568,9 @@ impl<T> Permit<'_, T> {
 
 impl<T> fmt::Debug for Permit<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Permit").field("inner", &self.inner).finish()
+        f.debug_struct("Permit")
+            .field("inner", &self.inner)
+            .finish()
     }
 }
 
@@ -519,7 +592,9 @@ impl<T> std::iter::FusedIterator for PermitIterator<'_, T> {}
 
 impl<T> fmt::Debug for PermitIterator<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PermitIterator").field("inner", &self.inner).finish()
+        f.debug_struct("PermitIterator")
+            .field("inner", &self.inner)
+            .finish()
     }
 }
 
@@ -537,7 +612,10 @@ impl<T> OwnedPermit<T> {
     /// `release`.
     pub fn release(self) -> Sender<T> {
         let OwnedPermit { inner, ep } = self;
-        Sender { inner: inner.release(), ep }
+        Sender {
+            inner: inner.release(),
+            ep,
+        }
     }
 
     /// Whether both permits belong to the same channel.
@@ -553,6 +631,8 @@ impl<T> OwnedPermit<T> {
 
 impl<T> fmt::Debug for OwnedPermit<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OwnedPermit").field("inner", &self.inner).finish()
+        f.debug_struct("OwnedPermit")
+            .field("inner", &self.inner)
+            .finish()
     }
 }

@@ -19,9 +19,12 @@
 mod bounded;
 mod unbounded;
 
-pub use bounded::{OwnedPermit, Permit, PermitIterator, Receiver, Sender, WeakSender, channel, channel_named};
+pub use bounded::{
+    OwnedPermit, Permit, PermitIterator, Receiver, Sender, WeakSender, channel, channel_named,
+};
 pub use unbounded::{
-    UnboundedReceiver, UnboundedSender, WeakUnboundedSender, unbounded_channel, unbounded_channel_named,
+    UnboundedReceiver, UnboundedSender, WeakUnboundedSender, unbounded_channel,
+    unbounded_channel_named,
 };
 
 /// The channel's error types: tokio's own.

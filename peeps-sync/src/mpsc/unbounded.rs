@@ -50,18 +50,32 @@ pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
 
 /// As [`unbounded_channel`], naming the channel's node `name`.
 #[track_caller]
-pub fn unbounded_channel_named<T>(name: impl Into<Cow<'static, str>>) -> (UnboundedSender<T>, UnboundedReceiver<T>) {
+pub fn unbounded_channel_named<T>(
+    name: impl Into<Cow<'static, str>>,
+) -> (UnboundedSender<T>, UnboundedReceiver<T>) {
     let (tx, rx) = unbounded_at(Location::caller());
     tx.ep.rename(name);
     (tx, rx)
 }
 
-fn unbounded_at<T>(location: &'static Location<'static>) -> (UnboundedSender<T>, UnboundedReceiver<T>) {
+fn unbounded_at<T>(
+    location: &'static Location<'static>,
+) -> (UnboundedSender<T>, UnboundedReceiver<T>) {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let chan = new_chan(location, flavor::MPSC_UNBOUNDED, None);
     let ep_tx = Endpoint::new(chan.clone());
     let ep_rx = Endpoint::new(chan);
-    (UnboundedSender { inner: tx, ep: ep_tx }, UnboundedReceiver { inner: rx, ep: ep_rx, poll_wait: WaitEdge::new() })
+    (
+        UnboundedSender {
+            inner: tx,
+            ep: ep_tx,
+        },
+        UnboundedReceiver {
+            inner: rx,
+            ep: ep_rx,
+            poll_wait: WaitEdge::new(),
+        },
+    )
 }
 
 impl<T> UnboundedReceiver<T> {
@@ -133,7 +147,9 @@ impl<T> UnboundedReceiver<T> {
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         let UnboundedReceiver { inner, ep, .. } = self;
         ep.used();
-        let n = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv_many(buffer, limit));
+        let n = block_on_wait(ep.resource(), OP_RECV, || {
+            inner.blocking_recv_many(buffer, limit)
+        });
         ep.counted(n as u64);
         n
     }
@@ -162,9 +178,15 @@ impl<T> UnboundedReceiver<T> {
     /// Polls for the next value, as tokio's `poll_recv`; a `Pending` poll's
     /// edge stays in the receiver until a later receive completes.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let UnboundedReceiver { inner, ep, poll_wait } = self;
+        let UnboundedReceiver {
+            inner,
+            ep,
+            poll_wait,
+        } = self;
         ep.used();
-        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| inner.poll_recv(cx));
+        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| {
+            inner.poll_recv(cx)
+        });
         if let Poll::Ready(v) = &p {
             ep.counted(u64::from(v.is_some()));
         }
@@ -172,10 +194,21 @@ impl<T> UnboundedReceiver<T> {
     }
 
     /// Polls for up to `limit` values, as tokio's `poll_recv_many`.
-    pub fn poll_recv_many(&mut self, cx: &mut Context<'_>, buffer: &mut Vec<T>, limit: usize) -> Poll<usize> {
-        let UnboundedReceiver { inner, ep, poll_wait } = self;
+    pub fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buffer: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        let UnboundedReceiver {
+            inner,
+            ep,
+            poll_wait,
+        } = self;
         ep.used();
-        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| inner.poll_recv_many(cx, buffer, limit));
+        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| {
+            inner.poll_recv_many(cx, buffer, limit)
+        });
         if let Poll::Ready(n) = p {
             ep.counted(n as u64);
         }
@@ -195,7 +228,9 @@ impl<T> UnboundedReceiver<T> {
 
 impl<T> fmt::Debug for UnboundedReceiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnboundedReceiver").field("chan", &self.inner).finish()
+        f.debug_struct("UnboundedReceiver")
+            .field("chan", &self.inner)
+            .finish()
     }
 }
 
@@ -240,7 +275,10 @@ impl<T> UnboundedSender<T> {
 
     /// A weak sender of the same channel, as tokio's `downgrade`.
     pub fn downgrade(&self) -> WeakUnboundedSender<T> {
-        WeakUnboundedSender { inner: self.inner.downgrade(), chan: self.ep.chan().clone() }
+        WeakUnboundedSender {
+            inner: self.inner.downgrade(),
+            chan: self.ep.chan().clone(),
+        }
     }
 
     /// How many strong senders are alive, as tokio's.
@@ -257,13 +295,18 @@ impl<T> UnboundedSender<T> {
 impl<T> Clone for UnboundedSender<T> {
     /// Another sender, attributed to the task cloning it.
     fn clone(&self) -> Self {
-        UnboundedSender { inner: self.inner.clone(), ep: self.ep.clone() }
+        UnboundedSender {
+            inner: self.inner.clone(),
+            ep: self.ep.clone(),
+        }
     }
 }
 
 impl<T> fmt::Debug for UnboundedSender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnboundedSender").field("chan", &self.inner).finish()
+        f.debug_struct("UnboundedSender")
+            .field("chan", &self.inner)
+            .finish()
     }
 }
 
@@ -271,7 +314,10 @@ impl<T> WeakUnboundedSender<T> {
     /// A strong sender if the channel is still open, as tokio's `upgrade`.
     pub fn upgrade(&self) -> Option<UnboundedSender<T>> {
         let inner = self.inner.upgrade()?;
-        Some(UnboundedSender { inner, ep: Endpoint::new(self.chan.clone()) })
+        Some(UnboundedSender {
+            inner,
+            ep: Endpoint::new(self.chan.clone()),
+        })
     }
 
     /// How many strong senders are alive, as tokio's.
@@ -287,12 +333,17 @@ impl<T> WeakUnboundedSender<T> {
 
 impl<T> Clone for WeakUnboundedSender<T> {
     fn clone(&self) -> Self {
-        WeakUnboundedSender { inner: self.inner.clone(), chan: self.chan.clone() }
+        WeakUnboundedSender {
+            inner: self.inner.clone(),
+            chan: self.chan.clone(),
+        }
     }
 }
 
 impl<T> fmt::Debug for WeakUnboundedSender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WeakUnboundedSender").field("chan", &self.inner).finish()
+        f.debug_struct("WeakUnboundedSender")
+            .field("chan", &self.inner)
+            .finish()
     }
 }

@@ -29,7 +29,9 @@ pub struct Graph {
 impl Graph {
     /// Takes a snapshot of this process now.
     pub fn take() -> Graph {
-        Graph { snap: peeps_runtime::snapshot() }
+        Graph {
+            snap: peeps_runtime::snapshot(),
+        }
     }
 
     /// The node named `name`: `Err` when there is none or several.
@@ -45,12 +47,17 @@ impl Graph {
     /// The node named `name`; panics at the caller when missing.
     #[track_caller]
     pub fn node(&self, name: &str) -> &Node {
-        self.find(name).unwrap_or_else(|e| panic!("{e}\n{}", self.dump()))
+        self.find(name)
+            .unwrap_or_else(|e| panic!("{e}\n{}", self.dump()))
     }
 
     /// Every edge of `kind` from `from` to `to`.
     pub fn edges(&self, kind: EdgeKind, from: &Node, to: &Node) -> Vec<&Edge> {
-        self.snap.edges.iter().filter(|e| e.kind == kind && e.from == from.id && e.to == to.id).collect()
+        self.snap
+            .edges
+            .iter()
+            .filter(|e| e.kind == kind && e.from == from.id && e.to == to.id)
+            .collect()
     }
 
     /// The snapshot as pretty JSON, for failure messages.
@@ -61,7 +68,11 @@ impl Graph {
     /// An attribute of the node named `name`.
     #[track_caller]
     pub fn attr(&self, name: &str, key: &str) -> Value {
-        self.node(name).attrs.get(key).cloned().unwrap_or(Value::Null)
+        self.node(name)
+            .attrs
+            .get(key)
+            .cloned()
+            .unwrap_or(Value::Null)
     }
 }
 
@@ -72,18 +83,30 @@ pub struct EdgeExpect {
     from: String,
     to: String,
     attrs: Vec<(String, Value)>,
-    to_kind: Option<NodeKind>,
+    target_kind: Option<NodeKind>,
 }
 
 /// Expects a `waits_on` edge from the node named `from` to the one named `to`.
 pub fn waits_on(from: &str, to: &str) -> EdgeExpect {
-    EdgeExpect { kind: EdgeKind::WaitsOn, from: from.into(), to: to.into(), attrs: vec![], to_kind: None }
+    EdgeExpect {
+        kind: EdgeKind::WaitsOn,
+        from: from.into(),
+        to: to.into(),
+        attrs: vec![],
+        target_kind: None,
+    }
 }
 
 /// Expects a `held_by` edge from the resource named `from` to the node
 /// named `to`.
 pub fn held_by(from: &str, to: &str) -> EdgeExpect {
-    EdgeExpect { kind: EdgeKind::HeldBy, from: from.into(), to: to.into(), attrs: vec![], to_kind: None }
+    EdgeExpect {
+        kind: EdgeKind::HeldBy,
+        from: from.into(),
+        to: to.into(),
+        attrs: vec![],
+        target_kind: None,
+    }
 }
 
 impl EdgeExpect {
@@ -109,27 +132,34 @@ impl EdgeExpect {
     }
 
     /// Whose target is of kind `kind`.
-    pub fn to_kind(mut self, kind: NodeKind) -> Self {
-        self.to_kind = Some(kind);
+    pub fn target_kind(mut self, kind: NodeKind) -> Self {
+        self.target_kind = Some(kind);
         self
     }
 
     fn describe(&self) -> String {
-        format!("{} {:?} -> {:?} {:?}", self.kind, self.from, self.to, self.attrs)
+        format!(
+            "{} {:?} -> {:?} {:?}",
+            self.kind, self.from, self.to, self.attrs
+        )
     }
 
     /// `Ok` when exactly one such edge exists with every expected attribute.
     pub fn check(&self, g: &Graph) -> Result<(), String> {
         let from = g.find(&self.from)?;
         let to = g.find(&self.to)?;
-        if let Some(k) = self.to_kind {
+        if let Some(k) = self.target_kind {
             if to.kind != k {
                 return Err(format!("{:?} is a {}, not a {k}", self.to, to.kind));
             }
         }
         let edges = g.edges(self.kind, from, to);
         let [edge] = edges.as_slice() else {
-            return Err(format!("expected one edge {}, found {}", self.describe(), edges.len()));
+            return Err(format!(
+                "expected one edge {}, found {}",
+                self.describe(),
+                edges.len()
+            ));
         };
         for (key, want) in &self.attrs {
             let got = match edge.attrs.get(key) {
@@ -139,7 +169,10 @@ impl EdgeExpect {
                 None => Value::Null,
             };
             if &got != want {
-                return Err(format!("edge {}: attr {key} is {got}, expected {want}", self.describe()));
+                return Err(format!(
+                    "edge {}: attr {key} is {got}, expected {want}",
+                    self.describe()
+                ));
             }
         }
         Ok(())
@@ -178,7 +211,9 @@ impl EdgeExpect {
 /// [`PATIENCE`]; returns the passing graph, panics at the caller with the
 /// last failure and the graph otherwise.
 #[track_caller]
-pub fn eventually(check: impl FnMut(&Graph) -> Result<(), String>) -> impl std::future::Future<Output = Graph> {
+pub fn eventually(
+    check: impl FnMut(&Graph) -> Result<(), String>,
+) -> impl std::future::Future<Output = Graph> {
     let caller = std::panic::Location::caller();
     eventually_at(caller, check)
 }
@@ -192,7 +227,10 @@ async fn eventually_at(
         let g = Graph::take();
         match check(&g) {
             Ok(()) => return g,
-            Err(e) if start.elapsed() > PATIENCE => panic!("{caller}: still failing after {PATIENCE:?}: {e}\n{}", g.dump()),
+            Err(e) if start.elapsed() > PATIENCE => panic!(
+                "{caller}: still failing after {PATIENCE:?}: {e}\n{}",
+                g.dump()
+            ),
             Err(_) => tokio::time::sleep(EVERY).await,
         }
     }
@@ -201,13 +239,19 @@ async fn eventually_at(
 /// Polls `cond` every [`EVERY`] for at most [`PATIENCE`] (for behaviour
 /// tests: wait until a task reached a state, without timing assumptions).
 #[track_caller]
-pub fn until(what: &'static str, cond: impl FnMut() -> bool) -> impl std::future::Future<Output = ()> {
+pub fn until(
+    what: &'static str,
+    cond: impl FnMut() -> bool,
+) -> impl std::future::Future<Output = ()> {
     let caller = std::panic::Location::caller();
     async move {
         let mut cond = cond;
         let start = Instant::now();
         while !cond() {
-            assert!(start.elapsed() < PATIENCE, "{caller}: {what} not reached after {PATIENCE:?}");
+            assert!(
+                start.elapsed() < PATIENCE,
+                "{caller}: {what} not reached after {PATIENCE:?}"
+            );
             tokio::time::sleep(EVERY).await;
         }
     }
@@ -215,7 +259,11 @@ pub fn until(what: &'static str, cond: impl FnMut() -> bool) -> impl std::future
 
 /// Runs both checks; `Ok` only when both pass.
 pub fn all(checks: &[Result<(), String>]) -> Result<(), String> {
-    checks.iter().cloned().collect::<Result<Vec<()>, String>>().map(|_| ())
+    checks
+        .iter()
+        .cloned()
+        .collect::<Result<Vec<()>, String>>()
+        .map(|_| ())
 }
 
 #[cfg(test)]
@@ -231,17 +279,30 @@ mod tests {
                    {"id":3,"kind":"task","name":"b"},{"id":4,"kind":"task","name":"b"}],
           "edges":[{"from":1,"to":2,"kind":"waits_on","attrs":{"op":"lock"}},
                    {"from":2,"to":1,"kind":"held_by","attrs":{"as":"guard","confirmed":false}}]}"#;
-        Graph { snap: Snapshot::from_json(json).unwrap() }
+        Graph {
+            snap: Snapshot::from_json(json).unwrap(),
+        }
     }
 
     #[test]
     fn finds_edges_and_attrs() {
         let g = graph();
-        waits_on("a", "m").op("lock").to_kind(NodeKind::Mutex).assert_in(&g);
-        held_by("m", "a").as_("guard").confirmed(false).assert_in(&g);
+        waits_on("a", "m")
+            .op("lock")
+            .target_kind(NodeKind::Mutex)
+            .assert_in(&g);
+        held_by("m", "a")
+            .as_("guard")
+            .confirmed(false)
+            .assert_in(&g);
         assert!(waits_on("a", "m").op("read").check(&g).is_err());
         assert!(held_by("m", "a").confirmed(true).check(&g).is_err());
-        assert!(waits_on("a", "m").to_kind(NodeKind::Task).check(&g).is_err());
+        assert!(
+            waits_on("a", "m")
+                .target_kind(NodeKind::Task)
+                .check(&g)
+                .is_err()
+        );
         held_by("m", "nobody").assert_absent(&g);
         assert!(waits_on("a", "m").check_absent(&g).is_err());
     }

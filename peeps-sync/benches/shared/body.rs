@@ -1,0 +1,236 @@
+// The benchmark bodies, shared by peeps-sync/benches/sync.rs (diagnostics
+// on) and benches-off/benches/sync.rs (diagnostics off). Async bodies run
+// inside one spawned task (a peeps task for peeps, a tokio task for tokio)
+// and time `iters` iterations themselves.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+}
+
+/// Runs `body(iters)` in a tokio task and returns the time it measured.
+fn in_tokio_task<F, Fut>(rt: &tokio::runtime::Runtime, iters: u64, body: F) -> Duration
+where
+    F: FnOnce(u64) -> Fut,
+    Fut: std::future::Future<Output = Duration> + Send + 'static,
+{
+    let fut = body(iters);
+    rt.block_on(async move { tokio::spawn(fut).await.expect("bench task") })
+}
+
+/// Runs `body(iters)` in a peeps task and returns the time it measured.
+fn in_peeps_task<F, Fut>(rt: &tokio::runtime::Runtime, iters: u64, body: F) -> Duration
+where
+    F: FnOnce(u64) -> Fut,
+    Fut: std::future::Future<Output = Duration> + Send + 'static,
+{
+    let fut = body(iters);
+    rt.block_on(async move { peeps_runtime::spawn_named("bench", fut).await.expect("bench task") })
+}
+
+macro_rules! timed {
+    ($iters:ident, { $($setup:tt)* }, $body:block) => {
+        async move {
+            $($setup)*
+            let start = Instant::now();
+            for _ in 0..$iters $body
+            start.elapsed()
+        }
+    };
+}
+
+fn mutex_uncontended(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("mutex_uncontended");
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| timed!(n, { let m = tokio::sync::Mutex::new(0u64); }, { *m.lock().await += 1; black_box(&m); }))
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| timed!(n, { let m = peeps_sync::Mutex::new(0u64); }, { *m.lock().await += 1; black_box(&m); }))
+        })
+    });
+    g.finish();
+}
+
+/// `TASKS` tasks on 2 worker threads each lock and bump one counter.
+const TASKS: u64 = 4;
+
+fn mutex_contended(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("mutex_contended_4_tasks");
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async move {
+                let m = Arc::new(tokio::sync::Mutex::new(0u64));
+                let start = Instant::now();
+                let tasks: Vec<_> = (0..TASKS)
+                    .map(|_| {
+                        let m = m.clone();
+                        tokio::spawn(async move {
+                            for _ in 0..iters.div_ceil(TASKS) {
+                                *m.lock().await += 1;
+                            }
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.expect("task");
+                }
+                start.elapsed()
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async move {
+                let m = Arc::new(peeps_sync::Mutex::new(0u64));
+                let start = Instant::now();
+                let tasks: Vec<_> = (0..TASKS)
+                    .map(|_| {
+                        let m = m.clone();
+                        peeps_runtime::spawn(async move {
+                            for _ in 0..iters.div_ceil(TASKS) {
+                                *m.lock().await += 1;
+                            }
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.expect("task");
+                }
+                start.elapsed()
+            })
+        })
+    });
+    g.finish();
+}
+
+fn mpsc_bounded(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("mpsc_bounded_send_recv");
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, { let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(64); }, {
+                    tx.send(1).await.expect("send");
+                    black_box(rx.recv().await);
+                })
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, { let (tx, mut rx) = peeps_sync::mpsc::channel::<u64>(64); }, {
+                    tx.send(1).await.expect("send");
+                    black_box(rx.recv().await);
+                })
+            })
+        })
+    });
+    g.finish();
+}
+
+fn mpsc_unbounded(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("mpsc_unbounded_send_recv");
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, { let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u64>(); }, {
+                    tx.send(1).expect("send");
+                    black_box(rx.recv().await);
+                })
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, { let (tx, mut rx) = peeps_sync::mpsc::unbounded_channel::<u64>(); }, {
+                    tx.send(1).expect("send");
+                    black_box(rx.recv().await);
+                })
+            })
+        })
+    });
+    g.finish();
+}
+
+fn oneshot(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("oneshot_create_send_recv");
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, {}, {
+                    let (tx, rx) = tokio::sync::oneshot::channel::<u64>();
+                    tx.send(1).expect("send");
+                    black_box(rx.await.expect("recv"));
+                })
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, {}, {
+                    let (tx, rx) = peeps_sync::oneshot::channel::<u64>();
+                    tx.send(1).expect("send");
+                    black_box(rx.await.expect("recv"));
+                })
+            })
+        })
+    });
+    g.finish();
+}
+
+fn semaphore(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("semaphore_acquire_release");
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, { let s = tokio::sync::Semaphore::new(8); }, { drop(black_box(s.acquire().await.expect("open"))); })
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, { let s = peeps_sync::Semaphore::new(8); }, { drop(black_box(s.acquire().await.expect("open"))); })
+            })
+        })
+    });
+    g.finish();
+}
+
+fn blocking_lock(c: &mut Criterion) {
+    let mut g = c.benchmark_group("parking_lot_lock_unlock");
+    let pl = parking_lot::Mutex::new(0u64);
+    g.bench_function("parking_lot", |b| b.iter(|| *black_box(&pl).lock() += 1));
+    let pm = peeps_sync::blocking::Mutex::new(0u64);
+    g.bench_function(PEEPS, |b| b.iter(|| *black_box(&pm).lock() += 1));
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500))
+        .sample_size(30)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, semaphore, blocking_lock
+}
+criterion_main!(benches);
