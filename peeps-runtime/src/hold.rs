@@ -111,7 +111,22 @@ impl HolderSet {
     /// attribution is a guess (an endpoint that task has not used yet).
     #[inline]
     pub fn acquire(&self, how: HoldAs, confirmed: bool) -> HoldToken {
-        let Actor { id, keep, .. } = context::current_holder();
+        let Actor { id, keep, .. } = holder();
+        self.acquire_for(id, keep, how, confirmed)
+    }
+
+    /// As [`HolderSet::acquire`], for a hold no other hold of this set can
+    /// be taken alongside (a mutex guard, a write guard): the lock-free
+    /// slot is then known free, and taking it is a plain store.
+    #[inline]
+    pub fn acquire_exclusive(&self, how: HoldAs, confirmed: bool) -> HoldToken {
+        let Actor { id, keep, .. } = holder();
+        if self.fast_holder.load(Ordering::Relaxed) == 0 {
+            self.fast_meta.store(meta(how, confirmed, clock::now_ms()), Ordering::Relaxed);
+            self.fast_holder.store(id, Ordering::Release);
+            return HoldToken { slot: Slot::Fast, holder: id, _keep: keep };
+        }
+        // Not free after all (a guard leaked its hold): the general path.
         self.acquire_for(id, keep, how, confirmed)
     }
 
@@ -164,7 +179,7 @@ impl HolderSet {
 
     #[cold]
     fn touch_slow(&self, token: &mut HoldToken, how: HoldAs) {
-        let Actor { id, keep, .. } = context::current_holder();
+        let Actor { id, keep, .. } = holder();
         let placeholder = HoldToken { slot: token.slot, holder: token.holder, _keep: None };
         let old = std::mem::replace(token, placeholder);
         self.release(old);
@@ -236,7 +251,7 @@ impl HolderSet {
     #[cold]
     fn touch_endpoint_slow(&self, hold: &EndpointHold, how: HoldAs) {
         let key = actor_key();
-        let Actor { id, keep, .. } = context::current_holder();
+        let Actor { id, keep, .. } = holder();
         let mut token = hold.token.lock();
         match token.take() {
             // Confirmed before and the same actor: only the key was stale
@@ -270,6 +285,31 @@ pub struct EndpointHold {
     token: Mutex<Option<HoldToken>>,
     /// [`actor_key`] of the last user once confirmed; 0 while unconfirmed.
     user: AtomicU64,
+}
+
+/// The holder to record now: as [`context::current_holder`], except that
+/// a thread's own root (code outside any task: a plain thread, `block_on`)
+/// is kept by the thread once it held something, instead of being
+/// registered and removed again around every uncontended lock.
+#[inline]
+fn holder() -> Actor {
+    let frame = context::current();
+    if frame.tracked && frame.task != 0 {
+        return Actor { id: frame.task, keep: None, tracked: true };
+    }
+    if tokio::task::try_id().is_none() {
+        if let Ok(Some(root)) = THREAD_HOLDER.try_with(|slot| {
+            slot.get_or_init(crate::ambient::current).clone().into()
+        }) {
+            return Actor { id: root.id(), keep: Some(root), tracked: false };
+        }
+    }
+    context::current_holder()
+}
+
+thread_local! {
+    /// This thread's root, once something on the thread held a resource.
+    static THREAD_HOLDER: std::cell::OnceCell<Arc<crate::ambient::AmbientHandle>> = const { std::cell::OnceCell::new() };
 }
 
 /// A key naming the actor polling now, cheap to compute: the frame's task
@@ -328,6 +368,13 @@ impl<'r> HoldGuard<'r> {
     #[inline]
     pub fn new(set: &'r HolderSet, how: HoldAs, confirmed: bool) -> Self {
         HoldGuard { set, token: Some(set.acquire(how, confirmed)) }
+    }
+
+    /// As [`HoldGuard::new`] for an exclusive hold (see
+    /// [`HolderSet::acquire_exclusive`]).
+    #[inline]
+    pub fn exclusive(set: &'r HolderSet, how: HoldAs, confirmed: bool) -> Self {
+        HoldGuard { set, token: Some(set.acquire_exclusive(how, confirmed)) }
     }
 
     /// Releases the hold now (e.g. while a guard is temporarily unlocked).

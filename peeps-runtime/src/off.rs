@@ -166,6 +166,11 @@ pub mod hold {
         }
         /// Nothing.
         #[inline(always)]
+        pub fn acquire_exclusive(&self, _how: HoldAs, _confirmed: bool) -> HoldToken {
+            HoldToken
+        }
+        /// Nothing.
+        #[inline(always)]
         pub fn acquire_endpoint(&self, _how: HoldAs) -> EndpointHold {
             EndpointHold
         }
@@ -189,6 +194,11 @@ pub mod hold {
         /// Nothing.
         #[inline(always)]
         pub fn new(_set: &'r HolderSet, _how: HoldAs, _confirmed: bool) -> Self {
+            HoldGuard(std::marker::PhantomData)
+        }
+        /// Nothing.
+        #[inline(always)]
+        pub fn exclusive(_set: &'r HolderSet, _how: HoldAs, _confirmed: bool) -> Self {
             HoldGuard(std::marker::PhantomData)
         }
         /// Does nothing.

@@ -82,7 +82,7 @@ impl<T> Mutex<T> {
 impl<T: ?Sized> Mutex<T> {
     #[inline]
     fn guard<'a>(&'a self, guard: parking_lot::MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        let hold = HoldGuard::new(self.res.resource().holders(), HoldAs::Guard, true);
+        let hold = HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true);
         MutexGuard {
             hold,
             guard,
@@ -386,7 +386,7 @@ impl<T: ?Sized> RwLock<T> {
         guard: parking_lot::RwLockWriteGuard<'a, T>,
     ) -> RwLockWriteGuard<'a, T> {
         RwLockWriteGuard {
-            hold: HoldGuard::new(self.set(), HoldAs::Guard, true),
+            hold: HoldGuard::exclusive(self.set(), HoldAs::Guard, true),
             guard,
         }
     }

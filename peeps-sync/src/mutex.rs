@@ -157,7 +157,7 @@ impl<T: ?Sized> Mutex<T> {
 
     #[inline]
     fn guard<'a>(&'a self, guard: tokio::sync::MutexGuard<'a, ()>) -> MutexGuard<'a, T> {
-        let hold = HoldGuard::new(self.res.resource().holders(), HoldAs::Guard, true);
+        let hold = HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true);
         MutexGuard {
             hold,
             guard,
@@ -174,7 +174,7 @@ impl<T: ?Sized> Mutex<T> {
         // stays put while the guard keeps `self` alive; the guard drops
         // `hold` before that `Arc` and never hands the reference out.
         let set = unsafe { &*std::ptr::from_ref(self.res.resource().holders()) };
-        let hold = HoldGuard::new(set, HoldAs::Guard, false);
+        let hold = HoldGuard::exclusive(set, HoldAs::Guard, false);
         OwnedMutexGuard {
             hold,
             guard,

@@ -237,7 +237,7 @@ impl<T: ?Sized> RwLock<T> {
 
     #[inline]
     fn write_guard<'a>(&'a self, guard: TokioWrite<'a>) -> RwLockWriteGuard<'a, T> {
-        let hold = HoldGuard::new(self.set(), HoldAs::Guard, true);
+        let hold = HoldGuard::exclusive(self.set(), HoldAs::Guard, true);
         RwLockWriteGuard {
             hold,
             guard,
@@ -260,7 +260,7 @@ impl<T: ?Sized> RwLock<T> {
 
     fn owned_write(self: Arc<Self>, guard: TokioWrite<'static>) -> OwnedRwLockWriteGuard<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
-        let hold = HoldGuard::new(unsafe { self.static_set() }, HoldAs::Guard, false);
+        let hold = HoldGuard::exclusive(unsafe { self.static_set() }, HoldAs::Guard, false);
         OwnedRwLockWriteGuard {
             hold,
             guard,

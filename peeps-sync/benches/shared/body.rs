@@ -56,6 +56,11 @@ fn mutex_uncontended(c: &mut Criterion) {
             in_peeps_task(&rt, iters, |n| timed!(n, { let m = peeps_sync::Mutex::new(0u64); }, { *m.lock().await += 1; black_box(&m); }))
         })
     });
+    g.bench_function("tokio_in_peeps_task", |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| timed!(n, { let m = tokio::sync::Mutex::new(0u64); }, { *m.lock().await += 1; black_box(&m); }))
+        })
+    });
     g.finish();
 }
 
@@ -91,6 +96,28 @@ fn mutex_contended(c: &mut Criterion) {
         b.iter_custom(|iters| {
             rt.block_on(async move {
                 let m = Arc::new(peeps_sync::Mutex::new(0u64));
+                let start = Instant::now();
+                let tasks: Vec<_> = (0..TASKS)
+                    .map(|_| {
+                        let m = m.clone();
+                        peeps_runtime::spawn(async move {
+                            for _ in 0..iters.div_ceil(TASKS) {
+                                *m.lock().await += 1;
+                            }
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.expect("task");
+                }
+                start.elapsed()
+            })
+        })
+    });
+    g.bench_function("tokio_in_peeps_tasks", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async move {
+                let m = Arc::new(tokio::sync::Mutex::new(0u64));
                 let start = Instant::now();
                 let tasks: Vec<_> = (0..TASKS)
                     .map(|_| {
@@ -222,6 +249,9 @@ fn blocking_lock(c: &mut Criterion) {
 }
 
 fn config() -> Criterion {
+    // A peeps program runs the coarse-clock thread: start it before the
+    // first group, so both sides of every group share that machine load.
+    let _ = peeps_runtime::clock::now_ms();
     Criterion::default()
         .measurement_time(Duration::from_secs(2))
         .warm_up_time(Duration::from_millis(500))
