@@ -31,13 +31,13 @@
 
 pub use peeps_graph as graph;
 pub use peeps_graph::Snapshot;
-pub use peeps_runtime::{
-    dump_dir, dump_path, dump_to, init, init_named, install_sigusr1, snapshot,
-};
 /// Starts the watchdog: every interval, analyse this process and print each
 /// new deadlock once to stderr (also started by `PEEPS_WATCHDOG=<secs>` at
 /// [`init`]).
 pub use peeps_runtime::watchdog;
+pub use peeps_runtime::{
+    dump_dir, dump_path, dump_to, init, init_named, install_sigusr1, snapshot,
+};
 
 /// Records an async fn, async method or fn returning `impl Future` as a
 /// `future` node named after the fn (or `name = "..."`), located at the fn.

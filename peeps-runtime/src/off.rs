@@ -258,8 +258,8 @@ pub mod resource {
     use crate::node::Describe;
     use peeps_graph::NodeKind;
     use std::borrow::Cow;
-    use std::panic::Location;
     use std::marker::PhantomData;
+    use std::panic::Location;
     use std::sync::{Arc, LazyLock};
 
     /// Extra facts a resource reports (never asked without diagnostics).
@@ -303,7 +303,12 @@ pub mod resource {
     impl<F: ResourceFacts + From<u64>> LazyResource<F> {
         /// Nothing.
         #[inline(always)]
-        pub const fn new(_kind: NodeKind, _location: &'static Location<'static>, _blocking: bool, _seed: u64) -> Self {
+        pub const fn new(
+            _kind: NodeKind,
+            _location: &'static Location<'static>,
+            _blocking: bool,
+            _seed: u64,
+        ) -> Self {
             LazyResource(PhantomData)
         }
         /// A shared no-op resource.
@@ -337,7 +342,11 @@ pub mod resource {
     impl<F: ResourceFacts> SharedResource<F> {
         /// Nothing; `facts` is not called.
         #[inline(always)]
-        pub fn build(_kind: NodeKind, _location: &'static Location<'static>, _facts: impl FnOnce() -> F) -> Self {
+        pub fn build(
+            _kind: NodeKind,
+            _location: &'static Location<'static>,
+            _facts: impl FnOnce() -> F,
+        ) -> Self {
             SharedResource(PhantomData)
         }
         /// A shared no-op resource.

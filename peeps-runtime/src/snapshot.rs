@@ -40,7 +40,7 @@ pub fn snapshot() -> Snapshot {
     // An edge to a node that left between the walk of two shards (or to a
     // holder that has finished) names nothing: drop it.
     edges.retain(|e| ids.contains(&e.from) && ids.contains(&e.to));
-    edges.sort_by(|a, b| (a.from, a.to, a.kind).cmp(&(b.from, b.to, b.kind)));
+    edges.sort_by_key(|e| (e.from, e.to, e.kind));
     Snapshot {
         schema: SCHEMA.to_owned(),
         process: crate::process::current(),

@@ -16,7 +16,10 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicBool, AtomicUsize,
+    Ordering::{Acquire, Relaxed},
+};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
 
@@ -69,10 +72,15 @@ impl Entry for TaskEntry {
     }
     fn describe(&self, out: &mut Describe<'_>) {
         self.stats.describe(out, self.core.created_ms);
+        // Clone counts first (acquire), then `woken`: a wake sets `woken`
+        // before its clone's release, so a count that saw the release also
+        // sees the wake and a consumed waker never looks like "no waker".
+        let live = self.wakers.live.load(Acquire);
+        let accounted = self.wakers.accounted.load(Acquire);
         out.attr(attr::TRACKED, true);
         out.attr(attr::WOKEN, self.woken.load(Relaxed));
-        out.attr(attr::WAKER_CLONES, self.wakers.live.load(Relaxed));
-        out.attr(attr::WAKER_CLONES_ACCOUNTED, self.wakers.accounted.load(Relaxed));
+        out.attr(attr::WAKER_CLONES, live);
+        out.attr(attr::WAKER_CLONES_ACCOUNTED, accounted);
         if let Some(id) = self.tokio_id.get() {
             out.attr(attr::TOKIO_TASK_ID, *id);
         }
@@ -108,10 +116,10 @@ impl<F: Future> Future for TaskFuture<F> {
         let entry = this.reg.entry();
         entry.woken.store(false, Relaxed);
         entry.remember_waker(cx.waker());
-        if entry.tokio_id.get().is_none() {
-            if let Some(id) = tokio::task::try_id() {
-                let _ = entry.tokio_id.set(id.to_string().parse().unwrap_or(0));
-            }
+        if entry.tokio_id.get().is_none()
+            && let Some(id) = tokio::task::try_id()
+        {
+            let _ = entry.tokio_id.set(id.to_string().parse().unwrap_or(0));
         }
         let view = crate::waker::tracked_view(entry);
         let mut task_cx = Context::from_waker(&view);

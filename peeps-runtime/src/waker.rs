@@ -15,7 +15,7 @@
 use crate::task::TaskEntry;
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::Ordering::{Relaxed, Release};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
 static TRACKED: RawWakerVTable = RawWakerVTable::new(clone_tracked, wake, wake_by_ref, drop_tracked);
@@ -101,7 +101,7 @@ unsafe fn wake_tagged(p: *const ()) {
 unsafe fn drop_tracked(p: *const ()) {
     // SAFETY: an owned clone made by clone_tracked.
     unsafe {
-        entry(p).wakers.live.fetch_sub(1, Relaxed);
+        entry(p).wakers.live.fetch_sub(1, Release);
         Arc::decrement_strong_count(p.cast::<TaskEntry>());
     }
 }
@@ -110,8 +110,8 @@ unsafe fn drop_tagged(p: *const ()) {
     // SAFETY: an owned clone made by clone_tagged.
     unsafe {
         let e = entry(p);
-        e.wakers.accounted.fetch_sub(1, Relaxed);
-        e.wakers.live.fetch_sub(1, Relaxed);
+        e.wakers.accounted.fetch_sub(1, Release);
+        e.wakers.live.fetch_sub(1, Release);
         Arc::decrement_strong_count(p.cast::<TaskEntry>());
     }
 }

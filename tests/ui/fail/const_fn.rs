@@ -1,0 +1,6 @@
+#[peeps::instrument]
+const fn k() -> u8 {
+    1
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[peeps::instrument]
+struct S;
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[peeps::instrument]
+fn plain() -> u8 {
+    1
+}
+
+fn main() {}
