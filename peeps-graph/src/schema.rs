@@ -16,6 +16,7 @@ pub type Attrs = serde_json::Map<String, serde_json::Value>;
 
 /// One process at one instant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Snapshot {
     /// Always [`SCHEMA`] (`"peeps/1"`).
     pub schema: String,
@@ -34,6 +35,7 @@ pub struct Snapshot {
 
 /// The process a snapshot describes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Process {
     /// The name given to `peeps::init_named`, or the executable's name.
     pub name: String,
@@ -47,6 +49,7 @@ pub struct Process {
 
 /// What a node is. The kinds are fixed by the schema; see DESIGN.md §3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NodeKind {
     /// A spawned task (through peeps, or a plain tokio task seen from inside).
@@ -120,6 +123,7 @@ impl std::fmt::Display for NodeKind {
 
 /// One live future, task or resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Node {
     /// Unique within the process.
     pub id: NodeId,
@@ -144,6 +148,7 @@ pub struct Node {
 
 /// What an edge means. See DESIGN.md §3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
     /// future/task → future: the parent is awaiting the child (the child was
@@ -190,6 +195,7 @@ impl std::fmt::Display for EdgeKind {
 
 /// A directed relation between two nodes of one snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Edge {
     /// The waiting or holding side's node id (see [`EdgeKind`] for direction).
     pub from: NodeId,
@@ -207,6 +213,7 @@ pub struct Edge {
 
 /// One OS thread of the program's runtime.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ThreadInfo {
     /// The OS thread id (Linux tid).
     pub tid: u64,

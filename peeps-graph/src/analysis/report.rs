@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 /// A node named across processes: `(process key, id)`, with what a person
 /// needs to recognise it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NodeRef {
     /// The process's key (`Process::key`): unique per process lifetime.
     pub process: String,
@@ -55,6 +56,7 @@ impl NodeRef {
 
 /// How sure a deadlock is (DESIGN.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Certainty {
     /// Every edge in it is certain.
@@ -83,6 +85,7 @@ impl std::fmt::Display for Certainty {
 /// One step of a wait chain: `task` (through the futures of `path`) waits
 /// on `waits_on`, which `held_by` must release.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Step {
     /// The waiting task (or `block_on` thread).
     pub task: NodeRef,
@@ -111,6 +114,7 @@ pub struct Step {
 
 /// A set of tasks that can never make progress, around a cycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Deadlock {
     /// `certain` or `probable`.
     pub certainty: Certainty,
@@ -146,6 +150,7 @@ impl Deadlock {
 /// A task blocked longer than the threshold on something that is not a
 /// deadlock: a stall.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LongWait {
     /// The waiting task.
     pub task: NodeRef,
@@ -168,6 +173,7 @@ pub struct LongWait {
 /// instrumented wait that could hand it one): nothing can ever wake it. A
 /// leak, such as a future that returns `Pending` without keeping the waker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StuckForever {
     /// The task.
     pub task: NodeRef,
@@ -181,6 +187,7 @@ pub struct StuckForever {
 
 /// The OS thread a blocking poll runs on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ThreadRef {
     /// The OS thread id.
     pub tid: u64,
@@ -192,6 +199,7 @@ pub struct ThreadRef {
 
 /// A poll running longer than the threshold: it blocks a runtime thread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BlockingPoll {
     /// The task (or `block_on` thread) being polled.
     pub task: NodeRef,
@@ -211,6 +219,7 @@ pub struct BlockingPoll {
 /// Everything the analysis found. Each list is ranked by duration, longest
 /// first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     /// Sets of tasks that can never make progress, around a cycle.
     pub deadlocks: Vec<Deadlock>,
