@@ -298,10 +298,11 @@ fn holder() -> Actor {
         return Actor { id: frame.task, keep: None, tracked: true };
     }
     if tokio::task::try_id().is_none() {
-        if let Ok(Some(root)) = THREAD_HOLDER.try_with(|slot| {
-            slot.get_or_init(crate::ambient::current).clone().into()
-        }) {
-            return Actor { id: root.id(), keep: Some(root), tracked: false };
+        // The thread keeps its root alive until it exits, so a hold needs
+        // no reference of its own (a guard that outlives the thread names a
+        // holder that is gone, and its edge is dropped with that node).
+        if let Ok(id) = THREAD_HOLDER.try_with(|slot| slot.get_or_init(crate::ambient::current).id()) {
+            return Actor { id, keep: None, tracked: false };
         }
     }
     context::current_holder()

@@ -251,7 +251,10 @@ fn blocking_lock(c: &mut Criterion) {
 fn config() -> Criterion {
     // A peeps program runs the coarse-clock thread: start it before the
     // first group, so both sides of every group share that machine load.
-    let _ = peeps_runtime::clock::now_ms();
+    // (Off, nothing starts it.)
+    if PEEPS == "peeps" {
+        let _ = peeps_runtime::clock::now_ms();
+    }
     Criterion::default()
         .measurement_time(Duration::from_secs(2))
         .warm_up_time(Duration::from_millis(500))

@@ -1,0 +1,1 @@
+//! Empty: this crate only holds the diagnostics-off benchmarks (benches/sync.rs).
