@@ -81,7 +81,7 @@ pub(crate) fn instrument(args: TokenStream, item: TokenStream) -> syn::Result<To
             },
             _ => {
                 return Err(syn::Error::new_spanned(
-                    &sig.fn_token,
+                    sig.fn_token,
                     "#[peeps::instrument] goes on an async fn or a fn returning `impl Future`; \
                      this fn is neither",
                 ));
