@@ -19,6 +19,7 @@ pub mod dump;
 mod id;
 pub mod node;
 pub mod process;
+pub mod push;
 pub mod registry;
 mod snapshot;
 pub mod watchdog;
@@ -64,14 +65,17 @@ pub use watchdog::watchdog;
 
 /// Names the process after its executable and fixes its key. Optional:
 /// instrumentation works without it. May be called before or inside a
-/// runtime, any number of times.
+/// runtime, any number of times. Starts the watchdog (`PEEPS_WATCHDOG`)
+/// and the push client (`PEEPS_DASHBOARD`) when the environment asks.
 pub fn init() {
     process::touch();
     watchdog::start_from_env();
+    push::start_from_env();
 }
 
-/// Names the process `name` in snapshots and dumps.
+/// Names the process `name` in snapshots and dumps; otherwise as [`init`].
 pub fn init_named(name: &str) {
     process::set_name(name);
     watchdog::start_from_env();
+    push::start_from_env();
 }
