@@ -1,1 +1,95 @@
 //! Scenario programs for peeps: known deadlocks and healthy controls.
+//!
+//! Each scenario is a binary under `src/bin/`, runnable by name
+//! (`cargo run -p peeps-examples --bin lock_order_inversion`). Every one
+//! installs the SIGUSR1 dump, prints `READY <pid>` on its own line once it is
+//! stuck (or, for a control, once it runs steadily), then parks or keeps
+//! working. `kill -USR1 <pid>` writes `<PEEPS_DUMP_DIR>/<pid>.json`, and
+//! `peeps analyze` on that file says what is wrong (or that nothing is).
+//!
+//! This crate holds only what every scenario shares: saying READY when the
+//! program's own graph shows the state the scenario is about, and parking.
+//! The scenarios themselves use peeps exactly as a user would.
+
+use peeps::graph::{EdgeKind, NodeKind, Snapshot};
+use std::io::Write;
+use std::time::Duration;
+
+/// How often [`ready_when`] looks at the graph.
+const LOOK_EVERY: Duration = Duration::from_millis(10);
+
+/// Prints `READY <pid>` on its own line (flushed).
+pub fn ready() {
+    let mut out = std::io::stdout().lock();
+    // A closed stdout (nobody waits for READY) is no reason to stop.
+    let _ = writeln!(out, "READY {}", std::process::id());
+    let _ = out.flush();
+}
+
+/// Prints `READY <pid>` once `stuck` holds for this process's graph.
+///
+/// Looks from a dedicated OS thread, not from the program's runtime, so it
+/// also works when every runtime worker is wedged.
+///
+/// # Panics
+///
+/// When the OS refuses a new thread.
+pub fn ready_when(stuck: impl Fn(&Snapshot) -> bool + Send + 'static) {
+    std::thread::Builder::new()
+        .name("scenario-ready".into())
+        .spawn(move || {
+            while !stuck(&peeps::snapshot()) {
+                std::thread::sleep(LOOK_EVERY);
+            }
+            ready();
+        })
+        .expect("spawn the READY thread");
+}
+
+/// Never completes: the scenario has done its part.
+pub async fn park() -> ! {
+    loop {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The node of `kind` named `name`, if the graph has one.
+pub fn node<'a>(snap: &'a Snapshot, kind: NodeKind, name: &str) -> Option<&'a peeps::graph::Node> {
+    snap.nodes.iter().find(|n| n.kind == kind && n.name == name)
+}
+
+/// How many `waits_on` edges end at the node of `kind` named `name`.
+pub fn waiters(snap: &Snapshot, kind: NodeKind, name: &str) -> usize {
+    let Some(target) = node(snap, kind, name) else {
+        return 0;
+    };
+    snap.edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::WaitsOn && e.to == target.id)
+        .count()
+}
+
+/// Whether something waits on the node of `kind` named `name`.
+pub fn waited_on(snap: &Snapshot, kind: NodeKind, name: &str) -> bool {
+    waiters(snap, kind, name) > 0
+}
+
+/// Whether something waits to do `op` (`send`, `recv`, ...) on the node of
+/// `kind` named `name`.
+pub fn waited_on_for(snap: &Snapshot, kind: NodeKind, name: &str, op: &str) -> bool {
+    let Some(target) = node(snap, kind, name) else {
+        return false;
+    };
+    snap.edges.iter().any(|e| {
+        e.kind == EdgeKind::WaitsOn
+            && e.to == target.id
+            && e.attrs.get(peeps::graph::attr::OP).and_then(|v| v.as_str()) == Some(op)
+    })
+}
+
+/// Whether the future (or task) named `name` is inside a poll.
+pub fn polling(snap: &Snapshot, name: &str) -> bool {
+    snap.nodes
+        .iter()
+        .any(|n| n.name == name && n.state.as_deref() == Some("polling"))
+}
