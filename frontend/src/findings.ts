@@ -1,0 +1,302 @@
+// The findings panel: deadlocks first, each in words, then tasks stuck
+// forever, long waits and blocking polls ranked by duration. When nothing
+// is stuck it says so. Every name is a text node (dom.ts).
+import { uidOf, type Deadlock, type NodeRef, type ProcessInfo, type Report, type Step } from './api';
+import { h, replace, type Child } from './dom';
+import { count, duration, opPhrase, shortLocation } from './format';
+
+export interface FindingsCallbacks {
+  /** A deadlock (or another finding) was clicked: focus these nodes. */
+  onFocus(key: string, nodes: NodeRef[]): void;
+  /** A node chip was clicked. */
+  onSelectNode(ref: NodeRef): void;
+}
+
+export interface FindingsContext {
+  processes: Map<string, ProcessInfo>;
+  /** The key of the focused finding, if any. */
+  focused: string | null;
+}
+
+/** A key naming a deadlock across updates: its tasks, sorted. */
+export function deadlockKey(d: Deadlock): string {
+  return `deadlock:${d.tasks.map(uidOf).sort().join(',')}`;
+}
+
+/** Every node a deadlock names: tasks, the futures on their paths, resources, holders, RPC handlers. */
+export function deadlockNodes(d: Deadlock): NodeRef[] {
+  const out: NodeRef[] = [...d.tasks, ...d.resources];
+  for (const s of d.cycle) out.push(...stepNodes(s));
+  return out;
+}
+
+export function stepNodes(s: Step): NodeRef[] {
+  const out: NodeRef[] = [s.task, ...s.path, s.waits_on, s.held_by];
+  if (s.via) out.push(s.via);
+  return out;
+}
+
+export class FindingsView {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly cb: FindingsCallbacks,
+  ) {}
+
+  render(report: Report | null, ctx: FindingsContext, error: string | null): void {
+    const scroll = this.root.scrollTop;
+    const open = new Set(
+      [...this.root.querySelectorAll<HTMLDetailsElement>('details[open]')].map((d) => d.dataset.key ?? ''),
+    );
+    replace(this.root, ...this.build(report, ctx, error));
+    for (const d of this.root.querySelectorAll<HTMLDetailsElement>('details')) {
+      if (open.has(d.dataset.key ?? '')) d.open = true;
+    }
+    this.root.scrollTop = scroll;
+  }
+
+  private build(report: Report | null, ctx: FindingsContext, error: string | null): Child[] {
+    if (error) {
+      return [h('div', { class: 'headline error' }, h('strong', null, 'Cannot reach the peeps server.'), h('div', { class: 'sub' }, error))];
+    }
+    if (!report) return [h('div', { class: 'headline muted' }, 'Loading…')];
+    const live = [...ctx.processes.values()];
+    if (live.length === 0) {
+      return [
+        h(
+          'div',
+          { class: 'headline muted' },
+          h('strong', null, 'No process reports to this server yet.'),
+          h(
+            'div',
+            { class: 'sub' },
+            'Run a program that calls peeps::init() with PEEPS_DASHBOARD set to this server’s ingest address, ' +
+              'or put dumps (kill -USR1 <pid>) in its dump directory.',
+          ),
+        ),
+      ];
+    }
+
+    const deadlocks = report.deadlocks;
+    const stuck = [...report.stuck_forever].sort((a, b) => b.stuck_ms - a.stuck_ms);
+    const waits = [...report.long_waits].sort((a, b) => b.waited_ms - a.waited_ms);
+    const polls = [...report.blocking_polls].sort((a, b) => b.polling_ms - a.polling_ms);
+    const out: Child[] = [];
+
+    if (deadlocks.length > 0) {
+      const cross = deadlocks.some((d) => d.cross_process);
+      out.push(
+        h(
+          'div',
+          { class: 'headline bad', data: { testid: 'headline' } },
+          h('strong', null, `${count(deadlocks.length, 'deadlock', 'deadlocks')}${cross ? ' (across processes)' : ''}`),
+          h('div', { class: 'sub' }, 'These tasks wait on each other and will never make progress. Click one to see it in the graph.'),
+        ),
+      );
+    } else if (stuck.length + waits.length + polls.length > 0) {
+      const parts = [
+        stuck.length ? count(stuck.length, 'task stuck forever', 'tasks stuck forever') : '',
+        waits.length ? count(waits.length, 'long wait', 'long waits') : '',
+        polls.length ? count(polls.length, 'blocking poll', 'blocking polls') : '',
+      ].filter(Boolean);
+      out.push(
+        h(
+          'div',
+          { class: 'headline warn', data: { testid: 'headline' } },
+          h('strong', null, 'No deadlock. ' + parts.join(', ') + '.'),
+        ),
+      );
+    } else {
+      out.push(
+        h(
+          'div',
+          { class: 'headline ok', data: { testid: 'headline' } },
+          h('strong', null, 'Nothing is stuck.'),
+          h('div', { class: 'sub' }, `No deadlock, no long wait, no blocking poll in ${count(live.length, 'process', 'processes')}.`),
+        ),
+      );
+    }
+
+    if (deadlocks.length) {
+      out.push(h('h2', null, `Deadlocks (${deadlocks.length})`));
+      deadlocks.forEach((d, i) => out.push(this.deadlock(d, i, ctx)));
+    }
+    if (stuck.length) {
+      out.push(h('h2', null, `Stuck forever (${stuck.length})`));
+      for (const s of stuck) {
+        const key = `stuck:${uidOf(s.task)}`;
+        out.push(
+          this.card(key, 'stuck', ctx, [s.task, ...s.behind.flatMap(stepNodes)], [
+            h('div', { class: 'line' }, this.chip(s.task, ctx), ` has been pending for ${duration(s.stuck_ms)} and holds no waker: nothing can ever wake it.`),
+            s.behind.length ? this.behind(s.behind, ctx, key) : null,
+            this.rawText(s.text, key),
+          ]),
+        );
+      }
+    }
+    if (waits.length) {
+      out.push(h('h2', null, `Long waits (${waits.length})`));
+      for (const w of waits) {
+        const key = `wait:${uidOf(w.task)}:${uidOf(w.waits_on)}`;
+        out.push(
+          this.card(key, 'wait', ctx, [w.task, ...w.path, w.waits_on, ...w.held_by], [
+            h(
+              'div',
+              { class: 'line' },
+              this.chip(w.task, ctx),
+              ` ${opPhrase(w.op)} `,
+              this.chip(w.waits_on, ctx),
+              h('span', { class: 'dur' }, ` for ${duration(w.waited_ms)}`),
+            ),
+            this.path(w.path, ctx),
+            h(
+              'div',
+              { class: 'line sub' },
+              w.held_by.length
+                ? ['can be released by ', ...join(w.held_by.map((r) => this.chip(r, ctx)))]
+                : 'released by something peeps cannot see (a timer, I/O, a notify, another program)',
+            ),
+            this.rawText(w.text, key),
+          ]),
+        );
+      }
+    }
+    if (polls.length) {
+      out.push(h('h2', null, `Blocking polls (${polls.length})`));
+      for (const p of polls) {
+        const key = `poll:${uidOf(p.task)}`;
+        out.push(
+          this.card(key, 'poll', ctx, [p.task, ...p.path, ...(p.parked_on ? [p.parked_on] : [])], [
+            h(
+              'div',
+              { class: 'line' },
+              this.chip(p.task, ctx),
+              ' has been inside one poll for ',
+              h('span', { class: 'dur' }, duration(p.polling_ms)),
+              p.thread ? [', blocking thread ', h('code', null, `${p.thread.name} (tid ${p.thread.tid})`)] : null,
+              p.parked_on ? [', parked on ', this.chip(p.parked_on, ctx)] : null,
+            ),
+            this.path(p.path, ctx),
+            p.thread && p.thread.stack.length
+              ? h(
+                  'details',
+                  { data: { key: `${key}:stack` } },
+                  h('summary', null, 'Thread stack'),
+                  h('pre', null, p.thread.stack.join('\n')),
+                )
+              : null,
+            this.rawText(p.text, key),
+          ]),
+        );
+      }
+    }
+    return out;
+  }
+
+  private deadlock(d: Deadlock, i: number, ctx: FindingsContext): HTMLElement {
+    const key = deadlockKey(d);
+    const procs = new Set(d.tasks.map((t) => t.process));
+    return this.card(key, 'deadlock', ctx, deadlockNodes(d), [
+      h(
+        'div',
+        { class: 'title' },
+        h('span', { class: 'num' }, `#${i + 1}`),
+        h('span', { class: `badge ${d.certainty}`, title: d.certainty === 'certain' ? 'Every edge in it is certain.' : 'It depends on an unconfirmed attribution (an endpoint its task never used, an owned guard, or a task not spawned through peeps).' }, d.certainty),
+        d.cross_process ? h('span', { class: 'badge cross', title: 'Its tasks are in more than one process.' }, 'cross-process') : null,
+        h('span', { class: 'what' }, `${count(d.tasks.length, 'task', 'tasks')}, ${count(procs.size, 'process', 'processes')}`),
+        h('button', { class: 'show', title: 'Show this cycle in the graph' }, 'Show in graph'),
+      ),
+      h('ol', { class: 'cycle' }, ...d.cycle.map((s) => h('li', null, this.step(s, ctx, d.cross_process)))),
+      d.behind.length ? this.behind(d.behind, ctx, key) : null,
+      this.rawText(d.text, key),
+    ]);
+  }
+
+  /** One step: `task` waits to lock `mutex`, held by `task` (guard), for N s. */
+  private step(s: Step, ctx: FindingsContext, showProcess: boolean): Child[] {
+    return [
+      h(
+        'div',
+        { class: 'line' },
+        this.chip(s.task, ctx, showProcess),
+        ` ${opPhrase(s.op)} `,
+        this.chip(s.waits_on, ctx, showProcess && s.waits_on.process !== s.task.process),
+        s.waited_ms != null ? h('span', { class: 'dur' }, ` for ${duration(s.waited_ms)}`) : null,
+      ),
+      h(
+        'div',
+        { class: 'line held' },
+        '↳ ',
+        s.via ? ['served by ', this.chip(s.via, ctx, showProcess), ' in ', this.chip(s.held_by, ctx, showProcess)] : ['held by ', this.chip(s.held_by, ctx, showProcess)],
+        s.as ? h('span', { class: 'as' }, ` (${s.as}${s.confirmed ? '' : ', unconfirmed'})`) : !s.confirmed ? h('span', { class: 'as' }, ' (unconfirmed)') : null,
+      ),
+      this.path(s.path, ctx),
+    ];
+  }
+
+  private path(path: NodeRef[], ctx: FindingsContext): Child {
+    if (!path.length) return null;
+    return h('div', { class: 'line path' }, 'inside ', ...join(path.map((p) => this.chip(p, ctx)), ' → '));
+  }
+
+  private behind(steps: Step[], ctx: FindingsContext, key: string): HTMLElement {
+    return h(
+      'details',
+      { class: 'behind', data: { key: `${key}:behind` } },
+      h('summary', null, `Also stuck behind it: ${count(steps.length, 'task', 'tasks')}`),
+      h('ul', null, ...steps.map((s) => h('li', null, this.step(s, ctx, false)))),
+    );
+  }
+
+  private rawText(text: string, key: string): HTMLElement {
+    return h('details', { class: 'raw', data: { key: `${key}:text` } }, h('summary', null, 'As peeps analyze prints it'), h('pre', null, text));
+  }
+
+  private card(key: string, kind: string, ctx: FindingsContext, nodes: NodeRef[], body: Child[]): HTMLElement {
+    const el = h('article', {
+      class: `finding ${kind}${ctx.focused === key ? ' focused' : ''}`,
+      data: { key, testid: kind },
+      attrs: { tabindex: '0' },
+      onclick: (ev) => {
+        const t = ev.target as HTMLElement;
+        if (t.closest('.chip') || t.closest('summary')) return;
+        this.cb.onFocus(key, nodes);
+      },
+    }, ...body);
+    el.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && ev.target === el) this.cb.onFocus(key, nodes);
+    });
+    return el;
+  }
+
+  /** A node named in words: kind, "name", location; click selects it. */
+  private chip(ref: NodeRef, ctx: FindingsContext, showProcess = false): HTMLElement {
+    const loc = shortLocation(ref.location);
+    const proc = ctx.processes.get(ref.process);
+    return h(
+      'span',
+      {
+        class: `chip k-${ref.kind}`,
+        title: `${ref.kind} ${ref.name}${ref.location ? ` at ${ref.location}` : ''}${proc ? ` in ${proc.name} (pid ${proc.pid})` : ''}`,
+        data: { uid: uidOf(ref) },
+        onclick: (ev) => {
+          ev.stopPropagation();
+          this.cb.onSelectNode(ref);
+        },
+      },
+      h('span', { class: 'kind' }, ref.kind),
+      ' ',
+      h('span', { class: 'name' }, `"${ref.name}"`),
+      loc ? h('span', { class: 'loc' }, ` (${loc})`) : null,
+      showProcess ? h('span', { class: 'proc' }, ` in ${proc ? proc.name : ref.process}`) : null,
+    );
+  }
+}
+
+function join(items: Child[], sep: Child = ', '): Child[] {
+  const out: Child[] = [];
+  items.forEach((it, i) => {
+    if (i > 0) out.push(sep);
+    out.push(it);
+  });
+  return out;
+}

@@ -1,0 +1,457 @@
+/* Generated from docs/schema.json by frontend/scripts/gen-types.mjs: do not edit.
+ * The Rust types in peeps-graph are the source of truth. */
+
+/**
+ * What a node is. The kinds are fixed by the schema; see DESIGN.md §3.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "NodeKind".
+ */
+export type NodeKind =
+  | 'task'
+  | 'future'
+  | 'mutex'
+  | 'rwlock'
+  | 'semaphore'
+  | 'channel'
+  | 'notify'
+  | 'request'
+  | 'handler'
+  | 'thread';
+/**
+ * How sure a deadlock is (DESIGN.md §4).
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Certainty".
+ */
+export type Certainty = 'certain' | 'probable';
+/**
+ * What an edge means. See DESIGN.md §3.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "EdgeKind".
+ */
+export type EdgeKind = 'needs' | 'waits_on' | 'held_by' | 'calls' | 'spawned';
+
+/**
+ * A snapshot (schema peeps/1: one process at one instant) and the analysis report (peeps analyze --json, /api/deadlocks).
+ */
+export interface Peeps {
+  report?: Report;
+  snapshot?: Snapshot;
+}
+/**
+ * Everything the analysis found. Each list is ranked by duration, longest
+ * first.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Report".
+ */
+export interface Report {
+  /**
+   * Polls running longer than the threshold.
+   */
+  blocking_polls: BlockingPoll[];
+  /**
+   * Sets of tasks that can never make progress, around a cycle.
+   */
+  deadlocks: Deadlock[];
+  /**
+   * Tasks blocked longer than the threshold, not deadlocked.
+   */
+  long_waits: LongWait[];
+  /**
+   * Blocked tasks that hold no waker clone.
+   */
+  stuck_forever: StuckForever[];
+}
+/**
+ * A poll running longer than the threshold: it blocks a runtime thread.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "BlockingPoll".
+ */
+export interface BlockingPoll {
+  /**
+   * The instrumented blocking lock the poll is parked on, if any.
+   */
+  parked_on?: NodeRef | null;
+  /**
+   * The futures being polled inside it, outermost first; the last is the
+   * innermost instrumented future inside the poll.
+   */
+  path: NodeRef[];
+  /**
+   * How long the poll has been running.
+   */
+  polling_ms: number;
+  /**
+   * The task (or `block_on` thread) being polled.
+   */
+  task: NodeRef;
+  /**
+   * The finding in words, as printed.
+   */
+  text: string;
+  /**
+   * The thread it runs on, when the snapshot says.
+   */
+  thread?: ThreadRef | null;
+}
+/**
+ * A node named across processes: `(process key, id)`, with what a person
+ * needs to recognise it.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "NodeRef".
+ */
+export interface NodeRef {
+  /**
+   * The node's id in that process.
+   */
+  id: number;
+  /**
+   * What the node is.
+   */
+  kind: NodeKind;
+  /**
+   * Where the node was made (`file:line:col`), when known.
+   */
+  location?: string | null;
+  /**
+   * The node's name.
+   */
+  name: string;
+  /**
+   * The process's key (`Process::key`): unique per process lifetime.
+   */
+  process: string;
+}
+/**
+ * The OS thread a blocking poll runs on.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "ThreadRef".
+ */
+export interface ThreadRef {
+  /**
+   * The thread's name.
+   */
+  name: string;
+  /**
+   * Its stack, innermost frame first, when the sampler took one.
+   */
+  stack: string[];
+  /**
+   * The OS thread id.
+   */
+  tid: number;
+}
+/**
+ * A set of tasks that can never make progress, around a cycle.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Deadlock".
+ */
+export interface Deadlock {
+  /**
+   * Tasks stuck behind it, each with the step it waits through.
+   */
+  behind: Step[];
+  /**
+   * `certain` or `probable`.
+   */
+  certainty: Certainty;
+  /**
+   * Its tasks are in more than one process.
+   */
+  cross_process: boolean;
+  /**
+   * The cycle, one step per task, back to the first.
+   */
+  cycle: Step[];
+  /**
+   * The resources its tasks wait on (joined tasks excluded).
+   */
+  resources: NodeRef[];
+  /**
+   * Its tasks: the cycle's first, in cycle order.
+   */
+  tasks: NodeRef[];
+  /**
+   * The deadlock in words, as printed.
+   */
+  text: string;
+}
+/**
+ * One step of a wait chain: `task` (through the futures of `path`) waits
+ * on `waits_on`, which `held_by` must release.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Step".
+ */
+export interface Step {
+  /**
+   * How it is held: `guard`, `read_guard`, `permit`, `sender`,
+   * `receiver`; none for a join or an RPC.
+   */
+  as?: string | null;
+  /**
+   * False when the attribution is uncertain (`confirmed: false`).
+   */
+  confirmed: boolean;
+  /**
+   * The task that must act to release it: the holder, the joined task,
+   * or the task running the remote handler.
+   */
+  held_by: NodeRef;
+  /**
+   * The operation waited for (`lock`, `recv`, `join`, ...), when known.
+   */
+  op?: string | null;
+  /**
+   * The futures inside the task, outermost first, down to the one that
+   * waits. Empty when the task itself waits.
+   */
+  path: NodeRef[];
+  /**
+   * The waiting task (or `block_on` thread).
+   */
+  task: NodeRef;
+  /**
+   * For an RPC request: the handler serving it.
+   */
+  via?: NodeRef | null;
+  /**
+   * How long the wait has lasted, when known.
+   */
+  waited_ms?: number | null;
+  /**
+   * The resource waited on (for a join, the joined task; for an RPC, the
+   * request).
+   */
+  waits_on: NodeRef;
+}
+/**
+ * A task blocked longer than the threshold on something that is not a
+ * deadlock: a stall.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "LongWait".
+ */
+export interface LongWait {
+  /**
+   * The tasks that could release it (empty when that is outside peeps'
+   * view, e.g. a `notify`).
+   */
+  held_by: NodeRef[];
+  /**
+   * The operation waited for.
+   */
+  op?: string | null;
+  /**
+   * The futures inside it down to the one that waits.
+   */
+  path: NodeRef[];
+  /**
+   * The waiting task.
+   */
+  task: NodeRef;
+  /**
+   * The long wait in words, as printed.
+   */
+  text: string;
+  /**
+   * How long it has waited.
+   */
+  waited_ms: number;
+  /**
+   * What it waits on.
+   */
+  waits_on: NodeRef;
+}
+/**
+ * A pending task that holds no clone of its waker (and has no
+ * instrumented wait that could hand it one): nothing can ever wake it. A
+ * leak, such as a future that returns `Pending` without keeping the waker.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "StuckForever".
+ */
+export interface StuckForever {
+  /**
+   * Tasks stuck behind it, each with the step it waits through.
+   */
+  behind: Step[];
+  /**
+   * How long it has been pending.
+   */
+  stuck_ms: number;
+  /**
+   * The task.
+   */
+  task: NodeRef;
+  /**
+   * The finding in words, as printed.
+   */
+  text: string;
+}
+/**
+ * One process at one instant.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Snapshot".
+ */
+export interface Snapshot {
+  /**
+   * Wall-clock time of the capture, in milliseconds since the Unix epoch.
+   */
+  captured_at_ms: number;
+  /**
+   * Who waits on whom. Both ends name nodes of this snapshot.
+   */
+  edges: Edge[];
+  /**
+   * Every live node: futures, tasks, resources, requests, handlers, threads.
+   */
+  nodes: Node[];
+  /**
+   * The process this snapshot was taken in.
+   */
+  process: Process;
+  /**
+   * Always [`SCHEMA`] (`"peeps/1"`).
+   */
+  schema: string;
+  /**
+   * The runtime's OS threads, with what each is polling.
+   */
+  threads?: ThreadInfo[];
+}
+/**
+ * A directed relation between two nodes of one snapshot.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Edge".
+ */
+export interface Edge {
+  /**
+   * Edge attributes: `as` and `confirmed` on `held_by`.
+   */
+  attrs?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * The waiting or holding side's node id (see [`EdgeKind`] for direction).
+   */
+  from: number;
+  /**
+   * What the edge means.
+   */
+  kind: EdgeKind;
+  /**
+   * How many ms before `captured_at_ms` the edge appeared.
+   */
+  since_ms?: number | null;
+  /**
+   * The other end's node id.
+   */
+  to: number;
+}
+/**
+ * One live future, task or resource.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Node".
+ */
+export interface Node {
+  /**
+   * Kind-specific attributes; the meaningful names are in [`crate::attr`].
+   */
+  attrs?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * Unique within the process.
+   */
+  id: number;
+  /**
+   * What the node is.
+   */
+  kind: NodeKind;
+  /**
+   * Where in the source the node was made: `file:line:col`.
+   */
+  location?: string | null;
+  /**
+   * The name given in code, or the construction site when none was given.
+   */
+  name: string;
+  /**
+   * How many ms before `captured_at_ms` the node entered `state`.
+   */
+  since_ms?: number | null;
+  /**
+   * Futures and tasks: `polling`, `pending` or `done`. Resources: `held`,
+   * `free`, `closed`, `open`.
+   */
+  state?: string | null;
+}
+/**
+ * The process a snapshot describes.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Process".
+ */
+export interface Process {
+  /**
+   * Unique per process lifetime: `<pid>-<start time in ns since the epoch>`.
+   */
+  key: string;
+  /**
+   * The name given to `peeps::init_named`, or the executable's name.
+   */
+  name: string;
+  /**
+   * The OS process id.
+   */
+  pid: number;
+  /**
+   * Wall-clock start of the process (when peeps first ran), ms since the epoch.
+   */
+  started_at_ms: number;
+}
+/**
+ * One OS thread of the program's runtime.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "ThreadInfo".
+ */
+export interface ThreadInfo {
+  /**
+   * Other facts about the thread (e.g. `stack_unavailable` with a reason).
+   */
+  attrs?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * The thread's name (`tokio-runtime-worker`, ...).
+   */
+  name: string;
+  /**
+   * The node this thread is polling right now, if any.
+   */
+  polling?: number | null;
+  /**
+   * How many ms before `captured_at_ms` the current poll started.
+   */
+  polling_since_ms?: number | null;
+  /**
+   * The thread's stack, innermost frame first, when the sampler took one.
+   */
+  stack?: string[];
+  /**
+   * The OS thread id (Linux tid).
+   */
+  tid: number;
+}

@@ -1,0 +1,543 @@
+// The wait graph, drawn by cytoscape.js and placed by ELK (layout.ts).
+//
+// Nodes are styled by kind, edges by kind; edges across processes are drawn
+// distinctly; each process is a compound node. Labels are drawn on the
+// canvas, never as HTML. A live update that changes only states and
+// attributes updates the elements in place; one that changes the structure
+// is laid out again, keeping the user's zoom, pan and selection.
+import cytoscape from 'cytoscape';
+import type { Core, ElementDefinition, EventObject, NodeSingular, StylesheetJson } from 'cytoscape';
+import type { GraphEdge, GraphNode, GraphResponse, ProcessInfo } from './api';
+import { duration, truncate } from './format';
+import { GROUP_PADDING, LARGE, layout, type LayoutEdge, type LayoutNode, type Point } from './layout';
+
+/** Kinds drawn with their own colour and shape, with a legend entry each. */
+export const NODE_STYLE: Record<string, { shape: string; fill: string; border: string; label: string }> = {
+  task: { shape: 'round-rectangle', fill: '#dbeafe', border: '#2563eb', label: 'task' },
+  future: { shape: 'round-rectangle', fill: '#f1f5f9', border: '#94a3b8', label: 'future' },
+  mutex: { shape: 'round-hexagon', fill: '#ffedd5', border: '#ea580c', label: 'mutex / rwlock' },
+  rwlock: { shape: 'round-hexagon', fill: '#ffedd5', border: '#ea580c', label: '' },
+  semaphore: { shape: 'round-octagon', fill: '#fef3c7', border: '#b45309', label: 'semaphore' },
+  channel: { shape: 'barrel', fill: '#ccfbf1', border: '#0f766e', label: 'channel' },
+  notify: { shape: 'rhomboid', fill: '#fce7f3', border: '#be185d', label: 'notify' },
+  request: { shape: 'round-tag', fill: '#ede9fe', border: '#7c3aed', label: 'RPC request / handler' },
+  handler: { shape: 'cut-rectangle', fill: '#ede9fe', border: '#7c3aed', label: '' },
+  thread: { shape: 'rectangle', fill: '#e5e7eb', border: '#374151', label: 'thread' },
+};
+
+export const EDGE_STYLE: Record<string, { color: string; style: string; label: string }> = {
+  needs: { color: '#94a3b8', style: 'solid', label: 'awaits (needs)' },
+  waits_on: { color: '#ea580c', style: 'solid', label: 'waits on' },
+  held_by: { color: '#2563eb', style: 'dashed', label: 'held by' },
+  calls: { color: '#7c3aed', style: 'solid', label: 'calls (RPC)' },
+  spawned: { color: '#cbd5e1', style: 'dotted', label: 'spawned' },
+};
+
+const DEADLOCK_RED = '#dc2626';
+const CROSS = '#c026d3';
+
+function stylesheet(): StylesheetJson {
+  const s: StylesheetJson = [
+    {
+      selector: 'node',
+      style: {
+        label: 'data(label)',
+        'font-family': 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+        'font-size': 12,
+        color: '#0f172a',
+        'text-valign': 'center',
+        'text-halign': 'center',
+        'text-wrap': 'wrap',
+        'border-width': 1.5,
+        'min-zoomed-font-size': 6,
+      },
+    },
+    { selector: 'node[w]', style: { width: 'data(w)', height: 'data(h)', 'text-max-width': 'data(tw)' } },
+    {
+      selector: 'node.group',
+      style: {
+        shape: 'round-rectangle',
+        'background-color': '#f8fafc',
+        'background-opacity': 0.9,
+        'border-color': '#94a3b8',
+        'border-width': 1.5,
+        label: 'data(label)',
+        'text-valign': 'top',
+        'text-halign': 'center',
+        'text-margin-y': -4,
+        'font-size': 13,
+        'font-weight': 'bold',
+        color: '#334155',
+        padding: `${GROUP_PADDING}px`,
+        'text-max-width': '600px',
+        'text-wrap': 'ellipsis',
+      },
+    },
+    {
+      selector: 'node.group.stale',
+      style: { 'border-style': 'dashed', 'background-color': '#f1f5f9', color: '#64748b', opacity: 0.75 },
+    },
+    {
+      selector: 'edge',
+      style: {
+        width: 1.6,
+        'curve-style': 'bezier',
+        'target-arrow-shape': 'triangle',
+        'arrow-scale': 0.9,
+        'font-size': 10,
+        'text-background-color': '#ffffff',
+        'text-background-opacity': 0.85,
+        'text-background-padding': '1px',
+        color: '#475569',
+        'min-zoomed-font-size': 8,
+      },
+    },
+  ];
+  for (const [kind, st] of Object.entries(NODE_STYLE)) {
+    s.push({
+      selector: `node.k-${kind}`,
+      style: { shape: st.shape as never, 'background-color': st.fill, 'border-color': st.border },
+    });
+  }
+  for (const [kind, st] of Object.entries(EDGE_STYLE)) {
+    s.push({
+      selector: `edge.k-${kind}`,
+      style: {
+        'line-color': st.color,
+        'target-arrow-color': st.color,
+        'line-style': st.style as never,
+      },
+    });
+  }
+  s.push(
+    {
+      selector: 'edge.routed',
+      style: {
+        'curve-style': 'round-segments',
+        'edge-distances': 'node-position',
+        'segment-distances': 'data(sd)' as never,
+        'segment-weights': 'data(sw)' as never,
+        ...({ 'segment-radius': 14 } as object),
+      },
+    },
+    { selector: 'edge.k-waits_on', style: { width: 2.2, label: 'data(label)' } },
+    { selector: 'edge.k-held_by', style: { width: 2, label: 'data(label)', 'line-dash-pattern': [7, 4] } },
+    { selector: 'edge.k-calls', style: { width: 2.6 } },
+    {
+      selector: 'edge.cross',
+      style: {
+        width: 3.5,
+        'line-style': 'dashed',
+        'line-dash-pattern': [12, 5],
+        'line-outline-width': 2,
+        'line-outline-color': CROSS,
+        'target-arrow-shape': 'triangle-backcurve',
+        'arrow-scale': 1.3,
+        'z-index': 20,
+      },
+    },
+    { selector: 'node.s-pending', style: { 'border-width': 2 } },
+    { selector: 'node.s-polling', style: { 'border-width': 2.5, 'border-style': 'double' } },
+    { selector: 'node.s-done', style: { opacity: 0.6 } },
+    { selector: 'node.k-future', style: { 'font-size': 11, color: '#334155' } },
+    {
+      selector: 'node.dl',
+      style: { 'border-color': DEADLOCK_RED, 'border-width': 3.5, 'background-blacken': -0.05 },
+    },
+    {
+      selector: 'edge.dl',
+      style: {
+        'line-color': DEADLOCK_RED,
+        'target-arrow-color': DEADLOCK_RED,
+        width: 3.5,
+        'z-index': 30,
+        color: DEADLOCK_RED,
+      },
+    },
+    { selector: '.faded', style: { opacity: 0.15, 'text-opacity': 0.3 } },
+    { selector: 'node.group.faded', style: { opacity: 0.35 } },
+    {
+      selector: 'node.hl',
+      style: {
+        'underlay-color': '#fca5a5',
+        'underlay-padding': 8,
+        'underlay-opacity': 0.55,
+        'underlay-shape': 'round-rectangle',
+        'z-index': 40,
+      },
+    },
+    { selector: 'edge.hl', style: { width: 4.5, 'z-index': 40 } },
+    {
+      selector: 'node.match',
+      style: {
+        'underlay-color': '#facc15',
+        'underlay-padding': 8,
+        'underlay-opacity': 0.7,
+        'underlay-shape': 'round-rectangle',
+      },
+    },
+    {
+      selector: 'node:selected',
+      style: {
+        'overlay-color': '#0ea5e9',
+        'overlay-padding': 6,
+        'overlay-opacity': 0.25,
+        'border-color': '#0369a1',
+        'border-width': 3.5,
+      },
+    },
+    { selector: 'node.group:selected', style: { 'overlay-opacity': 0, 'border-width': 1.5 } },
+    { selector: 'edge:selected', style: { 'overlay-color': '#0ea5e9', 'overlay-opacity': 0.25 } },
+  );
+  return s;
+}
+
+/**
+ * ELK's bend points as cytoscape segment weights and distances, which are
+ * relative to the line between the two node centres
+ * (`edge-distances: node-position`).
+ */
+function segments(s: Point, t: Point, bends: Point[]): { weights: number[]; distances: number[] } | null {
+  const dx = t.x - s.x;
+  const dy = t.y - s.y;
+  const l2 = dx * dx + dy * dy;
+  if (l2 < 1) return null;
+  const l = Math.sqrt(l2);
+  const nx = -dy / l;
+  const ny = dx / l;
+  const weights: number[] = [];
+  const distances: number[] = [];
+  for (const p of bends) {
+    const px = p.x - s.x;
+    const py = p.y - s.y;
+    weights.push((px * dx + py * dy) / l2);
+    distances.push(px * nx + py * ny);
+  }
+  return { weights, distances };
+}
+
+const GROUP_PREFIX = 'process:';
+
+export function groupId(processKey: string): string {
+  return GROUP_PREFIX + processKey;
+}
+
+export function edgeId(e: GraphEdge): string {
+  return `${e.from}|${e.kind}|${e.to}`;
+}
+
+/** The label of a node: its name, then its kind and state. */
+function nodeLabel(n: GraphNode, big: boolean): string {
+  const name = truncate(n.name, big ? 32 : 48);
+  if (big) return name;
+  const parts: string[] = [n.kind];
+  if (n.state) parts.push(n.since_ms != null ? `${n.state} ${duration(n.since_ms)}` : n.state);
+  return `${name}\n${parts.join(' · ')}`;
+}
+
+function edgeLabel(e: GraphEdge, big: boolean): string {
+  if (big) return '';
+  const a = e.attrs ?? {};
+  if (e.kind === 'waits_on') return typeof a.op === 'string' ? a.op : '';
+  if (e.kind === 'held_by') {
+    const as = typeof a.as === 'string' ? a.as : '';
+    return a.confirmed === false ? `${as}?` : as;
+  }
+  return '';
+}
+
+function nodeSize(n: GraphNode, big: boolean): { w: number; h: number; tw: number } {
+  const label = truncate(n.name, big ? 32 : 48);
+  const chars = Math.max(label.length, big ? 0 : 18);
+  const w = Math.min(300, Math.max(70, chars * 7 + 28));
+  const h = big ? 30 : n.kind === 'future' ? 40 : 46;
+  return { w, h, tw: w - 14 };
+}
+
+function groupLabel(p: ProcessInfo | undefined, key: string): string {
+  if (!p) return key;
+  const stale = p.stale ? ' · STALE' : '';
+  return `${p.name} · pid ${p.pid}${stale}`;
+}
+
+/** Stable over updates that change only states and attributes. */
+function structureKey(g: GraphResponse): string {
+  const parts: string[] = [];
+  for (const n of g.nodes) parts.push(n.uid);
+  parts.sort();
+  const edges = g.edges.map(edgeId).sort();
+  return `${parts.join(',')}#${edges.join(',')}`;
+}
+
+export interface GraphCallbacks {
+  onSelect(uid: string | null): void;
+}
+
+export interface RenderStats {
+  nodes: number;
+  edges: number;
+  layoutMs: number;
+  renderMs: number;
+}
+
+/** The graph view. */
+export class GraphView {
+  readonly cy: Core;
+  private structure = '';
+  private generation = 0;
+  private firstRender = true;
+  private deadlocked = new Set<string>();
+  private deadlockEdges = new Set<string>();
+  private highlight: { nodes: Set<string>; edges: Set<string> } | null = null;
+  private searchText = '';
+  private selected: string | null = null;
+  lastStats: RenderStats | null = null;
+
+  constructor(
+    container: HTMLElement,
+    private readonly cb: GraphCallbacks,
+  ) {
+    this.cy = cytoscape({
+      container,
+      style: stylesheet(),
+      minZoom: 0.02,
+      maxZoom: 4,
+      boxSelectionEnabled: false,
+      selectionType: 'single',
+      textureOnViewport: false,
+      motionBlur: false,
+    });
+    this.cy.on('tap', 'node', (ev: EventObject) => {
+      const n = ev.target as NodeSingular;
+      if (n.hasClass('group')) return;
+      this.cb.onSelect(n.id());
+    });
+    this.cy.on('tap', (ev: EventObject) => {
+      if (ev.target === this.cy) this.cb.onSelect(null);
+    });
+    // Expose for tests and for poking around from the console.
+    (window as unknown as { peepsCy: Core }).peepsCy = this.cy;
+  }
+
+  /**
+   * Shows `g`. Resolves once the graph is drawn (after the layout when the
+   * structure changed).
+   */
+  async update(g: GraphResponse): Promise<void> {
+    const t0 = performance.now();
+    const gen = ++this.generation;
+    const big = g.nodes.length > 800;
+    const procs = new Map(g.processes.map((p) => [p.key, p]));
+    const groupKeys = [...new Set(g.nodes.map((n) => n.process))].sort();
+    const nodeIds = new Set(g.nodes.map((n) => n.uid));
+    const structure = structureKey(g) + (big ? '#big' : '');
+
+    const nodeDefs: ElementDefinition[] = [];
+    for (const key of groupKeys) {
+      const p = procs.get(key);
+      nodeDefs.push({
+        group: 'nodes',
+        data: { id: groupId(key), label: groupLabel(p, key), kind: 'process' },
+        classes: p?.stale ? 'group stale' : 'group',
+      });
+    }
+    for (const n of g.nodes) {
+      const size = nodeSize(n, big);
+      nodeDefs.push({
+        group: 'nodes',
+        data: {
+          id: n.uid,
+          parent: groupId(n.process),
+          label: nodeLabel(n, big),
+          name: n.name,
+          kind: n.kind,
+          ...size,
+        },
+        classes: `k-${n.kind}${n.state ? ` s-${n.state}` : ''}`,
+      });
+    }
+    const edgeDefs: ElementDefinition[] = [];
+    const seenEdges = new Set<string>();
+    for (const e of g.edges) {
+      const id = edgeId(e);
+      if (seenEdges.has(id) || !nodeIds.has(e.from) || !nodeIds.has(e.to)) continue;
+      seenEdges.add(id);
+      edgeDefs.push({
+        group: 'edges',
+        data: { id, source: e.from, target: e.to, kind: e.kind, label: edgeLabel(e, big) },
+        classes: `k-${e.kind}${e.cross_process ? ' cross' : ''}`,
+      });
+    }
+
+    let layoutMs = 0;
+    let positions: Map<string, Point> | null = null;
+    let routes: Map<string, Point[]> | null = null;
+    if (structure !== this.structure) {
+      const lt = performance.now();
+      const lnodes: LayoutNode[] = g.nodes.map((n) => {
+        const size = nodeSize(n, big);
+        return { id: n.uid, parent: groupId(n.process), width: size.w, height: size.h };
+      });
+      const ledges: LayoutEdge[] = edgeDefs.map((e) => ({
+        id: e.data.id!,
+        source: e.data.source as string,
+        target: e.data.target as string,
+      }));
+      ({ positions, routes } = await layout(
+        groupKeys.map((k) => ({ id: groupId(k), labelHeight: 24 })),
+        lnodes,
+        ledges,
+      ));
+      layoutMs = performance.now() - lt;
+      if (gen !== this.generation) return; // A newer update superseded this one.
+    }
+
+    const cy = this.cy;
+    const rt = performance.now();
+    cy.batch(() => {
+      if (positions) {
+        // Structure changed: replace everything, keep the viewport.
+        const zoom = cy.zoom();
+        const pan = { ...cy.pan() };
+        cy.elements().remove();
+        for (const d of nodeDefs) {
+          const p = positions.get(d.data.id!);
+          if (p) d.position = { ...p };
+        }
+        if (routes && g.nodes.length <= LARGE) {
+          for (const d of edgeDefs) {
+            const bends = routes.get(d.data.id!);
+            const s = positions.get(d.data.source as string);
+            const t = positions.get(d.data.target as string);
+            if (!bends || !s || !t) continue;
+            const seg = segments(s, t, bends);
+            if (!seg) continue;
+            d.data.sd = seg.distances;
+            d.data.sw = seg.weights;
+            d.classes = `${d.classes ?? ''} routed`;
+          }
+        }
+        cy.add(nodeDefs);
+        cy.add(edgeDefs);
+        if (!this.firstRender) cy.viewport({ zoom, pan });
+      } else {
+        for (const d of nodeDefs) {
+          const el = cy.getElementById(d.data.id!);
+          if (el.empty()) continue;
+          el.data(d.data);
+          el.classes(d.classes ?? '');
+        }
+        for (const d of edgeDefs) {
+          // Keep the route computed with the layout.
+          const el = cy.getElementById(d.data.id!);
+          if (el.empty()) continue;
+          el.data('label', d.data.label);
+          el.classes(`${d.classes ?? ''}${el.hasClass('routed') ? ' routed' : ''}`);
+        }
+      }
+      this.applyClasses();
+    });
+    if (positions && this.firstRender && g.nodes.length > 0) {
+      this.firstRender = false;
+      cy.fit(undefined, 40);
+      if (cy.zoom() > 1.4) cy.zoom({ level: 1.4, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    }
+    this.structure = structure;
+    this.lastStats = {
+      nodes: g.nodes.length,
+      edges: edgeDefs.length,
+      layoutMs: Math.round(layoutMs),
+      renderMs: Math.round(performance.now() - rt),
+    };
+    // Let the canvas paint before reporting completion.
+    await new Promise<void>((r) => requestAnimationFrame(() => r()));
+    this.lastStats.renderMs = Math.round(performance.now() - rt);
+    (window as unknown as { peepsRender: unknown }).peepsRender = { ...this.lastStats, totalMs: Math.round(performance.now() - t0) };
+  }
+
+  /** Marks the nodes and edges of every deadlock (always drawn in red). */
+  setDeadlocked(nodes: Set<string>, edges: Set<string>): void {
+    this.deadlocked = nodes;
+    this.deadlockEdges = edges;
+    this.cy.batch(() => this.applyClasses());
+  }
+
+  /** Highlights a set of nodes (a deadlock's cycle) and fades the rest; null clears. */
+  setHighlight(h: { nodes: Set<string>; edges: Set<string> } | null, fit: boolean): void {
+    this.highlight = h;
+    this.cy.batch(() => this.applyClasses());
+    if (h && fit) {
+      const eles = this.cy.nodes('.hl');
+      if (eles.nonempty()) {
+        this.cy.stop();
+        this.cy.animate({ fit: { eles, padding: 70 } }, { duration: 350 });
+      }
+    }
+  }
+
+  setSearch(text: string): number {
+    this.searchText = text.trim().toLowerCase();
+    this.cy.batch(() => this.applyClasses());
+    return this.cy.nodes('.match').length;
+  }
+
+  /** Centres on the search matches. */
+  focusMatches(): void {
+    const m = this.cy.nodes('.match');
+    if (m.nonempty()) {
+      this.cy.stop();
+      this.cy.animate({ fit: { eles: m, padding: 80 } }, { duration: 300 });
+      if (this.cy.zoom() > 1.5) this.cy.zoom(1.5);
+    }
+  }
+
+  select(uid: string | null, center: boolean): void {
+    this.selected = uid;
+    this.cy.batch(() => {
+      this.cy.$(':selected').unselect();
+      if (uid) this.cy.getElementById(uid).select();
+    });
+    if (uid && center) {
+      const n = this.cy.getElementById(uid);
+      if (n.nonempty()) {
+        this.cy.stop();
+        this.cy.animate({ center: { eles: n }, zoom: Math.max(this.cy.zoom(), 0.9) }, { duration: 300 });
+      }
+    }
+  }
+
+  has(uid: string): boolean {
+    return this.cy.getElementById(uid).nonempty();
+  }
+
+  fit(): void {
+    this.cy.stop();
+    this.cy.fit(undefined, 40);
+  }
+
+  private applyClasses(): void {
+    const cy = this.cy;
+    const q = this.searchText;
+    const hl = this.highlight;
+    cy.elements().removeClass('dl hl faded match');
+    for (const id of this.deadlocked) cy.getElementById(id).addClass('dl');
+    for (const id of this.deadlockEdges) cy.getElementById(id).addClass('dl');
+    if (hl) {
+      cy.elements().addClass('faded');
+      for (const id of hl.nodes) cy.getElementById(id).removeClass('faded').addClass('hl');
+      for (const id of hl.edges) cy.getElementById(id).removeClass('faded').addClass('hl');
+      cy.nodes('.hl').parents().removeClass('faded');
+    }
+    if (q) {
+      const matches = cy.nodes().filter((n) => !n.hasClass('group') && String(n.data('name')).toLowerCase().includes(q));
+      matches.addClass('match');
+      if (!hl) {
+        cy.elements().difference(matches).difference(matches.parents()).addClass('faded');
+      }
+    }
+    if (this.selected) {
+      const n = cy.getElementById(this.selected);
+      if (n.nonempty() && !n.selected()) n.select();
+    }
+  }
+}

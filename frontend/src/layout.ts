@@ -1,0 +1,136 @@
+// Layout of the wait graph by ELK (elkjs, the Eclipse Layout Kernel), in a
+// web worker so the page stays responsive while a large graph is placed.
+//
+// Processes are ELK compound nodes; every edge is given at the root with
+// `hierarchyHandling: INCLUDE_CHILDREN`, so edges across processes are laid
+// out with the rest. Layered (Sugiyama) layout, top to bottom: a wait
+// chain reads downwards, task → future → resource → holder.
+import ELK from 'elkjs/lib/elk-api.js';
+import type { ElkExtendedEdge, ElkNode, LayoutOptions } from 'elkjs/lib/elk-api.js';
+import elkWorkerUrl from 'elkjs/lib/elk-worker.min.js?url';
+
+export interface LayoutNode {
+  id: string;
+  parent: string | null;
+  width: number;
+  height: number;
+}
+
+export interface LayoutGroup {
+  id: string;
+  /** Room at the top for the group's label. */
+  labelHeight: number;
+}
+
+export interface LayoutEdge {
+  id: string;
+  source: string;
+  target: string;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** Centres of the nodes, in one coordinate space (cytoscape's model). */
+export type Positions = Map<string, Point>;
+
+export interface Placement {
+  positions: Positions;
+  /** The bend points ELK routed each edge through (absolute), when it bends. */
+  routes: Map<string, Point[]>;
+}
+
+let elk: InstanceType<typeof ELK> | null = null;
+
+function engine(): InstanceType<typeof ELK> {
+  elk ??= new ELK({ workerUrl: elkWorkerUrl });
+  return elk;
+}
+
+/** Above this many nodes ELK is asked for a cheaper, less polished pass. */
+export const LARGE = 1500;
+
+function rootOptions(nodeCount: number): LayoutOptions {
+  const large = nodeCount > LARGE;
+  return {
+    'elk.algorithm': 'layered',
+    'elk.direction': 'DOWN',
+    'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+    'elk.separateConnectedComponents': 'true',
+    'elk.spacing.componentComponent': '36',
+    'elk.spacing.nodeNode': '22',
+    'elk.layered.spacing.nodeNodeBetweenLayers': '46',
+    'elk.layered.spacing.edgeNodeBetweenLayers': '14',
+    'elk.layered.cycleBreaking.strategy': 'DEPTH_FIRST',
+    'elk.layered.nodePlacement.strategy': large ? 'SIMPLE' : 'BRANDES_KOEPF',
+    'elk.layered.thoroughness': large ? '1' : '7',
+    'elk.layered.compaction.postCompaction.strategy': large ? 'NONE' : 'EDGE_LENGTH',
+    'elk.aspectRatio': '1.6',
+    'elk.edgeRouting': 'POLYLINE',
+  };
+}
+
+/**
+ * Places `nodes` (inside their `groups`) and returns each node's centre.
+ * Groups get no position: cytoscape sizes a compound node around its
+ * children.
+ */
+export async function layout(groups: LayoutGroup[], nodes: LayoutNode[], edges: LayoutEdge[]): Promise<Placement> {
+  const byGroup = new Map<string, ElkNode>();
+  const root: ElkNode = { id: '__root', layoutOptions: rootOptions(nodes.length), children: [], edges: [] };
+  for (const g of groups) {
+    const n: ElkNode = {
+      id: g.id,
+      layoutOptions: {
+        'elk.padding': `[top=${g.labelHeight + GROUP_PADDING},left=${GROUP_PADDING},bottom=${GROUP_PADDING},right=${GROUP_PADDING}]`,
+      },
+      children: [],
+    };
+    byGroup.set(g.id, n);
+    root.children!.push(n);
+  }
+  const known = new Set<string>();
+  for (const n of nodes) {
+    known.add(n.id);
+    const container = (n.parent && byGroup.get(n.parent)) || root;
+    container.children!.push({ id: n.id, width: n.width, height: n.height });
+  }
+  const elkEdges: ElkExtendedEdge[] = [];
+  for (const e of edges) {
+    if (known.has(e.source) && known.has(e.target) && e.source !== e.target) {
+      elkEdges.push({ id: e.id, sources: [e.source], targets: [e.target] });
+    }
+  }
+  root.edges = elkEdges;
+
+  const placed = await engine().layout(root);
+
+  const positions: Positions = new Map();
+  const offsets = new Map<string, Point>([[placed.id, { x: 0, y: 0 }]]);
+  const walk = (n: ElkNode, ox: number, oy: number) => {
+    for (const c of n.children ?? []) {
+      const x = ox + (c.x ?? 0);
+      const y = oy + (c.y ?? 0);
+      if (!known.has(c.id)) {
+        offsets.set(c.id, { x, y });
+        walk(c, x, y);
+      } else positions.set(c.id, { x: x + (c.width ?? 0) / 2, y: y + (c.height ?? 0) / 2 });
+    }
+  };
+  walk(placed, 0, 0);
+
+  // Edge coordinates are relative to the edge's container (elkjs sets
+  // `container` on each edge it places).
+  const routes = new Map<string, Point[]>();
+  for (const e of (placed.edges ?? []) as (ElkExtendedEdge & { container?: string })[]) {
+    const o = offsets.get(e.container ?? placed.id) ?? { x: 0, y: 0 };
+    const bends = (e.sections ?? []).flatMap((s) => s.bendPoints ?? []);
+    if (bends.length) routes.set(e.id, bends.map((p) => ({ x: p.x + o.x, y: p.y + o.y })));
+  }
+  return { positions, routes };
+}
+
+/** Room between a group's border and its nodes (cytoscape's compound padding too). */
+export const GROUP_PADDING = 16;

@@ -1,0 +1,401 @@
+// The peeps UI: findings first (findings.ts), the wait graph beside them
+// (graph.ts), a node's details on demand (details.ts). It follows
+// /api/events and refetches on every change, keeping the user's zoom,
+// selection, focus and search across updates.
+import './style.css';
+import {
+  fetchGraph,
+  fetchProcesses,
+  fetchReport,
+  followEvents,
+  uidOf,
+  type GraphResponse,
+  type NodeRef,
+  type ProcessInfo,
+  type Report,
+  type Scope,
+} from './api';
+import { DetailsView, indexGraph, type GraphIndex } from './details';
+import { byId, h, replace } from './dom';
+import { deadlockKey, deadlockNodes, FindingsView, stepNodes } from './findings';
+import { clock, count } from './format';
+import { EDGE_STYLE, edgeId, GraphView, NODE_STYLE } from './graph';
+
+interface State {
+  scope: Scope;
+  process: string | null;
+  selected: string | null;
+  /** The focused finding's key and the nodes it names. */
+  focused: { key: string; nodes: NodeRef[] } | null;
+  search: string;
+  processes: ProcessInfo[];
+  graph: GraphResponse | null;
+  report: Report | null;
+  index: GraphIndex | null;
+  error: string | null;
+  live: boolean;
+  updatedAt: number | null;
+  seq: number | null;
+}
+
+const state: State = {
+  scope: 'blocked',
+  process: null,
+  selected: null,
+  focused: null,
+  search: '',
+  processes: [],
+  graph: null,
+  report: null,
+  index: null,
+  error: null,
+  live: false,
+  updatedAt: null,
+  seq: null,
+};
+
+const el = {
+  status: byId('status'),
+  scopeBlocked: byId<HTMLButtonElement>('scope-blocked'),
+  scopeAll: byId<HTMLButtonElement>('scope-all'),
+  process: byId<HTMLSelectElement>('process-filter'),
+  search: byId<HTMLInputElement>('search'),
+  searchCount: byId('search-count'),
+  fit: byId<HTMLButtonElement>('fit'),
+  clearFocus: byId<HTMLButtonElement>('clear-focus'),
+  findings: byId('findings'),
+  processList: byId('process-list'),
+  graph: byId('graph'),
+  graphNote: byId('graph-note'),
+  details: byId('details'),
+  legend: byId('legend'),
+  stats: byId('stats'),
+};
+
+const graph = new GraphView(el.graph, { onSelect: (uid) => select(uid, false) });
+const details = new DetailsView(el.details, { onSelect: (uid) => select(uid, true), onClose: () => select(null, false) });
+const findings = new FindingsView(el.findings, {
+  onFocus: (key, nodes) => void focus(key, nodes),
+  onSelectNode: (ref) => void selectRef(ref),
+});
+
+// ---- rendering ------------------------------------------------------------
+
+let lastReportJson = '';
+
+function renderFindings(force = false): void {
+  const json = JSON.stringify([state.report, state.error, state.focused?.key, state.processes.map((p) => [p.key, p.name, p.stale])]);
+  if (!force && json === lastReportJson) return;
+  lastReportJson = json;
+  findings.render(state.report, { processes: new Map(state.processes.map((p) => [p.key, p])), focused: state.focused?.key ?? null }, state.error);
+}
+
+function renderStatus(): void {
+  const parts = [
+    h('span', { class: `dot ${state.error ? 'down' : state.live ? 'live' : 'idle'}` }),
+    state.error ? 'server unreachable' : state.live ? 'live' : 'connecting…',
+    state.updatedAt ? h('span', { class: 'muted' }, ` · updated ${clock(state.updatedAt)}`) : null,
+  ];
+  replace(el.status, ...parts);
+  el.status.dataset.seq = state.seq == null ? '' : String(state.seq);
+}
+
+let lastProcessesJson = '';
+
+function renderProcesses(): void {
+  const json = JSON.stringify([state.processes, state.process]);
+  if (json === lastProcessesJson) return;
+  lastProcessesJson = json;
+  const sorted = [...state.processes].sort((a, b) => Number(a.stale) - Number(b.stale) || a.name.localeCompare(b.name) || a.pid - b.pid);
+  replace(
+    el.process,
+    h('option', { attrs: { value: '' } }, `All processes (${sorted.length})`),
+    ...sorted.map((p) => {
+      const o = h('option', { attrs: { value: p.key } }, `${p.name} (pid ${p.pid})${p.stale ? ' — stale' : ''}`);
+      if (p.key === state.process) o.selected = true;
+      return o;
+    }),
+  );
+  el.process.value = state.process ?? '';
+  replace(
+    el.processList,
+    sorted.length ? h('h2', null, `Processes (${sorted.length})`) : null,
+    h(
+      'ul',
+      null,
+      ...sorted.map((p) =>
+        h(
+          'li',
+          { class: p.stale ? 'stale' : '', data: { key: p.key, testid: 'process' } },
+          h('span', { class: `dot ${p.stale ? 'down' : 'live'}` }),
+          h('span', { class: 'name' }, p.name),
+          h('span', { class: 'muted' }, ` pid ${p.pid} · ${p.source} · ${count(p.nodes, 'node', 'nodes')}`),
+          p.stale ? h('span', { class: 'badge stale', title: 'This process stopped reporting; its graph is the last one seen.' }, `stale · last seen ${clock(p.last_seen_ms)}`) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+function renderLegend(): void {
+  const nodes = Object.entries(NODE_STYLE)
+    .filter(([, s]) => s.label)
+    .map(([k, s]) => h('li', null, h('span', { class: `swatch k-${k}` }), s.label));
+  const edges = Object.entries(EDGE_STYLE).map(([k, s]) => h('li', null, h('span', { class: `line e-${k}` }), s.label));
+  replace(
+    el.legend,
+    h('ul', null, ...nodes),
+    h('ul', null, ...edges, h('li', null, h('span', { class: 'line e-cross' }), 'across processes'), h('li', null, h('span', { class: 'line e-dl' }), 'deadlock cycle')),
+  );
+}
+
+function renderStats(): void {
+  const s = graph.lastStats;
+  if (!s) return;
+  el.stats.textContent = `${count(s.nodes, 'node', 'nodes')}, ${count(s.edges, 'edge', 'edges')}${s.layoutMs ? ` · layout ${s.layoutMs} ms` : ''}`;
+}
+
+function renderGraphNote(): void {
+  const g = state.graph;
+  let note = '';
+  if (g && g.nodes.length === 0) {
+    note =
+      state.scope === 'blocked'
+        ? state.processes.length
+          ? 'Nothing is blocked. Choose “All nodes” to see every task and resource.'
+          : 'No process yet.'
+        : 'This graph is empty.';
+  }
+  el.graphNote.textContent = note;
+  el.graphNote.hidden = !note;
+}
+
+/** Which nodes and edges every deadlock names, drawn red in the graph. */
+function deadlockMarks(): { nodes: Set<string>; edges: Set<string> } {
+  const nodes = new Set<string>();
+  for (const d of state.report?.deadlocks ?? []) {
+    for (const r of deadlockNodes(d)) nodes.add(uidOf(r));
+  }
+  return { nodes, edges: edgesAmong(nodes) };
+}
+
+function edgesAmong(nodes: Set<string>): Set<string> {
+  const edges = new Set<string>();
+  for (const e of state.graph?.edges ?? []) {
+    if (e.kind !== 'spawned' && nodes.has(e.from) && nodes.has(e.to)) edges.add(edgeId(e));
+  }
+  return edges;
+}
+
+/** Re-resolves the focused finding against the latest report. */
+function refocus(fit: boolean): void {
+  const f = state.focused;
+  if (!f) {
+    graph.setHighlight(null, false);
+    el.clearFocus.hidden = true;
+    return;
+  }
+  const r = state.report;
+  if (r && f.key.startsWith('deadlock:')) {
+    const d = r.deadlocks.find((x) => deadlockKey(x) === f.key);
+    if (d) f.nodes = deadlockNodes(d);
+  } else if (r && f.key.startsWith('stuck:')) {
+    const s = r.stuck_forever.find((x) => `stuck:${uidOf(x.task)}` === f.key);
+    if (s) f.nodes = [s.task, ...s.behind.flatMap(stepNodes)];
+  }
+  const nodes = new Set(f.nodes.map(uidOf));
+  graph.setHighlight({ nodes, edges: edgesAmong(nodes) }, fit);
+  el.clearFocus.hidden = false;
+}
+
+// ---- actions --------------------------------------------------------------
+
+function select(uid: string | null, center: boolean): void {
+  state.selected = uid;
+  graph.select(uid, center);
+  showDetails();
+}
+
+function showDetails(): void {
+  if (state.selected && state.index) details.show(state.selected, state.index);
+  else details.hide();
+}
+
+async function selectRef(ref: NodeRef): Promise<void> {
+  const uid = uidOf(ref);
+  if (!graph.has(uid)) {
+    // Not in this view: widen it (all processes, then all nodes).
+    if (state.process && state.process !== ref.process) state.process = null;
+    else if (state.scope === 'blocked') state.scope = 'all';
+    syncControls();
+    await refresh();
+  }
+  select(uid, true);
+}
+
+async function focus(key: string, nodes: NodeRef[]): Promise<void> {
+  if (state.focused?.key === key) {
+    // A second click re-centres.
+    refocus(true);
+    return;
+  }
+  state.focused = { key, nodes };
+  if (state.process && nodes.some((n) => n.process !== state.process)) {
+    state.process = null;
+    syncControls();
+    await refresh();
+  }
+  refocus(true);
+  renderFindings(true);
+}
+
+function clearFocus(): void {
+  state.focused = null;
+  refocus(false);
+  renderFindings(true);
+}
+
+function syncControls(): void {
+  el.scopeBlocked.classList.toggle('on', state.scope === 'blocked');
+  el.scopeAll.classList.toggle('on', state.scope === 'all');
+  el.scopeBlocked.setAttribute('aria-pressed', String(state.scope === 'blocked'));
+  el.scopeAll.setAttribute('aria-pressed', String(state.scope === 'all'));
+  el.process.value = state.process ?? '';
+}
+
+// ---- data -----------------------------------------------------------------
+
+let inflight: Promise<void> | null = null;
+let again = false;
+
+/** Fetches everything and redraws; overlapping calls coalesce into one more. */
+function refresh(): Promise<void> {
+  if (inflight) {
+    again = true;
+    return inflight;
+  }
+  inflight = (async () => {
+    try {
+      do {
+        again = false;
+        await load();
+      } while (again);
+    } finally {
+      inflight = null;
+    }
+  })();
+  return inflight;
+}
+
+async function load(): Promise<void> {
+  const scope = state.scope;
+  const process = state.process;
+  let processes: ProcessInfo[];
+  let g: GraphResponse;
+  let report: Report;
+  try {
+    [processes, g, report] = await Promise.all([fetchProcesses(), fetchGraph(scope, process), fetchReport()]);
+  } catch (e) {
+    state.error = e instanceof Error ? e.message : String(e);
+    renderStatus();
+    renderFindings();
+    return;
+  }
+  if (scope !== state.scope || process !== state.process) {
+    again = true; // The controls changed while loading.
+    return;
+  }
+  state.error = null;
+  state.processes = processes;
+  state.report = report;
+  state.graph = g;
+  state.seq = g.seq;
+  state.updatedAt = Date.now();
+  state.index = indexGraph(g.nodes, g.edges, processes);
+  if (state.process && !processes.some((p) => p.key === state.process)) state.process = null;
+
+  renderStatus();
+  renderProcesses();
+  renderFindings();
+  await graph.update(g);
+  const marks = deadlockMarks();
+  graph.setDeadlocked(marks.nodes, marks.edges);
+  refocus(false);
+  if (state.search) el.searchCount.textContent = searchLabel(graph.setSearch(state.search));
+  graph.select(state.selected, false);
+  showDetails();
+  renderGraphNote();
+  renderStats();
+  document.body.dataset.ready = 'true';
+  document.body.dataset.seq = String(g.seq);
+}
+
+function searchLabel(n: number): string {
+  return state.search ? count(n, 'match', 'matches') : '';
+}
+
+// ---- wiring ---------------------------------------------------------------
+
+el.scopeBlocked.addEventListener('click', () => {
+  if (state.scope === 'blocked') return;
+  state.scope = 'blocked';
+  syncControls();
+  void refresh();
+});
+el.scopeAll.addEventListener('click', () => {
+  if (state.scope === 'all') return;
+  state.scope = 'all';
+  syncControls();
+  void refresh();
+});
+el.process.addEventListener('change', () => {
+  state.process = el.process.value || null;
+  void refresh();
+});
+el.search.addEventListener('input', () => {
+  state.search = el.search.value;
+  el.searchCount.textContent = searchLabel(graph.setSearch(state.search));
+});
+el.search.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter') graph.focusMatches();
+  if (ev.key === 'Escape') {
+    el.search.value = '';
+    state.search = '';
+    el.searchCount.textContent = '';
+    graph.setSearch('');
+  }
+});
+el.fit.addEventListener('click', () => graph.fit());
+el.clearFocus.addEventListener('click', () => clearFocus());
+document.addEventListener('keydown', (ev) => {
+  const typing = ev.target instanceof HTMLInputElement || ev.target instanceof HTMLSelectElement;
+  if (ev.key === '/' && !typing) {
+    ev.preventDefault();
+    el.search.focus();
+  } else if (ev.key === 'Escape' && !typing) {
+    if (state.selected) select(null, false);
+    else if (state.focused) clearFocus();
+  }
+});
+
+renderLegend();
+syncControls();
+renderStatus();
+renderFindings(true);
+
+let pollTimer: number | null = null;
+followEvents(
+  () => void refresh(),
+  (live) => {
+    state.live = live;
+    renderStatus();
+    // Without the event stream, poll until it comes back.
+    if (!live && pollTimer === null) pollTimer = window.setInterval(() => void refresh(), 3000);
+    if (live && pollTimer !== null) {
+      window.clearInterval(pollTimer);
+      pollTimer = null;
+      void refresh();
+    }
+  },
+);
+void refresh();
