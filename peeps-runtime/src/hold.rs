@@ -257,6 +257,11 @@ impl HolderSet {
             // Confirmed before and the same actor: only the key was stale
             // (an instrumented frame and a bare poll of one plain task).
             Some(t) if t.holder == id && hold.user.load(Ordering::Relaxed) != 0 => *token = Some(t),
+            // First use by the task it was attributed to: confirm in place.
+            Some(t) if t.holder == id => {
+                self.confirm(&t);
+                *token = Some(t);
+            }
             Some(t) => {
                 self.release(t);
                 *token = Some(self.acquire_for(id, keep, how, true));
@@ -265,6 +270,20 @@ impl HolderSet {
         }
         if token.is_some() {
             hold.user.store(key, Ordering::Relaxed);
+        }
+    }
+
+    /// Marks a live hold confirmed, in place.
+    fn confirm(&self, token: &HoldToken) {
+        match token.slot {
+            Slot::Fast => {
+                self.fast_meta.fetch_or(1 << 3, Ordering::AcqRel);
+            }
+            Slot::Slow(key) => {
+                if let Some(r) = self.slow.lock().get_mut(key) {
+                    r.confirmed = true;
+                }
+            }
         }
     }
 

@@ -216,7 +216,8 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// Unlocks with a fair hand-off, as parking_lot's `unlock_fair`.
     pub fn unlock_fair(s: Self) {
         let MutexGuard { hold, guard, .. } = s;
-        drop(hold);
+        let mut hold = hold;
+        hold.release();
         parking_lot::MutexGuard::unlock_fair(guard);
     }
 

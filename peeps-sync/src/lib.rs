@@ -22,43 +22,56 @@
 //! named after the call site; `mpsc::channel_named("jobs", 8)` names it, and
 //! `.named(..)` on any endpoint renames the one shared node.
 //!
+//! # What differs from tokio
+//!
+//! Nothing a program can observe, apart from these:
+//! - every constructor takes the call site (`#[track_caller]`) and every
+//!   type has `.named(..)`; channels also have `channel_named(..)`;
+//! - `const_new` constructors (for `static`s) register their node on first
+//!   use instead of at construction;
+//! - a `poll_recv`/`poll_closed` that returned `Pending` keeps its
+//!   `waits_on` edge in the handle until a later call completes (there is
+//!   no future whose drop would end it);
+//! - `SetOnce` is tokio's own type, re-exported without edges;
+//! - [`blocking`] covers the commonly used part of parking_lot's API (no
+//!   `arc_lock`, `send_guard` or raw-lock features).
+//!
 //! # Feature `diagnostics`
 //!
 //! Without it every hook is a no-op twin and each type costs what the
 //! tokio or parking_lot type costs.
 
+mod barrier;
+mod channel;
 mod core;
-pub mod mutex;
+mod mutex;
+mod notify;
+mod once_cell;
+mod rwlock;
+mod semaphore;
 
+pub mod blocking;
+pub mod broadcast;
+pub mod mpsc;
+pub mod oneshot;
+pub mod watch;
+
+pub use barrier::{Barrier, BarrierWaitResult};
 pub use mutex::{
     MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
 };
-pub mod rwlock;
+pub use notify::Notify;
+pub use once_cell::{OnceCell, SetError};
 pub use rwlock::{
     OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
     RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
-pub mod barrier;
-pub mod notify;
-pub mod once_cell;
-pub mod semaphore;
-
-pub use barrier::{Barrier, BarrierWaitResult};
-pub use notify::Notify;
-pub use once_cell::{OnceCell, SetError};
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };
+pub use tokio::sync::{SetOnce, SetOnceError};
 
 /// Named future types, as `tokio::sync::futures`.
 pub mod futures {
     pub use crate::notify::{Notified, OwnedNotified};
 }
-pub mod broadcast;
-mod channel;
-pub mod mpsc;
-pub mod oneshot;
-pub mod watch;
-
-pub use tokio::sync::{SetOnce, SetOnceError};
-pub mod blocking;

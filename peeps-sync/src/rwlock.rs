@@ -19,7 +19,7 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::Arc;
 
-pub use tokio::sync::TryLockError;
+use tokio::sync::TryLockError;
 
 type TokioRead<'a> = tokio::sync::RwLockReadGuard<'a, ()>;
 type TokioWrite<'a> = tokio::sync::RwLockWriteGuard<'a, ()>;

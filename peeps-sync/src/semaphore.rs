@@ -472,7 +472,8 @@ impl<'a> SemaphorePermit<'a> {
             permit,
             sem,
         } = self;
-        drop(hold);
+        let mut hold = hold;
+        hold.release();
         let n = count.n;
         count.take(n);
         if let Some(f) = sem.res.facts() {
@@ -495,7 +496,8 @@ impl<'a> SemaphorePermit<'a> {
             permit,
             ..
         } = other;
-        drop(hold);
+        let mut hold = hold;
+        hold.release();
         self.permit.merge(permit);
         let n = count.n;
         count.n = 0;
@@ -540,7 +542,8 @@ impl OwnedSemaphorePermit {
             permit,
             sem,
         } = self;
-        drop(hold);
+        let mut hold = hold;
+        hold.release();
         let n = count.n;
         count.take(n);
         if let Some(f) = sem.res.facts() {
@@ -563,7 +566,8 @@ impl OwnedSemaphorePermit {
             permit,
             sem,
         } = other;
-        drop(hold);
+        let mut hold = hold;
+        hold.release();
         self.permit.merge(permit);
         let n = count.n;
         count.n = 0;

@@ -148,10 +148,10 @@ impl EdgeExpect {
     pub fn check(&self, g: &Graph) -> Result<(), String> {
         let from = g.find(&self.from)?;
         let to = g.find(&self.to)?;
-        if let Some(k) = self.target_kind {
-            if to.kind != k {
-                return Err(format!("{:?} is a {}, not a {k}", self.to, to.kind));
-            }
+        if let Some(k) = self.target_kind
+            && to.kind != k
+        {
+            return Err(format!("{:?} is a {}, not a {k}", self.to, to.kind));
         }
         let edges = g.edges(self.kind, from, to);
         let [edge] = edges.as_slice() else {
