@@ -36,8 +36,10 @@ pub(crate) trait Run {
 #[derive(Debug, Parser)]
 #[command(name = "peeps", version, max_term_width = 100)]
 pub(crate) struct Cli {
+    /// With no subcommand, `peeps` runs `serve` with its defaults and the
+    /// PEEPS_* environment.
     #[command(subcommand)]
-    pub(crate) command: Command,
+    pub(crate) command: Option<Command>,
 }
 
 /// Declares the subcommands: the `Command` enum and its dispatch.
@@ -70,6 +72,12 @@ commands! {
     ///
     /// Render with e.g. `peeps dot dump.json | dot -Tsvg > graph.svg`.
     Dot(crate::dot::DotArgs),
+    /// Run the dashboard: receive pushed snapshots and dumps, serve the
+    /// HTTP API and the UI (the default when no subcommand is given).
+    ///
+    /// Programs push to it when started with PEEPS_DASHBOARD=<ingest
+    /// address> and calling `peeps::init()`.
+    Serve(crate::serve::ServeArgs),
 }
 
 /// The analysis thresholds, shared by the subcommands that analyse.

@@ -10,12 +10,17 @@ mod cli;
 mod dot;
 mod input;
 mod output;
+mod serve;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = <cli::Cli as clap::Parser>::parse();
-    match cli.command.run() {
+    let command = match cli.command {
+        Some(command) => Ok(command),
+        None => serve::ServeArgs::from_env().map(cli::Command::Serve),
+    };
+    match command.and_then(cli::Command::run) {
         Ok(exit) => exit.into(),
         Err(err) => {
             eprintln!("peeps: {err:#}");

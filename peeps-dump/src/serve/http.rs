@@ -1,0 +1,176 @@
+//! The HTTP API (warp). docs/api.md documents every route with an example
+//! response; the browser UI is built against exactly that.
+//!
+//! | route | answer |
+//! | --- | --- |
+//! | `GET /api/processes` | every process, live or stale |
+//! | `GET /api/graph?scope=blocked\|all&process=KEY` | the merged graph |
+//! | `GET /api/deadlocks` | the analysis report |
+//! | `GET /api/snapshots/{key}` | one process's latest snapshot, as received |
+//! | `GET /api/events` | server-sent events, `change` with `{"seq": n}` |
+//! | `GET /` | the UI ([`super::ui`]) |
+//!
+//! Every answer is read from the latest [`View`]: nothing is analysed per
+//! request. Errors are JSON too: `{"error": "..."}` with status 400, 404 or
+//! 405. JSON answers are not cached by the browser (`no-store`): they
+//! change with every push.
+
+use super::ui;
+use super::view::{Scope, View, Views};
+use bytes::Bytes;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use warp::filters::BoxedFilter;
+use warp::http::{Response, StatusCode};
+use warp::reply::Reply;
+use warp::sse::Event;
+use warp::{Filter, Rejection};
+
+/// How often an idle event stream gets a keep-alive comment.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Every route, with JSON errors.
+pub(crate) fn routes(
+    views: Views,
+    shutdown: watch::Receiver<bool>,
+) -> BoxedFilter<(warp::reply::Response,)> {
+    let view = {
+        let views = views.clone();
+        warp::any().map(move || views.current())
+    };
+    let processes = warp::path!("api" / "processes")
+        .and(view.clone())
+        .map(|v: Arc<View>| json_value(StatusCode::OK, v.processes()));
+    let graph = warp::path!("api" / "graph")
+        .and(warp::query::<HashMap<String, String>>())
+        .and(view.clone())
+        .map(|q: HashMap<String, String>, v: Arc<View>| graph(&q, &v));
+    let deadlocks = warp::path!("api" / "deadlocks")
+        .and(view.clone())
+        .map(|v: Arc<View>| json_bytes(StatusCode::OK, v.report_json()));
+    let snapshot = warp::path!("api" / "snapshots" / String)
+        .and(view)
+        .map(|key: String, v: Arc<View>| match v.raw_snapshot(&key) {
+            Some(raw) => json_bytes(StatusCode::OK, raw),
+            None => error(
+                StatusCode::NOT_FOUND,
+                &format!("no process with key {key:?}"),
+            ),
+        });
+    let events = warp::path!("api" / "events").map(move || events(&views, shutdown.clone()));
+    let api = processes
+        .or(graph)
+        .unify()
+        .or(deadlocks)
+        .unify()
+        .or(snapshot)
+        .unify()
+        .or(events)
+        .unify();
+    warp::get()
+        .and(api.or(ui::routes()).unify())
+        .recover(recover)
+        .unify()
+        .boxed()
+}
+
+fn graph(query: &HashMap<String, String>, view: &View) -> warp::reply::Response {
+    let scope = match query.get("scope").map(String::as_str) {
+        None | Some("blocked") => Scope::Blocked,
+        Some("all") => Scope::All,
+        Some(other) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("unknown scope {other:?}: expected \"blocked\" or \"all\""),
+            );
+        }
+    };
+    let process = query.get("process").map(String::as_str);
+    if let Some(key) = process
+        && !view.has_process(key)
+    {
+        return error(
+            StatusCode::NOT_FOUND,
+            &format!("no process with key {key:?}"),
+        );
+    }
+    json_bytes(StatusCode::OK, view.graph_json(scope, process))
+}
+
+/// `/api/events`: the current `seq` at once, then one `change` event per
+/// new view, keep-alive comments while idle; the stream ends at shutdown.
+fn events(views: &Views, shutdown: watch::Receiver<bool>) -> warp::reply::Response {
+    let latest = views.subscribe();
+    let stream = futures_util::stream::unfold(
+        (latest, shutdown, true),
+        |(mut latest, mut shutdown, first)| async move {
+            if !first {
+                tokio::select! {
+                    changed = latest.changed() => changed.ok()?,
+                    _ = shutdown.wait_for(|&stop| stop) => return None,
+                }
+            }
+            if *shutdown.borrow() {
+                return None;
+            }
+            let seq = latest.borrow_and_update().seq;
+            let event = Event::default()
+                .event("change")
+                .data(format!("{{\"seq\":{seq}}}"));
+            Some((Ok::<_, Infallible>(event), (latest, shutdown, false)))
+        },
+    );
+    let stream = warp::sse::keep_alive().interval(KEEP_ALIVE).stream(stream);
+    warp::reply::with_header(warp::sse::reply(stream), "cache-control", "no-store")
+        .into_response()
+}
+
+fn json_bytes(status: StatusCode, body: Bytes) -> warp::reply::Response {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("cache-control", "no-store")
+        .body(body)
+        // Static header names and values: building cannot fail.
+        .expect("static response parts are valid")
+        .into_response()
+}
+
+fn json_value<T: serde::Serialize + ?Sized>(
+    status: StatusCode,
+    value: &T,
+) -> warp::reply::Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => json_bytes(status, Bytes::from(body)),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("cannot serialize: {e}"),
+        ),
+    }
+}
+
+fn error(status: StatusCode, message: &str) -> warp::reply::Response {
+    let body = serde_json::json!({ "error": message }).to_string();
+    json_bytes(status, Bytes::from(body))
+}
+
+async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infallible> {
+    Ok(if rejection.is_not_found() {
+        error(StatusCode::NOT_FOUND, "no such route (see docs/api.md)")
+    } else if rejection
+        .find::<warp::reject::MethodNotAllowed>()
+        .is_some()
+    {
+        error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET is served (see docs/api.md)",
+        )
+    } else if rejection.find::<warp::reject::InvalidQuery>().is_some() {
+        error(StatusCode::BAD_REQUEST, "malformed query string")
+    } else {
+        error(StatusCode::BAD_REQUEST, &format!("{rejection:?}"))
+    })
+}

@@ -1,0 +1,236 @@
+//! `peeps serve` (and `peeps` alone): the dashboard server.
+//!
+//! Programs started with `PEEPS_DASHBOARD=host:port` push their snapshots
+//! to the *ingest* port; dumps written to the dump directory are read too.
+//! The server keeps the latest snapshot of each process, merges them all,
+//! stitches cross-process `calls` edges, analyses the result on every
+//! change, and serves it over HTTP as JSON (docs/api.md) and to the
+//! browser UI.
+//!
+//! ```text
+//!  pushing programs ──TCP frames──▶ ingest ─┐
+//!  dump directory ──poll 500 ms───▶ dumps ──┼─▶ store (latest per process, seq)
+//!                                           │        │ change
+//!                                           │        ▼
+//!                                           │   view: merge + analyse once per change,
+//!                                           │        cached as one immutable `View`
+//!                                           └──────▶ http: /api/*, /api/events, / (ui)
+//! ```
+//!
+//! - [`ingest`]: the TCP listener; one task per connection, frames
+//!   decoded by `peeps_graph::wire`, every kind of bad input dropped with
+//!   one log line naming the peer.
+//! - [`dumps`]: dump files, at start and as they appear.
+//! - [`store`]: the latest snapshot per process key, live/stale, and the
+//!   change sequence number.
+//! - [`view`]: what HTTP serves, computed once per change off the async
+//!   workers: process list, merged graph with its blocked scope, report.
+//! - [`http`]: the warp routes; [`ui`]: the page at `/`.
+//!
+//! On start it prints, on stdout, one line each, in this order and form
+//! (scripts, tests and `peeps demo` read them):
+//!
+//! ```text
+//! peeps: ingest listening on 127.0.0.1:9119
+//! peeps: http listening on 127.0.0.1:9120
+//! peeps: dumps from /tmp/peeps-dumps
+//! peeps: open http://127.0.0.1:9120/
+//! ```
+//!
+//! Log lines (bad input, connections, dumps) go to stderr, prefixed
+//! `peeps: `. Ctrl-C or SIGTERM stops it: listeners close, event streams
+//! end, in-flight requests finish (for at most a few seconds).
+
+mod dumps;
+mod http;
+mod ingest;
+mod scope;
+mod store;
+mod ui;
+mod view;
+
+use crate::cli::{Exit, Run, Thresholds};
+use anyhow::{Context, bail};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Arguments of `peeps serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Where programs push snapshots (they are started with
+    /// PEEPS_DASHBOARD=<this address>). Port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", env = "PEEPS_LISTEN", default_value = "127.0.0.1:9119",
+          value_parser = parse_addr)]
+    listen: SocketAddr,
+    /// Where the HTTP API and the UI are served. Port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", env = "PEEPS_HTTP", default_value = "127.0.0.1:9120",
+          value_parser = parse_addr)]
+    http: SocketAddr,
+    /// The dump directory: every *.json dump in it is loaded at start, and
+    /// new ones while the server runs [default: /tmp/peeps-dumps]
+    #[arg(long, value_name = "DIR", env = "PEEPS_DUMP_DIR")]
+    dumps: Option<PathBuf>,
+    /// The largest frame (one snapshot) or dump file accepted, in bytes.
+    #[arg(long, value_name = "BYTES", env = "PEEPS_MAX_FRAME_BYTES",
+          default_value_t = peeps_graph::wire::DEFAULT_MAX_FRAME_BYTES)]
+    max_frame_bytes: usize,
+    /// At most this many pushing connections at once; more are refused.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_connections: usize,
+    /// A frame must arrive whole within this many seconds of its first byte.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = parse_secs)]
+    frame_timeout: f64,
+    /// A connection that sends nothing for this many seconds is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 120.0, value_parser = parse_secs)]
+    idle_timeout: f64,
+    /// Allow listening on an address other than loopback. The API has no
+    /// authentication: anyone who can reach it reads every snapshot.
+    #[arg(long)]
+    allow_remote: bool,
+    #[command(flatten)]
+    thresholds: Thresholds,
+}
+
+fn parse_addr(text: &str) -> Result<SocketAddr, String> {
+    let mut addrs = text
+        .to_socket_addrs()
+        .map_err(|e| format!("expected HOST:PORT, e.g. 127.0.0.1:9119 ({e})"))?;
+    addrs
+        .next()
+        .ok_or_else(|| format!("{text} resolves to no address"))
+}
+
+fn parse_secs(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(s),
+        _ => Err("expected a positive number of seconds".to_owned()),
+    }
+}
+
+impl ServeArgs {
+    /// The arguments of a bare `peeps`: every default, with the `PEEPS_*`
+    /// environment applied.
+    pub(crate) fn from_env() -> anyhow::Result<ServeArgs> {
+        use clap::{Args, FromArgMatches};
+        let command = ServeArgs::augment_args(clap::Command::new("serve"));
+        let matches = command.try_get_matches_from(["serve"])?;
+        Ok(ServeArgs::from_arg_matches(&matches)?)
+    }
+}
+
+/// Limits that guard the server against bad or hostile input.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Largest frame body or dump file, in bytes.
+    pub(crate) max_frame_bytes: usize,
+    /// Concurrent ingest connections.
+    pub(crate) max_connections: usize,
+    /// A frame's bytes must all arrive within this.
+    pub(crate) frame_timeout: Duration,
+    /// Silence between frames longer than this closes the connection.
+    pub(crate) idle_timeout: Duration,
+}
+
+impl Run for ServeArgs {
+    fn run(self) -> anyhow::Result<Exit> {
+        for (what, addr) in [("--listen", self.listen), ("--http", self.http)] {
+            if !addr.ip().is_loopback() && !self.allow_remote {
+                bail!(
+                    "refusing to listen on {addr} ({what}): not a loopback address. The API has \
+                     no authentication; pass --allow-remote to serve other machines anyway"
+                );
+            }
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("peeps-serve")
+            .build()
+            .context("cannot start the async runtime")?;
+        runtime.block_on(self.serve())?;
+        // Connection tasks still open (a peer mid-frame) are dropped here.
+        runtime.shutdown_timeout(Duration::from_secs(1));
+        Ok(Exit::Ok)
+    }
+}
+
+impl ServeArgs {
+    async fn serve(self) -> anyhow::Result<()> {
+        let limits = Limits {
+            max_frame_bytes: self.max_frame_bytes,
+            max_connections: self.max_connections.max(1),
+            frame_timeout: Duration::from_secs_f64(self.frame_timeout),
+            idle_timeout: Duration::from_secs_f64(self.idle_timeout),
+        };
+        let dump_dir = self
+            .dumps
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("/tmp/peeps-dumps"));
+        let ingest = tokio::net::TcpListener::bind(self.listen)
+            .await
+            .with_context(|| format!("cannot listen for pushes on {}", self.listen))?;
+        let http = tokio::net::TcpListener::bind(self.http)
+            .await
+            .with_context(|| format!("cannot serve HTTP on {}", self.http))?;
+        let ingest_addr = ingest.local_addr()?;
+        let http_addr = http.local_addr()?;
+
+        let store = Arc::new(store::Store::new());
+        let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+
+        // Dumps already there are part of the first view.
+        let mut watcher = dumps::Watcher::new(dump_dir.clone(), limits.max_frame_bytes);
+        watcher.poll(&store);
+        let views = view::Views::start(store.clone(), self.thresholds.options()).await;
+
+        tokio::spawn(ingest::serve(
+            ingest,
+            store.clone(),
+            limits,
+            shutdown.clone(),
+        ));
+        let dumps_thread = watcher.spawn(store.clone(), shutdown.clone())?;
+        let routes = http::routes(views, shutdown.clone());
+        let mut http_shutdown = shutdown.clone();
+        let server = warp::serve(routes)
+            .incoming(http)
+            .graceful(async move {
+                let _ = http_shutdown.wait_for(|&stop| stop).await;
+            })
+            .run();
+
+        // One write, so a reader sees the lines together.
+        crate::output::stdout(&format!(
+            "peeps: ingest listening on {ingest_addr}\n\
+             peeps: http listening on {http_addr}\n\
+             peeps: dumps from {}\n\
+             peeps: open http://{http_addr}/\n",
+            dump_dir.display()
+        ))?;
+
+        let server = tokio::spawn(server);
+        stop_signal().await?;
+        eprintln!("peeps: shutting down");
+        let _ = shutdown_tx.send(true);
+        if tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .is_err()
+        {
+            eprintln!("peeps: HTTP requests still open after 5 s; closing them");
+        }
+        let _ = dumps_thread.join();
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
+async fn stop_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.context("cannot watch Ctrl-C")?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}

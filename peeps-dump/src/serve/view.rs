@@ -1,0 +1,430 @@
+//! The view: what the HTTP API serves, computed once per change.
+//!
+//! On every change of the store, a copy of it is merged (latest snapshot
+//! per process, cross-process `calls` edges stitched) and analysed on a
+//! blocking thread, never on the async workers, and published as one
+//! immutable [`View`]. Every request reads the latest published view, so
+//! the process list, the graph and the report a client fetches after a
+//! change event all describe the same instant. Changes that arrive while
+//! an analysis runs are folded into the next one: the view's `seq` is the
+//! latest change it includes.
+//!
+//! The view keeps the merged graph as indices into the snapshots (no node
+//! is copied) and serialises the JSON of a response on demand; the
+//! report's JSON and the unfiltered graphs are serialised at most once per
+//! view.
+
+use super::scope;
+use super::store::{Contents, Source, Store};
+use bytes::Bytes;
+use peeps_graph::{Attrs, EdgeKind, NodeKind, Options, Snapshot};
+use petgraph::visit::EdgeRef;
+use serde::Serialize;
+use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use tokio::sync::watch;
+
+/// One process, as `/api/processes` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ProcessInfo {
+    pub(crate) key: String,
+    pub(crate) name: String,
+    pub(crate) pid: u32,
+    pub(crate) started_at_ms: u64,
+    pub(crate) last_seen_ms: u64,
+    pub(crate) stale: bool,
+    pub(crate) source: Source,
+    pub(crate) nodes: usize,
+    pub(crate) edges: usize,
+}
+
+/// Which part of the graph a response holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Waits, what they wait on, who holds it, and what the report names.
+    Blocked,
+    /// Everything.
+    All,
+}
+
+/// A node of the merged graph: the `index`-th node of snapshot `process`.
+#[derive(Debug, Clone, Copy)]
+struct NodeAt {
+    process: u32,
+    index: u32,
+}
+
+#[derive(Debug, Clone)]
+struct EdgeAt {
+    from: u32,
+    to: u32,
+    kind: EdgeKind,
+    since_ms: Option<u64>,
+    attrs: Attrs,
+}
+
+/// Everything the API serves at one change number.
+#[derive(Debug)]
+pub(crate) struct View {
+    /// The latest store change this view includes.
+    pub(crate) seq: u64,
+    processes: Vec<ProcessInfo>,
+    snaps: Vec<Arc<Snapshot>>,
+    raw: HashMap<String, Bytes>,
+    nodes: Vec<NodeAt>,
+    edges: Vec<EdgeAt>,
+    blocked: Vec<bool>,
+    report_json: Bytes,
+    /// The unfiltered graph responses, blocked then all, made on first use.
+    whole: [OnceLock<Bytes>; 2],
+}
+
+impl View {
+    /// Merges and analyses a copy of the store.
+    pub(crate) fn build(contents: Contents, options: &Options) -> View {
+        let snaps: Vec<Arc<Snapshot>> = contents
+            .processes
+            .iter()
+            .map(|(_, e)| e.snapshot.clone())
+            .collect();
+        let merged = peeps_graph::merge(snaps.iter().map(|s| &**s));
+        let report = peeps_graph::analyze_merged(&merged, options);
+        let blocked = scope::blocked(&merged, &report);
+
+        // The store's keys are unique, so merging kept every snapshot, in
+        // order: merged process p is snaps[p]. Each merged node is found
+        // back at its position in its snapshot (a repeated id, which merge
+        // dropped, is not the node it kept).
+        let g = merged.graph();
+        let mut nodes = vec![
+            NodeAt {
+                process: 0,
+                index: 0
+            };
+            g.node_count()
+        ];
+        for (p, snap) in snaps.iter().enumerate() {
+            for (i, node) in snap.nodes.iter().enumerate() {
+                if let Some(ix) = merged.find(&snap.process.key, node.id)
+                    && std::ptr::eq(merged.node(ix), node)
+                {
+                    nodes[ix.index()] = NodeAt {
+                        process: p as u32,
+                        index: i as u32,
+                    };
+                }
+            }
+        }
+        let edges = g
+            .edge_references()
+            .map(|e| {
+                let w = e.weight();
+                EdgeAt {
+                    from: e.source().index() as u32,
+                    to: e.target().index() as u32,
+                    kind: w.kind,
+                    since_ms: w.since_ms,
+                    attrs: w.attrs.cloned().unwrap_or_default(),
+                }
+            })
+            .collect();
+        let processes = contents
+            .processes
+            .iter()
+            .map(|(key, e)| ProcessInfo {
+                key: key.clone(),
+                name: e.snapshot.process.name.clone(),
+                pid: e.snapshot.process.pid,
+                started_at_ms: e.snapshot.process.started_at_ms,
+                last_seen_ms: e.last_seen_ms,
+                stale: e.stale(),
+                source: e.source,
+                nodes: e.snapshot.nodes.len(),
+                edges: e.snapshot.edges.len(),
+            })
+            .collect();
+        let raw = contents
+            .processes
+            .iter()
+            .map(|(key, e)| (key.clone(), e.raw.clone()))
+            .collect();
+        let report_json = Bytes::from(
+            serde_json::to_vec(&report).expect("a report always serializes (string keys only)"),
+        );
+        drop(merged);
+        View {
+            seq: contents.seq,
+            processes,
+            snaps,
+            raw,
+            nodes,
+            edges,
+            blocked,
+            report_json,
+            whole: [OnceLock::new(), OnceLock::new()],
+        }
+    }
+
+    /// `/api/processes`.
+    pub(crate) fn processes(&self) -> &[ProcessInfo] {
+        &self.processes
+    }
+
+    /// `/api/deadlocks`: the report, serialised once.
+    pub(crate) fn report_json(&self) -> Bytes {
+        self.report_json.clone()
+    }
+
+    /// `/api/snapshots/{key}`: the latest snapshot as received.
+    pub(crate) fn raw_snapshot(&self, key: &str) -> Option<Bytes> {
+        self.raw.get(key).cloned()
+    }
+
+    /// True when a process with this key is known.
+    pub(crate) fn has_process(&self, key: &str) -> bool {
+        self.raw.contains_key(key)
+    }
+
+    /// `/api/graph`: the merged graph in `scope`, optionally only around one
+    /// process (its nodes, the edges touching them and their far ends).
+    pub(crate) fn graph_json(&self, scope: Scope, process: Option<&str>) -> Bytes {
+        let make = || {
+            let json = serde_json::to_vec(&GraphResponse::new(self, scope, process));
+            Bytes::from(json.expect("a graph always serializes (string keys only)"))
+        };
+        if process.is_some() {
+            return make();
+        }
+        let slot = match scope {
+            Scope::Blocked => &self.whole[0],
+            Scope::All => &self.whole[1],
+        };
+        slot.get_or_init(make).clone()
+    }
+
+    fn uid(&self, n: u32) -> String {
+        let at = self.nodes[n as usize];
+        let snap = &self.snaps[at.process as usize];
+        format!("{}:{}", snap.process.key, snap.nodes[at.index as usize].id)
+    }
+}
+
+/// The selection a graph response serialises.
+struct GraphResponse<'v> {
+    view: &'v View,
+    nodes: Vec<u32>,
+    edges: Vec<u32>,
+    processes: Vec<usize>,
+}
+
+impl<'v> GraphResponse<'v> {
+    fn new(view: &'v View, scope: Scope, process: Option<&str>) -> Self {
+        let in_scope = |n: u32| scope == Scope::All || view.blocked[n as usize];
+        let edge_in = |e: &EdgeAt| {
+            in_scope(e.from)
+                && in_scope(e.to)
+                && !(scope == Scope::Blocked && e.kind == EdgeKind::Spawned)
+        };
+        let only = process.and_then(|key| view.processes.iter().position(|p| p.key == key));
+        let mut chosen = vec![false; view.nodes.len()];
+        let mut edges = Vec::new();
+        match only {
+            None => {
+                for (n, c) in chosen.iter_mut().enumerate() {
+                    *c = in_scope(n as u32);
+                }
+                for (i, e) in view.edges.iter().enumerate() {
+                    if edge_in(e) {
+                        edges.push(i as u32);
+                    }
+                }
+            }
+            Some(p) => {
+                let mine = |n: u32| view.nodes[n as usize].process as usize == p;
+                for (n, c) in chosen.iter_mut().enumerate() {
+                    *c = mine(n as u32) && in_scope(n as u32);
+                }
+                for (i, e) in view.edges.iter().enumerate() {
+                    if edge_in(e) && (mine(e.from) || mine(e.to)) {
+                        chosen[e.from as usize] = true;
+                        chosen[e.to as usize] = true;
+                        edges.push(i as u32);
+                    }
+                }
+            }
+        }
+        let nodes: Vec<u32> = (0..view.nodes.len() as u32)
+            .filter(|&n| chosen[n as usize])
+            .collect();
+        let mut shown = vec![false; view.processes.len()];
+        if let Some(p) = only {
+            shown[p] = true;
+        } else {
+            shown.iter_mut().for_each(|s| *s = true);
+        }
+        for &n in &nodes {
+            shown[view.nodes[n as usize].process as usize] = true;
+        }
+        let processes = (0..shown.len()).filter(|&p| shown[p]).collect();
+        GraphResponse {
+            view,
+            nodes,
+            edges,
+            processes,
+        }
+    }
+}
+
+impl Serialize for GraphResponse<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Graph", 4)?;
+        st.serialize_field("seq", &self.view.seq)?;
+        st.serialize_field("processes", &Processes(self))?;
+        st.serialize_field("nodes", &Nodes(self))?;
+        st.serialize_field("edges", &Edges(self))?;
+        st.end()
+    }
+}
+
+struct Processes<'r, 'v>(&'r GraphResponse<'v>);
+struct Nodes<'r, 'v>(&'r GraphResponse<'v>);
+struct Edges<'r, 'v>(&'r GraphResponse<'v>);
+
+impl Serialize for Processes<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut seq = s.serialize_seq(Some(r.processes.len()))?;
+        for &p in &r.processes {
+            seq.serialize_element(&r.view.processes[p])?;
+        }
+        seq.end()
+    }
+}
+
+/// One node of `/api/graph`.
+#[derive(Serialize)]
+struct ApiNode<'a> {
+    uid: String,
+    process: &'a str,
+    id: u64,
+    kind: NodeKind,
+    name: &'a str,
+    location: Option<&'a str>,
+    state: Option<&'a str>,
+    since_ms: Option<u64>,
+    attrs: &'a Attrs,
+}
+
+/// One edge of `/api/graph`.
+#[derive(Serialize)]
+struct ApiEdge<'a> {
+    from: String,
+    to: String,
+    kind: EdgeKind,
+    since_ms: Option<u64>,
+    attrs: &'a Attrs,
+    cross_process: bool,
+}
+
+impl Serialize for Nodes<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = self.0.view;
+        let mut seq = s.serialize_seq(Some(self.0.nodes.len()))?;
+        for &n in &self.0.nodes {
+            let at = v.nodes[n as usize];
+            let snap = &v.snaps[at.process as usize];
+            let node = &snap.nodes[at.index as usize];
+            seq.serialize_element(&ApiNode {
+                uid: v.uid(n),
+                process: &snap.process.key,
+                id: node.id,
+                kind: node.kind,
+                name: &node.name,
+                location: node.location.as_deref(),
+                state: node.state.as_deref(),
+                since_ms: node.since_ms,
+                attrs: &node.attrs,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Edges<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = self.0.view;
+        let mut seq = s.serialize_seq(Some(self.0.edges.len()))?;
+        for &i in &self.0.edges {
+            let e = &v.edges[i as usize];
+            seq.serialize_element(&ApiEdge {
+                from: v.uid(e.from),
+                to: v.uid(e.to),
+                kind: e.kind,
+                since_ms: e.since_ms,
+                attrs: &e.attrs,
+                cross_process: v.nodes[e.from as usize].process
+                    != v.nodes[e.to as usize].process,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+/// The latest view, and a background task that makes a new one on every
+/// change of the store.
+#[derive(Debug, Clone)]
+pub(crate) struct Views {
+    latest: watch::Receiver<Arc<View>>,
+}
+
+impl Views {
+    /// Builds the first view from the store as it is, then follows it.
+    pub(crate) async fn start(store: Arc<Store>, options: Options) -> Views {
+        let mut changes = store.subscribe();
+        changes.mark_unchanged();
+        let first = build(store.contents(), options.clone())
+            .await
+            .unwrap_or_else(|| View::build(empty(), &options));
+        let (tx, latest) = watch::channel(Arc::new(first));
+        tokio::spawn(async move {
+            while changes.changed().await.is_ok() {
+                changes.mark_unchanged();
+                if let Some(view) = build(store.contents(), options.clone()).await {
+                    tx.send_replace(Arc::new(view));
+                }
+            }
+        });
+        Views { latest }
+    }
+
+    /// The latest view.
+    pub(crate) fn current(&self) -> Arc<View> {
+        self.latest.borrow().clone()
+    }
+
+    /// A receiver that sees each new view.
+    pub(crate) fn subscribe(&self) -> watch::Receiver<Arc<View>> {
+        self.latest.clone()
+    }
+}
+
+fn empty() -> Contents {
+    Contents {
+        seq: 0,
+        processes: Vec::new(),
+    }
+}
+
+/// Builds a view on the blocking pool. An internal error (a panic in the
+/// analysis) is said on stderr and the previous view stays.
+async fn build(contents: Contents, options: Options) -> Option<View> {
+    let seq = contents.seq;
+    match tokio::task::spawn_blocking(move || View::build(contents, &options)).await {
+        Ok(view) => Some(view),
+        Err(e) => {
+            eprintln!("peeps: analysis of change {seq} failed ({e}); serving the previous one");
+            None
+        }
+    }
+}
