@@ -42,3 +42,8 @@ fn analyze_help() {
 fn dot_help() {
     check(&["dot", "--help"], "dot-help.txt");
 }
+
+#[test]
+fn serve_help() {
+    check(&["serve", "--help"], "serve-help.txt");
+}

@@ -61,19 +61,24 @@ use std::time::Duration;
 pub(crate) struct ServeArgs {
     /// Where programs push snapshots (they are started with
     /// PEEPS_DASHBOARD=<this address>). Port 0 picks a free port.
-    #[arg(long, value_name = "ADDR", env = "PEEPS_LISTEN", default_value = "127.0.0.1:9119",
+    #[arg(long, value_name = "ADDR", env = "PEEPS_LISTEN", hide_env_values = true, default_value = "127.0.0.1:9119",
           value_parser = parse_addr)]
     listen: SocketAddr,
     /// Where the HTTP API and the UI are served. Port 0 picks a free port.
-    #[arg(long, value_name = "ADDR", env = "PEEPS_HTTP", default_value = "127.0.0.1:9120",
+    #[arg(long, value_name = "ADDR", env = "PEEPS_HTTP", hide_env_values = true, default_value = "127.0.0.1:9120",
           value_parser = parse_addr)]
     http: SocketAddr,
     /// The dump directory: every *.json dump in it is loaded at start, and
     /// new ones while the server runs [default: /tmp/peeps-dumps]
-    #[arg(long, value_name = "DIR", env = "PEEPS_DUMP_DIR")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "PEEPS_DUMP_DIR",
+        hide_env_values = true
+    )]
     dumps: Option<PathBuf>,
     /// The largest frame (one snapshot) or dump file accepted, in bytes.
-    #[arg(long, value_name = "BYTES", env = "PEEPS_MAX_FRAME_BYTES",
+    #[arg(long, value_name = "BYTES", env = "PEEPS_MAX_FRAME_BYTES", hide_env_values = true,
           default_value_t = peeps_graph::wire::DEFAULT_MAX_FRAME_BYTES)]
     max_frame_bytes: usize,
     /// At most this many pushing connections at once; more are refused.
