@@ -87,6 +87,26 @@ pub fn waited_on_for(snap: &Snapshot, kind: NodeKind, name: &str, op: &str) -> b
     })
 }
 
+/// The names of the nodes the node of `kind` named `name` is held by
+/// (`held_by` edges: lock guards, permits, channel endpoints).
+pub fn holders<'a>(snap: &'a Snapshot, kind: NodeKind, name: &str) -> Vec<&'a str> {
+    let Some(resource) = node(snap, kind, name) else {
+        return Vec::new();
+    };
+    snap.edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::HeldBy && e.from == resource.id)
+        .filter_map(|e| snap.nodes.iter().find(|n| n.id == e.to))
+        .map(|n| n.name.as_str())
+        .collect()
+}
+
+/// The number attribute `key` of the node of `kind` named `name` (e.g. a
+/// channel's `received`).
+pub fn attr(snap: &Snapshot, kind: NodeKind, name: &str, key: &str) -> Option<u64> {
+    node(snap, kind, name)?.attrs.get(key)?.as_u64()
+}
+
 /// Whether the future (or task) named `name` is inside a poll.
 pub fn polling(snap: &Snapshot, name: &str) -> bool {
     snap.nodes

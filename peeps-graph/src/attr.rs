@@ -30,6 +30,22 @@ pub const WAKER_CLONES_ACCOUNTED: &str = "waker_clones_accounted";
 /// Tasks: tokio's task id, when the task runs on tokio.
 pub const TOKIO_TASK_ID: &str = "tokio_task_id";
 
+// ---- threads (`ThreadInfo::attrs`) ---------------------------------------
+
+/// Threads: how many stack samples `stack` and [`DOMINANT_FRAMES`] come
+/// from (samples of the current poll, taken within the last second).
+pub const SAMPLES: &str = "samples";
+/// Threads: the frames present in at least half the samples, innermost
+/// first, each `{ "frame": "name (file:line)", "samples": n }`: where a
+/// spinning or blocked thread spends its time. Absent with one sample.
+pub const DOMINANT_FRAMES: &str = "dominant_frames";
+/// In a [`DOMINANT_FRAMES`] entry: the frame, as in `stack`.
+pub const FRAME: &str = "frame";
+/// Threads: why `stack` is empty or holds only the innermost frame, with a
+/// hint when there is one (e.g. build with frame pointers, the thread did
+/// not answer SIGPROF, the thread never polled anything instrumented).
+pub const STACK_UNAVAILABLE: &str = "stack_unavailable";
+
 // ---- resources ---------------------------------------------------------
 
 /// Locks, semaphores: `true` for a blocking (parking_lot) primitive: a poll

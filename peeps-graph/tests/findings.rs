@@ -245,8 +245,8 @@ fn blocking_polls_name_the_innermost_future_and_thread() {
     assert_eq!(
         p.text,
         "blocking poll (1.5 s):\n  \
-         task \"cruncher\" (src/cruncher.rs:1) in future \"outer\" (src/outer.rs:2) > \"hash\" (src/hash.rs:3) \
-         has been inside one poll for 1.5 s, blocking thread \"tokio-runtime-worker\" (tid 7)\n    \
+         worker `tokio-runtime-worker` (tid 7) has been inside a poll of future \"hash\" (src/hash.rs:3) for 1.5 s\n    \
+         in task \"cruncher\" (src/cruncher.rs:1) > \"outer\" (src/outer.rs:2)\n    \
          at std::thread::sleep\n    \
          at app::hash"
     );
@@ -257,6 +257,62 @@ fn blocking_polls_name_the_innermost_future_and_thread() {
     );
     let report = peeps_graph::analyze(&[d.build()], &Options::default().slow_poll_ms(10));
     assert_eq!(report.blocking_polls.len(), 3);
+}
+
+/// The sampler's facts (attrs of the snapshot's thread) are said under a
+/// blocking poll: dominant frames, then the stack; or why there is none.
+#[test]
+fn blocking_polls_say_the_dominant_frames_and_why_a_stack_is_missing() {
+    let mut d = Dump::new("svc");
+    let t = d.task("spinner");
+    d.node(t)
+        .state("polling", 2_300)
+        .attr("polling_since_ms", 2_300);
+    d.os_thread(
+        9,
+        t,
+        &["app::spin (src/app.rs:4)", "app::run (src/app.rs:9)"],
+    );
+    let mut snap = d.build();
+    let attrs = &mut snap.threads[0].attrs;
+    attrs.insert("samples".into(), 10.into());
+    attrs.insert(
+        "dominant_frames".into(),
+        serde_json::json!([{ "frame": "app::spin (src/app.rs:4)", "samples": 10 }]),
+    );
+    let report = analyze(&[snap.clone()]);
+    let p = &report.blocking_polls[0];
+    let thread = p.thread.as_ref().unwrap();
+    assert_eq!(thread.samples, 10);
+    assert_eq!(thread.dominant_frames[0].frame, "app::spin (src/app.rs:4)");
+    assert_eq!(
+        p.text,
+        "blocking poll (2.3 s):\n  \
+         worker `tokio-runtime-worker` (tid 9) has been inside a poll of task \"spinner\" (src/spinner.rs:1) for 2.3 s\n    \
+         dominant frames (10 samples):\n      \
+         10/10 app::spin (src/app.rs:4)\n    \
+         at app::spin (src/app.rs:4)\n    \
+         at app::run (src/app.rs:9)"
+    );
+
+    let thread = &mut snap.threads[0];
+    thread.stack.clear();
+    thread.attrs.clear();
+    thread
+        .attrs
+        .insert("stack_unavailable".into(), "no answer".into());
+    let report = analyze(&[snap]);
+    let p = &report.blocking_polls[0];
+    assert_eq!(
+        p.thread.as_ref().unwrap().stack_unavailable.as_deref(),
+        Some("no answer")
+    );
+    assert!(
+        p.text
+            .ends_with("for 2.3 s\n    stack unavailable: no answer"),
+        "{}",
+        p.text
+    );
 }
 
 #[test]

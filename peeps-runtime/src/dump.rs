@@ -114,6 +114,8 @@ fn dump_thread(read: OwnedFd) {
         match nix::unistd::read(&read, &mut buf) {
             Ok(0) => return,
             Ok(_) => {
+                // Fresh stacks of every recorded thread (bounded wait).
+                crate::sampler::burst();
                 let path = dump_path();
                 match dump_to(&path) {
                     Ok(()) => eprintln!("peeps: dump written to {}", path.display()),

@@ -110,15 +110,20 @@ impl<F: Future> Future for Instrumented<F> {
         }
         let id = entry.core.id;
         let res = {
+            // Top level (nothing instrumented polls it): the root's poll, and
+            // this thread polls that root from now on.
             let root_scope = match (outer.node, &live.root) {
-                (0, Some(root)) => Some(PollScope::begin(root.stats(), crate::context::current())),
+                (0, Some(root)) => Some((
+                    crate::threads::polling(root.id()),
+                    PollScope::begin(root.stats(), crate::context::current()),
+                )),
                 _ => None,
             };
             let scope = PollScope::begin(&entry.stats, Frame { node: id, task, tracked });
             let res = this.inner.poll(cx);
             let ready = res.is_ready();
             scope.end(ready);
-            if let Some(s) = root_scope {
+            if let Some((_on_thread, s)) = root_scope {
                 s.end(ready);
             }
             res

@@ -21,7 +21,9 @@ pub mod node;
 pub mod process;
 pub mod push;
 pub mod registry;
+pub mod sampler;
 mod snapshot;
+mod threads;
 pub mod watchdog;
 
 /// Declares items that exist only with feature `diagnostics`.
@@ -65,12 +67,14 @@ pub use watchdog::watchdog;
 
 /// Names the process after its executable and fixes its key. Optional:
 /// instrumentation works without it. May be called before or inside a
-/// runtime, any number of times. Starts the watchdog (`PEEPS_WATCHDOG`)
-/// and the push client (`PEEPS_DASHBOARD`) when the environment asks.
+/// runtime, any number of times. Starts the watchdog (`PEEPS_WATCHDOG`),
+/// the push client (`PEEPS_DASHBOARD`) and the thread sampler
+/// (`PEEPS_SAMPLE_HZ`) when the environment asks.
 pub fn init() {
     process::touch();
     watchdog::start_from_env();
     push::start_from_env();
+    sampler::start_from_env();
 }
 
 /// Names the process `name` in snapshots and dumps; otherwise as [`init`].

@@ -47,6 +47,6 @@ pub fn snapshot() -> Snapshot {
         captured_at_ms,
         nodes,
         edges,
-        threads: Vec::new(),
+        threads: crate::threads::describe(now_ms),
     }
 }

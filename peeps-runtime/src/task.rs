@@ -124,6 +124,8 @@ impl<F: Future> Future for TaskFuture<F> {
         let view = crate::waker::tracked_view(entry);
         let mut task_cx = Context::from_waker(&view);
         let id = entry.core.id;
+        // Task level only: this thread polls this task from now on.
+        let _on_thread = crate::threads::polling(id);
         let scope = PollScope::begin(&entry.stats, Frame { node: id, task: id, tracked: true });
         let res = this.fut.poll(&mut task_cx);
         scope.end(res.is_ready());

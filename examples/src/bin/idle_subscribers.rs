@@ -8,7 +8,7 @@
 //!
 //! Expected: no deadlock, no task stuck forever, no long wait.
 
-use examples::{park, ready_when, waiters};
+use examples::{attr, park, ready_when, waiters};
 use peeps::graph::NodeKind;
 use peeps::sync::broadcast;
 use std::time::Duration;
@@ -44,9 +44,7 @@ async fn main() {
 
     ready_when(|g| {
         waiters(g, NodeKind::Channel, "ticks") == SUBSCRIBERS
-            && g.nodes.iter().any(|n| {
-                n.name == "ticks" && n.attrs.get("sent").and_then(|v| v.as_u64()) >= Some(2)
-            })
+            && attr(g, NodeKind::Channel, "ticks", "sent") >= Some(2)
     });
     park().await
 }

@@ -10,7 +10,7 @@
 //! Expected: no deadlock; with a low `--long-wait-ms`, three long waits on
 //! mutex `token`, each held by `refresher`.
 
-use examples::{park, ready_when, waiters};
+use examples::{holders, park, ready_when, waiters};
 use peeps::graph::NodeKind;
 use peeps::sync::Mutex;
 use std::sync::Arc;
@@ -44,6 +44,9 @@ async fn main() {
         peeps::spawn_named(name, handle_requests(token.clone()));
     }
 
-    ready_when(|g| waiters(g, NodeKind::Mutex, "token") == 3);
+    ready_when(|g| {
+        holders(g, NodeKind::Mutex, "token") == ["refresher"]
+            && waiters(g, NodeKind::Mutex, "token") == 3
+    });
     park().await
 }

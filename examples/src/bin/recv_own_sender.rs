@@ -12,7 +12,7 @@
 //! channel `jobs` (its sender is held, and used, by the task itself), with
 //! the `main` thread behind it.
 
-use examples::{ready_when, waited_on_for};
+use examples::{attr, ready_when, waited_on_for};
 use peeps::graph::NodeKind;
 use peeps::sync::mpsc;
 
@@ -51,7 +51,9 @@ async fn main() {
     peeps::install_sigusr1("recv_own_sender");
     let queue = peeps::spawn_named("job-queue", drain_jobs());
     ready_when(|g| {
-        waited_on_for(g, NodeKind::Channel, "jobs", "recv")
+        // Three jobs and two retries, all received: the queue is drained.
+        attr(g, NodeKind::Channel, "jobs", "received") == Some(5)
+            && waited_on_for(g, NodeKind::Channel, "jobs", "recv")
             && !g.nodes.iter().any(|n| n.name.starts_with("producer-"))
             && waited_on_for(g, NodeKind::Task, "job-queue", "join")
     });

@@ -13,7 +13,7 @@
 //! Expected: one `probable` deadlock of the single task `collector` on
 //! channel `results`, with the `main` thread behind it.
 
-use examples::{ready_when, waited_on_for};
+use examples::{attr, ready_when, waited_on_for};
 use peeps::graph::NodeKind;
 use peeps::sync::mpsc;
 
@@ -39,7 +39,8 @@ async fn main() {
     peeps::install_sigusr1("recv_own_sender_unused");
     let collector = peeps::spawn_named("collector", collect());
     ready_when(|g| {
-        waited_on_for(g, NodeKind::Channel, "results", "recv")
+        attr(g, NodeKind::Channel, "results", "received") == Some(3)
+            && waited_on_for(g, NodeKind::Channel, "results", "recv")
             && !g.nodes.iter().any(|n| n.name.starts_with("worker-"))
             && waited_on_for(g, NodeKind::Task, "collector", "join")
     });

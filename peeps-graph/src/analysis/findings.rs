@@ -22,6 +22,12 @@
 //! - Tasks stuck behind a deadlock or a stuck task follow under
 //!   `  also stuck behind it:`, indented two more.
 //! - Durations: `850 ms`, `12.3 s`, `4 min 12 s`, `2 h 5 min`.
+//! - A blocking poll whose thread the snapshot names starts from the
+//!   thread: ``worker `tokio-runtime-worker` (tid 7) has been inside a poll
+//!   of future "x" (loc) for 2.3 s``, then `in task "t" (loc) > "outer"
+//!   (loc)`; under it the sampler's `dominant frames (N samples):` as
+//!   `k/N frame` lines, then the stack as `at frame` lines (or `stack
+//!   unavailable: why`).
 //!
 //! The summary is the headline without its colon, then the tasks' names.
 
@@ -29,7 +35,7 @@ use super::Context;
 use super::blocked::{External, OpSide, Release, RootState, classify, op_side, releasers};
 use super::cycles::Hop;
 use super::report::{
-    BlockingPoll, Certainty, Deadlock, LongWait, NodeRef, Step, StuckForever, ThreadRef,
+    BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Step, StuckForever, ThreadRef,
 };
 use super::words::{Labels, Words, count, duration};
 use crate::attr;
@@ -436,6 +442,43 @@ impl LongWait {
 
 // ---- blocking poll -------------------------------------------------------
 
+/// What a blocking poll says about its thread, from the snapshot's
+/// `threads` entry (the sampler's facts are in its attrs).
+fn thread_ref(t: &crate::schema::ThreadInfo) -> ThreadRef {
+    let dominant_frames = t
+        .attrs
+        .get(attr::DOMINANT_FRAMES)
+        .and_then(|v| v.as_array())
+        .map(|frames| {
+            frames
+                .iter()
+                .filter_map(|f| {
+                    Some(FrameShare {
+                        frame: f.get(attr::FRAME)?.as_str()?.to_owned(),
+                        samples: f.get(attr::SAMPLES)?.as_u64()?,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ThreadRef {
+        tid: t.tid,
+        name: t.name.clone(),
+        stack: t.stack.clone(),
+        samples: t
+            .attrs
+            .get(attr::SAMPLES)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0),
+        dominant_frames,
+        stack_unavailable: t
+            .attrs
+            .get(attr::STACK_UNAVAILABLE)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
+    }
+}
+
 impl Finding for BlockingPoll {
     const KIND: &'static str = "blocking poll";
 
@@ -498,11 +541,7 @@ impl BlockingPoll {
                     .threads
                     .iter()
                     .find(|t| t.polling.is_some_and(|p| ids.contains(&p)))
-                    .map(|t| ThreadRef {
-                        tid: t.tid,
-                        name: t.name.clone(),
-                        stack: t.stack.clone(),
-                    });
+                    .map(thread_ref);
                 let parked_on = if cx.blocked.roots[r as usize].state == RootState::Parked {
                     cx.blocked
                         .waits(cx.merged, r)
@@ -526,18 +565,50 @@ impl BlockingPoll {
             .collect()
     }
 
-    /// The blocking poll in words, with the thread's stack when known.
+    /// The blocking poll in words. With the thread known: `worker
+    /// `tokio-runtime-worker` (tid 7) has been inside a poll of future "x"
+    /// (loc) for 2.3 s`, the task and futures around it, then the dominant
+    /// frames and the stack when the sampler took them (or why not).
     pub(crate) fn format(&self, labels: &Labels) -> String {
         let mut words = Words::new(labels, std::iter::once(&self.task));
         let mut out = format!("blocking poll ({}):\n  ", duration(self.polling_ms));
-        out.push_str(&words.actor(&self.task, &self.path));
-        out.push_str(&format!(
-            " has been inside one poll for {}",
-            duration(self.polling_ms)
-        ));
         match &self.thread {
-            Some(t) => out.push_str(&format!(", blocking thread {:?} (tid {})", t.name, t.tid)),
-            None => out.push_str(", blocking its runtime thread"),
+            Some(t) => {
+                // A task runs on a runtime worker; a `block_on` root on its thread.
+                let who = if self.task.kind == NodeKind::Task {
+                    "worker"
+                } else {
+                    "thread"
+                };
+                let (innermost, around) = match self.path.split_last() {
+                    Some((last, outer)) => (last, outer),
+                    None => (&self.task, &[][..]),
+                };
+                out.push_str(&format!(
+                    "{who} `{}` (tid {}) has been inside a poll of {} for {}",
+                    t.name,
+                    t.tid,
+                    words.node(innermost),
+                    duration(self.polling_ms)
+                ));
+                if !self.path.is_empty() {
+                    out.push_str("\n    in ");
+                    out.push_str(&words.node(&self.task));
+                    for f in around {
+                        let word = words.node(f);
+                        let bare = word.strip_prefix(&format!("{} ", f.kind)).unwrap_or(&word);
+                        out.push_str(" > ");
+                        out.push_str(bare);
+                    }
+                }
+            }
+            None => {
+                out.push_str(&words.actor(&self.task, &self.path));
+                out.push_str(&format!(
+                    " has been inside one poll for {}, blocking its runtime thread",
+                    duration(self.polling_ms)
+                ));
+            }
         }
         if let Some(lock) = &self.parked_on {
             out.push_str(&format!(
@@ -546,6 +617,18 @@ impl BlockingPoll {
             ));
         }
         if let Some(t) = &self.thread {
+            if let Some(why) = &t.stack_unavailable {
+                out.push_str(&format!("\n    stack unavailable: {why}"));
+            }
+            if !t.dominant_frames.is_empty() {
+                out.push_str(&format!(
+                    "\n    dominant frames ({}):",
+                    count(t.samples as usize, "sample", "samples")
+                ));
+                for f in &t.dominant_frames {
+                    out.push_str(&format!("\n      {}/{} {}", f.samples, t.samples, f.frame));
+                }
+            }
             for frame in t.stack.iter().take(LISTED_FRAMES) {
                 out.push_str(&format!("\n    at {frame}"));
             }

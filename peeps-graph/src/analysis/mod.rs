@@ -40,7 +40,8 @@ mod words;
 
 pub use findings::Finding;
 pub use report::{
-    BlockingPoll, Certainty, Deadlock, LongWait, NodeRef, Report, Step, StuckForever, ThreadRef,
+    BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Report, Step, StuckForever,
+    ThreadRef,
 };
 pub(crate) use words::short_location;
 

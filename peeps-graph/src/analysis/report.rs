@@ -195,6 +195,26 @@ pub struct ThreadRef {
     pub name: String,
     /// Its stack, innermost frame first, when the sampler took one.
     pub stack: Vec<String>,
+    /// How many stack samples `stack` and `dominant_frames` come from.
+    #[serde(default)]
+    pub samples: u64,
+    /// The frames present in at least half the samples, innermost first:
+    /// where the poll spends its time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dominant_frames: Vec<FrameShare>,
+    /// Why the stack is missing or holds only the innermost frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_unavailable: Option<String>,
+}
+
+/// A frame and the number of samples it appears in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FrameShare {
+    /// The frame, `name (file:line)`.
+    pub frame: String,
+    /// How many samples it appears in.
+    pub samples: u64,
 }
 
 /// A poll running longer than the threshold: it blocks a runtime thread.

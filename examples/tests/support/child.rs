@@ -1,0 +1,208 @@
+//! A scenario running as a child process: started, waited for until READY,
+//! dumped with SIGUSR1, and killed when the guard drops — also when an
+//! assertion fails first.
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use peeps::graph::Snapshot;
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a scenario may take to say READY (a loaded 2-core machine
+/// running every test at once is slow; a healthy run takes milliseconds).
+const READY_WITHIN: Duration = Duration::from_secs(120);
+/// How long a dump may take to appear after SIGUSR1.
+const DUMP_WITHIN: Duration = Duration::from_secs(60);
+/// How long to wait after READY before dumping: past the analysis' default
+/// settle time (250 ms), so the edges the scenario is about count. Edges
+/// only grow older, so this is a lower bound, not a timing assertion.
+pub const SETTLE: Duration = Duration::from_millis(400);
+/// How often the bounded loops look.
+const POLL: Duration = Duration::from_millis(20);
+
+/// A dump read back: where it was written and what it says.
+#[derive(Debug)]
+pub struct Dump {
+    /// The dump file (`<dir>/<pid>.json`).
+    pub path: PathBuf,
+    /// Its contents.
+    pub snapshot: Snapshot,
+}
+
+/// A running scenario. Dropping it kills the child and removes its dump
+/// directory.
+#[derive(Debug)]
+pub struct Scenario {
+    name: &'static str,
+    child: Child,
+    pid: Pid,
+    dir: PathBuf,
+    stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+/// Reads `from` line by line into `into`, handing each `READY <pid>` line's
+/// pid to `ready`.
+fn collect(
+    from: impl Read + Send + 'static,
+    into: Arc<Mutex<String>>,
+    ready: Option<mpsc::Sender<String>>,
+) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(from).lines() {
+            let Ok(line) = line else { break };
+            if let (Some(ready), Some(pid)) = (&ready, line.strip_prefix("READY ")) {
+                let _ = ready.send(pid.trim().to_owned());
+            }
+            let mut all = into.lock().unwrap_or_else(|e| e.into_inner());
+            all.push_str(&line);
+            all.push('\n');
+        }
+    });
+}
+
+impl Scenario {
+    /// Starts the scenario binary `exe` with dumps going to a fresh
+    /// directory, waits for its `READY <pid>` line, then waits [`SETTLE`].
+    ///
+    /// # Panics
+    ///
+    /// When the binary cannot start, exits, or says nothing within
+    /// `READY_WITHIN`.
+    #[track_caller]
+    pub fn start(name: &'static str, exe: &str) -> Scenario {
+        static RUN: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "peeps-scenario-{name}-{}-{}",
+            std::process::id(),
+            RUN.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut child = Command::new(exe)
+            .env("PEEPS_DUMP_DIR", &dir)
+            .env_remove("PEEPS_WATCHDOG")
+            .env_remove("PEEPS_DASHBOARD")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start scenario {name} ({exe}): {e}"));
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        // Piped above, so both are there.
+        collect(
+            child.stdout.take().expect("piped stdout"),
+            stdout.clone(),
+            Some(ready_tx),
+        );
+        collect(
+            child.stderr.take().expect("piped stderr"),
+            stderr.clone(),
+            None,
+        );
+        let pid = Pid::from_raw(child.id() as i32);
+        // From here on the guard kills the child, whatever happens.
+        let scenario = Scenario {
+            name,
+            child,
+            pid,
+            dir,
+            stdout,
+            stderr,
+        };
+
+        match ready_rx.recv_timeout(READY_WITHIN) {
+            Ok(said) => assert_eq!(
+                said,
+                pid.to_string(),
+                "{name} said READY with another pid{}",
+                scenario.output()
+            ),
+            Err(RecvTimeoutError::Timeout) => {
+                panic!(
+                    "{name} not READY after {READY_WITHIN:?}{}",
+                    scenario.output()
+                )
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!("{name} closed its stdout before READY{}", scenario.output())
+            }
+        }
+        std::thread::sleep(SETTLE);
+        scenario
+    }
+
+    /// The child's pid.
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    /// What the child printed so far, for failure messages.
+    pub fn output(&self) -> String {
+        let read = |s: &Mutex<String>| s.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        format!(
+            "\n--- {} stdout ---\n{}--- {} stderr ---\n{}",
+            self.name,
+            read(&self.stdout),
+            self.name,
+            read(&self.stderr)
+        )
+    }
+
+    /// Sends SIGUSR1 and reads the dump it writes (any earlier dump is
+    /// removed first, so this is always a fresh one).
+    ///
+    /// # Panics
+    ///
+    /// When the child exits or no dump appears within `DUMP_WITHIN`.
+    #[track_caller]
+    pub fn dump(&mut self) -> Dump {
+        let path = self.dir.join(format!("{}.json", self.pid));
+        let _ = std::fs::remove_file(&path);
+        kill(self.pid, Signal::SIGUSR1).expect("signal the scenario");
+        let deadline = Instant::now() + DUMP_WITHIN;
+        // The dump is written to `.tmp` and renamed: once the file is
+        // there, it is whole.
+        while !path.exists() {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "{} exited ({status}) before dumping{}",
+                    self.name,
+                    self.output()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: no dump at {} after SIGUSR1{}",
+                self.name,
+                path.display(),
+                self.output()
+            );
+            std::thread::sleep(POLL);
+        }
+        let json = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let snapshot = Snapshot::from_json(&json)
+            .unwrap_or_else(|e| panic!("{}: bad dump {}: {e}", self.name, path.display()));
+        assert_eq!(
+            snapshot.process.pid as i32,
+            self.pid.as_raw(),
+            "dump of another process"
+        );
+        Dump { path, snapshot }
+    }
+}
+
+impl Drop for Scenario {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
