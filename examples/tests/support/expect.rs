@@ -383,6 +383,7 @@ pub struct ExpectBlockingPoll {
     task: String,
     innermost: Option<String>,
     parked_on: Option<Option<(NodeKind, String)>>,
+    stack_mentions: Vec<String>,
 }
 
 /// The blocking poll of the task named `task`.
@@ -391,6 +392,7 @@ pub fn blocking_poll(task: &str) -> ExpectBlockingPoll {
         task: task.to_owned(),
         innermost: None,
         parked_on: None,
+        stack_mentions: Vec::new(),
     }
 }
 
@@ -404,6 +406,13 @@ impl ExpectBlockingPoll {
     /// The instrumented blocking lock the poll is parked on.
     pub fn parked_on(mut self, kind: NodeKind, name: &str) -> Self {
         self.parked_on = Some(Some((kind, name.to_owned())));
+        self
+    }
+
+    /// When the poll's thread comes with a stack (the sampler took one),
+    /// some frame of it contains each of `parts`.
+    pub fn stack_mentions<const N: usize>(mut self, parts: [&str; N]) -> Self {
+        self.stack_mentions = parts.iter().map(|&p| p.to_owned()).collect();
         self
     }
 
@@ -449,6 +458,22 @@ impl ExpectBlockingPoll {
                 self.task,
                 text()
             );
+        }
+        if let Some(thread) = &p.thread
+            && !thread.stack.is_empty()
+        {
+            for part in &self.stack_mentions {
+                assert!(
+                    thread
+                        .stack
+                        .iter()
+                        .any(|frame| frame.contains(part.as_str())),
+                    "no frame of {:?}'s stack mentions {part:?}: {:#?}{}",
+                    self.task,
+                    thread.stack,
+                    text()
+                );
+            }
         }
         p
     }
