@@ -16,7 +16,9 @@
 //!   hello, a snapshot whose process key is not the hello's: each ends the
 //!   connection;
 //! - at most `--max-connections` connections are served at once; more are
-//!   closed at once, and said on stderr at most once a second with a count.
+//!   closed at once, and said on stderr at most once a second with a count
+//!   (keep the cap under the process's file descriptor limit, `ulimit -n`:
+//!   past that, accepting fails, which is said the same way).
 //!
 //! Nothing a bad connection sent reaches the store: a snapshot is stored
 //! only once it decoded whole and matched its hello. When a connection
@@ -48,7 +50,8 @@ pub(crate) async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
-    let mut refusals = Refusals::default();
+    let mut refusals = Throttled::default();
+    let mut accept_errors = Throttled::default();
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -57,15 +60,22 @@ pub(crate) async fn serve(
         let (socket, peer) = match accepted {
             Ok(pair) => pair,
             Err(e) => {
-                // Out of file descriptors and the like: say so, give the
-                // system a moment, keep accepting.
-                eprintln!("peeps: ingest: cannot accept a connection: {e}");
+                // Out of file descriptors and the like: say so (at most
+                // once a second), give the system a moment, keep accepting.
+                accept_errors.say(|more| {
+                    eprintln!("peeps: ingest: cannot accept a connection: {e}{more}");
+                });
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
         };
         let Ok(permit) = permits.clone().try_acquire_owned() else {
-            refusals.refused(peer, limits.max_connections);
+            refusals.say(|more| {
+                eprintln!(
+                    "peeps: ingest: refused connection from {peer}: {} connections already open{more}",
+                    limits.max_connections
+                );
+            });
             drop(socket);
             continue;
         };
@@ -100,32 +110,32 @@ async fn wait_stop(mut shutdown: watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|&stop| stop).await;
 }
 
-/// Says refused connections at most once a second, with how many.
+/// Says a recurring event at most once a second, with how many went
+/// unsaid in between, so a flood of refused connections cannot flood
+/// stderr.
 #[derive(Debug, Default)]
-struct Refusals {
+struct Throttled {
     last: Option<Instant>,
     unsaid: u64,
 }
 
-impl Refusals {
-    fn refused(&mut self, peer: SocketAddr, max: usize) {
-        self.unsaid += 1;
+impl Throttled {
+    /// Calls `say` with a suffix counting the unsaid events, unless it was
+    /// called less than a second ago.
+    fn say(&mut self, say: impl FnOnce(&str)) {
         let now = Instant::now();
         if self
             .last
             .is_some_and(|t| now.duration_since(t) < Duration::from_secs(1))
         {
+            self.unsaid += 1;
             return;
         }
-        let others = self.unsaid - 1;
-        let more = if others > 0 {
-            format!(" ({others} more refused since the last such line)")
-        } else {
-            String::new()
+        let more = match self.unsaid {
+            0 => String::new(),
+            n => format!(" ({n} more since the last such line)"),
         };
-        eprintln!(
-            "peeps: ingest: refused connection from {peer}: {max} connections already open{more}"
-        );
+        say(&more);
         self.last = Some(now);
         self.unsaid = 0;
     }

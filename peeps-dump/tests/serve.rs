@@ -1,0 +1,369 @@
+//! `peeps serve` end to end: real programs push to a real server over
+//! loopback on ephemeral ports; the HTTP API lists them, reports their
+//! deadlocks, streams changes, keeps a killed process as stale; dumps are
+//! picked up while the server runs.
+//!
+//! The pushing programs are this test binary re-run as children on the
+//! `#[ignore]`d `child_*` functions below (they do nothing unless started
+//! by the tests).
+
+mod serve_support;
+
+use serde_json::Value;
+use serve_support::*;
+use std::sync::Arc;
+
+/// A two-task lock-order inversion, then parks forever, pushing every
+/// 100 ms to `PEEPS_DASHBOARD`.
+#[test]
+#[ignore = "a child process of the tests below"]
+fn child_push_deadlock() {
+    if !is_child() {
+        return;
+    }
+    let name = std::env::var("CHILD_NAME").unwrap_or_else(|_| "bank".to_owned());
+    peeps::init_named(&name);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let a = Arc::new(peeps::sync::Mutex::new(100).named("acct-1"));
+        let b = Arc::new(peeps::sync::Mutex::new(200).named("acct-2"));
+        let both_locked = Arc::new(tokio::sync::Barrier::new(2));
+        let transfer = |name: &'static str,
+                        first: Arc<peeps::sync::Mutex<i32>>,
+                        second: Arc<peeps::sync::Mutex<i32>>| {
+            let both_locked = both_locked.clone();
+            peeps::spawn_named(name, async move {
+                let mut from = first.lock().await;
+                both_locked.wait().await;
+                let mut to = second.lock().await;
+                *from -= 1;
+                *to += 1;
+            })
+        };
+        let _a = transfer("transfer-a", a.clone(), b.clone());
+        let _b = transfer("transfer-b", b, a);
+        println!("READY {}", std::process::id());
+        std::future::pending::<()>().await;
+    });
+}
+
+fn start_deadlocked(server: &Server, name: &str) -> (ChildProc, String) {
+    let ingest = server.ingest.to_string();
+    let mut child = ChildProc::start(
+        "child_push_deadlock",
+        &[
+            ("PEEPS_DASHBOARD", &ingest),
+            ("PEEPS_PUSH_MS", "100"),
+            ("CHILD_NAME", name),
+        ],
+    );
+    let pid = child.line("READY ");
+    assert_eq!(pid, child.pid().to_string());
+    (child, pid)
+}
+
+/// The process of `/api/processes` with this pid, once a snapshot with its
+/// tasks has arrived (the first push may come before they exist).
+fn process_with_pid(server: &Server, pid: &str) -> Result<Value, String> {
+    let list = server.json("/api/processes");
+    list.as_array()
+        .and_then(|l| {
+            l.iter()
+                .find(|p| p["pid"].as_u64().map(|n| n.to_string()).as_deref() == Some(pid))
+                .cloned()
+        })
+        .filter(|p| p["nodes"].as_u64().unwrap_or(0) >= 4)
+        .ok_or_else(|| list.to_string())
+}
+
+/// The deadlocks of the report that involve the process `key`.
+fn deadlocks_of(server: &Server, key: &str) -> Vec<Value> {
+    let report = server.json("/api/deadlocks");
+    report["deadlocks"]
+        .as_array()
+        .expect("deadlocks is a list")
+        .iter()
+        .filter(|d| {
+            d["tasks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["process"] == key)
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn pushing_processes_are_listed_analysed_and_streamed() {
+    let server = Server::start("e2e", &[]);
+    assert_eq!(server.banner.len(), 4, "{:?}", server.banner);
+    assert_eq!(
+        server.banner[3],
+        format!("peeps: open http://{}/", server.http)
+    );
+    let mut events = Events::open(&server);
+    let first_seq = events.next_change();
+
+    let (_bank, bank_pid) = start_deadlocked(&server, "bank");
+    let (_shop, shop_pid) = start_deadlocked(&server, "shop");
+
+    // Both are listed, live, from push.
+    let bank = eventually("bank in /api/processes", || {
+        process_with_pid(&server, &bank_pid)
+    });
+    let shop = eventually("shop in /api/processes", || {
+        process_with_pid(&server, &shop_pid)
+    });
+    for (p, name) in [(&bank, "bank"), (&shop, "shop")] {
+        assert_eq!(p["name"], name, "{p}");
+        assert_eq!(p["stale"], false, "{p}");
+        assert_eq!(p["source"], "push", "{p}");
+        assert!(p["nodes"].as_u64().unwrap() >= 4, "{p}");
+        assert!(
+            p["key"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{}-", p["pid"]))
+        );
+    }
+    // A change was streamed after the server's first event.
+    assert!(events.next_change() > first_seq);
+
+    // Each process's lock-order inversion is reported, once settled.
+    let bank_key = bank["key"].as_str().unwrap().to_owned();
+    let shop_key = shop["key"].as_str().unwrap().to_owned();
+    for key in [&bank_key, &shop_key] {
+        let deadlocks = eventually("a deadlock per process", || {
+            let d = deadlocks_of(&server, key);
+            if d.is_empty() {
+                Err(server.get("/api/deadlocks").1)
+            } else {
+                Ok(d)
+            }
+        });
+        assert_eq!(deadlocks.len(), 1, "{deadlocks:?}");
+        let d = &deadlocks[0];
+        assert_eq!(d["certainty"], "certain");
+        assert_eq!(d["cross_process"], false);
+        let mut tasks: Vec<&str> = d["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        tasks.sort();
+        assert_eq!(tasks, ["transfer-a", "transfer-b"]);
+        assert!(
+            d["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("deadlock (certain, 2 tasks")
+        );
+    }
+
+    // The default graph is the blocked scope: the cycle's tasks and locks,
+    // each node named `<key>:<id>`, every edge's ends present.
+    let graph = server.json(&format!("/api/graph?process={bank_key}"));
+    let nodes = graph["nodes"].as_array().unwrap();
+    let names: Vec<&str> = nodes.iter().map(|n| n["name"].as_str().unwrap()).collect();
+    for want in ["transfer-a", "transfer-b", "acct-1", "acct-2"] {
+        assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+    for n in nodes {
+        assert_eq!(n["process"], bank_key.as_str());
+        assert_eq!(n["uid"], format!("{}:{}", bank_key, n["id"]));
+    }
+    let uids: Vec<&Value> = nodes.iter().map(|n| &n["uid"]).collect();
+    let edges = graph["edges"].as_array().unwrap();
+    assert!(edges.iter().any(|e| e["kind"] == "waits_on"));
+    assert!(edges.iter().any(|e| e["kind"] == "held_by"));
+    for e in edges {
+        assert!(
+            uids.contains(&&e["from"]) && uids.contains(&&e["to"]),
+            "{e}"
+        );
+        assert_eq!(e["cross_process"], false);
+    }
+    assert_eq!(graph["processes"].as_array().unwrap().len(), 1);
+    // `all` has at least as much; the unfiltered graph has both processes.
+    let all = server.json("/api/graph?scope=all");
+    assert!(all["nodes"].as_array().unwrap().len() >= nodes.len());
+    assert_eq!(all["processes"].as_array().unwrap().len(), 2);
+
+    // The raw snapshot is the one pushed.
+    let snap = server.json(&format!("/api/snapshots/{bank_key}"));
+    assert_eq!(snap["schema"], "peeps/1");
+    assert_eq!(snap["process"]["key"], bank_key.as_str());
+    let (status, body) = server.get("/api/snapshots/no-such-key");
+    assert_eq!(status, 404);
+    assert!(body.contains("\"error\""), "{body}");
+
+    assert_eq!(server.terminate(), Some(0));
+}
+
+#[test]
+fn a_killed_process_turns_stale_and_keeps_its_graph() {
+    let server = Server::start("stale", &[]);
+    let (mut child, pid) = start_deadlocked(&server, "doomed");
+    let key = eventually("the child's deadlock", || {
+        let p = process_with_pid(&server, &pid)?;
+        let key = p["key"].as_str().unwrap().to_owned();
+        if deadlocks_of(&server, &key).is_empty() {
+            return Err("no deadlock yet".into());
+        }
+        Ok(key)
+    });
+    let before = server.json(&format!("/api/graph?process={key}"));
+    child.kill();
+
+    let stale = eventually("the killed process to turn stale", || {
+        let p = server.process(&key).ok_or("gone from the list")?;
+        if p["stale"] == true {
+            Ok(p)
+        } else {
+            Err(p.to_string())
+        }
+    });
+    assert!(stale["last_seen_ms"].as_u64().unwrap() > 0);
+    assert_eq!(stale["source"], "push");
+    server.wait_stderr(&["disconnected", &format!("pid {pid}")]);
+
+    // Its last graph, report and snapshot stay.
+    assert_eq!(deadlocks_of(&server, &key).len(), 1);
+    // (Ages grow between snapshots; what is in the graph does not.)
+    let after = server.json(&format!("/api/graph?process={key}"));
+    assert_eq!(shape(&after), shape(&before));
+    assert_eq!(server.get(&format!("/api/snapshots/{key}")).0, 200);
+}
+
+/// A graph's nodes and edges without their ages.
+fn shape(graph: &Value) -> (Vec<String>, Vec<String>) {
+    let nodes = graph["nodes"].as_array().unwrap();
+    let edges = graph["edges"].as_array().unwrap();
+    let mut n: Vec<String> = nodes
+        .iter()
+        .map(|n| format!("{} {} {} {}", n["uid"], n["kind"], n["name"], n["state"]))
+        .collect();
+    let mut e: Vec<String> = edges
+        .iter()
+        .map(|e| format!("{} {} {}", e["from"], e["kind"], e["to"]))
+        .collect();
+    n.sort();
+    e.sort();
+    assert!(!n.is_empty() && !e.is_empty());
+    (n, e)
+}
+
+#[test]
+fn dumps_are_picked_up_while_running_and_bad_files_said_once() {
+    let dir = TempDir::new("dumps");
+    // One dump is there from the start.
+    std::fs::write(
+        dir.path().join("1.json"),
+        example_snapshot("1-1", "early").to_json(),
+    )
+    .unwrap();
+    let server = Server::start_with_dumps(dir.path(), &[]);
+    // Loaded before the server said it was ready.
+    assert!(server.process("1-1").is_some());
+    assert_eq!(server.process("1-1").unwrap()["source"], "dump");
+
+    // A dump written while it runs, the way peeps writes them.
+    let tmp = dir.path().join("2.json.tmp");
+    std::fs::write(&tmp, example_snapshot("2-1", "later").to_json()).unwrap();
+    std::fs::rename(&tmp, dir.path().join("2.json")).unwrap();
+    // Garbage, a half-written dump, and a .tmp file (ignored silently).
+    std::fs::write(dir.path().join("garbage.json"), "\u{0}\u{1} not json").unwrap();
+    let whole = example_snapshot("3-1", "half").to_json();
+    std::fs::write(dir.path().join("half.json"), &whole[..whole.len() / 2]).unwrap();
+    std::fs::write(dir.path().join("4.json.tmp"), "{ partial").unwrap();
+
+    let later = eventually("the new dump", || {
+        server.process("2-1").ok_or_else(String::new)
+    });
+    assert_eq!(later["name"], "later");
+    assert_eq!(later["stale"], true, "a dump is not live");
+    assert_eq!(later["last_seen_ms"], 1763790012000u64, "its capture time");
+    server.wait_stderr(&["garbage.json", "ignored: not a peeps dump"]);
+    server.wait_stderr(&["half.json", "ignored: not a peeps dump"]);
+
+    // Another good dump after them: once it is in, the bad files have been
+    // looked at again (and not said again).
+    std::fs::write(
+        dir.path().join("5.json"),
+        example_snapshot("5-1", "last").to_json(),
+    )
+    .unwrap();
+    eventually("the last dump", || {
+        server.process("5-1").ok_or_else(String::new)
+    });
+    let stderr = server.stderr();
+    assert_eq!(server.stderr_count("garbage.json"), 1, "{stderr}");
+    assert_eq!(server.stderr_count("half.json"), 1, "{stderr}");
+    assert_eq!(server.stderr_count(".tmp"), 0, "{stderr}");
+    assert!(server.process("3-1").is_none());
+    // The deadlocks of all three good dumps are reported.
+    let report = server.json("/api/deadlocks");
+    assert_eq!(report["deadlocks"].as_array().unwrap().len(), 3, "{report}");
+
+    // Once the half-written file is finished, it is read.
+    std::fs::write(dir.path().join("half.json"), &whole).unwrap();
+    eventually("the finished dump", || {
+        server.process("3-1").ok_or_else(String::new)
+    });
+}
+
+#[test]
+fn events_end_and_the_server_exits_on_sigterm() {
+    let server = Server::start("sigterm", &[]);
+    let mut events = Events::open(&server);
+    events.next_change();
+    assert_eq!(server.terminate(), Some(0));
+    events.wait_end();
+}
+
+#[test]
+fn non_loopback_addresses_need_allow_remote() {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_peeps"))
+        .args(["serve", "--listen", "0.0.0.0:0", "--http", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("refusing to listen on 0.0.0.0:0 (--listen): not a loopback address")
+            && stderr.contains("--allow-remote"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unknown_routes_and_bad_queries_get_json_errors() {
+    let server = Server::start("errors", &[]);
+    for (path, status) in [
+        ("/api/nope", 404),
+        ("/api/graph?scope=some", 400),
+        ("/api/graph?process=missing", 404),
+    ] {
+        let (got, body) = server.get(path);
+        assert_eq!(got, status, "{path}: {body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert!(v["error"].is_string(), "{body}");
+    }
+    let (status, page) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(page.contains("/api/processes"), "{page}");
+    // An empty server answers with empty lists and an empty report.
+    assert_eq!(server.json("/api/processes"), serde_json::json!([]));
+    let graph = server.json("/api/graph");
+    assert_eq!(graph["nodes"], serde_json::json!([]));
+    assert_eq!(
+        server.json("/api/deadlocks")["deadlocks"],
+        serde_json::json!([])
+    );
+}

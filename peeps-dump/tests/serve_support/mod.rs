@@ -1,0 +1,461 @@
+//! Support for the `peeps serve` tests: a real server process on ephemeral
+//! loopback ports, a minimal HTTP/1.1 client, an SSE reader, raw push
+//! connections, child processes, and bounded polling. No fixed ports, no
+//! sleeps whose length decides a verdict: every wait is a loop with a
+//! deadline that fails with what it saw.
+
+#![allow(dead_code, unreachable_pub)] // each test file uses a part
+
+use peeps_graph::wire;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long any bounded wait lasts before the test fails: generous, for a
+/// loaded 2-core CI machine; a passing test returns as soon as it can.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Polls `f` every 20 ms until it returns `Some`, or panics after
+/// [`PATIENCE`] with `what` and the last thing `f` reported.
+#[track_caller]
+pub fn eventually<T>(what: &str, mut f: impl FnMut() -> Result<T, String>) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match f() {
+            Ok(v) => return v,
+            Err(last) if Instant::now() >= deadline => {
+                panic!("timed out after {PATIENCE:?} waiting for {what}; last seen: {last}")
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+}
+
+/// A fresh directory for one test, removed when dropped.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new empty directory named after the test.
+    pub fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("peeps-serve-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running `peeps serve`, killed when dropped.
+#[derive(Debug)]
+pub struct Server {
+    child: Child,
+    /// Where programs push.
+    pub ingest: SocketAddr,
+    /// Where HTTP is served.
+    pub http: SocketAddr,
+    /// The start-up lines, as printed.
+    pub banner: Vec<String>,
+    stderr: Arc<Mutex<String>>,
+    _dumps: Option<TempDir>,
+}
+
+impl Server {
+    /// Starts `peeps serve` on ephemeral ports with an empty dump directory
+    /// of its own, plus `args`.
+    pub fn start(test: &str, args: &[&str]) -> Server {
+        let dumps = TempDir::new(&format!("{test}-dumps"));
+        let mut server = Server::start_with_dumps(dumps.path(), args);
+        server._dumps = Some(dumps);
+        server
+    }
+
+    /// Starts `peeps serve` reading dumps from `dumps`.
+    pub fn start_with_dumps(dumps: &Path, args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_peeps"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+            .arg("--dumps")
+            .arg(dumps)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start peeps serve");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        {
+            let sink = stderr.clone();
+            let pipe = child.stderr.take().expect("piped stderr");
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines() {
+                    let Ok(line) = line else { return };
+                    let mut s = sink.lock().unwrap();
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+            });
+        }
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let mut banner = Vec::new();
+        let (mut ingest, mut http) = (None, None);
+        loop {
+            let line = match lines.next() {
+                Some(Ok(line)) => line,
+                _ => panic!(
+                    "peeps serve exited before it was ready; stdout {banner:?}, stderr:\n{}",
+                    stderr.lock().unwrap()
+                ),
+            };
+            if let Some(a) = line.strip_prefix("peeps: ingest listening on ") {
+                ingest = Some(a.parse().expect("ingest address"));
+            } else if let Some(a) = line.strip_prefix("peeps: http listening on ") {
+                http = Some(a.parse().expect("http address"));
+            }
+            let done = line.starts_with("peeps: open ");
+            banner.push(line);
+            if done {
+                break;
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            ingest: ingest.expect("an ingest line"),
+            http: http.expect("an http line"),
+            banner,
+            stderr,
+            _dumps: None,
+        }
+    }
+
+    /// The server's pid.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's resident memory, in KiB (Linux `/proc`).
+    pub fn rss_kib(&self) -> u64 {
+        rss_kib_of(&format!("/proc/{}/statm", self.pid()))
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// How many stderr lines contain `text`.
+    pub fn stderr_count(&self, text: &str) -> usize {
+        self.stderr().lines().filter(|l| l.contains(text)).count()
+    }
+
+    /// Waits until a stderr line contains every one of `parts`; returns it.
+    #[track_caller]
+    pub fn wait_stderr(&self, parts: &[&str]) -> String {
+        eventually(&format!("a log line with {parts:?}"), || {
+            let all = self.stderr();
+            all.lines()
+                .find(|l| parts.iter().all(|p| l.contains(p)))
+                .map(str::to_owned)
+                .ok_or(all)
+        })
+    }
+
+    /// `GET path`: status and body.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        http_get(self.http, path)
+    }
+
+    /// `GET path`, expecting 200 and JSON.
+    #[track_caller]
+    pub fn json(&self, path: &str) -> Value {
+        let (status, body) = self.get(path);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+    }
+
+    /// The process with this key in `/api/processes`, if listed.
+    pub fn process(&self, key: &str) -> Option<Value> {
+        let list = self.json("/api/processes");
+        list.as_array()?.iter().find(|p| p["key"] == key).cloned()
+    }
+
+    /// Sends SIGTERM and waits (bounded) for a clean exit; its code.
+    pub fn terminate(mut self) -> Option<i32> {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).expect("pid"));
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("send SIGTERM");
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for peeps serve") {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "peeps serve ignored SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 GET (Connection: close): status and body. Handles
+/// `Content-Length`, chunked and read-to-end bodies.
+pub fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect to http");
+    s.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read http response");
+    let text = String::from_utf8(raw).expect("utf-8 response");
+    let (head, body) = text.split_once("\r\n\r\n").expect("http head");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("status code");
+    let chunked = head
+        .lines()
+        .any(|l| l.eq_ignore_ascii_case("transfer-encoding: chunked"));
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    (status, body)
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).expect("chunk size");
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = &rest[n + 2..];
+    }
+    out
+}
+
+/// An open `/api/events` stream.
+#[derive(Debug)]
+pub struct Events {
+    lines: BufReader<TcpStream>,
+}
+
+impl Events {
+    /// Opens the stream.
+    pub fn open(server: &Server) -> Events {
+        let mut s = TcpStream::connect(server.http).expect("connect to http");
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        write!(
+            s,
+            "GET /api/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            server.http
+        )
+        .unwrap();
+        Events {
+            lines: BufReader::new(s),
+        }
+    }
+
+    /// The next `change` event's seq (skipping keep-alives and framing).
+    /// Panics if none comes within [`PATIENCE`].
+    pub fn next_change(&mut self) -> u64 {
+        let mut line = String::new();
+        let mut saw_event = false;
+        loop {
+            line.clear();
+            let n = self
+                .lines
+                .read_line(&mut line)
+                .expect("an event within the patience");
+            assert!(n > 0, "the event stream ended");
+            let l = line.trim();
+            if l == "event:change" || l == "event: change" {
+                saw_event = true;
+            } else if let Some(data) = l.strip_prefix("data:")
+                && saw_event
+            {
+                let v: Value = serde_json::from_str(data.trim()).expect("event data is JSON");
+                return v["seq"].as_u64().expect("seq is a number");
+            }
+        }
+    }
+
+    /// Reads until the stream ends; panics if it does not within patience.
+    pub fn wait_end(&mut self) {
+        let mut buf = [0u8; 1024];
+        loop {
+            match self.lines.read(&mut buf) {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return,
+                Err(e) => panic!("the event stream did not end: {e}"),
+            }
+        }
+    }
+}
+
+/// A push connection speaking the wire format by hand.
+#[derive(Debug)]
+pub struct Pusher {
+    /// The socket.
+    pub stream: TcpStream,
+}
+
+impl Pusher {
+    /// Connects to the server's ingest port.
+    pub fn connect(server: &Server) -> Pusher {
+        let stream = TcpStream::connect(server.ingest).expect("connect to ingest");
+        stream.set_write_timeout(Some(PATIENCE)).unwrap();
+        Pusher { stream }
+    }
+
+    /// Sends one frame with this body.
+    pub fn frame(&mut self, body: &[u8]) -> std::io::Result<()> {
+        wire::write_frame(&mut self.stream, body)
+    }
+
+    /// Sends a hello for `process`.
+    pub fn hello(&mut self, process: &peeps_graph::Process) -> std::io::Result<()> {
+        let hello = wire::Frame::Hello(wire::Hello::new(process.clone())).to_json();
+        self.frame(&hello)
+    }
+
+    /// Sends raw bytes.
+    pub fn raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.stream.write_all(bytes)
+    }
+
+    /// True once the server has closed the connection (bounded wait).
+    pub fn closed_by_server(&mut self) -> bool {
+        self.stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        let mut buf = [0u8; 64];
+        matches!(self.stream.read(&mut buf), Ok(0) | Err(_))
+    }
+}
+
+/// The documented example dump (a two-task deadlock) as a process `key`.
+pub fn example_snapshot(key: &str, name: &str) -> peeps_graph::Snapshot {
+    let mut snap =
+        peeps_graph::Snapshot::from_json(include_str!("../../../docs/example-dump.json"))
+            .expect("example parses");
+    snap.process.key = key.to_owned();
+    snap.process.name = name.to_owned();
+    snap
+}
+
+/// A child process: this test binary re-run on one `#[ignore]`d test.
+/// Killed when dropped.
+#[derive(Debug)]
+pub struct ChildProc {
+    /// The child.
+    pub child: Child,
+}
+
+impl ChildProc {
+    /// Runs the ignored test `name` of this binary as a child, with `env`.
+    pub fn start(name: &str, env: &[(&str, &str)]) -> ChildProc {
+        let mut cmd = Command::new(std::env::current_exe().expect("test binary"));
+        cmd.args([
+            "--exact",
+            name,
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        ChildProc {
+            child: cmd.spawn().expect("start child"),
+        }
+    }
+
+    /// The child's pid.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the child (SIGKILL) and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits (bounded) for the child to print a line starting with
+    /// `prefix` on stdout; returns the rest of the line.
+    pub fn line(&mut self, prefix: &str) -> String {
+        let stdout = self.child.stdout.as_mut().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        for line in lines.by_ref() {
+            let line = line.expect("child stdout");
+            // libtest may print "test name ... " on the same line first.
+            if let Some((_, rest)) = line.split_once(prefix) {
+                return rest.trim().to_owned();
+            }
+        }
+        panic!("the child ended without printing {prefix:?}");
+    }
+}
+
+impl Drop for ChildProc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Set in a child's environment: the `#[ignore]`d child functions do
+/// nothing without it (so `cargo test -- --ignored` does not hang).
+pub const CHILD_ENV: &str = "PEEPS_SERVE_TEST_CHILD";
+
+/// True inside a child started by [`ChildProc::start`].
+pub fn is_child() -> bool {
+    std::env::var_os(CHILD_ENV).is_some()
+}
+
+/// Resident memory in KiB from a `/proc/.../statm` file.
+pub fn rss_kib_of(statm: &str) -> u64 {
+    let text = std::fs::read_to_string(statm).expect("read statm");
+    let pages: u64 = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .expect("statm resident pages");
+    let page = page_size();
+    pages * page / 1024
+}
+
+fn page_size() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    u64::try_from(size).unwrap_or(4096)
+}
