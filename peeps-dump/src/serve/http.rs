@@ -51,15 +51,15 @@ pub(crate) fn routes(
     let deadlocks = warp::path!("api" / "deadlocks")
         .and(view.clone())
         .map(|v: Arc<View>| json_bytes(StatusCode::OK, v.report_json()));
-    let snapshot = warp::path!("api" / "snapshots" / String)
-        .and(view)
-        .map(|key: String, v: Arc<View>| match v.raw_snapshot(&key) {
+    let snapshot = warp::path!("api" / "snapshots" / String).and(view).map(
+        |key: String, v: Arc<View>| match v.raw_snapshot(&key) {
             Some(raw) => json_bytes(StatusCode::OK, raw),
             None => error(
                 StatusCode::NOT_FOUND,
                 &format!("no process with key {key:?}"),
             ),
-        });
+        },
+    );
     let events = warp::path!("api" / "events").map(move || events(&views, shutdown.clone()));
     let api = processes
         .or(graph)
@@ -124,8 +124,7 @@ fn events(views: &Views, shutdown: watch::Receiver<bool>) -> warp::reply::Respon
         },
     );
     let stream = warp::sse::keep_alive().interval(KEEP_ALIVE).stream(stream);
-    warp::reply::with_header(warp::sse::reply(stream), "cache-control", "no-store")
-        .into_response()
+    warp::reply::with_header(warp::sse::reply(stream), "cache-control", "no-store").into_response()
 }
 
 fn json_bytes(status: StatusCode, body: Bytes) -> warp::reply::Response {
@@ -160,10 +159,7 @@ fn error(status: StatusCode, message: &str) -> warp::reply::Response {
 async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infallible> {
     Ok(if rejection.is_not_found() {
         error(StatusCode::NOT_FOUND, "no such route (see docs/api.md)")
-    } else if rejection
-        .find::<warp::reject::MethodNotAllowed>()
-        .is_some()
-    {
+    } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
         error(
             StatusCode::METHOD_NOT_ALLOWED,
             "only GET is served (see docs/api.md)",

@@ -363,8 +363,7 @@ impl Serialize for Edges<'_, '_> {
                 kind: e.kind,
                 since_ms: e.since_ms,
                 attrs: &e.attrs,
-                cross_process: v.nodes[e.from as usize].process
-                    != v.nodes[e.to as usize].process,
+                cross_process: v.nodes[e.from as usize].process != v.nodes[e.to as usize].process,
             })?;
         }
         seq.end()
