@@ -357,7 +357,7 @@ fn unknown_routes_and_bad_queries_get_json_errors() {
     }
     let (status, page) = server.get("/");
     assert_eq!(status, 200);
-    assert!(page.contains("/api/processes"), "{page}");
+    assert!(page.to_ascii_lowercase().contains("<html"), "{page}");
     // An empty server answers with empty lists and an empty report.
     assert_eq!(server.json("/api/processes"), serde_json::json!([]));
     let graph = server.json("/api/graph");
@@ -366,4 +366,155 @@ fn unknown_routes_and_bad_queries_get_json_errors() {
         server.json("/api/deadlocks")["deadlocks"],
         serde_json::json!([])
     );
+}
+
+#[test]
+fn bare_peeps_serves_with_the_environment() {
+    let dir = TempDir::new("bare");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_peeps"))
+        .env("PEEPS_LISTEN", "127.0.0.1:0")
+        .env("PEEPS_HTTP", "127.0.0.1:0")
+        .env("PEEPS_DUMP_DIR", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let lines: Vec<String> = std::io::BufRead::lines(std::io::BufReader::new(stdout))
+        .take(4)
+        .map(Result::unwrap)
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        lines[0].starts_with("peeps: ingest listening on 127.0.0.1:"),
+        "{lines:?}"
+    );
+    assert!(
+        !lines[0].ends_with(":0") && !lines[1].ends_with(":0"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("peeps: http listening on 127.0.0.1:"),
+        "{lines:?}"
+    );
+    assert_eq!(
+        lines[2],
+        format!("peeps: dumps from {}", dir.path().display())
+    );
+    assert!(
+        lines[3].starts_with("peeps: open http://127.0.0.1:"),
+        "{lines:?}"
+    );
+}
+
+/// A process whose task waits on an RPC request, and the process serving
+/// it, whose handler waits on a mutex: `calls` is stitched across them.
+fn rpc_dumps(dir: &std::path::Path) {
+    let caller = serde_json::json!({
+        "schema": "peeps/1",
+        "process": {"name": "front", "pid": 10, "key": "10-1", "started_at_ms": 0},
+        "captured_at_ms": 9000,
+        "nodes": [
+            {"id": 1, "kind": "task", "name": "serve-req", "state": "pending", "since_ms": 3000,
+             "attrs": {"tracked": true, "woken": false, "polls": 1,
+                       "waker_clones": 1, "waker_clones_accounted": 1}},
+            {"id": 2, "kind": "request", "name": "get_user", "state": "pending", "since_ms": 3000,
+             "attrs": {"method": "get_user", "call_id": "10-1/1"}},
+            {"id": 3, "kind": "task", "name": "idle", "state": "pending", "since_ms": 3000,
+             "attrs": {"tracked": true, "woken": false, "polls": 1,
+                       "waker_clones": 1, "waker_clones_accounted": 0}}
+        ],
+        "edges": [
+            {"from": 1, "to": 2, "kind": "waits_on", "since_ms": 3000, "attrs": {"op": "call"}},
+            {"from": 1, "to": 3, "kind": "spawned"}
+        ],
+        "threads": []
+    });
+    let callee = serde_json::json!({
+        "schema": "peeps/1",
+        "process": {"name": "users", "pid": 20, "key": "20-1", "started_at_ms": 0},
+        "captured_at_ms": 9000,
+        "nodes": [
+            {"id": 1, "kind": "task", "name": "handle", "state": "pending", "since_ms": 2900,
+             "attrs": {"tracked": true, "woken": false, "polls": 1,
+                       "waker_clones": 1, "waker_clones_accounted": 1}},
+            {"id": 2, "kind": "handler", "name": "get_user", "state": "pending", "since_ms": 2900,
+             "attrs": {"method": "get_user", "caller_call_id": "10-1/1"}},
+            {"id": 3, "kind": "mutex", "name": "db", "state": "held", "since_ms": 2900},
+            {"id": 4, "kind": "task", "name": "holder", "state": "polling", "since_ms": 2900,
+             "attrs": {"tracked": true, "polls": 1}},
+            {"id": 5, "kind": "task", "name": "unrelated", "state": "pending", "since_ms": 100,
+             "attrs": {"tracked": true, "woken": false, "polls": 1,
+                       "waker_clones": 1, "waker_clones_accounted": 0}}
+        ],
+        "edges": [
+            {"from": 2, "to": 1, "kind": "held_by"},
+            {"from": 1, "to": 3, "kind": "waits_on", "since_ms": 2900, "attrs": {"op": "lock"}},
+            {"from": 3, "to": 4, "kind": "held_by", "since_ms": 2900, "attrs": {"as": "guard"}}
+        ],
+        "threads": []
+    });
+    std::fs::write(dir.join("10.json"), caller.to_string()).unwrap();
+    std::fs::write(dir.join("20.json"), callee.to_string()).unwrap();
+}
+
+#[test]
+fn calls_are_stitched_across_processes_and_scoped() {
+    let dir = TempDir::new("rpc");
+    rpc_dumps(dir.path());
+    let server = Server::start_with_dumps(dir.path(), &[]);
+    let graph = server.json("/api/graph");
+    let uids: Vec<&str> = graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["uid"].as_str().unwrap())
+        .collect();
+    // The wait chain across both processes, and nothing else.
+    assert_eq!(
+        uids,
+        ["10-1:1", "10-1:2", "20-1:1", "20-1:2", "20-1:3", "20-1:4"]
+    );
+    let edges = graph["edges"].as_array().unwrap();
+    let calls: Vec<&Value> = edges.iter().filter(|e| e["kind"] == "calls").collect();
+    assert_eq!(calls.len(), 1, "{edges:?}");
+    assert_eq!(calls[0]["from"], "10-1:2");
+    assert_eq!(calls[0]["to"], "20-1:2");
+    assert_eq!(calls[0]["cross_process"], true);
+    assert!(
+        edges
+            .iter()
+            .filter(|e| e["kind"] != "calls")
+            .all(|e| e["cross_process"] == false)
+    );
+    assert!(edges.iter().all(|e| e["kind"] != "spawned"));
+
+    // `all` has everything, spawned edges included.
+    let all = server.json("/api/graph?scope=all");
+    assert_eq!(all["nodes"].as_array().unwrap().len(), 8);
+    assert!(
+        all["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "spawned")
+    );
+
+    // Around one process: its nodes, and the far end of the call.
+    let front = server.json("/api/graph?process=10-1");
+    let uids: Vec<&str> = front["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["uid"].as_str().unwrap())
+        .collect();
+    assert_eq!(uids, ["10-1:1", "10-1:2", "20-1:2"]);
+    let keys: Vec<&str> = front["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["10-1", "20-1"]);
 }
