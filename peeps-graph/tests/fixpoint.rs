@@ -155,8 +155,11 @@ fn an_unknown_endpoint_holder_is_external() {
     assert_no_deadlock(&analyze(&[d.build()]));
 }
 
+/// Regression (false alarm on request/reply, producers made in main): an
+/// endpoint attributed to a task that never used it may have been handed
+/// on, so it releases nothing peeps can name: no deadlock.
 #[test]
-fn an_unconfirmed_endpoint_makes_the_deadlock_probable() {
+fn an_unconfirmed_endpoint_is_not_a_releaser() {
     let mut d = Dump::new("svc");
     let a = d.task("a");
     let b = d.task("b");
@@ -166,13 +169,20 @@ fn an_unconfirmed_endpoint_makes_the_deadlock_probable() {
     d.hold(cb, a, "sender");
     d.wait(a, ca, "recv");
     d.wait(b, cb, "recv");
-    let report = analyze(&[d.build()]);
-    let dl = only_deadlock(&report);
-    assert_eq!(dl.certainty, Certainty::Probable);
-    assert!(
-        dl.text.contains("sender probably held by task \"b\""),
-        "{}",
-        dl.text
+    assert_no_deadlock(&analyze(&[d.build()]));
+    // Once b has used its sender, the same graph is a certain deadlock.
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let ca = d.channel("to-a", "mpsc", 1, 1);
+    let cb = d.channel("to-b", "mpsc", 1, 1);
+    d.hold(ca, b, "sender");
+    d.hold(cb, a, "sender");
+    d.wait(a, ca, "recv");
+    d.wait(b, cb, "recv");
+    assert_eq!(
+        only_deadlock(&analyze(&[d.build()])).certainty,
+        Certainty::Certain
     );
 }
 
@@ -454,8 +464,10 @@ fn a_semaphore_cycle() {
     assert!(only_deadlock(&report).text.contains("permit held by task"));
 }
 
+/// Regression (false alarm on permits handed to spawned workers): an owned
+/// permit is recorded on the acquiring task, but may have moved: no deadlock.
 #[test]
-fn an_owned_permit_that_may_have_moved_is_probable() {
+fn an_owned_permit_that_may_have_moved_is_not_a_releaser() {
     let mut d = Dump::new("svc");
     let a = d.task("a");
     let b = d.task("b");
@@ -465,8 +477,7 @@ fn an_owned_permit_that_may_have_moved_is_probable() {
     d.hold(s2, b, "permit");
     d.wait(a, s2, "acquire");
     d.wait(b, s1, "acquire");
-    let report = analyze(&[d.build()]);
-    assert_eq!(only_deadlock(&report).certainty, Certainty::Probable);
+    assert_no_deadlock(&analyze(&[d.build()]));
 }
 
 #[test]

@@ -135,6 +135,10 @@ pub(crate) enum External {
     NoHolder,
     /// Held by a node that is no task peeps knows.
     UnknownHolder,
+    /// Held by a task that has never used it (an endpoint made or cloned
+    /// there, an owned guard or permit taken there): it may have been handed
+    /// to another task since, which peeps cannot see.
+    Unconfirmed,
     /// The channel counts more senders than peeps attributes.
     UnseenSender,
     /// The channel counts more receivers than peeps attributes.
@@ -161,6 +165,9 @@ impl External {
             External::Untraced(_) => "peeps cannot tell what releases it",
             External::NoHolder => "nobody holds it: it is being handed over",
             External::UnknownHolder => "it is held by something that is not a task peeps knows",
+            External::Unconfirmed => {
+                "its holder never used it and may have handed it on: peeps cannot tell who has it"
+            }
             External::UnseenSender => "a sender is held by something peeps cannot see",
             External::UnseenReceiver => "a receiver is held by something peeps cannot see",
             External::Closed => "it is closed: the wait is about to end",
@@ -484,6 +491,15 @@ pub(crate) fn releasers(
                 continue;
             }
             seen += 1;
+            // An attribution nobody confirmed (made or cloned there, never
+            // used there) may be stale: the endpoint, owned guard or permit
+            // may have moved to another task. Counting it as a releaser
+            // raised false alarms on request/reply, permits handed to
+            // workers and producers made in main; so it is a release peeps
+            // cannot see.
+            if !w.confirmed() {
+                return Err(External::Unconfirmed);
+            }
             let Some(root) = blocked.root(e.target()) else {
                 return Err(External::UnknownHolder);
             };

@@ -61,8 +61,10 @@ impl NodeRef {
 pub enum Certainty {
     /// Every edge in it is certain.
     Certain,
-    /// It depends on an unconfirmed attribution: an endpoint its task never
-    /// used, an owned guard or permit, or a task not spawned through peeps.
+    /// It involves a task not spawned through peeps, whose waker cannot be
+    /// accounted: something unseen may still wake it. (An unconfirmed
+    /// attribution — an endpoint its task never used, an owned guard or
+    /// permit — is never counted as a releaser at all: it may have moved.)
     Probable,
 }
 
