@@ -28,8 +28,40 @@ pub struct ResourceEntry {
     /// Who holds it.
     pub holders: HolderSet,
     blocking: bool,
-    facts: Option<Box<dyn ResourceFacts>>,
+    facts: Option<OwnedFacts>,
 }
+
+/// The facts a resource entry owns, by raw pointer: a [`FactsPtr`] handed
+/// out by [`Resource::build_with`] points at them, so they are never moved
+/// or reborrowed uniquely after that pointer is made (a moved `Box` would
+/// be).
+struct OwnedFacts(std::ptr::NonNull<dyn ResourceFacts>);
+
+impl OwnedFacts {
+    fn new(facts: Box<dyn ResourceFacts>) -> Self {
+        OwnedFacts(std::ptr::NonNull::from(Box::leak(facts)))
+    }
+
+    fn get(&self) -> &dyn ResourceFacts {
+        // SAFETY: made from a leaked box in `new` or `Resource::build_with`,
+        // freed only in `drop`.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl Drop for OwnedFacts {
+    fn drop(&mut self) {
+        // SAFETY: the box leaked when this was made; nothing refers to it any
+        // more (every `FactsPtr` is used only while a resource clone, hence
+        // this entry, lives).
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+    }
+}
+
+// SAFETY: owns a `dyn ResourceFacts`, which is Send + Sync.
+unsafe impl Send for OwnedFacts {}
+// SAFETY: as above.
+unsafe impl Sync for OwnedFacts {}
 
 impl std::fmt::Debug for ResourceEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -56,7 +88,7 @@ impl Entry for ResourceEntry {
             out.attr(attr::READERS, self.holders.count(crate::hold::HoldAs::ReadGuard));
         }
         if let Some(facts) = &self.facts {
-            facts.describe(out);
+            facts.get().describe(out);
         }
         self.holders.describe(out);
         self.waits.describe(out);
@@ -107,6 +139,15 @@ impl Resource {
         blocking: bool,
         facts: Option<Box<dyn ResourceFacts>>,
     ) -> Self {
+        Self::build_owned(kind, location, blocking, facts.map(OwnedFacts::new))
+    }
+
+    fn build_owned(
+        kind: NodeKind,
+        location: &'static Location<'static>,
+        blocking: bool,
+        facts: Option<OwnedFacts>,
+    ) -> Self {
         let name = Cow::Borrowed(site_name(location));
         let core = NodeCore::new(kind, name, SourceLocation::Caller(location));
         let id = core.id;
@@ -117,6 +158,22 @@ impl Resource {
             blocking,
             facts,
         })))
+    }
+
+    /// As [`Resource::build`] with facts `F`, which live in the node's entry
+    /// (one allocation): returns a pointer to them, valid for as long as any
+    /// clone of the returned resource lives.
+    pub fn build_with<F: ResourceFacts>(
+        kind: NodeKind,
+        location: &'static Location<'static>,
+        blocking: bool,
+        facts: F,
+    ) -> (Self, FactsPtr<F>) {
+        let raw: *mut F = Box::into_raw(Box::new(facts));
+        // SAFETY: `Box::into_raw` never returns null.
+        let ptr = unsafe { std::ptr::NonNull::new_unchecked(raw) };
+        let owned = OwnedFacts(ptr as std::ptr::NonNull<dyn ResourceFacts>);
+        (Self::build_owned(kind, location, blocking, Some(owned)), FactsPtr(ptr))
     }
 
     /// Renames the node (`.named(..)`).
@@ -139,6 +196,25 @@ impl Resource {
         &self.0.holders
     }
 }
+
+/// A pointer to the facts inside a resource's entry (see
+/// [`Resource::build_with`]); dereferenced only while that resource lives.
+#[derive(Debug)]
+pub struct FactsPtr<F>(std::ptr::NonNull<F>);
+
+impl<F> Clone for FactsPtr<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for FactsPtr<F> {}
+
+// SAFETY: a shared pointer to `F` (only `&F` is ever made from it): as
+// `&F`, it may cross threads when `F: Sync`.
+unsafe impl<F: Sync> Send for FactsPtr<F> {}
+// SAFETY: as above.
+unsafe impl<F: Sync> Sync for FactsPtr<F> {}
 
 /// Facts of a resource that reports nothing beyond holders and waiters.
 #[derive(Debug, Default, Clone, Copy)]
@@ -167,7 +243,7 @@ impl<F: ResourceFacts> ResourceFacts for Arc<F> {
 /// `F` holds counters the primitive updates and reports at snapshot time;
 /// it is made from `seed` (e.g. a semaphore's initial permits).
 pub struct LazyResource<F = NoFacts> {
-    cell: OnceLock<(Resource, Arc<F>)>,
+    cell: OnceLock<(Resource, FactsPtr<F>)>,
     kind: NodeKind,
     location: &'static Location<'static>,
     blocking: bool,
@@ -202,19 +278,19 @@ impl<F: ResourceFacts + From<u64>> LazyResource<F> {
     /// diagnostics (the no-op twin returns `None`, so updates compile away).
     #[inline]
     pub fn facts(&self) -> Option<&F> {
-        match self.cell.get() {
-            Some(c) => Some(&c.1),
-            None => Some(&self.init().1),
-        }
+        let (_, facts) = match self.cell.get() {
+            Some(c) => c,
+            None => self.init(),
+        };
+        // SAFETY: the facts live in the entry of the resource in the same
+        // cell, alive as long as `self`.
+        Some(unsafe { facts.0.as_ref() })
     }
 
     #[cold]
-    fn init(&self) -> &(Resource, Arc<F>) {
-        self.cell.get_or_init(|| {
-            let facts = Arc::new(F::from(self.seed));
-            let res = Resource::build(self.kind, self.location, self.blocking, Some(Box::new(facts.clone())));
-            (res, facts)
-        })
+    fn init(&self) -> &(Resource, FactsPtr<F>) {
+        self.cell
+            .get_or_init(|| Resource::build_with(self.kind, self.location, self.blocking, F::from(self.seed)))
     }
 }
 
@@ -223,12 +299,12 @@ impl<F: ResourceFacts + From<u64>> LazyResource<F> {
 #[derive(Debug)]
 pub struct SharedResource<F> {
     res: Resource,
-    facts: Arc<F>,
+    facts: FactsPtr<F>,
 }
 
 impl<F> Clone for SharedResource<F> {
     fn clone(&self) -> Self {
-        SharedResource { res: self.res.clone(), facts: self.facts.clone() }
+        SharedResource { res: self.res.clone(), facts: self.facts }
     }
 }
 
@@ -236,8 +312,7 @@ impl<F: ResourceFacts> SharedResource<F> {
     /// Registers a resource of `kind` made at `location` with the counters
     /// `facts()` makes.
     pub fn build(kind: NodeKind, location: &'static Location<'static>, facts: impl FnOnce() -> F) -> Self {
-        let facts = Arc::new(facts());
-        let res = Resource::build(kind, location, false, Some(Box::new(facts.clone())));
+        let (res, facts) = Resource::build_with(kind, location, false, facts());
         SharedResource { res, facts }
     }
 
@@ -251,6 +326,7 @@ impl<F: ResourceFacts> SharedResource<F> {
     /// `None`, so updates compile away).
     #[inline]
     pub fn facts(&self) -> Option<&F> {
-        Some(&self.facts)
+        // SAFETY: the facts live in the entry `self.res` keeps alive.
+        Some(unsafe { self.facts.0.as_ref() })
     }
 }

@@ -28,9 +28,11 @@ pub(crate) mod flavor {
     pub(crate) const WATCH: &str = "watch";
 }
 
-/// One side's counters, alone on a cache line.
+/// One side's counters. The two sides of a channel sit at least a cache
+/// line apart (see [`ChannelFacts`]), without over-aligning the
+/// allocation (an aligned allocation is a slower malloc path, paid by
+/// every channel made).
 #[derive(Debug, Default)]
-#[repr(align(64))]
 pub(crate) struct SideCounters {
     /// Messages sent (or received) so far.
     ops: AtomicU64,
@@ -42,6 +44,7 @@ pub(crate) struct SideCounters {
 
 /// A channel's counters, read at snapshot time.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct ChannelFacts {
     flavor: &'static str,
     capacity: Option<usize>,
@@ -51,6 +54,9 @@ pub(crate) struct ChannelFacts {
     /// channel with no receiver still accepts `subscribe`).
     closes_without_receivers: bool,
     tx: SideCounters,
+    /// Keeps `tx` and `rx` on different cache lines (no false sharing
+    /// between a sending and a receiving thread).
+    _pad: [u64; 8],
     rx: SideCounters,
     /// Closed explicitly (a receiver's `close`).
     closed: AtomicBool,
@@ -65,6 +71,7 @@ impl ChannelFacts {
             report_len: !multi,
             closes_without_receivers: flavor != flavor::BROADCAST,
             tx: SideCounters::default(),
+            _pad: [0; 8],
             rx: SideCounters::default(),
             closed: AtomicBool::new(false),
         }
