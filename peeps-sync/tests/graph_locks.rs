@@ -277,3 +277,32 @@ async fn blocking_rwlock_upgrade_and_static_naming() {
     assert_eq!(g.attr(&name, "holders"), 0);
     assert_eq!(g.attr(&name, "blocking"), true);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocking_rwlock_writer_parks_behind_readers() {
+    let l = Arc::new(peeps_sync::blocking::RwLock::new(0).named("gl-plrw"));
+    let r = l.read();
+    let t = std::thread::Builder::new()
+        .name("gl-plrw-writer".into())
+        .spawn({
+            let l = l.clone();
+            move || *l.write() += 1
+        })
+        .unwrap();
+    let g = eventually(|g| {
+        waits_on("thread gl-plrw-writer", "gl-plrw")
+            .op("write")
+            .target_kind(NodeKind::Rwlock)
+            .check(g)
+    })
+    .await;
+    assert_eq!(g.attr("gl-plrw", "readers"), 1);
+    assert_eq!(g.attr("gl-plrw", "blocking"), true);
+    drop(r);
+    t.join().unwrap();
+    let g = Graph::take();
+    waits_on("thread gl-plrw-writer", "gl-plrw").assert_absent(&g);
+    assert_eq!(g.attr("gl-plrw", "readers"), 0);
+    assert_eq!(g.attr("gl-plrw", "holders"), 0);
+    assert_eq!(*l.read(), 1);
+}
