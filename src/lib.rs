@@ -84,6 +84,31 @@ pub use tasks::{JoinHandle, spawn, spawn_named};
 /// Drop-in instrumented `tokio::sync` and `parking_lot` types.
 pub use peeps_sync as sync;
 
+/// RPC across processes: an outgoing call is a `request` node with a call id
+/// unique across processes, an incoming call a `handler` node named by that
+/// id and held by the task serving it; merged snapshots join the two, so a
+/// deadlock through an RPC is found like any other.
+///
+/// Wire any RPC stack in a few lines: send [`rpc::OutgoingCall::id`] with the
+/// request and await the response through [`rpc::OutgoingCall::wait`]; serve
+/// the call inside [`rpc::handle`] with the id received. `peeps-roam` does it
+/// for roam.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let call = peeps::rpc::OutgoingCall::new("Inventory.reserve", "inventory:7000");
+/// let id = call.id().to_owned(); // sent with the request
+/// // The callee, on receiving `id` with the request:
+/// let served = tokio::spawn(peeps::rpc::handle("Inventory.reserve", &id, async { 3 }));
+/// let reserved = call.wait(served).await.unwrap();
+/// # assert_eq!(reserved, 3);
+/// # }
+/// ```
+pub use peeps_runtime::rpc;
+
 /// Names any future: `peeps!("name", fut)`, or `peeps!(fut)` to name it
 /// after the expression's text. The future becomes a `future` node located
 /// at the macro call.

@@ -92,6 +92,15 @@ pub const CALL_ID: &str = "call_id";
 pub const PEER: &str = "peer";
 /// Handlers: the `call_id` of the request this handler serves.
 pub const CALLER_CALL_ID: &str = "caller_call_id";
+/// Requests, handlers: the connection the call travels on, as the RPC
+/// integration names it (e.g. `b (127.0.0.1:4100)`).
+pub const CONNECTION: &str = "connection";
+/// Requests, handlers: how many ms the connection has been open.
+pub const CONNECTION_AGE_MS: &str = "connection_age_ms";
+/// Requests, handlers: calls in flight on the connection now, both ways.
+pub const CONNECTION_IN_FLIGHT: &str = "connection_in_flight";
+/// Requests, handlers: `false` once the connection is known to be closed.
+pub const CONNECTION_OPEN: &str = "connection_open";
 
 // ---- edges -------------------------------------------------------------
 
@@ -107,6 +116,8 @@ pub const AS_PERMIT: &str = "permit";
 pub const AS_SENDER: &str = "sender";
 /// `held_by` value of [`AS`]: a channel's receiving endpoint.
 pub const AS_RECEIVER: &str = "receiver";
+/// `held_by` value of [`AS`]: an RPC handler, held by the task running it.
+pub const AS_HANDLER: &str = "handler";
 /// `held_by`: `false` when the attribution is not certain (an endpoint its
 /// task never used, an owned guard that may have moved). Absent means true.
 pub const CONFIRMED: &str = "confirmed";
@@ -138,3 +149,5 @@ pub const OP_BARRIER: &str = "barrier";
 pub const OP_INIT: &str = "init";
 /// [`OP`]: waiting for a channel's other side to close.
 pub const OP_CLOSED: &str = "closed";
+/// [`OP`]: waiting for the response of an RPC request.
+pub const OP_CALL: &str = "call";

@@ -41,6 +41,7 @@ cfg_diagnostics! {
     pub mod future;
     pub mod hold;
     pub mod resource;
+    pub mod rpc;
     mod slab;
     pub mod task;
     pub mod wait;
@@ -52,7 +53,7 @@ cfg_diagnostics! {
 #[doc(hidden)]
 pub mod off;
 cfg_not_diagnostics! {
-    pub use off::{future, hold, resource, task, wait, waker};
+    pub use off::{future, hold, resource, rpc, task, wait, waker};
 }
 
 pub use dump::{dump_dir, dump_path, dump_to, install_sigusr1};

@@ -411,3 +411,162 @@ pub mod waker {
         None
     }
 }
+
+/// RPC nodes, unrecorded: call ids are empty, wrappers are pass-throughs.
+pub mod rpc {
+    use std::borrow::Cow;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    pub use super::resource::ResourceFacts;
+    pub use crate::node::Describe;
+
+    /// Nothing: zero-sized. Its id is `""`.
+    #[derive(Debug)]
+    pub struct OutgoingCall;
+
+    impl OutgoingCall {
+        /// Nothing.
+        #[inline(always)]
+        pub fn new(
+            _method: impl Into<Cow<'static, str>>,
+            _peer: impl Into<Cow<'static, str>>,
+        ) -> Self {
+            OutgoingCall
+        }
+        /// Does nothing.
+        #[inline(always)]
+        pub fn with_facts(self, _facts: impl ResourceFacts) -> Self {
+            self
+        }
+        /// Always `""`: nothing to send.
+        #[inline(always)]
+        pub fn id(&self) -> &str {
+            ""
+        }
+        /// Always 0.
+        pub fn node_id(&self) -> u64 {
+            0
+        }
+        /// Returns `response` wrapped, unrecorded.
+        #[inline(always)]
+        pub fn wait<F: Future>(&self, response: F) -> Waiting<'_, F> {
+            Waiting {
+                _call: std::marker::PhantomData,
+                fut: response,
+            }
+        }
+    }
+
+    pin_project_lite::pin_project! {
+        /// A transparent wrapper.
+        #[derive(Debug)]
+        pub struct Waiting<'c, F> {
+            _call: std::marker::PhantomData<&'c OutgoingCall>,
+            #[pin]
+            fut: F,
+        }
+    }
+
+    impl<F: Future> Future for Waiting<'_, F> {
+        type Output = F::Output;
+        #[inline(always)]
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+            self.project().fut.poll(cx)
+        }
+    }
+
+    pin_project_lite::pin_project! {
+        /// A transparent wrapper.
+        #[derive(Debug)]
+        pub struct Call<F> {
+            #[pin]
+            fut: F,
+        }
+    }
+
+    impl<F> Call<F> {
+        /// Always `""`.
+        pub fn id(&self) -> &str {
+            ""
+        }
+    }
+
+    impl<F: Future> Future for Call<F> {
+        type Output = F::Output;
+        #[inline(always)]
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+            self.project().fut.poll(cx)
+        }
+    }
+
+    /// Returns `response` wrapped, unrecorded.
+    #[inline(always)]
+    pub fn call<F: Future>(
+        _method: impl Into<Cow<'static, str>>,
+        _peer: impl Into<Cow<'static, str>>,
+        response: F,
+    ) -> Call<F> {
+        Call { fut: response }
+    }
+
+    /// Nothing: zero-sized.
+    #[derive(Debug)]
+    pub struct IncomingCall;
+
+    impl IncomingCall {
+        /// Nothing.
+        #[inline(always)]
+        pub fn enter(_method: impl Into<Cow<'static, str>>, _caller_call_id: &str) -> Self {
+            IncomingCall
+        }
+        /// Does nothing.
+        #[inline(always)]
+        pub fn with_facts(self, _facts: impl ResourceFacts) -> Self {
+            self
+        }
+        /// Always 0.
+        pub fn node_id(&self) -> u64 {
+            0
+        }
+    }
+
+    pin_project_lite::pin_project! {
+        /// A transparent wrapper.
+        #[derive(Debug)]
+        pub struct Handling<F> {
+            #[pin]
+            fut: F,
+        }
+    }
+
+    impl<F: Future> Future for Handling<F> {
+        type Output = F::Output;
+        #[inline(always)]
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+            self.project().fut.poll(cx)
+        }
+    }
+
+    /// Returns `handler` wrapped, unrecorded.
+    #[inline(always)]
+    pub fn handle<F: Future>(
+        _method: impl Into<Cow<'static, str>>,
+        _caller_call_id: &str,
+        handler: F,
+    ) -> Handling<F> {
+        Handling { fut: handler }
+    }
+
+    /// Returns `handler` wrapped, unrecorded.
+    #[inline(always)]
+    pub fn handle_with_facts<F: Future>(
+        _method: impl Into<Cow<'static, str>>,
+        _caller_call_id: &str,
+        _facts: impl ResourceFacts,
+        handler: F,
+    ) -> Handling<F> {
+        Handling { fut: handler }
+    }
+}
