@@ -9,7 +9,7 @@ import cytoscape from 'cytoscape';
 import type { Core, ElementDefinition, EventObject, NodeSingular, StylesheetJson } from 'cytoscape';
 import type { GraphEdge, GraphNode, GraphResponse, ProcessInfo } from './api';
 import { duration, truncate } from './format';
-import { GROUP_PADDING, LARGE, layout, type LayoutEdge, type LayoutNode, type Point } from './layout';
+import { GROUP_PADDING, LARGE, layout, type Placement, type Point } from './layout';
 
 /** Kinds drawn with their own colour and shape, with a legend entry each. */
 export const NODE_STYLE: Record<string, { shape: string; fill: string; border: string; label: string }> = {
@@ -73,6 +73,20 @@ function stylesheet(): StylesheetJson {
         'text-wrap': 'ellipsis',
       },
     },
+    {
+      selector: 'node.group.box',
+      style: {
+        'z-index': 0,
+        'z-index-compare': 'manual',
+        events: 'no',
+        'text-valign': 'top',
+        'text-margin-y': -6,
+        'font-size': 28,
+        'min-zoomed-font-size': 0,
+      },
+    },
+    { selector: 'node.big', style: { 'text-wrap': 'none', 'z-index': 10, 'z-index-compare': 'manual' } },
+    { selector: 'edge.big', style: { 'curve-style': 'straight', 'z-index': 5, 'z-index-compare': 'manual' } },
     {
       selector: 'node.group.stale',
       style: { 'border-style': 'dashed', 'background-color': '#f1f5f9', color: '#64748b', opacity: 0.75 },
@@ -216,6 +230,167 @@ function segments(s: Point, t: Point, bends: Point[]): { weights: number[]; dist
   return { weights, distances };
 }
 
+/**
+ * The layout for graphs too large for ELK to place within seconds:
+ * cytoscape's breadthfirst layout for each connected component, the
+ * components packed in rows, lone nodes in a grid, process by process.
+ */
+function quickLayout(cy: Core, groupKeys: string[], flat: boolean): void {
+  const GAP = 60;
+  let originX = 0;
+  for (const key of groupKeys) {
+    const kids = flat ? cy.nodes().filter((n) => n.data('process') === key) : cy.getElementById(groupId(key)).children();
+    if (kids.empty()) continue;
+    const rowWidth = Math.max(1600, Math.sqrt(kids.length) * 260);
+    const comps = components(cy, kids);
+    let x = originX;
+    let y = 0;
+    let rowHeight = 0;
+    let maxX = originX;
+    const place = (nodes: cytoscape.NodeCollection) => {
+      const bb = nodes.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false });
+      if (x > originX && x - originX + bb.w > rowWidth) {
+        x = originX;
+        y += rowHeight + GAP;
+        rowHeight = 0;
+      }
+      nodes.shift({ x: x - bb.x1, y: y - bb.y1 });
+      x += bb.w + GAP;
+      rowHeight = Math.max(rowHeight, bb.h);
+      maxX = Math.max(maxX, x);
+    };
+    const lone = cy.collection();
+    for (const nodes of comps) {
+      if (nodes.length === 1) {
+        lone.merge(nodes);
+        continue;
+      }
+      const side = Math.sqrt(nodes.length);
+      nodes
+        .union(nodes.connectedEdges())
+        .layout({
+          name: 'breadthfirst',
+          directed: true,
+          avoidOverlap: true,
+          spacingFactor: 1.25,
+          animate: false,
+          fit: false,
+          boundingBox: { x1: 0, y1: 0, w: side * 190, h: side * 90 },
+        })
+        .run();
+      place(nodes);
+    }
+    if (lone.nonempty()) {
+      const cols = Math.max(1, Math.floor(rowWidth / 190));
+      const rows = Math.ceil(lone.length / cols);
+      lone
+        .layout({
+          name: 'grid',
+          cols,
+          rows,
+          avoidOverlap: true,
+          condense: true,
+          animate: false,
+          fit: false,
+          boundingBox: { x1: 0, y1: 0, w: cols * 190, h: rows * 60 },
+        })
+        .run();
+      x = originX;
+      y += rowHeight + GAP;
+      rowHeight = 0;
+      place(lone);
+    }
+    originX = maxX + GAP * 2;
+  }
+}
+
+/**
+ * The connected components of `nodes` (over edges between them), largest
+ * first. Union-find over ids: cytoscape's `components()` takes seconds on
+ * thousands of elements.
+ */
+function components(cy: Core, nodes: cytoscape.NodeCollection): cytoscape.NodeCollection[] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    while (parent.get(x) !== r) {
+      const next = parent.get(x)!;
+      parent.set(x, r);
+      x = next;
+    }
+    return r;
+  };
+  nodes.forEach((n) => {
+    parent.set(n.id(), n.id());
+  });
+  nodes.connectedEdges().forEach((e) => {
+    const a = e.data('source') as string;
+    const b = e.data('target') as string;
+    if (!parent.has(a) || !parent.has(b)) return;
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(ra, rb);
+  });
+  const groups = new Map<string, cytoscape.NodeSingular[]>();
+  nodes.forEach((n) => {
+    const r = find(n.id());
+    let g = groups.get(r);
+    if (!g) groups.set(r, (g = []));
+    g.push(n);
+  });
+  return [...groups.values()].sort((a, b) => b.length - a.length).map((g) => cy.collection(g as unknown as cytoscape.CollectionArgument) as cytoscape.NodeCollection);
+}
+
+/**
+ * On a large graph, each process is a plain node drawn behind its nodes,
+ * sized to their bounds, instead of a compound node.
+ */
+function addGroupBoxes(cy: Core, groupDefs: ElementDefinition[]): void {
+  const bounds = new Map<string, { x1: number; y1: number; x2: number; y2: number }>();
+  cy.nodes().forEach((n) => {
+    const key = n.data('process') as string | undefined;
+    if (!key) return;
+    const p = n.position();
+    const w = n.data('w') as number;
+    const h = n.data('h') as number;
+    const b = bounds.get(key) ?? { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
+    b.x1 = Math.min(b.x1, p.x - w / 2);
+    b.x2 = Math.max(b.x2, p.x + w / 2);
+    b.y1 = Math.min(b.y1, p.y - h / 2);
+    b.y2 = Math.max(b.y2, p.y + h / 2);
+    bounds.set(key, b);
+  });
+  for (const d of groupDefs) {
+    const key = d.data.id!.slice(GROUP_PREFIX.length);
+    const b = bounds.get(key);
+    if (!b) continue;
+    const pad = GROUP_PADDING;
+    cy.add({
+      ...d,
+      data: { ...d.data, w: b.x2 - b.x1 + 2 * pad, h: b.y2 - b.y1 + 2 * pad, tw: 600 },
+      position: { x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 },
+      selectable: false,
+      grabbable: false,
+    });
+  }
+}
+
+/** Turns ELK's bend points into cytoscape segment data on the edges that bend. */
+function routeEdges(edgeDefs: ElementDefinition[], placement: Placement): void {
+  for (const d of edgeDefs) {
+    const bends = placement.routes.get(d.data.id!);
+    const s = placement.positions.get(d.data.source as string);
+    const t = placement.positions.get(d.data.target as string);
+    if (!bends || !s || !t) continue;
+    const seg = segments(s, t, bends);
+    if (!seg) continue;
+    d.data.sd = seg.distances;
+    d.data.sw = seg.weights;
+    d.classes = `${d.classes ?? ''} routed`;
+  }
+}
+
 const GROUP_PREFIX = 'process:';
 
 export function groupId(processKey: string): string {
@@ -274,6 +449,8 @@ export interface GraphCallbacks {
 }
 
 export interface RenderStats {
+  /** Laid out by the quick layout (a large graph, or ELK failed). */
+  quick: boolean;
   nodes: number;
   edges: number;
   layoutMs: number;
@@ -322,40 +499,43 @@ export class GraphView {
   /**
    * Shows `g`. Resolves once the graph is drawn (after the layout when the
    * structure changed).
+   *
+   * Up to LARGE nodes, ELK places the graph (in a worker) with processes as
+   * compound nodes and cycles routed around. Above that, cytoscape's own
+   * breadthfirst layout places each component (quickLayout), processes
+   * become plain background boxes and labels are names only: compound
+   * nodes and wrapped labels cost cytoscape seconds at thousands of nodes.
    */
   async update(g: GraphResponse): Promise<void> {
     const t0 = performance.now();
     const gen = ++this.generation;
-    const big = g.nodes.length > 800;
+    const big = g.nodes.length > LARGE;
     const procs = new Map(g.processes.map((p) => [p.key, p]));
     const groupKeys = [...new Set(g.nodes.map((n) => n.process))].sort();
     const nodeIds = new Set(g.nodes.map((n) => n.uid));
     const structure = structureKey(g) + (big ? '#big' : '');
 
-    const nodeDefs: ElementDefinition[] = [];
-    for (const key of groupKeys) {
+    const groupDefs: ElementDefinition[] = groupKeys.map((key) => {
       const p = procs.get(key);
-      nodeDefs.push({
+      return {
         group: 'nodes',
         data: { id: groupId(key), label: groupLabel(p, key), kind: 'process' },
-        classes: p?.stale ? 'group stale' : 'group',
-      });
-    }
-    for (const n of g.nodes) {
-      const size = nodeSize(n, big);
-      nodeDefs.push({
-        group: 'nodes',
-        data: {
-          id: n.uid,
-          parent: groupId(n.process),
-          label: nodeLabel(n, big),
-          name: n.name,
-          kind: n.kind,
-          ...size,
-        },
-        classes: `k-${n.kind}${n.state ? ` s-${n.state}` : ''}`,
-      });
-    }
+        classes: `group${p?.stale ? ' stale' : ''}${big ? ' box' : ''}`,
+      };
+    });
+    const nodeDefs: ElementDefinition[] = g.nodes.map((n) => ({
+      group: 'nodes',
+      data: {
+        id: n.uid,
+        parent: big ? undefined : groupId(n.process),
+        process: n.process,
+        label: nodeLabel(n, big),
+        name: n.name,
+        kind: n.kind,
+        ...nodeSize(n, big),
+      },
+      classes: `k-${n.kind}${n.state ? ` s-${n.state}` : ''}${big ? ' big' : ''}`,
+    }));
     const edgeDefs: ElementDefinition[] = [];
     const seenEdges = new Set<string>();
     for (const e of g.edges) {
@@ -365,29 +545,24 @@ export class GraphView {
       edgeDefs.push({
         group: 'edges',
         data: { id, source: e.from, target: e.to, kind: e.kind, label: edgeLabel(e, big) },
-        classes: `k-${e.kind}${e.cross_process ? ' cross' : ''}`,
+        classes: `k-${e.kind}${e.cross_process ? ' cross' : ''}${big ? ' big' : ''}`,
       });
     }
 
+    const restructure = structure !== this.structure;
     let layoutMs = 0;
-    let positions: Map<string, Point> | null = null;
-    let routes: Map<string, Point[]> | null = null;
-    if (structure !== this.structure) {
+    let placement: Placement | null = null;
+    if (restructure && !big) {
       const lt = performance.now();
-      const lnodes: LayoutNode[] = g.nodes.map((n) => {
-        const size = nodeSize(n, big);
-        return { id: n.uid, parent: groupId(n.process), width: size.w, height: size.h };
-      });
-      const ledges: LayoutEdge[] = edgeDefs.map((e) => ({
-        id: e.data.id!,
-        source: e.data.source as string,
-        target: e.data.target as string,
-      }));
-      ({ positions, routes } = await layout(
-        groupKeys.map((k) => ({ id: groupId(k), labelHeight: 24 })),
-        lnodes,
-        ledges,
-      ));
+      try {
+        placement = await layout(
+          groupKeys.map((k) => ({ id: groupId(k), labelHeight: 24 })),
+          g.nodes.map((n) => ({ id: n.uid, parent: groupId(n.process), width: nodeSize(n, big).w, height: nodeSize(n, big).h })),
+          edgeDefs.map((e) => ({ id: e.data.id!, source: e.data.source as string, target: e.data.target as string })),
+        );
+      } catch (e) {
+        console.warn('peeps: the ELK layout failed; using the quick layout', e);
+      }
       layoutMs = performance.now() - lt;
       if (gen !== this.generation) return; // A newer update superseded this one.
     }
@@ -395,36 +570,35 @@ export class GraphView {
     const cy = this.cy;
     const rt = performance.now();
     cy.batch(() => {
-      if (positions) {
-        // Structure changed: replace everything, keep the viewport.
+      if (restructure) {
+        // Replace everything, keeping the viewport.
         const zoom = cy.zoom();
         const pan = { ...cy.pan() };
         cy.elements().remove();
-        for (const d of nodeDefs) {
-          const p = positions.get(d.data.id!);
-          if (p) d.position = { ...p };
-        }
-        if (routes && g.nodes.length <= LARGE) {
-          for (const d of edgeDefs) {
-            const bends = routes.get(d.data.id!);
-            const s = positions.get(d.data.source as string);
-            const t = positions.get(d.data.target as string);
-            if (!bends || !s || !t) continue;
-            const seg = segments(s, t, bends);
-            if (!seg) continue;
-            d.data.sd = seg.distances;
-            d.data.sw = seg.weights;
-            d.classes = `${d.classes ?? ''} routed`;
+        if (placement) {
+          for (const d of nodeDefs) {
+            const p = placement.positions.get(d.data.id!);
+            if (p) d.position = { ...p };
           }
+          routeEdges(edgeDefs, placement);
+          cy.add(groupDefs);
+        } else if (!big) {
+          cy.add(groupDefs);
         }
         cy.add(nodeDefs);
         cy.add(edgeDefs);
+        if (!placement) {
+          const lt = performance.now();
+          quickLayout(cy, groupKeys, big);
+          if (big) addGroupBoxes(cy, groupDefs);
+          layoutMs += performance.now() - lt;
+        }
         if (!this.firstRender) cy.viewport({ zoom, pan });
       } else {
-        for (const d of nodeDefs) {
+        for (const d of [...groupDefs, ...nodeDefs]) {
           const el = cy.getElementById(d.data.id!);
           if (el.empty()) continue;
-          el.data(d.data);
+          el.data('label', d.data.label);
           el.classes(d.classes ?? '');
         }
         for (const d of edgeDefs) {
@@ -437,20 +611,20 @@ export class GraphView {
       }
       this.applyClasses();
     });
-    if (positions && this.firstRender && g.nodes.length > 0) {
+    if (restructure && this.firstRender && g.nodes.length > 0) {
       this.firstRender = false;
-      cy.fit(undefined, 40);
-      if (cy.zoom() > 1.4) cy.zoom({ level: 1.4, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+      this.fit();
     }
     this.structure = structure;
     this.lastStats = {
+      quick: restructure && !placement,
       nodes: g.nodes.length,
       edges: edgeDefs.length,
       layoutMs: Math.round(layoutMs),
-      renderMs: Math.round(performance.now() - rt),
+      renderMs: 0,
     };
     // Let the canvas paint before reporting completion.
-    await new Promise<void>((r) => requestAnimationFrame(() => r()));
+    await new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
     this.lastStats.renderMs = Math.round(performance.now() - rt);
     (window as unknown as { peepsRender: unknown }).peepsRender = { ...this.lastStats, totalMs: Math.round(performance.now() - t0) };
   }
@@ -510,9 +684,41 @@ export class GraphView {
     return this.cy.getElementById(uid).nonempty();
   }
 
+  /**
+   * Fits the whole graph. The bounds come from node positions and sizes:
+   * cytoscape's own fit measures every label, seconds on a large graph.
+   */
   fit(): void {
-    this.cy.stop();
-    this.cy.fit(undefined, 40);
+    const cy = this.cy;
+    cy.stop();
+    let x1 = Infinity;
+    let y1 = Infinity;
+    let x2 = -Infinity;
+    let y2 = -Infinity;
+    cy.nodes().forEach((n) => {
+      if (n.isParent()) return;
+      const p = n.position();
+      const w = (n.data('w') as number | undefined) ?? 80;
+      const h = (n.data('h') as number | undefined) ?? 40;
+      x1 = Math.min(x1, p.x - w / 2);
+      x2 = Math.max(x2, p.x + w / 2);
+      y1 = Math.min(y1, p.y - h / 2);
+      y2 = Math.max(y2, p.y + h / 2);
+    });
+    if (!Number.isFinite(x1)) return;
+    // Room for the process groups' padding and labels.
+    const m = GROUP_PADDING + 8;
+    x1 -= m;
+    x2 += m;
+    y1 -= m + 26;
+    y2 += m;
+    const pad = 30;
+    const zoom = Math.min(1.4, (cy.width() - 2 * pad) / (x2 - x1), (cy.height() - 2 * pad) / (y2 - y1));
+    const z = Math.max(cy.minZoom(), zoom);
+    cy.viewport({
+      zoom: z,
+      pan: { x: (cy.width() - z * (x1 + x2)) / 2, y: (cy.height() - z * (y1 + y2)) / 2 },
+    });
   }
 
   private applyClasses(): void {

@@ -42,18 +42,56 @@ export interface Placement {
   routes: Map<string, Point[]>;
 }
 
-let elk: InstanceType<typeof ELK> | null = null;
+/**
+ * The most nodes given to ELK. Its layered layout takes seconds from about
+ * a thousand nodes up (measured: ~10 s for 5,000 in headless Chromium on 2
+ * cores); larger graphs get graph.ts's quick layout.
+ */
+export const LARGE = 1200;
 
-function engine(): InstanceType<typeof ELK> {
-  elk ??= new ELK({ workerUrl: elkWorkerUrl });
+/** Above this many nodes ELK is asked for a cheaper, less polished pass. */
+const CHEAP = 300;
+
+/** A layout that takes longer than this is abandoned (the quick layout takes over). */
+const TIMEOUT_MS = 20_000;
+
+let elk: { engine: InstanceType<typeof ELK>; failed: Promise<never> } | null = null;
+
+/** The ELK engine and its worker; `failed` rejects when the worker dies. */
+function engine(): { engine: InstanceType<typeof ELK>; failed: Promise<never> } {
+  if (elk) return elk;
+  let fail: (e: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {}); // Observed by each layout's race; never unhandled.
+  const engine = new ELK({
+    workerUrl: elkWorkerUrl,
+    workerFactory: (url?: string) => {
+      const w = new Worker(url!);
+      // A worker that throws (e.g. a stack overflow on a very deep graph)
+      // never answers: fail the pending layout instead of hanging.
+      w.addEventListener('error', (ev) => {
+        ev.preventDefault();
+        fail(new Error(`ELK worker: ${ev.message}`));
+      });
+      return w;
+    },
+  });
+  elk = { engine, failed };
   return elk;
 }
 
-/** Above this many nodes ELK is asked for a cheaper, less polished pass. */
-export const LARGE = 1500;
+/** Drops the worker, so the next layout starts a fresh one. */
+function reset(): void {
+  try {
+    elk?.engine.terminateWorker();
+  } catch {
+    // Already gone.
+  }
+  elk = null;
+}
 
 function rootOptions(nodeCount: number): LayoutOptions {
-  const large = nodeCount > LARGE;
+  const large = nodeCount > CHEAP;
   return {
     'elk.algorithm': 'layered',
     'elk.direction': 'DOWN',
@@ -105,7 +143,23 @@ export async function layout(groups: LayoutGroup[], nodes: LayoutNode[], edges: 
   }
   root.edges = elkEdges;
 
-  const placed = await engine().layout(root);
+  const e = engine();
+  let timer = 0;
+  let placed: ElkNode;
+  try {
+    placed = await Promise.race([
+      e.engine.layout(root),
+      e.failed,
+      new Promise<never>((_, reject) => {
+        timer = window.setTimeout(() => reject(new Error(`ELK took over ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+      }),
+    ]);
+  } catch (err) {
+    reset();
+    throw err;
+  } finally {
+    window.clearTimeout(timer);
+  }
 
   const positions: Positions = new Map();
   const offsets = new Map<string, Point>([[placed.id, { x: 0, y: 0 }]]);

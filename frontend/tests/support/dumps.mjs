@@ -1,0 +1,70 @@
+// Snapshots (schema peeps/1) made up for the browser tests: a large
+// process for the 5,000-node render, and one whose names are HTML.
+// Written into the server's --dumps directory, they are read by the real
+// server like any dump a program wrote on SIGUSR1.
+
+/** A process with `tasks` tasks, 5 nodes each: a task awaits a future that
+ * awaits another, which waits on a resource held by the next task of its
+ * chain; every task also has an idle notify. */
+export function bigSnapshot({ tasks = 1000, chain = 10, pid = 90001, name = 'big-service', now = Date.now() } = {}) {
+  const key = `${pid}-${now}000000`;
+  const nodes = [];
+  const edges = [];
+  let id = 1;
+  const kinds = ['mutex', 'channel', 'semaphore', 'rwlock'];
+  const taskIds = [];
+  for (let t = 0; t < tasks; t++) {
+    const task = id++;
+    taskIds.push(task);
+    nodes.push({ id: task, kind: 'task', name: `worker-${t}`, location: `src/worker.rs:${10 + (t % 50)}:5`, state: 'pending', since_ms: 2000 + t,
+      attrs: { polls: 3, tracked: true, woken: false, waker_clones: 1, waker_clones_accounted: 1 } });
+    const outer = id++;
+    nodes.push({ id: outer, kind: 'future', name: `handle_job`, location: 'src/worker.rs:80:1', state: 'pending', since_ms: 2000 + t, attrs: { polls: 3 } });
+    edges.push({ from: task, to: outer, kind: 'needs', since_ms: 2000 + t });
+    const inner = id++;
+    nodes.push({ id: inner, kind: 'future', name: `fetch_row`, location: 'src/db.rs:12:1', state: 'pending', since_ms: 2000 + t, attrs: { polls: 2 } });
+    edges.push({ from: outer, to: inner, kind: 'needs', since_ms: 2000 + t });
+    const kind = kinds[t % kinds.length];
+    const res = id++;
+    const attrs = kind === 'channel' ? { flavor: 'mpsc', capacity: 16, len: 16, senders: 1, receivers: 1 } : { holders: 1, waiters: 1 };
+    nodes.push({ id: res, kind, name: `${kind}-${t}`, location: `src/state.rs:${t % 200}:9`, state: kind === 'channel' ? 'open' : 'held', since_ms: 2500, attrs });
+    edges.push({ from: inner, to: res, kind: 'waits_on', since_ms: 2000 + t, attrs: { op: kind === 'channel' ? 'send' : 'lock' } });
+    const spare = id++;
+    nodes.push({ id: spare, kind: 'notify', name: `shutdown-${t}`, location: 'src/main.rs:5:1', state: 'open', since_ms: 9000, attrs: {} });
+  }
+  // Within each run of `chain` tasks, resource t is held by task t+1: wait
+  // chains `chain` tasks long, the last one waiting on a free resource.
+  for (let t = 0; t < tasks; t++) {
+    const res = taskIds[t] + 3;
+    const holder = taskIds[t + 1];
+    if ((t + 1) % chain === 0 || holder === undefined) continue;
+    edges.push({ from: res, to: holder, kind: 'held_by', since_ms: 2500, attrs: { as: nodes[res - 1].kind === 'channel' ? 'receiver' : 'guard' } });
+  }
+  return { schema: 'peeps/1', process: { name, pid, key, started_at_ms: now - 60000 }, captured_at_ms: now, nodes, edges, threads: [] };
+}
+
+/** A process whose task and lock names are HTML: they must show as text. */
+export function hostileSnapshot({ pid = 90002, now = Date.now() } = {}) {
+  const key = `${pid}-${now}000000`;
+  const evil = '<img src=x onerror=alert(1)>';
+  return {
+    schema: 'peeps/1',
+    process: { name: '<b>evil</b><script>alert(2)</script>', pid, key, started_at_ms: now - 60000 },
+    captured_at_ms: now,
+    nodes: [
+      { id: 1, kind: 'task', name: evil, location: 'src/<svg onload=alert(3)>.rs:1:1', state: 'pending', since_ms: 5000,
+        attrs: { tracked: true, woken: false, waker_clones: 1, waker_clones_accounted: 1, note: '<iframe src=javascript:alert(4)>' } },
+      { id: 2, kind: 'task', name: '"><script>alert(5)</script>', location: 'src/x.rs:2:1', state: 'pending', since_ms: 5000,
+        attrs: { tracked: true, woken: false, waker_clones: 1, waker_clones_accounted: 1 } },
+      { id: 3, kind: 'mutex', name: '<u>lock-a</u>', location: 'src/x.rs:3:1', state: 'held', since_ms: 5000, attrs: { holders: 1, waiters: 1 } },
+      { id: 4, kind: 'mutex', name: '&lt;lock-b&gt;', location: 'src/x.rs:4:1', state: 'held', since_ms: 5000, attrs: { holders: 1, waiters: 1 } },
+    ],
+    edges: [
+      { from: 1, to: 4, kind: 'waits_on', since_ms: 5000, attrs: { op: 'lock' } },
+      { from: 4, to: 2, kind: 'held_by', since_ms: 5000, attrs: { as: 'guard' } },
+      { from: 2, to: 3, kind: 'waits_on', since_ms: 5000, attrs: { op: 'lock' } },
+      { from: 3, to: 1, kind: 'held_by', since_ms: 5000, attrs: { as: 'guard' } },
+    ],
+    threads: [],
+  };
+}
