@@ -5,9 +5,11 @@
 //! gives back with [`HolderSet::release`] when it drops (wherever it drops:
 //! an owned guard moved to another task is still released correctly).
 //!
-//! The first holder takes a lock-free slot (three atomics), so an
-//! uncontended lock+unlock costs no lock; further concurrent holders (read
-//! guards, permits, endpoints) go to a list behind the set's own lock.
+//! The first two holders take lock-free slots (a compare-and-swap and a
+//! store each; an exclusive guard a plain store), so an uncontended
+//! lock+unlock, or a channel's sender and receiver, cost no lock and no
+//! allocation; further concurrent holders (read guards, permits, cloned
+//! endpoints) go to a list behind the set's own lock.
 
 use crate::clock;
 use crate::context::{self, Actor};
@@ -69,10 +71,10 @@ struct HolderRecord {
 #[derive(Debug)]
 pub struct HolderSet {
     owner: NodeId,
-    /// Holder id in the lock-free slot, 0 when free.
-    fast_holder: AtomicU64,
-    /// `since << 8 | confirmed << 3 | how`.
-    fast_meta: AtomicU64,
+    /// Lock-free slots for the first holders (a guard; a channel's sender
+    /// and receiver; two readers), so the common cases take no lock and
+    /// allocate nothing.
+    fast: [FastSlot; FAST_SLOTS],
     slow: Mutex<Slab<HolderRecord>>,
 }
 
@@ -88,8 +90,24 @@ pub struct HoldToken {
 
 #[derive(Debug, Clone, Copy)]
 enum Slot {
-    Fast,
+    Fast(u8),
     Slow(usize),
+}
+
+/// How many lock-free holder slots a set has.
+const FAST_SLOTS: usize = 2;
+
+/// One lock-free holder slot.
+#[derive(Debug)]
+struct FastSlot {
+    /// Holder id, 0 when free.
+    holder: AtomicU64,
+    /// `since << 8 | confirmed << 3 | how`.
+    meta: AtomicU64,
+}
+
+impl FastSlot {
+    const FREE: FastSlot = FastSlot { holder: AtomicU64::new(0), meta: AtomicU64::new(0) };
 }
 
 fn meta(how: HoldAs, confirmed: bool, since: u64) -> u64 {
@@ -101,8 +119,7 @@ impl HolderSet {
     pub fn new(owner: NodeId) -> Self {
         HolderSet {
             owner,
-            fast_holder: AtomicU64::new(0),
-            fast_meta: AtomicU64::new(0),
+            fast: [FastSlot::FREE, FastSlot::FREE],
             slow: Mutex::new(Slab::new()),
         }
     }
@@ -121,10 +138,11 @@ impl HolderSet {
     #[inline]
     pub fn acquire_exclusive(&self, how: HoldAs, confirmed: bool) -> HoldToken {
         let Actor { id, keep, .. } = holder();
-        if self.fast_holder.load(Ordering::Relaxed) == 0 {
-            self.fast_meta.store(meta(how, confirmed, clock::now_ms()), Ordering::Relaxed);
-            self.fast_holder.store(id, Ordering::Release);
-            return HoldToken { slot: Slot::Fast, holder: id, _keep: keep };
+        let slot = &self.fast[0];
+        if slot.holder.load(Ordering::Relaxed) == 0 {
+            slot.meta.store(meta(how, confirmed, clock::now_ms()), Ordering::Relaxed);
+            slot.holder.store(id, Ordering::Release);
+            return HoldToken { slot: Slot::Fast(0), holder: id, _keep: keep };
         }
         // Not free after all (a guard leaked its hold): the general path.
         self.acquire_for(id, keep, how, confirmed)
@@ -138,9 +156,12 @@ impl HolderSet {
         confirmed: bool,
     ) -> HoldToken {
         let since = clock::now_ms();
-        let slot = if self.fast_holder.compare_exchange(0, id, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
-            self.fast_meta.store(meta(how, confirmed, since), Ordering::Release);
-            Slot::Fast
+        let free = (0..FAST_SLOTS).find(|&i| {
+            self.fast[i].holder.compare_exchange(0, id, Ordering::AcqRel, Ordering::Relaxed).is_ok()
+        });
+        let slot = if let Some(i) = free {
+            self.fast[i].meta.store(meta(how, confirmed, since), Ordering::Release);
+            Slot::Fast(i as u8)
         } else {
             Slot::Slow(self.slow.lock().insert(HolderRecord { holder: id, how, confirmed, since }))
         };
@@ -151,7 +172,7 @@ impl HolderSet {
     #[inline]
     pub fn release(&self, token: HoldToken) {
         match token.slot {
-            Slot::Fast => self.fast_holder.store(0, Ordering::Release),
+            Slot::Fast(i) => self.fast[usize::from(i)].holder.store(0, Ordering::Release),
             Slot::Slow(key) => {
                 self.slow.lock().remove(key);
             }
@@ -172,7 +193,7 @@ impl HolderSet {
 
     fn is_confirmed(&self, token: &HoldToken) -> bool {
         match token.slot {
-            Slot::Fast => self.fast_meta.load(Ordering::Relaxed) >> 3 & 1 == 1,
+            Slot::Fast(i) => self.fast[usize::from(i)].meta.load(Ordering::Relaxed) >> 3 & 1 == 1,
             Slot::Slow(key) => self.slow.lock().get_mut(key).is_some_and(|r| r.confirmed),
         }
     }
@@ -188,7 +209,7 @@ impl HolderSet {
 
     /// How many holds are live.
     pub fn len(&self) -> usize {
-        usize::from(self.fast_holder.load(Ordering::Relaxed) != 0) + self.slow.lock().len()
+        self.fast.iter().filter(|f| f.holder.load(Ordering::Relaxed) != 0).count() + self.slow.lock().len()
     }
 
     /// True when nobody holds it.
@@ -198,10 +219,12 @@ impl HolderSet {
 
     /// Adds a `held_by` edge per live hold.
     pub fn describe(&self, out: &mut Describe<'_>) {
-        let holder = self.fast_holder.load(Ordering::Acquire);
-        if holder != 0 {
-            let m = self.fast_meta.load(Ordering::Acquire);
-            self.edge(out, holder, HoldAs::from_bits(m), m >> 3 & 1 == 1, m >> 8);
+        for f in &self.fast {
+            let holder = f.holder.load(Ordering::Acquire);
+            if holder != 0 {
+                let m = f.meta.load(Ordering::Acquire);
+                self.edge(out, holder, HoldAs::from_bits(m), m >> 3 & 1 == 1, m >> 8);
+            }
         }
         let slow = self.slow.lock();
         for r in slow.iter() {
@@ -222,9 +245,10 @@ impl HolderSet {
 impl HolderSet {
     /// How many live holds are held `how` (e.g. the read guards of a lock).
     pub fn count(&self, how: HoldAs) -> usize {
-        let fast = self.fast_holder.load(Ordering::Acquire) != 0
-            && HoldAs::from_bits(self.fast_meta.load(Ordering::Acquire)) == how;
-        usize::from(fast) + self.slow.lock().iter().filter(|r| r.how == how).count()
+        let fast = self.fast.iter().filter(|f| {
+            f.holder.load(Ordering::Acquire) != 0 && HoldAs::from_bits(f.meta.load(Ordering::Acquire)) == how
+        });
+        fast.count() + self.slow.lock().iter().filter(|r| r.how == how).count()
     }
 
     /// Records the current task as the holder of a channel endpoint, not
@@ -276,8 +300,8 @@ impl HolderSet {
     /// Marks a live hold confirmed, in place.
     fn confirm(&self, token: &HoldToken) {
         match token.slot {
-            Slot::Fast => {
-                self.fast_meta.fetch_or(1 << 3, Ordering::AcqRel);
+            Slot::Fast(i) => {
+                self.fast[usize::from(i)].meta.fetch_or(1 << 3, Ordering::AcqRel);
             }
             Slot::Slow(key) => {
                 if let Some(r) = self.slow.lock().get_mut(key) {
