@@ -15,20 +15,21 @@
 //! | `lock_cycle_nested` | certain deadlock, 3 tasks through nested fns, 3 mutexes |
 //! | `relock_held_mutex` | certain deadlock of one task with itself |
 //! | `rwlock_read_then_write` | certain deadlock of one task with its own read guard |
+//! | `rwlock_readers_cycle` | certain deadlock, a writer and two readers |
 //! | `semaphore_cycle` | certain deadlock, 2 tasks, 2 semaphores |
 //! | `join_holding_lock` | certain deadlock: a join and a lock |
 //! | `channel_actors_full` | certain deadlock, 2 actors sending into full inboxes |
 //! | `recv_own_sender` | certain deadlock: a receive only the receiver could end; `main` behind |
-//! | `recv_own_sender_unused` | the same with a never-used sender: probable |
-//! | `oneshot_cycle` | probable deadlock, 2 tasks, 2 oneshots |
+//! | `oneshot_cycle` | certain deadlock, 2 tasks, 2 oneshots (missed today: a known bug) |
 //! | `blocking_lock_inversion` | certain deadlock of parking_lot locks, 2 blocking polls |
+//! | `untracked_lock_inversion` | probable deadlock of 2 tasks spawned with `tokio::spawn` |
 //! | `contended_pipeline` | no deadlock |
 //! | `lock_across_sleep` | no deadlock; long waits behind the sleeping holder |
 //! | `select_timeout` | no deadlock; a long wait |
 //! | `idle_subscribers` | no deadlock, no long wait |
+//! | `request_reply_slow`, `permits_moved_to_workers`, `producer_made_in_main` | no deadlock (endpoints and permits moved to other tasks) |
 //! | `blocking_sleep` | a blocking poll in `compress_chunk` |
-//! | `channel_actors_natural`, `oneshot_handshake_natural` | deadlocks written the natural way, with endpoints made in `main`: peeps blames `main` (a known gap) |
-//! | `request_reply_slow`, `permits_moved_to_workers`, `producer_made_in_main` | no deadlock (peeps reports a probable one today: a known bug) |
+//! | `channel_actors_natural`, `oneshot_handshake_natural`, `recv_own_sender_unused` | deadlocks whose closing endpoint is never used: not found (a known gap) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

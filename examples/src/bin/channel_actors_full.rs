@@ -10,9 +10,10 @@
 //! `main`, which wires them together), and receives from it before the
 //! deadlock. That matters to peeps: a channel endpoint is attributed to
 //! the task that created, cloned or last used it, and is confirmed only
-//! once that task uses it. An inbox created in `main` and moved into an
-//! actor that never receives stays attributed to `main` (see
-//! `channel_actors_natural`).
+//! once that task uses it; an unconfirmed one releases nothing peeps can
+//! name (it may have moved). An inbox created in `main` and moved into an
+//! actor that never receives stays unconfirmed, and the deadlock is not
+//! found (see `channel_actors_natural`).
 //!
 //! Expected: one `certain` deadlock of `ping` and `pong` over channels
 //! `ping-inbox` and `pong-inbox`.

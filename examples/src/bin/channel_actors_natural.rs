@@ -8,8 +8,10 @@
 //!
 //! peeps attributes a channel endpoint to the task that created, cloned or
 //! last used it. Neither actor ever used its receiver, so both receivers
-//! stay attributed to `main` (unconfirmed). This scenario documents what
-//! peeps reports then (see the test `gap_channel_actors_made_in_main`).
+//! stay attributed to `main`, unconfirmed, and an unconfirmed attribution
+//! releases nothing peeps can name (it may have moved). So peeps does not
+//! find this deadlock, only two long waits: a known gap, documented by the
+//! test `gap_channel_actors_made_in_main`.
 
 use examples::{ready_when, waited_on_for};
 use peeps::graph::NodeKind;

@@ -3,16 +3,17 @@
 //!
 //! `left` and `right` run a handshake: each creates its `hello` oneshot,
 //! hands the receiver to the other (through `main`), and waits for the
-//! other's hello before sending its own. Neither goes first.
+//! other's hello before sending its own — unless the other hangs up first
+//! (`Sender::closed`, tokio's way for a responder to notice that nobody
+//! waits for its answer any more). Neither goes first.
 //!
-//! Each task creates the oneshot whose sender it keeps, so peeps
-//! attributes each sender to the right task. A oneshot sender cannot be
-//! used without being consumed, so the attribution is never confirmed:
-//! the sender might have moved to another task unseen. DESIGN.md §4 calls
-//! such a deadlock `probable`. (Oneshots created in `main` and moved into
-//! the tasks stay attributed to `main`: see `oneshot_handshake_natural`.)
+//! Watching `closed()` is what lets peeps know who holds each sender: a
+//! oneshot sender is otherwise only ever used by being consumed, and peeps
+//! counts a sender its task never used as held by nobody it can name (it
+//! may have been handed on). Without it the deadlock is not found: see
+//! `oneshot_handshake_natural`.
 //!
-//! Expected: one `probable` deadlock of `left` and `right` over channels
+//! Expected: one `certain` deadlock of `left` and `right` over channels
 //! `left-hello` and `right-hello`.
 
 use examples::{park, ready_when, waited_on_for};
@@ -23,11 +24,14 @@ type Hello = oneshot::Receiver<&'static str>;
 
 #[peeps::instrument]
 async fn handshake(me: &'static str, give: oneshot::Sender<Hello>, take: oneshot::Receiver<Hello>) {
-    let (hello, my_hello) = oneshot::channel_named(format!("{me}-hello"));
+    let (mut hello, my_hello) = oneshot::channel_named(format!("{me}-hello"));
     give.send(my_hello).expect("main wires the handshake");
     let their_hello = take.await.expect("main wires the handshake");
-    // Wait for the peer to greet first...
-    let peer = their_hello.await.expect("peer alive");
+    // Wait for the peer to greet first, unless it hangs up...
+    let peer = tokio::select! {
+        peer = their_hello => peer.expect("peer alive"),
+        () = hello.closed() => return,
+    };
     // ...then greet back.
     let _ = hello.send(me);
     println!("{me} met {peer}");
@@ -50,8 +54,10 @@ async fn main() {
         .expect("left takes");
 
     ready_when(|g| {
-        waited_on_for(g, NodeKind::Channel, "left-hello", "recv")
-            && waited_on_for(g, NodeKind::Channel, "right-hello", "recv")
+        ["left-hello", "right-hello"].iter().all(|name| {
+            waited_on_for(g, NodeKind::Channel, name, "recv")
+                && waited_on_for(g, NodeKind::Channel, name, "closed")
+        })
     });
     park().await
 }

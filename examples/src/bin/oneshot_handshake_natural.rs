@@ -8,9 +8,10 @@
 //! peeps attributes a channel endpoint to the task that created, cloned or
 //! last used it. The senders were created in `main` and moved into the
 //! tasks, where a oneshot sender cannot be used until it is consumed: peeps
-//! still attributes both senders to `main` (unconfirmed). This scenario
-//! documents what peeps reports then (see the test
-//! `gap_oneshot_handshake_made_in_main`).
+//! still attributes both senders to `main`, unconfirmed, and an unconfirmed
+//! attribution releases nothing peeps can name (it may have moved). So
+//! peeps does not find this deadlock: a known gap, documented by the test
+//! `gap_oneshot_handshake_made_in_main`.
 
 use examples::{ready_when, waited_on_for};
 use peeps::graph::NodeKind;

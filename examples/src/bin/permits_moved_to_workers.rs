@@ -8,7 +8,9 @@
 //! is deadlocked: each handler will finish on its own and free its permit.
 //!
 //! An owned permit's move to another task is invisible to peeps: it
-//! records the acquiring task (`acceptor`) as the holder.
+//! records the acquiring task (`acceptor`) as the holder. That attribution is unconfirmed, so
+//! the analysis does not count it as a releaser (it used to, and called
+//! this a probable deadlock: a false alarm).
 //!
 //! Expected: no deadlock; with a low `--long-wait-ms`, a long wait of
 //! `acceptor` on semaphore `handler-slots`.

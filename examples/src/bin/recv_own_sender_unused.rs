@@ -6,12 +6,16 @@
 //! never drops the original sender: once the workers are done, it waits
 //! for a message only it could send. `main` awaits its JoinHandle.
 //!
-//! The collector never *uses* its sender (it only cloned it), so peeps
-//! attributes that sender to it unconfirmed: a sender can move to another
-//! task without a trace. DESIGN.md §4 calls such a deadlock `probable`.
+//! The collector never *uses* its sender (it only created and cloned it),
+//! so peeps attributes that sender to it unconfirmed. An unconfirmed
+//! attribution releases nothing peeps can name (the sender may have been
+//! handed on to another task without a trace), so peeps does not find this
+//! deadlock: a known gap, documented by the test
+//! `gap_recv_own_sender_unused`. `recv_own_sender`, whose task also sends
+//! on its sender, is found.
 //!
-//! Expected: one `probable` deadlock of the single task `collector` on
-//! channel `results`, with the `main` thread behind it.
+//! What it should be: a deadlock of the single task `collector` on channel
+//! `results`, with the `main` thread behind it.
 
 use examples::{attr, ready_when, waited_on_for};
 use peeps::graph::NodeKind;
