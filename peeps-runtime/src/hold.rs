@@ -148,6 +148,7 @@ impl HolderSet {
         self.acquire_for(id, keep, how, confirmed)
     }
 
+    #[inline]
     fn acquire_for(
         &self,
         id: NodeId,

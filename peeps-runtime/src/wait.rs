@@ -63,6 +63,7 @@ pub struct WaitEdge {
 
 impl WaitEdge {
     /// No wait yet.
+    #[inline]
     pub const fn new() -> Self {
         WaitEdge { slot: None }
     }
@@ -79,12 +80,23 @@ impl WaitEdge {
     }
 
     /// Whether a wait is recorded.
+    #[inline]
     pub fn is_waiting(&self) -> bool {
         self.slot.is_some()
     }
 
-    /// Ends the wait (completed or cancelled).
+    /// Ends the wait (completed or cancelled). Inline and one compare when
+    /// no wait was recorded: the uncontended path of every primitive.
+    #[inline]
     pub fn end(&mut self) {
+        if self.slot.is_some() {
+            self.end_recorded();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn end_recorded(&mut self) {
         if let Some((list, key)) = self.slot.take() {
             let removed = list.records.lock().remove(key);
             drop(removed);
@@ -93,6 +105,7 @@ impl WaitEdge {
 }
 
 impl Drop for WaitEdge {
+    #[inline]
     fn drop(&mut self) {
         self.end();
     }

@@ -1,0 +1,113 @@
+//! Runs one synchronisation operation N times, for counting instructions
+//! with `perf stat -e instructions:u` (a figure a loaded machine does not
+//! disturb, unlike time). Usage: `ops <op> <tokio|peeps> <n>`, op one of
+//! `mutex`, `mpsc`, `unbounded`, `oneshot`, `semaphore`, `parking_lot`.
+//! Async ops run in one task (a peeps task for peeps, a tokio task for
+//! tokio) on a current-thread runtime.
+
+use std::hint::black_box;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (op, side, n) = match args.as_slice() {
+        [_, op, side, n] => (op.clone(), side.clone(), n.parse::<u64>().expect("n")),
+        _ => {
+            eprintln!("usage: ops <op> <tokio|peeps> <n>");
+            std::process::exit(2);
+        }
+    };
+    if op == "parking_lot" {
+        if side == "peeps" {
+            let m = peeps_sync::blocking::Mutex::new(0u64);
+            for _ in 0..n {
+                *black_box(&m).lock() += 1;
+            }
+        } else {
+            let m = parking_lot::Mutex::new(0u64);
+            for _ in 0..n {
+                *black_box(&m).lock() += 1;
+            }
+        }
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let peeps = side == "peeps";
+    rt.block_on(async move {
+        let fut = async move {
+            match (op.as_str(), side.as_str()) {
+                ("mutex", "tokio") => {
+                    let m = tokio::sync::Mutex::new(0u64);
+                    for _ in 0..n {
+                        *m.lock().await += 1;
+                    }
+                }
+                ("mutex", _) => {
+                    let m = peeps_sync::Mutex::new(0u64);
+                    for _ in 0..n {
+                        *m.lock().await += 1;
+                    }
+                }
+                ("semaphore", "tokio") => {
+                    let s = tokio::sync::Semaphore::new(8);
+                    for _ in 0..n {
+                        drop(black_box(s.acquire().await.expect("open")));
+                    }
+                }
+                ("semaphore", _) => {
+                    let s = peeps_sync::Semaphore::new(8);
+                    for _ in 0..n {
+                        drop(black_box(s.acquire().await.expect("open")));
+                    }
+                }
+                ("mpsc", "tokio") => {
+                    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+                    for i in 0..n {
+                        tx.send(i).await.expect("send");
+                        black_box(rx.recv().await);
+                    }
+                }
+                ("mpsc", _) => {
+                    let (tx, mut rx) = peeps_sync::mpsc::channel(64);
+                    for i in 0..n {
+                        tx.send(i).await.expect("send");
+                        black_box(rx.recv().await);
+                    }
+                }
+                ("unbounded", "tokio") => {
+                    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+                    for i in 0..n {
+                        tx.send(i).expect("send");
+                        black_box(rx.recv().await);
+                    }
+                }
+                ("unbounded", _) => {
+                    let (tx, mut rx) = peeps_sync::mpsc::unbounded_channel();
+                    for i in 0..n {
+                        tx.send(i).expect("send");
+                        black_box(rx.recv().await);
+                    }
+                }
+                ("oneshot", "tokio") => {
+                    for i in 0..n {
+                        let (tx, rx) = tokio::sync::oneshot::channel();
+                        tx.send(i).expect("send");
+                        black_box(rx.await.expect("recv"));
+                    }
+                }
+                ("oneshot", _) => {
+                    for i in 0..n {
+                        let (tx, rx) = peeps_sync::oneshot::channel();
+                        tx.send(i).expect("send");
+                        black_box(rx.await.expect("recv"));
+                    }
+                }
+                (other, _) => panic!("unknown op {other}"),
+            }
+        };
+        if peeps {
+            peeps_runtime::spawn_named("ops", fut).await.expect("task");
+        } else {
+            tokio::spawn(fut).await.expect("task");
+        }
+    });
+}
