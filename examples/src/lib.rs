@@ -28,6 +28,7 @@
 //! | `select_timeout` | no deadlock; a long wait |
 //! | `idle_subscribers` | no deadlock, no long wait |
 //! | `request_reply_slow`, `permits_moved_to_workers`, `producer_made_in_main` | no deadlock (endpoints and permits moved to other tasks) |
+//! | `shared_sender_in_state` | no deadlock (one sender shared through an `Arc`; peeps reports a certain one today: a known bug) |
 //! | `blocking_sleep` | a blocking poll in `compress_chunk` |
 //! | `channel_actors_natural`, `oneshot_handshake_natural`, `recv_own_sender_unused` | deadlocks whose closing endpoint is never used: not found (a known gap) |
 //!
