@@ -79,7 +79,16 @@ export class DetailsView {
     row('location', n.location ? h('code', { data: { testid: 'location' } }, n.location) : h('span', { class: 'muted' }, 'unknown'));
     row(
       'process',
-      proc ? [`${proc.name} (pid ${proc.pid})`, proc.stale ? h('span', { class: 'badge stale' }, `stale since ${clock(proc.last_seen_ms)}`) : null] : n.process,
+      proc
+        ? [
+            `${proc.name} (pid ${proc.pid})`,
+            proc.stale && proc.source === 'push'
+              ? h('span', { class: 'badge stale' }, `stale since ${clock(proc.last_seen_ms)}`)
+              : proc.source === 'dump'
+                ? h('span', { class: 'badge dump' }, `dump · ${clock(proc.last_seen_ms)}`)
+                : null,
+          ]
+        : n.process,
     );
     row('id', h('code', null, n.uid));
 

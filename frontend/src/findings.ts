@@ -56,15 +56,15 @@ export class FindingsView {
 
   private build(report: Report | null, ctx: FindingsContext, error: string | null): Child[] {
     if (error) {
-      return [h('div', { class: 'headline error' }, h('strong', null, 'Cannot reach the peeps server.'), h('div', { class: 'sub' }, error))];
+      return [h('div', { class: 'headline error', data: { testid: 'headline' } }, h('strong', null, 'Cannot reach the peeps server.'), h('div', { class: 'sub' }, error))];
     }
-    if (!report) return [h('div', { class: 'headline muted' }, 'Loading…')];
+    if (!report) return [h('div', { class: 'headline muted', data: { testid: 'headline' } }, 'Loading…')];
     const live = [...ctx.processes.values()];
     if (live.length === 0) {
       return [
         h(
           'div',
-          { class: 'headline muted' },
+          { class: 'headline muted', data: { testid: 'headline' } },
           h('strong', null, 'No process reports to this server yet.'),
           h(
             'div',
@@ -242,7 +242,17 @@ export class FindingsView {
     return h(
       'details',
       { class: 'behind', data: { key: `${key}:behind` } },
-      h('summary', null, `Also stuck behind it: ${count(steps.length, 'task', 'tasks')}`),
+      h(
+        'summary',
+        null,
+        `Also stuck behind it: ${count(steps.length, 'task', 'tasks')} (`,
+        steps
+          .slice(0, 3)
+          .map((s) => `"${s.task.name}"`)
+          .join(', '),
+        steps.length > 3 ? ', …' : '',
+        ')',
+      ),
       h('ul', null, ...steps.map((s) => h('li', null, this.step(s, ctx, false)))),
     );
   }

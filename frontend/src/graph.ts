@@ -391,6 +391,12 @@ function routeEdges(edgeDefs: ElementDefinition[], placement: Placement): void {
   }
 }
 
+function sameSet(a: Set<string>, b: Set<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
 const GROUP_PREFIX = 'process:';
 
 export function groupId(processKey: string): string {
@@ -431,8 +437,13 @@ function nodeSize(n: GraphNode, big: boolean): { w: number; h: number; tw: numbe
 
 function groupLabel(p: ProcessInfo | undefined, key: string): string {
   if (!p) return key;
-  const stale = p.stale ? ' · STALE' : '';
-  return `${p.name} · pid ${p.pid}${stale}`;
+  const what = isGone(p) ? ' · STALE (disconnected)' : p.source === 'dump' ? ' · dump' : '';
+  return `${p.name} · pid ${p.pid}${what}`;
+}
+
+/** A pushing process that disconnected (a dump is stale by nature, not gone). */
+function isGone(p: ProcessInfo): boolean {
+  return p.stale && p.source === 'push';
 }
 
 /** Stable over updates that change only states and attributes. */
@@ -520,7 +531,7 @@ export class GraphView {
       return {
         group: 'nodes',
         data: { id: groupId(key), label: groupLabel(p, key), kind: 'process' },
-        classes: `group${p?.stale ? ' stale' : ''}${big ? ' box' : ''}`,
+        classes: `group${p && isGone(p) ? ' stale' : ''}${big ? ' box' : ''}`,
       };
     });
     const nodeDefs: ElementDefinition[] = g.nodes.map((n) => ({
@@ -631,6 +642,7 @@ export class GraphView {
 
   /** Marks the nodes and edges of every deadlock (always drawn in red). */
   setDeadlocked(nodes: Set<string>, edges: Set<string>): void {
+    if (sameSet(nodes, this.deadlocked) && sameSet(edges, this.deadlockEdges)) return;
     this.deadlocked = nodes;
     this.deadlockEdges = edges;
     this.cy.batch(() => this.applyClasses());
@@ -638,6 +650,7 @@ export class GraphView {
 
   /** Highlights a set of nodes (a deadlock's cycle) and fades the rest; null clears. */
   setHighlight(h: { nodes: Set<string>; edges: Set<string> } | null, fit: boolean): void {
+    if (!h && !this.highlight) return;
     this.highlight = h;
     this.cy.batch(() => this.applyClasses());
     if (h && fit) {
@@ -725,7 +738,9 @@ export class GraphView {
     const cy = this.cy;
     const q = this.searchText;
     const hl = this.highlight;
-    cy.elements().removeClass('dl hl faded match');
+    // Only the elements that carry a mark are touched: restyling every
+    // element costs seconds on a large graph.
+    cy.$('.dl, .hl, .faded, .match').removeClass('dl hl faded match');
     for (const id of this.deadlocked) cy.getElementById(id).addClass('dl');
     for (const id of this.deadlockEdges) cy.getElementById(id).addClass('dl');
     if (hl) {

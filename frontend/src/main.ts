@@ -81,6 +81,15 @@ const findings = new FindingsView(el.findings, {
 
 // ---- rendering ------------------------------------------------------------
 
+/**
+ * A pushing process that disconnected. (The API calls every process known
+ * only from a dump stale too; a dump is a snapshot by nature, so it is shown
+ * as a dump, not as a process gone.)
+ */
+function isGone(p: ProcessInfo): boolean {
+  return p.stale && p.source === 'push';
+}
+
 let lastReportJson = '';
 
 function renderFindings(force = false): void {
@@ -111,7 +120,7 @@ function renderProcesses(): void {
     el.process,
     h('option', { attrs: { value: '' } }, `All processes (${sorted.length})`),
     ...sorted.map((p) => {
-      const o = h('option', { attrs: { value: p.key } }, `${p.name} (pid ${p.pid})${p.stale ? ' — stale' : ''}`);
+      const o = h('option', { attrs: { value: p.key } }, `${p.name} (pid ${p.pid})${isGone(p) ? ' — stale' : p.source === 'dump' ? ' — dump' : ''}`);
       if (p.key === state.process) o.selected = true;
       return o;
     }),
@@ -126,11 +135,15 @@ function renderProcesses(): void {
       ...sorted.map((p) =>
         h(
           'li',
-          { class: p.stale ? 'stale' : '', data: { key: p.key, testid: 'process' } },
-          h('span', { class: `dot ${p.stale ? 'down' : 'live'}` }),
+          { class: isGone(p) ? 'stale' : '', data: { key: p.key, testid: 'process', stale: String(p.stale) } },
+          h('span', { class: `dot ${isGone(p) ? 'down' : p.source === 'dump' ? 'idle' : 'live'}` }),
           h('span', { class: 'name' }, p.name),
-          h('span', { class: 'muted' }, ` pid ${p.pid} · ${p.source} · ${count(p.nodes, 'node', 'nodes')}`),
-          p.stale ? h('span', { class: 'badge stale', title: 'This process stopped reporting; its graph is the last one seen.' }, `stale · last seen ${clock(p.last_seen_ms)}`) : null,
+          h('span', { class: 'muted' }, ` pid ${p.pid} · ${count(p.nodes, 'node', 'nodes')}`),
+          isGone(p)
+            ? h('span', { class: 'badge stale', title: 'This process stopped reporting: its graph is the last one it sent.' }, `stale · last seen ${clock(p.last_seen_ms)}`)
+            : p.source === 'dump'
+              ? h('span', { class: 'badge dump', title: 'Known from a dump file: a snapshot, not live.' }, `dump · ${clock(p.last_seen_ms)}`)
+              : h('span', { class: 'badge live' }, 'live'),
         ),
       ),
     ),
@@ -255,7 +268,26 @@ function clearFocus(): void {
   renderFindings(true);
 }
 
+/** The view's choices live in the URL hash (`#scope=all&process=KEY&q=text`), so a link or a reload keeps them. */
+function readHash(): void {
+  const q = new URLSearchParams(location.hash.slice(1));
+  state.scope = q.get('scope') === 'all' ? 'all' : 'blocked';
+  state.process = q.get('process') || null;
+  state.search = q.get('q') ?? '';
+  el.search.value = state.search;
+}
+
+function writeHash(): void {
+  const q = new URLSearchParams();
+  if (state.scope !== 'blocked') q.set('scope', state.scope);
+  if (state.process) q.set('process', state.process);
+  if (state.search) q.set('q', state.search);
+  const hash = q.toString();
+  if (hash !== location.hash.slice(1)) history.replaceState(null, '', hash ? `#${hash}` : location.pathname + location.search);
+}
+
 function syncControls(): void {
+  writeHash();
   el.scopeBlocked.classList.toggle('on', state.scope === 'blocked');
   el.scopeAll.classList.toggle('on', state.scope === 'all');
   el.scopeBlocked.setAttribute('aria-pressed', String(state.scope === 'blocked'));
@@ -350,10 +382,12 @@ el.scopeAll.addEventListener('click', () => {
 });
 el.process.addEventListener('change', () => {
   state.process = el.process.value || null;
+  writeHash();
   void refresh();
 });
 el.search.addEventListener('input', () => {
   state.search = el.search.value;
+  writeHash();
   el.searchCount.textContent = searchLabel(graph.setSearch(state.search));
 });
 el.search.addEventListener('keydown', (ev) => {
@@ -361,6 +395,7 @@ el.search.addEventListener('keydown', (ev) => {
   if (ev.key === 'Escape') {
     el.search.value = '';
     state.search = '';
+    writeHash();
     el.searchCount.textContent = '';
     graph.setSearch('');
   }
@@ -379,6 +414,7 @@ document.addEventListener('keydown', (ev) => {
 });
 
 renderLegend();
+readHash();
 syncControls();
 renderStatus();
 renderFindings(true);
