@@ -6,9 +6,16 @@
 //! in each deadlock and how sure it is, who is stuck behind it, or that a
 //! healthy program has no deadlock at all.
 //!
-//! Tests named `gap_*` run a scenario written the way most people would
-//! write it, which peeps does not explain correctly yet; they assert what
-//! peeps says today, so a fix shows up as a failing test to update.
+//! Tests named `gap_*` run a deadlock written the way most people would
+//! write it, which peeps does not find (by design, today); they assert what
+//! peeps says, so a change shows up as a failing test to update. Tests
+//! marked `#[ignore = "bug: ..."]` assert what peeps should say and fail
+//! today on a bug in another crate: `cargo test -p peeps-examples --
+//! --include-ignored` runs them.
+//!
+//! Each scenario prints READY only once its own graph shows the state the
+//! test is about, and the test waits past the settle time after that, so
+//! no assertion depends on how fast the machine is.
 
 mod support;
 
