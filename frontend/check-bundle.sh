@@ -14,8 +14,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# The TypeScript types are generated from docs/schema.json (itself checked
-# by peeps-graph's tests/schema_json.rs with --features schema).
+# docs/schema.json is generated from the Rust types (peeps-graph's
+# tests/schema_json.rs, feature `schema`), the TypeScript types from it.
+(cd .. && cargo test --quiet -p peeps-graph --features schema --test schema_json)
 node scripts/gen-types.mjs --check
 
 scratch="$(mktemp -d)"

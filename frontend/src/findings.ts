@@ -176,6 +176,15 @@ export class FindingsView {
               p.parked_on ? [', parked on ', this.chip(p.parked_on, ctx)] : null,
             ),
             this.path(p.path, ctx),
+            p.thread?.dominant_frames?.length
+              ? h(
+                  'div',
+                  { class: 'line sub' },
+                  'mostly in ',
+                  h('code', null, p.thread.dominant_frames[0].frame),
+                  p.thread.samples ? ` (${p.thread.dominant_frames[0].samples} of ${p.thread.samples} samples)` : null,
+                )
+              : null,
             p.thread && p.thread.stack.length
               ? h(
                   'details',

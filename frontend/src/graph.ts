@@ -637,7 +637,10 @@ export class GraphView {
     // Let the canvas paint before reporting completion.
     await new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
     this.lastStats.renderMs = Math.round(performance.now() - rt);
-    (window as unknown as { peepsRender: unknown }).peepsRender = { ...this.lastStats, totalMs: Math.round(performance.now() - t0) };
+    // For tests and the curious: the latest render, and every full layout.
+    const w = window as unknown as { peepsRender: unknown; peepsLayouts?: unknown[] };
+    w.peepsRender = { ...this.lastStats, totalMs: Math.round(performance.now() - t0) };
+    if (restructure) (w.peepsLayouts ??= []).push(w.peepsRender);
   }
 
   /** Marks the nodes and edges of every deadlock (always drawn in red). */

@@ -286,9 +286,12 @@ describe('a 5,000-node graph', () => {
     await page.goto(`${server.url}#scope=all`);
     await page.waitForSelector('body[data-ready=true]', { timeout: 60_000 });
     const firstRenderMs = Date.now() - t0;
-    const stats = await page.evaluate(() => window.peepsRender);
+    const stats = await page.evaluate(() => window.peepsLayouts.at(-1));
     assert.equal(stats.nodes, big.nodes.length);
-    console.log(`# 5,000-node graph: first render ${firstRenderMs} ms after navigation (layout ${stats.layoutMs} ms, drawing ${stats.renderMs} ms)`);
+    console.log(
+      `# 5,000-node graph: first render ${firstRenderMs} ms after navigation ` +
+        `(graph.update ${stats.totalMs} ms: layout ${stats.layoutMs} ms, adding and drawing ${stats.renderMs} ms)`,
+    );
     assert.ok(firstRenderMs < 20_000, `first render took ${firstRenderMs} ms`);
 
     // Usable: a search, a zoom and a selection each answer quickly.

@@ -135,17 +135,46 @@ export interface NodeRef {
  */
 export interface ThreadRef {
   /**
+   * The frames present in at least half the samples, innermost first:
+   * where the poll spends its time.
+   */
+  dominant_frames?: FrameShare[];
+  /**
    * The thread's name.
    */
   name: string;
+  /**
+   * How many stack samples `stack` and `dominant_frames` come from.
+   */
+  samples?: number;
   /**
    * Its stack, innermost frame first, when the sampler took one.
    */
   stack: string[];
   /**
+   * Why the stack is missing or holds only the innermost frame.
+   */
+  stack_unavailable?: string | null;
+  /**
    * The OS thread id.
    */
   tid: number;
+}
+/**
+ * A frame and the number of samples it appears in.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "FrameShare".
+ */
+export interface FrameShare {
+  /**
+   * The frame, `name (file:line)`.
+   */
+  frame: string;
+  /**
+   * How many samples it appears in.
+   */
+  samples: number;
 }
 /**
  * A set of tasks that can never make progress, around a cycle.
