@@ -231,6 +231,29 @@ fn a_thread_that_does_not_answer_is_marked_so() {
 }
 
 #[test]
+fn a_sigprof_handler_of_someone_else_is_left_alone_and_said() {
+    let dir = temp_dir("taken");
+    let (child, pid) = start_child("child_taken", &dir);
+    let snap = dump_of(pid, &dir);
+    stop(child, &dir);
+    let report = analyze(&snap);
+    let poll = blocking_poll_of(&report, "spin_future");
+    let t = poll
+        .thread
+        .as_ref()
+        .expect("the thread is known without a sampler");
+    assert!(t.stack.is_empty());
+    let why = t.stack_unavailable.as_deref().unwrap_or_default();
+    assert!(why.contains("another handler"), "{poll:#?}");
+    assert!(
+        poll.text
+            .contains("stack unavailable: not sampled: another handler"),
+        "{}",
+        poll.text
+    );
+}
+
+#[test]
 fn thousands_of_sigprofs_while_threads_allocate_and_lock_neither_crash_nor_deadlock() {
     let dir = temp_dir("stress");
     let mut child = child_command("child_stress", &dir)
@@ -380,6 +403,30 @@ fn child_spin() {
         },
     );
     run_stuck_task("spin-child", started, fut);
+}
+
+#[test]
+#[ignore = "a child process of the SIGPROF-taken test"]
+fn child_taken() {
+    if !in_child("child_taken") {
+        return;
+    }
+    extern "C" fn someone_elses_profiler(_: libc::c_int) {}
+    let handler = someone_elses_profiler as extern "C" fn(libc::c_int);
+    // SAFETY: installs an empty (async-signal-safe) handler for SIGPROF.
+    unsafe { libc::signal(libc::SIGPROF, handler as libc::sighandler_t) };
+    let started = Arc::new(AtomicBool::new(false));
+    let flag = started.clone();
+    let fut = peeps_runtime::instrument(
+        "spin_future",
+        concat!(file!(), ":", line!(), ":9"),
+        async move {
+            flag.store(true, Relaxed);
+            static NEVER: AtomicBool = AtomicBool::new(false);
+            spin_in_named_function(&NEVER);
+        },
+    );
+    run_stuck_task("taken-child", started, fut);
 }
 
 #[test]

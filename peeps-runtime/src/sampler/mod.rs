@@ -243,10 +243,12 @@ pub fn burst() {
 }
 
 fn burst_with(rounds: u32, every: Duration, wait: Duration) {
+    // Stamped first: a snapshot then says why stacks are missing even when
+    // no signal can be sent (another profiler owns SIGPROF, no x86_64).
+    LAST_BURST_MS.store(crate::clock::coarse_ms(), Relaxed);
     if !cfg!(target_arch = "x86_64") || signal::install().is_err() {
         return;
     }
-    LAST_BURST_MS.store(crate::clock::coarse_ms(), Relaxed);
     let me = threads::gettid();
     let mut targets: Vec<(&'static ThreadSlot, u64, u64)> = threads::live_slots()
         .filter(|&(_, tid)| tid != me)

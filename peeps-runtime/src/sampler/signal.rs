@@ -80,9 +80,11 @@ fn try_install() -> io::Result<bool> {
     let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
     action.sa_sigaction = handler as usize;
     // SA_RESTART: most interrupted syscalls resume on their own.
-    // SA_ONSTACK: run on the thread's alternate stack when it has one, so a
-    // thread close to overflowing its stack is not pushed over by a sample.
-    action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART | libc::SA_ONSTACK;
+    // No SA_ONSTACK: std's alternate stacks are sized for the kernel's
+    // signal frame (which grows with the CPU's vector state) plus std's own
+    // small SIGSEGV handler, not for a sample (about 1 KB more); the
+    // thread's own stack has room for it.
+    action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
     // SAFETY: `sa_mask` is a valid sigset_t inside `action`.
     unsafe { libc::sigemptyset(&mut action.sa_mask) };
     // SAFETY: the handler is async-signal-safe (see the module docs).
