@@ -78,6 +78,12 @@ commands! {
     /// Programs push to it when started with PEEPS_DASHBOARD=<ingest
     /// address> and calling `peeps::init()`.
     Serve(crate::serve::ServeArgs),
+    /// Run a deadlock across processes and watch the dashboard find it.
+    ///
+    /// Starts a dashboard and a ring of processes calling each other over
+    /// roam on 127.0.0.1, waits until the dashboard reports the deadlock,
+    /// prints it and its URL, and runs until Ctrl-C stops everything.
+    Demo(crate::demo::DemoArgs),
 }
 
 /// The analysis thresholds, shared by the subcommands that analyse.

@@ -7,6 +7,7 @@
 
 mod analyze;
 mod cli;
+mod demo;
 mod dot;
 mod input;
 mod output;

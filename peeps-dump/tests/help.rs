@@ -47,3 +47,8 @@ fn dot_help() {
 fn serve_help() {
     check(&["serve", "--help"], "serve-help.txt");
 }
+
+#[test]
+fn demo_help() {
+    check(&["demo", "--help"], "demo-help.txt");
+}
