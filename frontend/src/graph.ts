@@ -173,9 +173,9 @@ function stylesheet(): StylesheetJson {
     {
       selector: 'node.hl',
       style: {
-        'underlay-color': '#fca5a5',
-        'underlay-padding': 8,
-        'underlay-opacity': 0.55,
+        'underlay-color': '#f87171',
+        'underlay-padding': 6,
+        'underlay-opacity': 0.28,
         'underlay-shape': 'round-rectangle',
         'z-index': 40,
       },
@@ -419,7 +419,11 @@ function nodeLabel(n: GraphNode, big: boolean): string {
 function edgeLabel(e: GraphEdge, big: boolean): string {
   if (big) return '';
   const a = e.attrs ?? {};
-  if (e.kind === 'waits_on') return typeof a.op === 'string' ? a.op : '';
+  if (e.kind === 'waits_on') {
+    const op = typeof a.op === 'string' ? a.op : '';
+    const via = Array.isArray(a.via) && a.via.length ? ` (in ${truncate(String(a.via[a.via.length - 1]), 24)})` : '';
+    return op + via;
+  }
   if (e.kind === 'held_by') {
     const as = typeof a.as === 'string' ? a.as : '';
     return a.confirmed === false ? `${as}?` : as;
@@ -658,10 +662,7 @@ export class GraphView {
     this.cy.batch(() => this.applyClasses());
     if (h && fit) {
       const eles = this.cy.nodes('.hl');
-      if (eles.nonempty()) {
-        this.cy.stop();
-        this.cy.animate({ fit: { eles, padding: 70 } }, { duration: 350 });
-      }
+      if (eles.nonempty()) this.animateTo(eles, 1.3, 80);
     }
   }
 
@@ -674,11 +675,7 @@ export class GraphView {
   /** Centres on the search matches. */
   focusMatches(): void {
     const m = this.cy.nodes('.match');
-    if (m.nonempty()) {
-      this.cy.stop();
-      this.cy.animate({ fit: { eles: m, padding: 80 } }, { duration: 300 });
-      if (this.cy.zoom() > 1.5) this.cy.zoom(1.5);
-    }
+    if (m.nonempty()) this.animateTo(m, 1.3, 80);
   }
 
   select(uid: string | null, center: boolean): void {
@@ -694,6 +691,19 @@ export class GraphView {
         this.cy.animate({ center: { eles: n }, zoom: Math.max(this.cy.zoom(), 0.9) }, { duration: 300 });
       }
     }
+  }
+
+  /** Moves the view to show `eles` whole, zoomed in no further than `maxZoom`. */
+  private animateTo(eles: cytoscape.NodeCollection, maxZoom: number, padding: number): void {
+    const cy = this.cy;
+    const bb = eles.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false });
+    const w = Math.max(bb.w, 1);
+    const h = Math.max(bb.h, 1);
+    const zoom = Math.max(cy.minZoom(), Math.min(maxZoom, (cy.width() - 2 * padding) / w, (cy.height() - 2 * padding) / h));
+    const cx = bb.x1 + w / 2;
+    const cyy = bb.y1 + h / 2;
+    cy.stop();
+    cy.animate({ zoom, pan: { x: cy.width() / 2 - zoom * cx, y: cy.height() / 2 - zoom * cyy } }, { duration: 350 });
   }
 
   has(uid: string): boolean {

@@ -19,6 +19,7 @@ import { DetailsView, indexGraph, type GraphIndex } from './details';
 import { byId, h, replace } from './dom';
 import { deadlockKey, deadlockNodes, FindingsView, stepNodes } from './findings';
 import { clock, count } from './format';
+import { foldFutures } from './fold';
 import { EDGE_STYLE, edgeId, GraphView, NODE_STYLE } from './graph';
 
 interface State {
@@ -28,6 +29,8 @@ interface State {
   /** The focused finding's key and the nodes it names. */
   focused: { key: string; nodes: NodeRef[] } | null;
   search: string;
+  /** Futures drawn inside their tasks (the default) or as nodes. */
+  futures: boolean;
   processes: ProcessInfo[];
   graph: GraphResponse | null;
   report: Report | null;
@@ -44,6 +47,7 @@ const state: State = {
   selected: null,
   focused: null,
   search: '',
+  futures: false,
   processes: [],
   graph: null,
   report: null,
@@ -62,6 +66,7 @@ const el = {
   search: byId<HTMLInputElement>('search'),
   searchCount: byId('search-count'),
   fit: byId<HTMLButtonElement>('fit'),
+  futures: byId<HTMLInputElement>('show-futures'),
   clearFocus: byId<HTMLButtonElement>('clear-focus'),
   findings: byId('findings'),
   processList: byId('process-list'),
@@ -194,7 +199,7 @@ function deadlockMarks(): { nodes: Set<string>; edges: Set<string> } {
 
 function edgesAmong(nodes: Set<string>): Set<string> {
   const edges = new Set<string>();
-  for (const e of state.graph?.edges ?? []) {
+  for (const e of shown?.edges ?? []) {
     if (e.kind !== 'spawned' && nodes.has(e.from) && nodes.has(e.to)) edges.add(edgeId(e));
   }
   return edges;
@@ -274,7 +279,9 @@ function readHash(): void {
   state.scope = q.get('scope') === 'all' ? 'all' : 'blocked';
   state.process = q.get('process') || null;
   state.search = q.get('q') ?? '';
+  state.futures = q.get('futures') === '1';
   el.search.value = state.search;
+  el.futures.checked = state.futures;
 }
 
 function writeHash(): void {
@@ -282,6 +289,7 @@ function writeHash(): void {
   if (state.scope !== 'blocked') q.set('scope', state.scope);
   if (state.process) q.set('process', state.process);
   if (state.search) q.set('q', state.search);
+  if (state.futures) q.set('futures', '1');
   const hash = q.toString();
   if (hash !== location.hash.slice(1)) history.replaceState(null, '', hash ? `#${hash}` : location.pathname + location.search);
 }
@@ -296,6 +304,20 @@ function syncControls(): void {
 }
 
 // ---- data -----------------------------------------------------------------
+
+/** The graph as drawn: `state.graph`, futures folded unless shown. */
+let shown: GraphResponse | null = null;
+
+async function draw(): Promise<void> {
+  if (!state.graph) return;
+  shown = state.futures ? state.graph : foldFutures(state.graph);
+  await graph.update(shown);
+  const marks = deadlockMarks();
+  graph.setDeadlocked(marks.nodes, marks.edges);
+  refocus(false);
+  if (state.search) el.searchCount.textContent = searchLabel(graph.setSearch(state.search));
+  graph.select(state.selected, false);
+}
 
 let inflight: Promise<void> | null = null;
 let again = false;
@@ -349,12 +371,7 @@ async function load(): Promise<void> {
   renderStatus();
   renderProcesses();
   renderFindings();
-  await graph.update(g);
-  const marks = deadlockMarks();
-  graph.setDeadlocked(marks.nodes, marks.edges);
-  refocus(false);
-  if (state.search) el.searchCount.textContent = searchLabel(graph.setSearch(state.search));
-  graph.select(state.selected, false);
+  await draw();
   showDetails();
   renderGraphNote();
   renderStats();
@@ -401,6 +418,11 @@ el.search.addEventListener('keydown', (ev) => {
   }
 });
 el.fit.addEventListener('click', () => graph.fit());
+el.futures.addEventListener('change', () => {
+  state.futures = el.futures.checked;
+  writeHash();
+  void draw();
+});
 el.clearFocus.addEventListener('click', () => clearFocus());
 document.addEventListener('keydown', (ev) => {
   const typing = ev.target instanceof HTMLInputElement || ev.target instanceof HTMLSelectElement;

@@ -283,7 +283,7 @@ describe('a 5,000-node graph', () => {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const t0 = Date.now();
-    await page.goto(`${server.url}#scope=all`);
+    await page.goto(`${server.url}#scope=all&futures=1`);
     await page.waitForSelector('body[data-ready=true]', { timeout: 60_000 });
     const firstRenderMs = Date.now() - t0;
     const stats = await page.evaluate(() => window.peepsLayouts.at(-1));
@@ -292,7 +292,8 @@ describe('a 5,000-node graph', () => {
       `# 5,000-node graph: first render ${firstRenderMs} ms after navigation ` +
         `(graph.update ${stats.totalMs} ms: layout ${stats.layoutMs} ms, adding and drawing ${stats.renderMs} ms)`,
     );
-    assert.ok(firstRenderMs < 20_000, `first render took ${firstRenderMs} ms`);
+    // Generous bounds: CI machines are shared (2 cores); the log line has the figure.
+    assert.ok(firstRenderMs < 30_000, `first render took ${firstRenderMs} ms`);
 
     // Usable: a search, a zoom and a selection each answer quickly.
     let t = Date.now();
@@ -300,15 +301,33 @@ describe('a 5,000-node graph', () => {
     await page.press('#search', 'Enter');
     assert.match(await page.textContent('#search-count'), /1 match/);
     const searchMs = Date.now() - t;
+    await page.waitForTimeout(500); // The search's move to the match.
     t = Date.now();
-    await page.evaluate(() => new Promise((r) => { window.peepsCy.zoom(window.peepsCy.zoom() * 1.5); requestAnimationFrame(() => requestAnimationFrame(r)); }));
+    await page.evaluate(
+      () =>
+        new Promise((r) => {
+          const cy = window.peepsCy;
+          cy.zoom({ level: cy.zoom() * 1.2, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+          requestAnimationFrame(() => requestAnimationFrame(r));
+        }),
+    );
     const zoomMs = Date.now() - t;
     console.log(`# 5,000-node graph: search ${searchMs} ms, zoom redraw ${zoomMs} ms`);
-    assert.ok(searchMs < 5_000 && zoomMs < 5_000);
+    assert.ok(searchMs < 10_000 && zoomMs < 10_000);
     const uidOf999 = `${big.process.key}:${big.nodes.find((n) => n.name === 'worker-999').id}`;
     await page.waitForTimeout(400);
     await clickNode(page, uidOf999);
-    await waitFor(async () => (await page.textContent('[data-testid=details-name]').catch(() => '')) === 'worker-999', 'worker-999 selected');
+    await waitFor(
+      async () => (await page.textContent('[data-testid=details-name]', { timeout: 1000 }).catch(() => '')) === 'worker-999',
+      'worker-999 selected',
+    );
+
+    // Folding the futures into their tasks (the default view) leaves the
+    // tasks, resources and notifies: 3 of every 5 nodes.
+    t = Date.now();
+    await page.uncheck('#show-futures');
+    await waitFor(() => page.evaluate(() => window.peepsCy.nodes('[kind != "process"]').length === 3000), 'futures folded', 30_000);
+    console.log(`# 5,000-node graph: folding the futures (3,000 nodes left) ${Date.now() - t} ms`);
     assert.deepEqual(errors, []);
     await page.close();
     server.stop();
