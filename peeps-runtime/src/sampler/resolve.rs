@@ -201,11 +201,25 @@ pub(crate) fn frames(sample: &super::ring::Sample, frame_pointers: bool) -> Vec<
         }
         addrs.push((ret, false));
     }
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     for (addr, is_pc) in addrs {
-        out.extend(cache.resolve(addr, is_pc).iter().cloned());
+        let chain = cache.resolve(addr, is_pc);
+        for (i, frame) in chain.iter().enumerate() {
+            // Within one address's inline chain, a function inlined into
+            // itself (a macro's expansion) reads as one frame: keep its
+            // innermost line. Recursion (separate addresses) is kept.
+            if i > 0 && function(&chain[i - 1]) == function(frame) {
+                continue;
+            }
+            out.push(frame.clone());
+        }
     }
     out
+}
+
+/// The function of a frame, without its `(file:line)`.
+fn function(frame: &str) -> &str {
+    frame.rsplit_once(" (").map_or(frame, |(f, _)| f)
 }
 
 /// Whether the function holding `pc` runs without its own frame at `pc`:
