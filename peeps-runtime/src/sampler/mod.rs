@@ -250,21 +250,36 @@ fn burst_with(rounds: u32, every: Duration, wait: Duration) {
         return;
     }
     let me = threads::gettid();
-    let mut targets: Vec<(&'static ThreadSlot, u64, u64)> = threads::live_slots()
+    /// One thread of the burst: its slot and tid, and how many times its
+    /// handler had run when the burst started and just before its last round.
+    struct Target {
+        slot: &'static ThreadSlot,
+        tid: u64,
+        start: u64,
+        before_last: u64,
+    }
+    let mut targets: Vec<Target> = threads::live_slots()
         .filter(|&(_, tid)| tid != me)
-        .map(|(slot, tid)| (slot, tid, slot.answers.handled()))
+        .map(|(slot, tid)| {
+            let start = slot.answers.handled();
+            Target {
+                slot,
+                tid,
+                start,
+                before_last: start,
+            }
+        })
         .collect();
-    let mut before_last = Vec::new();
     for round in 0..rounds {
-        if round + 1 == rounds {
-            before_last = targets
-                .iter()
-                .map(|(s, _, _)| s.answers.handled())
-                .collect();
-        }
+        let last = round + 1 == rounds;
         // A thread that is gone (tgkill failed) leaves the burst.
-        targets.retain(|&(_, tid, _)| signal::signal(tid));
-        if round + 1 < rounds {
+        targets.retain_mut(|t| {
+            if last {
+                t.before_last = t.slot.answers.handled();
+            }
+            signal::signal(t.tid)
+        });
+        if !last {
             std::thread::sleep(every);
         }
     }
@@ -272,18 +287,17 @@ fn burst_with(rounds: u32, every: Duration, wait: Duration) {
     loop {
         let all_answered = targets
             .iter()
-            .zip(&before_last)
-            .all(|((s, _, _), &before)| s.answers.handled() > before);
+            .all(|t| t.slot.answers.handled() > t.before_last);
         if all_answered || Instant::now() >= deadline {
             break;
         }
         std::thread::sleep(Duration::from_millis(1));
     }
-    for (slot, _, start) in &targets {
+    for &Target { slot, start, .. } in &targets {
         slot.answers.burst_sent.store(u64::from(rounds), Relaxed);
         slot.answers
             .burst_answered
-            .store(slot.answers.handled().saturating_sub(*start), Relaxed);
+            .store(slot.answers.handled().saturating_sub(start), Relaxed);
     }
 }
 

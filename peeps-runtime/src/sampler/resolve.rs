@@ -31,6 +31,8 @@ struct Mapping {
 struct Cache {
     /// (address, is the interrupted pc) → frames, innermost first.
     frames: HashMap<(usize, bool), Arc<[String]>>,
+    /// pc → whether its function keeps no frame there.
+    frameless: HashMap<usize, bool>,
     maps: Vec<Mapping>,
 }
 
@@ -108,6 +110,7 @@ impl Cache {
         }
         if self.frames.len() >= CACHE_LIMIT {
             self.frames.clear();
+            self.frameless.clear();
         }
         // `backtrace::resolve` looks up `addr - 1`, as for a return address
         // (which points after its call). The interrupted pc is exact: add 1.
@@ -190,7 +193,8 @@ pub(crate) fn frames(sample: &super::ring::Sample, frame_pointers: bool) -> Vec<
         // Only words between the stack pointer and the first frame: those are
         // the frameless leaf's own (its return address among them).
         for &w in below_fp {
-            if w != pc && cache.after_call(w) && !addrs.iter().any(|&(a, _)| a == w) {
+            let known = w == pc || rest.contains(&w) || addrs.iter().any(|&(a, _)| a == w);
+            if !known && cache.after_call(w) {
                 addrs.push((w, false));
             }
         }
@@ -227,6 +231,15 @@ fn function(frame: &str) -> &str {
 /// or `pc` is inside that prologue. Then the frame pointer still names the
 /// caller's caller and the caller itself is only found by scanning.
 fn leaf_keeps_no_frame(cache: &mut Cache, pc: usize) -> bool {
+    if let Some(&known) = cache.frameless.get(&pc) {
+        return known;
+    }
+    let frameless = leaf_keeps_no_frame_uncached(cache, pc);
+    cache.frameless.insert(pc, frameless);
+    frameless
+}
+
+fn leaf_keeps_no_frame_uncached(cache: &mut Cache, pc: usize) -> bool {
     let mut start = None;
     // `resolve` looks up `addr - 1` (see `Cache::resolve`).
     backtrace::resolve(pc.saturating_add(1) as *mut std::ffi::c_void, |sym| {
