@@ -4,7 +4,7 @@
 //! # Design
 //!
 //! - **Who is sampled.** Threads that have polled a peeps task or a
-//!   top-level instrumented future: they have a record ([`crate::threads`])
+//!   top-level instrumented future: they have a record (`threads.rs`)
 //!   with their tid, their stack bounds and a preallocated ring of samples.
 //!   That covers the runtime's workers and `block_on` threads. Other threads
 //!   are listed in snapshots by name, without a stack.
@@ -14,18 +14,18 @@
 //!   syscall is sampled as well as one spinning). Independently, a SIGUSR1
 //!   dump first takes a [`burst`]: a few samples of every recorded thread,
 //!   a few ms apart, then waits a bounded time for the answers.
-//! - **The handler** ([`signal`]) runs on the sampled thread. It reads the
+//! - **The handler** (`signal.rs`) runs on the sampled thread. It reads the
 //!   interrupted pc, frame pointer and stack pointer from the `ucontext`,
 //!   walks the frame-pointer chain with bounds checks (inside the thread's
 //!   stack above the stack pointer, 8-aligned, strictly increasing, at most
 //!   64 frames), copies a few stack words (to find the caller of a frameless
-//!   libc leaf), and writes the sample into the thread's ring ([`ring`], a
+//!   libc leaf), and writes the sample into the thread's ring (`ring.rs`, a
 //!   seqlock per sample). No allocation, no lock, no panic; errno is kept.
 //! - **Symbols** are resolved afterwards, when a snapshot is taken, with the
-//!   `backtrace` crate's resolver, and cached ([`resolve`]).
+//!   `backtrace` crate's resolver, and cached (`resolve.rs`).
 //! - **Per thread**, the samples since the current poll started (within the
 //!   last second) give a representative stack and the dominant frames: the
-//!   frames present in at least half the samples ([`stacks`]). Both go into
+//!   frames present in at least half the samples (`stacks.rs`). Both go into
 //!   the snapshot's `threads` (the stack, and attrs `samples` and
 //!   `dominant_frames`); the analysis prints them under a blocking poll.
 //! - **Degrading.** Without frame pointers only the innermost frame is
