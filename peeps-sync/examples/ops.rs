@@ -1,9 +1,12 @@
 //! Runs one synchronisation operation N times, for counting instructions
 //! with `perf stat -e instructions:u` (a figure a loaded machine does not
 //! disturb, unlike time). Usage: `ops <op> <tokio|peeps> <n>`, op one of
-//! `mutex`, `mpsc`, `unbounded`, `oneshot`, `semaphore`, `parking_lot`.
-//! Async ops run in one task (a peeps task for peeps, a tokio task for
-//! tokio) on a current-thread runtime.
+//! `mutex`, `mpsc`, `unbounded`, `oneshot`, `semaphore`, `parking_lot`,
+//! `contended`. Async ops run in one task (a peeps task for peeps, a tokio
+//! task for tokio) on a current-thread runtime. `contended`: 4 tasks each
+//! lock, yield while holding, unlock — every lock but the first of a round
+//! waits, deterministically; side `tokio-in-peeps` runs tokio's mutex in
+//! peeps tasks (the task's own cost without the wrapper's).
 
 use std::hint::black_box;
 
@@ -30,7 +33,14 @@ fn main() {
         }
         return;
     }
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    if op == "contended" {
+        rt.block_on(contended(&side, n));
+        return;
+    }
     let peeps = side == "peeps";
     rt.block_on(async move {
         let fut = async move {
@@ -110,4 +120,56 @@ fn main() {
             tokio::spawn(fut).await.expect("task");
         }
     });
+}
+
+/// 4 tasks, each `n / 4` times: lock, yield holding the lock, unlock.
+async fn contended(side: &str, n: u64) {
+    const TASKS: u64 = 4;
+    let per = n / TASKS;
+    let mut handles = Vec::new();
+    match side {
+        "peeps" => {
+            let m = std::sync::Arc::new(peeps_sync::Mutex::new(0u64));
+            for _ in 0..TASKS {
+                let m = m.clone();
+                handles.push(tokio::spawn(async move {
+                    peeps_runtime::spawn_named("contender", async move {
+                        for _ in 0..per {
+                            let mut g = m.lock().await;
+                            tokio::task::yield_now().await;
+                            *g += 1;
+                        }
+                    })
+                    .await
+                    .expect("task")
+                }));
+            }
+        }
+        other => {
+            let in_peeps = other == "tokio-in-peeps";
+            let m = std::sync::Arc::new(tokio::sync::Mutex::new(0u64));
+            for _ in 0..TASKS {
+                let m = m.clone();
+                let body = async move {
+                    for _ in 0..per {
+                        let mut g = m.lock().await;
+                        tokio::task::yield_now().await;
+                        *g += 1;
+                    }
+                };
+                handles.push(tokio::spawn(async move {
+                    if in_peeps {
+                        peeps_runtime::spawn_named("contender", body)
+                            .await
+                            .expect("task");
+                    } else {
+                        body.await;
+                    }
+                }));
+            }
+        }
+    }
+    for h in handles {
+        h.await.expect("task");
+    }
 }

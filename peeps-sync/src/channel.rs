@@ -204,10 +204,11 @@ impl<S: Side> Endpoint<S> {
     /// The current task uses this handle: re-attribute and confirm it.
     #[inline]
     pub(crate) fn used(&self) {
-        self.chan
-            .resource()
-            .holders()
-            .touch_endpoint(&self.hold, S::HOW);
+        self.chan.resource().holders().touch_endpoint(
+            &self.hold,
+            S::HOW,
+            std::ptr::from_ref(self).cast(),
+        );
     }
 
     /// `n` messages went through this handle.

@@ -72,9 +72,13 @@ pub(crate) fn poll_recorded<T>(
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
 ) -> Poll<T> {
-    let tagged = peeps_runtime::waker::tagged(cx.waker());
-    let mut wait_cx = Context::from_waker(tagged.as_deref().unwrap_or(cx.waker()));
-    match poll(&mut wait_cx) {
+    // Not a peeps task's waker (or diagnostics off): poll with the caller's
+    // own context, untouched.
+    let polled = match peeps_runtime::waker::tagged(cx.waker()) {
+        Some(tagged) => poll(&mut Context::from_waker(&tagged)),
+        None => poll(cx),
+    };
+    match polled {
         Poll::Pending => {
             edge.begin(res.waits(), op);
             Poll::Pending
