@@ -364,8 +364,9 @@ fn join_holding_lock() {
 /// (With that fixed, two smaller ones show here: `resources` lists each
 /// channel twice, once per side a task waits on, and the text says
 /// `waits on channel "left-hello" to closed`.)
+/// Regression: a `closed` wait was classified as a send and a oneshot
+/// with room looked about to be released (peeps-graph blocked.rs).
 #[test]
-#[ignore = "bug: peeps-graph analysis/blocked.rs classify(): a `closed` wait (op_side Send) on a channel with len < capacity is taken as HasRoom (about to end), so tasks waiting on Sender::closed() are never deadlocked"]
 fn oneshot_cycle() {
     let mut s = scenario!(oneshot_cycle);
     let report = analyze(&s.dump());
@@ -737,9 +738,10 @@ fn bug_deadlock_json_has_a_step_for_every_member() {
 /// which `flusher`, sharing the same sender, will send. peeps reports a
 /// certain deadlock of `aggregator` and `request`, and `peeps analyze`
 /// exits 1, on a healthy program.
+/// Regression (fixed in peeps-runtime hold.rs `touch_endpoint_slow`): an
+/// endpoint used by a second task is shared and never confirmed again.
 #[test]
-#[ignore = "bug: certain false alarm: an endpoint used by several tasks (shared through an Arc) is attributed to its last user alone (peeps-sync channel.rs Endpoint::used / peeps-runtime hold.rs touch_endpoint), and the analysis counts that user as the only releaser"]
-fn bug_false_alarm_shared_sender_in_state() {
+fn false_alarm_shared_sender_in_state() {
     let mut s = scenario!(shared_sender_in_state);
     check_healthy(&s.dump());
 }

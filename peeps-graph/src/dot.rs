@@ -24,7 +24,6 @@
 use crate::analysis::{NodeRef, Report, Step};
 use crate::merge::{IdMap, Merged, NodeIndex};
 use crate::schema::{EdgeKind, NodeKind};
-use petgraph::Direction;
 use petgraph::visit::EdgeRef;
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -118,7 +117,7 @@ pub fn to_dot(merged: &Merged<'_>, report: &Report, options: &DotOptions) -> Str
     let included: Vec<bool> = match options.scope {
         Scope::All => vec![true; g.node_count()],
         Scope::Blocked => {
-            let mut inc = blocked_subgraph(merged);
+            let mut inc = crate::scope::blocked_subgraph(merged);
             for &ix in marks.keys() {
                 inc[ix as usize] = true;
             }
@@ -220,47 +219,6 @@ fn step_edges(merged: &Merged<'_>, step: &Step, out: &mut HashSet<(u32, u32)>) {
         }
         _ => {}
     }
-}
-
-/// Waits, the futures from each waiting task down to the waiter, what is
-/// waited on, and who holds it (through RPC handlers too).
-fn blocked_subgraph(merged: &Merged<'_>) -> Vec<bool> {
-    let g = merged.graph();
-    let mut inc = vec![false; g.node_count()];
-    let mut resources = Vec::new();
-    for e in g.edge_references() {
-        if e.weight().kind != EdgeKind::WaitsOn {
-            continue;
-        }
-        inc[e.target().index()] = true;
-        resources.push(e.target());
-        // Up the `needs` tree to the task.
-        let mut at = e.source();
-        while !inc[at.index()] {
-            inc[at.index()] = true;
-            let parent = g
-                .edges_directed(at, Direction::Incoming)
-                .find(|p| p.weight().kind == EdgeKind::Needs)
-                .map(|p| p.source());
-            match parent {
-                Some(p) => at = p,
-                None => break,
-            }
-        }
-    }
-    while let Some(r) = resources.pop() {
-        for e in g.edges_directed(r, Direction::Outgoing) {
-            match e.weight().kind {
-                EdgeKind::HeldBy => inc[e.target().index()] = true,
-                EdgeKind::Calls if !inc[e.target().index()] => {
-                    inc[e.target().index()] = true;
-                    resources.push(e.target());
-                }
-                _ => {}
-            }
-        }
-    }
-    inc
 }
 
 fn node_line(out: &mut String, merged: &Merged<'_>, ix: NodeIndex, mark: Mark) {

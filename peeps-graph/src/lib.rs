@@ -25,6 +25,7 @@ pub mod dot;
 pub mod merge;
 mod read;
 mod schema;
+pub mod scope;
 pub mod wire;
 
 pub use analysis::{Options, Report, analyze, analyze_merged};

@@ -73,6 +73,43 @@ impl Drop for FrameGuard {
     }
 }
 
+thread_local! {
+    /// Where the state of the peeps task being polled lives: `(start, len)`
+    /// of its pinned future, `(0, 0)` outside a peeps task.
+    static TASK_STATE: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+}
+
+/// Makes `[start, start + len)` the current task's state until the guard
+/// drops. Set once per task poll (not per future poll).
+#[inline]
+pub fn enter_task_state(start: usize, len: usize) -> TaskStateGuard {
+    let prev = TASK_STATE.try_with(|c| c.replace((start, len))).unwrap_or((0, 0));
+    TaskStateGuard { prev }
+}
+
+/// Restores the previous task state on drop, also during a panic.
+#[derive(Debug)]
+#[must_use = "the task state is current only while the guard lives"]
+pub struct TaskStateGuard {
+    prev: (usize, usize),
+}
+
+impl Drop for TaskStateGuard {
+    #[inline]
+    fn drop(&mut self) {
+        let _ = TASK_STATE.try_with(|c| c.set(self.prev));
+    }
+}
+
+/// Whether `addr` lies inside the state of the peeps task being polled:
+/// a value there is owned by that task (moved into it, or a local it keeps
+/// across an await), not shared with others through an `Arc` or a static.
+pub fn task_owns(addr: *const ()) -> bool {
+    let (start, len) = TASK_STATE.try_with(Cell::get).unwrap_or((0, 0));
+    let addr = addr as usize;
+    len != 0 && addr >= start && addr < start + len
+}
+
 /// Who a wait or a hold is attributed to, and what keeps that node alive.
 #[derive(Debug, Clone)]
 pub struct Actor {

@@ -18,7 +18,7 @@ use crate::slab::Slab;
 use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, NodeId, attr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// How a holder holds a resource (the `as` attribute of `held_by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +107,9 @@ struct FastSlot {
 }
 
 impl FastSlot {
-    const FREE: FastSlot = FastSlot { holder: AtomicU64::new(0), meta: AtomicU64::new(0) };
+    const fn free() -> FastSlot {
+        FastSlot { holder: AtomicU64::new(0), meta: AtomicU64::new(0) }
+    }
 }
 
 fn meta(how: HoldAs, confirmed: bool, since: u64) -> u64 {
@@ -119,7 +121,7 @@ impl HolderSet {
     pub fn new(owner: NodeId) -> Self {
         HolderSet {
             owner,
-            fast: [FastSlot::FREE, FastSlot::FREE],
+            fast: [FastSlot::free(), FastSlot::free()],
             slow: Mutex::new(Slab::new()),
         }
     }
@@ -258,23 +260,31 @@ impl HolderSet {
         EndpointHold {
             token: Mutex::new(Some(self.acquire(how, false))),
             user: AtomicU64::new(0),
+            shared: AtomicBool::new(false),
         }
     }
 
     /// Marks an endpoint used by the current task: re-attributes it to that
     /// task if another one held it, and confirms it. Cheap when the same
     /// task uses it again: one thread-local read and a compare, no lock.
+    ///
+    /// `endpoint` is the address of the endpoint handle: a use confirms the
+    /// attribution only when the handle lies inside the using task's own
+    /// state ([`context::task_owns`]). A handle kept in shared memory (an
+    /// `Arc`'d app state, a static) may be used next by any task: its
+    /// attribution stays unconfirmed (regression: a certain false alarm on
+    /// a sender in an `Arc<AppState>` used by one request so far).
     #[inline]
-    pub fn touch_endpoint(&self, hold: &EndpointHold, how: HoldAs) {
+    pub fn touch_endpoint(&self, hold: &EndpointHold, how: HoldAs, endpoint: *const ()) {
         let user = hold.user.load(Ordering::Relaxed);
         if user != 0 && user == actor_key() {
             return;
         }
-        self.touch_endpoint_slow(hold, how);
+        self.touch_endpoint_slow(hold, how, context::task_owns(endpoint));
     }
 
     #[cold]
-    fn touch_endpoint_slow(&self, hold: &EndpointHold, how: HoldAs) {
+    fn touch_endpoint_slow(&self, hold: &EndpointHold, how: HoldAs, owned: bool) {
         let key = actor_key();
         let Actor { id, keep, .. } = holder();
         let mut token = hold.token.lock();
@@ -282,14 +292,29 @@ impl HolderSet {
             // Confirmed before and the same actor: only the key was stale
             // (an instrumented frame and a bare poll of one plain task).
             Some(t) if t.holder == id && hold.user.load(Ordering::Relaxed) != 0 => *token = Some(t),
-            // First use by the task it was attributed to: confirm in place.
+            // First use by the task it was attributed to: confirm in place
+            // (unless it is shared, which no use can confirm).
             Some(t) if t.holder == id => {
-                self.confirm(&t);
+                if owned && !hold.shared.load(Ordering::Relaxed) {
+                    self.confirm(&t);
+                }
                 *token = Some(t);
             }
+            // Another task uses it. If a task had already used it, it is
+            // shared (a sender in an `Arc`'d state, a pool of workers on one
+            // receiver) or was handed on after use: either way its last user
+            // is not the only one that can use it, so it stays unconfirmed
+            // for good (regression: a certain false alarm on a sender shared
+            // through `Arc<AppState>`). Otherwise it moved before its first
+            // use: the new user holds it, confirmed.
             Some(t) => {
+                let used_before = hold.user.load(Ordering::Relaxed) != 0;
+                if used_before {
+                    hold.shared.store(true, Ordering::Relaxed);
+                }
+                let confirmed = owned && !hold.shared.load(Ordering::Relaxed);
                 self.release(t);
-                *token = Some(self.acquire_for(id, keep, how, true));
+                *token = Some(self.acquire_for(id, keep, how, confirmed));
             }
             None => {}
         }
@@ -329,6 +354,8 @@ pub struct EndpointHold {
     token: Mutex<Option<HoldToken>>,
     /// [`actor_key`] of the last user once confirmed; 0 while unconfirmed.
     user: AtomicU64,
+    /// Used by more than one task: never confirmed again.
+    shared: AtomicBool,
 }
 
 /// The holder to record now: as [`context::current_holder`], except that

@@ -176,7 +176,7 @@ pub mod hold {
         }
         /// Does nothing.
         #[inline(always)]
-        pub fn touch_endpoint(&self, _hold: &EndpointHold, _how: HoldAs) {}
+        pub fn touch_endpoint(&self, _hold: &EndpointHold, _how: HoldAs, _endpoint: *const ()) {}
         /// Does nothing.
         #[inline(always)]
         pub fn release_endpoint(&self, _hold: &EndpointHold) {}

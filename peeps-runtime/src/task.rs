@@ -127,6 +127,9 @@ impl<F: Future> Future for TaskFuture<F> {
         // Task level only: this thread polls this task from now on.
         let _on_thread = crate::threads::polling(id);
         let scope = PollScope::begin(&entry.stats, Frame { node: id, task: id, tracked: true });
+        // The task's pinned state: endpoints found inside it are its own.
+        let state = std::ptr::from_ref(this.fut.as_ref().get_ref()) as usize;
+        let _state = context::enter_task_state(state, std::mem::size_of::<F>());
         let res = this.fut.poll(&mut task_cx);
         scope.end(res.is_ready());
         res

@@ -44,7 +44,6 @@
 mod dumps;
 mod http;
 mod ingest;
-mod scope;
 mod store;
 mod ui;
 mod view;

@@ -14,7 +14,6 @@
 //! report's JSON and the unfiltered graphs are serialised at most once per
 //! view.
 
-use super::scope;
 use super::store::{Contents, Source, Store};
 use bytes::Bytes;
 use peeps_graph::{Attrs, EdgeKind, NodeKind, Options, Snapshot};
@@ -90,7 +89,7 @@ impl View {
             .collect();
         let merged = peeps_graph::merge(snaps.iter().map(|s| &**s));
         let report = peeps_graph::analyze_merged(&merged, options);
-        let blocked = scope::blocked(&merged, &report);
+        let blocked = peeps_graph::scope::blocked_scope(&merged, &report);
 
         // The store's keys are unique, so merging kept every snapshot, in
         // order: merged process p is snaps[p]. Each merged node is found

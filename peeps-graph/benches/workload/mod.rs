@@ -151,7 +151,16 @@ impl Gen {
         self.edge(waiter, state, EdgeKind::WaitsOn, &[("op", "lock".into())]);
         let pool = self.resource(NodeKind::Semaphore, "pool", &[("permits", 4.into())]);
         self.edge(pool, producer, EdgeKind::HeldBy, &[("as", "permit".into())]);
-        let idle = self.task(if i % 2 == 0 { "ticker" } else { "idle" }, "pending", 1, 0);
+        let idle = self.task(
+            if i.is_multiple_of(2) {
+                "ticker"
+            } else {
+                "idle"
+            },
+            "pending",
+            1,
+            0,
+        );
         self.edge(idle, pool, EdgeKind::WaitsOn, &[("op", "acquire".into())]);
         self.future(producer, "produce", "polling");
     }
@@ -211,7 +220,7 @@ pub fn generate(
         let mut unit = 0;
         while g.snap.nodes.len() + 16 < nodes_per_process {
             g.healthy_unit(unit);
-            if unit % 10 == 0 {
+            if unit.is_multiple_of(10) {
                 let w = g.task("hot-waiter", "pending", 1, 1);
                 g.edge(w, hot, EdgeKind::WaitsOn, &[("op", "lock".into())]);
             }

@@ -411,8 +411,11 @@ fn is_blocking_wait(merged: &Merged<'_>, w: EdgeIndex) -> bool {
 pub(crate) enum OpSide {
     /// Waits for a message or a change: released by senders.
     Receive,
-    /// Waits for room or for the receiver to go: released by receivers.
+    /// Waits for room: released by receivers.
     Send,
+    /// Waits for the receiving side to go (`Sender::closed`): released by
+    /// receivers, whatever room there is.
+    Closed,
     /// Anything else.
     Other,
 }
@@ -423,9 +426,10 @@ pub(crate) fn op_side(op: Option<&str>) -> OpSide {
         Some(attr::OP_RECV | attr::OP_CHANGED | "recv_many" | "blocking_recv" | "wait_for") => {
             OpSide::Receive
         }
-        Some(attr::OP_SEND | attr::OP_CLOSED | "reserve" | "reserve_many" | "blocking_send") => {
-            OpSide::Send
-        }
+        Some(attr::OP_SEND | "reserve" | "reserve_many" | "blocking_send") => OpSide::Send,
+        // Regression: `closed` was a send, and an unsent oneshot always has
+        // room, so a oneshot cycle through `Sender::closed` was never found.
+        Some(attr::OP_CLOSED) => OpSide::Closed,
         _ => OpSide::Other,
     }
 }
@@ -458,6 +462,7 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
                     }
                     Ok(Target::Receivers(to))
                 }
+                OpSide::Closed => Ok(Target::Receivers(to)),
                 OpSide::Other => Ok(Target::Endpoints(to)),
             }
         }

@@ -180,7 +180,7 @@ impl Deadlock {
             let others: Vec<Step> = group.others.iter().map(|h| cx.hop_step(h)).collect();
             let behind: Vec<Step> = group.behind.iter().map(|h| cx.hop_step(h)).collect();
             let tasks: Vec<NodeRef> = group.roots.iter().map(|&r| cx.root_ref(r)).collect();
-            let resources: Vec<NodeRef> = group
+            let mut resources: Vec<NodeRef> = group
                 .targets
                 .iter()
                 .filter_map(|&t| match cx.fix.graph[t] {
@@ -189,6 +189,9 @@ impl Deadlock {
                     super::fixpoint::Dep::Root(_) => None,
                 })
                 .collect();
+            // One channel waited on from both sides is one resource.
+            let mut seen = std::collections::HashSet::new();
+            resources.retain(|r| seen.insert((r.process.clone(), r.id)));
             let cross_process = process_count(tasks.iter().chain(&resources)) > 1;
             let age = group
                 .cycle

@@ -205,6 +205,7 @@ fn op_words(kind: NodeKind, op: Option<&str>) -> String {
         | (NodeKind::Notify, "notified") => String::new(),
         (_, "recv") => " to receive".to_owned(),
         (_, "join") => " to finish".to_owned(),
+        (_, "closed") => " to be closed".to_owned(),
         (_, op) => format!(" to {op}"),
     }
 }

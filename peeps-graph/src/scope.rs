@@ -1,23 +1,19 @@
-//! The *blocked* scope of the graph: the noise-free view the UI shows by
-//! default, the same nodes `peeps dot` draws without `--all`.
+//! The *blocked* scope of a merged graph: the noise-free view the UI shows
+//! by default and `peeps dot` draws without `--all`.
 //!
 //! It is every wait (`waits_on`), the futures from the waiting task down to
 //! the waiter (`needs`), what is waited on, who holds it (`held_by`), and
 //! through RPC requests the remote handlers (`calls`) and their holders;
-//! plus every node the analysis report names (deadlocked tasks and
-//! resources, the paths of their cycles, tasks stuck behind them, long
-//! waits, tasks stuck forever, blocking polls).
-//!
-//! This mirrors `peeps_graph::dot`'s private `blocked_subgraph`, which is
-//! not public API; if peeps-graph ever exports it, use that instead.
+//! [`blocked_scope`] adds every node an analysis report names.
 
-use peeps_graph::analysis::{NodeRef, Step};
-use peeps_graph::{EdgeKind, Merged, Report};
+use crate::analysis::{NodeRef, Step};
+use crate::{EdgeKind, Merged, Report};
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
 
-/// Per merged node: is it in the blocked scope?
-pub(crate) fn blocked(merged: &Merged<'_>, report: &Report) -> Vec<bool> {
+/// Waits, the futures from each waiting task down to the waiter, what is
+/// waited on, and who holds it (through RPC handlers too).
+pub fn blocked_subgraph(merged: &Merged<'_>) -> Vec<bool> {
     let g = merged.graph();
     let mut inc = vec![false; g.node_count()];
     let mut resources = Vec::new();
@@ -25,11 +21,10 @@ pub(crate) fn blocked(merged: &Merged<'_>, report: &Report) -> Vec<bool> {
         if e.weight().kind != EdgeKind::WaitsOn {
             continue;
         }
-        let (from, to) = (e.source(), e.target());
-        inc[to.index()] = true;
-        resources.push(to);
+        inc[e.target().index()] = true;
+        resources.push(e.target());
         // Up the `needs` tree to the task.
-        let mut at = from;
+        let mut at = e.source();
         while !inc[at.index()] {
             inc[at.index()] = true;
             let parent = g
@@ -44,17 +39,24 @@ pub(crate) fn blocked(merged: &Merged<'_>, report: &Report) -> Vec<bool> {
     }
     while let Some(r) = resources.pop() {
         for e in g.edges_directed(r, Direction::Outgoing) {
-            let target = e.target();
             match e.weight().kind {
-                EdgeKind::HeldBy => inc[target.index()] = true,
-                EdgeKind::Calls if !inc[target.index()] => {
-                    inc[target.index()] = true;
-                    resources.push(target);
+                EdgeKind::HeldBy => inc[e.target().index()] = true,
+                EdgeKind::Calls if !inc[e.target().index()] => {
+                    inc[e.target().index()] = true;
+                    resources.push(e.target());
                 }
                 _ => {}
             }
         }
     }
+    inc
+}
+
+/// Per merged node: in the blocked subgraph, or named by `report`
+/// (deadlocked tasks and resources, the paths of their cycles, tasks stuck
+/// behind them, long waits, tasks stuck forever, blocking polls).
+pub fn blocked_scope(merged: &Merged<'_>, report: &Report) -> Vec<bool> {
+    let mut inc = blocked_subgraph(merged);
     for r in named(report) {
         if let Some(ix) = merged.find(&r.process, r.id) {
             inc[ix.index()] = true;
