@@ -168,6 +168,8 @@ function stylesheet(): StylesheetJson {
         color: DEADLOCK_RED,
       },
     },
+    // A deadlock's edge across processes stays dashed and outlined.
+    { selector: 'edge.dl.cross', style: { width: 4.5, 'line-style': 'dashed' } },
     { selector: '.faded', style: { opacity: 0.15, 'text-opacity': 0.3 } },
     { selector: 'node.group.faded', style: { opacity: 0.35 } },
     {

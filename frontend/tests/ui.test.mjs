@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { bigSnapshot, hostileSnapshot } from './support/dumps.mjs';
+import { bigSnapshot, crossProcessPair, hostileSnapshot } from './support/dumps.mjs';
 import {
   clickNode,
   killAll,
@@ -229,6 +229,40 @@ describe('a deadlocked program (lock_order_inversion)', () => {
     assert.ok(dom.attrText.includes('<iframe src=javascript:alert(4)>'));
     assert.deepEqual(problems.dialogs, [], 'no dialog fired');
     assert.deepEqual(problems.errors, []);
+  });
+});
+
+describe('two processes deadlocked through RPC', () => {
+  test('the deadlock is marked cross-process and its calls edges are drawn apart', T, async () => {
+    const dumps = tempDir('dumps');
+    for (const snap of crossProcessPair()) fs.writeFileSync(path.join(dumps, `${snap.process.pid}.json`), JSON.stringify(snap));
+    const server = await startServer(dumps);
+    await waitFor(async () => (await deadlocks(server)).length === 1, 'the server reports the deadlock');
+    const { page, problems } = await openUi(browser.context, server.url);
+    const card = page.locator('.finding.deadlock');
+    await waitFor(async () => (await card.count()) === 1, 'one deadlock card');
+    assert.equal(await card.locator('.badge.cross').textContent(), 'cross-process');
+    const text = await card.textContent();
+    assert.match(text, /3 tasks, 2 processes/);
+    for (const name of ['"client"', '"fetch-handler"', '"lookup-handler"', '"cache"']) assert.ok(text.includes(name), name);
+    assert.match(text, /in backend-svc/);
+    const graph = await page.evaluate(() => {
+      const cy = window.peepsCy;
+      return {
+        groups: cy.nodes('.group').map((n) => n.data('label')).sort(),
+        cross: cy.edges('.cross').map((e) => `${e.source().data('name')} -> ${e.target().data('name')}`).sort(),
+        crossStyle: cy.edges('.cross').map((e) => [e.style('line-style'), e.style('line-outline-width')]),
+        plainStyle: cy.edges('.k-waits_on').map((e) => [e.style('line-style'), e.style('line-outline-width')]),
+      };
+    });
+    assert.equal(graph.groups.length, 2);
+    assert.ok(graph.groups[0].startsWith('backend-svc'), graph.groups.join());
+    assert.deepEqual(graph.cross, ['fetch -> fetch', 'lookup -> lookup']);
+    for (const [line, outline] of graph.crossStyle) assert.ok(line === 'dashed' && outline !== '0px', `${line} ${outline}`);
+    for (const [line, outline] of graph.plainStyle) assert.ok(line === 'solid' && outline === '0px', `${line} ${outline}`);
+    assert.deepEqual(problems.errors, []);
+    await page.close();
+    server.stop();
   });
 });
 

@@ -68,3 +68,42 @@ export function hostileSnapshot({ pid = 90002, now = Date.now() } = {}) {
     threads: [],
   };
 }
+
+/**
+ * Two processes deadlocked through RPC (as peeps-graph's tests/merge.rs
+ * builds it): a's "client" holds "cache" and calls b's "fetch"; b's
+ * "fetch-handler" calls a's "lookup"; a's "lookup-handler" waits on "cache".
+ */
+export function crossProcessPair({ now = Date.now() } = {}) {
+  const task = (id, name) => ({ id, kind: 'task', name, location: `src/${name}.rs:1:1`, state: 'pending', since_ms: 5000,
+    attrs: { tracked: true, woken: false, polls: 3, waker_clones: 1, waker_clones_accounted: 1 } });
+  const snap = (name, pid, nodes, edges) => ({
+    schema: 'peeps/1',
+    process: { name, pid, key: `${pid}-${now}000000`, started_at_ms: now - 60000 },
+    captured_at_ms: now,
+    nodes,
+    edges: edges.map(([from, to, kind, attrs]) => ({ from, to, kind, since_ms: 5000, attrs: attrs ?? {} })),
+    threads: [],
+  });
+  const a = snap('frontend-svc', 91001, [
+    task(1, 'client'),
+    { id: 2, kind: 'mutex', name: 'cache', location: 'src/cache.rs:2:1', state: 'held', since_ms: 5000, attrs: { holders: 1, waiters: 1 } },
+    { id: 3, kind: 'request', name: 'fetch', location: 'src/fetch.rs:3:1', since_ms: 5000, attrs: { method: 'fetch', call_id: 'a/1' } },
+    task(4, 'lookup-handler'),
+    { id: 5, kind: 'handler', name: 'lookup', location: 'src/lookup.rs:5:1', since_ms: 5000, attrs: { method: 'lookup', caller_call_id: 'b/1' } },
+  ], [
+    [2, 1, 'held_by', { as: 'guard' }],
+    [1, 3, 'waits_on', { op: 'call' }],
+    [5, 4, 'held_by'],
+    [4, 2, 'waits_on', { op: 'lock' }],
+  ]);
+  const b = snap('backend-svc', 91002, [
+    task(1, 'fetch-handler'),
+    { id: 2, kind: 'handler', name: 'fetch', location: 'src/fetch.rs:9:1', since_ms: 5000, attrs: { method: 'fetch', caller_call_id: 'a/1' } },
+    { id: 3, kind: 'request', name: 'lookup', location: 'src/lookup.rs:3:1', since_ms: 5000, attrs: { method: 'lookup', call_id: 'b/1' } },
+  ], [
+    [2, 1, 'held_by'],
+    [1, 3, 'waits_on', { op: 'call' }],
+  ]);
+  return [a, b];
+}
