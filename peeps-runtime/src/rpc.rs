@@ -527,12 +527,20 @@ impl<F: Future> Future for Held<F> {
     }
 }
 
+/// A handler not polled yet, and what its node will say.
+struct Start<F> {
+    fut: F,
+    pending: Pending,
+}
+
 pin_project_lite::pin_project! {
     #[project = HandlingProj]
     enum Inner<F> {
-        /// Already inside a peeps task: that task holds the handler.
+        /// Not polled yet.
+        Idle,
+        /// Polled inside a peeps task: that task holds the handler.
         Direct { #[pin] held: Held<F> },
-        /// In a plain task: the handler runs as a peeps task of its own.
+        /// Polled anywhere else: the handler runs as a peeps task of its own.
         Task { #[pin] task: TaskFuture<Held<F>> },
     }
 }
@@ -544,6 +552,9 @@ pin_project_lite::pin_project! {
     ///
     /// Dropping it drops the handler and its node.
     pub struct Handling<F> {
+        // Not pinned: the handler is moved into `inner` on the first poll,
+        // before anything pins it.
+        start: Option<Start<F>>,
         #[pin]
         inner: Inner<F>,
     }
@@ -552,7 +563,8 @@ pin_project_lite::pin_project! {
 impl<F> std::fmt::Debug for Handling<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let how = match &self.inner {
-            Inner::Direct { .. } => "in the current task",
+            Inner::Idle => "not polled yet",
+            Inner::Direct { .. } => "in the task polling it",
             Inner::Task { .. } => "as a task of its own",
         };
         f.debug_struct("Handling")
@@ -565,9 +577,32 @@ impl<F: Future> Future for Handling<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        match self.project().inner.project() {
+        let mut this = self.project();
+        if let Some(Start { fut, pending }) = this.start.take() {
+            // Who polls decides who holds the handler (not who made it: a
+            // peeps task may `tokio::spawn` the handler).
+            let frame = context::current();
+            let in_peeps_task = frame.tracked && frame.task != 0;
+            let task_name =
+                (!in_peeps_task).then(|| Cow::Owned(format!("handle {}", pending.method)));
+            let location = pending.location;
+            let held = Held {
+                fut,
+                pending: Some(pending),
+                guard: None,
+            };
+            this.inner.set(match task_name {
+                None => Inner::Direct { held },
+                Some(name) => Inner::Task {
+                    task: task_future(name, location, held),
+                },
+            });
+        }
+        match this.inner.project() {
             HandlingProj::Direct { held } => held.poll(cx),
             HandlingProj::Task { task } => task.poll(cx),
+            // `start` is taken on the first poll, which leaves Idle.
+            HandlingProj::Idle => unreachable!("a Handling left Idle on its first poll"),
         }
     }
 }
@@ -576,7 +611,7 @@ impl<F: Future> Future for Handling<F> {
 /// by the caller's `caller_call_id` (`""` if it sent none), held by the task
 /// running it, from its first poll until it completes.
 ///
-/// Where this is called decides who holds the handler: inside a task spawned
+/// Where it is polled decides who holds the handler: inside a task spawned
 /// through peeps, that task; anywhere else (a plain `tokio::spawn`, as most
 /// RPC stacks use), `handler` runs as a peeps task of its own named
 /// `handle <method>`, polled in place (nothing is spawned).
@@ -633,26 +668,19 @@ fn handle_at<F: Future>(
     location: &'static Location<'static>,
     handler: F,
 ) -> Handling<F> {
-    let frame = context::current();
-    let in_peeps_task = frame.tracked && frame.task != 0;
-    let task_name = (!in_peeps_task).then(|| Cow::Owned(format!("handle {method}")));
-    let held = Held {
-        fut: handler,
-        pending: Some(Pending {
-            method,
-            caller_call_id: caller_call_id.to_owned(),
-            location,
-            facts,
+    let pending = Pending {
+        method,
+        caller_call_id: caller_call_id.to_owned(),
+        location,
+        facts,
+    };
+    Handling {
+        start: Some(Start {
+            fut: handler,
+            pending,
         }),
-        guard: None,
-    };
-    let inner = match task_name {
-        None => Inner::Direct { held },
-        Some(name) => Inner::Task {
-            task: task_future(name, location, held),
-        },
-    };
-    Handling { inner }
+        inner: Inner::Idle,
+    }
 }
 
 pub use crate::node::Describe;
@@ -785,6 +813,40 @@ mod tests {
         assert_eq!(task.name, "conn");
         tx.send(()).unwrap();
         outer.await.unwrap();
+    }
+
+    /// Regression: the holder was decided where `handle` was called, so a
+    /// peeps task that `tokio::spawn`s the handler was taken as its holder.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_handler_spawned_from_a_peeps_task_runs_as_its_own_task() {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (entered_tx, entered_rx) = tokio::sync::oneshot::channel::<()>();
+        let acceptor = crate::spawn_named("acceptor", async move {
+            let served = tokio::spawn(handle("Svc.spawned", "k/2", async move {
+                entered_tx.send(()).unwrap();
+                rx.await.unwrap();
+            }));
+            served.await.unwrap();
+        });
+        entered_rx.await.unwrap();
+        let snap = crate::snapshot();
+        let handler = nodes_of(&snap, NodeKind::Handler)
+            .into_iter()
+            .find(|n| {
+                n.attrs
+                    .get(attr::CALLER_CALL_ID)
+                    .is_some_and(|v| v == "k/2")
+            })
+            .expect("handler node");
+        let held = snap
+            .edges
+            .iter()
+            .find(|e| e.from == handler.id && e.kind == EdgeKind::HeldBy)
+            .unwrap();
+        let task = snap.nodes.iter().find(|n| n.id == held.to).unwrap();
+        assert_eq!(task.name, "handle Svc.spawned");
+        tx.send(()).unwrap();
+        acceptor.await.unwrap();
     }
 
     /// One process calling itself through a lock: the analysis follows
