@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command for the UI's browser tests on a fresh Debian machine: installs
-# Debian's Chromium if it is missing, the npm packages (npm ci), builds the
+# Debian's Chromium if it is missing, the npm packages (package-lock.json), builds the
 # `peeps` binary and the scenario programs (cargo, default target dir unless
 # CARGO_TARGET_DIR says otherwise), then runs frontend/tests in headless
 # Chromium against a real `peeps serve`. Prints `N passed, M failed` and
@@ -19,9 +19,13 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   say "Node.js >= 20.19 and npm are needed (they are not installed)" >&2
   exit 1
 fi
+# `npm install`, not `npm ci`: the registry reached here lacks rollup's
+# optional binaries for other platforms, which package-lock.json therefore
+# leaves out, and `npm ci` refuses such a lock. `npm install` installs the
+# locked versions and leaves the lock as it is.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  say "npm install (from package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 say "cargo build -p peeps-dump -p peeps-examples"
