@@ -241,7 +241,8 @@ function showDetails(): void {
 
 async function selectRef(ref: NodeRef): Promise<void> {
   const uid = uidOf(ref);
-  if (!graph.has(uid)) {
+  // A folded future is not drawn but is in the data: its details still show.
+  if (!graph.has(uid) && !state.index?.nodes.has(uid)) {
     // Not in this view: widen it (all processes, then all nodes).
     if (state.process && state.process !== ref.process) state.process = null;
     else if (state.scope === 'blocked') state.scope = 'all';
