@@ -55,10 +55,16 @@ export class FindingsView {
   }
 
   private build(report: Report | null, ctx: FindingsContext, error: string | null): Child[] {
-    if (error) {
-      return [h('div', { class: 'headline error', data: { testid: 'headline' } }, h('strong', null, 'Cannot reach the peeps server.'), h('div', { class: 'sub' }, error))];
-    }
-    if (!report) return [h('div', { class: 'headline muted', data: { testid: 'headline' } }, 'Loading…')];
+    const down = error
+      ? h(
+          'div',
+          { class: 'headline error', data: { testid: report ? 'server-down' : 'headline' } },
+          h('strong', null, 'Cannot reach the peeps server.'),
+          h('div', { class: 'sub' }, report ? `Showing the last answer. ${error}` : error),
+        )
+      : null;
+    if (!report) return [down ?? h('div', { class: 'headline muted', data: { testid: 'headline' } }, 'Loading…')];
+    if (down) return [down, ...this.build(report, ctx, null)];
     const live = [...ctx.processes.values()];
     if (live.length === 0) {
       return [

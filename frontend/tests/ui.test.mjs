@@ -287,7 +287,7 @@ describe('a pushing process', () => {
     server.stop();
   });
 
-  test('nothing stuck is said plainly', T, async () => {
+  test('nothing stuck is said plainly; a server gone is said too', T, async () => {
     const server = await startServer(tempDir('dumps'));
     const snap = {
       schema: 'peeps/1',
@@ -302,8 +302,12 @@ describe('a pushing process', () => {
     await waitFor(async () => /Nothing is stuck/.test(await page.textContent('[data-testid=headline]')), 'nothing is stuck');
     assert.match(await page.textContent('#graph-note'), /Nothing is blocked/);
     client.close();
-    await page.close();
+    // The server goes away: the page says so and keeps the last answer.
     server.stop();
+    await waitFor(() => page.isVisible('[data-testid=server-down]'), 'the server is shown down', 30_000);
+    assert.match(await page.textContent('[data-testid=headline]'), /Nothing is stuck/);
+    assert.match(await page.textContent('#status'), /server unreachable|connecting/);
+    await page.close();
   });
 });
 
