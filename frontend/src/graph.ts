@@ -154,6 +154,7 @@ function stylesheet(): StylesheetJson {
     { selector: 'node.s-polling', style: { 'border-width': 2.5, 'border-style': 'double' } },
     { selector: 'node.s-done', style: { opacity: 0.6 } },
     { selector: 'node.k-future', style: { 'font-size': 11, color: '#334155' } },
+    { selector: 'node.bp', style: { 'border-color': '#9333ea', 'border-width': 4, 'border-style': 'double' } },
     {
       selector: 'node.dl',
       style: { 'border-color': DEADLOCK_RED, 'border-width': 3.5, 'background-blacken': -0.05 },
@@ -482,6 +483,8 @@ export class GraphView {
   private firstRender = true;
   private deadlocked = new Set<string>();
   private deadlockEdges = new Set<string>();
+  /** Tasks and futures inside a blocking poll. */
+  private polling = new Set<string>();
   private highlight: { nodes: Set<string>; edges: Set<string> } | null = null;
   private searchText = '';
   private selected: string | null = null;
@@ -573,7 +576,7 @@ export class GraphView {
       const lt = performance.now();
       try {
         placement = await layout(
-          groupKeys.map((k) => ({ id: groupId(k), labelHeight: 24 })),
+          groupKeys.map((k) => ({ id: groupId(k), labelHeight: 24, labelWidth: groupLabel(procs.get(k), k).length * 8.5 + 28 })),
           g.nodes.map((n) => ({ id: n.uid, parent: groupId(n.process), width: nodeSize(n, big).w, height: nodeSize(n, big).h })),
           edgeDefs.map((e) => ({ id: e.data.id!, source: e.data.source as string, target: e.data.target as string })),
         );
@@ -649,11 +652,12 @@ export class GraphView {
     if (restructure) (w.peepsLayouts ??= []).push(w.peepsRender);
   }
 
-  /** Marks the nodes and edges of every deadlock (always drawn in red). */
-  setDeadlocked(nodes: Set<string>, edges: Set<string>): void {
-    if (sameSet(nodes, this.deadlocked) && sameSet(edges, this.deadlockEdges)) return;
+  /** Marks the nodes and edges of every deadlock (always drawn in red) and the blocking polls (purple). */
+  setDeadlocked(nodes: Set<string>, edges: Set<string>, polling: Set<string>): void {
+    if (sameSet(nodes, this.deadlocked) && sameSet(edges, this.deadlockEdges) && sameSet(polling, this.polling)) return;
     this.deadlocked = nodes;
     this.deadlockEdges = edges;
+    this.polling = polling;
     this.cy.batch(() => this.applyClasses());
   }
 
@@ -755,7 +759,8 @@ export class GraphView {
     const hl = this.highlight;
     // Only the elements that carry a mark are touched: restyling every
     // element costs seconds on a large graph.
-    cy.$('.dl, .hl, .faded, .match').removeClass('dl hl faded match');
+    cy.$('.dl, .bp, .hl, .faded, .match').removeClass('dl bp hl faded match');
+    for (const id of this.polling) cy.getElementById(id).addClass('bp');
     for (const id of this.deadlocked) cy.getElementById(id).addClass('dl');
     for (const id of this.deadlockEdges) cy.getElementById(id).addClass('dl');
     if (hl) {

@@ -20,6 +20,8 @@ export interface LayoutGroup {
   id: string;
   /** Room at the top for the group's label. */
   labelHeight: number;
+  /** The label's width: the group is at least this wide. */
+  labelWidth: number;
 }
 
 export interface LayoutEdge {
@@ -123,6 +125,8 @@ export async function layout(groups: LayoutGroup[], nodes: LayoutNode[], edges: 
       id: g.id,
       layoutOptions: {
         'elk.padding': `[top=${g.labelHeight + GROUP_PADDING},left=${GROUP_PADDING},bottom=${GROUP_PADDING},right=${GROUP_PADDING}]`,
+        'elk.nodeSize.constraints': 'MINIMUM_SIZE',
+        'elk.nodeSize.minimum': `(${Math.ceil(g.labelWidth)}, 40)`,
       },
       children: [],
     };

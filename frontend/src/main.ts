@@ -163,7 +163,14 @@ function renderLegend(): void {
   replace(
     el.legend,
     h('ul', null, ...nodes),
-    h('ul', null, ...edges, h('li', null, h('span', { class: 'line e-cross' }), 'across processes'), h('li', null, h('span', { class: 'line e-dl' }), 'deadlock cycle')),
+    h(
+      'ul',
+      null,
+      ...edges,
+      h('li', null, h('span', { class: 'line e-cross' }), 'across processes'),
+      h('li', null, h('span', { class: 'line e-dl' }), 'deadlock cycle'),
+      h('li', null, h('span', { class: 'swatch bp' }), 'blocking poll'),
+    ),
   );
 }
 
@@ -314,7 +321,8 @@ async function draw(): Promise<void> {
   shown = state.futures ? state.graph : foldFutures(state.graph);
   await graph.update(shown);
   const marks = deadlockMarks();
-  graph.setDeadlocked(marks.nodes, marks.edges);
+  const polling = new Set((state.report?.blocking_polls ?? []).flatMap((p) => [p.task, ...p.path].map(uidOf)));
+  graph.setDeadlocked(marks.nodes, marks.edges, polling);
   refocus(false);
   if (state.search) el.searchCount.textContent = searchLabel(graph.setSearch(state.search));
   graph.select(state.selected, false);

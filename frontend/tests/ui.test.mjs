@@ -232,6 +232,36 @@ describe('a deadlocked program (lock_order_inversion)', () => {
   });
 });
 
+describe('stalls that are not deadlocks', () => {
+  test('long waits and blocking polls are listed, longest first', T, async () => {
+    const dumps = tempDir('dumps');
+    for (const name of ['lock_across_sleep', 'blocking_sleep']) {
+      const s = await runScenario(name, dumps);
+      await sleep(SETTLE_MS);
+      await s.dump();
+    }
+    const server = await startServer(dumps, ['--long-wait-ms', '100', '--slow-poll-ms', '100']);
+    const { page, problems } = await openUi(browser.context, server.url);
+    await waitFor(async () => (await page.locator('.finding.poll').count()) === 1 && (await page.locator('.finding.wait').count()) > 0, 'findings');
+    assert.match(await page.textContent('[data-testid=headline]'), /No deadlock\..*long wait.*blocking poll/);
+    const poll = await page.textContent('.finding.poll');
+    assert.match(poll, /"compressor"/);
+    assert.match(poll, /has been inside one poll for/);
+    assert.match(poll, /blocking thread/);
+    const waited = await page.locator('.finding.wait .dur').evaluateAll((els) => els.map((e) => e.textContent));
+    const ms = waited.map((t) => {
+      const m = /([\d.]+) (ms|s)/.exec(t);
+      return m[2] === 's' ? Number(m[1]) * 1000 : Number(m[1]);
+    });
+    assert.deepEqual(ms, [...ms].sort((a, b) => b - a), `ranked longest first: ${waited.join(', ')}`);
+    const order = await page.locator('#findings h2').allTextContents();
+    assert.ok(order.findIndex((t) => t.startsWith('Long waits')) < order.findIndex((t) => t.startsWith('Blocking polls')), order.join());
+    assert.deepEqual(problems.errors, []);
+    await page.close();
+    server.stop();
+  });
+});
+
 describe('two processes deadlocked through RPC', () => {
   test('the deadlock is marked cross-process and its calls edges are drawn apart', T, async () => {
     const dumps = tempDir('dumps');
