@@ -20,6 +20,12 @@ fi
 (cd .. && cargo test --quiet -p peeps-graph --features schema --test schema_json)
 node scripts/gen-types.mjs --check
 
+# Names come from untrusted programs: the UI never parses strings as HTML.
+if grep -rnE 'innerHTML|outerHTML|insertAdjacentHTML|document\.write|srcdoc' src; then
+  echo "check-bundle: src/ must build DOM with dom.ts (text nodes), never from HTML strings" >&2
+  exit 1
+fi
+
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 npm run --silent typecheck
