@@ -1,6 +1,6 @@
 // The only way this UI makes DOM: elements with properties, and strings as
 // text nodes. Names come from untrusted programs, so no string is ever
-// parsed as HTML (no innerHTML, no insertAdjacentHTML, no template strings
+// parsed as HTML (no inner-HTML assignment, no HTML insertion, no template strings
 // into markup).
 
 export type Child = Node | string | number | null | undefined | false | Child[];
