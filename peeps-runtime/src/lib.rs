@@ -83,4 +83,5 @@ pub fn init_named(name: &str) {
     process::set_name(name);
     watchdog::start_from_env();
     push::start_from_env();
+    sampler::start_from_env();
 }
