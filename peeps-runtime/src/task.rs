@@ -18,7 +18,7 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{
     AtomicBool, AtomicUsize,
-    Ordering::{Acquire, Relaxed},
+    Ordering::{Acquire, Relaxed, Release},
 };
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
@@ -40,7 +40,13 @@ pub struct TaskEntry {
     woken: AtomicBool,
     pub(crate) wakers: WakerCounts,
     /// The runtime's own waker for this task, which tracked wakers forward to.
-    inner_waker: Mutex<Option<Waker>>,
+    /// The runtime's waker as first seen: tokio's is the same for the
+    /// task's whole life, so the common path reads it without a lock.
+    first_waker: OnceLock<Waker>,
+    /// Set once the runtime handed a different waker: then `later_waker`
+    /// is the one to forward to.
+    waker_changed: AtomicBool,
+    later_waker: Mutex<Option<Waker>>,
     spawned_by: NodeId,
     tokio_id: OnceLock<u64>,
     /// `JoinHandle` awaits pending on this task.
@@ -51,17 +57,32 @@ impl TaskEntry {
     /// Marks the task woken and forwards to the runtime's waker.
     pub(crate) fn wake(&self) {
         self.woken.store(true, Relaxed);
-        // Clone out of the lock: the runtime's wake must not run under it.
-        let inner = self.inner_waker.lock().clone();
-        if let Some(w) = inner {
-            w.wake();
+        if self.waker_changed.load(Acquire) {
+            // Clone out of the lock: the runtime's wake must not run under it.
+            let later = self.later_waker.lock().clone();
+            if let Some(w) = later {
+                w.wake();
+            }
+        } else if let Some(w) = self.first_waker.get() {
+            w.wake_by_ref();
         }
     }
 
+    /// Keeps the runtime's waker to forward wakes to: no lock and no clone
+    /// when it is the one already kept (always, on tokio).
     fn remember_waker(&self, waker: &Waker) {
-        let mut slot = self.inner_waker.lock();
-        if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
-            *slot = Some(waker.clone());
+        match self.first_waker.get() {
+            None => {
+                let _ = self.first_waker.set(waker.clone());
+            }
+            Some(first) if !self.waker_changed.load(Relaxed) && first.will_wake(waker) => {}
+            Some(_) => {
+                let mut later = self.later_waker.lock();
+                if !later.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                    *later = Some(waker.clone());
+                }
+                self.waker_changed.store(true, Release);
+            }
         }
     }
 }
@@ -176,7 +197,9 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
         stats: PollStats::default(),
         woken: AtomicBool::new(false),
         wakers: WakerCounts::default(),
-        inner_waker: Mutex::new(None),
+        first_waker: OnceLock::new(),
+        waker_changed: AtomicBool::new(false),
+        later_waker: Mutex::new(None),
         spawned_by,
         tokio_id: OnceLock::new(),
         joins,
