@@ -654,13 +654,42 @@ fn child_program() {
         for (job, h) in results {
             println!("OUT job {job} -> {h:016x}");
         }
-        let sampled = peeps_runtime::snapshot().threads.iter().any(|t| {
-            t.attrs
-                .get(attr::SAMPLES)
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0)
-                > 0
-        });
+        // Did the sampler run? Samples are kept for the poll in progress and
+        // the last second, and a loaded machine may not have scheduled the
+        // sampler while the jobs ran: give it a task that polls for a while
+        // (bounded) and look until a sample shows. Printed to stderr, after
+        // the program's output, which is what is compared.
+        let has_samples = || {
+            peeps_runtime::snapshot().threads.iter().any(|t| {
+                t.attrs
+                    .get(attr::SAMPLES)
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(0)
+                    > 0
+            })
+        };
+        let probe = peeps_runtime::spawn_named(
+            "probe",
+            peeps_runtime::instrument("probe", concat!(file!(), ":", line!(), ":1"), async {
+                for _ in 0..500 {
+                    std::thread::sleep(Duration::from_millis(20));
+                    tokio::task::yield_now().await;
+                }
+            }),
+        );
+        let mut sampled = false;
+        if std::env::var_os("PEEPS_SAMPLE_HZ").is_some() {
+            for _ in 0..200 {
+                if has_samples() {
+                    sampled = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        } else {
+            sampled = has_samples();
+        }
+        probe.abort();
         eprintln!("sampled: {sampled}");
     });
 }
