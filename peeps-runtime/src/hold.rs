@@ -174,7 +174,13 @@ impl HolderSet {
     /// Gives a hold back: its `held_by` edge disappears.
     #[inline]
     pub fn release(&self, token: HoldToken) {
-        match token.slot {
+        self.release_slot(token.slot);
+    }
+
+    /// Frees a hold's slot (its token is dropped by the caller).
+    #[inline]
+    fn release_slot(&self, slot: Slot) {
+        match slot {
             Slot::Fast(i) => self.fast[usize::from(i)].holder.store(0, Ordering::Release),
             Slot::Slow(key) => {
                 self.slow.lock().remove(key);
@@ -468,6 +474,10 @@ impl<'r> HoldGuard<'r> {
 impl Drop for HoldGuard<'_> {
     #[inline]
     fn drop(&mut self) {
-        self.release();
+        // Free the slot in place; the token (and the root it may keep) drops
+        // with the field, without being moved out first.
+        if let Some(t) = &self.token {
+            self.set.release_slot(t.slot);
+        }
     }
 }
