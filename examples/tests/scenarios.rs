@@ -687,8 +687,7 @@ fn gap_recv_own_sender_unused() {
 /// three members (`reloader`, `reader-1`, `reader-2`), the written cycle
 /// passes through two, and what the third waits on is in the text only.
 #[test]
-#[ignore = "bug: peeps-graph Deadlock JSON drops the steps of members off the written cycle (`others` in findings.rs), which the text prints"]
-fn bug_deadlock_json_has_a_step_for_every_member() {
+fn deadlock_json_has_a_step_for_every_member() {
     let mut s = scenario!(rwlock_readers_cycle);
     let run = analyze_cli(&s.dump(), &[]);
     let deadlocks = run.json["deadlocks"].as_array().expect("deadlocks");

@@ -77,6 +77,7 @@ fn the_json_has_exactly_the_documented_fields() {
             "certainty",
             "cross_process",
             "cycle",
+            "others",
             "resources",
             "tasks",
             "text"

@@ -200,6 +200,11 @@ export interface Deadlock {
    */
   cycle: Step[];
   /**
+   * Members of the deadlock the written cycle does not pass through
+   * (another cycle of the same strongly connected group), one step each.
+   */
+  others?: Step[];
+  /**
    * The resources its tasks wait on (joined tasks excluded).
    */
   resources: NodeRef[];

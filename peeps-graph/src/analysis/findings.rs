@@ -209,10 +209,11 @@ impl Deadlock {
                 tasks,
                 resources,
                 cycle,
+                others,
                 behind,
                 text: String::new(),
             };
-            d.text = d.format(&cx.labels, &others);
+            d.text = d.format(&cx.labels);
             found.push((age, d));
         }
         found.sort_by_key(|(age, _)| std::cmp::Reverse(*age));
@@ -221,7 +222,8 @@ impl Deadlock {
 
     /// The deadlock in words. `others` are steps of members the written
     /// cycle does not pass through.
-    pub(crate) fn format(&self, labels: &Labels, others: &[Step]) -> String {
+    pub(crate) fn format(&self, labels: &Labels) -> String {
+        let others = &self.others;
         let processes = process_count(self.tasks.iter().chain(&self.resources));
         let mut words = Words::new(
             labels,

@@ -128,6 +128,10 @@ pub struct Deadlock {
     pub resources: Vec<NodeRef>,
     /// The cycle, one step per task, back to the first.
     pub cycle: Vec<Step>,
+    /// Members of the deadlock the written cycle does not pass through
+    /// (another cycle of the same strongly connected group), one step each.
+    #[serde(default)]
+    pub others: Vec<Step>,
     /// Tasks stuck behind it, each with the step it waits through.
     pub behind: Vec<Step>,
     /// The deadlock in words, as printed.
