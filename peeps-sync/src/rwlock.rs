@@ -24,6 +24,20 @@ use tokio::sync::TryLockError;
 type TokioRead<'a> = tokio::sync::RwLockReadGuard<'a, ()>;
 type TokioWrite<'a> = tokio::sync::RwLockWriteGuard<'a, ()>;
 
+/// Detaches a read guard's lifetime from the borrow of the `Arc` it came
+/// from, so the `Arc` can move into the owned guard.
+fn detach_read(guard: TokioRead<'_>) -> TokioRead<'static> {
+    // SAFETY: only called on a guard of a lock inside an `Arc` that the
+    // resulting owned guard keeps alive for longer than this guard.
+    unsafe { std::mem::transmute(guard) }
+}
+
+/// As [`detach_read`], for a write guard.
+fn detach_write(guard: TokioWrite<'_>) -> TokioWrite<'static> {
+    // SAFETY: as in `detach_read`.
+    unsafe { std::mem::transmute(guard) }
+}
+
 /// An asynchronous reader-writer lock: `tokio::sync::RwLock` with holder
 /// and waiter edges.
 ///
@@ -298,8 +312,7 @@ impl<T: ?Sized> RwLock<T> {
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
         let guard = Waiting::new(self.res.resource(), OP_READ, self.lock.read()).await;
-        // SAFETY: the guard is moved into an owned guard that keeps `self`.
-        let guard = unsafe { std::mem::transmute::<TokioRead<'_>, TokioRead<'static>>(guard) };
+        let guard = detach_read(guard);
         self.owned_read(guard)
     }
 
@@ -320,8 +333,7 @@ impl<T: ?Sized> RwLock<T> {
     /// [`TryLockError`] when a writer holds or waits for the lock.
     pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T>, TryLockError> {
         let guard = self.lock.try_read()?;
-        // SAFETY: as in `read_owned`.
-        let guard = unsafe { std::mem::transmute::<TokioRead<'_>, TokioRead<'static>>(guard) };
+        let guard = detach_read(guard);
         Ok(self.owned_read(guard))
     }
 
@@ -354,8 +366,7 @@ impl<T: ?Sized> RwLock<T> {
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
         let guard = Waiting::new(self.res.resource(), OP_WRITE, self.lock.write()).await;
-        // SAFETY: the guard is moved into an owned guard that keeps `self`.
-        let guard = unsafe { std::mem::transmute::<TokioWrite<'_>, TokioWrite<'static>>(guard) };
+        let guard = detach_write(guard);
         self.owned_write(guard)
     }
 
@@ -377,8 +388,7 @@ impl<T: ?Sized> RwLock<T> {
     /// [`TryLockError`] when the lock is held.
     pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T>, TryLockError> {
         let guard = self.lock.try_write()?;
-        // SAFETY: as in `write_owned`.
-        let guard = unsafe { std::mem::transmute::<TokioWrite<'_>, TokioWrite<'static>>(guard) };
+        let guard = detach_write(guard);
         Ok(self.owned_write(guard))
     }
 
