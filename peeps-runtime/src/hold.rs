@@ -270,6 +270,16 @@ impl HolderSet {
         }
     }
 
+    /// As [`HolderSet::acquire_endpoint`], attributed to `actor` (who made
+    /// a pair registered later, see [`crate::pair`]).
+    pub(crate) fn acquire_endpoint_for(&self, actor: &Actor, how: HoldAs) -> EndpointHold {
+        EndpointHold {
+            token: Mutex::new(Some(self.acquire_for(actor.id, actor.keep.clone(), how, false))),
+            user: AtomicU64::new(0),
+            shared: AtomicBool::new(false),
+        }
+    }
+
     /// Marks an endpoint used by the current task: re-attributes it to that
     /// task if another one held it, and confirms it. Cheap when the same
     /// task uses it again: one thread-local read and a compare, no lock.
@@ -369,7 +379,7 @@ pub struct EndpointHold {
 /// is kept by the thread once it held something, instead of being
 /// registered and removed again around every uncontended lock.
 #[inline]
-fn holder() -> Actor {
+pub(crate) fn holder() -> Actor {
     let frame = context::current();
     if frame.tracked && frame.task != 0 {
         return Actor { id: frame.task, keep: None, tracked: true };

@@ -40,6 +40,7 @@ cfg_diagnostics! {
     pub mod context;
     pub mod future;
     pub mod hold;
+    mod pair;
     pub mod resource;
     pub mod rpc;
     mod slab;

@@ -361,6 +361,55 @@ pub mod resource {
         }
     }
 
+    /// Told nothing: no node is ever registered.
+    pub trait PairFacts: ResourceFacts {
+        /// Never called.
+        fn end_gone(&self, how: super::hold::HoldAs);
+    }
+
+    /// Nothing: zero-sized.
+    pub struct PairEnd<F: PairFacts>(PhantomData<fn() -> F>);
+
+    impl<F: PairFacts> std::fmt::Debug for PairEnd<F> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("PairEnd")
+        }
+    }
+
+    impl<F: PairFacts> PairEnd<F> {
+        /// Two zero-sized ends; `make_facts` is not called.
+        #[inline(always)]
+        pub fn pair(
+            _kind: NodeKind,
+            _location: &'static Location<'static>,
+            _hows: [super::hold::HoldAs; 2],
+            _make_facts: fn() -> F,
+        ) -> (Self, Self) {
+            (PairEnd(PhantomData), PairEnd(PhantomData))
+        }
+        /// Always `None`.
+        #[inline(always)]
+        pub fn registered(&self) -> Option<(&Resource, &F)> {
+            None
+        }
+        /// Always `None`: counter updates compile away.
+        #[inline(always)]
+        pub fn facts(&self) -> Option<&F> {
+            None
+        }
+        /// A shared no-op resource.
+        #[inline(always)]
+        pub fn register(&self) -> &Resource {
+            &NO_RESOURCE
+        }
+        /// Does nothing.
+        #[inline(always)]
+        pub fn touch(&self, _endpoint: *const ()) {}
+        /// Does nothing.
+        #[inline(always)]
+        pub fn rename(&self, _name: impl Into<Cow<'static, str>>) {}
+    }
+
     /// Nothing: a zero-sized stand-in for a resource node.
     #[derive(Debug, Clone, Default)]
     pub struct Resource {

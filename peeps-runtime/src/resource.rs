@@ -6,6 +6,7 @@
 //! on one batch semaphore.
 
 use crate::hold::HolderSet;
+pub use crate::pair::{PairEnd, PairFacts};
 use crate::node::{Describe, NodeCore, SourceLocation};
 use crate::registry::{Entry, Registered};
 use crate::wait::WaitList;
@@ -209,6 +210,18 @@ impl<F> Clone for FactsPtr<F> {
 }
 
 impl<F> Copy for FactsPtr<F> {}
+
+impl<F> FactsPtr<F> {
+    /// The facts.
+    ///
+    /// # Safety
+    ///
+    /// The resource whose entry holds them must still live.
+    pub(crate) unsafe fn as_ref(&self) -> &F {
+        // SAFETY: the caller keeps the entry alive.
+        unsafe { self.0.as_ref() }
+    }
+}
 
 // SAFETY: a shared pointer to `F` (only `&F` is ever made from it): as
 // `&F`, it may cross threads when `F: Sync`.

@@ -13,7 +13,7 @@ use peeps_runtime::Resource;
 use peeps_runtime::clock;
 use peeps_runtime::hold::{EndpointHold, HoldAs};
 use peeps_runtime::node::Describe;
-use peeps_runtime::resource::{ResourceFacts, SharedResource};
+use peeps_runtime::resource::{PairFacts, ResourceFacts, SharedResource};
 use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::panic::Location;
@@ -40,6 +40,18 @@ pub(crate) struct SideCounters {
     last: AtomicU64,
     /// Live handles of this side.
     handles: AtomicUsize,
+}
+
+impl SideCounters {
+    /// `n` messages went through this side now.
+    #[inline]
+    pub(crate) fn record(&self, n: u64) {
+        self.ops.fetch_add(n, Relaxed);
+        let now = clock::now_ms();
+        if self.last.load(Relaxed) != now {
+            self.last.store(now, Relaxed);
+        }
+    }
 }
 
 /// A channel's counters, read at snapshot time.
@@ -75,6 +87,40 @@ impl ChannelFacts {
             rx: SideCounters::default(),
             closed: AtomicBool::new(false),
         }
+    }
+
+    /// The facts of a oneshot registered on its first wait: both ends
+    /// counted live until they are gone ([`PairFacts::end_gone`]).
+    pub(crate) fn oneshot() -> Self {
+        let f = ChannelFacts::new(flavor::ONESHOT, Some(1));
+        f.tx.handles.store(1, Relaxed);
+        f.rx.handles.store(1, Relaxed);
+        f
+    }
+
+    /// The sending side's counters.
+    #[inline]
+    pub(crate) fn tx(&self) -> &SideCounters {
+        &self.tx
+    }
+
+    /// The receiving side's counters.
+    #[inline]
+    pub(crate) fn rx(&self) -> &SideCounters {
+        &self.rx
+    }
+
+    /// The channel was closed explicitly (a receiver's `close`).
+    #[inline]
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Relaxed);
+    }
+}
+
+impl PairFacts for ChannelFacts {
+    fn end_gone(&self, how: HoldAs) {
+        let side = if how == HoldAs::Sender { &self.tx } else { &self.rx };
+        side.handles.fetch_sub(1, Relaxed);
     }
 }
 
@@ -216,12 +262,7 @@ impl<S: Side> Endpoint<S> {
     pub(crate) fn counted(&self, n: u64) {
         self.used();
         if let Some(f) = self.chan.facts() {
-            let side = S::side(f);
-            side.ops.fetch_add(n, Relaxed);
-            let now = clock::now_ms();
-            if side.last.load(Relaxed) != now {
-                side.last.store(now, Relaxed);
-            }
+            S::side(f).record(n);
         }
     }
 
@@ -229,7 +270,7 @@ impl<S: Side> Endpoint<S> {
     #[inline]
     pub(crate) fn closed(&self) {
         if let Some(f) = self.chan.facts() {
-            f.closed.store(true, Relaxed);
+            f.close();
         }
     }
 }

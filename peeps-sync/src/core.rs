@@ -72,6 +72,19 @@ pub(crate) fn poll_recorded<T>(
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
 ) -> Poll<T> {
+    poll_recorded_lazy(|| res, op, edge, cx, poll)
+}
+
+/// As [`poll_recorded`], for a resource registered only when something
+/// waits on it (a oneshot): `res` is asked for only on `Pending`.
+#[inline]
+pub(crate) fn poll_recorded_lazy<'r, T>(
+    res: impl FnOnce() -> &'r Resource,
+    op: &'static str,
+    edge: &mut WaitEdge,
+    cx: &mut Context<'_>,
+    poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
+) -> Poll<T> {
     // Not a peeps task's waker (or diagnostics off): poll with the caller's
     // own context, untouched.
     let polled = match peeps_runtime::waker::tagged(cx.waker()) {
@@ -80,7 +93,7 @@ pub(crate) fn poll_recorded<T>(
     };
     match polled {
         Poll::Pending => {
-            edge.begin(res.waits(), op);
+            edge.begin(res().waits(), op);
             Poll::Pending
         }
         Poll::Ready(v) => {

@@ -1,13 +1,19 @@
 //! An instrumented one-shot channel, as `tokio::sync::oneshot`.
 //!
-//! One `channel` node with `flavor: oneshot`. The sender and the receiver
-//! are `held_by` edges (`as: sender | receiver`), `confirmed: false` until
-//! used; awaiting the receiver is a `waits_on` edge with `op: recv`, whose
-//! releaser is the sender's task.
+//! One `channel` node with `flavor: oneshot`, registered when either end
+//! first waits (a oneshot made per request and answered at once never
+//! costs a node; see `peeps_runtime::resource::PairEnd`). The sender and
+//! the receiver are `held_by` edges (`as: sender | receiver`) attributed to
+//! the task that made the channel, `confirmed: false` until used; awaiting
+//! the receiver is a `waits_on` edge with `op: recv`, whose releaser is the
+//! sender's task.
 
-use crate::channel::{Endpoint, Rx, Tx, flavor, new_chan};
-use crate::core::{OP_CLOSED, OP_RECV, Waiting, block_on_wait, poll_recorded};
-use peeps_runtime::WaitEdge;
+use crate::channel::ChannelFacts;
+use crate::core::{OP_CLOSED, OP_RECV, Waiting, block_on_wait, poll_recorded_lazy};
+use peeps_graph::NodeKind;
+use peeps_runtime::hold::HoldAs;
+use peeps_runtime::resource::PairEnd;
+use peeps_runtime::{Resource, WaitEdge};
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -25,7 +31,7 @@ use error::{RecvError, TryRecvError};
 /// `oneshot::Sender`.
 pub struct Sender<T> {
     inner: tokio::sync::oneshot::Sender<T>,
-    ep: Endpoint<Tx>,
+    end: End,
     /// The wait of a pending [`Sender::poll_closed`].
     poll_wait: WaitEdge,
 }
@@ -39,7 +45,7 @@ pub struct Sender<T> {
 /// lost; no value is lost.
 pub struct Receiver<T> {
     inner: tokio::sync::oneshot::Receiver<T>,
-    ep: Endpoint<Rx>,
+    end: End,
     wait: WaitEdge,
 }
 
@@ -64,33 +70,48 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 #[track_caller]
 pub fn channel_named<T>(name: impl Into<Cow<'static, str>>) -> (Sender<T>, Receiver<T>) {
     let (tx, rx) = channel_at(Location::caller());
-    tx.ep.rename(name);
+    tx.end.rename(name);
     (tx, rx)
 }
 
+/// One end of the channel's node (end 0 the sender, end 1 the receiver).
+type End = PairEnd<ChannelFacts>;
+
 fn channel_at<T>(location: &'static Location<'static>) -> (Sender<T>, Receiver<T>) {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let chan = new_chan(location, flavor::ONESHOT, Some(1));
-    let ep_tx = Endpoint::new(chan.clone());
-    let ep_rx = Endpoint::new(chan);
+    let (end_tx, end_rx) = End::pair(
+        NodeKind::Channel,
+        location,
+        [HoldAs::Sender, HoldAs::Receiver],
+        ChannelFacts::oneshot,
+    );
     (
         Sender {
             inner: tx,
-            ep: ep_tx,
+            end: end_tx,
             poll_wait: WaitEdge::new(),
         },
         Receiver {
             inner: rx,
-            ep: ep_rx,
+            end: end_rx,
             wait: WaitEdge::new(),
         },
     )
 }
 
+/// The node, registered now, with `end` (at its handle's address) used by
+/// the current task: before a wait on it.
+#[inline]
+fn waited_on(end: &End) -> &Resource {
+    let res = end.register();
+    end.touch(std::ptr::from_ref(end).cast());
+    res
+}
+
 impl<T> Sender<T> {
     /// Renames the channel's node (shared by both endpoints).
     pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
-        self.ep.rename(name);
+        self.end.rename(name);
         self
     }
 
@@ -100,9 +121,11 @@ impl<T> Sender<T> {
     ///
     /// The value back when the receiver is gone or closed.
     pub fn send(self, t: T) -> Result<(), T> {
-        let Sender { inner, ep, .. } = self;
+        let Sender { inner, end, .. } = self;
         let r = inner.send(t);
-        ep.counted(u64::from(r.is_ok()));
+        if let Some(f) = end.facts() {
+            f.tx().record(u64::from(r.is_ok()));
+        }
         r
     }
 
@@ -113,9 +136,8 @@ impl<T> Sender<T> {
     ///
     /// As tokio's: cancel safe.
     pub async fn closed(&mut self) {
-        let Sender { inner, ep, .. } = self;
-        ep.used();
-        Waiting::new(ep.resource(), OP_CLOSED, inner.closed()).await;
+        let Sender { inner, end, .. } = self;
+        Waiting::new(waited_on(end), OP_CLOSED, inner.closed()).await;
     }
 
     /// Whether the receiver is gone or closed, as tokio's.
@@ -128,11 +150,11 @@ impl<T> Sender<T> {
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let Sender {
             inner,
-            ep,
+            end,
             poll_wait,
         } = self;
-        ep.used();
-        poll_recorded(ep.resource(), OP_CLOSED, poll_wait, cx, |cx| {
+        end.touch(std::ptr::from_ref(end).cast());
+        poll_recorded_lazy(|| waited_on(end), OP_CLOSED, poll_wait, cx, |cx| {
             inner.poll_closed(cx)
         })
     }
@@ -149,14 +171,16 @@ impl<T: fmt::Debug> fmt::Debug for Sender<T> {
 impl<T> Receiver<T> {
     /// Renames the channel's node (shared by both endpoints).
     pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
-        self.ep.rename(name);
+        self.end.rename(name);
         self
     }
 
     /// Stops the sender from sending, as tokio's `close`.
     pub fn close(&mut self) {
         self.inner.close();
-        self.ep.closed();
+        if let Some(f) = self.end.facts() {
+            f.close();
+        }
     }
 
     /// Whether the value was received or the channel closed, as tokio's.
@@ -176,7 +200,10 @@ impl<T> Receiver<T> {
     /// [`TryRecvError`]: not sent yet, or the sender is gone.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let r = self.inner.try_recv();
-        self.ep.counted(u64::from(r.is_ok()));
+        if let Some(f) = self.end.facts() {
+            self.end.touch(std::ptr::from_ref(&self.end).cast());
+            f.rx().record(u64::from(r.is_ok()));
+        }
         r
     }
 
@@ -191,10 +218,11 @@ impl<T> Receiver<T> {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_recv(self) -> Result<T, RecvError> {
-        let Receiver { inner, ep, .. } = self;
-        ep.used();
-        let r = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv());
-        ep.counted(u64::from(r.is_ok()));
+        let Receiver { inner, end, .. } = self;
+        let r = block_on_wait(waited_on(&end), OP_RECV, || inner.blocking_recv());
+        if let Some(f) = end.facts() {
+            f.rx().record(u64::from(r.is_ok()));
+        }
         r
     }
 }
@@ -204,13 +232,15 @@ impl<T> Future for Receiver<T> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let Receiver { inner, ep, wait } = self.get_mut();
-        ep.used();
-        let p = poll_recorded(ep.resource(), OP_RECV, wait, cx, |cx| {
+        let Receiver { inner, end, wait } = self.get_mut();
+        end.touch(std::ptr::from_ref(end).cast());
+        let p = poll_recorded_lazy(|| waited_on(end), OP_RECV, wait, cx, |cx| {
             Pin::new(inner).poll(cx)
         });
-        if let Poll::Ready(r) = &p {
-            ep.counted(u64::from(r.is_ok()));
+        if let Poll::Ready(r) = &p
+            && let Some(f) = end.facts()
+        {
+            f.rx().record(u64::from(r.is_ok()));
         }
         p
     }

@@ -194,3 +194,93 @@ async fn broadcast_and_watch_waits() {
     assert_eq!(g.attr("gc-bcast", "receivers"), 0);
     assert_eq!(g.attr("gc-watch", "received"), 1);
 }
+
+/// The node name of a channel made at `line` of this file.
+fn site(line: u32) -> String {
+    format!("{}:{line}", file!())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oneshot_node_appears_on_the_first_wait_and_leaves_with_its_ends() {
+    let site = site(line!() + 1);
+    let (tx, rx) = oneshot::channel::<u8>();
+    assert!(
+        Graph::take().find(&site).is_err(),
+        "a oneshot nobody waited on has no node"
+    );
+    let waiter = spawn_named("gc-lazy-waiter", rx);
+    let g = eventually(|g| waits_on("gc-lazy-waiter", &site).op("recv").check(g)).await;
+    // Registered by the wait: the sender still attributed to the task that
+    // made the channel (not the waiter), unconfirmed; the receiver to the
+    // waiter, confirmed by its use.
+    let senders = endpoint_edges(&g, &site, "sender");
+    assert_eq!(senders.len(), 1);
+    assert_eq!(senders[0].attrs.get("confirmed"), Some(&false.into()));
+    assert_ne!(senders[0].to, g.node("gc-lazy-waiter").id);
+    held_by(&site, "gc-lazy-waiter")
+        .as_("receiver")
+        .confirmed(true)
+        .assert_in(&g);
+    assert_eq!(endpoint_edges(&g, &site, "receiver").len(), 1);
+    assert_eq!(g.attr(&site, "flavor"), "oneshot");
+    assert_eq!(g.attr(&site, "senders"), 1);
+    assert_eq!(g.attr(&site, "receivers"), 1);
+    assert_eq!(g.attr(&site, "sent"), 0);
+    tx.send(3).unwrap();
+    assert_eq!(waiter.await.unwrap(), Ok(3));
+    assert!(
+        Graph::take().find(&site).is_err(),
+        "the node leaves with both ends"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oneshot_end_dropped_before_the_node_exists_leaves_no_hold() {
+    let site = site(line!() + 1);
+    let (mut tx, rx) = oneshot::channel::<u8>();
+    drop(rx);
+    let (keep_tx, keep_rx) = tokio::sync::oneshot::channel::<()>();
+    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
+    // `closed` registers the node after the receiver is gone.
+    let closer = spawn_named("gc-lazy-closer", async move {
+        tx.closed().await;
+        closed_tx.send(()).unwrap();
+        keep_rx.await.unwrap();
+        drop(tx);
+    });
+    closed_rx.await.unwrap();
+    let g = Graph::take();
+    assert_eq!(endpoint_edges(&g, &site, "receiver").len(), 0, "{}", g.dump());
+    assert_eq!(g.attr(&site, "receivers"), 0);
+    assert_eq!(g.attr(&site, "senders"), 1);
+    assert_eq!(g.attr(&site, "closed"), true);
+    held_by(&site, "gc-lazy-closer")
+        .as_("sender")
+        .confirmed(true)
+        .assert_in(&g);
+    keep_tx.send(()).unwrap();
+    closer.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oneshot_end_dropped_after_the_node_exists_releases_its_hold() {
+    let site = site(line!() + 1);
+    let (mut tx, rx) = oneshot::channel::<u8>();
+    let (keep_tx, keep_rx) = tokio::sync::oneshot::channel::<()>();
+    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
+    let closer = spawn_named("gc-lazy-closer2", async move {
+        tx.closed().await;
+        closed_tx.send(()).unwrap();
+        keep_rx.await.unwrap();
+        drop(tx);
+    });
+    eventually(|g| waits_on("gc-lazy-closer2", &site).op("closed").check(g)).await;
+    drop(rx);
+    closed_rx.await.unwrap();
+    let g = Graph::take();
+    assert_eq!(endpoint_edges(&g, &site, "receiver").len(), 0, "{}", g.dump());
+    assert_eq!(g.attr(&site, "receivers"), 0);
+    waits_on("gc-lazy-closer2", &site).assert_absent(&g);
+    keep_tx.send(()).unwrap();
+    closer.await.unwrap();
+}
