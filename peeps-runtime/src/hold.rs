@@ -270,11 +270,18 @@ impl HolderSet {
         }
     }
 
-    /// As [`HolderSet::acquire_endpoint`], attributed to `actor` (who made
+    /// As [`HolderSet::acquire_endpoint`], attributed to `maker` (who made
     /// a pair registered later, see [`crate::pair`]).
-    pub(crate) fn acquire_endpoint_for(&self, actor: &Actor, how: HoldAs) -> EndpointHold {
+    pub(crate) fn acquire_endpoint_by(&self, maker: Maker, how: HoldAs) -> EndpointHold {
+        let (id, keep) = match maker {
+            Maker::Node(id) => (id, None),
+            Maker::Tokio(task) => {
+                let root = crate::ambient::foreign_task(task);
+                (root.id(), Some(root))
+            }
+        };
         EndpointHold {
-            token: Mutex::new(Some(self.acquire_for(actor.id, actor.keep.clone(), how, false))),
+            token: Mutex::new(Some(self.acquire_for(id, keep, how, false))),
             user: AtomicU64::new(0),
             shared: AtomicBool::new(false),
         }
@@ -393,6 +400,31 @@ pub(crate) fn holder() -> Actor {
         }
     }
     context::current_holder()
+}
+
+/// Who made something, recorded without registering anything: a peeps
+/// task's or a thread's node, or a plain tokio task (whose root node is
+/// made only if it is ever needed).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Maker {
+    /// A node: a peeps task, or a thread's kept root.
+    Node(NodeId),
+    /// A plain tokio task.
+    Tokio(tokio::task::Id),
+}
+
+/// Who is making something now (see [`Maker`]): as [`holder`], without
+/// looking up or registering a plain tokio task's root.
+#[inline]
+pub(crate) fn maker() -> Maker {
+    let frame = context::current();
+    if frame.tracked && frame.task != 0 {
+        return Maker::Node(frame.task);
+    }
+    match tokio::task::try_id() {
+        Some(task) => Maker::Tokio(task),
+        None => Maker::Node(holder().id),
+    }
 }
 
 thread_local! {

@@ -361,8 +361,14 @@ pub mod resource {
         }
     }
 
-    /// Told nothing: no node is ever registered.
-    pub trait PairFacts: ResourceFacts {
+    /// Never asked: no node is ever registered.
+    pub trait PairFacts: ResourceFacts + Sized {
+        /// The node's kind.
+        const KIND: NodeKind;
+        /// How end 0 and end 1 hold it.
+        const HOWS: [super::hold::HoldAs; 2];
+        /// Never called.
+        fn make() -> Self;
         /// Never called.
         fn end_gone(&self, how: super::hold::HoldAs);
     }
@@ -377,14 +383,9 @@ pub mod resource {
     }
 
     impl<F: PairFacts> PairEnd<F> {
-        /// Two zero-sized ends; `make_facts` is not called.
+        /// Two zero-sized ends.
         #[inline(always)]
-        pub fn pair(
-            _kind: NodeKind,
-            _location: &'static Location<'static>,
-            _hows: [super::hold::HoldAs; 2],
-            _make_facts: fn() -> F,
-        ) -> (Self, Self) {
+        pub fn pair(_location: &'static Location<'static>) -> (Self, Self) {
             (PairEnd(PhantomData), PairEnd(PhantomData))
         }
         /// Always `None`.
@@ -399,7 +400,7 @@ pub mod resource {
         }
         /// A shared no-op resource.
         #[inline(always)]
-        pub fn register(&self) -> &Resource {
+        pub fn link(&mut self, _endpoint: *const ()) -> &Resource {
             &NO_RESOURCE
         }
         /// Does nothing.
@@ -407,7 +408,10 @@ pub mod resource {
         pub fn touch(&self, _endpoint: *const ()) {}
         /// Does nothing.
         #[inline(always)]
-        pub fn rename(&self, _name: impl Into<Cow<'static, str>>) {}
+        pub fn partner_gone(&self) {}
+        /// Does nothing.
+        #[inline(always)]
+        pub fn rename(&mut self, _name: impl Into<Cow<'static, str>>) {}
     }
 
     /// Nothing: a zero-sized stand-in for a resource node.

@@ -3,172 +3,261 @@
 //!
 //! A oneshot is made per request and usually completes without anyone
 //! waiting, or is waited on once. Registering its node when it is made
-//! (two allocations, a registry shard insert and remove, two endpoint
-//! holds) cost seven times tokio's whole oneshot. A pair instead records
-//! only who made it (one thread-local read in a peeps task) in one shared
-//! allocation. The first wait registers the node with both endpoint holds,
-//! attributed to the maker and unconfirmed, as an eager node would show
-//! them; the waiting end then confirms its own. A pair nobody ever waited
-//! on never appears in a snapshot: it was never part of a wait.
+//! (allocations, a registry insert and remove, two endpoint holds) cost
+//! seven times tokio's whole oneshot; even one shared allocation per pair
+//! cost more than half of it. So making a pair allocates nothing: each end
+//! carries the pair's id and who made it (thread-local reads: the peeps
+//! task, else the plain tokio task or the thread).
 //!
-//! An end dropped before the node exists leaves no hold behind: each end's
-//! drop and the registration meet in one atomic state word, so whichever
-//! comes second releases the dropped end's hold.
+//! The first end that waits registers the node, with both endpoint holds
+//! attributed to the maker and unconfirmed, as an eager node would show
+//! them, and confirms its own; the node is listed under the pair's id in a
+//! small sharded table, so the other end finds it when it waits or is used
+//! in turn ([`PairEnd::link`]; cold paths only). A pair nobody waited on
+//! never appears in a snapshot: it was never part of a wait.
+//!
+//! An end that never linked cannot release its own hold when it drops.
+//! Its partner does instead, when the partner's wait completes: a oneshot's
+//! receive completes exactly when the sender has sent (and so is consumed)
+//! or dropped, and the sender's `closed` when the receiver is gone or
+//! closed ([`PairEnd::partner_gone`]).
 
-use crate::context::Actor;
-use crate::hold::{EndpointHold, HoldAs, holder};
+use crate::hold::{EndpointHold, HoldAs, Maker, maker};
 use crate::resource::{FactsPtr, Resource, ResourceFacts};
+use parking_lot::Mutex;
 use peeps_graph::NodeKind;
+use std::any::Any;
 use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::panic::Location;
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Weak};
 
-/// Facts of a pair's node, told when an end is gone.
-pub trait PairFacts: ResourceFacts {
-    /// The end holding `how` dropped while the node is registered (called
-    /// once per end, whichever of the drop and the registration came last).
+/// The facts of a pair's node, which also say what the node is.
+pub trait PairFacts: ResourceFacts + Sized {
+    /// The node's kind.
+    const KIND: NodeKind;
+    /// How end 0 and end 1 hold it.
+    const HOWS: [HoldAs; 2];
+    /// The facts of a node registered now.
+    fn make() -> Self;
+    /// The end holding `how` is gone (dropped, consumed, or its partner
+    /// saw it go); called once per end.
     fn end_gone(&self, how: HoldAs);
 }
 
-/// State bits: end 0 dropped, end 1 dropped, node registered.
-const DROPPED: [u8; 2] = [1, 2];
-const REGISTERED: u8 = 4;
-
-struct Registration<F> {
-    res: Resource,
-    facts: FactsPtr<F>,
-    holds: [EndpointHold; 2],
-}
-
-struct Shared<F> {
-    cell: OnceLock<Registration<F>>,
-    state: AtomicU8,
-    /// Who made the pair: both ends are attributed to it until used.
-    maker: Actor,
-    kind: NodeKind,
+/// One end of a pair: the pair's id, its maker and, once this end waited
+/// or was used, the registered node.
+pub struct PairEnd<F: PairFacts + 'static> {
+    reg: Option<Arc<Registration<F>>>,
+    /// The pair's id (unique per pair) shifted left, or'd with this end's
+    /// number (0 or 1).
+    pair_end: u64,
+    /// Who made the pair: both holds are attributed to it until used.
+    maker: Maker,
     location: &'static Location<'static>,
-    hows: [HoldAs; 2],
-    make_facts: fn() -> F,
-}
-
-/// One end of a pair: a handle on the shared, lazily registered node.
-pub struct PairEnd<F: PairFacts> {
-    shared: Arc<Shared<F>>,
-    end: usize,
 }
 
 impl<F: PairFacts> std::fmt::Debug for PairEnd<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PairEnd")
-            .field("node", &self.shared.cell.get().map(|r| r.res.id()))
-            .field("as", &self.shared.hows[self.end])
+            .field("pair", &self.pair_id())
+            .field("node", &self.reg.as_ref().map(|r| r.res.id()))
+            .field("as", &F::HOWS[self.end()])
             .finish()
     }
 }
 
 impl<F: PairFacts> PairEnd<F> {
-    /// The two ends of a new pair of `kind` made at `location`, holding it
-    /// as `hows[0]` and `hows[1]`; `make_facts` makes the node's facts when
-    /// it is registered.
+    /// The two ends of a new pair made at `location`.
     #[inline]
-    pub fn pair(
-        kind: NodeKind,
-        location: &'static Location<'static>,
-        hows: [HoldAs; 2],
-        make_facts: fn() -> F,
-    ) -> (Self, Self) {
-        let shared = Arc::new(Shared {
-            cell: OnceLock::new(),
-            state: AtomicU8::new(0),
-            maker: holder(),
-            kind,
-            location,
-            hows,
-            make_facts,
-        });
-        (PairEnd { shared: shared.clone(), end: 0 }, PairEnd { shared, end: 1 })
+    pub fn pair(location: &'static Location<'static>) -> (Self, Self) {
+        let pair = next_pair_id() << 1;
+        let maker = maker();
+        let end = |end| PairEnd { reg: None, pair_end: pair | end, maker, location };
+        (end(0), end(1))
     }
 
-    /// The node and its facts, if registered.
+    #[inline]
+    fn pair_id(&self) -> u64 {
+        self.pair_end >> 1
+    }
+
+    #[inline]
+    fn end(&self) -> usize {
+        (self.pair_end & 1) as usize
+    }
+
+    /// The node and its facts, if this end is linked to it.
     #[inline]
     pub fn registered(&self) -> Option<(&Resource, &F)> {
-        self.shared.cell.get().map(|r| {
-            // SAFETY: the facts live in the entry of `r.res`, alive as long
-            // as the shared state.
-            (&r.res, unsafe { r.facts.as_ref() })
-        })
+        self.reg.as_deref().map(|r| (&r.res, r.facts()))
     }
 
-    /// The node's facts, if registered.
+    /// The node's facts, if this end is linked to it.
     #[inline]
     pub fn facts(&self) -> Option<&F> {
-        self.registered().map(|(_, f)| f)
+        self.reg.as_deref().map(Registration::facts)
     }
 
-    /// The node, registered now if it was not yet.
+    /// The node, registered now if neither end did yet, with this end
+    /// linked to it and used by the current task (its hold re-attributed
+    /// and confirmed as [`crate::hold::HolderSet::touch_endpoint`] does,
+    /// `endpoint` being the handle's address).
     #[inline]
-    pub fn register(&self) -> &Resource {
-        match self.shared.cell.get() {
-            Some(r) => &r.res,
-            None => &self.register_slow().res,
+    pub fn link(&mut self, endpoint: *const ()) -> &Resource {
+        if self.reg.is_none() {
+            self.reg = Some(self.find_or_register());
         }
+        let reg = self.reg.as_deref().expect("linked just now");
+        reg.touch(self.end(), endpoint);
+        &reg.res
     }
 
-    #[cold]
-    fn register_slow(&self) -> &Registration<F> {
-        let s = &*self.shared;
-        let mut made = false;
-        let reg = s.cell.get_or_init(|| {
-            made = true;
-            let (res, facts) = Resource::build_with(s.kind, s.location, false, (s.make_facts)());
-            let holds = s.hows.map(|how| res.holders().acquire_endpoint_for(&s.maker, how));
-            Registration { res, facts, holds }
-        });
-        if made {
-            let before = s.state.fetch_or(REGISTERED, Ordering::AcqRel);
-            for end in 0..2 {
-                if before & DROPPED[end] != 0 {
-                    gone(reg, s.hows[end], end);
-                }
-            }
-        }
-        reg
-    }
-
-    /// This end was used by the current task (at address `endpoint`, see
-    /// [`crate::hold::HolderSet::touch_endpoint`]): re-attributes and
-    /// confirms its hold, if the node is registered.
+    /// Re-attributes and confirms this end's hold, if linked.
     #[inline]
     pub fn touch(&self, endpoint: *const ()) {
-        if let Some(r) = self.shared.cell.get() {
-            let how = self.shared.hows[self.end];
-            r.res.holders().touch_endpoint(&r.holds[self.end], how, endpoint);
+        if let Some(reg) = &self.reg {
+            reg.touch(self.end(), endpoint);
+        }
+    }
+
+    /// The partner end is gone (this end's wait completed because of it):
+    /// its hold is released, if this end is linked.
+    #[inline]
+    pub fn partner_gone(&self) {
+        if let Some(reg) = &self.reg {
+            reg.gone(1 - self.end());
         }
     }
 
     /// Renames the node, registering it.
-    pub fn rename(&self, name: impl Into<Cow<'static, str>>) {
-        self.register().rename(name);
+    pub fn rename(&mut self, name: impl Into<Cow<'static, str>>) {
+        if self.reg.is_none() {
+            self.reg = Some(self.find_or_register());
+        }
+        if let Some(reg) = &self.reg {
+            reg.res.rename(name);
+        }
     }
-}
 
-/// Releases end `end`'s hold and tells the facts.
-fn gone<F: PairFacts>(reg: &Registration<F>, how: HoldAs, end: usize) {
-    reg.res.holders().release_endpoint(&reg.holds[end]);
-    // SAFETY: as in `PairEnd::registered`.
-    unsafe { reg.facts.as_ref() }.end_gone(how);
+    #[cold]
+    #[inline(never)]
+    fn find_or_register(&self) -> Arc<Registration<F>> {
+        let pair = self.pair_id();
+        let mut table = shard(pair).lock();
+        let found = table.get(&pair).and_then(Weak::upgrade);
+        // Pair ids are unique, so the entry is of this type; anything else
+        // (never) is dropped after the lock, as its drop takes the lock.
+        let found = found.map(|any| any.downcast::<Registration<F>>());
+        let reg = match found {
+            Some(Ok(reg)) => return reg,
+            Some(Err(other)) => Some(other),
+            None => None,
+        };
+        let made = Arc::new(Registration::new(self));
+        let entry: Arc<dyn Any + Send + Sync> = made.clone();
+        table.insert(pair, Arc::downgrade(&entry));
+        drop(table);
+        drop(reg);
+        made
+    }
 }
 
 impl<F: PairFacts> Drop for PairEnd<F> {
     #[inline]
     fn drop(&mut self) {
-        let s = &*self.shared;
-        let before = s.state.fetch_or(DROPPED[self.end], Ordering::AcqRel);
-        if before & REGISTERED != 0
-            && let Some(reg) = s.cell.get()
-        {
-            gone(reg, s.hows[self.end], self.end);
+        if let Some(reg) = &self.reg {
+            reg.gone(self.end());
         }
     }
+}
+
+/// A pair's registered node: both ends' holds, and whether each is gone.
+struct Registration<F: 'static> {
+    res: Resource,
+    facts: FactsPtr<F>,
+    holds: [EndpointHold; 2],
+    gone: [AtomicBool; 2],
+    pair: u64,
+}
+
+impl<F: PairFacts> Registration<F> {
+    fn new(by: &PairEnd<F>) -> Self {
+        let (res, facts) = Resource::build_with(F::KIND, by.location, false, F::make());
+        let holds = F::HOWS.map(|how| res.holders().acquire_endpoint_by(by.maker, how));
+        Registration { res, facts, holds, gone: [AtomicBool::new(false), AtomicBool::new(false)], pair: by.pair_id() }
+    }
+
+    fn facts(&self) -> &F {
+        // SAFETY: the facts live in the entry `self.res` keeps alive.
+        unsafe { self.facts.as_ref() }
+    }
+
+    #[inline]
+    fn touch(&self, end: usize, endpoint: *const ()) {
+        if !self.gone[end].load(Ordering::Relaxed) {
+            self.res.holders().touch_endpoint(&self.holds[end], F::HOWS[end], endpoint);
+        }
+    }
+
+    /// End `end` is gone: its hold goes, and the facts are told (once).
+    fn gone(&self, end: usize) {
+        if !self.gone[end].swap(true, Ordering::AcqRel) {
+            self.res.holders().release_endpoint(&self.holds[end]);
+            self.facts().end_gone(F::HOWS[end]);
+        }
+    }
+}
+
+impl<F: 'static> Drop for Registration<F> {
+    fn drop(&mut self) {
+        // Unlist it, unless the partner already listed a new registration
+        // under the same id (this one was dying when it looked).
+        let mut table = shard(self.pair).lock();
+        if table.get(&self.pair).is_some_and(|w| w.strong_count() == 0) {
+            table.remove(&self.pair);
+        }
+    }
+}
+
+type Table = Mutex<HashMap<u64, Weak<dyn Any + Send + Sync>>>;
+
+const SHARDS: usize = 16;
+
+/// Registered pairs by id: looked up only when an end waits or is used
+/// before its partner linked.
+static TABLE: LazyLock<[Table; SHARDS]> = LazyLock::new(|| std::array::from_fn(|_| Mutex::new(HashMap::new())));
+
+fn shard(pair: u64) -> &'static Table {
+    &TABLE[(pair as usize) % SHARDS]
+}
+
+static NEXT_BLOCK: AtomicU64 = AtomicU64::new(1);
+
+/// Ids handed out per thread in blocks of 2^20, so taking one is a
+/// thread-local increment.
+const BLOCK: u64 = 1 << 20;
+
+thread_local! {
+    static NEXT_ID: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
+
+/// A process-unique pair id.
+#[inline]
+fn next_pair_id() -> u64 {
+    NEXT_ID
+        .try_with(|c| {
+            let (next, end) = c.get();
+            let (next, end) = if next == end {
+                let start = NEXT_BLOCK.fetch_add(1, Ordering::Relaxed) * BLOCK;
+                (start, start + BLOCK)
+            } else {
+                (next, end)
+            };
+            c.set((next + 1, end));
+            next
+        })
+        .unwrap_or_else(|_| NEXT_BLOCK.fetch_add(1, Ordering::Relaxed) * BLOCK)
 }

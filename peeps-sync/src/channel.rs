@@ -43,6 +43,14 @@ pub(crate) struct SideCounters {
 }
 
 impl SideCounters {
+    /// The one message of a oneshot went through this side (idempotent:
+    /// either side may be the one to tell).
+    #[inline]
+    pub(crate) fn record_once(&self) {
+        self.ops.store(1, Relaxed);
+        self.last.store(clock::now_ms(), Relaxed);
+    }
+
     /// `n` messages went through this side now.
     #[inline]
     pub(crate) fn record(&self, n: u64) {
@@ -89,8 +97,9 @@ impl ChannelFacts {
         }
     }
 
-    /// The facts of a oneshot registered on its first wait: both ends
-    /// counted live until they are gone ([`PairFacts::end_gone`]).
+    /// The facts of a oneshot, made when its node is registered (on the
+    /// first wait): both ends counted live until they are gone
+    /// ([`PairFacts::end_gone`]).
     pub(crate) fn oneshot() -> Self {
         let f = ChannelFacts::new(flavor::ONESHOT, Some(1));
         f.tx.handles.store(1, Relaxed);
@@ -117,9 +126,21 @@ impl ChannelFacts {
     }
 }
 
+/// A oneshot's node (the only channel made of a pair).
 impl PairFacts for ChannelFacts {
+    const KIND: NodeKind = NodeKind::Channel;
+    const HOWS: [HoldAs; 2] = [HoldAs::Sender, HoldAs::Receiver];
+
+    fn make() -> Self {
+        ChannelFacts::oneshot()
+    }
+
     fn end_gone(&self, how: HoldAs) {
-        let side = if how == HoldAs::Sender { &self.tx } else { &self.rx };
+        let side = if how == HoldAs::Sender {
+            &self.tx
+        } else {
+            &self.rx
+        };
         side.handles.fetch_sub(1, Relaxed);
     }
 }

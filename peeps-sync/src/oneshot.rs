@@ -10,10 +10,8 @@
 
 use crate::channel::ChannelFacts;
 use crate::core::{OP_CLOSED, OP_RECV, Waiting, block_on_wait, poll_recorded_lazy};
-use peeps_graph::NodeKind;
-use peeps_runtime::hold::HoldAs;
+use peeps_runtime::WaitEdge;
 use peeps_runtime::resource::PairEnd;
-use peeps_runtime::{Resource, WaitEdge};
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -62,6 +60,7 @@ pub struct Receiver<T> {
 /// # }
 /// ```
 #[track_caller]
+#[inline]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     channel_at(Location::caller())
 }
@@ -69,7 +68,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// As [`channel`], naming the channel's node `name`.
 #[track_caller]
 pub fn channel_named<T>(name: impl Into<Cow<'static, str>>) -> (Sender<T>, Receiver<T>) {
-    let (tx, rx) = channel_at(Location::caller());
+    let (mut tx, rx) = channel_at(Location::caller());
     tx.end.rename(name);
     (tx, rx)
 }
@@ -77,14 +76,10 @@ pub fn channel_named<T>(name: impl Into<Cow<'static, str>>) -> (Sender<T>, Recei
 /// One end of the channel's node (end 0 the sender, end 1 the receiver).
 type End = PairEnd<ChannelFacts>;
 
+#[inline]
 fn channel_at<T>(location: &'static Location<'static>) -> (Sender<T>, Receiver<T>) {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let (end_tx, end_rx) = End::pair(
-        NodeKind::Channel,
-        location,
-        [HoldAs::Sender, HoldAs::Receiver],
-        ChannelFacts::oneshot,
-    );
+    let (end_tx, end_rx) = End::pair(location);
     (
         Sender {
             inner: tx,
@@ -99,18 +94,26 @@ fn channel_at<T>(location: &'static Location<'static>) -> (Sender<T>, Receiver<T
     )
 }
 
-/// The node, registered now, with `end` (at its handle's address) used by
-/// the current task: before a wait on it.
+/// The handle address of `end`, for endpoint attribution.
 #[inline]
-fn waited_on(end: &End) -> &Resource {
-    let res = end.register();
-    end.touch(std::ptr::from_ref(end).cast());
-    res
+fn addr(end: &End) -> *const () {
+    std::ptr::from_ref(end).cast()
+}
+
+/// The receiver got the value: both sides count one message, and the
+/// sender is gone (consumed by `send`).
+#[inline]
+fn delivered(end: &End) {
+    if let Some(f) = end.facts() {
+        f.tx().record_once();
+        f.rx().record_once();
+    }
+    end.partner_gone();
 }
 
 impl<T> Sender<T> {
     /// Renames the channel's node (shared by both endpoints).
-    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+    pub fn named(mut self, name: impl Into<Cow<'static, str>>) -> Self {
         self.end.rename(name);
         self
     }
@@ -120,11 +123,14 @@ impl<T> Sender<T> {
     /// # Errors
     ///
     /// The value back when the receiver is gone or closed.
+    #[inline]
     pub fn send(self, t: T) -> Result<(), T> {
         let Sender { inner, end, .. } = self;
         let r = inner.send(t);
-        if let Some(f) = end.facts() {
-            f.tx().record(u64::from(r.is_ok()));
+        if r.is_ok()
+            && let Some(f) = end.facts()
+        {
+            f.tx().record_once();
         }
         r
     }
@@ -137,7 +143,9 @@ impl<T> Sender<T> {
     /// As tokio's: cancel safe.
     pub async fn closed(&mut self) {
         let Sender { inner, end, .. } = self;
-        Waiting::new(waited_on(end), OP_CLOSED, inner.closed()).await;
+        let at = addr(end);
+        Waiting::new(end.link(at), OP_CLOSED, inner.closed()).await;
+        end.partner_gone();
     }
 
     /// Whether the receiver is gone or closed, as tokio's.
@@ -153,10 +161,20 @@ impl<T> Sender<T> {
             end,
             poll_wait,
         } = self;
-        end.touch(std::ptr::from_ref(end).cast());
-        poll_recorded_lazy(|| waited_on(end), OP_CLOSED, poll_wait, cx, |cx| {
-            inner.poll_closed(cx)
-        })
+        let at = addr(end);
+        end.touch(at);
+        let linking = &mut *end;
+        let p = poll_recorded_lazy(
+            move || linking.link(at),
+            OP_CLOSED,
+            poll_wait,
+            cx,
+            |cx| inner.poll_closed(cx),
+        );
+        if p.is_ready() {
+            end.partner_gone();
+        }
+        p
     }
 }
 
@@ -170,7 +188,7 @@ impl<T: fmt::Debug> fmt::Debug for Sender<T> {
 
 impl<T> Receiver<T> {
     /// Renames the channel's node (shared by both endpoints).
-    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+    pub fn named(mut self, name: impl Into<Cow<'static, str>>) -> Self {
         self.end.rename(name);
         self
     }
@@ -200,9 +218,11 @@ impl<T> Receiver<T> {
     /// [`TryRecvError`]: not sent yet, or the sender is gone.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let r = self.inner.try_recv();
-        if let Some(f) = self.end.facts() {
-            self.end.touch(std::ptr::from_ref(&self.end).cast());
-            f.rx().record(u64::from(r.is_ok()));
+        self.end.touch(addr(&self.end));
+        match r {
+            Ok(_) => delivered(&self.end),
+            Err(TryRecvError::Closed) => self.end.partner_gone(),
+            Err(TryRecvError::Empty) => {}
         }
         r
     }
@@ -218,10 +238,12 @@ impl<T> Receiver<T> {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_recv(self) -> Result<T, RecvError> {
-        let Receiver { inner, end, .. } = self;
-        let r = block_on_wait(waited_on(&end), OP_RECV, || inner.blocking_recv());
-        if let Some(f) = end.facts() {
-            f.rx().record(u64::from(r.is_ok()));
+        let Receiver { inner, mut end, .. } = self;
+        let at = addr(&end);
+        let r = block_on_wait(end.link(at), OP_RECV, || inner.blocking_recv());
+        match r {
+            Ok(_) => delivered(&end),
+            Err(_) => end.partner_gone(),
         }
         r
     }
@@ -233,14 +255,20 @@ impl<T> Future for Receiver<T> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Receiver { inner, end, wait } = self.get_mut();
-        end.touch(std::ptr::from_ref(end).cast());
-        let p = poll_recorded_lazy(|| waited_on(end), OP_RECV, wait, cx, |cx| {
-            Pin::new(inner).poll(cx)
-        });
-        if let Poll::Ready(r) = &p
-            && let Some(f) = end.facts()
-        {
-            f.rx().record(u64::from(r.is_ok()));
+        let at = addr(end);
+        end.touch(at);
+        let linking = &mut *end;
+        let p = poll_recorded_lazy(
+            move || linking.link(at),
+            OP_RECV,
+            wait,
+            cx,
+            |cx| Pin::new(inner).poll(cx),
+        );
+        match &p {
+            Poll::Ready(Ok(_)) => delivered(end),
+            Poll::Ready(Err(_)) => end.partner_gone(),
+            Poll::Pending => {}
         }
         p
     }

@@ -216,7 +216,13 @@ async fn oneshot_node_appears_on_the_first_wait_and_leaves_with_its_ends() {
     let senders = endpoint_edges(&g, &site, "sender");
     assert_eq!(senders.len(), 1);
     assert_eq!(senders[0].attrs.get("confirmed"), Some(&false.into()));
-    assert_ne!(senders[0].to, g.node("gc-lazy-waiter").id);
+    let maker = g.snap.nodes.iter().find(|n| n.id == senders[0].to);
+    assert_eq!(
+        maker.map(|n| n.kind),
+        Some(NodeKind::Thread),
+        "the sender's holder is this test's block_on thread: {}",
+        g.dump()
+    );
     held_by(&site, "gc-lazy-waiter")
         .as_("receiver")
         .confirmed(true)
@@ -250,7 +256,12 @@ async fn oneshot_end_dropped_before_the_node_exists_leaves_no_hold() {
     });
     closed_rx.await.unwrap();
     let g = Graph::take();
-    assert_eq!(endpoint_edges(&g, &site, "receiver").len(), 0, "{}", g.dump());
+    assert_eq!(
+        endpoint_edges(&g, &site, "receiver").len(),
+        0,
+        "{}",
+        g.dump()
+    );
     assert_eq!(g.attr(&site, "receivers"), 0);
     assert_eq!(g.attr(&site, "senders"), 1);
     assert_eq!(g.attr(&site, "closed"), true);
@@ -278,9 +289,51 @@ async fn oneshot_end_dropped_after_the_node_exists_releases_its_hold() {
     drop(rx);
     closed_rx.await.unwrap();
     let g = Graph::take();
-    assert_eq!(endpoint_edges(&g, &site, "receiver").len(), 0, "{}", g.dump());
+    assert_eq!(
+        endpoint_edges(&g, &site, "receiver").len(),
+        0,
+        "{}",
+        g.dump()
+    );
     assert_eq!(g.attr(&site, "receivers"), 0);
     waits_on("gc-lazy-closer2", &site).assert_absent(&g);
     keep_tx.send(()).unwrap();
     closer.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oneshot_ends_registering_apart_share_one_node() {
+    let site = site(line!() + 1);
+    let (mut tx, rx) = oneshot::channel::<u8>();
+    let waiter = spawn_named("gc-link-rx", rx);
+    eventually(|g| waits_on("gc-link-rx", &site).op("recv").check(g)).await;
+    // The sender, moved to another task, waits too: it finds the node the
+    // receiver registered (`find` fails on two nodes of one name).
+    let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+    let sender = spawn_named("gc-link-tx", async move {
+        tokio::select! {
+            () = tx.closed() => unreachable!("the receiver waits"),
+            _ = go_rx => {}
+        }
+        tx.send(5).unwrap();
+    });
+    let g = eventually(|g| {
+        support::all(&[
+            waits_on("gc-link-tx", &site).op("closed").check(g),
+            held_by(&site, "gc-link-tx")
+                .as_("sender")
+                .confirmed(true)
+                .check(g),
+        ])
+    })
+    .await;
+    held_by(&site, "gc-link-rx")
+        .as_("receiver")
+        .confirmed(true)
+        .assert_in(&g);
+    assert_eq!(endpoint_edges(&g, &site, "sender").len(), 1);
+    go_tx.send(()).unwrap();
+    sender.await.unwrap();
+    assert_eq!(waiter.await.unwrap(), Ok(5));
+    assert!(Graph::take().find(&site).is_err());
 }
