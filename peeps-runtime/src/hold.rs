@@ -65,6 +65,7 @@ struct HolderRecord {
     how: HoldAs,
     confirmed: bool,
     since: u64,
+    weight: usize,
 }
 
 /// Who holds one resource.
@@ -88,11 +89,40 @@ pub struct HoldToken {
     _keep: Option<Arc<crate::ambient::AmbientHandle>>,
 }
 
+/// Where a hold lives: fast slot `i` (stored as `i + 1`) or key `k` of the
+/// slow list (stored as `k + 1 + FAST_SLOTS`). Non-zero, so an
+/// `Option<HoldToken>` needs no tag byte: a guard's fields stay aligned
+/// words that move without store-forwarding stalls.
 #[derive(Debug, Clone, Copy)]
-enum Slot {
-    Fast(u8),
+struct Slot(std::num::NonZeroUsize);
+
+/// A [`Slot`], decoded.
+enum SlotAt {
+    Fast(usize),
     Slow(usize),
 }
+
+impl Slot {
+    #[inline]
+    fn fast(i: usize) -> Slot {
+        Slot(std::num::NonZeroUsize::MIN.saturating_add(i))
+    }
+
+    #[inline]
+    fn slow(key: usize) -> Slot {
+        Slot(std::num::NonZeroUsize::MIN.saturating_add(key + FAST_SLOTS))
+    }
+
+    #[inline]
+    fn at(self) -> SlotAt {
+        let v = self.0.get() - 1;
+        if v < FAST_SLOTS { SlotAt::Fast(v) } else { SlotAt::Slow(v - FAST_SLOTS) }
+    }
+}
+
+/// The largest weight a fast slot's meta word carries; heavier holds go to
+/// the slow list.
+const MAX_FAST_WEIGHT: usize = 0xFFFF;
 
 /// How many lock-free holder slots a set has.
 const FAST_SLOTS: usize = 2;
@@ -102,7 +132,8 @@ const FAST_SLOTS: usize = 2;
 struct FastSlot {
     /// Holder id, 0 when free.
     holder: AtomicU64,
-    /// `since << 8 | confirmed << 3 | how`.
+    /// `since << 24 | weight << 8 | confirmed << 3 | how` (`since` is a
+    /// coarse monotonic ms value: 40 bits last 34 years of uptime).
     meta: AtomicU64,
 }
 
@@ -112,8 +143,21 @@ impl FastSlot {
     }
 }
 
-fn meta(how: HoldAs, confirmed: bool, since: u64) -> u64 {
-    since << 8 | u64::from(confirmed) << 3 | how as u64
+#[inline]
+fn meta(how: HoldAs, confirmed: bool, since: u64, weight: usize) -> u64 {
+    since << 24 | (weight as u64) << 8 | u64::from(confirmed) << 3 | how as u64
+}
+
+/// The `since` of a meta word.
+#[inline]
+fn meta_since(m: u64) -> u64 {
+    m >> 24
+}
+
+/// The weight of a meta word.
+#[inline]
+fn meta_weight(m: u64) -> usize {
+    (m >> 8 & MAX_FAST_WEIGHT as u64) as usize
 }
 
 impl HolderSet {
@@ -130,8 +174,15 @@ impl HolderSet {
     /// attribution is a guess (an endpoint that task has not used yet).
     #[inline]
     pub fn acquire(&self, how: HoldAs, confirmed: bool) -> HoldToken {
+        self.acquire_weighted(how, confirmed, 1)
+    }
+
+    /// As [`HolderSet::acquire`], for a hold that counts `weight` units (a
+    /// permit of several semaphore permits): see [`HolderSet::weight`].
+    #[inline]
+    pub fn acquire_weighted(&self, how: HoldAs, confirmed: bool, weight: usize) -> HoldToken {
         let Actor { id, keep, .. } = holder();
-        self.acquire_for(id, keep, how, confirmed)
+        self.acquire_for(id, keep, how, confirmed, weight)
     }
 
     /// As [`HolderSet::acquire`], for a hold no other hold of this set can
@@ -142,12 +193,12 @@ impl HolderSet {
         let Actor { id, keep, .. } = holder();
         let slot = &self.fast[0];
         if slot.holder.load(Ordering::Relaxed) == 0 {
-            slot.meta.store(meta(how, confirmed, clock::now_ms()), Ordering::Relaxed);
+            slot.meta.store(meta(how, confirmed, clock::now_ms(), 1), Ordering::Relaxed);
             slot.holder.store(id, Ordering::Release);
-            return HoldToken { slot: Slot::Fast(0), holder: id, _keep: keep };
+            return HoldToken { slot: Slot::fast(0), holder: id, _keep: keep };
         }
         // Not free after all (a guard leaked its hold): the general path.
-        self.acquire_for(id, keep, how, confirmed)
+        self.acquire_for(id, keep, how, confirmed, 1)
     }
 
     #[inline]
@@ -157,18 +208,70 @@ impl HolderSet {
         keep: Option<Arc<crate::ambient::AmbientHandle>>,
         how: HoldAs,
         confirmed: bool,
+        weight: usize,
     ) -> HoldToken {
         let since = clock::now_ms();
-        let free = (0..FAST_SLOTS).find(|&i| {
-            self.fast[i].holder.compare_exchange(0, id, Ordering::AcqRel, Ordering::Relaxed).is_ok()
-        });
-        let slot = if let Some(i) = free {
-            self.fast[i].meta.store(meta(how, confirmed, since), Ordering::Release);
-            Slot::Fast(i as u8)
+        let free = if weight <= MAX_FAST_WEIGHT {
+            (0..FAST_SLOTS).find(|&i| {
+                self.fast[i].holder.compare_exchange(0, id, Ordering::AcqRel, Ordering::Relaxed).is_ok()
+            })
         } else {
-            Slot::Slow(self.slow.lock().insert(HolderRecord { holder: id, how, confirmed, since }))
+            None
+        };
+        let slot = if let Some(i) = free {
+            self.fast[i].meta.store(meta(how, confirmed, since, weight), Ordering::Release);
+            Slot::fast(i)
+        } else {
+            self.acquire_slow(HolderRecord { holder: id, how, confirmed, since, weight })
         };
         HoldToken { slot, holder: id, _keep: keep }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn acquire_slow(&self, record: HolderRecord) -> Slot {
+        Slot::slow(self.slow.lock().insert(record))
+    }
+
+    /// Changes the weight of a live hold (permits split off or merged in).
+    pub fn set_weight(&self, token: &mut HoldToken, weight: usize) {
+        match token.slot.at() {
+            SlotAt::Fast(i) if weight <= MAX_FAST_WEIGHT => {
+                let m = self.fast[i].meta.load(Ordering::Relaxed);
+                let how = HoldAs::from_bits(m);
+                let fresh = meta(how, m >> 3 & 1 == 1, meta_since(m), weight);
+                self.fast[i].meta.store(fresh, Ordering::Release);
+            }
+            SlotAt::Fast(i) => {
+                let m = self.fast[i].meta.load(Ordering::Relaxed);
+                let record = HolderRecord {
+                    holder: token.holder,
+                    how: HoldAs::from_bits(m),
+                    confirmed: m >> 3 & 1 == 1,
+                    since: meta_since(m),
+                    weight,
+                };
+                token.slot = self.acquire_slow(record);
+                self.fast[i].holder.store(0, Ordering::Release);
+            }
+            SlotAt::Slow(key) => {
+                if let Some(r) = self.slow.lock().get_mut(key) {
+                    r.weight = weight;
+                }
+            }
+        }
+    }
+
+    /// The summed weight of the live holds held `how` (the permits held
+    /// of a semaphore).
+    pub fn weight(&self, how: HoldAs) -> usize {
+        let fast = self.fast.iter().filter_map(|f| {
+            let live = f.holder.load(Ordering::Acquire) != 0;
+            let m = f.meta.load(Ordering::Acquire);
+            (live && HoldAs::from_bits(m) == how).then(|| meta_weight(m))
+        });
+        let slow: usize = self.slow.lock().iter().filter(|r| r.how == how).map(|r| r.weight).sum();
+        fast.sum::<usize>() + slow
     }
 
     /// Gives a hold back: its `held_by` edge disappears.
@@ -180,9 +283,9 @@ impl HolderSet {
     /// Frees a hold's slot (its token is dropped by the caller).
     #[inline]
     fn release_slot(&self, slot: Slot) {
-        match slot {
-            Slot::Fast(i) => self.fast[usize::from(i)].holder.store(0, Ordering::Release),
-            Slot::Slow(key) => {
+        match slot.at() {
+            SlotAt::Fast(i) => self.fast[i].holder.store(0, Ordering::Release),
+            SlotAt::Slow(key) => {
                 self.slow.lock().remove(key);
             }
         }
@@ -201,9 +304,9 @@ impl HolderSet {
     }
 
     fn is_confirmed(&self, token: &HoldToken) -> bool {
-        match token.slot {
-            Slot::Fast(i) => self.fast[usize::from(i)].meta.load(Ordering::Relaxed) >> 3 & 1 == 1,
-            Slot::Slow(key) => self.slow.lock().get_mut(key).is_some_and(|r| r.confirmed),
+        match token.slot.at() {
+            SlotAt::Fast(i) => self.fast[i].meta.load(Ordering::Relaxed) >> 3 & 1 == 1,
+            SlotAt::Slow(key) => self.slow.lock().get_mut(key).is_some_and(|r| r.confirmed),
         }
     }
 
@@ -213,7 +316,7 @@ impl HolderSet {
         let placeholder = HoldToken { slot: token.slot, holder: token.holder, _keep: None };
         let old = std::mem::replace(token, placeholder);
         self.release(old);
-        *token = self.acquire_for(id, keep, how, true);
+        *token = self.acquire_for(id, keep, how, true, 1);
     }
 
     /// How many holds are live.
@@ -232,7 +335,7 @@ impl HolderSet {
             let holder = f.holder.load(Ordering::Acquire);
             if holder != 0 {
                 let m = f.meta.load(Ordering::Acquire);
-                self.edge(out, holder, HoldAs::from_bits(m), m >> 3 & 1 == 1, m >> 8);
+                self.edge(out, holder, HoldAs::from_bits(m), m >> 3 & 1 == 1, meta_since(m));
             }
         }
         let slow = self.slow.lock();
@@ -281,7 +384,7 @@ impl HolderSet {
             }
         };
         EndpointHold {
-            token: Mutex::new(Some(self.acquire_for(id, keep, how, false))),
+            token: Mutex::new(Some(self.acquire_for(id, keep, how, false, 1))),
             user: AtomicU64::new(0),
             shared: AtomicBool::new(false),
         }
@@ -337,7 +440,7 @@ impl HolderSet {
                 }
                 let confirmed = owned && !hold.shared.load(Ordering::Relaxed);
                 self.release(t);
-                *token = Some(self.acquire_for(id, keep, how, confirmed));
+                *token = Some(self.acquire_for(id, keep, how, confirmed, 1));
             }
             None => {}
         }
@@ -348,11 +451,11 @@ impl HolderSet {
 
     /// Marks a live hold confirmed, in place.
     fn confirm(&self, token: &HoldToken) {
-        match token.slot {
-            Slot::Fast(i) => {
-                self.fast[usize::from(i)].meta.fetch_or(1 << 3, Ordering::AcqRel);
+        match token.slot.at() {
+            SlotAt::Fast(i) => {
+                self.fast[i].meta.fetch_or(1 << 3, Ordering::AcqRel);
             }
-            Slot::Slow(key) => {
+            SlotAt::Slow(key) => {
                 if let Some(r) = self.slow.lock().get_mut(key) {
                     r.confirmed = true;
                 }
@@ -495,6 +598,20 @@ impl<'r> HoldGuard<'r> {
     #[inline]
     pub fn exclusive(set: &'r HolderSet, how: HoldAs, confirmed: bool) -> Self {
         HoldGuard { set, token: Some(set.acquire_exclusive(how, confirmed)) }
+    }
+
+    /// As [`HoldGuard::new`] for a hold of `weight` units (see
+    /// [`HolderSet::acquire_weighted`]).
+    #[inline]
+    pub fn weighted(set: &'r HolderSet, how: HoldAs, confirmed: bool, weight: usize) -> Self {
+        HoldGuard { set, token: Some(set.acquire_weighted(how, confirmed, weight)) }
+    }
+
+    /// Changes the hold's weight, if it is held.
+    pub fn set_weight(&mut self, weight: usize) {
+        if let Some(t) = &mut self.token {
+            self.set.set_weight(t, weight);
+        }
     }
 
     /// Releases the hold now (e.g. while a guard is temporarily unlocked).

@@ -166,6 +166,23 @@ pub mod hold {
         }
         /// Nothing.
         #[inline(always)]
+        pub fn acquire_weighted(
+            &self,
+            _how: HoldAs,
+            _confirmed: bool,
+            _weight: usize,
+        ) -> HoldToken {
+            HoldToken
+        }
+        /// Does nothing.
+        #[inline(always)]
+        pub fn set_weight(&self, _token: &mut HoldToken, _weight: usize) {}
+        /// Always 0.
+        pub fn weight(&self, _how: HoldAs) -> usize {
+            0
+        }
+        /// Nothing.
+        #[inline(always)]
         pub fn acquire_exclusive(&self, _how: HoldAs, _confirmed: bool) -> HoldToken {
             HoldToken
         }
@@ -207,6 +224,19 @@ pub mod hold {
         /// Does nothing.
         #[inline(always)]
         pub fn reacquire(&mut self, _how: HoldAs, _confirmed: bool) {}
+        /// Nothing.
+        #[inline(always)]
+        pub fn weighted(
+            _set: &'r HolderSet,
+            _how: HoldAs,
+            _confirmed: bool,
+            _weight: usize,
+        ) -> Self {
+            HoldGuard(std::marker::PhantomData)
+        }
+        /// Does nothing.
+        #[inline(always)]
+        pub fn set_weight(&mut self, _weight: usize) {}
     }
 }
 
@@ -265,7 +295,11 @@ pub mod resource {
     /// Extra facts a resource reports (never asked without diagnostics).
     pub trait ResourceFacts: Send + Sync + 'static {
         /// Sets state and attributes.
-        fn describe(&self, out: &mut Describe<'_>);
+        fn describe(&self, _out: &mut Describe<'_>) {}
+        /// As `describe`, told who holds the resource.
+        fn describe_held(&self, _holders: &HolderSet, out: &mut Describe<'_>) {
+            self.describe(out);
+        }
     }
 
     static NO_WAITS: LazyLock<Arc<WaitList>> = LazyLock::new(|| Arc::new(WaitList));

@@ -18,7 +18,13 @@ use std::sync::{Arc, OnceLock};
 /// Extra facts a resource reports at snapshot time (a channel's counters).
 pub trait ResourceFacts: Send + Sync + 'static {
     /// Sets state and attributes beyond holders and waiters.
-    fn describe(&self, out: &mut Describe<'_>);
+    fn describe(&self, _out: &mut Describe<'_>) {}
+
+    /// As [`ResourceFacts::describe`], for facts of a resource node, told
+    /// who holds it (a semaphore reports the permits its holds carry).
+    fn describe_held(&self, _holders: &HolderSet, out: &mut Describe<'_>) {
+        self.describe(out);
+    }
 }
 
 /// The registry entry of a resource.
@@ -89,7 +95,7 @@ impl Entry for ResourceEntry {
             out.attr(attr::READERS, self.holders.count(crate::hold::HoldAs::ReadGuard));
         }
         if let Some(facts) = &self.facts {
-            facts.get().describe(out);
+            facts.get().describe_held(&self.holders, out);
         }
         self.holders.describe(out);
         self.waits.describe(out);
@@ -246,6 +252,9 @@ impl From<u64> for NoFacts {
 impl<F: ResourceFacts> ResourceFacts for Arc<F> {
     fn describe(&self, out: &mut Describe<'_>) {
         (**self).describe(out);
+    }
+    fn describe_held(&self, holders: &HolderSet, out: &mut Describe<'_>) {
+        (**self).describe_held(holders, out);
     }
 }
 

@@ -3,8 +3,10 @@
 //! A pending acquire is a `waits_on` edge (`op: acquire`); each permit is a
 //! `held_by` edge (`as: permit`) to the task that acquired it,
 //! `confirmed: false` for owned permits. The node reports `permits` (made
-//! with, plus added, minus forgotten) and `available`, from relaxed
-//! counters updated next to tokio's own.
+//! with, plus added, minus forgotten: a relaxed counter updated next to
+//! tokio's own) and `available` (`permits` less those the holds carry:
+//! each permit's hold is weighted by its permit count, so taking a permit
+//! adds no counter update of its own).
 
 use crate::core::{OP_ACQUIRE, Waiting, block_on_wait};
 use peeps_graph::{NodeKind, attr};
@@ -18,31 +20,28 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 pub use tokio::sync::{AcquireError, TryAcquireError};
 
-/// A semaphore's counters, read at snapshot time.
+/// A semaphore's permit count, read at snapshot time.
 #[derive(Debug, Default)]
 pub(crate) struct SemFacts {
     /// Permits made with, plus added, minus forgotten.
     permits: AtomicUsize,
-    /// Permits held by live permit guards.
-    held: AtomicUsize,
 }
 
 impl From<u64> for SemFacts {
     fn from(permits: u64) -> Self {
         SemFacts {
             permits: AtomicUsize::new(permits as usize),
-            held: AtomicUsize::new(0),
         }
     }
 }
 
 impl ResourceFacts for SemFacts {
-    fn describe(&self, out: &mut Describe<'_>) {
+    fn describe_held(&self, holders: &HolderSet, out: &mut Describe<'_>) {
         let permits = self.permits.load(Relaxed);
         out.attr(attr::PERMITS, permits);
         out.attr(
             attr::AVAILABLE,
-            permits.saturating_sub(self.held.load(Relaxed)),
+            permits.saturating_sub(holders.weight(HoldAs::Permit)),
         );
     }
 }
@@ -72,49 +71,14 @@ pub struct Semaphore {
     inner: tokio::sync::Semaphore,
 }
 
-/// Counts a permit guard's permits as held while it lives.
-#[derive(Debug)]
-struct Counted<'a> {
-    facts: Option<&'a SemFacts>,
-    n: usize,
-}
-
-impl<'a> Counted<'a> {
-    #[inline]
-    fn new(facts: Option<&'a SemFacts>, n: usize) -> Self {
-        if let Some(f) = facts {
-            f.held.fetch_add(n, Relaxed);
-        }
-        Counted { facts, n }
-    }
-
-    /// Stops counting `n` of the permits (they were forgotten or moved).
-    #[inline]
-    fn take(&mut self, n: usize) {
-        if let Some(f) = self.facts {
-            f.held.fetch_sub(n, Relaxed);
-        }
-        self.n -= n;
-    }
-}
-
-impl Drop for Counted<'_> {
-    #[inline]
-    fn drop(&mut self) {
-        if let Some(f) = self.facts {
-            f.held.fetch_sub(self.n, Relaxed);
-        }
-    }
-}
-
 /// Permits from a [`Semaphore`], as tokio's `SemaphorePermit`: a `held_by`
 /// edge (`as: permit`) while it lives.
 #[must_use]
 #[clippy::has_significant_drop]
 #[derive(Debug)]
 pub struct SemaphorePermit<'a> {
+    /// Weighted by the permit count.
     hold: HoldGuard<'a>,
-    count: Counted<'a>,
     permit: tokio::sync::SemaphorePermit<'a>,
     sem: &'a Semaphore,
 }
@@ -125,8 +89,8 @@ pub struct SemaphorePermit<'a> {
 #[clippy::has_significant_drop]
 #[derive(Debug)]
 pub struct OwnedSemaphorePermit {
+    /// Weighted by the permit count.
     hold: HoldGuard<'static>,
-    count: Counted<'static>,
     permit: tokio::sync::SemaphorePermit<'static>,
     // Dropped last: keeps alive what the fields above point into.
     sem: Arc<Semaphore>,
@@ -215,11 +179,9 @@ impl Semaphore {
 
     #[inline]
     fn permit<'a>(&'a self, permit: tokio::sync::SemaphorePermit<'a>) -> SemaphorePermit<'a> {
-        let hold = HoldGuard::new(self.set(), HoldAs::Permit, true);
-        let count = Counted::new(self.res.facts(), permit.num_permits());
+        let hold = HoldGuard::weighted(self.set(), HoldAs::Permit, true, permit.num_permits());
         SemaphorePermit {
             hold,
-            count,
             permit,
             sem: self,
         }
@@ -230,20 +192,17 @@ impl Semaphore {
         // inside `self`'s allocation (or behind the resource it owns) and stay
         // put while the owned permit keeps `self`, which it drops last; the
         // references are never handed out.
-        let (permit, set, facts) = unsafe {
+        let (permit, set) = unsafe {
             let permit = std::mem::transmute::<
                 tokio::sync::SemaphorePermit<'_>,
                 tokio::sync::SemaphorePermit<'static>,
             >(permit);
             let set = &*std::ptr::from_ref(self.set());
-            let facts = self.res.facts().map(|f| &*std::ptr::from_ref(f));
-            (permit, set, facts)
+            (permit, set)
         };
-        let hold = HoldGuard::new(set, HoldAs::Permit, false);
-        let count = Counted::new(facts, permit.num_permits());
+        let hold = HoldGuard::weighted(set, HoldAs::Permit, false, permit.num_permits());
         OwnedSemaphorePermit {
             hold,
-            count,
             permit,
             sem: self,
         }
@@ -467,17 +426,13 @@ impl<'a> SemaphorePermit<'a> {
     /// `forget`; the `held_by` edge goes, and `permits` drops by as many.
     pub fn forget(self) {
         let SemaphorePermit {
-            hold,
-            mut count,
+            mut hold,
             permit,
             sem,
         } = self;
-        let mut hold = hold;
         hold.release();
-        let n = count.n;
-        count.take(n);
         if let Some(f) = sem.res.facts() {
-            f.permits.fetch_sub(n, Relaxed);
+            f.permits.fetch_sub(permit.num_permits(), Relaxed);
         }
         permit.forget();
     }
@@ -491,32 +446,21 @@ impl<'a> SemaphorePermit<'a> {
     #[track_caller]
     pub fn merge(&mut self, other: Self) {
         let SemaphorePermit {
-            hold,
-            mut count,
-            permit,
-            ..
+            mut hold, permit, ..
         } = other;
-        let mut hold = hold;
         hold.release();
         self.permit.merge(permit);
-        let n = count.n;
-        count.n = 0;
-        self.count.n += n;
+        self.hold.set_weight(self.permit.num_permits());
     }
 
     /// Splits `n` permits off into a new permit, as tokio's `split`; the new
     /// one is a `held_by` edge of its own.
     pub fn split(&mut self, n: usize) -> Option<Self> {
         let permit = self.permit.split(n)?;
-        self.count.n -= n;
-        let hold = HoldGuard::new(self.sem.set(), HoldAs::Permit, true);
-        let count = Counted {
-            facts: self.count.facts,
-            n,
-        };
+        self.hold.set_weight(self.permit.num_permits());
+        let hold = HoldGuard::weighted(self.sem.set(), HoldAs::Permit, true, n);
         Some(SemaphorePermit {
             hold,
-            count,
             permit,
             sem: self.sem,
         })
@@ -537,19 +481,16 @@ impl OwnedSemaphorePermit {
     /// Forgets the permits without releasing them back, as tokio's `forget`.
     pub fn forget(self) {
         let OwnedSemaphorePermit {
-            hold,
-            mut count,
+            mut hold,
             permit,
             sem,
         } = self;
-        let mut hold = hold;
         hold.release();
-        let n = count.n;
-        count.take(n);
         if let Some(f) = sem.res.facts() {
-            f.permits.fetch_sub(n, Relaxed);
+            f.permits.fetch_sub(permit.num_permits(), Relaxed);
         }
         permit.forget();
+        drop(hold);
         drop(sem);
     }
 
@@ -561,39 +502,27 @@ impl OwnedSemaphorePermit {
     #[track_caller]
     pub fn merge(&mut self, other: Self) {
         let OwnedSemaphorePermit {
-            hold,
-            mut count,
+            mut hold,
             permit,
             sem,
         } = other;
-        let mut hold = hold;
         hold.release();
         self.permit.merge(permit);
-        let n = count.n;
-        count.n = 0;
-        self.count.n += n;
+        self.hold.set_weight(self.permit.num_permits());
+        drop(hold);
         drop(sem);
     }
 
     /// Splits `n` permits off into a new owned permit, as tokio's `split`.
     pub fn split(&mut self, n: usize) -> Option<Self> {
         let permit = self.permit.split(n)?;
-        self.count.n -= n;
+        self.hold.set_weight(self.permit.num_permits());
         let sem = self.sem.clone();
         // SAFETY: the new permit keeps its own clone of the `Arc`, dropped
         // last, so the set it points into outlives the hold.
         let set = unsafe { &*std::ptr::from_ref(sem.set()) };
-        let hold = HoldGuard::new(set, HoldAs::Permit, false);
-        let count = Counted {
-            facts: self.count.facts,
-            n,
-        };
-        Some(OwnedSemaphorePermit {
-            hold,
-            count,
-            permit,
-            sem,
-        })
+        let hold = HoldGuard::weighted(set, HoldAs::Permit, false, n);
+        Some(OwnedSemaphorePermit { hold, permit, sem })
     }
 
     /// The semaphore the permits came from.

@@ -161,3 +161,39 @@ async fn once_cell_waiter_but_not_initialiser() {
     held_by("go-once", "go-once-init").assert_absent(&g);
     assert_eq!(g.attr("go-once", "waiters"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn semaphore_available_counts_the_permits_each_hold_carries() {
+    let s = Arc::new(Semaphore::new(200_000).named("go-sem-weights"));
+    let look = || {
+        let g = Graph::take();
+        let id = g.node("go-sem-weights").id;
+        let edges = g
+            .snap
+            .edges
+            .iter()
+            .filter(|e| e.kind == peeps_graph::EdgeKind::HeldBy && e.from == id)
+            .count();
+        let attr = |k| g.attr("go-sem-weights", k).as_u64().unwrap();
+        (attr("permits"), attr("available"), edges)
+    };
+    // Two lock-free slots (5 and 7) and one hold too heavy for a slot.
+    let mut a = s.acquire_many(5).await.unwrap();
+    let b = s.acquire_many(100_000).await.unwrap();
+    let c = s.clone().acquire_many_owned(7).await.unwrap();
+    assert_eq!(look(), (200_000, 99_988, 3));
+    // Split: a keeps 3, d (no free slot left) carries 2.
+    let d = a.split(2).unwrap();
+    assert_eq!(look(), (200_000, 99_988, 4));
+    a.merge(d);
+    assert_eq!(look(), (200_000, 99_988, 3));
+    // Merging the heavy permit makes a too heavy for its slot.
+    a.merge(b);
+    assert_eq!(a.num_permits(), 100_005);
+    assert_eq!(look(), (200_000, 99_988, 2));
+    a.forget();
+    assert_eq!(look(), (99_995, 99_988, 1));
+    drop(c);
+    assert_eq!(look(), (99_995, 99_995, 0));
+    assert_eq!(s.available_permits(), 99_995);
+}
