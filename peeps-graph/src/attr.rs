@@ -151,3 +151,5 @@ pub const OP_INIT: &str = "init";
 pub const OP_CLOSED: &str = "closed";
 /// [`OP`]: waiting for the response of an RPC request.
 pub const OP_CALL: &str = "call";
+/// [`OP`]: awaiting a task's `JoinHandle`.
+pub const OP_JOIN: &str = "join";

@@ -259,6 +259,21 @@ pub mod wait {
         }
     }
 
+    /// A wait's op, unused.
+    #[derive(Debug, Clone, Copy)]
+    pub struct WaitOp(&'static &'static str);
+
+    impl WaitOp {
+        /// The op named `*name`.
+        pub const fn new(name: &'static &'static str) -> Self {
+            WaitOp(name)
+        }
+        /// Its name.
+        pub fn name(self) -> &'static str {
+            self.0
+        }
+    }
+
     /// Nothing.
     #[derive(Debug, Default)]
     pub struct WaitEdge;
@@ -270,7 +285,7 @@ pub mod wait {
         }
         /// Does nothing.
         #[inline(always)]
-        pub fn begin(&mut self, _list: &Arc<WaitList>, _op: &'static str) {}
+        pub fn begin(&mut self, _list: &Arc<WaitList>, _op: WaitOp) {}
         /// Always false.
         pub fn is_waiting(&self) -> bool {
             false

@@ -85,7 +85,7 @@ use crate::context::{self, Actor};
 use crate::node::{NodeCore, SourceLocation};
 use crate::registry::{Entry, Registered};
 use crate::task::{TaskFuture, task_future};
-use crate::wait::{WaitEdge, WaitList};
+use crate::wait::{WaitEdge, WaitList, WaitOp};
 use peeps_graph::{Attrs, EdgeKind, NodeId, NodeKind, attr};
 use std::borrow::Cow;
 use std::future::Future;
@@ -255,7 +255,7 @@ fn poll_response<F: Future>(
     let mut wait_cx = Context::from_waker(tagged.as_deref().unwrap_or(cx.waker()));
     let res = fut.poll(&mut wait_cx);
     match res {
-        Poll::Pending => wait.begin(&entry.waits, attr::OP_CALL),
+        Poll::Pending => wait.begin(&entry.waits, WaitOp::new(&attr::OP_CALL)),
         Poll::Ready(_) => {
             wait.end();
             entry.answered.store(true, Ordering::Relaxed);
@@ -871,7 +871,7 @@ mod tests {
         let _server = tokio::spawn(handle("Svc.back", &id, async move {
             let mut wait = WaitEdge::new();
             std::future::poll_fn(|_cx| {
-                wait.begin(lock3.waits(), attr::OP_LOCK);
+                wait.begin(lock3.waits(), crate::wait::WaitOp::new(&attr::OP_LOCK));
                 Poll::<()>::Pending
             })
             .await;

@@ -9,7 +9,7 @@ use crate::clock;
 use crate::context::{self, Frame};
 use crate::node::{Describe, NodeCore, PollState, PollStats, SourceLocation};
 use crate::registry::{Entry, Registered};
-use crate::wait::{WaitEdge, WaitList};
+use crate::wait::{WaitEdge, WaitList, WaitOp};
 use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, NodeId, NodeKind, attr};
 use std::borrow::Cow;
@@ -17,19 +17,43 @@ use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{
-    AtomicBool, AtomicUsize,
+    AtomicBool, AtomicU64,
     Ordering::{Acquire, Relaxed, Release},
 };
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
 
-/// Counts of live clones of a task's tracked waker.
+/// Counts of live clones of a task's tracked waker, in one word so that a
+/// clone or drop is one atomic operation and a snapshot reads both counts
+/// at one instant: every live clone in the low half, the clones handed to
+/// resources by instrumented waits (tagged) in the high half.
 #[derive(Debug, Default)]
-pub(crate) struct WakerCounts {
-    /// Every live clone.
-    pub(crate) live: AtomicUsize,
-    /// Clones handed to resources by instrumented waits.
-    pub(crate) accounted: AtomicUsize,
+pub(crate) struct WakerCounts(AtomicU64);
+
+impl WakerCounts {
+    /// What one clone adds: to `live`, and to `accounted` when tagged.
+    #[inline]
+    const fn unit(tagged: bool) -> u64 {
+        if tagged { 1 | 1 << 32 } else { 1 }
+    }
+
+    /// A clone was made.
+    #[inline]
+    pub(crate) fn cloned(&self, tagged: bool) {
+        self.0.fetch_add(Self::unit(tagged), Relaxed);
+    }
+
+    /// A clone was dropped (or consumed by `wake`).
+    #[inline]
+    pub(crate) fn dropped(&self, tagged: bool) {
+        self.0.fetch_sub(Self::unit(tagged), Release);
+    }
+
+    /// `(live, accounted)`.
+    pub(crate) fn load(&self) -> (u64, u64) {
+        let v = self.0.load(Acquire);
+        (v & 0xFFFF_FFFF, v >> 32)
+    }
 }
 
 /// The registry entry of a task spawned through peeps.
@@ -96,8 +120,7 @@ impl Entry for TaskEntry {
         // Clone counts first (acquire), then `woken`: a wake sets `woken`
         // before its clone's release, so a count that saw the release also
         // sees the wake and a consumed waker never looks like "no waker".
-        let live = self.wakers.live.load(Acquire);
-        let accounted = self.wakers.accounted.load(Acquire);
+        let (live, accounted) = self.wakers.load();
         out.attr(attr::TRACKED, true);
         out.attr(attr::WOKEN, self.woken.load(Relaxed));
         out.attr(attr::WAKER_CLONES, live);
@@ -299,7 +322,7 @@ impl<T> Future for JoinHandle<T> {
         let mut wait_cx = Context::from_waker(tagged.as_deref().unwrap_or(cx.waker()));
         let res = Pin::new(&mut this.inner).poll(&mut wait_cx);
         match (&res, &this.target) {
-            (Poll::Pending, Some(target)) => this.wait.begin(target, "join"),
+            (Poll::Pending, Some(target)) => this.wait.begin(target, WaitOp::new(&attr::OP_JOIN)),
             _ => this.wait.end(),
         }
         res

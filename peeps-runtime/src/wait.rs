@@ -3,40 +3,92 @@
 //! The thing waited on (a resource, a task being joined) owns a [`WaitList`];
 //! a wait future owns a [`WaitEdge`] that puts one record in that list the
 //! first time the wait returns `Pending`, and takes it out when the wait
-//! completes or the wait future is dropped (cancellation). Only the pending
-//! path touches the list's lock; an uncontended wait never does.
+//! completes or the wait future is dropped (cancellation). An uncontended
+//! wait touches nothing; the first four pending waits on a node take
+//! lock-free slots (a compare-and-swap and three stores, a store to end),
+//! and only further ones the list's lock.
 
+use crate::ambient::AmbientHandle;
 use crate::clock;
-use crate::context::{self, Actor};
+use crate::context;
 use crate::node::Describe;
 use crate::slab::Slab;
 use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, NodeId, attr};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+
+/// What a wait waits for (the `op` of its edge): a thin pointer to a
+/// `'static` name, so a lock-free slot can hold it in one word.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitOp(&'static &'static str);
+
+impl WaitOp {
+    /// The op named `*name` (e.g. `WaitOp::new(&attr::OP_LOCK)`).
+    pub const fn new(name: &'static &'static str) -> Self {
+        WaitOp(name)
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        self.0
+    }
+}
 
 #[derive(Debug)]
 struct WaitRecord {
-    waiter: Actor,
-    op: &'static str,
+    waiter: NodeId,
+    op: WaitOp,
     since: u64,
 }
 
-/// The pending waits on one node.
+/// How many waits a list records without its lock.
+const FAST_WAITS: usize = 4;
+
+/// A waiter id marking a lock-free slot being filled (not yet shown).
+const CLAIMING: u64 = u64::MAX;
+
+/// One lock-free wait slot.
+#[derive(Debug)]
+struct WaitSlot {
+    /// Waiter node id; 0 when free, [`CLAIMING`] while being filled.
+    waiter: AtomicU64,
+    op: AtomicPtr<&'static str>,
+    since: AtomicU64,
+}
+
+static NO_OP: &str = "";
+
+impl WaitSlot {
+    fn free() -> Self {
+        WaitSlot {
+            waiter: AtomicU64::new(0),
+            op: AtomicPtr::new(std::ptr::from_ref(&NO_OP).cast_mut()),
+            since: AtomicU64::new(0),
+        }
+    }
+}
+
+/// The pending waits on one node: the first few in lock-free slots (a
+/// contended lock's waiters cost no lock of peeps' own), the rest in a
+/// list behind a lock.
 #[derive(Debug)]
 pub struct WaitList {
     target: NodeId,
+    fast: [WaitSlot; FAST_WAITS],
     records: Mutex<Slab<WaitRecord>>,
 }
 
 impl WaitList {
     /// An empty list of waits on node `target`.
     pub fn new(target: NodeId) -> Self {
-        WaitList { target, records: Mutex::new(Slab::new()) }
+        WaitList { target, fast: std::array::from_fn(|_| WaitSlot::free()), records: Mutex::new(Slab::new()) }
     }
 
     /// How many waits are pending.
     pub fn len(&self) -> usize {
-        self.records.lock().len()
+        let fast = self.fast.iter().filter(|f| f.waiter.load(Ordering::Relaxed) != 0).count();
+        fast + self.records.lock().len()
     }
 
     /// True when nothing waits.
@@ -46,37 +98,91 @@ impl WaitList {
 
     /// Adds a `waits_on` edge per pending wait.
     pub fn describe(&self, out: &mut Describe<'_>) {
+        for f in &self.fast {
+            let waiter = f.waiter.load(Ordering::Acquire);
+            if waiter != 0 && waiter != CLAIMING {
+                // SAFETY: the slot only ever holds pointers to `'static`
+                // names (`WaitOp` or `NO_OP`).
+                let op: &'static str = unsafe { *f.op.load(Ordering::Acquire) };
+                self.edge(out, waiter, op, f.since.load(Ordering::Relaxed));
+            }
+        }
         let records = self.records.lock();
         for r in records.iter() {
-            let mut attrs = Attrs::new();
-            attrs.insert(attr::OP.into(), r.op.into());
-            out.edge(r.waiter.id, self.target, EdgeKind::WaitsOn, r.since, attrs);
+            self.edge(out, r.waiter, r.op.name(), r.since);
         }
     }
+
+    fn edge(&self, out: &mut Describe<'_>, waiter: NodeId, op: &'static str, since: u64) {
+        let mut attrs = Attrs::new();
+        attrs.insert(attr::OP.into(), op.into());
+        out.edge(waiter, self.target, EdgeKind::WaitsOn, since, attrs);
+    }
+
+    /// Records a wait; returns its place.
+    #[inline]
+    fn insert(&self, waiter: NodeId, op: WaitOp, since: u64) -> Place {
+        for (i, f) in self.fast.iter().enumerate() {
+            if f.waiter.compare_exchange(0, CLAIMING, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                f.op.store(std::ptr::from_ref(op.0).cast_mut(), Ordering::Relaxed);
+                f.since.store(since, Ordering::Relaxed);
+                f.waiter.store(waiter, Ordering::Release);
+                return Place::Fast(i);
+            }
+        }
+        Place::Slow(self.records.lock().insert(WaitRecord { waiter, op, since }))
+    }
+
+    /// Removes a wait.
+    #[inline]
+    fn remove(&self, place: Place) {
+        match place {
+            Place::Fast(i) => self.fast[i].waiter.store(0, Ordering::Release),
+            Place::Slow(key) => {
+                let removed = self.records.lock().remove(key);
+                drop(removed);
+            }
+        }
+    }
+}
+
+/// Where a recorded wait lives in its list.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Fast(usize),
+    Slow(usize),
 }
 
 /// One wait's place in a [`WaitList`], held by the wait future.
 #[derive(Debug, Default)]
 pub struct WaitEdge {
-    slot: Option<(Arc<WaitList>, usize)>,
+    slot: Option<(Arc<WaitList>, Place)>,
+    /// Keeps a plain task's or a thread's root alive while it waits.
+    keep: Option<Arc<AmbientHandle>>,
 }
 
 impl WaitEdge {
     /// No wait yet.
     #[inline]
     pub const fn new() -> Self {
-        WaitEdge { slot: None }
+        WaitEdge { slot: None, keep: None }
     }
 
     /// Records that the current waiter waits on `list`'s node for `op`.
     /// Called on every `Pending`; only the first call records.
-    pub fn begin(&mut self, list: &Arc<WaitList>, op: &'static str) {
-        if self.slot.is_some() {
-            return;
+    #[inline]
+    pub fn begin(&mut self, list: &Arc<WaitList>, op: WaitOp) {
+        if self.slot.is_none() {
+            self.begin_recorded(list, op);
         }
-        let record = WaitRecord { waiter: context::current_waiter(), op, since: clock::now_ms() };
-        let key = list.records.lock().insert(record);
-        self.slot = Some((list.clone(), key));
+    }
+
+    #[inline(never)]
+    fn begin_recorded(&mut self, list: &Arc<WaitList>, op: WaitOp) {
+        let waiter = context::current_waiter();
+        let place = list.insert(waiter.id, op, clock::now_ms());
+        self.keep = waiter.keep;
+        self.slot = Some((list.clone(), place));
     }
 
     /// Whether a wait is recorded.
@@ -94,13 +200,12 @@ impl WaitEdge {
         }
     }
 
-    #[cold]
     #[inline(never)]
     fn end_recorded(&mut self) {
-        if let Some((list, key)) = self.slot.take() {
-            let removed = list.records.lock().remove(key);
-            drop(removed);
+        if let Some((list, place)) = self.slot.take() {
+            list.remove(place);
         }
+        self.keep = None;
     }
 }
 

@@ -9,13 +9,13 @@
 //! zero, something outside the graph may still wake the task.
 //!
 //! The wakers point at the task entry itself (an `Arc<TaskEntry>`), so a
-//! clone costs one reference-count increment plus one counter increment,
+//! clone costs one reference-count increment plus one counter increment
+//! (both counts share one word),
 //! and needs no allocation.
 
 use crate::task::TaskEntry;
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
-use std::sync::atomic::Ordering::{Relaxed, Release};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
 static TRACKED: RawWakerVTable = RawWakerVTable::new(clone_tracked, wake, wake_by_ref, drop_tracked);
@@ -61,7 +61,7 @@ unsafe fn clone_tracked(p: *const ()) -> RawWaker {
     // SAFETY: p is a live Arc<TaskEntry> pointer (vtable contract).
     unsafe {
         Arc::increment_strong_count(p.cast::<TaskEntry>());
-        entry(p).wakers.live.fetch_add(1, Relaxed);
+        entry(p).wakers.cloned(false);
     }
     RawWaker::new(p, &TRACKED)
 }
@@ -70,9 +70,7 @@ unsafe fn clone_tagged(p: *const ()) -> RawWaker {
     // SAFETY: as in clone_tracked.
     unsafe {
         Arc::increment_strong_count(p.cast::<TaskEntry>());
-        let e = entry(p);
-        e.wakers.live.fetch_add(1, Relaxed);
-        e.wakers.accounted.fetch_add(1, Relaxed);
+        entry(p).wakers.cloned(true);
     }
     RawWaker::new(p, &TAGGED)
 }
@@ -101,7 +99,7 @@ unsafe fn wake_tagged(p: *const ()) {
 unsafe fn drop_tracked(p: *const ()) {
     // SAFETY: an owned clone made by clone_tracked.
     unsafe {
-        entry(p).wakers.live.fetch_sub(1, Release);
+        entry(p).wakers.dropped(false);
         Arc::decrement_strong_count(p.cast::<TaskEntry>());
     }
 }
@@ -109,9 +107,7 @@ unsafe fn drop_tracked(p: *const ()) {
 unsafe fn drop_tagged(p: *const ()) {
     // SAFETY: an owned clone made by clone_tagged.
     unsafe {
-        let e = entry(p);
-        e.wakers.accounted.fetch_sub(1, Release);
-        e.wakers.live.fetch_sub(1, Release);
+        entry(p).wakers.dropped(true);
         Arc::decrement_strong_count(p.cast::<TaskEntry>());
     }
 }

@@ -21,10 +21,28 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-pub(crate) use peeps_graph::attr::{
-    OP_ACQUIRE, OP_BARRIER, OP_CHANGED, OP_CLOSED, OP_INIT, OP_LOCK, OP_NOTIFIED, OP_READ, OP_RECV,
-    OP_SEND, OP_WRITE,
-};
+use peeps_graph::attr;
+use peeps_runtime::wait::WaitOp;
+
+/// The ops of the waits the wrappers record (the schema's `OP_*` values).
+macro_rules! wait_ops {
+    ($($name:ident),* $(,)?) => {$(
+        pub(crate) const $name: WaitOp = WaitOp::new(&attr::$name);
+    )*};
+}
+wait_ops!(
+    OP_ACQUIRE,
+    OP_BARRIER,
+    OP_CHANGED,
+    OP_CLOSED,
+    OP_INIT,
+    OP_LOCK,
+    OP_NOTIFIED,
+    OP_READ,
+    OP_RECV,
+    OP_SEND,
+    OP_WRITE,
+);
 
 pin_project_lite::pin_project! {
     /// One of tokio's wait futures, recorded as a `waits_on` edge while
@@ -33,7 +51,7 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: F,
         res: &'r Resource,
-        op: &'static str,
+        op: WaitOp,
         edge: WaitEdge,
     }
 }
@@ -41,7 +59,7 @@ pin_project_lite::pin_project! {
 impl<'r, F: Future> Waiting<'r, F> {
     /// Waits for `inner`, a wait on `res` for `op`.
     #[inline]
-    pub(crate) fn new(res: &'r Resource, op: &'static str, inner: F) -> Self {
+    pub(crate) fn new(res: &'r Resource, op: WaitOp, inner: F) -> Self {
         Waiting {
             inner,
             res,
@@ -57,7 +75,7 @@ impl<F: Future> Future for Waiting<'_, F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        poll_recorded(this.res, this.op, this.edge, cx, |cx| this.inner.poll(cx))
+        poll_recorded(this.res, *this.op, this.edge, cx, |cx| this.inner.poll(cx))
     }
 }
 
@@ -67,7 +85,7 @@ impl<F: Future> Future for Waiting<'_, F> {
 #[inline]
 pub(crate) fn poll_recorded<T>(
     res: &Resource,
-    op: &'static str,
+    op: WaitOp,
     edge: &mut WaitEdge,
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
@@ -80,7 +98,7 @@ pub(crate) fn poll_recorded<T>(
 #[inline]
 pub(crate) fn poll_recorded_lazy<'r, T>(
     res: impl FnOnce() -> &'r Resource,
-    op: &'static str,
+    op: WaitOp,
     edge: &mut WaitEdge,
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
@@ -106,7 +124,7 @@ pub(crate) fn poll_recorded_lazy<'r, T>(
 /// Runs a blocking call that waits on `res` for `op`, with a `waits_on`
 /// edge for its duration.
 #[inline]
-pub(crate) fn block_on_wait<T>(res: &Resource, op: &'static str, call: impl FnOnce() -> T) -> T {
+pub(crate) fn block_on_wait<T>(res: &Resource, op: WaitOp, call: impl FnOnce() -> T) -> T {
     let mut edge = WaitEdge::new();
     edge.begin(res.waits(), op);
     let out = call();
