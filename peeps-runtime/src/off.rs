@@ -274,18 +274,35 @@ pub mod wait {
         }
     }
 
-    /// Nothing.
-    #[derive(Debug, Default)]
-    pub struct WaitEdge;
+    /// How an edge would refer to its list (nothing is kept).
+    pub trait ListRef<'r>: std::ops::Deref<Target = WaitList> + Sized {}
 
-    impl WaitEdge {
+    impl ListRef<'_> for Arc<WaitList> {}
+
+    impl<'r> ListRef<'r> for &'r WaitList {}
+
+    /// Nothing: zero-sized.
+    #[derive(Debug)]
+    pub struct WaitEdge<L: std::ops::Deref<Target = WaitList> = Arc<WaitList>>(std::marker::PhantomData<L>);
+
+    impl<L: std::ops::Deref<Target = WaitList>> Default for WaitEdge<L> {
+        fn default() -> Self {
+            WaitEdge::new()
+        }
+    }
+
+    impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
         /// Nothing.
         pub const fn new() -> Self {
-            WaitEdge
+            WaitEdge(std::marker::PhantomData)
         }
         /// Does nothing.
         #[inline(always)]
-        pub fn begin(&mut self, _list: &Arc<WaitList>, _op: WaitOp) {}
+        pub fn begin<'r>(&mut self, _list: &'r Arc<WaitList>, _op: WaitOp)
+        where
+            L: ListRef<'r>,
+        {
+        }
         /// Always false.
         pub fn is_waiting(&self) -> bool {
             false

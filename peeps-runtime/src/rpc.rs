@@ -869,7 +869,7 @@ mod tests {
         let id = id_rx.await.unwrap();
         let lock3 = lock.clone();
         let _server = tokio::spawn(handle("Svc.back", &id, async move {
-            let mut wait = WaitEdge::new();
+            let mut wait: WaitEdge = WaitEdge::new();
             std::future::poll_fn(|_cx| {
                 wait.begin(lock3.waits(), crate::wait::WaitOp::new(&attr::OP_LOCK));
                 Poll::<()>::Pending

@@ -57,10 +57,15 @@ impl WakerCounts {
 }
 
 /// The registry entry of a task spawned through peeps.
+///
+/// Laid out in order (`repr(C)`): what wakers on other threads write (the
+/// woken flag and clone counts, next to the `Arc`'s own counts at the
+/// start of the allocation) comes first and the poll statistics, written
+/// by the polling thread, last, a cache line apart, so waking a task does
+/// not invalidate the line its poller is writing.
 #[derive(Debug)]
+#[repr(C)]
 pub struct TaskEntry {
-    core: NodeCore,
-    stats: PollStats,
     woken: AtomicBool,
     pub(crate) wakers: WakerCounts,
     /// The runtime's own waker for this task, which tracked wakers forward to.
@@ -75,6 +80,10 @@ pub struct TaskEntry {
     tokio_id: OnceLock<u64>,
     /// `JoinHandle` awaits pending on this task.
     joins: Arc<WaitList>,
+    core: NodeCore,
+    /// Keeps `stats` a cache line away from the fields above.
+    _pad: [u64; 8],
+    stats: PollStats,
 }
 
 impl TaskEntry {
@@ -158,7 +167,10 @@ impl<F: Future> Future for TaskFuture<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let entry = this.reg.entry();
-        entry.woken.store(false, Relaxed);
+        // Only when set: no write to the wakers' line when nothing changed.
+        if entry.woken.load(Relaxed) {
+            entry.woken.store(false, Relaxed);
+        }
         entry.remember_waker(cx.waker());
         if entry.tokio_id.get().is_none()
             && let Some(id) = tokio::task::try_id()
@@ -226,6 +238,7 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
         spawned_by,
         tokio_id: OnceLock::new(),
         joins,
+        _pad: [0; 8],
     };
     TaskFuture { reg: Registered::new(entry), fut }
 }

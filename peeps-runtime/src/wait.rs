@@ -153,15 +153,46 @@ enum Place {
     Slow(usize),
 }
 
-/// One wait's place in a [`WaitList`], held by the wait future.
-#[derive(Debug, Default)]
-pub struct WaitEdge {
-    slot: Option<(Arc<WaitList>, Place)>,
+/// How a [`WaitEdge`] refers to its list while a wait is recorded: owning
+/// an `Arc` (a wait that may outlive any borrow, e.g. kept in a handle) or
+/// borrowing it (a wait future that borrows the resource: no reference
+/// count to touch, on a cache line every waiter of a contended lock
+/// shares).
+pub trait ListRef<'r>: std::ops::Deref<Target = WaitList> + Sized {
+    /// The reference to keep, from the resource's list.
+    fn keep(list: &'r Arc<WaitList>) -> Self;
+}
+
+impl<'r> ListRef<'r> for Arc<WaitList> {
+    #[inline]
+    fn keep(list: &'r Arc<WaitList>) -> Self {
+        list.clone()
+    }
+}
+
+impl<'r> ListRef<'r> for &'r WaitList {
+    #[inline]
+    fn keep(list: &'r Arc<WaitList>) -> Self {
+        list
+    }
+}
+
+/// One wait's place in a [`WaitList`], held by the wait future; `L` is how
+/// it refers to the list ([`ListRef`]).
+#[derive(Debug)]
+pub struct WaitEdge<L: std::ops::Deref<Target = WaitList> = Arc<WaitList>> {
+    slot: Option<(L, Place)>,
     /// Keeps a plain task's or a thread's root alive while it waits.
     keep: Option<Arc<AmbientHandle>>,
 }
 
-impl WaitEdge {
+impl<L: std::ops::Deref<Target = WaitList>> Default for WaitEdge<L> {
+    fn default() -> Self {
+        WaitEdge::new()
+    }
+}
+
+impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     /// No wait yet.
     #[inline]
     pub const fn new() -> Self {
@@ -171,18 +202,21 @@ impl WaitEdge {
     /// Records that the current waiter waits on `list`'s node for `op`.
     /// Called on every `Pending`; only the first call records.
     #[inline]
-    pub fn begin(&mut self, list: &Arc<WaitList>, op: WaitOp) {
+    pub fn begin<'r>(&mut self, list: &'r Arc<WaitList>, op: WaitOp)
+    where
+        L: ListRef<'r>,
+    {
         if self.slot.is_none() {
-            self.begin_recorded(list, op);
+            self.begin_recorded(L::keep(list), op);
         }
     }
 
     #[inline(never)]
-    fn begin_recorded(&mut self, list: &Arc<WaitList>, op: WaitOp) {
+    fn begin_recorded(&mut self, list: L, op: WaitOp) {
         let waiter = context::current_waiter();
         let place = list.insert(waiter.id, op, clock::now_ms());
         self.keep = waiter.keep;
-        self.slot = Some((list.clone(), place));
+        self.slot = Some((list, place));
     }
 
     /// Whether a wait is recorded.
@@ -209,7 +243,7 @@ impl WaitEdge {
     }
 }
 
-impl Drop for WaitEdge {
+impl<L: std::ops::Deref<Target = WaitList>> Drop for WaitEdge<L> {
     #[inline]
     fn drop(&mut self) {
         self.end();

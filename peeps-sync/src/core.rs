@@ -22,7 +22,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use peeps_graph::attr;
-use peeps_runtime::wait::WaitOp;
+use peeps_runtime::wait::{ListRef, WaitList, WaitOp};
 
 /// The ops of the waits the wrappers record (the schema's `OP_*` values).
 macro_rules! wait_ops {
@@ -52,7 +52,8 @@ pin_project_lite::pin_project! {
         inner: F,
         res: &'r Resource,
         op: WaitOp,
-        edge: WaitEdge,
+        // Borrows the resource's list: no reference count touched.
+        edge: WaitEdge<&'r WaitList>,
     }
 }
 
@@ -83,10 +84,10 @@ impl<F: Future> Future for Waiting<'_, F> {
 /// begun on `Pending`, ended on `Ready`. For `poll_*` methods that keep
 /// their edge in the handle rather than in a future.
 #[inline]
-pub(crate) fn poll_recorded<T>(
-    res: &Resource,
+pub(crate) fn poll_recorded<'r, T, L: ListRef<'r>>(
+    res: &'r Resource,
     op: WaitOp,
-    edge: &mut WaitEdge,
+    edge: &mut WaitEdge<L>,
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
 ) -> Poll<T> {
@@ -96,10 +97,10 @@ pub(crate) fn poll_recorded<T>(
 /// As [`poll_recorded`], for a resource registered only when something
 /// waits on it (a oneshot): `res` is asked for only on `Pending`.
 #[inline]
-pub(crate) fn poll_recorded_lazy<'r, T>(
+pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
     res: impl FnOnce() -> &'r Resource,
     op: WaitOp,
-    edge: &mut WaitEdge,
+    edge: &mut WaitEdge<L>,
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
 ) -> Poll<T> {
@@ -125,7 +126,7 @@ pub(crate) fn poll_recorded_lazy<'r, T>(
 /// edge for its duration.
 #[inline]
 pub(crate) fn block_on_wait<T>(res: &Resource, op: WaitOp, call: impl FnOnce() -> T) -> T {
-    let mut edge = WaitEdge::new();
+    let mut edge = WaitEdge::<&WaitList>::new();
     edge.begin(res.waits(), op);
     let out = call();
     edge.end();
