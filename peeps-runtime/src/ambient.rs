@@ -6,6 +6,13 @@
 //! the first time something instrumented runs there. The node lives while
 //! anything instrumented refers to it and leaves with the last reference.
 //! Such roots cannot be waker-accounted (`tracked: false`).
+//!
+//! A plain tokio task's node id is derived from tokio's task id
+//! ([`foreign_id`]), so a hold or a wait in such a task records that id
+//! without looking up or registering anything (a global map and a registry
+//! insert and remove around every uncontended lock cost five times tokio's
+//! lock). A snapshot adds a node for any such id its edges name that is not
+//! registered ([`foreign_node`]).
 
 use crate::node::{Describe, NodeCore, PollStats, SourceLocation};
 use crate::registry::{Entry, Registered};
@@ -92,15 +99,81 @@ pub fn current() -> Arc<AmbientHandle> {
     }
 }
 
-/// The root for tokio task `id`, if `id` is the current task's.
+/// Where the node ids of plain tokio tasks start: far above the ids the
+/// counter hands out, and below 2^53 so the UI's JSON numbers stay exact.
+const FOREIGN_BASE: NodeId = 1 << 52;
+
+/// The node id of plain tokio task `task`: the same for every hold, wait
+/// and registered root of that task.
+#[inline]
+pub fn foreign_id(task: tokio::task::Id) -> NodeId {
+    FOREIGN_BASE + (task_number(task) & (FOREIGN_BASE - 1))
+}
+
+/// Tokio's integer for a task id (its `Hash` writes exactly that `u64`).
+#[inline]
+fn task_number(task: tokio::task::Id) -> u64 {
+    struct Take(u64);
+    impl std::hash::Hasher for Take {
+        fn finish(&self) -> u64 {
+            self.0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            for b in bytes {
+                self.0 = self.0 << 8 | u64::from(*b);
+            }
+        }
+        fn write_u64(&mut self, v: u64) {
+            self.0 = v;
+        }
+    }
+    let mut take = Take(0);
+    std::hash::Hash::hash(&task, &mut take);
+    take.0
+}
+
+/// The node a snapshot shows for id `id` when an edge names it but nothing
+/// registered it: a plain tokio task that holds or waits on something while
+/// no instrumented future runs at its top. `None` for any other id.
+pub(crate) fn foreign_node(id: NodeId, now_ms: u64, edges: &mut Vec<peeps_graph::Edge>) -> Option<peeps_graph::Node> {
+    if id < FOREIGN_BASE {
+        return None;
+    }
+    let task = id - FOREIGN_BASE;
+    let root = AmbientRoot {
+        core: NodeCore::with_id(id, NodeKind::Task, foreign_name(task), SourceLocation::Static(FOREIGN_LOCATION)),
+        tokio_id: Some(task.to_string()),
+        stats: PollStats::default(),
+    };
+    let mut node = peeps_graph::Node {
+        id,
+        kind: NodeKind::Task,
+        name: root.core.name(),
+        location: Some(root.core.location.render()),
+        state: None,
+        since_ms: None,
+        attrs: peeps_graph::Attrs::new(),
+    };
+    root.describe(&mut Describe { now_ms, node: &mut node, edges });
+    // Not known how long it has been idle.
+    node.since_ms = None;
+    Some(node)
+}
+
+const FOREIGN_LOCATION: &str = "(spawned with tokio::spawn)";
+
+fn foreign_name(task: impl std::fmt::Display) -> Cow<'static, str> {
+    Cow::Owned(format!("tokio task {task}"))
+}
+
+/// The registered root for tokio task `id`, made if none is live.
 pub fn foreign_task(id: tokio::task::Id) -> Arc<AmbientHandle> {
     let mut map = FOREIGN_TASKS.lock();
     if let Some(h) = map.get(&id).and_then(Weak::upgrade) {
         return h;
     }
-    let name = Cow::Owned(format!("tokio task {id}"));
     let root = AmbientRoot {
-        core: NodeCore::new(NodeKind::Task, name, SourceLocation::Static("(spawned with tokio::spawn)")),
+        core: NodeCore::with_id(foreign_id(id), NodeKind::Task, foreign_name(id), SourceLocation::Static(FOREIGN_LOCATION)),
         tokio_id: Some(id.to_string()),
         stats: PollStats::default(),
     };

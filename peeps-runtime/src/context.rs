@@ -142,6 +142,10 @@ pub fn current_holder() -> Actor {
 }
 
 fn ambient_actor() -> Actor {
+    // A plain tokio task: its derived id, nothing registered or kept.
+    if let Some(task) = tokio::task::try_id() {
+        return Actor { id: ambient::foreign_id(task), keep: None, tracked: false };
+    }
     let root = ambient::current();
     Actor { id: root.id(), keep: Some(root), tracked: false }
 }

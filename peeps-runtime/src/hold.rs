@@ -373,18 +373,13 @@ impl HolderSet {
         }
     }
 
-    /// As [`HolderSet::acquire_endpoint`], attributed to `maker` (who made
-    /// a pair registered later, see [`crate::pair`]).
-    pub(crate) fn acquire_endpoint_by(&self, maker: Maker, how: HoldAs) -> EndpointHold {
-        let (id, keep) = match maker {
-            Maker::Node(id) => (id, None),
-            Maker::Tokio(task) => {
-                let root = crate::ambient::foreign_task(task);
-                (root.id(), Some(root))
-            }
-        };
+    /// As [`HolderSet::acquire_endpoint`], attributed to node `maker` (who
+    /// made a pair registered later, see [`crate::pair`]; a node that needs
+    /// no reference kept: a peeps task, a thread's kept root, or a plain
+    /// tokio task's derived id).
+    pub(crate) fn acquire_endpoint_by(&self, maker: NodeId, how: HoldAs) -> EndpointHold {
         EndpointHold {
-            token: Mutex::new(Some(self.acquire_for(id, keep, how, false, 1))),
+            token: Mutex::new(Some(self.acquire_for(maker, None, how, false, 1))),
             user: AtomicU64::new(0),
             shared: AtomicBool::new(false),
         }
@@ -494,40 +489,17 @@ pub(crate) fn holder() -> Actor {
     if frame.tracked && frame.task != 0 {
         return Actor { id: frame.task, keep: None, tracked: true };
     }
-    if tokio::task::try_id().is_none() {
-        // The thread keeps its root alive until it exits, so a hold needs
-        // no reference of its own (a guard that outlives the thread names a
-        // holder that is gone, and its edge is dropped with that node).
-        if let Ok(id) = THREAD_HOLDER.try_with(|slot| slot.get_or_init(crate::ambient::current).id()) {
-            return Actor { id, keep: None, tracked: false };
-        }
+    if let Some(task) = tokio::task::try_id() {
+        // A plain tokio task: its derived id, nothing looked up or kept.
+        return Actor { id: crate::ambient::foreign_id(task), keep: None, tracked: false };
+    }
+    // The thread keeps its root alive until it exits, so a hold needs no
+    // reference of its own (a guard that outlives the thread names a holder
+    // that is gone, and its edge is dropped with that node).
+    if let Ok(id) = THREAD_HOLDER.try_with(|slot| slot.get_or_init(crate::ambient::current).id()) {
+        return Actor { id, keep: None, tracked: false };
     }
     context::current_holder()
-}
-
-/// Who made something, recorded without registering anything: a peeps
-/// task's or a thread's node, or a plain tokio task (whose root node is
-/// made only if it is ever needed).
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Maker {
-    /// A node: a peeps task, or a thread's kept root.
-    Node(NodeId),
-    /// A plain tokio task.
-    Tokio(tokio::task::Id),
-}
-
-/// Who is making something now (see [`Maker`]): as [`holder`], without
-/// looking up or registering a plain tokio task's root.
-#[inline]
-pub(crate) fn maker() -> Maker {
-    let frame = context::current();
-    if frame.tracked && frame.task != 0 {
-        return Maker::Node(frame.task);
-    }
-    match tokio::task::try_id() {
-        Some(task) => Maker::Tokio(task),
-        None => Maker::Node(holder().id),
-    }
 }
 
 thread_local! {

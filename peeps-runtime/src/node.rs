@@ -43,8 +43,19 @@ pub struct NodeCore {
 impl NodeCore {
     /// A core with a fresh id.
     pub fn new(kind: NodeKind, name: Cow<'static, str>, location: SourceLocation) -> Self {
+        Self::with_id(crate::id::next_id(), kind, name, location)
+    }
+
+    /// As [`NodeCore::new`], with an id chosen by the caller (a plain tokio
+    /// task's root: see [`crate::ambient::foreign_id`]).
+    pub(crate) fn with_id(
+        id: NodeId,
+        kind: NodeKind,
+        name: Cow<'static, str>,
+        location: SourceLocation,
+    ) -> Self {
         NodeCore {
-            id: crate::id::next_id(),
+            id,
             kind,
             name: Mutex::new(name),
             location,

@@ -283,7 +283,9 @@ pub mod wait {
 
     /// Nothing: zero-sized.
     #[derive(Debug)]
-    pub struct WaitEdge<L: std::ops::Deref<Target = WaitList> = Arc<WaitList>>(std::marker::PhantomData<L>);
+    pub struct WaitEdge<L: std::ops::Deref<Target = WaitList> = Arc<WaitList>>(
+        std::marker::PhantomData<L>,
+    );
 
     impl<L: std::ops::Deref<Target = WaitList>> Default for WaitEdge<L> {
         fn default() -> Self {

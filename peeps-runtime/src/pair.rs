@@ -7,7 +7,7 @@
 //! seven times tokio's whole oneshot; even one shared allocation per pair
 //! cost more than half of it. So making a pair allocates nothing: each end
 //! carries the pair's id and who made it (thread-local reads: the peeps
-//! task, else the plain tokio task or the thread).
+//! task, the plain tokio task's derived id, or the thread's kept root).
 //!
 //! The first end that waits registers the node, with both endpoint holds
 //! attributed to the maker and unconfirmed, as an eager node would show
@@ -22,10 +22,10 @@
 //! or dropped, and the sender's `closed` when the receiver is gone or
 //! closed ([`PairEnd::partner_gone`]).
 
-use crate::hold::{EndpointHold, HoldAs, Maker, maker};
+use crate::hold::{EndpointHold, HoldAs, holder};
 use crate::resource::{FactsPtr, Resource, ResourceFacts};
 use parking_lot::Mutex;
-use peeps_graph::NodeKind;
+use peeps_graph::{NodeId, NodeKind};
 use std::any::Any;
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -54,8 +54,9 @@ pub struct PairEnd<F: PairFacts + 'static> {
     /// The pair's id (unique per pair) shifted left, or'd with this end's
     /// number (0 or 1).
     pair_end: u64,
-    /// Who made the pair: both holds are attributed to it until used.
-    maker: Maker,
+    /// Who made the pair: both holds are attributed to it until used (a
+    /// node that needs no reference kept: see [`holder`]).
+    maker: NodeId,
     location: &'static Location<'static>,
 }
 
@@ -74,7 +75,7 @@ impl<F: PairFacts> PairEnd<F> {
     #[inline]
     pub fn pair(location: &'static Location<'static>) -> (Self, Self) {
         let pair = next_pair_id() << 1;
-        let maker = maker();
+        let maker = holder().id;
         let end = |end| PairEnd { reg: None, pair_end: pair | end, maker, location };
         (end(0), end(1))
     }

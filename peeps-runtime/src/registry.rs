@@ -87,7 +87,14 @@ impl<E: Entry> Drop for Registered<E> {
         let id = self.entry.core().id;
         // Take the entry out under the lock, drop it outside: its drop may
         // run arbitrary code (a stored waker) that must not hold a shard lock.
-        let removed = shard(id).lock().remove(&id);
+        // Only this entry: a node with a chosen id (a plain tokio task's
+        // root) may have been registered again under the same id.
+        let mut shard = shard(id).lock();
+        let ours = shard
+            .get(&id)
+            .is_some_and(|e| std::ptr::addr_eq(Arc::as_ptr(e), Arc::as_ptr(&self.entry)));
+        let removed = if ours { shard.remove(&id) } else { None };
+        drop(shard);
         drop(removed);
     }
 }

@@ -35,8 +35,18 @@ pub fn snapshot() -> Snapshot {
         nodes.push(node);
     }
     drop(entries);
+    let mut ids: HashSet<u64> = nodes.iter().map(|n| n.id).collect();
+    // Plain tokio tasks named by edges but not registered (see ambient.rs).
+    let named: Vec<u64> = edges.iter().flat_map(|e| [e.from, e.to]).collect();
+    for id in named {
+        if !ids.contains(&id)
+            && let Some(node) = crate::ambient::foreign_node(id, now_ms, &mut edges)
+        {
+            ids.insert(id);
+            nodes.push(node);
+        }
+    }
     nodes.sort_by_key(|n| n.id);
-    let ids: HashSet<u64> = nodes.iter().map(|n| n.id).collect();
     // An edge to a node that left between the walk of two shards (or to a
     // holder that has finished) names nothing: drop it.
     edges.retain(|e| ids.contains(&e.from) && ids.contains(&e.to));

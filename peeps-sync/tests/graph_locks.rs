@@ -317,3 +317,53 @@ async fn blocking_rwlock_writer_parks_behind_readers() {
     assert_eq!(g.attr("gl-plrw", "holders"), 0);
     assert_eq!(*l.read(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_tokio_tasks_hold_and_wait_as_their_own_nodes() {
+    // Only the sync types are peeps': the tasks are spawned by tokio.
+    let m = Arc::new(Mutex::new(0).named("gl-plain"));
+    let (locked_tx, locked_rx) = signal();
+    let (release_tx, release_rx) = signal();
+    let holder = tokio::spawn({
+        let m = m.clone();
+        async move {
+            let g = m.lock().await;
+            locked_tx.send(()).unwrap();
+            release_rx.await.unwrap();
+            drop(g);
+        }
+    });
+    locked_rx.await.unwrap();
+    let waiter = tokio::spawn({
+        let m = m.clone();
+        async move { *m.lock().await += 1 }
+    });
+    let holder_name = format!("tokio task {}", holder.id());
+    let waiter_name = format!("tokio task {}", waiter.id());
+    let g = eventually(|g| {
+        support::all(&[
+            held_by("gl-plain", &holder_name).as_("guard").check(g),
+            waits_on(&waiter_name, "gl-plain").op("lock").check(g),
+        ])
+    })
+    .await;
+    for (name, task) in [(&holder_name, holder.id()), (&waiter_name, waiter.id())] {
+        let node = g.node(name);
+        assert_eq!(node.kind, NodeKind::Task);
+        assert_eq!(g.attr(name, "tracked"), false);
+        assert_eq!(
+            g.attr(name, "tokio_task_id"),
+            task.to_string().parse::<u64>().unwrap()
+        );
+    }
+    release_tx.send(()).unwrap();
+    holder.await.unwrap();
+    waiter.await.unwrap();
+    let g = Graph::take();
+    assert_eq!(g.attr("gl-plain", "holders"), 0);
+    assert!(
+        g.find(&holder_name).is_err() && g.find(&waiter_name).is_err(),
+        "nothing names the finished tasks any more: {}",
+        g.dump()
+    );
+}

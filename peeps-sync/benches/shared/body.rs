@@ -61,6 +61,13 @@ fn mutex_uncontended(c: &mut Criterion) {
             in_peeps_task(&rt, iters, |n| timed!(n, { let m = tokio::sync::Mutex::new(0u64); }, { *m.lock().await += 1; black_box(&m); }))
         })
     });
+    // A program that switched its sync types to peeps but still spawns
+    // with tokio::spawn: the holder is a plain tokio task.
+    g.bench_function("peeps_in_tokio_task", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| timed!(n, { let m = peeps_sync::Mutex::new(0u64); }, { *m.lock().await += 1; black_box(&m); }))
+        })
+    });
     g.finish();
 }
 
