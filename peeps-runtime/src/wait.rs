@@ -139,8 +139,7 @@ impl WaitList {
         match place {
             Place::Fast(i) => self.fast[i].waiter.store(0, Ordering::Release),
             Place::Slow(key) => {
-                let removed = self.records.lock().remove(key);
-                drop(removed);
+                self.records.lock().remove(key);
             }
         }
     }
