@@ -186,19 +186,22 @@ impl HolderSet {
     }
 
     /// As [`HolderSet::acquire`], for a hold no other hold of this set can
-    /// be taken alongside (a mutex guard, a write guard): the lock-free
-    /// slot is then known free, and taking it is a plain store.
+    /// be taken alongside (a mutex guard, a write guard): the first
+    /// lock-free slot is then taken with two plain stores, without reading
+    /// it first (on a contended lock its line comes from the last holder's
+    /// core: a read and then a write would fetch it twice).
+    ///
+    /// Callers release the previous exclusive hold before the lock itself
+    /// (a guard's hold field comes before the inner guard), so the slot is
+    /// free by then; a record still there is one whose guard was leaked
+    /// (`mem::forget`) and cannot hold the lock any more than this one does.
     #[inline]
     pub fn acquire_exclusive(&self, how: HoldAs, confirmed: bool) -> HoldToken {
         let Actor { id, keep, .. } = holder();
         let slot = &self.fast[0];
-        if slot.holder.load(Ordering::Relaxed) == 0 {
-            slot.meta.store(meta(how, confirmed, clock::now_ms(), 1), Ordering::Relaxed);
-            slot.holder.store(id, Ordering::Release);
-            return HoldToken { slot: Slot::fast(0), holder: id, _keep: keep };
-        }
-        // Not free after all (a guard leaked its hold): the general path.
-        self.acquire_for(id, keep, how, confirmed, 1)
+        slot.meta.store(meta(how, confirmed, clock::now_ms(), 1), Ordering::Relaxed);
+        slot.holder.store(id, Ordering::Release);
+        HoldToken { slot: Slot::fast(0), holder: id, _keep: keep }
     }
 
     #[inline]

@@ -37,16 +37,18 @@ impl WakerCounts {
         if tagged { 1 | 1 << 32 } else { 1 }
     }
 
-    /// A clone was made.
+    /// A clone was made. Returns whether it is the only live one (the
+    /// clones' shared reference to the entry must then be taken).
     #[inline]
-    pub(crate) fn cloned(&self, tagged: bool) {
-        self.0.fetch_add(Self::unit(tagged), Relaxed);
+    pub(crate) fn cloned(&self, tagged: bool) -> bool {
+        self.0.fetch_add(Self::unit(tagged), Relaxed) & 0xFFFF_FFFF == 0
     }
 
-    /// A clone was dropped (or consumed by `wake`).
+    /// A clone was dropped (or consumed by `wake`). Returns whether it was
+    /// the last live one (the clones' shared reference must then go).
     #[inline]
-    pub(crate) fn dropped(&self, tagged: bool) {
-        self.0.fetch_sub(Self::unit(tagged), Release);
+    pub(crate) fn dropped(&self, tagged: bool) -> bool {
+        self.0.fetch_sub(Self::unit(tagged), Release) & 0xFFFF_FFFF == 1
     }
 
     /// `(live, accounted)`.

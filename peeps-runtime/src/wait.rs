@@ -122,8 +122,15 @@ impl WaitList {
     /// Records a wait; returns its place.
     #[inline]
     fn insert(&self, waiter: NodeId, op: WaitOp, since: u64) -> Place {
-        for (i, f) in self.fast.iter().enumerate() {
-            if f.waiter.compare_exchange(0, CLAIMING, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+        // Look before claiming: a failed compare-and-swap on the line every
+        // waiter shares costs as much as a successful one. Start at a slot
+        // chosen by the waiter, so waiters spread over the slots.
+        for k in 0..FAST_WAITS {
+            let i = (waiter as usize).wrapping_add(k) % FAST_WAITS;
+            let f = &self.fast[i];
+            if f.waiter.load(Ordering::Relaxed) == 0
+                && f.waiter.compare_exchange(0, CLAIMING, Ordering::Acquire, Ordering::Relaxed).is_ok()
+            {
                 f.op.store(std::ptr::from_ref(op.0).cast_mut(), Ordering::Relaxed);
                 f.since.store(since, Ordering::Relaxed);
                 f.waiter.store(waiter, Ordering::Release);

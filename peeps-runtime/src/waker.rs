@@ -8,10 +8,13 @@
 //! peeps cannot see (timers, sockets, uninstrumented futures): if it is above
 //! zero, something outside the graph may still wake the task.
 //!
-//! The wakers point at the task entry itself (an `Arc<TaskEntry>`), so a
-//! clone costs one reference-count increment plus one counter increment
-//! (both counts share one word),
-//! and needs no allocation.
+//! The wakers point at the task entry itself (an `Arc<TaskEntry>`) and need
+//! no allocation. The live clones together hold one reference to the entry,
+//! taken by the clone that makes `live` 1 and given back by the drop that
+//! makes it 0, so a clone or drop is one atomic add on the count word (not
+//! also one on the `Arc`'s count): a clone is made from a live clone or
+//! from the task's own view while the task future (and its reference)
+//! lives, so the entry is alive whenever `live` goes up from 0.
 
 use crate::task::TaskEntry;
 use std::mem::ManuallyDrop;
@@ -57,21 +60,45 @@ unsafe fn entry<'a>(p: *const ()) -> &'a TaskEntry {
     unsafe { &*p.cast::<TaskEntry>() }
 }
 
+/// Counts a new clone of `p`'s wakers, taking the clones' reference when
+/// it is the only one.
+///
+/// # Safety
+/// `p` is a live `Arc<TaskEntry>` pointer (vtable contract).
+#[inline]
+unsafe fn count_clone(p: *const (), tagged: bool) {
+    // SAFETY: by the caller's contract.
+    unsafe {
+        if entry(p).wakers.cloned(tagged) {
+            Arc::increment_strong_count(p.cast::<TaskEntry>());
+        }
+    }
+}
+
+/// Uncounts a clone of `p`'s wakers, giving the clones' reference back
+/// when it was the last one.
+///
+/// # Safety
+/// `p` is an owned clone made by `count_clone`.
+#[inline]
+unsafe fn count_drop(p: *const (), tagged: bool) {
+    // SAFETY: by the caller's contract.
+    unsafe {
+        if entry(p).wakers.dropped(tagged) {
+            Arc::decrement_strong_count(p.cast::<TaskEntry>());
+        }
+    }
+}
+
 unsafe fn clone_tracked(p: *const ()) -> RawWaker {
     // SAFETY: p is a live Arc<TaskEntry> pointer (vtable contract).
-    unsafe {
-        Arc::increment_strong_count(p.cast::<TaskEntry>());
-        entry(p).wakers.cloned(false);
-    }
+    unsafe { count_clone(p, false) };
     RawWaker::new(p, &TRACKED)
 }
 
 unsafe fn clone_tagged(p: *const ()) -> RawWaker {
     // SAFETY: as in clone_tracked.
-    unsafe {
-        Arc::increment_strong_count(p.cast::<TaskEntry>());
-        entry(p).wakers.cloned(true);
-    }
+    unsafe { count_clone(p, true) };
     RawWaker::new(p, &TAGGED)
 }
 
@@ -98,16 +125,10 @@ unsafe fn wake_tagged(p: *const ()) {
 
 unsafe fn drop_tracked(p: *const ()) {
     // SAFETY: an owned clone made by clone_tracked.
-    unsafe {
-        entry(p).wakers.dropped(false);
-        Arc::decrement_strong_count(p.cast::<TaskEntry>());
-    }
+    unsafe { count_drop(p, false) };
 }
 
 unsafe fn drop_tagged(p: *const ()) {
     // SAFETY: an owned clone made by clone_tagged.
-    unsafe {
-        entry(p).wakers.dropped(true);
-        Arc::decrement_strong_count(p.cast::<TaskEntry>());
-    }
+    unsafe { count_drop(p, true) };
 }

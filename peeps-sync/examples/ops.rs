@@ -2,7 +2,7 @@
 //! with `perf stat -e instructions:u` (a figure a loaded machine does not
 //! disturb, unlike time). Usage: `ops <op> <tokio|peeps> <n>`, op one of
 //! `mutex`, `mpsc`, `unbounded`, `oneshot`, `semaphore`, `parking_lot`,
-//! `contended`. Async ops run in one task (a peeps task for peeps, a tokio
+//! `contended`, `contended_mt`. Async ops run in one task (a peeps task for peeps, a tokio
 //! task for tokio) on a current-thread runtime. `contended`: 4 tasks each
 //! lock, yield while holding, unlock — every lock but the first of a round
 //! waits, deterministically; side `tokio-in-peeps` runs tokio's mutex in
@@ -31,6 +31,15 @@ fn main() {
                 *black_box(&m).lock() += 1;
             }
         }
+        return;
+    }
+    if op == "contended_mt" {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(contended_mt(&side, n));
         return;
     }
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -168,6 +177,45 @@ async fn contended(side: &str, n: u64) {
                 }));
             }
         }
+    }
+    for h in handles {
+        h.await.expect("task");
+    }
+}
+
+/// 4 tasks on 2 worker threads, each `n / 4` times: lock, bump, unlock (the
+/// criterion benchmark's contended body, for profiling). Side `peeps`:
+/// peeps' mutex in peeps tasks; `peeps-in-tokio`: peeps' mutex in tokio
+/// tasks; otherwise tokio's mutex in tokio tasks.
+async fn contended_mt(side: &str, n: u64) {
+    const TASKS: u64 = 4;
+    let per = n / TASKS;
+    let peeps_m = std::sync::Arc::new(peeps_sync::Mutex::new(0u64));
+    let tokio_m = std::sync::Arc::new(tokio::sync::Mutex::new(0u64));
+    let mut handles = Vec::new();
+    for _ in 0..TASKS {
+        let (pm, tm) = (peeps_m.clone(), tokio_m.clone());
+        handles.push(match side {
+            "peeps" => tokio::spawn(async move {
+                peeps_runtime::spawn(async move {
+                    for _ in 0..per {
+                        *pm.lock().await += 1;
+                    }
+                })
+                .await
+                .expect("task")
+            }),
+            "peeps-in-tokio" => tokio::spawn(async move {
+                for _ in 0..per {
+                    *pm.lock().await += 1;
+                }
+            }),
+            _ => tokio::spawn(async move {
+                for _ in 0..per {
+                    *tm.lock().await += 1;
+                }
+            }),
+        });
     }
     for h in handles {
         h.await.expect("task");

@@ -77,72 +77,38 @@ const TASKS: u64 = 4;
 fn mutex_contended(c: &mut Criterion) {
     let rt = runtime();
     let mut g = c.benchmark_group("mutex_contended_4_tasks");
-    g.bench_function("tokio", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async move {
-                let m = Arc::new(tokio::sync::Mutex::new(0u64));
-                let start = Instant::now();
-                let tasks: Vec<_> = (0..TASKS)
-                    .map(|_| {
-                        let m = m.clone();
-                        tokio::spawn(async move {
-                            for _ in 0..iters.div_ceil(TASKS) {
-                                *m.lock().await += 1;
-                            }
-                        })
+    // `TASKS` tasks made by `$spawn`, each locking a `$mutex` in turn.
+    macro_rules! contended {
+        ($name:expr, $mutex:path, $spawn:path) => {
+            g.bench_function($name, |b| {
+                b.iter_custom(|iters| {
+                    rt.block_on(async move {
+                        let m = Arc::new(<$mutex>::new(0u64));
+                        let start = Instant::now();
+                        let tasks: Vec<_> = (0..TASKS)
+                            .map(|_| {
+                                let m = m.clone();
+                                $spawn(async move {
+                                    for _ in 0..iters.div_ceil(TASKS) {
+                                        *m.lock().await += 1;
+                                    }
+                                })
+                            })
+                            .collect();
+                        for t in tasks {
+                            t.await.expect("task");
+                        }
+                        start.elapsed()
                     })
-                    .collect();
-                for t in tasks {
-                    t.await.expect("task");
-                }
-                start.elapsed()
-            })
-        })
-    });
-    g.bench_function(PEEPS, |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async move {
-                let m = Arc::new(peeps_sync::Mutex::new(0u64));
-                let start = Instant::now();
-                let tasks: Vec<_> = (0..TASKS)
-                    .map(|_| {
-                        let m = m.clone();
-                        peeps_runtime::spawn(async move {
-                            for _ in 0..iters.div_ceil(TASKS) {
-                                *m.lock().await += 1;
-                            }
-                        })
-                    })
-                    .collect();
-                for t in tasks {
-                    t.await.expect("task");
-                }
-                start.elapsed()
-            })
-        })
-    });
-    g.bench_function("tokio_in_peeps_tasks", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async move {
-                let m = Arc::new(tokio::sync::Mutex::new(0u64));
-                let start = Instant::now();
-                let tasks: Vec<_> = (0..TASKS)
-                    .map(|_| {
-                        let m = m.clone();
-                        peeps_runtime::spawn(async move {
-                            for _ in 0..iters.div_ceil(TASKS) {
-                                *m.lock().await += 1;
-                            }
-                        })
-                    })
-                    .collect();
-                for t in tasks {
-                    t.await.expect("task");
-                }
-                start.elapsed()
-            })
-        })
-    });
+                })
+            });
+        };
+    }
+    contended!("tokio", tokio::sync::Mutex<u64>, tokio::spawn);
+    contended!(PEEPS, peeps_sync::Mutex<u64>, peeps_runtime::spawn);
+    contended!("tokio_in_peeps_tasks", tokio::sync::Mutex<u64>, peeps_runtime::spawn);
+    // Only the sync type switched: tasks spawned by tokio.
+    contended!("peeps_in_tokio_tasks", peeps_sync::Mutex<u64>, tokio::spawn);
     g.finish();
 }
 
