@@ -9,6 +9,37 @@ use crate::node::Describe;
 use peeps_graph::{Attrs, Node, SCHEMA, Snapshot};
 use std::collections::HashSet;
 
+/// Adds a node for each plain tokio task the edges name that is not
+/// registered (see ambient.rs); returns the ids of all nodes.
+#[cfg(feature = "diagnostics")]
+fn add_foreign_nodes(
+    nodes: &mut Vec<Node>,
+    edges: &mut Vec<peeps_graph::Edge>,
+    now_ms: u64,
+) -> HashSet<u64> {
+    let mut ids: HashSet<u64> = nodes.iter().map(|n| n.id).collect();
+    let named: Vec<u64> = edges.iter().flat_map(|e| [e.from, e.to]).collect();
+    for id in named {
+        if !ids.contains(&id)
+            && let Some(node) = crate::ambient::foreign_node(id, now_ms, edges)
+        {
+            ids.insert(id);
+            nodes.push(node);
+        }
+    }
+    ids
+}
+
+/// Without diagnostics nothing is recorded: the ids of the nodes.
+#[cfg(not(feature = "diagnostics"))]
+fn add_foreign_nodes(
+    nodes: &mut [Node],
+    _edges: &mut [peeps_graph::Edge],
+    _now_ms: u64,
+) -> HashSet<u64> {
+    nodes.iter().map(|n| n.id).collect()
+}
+
 /// Takes a snapshot of this process now.
 pub fn snapshot() -> Snapshot {
     let entries = crate::registry::live_entries();
@@ -35,17 +66,7 @@ pub fn snapshot() -> Snapshot {
         nodes.push(node);
     }
     drop(entries);
-    let mut ids: HashSet<u64> = nodes.iter().map(|n| n.id).collect();
-    // Plain tokio tasks named by edges but not registered (see ambient.rs).
-    let named: Vec<u64> = edges.iter().flat_map(|e| [e.from, e.to]).collect();
-    for id in named {
-        if !ids.contains(&id)
-            && let Some(node) = crate::ambient::foreign_node(id, now_ms, &mut edges)
-        {
-            ids.insert(id);
-            nodes.push(node);
-        }
-    }
+    let ids = add_foreign_nodes(&mut nodes, &mut edges, now_ms);
     nodes.sort_by_key(|n| n.id);
     // An edge to a node that left between the walk of two shards (or to a
     // holder that has finished) names nothing: drop it.

@@ -480,18 +480,18 @@ impl<'a> SemaphorePermit<'a> {
 impl OwnedSemaphorePermit {
     /// Forgets the permits without releasing them back, as tokio's `forget`.
     pub fn forget(self) {
+        // Bound in this order, dropped in reverse: `hold`, which points
+        // into `sem`, goes first.
         let OwnedSemaphorePermit {
-            mut hold,
-            permit,
             sem,
+            permit,
+            mut hold,
         } = self;
         hold.release();
         if let Some(f) = sem.res.facts() {
             f.permits.fetch_sub(permit.num_permits(), Relaxed);
         }
         permit.forget();
-        drop(hold);
-        drop(sem);
     }
 
     /// Merges `other`'s permits into this one, as tokio's `merge`.
@@ -501,16 +501,15 @@ impl OwnedSemaphorePermit {
     /// As tokio's: when the permits are from different semaphores.
     #[track_caller]
     pub fn merge(&mut self, other: Self) {
+        // Dropped in reverse: `hold` before the `sem` it points into.
         let OwnedSemaphorePermit {
-            mut hold,
+            sem: _sem,
             permit,
-            sem,
+            mut hold,
         } = other;
         hold.release();
         self.permit.merge(permit);
         self.hold.set_weight(self.permit.num_permits());
-        drop(hold);
-        drop(sem);
     }
 
     /// Splits `n` permits off into a new owned permit, as tokio's `split`.
