@@ -29,6 +29,11 @@ use std::time::{Duration, Instant};
 
 /// A mutual exclusion lock that parks the thread: `parking_lot::Mutex`
 /// with holder and waiter edges.
+///
+/// `repr(C)` with the node first: without diagnostics the node is zero
+/// sized, so the mutex sits at the address of parking_lot's (see
+/// [`MutexGuard::mutex`]).
+#[repr(C)]
 pub struct Mutex<T: ?Sized> {
     res: LazyResource,
     inner: parking_lot::Mutex<T>,
@@ -41,7 +46,28 @@ pub struct Mutex<T: ?Sized> {
 pub struct MutexGuard<'a, T: ?Sized> {
     hold: HoldGuard<'a>,
     guard: parking_lot::MutexGuard<'a, T>,
-    lock: &'a Mutex<T>,
+    lock: MutexRef<'a, T>,
+}
+
+/// How a guard names its mutex: a reference with diagnostics; without,
+/// nothing (the guard is parking_lot's size), the mutex being at the
+/// address of parking_lot's.
+#[cfg(feature = "diagnostics")]
+type MutexRef<'a, T> = &'a Mutex<T>;
+#[cfg(not(feature = "diagnostics"))]
+type MutexRef<'a, T> = std::marker::PhantomData<&'a Mutex<T>>;
+
+#[cfg(not(feature = "diagnostics"))]
+const _: () = assert!(std::mem::size_of::<LazyResource>() == 0);
+
+impl<T: ?Sized> Mutex<T> {
+    #[inline]
+    fn as_ref(&self) -> MutexRef<'_, T> {
+        #[cfg(feature = "diagnostics")]
+        return self;
+        #[cfg(not(feature = "diagnostics"))]
+        return std::marker::PhantomData;
+    }
 }
 
 // SAFETY: parking_lot's bound: sharing the guard shares `&T`.
@@ -86,7 +112,7 @@ impl<T: ?Sized> Mutex<T> {
         MutexGuard {
             hold,
             guard,
-            lock: self,
+            lock: self.as_ref(),
         }
     }
 
@@ -99,6 +125,9 @@ impl<T: ?Sized> Mutex<T> {
     /// the lock; so does this.
     #[inline]
     pub fn lock(&self) -> MutexGuard<'_, T> {
+        if !cfg!(feature = "diagnostics") {
+            return self.guard(self.inner.lock());
+        }
         let guard = match self.inner.try_lock() {
             Some(g) => g,
             None => block_on_wait(self.res.resource(), OP_LOCK, || self.inner.lock()),
@@ -174,7 +203,16 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
 impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// The mutex this guard locks.
     pub fn mutex(s: &Self) -> &'a Mutex<T> {
-        s.lock
+        #[cfg(feature = "diagnostics")]
+        return s.lock;
+        #[cfg(not(feature = "diagnostics"))]
+        {
+            let inner: *const parking_lot::Mutex<T> = parking_lot::MutexGuard::mutex(&s.guard);
+            // SAFETY: `Mutex` is `repr(C)` with a zero-sized node before
+            // `inner` (asserted above), so it starts where `inner` does and
+            // has its metadata; the reference lives as long as the borrow.
+            unsafe { &*(inner as *const Mutex<T>) }
+        }
     }
 
     /// Makes a guard of a part of the value, as parking_lot's `map`.

@@ -46,8 +46,8 @@ wait_ops!(
 
 pin_project_lite::pin_project! {
     /// One of tokio's wait futures, recorded as a `waits_on` edge while
-    /// pending.
-    pub(crate) struct Waiting<'r, F> {
+    /// pending (made by [`Waiting::new`]).
+    pub(crate) struct Recorded<'r, F> {
         #[pin]
         inner: F,
         res: &'r Resource,
@@ -57,20 +57,31 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl<'r, F: Future> Waiting<'r, F> {
-    /// Waits for `inner`, a wait on `res` for `op`.
+/// Makes the future of a wait on a resource.
+pub(crate) struct Waiting;
+
+impl Waiting {
+    /// Waits for `inner`, a wait on `res` for `op`: recorded while pending.
+    #[cfg(feature = "diagnostics")]
     #[inline]
-    pub(crate) fn new(res: &'r Resource, op: WaitOp, inner: F) -> Self {
-        Waiting {
+    pub(crate) fn new<F: Future>(res: &Resource, op: WaitOp, inner: F) -> Recorded<'_, F> {
+        Recorded {
             inner,
             res,
             op,
             edge: WaitEdge::new(),
         }
     }
+
+    /// Without diagnostics: `inner` itself, with no wrapper around it.
+    #[cfg(not(feature = "diagnostics"))]
+    #[inline(always)]
+    pub(crate) fn new<F: Future>(_res: &Resource, _op: WaitOp, inner: F) -> F {
+        inner
+    }
 }
 
-impl<F: Future> Future for Waiting<'_, F> {
+impl<F: Future> Future for Recorded<'_, F> {
     type Output = F::Output;
 
     #[inline]

@@ -208,6 +208,15 @@ fn parking_lot_locks() {
     let mut g = m.lock();
     let v = blocking::MutexGuard::unlocked(&mut g, || m.try_lock().map(|g| *g));
     assert_eq!(v, Some(4000));
+    // The guard names its mutex (with diagnostics off, found from
+    // parking_lot's guard), also for an unsized value.
+    assert!(std::ptr::eq(blocking::MutexGuard::mutex(&g), &*m));
+    drop(g);
+    let bytes = blocking::Mutex::new([1u8, 2, 3]);
+    let unsized_mutex: &blocking::Mutex<[u8]> = &bytes;
+    let g = unsized_mutex.lock();
+    assert_eq!(g.len(), 3);
+    assert!(std::ptr::eq(blocking::MutexGuard::mutex(&g), unsized_mutex));
     drop(g);
 
     let l = blocking::RwLock::new(vec![1]);
