@@ -332,19 +332,22 @@ impl HolderSet {
         self.len() == 0
     }
 
-    /// Adds a `held_by` edge per live hold.
-    pub fn describe(&self, out: &mut Describe<'_>) {
+    /// Adds a `held_by` edge per live hold; returns how many.
+    pub fn describe(&self, out: &mut Describe<'_>) -> usize {
+        let mut n = 0;
         for f in &self.fast {
             let holder = f.holder.load(Ordering::Acquire);
             if holder != 0 {
                 let m = f.meta.load(Ordering::Acquire);
                 self.edge(out, holder, HoldAs::from_bits(m), m >> 3 & 1 == 1, meta_since(m));
+                n += 1;
             }
         }
         let slow = self.slow.lock();
         for r in slow.iter() {
             self.edge(out, r.holder, r.how, r.confirmed, r.since);
         }
+        n + slow.len()
     }
 
     fn edge(&self, out: &mut Describe<'_>, holder: NodeId, how: HoldAs, confirmed: bool, since: u64) {

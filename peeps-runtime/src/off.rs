@@ -359,6 +359,32 @@ pub mod resource {
         }
     }
 
+    /// Nothing: zero-sized ([`BackRef::get`] is `None`; the lock is found
+    /// from the address of what it wraps).
+    #[derive(Debug)]
+    pub struct BackRef<'a, M: ?Sized>(PhantomData<&'a M>);
+
+    impl<M: ?Sized> Clone for BackRef<'_, M> {
+        fn clone(&self) -> Self {
+            *self
+        }
+    }
+
+    impl<M: ?Sized> Copy for BackRef<'_, M> {}
+
+    impl<'a, M: ?Sized> BackRef<'a, M> {
+        /// Nothing.
+        #[inline(always)]
+        pub fn new(_m: &'a M) -> Self {
+            BackRef(PhantomData)
+        }
+        /// Always `None`.
+        #[inline(always)]
+        pub fn get(self) -> Option<&'a M> {
+            None
+        }
+    }
+
     /// Nothing: zero-sized.
     pub struct LazyResource<F = NoFacts>(PhantomData<fn() -> F>);
 

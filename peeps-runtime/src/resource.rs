@@ -81,8 +81,10 @@ impl Entry for ResourceEntry {
         &self.core
     }
     fn describe(&self, out: &mut Describe<'_>) {
-        let holders = self.holders.len();
-        let waiters = self.waits.len();
+        // Counted from the edges written, so the counts and the edges of
+        // one snapshot agree even while holds and waits come and go.
+        let holders = self.holders.describe(out);
+        let waiters = self.waits.describe(out);
         let state = if holders > 0 { "held" } else { "free" };
         out.state(state, self.core.created_ms);
         out.node.since_ms = None;
@@ -97,8 +99,6 @@ impl Entry for ResourceEntry {
         if let Some(facts) = &self.facts {
             facts.get().describe_held(&self.holders, out);
         }
-        self.holders.describe(out);
-        self.waits.describe(out);
     }
 }
 
@@ -255,6 +255,36 @@ impl<F: ResourceFacts> ResourceFacts for Arc<F> {
     }
     fn describe_held(&self, holders: &HolderSet, out: &mut Describe<'_>) {
         (**self).describe_held(holders, out);
+    }
+}
+
+/// A guard's way back to the lock it came from: the reference. Without
+/// diagnostics it is zero-sized and [`BackRef::get`] is `None`: every
+/// resource handle (a [`LazyResource`]) is zero-sized then, so a wrapper
+/// that puts its handle first in a `repr(C)` struct starts at the address
+/// of what it wraps, and finds itself from there.
+#[derive(Debug)]
+pub struct BackRef<'a, M: ?Sized>(&'a M);
+
+impl<M: ?Sized> Clone for BackRef<'_, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M: ?Sized> Copy for BackRef<'_, M> {}
+
+impl<'a, M: ?Sized> BackRef<'a, M> {
+    /// A way back to `m`.
+    #[inline]
+    pub fn new(m: &'a M) -> Self {
+        BackRef(m)
+    }
+
+    /// The lock, when kept.
+    #[inline]
+    pub fn get(self) -> Option<&'a M> {
+        Some(self.0)
     }
 }
 

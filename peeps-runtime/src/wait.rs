@@ -96,8 +96,9 @@ impl WaitList {
         self.len() == 0
     }
 
-    /// Adds a `waits_on` edge per pending wait.
-    pub fn describe(&self, out: &mut Describe<'_>) {
+    /// Adds a `waits_on` edge per pending wait; returns how many.
+    pub fn describe(&self, out: &mut Describe<'_>) -> usize {
+        let mut n = 0;
         for f in &self.fast {
             let waiter = f.waiter.load(Ordering::Acquire);
             if waiter != 0 && waiter != CLAIMING {
@@ -105,12 +106,14 @@ impl WaitList {
                 // names (`WaitOp` or `NO_OP`).
                 let op: &'static str = unsafe { *f.op.load(Ordering::Acquire) };
                 self.edge(out, waiter, op, f.since.load(Ordering::Relaxed));
+                n += 1;
             }
         }
         let records = self.records.lock();
         for r in records.iter() {
             self.edge(out, r.waiter, r.op.name(), r.since);
         }
+        n + records.len()
     }
 
     fn edge(&self, out: &mut Describe<'_>, waiter: NodeId, op: &'static str, since: u64) {

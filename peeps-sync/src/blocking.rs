@@ -20,7 +20,7 @@
 use crate::core::{OP_LOCK, OP_READ, OP_WRITE, block_on_wait, fmt_via_deref};
 use peeps_graph::NodeKind;
 use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
-use peeps_runtime::resource::LazyResource;
+use peeps_runtime::resource::{BackRef, LazyResource};
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -31,8 +31,8 @@ use std::time::{Duration, Instant};
 /// with holder and waiter edges.
 ///
 /// `repr(C)` with the node first: without diagnostics the node is zero
-/// sized, so the mutex sits at the address of parking_lot's (see
-/// [`MutexGuard::mutex`]).
+/// sized, so the mutex sits at the address of parking_lot's and its guard
+/// needs no reference back (see [`MutexGuard::mutex`]).
 #[repr(C)]
 pub struct Mutex<T: ?Sized> {
     res: LazyResource,
@@ -46,28 +46,7 @@ pub struct Mutex<T: ?Sized> {
 pub struct MutexGuard<'a, T: ?Sized> {
     hold: HoldGuard<'a>,
     guard: parking_lot::MutexGuard<'a, T>,
-    lock: MutexRef<'a, T>,
-}
-
-/// How a guard names its mutex: a reference with diagnostics; without,
-/// nothing (the guard is parking_lot's size), the mutex being at the
-/// address of parking_lot's.
-#[cfg(feature = "diagnostics")]
-type MutexRef<'a, T> = &'a Mutex<T>;
-#[cfg(not(feature = "diagnostics"))]
-type MutexRef<'a, T> = std::marker::PhantomData<&'a Mutex<T>>;
-
-#[cfg(not(feature = "diagnostics"))]
-const _: () = assert!(std::mem::size_of::<LazyResource>() == 0);
-
-impl<T: ?Sized> Mutex<T> {
-    #[inline]
-    fn as_ref(&self) -> MutexRef<'_, T> {
-        #[cfg(feature = "diagnostics")]
-        return self;
-        #[cfg(not(feature = "diagnostics"))]
-        return std::marker::PhantomData;
-    }
+    lock: BackRef<'a, Mutex<T>>,
 }
 
 // SAFETY: parking_lot's bound: sharing the guard shares `&T`.
@@ -112,7 +91,7 @@ impl<T: ?Sized> Mutex<T> {
         MutexGuard {
             hold,
             guard,
-            lock: self.as_ref(),
+            lock: BackRef::new(self),
         }
     }
 
@@ -203,16 +182,18 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
 impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// The mutex this guard locks.
     pub fn mutex(s: &Self) -> &'a Mutex<T> {
-        #[cfg(feature = "diagnostics")]
-        return s.lock;
-        #[cfg(not(feature = "diagnostics"))]
-        {
-            let inner: *const parking_lot::Mutex<T> = parking_lot::MutexGuard::mutex(&s.guard);
-            // SAFETY: `Mutex` is `repr(C)` with a zero-sized node before
-            // `inner` (asserted above), so it starts where `inner` does and
-            // has its metadata; the reference lives as long as the borrow.
-            unsafe { &*(inner as *const Mutex<T>) }
+        if let Some(m) = s.lock.get() {
+            return m;
         }
+        // Without diagnostics (`BackRef` keeps nothing) the node is zero
+        // sized.
+        debug_assert_eq!(std::mem::size_of::<LazyResource>(), 0);
+        let inner: *const parking_lot::Mutex<T> = parking_lot::MutexGuard::mutex(&s.guard);
+        // SAFETY: `Mutex` is `repr(C)` with its node first, zero-sized
+        // whenever `BackRef` keeps nothing (both are the runtime's no-op
+        // twins), so it starts where `inner` does, with the same metadata;
+        // the reference lives as long as the guard's borrow.
+        unsafe { &*(inner as *const Mutex<T>) }
     }
 
     /// Makes a guard of a part of the value, as parking_lot's `map`.

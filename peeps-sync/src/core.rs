@@ -64,6 +64,7 @@ impl Waiting {
     /// Waits for `inner`, a wait on `res` for `op`: recorded while pending.
     #[cfg(feature = "diagnostics")]
     #[inline]
+    #[allow(clippy::new_ret_no_self)] // a maker of wait futures, not of itself
     pub(crate) fn new<F: Future>(res: &Resource, op: WaitOp, inner: F) -> Recorded<'_, F> {
         Recorded {
             inner,
@@ -76,6 +77,7 @@ impl Waiting {
     /// Without diagnostics: `inner` itself, with no wrapper around it.
     #[cfg(not(feature = "diagnostics"))]
     #[inline(always)]
+    #[allow(clippy::new_ret_no_self)] // a maker of wait futures, not of itself
     pub(crate) fn new<F: Future>(_res: &Resource, _op: WaitOp, inner: F) -> F {
         inner
     }
