@@ -514,8 +514,9 @@ thread_local! {
 }
 
 /// A key naming the actor polling now, cheap to compute: the frame's task
-/// id inside an instrumented poll, else the plain tokio task's id or this
-/// thread's number (a `block_on` root). Different actors never share a key.
+/// id inside an instrumented poll, else the plain tokio task's node id or
+/// this thread's number (a `block_on` root). Different actors never share
+/// a key: node ids are below 2^53, thread numbers carry bit 62.
 #[inline]
 fn actor_key() -> u64 {
     let frame = context::current();
@@ -523,29 +524,9 @@ fn actor_key() -> u64 {
         return frame.task;
     }
     match tokio::task::try_id() {
-        Some(id) => {
-            let mut h = IdHasher(0);
-            std::hash::Hash::hash(&id, &mut h);
-            h.0 | 1 << 63
-        }
+        // The plain task's node id: what its frames carry too.
+        Some(id) => crate::ambient::foreign_id(id),
         None => THREAD_KEY.try_with(|k| *k).unwrap_or(0) | 1 << 62,
-    }
-}
-
-/// Keeps the integer a tokio task id hashes as (its inner `u64`).
-struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8 | u64::from(*b)).rotate_left(5);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 ^= v;
     }
 }
 

@@ -53,6 +53,7 @@ cfg_diagnostics! {
 // and stand in for the recording modules without the feature.
 #[doc(hidden)]
 pub mod off;
+mod op;
 cfg_not_diagnostics! {
     pub use off::{future, hold, resource, rpc, task, wait, waker};
 }

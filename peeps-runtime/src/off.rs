@@ -259,20 +259,7 @@ pub mod wait {
         }
     }
 
-    /// A wait's op, unused.
-    #[derive(Debug, Clone, Copy)]
-    pub struct WaitOp(&'static &'static str);
-
-    impl WaitOp {
-        /// The op named `*name`.
-        pub const fn new(name: &'static &'static str) -> Self {
-            WaitOp(name)
-        }
-        /// Its name.
-        pub fn name(self) -> &'static str {
-            self.0
-        }
-    }
+    pub use crate::op::WaitOp;
 
     /// How an edge would refer to its list (nothing is kept).
     pub trait ListRef<'r>: std::ops::Deref<Target = WaitList> + Sized {}

@@ -18,22 +18,7 @@ use peeps_graph::{Attrs, EdgeKind, NodeId, attr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
-/// What a wait waits for (the `op` of its edge): a thin pointer to a
-/// `'static` name, so a lock-free slot can hold it in one word.
-#[derive(Debug, Clone, Copy)]
-pub struct WaitOp(&'static &'static str);
-
-impl WaitOp {
-    /// The op named `*name` (e.g. `WaitOp::new(&attr::OP_LOCK)`).
-    pub const fn new(name: &'static &'static str) -> Self {
-        WaitOp(name)
-    }
-
-    /// Its name.
-    pub fn name(self) -> &'static str {
-        self.0
-    }
-}
+pub use crate::op::WaitOp;
 
 #[derive(Debug)]
 struct WaitRecord {

@@ -240,29 +240,44 @@ async fn oneshot_node_appears_on_the_first_wait_and_leaves_with_its_ends() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn oneshot_end_dropped_before_the_node_exists_leaves_no_hold() {
-    let site = site(line!() + 1);
-    let (mut tx, rx) = oneshot::channel::<u8>();
-    drop(rx);
+/// A peeps task `name` that awaits `tx.closed()`, then keeps `tx` until
+/// told: returns the task, a signal of `closed` completing, and the "let
+/// go" sender.
+fn closer(
+    name: &'static str,
+    mut tx: oneshot::Sender<u8>,
+) -> (
+    peeps_runtime::JoinHandle<()>,
+    tokio::sync::oneshot::Receiver<()>,
+    tokio::sync::oneshot::Sender<()>,
+) {
     let (keep_tx, keep_rx) = tokio::sync::oneshot::channel::<()>();
     let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
-    // `closed` registers the node after the receiver is gone.
-    let closer = spawn_named("gc-lazy-closer", async move {
+    let task = spawn_named(name, async move {
         tx.closed().await;
         closed_tx.send(()).unwrap();
         keep_rx.await.unwrap();
         drop(tx);
     });
+    (task, closed_rx, keep_tx)
+}
+
+/// No `as: receiver` edge and no receiver counted.
+fn assert_no_receiver(g: &Graph, site: &str) {
+    assert_eq!(endpoint_edges(g, site, "receiver").len(), 0, "{}", g.dump());
+    assert_eq!(g.attr(site, "receivers"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oneshot_end_dropped_before_the_node_exists_leaves_no_hold() {
+    let site = site(line!() + 1);
+    let (tx, rx) = oneshot::channel::<u8>();
+    drop(rx);
+    // `closed` registers the node after the receiver is gone.
+    let (task, closed_rx, keep_tx) = closer("gc-lazy-closer", tx);
     closed_rx.await.unwrap();
     let g = Graph::take();
-    assert_eq!(
-        endpoint_edges(&g, &site, "receiver").len(),
-        0,
-        "{}",
-        g.dump()
-    );
-    assert_eq!(g.attr(&site, "receivers"), 0);
+    assert_no_receiver(&g, &site);
     assert_eq!(g.attr(&site, "senders"), 1);
     assert_eq!(g.attr(&site, "closed"), true);
     held_by(&site, "gc-lazy-closer")
@@ -270,35 +285,22 @@ async fn oneshot_end_dropped_before_the_node_exists_leaves_no_hold() {
         .confirmed(true)
         .assert_in(&g);
     keep_tx.send(()).unwrap();
-    closer.await.unwrap();
+    task.await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oneshot_end_dropped_after_the_node_exists_releases_its_hold() {
     let site = site(line!() + 1);
-    let (mut tx, rx) = oneshot::channel::<u8>();
-    let (keep_tx, keep_rx) = tokio::sync::oneshot::channel::<()>();
-    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
-    let closer = spawn_named("gc-lazy-closer2", async move {
-        tx.closed().await;
-        closed_tx.send(()).unwrap();
-        keep_rx.await.unwrap();
-        drop(tx);
-    });
+    let (tx, rx) = oneshot::channel::<u8>();
+    let (task, closed_rx, keep_tx) = closer("gc-lazy-closer2", tx);
     eventually(|g| waits_on("gc-lazy-closer2", &site).op("closed").check(g)).await;
     drop(rx);
     closed_rx.await.unwrap();
     let g = Graph::take();
-    assert_eq!(
-        endpoint_edges(&g, &site, "receiver").len(),
-        0,
-        "{}",
-        g.dump()
-    );
-    assert_eq!(g.attr(&site, "receivers"), 0);
+    assert_no_receiver(&g, &site);
     waits_on("gc-lazy-closer2", &site).assert_absent(&g);
     keep_tx.send(()).unwrap();
-    closer.await.unwrap();
+    task.await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
