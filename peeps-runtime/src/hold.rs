@@ -238,7 +238,13 @@ impl HolderSet {
 
     /// Changes the weight of a live hold (permits split off or merged in).
     pub fn set_weight(&self, token: &mut HoldToken, weight: usize) {
-        match token.slot.at() {
+        self.set_weight_at(&mut token.slot, weight);
+    }
+
+    /// [`HolderSet::set_weight`] of the hold in `slot` (which moves to the
+    /// slow list when the weight no longer fits a fast slot).
+    fn set_weight_at(&self, slot: &mut Slot, weight: usize) {
+        match slot.at() {
             SlotAt::Fast(i) if weight <= MAX_FAST_WEIGHT => {
                 let m = self.fast[i].meta.load(Ordering::Relaxed);
                 let how = HoldAs::from_bits(m);
@@ -248,13 +254,13 @@ impl HolderSet {
             SlotAt::Fast(i) => {
                 let m = self.fast[i].meta.load(Ordering::Relaxed);
                 let record = HolderRecord {
-                    holder: token.holder,
+                    holder: self.fast[i].holder.load(Ordering::Relaxed),
                     how: HoldAs::from_bits(m),
                     confirmed: m >> 3 & 1 == 1,
                     since: meta_since(m),
                     weight,
                 };
-                token.slot = self.acquire_slow(record);
+                *slot = self.acquire_slow(record);
                 self.fast[i].holder.store(0, Ordering::Release);
             }
             SlotAt::Slow(key) => {
@@ -539,45 +545,50 @@ thread_local! {
 /// A hold released when dropped: what a guard or permit embeds, so its
 /// `held_by` edge goes exactly when the guard does (also during a panic,
 /// and on whichever task drops it).
+///
+/// Two words, the set and the slot: a guard keeps no reference to its
+/// holder's node, since every holder [`holder`] names lives without one
+/// (a peeps task while it runs, a thread's kept root, a plain tokio task's
+/// derived id), and keeps no holder id either (the slot has it).
 #[derive(Debug)]
 pub struct HoldGuard<'r> {
     set: &'r HolderSet,
-    token: Option<HoldToken>,
+    slot: Option<Slot>,
 }
 
 impl<'r> HoldGuard<'r> {
     /// Records the current task as a holder of `set`.
     #[inline]
     pub fn new(set: &'r HolderSet, how: HoldAs, confirmed: bool) -> Self {
-        HoldGuard { set, token: Some(set.acquire(how, confirmed)) }
+        HoldGuard { set, slot: Some(set.acquire(how, confirmed).slot) }
     }
 
     /// As [`HoldGuard::new`] for an exclusive hold (see
     /// [`HolderSet::acquire_exclusive`]).
     #[inline]
     pub fn exclusive(set: &'r HolderSet, how: HoldAs, confirmed: bool) -> Self {
-        HoldGuard { set, token: Some(set.acquire_exclusive(how, confirmed)) }
+        HoldGuard { set, slot: Some(set.acquire_exclusive(how, confirmed).slot) }
     }
 
     /// As [`HoldGuard::new`] for a hold of `weight` units (see
     /// [`HolderSet::acquire_weighted`]).
     #[inline]
     pub fn weighted(set: &'r HolderSet, how: HoldAs, confirmed: bool, weight: usize) -> Self {
-        HoldGuard { set, token: Some(set.acquire_weighted(how, confirmed, weight)) }
+        HoldGuard { set, slot: Some(set.acquire_weighted(how, confirmed, weight).slot) }
     }
 
     /// Changes the hold's weight, if it is held.
     pub fn set_weight(&mut self, weight: usize) {
-        if let Some(t) = &mut self.token {
-            self.set.set_weight(t, weight);
+        if let Some(slot) = &mut self.slot {
+            self.set.set_weight_at(slot, weight);
         }
     }
 
     /// Releases the hold now (e.g. while a guard is temporarily unlocked).
     #[inline]
     pub fn release(&mut self) {
-        if let Some(t) = self.token.take() {
-            self.set.release(t);
+        if let Some(slot) = self.slot.take() {
+            self.set.release_slot(slot);
         }
     }
 
@@ -585,17 +596,15 @@ impl<'r> HoldGuard<'r> {
     #[inline]
     pub fn reacquire(&mut self, how: HoldAs, confirmed: bool) {
         self.release();
-        self.token = Some(self.set.acquire(how, confirmed));
+        self.slot = Some(self.set.acquire(how, confirmed).slot);
     }
 }
 
 impl Drop for HoldGuard<'_> {
     #[inline]
     fn drop(&mut self) {
-        // Free the slot in place; the token (and the root it may keep) drops
-        // with the field, without being moved out first.
-        if let Some(t) = &self.token {
-            self.set.release_slot(t.slot);
+        if let Some(slot) = self.slot {
+            self.set.release_slot(slot);
         }
     }
 }
