@@ -301,16 +301,12 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// `MutexGuard::map`.
     #[inline]
     pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(
-        mut this: Self,
+        this: Self,
         f: F,
     ) -> MappedMutexGuard<'a, U> {
-        let data = f(&mut *this) as *mut U;
-        let MutexGuard { hold, guard, .. } = this;
-        MappedMutexGuard {
-            hold,
-            guard,
-            data,
-            _marker: PhantomData,
+        match Self::try_map(this, |v| Some(f(v))) {
+            Ok(mapped) => mapped,
+            Err(_) => unreachable!("`f` always returns `Some`"),
         }
     }
 
@@ -365,18 +361,12 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
     /// `OwnedMutexGuard::map`.
     #[inline]
     pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(
-        mut this: Self,
+        this: Self,
         f: F,
     ) -> OwnedMappedMutexGuard<T, U> {
-        let data = f(&mut *this) as *mut U;
-        let OwnedMutexGuard {
-            hold, guard, lock, ..
-        } = this;
-        OwnedMappedMutexGuard {
-            hold,
-            guard,
-            data,
-            lock,
+        match Self::try_map(this, |v| Some(f(v))) {
+            Ok(mapped) => mapped,
+            Err(_) => unreachable!("`f` always returns `Some`"),
         }
     }
 
@@ -431,16 +421,12 @@ impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
     /// Maps further, as tokio's `MappedMutexGuard::map`.
     #[inline]
     pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(
-        mut this: Self,
+        this: Self,
         f: F,
     ) -> MappedMutexGuard<'a, U> {
-        let data = f(&mut *this) as *mut U;
-        let MappedMutexGuard { hold, guard, .. } = this;
-        MappedMutexGuard {
-            hold,
-            guard,
-            data,
-            _marker: PhantomData,
+        match Self::try_map(this, |v| Some(f(v))) {
+            Ok(mapped) => mapped,
+            Err(_) => unreachable!("`f` always returns `Some`"),
         }
     }
 
@@ -488,18 +474,12 @@ impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
     /// Maps further, as tokio's `OwnedMappedMutexGuard::map`.
     #[inline]
     pub fn map<S: ?Sized, F: FnOnce(&mut U) -> &mut S>(
-        mut this: Self,
+        this: Self,
         f: F,
     ) -> OwnedMappedMutexGuard<T, S> {
-        let data = f(&mut *this) as *mut S;
-        let OwnedMappedMutexGuard {
-            hold, guard, lock, ..
-        } = this;
-        OwnedMappedMutexGuard {
-            hold,
-            guard,
-            data,
-            lock,
+        match Self::try_map(this, |v| Some(f(v))) {
+            Ok(mapped) => mapped,
+            Err(_) => unreachable!("`f` always returns `Some`"),
         }
     }
 

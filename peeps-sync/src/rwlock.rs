@@ -432,13 +432,9 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
     where
         F: FnOnce(&T) -> &U,
     {
-        let data = f(&*this) as *const U;
-        let RwLockReadGuard { hold, guard, .. } = this;
-        RwLockReadGuard {
-            hold,
-            guard,
-            data,
-            _marker: PhantomData,
+        match Self::try_map(this, |v| Some(f(v))) {
+            Ok(mapped) => mapped,
+            Err(_) => unreachable!("`f` always returns `Some`"),
         }
     }
 
@@ -469,17 +465,13 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     /// Makes a write guard of a part of the value, as tokio's
     /// `RwLockWriteGuard::map`.
     #[inline]
-    pub fn map<F, U: ?Sized>(mut this: Self, f: F) -> RwLockMappedWriteGuard<'a, U>
+    pub fn map<F, U: ?Sized>(this: Self, f: F) -> RwLockMappedWriteGuard<'a, U>
     where
         F: FnOnce(&mut T) -> &mut U,
     {
-        let data = f(&mut *this) as *mut U;
-        let RwLockWriteGuard { hold, guard, .. } = this;
-        RwLockMappedWriteGuard {
-            hold,
-            guard,
-            data,
-            _marker: PhantomData,
+        match Self::try_map(this, |v| Some(f(v))) {
+            Ok(mapped) => mapped,
+            Err(_) => unreachable!("`f` always returns `Some`"),
         }
     }
 
@@ -490,17 +482,9 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     where
         F: FnOnce(&T) -> &U,
     {
-        let data = f(&*this) as *const U;
-        let RwLockWriteGuard {
-            mut hold, guard, ..
-        } = this;
-        let guard = guard.downgrade();
-        hold.reacquire(HoldAs::ReadGuard, true);
-        RwLockReadGuard {
-            hold,
-            guard,
-            data,
-            _marker: PhantomData,
+        match Self::try_downgrade_map(this, |v| Some(f(v))) {
+            Ok(mapped) => mapped,
+            Err(_) => unreachable!("`f` always returns `Some`"),
         }
     }
 
@@ -594,17 +578,13 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
 impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
     /// Maps further, as tokio's `RwLockMappedWriteGuard::map`.
     #[inline]
-    pub fn map<F, U: ?Sized>(mut this: Self, f: F) -> RwLockMappedWriteGuard<'a, U>
+    pub fn map<F, U: ?Sized>(this: Self, f: F) -> RwLockMappedWriteGuard<'a, U>
     where
         F: FnOnce(&mut T) -> &mut U,
     {
-        let data = f(&mut *this) as *mut U;
-        let RwLockMappedWriteGuard { hold, guard, .. } = this;
-        RwLockMappedWriteGuard {
-            hold,
-            guard,
-            data,
-            _marker: PhantomData,
+        match Self::try_map(this, |v| Some(f(v))) {
+            Ok(mapped) => mapped,
+            Err(_) => unreachable!("`f` always returns `Some`"),
         }
     }
 
@@ -641,16 +621,9 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockReadGuard<T, U> {
     where
         F: FnOnce(&U) -> &V,
     {
-        let data = f(&*this) as *const V;
-        let OwnedRwLockReadGuard {
-            hold, guard, lock, ..
-        } = this;
-        OwnedRwLockReadGuard {
-            hold,
-            guard,
-            data,
-            lock,
-            _unpin: PhantomData,
+        match Self::try_map(this, |v| Some(f(v))) {
+            Ok(mapped) => mapped,
+            Err(_) => unreachable!("`f` always returns `Some`"),
         }
     }
 
@@ -688,20 +661,13 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockReadGuard<T, U> {
 impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     /// Maps to a part of the value, as tokio's `OwnedRwLockWriteGuard::map`.
     #[inline]
-    pub fn map<F, U: ?Sized>(mut this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, U>
+    pub fn map<F, U: ?Sized>(this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, U>
     where
         F: FnOnce(&mut T) -> &mut U,
     {
-        let data = f(&mut *this) as *mut U;
-        let OwnedRwLockWriteGuard {
-            hold, guard, lock, ..
-        } = this;
-        OwnedRwLockMappedWriteGuard {
-            hold,
-            guard,
-            data,
-            lock,
-            _unpin: PhantomData,
+        match Self::try_map(this, |v| Some(f(v))) {
+            Ok(mapped) => mapped,
+            Err(_) => unreachable!("`f` always returns `Some`"),
         }
     }
 
@@ -711,21 +677,9 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     where
         F: FnOnce(&T) -> &U,
     {
-        let data = f(&*this) as *const U;
-        let OwnedRwLockWriteGuard {
-            mut hold,
-            guard,
-            lock,
-            ..
-        } = this;
-        let guard = guard.downgrade();
-        hold.reacquire(HoldAs::ReadGuard, false);
-        OwnedRwLockReadGuard {
-            hold,
-            guard,
-            data,
-            lock,
-            _unpin: PhantomData,
+        match Self::try_downgrade_map(this, |v| Some(f(v))) {
+            Ok(mapped) => mapped,
+            Err(_) => unreachable!("`f` always returns `Some`"),
         }
     }
 
@@ -836,20 +790,13 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
 impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
     /// Maps further.
     #[inline]
-    pub fn map<F, V: ?Sized>(mut this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, V>
+    pub fn map<F, V: ?Sized>(this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, V>
     where
         F: FnOnce(&mut U) -> &mut V,
     {
-        let data = f(&mut *this) as *mut V;
-        let OwnedRwLockMappedWriteGuard {
-            hold, guard, lock, ..
-        } = this;
-        OwnedRwLockMappedWriteGuard {
-            hold,
-            guard,
-            data,
-            lock,
-            _unpin: PhantomData,
+        match Self::try_map(this, |v| Some(f(v))) {
+            Ok(mapped) => mapped,
+            Err(_) => unreachable!("`f` always returns `Some`"),
         }
     }
 

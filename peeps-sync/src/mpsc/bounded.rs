@@ -1,13 +1,12 @@
 //! The bounded mpsc channel.
 
-use super::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
+use super::error::{SendError, SendTimeoutError, TrySendError};
 use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
-use crate::core::{OP_CLOSED, OP_RECV, OP_SEND, Waiting, block_on_wait, poll_recorded};
+use crate::core::{OP_CLOSED, OP_SEND, Waiting, block_on_wait};
 use peeps_runtime::WaitEdge;
 use std::borrow::Cow;
 use std::fmt;
 use std::panic::Location;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// Sends values to the associated [`Receiver`]: tokio's `mpsc::Sender`,
@@ -106,103 +105,9 @@ fn channel_at<T>(location: &'static Location<'static>, buffer: usize) -> (Sender
     )
 }
 
+super::receiver::receiver_impl!(Receiver);
+
 impl<T> Receiver<T> {
-    /// Renames the channel's node (shared by every endpoint).
-    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
-        self.ep.rename(name);
-        self
-    }
-
-    /// Receives the next value, as tokio's `recv`; `None` once every sender
-    /// is gone and the buffer is empty. Pending: `waits_on` with `op: recv`.
-    ///
-    /// # Cancel safety
-    ///
-    /// As tokio's: cancel safe, no message is lost.
-    pub async fn recv(&mut self) -> Option<T> {
-        let Receiver { inner, ep, .. } = self;
-        ep.used();
-        let v = Waiting::new(ep.resource(), OP_RECV, inner.recv()).await;
-        ep.counted(u64::from(v.is_some()));
-        v
-    }
-
-    /// Receives up to `limit` values into `buffer`, as tokio's `recv_many`.
-    ///
-    /// # Cancel safety
-    ///
-    /// As tokio's: cancel safe.
-    pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        let Receiver { inner, ep, .. } = self;
-        ep.used();
-        let n = Waiting::new(ep.resource(), OP_RECV, inner.recv_many(buffer, limit)).await;
-        ep.counted(n as u64);
-        n
-    }
-
-    /// Receives a value if one is ready, as tokio's `try_recv`.
-    ///
-    /// # Errors
-    ///
-    /// [`TryRecvError`]: empty, or disconnected.
-    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let v = self.inner.try_recv();
-        self.ep.counted(u64::from(v.is_ok()));
-        v
-    }
-
-    /// Blockingly receives a value, as tokio's `blocking_recv`.
-    ///
-    /// # Panics
-    ///
-    /// As tokio's: when called within an asynchronous execution context.
-    #[track_caller]
-    pub fn blocking_recv(&mut self) -> Option<T> {
-        let Receiver { inner, ep, .. } = self;
-        ep.used();
-        let v = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv());
-        ep.counted(u64::from(v.is_some()));
-        v
-    }
-
-    /// Blockingly receives up to `limit` values, as tokio's
-    /// `blocking_recv_many`.
-    ///
-    /// # Panics
-    ///
-    /// As tokio's: when called within an asynchronous execution context.
-    #[track_caller]
-    pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        let Receiver { inner, ep, .. } = self;
-        ep.used();
-        let n = block_on_wait(ep.resource(), OP_RECV, || {
-            inner.blocking_recv_many(buffer, limit)
-        });
-        ep.counted(n as u64);
-        n
-    }
-
-    /// Closes the receiving half without dropping it, as tokio's `close`.
-    pub fn close(&mut self) {
-        self.inner.close();
-        self.ep.closed();
-    }
-
-    /// Whether the channel is closed, as tokio's.
-    pub fn is_closed(&self) -> bool {
-        self.inner.is_closed()
-    }
-
-    /// Whether no message is buffered, as tokio's.
-    pub fn is_empty(&self) -> bool {
-        self.inner.is_empty()
-    }
-
-    /// How many messages are buffered, as tokio's.
-    pub fn len(&self) -> usize {
-        self.inner.len()
-    }
-
     /// The free capacity now, as tokio's.
     pub fn capacity(&self) -> usize {
         self.inner.capacity()
@@ -211,66 +116,6 @@ impl<T> Receiver<T> {
     /// The capacity the channel was made with, as tokio's.
     pub fn max_capacity(&self) -> usize {
         self.inner.max_capacity()
-    }
-
-    /// Polls for the next value, as tokio's `poll_recv`. A `Pending` poll
-    /// records a `waits_on` edge kept in the receiver until a later poll or
-    /// receive completes, or the receiver drops.
-    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let Receiver {
-            inner,
-            ep,
-            poll_wait,
-        } = self;
-        ep.used();
-        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| {
-            inner.poll_recv(cx)
-        });
-        if let Poll::Ready(v) = &p {
-            ep.counted(u64::from(v.is_some()));
-        }
-        p
-    }
-
-    /// Polls for up to `limit` values, as tokio's `poll_recv_many`; edges
-    /// as [`Receiver::poll_recv`].
-    pub fn poll_recv_many(
-        &mut self,
-        cx: &mut Context<'_>,
-        buffer: &mut Vec<T>,
-        limit: usize,
-    ) -> Poll<usize> {
-        let Receiver {
-            inner,
-            ep,
-            poll_wait,
-        } = self;
-        ep.used();
-        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| {
-            inner.poll_recv_many(cx, buffer, limit)
-        });
-        if let Poll::Ready(n) = p {
-            ep.counted(n as u64);
-        }
-        p
-    }
-
-    /// How many strong senders are alive, as tokio's.
-    pub fn sender_strong_count(&self) -> usize {
-        self.inner.sender_strong_count()
-    }
-
-    /// How many weak senders are alive, as tokio's.
-    pub fn sender_weak_count(&self) -> usize {
-        self.inner.sender_weak_count()
-    }
-}
-
-impl<T> fmt::Debug for Receiver<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver")
-            .field("chan", &self.inner)
-            .finish()
     }
 }
 

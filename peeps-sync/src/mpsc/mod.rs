@@ -17,6 +17,7 @@
 //! node all endpoints share.
 
 mod bounded;
+mod receiver;
 mod unbounded;
 
 pub use bounded::{

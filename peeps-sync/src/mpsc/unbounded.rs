@@ -1,13 +1,12 @@
 //! The unbounded mpsc channel.
 
-use super::error::{SendError, TryRecvError};
+use super::error::SendError;
 use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
-use crate::core::{OP_CLOSED, OP_RECV, Waiting, block_on_wait, poll_recorded};
+use crate::core::{OP_CLOSED, Waiting};
 use peeps_runtime::WaitEdge;
 use std::borrow::Cow;
 use std::fmt;
 use std::panic::Location;
-use std::task::{Context, Poll};
 
 /// Sends values to the associated [`UnboundedReceiver`]: tokio's
 /// `mpsc::UnboundedSender`, a `held_by` edge (`as: sender`) while it lives.
@@ -78,161 +77,7 @@ fn unbounded_at<T>(
     )
 }
 
-impl<T> UnboundedReceiver<T> {
-    /// Renames the channel's node (shared by every endpoint).
-    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
-        self.ep.rename(name);
-        self
-    }
-
-    /// Receives the next value, as tokio's `recv`. Pending: `waits_on` with
-    /// `op: recv`.
-    ///
-    /// # Cancel safety
-    ///
-    /// As tokio's: cancel safe, no message is lost.
-    pub async fn recv(&mut self) -> Option<T> {
-        let UnboundedReceiver { inner, ep, .. } = self;
-        ep.used();
-        let v = Waiting::new(ep.resource(), OP_RECV, inner.recv()).await;
-        ep.counted(u64::from(v.is_some()));
-        v
-    }
-
-    /// Receives up to `limit` values into `buffer`, as tokio's `recv_many`.
-    ///
-    /// # Cancel safety
-    ///
-    /// As tokio's: cancel safe.
-    pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        let UnboundedReceiver { inner, ep, .. } = self;
-        ep.used();
-        let n = Waiting::new(ep.resource(), OP_RECV, inner.recv_many(buffer, limit)).await;
-        ep.counted(n as u64);
-        n
-    }
-
-    /// Receives a value if one is ready, as tokio's `try_recv`.
-    ///
-    /// # Errors
-    ///
-    /// [`TryRecvError`]: empty, or disconnected.
-    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let v = self.inner.try_recv();
-        self.ep.counted(u64::from(v.is_ok()));
-        v
-    }
-
-    /// Blockingly receives a value, as tokio's `blocking_recv`.
-    ///
-    /// # Panics
-    ///
-    /// As tokio's: when called within an asynchronous execution context.
-    #[track_caller]
-    pub fn blocking_recv(&mut self) -> Option<T> {
-        let UnboundedReceiver { inner, ep, .. } = self;
-        ep.used();
-        let v = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv());
-        ep.counted(u64::from(v.is_some()));
-        v
-    }
-
-    /// Blockingly receives up to `limit` values, as tokio's
-    /// `blocking_recv_many`.
-    ///
-    /// # Panics
-    ///
-    /// As tokio's: when called within an asynchronous execution context.
-    #[track_caller]
-    pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        let UnboundedReceiver { inner, ep, .. } = self;
-        ep.used();
-        let n = block_on_wait(ep.resource(), OP_RECV, || {
-            inner.blocking_recv_many(buffer, limit)
-        });
-        ep.counted(n as u64);
-        n
-    }
-
-    /// Closes the receiving half without dropping it, as tokio's `close`.
-    pub fn close(&mut self) {
-        self.inner.close();
-        self.ep.closed();
-    }
-
-    /// Whether the channel is closed, as tokio's.
-    pub fn is_closed(&self) -> bool {
-        self.inner.is_closed()
-    }
-
-    /// Whether no message is buffered, as tokio's.
-    pub fn is_empty(&self) -> bool {
-        self.inner.is_empty()
-    }
-
-    /// How many messages are buffered, as tokio's.
-    pub fn len(&self) -> usize {
-        self.inner.len()
-    }
-
-    /// Polls for the next value, as tokio's `poll_recv`; a `Pending` poll's
-    /// edge stays in the receiver until a later receive completes.
-    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let UnboundedReceiver {
-            inner,
-            ep,
-            poll_wait,
-        } = self;
-        ep.used();
-        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| {
-            inner.poll_recv(cx)
-        });
-        if let Poll::Ready(v) = &p {
-            ep.counted(u64::from(v.is_some()));
-        }
-        p
-    }
-
-    /// Polls for up to `limit` values, as tokio's `poll_recv_many`.
-    pub fn poll_recv_many(
-        &mut self,
-        cx: &mut Context<'_>,
-        buffer: &mut Vec<T>,
-        limit: usize,
-    ) -> Poll<usize> {
-        let UnboundedReceiver {
-            inner,
-            ep,
-            poll_wait,
-        } = self;
-        ep.used();
-        let p = poll_recorded(ep.resource(), OP_RECV, poll_wait, cx, |cx| {
-            inner.poll_recv_many(cx, buffer, limit)
-        });
-        if let Poll::Ready(n) = p {
-            ep.counted(n as u64);
-        }
-        p
-    }
-
-    /// How many strong senders are alive, as tokio's.
-    pub fn sender_strong_count(&self) -> usize {
-        self.inner.sender_strong_count()
-    }
-
-    /// How many weak senders are alive, as tokio's.
-    pub fn sender_weak_count(&self) -> usize {
-        self.inner.sender_weak_count()
-    }
-}
-
-impl<T> fmt::Debug for UnboundedReceiver<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnboundedReceiver")
-            .field("chan", &self.inner)
-            .finish()
-    }
-}
+super::receiver::receiver_impl!(UnboundedReceiver);
 
 impl<T> UnboundedSender<T> {
     /// Renames the channel's node (shared by every endpoint).

@@ -1,0 +1,189 @@
+//! What the bounded and the unbounded receiver share: every method but
+//! `capacity` and `max_capacity`, written once (tokio's two receivers have
+//! the same API over different channel types).
+
+/// Implements the shared receiver methods and `Debug` for `$Receiver`, a
+/// struct with fields `inner` (tokio's receiver), `ep` (`Endpoint<Rx>`)
+/// and `poll_wait` (`WaitEdge`).
+macro_rules! receiver_impl {
+    ($Receiver:ident) => {
+        impl<T> $Receiver<T> {
+            /// Renames the channel's node (shared by every endpoint).
+            pub fn named(self, name: impl Into<::std::borrow::Cow<'static, str>>) -> Self {
+                self.ep.rename(name);
+                self
+            }
+
+            /// Receives the next value, as tokio's `recv`; `None` once every sender
+            /// is gone and the buffer is empty. Pending: `waits_on` with `op: recv`.
+            ///
+            /// # Cancel safety
+            ///
+            /// As tokio's: cancel safe, no message is lost.
+            pub async fn recv(&mut self) -> Option<T> {
+                let $Receiver { inner, ep, .. } = self;
+                ep.used();
+                let v =
+                    $crate::core::Waiting::new(ep.resource(), $crate::core::OP_RECV, inner.recv())
+                        .await;
+                ep.counted(u64::from(v.is_some()));
+                v
+            }
+
+            /// Receives up to `limit` values into `buffer`, as tokio's `recv_many`.
+            ///
+            /// # Cancel safety
+            ///
+            /// As tokio's: cancel safe.
+            pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+                let $Receiver { inner, ep, .. } = self;
+                ep.used();
+                let n = $crate::core::Waiting::new(
+                    ep.resource(),
+                    $crate::core::OP_RECV,
+                    inner.recv_many(buffer, limit),
+                )
+                .await;
+                ep.counted(n as u64);
+                n
+            }
+
+            /// Receives a value if one is ready, as tokio's `try_recv`.
+            ///
+            /// # Errors
+            ///
+            /// [`TryRecvError`]: empty, or disconnected.
+            pub fn try_recv(&mut self) -> Result<T, $crate::mpsc::error::TryRecvError> {
+                let v = self.inner.try_recv();
+                self.ep.counted(u64::from(v.is_ok()));
+                v
+            }
+
+            /// Blockingly receives a value, as tokio's `blocking_recv`.
+            ///
+            /// # Panics
+            ///
+            /// As tokio's: when called within an asynchronous execution context.
+            #[track_caller]
+            pub fn blocking_recv(&mut self) -> Option<T> {
+                let $Receiver { inner, ep, .. } = self;
+                ep.used();
+                let v = $crate::core::block_on_wait(ep.resource(), $crate::core::OP_RECV, || {
+                    inner.blocking_recv()
+                });
+                ep.counted(u64::from(v.is_some()));
+                v
+            }
+
+            /// Blockingly receives up to `limit` values, as tokio's
+            /// `blocking_recv_many`.
+            ///
+            /// # Panics
+            ///
+            /// As tokio's: when called within an asynchronous execution context.
+            #[track_caller]
+            pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+                let $Receiver { inner, ep, .. } = self;
+                ep.used();
+                let n = $crate::core::block_on_wait(ep.resource(), $crate::core::OP_RECV, || {
+                    inner.blocking_recv_many(buffer, limit)
+                });
+                ep.counted(n as u64);
+                n
+            }
+
+            /// Closes the receiving half without dropping it, as tokio's `close`.
+            pub fn close(&mut self) {
+                self.inner.close();
+                self.ep.closed();
+            }
+
+            /// Whether the channel is closed, as tokio's.
+            pub fn is_closed(&self) -> bool {
+                self.inner.is_closed()
+            }
+
+            /// Whether no message is buffered, as tokio's.
+            pub fn is_empty(&self) -> bool {
+                self.inner.is_empty()
+            }
+
+            /// How many messages are buffered, as tokio's.
+            pub fn len(&self) -> usize {
+                self.inner.len()
+            }
+
+            /// Polls for the next value, as tokio's `poll_recv`. A `Pending` poll
+            /// records a `waits_on` edge kept in the receiver until a later poll or
+            /// receive completes, or the receiver drops.
+            pub fn poll_recv(
+                &mut self,
+                cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<Option<T>> {
+                let $Receiver {
+                    inner,
+                    ep,
+                    poll_wait,
+                } = self;
+                ep.used();
+                let p = $crate::core::poll_recorded(
+                    ep.resource(),
+                    $crate::core::OP_RECV,
+                    poll_wait,
+                    cx,
+                    |cx| inner.poll_recv(cx),
+                );
+                if let ::std::task::Poll::Ready(v) = &p {
+                    ep.counted(u64::from(v.is_some()));
+                }
+                p
+            }
+
+            /// Polls for up to `limit` values, as tokio's `poll_recv_many`; edges
+            /// as for `poll_recv`.
+            pub fn poll_recv_many(
+                &mut self,
+                cx: &mut ::std::task::Context<'_>,
+                buffer: &mut Vec<T>,
+                limit: usize,
+            ) -> ::std::task::Poll<usize> {
+                let $Receiver {
+                    inner,
+                    ep,
+                    poll_wait,
+                } = self;
+                ep.used();
+                let p = $crate::core::poll_recorded(
+                    ep.resource(),
+                    $crate::core::OP_RECV,
+                    poll_wait,
+                    cx,
+                    |cx| inner.poll_recv_many(cx, buffer, limit),
+                );
+                if let ::std::task::Poll::Ready(n) = p {
+                    ep.counted(n as u64);
+                }
+                p
+            }
+
+            /// How many strong senders are alive, as tokio's.
+            pub fn sender_strong_count(&self) -> usize {
+                self.inner.sender_strong_count()
+            }
+
+            /// How many weak senders are alive, as tokio's.
+            pub fn sender_weak_count(&self) -> usize {
+                self.inner.sender_weak_count()
+            }
+        }
+
+        impl<T> ::std::fmt::Debug for $Receiver<T> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($Receiver))
+                    .field("chan", &self.inner)
+                    .finish()
+            }
+        }
+    };
+}
+pub(super) use receiver_impl;
