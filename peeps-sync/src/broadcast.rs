@@ -191,61 +191,7 @@ impl<T> Sender<T> {
     }
 }
 
-impl<T> Clone for Sender<T> {
-    /// Another sender, attributed to the task cloning it.
-    fn clone(&self) -> Self {
-        Sender {
-            inner: self.inner.clone(),
-            ep: self.ep.clone(),
-        }
-    }
-}
-
-impl<T> fmt::Debug for Sender<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sender")
-            .field("inner", &self.inner)
-            .finish()
-    }
-}
-
-impl<T> WeakSender<T> {
-    /// A strong sender if one is still alive, as tokio's `upgrade`.
-    pub fn upgrade(&self) -> Option<Sender<T>> {
-        let inner = self.inner.upgrade()?;
-        Some(Sender {
-            inner,
-            ep: Endpoint::new(self.chan.clone()),
-        })
-    }
-
-    /// How many strong senders are alive, as tokio's.
-    pub fn strong_count(&self) -> usize {
-        self.inner.strong_count()
-    }
-
-    /// How many weak senders are alive, as tokio's.
-    pub fn weak_count(&self) -> usize {
-        self.inner.weak_count()
-    }
-}
-
-impl<T> Clone for WeakSender<T> {
-    fn clone(&self) -> Self {
-        WeakSender {
-            inner: self.inner.clone(),
-            chan: self.chan.clone(),
-        }
-    }
-}
-
-impl<T> fmt::Debug for WeakSender<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WeakSender")
-            .field("inner", &self.inner)
-            .finish()
-    }
-}
+crate::channel::sender_impls!(Sender, WeakSender, "inner");
 
 impl<T> Receiver<T> {
     /// Renames the channel's node (shared by every endpoint).

@@ -313,3 +313,70 @@ impl<S: Side> Drop for Endpoint<S> {
         }
     }
 }
+
+/// Implements, for a channel's sender `$S` (fields `inner`, `ep`) and its
+/// weak sender `$W` (fields `inner`, `chan`): `Clone` (a clone is a new
+/// endpoint, attributed to the task cloning), `Debug` (tokio's value under
+/// `$label`), and the weak sender's `upgrade`, `strong_count` and
+/// `weak_count`. mpsc (both flavors) and broadcast share these exactly.
+macro_rules! sender_impls {
+    ($S:ident, $W:ident, $label:literal) => {
+        impl<T> Clone for $S<T> {
+            /// Another sender, attributed to the task cloning it.
+            fn clone(&self) -> Self {
+                $S {
+                    inner: self.inner.clone(),
+                    ep: self.ep.clone(),
+                }
+            }
+        }
+
+        impl<T> ::std::fmt::Debug for $S<T> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($S))
+                    .field($label, &self.inner)
+                    .finish()
+            }
+        }
+
+        impl<T> $W<T> {
+            /// A strong sender if the channel is still open, as tokio's
+            /// `upgrade`; attributed to the task upgrading.
+            pub fn upgrade(&self) -> Option<$S<T>> {
+                let inner = self.inner.upgrade()?;
+                Some($S {
+                    inner,
+                    ep: $crate::channel::Endpoint::new(self.chan.clone()),
+                })
+            }
+
+            /// How many strong senders are alive, as tokio's.
+            pub fn strong_count(&self) -> usize {
+                self.inner.strong_count()
+            }
+
+            /// How many weak senders are alive, as tokio's.
+            pub fn weak_count(&self) -> usize {
+                self.inner.weak_count()
+            }
+        }
+
+        impl<T> Clone for $W<T> {
+            fn clone(&self) -> Self {
+                $W {
+                    inner: self.inner.clone(),
+                    chan: self.chan.clone(),
+                }
+            }
+        }
+
+        impl<T> ::std::fmt::Debug for $W<T> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($W))
+                    .field($label, &self.inner)
+                    .finish()
+            }
+        }
+    };
+}
+pub(crate) use sender_impls;

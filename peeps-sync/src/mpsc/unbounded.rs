@@ -5,7 +5,6 @@ use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
 use crate::core::{OP_CLOSED, Waiting};
 use peeps_runtime::WaitEdge;
 use std::borrow::Cow;
-use std::fmt;
 use std::panic::Location;
 
 /// Sends values to the associated [`UnboundedReceiver`]: tokio's
@@ -137,58 +136,4 @@ impl<T> UnboundedSender<T> {
     }
 }
 
-impl<T> Clone for UnboundedSender<T> {
-    /// Another sender, attributed to the task cloning it.
-    fn clone(&self) -> Self {
-        UnboundedSender {
-            inner: self.inner.clone(),
-            ep: self.ep.clone(),
-        }
-    }
-}
-
-impl<T> fmt::Debug for UnboundedSender<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnboundedSender")
-            .field("chan", &self.inner)
-            .finish()
-    }
-}
-
-impl<T> WeakUnboundedSender<T> {
-    /// A strong sender if the channel is still open, as tokio's `upgrade`.
-    pub fn upgrade(&self) -> Option<UnboundedSender<T>> {
-        let inner = self.inner.upgrade()?;
-        Some(UnboundedSender {
-            inner,
-            ep: Endpoint::new(self.chan.clone()),
-        })
-    }
-
-    /// How many strong senders are alive, as tokio's.
-    pub fn strong_count(&self) -> usize {
-        self.inner.strong_count()
-    }
-
-    /// How many weak senders are alive, as tokio's.
-    pub fn weak_count(&self) -> usize {
-        self.inner.weak_count()
-    }
-}
-
-impl<T> Clone for WeakUnboundedSender<T> {
-    fn clone(&self) -> Self {
-        WeakUnboundedSender {
-            inner: self.inner.clone(),
-            chan: self.chan.clone(),
-        }
-    }
-}
-
-impl<T> fmt::Debug for WeakUnboundedSender<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WeakUnboundedSender")
-            .field("chan", &self.inner)
-            .finish()
-    }
-}
+crate::channel::sender_impls!(UnboundedSender, WeakUnboundedSender, "chan");
