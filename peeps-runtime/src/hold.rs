@@ -236,13 +236,9 @@ impl HolderSet {
         Slot::slow(self.slow.lock().insert(record))
     }
 
-    /// Changes the weight of a live hold (permits split off or merged in).
-    pub fn set_weight(&self, token: &mut HoldToken, weight: usize) {
-        self.set_weight_at(&mut token.slot, weight);
-    }
-
-    /// [`HolderSet::set_weight`] of the hold in `slot` (which moves to the
-    /// slow list when the weight no longer fits a fast slot).
+    /// Changes the weight of the hold in `slot` (permits split off or
+    /// merged in); it moves to the slow list when the weight no longer fits
+    /// a fast slot.
     fn set_weight_at(&self, slot: &mut Slot, weight: usize) {
         match slot.at() {
             SlotAt::Fast(i) if weight <= MAX_FAST_WEIGHT => {
@@ -298,44 +294,6 @@ impl HolderSet {
                 self.slow.lock().remove(key);
             }
         }
-    }
-
-    /// Re-attributes a hold to the current task when another task uses it
-    /// (a channel endpoint), and marks it confirmed. Cheap when nothing
-    /// changed: one thread-local read and a compare.
-    #[inline]
-    pub fn touch(&self, token: &mut HoldToken, how: HoldAs) {
-        let frame = context::current();
-        if frame.tracked && frame.task == token.holder && self.is_confirmed(token) {
-            return;
-        }
-        self.touch_slow(token, how);
-    }
-
-    fn is_confirmed(&self, token: &HoldToken) -> bool {
-        match token.slot.at() {
-            SlotAt::Fast(i) => self.fast[i].meta.load(Ordering::Relaxed) >> 3 & 1 == 1,
-            SlotAt::Slow(key) => self.slow.lock().get_mut(key).is_some_and(|r| r.confirmed),
-        }
-    }
-
-    #[cold]
-    fn touch_slow(&self, token: &mut HoldToken, how: HoldAs) {
-        let Actor { id, keep, .. } = holder();
-        let placeholder = HoldToken { slot: token.slot, holder: token.holder, _keep: None };
-        let old = std::mem::replace(token, placeholder);
-        self.release(old);
-        *token = self.acquire_for(id, keep, how, true, 1);
-    }
-
-    /// How many holds are live.
-    pub fn len(&self) -> usize {
-        self.fast.iter().filter(|f| f.holder.load(Ordering::Relaxed) != 0).count() + self.slow.lock().len()
-    }
-
-    /// True when nobody holds it.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Adds a `held_by` edge per live hold; returns how many.

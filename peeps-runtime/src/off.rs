@@ -149,17 +149,6 @@ pub mod hold {
         /// Does nothing.
         #[inline(always)]
         pub fn release(&self, _token: HoldToken) {}
-        /// Does nothing.
-        #[inline(always)]
-        pub fn touch(&self, _token: &mut HoldToken, _how: HoldAs) {}
-        /// Always 0.
-        pub fn len(&self) -> usize {
-            0
-        }
-        /// Always true.
-        pub fn is_empty(&self) -> bool {
-            true
-        }
         /// Always 0.
         pub fn count(&self, _how: HoldAs) -> usize {
             0
@@ -174,9 +163,6 @@ pub mod hold {
         ) -> HoldToken {
             HoldToken
         }
-        /// Does nothing.
-        #[inline(always)]
-        pub fn set_weight(&self, _token: &mut HoldToken, _weight: usize) {}
         /// Always 0.
         pub fn weight(&self, _how: HoldAs) -> usize {
             0
@@ -248,16 +234,7 @@ pub mod wait {
     #[derive(Debug, Default)]
     pub struct WaitList;
 
-    impl WaitList {
-        /// Always 0.
-        pub fn len(&self) -> usize {
-            0
-        }
-        /// Always true.
-        pub fn is_empty(&self) -> bool {
-            true
-        }
-    }
+    impl WaitList {}
 
     pub use crate::op::WaitOp;
 

@@ -82,9 +82,13 @@ impl Entry for ResourceEntry {
     }
     fn describe(&self, out: &mut Describe<'_>) {
         // Counted from the edges written, so the counts and the edges of
-        // one snapshot agree even while holds and waits come and go.
-        let holders = self.holders.describe(out);
+        // one snapshot agree even while holds and waits come and go. Waits
+        // are read first: a task takes or confirms its hold before it waits
+        // (an endpoint used by a receive, a lock's holder before the next
+        // waiter), so a snapshot that shows a wait also shows what came
+        // before it.
         let waiters = self.waits.describe(out);
+        let holders = self.holders.describe(out);
         let state = if holders > 0 { "held" } else { "free" };
         out.state(state, self.core.created_ms);
         out.node.since_ms = None;

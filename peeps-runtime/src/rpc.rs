@@ -144,11 +144,12 @@ impl Entry for RequestEntry {
         if !self.peer.is_empty() {
             out.attr(attr::PEER, self.peer.as_ref());
         }
-        out.attr(attr::WAITERS, self.waits.len());
+        // Counted from the edges written, as a resource's (resource.rs).
+        let waiters = self.waits.describe(out);
+        out.attr(attr::WAITERS, waiters);
         if let Some(facts) = self.facts.get() {
             facts.describe(out);
         }
-        self.waits.describe(out);
     }
 }
 

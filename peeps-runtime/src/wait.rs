@@ -70,17 +70,6 @@ impl WaitList {
         WaitList { target, fast: std::array::from_fn(|_| WaitSlot::free()), records: Mutex::new(Slab::new()) }
     }
 
-    /// How many waits are pending.
-    pub fn len(&self) -> usize {
-        let fast = self.fast.iter().filter(|f| f.waiter.load(Ordering::Relaxed) != 0).count();
-        fast + self.records.lock().len()
-    }
-
-    /// True when nothing waits.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Adds a `waits_on` edge per pending wait; returns how many.
     pub fn describe(&self, out: &mut Describe<'_>) -> usize {
         let mut n = 0;
