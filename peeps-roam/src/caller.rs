@@ -1,7 +1,8 @@
 //! The client side: a `roam::Caller` that makes every outgoing call a
 //! `request` node and sends its call id in the call's metadata.
 
-use crate::{CALL_ID_KEY, Connection, method_name};
+use crate::wrap::Wrap;
+use crate::{CALL_ID_KEY, Connection};
 use roam::{
     MetadataEntry, MetadataFlags, MetadataValue, RequestCall, RequestResponse, RoamError, SelfRef,
 };
@@ -37,16 +38,12 @@ use std::pin::Pin;
 #[derive(Clone)]
 pub struct Caller<C> {
     inner: C,
-    conn: Connection,
-    service: Option<&'static roam::ServiceDescriptor>,
+    wrap: Wrap,
 }
 
 impl<C> std::fmt::Debug for Caller<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Caller")
-            .field("conn", &self.conn)
-            .field("service", &self.service.map(|s| s.service_name))
-            .finish_non_exhaustive()
+        self.wrap.debug("Caller", f)
     }
 }
 
@@ -55,8 +52,7 @@ impl<C> Caller<C> {
     pub fn new(inner: C, conn: Connection) -> Self {
         Caller {
             inner,
-            conn,
-            service: None,
+            wrap: Wrap::new(conn),
         }
     }
 
@@ -64,13 +60,13 @@ impl<C> Caller<C> {
     /// `<service>_service_descriptor()`); without it a request is named by
     /// its method id.
     pub fn service(mut self, service: &'static roam::ServiceDescriptor) -> Self {
-        self.service = Some(service);
+        self.wrap.set_service(service);
         self
     }
 
     /// The connection calls are counted on.
     pub fn connection(&self) -> &Connection {
-        &self.conn
+        self.wrap.connection()
     }
 
     /// The wrapped caller.
@@ -85,11 +81,11 @@ impl<C: roam::Caller> roam::Caller for Caller<C> {
         call: RequestCall<'a>,
     ) -> impl Future<Output = Result<SelfRef<RequestResponse<'static>>, RoamError>> + MaybeSend + 'a
     {
-        let method = method_name(self.service, call.method_id);
-        let request = peeps::rpc::OutgoingCall::new(method, self.conn.label().to_owned())
-            .with_facts(self.conn.clone());
+        let method = self.wrap.method_name(call.method_id);
+        let request = peeps::rpc::OutgoingCall::new(method, self.connection().label().to_owned())
+            .with_facts(self.connection().clone());
         async move {
-            let _in_flight = self.conn.outgoing();
+            let _in_flight = self.connection().outgoing();
             // Shorten the call's lifetime to this future, so its metadata
             // can borrow the id from `request`, which lives here too.
             let mut call: RequestCall<'_> = call;
@@ -101,7 +97,7 @@ impl<C: roam::Caller> roam::Caller for Caller<C> {
                 });
             }
             let response = request.wait(self.inner.call(call)).await;
-            self.conn.set_open(self.inner.is_connected());
+            self.connection().set_open(self.inner.is_connected());
             response
         }
     }

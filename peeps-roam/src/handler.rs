@@ -1,7 +1,8 @@
 //! The server side: a `roam::Handler` that serves every incoming call under
 //! a `handler` node named by the caller's call id.
 
-use crate::{CALL_ID_KEY, Connection, method_name};
+use crate::wrap::Wrap;
+use crate::{CALL_ID_KEY, Connection};
 use roam::{MetadataValue, ReplySink, RequestCall, SelfRef};
 use roam_types::MaybeSend;
 use std::future::Future;
@@ -34,16 +35,12 @@ use std::future::Future;
 #[derive(Clone)]
 pub struct Handler<H> {
     inner: H,
-    conn: Connection,
-    service: Option<&'static roam::ServiceDescriptor>,
+    wrap: Wrap,
 }
 
 impl<H> std::fmt::Debug for Handler<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Handler")
-            .field("conn", &self.conn)
-            .field("service", &self.service.map(|s| s.service_name))
-            .finish_non_exhaustive()
+        self.wrap.debug("Handler", f)
     }
 }
 
@@ -52,8 +49,7 @@ impl<H> Handler<H> {
     pub fn new(inner: H, conn: Connection) -> Self {
         Handler {
             inner,
-            conn,
-            service: None,
+            wrap: Wrap::new(conn),
         }
     }
 
@@ -61,13 +57,13 @@ impl<H> Handler<H> {
     /// `<service>_service_descriptor()`); without it a handler is named by
     /// its method id.
     pub fn service(mut self, service: &'static roam::ServiceDescriptor) -> Self {
-        self.service = Some(service);
+        self.wrap.set_service(service);
         self
     }
 
     /// The connection calls are counted on.
     pub fn connection(&self) -> &Connection {
-        &self.conn
+        self.wrap.connection()
     }
 }
 
@@ -93,13 +89,13 @@ where
         call: SelfRef<RequestCall<'static>>,
         reply: R,
     ) -> impl Future<Output = ()> + MaybeSend + '_ {
-        let method = method_name(self.service, call.method_id);
+        let method = self.wrap.method_name(call.method_id);
         let id = caller_call_id(&call).to_owned();
-        let in_flight = self.conn.incoming();
+        let in_flight = self.connection().incoming();
         let serve = async move {
             let _in_flight = in_flight;
             self.inner.handle(call, reply).await;
         };
-        peeps::rpc::handle_with_facts(method, &id, self.conn.clone(), serve)
+        peeps::rpc::handle_with_facts(method, &id, self.connection().clone(), serve)
     }
 }

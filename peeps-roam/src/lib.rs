@@ -71,24 +71,12 @@ mod caller;
 mod connection;
 mod handler;
 pub mod tcp;
+mod wrap;
 
 pub use caller::Caller;
 pub use connection::Connection;
 pub use handler::Handler;
 
-use std::borrow::Cow;
-
 /// The metadata key the call id travels under: the value is a string,
 /// `<process key>/<n>` (see `peeps::rpc`).
 pub const CALL_ID_KEY: &str = "peeps-call-id";
-
-/// `Service.method` from the descriptor, or the method id when unknown.
-fn method_name(
-    service: Option<&'static roam::ServiceDescriptor>,
-    id: roam::MethodId,
-) -> Cow<'static, str> {
-    match service.and_then(|s| s.by_id(id)) {
-        Some(m) => Cow::Owned(format!("{}.{}", m.service_name, m.method_name)),
-        None => Cow::Owned(format!("method {id:?}")),
-    }
-}
