@@ -46,14 +46,16 @@ impl std::error::Error for ReadError {
     }
 }
 
-/// Only the schema tag, read first so a wrong format gets the right error.
+/// Only the schema tag, read when a snapshot does not parse, so a wrong
+/// format gets the right error.
 #[derive(Deserialize)]
 struct SchemaTag {
     schema: Option<serde_json::Value>,
 }
 
 impl Snapshot {
-    /// Parses a snapshot, checking the schema tag before anything else.
+    /// Parses a snapshot. A missing or unknown schema tag is the error
+    /// reported, whatever else is wrong.
     ///
     /// # Errors
     ///
@@ -69,6 +71,19 @@ impl Snapshot {
     ///
     /// As [`Snapshot::from_json`].
     pub fn from_slice(bytes: &[u8]) -> Result<Snapshot, ReadError> {
+        // One parse for a good snapshot. Only a JSON object is tried whole:
+        // serde would also read a snapshot from an array of its fields,
+        // which the tag read below rejects (`NotJson`), as it always has.
+        let full = if is_object(bytes) {
+            match serde_json::from_slice::<Snapshot>(bytes) {
+                Ok(snap) if snap.schema == SCHEMA => return Ok(snap),
+                Ok(snap) => return Err(ReadError::WrongSchema(snap.schema)),
+                Err(e) => Some(e),
+            }
+        } else {
+            None
+        };
+        // It did not parse: the schema tag says which error is meant.
         let tag: SchemaTag = serde_json::from_slice(bytes).map_err(ReadError::NotJson)?;
         match tag.schema {
             None => return Err(ReadError::MissingSchema),
@@ -76,7 +91,10 @@ impl Snapshot {
             Some(serde_json::Value::String(s)) => return Err(ReadError::WrongSchema(s)),
             Some(other) => return Err(ReadError::WrongSchema(other.to_string())),
         }
-        serde_json::from_slice(bytes).map_err(ReadError::Malformed)
+        match full {
+            Some(e) => Err(ReadError::Malformed(e)),
+            None => serde_json::from_slice(bytes).map_err(ReadError::Malformed),
+        }
     }
 
     /// Writes the snapshot as compact JSON.
@@ -85,6 +103,14 @@ impl Snapshot {
         // no Serialize impl returns an error.
         serde_json::to_string(self).expect("snapshot serialization is infallible")
     }
+}
+
+/// True when the first non-whitespace byte opens a JSON object.
+fn is_object(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+        .is_some_and(|&b| b == b'{')
 }
 
 #[cfg(test)]
