@@ -32,6 +32,8 @@ pub type MergedGraph<'a> = DiGraph<MergedNode<'a>, MergedEdge<'a>>;
 pub struct MergedNode<'a> {
     /// Index of the process in [`Merged::processes`].
     pub process: usize,
+    /// Position of the node in its snapshot's `nodes`.
+    pub index: usize,
     /// The node as its snapshot has it.
     pub node: &'a Node,
 }
@@ -124,6 +126,8 @@ impl std::fmt::Display for MergeIssues {
 pub struct Merged<'a> {
     graph: MergedGraph<'a>,
     processes: Vec<&'a Snapshot>,
+    /// Process key → index in `processes`.
+    by_key: HashMap<&'a str, usize>,
     ids: Vec<IdIndex>,
     issues: MergeIssues,
 }
@@ -173,13 +177,17 @@ where
 
     for (p, snap) in processes.iter().enumerate() {
         let mut index = IdIndex::for_nodes(&snap.nodes);
-        for node in &snap.nodes {
+        for (i, node) in snap.nodes.iter().enumerate() {
             let ix = NodeIndex::new(graph.node_count());
             if !index.insert(node.id, ix) {
                 issues.duplicate_ids += 1;
                 continue;
             }
-            graph.add_node(MergedNode { process: p, node });
+            graph.add_node(MergedNode {
+                process: p,
+                index: i,
+                node,
+            });
             match node.kind {
                 NodeKind::Request => {
                     if let Some(call) = node.attrs.get(attr::CALL_ID).and_then(|v| v.as_str()) {
@@ -247,6 +255,7 @@ where
     Merged {
         graph,
         processes,
+        by_key,
         ids,
         issues,
     }
@@ -281,10 +290,7 @@ impl<'a> Merged<'a> {
 
     /// The merged index of node `id` of the process with key `process_key`.
     pub fn find(&self, process_key: &str, id: NodeId) -> Option<NodeIndex> {
-        let p = self
-            .processes
-            .iter()
-            .position(|s| s.process.key == process_key)?;
+        let &p = self.by_key.get(process_key)?;
         self.ids[p].get(id)
     }
 }

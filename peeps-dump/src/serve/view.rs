@@ -92,29 +92,16 @@ impl View {
         let blocked = peeps_graph::scope::blocked_scope(&merged, &report);
 
         // The store's keys are unique, so merging kept every snapshot, in
-        // order: merged process p is snaps[p]. Each merged node is found
-        // back at its position in its snapshot (a repeated id, which merge
-        // dropped, is not the node it kept).
+        // order: merged process p is snaps[p], and each merged node is at
+        // its recorded position in that snapshot.
         let g = merged.graph();
-        let mut nodes = vec![
-            NodeAt {
-                process: 0,
-                index: 0
-            };
-            g.node_count()
-        ];
-        for (p, snap) in snaps.iter().enumerate() {
-            for (i, node) in snap.nodes.iter().enumerate() {
-                if let Some(ix) = merged.find(&snap.process.key, node.id)
-                    && std::ptr::eq(merged.node(ix), node)
-                {
-                    nodes[ix.index()] = NodeAt {
-                        process: p as u32,
-                        index: i as u32,
-                    };
-                }
-            }
-        }
+        let nodes: Vec<NodeAt> = g
+            .node_weights()
+            .map(|w| NodeAt {
+                process: w.process as u32,
+                index: w.index as u32,
+            })
+            .collect();
         let edges = g
             .edge_references()
             .map(|e| {
