@@ -27,7 +27,8 @@ use std::sync::{Arc, LazyLock, Weak};
 #[derive(Debug)]
 pub struct AmbientRoot {
     core: NodeCore,
-    tokio_id: Option<String>,
+    /// Tokio's number for the task (none for a thread's root).
+    tokio_id: Option<u64>,
     /// Polls of the instrumented futures at the top of this root.
     pub stats: PollStats,
 }
@@ -39,9 +40,8 @@ impl Entry for AmbientRoot {
     fn describe(&self, out: &mut Describe<'_>) {
         self.stats.describe(out, self.core.created_ms);
         out.attr(attr::TRACKED, false);
-        if let Some(id) = &self.tokio_id {
-            let value: serde_json::Value = id.parse::<u64>().map_or_else(|_| id.clone().into(), Into::into);
-            out.attr(attr::TOKIO_TASK_ID, value);
+        if let Some(id) = self.tokio_id {
+            out.attr(attr::TOKIO_TASK_ID, id);
         }
     }
 }
@@ -112,7 +112,7 @@ pub fn foreign_id(task: tokio::task::Id) -> NodeId {
 
 /// Tokio's integer for a task id (its `Hash` writes exactly that `u64`).
 #[inline]
-fn task_number(task: tokio::task::Id) -> u64 {
+pub(crate) fn task_number(task: tokio::task::Id) -> u64 {
     struct Take(u64);
     impl std::hash::Hasher for Take {
         fn finish(&self) -> u64 {
@@ -142,7 +142,7 @@ pub(crate) fn foreign_node(id: NodeId, now_ms: u64, edges: &mut Vec<peeps_graph:
     let task = id - FOREIGN_BASE;
     let root = AmbientRoot {
         core: NodeCore::with_id(id, NodeKind::Task, foreign_name(task), SourceLocation::Static(FOREIGN_LOCATION)),
-        tokio_id: Some(task.to_string()),
+        tokio_id: Some(task),
         stats: PollStats::default(),
     };
     let mut node = peeps_graph::Node {
@@ -174,7 +174,7 @@ pub fn foreign_task(id: tokio::task::Id) -> Arc<AmbientHandle> {
     }
     let root = AmbientRoot {
         core: NodeCore::with_id(foreign_id(id), NodeKind::Task, foreign_name(id), SourceLocation::Static(FOREIGN_LOCATION)),
-        tokio_id: Some(id.to_string()),
+        tokio_id: Some(task_number(id)),
         stats: PollStats::default(),
     };
     let handle = Arc::new(AmbientHandle { reg: Registered::new(root), key: Some(id) });

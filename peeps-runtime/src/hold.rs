@@ -20,44 +20,7 @@ use peeps_graph::{Attrs, EdgeKind, NodeId, attr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-/// How a holder holds a resource (the `as` attribute of `held_by`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub enum HoldAs {
-    /// A mutex guard or a write guard.
-    Guard = 0,
-    /// A read guard.
-    ReadGuard = 1,
-    /// A semaphore permit.
-    Permit = 2,
-    /// A channel's sending endpoint.
-    Sender = 3,
-    /// A channel's receiving endpoint.
-    Receiver = 4,
-}
-
-impl HoldAs {
-    /// The schema's word for it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HoldAs::Guard => attr::AS_GUARD,
-            HoldAs::ReadGuard => attr::AS_READ_GUARD,
-            HoldAs::Permit => attr::AS_PERMIT,
-            HoldAs::Sender => attr::AS_SENDER,
-            HoldAs::Receiver => attr::AS_RECEIVER,
-        }
-    }
-
-    fn from_bits(b: u64) -> HoldAs {
-        match b & 0x7 {
-            1 => HoldAs::ReadGuard,
-            2 => HoldAs::Permit,
-            3 => HoldAs::Sender,
-            4 => HoldAs::Receiver,
-            _ => HoldAs::Guard,
-        }
-    }
-}
+pub use crate::op::HoldAs;
 
 #[derive(Debug)]
 struct HolderRecord {

@@ -117,20 +117,7 @@ pub mod task {
 
 /// No-op holder sets.
 pub mod hold {
-    /// How a holder holds a resource.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum HoldAs {
-        /// A mutex guard or a write guard.
-        Guard,
-        /// A read guard.
-        ReadGuard,
-        /// A semaphore permit.
-        Permit,
-        /// A channel's sending endpoint.
-        Sender,
-        /// A channel's receiving endpoint.
-        Receiver,
-    }
+    pub use crate::op::HoldAs;
 
     /// Nothing.
     #[derive(Debug, Default, Clone)]

@@ -28,10 +28,9 @@ use parking_lot::Mutex;
 use peeps_graph::{NodeId, NodeKind};
 use std::any::Any;
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Weak};
 
 /// The facts of a pair's node, which also say what the node is.
@@ -74,7 +73,8 @@ impl<F: PairFacts> PairEnd<F> {
     /// The two ends of a new pair made at `location`.
     #[inline]
     pub fn pair(location: &'static Location<'static>) -> (Self, Self) {
-        let pair = next_pair_id() << 1;
+        // Any process-unique integer will do: a node id is one.
+        let pair = crate::id::next_id() << 1;
         let maker = holder().id;
         let end = |end| PairEnd { reg: None, pair_end: pair | end, maker, location };
         (end(0), end(1))
@@ -233,32 +233,4 @@ static TABLE: LazyLock<[Table; SHARDS]> = LazyLock::new(|| std::array::from_fn(|
 
 fn shard(pair: u64) -> &'static Table {
     &TABLE[(pair as usize) % SHARDS]
-}
-
-static NEXT_BLOCK: AtomicU64 = AtomicU64::new(1);
-
-/// Ids handed out per thread in blocks of 2^20, so taking one is a
-/// thread-local increment.
-const BLOCK: u64 = 1 << 20;
-
-thread_local! {
-    static NEXT_ID: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
-}
-
-/// A process-unique pair id.
-#[inline]
-fn next_pair_id() -> u64 {
-    NEXT_ID
-        .try_with(|c| {
-            let (next, end) = c.get();
-            let (next, end) = if next == end {
-                let start = NEXT_BLOCK.fetch_add(1, Ordering::Relaxed) * BLOCK;
-                (start, start + BLOCK)
-            } else {
-                (next, end)
-            };
-            c.set((next + 1, end));
-            next
-        })
-        .unwrap_or_else(|_| NEXT_BLOCK.fetch_add(1, Ordering::Relaxed) * BLOCK)
 }

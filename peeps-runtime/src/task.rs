@@ -177,7 +177,7 @@ impl<F: Future> Future for TaskFuture<F> {
         if entry.tokio_id.get().is_none()
             && let Some(id) = tokio::task::try_id()
         {
-            let _ = entry.tokio_id.set(id.to_string().parse().unwrap_or(0));
+            let _ = entry.tokio_id.set(crate::ambient::task_number(id));
         }
         let view = crate::waker::tracked_view(entry);
         let mut task_cx = Context::from_waker(&view);
