@@ -5,6 +5,7 @@
 //! roam services between processes on one machine (the `peeps demo`, the
 //! tests). It does no reconnection and no TLS.
 
+use peeps::graph::wire::{FrameDecoder, FrameError};
 use roam::{Backing, Link, LinkRx, LinkTx, LinkTxPermit, WriteSlot};
 use std::io;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
@@ -18,6 +19,9 @@ pub const MAX_FRAME: usize = 16 << 20;
 
 /// Frames queued for the writer before `reserve` waits (backpressure).
 const QUEUE: usize = 64;
+
+/// Bytes the receiving half reads from the socket at a time.
+const READ_BUF: usize = 8 << 10;
 
 /// A TCP connection as a roam `Link`. Give it to `roam::initiator` or
 /// `roam::acceptor`.
@@ -65,7 +69,7 @@ impl Link for TcpLink {
         let (read, write) = self.stream.into_split();
         let (tx, rx) = mpsc::channel(QUEUE);
         tokio::spawn(write_frames(rx, write));
-        (TcpLinkTx { tx }, TcpLinkRx { read })
+        (TcpLinkTx { tx }, TcpLinkRx::new(read))
     }
 }
 
@@ -153,30 +157,63 @@ impl WriteSlot for TcpSlot {
 }
 
 /// The receiving half of a [`TcpLink`].
+///
+/// Frames are reassembled by a [`FrameDecoder`]: a frame's buffer grows
+/// only as its bytes arrive, so a length prefix alone allocates nothing.
 #[derive(Debug)]
 pub struct TcpLinkRx {
     read: OwnedReadHalf,
+    decoder: FrameDecoder,
+    /// Bytes read from the socket; `buf[start..end]` not yet decoded.
+    buf: Box<[u8]>,
+    start: usize,
+    end: usize,
+}
+
+impl TcpLinkRx {
+    fn new(read: OwnedReadHalf) -> Self {
+        TcpLinkRx {
+            read,
+            decoder: FrameDecoder::new(MAX_FRAME),
+            buf: vec![0; READ_BUF].into_boxed_slice(),
+            start: 0,
+            end: 0,
+        }
+    }
+}
+
+/// A framing error as the `io::Error` roam sees.
+fn frame_error(e: FrameError) -> io::Error {
+    let kind = match e {
+        FrameError::Truncated { .. } => io::ErrorKind::UnexpectedEof,
+        _ => io::ErrorKind::InvalidData,
+    };
+    io::Error::new(kind, e)
 }
 
 impl LinkRx for TcpLinkRx {
     type Error = io::Error;
 
     async fn recv(&mut self) -> io::Result<Option<Backing>> {
-        let mut len = [0u8; 4];
-        // EOF before a frame starts is the peer closing; inside one, an error.
-        match self.read.read(&mut len[..1]).await? {
-            0 => return Ok(None),
-            _ => self.read.read_exact(&mut len[1..]).await?,
-        };
-        let len = u32::from_be_bytes(len) as usize;
-        if len > MAX_FRAME {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("frame of {len} bytes"),
-            ));
+        loop {
+            if self.start < self.end {
+                let mut input = &self.buf[self.start..self.end];
+                let frame = self.decoder.decode(&mut input);
+                self.start = self.end - input.len();
+                if let Some(body) = frame.map_err(frame_error)? {
+                    return Ok(Some(Backing::Boxed(body.into_boxed_slice())));
+                }
+            }
+            let n = self.read.read(&mut self.buf).await?;
+            if n == 0 {
+                // EOF between frames is the peer closing; inside one, an error.
+                return match self.decoder.truncated() {
+                    None => Ok(None),
+                    Some(e) => Err(frame_error(e)),
+                };
+            }
+            self.start = 0;
+            self.end = n;
         }
-        let mut buf = vec![0; len];
-        self.read.read_exact(&mut buf).await?;
-        Ok(Some(Backing::Boxed(buf.into_boxed_slice())))
     }
 }
