@@ -188,8 +188,6 @@ pub(crate) struct Release {
     pub(crate) held_by: Option<EdgeIndex>,
     /// The handler a request is served by.
     pub(crate) via: Option<NodeIndex>,
-    /// False when the attribution is uncertain (`confirmed: false`).
-    pub(crate) confirmed: bool,
     /// Age of the youngest edge on the way (held_by, calls).
     pub(crate) since_ms: Option<u64>,
 }
@@ -512,7 +510,6 @@ pub(crate) fn releasers(
                 root,
                 held_by: Some(e.id()),
                 via: None,
-                confirmed: w.confirmed(),
                 since_ms: w.since_ms,
             });
         }
@@ -556,7 +553,6 @@ pub(crate) fn releasers(
                 root,
                 held_by: None,
                 via: None,
-                confirmed: true,
                 since_ms: None,
             });
         }

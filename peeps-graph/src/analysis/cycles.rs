@@ -46,7 +46,7 @@ pub(crate) struct Group {
     pub(crate) others: Vec<Hop>,
     /// Steps of the roots stuck behind it, nearest first.
     pub(crate) behind: Vec<Hop>,
-    /// Some edge inside the group is uncertain, or a root is untracked.
+    /// A root of the group is untracked (its waker cannot be accounted).
     pub(crate) probable: bool,
 }
 
@@ -167,19 +167,13 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
         ordered.extend(others.iter().map(|h| h.root));
 
         let untracked = ordered.iter().any(|&r| !blocked.roots[r as usize].tracked);
-        let unconfirmed = targets.iter().any(|&t| {
-            graph.edges_directed(t, Direction::Outgoing).any(|e| {
-                comp[e.target().index()] == c
-                    && matches!(e.weight(), DepEdge::Release(r) if !r.confirmed)
-            })
-        });
         cycles.groups.push(Group {
             roots: ordered,
             targets,
             cycle,
             others,
             behind: Vec::new(),
-            probable: untracked || unconfirmed,
+            probable: untracked,
         });
     }
 

@@ -109,7 +109,9 @@ impl Context<'_, '_> {
             waits_on: self.node_ref(on),
             held_by: self.root_ref(release.root),
             held_as,
-            confirmed: release.confirmed,
+            // An unconfirmed attribution is never a release (it is
+            // `External::Unconfirmed`), so every step's hold is confirmed.
+            confirmed: true,
             via: release.via.map(|h| self.node_ref(h)),
             waited_ms: g[wait].since_ms,
         }
