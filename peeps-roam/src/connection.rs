@@ -81,19 +81,30 @@ impl Connection {
 
     /// Counts one outgoing call until the returned guard drops.
     pub(crate) fn outgoing(&self) -> InFlight {
-        self.state.outgoing.fetch_add(1, Ordering::Relaxed);
-        InFlight {
-            state: self.state.clone(),
-            incoming: false,
-        }
+        self.in_flight_guard(false)
     }
 
     /// Counts one incoming call until the returned guard drops.
     pub(crate) fn incoming(&self) -> InFlight {
-        self.state.incoming.fetch_add(1, Ordering::Relaxed);
+        self.in_flight_guard(true)
+    }
+
+    fn in_flight_guard(&self, incoming: bool) -> InFlight {
+        self.state.counter(incoming).fetch_add(1, Ordering::Relaxed);
         InFlight {
             state: self.state.clone(),
-            incoming: true,
+            incoming,
+        }
+    }
+}
+
+impl State {
+    /// The count of incoming or of outgoing calls.
+    fn counter(&self, incoming: bool) -> &AtomicUsize {
+        if incoming {
+            &self.incoming
+        } else {
+            &self.outgoing
         }
     }
 }
@@ -120,11 +131,8 @@ pub(crate) struct InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        let counter = if self.incoming {
-            &self.state.incoming
-        } else {
-            &self.state.outgoing
-        };
-        counter.fetch_sub(1, Ordering::Relaxed);
+        self.state
+            .counter(self.incoming)
+            .fetch_sub(1, Ordering::Relaxed);
     }
 }
