@@ -28,7 +28,7 @@ use petgraph::visit::EdgeRef;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-/// Which nodes to draw.
+/// Which part of the graph to draw (here) or serve (`peeps serve`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Scope {
     /// Waits, the futures leading to them, what they wait on and who holds
@@ -37,6 +37,14 @@ pub enum Scope {
     Blocked,
     /// Every node and edge.
     All,
+}
+
+impl Scope {
+    /// Whether edges of `kind` belong in this scope (between nodes it
+    /// shows): the blocked scope leaves out `spawned` lineage.
+    pub fn shows(self, kind: EdgeKind) -> bool {
+        !(self == Scope::Blocked && kind == EdgeKind::Spawned)
+    }
 }
 
 /// Options of [`to_dot`].
@@ -163,7 +171,7 @@ pub fn to_dot(merged: &Merged<'_>, report: &Report, options: &DotOptions) -> Str
             continue;
         }
         let w = e.weight();
-        if w.kind == EdgeKind::Spawned && options.scope == Scope::Blocked {
+        if !options.scope.shows(w.kind) {
             continue;
         }
         let red = red_edges.contains(&(a.index() as u32, b.index() as u32));

@@ -16,8 +16,9 @@
 //! change with every push.
 
 use super::ui;
-use super::view::{Scope, View, Views};
+use super::view::{View, Views};
 use bytes::Bytes;
+use peeps_graph::dot::Scope;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;

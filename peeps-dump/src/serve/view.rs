@@ -16,6 +16,7 @@
 
 use super::store::{Contents, Source, Store};
 use bytes::Bytes;
+use peeps_graph::dot::Scope;
 use peeps_graph::{Attrs, EdgeKind, NodeKind, Options, Snapshot};
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
@@ -36,15 +37,6 @@ pub(crate) struct ProcessInfo {
     pub(crate) source: Source,
     pub(crate) nodes: usize,
     pub(crate) edges: usize,
-}
-
-/// Which part of the graph a response holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scope {
-    /// Waits, what they wait on, who holds it, and what the report names.
-    Blocked,
-    /// Everything.
-    All,
 }
 
 /// A node of the merged graph: the `index`-th node of snapshot `process`.
@@ -207,11 +199,7 @@ struct GraphResponse<'v> {
 impl<'v> GraphResponse<'v> {
     fn new(view: &'v View, scope: Scope, process: Option<&str>) -> Self {
         let in_scope = |n: u32| scope == Scope::All || view.blocked[n as usize];
-        let edge_in = |e: &EdgeAt| {
-            in_scope(e.from)
-                && in_scope(e.to)
-                && !(scope == Scope::Blocked && e.kind == EdgeKind::Spawned)
-        };
+        let edge_in = |e: &EdgeAt| in_scope(e.from) && in_scope(e.to) && scope.shows(e.kind);
         let only = process.and_then(|key| view.processes.iter().position(|p| p.key == key));
         let mut chosen = vec![false; view.nodes.len()];
         let mut edges = Vec::new();
