@@ -182,12 +182,33 @@ pub fn foreign_task(id: tokio::task::Id) -> Arc<AmbientHandle> {
     handle
 }
 
+thread_local! {
+    /// This thread's root, kept once something on the thread held a
+    /// resource, so a plain thread's uncontended lock does not register and
+    /// remove a root around every hold.
+    static KEPT_THREAD_ROOT: std::cell::OnceCell<Arc<AmbientHandle>> = const { std::cell::OnceCell::new() };
+}
+
+/// This thread's root as a holder, kept by the thread until it
+/// exits (a guard that outlives the thread names a holder that is gone,
+/// and its edge is dropped with that node). During the thread's teardown,
+/// when the kept root is gone, a root that the caller keeps alive.
+pub(crate) fn kept_thread_root() -> crate::context::Actor {
+    match KEPT_THREAD_ROOT.try_with(|slot| slot.get_or_init(thread_root).id()) {
+        Ok(id) => crate::context::Actor { id, keep: None },
+        Err(_) => {
+            let root = thread_root();
+            crate::context::Actor { id: root.id(), keep: Some(root) }
+        }
+    }
+}
+
 /// Whether `root` is this thread's `block_on` root (no reference counting).
 pub fn is_thread_root(root: &Arc<AmbientHandle>) -> bool {
     THREAD_ROOT.try_with(|slot| std::ptr::eq(slot.borrow().as_ptr(), Arc::as_ptr(root))).unwrap_or(false)
 }
 
-fn thread_root() -> Arc<AmbientHandle> {
+pub(crate) fn thread_root() -> Arc<AmbientHandle> {
     let make = || {
         let thread = std::thread::current();
         let name = Cow::Owned(format!("thread {}", thread.name().unwrap_or("(unnamed)")));

@@ -115,37 +115,41 @@ pub fn task_owns(addr: *const ()) -> bool {
 pub struct Actor {
     /// The node id of the waiter or holder.
     pub id: NodeId,
-    /// Holds a root that exists only while something refers to it (a plain
-    /// tokio task or a `block_on` thread); `None` for peeps' own nodes.
+    /// Holds a root that exists only while something refers to it; `None`
+    /// but during a thread's teardown (see [`ambient::kept_thread_root`]).
     pub keep: Option<Arc<AmbientHandle>>,
-    /// Spawned through peeps: waker accounting and the holder are exact.
-    pub tracked: bool,
 }
 
 /// The innermost node polling now, for a `waits_on` edge: an instrumented
-/// future, else the task or the thread's root.
+/// future, else the plain tokio task (its derived id), else the thread's
+/// root, kept alive by the wait (the registry returns to its baseline once
+/// nothing waits).
+#[inline]
 pub fn current_waiter() -> Actor {
     let frame = current();
     if frame.node != 0 {
-        return Actor { id: frame.node, keep: None, tracked: frame.tracked };
+        return Actor { id: frame.node, keep: None };
     }
-    ambient_actor()
+    if let Some(task) = tokio::task::try_id() {
+        return Actor { id: ambient::foreign_id(task), keep: None };
+    }
+    let root = ambient::thread_root();
+    Actor { id: root.id(), keep: Some(root) }
 }
 
 /// The task polling now, for a `held_by` edge: whoever can release a guard.
+/// A peeps task, else the plain tokio task (its derived id), else the
+/// thread's root, which the thread keeps once it held something (a plain
+/// thread's uncontended lock registers no root around every hold).
+#[inline]
 pub fn current_holder() -> Actor {
     let frame = current();
-    if frame.task != 0 && frame.tracked {
-        return Actor { id: frame.task, keep: None, tracked: true };
+    // A tracked frame always carries its task.
+    if frame.tracked {
+        return Actor { id: frame.task, keep: None };
     }
-    ambient_actor()
-}
-
-fn ambient_actor() -> Actor {
-    // A plain tokio task: its derived id, nothing registered or kept.
     if let Some(task) = tokio::task::try_id() {
-        return Actor { id: ambient::foreign_id(task), keep: None, tracked: false };
+        return Actor { id: ambient::foreign_id(task), keep: None };
     }
-    let root = ambient::current();
-    Actor { id: root.id(), keep: Some(root), tracked: false }
+    ambient::kept_thread_root()
 }

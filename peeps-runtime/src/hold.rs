@@ -144,7 +144,7 @@ impl HolderSet {
     /// permit of several semaphore permits): see [`HolderSet::weight`].
     #[inline]
     pub fn acquire_weighted(&self, how: HoldAs, confirmed: bool, weight: usize) -> HoldToken {
-        let Actor { id, keep, .. } = holder();
+        let Actor { id, keep } = context::current_holder();
         self.acquire_for(id, keep, how, confirmed, weight)
     }
 
@@ -160,7 +160,7 @@ impl HolderSet {
     /// (`mem::forget`) and cannot hold the lock any more than this one does.
     #[inline]
     pub fn acquire_exclusive(&self, how: HoldAs, confirmed: bool) -> HoldToken {
-        let Actor { id, keep, .. } = holder();
+        let Actor { id, keep } = context::current_holder();
         let slot = &self.fast[0];
         slot.meta.store(meta(how, confirmed, clock::now_ms(), 1), Ordering::Relaxed);
         slot.holder.store(id, Ordering::Release);
@@ -340,7 +340,7 @@ impl HolderSet {
     #[cold]
     fn touch_endpoint_slow(&self, hold: &EndpointHold, how: HoldAs, owned: bool) {
         let key = actor_key();
-        let Actor { id, keep, .. } = holder();
+        let Actor { id, keep } = context::current_holder();
         let mut token = hold.token.lock();
         match token.take() {
             // Confirmed before and the same actor: only the key was stale
@@ -412,33 +412,6 @@ pub struct EndpointHold {
     shared: AtomicBool,
 }
 
-/// The holder to record now: as [`context::current_holder`], except that
-/// a thread's own root (code outside any task: a plain thread, `block_on`)
-/// is kept by the thread once it held something, instead of being
-/// registered and removed again around every uncontended lock.
-#[inline]
-pub(crate) fn holder() -> Actor {
-    let frame = context::current();
-    if frame.tracked && frame.task != 0 {
-        return Actor { id: frame.task, keep: None, tracked: true };
-    }
-    if let Some(task) = tokio::task::try_id() {
-        // A plain tokio task: its derived id, nothing looked up or kept.
-        return Actor { id: crate::ambient::foreign_id(task), keep: None, tracked: false };
-    }
-    // The thread keeps its root alive until it exits, so a hold needs no
-    // reference of its own (a guard that outlives the thread names a holder
-    // that is gone, and its edge is dropped with that node).
-    if let Ok(id) = THREAD_HOLDER.try_with(|slot| slot.get_or_init(crate::ambient::current).id()) {
-        return Actor { id, keep: None, tracked: false };
-    }
-    context::current_holder()
-}
-
-thread_local! {
-    /// This thread's root, once something on the thread held a resource.
-    static THREAD_HOLDER: std::cell::OnceCell<Arc<crate::ambient::AmbientHandle>> = const { std::cell::OnceCell::new() };
-}
 
 /// A key naming the actor polling now, cheap to compute: the frame's task
 /// id inside an instrumented poll, else the plain tokio task's node id or

@@ -22,7 +22,8 @@
 //! or dropped, and the sender's `closed` when the receiver is gone or
 //! closed ([`PairEnd::partner_gone`]).
 
-use crate::hold::{EndpointHold, HoldAs, holder};
+use crate::context;
+use crate::hold::{EndpointHold, HoldAs};
 use crate::resource::{FactsPtr, Resource, ResourceFacts};
 use parking_lot::Mutex;
 use peeps_graph::{NodeId, NodeKind};
@@ -54,7 +55,7 @@ pub struct PairEnd<F: PairFacts + 'static> {
     /// number (0 or 1).
     pair_end: u64,
     /// Who made the pair: both holds are attributed to it until used (a
-    /// node that needs no reference kept: see [`holder`]).
+    /// node that needs no reference kept: see [`context::current_holder`]).
     maker: NodeId,
     location: &'static Location<'static>,
 }
@@ -75,7 +76,7 @@ impl<F: PairFacts> PairEnd<F> {
     pub fn pair(location: &'static Location<'static>) -> (Self, Self) {
         // Any process-unique integer will do: a node id is one.
         let pair = crate::id::next_id() << 1;
-        let maker = holder().id;
+        let maker = context::current_holder().id;
         let end = |end| PairEnd { reg: None, pair_end: pair | end, maker, location };
         (end(0), end(1))
     }
