@@ -237,10 +237,7 @@ where
         let Some(&request) = requests.get(call) else {
             continue;
         };
-        let since_ms = match (graph[request].node.since_ms, graph[handler].node.since_ms) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let since_ms = min_age(graph[request].node.since_ms, graph[handler].node.since_ms);
         graph.add_edge(
             request,
             handler,
@@ -292,6 +289,14 @@ impl<'a> Merged<'a> {
     pub fn find(&self, process_key: &str, id: NodeId) -> Option<NodeIndex> {
         let &p = self.by_key.get(process_key)?;
         self.ids[p].get(id)
+    }
+}
+
+/// The younger of two optional ages (unknown ages do not count).
+pub(crate) fn min_age(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 

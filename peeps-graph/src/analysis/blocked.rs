@@ -16,7 +16,7 @@
 //! or why nothing the graph shows decides it ([`External`]).
 
 use crate::attr;
-use crate::merge::{EdgeIndex, IdMap, Merged, NodeIndex};
+use crate::merge::{EdgeIndex, IdMap, Merged, NodeIndex, min_age};
 use crate::schema::{EdgeKind, Node, NodeKind};
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
@@ -583,14 +583,6 @@ pub(crate) fn releasers(
     // petgraph lists edges newest first; say releasers in node order.
     out[start..].sort_by_key(|r| (r.root, r.held_by.map(|e| e.index())));
     Ok(())
-}
-
-/// The younger of two optional ages (unknown ages do not count).
-pub(crate) fn min_age(a: Option<u64>, b: Option<u64>) -> Option<u64> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
 }
 
 /// A map from targets to dependency-graph nodes.
