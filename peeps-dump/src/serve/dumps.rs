@@ -19,7 +19,7 @@
 use super::store::Store;
 use bytes::Bytes;
 use peeps_graph::Snapshot;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -80,7 +80,7 @@ impl Watcher {
                 return;
             }
         };
-        let mut present = Vec::new();
+        let mut present = HashSet::new();
         for entry in entries.flatten() {
             let path = entry.path();
             if path.extension().is_none_or(|e| e != "json") {
@@ -94,7 +94,7 @@ impl Watcher {
                 len: meta.len(),
                 modified: meta.modified().ok(),
             };
-            present.push(path.clone());
+            present.insert(path.clone());
             if self.seen.get(&path) == Some(&version) {
                 continue;
             }
