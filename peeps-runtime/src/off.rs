@@ -256,6 +256,20 @@ pub mod wait {
             L: ListRef<'r>,
         {
         }
+        /// Polls with `cx` untouched; records nothing.
+        #[inline(always)]
+        pub fn poll_wait<'r, T>(
+            &mut self,
+            _list: impl FnOnce() -> Option<&'r Arc<WaitList>>,
+            _op: WaitOp,
+            cx: &mut std::task::Context<'_>,
+            poll: impl FnOnce(&mut std::task::Context<'_>) -> std::task::Poll<T>,
+        ) -> std::task::Poll<T>
+        where
+            L: ListRef<'r>,
+        {
+            poll(cx)
+        }
         /// Always false.
         pub fn is_waiting(&self) -> bool {
             false

@@ -250,17 +250,11 @@ fn poll_response<F: Future>(
     fut: Pin<&mut F>,
     cx: &mut Context<'_>,
 ) -> Poll<F::Output> {
-    // The wakers the response future keeps are this wait's: tag them, so a
+    // The wakers the response future keeps are this wait's: tagged, so a
     // task blocked on the call is not taken for one something else may wake.
-    let tagged = crate::waker::tagged(cx.waker());
-    let mut wait_cx = Context::from_waker(tagged.as_deref().unwrap_or(cx.waker()));
-    let res = fut.poll(&mut wait_cx);
-    match res {
-        Poll::Pending => wait.begin(&entry.waits, WaitOp::new(&attr::OP_CALL)),
-        Poll::Ready(_) => {
-            wait.end();
-            entry.answered.store(true, Ordering::Relaxed);
-        }
+    let res = wait.poll_wait(|| Some(&entry.waits), WaitOp::new(&attr::OP_CALL), cx, |cx| fut.poll(cx));
+    if res.is_ready() {
+        entry.answered.store(true, Ordering::Relaxed);
     }
     res
 }

@@ -333,13 +333,9 @@ impl<T> Future for JoinHandle<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let tagged = crate::waker::tagged(cx.waker());
-        let mut wait_cx = Context::from_waker(tagged.as_deref().unwrap_or(cx.waker()));
-        let res = Pin::new(&mut this.inner).poll(&mut wait_cx);
-        match (&res, &this.target) {
-            (Poll::Pending, Some(target)) => this.wait.begin(target, WaitOp::new(&attr::OP_JOIN)),
-            _ => this.wait.end(),
-        }
-        res
+        let JoinHandle { inner, target, wait } = this;
+        wait.poll_wait(|| target.as_ref(), WaitOp::new(&attr::OP_JOIN), cx, |cx| {
+            Pin::new(inner).poll(cx)
+        })
     }
 }

@@ -17,6 +17,7 @@ use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, NodeId, attr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::task::{Context, Poll};
 
 pub use crate::op::WaitOp;
 
@@ -191,6 +192,40 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     {
         if self.slot.is_none() {
             self.begin_recorded(L::keep(list), op);
+        }
+    }
+
+    /// Polls a wait: with the task's waker tagged for waker accounting
+    /// (DESIGN.md §4) when it is a peeps task's, else with `cx` untouched;
+    /// on `Pending` begins this edge on the list `list` gives (`None`:
+    /// nothing to record), on `Ready` ends it. What every instrumented wait
+    /// does (a lock, a join, an RPC call).
+    #[inline]
+    pub fn poll_wait<'r, T>(
+        &mut self,
+        list: impl FnOnce() -> Option<&'r Arc<WaitList>>,
+        op: WaitOp,
+        cx: &mut Context<'_>,
+        poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
+    ) -> Poll<T>
+    where
+        L: ListRef<'r>,
+    {
+        let polled = match crate::waker::tagged(cx.waker()) {
+            Some(tagged) => poll(&mut Context::from_waker(&tagged)),
+            None => poll(cx),
+        };
+        match polled {
+            Poll::Pending => {
+                if let Some(list) = list() {
+                    self.begin(list, op);
+                }
+                Poll::Pending
+            }
+            Poll::Ready(v) => {
+                self.end();
+                Poll::Ready(v)
+            }
         }
     }
 

@@ -93,9 +93,9 @@ impl<F: Future> Future for Recorded<'_, F> {
     }
 }
 
-/// Polls a wait on `res` with the tagged waker, keeping `edge` in step:
-/// begun on `Pending`, ended on `Ready`. For `poll_*` methods that keep
-/// their edge in the handle rather than in a future.
+/// Polls a wait on `res` ([`WaitEdge::poll_wait`]: the tagged waker, the
+/// edge begun on `Pending` and ended on `Ready`). For `poll_*` methods that
+/// keep their edge in the handle rather than in a future.
 #[inline]
 pub(crate) fn poll_recorded<'r, T, L: ListRef<'r>>(
     res: &'r Resource,
@@ -117,22 +117,7 @@ pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
 ) -> Poll<T> {
-    // Not a peeps task's waker (or diagnostics off): poll with the caller's
-    // own context, untouched.
-    let polled = match peeps_runtime::waker::tagged(cx.waker()) {
-        Some(tagged) => poll(&mut Context::from_waker(&tagged)),
-        None => poll(cx),
-    };
-    match polled {
-        Poll::Pending => {
-            edge.begin(res().waits(), op);
-            Poll::Pending
-        }
-        Poll::Ready(v) => {
-            edge.end();
-            Poll::Ready(v)
-        }
-    }
+    edge.poll_wait(|| Some(res().waits()), op, cx, poll)
 }
 
 /// Runs a blocking call that waits on `res` for `op`, with a `waits_on`
