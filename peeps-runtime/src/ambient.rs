@@ -90,15 +90,6 @@ thread_local! {
     static THREAD_ROOT: RefCell<Weak<AmbientHandle>> = const { RefCell::new(Weak::new()) };
 }
 
-/// The root of whatever runs on this thread now: the plain tokio task, or
-/// the thread itself. Made on first use (an allocation), then shared.
-pub fn current() -> Arc<AmbientHandle> {
-    match tokio::task::try_id() {
-        Some(id) => foreign_task(id),
-        None => thread_root(),
-    }
-}
-
 /// Where the node ids of plain tokio tasks start: far above the ids the
 /// counter hands out, and below 2^53 so the UI's JSON numbers stay exact.
 const FOREIGN_BASE: NodeId = 1 << 52;

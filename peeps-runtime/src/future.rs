@@ -11,7 +11,7 @@ use crate::clock;
 use crate::context::Frame;
 use crate::node::{Describe, NodeCore, PollStats, SourceLocation};
 use crate::registry::{Entry, Registered};
-use crate::task::PollScope;
+use crate::task::{PollScope, StatsScope};
 use peeps_graph::{Attrs, EdgeKind, NodeId, NodeKind};
 use std::borrow::Cow;
 use std::future::Future;
@@ -97,11 +97,13 @@ impl<F: Future> Future for Instrumented<F> {
             }),
         };
         let outer = crate::context::current();
-        let (parent, task, tracked) = if outer.node != 0 {
-            (outer.node, outer.task, outer.tracked)
+        // Top level (nothing instrumented polls it): the parent is the
+        // ambient root.
+        let (parent, task, tracked, root) = if outer.node != 0 {
+            (outer.node, outer.task, outer.tracked, None)
         } else {
             let root = top_level_root(&mut live.root);
-            (root.id(), root.id(), false)
+            (root.id(), root.id(), false, Some(root))
         };
         let entry = live.reg.entry();
         if entry.parent.load(Relaxed) != parent {
@@ -110,15 +112,9 @@ impl<F: Future> Future for Instrumented<F> {
         }
         let id = entry.core.id;
         let res = {
-            // Top level (nothing instrumented polls it): the root's poll, and
-            // this thread polls that root from now on.
-            let root_scope = match (outer.node, &live.root) {
-                (0, Some(root)) => Some((
-                    crate::threads::polling(root.id()),
-                    PollScope::begin(root.stats(), crate::context::current()),
-                )),
-                _ => None,
-            };
+            // At top level this poll is also the root's, and this thread
+            // polls that root from now on.
+            let root_scope = root.map(|root| (crate::threads::polling(root.id()), StatsScope::begin(root.stats())));
             let scope = PollScope::begin(&entry.stats, Frame { node: id, task, tracked });
             let res = this.inner.poll(cx);
             let ready = res.is_ready();
@@ -142,18 +138,17 @@ impl<F: Future> Future for Instrumented<F> {
 fn top_level_root(cached: &mut Option<Arc<AmbientHandle>>) -> &Arc<AmbientHandle> {
     let here = tokio::task::try_id();
     let stale = match cached {
-        Some(root) => root.tokio_id() != here || (here.is_none() && !same_thread_root(root)),
+        Some(root) => root.tokio_id() != here || (here.is_none() && !ambient::is_thread_root(root)),
         None => true,
     };
     if stale {
-        *cached = Some(ambient::current());
+        *cached = Some(match here {
+            Some(task) => ambient::foreign_task(task),
+            None => ambient::thread_root(),
+        });
     }
     // Just filled above when it was empty.
     cached.as_ref().expect("root cached")
-}
-
-fn same_thread_root(root: &Arc<AmbientHandle>) -> bool {
-    ambient::is_thread_root(root)
 }
 
 /// The id a future node has once polled (for tests).

@@ -194,20 +194,18 @@ impl<F: Future> Future for TaskFuture<F> {
     }
 }
 
-/// One poll of a node: sets the frame and the poll statistics, and restores
-/// both when dropped, also during a panic (the node is then marked done).
-pub(crate) struct PollScope<'a> {
+/// One poll in a node's statistics, ended when dropped (also during a
+/// panic: the node is then marked done).
+pub(crate) struct StatsScope<'a> {
     stats: &'a PollStats,
     start: crate::node::PollStart,
-    _frame: context::FrameGuard,
     state: PollState,
 }
 
-impl<'a> PollScope<'a> {
+impl<'a> StatsScope<'a> {
     #[inline]
-    pub(crate) fn begin(stats: &'a PollStats, frame: Frame) -> Self {
-        let start = stats.begin(clock::now_ms());
-        PollScope { stats, start, _frame: context::enter(frame), state: PollState::Done }
+    pub(crate) fn begin(stats: &'a PollStats) -> Self {
+        StatsScope { stats, start: stats.begin(clock::now_ms()), state: PollState::Done }
     }
 
     #[inline]
@@ -216,10 +214,29 @@ impl<'a> PollScope<'a> {
     }
 }
 
-impl Drop for PollScope<'_> {
+impl Drop for StatsScope<'_> {
     #[inline]
     fn drop(&mut self) {
         self.stats.end(self.start, self.state);
+    }
+}
+
+/// One poll of a node: its statistics and the thread's frame, both
+/// restored when dropped, in that order, also during a panic.
+pub(crate) struct PollScope<'a> {
+    stats: StatsScope<'a>,
+    _frame: context::FrameGuard,
+}
+
+impl<'a> PollScope<'a> {
+    #[inline]
+    pub(crate) fn begin(stats: &'a PollStats, frame: Frame) -> Self {
+        PollScope { stats: StatsScope::begin(stats), _frame: context::enter(frame) }
+    }
+
+    #[inline]
+    pub(crate) fn end(self, ready: bool) {
+        self.stats.end(ready);
     }
 }
 
