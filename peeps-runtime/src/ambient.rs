@@ -136,16 +136,7 @@ pub(crate) fn foreign_node(id: NodeId, now_ms: u64, edges: &mut Vec<peeps_graph:
         tokio_id: Some(task),
         stats: PollStats::default(),
     };
-    let mut node = peeps_graph::Node {
-        id,
-        kind: NodeKind::Task,
-        name: root.core.name(),
-        location: Some(root.core.location.render()),
-        state: None,
-        since_ms: None,
-        attrs: peeps_graph::Attrs::new(),
-    };
-    root.describe(&mut Describe { now_ms, node: &mut node, edges });
+    let mut node = crate::snapshot::describe_entry(&root, now_ms, edges);
     // Not known how long it has been idle.
     node.since_ms = None;
     Some(node)

@@ -117,6 +117,12 @@ fn meta_since(m: u64) -> u64 {
     m >> 24
 }
 
+/// Whether a meta word's hold is confirmed.
+#[inline]
+fn meta_confirmed(m: u64) -> bool {
+    m >> 3 & 1 == 1
+}
+
 /// The weight of a meta word.
 #[inline]
 fn meta_weight(m: u64) -> usize {
@@ -207,7 +213,7 @@ impl HolderSet {
             SlotAt::Fast(i) if weight <= MAX_FAST_WEIGHT => {
                 let m = self.fast[i].meta.load(Ordering::Relaxed);
                 let how = HoldAs::from_bits(m);
-                let fresh = meta(how, m >> 3 & 1 == 1, meta_since(m), weight);
+                let fresh = meta(how, meta_confirmed(m), meta_since(m), weight);
                 self.fast[i].meta.store(fresh, Ordering::Release);
             }
             SlotAt::Fast(i) => {
@@ -215,7 +221,7 @@ impl HolderSet {
                 let record = HolderRecord {
                     holder: self.fast[i].holder.load(Ordering::Relaxed),
                     how: HoldAs::from_bits(m),
-                    confirmed: m >> 3 & 1 == 1,
+                    confirmed: meta_confirmed(m),
                     since: meta_since(m),
                     weight,
                 };
@@ -266,7 +272,7 @@ impl HolderSet {
             let holder = f.holder.load(Ordering::Acquire);
             if holder != 0 {
                 let m = f.meta.load(Ordering::Acquire);
-                self.edge(out, holder, HoldAs::from_bits(m), m >> 3 & 1 == 1, meta_since(m));
+                self.edge(out, holder, HoldAs::from_bits(m), meta_confirmed(m), meta_since(m));
                 n += 1;
             }
         }
@@ -299,11 +305,7 @@ impl HolderSet {
     /// Records the current task as the holder of a channel endpoint, not
     /// confirmed until that task uses it ([`HolderSet::touch_endpoint`]).
     pub fn acquire_endpoint(&self, how: HoldAs) -> EndpointHold {
-        EndpointHold {
-            token: Mutex::new(Some(self.acquire(how, false))),
-            user: AtomicU64::new(0),
-            shared: AtomicBool::new(false),
-        }
+        EndpointHold::new(self.acquire(how, false))
     }
 
     /// As [`HolderSet::acquire_endpoint`], attributed to node `maker` (who
@@ -311,11 +313,7 @@ impl HolderSet {
     /// no reference kept: a peeps task, a thread's kept root, or a plain
     /// tokio task's derived id).
     pub(crate) fn acquire_endpoint_by(&self, maker: NodeId, how: HoldAs) -> EndpointHold {
-        EndpointHold {
-            token: Mutex::new(Some(self.acquire_for(maker, None, how, false, 1))),
-            user: AtomicU64::new(0),
-            shared: AtomicBool::new(false),
-        }
+        EndpointHold::new(self.acquire_for(maker, None, how, false, 1))
     }
 
     /// Marks an endpoint used by the current task: re-attributes it to that
@@ -410,6 +408,13 @@ pub struct EndpointHold {
     user: AtomicU64,
     /// Used by more than one task: never confirmed again.
     shared: AtomicBool,
+}
+
+impl EndpointHold {
+    /// The hold of a new endpoint, unconfirmed and not used yet.
+    fn new(token: HoldToken) -> Self {
+        EndpointHold { token: Mutex::new(Some(token)), user: AtomicU64::new(0), shared: AtomicBool::new(false) }
+    }
 }
 
 

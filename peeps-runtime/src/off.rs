@@ -485,16 +485,6 @@ pub mod resource {
         pub fn new(_kind: NodeKind) -> Self {
             Resource::default()
         }
-        /// Nothing.
-        #[inline(always)]
-        pub fn build(
-            _kind: NodeKind,
-            _location: &'static Location<'static>,
-            _blocking: bool,
-            _facts: Option<Box<dyn ResourceFacts>>,
-        ) -> Self {
-            Resource::default()
-        }
         /// Does nothing.
         pub fn rename(&self, _name: impl Into<Cow<'static, str>>) {}
         /// Always 0.

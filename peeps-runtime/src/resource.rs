@@ -45,12 +45,8 @@ pub struct ResourceEntry {
 struct OwnedFacts(std::ptr::NonNull<dyn ResourceFacts>);
 
 impl OwnedFacts {
-    fn new(facts: Box<dyn ResourceFacts>) -> Self {
-        OwnedFacts(std::ptr::NonNull::from(Box::leak(facts)))
-    }
-
     fn get(&self) -> &dyn ResourceFacts {
-        // SAFETY: made from a leaked box in `new` or `Resource::build_with`,
+        // SAFETY: made from a leaked box in `Resource::build_with`,
         // freed only in `drop`.
         unsafe { self.0.as_ref() }
     }
@@ -139,18 +135,7 @@ impl Resource {
     /// Registers a resource of `kind`, named after its construction site.
     #[track_caller]
     pub fn new(kind: NodeKind) -> Self {
-        Self::build(kind, Location::caller(), false, None)
-    }
-
-    /// Registers a resource made at `location`, with optional extra facts;
-    /// `blocking` for primitives that park the thread (parking_lot).
-    pub fn build(
-        kind: NodeKind,
-        location: &'static Location<'static>,
-        blocking: bool,
-        facts: Option<Box<dyn ResourceFacts>>,
-    ) -> Self {
-        Self::build_owned(kind, location, blocking, facts.map(OwnedFacts::new))
+        Self::build_owned(kind, Location::caller(), false, None)
     }
 
     fn build_owned(
@@ -171,7 +156,9 @@ impl Resource {
         })))
     }
 
-    /// As [`Resource::build`] with facts `F`, which live in the node's entry
+    /// Registers a resource of `kind` made at `location` (`blocking` for
+    /// primitives that park the thread: parking_lot) with facts `F`, which
+    /// live in the node's entry
     /// (one allocation): returns a pointer to them, valid for as long as any
     /// clone of the returned resource lives.
     pub fn build_with<F: ResourceFacts>(

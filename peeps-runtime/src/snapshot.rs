@@ -6,6 +6,7 @@
 
 use crate::clock;
 use crate::node::Describe;
+use crate::registry::Entry;
 use peeps_graph::{Attrs, Node, SCHEMA, Snapshot};
 use std::collections::HashSet;
 
@@ -40,6 +41,30 @@ fn add_foreign_nodes(
     nodes.iter().map(|n| n.id).collect()
 }
 
+/// The node of `entry` as it is now, its edges added to `edges`.
+pub(crate) fn describe_entry(
+    entry: &dyn Entry,
+    now_ms: u64,
+    edges: &mut Vec<peeps_graph::Edge>,
+) -> Node {
+    let core = entry.core();
+    let mut node = Node {
+        id: core.id,
+        kind: core.kind,
+        name: core.name(),
+        location: Some(core.location.render()),
+        state: None,
+        since_ms: None,
+        attrs: Attrs::new(),
+    };
+    entry.describe(&mut Describe {
+        now_ms,
+        node: &mut node,
+        edges,
+    });
+    node
+}
+
 /// Takes a snapshot of this process now.
 pub fn snapshot() -> Snapshot {
     let entries = crate::registry::live_entries();
@@ -48,22 +73,7 @@ pub fn snapshot() -> Snapshot {
     let mut nodes = Vec::with_capacity(entries.len());
     let mut edges = Vec::new();
     for entry in &entries {
-        let core = entry.core();
-        let mut node = Node {
-            id: core.id,
-            kind: core.kind,
-            name: core.name(),
-            location: Some(core.location.render()),
-            state: None,
-            since_ms: None,
-            attrs: Attrs::new(),
-        };
-        entry.describe(&mut Describe {
-            now_ms,
-            node: &mut node,
-            edges: &mut edges,
-        });
-        nodes.push(node);
+        nodes.push(describe_entry(&**entry, now_ms, &mut edges));
     }
     drop(entries);
     let ids = add_foreign_nodes(&mut nodes, &mut edges, now_ms);
