@@ -8,7 +8,7 @@
 use crate::core::{OP_INIT, poll_recorded};
 use peeps_graph::NodeKind;
 use peeps_runtime::resource::LazyResource;
-use peeps_runtime::{Resource, WaitEdge};
+use peeps_runtime::{Resource, WaitEdge, WaitList};
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -128,13 +128,7 @@ impl<T> OnceCell<T> {
             fut: f(),
             flag: &initialising,
         });
-        InitWait {
-            inner,
-            flag: &initialising,
-            res: self.res.resource(),
-            edge: WaitEdge::new(),
-        }
-        .await
+        InitWait::new(inner, &initialising, self.res.resource()).await
     }
 
     /// As [`OnceCell::get_or_init`] with a fallible initialiser, as tokio's
@@ -157,13 +151,7 @@ impl<T> OnceCell<T> {
             fut: f(),
             flag: &initialising,
         });
-        InitWait {
-            inner,
-            flag: &initialising,
-            res: self.res.resource(),
-            edge: WaitEdge::new(),
-        }
-        .await
+        InitWait::new(inner, &initialising, self.res.resource()).await
     }
 
     /// Takes the value out, as tokio's `into_inner`.
@@ -202,7 +190,20 @@ pin_project_lite::pin_project! {
         inner: F,
         flag: &'f AtomicBool,
         res: &'r Resource,
-        edge: WaitEdge,
+        edge: WaitEdge<&'r WaitList>,
+    }
+}
+
+impl<'f, 'r, F> InitWait<'f, 'r, F> {
+    /// Awaits `inner`, initialised by the caller that set `flag`, as a
+    /// wait on `res` for everyone else.
+    fn new(inner: F, flag: &'f AtomicBool, res: &'r Resource) -> Self {
+        InitWait {
+            inner,
+            flag,
+            res,
+            edge: WaitEdge::new(),
+        }
     }
 }
 
