@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 /// Set in the child's environment: which scenario to run.
@@ -530,7 +530,7 @@ fn child_stress() {
                             // SAFETY: gettid(2) cannot fail.
                             let _ = tid_tx.send(unsafe { libc::gettid() });
                             let mut i = 0u64;
-                            while !done.load(Relaxed) && i < 2_000_000 {
+                            while !done.load(Relaxed) {
                                 let s = format!("worker {w} item {i}");
                                 let boxed: Box<[u8]> =
                                     vec![w as u8; (i % 512) as usize + 1].into_boxed_slice();
@@ -562,18 +562,24 @@ fn child_stress() {
         .map(|_| tid_rx.recv_timeout(PATIENCE).expect("a worker tid"))
         .collect();
     // Readers at the same time: snapshots (seqlock reads, symbols) and bursts.
+    // `sampled` counts the snapshots that showed samples of the workers.
+    let sampled = Arc::new(AtomicU64::new(0));
     let reader = {
-        let done = done.clone();
+        let (done, sampled) = (done.clone(), sampled.clone());
         std::thread::spawn(move || {
             let mut samples = 0u64;
             while !done.load(Relaxed) {
                 peeps_runtime::sampler::burst();
                 let snap = peeps_runtime::snapshot();
-                samples += snap
+                let seen = snap
                     .threads
                     .iter()
                     .filter_map(|t| t.attrs.get(attr::SAMPLES)?.as_u64())
                     .sum::<u64>();
+                if seen > 0 {
+                    sampled.fetch_add(1, Relaxed);
+                }
+                samples += seen;
             }
             samples
         })
@@ -588,6 +594,13 @@ fn child_stress() {
         if k.is_multiple_of(64) {
             std::thread::yield_now();
         }
+    }
+    // The signals can all be sent before the reader's first burst ends (a
+    // fast machine): the workers keep running until a snapshot has seen
+    // their samples, or the patience runs out (and the count says 0).
+    let waited = Instant::now();
+    while sampled.load(Relaxed) == 0 && waited.elapsed() < PATIENCE {
+        std::thread::sleep(Duration::from_millis(10));
     }
     done.store(true, Relaxed);
     for w in workers {
