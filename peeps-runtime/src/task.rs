@@ -18,7 +18,7 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{
     AtomicBool, AtomicU64,
-    Ordering::{Acquire, Relaxed, Release},
+    Ordering::{AcqRel, Acquire, Relaxed, Release},
 };
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
@@ -26,9 +26,21 @@ use std::task::{Context, Poll, Waker};
 /// Counts of live clones of a task's tracked waker, in one word so that a
 /// clone or drop is one atomic operation and a snapshot reads both counts
 /// at one instant: every live clone in the low half, the clones handed to
-/// resources by instrumented waits (tagged) in the high half.
+/// resources by instrumented waits (tagged) in the next 31 bits, and in the
+/// top bit whether the task future is gone.
+///
+/// Who keeps the entry alive for the clones: while the task future lives,
+/// its own reference does, so a clone or drop touches no reference count.
+/// When the future goes with clones still live, its reference passes to
+/// them ([`WakerCounts::task_gone`]) and the drop that ends the last clone
+/// gives it back ([`WakerCounts::dropped`]).
 #[derive(Debug, Default)]
 pub(crate) struct WakerCounts(AtomicU64);
+
+/// The word's bit saying the task future is gone.
+const TASK_GONE: u64 = 1 << 63;
+/// The live clones' bits.
+const LIVE: u64 = 0xFFFF_FFFF;
 
 impl WakerCounts {
     /// What one clone adds: to `live`, and to `accounted` when tagged.
@@ -37,24 +49,33 @@ impl WakerCounts {
         if tagged { 1 | 1 << 32 } else { 1 }
     }
 
-    /// A clone was made. Returns whether it is the only live one (the
-    /// clones' shared reference to the entry must then be taken).
+    /// A clone was made.
     #[inline]
-    pub(crate) fn cloned(&self, tagged: bool) -> bool {
-        self.0.fetch_add(Self::unit(tagged), Relaxed) & 0xFFFF_FFFF == 0
+    pub(crate) fn cloned(&self, tagged: bool) {
+        self.0.fetch_add(Self::unit(tagged), Relaxed);
     }
 
     /// A clone was dropped (or consumed by `wake`). Returns whether it was
-    /// the last live one (the clones' shared reference must then go).
+    /// the last live one of a task that is gone: the reference the task
+    /// passed to its clones must then be given back.
     #[inline]
     pub(crate) fn dropped(&self, tagged: bool) -> bool {
-        self.0.fetch_sub(Self::unit(tagged), Release) & 0xFFFF_FFFF == 1
+        let before = self.0.fetch_sub(Self::unit(tagged), Release);
+        before & LIVE == 1 && before & TASK_GONE != 0
+    }
+
+    /// The task future is going: returns whether clones are live, which
+    /// then own the reference it had (the caller must not give it back).
+    /// The caller has taken that reference for them first.
+    #[inline]
+    pub(crate) fn task_gone(&self) -> bool {
+        self.0.fetch_or(TASK_GONE, AcqRel) & LIVE != 0
     }
 
     /// `(live, accounted)`.
     pub(crate) fn load(&self) -> (u64, u64) {
         let v = self.0.load(Acquire);
-        (v & 0xFFFF_FFFF, v >> 32)
+        (v & LIVE, (v & !TASK_GONE) >> 32)
     }
 }
 
@@ -154,6 +175,22 @@ pin_project_lite::pin_project! {
         reg: Registered<TaskEntry>,
         #[pin]
         fut: F,
+    }
+
+    impl<F> PinnedDrop for TaskFuture<F> {
+        fn drop(this: Pin<&mut Self>) {
+            // Live waker clones outlast the task future on the reference
+            // taken here for them (see `WakerCounts`).
+            let entry = this.project().reg.entry();
+            let ptr = Arc::as_ptr(entry);
+            // SAFETY: `entry` is a live `Arc`; this adds one reference,
+            // which the clones own from now on or which is given back here.
+            unsafe { Arc::increment_strong_count(ptr) };
+            if !entry.wakers.task_gone() {
+                // SAFETY: the reference just taken, which no clone owns.
+                unsafe { Arc::decrement_strong_count(ptr) };
+            }
+        }
     }
 }
 
@@ -354,5 +391,76 @@ impl<T> Future for JoinHandle<T> {
         wait.poll_wait(|| target.as_ref(), WaitOp::new(&attr::OP_JOIN), cx, |cx| {
             Pin::new(inner).poll(cx)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Weak;
+
+    /// A task future whose body keeps `n` clones of its waker (one tagged,
+    /// as an instrumented wait would hand a resource) in `kept` and ends.
+    fn keeping(n: usize, kept: Arc<Mutex<Vec<Waker>>>) -> (TaskFuture<impl Future<Output = ()>>, Weak<TaskEntry>) {
+        let fut = task_future(
+            "keeps wakers".into(),
+            Location::caller(),
+            std::future::poll_fn(move |cx| {
+                let mut kept = kept.lock();
+                for k in 0..n {
+                    match crate::waker::tagged(cx.waker()).filter(|_| k == 0) {
+                        Some(tagged) => kept.push((*tagged).clone()),
+                        None => kept.push(cx.waker().clone()),
+                    }
+                }
+                Poll::Ready(())
+            }),
+        );
+        let weak = Arc::downgrade(fut.reg.entry());
+        (fut, weak)
+    }
+
+    fn run_to_end<F: Future>(fut: F) {
+        let mut fut = std::pin::pin!(fut);
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(fut.as_mut().poll(&mut cx).is_ready());
+    }
+
+    #[test]
+    fn waker_clones_keep_the_entry_after_the_task_and_the_last_one_frees_it() {
+        let kept = Arc::new(Mutex::new(Vec::new()));
+        let (fut, weak) = keeping(2, kept.clone());
+        run_to_end(fut);
+        let entry = weak.upgrade().expect("the clones keep the entry");
+        assert_eq!(entry.wakers.load(), (2, 1));
+        drop(entry);
+        let mut clones = std::mem::take(&mut *kept.lock());
+        // Waking a finished task's clone is harmless; it consumes the clone.
+        clones.pop().expect("two clones").wake();
+        assert!(weak.upgrade().is_some(), "one clone is still live");
+        let last = clones.pop().expect("one clone");
+        last.wake_by_ref();
+        drop(last);
+        assert!(weak.upgrade().is_none(), "the last clone gave the entry back");
+    }
+
+    #[test]
+    fn a_task_whose_clones_are_gone_frees_its_entry_when_it_ends() {
+        let kept = Arc::new(Mutex::new(Vec::new()));
+        let (fut, weak) = keeping(1, kept.clone());
+        let mut fut = Box::pin(fut);
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(fut.as_mut().poll(&mut cx).is_ready());
+        kept.lock().clear();
+        assert_eq!(weak.upgrade().map(|e| e.wakers.load()), Some((0, 0)));
+        drop(fut);
+        assert!(weak.upgrade().is_none(), "no clone keeps the entry");
+    }
+
+    #[test]
+    fn a_task_that_never_kept_a_waker_frees_its_entry() {
+        let (fut, weak) = keeping(0, Arc::new(Mutex::new(Vec::new())));
+        run_to_end(fut);
+        assert!(weak.upgrade().is_none());
     }
 }

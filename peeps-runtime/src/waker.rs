@@ -9,12 +9,11 @@
 //! zero, something outside the graph may still wake the task.
 //!
 //! The wakers point at the task entry itself (an `Arc<TaskEntry>`) and need
-//! no allocation. The live clones together hold one reference to the entry,
-//! taken by the clone that makes `live` 1 and given back by the drop that
-//! makes it 0, so a clone or drop is one atomic add on the count word (not
-//! also one on the `Arc`'s count): a clone is made from a live clone or
-//! from the task's own view while the task future (and its reference)
-//! lives, so the entry is alive whenever `live` goes up from 0.
+//! no allocation. While the task future lives, its own reference keeps the
+//! entry alive for every clone, so a clone or drop is one atomic add on the
+//! count word and touches no reference count; when the future goes with
+//! clones still live, that reference passes to them and the last one gives
+//! it back (`WakerCounts` in the task module).
 
 use crate::task::TaskEntry;
 use std::mem::ManuallyDrop;
@@ -60,23 +59,20 @@ unsafe fn entry<'a>(p: *const ()) -> &'a TaskEntry {
     unsafe { &*p.cast::<TaskEntry>() }
 }
 
-/// Counts a new clone of `p`'s wakers, taking the clones' reference when
-/// it is the only one.
+/// Counts a new clone of `p`'s wakers. A clone is made from a live clone
+/// or from the task's own view while the task future (and its reference)
+/// lives, so the entry is alive.
 ///
 /// # Safety
 /// `p` is a live `Arc<TaskEntry>` pointer (vtable contract).
 #[inline]
 unsafe fn count_clone(p: *const (), tagged: bool) {
     // SAFETY: by the caller's contract.
-    unsafe {
-        if entry(p).wakers.cloned(tagged) {
-            Arc::increment_strong_count(p.cast::<TaskEntry>());
-        }
-    }
+    unsafe { entry(p) }.wakers.cloned(tagged);
 }
 
-/// Uncounts a clone of `p`'s wakers, giving the clones' reference back
-/// when it was the last one.
+/// Uncounts a clone of `p`'s wakers, giving the reference the task passed
+/// to its clones back when this was the last clone of a finished task.
 ///
 /// # Safety
 /// `p` is an owned clone made by `count_clone`.
