@@ -155,22 +155,29 @@ impl HolderSet {
     }
 
     /// As [`HolderSet::acquire`], for a hold no other hold of this set can
-    /// be taken alongside (a mutex guard, a write guard): the first
-    /// lock-free slot is then taken with two plain stores, without reading
-    /// it first (on a contended lock its line comes from the last holder's
-    /// core: a read and then a write would fetch it twice).
+    /// be taken alongside (a mutex guard, a write guard), with no token:
+    /// [`HolderSet::release_exclusive`] gives it back. It takes the first
+    /// lock-free slot with two plain stores, without reading it first (on a
+    /// contended lock its line comes from the last holder's core: a read
+    /// and then a write would fetch it twice).
     ///
     /// Callers release the previous exclusive hold before the lock itself
-    /// (a guard's hold field comes before the inner guard), so the slot is
+    /// (a guard's hold is released before its inner guard), so the slot is
     /// free by then; a record still there is one whose guard was leaked
     /// (`mem::forget`) and cannot hold the lock any more than this one does.
     #[inline]
-    pub fn acquire_exclusive(&self, how: HoldAs, confirmed: bool) -> HoldToken {
-        let Actor { id, keep } = context::current_holder();
+    pub fn hold_exclusive(&self, how: HoldAs, confirmed: bool) {
+        // The holder lives without a reference (see `HoldGuard`).
+        let Actor { id, keep: _ } = context::current_holder();
         let slot = &self.fast[0];
         slot.meta.store(meta(how, confirmed, clock::now_ms(), 1), Ordering::Relaxed);
         slot.holder.store(id, Ordering::Release);
-        HoldToken { slot: Slot::fast(0), holder: id, _keep: keep }
+    }
+
+    /// Gives back the hold [`HolderSet::hold_exclusive`] took.
+    #[inline]
+    pub fn release_exclusive(&self) {
+        self.release_slot(Slot::fast(0));
     }
 
     #[inline]
@@ -463,10 +470,19 @@ impl<'r> HoldGuard<'r> {
     }
 
     /// As [`HoldGuard::new`] for an exclusive hold (see
-    /// [`HolderSet::acquire_exclusive`]).
+    /// [`HolderSet::hold_exclusive`]).
     #[inline]
     pub fn exclusive(set: &'r HolderSet, how: HoldAs, confirmed: bool) -> Self {
-        HoldGuard { set, slot: Some(set.acquire_exclusive(how, confirmed).slot) }
+        set.hold_exclusive(how, confirmed);
+        Self::adopt_exclusive(set)
+    }
+
+    /// Takes over the exclusive hold of `set` that
+    /// [`HolderSet::hold_exclusive`] took (a guard that kept none of its
+    /// own, mapped).
+    #[inline]
+    pub fn adopt_exclusive(set: &'r HolderSet) -> Self {
+        HoldGuard { set, slot: Some(Slot::fast(0)) }
     }
 
     /// As [`HoldGuard::new`] for a hold of `weight` units (see

@@ -154,11 +154,12 @@ pub mod hold {
         pub fn weight(&self, _how: HoldAs) -> usize {
             0
         }
-        /// Nothing.
+        /// Does nothing.
         #[inline(always)]
-        pub fn acquire_exclusive(&self, _how: HoldAs, _confirmed: bool) -> HoldToken {
-            HoldToken
-        }
+        pub fn hold_exclusive(&self, _how: HoldAs, _confirmed: bool) {}
+        /// Does nothing.
+        #[inline(always)]
+        pub fn release_exclusive(&self) {}
         /// Nothing.
         #[inline(always)]
         pub fn acquire_endpoint(&self, _how: HoldAs) -> EndpointHold {
@@ -189,6 +190,11 @@ pub mod hold {
         /// Nothing.
         #[inline(always)]
         pub fn exclusive(_set: &'r HolderSet, _how: HoldAs, _confirmed: bool) -> Self {
+            HoldGuard(std::marker::PhantomData)
+        }
+        /// Nothing.
+        #[inline(always)]
+        pub fn adopt_exclusive(_set: &'r HolderSet) -> Self {
             HoldGuard(std::marker::PhantomData)
         }
         /// Does nothing.

@@ -50,14 +50,24 @@ unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
 /// A guard of a [`Mutex`]: tokio's `MutexGuard`, whose life is a `held_by`
 /// edge from the mutex to the task that locked it.
+///
+/// Two words (a sized value's): the hold is the mutex's exclusive one
+/// ([`HolderSet::hold_exclusive`](peeps_runtime::hold::HolderSet::hold_exclusive)),
+/// found from `lock`, so the guard returns in registers like tokio's.
 #[clippy::has_significant_drop]
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T: ?Sized> {
-    // Fields drop in order: the hold goes before the lock is released.
-    hold: HoldGuard<'a>,
     guard: tokio::sync::MutexGuard<'a, ()>,
     lock: &'a Mutex<T>,
     _marker: NotSendSync,
+}
+
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // The hold goes before the lock is released (`guard`, dropped next).
+        self.lock.res.resource().holders().release_exclusive();
+    }
 }
 
 // SAFETY: the guard gives `&mut T` on the thread it moves to (needs Send)
@@ -157,9 +167,11 @@ impl<T: ?Sized> Mutex<T> {
 
     #[inline]
     fn guard<'a>(&'a self, guard: tokio::sync::MutexGuard<'a, ()>) -> MutexGuard<'a, T> {
-        let hold = HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true);
+        self.res
+            .resource()
+            .holders()
+            .hold_exclusive(HoldAs::Guard, true);
         MutexGuard {
-            hold,
             guard,
             lock: self,
             _marker: PhantomData,
@@ -324,9 +336,13 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
         let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
             return Err(this);
         };
-        let MutexGuard { hold, guard, .. } = this;
+        let this = std::mem::ManuallyDrop::new(this);
+        // SAFETY: `this` is never used or dropped again: its hold passes to
+        // the mapped guard (adopted below), and its tokio guard is moved out
+        // exactly once here.
+        let guard = unsafe { std::ptr::read(&this.guard) };
         Ok(MappedMutexGuard {
-            hold,
+            hold: HoldGuard::adopt_exclusive(this.lock.res.resource().holders()),
             guard,
             data,
             _marker: PhantomData,

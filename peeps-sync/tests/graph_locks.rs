@@ -77,6 +77,41 @@ async fn mutex_edges_follow_the_guard() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mapped_guard_keeps_the_hold_until_it_drops() {
+    let m = Arc::new(Mutex::new((1u8, 2u8)).named("gl-map"));
+    let (mapped_tx, mapped_rx) = signal();
+    let (release_tx, release_rx) = signal();
+    let holder = spawn_named("gl-map-holder", {
+        let m = m.clone();
+        async move {
+            let g = m.lock().await;
+            let Err(g) = peeps_sync::MutexGuard::try_map(g, |_| None::<&mut u8>) else {
+                unreachable!("`None` gives the guard back")
+            };
+            let mut part = peeps_sync::MutexGuard::map(g, |v| &mut v.1);
+            *part += 1;
+            mapped_tx.send(()).unwrap();
+            release_rx.await.unwrap();
+            drop(part);
+            std::future::pending::<()>().await;
+        }
+    });
+    mapped_rx.await.unwrap();
+    let g = Graph::take();
+    held_by("gl-map", "gl-map-holder")
+        .as_("guard")
+        .confirmed(true)
+        .assert_in(&g);
+    assert_eq!(g.attr("gl-map", "holders"), 1);
+    assert!(m.try_lock().is_err(), "the mapped guard holds the lock");
+    release_tx.send(()).unwrap();
+    let g = eventually(|g| held_by("gl-map", "gl-map-holder").check_absent(g)).await;
+    assert_eq!(g.attr("gl-map", "holders"), 0);
+    assert_eq!(*m.lock().await, (1, 3));
+    holder.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_lock_leaves_no_edge() {
     let m = Arc::new(Mutex::new(()).named("gl-cancel"));
     let guard = m.lock().await;
