@@ -81,13 +81,13 @@ impl WakerCounts {
 
 /// The registry entry of a task spawned through peeps.
 ///
-/// Laid out in order (`repr(C)`): what wakers on other threads write (the
-/// woken flag and clone counts, next to the `Arc`'s own counts at the
-/// start of the allocation) comes first and the poll statistics, written
-/// by the polling thread, last, a cache line apart, so waking a task does
-/// not invalidate the line its poller is writing.
+/// Laid out in order (`repr(C)`) from the start of a cache line: what a
+/// wake and a poll both touch (the woken flag, the clone counts, the
+/// runtime's waker) fills the first line, whole, and the poll statistics,
+/// written by the polling thread only, come last, a cache line apart, so
+/// waking a task does not invalidate the line its poller is writing.
 #[derive(Debug)]
-#[repr(C)]
+#[repr(C, align(64))]
 pub struct TaskEntry {
     woken: AtomicBool,
     pub(crate) wakers: WakerCounts,
