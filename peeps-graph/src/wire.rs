@@ -204,8 +204,12 @@ pub fn write_frame<W: Write + ?Sized>(w: &mut W, body: &[u8]) -> io::Result<()> 
             format!("a frame body of {} bytes does not fit a u32", body.len()),
         )
     })?;
-    w.write_all(&prefix)?;
-    w.write_all(body)
+    // One write for both: a frame goes out as one piece where it fits one
+    // (a process killed between two writes would leave half a frame).
+    let mut frame = Vec::with_capacity(prefix.len() + body.len());
+    frame.extend_from_slice(&prefix);
+    frame.extend_from_slice(body);
+    w.write_all(&frame)
 }
 
 /// Reassembles frames from a byte stream that arrives in pieces.
