@@ -96,12 +96,14 @@ pub(crate) async fn serve(
                     eprintln!("peeps: ingest: dropped connection from {}: {e}", conn.who());
                 }
             }
+            // The slot is free before the process is marked stale: whoever
+            // sees it stale can connect in its place.
+            drop(permit);
             if conn.stored_any
                 && let Some(process) = &conn.process
             {
                 store.disconnect(&process.key);
             }
-            drop(permit);
         });
     }
 }

@@ -204,6 +204,9 @@ impl ServeArgs {
             })
             .run();
 
+        // Watched before the banner: a SIGTERM sent as soon as the server
+        // says it is ready must stop it cleanly, not kill it.
+        let stop = StopSignals::watch()?;
         // One write, so a reader sees the lines together.
         crate::output::stdout(&format!(
             "peeps: ingest listening on {ingest_addr}\n\
@@ -214,7 +217,7 @@ impl ServeArgs {
         ))?;
 
         let server = tokio::spawn(server);
-        stop_signal().await?;
+        stop.wait().await;
         eprintln!("peeps: shutting down");
         let _ = shutdown_tx.send(true);
         if tokio::time::timeout(Duration::from_secs(5), server)
@@ -228,13 +231,27 @@ impl ServeArgs {
     }
 }
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-async fn stop_signal() -> anyhow::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => r.context("cannot watch Ctrl-C")?,
-        _ = term.recv() => {}
+/// The signals that stop the server: Ctrl-C (SIGINT) and SIGTERM.
+struct StopSignals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    /// Starts watching both (from now on they no longer kill the process).
+    fn watch() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(StopSignals {
+            interrupt: signal(SignalKind::interrupt()).context("cannot watch Ctrl-C")?,
+            terminate: signal(SignalKind::terminate()).context("cannot watch SIGTERM")?,
+        })
     }
-    Ok(())
+
+    /// Resolves when either arrives.
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
 }
