@@ -78,7 +78,7 @@ impl Park {
 }
 
 async fn snapshot_when(pred: impl Fn(&Snapshot) -> bool) -> Snapshot {
-    for _ in 0..500 {
+    for _ in 0..3000 {
         let snap = peeps::snapshot();
         if pred(&snap) {
             return snap;

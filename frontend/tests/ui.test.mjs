@@ -18,6 +18,7 @@ import {
   sleep,
   startServer,
   tempDir,
+  viewSettled,
   waitFor,
 } from './support/harness.mjs';
 
@@ -369,7 +370,7 @@ describe('a 5,000-node graph', () => {
     await page.press('#search', 'Enter');
     assert.match(await page.textContent('#search-count'), /1 match/);
     const searchMs = Date.now() - t;
-    await page.waitForTimeout(500); // The search's move to the match.
+    await viewSettled(page); // The search's move to the match.
     t = Date.now();
     await page.evaluate(
       () =>
@@ -383,7 +384,6 @@ describe('a 5,000-node graph', () => {
     console.log(`# 5,000-node graph: search ${searchMs} ms, zoom redraw ${zoomMs} ms`);
     assert.ok(searchMs < 10_000 && zoomMs < 10_000);
     const uidOf999 = `${big.process.key}:${big.nodes.find((n) => n.name === 'worker-999').id}`;
-    await page.waitForTimeout(400);
     await clickNode(page, uidOf999);
     await waitFor(
       async () => (await page.textContent('[data-testid=details-name]', { timeout: 1000 }).catch(() => '')) === 'worker-999',

@@ -112,7 +112,7 @@ async fn a_call_is_a_request_here_and_a_handler_there_with_one_call_id() {
     });
     // Bounded: until the request is waited on and its handler runs.
     let mut seen = None;
-    for _ in 0..500 {
+    for _ in 0..3000 {
         let snap = peeps::snapshot();
         let req = find(&snap, |n| {
             n.kind == NodeKind::Request && n.attrs[attr::METHOD] == "Probe.echo_id"
@@ -178,7 +178,7 @@ async fn a_cycle_through_roam_calls_is_a_certain_deadlock() {
     let _stuck = tokio::spawn(async move { client.reenter().await });
     let options = Options::default().settle_ms(100);
     let mut text = None;
-    for _ in 0..500 {
+    for _ in 0..3000 {
         let snap = peeps::snapshot();
         let report = peeps::graph::analyze(std::slice::from_ref(&snap), &options);
         if let Some(d) = report

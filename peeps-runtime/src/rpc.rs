@@ -719,7 +719,8 @@ mod tests {
         let has =
             |n: &peeps_graph::Node, key: &str| n.attrs.get(key).is_some_and(|v| v == id.as_str());
         let mut snap = crate::snapshot();
-        for _ in 0..300 {
+        // At most about 30 s: only a stalled machine takes more than a few ms.
+        for _ in 0..3000 {
             let req = snap.nodes.iter().find(|n| has(n, attr::CALL_ID));
             let waited = req.is_some_and(|r| {
                 snap.edges
@@ -873,7 +874,8 @@ mod tests {
         }));
         let options = Options::default().settle_ms(0);
         let mut found = None;
-        for _ in 0..300 {
+        // At most about 30 s: only a stalled machine takes more than a few ms.
+        for _ in 0..3000 {
             let snap = crate::snapshot();
             let report = peeps_graph::analyze(std::slice::from_ref(&snap), &options);
             if let Some(d) = report.deadlocks.first() {

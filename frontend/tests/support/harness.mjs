@@ -177,7 +177,21 @@ export async function openUi(context, url) {
 }
 
 /** Clicks graph node `uid` where it is drawn, as a person would. */
+/** Resolves once the graph's viewport and nodes have stopped moving. */
+export async function viewSettled(page) {
+  await page.waitForFunction(
+    () => {
+      const cy = window.peepsCy;
+      return cy && !cy.animated() && !cy.nodes().some((n) => n.animated());
+    },
+    null,
+    { timeout: 30_000 },
+  );
+}
+
+/** Clicks node `uid` where it is drawn, once the view has stopped moving. */
 export async function clickNode(page, uid) {
+  await viewSettled(page);
   const at = await page.evaluate((uid) => {
     const cy = window.peepsCy;
     const n = cy.getElementById(uid);

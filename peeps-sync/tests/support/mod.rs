@@ -16,7 +16,7 @@ use serde_json::Value;
 use std::time::{Duration, Instant};
 
 /// How long [`eventually`] polls before failing.
-pub const PATIENCE: Duration = Duration::from_secs(5);
+pub const PATIENCE: Duration = Duration::from_secs(30);
 /// How often it polls.
 pub const EVERY: Duration = Duration::from_millis(10);
 
