@@ -27,10 +27,26 @@ fn start_child(child: &str, dir: &Path) -> (Child, Pid) {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
+    // Read on a thread of its own, so READY is awaited with a deadline (a
+    // child that never gets ready fails the test instead of hanging it).
     let stdout = proc.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
+    let (line_tx, line_rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            let _ = line_tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
     let pid = loop {
-        let line = lines.next().expect("child exited before READY").unwrap();
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = match line_rx.recv_timeout(left) {
+            Ok(line) => line,
+            Err(why) => {
+                let _ = proc.kill();
+                panic!("child {child} never said READY ({why:?})");
+            }
+        };
         // libtest prints "test child_x ... " on the same line first.
         if let Some((_, pid)) = line.split_once("READY ") {
             break Pid::from_raw(pid.trim().parse().unwrap());

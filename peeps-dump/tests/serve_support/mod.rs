@@ -109,17 +109,32 @@ impl Server {
                 }
             });
         }
+        // Read on a thread of its own, which keeps draining stdout after the
+        // banner so the server never blocks on a full pipe; the banner is
+        // awaited with a deadline (a server that never gets ready fails the
+        // test instead of hanging it).
         let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
+        let (line_tx, line_rx) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                let _ = line_tx.send(line);
+            }
+        });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         let mut banner = Vec::new();
         let (mut ingest, mut http) = (None, None);
         loop {
-            let line = match lines.next() {
-                Some(Ok(line)) => line,
-                _ => panic!(
-                    "peeps serve exited before it was ready; stdout {banner:?}, stderr:\n{}",
-                    stderr.lock().unwrap()
-                ),
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let line = match line_rx.recv_timeout(left) {
+                Ok(line) => line,
+                Err(why) => {
+                    let _ = child.kill();
+                    panic!(
+                        "peeps serve not ready ({why:?}); stdout {banner:?}, stderr:\n{}",
+                        stderr.lock().unwrap()
+                    )
+                }
             };
             if let Some(a) = line.strip_prefix("peeps: ingest listening on ") {
                 ingest = Some(a.parse().expect("ingest address"));
@@ -132,8 +147,6 @@ impl Server {
                 break;
             }
         }
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
         Server {
             child,
             ingest: ingest.expect("an ingest line"),
