@@ -12,6 +12,7 @@ use crate::channel::ChannelFacts;
 use crate::core::{OP_CLOSED, OP_RECV, Waiting, block_on_wait, poll_recorded_lazy};
 use peeps_runtime::WaitEdge;
 use peeps_runtime::resource::PairEnd;
+use peeps_runtime::wait::WaitOp;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -100,6 +101,21 @@ fn addr(end: &End) -> *const () {
     std::ptr::from_ref(end).cast()
 }
 
+/// Polls a wait of the end `end` for `op`, used by the current task: the
+/// pair's node is registered (linked) only if the wait is pending.
+#[inline]
+fn poll_end<R>(
+    end: &mut End,
+    op: WaitOp,
+    edge: &mut WaitEdge,
+    cx: &mut Context<'_>,
+    poll: impl FnOnce(&mut Context<'_>) -> Poll<R>,
+) -> Poll<R> {
+    let at = addr(end);
+    end.touch(at);
+    poll_recorded_lazy(move || end.link(at), op, edge, cx, poll)
+}
+
 /// The receiver got the value: both sides count one message, and the
 /// sender is gone (consumed by `send`).
 #[inline]
@@ -161,16 +177,7 @@ impl<T> Sender<T> {
             end,
             poll_wait,
         } = self;
-        let at = addr(end);
-        end.touch(at);
-        let linking = &mut *end;
-        let p = poll_recorded_lazy(
-            move || linking.link(at),
-            OP_CLOSED,
-            poll_wait,
-            cx,
-            |cx| inner.poll_closed(cx),
-        );
+        let p = poll_end(end, OP_CLOSED, poll_wait, cx, |cx| inner.poll_closed(cx));
         if p.is_ready() {
             end.partner_gone();
         }
@@ -255,16 +262,7 @@ impl<T> Future for Receiver<T> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Receiver { inner, end, wait } = self.get_mut();
-        let at = addr(end);
-        end.touch(at);
-        let linking = &mut *end;
-        let p = poll_recorded_lazy(
-            move || linking.link(at),
-            OP_RECV,
-            wait,
-            cx,
-            |cx| Pin::new(inner).poll(cx),
-        );
+        let p = poll_end(end, OP_RECV, wait, cx, |cx| Pin::new(inner).poll(cx));
         match &p {
             Poll::Ready(Ok(_)) => delivered(end),
             Poll::Ready(Err(_)) => end.partner_gone(),

@@ -125,18 +125,13 @@ macro_rules! receiver_impl {
                     ep,
                     poll_wait,
                 } = self;
-                ep.used();
-                let p = $crate::core::poll_recorded(
-                    ep.resource(),
-                    $crate::core::OP_RECV,
+                $crate::mpsc::receiver::poll_counted(
+                    ep,
                     poll_wait,
                     cx,
                     |cx| inner.poll_recv(cx),
-                );
-                if let ::std::task::Poll::Ready(v) = &p {
-                    ep.counted(u64::from(v.is_some()));
-                }
-                p
+                    |v| u64::from(v.is_some()),
+                )
             }
 
             /// Polls for up to `limit` values, as tokio's `poll_recv_many`; edges
@@ -152,18 +147,13 @@ macro_rules! receiver_impl {
                     ep,
                     poll_wait,
                 } = self;
-                ep.used();
-                let p = $crate::core::poll_recorded(
-                    ep.resource(),
-                    $crate::core::OP_RECV,
+                $crate::mpsc::receiver::poll_counted(
+                    ep,
                     poll_wait,
                     cx,
                     |cx| inner.poll_recv_many(cx, buffer, limit),
-                );
-                if let ::std::task::Poll::Ready(n) = p {
-                    ep.counted(n as u64);
-                }
-                p
+                    |&n| n as u64,
+                )
             }
 
             /// How many strong senders are alive, as tokio's.
@@ -187,3 +177,25 @@ macro_rules! receiver_impl {
     };
 }
 pub(super) use receiver_impl;
+
+use crate::channel::{Endpoint, Rx};
+use peeps_runtime::WaitEdge;
+use std::task::{Context, Poll};
+
+/// A receiver's `poll_*`: used by the current task, recorded as a `recv`
+/// wait while pending (the edge kept in `edge`), and, when ready, counted
+/// as `received(&output)` messages.
+pub(crate) fn poll_counted<R>(
+    ep: &Endpoint<Rx>,
+    edge: &mut WaitEdge,
+    cx: &mut Context<'_>,
+    poll: impl FnOnce(&mut Context<'_>) -> Poll<R>,
+    received: impl FnOnce(&R) -> u64,
+) -> Poll<R> {
+    ep.used();
+    let p = crate::core::poll_recorded(ep.resource(), crate::core::OP_RECV, edge, cx, poll);
+    if let Poll::Ready(out) = &p {
+        ep.counted(received(out));
+    }
+    p
+}
