@@ -109,11 +109,9 @@ impl<F: PairFacts> PairEnd<F> {
     /// `endpoint` being the handle's address).
     #[inline]
     pub fn link(&mut self, endpoint: *const ()) -> &Resource {
-        if self.reg.is_none() {
-            self.reg = Some(self.find_or_register());
-        }
-        let reg = self.reg.as_deref().expect("linked just now");
-        reg.touch(self.end(), endpoint);
+        let end = self.end();
+        let reg = self.registration();
+        reg.touch(end, endpoint);
         &reg.res
     }
 
@@ -136,12 +134,16 @@ impl<F: PairFacts> PairEnd<F> {
 
     /// Renames the node, registering it.
     pub fn rename(&mut self, name: impl Into<Cow<'static, str>>) {
+        self.registration().res.rename(name);
+    }
+
+    /// The registration this end is linked to, linking it now if needed.
+    #[inline]
+    fn registration(&mut self) -> &Registration<F> {
         if self.reg.is_none() {
             self.reg = Some(self.find_or_register());
         }
-        if let Some(reg) = &self.reg {
-            reg.res.rename(name);
-        }
+        self.reg.as_deref().expect("linked just now")
     }
 
     #[cold]
