@@ -246,13 +246,18 @@ impl HolderSet {
     /// The summed weight of the live holds held `how` (the permits held
     /// of a semaphore).
     pub fn weight(&self, how: HoldAs) -> usize {
+        self.weights_held(how).into_iter().sum()
+    }
+
+    /// The weight of each live hold held `how`.
+    fn weights_held(&self, how: HoldAs) -> Vec<usize> {
         let fast = self.fast.iter().filter_map(|f| {
             let live = f.holder.load(Ordering::Acquire) != 0;
             let m = f.meta.load(Ordering::Acquire);
             (live && HoldAs::from_bits(m) == how).then(|| meta_weight(m))
         });
-        let slow: usize = self.slow.lock().iter().filter(|r| r.how == how).map(|r| r.weight).sum();
-        fast.sum::<usize>() + slow
+        let slow = self.slow.lock();
+        fast.chain(slow.iter().filter(|r| r.how == how).map(|r| r.weight)).collect()
     }
 
     /// Gives a hold back: its `held_by` edge disappears.
@@ -303,10 +308,7 @@ impl HolderSet {
 impl HolderSet {
     /// How many live holds are held `how` (e.g. the read guards of a lock).
     pub fn count(&self, how: HoldAs) -> usize {
-        let fast = self.fast.iter().filter(|f| {
-            f.holder.load(Ordering::Acquire) != 0 && HoldAs::from_bits(f.meta.load(Ordering::Acquire)) == how
-        });
-        fast.count() + self.slow.lock().iter().filter(|r| r.how == how).count()
+        self.weights_held(how).len()
     }
 
     /// Records the current task as the holder of a channel endpoint, not
@@ -453,9 +455,10 @@ thread_local! {
 /// and on whichever task drops it).
 ///
 /// Two words, the set and the slot: a guard keeps no reference to its
-/// holder's node, since every holder [`holder`] names lives without one
-/// (a peeps task while it runs, a thread's kept root, a plain tokio task's
-/// derived id), and keeps no holder id either (the slot has it).
+/// holder's node, since every holder [`context::current_holder`] names
+/// lives without one (a peeps task while it runs, a thread's kept root, a
+/// plain tokio task's derived id), and keeps no holder id either (the slot
+/// has it).
 #[derive(Debug)]
 pub struct HoldGuard<'r> {
     set: &'r HolderSet,
