@@ -185,6 +185,7 @@ use std::task::{Context, Poll};
 /// A receiver's `poll_*`: used by the current task, recorded as a `recv`
 /// wait while pending (the edge kept in `edge`), and, when ready, counted
 /// as `received(&output)` messages.
+#[inline]
 pub(crate) fn poll_counted<R>(
     ep: &Endpoint<Rx>,
     edge: &mut WaitEdge,
