@@ -121,6 +121,14 @@ pub const AS_HANDLER: &str = "handler";
 /// `held_by`: `false` when the attribution is not certain (an endpoint its
 /// task never used, an owned guard that may have moved). Absent means true.
 pub const CONFIRMED: &str = "confirmed";
+/// `held_by`: what peeps last saw of the hold, a [`crate::Evidence`] word
+/// (`made`, `used`, `shared`, `spawned`, `in_message`, `received`,
+/// `returned`). Absent means `acquired`: a guard or permit bound to the
+/// task that took it.
+pub const EVIDENCE: &str = "evidence";
+/// `held_by`: `true` when the snapshot found the endpoint, owned guard or
+/// owned permit inside the holder task's own state (its pinned future).
+pub const IN_STATE: &str = "in_state";
 /// `waits_on`: the operation waited for (`lock`, `read`, `write`, `acquire`,
 /// `send`, `recv`, `notified`, `join`, `call`, ...).
 pub const OP: &str = "op";

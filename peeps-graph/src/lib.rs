@@ -22,6 +22,7 @@
 pub mod analysis;
 pub mod attr;
 pub mod dot;
+mod evidence;
 pub mod merge;
 mod read;
 mod schema;
@@ -29,6 +30,7 @@ pub mod scope;
 pub mod wire;
 
 pub use analysis::{Options, Report, analyze, analyze_merged};
+pub use evidence::Evidence;
 pub use merge::{Merged, merge};
 pub use read::ReadError;
 pub use schema::{

@@ -63,6 +63,28 @@ impl MergedEdge<'_> {
             .and_then(serde_json::Value::as_bool)
             .unwrap_or(true)
     }
+
+    /// What peeps last saw of a `held_by` edge's hold: its `evidence`, or,
+    /// for an edge without one, `acquired` (or `made` when it says
+    /// `confirmed: false`, as older writers did).
+    pub fn evidence(&self) -> crate::Evidence {
+        match self
+            .attr_str(attr::EVIDENCE)
+            .and_then(crate::Evidence::parse)
+        {
+            Some(e) => e,
+            None if self.confirmed() => crate::Evidence::Acquired,
+            None => crate::Evidence::Made,
+        }
+    }
+
+    /// Whether the snapshot found the hold inside its holder's own state.
+    pub fn in_state(&self) -> bool {
+        self.attrs
+            .and_then(|a| a.get(attr::IN_STATE))
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    }
 }
 
 /// What merging had to leave out. None of it stops the analysis.

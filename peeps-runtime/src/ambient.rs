@@ -136,7 +136,7 @@ pub(crate) fn foreign_node(id: NodeId, now_ms: u64, edges: &mut Vec<peeps_graph:
         tokio_id: Some(task),
         stats: PollStats::default(),
     };
-    let mut node = crate::snapshot::describe_entry(&root, now_ms, edges);
+    let mut node = crate::snapshot::describe_entry(&root, now_ms, edges, &crate::ownership::Found::default());
     // Not known how long it has been idle.
     node.since_ms = None;
     Some(node)

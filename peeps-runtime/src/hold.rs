@@ -14,11 +14,12 @@
 use crate::clock;
 use crate::context::{self, Actor};
 use crate::node::Describe;
+use crate::ownership::Key;
 use crate::slab::Slab;
 use parking_lot::Mutex;
-use peeps_graph::{Attrs, EdgeKind, NodeId, attr};
+use peeps_graph::{Attrs, EdgeKind, Evidence, NodeId, attr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use crate::op::HoldAs;
 
@@ -26,9 +27,11 @@ pub use crate::op::HoldAs;
 struct HolderRecord {
     holder: NodeId,
     how: HoldAs,
-    confirmed: bool,
+    evidence: Evidence,
     since: u64,
     weight: usize,
+    /// The hold's ticket (0: a hold that cannot move, named by no mark).
+    ticket: u64,
 }
 
 /// Who holds one resource.
@@ -48,8 +51,17 @@ pub struct HolderSet {
 #[must_use = "a hold must be released with HolderSet::release"]
 pub struct HoldToken {
     slot: Slot,
-    holder: NodeId,
+    /// The hold's ticket (0: one that cannot move).
+    ticket: u64,
     _keep: Option<Arc<crate::ambient::AmbientHandle>>,
+}
+
+impl HoldToken {
+    /// The ticket a mark names this hold by (0 for a hold that cannot move).
+    #[inline]
+    pub fn ticket(&self) -> u64 {
+        self.ticket
+    }
 }
 
 /// Where a hold lives: fast slot `i` (stored as `i + 1`) or key `k` of the
@@ -95,20 +107,29 @@ const FAST_SLOTS: usize = 2;
 struct FastSlot {
     /// Holder id, 0 when free.
     holder: AtomicU64,
-    /// `since << 24 | weight << 8 | confirmed << 3 | how` (`since` is a
+    /// `since << 24 | weight << 8 | evidence << 3 | how` (`since` is a
     /// coarse monotonic ms value: 40 bits last 34 years of uptime).
     meta: AtomicU64,
+    /// The hold's ticket, meaningful only for a hold whose evidence is not
+    /// `Acquired` (an exclusive guard's hold does not write it).
+    ticket: AtomicU64,
 }
 
 impl FastSlot {
     const fn free() -> FastSlot {
-        FastSlot { holder: AtomicU64::new(0), meta: AtomicU64::new(0) }
+        FastSlot { holder: AtomicU64::new(0), meta: AtomicU64::new(0), ticket: AtomicU64::new(0) }
     }
 }
 
 #[inline]
-fn meta(how: HoldAs, confirmed: bool, since: u64, weight: usize) -> u64 {
-    since << 24 | (weight as u64) << 8 | u64::from(confirmed) << 3 | how as u64
+fn meta(how: HoldAs, evidence: Evidence, since: u64, weight: usize) -> u64 {
+    since << 24 | (weight as u64) << 8 | (evidence as u64) << 3 | how as u64
+}
+
+/// The evidence of a hold taken with or without proof of its holder.
+#[inline]
+fn evidence_of(confirmed: bool) -> Evidence {
+    if confirmed { Evidence::Acquired } else { Evidence::Made }
 }
 
 /// The `since` of a meta word.
@@ -117,10 +138,16 @@ fn meta_since(m: u64) -> u64 {
     m >> 24
 }
 
-/// Whether a meta word's hold is confirmed.
+/// The evidence of a meta word's hold.
 #[inline]
-fn meta_confirmed(m: u64) -> bool {
-    m >> 3 & 1 == 1
+fn meta_evidence(m: u64) -> Evidence {
+    Evidence::from_bits(m >> 3)
+}
+
+/// A meta word with another evidence and `since`.
+#[inline]
+fn meta_with(m: u64, evidence: Evidence, since: u64) -> u64 {
+    meta(HoldAs::from_bits(m), evidence, since, meta_weight(m))
 }
 
 /// The weight of a meta word.
@@ -130,6 +157,12 @@ fn meta_weight(m: u64) -> usize {
 }
 
 impl HolderSet {
+    /// The node id of the resource this set belongs to.
+    #[inline]
+    pub fn owner(&self) -> NodeId {
+        self.owner
+    }
+
     /// An empty set for resource `owner`.
     pub fn new(owner: NodeId) -> Self {
         HolderSet {
@@ -151,7 +184,17 @@ impl HolderSet {
     #[inline]
     pub fn acquire_weighted(&self, how: HoldAs, confirmed: bool, weight: usize) -> HoldToken {
         let Actor { id, keep } = context::current_holder();
-        self.acquire_for(id, keep, how, confirmed, weight)
+        self.acquire_for(id, keep, how, evidence_of(confirmed), weight, 0)
+    }
+
+    /// As [`HolderSet::acquire_weighted`], for a hold that can move to
+    /// another task (an owned guard or permit): it gets a ticket, which the
+    /// handle's mark carries ([`HoldToken::ticket`]), and its evidence is
+    /// `made` until peeps sees where it goes.
+    #[inline]
+    pub fn acquire_movable(&self, how: HoldAs, weight: usize) -> HoldToken {
+        let Actor { id, keep } = context::current_holder();
+        self.acquire_for(id, keep, how, Evidence::Made, weight, crate::id::next_id())
     }
 
     /// As [`HolderSet::acquire`], for a hold no other hold of this set can
@@ -170,8 +213,22 @@ impl HolderSet {
         // The holder lives without a reference (see `HoldGuard`).
         let Actor { id, keep: _ } = context::current_holder();
         let slot = &self.fast[0];
-        slot.meta.store(meta(how, confirmed, clock::now_ms(), 1), Ordering::Relaxed);
+        slot.meta.store(meta(how, evidence_of(confirmed), clock::now_ms(), 1), Ordering::Relaxed);
         slot.holder.store(id, Ordering::Release);
+    }
+
+    /// As [`HolderSet::hold_exclusive`], for an owned exclusive guard,
+    /// which can move to another task: returns the hold's ticket (for the
+    /// guard's mark); the evidence is `made`.
+    #[inline]
+    pub fn hold_exclusive_movable(&self, how: HoldAs) -> u64 {
+        let Actor { id, keep: _ } = context::current_holder();
+        let ticket = crate::id::next_id();
+        let slot = &self.fast[0];
+        slot.ticket.store(ticket, Ordering::Relaxed);
+        slot.meta.store(meta(how, Evidence::Made, clock::now_ms(), 1), Ordering::Relaxed);
+        slot.holder.store(id, Ordering::Release);
+        ticket
     }
 
     /// Gives back the hold [`HolderSet::hold_exclusive`] took.
@@ -186,8 +243,9 @@ impl HolderSet {
         id: NodeId,
         keep: Option<Arc<crate::ambient::AmbientHandle>>,
         how: HoldAs,
-        confirmed: bool,
+        evidence: Evidence,
         weight: usize,
+        ticket: u64,
     ) -> HoldToken {
         let since = clock::now_ms();
         let free = if weight <= MAX_FAST_WEIGHT {
@@ -198,12 +256,15 @@ impl HolderSet {
             None
         };
         let slot = if let Some(i) = free {
-            self.fast[i].meta.store(meta(how, confirmed, since, weight), Ordering::Release);
+            if ticket != 0 || evidence != Evidence::Acquired {
+                self.fast[i].ticket.store(ticket, Ordering::Relaxed);
+            }
+            self.fast[i].meta.store(meta(how, evidence, since, weight), Ordering::Release);
             Slot::fast(i)
         } else {
-            self.acquire_slow(HolderRecord { holder: id, how, confirmed, since, weight })
+            self.acquire_slow(HolderRecord { holder: id, how, evidence, since, weight, ticket })
         };
-        HoldToken { slot, holder: id, _keep: keep }
+        HoldToken { slot, ticket, _keep: keep }
     }
 
     #[cold]
@@ -220,7 +281,7 @@ impl HolderSet {
             SlotAt::Fast(i) if weight <= MAX_FAST_WEIGHT => {
                 let m = self.fast[i].meta.load(Ordering::Relaxed);
                 let how = HoldAs::from_bits(m);
-                let fresh = meta(how, meta_confirmed(m), meta_since(m), weight);
+                let fresh = meta(how, meta_evidence(m), meta_since(m), weight);
                 self.fast[i].meta.store(fresh, Ordering::Release);
             }
             SlotAt::Fast(i) => {
@@ -228,9 +289,10 @@ impl HolderSet {
                 let record = HolderRecord {
                     holder: self.fast[i].holder.load(Ordering::Relaxed),
                     how: HoldAs::from_bits(m),
-                    confirmed: meta_confirmed(m),
+                    evidence: meta_evidence(m),
                     since: meta_since(m),
                     weight,
+                    ticket: self.fast[i].ticket.load(Ordering::Relaxed),
                 };
                 *slot = self.acquire_slow(record);
                 self.fast[i].holder.store(0, Ordering::Release);
@@ -284,24 +346,98 @@ impl HolderSet {
             let holder = f.holder.load(Ordering::Acquire);
             if holder != 0 {
                 let m = f.meta.load(Ordering::Acquire);
-                self.edge(out, holder, HoldAs::from_bits(m), meta_confirmed(m), meta_since(m));
+                let evidence = meta_evidence(m);
+                let ticket = if evidence == Evidence::Acquired { 0 } else { f.ticket.load(Ordering::Relaxed) };
+                self.edge(out, holder, HoldAs::from_bits(m), evidence, meta_since(m), ticket);
                 n += 1;
             }
         }
         let slow = self.slow.lock();
         for r in slow.iter() {
-            self.edge(out, r.holder, r.how, r.confirmed, r.since);
+            self.edge(out, r.holder, r.how, r.evidence, r.since, r.ticket);
         }
         n + slow.len()
     }
 
-    fn edge(&self, out: &mut Describe<'_>, holder: NodeId, how: HoldAs, confirmed: bool, since: u64) {
+    /// The key a mark of hold `ticket` of this set names.
+    fn key(&self, ticket: u64) -> Key {
+        if ticket & Key::PAIR != 0 { Key { owner: 0, ticket } } else { Key::hold(self.owner, ticket) }
+    }
+
+    fn edge(&self, out: &mut Describe<'_>, holder: NodeId, how: HoldAs, evidence: Evidence, since: u64, ticket: u64) {
+        let mut holder = holder;
+        let mut in_state = false;
+        if ticket != 0
+            && let Some(task) = out.found.task_of(self.key(ticket))
+        {
+            // Found in a task's own state: that confirms the holder peeps
+            // believes, or names one for a hold peeps could only guess. A
+            // move peeps saw to another holder stands: the find is then
+            // bytes the handle was moved out of.
+            if task == holder {
+                in_state = true;
+            } else if matches!(evidence, Evidence::Made | Evidence::Shared) {
+                holder = task;
+                in_state = true;
+            }
+        }
         let mut attrs = Attrs::new();
         attrs.insert(attr::AS.into(), how.as_str().into());
-        if !confirmed {
+        if !evidence.confirmed() && !in_state {
             attrs.insert(attr::CONFIRMED.into(), false.into());
         }
+        if evidence != Evidence::Acquired {
+            attrs.insert(attr::EVIDENCE.into(), evidence.as_str().into());
+        }
+        if in_state {
+            attrs.insert(attr::IN_STATE.into(), true.into());
+        }
         out.edge(self.owner, holder, EdgeKind::HeldBy, since, attrs);
+    }
+
+    /// The movable hold `ticket` is now held by `to`, as `via` says (a move
+    /// peeps saw: see [`crate::ownership::moved`]). Returns whether a live
+    /// hold has that ticket. Cold.
+    pub(crate) fn moved(&self, ticket: u64, to: NodeId, via: Evidence, now: u64) -> bool {
+        for f in &self.fast {
+            let holder = f.holder.load(Ordering::Acquire);
+            if holder == 0 {
+                continue;
+            }
+            let m = f.meta.load(Ordering::Acquire);
+            if meta_evidence(m) == Evidence::Acquired || f.ticket.load(Ordering::Acquire) != ticket {
+                continue;
+            }
+            // Claim the record from the holder read: a release (and a new
+            // hold) in between makes the exchange fail, and the move is
+            // then of a hold that is gone.
+            if f.holder.compare_exchange(holder, to, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
+                f.meta.store(meta_with(m, via, now), Ordering::Release);
+                return true;
+            }
+            return false;
+        }
+        let mut slow = self.slow.lock();
+        for r in slow.iter_mut() {
+            if r.ticket == ticket && r.evidence != Evidence::Acquired {
+                r.holder = to;
+                r.evidence = via;
+                r.since = now;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The holder and evidence of the hold in `slot`, if live.
+    fn record_at(&self, slot: Slot) -> Option<(NodeId, Evidence)> {
+        match slot.at() {
+            SlotAt::Fast(i) => {
+                let holder = self.fast[i].holder.load(Ordering::Acquire);
+                (holder != 0).then(|| (holder, meta_evidence(self.fast[i].meta.load(Ordering::Acquire))))
+            }
+            SlotAt::Slow(key) => self.slow.lock().get_mut(key).map(|r| (r.holder, r.evidence)),
+        }
     }
 }
 
@@ -311,30 +447,30 @@ impl HolderSet {
         self.weights_held(how).len()
     }
 
-    /// Records the current task as the holder of a channel endpoint, not
-    /// confirmed until that task uses it ([`HolderSet::touch_endpoint`]).
+    /// Records the current task as the holder of a channel endpoint, with
+    /// evidence `made` until a task uses it ([`HolderSet::touch_endpoint`])
+    /// or peeps sees it move ([`crate::ownership`]).
     pub fn acquire_endpoint(&self, how: HoldAs) -> EndpointHold {
-        EndpointHold::new(self.acquire(how, false))
+        EndpointHold::new(self.acquire_movable(how, 1))
     }
 
     /// As [`HolderSet::acquire_endpoint`], attributed to node `maker` (who
     /// made a pair registered later, see [`crate::pair`]; a node that needs
     /// no reference kept: a peeps task, a thread's kept root, or a plain
-    /// tokio task's derived id).
-    pub(crate) fn acquire_endpoint_by(&self, maker: NodeId, how: HoldAs) -> EndpointHold {
-        EndpointHold::new(self.acquire_for(maker, None, how, false, 1))
+    /// tokio task's derived id), with the ticket its mark names.
+    pub(crate) fn acquire_endpoint_by(&self, maker: NodeId, how: HoldAs, ticket: u64) -> EndpointHold {
+        EndpointHold::new(self.acquire_for(maker, None, how, Evidence::Made, 1, ticket))
     }
 
-    /// Marks an endpoint used by the current task: re-attributes it to that
-    /// task if another one held it, and confirms it. Cheap when the same
+    /// Marks an endpoint used by the current task. Cheap when the same
     /// task uses it again: one thread-local read and a compare, no lock.
     ///
-    /// `endpoint` is the address of the endpoint handle: a use confirms the
-    /// attribution only when the handle lies inside the using task's own
-    /// state ([`context::task_owns`]). A handle kept in shared memory (an
-    /// `Arc`'d app state, a static) may be used next by any task: its
-    /// attribution stays unconfirmed (regression: a certain false alarm on
-    /// a sender in an `Arc<AppState>` used by one request so far).
+    /// `endpoint` is the address of the endpoint handle: a use proves the
+    /// holder (evidence `used`) only when the handle lies inside the using
+    /// task's own state ([`context::task_owns`]). A handle kept in shared
+    /// memory (an `Arc`'d app state, a static) may be used next by any
+    /// task: a use there proves nothing (regression: a certain false alarm
+    /// on a sender in an `Arc<AppState>` used by one request so far).
     #[inline]
     pub fn touch_endpoint(&self, hold: &EndpointHold, how: HoldAs, endpoint: *const ()) {
         let user = hold.user.load(Ordering::Relaxed);
@@ -349,50 +485,45 @@ impl HolderSet {
         let key = actor_key();
         let Actor { id, keep } = context::current_holder();
         let mut token = hold.token.lock();
-        match token.take() {
-            // Confirmed before and the same actor: only the key was stale
-            // (an instrumented frame and a bare poll of one plain task).
-            Some(t) if t.holder == id && hold.user.load(Ordering::Relaxed) != 0 => *token = Some(t),
-            // First use by the task it was attributed to: confirm in place
-            // (unless it is shared, which no use can confirm).
-            Some(t) if t.holder == id => {
-                if owned && !hold.shared.load(Ordering::Relaxed) {
-                    self.confirm(&t);
-                }
-                *token = Some(t);
+        let Some(t) = token.take() else {
+            return;
+        };
+        let (holder, evidence) = self.record_at(t.slot).unwrap_or((0, Evidence::Made));
+        let used = if owned { Evidence::Used } else { Evidence::Made };
+        if holder == id {
+            // Its holder uses it: the first use from its own state proves
+            // it; a holder that used it before, or one of several users,
+            // stays as it is.
+            if owned && !matches!(evidence, Evidence::Used | Evidence::Shared) {
+                self.set_evidence(&t, Evidence::Used);
             }
-            // Another task uses it. If a task had already used it, it is
-            // shared (a sender in an `Arc`'d state, a pool of workers on one
-            // receiver) or was handed on after use: either way its last user
-            // is not the only one that can use it, so it stays unconfirmed
-            // for good (regression: a certain false alarm on a sender shared
-            // through `Arc<AppState>`). Otherwise it moved before its first
-            // use: the new user holds it, confirmed.
-            Some(t) => {
-                let used_before = hold.user.load(Ordering::Relaxed) != 0;
-                if used_before {
-                    hold.shared.store(true, Ordering::Relaxed);
-                }
-                let confirmed = owned && !hold.shared.load(Ordering::Relaxed);
-                self.release(t);
-                *token = Some(self.acquire_for(id, keep, how, confirmed, 1));
-            }
-            None => {}
+            *token = Some(t);
+        } else {
+            // Another task uses it with no move peeps saw. If its holder had
+            // used it, it is shared (a sender in an `Arc`'d state, a pool of
+            // workers on one receiver) or was handed on after use: either
+            // way its last user is not the only one that can use it, so it
+            // stays unproven for good (regression: a certain false alarm on
+            // a sender shared through `Arc<AppState>`). Otherwise it moved
+            // before its holder used it: the new user holds it.
+            let next = if matches!(evidence, Evidence::Used | Evidence::Shared) { Evidence::Shared } else { used };
+            let ticket = t.ticket;
+            self.release(t);
+            *token = Some(self.acquire_for(id, keep, how, next, 1, ticket));
         }
-        if token.is_some() {
-            hold.user.store(key, Ordering::Relaxed);
-        }
+        hold.user.store(key, Ordering::Relaxed);
     }
 
-    /// Marks a live hold confirmed, in place.
-    fn confirm(&self, token: &HoldToken) {
+    /// Sets a live hold's evidence, in place.
+    fn set_evidence(&self, token: &HoldToken, evidence: Evidence) {
         match token.slot.at() {
             SlotAt::Fast(i) => {
-                self.fast[i].meta.fetch_or(1 << 3, Ordering::AcqRel);
+                let m = self.fast[i].meta.load(Ordering::Acquire);
+                self.fast[i].meta.store(meta_with(m, evidence, meta_since(m)), Ordering::Release);
             }
             SlotAt::Slow(key) => {
                 if let Some(r) = self.slow.lock().get_mut(key) {
-                    r.confirmed = true;
+                    r.evidence = evidence;
                 }
             }
         }
@@ -413,19 +544,25 @@ impl HolderSet {
 #[derive(Debug)]
 pub struct EndpointHold {
     token: Mutex<Option<HoldToken>>,
-    /// [`actor_key`] of the last user once confirmed; 0 while unconfirmed.
+    /// [`actor_key`] of the last user; 0 before any use.
     user: AtomicU64,
-    /// Used by more than one task: never confirmed again.
-    shared: AtomicBool,
+    /// The hold's ticket, which the endpoint's mark names.
+    ticket: u64,
 }
 
 impl EndpointHold {
-    /// The hold of a new endpoint, unconfirmed and not used yet.
+    /// The hold of a new endpoint, not used yet.
     fn new(token: HoldToken) -> Self {
-        EndpointHold { token: Mutex::new(Some(token)), user: AtomicU64::new(0), shared: AtomicBool::new(false) }
+        let ticket = token.ticket;
+        EndpointHold { token: Mutex::new(Some(token)), user: AtomicU64::new(0), ticket }
+    }
+
+    /// The ticket the endpoint's mark names.
+    #[inline]
+    pub fn ticket(&self) -> u64 {
+        self.ticket
     }
 }
-
 
 /// A key naming the actor polling now, cheap to compute: the frame's task
 /// id inside an instrumented poll, else the plain tokio task's node id or
@@ -495,6 +632,24 @@ impl<'r> HoldGuard<'r> {
         HoldGuard { set, slot: Some(set.acquire_weighted(how, confirmed, weight).slot) }
     }
 
+    /// As [`HoldGuard::weighted`] for a hold that can move to another task
+    /// (an owned permit or read guard): also returns the hold's ticket, for
+    /// the handle's mark (see [`HolderSet::acquire_movable`]).
+    #[inline]
+    pub fn movable(set: &'r HolderSet, how: HoldAs, weight: usize) -> (Self, u64) {
+        let token = set.acquire_movable(how, weight);
+        let ticket = token.ticket;
+        (HoldGuard { set, slot: Some(token.slot) }, ticket)
+    }
+
+    /// As [`HoldGuard::exclusive`] for an owned exclusive guard, which can
+    /// move to another task: also returns the hold's ticket.
+    #[inline]
+    pub fn exclusive_movable(set: &'r HolderSet, how: HoldAs) -> (Self, u64) {
+        let ticket = set.hold_exclusive_movable(how);
+        (Self::adopt_exclusive(set), ticket)
+    }
+
     /// Changes the hold's weight, if it is held.
     pub fn set_weight(&mut self, weight: usize) {
         if let Some(slot) = &mut self.slot {
@@ -515,6 +670,16 @@ impl<'r> HoldGuard<'r> {
     pub fn reacquire(&mut self, how: HoldAs, confirmed: bool) {
         self.release();
         self.slot = Some(self.set.acquire(how, confirmed).slot);
+    }
+
+    /// As [`HoldGuard::reacquire`], as a hold that can move (an owned
+    /// guard downgraded): returns the new hold's ticket.
+    #[inline]
+    pub fn reacquire_movable(&mut self, how: HoldAs) -> u64 {
+        self.release();
+        let token = self.set.acquire_movable(how, 1);
+        self.slot = Some(token.slot);
+        token.ticket
     }
 }
 

@@ -40,6 +40,7 @@ cfg_diagnostics! {
     pub mod context;
     pub mod future;
     pub mod hold;
+    pub mod ownership;
     mod pair;
     pub mod resource;
     pub mod rpc;
@@ -55,7 +56,7 @@ cfg_diagnostics! {
 pub mod off;
 mod op;
 cfg_not_diagnostics! {
-    pub use off::{future, hold, resource, rpc, task, wait, waker};
+    pub use off::{future, hold, ownership, resource, rpc, task, wait, waker};
 }
 
 pub use dump::{dump_dir, dump_path, dump_to, install_sigusr1};

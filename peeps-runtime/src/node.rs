@@ -83,6 +83,8 @@ pub struct Describe<'a> {
     pub node: &'a mut Node,
     /// Where edges go; ends that name no live node are dropped afterwards.
     pub edges: &'a mut Vec<Edge>,
+    /// The movable handles found in blocked tasks' states at this snapshot.
+    pub found: &'a crate::ownership::Found,
 }
 
 impl Describe<'_> {
@@ -218,6 +220,19 @@ impl PollStats {
     /// The current state.
     pub fn state(&self) -> PollState {
         PollState::from_u8(self.state.load(Relaxed))
+    }
+
+    /// How many polls began and the state now, read with acquire ordering:
+    /// the same pair before and after reading a node's own memory, with
+    /// the state `pending`, means no poll ran meanwhile (a sequence lock
+    /// whose writer is the poll; see `TaskFuture::poll`).
+    #[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
+    pub(crate) fn sequence(&self) -> (u64, PollState) {
+        let polls = self.polls.load(std::sync::atomic::Ordering::Acquire);
+        (
+            polls,
+            PollState::from_u8(self.state.load(std::sync::atomic::Ordering::Acquire)),
+        )
     }
 
     /// Writes state, `since_ms` and the poll attributes into a snapshot node.

@@ -171,11 +171,42 @@ pub mod hold {
         /// Does nothing.
         #[inline(always)]
         pub fn release_endpoint(&self, _hold: &EndpointHold) {}
+        /// Always 0.
+        #[inline(always)]
+        pub fn owner(&self) -> u64 {
+            0
+        }
+        /// Nothing.
+        #[inline(always)]
+        pub fn acquire_movable(&self, _how: HoldAs, _weight: usize) -> HoldToken {
+            HoldToken
+        }
+        /// Always 0.
+        #[inline(always)]
+        pub fn hold_exclusive_movable(&self, _how: HoldAs) -> u64 {
+            0
+        }
+    }
+
+    impl HoldToken {
+        /// Always 0.
+        #[inline(always)]
+        pub fn ticket(&self) -> u64 {
+            0
+        }
     }
 
     /// Nothing.
     #[derive(Debug, Default)]
     pub struct EndpointHold;
+
+    impl EndpointHold {
+        /// Always 0.
+        #[inline(always)]
+        pub fn ticket(&self) -> u64 {
+            0
+        }
+    }
 
     /// Nothing: zero-sized.
     #[derive(Debug)]
@@ -203,6 +234,11 @@ pub mod hold {
         /// Does nothing.
         #[inline(always)]
         pub fn reacquire(&mut self, _how: HoldAs, _confirmed: bool) {}
+        /// Always 0.
+        #[inline(always)]
+        pub fn reacquire_movable(&mut self, _how: HoldAs) -> u64 {
+            0
+        }
         /// Nothing.
         #[inline(always)]
         pub fn weighted(
@@ -216,7 +252,67 @@ pub mod hold {
         /// Does nothing.
         #[inline(always)]
         pub fn set_weight(&mut self, _weight: usize) {}
+        /// Nothing.
+        #[inline(always)]
+        pub fn movable(_set: &'r HolderSet, _how: HoldAs, _weight: usize) -> (Self, u64) {
+            (HoldGuard(std::marker::PhantomData), 0)
+        }
+        /// Nothing.
+        #[inline(always)]
+        pub fn exclusive_movable(_set: &'r HolderSet, _how: HoldAs) -> (Self, u64) {
+            (HoldGuard(std::marker::PhantomData), 0)
+        }
     }
+}
+
+/// No ownership tracking: marks are zero-sized and nothing is searched.
+pub mod ownership {
+    pub use crate::op::Key;
+    use peeps_graph::{Evidence, NodeId};
+
+    /// Nothing: zero-sized.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Mark;
+
+    impl Mark {
+        /// Nothing.
+        #[inline(always)]
+        pub fn new(_key: Key) -> Mark {
+            Mark
+        }
+    }
+
+    /// Does nothing.
+    #[inline(always)]
+    pub fn scan_value<T: ?Sized>(_value: &T, _found: impl FnMut(Key)) {}
+
+    /// Does nothing.
+    #[inline(always)]
+    pub fn carried<T: ?Sized>(_value: &T, _carrier: NodeId) {}
+
+    /// Does nothing.
+    #[inline(always)]
+    pub fn taken<T: ?Sized>(_value: &T, _via: Evidence) {}
+
+    /// Does nothing.
+    #[inline(always)]
+    pub fn moved(_key: Key, _to: NodeId, _via: Evidence) {}
+
+    /// Nothing is found.
+    #[derive(Debug, Default)]
+    pub struct Found;
+
+    impl Found {
+        /// Does nothing.
+        pub fn add(&mut self, _key: Key, _task: NodeId) {}
+        /// Always `None`.
+        pub fn task_of(&self, _key: Key) -> Option<NodeId> {
+            None
+        }
+    }
+
+    /// Nothing is read.
+    pub const SCAN_BUDGET: usize = 0;
 }
 
 /// No-op waits.
@@ -461,6 +557,11 @@ pub mod resource {
         /// Always `None`: counter updates compile away.
         #[inline(always)]
         pub fn facts(&self) -> Option<&F> {
+            None
+        }
+        /// Always `None`.
+        #[inline(always)]
+        pub fn node_id(&self) -> Option<u64> {
             None
         }
         /// A shared no-op resource.

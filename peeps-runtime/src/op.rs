@@ -1,5 +1,6 @@
 //! The words of the two recorded edges: what a wait waits for (the `op`
-//! of `waits_on`) and how a holder holds (the `as` of `held_by`).
+//! of `waits_on`) and how a holder holds (the `as` of `held_by`); and the
+//! [`Key`] a movable handle's hold is named by.
 //!
 //! The same types with diagnostics on and off (they record nothing
 //! themselves).
@@ -61,5 +62,43 @@ impl HoldAs {
             4 => HoldAs::Receiver,
             _ => HoldAs::Guard,
         }
+    }
+}
+
+/// What a mark names: the hold of a resource's holder set (`owner` the
+/// resource's node id, `ticket` the hold's), or an end of a oneshot pair
+/// (`owner` 0, `ticket` the pair's end number with [`Key::PAIR`] set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    /// The resource's node id; 0 for a pair end.
+    pub owner: u64,
+    /// The hold's ticket, unique within its resource.
+    pub ticket: u64,
+}
+
+impl Key {
+    /// Set in a pair end's ticket.
+    pub const PAIR: u64 = 1 << 62;
+
+    /// The key of hold `ticket` of resource `owner`.
+    #[inline]
+    pub fn hold(owner: u64, ticket: u64) -> Key {
+        Key { owner, ticket }
+    }
+
+    /// The key of a oneshot pair's end (`pair_end`: the pair's id shifted
+    /// left once, or'd with the end's number).
+    #[inline]
+    pub fn pair_end(pair_end: u64) -> Key {
+        Key {
+            owner: 0,
+            ticket: pair_end | Key::PAIR,
+        }
+    }
+
+    /// The pair end this key names, if it names one.
+    #[inline]
+    pub fn as_pair_end(self) -> Option<u64> {
+        (self.owner == 0 && self.ticket & Key::PAIR != 0).then_some(self.ticket & !Key::PAIR)
     }
 }

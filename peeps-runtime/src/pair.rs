@@ -24,9 +24,10 @@
 
 use crate::context;
 use crate::hold::{EndpointHold, HoldAs};
+use crate::ownership::{Key, Mark, pending};
 use crate::resource::{FactsPtr, Resource, ResourceFacts};
 use parking_lot::Mutex;
-use peeps_graph::{NodeId, NodeKind};
+use peeps_graph::{Evidence, NodeId, NodeKind};
 use std::any::Any;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -51,9 +52,9 @@ pub trait PairFacts: ResourceFacts + Sized {
 /// or was used, the registered node.
 pub struct PairEnd<F: PairFacts + 'static> {
     reg: Option<Arc<Registration<F>>>,
-    /// The pair's id (unique per pair) shifted left, or'd with this end's
-    /// number (0 or 1).
-    pair_end: u64,
+    /// Names this end (see [`crate::ownership`]): the pair's id (unique per
+    /// pair) shifted left, or'd with this end's number (0 or 1).
+    mark: Mark,
     /// Who made the pair: both holds are attributed to it until used (a
     /// node that needs no reference kept: see [`context::current_holder`]).
     maker: NodeId,
@@ -77,18 +78,31 @@ impl<F: PairFacts> PairEnd<F> {
         // Any process-unique integer will do: a node id is one.
         let pair = crate::id::next_id() << 1;
         let maker = context::current_holder().id;
-        let end = |end| PairEnd { reg: None, pair_end: pair | end, maker, location };
+        let end = |end| PairEnd { reg: None, mark: Mark::new(Key::pair_end(pair | end)), maker, location };
         (end(0), end(1))
+    }
+
+    /// The pair's id shifted left, or'd with this end's number.
+    #[inline]
+    fn pair_end(&self) -> u64 {
+        self.mark.key().as_pair_end().unwrap_or(0)
     }
 
     #[inline]
     fn pair_id(&self) -> u64 {
-        self.pair_end >> 1
+        self.pair_end() >> 1
     }
 
     #[inline]
     fn end(&self) -> usize {
-        (self.pair_end & 1) as usize
+        (self.pair_end() & 1) as usize
+    }
+
+    /// The node id of the pair's node, if this end is linked to it (the
+    /// channel a value sent through it travels in).
+    #[inline]
+    pub fn node_id(&self) -> Option<NodeId> {
+        self.reg.as_deref().map(|r| r.res.id())
     }
 
     /// The node and its facts, if this end is linked to it.
@@ -154,14 +168,14 @@ impl<F: PairFacts> PairEnd<F> {
         let found = table.get(&pair).and_then(Weak::upgrade);
         // Pair ids are unique, so the entry is of this type; anything else
         // (never) is dropped after the lock, as its drop takes the lock.
-        let found = found.map(|any| any.downcast::<Registration<F>>());
+        let found = found.map(|listed| listed.into_any().downcast::<Registration<F>>());
         let reg = match found {
             Some(Ok(reg)) => return reg,
             Some(Err(other)) => Some(other),
             None => None,
         };
         let made = Arc::new(Registration::new(self));
-        let entry: Arc<dyn Any + Send + Sync> = made.clone();
+        let entry: Arc<dyn Listed> = made.clone();
         table.insert(pair, Arc::downgrade(&entry));
         drop(table);
         drop(reg);
@@ -190,8 +204,19 @@ struct Registration<F: 'static> {
 impl<F: PairFacts> Registration<F> {
     fn new(by: &PairEnd<F>) -> Self {
         let (res, facts) = Resource::build_with(F::KIND, by.location, false, F::make());
-        let holds = F::HOWS.map(|how| res.holders().acquire_endpoint_by(by.maker, how));
-        Registration { res, facts, holds, gone: [AtomicBool::new(false), AtomicBool::new(false)], pair: by.pair_id() }
+        let pair = by.pair_id();
+        let mut end = 0;
+        let holds = F::HOWS.map(|how| {
+            let key = Key::pair_end(pair << 1 | end);
+            end += 1;
+            let hold = res.holders().acquire_endpoint_by(by.maker, how, key.ticket);
+            // A move peeps saw before the pair had a node.
+            if let Some(m) = pending().take(key) {
+                res.holders().moved(key.ticket, m.to, m.via, m.since);
+            }
+            hold
+        });
+        Registration { res, facts, holds, gone: [AtomicBool::new(false), AtomicBool::new(false)], pair }
     }
 
     fn facts(&self) -> &F {
@@ -226,7 +251,42 @@ impl<F: 'static> Drop for Registration<F> {
     }
 }
 
-type Table = Mutex<HashMap<u64, Weak<dyn Any + Send + Sync>>>;
+/// End `pair_end` of a pair is now held by `to`, as `via` says (see
+/// [`crate::ownership::moved`]): recorded in the pair's node if it has one,
+/// else kept until it registers one.
+pub(crate) fn moved(pair_end: u64, to: NodeId, via: Evidence) {
+    let pair = pair_end >> 1;
+    let key = Key::pair_end(pair_end);
+    let now = crate::clock::now_ms();
+    let reg = shard(pair).lock().get(&pair).and_then(Weak::upgrade);
+    match reg {
+        // The registration's holds are the pair's own: an entry of another
+        // type under this id cannot exist (ids are unique).
+        Some(reg) => {
+            reg.holders().moved(key.ticket, to, via, now);
+        }
+        None => pending().put(key, crate::ownership::PendingMove { to, via, since: now }),
+    }
+}
+
+/// A registration as the table lists it, whatever its facts' type.
+trait Listed: Any + Send + Sync {
+    /// The pair node's holders.
+    fn holders(&self) -> &crate::hold::HolderSet;
+    /// Itself, to downcast to its own type.
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+}
+
+impl<F: PairFacts> Listed for Registration<F> {
+    fn holders(&self) -> &crate::hold::HolderSet {
+        self.res.holders()
+    }
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+}
+
+type Table = Mutex<HashMap<u64, Weak<dyn Listed>>>;
 
 const SHARDS: usize = 16;
 

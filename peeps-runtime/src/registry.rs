@@ -17,6 +17,23 @@ pub trait Entry: Send + Sync + 'static {
     fn core(&self) -> &NodeCore;
     /// Fills the node's state and attributes and adds its edges.
     fn describe(&self, out: &mut Describe<'_>);
+
+    /// Who holds it, for a resource node (where a move names its hold).
+    fn holders(&self) -> Option<&crate::hold::HolderSet> {
+        None
+    }
+
+    /// Searches the node's own state for the marks of movable handles (a
+    /// task's pinned future; see [`crate::ownership`]), if it can be read
+    /// consistently now within `budget` bytes, which it then uses up.
+    /// Returns whether it was read.
+    fn scan_state(
+        &self,
+        _budget: &mut usize,
+        _found: &mut dyn FnMut(crate::ownership::Key),
+    ) -> bool {
+        false
+    }
 }
 
 const SHARDS: usize = 64;
@@ -115,6 +132,12 @@ pub(crate) fn live_entries() -> Vec<Arc<dyn Entry>> {
         out.extend(s.lock().values().cloned());
     }
     out
+}
+
+/// The live entry with id `id`, if any (one shard's lock).
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
+pub(crate) fn find(id: u64) -> Option<Arc<dyn Entry>> {
+    shard(id).lock().get(&id).cloned()
 }
 
 /// How many nodes are live (for tests and benchmarks).

@@ -76,6 +76,9 @@ impl Entry for ResourceEntry {
     fn core(&self) -> &NodeCore {
         &self.core
     }
+    fn holders(&self) -> Option<&HolderSet> {
+        Some(&self.holders)
+    }
     fn describe(&self, out: &mut Describe<'_>) {
         // Counted from the edges written, so the counts and the edges of
         // one snapshot agree even while holds and waits come and go. Waits

@@ -6,6 +6,7 @@
 
 use crate::clock;
 use crate::node::Describe;
+use crate::ownership::Found;
 use crate::registry::Entry;
 use peeps_graph::{Attrs, Node, SCHEMA, Snapshot};
 use std::collections::HashSet;
@@ -46,6 +47,7 @@ pub(crate) fn describe_entry(
     entry: &dyn Entry,
     now_ms: u64,
     edges: &mut Vec<peeps_graph::Edge>,
+    found: &Found,
 ) -> Node {
     let core = entry.core();
     let mut node = Node {
@@ -61,8 +63,22 @@ pub(crate) fn describe_entry(
         now_ms,
         node: &mut node,
         edges,
+        found,
     });
     node
+}
+
+/// The movable handles inside the states of the tasks that are blocked
+/// now, within a byte budget (see [`crate::ownership`]). Read before any
+/// node is described, so every hold is told where its handle was found.
+fn find_handles(entries: &[std::sync::Arc<dyn Entry>]) -> Found {
+    let mut found = Found::default();
+    let mut budget = crate::ownership::SCAN_BUDGET;
+    for entry in entries {
+        let id = entry.core().id;
+        entry.scan_state(&mut budget, &mut |key| found.add(key, id));
+    }
+    found
 }
 
 /// Takes a snapshot of this process now.
@@ -70,10 +86,11 @@ pub fn snapshot() -> Snapshot {
     let entries = crate::registry::live_entries();
     let now_ms = clock::now_ms();
     let captured_at_ms = clock::wall_ms();
+    let found = find_handles(&entries);
     let mut nodes = Vec::with_capacity(entries.len());
     let mut edges = Vec::new();
     for entry in &entries {
-        nodes.push(describe_entry(&**entry, now_ms, &mut edges));
+        nodes.push(describe_entry(&**entry, now_ms, &mut edges, &found));
     }
     drop(entries);
     let ids = add_foreign_nodes(&mut nodes, &mut edges, now_ms);

@@ -8,17 +8,19 @@
 use crate::clock;
 use crate::context::{self, Frame};
 use crate::node::{Describe, NodeCore, PollState, PollStats, SourceLocation};
+use crate::ownership::{self, Key, SCAN_MAX_STATE, scan_bytes};
 use crate::registry::{Entry, Registered};
 use crate::wait::{WaitEdge, WaitList, WaitOp};
 use parking_lot::Mutex;
-use peeps_graph::{Attrs, EdgeKind, NodeId, NodeKind, attr};
+use peeps_graph::{Attrs, EdgeKind, Evidence, NodeId, NodeKind, attr};
 use std::borrow::Cow;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::atomic::{
-    AtomicBool, AtomicU64,
-    Ordering::{AcqRel, Acquire, Relaxed, Release},
+    AtomicBool, AtomicU64, AtomicUsize,
+    Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
+    fence,
 };
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
@@ -103,6 +105,13 @@ pub struct TaskEntry {
     tokio_id: OnceLock<u64>,
     /// `JoinHandle` awaits pending on this task.
     joins: Arc<WaitList>,
+    /// Where the task's pinned future lives, once polled: what a snapshot
+    /// searches for the handles the task holds (see [`crate::ownership`]).
+    state_at: AtomicUsize,
+    state_len: AtomicUsize,
+    /// Snapshots reading the state now (counted in steps of 2), and
+    /// [`STATE_GONE`]: the future is being dropped, do not read it.
+    state_gate: AtomicU64,
     core: NodeCore,
     /// Keeps `stats` a cache line away from the fields above.
     _pad: [u64; 8],
@@ -143,9 +152,60 @@ impl TaskEntry {
     }
 }
 
+/// The task future is being dropped: its memory may not be read.
+const STATE_GONE: u64 = 1;
+/// One reader of the task's memory, in [`TaskEntry::state_gate`].
+const STATE_READER: u64 = 2;
+
+impl TaskEntry {
+    /// Reads the task's pinned future for marks if no poll runs during the
+    /// read and the future cannot go meanwhile; `None` when it could not.
+    fn read_state(&self, budget: usize) -> Option<Vec<Key>> {
+        let (start, len) = (self.state_at.load(Acquire), self.state_len.load(Relaxed));
+        if start == 0 || len > SCAN_MAX_STATE || len > budget || self.woken.load(Relaxed) {
+            return None;
+        }
+        // Dekker-style with the drop's `fetch_or`: one of the two sees the
+        // other, so the drop waits for this read or this read is skipped.
+        if self.state_gate.fetch_add(STATE_READER, SeqCst) & STATE_GONE != 0 {
+            self.state_gate.fetch_sub(STATE_READER, Release);
+            return None;
+        }
+        let before = self.stats.sequence();
+        let mut keys = Vec::new();
+        if before.1 == PollState::Pending {
+            // SAFETY: the future lives at `start` (pinned) until its drop,
+            // which waits for this reader; a poll may write it meanwhile,
+            // which the sequence check below throws away.
+            unsafe { scan_bytes(start as *const u8, len, |k| keys.push(k)) };
+        }
+        fence(Acquire);
+        let consistent = before.1 == PollState::Pending && self.stats.sequence() == before;
+        self.state_gate.fetch_sub(STATE_READER, Release);
+        consistent.then_some(keys)
+    }
+
+    /// The task future is going: no snapshot reads its memory from now on.
+    fn state_gone(&self) {
+        if self.state_gate.fetch_or(STATE_GONE, SeqCst) >= STATE_READER {
+            while self.state_gate.load(Acquire) >= STATE_READER {
+                std::hint::spin_loop();
+            }
+        }
+    }
+}
+
 impl Entry for TaskEntry {
     fn core(&self) -> &NodeCore {
         &self.core
+    }
+    fn scan_state(&self, budget: &mut usize, found: &mut dyn FnMut(Key)) -> bool {
+        let Some(keys) = self.read_state(*budget) else {
+            return false;
+        };
+        *budget -= self.state_len.load(Relaxed);
+        keys.into_iter().for_each(found);
+        true
     }
     fn describe(&self, out: &mut Describe<'_>) {
         self.stats.describe(out, self.core.created_ms);
@@ -182,6 +242,7 @@ pin_project_lite::pin_project! {
             // Live waker clones outlast the task future on the reference
             // taken here for them (see `WakerCounts`).
             let entry = this.project().reg.entry();
+            entry.state_gone();
             let ptr = Arc::as_ptr(entry);
             // SAFETY: `entry` is a live `Arc`; this adds one reference,
             // which the clones own from now on or which is given back here.
@@ -222,10 +283,20 @@ impl<F: Future> Future for TaskFuture<F> {
         // Task level only: this thread polls this task from now on.
         let _on_thread = crate::threads::polling(id);
         let scope = PollScope::begin(&entry.stats, Frame { node: id, task: id, tracked: true });
+        // The poll's writes to the future come after its start is visible
+        // to a snapshot reading the future (a sequence lock: see
+        // `TaskEntry::read_state`).
+        fence(Release);
         // The task's pinned state: endpoints found inside it are its own.
         let state = std::ptr::from_ref(this.fut.as_ref().get_ref()) as usize;
+        if entry.state_at.load(Relaxed) == 0 {
+            entry.state_len.store(std::mem::size_of::<F>(), Relaxed);
+            entry.state_at.store(state, Release);
+        }
         let _state = context::enter_task_state(state, std::mem::size_of::<F>());
         let res = this.fut.poll(&mut task_cx);
+        // ... and before its end is.
+        fence(Release);
         scope.end(res.is_ready());
         res
     }
@@ -283,6 +354,9 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
     let spawned_by = if parent.tracked { parent.task } else { 0 };
     let core = NodeCore::new(NodeKind::Task, name, SourceLocation::Caller(location));
     let joins = Arc::new(WaitList::new(core.id));
+    // Handles moved into the task with its future are the task's now.
+    let id = core.id;
+    ownership::scan_value(&fut, |key| ownership::moved(key, id, Evidence::Spawned));
     let entry = TaskEntry {
         core,
         stats: PollStats::default(),
@@ -294,6 +368,9 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
         spawned_by,
         tokio_id: OnceLock::new(),
         joins,
+        state_at: AtomicUsize::new(0),
+        state_len: AtomicUsize::new(0),
+        state_gate: AtomicU64::new(0),
         _pad: [0; 8],
     };
     TaskFuture { reg: Registered::new(entry), fut }
@@ -388,9 +465,12 @@ impl<T> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let JoinHandle { inner, target, wait } = this;
-        wait.poll_wait(|| target.as_ref(), WaitOp::new(&attr::OP_JOIN), cx, |cx| {
-            Pin::new(inner).poll(cx)
-        })
+        let p = wait.poll_wait(|| target.as_ref(), WaitOp::new(&attr::OP_JOIN), cx, |cx| Pin::new(inner).poll(cx));
+        if let Poll::Ready(Ok(out)) = &p {
+            // Handles the task returned are the joiner's now.
+            ownership::taken(out, Evidence::Returned);
+        }
+        p
     }
 }
 

@@ -13,6 +13,7 @@ use peeps_runtime::Resource;
 use peeps_runtime::clock;
 use peeps_runtime::hold::{EndpointHold, HoldAs};
 use peeps_runtime::node::Describe;
+use peeps_runtime::ownership::{self, Key, Mark};
 use peeps_runtime::resource::{PairFacts, ResourceFacts, SharedResource};
 use std::borrow::Cow;
 use std::marker::PhantomData;
@@ -233,6 +234,10 @@ impl Side for Rx {
 pub(crate) struct Endpoint<S: Side> {
     chan: Chan,
     hold: EndpointHold,
+    /// Names the hold, so peeps finds the handle where it moves (see
+    /// `peeps_runtime::ownership`). Read as bytes by peeps' searches only.
+    #[allow(dead_code)]
+    mark: Mark,
     _side: PhantomData<S>,
 }
 
@@ -244,11 +249,20 @@ impl<S: Side> Endpoint<S> {
             S::side(f).handles.fetch_add(1, Relaxed);
         }
         let hold = chan.resource().holders().acquire_endpoint(S::HOW);
+        let mark = Mark::new(Key::hold(chan.resource().id(), hold.ticket()));
         Endpoint {
             chan,
             hold,
+            mark,
             _side: PhantomData,
         }
+    }
+
+    /// The handles inside `message` travel in it on this channel, unread
+    /// (called as a send hands it over).
+    #[inline]
+    pub(crate) fn carry<T: ?Sized>(&self, message: &T) {
+        ownership::carried(message, self.chan.resource().id());
     }
 
     /// The channel's node.
@@ -287,6 +301,17 @@ impl<S: Side> Endpoint<S> {
         }
     }
 
+    /// A send finished with `r`: counted when it went through; a value
+    /// handed back in its error, and the handles inside it, are the
+    /// sender's again.
+    #[inline]
+    pub(crate) fn sent<E>(&self, r: &Result<(), E>) {
+        self.counted(u64::from(r.is_ok()));
+        if let Err(e) = r {
+            ownership::taken(e, peeps_graph::Evidence::Returned);
+        }
+    }
+
     /// The channel was closed from this side.
     #[inline]
     pub(crate) fn closed(&self) {
@@ -312,6 +337,13 @@ impl<S: Side> Drop for Endpoint<S> {
             S::side(f).handles.fetch_sub(1, Relaxed);
         }
     }
+}
+
+/// The handles inside `value` are the current task's: it received them in
+/// a message (or got them back from a send that failed).
+#[inline]
+pub(crate) fn received<T: ?Sized>(value: &T) {
+    ownership::taken(value, peeps_graph::Evidence::Received);
 }
 
 /// Implements, for a channel's sender `$S` (fields `inner`, `ep`) and its

@@ -10,6 +10,7 @@
 use crate::core::{NotSendSync, OP_LOCK, Waiting, block_on_wait, fmt_via_deref};
 use peeps_graph::NodeKind;
 use peeps_runtime::hold::{HoldAs, HoldGuard};
+use peeps_runtime::ownership::{Key, Mark};
 use peeps_runtime::resource::LazyResource;
 use std::borrow::Cow;
 use std::cell::UnsafeCell;
@@ -83,6 +84,10 @@ unsafe impl<T: ?Sized + Send + Sync> Sync for MutexGuard<'_, T> {}
 /// released correctly wherever it drops.
 #[clippy::has_significant_drop]
 pub struct OwnedMutexGuard<T: ?Sized> {
+    /// Names the hold, so peeps finds the guard where it moves (see
+    /// `peeps_runtime::ownership`). Read as bytes by peeps' searches only.
+    #[allow(dead_code)]
+    mark: Mark,
     hold: HoldGuard<'static>,
     guard: tokio::sync::MutexGuard<'static, ()>,
     // Dropped last: keeps alive what `hold` and `guard` point into.
@@ -116,6 +121,9 @@ unsafe impl<'a, T: ?Sized + Sync + 'a> Sync for MappedMutexGuard<'a, T> {}
 #[clippy::has_significant_drop]
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct OwnedMappedMutexGuard<T: ?Sized, U: ?Sized = T> {
+    /// As [`OwnedMutexGuard`]'s.
+    #[allow(dead_code)]
+    mark: Mark,
     hold: HoldGuard<'static>,
     guard: tokio::sync::MutexGuard<'static, ()>,
     data: *mut U,
@@ -186,8 +194,9 @@ impl<T: ?Sized> Mutex<T> {
         // stays put while the guard keeps `self` alive; the guard drops
         // `hold` before that `Arc` and never hands the reference out.
         let set = unsafe { &*std::ptr::from_ref(self.res.resource().holders()) };
-        let hold = HoldGuard::exclusive(set, HoldAs::Guard, false);
+        let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard);
         OwnedMutexGuard {
+            mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
             guard,
             lock: self,
@@ -400,9 +409,14 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
             return Err(this);
         };
         let OwnedMutexGuard {
-            hold, guard, lock, ..
+            mark,
+            hold,
+            guard,
+            lock,
+            ..
         } = this;
         Ok(OwnedMappedMutexGuard {
+            mark,
             hold,
             guard,
             data,
@@ -513,9 +527,14 @@ impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
             return Err(this);
         };
         let OwnedMappedMutexGuard {
-            hold, guard, lock, ..
+            mark,
+            hold,
+            guard,
+            lock,
+            ..
         } = this;
         Ok(OwnedMappedMutexGuard {
+            mark,
             hold,
             guard,
             data,

@@ -10,7 +10,9 @@
 
 use crate::channel::ChannelFacts;
 use crate::core::{OP_CLOSED, OP_RECV, Waiting, block_on_wait, poll_recorded_lazy};
+use peeps_graph::Evidence;
 use peeps_runtime::WaitEdge;
+use peeps_runtime::ownership;
 use peeps_runtime::resource::PairEnd;
 use peeps_runtime::wait::WaitOp;
 use std::borrow::Cow;
@@ -116,10 +118,12 @@ fn poll_end<R>(
     poll_recorded_lazy(move || end.link(at), op, edge, cx, poll)
 }
 
-/// The receiver got the value: both sides count one message, and the
-/// sender is gone (consumed by `send`).
+/// The receiver got `value`: both sides count one message, the sender is
+/// gone (consumed by `send`), and the handles inside the value are the
+/// receiving task's.
 #[inline]
-fn delivered(end: &End) {
+fn delivered<T>(end: &End, value: &T) {
+    ownership::taken(value, Evidence::Received);
     if let Some(f) = end.facts() {
         f.tx().record_once();
         f.rx().record_once();
@@ -142,7 +146,16 @@ impl<T> Sender<T> {
     #[inline]
     pub fn send(self, t: T) -> Result<(), T> {
         let Sender { inner, end, .. } = self;
+        // The value waits in the pair's node for the receiver: handles in
+        // it travel there (when the pair has no node, nobody waits yet, and
+        // the receiver takes them over when it gets the value).
+        if let Some(node) = end.node_id() {
+            ownership::carried(&t, node);
+        }
         let r = inner.send(t);
+        if let Err(t) = &r {
+            ownership::taken(t, Evidence::Returned);
+        }
         if r.is_ok()
             && let Some(f) = end.facts()
         {
@@ -226,8 +239,8 @@ impl<T> Receiver<T> {
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let r = self.inner.try_recv();
         self.end.touch(addr(&self.end));
-        match r {
-            Ok(_) => delivered(&self.end),
+        match &r {
+            Ok(v) => delivered(&self.end, v),
             Err(TryRecvError::Closed) => self.end.partner_gone(),
             Err(TryRecvError::Empty) => {}
         }
@@ -248,8 +261,8 @@ impl<T> Receiver<T> {
         let Receiver { inner, mut end, .. } = self;
         let at = addr(&end);
         let r = block_on_wait(end.link(at), OP_RECV, || inner.blocking_recv());
-        match r {
-            Ok(_) => delivered(&end),
+        match &r {
+            Ok(v) => delivered(&end, v),
             Err(_) => end.partner_gone(),
         }
         r
@@ -264,7 +277,7 @@ impl<T> Future for Receiver<T> {
         let Receiver { inner, end, wait } = self.get_mut();
         let p = poll_end(end, OP_RECV, wait, cx, |cx| Pin::new(inner).poll(cx));
         match &p {
-            Poll::Ready(Ok(_)) => delivered(end),
+            Poll::Ready(Ok(v)) => delivered(end, v),
             Poll::Ready(Err(_)) => end.partner_gone(),
             Poll::Pending => {}
         }

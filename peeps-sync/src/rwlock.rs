@@ -10,6 +10,7 @@
 use crate::core::{NotSendSync, OP_READ, OP_WRITE, Waiting, block_on_wait, fmt_via_deref};
 use peeps_graph::NodeKind;
 use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::ownership::{Key, Mark};
 use peeps_runtime::resource::LazyResource;
 use std::borrow::Cow;
 use std::cell::UnsafeCell;
@@ -105,6 +106,10 @@ pub struct RwLockMappedWriteGuard<'a, T: ?Sized> {
 /// `confirmed: false`.
 #[clippy::has_significant_drop]
 pub struct OwnedRwLockReadGuard<T: ?Sized, U: ?Sized = T> {
+    /// Names the hold, so peeps finds the guard where it moves (see
+    /// `peeps_runtime::ownership`). Read as bytes by peeps' searches only.
+    #[allow(dead_code)]
+    mark: Mark,
     hold: HoldGuard<'static>,
     guard: TokioRead<'static>,
     data: *const U,
@@ -118,6 +123,10 @@ pub struct OwnedRwLockReadGuard<T: ?Sized, U: ?Sized = T> {
 /// `confirmed: false`.
 #[clippy::has_significant_drop]
 pub struct OwnedRwLockWriteGuard<T: ?Sized> {
+    /// Names the hold, so peeps finds the guard where it moves (see
+    /// `peeps_runtime::ownership`). Read as bytes by peeps' searches only.
+    #[allow(dead_code)]
+    mark: Mark,
     hold: HoldGuard<'static>,
     guard: TokioWrite<'static>,
     lock: Arc<RwLock<T>>,
@@ -128,6 +137,10 @@ pub struct OwnedRwLockWriteGuard<T: ?Sized> {
 /// `OwnedRwLockMappedWriteGuard`; `confirmed: false`.
 #[clippy::has_significant_drop]
 pub struct OwnedRwLockMappedWriteGuard<T: ?Sized, U: ?Sized = T> {
+    /// Names the hold, so peeps finds the guard where it moves (see
+    /// `peeps_runtime::ownership`). Read as bytes by peeps' searches only.
+    #[allow(dead_code)]
+    mark: Mark,
     hold: HoldGuard<'static>,
     guard: TokioWrite<'static>,
     data: *mut U,
@@ -262,8 +275,10 @@ impl<T: ?Sized> RwLock<T> {
 
     fn owned_read(self: Arc<Self>, guard: TokioRead<'static>) -> OwnedRwLockReadGuard<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
-        let hold = HoldGuard::new(unsafe { self.static_set() }, HoldAs::ReadGuard, false);
+        let set = unsafe { self.static_set() };
+        let (hold, ticket) = HoldGuard::movable(set, HoldAs::ReadGuard, 1);
         OwnedRwLockReadGuard {
+            mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
             guard,
             data: self.data.get(),
@@ -274,8 +289,10 @@ impl<T: ?Sized> RwLock<T> {
 
     fn owned_write(self: Arc<Self>, guard: TokioWrite<'static>) -> OwnedRwLockWriteGuard<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
-        let hold = HoldGuard::exclusive(unsafe { self.static_set() }, HoldAs::Guard, false);
+        let set = unsafe { self.static_set() };
+        let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard);
         OwnedRwLockWriteGuard {
+            mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
             guard,
             lock: self,
@@ -641,9 +658,14 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockReadGuard<T, U> {
             return Err(this);
         };
         let OwnedRwLockReadGuard {
-            hold, guard, lock, ..
+            mark,
+            hold,
+            guard,
+            lock,
+            ..
         } = this;
         Ok(OwnedRwLockReadGuard {
+            mark,
             hold,
             guard,
             data,
@@ -700,9 +722,14 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
             return Err(this);
         };
         let OwnedRwLockWriteGuard {
-            hold, guard, lock, ..
+            mark,
+            hold,
+            guard,
+            lock,
+            ..
         } = this;
         Ok(OwnedRwLockMappedWriteGuard {
+            mark,
             hold,
             guard,
             data,
@@ -734,8 +761,12 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
             ..
         } = this;
         let guard = guard.downgrade();
-        hold.reacquire(HoldAs::ReadGuard, false);
+        let mark = Mark::new(Key::hold(
+            lock.set().owner(),
+            hold.reacquire_movable(HoldAs::ReadGuard),
+        ));
         Ok(OwnedRwLockReadGuard {
+            mark,
             hold,
             guard,
             data,
@@ -748,10 +779,15 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     #[inline]
     pub fn into_mapped(this: Self) -> OwnedRwLockMappedWriteGuard<T> {
         let OwnedRwLockWriteGuard {
-            hold, guard, lock, ..
+            mark,
+            hold,
+            guard,
+            lock,
+            ..
         } = this;
         let data = lock.data.get();
         OwnedRwLockMappedWriteGuard {
+            mark,
             hold,
             guard,
             data,
@@ -770,9 +806,13 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
             ..
         } = self;
         let guard = guard.downgrade();
-        hold.reacquire(HoldAs::ReadGuard, false);
+        let mark = Mark::new(Key::hold(
+            lock.set().owner(),
+            hold.reacquire_movable(HoldAs::ReadGuard),
+        ));
         let data = lock.data.get();
         OwnedRwLockReadGuard {
+            mark,
             hold,
             guard,
             data,
@@ -817,9 +857,14 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
             return Err(this);
         };
         let OwnedRwLockMappedWriteGuard {
-            hold, guard, lock, ..
+            mark,
+            hold,
+            guard,
+            lock,
+            ..
         } = this;
         Ok(OwnedRwLockMappedWriteGuard {
+            mark,
             hold,
             guard,
             data,

@@ -12,6 +12,7 @@ use crate::core::{OP_ACQUIRE, Waiting, block_on_wait};
 use peeps_graph::{NodeKind, attr};
 use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
 use peeps_runtime::node::Describe;
+use peeps_runtime::ownership::{Key, Mark};
 use peeps_runtime::resource::{LazyResource, ResourceFacts};
 use std::borrow::Cow;
 use std::panic::Location;
@@ -89,6 +90,10 @@ pub struct SemaphorePermit<'a> {
 #[clippy::has_significant_drop]
 #[derive(Debug)]
 pub struct OwnedSemaphorePermit {
+    /// Names the hold, so peeps finds the permit where it moves (see
+    /// `peeps_runtime::ownership`). Read as bytes by peeps' searches only.
+    #[allow(dead_code)]
+    mark: Mark,
     /// Weighted by the permit count.
     hold: HoldGuard<'static>,
     permit: tokio::sync::SemaphorePermit<'static>,
@@ -200,8 +205,9 @@ impl Semaphore {
             let set = &*std::ptr::from_ref(self.set());
             (permit, set)
         };
-        let hold = HoldGuard::weighted(set, HoldAs::Permit, false, permit.num_permits());
+        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, permit.num_permits());
         OwnedSemaphorePermit {
+            mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
             permit,
             sem: self,
@@ -486,6 +492,7 @@ impl OwnedSemaphorePermit {
             sem,
             permit,
             mut hold,
+            ..
         } = self;
         hold.release();
         if let Some(f) = sem.res.facts() {
@@ -506,6 +513,7 @@ impl OwnedSemaphorePermit {
             sem: _sem,
             permit,
             mut hold,
+            ..
         } = other;
         hold.release();
         self.permit.merge(permit);
@@ -520,8 +528,14 @@ impl OwnedSemaphorePermit {
         // SAFETY: the new permit keeps its own clone of the `Arc`, dropped
         // last, so the set it points into outlives the hold.
         let set = unsafe { &*std::ptr::from_ref(sem.set()) };
-        let hold = HoldGuard::weighted(set, HoldAs::Permit, false, n);
-        Some(OwnedSemaphorePermit { hold, permit, sem })
+        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, n);
+        let mark = Mark::new(Key::hold(set.owner(), ticket));
+        Some(OwnedSemaphorePermit {
+            mark,
+            hold,
+            permit,
+            sem,
+        })
     }
 
     /// The semaphore the permits came from.

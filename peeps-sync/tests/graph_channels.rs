@@ -132,11 +132,32 @@ async fn unbounded_clone_is_attributed_to_the_cloner() {
         drop((tx, mine));
     });
     cloned_rx.await.unwrap();
-    let g = Graph::take();
-    held_by("gc-unb", "gc-unb-cloner")
-        .as_("sender")
-        .confirmed(false)
-        .assert_in(&g);
+    let g = eventually(|g| {
+        let edges = g.edges(
+            peeps_graph::EdgeKind::HeldBy,
+            g.find("gc-unb")?,
+            g.find("gc-unb-cloner")?,
+        );
+        // The sender moved in at spawn, and the clone made there; both
+        // found in the cloner's own state while it waits.
+        let mut seen: Vec<(&str, bool, &str)> = edges
+            .iter()
+            .map(|e| {
+                (
+                    e.attrs["evidence"].as_str().unwrap_or(""),
+                    e.attrs.get("in_state") == Some(&true.into()),
+                    e.attrs["as"].as_str().unwrap_or(""),
+                )
+            })
+            .collect();
+        seen.sort();
+        if seen == [("made", true, "sender"), ("spawned", true, "sender")] {
+            Ok(())
+        } else {
+            Err(format!("held_by edges to the cloner: {seen:?}"))
+        }
+    })
+    .await;
     assert_eq!(g.attr("gc-unb", "flavor"), "mpsc_unbounded");
     assert_eq!(g.attr("gc-unb", "senders"), 2);
     assert_eq!(g.attr("gc-unb", "capacity"), serde_json::Value::Null);

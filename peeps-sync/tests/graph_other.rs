@@ -47,13 +47,23 @@ async fn semaphore_permits_and_waiters() {
     );
     assert_eq!(edges.len(), 2, "{}", g.dump());
     assert!(edges.iter().all(|e| e.attrs["as"] == "permit"));
-    // One borrowed permit (confirmed), one owned (not).
+    // One borrowed permit (bound to its task), one owned: made there, and
+    // found in the holder's own state while it waits.
+    let mut evidence: Vec<(Option<&str>, Option<bool>)> = edges
+        .iter()
+        .map(|e| {
+            (
+                e.attrs.get("evidence").and_then(|v| v.as_str()),
+                e.attrs.get("in_state").and_then(|v| v.as_bool()),
+            )
+        })
+        .collect();
+    evidence.sort();
     assert_eq!(
-        edges
-            .iter()
-            .filter(|e| e.attrs.get("confirmed") == Some(&false.into()))
-            .count(),
-        1
+        evidence,
+        [(None, None), (Some("made"), Some(true))],
+        "{}",
+        g.dump()
     );
     assert_eq!(g.attr("go-sem", "permits"), 3);
     assert_eq!(g.attr("go-sem", "available"), 0);

@@ -139,8 +139,9 @@ impl<T> Sender<T> {
     /// queue.
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
         self.ep.used();
+        self.ep.carry(&value);
         let r = Waiting::new(self.ep.resource(), OP_SEND, self.inner.send(value)).await;
-        self.ep.counted(u64::from(r.is_ok()));
+        self.ep.sent(&r);
         r
     }
 
@@ -161,8 +162,9 @@ impl<T> Sender<T> {
     ///
     /// [`TrySendError`]: full or closed, with the value.
     pub fn try_send(&self, message: T) -> Result<(), TrySendError<T>> {
+        self.ep.carry(&message);
         let r = self.inner.try_send(message);
-        self.ep.counted(u64::from(r.is_ok()));
+        self.ep.sent(&r);
         r
     }
 
@@ -182,13 +184,14 @@ impl<T> Sender<T> {
         timeout: Duration,
     ) -> Result<(), SendTimeoutError<T>> {
         self.ep.used();
+        self.ep.carry(&value);
         let r = Waiting::new(
             self.ep.resource(),
             OP_SEND,
             self.inner.send_timeout(value, timeout),
         )
         .await;
-        self.ep.counted(u64::from(r.is_ok()));
+        self.ep.sent(&r);
         r
     }
 
@@ -204,10 +207,11 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
         self.ep.used();
+        self.ep.carry(&value);
         let r = block_on_wait(self.ep.resource(), OP_SEND, || {
             self.inner.blocking_send(value)
         });
-        self.ep.counted(u64::from(r.is_ok()));
+        self.ep.sent(&r);
         r
     }
 
@@ -353,6 +357,7 @@ crate::channel::sender_impls!(Sender, WeakSender, "chan");
 impl<T> Permit<'_, T> {
     /// Sends a value in the reserved slot, as tokio's `Permit::send`.
     pub fn send(self, value: T) {
+        self.ep.carry(&value);
         self.inner.send(value);
         self.ep.counted(1);
     }
@@ -395,6 +400,7 @@ impl<T> OwnedPermit<T> {
     /// tokio's `OwnedPermit::send`.
     pub fn send(self, value: T) -> Sender<T> {
         let OwnedPermit { inner, ep } = self;
+        ep.carry(&value);
         let inner = inner.send(value);
         ep.counted(1);
         Sender { inner, ep }

@@ -27,6 +27,9 @@ macro_rules! receiver_impl {
                     $crate::core::Waiting::new(ep.resource(), $crate::core::OP_RECV, inner.recv())
                         .await;
                 ep.counted(u64::from(v.is_some()));
+                if let Some(v) = &v {
+                    $crate::channel::received(v);
+                }
                 v
             }
 
@@ -45,6 +48,7 @@ macro_rules! receiver_impl {
                 )
                 .await;
                 ep.counted(n as u64);
+                $crate::channel::received(&buffer[buffer.len() - n..]);
                 n
             }
 
@@ -56,6 +60,9 @@ macro_rules! receiver_impl {
             pub fn try_recv(&mut self) -> Result<T, $crate::mpsc::error::TryRecvError> {
                 let v = self.inner.try_recv();
                 self.ep.counted(u64::from(v.is_ok()));
+                if let Ok(v) = &v {
+                    $crate::channel::received(v);
+                }
                 v
             }
 
@@ -72,6 +79,9 @@ macro_rules! receiver_impl {
                     inner.blocking_recv()
                 });
                 ep.counted(u64::from(v.is_some()));
+                if let Some(v) = &v {
+                    $crate::channel::received(v);
+                }
                 v
             }
 
@@ -89,6 +99,7 @@ macro_rules! receiver_impl {
                     inner.blocking_recv_many(buffer, limit)
                 });
                 ep.counted(n as u64);
+                $crate::channel::received(&buffer[buffer.len() - n..]);
                 n
             }
 
@@ -130,7 +141,12 @@ macro_rules! receiver_impl {
                     poll_wait,
                     cx,
                     |cx| inner.poll_recv(cx),
-                    |v| u64::from(v.is_some()),
+                    |v| {
+                        if let Some(v) = v {
+                            $crate::channel::received(v);
+                        }
+                        u64::from(v.is_some())
+                    },
                 )
             }
 
@@ -147,13 +163,18 @@ macro_rules! receiver_impl {
                     ep,
                     poll_wait,
                 } = self;
-                $crate::mpsc::receiver::poll_counted(
+                let before = buffer.len();
+                let p = $crate::mpsc::receiver::poll_counted(
                     ep,
                     poll_wait,
                     cx,
                     |cx| inner.poll_recv_many(cx, buffer, limit),
                     |&n| n as u64,
-                )
+                );
+                if p.is_ready() {
+                    $crate::channel::received(&buffer[before..]);
+                }
+                p
             }
 
             /// How many strong senders are alive, as tokio's.

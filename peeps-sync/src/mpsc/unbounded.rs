@@ -91,8 +91,9 @@ impl<T> UnboundedSender<T> {
     ///
     /// [`SendError`] with the value when the receiver is gone.
     pub fn send(&self, message: T) -> Result<(), SendError<T>> {
+        self.ep.carry(&message);
         let r = self.inner.send(message);
-        self.ep.counted(u64::from(r.is_ok()));
+        self.ep.sent(&r);
         r
     }
 

@@ -1,0 +1,55 @@
+//! Who holds a handle that can move: channel endpoints, owned guards and
+//! owned permits.
+//!
+//! A Rust move copies bytes and tells nobody, so a handle made by one task
+//! may sit in another's state a moment later. peeps follows a handle with
+//! what it can see exactly, at no cost on the paths that carry none:
+//!
+//! - Every movable handle carries a [`Mark`]: two words naming the hold it
+//!   stands for, scrambled so that ordinary data does not look like one.
+//! - The values peeps is handed and that own what is inside them — the
+//!   future given to `spawn`, a message given to `send`, the value a
+//!   receive or a join returns — are searched for marks ([`scan_value`]);
+//!   a type that needs no drop cannot contain a handle and is not read at
+//!   all. Each mark found moves its hold ([`moved`]): into the spawned
+//!   task, into the channel carrying the unread message, into the task that
+//!   received or joined it. A scan never follows a pointer read from the
+//!   value: a mark only names a hold, which is looked up where peeps keeps
+//!   it (the resource's holder set, the oneshot pair table).
+//! - At snapshot time the state of each blocked task (its pinned future,
+//!   read while a per-task sequence count shows no poll ran) is searched
+//!   the same way ([`found`]): a handle found there is in that task's hands
+//!   now. Bytes a value was moved out of may still hold its old mark, so a
+//!   find confirms what peeps already believes, or names a holder for a
+//!   handle whose holder was only guessed; it never overrules a move peeps
+//!   saw.
+//!
+//! What each piece of evidence proves is `peeps_graph::Evidence`'s table;
+//! docs/ownership.md explains it to users.
+
+mod found;
+mod mark;
+mod moves;
+
+pub use found::Found;
+pub use mark::{Key, Mark, scan_value};
+pub use moves::moved;
+pub(crate) use moves::{PendingMove, pending};
+pub(crate) use found::{SCAN_BUDGET, SCAN_MAX_STATE};
+pub(crate) use mark::scan_bytes;
+
+use peeps_graph::{Evidence, NodeId};
+
+/// The handles inside `value` are in an unread message carried by the
+/// channel `carrier` (called as the message is handed to the channel).
+#[inline]
+pub fn carried<T: ?Sized>(value: &T, carrier: NodeId) {
+    scan_value(value, |key| moved(key, carrier, Evidence::InMessage));
+}
+
+/// The handles inside `value` are the current task's now, as `via` says
+/// (received in a message, handed back through a join or a failed send).
+#[inline]
+pub fn taken<T: ?Sized>(value: &T, via: Evidence) {
+    scan_value(value, |key| moved(key, crate::context::current_holder().id, via));
+}
