@@ -15,6 +15,7 @@
 //! For each wait, [`releasers`] says which roots could end it (DESIGN.md §4)
 //! or why nothing the graph shows decides it ([`External`]).
 
+use crate::Evidence;
 use crate::attr;
 use crate::merge::{EdgeIndex, IdMap, Merged, NodeIndex, min_age};
 use crate::schema::{EdgeKind, Node, NodeKind};
@@ -135,10 +136,14 @@ pub(crate) enum External {
     NoHolder,
     /// Held by a node that is no task peeps knows.
     UnknownHolder,
-    /// Held by a task that has never used it (an endpoint made or cloned
-    /// there, an owned guard or permit taken there): it may have been handed
-    /// to another task since, which peeps cannot see.
-    Unconfirmed,
+    /// Held, as far as peeps saw, by the task that made, cloned or took it
+    /// (the `held_by` edge), which never used it and in whose state it was
+    /// not found: it may have been handed to another task, a thread or
+    /// shared state since, which peeps cannot see.
+    Unconfirmed(EdgeIndex),
+    /// Used by more than one task (the `held_by` edge names the last): a
+    /// handle in shared state, which any of them may use next.
+    Shared(EdgeIndex),
     /// The channel counts more senders than peeps attributes.
     UnseenSender,
     /// The channel counts more receivers than peeps attributes.
@@ -165,8 +170,11 @@ impl External {
             External::Untraced(_) => "peeps cannot tell what releases it",
             External::NoHolder => "nobody holds it: it is being handed over",
             External::UnknownHolder => "it is held by something that is not a task peeps knows",
-            External::Unconfirmed => {
-                "its holder never used it and may have handed it on: peeps cannot tell who has it"
+            External::Unconfirmed(_) => {
+                "peeps has not seen where it went since: it may be with another task, a thread or shared state, so peeps cannot tell who has it"
+            }
+            External::Shared(_) => {
+                "it is shared by several tasks: peeps cannot tell which of them will act"
             }
             External::UnseenSender => "a sender is held by something peeps cannot see",
             External::UnseenReceiver => "a receiver is held by something peeps cannot see",
@@ -184,12 +192,131 @@ impl External {
 pub(crate) struct Release {
     /// The releasing root (index into [`Blocked::roots`]).
     pub(crate) root: u32,
-    /// The `held_by` edge that names it (none for a join).
+    /// The `held_by` edge of the hold released (none for a join).
     pub(crate) held_by: Option<EdgeIndex>,
     /// The handler a request is served by.
     pub(crate) via: Option<NodeIndex>,
+    /// The channel carrying the handle in an unread message: `root` holds
+    /// its receiver and must read it first.
+    pub(crate) carrier: Option<NodeIndex>,
+    /// The holder rests on a move peeps saw (into a task at spawn, in a
+    /// message, back through a join), not on the handle found in the
+    /// holder's state: it may have been handed on since.
+    pub(crate) guess: bool,
     /// Age of the youngest edge on the way (held_by, calls).
     pub(crate) since_ms: Option<u64>,
+}
+
+impl Release {
+    fn to(root: u32) -> Release {
+        Release {
+            root,
+            held_by: None,
+            via: None,
+            carrier: None,
+            guess: false,
+            since_ms: None,
+        }
+    }
+}
+
+/// How many channels deep a handle carried in unread messages is followed
+/// (a sender inside a message inside a message ...).
+const CARRIED_DEPTH: u32 = 4;
+
+/// The roots that can release the holds of `node` held as `want` (any when
+/// `None`), appended to `out`; returns how many holds there are, or why a
+/// release is outside the graph.
+fn hold_releasers(
+    merged: &Merged<'_>,
+    blocked: &Blocked,
+    node: NodeIndex,
+    want: Option<&str>,
+    out: &mut Vec<Release>,
+    depth: u32,
+) -> Result<u64, External> {
+    let g = merged.graph();
+    let mut seen = 0u64;
+    for e in g.edges_directed(node, Direction::Outgoing) {
+        let w = e.weight();
+        if w.kind != EdgeKind::HeldBy {
+            continue;
+        }
+        if want.is_some_and(|want| w.attr_str(attr::AS) != Some(want)) {
+            continue;
+        }
+        seen += 1;
+        let holder = e.target();
+        let evidence = w.evidence();
+        if evidence == Evidence::InMessage && g[holder].node.kind == NodeKind::Channel {
+            // Inside an unread message: whoever reads that channel gets it.
+            if depth == 0 {
+                return Err(External::UnknownHolder);
+            }
+            let before = out.len();
+            carried_releasers(merged, blocked, holder, out, depth - 1)?;
+            for r in &mut out[before..] {
+                r.held_by = Some(e.id());
+                r.carrier = Some(holder);
+                r.since_ms = min_age(r.since_ms, w.since_ms);
+            }
+            continue;
+        }
+        // What peeps saw proves the holder, or names a move into it that
+        // it may have passed on since (a guess), or names only who made or
+        // shared it (no holder at all: it may have moved where peeps
+        // cannot see, and counting it raised false alarms on request/reply,
+        // permits handed to workers and producers made in main).
+        let proven = evidence.is_proof() || w.in_state();
+        if !proven && !evidence.is_move() {
+            return Err(if evidence == Evidence::Shared {
+                External::Shared(e.id())
+            } else {
+                External::Unconfirmed(e.id())
+            });
+        }
+        let Some(root) = blocked.root(holder) else {
+            return Err(External::UnknownHolder);
+        };
+        out.push(Release {
+            held_by: Some(e.id()),
+            guess: !proven,
+            since_ms: w.since_ms,
+            ..Release::to(root)
+        });
+    }
+    Ok(seen)
+}
+
+/// The roots that will read a message from `carrier`: its receivers'
+/// holders (a channel with none drops the message, and the handle in it).
+fn carried_releasers(
+    merged: &Merged<'_>,
+    blocked: &Blocked,
+    carrier: NodeIndex,
+    out: &mut Vec<Release>,
+    depth: u32,
+) -> Result<(), External> {
+    let node = merged.graph()[carrier].node;
+    if attr_bool(node, attr::CLOSED) == Some(true) {
+        return Err(External::Closed);
+    }
+    let before = out.len();
+    let seen = hold_releasers(
+        merged,
+        blocked,
+        carrier,
+        Some(attr::AS_RECEIVER),
+        out,
+        depth,
+    )?;
+    if attr_u64(node, attr::RECEIVERS).is_some_and(|c| c > seen) {
+        return Err(External::UnseenReceiver);
+    }
+    if out.len() == before {
+        return Err(External::NoHolder);
+    }
+    Ok(())
 }
 
 /// The roots, the future tree under them, and their waits.
@@ -484,36 +611,7 @@ pub(crate) fn releasers(
     let g = merged.graph();
     let start = out.len();
     let holders = |node: NodeIndex, want: Option<&str>, out: &mut Vec<Release>| {
-        let mut seen = 0u64;
-        for e in g.edges_directed(node, Direction::Outgoing) {
-            let w = e.weight();
-            if w.kind != EdgeKind::HeldBy {
-                continue;
-            }
-            if want.is_some_and(|want| w.attr_str(attr::AS) != Some(want)) {
-                continue;
-            }
-            seen += 1;
-            // An attribution nobody confirmed (made or cloned there, never
-            // used there) may be stale: the endpoint, owned guard or permit
-            // may have moved to another task. Counting it as a releaser
-            // raised false alarms on request/reply, permits handed to
-            // workers and producers made in main; so it is a release peeps
-            // cannot see.
-            if !w.confirmed() {
-                return Err(External::Unconfirmed);
-            }
-            let Some(root) = blocked.root(e.target()) else {
-                return Err(External::UnknownHolder);
-            };
-            out.push(Release {
-                root,
-                held_by: Some(e.id()),
-                via: None,
-                since_ms: w.since_ms,
-            });
-        }
-        Ok(seen)
+        hold_releasers(merged, blocked, node, want, out, CARRIED_DEPTH)
     };
     let count = |node: NodeIndex, name: &str| attr_u64(g[node].node, name);
     match target {
@@ -549,12 +647,7 @@ pub(crate) fn releasers(
             if !blocked.roots[root as usize].is_blocked() {
                 return Err(External::JoinedGone);
             }
-            out.push(Release {
-                root,
-                held_by: None,
-                via: None,
-                since_ms: None,
-            });
+            out.push(Release::to(root));
         }
         Target::Call(request) => {
             for call in g.edges_directed(request, Direction::Outgoing) {

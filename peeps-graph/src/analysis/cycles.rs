@@ -46,7 +46,8 @@ pub(crate) struct Group {
     pub(crate) others: Vec<Hop>,
     /// Steps of the roots stuck behind it, nearest first.
     pub(crate) behind: Vec<Hop>,
-    /// A root of the group is untracked (its waker cannot be accounted).
+    /// A root of the group is untracked (its waker cannot be accounted), or
+    /// a step of it rests on a holder peeps guessed (see `Release::guess`).
     pub(crate) probable: bool,
 }
 
@@ -86,12 +87,13 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
         cyclic.push(scc);
     }
 
-    // The first edge (in a fixed order) from `n` to a node of component `c`.
+    // The first edge (in a fixed order) from `n` to a node of component `c`;
+    // a release peeps proved before one that rests on a guess.
     let step_in = |n: NodeIndex, c: u32| {
         graph
             .edges_directed(n, Direction::Outgoing)
             .filter(|e| comp[e.target().index()] == c)
-            .min_by_key(|e| (e.target().index(), e.id().index()))
+            .min_by_key(|e| (is_guess(e.weight()), e.target().index(), e.id().index()))
     };
     let hop_from = |root_dep: NodeIndex, c: u32| -> Option<(Hop, NodeIndex)> {
         let Dep::Root(root) = graph[root_dep] else {
@@ -167,13 +169,14 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
         ordered.extend(others.iter().map(|h| h.root));
 
         let untracked = ordered.iter().any(|&r| !blocked.roots[r as usize].tracked);
+        let guessed = cycle.iter().chain(&others).any(|h| h.release.guess);
         cycles.groups.push(Group {
             roots: ordered,
             targets,
             cycle,
             others,
             behind: Vec::new(),
-            probable: untracked,
+            probable: untracked || guessed,
         });
     }
 
@@ -240,6 +243,11 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
         }
     }
     cycles
+}
+
+/// Whether an edge of the dependency graph is a release that rests on a guess.
+fn is_guess(e: &DepEdge) -> bool {
+    matches!(e, DepEdge::Release(r) if r.guess)
 }
 
 fn root_node_order(

@@ -37,7 +37,7 @@ use super::cycles::Hop;
 use super::report::{
     BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Step, StuckForever, ThreadRef,
 };
-use super::words::{Labels, Words, count, duration};
+use super::words::{Labels, Words, count, duration, hold_noun};
 use crate::attr;
 use crate::merge::{EdgeIndex, IdMap, NodeIndex};
 use crate::schema::NodeKind;
@@ -97,21 +97,27 @@ impl Context<'_, '_> {
         let g = self.merged.graph();
         // Hops are built from edges of this graph.
         let (waiter, on) = g.edge_endpoints(wait).expect("a wait edge of the graph");
-        let held_as = release
+        let hold = release
             .held_by
-            .and_then(|e| g[e].attr_str(attr::AS))
             .filter(|_| release.via.is_none())
-            .map(str::to_owned);
+            .map(|e| &g[e]);
+        let evidence = hold
+            .map(|h| h.evidence())
+            .filter(|e| *e != crate::Evidence::Acquired);
         Step {
             task: self.root_ref(r),
             path: self.path_refs(waiter),
             op: g[wait].attr_str(attr::OP).map(str::to_owned),
             waits_on: self.node_ref(on),
             held_by: self.root_ref(release.root),
-            held_as,
-            // An unconfirmed attribution is never a release (it is
-            // `External::Unconfirmed`), so every step's hold is confirmed.
-            confirmed: true,
+            held_as: hold.and_then(|h| h.attr_str(attr::AS)).map(str::to_owned),
+            // A holder only guessed from who made the handle is never a
+            // release (`External::Unconfirmed`): a step is unconfirmed only
+            // when it rests on a move peeps saw.
+            confirmed: !release.guess,
+            evidence,
+            in_state: hold.is_some_and(|h| h.in_state()),
+            carrier: release.carrier.map(|c| self.node_ref(c)),
             via: release.via.map(|h| self.node_ref(h)),
             waited_ms: g[wait].since_ms,
         }
@@ -389,6 +395,13 @@ impl LongWait {
                     }
                 }
             }
+            // A hold peeps could not place: say whose it was last seen to be.
+            let last_seen = match verdict {
+                Err(External::Unconfirmed(e) | External::Shared(e)) => g
+                    .edge_endpoints(e)
+                    .map(|(_, holder)| (hold_noun(g[e].attr_str(attr::AS)), cx.node_ref(holder))),
+                _ => None,
+            };
             let (waiter, on) = g.edge_endpoints(wait).expect("a wait edge of the graph");
             let mut lw = LongWait {
                 task: cx.root_ref(r),
@@ -399,7 +412,7 @@ impl LongWait {
                 held_by: steps.iter().map(|s| s.held_by.clone()).collect(),
                 text: String::new(),
             };
-            lw.text = lw.format(&cx.labels, &steps, &statuses, verdict.err());
+            lw.text = lw.format(&cx.labels, &steps, &statuses, verdict.err(), last_seen);
             found.push(lw);
         }
         found.sort_by_key(|l| std::cmp::Reverse(l.waited_ms));
@@ -414,6 +427,7 @@ impl LongWait {
         steps: &[Step],
         statuses: &[&str],
         external: Option<External>,
+        last_seen: Option<(&str, NodeRef)>,
     ) -> String {
         let mut words = Words::new(
             labels,
@@ -428,6 +442,14 @@ impl LongWait {
         match external {
             Some(why) => {
                 out.push_str("\n    ");
+                if let Some((what, holder)) = &last_seen {
+                    let verb = match (why, *what) {
+                        (External::Shared(_), _) => "last used by",
+                        (_, "sender" | "receiver") => "made by",
+                        _ => "taken by",
+                    };
+                    out.push_str(&format!("its {what} was {verb} {}: ", words.node(holder)));
+                }
                 out.push_str(why.words());
             }
             None => {

@@ -61,10 +61,11 @@ impl NodeRef {
 pub enum Certainty {
     /// Every edge in it is certain.
     Certain,
-    /// It involves a task not spawned through peeps, whose waker cannot be
-    /// accounted: something unseen may still wake it. (An unconfirmed
-    /// attribution — an endpoint its task never used, an owned guard or
-    /// permit — is never counted as a releaser at all: it may have moved.)
+    /// It rests on a guess, said in its text: a task not spawned through
+    /// peeps, whose waker cannot be accounted (something unseen may still
+    /// wake it), or a holder peeps saw a handle move into but did not find
+    /// it in (it may have passed it on since). A holder peeps could only
+    /// guess from who made the handle is never counted at all.
     Probable,
 }
 
@@ -106,8 +107,21 @@ pub struct Step {
     /// `receiver`; none for a join or an RPC.
     #[serde(rename = "as")]
     pub held_as: Option<String>,
-    /// False when the attribution is uncertain (`confirmed: false`).
+    /// False when the holder rests on a guess: a move peeps saw into it
+    /// (at spawn, in a message, through a join) that it may have passed on
+    /// since, the handle not being in its own state.
     pub confirmed: bool,
+    /// What peeps saw of the hold (see `peeps_graph::Evidence`): none for
+    /// a guard or permit bound to its task, a join or an RPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<crate::Evidence>,
+    /// The handle was found in the holder's own state at the snapshot.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_state: bool,
+    /// The channel carrying the handle in an unread message: `held_by`
+    /// holds that channel's receiver and must read the message first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carrier: Option<NodeRef>,
     /// For an RPC request: the handler serving it.
     pub via: Option<NodeRef>,
     /// How long the wait has lasted, when known.

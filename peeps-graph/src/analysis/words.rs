@@ -2,6 +2,8 @@
 //! [`super::findings`] for the convention they follow).
 
 use super::report::{NodeRef, Step};
+use crate::Evidence;
+use crate::attr;
 use crate::merge::Merged;
 use crate::schema::NodeKind;
 use std::collections::{HashMap, HashSet};
@@ -115,19 +117,29 @@ impl<'l> Words<'l> {
     /// task or thread also gets ` [process]` at first mention when the
     /// finding spans several processes.
     pub(crate) fn node(&mut self, r: &NodeRef) -> String {
+        self.node_noted(r, None)
+    }
+
+    /// As [`Words::node`], with `note` said in the parentheses before the
+    /// location: `task "c" (moved in at spawn, src/main.rs:40)` at first
+    /// mention, `task "c" (moved in at spawn)` after.
+    pub(crate) fn node_noted(&mut self, r: &NodeRef, note: Option<&str>) -> String {
         let mut s = format!("{} {:?}", r.kind, r.name);
-        if self.mentioned.insert((r.process.clone(), r.id)) {
-            if let Some(loc) = &r.location {
-                let loc = short_location(loc);
-                if loc.starts_with('(') && loc.ends_with(')') {
-                    s.push_str(&format!(" {loc}"));
-                } else {
-                    s.push_str(&format!(" ({loc})"));
-                }
-            }
-            if self.multi && matches!(r.kind, NodeKind::Task | NodeKind::Thread) {
-                s.push_str(&format!(" [{}]", self.labels.label(&r.process)));
-            }
+        let first = self.mentioned.insert((r.process.clone(), r.id));
+        let loc = r
+            .location
+            .as_deref()
+            .filter(|_| first)
+            .map(short_location)
+            .map(|l| l.trim_start_matches('(').trim_end_matches(')'));
+        match (note, loc) {
+            (Some(note), Some(loc)) => s.push_str(&format!(" ({note}, {loc})")),
+            (Some(note), None) => s.push_str(&format!(" ({note})")),
+            (None, Some(loc)) => s.push_str(&format!(" ({loc})")),
+            (None, None) => {}
+        }
+        if first && self.multi && matches!(r.kind, NodeKind::Task | NodeKind::Thread) {
+            s.push_str(&format!(" [{}]", self.labels.label(&r.process)));
         }
         s
     }
@@ -173,8 +185,21 @@ impl<'l> Words<'l> {
         if step.waits_on == step.held_by {
             return None;
         }
+        if let Some(carrier) = &step.carrier {
+            let what = hold_noun(step.held_as.as_deref());
+            let carrier = self.node(carrier);
+            let verb = held_words(Some(attr::AS_RECEIVER), step.confirmed, false);
+            return Some(format!(
+                "{what} inside an unread message on {carrier}, whose {verb} {}",
+                self.node(&step.held_by)
+            ));
+        }
         let verb = held_words(step.held_as.as_deref(), step.confirmed, step.via.is_some());
-        Some(format!("{verb} {}", self.node(&step.held_by)))
+        let note = provenance(step.evidence, step.in_state, step.confirmed);
+        Some(format!(
+            "{verb} {}",
+            self.node_noted(&step.held_by, note.as_deref())
+        ))
     }
 
     /// Lines for steps, each indented by `indent` spaces with its release
@@ -208,6 +233,38 @@ fn op_words(kind: NodeKind, op: Option<&str>) -> String {
         (_, "closed") => " to be closed".to_owned(),
         (_, op) => format!(" to {op}"),
     }
+}
+
+/// What a hold is, as a noun: `sender`, `receiver`, `permit`, `read
+/// guard`, `guard`.
+pub(crate) fn hold_noun(held_as: Option<&str>) -> &'static str {
+    match held_as {
+        Some(attr::AS_SENDER) => "sender",
+        Some(attr::AS_RECEIVER) => "receiver",
+        Some(attr::AS_PERMIT) => "permit",
+        Some(attr::AS_READ_GUARD) => "read guard",
+        _ => "guard",
+    }
+}
+
+/// How the holder came to have a hold, when it says more than `held by`:
+/// `moved in at spawn`, `received in a message`, `handed back through a
+/// join`, `made there, still in its state`; with `; not in its own state
+/// now` when the holder rests on that move alone (a guess).
+fn provenance(evidence: Option<Evidence>, in_state: bool, confirmed: bool) -> Option<String> {
+    let how = match evidence? {
+        Evidence::Spawned => "moved in at spawn",
+        Evidence::Received => "received in a message",
+        Evidence::Returned => "handed back through a join",
+        Evidence::Made if in_state => "made there, still in its state",
+        Evidence::Shared if in_state => "found in its state",
+        _ => return None,
+    };
+    Some(if confirmed {
+        how.to_owned()
+    } else {
+        format!("{how}; not in its own state now, it may have handed it on")
+    })
 }
 
 /// How a resource is held, in words: `held by`, `sender held by`,
@@ -267,6 +324,25 @@ mod tests {
             "read-locked by"
         );
         assert_eq!(held_words(None, true, true), "handled by");
+    }
+
+    #[test]
+    fn provenance_says_how_the_holder_got_it_and_whether_it_is_a_guess() {
+        assert_eq!(provenance(None, false, true), None);
+        assert_eq!(provenance(Some(Evidence::Used), true, true), None);
+        assert_eq!(
+            provenance(Some(Evidence::Spawned), true, true).as_deref(),
+            Some("moved in at spawn")
+        );
+        assert_eq!(
+            provenance(Some(Evidence::Made), true, true).as_deref(),
+            Some("made there, still in its state")
+        );
+        assert_eq!(
+            provenance(Some(Evidence::Received), false, false).as_deref(),
+            Some("received in a message; not in its own state now, it may have handed it on")
+        );
+        assert_eq!(hold_noun(Some("read_guard")), "read guard");
     }
 
     #[test]
