@@ -188,9 +188,9 @@ impl<'l> Words<'l> {
         if let Some(carrier) = &step.carrier {
             let what = hold_noun(step.held_as.as_deref());
             let carrier = self.node(carrier);
-            let verb = held_words(Some(attr::AS_RECEIVER), step.confirmed, false);
+            let maybe = if step.confirmed { "" } else { "probably " };
             return Some(format!(
-                "{what} inside an unread message on {carrier}, whose {verb} {}",
+                "{what} inside an unread message on {carrier}, whose receiver is {maybe}held by {}",
                 self.node(&step.held_by)
             ));
         }

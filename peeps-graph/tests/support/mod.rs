@@ -247,6 +247,11 @@ pub trait EdgeExt {
     fn age(&mut self, ms: u64) -> &mut Self;
     /// Marks the attribution unconfirmed.
     fn unconfirmed(&mut self) -> &mut Self;
+    /// Sets what peeps saw of the hold (`made`, `spawned`, `in_message`, ...),
+    /// as peeps-runtime writes it (`confirmed: false` for `made`, `shared`).
+    fn evidence(&mut self, word: &str) -> &mut Self;
+    /// Marks the hold found in its holder's own state.
+    fn in_state(&mut self) -> &mut Self;
 }
 
 impl EdgeExt for Edge {
@@ -260,6 +265,16 @@ impl EdgeExt for Edge {
     }
     fn unconfirmed(&mut self) -> &mut Self {
         self.attr("confirmed", false)
+    }
+    fn evidence(&mut self, word: &str) -> &mut Self {
+        if matches!(word, "made" | "shared") {
+            self.unconfirmed();
+        }
+        self.attr("evidence", word)
+    }
+    fn in_state(&mut self) -> &mut Self {
+        self.attrs.remove("confirmed");
+        self.attr("in_state", true)
     }
 }
 

@@ -1,0 +1,181 @@
+//! Who holds a handle that can move, on hand-built graphs: what each
+//! `evidence` of a `held_by` edge lets the analysis conclude (see
+//! `peeps_graph::Evidence` and docs/ownership.md).
+
+mod support;
+
+use peeps_graph::analysis::{Certainty, Report};
+use peeps_graph::{Evidence, NodeKind};
+use support::*;
+
+/// `a` waits to receive on `to-a`, whose only sender is held by `b` with
+/// `evidence` (and `in_state`); `b` waits to receive on `to-b`, whose only
+/// sender `a` used from its own state.
+fn receive_cycle(evidence: &str, in_state: bool) -> Report {
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let ca = d.channel("to-a", "mpsc", 1, 1);
+    let cb = d.channel("to-b", "mpsc", 1, 1);
+    let held = d.hold(ca, b, "sender").evidence(evidence);
+    if in_state {
+        held.in_state();
+    }
+    d.hold(cb, a, "sender").evidence("used");
+    d.wait(a, ca, "recv");
+    d.wait(b, cb, "recv");
+    analyze(&[d.build()])
+}
+
+#[test]
+fn a_handle_known_only_by_its_maker_releases_nothing() {
+    assert_no_deadlock(&receive_cycle("made", false));
+    assert_no_deadlock(&receive_cycle("shared", false));
+}
+
+#[test]
+fn a_handle_found_in_its_holders_state_is_proven() {
+    for evidence in ["made", "spawned", "received", "returned", "shared"] {
+        let report = receive_cycle(evidence, true);
+        let d = only_deadlock(&report);
+        assert_eq!(d.certainty, Certainty::Certain, "{evidence}: {}", d.text);
+        let step = d.cycle.iter().find(|s| s.task.name == "a").unwrap();
+        assert_eq!(step.held_by.name, "b");
+        assert!(step.confirmed && step.in_state);
+        assert_eq!(step.evidence, Evidence::parse(evidence));
+    }
+    let report = receive_cycle("made", true);
+    assert!(
+        only_deadlock(&report)
+            .text
+            .contains(r#"sender held by task "b" (made there, still in its state, src/b.rs:2)"#),
+        "{}",
+        report.text()
+    );
+}
+
+#[test]
+fn a_move_peeps_saw_without_the_handle_in_state_is_a_probable_deadlock_that_says_so() {
+    for (evidence, words) in [
+        ("spawned", "moved in at spawn"),
+        ("received", "received in a message"),
+        ("returned", "handed back through a join"),
+    ] {
+        let report = receive_cycle(evidence, false);
+        let d = only_deadlock(&report);
+        assert_eq!(d.certainty, Certainty::Probable, "{}", d.text);
+        let step = d.cycle.iter().find(|s| s.task.name == "a").unwrap();
+        assert!(!step.confirmed);
+        assert!(
+            d.text.starts_with("deadlock (probable, 2 tasks"),
+            "{}",
+            d.text
+        );
+        let line = format!(
+            r#"sender probably held by task "b" ({words}; not in its own state now, it may have handed it on, src/b.rs:2)"#
+        );
+        assert!(d.text.contains(&line), "{}\nwanted: {line}", d.text);
+    }
+}
+
+#[test]
+fn the_cycle_is_written_through_proven_holds_when_there_are_some() {
+    // `to-a` has two senders, both held by b: one proven, one a guess.
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let ca = d.channel("to-a", "mpsc", 2, 1);
+    let cb = d.channel("to-b", "mpsc", 1, 1);
+    d.hold(ca, b, "sender").evidence("received");
+    d.hold(ca, b, "sender").evidence("used");
+    d.hold(cb, a, "sender").evidence("used");
+    d.wait(a, ca, "recv");
+    d.wait(b, cb, "recv");
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    assert!(dl.cycle.iter().all(|s| s.confirmed), "{}", dl.text);
+    assert_eq!(dl.certainty, Certainty::Certain, "{}", dl.text);
+}
+
+/// `worker` and `other` deadlock on two mutexes; `requester` awaits a
+/// oneshot whose sender travels in a job on channel `jobs`, which `worker`
+/// receives from (`receiver_evidence`).
+fn requester_behind_a_job(receiver_evidence: &str, jobs_closed: bool) -> Report {
+    let mut d = Dump::new("svc");
+    let worker = d.task("worker");
+    let other = d.task("other");
+    let requester = d.task("requester");
+    let m1 = d.mutex("m1");
+    let m2 = d.mutex("m2");
+    d.hold(m1, worker, "guard");
+    d.hold(m2, other, "guard");
+    d.wait(worker, m2, "lock");
+    d.wait(other, m1, "lock");
+    let jobs = d.channel("jobs", "mpsc", 1, 1);
+    d.node(jobs).attr("len", 1).attr("closed", jobs_closed);
+    let reply = d.channel("reply", "oneshot", 1, 1);
+    d.hold(reply, jobs, "sender").evidence("in_message");
+    d.hold(reply, requester, "receiver").evidence("used");
+    d.hold(jobs, worker, "receiver").evidence(receiver_evidence);
+    d.hold(jobs, requester, "sender").evidence("used");
+    d.wait(requester, reply, "recv");
+    analyze(&[d.build()])
+}
+
+#[test]
+fn a_handle_in_an_unread_message_waits_for_whoever_reads_that_channel() {
+    let report = requester_behind_a_job("used", false);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["other", "worker"]);
+    assert_eq!(dl.behind.len(), 1, "{}", dl.text);
+    let step = &dl.behind[0];
+    assert_eq!(step.task.name, "requester");
+    assert_eq!(step.held_by.name, "worker");
+    assert_eq!(step.carrier.as_ref().map(|c| c.name.as_str()), Some("jobs"));
+    assert_eq!(step.evidence, Some(Evidence::InMessage));
+    assert!(
+        dl.text.contains(
+            r#"sender inside an unread message on channel "jobs" (src/jobs.rs:6), whose receiver is held by task "worker""#
+        ),
+        "{}",
+        dl.text
+    );
+}
+
+#[test]
+fn a_message_whose_reader_peeps_cannot_place_or_that_will_be_dropped_is_not_stuck() {
+    for report in [
+        requester_behind_a_job("made", false),
+        requester_behind_a_job("used", true),
+    ] {
+        let dl = only_deadlock(&report);
+        assert!(dl.behind.is_empty(), "{}", dl.text);
+        assert!(report.stuck_forever.is_empty());
+    }
+}
+
+#[test]
+fn a_long_wait_on_an_unplaced_hold_says_whose_it_was_last_seen_to_be() {
+    for (evidence, words) in [
+        (
+            "made",
+            r#"its permit was taken by task "pool" (src/pool.rs:2): peeps has not seen where it went since"#,
+        ),
+        (
+            "shared",
+            r#"its permit was last used by task "pool" (src/pool.rs:2): it is shared by several tasks"#,
+        ),
+    ] {
+        let mut d = Dump::new("svc");
+        let q = d.task("query");
+        let pool = d.task("pool");
+        let s = d.resource(NodeKind::Semaphore, "conns");
+        d.hold(s, pool, "permit").evidence(evidence);
+        d.wait(q, s, "acquire");
+        let report = analyze(&[d.build()]);
+        assert_no_deadlock(&report);
+        assert_eq!(report.long_waits.len(), 1, "{}", report.text());
+        let text = &report.long_waits[0].text;
+        assert!(text.contains(words), "{text}\nwanted: {words}");
+    }
+}
