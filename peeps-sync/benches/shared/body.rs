@@ -192,6 +192,79 @@ fn oneshot(c: &mut Criterion) {
     g.finish();
 }
 
+fn spawn_join(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("spawn_join");
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, { let x = 7u64; }, { black_box(tokio::spawn(async move { black_box(x) }).await.expect("join")); })
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, { let x = 7u64; }, { black_box(peeps_runtime::spawn(async move { black_box(x) }).await.expect("join")); })
+            })
+        })
+    });
+    // A task that takes a channel's sender with it (a move peeps follows).
+    g.bench_function("tokio_with_sender", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, { let (tx, _rx) = tokio::sync::mpsc::channel::<u64>(1); }, {
+                    let tx = tx.clone();
+                    black_box(tokio::spawn(async move { black_box(&tx); }).await.expect("join"));
+                })
+            })
+        })
+    });
+    g.bench_function("peeps_with_sender", |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, { let (tx, _rx) = peeps_sync::mpsc::channel::<u64>(1); }, {
+                    let tx = tx.clone();
+                    black_box(peeps_runtime::spawn(async move { black_box(&tx); }).await.expect("join"));
+                })
+            })
+        })
+    });
+    g.finish();
+}
+
+fn request_reply(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("request_reply_mpsc_oneshot");
+    // A request carries its oneshot reply sender through an mpsc channel:
+    // the reply sender's move peeps follows.
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, { let (tx, mut rx) = tokio::sync::mpsc::channel::<tokio::sync::oneshot::Sender<u64>>(64); }, {
+                    let (reply, answer) = tokio::sync::oneshot::channel();
+                    tx.send(reply).await.expect("send");
+                    rx.recv().await.expect("recv").send(1).expect("reply");
+                    black_box(answer.await.expect("answer"));
+                })
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, { let (tx, mut rx) = peeps_sync::mpsc::channel::<peeps_sync::oneshot::Sender<u64>>(64); }, {
+                    let (reply, answer) = peeps_sync::oneshot::channel();
+                    tx.send(reply).await.expect("send");
+                    rx.recv().await.expect("recv").send(1).expect("reply");
+                    black_box(answer.await.expect("answer"));
+                })
+            })
+        })
+    });
+    g.finish();
+}
+
 fn semaphore(c: &mut Criterion) {
     let rt = runtime();
     let mut g = c.benchmark_group("semaphore_acquire_release");
@@ -237,6 +310,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, semaphore, blocking_lock
+    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, spawn_join, request_reply, semaphore, blocking_lock
 }
 criterion_main!(benches);
