@@ -20,7 +20,10 @@
 //! | `join_holding_lock` | certain deadlock: a join and a lock |
 //! | `channel_actors_full` | certain deadlock, 2 actors sending into full inboxes |
 //! | `recv_own_sender` | certain deadlock: a receive only the receiver could end; `main` behind |
-//! | `oneshot_cycle` | certain deadlock, 2 tasks, 2 oneshots (missed today: a known bug) |
+//! | `recv_own_sender_unused` | the same, the sender never used: certain, found in the task's state; `main` behind |
+//! | `channel_actors_natural` | certain deadlock, 2 actors whose inboxes `main` made and moved in at spawn; `main` behind |
+//! | `oneshot_handshake_natural` | certain deadlock, 2 tasks, 2 oneshots made in `main` and moved in at spawn; `main` behind |
+//! | `oneshot_cycle` | certain deadlock, 2 tasks, 2 oneshots, each waiting for a hello or its own hello's close |
 //! | `blocking_lock_inversion` | certain deadlock of parking_lot locks, 2 blocking polls |
 //! | `untracked_lock_inversion` | probable deadlock of 2 tasks spawned with `tokio::spawn` |
 //! | `contended_pipeline` | no deadlock |
@@ -28,9 +31,8 @@
 //! | `select_timeout` | no deadlock; a long wait |
 //! | `idle_subscribers` | no deadlock, no long wait |
 //! | `request_reply_slow`, `permits_moved_to_workers`, `producer_made_in_main` | no deadlock (endpoints and permits moved to other tasks) |
-//! | `shared_sender_in_state` | no deadlock (one sender shared through an `Arc`; peeps reports a certain one today: a known bug) |
+//! | `shared_sender_in_state` | no deadlock (one sender shared through an `Arc` by several tasks) |
 //! | `blocking_sleep` | a blocking poll in `compress_chunk` |
-//! | `channel_actors_natural`, `oneshot_handshake_natural`, `recv_own_sender_unused` | deadlocks whose closing endpoint is never used: not found (a known gap) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

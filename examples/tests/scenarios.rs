@@ -6,10 +6,7 @@
 //! in each deadlock and how sure it is, who is stuck behind it, or that a
 //! healthy program has no deadlock at all.
 //!
-//! Tests named `gap_*` run a deadlock written the way most people would
-//! write it, which peeps does not find (by design, today); they assert what
-//! peeps says, so a change shows up as a failing test to update. Tests
-//! marked `#[ignore = "bug: ..."]` assert what peeps should say and fail
+//! Tests marked `#[ignore = "bug: ..."]` assert what peeps should say and fail
 //! today on a bug in another crate: `cargo test -p peeps-examples --
 //! --include-ignored` runs them.
 //!
@@ -35,6 +32,9 @@ const SCENARIOS: &[&str] = &[
     "relock_held_mutex",
     "channel_actors_full",
     "recv_own_sender",
+    "recv_own_sender_unused",
+    "channel_actors_natural",
+    "oneshot_handshake_natural",
     "rwlock_read_then_write",
     "rwlock_readers_cycle",
     "semaphore_cycle",
@@ -53,10 +53,6 @@ const SCENARIOS: &[&str] = &[
     "shared_sender_in_state",
     // a blocking poll
     "blocking_sleep",
-    // deadlocks written the natural way that peeps does not find
-    "channel_actors_natural",
-    "oneshot_handshake_natural",
-    "recv_own_sender_unused",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -241,6 +237,121 @@ fn recv_own_sender() {
                 .held_by("job-queue"),
         )
         .check(&report);
+}
+
+/// The collector forgot to `drop(tx)`: it receives from a channel whose
+/// only sender it made and keeps itself, never having used it. peeps finds
+/// that sender in the collector's own state at the snapshot.
+#[test]
+fn recv_own_sender_unused() {
+    let mut s = scenario!(recv_own_sender_unused);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    deadlock()
+        .certain()
+        .tasks(["collector"])
+        .resources([(Channel, "results")])
+        .behind([MAIN])
+        .step(
+            step("collector")
+                .path(["collect"])
+                .op("recv")
+                .waits_on(Channel, "results")
+                .held_by("collector")
+                .held_as("sender")
+                .evidence("made")
+                .in_state(true)
+                .confirmed(true),
+        )
+        .behind_step(
+            step(MAIN)
+                .op("join")
+                .waits_on(Task, "collector")
+                .held_by("collector"),
+        )
+        .check(&run.report);
+}
+
+/// Two actors whose inboxes `main` made and moved into them at spawn, each
+/// blocked sending into the other's full inbox before ever receiving.
+#[test]
+fn channel_actors_natural() {
+    let mut s = scenario!(channel_actors_natural);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    let mut expect = deadlock()
+        .certain()
+        .tasks(["ping", "pong"])
+        .resources([(Channel, "ping-inbox"), (Channel, "pong-inbox")])
+        .behind([MAIN])
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op("join")
+                .waits_on(Task, "ping")
+                .held_by("ping"),
+        );
+    for (task, inbox, peer) in [
+        ("ping", "pong-inbox", "pong"),
+        ("pong", "ping-inbox", "ping"),
+    ] {
+        expect = expect.step(
+            step(task)
+                .path(["actor"])
+                .op("send")
+                .waits_on(Channel, inbox)
+                .held_by(peer)
+                .held_as("receiver")
+                .evidence("spawned")
+                .in_state(true)
+                .confirmed(true),
+        );
+    }
+    expect.check(&run.report);
+}
+
+/// A oneshot handshake whose ends `main` made and moved into the two
+/// tasks at spawn: each waits for the other's hello first.
+#[test]
+fn oneshot_handshake_natural() {
+    let mut s = scenario!(oneshot_handshake_natural);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    let mut expect = deadlock()
+        .certain()
+        .tasks(["left", "right"])
+        .resources([(Channel, "left-hello"), (Channel, "right-hello")])
+        .behind([MAIN])
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op("join")
+                .waits_on(Task, "left")
+                .held_by("left"),
+        );
+    for (task, hello, peer) in [
+        ("left", "right-hello", "right"),
+        ("right", "left-hello", "left"),
+    ] {
+        expect = expect.step(
+            step(task)
+                .path([])
+                .op("recv")
+                .waits_on(Channel, hello)
+                .held_by(peer)
+                .held_as("sender")
+                .evidence("spawned")
+                .in_state(true)
+                .confirmed(true),
+        );
+    }
+    let d = expect.check(&run.report);
+    assert!(
+        d.text
+            .contains(r#"sender held by task "right" (moved in at spawn"#),
+        "{}",
+        report_text(&run.report)
+    );
 }
 
 #[test]
@@ -616,67 +727,6 @@ fn blocking_sleep() {
         .not_parked()
         .stack_mentions(["std::thread", "sleep", "blocking_sleep::compress_chunk"])
         .check(report);
-}
-
-// ---- gaps: deadlocks written the natural way that peeps does not find ------
-//
-// An endpoint attributed to a task that never used it (made or cloned
-// there, then moved) releases nothing peeps can name: it may have been
-// handed on. That keeps healthy programs free of false alarms (the
-// regressions above), at the price of these deadlocks, where the endpoint
-// that closes the cycle is never used before the deadlock.
-
-/// `left` and `right` deadlock each other, with `main` joining them. The
-/// oneshots were created in `main` and moved into the tasks, where a
-/// oneshot sender cannot be used without being consumed. What it should
-/// say: a deadlock of `left` and `right`, `main` behind it. What it says:
-/// nothing at all (a receive is not a long-wait kind).
-#[test]
-fn gap_oneshot_handshake_made_in_main() {
-    let mut s = scenario!(oneshot_handshake_natural);
-    let dump = s.dump();
-    let report = analyze_lib(&dump, &Options::default().long_wait_ms(300));
-    assert!(report.is_empty(), "{}", report_text(&report));
-}
-
-/// `ping` and `pong` each block sending into the other's full inbox before
-/// ever receiving, with `main` joining them. The inboxes were created in
-/// `main` and moved into the actors, and never used. What it should say: a
-/// deadlock of `ping` and `pong` (as `channel_actors_full` gets), `main`
-/// behind it. What it says: two long waits on a channel whose receiver
-/// peeps cannot place.
-#[test]
-fn gap_channel_actors_made_in_main() {
-    let mut s = scenario!(channel_actors_natural);
-    let dump = s.dump();
-    let report = analyze_lib(&dump, &Options::default().long_wait_ms(300));
-    assert_no_deadlock(&report);
-    assert_eq!(
-        long_wait_tasks(&report),
-        ["ping", "pong"],
-        "{}",
-        report_text(&report)
-    );
-    for (task, inbox) in [("ping", "pong-inbox"), ("pong", "ping-inbox")] {
-        long_wait(task)
-            .path(["actor"])
-            .waits_on(Channel, inbox)
-            .held_by([])
-            .check(&report);
-    }
-}
-
-/// The collector forgot to `drop(tx)`: it receives from a channel whose
-/// only sender it holds itself, but it only created and cloned that
-/// sender, never used it. What it should say: a deadlock of `collector`
-/// with itself on `results`, `main` behind it (as `recv_own_sender` gets,
-/// whose task does use its sender). What it says: nothing at all.
-#[test]
-fn gap_recv_own_sender_unused() {
-    let mut s = scenario!(recv_own_sender_unused);
-    let dump = s.dump();
-    let report = analyze_lib(&dump, &Options::default().long_wait_ms(300));
-    assert!(report.is_empty(), "{}", report_text(&report));
 }
 
 // ---- bugs ---------------------------------------------------------------------

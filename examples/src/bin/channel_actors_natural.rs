@@ -6,12 +6,16 @@
 //! Each actor first sends a burst of four greetings, then would start
 //! receiving: both block sending into a full inbox before either receives.
 //!
-//! peeps attributes a channel endpoint to the task that created, cloned or
-//! last used it. Neither actor ever used its receiver, so both receivers
-//! stay attributed to `main`, unconfirmed, and an unconfirmed attribution
-//! releases nothing peeps can name (it may have moved). So peeps does not
-//! find this deadlock, only two long waits: a known gap, documented by the
-//! test `gap_channel_actors_made_in_main`.
+//! Neither actor ever uses its receiver before the deadlock. peeps follows
+//! each receiver as it moves into its actor at spawn (it finds the handle
+//! in the future given to `peeps::spawn_named`), and at the snapshot finds
+//! it still in that actor's own state: each receiver is held by its actor,
+//! proven.
+//!
+//! Expected: one `certain` deadlock of `ping` and `pong` over channels
+//! `ping-inbox` and `pong-inbox`, each step `receiver held by task "..."
+//! (moved in at spawn)` (evidence `spawned`, in its state), with the `main`
+//! thread behind it.
 
 use examples::{ready_when, waited_on_for};
 use peeps::graph::NodeKind;

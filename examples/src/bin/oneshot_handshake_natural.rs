@@ -5,13 +5,16 @@
 //! does the same. `main` creates both oneshots, moves them into the tasks
 //! and awaits both. This is how most people would write it.
 //!
-//! peeps attributes a channel endpoint to the task that created, cloned or
-//! last used it. The senders were created in `main` and moved into the
-//! tasks, where a oneshot sender cannot be used until it is consumed: peeps
-//! still attributes both senders to `main`, unconfirmed, and an unconfirmed
-//! attribution releases nothing peeps can name (it may have moved). So
-//! peeps does not find this deadlock: a known gap, documented by the test
-//! `gap_oneshot_handshake_made_in_main`.
+//! A oneshot sender cannot be used until it is consumed, so neither task
+//! ever uses the sender it holds. peeps follows each sender as it moves
+//! into its task at spawn (it finds the handle in the future given to
+//! `peeps::spawn_named`), and at the snapshot finds it still in that
+//! task's own state: each sender is held by its task, proven.
+//!
+//! Expected: one `certain` deadlock of `left` and `right` over oneshots
+//! `left-hello` and `right-hello`, each step `sender held by task "..."
+//! (moved in at spawn)` (evidence `spawned`, in its state), with the `main`
+//! thread behind it.
 
 use examples::{ready_when, waited_on_for};
 use peeps::graph::NodeKind;

@@ -7,15 +7,16 @@
 //! for a message only it could send. `main` awaits its JoinHandle.
 //!
 //! The collector never *uses* its sender (it only created and cloned it),
-//! so peeps attributes that sender to it unconfirmed. An unconfirmed
-//! attribution releases nothing peeps can name (the sender may have been
-//! handed on to another task without a trace), so peeps does not find this
-//! deadlock: a known gap, documented by the test
-//! `gap_recv_own_sender_unused`. `recv_own_sender`, whose task also sends
-//! on its sender, is found.
+//! so what peeps saw is only who made it (evidence `made`), which alone
+//! names no holder: the sender might have moved anywhere. But the sender
+//! lives in the collector's own state across its `recv().await`, and peeps
+//! reads the state of each blocked task at the snapshot: it finds the
+//! handle there, which proves the collector holds it. (`recv_own_sender`
+//! is the same deadlock with a task that also sends on its sender.)
 //!
-//! What it should be: a deadlock of the single task `collector` on channel
-//! `results`, with the `main` thread behind it.
+//! Expected: one `certain` deadlock of the single task `collector` on
+//! channel `results`, `sender held by task "collector" (made there, still
+//! in its state)`, with the `main` thread behind it.
 
 use examples::{attr, ready_when, waited_on_for};
 use peeps::graph::NodeKind;

@@ -65,6 +65,9 @@ pub struct ExpectStep {
     held_by: Option<String>,
     held_as: Option<String>,
     confirmed: Option<bool>,
+    evidence: Option<String>,
+    in_state: Option<bool>,
+    carrier: Option<(NodeKind, String)>,
 }
 
 /// A step of the task named `task`.
@@ -77,6 +80,9 @@ pub fn step(task: &str) -> ExpectStep {
         held_by: None,
         held_as: None,
         confirmed: None,
+        evidence: None,
+        in_state: None,
+        carrier: None,
     }
 }
 
@@ -113,15 +119,42 @@ impl ExpectStep {
         self
     }
 
-    /// Whether the attribution is confirmed.
+    /// Whether the attribution is confirmed (false: the step rests on a
+    /// guess).
     pub fn confirmed(mut self, yes: bool) -> Self {
         self.confirmed = Some(yes);
+        self
+    }
+
+    /// What peeps saw of the hold, in the schema's word (`made`,
+    /// `acquired`, `used`, `shared`, `spawned`, `in_message`, `received`,
+    /// `returned`: see `peeps::graph::Evidence`).
+    pub fn evidence(mut self, word: &str) -> Self {
+        self.evidence = Some(word.to_owned());
+        self
+    }
+
+    /// Whether the handle was found in the holder's own state.
+    pub fn in_state(mut self, yes: bool) -> Self {
+        self.in_state = Some(yes);
+        self
+    }
+
+    /// The channel carrying the handle in an unread message (`held_by`
+    /// holds its receiver).
+    pub fn carrier(mut self, kind: NodeKind, name: &str) -> Self {
+        self.carrier = Some((kind, name.to_owned()));
         self
     }
 
     /// What in `s` differs from this expectation, if anything.
     fn mismatch(&self, s: &Step) -> Option<String> {
         let path: Vec<String> = s.path.iter().map(|f| f.name.clone()).collect();
+        let evidence = s.evidence.map(|e| e.as_str());
+        let carrier = match &s.carrier {
+            Some(c) => format!("{} {:?}", c.kind, c.name),
+            None => "none".to_owned(),
+        };
         let checks = [
             ("task", s.task.name == self.task, s.task.name.clone()),
             (
@@ -156,6 +189,25 @@ impl ExpectStep {
                 self.confirmed.is_none_or(|c| c == s.confirmed),
                 s.confirmed.to_string(),
             ),
+            (
+                "evidence",
+                self.evidence.is_none() || self.evidence.as_deref() == evidence,
+                format!("{evidence:?}"),
+            ),
+            (
+                "in_state",
+                self.in_state.is_none_or(|i| i == s.in_state),
+                s.in_state.to_string(),
+            ),
+            (
+                "carrier",
+                self.carrier.as_ref().is_none_or(|(k, n)| {
+                    s.carrier
+                        .as_ref()
+                        .is_some_and(|c| c.kind == *k && c.name == *n)
+                }),
+                carrier,
+            ),
         ];
         let wrong: Vec<String> = checks
             .into_iter()
@@ -179,8 +231,8 @@ impl ExpectStep {
 
     /// The step of this task among `steps`, checked.
     #[track_caller]
-    fn check_in<'a>(&self, steps: &'a [Step], report: &Report) -> &'a Step {
-        let Some(s) = steps.iter().find(|s| s.task.name == self.task) else {
+    fn check_in<'a>(&self, mut steps: impl Iterator<Item = &'a Step>, report: &Report) -> &'a Step {
+        let Some(s) = steps.find(|s| s.task.name == self.task) else {
             panic!("no step of task {:?}{}", self.task, report_text(report));
         };
         self.check_one(s, report);
@@ -239,9 +291,9 @@ impl ExpectDeadlock {
         self
     }
 
-    /// Its cycle has this step. (Only the cycle as written is in the
-    /// report's JSON: a member the written cycle does not pass through has
-    /// its step in the text only.)
+    /// One of its members has this step: in the cycle as written, or
+    /// among the members the written cycle does not pass through
+    /// (`others`).
     pub fn step(mut self, step: ExpectStep) -> Self {
         self.cycle.push(step);
         self
@@ -288,10 +340,10 @@ impl ExpectDeadlock {
             text()
         );
         for s in &self.cycle {
-            s.check_in(&d.cycle, report);
+            s.check_in(d.cycle.iter().chain(&d.others), report);
         }
         for s in &self.behind_steps {
-            s.check_in(&d.behind, report);
+            s.check_in(d.behind.iter(), report);
         }
     }
 }
@@ -504,16 +556,25 @@ mod tests {
                "as": how, "confirmed": true, "via": null, "waited_ms": 900})
     }
 
-    /// Tasks a and b deadlocked over mutexes m1 and m2, c behind.
+    /// Tasks a and b deadlocked over mutexes m1 and m2, c and d behind:
+    /// c waits on a oneshot whose sender d moved in at spawn and keeps in
+    /// its state, d on a oneshot whose sender is inside an unread message
+    /// on channel `jobs`, whose receiver a holds.
     fn report() -> Report {
         let a_step = step_json((1, "a"), (3, "mutex", "m2"), (2, "b"), "guard");
         let b_step = step_json((2, "b"), (4, "mutex", "m1"), (1, "a"), "guard");
-        let c_step = step_json((5, "c"), (4, "mutex", "m1"), (1, "a"), "guard");
+        let mut c_step = step_json((5, "c"), (7, "channel", "hello"), (6, "d"), "sender");
+        c_step["evidence"] = json!("spawned");
+        c_step["in_state"] = json!(true);
+        let mut d_step = step_json((6, "d"), (8, "channel", "reply"), (1, "a"), "sender");
+        d_step["evidence"] = json!("in_message");
+        d_step["carrier"] = node(10, "channel", "jobs");
         serde_json::from_value(json!({
             "deadlocks": [{"certainty": "certain", "cross_process": false,
                 "tasks": [node(1, "task", "a"), node(2, "task", "b")],
                 "resources": [node(3, "mutex", "m2"), node(4, "mutex", "m1")],
-                "cycle": [a_step, b_step], "behind": [c_step], "text": "deadlock"}],
+                "cycle": [a_step], "others": [b_step], "behind": [c_step, d_step],
+                "text": "deadlock"}],
             "long_waits": [], "stuck_forever": [], "blocking_polls": []
         }))
         .expect("a report")
@@ -524,7 +585,7 @@ mod tests {
             .certain()
             .tasks(["b", "a"])
             .resources([(NodeKind::Mutex, "m1"), (NodeKind::Mutex, "m2")])
-            .behind(["c"])
+            .behind(["c", "d"])
     }
 
     #[test]
@@ -539,8 +600,66 @@ mod tests {
                     .held_as("guard")
                     .confirmed(true),
             )
-            .behind_step(step("c").held_by("a"))
+            .step(step("b").waits_on(NodeKind::Mutex, "m1").held_by("a"))
+            .behind_step(
+                step("c")
+                    .held_by("d")
+                    .held_as("sender")
+                    .evidence("spawned")
+                    .in_state(true),
+            )
+            .behind_step(
+                step("d")
+                    .held_by("a")
+                    .evidence("in_message")
+                    .in_state(false)
+                    .carrier(NodeKind::Channel, "jobs"),
+            )
             .check(&report());
+    }
+
+    #[test]
+    #[should_panic(expected = "evidence is Some(\"spawned\")")]
+    fn the_wrong_evidence_fails() {
+        full()
+            .behind_step(step("c").evidence("made"))
+            .check(&report());
+    }
+
+    #[test]
+    #[should_panic(expected = "evidence is None")]
+    fn evidence_where_there_is_none_fails() {
+        full().step(step("a").evidence("acquired")).check(&report());
+    }
+
+    #[test]
+    #[should_panic(expected = "in_state is false")]
+    fn a_hold_not_in_state_fails() {
+        full()
+            .behind_step(step("d").in_state(true))
+            .check(&report());
+    }
+
+    #[test]
+    #[should_panic(expected = "carrier is none")]
+    fn a_missing_carrier_fails() {
+        full()
+            .behind_step(step("c").carrier(NodeKind::Channel, "jobs"))
+            .check(&report());
+    }
+
+    #[test]
+    #[should_panic(expected = "carrier is channel \"jobs\"")]
+    fn the_wrong_carrier_fails() {
+        full()
+            .behind_step(step("d").carrier(NodeKind::Channel, "requests"))
+            .check(&report());
+    }
+
+    #[test]
+    #[should_panic(expected = "no step of task \"e\"")]
+    fn a_step_of_no_member_fails() {
+        full().step(step("e")).check(&report());
     }
 
     #[test]
