@@ -35,6 +35,7 @@ const SCENARIOS: &[&str] = &[
     "recv_own_sender_unused",
     "channel_actors_natural",
     "oneshot_handshake_natural",
+    "actor_ring_made_in_main",
     "rwlock_read_then_write",
     "rwlock_readers_cycle",
     "semaphore_cycle",
@@ -352,6 +353,49 @@ fn oneshot_handshake_natural() {
         "{}",
         report_text(&run.report)
     );
+}
+
+/// Three actors built on the main thread, each holding its inbox and the
+/// next one's sender, each sending twice to the next before reading.
+#[test]
+fn actor_ring_made_in_main() {
+    let mut s = scenario!(actor_ring_made_in_main);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    let mut expect = deadlock()
+        .certain()
+        .tasks(["actor-a", "actor-b", "actor-c"])
+        .resources([
+            (Channel, "inbox-a"),
+            (Channel, "inbox-b"),
+            (Channel, "inbox-c"),
+        ])
+        .behind([MAIN])
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op("join")
+                .waits_on(Task, "actor-a")
+                .held_by("actor-a"),
+        );
+    for (actor, next_inbox, next) in [
+        ("actor-a", "inbox-b", "actor-b"),
+        ("actor-b", "inbox-c", "actor-c"),
+        ("actor-c", "inbox-a", "actor-a"),
+    ] {
+        expect = expect.step(
+            step(actor)
+                .path(["run"])
+                .op("send")
+                .waits_on(Channel, next_inbox)
+                .held_by(next)
+                .held_as("receiver")
+                .evidence("spawned")
+                .in_state(true)
+                .confirmed(true),
+        );
+    }
+    expect.check(&run.report);
 }
 
 #[test]
