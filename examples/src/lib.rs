@@ -23,6 +23,9 @@
 //! | `recv_own_sender_unused` | the same, the sender never used: certain, found in the task's state; `main` behind |
 //! | `channel_actors_natural` | certain deadlock, 2 actors whose inboxes `main` made and moved in at spawn; `main` behind |
 //! | `actor_ring_made_in_main` | certain deadlock, a ring of 3 actors built in `main` sending into full inboxes; `main` behind |
+//! | `coordinator_forgot_drop` | certain deadlock: a collector's receive and its coordinator's join, the sender found in the coordinator's state; `main` behind |
+//! | `oneshot_rx_to_child` | certain deadlock: a child's oneshot receive and its parent's join; `main` behind |
+//! | `reply_sender_pending_map` | probable deadlock: a client's reply sender filed in the server's map (on its heap), and a mutex; `main` behind |
 //! | `oneshot_handshake_natural` | certain deadlock, 2 tasks, 2 oneshots made in `main` and moved in at spawn; `main` behind |
 //! | `oneshot_cycle` | certain deadlock, 2 tasks, 2 oneshots, each waiting for a hello or its own hello's close |
 //! | `blocking_lock_inversion` | certain deadlock of parking_lot locks, 2 blocking polls |

@@ -36,6 +36,9 @@ const SCENARIOS: &[&str] = &[
     "channel_actors_natural",
     "oneshot_handshake_natural",
     "actor_ring_made_in_main",
+    "coordinator_forgot_drop",
+    "oneshot_rx_to_child",
+    "reply_sender_pending_map",
     "rwlock_read_then_write",
     "rwlock_readers_cycle",
     "semaphore_cycle",
@@ -396,6 +399,143 @@ fn actor_ring_made_in_main() {
         );
     }
     expect.check(&run.report);
+}
+
+/// A coordinator spawns a collector with the receiver and awaits it while
+/// still holding the sender it never used (it forgot `drop(tx)`).
+#[test]
+fn coordinator_forgot_drop() {
+    let mut s = scenario!(coordinator_forgot_drop);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    let d = deadlock()
+        .certain()
+        .tasks(["coordinator", "collector"])
+        .resources([(Channel, "results")])
+        .behind([MAIN])
+        .step(
+            step("coordinator")
+                .path(["coordinate"])
+                .op("join")
+                .waits_on(Task, "collector")
+                .held_by("collector"),
+        )
+        .step(
+            step("collector")
+                .path(["collect"])
+                .op("recv")
+                .waits_on(Channel, "results")
+                .held_by("coordinator")
+                .held_as("sender")
+                .evidence("made")
+                .in_state(true)
+                .confirmed(true),
+        )
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op("join")
+                .waits_on(Task, "coordinator")
+                .held_by("coordinator"),
+        )
+        .check(&run.report);
+    assert!(
+        d.text
+            .contains(r#"sender held by task "coordinator" (made there, still in its state)"#),
+        "{}",
+        report_text(&run.report)
+    );
+}
+
+/// A parent hands a oneshot's receiver to a child at spawn and awaits the
+/// child before sending.
+#[test]
+fn oneshot_rx_to_child() {
+    let mut s = scenario!(oneshot_rx_to_child);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    deadlock()
+        .certain()
+        .tasks(["parent", "child"])
+        .resources([(Channel, "go")])
+        .behind([MAIN])
+        .step(
+            step("parent")
+                .path(["parent"])
+                .op("join")
+                .waits_on(Task, "child")
+                .held_by("child"),
+        )
+        .step(
+            step("child")
+                .path(["child"])
+                .op("recv")
+                .waits_on(Channel, "go")
+                .held_by("parent")
+                .held_as("sender")
+                .evidence("made")
+                .in_state(true)
+                .confirmed(true),
+        )
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op("join")
+                .waits_on(Task, "parent")
+                .held_by("parent"),
+        )
+        .check(&run.report);
+}
+
+/// A server files the reply sender it received in a map of pending replies
+/// (on its heap), then waits for the lock its waiting client holds. peeps
+/// saw the sender arrive in the server but cannot see it in the server's
+/// own state any more: the deadlock is probable, and says why.
+#[test]
+fn reply_sender_pending_map() {
+    let mut s = scenario!(reply_sender_pending_map);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    let d = deadlock()
+        .probable()
+        .tasks(["client", "server"])
+        .resources([(Channel, "reply"), (Mutex, "session")])
+        .behind([MAIN])
+        .step(
+            step("server")
+                .path(["serve"])
+                .op("lock")
+                .waits_on(Mutex, "session")
+                .held_by("client")
+                .held_as("guard")
+                .confirmed(true),
+        )
+        .step(
+            step("client")
+                .path(["call"])
+                .op("recv")
+                .waits_on(Channel, "reply")
+                .held_by("server")
+                .held_as("sender")
+                .evidence("received")
+                .in_state(false)
+                .confirmed(false),
+        )
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op("join")
+                .waits_on(Task, "client")
+                .held_by("client"),
+        )
+        .check(&run.report);
+    assert!(
+        d.text.contains(
+            r#"sender probably held by task "server" (received in a message; not in its own state now, it may have handed it on)"#
+        ),
+        "{}",
+        report_text(&run.report)
+    );
 }
 
 #[test]
