@@ -42,6 +42,14 @@ pub struct HolderSet {
     slow: Mutex<Slab<HolderRecord>>,
 }
 
+// Unwind safety: the interior mutability here is peeps' own bookkeeping,
+// behind locks that do not poison and updates that leave it consistent at
+// every step, so a panic cannot leave state that code after `catch_unwind`
+// would misread (tokio says the same of its channels' shared state). This
+// keeps the wrappers as unwind safe as the tokio types they replace.
+impl std::panic::UnwindSafe for HolderSet {}
+impl std::panic::RefUnwindSafe for HolderSet {}
+
 /// A holder's place in a [`HolderSet`]; give it back with
 /// [`HolderSet::release`]. It keeps an ambient holder's node alive.
 #[derive(Debug)]
@@ -418,6 +426,14 @@ pub struct EndpointHold {
     /// Used by more than one task: never confirmed again.
     shared: AtomicBool,
 }
+
+// Unwind safety: the interior mutability here is peeps' own bookkeeping,
+// behind locks that do not poison and updates that leave it consistent at
+// every step, so a panic cannot leave state that code after `catch_unwind`
+// would misread (tokio says the same of its channels' shared state). This
+// keeps the wrappers as unwind safe as the tokio types they replace.
+impl std::panic::UnwindSafe for EndpointHold {}
+impl std::panic::RefUnwindSafe for EndpointHold {}
 
 impl EndpointHold {
     /// The hold of a new endpoint, unconfirmed and not used yet.

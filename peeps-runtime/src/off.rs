@@ -298,7 +298,7 @@ pub mod resource {
     use std::sync::{Arc, LazyLock};
 
     /// Extra facts a resource reports (never asked without diagnostics).
-    pub trait ResourceFacts: Send + Sync + 'static {
+    pub trait ResourceFacts: Send + Sync + std::panic::RefUnwindSafe + 'static {
         /// Sets state and attributes.
         fn describe(&self, _out: &mut Describe<'_>) {}
         /// As `describe`, told who holds the resource.

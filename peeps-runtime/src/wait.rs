@@ -65,6 +65,14 @@ pub struct WaitList {
     records: Mutex<Slab<WaitRecord>>,
 }
 
+// Unwind safety: the interior mutability here is peeps' own bookkeeping,
+// behind locks that do not poison and updates that leave it consistent at
+// every step, so a panic cannot leave state that code after `catch_unwind`
+// would misread (tokio says the same of its channels' shared state). This
+// keeps the wrappers as unwind safe as the tokio types they replace.
+impl std::panic::UnwindSafe for WaitList {}
+impl std::panic::RefUnwindSafe for WaitList {}
+
 impl WaitList {
     /// An empty list of waits on node `target`.
     pub fn new(target: NodeId) -> Self {

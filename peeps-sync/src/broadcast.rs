@@ -283,7 +283,7 @@ impl<T: Clone> Receiver<T> {
     pub fn blocking_recv(&mut self) -> Result<T, RecvError> {
         let Receiver { inner, ep } = self;
         ep.used();
-        let r = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv());
+        let r = block_on_wait!(ep.resource(), OP_RECV, inner.blocking_recv());
         ep.counted(u64::from(r.is_ok()));
         r
     }

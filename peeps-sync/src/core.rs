@@ -11,7 +11,7 @@
 //!   when dropped (cancellation);
 //! - `HoldGuard` (from peeps-runtime) is the `held_by` edge a guard or
 //!   permit embeds, released when the guard drops, wherever it drops;
-//! - [`block_on_wait`] brackets a blocking call with a `waits_on` edge.
+//! - [`block_on_wait!`] brackets a blocking call with a `waits_on` edge.
 //!
 //! Without feature `diagnostics` every piece is the runtime's no-op twin:
 //! the same code compiles to the plain tokio call.
@@ -120,16 +120,29 @@ pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
     edge.poll_wait(|| Some(res().waits()), op, cx, poll)
 }
 
-/// Runs a blocking call that waits on `res` for `op`, with a `waits_on`
-/// edge for its duration.
+/// Begins a `waits_on` edge on `res` for `op`, ended when the returned
+/// edge drops (also when the blocking call it brackets panics).
 #[inline]
-pub(crate) fn block_on_wait<T>(res: &Resource, op: WaitOp, call: impl FnOnce() -> T) -> T {
+pub(crate) fn blocked_on(res: &Resource, op: WaitOp) -> WaitEdge<&WaitList> {
     let mut edge = WaitEdge::<&WaitList>::new();
     edge.begin(res.waits(), op);
-    let out = call();
-    edge.end();
-    out
+    edge
 }
+
+/// `block_on_wait!(res, op, call)`: makes the blocking `call`, which waits
+/// on `res` for `op`, with a `waits_on` edge for its duration.
+///
+/// A macro, not a function taking a closure, so that `call` is made by the
+/// `#[track_caller]` method itself: tokio's panics in a blocking call ("cannot
+/// block the current thread from within a runtime") then name the user's
+/// call site, as tokio's own do (a closure would name peeps' source).
+macro_rules! block_on_wait {
+    ($res:expr, $op:expr, $call:expr) => {{
+        let _edge = $crate::core::blocked_on($res, $op);
+        $call
+    }};
+}
+pub(crate) use block_on_wait;
 
 /// A raw pointer marker: makes a guard neither `Send` nor `Sync` by
 /// default, so each guard states its bounds explicitly, exactly as tokio's.

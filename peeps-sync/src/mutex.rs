@@ -218,7 +218,7 @@ impl<T: ?Sized> Mutex<T> {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
-        let guard = block_on_wait(self.res.resource(), OP_LOCK, || self.lock.blocking_lock());
+        let guard = block_on_wait!(self.res.resource(), OP_LOCK, self.lock.blocking_lock());
         self.guard(guard)
     }
 
@@ -229,7 +229,7 @@ impl<T: ?Sized> Mutex<T> {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        let guard = block_on_wait(self.res.resource(), OP_LOCK, || self.lock.blocking_lock());
+        let guard = block_on_wait!(self.res.resource(), OP_LOCK, self.lock.blocking_lock());
         let guard = unsafe_extend(guard);
         self.owned_guard(guard)
     }

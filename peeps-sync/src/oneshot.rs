@@ -247,7 +247,7 @@ impl<T> Receiver<T> {
     pub fn blocking_recv(self) -> Result<T, RecvError> {
         let Receiver { inner, mut end, .. } = self;
         let at = addr(&end);
-        let r = block_on_wait(end.link(at), OP_RECV, || inner.blocking_recv());
+        let r = block_on_wait!(end.link(at), OP_RECV, inner.blocking_recv());
         match r {
             Ok(_) => delivered(&end),
             Err(_) => end.partner_gone(),

@@ -301,7 +301,7 @@ impl<T: ?Sized> RwLock<T> {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
-        let guard = block_on_wait(self.res.resource(), OP_READ, || self.lock.blocking_read());
+        let guard = block_on_wait!(self.res.resource(), OP_READ, self.lock.blocking_read());
         self.read_guard(guard)
     }
 
@@ -355,7 +355,7 @@ impl<T: ?Sized> RwLock<T> {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
-        let guard = block_on_wait(self.res.resource(), OP_WRITE, || self.lock.blocking_write());
+        let guard = block_on_wait!(self.res.resource(), OP_WRITE, self.lock.blocking_write());
         self.write_guard(guard)
     }
 

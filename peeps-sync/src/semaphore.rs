@@ -269,9 +269,11 @@ impl Semaphore {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
-        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || {
+        let permit = block_on_wait!(
+            self.res.resource(),
+            OP_ACQUIRE,
             self.inner.blocking_acquire()
-        })?;
+        )?;
         Ok(self.permit(permit))
     }
 
@@ -286,9 +288,11 @@ impl Semaphore {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
-        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || {
+        let permit = block_on_wait!(
+            self.res.resource(),
+            OP_ACQUIRE,
             self.inner.blocking_acquire_many(n)
-        })?;
+        )?;
         Ok(self.permit(permit))
     }
 
@@ -366,9 +370,11 @@ impl Semaphore {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
-        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || {
+        let permit = block_on_wait!(
+            self.res.resource(),
+            OP_ACQUIRE,
             self.inner.blocking_acquire()
-        })?;
+        )?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
         Ok(self.owned(permit))
@@ -389,9 +395,11 @@ impl Semaphore {
         self: Arc<Self>,
         n: u32,
     ) -> Result<OwnedSemaphorePermit, AcquireError> {
-        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || {
+        let permit = block_on_wait!(
+            self.res.resource(),
+            OP_ACQUIRE,
             self.inner.blocking_acquire_many(n)
-        })?;
+        )?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
         Ok(self.owned(permit))

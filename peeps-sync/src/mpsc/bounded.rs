@@ -87,6 +87,7 @@ pub fn channel_named<T>(
     (tx, rx)
 }
 
+#[track_caller] // tokio's panic on a zero buffer names the user's call
 fn channel_at<T>(location: &'static Location<'static>, buffer: usize) -> (Sender<T>, Receiver<T>) {
     let (tx, rx) = tokio::sync::mpsc::channel(buffer);
     let chan = new_chan(location, flavor::MPSC, Some(buffer));
@@ -204,9 +205,7 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
         self.ep.used();
-        let r = block_on_wait(self.ep.resource(), OP_SEND, || {
-            self.inner.blocking_send(value)
-        });
+        let r = block_on_wait!(self.ep.resource(), OP_SEND, self.inner.blocking_send(value));
         self.ep.counted(u64::from(r.is_ok()));
         r
     }

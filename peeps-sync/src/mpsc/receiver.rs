@@ -68,9 +68,11 @@ macro_rules! receiver_impl {
             pub fn blocking_recv(&mut self) -> Option<T> {
                 let $Receiver { inner, ep, .. } = self;
                 ep.used();
-                let v = $crate::core::block_on_wait(ep.resource(), $crate::core::OP_RECV, || {
+                let v = $crate::core::block_on_wait!(
+                    ep.resource(),
+                    $crate::core::OP_RECV,
                     inner.blocking_recv()
-                });
+                );
                 ep.counted(u64::from(v.is_some()));
                 v
             }
@@ -85,9 +87,11 @@ macro_rules! receiver_impl {
             pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
                 let $Receiver { inner, ep, .. } = self;
                 ep.used();
-                let n = $crate::core::block_on_wait(ep.resource(), $crate::core::OP_RECV, || {
+                let n = $crate::core::block_on_wait!(
+                    ep.resource(),
+                    $crate::core::OP_RECV,
                     inner.blocking_recv_many(buffer, limit)
-                });
+                );
                 ep.counted(n as u64);
                 n
             }
