@@ -9,7 +9,7 @@ use crate::clock;
 use crate::context::{self, Frame};
 use crate::node::{Describe, NodeCore, PollState, PollStats, SourceLocation};
 use crate::registry::{Entry, Registered};
-use crate::wait::{WaitEdge, WaitList, WaitOp};
+use crate::wait::{Op, WaitEdge, WaitList};
 use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, NodeId, NodeKind, attr};
 use std::borrow::Cow;
@@ -388,7 +388,7 @@ impl<T> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let JoinHandle { inner, target, wait } = this;
-        wait.poll_wait(|| target.as_ref(), WaitOp::new(&attr::OP_JOIN), cx, |cx| {
+        wait.poll_wait(|| target.as_ref(), Op::Join, cx, |cx| {
             Pin::new(inner).poll(cx)
         })
     }

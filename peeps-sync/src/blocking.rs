@@ -17,8 +17,9 @@
 //! assert_eq!(*m.lock(), 2);
 //! ```
 
-use crate::core::{OP_LOCK, OP_READ, OP_WRITE, block_on_wait, fmt_via_deref};
+use crate::core::{block_on_wait, fmt_via_deref};
 use peeps_graph::NodeKind;
+use peeps_graph::Op;
 use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
 use peeps_runtime::resource::{BackRef, LazyResource};
 use std::borrow::Cow;
@@ -109,7 +110,7 @@ impl<T: ?Sized> Mutex<T> {
         }
         let guard = match self.inner.try_lock() {
             Some(g) => g,
-            None => block_on_wait!(self.res.resource(), OP_LOCK, self.inner.lock()),
+            None => block_on_wait!(self.res.resource(), Op::Lock, self.inner.lock()),
         };
         self.guard(guard)
     }
@@ -126,7 +127,7 @@ impl<T: ?Sized> Mutex<T> {
             Some(g) => Some(g),
             None => block_on_wait!(
                 self.res.resource(),
-                OP_LOCK,
+                Op::Lock,
                 self.inner.try_lock_for(timeout)
             ),
         };
@@ -140,7 +141,7 @@ impl<T: ?Sized> Mutex<T> {
             Some(g) => Some(g),
             None => block_on_wait!(
                 self.res.resource(),
-                OP_LOCK,
+                Op::Lock,
                 self.inner.try_lock_until(deadline)
             ),
         };
@@ -433,7 +434,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         let guard = match self.inner.try_read() {
             Some(g) => g,
-            None => block_on_wait!(self.res.resource(), OP_READ, self.inner.read()),
+            None => block_on_wait!(self.res.resource(), Op::Read, self.inner.read()),
         };
         self.read_guard(guard)
     }
@@ -444,7 +445,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn read_recursive(&self) -> RwLockReadGuard<'_, T> {
         let guard = match self.inner.try_read_recursive() {
             Some(g) => g,
-            None => block_on_wait!(self.res.resource(), OP_READ, self.inner.read_recursive()),
+            None => block_on_wait!(self.res.resource(), Op::Read, self.inner.read_recursive()),
         };
         self.read_guard(guard)
     }
@@ -461,7 +462,7 @@ impl<T: ?Sized> RwLock<T> {
             Some(g) => Some(g),
             None => block_on_wait!(
                 self.res.resource(),
-                OP_READ,
+                Op::Read,
                 self.inner.try_read_for(timeout)
             ),
         };
@@ -474,7 +475,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         let guard = match self.inner.try_write() {
             Some(g) => g,
-            None => block_on_wait!(self.res.resource(), OP_WRITE, self.inner.write()),
+            None => block_on_wait!(self.res.resource(), Op::Write, self.inner.write()),
         };
         self.write_guard(guard)
     }
@@ -491,7 +492,7 @@ impl<T: ?Sized> RwLock<T> {
             Some(g) => Some(g),
             None => block_on_wait!(
                 self.res.resource(),
-                OP_WRITE,
+                Op::Write,
                 self.inner.try_write_for(timeout)
             ),
         };
@@ -503,7 +504,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn upgradable_read(&self) -> RwLockUpgradableReadGuard<'_, T> {
         let guard = match self.inner.try_upgradable_read() {
             Some(g) => g,
-            None => block_on_wait!(self.res.resource(), OP_READ, self.inner.upgradable_read()),
+            None => block_on_wait!(self.res.resource(), Op::Read, self.inner.upgradable_read()),
         };
         self.upgradable_guard(guard)
     }
@@ -655,7 +656,7 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
             Ok(g) => g,
             Err(guard) => block_on_wait!(
                 lock.res.resource(),
-                OP_WRITE,
+                Op::Write,
                 parking_lot::RwLockUpgradableReadGuard::upgrade(guard)
             ),
         };

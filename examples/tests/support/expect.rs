@@ -5,7 +5,7 @@
 //! Sets are exact: `tasks(["a", "b"])` means those two tasks and no other,
 //! in any order. Fields a builder is not told about are not checked.
 
-use peeps::graph::NodeKind;
+use peeps::graph::{NodeKind, Op};
 use peeps::graph::analysis::{BlockingPoll, Certainty, Deadlock, LongWait, NodeRef, Report, Step};
 
 /// The report in words, for failure messages.
@@ -60,7 +60,7 @@ pub fn assert_no_deadlock(report: &Report) {
 pub struct ExpectStep {
     task: String,
     path: Option<Vec<String>>,
-    op: Option<String>,
+    op: Option<Op>,
     waits_on: Option<(NodeKind, String)>,
     held_by: Option<String>,
     held_as: Option<String>,
@@ -88,9 +88,9 @@ impl ExpectStep {
         self
     }
 
-    /// The operation waited for (`lock`, `send`, `join`, ...).
-    pub fn op(mut self, op: &str) -> Self {
-        self.op = Some(op.to_owned());
+    /// The operation waited for (`Op::Lock`, `Op::Send`, `Op::Join`, ...).
+    pub fn op(mut self, op: Op) -> Self {
+        self.op = Some(op);
         self
     }
 
@@ -533,7 +533,7 @@ mod tests {
             .step(
                 step("a")
                     .path(["f"])
-                    .op("lock")
+                    .op(Op::Lock)
                     .waits_on(NodeKind::Mutex, "m2")
                     .held_by("b")
                     .held_as("guard")

@@ -40,6 +40,7 @@ use super::report::{
 use super::words::{Labels, Words, count, duration};
 use crate::attr;
 use crate::merge::{EdgeIndex, IdMap, NodeIndex};
+use crate::op::Op;
 use crate::schema::NodeKind;
 
 /// What every finding offers a reader.
@@ -105,7 +106,7 @@ impl Context<'_, '_> {
         Step {
             task: self.root_ref(r),
             path: self.path_refs(waiter),
-            op: g[wait].attr_str(attr::OP).map(str::to_owned),
+            op: g[wait].op(),
             waits_on: self.node_ref(on),
             held_by: self.root_ref(release.root),
             held_as,
@@ -339,7 +340,7 @@ impl Finding for LongWait {
 /// lock or permit, sending into a full channel, an RPC. Waiting for work
 /// (a receive, a notification) or for a task to finish (a join) is how an
 /// idle program looks, so it is not reported however long it lasts.
-fn is_stall(kind: NodeKind, op: Option<&str>) -> bool {
+fn is_stall(kind: NodeKind, op: Option<Op>) -> bool {
     match kind {
         NodeKind::Mutex | NodeKind::Rwlock | NodeKind::Semaphore | NodeKind::Request => true,
         NodeKind::Channel => op_side(op) == OpSide::Send,
@@ -366,8 +367,7 @@ impl LongWait {
                 .filter_map(|w| {
                     let (_, on) = g.edge_endpoints(w)?;
                     let age = g[w].since_ms?;
-                    (age >= threshold && is_stall(g[on].node.kind, g[w].attr_str(attr::OP)))
-                        .then_some((age, w))
+                    (age >= threshold && is_stall(g[on].node.kind, g[w].op())).then_some((age, w))
                 })
                 .max_by_key(|&(age, w)| (age, std::cmp::Reverse(w.index())));
             let Some((waited_ms, wait)) = oldest else {
@@ -393,7 +393,7 @@ impl LongWait {
             let mut lw = LongWait {
                 task: cx.root_ref(r),
                 path: cx.path_refs(waiter),
-                op: g[wait].attr_str(attr::OP).map(str::to_owned),
+                op: g[wait].op(),
                 waits_on: cx.node_ref(on),
                 waited_ms,
                 held_by: steps.iter().map(|s| s.held_by.clone()).collect(),
@@ -424,7 +424,7 @@ impl LongWait {
         let mut out = format!("long wait ({}):\n  ", duration(self.waited_ms));
         out.push_str(&words.actor(&self.task, &self.path));
         out.push(' ');
-        out.push_str(&words.wait(self.op.as_deref(), &self.waits_on));
+        out.push_str(&words.wait(self.op, &self.waits_on));
         match external {
             Some(why) => {
                 out.push_str("\n    ");

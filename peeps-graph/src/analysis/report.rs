@@ -20,6 +20,7 @@
 
 use super::findings::Finding;
 use crate::merge::{Merged, NodeIndex};
+use crate::op::Op;
 use crate::schema::{NodeId, NodeKind};
 use serde::{Deserialize, Serialize};
 
@@ -95,7 +96,7 @@ pub struct Step {
     /// waits. Empty when the task itself waits.
     pub path: Vec<NodeRef>,
     /// The operation waited for (`lock`, `recv`, `join`, ...), when known.
-    pub op: Option<String>,
+    pub op: Option<Op>,
     /// The resource waited on (for a join, the joined task; for an RPC, the
     /// request).
     pub waits_on: NodeRef,
@@ -163,7 +164,7 @@ pub struct LongWait {
     /// The futures inside it down to the one that waits.
     pub path: Vec<NodeRef>,
     /// The operation waited for.
-    pub op: Option<String>,
+    pub op: Option<Op>,
     /// What it waits on.
     pub waits_on: NodeRef,
     /// How long it has waited.

@@ -3,6 +3,7 @@
 
 use super::report::{NodeRef, Step};
 use crate::merge::Merged;
+use crate::op::Op;
 use crate::schema::NodeKind;
 use std::collections::{HashMap, HashSet};
 
@@ -156,14 +157,14 @@ impl<'l> Words<'l> {
 
     /// `waits on mutex "m" (loc)`, with the operation when it is not the
     /// obvious one: `waits on channel "jobs" (loc) to send`.
-    pub(crate) fn wait(&mut self, op: Option<&str>, on: &NodeRef) -> String {
+    pub(crate) fn wait(&mut self, op: Option<Op>, on: &NodeRef) -> String {
         format!("waits on {}{}", self.node(on), op_words(on.kind, op))
     }
 
     /// `task "a" (loc) in future "f" (loc) waits on mutex "m" (loc)`.
     pub(crate) fn step_line(&mut self, step: &Step) -> String {
         let who = self.actor(&step.task, &step.path);
-        let what = self.wait(step.op.as_deref(), &step.waits_on);
+        let what = self.wait(step.op, &step.waits_on);
         format!("{who} {what}")
     }
 
@@ -194,18 +195,18 @@ impl<'l> Words<'l> {
 }
 
 /// The operation in words, when it adds something to `waits on <kind>`.
-fn op_words(kind: NodeKind, op: Option<&str>) -> String {
+fn op_words(kind: NodeKind, op: Option<Op>) -> String {
     let Some(op) = op else {
         return String::new();
     };
     match (kind, op) {
-        (NodeKind::Mutex, "lock")
-        | (NodeKind::Semaphore, "acquire")
-        | (NodeKind::Request, "call")
-        | (NodeKind::Notify, "notified") => String::new(),
-        (_, "recv") => " to receive".to_owned(),
-        (_, "join") => " to finish".to_owned(),
-        (_, "closed") => " to be closed".to_owned(),
+        (NodeKind::Mutex, Op::Lock)
+        | (NodeKind::Semaphore, Op::Acquire)
+        | (NodeKind::Request, Op::Call)
+        | (NodeKind::Notify, Op::Notified) => String::new(),
+        (_, Op::Recv) => " to receive".to_owned(),
+        (_, Op::Join) => " to finish".to_owned(),
+        (_, Op::Closed) => " to be closed".to_owned(),
         (_, op) => format!(" to {op}"),
     }
 }
@@ -271,10 +272,10 @@ mod tests {
 
     #[test]
     fn ops_are_worded_only_when_they_add_something() {
-        assert_eq!(op_words(NodeKind::Mutex, Some("lock")), "");
-        assert_eq!(op_words(NodeKind::Rwlock, Some("write")), " to write");
-        assert_eq!(op_words(NodeKind::Channel, Some("recv")), " to receive");
-        assert_eq!(op_words(NodeKind::Task, Some("join")), " to finish");
+        assert_eq!(op_words(NodeKind::Mutex, Some(Op::Lock)), "");
+        assert_eq!(op_words(NodeKind::Rwlock, Some(Op::Write)), " to write");
+        assert_eq!(op_words(NodeKind::Channel, Some(Op::Recv)), " to receive");
+        assert_eq!(op_words(NodeKind::Task, Some(Op::Join)), " to finish");
         assert_eq!(op_words(NodeKind::Channel, None), "");
     }
 }
