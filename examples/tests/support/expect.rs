@@ -5,8 +5,8 @@
 //! Sets are exact: `tasks(["a", "b"])` means those two tasks and no other,
 //! in any order. Fields a builder is not told about are not checked.
 
-use peeps::graph::{NodeKind, Op};
 use peeps::graph::analysis::{BlockingPoll, Certainty, Deadlock, LongWait, NodeRef, Report, Step};
+use peeps::graph::{NodeKind, Op};
 
 /// The report in words, for failure messages.
 pub fn report_text(report: &Report) -> String {

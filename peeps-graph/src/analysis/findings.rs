@@ -37,7 +37,7 @@ use super::cycles::Hop;
 use super::report::{
     BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Step, StuckForever, ThreadRef,
 };
-use super::words::{Labels, Words, count, duration};
+use super::words::{Labels, Words, count, duration, op_words, step_words};
 use crate::attr;
 use crate::merge::{EdgeIndex, IdMap, NodeIndex};
 use crate::op::Op;
@@ -103,7 +103,7 @@ impl Context<'_, '_> {
             .and_then(|e| g[e].attr_str(attr::AS))
             .filter(|_| release.via.is_none())
             .map(str::to_owned);
-        Step {
+        let mut step = Step {
             task: self.root_ref(r),
             path: self.path_refs(waiter),
             op: g[wait].op(),
@@ -115,7 +115,12 @@ impl Context<'_, '_> {
             confirmed: true,
             via: release.via.map(|h| self.node_ref(h)),
             waited_ms: g[wait].since_ms,
-        }
+            waited: g[wait].since_ms.map(duration),
+            wait_words: String::new(),
+            release_words: None,
+        };
+        (step.wait_words, step.release_words) = step_words(&step);
+        step
     }
 
     fn hop_step(&self, hop: &Hop) -> Step {
@@ -293,9 +298,11 @@ impl StuckForever {
                 let mut s = StuckForever {
                     task: cx.root_ref(lost.root),
                     stuck_ms: cx.blocked.roots[lost.root as usize].since_ms.unwrap_or(0),
+                    stuck: String::new(),
                     behind: lost.behind.iter().map(|h| cx.hop_step(h)).collect(),
                     text: String::new(),
                 };
+                s.stuck = duration(s.stuck_ms);
                 s.text = s.format(&cx.labels);
                 s
             })
@@ -394,11 +401,14 @@ impl LongWait {
                 task: cx.root_ref(r),
                 path: cx.path_refs(waiter),
                 op: g[wait].op(),
+                wait_words: String::new(),
                 waits_on: cx.node_ref(on),
                 waited_ms,
+                waited: duration(waited_ms),
                 held_by: steps.iter().map(|s| s.held_by.clone()).collect(),
                 text: String::new(),
             };
+            lw.wait_words = op_words(lw.waits_on.kind, lw.op).trim_start().to_owned();
             lw.text = lw.format(&cx.labels, &steps, &statuses, verdict.err());
             found.push(lw);
         }
@@ -562,6 +572,7 @@ impl BlockingPoll {
                     task: cx.node_ref(root_ix),
                     path: chain.iter().map(|&ix| cx.node_ref(ix)).collect(),
                     polling_ms,
+                    polling: duration(polling_ms),
                     thread,
                     parked_on,
                     text: String::new(),

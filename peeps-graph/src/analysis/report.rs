@@ -113,6 +113,18 @@ pub struct Step {
     pub via: Option<NodeRef>,
     /// How long the wait has lasted, when known.
     pub waited_ms: Option<u64>,
+    /// `waited_ms` in words (`5.0 s`).
+    #[serde(default)]
+    pub waited: Option<String>,
+    /// What follows `waits on <resource>` in the step's line: `to receive`,
+    /// `to send`, ... or nothing when the resource's kind says it.
+    #[serde(default)]
+    pub wait_words: String,
+    /// What comes before the holder in the step's release line: `held by`,
+    /// `read-locked by`, `sender probably held by`, `handled by`; none for
+    /// a join.
+    #[serde(default)]
+    pub release_words: Option<String>,
 }
 
 /// A set of tasks that can never make progress, around a cycle.
@@ -165,10 +177,16 @@ pub struct LongWait {
     pub path: Vec<NodeRef>,
     /// The operation waited for.
     pub op: Option<Op>,
+    /// What follows `waits on <resource>` in its line, as in [`Step`].
+    #[serde(default)]
+    pub wait_words: String,
     /// What it waits on.
     pub waits_on: NodeRef,
     /// How long it has waited.
     pub waited_ms: u64,
+    /// `waited_ms` in words.
+    #[serde(default)]
+    pub waited: String,
     /// The tasks that could release it (empty when that is outside peeps'
     /// view, e.g. a `notify`).
     pub held_by: Vec<NodeRef>,
@@ -186,6 +204,9 @@ pub struct StuckForever {
     pub task: NodeRef,
     /// How long it has been pending.
     pub stuck_ms: u64,
+    /// `stuck_ms` in words.
+    #[serde(default)]
+    pub stuck: String,
     /// Tasks stuck behind it, each with the step it waits through.
     pub behind: Vec<Step>,
     /// The finding in words, as printed.
@@ -235,6 +256,9 @@ pub struct BlockingPoll {
     pub path: Vec<NodeRef>,
     /// How long the poll has been running.
     pub polling_ms: u64,
+    /// `polling_ms` in words.
+    #[serde(default)]
+    pub polling: String,
     /// The thread it runs on, when the snapshot says.
     pub thread: Option<ThreadRef>,
     /// The instrumented blocking lock the poll is parked on, if any.

@@ -17,7 +17,9 @@ pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// A duration for a person: `850 ms`, `12.3 s`, `4 min 12 s`, `2 h 5 min`.
-pub(crate) fn duration(ms: u64) -> String {
+/// The one duration format of peeps: the report and the HTTP API carry its
+/// output, so the CLI, the watchdog and the UI say the same.
+pub fn duration(ms: u64) -> String {
     const MIN: u64 = 60_000;
     const HOUR: u64 = 60 * MIN;
     if ms < 1_000 {
@@ -171,10 +173,7 @@ impl<'l> Words<'l> {
     /// `held by task "b" (loc)` — or nothing for a join, where the next
     /// line starts with the joined task itself.
     pub(crate) fn release_line(&mut self, step: &Step) -> Option<String> {
-        if step.waits_on == step.held_by {
-            return None;
-        }
-        let verb = held_words(step.held_as.as_deref(), step.confirmed, step.via.is_some());
+        let verb = release_words(step)?;
         Some(format!("{verb} {}", self.node(&step.held_by)))
     }
 
@@ -194,8 +193,32 @@ impl<'l> Words<'l> {
     }
 }
 
+/// A step's words for the report's readers (the UI), as its lines say them:
+/// what follows `waits on <resource>` (`to receive`, or nothing), and what
+/// comes before the holder (`held by`, `sender probably held by`, `handled
+/// by`; none for a join).
+pub(crate) fn step_words(step: &Step) -> (String, Option<String>) {
+    let wait = op_words(step.waits_on.kind, step.op)
+        .trim_start()
+        .to_owned();
+    (wait, release_words(step))
+}
+
+/// What comes before the holder in a step's release line, or `None` for a
+/// join, where the next line starts with the joined task itself.
+fn release_words(step: &Step) -> Option<String> {
+    if step.waits_on == step.held_by {
+        return None;
+    }
+    Some(held_words(
+        step.held_as.as_deref(),
+        step.confirmed,
+        step.via.is_some(),
+    ))
+}
+
 /// The operation in words, when it adds something to `waits on <kind>`.
-fn op_words(kind: NodeKind, op: Option<Op>) -> String {
+pub(crate) fn op_words(kind: NodeKind, op: Option<Op>) -> String {
     let Some(op) = op else {
         return String::new();
     };
