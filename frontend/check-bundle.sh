@@ -15,9 +15,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-audit --no-fund --loglevel=error
 fi
 
-# docs/schema.json is generated from the Rust types (peeps-graph's
-# tests/schema_json.rs, feature `schema`), the TypeScript types from it.
-(cd .. && cargo test --quiet -p peeps-graph --features schema --test schema_json)
+# docs/schema.json is generated from the Rust types (peeps-dump's
+# src/serve/schema.rs; plain `cargo test` runs it), the TypeScript types from it.
+(cd .. && cargo test --quiet -p peeps-dump --bin peeps serve::schema)
 node scripts/gen-types.mjs --check
 
 # Names come from untrusted programs: the UI never parses strings as HTML.

@@ -15,6 +15,8 @@ cargo build -p peeps -p peeps-sync -p peeps-runtime --no-default-features
 cargo test -p peeps-sync --no-default-features
 step "tests"
 cargo test --workspace
+step "tokio's own sync tests on peeps::sync (peeps passes every one tokio passes)"
+scripts/tokio-sync-tests.sh
 if [ -x frontend/check-bundle.sh ]; then
   step "the committed UI bundle matches its sources"
   frontend/check-bundle.sh

@@ -17,7 +17,7 @@
 mod support;
 
 use peeps::graph::NodeKind::{Channel, Mutex, Rwlock, Semaphore, Task};
-use peeps::graph::{Options, Report};
+use peeps::graph::{Op, Options, Report};
 use support::expect::{blocking_poll_tasks, long_wait_tasks, step};
 use support::{
     Dump, analyze_cli, analyze_lib, assert_no_deadlock, blocking_poll, deadlock, long_wait,
@@ -110,7 +110,7 @@ fn lock_order_inversion() {
         .step(
             step("transfer-a")
                 .path([])
-                .op("lock")
+                .op(Op::Lock)
                 .waits_on(Mutex, "acct-2")
                 .held_by("transfer-b")
                 .held_as("guard")
@@ -118,7 +118,7 @@ fn lock_order_inversion() {
         )
         .step(
             step("transfer-b")
-                .op("lock")
+                .op(Op::Lock)
                 .waits_on(Mutex, "acct-1")
                 .held_by("transfer-a")
                 .held_as("guard")
@@ -126,7 +126,7 @@ fn lock_order_inversion() {
         )
         .behind_step(
             step("audit")
-                .op("lock")
+                .op(Op::Lock)
                 .waits_on(Mutex, "acct-1")
                 .held_by("transfer-a"),
         )
@@ -158,7 +158,7 @@ fn lock_cycle_nested() {
         expect = expect.step(
             step(task)
                 .path(["settle", "credit"])
-                .op("lock")
+                .op(Op::Lock)
                 .waits_on(Mutex, wants)
                 .held_by(holder)
                 .held_as("guard"),
@@ -178,7 +178,7 @@ fn relock_held_mutex() {
         .step(
             step("reloader")
                 .path(["apply_update", "current_timeout"])
-                .op("lock")
+                .op(Op::Lock)
                 .waits_on(Mutex, "config")
                 .held_by("reloader")
                 .held_as("guard"),
@@ -198,7 +198,7 @@ fn channel_actors_full() {
         .step(
             step("ping")
                 .path(["actor"])
-                .op("send")
+                .op(Op::Send)
                 .waits_on(Channel, "pong-inbox")
                 .held_by("pong")
                 .held_as("receiver")
@@ -207,7 +207,7 @@ fn channel_actors_full() {
         .step(
             step("pong")
                 .path(["actor"])
-                .op("send")
+                .op(Op::Send)
                 .waits_on(Channel, "ping-inbox")
                 .held_by("ping")
                 .held_as("receiver")
@@ -228,7 +228,7 @@ fn recv_own_sender() {
         .step(
             step("job-queue")
                 .path(["drain_jobs"])
-                .op("recv")
+                .op(Op::Recv)
                 .waits_on(Channel, "jobs")
                 .held_by("job-queue")
                 .held_as("sender")
@@ -236,7 +236,7 @@ fn recv_own_sender() {
         )
         .behind_step(
             step(MAIN)
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "job-queue")
                 .held_by("job-queue"),
         )
@@ -549,7 +549,7 @@ fn rwlock_read_then_write() {
         .step(
             step("resolver")
                 .path(["resolve", "fill"])
-                .op("write")
+                .op(Op::Write)
                 .waits_on(Rwlock, "cache")
                 .held_by("resolver")
                 .held_as("read_guard"),
@@ -571,7 +571,7 @@ fn rwlock_readers_cycle() {
         .step(
             step("reloader")
                 .path(["reload"])
-                .op("write")
+                .op(Op::Write)
                 .waits_on(Rwlock, "config")
                 .held_as("read_guard"),
         )
@@ -579,7 +579,7 @@ fn rwlock_readers_cycle() {
     for s in d.cycle.iter().filter(|s| s.task.name != "reloader") {
         step(&s.task.name)
             .path(["read_config"])
-            .op("lock")
+            .op(Op::Lock)
             .waits_on(Mutex, "registry")
             .held_by("reloader")
             .held_as("guard")
@@ -606,7 +606,7 @@ fn semaphore_cycle() {
         .step(
             step("import")
                 .path(["with_both"])
-                .op("acquire")
+                .op(Op::Acquire)
                 .waits_on(Semaphore, "upload-slots")
                 .held_by("export")
                 .held_as("permit")
@@ -615,7 +615,7 @@ fn semaphore_cycle() {
         .step(
             step("export")
                 .path(["with_both"])
-                .op("acquire")
+                .op(Op::Acquire)
                 .waits_on(Semaphore, "db-pool")
                 .held_by("import")
                 .held_as("permit")
@@ -636,14 +636,14 @@ fn join_holding_lock() {
         .step(
             step("scheduler")
                 .path(["run_next"])
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "job-runner")
                 .held_by("job-runner"),
         )
         .step(
             step("job-runner")
                 .path(["run_job"])
-                .op("lock")
+                .op(Op::Lock)
                 .waits_on(Mutex, "jobs")
                 .held_by("scheduler")
                 .held_as("guard"),
@@ -751,7 +751,7 @@ fn untracked_lock_inversion() {
         assert_eq!(s.held_by, next.task, "{}", report_text(report));
         step(&s.task.name)
             .path([])
-            .op("lock")
+            .op(Op::Lock)
             .held_as("guard")
             .confirmed(true)
             .check_one(s, report);

@@ -1,5 +1,5 @@
 // Generates src/generated/peeps.ts from docs/schema.json (itself generated
-// from the Rust types by peeps-graph/tests/schema_json.rs). Never edit the
+// from the Rust types by peeps-dump/src/serve/schema.rs). Never edit the
 // output by hand. `--check` regenerates in memory and exits 1 on a diff.
 import { compile } from 'json-schema-to-typescript';
 import fs from 'node:fs';

@@ -1,63 +1,32 @@
 // The HTTP API of `peeps serve` (DESIGN.md §6, docs/api.md).
 //
-// The snapshot and report types are generated from the Rust types
-// (src/generated/peeps.ts, from docs/schema.json). The server's own envelope
-// types — a process entry and a merged-graph node/edge, which add a global
-// `uid` and the process key to the generated Node and Edge — live in
-// peeps-dump and are not in the schema yet; they are written here, once,
-// in terms of the generated types.
-import type { Edge, Node, Report } from './generated/peeps';
+// Every type of the wire format — the snapshot, the report and the
+// server's own envelopes (a process entry, the merged graph, an event, an
+// error) — is generated from the Rust types (src/generated/peeps.ts, from
+// docs/schema.json): nothing here is written by hand.
+import type { Change } from './generated/peeps';
 
 export type {
+  ApiError,
   BlockingPoll,
   Certainty,
+  Change,
   Deadlock,
   EdgeKind,
+  GraphEdge,
+  GraphNode,
+  GraphResponse,
   LongWait,
   NodeKind,
   NodeRef,
+  Op,
+  ProcessInfo,
   Report,
   Snapshot,
   Step,
   StuckForever,
 } from './generated/peeps';
-
-/** One entry of `GET /api/processes`. */
-export interface ProcessInfo {
-  key: string;
-  name: string;
-  pid: number;
-  started_at_ms: number;
-  last_seen_ms: number;
-  /** The process disconnected (or its dump is old): its graph is the last one seen. */
-  stale: boolean;
-  source: 'push' | 'dump';
-  nodes: number;
-  edges: number;
-}
-
-/** A node of the merged graph: a snapshot node plus its global name. */
-export interface GraphNode extends Node {
-  /** `<process key>:<id>`, unique across processes. */
-  uid: string;
-  /** The process key. */
-  process: string;
-}
-
-/** An edge of the merged graph; both ends are `uid`s. */
-export interface GraphEdge extends Omit<Edge, 'from' | 'to'> {
-  from: string;
-  to: string;
-  cross_process: boolean;
-}
-
-/** `GET /api/graph`. */
-export interface GraphResponse {
-  seq: number;
-  processes: ProcessInfo[];
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-}
+import type { GraphResponse, ProcessInfo, Report } from './generated/peeps';
 
 export type Scope = 'blocked' | 'all';
 
@@ -94,7 +63,7 @@ export function followEvents(onChange: (seq: number) => void, onStatus: (live: b
   es.addEventListener('change', (ev) => {
     let seq = NaN;
     try {
-      seq = Number((JSON.parse((ev as MessageEvent<string>).data) as { seq: number }).seq);
+      seq = Number((JSON.parse((ev as MessageEvent<string>).data) as Change).seq);
     } catch {
       // A malformed event still means something changed.
     }

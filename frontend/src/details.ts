@@ -2,7 +2,7 @@
 // it has been in its state, what it waits on and who holds that.
 import type { GraphEdge, GraphNode, ProcessInfo } from './api';
 import { h, replace, type Child } from './dom';
-import { clock, duration, opPhrase } from './format';
+import { clock } from './format';
 
 export interface DetailsCallbacks {
   onSelect(uid: string): void;
@@ -75,7 +75,7 @@ export class DetailsView {
     const rows: Child[] = [];
     const row = (k: string, v: Child) => rows.push(h('tr', null, h('th', null, k), h('td', null, v)));
     row('kind', n.kind);
-    if (n.state) row('state', n.since_ms != null ? `${n.state} for ${duration(n.since_ms)}` : n.state);
+    if (n.state) row('state', n.since ? `${n.state} for ${n.since}` : n.state);
     row('location', n.location ? h('code', { data: { testid: 'location' } }, n.location) : h('span', { class: 'muted' }, 'unknown'));
     row(
       'process',
@@ -136,9 +136,10 @@ export class DetailsView {
             'li',
             null,
             u !== uid ? [this.link(u, idx), ' '] : null,
-            `${opPhrase(op)} `,
+            'waits on ',
             this.link(e.to, idx),
-            e.since_ms != null ? ` for ${duration(e.since_ms)}` : null,
+            op ? h('span', { class: 'muted' }, ` (${op})`) : null,
+            e.since ? ` for ${e.since}` : null,
             holders.length
               ? h(
                   'div',
@@ -176,7 +177,7 @@ export class DetailsView {
               typeof a.as === 'string' ? `as ${a.as}` : null,
               a.confirmed === false ? 'unconfirmed' : null,
               e.cross_process ? 'cross-process' : null,
-              e.since_ms != null ? `for ${duration(e.since_ms)}` : null,
+              e.since ? `for ${e.since}` : null,
             ].filter(Boolean);
             return h('li', null, this.link(e[end], idx), extra.length ? h('span', { class: 'muted' }, ` — ${extra.join(', ')}`) : null);
           }),

@@ -1,9 +1,15 @@
 // The findings panel: deadlocks first, each in words, then tasks stuck
 // forever, long waits and blocking polls ranked by duration. When nothing
 // is stuck it says so. Every name is a text node (dom.ts).
+//
+// The words are the report's (peeps-graph's analysis/words.rs, as `peeps
+// analyze` prints them): each finding's `text`, its durations in words, a
+// step's `wait_words` and `release_words`. This file lays them out around
+// clickable node chips and phrases no finding, and formats no duration, of
+// its own.
 import { uidOf, type Deadlock, type NodeRef, type ProcessInfo, type Report, type Step } from './api';
 import { h, replace, type Child } from './dom';
-import { count, duration, opPhrase, shortLocation } from './format';
+import { count, shortLocation } from './format';
 
 export interface FindingsCallbacks {
   /** A deadlock (or another finding) was clicked: focus these nodes. */
@@ -132,9 +138,9 @@ export class FindingsView {
         const key = `stuck:${uidOf(s.task)}`;
         out.push(
           this.card(key, 'stuck', ctx, [s.task, ...s.behind.flatMap(stepNodes)], [
-            h('div', { class: 'line' }, this.chip(s.task, ctx), ` has been pending for ${duration(s.stuck_ms)} and holds no waker: nothing can ever wake it.`),
+            this.headline(s.text, s.task, ctx),
+            this.body(s.text),
             s.behind.length ? this.behind(s.behind, ctx, key) : null,
-            this.rawText(s.text, key),
           ]),
         );
       }
@@ -149,19 +155,14 @@ export class FindingsView {
               'div',
               { class: 'line' },
               this.chip(w.task, ctx),
-              ` ${opPhrase(w.op)} `,
+              ' waits on ',
               this.chip(w.waits_on, ctx),
-              h('span', { class: 'dur' }, ` for ${duration(w.waited_ms)}`),
+              w.wait_words ? ` ${w.wait_words}` : null,
+              h('span', { class: 'dur' }, w.waited),
             ),
             this.path(w.path, ctx),
-            h(
-              'div',
-              { class: 'line sub' },
-              w.held_by.length
-                ? ['can be released by ', ...join(w.held_by.map((r) => this.chip(r, ctx)))]
-                : 'released by something peeps cannot see (a timer, I/O, a notify, another program)',
-            ),
-            this.rawText(w.text, key),
+            w.held_by.length ? h('div', { class: 'line sub' }, ...join(w.held_by.map((r) => this.chip(r, ctx)))) : null,
+            this.body(w.text, 2),
           ]),
         );
       }
@@ -172,34 +173,10 @@ export class FindingsView {
         const key = `poll:${uidOf(p.task)}`;
         out.push(
           this.card(key, 'poll', ctx, [p.task, ...p.path, ...(p.parked_on ? [p.parked_on] : [])], [
-            h(
-              'div',
-              { class: 'line' },
-              this.chip(p.task, ctx),
-              ' has been inside one poll for ',
-              h('span', { class: 'dur' }, duration(p.polling_ms)),
-              p.thread ? [', blocking thread ', h('code', null, `${p.thread.name} (tid ${p.thread.tid})`)] : null,
-              p.parked_on ? [', parked on ', this.chip(p.parked_on, ctx)] : null,
-            ),
+            this.headline(p.text, p.task, ctx),
             this.path(p.path, ctx),
-            p.thread?.dominant_frames?.length
-              ? h(
-                  'div',
-                  { class: 'line sub' },
-                  'mostly in ',
-                  h('code', null, p.thread.dominant_frames[0].frame),
-                  p.thread.samples ? ` (${p.thread.dominant_frames[0].samples} of ${p.thread.samples} samples)` : null,
-                )
-              : null,
-            p.thread && p.thread.stack.length
-              ? h(
-                  'details',
-                  { data: { key: `${key}:stack` } },
-                  h('summary', null, 'Thread stack'),
-                  h('pre', null, p.thread.stack.join('\n')),
-                )
-              : null,
-            this.rawText(p.text, key),
+            p.parked_on ? h('div', { class: 'line sub' }, this.chip(p.parked_on, ctx)) : null,
+            this.body(p.text),
           ]),
         );
       }
@@ -209,7 +186,6 @@ export class FindingsView {
 
   private deadlock(d: Deadlock, i: number, ctx: FindingsContext): HTMLElement {
     const key = deadlockKey(d);
-    const procs = new Set(d.tasks.map((t) => t.process));
     return this.card(key, 'deadlock', ctx, deadlockNodes(d), [
       h(
         'div',
@@ -217,7 +193,7 @@ export class FindingsView {
         h('span', { class: 'num' }, `#${i + 1}`),
         h('span', { class: `badge ${d.certainty}`, title: d.certainty === 'certain' ? 'Every edge in it is certain.' : 'It depends on an unconfirmed attribution (an endpoint its task never used, an owned guard, or a task not spawned through peeps).' }, d.certainty),
         d.cross_process ? h('span', { class: 'badge cross', title: 'Its tasks are in more than one process.' }, 'cross-process') : null,
-        h('span', { class: 'what' }, `${count(d.tasks.length, 'task', 'tasks')}, ${count(procs.size, 'process', 'processes')}`),
+        h('span', { class: 'what' }, firstLine(d.text)),
         h('button', { class: 'show', title: 'Show this cycle in the graph' }, 'Show in graph'),
       ),
       h('ol', { class: 'cycle' }, ...d.cycle.map((s) => h('li', null, this.step(s, ctx, d.cross_process)))),
@@ -226,26 +202,45 @@ export class FindingsView {
     ]);
   }
 
-  /** One step: `task` waits to lock `mutex`, held by `task` (guard), for N s. */
+  /**
+   * One step, as the report's lines say it: `task` waits on `mutex` (with
+   * the step's `wait_words`, e.g. `to receive`), then `release_words` and
+   * the holder (none for a join).
+   */
   private step(s: Step, ctx: FindingsContext, showProcess: boolean): Child[] {
     return [
       h(
         'div',
         { class: 'line' },
         this.chip(s.task, ctx, showProcess),
-        ` ${opPhrase(s.op)} `,
+        ' waits on ',
         this.chip(s.waits_on, ctx, showProcess && s.waits_on.process !== s.task.process),
-        s.waited_ms != null ? h('span', { class: 'dur' }, ` for ${duration(s.waited_ms)}`) : null,
+        s.wait_words ? ` ${s.wait_words}` : null,
+        s.waited ? h('span', { class: 'dur' }, s.waited) : null,
       ),
-      h(
-        'div',
-        { class: 'line held' },
-        '↳ ',
-        s.via ? ['served by ', this.chip(s.via, ctx, showProcess), ' in ', this.chip(s.held_by, ctx, showProcess)] : ['held by ', this.chip(s.held_by, ctx, showProcess)],
-        s.as ? h('span', { class: 'as' }, ` (${s.as}${s.confirmed ? '' : ', unconfirmed'})`) : !s.confirmed ? h('span', { class: 'as' }, ' (unconfirmed)') : null,
-      ),
+      s.release_words
+        ? h(
+            'div',
+            { class: 'line held' },
+            '↳ ',
+            `${s.release_words} `,
+            this.chip(s.held_by, ctx, showProcess),
+            s.via ? [' ', this.chip(s.via, ctx, showProcess)] : null,
+          )
+        : null,
       this.path(s.path, ctx),
     ];
+  }
+
+  /** The first line of a finding's text (its headline, `long wait (12.3 s)`), with the chip of its task. */
+  private headline(text: string, task: NodeRef, ctx: FindingsContext): HTMLElement {
+    return h('div', { class: 'line' }, this.chip(task, ctx), h('span', { class: 'dur' }, firstLine(text)));
+  }
+
+  /** A finding's text from line `from` on (its words, as `peeps analyze` prints them). */
+  private body(text: string, from = 1): Child {
+    const lines = text.split('\n').slice(from);
+    return lines.length ? h('pre', { class: 'words' }, lines.map((l) => l.trim()).join('\n')) : null;
   }
 
   private path(path: NodeRef[], ctx: FindingsContext): Child {
@@ -315,6 +310,11 @@ export class FindingsView {
       showProcess ? h('span', { class: 'proc' }, ` in ${proc ? proc.name : ref.process}`) : null,
     );
   }
+}
+
+/** A finding's headline: its text's first line, without the colon. */
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0].replace(/:$/, '');
 }
 
 function join(items: Child[], sep: Child = ', '): Child[] {

@@ -8,7 +8,7 @@
 import cytoscape from 'cytoscape';
 import type { Core, ElementDefinition, EventObject, NodeSingular, StylesheetJson } from 'cytoscape';
 import type { GraphEdge, GraphNode, GraphResponse, ProcessInfo } from './api';
-import { duration, truncate } from './format';
+import { truncate } from './format';
 import { GROUP_PADDING, LARGE, layout, type Placement, type Point } from './layout';
 
 /** Kinds drawn with their own colour and shape, with a legend entry each. */
@@ -415,7 +415,7 @@ function nodeLabel(n: GraphNode, big: boolean): string {
   const name = truncate(n.name, big ? 32 : 48);
   if (big) return name;
   const parts: string[] = [n.kind];
-  if (n.state) parts.push(n.since_ms != null ? `${n.state} ${duration(n.since_ms)}` : n.state);
+  if (n.state) parts.push(n.since ? `${n.state} ${n.since}` : n.state);
   return `${name}\n${parts.join(' · ')}`;
 }
 

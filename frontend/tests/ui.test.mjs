@@ -85,7 +85,8 @@ describe('a deadlocked program (lock_order_inversion)', () => {
     const text = await card.textContent();
     for (const name of ['"transfer-a"', '"transfer-b"', '"acct-1"', '"acct-2"']) assert.ok(text.includes(name), `${name} in: ${text}`);
     assert.match(text, /certain/);
-    assert.match(text, /waits to lock/);
+    // The report's words, not the UI's: `waits on`, then `held by`.
+    assert.match(text, /waits on/);
     assert.match(text, /held by/);
     assert.match(text, /lock_order_inversion\.rs:\d+/);
     // The chips are exactly the report's tasks and resources.
@@ -147,7 +148,7 @@ describe('a deadlocked program (lock_order_inversion)', () => {
     // A waiting task says why it is blocked: what it waits on and who holds it.
     await page.click('[data-testid=edges-out-held_by] .chip');
     await waitFor(async () => (await page.textContent('[data-testid=details-name]')) === 'transfer-a', 'transfer-a selected');
-    assert.match(await page.textContent('#details .blocked-by'), /waits to lock\s*mutex\s*"acct-2".*held by\s*task\s*"transfer-b"/s);
+    assert.match(await page.textContent('#details .blocked-by'), /waits on\s*mutex\s*"acct-2".*held by\s*task\s*"transfer-b"/s);
     assert.match(await page.textContent('#details'), /pending for \d/, 'time in state');
     await page.keyboard.press('Escape');
     await page.waitForSelector('#details', { state: 'hidden' });
@@ -247,14 +248,18 @@ describe('stalls that are not deadlocks', () => {
     assert.match(await page.textContent('[data-testid=headline]'), /No deadlock\..*long wait.*blocking poll/);
     const poll = await page.textContent('.finding.poll');
     assert.match(poll, /"compressor"/);
-    assert.match(poll, /has been inside one poll for/);
-    assert.match(poll, /blocking thread/);
+    // The report's words (as `peeps analyze` prints them).
+    assert.match(poll, /has been inside a poll of/);
+    assert.match(poll, /worker `[^`]+` \(tid \d+\)/);
     const waited = await page.locator('.finding.wait .dur').evaluateAll((els) => els.map((e) => e.textContent));
     const ms = waited.map((t) => {
       const m = /([\d.]+) (ms|s)/.exec(t);
       return m[2] === 's' ? Number(m[1]) * 1000 : Number(m[1]);
     });
     assert.deepEqual(ms, [...ms].sort((a, b) => b - a), `ranked longest first: ${waited.join(', ')}`);
+    // The durations are the report's own words (one formatter, in Rust).
+    const report = await (await fetch(new URL('api/deadlocks', server.url))).json();
+    assert.deepEqual(waited, report.long_waits.map((w) => w.waited), 'the long waits say the report\'s durations');
     const order = await page.locator('#findings h2').allTextContents();
     assert.ok(order.findIndex((t) => t.startsWith('Long waits')) < order.findIndex((t) => t.startsWith('Blocking polls')), order.join());
     assert.deepEqual(problems.errors, []);

@@ -129,35 +129,7 @@ pub const EVIDENCE: &str = "evidence";
 /// `held_by`: `true` when the snapshot found the endpoint, owned guard or
 /// owned permit inside the holder task's own state (its pinned future).
 pub const IN_STATE: &str = "in_state";
-/// `waits_on`: the operation waited for (`lock`, `read`, `write`, `acquire`,
-/// `send`, `recv`, `notified`, `join`, `call`, ...).
+/// `waits_on`: the operation waited for, one of [`Op`](crate::Op)'s names
+/// (`lock`, `read`, `write`, `acquire`, `send`, `recv`, `notified`, `join`,
+/// `call`, ...).
 pub const OP: &str = "op";
-
-// ---- values of `op` -----------------------------------------------------
-
-/// [`OP`]: waiting for a mutex guard (or a write guard of a blocking lock).
-pub const OP_LOCK: &str = "lock";
-/// [`OP`]: waiting for a read guard.
-pub const OP_READ: &str = "read";
-/// [`OP`]: waiting for a write guard.
-pub const OP_WRITE: &str = "write";
-/// [`OP`]: waiting for semaphore permits.
-pub const OP_ACQUIRE: &str = "acquire";
-/// [`OP`]: waiting for room in a channel (send, reserve).
-pub const OP_SEND: &str = "send";
-/// [`OP`]: waiting for a message.
-pub const OP_RECV: &str = "recv";
-/// [`OP`]: waiting for a `Notify`.
-pub const OP_NOTIFIED: &str = "notified";
-/// [`OP`]: waiting for a `watch` value to change.
-pub const OP_CHANGED: &str = "changed";
-/// [`OP`]: waiting at a barrier for the other parties.
-pub const OP_BARRIER: &str = "barrier";
-/// [`OP`]: waiting for another task to initialise a `OnceCell`.
-pub const OP_INIT: &str = "init";
-/// [`OP`]: waiting for a channel's other side to close.
-pub const OP_CLOSED: &str = "closed";
-/// [`OP`]: waiting for the response of an RPC request.
-pub const OP_CALL: &str = "call";
-/// [`OP`]: awaiting a task's `JoinHandle`.
-pub const OP_JOIN: &str = "join";

@@ -264,7 +264,7 @@ fn node_line(out: &mut String, merged: &Merged<'_>, ix: NodeIndex, mark: Mark) {
 
 fn edge_label(w: &crate::merge::MergedEdge<'_>) -> String {
     let extra = match w.kind {
-        EdgeKind::WaitsOn => w.attr_str(crate::attr::OP),
+        EdgeKind::WaitsOn => w.op().map(crate::Op::as_str),
         EdgeKind::HeldBy => w.attr_str(crate::attr::AS),
         _ => None,
     };

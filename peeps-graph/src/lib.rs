@@ -4,7 +4,8 @@
 //! resources as [`Node`]s, and who waits on whom as [`Edge`]s. Every crate that
 //! writes or reads a snapshot uses these types, so the format has exactly one
 //! definition. Node kinds live in [`NodeKind`], edge kinds in [`EdgeKind`], and
-//! the attribute names that carry meaning in [`attr`].
+//! the attribute names that carry meaning in [`attr`], the operations a wait
+//! waits for in [`Op`].
 //!
 //! This crate has no tokio dependency: a script, the server and the CLI can
 //! read dumps without pulling in a runtime.
@@ -24,6 +25,7 @@ pub mod attr;
 pub mod dot;
 mod evidence;
 pub mod merge;
+mod op;
 mod read;
 mod schema;
 pub mod scope;
@@ -32,6 +34,7 @@ pub mod wire;
 pub use analysis::{Options, Report, analyze, analyze_merged};
 pub use evidence::Evidence;
 pub use merge::{Merged, merge};
+pub use op::Op;
 pub use read::ReadError;
 pub use schema::{
     Attrs, Edge, EdgeKind, Node, NodeId, NodeKind, Process, SCHEMA, Snapshot, ThreadInfo,

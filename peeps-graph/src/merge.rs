@@ -16,6 +16,7 @@
 //! attributes, so it costs one index entry per node and per edge.
 
 use crate::attr;
+use crate::op::Op;
 use crate::schema::{Attrs, EdgeKind, Node, NodeId, NodeKind, Snapshot};
 use petgraph::graph::DiGraph;
 use std::collections::HashMap;
@@ -54,6 +55,12 @@ impl MergedEdge<'_> {
     /// A string attribute of the edge.
     pub fn attr_str(&self, name: &str) -> Option<&str> {
         self.attrs?.get(name)?.as_str()
+    }
+
+    /// The operation a `waits_on` edge waits for, when it names one this
+    /// version knows.
+    pub fn op(&self) -> Option<Op> {
+        self.attr_str(attr::OP).and_then(Op::parse)
     }
 
     /// False only when the edge says `confirmed: false`.

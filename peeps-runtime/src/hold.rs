@@ -45,6 +45,14 @@ pub struct HolderSet {
     slow: Mutex<Slab<HolderRecord>>,
 }
 
+// Unwind safety: the interior mutability here is peeps' own bookkeeping,
+// behind locks that do not poison and updates that leave it consistent at
+// every step, so a panic cannot leave state that code after `catch_unwind`
+// would misread (tokio says the same of its channels' shared state). This
+// keeps the wrappers as unwind safe as the tokio types they replace.
+impl std::panic::UnwindSafe for HolderSet {}
+impl std::panic::RefUnwindSafe for HolderSet {}
+
 /// A holder's place in a [`HolderSet`]; give it back with
 /// [`HolderSet::release`]. It keeps an ambient holder's node alive.
 #[derive(Debug)]
@@ -549,6 +557,14 @@ pub struct EndpointHold {
     /// The hold's ticket, which the endpoint's mark names.
     ticket: u64,
 }
+
+// Unwind safety: the interior mutability here is peeps' own bookkeeping,
+// behind locks that do not poison and updates that leave it consistent at
+// every step, so a panic cannot leave state that code after `catch_unwind`
+// would misread (tokio says the same of its channels' shared state). This
+// keeps the wrappers as unwind safe as the tokio types they replace.
+impl std::panic::UnwindSafe for EndpointHold {}
+impl std::panic::RefUnwindSafe for EndpointHold {}
 
 impl EndpointHold {
     /// The hold of a new endpoint, not used yet.

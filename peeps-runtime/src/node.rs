@@ -40,6 +40,14 @@ pub struct NodeCore {
     pub created_ms: u64,
 }
 
+// Unwind safety: the interior mutability here is peeps' own bookkeeping,
+// behind locks that do not poison and updates that leave it consistent at
+// every step, so a panic cannot leave state that code after `catch_unwind`
+// would misread (tokio says the same of its channels' shared state). This
+// keeps the wrappers as unwind safe as the tokio types they replace.
+impl std::panic::UnwindSafe for NodeCore {}
+impl std::panic::RefUnwindSafe for NodeCore {}
+
 impl NodeCore {
     /// A core with a fresh id.
     pub fn new(kind: NodeKind, name: Cow<'static, str>, location: SourceLocation) -> Self {

@@ -325,7 +325,7 @@ pub mod wait {
 
     impl WaitList {}
 
-    pub use crate::op::WaitOp;
+    pub use peeps_graph::Op;
 
     /// How an edge would refer to its list (nothing is kept).
     pub trait ListRef<'r>: std::ops::Deref<Target = WaitList> + Sized {}
@@ -353,7 +353,7 @@ pub mod wait {
         }
         /// Does nothing.
         #[inline(always)]
-        pub fn begin<'r>(&mut self, _list: &'r Arc<WaitList>, _op: WaitOp)
+        pub fn begin<'r>(&mut self, _list: &'r Arc<WaitList>, _op: Op)
         where
             L: ListRef<'r>,
         {
@@ -363,7 +363,7 @@ pub mod wait {
         pub fn poll_wait<'r, T>(
             &mut self,
             _list: impl FnOnce() -> Option<&'r Arc<WaitList>>,
-            _op: WaitOp,
+            _op: Op,
             cx: &mut std::task::Context<'_>,
             poll: impl FnOnce(&mut std::task::Context<'_>) -> std::task::Poll<T>,
         ) -> std::task::Poll<T>
@@ -394,7 +394,7 @@ pub mod resource {
     use std::sync::{Arc, LazyLock};
 
     /// Extra facts a resource reports (never asked without diagnostics).
-    pub trait ResourceFacts: Send + Sync + 'static {
+    pub trait ResourceFacts: Send + Sync + std::panic::RefUnwindSafe + 'static {
         /// Sets state and attributes.
         fn describe(&self, _out: &mut Describe<'_>) {}
         /// As `describe`, told who holds the resource.

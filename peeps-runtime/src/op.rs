@@ -1,28 +1,12 @@
-//! The words of the two recorded edges: what a wait waits for (the `op`
-//! of `waits_on`) and how a holder holds (the `as` of `held_by`); and the
+//! How a holder holds (the `as` of `held_by`). What a wait waits for (the
+//! `op` of `waits_on`) is peeps-graph's [`Op`](peeps_graph::Op), recorded
+//! as it is; and the
 //! [`Key`] a movable handle's hold is named by.
 //!
 //! The same types with diagnostics on and off (they record nothing
 //! themselves).
 
 use peeps_graph::attr;
-
-/// What a wait waits for (the `op` of its edge): a thin pointer to a
-/// `'static` name, so a lock-free wait slot can hold it in one word.
-#[derive(Debug, Clone, Copy)]
-pub struct WaitOp(pub(crate) &'static &'static str);
-
-impl WaitOp {
-    /// The op named `*name` (e.g. `WaitOp::new(&attr::OP_LOCK)`).
-    pub const fn new(name: &'static &'static str) -> Self {
-        WaitOp(name)
-    }
-
-    /// Its name.
-    pub fn name(self) -> &'static str {
-        self.0
-    }
-}
 
 /// How a holder holds a resource (the `as` attribute of `held_by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

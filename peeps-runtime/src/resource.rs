@@ -16,7 +16,10 @@ use std::panic::Location;
 use std::sync::{Arc, OnceLock};
 
 /// Extra facts a resource reports at snapshot time (a channel's counters).
-pub trait ResourceFacts: Send + Sync + 'static {
+///
+/// `RefUnwindSafe` (counters in atomics, not cells), so that a wrapper
+/// holding its resource is as unwind safe as the tokio type it replaces.
+pub trait ResourceFacts: Send + Sync + std::panic::RefUnwindSafe + 'static {
     /// Sets state and attributes beyond holders and waiters.
     fn describe(&self, _out: &mut Describe<'_>) {}
 

@@ -85,7 +85,7 @@ use crate::context::{self, Actor};
 use crate::node::{NodeCore, SourceLocation};
 use crate::registry::{Entry, Registered};
 use crate::task::{TaskFuture, task_future};
-use crate::wait::{WaitEdge, WaitList, WaitOp};
+use crate::wait::{Op, WaitEdge, WaitList};
 use peeps_graph::{Attrs, EdgeKind, NodeId, NodeKind, attr};
 use std::borrow::Cow;
 use std::future::Future;
@@ -252,7 +252,7 @@ fn poll_response<F: Future>(
 ) -> Poll<F::Output> {
     // The wakers the response future keeps are this wait's: tagged, so a
     // task blocked on the call is not taken for one something else may wake.
-    let res = wait.poll_wait(|| Some(&entry.waits), WaitOp::new(&attr::OP_CALL), cx, |cx| fut.poll(cx));
+    let res = wait.poll_wait(|| Some(&entry.waits), Op::Call, cx, |cx| fut.poll(cx));
     if res.is_ready() {
         entry.answered.store(true, Ordering::Relaxed);
     }
@@ -745,7 +745,7 @@ mod tests {
             .iter()
             .find(|e| e.to == req.id && e.kind == EdgeKind::WaitsOn)
             .expect("waits_on");
-        assert_eq!(wait.attrs[attr::OP], attr::OP_CALL);
+        assert_eq!(wait.attrs[attr::OP], peeps_graph::Op::Call.as_str());
         let waiter = snap.nodes.iter().find(|n| n.id == wait.from).unwrap();
         assert_eq!(waiter.name, "caller");
         let handler = nodes_of(&snap, NodeKind::Handler)
@@ -867,7 +867,7 @@ mod tests {
         let _server = tokio::spawn(handle("Svc.back", &id, async move {
             let mut wait: WaitEdge = WaitEdge::new();
             std::future::poll_fn(|_cx| {
-                wait.begin(lock3.waits(), crate::wait::WaitOp::new(&attr::OP_LOCK));
+                wait.begin(lock3.waits(), Op::Lock);
                 Poll::<()>::Pending
             })
             .await;

@@ -10,7 +10,7 @@ use crate::context::{self, Frame};
 use crate::node::{Describe, NodeCore, PollState, PollStats, SourceLocation};
 use crate::ownership::{self, Key, SCAN_MAX_STATE, scan_bytes};
 use crate::registry::{Entry, Registered};
-use crate::wait::{WaitEdge, WaitList, WaitOp};
+use crate::wait::{Op, WaitEdge, WaitList};
 use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, Evidence, NodeId, NodeKind, attr};
 use std::borrow::Cow;
@@ -465,7 +465,7 @@ impl<T> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let JoinHandle { inner, target, wait } = this;
-        let p = wait.poll_wait(|| target.as_ref(), WaitOp::new(&attr::OP_JOIN), cx, |cx| Pin::new(inner).poll(cx));
+        let p = wait.poll_wait(|| target.as_ref(), Op::Join, cx, |cx| Pin::new(inner).poll(cx));
         if let Poll::Ready(Ok(out)) = &p {
             // Handles the task returned are the joiner's now.
             ownership::taken(out, Evidence::Returned);

@@ -16,15 +16,15 @@ use crate::slab::Slab;
 use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, NodeId, attr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
-pub use crate::op::WaitOp;
+pub use peeps_graph::Op;
 
 #[derive(Debug)]
 struct WaitRecord {
     waiter: NodeId,
-    op: WaitOp,
+    op: Op,
     since: u64,
 }
 
@@ -39,17 +39,16 @@ const CLAIMING: u64 = u64::MAX;
 struct WaitSlot {
     /// Waiter node id; 0 when free, [`CLAIMING`] while being filled.
     waiter: AtomicU64,
-    op: AtomicPtr<&'static str>,
+    /// The op's `repr(u8)`.
+    op: AtomicU8,
     since: AtomicU64,
 }
-
-static NO_OP: &str = "";
 
 impl WaitSlot {
     fn free() -> Self {
         WaitSlot {
             waiter: AtomicU64::new(0),
-            op: AtomicPtr::new(std::ptr::from_ref(&NO_OP).cast_mut()),
+            op: AtomicU8::new(0),
             since: AtomicU64::new(0),
         }
     }
@@ -65,6 +64,14 @@ pub struct WaitList {
     records: Mutex<Slab<WaitRecord>>,
 }
 
+// Unwind safety: the interior mutability here is peeps' own bookkeeping,
+// behind locks that do not poison and updates that leave it consistent at
+// every step, so a panic cannot leave state that code after `catch_unwind`
+// would misread (tokio says the same of its channels' shared state). This
+// keeps the wrappers as unwind safe as the tokio types they replace.
+impl std::panic::UnwindSafe for WaitList {}
+impl std::panic::RefUnwindSafe for WaitList {}
+
 impl WaitList {
     /// An empty list of waits on node `target`.
     pub fn new(target: NodeId) -> Self {
@@ -77,29 +84,29 @@ impl WaitList {
         for f in &self.fast {
             let waiter = f.waiter.load(Ordering::Acquire);
             if waiter != 0 && waiter != CLAIMING {
-                // SAFETY: the slot only ever holds pointers to `'static`
-                // names (`WaitOp` or `NO_OP`).
-                let op: &'static str = unsafe { *f.op.load(Ordering::Acquire) };
+                let op = Op::from_repr(f.op.load(Ordering::Acquire));
                 self.edge(out, waiter, op, f.since.load(Ordering::Relaxed));
                 n += 1;
             }
         }
         let records = self.records.lock();
         for r in records.iter() {
-            self.edge(out, r.waiter, r.op.name(), r.since);
+            self.edge(out, r.waiter, Some(r.op), r.since);
         }
         n + records.len()
     }
 
-    fn edge(&self, out: &mut Describe<'_>, waiter: NodeId, op: &'static str, since: u64) {
+    fn edge(&self, out: &mut Describe<'_>, waiter: NodeId, op: Option<Op>, since: u64) {
         let mut attrs = Attrs::new();
-        attrs.insert(attr::OP.into(), op.into());
+        if let Some(op) = op {
+            attrs.insert(attr::OP.into(), op.as_str().into());
+        }
         out.edge(waiter, self.target, EdgeKind::WaitsOn, since, attrs);
     }
 
     /// Records a wait; returns its place.
     #[inline]
-    fn insert(&self, waiter: NodeId, op: WaitOp, since: u64) -> Place {
+    fn insert(&self, waiter: NodeId, op: Op, since: u64) -> Place {
         // Look before claiming: a failed compare-and-swap on the line every
         // waiter shares costs as much as a successful one. Start at a slot
         // chosen by the waiter, so waiters spread over the slots.
@@ -109,7 +116,7 @@ impl WaitList {
             if f.waiter.load(Ordering::Relaxed) == 0
                 && f.waiter.compare_exchange(0, CLAIMING, Ordering::Acquire, Ordering::Relaxed).is_ok()
             {
-                f.op.store(std::ptr::from_ref(op.0).cast_mut(), Ordering::Relaxed);
+                f.op.store(op as u8, Ordering::Relaxed);
                 f.since.store(since, Ordering::Relaxed);
                 f.waiter.store(waiter, Ordering::Release);
                 return Place::Fast(i);
@@ -186,7 +193,7 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     /// Records that the current waiter waits on `list`'s node for `op`.
     /// Called on every `Pending`; only the first call records.
     #[inline]
-    pub fn begin<'r>(&mut self, list: &'r Arc<WaitList>, op: WaitOp)
+    pub fn begin<'r>(&mut self, list: &'r Arc<WaitList>, op: Op)
     where
         L: ListRef<'r>,
     {
@@ -204,7 +211,7 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     pub fn poll_wait<'r, T>(
         &mut self,
         list: impl FnOnce() -> Option<&'r Arc<WaitList>>,
-        op: WaitOp,
+        op: Op,
         cx: &mut Context<'_>,
         poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
     ) -> Poll<T>
@@ -230,7 +237,7 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     }
 
     #[inline(never)]
-    fn begin_recorded(&mut self, list: L, op: WaitOp) {
+    fn begin_recorded(&mut self, list: L, op: Op) {
         let waiter = context::current_waiter();
         let place = list.insert(waiter.id, op, clock::now_ms());
         self.keep = waiter.keep;

@@ -4,8 +4,9 @@
 //! node of kind `notify`: the releasers are whichever tasks arrive next,
 //! which peeps cannot name, so the wait counts as external.
 
-use crate::core::{OP_BARRIER, Waiting};
+use crate::core::Waiting;
 use peeps_graph::NodeKind;
+use peeps_graph::Op;
 use peeps_runtime::resource::LazyResource;
 use std::borrow::Cow;
 use std::panic::Location;
@@ -55,6 +56,6 @@ impl Barrier {
     ///
     /// As tokio's: not cancel safe (a dropped wait still counted as arrived).
     pub async fn wait(&self) -> BarrierWaitResult {
-        Waiting::new(self.res.resource(), OP_BARRIER, self.inner.wait()).await
+        Waiting::new(self.res.resource(), Op::Barrier, self.inner.wait()).await
     }
 }

@@ -17,8 +17,9 @@
 //! assert_eq!(*m.lock(), 2);
 //! ```
 
-use crate::core::{OP_LOCK, OP_READ, OP_WRITE, block_on_wait, fmt_via_deref};
+use crate::core::{block_on_wait, fmt_via_deref};
 use peeps_graph::NodeKind;
+use peeps_graph::Op;
 use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
 use peeps_runtime::resource::{BackRef, LazyResource};
 use std::borrow::Cow;
@@ -109,7 +110,7 @@ impl<T: ?Sized> Mutex<T> {
         }
         let guard = match self.inner.try_lock() {
             Some(g) => g,
-            None => block_on_wait(self.res.resource(), OP_LOCK, || self.inner.lock()),
+            None => block_on_wait!(self.res.resource(), Op::Lock, self.inner.lock()),
         };
         self.guard(guard)
     }
@@ -124,9 +125,11 @@ impl<T: ?Sized> Mutex<T> {
     pub fn try_lock_for(&self, timeout: Duration) -> Option<MutexGuard<'_, T>> {
         let guard = match self.inner.try_lock() {
             Some(g) => Some(g),
-            None => block_on_wait(self.res.resource(), OP_LOCK, || {
+            None => block_on_wait!(
+                self.res.resource(),
+                Op::Lock,
                 self.inner.try_lock_for(timeout)
-            }),
+            ),
         };
         guard.map(|g| self.guard(g))
     }
@@ -136,9 +139,11 @@ impl<T: ?Sized> Mutex<T> {
     pub fn try_lock_until(&self, deadline: Instant) -> Option<MutexGuard<'_, T>> {
         let guard = match self.inner.try_lock() {
             Some(g) => Some(g),
-            None => block_on_wait(self.res.resource(), OP_LOCK, || {
+            None => block_on_wait!(
+                self.res.resource(),
+                Op::Lock,
                 self.inner.try_lock_until(deadline)
-            }),
+            ),
         };
         guard.map(|g| self.guard(g))
     }
@@ -429,7 +434,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         let guard = match self.inner.try_read() {
             Some(g) => g,
-            None => block_on_wait(self.res.resource(), OP_READ, || self.inner.read()),
+            None => block_on_wait!(self.res.resource(), Op::Read, self.inner.read()),
         };
         self.read_guard(guard)
     }
@@ -440,7 +445,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn read_recursive(&self) -> RwLockReadGuard<'_, T> {
         let guard = match self.inner.try_read_recursive() {
             Some(g) => g,
-            None => block_on_wait(self.res.resource(), OP_READ, || self.inner.read_recursive()),
+            None => block_on_wait!(self.res.resource(), Op::Read, self.inner.read_recursive()),
         };
         self.read_guard(guard)
     }
@@ -455,9 +460,11 @@ impl<T: ?Sized> RwLock<T> {
     pub fn try_read_for(&self, timeout: Duration) -> Option<RwLockReadGuard<'_, T>> {
         let guard = match self.inner.try_read() {
             Some(g) => Some(g),
-            None => block_on_wait(self.res.resource(), OP_READ, || {
+            None => block_on_wait!(
+                self.res.resource(),
+                Op::Read,
                 self.inner.try_read_for(timeout)
-            }),
+            ),
         };
         guard.map(|g| self.read_guard(g))
     }
@@ -468,7 +475,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         let guard = match self.inner.try_write() {
             Some(g) => g,
-            None => block_on_wait(self.res.resource(), OP_WRITE, || self.inner.write()),
+            None => block_on_wait!(self.res.resource(), Op::Write, self.inner.write()),
         };
         self.write_guard(guard)
     }
@@ -483,9 +490,11 @@ impl<T: ?Sized> RwLock<T> {
     pub fn try_write_for(&self, timeout: Duration) -> Option<RwLockWriteGuard<'_, T>> {
         let guard = match self.inner.try_write() {
             Some(g) => Some(g),
-            None => block_on_wait(self.res.resource(), OP_WRITE, || {
+            None => block_on_wait!(
+                self.res.resource(),
+                Op::Write,
                 self.inner.try_write_for(timeout)
-            }),
+            ),
         };
         guard.map(|g| self.write_guard(g))
     }
@@ -495,9 +504,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn upgradable_read(&self) -> RwLockUpgradableReadGuard<'_, T> {
         let guard = match self.inner.try_upgradable_read() {
             Some(g) => g,
-            None => block_on_wait(self.res.resource(), OP_READ, || {
-                self.inner.upgradable_read()
-            }),
+            None => block_on_wait!(self.res.resource(), Op::Read, self.inner.upgradable_read()),
         };
         self.upgradable_guard(guard)
     }
@@ -647,9 +654,11 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
         } = s;
         let guard = match parking_lot::RwLockUpgradableReadGuard::try_upgrade(guard) {
             Ok(g) => g,
-            Err(guard) => block_on_wait(lock.res.resource(), OP_WRITE, || {
+            Err(guard) => block_on_wait!(
+                lock.res.resource(),
+                Op::Write,
                 parking_lot::RwLockUpgradableReadGuard::upgrade(guard)
-            }),
+            ),
         };
         hold.reacquire(HoldAs::Guard, true);
         RwLockWriteGuard { hold, guard }

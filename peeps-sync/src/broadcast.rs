@@ -8,7 +8,8 @@
 //! lags instead).
 
 use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
-use crate::core::{OP_CLOSED, OP_RECV, Waiting, block_on_wait};
+use crate::core::{Waiting, block_on_wait};
+use peeps_graph::Op;
 use std::borrow::Cow;
 use std::fmt;
 use std::panic::Location;
@@ -177,7 +178,7 @@ impl<T> Sender<T> {
     /// As tokio's: cancel safe.
     pub async fn closed(&self) {
         self.ep.used();
-        Waiting::new(self.ep.resource(), OP_CLOSED, self.inner.closed()).await;
+        Waiting::new(self.ep.resource(), Op::Closed, self.inner.closed()).await;
     }
 
     /// How many strong senders are alive, as tokio's.
@@ -254,7 +255,7 @@ impl<T: Clone> Receiver<T> {
     pub async fn recv(&mut self) -> Result<T, RecvError> {
         let Receiver { inner, ep } = self;
         ep.used();
-        let r = Waiting::new(ep.resource(), OP_RECV, inner.recv()).await;
+        let r = Waiting::new(ep.resource(), Op::Recv, inner.recv()).await;
         ep.counted(u64::from(r.is_ok()));
         r
     }
@@ -283,7 +284,7 @@ impl<T: Clone> Receiver<T> {
     pub fn blocking_recv(&mut self) -> Result<T, RecvError> {
         let Receiver { inner, ep } = self;
         ep.used();
-        let r = block_on_wait(ep.resource(), OP_RECV, || inner.blocking_recv());
+        let r = block_on_wait!(ep.resource(), Op::Recv, inner.blocking_recv());
         ep.counted(u64::from(r.is_ok()));
         r
     }

@@ -11,7 +11,7 @@
 //!   when dropped (cancellation);
 //! - `HoldGuard` (from peeps-runtime) is the `held_by` edge a guard or
 //!   permit embeds, released when the guard drops, wherever it drops;
-//! - [`block_on_wait`] brackets a blocking call with a `waits_on` edge.
+//! - [`block_on_wait!`] brackets a blocking call with a `waits_on` edge.
 //!
 //! Without feature `diagnostics` every piece is the runtime's no-op twin:
 //! the same code compiles to the plain tokio call.
@@ -21,28 +21,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use peeps_graph::attr;
-use peeps_runtime::wait::{ListRef, WaitList, WaitOp};
-
-/// The ops of the waits the wrappers record (the schema's `OP_*` values).
-macro_rules! wait_ops {
-    ($($name:ident),* $(,)?) => {$(
-        pub(crate) const $name: WaitOp = WaitOp::new(&attr::$name);
-    )*};
-}
-wait_ops!(
-    OP_ACQUIRE,
-    OP_BARRIER,
-    OP_CHANGED,
-    OP_CLOSED,
-    OP_INIT,
-    OP_LOCK,
-    OP_NOTIFIED,
-    OP_READ,
-    OP_RECV,
-    OP_SEND,
-    OP_WRITE,
-);
+use peeps_graph::Op;
+use peeps_runtime::wait::{ListRef, WaitList};
 
 pin_project_lite::pin_project! {
     /// One of tokio's wait futures, recorded as a `waits_on` edge while
@@ -51,7 +31,7 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: F,
         res: &'r Resource,
-        op: WaitOp,
+        op: Op,
         // Borrows the resource's list: no reference count touched.
         edge: WaitEdge<&'r WaitList>,
     }
@@ -65,7 +45,7 @@ impl Waiting {
     #[cfg(feature = "diagnostics")]
     #[inline]
     #[allow(clippy::new_ret_no_self)] // a maker of wait futures, not of itself
-    pub(crate) fn new<F: Future>(res: &Resource, op: WaitOp, inner: F) -> Recorded<'_, F> {
+    pub(crate) fn new<F: Future>(res: &Resource, op: Op, inner: F) -> Recorded<'_, F> {
         Recorded {
             inner,
             res,
@@ -78,7 +58,7 @@ impl Waiting {
     #[cfg(not(feature = "diagnostics"))]
     #[inline(always)]
     #[allow(clippy::new_ret_no_self)] // a maker of wait futures, not of itself
-    pub(crate) fn new<F: Future>(_res: &Resource, _op: WaitOp, inner: F) -> F {
+    pub(crate) fn new<F: Future>(_res: &Resource, _op: Op, inner: F) -> F {
         inner
     }
 }
@@ -99,7 +79,7 @@ impl<F: Future> Future for Recorded<'_, F> {
 #[inline]
 pub(crate) fn poll_recorded<'r, T, L: ListRef<'r>>(
     res: &'r Resource,
-    op: WaitOp,
+    op: Op,
     edge: &mut WaitEdge<L>,
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
@@ -112,7 +92,7 @@ pub(crate) fn poll_recorded<'r, T, L: ListRef<'r>>(
 #[inline]
 pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
     res: impl FnOnce() -> &'r Resource,
-    op: WaitOp,
+    op: Op,
     edge: &mut WaitEdge<L>,
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
@@ -120,16 +100,29 @@ pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
     edge.poll_wait(|| Some(res().waits()), op, cx, poll)
 }
 
-/// Runs a blocking call that waits on `res` for `op`, with a `waits_on`
-/// edge for its duration.
+/// Begins a `waits_on` edge on `res` for `op`, ended when the returned
+/// edge drops (also when the blocking call it brackets panics).
 #[inline]
-pub(crate) fn block_on_wait<T>(res: &Resource, op: WaitOp, call: impl FnOnce() -> T) -> T {
+pub(crate) fn blocked_on(res: &Resource, op: Op) -> WaitEdge<&WaitList> {
     let mut edge = WaitEdge::<&WaitList>::new();
     edge.begin(res.waits(), op);
-    let out = call();
-    edge.end();
-    out
+    edge
 }
+
+/// `block_on_wait!(res, op, call)`: makes the blocking `call`, which waits
+/// on `res` for `op`, with a `waits_on` edge for its duration.
+///
+/// A macro, not a function taking a closure, so that `call` is made by the
+/// `#[track_caller]` method itself: tokio's panics in a blocking call ("cannot
+/// block the current thread from within a runtime") then name the user's
+/// call site, as tokio's own do (a closure would name peeps' source).
+macro_rules! block_on_wait {
+    ($res:expr, $op:expr, $call:expr) => {{
+        let _edge = $crate::core::blocked_on($res, $op);
+        $call
+    }};
+}
+pub(crate) use block_on_wait;
 
 /// A raw pointer marker: makes a guard neither `Send` nor `Sync` by
 /// default, so each guard states its bounds explicitly, exactly as tokio's.

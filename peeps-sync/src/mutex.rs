@@ -7,8 +7,9 @@
 //! (`as: guard`) to the task that locked, `confirmed: false` for owned
 //! guards, which can move to another task unseen.
 
-use crate::core::{NotSendSync, OP_LOCK, Waiting, block_on_wait, fmt_via_deref};
+use crate::core::{NotSendSync, Waiting, block_on_wait, fmt_via_deref};
 use peeps_graph::NodeKind;
+use peeps_graph::Op;
 use peeps_runtime::hold::{HoldAs, HoldGuard};
 use peeps_runtime::ownership::{Key, Mark};
 use peeps_runtime::resource::LazyResource;
@@ -215,7 +216,7 @@ impl<T: ?Sized> Mutex<T> {
     /// As tokio's: dropping the future gives up the place in the queue and
     /// removes the wait edge.
     pub async fn lock(&self) -> MutexGuard<'_, T> {
-        let guard = Waiting::new(self.res.resource(), OP_LOCK, self.lock.lock()).await;
+        let guard = Waiting::new(self.res.resource(), Op::Lock, self.lock.lock()).await;
         self.guard(guard)
     }
 
@@ -227,7 +228,7 @@ impl<T: ?Sized> Mutex<T> {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
-        let guard = block_on_wait(self.res.resource(), OP_LOCK, || self.lock.blocking_lock());
+        let guard = block_on_wait!(self.res.resource(), Op::Lock, self.lock.blocking_lock());
         self.guard(guard)
     }
 
@@ -238,7 +239,7 @@ impl<T: ?Sized> Mutex<T> {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        let guard = block_on_wait(self.res.resource(), OP_LOCK, || self.lock.blocking_lock());
+        let guard = block_on_wait!(self.res.resource(), Op::Lock, self.lock.blocking_lock());
         let guard = unsafe_extend(guard);
         self.owned_guard(guard)
     }
@@ -250,7 +251,7 @@ impl<T: ?Sized> Mutex<T> {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        let guard = Waiting::new(self.res.resource(), OP_LOCK, self.lock.lock()).await;
+        let guard = Waiting::new(self.res.resource(), Op::Lock, self.lock.lock()).await;
         let guard = unsafe_extend(guard);
         self.owned_guard(guard)
     }

@@ -4,8 +4,9 @@
 //! kind `notify`. Anyone may call `notify_one`, so the releaser of such a
 //! wait is external (DESIGN.md §4): it never makes a deadlock on its own.
 
-use crate::core::{OP_NOTIFIED, poll_recorded};
+use crate::core::poll_recorded;
 use peeps_graph::NodeKind;
+use peeps_graph::Op;
 use peeps_runtime::resource::LazyResource;
 use peeps_runtime::{Resource, WaitEdge};
 use std::borrow::Cow;
@@ -165,7 +166,7 @@ impl Future for Notified<'_> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         let inner = this.inner;
-        poll_recorded(this.res, OP_NOTIFIED, this.edge, cx, |cx| inner.poll(cx))
+        poll_recorded(this.res, Op::Notified, this.edge, cx, |cx| inner.poll(cx))
     }
 }
 
@@ -182,6 +183,6 @@ impl Future for OwnedNotified {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         let inner = this.inner;
-        poll_recorded(this.res, OP_NOTIFIED, this.edge, cx, |cx| inner.poll(cx))
+        poll_recorded(this.res, Op::Notified, this.edge, cx, |cx| inner.poll(cx))
     }
 }

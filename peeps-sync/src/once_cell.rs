@@ -5,8 +5,9 @@
 //! initialiser is not waiting on the cell, so it gets no edge: the marker
 //! around the initialiser future tells the two apart.
 
-use crate::core::{OP_INIT, poll_recorded};
+use crate::core::poll_recorded;
 use peeps_graph::NodeKind;
+use peeps_graph::Op;
 use peeps_runtime::resource::LazyResource;
 use peeps_runtime::{Resource, WaitEdge, WaitList};
 use std::borrow::Cow;
@@ -217,7 +218,7 @@ impl<F: Future> Future for InitWait<'_, '_, F> {
             this.edge.end();
             return inner.poll(cx);
         }
-        let res = poll_recorded(this.res, OP_INIT, this.edge, cx, |cx| inner.poll(cx));
+        let res = poll_recorded(this.res, Op::Init, this.edge, cx, |cx| inner.poll(cx));
         if this.flag.load(Relaxed) {
             this.edge.end();
         }

@@ -9,12 +9,11 @@
 //! sender's task.
 
 use crate::channel::ChannelFacts;
-use crate::core::{OP_CLOSED, OP_RECV, Waiting, block_on_wait, poll_recorded_lazy};
-use peeps_graph::Evidence;
+use crate::core::{Waiting, block_on_wait, poll_recorded_lazy};
+use peeps_graph::{Evidence, Op};
 use peeps_runtime::WaitEdge;
 use peeps_runtime::ownership;
 use peeps_runtime::resource::PairEnd;
-use peeps_runtime::wait::WaitOp;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -108,7 +107,7 @@ fn addr(end: &End) -> *const () {
 #[inline]
 fn poll_end<R>(
     end: &mut End,
-    op: WaitOp,
+    op: Op,
     edge: &mut WaitEdge,
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<R>,
@@ -173,7 +172,7 @@ impl<T> Sender<T> {
     pub async fn closed(&mut self) {
         let Sender { inner, end, .. } = self;
         let at = addr(end);
-        Waiting::new(end.link(at), OP_CLOSED, inner.closed()).await;
+        Waiting::new(end.link(at), Op::Closed, inner.closed()).await;
         end.partner_gone();
     }
 
@@ -190,7 +189,7 @@ impl<T> Sender<T> {
             end,
             poll_wait,
         } = self;
-        let p = poll_end(end, OP_CLOSED, poll_wait, cx, |cx| inner.poll_closed(cx));
+        let p = poll_end(end, Op::Closed, poll_wait, cx, |cx| inner.poll_closed(cx));
         if p.is_ready() {
             end.partner_gone();
         }
@@ -260,7 +259,7 @@ impl<T> Receiver<T> {
     pub fn blocking_recv(self) -> Result<T, RecvError> {
         let Receiver { inner, mut end, .. } = self;
         let at = addr(&end);
-        let r = block_on_wait(end.link(at), OP_RECV, || inner.blocking_recv());
+        let r = block_on_wait!(end.link(at), Op::Recv, inner.blocking_recv());
         match &r {
             Ok(v) => delivered(&end, v),
             Err(_) => end.partner_gone(),
@@ -275,7 +274,7 @@ impl<T> Future for Receiver<T> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Receiver { inner, end, wait } = self.get_mut();
-        let p = poll_end(end, OP_RECV, wait, cx, |cx| Pin::new(inner).poll(cx));
+        let p = poll_end(end, Op::Recv, wait, cx, |cx| Pin::new(inner).poll(cx));
         match &p {
             Poll::Ready(Ok(v)) => delivered(end, v),
             Poll::Ready(Err(_)) => end.partner_gone(),

@@ -7,8 +7,9 @@
 //! `as: guard`. Owned guards say `confirmed: false`. The node's `readers`
 //! attribute counts the read guards.
 
-use crate::core::{NotSendSync, OP_READ, OP_WRITE, Waiting, block_on_wait, fmt_via_deref};
+use crate::core::{NotSendSync, Waiting, block_on_wait, fmt_via_deref};
 use peeps_graph::NodeKind;
+use peeps_graph::Op;
 use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
 use peeps_runtime::ownership::{Key, Mark};
 use peeps_runtime::resource::LazyResource;
@@ -307,7 +308,7 @@ impl<T: ?Sized> RwLock<T> {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn read(&self) -> RwLockReadGuard<'_, T> {
-        let guard = Waiting::new(self.res.resource(), OP_READ, self.lock.read()).await;
+        let guard = Waiting::new(self.res.resource(), Op::Read, self.lock.read()).await;
         self.read_guard(guard)
     }
 
@@ -318,7 +319,7 @@ impl<T: ?Sized> RwLock<T> {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
-        let guard = block_on_wait(self.res.resource(), OP_READ, || self.lock.blocking_read());
+        let guard = block_on_wait!(self.res.resource(), Op::Read, self.lock.blocking_read());
         self.read_guard(guard)
     }
 
@@ -328,7 +329,7 @@ impl<T: ?Sized> RwLock<T> {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
-        let guard = Waiting::new(self.res.resource(), OP_READ, self.lock.read()).await;
+        let guard = Waiting::new(self.res.resource(), Op::Read, self.lock.read()).await;
         let guard = detach_read(guard);
         self.owned_read(guard)
     }
@@ -361,7 +362,7 @@ impl<T: ?Sized> RwLock<T> {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
-        let guard = Waiting::new(self.res.resource(), OP_WRITE, self.lock.write()).await;
+        let guard = Waiting::new(self.res.resource(), Op::Write, self.lock.write()).await;
         self.write_guard(guard)
     }
 
@@ -372,7 +373,7 @@ impl<T: ?Sized> RwLock<T> {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
-        let guard = block_on_wait(self.res.resource(), OP_WRITE, || self.lock.blocking_write());
+        let guard = block_on_wait!(self.res.resource(), Op::Write, self.lock.blocking_write());
         self.write_guard(guard)
     }
 
@@ -382,7 +383,7 @@ impl<T: ?Sized> RwLock<T> {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
-        let guard = Waiting::new(self.res.resource(), OP_WRITE, self.lock.write()).await;
+        let guard = Waiting::new(self.res.resource(), Op::Write, self.lock.write()).await;
         let guard = detach_write(guard);
         self.owned_write(guard)
     }

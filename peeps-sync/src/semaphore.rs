@@ -8,7 +8,8 @@
 //! each permit's hold is weighted by its permit count, so taking a permit
 //! adds no counter update of its own).
 
-use crate::core::{OP_ACQUIRE, Waiting, block_on_wait};
+use crate::core::{Waiting, block_on_wait};
+use peeps_graph::Op;
 use peeps_graph::{NodeKind, attr};
 use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
 use peeps_runtime::node::Describe;
@@ -225,7 +226,7 @@ impl Semaphore {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
-        let permit = Waiting::new(self.res.resource(), OP_ACQUIRE, self.inner.acquire()).await?;
+        let permit = Waiting::new(self.res.resource(), Op::Acquire, self.inner.acquire()).await?;
         Ok(self.permit(permit))
     }
 
@@ -240,7 +241,7 @@ impl Semaphore {
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
         let permit =
-            Waiting::new(self.res.resource(), OP_ACQUIRE, self.inner.acquire_many(n)).await?;
+            Waiting::new(self.res.resource(), Op::Acquire, self.inner.acquire_many(n)).await?;
         Ok(self.permit(permit))
     }
 
@@ -275,9 +276,11 @@ impl Semaphore {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
-        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || {
+        let permit = block_on_wait!(
+            self.res.resource(),
+            Op::Acquire,
             self.inner.blocking_acquire()
-        })?;
+        )?;
         Ok(self.permit(permit))
     }
 
@@ -292,9 +295,11 @@ impl Semaphore {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
-        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || {
+        let permit = block_on_wait!(
+            self.res.resource(),
+            Op::Acquire,
             self.inner.blocking_acquire_many(n)
-        })?;
+        )?;
         Ok(self.permit(permit))
     }
 
@@ -308,7 +313,7 @@ impl Semaphore {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
-        let permit = Waiting::new(self.res.resource(), OP_ACQUIRE, self.inner.acquire()).await?;
+        let permit = Waiting::new(self.res.resource(), Op::Acquire, self.inner.acquire()).await?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
         Ok(self.owned(permit))
@@ -328,7 +333,7 @@ impl Semaphore {
         n: u32,
     ) -> Result<OwnedSemaphorePermit, AcquireError> {
         let permit =
-            Waiting::new(self.res.resource(), OP_ACQUIRE, self.inner.acquire_many(n)).await?;
+            Waiting::new(self.res.resource(), Op::Acquire, self.inner.acquire_many(n)).await?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
         Ok(self.owned(permit))
@@ -372,9 +377,11 @@ impl Semaphore {
     /// As tokio's: when called within an asynchronous execution context.
     #[track_caller]
     pub fn blocking_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
-        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || {
+        let permit = block_on_wait!(
+            self.res.resource(),
+            Op::Acquire,
             self.inner.blocking_acquire()
-        })?;
+        )?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
         Ok(self.owned(permit))
@@ -395,9 +402,11 @@ impl Semaphore {
         self: Arc<Self>,
         n: u32,
     ) -> Result<OwnedSemaphorePermit, AcquireError> {
-        let permit = block_on_wait(self.res.resource(), OP_ACQUIRE, || {
+        let permit = block_on_wait!(
+            self.res.resource(),
+            Op::Acquire,
             self.inner.blocking_acquire_many(n)
-        })?;
+        )?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
         Ok(self.owned(permit))

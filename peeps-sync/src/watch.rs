@@ -7,7 +7,8 @@
 //! `wait_for` is a `waits_on` edge with `op: changed`.
 
 use crate::channel::{Endpoint, Rx, Tx, flavor, new_chan};
-use crate::core::{OP_CHANGED, OP_CLOSED, Waiting};
+use crate::core::Waiting;
+use peeps_graph::Op;
 use std::borrow::Cow;
 use std::fmt;
 use std::panic::Location;
@@ -131,7 +132,7 @@ impl<T> Receiver<T> {
     pub async fn changed(&mut self) -> Result<(), RecvError> {
         let Receiver { inner, ep } = self;
         ep.used();
-        let r = Waiting::new(ep.resource(), OP_CHANGED, inner.changed()).await;
+        let r = Waiting::new(ep.resource(), Op::Changed, inner.changed()).await;
         ep.counted(u64::from(r.is_ok()));
         r
     }
@@ -149,7 +150,7 @@ impl<T> Receiver<T> {
     pub async fn wait_for(&mut self, f: impl FnMut(&T) -> bool) -> Result<Ref<'_, T>, RecvError> {
         let Receiver { inner, ep } = self;
         ep.used();
-        let r = Waiting::new(ep.resource(), OP_CHANGED, inner.wait_for(f)).await;
+        let r = Waiting::new(ep.resource(), Op::Changed, inner.wait_for(f)).await;
         ep.counted(u64::from(r.is_ok()));
         r
     }
@@ -253,7 +254,7 @@ impl<T> Sender<T> {
     /// As tokio's: cancel safe.
     pub async fn closed(&self) {
         self.ep.used();
-        Waiting::new(self.ep.resource(), OP_CLOSED, self.inner.closed()).await;
+        Waiting::new(self.ep.resource(), Op::Closed, self.inner.closed()).await;
     }
 
     /// A new receiver, attributed to the task subscribing, as tokio's

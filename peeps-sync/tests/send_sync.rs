@@ -1,10 +1,14 @@
-//! Every wrapper is `Send`, `Sync` and `Unpin` exactly when the type it
-//! replaces is (as tokio's tests/async_send_sync.rs checks tokio's), for
-//! payloads that are Send+Sync, neither, Send only, Sync only, and !Unpin.
+//! Every wrapper is `Send`, `Sync`, `Unpin`, `UnwindSafe` and
+//! `RefUnwindSafe` exactly when the type it replaces is (as tokio's
+//! tests/async_send_sync.rs checks tokio's), for payloads that are
+//! Send+Sync, neither, Send only, Sync only, !Unpin, !UnwindSafe and
+//! !RefUnwindSafe. (The error types and the rest that peeps re-exports
+//! from tokio are tokio's own types.)
 #![allow(dead_code)]
 
 use std::cell::Cell;
 use std::marker::{PhantomData, PhantomPinned};
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::rc::Rc;
 
 /// Resolves to the inherent consts when `T` has the trait, else to the
@@ -19,9 +23,17 @@ trait NotSync {
 trait NotUnpin {
     const UNPIN: bool = false;
 }
+trait NotUnwindSafe {
+    const UNWIND_SAFE: bool = false;
+}
+trait NotRefUnwindSafe {
+    const REF_UNWIND_SAFE: bool = false;
+}
 impl<T: ?Sized> NotSend for Probe<T> {}
 impl<T: ?Sized> NotSync for Probe<T> {}
 impl<T: ?Sized> NotUnpin for Probe<T> {}
+impl<T: ?Sized> NotUnwindSafe for Probe<T> {}
+impl<T: ?Sized> NotRefUnwindSafe for Probe<T> {}
 impl<T: ?Sized + Send> Probe<T> {
     const SEND: bool = true;
 }
@@ -31,21 +43,39 @@ impl<T: ?Sized + Sync> Probe<T> {
 impl<T: ?Sized + Unpin> Probe<T> {
     const UNPIN: bool = true;
 }
+impl<T: ?Sized + UnwindSafe> Probe<T> {
+    const UNWIND_SAFE: bool = true;
+}
+impl<T: ?Sized + RefUnwindSafe> Probe<T> {
+    const REF_UNWIND_SAFE: bool = true;
+}
 
 macro_rules! traits {
     ($t:ty) => {
-        (Probe::<$t>::SEND, Probe::<$t>::SYNC, Probe::<$t>::UNPIN)
+        (
+            Probe::<$t>::SEND,
+            Probe::<$t>::SYNC,
+            Probe::<$t>::UNPIN,
+            Probe::<$t>::UNWIND_SAFE,
+            Probe::<$t>::REF_UNWIND_SAFE,
+        )
     };
 }
 
-/// Send+Sync, neither, Send only, Sync only, !Unpin.
+/// Send+Sync, neither, Send only (and !RefUnwindSafe), Sync only, !Unpin,
+/// !UnwindSafe.
 type SyncOnly = std::sync::MutexGuard<'static, u8>;
+type MutRef = &'static mut u8;
 
 macro_rules! same {
     ($($peeps:ident = $other:ident;)*) => {{
         let mut wrong = Vec::new();
-        $(same!(@each wrong, $peeps, $other, u8, Rc<u8>, Cell<u8>, SyncOnly, PhantomPinned);)*
-        assert!(wrong.is_empty(), "(Send, Sync, Unpin) differ:\n{}", wrong.join("\n"));
+        $(same!(@each wrong, $peeps, $other, u8, Rc<u8>, Cell<u8>, SyncOnly, PhantomPinned, MutRef);)*
+        assert!(
+            wrong.is_empty(),
+            "(Send, Sync, Unpin, UnwindSafe, RefUnwindSafe) differ:\n{}",
+            wrong.join("\n")
+        );
     }};
     (@each $wrong:ident, $peeps:ident, $other:ident, $($x:ty),*) => {$(
         if traits!($peeps<$x>) != traits!($other<$x>) {
@@ -166,25 +196,34 @@ fn generic_wrappers_match_what_they_replace() {
 
 #[test]
 fn plain_wrappers_match_what_they_replace() {
-    assert_eq!(traits!(p::Semaphore), traits!(t::Semaphore));
-    assert_eq!(
-        traits!(p::SemaphorePermit<'static>),
-        traits!(t::SemaphorePermit<'static>)
+    let mut wrong = Vec::new();
+    macro_rules! plain {
+        ($($peeps:ty = $other:ty;)*) => {$(
+            if traits!($peeps) != traits!($other) {
+                wrong.push(format!(
+                    "{}: {:?}, {} has {:?}",
+                    stringify!($peeps),
+                    traits!($peeps),
+                    stringify!($other),
+                    traits!($other),
+                ));
+            }
+        )*};
+    }
+    plain! {
+        p::Semaphore = t::Semaphore;
+        p::SemaphorePermit<'static> = t::SemaphorePermit<'static>;
+        p::OwnedSemaphorePermit = t::OwnedSemaphorePermit;
+        p::Notify = t::Notify;
+        p::futures::Notified<'static> = t::futures::Notified<'static>;
+        p::futures::OwnedNotified = t::futures::OwnedNotified;
+        p::Barrier = t::Barrier;
+    }
+    assert!(
+        wrong.is_empty(),
+        "(Send, Sync, Unpin, UnwindSafe, RefUnwindSafe) differ:\n{}",
+        wrong.join("\n")
     );
-    assert_eq!(
-        traits!(p::OwnedSemaphorePermit),
-        traits!(t::OwnedSemaphorePermit)
-    );
-    assert_eq!(traits!(p::Notify), traits!(t::Notify));
-    assert_eq!(
-        traits!(p::futures::Notified<'static>),
-        traits!(t::futures::Notified<'static>)
-    );
-    assert_eq!(
-        traits!(p::futures::OwnedNotified),
-        traits!(t::futures::OwnedNotified)
-    );
-    assert_eq!(traits!(p::Barrier), traits!(t::Barrier));
 }
 
 fn send_sync<T: Send + Sync>(_: &T) {}

@@ -5,8 +5,8 @@
 //! Sets are exact: `tasks(["a", "b"])` means those two tasks and no other,
 //! in any order. Fields a builder is not told about are not checked.
 
-use peeps::graph::NodeKind;
 use peeps::graph::analysis::{BlockingPoll, Certainty, Deadlock, LongWait, NodeRef, Report, Step};
+use peeps::graph::{NodeKind, Op};
 
 /// The report in words, for failure messages.
 pub fn report_text(report: &Report) -> String {
@@ -60,7 +60,7 @@ pub fn assert_no_deadlock(report: &Report) {
 pub struct ExpectStep {
     task: String,
     path: Option<Vec<String>>,
-    op: Option<String>,
+    op: Option<Op>,
     waits_on: Option<(NodeKind, String)>,
     held_by: Option<String>,
     held_as: Option<String>,
@@ -94,9 +94,9 @@ impl ExpectStep {
         self
     }
 
-    /// The operation waited for (`lock`, `send`, `join`, ...).
-    pub fn op(mut self, op: &str) -> Self {
-        self.op = Some(op.to_owned());
+    /// The operation waited for (`Op::Lock`, `Op::Send`, `Op::Join`, ...).
+    pub fn op(mut self, op: impl Into<OpName>) -> Self {
+        self.op = Some(op.into().0);
         self
     }
 
@@ -594,7 +594,7 @@ mod tests {
             .step(
                 step("a")
                     .path(["f"])
-                    .op("lock")
+                    .op(Op::Lock)
                     .waits_on(NodeKind::Mutex, "m2")
                     .held_by("b")
                     .held_as("guard")
@@ -698,5 +698,22 @@ mod tests {
     #[should_panic(expected = "a healthy program reported as deadlocked")]
     fn no_deadlock_fails_on_a_deadlock() {
         assert_no_deadlock(&report());
+    }
+}
+
+/// An op for [`ExpectStep::op`]: an [`Op`], or its name as the JSON says it.
+#[derive(Debug)]
+pub struct OpName(Op);
+
+impl From<Op> for OpName {
+    fn from(op: Op) -> Self {
+        OpName(op)
+    }
+}
+
+impl From<&str> for OpName {
+    #[track_caller]
+    fn from(name: &str) -> Self {
+        OpName(Op::parse(name).unwrap_or_else(|| panic!("no op named {name:?}")))
     }
 }

@@ -2,6 +2,13 @@
  * The Rust types in peeps-graph are the source of truth. */
 
 /**
+ * What an edge means. See DESIGN.md §3.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "EdgeKind".
+ */
+export type EdgeKind = 'needs' | 'waits_on' | 'held_by' | 'calls' | 'spawned';
+/**
  * What a node is. The kinds are fixed by the schema; see DESIGN.md §3.
  *
  * This interface was referenced by `Peeps`'s JSON-Schema
@@ -19,26 +26,233 @@ export type NodeKind =
   | 'handler'
   | 'thread';
 /**
+ * Where a process's latest snapshot came from.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Source".
+ */
+export type Source = 'push' | 'dump';
+/**
+ * The operation a pending wait waits for.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Op".
+ */
+export type Op =
+  | 'lock'
+  | 'read'
+  | 'write'
+  | 'acquire'
+  | 'send'
+  | 'recv'
+  | 'notified'
+  | 'changed'
+  | 'barrier'
+  | 'init'
+  | 'closed'
+  | 'call'
+  | 'join';
+/**
  * How sure a deadlock is (DESIGN.md §4).
  *
  * This interface was referenced by `Peeps`'s JSON-Schema
  * via the `definition` "Certainty".
  */
 export type Certainty = 'certain' | 'probable';
-/**
- * What an edge means. See DESIGN.md §3.
- *
- * This interface was referenced by `Peeps`'s JSON-Schema
- * via the `definition` "EdgeKind".
- */
-export type EdgeKind = 'needs' | 'waits_on' | 'held_by' | 'calls' | 'spawned';
 
 /**
- * A snapshot (schema peeps/1: one process at one instant) and the analysis report (peeps analyze --json, /api/deadlocks).
+ * The wire format of peeps: a snapshot (schema peeps/1: one process at one instant, as dumped, pushed and served at /api/snapshots/{key}), the analysis report (peeps analyze --json, /api/deadlocks), and the other answers of the HTTP API (docs/api.md).
  */
 export interface Peeps {
+  change?: Change;
+  error?: ApiError;
+  graph?: GraphResponse;
+  processes?: ProcessInfo[];
   report?: Report;
   snapshot?: Snapshot;
+}
+/**
+ * The data of a `change` event of `/api/events`: the server has a new
+ * view; fetch again.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Change".
+ */
+export interface Change {
+  /**
+   * The latest store change the new view includes.
+   */
+  seq: number;
+}
+/**
+ * Every error answer (status 400, 404, 405 or 500).
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "ApiError".
+ */
+export interface ApiError {
+  /**
+   * What went wrong, in words.
+   */
+  error: string;
+}
+/**
+ * `/api/graph`: the merged graph of every process (or of one), in the
+ * requested scope.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "GraphResponse".
+ */
+export interface GraphResponse {
+  /**
+   * Its edges; both ends are among `nodes`.
+   */
+  edges: GraphEdge[];
+  /**
+   * Its nodes.
+   */
+  nodes: GraphNode[];
+  /**
+   * The processes whose nodes it shows (every process, unfiltered).
+   */
+  processes: ProcessInfo[];
+  /**
+   * The latest store change the graph includes.
+   */
+  seq: number;
+}
+/**
+ * An edge of the merged graph; both ends are `uid`s.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "GraphEdge".
+ */
+export interface GraphEdge {
+  /**
+   * Its attributes, as in the snapshot.
+   */
+  attrs: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * Its ends are in different processes.
+   */
+  cross_process: boolean;
+  /**
+   * The `uid` of its source.
+   */
+  from: string;
+  /**
+   * What the edge says.
+   */
+  kind: EdgeKind;
+  /**
+   * `since_ms` in words (`5.0 s`), as the report says durations.
+   */
+  since?: string | null;
+  /**
+   * How many ms before capture it appeared.
+   */
+  since_ms?: number | null;
+  /**
+   * The `uid` of its target.
+   */
+  to: string;
+}
+/**
+ * A node of the merged graph: a snapshot node with its global name.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "GraphNode".
+ */
+export interface GraphNode {
+  /**
+   * Its attributes, as in the snapshot.
+   */
+  attrs: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * The node's id in its process.
+   */
+  id: number;
+  /**
+   * What the node is.
+   */
+  kind: NodeKind;
+  /**
+   * Where it was made (`file:line:col`), when known.
+   */
+  location?: string | null;
+  /**
+   * Its name.
+   */
+  name: string;
+  /**
+   * The process key.
+   */
+  process: string;
+  /**
+   * `since_ms` in words (`5.0 s`), as the report says durations.
+   */
+  since?: string | null;
+  /**
+   * How many ms before capture it entered that state.
+   */
+  since_ms?: number | null;
+  /**
+   * Its state (`polling`, `pending`, `done`, `held`, ...), when it has one.
+   */
+  state?: string | null;
+  /**
+   * `<process key>:<id>`, unique across processes.
+   */
+  uid: string;
+}
+/**
+ * One process, as `/api/processes` lists it.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "ProcessInfo".
+ */
+export interface ProcessInfo {
+  /**
+   * How many edges its latest snapshot has.
+   */
+  edges: number;
+  /**
+   * The process's key: unique per process lifetime.
+   */
+  key: string;
+  /**
+   * When the server last heard from it, ms since the Unix epoch.
+   */
+  last_seen_ms: number;
+  /**
+   * Its name (`peeps::init_named`, or the executable's).
+   */
+  name: string;
+  /**
+   * How many nodes its latest snapshot has.
+   */
+  nodes: number;
+  /**
+   * Its pid.
+   */
+  pid: number;
+  /**
+   * Where its latest snapshot came from.
+   */
+  source: Source;
+  /**
+   * The process disconnected (or its dump is old): its graph is the
+   * last one seen.
+   */
+  stale: boolean;
+  /**
+   * When it started, ms since the Unix epoch.
+   */
+  started_at_ms: number;
 }
 /**
  * Everything the analysis found. Each list is ranked by duration, longest
@@ -81,6 +295,10 @@ export interface BlockingPoll {
    * innermost instrumented future inside the poll.
    */
   path: NodeRef[];
+  /**
+   * `polling_ms` in words.
+   */
+  polling?: string;
   /**
    * How long the poll has been running.
    */
@@ -242,12 +460,18 @@ export interface Step {
   /**
    * The operation waited for (`lock`, `recv`, `join`, ...), when known.
    */
-  op?: string | null;
+  op?: Op | null;
   /**
    * The futures inside the task, outermost first, down to the one that
    * waits. Empty when the task itself waits.
    */
   path: NodeRef[];
+  /**
+   * What comes before the holder in the step's release line: `held by`,
+   * `read-locked by`, `sender probably held by`, `handled by`; none for
+   * a join.
+   */
+  release_words?: string | null;
   /**
    * The waiting task (or `block_on` thread).
    */
@@ -256,6 +480,15 @@ export interface Step {
    * For an RPC request: the handler serving it.
    */
   via?: NodeRef | null;
+  /**
+   * What follows `waits on <resource>` in the step's line: `to receive`,
+   * `to send`, ... or nothing when the resource's kind says it.
+   */
+  wait_words?: string;
+  /**
+   * `waited_ms` in words (`5.0 s`).
+   */
+  waited?: string | null;
   /**
    * How long the wait has lasted, when known.
    */
@@ -282,7 +515,7 @@ export interface LongWait {
   /**
    * The operation waited for.
    */
-  op?: string | null;
+  op?: Op | null;
   /**
    * The futures inside it down to the one that waits.
    */
@@ -295,6 +528,14 @@ export interface LongWait {
    * The long wait in words, as printed.
    */
   text: string;
+  /**
+   * What follows `waits on <resource>` in its line, as in [`Step`].
+   */
+  wait_words?: string;
+  /**
+   * `waited_ms` in words.
+   */
+  waited?: string;
   /**
    * How long it has waited.
    */
@@ -317,6 +558,10 @@ export interface StuckForever {
    * Tasks stuck behind it, each with the step it waits through.
    */
   behind: Step[];
+  /**
+   * `stuck_ms` in words.
+   */
+  stuck?: string;
   /**
    * How long it has been pending.
    */

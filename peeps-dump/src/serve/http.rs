@@ -15,6 +15,7 @@
 //! 405. JSON answers are not cached by the browser (`no-store`): they
 //! change with every push.
 
+use super::api;
 use super::ui;
 use super::view::{View, Views};
 use bytes::Bytes;
@@ -118,9 +119,9 @@ fn events(views: &Views, shutdown: watch::Receiver<bool>) -> warp::reply::Respon
                 return None;
             }
             let seq = latest.borrow_and_update().seq;
-            let event = Event::default()
-                .event("change")
-                .data(format!("{{\"seq\":{seq}}}"));
+            let data =
+                serde_json::to_string(&api::Change { seq }).expect("a number always serializes");
+            let event = Event::default().event("change").data(data);
             Some((Ok::<_, Infallible>(event), (latest, shutdown, false)))
         },
     );
@@ -153,8 +154,7 @@ fn json_value<T: serde::Serialize + ?Sized>(
 }
 
 fn error(status: StatusCode, message: &str) -> warp::reply::Response {
-    let body = serde_json::json!({ "error": message }).to_string();
-    json_bytes(status, Bytes::from(body))
+    json_value(status, &api::Error { error: message })
 }
 
 async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infallible> {

@@ -25,7 +25,8 @@
 //!   change sequence number.
 //! - [`view`]: what HTTP serves, computed once per change off the async
 //!   workers: process list, merged graph with its blocked scope, report.
-//! - [`http`]: the warp routes; [`ui`]: the page at `/`.
+//! - [`http`]: the warp routes; [`ui`]: the page at `/`; [`api`]: the
+//!   envelope types of their JSON answers (in docs/schema.json).
 //!
 //! On start it prints, on stdout, one line each, in this order and form
 //! (scripts, tests and `peeps demo` read them):
@@ -41,9 +42,12 @@
 //! `peeps: `. Ctrl-C or SIGTERM stops it: listeners close, event streams
 //! end, in-flight requests finish (for at most a few seconds).
 
+mod api;
 mod dumps;
 mod http;
 mod ingest;
+#[cfg(test)]
+mod schema;
 mod store;
 mod ui;
 mod view;

@@ -14,30 +14,20 @@
 //! report's JSON and the unfiltered graphs are serialised at most once per
 //! view.
 
-use super::store::{Contents, Source, Store};
+use super::api::{Graph, GraphEdge, GraphNode, ProcessInfo};
+use super::store::{Contents, Store};
 use bytes::Bytes;
+use peeps_graph::analysis::duration;
 use peeps_graph::dot::Scope;
-use peeps_graph::{Attrs, EdgeKind, NodeKind, Options, Snapshot};
+use peeps_graph::{Attrs, EdgeKind, Options, Snapshot};
 use petgraph::visit::EdgeRef;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
-use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
+use serde::ser::{SerializeSeq, Serializer};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::watch;
-
-/// One process, as `/api/processes` lists it.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct ProcessInfo {
-    pub(crate) key: String,
-    pub(crate) name: String,
-    pub(crate) pid: u32,
-    pub(crate) started_at_ms: u64,
-    pub(crate) last_seen_ms: u64,
-    pub(crate) stale: bool,
-    pub(crate) source: Source,
-    pub(crate) nodes: usize,
-    pub(crate) edges: usize,
-}
 
 /// A node of the merged graph: the `index`-th node of snapshot `process`.
 #[derive(Debug, Clone, Copy)]
@@ -189,7 +179,7 @@ impl View {
 }
 
 /// The selection a graph response serialises.
-struct GraphResponse<'v> {
+pub(crate) struct GraphResponse<'v> {
     view: &'v View,
     nodes: Vec<u32>,
     edges: Vec<u32>,
@@ -252,18 +242,49 @@ impl<'v> GraphResponse<'v> {
 
 impl Serialize for GraphResponse<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Graph", 4)?;
-        st.serialize_field("seq", &self.view.seq)?;
-        st.serialize_field("processes", &Processes(self))?;
-        st.serialize_field("nodes", &Nodes(self))?;
-        st.serialize_field("edges", &Edges(self))?;
-        st.end()
+        Graph {
+            seq: self.view.seq,
+            processes: Processes(self),
+            nodes: Nodes(self),
+            edges: Edges(self),
+        }
+        .serialize(s)
     }
 }
 
-struct Processes<'r, 'v>(&'r GraphResponse<'v>);
-struct Nodes<'r, 'v>(&'r GraphResponse<'v>);
-struct Edges<'r, 'v>(&'r GraphResponse<'v>);
+/// The lists of a graph response, each written straight from the view.
+pub(crate) struct Processes<'r, 'v>(&'r GraphResponse<'v>);
+pub(crate) struct Nodes<'r, 'v>(&'r GraphResponse<'v>);
+pub(crate) struct Edges<'r, 'v>(&'r GraphResponse<'v>);
+
+/// In the schema, each list is the array it writes.
+macro_rules! schema_as {
+    ($($list:ident => $as:ty),* $(,)?) => {$(
+        impl JsonSchema for $list<'_, '_> {
+            fn inline_schema() -> bool {
+                <$as>::inline_schema()
+            }
+            fn schema_name() -> Cow<'static, str> {
+                <$as>::schema_name()
+            }
+            fn schema_id() -> Cow<'static, str> {
+                <$as>::schema_id()
+            }
+            fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+                <$as>::json_schema(generator)
+            }
+        }
+    )*};
+}
+schema_as!(
+    Processes => Vec<ProcessInfo>,
+    Nodes => Vec<GraphNode<'static>>,
+    Edges => Vec<GraphEdge<'static>>,
+);
+
+/// The graph response as the schema names it.
+#[cfg(test)]
+pub(crate) type GraphSchema<'r, 'v> = Graph<Processes<'r, 'v>, Nodes<'r, 'v>, Edges<'r, 'v>>;
 
 impl Serialize for Processes<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -276,31 +297,6 @@ impl Serialize for Processes<'_, '_> {
     }
 }
 
-/// One node of `/api/graph`.
-#[derive(Serialize)]
-struct ApiNode<'a> {
-    uid: String,
-    process: &'a str,
-    id: u64,
-    kind: NodeKind,
-    name: &'a str,
-    location: Option<&'a str>,
-    state: Option<&'a str>,
-    since_ms: Option<u64>,
-    attrs: &'a Attrs,
-}
-
-/// One edge of `/api/graph`.
-#[derive(Serialize)]
-struct ApiEdge<'a> {
-    from: String,
-    to: String,
-    kind: EdgeKind,
-    since_ms: Option<u64>,
-    attrs: &'a Attrs,
-    cross_process: bool,
-}
-
 impl Serialize for Nodes<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let v = self.0.view;
@@ -309,7 +305,7 @@ impl Serialize for Nodes<'_, '_> {
             let at = v.nodes[n as usize];
             let snap = &v.snaps[at.process as usize];
             let node = &snap.nodes[at.index as usize];
-            seq.serialize_element(&ApiNode {
+            seq.serialize_element(&GraphNode {
                 uid: v.uid(n),
                 process: &snap.process.key,
                 id: node.id,
@@ -318,6 +314,7 @@ impl Serialize for Nodes<'_, '_> {
                 location: node.location.as_deref(),
                 state: node.state.as_deref(),
                 since_ms: node.since_ms,
+                since: node.since_ms.map(duration),
                 attrs: &node.attrs,
             })?;
         }
@@ -331,11 +328,12 @@ impl Serialize for Edges<'_, '_> {
         let mut seq = s.serialize_seq(Some(self.0.edges.len()))?;
         for &i in &self.0.edges {
             let e = &v.edges[i as usize];
-            seq.serialize_element(&ApiEdge {
+            seq.serialize_element(&GraphEdge {
                 from: v.uid(e.from),
                 to: v.uid(e.to),
                 kind: e.kind,
                 since_ms: e.since_ms,
+                since: e.since_ms.map(duration),
                 attrs: &e.attrs,
                 cross_process: v.nodes[e.from as usize].process != v.nodes[e.to as usize].process,
             })?;

@@ -18,6 +18,7 @@
 use crate::Evidence;
 use crate::attr;
 use crate::merge::{EdgeIndex, IdMap, Merged, NodeIndex, min_age};
+use crate::op::Op;
 use crate::schema::{EdgeKind, Node, NodeKind};
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
@@ -546,15 +547,13 @@ pub(crate) enum OpSide {
 }
 
 /// Classifies a `waits_on` op.
-pub(crate) fn op_side(op: Option<&str>) -> OpSide {
+pub(crate) fn op_side(op: Option<Op>) -> OpSide {
     match op {
-        Some(attr::OP_RECV | attr::OP_CHANGED | "recv_many" | "blocking_recv" | "wait_for") => {
-            OpSide::Receive
-        }
-        Some(attr::OP_SEND | "reserve" | "reserve_many" | "blocking_send") => OpSide::Send,
+        Some(Op::Recv | Op::Changed) => OpSide::Receive,
+        Some(Op::Send) => OpSide::Send,
         // Regression: `closed` was a send, and an unsent oneshot always has
         // room, so a oneshot cycle through `Sender::closed` was never found.
-        Some(attr::OP_CLOSED) => OpSide::Closed,
+        Some(Op::Closed) => OpSide::Closed,
         _ => OpSide::Other,
     }
 }
@@ -572,7 +571,7 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
             if attr_bool(node, attr::CLOSED) == Some(true) {
                 return Err(External::Closed);
             }
-            match op_side(g[w].attr_str(attr::OP)) {
+            match op_side(g[w].op()) {
                 OpSide::Receive => {
                     if attr_u64(node, attr::LEN).is_some_and(|l| l > 0) {
                         return Err(External::MessageQueued);

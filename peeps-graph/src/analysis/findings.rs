@@ -37,9 +37,12 @@ use super::cycles::Hop;
 use super::report::{
     BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Step, StuckForever, ThreadRef,
 };
-use super::words::{Labels, Words, count, duration, hold_noun};
+use super::words::{
+    Labels, Words, count, duration, hold_noun, op_words, release_note, step_words,
+};
 use crate::attr;
 use crate::merge::{EdgeIndex, IdMap, NodeIndex};
+use crate::op::Op;
 use crate::schema::NodeKind;
 
 /// What every finding offers a reader.
@@ -104,10 +107,10 @@ impl Context<'_, '_> {
         let evidence = hold
             .map(|h| h.evidence())
             .filter(|e| *e != crate::Evidence::Acquired);
-        Step {
+        let mut step = Step {
             task: self.root_ref(r),
             path: self.path_refs(waiter),
-            op: g[wait].attr_str(attr::OP).map(str::to_owned),
+            op: g[wait].op(),
             waits_on: self.node_ref(on),
             held_by: self.root_ref(release.root),
             held_as: hold.and_then(|h| h.attr_str(attr::AS)).map(str::to_owned),
@@ -120,7 +123,14 @@ impl Context<'_, '_> {
             carrier: release.carrier.map(|c| self.node_ref(c)),
             via: release.via.map(|h| self.node_ref(h)),
             waited_ms: g[wait].since_ms,
-        }
+            waited: g[wait].since_ms.map(duration),
+            wait_words: String::new(),
+            release_words: None,
+            release_note: None,
+        };
+        (step.wait_words, step.release_words) = step_words(&step);
+        step.release_note = release_note(&step);
+        step
     }
 
     fn hop_step(&self, hop: &Hop) -> Step {
@@ -298,9 +308,11 @@ impl StuckForever {
                 let mut s = StuckForever {
                     task: cx.root_ref(lost.root),
                     stuck_ms: cx.blocked.roots[lost.root as usize].since_ms.unwrap_or(0),
+                    stuck: String::new(),
                     behind: lost.behind.iter().map(|h| cx.hop_step(h)).collect(),
                     text: String::new(),
                 };
+                s.stuck = duration(s.stuck_ms);
                 s.text = s.format(&cx.labels);
                 s
             })
@@ -345,7 +357,7 @@ impl Finding for LongWait {
 /// lock or permit, sending into a full channel, an RPC. Waiting for work
 /// (a receive, a notification) or for a task to finish (a join) is how an
 /// idle program looks, so it is not reported however long it lasts.
-fn is_stall(kind: NodeKind, op: Option<&str>) -> bool {
+fn is_stall(kind: NodeKind, op: Option<Op>) -> bool {
     match kind {
         NodeKind::Mutex | NodeKind::Rwlock | NodeKind::Semaphore | NodeKind::Request => true,
         NodeKind::Channel => op_side(op) == OpSide::Send,
@@ -372,8 +384,7 @@ impl LongWait {
                 .filter_map(|w| {
                     let (_, on) = g.edge_endpoints(w)?;
                     let age = g[w].since_ms?;
-                    (age >= threshold && is_stall(g[on].node.kind, g[w].attr_str(attr::OP)))
-                        .then_some((age, w))
+                    (age >= threshold && is_stall(g[on].node.kind, g[w].op())).then_some((age, w))
                 })
                 .max_by_key(|&(age, w)| (age, std::cmp::Reverse(w.index())));
             let Some((waited_ms, wait)) = oldest else {
@@ -406,12 +417,15 @@ impl LongWait {
             let mut lw = LongWait {
                 task: cx.root_ref(r),
                 path: cx.path_refs(waiter),
-                op: g[wait].attr_str(attr::OP).map(str::to_owned),
+                op: g[wait].op(),
+                wait_words: String::new(),
                 waits_on: cx.node_ref(on),
                 waited_ms,
+                waited: duration(waited_ms),
                 held_by: steps.iter().map(|s| s.held_by.clone()).collect(),
                 text: String::new(),
             };
+            lw.wait_words = op_words(lw.waits_on.kind, lw.op).trim_start().to_owned();
             lw.text = lw.format(&cx.labels, &steps, &statuses, verdict.err(), last_seen);
             found.push(lw);
         }
@@ -438,7 +452,7 @@ impl LongWait {
         let mut out = format!("long wait ({}):\n  ", duration(self.waited_ms));
         out.push_str(&words.actor(&self.task, &self.path));
         out.push(' ');
-        out.push_str(&words.wait(self.op.as_deref(), &self.waits_on));
+        out.push_str(&words.wait(self.op, &self.waits_on));
         match external {
             Some(why) => {
                 out.push_str("\n    ");
@@ -584,6 +598,7 @@ impl BlockingPoll {
                     task: cx.node_ref(root_ix),
                     path: chain.iter().map(|&ix| cx.node_ref(ix)).collect(),
                     polling_ms,
+                    polling: duration(polling_ms),
                     thread,
                     parked_on,
                     text: String::new(),

@@ -50,6 +50,7 @@ pub use report::{
     BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Report, Step, StuckForever,
     ThreadRef,
 };
+pub use words::duration;
 pub(crate) use words::short_location;
 
 use crate::merge::{Merged, merge};

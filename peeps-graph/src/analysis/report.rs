@@ -20,6 +20,7 @@
 
 use super::findings::Finding;
 use crate::merge::{Merged, NodeIndex};
+use crate::op::Op;
 use crate::schema::{NodeId, NodeKind};
 use serde::{Deserialize, Serialize};
 
@@ -96,7 +97,7 @@ pub struct Step {
     /// waits. Empty when the task itself waits.
     pub path: Vec<NodeRef>,
     /// The operation waited for (`lock`, `recv`, `join`, ...), when known.
-    pub op: Option<String>,
+    pub op: Option<Op>,
     /// The resource waited on (for a join, the joined task; for an RPC, the
     /// request).
     pub waits_on: NodeRef,
@@ -126,6 +127,23 @@ pub struct Step {
     pub via: Option<NodeRef>,
     /// How long the wait has lasted, when known.
     pub waited_ms: Option<u64>,
+    /// `waited_ms` in words (`5.0 s`).
+    #[serde(default)]
+    pub waited: Option<String>,
+    /// What follows `waits on <resource>` in the step's line: `to receive`,
+    /// `to send`, ... or nothing when the resource's kind says it.
+    #[serde(default)]
+    pub wait_words: String,
+    /// What comes before the holder in the step's release line: `held by`,
+    /// `read-locked by`, `sender probably held by`, `handled by`; none for
+    /// a join.
+    #[serde(default)]
+    pub release_words: Option<String>,
+    /// How the holder came to have it, said in parentheses after the
+    /// holder: `moved in at spawn`, `received in a message`, `made there,
+    /// still in its state`, with why it is a guess when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_note: Option<String>,
 }
 
 /// A set of tasks that can never make progress, around a cycle.
@@ -177,11 +195,17 @@ pub struct LongWait {
     /// The futures inside it down to the one that waits.
     pub path: Vec<NodeRef>,
     /// The operation waited for.
-    pub op: Option<String>,
+    pub op: Option<Op>,
+    /// What follows `waits on <resource>` in its line, as in [`Step`].
+    #[serde(default)]
+    pub wait_words: String,
     /// What it waits on.
     pub waits_on: NodeRef,
     /// How long it has waited.
     pub waited_ms: u64,
+    /// `waited_ms` in words.
+    #[serde(default)]
+    pub waited: String,
     /// The tasks that could release it (empty when that is outside peeps'
     /// view, e.g. a `notify`).
     pub held_by: Vec<NodeRef>,
@@ -199,6 +223,9 @@ pub struct StuckForever {
     pub task: NodeRef,
     /// How long it has been pending.
     pub stuck_ms: u64,
+    /// `stuck_ms` in words.
+    #[serde(default)]
+    pub stuck: String,
     /// Tasks stuck behind it, each with the step it waits through.
     pub behind: Vec<Step>,
     /// The finding in words, as printed.
@@ -248,6 +275,9 @@ pub struct BlockingPoll {
     pub path: Vec<NodeRef>,
     /// How long the poll has been running.
     pub polling_ms: u64,
+    /// `polling_ms` in words.
+    #[serde(default)]
+    pub polling: String,
     /// The thread it runs on, when the snapshot says.
     pub thread: Option<ThreadRef>,
     /// The instrumented blocking lock the poll is parked on, if any.

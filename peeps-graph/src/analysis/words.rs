@@ -5,6 +5,7 @@ use super::report::{NodeRef, Step};
 use crate::Evidence;
 use crate::attr;
 use crate::merge::Merged;
+use crate::op::Op;
 use crate::schema::NodeKind;
 use std::collections::{HashMap, HashSet};
 
@@ -18,7 +19,9 @@ pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// A duration for a person: `850 ms`, `12.3 s`, `4 min 12 s`, `2 h 5 min`.
-pub(crate) fn duration(ms: u64) -> String {
+/// The one duration format of peeps: the report and the HTTP API carry its
+/// output, so the CLI, the watchdog and the UI say the same.
+pub fn duration(ms: u64) -> String {
     const MIN: u64 = 60_000;
     const HOUR: u64 = 60 * MIN;
     if ms < 1_000 {
@@ -168,34 +171,22 @@ impl<'l> Words<'l> {
 
     /// `waits on mutex "m" (loc)`, with the operation when it is not the
     /// obvious one: `waits on channel "jobs" (loc) to send`.
-    pub(crate) fn wait(&mut self, op: Option<&str>, on: &NodeRef) -> String {
+    pub(crate) fn wait(&mut self, op: Option<Op>, on: &NodeRef) -> String {
         format!("waits on {}{}", self.node(on), op_words(on.kind, op))
     }
 
     /// `task "a" (loc) in future "f" (loc) waits on mutex "m" (loc)`.
     pub(crate) fn step_line(&mut self, step: &Step) -> String {
         let who = self.actor(&step.task, &step.path);
-        let what = self.wait(step.op.as_deref(), &step.waits_on);
+        let what = self.wait(step.op, &step.waits_on);
         format!("{who} {what}")
     }
 
     /// `held by task "b" (loc)` — or nothing for a join, where the next
     /// line starts with the joined task itself.
     pub(crate) fn release_line(&mut self, step: &Step) -> Option<String> {
-        if step.waits_on == step.held_by {
-            return None;
-        }
-        if let Some(carrier) = &step.carrier {
-            let what = hold_noun(step.held_as.as_deref());
-            let carrier = self.node(carrier);
-            let maybe = if step.confirmed { "" } else { "probably " };
-            return Some(format!(
-                "{what} inside an unread message on {carrier}, whose receiver is {maybe}held by {}",
-                self.node(&step.held_by)
-            ));
-        }
-        let verb = held_words(step.held_as.as_deref(), step.confirmed, step.via.is_some());
-        let note = provenance(step.evidence, step.in_state, step.confirmed);
+        let verb = release_words(step)?;
+        let note = release_note(step);
         Some(format!(
             "{verb} {}",
             self.node_noted(&step.held_by, note.as_deref())
@@ -218,19 +209,66 @@ impl<'l> Words<'l> {
     }
 }
 
+/// A step's words for the report's readers (the UI), as its lines say them:
+/// what follows `waits on <resource>` (`to receive`, or nothing), and what
+/// comes before the holder (`held by`, `sender probably held by`, `handled
+/// by`; none for a join).
+pub(crate) fn step_words(step: &Step) -> (String, Option<String>) {
+    let wait = op_words(step.waits_on.kind, step.op)
+        .trim_start()
+        .to_owned();
+    (wait, release_words(step))
+}
+
+/// What comes before the holder in a step's release line, or `None` for a
+/// join, where the next line starts with the joined task itself.
+fn release_words(step: &Step) -> Option<String> {
+    if step.waits_on == step.held_by {
+        return None;
+    }
+    if let Some(carrier) = &step.carrier {
+        // The handle travels in a message: the carrier's reader must act.
+        let what = hold_noun(step.held_as.as_deref());
+        let at = carrier
+            .location
+            .as_deref()
+            .map(|l| format!(" ({})", short_location(l)))
+            .unwrap_or_default();
+        let maybe = if step.confirmed { "" } else { "probably " };
+        return Some(format!(
+            "{what} inside an unread message on {} {:?}{at}, whose receiver is {maybe}held by",
+            carrier.kind, carrier.name
+        ));
+    }
+    Some(held_words(
+        step.held_as.as_deref(),
+        step.confirmed,
+        step.via.is_some(),
+    ))
+}
+
+/// How the holder of a step's release came to have it, said after the
+/// holder (see [`provenance`]).
+pub(crate) fn release_note(step: &Step) -> Option<String> {
+    if step.carrier.is_some() {
+        return None;
+    }
+    provenance(step.evidence, step.in_state, step.confirmed)
+}
+
 /// The operation in words, when it adds something to `waits on <kind>`.
-fn op_words(kind: NodeKind, op: Option<&str>) -> String {
+pub(crate) fn op_words(kind: NodeKind, op: Option<Op>) -> String {
     let Some(op) = op else {
         return String::new();
     };
     match (kind, op) {
-        (NodeKind::Mutex, "lock")
-        | (NodeKind::Semaphore, "acquire")
-        | (NodeKind::Request, "call")
-        | (NodeKind::Notify, "notified") => String::new(),
-        (_, "recv") => " to receive".to_owned(),
-        (_, "join") => " to finish".to_owned(),
-        (_, "closed") => " to be closed".to_owned(),
+        (NodeKind::Mutex, Op::Lock)
+        | (NodeKind::Semaphore, Op::Acquire)
+        | (NodeKind::Request, Op::Call)
+        | (NodeKind::Notify, Op::Notified) => String::new(),
+        (_, Op::Recv) => " to receive".to_owned(),
+        (_, Op::Join) => " to finish".to_owned(),
+        (_, Op::Closed) => " to be closed".to_owned(),
         (_, op) => format!(" to {op}"),
     }
 }
@@ -347,10 +385,10 @@ mod tests {
 
     #[test]
     fn ops_are_worded_only_when_they_add_something() {
-        assert_eq!(op_words(NodeKind::Mutex, Some("lock")), "");
-        assert_eq!(op_words(NodeKind::Rwlock, Some("write")), " to write");
-        assert_eq!(op_words(NodeKind::Channel, Some("recv")), " to receive");
-        assert_eq!(op_words(NodeKind::Task, Some("join")), " to finish");
+        assert_eq!(op_words(NodeKind::Mutex, Some(Op::Lock)), "");
+        assert_eq!(op_words(NodeKind::Rwlock, Some(Op::Write)), " to write");
+        assert_eq!(op_words(NodeKind::Channel, Some(Op::Recv)), " to receive");
+        assert_eq!(op_words(NodeKind::Task, Some(Op::Join)), " to finish");
         assert_eq!(op_words(NodeKind::Channel, None), "");
     }
 }

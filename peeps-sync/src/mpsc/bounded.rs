@@ -2,7 +2,8 @@
 
 use super::error::{SendError, SendTimeoutError, TrySendError};
 use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
-use crate::core::{OP_CLOSED, OP_SEND, Waiting, block_on_wait};
+use crate::core::{Waiting, block_on_wait};
+use peeps_graph::Op;
 use peeps_runtime::WaitEdge;
 use std::borrow::Cow;
 use std::fmt;
@@ -87,6 +88,7 @@ pub fn channel_named<T>(
     (tx, rx)
 }
 
+#[track_caller] // tokio's panic on a zero buffer names the user's call
 fn channel_at<T>(location: &'static Location<'static>, buffer: usize) -> (Sender<T>, Receiver<T>) {
     let (tx, rx) = tokio::sync::mpsc::channel(buffer);
     let chan = new_chan(location, flavor::MPSC, Some(buffer));
@@ -140,7 +142,7 @@ impl<T> Sender<T> {
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
         self.ep.used();
         self.ep.carry(&value);
-        let r = Waiting::new(self.ep.resource(), OP_SEND, self.inner.send(value)).await;
+        let r = Waiting::new(self.ep.resource(), Op::Send, self.inner.send(value)).await;
         self.ep.sent(&r);
         r
     }
@@ -153,7 +155,7 @@ impl<T> Sender<T> {
     /// As tokio's: cancel safe.
     pub async fn closed(&self) {
         self.ep.used();
-        Waiting::new(self.ep.resource(), OP_CLOSED, self.inner.closed()).await;
+        Waiting::new(self.ep.resource(), Op::Closed, self.inner.closed()).await;
     }
 
     /// Sends a value if there is room now, as tokio's `try_send`.
@@ -187,7 +189,7 @@ impl<T> Sender<T> {
         self.ep.carry(&value);
         let r = Waiting::new(
             self.ep.resource(),
-            OP_SEND,
+            Op::Send,
             self.inner.send_timeout(value, timeout),
         )
         .await;
@@ -208,9 +210,11 @@ impl<T> Sender<T> {
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
         self.ep.used();
         self.ep.carry(&value);
-        let r = block_on_wait(self.ep.resource(), OP_SEND, || {
+        let r = block_on_wait!(
+            self.ep.resource(),
+            Op::Send,
             self.inner.blocking_send(value)
-        });
+        );
         self.ep.sent(&r);
         r
     }
@@ -231,7 +235,7 @@ impl<T> Sender<T> {
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
         self.ep.used();
-        let inner = Waiting::new(self.ep.resource(), OP_SEND, self.inner.reserve()).await?;
+        let inner = Waiting::new(self.ep.resource(), Op::Send, self.inner.reserve()).await?;
         Ok(Permit {
             inner,
             ep: &self.ep,
@@ -249,7 +253,7 @@ impl<T> Sender<T> {
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
         self.ep.used();
-        let inner = Waiting::new(self.ep.resource(), OP_SEND, self.inner.reserve_many(n)).await?;
+        let inner = Waiting::new(self.ep.resource(), Op::Send, self.inner.reserve_many(n)).await?;
         Ok(PermitIterator {
             inner,
             ep: &self.ep,
@@ -269,7 +273,7 @@ impl<T> Sender<T> {
     pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
         let Sender { inner, ep } = self;
         ep.used();
-        let inner = Waiting::new(ep.resource(), OP_SEND, inner.reserve_owned()).await?;
+        let inner = Waiting::new(ep.resource(), Op::Send, inner.reserve_owned()).await?;
         Ok(OwnedPermit { inner, ep })
     }
 

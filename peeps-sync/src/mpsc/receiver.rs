@@ -23,9 +23,12 @@ macro_rules! receiver_impl {
             pub async fn recv(&mut self) -> Option<T> {
                 let $Receiver { inner, ep, .. } = self;
                 ep.used();
-                let v =
-                    $crate::core::Waiting::new(ep.resource(), $crate::core::OP_RECV, inner.recv())
-                        .await;
+                let v = $crate::core::Waiting::new(
+                    ep.resource(),
+                    ::peeps_graph::Op::Recv,
+                    inner.recv(),
+                )
+                .await;
                 ep.counted(u64::from(v.is_some()));
                 if let Some(v) = &v {
                     $crate::channel::received(v);
@@ -43,7 +46,7 @@ macro_rules! receiver_impl {
                 ep.used();
                 let n = $crate::core::Waiting::new(
                     ep.resource(),
-                    $crate::core::OP_RECV,
+                    ::peeps_graph::Op::Recv,
                     inner.recv_many(buffer, limit),
                 )
                 .await;
@@ -75,9 +78,11 @@ macro_rules! receiver_impl {
             pub fn blocking_recv(&mut self) -> Option<T> {
                 let $Receiver { inner, ep, .. } = self;
                 ep.used();
-                let v = $crate::core::block_on_wait(ep.resource(), $crate::core::OP_RECV, || {
+                let v = $crate::core::block_on_wait!(
+                    ep.resource(),
+                    ::peeps_graph::Op::Recv,
                     inner.blocking_recv()
-                });
+                );
                 ep.counted(u64::from(v.is_some()));
                 if let Some(v) = &v {
                     $crate::channel::received(v);
@@ -95,9 +100,11 @@ macro_rules! receiver_impl {
             pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
                 let $Receiver { inner, ep, .. } = self;
                 ep.used();
-                let n = $crate::core::block_on_wait(ep.resource(), $crate::core::OP_RECV, || {
+                let n = $crate::core::block_on_wait!(
+                    ep.resource(),
+                    ::peeps_graph::Op::Recv,
                     inner.blocking_recv_many(buffer, limit)
-                });
+                );
                 ep.counted(n as u64);
                 $crate::channel::received(&buffer[buffer.len() - n..]);
                 n
@@ -215,7 +222,7 @@ pub(crate) fn poll_counted<R>(
     received: impl FnOnce(&R) -> u64,
 ) -> Poll<R> {
     ep.used();
-    let p = crate::core::poll_recorded(ep.resource(), crate::core::OP_RECV, edge, cx, poll);
+    let p = crate::core::poll_recorded(ep.resource(), peeps_graph::Op::Recv, edge, cx, poll);
     if let Poll::Ready(out) = &p {
         ep.counted(received(out));
     }

@@ -2,7 +2,8 @@
 
 use super::error::SendError;
 use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
-use crate::core::{OP_CLOSED, Waiting};
+use crate::core::Waiting;
+use peeps_graph::Op;
 use peeps_runtime::WaitEdge;
 use std::borrow::Cow;
 use std::panic::Location;
@@ -105,7 +106,7 @@ impl<T> UnboundedSender<T> {
     /// As tokio's: cancel safe.
     pub async fn closed(&self) {
         self.ep.used();
-        Waiting::new(self.ep.resource(), OP_CLOSED, self.inner.closed()).await;
+        Waiting::new(self.ep.resource(), Op::Closed, self.inner.closed()).await;
     }
 
     /// Whether the receiver is gone or closed, as tokio's.
