@@ -101,8 +101,11 @@ fn the_json_has_exactly_the_documented_fields() {
             "held_by",
             "op",
             "path",
+            "release_words",
             "task",
             "via",
+            "wait_words",
+            "waited",
             "waited_ms",
             "waits_on"
         ]
