@@ -33,6 +33,14 @@ export type NodeKind =
  */
 export type Source = 'push' | 'dump';
 /**
+ * What peeps last saw of a hold. See the module documentation.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Evidence".
+ */
+export type Evidence =
+  'made' | 'acquired' | 'used' | 'shared' | 'spawned' | 'in_message' | 'received' | 'returned';
+/**
  * The operation a pending wait waits for.
  *
  * This interface was referenced by `Peeps`'s JSON-Schema
@@ -449,14 +457,30 @@ export interface Step {
    */
   as?: string | null;
   /**
-   * False when the attribution is uncertain (`confirmed: false`).
+   * The channel carrying the handle in an unread message: `held_by`
+   * holds that channel's receiver and must read the message first.
+   */
+  carrier?: NodeRef | null;
+  /**
+   * False when the holder rests on a guess: a move peeps saw into it
+   * (at spawn, in a message, through a join) that it may have passed on
+   * since, the handle not being in its own state.
    */
   confirmed: boolean;
+  /**
+   * What peeps saw of the hold (see `peeps_graph::Evidence`): none for
+   * a guard or permit bound to its task, a join or an RPC.
+   */
+  evidence?: Evidence | null;
   /**
    * The task that must act to release it: the holder, the joined task,
    * or the task running the remote handler.
    */
   held_by: NodeRef;
+  /**
+   * The handle was found in the holder's own state at the snapshot.
+   */
+  in_state?: boolean;
   /**
    * The operation waited for (`lock`, `recv`, `join`, ...), when known.
    */
@@ -466,6 +490,12 @@ export interface Step {
    * waits. Empty when the task itself waits.
    */
   path: NodeRef[];
+  /**
+   * How the holder came to have it, said in parentheses after the
+   * holder: `moved in at spawn`, `received in a message`, `made there,
+   * still in its state`, with why it is a guess when it is one.
+   */
+  release_note?: string | null;
   /**
    * What comes before the holder in the step's release line: `held by`,
    * `read-locked by`, `sender probably held by`, `handled by`; none for
