@@ -26,6 +26,9 @@
 //! | `coordinator_forgot_drop` | certain deadlock: a collector's receive and its coordinator's join, the sender found in the coordinator's state; `main` behind |
 //! | `oneshot_rx_to_child` | certain deadlock: a child's oneshot receive and its parent's join; `main` behind |
 //! | `reply_sender_pending_map` | probable deadlock: a client's reply sender filed in the server's map (on its heap), and a mutex; `main` behind |
+//! | `pool_owned_permits` | certain deadlock, 3 queries each holding a pooled connection (an owned permit) and asking for another |
+//! | `oneshot_via_job_behind` | certain deadlock of 2 tasks over 2 mutexes; behind it a requester whose reply sender the worker received in a job, and `main` |
+//! | `oneshot_via_job_unread` | the same, the job still unread: the requester's reply sender is in a message on `jobs`, read by the worker |
 //! | `oneshot_handshake_natural` | certain deadlock, 2 tasks, 2 oneshots made in `main` and moved in at spawn; `main` behind |
 //! | `oneshot_cycle` | certain deadlock, 2 tasks, 2 oneshots, each waiting for a hello or its own hello's close |
 //! | `blocking_lock_inversion` | certain deadlock of parking_lot locks, 2 blocking polls |
