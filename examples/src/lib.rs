@@ -38,6 +38,10 @@
 //! | `select_timeout` | no deadlock; a long wait |
 //! | `idle_subscribers` | no deadlock, no long wait |
 //! | `request_reply_slow`, `permits_moved_to_workers`, `producer_made_in_main` | no deadlock (endpoints and permits moved to other tasks) |
+//! | `producer_made_in_task` | no deadlock (as `producer_made_in_main`, the channel made in a task that awaits the consumer) |
+//! | `sender_moved_to_thread` | no deadlock (a sender moved into a `std::thread` that sends an hour later) |
+//! | `senders_kept_in_vec` | no deadlock (senders in a `Vec` and a field of a service whose task sends on a timer) |
+//! | `oneshot_dropped_by_timer` | no deadlock (a oneshot sender kept in a `select!` whose timer branch drops it) |
 //! | `shared_sender_in_state` | no deadlock (one sender shared through an `Arc` by several tasks) |
 //! | `blocking_sleep` | a blocking poll in `compress_chunk` |
 //!

@@ -16,6 +16,7 @@
 
 mod support;
 
+use examples::{holders, waited_on_for};
 use peeps::graph::NodeKind::{Channel, Mutex, Rwlock, Semaphore, Task};
 use peeps::graph::{Op, Options, Report};
 use support::expect::{blocking_poll_tasks, long_wait_tasks, step};
@@ -58,6 +59,10 @@ const SCENARIOS: &[&str] = &[
     "permits_moved_to_workers",
     "producer_made_in_main",
     "shared_sender_in_state",
+    "producer_made_in_task",
+    "sender_moved_to_thread",
+    "senders_kept_in_vec",
+    "oneshot_dropped_by_timer",
     // a blocking poll
     "blocking_sleep",
 ];
@@ -1002,9 +1007,10 @@ fn check_healthy(dump: &Dump) -> Report {
 
 /// Regression (a false alarm until 875c623): the request/reply pattern.
 /// `client` sends a oneshot sender to `server` inside a request and awaits
-/// the reply while the server is slow. The sender is still attributed to
-/// `client`, unconfirmed; peeps used to call that a probable deadlock of
-/// `client` with itself.
+/// the reply while the server is slow. peeps follows the sender into the
+/// server (received in the request); the server sleeps on a timer, so the
+/// client's wait can end. peeps used to attribute the sender to `client`
+/// and call that a probable deadlock of `client` with itself.
 #[test]
 fn request_reply_slow() {
     let mut s = scenario!(request_reply_slow);
@@ -1013,8 +1019,10 @@ fn request_reply_slow() {
 
 /// Regression (a false alarm until 875c623): bounding concurrency with
 /// owned permits moved into spawned handlers (tokio's own example for
-/// `acquire_owned`). The permits stay attributed to `acceptor`, which waits
-/// for a fifth one; peeps used to call that a probable deadlock of
+/// `acquire_owned`). peeps follows each permit into its handler at spawn
+/// and finds it in the handler's state; the handlers sleep on a timer, so
+/// the acceptor's wait for a fifth permit can end. peeps used to attribute
+/// the permits to `acceptor` and call that a probable deadlock of
 /// `acceptor` with itself.
 #[test]
 fn permits_moved_to_workers() {
@@ -1031,12 +1039,73 @@ fn permits_moved_to_workers() {
 
 /// Regression (a false alarm until 875c623): `main` creates a channel,
 /// moves the sender into a producer that has nothing to send yet, and
-/// awaits the consumer. The sender stays attributed to `main`; peeps used
-/// to call that a probable deadlock of `main` and `consumer`.
+/// awaits the consumer. peeps follows the sender into `sensor` at spawn;
+/// the sensor sleeps on a timer, so the consumer's wait can end. peeps used
+/// to attribute the sender to `main` and call that a probable deadlock of
+/// `main` and `consumer`.
 #[test]
 fn producer_made_in_main() {
     let mut s = scenario!(producer_made_in_main);
     check_healthy(&s.dump());
+}
+
+/// As `producer_made_in_main`, the channel made in a task that then awaits
+/// the consumer: the sender moved into `sensor` at spawn, which waits on a
+/// timer.
+#[test]
+fn producer_made_in_task() {
+    let mut s = scenario!(producer_made_in_task);
+    let dump = s.dump();
+    check_healthy(&dump);
+    // Not vacuous: the consumer waits on a sender peeps places in the
+    // sensor, and the pipeline waits on the consumer.
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Channel, "readings", "recv"));
+    assert!(waited_on_for(g, Task, "consumer", "join"));
+    assert!(holders(g, Channel, "readings").contains(&"sensor"));
+}
+
+/// A sender moved into a `std::thread` that sends an hour later, while a
+/// task awaits the receiver and its maker awaits that task.
+#[test]
+fn sender_moved_to_thread() {
+    let mut s = scenario!(sender_moved_to_thread);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Channel, "reports", "recv"));
+    assert!(waited_on_for(g, Task, "consumer", "join"));
+}
+
+/// Senders kept in a `Vec` and in a field of a service struct whose task
+/// sends on a timer, every receiver's task waiting.
+#[test]
+fn senders_kept_in_vec() {
+    let mut s = scenario!(senders_kept_in_vec);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let g = &dump.snapshot;
+    for channel in ["updates-1", "updates-2", "updates-3", "audit"] {
+        assert!(waited_on_for(g, Channel, channel, "recv"), "{channel}");
+    }
+    assert!(holders(g, Channel, "audit").contains(&"notifier"));
+}
+
+/// A oneshot sender kept by a task that waits in a `select!` for the
+/// receiving task to finish or for a timer that drops the sender: a cycle
+/// of instrumented waits with a way out peeps cannot see.
+#[test]
+fn oneshot_dropped_by_timer() {
+    let mut s = scenario!(oneshot_dropped_by_timer);
+    let dump = s.dump();
+    check_healthy(&dump);
+    // Not vacuous: the cycle is in the graph.
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Channel, "cancel", "recv"));
+    assert!(waited_on_for(g, Task, "job", "join"));
+    let mut cancel = holders(g, Channel, "cancel");
+    cancel.sort_unstable();
+    assert_eq!(cancel, ["job", "watchdog"]);
 }
 
 // ---- a blocking poll ---------------------------------------------------------
