@@ -121,6 +121,17 @@ pub const AS_HANDLER: &str = "handler";
 /// `held_by`: `false` when the attribution is not certain (an endpoint its
 /// task never used, an owned guard that may have moved). Absent means true.
 pub const CONFIRMED: &str = "confirmed";
+/// `waits_on`, `held_by`: the source line (`file:line:col`) of the call
+/// that made the wait (`lock()`, `recv()`, ...) or took the hold, when
+/// known.
+pub const AT: &str = "at";
+/// `waits_on`: the number of its task's poll in which the wait was last
+/// polled, for a wait polled with its task's own waker. Below the task's
+/// `polls`, the task has stopped polling it: the wait is abandoned.
+pub const POLLED_IN: &str = "polled_in";
+/// `waits_on`: the wait's place in its resource's queue (a number that
+/// rises with each new wait on that resource): the lowest queued first.
+pub const QUEUED: &str = "queued";
 /// `held_by`: what peeps last saw of the hold, a [`crate::Evidence`] word
 /// (`made`, `used`, `shared`, `spawned`, `in_message`, `received`,
 /// `returned`). Absent means `acquired`: a guard or permit bound to the

@@ -73,31 +73,41 @@ impl Drop for FrameGuard {
     }
 }
 
+/// The peeps task being polled, as its poll sees itself: where its pinned
+/// state lives (`start`, `len`) and the number of this poll.
+#[derive(Debug, Clone, Copy, Default)]
+struct TaskPoll {
+    start: usize,
+    len: usize,
+    epoch: u64,
+}
+
 thread_local! {
-    /// Where the state of the peeps task being polled lives: `(start, len)`
-    /// of its pinned future, `(0, 0)` outside a peeps task.
-    static TASK_STATE: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+    /// The peeps task being polled on this thread; all zero outside one.
+    static TASK_POLL: Cell<TaskPoll> = const { Cell::new(TaskPoll { start: 0, len: 0, epoch: 0 }) };
 }
 
-/// Makes `[start, start + len)` the current task's state until the guard
-/// drops. Set once per task poll (not per future poll).
+/// Makes `[start, start + len)` the current task's state, and `epoch` the
+/// number of its poll, until the guard drops. Set once per task poll (not
+/// per future poll).
 #[inline]
-pub fn enter_task_state(start: usize, len: usize) -> TaskStateGuard {
-    let prev = TASK_STATE.try_with(|c| c.replace((start, len))).unwrap_or((0, 0));
-    TaskStateGuard { prev }
+pub fn enter_task_poll(start: usize, len: usize, epoch: u64) -> TaskPollGuard {
+    let now = TaskPoll { start, len, epoch };
+    let prev = TASK_POLL.try_with(|c| c.replace(now)).unwrap_or_default();
+    TaskPollGuard { prev }
 }
 
-/// Restores the previous task state on drop, also during a panic.
+/// Restores the previous task poll on drop, also during a panic.
 #[derive(Debug)]
-#[must_use = "the task state is current only while the guard lives"]
-pub struct TaskStateGuard {
-    prev: (usize, usize),
+#[must_use = "the task poll is current only while the guard lives"]
+pub struct TaskPollGuard {
+    prev: TaskPoll,
 }
 
-impl Drop for TaskStateGuard {
+impl Drop for TaskPollGuard {
     #[inline]
     fn drop(&mut self) {
-        let _ = TASK_STATE.try_with(|c| c.set(self.prev));
+        let _ = TASK_POLL.try_with(|c| c.set(self.prev));
     }
 }
 
@@ -105,9 +115,18 @@ impl Drop for TaskStateGuard {
 /// a value there is owned by that task (moved into it, or a local it keeps
 /// across an await), not shared with others through an `Arc` or a static.
 pub fn task_owns(addr: *const ()) -> bool {
-    let (start, len) = TASK_STATE.try_with(Cell::get).unwrap_or((0, 0));
+    let TaskPoll { start, len, .. } = TASK_POLL.try_with(Cell::get).unwrap_or_default();
     let addr = addr as usize;
     len != 0 && addr >= start && addr < start + len
+}
+
+/// The number of the current peeps task's poll (its `polls` count), or 0
+/// outside a peeps task's poll: what a wait records as the poll it was
+/// last polled in, so that a wait its task stopped polling can be told
+/// from one it polls each time (see `WaitEdge::poll_wait`).
+#[inline]
+pub fn task_poll_epoch() -> u64 {
+    TASK_POLL.try_with(|c| c.get().epoch).unwrap_or(0)
 }
 
 /// Who a wait or a hold is attributed to, and what keeps that node alive.

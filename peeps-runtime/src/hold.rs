@@ -19,7 +19,10 @@ use crate::slab::Slab;
 use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, Evidence, NodeId, attr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::panic::Location;
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+
+pub use crate::wait::Site;
 
 pub use crate::op::HoldAs;
 
@@ -32,6 +35,8 @@ struct HolderRecord {
     weight: usize,
     /// The hold's ticket (0: a hold that cannot move, named by no mark).
     ticket: u64,
+    /// The call that took it.
+    at: Site,
 }
 
 /// Who holds one resource.
@@ -121,12 +126,28 @@ struct FastSlot {
     /// The hold's ticket, meaningful only for a hold whose evidence is not
     /// `Acquired` (an exclusive guard's hold does not write it).
     ticket: AtomicU64,
+    /// The call that took the hold (null: unknown), written by every hold.
+    at: AtomicPtr<Location<'static>>,
 }
 
 impl FastSlot {
     const fn free() -> FastSlot {
-        FastSlot { holder: AtomicU64::new(0), meta: AtomicU64::new(0), ticket: AtomicU64::new(0) }
+        FastSlot {
+            holder: AtomicU64::new(0),
+            meta: AtomicU64::new(0),
+            ticket: AtomicU64::new(0),
+            at: AtomicPtr::new(std::ptr::null_mut()),
+        }
     }
+}
+
+fn site_ptr(at: Site) -> *mut Location<'static> {
+    at.map_or(std::ptr::null_mut(), |l| std::ptr::from_ref(l).cast_mut())
+}
+
+fn site_of(p: *mut Location<'static>) -> Site {
+    // SAFETY: a slot only ever holds null or a `&'static Location`.
+    unsafe { p.cast_const().as_ref() }
 }
 
 #[inline]
@@ -183,16 +204,16 @@ impl HolderSet {
     /// Records the current task as a holder. `confirmed: false` when the
     /// attribution is a guess (an endpoint that task has not used yet).
     #[inline]
-    pub fn acquire(&self, how: HoldAs, confirmed: bool) -> HoldToken {
-        self.acquire_weighted(how, confirmed, 1)
+    pub fn acquire(&self, how: HoldAs, confirmed: bool, at: Site) -> HoldToken {
+        self.acquire_weighted(how, confirmed, 1, at)
     }
 
     /// As [`HolderSet::acquire`], for a hold that counts `weight` units (a
     /// permit of several semaphore permits): see [`HolderSet::weight`].
     #[inline]
-    pub fn acquire_weighted(&self, how: HoldAs, confirmed: bool, weight: usize) -> HoldToken {
+    pub fn acquire_weighted(&self, how: HoldAs, confirmed: bool, weight: usize, at: Site) -> HoldToken {
         let Actor { id, keep } = context::current_holder();
-        self.acquire_for(id, keep, how, evidence_of(confirmed), weight, 0)
+        self.acquire_for(id, keep, how, evidence_of(confirmed), weight, 0, at)
     }
 
     /// As [`HolderSet::acquire_weighted`], for a hold that can move to
@@ -200,9 +221,9 @@ impl HolderSet {
     /// handle's mark carries ([`HoldToken::ticket`]), and its evidence is
     /// `made` until peeps sees where it goes.
     #[inline]
-    pub fn acquire_movable(&self, how: HoldAs, weight: usize) -> HoldToken {
+    pub fn acquire_movable(&self, how: HoldAs, weight: usize, at: Site) -> HoldToken {
         let Actor { id, keep } = context::current_holder();
-        self.acquire_for(id, keep, how, Evidence::Made, weight, crate::id::next_id())
+        self.acquire_for(id, keep, how, Evidence::Made, weight, crate::id::next_id(), at)
     }
 
     /// As [`HolderSet::acquire`], for a hold no other hold of this set can
@@ -217,11 +238,12 @@ impl HolderSet {
     /// free by then; a record still there is one whose guard was leaked
     /// (`mem::forget`) and cannot hold the lock any more than this one does.
     #[inline]
-    pub fn hold_exclusive(&self, how: HoldAs, confirmed: bool) {
+    pub fn hold_exclusive(&self, how: HoldAs, confirmed: bool, at: Site) {
         // The holder lives without a reference (see `HoldGuard`).
         let Actor { id, keep: _ } = context::current_holder();
         let slot = &self.fast[0];
         slot.meta.store(meta(how, evidence_of(confirmed), clock::now_ms(), 1), Ordering::Relaxed);
+        slot.at.store(site_ptr(at), Ordering::Relaxed);
         slot.holder.store(id, Ordering::Release);
     }
 
@@ -229,11 +251,12 @@ impl HolderSet {
     /// which can move to another task: returns the hold's ticket (for the
     /// guard's mark); the evidence is `made`.
     #[inline]
-    pub fn hold_exclusive_movable(&self, how: HoldAs) -> u64 {
+    pub fn hold_exclusive_movable(&self, how: HoldAs, at: Site) -> u64 {
         let Actor { id, keep: _ } = context::current_holder();
         let ticket = crate::id::next_id();
         let slot = &self.fast[0];
         slot.ticket.store(ticket, Ordering::Relaxed);
+        slot.at.store(site_ptr(at), Ordering::Relaxed);
         slot.meta.store(meta(how, Evidence::Made, clock::now_ms(), 1), Ordering::Relaxed);
         slot.holder.store(id, Ordering::Release);
         ticket
@@ -254,6 +277,7 @@ impl HolderSet {
         evidence: Evidence,
         weight: usize,
         ticket: u64,
+        at: Site,
     ) -> HoldToken {
         let since = clock::now_ms();
         let free = if weight <= MAX_FAST_WEIGHT {
@@ -267,10 +291,11 @@ impl HolderSet {
             if ticket != 0 || evidence != Evidence::Acquired {
                 self.fast[i].ticket.store(ticket, Ordering::Relaxed);
             }
+            self.fast[i].at.store(site_ptr(at), Ordering::Relaxed);
             self.fast[i].meta.store(meta(how, evidence, since, weight), Ordering::Release);
             Slot::fast(i)
         } else {
-            self.acquire_slow(HolderRecord { holder: id, how, evidence, since, weight, ticket })
+            self.acquire_slow(HolderRecord { holder: id, how, evidence, since, weight, ticket, at })
         };
         HoldToken { slot, ticket, _keep: keep }
     }
@@ -301,6 +326,7 @@ impl HolderSet {
                     since: meta_since(m),
                     weight,
                     ticket: self.fast[i].ticket.load(Ordering::Relaxed),
+                    at: site_of(self.fast[i].at.load(Ordering::Relaxed)),
                 };
                 *slot = self.acquire_slow(record);
                 self.fast[i].holder.store(0, Ordering::Release);
@@ -356,13 +382,14 @@ impl HolderSet {
                 let m = f.meta.load(Ordering::Acquire);
                 let evidence = meta_evidence(m);
                 let ticket = if evidence == Evidence::Acquired { 0 } else { f.ticket.load(Ordering::Relaxed) };
-                self.edge(out, holder, HoldAs::from_bits(m), evidence, meta_since(m), ticket);
+                let at = site_of(f.at.load(Ordering::Relaxed));
+                self.edge(out, holder, HoldAs::from_bits(m), evidence, meta_since(m), ticket, at);
                 n += 1;
             }
         }
         let slow = self.slow.lock();
         for r in slow.iter() {
-            self.edge(out, r.holder, r.how, r.evidence, r.since, r.ticket);
+            self.edge(out, r.holder, r.how, r.evidence, r.since, r.ticket, r.at);
         }
         n + slow.len()
     }
@@ -372,7 +399,17 @@ impl HolderSet {
         if ticket & Key::PAIR != 0 { Key { owner: 0, ticket } } else { Key::hold(self.owner, ticket) }
     }
 
-    fn edge(&self, out: &mut Describe<'_>, holder: NodeId, how: HoldAs, evidence: Evidence, since: u64, ticket: u64) {
+    #[allow(clippy::too_many_arguments)]
+    fn edge(
+        &self,
+        out: &mut Describe<'_>,
+        holder: NodeId,
+        how: HoldAs,
+        evidence: Evidence,
+        since: u64,
+        ticket: u64,
+        at: Site,
+    ) {
         let mut holder = holder;
         let mut in_state = false;
         if ticket != 0
@@ -399,6 +436,9 @@ impl HolderSet {
         }
         if in_state {
             attrs.insert(attr::IN_STATE.into(), true.into());
+        }
+        if let Some(at) = at {
+            attrs.insert(attr::AT.into(), format!("{}:{}:{}", at.file(), at.line(), at.column()).into());
         }
         out.edge(self.owner, holder, EdgeKind::HeldBy, since, attrs);
     }
@@ -459,7 +499,7 @@ impl HolderSet {
     /// evidence `made` until a task uses it ([`HolderSet::touch_endpoint`])
     /// or peeps sees it move ([`crate::ownership`]).
     pub fn acquire_endpoint(&self, how: HoldAs) -> EndpointHold {
-        EndpointHold::new(self.acquire_movable(how, 1))
+        EndpointHold::new(self.acquire_movable(how, 1, None))
     }
 
     /// As [`HolderSet::acquire_endpoint`], attributed to node `maker` (who
@@ -467,7 +507,7 @@ impl HolderSet {
     /// no reference kept: a peeps task, a thread's kept root, or a plain
     /// tokio task's derived id), with the ticket its mark names.
     pub(crate) fn acquire_endpoint_by(&self, maker: NodeId, how: HoldAs, ticket: u64) -> EndpointHold {
-        EndpointHold::new(self.acquire_for(maker, None, how, Evidence::Made, 1, ticket))
+        EndpointHold::new(self.acquire_for(maker, None, how, Evidence::Made, 1, ticket, None))
     }
 
     /// Marks an endpoint used by the current task. Cheap when the same
@@ -517,7 +557,7 @@ impl HolderSet {
             let next = if matches!(evidence, Evidence::Used | Evidence::Shared) { Evidence::Shared } else { used };
             let ticket = t.ticket;
             self.release(t);
-            *token = Some(self.acquire_for(id, keep, how, next, 1, ticket));
+            *token = Some(self.acquire_for(id, keep, how, next, 1, ticket, None));
         }
         hold.user.store(key, Ordering::Relaxed);
     }
@@ -621,15 +661,15 @@ pub struct HoldGuard<'r> {
 impl<'r> HoldGuard<'r> {
     /// Records the current task as a holder of `set`.
     #[inline]
-    pub fn new(set: &'r HolderSet, how: HoldAs, confirmed: bool) -> Self {
-        HoldGuard { set, slot: Some(set.acquire(how, confirmed).slot) }
+    pub fn new(set: &'r HolderSet, how: HoldAs, confirmed: bool, at: Site) -> Self {
+        HoldGuard { set, slot: Some(set.acquire(how, confirmed, at).slot) }
     }
 
     /// As [`HoldGuard::new`] for an exclusive hold (see
     /// [`HolderSet::hold_exclusive`]).
     #[inline]
-    pub fn exclusive(set: &'r HolderSet, how: HoldAs, confirmed: bool) -> Self {
-        set.hold_exclusive(how, confirmed);
+    pub fn exclusive(set: &'r HolderSet, how: HoldAs, confirmed: bool, at: Site) -> Self {
+        set.hold_exclusive(how, confirmed, at);
         Self::adopt_exclusive(set)
     }
 
@@ -644,16 +684,16 @@ impl<'r> HoldGuard<'r> {
     /// As [`HoldGuard::new`] for a hold of `weight` units (see
     /// [`HolderSet::acquire_weighted`]).
     #[inline]
-    pub fn weighted(set: &'r HolderSet, how: HoldAs, confirmed: bool, weight: usize) -> Self {
-        HoldGuard { set, slot: Some(set.acquire_weighted(how, confirmed, weight).slot) }
+    pub fn weighted(set: &'r HolderSet, how: HoldAs, confirmed: bool, weight: usize, at: Site) -> Self {
+        HoldGuard { set, slot: Some(set.acquire_weighted(how, confirmed, weight, at).slot) }
     }
 
     /// As [`HoldGuard::weighted`] for a hold that can move to another task
     /// (an owned permit or read guard): also returns the hold's ticket, for
     /// the handle's mark (see [`HolderSet::acquire_movable`]).
     #[inline]
-    pub fn movable(set: &'r HolderSet, how: HoldAs, weight: usize) -> (Self, u64) {
-        let token = set.acquire_movable(how, weight);
+    pub fn movable(set: &'r HolderSet, how: HoldAs, weight: usize, at: Site) -> (Self, u64) {
+        let token = set.acquire_movable(how, weight, at);
         let ticket = token.ticket;
         (HoldGuard { set, slot: Some(token.slot) }, ticket)
     }
@@ -661,8 +701,8 @@ impl<'r> HoldGuard<'r> {
     /// As [`HoldGuard::exclusive`] for an owned exclusive guard, which can
     /// move to another task: also returns the hold's ticket.
     #[inline]
-    pub fn exclusive_movable(set: &'r HolderSet, how: HoldAs) -> (Self, u64) {
-        let ticket = set.hold_exclusive_movable(how);
+    pub fn exclusive_movable(set: &'r HolderSet, how: HoldAs, at: Site) -> (Self, u64) {
+        let ticket = set.hold_exclusive_movable(how, at);
         (Self::adopt_exclusive(set), ticket)
     }
 
@@ -683,17 +723,17 @@ impl<'r> HoldGuard<'r> {
 
     /// Releases the hold, if any, and records the current task again.
     #[inline]
-    pub fn reacquire(&mut self, how: HoldAs, confirmed: bool) {
+    pub fn reacquire(&mut self, how: HoldAs, confirmed: bool, at: Site) {
         self.release();
-        self.slot = Some(self.set.acquire(how, confirmed).slot);
+        self.slot = Some(self.set.acquire(how, confirmed, at).slot);
     }
 
     /// As [`HoldGuard::reacquire`], as a hold that can move (an owned
     /// guard downgraded): returns the new hold's ticket.
     #[inline]
-    pub fn reacquire_movable(&mut self, how: HoldAs) -> u64 {
+    pub fn reacquire_movable(&mut self, how: HoldAs, at: Site) -> u64 {
         self.release();
-        let token = self.set.acquire_movable(how, 1);
+        let token = self.set.acquire_movable(how, 1, at);
         self.slot = Some(token.slot);
         token.ticket
     }

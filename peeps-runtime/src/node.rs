@@ -225,6 +225,12 @@ impl PollStats {
         self.state_since.store(now, Relaxed);
     }
 
+    /// How many polls began so far (the current one included, inside a poll).
+    #[inline]
+    pub fn polls(&self) -> u64 {
+        self.polls.load(Relaxed)
+    }
+
     /// The current state.
     pub fn state(&self) -> PollState {
         PollState::from_u8(self.state.load(Relaxed))

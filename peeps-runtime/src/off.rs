@@ -117,6 +117,7 @@ pub mod task {
 
 /// No-op holder sets.
 pub mod hold {
+    pub use super::wait::Site;
     pub use crate::op::HoldAs;
 
     /// Nothing.
@@ -130,7 +131,7 @@ pub mod hold {
     impl HolderSet {
         /// Does nothing.
         #[inline(always)]
-        pub fn acquire(&self, _how: HoldAs, _confirmed: bool) -> HoldToken {
+        pub fn acquire(&self, _how: HoldAs, _confirmed: bool, _at: Site) -> HoldToken {
             HoldToken
         }
         /// Does nothing.
@@ -147,6 +148,7 @@ pub mod hold {
             _how: HoldAs,
             _confirmed: bool,
             _weight: usize,
+            _at: Site,
         ) -> HoldToken {
             HoldToken
         }
@@ -156,7 +158,7 @@ pub mod hold {
         }
         /// Does nothing.
         #[inline(always)]
-        pub fn hold_exclusive(&self, _how: HoldAs, _confirmed: bool) {}
+        pub fn hold_exclusive(&self, _how: HoldAs, _confirmed: bool, _at: Site) {}
         /// Does nothing.
         #[inline(always)]
         pub fn release_exclusive(&self) {}
@@ -178,12 +180,12 @@ pub mod hold {
         }
         /// Nothing.
         #[inline(always)]
-        pub fn acquire_movable(&self, _how: HoldAs, _weight: usize) -> HoldToken {
+        pub fn acquire_movable(&self, _how: HoldAs, _weight: usize, _at: Site) -> HoldToken {
             HoldToken
         }
         /// Always 0.
         #[inline(always)]
-        pub fn hold_exclusive_movable(&self, _how: HoldAs) -> u64 {
+        pub fn hold_exclusive_movable(&self, _how: HoldAs, _at: Site) -> u64 {
             0
         }
     }
@@ -215,12 +217,12 @@ pub mod hold {
     impl<'r> HoldGuard<'r> {
         /// Nothing.
         #[inline(always)]
-        pub fn new(_set: &'r HolderSet, _how: HoldAs, _confirmed: bool) -> Self {
+        pub fn new(_set: &'r HolderSet, _how: HoldAs, _confirmed: bool, _at: Site) -> Self {
             HoldGuard(std::marker::PhantomData)
         }
         /// Nothing.
         #[inline(always)]
-        pub fn exclusive(_set: &'r HolderSet, _how: HoldAs, _confirmed: bool) -> Self {
+        pub fn exclusive(_set: &'r HolderSet, _how: HoldAs, _confirmed: bool, _at: Site) -> Self {
             HoldGuard(std::marker::PhantomData)
         }
         /// Nothing.
@@ -233,10 +235,10 @@ pub mod hold {
         pub fn release(&mut self) {}
         /// Does nothing.
         #[inline(always)]
-        pub fn reacquire(&mut self, _how: HoldAs, _confirmed: bool) {}
+        pub fn reacquire(&mut self, _how: HoldAs, _confirmed: bool, _at: Site) {}
         /// Always 0.
         #[inline(always)]
-        pub fn reacquire_movable(&mut self, _how: HoldAs) -> u64 {
+        pub fn reacquire_movable(&mut self, _how: HoldAs, _at: Site) -> u64 {
             0
         }
         /// Nothing.
@@ -246,6 +248,7 @@ pub mod hold {
             _how: HoldAs,
             _confirmed: bool,
             _weight: usize,
+            _at: Site,
         ) -> Self {
             HoldGuard(std::marker::PhantomData)
         }
@@ -254,12 +257,17 @@ pub mod hold {
         pub fn set_weight(&mut self, _weight: usize) {}
         /// Nothing.
         #[inline(always)]
-        pub fn movable(_set: &'r HolderSet, _how: HoldAs, _weight: usize) -> (Self, u64) {
+        pub fn movable(
+            _set: &'r HolderSet,
+            _how: HoldAs,
+            _weight: usize,
+            _at: Site,
+        ) -> (Self, u64) {
             (HoldGuard(std::marker::PhantomData), 0)
         }
         /// Nothing.
         #[inline(always)]
-        pub fn exclusive_movable(_set: &'r HolderSet, _how: HoldAs) -> (Self, u64) {
+        pub fn exclusive_movable(_set: &'r HolderSet, _how: HoldAs, _at: Site) -> (Self, u64) {
             (HoldGuard(std::marker::PhantomData), 0)
         }
     }
@@ -319,6 +327,9 @@ pub mod ownership {
 pub mod wait {
     use std::sync::Arc;
 
+    /// Where a wait was made (unused without diagnostics).
+    pub type Site = Option<&'static std::panic::Location<'static>>;
+
     /// Nothing.
     #[derive(Debug, Default)]
     pub struct WaitList;
@@ -353,7 +364,7 @@ pub mod wait {
         }
         /// Does nothing.
         #[inline(always)]
-        pub fn begin<'r>(&mut self, _list: &'r Arc<WaitList>, _op: Op)
+        pub fn begin<'r>(&mut self, _list: &'r Arc<WaitList>, _op: Op, _at: Site)
         where
             L: ListRef<'r>,
         {
@@ -364,6 +375,7 @@ pub mod wait {
             &mut self,
             _list: impl FnOnce() -> Option<&'r Arc<WaitList>>,
             _op: Op,
+            _at: Site,
             cx: &mut std::task::Context<'_>,
             poll: impl FnOnce(&mut std::task::Context<'_>) -> std::task::Poll<T>,
         ) -> std::task::Poll<T>

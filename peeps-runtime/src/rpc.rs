@@ -252,7 +252,7 @@ fn poll_response<F: Future>(
 ) -> Poll<F::Output> {
     // The wakers the response future keeps are this wait's: tagged, so a
     // task blocked on the call is not taken for one something else may wake.
-    let res = wait.poll_wait(|| Some(&entry.waits), Op::Call, cx, |cx| fut.poll(cx));
+    let res = wait.poll_wait(|| Some(&entry.waits), Op::Call, None, cx, |cx| fut.poll(cx));
     if res.is_ready() {
         entry.answered.store(true, Ordering::Relaxed);
     }
@@ -856,7 +856,7 @@ mod tests {
         let lock2 = lock.clone();
         let (id_tx, id_rx) = tokio::sync::oneshot::channel::<String>();
         let _caller = crate::spawn_named("caller", async move {
-            let hold = lock2.holders().acquire(HoldAs::Guard, true);
+            let hold = lock2.holders().acquire(HoldAs::Guard, true, None);
             let call = OutgoingCall::new("Svc.back", "self");
             id_tx.send(call.id().to_owned()).unwrap();
             call.wait(std::future::pending::<()>()).await;
@@ -867,7 +867,7 @@ mod tests {
         let _server = tokio::spawn(handle("Svc.back", &id, async move {
             let mut wait: WaitEdge = WaitEdge::new();
             std::future::poll_fn(|_cx| {
-                wait.begin(lock3.waits(), Op::Lock);
+                wait.begin(lock3.waits(), Op::Lock, None);
                 Poll::<()>::Pending
             })
             .await;

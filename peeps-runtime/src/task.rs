@@ -293,7 +293,7 @@ impl<F: Future> Future for TaskFuture<F> {
             entry.state_len.store(std::mem::size_of::<F>(), Relaxed);
             entry.state_at.store(state, Release);
         }
-        let _state = context::enter_task_state(state, std::mem::size_of::<F>());
+        let _state = context::enter_task_poll(state, std::mem::size_of::<F>(), entry.stats.polls());
         let res = this.fut.poll(&mut task_cx);
         // ... and before its end is.
         fence(Release);
@@ -465,7 +465,7 @@ impl<T> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let JoinHandle { inner, target, wait } = this;
-        let p = wait.poll_wait(|| target.as_ref(), Op::Join, cx, |cx| Pin::new(inner).poll(cx));
+        let p = wait.poll_wait(|| target.as_ref(), Op::Join, None, cx, |cx| Pin::new(inner).poll(cx));
         if let Poll::Ready(Ok(out)) = &p {
             // Handles the task returned are the joiner's now.
             ownership::taken(out, Evidence::Returned);

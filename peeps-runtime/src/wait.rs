@@ -16,16 +16,28 @@ use crate::slab::Slab;
 use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, NodeId, attr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::panic::Location;
+use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 pub use peeps_graph::Op;
 
-#[derive(Debug)]
+/// Where a wait was made: the source line of the call (`lock()`,
+/// `recv()`, ...) whose future waits, when the call site is known.
+pub type Site = Option<&'static Location<'static>>;
+
+/// One recorded wait, as a snapshot says it.
+#[derive(Debug, Clone, Copy)]
 struct WaitRecord {
     waiter: NodeId,
     op: Op,
     since: u64,
+    /// The number of its task's poll it was last polled in, when it was
+    /// polled with its task's own waker (0: unknown).
+    epoch: u64,
+    /// Its place in the resource's queue (rising with each new wait).
+    seq: u64,
+    at: Site,
 }
 
 /// How many waits a list records without its lock.
@@ -42,6 +54,9 @@ struct WaitSlot {
     /// The op's `repr(u8)`.
     op: AtomicU8,
     since: AtomicU64,
+    epoch: AtomicU64,
+    seq: AtomicU64,
+    at: AtomicPtr<Location<'static>>,
 }
 
 impl WaitSlot {
@@ -50,8 +65,20 @@ impl WaitSlot {
             waiter: AtomicU64::new(0),
             op: AtomicU8::new(0),
             since: AtomicU64::new(0),
+            epoch: AtomicU64::new(0),
+            seq: AtomicU64::new(0),
+            at: AtomicPtr::new(std::ptr::null_mut()),
         }
     }
+}
+
+fn site_ptr(at: Site) -> *mut Location<'static> {
+    at.map_or(std::ptr::null_mut(), |l| std::ptr::from_ref(l).cast_mut())
+}
+
+fn site_of(p: *mut Location<'static>) -> Site {
+    // SAFETY: the slot only ever holds null or a `&'static Location`.
+    unsafe { p.cast_const().as_ref() }
 }
 
 /// The pending waits on one node: the first few in lock-free slots (a
@@ -62,6 +89,8 @@ pub struct WaitList {
     target: NodeId,
     fast: [WaitSlot; FAST_WAITS],
     records: Mutex<Slab<WaitRecord>>,
+    /// Numbers the waits in the order they queued.
+    next_seq: AtomicU64,
 }
 
 // Unwind safety: the interior mutability here is peeps' own bookkeeping,
@@ -75,7 +104,12 @@ impl std::panic::RefUnwindSafe for WaitList {}
 impl WaitList {
     /// An empty list of waits on node `target`.
     pub fn new(target: NodeId) -> Self {
-        WaitList { target, fast: std::array::from_fn(|_| WaitSlot::free()), records: Mutex::new(Slab::new()) }
+        WaitList {
+            target,
+            fast: std::array::from_fn(|_| WaitSlot::free()),
+            records: Mutex::new(Slab::new()),
+            next_seq: AtomicU64::new(1),
+        }
     }
 
     /// Adds a `waits_on` edge per pending wait; returns how many.
@@ -85,28 +119,44 @@ impl WaitList {
             let waiter = f.waiter.load(Ordering::Acquire);
             if waiter != 0 && waiter != CLAIMING {
                 let op = Op::from_repr(f.op.load(Ordering::Acquire));
-                self.edge(out, waiter, op, f.since.load(Ordering::Relaxed));
+                let r = WaitRecord {
+                    waiter,
+                    op: op.unwrap_or(Op::Lock),
+                    since: f.since.load(Ordering::Relaxed),
+                    epoch: f.epoch.load(Ordering::Relaxed),
+                    seq: f.seq.load(Ordering::Relaxed),
+                    at: site_of(f.at.load(Ordering::Relaxed)),
+                };
+                self.edge(out, &r, op.is_some());
                 n += 1;
             }
         }
         let records = self.records.lock();
         for r in records.iter() {
-            self.edge(out, r.waiter, Some(r.op), r.since);
+            self.edge(out, r, true);
         }
         n + records.len()
     }
 
-    fn edge(&self, out: &mut Describe<'_>, waiter: NodeId, op: Option<Op>, since: u64) {
+    fn edge(&self, out: &mut Describe<'_>, r: &WaitRecord, with_op: bool) {
         let mut attrs = Attrs::new();
-        if let Some(op) = op {
-            attrs.insert(attr::OP.into(), op.as_str().into());
+        if with_op {
+            attrs.insert(attr::OP.into(), r.op.as_str().into());
         }
-        out.edge(waiter, self.target, EdgeKind::WaitsOn, since, attrs);
+        if r.epoch != 0 {
+            attrs.insert(attr::POLLED_IN.into(), r.epoch.into());
+        }
+        attrs.insert(attr::QUEUED.into(), r.seq.into());
+        if let Some(at) = r.at {
+            attrs.insert(attr::AT.into(), format!("{}:{}:{}", at.file(), at.line(), at.column()).into());
+        }
+        out.edge(r.waiter, self.target, EdgeKind::WaitsOn, r.since, attrs);
     }
 
     /// Records a wait; returns its place.
     #[inline]
-    fn insert(&self, waiter: NodeId, op: Op, since: u64) -> Place {
+    fn insert(&self, waiter: NodeId, op: Op, since: u64, epoch: u64, at: Site) -> Place {
+        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
         // Look before claiming: a failed compare-and-swap on the line every
         // waiter shares costs as much as a successful one. Start at a slot
         // chosen by the waiter, so waiters spread over the slots.
@@ -118,11 +168,33 @@ impl WaitList {
             {
                 f.op.store(op as u8, Ordering::Relaxed);
                 f.since.store(since, Ordering::Relaxed);
+                f.epoch.store(epoch, Ordering::Relaxed);
+                f.seq.store(seq, Ordering::Relaxed);
+                f.at.store(site_ptr(at), Ordering::Relaxed);
                 f.waiter.store(waiter, Ordering::Release);
                 return Place::Fast(i);
             }
         }
-        Place::Slow(self.records.lock().insert(WaitRecord { waiter, op, since }))
+        Place::Slow(self.records.lock().insert(WaitRecord { waiter, op, since, epoch, seq, at }))
+    }
+
+    /// A recorded wait was polled again, pending, in its task's poll
+    /// `epoch` (0: not with its task's own waker).
+    #[inline]
+    fn repolled(&self, place: Place, epoch: u64) {
+        match place {
+            Place::Fast(i) => {
+                let f = &self.fast[i];
+                if f.epoch.load(Ordering::Relaxed) != epoch {
+                    f.epoch.store(epoch, Ordering::Relaxed);
+                }
+            }
+            Place::Slow(key) => {
+                if let Some(r) = self.records.lock().get_mut(key) {
+                    r.epoch = epoch;
+                }
+            }
+        }
     }
 
     /// Removes a wait.
@@ -190,42 +262,57 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
         WaitEdge { slot: None, keep: None }
     }
 
-    /// Records that the current waiter waits on `list`'s node for `op`.
-    /// Called on every `Pending`; only the first call records.
+    /// Records that the current waiter waits on `list`'s node for `op`,
+    /// from the call at `at`. Called on every `Pending`; only the first
+    /// call records (a blocking wait: it is not polled).
     #[inline]
-    pub fn begin<'r>(&mut self, list: &'r Arc<WaitList>, op: Op)
+    pub fn begin<'r>(&mut self, list: &'r Arc<WaitList>, op: Op, at: Site)
     where
         L: ListRef<'r>,
     {
         if self.slot.is_none() {
-            self.begin_recorded(L::keep(list), op);
+            self.begin_recorded(L::keep(list), op, 0, at);
         }
     }
 
     /// Polls a wait: with the task's waker tagged for waker accounting
     /// (DESIGN.md §4) when it is a peeps task's, else with `cx` untouched;
     /// on `Pending` begins this edge on the list `list` gives (`None`:
-    /// nothing to record), on `Ready` ends it. What every instrumented wait
-    /// does (a lock, a join, an RPC call).
+    /// nothing to record), or notes the task poll it is pending in; on
+    /// `Ready` ends it. What every instrumented wait does (a lock, a join,
+    /// an RPC call); `at` is the call that made the wait.
+    ///
+    /// A wait polled with its task's own waker records the number of the
+    /// task poll it was last polled in: a pending wait its task did not
+    /// poll in its latest poll was abandoned (a future pinned outside a
+    /// `select!` and not polled again). One polled with another waker (a
+    /// combinator's, which polls only what was woken) records none.
     #[inline]
     pub fn poll_wait<'r, T>(
         &mut self,
         list: impl FnOnce() -> Option<&'r Arc<WaitList>>,
         op: Op,
+        at: Site,
         cx: &mut Context<'_>,
         poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
     ) -> Poll<T>
     where
         L: ListRef<'r>,
     {
-        let polled = match crate::waker::tagged(cx.waker()) {
-            Some(tagged) => poll(&mut Context::from_waker(&tagged)),
-            None => poll(cx),
+        let (polled, own) = match crate::waker::tagged(cx.waker()) {
+            Some(tagged) => (poll(&mut Context::from_waker(&tagged)), true),
+            None => (poll(cx), false),
         };
         match polled {
             Poll::Pending => {
-                if let Some(list) = list() {
-                    self.begin(list, op);
+                let epoch = if own { context::task_poll_epoch() } else { 0 };
+                match &self.slot {
+                    Some((list, place)) => list.repolled(*place, epoch),
+                    None => {
+                        if let Some(list) = list() {
+                            self.begin_recorded(L::keep(list), op, epoch, at);
+                        }
+                    }
                 }
                 Poll::Pending
             }
@@ -237,9 +324,9 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     }
 
     #[inline(never)]
-    fn begin_recorded(&mut self, list: L, op: Op) {
+    fn begin_recorded(&mut self, list: L, op: Op, epoch: u64, at: Site) {
         let waiter = context::current_waiter();
-        let place = list.insert(waiter.id, op, clock::now_ms());
+        let place = list.insert(waiter.id, op, clock::now_ms(), epoch, at);
         self.keep = waiter.keep;
         self.slot = Some((list, place));
     }

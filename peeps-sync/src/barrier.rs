@@ -56,6 +56,6 @@ impl Barrier {
     ///
     /// As tokio's: not cancel safe (a dropped wait still counted as arrived).
     pub async fn wait(&self) -> BarrierWaitResult {
-        Waiting::new(self.res.resource(), Op::Barrier, self.inner.wait()).await
+        Waiting::new(self.res.resource(), Op::Barrier, None, self.inner.wait()).await
     }
 }

@@ -88,7 +88,7 @@ impl<T> Mutex<T> {
 impl<T: ?Sized> Mutex<T> {
     #[inline]
     fn guard<'a>(&'a self, guard: parking_lot::MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        let hold = HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true);
+        let hold = HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true, None);
         MutexGuard {
             hold,
             guard,
@@ -233,7 +233,7 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     pub fn unlocked<F: FnOnce() -> U, U>(s: &mut Self, f: F) -> U {
         s.hold.release();
         let out = parking_lot::MutexGuard::unlocked(&mut s.guard, f);
-        s.hold.reacquire(HoldAs::Guard, true);
+        s.hold.reacquire(HoldAs::Guard, true, None);
         out
     }
 
@@ -400,7 +400,7 @@ impl<T: ?Sized> RwLock<T> {
         guard: parking_lot::RwLockReadGuard<'a, T>,
     ) -> RwLockReadGuard<'a, T> {
         RwLockReadGuard {
-            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true),
+            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, None),
             guard,
         }
     }
@@ -411,7 +411,7 @@ impl<T: ?Sized> RwLock<T> {
         guard: parking_lot::RwLockWriteGuard<'a, T>,
     ) -> RwLockWriteGuard<'a, T> {
         RwLockWriteGuard {
-            hold: HoldGuard::exclusive(self.set(), HoldAs::Guard, true),
+            hold: HoldGuard::exclusive(self.set(), HoldAs::Guard, true, None),
             guard,
         }
     }
@@ -422,7 +422,7 @@ impl<T: ?Sized> RwLock<T> {
         guard: parking_lot::RwLockUpgradableReadGuard<'a, T>,
     ) -> RwLockUpgradableReadGuard<'a, T> {
         RwLockUpgradableReadGuard {
-            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true),
+            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, None),
             guard,
             lock: self,
         }
@@ -589,7 +589,7 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
     pub fn unlocked<F: FnOnce() -> U, U>(s: &mut Self, f: F) -> U {
         s.hold.release();
         let out = parking_lot::RwLockReadGuard::unlocked(&mut s.guard, f);
-        s.hold.reacquire(HoldAs::ReadGuard, true);
+        s.hold.reacquire(HoldAs::ReadGuard, true, None);
         out
     }
 }
@@ -630,7 +630,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     pub fn downgrade(s: Self) -> RwLockReadGuard<'a, T> {
         let RwLockWriteGuard { mut hold, guard } = s;
         let guard = parking_lot::RwLockWriteGuard::downgrade(guard);
-        hold.reacquire(HoldAs::ReadGuard, true);
+        hold.reacquire(HoldAs::ReadGuard, true, None);
         RwLockReadGuard { hold, guard }
     }
 
@@ -638,7 +638,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     pub fn unlocked<F: FnOnce() -> U, U>(s: &mut Self, f: F) -> U {
         s.hold.release();
         let out = parking_lot::RwLockWriteGuard::unlocked(&mut s.guard, f);
-        s.hold.reacquire(HoldAs::Guard, true);
+        s.hold.reacquire(HoldAs::Guard, true, None);
         out
     }
 }
@@ -660,7 +660,7 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
                 parking_lot::RwLockUpgradableReadGuard::upgrade(guard)
             ),
         };
-        hold.reacquire(HoldAs::Guard, true);
+        hold.reacquire(HoldAs::Guard, true, None);
         RwLockWriteGuard { hold, guard }
     }
 
@@ -677,7 +677,7 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
         } = s;
         match parking_lot::RwLockUpgradableReadGuard::try_upgrade(guard) {
             Ok(guard) => {
-                hold.reacquire(HoldAs::Guard, true);
+                hold.reacquire(HoldAs::Guard, true, None);
                 Ok(RwLockWriteGuard { hold, guard })
             }
             Err(guard) => Err(RwLockUpgradableReadGuard { hold, guard, lock }),

@@ -178,7 +178,7 @@ impl<T> Sender<T> {
     /// As tokio's: cancel safe.
     pub async fn closed(&self) {
         self.ep.used();
-        Waiting::new(self.ep.resource(), Op::Closed, self.inner.closed()).await;
+        Waiting::new(self.ep.resource(), Op::Closed, None, self.inner.closed()).await;
     }
 
     /// How many strong senders are alive, as tokio's.
@@ -255,7 +255,7 @@ impl<T: Clone> Receiver<T> {
     pub async fn recv(&mut self) -> Result<T, RecvError> {
         let Receiver { inner, ep } = self;
         ep.used();
-        let r = Waiting::new(ep.resource(), Op::Recv, inner.recv()).await;
+        let r = Waiting::new(ep.resource(), Op::Recv, None, inner.recv()).await;
         ep.counted(u64::from(r.is_ok()));
         r
     }

@@ -22,7 +22,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use peeps_graph::Op;
-use peeps_runtime::wait::{ListRef, WaitList};
+use peeps_runtime::wait::{ListRef, Site, WaitList};
 
 pin_project_lite::pin_project! {
     /// One of tokio's wait futures, recorded as a `waits_on` edge while
@@ -32,6 +32,7 @@ pin_project_lite::pin_project! {
         inner: F,
         res: &'r Resource,
         op: Op,
+        at: Site,
         // Borrows the resource's list: no reference count touched.
         edge: WaitEdge<&'r WaitList>,
     }
@@ -45,11 +46,12 @@ impl Waiting {
     #[cfg(feature = "diagnostics")]
     #[inline]
     #[allow(clippy::new_ret_no_self)] // a maker of wait futures, not of itself
-    pub(crate) fn new<F: Future>(res: &Resource, op: Op, inner: F) -> Recorded<'_, F> {
+    pub(crate) fn new<F: Future>(res: &Resource, op: Op, at: Site, inner: F) -> Recorded<'_, F> {
         Recorded {
             inner,
             res,
             op,
+            at,
             edge: WaitEdge::new(),
         }
     }
@@ -58,7 +60,7 @@ impl Waiting {
     #[cfg(not(feature = "diagnostics"))]
     #[inline(always)]
     #[allow(clippy::new_ret_no_self)] // a maker of wait futures, not of itself
-    pub(crate) fn new<F: Future>(_res: &Resource, _op: Op, inner: F) -> F {
+    pub(crate) fn new<F: Future>(_res: &Resource, _op: Op, _at: Site, inner: F) -> F {
         inner
     }
 }
@@ -69,7 +71,9 @@ impl<F: Future> Future for Recorded<'_, F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        poll_recorded(this.res, *this.op, this.edge, cx, |cx| this.inner.poll(cx))
+        poll_recorded(this.res, *this.op, *this.at, this.edge, cx, |cx| {
+            this.inner.poll(cx)
+        })
     }
 }
 
@@ -80,11 +84,12 @@ impl<F: Future> Future for Recorded<'_, F> {
 pub(crate) fn poll_recorded<'r, T, L: ListRef<'r>>(
     res: &'r Resource,
     op: Op,
+    at: Site,
     edge: &mut WaitEdge<L>,
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
 ) -> Poll<T> {
-    poll_recorded_lazy(|| res, op, edge, cx, poll)
+    poll_recorded_lazy(|| res, op, at, edge, cx, poll)
 }
 
 /// As [`poll_recorded`], for a resource registered only when something
@@ -93,19 +98,22 @@ pub(crate) fn poll_recorded<'r, T, L: ListRef<'r>>(
 pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
     res: impl FnOnce() -> &'r Resource,
     op: Op,
+    at: Site,
     edge: &mut WaitEdge<L>,
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
 ) -> Poll<T> {
-    edge.poll_wait(|| Some(res().waits()), op, cx, poll)
+    edge.poll_wait(|| Some(res().waits()), op, at, cx, poll)
 }
 
-/// Begins a `waits_on` edge on `res` for `op`, ended when the returned
-/// edge drops (also when the blocking call it brackets panics).
+/// Begins a `waits_on` edge on `res` for `op`, made by the call that
+/// called the `#[track_caller]` method calling this, ended when the
+/// returned edge drops (also when the blocking call it brackets panics).
 #[inline]
+#[track_caller]
 pub(crate) fn blocked_on(res: &Resource, op: Op) -> WaitEdge<&WaitList> {
     let mut edge = WaitEdge::<&WaitList>::new();
-    edge.begin(res.waits(), op);
+    edge.begin(res.waits(), op, Some(std::panic::Location::caller()));
     edge
 }
 

@@ -179,7 +179,7 @@ impl<T: ?Sized> Mutex<T> {
         self.res
             .resource()
             .holders()
-            .hold_exclusive(HoldAs::Guard, true);
+            .hold_exclusive(HoldAs::Guard, true, None);
         MutexGuard {
             guard,
             lock: self,
@@ -195,7 +195,7 @@ impl<T: ?Sized> Mutex<T> {
         // stays put while the guard keeps `self` alive; the guard drops
         // `hold` before that `Arc` and never hands the reference out.
         let set = unsafe { &*std::ptr::from_ref(self.res.resource().holders()) };
-        let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard);
+        let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, None);
         OwnedMutexGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -216,7 +216,7 @@ impl<T: ?Sized> Mutex<T> {
     /// As tokio's: dropping the future gives up the place in the queue and
     /// removes the wait edge.
     pub async fn lock(&self) -> MutexGuard<'_, T> {
-        let guard = Waiting::new(self.res.resource(), Op::Lock, self.lock.lock()).await;
+        let guard = Waiting::new(self.res.resource(), Op::Lock, None, self.lock.lock()).await;
         self.guard(guard)
     }
 
@@ -251,7 +251,7 @@ impl<T: ?Sized> Mutex<T> {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        let guard = Waiting::new(self.res.resource(), Op::Lock, self.lock.lock()).await;
+        let guard = Waiting::new(self.res.resource(), Op::Lock, None, self.lock.lock()).await;
         let guard = unsafe_extend(guard);
         self.owned_guard(guard)
     }

@@ -166,7 +166,9 @@ impl Future for Notified<'_> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         let inner = this.inner;
-        poll_recorded(this.res, Op::Notified, this.edge, cx, |cx| inner.poll(cx))
+        poll_recorded(this.res, Op::Notified, None, this.edge, cx, |cx| {
+            inner.poll(cx)
+        })
     }
 }
 
@@ -183,6 +185,8 @@ impl Future for OwnedNotified {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         let inner = this.inner;
-        poll_recorded(this.res, Op::Notified, this.edge, cx, |cx| inner.poll(cx))
+        poll_recorded(this.res, Op::Notified, None, this.edge, cx, |cx| {
+            inner.poll(cx)
+        })
     }
 }

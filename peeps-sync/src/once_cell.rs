@@ -218,7 +218,7 @@ impl<F: Future> Future for InitWait<'_, '_, F> {
             this.edge.end();
             return inner.poll(cx);
         }
-        let res = poll_recorded(this.res, Op::Init, this.edge, cx, |cx| inner.poll(cx));
+        let res = poll_recorded(this.res, Op::Init, None, this.edge, cx, |cx| inner.poll(cx));
         if this.flag.load(Relaxed) {
             this.edge.end();
         }

@@ -114,7 +114,7 @@ fn poll_end<R>(
 ) -> Poll<R> {
     let at = addr(end);
     end.touch(at);
-    poll_recorded_lazy(move || end.link(at), op, edge, cx, poll)
+    poll_recorded_lazy(move || end.link(at), op, None, edge, cx, poll)
 }
 
 /// The receiver got `value`: both sides count one message, the sender is
@@ -172,7 +172,7 @@ impl<T> Sender<T> {
     pub async fn closed(&mut self) {
         let Sender { inner, end, .. } = self;
         let at = addr(end);
-        Waiting::new(end.link(at), Op::Closed, inner.closed()).await;
+        Waiting::new(end.link(at), Op::Closed, None, inner.closed()).await;
         end.partner_gone();
     }
 

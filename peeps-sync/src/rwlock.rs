@@ -254,7 +254,7 @@ impl<T: ?Sized> RwLock<T> {
 
     #[inline]
     fn read_guard<'a>(&'a self, guard: TokioRead<'a>) -> RwLockReadGuard<'a, T> {
-        let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true);
+        let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, None);
         RwLockReadGuard {
             hold,
             guard,
@@ -265,7 +265,7 @@ impl<T: ?Sized> RwLock<T> {
 
     #[inline]
     fn write_guard<'a>(&'a self, guard: TokioWrite<'a>) -> RwLockWriteGuard<'a, T> {
-        let hold = HoldGuard::exclusive(self.set(), HoldAs::Guard, true);
+        let hold = HoldGuard::exclusive(self.set(), HoldAs::Guard, true, None);
         RwLockWriteGuard {
             hold,
             guard,
@@ -277,7 +277,7 @@ impl<T: ?Sized> RwLock<T> {
     fn owned_read(self: Arc<Self>, guard: TokioRead<'static>) -> OwnedRwLockReadGuard<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
-        let (hold, ticket) = HoldGuard::movable(set, HoldAs::ReadGuard, 1);
+        let (hold, ticket) = HoldGuard::movable(set, HoldAs::ReadGuard, 1, None);
         OwnedRwLockReadGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -291,7 +291,7 @@ impl<T: ?Sized> RwLock<T> {
     fn owned_write(self: Arc<Self>, guard: TokioWrite<'static>) -> OwnedRwLockWriteGuard<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
-        let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard);
+        let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, None);
         OwnedRwLockWriteGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -308,7 +308,7 @@ impl<T: ?Sized> RwLock<T> {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn read(&self) -> RwLockReadGuard<'_, T> {
-        let guard = Waiting::new(self.res.resource(), Op::Read, self.lock.read()).await;
+        let guard = Waiting::new(self.res.resource(), Op::Read, None, self.lock.read()).await;
         self.read_guard(guard)
     }
 
@@ -329,7 +329,7 @@ impl<T: ?Sized> RwLock<T> {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
-        let guard = Waiting::new(self.res.resource(), Op::Read, self.lock.read()).await;
+        let guard = Waiting::new(self.res.resource(), Op::Read, None, self.lock.read()).await;
         let guard = detach_read(guard);
         self.owned_read(guard)
     }
@@ -362,7 +362,7 @@ impl<T: ?Sized> RwLock<T> {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
-        let guard = Waiting::new(self.res.resource(), Op::Write, self.lock.write()).await;
+        let guard = Waiting::new(self.res.resource(), Op::Write, None, self.lock.write()).await;
         self.write_guard(guard)
     }
 
@@ -383,7 +383,7 @@ impl<T: ?Sized> RwLock<T> {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
-        let guard = Waiting::new(self.res.resource(), Op::Write, self.lock.write()).await;
+        let guard = Waiting::new(self.res.resource(), Op::Write, None, self.lock.write()).await;
         let guard = detach_write(guard);
         self.owned_write(guard)
     }
@@ -548,7 +548,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
             mut hold, guard, ..
         } = this;
         let guard = guard.downgrade();
-        hold.reacquire(HoldAs::ReadGuard, true);
+        hold.reacquire(HoldAs::ReadGuard, true, None);
         Ok(RwLockReadGuard {
             hold,
             guard,
@@ -583,7 +583,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
             ..
         } = self;
         let guard = guard.downgrade();
-        hold.reacquire(HoldAs::ReadGuard, true);
+        hold.reacquire(HoldAs::ReadGuard, true, None);
         RwLockReadGuard {
             hold,
             guard,
@@ -764,7 +764,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         let guard = guard.downgrade();
         let mark = Mark::new(Key::hold(
             lock.set().owner(),
-            hold.reacquire_movable(HoldAs::ReadGuard),
+            hold.reacquire_movable(HoldAs::ReadGuard, None),
         ));
         Ok(OwnedRwLockReadGuard {
             mark,
@@ -809,7 +809,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         let guard = guard.downgrade();
         let mark = Mark::new(Key::hold(
             lock.set().owner(),
-            hold.reacquire_movable(HoldAs::ReadGuard),
+            hold.reacquire_movable(HoldAs::ReadGuard, None),
         ));
         let data = lock.data.get();
         OwnedRwLockReadGuard {

@@ -185,7 +185,8 @@ impl Semaphore {
 
     #[inline]
     fn permit<'a>(&'a self, permit: tokio::sync::SemaphorePermit<'a>) -> SemaphorePermit<'a> {
-        let hold = HoldGuard::weighted(self.set(), HoldAs::Permit, true, permit.num_permits());
+        let hold =
+            HoldGuard::weighted(self.set(), HoldAs::Permit, true, permit.num_permits(), None);
         SemaphorePermit {
             hold,
             permit,
@@ -206,7 +207,7 @@ impl Semaphore {
             let set = &*std::ptr::from_ref(self.set());
             (permit, set)
         };
-        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, permit.num_permits());
+        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, permit.num_permits(), None);
         OwnedSemaphorePermit {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -226,7 +227,8 @@ impl Semaphore {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
-        let permit = Waiting::new(self.res.resource(), Op::Acquire, self.inner.acquire()).await?;
+        let permit =
+            Waiting::new(self.res.resource(), Op::Acquire, None, self.inner.acquire()).await?;
         Ok(self.permit(permit))
     }
 
@@ -240,8 +242,13 @@ impl Semaphore {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
-        let permit =
-            Waiting::new(self.res.resource(), Op::Acquire, self.inner.acquire_many(n)).await?;
+        let permit = Waiting::new(
+            self.res.resource(),
+            Op::Acquire,
+            None,
+            self.inner.acquire_many(n),
+        )
+        .await?;
         Ok(self.permit(permit))
     }
 
@@ -313,7 +320,8 @@ impl Semaphore {
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
-        let permit = Waiting::new(self.res.resource(), Op::Acquire, self.inner.acquire()).await?;
+        let permit =
+            Waiting::new(self.res.resource(), Op::Acquire, None, self.inner.acquire()).await?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
         Ok(self.owned(permit))
@@ -332,8 +340,13 @@ impl Semaphore {
         self: Arc<Self>,
         n: u32,
     ) -> Result<OwnedSemaphorePermit, AcquireError> {
-        let permit =
-            Waiting::new(self.res.resource(), Op::Acquire, self.inner.acquire_many(n)).await?;
+        let permit = Waiting::new(
+            self.res.resource(),
+            Op::Acquire,
+            None,
+            self.inner.acquire_many(n),
+        )
+        .await?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
         Ok(self.owned(permit))
@@ -473,7 +486,7 @@ impl<'a> SemaphorePermit<'a> {
     pub fn split(&mut self, n: usize) -> Option<Self> {
         let permit = self.permit.split(n)?;
         self.hold.set_weight(self.permit.num_permits());
-        let hold = HoldGuard::weighted(self.sem.set(), HoldAs::Permit, true, n);
+        let hold = HoldGuard::weighted(self.sem.set(), HoldAs::Permit, true, n, None);
         Some(SemaphorePermit {
             hold,
             permit,
@@ -537,7 +550,7 @@ impl OwnedSemaphorePermit {
         // SAFETY: the new permit keeps its own clone of the `Arc`, dropped
         // last, so the set it points into outlives the hold.
         let set = unsafe { &*std::ptr::from_ref(sem.set()) };
-        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, n);
+        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, n, None);
         let mark = Mark::new(Key::hold(set.owner(), ticket));
         Some(OwnedSemaphorePermit {
             mark,

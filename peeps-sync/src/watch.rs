@@ -132,7 +132,7 @@ impl<T> Receiver<T> {
     pub async fn changed(&mut self) -> Result<(), RecvError> {
         let Receiver { inner, ep } = self;
         ep.used();
-        let r = Waiting::new(ep.resource(), Op::Changed, inner.changed()).await;
+        let r = Waiting::new(ep.resource(), Op::Changed, None, inner.changed()).await;
         ep.counted(u64::from(r.is_ok()));
         r
     }
@@ -150,7 +150,7 @@ impl<T> Receiver<T> {
     pub async fn wait_for(&mut self, f: impl FnMut(&T) -> bool) -> Result<Ref<'_, T>, RecvError> {
         let Receiver { inner, ep } = self;
         ep.used();
-        let r = Waiting::new(ep.resource(), Op::Changed, inner.wait_for(f)).await;
+        let r = Waiting::new(ep.resource(), Op::Changed, None, inner.wait_for(f)).await;
         ep.counted(u64::from(r.is_ok()));
         r
     }
@@ -254,7 +254,7 @@ impl<T> Sender<T> {
     /// As tokio's: cancel safe.
     pub async fn closed(&self) {
         self.ep.used();
-        Waiting::new(self.ep.resource(), Op::Closed, self.inner.closed()).await;
+        Waiting::new(self.ep.resource(), Op::Closed, None, self.inner.closed()).await;
     }
 
     /// A new receiver, attributed to the task subscribing, as tokio's

@@ -37,9 +37,7 @@ use super::cycles::Hop;
 use super::report::{
     BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Step, StuckForever, ThreadRef,
 };
-use super::words::{
-    Labels, Words, count, duration, hold_noun, op_words, release_note, step_words,
-};
+use super::words::{Labels, Words, count, duration, hold_noun, op_words, release_note, step_words};
 use crate::attr;
 use crate::merge::{EdgeIndex, IdMap, NodeIndex};
 use crate::op::Op;

@@ -142,7 +142,7 @@ impl<T> Sender<T> {
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
         self.ep.used();
         self.ep.carry(&value);
-        let r = Waiting::new(self.ep.resource(), Op::Send, self.inner.send(value)).await;
+        let r = Waiting::new(self.ep.resource(), Op::Send, None, self.inner.send(value)).await;
         self.ep.sent(&r);
         r
     }
@@ -155,7 +155,7 @@ impl<T> Sender<T> {
     /// As tokio's: cancel safe.
     pub async fn closed(&self) {
         self.ep.used();
-        Waiting::new(self.ep.resource(), Op::Closed, self.inner.closed()).await;
+        Waiting::new(self.ep.resource(), Op::Closed, None, self.inner.closed()).await;
     }
 
     /// Sends a value if there is room now, as tokio's `try_send`.
@@ -190,6 +190,7 @@ impl<T> Sender<T> {
         let r = Waiting::new(
             self.ep.resource(),
             Op::Send,
+            None,
             self.inner.send_timeout(value, timeout),
         )
         .await;
@@ -235,7 +236,7 @@ impl<T> Sender<T> {
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
         self.ep.used();
-        let inner = Waiting::new(self.ep.resource(), Op::Send, self.inner.reserve()).await?;
+        let inner = Waiting::new(self.ep.resource(), Op::Send, None, self.inner.reserve()).await?;
         Ok(Permit {
             inner,
             ep: &self.ep,
@@ -253,7 +254,13 @@ impl<T> Sender<T> {
     /// As tokio's: dropping the future gives up the place in the queue.
     pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
         self.ep.used();
-        let inner = Waiting::new(self.ep.resource(), Op::Send, self.inner.reserve_many(n)).await?;
+        let inner = Waiting::new(
+            self.ep.resource(),
+            Op::Send,
+            None,
+            self.inner.reserve_many(n),
+        )
+        .await?;
         Ok(PermitIterator {
             inner,
             ep: &self.ep,
@@ -273,7 +280,7 @@ impl<T> Sender<T> {
     pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
         let Sender { inner, ep } = self;
         ep.used();
-        let inner = Waiting::new(ep.resource(), Op::Send, inner.reserve_owned()).await?;
+        let inner = Waiting::new(ep.resource(), Op::Send, None, inner.reserve_owned()).await?;
         Ok(OwnedPermit { inner, ep })
     }
 

@@ -26,6 +26,7 @@ macro_rules! receiver_impl {
                 let v = $crate::core::Waiting::new(
                     ep.resource(),
                     ::peeps_graph::Op::Recv,
+                    None,
                     inner.recv(),
                 )
                 .await;
@@ -47,6 +48,7 @@ macro_rules! receiver_impl {
                 let n = $crate::core::Waiting::new(
                     ep.resource(),
                     ::peeps_graph::Op::Recv,
+                    None,
                     inner.recv_many(buffer, limit),
                 )
                 .await;
@@ -222,7 +224,7 @@ pub(crate) fn poll_counted<R>(
     received: impl FnOnce(&R) -> u64,
 ) -> Poll<R> {
     ep.used();
-    let p = crate::core::poll_recorded(ep.resource(), peeps_graph::Op::Recv, edge, cx, poll);
+    let p = crate::core::poll_recorded(ep.resource(), peeps_graph::Op::Recv, None, edge, cx, poll);
     if let Poll::Ready(out) = &p {
         ep.counted(received(out));
     }

@@ -106,7 +106,7 @@ impl<T> UnboundedSender<T> {
     /// As tokio's: cancel safe.
     pub async fn closed(&self) {
         self.ep.used();
-        Waiting::new(self.ep.resource(), Op::Closed, self.inner.closed()).await;
+        Waiting::new(self.ep.resource(), Op::Closed, None, self.inner.closed()).await;
     }
 
     /// Whether the receiver is gone or closed, as tokio's.
