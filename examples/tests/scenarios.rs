@@ -267,7 +267,7 @@ fn recv_own_sender_unused() {
         .step(
             step("collector")
                 .path(["collect"])
-                .op("recv")
+                .op(Op::Recv)
                 .waits_on(Channel, "results")
                 .held_by("collector")
                 .held_as("sender")
@@ -277,7 +277,7 @@ fn recv_own_sender_unused() {
         )
         .behind_step(
             step(MAIN)
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "collector")
                 .held_by("collector"),
         )
@@ -299,7 +299,7 @@ fn channel_actors_natural() {
         .behind_step(
             step(MAIN)
                 .path([])
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "ping")
                 .held_by("ping"),
         );
@@ -310,7 +310,7 @@ fn channel_actors_natural() {
         expect = expect.step(
             step(task)
                 .path(["actor"])
-                .op("send")
+                .op(Op::Send)
                 .waits_on(Channel, inbox)
                 .held_by(peer)
                 .held_as("receiver")
@@ -337,7 +337,7 @@ fn oneshot_handshake_natural() {
         .behind_step(
             step(MAIN)
                 .path([])
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "left")
                 .held_by("left"),
         );
@@ -348,7 +348,7 @@ fn oneshot_handshake_natural() {
         expect = expect.step(
             step(task)
                 .path([])
-                .op("recv")
+                .op(Op::Recv)
                 .waits_on(Channel, hello)
                 .held_by(peer)
                 .held_as("sender")
@@ -385,7 +385,7 @@ fn actor_ring_made_in_main() {
         .behind_step(
             step(MAIN)
                 .path([])
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "actor-a")
                 .held_by("actor-a"),
         );
@@ -397,7 +397,7 @@ fn actor_ring_made_in_main() {
         expect = expect.step(
             step(actor)
                 .path(["run"])
-                .op("send")
+                .op(Op::Send)
                 .waits_on(Channel, next_inbox)
                 .held_by(next)
                 .held_as("receiver")
@@ -424,14 +424,14 @@ fn coordinator_forgot_drop() {
         .step(
             step("coordinator")
                 .path(["coordinate"])
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "collector")
                 .held_by("collector"),
         )
         .step(
             step("collector")
                 .path(["collect"])
-                .op("recv")
+                .op(Op::Recv)
                 .waits_on(Channel, "results")
                 .held_by("coordinator")
                 .held_as("sender")
@@ -442,7 +442,7 @@ fn coordinator_forgot_drop() {
         .behind_step(
             step(MAIN)
                 .path([])
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "coordinator")
                 .held_by("coordinator"),
         )
@@ -470,14 +470,14 @@ fn oneshot_rx_to_child() {
         .step(
             step("parent")
                 .path(["parent"])
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "child")
                 .held_by("child"),
         )
         .step(
             step("child")
                 .path(["child"])
-                .op("recv")
+                .op(Op::Recv)
                 .waits_on(Channel, "go")
                 .held_by("parent")
                 .held_as("sender")
@@ -488,7 +488,7 @@ fn oneshot_rx_to_child() {
         .behind_step(
             step(MAIN)
                 .path([])
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "parent")
                 .held_by("parent"),
         )
@@ -512,7 +512,7 @@ fn reply_sender_pending_map() {
         .step(
             step("server")
                 .path(["serve"])
-                .op("lock")
+                .op(Op::Lock)
                 .waits_on(Mutex, "session")
                 .held_by("client")
                 .held_as("guard")
@@ -521,7 +521,7 @@ fn reply_sender_pending_map() {
         .step(
             step("client")
                 .path(["call"])
-                .op("recv")
+                .op(Op::Recv)
                 .waits_on(Channel, "reply")
                 .held_by("server")
                 .held_as("sender")
@@ -532,7 +532,7 @@ fn reply_sender_pending_map() {
         .behind_step(
             step(MAIN)
                 .path([])
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "client")
                 .held_by("client"),
         )
@@ -572,7 +572,7 @@ fn pool_owned_permits() {
         );
         step(&s.task.name)
             .path(["query"])
-            .op("acquire")
+            .op(Op::Acquire)
             .waits_on(Semaphore, "db-pool")
             .held_as("permit")
             .evidence("made")
@@ -598,7 +598,7 @@ fn oneshot_via_job_behind() {
         .step(
             step("worker")
                 .path(["work"])
-                .op("lock")
+                .op(Op::Lock)
                 .waits_on(Mutex, "index")
                 .held_by("other")
                 .held_as("guard")
@@ -607,7 +607,7 @@ fn oneshot_via_job_behind() {
         .step(
             step("other")
                 .path(["reindex"])
-                .op("lock")
+                .op(Op::Lock)
                 .waits_on(Mutex, "ledger")
                 .held_by("worker")
                 .held_as("guard")
@@ -616,7 +616,7 @@ fn oneshot_via_job_behind() {
         .behind_step(
             step("requester")
                 .path(["request"])
-                .op("recv")
+                .op(Op::Recv)
                 .waits_on(Channel, "reply")
                 .held_by("worker")
                 .held_as("sender")
@@ -625,7 +625,7 @@ fn oneshot_via_job_behind() {
         .behind_step(
             step(MAIN)
                 .path([])
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "requester")
                 .held_by("requester"),
         )
@@ -648,7 +648,7 @@ fn oneshot_via_job_unread() {
         .step(
             step("worker")
                 .path(["work"])
-                .op("lock")
+                .op(Op::Lock)
                 .waits_on(Mutex, "index")
                 .held_by("other")
                 .held_as("guard")
@@ -657,7 +657,7 @@ fn oneshot_via_job_unread() {
         .step(
             step("other")
                 .path(["reindex"])
-                .op("lock")
+                .op(Op::Lock)
                 .waits_on(Mutex, "ledger")
                 .held_by("worker")
                 .held_as("guard")
@@ -666,7 +666,7 @@ fn oneshot_via_job_unread() {
         .behind_step(
             step("requester")
                 .path(["request"])
-                .op("recv")
+                .op(Op::Recv)
                 .waits_on(Channel, "reply")
                 .held_by("worker")
                 .held_as("sender")
@@ -677,7 +677,7 @@ fn oneshot_via_job_unread() {
         .behind_step(
             step(MAIN)
                 .path([])
-                .op("join")
+                .op(Op::Join)
                 .waits_on(Task, "requester")
                 .held_by("requester"),
         )
