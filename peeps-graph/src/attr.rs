@@ -125,6 +125,9 @@ pub const CONFIRMED: &str = "confirmed";
 /// that made the wait (`lock()`, `recv()`, ...) or took the hold, when
 /// known.
 pub const AT: &str = "at";
+/// `held_by`: the id of the future inside the holder task that took the
+/// hold (absent: the task itself, or unknown).
+pub const BY: &str = "by";
 /// `waits_on`: the number of its task's poll in which the wait was last
 /// polled, for a wait polled with its task's own waker. Below the task's
 /// `polls`, the task has stopped polling it: the wait is abandoned.

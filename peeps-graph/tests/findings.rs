@@ -17,10 +17,10 @@ fn the_example_reads_as_design_says() {
     assert_eq!(
         report.text(),
         "deadlock (certain, 2 tasks, 1 process):\n  \
-         task \"transfer-a\" (src/bank.rs:31) in future \"transfer\" (src/bank.rs:20) waits on mutex \"acct-2\" (src/bank.rs:12)\n    \
-         held by task \"transfer-b\" (src/bank.rs:40)\n  \
-         task \"transfer-b\" in future \"transfer\" (src/bank.rs:20) waits on mutex \"acct-1\" (src/bank.rs:11)\n    \
-         held by task \"transfer-a\"\n\n\
+         task \"transfer-a\" (src/bank.rs:31) in future \"transfer\" (src/bank.rs:20) waits at src/bank.rs:22 to lock mutex \"acct-2\" (made at src/bank.rs:12) for 5.0 s\n    \
+         held since src/bank.rs:21 by task \"transfer-b\" (src/bank.rs:40)\n  \
+         task \"transfer-b\" in future \"transfer\" (src/bank.rs:20) waits at src/bank.rs:22 to lock mutex \"acct-1\" (made at src/bank.rs:11) for 5.0 s\n    \
+         held since src/bank.rs:21 by task \"transfer-a\"\n\n\
          1 deadlock, 0 stuck forever, 0 long waits, 0 blocking polls\n"
     );
     let d = &report.deadlocks[0];
@@ -49,9 +49,9 @@ fn a_waiting_task_itself_is_written_without_a_future() {
     assert_eq!(
         report.deadlocks[0].text,
         "deadlock (certain, 2 tasks, 1 process):\n  \
-         task \"transfer-a\" (src/transfer-a.rs:1) waits on mutex \"acct-2\" (src/acct-2.rs:4)\n    \
+         task \"transfer-a\" (src/transfer-a.rs:1) waits to lock mutex \"acct-2\" (made at src/acct-2.rs:4) for 5.0 s\n    \
          held by task \"transfer-b\" (src/transfer-b.rs:2)\n  \
-         task \"transfer-b\" waits on mutex \"acct-1\" (src/acct-1.rs:3)\n    \
+         task \"transfer-b\" waits to lock mutex \"acct-1\" (made at src/acct-1.rs:3) for 5.0 s\n    \
          held by task \"transfer-a\""
     );
 }
@@ -97,7 +97,9 @@ fn the_json_has_exactly_the_documented_fields() {
         keys(step),
         [
             "as",
+            "at",
             "confirmed",
+            "held_at",
             "held_by",
             "op",
             "path",
@@ -141,7 +143,7 @@ fn long_waits_behind_a_sleeping_holder() {
     assert_eq!(
         report.long_waits[0].text,
         "long wait (12.0 s):\n  \
-         task \"w\" (src/w.rs:3) waits on mutex \"m\" (src/m.rs:2)\n    \
+         task \"w\" (src/w.rs:3) waits to lock mutex \"m\" (made at src/m.rs:2)\n    \
          held by task \"sleeper\" (src/sleeper.rs:1), which waits on something peeps cannot see (a timer, I/O or an uninstrumented future)"
     );
     assert_eq!(report.long_waits[0].held_by[0].name, "sleeper");
@@ -184,7 +186,7 @@ fn a_long_wait_with_an_unseen_releaser_says_why() {
     assert_eq!(
         report.long_waits[0].text,
         "long wait (9.0 s):\n  \
-         task \"writer\" (src/writer.rs:1) waits on channel \"out\" (src/out.rs:2) to send\n    \
+         task \"writer\" (src/writer.rs:1) waits to send on channel \"out\" (made at src/out.rs:2)\n    \
          a receiver is held by something peeps cannot see"
     );
     assert!(report.long_waits[0].held_by.is_empty());

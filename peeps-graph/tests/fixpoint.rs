@@ -216,7 +216,7 @@ fn self_loop_relocking_a_held_mutex() {
     assert_eq!(
         dl.text,
         "deadlock (certain, 1 task, 1 process):\n  \
-         task \"relocker\" (src/relocker.rs:1) waits on mutex \"state\" (src/state.rs:2)\n    \
+         task \"relocker\" (src/relocker.rs:1) waits to lock mutex \"state\" (made at src/state.rs:2) for 5.0 s\n    \
          held by task \"relocker\""
     );
 }
@@ -243,7 +243,7 @@ fn a_rwlock_read_held_then_write_requested_in_the_same_task() {
     d.hold(l, t, "read_guard");
     d.wait(t, l, "write");
     let report = analyze(&[d.build()]);
-    assert!(only_deadlock(&report).text.contains("waits on rwlock \"config\" (src/config.rs:2) to write\n    read-locked by task \"upgrader\""));
+    assert!(only_deadlock(&report).text.contains("waits to write-lock rwlock \"config\" (made at src/config.rs:2) for 5.0 s\n    read-locked by task \"upgrader\""));
 }
 
 #[test]
@@ -277,14 +277,14 @@ fn a_task_behind_a_cycle_is_listed_under_it() {
     assert_eq!(
         dl.text,
         "deadlock (certain, 2 tasks, 1 process):\n  \
-         task \"a\" (src/a.rs:1) waits on mutex \"b-lock\" (src/b-lock.rs:4)\n    \
+         task \"a\" (src/a.rs:1) waits to lock mutex \"b-lock\" (made at src/b-lock.rs:4) for 5.0 s\n    \
          held by task \"b\" (src/b.rs:2)\n  \
-         task \"b\" waits on mutex \"a-lock\" (src/a-lock.rs:3)\n    \
+         task \"b\" waits to lock mutex \"a-lock\" (made at src/a-lock.rs:3) for 5.0 s\n    \
          held by task \"a\"\n  \
          also stuck behind it (2 tasks):\n    \
-         task \"c\" (src/c.rs:5) waits on mutex \"a-lock\"\n      \
+         task \"c\" (src/c.rs:5) waits to lock mutex \"a-lock\" for 5.0 s\n      \
          held by task \"a\"\n    \
-         thread \"main\" (src/main.rs:6) waits on task \"c\" to finish"
+         thread \"main\" (src/main.rs:6) waits for task \"c\" to finish, for 5.0 s"
     );
     // Behind tasks are never deadlocks of their own.
     assert_eq!(report.deadlocks.len(), 1);
@@ -434,7 +434,7 @@ fn two_actors_blocked_sending_into_each_others_full_channel() {
     let dl = only_deadlock(&report);
     assert_eq!(task_names(dl), ["actor-a", "actor-b"]);
     assert!(
-        dl.text.contains("to send\n    receiver held by"),
+        dl.text.contains("waits to send on channel \"b-inbox\" (made at src/b-inbox.rs:4) for 5.0 s\n    receiver held by"),
         "{}",
         dl.text
     );
@@ -499,8 +499,8 @@ fn a_join_cycle_through_a_lock() {
     assert_eq!(
         dl.text,
         "deadlock (certain, 2 tasks, 1 process):\n  \
-         task \"a\" (src/a.rs:1) waits on task \"b\" (src/b.rs:2) to finish\n  \
-         task \"b\" waits on mutex \"m\" (src/m.rs:3)\n    \
+         task \"a\" (src/a.rs:1) waits for task \"b\" (src/b.rs:2) to finish, for 5.0 s\n  \
+         task \"b\" waits to lock mutex \"m\" (made at src/m.rs:3) for 5.0 s\n    \
          held by task \"a\""
     );
 }
@@ -591,7 +591,7 @@ fn a_task_that_lost_its_waker_is_stuck_forever_not_deadlocked() {
         "stuck forever (5.0 s):\n  \
          task \"leaky\" (src/leaky.rs:1) is pending and holds no waker: nothing can ever wake it\n  \
          also stuck behind it (1 task):\n    \
-         task \"waiter\" (src/waiter.rs:3) waits on mutex \"m\" (src/m.rs:2)\n      \
+         task \"waiter\" (src/waiter.rs:3) waits to lock mutex \"m\" (made at src/m.rs:2) for 5.0 s\n      \
          held by task \"leaky\""
     );
 }

@@ -65,11 +65,11 @@ fn a_cross_process_deadlock_through_rpc() {
     assert_eq!(
         d.text,
         "deadlock (certain, 3 tasks, 2 processes):\n  \
-         task \"client\" (src/client.rs:1) [a] waits on request \"fetch\" (src/fetch.rs:3)\n    \
+         task \"client\" (src/client.rs:1) [a] waits for the response to request \"fetch\" (made at src/fetch.rs:3) for 5.0 s\n    \
          handled by task \"fetch-handler\" (src/fetch-handler.rs:1) [b]\n  \
-         task \"fetch-handler\" waits on request \"lookup\" (src/lookup.rs:3)\n    \
+         task \"fetch-handler\" waits for the response to request \"lookup\" (made at src/lookup.rs:3) for 5.0 s\n    \
          handled by task \"lookup-handler\" (src/lookup-handler.rs:4) [a]\n  \
-         task \"lookup-handler\" waits on mutex \"cache\" (src/cache.rs:2)\n    \
+         task \"lookup-handler\" waits to lock mutex \"cache\" (made at src/cache.rs:2) for 5.0 s\n    \
          held by task \"client\""
     );
 }

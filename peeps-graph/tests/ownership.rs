@@ -135,7 +135,7 @@ fn a_handle_in_an_unread_message_waits_for_whoever_reads_that_channel() {
     assert_eq!(step.evidence, Some(Evidence::InMessage));
     assert!(
         dl.text.contains(
-            r#"sender inside an unread message on channel "jobs" (src/jobs.rs:6), whose receiver is held by task "worker""#
+            r#"sender inside an unread message on channel "jobs" (made at src/jobs.rs:6), whose receiver is held by task "worker""#
         ),
         "{}",
         dl.text

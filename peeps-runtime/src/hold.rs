@@ -37,6 +37,8 @@ struct HolderRecord {
     ticket: u64,
     /// The call that took it.
     at: Site,
+    /// The future inside the holder task that took it (0: the task itself).
+    by: NodeId,
 }
 
 /// Who holds one resource.
@@ -128,6 +130,9 @@ struct FastSlot {
     ticket: AtomicU64,
     /// The call that took the hold (null: unknown), written by every hold.
     at: AtomicPtr<Location<'static>>,
+    /// The future inside the holder task that took it (0: the task itself
+    /// or unknown), written by every hold.
+    by: AtomicU64,
 }
 
 impl FastSlot {
@@ -137,12 +142,21 @@ impl FastSlot {
             meta: AtomicU64::new(0),
             ticket: AtomicU64::new(0),
             at: AtomicPtr::new(std::ptr::null_mut()),
+            by: AtomicU64::new(0),
         }
     }
 }
 
 fn site_ptr(at: Site) -> *mut Location<'static> {
     at.map_or(std::ptr::null_mut(), |l| std::ptr::from_ref(l).cast_mut())
+}
+
+/// The instrumented future polling now inside holder `holder`, if it is
+/// not the holder itself: the future that takes a hold.
+#[inline]
+fn taking_future(holder: NodeId) -> NodeId {
+    let node = context::current().node;
+    if node == holder { 0 } else { node }
 }
 
 fn site_of(p: *mut Location<'static>) -> Site {
@@ -244,6 +258,7 @@ impl HolderSet {
         let slot = &self.fast[0];
         slot.meta.store(meta(how, evidence_of(confirmed), clock::now_ms(), 1), Ordering::Relaxed);
         slot.at.store(site_ptr(at), Ordering::Relaxed);
+        slot.by.store(taking_future(id), Ordering::Relaxed);
         slot.holder.store(id, Ordering::Release);
     }
 
@@ -257,6 +272,7 @@ impl HolderSet {
         let slot = &self.fast[0];
         slot.ticket.store(ticket, Ordering::Relaxed);
         slot.at.store(site_ptr(at), Ordering::Relaxed);
+        slot.by.store(taking_future(id), Ordering::Relaxed);
         slot.meta.store(meta(how, Evidence::Made, clock::now_ms(), 1), Ordering::Relaxed);
         slot.holder.store(id, Ordering::Release);
         ticket
@@ -280,6 +296,7 @@ impl HolderSet {
         at: Site,
     ) -> HoldToken {
         let since = clock::now_ms();
+        let by = if at.is_some() { taking_future(id) } else { 0 };
         let free = if weight <= MAX_FAST_WEIGHT {
             (0..FAST_SLOTS).find(|&i| {
                 self.fast[i].holder.compare_exchange(0, id, Ordering::AcqRel, Ordering::Relaxed).is_ok()
@@ -292,10 +309,11 @@ impl HolderSet {
                 self.fast[i].ticket.store(ticket, Ordering::Relaxed);
             }
             self.fast[i].at.store(site_ptr(at), Ordering::Relaxed);
+            self.fast[i].by.store(by, Ordering::Relaxed);
             self.fast[i].meta.store(meta(how, evidence, since, weight), Ordering::Release);
             Slot::fast(i)
         } else {
-            self.acquire_slow(HolderRecord { holder: id, how, evidence, since, weight, ticket, at })
+            self.acquire_slow(HolderRecord { holder: id, how, evidence, since, weight, ticket, at, by })
         };
         HoldToken { slot, ticket, _keep: keep }
     }
@@ -327,6 +345,7 @@ impl HolderSet {
                     weight,
                     ticket: self.fast[i].ticket.load(Ordering::Relaxed),
                     at: site_of(self.fast[i].at.load(Ordering::Relaxed)),
+                    by: self.fast[i].by.load(Ordering::Relaxed),
                 };
                 *slot = self.acquire_slow(record);
                 self.fast[i].holder.store(0, Ordering::Release);
@@ -383,13 +402,14 @@ impl HolderSet {
                 let evidence = meta_evidence(m);
                 let ticket = if evidence == Evidence::Acquired { 0 } else { f.ticket.load(Ordering::Relaxed) };
                 let at = site_of(f.at.load(Ordering::Relaxed));
-                self.edge(out, holder, HoldAs::from_bits(m), evidence, meta_since(m), ticket, at);
+                let by = f.by.load(Ordering::Relaxed);
+                self.edge(out, holder, HoldAs::from_bits(m), evidence, meta_since(m), ticket, (at, by));
                 n += 1;
             }
         }
         let slow = self.slow.lock();
         for r in slow.iter() {
-            self.edge(out, r.holder, r.how, r.evidence, r.since, r.ticket, r.at);
+            self.edge(out, r.holder, r.how, r.evidence, r.since, r.ticket, (r.at, r.by));
         }
         n + slow.len()
     }
@@ -408,8 +428,9 @@ impl HolderSet {
         evidence: Evidence,
         since: u64,
         ticket: u64,
-        at: Site,
+        (at, by): (Site, NodeId),
     ) {
+        let taker = holder;
         let mut holder = holder;
         let mut in_state = false;
         if ticket != 0
@@ -439,6 +460,11 @@ impl HolderSet {
         }
         if let Some(at) = at {
             attrs.insert(attr::AT.into(), format!("{}:{}:{}", at.file(), at.line(), at.column()).into());
+        }
+        // Which future inside the holder took it, while the holder is still
+        // the task that took it (not one it moved to).
+        if by != 0 && holder == taker && matches!(evidence, Evidence::Acquired | Evidence::Made) {
+            attrs.insert(attr::BY.into(), by.into());
         }
         out.edge(self.owner, holder, EdgeKind::HeldBy, since, attrs);
     }

@@ -57,6 +57,8 @@ pub(crate) struct Root {
     pub(crate) accounted: Option<u64>,
     /// How long the root has been in its state.
     pub(crate) since_ms: Option<u64>,
+    /// How many polls it has begun (its latest poll's number), when known.
+    pub(crate) polls: Option<u64>,
 }
 
 impl Root {
@@ -99,6 +101,17 @@ pub(crate) enum Target {
     Join(NodeIndex),
     /// An RPC request: the tasks running its handlers.
     Call(NodeIndex),
+    /// A read of a write-preferring rwlock (tokio's) queued behind writers:
+    /// released by those writers (`read` is the read's wait edge).
+    BehindWriters {
+        /// The rwlock.
+        lock: NodeIndex,
+        /// The queued read.
+        read: EdgeIndex,
+    },
+    /// A watch channel's `send` parked on the value's lock: released by
+    /// whoever holds a borrow of the value.
+    ValueReaders(NodeIndex),
 }
 
 impl Target {
@@ -110,7 +123,9 @@ impl Target {
             | Target::Receivers(n)
             | Target::Endpoints(n)
             | Target::Join(n)
-            | Target::Call(n) => n,
+            | Target::Call(n)
+            | Target::ValueReaders(n)
+            | Target::BehindWriters { lock: n, .. } => n,
         }
     }
 
@@ -123,6 +138,9 @@ impl Target {
             Target::Endpoints(_) => 3,
             Target::Join(_) => 4,
             Target::Call(_) => 5,
+            Target::ValueReaders(_) => 7,
+            // One per queued read (its writers ahead are its own).
+            Target::BehindWriters { read, .. } => return (read.index() as u32, 6),
         };
         (self.node().index() as u32, tag)
     }
@@ -204,8 +222,21 @@ pub(crate) struct Release {
     /// message, back through a join), not on the handle found in the
     /// holder's state: it may have been handed on since.
     pub(crate) guess: bool,
+    /// The release goes through a wait in the resource's queue: the
+    /// abandoned wait a lock was handed to, or a writer queued ahead.
+    pub(crate) queue: Option<Queued>,
     /// Age of the youngest edge on the way (held_by, calls).
     pub(crate) since_ms: Option<u64>,
+}
+
+/// A wait in a resource's queue that a release goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Queued {
+    /// The lock was handed to this wait, which its task no longer polls:
+    /// the lock stays with that task's future.
+    HandedTo(EdgeIndex),
+    /// A writer queued ahead of a read on a write-preferring rwlock.
+    WriterAhead(EdgeIndex),
 }
 
 impl Release {
@@ -216,6 +247,7 @@ impl Release {
             via: None,
             carrier: None,
             guess: false,
+            queue: None,
             since_ms: None,
         }
     }
@@ -470,6 +502,57 @@ impl Blocked {
             .iter()
             .copied()
             .filter(move |&w| !parked || is_blocking_wait(merged, w))
+            .filter(move |&w| !self.abandoned(merged, w))
+    }
+
+    /// Whether the future `future` was abandoned: it waits (itself or
+    /// through the futures under it) and its task polls none of those
+    /// waits any more (see [`Blocked::abandoned`]).
+    pub(crate) fn future_abandoned(&self, merged: &Merged<'_>, future: NodeIndex) -> bool {
+        let Some(r) = self.root(future) else {
+            return false;
+        };
+        let g = merged.graph();
+        let mut any = false;
+        for &w in self.all_waits(r) {
+            let Some((waiter, _)) = g.edge_endpoints(w) else {
+                continue;
+            };
+            if waiter == future || self.path(waiter).contains(&future) {
+                if !self.abandoned(merged, w) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Whether wait `w` was abandoned: its task (spawned through peeps, not
+    /// in a poll now) did not poll it in its latest poll, although the wait
+    /// was polled with the task's own waker — a future pinned outside a
+    /// `select!` that the task stopped polling. It can never release its
+    /// task (the task will not look at it), but it keeps its place in its
+    /// resource's queue and whatever its future holds.
+    pub(crate) fn abandoned(&self, merged: &Merged<'_>, w: EdgeIndex) -> bool {
+        let g = merged.graph();
+        let Some(polled_in) = g[w]
+            .attrs
+            .and_then(|a| a.get(attr::POLLED_IN))
+            .and_then(|v| v.as_u64())
+        else {
+            return false;
+        };
+        let Some((waiter, _)) = g.edge_endpoints(w) else {
+            return false;
+        };
+        let Some(r) = self.root(waiter) else {
+            return false;
+        };
+        let root = &self.roots[r as usize];
+        root.tracked
+            && matches!(root.state, RootState::Pending | RootState::Runnable)
+            && root.polls.is_some_and(|polls| polled_in < polls)
     }
 
     /// Root `r` can never be woken: it holds no clone of its waker and has
@@ -523,13 +606,56 @@ fn root_facts(ix: NodeIndex, node: &Node) -> Root {
         clones: attr_u64(node, attr::WAKER_CLONES),
         accounted: attr_u64(node, attr::WAKER_CLONES_ACCOUNTED),
         since_ms: node.since_ms,
+        polls: attr_u64(node, attr::POLLS),
     }
 }
 
 fn is_blocking_wait(merged: &Merged<'_>, w: EdgeIndex) -> bool {
     let g = merged.graph();
-    g.edge_endpoints(w)
-        .is_some_and(|(_, to)| attr_bool(g[to].node, attr::BLOCKING) == Some(true))
+    g.edge_endpoints(w).is_some_and(|(_, to)| {
+        let node = g[to].node;
+        attr_bool(node, attr::BLOCKING) == Some(true)
+            // A watch `send` blocks its thread on the value's lock.
+            || (node.kind == NodeKind::Channel && g[w].op() == Some(Op::Write))
+    })
+}
+
+/// A wait's place in its resource's queue (`u64::MAX` when unknown).
+fn queued(merged: &Merged<'_>, w: EdgeIndex) -> u64 {
+    merged.graph()[w]
+        .attrs
+        .and_then(|a| a.get(attr::QUEUED))
+        .and_then(|v| v.as_u64())
+        .unwrap_or(u64::MAX)
+}
+
+/// The wait queued first on `node`, if any wait says its place.
+fn queue_head(merged: &Merged<'_>, node: NodeIndex) -> Option<EdgeIndex> {
+    let g = merged.graph();
+    g.edges_directed(node, Direction::Incoming)
+        .filter(|e| e.weight().kind == EdgeKind::WaitsOn)
+        .map(|e| e.id())
+        .filter(|&w| queued(merged, w) != u64::MAX)
+        .min_by_key(|&w| queued(merged, w))
+}
+
+/// The write waits queued on rwlock `lock` before the read `read`: a
+/// write-preferring lock (tokio's) lets no new reader in while a writer
+/// waits, even one that already holds a read.
+fn writers_ahead(merged: &Merged<'_>, lock: NodeIndex, read: EdgeIndex) -> Vec<EdgeIndex> {
+    let g = merged.graph();
+    let mine = queued(merged, read);
+    if mine == u64::MAX || attr_bool(g[lock].node, attr::BLOCKING) == Some(true) {
+        return Vec::new();
+    }
+    let mut ahead: Vec<EdgeIndex> = g
+        .edges_directed(lock, Direction::Incoming)
+        .filter(|e| e.weight().kind == EdgeKind::WaitsOn && e.weight().op() == Some(Op::Write))
+        .map(|e| e.id())
+        .filter(|&w| queued(merged, w) < mine)
+        .collect();
+    ahead.sort_by_key(|&w| queued(merged, w));
+    ahead
 }
 
 /// Which side of a channel an operation waits for.
@@ -566,7 +692,14 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
     };
     let node = g[to].node;
     match node.kind {
+        NodeKind::Rwlock
+            if g[w].op() == Some(Op::Read) && !writers_ahead(merged, to, w).is_empty() =>
+        {
+            Ok(Target::BehindWriters { lock: to, read: w })
+        }
         NodeKind::Mutex | NodeKind::Rwlock | NodeKind::Semaphore => Ok(Target::Holders(to)),
+        // A watch `send` parked on the value's lock (tokio#4246).
+        NodeKind::Channel if g[w].op() == Some(Op::Write) => Ok(Target::ValueReaders(to)),
         NodeKind::Channel => {
             if attr_bool(node, attr::CLOSED) == Some(true) {
                 return Err(External::Closed);
@@ -616,6 +749,35 @@ pub(crate) fn releasers(
     match target {
         Target::Holders(node) => {
             holders(node, None, out)?;
+            if out.len() == start
+                && let Some(head) = queue_head(merged, node)
+                && blocked.abandoned(merged, head)
+                && let Some(root) = g.edge_endpoints(head).and_then(|(w, _)| blocked.root(w))
+            {
+                // Released with waiters, a fair lock goes to its first
+                // waiter; this one's task no longer polls it, so the lock
+                // stays with it (futurelock).
+                out.push(Release {
+                    queue: Some(Queued::HandedTo(head)),
+                    since_ms: g[head].since_ms,
+                    ..Release::to(root)
+                });
+            }
+        }
+        Target::BehindWriters { lock, read } => {
+            for ahead in writers_ahead(merged, lock, read) {
+                let Some(root) = g.edge_endpoints(ahead).and_then(|(w, _)| blocked.root(w)) else {
+                    return Err(External::UnknownHolder);
+                };
+                out.push(Release {
+                    queue: Some(Queued::WriterAhead(ahead)),
+                    since_ms: g[ahead].since_ms,
+                    ..Release::to(root)
+                });
+            }
+        }
+        Target::ValueReaders(node) => {
+            holders(node, Some(attr::AS_READ_GUARD), out)?;
         }
         Target::Senders(node) => {
             let seen = holders(node, Some(attr::AS_SENDER), out)?;

@@ -32,12 +32,15 @@
 //! The summary is the headline without its colon, then the tasks' names.
 
 use super::Context;
+use super::blocked::Queued;
 use super::blocked::{External, OpSide, Release, RootState, classify, op_side, releasers};
 use super::cycles::Hop;
 use super::report::{
     BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Step, StuckForever, ThreadRef,
 };
-use super::words::{Labels, Words, count, duration, hold_noun, op_words, release_note, step_words};
+use super::words::{
+    Labels, Words, count, duration, hold_noun, release_note, step_words, wait_words,
+};
 use crate::attr;
 use crate::merge::{EdgeIndex, IdMap, NodeIndex};
 use crate::op::Op;
@@ -122,13 +125,35 @@ impl Context<'_, '_> {
             via: release.via.map(|h| self.node_ref(h)),
             waited_ms: g[wait].since_ms,
             waited: g[wait].since_ms.map(duration),
+            at: g[wait].attr_str(attr::AT).map(str::to_owned),
             wait_words: String::new(),
+            wait_after: String::new(),
+            held_at: hold.and_then(|h| h.attr_str(attr::AT)).map(str::to_owned),
+            handed_to: match release.queue {
+                Some(Queued::HandedTo(q)) => g.edge_endpoints(q).map(|(w, _)| self.node_ref(w)),
+                _ => None,
+            },
+            taken_in: release.held_by.and_then(|e| self.abandoned_taker(e)),
+            behind_writer: matches!(release.queue, Some(Queued::WriterAhead(_))),
             release_words: None,
             release_note: None,
         };
-        (step.wait_words, step.release_words) = step_words(&step);
+        (step.wait_words, step.wait_after, step.release_words) = step_words(&step);
         step.release_note = release_note(&step);
         step
+    }
+
+    /// The future that took the hold `held_by`, when its task no longer
+    /// polls it (it will never let go).
+    fn abandoned_taker(&self, held_by: EdgeIndex) -> Option<NodeRef> {
+        let g = self.merged.graph();
+        let by = g[held_by].attrs?.get(attr::BY)?.as_u64()?;
+        let (res, _) = g.edge_endpoints(held_by)?;
+        let key = &self.merged.process_of(res).process.key;
+        let future = self.merged.find(key, by)?;
+        self.blocked
+            .future_abandoned(self.merged, future)
+            .then(|| self.node_ref(future))
     }
 
     fn hop_step(&self, hop: &Hop) -> Step {
@@ -416,14 +441,17 @@ impl LongWait {
                 task: cx.root_ref(r),
                 path: cx.path_refs(waiter),
                 op: g[wait].op(),
+                at: g[wait].attr_str(attr::AT).map(str::to_owned),
                 wait_words: String::new(),
+                wait_after: String::new(),
                 waits_on: cx.node_ref(on),
                 waited_ms,
                 waited: duration(waited_ms),
                 held_by: steps.iter().map(|s| s.held_by.clone()).collect(),
                 text: String::new(),
             };
-            lw.wait_words = op_words(lw.waits_on.kind, lw.op).trim_start().to_owned();
+            let (words, after) = wait_words(lw.op, lw.waits_on.kind, lw.at.as_deref());
+            (lw.wait_words, lw.wait_after) = (words, after.to_owned());
             lw.text = lw.format(&cx.labels, &steps, &statuses, verdict.err(), last_seen);
             found.push(lw);
         }
@@ -450,7 +478,8 @@ impl LongWait {
         let mut out = format!("long wait ({}):\n  ", duration(self.waited_ms));
         out.push_str(&words.actor(&self.task, &self.path));
         out.push(' ');
-        out.push_str(&words.wait(self.op, &self.waits_on));
+        // The headline says how long.
+        out.push_str(&words.wait(&self.wait_words, &self.wait_after, &self.waits_on, None));
         match external {
             Some(why) => {
                 out.push_str("\n    ");

@@ -130,13 +130,38 @@ pub struct Step {
     /// `waited_ms` in words (`5.0 s`).
     #[serde(default)]
     pub waited: Option<String>,
-    /// What follows `waits on <resource>` in the step's line: `to receive`,
-    /// `to send`, ... or nothing when the resource's kind says it.
+    /// Where the wait was made (`file:line:col` of the `lock()`, `recv()`,
+    /// ... call), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// What comes between the task and the resource in the step's line:
+    /// `waits at src/main.rs:25 to lock`, `waits to receive from`, `waits
+    /// for` (a join).
     #[serde(default)]
     pub wait_words: String,
-    /// What comes before the holder in the step's release line: `held by`,
-    /// `read-locked by`, `sender probably held by`, `handled by`; none for
-    /// a join.
+    /// What follows the resource in the step's line: `to finish` (a join),
+    /// `to be closed`, `to change`, or nothing.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub wait_after: String,
+    /// Where the hold released was taken (`file:line:col` of the call),
+    /// when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_at: Option<String>,
+    /// The lock was handed to this future (or task) of the holder, which
+    /// it no longer polls: the hand-off never completes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handed_to: Option<NodeRef>,
+    /// The hold was taken by this future of the holder, which it no longer
+    /// polls (it will never release it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_in: Option<NodeRef>,
+    /// A read queued behind `held_by`, a writer queued ahead of it on a
+    /// write-preferring rwlock.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub behind_writer: bool,
+    /// What comes before the holder in the step's release line: `held
+    /// since src/main.rs:31 by`, `read-locked by`, `sender probably held
+    /// by`, `behind the queued writer`, `handled by`; none for a join.
     #[serde(default)]
     pub release_words: Option<String>,
     /// How the holder came to have it, said in parentheses after the
@@ -196,9 +221,16 @@ pub struct LongWait {
     pub path: Vec<NodeRef>,
     /// The operation waited for.
     pub op: Option<Op>,
-    /// What follows `waits on <resource>` in its line, as in [`Step`].
+    /// Where the wait was made, when known, as in [`Step`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// What comes between the task and the resource in its line, as in
+    /// [`Step`].
     #[serde(default)]
     pub wait_words: String,
+    /// What follows the resource in its line, as in [`Step`].
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub wait_after: String,
     /// What it waits on.
     pub waits_on: NodeRef,
     /// How long it has waited.

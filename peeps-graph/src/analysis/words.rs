@@ -129,12 +129,15 @@ impl<'l> Words<'l> {
     pub(crate) fn node_noted(&mut self, r: &NodeRef, note: Option<&str>) -> String {
         let mut s = format!("{} {:?}", r.kind, r.name);
         let first = self.mentioned.insert((r.process.clone(), r.id));
+        // A resource is made somewhere; a task or future is where it is.
+        let made = if r.kind.is_actor() { "" } else { "made at " };
         let loc = r
             .location
             .as_deref()
             .filter(|_| first)
             .map(short_location)
-            .map(|l| l.trim_start_matches('(').trim_end_matches(')'));
+            .map(|l| l.trim_start_matches('(').trim_end_matches(')'))
+            .map(|l| format!("{made}{l}"));
         match (note, loc) {
             (Some(note), Some(loc)) => s.push_str(&format!(" ({note}, {loc})")),
             (Some(note), None) => s.push_str(&format!(" ({note})")),
@@ -169,16 +172,39 @@ impl<'l> Words<'l> {
         s
     }
 
-    /// `waits on mutex "m" (loc)`, with the operation when it is not the
-    /// obvious one: `waits on channel "jobs" (loc) to send`.
-    pub(crate) fn wait(&mut self, op: Option<Op>, on: &NodeRef) -> String {
-        format!("waits on {}{}", self.node(on), op_words(on.kind, op))
+    /// `waits at src/a.rs:25 to lock mutex "m" (made at loc) for 6.2 s`:
+    /// the wait's words around the resource (see [`wait_words`]), and how
+    /// long it has lasted.
+    pub(crate) fn wait(
+        &mut self,
+        words: &str,
+        after: &str,
+        on: &NodeRef,
+        waited_ms: Option<u64>,
+    ) -> String {
+        let mut s = format!("{words} {}", self.node(on));
+        if !after.is_empty() {
+            s.push(' ');
+            s.push_str(after);
+        }
+        if let Some(ms) = waited_ms {
+            // `... to finish, for 5.0 s`: the duration is not the op's.
+            let comma = if after.is_empty() { "" } else { "," };
+            s.push_str(&format!("{comma} for {}", duration(ms)));
+        }
+        s
     }
 
-    /// `task "a" (loc) in future "f" (loc) waits on mutex "m" (loc)`.
+    /// `task "a" (loc) in future "f" (loc) waits at src/a.rs:25 to lock
+    /// mutex "m" (made at loc) for 6.2 s`.
     pub(crate) fn step_line(&mut self, step: &Step) -> String {
         let who = self.actor(&step.task, &step.path);
-        let what = self.wait(step.op, &step.waits_on);
+        let what = self.wait(
+            &step.wait_words,
+            &step.wait_after,
+            &step.waits_on,
+            step.waited_ms,
+        );
         format!("{who} {what}")
     }
 
@@ -209,15 +235,47 @@ impl<'l> Words<'l> {
     }
 }
 
-/// A step's words for the report's readers (the UI), as its lines say them:
-/// what follows `waits on <resource>` (`to receive`, or nothing), and what
-/// comes before the holder (`held by`, `sender probably held by`, `handled
-/// by`; none for a join).
-pub(crate) fn step_words(step: &Step) -> (String, Option<String>) {
-    let wait = op_words(step.waits_on.kind, step.op)
-        .trim_start()
-        .to_owned();
-    (wait, release_words(step))
+/// A step's words for the report's readers (the UI), as its lines say
+/// them: what comes between the task and the resource (`waits at
+/// src/a.rs:25 to lock`), what follows the resource (`to finish`, or
+/// nothing), and what comes before the holder (`held since src/a.rs:31
+/// by`, `sender probably held by`, `handled by`; none for a join).
+pub(crate) fn step_words(step: &Step) -> (String, String, Option<String>) {
+    let (words, after) = wait_words(step.op, step.waits_on.kind, step.at.as_deref());
+    (words, after.to_owned(), release_words(step))
+}
+
+/// The words of a wait around its resource: `waits at src/a.rs:25 to
+/// lock` before it, and after it `to finish` (a join), `to be closed`,
+/// `to change`, `to be initialised`, or nothing. `at` is where the wait
+/// was made, when known.
+pub(crate) fn wait_words(
+    op: Option<Op>,
+    kind: NodeKind,
+    at: Option<&str>,
+) -> (String, &'static str) {
+    let (verb, after) = match (op, kind) {
+        (Some(Op::Lock), _) => ("to lock", ""),
+        (Some(Op::Read), _) => ("to read-lock", ""),
+        // A watch `send` waits for the value's lock.
+        (Some(Op::Write), NodeKind::Channel) => ("to send on", ""),
+        (Some(Op::Write), _) => ("to write-lock", ""),
+        (Some(Op::Acquire), _) => ("for a permit of", ""),
+        (Some(Op::Send), _) => ("to send on", ""),
+        (Some(Op::Recv), _) => ("to receive from", ""),
+        (Some(Op::Notified), _) => ("to be notified by", ""),
+        (Some(Op::Changed), _) => ("for", "to change"),
+        (Some(Op::Barrier), _) => ("at", ""),
+        (Some(Op::Init), _) => ("for", "to be initialised"),
+        (Some(Op::Closed), _) => ("for", "to be closed"),
+        (Some(Op::Call), _) => ("for the response to", ""),
+        (Some(Op::Join), _) => ("for", "to finish"),
+        (None, _) => ("on", ""),
+    };
+    let at = at
+        .map(|a| format!(" at {}", short_location(a)))
+        .unwrap_or_default();
+    (format!("waits{at} {verb}"), after)
 }
 
 /// What comes before the holder in a step's release line, or `None` for a
@@ -226,13 +284,16 @@ fn release_words(step: &Step) -> Option<String> {
     if step.waits_on == step.held_by {
         return None;
     }
+    if step.behind_writer {
+        return Some("behind the queued writer".to_owned());
+    }
     if let Some(carrier) = &step.carrier {
         // The handle travels in a message: the carrier's reader must act.
         let what = hold_noun(step.held_as.as_deref());
         let at = carrier
             .location
             .as_deref()
-            .map(|l| format!(" ({})", short_location(l)))
+            .map(|l| format!(" (made at {})", short_location(l)))
             .unwrap_or_default();
         let maybe = if step.confirmed { "" } else { "probably " };
         return Some(format!(
@@ -242,35 +303,42 @@ fn release_words(step: &Step) -> Option<String> {
     }
     Some(held_words(
         step.held_as.as_deref(),
+        step.waits_on.kind,
         step.confirmed,
         step.via.is_some(),
+        step.held_at.as_deref(),
     ))
 }
 
-/// How the holder of a step's release came to have it, said after the
-/// holder (see [`provenance`]).
+/// How the holder of a step's release came to have it, or why it never
+/// lets go, said after the holder: `moved in at spawn`, `handed to its
+/// future "f" (loc), which it no longer polls`, ... (see [`provenance`]).
 pub(crate) fn release_note(step: &Step) -> Option<String> {
+    let abandoned = |what: &str, f: &NodeRef| {
+        let loc = f
+            .location
+            .as_deref()
+            .map(|l| format!(" ({})", short_location(l)))
+            .unwrap_or_default();
+        if f.kind == NodeKind::Future {
+            format!(
+                "{what} its future {:?}{loc}, which it no longer polls",
+                f.name
+            )
+        } else {
+            format!("{what} a wait it no longer polls")
+        }
+    };
+    if let Some(f) = &step.handed_to {
+        return Some(abandoned("handed to", f));
+    }
+    if let Some(f) = &step.taken_in {
+        return Some(abandoned("taken by", f));
+    }
     if step.carrier.is_some() {
         return None;
     }
     provenance(step.evidence, step.in_state, step.confirmed)
-}
-
-/// The operation in words, when it adds something to `waits on <kind>`.
-pub(crate) fn op_words(kind: NodeKind, op: Option<Op>) -> String {
-    let Some(op) = op else {
-        return String::new();
-    };
-    match (kind, op) {
-        (NodeKind::Mutex, Op::Lock)
-        | (NodeKind::Semaphore, Op::Acquire)
-        | (NodeKind::Request, Op::Call)
-        | (NodeKind::Notify, Op::Notified) => String::new(),
-        (_, Op::Recv) => " to receive".to_owned(),
-        (_, Op::Join) => " to finish".to_owned(),
-        (_, Op::Closed) => " to be closed".to_owned(),
-        (_, op) => format!(" to {op}"),
-    }
 }
 
 /// What a hold is, as a noun: `sender`, `receiver`, `permit`, `read
@@ -306,24 +374,36 @@ fn provenance(evidence: Option<Evidence>, in_state: bool, confirmed: bool) -> Op
 }
 
 /// How a resource is held, in words: `held by`, `sender held by`,
-/// `probably held by` when unconfirmed, `handled by` for an RPC.
-fn held_words(held_as: Option<&str>, confirmed: bool, rpc: bool) -> String {
+/// `probably held by` when unconfirmed, `held since src/a.rs:31 by` when
+/// the call that took it is known, `handled by` for an RPC.
+fn held_words(
+    held_as: Option<&str>,
+    kind: NodeKind,
+    confirmed: bool,
+    rpc: bool,
+    at: Option<&str>,
+) -> String {
     if rpc {
         return "handled by".to_owned();
     }
     let what = match held_as {
-        Some("read_guard") => "read-locked",
-        Some("permit") => "permit held",
-        Some("sender") => "sender held",
-        Some("receiver") => "receiver held",
+        // A watch channel's value, borrowed.
+        Some(attr::AS_READ_GUARD) if kind == NodeKind::Channel => "value borrowed",
+        Some(attr::AS_READ_GUARD) => "read-locked",
+        Some(attr::AS_PERMIT) => "permit held",
+        Some(attr::AS_SENDER) => "sender held",
+        Some(attr::AS_RECEIVER) => "receiver held",
         _ => "held",
     };
     let (head, tail) = what.rsplit_once(' ').map_or(("", what), |(h, t)| (h, t));
     let maybe = if confirmed { "" } else { "probably " };
+    let since = at
+        .map(|a| format!(" since {}", short_location(a)))
+        .unwrap_or_default();
     if head.is_empty() {
-        format!("{maybe}{tail} by")
+        format!("{maybe}{tail}{since} by")
     } else {
-        format!("{head} {maybe}{tail} by")
+        format!("{head} {maybe}{tail}{since} by")
     }
 }
 
@@ -350,18 +430,33 @@ mod tests {
     }
 
     #[test]
-    fn holds_are_worded_by_kind_and_certainty() {
-        assert_eq!(held_words(Some("guard"), true, false), "held by");
-        assert_eq!(held_words(None, false, false), "probably held by");
+    fn holds_are_worded_by_kind_certainty_and_where_they_were_taken() {
+        let m = NodeKind::Mutex;
+        assert_eq!(held_words(Some("guard"), m, true, false, None), "held by");
+        assert_eq!(held_words(None, m, false, false, None), "probably held by");
         assert_eq!(
-            held_words(Some("sender"), false, false),
+            held_words(Some("sender"), NodeKind::Channel, false, false, None),
             "sender probably held by"
         );
         assert_eq!(
-            held_words(Some("read_guard"), true, false),
-            "read-locked by"
+            held_words(
+                Some("read_guard"),
+                NodeKind::Rwlock,
+                true,
+                false,
+                Some("src/a.rs:31:9")
+            ),
+            "read-locked since src/a.rs:31 by"
         );
-        assert_eq!(held_words(None, true, true), "handled by");
+        assert_eq!(
+            held_words(Some("read_guard"), NodeKind::Channel, true, false, None),
+            "value borrowed by"
+        );
+        assert_eq!(
+            held_words(Some("guard"), m, true, false, Some("src/main.rs:31:5")),
+            "held since src/main.rs:31 by"
+        );
+        assert_eq!(held_words(None, m, true, true, None), "handled by");
     }
 
     #[test]
@@ -384,11 +479,35 @@ mod tests {
     }
 
     #[test]
-    fn ops_are_worded_only_when_they_add_something() {
-        assert_eq!(op_words(NodeKind::Mutex, Some(Op::Lock)), "");
-        assert_eq!(op_words(NodeKind::Rwlock, Some(Op::Write)), " to write");
-        assert_eq!(op_words(NodeKind::Channel, Some(Op::Recv)), " to receive");
-        assert_eq!(op_words(NodeKind::Task, Some(Op::Join)), " to finish");
-        assert_eq!(op_words(NodeKind::Channel, None), "");
+    fn waits_are_worded_around_their_resource_with_their_line() {
+        let w = |op, kind, at| wait_words(op, kind, at);
+        assert_eq!(
+            w(Some(Op::Lock), NodeKind::Mutex, Some("src/main.rs:25:9")),
+            ("waits at src/main.rs:25 to lock".to_owned(), "")
+        );
+        assert_eq!(
+            w(Some(Op::Recv), NodeKind::Channel, None),
+            ("waits to receive from".to_owned(), "")
+        );
+        assert_eq!(
+            w(Some(Op::Join), NodeKind::Task, None),
+            ("waits for".to_owned(), "to finish")
+        );
+        assert_eq!(
+            w(Some(Op::Write), NodeKind::Rwlock, None).0,
+            "waits to write-lock"
+        );
+        assert_eq!(
+            w(Some(Op::Write), NodeKind::Channel, None).0,
+            "waits to send on"
+        );
+        assert_eq!(
+            w(Some(Op::Closed), NodeKind::Channel, None).1,
+            "to be closed"
+        );
+        assert_eq!(
+            w(None, NodeKind::Channel, None),
+            ("waits on".to_owned(), "")
+        );
     }
 }

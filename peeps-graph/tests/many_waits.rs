@@ -1,0 +1,216 @@
+//! One task, many waits, on hand-built graphs: abandoned futures
+//! (futurelock), a lock handed to a waiter nobody polls, reads queued
+//! behind a writer, a watch borrow held across a send, and the line each
+//! wait and hold was made at (DESIGN.md §4; issue "one task, many waits").
+
+mod support;
+
+use peeps_graph::NodeKind;
+use peeps_graph::analysis::Certainty;
+use support::*;
+
+/// Task `main` (poll 7 is its latest) waits, in its latest poll, to lock
+/// `discovery` at main.rs:30; its future `discover` waits for the same lock
+/// queued first, polled in poll 5 and never since.
+fn futurelock(head_abandoned: bool) -> peeps_graph::Snapshot {
+    let mut d = Dump::new("svc");
+    let main = d.task("main");
+    d.node(main).attr("polls", 7);
+    let discover = d.future(main, "discover");
+    let lock = d.mutex("discovery");
+    d.wait(discover, lock, "lock")
+        .attr("polled_in", if head_abandoned { 5 } else { 7 })
+        .attr("queued", 1)
+        .attr("at", "src/net.rs:14:9");
+    d.wait(main, lock, "lock")
+        .attr("polled_in", 7)
+        .attr("queued", 2)
+        .attr("at", "src/main.rs:30:9");
+    d.build()
+}
+
+#[test]
+fn a_lock_handed_to_a_waiter_its_task_no_longer_polls_is_a_certain_deadlock() {
+    let report = analyze(&[futurelock(true)]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["main"]);
+    assert_eq!(dl.certainty, Certainty::Certain);
+    let step = &dl.cycle[0];
+    assert_eq!(step.at.as_deref(), Some("src/main.rs:30:9"));
+    assert_eq!(
+        step.handed_to.as_ref().map(|f| f.name.as_str()),
+        Some("discover")
+    );
+    assert!(
+        dl.text.contains(
+            "task \"main\" (src/main.rs:1) waits at src/main.rs:30 to lock mutex \"discovery\" (made at src/discovery.rs:3) for 5.0 s\n    \
+             held by task \"main\" (handed to its future \"discover\" (src/discover.rs:2), which it no longer polls)"
+        ),
+        "{}",
+        dl.text
+    );
+}
+
+#[test]
+fn a_lock_being_handed_to_a_waiter_that_is_polled_is_no_deadlock() {
+    assert_no_deadlock(&analyze(&[futurelock(false)]));
+}
+
+#[test]
+fn an_abandoned_wait_is_no_way_out_but_a_polled_one_is() {
+    // `main` holds `m` (taken by its future `discover`, which then waits on
+    // channel `peers` whose sender something unseen holds) and waits for
+    // `m` itself.
+    let build = |abandoned: bool| {
+        let mut d = Dump::new("svc");
+        let main = d.task("main");
+        d.node(main).attr("polls", 9);
+        let discover = d.future(main, "discover");
+        let m = d.mutex("m");
+        d.hold(m, main, "guard")
+            .attr("by", discover)
+            .attr("at", "src/net.rs:13:9");
+        let peers = d.channel("peers", "mpsc", 2, 1);
+        d.wait(discover, peers, "recv")
+            .attr("polled_in", if abandoned { 4 } else { 9 })
+            .attr("queued", 1);
+        d.wait(main, m, "lock")
+            .attr("polled_in", 9)
+            .attr("queued", 1);
+        d.build()
+    };
+    // Polled: the receive may end (a sender peeps cannot see), and `main`
+    // would go on: no deadlock.
+    assert_no_deadlock(&analyze(&[build(false)]));
+    let report = analyze(&[build(true)]);
+    let dl = only_deadlock(&report);
+    assert_eq!(dl.certainty, Certainty::Certain);
+    let step = &dl.cycle[0];
+    assert_eq!(
+        step.taken_in.as_ref().map(|f| f.name.as_str()),
+        Some("discover")
+    );
+    assert_eq!(step.held_at.as_deref(), Some("src/net.rs:13:9"));
+    assert!(
+        dl.text.contains(
+            "held since src/net.rs:13 by task \"main\" (taken by its future \"discover\" (src/discover.rs:2), which it no longer polls)"
+        ),
+        "{}",
+        dl.text
+    );
+}
+
+#[test]
+fn a_wait_polled_with_a_combinators_waker_is_never_abandoned() {
+    // No `polled_in`: the wait was polled with another waker (a
+    // FuturesUnordered polls only what was woken).
+    let mut d = Dump::new("svc");
+    let t = d.task("t");
+    d.node(t).attr("polls", 9);
+    let lock = d.mutex("m");
+    let f = d.future(t, "child");
+    d.wait(f, lock, "lock").attr("queued", 1);
+    d.wait(t, lock, "lock")
+        .attr("polled_in", 9)
+        .attr("queued", 2);
+    assert_no_deadlock(&analyze(&[d.build()]));
+}
+
+/// `reader` holds a read of `accounts` and reads again, queued behind the
+/// writer `add_account`, which waits for that read.
+#[test]
+fn a_read_queued_behind_a_writer_is_released_by_the_writer() {
+    let mut d = Dump::new("bank");
+    let reader = d.task("reader");
+    let writer = d.task("add_account");
+    let lock = d.resource(NodeKind::Rwlock, "accounts");
+    d.hold(lock, reader, "read_guard")
+        .attr("at", "src/bank.rs:10:9");
+    d.wait(writer, lock, "write")
+        .attr("queued", 1)
+        .attr("at", "src/bank.rs:20:9");
+    d.wait(reader, lock, "read")
+        .attr("queued", 2)
+        .attr("at", "src/bank.rs:11:9");
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["add_account", "reader"]);
+    let read = dl.cycle.iter().find(|s| s.task.name == "reader").unwrap();
+    assert!(read.behind_writer);
+    assert_eq!(read.held_by.name, "add_account");
+    let write = dl
+        .cycle
+        .iter()
+        .find(|s| s.task.name == "add_account")
+        .unwrap();
+    assert_eq!(write.held_by.name, "reader");
+    assert!(
+        dl.text
+            .contains("waits at src/bank.rs:11 to read-lock rwlock \"accounts\"")
+            && dl
+                .text
+                .contains("behind the queued writer task \"add_account\"")
+            && dl
+                .text
+                .contains("read-locked since src/bank.rs:10 by task \"reader\""),
+        "{}",
+        dl.text
+    );
+    assert!(
+        dl.behind.is_empty(),
+        "the writer is a member, not a bystander: {}",
+        dl.text
+    );
+}
+
+#[test]
+fn a_read_queued_before_any_writer_waits_for_the_holders() {
+    let mut d = Dump::new("bank");
+    let a = d.task("a");
+    let b = d.task("b");
+    let lock = d.resource(NodeKind::Rwlock, "accounts");
+    d.hold(lock, b, "guard");
+    d.wait(a, lock, "read").attr("queued", 1);
+    d.wait(b, lock, "write").attr("queued", 2);
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    // `b` relocks what it holds; `a`, queued first, waits for the holder.
+    assert_eq!(task_names(dl), ["b"]);
+    let read = dl.behind.iter().find(|s| s.task.name == "a").unwrap();
+    assert!(!read.behind_writer);
+    assert_eq!(read.held_by.name, "b");
+}
+
+/// tokio#4246: `holder` keeps a borrow of watch `config`'s value across an
+/// await on a lock `sender` holds, and `sender`'s `send` is parked on the
+/// value's lock.
+#[test]
+fn a_watch_borrow_held_across_a_send_is_a_deadlock() {
+    let mut d = Dump::new("svc");
+    let holder = d.task("holder");
+    let sender = d.task("sender");
+    d.node(sender).state("polling", 2_000);
+    let config = d.channel("config", "watch", 1, 1);
+    let m = d.mutex("m");
+    d.hold(config, holder, "read_guard")
+        .attr("at", "src/main.rs:12:17");
+    d.hold(m, sender, "guard");
+    d.wait(holder, m, "lock").attr("queued", 1);
+    d.wait(sender, config, "write")
+        .attr("queued", 1)
+        .attr("at", "src/main.rs:30:9");
+    let report = analyze(&[d.build()]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["holder", "sender"]);
+    assert!(
+        dl.text
+            .contains("waits at src/main.rs:30 to send on channel \"config\"")
+            && dl
+                .text
+                .contains("value borrowed since src/main.rs:12 by task \"holder\""),
+        "{}",
+        dl.text
+    );
+    // A send that is not parked (the task polls on) is no wait at all.
+    assert_eq!(report.blocking_polls.len(), 1, "{}", report.text());
+}
