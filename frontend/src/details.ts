@@ -136,7 +136,7 @@ export class DetailsView {
             'li',
             null,
             u !== uid ? [this.link(u, idx), ' '] : null,
-            'waits on ',
+            typeof e.attrs?.at === 'string' ? `waits at ${shortAt(e.attrs.at)} on ` : 'waits on ',
             this.link(e.to, idx),
             op ? h('span', { class: 'muted' }, ` (${op})`) : null,
             e.since ? ` for ${e.since}` : null,
@@ -146,7 +146,7 @@ export class DetailsView {
                   { class: 'held', data: { testid: 'holders' } },
                   holders.map((x, i) => [
                     i ? ', ' : '',
-                    x.kind === 'calls' ? 'served by ' : 'held by ',
+                    x.kind === 'calls' ? 'served by ' : typeof x.attrs?.at === 'string' ? `held since ${shortAt(x.attrs.at)} by ` : 'held by ',
                     this.link(x.to, idx),
                     typeof x.attrs?.as === 'string' ? ` (${x.attrs.as}${x.attrs.confirmed === false ? ', unconfirmed' : ''})` : null,
                   ]),
@@ -202,4 +202,10 @@ export class DetailsView {
 function formatValue(v: unknown): string {
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
+}
+
+/** `src/a.rs:25:9` → `src/a.rs:25`: the line of a wait or a hold, as the report says it. */
+function shortAt(at: string): string {
+  const m = /^(.*:\d+):\d+$/.exec(at);
+  return m ? m[1] : at;
 }

@@ -155,9 +155,9 @@ export class FindingsView {
               'div',
               { class: 'line' },
               this.chip(w.task, ctx),
-              ' waits on ',
+              ` ${w.wait_words} `,
               this.chip(w.waits_on, ctx),
-              w.wait_words ? ` ${w.wait_words}` : null,
+              w.wait_after ? ` ${w.wait_after}` : null,
               h('span', { class: 'dur' }, w.waited),
             ),
             this.path(w.path, ctx),
@@ -191,7 +191,7 @@ export class FindingsView {
         'div',
         { class: 'title' },
         h('span', { class: 'num' }, `#${i + 1}`),
-        h('span', { class: `badge ${d.certainty}`, title: d.certainty === 'certain' ? 'Every edge in it is certain.' : 'It depends on an unconfirmed attribution (an endpoint its task never used, an owned guard, or a task not spawned through peeps).' }, d.certainty),
+        h('span', { class: `badge ${d.certainty}`, title: d.certainty === 'certain' ? 'Every edge in it is certain.' : 'It rests on a guess, said in its text: a holder peeps saw a handle move into but did not find it in, or a task not spawned through peeps.' }, d.certainty),
         d.cross_process ? h('span', { class: 'badge cross', title: 'Its tasks are in more than one process.' }, 'cross-process') : null,
         h('span', { class: 'what' }, firstLine(d.text)),
         h('button', { class: 'show', title: 'Show this cycle in the graph' }, 'Show in graph'),
@@ -203,9 +203,10 @@ export class FindingsView {
   }
 
   /**
-   * One step, as the report's lines say it: `task` waits on `mutex` (with
-   * the step's `wait_words`, e.g. `to receive`), then `release_words` and
-   * the holder (none for a join).
+   * One step, as the report's lines say it: `task`, the step's
+   * `wait_words` (`waits at src/a.rs:25 to lock`), the resource, its
+   * `wait_after` (`to finish`), how long; then `release_words` (`held since
+   * src/a.rs:31 by`), the holder and the `release_note` (none for a join).
    */
   private step(s: Step, ctx: FindingsContext, showProcess: boolean): Child[] {
     return [
@@ -213,9 +214,9 @@ export class FindingsView {
         'div',
         { class: 'line' },
         this.chip(s.task, ctx, showProcess),
-        ' waits on ',
+        ` ${s.wait_words} `,
         this.chip(s.waits_on, ctx, showProcess && s.waits_on.process !== s.task.process),
-        s.wait_words ? ` ${s.wait_words}` : null,
+        s.wait_after ? ` ${s.wait_after}` : null,
         s.waited ? h('span', { class: 'dur' }, s.waited) : null,
       ),
       s.release_words
@@ -225,6 +226,7 @@ export class FindingsView {
             '↳ ',
             `${s.release_words} `,
             this.chip(s.held_by, ctx, showProcess),
+            s.release_note ? ` (${s.release_note})` : null,
             s.via ? [' ', this.chip(s.via, ctx, showProcess)] : null,
           )
         : null,

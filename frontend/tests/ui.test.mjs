@@ -85,9 +85,9 @@ describe('a deadlocked program (lock_order_inversion)', () => {
     const text = await card.textContent();
     for (const name of ['"transfer-a"', '"transfer-b"', '"acct-1"', '"acct-2"']) assert.ok(text.includes(name), `${name} in: ${text}`);
     assert.match(text, /certain/);
-    // The report's words, not the UI's: `waits on`, then `held by`.
-    assert.match(text, /waits on/);
-    assert.match(text, /held by/);
+    // The report's words, not the UI's: `waits at <line> to lock`, then `held since <line> by`.
+    assert.match(text, /waits at \S+lock_order_inversion\.rs:\d+ to lock/);
+    assert.match(text, /held since \S+lock_order_inversion\.rs:\d+ by/);
     assert.match(text, /lock_order_inversion\.rs:\d+/);
     // The chips are exactly the report's tasks and resources.
     const d = report[0];
@@ -148,7 +148,7 @@ describe('a deadlocked program (lock_order_inversion)', () => {
     // A waiting task says why it is blocked: what it waits on and who holds it.
     await page.click('[data-testid=edges-out-held_by] .chip');
     await waitFor(async () => (await page.textContent('[data-testid=details-name]')) === 'transfer-a', 'transfer-a selected');
-    assert.match(await page.textContent('#details .blocked-by'), /waits on\s*mutex\s*"acct-2".*held by\s*task\s*"transfer-b"/s);
+    assert.match(await page.textContent('#details .blocked-by'), /waits at \S+:\d+ on\s*mutex\s*"acct-2".*held since \S+:\d+ by\s*task\s*"transfer-b"/s);
     assert.match(await page.textContent('#details'), /pending for \d/, 'time in state');
     await page.keyboard.press('Escape');
     await page.waitForSelector('#details', { state: 'hidden' });

@@ -195,12 +195,12 @@ async fn a_cycle_through_roam_calls_is_a_certain_deadlock() {
     let text = text.expect("the deadlock is found");
     assert!(text.contains("task \"handle Probe.reenter\""), "{text}");
     assert!(
-        text.contains("waits on request \"Probe.locked to probe"),
+        text.contains("waits for the response to request \"Probe.locked to probe"),
         "{text}"
     );
     assert!(
         text.contains("handled by task \"handle Probe.locked\""),
         "{text}"
     );
-    assert!(text.contains("waits on mutex \"probe-lock\""), "{text}");
+    assert!(text.contains("to lock mutex \"probe-lock\""), "{text}");
 }

@@ -164,9 +164,9 @@ fn watchdog_prints_a_deadlock_once() {
         body.contains("task \"joiner-a\" (peeps-runtime/tests/watchdog.rs:"),
         "{body}"
     );
-    assert!(body.contains("waits on task \"joiner-b\""), "{body}");
+    assert!(body.contains("waits for task \"joiner-b\""), "{body}");
     assert!(
-        body.contains("task \"joiner-b\" waits on task \"joiner-a\" to finish"),
+        body.contains("task \"joiner-b\" waits for task \"joiner-a\" to finish, for "),
         "{body}"
     );
 

@@ -457,6 +457,16 @@ export interface Step {
    */
   as?: string | null;
   /**
+   * Where the wait was made (`file:line:col` of the `lock()`, `recv()`,
+   * ... call), when known.
+   */
+  at?: string | null;
+  /**
+   * A read queued behind `held_by`, a writer queued ahead of it on a
+   * write-preferring rwlock.
+   */
+  behind_writer?: boolean;
+  /**
    * The channel carrying the handle in an unread message: `held_by`
    * holds that channel's receiver and must read the message first.
    */
@@ -472,6 +482,16 @@ export interface Step {
    * a guard or permit bound to its task, a join or an RPC.
    */
   evidence?: Evidence | null;
+  /**
+   * The lock was handed to this future (or task) of the holder, which
+   * it no longer polls: the hand-off never completes.
+   */
+  handed_to?: NodeRef | null;
+  /**
+   * Where the hold released was taken (`file:line:col` of the call),
+   * when known.
+   */
+  held_at?: string | null;
   /**
    * The task that must act to release it: the holder, the joined task,
    * or the task running the remote handler.
@@ -497,11 +517,16 @@ export interface Step {
    */
   release_note?: string | null;
   /**
-   * What comes before the holder in the step's release line: `held by`,
-   * `read-locked by`, `sender probably held by`, `handled by`; none for
-   * a join.
+   * What comes before the holder in the step's release line: `held
+   * since src/main.rs:31 by`, `read-locked by`, `sender probably held
+   * by`, `behind the queued writer`, `handled by`; none for a join.
    */
   release_words?: string | null;
+  /**
+   * The hold was taken by this future of the holder, which it no longer
+   * polls (it will never release it).
+   */
+  taken_in?: NodeRef | null;
   /**
    * The waiting task (or `block_on` thread).
    */
@@ -511,8 +536,14 @@ export interface Step {
    */
   via?: NodeRef | null;
   /**
-   * What follows `waits on <resource>` in the step's line: `to receive`,
-   * `to send`, ... or nothing when the resource's kind says it.
+   * What follows the resource in the step's line: `to finish` (a join),
+   * `to be closed`, `to change`, or nothing.
+   */
+  wait_after?: string;
+  /**
+   * What comes between the task and the resource in the step's line:
+   * `waits at src/main.rs:25 to lock`, `waits to receive from`, `waits
+   * for` (a join).
    */
   wait_words?: string;
   /**
@@ -538,6 +569,10 @@ export interface Step {
  */
 export interface LongWait {
   /**
+   * Where the wait was made, when known, as in [`Step`].
+   */
+  at?: string | null;
+  /**
    * The tasks that could release it (empty when that is outside peeps'
    * view, e.g. a `notify`).
    */
@@ -559,7 +594,12 @@ export interface LongWait {
    */
   text: string;
   /**
-   * What follows `waits on <resource>` in its line, as in [`Step`].
+   * What follows the resource in its line, as in [`Step`].
+   */
+  wait_after?: string;
+  /**
+   * What comes between the task and the resource in its line, as in
+   * [`Step`].
    */
   wait_words?: string;
   /**
