@@ -22,6 +22,7 @@
 //! | `recv_own_sender` | certain deadlock: a receive only the receiver could end; `main` behind |
 //! | `recv_own_sender_unused` | the same, the sender never used: certain, found in the task's state; `main` behind |
 //! | `channel_actors_natural` | certain deadlock, 2 actors whose inboxes `main` made and moved in at spawn; `main` behind |
+//! | `oneshot_handshake_natural` | certain deadlock, 2 tasks, 2 oneshots made in `main` and moved in at spawn; `main` behind |
 //! | `actor_ring_made_in_main` | certain deadlock, a ring of 3 actors built in `main` sending into full inboxes; `main` behind |
 //! | `coordinator_forgot_drop` | certain deadlock: a collector's receive and its coordinator's join, the sender found in the coordinator's state; `main` behind |
 //! | `oneshot_rx_to_child` | certain deadlock: a child's oneshot receive and its parent's join; `main` behind |
@@ -29,7 +30,6 @@
 //! | `pool_owned_permits` | certain deadlock, 3 queries each holding a pooled connection (an owned permit) and asking for another |
 //! | `oneshot_via_job_behind` | certain deadlock of 2 tasks over 2 mutexes; behind it a requester whose reply sender the worker received in a job, and `main` |
 //! | `oneshot_via_job_unread` | the same, the job still unread: the requester's reply sender is in a message on `jobs`, read by the worker |
-//! | `oneshot_handshake_natural` | certain deadlock, 2 tasks, 2 oneshots made in `main` and moved in at spawn; `main` behind |
 //! | `oneshot_cycle` | certain deadlock, 2 tasks, 2 oneshots, each waiting for a hello or its own hello's close |
 //! | `blocking_lock_inversion` | certain deadlock of parking_lot locks, 2 blocking polls |
 //! | `untracked_lock_inversion` | probable deadlock of 2 tasks spawned with `tokio::spawn` |
