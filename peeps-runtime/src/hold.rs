@@ -433,16 +433,17 @@ impl HolderSet {
         let taker = holder;
         let mut holder = holder;
         let mut in_state = false;
-        if ticket != 0
-            && let Some(task) = out.found.task_of(self.key(ticket))
-        {
+        if ticket != 0 {
             // Found in a task's own state: that confirms the holder peeps
             // believes, or names one for a hold peeps could only guess. A
-            // move peeps saw to another holder stands: the find is then
-            // bytes the handle was moved out of.
-            if task == holder {
+            // move peeps saw to another holder stands: a find elsewhere is
+            // then bytes the handle was moved out of.
+            let key = self.key(ticket);
+            if out.found.found_in(key, holder) {
                 in_state = true;
-            } else if matches!(evidence, Evidence::Made | Evidence::Shared) {
+            } else if matches!(evidence, Evidence::Made | Evidence::Shared)
+                && let Some(task) = out.found.only_task_of(key)
+            {
                 holder = task;
                 in_state = true;
             }

@@ -313,8 +313,12 @@ pub mod ownership {
     impl Found {
         /// Does nothing.
         pub fn add(&mut self, _key: Key, _task: NodeId) {}
+        /// Always false.
+        pub fn found_in(&self, _key: Key, _task: NodeId) -> bool {
+            false
+        }
         /// Always `None`.
-        pub fn task_of(&self, _key: Key) -> Option<NodeId> {
+        pub fn only_task_of(&self, _key: Key) -> Option<NodeId> {
             None
         }
     }

@@ -890,7 +890,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("waits on request \"Svc.back to self\""),
+            text.contains("waits for the response to request \"Svc.back to self\""),
             "{text}"
         );
     }

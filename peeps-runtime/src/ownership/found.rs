@@ -11,31 +11,36 @@ pub(crate) const SCAN_BUDGET: usize = 16 << 20;
 /// A task state larger than this is not searched.
 pub(crate) const SCAN_MAX_STATE: usize = 1 << 20;
 
-/// Which task's state each movable handle was found in at a snapshot.
+/// Which tasks' states each movable handle was found in at a snapshot.
 #[derive(Debug, Default)]
 pub struct Found {
-    by_key: HashMap<Key, NodeId>,
+    by_key: HashMap<Key, Vec<NodeId>>,
 }
-
-/// In two tasks' states: bytes one of them was moved out of. Neither counts.
-const AMBIGUOUS: NodeId = 0;
 
 impl Found {
     /// Records that `key` was found in `task`'s state.
     pub fn add(&mut self, key: Key, task: NodeId) {
-        self.by_key
-            .entry(key)
-            .and_modify(|t| {
-                if *t != task {
-                    *t = AMBIGUOUS;
-                }
-            })
-            .or_insert(task);
+        let tasks = self.by_key.entry(key).or_default();
+        if !tasks.contains(&task) {
+            tasks.push(task);
+        }
     }
 
-    /// The task whose state holds `key`, when exactly one does.
-    pub fn task_of(&self, key: Key) -> Option<NodeId> {
-        self.by_key.get(&key).copied().filter(|&t| t != AMBIGUOUS)
+    /// Whether `key` was found in `task`'s state (bytes a value was moved
+    /// out of may hold its mark too: a task that peeps believes holds a
+    /// handle is confirmed by a find in its state, whatever else holds it).
+    pub fn found_in(&self, key: Key, task: NodeId) -> bool {
+        self.by_key.get(&key).is_some_and(|t| t.contains(&task))
+    }
+
+    /// The task whose state holds `key`, when exactly one does: a handle
+    /// in two states is in one, and the other has the bytes it was moved
+    /// out of, which one peeps cannot tell.
+    pub fn only_task_of(&self, key: Key) -> Option<NodeId> {
+        match self.by_key.get(&key).map(Vec::as_slice) {
+            Some([task]) => Some(*task),
+            _ => None,
+        }
     }
 
     /// How many handles were found.
@@ -50,15 +55,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_handle_in_two_states_belongs_to_neither() {
+    fn a_handle_in_two_states_confirms_either_but_names_neither() {
         let mut f = Found::default();
         f.add(Key::hold(1, 2), 10);
         f.add(Key::hold(1, 2), 10);
         f.add(Key::hold(1, 3), 10);
         f.add(Key::hold(1, 3), 11);
-        assert_eq!(f.task_of(Key::hold(1, 2)), Some(10));
-        assert_eq!(f.task_of(Key::hold(1, 3)), None);
-        assert_eq!(f.task_of(Key::hold(1, 4)), None);
+        assert_eq!(f.only_task_of(Key::hold(1, 2)), Some(10));
+        assert_eq!(f.only_task_of(Key::hold(1, 3)), None);
+        assert!(f.found_in(Key::hold(1, 3), 11) && f.found_in(Key::hold(1, 3), 10));
+        assert!(!f.found_in(Key::hold(1, 3), 12));
+        assert_eq!(f.only_task_of(Key::hold(1, 4)), None);
         assert_eq!(f.len(), 2);
     }
 }
