@@ -285,6 +285,7 @@ impl HolderSet {
     }
 
     #[inline]
+    #[allow(clippy::too_many_arguments)] // one hold's facts, written once
     fn acquire_for(
         &self,
         id: NodeId,
@@ -564,7 +565,6 @@ impl HolderSet {
             return;
         };
         let (holder, evidence) = self.record_at(t.slot).unwrap_or((0, Evidence::Made));
-        let used = if owned { Evidence::Used } else { Evidence::Made };
         if holder == id {
             // Its holder uses it: the first use from its own state proves
             // it; a holder that used it before, or one of several users,
@@ -581,7 +581,13 @@ impl HolderSet {
             // stays unproven for good (regression: a certain false alarm on
             // a sender shared through `Arc<AppState>`). Otherwise it moved
             // before its holder used it: the new user holds it.
-            let next = if matches!(evidence, Evidence::Used | Evidence::Shared) { Evidence::Shared } else { used };
+            // A use from shared memory (not the user's own state) proves
+            // nothing about who holds it either.
+            let next = if matches!(evidence, Evidence::Used | Evidence::Shared) || !owned {
+                Evidence::Shared
+            } else {
+                Evidence::Used
+            };
             let ticket = t.ticket;
             self.release(t);
             *token = Some(self.acquire_for(id, keep, how, next, 1, ticket, None));

@@ -7,10 +7,12 @@
 //! in for a slow backend), so the fifth job waits for a permit. Nothing
 //! is deadlocked: each handler will finish on its own and free its permit.
 //!
-//! An owned permit's move to another task is invisible to peeps: it
-//! records the acquiring task (`acceptor`) as the holder. That attribution is unconfirmed, so
-//! the analysis does not count it as a releaser (it used to, and called
-//! this a probable deadlock: a false alarm).
+//! Each owned permit moves into the `handler` task at spawn, where peeps
+//! finds it in the spawned future (evidence `spawned`): the handlers hold
+//! the permits, and each sleeps on a timer, so the acceptor's wait is a
+//! stall, not a deadlock. (Attributed to `acceptor`, as it was before peeps
+//! followed moves, the permits made this a probable deadlock of `acceptor`
+//! with itself: a false alarm.)
 //!
 //! Expected: no deadlock; with a low `--long-wait-ms`, a long wait of
 //! `acceptor` on semaphore `handler-slots`.

@@ -7,10 +7,11 @@
 //! `main` awaits the consumer. Nothing is deadlocked: the sensor will wake
 //! up on its own and send.
 //!
-//! The sender was created in `main` and moved into `sensor`, which has not
-//! used it yet, so peeps still attributes it to `main`. That attribution is unconfirmed, so
-//! the analysis does not count it as a releaser (it used to, and called
-//! this a probable deadlock: a false alarm).
+//! The sender was created in `main` and moved into `sensor` at spawn,
+//! where peeps finds it (evidence `spawned`): the sensor holds it and
+//! sleeps on a timer, so the consumer's wait is not stuck. (Attributed to
+//! `main`, as it was before peeps followed moves, the sender made this a
+//! probable deadlock of `main` and `consumer`: a false alarm.)
 //!
 //! Expected: no deadlock.
 

@@ -11,12 +11,14 @@
 //!
 //! peeps sees the reply sender move inside the request into the channel
 //! and out of it into the server (evidence `received`). Then it goes into
-//! the map, on the server's heap: peeps reads only the server's own state,
-//! not what it points to, so it cannot prove the server still has it (it
-//! might have handed it on). The deadlock rests on that guess.
+//! the map, on the server's heap, which peeps does not read; but the
+//! server's own state keeps the bytes of the request it took the sender
+//! out of, so its mark is found there, confirming the holder peeps
+//! believed.
 //!
-//! Expected: one deadlock of `client` and `server` over oneshot `reply`
-//! and mutex `session`, whose text says why it rests on a guess.
+//! Expected: one certain deadlock of `client` and `server` over oneshot
+//! `reply` and mutex `session`; the reply sender is said to be held by
+//! the server, received in a message.
 
 use examples::{ready_when, waited_on, waited_on_for};
 use peeps::graph::NodeKind;

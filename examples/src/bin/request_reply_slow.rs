@@ -7,10 +7,12 @@
 //! will wake up on its own and reply.
 //!
 //! The reply sender is created by `client` and moves to `server` inside
-//! the request; a oneshot sender cannot be used before it is consumed by
-//! the reply, so peeps still attributes it to `client`. That attribution is unconfirmed, so
-//! the analysis does not count it as a releaser (it used to, and called
-//! this a probable deadlock: a false alarm).
+//! the request: peeps sees it in the message `client` sends and in the
+//! one `server` receives, so it is `server`'s (evidence `received`). The
+//! server sleeps on a timer, a wake-up peeps cannot see, so it is not
+//! blocked and the client's wait is not stuck. (Attributed to `client`, as
+//! it was before peeps followed moves, the reply sender made this a
+//! probable deadlock of `client` with itself: a false alarm.)
 //!
 //! Expected: no deadlock.
 

@@ -10,9 +10,12 @@
 //! deadlocked: the flusher will wake up on its own, the aggregator will
 //! let go of the lock, and the request will finish.
 //!
-//! There is one `Sender` here, used by two tasks. peeps attributes it to
-//! the task that used it last (`request`), which waits for the aggregator,
-//! which waits for a message from... the sender's holder.
+//! There is one `Sender` here, used by two tasks from shared memory (the
+//! `Arc`'d state, not either task's own state). A use from shared memory
+//! proves nothing about who will use the sender next: peeps marks it
+//! `shared` and never counts it as a releaser. (Counting the last user,
+//! `request`, as its holder once made this a certain deadlock of
+//! `aggregator` and `request`: a false alarm.)
 //!
 //! Expected: no deadlock.
 
