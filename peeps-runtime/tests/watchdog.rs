@@ -10,6 +10,8 @@ use std::time::Duration;
 
 /// Set in the child's environment: which scenario to run.
 const CHILD_ENV: &str = "PEEPS_WATCHDOG_TEST_CHILD";
+/// Set in the child's environment: do not call `init`.
+const NO_INIT_ENV: &str = "PEEPS_WATCHDOG_TEST_NO_INIT";
 /// How long the parent waits for the child to say something.
 const PATIENCE: Duration = Duration::from_secs(60);
 
@@ -26,8 +28,11 @@ fn runtime() -> tokio::runtime::Runtime {
 fn child_join_cycle() {
     assert_eq!(std::env::var(CHILD_ENV).as_deref(), Ok("join_cycle"));
     runtime().block_on(async {
-        // PEEPS_WATCHDOG is set by the parent: init starts the watchdog.
-        peeps_runtime::init_named("watchdog-child");
+        // PEEPS_WATCHDOG is set by the parent: init starts the watchdog,
+        // or, without init, the first peeps task does.
+        if std::env::var_os(NO_INIT_ENV).is_none() {
+            peeps_runtime::init_named("watchdog-child");
+        }
         let (to_a, from_b) = tokio::sync::oneshot::channel::<peeps_runtime::JoinHandle<()>>();
         let (to_b, from_a) = tokio::sync::oneshot::channel::<peeps_runtime::JoinHandle<()>>();
         let a = peeps_runtime::spawn_named("joiner-a", async move {
@@ -119,6 +124,23 @@ fn watchdog_prints_a_deadlock_once() {
         l.starts_with("peeps watchdog:")
     });
     assert!(!again, "printed twice:\n{}", more.join("\n"));
+}
+
+#[test]
+fn watchdog_works_without_init() {
+    let mut cmd = rerun("child_join_cycle");
+    cmd.env(CHILD_ENV, "join_cycle")
+        .env(NO_INIT_ENV, "1")
+        .env("PEEPS_WATCHDOG", "0.1");
+    let child = ChildProcess::start("child_join_cycle", cmd);
+    let (found, seen) = child.stderr_until(PATIENCE, |l| l.starts_with("peeps watchdog:"));
+    assert!(
+        found,
+        "no watchdog report without init; the child said:\n{}",
+        seen.join("\n")
+    );
+    let header = seen.last().expect("the matching line");
+    assert!(header.contains("has a deadlock"), "{header}");
 }
 
 #[test]
