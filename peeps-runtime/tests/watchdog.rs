@@ -73,10 +73,15 @@ fn child_healthy() {
 }
 
 /// Runs this test binary again as the child `test` (scenario `scenario`),
-/// with the watchdog at `watchdog` seconds or off.
-fn spawn_child(test: &str, scenario: &str, watchdog: Option<&str>) -> ChildProcess {
+/// with the watchdog at `watchdog` seconds or off, and `env`.
+fn spawn_child(
+    test: &str,
+    scenario: &str,
+    watchdog: Option<&str>,
+    env: &[(&str, &str)],
+) -> ChildProcess {
     let mut cmd = rerun(test);
-    cmd.env(CHILD_ENV, scenario);
+    cmd.env(CHILD_ENV, scenario).envs(env.iter().copied());
     match watchdog {
         Some(secs) => cmd.env("PEEPS_WATCHDOG", secs),
         None => cmd.env_remove("PEEPS_WATCHDOG"),
@@ -84,16 +89,22 @@ fn spawn_child(test: &str, scenario: &str, watchdog: Option<&str>) -> ChildProce
     ChildProcess::start(test, cmd)
 }
 
-#[test]
-fn watchdog_prints_a_deadlock_once() {
-    let child = spawn_child("child_join_cycle", "join_cycle", Some("0.1"));
+/// Waits for the watchdog's report header on the child's stderr.
+#[track_caller]
+fn watchdog_header(child: &ChildProcess) -> String {
     let (found, seen) = child.stderr_until(PATIENCE, |l| l.starts_with("peeps watchdog:"));
     assert!(
         found,
         "no watchdog report; the child said:\n{}",
         seen.join("\n")
     );
-    let header = seen.last().expect("the matching line");
+    seen.last().expect("the matching line").clone()
+}
+
+#[test]
+fn watchdog_prints_a_deadlock_once() {
+    let child = spawn_child("child_join_cycle", "join_cycle", Some("0.1"), &[]);
+    let header = watchdog_header(&child);
     assert!(
         header.contains("process \"watchdog-child\"") && header.contains("has a deadlock"),
         "{header}"
@@ -128,24 +139,19 @@ fn watchdog_prints_a_deadlock_once() {
 
 #[test]
 fn watchdog_works_without_init() {
-    let mut cmd = rerun("child_join_cycle");
-    cmd.env(CHILD_ENV, "join_cycle")
-        .env(NO_INIT_ENV, "1")
-        .env("PEEPS_WATCHDOG", "0.1");
-    let child = ChildProcess::start("child_join_cycle", cmd);
-    let (found, seen) = child.stderr_until(PATIENCE, |l| l.starts_with("peeps watchdog:"));
-    assert!(
-        found,
-        "no watchdog report without init; the child said:\n{}",
-        seen.join("\n")
+    let child = spawn_child(
+        "child_join_cycle",
+        "join_cycle",
+        Some("0.1"),
+        &[(NO_INIT_ENV, "1")],
     );
-    let header = seen.last().expect("the matching line");
+    let header = watchdog_header(&child);
     assert!(header.contains("has a deadlock"), "{header}");
 }
 
 #[test]
 fn watchdog_is_quiet_on_a_healthy_program() {
-    let mut child = spawn_child("child_healthy", "healthy", None);
+    let mut child = spawn_child("child_healthy", "healthy", None, &[]);
     let (done, seen) = child.stderr_until(PATIENCE, |l| l == "child: done");
     assert!(done, "the child did not finish:\n{}", seen.join("\n"));
     assert_eq!(
