@@ -10,9 +10,9 @@ if ! command -v npm >/dev/null; then
   echo "check-bundle: npm is not installed (Debian: apt-get install -y nodejs npm)" >&2
   exit 1
 fi
-# `npm install`, not `npm ci`: see run-browser-tests.sh.
+# `npm ci`: the locked versions, and the lock left as it is.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm install --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # docs/schema.json is generated from the Rust types (peeps-dump's

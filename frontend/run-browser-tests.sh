@@ -19,13 +19,11 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   say "Node.js >= 20.19 and npm are needed (they are not installed)" >&2
   exit 1
 fi
-# `npm install`, not `npm ci`: the registry reached here lacks rollup's
-# optional binaries for other platforms, which package-lock.json therefore
-# leaves out, and `npm ci` refuses such a lock. `npm install` installs the
-# locked versions and leaves the lock as it is.
+# `npm ci`: installs exactly package-lock.json and never rewrites it, so a
+# run leaves the work tree as it found it.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "npm install (from package-lock.json)"
-  npm install --no-audit --no-fund --loglevel=error
+  say "npm ci (from package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 say "cargo build -p peeps-dump -p peeps-examples"

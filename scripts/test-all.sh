@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
 # Every check and test of the project: what CI runs (.ci/run calls this).
-# Installs what the browser tests need on a fresh Debian machine.
+# Needs cargo, and Node.js (>= 20.19) with npm for the UI's checks and
+# browser tests (Debian: apt-get install -y nodejs npm); installs Chromium
+# for those on a fresh Debian machine. Leaves the work tree as it found it
+# (npm ci never rewrites package-lock.json; generated files are only
+# compared), and fails if it did not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "test-all: Node.js (>= 20.19) and npm are needed (Debian: apt-get install -y nodejs npm)" >&2
+  exit 1
+fi
+before="$(git status --porcelain 2>/dev/null || true)"
 
 step "format"
 cargo fmt --all -- --check
@@ -24,5 +34,14 @@ fi
 if [ -x frontend/run-browser-tests.sh ]; then
   step "browser tests (headless Chromium)"
   frontend/run-browser-tests.sh
+fi
+if [ -n "$(git rev-parse --git-dir 2>/dev/null)" ]; then
+  step "the work tree is as it was"
+  after="$(git status --porcelain)"
+  if [ "$after" != "$before" ]; then
+    echo "test-all: the checks changed the work tree:" >&2
+    diff <(echo "$before") <(echo "$after") >&2 || true
+    exit 1
+  fi
 fi
 step "all checks passed"

@@ -33,7 +33,7 @@ pub use peeps_graph as graph;
 pub use peeps_graph::Snapshot;
 /// Starts the watchdog: every interval, analyse this process and print each
 /// new deadlock once to stderr (also started by `PEEPS_WATCHDOG=<secs>` at
-/// [`init`]).
+/// [`init`], or at the first [`spawn`] of a program that never calls it).
 pub use peeps_runtime::watchdog;
 pub use peeps_runtime::{
     dump_dir, dump_path, dump_to, init, init_named, install_sigusr1, snapshot,

@@ -7,52 +7,19 @@
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use peeps::graph::{EdgeKind, NodeKind, Snapshot};
-use std::io::{BufRead, BufReader};
+use peeps_test_support::{ChildProcess, rerun};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Starts `child` (one of this file's ignored tests) with dumps going to `dir`.
-fn start_child(child: &str, dir: &Path) -> (Child, Pid) {
-    let mut proc = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            child,
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("PEEPS_DUMP_DIR", dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    // Read on a thread of its own, so READY is awaited with a deadline (a
-    // child that never gets ready fails the test instead of hanging it).
-    let stdout = proc.stdout.take().unwrap();
-    let (line_tx, line_rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            let _ = line_tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let pid = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = match line_rx.recv_timeout(left) {
-            Ok(line) => line,
-            Err(why) => {
-                let _ = proc.kill();
-                panic!("child {child} never said READY ({why:?})");
-            }
-        };
-        // libtest prints "test child_x ... " on the same line first.
-        if let Some((_, pid)) = line.split_once("READY ") {
-            break Pid::from_raw(pid.trim().parse().unwrap());
-        }
-    };
-    (proc, pid)
+/// Starts `child` (one of this file's ignored tests) with dumps going to
+/// `dir`, and waits (bounded) for its READY line. The guard kills it when
+/// the test ends, also when an assertion fails first.
+fn start_child(child: &str, dir: &Path) -> (ChildProcess, Pid) {
+    let mut cmd = rerun(child);
+    cmd.env("PEEPS_DUMP_DIR", dir);
+    let proc = ChildProcess::start(child, cmd);
+    let pid = proc.ready(Duration::from_secs(60));
+    (proc, Pid::from_raw(pid as i32))
 }
 
 /// Sends SIGUSR1 until the dump appears (bounded), then reads it.
@@ -95,8 +62,7 @@ fn sigusr1_dumps_nested_futures_of_a_parked_task() {
     let dir = temp_dir("nested");
     let (mut child, pid) = start_child("child_nested", &dir);
     let snap = dump_of(pid, &dir);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill();
 
     assert_eq!(snap.schema, "peeps/1");
     assert_eq!(snap.process.pid as i32, pid.as_raw());
@@ -133,8 +99,7 @@ fn sigusr1_dumps_while_every_worker_is_blocked() {
     let dir = temp_dir("wedged");
     let (mut child, pid) = start_child("child_wedged", &dir);
     let snap = dump_of(pid, &dir);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill();
 
     // Both workers are inside a poll that never returns.
     let wedged: Vec<_> = snap.nodes.iter().filter(|n| n.name == "wedge").collect();
@@ -157,14 +122,14 @@ fn a_dump_that_cannot_be_written_is_reported_and_the_program_goes_on() {
     std::thread::sleep(Duration::from_millis(300));
     // Still alive, still answering signals.
     assert!(
-        child.try_wait().unwrap().is_none(),
-        "child died after a failed dump"
+        child.try_wait().is_none(),
+        "child died after a failed dump{}",
+        child.output()
     );
     kill(pid, Signal::SIGUSR1).unwrap();
     std::thread::sleep(Duration::from_millis(100));
-    assert!(child.try_wait().unwrap().is_none());
-    child.kill().unwrap();
-    child.wait().unwrap();
+    assert!(child.try_wait().is_none(), "{}", child.output());
+    child.kill();
     let _ = std::fs::remove_file(&blocker);
 }
 

@@ -1,5 +1,5 @@
 // The peeps UI: findings first (findings.ts), the wait graph beside them
-// (graph.ts), a node's details on demand (details.ts). It follows
+// (graph/), a node's details on demand (details.ts). It follows
 // /api/events and refetches on every change, keeping the user's zoom,
 // selection, focus and search across updates.
 import './style.css';

@@ -413,6 +413,8 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    // `PEEPS_WATCHDOG` works without `init`: the first peeps task reads it.
+    crate::watchdog::start_from_env_once();
     let task = task_future(name, loc, fut);
     let target = task.reg.entry().joins.clone();
     JoinHandle { inner: tokio::spawn(task), target: Some(target), wait: WaitEdge::new() }

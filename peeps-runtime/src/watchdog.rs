@@ -2,8 +2,9 @@
 //! each new deadlock once to stderr, as Go's runtime says "all goroutines
 //! are asleep".
 //!
-//! Off by default. `PEEPS_WATCHDOG=<seconds>` (read by `init` and
-//! `init_named`; fractions allowed, `0` or empty means off) or
+//! Off by default. `PEEPS_WATCHDOG=<seconds>` (fractions allowed, `0` or
+//! empty means off) starts it, read by `init` and `init_named` and, for a
+//! program that calls neither, by the first task spawned through peeps; or
 //! [`watchdog`] starts it. It runs on a dedicated OS thread named
 //! `peeps-watchdog`, not on the program's runtime, so it speaks even when
 //! every worker thread is wedged. Each round takes a [`crate::snapshot`],
@@ -73,6 +74,14 @@ pub fn start_from_env() {
             value
         ),
     }
+}
+
+/// [`start_from_env`] once per process: for the first peeps task, so that
+/// `PEEPS_WATCHDOG` works in a program that never calls `init`.
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))] // off: tokio's spawn
+pub(crate) fn start_from_env_once() {
+    static READ: OnceLock<()> = OnceLock::new();
+    READ.get_or_init(start_from_env);
 }
 
 /// `"2"` → 2 s, `"0.25"` → 250 ms, `"0"` or `""` → off.

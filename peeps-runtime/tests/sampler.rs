@@ -7,11 +7,12 @@
 
 use peeps_graph::analysis::{BlockingPoll, Options, Report};
 use peeps_graph::{Snapshot, ThreadInfo, attr};
+use peeps_test_support::{ChildProcess, rerun};
 use std::future::Future;
 use std::hint::black_box;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, ExitStatus};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
@@ -24,45 +25,28 @@ const PATIENCE: Duration = Duration::from_secs(60);
 // ---- the parent's side ----------------------------------------------------
 
 fn child_command(child: &str, dir: &Path) -> Command {
-    let mut cmd = Command::new(std::env::current_exe().expect("the test binary"));
-    cmd.args([
-        "--exact",
-        child,
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ])
-    .env(CHILD_ENV, child)
-    .env("PEEPS_DUMP_DIR", dir)
-    .env_remove("PEEPS_SAMPLE_HZ")
-    .env_remove("PEEPS_WATCHDOG")
-    .env_remove("PEEPS_DASHBOARD");
+    let mut cmd = rerun(child);
+    cmd.env(CHILD_ENV, child)
+        .env("PEEPS_DUMP_DIR", dir)
+        .env_remove("PEEPS_SAMPLE_HZ")
+        .env_remove("PEEPS_WATCHDOG")
+        .env_remove("PEEPS_DASHBOARD");
     cmd
 }
 
 /// Starts `child` and waits (bounded) for its `READY <pid>` line.
-fn start_child(child: &str, dir: &Path) -> (Child, i32) {
-    let mut proc = child_command(child, dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the child starts");
-    let stdout = proc.stdout.take().expect("piped stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            if let Some((_, pid)) = line.split_once("READY ") {
-                let _ = tx.send(pid.trim().parse::<i32>().expect("a pid"));
-            }
-        }
-    });
-    match rx.recv_timeout(PATIENCE) {
-        Ok(pid) => (proc, pid),
-        Err(_) => {
-            let _ = proc.kill();
-            panic!("{child} never said READY");
-        }
+fn start_child(child: &str, dir: &Path) -> (ChildProcess, i32) {
+    let proc = ChildProcess::start(child, child_command(child, dir));
+    let pid = proc.ready(PATIENCE);
+    (proc, pid as i32)
+}
+
+/// Runs `child` to its end (bounded): its status and output.
+fn run_child(child: &str, cmd: Command, within: Duration) -> (ExitStatus, ChildProcess) {
+    let mut proc = ChildProcess::start(child, cmd);
+    match proc.wait_exit(within) {
+        Some(status) => (status, proc),
+        None => panic!("{child} did not finish in {within:?}{}", proc.output()),
     }
 }
 
@@ -86,9 +70,8 @@ fn dump_of(pid: i32, dir: &Path) -> Snapshot {
     Snapshot::from_json(&text).expect("the dump parses")
 }
 
-fn stop(mut child: Child, dir: &Path) {
-    let _ = child.kill();
-    let _ = child.wait();
+fn stop(mut child: ChildProcess, dir: &Path) {
+    child.kill();
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -256,33 +239,14 @@ fn a_sigprof_handler_of_someone_else_is_left_alone_and_said() {
 #[test]
 fn thousands_of_sigprofs_while_threads_allocate_and_lock_neither_crash_nor_deadlock() {
     let dir = temp_dir("stress");
-    let mut child = child_command("child_stress", &dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the child starts");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the stress child did not finish in 120 s: a deadlock");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .expect("piped")
-        .read_to_string(&mut out)
-        .expect("utf-8");
-    assert!(
-        status.success(),
-        "the stress child failed ({status}):\n{out}"
+    // Past 120 s it is a deadlock.
+    let (status, child) = run_child(
+        "child_stress",
+        child_command("child_stress", &dir),
+        Duration::from_secs(120),
     );
+    let out = child.output();
+    assert!(status.success(), "the stress child failed ({status}):{out}");
     // libtest prints "test child_stress ... " on the same line first.
     let line = out
         .lines()
@@ -306,19 +270,15 @@ fn the_sampler_on_or_off_gives_the_same_output() {
         if let Some(hz) = hz {
             cmd.env("PEEPS_SAMPLE_HZ", hz);
         }
-        let out = cmd.stderr(Stdio::piped()).output().expect("the child runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let (status, child) = run_child("child_program", cmd, PATIENCE);
+        assert!(status.success(), "{}", child.output());
+        // Everything is read once the pipes close.
+        let (_, stdout) = child.stdout_until(PATIENCE, |_| false);
         let lines: Vec<String> = stdout
-            .lines()
+            .into_iter()
             .filter(|l| l.starts_with("OUT "))
-            .map(str::to_owned)
             .collect();
-        (lines, String::from_utf8_lossy(&out.stderr).into_owned())
+        (lines, child.stderr())
     };
     let (off, off_err) = run(None);
     let (on, on_err) = run(Some("997"));

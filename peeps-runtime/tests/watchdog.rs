@@ -5,13 +5,13 @@
 //! awaiting the other's `JoinHandle` (handed over through oneshots). A
 //! JoinHandle await is a `waits_on` edge to the joined task's node.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use peeps_test_support::{ChildProcess, rerun};
+use std::time::Duration;
 
 /// Set in the child's environment: which scenario to run.
 const CHILD_ENV: &str = "PEEPS_WATCHDOG_TEST_CHILD";
+/// Set in the child's environment: do not call `init`.
+const NO_INIT_ENV: &str = "PEEPS_WATCHDOG_TEST_NO_INIT";
 /// How long the parent waits for the child to say something.
 const PATIENCE: Duration = Duration::from_secs(60);
 
@@ -28,8 +28,11 @@ fn runtime() -> tokio::runtime::Runtime {
 fn child_join_cycle() {
     assert_eq!(std::env::var(CHILD_ENV).as_deref(), Ok("join_cycle"));
     runtime().block_on(async {
-        // PEEPS_WATCHDOG is set by the parent: init starts the watchdog.
-        peeps_runtime::init_named("watchdog-child");
+        // PEEPS_WATCHDOG is set by the parent: init starts the watchdog,
+        // or, without init, the first peeps task does.
+        if std::env::var_os(NO_INIT_ENV).is_none() {
+            peeps_runtime::init_named("watchdog-child");
+        }
         let (to_a, from_b) = tokio::sync::oneshot::channel::<peeps_runtime::JoinHandle<()>>();
         let (to_b, from_a) = tokio::sync::oneshot::channel::<peeps_runtime::JoinHandle<()>>();
         let a = peeps_runtime::spawn_named("joiner-a", async move {
@@ -69,95 +72,50 @@ fn child_healthy() {
     eprintln!("child: done");
 }
 
-/// Runs this test binary again as the child `name`, stderr piped.
-fn spawn_child(test: &str, scenario: &str, watchdog: Option<&str>) -> Child {
-    let mut cmd = Command::new(std::env::current_exe().expect("own path"));
-    cmd.args([
-        "--exact",
-        test,
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ])
-    .env(CHILD_ENV, scenario)
-    .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped());
+/// Runs this test binary again as the child `test` (scenario `scenario`),
+/// with the watchdog at `watchdog` seconds or off, and `env`.
+fn spawn_child(
+    test: &str,
+    scenario: &str,
+    watchdog: Option<&str>,
+    env: &[(&str, &str)],
+) -> ChildProcess {
+    let mut cmd = rerun(test);
+    cmd.env(CHILD_ENV, scenario).envs(env.iter().copied());
     match watchdog {
         Some(secs) => cmd.env("PEEPS_WATCHDOG", secs),
         None => cmd.env_remove("PEEPS_WATCHDOG"),
     };
-    cmd.spawn().expect("spawn the child")
+    ChildProcess::start(test, cmd)
 }
 
-/// The child's stderr, line by line, from a reader thread.
-fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
-    let stderr = child.stderr.take().expect("piped stderr");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    rx
-}
-
-/// Reads lines until `pred` matches one (returns everything read), or the
-/// patience runs out, or the child closes stderr.
-fn read_until(rx: &mpsc::Receiver<String>, pred: impl Fn(&str) -> bool) -> (bool, Vec<String>) {
-    let deadline = Instant::now() + PATIENCE;
-    let mut seen = Vec::new();
-    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        match rx.recv_timeout(left) {
-            Ok(line) => {
-                let hit = pred(&line);
-                seen.push(line);
-                if hit {
-                    return (true, seen);
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    (false, seen)
-}
-
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-#[test]
-fn watchdog_prints_a_deadlock_once() {
-    let mut child = spawn_child("child_join_cycle", "join_cycle", Some("0.1"));
-    let rx = lines_of(&mut child);
-    let _guard = KillOnDrop(child);
-
-    let (found, seen) = read_until(&rx, |l| l.starts_with("peeps watchdog:"));
+/// Waits for the watchdog's report header on the child's stderr.
+#[track_caller]
+fn watchdog_header(child: &ChildProcess) -> String {
+    let (found, seen) = child.stderr_until(PATIENCE, |l| l.starts_with("peeps watchdog:"));
     assert!(
         found,
         "no watchdog report; the child said:\n{}",
         seen.join("\n")
     );
-    let header = seen.last().expect("the matching line");
+    seen.last().expect("the matching line").clone()
+}
+
+#[test]
+fn watchdog_prints_a_deadlock_once() {
+    let child = spawn_child("child_join_cycle", "join_cycle", Some("0.1"), &[]);
+    let header = watchdog_header(&child);
     assert!(
         header.contains("process \"watchdog-child\"") && header.contains("has a deadlock"),
         "{header}"
     );
     // The deadlock's text follows: the headline, then one line per task.
     let mut text = Vec::new();
-    while text.len() < 3 {
-        match rx.recv_timeout(PATIENCE) {
-            Ok(line) => text.push(line),
-            Err(e) => panic!("the report stopped after {text:?}: {e}"),
-        }
-    }
+    let (_, _) = child.stderr_until(PATIENCE, |l| {
+        text.push(l.to_owned());
+        text.len() == 3
+    });
+    assert_eq!(text.len(), 3, "the report stopped after {text:?}");
     assert_eq!(text[0], "deadlock (certain, 2 tasks, 1 process):");
     let body = text[1..].join("\n");
     assert!(
@@ -173,31 +131,28 @@ fn watchdog_prints_a_deadlock_once() {
     // Many more rounds go by (the interval is 100 ms): the same deadlock
     // is not printed again. The child marks the end of our listening with
     // nothing, so count what arrives while it keeps running.
-    let (again, more) = read_until_quiet(&rx, Duration::from_millis(1_500));
+    let (again, more) = child.stderr_until(Duration::from_millis(1_500), |l| {
+        l.starts_with("peeps watchdog:")
+    });
     assert!(!again, "printed twice:\n{}", more.join("\n"));
 }
 
-/// Collects lines for `period`; true if a watchdog report appears.
-fn read_until_quiet(rx: &mpsc::Receiver<String>, period: Duration) -> (bool, Vec<String>) {
-    let end = Instant::now() + period;
-    let mut seen = Vec::new();
-    while let Some(left) = end.checked_duration_since(Instant::now()) {
-        match rx.recv_timeout(left) {
-            Ok(line) => seen.push(line),
-            Err(mpsc::RecvTimeoutError::Timeout) => break,
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-        }
-    }
-    let again = seen.iter().any(|l| l.starts_with("peeps watchdog:"));
-    (again, seen)
+#[test]
+fn watchdog_works_without_init() {
+    let child = spawn_child(
+        "child_join_cycle",
+        "join_cycle",
+        Some("0.1"),
+        &[(NO_INIT_ENV, "1")],
+    );
+    let header = watchdog_header(&child);
+    assert!(header.contains("has a deadlock"), "{header}");
 }
 
 #[test]
 fn watchdog_is_quiet_on_a_healthy_program() {
-    let mut child = spawn_child("child_healthy", "healthy", None);
-    let rx = lines_of(&mut child);
-    let mut guard = KillOnDrop(child);
-    let (done, seen) = read_until(&rx, |l| l == "child: done");
+    let mut child = spawn_child("child_healthy", "healthy", None, &[]);
+    let (done, seen) = child.stderr_until(PATIENCE, |l| l == "child: done");
     assert!(done, "the child did not finish:\n{}", seen.join("\n"));
     assert_eq!(
         seen.iter()
@@ -213,6 +168,6 @@ fn watchdog_is_quiet_on_a_healthy_program() {
         "false alarm:\n{}",
         seen.join("\n")
     );
-    let status = guard.0.wait().expect("the child exits");
+    let status = child.wait_exit(PATIENCE).expect("the child exits");
     assert!(status.success(), "{status:?}");
 }

@@ -5,12 +5,10 @@
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use peeps::graph::Snapshot;
-use std::io::{BufRead, BufReader, Read};
+use peeps_test_support::ChildProcess;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long a scenario may take to say READY (a loaded 2-core machine
@@ -34,36 +32,14 @@ pub struct Dump {
     pub snapshot: Snapshot,
 }
 
-/// A running scenario. Dropping it kills the child and removes its dump
-/// directory.
+/// A running scenario. Dropping it kills the child (its guard) and removes
+/// its dump directory.
 #[derive(Debug)]
 pub struct Scenario {
     name: &'static str,
-    child: Child,
+    child: ChildProcess,
     pid: Pid,
     dir: PathBuf,
-    stdout: Arc<Mutex<String>>,
-    stderr: Arc<Mutex<String>>,
-}
-
-/// Reads `from` line by line into `into`, handing each `READY <pid>` line's
-/// pid to `ready`.
-fn collect(
-    from: impl Read + Send + 'static,
-    into: Arc<Mutex<String>>,
-    ready: Option<mpsc::Sender<String>>,
-) {
-    std::thread::spawn(move || {
-        for line in BufReader::new(from).lines() {
-            let Ok(line) = line else { break };
-            if let (Some(ready), Some(pid)) = (&ready, line.strip_prefix("READY ")) {
-                let _ = ready.send(pid.trim().to_owned());
-            }
-            let mut all = into.lock().unwrap_or_else(|e| e.into_inner());
-            all.push_str(&line);
-            all.push('\n');
-        }
-    });
 }
 
 impl Scenario {
@@ -83,57 +59,26 @@ impl Scenario {
             RUN.fetch_add(1, Ordering::Relaxed)
         ));
         let _ = std::fs::remove_dir_all(&dir);
-        let mut child = Command::new(exe)
-            .env("PEEPS_DUMP_DIR", &dir)
+        let mut cmd = Command::new(exe);
+        cmd.env("PEEPS_DUMP_DIR", &dir)
             .env_remove("PEEPS_WATCHDOG")
-            .env_remove("PEEPS_DASHBOARD")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start scenario {name} ({exe}): {e}"));
-        let (ready_tx, ready_rx) = mpsc::channel();
-        let stdout = Arc::new(Mutex::new(String::new()));
-        let stderr = Arc::new(Mutex::new(String::new()));
-        // Piped above, so both are there.
-        collect(
-            child.stdout.take().expect("piped stdout"),
-            stdout.clone(),
-            Some(ready_tx),
-        );
-        collect(
-            child.stderr.take().expect("piped stderr"),
-            stderr.clone(),
-            None,
-        );
-        let pid = Pid::from_raw(child.id() as i32);
+            .env_remove("PEEPS_DASHBOARD");
         // From here on the guard kills the child, whatever happens.
+        let child = ChildProcess::start(name, cmd);
+        let said = child.ready(READY_WITHIN);
+        let pid = Pid::from_raw(child.pid() as i32);
+        assert_eq!(
+            said,
+            child.pid(),
+            "{name} said READY with another pid{}",
+            child.output()
+        );
         let scenario = Scenario {
             name,
             child,
             pid,
             dir,
-            stdout,
-            stderr,
         };
-
-        match ready_rx.recv_timeout(READY_WITHIN) {
-            Ok(said) => assert_eq!(
-                said,
-                pid.to_string(),
-                "{name} said READY with another pid{}",
-                scenario.output()
-            ),
-            Err(RecvTimeoutError::Timeout) => {
-                panic!(
-                    "{name} not READY after {READY_WITHIN:?}{}",
-                    scenario.output()
-                )
-            }
-            Err(RecvTimeoutError::Disconnected) => {
-                panic!("{name} closed its stdout before READY{}", scenario.output())
-            }
-        }
         std::thread::sleep(SETTLE);
         scenario
     }
@@ -145,14 +90,7 @@ impl Scenario {
 
     /// What the child printed so far, for failure messages.
     pub fn output(&self) -> String {
-        let read = |s: &Mutex<String>| s.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        format!(
-            "\n--- {} stdout ---\n{}--- {} stderr ---\n{}",
-            self.name,
-            read(&self.stdout),
-            self.name,
-            read(&self.stderr)
-        )
+        self.child.output()
     }
 
     /// Sends SIGUSR1 and reads the dump it writes (any earlier dump is
@@ -170,7 +108,7 @@ impl Scenario {
         // The dump is written to `.tmp` and renamed: once the file is
         // there, it is whole.
         while !path.exists() {
-            if let Ok(Some(status)) = self.child.try_wait() {
+            if let Some(status) = self.child.try_wait() {
                 panic!(
                     "{} exited ({status}) before dumping{}",
                     self.name,
@@ -201,8 +139,7 @@ impl Scenario {
 
 impl Drop for Scenario {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.child.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -7,12 +7,12 @@
 #![allow(dead_code, unreachable_pub)] // each test file uses a part
 
 use peeps_graph::wire;
+use peeps_test_support::{ChildProcess, rerun};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// How long any bounded wait lasts before the test fails: generous, for a
@@ -63,14 +63,13 @@ impl Drop for TempDir {
 /// A running `peeps serve`, killed when dropped.
 #[derive(Debug)]
 pub struct Server {
-    child: Child,
+    child: ChildProcess,
     /// Where programs push.
     pub ingest: SocketAddr,
     /// Where HTTP is served.
     pub http: SocketAddr,
     /// The start-up lines, as printed.
     pub banner: Vec<String>,
-    stderr: Arc<Mutex<String>>,
     _dumps: Option<TempDir>,
 }
 
@@ -86,80 +85,38 @@ impl Server {
 
     /// Starts `peeps serve` reading dumps from `dumps`.
     pub fn start_with_dumps(dumps: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_peeps"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_peeps"));
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"])
             .arg("--dumps")
             .arg(dumps)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start peeps serve");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        {
-            let sink = stderr.clone();
-            let pipe = child.stderr.take().expect("piped stderr");
-            std::thread::spawn(move || {
-                for line in BufReader::new(pipe).lines() {
-                    let Ok(line) = line else { return };
-                    let mut s = sink.lock().unwrap();
-                    s.push_str(&line);
-                    s.push('\n');
-                }
-            });
-        }
-        // Read on a thread of its own, which keeps draining stdout after the
-        // banner so the server never blocks on a full pipe; the banner is
-        // awaited with a deadline (a server that never gets ready fails the
-        // test instead of hanging it).
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (line_tx, line_rx) = std::sync::mpsc::channel::<String>();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { return };
-                let _ = line_tx.send(line);
-            }
+            .args(args);
+        // The harness keeps draining stdout after the banner, so the server
+        // never blocks on a full pipe; the banner is awaited with a deadline.
+        let child = ChildProcess::start("peeps serve", cmd);
+        let (done, banner) = child.stdout_until(Duration::from_secs(60), |line| {
+            line.starts_with("peeps: open ")
         });
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        let mut banner = Vec::new();
-        let (mut ingest, mut http) = (None, None);
-        loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            let line = match line_rx.recv_timeout(left) {
-                Ok(line) => line,
-                Err(why) => {
-                    let _ = child.kill();
-                    panic!(
-                        "peeps serve not ready ({why:?}); stdout {banner:?}, stderr:\n{}",
-                        stderr.lock().unwrap()
-                    )
-                }
-            };
-            if let Some(a) = line.strip_prefix("peeps: ingest listening on ") {
-                ingest = Some(a.parse().expect("ingest address"));
-            } else if let Some(a) = line.strip_prefix("peeps: http listening on ") {
-                http = Some(a.parse().expect("http address"));
-            }
-            let done = line.starts_with("peeps: open ");
-            banner.push(line);
-            if done {
-                break;
-            }
-        }
+        assert!(done, "peeps serve not ready{}", child.output());
+        let address = |prefix: &str| {
+            banner
+                .iter()
+                .find_map(|l| l.strip_prefix(prefix))
+                .unwrap_or_else(|| panic!("no {prefix:?} line in {banner:?}"))
+                .parse()
+                .expect("an address")
+        };
         Server {
+            ingest: address("peeps: ingest listening on "),
+            http: address("peeps: http listening on "),
+            banner: banner.clone(),
             child,
-            ingest: ingest.expect("an ingest line"),
-            http: http.expect("an http line"),
-            banner,
-            stderr,
             _dumps: None,
         }
     }
 
     /// The server's pid.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.child.pid()
     }
 
     /// The server's resident memory, in KiB (Linux `/proc`).
@@ -169,7 +126,7 @@ impl Server {
 
     /// Everything the server wrote to stderr so far.
     pub fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+        self.child.stderr()
     }
 
     /// How many stderr lines contain `text`.
@@ -210,23 +167,11 @@ impl Server {
 
     /// Sends SIGTERM and waits (bounded) for a clean exit; its code.
     pub fn terminate(mut self) -> Option<i32> {
-        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).expect("pid"));
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.pid()).expect("pid"));
         nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("send SIGTERM");
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait for peeps serve") {
-                return status.code();
-            }
-            assert!(Instant::now() < deadline, "peeps serve ignored SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let status = self.child.wait_exit(PATIENCE);
+        assert!(status.is_some(), "peeps serve ignored SIGTERM");
+        status.and_then(|s| s.code())
     }
 }
 
@@ -387,62 +332,42 @@ pub fn example_snapshot(key: &str, name: &str) -> peeps_graph::Snapshot {
 #[derive(Debug)]
 pub struct ChildProc {
     /// The child.
-    pub child: Child,
+    pub child: ChildProcess,
 }
 
 impl ChildProc {
     /// Runs the ignored test `name` of this binary as a child, with `env`.
     pub fn start(name: &str, env: &[(&str, &str)]) -> ChildProc {
-        let mut cmd = Command::new(std::env::current_exe().expect("test binary"));
-        cmd.args([
-            "--exact",
-            name,
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        let mut cmd = rerun(name);
+        cmd.env(CHILD_ENV, "1");
         for (k, v) in env {
             cmd.env(k, v);
         }
         ChildProc {
-            child: cmd.spawn().expect("start child"),
+            child: ChildProcess::start(name, cmd),
         }
     }
 
     /// The child's pid.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.child.pid()
     }
 
     /// Kills the child (SIGKILL) and reaps it.
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.child.kill();
     }
 
-    /// Waits (bounded) for the child to print a line starting with
-    /// `prefix` on stdout; returns the rest of the line.
+    /// Waits (bounded) for the child to print a line containing `prefix` on
+    /// stdout (libtest may print "test name ... " first); returns the rest
+    /// of the line.
+    #[track_caller]
     pub fn line(&mut self, prefix: &str) -> String {
-        let stdout = self.child.stdout.as_mut().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        for line in lines.by_ref() {
-            let line = line.expect("child stdout");
-            // libtest may print "test name ... " on the same line first.
-            if let Some((_, rest)) = line.split_once(prefix) {
-                return rest.trim().to_owned();
-            }
+        let (found, lines) = self.child.stdout_until(PATIENCE, |l| l.contains(prefix));
+        match lines.last().and_then(|l| l.split_once(prefix)) {
+            Some((_, rest)) if found => rest.trim().to_owned(),
+            _ => panic!("the child did not print {prefix:?}{}", self.child.output()),
         }
-        panic!("the child ended without printing {prefix:?}");
-    }
-}
-
-impl Drop for ChildProc {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 

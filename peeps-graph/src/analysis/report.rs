@@ -8,7 +8,9 @@
 //!                    "resources": [ … ],
 //!                    "cycle": [ {"task": {…}, "path": [ {…future…} ], "op": "lock",
 //!                                "waits_on": {…}, "held_by": {…}, "as": "guard",
-//!                                "confirmed": true, "via": null, "waited_ms": 5003} ],
+//!                                "confirmed": true, "via": null, "waited_ms": 5003,
+//!                                "waited": "5.0 s", "wait_words": "",
+//!                                "release_words": "held by"} ],
 //!                    "behind": [ …steps… ],
 //!                    "text": "deadlock (certain, 2 tasks, 1 process):\n  task …" } ],
 //!   "long_waits": [ … ], "stuck_forever": [ … ], "blocking_polls": [ … ] }

@@ -47,7 +47,7 @@ export interface Placement {
 /**
  * The most nodes given to ELK. Its layered layout takes seconds from about
  * a thousand nodes up (measured: ~10 s for 5,000 in headless Chromium on 2
- * cores); larger graphs get graph.ts's quick layout.
+ * cores); larger graphs get layout.ts's quick layout.
  */
 export const LARGE = 1200;
 
