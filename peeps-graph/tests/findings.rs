@@ -115,8 +115,8 @@ fn the_json_has_exactly_the_documented_fields() {
     assert_eq!(step["as"], "guard");
     assert_eq!(step["op"], "lock");
     // The step's words, as its lines in `text` say them.
-    assert_eq!(step["wait_words"], "");
-    assert_eq!(step["release_words"], "held by");
+    assert_eq!(step["wait_words"], "waits at src/bank.rs:22 to lock");
+    assert_eq!(step["release_words"], "held since src/bank.rs:21 by");
     assert!(step["waited"].as_str().is_some_and(|w| w.ends_with(" s")));
     assert!(d["text"].as_str().unwrap().starts_with("deadlock (certain"));
     // And it reads back.
