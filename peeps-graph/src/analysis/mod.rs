@@ -36,6 +36,7 @@ mod cycles;
 mod findings;
 mod fixpoint;
 mod report;
+mod tasks;
 mod words;
 
 pub use findings::Finding;
@@ -43,6 +44,7 @@ pub use report::{
     BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Report, Step, StuckForever,
     ThreadRef,
 };
+pub use tasks::{StackFrame, StackHolder, StackWait, TaskStack, task_stacks};
 pub(crate) use words::short_location;
 
 use crate::merge::{Merged, merge};
