@@ -100,6 +100,8 @@ pub struct TaskEntry {
     waker_changed: AtomicBool,
     later_waker: Mutex<Option<Waker>>,
     spawned_by: NodeId,
+    /// The `#[peeps::test]` run it was spawned in (0: none); see `test::scope`.
+    test_scope: u64,
     tokio_id: OnceLock<u64>,
     /// `JoinHandle` awaits pending on this task.
     joins: Arc<WaitList>,
@@ -160,6 +162,9 @@ impl Entry for TaskEntry {
         if let Some(id) = self.tokio_id.get() {
             out.attr(attr::TOKIO_TASK_ID, *id);
         }
+        if self.test_scope != 0 {
+            out.attr(attr::TEST_SCOPE, self.test_scope);
+        }
         if self.spawned_by != 0 {
             let id = self.core.id;
             out.edge(self.spawned_by, id, EdgeKind::Spawned, self.core.created_ms, Attrs::new());
@@ -191,6 +196,13 @@ pin_project_lite::pin_project! {
                 unsafe { Arc::decrement_strong_count(ptr) };
             }
         }
+    }
+}
+
+impl<F> TaskFuture<F> {
+    /// The task's node id.
+    pub fn id(&self) -> NodeId {
+        self.reg.core.id
     }
 }
 
@@ -292,6 +304,7 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
         waker_changed: AtomicBool::new(false),
         later_waker: Mutex::new(None),
         spawned_by,
+        test_scope: crate::test::scope::current(),
         tokio_id: OnceLock::new(),
         joins,
         _pad: [0; 8],

@@ -45,6 +45,7 @@ pub use report::{
     ThreadRef,
 };
 pub use tasks::{StackFrame, StackHolder, StackWait, TaskStack, task_stacks};
+pub use words::duration;
 pub(crate) use words::short_location;
 
 use crate::merge::{Merged, merge};

@@ -16,7 +16,7 @@ pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// A duration for a person: `850 ms`, `12.3 s`, `4 min 12 s`, `2 h 5 min`.
-pub(crate) fn duration(ms: u64) -> String {
+pub fn duration(ms: u64) -> String {
     const MIN: u64 = 60_000;
     const HOUR: u64 = 60 * MIN;
     if ms < 1_000 {
