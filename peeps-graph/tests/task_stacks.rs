@@ -92,6 +92,28 @@ fn a_pending_task_without_instrumented_waits_is_said_to_wait_on_something_unseen
 }
 
 #[test]
+fn a_woken_task_is_about_to_run_and_one_without_a_waker_can_never_wake() {
+    let mut d = Dump::new("svc");
+    let woken = d.task("woken");
+    d.node(woken).attr("woken", true);
+    let lost = d.task("lost");
+    d.node(lost)
+        .attr("waker_clones", 0)
+        .attr("waker_clones_accounted", 0);
+    let snap = d.build();
+
+    let stacks = task_stacks(&snap, |_| true);
+    assert_eq!(
+        stacks[0].text,
+        "task \"woken\" (src/woken.rs:1), woken (about to run), pending for 5.0 s"
+    );
+    assert_eq!(
+        stacks[1].text,
+        "task \"lost\" (src/lost.rs:2), pending for 5.0 s:\n  holds no waker: nothing can ever wake it"
+    );
+}
+
+#[test]
 fn a_running_poll_says_how_long_and_a_guessed_holder_is_probable() {
     let mut d = Dump::new("svc");
     let busy = d.task("busy");
@@ -107,7 +129,7 @@ fn a_running_poll_says_how_long_and_a_guessed_holder_is_probable() {
     let stacks = task_stacks(&snap, |_| true);
     assert_eq!(
         stacks[0].text,
-        "task \"busy\" (src/busy.rs:1), inside a poll for 2.3 s:"
+        "task \"busy\" (src/busy.rs:1), inside a poll for 2.3 s"
     );
     assert_eq!(
         stacks[1].text,

@@ -116,14 +116,21 @@ fn try_install() -> io::Result<()> {
         nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
             .map_err(io::Error::from)?;
     // The reading end blocks; only the signal handler's end must not.
-    nix::fcntl::fcntl(&read, nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::empty()))
-        .map_err(io::Error::from)?;
+    nix::fcntl::fcntl(
+        &read,
+        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::empty()),
+    )
+    .map_err(io::Error::from)?;
     std::thread::Builder::new()
         .name("peeps-on-term".into())
         .spawn(move || report_thread(read))?;
     PIPE_WRITE.store(write.as_raw_fd(), Ordering::Relaxed);
     std::mem::forget(write); // lives for the rest of the process
-    let ours = SigAction::new(SigHandler::Handler(on_signal), SaFlags::SA_RESTART, SigSet::empty());
+    let ours = SigAction::new(
+        SigHandler::Handler(on_signal),
+        SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
     let mut previous = PREVIOUS.lock().unwrap_or_else(|e| e.into_inner());
     for sig in SIGNALS {
         // SAFETY: the handler only performs async-signal-safe operations.
@@ -162,7 +169,10 @@ fn report_thread(read: OwnedFd) {
 }
 
 /// Runs `f` on a helper thread and waits at most `budget` for its answer.
-fn bounded<T: Send + 'static>(budget: Duration, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+fn bounded<T: Send + 'static>(
+    budget: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("peeps-on-term-report".into())
@@ -202,7 +212,10 @@ fn end_as_asked(sig: Signal) {
 /// The report: each running test's tasks, the other tasks, the analysis.
 fn report_text(sig: Signal) -> String {
     let snap = crate::snapshot();
-    let report = peeps_graph::analyze(std::slice::from_ref(&snap), &peeps_graph::Options::default());
+    let report = peeps_graph::analyze(
+        std::slice::from_ref(&snap),
+        &peeps_graph::Options::default(),
+    );
     let mut text = format!(
         "peeps: received {sig}; what process {:?} (pid {}) was waiting on:\n\n",
         snap.process.name, snap.process.pid

@@ -38,6 +38,12 @@ pub struct TaskStack {
     /// How long it has been in that state (for a running poll: how long
     /// the poll has run), when known.
     pub since_ms: Option<u64>,
+    /// Woken since its last poll returned `Pending`: about to run (tasks
+    /// spawned through peeps only).
+    pub woken: bool,
+    /// How many clones of its waker are alive, for a task spawned through
+    /// peeps (0 while pending: nothing can ever wake it).
+    pub waker_clones: Option<u64>,
     /// The task that spawned it, when it was spawned through peeps from
     /// inside another peeps task.
     pub spawned_by: Option<NodeRef>,
@@ -213,9 +219,12 @@ impl<'s> Tree<'s> {
         let mut seen = HashSet::new();
         self.walk(root.id, 0, &mut frames, &mut seen);
         TaskStack {
+            // `root` is a node of this snapshot, so it is in `nodes`.
             task: self.node_ref(root.id).expect("a root of the snapshot"),
             state: root.state.clone(),
             since_ms,
+            woken: root.attrs.get(attr::WOKEN).and_then(|v| v.as_bool()) == Some(true),
+            waker_clones: attr_u64(root, attr::WAKER_CLONES),
             spawned_by: self
                 .spawned_by
                 .get(&root.id)
@@ -303,35 +312,42 @@ impl TaskStack {
             out.push_str(&words.node(parent));
         }
         out.push_str(&self.state_words());
-        out.push(':');
+        let mut lines = String::new();
         let mut waits = 0;
         for frame in &self.frames {
             let indent = 2 * frame.depth;
             if frame.depth > 0 {
-                out.push('\n');
-                out.push_str(&" ".repeat(indent));
-                out.push_str(&words.node(&frame.node));
+                lines.push('\n');
+                lines.push_str(&" ".repeat(indent));
+                lines.push_str(&words.node(&frame.node));
             }
             // The task's own waits sit right under the headline.
             let wait_indent = if frame.depth == 0 { 2 } else { indent + 2 };
             for wait in &frame.waits {
                 waits += 1;
-                out.push('\n');
-                out.push_str(&" ".repeat(wait_indent));
-                out.push_str(&words.wait(wait.op.as_deref(), &wait.on));
+                lines.push('\n');
+                lines.push_str(&" ".repeat(wait_indent));
+                lines.push_str(&words.wait(wait.op.as_deref(), &wait.on));
                 if let Some(ms) = wait.waited_ms {
-                    out.push_str(&format!(", for {}", duration(ms)));
+                    lines.push_str(&format!(", for {}", duration(ms)));
                 }
-                self.holder_lines(&mut words, wait, wait_indent + 2, &mut out);
+                self.holder_lines(&mut words, wait, wait_indent + 2, &mut lines);
             }
         }
-        if waits == 0 && self.state.as_deref() == Some("pending") {
-            out.push_str("\n  ");
-            out.push_str(if self.frames.len() > 1 {
+        if waits == 0 && self.state.as_deref() == Some("pending") && !self.woken {
+            lines.push_str("\n  ");
+            lines.push_str(if self.waker_clones == Some(0) {
+                "holds no waker: nothing can ever wake it"
+            } else if self.frames.len() > 1 {
                 "waits inside its futures on something peeps cannot see (a timer, I/O or an uninstrumented future)"
             } else {
                 "waits on something peeps cannot see (a timer, I/O or an uninstrumented future)"
             });
+        }
+        // A headline with nothing under it takes no colon.
+        if !lines.is_empty() {
+            out.push(':');
+            out.push_str(&lines);
         }
         out
     }
@@ -344,6 +360,7 @@ impl TaskStack {
         };
         match self.state.as_deref() {
             Some("polling") => since("inside a poll"),
+            Some("pending") if self.woken => since("woken (about to run), pending"),
             Some("pending") => since("pending"),
             Some("done") => ", finished".to_owned(),
             Some(other) => format!(", {other}"),
