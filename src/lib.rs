@@ -224,10 +224,10 @@ macro_rules! peeps {
 /// Macro plumbing. Not public API: may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use peeps_runtime::{Instrumented, instrument};
-    /// `#[peeps::test]`'s runtime, and `#[tokio::test]` when recording is off.
-    pub use tokio;
     /// `#[peeps::test]`'s runner.
     #[cfg(feature = "diagnostics")]
     pub use peeps_runtime::test;
+    pub use peeps_runtime::{Instrumented, instrument};
+    /// `#[peeps::test]`'s runtime, and `#[tokio::test]` when recording is off.
+    pub use tokio;
 }

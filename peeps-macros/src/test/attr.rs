@@ -55,10 +55,17 @@ impl Parse for TestArgs {
                 Meta::NameValue(nv) => nv,
                 Meta::Path(path) => return Err(bare_path(&path)),
                 Meta::List(list) => {
-                    return Err(syn::Error::new_spanned(list, format!("expected `name = value`; #[peeps::test] takes {KNOWN}")));
+                    return Err(syn::Error::new_spanned(
+                        list,
+                        format!("expected `name = value`; #[peeps::test] takes {KNOWN}"),
+                    ));
                 }
             };
-            let key = nv.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+            let key = nv
+                .path
+                .get_ident()
+                .map(|i| i.to_string())
+                .unwrap_or_default();
             let lit = match &nv.value {
                 Expr::Lit(ExprLit { lit, .. }) => lit.clone(),
                 other => return Err(syn::Error::new_spanned(other, "Must be a literal")),
@@ -88,7 +95,10 @@ impl Parse for TestArgs {
                         return Err(twice());
                     }
                     let Lit::Bool(b) = &lit else {
-                        return Err(syn::Error::new(span, "Failed to parse value of `start_paused` as bool."));
+                        return Err(syn::Error::new(
+                            span,
+                            "Failed to parse value of `start_paused` as bool.",
+                        ));
                     };
                     args.start_paused = Some(b.value);
                     spans.start_paused = Some(span);
@@ -99,7 +109,13 @@ impl Parse for TestArgs {
                     }
                     let s = string(&lit, "crate")?;
                     let path = s.parse::<Path>().map_err(|_| {
-                        syn::Error::new(span, format!("Failed to parse value of `crate` as path: \"{}\"", s.value()))
+                        syn::Error::new(
+                            span,
+                            format!(
+                                "Failed to parse value of `crate` as path: \"{}\"",
+                                s.value()
+                            ),
+                        )
                     })?;
                     args.krate = Some(path);
                     args.krate_lit = Some(s);
@@ -193,7 +209,9 @@ fn flavor(lit: &Lit) -> syn::Result<Flavor> {
         )),
         other => Err(syn::Error::new(
             s.span(),
-            format!("No such runtime flavor `{other}`. The runtime flavors are `current_thread` and `multi_thread`."),
+            format!(
+                "No such runtime flavor `{other}`. The runtime flavors are `current_thread` and `multi_thread`."
+            ),
         )),
     }
 }
@@ -201,30 +219,45 @@ fn flavor(lit: &Lit) -> syn::Result<Flavor> {
 fn string(lit: &Lit, field: &str) -> syn::Result<LitStr> {
     match lit {
         Lit::Str(s) => Ok(s.clone()),
-        _ => Err(syn::Error::new(lit.span(), format!("Failed to parse value of `{field}` as string."))),
+        _ => Err(syn::Error::new(
+            lit.span(),
+            format!("Failed to parse value of `{field}` as string."),
+        )),
     }
 }
 
 fn int(lit: &Lit, field: &str) -> syn::Result<usize> {
     match lit {
-        Lit::Int(i) => i
-            .base10_parse::<usize>()
-            .map_err(|e| syn::Error::new(lit.span(), format!("Failed to parse value of `{field}` as integer: {e}"))),
-        _ => Err(syn::Error::new(lit.span(), format!("Failed to parse value of `{field}` as integer."))),
+        Lit::Int(i) => i.base10_parse::<usize>().map_err(|e| {
+            syn::Error::new(
+                lit.span(),
+                format!("Failed to parse value of `{field}` as integer: {e}"),
+            )
+        }),
+        _ => Err(syn::Error::new(
+            lit.span(),
+            format!("Failed to parse value of `{field}` as integer."),
+        )),
     }
 }
 
 /// `timeout = "30s"` in milliseconds.
 fn timeout(lit: &Lit) -> syn::Result<u64> {
     let Lit::Str(s) = lit else {
-        return Err(syn::Error::new(lit.span(), "`timeout` takes a duration as a string, such as `timeout = \"30s\"`"));
+        return Err(syn::Error::new(
+            lit.span(),
+            "`timeout` takes a duration as a string, such as `timeout = \"30s\"`",
+        ));
     };
     match parse_duration_ms(&s.value()) {
         Some(0) => Err(syn::Error::new(s.span(), "`timeout` must be longer than 0")),
         Some(ms) => Ok(ms),
         None => Err(syn::Error::new(
             s.span(),
-            format!("`timeout` takes a duration such as \"30s\", \"1.5m\" or \"500ms\", not {:?}", s.value()),
+            format!(
+                "`timeout` takes a duration such as \"30s\", \"1.5m\" or \"500ms\", not {:?}",
+                s.value()
+            ),
         )),
     }
 }
@@ -235,7 +268,9 @@ fn timeout(lit: &Lit) -> syn::Result<u64> {
 /// in whole milliseconds.
 pub(crate) fn parse_duration_ms(text: &str) -> Option<u64> {
     let text = text.trim();
-    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let ms_per_unit = match unit.trim_start() {
         "ms" => 1.0,
@@ -277,7 +312,9 @@ mod tests {
         for (text, ms) in ok {
             assert_eq!(parse_duration_ms(text), Some(ms), "{text:?}");
         }
-        for bad in ["", "s", "soon", "-1s", "1e3s", "1.s", ".5s", "1.2.3s", "5 d", "infs", "NaN"] {
+        for bad in [
+            "", "s", "soon", "-1s", "1e3s", "1.s", ".5s", "1.2.3s", "5 d", "infs", "NaN",
+        ] {
             assert_eq!(parse_duration_ms(bad), None, "{bad:?}");
         }
     }

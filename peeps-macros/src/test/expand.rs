@@ -42,7 +42,10 @@ pub(crate) fn test(args: TokenStream, item: TokenStream, mode: Mode) -> syn::Res
         ));
     }
     if !item.sig.inputs.is_empty() {
-        return Err(syn::Error::new_spanned(&item.sig.inputs, "the test function cannot accept arguments"));
+        return Err(syn::Error::new_spanned(
+            &item.sig.inputs,
+            "the test function cannot accept arguments",
+        ));
     }
     if let Some(attr) = item.attrs.iter().find(|a| is_test_attribute(a)) {
         return Err(syn::Error::new_spanned(
@@ -65,7 +68,12 @@ fn tokio_path(args: &TestArgs) -> TokenStream {
 }
 
 fn on(args: &TestArgs, item: ItemFn) -> TokenStream {
-    let ItemFn { attrs, vis, sig, block } = item;
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = item;
     let ident = &sig.ident;
     let tokio = tokio_path(args);
     let mut test = quote! {
@@ -76,9 +84,9 @@ fn on(args: &TestArgs, item: ItemFn) -> TokenStream {
     if args.flavor() == Flavor::MultiThread {
         let workers = match args.worker_threads {
             Some(n) => {
-            let n = proc_macro2::Literal::usize_unsuffixed(n);
-            quote!(::core::option::Option::Some(#n))
-        }
+                let n = proc_macro2::Literal::usize_unsuffixed(n);
+                quote!(::core::option::Option::Some(#n))
+            }
             None => quote!(::core::option::Option::None),
         };
         test = quote!(#test.multi_thread(#workers));
@@ -191,7 +199,9 @@ mod tests {
     fn off_passes_crate_and_start_paused_on() {
         let got = expand(
             quote!(crate = "my_tokio", start_paused = true),
-            quote!(async fn t() {}),
+            quote!(
+                async fn t() {}
+            ),
             Mode::Off,
         );
         let want = quote! {
@@ -205,21 +215,46 @@ mod tests {
     fn on_calls_only_the_private_runner() {
         let got = expand(
             quote!(flavor = "multi_thread", timeout = "1.5s"),
-            quote!(async fn t() -> Result<(), String> { Ok(()) }),
+            quote!(
+                async fn t() -> Result<(), String> {
+                    Ok(())
+                }
+            ),
             Mode::On,
         );
-        assert!(got.contains(":: peeps :: __private :: test :: run"), "{got}");
-        assert!(got.contains("multi_thread (:: core :: option :: Option :: None)"), "{got}");
+        assert!(
+            got.contains(":: peeps :: __private :: test :: run"),
+            "{got}"
+        );
+        assert!(
+            got.contains("multi_thread (:: core :: option :: Option :: None)"),
+            "{got}"
+        );
         assert!(got.contains("from_millis (1500u64)"), "{got}");
-        assert!(got.contains("# [:: core :: prelude :: v1 :: test]"), "{got}");
-        assert!(got.contains("let __peeps_ret : Result < () , String > ="), "{got}");
+        assert!(
+            got.contains("# [:: core :: prelude :: v1 :: test]"),
+            "{got}"
+        );
+        assert!(
+            got.contains("let __peeps_ret : Result < () , String > ="),
+            "{got}"
+        );
         assert!(!got.contains("configure"), "{got}");
     }
 
     #[test]
     fn on_sets_start_paused_through_the_tokio_path() {
-        let got = expand(quote!(start_paused = true, crate = "rt"), quote!(async fn t() {}), Mode::On);
-        assert!(got.contains("configure (| builder : & mut rt :: runtime :: Builder |"), "{got}");
+        let got = expand(
+            quote!(start_paused = true, crate = "rt"),
+            quote!(
+                async fn t() {}
+            ),
+            Mode::On,
+        );
+        assert!(
+            got.contains("configure (| builder : & mut rt :: runtime :: Builder |"),
+            "{got}"
+        );
         assert!(got.contains("builder . start_paused (true)"), "{got}");
     }
 
@@ -230,8 +265,12 @@ mod tests {
             item.attrs.into_iter().next().expect("one attribute")
         };
         assert!(is_test_attribute(&attr(quote!(#[test]))));
-        assert!(is_test_attribute(&attr(quote!(#[::core::prelude::v1::test]))));
-        assert!(is_test_attribute(&attr(quote!(#[std::prelude::rust_2021::test]))));
+        assert!(is_test_attribute(&attr(
+            quote!(#[::core::prelude::v1::test])
+        )));
+        assert!(is_test_attribute(&attr(
+            quote!(#[std::prelude::rust_2021::test])
+        )));
         assert!(!is_test_attribute(&attr(quote!(#[tokio::test]))));
         assert!(!is_test_attribute(&attr(quote!(#[::test]))));
         assert!(!is_test_attribute(&attr(quote!(#[should_panic]))));
