@@ -13,6 +13,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "diagnostics off: everything compiles and the sync types behave the same"
 cargo build -p peeps -p peeps-sync -p peeps-runtime --no-default-features
 cargo test -p peeps-sync --no-default-features
+cargo test -p peeps --no-default-features --test test_attr_off  # #[peeps::test] is #[tokio::test]
 step "tests"
 cargo test --workspace
 if [ -x frontend/check-bundle.sh ]; then

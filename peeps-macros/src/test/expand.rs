@@ -5,7 +5,7 @@
 //! ```text
 //! #(attrs)*
 //! #[::core::prelude::v1::test]
-//! fn name() -> ::std::process::ExitCode {
+//! fn name() {
 //!     ::peeps::__private::test::run(
 //!         ::peeps::__private::test::Test::new(concat!(module_path!(), "::", "name"))
 //!             .multi_thread(Some(2))                 // flavor = "multi_thread"
@@ -16,8 +16,9 @@
 //! }
 //! ```
 //!
-//! The body's output is reported as a test's is (`Termination`) by the
-//! runner, which returns the exit code; `start_paused` is set in the test's
+//! A body returning anything but `()` goes through `run_reporting`, which
+//! reports the output as the test harness would (`Termination`) and returns
+//! its exit code: `fn name() -> ExitCode`. `start_paused` is set in the test's
 //! own crate, where tokio's `test-util` is (or is not) on, as with
 //! `#[tokio::test]`. TOKIO is `crate = ".."` or `::peeps::__private::tokio`.
 //!
@@ -28,8 +29,8 @@
 use super::Mode;
 use super::attr::{Flavor, TestArgs};
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
-use syn::{Attribute, ItemFn, ReturnType};
+use quote::quote;
+use syn::{Attribute, ItemFn, ReturnType, Type};
 
 /// The one entry point: parse `args` and `item`, then expand in `mode`.
 pub(crate) fn test(args: TokenStream, item: TokenStream, mode: Mode) -> syn::Result<TokenStream> {
@@ -101,20 +102,32 @@ fn on(args: &TestArgs, item: ItemFn) -> TokenStream {
             })
         };
     }
+    // A `()` test returns `()` (`#[should_panic]` wants it); any other
+    // result is reported by the runner, which returns its exit code.
+    let unit = match &sig.output {
+        ReturnType::Default => true,
+        ReturnType::Type(_, ty) => matches!(&**ty, Type::Tuple(t) if t.elems.is_empty()),
+    };
     let ret_ty = match &sig.output {
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) if quote!(#ty).to_string().contains("impl ") => quote!(_),
         ReturnType::Type(_, ty) => quote!(#ty),
     };
-    // Spanned at the fn's name: `run`'s caller location (the body task's
-    // location and the failure's) is the test fn.
-    let run = quote_spanned! {ident.span()=>
-        ::peeps::__private::test::run
+    // The runner's caller location (the body task's location and the
+    // failure's) is the attribute's line, as a panic in `#[tokio::test]`'s
+    // runtime set-up is.
+    let (run, ret) = if unit {
+        (quote!(::peeps::__private::test::run), quote!())
+    } else {
+        (
+            quote!(::peeps::__private::test::run_reporting),
+            quote!(-> ::std::process::ExitCode),
+        )
     };
     quote! {
         #(#attrs)*
         #[::core::prelude::v1::test]
-        #vis fn #ident() -> ::std::process::ExitCode {
+        #vis fn #ident() #ret {
             #run(#test, || async move {
                 let __peeps_ret: #ret_ty = #block;
                 #[allow(unreachable_code)]
@@ -240,6 +253,25 @@ mod tests {
             "{got}"
         );
         assert!(!got.contains("configure"), "{got}");
+    }
+
+    #[test]
+    fn on_a_unit_test_returns_unit() {
+        for item in [
+            quote!(
+                async fn t() {}
+            ),
+            quote!(
+                async fn t() -> () {}
+            ),
+        ] {
+            let got = expand(quote!(), item, Mode::On);
+            assert!(
+                got.contains(":: peeps :: __private :: test :: run (:: peeps"),
+                "{got}"
+            );
+            assert!(!got.contains("ExitCode"), "{got}");
+        }
     }
 
     #[test]

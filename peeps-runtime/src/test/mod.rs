@@ -1,7 +1,8 @@
 //! The runner behind `#[peeps::test]`: a test that hangs says why.
 //!
-//! `#[peeps::test]` expands to a plain `#[test]` fn that calls [`run`] with
-//! the test's settings ([`Test`]) and a closure making its body. `run`
+//! `#[peeps::test]` expands to a plain `#[test]` fn that calls [`run`] (or
+//! [`run_reporting`] for a body returning a `Result`) with the test's
+//! settings ([`Test`]) and a closure making its body. `run`
 //! starts the body on a thread of its own (named as the test's thread, with
 //! the same captured output), on a tokio runtime built as `#[tokio::test]`
 //! builds it, with the body itself as a peeps task (so its waits are
@@ -134,24 +135,51 @@ pub(crate) enum Event {
     Verdict(String),
 }
 
-/// Runs a `#[peeps::test]`: `body` makes the test's future, run on a
-/// runtime of `test`'s flavor; its output is reported as a test's result
-/// is (`()` passes, `Err` prints `Error: ..` and fails).
+/// Runs a `#[peeps::test]` whose body returns `()`: `body` makes the
+/// test's future, run on a runtime of `test`'s flavor.
 ///
 /// # Panics
 ///
 /// When some of the test's tasks deadlock (with the deadlock in words),
 /// when the test outlives its timeout (with every live task of it and what
-/// it waits on), when the body panics (with the body's own panic), or when
-/// the runtime cannot be built.
+/// it waits on), when the body panics (with the body's own panic, so
+/// `#[should_panic]` works as with `#[tokio::test]`), or when the runtime
+/// cannot be built.
 #[track_caller]
-pub fn run<B, F>(test: Test, body: B) -> ExitCode
+pub fn run<B, F>(test: Test, body: B)
+where
+    B: FnOnce() -> F + Send + 'static,
+    F: Future<Output = ()> + 'static,
+{
+    run_with(test, Location::caller(), body, |()| ())
+}
+
+/// As [`run`], for a body returning any other test result (`Result<(),
+/// E>`, ...): the result is reported on the body's thread as the test
+/// harness reports it (`Err` prints `Error: ..`), and its exit code
+/// returned (which may not cross threads: `Box<dyn Error>` is not `Send`).
+///
+/// # Panics
+///
+/// As [`run`].
+#[track_caller]
+pub fn run_reporting<B, F>(test: Test, body: B) -> ExitCode
 where
     B: FnOnce() -> F + Send + 'static,
     F: Future + 'static,
     F::Output: Termination,
 {
-    let location = Location::caller();
+    run_with(test, Location::caller(), body, Termination::report)
+}
+
+/// Runs the body, `finish` turning its output into what the test fn returns.
+#[track_caller]
+fn run_with<B, F, R>(test: Test, location: &'static Location<'static>, body: B, finish: fn(F::Output) -> R) -> R
+where
+    B: FnOnce() -> F + Send + 'static,
+    F: Future + 'static,
+    R: Send + 'static,
+{
     crate::on_term::install_for_tests();
     let timeout = test.timeout.or_else(timeout::from_env);
     let shared = Arc::new(Shared {
@@ -164,7 +192,7 @@ where
     });
     let (tx, rx) = mpsc::channel();
     let _watch = watch::watch(shared.clone(), tx.clone());
-    let runner = spawn_body(test, location, body, shared.clone(), tx);
+    let runner = spawn_body(test, location, body, finish, shared.clone(), tx);
     let deadline = timeout.map(|t| shared.started + t);
     loop {
         let event = match deadline {
@@ -180,7 +208,7 @@ where
         }
     }
     match runner.join() {
-        Ok(code) => code,
+        Ok(out) => out,
         Err(payload) => std::panic::resume_unwind(payload),
     }
 }
@@ -207,17 +235,18 @@ impl Drop for Ended {
 
 /// Starts the body on a thread named as the current one (so panics read
 /// as the test's own), in the run's scope.
-fn spawn_body<B, F>(
+fn spawn_body<B, F, R>(
     test: Test,
     location: &'static Location<'static>,
     body: B,
+    finish: fn(F::Output) -> R,
     shared: Arc<Shared>,
     tx: Sender<Event>,
-) -> std::thread::JoinHandle<ExitCode>
+) -> std::thread::JoinHandle<R>
 where
     B: FnOnce() -> F + Send + 'static,
     F: Future + 'static,
-    F::Output: Termination,
+    R: Send + 'static,
 {
     let thread_name = std::thread::current().name().unwrap_or(&shared.name).to_owned();
     let spawned = std::thread::Builder::new().name(thread_name).spawn(move || {
@@ -228,9 +257,9 @@ where
         shared.body.store(task.id(), SeqCst);
         let output = runtime.block_on(task);
         shared.body_done.store(true, SeqCst);
-        let code = output.report();
+        let out = finish(output);
         drop(runtime);
-        code
+        out
     });
     // As libtest does when it cannot start a test's thread.
     spawned.unwrap_or_else(|e| panic!("failed to spawn thread to run test: {e}"))
