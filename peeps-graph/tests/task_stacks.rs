@@ -19,6 +19,7 @@ fn a_stack_lists_the_futures_then_the_wait_its_leaf_makes_and_who_holds_it() {
     let ch = d.channel("replies", "mpsc", 1, 1);
     d.wait(inner, ch, "recv").since_ms = Some(1_900);
     d.hold(ch, replier, "sender");
+    d.hold(ch, waiter, "receiver"); // cannot end a receive: not said
     let snap = d.build();
 
     let stacks = task_stacks(&snap, |n| n.id == waiter);

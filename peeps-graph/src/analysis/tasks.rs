@@ -19,6 +19,7 @@
 //! Names follow the findings' convention (see `findings`): `kind "name"`,
 //! the location at a node's first mention in one task's text.
 
+use super::blocked::{OpSide, op_side};
 use super::report::{NodeRef, Step};
 use super::words::{Labels, Words, duration};
 use crate::attr;
@@ -259,7 +260,7 @@ impl<'s> Tree<'s> {
                 let held_by = if matches!(on.kind, NodeKind::Task | NodeKind::Thread) {
                     Vec::new()
                 } else {
-                    self.holders_of(*to)
+                    self.holders_of(*to, op.as_deref())
                 };
                 Some(StackWait {
                     op: op.clone(),
@@ -275,10 +276,20 @@ impl<'s> Tree<'s> {
         }
     }
 
-    /// The tasks holding `resource`, each once, with how.
-    fn holders_of(&self, resource: NodeId) -> Vec<StackHolder> {
+    /// The tasks holding `resource` that could end a wait for `op`, each
+    /// once, with how: a channel's senders for a receive, its receivers for
+    /// a send; every holder otherwise.
+    fn holders_of(&self, resource: NodeId, op: Option<&str>) -> Vec<StackHolder> {
+        let wanted = match op_side(op) {
+            OpSide::Receive => Some(attr::AS_SENDER),
+            OpSide::Send | OpSide::Closed => Some(attr::AS_RECEIVER),
+            OpSide::Other => None,
+        };
         let mut out: Vec<StackHolder> = Vec::new();
         for (holder, held_as, confirmed) in self.holders.get(&resource).into_iter().flatten() {
+            if wanted.is_some_and(|w| held_as.as_deref() != Some(w)) {
+                continue;
+            }
             let Some(task) = self.node_ref(self.root_of(*holder)) else {
                 continue;
             };

@@ -53,7 +53,8 @@ pub(super) fn timed_out(shared: &Shared) -> String {
             " (its body has returned; its runtime has not shut down: a blocking task or thread is still busy)",
         );
     }
-    out.push_str(&format!("; {}:\n\n{}{}", alive_words(section.tasks.len()), section.stacks, section.findings));
+    let details = format!("{}{}", section.stacks, section.findings);
+    out.push_str(&format!("; {}:\n\n{}\n", alive_words(section.tasks.len()), details.trim_end()));
     out
 }
 
