@@ -55,6 +55,7 @@ async fn a_multi_thread_test_runs_on_its_workers_and_every_task_it_spawns_is_its
     assert_eq!(handle.metrics().num_workers(), 2);
     let (release, released) = tokio::sync::oneshot::channel::<()>();
     // A peeps task spawned from a plain tokio task on a worker thread.
+    #[allow(clippy::async_yields_async)] // the handle, joined below
     let grandchild = tokio::spawn(async move {
         peeps::spawn_named("grandchild", async move {
             let _ = released.await;

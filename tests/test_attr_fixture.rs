@@ -267,6 +267,19 @@ fn under_nextest_each_test_fails_in_its_process_and_the_slow_timeout_kill_leaves
 }
 
 #[test]
+fn the_healthy_suite_of_docs_performance_passes_under_both_attributes() {
+    let mut cmd = cargo(&["test", "--test", "suite_peeps", "--test", "suite_tokio"]);
+    cmd.stdin(Stdio::null());
+    let (out, text) = run(cmd);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(
+        text.matches("test result: ok. 24 passed; 0 failed").count(),
+        2,
+        "{text}"
+    );
+}
+
+#[test]
 fn a_test_binary_killed_by_sigterm_prints_its_tasks_and_dies_of_the_signal() {
     let _one = CHILD.lock().unwrap_or_else(|e| e.into_inner());
     let build = cargo(&[

@@ -13,11 +13,15 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
     rt.block_on(async move {
         for i in 0..n {
             if side == "peeps" {
-                peeps_runtime::spawn_named("empty", std::future::ready(i)).await.expect("joined");
+                peeps_runtime::spawn_named("empty", std::future::ready(i))
+                    .await
+                    .expect("joined");
             } else {
                 tokio::spawn(std::future::ready(i)).await.expect("joined");
             }

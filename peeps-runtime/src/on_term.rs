@@ -95,6 +95,7 @@ pub fn start_from_env() {
 }
 
 /// Installs it unless `PEEPS_ON_TERM=off` (called by each `#[peeps::test]`).
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))] // no runner without it
 pub(crate) fn install_for_tests() {
     if wanted() != Wanted::Off {
         install();

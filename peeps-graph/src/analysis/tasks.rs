@@ -119,6 +119,20 @@ pub fn task_stacks(snapshot: &Snapshot, mut keep: impl FnMut(&Node) -> bool) -> 
         .collect()
 }
 
+/// A `waits_on` edge, seen from its waiter.
+struct WaitEdge {
+    on: NodeId,
+    op: Option<String>,
+    since_ms: Option<u64>,
+}
+
+/// A `held_by` edge, seen from its resource.
+struct HoldEdge {
+    holder: NodeId,
+    held_as: Option<String>,
+    confirmed: bool,
+}
+
 /// The snapshot's edges, indexed for walking stacks.
 struct Tree<'s> {
     snapshot: &'s Snapshot,
@@ -127,10 +141,10 @@ struct Tree<'s> {
     children: HashMap<NodeId, Vec<NodeId>>,
     /// Future → the node awaiting it.
     parent: HashMap<NodeId, NodeId>,
-    /// Waiter → its `waits_on` edges' `(to, op, since_ms)`.
-    waits: HashMap<NodeId, Vec<(NodeId, Option<String>, Option<u64>)>>,
-    /// Resource → `(holder, as, confirmed)`.
-    holders: HashMap<NodeId, Vec<(NodeId, Option<String>, bool)>>,
+    /// Waiter → its `waits_on` edges.
+    waits: HashMap<NodeId, Vec<WaitEdge>>,
+    /// Resource → its `held_by` edges.
+    holders: HashMap<NodeId, Vec<HoldEdge>>,
     /// Task → the task that spawned it.
     spawned_by: HashMap<NodeId, NodeId>,
 }
@@ -158,10 +172,11 @@ impl<'s> Tree<'s> {
                         .get(attr::OP)
                         .and_then(|v| v.as_str())
                         .map(str::to_owned);
-                    tree.waits
-                        .entry(e.from)
-                        .or_default()
-                        .push((e.to, op, e.since_ms));
+                    tree.waits.entry(e.from).or_default().push(WaitEdge {
+                        on: e.to,
+                        op,
+                        since_ms: e.since_ms,
+                    });
                 }
                 EdgeKind::HeldBy => {
                     let held_as = e
@@ -171,10 +186,11 @@ impl<'s> Tree<'s> {
                         .map(str::to_owned);
                     let confirmed =
                         e.attrs.get(attr::CONFIRMED).and_then(|v| v.as_bool()) != Some(false);
-                    tree.holders
-                        .entry(e.from)
-                        .or_default()
-                        .push((e.to, held_as, confirmed));
+                    tree.holders.entry(e.from).or_default().push(HoldEdge {
+                        holder: e.to,
+                        held_as,
+                        confirmed,
+                    });
                 }
                 EdgeKind::Spawned => {
                     tree.spawned_by.insert(e.to, e.from);
@@ -255,17 +271,17 @@ impl<'s> Tree<'s> {
             .get(&id)
             .into_iter()
             .flatten()
-            .filter_map(|(to, op, since)| {
-                let on = self.node_ref(*to)?;
+            .filter_map(|w| {
+                let on = self.node_ref(w.on)?;
                 let held_by = if matches!(on.kind, NodeKind::Task | NodeKind::Thread) {
                     Vec::new()
                 } else {
-                    self.holders_of(*to, op.as_deref())
+                    self.holders_of(w.on, w.op.as_deref())
                 };
                 Some(StackWait {
-                    op: op.clone(),
+                    op: w.op.clone(),
                     on,
-                    waited_ms: *since,
+                    waited_ms: w.since_ms,
                     held_by,
                 })
             })
@@ -286,21 +302,21 @@ impl<'s> Tree<'s> {
             OpSide::Other => None,
         };
         let mut out: Vec<StackHolder> = Vec::new();
-        for (holder, held_as, confirmed) in self.holders.get(&resource).into_iter().flatten() {
-            if wanted.is_some_and(|w| held_as.as_deref() != Some(w)) {
+        for h in self.holders.get(&resource).into_iter().flatten() {
+            if wanted.is_some_and(|w| h.held_as.as_deref() != Some(w)) {
                 continue;
             }
-            let Some(task) = self.node_ref(self.root_of(*holder)) else {
+            let Some(task) = self.node_ref(self.root_of(h.holder)) else {
                 continue;
             };
             if !out
                 .iter()
-                .any(|h| h.task.id == task.id && h.held_as == *held_as)
+                .any(|o| o.task.id == task.id && o.held_as == h.held_as)
             {
                 out.push(StackHolder {
                     task,
-                    held_as: held_as.clone(),
-                    confirmed: *confirmed,
+                    held_as: h.held_as.clone(),
+                    confirmed: h.confirmed,
                 });
             }
         }

@@ -11,7 +11,7 @@
 //!             .multi_thread(Some(2))                 // flavor = "multi_thread"
 //!             .timeout(Duration::from_millis(30000)) // timeout = "30s"
 //!             .configure(|b: &mut TOKIO::runtime::Builder| { b.start_paused(true); }),
-//!         || async move { let ret: T = { body }; ret },
+//!         || ::peeps::__private::test::body::<T, _>(async move { body }),
 //!     )
 //! }
 //! ```
@@ -128,11 +128,7 @@ fn on(args: &TestArgs, item: ItemFn) -> TokenStream {
         #(#attrs)*
         #[::core::prelude::v1::test]
         #vis fn #ident() #ret {
-            #run(#test, || async move {
-                let __peeps_ret: #ret_ty = #block;
-                #[allow(unreachable_code)]
-                __peeps_ret
-            })
+            #run(#test, || ::peeps::__private::test::body::<#ret_ty, _>(async move #block))
         }
     }
 }
@@ -249,7 +245,7 @@ mod tests {
             "{got}"
         );
         assert!(
-            got.contains("let __peeps_ret : Result < () , String > ="),
+            got.contains("body :: < Result < () , String > , _ > (async move {"),
             "{got}"
         );
         assert!(!got.contains("configure"), "{got}");

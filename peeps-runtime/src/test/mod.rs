@@ -213,6 +213,12 @@ where
     }
 }
 
+/// Types a test's body as returning `T`, the test fn's return type, so
+/// that `?` and `return` inside it infer as they would in the fn.
+pub fn body<T, F: Future<Output = T>>(future: F) -> F {
+    future
+}
+
 /// The name the test harness gives the test: its thread's name when that
 /// ends the module path (libtest names each test's thread after the test,
 /// without the crate), else the full path.
