@@ -1,10 +1,16 @@
-//! `#[peeps::instrument]` and `peeps!`: that each makes a `future` node
-//! with the right name and location. (What compiles and what does not:
-//! tests/ui.rs.)
+//! `#[peeps::instrument]` and `peeps!`: what compiles, what does not, and
+//! that each makes a `future` node with the right name and location.
 
 use peeps::graph::{EdgeKind, NodeKind, Snapshot};
 use std::future::Future;
 use std::time::Duration;
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.pass("tests/ui/pass/*.rs");
+    t.compile_fail("tests/ui/fail/*.rs");
+}
 
 struct Account {
     balance: u64,

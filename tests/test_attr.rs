@@ -4,7 +4,8 @@
 //! the words peeps has for it (`#[should_panic(expected = ..)]` checks
 //! them). The same from a child `cargo test` and `cargo nextest run`:
 //! tests/test_attr_fixture.rs; with recording off: tests/test_attr_off.rs;
-//! what it refuses: tests/ui.rs.
+//! what it refuses: tests/ui/{pass,fail}/test_*.rs, run by the `ui` test of
+//! tests/instrument.rs with every other macro case.
 
 #![cfg(feature = "diagnostics")]
 
