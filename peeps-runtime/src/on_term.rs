@@ -267,3 +267,23 @@ fn running_tests(
 ) -> (String, std::collections::HashSet<peeps_graph::NodeId>) {
     (String::new(), std::collections::HashSet::new())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::bounded;
+    use std::time::Duration;
+
+    #[test]
+    fn a_report_gets_its_budget_and_no_more() {
+        assert_eq!(bounded(Duration::from_secs(30), || 7), Some(7));
+        let slow = bounded(Duration::from_millis(50), || {
+            std::thread::sleep(Duration::from_secs(5));
+            7
+        });
+        assert_eq!(slow, None, "given up after the budget");
+        let panics = bounded(Duration::from_secs(30), || -> u32 {
+            panic!("a bug in the report")
+        });
+        assert_eq!(panics, None, "a panic is no report, and no crash");
+    }
+}

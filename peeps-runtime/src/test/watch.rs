@@ -37,7 +37,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// How often the watcher analyses the process while a run is live: a
-/// deadlock fails its test at most this long after it has settled.
+/// deadlock fails its test about this long after it has settled (longer
+/// when one round takes more than a fifth of it: see [`REST_PER_ROUND`]).
 pub(crate) const INTERVAL: Duration = Duration::from_millis(250);
 
 struct Watched {
@@ -85,7 +86,12 @@ pub(crate) fn running() -> Vec<Arc<Shared>> {
     runs
 }
 
+/// How many times a round's own duration the watcher rests after it: on a
+/// huge graph (a round of a second) it takes at most a fifth of a core.
+const REST_PER_ROUND: u32 = 4;
+
 fn run() {
+    let mut rest = INTERVAL;
     loop {
         {
             let mut watched = WATCHED.lock();
@@ -93,13 +99,15 @@ fn run() {
                 WAKE.wait(&mut watched);
             }
         }
-        std::thread::sleep(INTERVAL);
+        std::thread::sleep(rest);
+        let started = std::time::Instant::now();
         // The analysis never panics on any graph; if it ever did, the
         // watcher says so once and stops rather than fail unrelated tests.
         if std::panic::catch_unwind(round).is_err() {
             eprintln!("peeps: the test watcher stopped after an internal error");
             return;
         }
+        rest = INTERVAL.max(started.elapsed() * REST_PER_ROUND);
     }
 }
 
@@ -166,4 +174,75 @@ pub(crate) fn verdicts(snap: &Snapshot, report: &Report, bodies: &[(u64, NodeId)
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::verdicts;
+    use peeps_graph::analysis::Options;
+    use peeps_graph::{NodeId, Snapshot, attr};
+
+    /// The example dump (tasks 1 and 2 deadlocked on two mutexes), with
+    /// `scopes` given to its nodes.
+    fn dump(scopes: &[(NodeId, u64)]) -> Snapshot {
+        let mut snap = Snapshot::from_json(include_str!("../../../docs/example-dump.json")).expect("the example dump");
+        for &(id, scope) in scopes {
+            let node = snap.nodes.iter_mut().find(|n| n.id == id).expect("a node of the dump");
+            node.attrs.insert(attr::TEST_SCOPE.into(), scope.into());
+        }
+        snap
+    }
+
+    fn told(snap: &Snapshot, bodies: &[(u64, NodeId)]) -> Vec<(u64, String)> {
+        let report = peeps_graph::analyze(std::slice::from_ref(snap), &Options::default());
+        verdicts(snap, &report, bodies)
+            .into_iter()
+            .flat_map(|(scope, texts)| texts.into_iter().map(move |t| (scope, t)))
+            .collect()
+    }
+
+    #[test]
+    fn a_certain_deadlock_is_told_to_the_runs_of_its_tasks_only() {
+        let snap = dump(&[(1, 7), (2, 7)]);
+        let verdicts = told(&snap, &[(7, 1), (8, 99)]);
+        assert_eq!(verdicts.len(), 1, "{verdicts:?}");
+        assert_eq!(verdicts[0].0, 7);
+        assert!(verdicts[0].1.starts_with("deadlock (certain, 2 tasks, 1 process):"));
+        // Tasks of two runs (a lock shared between tests): both are told.
+        let shared = told(&dump(&[(1, 7), (2, 8)]), &[]);
+        let scopes: Vec<u64> = shared.iter().map(|(s, _)| *s).collect();
+        assert_eq!(scopes, [7, 8]);
+        // Outside any run: nobody.
+        assert!(told(&dump(&[]), &[]).is_empty());
+    }
+
+    #[test]
+    fn a_probable_deadlock_fails_nobody() {
+        let mut snap = dump(&[(1, 7), (2, 7)]);
+        // Not spawned through peeps: something unseen may still wake it.
+        let task = snap.nodes.iter_mut().find(|n| n.id == 1).expect("task 1");
+        task.attrs.insert(attr::TRACKED.into(), false.into());
+        let report = peeps_graph::analyze(std::slice::from_ref(&snap), &Options::default());
+        assert!(report.deadlocks.iter().all(|d| d.certainty.as_str() == "probable"), "{report:?}");
+        assert!(verdicts(&snap, &report, &[(7, 1)]).is_empty());
+    }
+
+    #[test]
+    fn a_task_stuck_forever_fails_the_run_whose_body_it_is_only() {
+        let mut snap = dump(&[(1, 7), (2, 7)]);
+        // Task 2 stops waiting and keeps no waker: stuck forever; task 1
+        // (waiting on the lock task 2 holds) is stuck behind it.
+        snap.edges.retain(|e| !(e.from == 4 && e.kind == peeps_graph::EdgeKind::WaitsOn));
+        let task = snap.nodes.iter_mut().find(|n| n.id == 2).expect("task 2");
+        task.attrs.insert(attr::WAKER_CLONES.into(), 0.into());
+        task.attrs.insert(attr::WAKER_CLONES_ACCOUNTED.into(), 0.into());
+        let report = peeps_graph::analyze(std::slice::from_ref(&snap), &Options::default());
+        assert_eq!(report.stuck_forever.len(), 1, "{report:?}");
+        // Task 1 is the body: it is stuck behind it.
+        let verdicts = told(&snap, &[(7, 1)]);
+        assert_eq!(verdicts.len(), 1, "{verdicts:?}");
+        assert!(verdicts[0].1.starts_with("stuck forever ("), "{verdicts:?}");
+        // A background task of the run stuck forever, the body elsewhere.
+        assert!(told(&snap, &[(7, 42)]).is_empty());
+    }
 }
