@@ -11,12 +11,12 @@
 //!
 //! - the body's end: its result is the test's (a panic is resumed with its
 //!   payload, so `#[should_panic]` works as before);
-//! - a verdict of the watcher ([`watch`]): some of this test's tasks can
+//! - a verdict of the watcher (`watch.rs`): some of this test's tasks can
 //!   never make progress. The test fails at once with the deadlock in
 //!   words, whatever its timeout;
 //! - the timeout: the test fails with every live task of the test, its
 //!   logical stack and what it waits on, then the long waits and blocking
-//!   polls of its tasks ([`report`]).
+//!   polls of its tasks (`report.rs`).
 //!
 //! The test's thread never waits on the runtime, so it fails even when the
 //! runtime is wedged (every worker blocked). A runtime that failed that way
