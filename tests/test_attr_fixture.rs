@@ -41,13 +41,16 @@ fn fixture_target() -> PathBuf {
     target.join("test-attr-fixture")
 }
 
-/// `cargo <args>` in the fixture, its environment cleared of what would
-/// change the runs (timeouts, the report's switch, an outer nextest's).
+/// `cargo <args>` in the fixture, offline (every crate it needs is one the
+/// workspace has fetched, pinned by its committed Cargo.lock), its
+/// environment cleared of what would change the runs (timeouts, the
+/// report's switch, an outer nextest's).
 fn cargo(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO"));
     cmd.args(args)
         .current_dir(FIXTURE)
-        .env("CARGO_TARGET_DIR", fixture_target());
+        .env("CARGO_TARGET_DIR", fixture_target())
+        .env("CARGO_NET_OFFLINE", "true");
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy();
         if key.starts_with("PEEPS_") || key.starts_with("NEXTEST") || key == "RUST_TEST_THREADS" {
