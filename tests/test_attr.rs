@@ -117,6 +117,28 @@ async fn a_deadlock_fails_the_test_with_the_deadlock_in_words() {
     lock_order_inversion().await;
 }
 
+/// The body holds one lock and waits for another that a task it spawned
+/// holds while waiting for the first: the body is a task of the deadlock,
+/// and a tracked one, so the deadlock is certain.
+#[peeps::test(timeout = "60s")]
+#[should_panic(
+    expected = "deadlock (certain, 2 tasks, 1 process):\n  task \"a_deadlock_through_the_body_itself_is_certain\""
+)]
+async fn a_deadlock_through_the_body_itself_is_certain() {
+    let first = Arc::new(peeps::sync::Mutex::new(()).named("first"));
+    let second = Arc::new(peeps::sync::Mutex::new(()).named("second"));
+    let _held = first.lock().await;
+    let (f, s) = (first.clone(), second.clone());
+    let (locked_tx, locked_rx) = tokio::sync::oneshot::channel();
+    let _other = peeps::spawn_named("other", async move {
+        let _s = s.lock().await;
+        let _ = locked_tx.send(());
+        let _f = f.lock().await;
+    });
+    locked_rx.await.expect("the other task holds `second`");
+    let _second = second.lock().await;
+}
+
 #[peeps::test(flavor = "multi_thread", worker_threads = 2, timeout = "60s")]
 #[should_panic(expected = "waits on mutex \"acct-2\"")]
 async fn a_deadlock_on_a_multi_thread_runtime_fails_the_test_too() {

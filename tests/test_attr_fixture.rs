@@ -162,6 +162,7 @@ fn under_cargo_test_a_deadlock_and_a_timeout_fail_their_own_tests_only() {
     assert_eq!(out.status.code(), Some(101), "the run fails:\n{text}");
     for (test, outcome) in [
         ("a_deadlock", "FAILED"),
+        ("a_deadlock_with_the_clock_paused", "FAILED"),
         ("times_out", "FAILED"),
         // Ran beside the deadlock (4 test threads), busy for 2 s.
         ("a_healthy_test_beside_it", "ok"),
@@ -175,10 +176,20 @@ fn under_cargo_test_a_deadlock_and_a_timeout_fail_their_own_tests_only() {
         );
     }
     assert!(
-        text.contains("test result: FAILED. 4 passed; 2 failed; 1 ignored;"),
+        text.contains("test result: FAILED. 4 passed; 3 failed; 1 ignored;"),
         "{text}"
     );
     assert_deadlock_failure(between(&text, "---- a_deadlock stdout ----", "\n---- "));
+    let paused = between(
+        &text,
+        "---- a_deadlock_with_the_clock_paused stdout ----",
+        "\n---- ",
+    );
+    assert!(
+        paused.contains("can never finish (found ")
+            && paused.contains("deadlock (certain, 2 tasks, 1 process):"),
+        "{paused}"
+    );
     assert_timeout_failure(between(
         &text,
         "---- times_out stdout ----",
@@ -221,7 +232,7 @@ fn under_nextest_each_test_fails_in_its_process_and_the_slow_timeout_kill_leaves
         "nextest reports failures:\n{text}"
     );
     assert!(
-        text.contains("7 tests run: 4 passed, 2 failed, 1 timed out, 0 skipped"),
+        text.contains("8 tests run: 4 passed, 3 failed, 1 timed out, 0 skipped"),
         "{text}"
     );
     // nextest's own time for the deadlocking test's process:
