@@ -16,7 +16,8 @@ const PATIENCE: Duration = Duration::from_secs(60);
 /// What the child prints once stuck for longer than the settle time.
 const READY: &str = "child: ready";
 
-/// Two peeps tasks joining each other, and a sleeper; then prints READY.
+/// Two peeps tasks joining each other, and a sleeper waited on; READY once
+/// the deadlock has settled.
 async fn get_stuck() {
     let (to_a, from_b) = tokio::sync::oneshot::channel::<peeps_runtime::JoinHandle<()>>();
     let (to_b, from_a) = tokio::sync::oneshot::channel::<peeps_runtime::JoinHandle<()>>();
@@ -30,10 +31,19 @@ async fn get_stuck() {
     to_b.send(a).expect("b is alive");
     let sleeper =
         peeps_runtime::spawn_named("sleeper", tokio::time::sleep(Duration::from_secs(600)));
-    // Past the settle time: the deadlock is certain by now.
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    eprintln!("{READY}");
+    // Past the settle time the deadlock is certain.
+    announce_ready_after(Duration::from_millis(600));
     let _ = peeps_runtime::instrument("wait_for_sleeper", "tests/on_term.rs:1:1", sleeper).await;
+}
+
+/// Prints READY after `delay`, from a thread of its own: by then the
+/// caller has long been waiting where it waits, and no task of the report
+/// is busy printing.
+fn announce_ready_after(delay: Duration) {
+    std::thread::spawn(move || {
+        std::thread::sleep(delay);
+        eprintln!("{READY}");
+    });
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -53,12 +63,11 @@ fn child_stuck_process() {
 }
 
 /// A test whose body waits on a long sleep (no deadlock: the run must not
-/// fail before the signal), then prints READY.
+/// fail before the signal); READY soon after.
 async fn wait_long() {
     let sleeper =
         peeps_runtime::spawn_named("sleeper", tokio::time::sleep(Duration::from_secs(600)));
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    eprintln!("{READY}");
+    announce_ready_after(Duration::from_millis(300));
     let _ = peeps_runtime::instrument("wait_for_sleeper", "tests/on_term.rs:1:1", sleeper).await;
 }
 
