@@ -15,6 +15,11 @@ cargo build -p peeps -p peeps-sync -p peeps-runtime --no-default-features
 cargo test -p peeps-sync --no-default-features
 cargo test -p peeps --no-default-features --test test_attr_off  # #[peeps::test] is #[tokio::test]
 step "tests"
+# tests/test_attr_fixture.rs runs a fixture crate under `cargo nextest run`.
+cargo nextest --version >/dev/null 2>&1 || {
+  echo "cargo-nextest is needed: cargo install cargo-nextest --locked" >&2
+  exit 1
+}
 cargo test --workspace
 if [ -x frontend/check-bundle.sh ]; then
   step "the committed UI bundle matches its sources"
