@@ -23,7 +23,13 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "diagnostics off: everything compiles and the sync types behave the same"
 cargo build -p peeps -p peeps-sync -p peeps-runtime --no-default-features
 cargo test -p peeps-sync --no-default-features
+cargo test -p peeps --no-default-features --test test_attr_off  # #[peeps::test] is #[tokio::test]
 step "tests"
+# tests/test_attr_fixture.rs runs a fixture crate under `cargo nextest run`.
+cargo nextest --version >/dev/null 2>&1 || {
+  echo "cargo-nextest is needed: cargo install cargo-nextest --locked" >&2
+  exit 1
+}
 cargo test --workspace
 step "tokio's own sync tests on peeps::sync (peeps passes every one tokio passes)"
 scripts/tokio-sync-tests.sh

@@ -22,6 +22,10 @@
 //! # }
 //! ```
 //!
+//! A test that hangs says why: `#[peeps::test]` (a drop-in for
+//! `#[tokio::test]`) fails as soon as its tasks deadlock, with the deadlock
+//! in words, and at its `timeout` with every task's stack; see [`test`].
+//!
 //! # Feature `diagnostics`
 //!
 //! On by default: everything records. With `default-features = false`,
@@ -57,6 +61,71 @@ pub use peeps_runtime::{
 /// fn flush() -> impl std::future::Future<Output = ()> { async {} }
 /// ```
 pub use peeps_macros::instrument;
+
+/// A drop-in for `#[tokio::test]` whose hanging test says why.
+///
+/// Takes what `#[tokio::test]` takes — `flavor` (`"current_thread"`, the
+/// default, or `"multi_thread"`), `worker_threads`, `start_paused` (needs
+/// tokio's `test-util` feature in your crate, as with tokio) and `crate` (the
+/// path to tokio; by default the tokio peeps depends on, so the test crate
+/// needs no tokio dependency of its own) — plus `timeout = "30s"` (`ms`, `s`,
+/// `m`, `h`; fractions allowed), whose default comes from the environment
+/// variable `PEEPS_TEST_TIMEOUT` (none if unset: as `#[tokio::test]`, the
+/// test may then run forever, but still fails on a deadlock).
+///
+/// While the test runs, a peeps thread analyses the process every 250 ms:
+///
+/// - when some of the test's tasks **deadlock** (certainly: every edge
+///   proven, standing for the settle time of 250 ms) or the test's body can
+///   never be woken, the test fails within about a second, with the
+///   deadlock in words as its message, not at its timeout;
+/// - at its **timeout** the test fails with every live task of the test:
+///   its name and spawn site, the futures inside it, the leaf it waits on
+///   and for how long, who holds that; then the long waits, blocking polls
+///   and probable deadlocks of its tasks.
+///
+/// A healthy test prints nothing more than under `#[tokio::test]`. Tests
+/// running in parallel in one process are told apart: the test's tasks are
+/// its body and everything spawned on its runtime. Inside the test,
+/// SIGTERM and SIGINT print the same report for every running test before
+/// the process ends as the signal asks (see `PEEPS_ON_TERM` at [`init`]),
+/// which is what a CI time limit or nextest's slow-timeout sends.
+///
+/// The body runs on a thread of its own named as the test's, so a test
+/// whose runtime is wedged still fails; it returns what the test's body
+/// returns as `#[test]` reports it (`Result<(), E>` fails with `Error: ..`).
+/// A failed test's wedged runtime is left behind.
+///
+/// With feature `diagnostics` off, `#[peeps::test]` is exactly
+/// `#[tokio::test]` with the same arguments (`timeout` is checked and
+/// dropped).
+///
+/// # Examples
+///
+/// ```
+/// #[peeps::test(flavor = "multi_thread", worker_threads = 2, timeout = "30s")]
+/// async fn transfers_complete() {
+///     let accounts = std::sync::Arc::new(peeps::sync::Mutex::new(0u32));
+///     let a = accounts.clone();
+///     peeps::spawn_named("deposit", async move { *a.lock().await += 1 }).await.unwrap();
+///     assert_eq!(*accounts.lock().await, 1);
+/// }
+/// ```
+///
+/// A deadlocked test fails soon after it deadlocks:
+///
+/// ```text
+/// ---- transfers_do_not_deadlock stdout ----
+/// thread 'transfers_do_not_deadlock' panicked at tests/bank.rs:12:10:
+/// peeps: test `transfers_do_not_deadlock` can never finish (found 512 ms after it started; its timeout is 30 s):
+///
+/// deadlock (certain, 2 tasks, 1 process):
+///   task "transfer-a" (tests/bank.rs:31) waits on mutex "acct-2" (tests/bank.rs:20)
+///     held by task "transfer-b" (tests/bank.rs:40)
+///   task "transfer-b" waits on mutex "acct-1" (tests/bank.rs:19)
+///     held by task "transfer-a"
+/// ```
+pub use peeps_macros::test;
 
 /// Tasks: spawning through peeps and joining.
 pub mod tasks {
@@ -155,5 +224,10 @@ macro_rules! peeps {
 /// Macro plumbing. Not public API: may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    /// `#[peeps::test]`'s runner.
+    #[cfg(feature = "diagnostics")]
+    pub use peeps_runtime::test;
     pub use peeps_runtime::{Instrumented, instrument};
+    /// `#[peeps::test]`'s runtime, and `#[tokio::test]` when recording is off.
+    pub use tokio;
 }

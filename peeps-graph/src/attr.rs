@@ -29,6 +29,10 @@ pub const WAKER_CLONES: &str = "waker_clones";
 pub const WAKER_CLONES_ACCOUNTED: &str = "waker_clones_accounted";
 /// Tasks: tokio's task id, when the task runs on tokio.
 pub const TOKIO_TASK_ID: &str = "tokio_task_id";
+/// Tasks, threads: the run of a `#[peeps::test]` the task belongs to (an
+/// id unique within the process): the test body's own task, and every task
+/// spawned while that test's runtime ran. Absent outside any such test.
+pub const TEST_SCOPE: &str = "test_scope";
 
 // ---- threads (`ThreadInfo::attrs`) ---------------------------------------
 

@@ -29,6 +29,8 @@ pub struct AmbientRoot {
     core: NodeCore,
     /// Tokio's number for the task (none for a thread's root).
     tokio_id: Option<u64>,
+    /// The `#[peeps::test]` run whose thread made it (0: none).
+    test_scope: u64,
     /// Polls of the instrumented futures at the top of this root.
     pub stats: PollStats,
 }
@@ -42,6 +44,9 @@ impl Entry for AmbientRoot {
         out.attr(attr::TRACKED, false);
         if let Some(id) = self.tokio_id {
             out.attr(attr::TOKIO_TASK_ID, id);
+        }
+        if self.test_scope != 0 {
+            out.attr(attr::TEST_SCOPE, self.test_scope);
         }
     }
 }
@@ -134,6 +139,8 @@ pub(crate) fn foreign_node(id: NodeId, now_ms: u64, edges: &mut Vec<peeps_graph:
     let root = AmbientRoot {
         core: NodeCore::with_id(id, NodeKind::Task, foreign_name(task), SourceLocation::Static(FOREIGN_LOCATION)),
         tokio_id: Some(task),
+        // Synthesised at snapshot time, on no test's thread.
+        test_scope: 0,
         stats: PollStats::default(),
     };
     let mut node = crate::snapshot::describe_entry(&root, now_ms, edges, &crate::ownership::Found::default());
@@ -157,6 +164,7 @@ pub fn foreign_task(id: tokio::task::Id) -> Arc<AmbientHandle> {
     let root = AmbientRoot {
         core: NodeCore::with_id(foreign_id(id), NodeKind::Task, foreign_name(id), SourceLocation::Static(FOREIGN_LOCATION)),
         tokio_id: Some(task_number(id)),
+        test_scope: crate::test::scope::current(),
         stats: PollStats::default(),
     };
     let handle = Arc::new(AmbientHandle { reg: Registered::new(root), key: Some(id) });
@@ -197,6 +205,7 @@ pub(crate) fn thread_root() -> Arc<AmbientHandle> {
         let root = AmbientRoot {
             core: NodeCore::new(NodeKind::Thread, name, SourceLocation::Static("(block_on)")),
             tokio_id: None,
+            test_scope: crate::test::scope::current(),
             stats: PollStats::default(),
         };
         Arc::new(AmbientHandle { reg: Registered::new(root), key: None })

@@ -18,6 +18,7 @@ pub mod clock;
 pub mod dump;
 mod id;
 pub mod node;
+pub mod on_term;
 pub mod process;
 pub mod push;
 pub mod registry;
@@ -46,6 +47,7 @@ cfg_diagnostics! {
     pub mod rpc;
     mod slab;
     pub mod task;
+    pub mod test;
     pub mod wait;
     pub mod waker;
 }
@@ -72,10 +74,12 @@ pub use watchdog::watchdog;
 /// Names the process after its executable and fixes its key. Optional:
 /// instrumentation works without it. May be called before or inside a
 /// runtime, any number of times. Starts the watchdog (`PEEPS_WATCHDOG`),
-/// the push client (`PEEPS_DASHBOARD`) and the thread sampler
-/// (`PEEPS_SAMPLE_HZ`) when the environment asks.
+/// the push client (`PEEPS_DASHBOARD`), the thread sampler
+/// (`PEEPS_SAMPLE_HZ`) and the report on SIGTERM/SIGINT
+/// (`PEEPS_ON_TERM=report`, see [`on_term`]) when the environment asks.
 pub fn init() {
     process::touch();
+    on_term::start_from_env();
     watchdog::start_from_env();
     push::start_from_env();
     sampler::start_from_env();
@@ -84,6 +88,7 @@ pub fn init() {
 /// Names the process `name` in snapshots and dumps; otherwise as [`init`].
 pub fn init_named(name: &str) {
     process::set_name(name);
+    on_term::start_from_env();
     watchdog::start_from_env();
     push::start_from_env();
     sampler::start_from_env();

@@ -102,6 +102,8 @@ pub struct TaskEntry {
     waker_changed: AtomicBool,
     later_waker: Mutex<Option<Waker>>,
     spawned_by: NodeId,
+    /// The `#[peeps::test]` run it was spawned in (0: none); see `test::scope`.
+    test_scope: u64,
     tokio_id: OnceLock<u64>,
     /// `JoinHandle` awaits pending on this task.
     joins: Arc<WaitList>,
@@ -220,6 +222,9 @@ impl Entry for TaskEntry {
         if let Some(id) = self.tokio_id.get() {
             out.attr(attr::TOKIO_TASK_ID, *id);
         }
+        if self.test_scope != 0 {
+            out.attr(attr::TEST_SCOPE, self.test_scope);
+        }
         if self.spawned_by != 0 {
             let id = self.core.id;
             out.edge(self.spawned_by, id, EdgeKind::Spawned, self.core.created_ms, Attrs::new());
@@ -252,6 +257,13 @@ pin_project_lite::pin_project! {
                 unsafe { Arc::decrement_strong_count(ptr) };
             }
         }
+    }
+}
+
+impl<F> TaskFuture<F> {
+    /// The task's node id.
+    pub fn id(&self) -> NodeId {
+        self.reg.core.id
     }
 }
 
@@ -366,6 +378,7 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
         waker_changed: AtomicBool::new(false),
         later_waker: Mutex::new(None),
         spawned_by,
+        test_scope: crate::test::scope::current(),
         tokio_id: OnceLock::new(),
         joins,
         state_at: AtomicUsize::new(0),

@@ -43,6 +43,7 @@ mod cycles;
 mod findings;
 mod fixpoint;
 mod report;
+mod tasks;
 mod words;
 
 pub use findings::Finding;
@@ -50,6 +51,7 @@ pub use report::{
     BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Report, Step, StuckForever,
     ThreadRef,
 };
+pub use tasks::{StackFrame, StackHolder, StackWait, TaskStack, task_stacks};
 pub use words::duration;
 pub(crate) use words::short_location;
 
