@@ -140,7 +140,7 @@ async fn a_deadlock_through_the_body_itself_is_certain() {
 }
 
 #[peeps::test(flavor = "multi_thread", worker_threads = 2, timeout = "60s")]
-#[should_panic(expected = "waits on mutex \"acct-2\"")]
+#[should_panic(expected = "to lock mutex \"acct-2\"")]
 async fn a_deadlock_on_a_multi_thread_runtime_fails_the_test_too() {
     lock_order_inversion().await;
 }

@@ -111,10 +111,12 @@ fn assert_deadlock_failure(text: &str) {
     assert!(text.contains("; its timeout is 30.0 s):\n"), "{text}");
     for line in [
         "deadlock (certain, 2 tasks, 1 process):",
-        "  task \"transfer-a\" (src/lib.rs:12) waits on mutex \"acct-2\" (src/lib.rs:9)",
-        "    held by task \"transfer-b\" (src/lib.rs:17)",
-        "  task \"transfer-b\" waits on mutex \"acct-1\" (src/lib.rs:8)",
-        "    task \"a_deadlock\" (tests/hangs.rs:9) waits on task \"transfer-a\" to finish",
+        "  task \"transfer-a\" (src/lib.rs:12) waits ",
+        " to lock mutex \"acct-2\" (made at src/lib.rs:9) for ",
+        " by task \"transfer-b\" (src/lib.rs:17)",
+        "  task \"transfer-b\" waits ",
+        " to lock mutex \"acct-1\" (made at src/lib.rs:8) for ",
+        "    task \"a_deadlock\" (tests/hangs.rs:9) waits for task \"transfer-a\" to finish, for ",
     ] {
         assert!(text.contains(line), "{line:?} in:\n{text}");
     }
@@ -132,8 +134,8 @@ fn assert_timeout_failure(text: &str) {
     for line in [
         "; 3 of its tasks are alive:",
         "\ntask \"times_out\" (tests/hangs.rs:37), pending for ",
-        "\n  waits on mutex \"config\" (tests/hangs.rs:39), for ",
-        "\n    held by task \"holder\" (tests/hangs.rs:42)",
+        " to lock mutex \"config\" (made at tests/hangs.rs:39) for ",
+        " by task \"holder\" (tests/hangs.rs:42)",
         "\ntask \"holder\" (tests/hangs.rs:42), spawned by task \"times_out\" (tests/hangs.rs:37), pending for ",
         "\n  waits on something peeps cannot see (a timer, I/O or an uninstrumented future)",
         "\ntask \"blocker\" (tests/hangs.rs:47), spawned by task \"times_out\" (tests/hangs.rs:37), inside a poll for ",
@@ -261,7 +263,7 @@ fn under_nextest_each_test_fails_in_its_process_and_the_slow_timeout_kill_leaves
         "\ntest `hangs_until_killed`, running for ",
         "; 2 of its tasks are alive:",
         "\ntask \"hangs_until_killed\" (tests/hangs.rs:78), pending for ",
-        " to receive, for ",
+        " to receive from channel ",
         "\ntask \"replier\" (tests/hangs.rs:82), spawned by task \"hangs_until_killed\"",
         "\n0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls",
     ] {

@@ -129,6 +129,13 @@ pub const CONFIRMED: &str = "confirmed";
 /// that made the wait (`lock()`, `recv()`, ...) or took the hold, when
 /// known.
 pub const AT: &str = "at";
+/// Futures: `true` when the future was polled inside a peeps task with a
+/// combinator's waker (`FuturesUnordered`, `buffer_unordered`, ...) and
+/// counts its own waker clones (`waker_clones`, `waker_clones_accounted`).
+pub const SUB_WAKER: &str = "sub_waker";
+/// Futures with [`SUB_WAKER`]: which combinator's wakers it was given (an
+/// opaque number; futures of one combinator share it).
+pub const WAKER_GROUP: &str = "waker_group";
 /// `held_by`: the id of the future inside the holder task that took the
 /// hold (absent: the task itself, or unknown).
 pub const BY: &str = "by";

@@ -214,3 +214,58 @@ fn a_watch_borrow_held_across_a_send_is_a_deadlock() {
     // A send that is not parked (the task polls on) is no wait at all.
     assert_eq!(report.blocking_polls.len(), 1, "{}", report.text());
 }
+
+/// Task `batch` drives futures `fetch-1` and `fetch-2` through a combinator
+/// that gives each a waker of its own (FuturesUnordered): the combinator
+/// holds the task's one unaccounted clone. Each future holds a permit of
+/// `conns` (2 permits) and waits for a second one.
+fn combinator(second_clone_of_fetch_1: bool, task_clones: u64) -> peeps_graph::Snapshot {
+    let mut d = Dump::new("svc");
+    let batch = d.task("batch");
+    d.node(batch)
+        .attr("waker_clones", task_clones)
+        .attr("waker_clones_accounted", 0);
+    let conns = d.resource(NodeKind::Semaphore, "conns");
+    for (i, name) in ["fetch-1", "fetch-2"].into_iter().enumerate() {
+        let f = d.future(batch, name);
+        let extra = u64::from(i == 0 && second_clone_of_fetch_1);
+        d.node(f)
+            .attr("sub_waker", true)
+            .attr("waker_group", 77)
+            .attr("waker_clones", 1 + extra)
+            .attr("waker_clones_accounted", 1);
+        d.hold(conns, batch, "permit").attr("by", f);
+        d.wait(f, conns, "acquire").attr("queued", i as u64 + 1);
+    }
+    d.build()
+}
+
+#[test]
+fn waits_inside_a_combinator_whose_futures_account_for_their_wakers_are_seen() {
+    let report = analyze(&[combinator(false, 1)]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["batch"]);
+    assert_eq!(dl.certainty, Certainty::Certain);
+}
+
+#[test]
+fn a_combinator_future_with_a_wake_source_peeps_cannot_see_may_still_wake_its_task() {
+    // fetch-1 also waits on a timer: a clone its waits do not account for.
+    assert_no_deadlock(&analyze(&[combinator(true, 1)]));
+    // The task itself holds a clone beyond the combinator's (a timer in a
+    // `select!` around it).
+    assert_no_deadlock(&analyze(&[combinator(false, 2)]));
+}
+
+#[test]
+fn a_task_with_an_unaccounted_clone_and_no_combinator_may_wake() {
+    let mut d = Dump::new("svc");
+    let t = d.task("t");
+    d.node(t)
+        .attr("waker_clones", 2)
+        .attr("waker_clones_accounted", 1);
+    let m = d.mutex("m");
+    d.hold(m, t, "guard");
+    d.wait(t, m, "lock").attr("queued", 1);
+    assert_no_deadlock(&analyze(&[d.build()]));
+}

@@ -12,11 +12,12 @@ use crate::context::Frame;
 use crate::node::{Describe, NodeCore, PollStats, SourceLocation};
 use crate::registry::{Entry, Registered};
 use crate::task::{PollScope, StatsScope};
-use peeps_graph::{Attrs, EdgeKind, NodeId, NodeKind};
+use crate::subwaker::{self, SubWaker};
+use peeps_graph::{Attrs, EdgeKind, NodeId, NodeKind, attr};
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::task::{Context, Poll};
 
@@ -27,6 +28,9 @@ pub struct FutureEntry {
     stats: PollStats,
     parent: AtomicU64,
     parent_since: AtomicU64,
+    /// Its sub-waker, once it was polled inside a peeps task with a
+    /// combinator's waker (see [`crate::subwaker`]).
+    sub: OnceLock<Arc<SubWaker>>,
 }
 
 impl Entry for FutureEntry {
@@ -35,6 +39,13 @@ impl Entry for FutureEntry {
     }
     fn describe(&self, out: &mut Describe<'_>) {
         self.stats.describe(out, self.core.created_ms);
+        if let Some(sub) = self.sub.get() {
+            let (live, accounted) = sub.counts();
+            out.attr(attr::SUB_WAKER, true);
+            out.attr(attr::WAKER_CLONES, live);
+            out.attr(attr::WAKER_CLONES_ACCOUNTED, accounted);
+            out.attr(attr::WAKER_GROUP, sub.group() as u64);
+        }
         let parent = self.parent.load(Relaxed);
         if parent != 0 {
             let since = self.parent_since.load(Relaxed);
@@ -92,6 +103,7 @@ impl<F: Future> Future for Instrumented<F> {
                     stats: PollStats::default(),
                     parent: AtomicU64::new(0),
                     parent_since: AtomicU64::new(0),
+                    sub: OnceLock::new(),
                 }),
                 root: None,
             }),
@@ -116,7 +128,16 @@ impl<F: Future> Future for Instrumented<F> {
             // polls that root from now on.
             let root_scope = root.map(|root| (crate::threads::polling(root.id()), StatsScope::begin(root.stats())));
             let scope = PollScope::begin(&entry.stats, Frame { node: id, task, tracked });
-            let res = this.inner.poll(cx);
+            // Inside a peeps task, polled by a combinator with a waker of its
+            // own: count what this future's wakers are held by.
+            let res = if tracked && !crate::waker::is_counted(cx.waker()) {
+                let sub = entry.sub.get_or_init(Arc::default);
+                sub.remember(cx.waker());
+                let view = subwaker::view(sub);
+                this.inner.poll(&mut Context::from_waker(&view))
+            } else {
+                this.inner.poll(cx)
+            };
             let ready = res.is_ready();
             scope.end(ready);
             if let Some((_on_thread, s)) = root_scope {

@@ -46,6 +46,7 @@ cfg_diagnostics! {
     pub mod resource;
     pub mod rpc;
     mod slab;
+    mod subwaker;
     pub mod task;
     pub mod test;
     pub mod wait;

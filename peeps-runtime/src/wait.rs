@@ -299,9 +299,10 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     where
         L: ListRef<'r>,
     {
-        let (polled, own) = match crate::waker::tagged(cx.waker()) {
-            Some(tagged) => (poll(&mut Context::from_waker(&tagged)), true),
-            None => (poll(cx), false),
+        let own = crate::waker::is_task_waker(cx.waker());
+        let polled = match crate::waker::tagged(cx.waker()) {
+            Some(tagged) => poll(&mut Context::from_waker(&tagged)),
+            None => poll(cx),
         };
         match polled {
             Poll::Pending => {

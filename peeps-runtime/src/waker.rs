@@ -39,17 +39,33 @@ pub(crate) fn tracked_view(entry: &Arc<TaskEntry>) -> ManuallyDrop<Waker> {
 /// combinator's own waker): then the wait must use `waker` as it is.
 ///
 /// The view borrows from `waker`'s task entry; it must not outlive `waker`.
+///
+/// A sub-waker (an instrumented future's, inside a combinator: see
+/// [`crate::subwaker`]) is tagged the same way, on its own counts.
 #[inline]
 pub fn tagged(waker: &Waker) -> Option<ManuallyDrop<Waker>> {
-    let vtable = waker.vtable();
-    if std::ptr::eq(vtable, &TRACKED) || std::ptr::eq(vtable, &TAGGED) {
+    if is_task_waker(waker) {
         let raw = RawWaker::new(waker.data(), &TAGGED);
         // SAFETY: same data pointer as `waker`, which is alive for the view's
         // use; the view is never dropped.
         Some(ManuallyDrop::new(unsafe { Waker::from_raw(raw) }))
     } else {
-        None
+        crate::subwaker::tagged(waker)
     }
+}
+
+/// Whether `waker` is a peeps task's own waker (tracked or tagged), as its
+/// task's poll hands it down, not a combinator's.
+#[inline]
+pub fn is_task_waker(waker: &Waker) -> bool {
+    let vtable = waker.vtable();
+    std::ptr::eq(vtable, &TRACKED) || std::ptr::eq(vtable, &TAGGED)
+}
+
+/// Whether `waker` is one peeps counts (a task's or a sub-waker).
+#[inline]
+pub(crate) fn is_counted(waker: &Waker) -> bool {
+    is_task_waker(waker) || crate::subwaker::is_sub(waker)
 }
 
 /// # Safety

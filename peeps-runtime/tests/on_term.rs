@@ -219,7 +219,7 @@ fn sigterm_prints_the_tasks_and_the_deadlock_then_ends_the_process_by_the_signal
     );
     assert!(
         report.contains(
-            "\n  future \"wait_for_sleeper\" (tests/on_term.rs:1)\n    waits on task \"sleeper\""
+            "\n  future \"wait_for_sleeper\" (tests/on_term.rs:1)\n    waits for task \"sleeper\""
         ),
         "{stderr}"
     );

@@ -152,7 +152,7 @@ fn a_timeout_lists_every_live_task_with_its_stack_and_the_blocking_polls() {
     assert!(body < sleeper, "the body first: {message}");
     assert!(
         message.contains(
-            "  future \"wait_for_sleeper\" (tests/test_runner.rs:1)\n    waits on task \"sleeper\""
+            "  future \"wait_for_sleeper\" (tests/test_runner.rs:1)\n    waits for task \"sleeper\""
         ),
         "{message}"
     );

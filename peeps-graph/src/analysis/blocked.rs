@@ -59,6 +59,20 @@ pub(crate) struct Root {
     pub(crate) since_ms: Option<u64>,
     /// How many polls it has begun (its latest poll's number), when known.
     pub(crate) polls: Option<u64>,
+    /// What the combinators inside it account for.
+    pub(crate) combinators: Combinators,
+}
+
+/// The combinators directly inside a task or a future (futures polled with
+/// a combinator's waker that count their own clones: attr `sub_waker`).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Combinators {
+    /// How many distinct combinators drive them: each holds one clone of
+    /// the waker above for itself.
+    pub(crate) groups: u64,
+    /// One of them holds a clone no instrumented wait accounts for (a
+    /// timer, I/O): the combinator, and so the task, may be woken.
+    pub(crate) unaccounted: bool,
 }
 
 impl Root {
@@ -69,14 +83,19 @@ impl Root {
 
     /// A live waker clone that no instrumented wait accounts for: something
     /// peeps cannot see (a timer, I/O, an uninstrumented future) may wake it.
+    ///
+    /// Clones held by combinators whose futures account for every clone of
+    /// their own sub-wakers are not wake sources of their own (see
+    /// [`Blocked::account_combinators`]).
     pub(crate) fn external_waker(&self) -> bool {
         self.tracked
-            && match (self.clones, self.accounted) {
-                (Some(c), Some(a)) => c > a,
-                // A tracked task without counts: assume the worst for the
-                // verdict (something may wake it).
-                _ => true,
-            }
+            && (self.combinators.unaccounted
+                || match (self.clones, self.accounted) {
+                    (Some(c), Some(a)) => c > a + self.combinators.groups,
+                    // A tracked task without counts: assume the worst for the
+                    // verdict (something may wake it).
+                    _ => true,
+                })
     }
 
     /// A tracked, pending task holding no clone of its waker at all.
@@ -470,6 +489,7 @@ impl Blocked {
             wait_start,
             waits,
         };
+        blocked.account_combinators(merged);
         // A poll parked in an instrumented blocking lock is blocked there,
         // and only there: it cannot return to any other wait.
         for r in 0..blocked.roots.len() {
@@ -488,6 +508,76 @@ impl Blocked {
     fn all_waits(&self, r: u32) -> &[EdgeIndex] {
         let r = r as usize;
         &self.waits[self.wait_start[r] as usize..self.wait_start[r + 1] as usize]
+    }
+
+    /// Who accounts for the clones combinators hold (see
+    /// [`Root::external_waker`]). A future polled with a combinator's waker
+    /// inside a peeps task counts its own clones (`sub_waker`); the waker
+    /// above it (its task's, or another such future's) has one clone held
+    /// by each combinator. That clone is accounted when every future the
+    /// combinator drives accounts for all of its own clones, recursively;
+    /// futures of one combinator share a `waker_group`.
+    fn account_combinators(&mut self, merged: &Merged<'_>) {
+        let g = merged.graph();
+        // Sub-waker futures, deepest first, so a future's own combinators
+        // are settled before it is.
+        let mut subs: Vec<(usize, NodeIndex)> = g
+            .node_indices()
+            .filter(|&ix| {
+                g[ix].node.kind == NodeKind::Future
+                    && attr_bool(g[ix].node, attr::SUB_WAKER) == Some(true)
+            })
+            .map(|ix| (self.path(ix).len(), ix))
+            .collect();
+        subs.sort_by_key(|&(depth, ix)| (std::cmp::Reverse(depth), ix.index()));
+        let mut inside: IdMap<u32, (Vec<u64>, bool)> = IdMap::default();
+        let is_sub =
+            |ix: usize| attr_bool(g[NodeIndex::new(ix)].node, attr::SUB_WAKER) == Some(true);
+        for (_, ix) in subs {
+            let node = g[ix].node;
+            // Its own clones beyond those its waits and combinators account for.
+            let (groups, bad) = inside
+                .get(&(ix.index() as u32))
+                .cloned()
+                .unwrap_or_default();
+            let mut groups = groups;
+            groups.sort_unstable();
+            groups.dedup();
+            let accounted = match (
+                attr_u64(node, attr::WAKER_CLONES),
+                attr_u64(node, attr::WAKER_CLONES_ACCOUNTED),
+            ) {
+                (Some(c), Some(a)) => !bad && c <= a + groups.len() as u64,
+                _ => false,
+            };
+            // The nearest sub-waker future above it, or its root.
+            let mut up = self.parent.get(ix.index()).copied().unwrap_or(NONE);
+            while up != NONE && !is_sub(up as usize) && self.parent[up as usize] != NONE {
+                up = self.parent[up as usize];
+            }
+            let above = if up != NONE && is_sub(up as usize) {
+                up
+            } else {
+                match self.root(ix) {
+                    Some(r) => self.roots[r as usize].ix.index() as u32,
+                    None => continue,
+                }
+            };
+            let entry = inside.entry(above).or_default();
+            entry.0.push(attr_u64(node, attr::WAKER_GROUP).unwrap_or(0));
+            entry.1 |= !accounted;
+        }
+        for root in &mut self.roots {
+            if let Some((groups, bad)) = inside.get(&(root.ix.index() as u32)) {
+                let mut groups = groups.clone();
+                groups.sort_unstable();
+                groups.dedup();
+                root.combinators = Combinators {
+                    groups: groups.len() as u64,
+                    unaccounted: *bad,
+                };
+            }
+        }
     }
 
     /// The waits that can release root `r`: all its pending waits, or for a
@@ -607,6 +697,7 @@ fn root_facts(ix: NodeIndex, node: &Node) -> Root {
         accounted: attr_u64(node, attr::WAKER_CLONES_ACCOUNTED),
         since_ms: node.since_ms,
         polls: attr_u64(node, attr::POLLS),
+        combinators: Combinators::default(),
     }
 }
 
