@@ -50,7 +50,7 @@ cfg_diagnostics! {
     pub mod task;
     pub mod test;
     pub mod wait;
-    pub mod waker;
+    mod waker;
 }
 
 // The no-op twins are always compiled (benchmarks compare both in one run)
@@ -59,7 +59,7 @@ cfg_diagnostics! {
 pub mod off;
 mod op;
 cfg_not_diagnostics! {
-    pub use off::{future, hold, ownership, resource, rpc, task, wait, waker};
+    pub use off::{future, hold, ownership, resource, rpc, task, wait};
 }
 
 pub use dump::{dump_dir, dump_path, dump_to, install_sigusr1};

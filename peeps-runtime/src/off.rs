@@ -625,18 +625,6 @@ pub mod resource {
     }
 }
 
-/// No waker accounting.
-pub mod waker {
-    use std::mem::ManuallyDrop;
-    use std::task::Waker;
-
-    /// Always `None`: use the waker as it is.
-    #[inline(always)]
-    pub fn tagged(_waker: &Waker) -> Option<ManuallyDrop<Waker>> {
-        None
-    }
-}
-
 /// RPC nodes, unrecorded: call ids are empty, wrappers are pass-throughs.
 pub mod rpc {
     use std::borrow::Cow;

@@ -43,7 +43,7 @@ pub(crate) fn tracked_view(entry: &Arc<TaskEntry>) -> ManuallyDrop<Waker> {
 /// A sub-waker (an instrumented future's, inside a combinator: see
 /// [`crate::subwaker`]) is tagged the same way, on its own counts.
 #[inline]
-pub fn tagged(waker: &Waker) -> Option<ManuallyDrop<Waker>> {
+pub(crate) fn tagged(waker: &Waker) -> Option<ManuallyDrop<Waker>> {
     if is_task_waker(waker) {
         let raw = RawWaker::new(waker.data(), &TAGGED);
         // SAFETY: same data pointer as `waker`, which is alive for the view's
@@ -57,7 +57,7 @@ pub fn tagged(waker: &Waker) -> Option<ManuallyDrop<Waker>> {
 /// Whether `waker` is a peeps task's own waker (tracked or tagged), as its
 /// task's poll hands it down, not a combinator's.
 #[inline]
-pub fn is_task_waker(waker: &Waker) -> bool {
+pub(crate) fn is_task_waker(waker: &Waker) -> bool {
     let vtable = waker.vtable();
     std::ptr::eq(vtable, &TRACKED) || std::ptr::eq(vtable, &TAGGED)
 }
