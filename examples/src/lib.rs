@@ -44,6 +44,8 @@
 //! | `oneshot_dropped_by_timer` | no deadlock (a oneshot sender kept in a `select!` whose timer branch drops it) |
 //! | `shared_sender_in_state` | no deadlock (one sender shared through an `Arc` by several tasks) |
 //! | `blocking_sleep` | a blocking poll in `compress_chunk` |
+//! | `futures_unordered_permits` | certain deadlock of one task with itself: queries in a `FuturesUnordered` each holding a permit and waiting for another |
+//! | `futures_unordered_timer` | no deadlock (the same queries hold their permits across a timer; one waits for a permit) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -65,6 +65,9 @@ const SCENARIOS: &[&str] = &[
     "oneshot_dropped_by_timer",
     // a blocking poll
     "blocking_sleep",
+    // one task, many waits: combinators
+    "futures_unordered_permits",
+    "futures_unordered_timer",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -1131,6 +1134,64 @@ fn blocking_sleep() {
         .not_parked()
         .stack_mentions(["std::thread", "sleep", "blocking_sleep::compress_chunk"])
         .check(report);
+}
+
+// ---- one task, many waits: combinators -----------------------------------------
+
+/// The step of a query waiting for a second permit of `db-pool`, which
+/// its own task holds.
+fn second_permit(task: &str, path: &[&str]) -> support::expect::ExpectStep {
+    let mut s = step(task)
+        .op(Op::Acquire)
+        .waits_on(Semaphore, "db-pool")
+        .held_by(task)
+        .held_as("permit")
+        .confirmed(true);
+    if let [outer, inner] = path {
+        s = s.path([outer, inner]);
+    }
+    s
+}
+
+/// Checks that a dump of a combinator scenario whose queries each hold a
+/// permit of `db-pool` and wait for another says: one certain deadlock of
+/// the task `loader` with itself, in a query under `load_all`.
+#[track_caller]
+fn check_permits_deadlock(dump: &Dump, query: &str) {
+    let run = analyze_cli(dump, &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    deadlock()
+        .certain()
+        .tasks(["loader"])
+        .resources([(Semaphore, "db-pool")])
+        .step(second_permit("loader", &["load_all", query]))
+        .check(&run.report);
+}
+
+/// Checks that a dump of a combinator scenario whose queries hold permits
+/// while they sleep, one more waiting for a permit, says no deadlock, and
+/// that the wait is there.
+#[track_caller]
+fn check_permits_healthy(dump: &Dump) {
+    check_healthy(dump);
+    assert!(waited_on_for(
+        &dump.snapshot,
+        Semaphore,
+        "db-pool",
+        "acquire"
+    ));
+}
+
+#[test]
+fn futures_unordered_permits() {
+    let mut s = scenario!(futures_unordered_permits);
+    check_permits_deadlock(&s.dump(), "query");
+}
+
+#[test]
+fn futures_unordered_timer() {
+    let mut s = scenario!(futures_unordered_timer);
+    check_permits_healthy(&s.dump());
 }
 
 // ---- bugs, and regression tests of fixed ones ----------------------------------

@@ -68,6 +68,9 @@ pub struct ExpectStep {
     evidence: Option<String>,
     in_state: Option<bool>,
     carrier: Option<(NodeKind, String)>,
+    handed_to: Option<Option<String>>,
+    taken_in: Option<Option<String>>,
+    behind_writer: Option<bool>,
 }
 
 /// A step of the task named `task`.
@@ -83,6 +86,9 @@ pub fn step(task: &str) -> ExpectStep {
         evidence: None,
         in_state: None,
         carrier: None,
+        handed_to: None,
+        taken_in: None,
+        behind_writer: None,
     }
 }
 
@@ -147,6 +153,39 @@ impl ExpectStep {
         self
     }
 
+    /// The lock was handed to the holder's future named `future`, which
+    /// its task no longer polls (a futurelock).
+    pub fn handed_to(mut self, future: &str) -> Self {
+        self.handed_to = Some(Some(future.to_owned()));
+        self
+    }
+
+    /// The lock was not handed to a future its task no longer polls.
+    pub fn not_handed(mut self) -> Self {
+        self.handed_to = Some(None);
+        self
+    }
+
+    /// The hold was taken by the holder's future named `future`, which its
+    /// task no longer polls.
+    pub fn taken_in(mut self, future: &str) -> Self {
+        self.taken_in = Some(Some(future.to_owned()));
+        self
+    }
+
+    /// The hold was not taken by a future its task no longer polls.
+    pub fn not_taken_in(mut self) -> Self {
+        self.taken_in = Some(None);
+        self
+    }
+
+    /// Whether the wait is a read queued behind a writer (`held_by`) on a
+    /// write-preferring rwlock.
+    pub fn behind_writer(mut self, yes: bool) -> Self {
+        self.behind_writer = Some(yes);
+        self
+    }
+
     /// What in `s` differs from this expectation, if anything.
     fn mismatch(&self, s: &Step) -> Option<String> {
         let path: Vec<String> = s.path.iter().map(|f| f.name.clone()).collect();
@@ -155,6 +194,7 @@ impl ExpectStep {
             Some(c) => format!("{} {:?}", c.kind, c.name),
             None => "none".to_owned(),
         };
+        let future = |f: &Option<NodeRef>| f.as_ref().map(|f| f.name.clone());
         let checks = [
             ("task", s.task.name == self.task, s.task.name.clone()),
             (
@@ -207,6 +247,25 @@ impl ExpectStep {
                         .is_some_and(|c| c.kind == *k && c.name == *n)
                 }),
                 carrier,
+            ),
+            (
+                "handed_to",
+                self.handed_to
+                    .as_ref()
+                    .is_none_or(|h| *h == future(&s.handed_to)),
+                format!("{:?}", future(&s.handed_to)),
+            ),
+            (
+                "taken_in",
+                self.taken_in
+                    .as_ref()
+                    .is_none_or(|t| *t == future(&s.taken_in)),
+                format!("{:?}", future(&s.taken_in)),
+            ),
+            (
+                "behind_writer",
+                self.behind_writer.is_none_or(|b| b == s.behind_writer),
+                s.behind_writer.to_string(),
             ),
         ];
         let wrong: Vec<String> = checks
@@ -562,7 +621,8 @@ mod tests {
     /// on channel `jobs`, whose receiver a holds.
     fn report() -> Report {
         let a_step = step_json((1, "a"), (3, "mutex", "m2"), (2, "b"), "guard");
-        let b_step = step_json((2, "b"), (4, "mutex", "m1"), (1, "a"), "guard");
+        let mut b_step = step_json((2, "b"), (4, "mutex", "m1"), (1, "a"), "guard");
+        b_step["handed_to"] = node(11, "future", "discover");
         let mut c_step = step_json((5, "c"), (7, "channel", "hello"), (6, "d"), "sender");
         c_step["evidence"] = json!("spawned");
         c_step["in_state"] = json!(true);
@@ -660,6 +720,37 @@ mod tests {
     #[should_panic(expected = "no step of task \"e\"")]
     fn a_step_of_no_member_fails() {
         full().step(step("e")).check(&report());
+    }
+
+    #[test]
+    fn a_futurelock_step_passes() {
+        full()
+            .step(
+                step("b")
+                    .handed_to("discover")
+                    .not_taken_in()
+                    .behind_writer(false),
+            )
+            .step(step("a").not_handed())
+            .check(&report());
+    }
+
+    #[test]
+    #[should_panic(expected = "handed_to is Some(\"discover\")")]
+    fn the_wrong_handed_to_fails() {
+        full().step(step("b").handed_to("fetch")).check(&report());
+    }
+
+    #[test]
+    #[should_panic(expected = "taken_in is None")]
+    fn a_missing_taken_in_fails() {
+        full().step(step("b").taken_in("discover")).check(&report());
+    }
+
+    #[test]
+    #[should_panic(expected = "behind_writer is false")]
+    fn a_read_not_behind_a_writer_fails() {
+        full().step(step("a").behind_writer(true)).check(&report());
     }
 
     #[test]
