@@ -46,6 +46,10 @@
 //! | `blocking_sleep` | a blocking poll in `compress_chunk` |
 //! | `futures_unordered_permits` | certain deadlock of one task with itself: queries in a `FuturesUnordered` each holding a permit and waiting for another |
 //! | `futures_unordered_timer` | no deadlock (the same queries hold their permits across a timer; one waits for a permit) |
+//! | `buffer_unordered_permits`, `buffered_permits` | as `futures_unordered_permits`, the queries run by `buffer_unordered` / `buffered` |
+//! | `buffer_unordered_timer`, `buffered_timer` | no deadlock, as `futures_unordered_timer` |
+//! | `join_all_permits`, `join_all_many_permits` | as `futures_unordered_permits`, the queries run by `join_all` of 2 (polled with the task's waker) and of 40 (a `FuturesOrdered` inside) |
+//! | `join_all_timer`, `join_all_many_timer` | no deadlock, as `futures_unordered_timer` |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

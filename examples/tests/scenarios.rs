@@ -68,6 +68,14 @@ const SCENARIOS: &[&str] = &[
     // one task, many waits: combinators
     "futures_unordered_permits",
     "futures_unordered_timer",
+    "buffer_unordered_permits",
+    "buffer_unordered_timer",
+    "buffered_permits",
+    "buffered_timer",
+    "join_all_permits",
+    "join_all_timer",
+    "join_all_many_permits",
+    "join_all_many_timer",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -1138,6 +1146,35 @@ fn blocking_sleep() {
 
 // ---- one task, many waits: combinators -----------------------------------------
 
+/// With which waker a combinator polls the futures it drives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Polled {
+    /// The task's own (`join_all` of at most 30, `select!`, `join!`).
+    OwnWaker,
+    /// A waker of its own (`FuturesUnordered` and what is built on it):
+    /// the futures count their own clones (`sub_waker`).
+    SubWaker,
+}
+
+impl Polled {
+    /// Checks that every live future named `name` in the dump was polled
+    /// so: the scenario exercises what it says it does.
+    #[track_caller]
+    fn check(self, dump: &Dump, name: &str) {
+        let futures: Vec<_> = dump
+            .snapshot
+            .nodes
+            .iter()
+            .filter(|n| n.name == name)
+            .collect();
+        assert!(!futures.is_empty(), "no future {name:?} in the dump");
+        for f in futures {
+            let sub = f.attrs.get(peeps::graph::attr::SUB_WAKER) == Some(&true.into());
+            assert_eq!(sub, self == Polled::SubWaker, "{name:?} polled so: {f:?}");
+        }
+    }
+}
+
 /// The step of a query waiting for a second permit of `db-pool`, which
 /// its own task holds.
 fn second_permit(task: &str, path: &[&str]) -> support::expect::ExpectStep {
@@ -1157,7 +1194,8 @@ fn second_permit(task: &str, path: &[&str]) -> support::expect::ExpectStep {
 /// permit of `db-pool` and wait for another says: one certain deadlock of
 /// the task `loader` with itself, in a query under `load_all`.
 #[track_caller]
-fn check_permits_deadlock(dump: &Dump, query: &str) {
+fn check_permits_deadlock(dump: &Dump, query: &str, polled: Polled) {
+    polled.check(dump, query);
     let run = analyze_cli(dump, &[]);
     assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
     deadlock()
@@ -1172,7 +1210,8 @@ fn check_permits_deadlock(dump: &Dump, query: &str) {
 /// while they sleep, one more waiting for a permit, says no deadlock, and
 /// that the wait is there.
 #[track_caller]
-fn check_permits_healthy(dump: &Dump) {
+fn check_permits_healthy(dump: &Dump, polled: Polled) {
+    polled.check(dump, "query");
     check_healthy(dump);
     assert!(waited_on_for(
         &dump.snapshot,
@@ -1185,13 +1224,61 @@ fn check_permits_healthy(dump: &Dump) {
 #[test]
 fn futures_unordered_permits() {
     let mut s = scenario!(futures_unordered_permits);
-    check_permits_deadlock(&s.dump(), "query");
+    check_permits_deadlock(&s.dump(), "query", Polled::SubWaker);
 }
 
 #[test]
 fn futures_unordered_timer() {
     let mut s = scenario!(futures_unordered_timer);
-    check_permits_healthy(&s.dump());
+    check_permits_healthy(&s.dump(), Polled::SubWaker);
+}
+
+#[test]
+fn buffer_unordered_permits() {
+    let mut s = scenario!(buffer_unordered_permits);
+    check_permits_deadlock(&s.dump(), "query", Polled::SubWaker);
+}
+
+#[test]
+fn buffer_unordered_timer() {
+    let mut s = scenario!(buffer_unordered_timer);
+    check_permits_healthy(&s.dump(), Polled::SubWaker);
+}
+
+#[test]
+fn buffered_permits() {
+    let mut s = scenario!(buffered_permits);
+    check_permits_deadlock(&s.dump(), "query", Polled::SubWaker);
+}
+
+#[test]
+fn buffered_timer() {
+    let mut s = scenario!(buffered_timer);
+    check_permits_healthy(&s.dump(), Polled::SubWaker);
+}
+
+#[test]
+fn join_all_permits() {
+    let mut s = scenario!(join_all_permits);
+    check_permits_deadlock(&s.dump(), "query", Polled::OwnWaker);
+}
+
+#[test]
+fn join_all_timer() {
+    let mut s = scenario!(join_all_timer);
+    check_permits_healthy(&s.dump(), Polled::OwnWaker);
+}
+
+#[test]
+fn join_all_many_permits() {
+    let mut s = scenario!(join_all_many_permits);
+    check_permits_deadlock(&s.dump(), "query", Polled::SubWaker);
+}
+
+#[test]
+fn join_all_many_timer() {
+    let mut s = scenario!(join_all_many_timer);
+    check_permits_healthy(&s.dump(), Polled::SubWaker);
 }
 
 // ---- bugs, and regression tests of fixed ones ----------------------------------
