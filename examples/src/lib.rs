@@ -50,6 +50,9 @@
 //! | `buffer_unordered_timer`, `buffered_timer` | no deadlock, as `futures_unordered_timer` |
 //! | `join_all_permits`, `join_all_many_permits` | as `futures_unordered_permits`, the queries run by `join_all` of 2 (polled with the task's waker) and of 40 (a `FuturesOrdered` inside) |
 //! | `join_all_timer`, `join_all_many_timer` | no deadlock, as `futures_unordered_timer` |
+//! | `tokio_select_inversion`, `tokio_join_inversion`, `futures_select_inversion`, `futures_join_inversion` | certain deadlock of one task with itself: a lock-order inversion between two branches of a `select!` / `join!` (tokio's, futures') |
+//! | `tokio_select_timer`, `futures_select_timer` | no deadlock (the same `select!` with a timer branch) |
+//! | `tokio_join_timeout`, `futures_join_timeout` | no deadlock (the same `join!`, one branch under a timeout) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -76,6 +76,14 @@ const SCENARIOS: &[&str] = &[
     "join_all_timer",
     "join_all_many_permits",
     "join_all_many_timer",
+    "tokio_select_inversion",
+    "tokio_select_timer",
+    "tokio_join_inversion",
+    "tokio_join_timeout",
+    "futures_select_inversion",
+    "futures_select_timer",
+    "futures_join_inversion",
+    "futures_join_timeout",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -1279,6 +1287,99 @@ fn join_all_many_permits() {
 fn join_all_many_timer() {
     let mut s = scenario!(join_all_many_timer);
     check_permits_healthy(&s.dump(), Polled::SubWaker);
+}
+
+/// Checks that a dump of a scenario whose task `sync` runs `push` (locks
+/// `local` then `remote`) and `pull` (the other way round) as two branches
+/// of one `select!` or `join!` says: one certain deadlock of `sync` with
+/// itself, in whichever branch the written cycle passes through.
+#[track_caller]
+fn check_branch_inversion(dump: &Dump) {
+    Polled::OwnWaker.check(dump, "push");
+    Polled::OwnWaker.check(dump, "pull");
+    let run = analyze_cli(dump, &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .tasks(["sync"])
+        .resources([(Mutex, "local"), (Mutex, "remote")])
+        .check(report);
+    let steps: Vec<_> = d.cycle.iter().chain(&d.others).collect();
+    assert_eq!(steps.len(), 1, "one step per task{}", report_text(report));
+    let branch = steps[0].path.last().map(|f| f.name.as_str());
+    let wants = match branch {
+        Some("push") => "remote",
+        Some("pull") => "local",
+        _ => panic!("a step in neither branch{}", report_text(report)),
+    };
+    step("sync")
+        .path(["sync", branch.unwrap_or_default()])
+        .op(Op::Lock)
+        .waits_on(Mutex, wants)
+        .held_by("sync")
+        .held_as("guard")
+        .confirmed(true)
+        .check_one(steps[0], report);
+}
+
+/// Checks that a dump of the same inversion with a timer in the
+/// `select!` or a timeout around a `join!` branch says no deadlock, both
+/// branches waiting.
+#[track_caller]
+fn check_branch_inversion_healthy(dump: &Dump) {
+    check_healthy(dump);
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Mutex, "local", "lock"));
+    assert!(waited_on_for(g, Mutex, "remote", "lock"));
+}
+
+#[test]
+fn tokio_select_inversion() {
+    let mut s = scenario!(tokio_select_inversion);
+    check_branch_inversion(&s.dump());
+}
+
+#[test]
+fn tokio_select_timer() {
+    let mut s = scenario!(tokio_select_timer);
+    check_branch_inversion_healthy(&s.dump());
+}
+
+#[test]
+fn tokio_join_inversion() {
+    let mut s = scenario!(tokio_join_inversion);
+    check_branch_inversion(&s.dump());
+}
+
+#[test]
+fn tokio_join_timeout() {
+    let mut s = scenario!(tokio_join_timeout);
+    check_branch_inversion_healthy(&s.dump());
+}
+
+#[test]
+fn futures_select_inversion() {
+    let mut s = scenario!(futures_select_inversion);
+    check_branch_inversion(&s.dump());
+}
+
+#[test]
+fn futures_select_timer() {
+    let mut s = scenario!(futures_select_timer);
+    check_branch_inversion_healthy(&s.dump());
+}
+
+#[test]
+fn futures_join_inversion() {
+    let mut s = scenario!(futures_join_inversion);
+    check_branch_inversion(&s.dump());
+}
+
+#[test]
+fn futures_join_timeout() {
+    let mut s = scenario!(futures_join_timeout);
+    check_branch_inversion_healthy(&s.dump());
 }
 
 // ---- bugs, and regression tests of fixed ones ----------------------------------
