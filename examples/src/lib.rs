@@ -53,6 +53,8 @@
 //! | `tokio_select_inversion`, `tokio_join_inversion`, `futures_select_inversion`, `futures_join_inversion` | certain deadlock of one task with itself: a lock-order inversion between two branches of a `select!` / `join!` (tokio's, futures') |
 //! | `tokio_select_timer`, `futures_select_timer` | no deadlock (the same `select!` with a timer branch) |
 //! | `tokio_join_timeout`, `futures_join_timeout` | no deadlock (the same `join!`, one branch under a timeout) |
+//! | `join_set_inversion` | probable deadlock of 2 tasks of a tokio `JoinSet` (plain tokio tasks) over 2 mutexes |
+//! | `join_set_timer` | no deadlock (a `JoinSet` task holds a lock across a timer, another waits for it) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

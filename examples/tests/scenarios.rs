@@ -84,6 +84,8 @@ const SCENARIOS: &[&str] = &[
     "futures_select_timer",
     "futures_join_inversion",
     "futures_join_timeout",
+    "join_set_inversion",
+    "join_set_timer",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -1380,6 +1382,58 @@ fn futures_join_inversion() {
 fn futures_join_timeout() {
     let mut s = scenario!(futures_join_timeout);
     check_branch_inversion_healthy(&s.dump());
+}
+
+/// A `JoinSet` spawns its futures as plain tokio tasks, which peeps cannot
+/// waker-account: the deadlock of two of them is `probable` (as
+/// `untracked_lock_inversion`), its tasks named after their tokio ids. The
+/// coordinator's `join_next` is no instrumented wait, so nobody is behind.
+#[test]
+fn join_set_inversion() {
+    let mut s = scenario!(join_set_inversion);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Mutex, "acct-1"), (Mutex, "acct-2")])
+        .check(report);
+    assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
+    for t in &d.tasks {
+        assert!(t.name.starts_with("tokio task "), "{}", report_text(report));
+    }
+    assert_eq!(d.cycle.len(), 2, "{}", report_text(report));
+    for (s, next) in d.cycle.iter().zip(d.cycle.iter().cycle().skip(1)) {
+        assert_eq!(s.held_by, next.task, "{}", report_text(report));
+        step(&s.task.name)
+            .path(["transfer"])
+            .op(Op::Lock)
+            .held_as("guard")
+            .confirmed(true)
+            .check_one(s, report);
+    }
+}
+
+/// The tasks of a `JoinSet`, one holding `token` across a timer and one
+/// waiting for it: a long wait behind a task peeps cannot see into, no
+/// deadlock.
+#[test]
+fn join_set_timer() {
+    let mut s = scenario!(join_set_timer);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let report = analyze_lib(&dump, &Options::default().long_wait_ms(300));
+    assert_eq!(report.long_waits.len(), 1, "{}", report_text(&report));
+    let waiter = &report.long_waits[0].task.name;
+    assert!(
+        waiter.starts_with("tokio task "),
+        "{}",
+        report_text(&report)
+    );
+    long_wait(waiter)
+        .path(["request"])
+        .waits_on(Mutex, "token")
+        .check(&report);
 }
 
 // ---- bugs, and regression tests of fixed ones ----------------------------------
