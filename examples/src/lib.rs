@@ -55,6 +55,8 @@
 //! | `tokio_join_timeout`, `futures_join_timeout` | no deadlock (the same `join!`, one branch under a timeout) |
 //! | `join_set_inversion` | probable deadlock of 2 tasks of a tokio `JoinSet` (plain tokio tasks) over 2 mutexes |
 //! | `join_set_timer` | no deadlock (a `JoinSet` task holds a lock across a timer, another waits for it) |
+//! | `stream_map_cycle` | certain deadlock: a task receiving from a tokio-stream `StreamMap` of receivers, and the task holding their senders, which awaits it |
+//! | `stream_map_timer` | no deadlock (the same `StreamMap` with a heartbeat timer stream) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -86,6 +86,8 @@ const SCENARIOS: &[&str] = &[
     "futures_join_timeout",
     "join_set_inversion",
     "join_set_timer",
+    "stream_map_cycle",
+    "stream_map_timer",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -1434,6 +1436,62 @@ fn join_set_timer() {
         .path(["request"])
         .waits_on(Mutex, "token")
         .check(&report);
+}
+
+/// A `StreamMap` polls its streams with the task's own waker: the
+/// receives of `mux` are accounted waits, released only by the senders
+/// `coordinator` keeps while it awaits `mux`.
+#[test]
+fn stream_map_cycle() {
+    let mut s = scenario!(stream_map_cycle);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .tasks(["coordinator", "mux"])
+        .resources([(Channel, "feed-1"), (Channel, "feed-2")])
+        .step(
+            step("coordinator")
+                .path(["coordinate"])
+                .op(Op::Join)
+                .waits_on(Task, "mux")
+                .held_by("mux"),
+        )
+        .check(report);
+    // The written cycle passes through one of the two receives.
+    let mux = d
+        .cycle
+        .iter()
+        .find(|s| s.task.name == "mux")
+        .expect("a step of mux");
+    assert!(
+        ["feed-1", "feed-2"].contains(&mux.waits_on.name.as_str()),
+        "{}",
+        report_text(report)
+    );
+    step("mux")
+        .path(["multiplex"])
+        .op(Op::Recv)
+        .held_by("coordinator")
+        .held_as("sender")
+        .evidence("made")
+        .in_state(true)
+        .confirmed(true)
+        .check_one(mux, report);
+}
+
+/// The same cycle of instrumented waits, with a heartbeat timer in the
+/// `StreamMap`: `mux` may still wake.
+#[test]
+fn stream_map_timer() {
+    let mut s = scenario!(stream_map_timer);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Channel, "feed-1", "recv"));
+    assert!(waited_on_for(g, Channel, "feed-2", "recv"));
+    assert!(waited_on_for(g, Task, "mux", "join"));
 }
 
 // ---- bugs, and regression tests of fixed ones ----------------------------------
