@@ -57,6 +57,7 @@
 //! | `join_set_timer` | no deadlock (a `JoinSet` task holds a lock across a timer, another waits for it) |
 //! | `stream_map_cycle` | certain deadlock: a task receiving from a tokio-stream `StreamMap` of receivers, and the task holding their senders, which awaits it |
 //! | `stream_map_timer` | no deadlock (the same `StreamMap` with a heartbeat timer stream) |
+//! | `futures_unordered_plain_blocks` | no deadlock, nothing stuck forever (plain async blocks in a `FuturesUnordered`: one holds a permit across a timer, one waits for it) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -88,6 +88,7 @@ const SCENARIOS: &[&str] = &[
     "join_set_timer",
     "stream_map_cycle",
     "stream_map_timer",
+    "futures_unordered_plain_blocks",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -1492,6 +1493,29 @@ fn stream_map_timer() {
     assert!(waited_on_for(g, Channel, "feed-1", "recv"));
     assert!(waited_on_for(g, Channel, "feed-2", "recv"));
     assert!(waited_on_for(g, Task, "mux", "join"));
+}
+
+/// Plain async blocks in a `FuturesUnordered` have no node to count their
+/// waker clones on: the task may still wake. Here it will (the permit's
+/// holder sleeps): no deadlock, nothing stuck forever, the permit wait a
+/// stall behind the task's own timer.
+#[test]
+fn futures_unordered_plain_blocks() {
+    let mut s = scenario!(futures_unordered_plain_blocks);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let report = analyze_lib(&dump, &Options::default().long_wait_ms(300));
+    assert_eq!(
+        long_wait_tasks(&report),
+        ["loader"],
+        "{}",
+        report_text(&report)
+    );
+    long_wait("loader")
+        .path(["load_all"])
+        .waits_on(Semaphore, "db-pool")
+        .held_by(["loader"])
+        .check(&report);
 }
 
 // ---- bugs, and regression tests of fixed ones ----------------------------------
