@@ -57,6 +57,8 @@
 //! | `join_set_timer` | no deadlock (a `JoinSet` task holds a lock across a timer, another waits for it) |
 //! | `stream_map_cycle` | certain deadlock: a task receiving from a tokio-stream `StreamMap` of receivers, and the task holding their senders, which awaits it |
 //! | `stream_map_timer` | no deadlock (the same `StreamMap` with a heartbeat timer stream) |
+//! | `futurelock_handed` | certain deadlock of one task (futurelock): the mutex handed to its future `discover`, pinned outside a `select!` and no longer polled |
+//! | `futurelock_taken` | certain deadlock of one task: the mutex's guard taken by its future `flush`, abandoned after a `select!` |
 //! | `futures_unordered_plain_blocks` | no deadlock, nothing stuck forever (plain async blocks in a `FuturesUnordered`: one holds a permit across a timer, one waits for it) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
@@ -166,4 +168,56 @@ pub fn polling(snap: &Snapshot, name: &str) -> bool {
     snap.nodes
         .iter()
         .any(|n| n.name == name && n.state.as_deref() == Some("polling"))
+}
+
+/// The task a node belongs to: the node itself if it is a task, else the
+/// task at the top of its chain of `needs` edges.
+pub fn task_of<'a>(
+    snap: &'a Snapshot,
+    node: &'a peeps::graph::Node,
+) -> Option<&'a peeps::graph::Node> {
+    let mut at = node;
+    // Bounded: a chain of `needs` edges is a path in a tree.
+    for _ in 0..=snap.nodes.len() {
+        if at.kind == NodeKind::Task {
+            return Some(at);
+        }
+        let parent = snap
+            .edges
+            .iter()
+            .find(|e| e.kind == EdgeKind::Needs && e.to == at.id)?;
+        at = snap.nodes.iter().find(|n| n.id == parent.from)?;
+    }
+    None
+}
+
+/// How many waits on the node of `kind` named `name` their task no longer
+/// polls: the wait was last polled in an earlier poll of its task than
+/// the task's latest (`polled_in` below the task's `polls`), and the task
+/// is not inside a poll now. A future pinned outside a `select!` that
+/// lost is such a wait, once its task has been polled again.
+pub fn abandoned_waits(snap: &Snapshot, kind: NodeKind, name: &str) -> usize {
+    let Some(target) = node(snap, kind, name) else {
+        return 0;
+    };
+    let number = |attrs: &peeps::graph::Attrs, key: &str| attrs.get(key).and_then(|v| v.as_u64());
+    snap.edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::WaitsOn && e.to == target.id)
+        .filter(|e| {
+            let Some(polled_in) = number(&e.attrs, peeps::graph::attr::POLLED_IN) else {
+                return false;
+            };
+            let Some(task) = snap
+                .nodes
+                .iter()
+                .find(|n| n.id == e.from)
+                .and_then(|waiter| task_of(snap, waiter))
+            else {
+                return false;
+            };
+            task.state.as_deref() == Some("pending")
+                && number(&task.attrs, peeps::graph::attr::POLLS).is_some_and(|p| p > polled_in)
+        })
+        .count()
 }

@@ -89,6 +89,9 @@ const SCENARIOS: &[&str] = &[
     "stream_map_cycle",
     "stream_map_timer",
     "futures_unordered_plain_blocks",
+    // one task, many waits: futures the task no longer polls (futurelock)
+    "futurelock_handed",
+    "futurelock_taken",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -1516,6 +1519,72 @@ fn futures_unordered_plain_blocks() {
         .waits_on(Semaphore, "db-pool")
         .held_by(["loader"])
         .check(&report);
+}
+
+// ---- one task, many waits: abandoned futures (futurelock) ---------------------
+
+/// Oxide RFD 609: the lock, released with waiters, went to the first one,
+/// a future its task no longer polls; the task waits behind it.
+#[test]
+fn futurelock_handed() {
+    let mut s = scenario!(futurelock_handed);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .tasks(["poller"])
+        .resources([(Mutex, "inventory")])
+        .step(
+            step("poller")
+                .path(["poll_inventory"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "inventory")
+                .held_by("poller")
+                .handed_to("discover")
+                .not_taken_in()
+                .confirmed(true),
+        )
+        .check(report);
+    assert!(
+        d.text
+            .contains(r#"held by task "poller" (handed to its future "discover" ("#)
+            && d.text.contains("which it no longer polls)"),
+        "{}",
+        report_text(report)
+    );
+}
+
+/// A future that took a guard and then waited on a channel, abandoned
+/// after a `select!`; its task locks the same mutex.
+#[test]
+fn futurelock_taken() {
+    let mut s = scenario!(futurelock_taken);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .tasks(["writer"])
+        .resources([(Mutex, "journal")])
+        .step(
+            step("writer")
+                .path(["write"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "journal")
+                .held_by("writer")
+                .held_as("guard")
+                .taken_in("flush")
+                .not_handed()
+                .confirmed(true),
+        )
+        .check(report);
+    assert!(
+        d.text
+            .contains(r#"by task "writer" (taken by its future "flush" ("#),
+        "{}",
+        report_text(report)
+    );
 }
 
 // ---- bugs, and regression tests of fixed ones ----------------------------------
