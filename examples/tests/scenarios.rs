@@ -92,6 +92,9 @@ const SCENARIOS: &[&str] = &[
     // one task, many waits: futures the task no longer polls (futurelock)
     "futurelock_handed",
     "futurelock_taken",
+    "futurelock_polled_timer",
+    "futurelock_dropped",
+    "futurelock_repolled",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -1585,6 +1588,70 @@ fn futurelock_taken() {
         "{}",
         report_text(report)
     );
+}
+
+/// A pinned future polled again in every iteration of a `select!` loop
+/// next to a ticker: a cycle of instrumented waits (`poller` waits for the
+/// lock `holder` keeps until `poller` tells it to give up), with a timer
+/// in it.
+#[test]
+fn futurelock_polled_timer() {
+    let mut s = scenario!(futurelock_polled_timer);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Mutex, "inventory", "lock"));
+    assert!(waited_on_for(g, Channel, "give-up", "recv"));
+    assert_eq!(holders(g, Mutex, "inventory"), ["holder"]);
+}
+
+/// A future dropped with the `select!` it lost leaves the lock's queue:
+/// its task takes the lock later, and another task waits behind that
+/// task's timer.
+#[test]
+fn futurelock_dropped() {
+    let mut s = scenario!(futurelock_dropped);
+    let dump = s.dump();
+    check_healthy(&dump);
+    assert_eq!(examples::waiters(&dump.snapshot, Mutex, "inventory"), 1);
+    let report = analyze_lib(&dump, &Options::default().long_wait_ms(300));
+    assert_eq!(
+        long_wait_tasks(&report),
+        ["auditor"],
+        "{}",
+        report_text(&report)
+    );
+    long_wait("auditor")
+        .path(["audit"])
+        .waits_on(Mutex, "inventory")
+        .held_by(["poller"])
+        .check(&report);
+}
+
+/// A pinned future its task does not poll now, but will after a timer:
+/// the lock handed to it, another task waiting behind it. Not a deadlock:
+/// the task will wake.
+#[test]
+fn futurelock_repolled() {
+    let mut s = scenario!(futurelock_repolled);
+    let dump = s.dump();
+    check_healthy(&dump);
+    assert_eq!(
+        examples::abandoned_waits(&dump.snapshot, Mutex, "inventory"),
+        1
+    );
+    let report = analyze_lib(&dump, &Options::default().long_wait_ms(300));
+    assert_eq!(
+        long_wait_tasks(&report),
+        ["auditor"],
+        "{}",
+        report_text(&report)
+    );
+    long_wait("auditor")
+        .path(["audit"])
+        .waits_on(Mutex, "inventory")
+        .held_by(["poller"])
+        .check(&report);
 }
 
 // ---- bugs, and regression tests of fixed ones ----------------------------------
