@@ -62,6 +62,7 @@
 //! | `futurelock_polled_timer` | no deadlock (a pinned future polled again in every iteration of a `select!` loop with a ticker) |
 //! | `futurelock_dropped` | no deadlock (the future dropped with the `select!` it lost; the lock taken later) |
 //! | `futurelock_repolled` | no deadlock (the lock handed to a pinned future its task polls again after a timer; another task waits behind it) |
+//! | `rwlock_read_behind_writer` | certain deadlock, 2 tasks: a second read of a task holding a read, behind the writer queued since |
 //! | `futures_unordered_plain_blocks` | no deadlock, nothing stuck forever (plain async blocks in a `FuturesUnordered`: one holds a permit across a timer, one waits for it) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.

@@ -95,6 +95,8 @@ const SCENARIOS: &[&str] = &[
     "futurelock_polled_timer",
     "futurelock_dropped",
     "futurelock_repolled",
+    // one task, many waits: a read behind a queued writer
+    "rwlock_read_behind_writer",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -1652,6 +1654,48 @@ fn futurelock_repolled() {
         .waits_on(Mutex, "inventory")
         .held_by(["poller"])
         .check(&report);
+}
+
+// ---- one task, many waits: a read behind a queued writer ------------------------
+
+/// tokio's rwlock prefers writers: a second read of a task holding a read
+/// waits for the writer queued since, which waits for the first read.
+#[test]
+fn rwlock_read_behind_writer() {
+    let mut s = scenario!(rwlock_read_behind_writer);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .tasks(["renderer", "reloader"])
+        .resources([(Rwlock, "config")])
+        .step(
+            step("renderer")
+                .path(["render", "lookup"])
+                .op(Op::Read)
+                .waits_on(Rwlock, "config")
+                .held_by("reloader")
+                .behind_writer(true)
+                .confirmed(true),
+        )
+        .step(
+            step("reloader")
+                .path(["reload"])
+                .op(Op::Write)
+                .waits_on(Rwlock, "config")
+                .held_by("renderer")
+                .held_as("read_guard")
+                .behind_writer(false)
+                .confirmed(true),
+        )
+        .check(report);
+    assert!(
+        d.text
+            .contains(r#"behind the queued writer task "reloader""#),
+        "{}",
+        report_text(report)
+    );
 }
 
 // ---- bugs, and regression tests of fixed ones ----------------------------------
