@@ -82,6 +82,52 @@ impl NodeCore {
     }
 }
 
+/// `file:line` of a construction or spawn site, rendered once per site and kept
+/// (one small string per call site in the program), so making a resource
+/// allocates no name. Looked up in a per-thread cache first; the shared map
+/// is locked only on a thread's first use of a site.
+pub(crate) fn site_name(location: &'static Location<'static>) -> &'static str {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    static SHARED: parking_lot::Mutex<Option<HashMap<usize, &'static str>>> =
+        parking_lot::Mutex::new(None);
+    type Local = HashMap<usize, &'static str, std::hash::BuildHasherDefault<AddrHasher>>;
+    thread_local! {
+        static LOCAL: RefCell<Local> = RefCell::new(Local::default());
+    }
+    let key = std::ptr::from_ref(location) as usize;
+    let render = || -> &'static str {
+        let mut shared = SHARED.lock();
+        shared
+            .get_or_insert_with(HashMap::new)
+            .entry(key)
+            .or_insert_with(|| {
+                Box::leak(format!("{}:{}", location.file(), location.line()).into_boxed_str())
+            })
+    };
+    LOCAL
+        .try_with(|local| *local.borrow_mut().entry(key).or_insert_with(render))
+        .unwrap_or_else(|_| render())
+}
+
+/// Hashes an address with one multiplication (addresses are distinct).
+#[derive(Default)]
+struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8 | u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, addr: usize) {
+        self.0 = (addr as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// Fills one node and its edges while a snapshot is taken.
 #[derive(Debug)]
 pub struct Describe<'a> {

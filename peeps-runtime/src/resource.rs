@@ -108,30 +108,6 @@ impl Entry for ResourceEntry {
     }
 }
 
-/// `file:line` of a construction site, rendered once per site and kept
-/// (one small string per call site in the program), so making a resource
-/// allocates no name. Looked up in a per-thread cache first; the shared map
-/// is locked only on a thread's first use of a site.
-fn site_name(location: &'static Location<'static>) -> &'static str {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    static SHARED: parking_lot::Mutex<Option<HashMap<usize, &'static str>>> = parking_lot::Mutex::new(None);
-    thread_local! {
-        static LOCAL: RefCell<HashMap<usize, &'static str>> = RefCell::new(HashMap::new());
-    }
-    let key = std::ptr::from_ref(location) as usize;
-    let render = || -> &'static str {
-        let mut shared = SHARED.lock();
-        shared
-            .get_or_insert_with(HashMap::new)
-            .entry(key)
-            .or_insert_with(|| Box::leak(format!("{}:{}", location.file(), location.line()).into_boxed_str()))
-    };
-    LOCAL
-        .try_with(|local| *local.borrow_mut().entry(key).or_insert_with(render))
-        .unwrap_or_else(|_| render())
-}
-
 /// A handle to a registered resource node. Clones share the node; it leaves
 /// the registry when the last clone drops.
 #[derive(Debug, Clone)]
@@ -150,7 +126,7 @@ impl Resource {
         blocking: bool,
         facts: Option<OwnedFacts>,
     ) -> Self {
-        let name = Cow::Borrowed(site_name(location));
+        let name = Cow::Borrowed(crate::node::site_name(location));
         let core = NodeCore::new(kind, name, SourceLocation::Caller(location));
         let id = core.id;
         Resource(Arc::new(Registered::new(ResourceEntry {

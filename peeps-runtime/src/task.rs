@@ -22,7 +22,7 @@ use std::sync::atomic::{
     Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
     fence,
 };
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 /// Counts of live clones of a task's tracked waker, in one word so that a
@@ -89,14 +89,14 @@ impl WakerCounts {
 /// written by the polling thread only, come last, a cache line apart, so
 /// waking a task does not invalidate the line its poller is writing.
 #[derive(Debug)]
-#[repr(C, align(64))]
+#[repr(C)]
 pub struct TaskEntry {
     woken: AtomicBool,
     pub(crate) wakers: WakerCounts,
     /// The runtime's own waker for this task, which tracked wakers forward to.
     /// The runtime's waker as first seen: tokio's is the same for the
     /// task's whole life, so the common path reads it without a lock.
-    first_waker: OnceLock<Waker>,
+    first_waker: FirstWaker,
     /// Set once the runtime handed a different waker: then `later_waker`
     /// is the one to forward to.
     waker_changed: AtomicBool,
@@ -104,9 +104,10 @@ pub struct TaskEntry {
     spawned_by: NodeId,
     /// The `#[peeps::test]` run it was spawned in (0: none); see `test::scope`.
     test_scope: u64,
-    tokio_id: OnceLock<u64>,
+    /// Tokio's number for the task, once polled (0: not yet).
+    tokio_id: AtomicU64,
     /// `JoinHandle` awaits pending on this task.
-    joins: Arc<WaitList>,
+    joins: WaitList,
     /// Where the task's pinned future lives, once polled: what a snapshot
     /// searches for the handles the task holds (see [`crate::ownership`]).
     state_at: AtomicUsize,
@@ -115,9 +116,59 @@ pub struct TaskEntry {
     /// [`STATE_GONE`]: the future is being dropped, do not read it.
     state_gate: AtomicU64,
     core: NodeCore,
-    /// Keeps `stats` a cache line away from the fields above.
-    _pad: [u64; 8],
     stats: PollStats,
+}
+
+/// The runtime's waker for a task as first seen, set once by the task's
+/// own poll (polls of one task never overlap) and read by any thread
+/// after: a `OnceLock` without its initialisation's synchronisation, which
+/// cost every spawn a slow path.
+struct FirstWaker {
+    set: AtomicBool,
+    waker: std::cell::UnsafeCell<std::mem::MaybeUninit<Waker>>,
+}
+
+// SAFETY: the waker is written once, before `set` is released, by the one
+// thread polling the task, and only read (shared) after `set` is acquired;
+// a `Waker` is Send + Sync.
+unsafe impl Sync for FirstWaker {}
+// SAFETY: as above.
+unsafe impl Send for FirstWaker {}
+
+impl FirstWaker {
+    const fn new() -> FirstWaker {
+        FirstWaker { set: AtomicBool::new(false), waker: std::cell::UnsafeCell::new(std::mem::MaybeUninit::uninit()) }
+    }
+
+    #[inline]
+    fn get(&self) -> Option<&Waker> {
+        // SAFETY: written before `set` was released, never written again.
+        self.set.load(Acquire).then(|| unsafe { (*self.waker.get()).assume_init_ref() })
+    }
+
+    /// Sets it. Called only by the task's poll, and only while unset.
+    #[inline]
+    fn init(&self, waker: Waker) {
+        debug_assert!(!self.set.load(Relaxed));
+        // SAFETY: unset, so nobody reads it; only the polling thread writes.
+        unsafe { (*self.waker.get()).write(waker) };
+        self.set.store(true, Release);
+    }
+}
+
+impl Drop for FirstWaker {
+    fn drop(&mut self) {
+        if *self.set.get_mut() {
+            // SAFETY: set, so initialised; dropped once.
+            unsafe { self.waker.get_mut().assume_init_drop() };
+        }
+    }
+}
+
+impl std::fmt::Debug for FirstWaker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FirstWaker").field("set", &self.set.load(Relaxed)).finish()
+    }
 }
 
 impl TaskEntry {
@@ -139,9 +190,7 @@ impl TaskEntry {
     /// when it is the one already kept (always, on tokio).
     fn remember_waker(&self, waker: &Waker) {
         match self.first_waker.get() {
-            None => {
-                let _ = self.first_waker.set(waker.clone());
-            }
+            None => self.first_waker.init(waker.clone()),
             Some(first) if !self.waker_changed.load(Relaxed) && first.will_wake(waker) => {}
             Some(_) => {
                 let mut later = self.later_waker.lock();
@@ -219,8 +268,9 @@ impl Entry for TaskEntry {
         out.attr(attr::WOKEN, self.woken.load(Relaxed));
         out.attr(attr::WAKER_CLONES, live);
         out.attr(attr::WAKER_CLONES_ACCOUNTED, accounted);
-        if let Some(id) = self.tokio_id.get() {
-            out.attr(attr::TOKIO_TASK_ID, *id);
+        let tokio_id = self.tokio_id.load(Relaxed);
+        if tokio_id != 0 {
+            out.attr(attr::TOKIO_TASK_ID, tokio_id);
         }
         if self.test_scope != 0 {
             out.attr(attr::TEST_SCOPE, self.test_scope);
@@ -284,10 +334,10 @@ impl<F: Future> Future for TaskFuture<F> {
             entry.woken.store(false, Relaxed);
         }
         entry.remember_waker(cx.waker());
-        if entry.tokio_id.get().is_none()
+        if entry.tokio_id.load(Relaxed) == 0
             && let Some(id) = tokio::task::try_id()
         {
-            let _ = entry.tokio_id.set(crate::ambient::task_number(id));
+            entry.tokio_id.store(crate::ambient::task_number(id), Relaxed);
         }
         let view = crate::waker::tracked_view(entry);
         let mut task_cx = Context::from_waker(&view);
@@ -365,7 +415,7 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
     let parent = context::current();
     let spawned_by = if parent.tracked { parent.task } else { 0 };
     let core = NodeCore::new(NodeKind::Task, name, SourceLocation::Caller(location));
-    let joins = Arc::new(WaitList::new(core.id));
+    let joins = WaitList::new(core.id);
     // Handles moved into the task with its future are the task's now.
     let id = core.id;
     ownership::scan_value(&fut, |key| ownership::moved(key, id, Evidence::Spawned));
@@ -374,17 +424,16 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
         stats: PollStats::default(),
         woken: AtomicBool::new(false),
         wakers: WakerCounts::default(),
-        first_waker: OnceLock::new(),
+        first_waker: FirstWaker::new(),
         waker_changed: AtomicBool::new(false),
         later_waker: Mutex::new(None),
         spawned_by,
         test_scope: crate::test::scope::current(),
-        tokio_id: OnceLock::new(),
+        tokio_id: AtomicU64::new(0),
         joins,
         state_at: AtomicUsize::new(0),
         state_len: AtomicUsize::new(0),
         state_gate: AtomicU64::new(0),
-        _pad: [0; 8],
     };
     TaskFuture { reg: Registered::new(entry), fut }
 }
@@ -402,8 +451,8 @@ where
     F::Output: Send + 'static,
 {
     let loc = Location::caller();
-    let name = Cow::Owned(format!("{}:{}", loc.file(), loc.line()));
-    spawn_at(name, loc, fut)
+    // The call site, rendered once per site: a spawn allocates no name.
+    spawn_at(Cow::Borrowed(crate::node::site_name(loc)), loc, fut)
 }
 
 /// Spawns `fut` as a peeps task named `name`.
@@ -429,7 +478,7 @@ where
     // `PEEPS_WATCHDOG` works without `init`: the first peeps task reads it.
     crate::watchdog::start_from_env_once();
     let task = task_future(name, loc, fut);
-    let target = task.reg.entry().joins.clone();
+    let target = JoinTarget(task.reg.entry().clone());
     JoinHandle { inner: tokio::spawn(task), target: Some(target), wait: WaitEdge::new() }
 }
 
@@ -443,8 +492,20 @@ where
 #[derive(Debug)]
 pub struct JoinHandle<T> {
     inner: tokio::task::JoinHandle<T>,
-    target: Option<Arc<WaitList>>,
-    wait: WaitEdge,
+    target: Option<JoinTarget>,
+    wait: WaitEdge<JoinTarget>,
+}
+
+/// The joined task's entry, seen as the list of the waits on it (in the
+/// entry: a spawn allocates no list of its own).
+#[derive(Debug, Clone)]
+pub(crate) struct JoinTarget(Arc<TaskEntry>);
+
+impl std::ops::Deref for JoinTarget {
+    type Target = WaitList;
+    fn deref(&self) -> &WaitList {
+        &self.0.joins
+    }
 }
 
 impl<T> JoinHandle<T> {
@@ -480,7 +541,7 @@ impl<T> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let JoinHandle { inner, target, wait } = this;
-        let p = wait.poll_wait(|| target.as_ref(), Op::Join, None, cx, |cx| Pin::new(inner).poll(cx));
+        let p = wait.poll_wait_kept(|| target.clone(), Op::Join, None, cx, |cx| Pin::new(inner).poll(cx));
         if let Poll::Ready(Ok(out)) = &p {
             // Handles the task returned are the joiner's now.
             ownership::taken(out, Evidence::Returned);

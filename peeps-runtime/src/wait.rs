@@ -299,6 +299,20 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     where
         L: ListRef<'r>,
     {
+        self.poll_wait_kept(|| list().map(L::keep), op, at, cx, poll)
+    }
+
+    /// As [`WaitEdge::poll_wait`], given the reference to keep itself
+    /// (made only when a wait is first recorded).
+    #[inline]
+    pub fn poll_wait_kept<T>(
+        &mut self,
+        list: impl FnOnce() -> Option<L>,
+        op: Op,
+        at: Site,
+        cx: &mut Context<'_>,
+        poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
+    ) -> Poll<T> {
         let own = crate::waker::is_task_waker(cx.waker());
         let polled = match crate::waker::tagged(cx.waker()) {
             Some(tagged) => poll(&mut Context::from_waker(&tagged)),
@@ -311,7 +325,7 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
                     Some((list, place)) => list.repolled(*place, epoch),
                     None => {
                         if let Some(list) = list() {
-                            self.begin_recorded(L::keep(list), op, epoch, at);
+                            self.begin_recorded(list, op, epoch, at);
                         }
                     }
                 }
