@@ -63,6 +63,9 @@
 //! | `futurelock_dropped` | no deadlock (the future dropped with the `select!` it lost; the lock taken later) |
 //! | `futurelock_repolled` | no deadlock (the lock handed to a pinned future its task polls again after a timer; another task waits behind it) |
 //! | `rwlock_read_behind_writer` | certain deadlock, 2 tasks: a second read of a task holding a read, behind the writer queued since |
+//! | `stale_recv_registration` | certain deadlock of one task relocking a mutex after a `select!` left its receive registered in the same poll (missed today: a bug) |
+//! | `stale_recv_after_yield` | the same, a yield in between: certain deadlock of one task |
+//! | `stale_recv_now_or_never` | the same, the receive polled once through `now_or_never` (missed today: a bug) |
 //! | `futures_unordered_plain_blocks` | no deadlock, nothing stuck forever (plain async blocks in a `FuturesUnordered`: one holds a permit across a timer, one waits for it) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.

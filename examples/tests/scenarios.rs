@@ -97,6 +97,10 @@ const SCENARIOS: &[&str] = &[
     "futurelock_repolled",
     // one task, many waits: a read behind a queued writer
     "rwlock_read_behind_writer",
+    // one task, many waits: a stale registration
+    "stale_recv_registration",
+    "stale_recv_after_yield",
+    "stale_recv_now_or_never",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -1696,6 +1700,77 @@ fn rwlock_read_behind_writer() {
         "{}",
         report_text(report)
     );
+}
+
+// ---- one task, many waits: a stale registration ---------------------------------
+
+/// Checks that a dump of a `stale_recv_*` scenario says: one certain
+/// deadlock of `worker` relocking `state`, the stale receive on `events`
+/// no way out (`ticker`, which keeps its sender and waits on a timer, is
+/// neither in the deadlock nor behind it).
+#[track_caller]
+fn check_stale_recv(dump: &Dump) {
+    assert!(waited_on_for(&dump.snapshot, Channel, "events", "recv"));
+    let run = analyze_cli(dump, &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["worker"])
+        .resources([(Mutex, "state")])
+        .step(
+            step("worker")
+                .path(["handle_batch", "count"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "state")
+                .held_by("worker")
+                .held_as("guard")
+                .confirmed(true),
+        )
+        .check(report);
+}
+
+/// Bug: a receive polled once in a `select!` that then completed, in the
+/// same task poll as the lock that deadlocks the task: the receiver keeps
+/// the receive's wait edge, last polled in the task's latest poll, so
+/// peeps cannot tell it from a live wait. It counts as a way out (the
+/// sender's holder `ticker` waits on a timer), and the deadlock is
+/// missed: `peeps analyze` says no deadlock, only (with a low threshold)
+/// `long wait: task "worker" ... > "count" waits to lock mutex "state"
+/// ... held by task "worker", which is itself waiting`.
+#[test]
+#[ignore = "bug: the deadlock is missed; the stale receive, polled in the task's latest poll, counts as a way out (long wait: held by task \"worker\", which is itself waiting)"]
+fn stale_recv_registration() {
+    let mut s = scenario!(stale_recv_registration);
+    check_stale_recv(&s.dump());
+}
+
+/// The same with a yield between the `select!` and the lock: the task was
+/// polled since the receive was, so peeps sees the receive abandoned.
+#[test]
+fn stale_recv_after_yield() {
+    let mut s = scenario!(stale_recv_after_yield);
+    let dump = s.dump();
+    assert_eq!(
+        examples::abandoned_waits(&dump.snapshot, Channel, "events"),
+        1
+    );
+    check_stale_recv(&dump);
+}
+
+/// Bug: a receive polled once through `now_or_never` (a no-op waker)
+/// leaves a wait edge in the receiver with no poll number (it was not
+/// polled with the task's waker), which never looks abandoned, though it
+/// holds no clone of the task's waker and can never wake it. It counts as
+/// a way out and the deadlock is missed, even after the task was polled
+/// again: `peeps analyze` says no deadlock, only (with a low threshold)
+/// `long wait: task "worker" ... > "count" waits to lock mutex "state"
+/// ... held by task "worker", which is itself waiting`.
+#[test]
+#[ignore = "bug: the deadlock is missed; a receive polled with now_or_never's no-op waker counts as a way out (long wait: held by task \"worker\", which is itself waiting)"]
+fn stale_recv_now_or_never() {
+    let mut s = scenario!(stale_recv_now_or_never);
+    check_stale_recv(&s.dump());
 }
 
 // ---- bugs, and regression tests of fixed ones ----------------------------------
