@@ -44,8 +44,18 @@
 //! | `oneshot_dropped_by_timer` | no deadlock (a oneshot sender kept in a `select!` whose timer branch drops it) |
 //! | `shared_sender_in_state` | no deadlock (one sender shared through an `Arc` by several tasks) |
 //! | `blocking_sleep` | a blocking poll in `compress_chunk` |
+//!
+//! ## One task, many waits
+//!
+//! Futures driven by combinators inside one task, futures a task no longer
+//! polls (futurelock), a read behind a queued writer, and a receive left
+//! registered by a `select!`.
+//!
+//! | binary | what peeps must say |
+//! |---|---|
 //! | `futures_unordered_permits` | certain deadlock of one task with itself: queries in a `FuturesUnordered` each holding a permit and waiting for another |
 //! | `futures_unordered_timer` | no deadlock (the same queries hold their permits across a timer; one waits for a permit) |
+//! | `futures_unordered_plain_blocks` | no deadlock, nothing stuck forever (plain async blocks in a `FuturesUnordered`: one holds a permit across a timer, one waits for it) |
 //! | `buffer_unordered_permits`, `buffered_permits` | as `futures_unordered_permits`, the queries run by `buffer_unordered` / `buffered` |
 //! | `buffer_unordered_timer`, `buffered_timer` | no deadlock, as `futures_unordered_timer` |
 //! | `join_all_permits`, `join_all_many_permits` | as `futures_unordered_permits`, the queries run by `join_all` of 2 (polled with the task's waker) and of 40 (a `FuturesOrdered` inside) |
@@ -66,7 +76,6 @@
 //! | `stale_recv_registration` | certain deadlock of one task relocking a mutex after a `select!` left its receive registered in the same poll (missed today: a bug) |
 //! | `stale_recv_after_yield` | the same, a yield in between: certain deadlock of one task |
 //! | `stale_recv_now_or_never` | the same, the receive polled once through `now_or_never` (missed today: a bug) |
-//! | `futures_unordered_plain_blocks` | no deadlock, nothing stuck forever (plain async blocks in a `FuturesUnordered`: one holds a permit across a timer, one waits for it) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -139,6 +139,29 @@ fn every_scenario_has_a_test() {
     );
 }
 
+/// The scenario table of `examples/src/lib.rs` names every scenario in a
+/// row's first column.
+#[test]
+fn every_scenario_is_in_the_table() {
+    let lib = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs"),
+    )
+    .expect("examples/src/lib.rs");
+    let named: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! | "))
+        .filter_map(|row| row.split(" | ").next())
+        .flat_map(|first| first.split(", "))
+        .map(|name| name.trim_matches('`'))
+        .collect();
+    for scenario in SCENARIOS {
+        assert!(
+            named.contains(scenario),
+            "{scenario} is not in the table of examples/src/lib.rs"
+        );
+    }
+}
+
 // ---- deadlocks --------------------------------------------------------------
 
 #[test]
