@@ -69,6 +69,7 @@
 //! | `stream_map_timer` | no deadlock (the same `StreamMap` with a heartbeat timer stream) |
 //! | `futurelock_handed` | certain deadlock of one task (futurelock): the mutex handed to its future `discover`, pinned outside a `select!` and no longer polled |
 //! | `futurelock_taken` | certain deadlock of one task: the mutex's guard taken by its future `flush`, abandoned after a `select!` |
+//! | `futurelock_taken_same_poll` | the same, the future polled in the very poll it was abandoned in, its channel's sender with a task on a timer (missed today: a bug) |
 //! | `futurelock_polled_timer` | no deadlock (a pinned future polled again in every iteration of a `select!` loop with a ticker) |
 //! | `futurelock_dropped` | no deadlock (the future dropped with the `select!` it lost; the lock taken later) |
 //! | `futurelock_repolled` | no deadlock (the lock handed to a pinned future its task polls again after a timer; another task waits behind it) |
