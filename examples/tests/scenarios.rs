@@ -1224,34 +1224,27 @@ impl Polled {
     }
 }
 
-/// The step of a query waiting for a second permit of `db-pool`, which
-/// its own task holds.
-fn second_permit(task: &str, path: &[&str]) -> support::expect::ExpectStep {
-    let mut s = step(task)
-        .op(Op::Acquire)
-        .waits_on(Semaphore, "db-pool")
-        .held_by(task)
-        .held_as("permit")
-        .confirmed(true);
-    if let [outer, inner] = path {
-        s = s.path([outer, inner]);
-    }
-    s
-}
-
-/// Checks that a dump of a combinator scenario whose queries each hold a
-/// permit of `db-pool` and wait for another says: one certain deadlock of
-/// the task `loader` with itself, in a query under `load_all`.
+/// Checks that a dump of a combinator scenario whose `query` futures each
+/// hold a permit of `db-pool` and wait for another says: one certain
+/// deadlock of the task `loader` with itself, in a query under `load_all`.
 #[track_caller]
-fn check_permits_deadlock(dump: &Dump, query: &str, polled: Polled) {
-    polled.check(dump, query);
+fn check_permits_deadlock(dump: &Dump, polled: Polled) {
+    polled.check(dump, "query");
     let run = analyze_cli(dump, &[]);
     assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
     deadlock()
         .certain()
         .tasks(["loader"])
         .resources([(Semaphore, "db-pool")])
-        .step(second_permit("loader", &["load_all", query]))
+        .step(
+            step("loader")
+                .path(["load_all", "query"])
+                .op(Op::Acquire)
+                .waits_on(Semaphore, "db-pool")
+                .held_by("loader")
+                .held_as("permit")
+                .confirmed(true),
+        )
         .check(&run.report);
 }
 
@@ -1273,7 +1266,7 @@ fn check_permits_healthy(dump: &Dump, polled: Polled) {
 #[test]
 fn futures_unordered_permits() {
     let mut s = scenario!(futures_unordered_permits);
-    check_permits_deadlock(&s.dump(), "query", Polled::SubWaker);
+    check_permits_deadlock(&s.dump(), Polled::SubWaker);
 }
 
 #[test]
@@ -1285,7 +1278,7 @@ fn futures_unordered_timer() {
 #[test]
 fn buffer_unordered_permits() {
     let mut s = scenario!(buffer_unordered_permits);
-    check_permits_deadlock(&s.dump(), "query", Polled::SubWaker);
+    check_permits_deadlock(&s.dump(), Polled::SubWaker);
 }
 
 #[test]
@@ -1297,7 +1290,7 @@ fn buffer_unordered_timer() {
 #[test]
 fn buffered_permits() {
     let mut s = scenario!(buffered_permits);
-    check_permits_deadlock(&s.dump(), "query", Polled::SubWaker);
+    check_permits_deadlock(&s.dump(), Polled::SubWaker);
 }
 
 #[test]
@@ -1309,7 +1302,7 @@ fn buffered_timer() {
 #[test]
 fn join_all_permits() {
     let mut s = scenario!(join_all_permits);
-    check_permits_deadlock(&s.dump(), "query", Polled::OwnWaker);
+    check_permits_deadlock(&s.dump(), Polled::OwnWaker);
 }
 
 #[test]
@@ -1321,7 +1314,7 @@ fn join_all_timer() {
 #[test]
 fn join_all_many_permits() {
     let mut s = scenario!(join_all_many_permits);
-    check_permits_deadlock(&s.dump(), "query", Polled::SubWaker);
+    check_permits_deadlock(&s.dump(), Polled::SubWaker);
 }
 
 #[test]
@@ -1581,7 +1574,7 @@ fn futurelock_handed() {
         .check(report);
     assert!(
         d.text
-            .contains(r#"held by task "poller" (handed to its future "discover" ("#)
+            .contains(r#"by task "poller" (handed to its future "discover" ("#)
             && d.text.contains("which it no longer polls)"),
         "{}",
         report_text(report)
