@@ -143,6 +143,10 @@ pub const BY: &str = "by";
 /// polled, for a wait polled with its task's own waker. Below the task's
 /// `polls`, the task has stopped polling it: the wait is abandoned.
 pub const POLLED_IN: &str = "polled_in";
+/// `waits_on`: `true` when the wait was polled inside a peeps task with a
+/// waker peeps does not count (a no-op waker, a combinator polling a plain
+/// future): whatever it wakes is not the task, as far as peeps can prove.
+pub const FOREIGN_WAKER: &str = "foreign_waker";
 /// `waits_on`: the wait's place in its resource's queue (a number that
 /// rises with each new wait on that resource): the lowest queued first.
 pub const QUEUED: &str = "queued";

@@ -44,7 +44,7 @@ fn a_lock_handed_to_a_waiter_its_task_no_longer_polls_is_a_certain_deadlock() {
     assert!(
         dl.text.contains(
             "task \"main\" (src/main.rs:1) waits at src/main.rs:30 to lock mutex \"discovery\" (made at src/discovery.rs:3) for 5.0 s\n    \
-             held by task \"main\" (handed to its future \"discover\" (src/discover.rs:2), which it no longer polls)"
+             held by task \"main\", handed to its future \"discover\" (src/discover.rs:2), which it no longer polls"
         ),
         "{}",
         dl.text
@@ -93,7 +93,7 @@ fn an_abandoned_wait_is_no_way_out_but_a_polled_one_is() {
     assert_eq!(step.held_at.as_deref(), Some("src/net.rs:13:9"));
     assert!(
         dl.text.contains(
-            "held since src/net.rs:13 by task \"main\" (taken by its future \"discover\" (src/discover.rs:2), which it no longer polls)"
+            "held since src/net.rs:13 by task \"main\", taken by its future \"discover\" (src/discover.rs:2), which it no longer polls"
         ),
         "{}",
         dl.text

@@ -40,6 +40,10 @@ struct WaitRecord {
     at: Site,
 }
 
+/// The epoch of a wait polled inside a peeps task with a waker peeps does
+/// not count (see `WaitEdge::poll_wait_kept`).
+const FOREIGN_WAKER: u64 = u64::MAX;
+
 /// How many waits a list records without its lock.
 const FAST_WAITS: usize = 4;
 
@@ -143,7 +147,9 @@ impl WaitList {
         if with_op {
             attrs.insert(attr::OP.into(), r.op.as_str().into());
         }
-        if r.epoch != 0 {
+        if r.epoch == FOREIGN_WAKER {
+            attrs.insert(attr::FOREIGN_WAKER.into(), true.into());
+        } else if r.epoch != 0 {
             attrs.insert(attr::POLLED_IN.into(), r.epoch.into());
         }
         attrs.insert(attr::QUEUED.into(), r.seq.into());
@@ -314,13 +320,23 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
         poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
     ) -> Poll<T> {
         let own = crate::waker::is_task_waker(cx.waker());
+        // Inside a peeps task with a waker peeps does not count (a no-op
+        // waker of `now_or_never`, a combinator polling a plain future): a
+        // wake it leads to is not the task's own to prove.
+        let foreign = !own && !crate::waker::is_counted(cx.waker()) && context::current().tracked;
         let polled = match crate::waker::tagged(cx.waker()) {
             Some(tagged) => poll(&mut Context::from_waker(&tagged)),
             None => poll(cx),
         };
         match polled {
             Poll::Pending => {
-                let epoch = if own { context::task_poll_epoch() } else { 0 };
+                let epoch = if own {
+                    context::task_poll_epoch()
+                } else if foreign {
+                    FOREIGN_WAKER
+                } else {
+                    0
+                };
                 match &self.slot {
                     Some((list, place)) => list.repolled(*place, epoch),
                     None => {

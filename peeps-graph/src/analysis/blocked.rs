@@ -592,7 +592,7 @@ impl Blocked {
             .iter()
             .copied()
             .filter(move |&w| !parked || is_blocking_wait(merged, w))
-            .filter(move |&w| !self.abandoned(merged, w))
+            .filter(move |&w| !self.abandoned(merged, w) && !foreign_waker(merged, w))
     }
 
     /// Whether the future `future` was abandoned: it waits (itself or
@@ -709,6 +709,19 @@ fn is_blocking_wait(merged: &Merged<'_>, w: EdgeIndex) -> bool {
             // A watch `send` blocks its thread on the value's lock.
             || (node.kind == NodeKind::Channel && g[w].op() == Some(Op::Write))
     })
+}
+
+/// Whether wait `w` was polled inside a peeps task with a waker peeps does
+/// not count (a no-op waker, a combinator's for a plain future): nothing
+/// it wakes is proven to be its task. It is no way out for a task whose
+/// own wakers are all accounted for; a task with a clone held by such a
+/// combinator is one that may wake anyway.
+fn foreign_waker(merged: &Merged<'_>, w: EdgeIndex) -> bool {
+    merged.graph()[w]
+        .attrs
+        .and_then(|a| a.get(attr::FOREIGN_WAKER))
+        .and_then(|v| v.as_bool())
+        == Some(true)
 }
 
 /// A wait's place in its resource's queue (`u64::MAX` when unknown).

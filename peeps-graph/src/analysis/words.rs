@@ -138,7 +138,10 @@ impl<'l> Words<'l> {
             .map(short_location)
             .map(|l| l.trim_start_matches('(').trim_end_matches(')'))
             .map(|l| format!("{made}{l}"));
-        match (note, loc) {
+        // A note that names nodes itself (with their own parentheses) is a
+        // clause after the node, not inside its parentheses.
+        let clause = note.filter(|n| n.contains('('));
+        match (note.filter(|_| clause.is_none()), loc) {
             (Some(note), Some(loc)) => s.push_str(&format!(" ({note}, {loc})")),
             (Some(note), None) => s.push_str(&format!(" ({note})")),
             (None, Some(loc)) => s.push_str(&format!(" ({loc})")),
@@ -146,6 +149,10 @@ impl<'l> Words<'l> {
         }
         if first && self.multi && matches!(r.kind, NodeKind::Task | NodeKind::Thread) {
             s.push_str(&format!(" [{}]", self.labels.label(&r.process)));
+        }
+        if let Some(clause) = clause {
+            s.push_str(", ");
+            s.push_str(clause);
         }
         s
     }
