@@ -595,6 +595,23 @@ impl Blocked {
             .filter(move |&w| !self.abandoned(merged, w) && !foreign_waker(merged, w))
     }
 
+    /// The waits root `r` is stalled on: its pending waits but those its
+    /// task no longer polls. Unlike [`Blocked::waits`], a wait polled with
+    /// a waker peeps does not count is one (a plain future inside a
+    /// combinator waiting for a permit is a stall all the same).
+    pub(crate) fn stalls<'s>(
+        &'s self,
+        merged: &'s Merged<'_>,
+        r: u32,
+    ) -> impl Iterator<Item = EdgeIndex> + 's {
+        let parked = self.roots[r as usize].state == RootState::Parked;
+        self.all_waits(r)
+            .iter()
+            .copied()
+            .filter(move |&w| !parked || is_blocking_wait(merged, w))
+            .filter(move |&w| !self.abandoned(merged, w))
+    }
+
     /// Whether the future `future` was abandoned: it waits (itself or
     /// through the futures under it) and its task polls none of those
     /// waits any more (see [`Blocked::abandoned`]).

@@ -403,7 +403,7 @@ impl LongWait {
             }
             let oldest = cx
                 .blocked
-                .waits(cx.merged, r)
+                .stalls(cx.merged, r)
                 .filter_map(|w| {
                     let (_, on) = g.edge_endpoints(w)?;
                     let age = g[w].since_ms?;
