@@ -17,11 +17,12 @@
 //! assert_eq!(*m.lock(), 2);
 //! ```
 
-use crate::core::{block_on_wait, fmt_via_deref};
+use crate::core::{block_on_wait, caller, fmt_via_deref};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
 use peeps_runtime::resource::{BackRef, LazyResource};
+use peeps_runtime::wait::Site;
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -86,9 +87,10 @@ impl<T> Mutex<T> {
 }
 
 impl<T: ?Sized> Mutex<T> {
+    /// The guard of a lock taken by the call at `at`.
     #[inline]
-    fn guard<'a>(&'a self, guard: parking_lot::MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        let hold = HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true, None);
+    fn guard<'a>(&'a self, guard: parking_lot::MutexGuard<'a, T>, at: Site) -> MutexGuard<'a, T> {
+        let hold = HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true, at);
         MutexGuard {
             hold,
             guard,
@@ -97,31 +99,38 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Locks, parking the thread until the lock is free, as parking_lot's.
-    /// Parked: a `waits_on` edge with `op: lock`.
+    /// Parked: a `waits_on` edge with `op: lock`. The wait and the guard
+    /// record this call's site (`#[track_caller]`).
     ///
     /// # Panics
     ///
     /// parking_lot deadlocks (never returns) when the thread already holds
     /// the lock; so does this.
     #[inline]
+    #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         if !cfg!(feature = "diagnostics") {
-            return self.guard(self.inner.lock());
+            return self.guard(self.inner.lock(), None);
         }
         let guard = match self.inner.try_lock() {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Lock, self.inner.lock()),
         };
-        self.guard(guard)
+        self.guard(guard, caller())
     }
 
-    /// Locks if free now, as parking_lot's `try_lock`.
+    /// Locks if free now, as parking_lot's `try_lock`; the guard records
+    /// this call's site.
     #[inline]
+    #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.inner.try_lock().map(|g| self.guard(g))
+        let at = caller();
+        self.inner.try_lock().map(|g| self.guard(g, at))
     }
 
-    /// Locks, parking at most `timeout`, as parking_lot's `try_lock_for`.
+    /// Locks, parking at most `timeout`, as parking_lot's `try_lock_for`;
+    /// the wait and the guard record this call's site.
+    #[track_caller]
     pub fn try_lock_for(&self, timeout: Duration) -> Option<MutexGuard<'_, T>> {
         let guard = match self.inner.try_lock() {
             Some(g) => Some(g),
@@ -131,11 +140,13 @@ impl<T: ?Sized> Mutex<T> {
                 self.inner.try_lock_for(timeout)
             ),
         };
-        guard.map(|g| self.guard(g))
+        let at = caller();
+        guard.map(|g| self.guard(g, at))
     }
 
     /// Locks, parking until `deadline` at most, as parking_lot's
-    /// `try_lock_until`.
+    /// `try_lock_until`; the wait and the guard record this call's site.
+    #[track_caller]
     pub fn try_lock_until(&self, deadline: Instant) -> Option<MutexGuard<'_, T>> {
         let guard = match self.inner.try_lock() {
             Some(g) => Some(g),
@@ -145,7 +156,8 @@ impl<T: ?Sized> Mutex<T> {
                 self.inner.try_lock_until(deadline)
             ),
         };
-        guard.map(|g| self.guard(g))
+        let at = caller();
+        guard.map(|g| self.guard(g, at))
     }
 
     /// A mutable reference to the value: no locking needed.
@@ -229,11 +241,13 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     }
 
     /// Unlocks while `f` runs, then locks again, as parking_lot's
-    /// `unlocked`; the `held_by` edge is gone meanwhile.
+    /// `unlocked`; the `held_by` edge is gone meanwhile, and is taken
+    /// again at this call's site.
+    #[track_caller]
     pub fn unlocked<F: FnOnce() -> U, U>(s: &mut Self, f: F) -> U {
         s.hold.release();
         let out = parking_lot::MutexGuard::unlocked(&mut s.guard, f);
-        s.hold.reacquire(HoldAs::Guard, true, None);
+        s.hold.reacquire(HoldAs::Guard, true, caller());
         out
     }
 
@@ -394,69 +408,84 @@ impl<T: ?Sized> RwLock<T> {
         self.res.resource().holders()
     }
 
+    /// The read guard of a read lock taken by the call at `at`.
     #[inline]
     fn read_guard<'a>(
         &'a self,
         guard: parking_lot::RwLockReadGuard<'a, T>,
+        at: Site,
     ) -> RwLockReadGuard<'a, T> {
         RwLockReadGuard {
-            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, None),
+            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at),
             guard,
         }
     }
 
+    /// The write guard of a write lock taken by the call at `at`.
     #[inline]
     fn write_guard<'a>(
         &'a self,
         guard: parking_lot::RwLockWriteGuard<'a, T>,
+        at: Site,
     ) -> RwLockWriteGuard<'a, T> {
         RwLockWriteGuard {
-            hold: HoldGuard::exclusive(self.set(), HoldAs::Guard, true, None),
+            hold: HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at),
             guard,
         }
     }
 
+    /// The upgradable guard of a lock taken by the call at `at`.
     #[inline]
     fn upgradable_guard<'a>(
         &'a self,
         guard: parking_lot::RwLockUpgradableReadGuard<'a, T>,
+        at: Site,
     ) -> RwLockUpgradableReadGuard<'a, T> {
         RwLockUpgradableReadGuard {
-            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, None),
+            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at),
             guard,
             lock: self,
         }
     }
 
     /// Locks for shared reading, parking while a writer holds or waits, as
-    /// parking_lot's `read`. Parked: `waits_on` with `op: read`.
+    /// parking_lot's `read`. Parked: `waits_on` with `op: read`. The wait
+    /// and the guard record this call's site (`#[track_caller]`).
     #[inline]
+    #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         let guard = match self.inner.try_read() {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Read, self.inner.read()),
         };
-        self.read_guard(guard)
+        self.read_guard(guard, caller())
     }
 
     /// Locks for reading even if a writer waits (no deadlock on recursive
-    /// reads), as parking_lot's `read_recursive`.
+    /// reads), as parking_lot's `read_recursive`; the wait and the guard
+    /// record this call's site.
     #[inline]
+    #[track_caller]
     pub fn read_recursive(&self) -> RwLockReadGuard<'_, T> {
         let guard = match self.inner.try_read_recursive() {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Read, self.inner.read_recursive()),
         };
-        self.read_guard(guard)
+        self.read_guard(guard, caller())
     }
 
-    /// Locks for reading if possible now, as parking_lot's `try_read`.
+    /// Locks for reading if possible now, as parking_lot's `try_read`; the
+    /// guard records this call's site.
     #[inline]
+    #[track_caller]
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
-        self.inner.try_read().map(|g| self.read_guard(g))
+        let at = caller();
+        self.inner.try_read().map(|g| self.read_guard(g, at))
     }
 
-    /// Locks for reading, parking at most `timeout`.
+    /// Locks for reading, parking at most `timeout`; the wait and the
+    /// guard record this call's site.
+    #[track_caller]
     pub fn try_read_for(&self, timeout: Duration) -> Option<RwLockReadGuard<'_, T>> {
         let guard = match self.inner.try_read() {
             Some(g) => Some(g),
@@ -466,27 +495,35 @@ impl<T: ?Sized> RwLock<T> {
                 self.inner.try_read_for(timeout)
             ),
         };
-        guard.map(|g| self.read_guard(g))
+        let at = caller();
+        guard.map(|g| self.read_guard(g, at))
     }
 
     /// Locks for exclusive writing, as parking_lot's `write`. Parked:
-    /// `waits_on` with `op: write`.
+    /// `waits_on` with `op: write`. The wait and the guard record this
+    /// call's site (`#[track_caller]`).
     #[inline]
+    #[track_caller]
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         let guard = match self.inner.try_write() {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Write, self.inner.write()),
         };
-        self.write_guard(guard)
+        self.write_guard(guard, caller())
     }
 
-    /// Locks for writing if possible now, as parking_lot's `try_write`.
+    /// Locks for writing if possible now, as parking_lot's `try_write`;
+    /// the guard records this call's site.
     #[inline]
+    #[track_caller]
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
-        self.inner.try_write().map(|g| self.write_guard(g))
+        let at = caller();
+        self.inner.try_write().map(|g| self.write_guard(g, at))
     }
 
-    /// Locks for writing, parking at most `timeout`.
+    /// Locks for writing, parking at most `timeout`; the wait and the
+    /// guard record this call's site.
+    #[track_caller]
     pub fn try_write_for(&self, timeout: Duration) -> Option<RwLockWriteGuard<'_, T>> {
         let guard = match self.inner.try_write() {
             Some(g) => Some(g),
@@ -496,24 +533,30 @@ impl<T: ?Sized> RwLock<T> {
                 self.inner.try_write_for(timeout)
             ),
         };
-        guard.map(|g| self.write_guard(g))
+        let at = caller();
+        guard.map(|g| self.write_guard(g, at))
     }
 
     /// Locks for upgradable reading, as parking_lot's `upgradable_read`.
-    /// Parked: `waits_on` with `op: read`; held: `as: read_guard`.
+    /// Parked: `waits_on` with `op: read`; held: `as: read_guard`. Both
+    /// record this call's site.
+    #[track_caller]
     pub fn upgradable_read(&self) -> RwLockUpgradableReadGuard<'_, T> {
         let guard = match self.inner.try_upgradable_read() {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Read, self.inner.upgradable_read()),
         };
-        self.upgradable_guard(guard)
+        self.upgradable_guard(guard, caller())
     }
 
-    /// Locks for upgradable reading if possible now.
+    /// Locks for upgradable reading if possible now; the guard records
+    /// this call's site.
+    #[track_caller]
     pub fn try_upgradable_read(&self) -> Option<RwLockUpgradableReadGuard<'_, T>> {
+        let at = caller();
         self.inner
             .try_upgradable_read()
-            .map(|g| self.upgradable_guard(g))
+            .map(|g| self.upgradable_guard(g, at))
     }
 
     /// A mutable reference to the value: no locking needed.
@@ -585,11 +628,13 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
         }
     }
 
-    /// Unlocks while `f` runs, then locks again, as parking_lot's.
+    /// Unlocks while `f` runs, then locks again, as parking_lot's; the
+    /// hold is taken again at this call's site.
+    #[track_caller]
     pub fn unlocked<F: FnOnce() -> U, U>(s: &mut Self, f: F) -> U {
         s.hold.release();
         let out = parking_lot::RwLockReadGuard::unlocked(&mut s.guard, f);
-        s.hold.reacquire(HoldAs::ReadGuard, true, None);
+        s.hold.reacquire(HoldAs::ReadGuard, true, caller());
         out
     }
 }
@@ -626,26 +671,31 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     }
 
     /// Atomically downgrades to a read guard, as parking_lot's; the edge
-    /// becomes `as: read_guard`.
+    /// becomes `as: read_guard`, taken at this call's site.
+    #[track_caller]
     pub fn downgrade(s: Self) -> RwLockReadGuard<'a, T> {
         let RwLockWriteGuard { mut hold, guard } = s;
         let guard = parking_lot::RwLockWriteGuard::downgrade(guard);
-        hold.reacquire(HoldAs::ReadGuard, true, None);
+        hold.reacquire(HoldAs::ReadGuard, true, caller());
         RwLockReadGuard { hold, guard }
     }
 
-    /// Unlocks while `f` runs, then locks again, as parking_lot's.
+    /// Unlocks while `f` runs, then locks again, as parking_lot's; the
+    /// hold is taken again at this call's site.
+    #[track_caller]
     pub fn unlocked<F: FnOnce() -> U, U>(s: &mut Self, f: F) -> U {
         s.hold.release();
         let out = parking_lot::RwLockWriteGuard::unlocked(&mut s.guard, f);
-        s.hold.reacquire(HoldAs::Guard, true, None);
+        s.hold.reacquire(HoldAs::Guard, true, caller());
         out
     }
 }
 
 impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
     /// Upgrades to a write guard, parking until the readers leave, as
-    /// parking_lot's `upgrade`. Parked: `waits_on` with `op: write`.
+    /// parking_lot's `upgrade`. Parked: `waits_on` with `op: write`; the
+    /// wait and the write hold record this call's site.
+    #[track_caller]
     pub fn upgrade(s: Self) -> RwLockWriteGuard<'a, T> {
         let RwLockUpgradableReadGuard {
             mut hold,
@@ -660,15 +710,17 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
                 parking_lot::RwLockUpgradableReadGuard::upgrade(guard)
             ),
         };
-        hold.reacquire(HoldAs::Guard, true, None);
+        hold.reacquire(HoldAs::Guard, true, caller());
         RwLockWriteGuard { hold, guard }
     }
 
-    /// Upgrades if no reader holds the lock now.
+    /// Upgrades if no reader holds the lock now; the write hold records
+    /// this call's site.
     ///
     /// # Errors
     ///
     /// The original guard when readers hold the lock.
+    #[track_caller]
     pub fn try_upgrade(s: Self) -> Result<RwLockWriteGuard<'a, T>, Self> {
         let RwLockUpgradableReadGuard {
             mut hold,
@@ -677,7 +729,7 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
         } = s;
         match parking_lot::RwLockUpgradableReadGuard::try_upgrade(guard) {
             Ok(guard) => {
-                hold.reacquire(HoldAs::Guard, true, None);
+                hold.reacquire(HoldAs::Guard, true, caller());
                 Ok(RwLockWriteGuard { hold, guard })
             }
             Err(guard) => Err(RwLockUpgradableReadGuard { hold, guard, lock }),

@@ -23,6 +23,7 @@ use std::task::{Context, Poll};
 
 use peeps_graph::Op;
 use peeps_runtime::wait::{ListRef, Site, WaitList};
+use std::panic::Location;
 
 pin_project_lite::pin_project! {
     /// One of tokio's wait futures, recorded as a `waits_on` edge while
@@ -36,6 +37,59 @@ pin_project_lite::pin_project! {
         // Borrows the resource's list: no reference count touched.
         edge: WaitEdge<&'r WaitList>,
     }
+}
+
+/// The call site of a user's call, kept by the future an async method
+/// returns until it records its wait and the hold it takes: the caller's
+/// location with feature `diagnostics`; without it nothing (zero-sized), so
+/// the future stores nothing more than tokio's and no location is read.
+#[cfg(feature = "diagnostics")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct At(&'static Location<'static>);
+
+/// Without diagnostics: nothing.
+#[cfg(not(feature = "diagnostics"))]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct At;
+
+impl At {
+    /// The call to the `#[track_caller]` method calling this.
+    #[cfg(feature = "diagnostics")]
+    #[track_caller]
+    #[inline(always)]
+    pub(crate) fn caller() -> At {
+        At(Location::caller())
+    }
+
+    /// Without diagnostics: nothing is read.
+    #[cfg(not(feature = "diagnostics"))]
+    #[inline(always)]
+    pub(crate) fn caller() -> At {
+        At
+    }
+
+    /// The site, as a wait or a hold records it.
+    #[cfg(feature = "diagnostics")]
+    #[inline(always)]
+    pub(crate) fn site(self) -> Site {
+        Some(self.0)
+    }
+
+    /// Without diagnostics: none.
+    #[cfg(not(feature = "diagnostics"))]
+    #[inline(always)]
+    pub(crate) fn site(self) -> Site {
+        None
+    }
+}
+
+/// The site of the call to the `#[track_caller]` method calling this, for
+/// a method that records it at once (a `try_lock`, a blocking lock): a
+/// constant pointer with diagnostics, `None` without.
+#[track_caller]
+#[inline(always)]
+pub(crate) fn caller() -> Site {
+    At::caller().site()
 }
 
 /// Makes the future of a wait on a resource.
@@ -113,7 +167,7 @@ pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
 #[track_caller]
 pub(crate) fn blocked_on(res: &Resource, op: Op) -> WaitEdge<&WaitList> {
     let mut edge = WaitEdge::<&WaitList>::new();
-    edge.begin(res.waits(), op, Some(std::panic::Location::caller()));
+    edge.begin(res.waits(), op, Some(Location::caller()));
     edge
 }
 

@@ -7,15 +7,17 @@
 //! `as: guard`. Owned guards say `confirmed: false`. The node's `readers`
 //! attribute counts the read guards.
 
-use crate::core::{NotSendSync, Waiting, block_on_wait, fmt_via_deref};
+use crate::core::{At, NotSendSync, Waiting, block_on_wait, caller, fmt_via_deref};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
 use peeps_runtime::ownership::{Key, Mark};
 use peeps_runtime::resource::LazyResource;
+use peeps_runtime::wait::Site;
 use std::borrow::Cow;
 use std::cell::UnsafeCell;
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
@@ -252,9 +254,10 @@ impl<T: ?Sized> RwLock<T> {
         unsafe { &*std::ptr::from_ref(self.set()) }
     }
 
+    /// The read guard of a read lock taken by the call at `at`.
     #[inline]
-    fn read_guard<'a>(&'a self, guard: TokioRead<'a>) -> RwLockReadGuard<'a, T> {
-        let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, None);
+    fn read_guard<'a>(&'a self, guard: TokioRead<'a>, at: Site) -> RwLockReadGuard<'a, T> {
+        let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at);
         RwLockReadGuard {
             hold,
             guard,
@@ -263,9 +266,10 @@ impl<T: ?Sized> RwLock<T> {
         }
     }
 
+    /// The write guard of a write lock taken by the call at `at`.
     #[inline]
-    fn write_guard<'a>(&'a self, guard: TokioWrite<'a>) -> RwLockWriteGuard<'a, T> {
-        let hold = HoldGuard::exclusive(self.set(), HoldAs::Guard, true, None);
+    fn write_guard<'a>(&'a self, guard: TokioWrite<'a>, at: Site) -> RwLockWriteGuard<'a, T> {
+        let hold = HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at);
         RwLockWriteGuard {
             hold,
             guard,
@@ -274,10 +278,11 @@ impl<T: ?Sized> RwLock<T> {
         }
     }
 
-    fn owned_read(self: Arc<Self>, guard: TokioRead<'static>) -> OwnedRwLockReadGuard<T> {
+    /// The owned read guard of a read lock taken by the call at `at`.
+    fn owned_read(self: Arc<Self>, guard: TokioRead<'static>, at: Site) -> OwnedRwLockReadGuard<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
-        let (hold, ticket) = HoldGuard::movable(set, HoldAs::ReadGuard, 1, None);
+        let (hold, ticket) = HoldGuard::movable(set, HoldAs::ReadGuard, 1, at);
         OwnedRwLockReadGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -288,10 +293,15 @@ impl<T: ?Sized> RwLock<T> {
         }
     }
 
-    fn owned_write(self: Arc<Self>, guard: TokioWrite<'static>) -> OwnedRwLockWriteGuard<T> {
+    /// The owned write guard of a write lock taken by the call at `at`.
+    fn owned_write(
+        self: Arc<Self>,
+        guard: TokioWrite<'static>,
+        at: Site,
+    ) -> OwnedRwLockWriteGuard<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
-        let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, None);
+        let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
         OwnedRwLockWriteGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -302,17 +312,25 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// Locks for shared read access, as tokio's `read`: waits behind
-    /// queued writers (fair). Pending: `waits_on` with `op: read`.
+    /// queued writers (fair). Pending: `waits_on` with `op: read`. The wait
+    /// and the read guard record this call's site (`#[track_caller]`: a
+    /// plain `fn` returning the future, as an `async fn` cannot take it).
     ///
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn read(&self) -> RwLockReadGuard<'_, T> {
-        let guard = Waiting::new(self.res.resource(), Op::Read, None, self.lock.read()).await;
-        self.read_guard(guard)
+    #[track_caller]
+    pub fn read(&self) -> impl Future<Output = RwLockReadGuard<'_, T>> {
+        let at = At::caller();
+        async move {
+            let guard =
+                Waiting::new(self.res.resource(), Op::Read, at.site(), self.lock.read()).await;
+            self.read_guard(guard, at.site())
+        }
     }
 
-    /// Blockingly locks for read access, as tokio's `blocking_read`.
+    /// Blockingly locks for read access, as tokio's `blocking_read`; the
+    /// wait and the guard record this call's site.
     ///
     /// # Panics
     ///
@@ -320,53 +338,70 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
         let guard = block_on_wait!(self.res.resource(), Op::Read, self.lock.blocking_read());
-        self.read_guard(guard)
+        self.read_guard(guard, caller())
     }
 
-    /// Locks an `Arc`'d lock for read access, as tokio's `read_owned`.
+    /// Locks an `Arc`'d lock for read access, as tokio's `read_owned`;
+    /// the wait and the guard record this call's site (as [`RwLock::read`]).
     ///
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
-        let guard = Waiting::new(self.res.resource(), Op::Read, None, self.lock.read()).await;
-        let guard = detach_read(guard);
-        self.owned_read(guard)
+    #[track_caller]
+    pub fn read_owned(self: Arc<Self>) -> impl Future<Output = OwnedRwLockReadGuard<T>> {
+        let at = At::caller();
+        async move {
+            let guard =
+                Waiting::new(self.res.resource(), Op::Read, at.site(), self.lock.read()).await;
+            let guard = detach_read(guard);
+            self.owned_read(guard, at.site())
+        }
     }
 
-    /// Attempts a read lock, as tokio's `try_read`.
+    /// Attempts a read lock, as tokio's `try_read`; the guard records this
+    /// call's site.
     ///
     /// # Errors
     ///
     /// [`TryLockError`] when a writer holds or waits for the lock.
+    #[track_caller]
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
         let guard = self.lock.try_read()?;
-        Ok(self.read_guard(guard))
+        Ok(self.read_guard(guard, caller()))
     }
 
-    /// Attempts a read lock of an `Arc`'d lock, as tokio's `try_read_owned`.
+    /// Attempts a read lock of an `Arc`'d lock, as tokio's
+    /// `try_read_owned`; the guard records this call's site.
     ///
     /// # Errors
     ///
     /// [`TryLockError`] when a writer holds or waits for the lock.
+    #[track_caller]
     pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T>, TryLockError> {
         let guard = self.lock.try_read()?;
         let guard = detach_read(guard);
-        Ok(self.owned_read(guard))
+        Ok(self.owned_read(guard, caller()))
     }
 
     /// Locks for exclusive write access, as tokio's `write`. Pending:
-    /// `waits_on` with `op: write`.
+    /// `waits_on` with `op: write`. The wait and the guard record this
+    /// call's site (as [`RwLock::read`]).
     ///
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
-        let guard = Waiting::new(self.res.resource(), Op::Write, None, self.lock.write()).await;
-        self.write_guard(guard)
+    #[track_caller]
+    pub fn write(&self) -> impl Future<Output = RwLockWriteGuard<'_, T>> {
+        let at = At::caller();
+        async move {
+            let guard =
+                Waiting::new(self.res.resource(), Op::Write, at.site(), self.lock.write()).await;
+            self.write_guard(guard, at.site())
+        }
     }
 
-    /// Blockingly locks for write access, as tokio's `blocking_write`.
+    /// Blockingly locks for write access, as tokio's `blocking_write`; the
+    /// wait and the guard record this call's site.
     ///
     /// # Panics
     ///
@@ -374,40 +409,49 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
         let guard = block_on_wait!(self.res.resource(), Op::Write, self.lock.blocking_write());
-        self.write_guard(guard)
+        self.write_guard(guard, caller())
     }
 
-    /// Locks an `Arc`'d lock for write access, as tokio's `write_owned`.
+    /// Locks an `Arc`'d lock for write access, as tokio's `write_owned`;
+    /// the wait and the guard record this call's site.
     ///
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
-        let guard = Waiting::new(self.res.resource(), Op::Write, None, self.lock.write()).await;
-        let guard = detach_write(guard);
-        self.owned_write(guard)
+    #[track_caller]
+    pub fn write_owned(self: Arc<Self>) -> impl Future<Output = OwnedRwLockWriteGuard<T>> {
+        let at = At::caller();
+        async move {
+            let guard =
+                Waiting::new(self.res.resource(), Op::Write, at.site(), self.lock.write()).await;
+            let guard = detach_write(guard);
+            self.owned_write(guard, at.site())
+        }
     }
 
-    /// Attempts a write lock, as tokio's `try_write`.
+    /// Attempts a write lock, as tokio's `try_write`; the guard records
+    /// this call's site.
     ///
     /// # Errors
     ///
     /// [`TryLockError`] when the lock is held.
+    #[track_caller]
     pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
         let guard = self.lock.try_write()?;
-        Ok(self.write_guard(guard))
+        Ok(self.write_guard(guard, caller()))
     }
 
     /// Attempts a write lock of an `Arc`'d lock, as tokio's
-    /// `try_write_owned`.
+    /// `try_write_owned`; the guard records this call's site.
     ///
     /// # Errors
     ///
     /// [`TryLockError`] when the lock is held.
+    #[track_caller]
     pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T>, TryLockError> {
         let guard = self.lock.try_write()?;
         let guard = detach_write(guard);
-        Ok(self.owned_write(guard))
+        Ok(self.owned_write(guard, caller()))
     }
 
     /// A mutable reference to the value: no locking needed.
@@ -494,8 +538,10 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     }
 
     /// Downgrades to a read guard of a part of the value, atomically, as
-    /// tokio's `downgrade_map`. The edge becomes `as: read_guard`.
+    /// tokio's `downgrade_map`. The edge becomes `as: read_guard`, taken at
+    /// this call's site.
     #[inline]
+    #[track_caller]
     pub fn downgrade_map<F, U: ?Sized>(this: Self, f: F) -> RwLockReadGuard<'a, U>
     where
         F: FnOnce(&T) -> &U,
@@ -537,6 +583,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     ///
     /// The original guard when `f` returns `None`.
     #[inline]
+    #[track_caller]
     pub fn try_downgrade_map<F, U: ?Sized>(this: Self, f: F) -> Result<RwLockReadGuard<'a, U>, Self>
     where
         F: FnOnce(&T) -> Option<&U>,
@@ -548,7 +595,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
             mut hold, guard, ..
         } = this;
         let guard = guard.downgrade();
-        hold.reacquire(HoldAs::ReadGuard, true, None);
+        hold.reacquire(HoldAs::ReadGuard, true, caller());
         Ok(RwLockReadGuard {
             hold,
             guard,
@@ -573,8 +620,9 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
 
     /// Atomically downgrades to a read guard, as tokio's `downgrade`:
     /// waiting readers may proceed, writers still wait. The edge becomes
-    /// `as: read_guard`.
+    /// `as: read_guard`, taken at this call's site.
     #[inline]
+    #[track_caller]
     pub fn downgrade(self) -> RwLockReadGuard<'a, T> {
         let RwLockWriteGuard {
             mut hold,
@@ -583,7 +631,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
             ..
         } = self;
         let guard = guard.downgrade();
-        hold.reacquire(HoldAs::ReadGuard, true, None);
+        hold.reacquire(HoldAs::ReadGuard, true, caller());
         RwLockReadGuard {
             hold,
             guard,
@@ -694,8 +742,10 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         }
     }
 
-    /// Downgrades to an owned read guard of a part of the value.
+    /// Downgrades to an owned read guard of a part of the value; the read
+    /// hold records this call's site.
     #[inline]
+    #[track_caller]
     pub fn downgrade_map<F, U: ?Sized>(this: Self, f: F) -> OwnedRwLockReadGuard<T, U>
     where
         F: FnOnce(&T) -> &U,
@@ -739,12 +789,14 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         })
     }
 
-    /// Downgrades when `f` returns `Some`.
+    /// Downgrades when `f` returns `Some`; the read hold records this
+    /// call's site.
     ///
     /// # Errors
     ///
     /// The original guard when `f` returns `None`.
     #[inline]
+    #[track_caller]
     pub fn try_downgrade_map<F, U: ?Sized>(
         this: Self,
         f: F,
@@ -764,7 +816,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         let guard = guard.downgrade();
         let mark = Mark::new(Key::hold(
             lock.set().owner(),
-            hold.reacquire_movable(HoldAs::ReadGuard, None),
+            hold.reacquire_movable(HoldAs::ReadGuard, caller()),
         ));
         Ok(OwnedRwLockReadGuard {
             mark,
@@ -797,8 +849,10 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         }
     }
 
-    /// Atomically downgrades to an owned read guard.
+    /// Atomically downgrades to an owned read guard; the read hold records
+    /// this call's site.
     #[inline]
+    #[track_caller]
     pub fn downgrade(self) -> OwnedRwLockReadGuard<T> {
         let OwnedRwLockWriteGuard {
             mut hold,
@@ -809,7 +863,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         let guard = guard.downgrade();
         let mark = Mark::new(Key::hold(
             lock.set().owner(),
-            hold.reacquire_movable(HoldAs::ReadGuard, None),
+            hold.reacquire_movable(HoldAs::ReadGuard, caller()),
         ));
         let data = lock.data.get();
         OwnedRwLockReadGuard {
