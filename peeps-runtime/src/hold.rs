@@ -269,6 +269,7 @@ impl HolderSet {
     }
 
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn acquire_for(
         &self,
         id: NodeId,

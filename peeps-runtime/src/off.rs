@@ -595,6 +595,9 @@ pub mod resource {
         pub fn touch(&self, _endpoint: *const ()) {}
         /// Does nothing.
         #[inline(always)]
+        pub fn link_registered(&mut self) {}
+        /// Does nothing.
+        #[inline(always)]
         pub fn partner_gone(&self) {}
         /// Does nothing.
         #[inline(always)]

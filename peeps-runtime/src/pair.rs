@@ -16,11 +16,17 @@
 //! in turn ([`PairEnd::link`]; cold paths only). A pair nobody waited on
 //! never appears in a snapshot: it was never part of a wait.
 //!
-//! An end that never linked cannot release its own hold when it drops.
-//! Its partner does instead, when the partner's wait completes: a oneshot's
-//! receive completes exactly when the sender has sent (and so is consumed)
-//! or dropped, and the sender's `closed` when the receiver is gone or
-//! closed ([`PairEnd::partner_gone`]).
+//! An end that never linked finds its partner's node when it goes (a
+//! oneshot sender's `send` consumes it; either end may drop) and releases
+//! its own hold then, so a snapshot never shows a sender that has sent.
+//! Looking the pair up costs a lock, so an end looks only when a count per
+//! bucket of pair ids says a node may be registered for it: an unwaited
+//! pair pays one load ([`PairEnd::link_registered`]). That count can miss
+//! a node its partner is registering at that very instant; the partner
+//! then releases the hold when its wait completes, which it does exactly
+//! because this end went: a oneshot's receive completes when the sender
+//! has sent or dropped, the sender's `closed` when the receiver is gone
+//! or closed ([`PairEnd::partner_gone`]).
 
 use crate::context;
 use crate::hold::{EndpointHold, HoldAs};
@@ -32,7 +38,7 @@ use std::any::Any;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, LazyLock, Weak};
 
 /// The facts of a pair's node, which also say what the node is.
@@ -137,6 +143,27 @@ impl<F: PairFacts> PairEnd<F> {
         }
     }
 
+    /// Links this end to its pair's node if its partner registered one,
+    /// registering none (an end about to go: its hold is then released
+    /// when it drops). One load when no registered pair shares its bucket.
+    #[inline]
+    pub fn link_registered(&mut self) {
+        if self.reg.is_none() && may_be_registered(self.pair_id()) {
+            self.reg = self.find_registered();
+        }
+    }
+
+    /// The registration listed for this pair, if any. Cold.
+    #[cold]
+    #[inline(never)]
+    fn find_registered(&self) -> Option<Arc<Registration<F>>> {
+        let pair = self.pair_id();
+        let listed = shard(pair).lock().get(&pair).and_then(Weak::upgrade)?;
+        // Pair ids are unique, so the entry is of this type (see
+        // `find_or_register`); dropped after the lock either way.
+        listed.into_any().downcast::<Registration<F>>().ok()
+    }
+
     /// The partner end is gone (this end's wait completed because of it):
     /// its hold is released, if this end is linked.
     #[inline]
@@ -177,6 +204,9 @@ impl<F: PairFacts> PairEnd<F> {
         let made = Arc::new(Registration::new(self));
         let entry: Arc<dyn Listed> = made.clone();
         table.insert(pair, Arc::downgrade(&entry));
+        // Counted under the shard's lock: an end that sees the count finds
+        // the entry when it takes the lock.
+        bucket(pair).fetch_add(1, Ordering::Relaxed);
         drop(table);
         drop(reg);
         made
@@ -186,6 +216,7 @@ impl<F: PairFacts> PairEnd<F> {
 impl<F: PairFacts> Drop for PairEnd<F> {
     #[inline]
     fn drop(&mut self) {
+        self.link_registered();
         if let Some(reg) = &self.reg {
             reg.gone(self.end());
         }
@@ -248,6 +279,7 @@ impl<F: 'static> Drop for Registration<F> {
         if table.get(&self.pair).is_some_and(|w| w.strong_count() == 0) {
             table.remove(&self.pair);
         }
+        bucket(self.pair).fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -296,4 +328,24 @@ static TABLE: LazyLock<[Table; SHARDS]> = LazyLock::new(|| std::array::from_fn(|
 
 fn shard(pair: u64) -> &'static Table {
     &TABLE[(pair as usize) % SHARDS]
+}
+
+/// How many buckets of pair ids [`REGISTERED`] counts.
+const BUCKETS: usize = 1024;
+
+/// The live registrations whose pair id falls in each bucket (id modulo
+/// [`BUCKETS`]; ids are consecutive, so pairs spread evenly): an end that
+/// never linked looks its pair up only when its bucket counts one. 4 KiB,
+/// read with a plain load; written only as a pair registers or goes, under
+/// its shard's lock.
+static REGISTERED: [AtomicU32; BUCKETS] = [const { AtomicU32::new(0) }; BUCKETS];
+
+fn bucket(pair: u64) -> &'static AtomicU32 {
+    &REGISTERED[(pair as usize) % BUCKETS]
+}
+
+/// Whether a node may be registered for pair `pair` (no: none is).
+#[inline]
+fn may_be_registered(pair: u64) -> bool {
+    bucket(pair).load(Ordering::Relaxed) != 0
 }

@@ -140,14 +140,19 @@ impl<T> Sender<T> {
         self
     }
 
-    /// Sends the value, as tokio's `send`.
+    /// Sends the value, as tokio's `send`. The sender is gone at once: if
+    /// the receiver waited (so the channel has a node), its `held_by` edge
+    /// goes as this returns, before the receiver is polled again.
     ///
     /// # Errors
     ///
     /// The value back when the receiver is gone or closed.
     #[inline]
     pub fn send(self, t: T) -> Result<(), T> {
-        let Sender { inner, end, .. } = self;
+        let Sender { inner, mut end, .. } = self;
+        // If the receiver registered the pair's node, link to it: the send
+        // is counted there, and the hold released as `end` drops.
+        end.link_registered();
         // The value waits in the pair's node for the receiver: handles in
         // it travel there (when the pair has no node, nobody waits yet, and
         // the receiver takes them over when it gets the value).

@@ -76,6 +76,22 @@ impl Graph {
     }
 }
 
+/// The `held_by` edges from the node named `from` with `as: how` (a
+/// channel's endpoints, a lock's read guards).
+#[track_caller]
+pub fn endpoint_edges<'g>(g: &'g Graph, from: &str, how: &str) -> Vec<&'g Edge> {
+    let id = g.node(from).id;
+    g.snap
+        .edges
+        .iter()
+        .filter(|e| {
+            e.kind == EdgeKind::HeldBy
+                && e.from == id
+                && e.attrs.get("as") == Some(&Value::from(how))
+        })
+        .collect()
+}
+
 /// An expected edge, by the names of its ends, with expected attributes.
 #[derive(Debug, Clone)]
 pub struct EdgeExpect {
