@@ -11,7 +11,9 @@
 //!   when dropped (cancellation);
 //! - `HoldGuard` (from peeps-runtime) is the `held_by` edge a guard or
 //!   permit embeds, released when the guard drops, wherever it drops;
-//! - [`block_on_wait!`] brackets a blocking call with a `waits_on` edge.
+//! - [`block_on_wait!`] brackets a blocking call with a `waits_on` edge;
+//! - [`At`] and [`caller`] carry the user's call site (`#[track_caller]`)
+//!   to the wait and the hold, as attr `at`.
 //!
 //! Without feature `diagnostics` every piece is the runtime's no-op twin:
 //! the same code compiles to the plain tokio call.
@@ -206,3 +208,17 @@ macro_rules! fmt_via_deref {
     )*};
 }
 pub(crate) use fmt_via_deref;
+
+#[cfg(test)]
+mod tests {
+    use super::At;
+
+    /// "No cost when off": without diagnostics the site a future keeps is
+    /// zero-sized (and no location is read); with them, one pointer.
+    #[test]
+    fn a_kept_site_is_free_when_off() {
+        let want = if cfg!(feature = "diagnostics") { 8 } else { 0 };
+        assert_eq!(std::mem::size_of::<At>(), want);
+        assert_eq!(At::caller().site().is_some(), cfg!(feature = "diagnostics"));
+    }
+}
