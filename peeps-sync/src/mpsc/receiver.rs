@@ -76,7 +76,8 @@ macro_rules! receiver_impl {
             ///
             /// # Errors
             ///
-            /// [`TryRecvError`]: empty, or disconnected.
+            /// [`TryRecvError`](crate::mpsc::error::TryRecvError): empty, or
+            /// disconnected.
             pub fn try_recv(&mut self) -> Result<T, $crate::mpsc::error::TryRecvError> {
                 let v = self.inner.try_recv();
                 self.ep.counted(u64::from(v.is_ok()));
