@@ -148,8 +148,35 @@ impl<F: PairFacts> PairEnd<F> {
     /// when it drops). One load when no registered pair shares its bucket.
     #[inline]
     pub fn link_registered(&mut self) {
-        if self.reg.is_none() && may_be_registered(self.pair_id()) {
+        if self.reg.is_none() && self.may_be_registered() {
             self.reg = self.find_registered();
+        }
+    }
+
+    /// Whether a node may be registered for this pair: its bucket of
+    /// [`REGISTERED`] counts one (no: none is). A few instructions: the
+    /// bucket is the low bits of the pair id, read from the mark.
+    #[inline]
+    fn may_be_registered(&self) -> bool {
+        // The ticket is the pair end with the pair flag high above the
+        // bucket's bits: shifted right once, its low bits are the pair id's.
+        let pair = (self.mark.key().ticket >> 1) as usize;
+        REGISTERED[pair % BUCKETS].load(Ordering::Relaxed) != 0
+    }
+
+    /// This end is going and its pair has a node, or may have one (its
+    /// partner registered it): releases its hold there. Out of line, so
+    /// that dropping an end of a pair nobody waited on stays a few inline
+    /// instructions.
+    #[inline(never)]
+    fn gone_registered(&self) {
+        match &self.reg {
+            Some(reg) => reg.gone(self.end()),
+            None => {
+                if let Some(reg) = self.find_registered() {
+                    reg.gone(self.end());
+                }
+            }
         }
     }
 
@@ -216,9 +243,8 @@ impl<F: PairFacts> PairEnd<F> {
 impl<F: PairFacts> Drop for PairEnd<F> {
     #[inline]
     fn drop(&mut self) {
-        self.link_registered();
-        if let Some(reg) = &self.reg {
-            reg.gone(self.end());
+        if self.reg.is_some() || self.may_be_registered() {
+            self.gone_registered();
         }
     }
 }
@@ -344,8 +370,3 @@ fn bucket(pair: u64) -> &'static AtomicU32 {
     &REGISTERED[(pair as usize) % BUCKETS]
 }
 
-/// Whether a node may be registered for pair `pair` (no: none is).
-#[inline]
-fn may_be_registered(pair: u64) -> bool {
-    bucket(pair).load(Ordering::Relaxed) != 0
-}

@@ -96,6 +96,7 @@ impl<T> Receiver<T> {
     /// The latest value, without marking it seen, as tokio's `borrow`.
     /// The [`Ref`] read-locks the value: a `held_by` edge
     /// (`as: read_guard`) naming this call's site (`#[track_caller]`).
+    #[inline]
     #[track_caller]
     pub fn borrow(&self) -> Ref<'_, T> {
         Ref::new(self.inner.borrow(), self.ep.value_holders(), caller())
@@ -103,6 +104,7 @@ impl<T> Receiver<T> {
 
     /// The latest value, marking it seen, as tokio's `borrow_and_update`;
     /// a read hold naming this call's site, as [`Receiver::borrow`].
+    #[inline]
     #[track_caller]
     pub fn borrow_and_update(&mut self) -> Ref<'_, T> {
         self.ep.used();
@@ -295,6 +297,7 @@ impl<T> Sender<T> {
     /// The latest value, as tokio's `borrow`. The [`Ref`] read-locks the
     /// value: a `held_by` edge (`as: read_guard`) naming this call's site
     /// (`#[track_caller]`).
+    #[inline]
     #[track_caller]
     pub fn borrow(&self) -> Ref<'_, T> {
         Ref::new(self.inner.borrow(), self.ep.value_holders(), caller())
