@@ -25,7 +25,6 @@ use std::task::{Context, Poll};
 
 use peeps_graph::Op;
 use peeps_runtime::wait::{ListRef, Site, WaitList};
-use std::panic::Location;
 
 pin_project_lite::pin_project! {
     /// One of tokio's wait futures, recorded as a `waits_on` edge while
@@ -47,7 +46,7 @@ pin_project_lite::pin_project! {
 /// the future stores nothing more than tokio's and no location is read.
 #[cfg(feature = "diagnostics")]
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct At(&'static Location<'static>);
+pub(crate) struct At(&'static std::panic::Location<'static>);
 
 /// Without diagnostics: nothing.
 #[cfg(not(feature = "diagnostics"))]
@@ -60,7 +59,7 @@ impl At {
     #[track_caller]
     #[inline(always)]
     pub(crate) fn caller() -> At {
-        At(Location::caller())
+        At(std::panic::Location::caller())
     }
 
     /// Without diagnostics: nothing is read.
@@ -165,12 +164,21 @@ pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
 /// Begins a `waits_on` edge on `res` for `op`, made by the call that
 /// called the `#[track_caller]` method calling this, ended when the
 /// returned edge drops (also when the blocking call it brackets panics).
+#[cfg(feature = "diagnostics")]
 #[inline]
 #[track_caller]
 pub(crate) fn blocked_on(res: &Resource, op: Op) -> WaitEdge<&WaitList> {
     let mut edge = WaitEdge::<&WaitList>::new();
-    edge.begin(res.waits(), op, Some(Location::caller()));
+    edge.begin(res.waits(), op, Some(std::panic::Location::caller()));
     edge
+}
+
+/// Without diagnostics: nothing, and the resource is not asked for its
+/// (shared, lazily made) empty wait list.
+#[cfg(not(feature = "diagnostics"))]
+#[inline(always)]
+pub(crate) fn blocked_on(_res: &Resource, _op: Op) -> WaitEdge<&WaitList> {
+    WaitEdge::new()
 }
 
 /// `block_on_wait!(res, op, call)`: makes the blocking `call`, which waits
