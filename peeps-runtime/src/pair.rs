@@ -16,17 +16,19 @@
 //! in turn ([`PairEnd::link`]; cold paths only). A pair nobody waited on
 //! never appears in a snapshot: it was never part of a wait.
 //!
-//! An end that never linked finds its partner's node when it goes (a
-//! oneshot sender's `send` consumes it; either end may drop) and releases
-//! its own hold then, so a snapshot never shows a sender that has sent.
-//! Looking the pair up costs a lock, so an end looks only when a count per
-//! bucket of pair ids says a node may be registered for it: an unwaited
-//! pair pays one load ([`PairEnd::link_registered`]). That count can miss
-//! a node its partner is registering at that very instant; the partner
-//! then releases the hold when its wait completes, which it does exactly
-//! because this end went: a oneshot's receive completes when the sender
-//! has sent or dropped, the sender's `closed` when the receiver is gone
-//! or closed ([`PairEnd::partner_gone`]).
+//! An end that never linked cannot release its own hold when it drops.
+//! Its partner does instead, when the partner's wait completes: a oneshot's
+//! receive completes exactly when the sender has sent (and so is consumed)
+//! or dropped, and the sender's `closed` when the receiver is gone or
+//! closed ([`PairEnd::partner_gone`]). A oneshot's `send`, the one way an
+//! end goes that leaves work for its partner (a value to take), links
+//! first to the node its partner registered, so that the send is counted
+//! there and its hold goes at once: a snapshot never shows a sender that
+//! has sent ([`PairEnd::link_registered`]). Looking the pair up costs a
+//! lock, so a send looks only when a count per bucket of pair ids says a
+//! node may be registered for it: a send nobody waited for pays one load.
+//! That count can miss a node the receiver is registering at that very
+//! instant; the receiver's wait then completes and releases the hold.
 
 use crate::context;
 use crate::hold::{EndpointHold, HoldAs};
@@ -144,8 +146,9 @@ impl<F: PairFacts> PairEnd<F> {
     }
 
     /// Links this end to its pair's node if its partner registered one,
-    /// registering none (an end about to go: its hold is then released
-    /// when it drops). One load when no registered pair shares its bucket.
+    /// registering none (an end about to go, a oneshot sender sending: its
+    /// hold is then released as it drops). One load when no registered
+    /// pair shares its bucket.
     #[inline]
     pub fn link_registered(&mut self) {
         if self.reg.is_none() && self.may_be_registered() {
@@ -164,21 +167,6 @@ impl<F: PairFacts> PairEnd<F> {
         REGISTERED[pair % BUCKETS].load(Ordering::Relaxed) != 0
     }
 
-    /// This end is going and its pair has a node, or may have one (its
-    /// partner registered it): releases its hold there. Out of line, so
-    /// that dropping an end of a pair nobody waited on stays a few inline
-    /// instructions.
-    #[inline(never)]
-    fn gone_registered(&self) {
-        match &self.reg {
-            Some(reg) => reg.gone(self.end()),
-            None => {
-                if let Some(reg) = self.find_registered() {
-                    reg.gone(self.end());
-                }
-            }
-        }
-    }
 
     /// The registration listed for this pair, if any. Cold.
     #[cold]
@@ -243,8 +231,8 @@ impl<F: PairFacts> PairEnd<F> {
 impl<F: PairFacts> Drop for PairEnd<F> {
     #[inline]
     fn drop(&mut self) {
-        if self.reg.is_some() || self.may_be_registered() {
-            self.gone_registered();
+        if let Some(reg) = &self.reg {
+            reg.gone(self.end());
         }
     }
 }

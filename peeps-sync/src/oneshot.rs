@@ -148,11 +148,14 @@ impl<T> Sender<T> {
     ///
     /// The value back when the receiver is gone or closed.
     #[inline]
-    pub fn send(self, t: T) -> Result<(), T> {
-        let Sender { inner, mut end, .. } = self;
+    pub fn send(mut self, t: T) -> Result<(), T> {
         // If the receiver registered the pair's node, link to it: the send
-        // is counted there, and the hold released as `end` drops.
-        end.link_registered();
+        // is counted there, and the hold released as `end` drops. (Checked
+        // in place: on a copy of the end moved out just before, the check
+        // would read what the move had just written, a store-forwarding
+        // stall that cost more than the check.)
+        self.end.link_registered();
+        let Sender { inner, end, .. } = self;
         // The value waits in the pair's node for the receiver: handles in
         // it travel there (when the pair has no node, nobody waits yet, and
         // the receiver takes them over when it gets the value).
