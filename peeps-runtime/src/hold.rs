@@ -147,6 +147,7 @@ impl FastSlot {
     }
 }
 
+#[inline]
 fn site_ptr(at: Site) -> *mut Location<'static> {
     at.map_or(std::ptr::null_mut(), |l| std::ptr::from_ref(l).cast_mut())
 }

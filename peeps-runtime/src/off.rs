@@ -129,6 +129,15 @@ pub mod hold {
     pub struct HoldToken;
 
     impl HolderSet {
+        /// Nothing.
+        #[inline(always)]
+        pub fn new(_owner: u64) -> Self {
+            HolderSet
+        }
+        /// Writes nothing; always 0.
+        pub fn describe(&self, _out: &mut crate::node::Describe<'_>) -> usize {
+            0
+        }
         /// Does nothing.
         #[inline(always)]
         pub fn acquire(&self, _how: HoldAs, _confirmed: bool, _at: Site) -> HoldToken {
@@ -588,6 +597,9 @@ pub mod resource {
         /// Does nothing.
         #[inline(always)]
         pub fn touch(&self, _endpoint: *const ()) {}
+        /// Does nothing.
+        #[inline(always)]
+        pub fn link_registered(&mut self) {}
         /// Does nothing.
         #[inline(always)]
         pub fn partner_gone(&self) {}

@@ -20,7 +20,15 @@
 //! Its partner does instead, when the partner's wait completes: a oneshot's
 //! receive completes exactly when the sender has sent (and so is consumed)
 //! or dropped, and the sender's `closed` when the receiver is gone or
-//! closed ([`PairEnd::partner_gone`]).
+//! closed ([`PairEnd::partner_gone`]). A oneshot's `send`, the one way an
+//! end goes that leaves work for its partner (a value to take), links
+//! first to the node its partner registered, so that the send is counted
+//! there and its hold goes at once: a snapshot never shows a sender that
+//! has sent ([`PairEnd::link_registered`]). Looking the pair up costs a
+//! lock, so a send looks only when a count per bucket of pair ids says a
+//! node may be registered for it: a send nobody waited for pays one load.
+//! That count can miss a node the receiver is registering at that very
+//! instant; the receiver's wait then completes and releases the hold.
 
 use crate::context;
 use crate::hold::{EndpointHold, HoldAs};
@@ -32,7 +40,7 @@ use std::any::Any;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, LazyLock, Weak};
 
 /// The facts of a pair's node, which also say what the node is.
@@ -137,6 +145,40 @@ impl<F: PairFacts> PairEnd<F> {
         }
     }
 
+    /// Links this end to its pair's node if its partner registered one,
+    /// registering none (an end about to go, a oneshot sender sending: its
+    /// hold is then released as it drops). One load when no registered
+    /// pair shares its bucket.
+    #[inline]
+    pub fn link_registered(&mut self) {
+        if self.reg.is_none() && self.may_be_registered() {
+            self.reg = self.find_registered();
+        }
+    }
+
+    /// Whether a node may be registered for this pair: its bucket of
+    /// [`REGISTERED`] counts one (no: none is). A few instructions: the
+    /// bucket is the low bits of the pair id, read from the mark.
+    #[inline]
+    fn may_be_registered(&self) -> bool {
+        // The ticket is the pair end with the pair flag high above the
+        // bucket's bits: shifted right once, its low bits are the pair id's.
+        let pair = (self.mark.key().ticket >> 1) as usize;
+        REGISTERED[pair % BUCKETS].load(Ordering::Relaxed) != 0
+    }
+
+
+    /// The registration listed for this pair, if any. Cold.
+    #[cold]
+    #[inline(never)]
+    fn find_registered(&self) -> Option<Arc<Registration<F>>> {
+        let pair = self.pair_id();
+        let listed = shard(pair).lock().get(&pair).and_then(Weak::upgrade)?;
+        // Pair ids are unique, so the entry is of this type (see
+        // `find_or_register`); dropped after the lock either way.
+        listed.into_any().downcast::<Registration<F>>().ok()
+    }
+
     /// The partner end is gone (this end's wait completed because of it):
     /// its hold is released, if this end is linked.
     #[inline]
@@ -177,6 +219,9 @@ impl<F: PairFacts> PairEnd<F> {
         let made = Arc::new(Registration::new(self));
         let entry: Arc<dyn Listed> = made.clone();
         table.insert(pair, Arc::downgrade(&entry));
+        // Counted under the shard's lock: an end that sees the count finds
+        // the entry when it takes the lock.
+        bucket(pair).fetch_add(1, Ordering::Relaxed);
         drop(table);
         drop(reg);
         made
@@ -248,6 +293,7 @@ impl<F: 'static> Drop for Registration<F> {
         if table.get(&self.pair).is_some_and(|w| w.strong_count() == 0) {
             table.remove(&self.pair);
         }
+        bucket(self.pair).fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -297,3 +343,18 @@ static TABLE: LazyLock<[Table; SHARDS]> = LazyLock::new(|| std::array::from_fn(|
 fn shard(pair: u64) -> &'static Table {
     &TABLE[(pair as usize) % SHARDS]
 }
+
+/// How many buckets of pair ids [`REGISTERED`] counts.
+const BUCKETS: usize = 1024;
+
+/// The live registrations whose pair id falls in each bucket (id modulo
+/// [`BUCKETS`]; ids are consecutive, so pairs spread evenly): an end that
+/// never linked looks its pair up only when its bucket counts one. 4 KiB,
+/// read with a plain load; written only as a pair registers or goes, under
+/// its shard's lock.
+static REGISTERED: [AtomicU32; BUCKETS] = [const { AtomicU32::new(0) }; BUCKETS];
+
+fn bucket(pair: u64) -> &'static AtomicU32 {
+    &REGISTERED[(pair as usize) % BUCKETS]
+}
+

@@ -76,6 +76,7 @@ impl WaitSlot {
     }
 }
 
+#[inline]
 fn site_ptr(at: Site) -> *mut Location<'static> {
     at.map_or(std::ptr::null_mut(), |l| std::ptr::from_ref(l).cast_mut())
 }

@@ -1,8 +1,8 @@
 //! Runs one synchronisation operation N times, for counting instructions
 //! with `perf stat -e instructions:u` (a figure a loaded machine does not
 //! disturb, unlike time). Usage: `ops <op> <tokio|peeps> <n>`, op one of
-//! `mutex`, `mpsc`, `unbounded`, `oneshot`, `semaphore`, `parking_lot`,
-//! `contended`, `contended_mt`. Async ops run in one task (a peeps task for peeps, a tokio
+//! `mutex`, `mpsc`, `unbounded`, `oneshot`, `semaphore`, `watch_borrow`,
+//! `watch_send`, `parking_lot`, `contended`, `contended_mt`. Async ops run in one task (a peeps task for peeps, a tokio
 //! task for tokio) on a current-thread runtime. `contended`: 4 tasks each
 //! lock, yield while holding, unlock — every lock but the first of a round
 //! waits, deterministically; side `tokio-in-peeps` runs tokio's mutex in
@@ -118,6 +118,30 @@ fn main() {
                         let (tx, rx) = peeps_sync::oneshot::channel();
                         tx.send(i).expect("send");
                         black_box(rx.await.expect("recv"));
+                    }
+                }
+                ("watch_borrow", "tokio") => {
+                    let (_tx, rx) = tokio::sync::watch::channel(7u64);
+                    for _ in 0..n {
+                        black_box(*rx.borrow());
+                    }
+                }
+                ("watch_borrow", _) => {
+                    let (_tx, rx) = peeps_sync::watch::channel(7u64);
+                    for _ in 0..n {
+                        black_box(*rx.borrow());
+                    }
+                }
+                ("watch_send", "tokio") => {
+                    let (tx, _rx) = tokio::sync::watch::channel(7u64);
+                    for i in 0..n {
+                        tx.send(black_box(i)).expect("send");
+                    }
+                }
+                ("watch_send", _) => {
+                    let (tx, _rx) = peeps_sync::watch::channel(7u64);
+                    for i in 0..n {
+                        tx.send(black_box(i)).expect("send");
                     }
                 }
                 (other, _) => panic!("unknown op {other}"),

@@ -4,11 +4,12 @@
 //! node of kind `notify`: the releasers are whichever tasks arrive next,
 //! which peeps cannot name, so the wait counts as external.
 
-use crate::core::Waiting;
+use crate::core::{At, Waiting};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::resource::LazyResource;
 use std::borrow::Cow;
+use std::future::Future;
 use std::panic::Location;
 
 pub use tokio::sync::BarrierWaitResult;
@@ -50,12 +51,24 @@ impl Barrier {
     }
 
     /// Waits until all `n` tasks have called `wait`, as tokio's; exactly
-    /// one of them is told it is the leader.
+    /// one of them is told it is the leader. Pending: `waits_on` with
+    /// `op: barrier`, recording this call's site (`#[track_caller]`: a
+    /// plain `fn` returning the future, as an `async fn` cannot take it).
     ///
     /// # Cancel safety
     ///
     /// As tokio's: not cancel safe (a dropped wait still counted as arrived).
-    pub async fn wait(&self) -> BarrierWaitResult {
-        Waiting::new(self.res.resource(), Op::Barrier, None, self.inner.wait()).await
+    #[track_caller]
+    pub fn wait(&self) -> impl Future<Output = BarrierWaitResult> {
+        let at = At::caller();
+        async move {
+            Waiting::new(
+                self.res.resource(),
+                Op::Barrier,
+                at.site(),
+                self.inner.wait(),
+            )
+            .await
+        }
     }
 }

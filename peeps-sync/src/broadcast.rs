@@ -8,10 +8,11 @@
 //! lags instead).
 
 use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
-use crate::core::{Waiting, block_on_wait};
+use crate::core::{At, Waiting, block_on_wait};
 use peeps_graph::Op;
 use std::borrow::Cow;
 use std::fmt;
+use std::future::Future;
 use std::panic::Location;
 
 /// The channel's error types: tokio's own.
@@ -171,14 +172,25 @@ impl<T> Sender<T> {
     }
 
     /// Completes when every receiver is gone, as tokio's `closed`. Pending:
-    /// `waits_on` with `op: closed`.
+    /// `waits_on` with `op: closed`, recording this call's site
+    /// (`#[track_caller]`: a plain `fn` returning the future).
     ///
     /// # Cancel safety
     ///
     /// As tokio's: cancel safe.
-    pub async fn closed(&self) {
-        self.ep.used();
-        Waiting::new(self.ep.resource(), Op::Closed, None, self.inner.closed()).await;
+    #[track_caller]
+    pub fn closed(&self) -> impl Future<Output = ()> {
+        let at = At::caller();
+        async move {
+            self.ep.used();
+            Waiting::new(
+                self.ep.resource(),
+                Op::Closed,
+                at.site(),
+                self.inner.closed(),
+            )
+            .await;
+        }
     }
 
     /// How many strong senders are alive, as tokio's.
@@ -243,7 +255,8 @@ impl<T: Clone> Receiver<T> {
     }
 
     /// Receives the next value, as tokio's `recv`. Pending: `waits_on` with
-    /// `op: recv`.
+    /// `op: recv`, recording this call's site (`#[track_caller]`: a plain
+    /// `fn` returning the future, as an `async fn` cannot take it).
     ///
     /// # Errors
     ///
@@ -252,12 +265,16 @@ impl<T: Clone> Receiver<T> {
     /// # Cancel safety
     ///
     /// As tokio's: cancel safe.
-    pub async fn recv(&mut self) -> Result<T, RecvError> {
-        let Receiver { inner, ep } = self;
-        ep.used();
-        let r = Waiting::new(ep.resource(), Op::Recv, None, inner.recv()).await;
-        ep.counted(u64::from(r.is_ok()));
-        r
+    #[track_caller]
+    pub fn recv(&mut self) -> impl Future<Output = Result<T, RecvError>> {
+        let at = At::caller();
+        async move {
+            let Receiver { inner, ep } = self;
+            ep.used();
+            let r = Waiting::new(ep.resource(), Op::Recv, at.site(), inner.recv()).await;
+            ep.counted(u64::from(r.is_ok()));
+            r
+        }
     }
 
     /// Receives a value if one is ready, as tokio's `try_recv`.
@@ -271,7 +288,8 @@ impl<T: Clone> Receiver<T> {
         r
     }
 
-    /// Blockingly receives a value, as tokio's `blocking_recv`.
+    /// Blockingly receives a value, as tokio's `blocking_recv`; the wait
+    /// records this call's site.
     ///
     /// # Errors
     ///

@@ -11,13 +11,14 @@
 use peeps_graph::{NodeKind, attr};
 use peeps_runtime::Resource;
 use peeps_runtime::clock;
-use peeps_runtime::hold::{EndpointHold, HoldAs};
+use peeps_runtime::hold::{EndpointHold, HoldAs, HolderSet};
 use peeps_runtime::node::Describe;
 use peeps_runtime::ownership::{self, Key, Mark};
 use peeps_runtime::resource::{PairFacts, ResourceFacts, SharedResource};
 use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::panic::Location;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 /// The channel flavors of the schema (attr `flavor`).
@@ -81,6 +82,11 @@ pub(crate) struct ChannelFacts {
     rx: SideCounters,
     /// Closed explicitly (a receiver's `close`).
     closed: AtomicBool,
+    /// Who holds a read lock of a watch channel's value (its live `Ref`s,
+    /// `as: read_guard`): a holder set apart from the endpoints', whose
+    /// lock-free slots the sender and the receiver take. Set once the node
+    /// has its id, for watch channels only.
+    value: OnceLock<Box<HolderSet>>,
 }
 
 impl ChannelFacts {
@@ -95,6 +101,7 @@ impl ChannelFacts {
             _pad: [0; 8],
             rx: SideCounters::default(),
             closed: AtomicBool::new(false),
+            value: OnceLock::new(),
         }
     }
 
@@ -165,6 +172,9 @@ impl ResourceFacts for ChannelFacts {
         if self.report_len {
             out.attr(attr::LEN, sent.saturating_sub(received));
         }
+        if let Some(value) = self.value.get() {
+            value.describe(out);
+        }
         out.attr(attr::SENDERS, senders);
         out.attr(attr::RECEIVERS, receivers);
         out.attr(attr::SENT, sent);
@@ -192,9 +202,15 @@ pub(crate) fn new_chan(
     flavor: &'static str,
     capacity: Option<usize>,
 ) -> Chan {
-    Chan::build(NodeKind::Channel, location, || {
+    let chan = Chan::build(NodeKind::Channel, location, || {
         ChannelFacts::new(flavor, capacity)
-    })
+    });
+    if flavor == flavor::WATCH
+        && let Some(f) = chan.facts()
+    {
+        let _ = f.value.set(Box::new(HolderSet::new(chan.resource().id())));
+    }
+    chan
 }
 
 /// Which side an endpoint is on.
@@ -275,6 +291,16 @@ impl<S: Side> Endpoint<S> {
     #[inline]
     pub(crate) fn chan(&self) -> &Chan {
         &self.chan
+    }
+
+    /// Who holds a read lock of the channel's value (a watch channel's;
+    /// without diagnostics, the node's no-op set).
+    #[inline]
+    pub(crate) fn value_holders(&self) -> &HolderSet {
+        match self.chan.facts().and_then(|f| f.value.get()) {
+            Some(value) => value,
+            None => self.chan.resource().holders(),
+        }
     }
 
     /// Renames the channel's node.

@@ -11,7 +11,9 @@
 //!   when dropped (cancellation);
 //! - `HoldGuard` (from peeps-runtime) is the `held_by` edge a guard or
 //!   permit embeds, released when the guard drops, wherever it drops;
-//! - [`block_on_wait!`] brackets a blocking call with a `waits_on` edge.
+//! - [`block_on_wait!`] brackets a blocking call with a `waits_on` edge;
+//! - [`At`] and [`caller`] carry the user's call site (`#[track_caller]`)
+//!   to the wait and the hold, as attr `at`.
 //!
 //! Without feature `diagnostics` every piece is the runtime's no-op twin:
 //! the same code compiles to the plain tokio call.
@@ -36,6 +38,59 @@ pin_project_lite::pin_project! {
         // Borrows the resource's list: no reference count touched.
         edge: WaitEdge<&'r WaitList>,
     }
+}
+
+/// The call site of a user's call, kept by the future an async method
+/// returns until it records its wait and the hold it takes: the caller's
+/// location with feature `diagnostics`; without it nothing (zero-sized), so
+/// the future stores nothing more than tokio's and no location is read.
+#[cfg(feature = "diagnostics")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct At(&'static std::panic::Location<'static>);
+
+/// Without diagnostics: nothing.
+#[cfg(not(feature = "diagnostics"))]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct At;
+
+impl At {
+    /// The call to the `#[track_caller]` method calling this.
+    #[cfg(feature = "diagnostics")]
+    #[track_caller]
+    #[inline(always)]
+    pub(crate) fn caller() -> At {
+        At(std::panic::Location::caller())
+    }
+
+    /// Without diagnostics: nothing is read.
+    #[cfg(not(feature = "diagnostics"))]
+    #[inline(always)]
+    pub(crate) fn caller() -> At {
+        At
+    }
+
+    /// The site, as a wait or a hold records it.
+    #[cfg(feature = "diagnostics")]
+    #[inline(always)]
+    pub(crate) fn site(self) -> Site {
+        Some(self.0)
+    }
+
+    /// Without diagnostics: none.
+    #[cfg(not(feature = "diagnostics"))]
+    #[inline(always)]
+    pub(crate) fn site(self) -> Site {
+        None
+    }
+}
+
+/// The site of the call to the `#[track_caller]` method calling this, for
+/// a method that records it at once (a `try_lock`, a blocking lock): a
+/// constant pointer with diagnostics, `None` without.
+#[track_caller]
+#[inline(always)]
+pub(crate) fn caller() -> Site {
+    At::caller().site()
 }
 
 /// Makes the future of a wait on a resource.
@@ -109,12 +164,21 @@ pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
 /// Begins a `waits_on` edge on `res` for `op`, made by the call that
 /// called the `#[track_caller]` method calling this, ended when the
 /// returned edge drops (also when the blocking call it brackets panics).
+#[cfg(feature = "diagnostics")]
 #[inline]
 #[track_caller]
 pub(crate) fn blocked_on(res: &Resource, op: Op) -> WaitEdge<&WaitList> {
     let mut edge = WaitEdge::<&WaitList>::new();
     edge.begin(res.waits(), op, Some(std::panic::Location::caller()));
     edge
+}
+
+/// Without diagnostics: nothing, and the resource is not asked for its
+/// (shared, lazily made) empty wait list.
+#[cfg(not(feature = "diagnostics"))]
+#[inline(always)]
+pub(crate) fn blocked_on(_res: &Resource, _op: Op) -> WaitEdge<&WaitList> {
+    WaitEdge::new()
 }
 
 /// `block_on_wait!(res, op, call)`: makes the blocking `call`, which waits
@@ -152,3 +216,17 @@ macro_rules! fmt_via_deref {
     )*};
 }
 pub(crate) use fmt_via_deref;
+
+#[cfg(test)]
+mod tests {
+    use super::At;
+
+    /// "No cost when off": without diagnostics the site a future keeps is
+    /// zero-sized (and no location is read); with them, one pointer.
+    #[test]
+    fn a_kept_site_is_free_when_off() {
+        let want = if cfg!(feature = "diagnostics") { 8 } else { 0 };
+        assert_eq!(std::mem::size_of::<At>(), want);
+        assert_eq!(At::caller().site().is_some(), cfg!(feature = "diagnostics"));
+    }
+}

@@ -12,10 +12,16 @@
 //!   dropped;
 //! - a held guard or permit: a `held_by` edge from the resource to the task
 //!   that took it (`as: guard | read_guard | permit`), removed when it drops,
-//!   wherever it drops; owned guards and permits say `confirmed: false`;
+//!   wherever it drops; owned guards and permits say `confirmed: false`; a
+//!   live `watch::Ref` is a read guard of its channel's value;
 //! - a channel endpoint: a `held_by` edge (`as: sender | receiver`) to the
 //!   task that last created, cloned or used it, `confirmed: false` until that
 //!   task uses it.
+//!
+//! Waits and holds name the line of the user's call that made them (attr
+//! `at`, `file:line:col`): every method that waits or takes a hold is
+//! `#[track_caller]`, and the future an async method returns keeps its
+//! caller's site until it waits and takes its hold.
 //!
 //! Names default to the construction site (`#[track_caller]`);
 //! `.named("...")` renames. Channels: `mpsc::channel(8)` returns the pair
@@ -27,6 +33,11 @@
 //! Nothing a program can observe, apart from these:
 //! - every constructor takes the call site (`#[track_caller]`) and every
 //!   type has `.named(..)`; channels also have `channel_named(..)`;
+//! - an async method (`lock`, `send`, `recv`, ...) is a `#[track_caller]`
+//!   `fn` returning `impl Future` (an `async fn` cannot take its caller's
+//!   site): the same future, `Send`, `Sync` and `Unpin` as tokio's, whose
+//!   body still runs only when polled;
+//! - `watch::Ref` is peeps' own type (tokio's inside, the same methods);
 //! - `const_new` constructors (for `static`s) register their node on first
 //!   use instead of at construction;
 //! - a `poll_recv`/`poll_closed` that returned `Pending` keeps its

@@ -7,15 +7,17 @@
 //! (`as: guard`) to the task that locked, `confirmed: false` for owned
 //! guards, which can move to another task unseen.
 
-use crate::core::{NotSendSync, Waiting, block_on_wait, fmt_via_deref};
+use crate::core::{At, NotSendSync, Waiting, block_on_wait, caller, fmt_via_deref};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::hold::{HoldAs, HoldGuard};
 use peeps_runtime::ownership::{Key, Mark};
 use peeps_runtime::resource::LazyResource;
+use peeps_runtime::wait::Site;
 use std::borrow::Cow;
 use std::cell::UnsafeCell;
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
@@ -174,12 +176,13 @@ impl<T: ?Sized> Mutex<T> {
         self
     }
 
+    /// The guard of a lock taken by the call at `at`.
     #[inline]
-    fn guard<'a>(&'a self, guard: tokio::sync::MutexGuard<'a, ()>) -> MutexGuard<'a, T> {
+    fn guard<'a>(&'a self, guard: tokio::sync::MutexGuard<'a, ()>, at: Site) -> MutexGuard<'a, T> {
         self.res
             .resource()
             .holders()
-            .hold_exclusive(HoldAs::Guard, true, None);
+            .hold_exclusive(HoldAs::Guard, true, at);
         MutexGuard {
             guard,
             lock: self,
@@ -187,15 +190,17 @@ impl<T: ?Sized> Mutex<T> {
         }
     }
 
+    /// The owned guard of a lock taken by the call at `at`.
     fn owned_guard(
         self: Arc<Self>,
         guard: tokio::sync::MutexGuard<'static, ()>,
+        at: Site,
     ) -> OwnedMutexGuard<T> {
         // SAFETY: the holder set lives behind the resource `self` owns and
         // stays put while the guard keeps `self` alive; the guard drops
         // `hold` before that `Arc` and never hands the reference out.
         let set = unsafe { &*std::ptr::from_ref(self.res.resource().holders()) };
-        let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, None);
+        let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
         OwnedMutexGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -209,19 +214,27 @@ impl<T: ?Sized> Mutex<T> {
     /// has been acquired, as tokio's: FIFO fair.
     ///
     /// While pending: a `waits_on` edge (`op: lock`) from the waiting
-    /// future or task. The guard: a `held_by` edge (`as: guard`).
+    /// future or task. The guard: a `held_by` edge (`as: guard`). Both
+    /// record this call's site (attr `at`, `#[track_caller]`): a plain
+    /// `fn` returning the future, as an `async fn` cannot take the caller.
     ///
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue and
     /// removes the wait edge.
-    pub async fn lock(&self) -> MutexGuard<'_, T> {
-        let guard = Waiting::new(self.res.resource(), Op::Lock, None, self.lock.lock()).await;
-        self.guard(guard)
+    #[track_caller]
+    pub fn lock(&self) -> impl Future<Output = MutexGuard<'_, T>> {
+        let at = At::caller();
+        async move {
+            let guard =
+                Waiting::new(self.res.resource(), Op::Lock, at.site(), self.lock.lock()).await;
+            self.guard(guard, at.site())
+        }
     }
 
     /// Blockingly locks this mutex, as tokio's `blocking_lock`: for use
-    /// outside async code. The wait is a `waits_on` edge from the thread.
+    /// outside async code. The wait is a `waits_on` edge from the thread;
+    /// it and the guard record this call's site.
     ///
     /// # Panics
     ///
@@ -229,10 +242,11 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
         let guard = block_on_wait!(self.res.resource(), Op::Lock, self.lock.blocking_lock());
-        self.guard(guard)
+        self.guard(guard, caller())
     }
 
-    /// Blockingly locks an `Arc`'d mutex, as tokio's `blocking_lock_owned`.
+    /// Blockingly locks an `Arc`'d mutex, as tokio's `blocking_lock_owned`;
+    /// the wait and the guard record this call's site.
     ///
     /// # Panics
     ///
@@ -241,40 +255,49 @@ impl<T: ?Sized> Mutex<T> {
     pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
         let guard = block_on_wait!(self.res.resource(), Op::Lock, self.lock.blocking_lock());
         let guard = unsafe_extend(guard);
-        self.owned_guard(guard)
+        self.owned_guard(guard, caller())
     }
 
     /// Locks an `Arc`'d mutex, as tokio's `lock_owned`. The guard's
-    /// `held_by` edge is `confirmed: false`.
+    /// `held_by` edge is `confirmed: false`; it and the wait record this
+    /// call's site (`#[track_caller]`, as [`Mutex::lock`]).
     ///
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        let guard = Waiting::new(self.res.resource(), Op::Lock, None, self.lock.lock()).await;
-        let guard = unsafe_extend(guard);
-        self.owned_guard(guard)
+    #[track_caller]
+    pub fn lock_owned(self: Arc<Self>) -> impl Future<Output = OwnedMutexGuard<T>> {
+        let at = At::caller();
+        async move {
+            let guard =
+                Waiting::new(self.res.resource(), Op::Lock, at.site(), self.lock.lock()).await;
+            let guard = unsafe_extend(guard);
+            self.owned_guard(guard, at.site())
+        }
     }
 
-    /// Attempts to acquire the lock, as tokio's `try_lock`.
+    /// Attempts to acquire the lock, as tokio's `try_lock`; the guard
+    /// records this call's site.
     ///
     /// # Errors
     ///
     /// [`TryLockError`] when the lock is held.
+    #[track_caller]
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
         let guard = self.lock.try_lock()?;
-        Ok(self.guard(guard))
+        Ok(self.guard(guard, caller()))
     }
 
     /// Attempts to acquire the lock of an `Arc`'d mutex, as tokio's
-    /// `try_lock_owned`.
+    /// `try_lock_owned`; the guard records this call's site.
     ///
     /// # Errors
     ///
     /// [`TryLockError`] when the lock is held.
+    #[track_caller]
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
         let guard = unsafe_extend(self.lock.try_lock()?);
-        Ok(self.owned_guard(guard))
+        Ok(self.owned_guard(guard, caller()))
     }
 
     /// A mutable reference to the value: no locking needed, as tokio's.

@@ -4,7 +4,7 @@
 //! kind `notify`. Anyone may call `notify_one`, so the releaser of such a
 //! wait is external (DESIGN.md §4): it never makes a deadlock on its own.
 
-use crate::core::poll_recorded;
+use crate::core::{At, poll_recorded};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::resource::LazyResource;
@@ -47,6 +47,8 @@ pin_project_lite::pin_project! {
         inner: tokio::sync::futures::Notified<'a>,
         res: &'a Resource,
         edge: WaitEdge,
+        // The call of `notified()` that made it.
+        at: At,
     }
 }
 
@@ -59,6 +61,8 @@ pin_project_lite::pin_project! {
         inner: tokio::sync::futures::Notified<'static>,
         res: &'static Resource,
         edge: WaitEdge,
+        // The call of `notified_owned()` that made it.
+        at: At,
         // Dropped last: keeps alive what the fields above point into.
         notify: Arc<Notify>,
     }
@@ -90,26 +94,30 @@ impl Notify {
     }
 
     /// Waits for a notification, as tokio's `notified`. Pending: a
-    /// `waits_on` edge with `op: notified`.
+    /// `waits_on` edge with `op: notified`, recording this call's site
+    /// (`#[track_caller]`).
     ///
     /// # Cancel safety
     ///
     /// As tokio's: dropping a `Notified` that was woken by `notify_one`
     /// passes the notification on; the wait edge goes with it.
+    #[track_caller]
     pub fn notified(&self) -> Notified<'_> {
         Notified {
             inner: self.inner.notified(),
             res: self.res.resource(),
             edge: WaitEdge::new(),
+            at: At::caller(),
         }
     }
 
     /// Waits for a notification on an `Arc<Notify>`, as tokio's
-    /// `notified_owned`.
+    /// `notified_owned`; the wait records this call's site.
     ///
     /// # Cancel safety
     ///
     /// As [`Notify::notified`].
+    #[track_caller]
     pub fn notified_owned(self: Arc<Self>) -> OwnedNotified {
         // SAFETY: the tokio `Notify` and the resource live inside `self`'s
         // allocation and stay put while the `OwnedNotified` keeps `self`,
@@ -125,6 +133,7 @@ impl Notify {
             inner,
             res,
             edge: WaitEdge::new(),
+            at: At::caller(),
             notify: self,
         }
     }
@@ -166,9 +175,14 @@ impl Future for Notified<'_> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         let inner = this.inner;
-        poll_recorded(this.res, Op::Notified, None, this.edge, cx, |cx| {
-            inner.poll(cx)
-        })
+        poll_recorded(
+            this.res,
+            Op::Notified,
+            this.at.site(),
+            this.edge,
+            cx,
+            |cx| inner.poll(cx),
+        )
     }
 }
 
@@ -185,8 +199,13 @@ impl Future for OwnedNotified {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.project();
         let inner = this.inner;
-        poll_recorded(this.res, Op::Notified, None, this.edge, cx, |cx| {
-            inner.poll(cx)
-        })
+        poll_recorded(
+            this.res,
+            Op::Notified,
+            this.at.site(),
+            this.edge,
+            cx,
+            |cx| inner.poll(cx),
+        )
     }
 }

@@ -5,7 +5,7 @@
 //! initialiser is not waiting on the cell, so it gets no edge: the marker
 //! around the initialiser future tells the two apart.
 
-use crate::core::poll_recorded;
+use crate::core::{At, poll_recorded};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::resource::LazyResource;
@@ -109,7 +109,9 @@ impl<T> OnceCell<T> {
 
     /// The value, initialising it with `f` if empty, as tokio's
     /// `get_or_init`: one caller runs `f`, the others wait for it (a
-    /// `waits_on` edge, `op: init`).
+    /// `waits_on` edge, `op: init`, recording this call's site:
+    /// `#[track_caller]`, a plain `fn` returning the future, as an
+    /// `async fn` cannot take it).
     ///
     /// # Panics
     ///
@@ -119,21 +121,25 @@ impl<T> OnceCell<T> {
     ///
     /// As tokio's: dropping the initialising future lets another caller run
     /// its own initialiser.
-    pub async fn get_or_init<F, Fut>(&self, f: F) -> &T
+    #[track_caller]
+    pub fn get_or_init<F, Fut>(&self, f: F) -> impl Future<Output = &T>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = T>,
     {
-        let initialising = AtomicBool::new(false);
-        let inner = self.inner.get_or_init(|| Marked {
-            fut: f(),
-            flag: &initialising,
-        });
-        InitWait::new(inner, &initialising, self.res.resource()).await
+        let at = At::caller();
+        async move {
+            let initialising = AtomicBool::new(false);
+            let inner = self.inner.get_or_init(|| Marked {
+                fut: f(),
+                flag: &initialising,
+            });
+            InitWait::new(inner, &initialising, self.res.resource(), at).await
+        }
     }
 
     /// As [`OnceCell::get_or_init`] with a fallible initialiser, as tokio's
-    /// `get_or_try_init`.
+    /// `get_or_try_init`; the wait records this call's site.
     ///
     /// # Errors
     ///
@@ -142,17 +148,21 @@ impl<T> OnceCell<T> {
     /// # Cancel safety
     ///
     /// As [`OnceCell::get_or_init`].
-    pub async fn get_or_try_init<E, F, Fut>(&self, f: F) -> Result<&T, E>
+    #[track_caller]
+    pub fn get_or_try_init<E, F, Fut>(&self, f: F) -> impl Future<Output = Result<&T, E>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let initialising = AtomicBool::new(false);
-        let inner = self.inner.get_or_try_init(|| Marked {
-            fut: f(),
-            flag: &initialising,
-        });
-        InitWait::new(inner, &initialising, self.res.resource()).await
+        let at = At::caller();
+        async move {
+            let initialising = AtomicBool::new(false);
+            let inner = self.inner.get_or_try_init(|| Marked {
+                fut: f(),
+                flag: &initialising,
+            });
+            InitWait::new(inner, &initialising, self.res.resource(), at).await
+        }
     }
 
     /// Takes the value out, as tokio's `into_inner`.
@@ -192,18 +202,21 @@ pin_project_lite::pin_project! {
         flag: &'f AtomicBool,
         res: &'r Resource,
         edge: WaitEdge<&'r WaitList>,
+        // The call of `get_or_init` that made it.
+        at: At,
     }
 }
 
 impl<'f, 'r, F> InitWait<'f, 'r, F> {
     /// Awaits `inner`, initialised by the caller that set `flag`, as a
-    /// wait on `res` for everyone else.
-    fn new(inner: F, flag: &'f AtomicBool, res: &'r Resource) -> Self {
+    /// wait on `res` for everyone else, made by the call at `at`.
+    fn new(inner: F, flag: &'f AtomicBool, res: &'r Resource, at: At) -> Self {
         InitWait {
             inner,
             flag,
             res,
             edge: WaitEdge::new(),
+            at,
         }
     }
 }
@@ -218,7 +231,9 @@ impl<F: Future> Future for InitWait<'_, '_, F> {
             this.edge.end();
             return inner.poll(cx);
         }
-        let res = poll_recorded(this.res, Op::Init, None, this.edge, cx, |cx| inner.poll(cx));
+        let res = poll_recorded(this.res, Op::Init, this.at.site(), this.edge, cx, |cx| {
+            inner.poll(cx)
+        });
         if this.flag.load(Relaxed) {
             this.edge.end();
         }

@@ -9,11 +9,12 @@
 //! sender's task.
 
 use crate::channel::ChannelFacts;
-use crate::core::{Waiting, block_on_wait, poll_recorded_lazy};
+use crate::core::{At, Waiting, block_on_wait, caller, poll_recorded_lazy};
 use peeps_graph::{Evidence, Op};
 use peeps_runtime::WaitEdge;
 use peeps_runtime::ownership;
 use peeps_runtime::resource::PairEnd;
+use peeps_runtime::wait::Site;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -102,19 +103,21 @@ fn addr(end: &End) -> *const () {
     std::ptr::from_ref(end).cast()
 }
 
-/// Polls a wait of the end `end` for `op`, used by the current task: the
-/// pair's node is registered (linked) only if the wait is pending.
+/// Polls a wait of the end `end` for `op`, made by the call at `at`, used
+/// by the current task: the pair's node is registered (linked) only if the
+/// wait is pending.
 #[inline]
 fn poll_end<R>(
     end: &mut End,
     op: Op,
+    at: Site,
     edge: &mut WaitEdge,
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<R>,
 ) -> Poll<R> {
-    let at = addr(end);
-    end.touch(at);
-    poll_recorded_lazy(move || end.link(at), op, None, edge, cx, poll)
+    let handle = addr(end);
+    end.touch(handle);
+    poll_recorded_lazy(move || end.link(handle), op, at, edge, cx, poll)
 }
 
 /// The receiver got `value`: both sides count one message, the sender is
@@ -137,13 +140,21 @@ impl<T> Sender<T> {
         self
     }
 
-    /// Sends the value, as tokio's `send`.
+    /// Sends the value, as tokio's `send`. The sender is gone at once: if
+    /// the receiver waited (so the channel has a node), its `held_by` edge
+    /// goes as this returns, before the receiver is polled again.
     ///
     /// # Errors
     ///
     /// The value back when the receiver is gone or closed.
     #[inline]
-    pub fn send(self, t: T) -> Result<(), T> {
+    pub fn send(mut self, t: T) -> Result<(), T> {
+        // If the receiver registered the pair's node, link to it: the send
+        // is counted there, and the hold released as `end` drops. (Checked
+        // in place: on a copy of the end moved out just before, the check
+        // would read what the move had just written, a store-forwarding
+        // stall that cost more than the check.)
+        self.end.link_registered();
         let Sender { inner, end, .. } = self;
         // The value waits in the pair's node for the receiver: handles in
         // it travel there (when the pair has no node, nobody waits yet, and
@@ -164,16 +175,22 @@ impl<T> Sender<T> {
     }
 
     /// Completes when the receiver is dropped or closed, as tokio's
-    /// `closed`. Pending: `waits_on` with `op: closed`.
+    /// `closed`. Pending: `waits_on` with `op: closed`, recording this
+    /// call's site (`#[track_caller]`: a plain `fn` returning the future,
+    /// as an `async fn` cannot take it).
     ///
     /// # Cancel safety
     ///
     /// As tokio's: cancel safe.
-    pub async fn closed(&mut self) {
-        let Sender { inner, end, .. } = self;
-        let at = addr(end);
-        Waiting::new(end.link(at), Op::Closed, None, inner.closed()).await;
-        end.partner_gone();
+    #[track_caller]
+    pub fn closed(&mut self) -> impl Future<Output = ()> {
+        let at = At::caller();
+        async move {
+            let Sender { inner, end, .. } = self;
+            let handle = addr(end);
+            Waiting::new(end.link(handle), Op::Closed, at.site(), inner.closed()).await;
+            end.partner_gone();
+        }
     }
 
     /// Whether the receiver is gone or closed, as tokio's.
@@ -182,14 +199,19 @@ impl<T> Sender<T> {
     }
 
     /// Polls for the receiver closing, as tokio's `poll_closed`; a pending
-    /// poll's edge stays in the sender until a later poll completes.
+    /// poll's edge stays in the sender until a later poll completes, and
+    /// names the call site of the poll that began it (`#[track_caller]`).
+    #[track_caller]
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let Sender {
             inner,
             end,
             poll_wait,
         } = self;
-        let p = poll_end(end, Op::Closed, poll_wait, cx, |cx| inner.poll_closed(cx));
+        let at = caller();
+        let p = poll_end(end, Op::Closed, at, poll_wait, cx, |cx| {
+            inner.poll_closed(cx)
+        });
         if p.is_ready() {
             end.partner_gone();
         }
@@ -246,7 +268,8 @@ impl<T> Receiver<T> {
         r
     }
 
-    /// Blockingly waits for the value, as tokio's `blocking_recv`.
+    /// Blockingly waits for the value, as tokio's `blocking_recv`; the wait
+    /// records this call's site.
     ///
     /// # Errors
     ///
@@ -258,8 +281,8 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn blocking_recv(self) -> Result<T, RecvError> {
         let Receiver { inner, mut end, .. } = self;
-        let at = addr(&end);
-        let r = block_on_wait!(end.link(at), Op::Recv, inner.blocking_recv());
+        let handle = addr(&end);
+        let r = block_on_wait!(end.link(handle), Op::Recv, inner.blocking_recv());
         match &r {
             Ok(v) => delivered(&end, v),
             Err(_) => end.partner_gone(),
@@ -274,7 +297,8 @@ impl<T> Future for Receiver<T> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Receiver { inner, end, wait } = self.get_mut();
-        let p = poll_end(end, Op::Recv, wait, cx, |cx| Pin::new(inner).poll(cx));
+        // Polled by `.await` or a combinator: no call of the user's to name.
+        let p = poll_end(end, Op::Recv, None, wait, cx, |cx| Pin::new(inner).poll(cx));
         match &p {
             Poll::Ready(Ok(v)) => delivered(end, v),
             Poll::Ready(Err(_)) => end.partner_gone(),

@@ -8,14 +8,16 @@
 //! each permit's hold is weighted by its permit count, so taking a permit
 //! adds no counter update of its own).
 
-use crate::core::{Waiting, block_on_wait};
+use crate::core::{At, Waiting, block_on_wait, caller};
 use peeps_graph::Op;
 use peeps_graph::{NodeKind, attr};
 use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
 use peeps_runtime::node::Describe;
 use peeps_runtime::ownership::{Key, Mark};
 use peeps_runtime::resource::{LazyResource, ResourceFacts};
+use peeps_runtime::wait::Site;
 use std::borrow::Cow;
+use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -183,10 +185,14 @@ impl Semaphore {
         self.res.resource().holders()
     }
 
+    /// The permit acquired by the call at `at`.
     #[inline]
-    fn permit<'a>(&'a self, permit: tokio::sync::SemaphorePermit<'a>) -> SemaphorePermit<'a> {
-        let hold =
-            HoldGuard::weighted(self.set(), HoldAs::Permit, true, permit.num_permits(), None);
+    fn permit<'a>(
+        &'a self,
+        permit: tokio::sync::SemaphorePermit<'a>,
+        at: Site,
+    ) -> SemaphorePermit<'a> {
+        let hold = HoldGuard::weighted(self.set(), HoldAs::Permit, true, permit.num_permits(), at);
         SemaphorePermit {
             hold,
             permit,
@@ -194,7 +200,12 @@ impl Semaphore {
         }
     }
 
-    fn owned(self: Arc<Self>, permit: tokio::sync::SemaphorePermit<'_>) -> OwnedSemaphorePermit {
+    /// The owned permit acquired by the call at `at`.
+    fn owned(
+        self: Arc<Self>,
+        permit: tokio::sync::SemaphorePermit<'_>,
+        at: Site,
+    ) -> OwnedSemaphorePermit {
         // SAFETY: the tokio semaphore, the holder set and the counters live
         // inside `self`'s allocation (or behind the resource it owns) and stay
         // put while the owned permit keeps `self`, which it drops last; the
@@ -207,7 +218,7 @@ impl Semaphore {
             let set = &*std::ptr::from_ref(self.set());
             (permit, set)
         };
-        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, permit.num_permits(), None);
+        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, permit.num_permits(), at);
         OwnedSemaphorePermit {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -217,7 +228,9 @@ impl Semaphore {
     }
 
     /// Acquires a permit, as tokio's `acquire`: FIFO fair. Pending: a
-    /// `waits_on` edge with `op: acquire`.
+    /// `waits_on` edge with `op: acquire`. The wait and the permit record
+    /// this call's site (`#[track_caller]`: a plain `fn` returning the
+    /// future, as an `async fn` cannot take it).
     ///
     /// # Errors
     ///
@@ -226,13 +239,23 @@ impl Semaphore {
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
-        let permit =
-            Waiting::new(self.res.resource(), Op::Acquire, None, self.inner.acquire()).await?;
-        Ok(self.permit(permit))
+    #[track_caller]
+    pub fn acquire(&self) -> impl Future<Output = Result<SemaphorePermit<'_>, AcquireError>> {
+        let at = At::caller();
+        async move {
+            let permit = Waiting::new(
+                self.res.resource(),
+                Op::Acquire,
+                at.site(),
+                self.inner.acquire(),
+            )
+            .await?;
+            Ok(self.permit(permit, at.site()))
+        }
     }
 
-    /// Acquires `n` permits, as tokio's `acquire_many`.
+    /// Acquires `n` permits, as tokio's `acquire_many`; the wait and the
+    /// permit record this call's site.
     ///
     /// # Errors
     ///
@@ -241,38 +264,50 @@ impl Semaphore {
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
-        let permit = Waiting::new(
-            self.res.resource(),
-            Op::Acquire,
-            None,
-            self.inner.acquire_many(n),
-        )
-        .await?;
-        Ok(self.permit(permit))
+    #[track_caller]
+    pub fn acquire_many(
+        &self,
+        n: u32,
+    ) -> impl Future<Output = Result<SemaphorePermit<'_>, AcquireError>> {
+        let at = At::caller();
+        async move {
+            let permit = Waiting::new(
+                self.res.resource(),
+                Op::Acquire,
+                at.site(),
+                self.inner.acquire_many(n),
+            )
+            .await?;
+            Ok(self.permit(permit, at.site()))
+        }
     }
 
-    /// Tries to acquire a permit, as tokio's `try_acquire`.
+    /// Tries to acquire a permit, as tokio's `try_acquire`; the permit
+    /// records this call's site.
     ///
     /// # Errors
     ///
     /// [`TryAcquireError`]: closed, or no permits available.
+    #[track_caller]
     pub fn try_acquire(&self) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         let permit = self.inner.try_acquire()?;
-        Ok(self.permit(permit))
+        Ok(self.permit(permit, caller()))
     }
 
-    /// Tries to acquire `n` permits, as tokio's `try_acquire_many`.
+    /// Tries to acquire `n` permits, as tokio's `try_acquire_many`; the
+    /// permit records this call's site.
     ///
     /// # Errors
     ///
     /// [`TryAcquireError`]: closed, or not enough permits available.
+    #[track_caller]
     pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         let permit = self.inner.try_acquire_many(n)?;
-        Ok(self.permit(permit))
+        Ok(self.permit(permit, caller()))
     }
 
-    /// Blockingly acquires a permit, as tokio's `blocking_acquire`.
+    /// Blockingly acquires a permit, as tokio's `blocking_acquire`; the
+    /// wait and the permit record this call's site.
     ///
     /// # Errors
     ///
@@ -288,10 +323,11 @@ impl Semaphore {
             Op::Acquire,
             self.inner.blocking_acquire()
         )?;
-        Ok(self.permit(permit))
+        Ok(self.permit(permit, caller()))
     }
 
-    /// Blockingly acquires `n` permits, as tokio's `blocking_acquire_many`.
+    /// Blockingly acquires `n` permits, as tokio's `blocking_acquire_many`;
+    /// the wait and the permit record this call's site.
     ///
     /// # Errors
     ///
@@ -307,10 +343,11 @@ impl Semaphore {
             Op::Acquire,
             self.inner.blocking_acquire_many(n)
         )?;
-        Ok(self.permit(permit))
+        Ok(self.permit(permit, caller()))
     }
 
-    /// Acquires an owned permit, as tokio's `acquire_owned`.
+    /// Acquires an owned permit, as tokio's `acquire_owned`; the wait and
+    /// the permit record this call's site.
     ///
     /// # Errors
     ///
@@ -319,15 +356,27 @@ impl Semaphore {
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
-        let permit =
-            Waiting::new(self.res.resource(), Op::Acquire, None, self.inner.acquire()).await?;
-        // SAFETY: see `owned`.
-        let permit = unsafe { extend(permit) };
-        Ok(self.owned(permit))
+    #[track_caller]
+    pub fn acquire_owned(
+        self: Arc<Self>,
+    ) -> impl Future<Output = Result<OwnedSemaphorePermit, AcquireError>> {
+        let at = At::caller();
+        async move {
+            let permit = Waiting::new(
+                self.res.resource(),
+                Op::Acquire,
+                at.site(),
+                self.inner.acquire(),
+            )
+            .await?;
+            // SAFETY: see `owned`.
+            let permit = unsafe { extend(permit) };
+            Ok(self.owned(permit, at.site()))
+        }
     }
 
-    /// Acquires `n` owned permits, as tokio's `acquire_many_owned`.
+    /// Acquires `n` owned permits, as tokio's `acquire_many_owned`; the
+    /// wait and the permit record this call's site.
     ///
     /// # Errors
     ///
@@ -336,50 +385,58 @@ impl Semaphore {
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn acquire_many_owned(
+    #[track_caller]
+    pub fn acquire_many_owned(
         self: Arc<Self>,
         n: u32,
-    ) -> Result<OwnedSemaphorePermit, AcquireError> {
-        let permit = Waiting::new(
-            self.res.resource(),
-            Op::Acquire,
-            None,
-            self.inner.acquire_many(n),
-        )
-        .await?;
-        // SAFETY: see `owned`.
-        let permit = unsafe { extend(permit) };
-        Ok(self.owned(permit))
+    ) -> impl Future<Output = Result<OwnedSemaphorePermit, AcquireError>> {
+        let at = At::caller();
+        async move {
+            let permit = Waiting::new(
+                self.res.resource(),
+                Op::Acquire,
+                at.site(),
+                self.inner.acquire_many(n),
+            )
+            .await?;
+            // SAFETY: see `owned`.
+            let permit = unsafe { extend(permit) };
+            Ok(self.owned(permit, at.site()))
+        }
     }
 
-    /// Tries to acquire an owned permit, as tokio's `try_acquire_owned`.
+    /// Tries to acquire an owned permit, as tokio's `try_acquire_owned`;
+    /// the permit records this call's site.
     ///
     /// # Errors
     ///
     /// [`TryAcquireError`]: closed, or no permits available.
+    #[track_caller]
     pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, TryAcquireError> {
         // SAFETY: see `owned`.
         let permit = unsafe { extend(self.inner.try_acquire()?) };
-        Ok(self.owned(permit))
+        Ok(self.owned(permit, caller()))
     }
 
     /// Tries to acquire `n` owned permits, as tokio's
-    /// `try_acquire_many_owned`.
+    /// `try_acquire_many_owned`; the permit records this call's site.
     ///
     /// # Errors
     ///
     /// [`TryAcquireError`]: closed, or not enough permits available.
+    #[track_caller]
     pub fn try_acquire_many_owned(
         self: Arc<Self>,
         n: u32,
     ) -> Result<OwnedSemaphorePermit, TryAcquireError> {
         // SAFETY: see `owned`.
         let permit = unsafe { extend(self.inner.try_acquire_many(n)?) };
-        Ok(self.owned(permit))
+        Ok(self.owned(permit, caller()))
     }
 
     /// Blockingly acquires an owned permit, as tokio's
-    /// `blocking_acquire_owned`.
+    /// `blocking_acquire_owned`; the wait and the permit record this call's
+    /// site.
     ///
     /// # Errors
     ///
@@ -397,11 +454,12 @@ impl Semaphore {
         )?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
-        Ok(self.owned(permit))
+        Ok(self.owned(permit, caller()))
     }
 
     /// Blockingly acquires `n` owned permits, as tokio's
-    /// `blocking_acquire_many_owned`.
+    /// `blocking_acquire_many_owned`; the wait and the permit record this
+    /// call's site.
     ///
     /// # Errors
     ///
@@ -422,7 +480,7 @@ impl Semaphore {
         )?;
         // SAFETY: see `owned`.
         let permit = unsafe { extend(permit) };
-        Ok(self.owned(permit))
+        Ok(self.owned(permit, caller()))
     }
 
     /// Closes the semaphore: pending and future acquires fail, as tokio's.
@@ -482,11 +540,12 @@ impl<'a> SemaphorePermit<'a> {
     }
 
     /// Splits `n` permits off into a new permit, as tokio's `split`; the new
-    /// one is a `held_by` edge of its own.
+    /// one is a `held_by` edge of its own, taken at this call's site.
+    #[track_caller]
     pub fn split(&mut self, n: usize) -> Option<Self> {
         let permit = self.permit.split(n)?;
         self.hold.set_weight(self.permit.num_permits());
-        let hold = HoldGuard::weighted(self.sem.set(), HoldAs::Permit, true, n, None);
+        let hold = HoldGuard::weighted(self.sem.set(), HoldAs::Permit, true, n, caller());
         Some(SemaphorePermit {
             hold,
             permit,
@@ -542,7 +601,9 @@ impl OwnedSemaphorePermit {
         self.hold.set_weight(self.permit.num_permits());
     }
 
-    /// Splits `n` permits off into a new owned permit, as tokio's `split`.
+    /// Splits `n` permits off into a new owned permit, as tokio's `split`;
+    /// its hold records this call's site.
+    #[track_caller]
     pub fn split(&mut self, n: usize) -> Option<Self> {
         let permit = self.permit.split(n)?;
         self.hold.set_weight(self.permit.num_permits());
@@ -550,7 +611,7 @@ impl OwnedSemaphorePermit {
         // SAFETY: the new permit keeps its own clone of the `Arc`, dropped
         // last, so the set it points into outlives the hold.
         let set = unsafe { &*std::ptr::from_ref(sem.set()) };
-        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, n, None);
+        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, n, caller());
         let mark = Mark::new(Key::hold(set.owner(), ticket));
         Some(OwnedSemaphorePermit {
             mark,

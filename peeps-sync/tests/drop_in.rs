@@ -15,6 +15,19 @@ macro_rules! program {
                 let g = $sync::MutexGuard::map(g, |v| v);
                 out.push(format!("mapped: {}", *g));
             }
+            // Futures as values: boxed and raced in `select!`, handed to a
+            // fn that needs `Future + Send`.
+            let boxed = Box::pin(m.lock());
+            let g = tokio::select! {
+                g = boxed => g,
+                () = std::future::pending::<()>() => unreachable!("never ready"),
+            };
+            out.push(format!("boxed in select: {}", *g));
+            drop(g);
+            fn needs_send<F: std::future::Future + Send>(f: F) -> F {
+                f
+            }
+            out.push(format!("passed as Send: {}", *needs_send(m.lock()).await));
             let og = m.clone().lock_owned().await;
             let og = $sync::OwnedMutexGuard::map(og, |v| v);
             out.push(format!("owned mapped: {}", *og));
@@ -90,6 +103,11 @@ macro_rules! program {
             wtx.send_modify(|v| *v += 4);
             wrx.changed().await.unwrap();
             out.push(format!("watch: {}", *wrx.borrow_and_update()));
+            out.push(format!(
+                "ref: {:?} {}",
+                wrx.borrow(),
+                wtx.borrow().has_changed()
+            ));
             drop(wtx);
             out.push(format!("watch closed: {:?}", wrx.changed().await.is_err()));
             out
@@ -102,7 +120,7 @@ async fn one_program_same_results() {
     let with_tokio = program!(tokio_sync).await;
     let with_peeps = program!(peeps_sync).await;
     assert_eq!(with_peeps, with_tokio);
-    assert_eq!(with_peeps.len(), 22);
+    assert_eq!(with_peeps.len(), 25);
 }
 
 use tokio::sync as tokio_sync;

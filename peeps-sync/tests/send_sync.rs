@@ -156,6 +156,8 @@ type PWSender<X> = p::watch::Sender<X>;
 type TWSender<X> = t::watch::Sender<X>;
 type PWReceiver<X> = p::watch::Receiver<X>;
 type TWReceiver<X> = t::watch::Receiver<X>;
+type PWRef<X> = p::watch::Ref<'static, X>;
+type TWRef<X> = t::watch::Ref<'static, X>;
 type PLMutex<X> = p::blocking::Mutex<X>;
 type LMutex<X> = parking_lot::Mutex<X>;
 type PLMutexGuard<X> = p::blocking::MutexGuard<'static, X>;
@@ -188,7 +190,7 @@ fn generic_wrappers_match_what_they_replace() {
         PUSender = TUSender; PUReceiver = TUReceiver; PUWeak = TUWeak;
         POSender = TOSender; POReceiver = TOReceiver;
         PBSender = TBSender; PBReceiver = TBReceiver; PBWeak = TBWeak;
-        PWSender = TWSender; PWReceiver = TWReceiver;
+        PWSender = TWSender; PWReceiver = TWReceiver; PWRef = TWRef;
         PLMutex = LMutex; PLMutexGuard = LMutexGuard; PLMapped = LMapped;
         PLRwLock = LRwLock; PLRead = LRead; PLWrite = LWrite; PLUp = LUp; PLMRead = LMRead; PLMWrite = LMWrite;
     }

@@ -285,6 +285,48 @@ fn semaphore(c: &mut Criterion) {
     g.finish();
 }
 
+fn watch_borrow(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("watch_borrow");
+    // A live `Ref` read-locks the value; peeps records it as a read hold.
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, { let (_tx, rx) = tokio::sync::watch::channel(7u64); }, { black_box(*rx.borrow()); })
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, { let (_tx, rx) = peeps_sync::watch::channel(7u64); }, { black_box(*rx.borrow()); })
+            })
+        })
+    });
+    g.finish();
+}
+
+fn watch_send(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("watch_send");
+    // A send write-locks the value; peeps brackets it with a write wait.
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, { let (tx, _rx) = tokio::sync::watch::channel(7u64); }, { tx.send(black_box(8)).expect("send"); })
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, { let (tx, _rx) = peeps_sync::watch::channel(7u64); }, { tx.send(black_box(8)).expect("send"); })
+            })
+        })
+    });
+    g.finish();
+}
+
 fn blocking_lock(c: &mut Criterion) {
     let mut g = c.benchmark_group("parking_lot_lock_unlock");
     let pl = parking_lot::Mutex::new(0u64);
@@ -310,6 +352,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, spawn_join, request_reply, semaphore, blocking_lock
+    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, spawn_join, request_reply, semaphore, watch_borrow, watch_send, blocking_lock
 }
 criterion_main!(benches);

@@ -17,8 +17,9 @@
 //! assert_eq!(*m.lock(), 2);
 //! ```
 //!
-//! `mutex` holds the [`Mutex`] and its guards, `rwlock` the [`RwLock`] and
-//! its guards.
+//! `mutex.rs` has the mutex, `rwlock.rs` the reader-writer lock. Every
+//! lock method records its call site (attr `at`, `#[track_caller]`) on the
+//! wait while the thread is parked and on the guard it returns.
 
 mod mutex;
 mod rwlock;

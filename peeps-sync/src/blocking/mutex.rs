@@ -1,11 +1,11 @@
-//! The blocking [`Mutex`]: `parking_lot::Mutex` with holder and waiter
-//! edges, and its guards.
+//! The blocking mutex: `parking_lot::Mutex` with holder and waiter edges.
 
-use crate::core::{block_on_wait, fmt_via_deref};
+use crate::core::{block_on_wait, caller, fmt_via_deref};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::hold::{HoldAs, HoldGuard};
 use peeps_runtime::resource::{BackRef, LazyResource};
+use peeps_runtime::wait::Site;
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -70,9 +70,10 @@ impl<T> Mutex<T> {
 }
 
 impl<T: ?Sized> Mutex<T> {
+    /// The guard of a lock taken by the call at `at`.
     #[inline]
-    fn guard<'a>(&'a self, guard: parking_lot::MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        let hold = HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true, None);
+    fn guard<'a>(&'a self, guard: parking_lot::MutexGuard<'a, T>, at: Site) -> MutexGuard<'a, T> {
+        let hold = HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true, at);
         MutexGuard {
             hold,
             guard,
@@ -81,31 +82,38 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Locks, parking the thread until the lock is free, as parking_lot's.
-    /// Parked: a `waits_on` edge with `op: lock`.
+    /// Parked: a `waits_on` edge with `op: lock`. The wait and the guard
+    /// record this call's site (`#[track_caller]`).
     ///
     /// # Panics
     ///
     /// parking_lot deadlocks (never returns) when the thread already holds
     /// the lock; so does this.
     #[inline]
+    #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         if !cfg!(feature = "diagnostics") {
-            return self.guard(self.inner.lock());
+            return self.guard(self.inner.lock(), None);
         }
         let guard = match self.inner.try_lock() {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Lock, self.inner.lock()),
         };
-        self.guard(guard)
+        self.guard(guard, caller())
     }
 
-    /// Locks if free now, as parking_lot's `try_lock`.
+    /// Locks if free now, as parking_lot's `try_lock`; the guard records
+    /// this call's site.
     #[inline]
+    #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.inner.try_lock().map(|g| self.guard(g))
+        let at = caller();
+        self.inner.try_lock().map(|g| self.guard(g, at))
     }
 
-    /// Locks, parking at most `timeout`, as parking_lot's `try_lock_for`.
+    /// Locks, parking at most `timeout`, as parking_lot's `try_lock_for`;
+    /// the wait and the guard record this call's site.
+    #[track_caller]
     pub fn try_lock_for(&self, timeout: Duration) -> Option<MutexGuard<'_, T>> {
         let guard = match self.inner.try_lock() {
             Some(g) => Some(g),
@@ -115,11 +123,13 @@ impl<T: ?Sized> Mutex<T> {
                 self.inner.try_lock_for(timeout)
             ),
         };
-        guard.map(|g| self.guard(g))
+        let at = caller();
+        guard.map(|g| self.guard(g, at))
     }
 
     /// Locks, parking until `deadline` at most, as parking_lot's
-    /// `try_lock_until`.
+    /// `try_lock_until`; the wait and the guard record this call's site.
+    #[track_caller]
     pub fn try_lock_until(&self, deadline: Instant) -> Option<MutexGuard<'_, T>> {
         let guard = match self.inner.try_lock() {
             Some(g) => Some(g),
@@ -129,7 +139,8 @@ impl<T: ?Sized> Mutex<T> {
                 self.inner.try_lock_until(deadline)
             ),
         };
-        guard.map(|g| self.guard(g))
+        let at = caller();
+        guard.map(|g| self.guard(g, at))
     }
 
     /// A mutable reference to the value: no locking needed.
@@ -213,11 +224,13 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     }
 
     /// Unlocks while `f` runs, then locks again, as parking_lot's
-    /// `unlocked`; the `held_by` edge is gone meanwhile.
+    /// `unlocked`; the `held_by` edge is gone meanwhile, and is taken
+    /// again at this call's site.
+    #[track_caller]
     pub fn unlocked<F: FnOnce() -> U, U>(s: &mut Self, f: F) -> U {
         s.hold.release();
         let out = parking_lot::MutexGuard::unlocked(&mut s.guard, f);
-        s.hold.reacquire(HoldAs::Guard, true, None);
+        s.hold.reacquire(HoldAs::Guard, true, caller());
         out
     }
 

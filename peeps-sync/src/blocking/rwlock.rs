@@ -1,11 +1,12 @@
-//! The blocking [`RwLock`]: `parking_lot::RwLock` with holder and waiter
-//! edges, and its guards (read, write, upgradable, mapped).
+//! The blocking reader-writer lock: `parking_lot::RwLock` with holder and
+//! waiter edges.
 
-use crate::core::{block_on_wait, fmt_via_deref};
+use crate::core::{block_on_wait, caller, fmt_via_deref};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
 use peeps_runtime::resource::LazyResource;
+use peeps_runtime::wait::Site;
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -95,69 +96,84 @@ impl<T: ?Sized> RwLock<T> {
         self.res.resource().holders()
     }
 
+    /// The read guard of a read lock taken by the call at `at`.
     #[inline]
     fn read_guard<'a>(
         &'a self,
         guard: parking_lot::RwLockReadGuard<'a, T>,
+        at: Site,
     ) -> RwLockReadGuard<'a, T> {
         RwLockReadGuard {
-            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, None),
+            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at),
             guard,
         }
     }
 
+    /// The write guard of a write lock taken by the call at `at`.
     #[inline]
     fn write_guard<'a>(
         &'a self,
         guard: parking_lot::RwLockWriteGuard<'a, T>,
+        at: Site,
     ) -> RwLockWriteGuard<'a, T> {
         RwLockWriteGuard {
-            hold: HoldGuard::exclusive(self.set(), HoldAs::Guard, true, None),
+            hold: HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at),
             guard,
         }
     }
 
+    /// The upgradable guard of a lock taken by the call at `at`.
     #[inline]
     fn upgradable_guard<'a>(
         &'a self,
         guard: parking_lot::RwLockUpgradableReadGuard<'a, T>,
+        at: Site,
     ) -> RwLockUpgradableReadGuard<'a, T> {
         RwLockUpgradableReadGuard {
-            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, None),
+            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at),
             guard,
             lock: self,
         }
     }
 
     /// Locks for shared reading, parking while a writer holds or waits, as
-    /// parking_lot's `read`. Parked: `waits_on` with `op: read`.
+    /// parking_lot's `read`. Parked: `waits_on` with `op: read`. The wait
+    /// and the guard record this call's site (`#[track_caller]`).
     #[inline]
+    #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         let guard = match self.inner.try_read() {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Read, self.inner.read()),
         };
-        self.read_guard(guard)
+        self.read_guard(guard, caller())
     }
 
     /// Locks for reading even if a writer waits (no deadlock on recursive
-    /// reads), as parking_lot's `read_recursive`.
+    /// reads), as parking_lot's `read_recursive`; the wait and the guard
+    /// record this call's site.
     #[inline]
+    #[track_caller]
     pub fn read_recursive(&self) -> RwLockReadGuard<'_, T> {
         let guard = match self.inner.try_read_recursive() {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Read, self.inner.read_recursive()),
         };
-        self.read_guard(guard)
+        self.read_guard(guard, caller())
     }
 
-    /// Locks for reading if possible now, as parking_lot's `try_read`.
+    /// Locks for reading if possible now, as parking_lot's `try_read`; the
+    /// guard records this call's site.
     #[inline]
+    #[track_caller]
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
-        self.inner.try_read().map(|g| self.read_guard(g))
+        let at = caller();
+        self.inner.try_read().map(|g| self.read_guard(g, at))
     }
 
-    /// Locks for reading, parking at most `timeout`.
+    /// Locks for reading, parking at most `timeout`; the wait and the
+    /// guard record this call's site.
+    #[track_caller]
     pub fn try_read_for(&self, timeout: Duration) -> Option<RwLockReadGuard<'_, T>> {
         let guard = match self.inner.try_read() {
             Some(g) => Some(g),
@@ -167,27 +183,35 @@ impl<T: ?Sized> RwLock<T> {
                 self.inner.try_read_for(timeout)
             ),
         };
-        guard.map(|g| self.read_guard(g))
+        let at = caller();
+        guard.map(|g| self.read_guard(g, at))
     }
 
     /// Locks for exclusive writing, as parking_lot's `write`. Parked:
-    /// `waits_on` with `op: write`.
+    /// `waits_on` with `op: write`. The wait and the guard record this
+    /// call's site (`#[track_caller]`).
     #[inline]
+    #[track_caller]
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         let guard = match self.inner.try_write() {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Write, self.inner.write()),
         };
-        self.write_guard(guard)
+        self.write_guard(guard, caller())
     }
 
-    /// Locks for writing if possible now, as parking_lot's `try_write`.
+    /// Locks for writing if possible now, as parking_lot's `try_write`;
+    /// the guard records this call's site.
     #[inline]
+    #[track_caller]
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
-        self.inner.try_write().map(|g| self.write_guard(g))
+        let at = caller();
+        self.inner.try_write().map(|g| self.write_guard(g, at))
     }
 
-    /// Locks for writing, parking at most `timeout`.
+    /// Locks for writing, parking at most `timeout`; the wait and the
+    /// guard record this call's site.
+    #[track_caller]
     pub fn try_write_for(&self, timeout: Duration) -> Option<RwLockWriteGuard<'_, T>> {
         let guard = match self.inner.try_write() {
             Some(g) => Some(g),
@@ -197,24 +221,30 @@ impl<T: ?Sized> RwLock<T> {
                 self.inner.try_write_for(timeout)
             ),
         };
-        guard.map(|g| self.write_guard(g))
+        let at = caller();
+        guard.map(|g| self.write_guard(g, at))
     }
 
     /// Locks for upgradable reading, as parking_lot's `upgradable_read`.
-    /// Parked: `waits_on` with `op: read`; held: `as: read_guard`.
+    /// Parked: `waits_on` with `op: read`; held: `as: read_guard`. Both
+    /// record this call's site.
+    #[track_caller]
     pub fn upgradable_read(&self) -> RwLockUpgradableReadGuard<'_, T> {
         let guard = match self.inner.try_upgradable_read() {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Read, self.inner.upgradable_read()),
         };
-        self.upgradable_guard(guard)
+        self.upgradable_guard(guard, caller())
     }
 
-    /// Locks for upgradable reading if possible now.
+    /// Locks for upgradable reading if possible now; the guard records
+    /// this call's site.
+    #[track_caller]
     pub fn try_upgradable_read(&self) -> Option<RwLockUpgradableReadGuard<'_, T>> {
+        let at = caller();
         self.inner
             .try_upgradable_read()
-            .map(|g| self.upgradable_guard(g))
+            .map(|g| self.upgradable_guard(g, at))
     }
 
     /// A mutable reference to the value: no locking needed.
@@ -286,11 +316,13 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
         }
     }
 
-    /// Unlocks while `f` runs, then locks again, as parking_lot's.
+    /// Unlocks while `f` runs, then locks again, as parking_lot's; the
+    /// hold is taken again at this call's site.
+    #[track_caller]
     pub fn unlocked<F: FnOnce() -> U, U>(s: &mut Self, f: F) -> U {
         s.hold.release();
         let out = parking_lot::RwLockReadGuard::unlocked(&mut s.guard, f);
-        s.hold.reacquire(HoldAs::ReadGuard, true, None);
+        s.hold.reacquire(HoldAs::ReadGuard, true, caller());
         out
     }
 }
@@ -327,26 +359,31 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     }
 
     /// Atomically downgrades to a read guard, as parking_lot's; the edge
-    /// becomes `as: read_guard`.
+    /// becomes `as: read_guard`, taken at this call's site.
+    #[track_caller]
     pub fn downgrade(s: Self) -> RwLockReadGuard<'a, T> {
         let RwLockWriteGuard { mut hold, guard } = s;
         let guard = parking_lot::RwLockWriteGuard::downgrade(guard);
-        hold.reacquire(HoldAs::ReadGuard, true, None);
+        hold.reacquire(HoldAs::ReadGuard, true, caller());
         RwLockReadGuard { hold, guard }
     }
 
-    /// Unlocks while `f` runs, then locks again, as parking_lot's.
+    /// Unlocks while `f` runs, then locks again, as parking_lot's; the
+    /// hold is taken again at this call's site.
+    #[track_caller]
     pub fn unlocked<F: FnOnce() -> U, U>(s: &mut Self, f: F) -> U {
         s.hold.release();
         let out = parking_lot::RwLockWriteGuard::unlocked(&mut s.guard, f);
-        s.hold.reacquire(HoldAs::Guard, true, None);
+        s.hold.reacquire(HoldAs::Guard, true, caller());
         out
     }
 }
 
 impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
     /// Upgrades to a write guard, parking until the readers leave, as
-    /// parking_lot's `upgrade`. Parked: `waits_on` with `op: write`.
+    /// parking_lot's `upgrade`. Parked: `waits_on` with `op: write`; the
+    /// wait and the write hold record this call's site.
+    #[track_caller]
     pub fn upgrade(s: Self) -> RwLockWriteGuard<'a, T> {
         let RwLockUpgradableReadGuard {
             mut hold,
@@ -361,15 +398,17 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
                 parking_lot::RwLockUpgradableReadGuard::upgrade(guard)
             ),
         };
-        hold.reacquire(HoldAs::Guard, true, None);
+        hold.reacquire(HoldAs::Guard, true, caller());
         RwLockWriteGuard { hold, guard }
     }
 
-    /// Upgrades if no reader holds the lock now.
+    /// Upgrades if no reader holds the lock now; the write hold records
+    /// this call's site.
     ///
     /// # Errors
     ///
     /// The original guard when readers hold the lock.
+    #[track_caller]
     pub fn try_upgrade(s: Self) -> Result<RwLockWriteGuard<'a, T>, Self> {
         let RwLockUpgradableReadGuard {
             mut hold,
@@ -378,7 +417,7 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
         } = s;
         match parking_lot::RwLockUpgradableReadGuard::try_upgrade(guard) {
             Ok(guard) => {
-                hold.reacquire(HoldAs::Guard, true, None);
+                hold.reacquire(HoldAs::Guard, true, caller());
                 Ok(RwLockWriteGuard { hold, guard })
             }
             Err(guard) => Err(RwLockUpgradableReadGuard { hold, guard, lock }),

@@ -2,11 +2,12 @@
 
 use super::error::{SendError, SendTimeoutError, TrySendError};
 use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
-use crate::core::{Waiting, block_on_wait};
+use crate::core::{At, Waiting, block_on_wait};
 use peeps_graph::Op;
 use peeps_runtime::WaitEdge;
 use std::borrow::Cow;
 use std::fmt;
+use std::future::Future;
 use std::panic::Location;
 use std::time::Duration;
 
@@ -129,7 +130,9 @@ impl<T> Sender<T> {
     }
 
     /// Sends a value, waiting for room, as tokio's `send`. Pending (channel
-    /// full): `waits_on` with `op: send`.
+    /// full): `waits_on` with `op: send`, recording this call's site
+    /// (`#[track_caller]`: a plain `fn` returning the future, as an
+    /// `async fn` cannot take it).
     ///
     /// # Errors
     ///
@@ -139,23 +142,44 @@ impl<T> Sender<T> {
     ///
     /// As tokio's: dropping the future loses the value and the place in the
     /// queue.
-    pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
-        self.ep.used();
-        self.ep.carry(&value);
-        let r = Waiting::new(self.ep.resource(), Op::Send, None, self.inner.send(value)).await;
-        self.ep.sent(&r);
-        r
+    #[track_caller]
+    pub fn send(&self, value: T) -> impl Future<Output = Result<(), SendError<T>>> {
+        let at = At::caller();
+        async move {
+            self.ep.used();
+            self.ep.carry(&value);
+            let r = Waiting::new(
+                self.ep.resource(),
+                Op::Send,
+                at.site(),
+                self.inner.send(value),
+            )
+            .await;
+            self.ep.sent(&r);
+            r
+        }
     }
 
     /// Completes when the receiver has dropped or closed, as tokio's
-    /// `closed`. Pending: `waits_on` with `op: closed`.
+    /// `closed`. Pending: `waits_on` with `op: closed`, recording this
+    /// call's site.
     ///
     /// # Cancel safety
     ///
     /// As tokio's: cancel safe.
-    pub async fn closed(&self) {
-        self.ep.used();
-        Waiting::new(self.ep.resource(), Op::Closed, None, self.inner.closed()).await;
+    #[track_caller]
+    pub fn closed(&self) -> impl Future<Output = ()> {
+        let at = At::caller();
+        async move {
+            self.ep.used();
+            Waiting::new(
+                self.ep.resource(),
+                Op::Closed,
+                at.site(),
+                self.inner.closed(),
+            )
+            .await;
+        }
     }
 
     /// Sends a value if there is room now, as tokio's `try_send`.
@@ -171,7 +195,8 @@ impl<T> Sender<T> {
     }
 
     /// Sends a value, waiting at most `timeout` for room, as tokio's
-    /// `send_timeout`.
+    /// `send_timeout`. Pending: `waits_on` with `op: send`, recording this
+    /// call's site.
     ///
     /// # Errors
     ///
@@ -180,25 +205,25 @@ impl<T> Sender<T> {
     /// # Panics
     ///
     /// As tokio's: outside a runtime with the time driver enabled.
-    pub async fn send_timeout(
+    #[track_caller]
+    pub fn send_timeout(
         &self,
         value: T,
         timeout: Duration,
-    ) -> Result<(), SendTimeoutError<T>> {
-        self.ep.used();
-        self.ep.carry(&value);
-        let r = Waiting::new(
-            self.ep.resource(),
-            Op::Send,
-            None,
-            self.inner.send_timeout(value, timeout),
-        )
-        .await;
-        self.ep.sent(&r);
-        r
+    ) -> impl Future<Output = Result<(), SendTimeoutError<T>>> {
+        let at = At::caller();
+        async move {
+            self.ep.used();
+            self.ep.carry(&value);
+            let send = self.inner.send_timeout(value, timeout);
+            let r = Waiting::new(self.ep.resource(), Op::Send, at.site(), send).await;
+            self.ep.sent(&r);
+            r
+        }
     }
 
-    /// Blockingly sends a value, as tokio's `blocking_send`.
+    /// Blockingly sends a value, as tokio's `blocking_send`; the wait
+    /// records this call's site.
     ///
     /// # Errors
     ///
@@ -226,6 +251,7 @@ impl<T> Sender<T> {
     }
 
     /// Waits for room and reserves one slot, as tokio's `reserve`.
+    /// Pending: `waits_on` with `op: send`, recording this call's site.
     ///
     /// # Errors
     ///
@@ -234,16 +260,27 @@ impl<T> Sender<T> {
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        self.ep.used();
-        let inner = Waiting::new(self.ep.resource(), Op::Send, None, self.inner.reserve()).await?;
-        Ok(Permit {
-            inner,
-            ep: &self.ep,
-        })
+    #[track_caller]
+    pub fn reserve(&self) -> impl Future<Output = Result<Permit<'_, T>, SendError<()>>> {
+        let at = At::caller();
+        async move {
+            self.ep.used();
+            let inner = Waiting::new(
+                self.ep.resource(),
+                Op::Send,
+                at.site(),
+                self.inner.reserve(),
+            )
+            .await?;
+            Ok(Permit {
+                inner,
+                ep: &self.ep,
+            })
+        }
     }
 
     /// Waits for room and reserves `n` slots, as tokio's `reserve_many`.
+    /// Pending: `waits_on` with `op: send`, recording this call's site.
     ///
     /// # Errors
     ///
@@ -252,23 +289,26 @@ impl<T> Sender<T> {
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
-        self.ep.used();
-        let inner = Waiting::new(
-            self.ep.resource(),
-            Op::Send,
-            None,
-            self.inner.reserve_many(n),
-        )
-        .await?;
-        Ok(PermitIterator {
-            inner,
-            ep: &self.ep,
-        })
+    #[track_caller]
+    pub fn reserve_many(
+        &self,
+        n: usize,
+    ) -> impl Future<Output = Result<PermitIterator<'_, T>, SendError<()>>> {
+        let at = At::caller();
+        async move {
+            self.ep.used();
+            let reserve = self.inner.reserve_many(n);
+            let inner = Waiting::new(self.ep.resource(), Op::Send, at.site(), reserve).await?;
+            Ok(PermitIterator {
+                inner,
+                ep: &self.ep,
+            })
+        }
     }
 
     /// Waits for room and reserves one slot, consuming the sender, as
-    /// tokio's `reserve_owned`.
+    /// tokio's `reserve_owned`. Pending: `waits_on` with `op: send`,
+    /// recording this call's site.
     ///
     /// # Errors
     ///
@@ -277,11 +317,16 @@ impl<T> Sender<T> {
     /// # Cancel safety
     ///
     /// As tokio's: dropping the future gives up the place in the queue.
-    pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
-        let Sender { inner, ep } = self;
-        ep.used();
-        let inner = Waiting::new(ep.resource(), Op::Send, None, inner.reserve_owned()).await?;
-        Ok(OwnedPermit { inner, ep })
+    #[track_caller]
+    pub fn reserve_owned(self) -> impl Future<Output = Result<OwnedPermit<T>, SendError<()>>> {
+        let at = At::caller();
+        async move {
+            let Sender { inner, ep } = self;
+            ep.used();
+            let inner =
+                Waiting::new(ep.resource(), Op::Send, at.site(), inner.reserve_owned()).await?;
+            Ok(OwnedPermit { inner, ep })
+        }
     }
 
     /// Reserves a slot if there is room now, as tokio's `try_reserve`.

@@ -15,53 +15,69 @@ macro_rules! receiver_impl {
             }
 
             /// Receives the next value, as tokio's `recv`; `None` once every sender
-            /// is gone and the buffer is empty. Pending: `waits_on` with `op: recv`.
+            /// is gone and the buffer is empty. Pending: `waits_on` with `op: recv`,
+            /// recording this call's site (`#[track_caller]`: a plain `fn`
+            /// returning the future, as an `async fn` cannot take it).
             ///
             /// # Cancel safety
             ///
             /// As tokio's: cancel safe, no message is lost.
-            pub async fn recv(&mut self) -> Option<T> {
-                let $Receiver { inner, ep, .. } = self;
-                ep.used();
-                let v = $crate::core::Waiting::new(
-                    ep.resource(),
-                    ::peeps_graph::Op::Recv,
-                    None,
-                    inner.recv(),
-                )
-                .await;
-                ep.counted(u64::from(v.is_some()));
-                if let Some(v) = &v {
-                    $crate::channel::received(v);
+            #[track_caller]
+            pub fn recv(&mut self) -> impl ::std::future::Future<Output = Option<T>> {
+                let at = $crate::core::At::caller();
+                async move {
+                    let $Receiver { inner, ep, .. } = self;
+                    ep.used();
+                    let v = $crate::core::Waiting::new(
+                        ep.resource(),
+                        ::peeps_graph::Op::Recv,
+                        at.site(),
+                        inner.recv(),
+                    )
+                    .await;
+                    ep.counted(u64::from(v.is_some()));
+                    if let Some(v) = &v {
+                        $crate::channel::received(v);
+                    }
+                    v
                 }
-                v
             }
 
             /// Receives up to `limit` values into `buffer`, as tokio's `recv_many`.
+            /// Pending: `waits_on` with `op: recv`, recording this call's site.
             ///
             /// # Cancel safety
             ///
             /// As tokio's: cancel safe.
-            pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-                let $Receiver { inner, ep, .. } = self;
-                ep.used();
-                let n = $crate::core::Waiting::new(
-                    ep.resource(),
-                    ::peeps_graph::Op::Recv,
-                    None,
-                    inner.recv_many(buffer, limit),
-                )
-                .await;
-                ep.counted(n as u64);
-                $crate::channel::received(&buffer[buffer.len() - n..]);
-                n
+            #[track_caller]
+            pub fn recv_many(
+                &mut self,
+                buffer: &mut Vec<T>,
+                limit: usize,
+            ) -> impl ::std::future::Future<Output = usize> {
+                let at = $crate::core::At::caller();
+                async move {
+                    let $Receiver { inner, ep, .. } = self;
+                    ep.used();
+                    let n = $crate::core::Waiting::new(
+                        ep.resource(),
+                        ::peeps_graph::Op::Recv,
+                        at.site(),
+                        inner.recv_many(buffer, limit),
+                    )
+                    .await;
+                    ep.counted(n as u64);
+                    $crate::channel::received(&buffer[buffer.len() - n..]);
+                    n
+                }
             }
 
             /// Receives a value if one is ready, as tokio's `try_recv`.
             ///
             /// # Errors
             ///
-            /// [`TryRecvError`]: empty, or disconnected.
+            /// [`TryRecvError`](crate::mpsc::error::TryRecvError): empty, or
+            /// disconnected.
             pub fn try_recv(&mut self) -> Result<T, $crate::mpsc::error::TryRecvError> {
                 let v = self.inner.try_recv();
                 self.ep.counted(u64::from(v.is_ok()));
@@ -71,7 +87,8 @@ macro_rules! receiver_impl {
                 v
             }
 
-            /// Blockingly receives a value, as tokio's `blocking_recv`.
+            /// Blockingly receives a value, as tokio's `blocking_recv`; the wait
+            /// records this call's site.
             ///
             /// # Panics
             ///
@@ -93,7 +110,7 @@ macro_rules! receiver_impl {
             }
 
             /// Blockingly receives up to `limit` values, as tokio's
-            /// `blocking_recv_many`.
+            /// `blocking_recv_many`; the wait records this call's site.
             ///
             /// # Panics
             ///
@@ -135,7 +152,9 @@ macro_rules! receiver_impl {
 
             /// Polls for the next value, as tokio's `poll_recv`. A `Pending` poll
             /// records a `waits_on` edge kept in the receiver until a later poll or
-            /// receive completes, or the receiver drops.
+            /// receive completes, or the receiver drops; it names the call site of
+            /// the poll that began it (`#[track_caller]`).
+            #[track_caller]
             pub fn poll_recv(
                 &mut self,
                 cx: &mut ::std::task::Context<'_>,
@@ -160,7 +179,8 @@ macro_rules! receiver_impl {
             }
 
             /// Polls for up to `limit` values, as tokio's `poll_recv_many`; edges
-            /// as for `poll_recv`.
+            /// as for `poll_recv`, with this call's site.
+            #[track_caller]
             pub fn poll_recv_many(
                 &mut self,
                 cx: &mut ::std::task::Context<'_>,
@@ -213,9 +233,11 @@ use peeps_runtime::WaitEdge;
 use std::task::{Context, Poll};
 
 /// A receiver's `poll_*`: used by the current task, recorded as a `recv`
-/// wait while pending (the edge kept in `edge`), and, when ready, counted
-/// as `received(&output)` messages.
+/// wait while pending (the edge kept in `edge`, naming the call of the
+/// `#[track_caller]` method calling this), and, when ready, counted as
+/// `received(&output)` messages.
 #[inline]
+#[track_caller]
 pub(crate) fn poll_counted<R>(
     ep: &Endpoint<Rx>,
     edge: &mut WaitEdge,
@@ -224,7 +246,8 @@ pub(crate) fn poll_counted<R>(
     received: impl FnOnce(&R) -> u64,
 ) -> Poll<R> {
     ep.used();
-    let p = crate::core::poll_recorded(ep.resource(), peeps_graph::Op::Recv, None, edge, cx, poll);
+    let at = crate::core::caller();
+    let p = crate::core::poll_recorded(ep.resource(), peeps_graph::Op::Recv, at, edge, cx, poll);
     if let Poll::Ready(out) = &p {
         ep.counted(received(out));
     }

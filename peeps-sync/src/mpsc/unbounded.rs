@@ -2,10 +2,11 @@
 
 use super::error::SendError;
 use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
-use crate::core::Waiting;
+use crate::core::{At, Waiting};
 use peeps_graph::Op;
 use peeps_runtime::WaitEdge;
 use std::borrow::Cow;
+use std::future::Future;
 use std::panic::Location;
 
 /// Sends values to the associated [`UnboundedReceiver`]: tokio's
@@ -99,14 +100,25 @@ impl<T> UnboundedSender<T> {
     }
 
     /// Completes when the receiver has dropped or closed, as tokio's
-    /// `closed`. Pending: `waits_on` with `op: closed`.
+    /// `closed`. Pending: `waits_on` with `op: closed`, recording this
+    /// call's site (`#[track_caller]`: a plain `fn` returning the future).
     ///
     /// # Cancel safety
     ///
     /// As tokio's: cancel safe.
-    pub async fn closed(&self) {
-        self.ep.used();
-        Waiting::new(self.ep.resource(), Op::Closed, None, self.inner.closed()).await;
+    #[track_caller]
+    pub fn closed(&self) -> impl Future<Output = ()> {
+        let at = At::caller();
+        async move {
+            self.ep.used();
+            Waiting::new(
+                self.ep.resource(),
+                Op::Closed,
+                at.site(),
+                self.inner.closed(),
+            )
+            .await;
+        }
     }
 
     /// Whether the receiver is gone or closed, as tokio's.

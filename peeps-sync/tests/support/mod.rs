@@ -76,6 +76,22 @@ impl Graph {
     }
 }
 
+/// The `held_by` edges from the node named `from` with `as: how` (a
+/// channel's endpoints, a lock's read guards).
+#[track_caller]
+pub fn endpoint_edges<'g>(g: &'g Graph, from: &str, how: &str) -> Vec<&'g Edge> {
+    let id = g.node(from).id;
+    g.snap
+        .edges
+        .iter()
+        .filter(|e| {
+            e.kind == EdgeKind::HeldBy
+                && e.from == id
+                && e.attrs.get("as") == Some(&Value::from(how))
+        })
+        .collect()
+}
+
 /// An expected edge, by the names of its ends, with expected attributes.
 #[derive(Debug, Clone)]
 pub struct EdgeExpect {
@@ -84,6 +100,8 @@ pub struct EdgeExpect {
     to: String,
     attrs: Vec<(String, Value)>,
     target_kind: Option<NodeKind>,
+    /// `file:line:` the edge's attr `at` must start with.
+    at: Option<String>,
 }
 
 /// Expects a `waits_on` edge from the node named `from` to the one named `to`.
@@ -94,6 +112,7 @@ pub fn waits_on(from: &str, to: &str) -> EdgeExpect {
         to: to.into(),
         attrs: vec![],
         target_kind: None,
+        at: None,
     }
 }
 
@@ -106,6 +125,27 @@ pub fn held_by(from: &str, to: &str) -> EdgeExpect {
         to: to.into(),
         attrs: vec![],
         target_kind: None,
+        at: None,
+    }
+}
+
+/// `Ok` when `edge` was made by a call at `line` of `file`: its attr `at`
+/// is `file:line:column`.
+pub fn check_at(edge: &Edge, file: &str, line: u32) -> Result<(), String> {
+    let want = format!("{file}:{line}:");
+    match edge.attrs.get("at").and_then(Value::as_str) {
+        Some(at) if at.starts_with(&want) && at[want.len()..].parse::<u32>().is_ok() => Ok(()),
+        got => Err(format!(
+            "edge {edge:?}: at is {got:?}, expected {want}<column>"
+        )),
+    }
+}
+
+/// Asserts [`check_at`].
+#[track_caller]
+pub fn assert_at(edge: &Edge, file: &str, line: u32) {
+    if let Err(e) = check_at(edge, file, line) {
+        panic!("{e}");
     }
 }
 
@@ -131,6 +171,12 @@ impl EdgeExpect {
         self
     }
 
+    /// Made by the call at `line` of `file` (attr `at`: `file:line:col`).
+    pub fn at(mut self, file: &str, line: u32) -> Self {
+        self.at = Some(format!("{file}:{line}"));
+        self
+    }
+
     /// Whose target is of kind `kind`.
     pub fn target_kind(mut self, kind: NodeKind) -> Self {
         self.target_kind = Some(kind);
@@ -139,8 +185,15 @@ impl EdgeExpect {
 
     fn describe(&self) -> String {
         format!(
-            "{} {:?} -> {:?} {:?}",
-            self.kind, self.from, self.to, self.attrs
+            "{} {:?} -> {:?} {:?}{}",
+            self.kind,
+            self.from,
+            self.to,
+            self.attrs,
+            self.at
+                .as_deref()
+                .map(|at| format!(" at {at}"))
+                .unwrap_or_default()
         )
     }
 
@@ -174,6 +227,11 @@ impl EdgeExpect {
                     self.describe()
                 ));
             }
+        }
+        if let Some(at) = &self.at {
+            let (file, line) = at.rsplit_once(':').expect("made by `at`");
+            let line = line.parse().expect("made by `at`");
+            check_at(edge, file, line).map_err(|e| format!("edge {}: {e}", self.describe()))?;
         }
         Ok(())
     }
@@ -277,7 +335,7 @@ mod tests {
           "captured_at_ms":0,
           "nodes":[{"id":1,"kind":"task","name":"a"},{"id":2,"kind":"mutex","name":"m"},
                    {"id":3,"kind":"task","name":"b"},{"id":4,"kind":"task","name":"b"}],
-          "edges":[{"from":1,"to":2,"kind":"waits_on","attrs":{"op":"lock"}},
+          "edges":[{"from":1,"to":2,"kind":"waits_on","attrs":{"op":"lock","at":"src/x.rs:12:9"}},
                    {"from":2,"to":1,"kind":"held_by","attrs":{"as":"guard","confirmed":false}}]}"#;
         Graph {
             snap: Snapshot::from_json(json).unwrap(),
@@ -304,6 +362,15 @@ mod tests {
                 .is_err()
         );
         held_by("m", "nobody").assert_absent(&g);
+        waits_on("a", "m").at("src/x.rs", 12).assert_in(&g);
+        assert!(waits_on("a", "m").at("src/x.rs", 1).check(&g).is_err());
+        assert!(waits_on("a", "m").at("src/y.rs", 12).check(&g).is_err());
+        assert!(
+            held_by("m", "a").at("src/x.rs", 12).check(&g).is_err(),
+            "no at"
+        );
+        assert_eq!(endpoint_edges(&g, "m", "guard").len(), 1);
+        assert_eq!(endpoint_edges(&g, "m", "permit").len(), 0);
         assert!(waits_on("a", "m").check_absent(&g).is_err());
     }
 

@@ -5,15 +5,24 @@
 //! (and modifications), `received` the completed `changed` and `wait_for`
 //! calls. Senders and receivers are `held_by` edges; a pending `changed` or
 //! `wait_for` is a `waits_on` edge with `op: changed`.
+//!
+//! The value is behind tokio's blocking read-write lock: each live [`Ref`]
+//! is a `held_by` edge with `as: read_guard`, and each `send` (or
+//! `send_modify`, `send_replace`, `send_if_modified`) a `waits_on` edge
+//! with `op: write` while the call lasts, which blocks the sending thread
+//! as long as a `Ref` lives (see [`Ref`]).
+
+mod borrow;
 
 use crate::channel::{Endpoint, Rx, Tx, flavor, new_chan};
-use crate::core::Waiting;
+use crate::core::{At, Waiting, block_on_wait, caller};
 use peeps_graph::Op;
 use std::borrow::Cow;
 use std::fmt;
+use std::future::Future;
 use std::panic::Location;
 
-pub use tokio::sync::watch::Ref;
+pub use borrow::Ref;
 
 /// The channel's error types: tokio's own.
 pub mod error {
@@ -85,14 +94,25 @@ impl<T> Receiver<T> {
     }
 
     /// The latest value, without marking it seen, as tokio's `borrow`.
+    /// The [`Ref`] read-locks the value: a `held_by` edge
+    /// (`as: read_guard`) naming this call's site (`#[track_caller]`).
+    #[inline]
+    #[track_caller]
     pub fn borrow(&self) -> Ref<'_, T> {
-        self.inner.borrow()
+        Ref::new(self.inner.borrow(), self.ep.value_holders(), caller())
     }
 
-    /// The latest value, marking it seen, as tokio's `borrow_and_update`.
+    /// The latest value, marking it seen, as tokio's `borrow_and_update`;
+    /// a read hold naming this call's site, as [`Receiver::borrow`].
+    #[inline]
+    #[track_caller]
     pub fn borrow_and_update(&mut self) -> Ref<'_, T> {
         self.ep.used();
-        self.inner.borrow_and_update()
+        Ref::new(
+            self.inner.borrow_and_update(),
+            self.ep.value_holders(),
+            caller(),
+        )
     }
 
     /// Whether a value not yet seen is there, as tokio's `has_changed`.
@@ -120,7 +140,9 @@ impl<T> Receiver<T> {
     }
 
     /// Waits for a value not yet seen, as tokio's `changed`. Pending:
-    /// `waits_on` with `op: changed`.
+    /// `waits_on` with `op: changed`, recording this call's site
+    /// (`#[track_caller]`: a plain `fn` returning the future, as an
+    /// `async fn` cannot take it).
     ///
     /// # Errors
     ///
@@ -129,16 +151,21 @@ impl<T> Receiver<T> {
     /// # Cancel safety
     ///
     /// As tokio's: cancel safe.
-    pub async fn changed(&mut self) -> Result<(), RecvError> {
-        let Receiver { inner, ep } = self;
-        ep.used();
-        let r = Waiting::new(ep.resource(), Op::Changed, None, inner.changed()).await;
-        ep.counted(u64::from(r.is_ok()));
-        r
+    #[track_caller]
+    pub fn changed(&mut self) -> impl Future<Output = Result<(), RecvError>> {
+        let at = At::caller();
+        async move {
+            let Receiver { inner, ep } = self;
+            ep.used();
+            let r = Waiting::new(ep.resource(), Op::Changed, at.site(), inner.changed()).await;
+            ep.counted(u64::from(r.is_ok()));
+            r
+        }
     }
 
     /// Waits for a value satisfying `f`, as tokio's `wait_for`. Pending:
-    /// `waits_on` with `op: changed`.
+    /// `waits_on` with `op: changed`; the [`Ref`] it returns is a read
+    /// hold. Both record this call's site.
     ///
     /// # Errors
     ///
@@ -147,12 +174,19 @@ impl<T> Receiver<T> {
     /// # Cancel safety
     ///
     /// As tokio's: cancel safe.
-    pub async fn wait_for(&mut self, f: impl FnMut(&T) -> bool) -> Result<Ref<'_, T>, RecvError> {
-        let Receiver { inner, ep } = self;
-        ep.used();
-        let r = Waiting::new(ep.resource(), Op::Changed, None, inner.wait_for(f)).await;
-        ep.counted(u64::from(r.is_ok()));
-        r
+    #[track_caller]
+    pub fn wait_for(
+        &mut self,
+        f: impl FnMut(&T) -> bool,
+    ) -> impl Future<Output = Result<Ref<'_, T>, RecvError>> {
+        let at = At::caller();
+        async move {
+            let Receiver { inner, ep } = self;
+            ep.used();
+            let r = Waiting::new(ep.resource(), Op::Changed, at.site(), inner.wait_for(f)).await;
+            ep.counted(u64::from(r.is_ok()));
+            r.map(|value| Ref::new(value, ep.value_holders(), at.site()))
+        }
     }
 
     /// Whether both receivers belong to the same channel.
@@ -198,47 +232,75 @@ impl<T> Sender<T> {
         self
     }
 
-    /// Sends a new value, as tokio's `send`.
+    /// Sends a new value, as tokio's `send`. It write-locks the value,
+    /// blocking the thread while any [`Ref`] lives: a `waits_on` edge with
+    /// `op: write` for the call's duration, naming this call's site
+    /// (`#[track_caller]`).
     ///
     /// # Errors
     ///
     /// [`SendError`] with the value when every receiver is gone.
+    #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        let r = self.inner.send(value);
+        let r = block_on_wait!(self.ep.resource(), Op::Write, self.inner.send(value));
         self.ep.counted(u64::from(r.is_ok()));
         r
     }
 
-    /// Modifies the value in place and notifies, as tokio's `send_modify`.
+    /// Modifies the value in place and notifies, as tokio's `send_modify`;
+    /// a `waits_on` edge with `op: write` while it lasts, as
+    /// [`Sender::send`].
+    #[track_caller]
     pub fn send_modify<F>(&self, modify: F)
     where
         F: FnOnce(&mut T),
     {
-        self.inner.send_modify(modify);
+        block_on_wait!(
+            self.ep.resource(),
+            Op::Write,
+            self.inner.send_modify(modify)
+        );
         self.ep.counted(1);
     }
 
     /// Modifies the value in place, notifying if `modify` says it changed,
-    /// as tokio's `send_if_modified`.
+    /// as tokio's `send_if_modified`; a `waits_on` edge with `op: write`
+    /// while it lasts, as [`Sender::send`].
+    #[track_caller]
     pub fn send_if_modified<F>(&self, modify: F) -> bool
     where
         F: FnOnce(&mut T) -> bool,
     {
-        let changed = self.inner.send_if_modified(modify);
+        let changed = block_on_wait!(
+            self.ep.resource(),
+            Op::Write,
+            self.inner.send_if_modified(modify)
+        );
         self.ep.counted(u64::from(changed));
         changed
     }
 
-    /// Replaces the value, returning the old one, as tokio's `send_replace`.
+    /// Replaces the value, returning the old one, as tokio's
+    /// `send_replace`; a `waits_on` edge with `op: write` while it lasts,
+    /// as [`Sender::send`].
+    #[track_caller]
     pub fn send_replace(&self, value: T) -> T {
-        let old = self.inner.send_replace(value);
+        let old = block_on_wait!(
+            self.ep.resource(),
+            Op::Write,
+            self.inner.send_replace(value)
+        );
         self.ep.counted(1);
         old
     }
 
-    /// The latest value, as tokio's `borrow`.
+    /// The latest value, as tokio's `borrow`. The [`Ref`] read-locks the
+    /// value: a `held_by` edge (`as: read_guard`) naming this call's site
+    /// (`#[track_caller]`).
+    #[inline]
+    #[track_caller]
     pub fn borrow(&self) -> Ref<'_, T> {
-        self.inner.borrow()
+        Ref::new(self.inner.borrow(), self.ep.value_holders(), caller())
     }
 
     /// Whether every receiver is gone, as tokio's.
@@ -247,14 +309,25 @@ impl<T> Sender<T> {
     }
 
     /// Completes when every receiver is gone, as tokio's `closed`. Pending:
-    /// `waits_on` with `op: closed`.
+    /// `waits_on` with `op: closed`, recording this call's site
+    /// (`#[track_caller]`: a plain `fn` returning the future).
     ///
     /// # Cancel safety
     ///
     /// As tokio's: cancel safe.
-    pub async fn closed(&self) {
-        self.ep.used();
-        Waiting::new(self.ep.resource(), Op::Closed, None, self.inner.closed()).await;
+    #[track_caller]
+    pub fn closed(&self) -> impl Future<Output = ()> {
+        let at = At::caller();
+        async move {
+            self.ep.used();
+            Waiting::new(
+                self.ep.resource(),
+                Op::Closed,
+                at.site(),
+                self.inner.closed(),
+            )
+            .await;
+        }
     }
 
     /// A new receiver, attributed to the task subscribing, as tokio's
