@@ -20,7 +20,7 @@ use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, Evidence, NodeId, attr};
 use std::sync::Arc;
 use std::panic::Location;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use crate::loom::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
 pub use crate::wait::Site;
 
@@ -136,7 +136,7 @@ struct FastSlot {
 }
 
 impl FastSlot {
-    const fn free() -> FastSlot {
+    fn free() -> FastSlot {
         FastSlot {
             holder: AtomicU64::new(0),
             meta: AtomicU64::new(0),
@@ -255,11 +255,8 @@ impl HolderSet {
     pub fn hold_exclusive(&self, how: HoldAs, confirmed: bool, at: Site) {
         // The holder lives without a reference (see `HoldGuard`).
         let Actor { id, keep: _ } = context::current_holder();
-        let slot = &self.fast[0];
-        slot.meta.store(meta(how, evidence_of(confirmed), clock::now_ms(), 1), Ordering::Relaxed);
-        slot.at.store(site_ptr(at), Ordering::Relaxed);
-        slot.by.store(taking_future(id), Ordering::Relaxed);
-        slot.holder.store(id, Ordering::Release);
+        let m = meta(how, evidence_of(confirmed), clock::now_ms(), 1);
+        self.fill_exclusive(id, m, None, at, taking_future(id));
     }
 
     /// As [`HolderSet::hold_exclusive`], for an owned exclusive guard,
@@ -269,13 +266,24 @@ impl HolderSet {
     pub fn hold_exclusive_movable(&self, how: HoldAs, at: Site) -> u64 {
         let Actor { id, keep: _ } = context::current_holder();
         let ticket = crate::id::next_id();
-        let slot = &self.fast[0];
-        slot.ticket.store(ticket, Ordering::Relaxed);
-        slot.at.store(site_ptr(at), Ordering::Relaxed);
-        slot.by.store(taking_future(id), Ordering::Relaxed);
-        slot.meta.store(meta(how, Evidence::Made, clock::now_ms(), 1), Ordering::Relaxed);
-        slot.holder.store(id, Ordering::Release);
+        let m = meta(how, Evidence::Made, clock::now_ms(), 1);
+        self.fill_exclusive(id, m, Some(ticket), at, taking_future(id));
         ticket
+    }
+
+    /// Writes an exclusive hold into the first slot, with plain stores:
+    /// holder `id`, meta word `m`, the ticket of a hold that can move, the
+    /// call that took it, and the future inside the holder that did.
+    #[inline]
+    fn fill_exclusive(&self, id: NodeId, m: u64, ticket: Option<u64>, at: Site, by: NodeId) {
+        let slot = &self.fast[0];
+        if let Some(ticket) = ticket {
+            slot.ticket.store(ticket, Ordering::Relaxed);
+        }
+        slot.at.store(site_ptr(at), Ordering::Relaxed);
+        slot.by.store(by, Ordering::Relaxed);
+        slot.meta.store(m, Ordering::Relaxed);
+        slot.holder.store(id, Ordering::Release);
     }
 
     /// Gives back the hold [`HolderSet::hold_exclusive`] took.
@@ -298,6 +306,15 @@ impl HolderSet {
     ) -> HoldToken {
         let since = clock::now_ms();
         let by = if at.is_some() { taking_future(id) } else { 0 };
+        let slot = self.take_slot(HolderRecord { holder: id, how, evidence, since, weight, ticket, at, by });
+        HoldToken { slot, ticket, _keep: keep }
+    }
+
+    /// Puts hold `r` in a free lock-free slot, or in the slow list when
+    /// none is free (or it is too heavy for one); returns where it went.
+    #[inline]
+    fn take_slot(&self, r: HolderRecord) -> Slot {
+        let HolderRecord { holder: id, how, evidence, since, weight, ticket, at, by } = r;
         let free = if weight <= MAX_FAST_WEIGHT {
             (0..FAST_SLOTS).find(|&i| {
                 self.fast[i].holder.compare_exchange(0, id, Ordering::AcqRel, Ordering::Relaxed).is_ok()
@@ -305,7 +322,7 @@ impl HolderSet {
         } else {
             None
         };
-        let slot = if let Some(i) = free {
+        if let Some(i) = free {
             if ticket != 0 || evidence != Evidence::Acquired {
                 self.fast[i].ticket.store(ticket, Ordering::Relaxed);
             }
@@ -314,9 +331,8 @@ impl HolderSet {
             self.fast[i].meta.store(meta(how, evidence, since, weight), Ordering::Release);
             Slot::fast(i)
         } else {
-            self.acquire_slow(HolderRecord { holder: id, how, evidence, since, weight, ticket, at, by })
-        };
-        HoldToken { slot, ticket, _keep: keep }
+            self.acquire_slow(r)
+        }
     }
 
     #[cold]
@@ -670,7 +686,8 @@ fn actor_key() -> u64 {
     }
 }
 
-static NEXT_THREAD_KEY: AtomicU64 = AtomicU64::new(1);
+// A static: std's atomic also under loom (see `crate::loom`).
+static NEXT_THREAD_KEY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 thread_local! {
     static THREAD_KEY: u64 = NEXT_THREAD_KEY.fetch_add(1, Ordering::Relaxed);

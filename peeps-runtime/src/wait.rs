@@ -17,7 +17,7 @@ use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, NodeId, attr};
 use std::sync::Arc;
 use std::panic::Location;
-use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicU64, Ordering};
+use crate::loom::sync::atomic::{AtomicPtr, AtomicU8, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 pub use peeps_graph::Op;
