@@ -741,6 +741,17 @@ mod loom_tests {
         }
     }
 
+    /// The task future of `task` goes: its drop, then its `Arc` (the
+    /// registration's).
+    fn task_goes(task: loom::sync::Arc<Entry>) {
+        // SAFETY: `task` keeps the entry alive across the call.
+        unsafe { Entry::task_going(loom::sync::Arc::as_ptr(&task)) };
+        drop(task);
+    }
+
+    // Each party of a model has its own thread, so that the main thread's
+    // joins cost no preemption of the bound.
+
     /// A task future goes while two of its waker clones (one tagged, one
     /// cloned once more from a clone) go on other threads: whatever the
     /// order, no clone reads the entry after its free (the read happens
@@ -765,11 +776,8 @@ mod loom_tests {
             });
             let tagged = Clone(p);
             let b = thread::spawn(move || tagged.wake(true));
-            // The task future goes: its drop, then its `Arc` (the
-            // registration's).
-            // SAFETY: `task` keeps the entry alive across the call.
-            unsafe { Entry::task_going(p) };
-            drop(task);
+            let going = thread::spawn(move || task_goes(task));
+            going.join().unwrap();
             a.join().unwrap();
             b.join().unwrap();
         });
@@ -785,9 +793,8 @@ mod loom_tests {
             task.wakers.cloned(false);
             let clone = Clone(p);
             let a = thread::spawn(move || clone.wake(false));
-            // SAFETY: `task` keeps the entry alive across the call.
-            unsafe { Entry::task_going(p) };
-            drop(task);
+            let going = thread::spawn(move || task_goes(task));
+            going.join().unwrap();
             a.join().unwrap();
         });
     }
@@ -825,11 +832,15 @@ mod loom_tests {
                     })
                 })
                 .collect();
-            // The future's drop.
-            state.gate.close();
-            // SAFETY: loom checks that no access overlaps this one.
-            state.memory.with_mut(|m| unsafe { *m = 0 });
-            assert_eq!(state.read(), None, "a snapshot read a dropped future");
+            let dropping = state.clone();
+            let dropper = thread::spawn(move || {
+                // The future's drop.
+                dropping.gate.close();
+                // SAFETY: loom checks that no access overlaps this one.
+                dropping.memory.with_mut(|m| unsafe { *m = 0 });
+                assert_eq!(dropping.read(), None, "a snapshot read a dropped future");
+            });
+            dropper.join().unwrap();
             for r in readers {
                 r.join().unwrap();
             }
