@@ -31,6 +31,8 @@ cargo nextest --version >/dev/null 2>&1 || {
   exit 1
 }
 cargo test --workspace
+step "loom models of the lock-free slots, the waker hand-off and the task memory gate"
+scripts/loom.sh
 step "tokio's own sync tests on peeps::sync (peeps passes every one tokio passes)"
 scripts/tokio-sync-tests.sh
 if [ -x frontend/check-bundle.sh ]; then

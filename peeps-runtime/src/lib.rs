@@ -41,6 +41,7 @@ cfg_diagnostics! {
     pub mod context;
     pub mod future;
     pub mod hold;
+    mod loom;
     pub mod ownership;
     mod pair;
     pub mod resource;

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::atomic::{
+use crate::loom::sync::atomic::{
     AtomicBool, AtomicU64, AtomicUsize,
     Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
     fence,
@@ -63,7 +63,16 @@ impl WakerCounts {
     #[inline]
     pub(crate) fn dropped(&self, tagged: bool) -> bool {
         let before = self.0.fetch_sub(Self::unit(tagged), Release);
-        before & LIVE == 1 && before & TASK_GONE != 0
+        let last = before & LIVE == 1 && before & TASK_GONE != 0;
+        if last {
+            // The reference given back may free the entry: every other
+            // clone's use of it must come before, so acquire the releases
+            // of their drops, as `Arc`'s drop does (the loom model
+            // `waker_clones_keep_the_entry_the_task_future_gave_them`
+            // fails without it).
+            fence(Acquire);
+        }
+        last
     }
 
     /// The task future is going: returns whether clones are live, which
@@ -78,6 +87,83 @@ impl WakerCounts {
     pub(crate) fn load(&self) -> (u64, u64) {
         let v = self.0.load(Acquire);
         (v & LIVE, (v & !TASK_GONE) >> 32)
+    }
+}
+
+/// A task entry as its waker clones keep it alive: its clone counts, and
+/// its reference count taken and given back by pointer. The provided
+/// methods are the hand-off of [`WakerCounts`]; the program's entry counts
+/// with std's `Arc`, the model in `loom_tests` with loom's.
+pub(crate) trait KeptByClones: Sized {
+    /// The entry's clone counts.
+    fn wakers(&self) -> &WakerCounts;
+
+    /// Adds a reference to the entry at `p`.
+    ///
+    /// # Safety
+    /// As `Arc::increment_strong_count`.
+    unsafe fn take_ref(p: *const Self);
+
+    /// Gives back a reference to the entry at `p`.
+    ///
+    /// # Safety
+    /// As `Arc::decrement_strong_count`.
+    unsafe fn give_ref(p: *const Self);
+
+    /// The task future of the entry at `p` is going: a reference taken
+    /// here passes to the live clones, or is given back at once when none
+    /// is live.
+    ///
+    /// # Safety
+    /// `p` is a live entry, kept alive by the going future until this
+    /// returns.
+    #[inline]
+    unsafe fn task_going(p: *const Self) {
+        // SAFETY: `p` is live (the caller's contract); the reference taken
+        // is the clones' from `task_gone` on, or no one's and given back.
+        unsafe {
+            Self::take_ref(p);
+            if !(*p).wakers().task_gone() {
+                Self::give_ref(p);
+            }
+        }
+    }
+
+    /// A clone of the entry at `p` went (dropped, or consumed by a wake):
+    /// if it was the last live one of a task that is gone, the reference
+    /// the task passed to its clones is given back.
+    ///
+    /// # Safety
+    /// `p` is the entry of the live clone that goes now.
+    #[inline]
+    unsafe fn clone_gone(p: *const Self, tagged: bool) {
+        // SAFETY: the clone keeps `p` alive until its count goes: by the
+        // task future's reference while it lives, else by the reference
+        // it passed to the clones, given back only by the last of them.
+        unsafe {
+            if (*p).wakers().dropped(tagged) {
+                Self::give_ref(p);
+            }
+        }
+    }
+}
+
+impl KeptByClones for TaskEntry {
+    #[inline]
+    fn wakers(&self) -> &WakerCounts {
+        &self.wakers
+    }
+
+    #[inline]
+    unsafe fn take_ref(p: *const Self) {
+        // SAFETY: by the caller's contract.
+        unsafe { Arc::increment_strong_count(p) }
+    }
+
+    #[inline]
+    unsafe fn give_ref(p: *const Self) {
+        // SAFETY: by the caller's contract.
+        unsafe { Arc::decrement_strong_count(p) }
     }
 }
 
@@ -112,9 +198,8 @@ pub struct TaskEntry {
     /// searches for the handles the task holds (see [`crate::ownership`]).
     state_at: AtomicUsize,
     state_len: AtomicUsize,
-    /// Snapshots reading the state now (counted in steps of 2), and
-    /// [`STATE_GONE`]: the future is being dropped, do not read it.
-    state_gate: AtomicU64,
+    /// Whether a snapshot may read the state now.
+    state_gate: StateGate,
     core: NodeCore,
     stats: PollStats,
 }
@@ -205,8 +290,52 @@ impl TaskEntry {
 
 /// The task future is being dropped: its memory may not be read.
 const STATE_GONE: u64 = 1;
-/// One reader of the task's memory, in [`TaskEntry::state_gate`].
+/// One reader of the task's memory, in a [`StateGate`].
 const STATE_READER: u64 = 2;
+
+/// Whether a snapshot may read a task's future: the snapshots reading it
+/// now (counted in steps of [`STATE_READER`]), and [`STATE_GONE`] once the
+/// future is being dropped. A read never overlaps the drop.
+#[derive(Debug, Default)]
+struct StateGate(AtomicU64);
+
+/// One read through a [`StateGate`], ended when dropped (also if the read
+/// panics: the future's drop would otherwise wait for it forever).
+struct Reading<'a>(&'a AtomicU64);
+
+impl Drop for Reading<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.0.fetch_sub(STATE_READER, Release);
+    }
+}
+
+impl StateGate {
+    /// Runs `read`, which reads the future's memory, unless the future is
+    /// going (`None`); the future's drop waits until `read` returns.
+    #[inline]
+    fn read<R>(&self, read: impl FnOnce() -> R) -> Option<R> {
+        // Both this `fetch_add` and the drop's `fetch_or` change one word:
+        // whichever comes second sees the first, so the drop waits for this
+        // read or this read is skipped.
+        let was = self.0.fetch_add(STATE_READER, SeqCst);
+        let _reading = Reading(&self.0);
+        if was & STATE_GONE != 0 {
+            return None;
+        }
+        Some(read())
+    }
+
+    /// The future is going: waits for the reads running now; no read runs
+    /// from now on.
+    fn close(&self) {
+        if self.0.fetch_or(STATE_GONE, SeqCst) >= STATE_READER {
+            while self.0.load(Acquire) >= STATE_READER {
+                crate::loom::hint::spin_loop();
+            }
+        }
+    }
+}
 
 impl TaskEntry {
     /// Reads the task's pinned future for marks if no poll runs during the
@@ -216,33 +345,27 @@ impl TaskEntry {
         if start == 0 || len > SCAN_MAX_STATE || len > budget || self.woken.load(Relaxed) {
             return None;
         }
-        // Dekker-style with the drop's `fetch_or`: one of the two sees the
-        // other, so the drop waits for this read or this read is skipped.
-        if self.state_gate.fetch_add(STATE_READER, SeqCst) & STATE_GONE != 0 {
-            self.state_gate.fetch_sub(STATE_READER, Release);
-            return None;
-        }
-        let before = self.stats.sequence();
-        let mut keys = Vec::new();
-        if before.1 == PollState::Pending {
-            // SAFETY: the future lives at `start` (pinned) until its drop,
-            // which waits for this reader; a poll may write it meanwhile,
-            // which the sequence check below throws away.
-            unsafe { scan_bytes(start as *const u8, len, |k| keys.push(k)) };
-        }
-        fence(Acquire);
-        let consistent = before.1 == PollState::Pending && self.stats.sequence() == before;
-        self.state_gate.fetch_sub(STATE_READER, Release);
-        consistent.then_some(keys)
+        self.state_gate
+            .read(|| {
+                let before = self.stats.sequence();
+                let mut keys = Vec::new();
+                if before.1 == PollState::Pending {
+                    // SAFETY: the future lives at `start` (pinned) until its
+                    // drop, which waits for this read (the gate); a poll may
+                    // write it meanwhile, which the sequence check below
+                    // throws away.
+                    unsafe { scan_bytes(start as *const u8, len, |k| keys.push(k)) };
+                }
+                fence(Acquire);
+                let consistent = before.1 == PollState::Pending && self.stats.sequence() == before;
+                consistent.then_some(keys)
+            })
+            .flatten()
     }
 
     /// The task future is going: no snapshot reads its memory from now on.
     fn state_gone(&self) {
-        if self.state_gate.fetch_or(STATE_GONE, SeqCst) >= STATE_READER {
-            while self.state_gate.load(Acquire) >= STATE_READER {
-                std::hint::spin_loop();
-            }
-        }
+        self.state_gate.close();
     }
 }
 
@@ -298,14 +421,8 @@ pin_project_lite::pin_project! {
             // taken here for them (see `WakerCounts`).
             let entry = this.project().reg.entry();
             entry.state_gone();
-            let ptr = Arc::as_ptr(entry);
-            // SAFETY: `entry` is a live `Arc`; this adds one reference,
-            // which the clones own from now on or which is given back here.
-            unsafe { Arc::increment_strong_count(ptr) };
-            if !entry.wakers.task_gone() {
-                // SAFETY: the reference just taken, which no clone owns.
-                unsafe { Arc::decrement_strong_count(ptr) };
-            }
+            // SAFETY: `entry` is a live `Arc`, whose future goes now.
+            unsafe { TaskEntry::task_going(Arc::as_ptr(entry)) };
         }
     }
 }
@@ -433,7 +550,7 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
         joins,
         state_at: AtomicUsize::new(0),
         state_len: AtomicUsize::new(0),
-        state_gate: AtomicU64::new(0),
+        state_gate: StateGate::default(),
     };
     TaskFuture { reg: Registered::new(entry), fut }
 }
@@ -618,5 +735,176 @@ mod tests {
         let (fut, weak) = keeping(0, Arc::new(Mutex::new(Vec::new())));
         run_to_end(fut);
         assert!(weak.upgrade().is_none());
+    }
+}
+
+/// Loom models (`scripts/loom.sh`) of the task's lock-free pieces: the
+/// reference its waker clones keep, and the gate of its memory.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::cell::UnsafeCell;
+    use loom::thread;
+
+    /// What a task entry's memory holds while it lives.
+    const ALIVE: u64 = 1;
+
+    /// A task entry as its clones see it: the real counts, and memory a
+    /// wake reads (the runtime's waker) and the entry's drop writes, so
+    /// loom sees a read that the free does not wait for. It counts with
+    /// loom's `Arc`, through the hand-off the program's entry uses.
+    struct Entry {
+        wakers: WakerCounts,
+        body: UnsafeCell<u64>,
+    }
+
+    impl KeptByClones for Entry {
+        fn wakers(&self) -> &WakerCounts {
+            &self.wakers
+        }
+        unsafe fn take_ref(p: *const Self) {
+            // SAFETY: by the caller's contract.
+            unsafe { loom::sync::Arc::increment_strong_count(p) }
+        }
+        unsafe fn give_ref(p: *const Self) {
+            // SAFETY: by the caller's contract.
+            unsafe { loom::sync::Arc::decrement_strong_count(p) }
+        }
+    }
+
+    impl Drop for Entry {
+        fn drop(&mut self) {
+            // The free is a write of the entry's memory: loom fails the
+            // model unless every clone's read and count update happen
+            // before it (no atomic load here: an acquire would hide that).
+            // SAFETY: loom checks that no access overlaps this one.
+            self.body.with_mut(|b| unsafe { *b = 0 });
+            let counts = self.wakers.0.with_mut(|w| *w);
+            // Freed only once no clone is live: a live one would touch it.
+            assert_eq!(counts, TASK_GONE, "freed with live clones");
+        }
+    }
+
+    /// A waker clone: the entry's address, sent to another thread.
+    struct Clone(*const Entry);
+    // SAFETY: the entry is `Sync`; a clone is used on one thread at a time.
+    unsafe impl Send for Clone {}
+
+    impl Clone {
+        /// Reads the entry, as a wake does, then goes.
+        fn wake(self, tagged: bool) {
+            // SAFETY: a live clone keeps its entry alive until it goes.
+            unsafe {
+                // Loom checks that no write overlaps this read.
+                (*self.0).body.with(|b| assert_eq!(*b, ALIVE, "a clone read a freed entry"));
+                Entry::clone_gone(self.0, tagged);
+            }
+        }
+    }
+
+    /// The task future of `task` goes: its drop, then its `Arc` (the
+    /// registration's).
+    fn task_goes(task: loom::sync::Arc<Entry>) {
+        // SAFETY: `task` keeps the entry alive across the call.
+        unsafe { Entry::task_going(loom::sync::Arc::as_ptr(&task)) };
+        drop(task);
+    }
+
+    // Each party of a model has its own thread, so that the main thread's
+    // joins cost no preemption of the bound.
+
+    /// A task future goes while two of its waker clones (one tagged, one
+    /// cloned once more from a clone) go on other threads: whatever the
+    /// order, no clone reads the entry after its free (the read happens
+    /// before it), and the entry is freed exactly once (loom's `Arc` fails
+    /// a model that leaks it or gives a reference back twice).
+    #[test]
+    fn waker_clones_keep_the_entry_the_task_future_gave_them() {
+        loom::model(|| {
+            let task = loom::sync::Arc::new(Entry { wakers: WakerCounts::default(), body: UnsafeCell::new(ALIVE) });
+            let p = loom::sync::Arc::as_ptr(&task);
+            // The task's poll handed out two clones.
+            task.wakers.cloned(false);
+            task.wakers.cloned(true);
+            let plain = Clone(p);
+            let a = thread::spawn(move || {
+                // A clone of a clone, made after the task may have gone.
+                // SAFETY: `plain` is live, so the entry is.
+                unsafe { (*plain.0).wakers.cloned(false) };
+                let again = Clone(plain.0);
+                plain.wake(false);
+                again.wake(false);
+            });
+            let tagged = Clone(p);
+            let b = thread::spawn(move || tagged.wake(true));
+            let going = thread::spawn(move || task_goes(task));
+            going.join().unwrap();
+            a.join().unwrap();
+            b.join().unwrap();
+        });
+    }
+
+    /// A task future going while no clone is live, or its one clone goes
+    /// meanwhile: the reference is given back once.
+    #[test]
+    fn a_task_future_with_no_live_clone_gives_its_reference_back() {
+        loom::model(|| {
+            let task = loom::sync::Arc::new(Entry { wakers: WakerCounts::default(), body: UnsafeCell::new(ALIVE) });
+            let p = loom::sync::Arc::as_ptr(&task);
+            task.wakers.cloned(false);
+            let clone = Clone(p);
+            let a = thread::spawn(move || clone.wake(false));
+            let going = thread::spawn(move || task_goes(task));
+            going.join().unwrap();
+            a.join().unwrap();
+        });
+    }
+
+    /// A task future's memory, behind its gate, as a snapshot reads it and
+    /// the future's drop frees it.
+    struct State {
+        gate: StateGate,
+        memory: UnsafeCell<u64>,
+    }
+
+    impl State {
+        /// A snapshot's read: `None` when the future was going.
+        fn read(&self) -> Option<u64> {
+            // SAFETY: loom checks that no write overlaps this read.
+            self.gate.read(|| self.memory.with(|m| unsafe { *m }))
+        }
+    }
+
+    /// Two snapshots read a task's memory while its future is dropped:
+    /// no read overlaps the drop (loom sees a read that the drop's write
+    /// does not wait for), a read that ran saw the memory alive, and no
+    /// read runs after the drop began.
+    #[test]
+    fn no_snapshot_reads_a_task_future_being_dropped() {
+        loom::model(|| {
+            let state = loom::sync::Arc::new(State { gate: StateGate::default(), memory: UnsafeCell::new(ALIVE) });
+            let readers: Vec<_> = (0..2)
+                .map(|_| {
+                    let state = state.clone();
+                    thread::spawn(move || {
+                        if let Some(m) = state.read() {
+                            assert_eq!(m, ALIVE, "a snapshot read a dropped future");
+                        }
+                    })
+                })
+                .collect();
+            let dropping = state.clone();
+            let dropper = thread::spawn(move || {
+                // The future's drop.
+                dropping.gate.close();
+                // SAFETY: loom checks that no access overlaps this one.
+                dropping.memory.with_mut(|m| unsafe { *m = 0 });
+                assert_eq!(dropping.read(), None, "a snapshot read a dropped future");
+            });
+            dropper.join().unwrap();
+            for r in readers {
+                r.join().unwrap();
+            }
+        });
     }
 }

@@ -17,7 +17,7 @@ use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, NodeId, attr};
 use std::sync::Arc;
 use std::panic::Location;
-use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicU64, Ordering};
+use crate::loom::sync::atomic::{AtomicPtr, AtomicU8, AtomicU64, Ordering, fence};
 use std::task::{Context, Poll};
 
 pub use peeps_graph::Op;
@@ -63,7 +63,47 @@ struct WaitSlot {
     at: AtomicPtr<Location<'static>>,
 }
 
+/// How many times a snapshot reads a slot whose wait changes under it
+/// before it leaves it out (a wait that changed during the read just began:
+/// it is too young to matter to a deadlock).
+const READ_TRIES: usize = 3;
+
 impl WaitSlot {
+    /// The wait in this slot as one record, and whether its op is known:
+    /// `None` when the slot is free or being filled, or changed under
+    /// every read tried.
+    ///
+    /// A sequence lock on the waiter word: the fields read belong to the
+    /// wait whose waiter was read when the waiter still reads the same
+    /// after them, since a new wait claims the slot before it writes a
+    /// field (see [`WaitList::insert`]). A later wait of the same waiter
+    /// in the same slot can pass for the one first read: the record is
+    /// then that waiter's, with fields of either of its two waits.
+    fn read(&self) -> Option<(WaitRecord, bool)> {
+        for _ in 0..READ_TRIES {
+            let waiter = self.waiter.load(Ordering::Acquire);
+            if waiter == 0 || waiter == CLAIMING {
+                return None;
+            }
+            let op = Op::from_repr(self.op.load(Ordering::Relaxed));
+            let r = WaitRecord {
+                waiter,
+                op: op.unwrap_or(Op::Lock),
+                since: self.since.load(Ordering::Relaxed),
+                epoch: self.epoch.load(Ordering::Relaxed),
+                seq: self.seq.load(Ordering::Relaxed),
+                at: site_of(self.at.load(Ordering::Relaxed)),
+            };
+            // Pairs with the fence after a claim: a field written after it
+            // was read here, so the waiter read next is the claim's or later.
+            fence(Ordering::Acquire);
+            if self.waiter.load(Ordering::Relaxed) == waiter {
+                return Some((r, op.is_some()));
+            }
+        }
+        None
+    }
+
     fn free() -> Self {
         WaitSlot {
             waiter: AtomicU64::new(0),
@@ -120,21 +160,9 @@ impl WaitList {
     /// Adds a `waits_on` edge per pending wait; returns how many.
     pub fn describe(&self, out: &mut Describe<'_>) -> usize {
         let mut n = 0;
-        for f in &self.fast {
-            let waiter = f.waiter.load(Ordering::Acquire);
-            if waiter != 0 && waiter != CLAIMING {
-                let op = Op::from_repr(f.op.load(Ordering::Acquire));
-                let r = WaitRecord {
-                    waiter,
-                    op: op.unwrap_or(Op::Lock),
-                    since: f.since.load(Ordering::Relaxed),
-                    epoch: f.epoch.load(Ordering::Relaxed),
-                    seq: f.seq.load(Ordering::Relaxed),
-                    at: site_of(f.at.load(Ordering::Relaxed)),
-                };
-                self.edge(out, &r, op.is_some());
-                n += 1;
-            }
+        for (r, with_op) in self.fast.iter().filter_map(WaitSlot::read) {
+            self.edge(out, &r, with_op);
+            n += 1;
         }
         let records = self.records.lock();
         for r in records.iter() {
@@ -173,6 +201,10 @@ impl WaitList {
             if f.waiter.load(Ordering::Relaxed) == 0
                 && f.waiter.compare_exchange(0, CLAIMING, Ordering::Acquire, Ordering::Relaxed).is_ok()
             {
+                // A snapshot that reads a field written below then sees the
+                // claim (or later) when it reads the waiter again: it cannot
+                // take them for the last wait's (see `WaitSlot::read`).
+                fence(Ordering::Release);
                 f.op.store(op as u8, Ordering::Relaxed);
                 f.since.store(since, Ordering::Relaxed);
                 f.epoch.store(epoch, Ordering::Relaxed);
@@ -391,5 +423,101 @@ impl<L: std::ops::Deref<Target = WaitList>> Drop for WaitEdge<L> {
     #[inline]
     fn drop(&mut self) {
         self.end();
+    }
+}
+
+/// Loom models (`scripts/loom.sh`) of the lock-free wait slots.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::loom::model::{NOW, edges, site};
+    use loom::thread;
+    use peeps_graph::Edge;
+
+    /// The node waited on.
+    const TARGET: NodeId = 99;
+
+    /// One wait a model records, and what a snapshot must say of it.
+    #[derive(Debug, Clone, Copy)]
+    struct Wait {
+        waiter: NodeId,
+        op: Op,
+        since: u64,
+        /// The task polls it is recorded in: first, then repolled.
+        epochs: [u64; 2],
+        at: &'static Location<'static>,
+    }
+
+    impl Wait {
+        fn insert(&self, list: &WaitList) -> Place {
+            list.insert(self.waiter, self.op, self.since, self.epochs[0], Some(self.at))
+        }
+
+        /// Whether `e` says this wait, whole: the fields of one wait, never
+        /// a slot read half-filled or mixed with another wait's.
+        fn said_by(&self, e: &Edge) -> bool {
+            let polled_in = e.attrs.get(attr::POLLED_IN).map(|v| v.as_u64());
+            e.from == self.waiter
+                && e.to == TARGET
+                && e.since_ms == Some(NOW - self.since)
+                && e.attrs.get(attr::OP) == Some(&self.op.as_str().into())
+                && e.attrs.get(attr::AT) == Some(&site(self.at))
+                && match polled_in {
+                    None => self.epochs.contains(&0),
+                    Some(epoch) => epoch.is_some_and(|n| n != 0 && self.epochs.contains(&n)),
+                }
+        }
+    }
+
+    /// A snapshot of `list`: every edge says one of `waits` whole. Returns
+    /// the waiters it shows.
+    #[track_caller]
+    fn snapshot(list: &WaitList, waits: &[Wait]) -> Vec<NodeId> {
+        let edges = edges(|out| {
+            list.describe(out);
+        });
+        for e in &edges {
+            assert!(waits.iter().any(|w| w.said_by(e)), "not one wait, whole: {e:?} (waits: {waits:?})");
+        }
+        edges.iter().map(|e| e.from).collect()
+    }
+
+    /// Two waits go into one slot of a list (one after the other has
+    /// gone from it, or both at once into two) while a snapshot reads
+    /// the list: it shows each wait whole or not at all, never a slot
+    /// being filled, a wait that is gone, or fields of two waits in one
+    /// edge; once they are done, the list shows exactly the wait left.
+    /// (Each party has its own thread, so that the main thread's joins
+    /// cost no preemption of the bound.)
+    #[test]
+    fn a_snapshot_shows_each_wait_whole_or_not_at_all() {
+        loom::model(|| {
+            let list = loom::sync::Arc::new(WaitList::new(TARGET));
+            // An earlier wait, over: its fields are still in slot 0, where
+            // each of the waits below tries first (`waiter % FAST_WAITS`).
+            let old = Wait { waiter: 4, op: Op::Send, since: 10, epochs: [3, 3], at: Location::caller() };
+            let p = old.insert(&list);
+            list.remove(p);
+            let a = Wait { waiter: 8, op: Op::Lock, since: 100, epochs: [7, 9], at: Location::caller() };
+            let b = Wait { waiter: 12, op: Op::Recv, since: 200, epochs: [0, 0], at: Location::caller() };
+            let la = list.clone();
+            let ta = thread::spawn(move || {
+                let p = a.insert(&la);
+                la.repolled(p, a.epochs[1]);
+                la.remove(p);
+            });
+            let lb = list.clone();
+            let tb = thread::spawn(move || b.insert(&lb));
+            let ls = list.clone();
+            let ts = thread::spawn(move || {
+                snapshot(&ls, &[a, b]);
+            });
+            ts.join().unwrap();
+            ta.join().unwrap();
+            let pb = tb.join().unwrap();
+            assert_eq!(snapshot(&list, &[a, b]), [b.waiter]);
+            list.remove(pb);
+            assert!(snapshot(&list, &[]).is_empty());
+        });
     }
 }

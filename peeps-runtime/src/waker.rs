@@ -15,7 +15,7 @@
 //! clones still live, that reference passes to them and the last one gives
 //! it back (`WakerCounts` in the task module).
 
-use crate::task::TaskEntry;
+use crate::task::{KeptByClones, TaskEntry};
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
 use std::task::{RawWaker, RawWakerVTable, Waker};
@@ -95,11 +95,7 @@ unsafe fn count_clone(p: *const (), tagged: bool) {
 #[inline]
 unsafe fn count_drop(p: *const (), tagged: bool) {
     // SAFETY: by the caller's contract.
-    unsafe {
-        if entry(p).wakers.dropped(tagged) {
-            Arc::decrement_strong_count(p.cast::<TaskEntry>());
-        }
-    }
+    unsafe { TaskEntry::clone_gone(p.cast::<TaskEntry>(), tagged) };
 }
 
 unsafe fn clone_tracked(p: *const ()) -> RawWaker {

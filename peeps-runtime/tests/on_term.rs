@@ -3,6 +3,9 @@
 //! child is stuck, sends it SIGTERM or SIGINT, and reads its stderr and how
 //! it ended.
 
+// The runner and the report exist only with feature `diagnostics`.
+#![cfg(feature = "diagnostics")]
+
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, ExitStatus, Stdio};

@@ -5,6 +5,10 @@
 //! READY, then signals it and reads what it wrote. Every wait is bounded;
 //! nothing asserts on timing.
 
+// What the dumps say of futures and blocking polls needs feature
+// `diagnostics`.
+#![cfg(feature = "diagnostics")]
+
 use peeps_graph::analysis::{BlockingPoll, Options, Report};
 use peeps_graph::{Snapshot, ThreadInfo, attr};
 use peeps_test_support::{ChildProcess, rerun};

@@ -6,6 +6,9 @@
 //! Deadlocks are built from runtime primitives only: two peeps tasks each
 //! awaiting the other's `JoinHandle` (handed over through oneshots).
 
+// The runner and the report exist only with feature `diagnostics`.
+#![cfg(feature = "diagnostics")]
+
 use peeps_runtime::test::{Test, run, run_reporting};
 use std::any::Any;
 use std::panic::AssertUnwindSafe;

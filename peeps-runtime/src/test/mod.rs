@@ -102,13 +102,24 @@ impl Test {
             }
         };
         builder.enable_all();
-        builder.on_thread_start(move || scope::set_for_thread(scope));
+        in_scope(&mut builder, scope);
         if let Some(configure) = self.configure {
             configure(&mut builder);
         }
         builder.build()
     }
 }
+
+/// Every thread of the runtime `builder` builds runs in test run `scope`.
+#[cfg(not(loom))]
+fn in_scope(builder: &mut tokio::runtime::Builder, scope: u64) {
+    builder.on_thread_start(move || scope::set_for_thread(scope));
+}
+
+/// Under `--cfg loom` tokio has no thread hooks; the loom models (see
+/// `crate::loom`) run no runtime.
+#[cfg(loom)]
+fn in_scope(_: &mut tokio::runtime::Builder, _: u64) {}
 
 /// What one test run shares between its thread, its body's thread and the
 /// watcher.
