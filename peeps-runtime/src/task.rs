@@ -209,7 +209,8 @@ pub struct TaskEntry {
 /// after: a `OnceLock` without its initialisation's synchronisation, which
 /// cost every spawn a slow path.
 struct FirstWaker {
-    set: AtomicBool,
+    // Not modelled by loom (a std atomic: `const fn new`, `get_mut`).
+    set: std::sync::atomic::AtomicBool,
     waker: std::cell::UnsafeCell<std::mem::MaybeUninit<Waker>>,
 }
 
@@ -222,7 +223,7 @@ unsafe impl Send for FirstWaker {}
 
 impl FirstWaker {
     const fn new() -> FirstWaker {
-        FirstWaker { set: AtomicBool::new(false), waker: std::cell::UnsafeCell::new(std::mem::MaybeUninit::uninit()) }
+        FirstWaker { set: std::sync::atomic::AtomicBool::new(false), waker: std::cell::UnsafeCell::new(std::mem::MaybeUninit::uninit()) }
     }
 
     #[inline]
