@@ -22,8 +22,15 @@ step "clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 step "diagnostics off: everything compiles and the sync types behave the same"
 cargo build -p peeps -p peeps-sync -p peeps-runtime --no-default-features
+cargo clippy -p peeps -p peeps-sync -p peeps-runtime --no-default-features --all-targets -- -D warnings
 cargo test -p peeps-sync --no-default-features
-cargo test -p peeps --no-default-features --test test_attr_off  # #[peeps::test] is #[tokio::test]
+# The runtime's own tests, and tests/hooks.rs: every hook's no-op twin has
+# its recording hook's signature.
+cargo test -p peeps-runtime --no-default-features
+# The facade's doctests and #[peeps::test] as #[tokio::test].
+cargo test -p peeps --no-default-features
+# peeps-roam built alone: its peeps dependency without diagnostics.
+cargo build -p peeps-roam
 step "tests"
 # tests/test_attr_fixture.rs runs a fixture crate under `cargo nextest run`.
 cargo nextest --version >/dev/null 2>&1 || {

@@ -2,7 +2,7 @@
 //!
 //! A peeps task registers a `task` node when spawned (with a `spawned` edge
 //! from the task that spawned it), polls its future with a tracked waker
-//! (see [`crate::waker`]) and with itself as the current frame, so every
+//! (see `waker`) and with itself as the current frame, so every
 //! instrumented future and wait inside is attributed to it.
 
 use crate::clock;

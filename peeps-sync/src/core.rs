@@ -18,13 +18,14 @@
 //! Without feature `diagnostics` every piece is the runtime's no-op twin:
 //! the same code compiles to the plain tokio call.
 
-use peeps_runtime::{Resource, WaitEdge};
+use peeps_runtime::__private::resource::Resource;
+use peeps_runtime::__private::wait::WaitEdge;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use peeps_graph::Op;
-use peeps_runtime::wait::{ListRef, Site, WaitList};
+use peeps_runtime::__private::wait::{ListRef, Site, WaitList};
 
 pin_project_lite::pin_project! {
     /// One of tokio's wait futures, recorded as a `waits_on` edge while
