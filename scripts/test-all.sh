@@ -7,6 +7,9 @@
 # compared), and fails if it did not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# No incremental caches: every build here runs once, and they would double
+# the disk a full run needs.
+export CARGO_INCREMENTAL=0
 
 step() { printf '\n==> %s\n' "$*"; }
 
