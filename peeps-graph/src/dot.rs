@@ -279,7 +279,9 @@ fn edge_label(w: &crate::merge::MergedEdge<'_>) -> String {
         EdgeKind::HeldBy => "since",
         _ => return escape(&label),
     };
-    let at = w.attr_str(crate::attr::AT).map(crate::analysis::short_location);
+    let at = w
+        .attr_str(crate::attr::AT)
+        .map(crate::analysis::short_location);
     match (at, w.since_ms) {
         (Some(at), Some(ms)) => {
             let _ = write!(label, "\n{place} {at}, {}", crate::analysis::duration(ms));
@@ -316,13 +318,20 @@ mod tests {
 
     #[test]
     fn wait_and_hold_edges_say_their_line_and_how_long() {
-        let snap = crate::Snapshot::from_json(include_str!("../../docs/example-dump.json")).unwrap();
+        let snap =
+            crate::Snapshot::from_json(include_str!("../../docs/example-dump.json")).unwrap();
         let snaps = [snap];
         let merged = crate::merge::merge(&snaps);
         let report = crate::analyze_merged(&merged, &Default::default());
         let dot = super::to_dot(&merged, &report, &Default::default());
-        assert!(dot.contains(r#"label="waits_on (lock)\nat src/bank.rs:22, 5.0 s""#), "{dot}");
-        assert!(dot.contains(r#"label="held_by (guard)\nsince src/bank.rs:21, 5.0 s""#), "{dot}");
+        assert!(
+            dot.contains(r#"label="waits_on (lock)\nat src/bank.rs:22, 5.0 s""#),
+            "{dot}"
+        );
+        assert!(
+            dot.contains(r#"label="held_by (guard)\nsince src/bank.rs:21, 5.0 s""#),
+            "{dot}"
+        );
     }
 
     #[test]
