@@ -268,10 +268,33 @@ fn edge_label(w: &crate::merge::MergedEdge<'_>) -> String {
         EdgeKind::HeldBy => w.attr_str(crate::attr::AS),
         _ => None,
     };
-    match extra {
-        Some(x) => format!("{} ({})", w.kind, escape(x)),
+    let mut label = match extra {
+        Some(x) => format!("{} ({x})", w.kind),
         None => w.kind.to_string(),
+    };
+    // The line that waits or took the hold, and for how long: as the report
+    // says it (`waits at src/x.rs:25 … for 6.2 s`, `held since src/x.rs:31`).
+    let place = match w.kind {
+        EdgeKind::WaitsOn => "at",
+        EdgeKind::HeldBy => "since",
+        _ => return escape(&label),
+    };
+    let at = w
+        .attr_str(crate::attr::AT)
+        .map(crate::analysis::short_location);
+    match (at, w.since_ms) {
+        (Some(at), Some(ms)) => {
+            let _ = write!(label, "\n{place} {at}, {}", crate::analysis::duration(ms));
+        }
+        (Some(at), None) => {
+            let _ = write!(label, "\n{place} {at}");
+        }
+        (None, Some(ms)) => {
+            let _ = write!(label, "\nfor {}", crate::analysis::duration(ms));
+        }
+        (None, None) => {}
     }
+    escape(&label)
 }
 
 /// Escapes a string for a double-quoted DOT string.
@@ -292,6 +315,24 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::escape;
+
+    #[test]
+    fn wait_and_hold_edges_say_their_line_and_how_long() {
+        let snap =
+            crate::Snapshot::from_json(include_str!("../../docs/example-dump.json")).unwrap();
+        let snaps = [snap];
+        let merged = crate::merge::merge(&snaps);
+        let report = crate::analyze_merged(&merged, &Default::default());
+        let dot = super::to_dot(&merged, &report, &Default::default());
+        assert!(
+            dot.contains(r#"label="waits_on (lock)\nat src/bank.rs:22, 5.0 s""#),
+            "{dot}"
+        );
+        assert!(
+            dot.contains(r#"label="held_by (guard)\nsince src/bank.rs:21, 5.0 s""#),
+            "{dot}"
+        );
+    }
 
     #[test]
     fn escapes_quotes_backslashes_and_controls() {

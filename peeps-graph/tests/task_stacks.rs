@@ -18,7 +18,8 @@ fn a_stack_lists_the_futures_then_the_wait_its_leaf_makes_and_who_holds_it() {
     let inner = d.future(outer, "inner");
     let ch = d.channel("replies", "mpsc", 1, 1);
     d.wait(inner, ch, "recv").since_ms = Some(1_900);
-    d.hold(ch, replier, "sender");
+    d.hold(ch, replier, "sender")
+        .attr("at", "src/replier.rs:9:13");
     d.hold(ch, waiter, "receiver"); // cannot end a receive: not said
     let snap = d.build();
 
@@ -42,7 +43,7 @@ fn a_stack_lists_the_futures_then_the_wait_its_leaf_makes_and_who_holds_it() {
          \x20 future \"outer\" (src/outer.rs:3)\n\
          \x20   future \"inner\" (src/inner.rs:4)\n\
          \x20     waits to receive from channel \"replies\" (made at src/replies.rs:5) for 1.9 s\n\
-         \x20       sender held by task \"replier\""
+         \x20       sender held since src/replier.rs:9 by task \"replier\""
     );
 }
 

@@ -91,6 +91,8 @@ pub struct StackHolder {
     pub held_as: Option<String>,
     /// False when peeps could only guess the holder (`confirmed: false`).
     pub confirmed: bool,
+    /// The line of the call that took the hold, `file:line:col`, when known.
+    pub at: Option<String>,
 }
 
 /// The stacks of the tasks of `snapshot` that `keep` accepts, in node-id
@@ -134,6 +136,7 @@ struct HoldEdge {
     holder: NodeId,
     held_as: Option<String>,
     confirmed: bool,
+    at: Option<String>,
 }
 
 /// The snapshot's edges, indexed for walking stacks.
@@ -195,10 +198,16 @@ impl<'s> Tree<'s> {
                         .map(str::to_owned);
                     let confirmed =
                         e.attrs.get(attr::CONFIRMED).and_then(|v| v.as_bool()) != Some(false);
+                    let at = e
+                        .attrs
+                        .get(attr::AT)
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned);
                     tree.holders.entry(e.from).or_default().push(HoldEdge {
                         holder: e.to,
                         held_as,
                         confirmed,
+                        at,
                     });
                 }
                 EdgeKind::Spawned => {
@@ -327,6 +336,7 @@ impl<'s> Tree<'s> {
                     task,
                     held_as: h.held_as.clone(),
                     confirmed: h.confirmed,
+                    at: h.at.clone(),
                 });
             }
         }
@@ -429,7 +439,7 @@ impl TaskStack {
                 at: wait.at.clone(),
                 wait_words: String::new(),
                 wait_after: String::new(),
-                held_at: None,
+                held_at: holder.at.clone(),
                 handed_to: None,
                 taken_in: None,
                 behind_writer: false,
