@@ -5,6 +5,7 @@
 //! counter once per [`BLOCK`] nodes.
 
 use std::cell::Cell;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How many ids a thread takes at once.
@@ -33,4 +34,45 @@ pub(crate) fn next_id() -> u64 {
         })
         // During thread teardown the cursor is gone: take a block of one.
         .unwrap_or_else(|_| NEXT_BLOCK.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Hashes ids (and keys made of ids) for the runtime's tables: ids are
+/// unique integers, so a multiply spreads them; SipHash, the std default,
+/// cost several times the table operation itself on a hot path.
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // Each word folded into what came before (a key of two ids).
+        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// A `HashMap` hasher for ids.
+pub(crate) type IdHash = BuildHasherDefault<IdHasher>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::{BuildHasher, Hash};
+
+    #[test]
+    fn both_words_of_a_key_count() {
+        let h = |a: u64, b: u64| IdHash::default().hash_one((a, b));
+        assert_ne!(h(1, 2), h(1, 3));
+        assert_ne!(h(1, 2), h(2, 2));
+        assert_ne!(h(1, 2), h(2, 1));
+        let mut one = IdHasher::default();
+        7u64.hash(&mut one);
+        assert_eq!(one.finish(), 7u64.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    }
 }

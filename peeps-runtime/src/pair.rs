@@ -304,7 +304,13 @@ pub(crate) fn moved(pair_end: u64, to: NodeId, via: Evidence) {
     let pair = pair_end >> 1;
     let key = Key::pair_end(pair_end);
     let now = crate::clock::now_ms();
-    let reg = shard(pair).lock().get(&pair).and_then(Weak::upgrade);
+    // Usually nothing waited on the pair yet: its bucket counts no
+    // registration, and the table's lock is not taken.
+    let reg = if bucket(pair).load(Ordering::Relaxed) == 0 {
+        None
+    } else {
+        shard(pair).lock().get(&pair).and_then(Weak::upgrade)
+    };
     match reg {
         // The registration's holds are the pair's own: an entry of another
         // type under this id cannot exist (ids are unique).
@@ -332,13 +338,13 @@ impl<F: PairFacts> Listed for Registration<F> {
     }
 }
 
-type Table = Mutex<HashMap<u64, Weak<dyn Listed>>>;
+type Table = Mutex<HashMap<u64, Weak<dyn Listed>, crate::id::IdHash>>;
 
 const SHARDS: usize = 16;
 
 /// Registered pairs by id: looked up only when an end waits or is used
 /// before its partner linked.
-static TABLE: LazyLock<[Table; SHARDS]> = LazyLock::new(|| std::array::from_fn(|_| Mutex::new(HashMap::new())));
+static TABLE: LazyLock<[Table; SHARDS]> = LazyLock::new(|| std::array::from_fn(|_| Mutex::new(HashMap::default())));
 
 fn shard(pair: u64) -> &'static Table {
     &TABLE[(pair as usize) % SHARDS]

@@ -5,10 +5,10 @@
 //! the moment its owner drops the [`Registered`] handle, so memory returns to
 //! its baseline as soon as the program drops its futures and resources.
 
+use crate::id::IdHash;
 use crate::node::{Describe, NodeCore};
 use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, LazyLock};
 
 /// Something that appears as a node in a snapshot.
@@ -38,25 +38,7 @@ pub trait Entry: Send + Sync + 'static {
 
 const SHARDS: usize = 64;
 
-/// Ids are unique integers: hashing them is a multiplication.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8 | u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, id: u64) {
-        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type Shard = Mutex<HashMap<u64, Arc<dyn Entry>, BuildHasherDefault<IdHasher>>>;
+type Shard = Mutex<HashMap<u64, Arc<dyn Entry>, IdHash>>;
 
 struct Registry {
     shards: [Shard; SHARDS],

@@ -2,7 +2,7 @@
 //! with `perf stat -e instructions:u` (a figure a loaded machine does not
 //! disturb, unlike time). Usage: `ops <op> <tokio|peeps> <n>`, op one of
 //! `mutex`, `mpsc`, `unbounded`, `oneshot`, `semaphore`, `watch_borrow`,
-//! `watch_send`, `parking_lot`, `contended`, `contended_mt`. Async ops run in one task (a peeps task for peeps, a tokio
+//! `watch_send`, `request_reply` (a request carrying its oneshot reply sender through an mpsc channel), `parking_lot`, `contended`, `contended_mt`. Async ops run in one task (a peeps task for peeps, a tokio
 //! task for tokio) on a current-thread runtime. `contended`: 4 tasks each
 //! lock, yield while holding, unlock — every lock but the first of a round
 //! waits, deterministically; side `tokio-in-peeps` runs tokio's mutex in
@@ -118,6 +118,26 @@ fn main() {
                         let (tx, rx) = peeps_sync::oneshot::channel();
                         tx.send(i).expect("send");
                         black_box(rx.await.expect("recv"));
+                    }
+                }
+                ("request_reply", "tokio") => {
+                    let (tx, mut rx) =
+                        tokio::sync::mpsc::channel::<tokio::sync::oneshot::Sender<u64>>(64);
+                    for i in 0..n {
+                        let (reply, answer) = tokio::sync::oneshot::channel();
+                        tx.send(reply).await.expect("send");
+                        rx.recv().await.expect("recv").send(i).expect("reply");
+                        black_box(answer.await.expect("answer"));
+                    }
+                }
+                ("request_reply", _) => {
+                    let (tx, mut rx) =
+                        peeps_sync::mpsc::channel::<peeps_sync::oneshot::Sender<u64>>(64);
+                    for i in 0..n {
+                        let (reply, answer) = peeps_sync::oneshot::channel();
+                        tx.send(reply).await.expect("send");
+                        rx.recv().await.expect("recv").send(i).expect("reply");
+                        black_box(answer.await.expect("answer"));
                     }
                 }
                 ("watch_borrow", "tokio") => {

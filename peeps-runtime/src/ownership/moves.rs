@@ -3,7 +3,7 @@
 use super::mark::Key;
 use parking_lot::Mutex;
 use peeps_graph::{Evidence, NodeId};
-use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
 use std::sync::LazyLock;
 
 /// The hold named `key` is now held by node `to` (a task, or the channel
@@ -33,60 +33,69 @@ pub(crate) struct PendingMove {
     pub(crate) since: u64,
 }
 
-/// How many pending moves a shard keeps: the oldest go first. A pair that
-/// completes without ever waiting leaves its move here until pushed out.
-const PENDING_PER_SHARD: usize = 256;
-const PENDING_SHARDS: usize = 16;
+/// How many pending moves are kept: a table of this many slots, each move
+/// in the slot its key hashes to. A move is needed only from the moment it
+/// is made until an end of its pair first waits and registers the pair
+/// (usually at once, as the requester awaits its reply); a pair that
+/// completes without ever waiting leaves its move until another move takes
+/// the slot. Losing a move to a collision costs precision (the end is then
+/// attributed to its maker), never a false alarm.
+const PENDING_SLOTS: usize = 4096;
 
-#[derive(Debug, Default)]
-struct Shard {
-    moves: HashMap<Key, PendingMove>,
-    order: VecDeque<Key>,
+/// One slot of the table: the move and the key it is for.
+type Slot = Mutex<Option<(Key, PendingMove)>>;
+
+/// Moves of holds not registered yet, bounded: a lossy table of
+/// [`PENDING_SLOTS`] slots (no allocation, one uncontended lock per move).
+pub(crate) struct PendingMoves {
+    slots: Box<[Slot]>,
 }
 
-/// Moves of holds not registered yet, bounded.
-#[derive(Debug)]
-pub(crate) struct PendingMoves {
-    shards: [Mutex<Shard>; PENDING_SHARDS],
+impl std::fmt::Debug for PendingMoves {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingMoves").field("slots", &self.slots.len()).finish_non_exhaustive()
+    }
 }
 
 /// The process's pending moves.
 pub(crate) fn pending() -> &'static PendingMoves {
-    static PENDING: LazyLock<PendingMoves> =
-        LazyLock::new(|| PendingMoves { shards: std::array::from_fn(|_| Mutex::new(Shard::default())) });
+    static PENDING: LazyLock<PendingMoves> = LazyLock::new(PendingMoves::new);
     &PENDING
 }
 
 impl PendingMoves {
-    fn shard(&self, key: Key) -> &Mutex<Shard> {
-        &self.shards[(key.ticket as usize ^ key.owner as usize) % PENDING_SHARDS]
+    fn new() -> Self {
+        PendingMoves { slots: (0..PENDING_SLOTS).map(|_| Mutex::new(None)).collect() }
     }
 
-    /// Keeps `m` for `key`, replacing an older move of it.
+    fn slot(&self, key: Key) -> &Slot {
+        let h = crate::id::IdHash::default().hash_one(key);
+        // The high bits: the multiply mixes into them.
+        &self.slots[(h >> 32) as usize % self.slots.len()]
+    }
+
+    /// Keeps `m` for `key`, replacing an older move of it (or of a key
+    /// that shares its slot).
     pub(crate) fn put(&self, key: Key, m: PendingMove) {
-        let mut shard = self.shard(key).lock();
-        if shard.moves.insert(key, m).is_none() {
-            shard.order.push_back(key);
-            while shard.order.len() > PENDING_PER_SHARD {
-                if let Some(old) = shard.order.pop_front() {
-                    shard.moves.remove(&old);
-                }
-            }
-        }
+        *self.slot(key).lock() = Some((key, m));
     }
 
     /// Takes the move kept for `key`, if any.
     pub(crate) fn take(&self, key: Key) -> Option<PendingMove> {
-        let mut shard = self.shard(key).lock();
-        let m = shard.moves.remove(&key)?;
-        shard.order.retain(|k| *k != key);
-        Some(m)
+        let mut slot = self.slot(key).lock();
+        match *slot {
+            Some((k, m)) if k == key => {
+                *slot = None;
+                Some(m)
+            }
+            _ => None,
+        }
     }
 
     /// How many moves are kept (for tests).
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().moves.len()).sum()
+        self.slots.iter().filter(|s| s.lock().is_some()).count()
     }
 }
 
@@ -96,14 +105,24 @@ mod tests {
 
     #[test]
     fn pending_moves_are_taken_once_and_bounded() {
-        let p = PendingMoves { shards: std::array::from_fn(|_| Mutex::new(Shard::default())) };
+        let p = PendingMoves::new();
         let m = PendingMove { to: 5, via: Evidence::InMessage, since: 1 };
         p.put(Key::pair_end(2), m);
         assert_eq!(p.take(Key::pair_end(2)).map(|m| m.to), Some(5));
         assert!(p.take(Key::pair_end(2)).is_none());
-        for i in 0..(PENDING_PER_SHARD * PENDING_SHARDS * 4) as u64 {
+        for i in 0..(PENDING_SLOTS * 4) as u64 {
             p.put(Key::pair_end(i << 1), m);
         }
-        assert!(p.len() <= PENDING_PER_SHARD * PENDING_SHARDS);
+        assert!(p.len() <= PENDING_SLOTS);
+        // Consecutive pair ids spread over the slots: most of the latest
+        // slot-count moves are still there.
+        let kept = (0..PENDING_SLOTS as u64)
+            .filter(|i| p.take(Key::pair_end((i + 3 * PENDING_SLOTS as u64) << 1)).is_some())
+            .count();
+        assert!(kept > PENDING_SLOTS / 2, "{kept} of the latest {PENDING_SLOTS} kept");
+        // A key never put takes nothing, even from an occupied slot.
+        p.put(Key::pair_end(2), m);
+        assert!((0..PENDING_SLOTS as u64 * 8).all(|i| p.take(Key::pair_end((i << 1) | 1)).is_none()));
+        assert!(p.take(Key::pair_end(2)).is_some());
     }
 }
