@@ -40,6 +40,7 @@ cfg_diagnostics! {
     pub mod ambient;
     pub mod context;
     pub mod future;
+    pub mod history;
     pub mod hold;
     mod loom;
     pub mod ownership;
@@ -60,7 +61,7 @@ cfg_diagnostics! {
 pub mod off;
 mod op;
 cfg_not_diagnostics! {
-    pub use off::{future, hold, ownership, resource, rpc, task, wait};
+    pub use off::{future, history, hold, ownership, resource, rpc, task, wait};
 }
 
 pub use dump::{dump_dir, dump_path, dump_to, install_sigusr1};
