@@ -91,7 +91,9 @@ fn the_json_has_exactly_the_documented_fields() {
     );
     assert_eq!(
         keys(&d["timeline"][0]),
-        ["at", "kind", "node", "process", "t_ms", "task", "text", "time"]
+        [
+            "at", "kind", "node", "process", "t_ms", "task", "text", "time"
+        ]
     );
     assert_eq!(d["timeline"][0]["time"], "6.865 s");
     assert_eq!(d["certainty"], "certain");
