@@ -224,7 +224,7 @@ unsafe impl Sync for FirstWaker {}
 unsafe impl Send for FirstWaker {}
 
 impl FirstWaker {
-    const fn new() -> FirstWaker {
+    fn new() -> FirstWaker {
         FirstWaker { set: AtomicBool::new(false), waker: std::cell::UnsafeCell::new(std::mem::MaybeUninit::uninit()) }
     }
 
@@ -246,7 +246,9 @@ impl FirstWaker {
 
 impl Drop for FirstWaker {
     fn drop(&mut self) {
-        if *self.set.get_mut() {
+        // `&mut self`: nothing else reads it; a load rather than `get_mut`
+        // so that loom's atomic builds too.
+        if self.set.load(Relaxed) {
             // SAFETY: set, so initialised; dropped once.
             unsafe { self.waker.get_mut().assume_init_drop() };
         }

@@ -410,6 +410,69 @@ pub(crate) fn deadlock_lines(entries: &[TimelineEntry], omitted: usize, out: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::{Options, analyze};
+
+    /// The example dump's deadlock, its history replaced by `events`
+    /// (`(t_ms, kind, task, node)`; tasks 1 and 2, mutexes 11 and 12).
+    fn deadlock_with(events: &[(u64, EventKind, NodeId, NodeId)]) -> crate::analysis::Deadlock {
+        let mut snap = Snapshot::from_json(include_str!("../../../docs/example-dump.json")).unwrap();
+        let h = snap.history.as_mut().unwrap();
+        h.events = events
+            .iter()
+            .map(|&(t_ms, kind, task, node)| Event {
+                t_ms,
+                kind,
+                task: Some(task),
+                node: Some(node),
+                at: None,
+                op: (kind == EventKind::Wait).then_some(Op::Lock),
+                held_as: matches!(kind, EventKind::Acquire | EventKind::Release).then(|| "guard".to_owned()),
+                waited_ms: None,
+                count: None,
+                finished: None,
+            })
+            .collect();
+        let report = analyze(std::slice::from_ref(&snap), &Options::default());
+        report.deadlocks.into_iter().next().expect("the example's deadlock")
+    }
+
+    #[test]
+    fn a_deadlock_forms_from_its_first_hold_still_held() {
+        use EventKind::{Acquire, Release, Wait};
+        let d = deadlock_with(&[
+            // Taken and given back long before: not part of how it formed.
+            (100, Acquire, 1, 12),
+            (150, Release, 1, 12),
+            (6865, Acquire, 1, 11),
+            (6867, Acquire, 2, 12),
+            (6874, Wait, 1, 12),
+            (6875, Wait, 2, 11),
+        ]);
+        let times: Vec<u64> = d.timeline.iter().map(|e| e.t_ms).collect();
+        assert_eq!(times, [6865, 6867, 6874, 6875]);
+        assert_eq!(d.timeline_omitted, 0);
+        assert_eq!(d.timeline[0].text, "task \"transfer-a\" took mutex \"acct-1\"");
+    }
+
+    #[test]
+    fn a_long_formation_keeps_the_holds_and_waits_and_the_latest_others() {
+        use EventKind::{Acquire, Release, Wait};
+        let mut events = vec![(6867, Acquire, 2, 12)];
+        for i in 0..10 {
+            events.push((6868 + 2 * i, Acquire, 1, 11));
+            events.push((6869 + 2 * i, Release, 1, 11));
+        }
+        events.extend([(6890, Acquire, 1, 11), (6900, Wait, 1, 12), (6901, Wait, 2, 11)]);
+        let d = deadlock_with(&events);
+        assert_eq!(d.timeline.len(), DEADLOCK_EVENTS);
+        assert_eq!(d.timeline_omitted, events.len() - DEADLOCK_EVENTS);
+        let times: Vec<u64> = d.timeline.iter().map(|e| e.t_ms).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+        for t in [6867, 6890, 6900, 6901] {
+            assert!(times.contains(&t), "{t} in {times:?}");
+        }
+        assert!(d.text.contains("how it formed: (12 more events between: `peeps history` lists them)"), "{}", d.text);
+    }
 
     #[test]
     fn times_read_as_seconds_with_milliseconds() {

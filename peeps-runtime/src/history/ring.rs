@@ -3,11 +3,11 @@
 //!
 //! A record is five words written with plain stores (no read-modify-write,
 //! no lock): the slot after the last one written, overwriting the oldest
-//! record once the ring is full. `head` counts the records ever written;
-//! it is the ring's sequence lock: a writer moves it past a record only
-//! once the record is whole, and a reader keeps a record only if `head`,
-//! read again after the record, shows the writer has not come round to its
-//! slot since (see [`Ring::read`]).
+//! record once the ring is full. `head` counts half-steps: `2 n + 1` while
+//! record `n` is being written, `2 n + 2` once it is whole. It is the
+//! ring's sequence lock: a reader keeps a record only if `head`, read again
+//! after the record, shows the writer has not begun to overwrite its slot
+//! since (see [`Ring::read`]).
 
 use crate::loom::sync::atomic::{AtomicU64, Ordering, fence};
 
@@ -21,8 +21,9 @@ struct Slot([AtomicU64; WORDS]);
 /// A thread's ring.
 #[derive(Debug)]
 pub(super) struct Ring {
-    /// Records ever written: the next is written at `head & mask`. Written
-    /// by the owning thread only.
+    /// Twice the records ever begun, less one while the last is being
+    /// written (see the module's header): record `n` is written at
+    /// `n & mask`. Written by the owning thread only.
     head: AtomicU64,
     /// The owning thread's logical clock (see `super::clock`), on the same
     /// line as `head`: the writer's own.
@@ -58,18 +59,21 @@ impl Ring {
     /// Writes a record. Only the owning thread calls this.
     #[inline]
     pub(super) fn push(&self, words: [u64; WORDS]) {
+        // Even: the owning thread is between records.
         let h = self.head.load(Ordering::Relaxed);
+        let n = h / 2;
         // `mask` < the slot count by construction: no bounds check needed,
         // and the one the compiler keeps is never taken.
-        let slot = &self.slots[(h & self.mask) as usize];
-        // The store that moved `head` to `h` comes before the words: a
-        // reader that sees a word written here then reads `head` as `h` or
-        // later, and drops the record it overwrites (see `read`).
+        let slot = &self.slots[(n & self.mask) as usize];
+        // Record `n` begun before any of its words: a reader that sees a
+        // word written here then reads `head` as `2 n + 1` or later, and
+        // drops the record it overwrites (see `read`).
+        self.head.store(h + 1, Ordering::Relaxed);
         fence(Ordering::Release);
         for (w, v) in slot.0.iter().zip(words) {
             w.store(v, Ordering::Relaxed);
         }
-        self.head.store(h + 1, Ordering::Release);
+        self.head.store(h + 2, Ordering::Release);
     }
 
     /// The records in the ring now, oldest first, each whole, with the
@@ -77,7 +81,8 @@ impl Ring {
     /// records the writer overwrote while they were read are left out.
     pub(super) fn read(&self) -> (u64, Vec<[u64; WORDS]>) {
         let cap = self.capacity();
-        let end = self.head.load(Ordering::Acquire);
+        // Records whole when the read begins.
+        let end = self.head.load(Ordering::Acquire) / 2;
         let start = end.saturating_sub(cap);
         let mut out: Vec<[u64; WORDS]> = (start..end)
             .map(|i| {
@@ -86,12 +91,12 @@ impl Ring {
             })
             .collect();
         // Pairs with the writer's fence: if a word read above was written
-        // for a later record, `head` reads past that record's start here.
+        // for a later record, `head` reads as that record begun or later.
         fence(Ordering::Acquire);
-        let now = self.head.load(Ordering::Relaxed);
-        // The writer may be writing record `now`, in the slot of record
-        // `now - cap`: records before `now - cap + 1` may be torn.
-        let first_whole = (now + 1).saturating_sub(cap).max(start);
+        // Records begun by now: each overwrote the record `cap` before it,
+        // which may be torn.
+        let begun = self.head.load(Ordering::Relaxed).div_ceil(2);
+        let first_whole = begun.saturating_sub(cap).max(start);
         let torn = (first_whole - start).min(out.len() as u64) as usize;
         out.drain(..torn);
         (first_whole, out)
