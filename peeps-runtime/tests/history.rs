@@ -8,10 +8,11 @@
 // Nothing is recorded without feature `diagnostics`.
 #![cfg(feature = "diagnostics")]
 
-use peeps_runtime::history::{self, EventKind, MAX_RINGS};
-use peeps_runtime::hold::{HoldAs, HolderSet};
-use peeps_runtime::wait::{Op, WaitList};
-use peeps_runtime::{NodeKind, Resource, WaitEdge};
+use peeps_runtime::NodeKind;
+use peeps_runtime::__private::history::{self, EventKind, MAX_RINGS};
+use peeps_runtime::__private::hold::{HoldAs, HolderSet};
+use peeps_runtime::__private::resource::Resource;
+use peeps_runtime::__private::wait::{Op, WaitEdge, WaitList};
 use std::sync::{Barrier, mpsc};
 
 /// Events per thread in this binary.

@@ -18,13 +18,14 @@
 //! Without feature `diagnostics` every piece is the runtime's no-op twin:
 //! the same code compiles to the plain tokio call.
 
-use peeps_runtime::{Resource, WaitEdge};
+use peeps_runtime::__private::resource::Resource;
+use peeps_runtime::__private::wait::WaitEdge;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use peeps_graph::Op;
-use peeps_runtime::wait::{ListRef, Site, WaitList};
+use peeps_runtime::__private::wait::{ListRef, Site, WaitList};
 
 pin_project_lite::pin_project! {
     /// One of tokio's wait futures, recorded as a `waits_on` edge while
@@ -162,7 +163,7 @@ pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
     // resource's holders did (the flight recorder's order).
     let list = || {
         let res = res();
-        peeps_runtime::history::observe(res.holders());
+        peeps_runtime::__private::history::observe(res.holders());
         Some(res.waits())
     };
     edge.poll_wait(list, op, at, cx, poll)
@@ -176,7 +177,7 @@ pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
 #[track_caller]
 pub(crate) fn blocked_on(res: &Resource, op: Op) -> WaitEdge<&WaitList> {
     let mut edge = WaitEdge::<&WaitList>::new();
-    peeps_runtime::history::observe(res.holders());
+    peeps_runtime::__private::history::observe(res.holders());
     edge.begin(res.waits(), op, Some(std::panic::Location::caller()));
     edge
 }
