@@ -535,15 +535,21 @@ impl HolderSet {
         }
     }
 
-    /// Tells the flight recorder the hold in fast slot `i` goes.
-    #[inline]
+    /// Tells the flight recorder the hold in fast slot `i` goes (inline,
+    /// the check alone: off, a thread-local load and a compare).
+    #[inline(always)]
     fn history_release(&self, i: usize) {
         if crate::history::recording() {
-            let f = &self.fast[i];
-            let how = HoldAs::from_bits(f.meta.load(Ordering::Relaxed));
-            let at = site_of(f.at.load(Ordering::Relaxed));
-            crate::history::released(&self.clock, self.owner, f.holder.load(Ordering::Relaxed), how, at);
+            self.history_release_recorded(i);
         }
+    }
+
+    #[inline(never)]
+    fn history_release_recorded(&self, i: usize) {
+        let f = &self.fast[i];
+        let how = HoldAs::from_bits(f.meta.load(Ordering::Relaxed));
+        let at = site_of(f.at.load(Ordering::Relaxed));
+        crate::history::released(&self.clock, self.owner, f.holder.load(Ordering::Relaxed), how, at);
     }
 
     /// Adds a `held_by` edge per live hold; returns how many.

@@ -17,7 +17,7 @@
 //! # The hot path
 //!
 //! Each thread writes its own ring ([`ring`]): one thread-local read, five
-//! plain stores and a store of the ring's head; no lock, no allocation, no
+//! plain stores and two stores of the ring's head; no lock, no allocation, no
 //! read-modify-write, nothing formatted (a name or a line is a node id or a
 //! `&'static Location`, resolved when a snapshot is taken). A full ring
 //! overwrites its oldest record; the records written over are counted.
@@ -371,17 +371,24 @@ fn current_untracked() -> NodeId {
 
 /// Records that the current task did `kind` on node `node`, at the user's
 /// call `at` (peeps-sync: a send, a receive, a close, a notify).
-#[inline]
+#[inline(always)]
 pub fn note(kind: EventKind, node: NodeId, at: Site) {
     note_count(kind, node, at, 1);
 }
 
 /// As [`note`], for `n` messages at once (a `recv_many`); nothing for 0.
-#[inline]
+///
+/// Inline, the check alone: with the recorder off it costs a thread-local
+/// load and a compare at every message.
+#[inline(always)]
 pub fn note_count(kind: EventKind, node: NodeId, at: Site, n: u64) {
-    if n == 0 {
-        return;
+    if n != 0 && recording() {
+        note_recorded(kind, node, at, n);
     }
+}
+
+#[inline(never)]
+fn note_recorded(kind: EventKind, node: NodeId, at: Site, n: u64) {
     record(kind, n.min(u64::from(EXTRA_MAX)) as u32, current_task(), node, site_ptr(at), 0);
 }
 
@@ -414,11 +421,18 @@ fn recorded_hold(how: HoldAs) -> bool {
 
 /// `task` took a hold of `node` (whose holder set's clock is `set_clock`),
 /// held `how`, at `at`.
-#[inline]
+///
+/// Inline, the check alone: with the recorder off it costs a thread-local
+/// load and a compare at every lock.
+#[inline(always)]
 pub(crate) fn held(set_clock: &AtomicU64, node: NodeId, task: NodeId, how: HoldAs, at: Site) {
-    if !recorded_hold(how) {
-        return;
+    if recorded_hold(how) && recording() {
+        held_recorded(set_clock, node, task, how, at);
     }
+}
+
+#[inline(never)]
+fn held_recorded(set_clock: &AtomicU64, node: NodeId, task: NodeId, how: HoldAs, at: Site) {
     let Some(ring) = ring() else {
         return;
     };
