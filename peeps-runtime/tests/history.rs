@@ -8,11 +8,11 @@
 // Nothing is recorded without feature `diagnostics`.
 #![cfg(feature = "diagnostics")]
 
-use peeps_runtime::NodeKind;
 use peeps_runtime::__private::history::{self, EventKind, MAX_RINGS};
 use peeps_runtime::__private::hold::{HoldAs, HolderSet};
 use peeps_runtime::__private::resource::Resource;
 use peeps_runtime::__private::wait::{Op, WaitEdge, WaitList};
+use peeps_runtime::NodeKind;
 use std::sync::{Barrier, mpsc};
 
 /// Events per thread in this binary.

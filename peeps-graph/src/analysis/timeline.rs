@@ -415,7 +415,8 @@ mod tests {
     /// The example dump's deadlock, its history replaced by `events`
     /// (`(t_ms, kind, task, node)`; tasks 1 and 2, mutexes 11 and 12).
     fn deadlock_with(events: &[(u64, EventKind, NodeId, NodeId)]) -> crate::analysis::Deadlock {
-        let mut snap = Snapshot::from_json(include_str!("../../../docs/example-dump.json")).unwrap();
+        let mut snap =
+            Snapshot::from_json(include_str!("../../../docs/example-dump.json")).unwrap();
         let h = snap.history.as_mut().unwrap();
         h.events = events
             .iter()
@@ -426,14 +427,19 @@ mod tests {
                 node: Some(node),
                 at: None,
                 op: (kind == EventKind::Wait).then_some(Op::Lock),
-                held_as: matches!(kind, EventKind::Acquire | EventKind::Release).then(|| "guard".to_owned()),
+                held_as: matches!(kind, EventKind::Acquire | EventKind::Release)
+                    .then(|| "guard".to_owned()),
                 waited_ms: None,
                 count: None,
                 finished: None,
             })
             .collect();
         let report = analyze(std::slice::from_ref(&snap), &Options::default());
-        report.deadlocks.into_iter().next().expect("the example's deadlock")
+        report
+            .deadlocks
+            .into_iter()
+            .next()
+            .expect("the example's deadlock")
     }
 
     #[test]
@@ -451,7 +457,10 @@ mod tests {
         let times: Vec<u64> = d.timeline.iter().map(|e| e.t_ms).collect();
         assert_eq!(times, [6865, 6867, 6874, 6875]);
         assert_eq!(d.timeline_omitted, 0);
-        assert_eq!(d.timeline[0].text, "task \"transfer-a\" took mutex \"acct-1\"");
+        assert_eq!(
+            d.timeline[0].text,
+            "task \"transfer-a\" took mutex \"acct-1\""
+        );
     }
 
     #[test]
@@ -462,7 +471,11 @@ mod tests {
             events.push((6868 + 2 * i, Acquire, 1, 11));
             events.push((6869 + 2 * i, Release, 1, 11));
         }
-        events.extend([(6890, Acquire, 1, 11), (6900, Wait, 1, 12), (6901, Wait, 2, 11)]);
+        events.extend([
+            (6890, Acquire, 1, 11),
+            (6900, Wait, 1, 12),
+            (6901, Wait, 2, 11),
+        ]);
         let d = deadlock_with(&events);
         assert_eq!(d.timeline.len(), DEADLOCK_EVENTS);
         assert_eq!(d.timeline_omitted, events.len() - DEADLOCK_EVENTS);
@@ -471,7 +484,12 @@ mod tests {
         for t in [6867, 6890, 6900, 6901] {
             assert!(times.contains(&t), "{t} in {times:?}");
         }
-        assert!(d.text.contains("how it formed: (12 more events between: `peeps history` lists them)"), "{}", d.text);
+        assert!(
+            d.text
+                .contains("how it formed: (12 more events between: `peeps history` lists them)"),
+            "{}",
+            d.text
+        );
     }
 
     #[test]
