@@ -365,8 +365,12 @@ pub(crate) struct Views {
     options: Options,
     /// The last view of an earlier instant, by the snapshots it is made of
     /// (stepping through a recording asks for the same one repeatedly).
-    past: Arc<std::sync::Mutex<Option<(Vec<(String, u64)>, Arc<View>)>>>,
+    past: Arc<std::sync::Mutex<Option<PastView>>>,
 }
+
+/// A view of an earlier instant, with the snapshots (process key, capture
+/// time) it was made of.
+type PastView = (Vec<(String, u64)>, Arc<View>);
 
 impl Views {
     /// Builds the first view from the store as it is, then follows it.
