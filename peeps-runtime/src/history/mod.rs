@@ -358,16 +358,23 @@ fn site_ptr(at: Site) -> usize {
 
 /// The task acting now, as events name it: a peeps task, else a plain
 /// tokio task (its derived id), else the innermost instrumented future,
-/// else the thread's root (as holds name it).
+/// else the thread's root if holds already made it. Makes no node: an
+/// event must not leave one behind (a join awaited from `block_on` did).
 #[inline]
 fn current_task() -> NodeId {
     let frame = context::current();
-    if frame.tracked { frame.task } else { current_untracked() }
+    if frame.tracked { frame.task } else { current_untracked(frame.node) }
 }
 
 #[cold]
-fn current_untracked() -> NodeId {
-    context::current_holder().id
+fn current_untracked(future: NodeId) -> NodeId {
+    if let Some(task) = tokio::task::try_id() {
+        crate::ambient::foreign_id(task)
+    } else if future != 0 {
+        future
+    } else {
+        crate::ambient::kept_thread_root_id().unwrap_or(0)
+    }
 }
 
 // ---- hooks -------------------------------------------------------------------
