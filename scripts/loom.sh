@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Loom models of peeps-runtime's lock-free pieces: the holder slots
 # (hold.rs), the wait slots (wait.rs), the waker reference hand-off and the
-# task memory gate (task.rs). Every test named `loom_tests::...` runs under
-# loom, which tries every interleaving of the threads in it (and every
-# value the memory model lets each load see), up to LOOM_MAX_PREEMPTIONS
+# task memory gate (task.rs), the flight recorder's ring (history/ring.rs).
+# Every test named `loom_tests::...` runs under loom, which tries every
+# interleaving of the threads in it (and every value the memory model lets
+# each load see), up to LOOM_MAX_PREEMPTIONS
 # preemptions per run (2 unless set).
 #
 # Built with `--cfg loom` in its own target dir (target/loom), so it does

@@ -18,7 +18,7 @@ mod support;
 
 use examples::{holders, waited_on_for};
 use peeps::graph::NodeKind::{Channel, Mutex, Rwlock, Semaphore, Task};
-use peeps::graph::{Op, Options, Report};
+use peeps::graph::{EventKind, Op, Options, Report};
 use support::expect::{blocking_poll_tasks, long_wait_tasks, step};
 use support::{
     Dump, analyze_cli, analyze_lib, assert_no_deadlock, blocking_poll, deadlock, long_wait,
@@ -203,6 +203,74 @@ fn lock_order_inversion() {
         run.report.stuck_forever.is_empty(),
         "{}",
         report_text(&run.report)
+    );
+}
+
+/// How the deadlock formed, from the dump's recorded history: each
+/// transfer took its first account (the first `lock()` of `transfer`)
+/// before either asked for its second (the second `lock()`, after the
+/// barrier), so its timeline lists the two acquisitions, then the two
+/// waits, each on the account the other took; and `peeps analyze` prints
+/// it under the deadlock.
+#[test]
+fn lock_order_inversion_says_how_it_formed() {
+    let mut s = scenario!(lock_order_inversion);
+    let report = analyze(&s.dump());
+    let d = support::expect::only_deadlock(&report);
+    let text = report_text(&report);
+    let source = include_str!("../src/bin/lock_order_inversion.rs");
+    let line_of = |needle: &str| {
+        let n = source
+            .lines()
+            .position(|l| l.contains(needle))
+            .expect("the line in the scenario")
+            + 1;
+        format!("lock_order_inversion.rs:{n}:")
+    };
+    let (first, second) = (line_of("from.lock().await"), line_of("to.lock().await"));
+    let said: Vec<(EventKind, &str, &str, &str)> = d
+        .timeline
+        .iter()
+        .map(|e| {
+            fn name(r: &Option<peeps::graph::analysis::NodeRef>) -> &str {
+                r.as_ref().map_or("", |r| r.name.as_str())
+            }
+            (
+                e.kind,
+                name(&e.task),
+                name(&e.node),
+                e.at.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    let kinds: Vec<EventKind> = said.iter().map(|s| s.0).collect();
+    use EventKind::{Acquire, Wait};
+    assert_eq!(kinds, [Acquire, Acquire, Wait, Wait], "the timeline{text}");
+    let mut took: Vec<(&str, &str)> = said[..2].iter().map(|s| (s.1, s.2)).collect();
+    took.sort();
+    assert_eq!(
+        took,
+        [("transfer-a", "acct-1"), ("transfer-b", "acct-2")],
+        "{text}"
+    );
+    let mut waits: Vec<(&str, &str)> = said[2..].iter().map(|s| (s.1, s.2)).collect();
+    waits.sort();
+    assert_eq!(
+        waits,
+        [("transfer-a", "acct-2"), ("transfer-b", "acct-1")],
+        "{text}"
+    );
+    for (kind, _, _, at) in &said {
+        let line = if *kind == Acquire { &first } else { &second };
+        assert!(
+            at.contains(line.as_str()),
+            "{kind} at {at}, expected {line}{text}"
+        );
+    }
+    assert_eq!(d.timeline_omitted, 0, "{text}");
+    assert!(
+        d.text.contains("\n  how it formed:\n    ") && d.text.contains("took mutex \"acct-1\""),
+        "{text}"
     );
 }
 

@@ -17,16 +17,19 @@ export type {
   GraphNode,
   GraphResponse,
   LongWait,
+  NodeHistory,
   NodeKind,
   NodeRef,
   Op,
   ProcessInfo,
+  Recording,
   Report,
   Snapshot,
   Step,
   StuckForever,
+  TimelineEntry,
 } from './generated/peeps';
-import type { GraphResponse, ProcessInfo, Report } from './generated/peeps';
+import type { GraphResponse, NodeHistory, ProcessInfo, Recording, Report } from './generated/peeps';
 
 export type Scope = 'blocked' | 'all';
 
@@ -43,18 +46,36 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   return (await res.json()) as T;
 }
 
-export function fetchProcesses(signal?: AbortSignal): Promise<ProcessInfo[]> {
-  return getJson('api/processes', signal);
+/** `?at=MS` for a recorded instant, nothing for the latest view. */
+function atQuery(at: number | null): string {
+  return at === null ? '' : `?at=${at}`;
 }
 
-export function fetchGraph(scope: Scope, process: string | null, signal?: AbortSignal): Promise<GraphResponse> {
+export function fetchProcesses(at: number | null = null, signal?: AbortSignal): Promise<ProcessInfo[]> {
+  return getJson(`api/processes${atQuery(at)}`, signal);
+}
+
+export function fetchGraph(scope: Scope, process: string | null, at: number | null = null, signal?: AbortSignal): Promise<GraphResponse> {
   const q = new URLSearchParams({ scope });
   if (process) q.set('process', process);
+  if (at !== null) q.set('at', String(at));
   return getJson(`api/graph?${q}`, signal);
 }
 
-export function fetchReport(signal?: AbortSignal): Promise<Report> {
-  return getJson('api/deadlocks', signal);
+export function fetchReport(at: number | null = null, signal?: AbortSignal): Promise<Report> {
+  return getJson(`api/deadlocks${atQuery(at)}`, signal);
+}
+
+/** The instants the server recorded. */
+export function fetchRecording(signal?: AbortSignal): Promise<Recording> {
+  return getJson('api/recording', signal);
+}
+
+/** What node `uid`'s process recorded about it (at a recorded instant, or now). */
+export function fetchHistory(uid: string, at: number | null = null, signal?: AbortSignal): Promise<NodeHistory> {
+  const q = new URLSearchParams({ node: uid });
+  if (at !== null) q.set('at', String(at));
+  return getJson(`api/history?${q}`, signal);
 }
 
 /** Follows `GET /api/events`; calls `onChange` with each new `seq`. */

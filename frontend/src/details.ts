@@ -1,8 +1,9 @@
 // The details of one node: every attribute, its source location, how long
 // it has been in its state, what it waits on and who holds that.
-import type { GraphEdge, GraphNode, ProcessInfo } from './api';
+import type { GraphEdge, GraphNode, NodeHistory, ProcessInfo } from './api';
 import { h, replace, type Child } from './dom';
 import { clock } from './format';
+import { timelineList } from './timeline';
 
 export interface DetailsCallbacks {
   onSelect(uid: string): void;
@@ -57,8 +58,11 @@ export class DetailsView {
     replace(this.root);
   }
 
-  /** Shows node `uid`; `missing` when it is not in the current view. */
-  show(uid: string, idx: GraphIndex): void {
+  /**
+   * Shows node `uid`, with what its process recorded about it (`history`;
+   * `null` while it is being fetched, `undefined` when there is none yet).
+   */
+  show(uid: string, idx: GraphIndex, history?: NodeHistory | null): void {
     this.root.hidden = false;
     const n = idx.nodes.get(uid);
     const close = h('button', { class: 'close', title: 'Close (Esc)', onclick: () => this.cb.onClose() }, '×');
@@ -113,7 +117,19 @@ export class DetailsView {
       ...this.edgeGroups(ins, 'from', IN_TITLES, idx),
       h('h4', null, 'Attributes'),
       attrRows.length ? h('table', { class: 'props attrs', data: { testid: 'attrs' } }, ...attrRows) : h('p', { class: 'muted' }, 'none'),
+      h('h4', null, 'Timeline'),
+      this.timeline(history),
     );
+  }
+
+  /** What the node's process recorded about it, oldest first. */
+  private timeline(history: NodeHistory | null | undefined): Child {
+    if (!history) return h('p', { class: 'muted', data: { testid: 'timeline-none' } }, history === null ? 'Loading…' : '');
+    if (!history.recorded) {
+      return h('p', { class: 'muted', data: { testid: 'timeline-none' } }, 'Its process records no history (PEEPS_HISTORY=0, or an older peeps).');
+    }
+    if (!history.entries.length) return h('p', { class: 'muted', data: { testid: 'timeline-none' } }, 'No recorded event concerns it.');
+    return timelineList(history.entries, 'timeline');
   }
 
   /**

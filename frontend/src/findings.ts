@@ -10,6 +10,7 @@
 import { uidOf, type Deadlock, type NodeRef, type ProcessInfo, type Report, type Step } from './api';
 import { h, replace, type Child } from './dom';
 import { count, shortLocation } from './format';
+import { timelineList } from './timeline';
 
 export interface FindingsCallbacks {
   /** A deadlock (or another finding) was clicked: focus these nodes. */
@@ -198,8 +199,21 @@ export class FindingsView {
       ),
       h('ol', { class: 'cycle' }, ...d.cycle.map((s) => h('li', null, this.step(s, ctx, d.cross_process)))),
       d.behind.length ? this.behind(d.behind, ctx, key) : null,
+      d.timeline?.length ? this.formed(d, key) : null,
       this.rawText(d.text, key),
     ]);
+  }
+
+  /** How a deadlock formed: the report's timeline of its tasks and resources. */
+  private formed(d: Deadlock, key: string): HTMLElement {
+    const entries = d.timeline ?? [];
+    const omitted = d.timeline_omitted ?? 0;
+    return h(
+      'details',
+      { class: 'formed', data: { key: `${key}:formed`, testid: 'formed' } },
+      h('summary', null, `How it formed (${count(entries.length, 'event', 'events')}${omitted ? `, ${omitted} more in peeps history` : ''})`),
+      timelineList(entries, 'formed-timeline'),
+    );
   }
 
   /**

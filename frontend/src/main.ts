@@ -5,13 +5,17 @@
 import './style.css';
 import {
   fetchGraph,
+  fetchHistory,
   fetchProcesses,
+  fetchRecording,
   fetchReport,
   followEvents,
   uidOf,
   type GraphResponse,
+  type NodeHistory,
   type NodeRef,
   type ProcessInfo,
+  type Recording,
   type Report,
   type Scope,
 } from './api';
@@ -21,6 +25,7 @@ import { deadlockKey, deadlockNodes, FindingsView, stepNodes } from './findings'
 import { clock, count } from './format';
 import { foldFutures } from './fold';
 import { EDGE_STYLE, edgeId, GraphView, NODE_STYLE } from './graph';
+import { TimeBar } from './timebar';
 
 interface State {
   scope: Scope;
@@ -39,6 +44,9 @@ interface State {
   live: boolean;
   updatedAt: number | null;
   seq: number | null;
+  /** The recorded instant shown (ms since the epoch), or null: the latest. */
+  at: number | null;
+  recording: Recording | null;
 }
 
 const state: State = {
@@ -56,6 +64,8 @@ const state: State = {
   live: false,
   updatedAt: null,
   seq: null,
+  at: null,
+  recording: null,
 };
 
 const el = {
@@ -75,10 +85,18 @@ const el = {
   details: byId('details'),
   legend: byId('legend'),
   stats: byId('stats'),
+  timebar: byId('timebar'),
 };
 
 const graph = new GraphView(el.graph, { onSelect: (uid) => select(uid, false) });
 const details = new DetailsView(el.details, { onSelect: (uid) => select(uid, true), onClose: () => select(null, false) });
+const timebar = new TimeBar(el.timebar, {
+  onChange: (at) => {
+    state.at = at;
+    writeHash();
+    void refresh();
+  },
+});
 const findings = new FindingsView(el.findings, {
   onFocus: (key, nodes) => void focus(key, nodes),
   onSelectNode: (ref) => void selectRef(ref),
@@ -107,7 +125,8 @@ function renderFindings(force = false): void {
 function renderStatus(): void {
   const parts = [
     h('span', { class: `dot ${state.error ? 'down' : state.live ? 'live' : 'idle'}` }),
-    state.error ? 'server unreachable' : state.live ? 'live' : 'connecting…',
+    state.error ? 'server unreachable' : state.recording?.replay ? 'replay' : state.live ? 'live' : 'connecting…',
+    state.at !== null ? h('span', { class: 'badge past', data: { testid: 'past' } }, `as it was at ${clock(state.at)}`) : null,
     state.updatedAt ? h('span', { class: 'muted' }, ` · updated ${clock(state.updatedAt)}`) : null,
   ];
   replace(el.status, ...parts);
@@ -241,9 +260,32 @@ function select(uid: string | null, center: boolean): void {
   showDetails();
 }
 
+/** The last node history fetched, by node, instant and view. */
+let nodeHistory: { key: string; data: NodeHistory | null } | null = null;
+
 function showDetails(): void {
-  if (state.selected && state.index) details.show(state.selected, state.index);
-  else details.hide();
+  const uid = state.selected;
+  if (!uid || !state.index) {
+    details.hide();
+    return;
+  }
+  const key = `${uid}@${state.at ?? 'latest'}#${state.seq ?? ''}`;
+  if (nodeHistory?.key === key) {
+    details.show(uid, state.index, nodeHistory.data);
+    return;
+  }
+  details.show(uid, state.index, nodeHistory?.key.startsWith(`${uid}@`) ? nodeHistory.data : undefined);
+  nodeHistory = { key, data: null };
+  fetchHistory(uid, state.at)
+    .then((data) => {
+      if (nodeHistory?.key !== key) return;
+      nodeHistory.data = data;
+      if (state.selected === uid && state.index) details.show(uid, state.index, data);
+    })
+    .catch(() => {
+      // The details stay without a timeline; the next refresh tries again.
+      if (nodeHistory?.key === key) nodeHistory = null;
+    });
 }
 
 async function selectRef(ref: NodeRef): Promise<void> {
@@ -288,6 +330,8 @@ function readHash(): void {
   state.process = q.get('process') || null;
   state.search = q.get('q') ?? '';
   state.futures = q.get('futures') === '1';
+  const at = Number(q.get('at'));
+  state.at = q.get('at') && Number.isFinite(at) ? at : null;
   el.search.value = state.search;
   el.futures.checked = state.futures;
 }
@@ -298,6 +342,7 @@ function writeHash(): void {
   if (state.process) q.set('process', state.process);
   if (state.search) q.set('q', state.search);
   if (state.futures) q.set('futures', '1');
+  if (state.at !== null) q.set('at', String(state.at));
   const hash = q.toString();
   if (hash !== location.hash.slice(1)) history.replaceState(null, '', hash ? `#${hash}` : location.pathname + location.search);
 }
@@ -353,22 +398,30 @@ function refresh(): Promise<void> {
 async function load(): Promise<void> {
   const scope = state.scope;
   const process = state.process;
+  const at = state.at;
   let processes: ProcessInfo[];
   let g: GraphResponse;
   let report: Report;
+  let recording: Recording | null;
   try {
-    [processes, g, report] = await Promise.all([fetchProcesses(), fetchGraph(scope, process), fetchReport()]);
+    [processes, g, report, recording] = await Promise.all([
+      fetchProcesses(at),
+      fetchGraph(scope, process, at),
+      fetchReport(at),
+      fetchRecording().catch(() => null),
+    ]);
   } catch (e) {
     state.error = e instanceof Error ? e.message : String(e);
     renderStatus();
     renderFindings();
     return;
   }
-  if (scope !== state.scope || process !== state.process) {
+  if (scope !== state.scope || process !== state.process || at !== state.at) {
     again = true; // The controls changed while loading.
     return;
   }
   state.error = null;
+  state.recording = recording;
   state.processes = processes;
   state.report = report;
   state.graph = g;
@@ -378,6 +431,7 @@ async function load(): Promise<void> {
   if (state.process && !processes.some((p) => p.key === state.process)) state.process = null;
 
   renderStatus();
+  timebar.update(recording, at, state.live);
   renderProcesses();
   renderFindings();
   await draw();
@@ -386,6 +440,7 @@ async function load(): Promise<void> {
   renderStats();
   document.body.dataset.ready = 'true';
   document.body.dataset.seq = String(g.seq);
+  document.body.dataset.at = at === null ? '' : String(at);
 }
 
 function searchLabel(n: number): string {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { bigSnapshot, crossProcessPair, hostileSnapshot } from './support/dumps.mjs';
+import { bigSnapshot, crossProcessPair, hostileSnapshot, recordingPair } from './support/dumps.mjs';
 import {
   clickNode,
   killAll,
@@ -152,6 +152,29 @@ describe('a deadlocked program (lock_order_inversion)', () => {
     assert.match(await page.textContent('#details'), /pending for \d/, 'time in state');
     await page.keyboard.press('Escape');
     await page.waitForSelector('#details', { state: 'hidden' });
+  });
+
+  test('the deadlock says how it formed, and a lock\'s details show its timeline', T, async () => {
+    const { page, problems } = ui;
+    await page.click('.finding.deadlock [data-testid=formed] summary');
+    const lines = await page.locator('[data-testid=formed-timeline] li').allTextContents();
+    // The recorder's order: both first locks taken, then both waits.
+    const took = lines.map((l, i) => [l, i]).filter(([l]) => /took mutex "acct-[12]"/.test(l)).map(([, i]) => i);
+    const waits = lines.map((l, i) => [l, i]).filter(([l]) => /waits at \S+ to lock mutex "acct-[12]"/.test(l)).map(([, i]) => i);
+    assert.equal(took.length, 2, lines.join('\n'));
+    assert.ok(waits.length >= 2, lines.join('\n'));
+    assert.ok(Math.max(...took) < Math.min(...waits), `acquisitions before waits:\n${lines.join('\n')}`);
+    assert.match(lines[0], /^\d+\.\d{3} s/);
+
+    const acct1 = report[0].resources.find((r) => r.name === 'acct-1');
+    await clickNode(page, uid(acct1));
+    await page.waitForSelector('#details [data-testid=timeline] li');
+    const timeline = await page.textContent('#details [data-testid=timeline]');
+    assert.match(timeline, /task "transfer-a" took mutex "acct-1" at \S+lock_order_inversion\.rs:\d+/);
+    assert.match(timeline, /task "transfer-b" waits at \S+ to lock mutex "acct-1"/);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#details', { state: 'hidden' });
+    assert.deepEqual(problems.errors, []);
   });
 
   test('search finds nodes by name; All nodes and the process filter change the graph', T, async () => {
@@ -407,3 +430,54 @@ describe('a 5,000-node graph', () => {
   });
 });
 
+
+describe('a recording (peeps serve --replay)', () => {
+  test('steps back to the graph as it was at an earlier snapshot, and forward again', T, async () => {
+    const rec = tempDir('rec');
+    const { key, early, late } = recordingPair();
+    fs.mkdirSync(path.join(rec, key));
+    for (const snap of [early, late]) fs.writeFileSync(path.join(rec, key, `${snap.captured_at_ms}.json`), JSON.stringify(snap));
+    const server = await startServer(tempDir('dumps'), ['--replay', rec]);
+    assert.match(server.log(), /peeps: replaying .* \(2 snapshots\)/);
+    const { page, problems } = await openUi(browser.context, server.url);
+    try {
+      const has = (id) => page.evaluate((u) => window.peepsCy.getElementById(u).nonempty(), `${key}:${id}`);
+      // The latest instant first: the deadlock.
+      await page.waitForSelector('.finding.deadlock');
+      assert.ok(await has(1), 'transfer-a drawn');
+      assert.ok(!(await has(21)), 'early-waiter not drawn yet');
+      await page.waitForSelector('#timebar:not([hidden])');
+      assert.match(await page.textContent('[data-testid=time-label]'), /snapshot 2 of 2 \(replay\)/);
+
+      // One step back: the graph, the findings and the details as they were.
+      await page.click('[data-testid=time-back]');
+      await waitFor(() => page.evaluate((at) => document.body.dataset.at === at, String(early.captured_at_ms)), 'the earlier instant shown');
+      await viewSettled(page);
+      assert.ok(await has(21), 'early-waiter drawn');
+      assert.ok(await has(22), 'early-lock drawn');
+      assert.ok(!(await has(1)), 'transfer-a gone');
+      assert.equal(await page.locator('.finding.deadlock').count(), 0);
+      assert.match(await page.textContent('[data-testid=headline]'), /Nothing is stuck/);
+      assert.match(await page.textContent('[data-testid=time-label]'), /snapshot 1 of 2/);
+      assert.match(await page.evaluate(() => location.hash), new RegExp(`at=${early.captured_at_ms}`));
+      await clickNode(page, `${key}:22`);
+      await page.waitForSelector('#details [data-testid=timeline] li');
+      const timeline = await page.textContent('#details [data-testid=timeline]');
+      assert.match(timeline, /task "early-holder" took mutex "early-lock" at src\/early\.rs:10/);
+      assert.match(timeline, /task "early-waiter" waits at src\/early\.rs:6 to lock mutex "early-lock"/);
+      await page.keyboard.press('Escape');
+
+      // And forward to the latest again.
+      await page.click('[data-testid=time-latest]');
+      await waitFor(() => page.evaluate(() => document.body.dataset.at === ''), 'the latest instant shown');
+      await page.waitForSelector('.finding.deadlock');
+      await viewSettled(page);
+      assert.ok(await has(1), 'transfer-a drawn again');
+      assert.ok(!(await has(21)), 'early-waiter gone again');
+      assert.deepEqual(problems.errors, []);
+    } finally {
+      await page.close();
+      server.stop();
+    }
+  });
+});

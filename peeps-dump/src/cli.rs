@@ -68,6 +68,13 @@ commands! {
     /// Prints them in words (or JSON with --json). Exits 1 when there is a
     /// deadlock, 0 otherwise, 2 when an input cannot be read.
     Analyze(crate::analyze::AnalyzeArgs),
+    /// Print what a dump recorded before it: its events in words, oldest
+    /// first.
+    ///
+    /// Tasks spawned and ended, locks and permits taken and released, waits
+    /// begun, messages sent and received, joins and RPC calls, each with
+    /// its time since the process started and its line of code.
+    History(crate::history::HistoryArgs),
     /// Write the wait graph as Graphviz DOT, deadlocked cycles in red.
     ///
     /// Render with e.g. `peeps dot dump.json | dot -Tsvg > graph.svg`.

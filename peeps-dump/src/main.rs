@@ -9,6 +9,7 @@ mod analyze;
 mod cli;
 mod demo;
 mod dot;
+mod history;
 mod input;
 mod output;
 mod serve;

@@ -236,3 +236,99 @@ fn dot_highlights_the_cycle() {
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(written.contains("acct-1"));
 }
+
+#[test]
+fn analyze_says_under_a_deadlock_how_it_formed() {
+    let dir = TempDir::new("formed");
+    let file = dir.write("4242.json", &deadlock_dump());
+    let run = peeps(["analyze".as_ref(), file.as_os_str()]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains(concat!(
+            "  how it formed:\n",
+            "    6.865 s  task \"transfer-a\" took mutex \"acct-1\" at src/bank.rs:21\n",
+            "    6.867 s  task \"transfer-b\" took mutex \"acct-2\" at src/bank.rs:21\n",
+            "    6.874 s  task \"transfer-a\" waits at src/bank.rs:22 to lock mutex \"acct-2\"\n",
+            "    6.875 s  task \"transfer-b\" waits at src/bank.rs:22 to lock mutex \"acct-1\"\n",
+        )),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn history_prints_the_recorded_events_in_order_filtered_by_task_or_resource() {
+    let dir = TempDir::new("history");
+    let file = dir.write("4242.json", &deadlock_dump());
+    let run = peeps(["history".as_ref(), file.as_os_str()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        concat!(
+            "process \"bank\" (pid 4242): 6 events recorded, 0 no longer in memory; 6 in this dump, 6 shown\n",
+            "  6.860 s  task \"transfer-a\" was spawned at src/bank.rs:31\n",
+            "  6.861 s  task \"transfer-b\" was spawned at src/bank.rs:40\n",
+            "  6.865 s  task \"transfer-a\" took mutex \"acct-1\" at src/bank.rs:21\n",
+            "  6.867 s  task \"transfer-b\" took mutex \"acct-2\" at src/bank.rs:21\n",
+            "  6.874 s  task \"transfer-a\" waits at src/bank.rs:22 to lock mutex \"acct-2\"\n",
+            "  6.875 s  task \"transfer-b\" waits at src/bank.rs:22 to lock mutex \"acct-1\"\n",
+        )
+    );
+
+    // What one task did (and its spawn).
+    let run = peeps([
+        "history".as_ref(),
+        file.as_os_str(),
+        "--task".as_ref(),
+        "transfer-b".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let lines: Vec<&str> = run.stdout.lines().skip(1).collect();
+    assert_eq!(
+        lines,
+        [
+            "  6.861 s  task \"transfer-b\" was spawned at src/bank.rs:40",
+            "  6.867 s  task \"transfer-b\" took mutex \"acct-2\" at src/bank.rs:21",
+            "  6.875 s  task \"transfer-b\" waits at src/bank.rs:22 to lock mutex \"acct-1\"",
+        ],
+        "{}",
+        run.stdout
+    );
+
+    // What happened to one resource.
+    let run = peeps([
+        "history".as_ref(),
+        file.as_os_str(),
+        "--resource".as_ref(),
+        "acct-2".as_ref(),
+    ]);
+    let lines: Vec<&str> = run.stdout.lines().skip(1).collect();
+    assert_eq!(
+        lines,
+        [
+            "  6.867 s  task \"transfer-b\" took mutex \"acct-2\" at src/bank.rs:21",
+            "  6.874 s  task \"transfer-a\" waits at src/bank.rs:22 to lock mutex \"acct-2\"",
+        ],
+        "{}",
+        run.stdout
+    );
+
+    // The same for scripts.
+    let run = peeps([
+        "history".as_ref(),
+        "--json".as_ref(),
+        file.as_os_str(),
+        "--resource".as_ref(),
+        "acct-2".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let kinds: Vec<&str> = v
+        .as_array()
+        .expect("a list of events")
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["acquire", "wait"], "{}", run.stdout);
+    assert_eq!(v[0]["t_ms"], 6867);
+}

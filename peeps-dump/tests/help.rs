@@ -39,6 +39,11 @@ fn analyze_help() {
 }
 
 #[test]
+fn history_help() {
+    check(&["history", "--help"], "history-help.txt");
+}
+
+#[test]
 fn dot_help() {
     check(&["dot", "--help"], "dot-help.txt");
 }

@@ -31,6 +31,11 @@ pub struct Snapshot {
     /// The runtime's OS threads, with what each is polling.
     #[serde(default)]
     pub threads: Vec<ThreadInfo>,
+    /// How it got here: the recorded events that concern what is blocked,
+    /// and the latest ones (see [`crate::history`]). Absent when the
+    /// recorder is off (`PEEPS_HISTORY=0`) or in older dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::history::History>,
 }
 
 /// The process a snapshot describes.

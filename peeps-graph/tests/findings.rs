@@ -20,7 +20,12 @@ fn the_example_reads_as_design_says() {
          task \"transfer-a\" (src/bank.rs:31) in future \"transfer\" (src/bank.rs:20) waits at src/bank.rs:22 to lock mutex \"acct-2\" (made at src/bank.rs:12) for 5.0 s\n    \
          held since src/bank.rs:21 by task \"transfer-b\" (src/bank.rs:40)\n  \
          task \"transfer-b\" in future \"transfer\" (src/bank.rs:20) waits at src/bank.rs:22 to lock mutex \"acct-1\" (made at src/bank.rs:11) for 5.0 s\n    \
-         held since src/bank.rs:21 by task \"transfer-a\"\n\n\
+         held since src/bank.rs:21 by task \"transfer-a\"\n  \
+         how it formed:\n    \
+         6.865 s  task \"transfer-a\" took mutex \"acct-1\" at src/bank.rs:21\n    \
+         6.867 s  task \"transfer-b\" took mutex \"acct-2\" at src/bank.rs:21\n    \
+         6.874 s  task \"transfer-a\" waits at src/bank.rs:22 to lock mutex \"acct-2\"\n    \
+         6.875 s  task \"transfer-b\" waits at src/bank.rs:22 to lock mutex \"acct-1\"\n\n\
          1 deadlock, 0 stuck forever, 0 long waits, 0 blocking polls\n"
     );
     let d = &report.deadlocks[0];
@@ -80,9 +85,17 @@ fn the_json_has_exactly_the_documented_fields() {
             "others",
             "resources",
             "tasks",
-            "text"
+            "text",
+            "timeline"
         ]
     );
+    assert_eq!(
+        keys(&d["timeline"][0]),
+        [
+            "at", "kind", "node", "process", "t_ms", "task", "text", "time"
+        ]
+    );
+    assert_eq!(d["timeline"][0]["time"], "6.865 s");
     assert_eq!(d["certainty"], "certain");
     assert_eq!(d["cross_process"], false);
     assert_eq!(

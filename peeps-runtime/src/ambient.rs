@@ -193,6 +193,11 @@ pub(crate) fn kept_thread_root() -> crate::context::Actor {
     }
 }
 
+/// This thread's kept root's id, if it has one; makes none.
+pub(crate) fn kept_thread_root_id() -> Option<NodeId> {
+    KEPT_THREAD_ROOT.try_with(|slot| slot.get().map(|r| r.id())).ok().flatten()
+}
+
 /// Whether `root` is this thread's `block_on` root (no reference counting).
 pub fn is_thread_root(root: &Arc<AmbientHandle>) -> bool {
     THREAD_ROOT.try_with(|slot| std::ptr::eq(slot.borrow().as_ptr(), Arc::as_ptr(root))).unwrap_or(false)

@@ -50,6 +50,9 @@ pub struct HolderSet {
     /// allocate nothing.
     fast: [FastSlot; FAST_SLOTS],
     slow: Mutex<Slab<HolderRecord>>,
+    /// The flight recorder's logical clock of this resource (see
+    /// [`crate::history`]).
+    pub(crate) clock: AtomicU64,
 }
 
 // Unwind safety: the interior mutability here is peeps' own bookkeeping,
@@ -315,6 +318,7 @@ impl HolderSet {
             owner,
             fast: [FastSlot::free(), FastSlot::free()],
             slow: Mutex::new(Slab::new()),
+            clock: AtomicU64::new(0),
         }
     }
 
@@ -360,6 +364,7 @@ impl HolderSet {
         let Actor { id, keep: _ } = context::current_holder();
         let m = meta(how, evidence_of(confirmed), clock::now_ms(), 1);
         self.fill_exclusive(id, m, None, at, taking_future(id));
+        crate::history::held(&self.clock, self.owner, id, how, at);
     }
 
     /// As [`HolderSet::hold_exclusive`], for an owned exclusive guard,
@@ -371,6 +376,7 @@ impl HolderSet {
         let ticket = crate::id::next_id();
         let m = meta(how, Evidence::Made, clock::now_ms(), 1);
         self.fill_exclusive(id, m, Some(ticket), at, taking_future(id));
+        crate::history::held(&self.clock, self.owner, id, how, at);
         ticket
     }
 
@@ -414,6 +420,7 @@ impl HolderSet {
         let since = clock::now_ms();
         let by = if at.is_some() { taking_future(id) } else { 0 };
         let slot = self.take_slot(HolderRecord { holder: id, how, evidence, since, weight, ticket, at, by });
+        crate::history::held(&self.clock, self.owner, id, how, at);
         HoldToken { slot, ticket, _keep: keep }
     }
 
@@ -515,11 +522,34 @@ impl HolderSet {
     #[inline]
     fn release_slot(&self, slot: Slot) {
         match slot.at() {
-            SlotAt::Fast(i) => self.fast[i].holder.store(0, Ordering::Release),
+            SlotAt::Fast(i) => {
+                self.history_release(i);
+                self.fast[i].holder.store(0, Ordering::Release);
+            }
             SlotAt::Slow(key) => {
-                self.slow.lock().remove(key);
+                let gone = self.slow.lock().remove(key);
+                if let Some(r) = gone {
+                    crate::history::released(&self.clock, self.owner, r.holder, r.how, r.at);
+                }
             }
         }
+    }
+
+    /// Tells the flight recorder the hold in fast slot `i` goes (inline,
+    /// the check alone: off, a thread-local load and a compare).
+    #[inline(always)]
+    fn history_release(&self, i: usize) {
+        if crate::history::recording() {
+            self.history_release_recorded(i);
+        }
+    }
+
+    #[inline(never)]
+    fn history_release_recorded(&self, i: usize) {
+        let f = &self.fast[i];
+        let how = HoldAs::from_bits(f.meta.load(Ordering::Relaxed));
+        let at = site_of(f.at.load(Ordering::Relaxed));
+        crate::history::released(&self.clock, self.owner, f.holder.load(Ordering::Relaxed), how, at);
     }
 
     /// Adds a `held_by` edge per live hold; returns how many.

@@ -45,6 +45,7 @@ cfg_diagnostics! {
     #[doc(hidden)]
     pub mod context;
     pub mod future;
+    pub mod history;
     #[doc(hidden)]
     pub mod hold;
     mod loom;
@@ -69,7 +70,7 @@ cfg_diagnostics! {
 pub mod off;
 mod op;
 cfg_not_diagnostics! {
-    pub use off::{future, hold, ownership, resource, rpc, task, wait};
+    pub use off::{future, history, hold, ownership, resource, rpc, task, wait};
 }
 
 pub use dump::{dump_dir, dump_path, dump_to, install_sigusr1};
@@ -90,7 +91,7 @@ pub use watchdog::watchdog;
 pub mod __private {
     #[cfg(feature = "diagnostics")]
     pub use crate::{ambient, context};
-    pub use crate::{clock, hold, node, ownership, registry, resource, wait};
+    pub use crate::{clock, history, hold, node, ownership, registry, resource, wait};
 }
 
 /// Names the process after its executable and fixes its key. Optional:

@@ -80,6 +80,15 @@ impl NodeCore {
     pub fn name(&self) -> String {
         self.name.lock().to_string()
     }
+
+    /// The node's name when it is a `'static` string (a literal, a call
+    /// site): what the flight recorder can keep without copying it.
+    pub fn static_name(&self) -> Option<&'static str> {
+        match &*self.name.lock() {
+            Cow::Borrowed(s) => Some(s),
+            Cow::Owned(_) => None,
+        }
+    }
 }
 
 /// `file:line` of a construction or spawn site, rendered once per site and kept

@@ -115,6 +115,40 @@ pub mod task {
     }
 }
 
+/// The flight recorder, off: nothing is recorded.
+pub mod history {
+    use super::hold::HolderSet;
+    use super::wait::Site;
+    use peeps_graph::NodeId;
+
+    pub use peeps_graph::EventKind;
+
+    /// Read by nothing without diagnostics.
+    pub const HISTORY_ENV: &str = "PEEPS_HISTORY";
+
+    /// Nothing to size: returns `false`.
+    pub fn configure(_events: usize) -> bool {
+        false
+    }
+
+    /// Always 0: off.
+    pub fn per_thread() -> usize {
+        0
+    }
+
+    /// Does nothing.
+    #[inline(always)]
+    pub fn note(_kind: EventKind, _node: NodeId, _at: Site) {}
+
+    /// Does nothing.
+    #[inline(always)]
+    pub fn note_count(_kind: EventKind, _node: NodeId, _at: Site, _n: u64) {}
+
+    /// Does nothing.
+    #[inline(always)]
+    pub fn observe(_holders: &HolderSet) {}
+}
+
 /// No-op holder sets.
 pub mod hold {
     pub use super::wait::Site;

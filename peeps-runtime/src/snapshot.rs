@@ -99,12 +99,50 @@ pub fn snapshot() -> Snapshot {
     // holder that has finished) names nothing: drop it.
     edges.retain(|e| ids.contains(&e.from) && ids.contains(&e.to));
     edges.sort_by_key(|e| (e.from, e.to, e.kind));
+    let process = crate::process::current();
+    let history = history(
+        &nodes,
+        &edges,
+        now_ms,
+        captured_at_ms,
+        process.started_at_ms,
+    );
     Snapshot {
         schema: SCHEMA.to_owned(),
-        process: crate::process::current(),
+        process,
         captured_at_ms,
         nodes,
         edges,
         threads: crate::threads::describe(now_ms),
+        history,
     }
+}
+
+/// The flight recorder's events for a snapshot of `nodes` and `edges`.
+#[cfg(feature = "diagnostics")]
+fn history(
+    nodes: &[Node],
+    edges: &[peeps_graph::Edge],
+    now_ms: u64,
+    captured_at_ms: u64,
+    started_at_ms: u64,
+) -> Option<peeps_graph::History> {
+    let times = crate::history::Times {
+        now_ms,
+        captured_at_ms,
+        started_at_ms,
+    };
+    crate::history::collect(nodes, edges, times)
+}
+
+/// Without diagnostics nothing is recorded.
+#[cfg(not(feature = "diagnostics"))]
+fn history(
+    _nodes: &[Node],
+    _edges: &[peeps_graph::Edge],
+    _now_ms: u64,
+    _captured_at_ms: u64,
+    _started_at_ms: u64,
+) -> Option<peeps_graph::History> {
+    None
 }

@@ -200,6 +200,9 @@ pub struct TaskEntry {
     state_len: AtomicUsize,
     /// Whether a snapshot may read the state now.
     state_gate: StateGate,
+    /// The flight recorder's logical clock of the task, carried from the
+    /// thread of one poll to the next (see [`crate::history`]).
+    clock: AtomicU64,
     core: NodeCore,
     stats: PollStats,
 }
@@ -421,6 +424,8 @@ pin_project_lite::pin_project! {
             // Live waker clones outlast the task future on the reference
             // taken here for them (see `WakerCounts`).
             let entry = this.project().reg.entry();
+            let finished = entry.stats.state() == PollState::Done;
+            crate::history::ended(entry.core.id, &entry.clock, entry.core.static_name(), finished);
             entry.state_gone();
             // SAFETY: `entry` is a live `Arc`, whose future goes now.
             unsafe { TaskEntry::task_going(Arc::as_ptr(entry)) };
@@ -474,7 +479,9 @@ impl<F: Future> Future for TaskFuture<F> {
             entry.state_at.store(state, Release);
         }
         let _state = context::enter_task_poll(state, std::mem::size_of::<F>(), entry.stats.polls());
+        crate::history::poll_begins(&entry.clock);
         let res = this.fut.poll(&mut task_cx);
+        crate::history::poll_ends(&entry.clock);
         // ... and before its end is.
         fence(Release);
         scope.end(res.is_ready());
@@ -536,6 +543,7 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
     let joins = WaitList::new(core.id);
     // Handles moved into the task with its future are the task's now.
     let id = core.id;
+    let clock = crate::history::spawned(id, location);
     ownership::scan_value(&fut, |key| ownership::moved(key, id, Evidence::Spawned));
     let entry = TaskEntry {
         core,
@@ -552,6 +560,7 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
         state_at: AtomicUsize::new(0),
         state_len: AtomicUsize::new(0),
         state_gate: StateGate::default(),
+        clock: AtomicU64::new(clock),
     };
     TaskFuture { reg: Registered::new(entry), fut }
 }
@@ -660,6 +669,11 @@ impl<T> Future for JoinHandle<T> {
         let this = self.get_mut();
         let JoinHandle { inner, target, wait } = this;
         let p = wait.poll_wait_kept(|| target.clone(), Op::Join, None, cx, |cx| Pin::new(inner).poll(cx));
+        if p.is_ready()
+            && let Some(JoinTarget(task)) = target
+        {
+            crate::history::joined(task.core.id, &task.clock);
+        }
         if let Poll::Ready(Ok(out)) = &p {
             // Handles the task returned are the joiner's now.
             ownership::taken(out, Evidence::Returned);

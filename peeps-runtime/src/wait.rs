@@ -236,6 +236,14 @@ impl WaitList {
         }
     }
 
+    /// When the wait at `place` began (coarse ms; 0 if it is gone).
+    fn since(&self, place: Place) -> u64 {
+        match place {
+            Place::Fast(i) => self.fast[i].since.load(Ordering::Relaxed),
+            Place::Slow(key) => self.records.lock().get_mut(key).map_or(0, |r| r.since),
+        }
+    }
+
     /// Removes a wait.
     #[inline]
     fn remove(&self, place: Place) {
@@ -391,6 +399,7 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     fn begin_recorded(&mut self, list: L, op: Op, epoch: u64, at: Site) {
         let waiter = context::current_waiter();
         let place = list.insert(waiter.id, op, clock::now_ms(), epoch, at);
+        crate::history::waiting(crate::history::task_of_waiter(waiter.id), list.target, op, at);
         self.keep = waiter.keep;
         self.slot = Some((list, place));
     }
@@ -401,18 +410,23 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
         self.slot.is_some()
     }
 
-    /// Ends the wait (completed or cancelled). Inline and one compare when
-    /// no wait was recorded: the uncontended path of every primitive.
+    /// Ends the wait: it completed (what it waited for is the current
+    /// task's now; the hold it takes next says how long it waited). Inline
+    /// and one compare when no wait was recorded: the uncontended path of
+    /// every primitive.
     #[inline]
     pub fn end(&mut self) {
         if self.slot.is_some() {
-            self.end_recorded();
+            self.end_recorded(true);
         }
     }
 
     #[inline(never)]
-    fn end_recorded(&mut self) {
+    fn end_recorded(&mut self, completed: bool) {
         if let Some((list, place)) = self.slot.take() {
+            if completed {
+                crate::history::wait_over(list.target, list.since(place));
+            }
             list.remove(place);
         }
         self.keep = None;
@@ -420,9 +434,12 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
 }
 
 impl<L: std::ops::Deref<Target = WaitList>> Drop for WaitEdge<L> {
+    /// A wait dropped while recorded was cancelled.
     #[inline]
     fn drop(&mut self) {
-        self.end();
+        if self.slot.is_some() {
+            self.end_recorded(false);
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 #![allow(clippy::type_complexity, clippy::extra_unused_lifetimes)]
 
 use peeps_graph::{Evidence, NodeId, NodeKind, Op};
+use peeps_runtime::__private::history::{self, EventKind};
 use peeps_runtime::__private::hold::{EndpointHold, HoldAs, HoldGuard, HoldToken, HolderSet, Site};
 use peeps_runtime::__private::node::Describe;
 use peeps_runtime::__private::ownership::{self, Found, Key, Mark};
@@ -96,6 +97,16 @@ fn waits() {
         edge.poll_wait(|| Some(list), Op::Lock, None, cx, |_| Poll::Ready(1))
     }
     let _ = poll_wait;
+}
+
+#[test]
+fn history() {
+    let _: fn(EventKind, NodeId, Site) = history::note;
+    let _: fn(EventKind, NodeId, Site, u64) = history::note_count;
+    let _: fn(&HolderSet) = history::observe;
+    let _: fn(usize) -> bool = history::configure;
+    let _: fn() -> usize = history::per_thread;
+    let _: &'static str = history::HISTORY_ENV;
 }
 
 #[test]

@@ -344,6 +344,9 @@ where
         while !started.load(Relaxed) {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
+        // Past a few ticks of the coarse clock: a dump taken at once could
+        // otherwise see a poll not yet 1 ms long, and no blocking poll.
+        tokio::time::sleep(Duration::from_millis(20)).await;
         println!("READY {}", std::process::id());
         std::future::pending::<()>().await;
     });

@@ -128,9 +128,10 @@ impl<T> Sender<T> {
     /// # Errors
     ///
     /// [`SendError`] with the value when there is no receiver.
+    #[track_caller]
     pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
         let r = self.inner.send(value);
-        self.ep.counted(u64::from(r.is_ok()));
+        self.ep.counted(u64::from(r.is_ok()), crate::core::caller());
         r
     }
 
@@ -272,7 +273,7 @@ impl<T: Clone> Receiver<T> {
             let Receiver { inner, ep } = self;
             ep.used();
             let r = Waiting::new(ep.resource(), Op::Recv, at.site(), inner.recv()).await;
-            ep.counted(u64::from(r.is_ok()));
+            ep.counted(u64::from(r.is_ok()), at.site());
             r
         }
     }
@@ -282,9 +283,10 @@ impl<T: Clone> Receiver<T> {
     /// # Errors
     ///
     /// [`TryRecvError`]: empty, closed, or lagged behind.
+    #[track_caller]
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let r = self.inner.try_recv();
-        self.ep.counted(u64::from(r.is_ok()));
+        self.ep.counted(u64::from(r.is_ok()), crate::core::caller());
         r
     }
 
@@ -303,7 +305,7 @@ impl<T: Clone> Receiver<T> {
         let Receiver { inner, ep } = self;
         ep.used();
         let r = block_on_wait!(ep.resource(), Op::Recv, inner.blocking_recv());
-        ep.counted(u64::from(r.is_ok()));
+        ep.counted(u64::from(r.is_ok()), crate::core::caller());
         r
     }
 }

@@ -10,11 +10,13 @@
 
 use peeps_graph::{NodeKind, attr};
 use peeps_runtime::__private::clock;
+use peeps_runtime::__private::history::{self, EventKind};
 use peeps_runtime::__private::hold::{EndpointHold, HoldAs, HolderSet};
 use peeps_runtime::__private::node::Describe;
 use peeps_runtime::__private::ownership::{self, Key, Mark};
 use peeps_runtime::__private::resource::Resource;
 use peeps_runtime::__private::resource::{PairFacts, ResourceFacts, SharedResource};
+use peeps_runtime::__private::wait::Site;
 use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::panic::Location;
@@ -217,6 +219,8 @@ pub(crate) fn new_chan(
 pub(crate) trait Side: Send + Sync + 'static {
     /// The `as` of its `held_by` edge.
     const HOW: HoldAs;
+    /// What the flight recorder calls a message through it.
+    const EVENT: EventKind;
     /// Its counters.
     fn side(f: &ChannelFacts) -> &SideCounters;
 }
@@ -230,6 +234,7 @@ pub(crate) struct Rx;
 
 impl Side for Tx {
     const HOW: HoldAs = HoldAs::Sender;
+    const EVENT: EventKind = EventKind::Send;
     #[inline]
     fn side(f: &ChannelFacts) -> &SideCounters {
         &f.tx
@@ -238,6 +243,7 @@ impl Side for Tx {
 
 impl Side for Rx {
     const HOW: HoldAs = HoldAs::Receiver;
+    const EVENT: EventKind = EventKind::Recv;
     #[inline]
     fn side(f: &ChannelFacts) -> &SideCounters {
         &f.rx
@@ -318,21 +324,24 @@ impl<S: Side> Endpoint<S> {
         );
     }
 
-    /// `n` messages went through this handle.
-    #[inline]
-    pub(crate) fn counted(&self, n: u64) {
+    /// `n` messages went through this handle, by the user's call at `at`.
+    /// Always inline: every send and receive makes it, and a call costs
+    /// more than its body.
+    #[inline(always)]
+    pub(crate) fn counted(&self, n: u64, at: Site) {
         self.used();
         if let Some(f) = self.chan.facts() {
             S::side(f).record(n);
+            history::note_count(S::EVENT, self.chan.resource().id(), at, n);
         }
     }
 
-    /// A send finished with `r`: counted when it went through; a value
-    /// handed back in its error, and the handles inside it, are the
-    /// sender's again.
+    /// A send by the user's call at `at` finished with `r`: counted when it
+    /// went through; a value handed back in its error, and the handles
+    /// inside it, are the sender's again.
     #[inline]
-    pub(crate) fn sent<E>(&self, r: &Result<(), E>) {
-        self.counted(u64::from(r.is_ok()));
+    pub(crate) fn sent<E>(&self, r: &Result<(), E>, at: Site) {
+        self.counted(u64::from(r.is_ok()), at);
         if let Err(e) = r {
             ownership::taken(e, peeps_graph::Evidence::Returned);
         }
@@ -343,6 +352,7 @@ impl<S: Side> Endpoint<S> {
     pub(crate) fn closed(&self) {
         if let Some(f) = self.chan.facts() {
             f.close();
+            history::note(EventKind::Close, self.chan.resource().id(), None);
         }
     }
 }
@@ -359,8 +369,12 @@ impl<S: Side> Drop for Endpoint<S> {
     #[inline]
     fn drop(&mut self) {
         self.chan.resource().holders().release_endpoint(&self.hold);
-        if let Some(f) = self.chan.facts() {
-            S::side(f).handles.fetch_sub(1, Relaxed);
+        if let Some(f) = self.chan.facts()
+            && S::side(f).handles.fetch_sub(1, Relaxed) == 1
+            && (S::HOW == HoldAs::Sender || f.closes_without_receivers)
+        {
+            // The last handle of a side that closes the channel.
+            history::note(EventKind::Close, self.chan.resource().id(), None);
         }
     }
 }

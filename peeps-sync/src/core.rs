@@ -159,7 +159,14 @@ pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
     cx: &mut Context<'_>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
 ) -> Poll<T> {
-    edge.poll_wait(|| Some(res().waits()), op, at, cx, poll)
+    // Asked for on the first `Pending`: the wait comes after what the
+    // resource's holders did (the flight recorder's order).
+    let list = || {
+        let res = res();
+        peeps_runtime::__private::history::observe(res.holders());
+        Some(res.waits())
+    };
+    edge.poll_wait(list, op, at, cx, poll)
 }
 
 /// Begins a `waits_on` edge on `res` for `op`, made by the call that
@@ -170,6 +177,7 @@ pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
 #[track_caller]
 pub(crate) fn blocked_on(res: &Resource, op: Op) -> WaitEdge<&WaitList> {
     let mut edge = WaitEdge::<&WaitList>::new();
+    peeps_runtime::__private::history::observe(res.holders());
     edge.begin(res.waits(), op, Some(std::panic::Location::caller()));
     edge
 }
@@ -183,7 +191,8 @@ pub(crate) fn blocked_on(_res: &Resource, _op: Op) -> WaitEdge<&WaitList> {
 }
 
 /// `block_on_wait!(res, op, call)`: makes the blocking `call`, which waits
-/// on `res` for `op`, with a `waits_on` edge for its duration.
+/// on `res` for `op`, with a `waits_on` edge for its duration, ended as
+/// completed when it returns (a panic in it drops the edge: cancelled).
 ///
 /// A macro, not a function taking a closure, so that `call` is made by the
 /// `#[track_caller]` method itself: tokio's panics in a blocking call ("cannot
@@ -191,8 +200,10 @@ pub(crate) fn blocked_on(_res: &Resource, _op: Op) -> WaitEdge<&WaitList> {
 /// call site, as tokio's own do (a closure would name peeps' source).
 macro_rules! block_on_wait {
     ($res:expr, $op:expr, $call:expr) => {{
-        let _edge = $crate::core::blocked_on($res, $op);
-        $call
+        let mut edge = $crate::core::blocked_on($res, $op);
+        let out = $call;
+        edge.end();
+        out
     }};
 }
 pub(crate) use block_on_wait;

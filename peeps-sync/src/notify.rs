@@ -7,6 +7,7 @@
 use crate::core::{At, poll_recorded};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
+use peeps_runtime::__private::history::{self, EventKind};
 use peeps_runtime::__private::resource::LazyResource;
 use peeps_runtime::__private::resource::Resource;
 use peeps_runtime::__private::wait::WaitEdge;
@@ -137,18 +138,36 @@ impl Notify {
     }
 
     /// Notifies the first waiting task, or stores a permit, as tokio's.
+    #[track_caller]
     pub fn notify_one(&self) {
         self.inner.notify_one();
+        history::note(
+            EventKind::Notify,
+            self.res.resource().id(),
+            crate::core::caller(),
+        );
     }
 
     /// Notifies the last waiting task, or stores a permit, as tokio's.
+    #[track_caller]
     pub fn notify_last(&self) {
         self.inner.notify_last();
+        history::note(
+            EventKind::Notify,
+            self.res.resource().id(),
+            crate::core::caller(),
+        );
     }
 
     /// Notifies every task waiting now, as tokio's.
+    #[track_caller]
     pub fn notify_waiters(&self) {
         self.inner.notify_waiters();
+        history::note(
+            EventKind::Notify,
+            self.res.resource().id(),
+            crate::core::caller(),
+        );
     }
 }
 

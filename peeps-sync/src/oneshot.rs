@@ -11,6 +11,7 @@
 use crate::channel::ChannelFacts;
 use crate::core::{At, Waiting, block_on_wait, caller, poll_recorded_lazy};
 use peeps_graph::{Evidence, Op};
+use peeps_runtime::__private::history::{self, EventKind};
 use peeps_runtime::__private::ownership;
 use peeps_runtime::__private::resource::PairEnd;
 use peeps_runtime::__private::wait::Site;
@@ -120,15 +121,18 @@ fn poll_end<R>(
     poll_recorded_lazy(move || end.link(handle), op, at, edge, cx, poll)
 }
 
-/// The receiver got `value`: both sides count one message, the sender is
-/// gone (consumed by `send`), and the handles inside the value are the
-/// receiving task's.
+/// The receiver got `value` (by the user's call at `at`, when known): both
+/// sides count one message, the sender is gone (consumed by `send`), and
+/// the handles inside the value are the receiving task's.
 #[inline]
-fn delivered<T>(end: &End, value: &T) {
+fn delivered<T>(end: &End, value: &T, at: Site) {
     ownership::taken(value, Evidence::Received);
     if let Some(f) = end.facts() {
         f.tx().record_once();
         f.rx().record_once();
+        if let Some(id) = end.node_id() {
+            history::note(EventKind::Recv, id, at);
+        }
     }
     end.partner_gone();
 }
@@ -148,7 +152,9 @@ impl<T> Sender<T> {
     ///
     /// The value back when the receiver is gone or closed.
     #[inline]
+    #[track_caller]
     pub fn send(mut self, t: T) -> Result<(), T> {
+        let at = caller();
         // If the receiver registered the pair's node, link to it: the send
         // is counted there, and the hold released as `end` drops. (Checked
         // in place: on a copy of the end moved out just before, the check
@@ -170,6 +176,9 @@ impl<T> Sender<T> {
             && let Some(f) = end.facts()
         {
             f.tx().record_once();
+            if let Some(id) = end.node_id() {
+                history::note(EventKind::Send, id, at);
+            }
         }
         r
     }
@@ -257,11 +266,12 @@ impl<T> Receiver<T> {
     /// # Errors
     ///
     /// [`TryRecvError`]: not sent yet, or the sender is gone.
+    #[track_caller]
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let r = self.inner.try_recv();
         self.end.touch(addr(&self.end));
         match &r {
-            Ok(v) => delivered(&self.end, v),
+            Ok(v) => delivered(&self.end, v, caller()),
             Err(TryRecvError::Closed) => self.end.partner_gone(),
             Err(TryRecvError::Empty) => {}
         }
@@ -284,7 +294,7 @@ impl<T> Receiver<T> {
         let handle = addr(&end);
         let r = block_on_wait!(end.link(handle), Op::Recv, inner.blocking_recv());
         match &r {
-            Ok(v) => delivered(&end, v),
+            Ok(v) => delivered(&end, v, caller()),
             Err(_) => end.partner_gone(),
         }
         r
@@ -300,7 +310,7 @@ impl<T> Future for Receiver<T> {
         // Polled by `.await` or a combinator: no call of the user's to name.
         let p = poll_end(end, Op::Recv, None, wait, cx, |cx| Pin::new(inner).poll(cx));
         match &p {
-            Poll::Ready(Ok(v)) => delivered(end, v),
+            Poll::Ready(Ok(v)) => delivered(end, v, None),
             Poll::Ready(Err(_)) => end.partner_gone(),
             Poll::Pending => {}
         }

@@ -33,6 +33,25 @@ export type NodeKind =
  */
 export type Source = 'push' | 'dump';
 /**
+ * What an event is. On the wire its snake_case name.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "EventKind".
+ */
+export type EventKind =
+  | 'spawn'
+  | 'end'
+  | 'wait'
+  | 'acquire'
+  | 'release'
+  | 'send'
+  | 'recv'
+  | 'close'
+  | 'notify'
+  | 'join'
+  | 'call_start'
+  | 'call_end';
+/**
  * What peeps last saw of a hold. See the module documentation.
  *
  * This interface was referenced by `Peeps`'s JSON-Schema
@@ -75,7 +94,9 @@ export interface Peeps {
   change?: Change;
   error?: ApiError;
   graph?: GraphResponse;
+  history?: NodeHistory;
   processes?: ProcessInfo[];
+  recording?: Recording;
   report?: Report;
   snapshot?: Snapshot;
 }
@@ -263,6 +284,132 @@ export interface ProcessInfo {
   started_at_ms: number;
 }
 /**
+ * `/api/history?node=UID`: what one node's process recorded about it,
+ * oldest first, in words.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "NodeHistory".
+ */
+export interface NodeHistory {
+  /**
+   * The events concerning it, as the task that acted or the node acted
+   * on.
+   */
+  entries: TimelineEntry[];
+  /**
+   * Its process's snapshot carries a history (its recorder was on).
+   */
+  recorded: boolean;
+  /**
+   * The node asked about.
+   */
+  uid: string;
+}
+/**
+ * One recorded event, in words.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "TimelineEntry".
+ */
+export interface TimelineEntry {
+  /**
+   * The line of the user's call, when known (`file:line:col`).
+   */
+  at?: string | null;
+  /**
+   * What happened.
+   */
+  kind: EventKind;
+  /**
+   * The node it concerns, when any.
+   */
+  node?: NodeRef | null;
+  /**
+   * The key of the process it happened in.
+   */
+  process: string;
+  /**
+   * When, in ms since that process started.
+   */
+  t_ms: number;
+  /**
+   * The task that did it, when known.
+   */
+  task?: NodeRef | null;
+  /**
+   * The event in words, without its time.
+   */
+  text: string;
+  /**
+   * `t_ms` as printed: seconds with milliseconds (`12.301 s`).
+   */
+  time: string;
+}
+/**
+ * A node named across processes: `(process key, id)`, with what a person
+ * needs to recognise it.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "NodeRef".
+ */
+export interface NodeRef {
+  /**
+   * The node's id in that process.
+   */
+  id: number;
+  /**
+   * What the node is.
+   */
+  kind: NodeKind;
+  /**
+   * Where the node was made (`file:line:col`), when known.
+   */
+  location?: string | null;
+  /**
+   * The node's name.
+   */
+  name: string;
+  /**
+   * The process's key (`Process::key`): unique per process lifetime.
+   */
+  process: string;
+}
+/**
+ * `/api/recording`: the instants the server can show the graph at.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Recording".
+ */
+export interface Recording {
+  /**
+   * Their size in bytes.
+   */
+  bytes: number;
+  /**
+   * The directory recorded to (`--record`) or replayed, if any.
+   */
+  dir?: string | null;
+  /**
+   * The capture times of the snapshots kept, ms since the Unix epoch,
+   * oldest first (evenly thinned to at most 5000): pass one as `at=` to
+   * `/api/graph`, `/api/deadlocks`, `/api/processes` and `/api/history`.
+   */
+  instants: number[];
+  /**
+   * The budget (`--record-bytes`): past it, the oldest go.
+   */
+  max_bytes: number;
+  /**
+   * The server serves a recording (`peeps serve --replay DIR`): nothing
+   * new comes in.
+   */
+  replay: boolean;
+  /**
+   * How many snapshots are kept.
+   */
+  snapshots: number;
+}
+/**
  * Everything the analysis found. Each list is ranked by duration, longest
  * first.
  *
@@ -323,35 +470,6 @@ export interface BlockingPoll {
    * The thread it runs on, when the snapshot says.
    */
   thread?: ThreadRef | null;
-}
-/**
- * A node named across processes: `(process key, id)`, with what a person
- * needs to recognise it.
- *
- * This interface was referenced by `Peeps`'s JSON-Schema
- * via the `definition` "NodeRef".
- */
-export interface NodeRef {
-  /**
-   * The node's id in that process.
-   */
-  id: number;
-  /**
-   * What the node is.
-   */
-  kind: NodeKind;
-  /**
-   * Where the node was made (`file:line:col`), when known.
-   */
-  location?: string | null;
-  /**
-   * The node's name.
-   */
-  name: string;
-  /**
-   * The process's key (`Process::key`): unique per process lifetime.
-   */
-  process: string;
 }
 /**
  * The OS thread a blocking poll runs on.
@@ -442,6 +560,16 @@ export interface Deadlock {
    * The deadlock in words, as printed.
    */
   text: string;
+  /**
+   * How it formed: the recorded events among its tasks and resources,
+   * oldest first (empty when the snapshots carry no history).
+   */
+  timeline?: TimelineEntry[];
+  /**
+   * Events of that span left out of `timeline` (`peeps history` has
+   * them).
+   */
+  timeline_omitted?: number;
 }
 /**
  * One step of a wait chain: `task` (through the futures of `path`) waits
@@ -661,6 +789,12 @@ export interface Snapshot {
    */
   edges: Edge[];
   /**
+   * How it got here: the recorded events that concern what is blocked,
+   * and the latest ones (see [`crate::history`]). Absent when the
+   * recorder is off (`PEEPS_HISTORY=0`) or in older dumps.
+   */
+  history?: History | null;
+  /**
    * Every live node: futures, tasks, resources, requests, handlers, threads.
    */
   nodes: Node[];
@@ -706,6 +840,116 @@ export interface Edge {
    * The other end's node id.
    */
   to: number;
+}
+/**
+ * The events of one snapshot's process, oldest first.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "History".
+ */
+export interface History {
+  /**
+   * The events kept, in the order they happened.
+   */
+  events: Event[];
+  /**
+   * How many of those were no longer in memory at the capture: written
+   * over when a thread's ring was full, or dropped when a thread had no
+   * ring. The rest are in memory; `events` is the part of them kept.
+   */
+  lost: number;
+  /**
+   * Nodes the events name that the snapshot's `nodes` lack (they are
+   * gone), with what the recorder knows of them.
+   */
+  nodes?: HistoryNode[];
+  /**
+   * How many events each thread's ring holds (`PEEPS_HISTORY`).
+   */
+  per_thread: number;
+  /**
+   * How many events the process recorded since it started.
+   */
+  recorded: number;
+}
+/**
+ * One recorded event.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Event".
+ */
+export interface Event {
+  /**
+   * `acquire` and `release`: how it is held (`guard`, `read_guard`,
+   * `permit`).
+   */
+  as?: string | null;
+  /**
+   * The line of the user's call (`file:line:col`): the `lock()`,
+   * `send()`, `spawn` ...; for `release`, where the hold was taken.
+   */
+  at?: string | null;
+  /**
+   * `send` and `recv`: how many messages, when not one.
+   */
+  count?: number | null;
+  /**
+   * `end`: `true` when the task's future completed, `false` when it was
+   * dropped before (aborted, cancelled, its runtime shut down).
+   */
+  finished?: boolean | null;
+  /**
+   * What happened.
+   */
+  kind: EventKind;
+  /**
+   * The node it concerns: the lock, semaphore, channel, `Notify` or RPC
+   * request; for `spawn` the task spawned, for `join` the task joined.
+   * Absent for `end`.
+   */
+  node?: number | null;
+  /**
+   * `wait`: what for (`lock`, `recv`, `join`, ...).
+   */
+  op?: Op | null;
+  /**
+   * When, in ms since the process started (`process.started_at_ms`).
+   */
+  t_ms: number;
+  /**
+   * The task (or `block_on` thread) that did it; for `spawn`, the
+   * spawning task. Absent when unknown.
+   */
+  task?: number | null;
+  /**
+   * `acquire`: how long the task waited for it, when it waited.
+   */
+  waited_ms?: number | null;
+}
+/**
+ * A node an event names that the snapshot no longer has.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "HistoryNode".
+ */
+export interface HistoryNode {
+  /**
+   * Its id in the process.
+   */
+  id: number;
+  /**
+   * What it was, when known.
+   */
+  kind?: NodeKind | null;
+  /**
+   * Where it was made (`file:line:col`), when known.
+   */
+  location?: string | null;
+  /**
+   * Its name, when known (a task named by a string literal, a plain
+   * tokio task).
+   */
+  name?: string | null;
 }
 /**
  * One live future, task or resource.

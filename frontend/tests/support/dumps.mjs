@@ -107,3 +107,72 @@ export function crossProcessPair({ now = Date.now() } = {}) {
   ]);
   return [a, b];
 }
+
+/**
+ * Two snapshots of one process, for a recording: `early` (a task waiting on
+ * a lock another task holds, nothing deadlocked) and `late` (the two
+ * transfers of docs/example-dump.json deadlocked), each with the history
+ * its recorder kept, `late` captured `gapMs` after `early`.
+ */
+export function recordingPair({ pid = 90004, now = Date.now(), gapMs = 5000 } = {}) {
+  const key = `${pid}-${now}000000`;
+  const process = { name: 'bank-replay', pid, key, started_at_ms: now - 10_000 };
+  const t = (ms) => ms - process.started_at_ms;
+  const early = {
+    schema: 'peeps/1',
+    process,
+    captured_at_ms: now - gapMs,
+    nodes: [
+      { id: 21, kind: 'task', name: 'early-waiter', location: 'src/early.rs:5:5', state: 'pending', since_ms: 2000, attrs: { tracked: true, waker_clones: 1, waker_clones_accounted: 1 } },
+      { id: 22, kind: 'mutex', name: 'early-lock', location: 'src/early.rs:2:15', state: 'held', attrs: { holders: 1, waiters: 1 } },
+      { id: 23, kind: 'task', name: 'early-holder', location: 'src/early.rs:9:5', state: 'pending', since_ms: 2500, attrs: { tracked: true, waker_clones: 2, waker_clones_accounted: 0 } },
+    ],
+    edges: [
+      { from: 21, to: 22, kind: 'waits_on', since_ms: 2000, attrs: { op: 'lock', at: 'src/early.rs:6:20' } },
+      { from: 22, to: 23, kind: 'held_by', since_ms: 2500, attrs: { as: 'guard', at: 'src/early.rs:10:20' } },
+    ],
+    threads: [],
+    history: {
+      events: [
+        { t_ms: t(now - gapMs - 2600), kind: 'spawn', node: 23, at: 'src/early.rs:9:5' },
+        { t_ms: t(now - gapMs - 2500), kind: 'acquire', task: 23, node: 22, at: 'src/early.rs:10:20', as: 'guard' },
+        { t_ms: t(now - gapMs - 2100), kind: 'spawn', node: 21, at: 'src/early.rs:5:5' },
+        { t_ms: t(now - gapMs - 2000), kind: 'wait', task: 21, node: 22, at: 'src/early.rs:6:20', op: 'lock' },
+      ],
+      recorded: 4,
+      lost: 0,
+      per_thread: 8192,
+    },
+  };
+  const since = 1000;
+  const late = {
+    schema: 'peeps/1',
+    process,
+    captured_at_ms: now,
+    nodes: [
+      { id: 1, kind: 'task', name: 'transfer-a', location: 'src/bank.rs:31:5', state: 'pending', since_ms: since, attrs: { tracked: true, waker_clones: 1, waker_clones_accounted: 1 } },
+      { id: 2, kind: 'task', name: 'transfer-b', location: 'src/bank.rs:40:5', state: 'pending', since_ms: since, attrs: { tracked: true, waker_clones: 1, waker_clones_accounted: 1 } },
+      { id: 11, kind: 'mutex', name: 'acct-1', location: 'src/bank.rs:11:15', state: 'held', attrs: { holders: 1, waiters: 1 } },
+      { id: 12, kind: 'mutex', name: 'acct-2', location: 'src/bank.rs:12:15', state: 'held', attrs: { holders: 1, waiters: 1 } },
+    ],
+    edges: [
+      { from: 11, to: 1, kind: 'held_by', since_ms: since + 9, attrs: { as: 'guard', at: 'src/bank.rs:21:27' } },
+      { from: 12, to: 2, kind: 'held_by', since_ms: since + 7, attrs: { as: 'guard', at: 'src/bank.rs:21:27' } },
+      { from: 1, to: 12, kind: 'waits_on', since_ms: since, attrs: { op: 'lock', at: 'src/bank.rs:22:27' } },
+      { from: 2, to: 11, kind: 'waits_on', since_ms: since, attrs: { op: 'lock', at: 'src/bank.rs:22:27' } },
+    ],
+    threads: [],
+    history: {
+      events: [
+        { t_ms: t(now - since - 9), kind: 'acquire', task: 1, node: 11, at: 'src/bank.rs:21:27', as: 'guard' },
+        { t_ms: t(now - since - 7), kind: 'acquire', task: 2, node: 12, at: 'src/bank.rs:21:27', as: 'guard' },
+        { t_ms: t(now - since), kind: 'wait', task: 1, node: 12, at: 'src/bank.rs:22:27', op: 'lock' },
+        { t_ms: t(now - since), kind: 'wait', task: 2, node: 11, at: 'src/bank.rs:22:27', op: 'lock' },
+      ],
+      recorded: 4,
+      lost: 0,
+      per_thread: 8192,
+    },
+  };
+  return { key, early, late };
+}

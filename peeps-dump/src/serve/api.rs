@@ -113,3 +113,36 @@ pub(crate) struct Error<'a> {
     /// What went wrong, in words.
     pub(crate) error: &'a str,
 }
+
+/// `/api/recording`: the instants the server can show the graph at.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct Recording {
+    /// The server serves a recording (`peeps serve --replay DIR`): nothing
+    /// new comes in.
+    pub(crate) replay: bool,
+    /// The directory recorded to (`--record`) or replayed, if any.
+    pub(crate) dir: Option<String>,
+    /// How many snapshots are kept.
+    pub(crate) snapshots: usize,
+    /// Their size in bytes.
+    pub(crate) bytes: usize,
+    /// The budget (`--record-bytes`): past it, the oldest go.
+    pub(crate) max_bytes: usize,
+    /// The capture times of the snapshots kept, ms since the Unix epoch,
+    /// oldest first (evenly thinned to at most 5000): pass one as `at=` to
+    /// `/api/graph`, `/api/deadlocks`, `/api/processes` and `/api/history`.
+    pub(crate) instants: Vec<u64>,
+}
+
+/// `/api/history?node=UID`: what one node's process recorded about it,
+/// oldest first, in words.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct NodeHistory {
+    /// The node asked about.
+    pub(crate) uid: String,
+    /// Its process's snapshot carries a history (its recorder was on).
+    pub(crate) recorded: bool,
+    /// The events concerning it, as the task that acted or the node acted
+    /// on.
+    pub(crate) entries: Vec<peeps_graph::analysis::TimelineEntry>,
+}

@@ -7,11 +7,15 @@
 //! | `GET /api/graph?scope=blocked\|all&process=KEY` | the merged graph |
 //! | `GET /api/deadlocks` | the analysis report |
 //! | `GET /api/snapshots/{key}` | one process's latest snapshot, as received |
+//! | `GET /api/history?node=UID` | what a node's process recorded about it |
+//! | `GET /api/recording` | the instants the graph can be shown at |
 //! | `GET /api/events` | server-sent events, `change` with `{"seq": n}` |
 //! | `GET /` | the UI ([`super::ui`]) |
 //!
 //! Every answer is read from the latest [`View`]: nothing is analysed per
-//! request. Errors are JSON too: `{"error": "..."}` with status 400, 404 or
+//! request. With `at=MS` (an instant `/api/recording` lists), the view of
+//! that instant answers instead, made once from the recording and kept
+//! while it is asked for. Errors are JSON too: `{"error": "..."}` with status 400, 404 or
 //! 405. JSON answers are not cached by the browser (`no-store`): they
 //! change with every push.
 
@@ -39,29 +43,53 @@ pub(crate) fn routes(
     views: Views,
     shutdown: watch::Receiver<bool>,
 ) -> BoxedFilter<(warp::reply::Response,)> {
+    // The view a request reads, and its query: the latest, or with
+    // `at=MS` the one of that instant.
     let view = {
         let views = views.clone();
-        warp::any().map(move || views.current())
+        warp::query::<HashMap<String, String>>()
+            .and_then(move |q: HashMap<String, String>| {
+                let views = views.clone();
+                async move {
+                    let view = match q.get("at") {
+                        None => views.current(),
+                        Some(at) => match at.parse::<u64>() {
+                            Ok(ms) => views.at(ms).await,
+                            Err(_) => return Err(warp::reject::custom(BadInstant(at.clone()))),
+                        },
+                    };
+                    Ok::<_, Rejection>((view, q))
+                }
+            })
+            .untuple_one()
     };
     let processes = warp::path!("api" / "processes")
         .and(view.clone())
-        .map(|v: Arc<View>| json_value(StatusCode::OK, v.processes()));
+        .map(|v: Arc<View>, _| json_value(StatusCode::OK, v.processes()));
     let graph = warp::path!("api" / "graph")
-        .and(warp::query::<HashMap<String, String>>())
         .and(view.clone())
-        .map(|q: HashMap<String, String>, v: Arc<View>| graph(&q, &v));
+        .map(|v: Arc<View>, q: HashMap<String, String>| graph(&q, &v));
     let deadlocks = warp::path!("api" / "deadlocks")
         .and(view.clone())
-        .map(|v: Arc<View>| json_bytes(StatusCode::OK, v.report_json()));
-    let snapshot = warp::path!("api" / "snapshots" / String).and(view).map(
-        |key: String, v: Arc<View>| match v.raw_snapshot(&key) {
-            Some(raw) => json_bytes(StatusCode::OK, raw),
-            None => error(
-                StatusCode::NOT_FOUND,
-                &format!("no process with key {key:?}"),
-            ),
-        },
-    );
+        .map(|v: Arc<View>, _| json_bytes(StatusCode::OK, v.report_json()));
+    let history = warp::path!("api" / "history")
+        .and(view.clone())
+        .map(|v: Arc<View>, q: HashMap<String, String>| history(&q, &v));
+    let recording = {
+        let views = views.clone();
+        warp::path!("api" / "recording")
+            .map(move || json_value(StatusCode::OK, &views.recorder().summary()))
+    };
+    let snapshot =
+        warp::path!("api" / "snapshots" / String)
+            .and(view)
+            .map(|key: String, v: Arc<View>, _| match v.raw_snapshot(&key) {
+                Some(raw) => json_bytes(StatusCode::OK, raw),
+                None => error(
+                    StatusCode::NOT_FOUND,
+                    &format!("no process with key {key:?}"),
+                ),
+            });
     let events = warp::path!("api" / "events").map(move || events(&views, shutdown.clone()));
     let api = processes
         .or(graph)
@@ -69,6 +97,10 @@ pub(crate) fn routes(
         .or(deadlocks)
         .unify()
         .or(snapshot)
+        .unify()
+        .or(history)
+        .unify()
+        .or(recording)
         .unify()
         .or(events)
         .unify();
@@ -101,6 +133,26 @@ fn graph(query: &HashMap<String, String>, view: &View) -> warp::reply::Response 
     }
     json_bytes(StatusCode::OK, view.graph_json(scope, process))
 }
+
+/// `/api/history?node=UID`.
+fn history(query: &HashMap<String, String>, view: &View) -> warp::reply::Response {
+    let Some(uid) = query.get("node") else {
+        return error(StatusCode::BAD_REQUEST, "expected node=<process key>:<id>");
+    };
+    match view.node_history(uid) {
+        Some(h) => json_value(StatusCode::OK, &h),
+        None => error(
+            StatusCode::NOT_FOUND,
+            &format!("no process has node {uid:?}"),
+        ),
+    }
+}
+
+/// An `at=` that is not a number of ms.
+#[derive(Debug)]
+struct BadInstant(String);
+
+impl warp::reject::Reject for BadInstant {}
 
 /// `/api/events`: the current `seq` at once, then one `change` event per
 /// new view, keep-alive comments while idle; the stream ends at shutdown.
@@ -164,6 +216,11 @@ async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infallib
         error(
             StatusCode::METHOD_NOT_ALLOWED,
             "only GET is served (see docs/api.md)",
+        )
+    } else if let Some(BadInstant(at)) = rejection.find::<BadInstant>() {
+        error(
+            StatusCode::BAD_REQUEST,
+            &format!("at={at:?}: expected ms since the Unix epoch (see /api/recording)"),
         )
     } else if rejection.find::<warp::reject::InvalidQuery>().is_some() {
         error(StatusCode::BAD_REQUEST, "malformed query string")

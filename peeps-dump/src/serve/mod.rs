@@ -23,6 +23,9 @@
 //! - [`dumps`]: dump files, at start and as they appear.
 //! - [`store`]: the latest snapshot per process key, live/stale, and the
 //!   change sequence number.
+//! - [`record`]: every snapshot taken, within a byte budget (and written
+//!   to `--record DIR`), so the views of earlier instants can be served;
+//!   `--replay DIR` serves such a directory instead of live input.
 //! - [`view`]: what HTTP serves, computed once per change off the async
 //!   workers: process list, merged graph with its blocked scope, report.
 //! - [`http`]: the warp routes; [`ui`]: the page at `/`; [`api`]: the
@@ -38,6 +41,10 @@
 //! peeps: open http://127.0.0.1:9120/
 //! ```
 //!
+//! With `--replay DIR` there is no ingest and no dump directory: the first
+//! line is `peeps: replaying DIR (N snapshots)` instead of the ingest and
+//! dumps lines.
+//!
 //! Log lines (bad input, connections, dumps) go to stderr, prefixed
 //! `peeps: `. Ctrl-C or SIGTERM stops it: listeners close, event streams
 //! end, in-flight requests finish (for at most a few seconds).
@@ -46,6 +53,7 @@ mod api;
 mod dumps;
 mod http;
 mod ingest;
+mod record;
 #[cfg(test)]
 mod schema;
 mod store;
@@ -97,6 +105,19 @@ pub(crate) struct ServeArgs {
     /// authentication: anyone who can reach it reads every snapshot.
     #[arg(long)]
     allow_remote: bool,
+    /// Also write every snapshot received to DIR (DIR/<process key>/<ms>.json),
+    /// for `peeps serve --replay DIR` later. Without it the recording is
+    /// kept in memory only.
+    #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+    record: Option<PathBuf>,
+    /// How many bytes of snapshots the recording keeps (in memory, and in
+    /// --record DIR): past it, the oldest go.
+    #[arg(long, value_name = "BYTES", default_value_t = record::DEFAULT_RECORD_BYTES)]
+    record_bytes: usize,
+    /// Serve the recording in DIR (written by --record) instead of live
+    /// input: no ingest, no dump directory; the UI steps through it.
+    #[arg(long, value_name = "DIR")]
+    replay: Option<PathBuf>,
     #[command(flatten)]
     thresholds: Thresholds,
 }
@@ -175,30 +196,70 @@ impl ServeArgs {
             .dumps
             .clone()
             .unwrap_or_else(|| PathBuf::from("/tmp/peeps-dumps"));
-        let ingest = tokio::net::TcpListener::bind(self.listen)
-            .await
-            .with_context(|| format!("cannot listen for pushes on {}", self.listen))?;
+        let (recorder, replayed) = match (&self.replay, &self.record) {
+            (Some(dir), _) => {
+                let (r, n) = record::Recorder::load(dir, self.record_bytes.max(1))?;
+                (r, Some(n))
+            }
+            (None, Some(dir)) => (
+                record::Recorder::to_dir(dir.clone(), self.record_bytes.max(1))
+                    .with_context(|| format!("{}: cannot record there", dir.display()))?,
+                None,
+            ),
+            (None, None) => (record::Recorder::in_memory(self.record_bytes.max(1)), None),
+        };
+        let recorder = Arc::new(recorder);
+        let ingest = match replayed {
+            Some(_) => None,
+            None => Some(
+                tokio::net::TcpListener::bind(self.listen)
+                    .await
+                    .with_context(|| format!("cannot listen for pushes on {}", self.listen))?,
+            ),
+        };
         let http = tokio::net::TcpListener::bind(self.http)
             .await
             .with_context(|| format!("cannot serve HTTP on {}", self.http))?;
-        let ingest_addr = ingest.local_addr()?;
         let http_addr = http.local_addr()?;
 
-        let store = Arc::new(store::Store::new());
+        let store = Arc::new(store::Store::recording(recorder.clone()));
         let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
 
-        // Dumps already there are part of the first view.
-        let mut watcher = dumps::Watcher::new(dump_dir.clone(), limits.max_frame_bytes);
-        watcher.poll(&store);
+        let mut banner = String::new();
+        let mut dumps_thread = None;
+        match ingest {
+            None => {
+                // Replay: the recording's last instant is the view.
+                for r in recorder.latest() {
+                    if let Ok(snap) = peeps_graph::Snapshot::from_slice(&r.raw) {
+                        store.dump(snap, r.raw);
+                    }
+                }
+                banner.push_str(&format!(
+                    "peeps: replaying {} ({} snapshots)\n",
+                    self.replay
+                        .as_deref()
+                        .unwrap_or(std::path::Path::new(""))
+                        .display(),
+                    replayed.unwrap_or(0)
+                ));
+            }
+            Some(ingest) => {
+                let ingest_addr = ingest.local_addr()?;
+                // Dumps already there are part of the first view.
+                let mut watcher = dumps::Watcher::new(dump_dir.clone(), limits.max_frame_bytes);
+                watcher.poll(&store);
+                tokio::spawn(ingest::serve(
+                    ingest,
+                    store.clone(),
+                    limits,
+                    shutdown.clone(),
+                ));
+                dumps_thread = Some(watcher.spawn(store.clone(), shutdown.clone())?);
+                banner.push_str(&format!("peeps: ingest listening on {ingest_addr}\n"));
+            }
+        }
         let views = view::Views::start(store.clone(), self.thresholds.options()).await;
-
-        tokio::spawn(ingest::serve(
-            ingest,
-            store.clone(),
-            limits,
-            shutdown.clone(),
-        ));
-        let dumps_thread = watcher.spawn(store.clone(), shutdown.clone())?;
         let routes = http::routes(views, shutdown.clone());
         let mut http_shutdown = shutdown.clone();
         let server = warp::serve(routes)
@@ -212,13 +273,12 @@ impl ServeArgs {
         // says it is ready must stop it cleanly, not kill it.
         let stop = StopSignals::watch()?;
         // One write, so a reader sees the lines together.
-        crate::output::stdout(&format!(
-            "peeps: ingest listening on {ingest_addr}\n\
-             peeps: http listening on {http_addr}\n\
-             peeps: dumps from {}\n\
-             peeps: open http://{http_addr}/\n",
-            dump_dir.display()
-        ))?;
+        banner.push_str(&format!("peeps: http listening on {http_addr}\n"));
+        if dumps_thread.is_some() {
+            banner.push_str(&format!("peeps: dumps from {}\n", dump_dir.display()));
+        }
+        banner.push_str(&format!("peeps: open http://{http_addr}/\n"));
+        crate::output::stdout(&banner)?;
 
         let server = tokio::spawn(server);
         stop.wait().await;
@@ -230,7 +290,9 @@ impl ServeArgs {
         {
             eprintln!("peeps: HTTP requests still open after 5 s; closing them");
         }
-        let _ = dumps_thread.join();
+        if let Some(t) = dumps_thread {
+            let _ = t.join();
+        }
         Ok(())
     }
 }

@@ -9,7 +9,7 @@
 //! It runs in plain `cargo test --workspace` (`cargo test -p peeps-dump
 //! schema` alone).
 
-use super::api::{Change, Error, ProcessInfo};
+use super::api::{Change, Error, NodeHistory, ProcessInfo, Recording};
 use super::view::GraphSchema;
 use peeps_graph::Snapshot;
 use peeps_graph::analysis::Report;
@@ -24,6 +24,8 @@ fn generate() -> String {
     let processes = generator.subschema_for::<Vec<ProcessInfo>>();
     let graph = generator.subschema_for::<GraphSchema<'static, 'static>>();
     let change = generator.subschema_for::<Change>();
+    let recording = generator.subschema_for::<Recording>();
+    let history = generator.subschema_for::<NodeHistory>();
     let error = generator.subschema_for::<Error<'static>>();
     let definitions = generator.take_definitions(true);
     let root = serde_json::json!({
@@ -40,6 +42,8 @@ fn generate() -> String {
             "processes": processes,
             "graph": graph,
             "change": change,
+            "recording": recording,
+            "history": history,
             "error": error,
         },
         "definitions": definitions,

@@ -14,6 +14,7 @@
 //! swap an `Arc`; the expensive work (merging, analysing) happens in
 //! [`super::view`] on a copy of the `Arc`s, outside the lock.
 
+use super::record::Recorder;
 use bytes::Bytes;
 use peeps_graph::Snapshot;
 use std::collections::BTreeMap;
@@ -74,6 +75,8 @@ pub(crate) struct Contents {
 pub(crate) struct Store {
     state: Mutex<State>,
     changed: watch::Sender<u64>,
+    /// Every snapshot taken, for stepping back ([`super::record`]).
+    recorder: Arc<Recorder>,
 }
 
 /// Wall-clock now, in ms since the Unix epoch.
@@ -84,12 +87,27 @@ pub(crate) fn now_ms() -> u64 {
 }
 
 impl Store {
-    /// An empty store at change 0.
+    /// An empty store at change 0, recording in memory by default.
+    #[cfg(test)]
     pub(crate) fn new() -> Store {
+        Store::recording(Arc::new(Recorder::in_memory(
+            super::record::DEFAULT_RECORD_BYTES,
+        )))
+    }
+
+    /// An empty store at change 0 that records every snapshot it takes
+    /// into `recorder`.
+    pub(crate) fn recording(recorder: Arc<Recorder>) -> Store {
         Store {
             state: Mutex::new(State::default()),
             changed: watch::channel(0).0,
+            recorder,
         }
+    }
+
+    /// The recording.
+    pub(crate) fn recorder(&self) -> &Arc<Recorder> {
+        &self.recorder
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -114,6 +132,7 @@ impl Store {
     /// connection: the connection then counts as feeding the process live
     /// until [`Store::disconnect`].
     pub(crate) fn push(&self, snapshot: Snapshot, raw: Bytes, first: bool) {
+        self.recorder.add(&snapshot, raw.clone(), Source::Push);
         let mut state = self.lock();
         let key = snapshot.process.key.clone();
         let live = state.processes.get(&key).map_or(0, |e| e.live) + u32::from(first);
@@ -156,6 +175,9 @@ impl Store {
             None => 0,
         };
         let last_seen_ms = snapshot.captured_at_ms;
+        if !self.recorder.replaying() {
+            self.recorder.add(&snapshot, raw.clone(), Source::Dump);
+        }
         state.processes.insert(
             key,
             Entry {

@@ -14,8 +14,9 @@
 //! report's JSON and the unfiltered graphs are serialised at most once per
 //! view.
 
-use super::api::{Graph, GraphEdge, GraphNode, ProcessInfo};
-use super::store::{Contents, Store};
+use super::api::{Graph, GraphEdge, GraphNode, NodeHistory, ProcessInfo};
+use super::record::Recorder;
+use super::store::{Contents, Entry, Store};
 use bytes::Bytes;
 use peeps_graph::analysis::duration;
 use peeps_graph::dot::Scope;
@@ -169,6 +170,19 @@ impl View {
             Scope::All => &self.whole[1],
         };
         slot.get_or_init(make).clone()
+    }
+
+    /// `/api/history?node=UID`: what the node's process recorded about
+    /// it, `None` when no process has that key.
+    pub(crate) fn node_history(&self, uid: &str) -> Option<NodeHistory> {
+        let (key, id) = uid.rsplit_once(':')?;
+        let id: u64 = id.parse().ok()?;
+        let snap = self.snaps.iter().find(|s| s.process.key == key)?;
+        Some(NodeHistory {
+            uid: uid.to_owned(),
+            recorded: snap.history.is_some(),
+            entries: peeps_graph::analysis::node_timeline(snap, id),
+        })
     }
 
     fn uid(&self, n: u32) -> String {
@@ -347,17 +361,28 @@ impl Serialize for Edges<'_, '_> {
 #[derive(Debug, Clone)]
 pub(crate) struct Views {
     latest: watch::Receiver<Arc<View>>,
+    recorder: Arc<Recorder>,
+    options: Options,
+    /// The last view of an earlier instant, by the snapshots it is made of
+    /// (stepping through a recording asks for the same one repeatedly).
+    past: Arc<std::sync::Mutex<Option<PastView>>>,
 }
+
+/// A view of an earlier instant, with the snapshots (process key, capture
+/// time) it was made of.
+type PastView = (Vec<(String, u64)>, Arc<View>);
 
 impl Views {
     /// Builds the first view from the store as it is, then follows it.
     pub(crate) async fn start(store: Arc<Store>, options: Options) -> Views {
+        let recorder = store.recorder().clone();
         let mut changes = store.subscribe();
         changes.mark_unchanged();
         let first = build(store.contents(), options.clone())
             .await
             .unwrap_or_else(|| View::build(empty(), &options));
         let (tx, latest) = watch::channel(Arc::new(first));
+        let past_options = options.clone();
         tokio::spawn(async move {
             while changes.changed().await.is_ok() {
                 changes.mark_unchanged();
@@ -366,7 +391,74 @@ impl Views {
                 }
             }
         });
-        Views { latest }
+        Views {
+            latest,
+            recorder,
+            options: past_options,
+            past: Arc::default(),
+        }
+    }
+
+    /// The recording the views come from.
+    pub(crate) fn recorder(&self) -> &Arc<Recorder> {
+        &self.recorder
+    }
+
+    /// The view as it was at `at_ms` (ms since the Unix epoch): each
+    /// process's latest recorded snapshot captured by then, merged and
+    /// analysed like the live view (its `seq` is the live one's).
+    pub(crate) async fn at(&self, at_ms: u64) -> Arc<View> {
+        let chosen = self.recorder.at(at_ms);
+        let key: Vec<(String, u64)> = chosen
+            .iter()
+            .map(|r| (r.key.clone(), r.captured_at_ms))
+            .collect();
+        {
+            let past = self
+                .past
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((k, v)) = &*past
+                && *k == key
+            {
+                return v.clone();
+            }
+        }
+        let seq = self.current().seq;
+        let options = self.options.clone();
+        // Parsing and analysing are CPU work: on the blocking pool.
+        let built = tokio::task::spawn_blocking(move || {
+            let processes = chosen
+                .into_iter()
+                .filter_map(|r| {
+                    let snapshot = Snapshot::from_slice(&r.raw).ok()?;
+                    let entry = Entry {
+                        snapshot: Arc::new(snapshot),
+                        raw: r.raw,
+                        source: r.source,
+                        live: 0,
+                        last_seen_ms: r.captured_at_ms,
+                    };
+                    Some((r.key, entry))
+                })
+                .collect();
+            View::build(Contents { seq, processes }, &options)
+        })
+        .await;
+        let view = match built {
+            Ok(v) => Arc::new(v),
+            Err(e) => {
+                eprintln!(
+                    "peeps: analysis of the recording at {at_ms} failed ({e}); serving the latest view"
+                );
+                return self.current();
+            }
+        };
+        *self
+            .past
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((key, view.clone()));
+        view
     }
 
     /// The latest view.

@@ -252,8 +252,12 @@ impl Deadlock {
                 cycle,
                 others,
                 behind,
+                timeline: Vec::new(),
+                timeline_omitted: 0,
                 text: String::new(),
             };
+            (d.timeline, d.timeline_omitted) =
+                super::timeline::of_deadlock(cx.merged, &d.tasks, &d.resources);
             d.text = d.format(&cx.labels);
             found.push((age, d));
         }
@@ -283,6 +287,7 @@ impl Deadlock {
         words.steps(&self.cycle, &mut out, 2);
         words.steps(others, &mut out, 2);
         behind_lines(&mut words, &self.behind, &mut out);
+        super::timeline::deadlock_lines(&self.timeline, self.timeline_omitted, &mut out);
         out
     }
 }

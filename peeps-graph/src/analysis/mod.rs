@@ -44,6 +44,7 @@ mod findings;
 mod fixpoint;
 mod report;
 mod tasks;
+pub mod timeline;
 mod words;
 
 pub use findings::Finding;
@@ -52,6 +53,7 @@ pub use report::{
     ThreadRef,
 };
 pub use tasks::{StackFrame, StackHolder, StackWait, TaskStack, task_stacks};
+pub use timeline::{Filter, TimelineEntry, node_timeline, timeline};
 pub use words::duration;
 pub(crate) use words::short_location;
 

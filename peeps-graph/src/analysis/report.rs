@@ -193,8 +193,20 @@ pub struct Deadlock {
     pub others: Vec<Step>,
     /// Tasks stuck behind it, each with the step it waits through.
     pub behind: Vec<Step>,
+    /// How it formed: the recorded events among its tasks and resources,
+    /// oldest first (empty when the snapshots carry no history).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<super::timeline::TimelineEntry>,
+    /// Events of that span left out of `timeline` (`peeps history` has
+    /// them).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub timeline_omitted: usize,
     /// The deadlock in words, as printed.
     pub text: String,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Deadlock {

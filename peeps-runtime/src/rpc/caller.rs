@@ -108,6 +108,7 @@ impl OutgoingCall {
             Cow::Owned(format!("{method} to {peer}"))
         };
         let core = NodeCore::new(NodeKind::Request, name, SourceLocation::Caller(location));
+        crate::history::note(crate::history::EventKind::CallStart, core.id, Some(location));
         let waits = Arc::new(WaitList::new(core.id));
         OutgoingCall {
             reg: Registered::new(RequestEntry {
@@ -163,6 +164,7 @@ fn poll_response<F: Future>(
     // task blocked on the call is not taken for one something else may wake.
     let res = wait.poll_wait(|| Some(&entry.waits), Op::Call, None, cx, |cx| fut.poll(cx));
     if res.is_ready() {
+        crate::history::note(crate::history::EventKind::CallEnd, entry.core.id, None);
         entry.answered.store(true, Ordering::Relaxed);
     }
     res

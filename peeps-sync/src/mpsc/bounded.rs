@@ -155,7 +155,7 @@ impl<T> Sender<T> {
                 self.inner.send(value),
             )
             .await;
-            self.ep.sent(&r);
+            self.ep.sent(&r, at.site());
             r
         }
     }
@@ -187,10 +187,11 @@ impl<T> Sender<T> {
     /// # Errors
     ///
     /// [`TrySendError`]: full or closed, with the value.
+    #[track_caller]
     pub fn try_send(&self, message: T) -> Result<(), TrySendError<T>> {
         self.ep.carry(&message);
         let r = self.inner.try_send(message);
-        self.ep.sent(&r);
+        self.ep.sent(&r, crate::core::caller());
         r
     }
 
@@ -217,7 +218,7 @@ impl<T> Sender<T> {
             self.ep.carry(&value);
             let send = self.inner.send_timeout(value, timeout);
             let r = Waiting::new(self.ep.resource(), Op::Send, at.site(), send).await;
-            self.ep.sent(&r);
+            self.ep.sent(&r, at.site());
             r
         }
     }
@@ -241,7 +242,7 @@ impl<T> Sender<T> {
             Op::Send,
             self.inner.blocking_send(value)
         );
-        self.ep.sent(&r);
+        self.ep.sent(&r, crate::core::caller());
         r
     }
 
@@ -412,10 +413,11 @@ crate::channel::sender_impls!(Sender, WeakSender, "chan");
 
 impl<T> Permit<'_, T> {
     /// Sends a value in the reserved slot, as tokio's `Permit::send`.
+    #[track_caller]
     pub fn send(self, value: T) {
         self.ep.carry(&value);
         self.inner.send(value);
-        self.ep.counted(1);
+        self.ep.counted(1, crate::core::caller());
     }
 }
 
@@ -454,11 +456,12 @@ impl<T> fmt::Debug for PermitIterator<'_, T> {
 impl<T> OwnedPermit<T> {
     /// Sends a value in the reserved slot and gives the sender back, as
     /// tokio's `OwnedPermit::send`.
+    #[track_caller]
     pub fn send(self, value: T) -> Sender<T> {
         let OwnedPermit { inner, ep } = self;
         ep.carry(&value);
         let inner = inner.send(value);
-        ep.counted(1);
+        ep.counted(1, crate::core::caller());
         Sender { inner, ep }
     }
 

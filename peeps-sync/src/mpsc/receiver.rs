@@ -35,7 +35,7 @@ macro_rules! receiver_impl {
                         inner.recv(),
                     )
                     .await;
-                    ep.counted(u64::from(v.is_some()));
+                    ep.counted(u64::from(v.is_some()), at.site());
                     if let Some(v) = &v {
                         $crate::channel::received(v);
                     }
@@ -66,7 +66,7 @@ macro_rules! receiver_impl {
                         inner.recv_many(buffer, limit),
                     )
                     .await;
-                    ep.counted(n as u64);
+                    ep.counted(n as u64, at.site());
                     $crate::channel::received(&buffer[buffer.len() - n..]);
                     n
                 }
@@ -78,9 +78,11 @@ macro_rules! receiver_impl {
             ///
             /// [`TryRecvError`](crate::mpsc::error::TryRecvError): empty, or
             /// disconnected.
+            #[track_caller]
             pub fn try_recv(&mut self) -> Result<T, $crate::mpsc::error::TryRecvError> {
                 let v = self.inner.try_recv();
-                self.ep.counted(u64::from(v.is_ok()));
+                self.ep
+                    .counted(u64::from(v.is_ok()), $crate::core::caller());
                 if let Ok(v) = &v {
                     $crate::channel::received(v);
                 }
@@ -102,7 +104,7 @@ macro_rules! receiver_impl {
                     ::peeps_graph::Op::Recv,
                     inner.blocking_recv()
                 );
-                ep.counted(u64::from(v.is_some()));
+                ep.counted(u64::from(v.is_some()), $crate::core::caller());
                 if let Some(v) = &v {
                     $crate::channel::received(v);
                 }
@@ -124,7 +126,7 @@ macro_rules! receiver_impl {
                     ::peeps_graph::Op::Recv,
                     inner.blocking_recv_many(buffer, limit)
                 );
-                ep.counted(n as u64);
+                ep.counted(n as u64, $crate::core::caller());
                 $crate::channel::received(&buffer[buffer.len() - n..]);
                 n
             }
@@ -249,7 +251,7 @@ pub(crate) fn poll_counted<R>(
     let at = crate::core::caller();
     let p = crate::core::poll_recorded(ep.resource(), peeps_graph::Op::Recv, at, edge, cx, poll);
     if let Poll::Ready(out) = &p {
-        ep.counted(received(out));
+        ep.counted(received(out), at);
     }
     p
 }

@@ -92,10 +92,11 @@ impl<T> UnboundedSender<T> {
     /// # Errors
     ///
     /// [`SendError`] with the value when the receiver is gone.
+    #[track_caller]
     pub fn send(&self, message: T) -> Result<(), SendError<T>> {
         self.ep.carry(&message);
         let r = self.inner.send(message);
-        self.ep.sent(&r);
+        self.ep.sent(&r, crate::core::caller());
         r
     }
 

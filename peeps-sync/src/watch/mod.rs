@@ -158,7 +158,7 @@ impl<T> Receiver<T> {
             let Receiver { inner, ep } = self;
             ep.used();
             let r = Waiting::new(ep.resource(), Op::Changed, at.site(), inner.changed()).await;
-            ep.counted(u64::from(r.is_ok()));
+            ep.counted(u64::from(r.is_ok()), at.site());
             r
         }
     }
@@ -184,7 +184,7 @@ impl<T> Receiver<T> {
             let Receiver { inner, ep } = self;
             ep.used();
             let r = Waiting::new(ep.resource(), Op::Changed, at.site(), inner.wait_for(f)).await;
-            ep.counted(u64::from(r.is_ok()));
+            ep.counted(u64::from(r.is_ok()), at.site());
             r.map(|value| Ref::new(value, ep.value_holders(), at.site()))
         }
     }
@@ -243,7 +243,7 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         let r = block_on_wait!(self.ep.resource(), Op::Write, self.inner.send(value));
-        self.ep.counted(u64::from(r.is_ok()));
+        self.ep.counted(u64::from(r.is_ok()), crate::core::caller());
         r
     }
 
@@ -260,7 +260,7 @@ impl<T> Sender<T> {
             Op::Write,
             self.inner.send_modify(modify)
         );
-        self.ep.counted(1);
+        self.ep.counted(1, crate::core::caller());
     }
 
     /// Modifies the value in place, notifying if `modify` says it changed,
@@ -276,7 +276,7 @@ impl<T> Sender<T> {
             Op::Write,
             self.inner.send_if_modified(modify)
         );
-        self.ep.counted(u64::from(changed));
+        self.ep.counted(u64::from(changed), crate::core::caller());
         changed
     }
 
@@ -290,7 +290,7 @@ impl<T> Sender<T> {
             Op::Write,
             self.inner.send_replace(value)
         );
-        self.ep.counted(1);
+        self.ep.counted(1, crate::core::caller());
         old
     }
 
