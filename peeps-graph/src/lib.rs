@@ -24,6 +24,7 @@ pub mod analysis;
 pub mod attr;
 pub mod dot;
 mod evidence;
+pub mod lock_order;
 pub mod merge;
 mod op;
 mod read;
@@ -33,6 +34,7 @@ pub mod wire;
 
 pub use analysis::{Options, Report, analyze, analyze_merged};
 pub use evidence::Evidence;
+pub use lock_order::{LockClass, LockMode, LockOrder, OrderDrops, OrderEdge, OrderExample};
 pub use merge::{Merged, merge};
 pub use op::Op;
 pub use read::ReadError;

@@ -41,6 +41,7 @@ cfg_diagnostics! {
     pub mod context;
     pub mod future;
     pub mod hold;
+    pub mod lockorder;
     mod loom;
     pub mod ownership;
     mod pair;
@@ -60,7 +61,7 @@ cfg_diagnostics! {
 pub mod off;
 mod op;
 cfg_not_diagnostics! {
-    pub use off::{future, hold, ownership, resource, rpc, task, wait};
+    pub use off::{future, hold, lockorder, ownership, resource, rpc, task, wait};
 }
 
 pub use dump::{dump_dir, dump_path, dump_to, install_sigusr1};

@@ -106,5 +106,6 @@ pub fn snapshot() -> Snapshot {
         nodes,
         edges,
         threads: crate::threads::describe(now_ms),
+        lock_order: crate::lockorder::learned(),
     }
 }

@@ -13,7 +13,8 @@
 
 mod guards;
 
-use crate::core::{At, NotSendSync, Waiting, block_on_wait, caller};
+use crate::core::{At, NotSendSync, Took, Waiting, block_on_wait, caller, ordered};
+use peeps_runtime::lockorder::Mode;
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
@@ -261,8 +262,9 @@ impl<T: ?Sized> RwLock<T> {
 
     /// The read guard of a read lock taken by the call at `at`.
     #[inline]
-    fn read_guard<'a>(&'a self, guard: TokioRead<'a>, at: Site) -> RwLockReadGuard<'a, T> {
+    fn read_guard<'a>(&'a self, guard: TokioRead<'a>, at: Site, took: Took) -> RwLockReadGuard<'a, T> {
         let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at);
+        ordered(self.res.resource(), Mode::Read, at, took);
         RwLockReadGuard {
             hold,
             guard,
@@ -273,8 +275,9 @@ impl<T: ?Sized> RwLock<T> {
 
     /// The write guard of a write lock taken by the call at `at`.
     #[inline]
-    fn write_guard<'a>(&'a self, guard: TokioWrite<'a>, at: Site) -> RwLockWriteGuard<'a, T> {
+    fn write_guard<'a>(&'a self, guard: TokioWrite<'a>, at: Site, took: Took) -> RwLockWriteGuard<'a, T> {
         let hold = HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at);
+        ordered(self.res.resource(), Mode::Write, at, took);
         RwLockWriteGuard {
             hold,
             guard,
@@ -284,7 +287,8 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// The owned read guard of a read lock taken by the call at `at`.
-    fn owned_read(self: Arc<Self>, guard: TokioRead<'static>, at: Site) -> OwnedRwLockReadGuard<T> {
+    fn owned_read(self: Arc<Self>, guard: TokioRead<'static>, at: Site, took: Took) -> OwnedRwLockReadGuard<T> {
+        ordered(self.res.resource(), Mode::Read, at, took);
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
         let (hold, ticket) = HoldGuard::movable(set, HoldAs::ReadGuard, 1, at);
@@ -303,7 +307,9 @@ impl<T: ?Sized> RwLock<T> {
         self: Arc<Self>,
         guard: TokioWrite<'static>,
         at: Site,
+        took: Took,
     ) -> OwnedRwLockWriteGuard<T> {
+        ordered(self.res.resource(), Mode::Write, at, took);
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
         let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
@@ -330,7 +336,7 @@ impl<T: ?Sized> RwLock<T> {
         async move {
             let guard =
                 Waiting::new(self.res.resource(), Op::Read, at.site(), self.lock.read()).await;
-            self.read_guard(guard, at.site())
+            self.read_guard(guard, at.site(), Took::Waiting)
         }
     }
 
@@ -343,7 +349,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
         let guard = block_on_wait!(self.res.resource(), Op::Read, self.lock.blocking_read());
-        self.read_guard(guard, caller())
+        self.read_guard(guard, caller(), Took::Waiting)
     }
 
     /// Locks an `Arc`'d lock for read access, as tokio's `read_owned`;
@@ -359,7 +365,7 @@ impl<T: ?Sized> RwLock<T> {
             let guard =
                 Waiting::new(self.res.resource(), Op::Read, at.site(), self.lock.read()).await;
             let guard = detach_read(guard);
-            self.owned_read(guard, at.site())
+            self.owned_read(guard, at.site(), Took::Waiting)
         }
     }
 
@@ -372,7 +378,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
         let guard = self.lock.try_read()?;
-        Ok(self.read_guard(guard, caller()))
+        Ok(self.read_guard(guard, caller(), Took::AtOnce))
     }
 
     /// Attempts a read lock of an `Arc`'d lock, as tokio's
@@ -385,7 +391,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T>, TryLockError> {
         let guard = self.lock.try_read()?;
         let guard = detach_read(guard);
-        Ok(self.owned_read(guard, caller()))
+        Ok(self.owned_read(guard, caller(), Took::AtOnce))
     }
 
     /// Locks for exclusive write access, as tokio's `write`. Pending:
@@ -401,7 +407,7 @@ impl<T: ?Sized> RwLock<T> {
         async move {
             let guard =
                 Waiting::new(self.res.resource(), Op::Write, at.site(), self.lock.write()).await;
-            self.write_guard(guard, at.site())
+            self.write_guard(guard, at.site(), Took::Waiting)
         }
     }
 
@@ -414,7 +420,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
         let guard = block_on_wait!(self.res.resource(), Op::Write, self.lock.blocking_write());
-        self.write_guard(guard, caller())
+        self.write_guard(guard, caller(), Took::Waiting)
     }
 
     /// Locks an `Arc`'d lock for write access, as tokio's `write_owned`;
@@ -430,7 +436,7 @@ impl<T: ?Sized> RwLock<T> {
             let guard =
                 Waiting::new(self.res.resource(), Op::Write, at.site(), self.lock.write()).await;
             let guard = detach_write(guard);
-            self.owned_write(guard, at.site())
+            self.owned_write(guard, at.site(), Took::Waiting)
         }
     }
 
@@ -443,7 +449,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
         let guard = self.lock.try_write()?;
-        Ok(self.write_guard(guard, caller()))
+        Ok(self.write_guard(guard, caller(), Took::AtOnce))
     }
 
     /// Attempts a write lock of an `Arc`'d lock, as tokio's
@@ -456,7 +462,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T>, TryLockError> {
         let guard = self.lock.try_write()?;
         let guard = detach_write(guard);
-        Ok(self.owned_write(guard, caller()))
+        Ok(self.owned_write(guard, caller(), Took::AtOnce))
     }
 
     /// A mutable reference to the value: no locking needed.
