@@ -17,6 +17,7 @@
 pub mod clock;
 pub mod dump;
 mod id;
+pub mod lockorder;
 pub mod node;
 pub mod on_term;
 pub mod process;
@@ -41,7 +42,6 @@ cfg_diagnostics! {
     pub mod context;
     pub mod future;
     pub mod hold;
-    pub mod lockorder;
     mod loom;
     pub mod ownership;
     mod pair;
@@ -61,7 +61,7 @@ cfg_diagnostics! {
 pub mod off;
 mod op;
 cfg_not_diagnostics! {
-    pub use off::{future, hold, lockorder, ownership, resource, rpc, task, wait};
+    pub use off::{future, hold, ownership, resource, rpc, task, wait};
 }
 
 pub use dump::{dump_dir, dump_path, dump_to, install_sigusr1};

@@ -795,24 +795,3 @@ pub mod rpc {
         Handling { fut: handler }
     }
 }
-
-/// No lock-order learning.
-pub mod lockorder {
-    use crate::resource::Resource;
-    use crate::wait::Site;
-
-    pub use peeps_graph::LockMode as Mode;
-
-    /// Does nothing.
-    #[inline(always)]
-    pub fn acquired(_res: &Resource, _mode: Mode, _at: Site) {}
-
-    /// Does nothing.
-    #[inline(always)]
-    pub fn held(_res: &Resource, _mode: Mode, _at: Site) {}
-
-    /// Nothing is learned.
-    pub fn learned() -> Option<peeps_graph::LockOrder> {
-        None
-    }
-}

@@ -4,7 +4,7 @@
 //! Classes are registered once each under one lock (a thread's first lock
 //! of a class; see `class`). Edges live in [`SHARDS`] maps by key hash, each
 //! behind its own lock, taken only for an edge the calling thread has not
-//! seen yet (its edge cache, in `held`, remembers the others). An edge is
+//! seen yet (its edge cache, in `stack`, remembers the others). An edge is
 //! never removed: the graph grows to its caps and stays there.
 
 use super::class::ClassKey;
