@@ -20,6 +20,7 @@ export type {
   NodeKind,
   NodeRef,
   Op,
+  PotentialDeadlock,
   ProcessInfo,
   Report,
   Snapshot,

@@ -605,6 +605,11 @@ export interface LearnedOrder {
    */
   edges: number;
   /**
+   * What it did not record, in words (`lock order not recorded: ...`),
+   * when it dropped anything.
+   */
+  note?: string | null;
+  /**
    * The process's key.
    */
   process: string;

@@ -219,6 +219,10 @@ pub struct LearnedOrder {
     pub edges: usize,
     /// What it did not record.
     pub dropped: OrderDrops,
+    /// What it did not record, in words (`lock order not recorded: ...`),
+    /// when it dropped anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl LearnedOrder {
@@ -229,12 +233,15 @@ impl LearnedOrder {
             .iter()
             .filter_map(|s| {
                 let o = s.lock_order.as_ref()?;
-                Some(LearnedOrder {
+                let mut learned = LearnedOrder {
                     process: s.process.key.clone(),
                     classes: o.classes.len(),
                     edges: o.edges.len(),
                     dropped: o.dropped,
-                })
+                    note: None,
+                };
+                learned.note = learned.dropped_words();
+                Some(learned)
             })
             .collect()
     }
@@ -272,11 +279,9 @@ pub(crate) fn section(report: &super::Report) -> String {
         out.push_str(&p.text);
         out.push_str("\n\n");
     }
-    for l in &report.lock_order {
-        if let Some(words) = l.dropped_words() {
-            out.push_str(&words);
-            out.push_str("\n\n");
-        }
+    for note in report.lock_order.iter().filter_map(|l| l.note.as_ref()) {
+        out.push_str(note);
+        out.push_str("\n\n");
     }
     out
 }
