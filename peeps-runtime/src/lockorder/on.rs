@@ -25,8 +25,26 @@ pub fn held(res: &Resource, mode: Mode, at: Site) {
     take(res, mode, at, false);
 }
 
-#[inline]
+/// The fast path: a lock whose class is known (and, taken for writing,
+/// already marked written) goes straight to the thread's list; anything
+/// else to [`take_first`].
+#[inline(always)]
 fn take(res: &Resource, mode: Mode, at: Site, waited: bool) {
+    let set = res.holders();
+    let cell = set.order.load();
+    let known = cell != 0 && cell & CLASS_MASK != UNTRACKED && (mode != Mode::Write || cell & WRITTEN != 0);
+    if known {
+        stack::take(set.owner(), cell & CLASS_MASK, mode, at, waited);
+    } else {
+        take_first(res, mode, at, waited);
+    }
+}
+
+/// A lock's first acquisition (its class resolved now), its first for
+/// writing (its class marked written), or a lock peeps does not follow.
+#[cold]
+#[inline(never)]
+fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool) {
     let set = res.holders();
     let mut cell = set.order.load();
     if cell & CLASS_MASK == UNTRACKED {
@@ -65,7 +83,7 @@ pub(crate) fn reheld(set: &HolderSet, how: crate::hold::HoldAs, at: Site) {
 /// The hold of a lock of `set` is released, by whichever context releases
 /// it: it is no longer held by the context that took it. Called for every
 /// hold (a lock's class cell tells a lock from a channel endpoint).
-#[inline]
+#[inline(always)]
 pub(crate) fn released(set: &HolderSet) {
     let cell = set.order.load();
     if cell != 0 && cell & CLASS_MASK != UNTRACKED {

@@ -161,14 +161,12 @@ impl List {
         }
     }
 
-    /// Applies the orphan releases made since this list last looked.
-    #[inline]
-    fn catch_up(&mut self) {
-        let now = ORPHANS.load(Relaxed);
-        if now != self.seen {
-            Self::forget_orphans(&mut self.entries, &mut self.len, &mut self.base, self.seen, now);
-            self.seen = now;
-        }
+    /// Applies the orphan releases made since this list last looked, up
+    /// to number `now` (excluded).
+    #[cold]
+    fn catch_up(&mut self, now: u64) {
+        Self::forget_orphans(&mut self.entries, &mut self.len, &mut self.base, self.seen, now);
+        self.seen = now;
     }
 
     /// The index of the entry of `lock` the current context holds.
@@ -211,7 +209,8 @@ fn plain_tag() -> u64 {
 
 // ---- acquisition and release ----------------------------------------------
 
-/// The held locks an acquisition is ordered after, copied out of the list.
+/// The held locks an acquisition is ordered after, copied out of the list
+/// when one of them needs more than a probe of the edge cache.
 struct Before {
     entries: [Held; HELD_MAX],
     len: usize,
@@ -219,41 +218,75 @@ struct Before {
 
 /// Lock `lock` of class `class` is taken in `mode` at `at`; `waited` when
 /// the call could have waited (it is then ordered after what is held).
+///
+/// The common cases stay in one borrow of the thread's state: nothing
+/// held (a push), or only locks whose edges to this one the thread's
+/// cache knows (a probe each). Anything else — an edge not in the cache, a
+/// lock held by another future of the task — copies the held locks out
+/// and is done by [`order`], outside any borrow.
 #[inline]
 pub(super) fn take(lock: NodeId, class: u32, mode: LockMode, at: Site, waited: bool) {
     let frame = context::current();
     let by = if frame.node == frame.task { 0 } else { frame.node };
-    let taken = with_list(|list| {
-        list.catch_up();
+    let slow = LOCAL.try_with(|l| {
+        // SAFETY: as in `with_list`; the cache is another cell.
+        let list = unsafe { &mut *l.list.get() };
+        let seen = ORPHANS.load(Relaxed);
+        if seen != list.seen {
+            list.catch_up(seen);
+        }
         let tag = if list.in_task { 0 } else { plain_tag() };
-        let before = (waited && list.len > list.base).then(|| {
-            let mut before = Before { entries: [Held::EMPTY; HELD_MAX], len: 0 };
-            for h in &list.entries[list.base..list.len] {
-                if h.tag == tag {
-                    before.entries[before.len] = *h;
-                    before.len += 1;
-                }
+        let taken = Held { lock, by, tag, at, class, mode };
+        let mut slow = None;
+        if waited && list.len > list.base {
+            // SAFETY: as above.
+            let cache = unsafe { &*l.cache.get() };
+            if !known(list, cache, &taken) {
+                slow = Some(Box::new(before(list, tag)));
             }
-            before
-        });
+        }
         if list.len < HELD_MAX {
-            list.entries[list.len] = Held { lock, by, tag, at, class, mode };
+            list.entries[list.len] = taken;
             list.len += 1;
         } else {
             list.overflow += 1;
             graph::held_dropped();
         }
-        (before, tag, list.in_task)
+        slow.map(|b| (b, taken, list.in_task))
     });
-    if let Some((Some(before), tag, in_task)) = taken
-        && before.len > 0
-    {
-        order(&before, Held { lock, by, tag, at, class, mode }, frame, in_task);
+    if let Ok(Some((before, taken, in_task))) = slow {
+        order(&before, taken, frame, in_task);
     }
 }
 
-/// Learns the order edges from the locks in `before` to `taken`.
+/// Whether every order edge from the locks the context holds to `taken`
+/// is in the thread's cache, each from a lock held around this
+/// acquisition (taken by the context itself or by the same future).
 #[inline]
+fn known(list: &List, cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
+    list.entries[list.base..list.len].iter().all(|h| {
+        h.tag != taken.tag
+            || ((h.by == 0 || h.by == taken.by)
+                && edge_key(h, taken).is_none_or(|key| cache[key.slot(EDGE_CACHE)] == key))
+    })
+}
+
+/// The locks of the context `tag` in `list`, copied.
+#[cold]
+fn before(list: &List, tag: u64) -> Before {
+    let mut before = Before { entries: [Held::EMPTY; HELD_MAX], len: 0 };
+    for h in &list.entries[list.base..list.len] {
+        if h.tag == tag {
+            before.entries[before.len] = *h;
+            before.len += 1;
+        }
+    }
+    before
+}
+
+/// Learns the order edges from the locks in `before` to `taken`.
+#[cold]
+#[inline(never)]
 fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool) {
     for h in &before.entries[..before.len] {
         let Some(learn) = edge(h, &taken) else {
@@ -278,24 +311,25 @@ fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool) {
     }
 }
 
-/// The edge from held lock `h` to `taken`, if it is one.
+/// The key of the edge from held lock `h` to `taken`, if it is one.
 #[inline]
-fn edge(h: &Held, taken: &Held) -> Option<Learn> {
-    let same_lock = h.lock == taken.lock;
-    let same_class = same_lock || h.class == taken.class;
-    if same_lock {
+fn edge_key(h: &Held, taken: &Held) -> Option<EdgeKey> {
+    if h.lock == taken.lock {
         // Only a second read (which waits behind a queued writer) or a
         // second permit can be taken while the context holds the lock.
         let again = matches!((h.mode, taken.mode), (LockMode::Read, LockMode::Read) | (LockMode::Permit, LockMode::Permit));
-        if !again {
-            return None;
-        }
+        return again.then(|| EdgeKey::locks(h.lock, taken.lock, h.mode, taken.mode));
     }
-    let key = if same_class {
+    Some(if h.class == taken.class {
         EdgeKey::locks(h.lock, taken.lock, h.mode, taken.mode)
     } else {
         EdgeKey::class(h.class, taken.class, h.mode, taken.mode)
-    };
+    })
+}
+
+/// The edge from held lock `h` to `taken`, if it is one.
+fn edge(h: &Held, taken: &Held) -> Option<Learn> {
+    let key = edge_key(h, taken)?;
     Some(Learn {
         key,
         from: h.class,
@@ -304,7 +338,7 @@ fn edge(h: &Held, taken: &Held) -> Option<Learn> {
         acquired: taken.mode,
         held_lock: h.lock,
         acquired_lock: taken.lock,
-        same_class,
+        same_class: h.class == taken.class,
         held_at: h.at,
         acquired_at: taken.at,
     })
@@ -353,7 +387,23 @@ fn who(frame: context::Frame, in_task: bool, tag: u64) -> (NodeId, NodeKind, Str
 /// Lock `lock` is released: the context that holds it no longer does.
 #[inline]
 pub(super) fn release(lock: NodeId) {
-    let elsewhere = with_list(|list| match list.find(lock) {
+    let elsewhere = with_list(|list| {
+        // The usual case: the last lock taken goes first.
+        if list.len > list.base && list.entries[list.len - 1].lock == lock && (list.in_task || list.entries[list.len - 1].tag == 0) {
+            list.len -= 1;
+            return false;
+        }
+        release_slow(list, lock)
+    });
+    if elsewhere == Some(true) {
+        orphan(lock);
+    }
+}
+
+/// As [`release`], for a lock that is not the last one the thread took.
+#[cold]
+fn release_slow(list: &mut List, lock: NodeId) -> bool {
+    match list.find(lock) {
         Some(i) => {
             list.remove(i);
             false
@@ -363,9 +413,6 @@ pub(super) fn release(lock: NodeId) {
             false
         }
         None => true,
-    });
-    if elsewhere == Some(true) {
-        orphan(lock);
     }
 }
 
@@ -447,7 +494,10 @@ pub(crate) fn enter_task(saved: &Saved) -> TaskSegment<'_> {
 /// brought up to date with the orphan releases first.
 #[cold]
 fn restore(l: &mut List, s: &mut SavedList) {
-    l.catch_up();
+    let now = ORPHANS.load(Relaxed);
+    if now != l.seen {
+        l.catch_up(now);
+    }
     let now = l.seen;
     if now != s.seen {
         List::forget_orphans(&mut s.entries, &mut s.len, &mut 0, s.seen, now);
