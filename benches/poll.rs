@@ -62,11 +62,12 @@ fn bench(c: &mut Criterion) {
     let loc = concat!(file!(), ":", line!());
     g.bench_function("peeps_on", |b| {
         // Inside a peeps task the frame names the task: enter one as a task poll does.
-        let _task = peeps_runtime::context::enter(peeps_runtime::context::Frame {
-            node: 1,
-            task: 1,
-            tracked: true,
-        });
+        let _task =
+            peeps_runtime::__private::context::enter(peeps_runtime::__private::context::Frame {
+                node: 1,
+                task: 1,
+                tracked: true,
+            });
         b.iter(|| {
             run(Driver(peeps_runtime::instrument(
                 "count",

@@ -3,6 +3,9 @@
 //! Each test re-runs this test binary as a child (running one of the
 //! `#[ignore]`d `child_*` functions below), waits for it to say READY, sends
 //! it SIGUSR1 and reads the dump it writes.
+// They read what recording wrote. Without recording (`--no-default-features`) there is
+// nothing to read: see tests/test_attr_off.rs and the facade doctests.
+#![cfg(feature = "diagnostics")]
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;

@@ -3,6 +3,9 @@
 //!
 //! One test per concern, each on its own runtime; they share the process
 //! registry, so each waits for its own nodes only or runs alone in this file.
+// They count recorded nodes. Without recording (`--no-default-features`) there is
+// nothing to read: see tests/test_attr_off.rs and the facade doctests.
+#![cfg(feature = "diagnostics")]
 
 use std::future::Future;
 use std::pin::Pin;
@@ -35,7 +38,7 @@ fn poll_once<F: Future>(fut: Pin<&mut F>) -> Poll<F::Output> {
 #[test]
 fn a_million_futures_leave_the_registry_empty() {
     let _alone = ALONE.lock().unwrap_or_else(|e| e.into_inner());
-    let before = peeps_runtime::registry::live_count();
+    let before = peeps_runtime::__private::registry::live_count();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .build()
@@ -75,7 +78,7 @@ fn a_million_futures_leave_the_registry_empty() {
     });
     drop(rt);
     assert_eq!(
-        peeps_runtime::registry::live_count(),
+        peeps_runtime::__private::registry::live_count(),
         before,
         "nodes left behind"
     );
@@ -98,7 +101,7 @@ async fn explode(armed: bool) {
 #[test]
 fn a_panic_inside_an_instrumented_future_leaves_the_registry_consistent() {
     let _alone = ALONE.lock().unwrap_or_else(|e| e.into_inner());
-    let before = peeps_runtime::registry::live_count();
+    let before = peeps_runtime::__private::registry::live_count();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
@@ -149,12 +152,12 @@ fn a_panic_inside_an_instrumented_future_leaves_the_registry_consistent() {
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| poll_once(f.as_mut())));
     assert!(caught.is_err());
     assert_eq!(
-        peeps_runtime::context::current(),
-        peeps_runtime::context::Frame::default()
+        peeps_runtime::__private::context::current(),
+        peeps_runtime::__private::context::Frame::default()
     );
     drop(rt);
     assert_eq!(
-        peeps_runtime::registry::live_count(),
+        peeps_runtime::__private::registry::live_count(),
         before,
         "nodes left behind"
     );

@@ -13,9 +13,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use peeps_graph::NodeKind;
-use peeps_runtime::Resource;
-use peeps_runtime::hold::HoldAs;
-use peeps_runtime::lockorder::{Mode, acquired};
+use peeps_runtime::__private::resource::Resource;
+use peeps_runtime::__private::hold::HoldAs;
+use peeps_runtime::__private::lockorder::{Mode, acquired};
 use std::hint::black_box;
 use std::panic::Location;
 use std::time::{Duration, Instant};
@@ -91,7 +91,7 @@ fn in_a_peeps_task(c: &mut Criterion) {
 }
 
 fn config() -> Criterion {
-    let _ = peeps_runtime::clock::now_ms();
+    let _ = peeps_runtime::__private::clock::now_ms();
     Criterion::default().measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500)).sample_size(30)
 }
 

@@ -12,7 +12,7 @@
 //! without looking up or registering anything (a global map and a registry
 //! insert and remove around every uncontended lock cost five times tokio's
 //! lock). A snapshot adds a node for any such id its edges name that is not
-//! registered ([`foreign_node`]).
+//! registered (`foreign_node`).
 
 use crate::node::{Describe, NodeCore, PollStats, SourceLocation};
 use crate::registry::{Entry, Registered};

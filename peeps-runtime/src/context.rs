@@ -135,7 +135,7 @@ pub struct Actor {
     /// The node id of the waiter or holder.
     pub id: NodeId,
     /// Holds a root that exists only while something refers to it; `None`
-    /// but during a thread's teardown (see [`ambient::kept_thread_root`]).
+    /// but during a thread's teardown (see `ambient::kept_thread_root`).
     pub keep: Option<Arc<AmbientHandle>>,
 }
 

@@ -14,14 +14,18 @@
 //! with the same signature ([`off`]), so the call sites compile the same and
 //! cost what the plain tokio code costs. Snapshots then have no nodes.
 
+#[doc(hidden)]
 pub mod clock;
 pub mod dump;
 mod id;
+#[doc(hidden)]
 pub mod lockorder;
+#[doc(hidden)]
 pub mod node;
 pub mod on_term;
 pub mod process;
 pub mod push;
+#[doc(hidden)]
 pub mod registry;
 pub mod sampler;
 mod snapshot;
@@ -38,19 +42,25 @@ macro_rules! cfg_not_diagnostics {
 }
 
 cfg_diagnostics! {
+    #[doc(hidden)]
     pub mod ambient;
+    #[doc(hidden)]
     pub mod context;
     pub mod future;
+    #[doc(hidden)]
     pub mod hold;
     mod loom;
+    #[doc(hidden)]
     pub mod ownership;
     mod pair;
+    #[doc(hidden)]
     pub mod resource;
     pub mod rpc;
     mod slab;
     mod subwaker;
     pub mod task;
     pub mod test;
+    #[doc(hidden)]
     pub mod wait;
     mod waker;
 }
@@ -66,13 +76,24 @@ cfg_not_diagnostics! {
 
 pub use dump::{dump_dir, dump_path, dump_to, install_sigusr1};
 pub use future::{Instrumented, instrument};
-pub use hold::{HoldAs, HoldToken, HolderSet};
 pub use peeps_graph::{NodeKind, Snapshot};
-pub use resource::{Resource, ResourceFacts};
 pub use snapshot::snapshot;
 pub use task::{JoinHandle, spawn, spawn_named};
-pub use wait::{WaitEdge, WaitList};
 pub use watchdog::watchdog;
+
+/// The plumbing the sync types (peeps-sync), the roam wrappers and the
+/// macros are built on: holds, waits, resources, ownership marks, the
+/// thread-local context, the registry. Not API: hidden from the docs, no
+/// stability promised, and every item in it has a no-op twin with the
+/// same signature without feature `diagnostics` (`tests/hooks.rs` pins
+/// them). Its types are sound by their signatures; what is unsafe to use
+/// is `unsafe` or crate-private.
+#[doc(hidden)]
+pub mod __private {
+    #[cfg(feature = "diagnostics")]
+    pub use crate::{ambient, context};
+    pub use crate::{clock, hold, lockorder, node, ownership, registry, resource, wait};
+}
 
 /// Names the process after its executable and fixes its key. Optional:
 /// instrumentation works without it. May be called before or inside a

@@ -86,6 +86,7 @@ impl NodeCore {
 /// (one small string per call site in the program), so making a resource
 /// allocates no name. Looked up in a per-thread cache first; the shared map
 /// is locked only on a thread's first use of a site.
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
 pub(crate) fn site_name(location: &'static Location<'static>) -> &'static str {
     use std::cell::RefCell;
     use std::collections::HashMap;
@@ -112,6 +113,7 @@ pub(crate) fn site_name(location: &'static Location<'static>) -> &'static str {
 
 /// Hashes an address with one multiplication (addresses are distinct).
 #[derive(Default)]
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
 struct AddrHasher(u64);
 
 impl std::hash::Hasher for AddrHasher {

@@ -317,7 +317,9 @@ pub mod ownership {
 
     /// Nothing is found.
     #[derive(Debug, Default)]
-    pub struct Found;
+    pub struct Found {
+        _nothing: (),
+    }
 
     impl Found {
         /// Does nothing.

@@ -2,7 +2,7 @@
 //!
 //! A peeps task registers a `task` node when spawned (with a `spawned` edge
 //! from the task that spawned it), polls its future with a tracked waker
-//! (see [`crate::waker`]) and with itself as the current frame, so every
+//! (see `waker`) and with itself as the current frame, so every
 //! instrumented future and wait inside is attributed to it.
 
 use crate::clock;
@@ -211,7 +211,8 @@ pub struct TaskEntry {
 /// after: a `OnceLock` without its initialisation's synchronisation, which
 /// cost every spawn a slow path.
 struct FirstWaker {
-    set: AtomicBool,
+    // Not modelled by loom (a std atomic: `const fn new`, `get_mut`).
+    set: std::sync::atomic::AtomicBool,
     waker: std::cell::UnsafeCell<std::mem::MaybeUninit<Waker>>,
 }
 
@@ -224,7 +225,7 @@ unsafe impl Send for FirstWaker {}
 
 impl FirstWaker {
     const fn new() -> FirstWaker {
-        FirstWaker { set: AtomicBool::new(false), waker: std::cell::UnsafeCell::new(std::mem::MaybeUninit::uninit()) }
+        FirstWaker { set: std::sync::atomic::AtomicBool::new(false), waker: std::cell::UnsafeCell::new(std::mem::MaybeUninit::uninit()) }
     }
 
     #[inline]

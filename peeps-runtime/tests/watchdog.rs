@@ -54,9 +54,9 @@ fn child_join_cycle() {
 /// caller's line.
 #[cfg(feature = "diagnostics")]
 #[track_caller]
-fn lock(res: &peeps_runtime::Resource) {
-    use peeps_runtime::hold::HoldAs;
-    use peeps_runtime::lockorder::{Mode, acquired};
+fn lock(res: &peeps_runtime::__private::resource::Resource) {
+    use peeps_runtime::__private::hold::HoldAs;
+    use peeps_runtime::__private::lockorder::{Mode, acquired};
     let at = Some(std::panic::Location::caller());
     res.holders().hold_exclusive(HoldAs::Guard, true, at);
     acquired(res, Mode::Write, at);
@@ -70,9 +70,9 @@ fn child_inversion() {
     assert_eq!(std::env::var(CHILD_ENV).as_deref(), Ok("inversion"));
     runtime().block_on(async {
         peeps_runtime::init_named("watchdog-child");
-        let a = peeps_runtime::Resource::new(NodeKind::Mutex);
+        let a = peeps_runtime::__private::resource::Resource::new(NodeKind::Mutex);
         a.rename("wd-a");
-        let b = peeps_runtime::Resource::new(NodeKind::Mutex);
+        let b = peeps_runtime::__private::resource::Resource::new(NodeKind::Mutex);
         b.rename("wd-b");
         // Two tasks, one after the other, take the two in opposite orders:
         // nothing ever waits.

@@ -7,7 +7,7 @@
 use crate::core::{At, Waiting};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
-use peeps_runtime::resource::LazyResource;
+use peeps_runtime::__private::resource::LazyResource;
 use std::borrow::Cow;
 use std::future::Future;
 use std::panic::Location;

@@ -9,12 +9,12 @@
 //! sending side's and the receiving side's on separate cache lines.
 
 use peeps_graph::{NodeKind, attr};
-use peeps_runtime::Resource;
-use peeps_runtime::clock;
-use peeps_runtime::hold::{EndpointHold, HoldAs, HolderSet};
-use peeps_runtime::node::Describe;
-use peeps_runtime::ownership::{self, Key, Mark};
-use peeps_runtime::resource::{PairFacts, ResourceFacts, SharedResource};
+use peeps_runtime::__private::clock;
+use peeps_runtime::__private::hold::{EndpointHold, HoldAs, HolderSet};
+use peeps_runtime::__private::node::Describe;
+use peeps_runtime::__private::ownership::{self, Key, Mark};
+use peeps_runtime::__private::resource::Resource;
+use peeps_runtime::__private::resource::{PairFacts, ResourceFacts, SharedResource};
 use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::panic::Location;
@@ -251,7 +251,7 @@ pub(crate) struct Endpoint<S: Side> {
     chan: Chan,
     hold: EndpointHold,
     /// Names the hold, so peeps finds the handle where it moves (see
-    /// `peeps_runtime::ownership`). Read as bytes by peeps' searches only.
+    /// `peeps_runtime::__private::ownership`). Read as bytes by peeps' searches only.
     #[allow(dead_code)]
     mark: Mark,
     _side: PhantomData<S>,

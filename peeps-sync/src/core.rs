@@ -20,13 +20,14 @@
 //! Without feature `diagnostics` every piece is the runtime's no-op twin:
 //! the same code compiles to the plain tokio call.
 
-use peeps_runtime::{Resource, WaitEdge};
+use peeps_runtime::__private::resource::Resource;
+use peeps_runtime::__private::wait::WaitEdge;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use peeps_graph::Op;
-use peeps_runtime::wait::{ListRef, Site, WaitList};
+use peeps_runtime::__private::wait::{ListRef, Site, WaitList};
 
 pin_project_lite::pin_project! {
     /// One of tokio's wait futures, recorded as a `waits_on` edge while
@@ -213,10 +214,10 @@ pub(crate) enum Took {
 /// Records a lock of `res` taken in `mode` by the call at `at` in the lock
 /// order. Without diagnostics: nothing.
 #[inline(always)]
-pub(crate) fn ordered(res: &Resource, mode: peeps_runtime::lockorder::Mode, at: Site, took: Took) {
+pub(crate) fn ordered(res: &Resource, mode: peeps_runtime::__private::lockorder::Mode, at: Site, took: Took) {
     match took {
-        Took::Waiting => peeps_runtime::lockorder::acquired(res, mode, at),
-        Took::AtOnce => peeps_runtime::lockorder::held(res, mode, at),
+        Took::Waiting => peeps_runtime::__private::lockorder::acquired(res, mode, at),
+        Took::AtOnce => peeps_runtime::__private::lockorder::held(res, mode, at),
     }
 }
 

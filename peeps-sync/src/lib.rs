@@ -55,6 +55,7 @@
 mod barrier;
 mod channel;
 mod core;
+mod detach;
 mod mutex;
 mod notify;
 mod once_cell;

@@ -8,13 +8,13 @@
 //! guards, which can move to another task unseen.
 
 use crate::core::{At, NotSendSync, Took, Waiting, block_on_wait, caller, fmt_via_deref, ordered};
-use peeps_runtime::lockorder::Mode;
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
-use peeps_runtime::hold::{HoldAs, HoldGuard};
-use peeps_runtime::ownership::{Key, Mark};
-use peeps_runtime::resource::LazyResource;
-use peeps_runtime::wait::Site;
+use peeps_runtime::__private::hold::{HoldAs, HoldGuard};
+use peeps_runtime::__private::ownership::{Key, Mark};
+use peeps_runtime::__private::resource::LazyResource;
+use peeps_runtime::__private::wait::Site;
 use std::borrow::Cow;
 use std::cell::UnsafeCell;
 use std::fmt;
@@ -57,7 +57,7 @@ unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 /// edge from the mutex to the task that locked it.
 ///
 /// Two words (a sized value's): the hold is the mutex's exclusive one
-/// ([`HolderSet::hold_exclusive`](peeps_runtime::hold::HolderSet::hold_exclusive)),
+/// ([`HolderSet::hold_exclusive`](peeps_runtime::__private::hold::HolderSet::hold_exclusive)),
 /// found from `lock`, so the guard returns in registers like tokio's.
 #[clippy::has_significant_drop]
 #[must_use = "if unused the Mutex will immediately unlock"]
@@ -89,7 +89,7 @@ unsafe impl<T: ?Sized + Send + Sync> Sync for MutexGuard<'_, T> {}
 #[clippy::has_significant_drop]
 pub struct OwnedMutexGuard<T: ?Sized> {
     /// Names the hold, so peeps finds the guard where it moves (see
-    /// `peeps_runtime::ownership`). Read as bytes by peeps' searches only.
+    /// `peeps_runtime::__private::ownership`). Read as bytes by peeps' searches only.
     #[allow(dead_code)]
     mark: Mark,
     hold: HoldGuard<'static>,
@@ -261,7 +261,8 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
         let guard = block_on_wait!(self.res.resource(), Op::Lock, self.lock.blocking_lock());
-        let guard = unsafe_extend(guard);
+        // SAFETY: the owned guard keeps the `Arc` and drops it last.
+        let guard = unsafe { crate::detach::detach(guard) };
         self.owned_guard(guard, caller(), Took::Waiting)
     }
 
@@ -278,7 +279,8 @@ impl<T: ?Sized> Mutex<T> {
         async move {
             let guard =
                 Waiting::new(self.res.resource(), Op::Lock, at.site(), self.lock.lock()).await;
-            let guard = unsafe_extend(guard);
+            // SAFETY: the owned guard keeps the `Arc` and drops it last.
+            let guard = unsafe { crate::detach::detach(guard) };
             self.owned_guard(guard, at.site(), Took::Waiting)
         }
     }
@@ -303,7 +305,8 @@ impl<T: ?Sized> Mutex<T> {
     /// [`TryLockError`] when the lock is held.
     #[track_caller]
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
-        let guard = unsafe_extend(self.lock.try_lock()?);
+        // SAFETY: the owned guard keeps the `Arc` and drops it last.
+        let guard = unsafe { crate::detach::detach(self.lock.try_lock()?) };
         Ok(self.owned_guard(guard, caller(), Took::AtOnce))
     }
 
@@ -311,15 +314,6 @@ impl<T: ?Sized> Mutex<T> {
     pub fn get_mut(&mut self) -> &mut T {
         self.data.get_mut()
     }
-}
-
-/// Detaches a guard's lifetime from the borrow of the `Arc` it came from,
-/// so the `Arc` can move into the owned guard.
-fn unsafe_extend(guard: tokio::sync::MutexGuard<'_, ()>) -> tokio::sync::MutexGuard<'static, ()> {
-    // SAFETY: only called on a guard of a lock inside an `Arc` that the
-    // resulting owned guard keeps alive for longer than this guard (see
-    // `owned_guard`).
-    unsafe { std::mem::transmute(guard) }
 }
 
 impl<T> From<T> for Mutex<T> {

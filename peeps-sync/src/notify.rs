@@ -7,8 +7,9 @@
 use crate::core::{At, poll_recorded};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
-use peeps_runtime::resource::LazyResource;
-use peeps_runtime::{Resource, WaitEdge};
+use peeps_runtime::__private::resource::LazyResource;
+use peeps_runtime::__private::resource::Resource;
+use peeps_runtime::__private::wait::WaitEdge;
 use std::borrow::Cow;
 use std::future::Future;
 use std::panic::Location;
@@ -123,10 +124,7 @@ impl Notify {
         // allocation and stay put while the `OwnedNotified` keeps `self`,
         // which it drops after the fields that borrow from it.
         let (inner, res) = unsafe {
-            let inner = std::mem::transmute::<
-                tokio::sync::futures::Notified<'_>,
-                tokio::sync::futures::Notified<'static>,
-            >(self.inner.notified());
+            let inner = crate::detach::detach(self.inner.notified());
             (inner, &*std::ptr::from_ref(self.res.resource()))
         };
         OwnedNotified {

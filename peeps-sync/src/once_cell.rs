@@ -8,8 +8,9 @@
 use crate::core::{At, poll_recorded};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
-use peeps_runtime::resource::LazyResource;
-use peeps_runtime::{Resource, WaitEdge, WaitList};
+use peeps_runtime::__private::resource::LazyResource;
+use peeps_runtime::__private::resource::Resource;
+use peeps_runtime::__private::wait::{WaitEdge, WaitList};
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;

@@ -2,7 +2,7 @@
 //!
 //! One `channel` node with `flavor: oneshot`, registered when either end
 //! first waits (a oneshot made per request and answered at once never
-//! costs a node; see `peeps_runtime::resource::PairEnd`). The sender and
+//! costs a node; see `peeps_runtime::__private::resource::PairEnd`). The sender and
 //! the receiver are `held_by` edges (`as: sender | receiver`) attributed to
 //! the task that made the channel, `confirmed: false` until used; awaiting
 //! the receiver is a `waits_on` edge with `op: recv`, whose releaser is the
@@ -11,10 +11,10 @@
 use crate::channel::ChannelFacts;
 use crate::core::{At, Waiting, block_on_wait, caller, poll_recorded_lazy};
 use peeps_graph::{Evidence, Op};
-use peeps_runtime::WaitEdge;
-use peeps_runtime::ownership;
-use peeps_runtime::resource::PairEnd;
-use peeps_runtime::wait::Site;
+use peeps_runtime::__private::ownership;
+use peeps_runtime::__private::resource::PairEnd;
+use peeps_runtime::__private::wait::Site;
+use peeps_runtime::__private::wait::WaitEdge;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;

@@ -9,14 +9,14 @@
 //! adds no counter update of its own).
 
 use crate::core::{At, Took, Waiting, block_on_wait, caller, ordered};
-use peeps_runtime::lockorder::Mode;
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_graph::Op;
 use peeps_graph::{NodeKind, attr};
-use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
-use peeps_runtime::node::Describe;
-use peeps_runtime::ownership::{Key, Mark};
-use peeps_runtime::resource::{LazyResource, ResourceFacts};
-use peeps_runtime::wait::Site;
+use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::__private::node::Describe;
+use peeps_runtime::__private::ownership::{Key, Mark};
+use peeps_runtime::__private::resource::{LazyResource, ResourceFacts};
+use peeps_runtime::__private::wait::Site;
 use std::borrow::Cow;
 use std::future::Future;
 use std::panic::Location;
@@ -95,7 +95,7 @@ pub struct SemaphorePermit<'a> {
 #[derive(Debug)]
 pub struct OwnedSemaphorePermit {
     /// Names the hold, so peeps finds the permit where it moves (see
-    /// `peeps_runtime::ownership`). Read as bytes by peeps' searches only.
+    /// `peeps_runtime::__private::ownership`). Read as bytes by peeps' searches only.
     #[allow(dead_code)]
     mark: Mark,
     /// Weighted by the permit count.
@@ -216,10 +216,7 @@ impl Semaphore {
         // put while the owned permit keeps `self`, which it drops last; the
         // references are never handed out.
         let (permit, set) = unsafe {
-            let permit = std::mem::transmute::<
-                tokio::sync::SemaphorePermit<'_>,
-                tokio::sync::SemaphorePermit<'static>,
-            >(permit);
+            let permit = crate::detach::detach(permit);
             let set = &*std::ptr::from_ref(self.set());
             (permit, set)
         };
@@ -375,7 +372,7 @@ impl Semaphore {
             )
             .await?;
             // SAFETY: see `owned`.
-            let permit = unsafe { extend(permit) };
+            let permit = unsafe { crate::detach::detach(permit) };
             Ok(self.owned(permit, at.site(), Took::Waiting))
         }
     }
@@ -405,7 +402,7 @@ impl Semaphore {
             )
             .await?;
             // SAFETY: see `owned`.
-            let permit = unsafe { extend(permit) };
+            let permit = unsafe { crate::detach::detach(permit) };
             Ok(self.owned(permit, at.site(), Took::Waiting))
         }
     }
@@ -419,7 +416,7 @@ impl Semaphore {
     #[track_caller]
     pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, TryAcquireError> {
         // SAFETY: see `owned`.
-        let permit = unsafe { extend(self.inner.try_acquire()?) };
+        let permit = unsafe { crate::detach::detach(self.inner.try_acquire()?) };
         Ok(self.owned(permit, caller(), Took::AtOnce))
     }
 
@@ -435,7 +432,7 @@ impl Semaphore {
         n: u32,
     ) -> Result<OwnedSemaphorePermit, TryAcquireError> {
         // SAFETY: see `owned`.
-        let permit = unsafe { extend(self.inner.try_acquire_many(n)?) };
+        let permit = unsafe { crate::detach::detach(self.inner.try_acquire_many(n)?) };
         Ok(self.owned(permit, caller(), Took::AtOnce))
     }
 
@@ -458,7 +455,7 @@ impl Semaphore {
             self.inner.blocking_acquire()
         )?;
         // SAFETY: see `owned`.
-        let permit = unsafe { extend(permit) };
+        let permit = unsafe { crate::detach::detach(permit) };
         Ok(self.owned(permit, caller(), Took::Waiting))
     }
 
@@ -484,7 +481,7 @@ impl Semaphore {
             self.inner.blocking_acquire_many(n)
         )?;
         // SAFETY: see `owned`.
-        let permit = unsafe { extend(permit) };
+        let permit = unsafe { crate::detach::detach(permit) };
         Ok(self.owned(permit, caller(), Took::Waiting))
     }
 
@@ -497,19 +494,6 @@ impl Semaphore {
     pub fn is_closed(&self) -> bool {
         self.inner.is_closed()
     }
-}
-
-/// Detaches a permit's lifetime from the borrow of the `Arc` it came from.
-///
-/// # Safety
-///
-/// Only for a permit moved into an [`OwnedSemaphorePermit`] that keeps the
-/// semaphore's `Arc`.
-unsafe fn extend(
-    permit: tokio::sync::SemaphorePermit<'_>,
-) -> tokio::sync::SemaphorePermit<'static> {
-    // SAFETY: by the caller's contract.
-    unsafe { std::mem::transmute(permit) }
 }
 
 impl<'a> SemaphorePermit<'a> {

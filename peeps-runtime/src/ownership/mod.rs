@@ -18,7 +18,7 @@
 //!   it (the resource's holder set, the oneshot pair table).
 //! - At snapshot time the state of each blocked task (its pinned future,
 //!   read while a per-task sequence count shows no poll ran) is searched
-//!   the same way ([`found`]): a handle found there is in that task's hands
+//!   the same way (`found`): a handle found there is in that task's hands
 //!   now. Bytes a value was moved out of may still hold its old mark, so a
 //!   find confirms what peeps already believes, or names a holder for a
 //!   handle whose holder was only guessed; it never overrules a move peeps

@@ -60,7 +60,7 @@ impl Entry for HandlerEntry {
 /// One incoming RPC call being handled: a `handler` node, `held_by` the
 /// task that entered it, for as long as the guard lives.
 ///
-/// Prefer [`handle`], which also makes the handler a peeps task when the
+/// Prefer [`handle`](super::handle), which also makes the handler a peeps task when the
 /// stack runs it in a plain tokio task. Enter the guard from inside the
 /// task that runs the handler, and keep it until the response is sent.
 ///

@@ -1,12 +1,12 @@
 //! The blocking mutex: `parking_lot::Mutex` with holder and waiter edges.
 
 use crate::core::{block_on_wait, caller, fmt_via_deref, Took, ordered};
-use peeps_runtime::lockorder::Mode;
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
-use peeps_runtime::hold::{HoldAs, HoldGuard};
-use peeps_runtime::resource::{BackRef, LazyResource};
-use peeps_runtime::wait::Site;
+use peeps_runtime::__private::hold::{HoldAs, HoldGuard};
+use peeps_runtime::__private::resource::{BackRef, LazyResource};
+use peeps_runtime::__private::wait::Site;
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -181,6 +181,11 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
     }
 }
 
+/// `MutexGuard::mutex` finds the mutex at parking_lot's address when the
+/// node is zero-sized: without diagnostics it must be.
+#[cfg(not(feature = "diagnostics"))]
+const _: () = assert!(std::mem::size_of::<LazyResource>() == 0);
+
 impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// The mutex this guard locks.
     pub fn mutex(s: &Self) -> &'a Mutex<T> {
@@ -188,8 +193,7 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
             return m;
         }
         // Without diagnostics (`BackRef` keeps nothing) the node is zero
-        // sized.
-        debug_assert_eq!(std::mem::size_of::<LazyResource>(), 0);
+        // sized (asserted at compile time below the guard types).
         let inner: *const parking_lot::Mutex<T> = parking_lot::MutexGuard::mutex(&s.guard);
         // SAFETY: `Mutex` is `repr(C)` with its node first, zero-sized
         // whenever `BackRef` keeps nothing (both are the runtime's no-op

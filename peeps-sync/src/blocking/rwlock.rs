@@ -2,12 +2,12 @@
 //! waiter edges.
 
 use crate::core::{block_on_wait, caller, fmt_via_deref, Took, ordered};
-use peeps_runtime::lockorder::Mode;
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
-use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
-use peeps_runtime::resource::LazyResource;
-use peeps_runtime::wait::Site;
+use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::__private::resource::LazyResource;
+use peeps_runtime::__private::wait::Site;
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};

@@ -4,7 +4,7 @@ use super::error::{SendError, SendTimeoutError, TrySendError};
 use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
 use crate::core::{At, Waiting, block_on_wait};
 use peeps_graph::Op;
-use peeps_runtime::WaitEdge;
+use peeps_runtime::__private::wait::WaitEdge;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;

@@ -229,7 +229,7 @@ macro_rules! receiver_impl {
 pub(super) use receiver_impl;
 
 use crate::channel::{Endpoint, Rx};
-use peeps_runtime::WaitEdge;
+use peeps_runtime::__private::wait::WaitEdge;
 use std::task::{Context, Poll};
 
 /// A receiver's `poll_*`: used by the current task, recorded as a `recv`

@@ -8,8 +8,8 @@ use super::{
     RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
 use crate::core::{caller, fmt_via_deref};
-use peeps_runtime::hold::HoldAs;
-use peeps_runtime::ownership::{Key, Mark};
+use peeps_runtime::__private::hold::HoldAs;
+use peeps_runtime::__private::ownership::{Key, Mark};
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;

@@ -14,13 +14,13 @@
 mod guards;
 
 use crate::core::{At, NotSendSync, Took, Waiting, block_on_wait, caller, ordered};
-use peeps_runtime::lockorder::Mode;
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
-use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
-use peeps_runtime::ownership::{Key, Mark};
-use peeps_runtime::resource::LazyResource;
-use peeps_runtime::wait::Site;
+use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::__private::ownership::{Key, Mark};
+use peeps_runtime::__private::resource::LazyResource;
+use peeps_runtime::__private::wait::Site;
 use std::borrow::Cow;
 use std::cell::UnsafeCell;
 use std::fmt;
@@ -33,20 +33,6 @@ use tokio::sync::TryLockError;
 
 type TokioRead<'a> = tokio::sync::RwLockReadGuard<'a, ()>;
 type TokioWrite<'a> = tokio::sync::RwLockWriteGuard<'a, ()>;
-
-/// Detaches a read guard's lifetime from the borrow of the `Arc` it came
-/// from, so the `Arc` can move into the owned guard.
-fn detach_read(guard: TokioRead<'_>) -> TokioRead<'static> {
-    // SAFETY: only called on a guard of a lock inside an `Arc` that the
-    // resulting owned guard keeps alive for longer than this guard.
-    unsafe { std::mem::transmute(guard) }
-}
-
-/// As [`detach_read`], for a write guard.
-fn detach_write(guard: TokioWrite<'_>) -> TokioWrite<'static> {
-    // SAFETY: as in `detach_read`.
-    unsafe { std::mem::transmute(guard) }
-}
 
 /// An asynchronous reader-writer lock: `tokio::sync::RwLock` with holder
 /// and waiter edges.
@@ -116,7 +102,7 @@ pub struct RwLockMappedWriteGuard<'a, T: ?Sized> {
 #[clippy::has_significant_drop]
 pub struct OwnedRwLockReadGuard<T: ?Sized, U: ?Sized = T> {
     /// Names the hold, so peeps finds the guard where it moves (see
-    /// `peeps_runtime::ownership`). Read as bytes by peeps' searches only.
+    /// `peeps_runtime::__private::ownership`). Read as bytes by peeps' searches only.
     #[allow(dead_code)]
     mark: Mark,
     hold: HoldGuard<'static>,
@@ -133,7 +119,7 @@ pub struct OwnedRwLockReadGuard<T: ?Sized, U: ?Sized = T> {
 #[clippy::has_significant_drop]
 pub struct OwnedRwLockWriteGuard<T: ?Sized> {
     /// Names the hold, so peeps finds the guard where it moves (see
-    /// `peeps_runtime::ownership`). Read as bytes by peeps' searches only.
+    /// `peeps_runtime::__private::ownership`). Read as bytes by peeps' searches only.
     #[allow(dead_code)]
     mark: Mark,
     hold: HoldGuard<'static>,
@@ -147,7 +133,7 @@ pub struct OwnedRwLockWriteGuard<T: ?Sized> {
 #[clippy::has_significant_drop]
 pub struct OwnedRwLockMappedWriteGuard<T: ?Sized, U: ?Sized = T> {
     /// Names the hold, so peeps finds the guard where it moves (see
-    /// `peeps_runtime::ownership`). Read as bytes by peeps' searches only.
+    /// `peeps_runtime::__private::ownership`). Read as bytes by peeps' searches only.
     #[allow(dead_code)]
     mark: Mark,
     hold: HoldGuard<'static>,
@@ -364,7 +350,8 @@ impl<T: ?Sized> RwLock<T> {
         async move {
             let guard =
                 Waiting::new(self.res.resource(), Op::Read, at.site(), self.lock.read()).await;
-            let guard = detach_read(guard);
+            // SAFETY: the owned guard keeps the `Arc` and drops it last.
+            let guard = unsafe { crate::detach::detach(guard) };
             self.owned_read(guard, at.site(), Took::Waiting)
         }
     }
@@ -390,7 +377,8 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T>, TryLockError> {
         let guard = self.lock.try_read()?;
-        let guard = detach_read(guard);
+        // SAFETY: the owned guard keeps the `Arc` and drops it last.
+        let guard = unsafe { crate::detach::detach(guard) };
         Ok(self.owned_read(guard, caller(), Took::AtOnce))
     }
 
@@ -435,7 +423,8 @@ impl<T: ?Sized> RwLock<T> {
         async move {
             let guard =
                 Waiting::new(self.res.resource(), Op::Write, at.site(), self.lock.write()).await;
-            let guard = detach_write(guard);
+            // SAFETY: the owned guard keeps the `Arc` and drops it last.
+            let guard = unsafe { crate::detach::detach(guard) };
             self.owned_write(guard, at.site(), Took::Waiting)
         }
     }
@@ -461,7 +450,8 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T>, TryLockError> {
         let guard = self.lock.try_write()?;
-        let guard = detach_write(guard);
+        // SAFETY: the owned guard keeps the `Arc` and drops it last.
+        let guard = unsafe { crate::detach::detach(guard) };
         Ok(self.owned_write(guard, caller(), Took::AtOnce))
     }
 

@@ -11,8 +11,8 @@
 //! send that may block as a `waits_on` edge with `op: write` for the
 //! duration of the call.
 
-use peeps_runtime::hold::{HoldAs, HoldGuard, HolderSet};
-use peeps_runtime::wait::Site;
+use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::__private::wait::Site;
 use std::fmt;
 use std::ops::Deref;
 
