@@ -11,7 +11,7 @@
 //! nothing else held; one lock held whose order edge to this one is known;
 //! two held.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use peeps_graph::NodeKind;
 use peeps_runtime::__private::resource::Resource;
 use peeps_runtime::__private::hold::HoldAs;
@@ -82,8 +82,10 @@ fn in_a_peeps_task(c: &mut Criterion) {
         g.bench_function(label, |b| {
             b.iter_custom(|iters| {
                 let (held, target) = (held.clone(), target.clone());
-                rt.block_on(peeps_runtime::spawn_named("bench", async move { body(&held[..n], &target, learn, iters) }))
-                    .expect("bench task")
+                rt.block_on(async move {
+                    peeps_runtime::spawn_named("bench", async move { body(&held[..n], &target, learn, iters) }).await
+                })
+                .expect("bench task")
             })
         });
     }
@@ -100,4 +102,50 @@ criterion_group! {
     config = config();
     targets = on_a_thread, in_a_peeps_task
 }
-criterion_main!(benches);
+
+/// `LOCKORDER_COUNT=<arm>:<thread|task>:<iters>` runs that arm's loop once,
+/// untimed, and exits: for counting instructions and cycles with
+/// `perf stat` (the difference of two counts over the difference of
+/// their iterations is one acquisition's), which the machine's load does
+/// not move as it moves time.
+fn count(spec: &str) {
+    let mut parts = spec.split(':');
+    let (arm, place, iters) = (parts.next(), parts.next(), parts.next().and_then(|n| n.parse::<u64>().ok()));
+    let (Some(arm), Some(place), Some(iters)) = (arm, place, iters) else {
+        panic!("LOCKORDER_COUNT=<arm>:<thread|task>:<iters>, got {spec:?}");
+    };
+    let Some(&(_, n, learn)) = ARMS.iter().find(|a| a.0 == arm) else {
+        panic!("no arm {arm:?}");
+    };
+    let held = std::sync::Arc::new([named("count-outer-1"), named("count-outer-2")]);
+    let target = std::sync::Arc::new(named(if learn { "count-target" } else { "count-plain" }));
+    // One warm-up lap learns the edges, as criterion's warm-up does.
+    let run = move |iters| body(&held[..n], &target, learn, iters);
+    match place {
+        "thread" => {
+            run(1000);
+            black_box(run(iters));
+        }
+        "task" => {
+            let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+            rt.block_on(async move {
+                peeps_runtime::spawn_named("count", async move {
+                    run(1000);
+                    black_box(run(iters));
+                })
+                .await
+                .expect("count task")
+            });
+        }
+        _ => panic!("place is thread or task, got {place:?}"),
+    }
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var("LOCKORDER_COUNT") {
+        count(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -202,7 +202,7 @@ impl List {
 
 /// The tag of the current context in a thread's own segment: the plain
 /// tokio task running, else 0 (the thread).
-#[inline]
+#[inline(never)]
 fn plain_tag() -> u64 {
     tokio::task::try_id().map_or(0, crate::ambient::foreign_id)
 }
@@ -219,15 +219,43 @@ struct Before {
 /// Lock `lock` of class `class` is taken in `mode` at `at`; `waited` when
 /// the call could have waited (it is then ordered after what is held).
 ///
-/// The common cases stay in one borrow of the thread's state: nothing
-/// held (a push), or only locks whose edges to this one the thread's
-/// cache knows (a probe each). Anything else — an edge not in the cache, a
-/// lock held by another future of the task — copies the held locks out
-/// and is done by [`order`], outside any borrow.
-#[inline]
+/// The common case is inlined and stays in one borrow of the thread's
+/// state: a context holding nothing in its segment, no orphan release to
+/// apply, room in the list — a push of one entry (in the thread's own
+/// segment, tagged with the plain tokio task taking it). Anything else
+/// goes to [`take_more`].
+#[inline(always)]
 pub(super) fn take(lock: NodeId, class: u32, mode: LockMode, at: Site, waited: bool) {
     let frame = context::current();
     let by = if frame.node == frame.task { 0 } else { frame.node };
+    let pushed = LOCAL.try_with(|l| {
+        // SAFETY: as in `with_list`.
+        let list = unsafe { &mut *l.list.get() };
+        let len = list.len;
+        if len == list.base && len < HELD_MAX && ORPHANS.load(Relaxed) == list.seen {
+            let tag = if list.in_task { 0 } else { plain_tag() };
+            list.entries[len] = Held { lock, by, tag, at, class, mode };
+            list.len = len + 1;
+            true
+        } else {
+            false
+        }
+    });
+    if pushed == Ok(false) {
+        take_more(Held { lock, by, tag: 0, at, class, mode }, waited);
+    }
+}
+
+/// [`take`] in any other case: orphan releases to apply first, a full
+/// list, or locks held in the context's segment.
+///
+/// Those are all pushed in one borrow of the thread's state when every
+/// order edge they make is in the thread's cache (a probe each). Anything
+/// else — an edge not in the cache, a lock held by another future of the
+/// task — copies the held locks out and is done by [`order`], outside any
+/// borrow.
+#[inline(never)]
+fn take_more(mut taken: Held, waited: bool) {
     let slow = LOCAL.try_with(|l| {
         // SAFETY: as in `with_list`; the cache is another cell.
         let list = unsafe { &mut *l.list.get() };
@@ -235,14 +263,15 @@ pub(super) fn take(lock: NodeId, class: u32, mode: LockMode, at: Site, waited: b
         if seen != list.seen {
             list.catch_up(seen);
         }
-        let tag = if list.in_task { 0 } else { plain_tag() };
-        let taken = Held { lock, by, tag, at, class, mode };
+        if !list.in_task {
+            taken.tag = plain_tag();
+        }
         let mut slow = None;
         if waited && list.len > list.base {
             // SAFETY: as above.
             let cache = unsafe { &*l.cache.get() };
             if !known(list, cache, &taken) {
-                slow = Some(Box::new(before(list, tag)));
+                slow = Some(before(list, taken.tag));
             }
         }
         if list.len < HELD_MAX {
@@ -252,10 +281,10 @@ pub(super) fn take(lock: NodeId, class: u32, mode: LockMode, at: Site, waited: b
             list.overflow += 1;
             graph::held_dropped();
         }
-        slow.map(|b| (b, taken, list.in_task))
+        slow.map(|b| (b, list.in_task))
     });
-    if let Ok(Some((before, taken, in_task))) = slow {
-        order(&before, taken, frame, in_task);
+    if let Ok(Some((before, in_task))) = slow {
+        order(&before, taken, context::current(), in_task);
     }
 }
 
@@ -273,8 +302,9 @@ fn known(list: &List, cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
 
 /// The locks of the context `tag` in `list`, copied.
 #[cold]
-fn before(list: &List, tag: u64) -> Before {
-    let mut before = Before { entries: [Held::EMPTY; HELD_MAX], len: 0 };
+#[inline(never)]
+fn before(list: &List, tag: u64) -> Box<Before> {
+    let mut before = Box::new(Before { entries: [Held::EMPTY; HELD_MAX], len: 0 });
     for h in &list.entries[list.base..list.len] {
         if h.tag == tag {
             before.entries[before.len] = *h;
