@@ -97,7 +97,11 @@ async fn snapshot_when(pred: impl Fn(&Snapshot) -> bool) -> Snapshot {
 /// `file:line` of the first line of this file that contains `text` (the
 /// line an instrumented fn's node points at).
 fn fn_line(text: &str) -> String {
-    let line = include_str!("instrument.rs").lines().position(|l| l.contains(text)).expect(text) + 1;
+    let line = include_str!("instrument.rs")
+        .lines()
+        .position(|l| l.contains(text))
+        .expect(text)
+        + 1;
     format!("{}:{line}", file!())
 }
 

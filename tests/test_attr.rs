@@ -114,7 +114,10 @@ async fn lock_order_inversion() {
 async fn lock_order_inversion_at_different_times(a: &'static str, b: &'static str) {
     let acct1 = Arc::new(peeps::sync::Mutex::new(100u32).named(a));
     let acct2 = Arc::new(peeps::sync::Mutex::new(100u32).named(b));
-    for (name, first, second) in [("transfer-a", acct1.clone(), acct2.clone()), ("transfer-b", acct2, acct1)] {
+    for (name, first, second) in [
+        ("transfer-a", acct1.clone(), acct2.clone()),
+        ("transfer-b", acct2, acct1),
+    ] {
         peeps::spawn_named(name, async move {
             let _from = first.lock().await;
             let _to = second.lock().await;

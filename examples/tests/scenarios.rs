@@ -985,8 +985,17 @@ fn lock_order_potential() {
     let dump = s.dump();
     let run = analyze_cli(&dump, &[]);
     assert_eq!(run.code, 0, "exit code{}", report_text(&run.report));
-    assert!(run.report.deadlocks.is_empty(), "{}", report_text(&run.report));
-    assert_eq!(run.report.potential_deadlocks.len(), 1, "{}", report_text(&run.report));
+    assert!(
+        run.report.deadlocks.is_empty(),
+        "{}",
+        report_text(&run.report)
+    );
+    assert_eq!(
+        run.report.potential_deadlocks.len(),
+        1,
+        "{}",
+        report_text(&run.report)
+    );
     let src = "examples/src/bin/lock_order_potential.rs";
     assert_eq!(
         run.report.potential_deadlocks[0].text,

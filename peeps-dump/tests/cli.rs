@@ -64,7 +64,11 @@ fn a_potential_deadlock_is_said_in_its_own_section_and_fails_ci_on_request() {
          Run at the same time, these two can deadlock.\n\n\
          0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls, 1 potential deadlock\n"
     );
-    let run = peeps(["analyze".as_ref(), "--fail-on-potential".as_ref(), file.as_os_str()]);
+    let run = peeps([
+        "analyze".as_ref(),
+        "--fail-on-potential".as_ref(),
+        file.as_os_str(),
+    ]);
     assert_eq!(run.code, 1, "{run:?}");
     let run = peeps([
         "analyze".as_ref(),
@@ -81,7 +85,11 @@ fn a_potential_deadlock_is_said_in_its_own_section_and_fails_ci_on_request() {
     assert_eq!(p["steps"][0]["held_at"], "src/bank.rs:31:9");
     // A healthy dump fails nothing with the flag.
     let healthy = dir.write("7.json", &healthy_dump("7-1"));
-    let run = peeps(["analyze".as_ref(), "--fail-on-potential".as_ref(), healthy.as_os_str()]);
+    let run = peeps([
+        "analyze".as_ref(),
+        "--fail-on-potential".as_ref(),
+        healthy.as_os_str(),
+    ]);
     assert_eq!(run.code, 0, "{run:?}");
 }
 

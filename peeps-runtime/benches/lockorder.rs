@@ -13,9 +13,9 @@
 
 use criterion::{Criterion, criterion_group};
 use peeps_graph::NodeKind;
-use peeps_runtime::__private::resource::Resource;
 use peeps_runtime::__private::hold::HoldAs;
 use peeps_runtime::__private::lockorder::{Mode, acquired};
+use peeps_runtime::__private::resource::Resource;
 use std::hint::black_box;
 use std::panic::Location;
 use std::time::{Duration, Instant};
@@ -42,8 +42,12 @@ fn named(name: &'static str) -> Resource {
 }
 
 /// `(label, held, learn)` of each arm.
-const ARMS: [(&str, usize, bool); 4] =
-    [("baseline", 0, false), ("nothing_held", 0, true), ("one_held_edge_known", 1, true), ("two_held_edges_known", 2, true)];
+const ARMS: [(&str, usize, bool); 4] = [
+    ("baseline", 0, false),
+    ("nothing_held", 0, true),
+    ("one_held_edge_known", 1, true),
+    ("two_held_edges_known", 2, true),
+];
 
 /// Runs `iters` lock+unlock of `target` while holding `held`, timed.
 fn body(held: &[Resource], target: &Resource, learn: bool, iters: u64) -> Duration {
@@ -68,13 +72,17 @@ fn on_a_thread(c: &mut Criterion) {
     let held = [named("bench-outer-1"), named("bench-outer-2")];
     for (label, n, learn) in ARMS {
         let target = named(if learn { "bench-target" } else { "bench-plain" });
-        g.bench_function(label, |b| b.iter_custom(|iters| body(&held[..n], &target, learn, iters)));
+        g.bench_function(label, |b| {
+            b.iter_custom(|iters| body(&held[..n], &target, learn, iters))
+        });
     }
     g.finish();
 }
 
 fn in_a_peeps_task(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
     let mut g = c.benchmark_group("lock_order_hooks_task");
     let held = std::sync::Arc::new([named("task-outer-1"), named("task-outer-2")]);
     for (label, n, learn) in ARMS {
@@ -83,7 +91,10 @@ fn in_a_peeps_task(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 let (held, target) = (held.clone(), target.clone());
                 rt.block_on(async move {
-                    peeps_runtime::spawn_named("bench", async move { body(&held[..n], &target, learn, iters) }).await
+                    peeps_runtime::spawn_named("bench", async move {
+                        body(&held[..n], &target, learn, iters)
+                    })
+                    .await
                 })
                 .expect("bench task")
             })
@@ -94,7 +105,10 @@ fn in_a_peeps_task(c: &mut Criterion) {
 
 fn config() -> Criterion {
     let _ = peeps_runtime::__private::clock::now_ms();
-    Criterion::default().measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500)).sample_size(30)
+    Criterion::default()
+        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500))
+        .sample_size(30)
 }
 
 criterion_group! {
@@ -110,7 +124,11 @@ criterion_group! {
 /// not move as it moves time.
 fn count(spec: &str) {
     let mut parts = spec.split(':');
-    let (arm, place, iters) = (parts.next(), parts.next(), parts.next().and_then(|n| n.parse::<u64>().ok()));
+    let (arm, place, iters) = (
+        parts.next(),
+        parts.next(),
+        parts.next().and_then(|n| n.parse::<u64>().ok()),
+    );
     let (Some(arm), Some(place), Some(iters)) = (arm, place, iters) else {
         panic!("LOCKORDER_COUNT=<arm>:<thread|task>:<iters>, got {spec:?}");
     };
@@ -127,7 +145,9 @@ fn count(spec: &str) {
             black_box(run(iters));
         }
         "task" => {
-            let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("runtime");
             rt.block_on(async move {
                 peeps_runtime::spawn_named("count", async move {
                     run(1000);

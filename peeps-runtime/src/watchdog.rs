@@ -111,7 +111,9 @@ fn run() {
         std::thread::sleep(Duration::from_millis(ms));
         // The analysis never panics on any graph; if it ever did, the
         // watchdog says so once and stops rather than take the program down.
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| round(&mut printed, &mut potential))) {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            round(&mut printed, &mut potential)
+        })) {
             Ok(()) => {}
             Err(_) => {
                 eprintln!("peeps: the watchdog stopped after an internal error");

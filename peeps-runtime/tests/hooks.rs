@@ -10,8 +10,8 @@
 #![allow(clippy::type_complexity, clippy::extra_unused_lifetimes)]
 
 use peeps_graph::{Evidence, NodeId, NodeKind, Op};
-use peeps_runtime::__private::lockorder::{self, Mode};
 use peeps_runtime::__private::hold::{EndpointHold, HoldAs, HoldGuard, HoldToken, HolderSet, Site};
+use peeps_runtime::__private::lockorder::{self, Mode};
 use peeps_runtime::__private::node::Describe;
 use peeps_runtime::__private::ownership::{self, Found, Key, Mark};
 use peeps_runtime::__private::resource::{

@@ -76,7 +76,10 @@ fn child_inversion() {
         b.rename("wd-b");
         // Two tasks, one after the other, take the two in opposite orders:
         // nothing ever waits.
-        for (name, first, second) in [("wd-ab", a.clone(), b.clone()), ("wd-ba", b.clone(), a.clone())] {
+        for (name, first, second) in [
+            ("wd-ab", a.clone(), b.clone()),
+            ("wd-ba", b.clone(), a.clone()),
+        ] {
             peeps_runtime::spawn_named(name, async move {
                 lock(&first);
                 lock(&second);
@@ -97,17 +100,25 @@ fn watchdog_prints_a_potential_deadlock_once() {
     let child = spawn_child("child_inversion", "inversion", Some("0.1"), &[]);
     let header = watchdog_header(&child);
     assert!(
-        header.contains("process \"watchdog-child\"") && header.contains("has a potential deadlock"),
+        header.contains("process \"watchdog-child\"")
+            && header.contains("has a potential deadlock"),
         "{header}"
     );
     let (_, text) = child.stderr_until(PATIENCE, |_| true);
     let text = text.join("\n");
     assert!(
-        text.starts_with("potential deadlock: task \"wd-ab\" took \"wd-a\" (peeps-runtime/tests/watchdog.rs:"),
+        text.starts_with(
+            "potential deadlock: task \"wd-ab\" took \"wd-a\" (peeps-runtime/tests/watchdog.rs:"
+        ),
         "{text}"
     );
-    assert!(text.ends_with("Run at the same time, these two can deadlock."), "{text}");
-    let (again, more) = child.stderr_until(Duration::from_millis(1_000), |l| l.starts_with("peeps watchdog:"));
+    assert!(
+        text.ends_with("Run at the same time, these two can deadlock."),
+        "{text}"
+    );
+    let (again, more) = child.stderr_until(Duration::from_millis(1_000), |l| {
+        l.starts_with("peeps watchdog:")
+    });
     assert!(!again, "printed twice:\n{}", more.join("\n"));
 }
 

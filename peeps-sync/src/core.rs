@@ -214,7 +214,12 @@ pub(crate) enum Took {
 /// Records a lock of `res` taken in `mode` by the call at `at` in the lock
 /// order. Without diagnostics: nothing.
 #[inline(always)]
-pub(crate) fn ordered(res: &Resource, mode: peeps_runtime::__private::lockorder::Mode, at: Site, took: Took) {
+pub(crate) fn ordered(
+    res: &Resource,
+    mode: peeps_runtime::__private::lockorder::Mode,
+    at: Site,
+    took: Took,
+) {
     match took {
         Took::Waiting => peeps_runtime::__private::lockorder::acquired(res, mode, at),
         Took::AtOnce => peeps_runtime::__private::lockorder::held(res, mode, at),

@@ -8,10 +8,10 @@
 //! guards, which can move to another task unseen.
 
 use crate::core::{At, NotSendSync, Took, Waiting, block_on_wait, caller, fmt_via_deref, ordered};
-use peeps_runtime::__private::lockorder::Mode;
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard};
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_runtime::__private::ownership::{Key, Mark};
 use peeps_runtime::__private::resource::LazyResource;
 use peeps_runtime::__private::wait::Site;

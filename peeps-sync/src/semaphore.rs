@@ -9,10 +9,10 @@
 //! adds no counter update of its own).
 
 use crate::core::{At, Took, Waiting, block_on_wait, caller, ordered};
-use peeps_runtime::__private::lockorder::Mode;
 use peeps_graph::Op;
 use peeps_graph::{NodeKind, attr};
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_runtime::__private::node::Describe;
 use peeps_runtime::__private::ownership::{Key, Mark};
 use peeps_runtime::__private::resource::{LazyResource, ResourceFacts};

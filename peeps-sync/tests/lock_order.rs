@@ -53,7 +53,10 @@ async fn opposite_orders_at_different_times_are_a_potential_deadlock() {
         .await;
     }
     // The first path ended long before the second starts: nothing hangs.
-    assert!(potential("lo-transfer").is_empty(), "one order alone is no cycle");
+    assert!(
+        potential("lo-transfer").is_empty(),
+        "one order alone is no cycle"
+    );
     {
         let (a, b, lines) = (a.clone(), b.clone(), lines.clone());
         run("lo-transfer-b", async move {
@@ -84,7 +87,11 @@ async fn opposite_orders_at_different_times_are_a_potential_deadlock() {
         )
     );
     assert_eq!(p.steps.len(), 2);
-    assert!(p.steps.iter().all(|s| s.held_as == LockMode::Write && s.acquired_as == LockMode::Write));
+    assert!(
+        p.steps
+            .iter()
+            .all(|s| s.held_as == LockMode::Write && s.acquired_as == LockMode::Write)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,7 +143,10 @@ async fn try_lock_cannot_block_so_it_orders_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn locks_of_one_class_in_a_consistent_order_are_no_potential_deadlock() {
     let accounts: Arc<Vec<Mutex<u64>>> = Arc::new((0..4).map(|_| Mutex::new(100)).collect());
-    for (i, (from, to)) in [(0, 1), (2, 1), (3, 0), (1, 3), (2, 3)].into_iter().enumerate() {
+    for (i, (from, to)) in [(0, 1), (2, 1), (3, 0), (1, 3), (2, 3)]
+        .into_iter()
+        .enumerate()
+    {
         let accounts = accounts.clone();
         let name: &'static str = ["lo3-t0", "lo3-t1", "lo3-t2", "lo3-t3", "lo3-t4"][i];
         run(name, async move {
@@ -161,11 +171,22 @@ async fn locks_of_one_class_in_a_consistent_order_are_no_potential_deadlock() {
     let found = potential("lo3-");
     assert_eq!(found.len(), 2, "{found:#?}");
     for p in &found {
-        assert!(p.steps.iter().all(|s| s.held.lock.is_some() && s.acquired.lock.is_some()));
-        assert!(p.text.contains(" #1") && p.text.contains(" #2"), "{}", p.text);
+        assert!(
+            p.steps
+                .iter()
+                .all(|s| s.held.lock.is_some() && s.acquired.lock.is_some())
+        );
+        assert!(
+            p.text.contains(" #1") && p.text.contains(" #2"),
+            "{}",
+            p.text
+        );
         assert!(p.text.contains("task \"lo3-careless\""), "{}", p.text);
     }
-    let two = found.iter().find(|p| p.steps.len() == 2).expect("the pair inverted");
+    let two = found
+        .iter()
+        .find(|p| p.steps.len() == 2)
+        .expect("the pair inverted");
     assert!(two.text.contains("task \"lo3-t3\""), "{}", two.text);
 }
 
@@ -235,9 +256,16 @@ async fn reads_in_opposite_orders_of_written_rwlocks_are_a_potential_deadlock() 
     let found = potential("lo6-");
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].needs_writer.len(), 2, "{found:#?}");
-    assert!(found[0].text.ends_with("when a writer queues on \"lo6-b\" and a writer queues on \"lo6-a\".")
-        || found[0].text.ends_with("when a writer queues on \"lo6-a\" and a writer queues on \"lo6-b\"."),
-        "{}", found[0].text);
+    assert!(
+        found[0]
+            .text
+            .ends_with("when a writer queues on \"lo6-b\" and a writer queues on \"lo6-a\".")
+            || found[0]
+                .text
+                .ends_with("when a writer queues on \"lo6-a\" and a writer queues on \"lo6-b\"."),
+        "{}",
+        found[0].text
+    );
 }
 
 /// tokio's RwLock is write-preferring: a read taken while the task holds
@@ -347,7 +375,13 @@ fn blocking_locks_on_threads_learn_the_order_too() {
         .unwrap();
     let found = potential("thread lo10-");
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(found[0].text.contains("thread \"thread lo10-one\" took \"lo10-a\""), "{}", found[0].text);
+    assert!(
+        found[0]
+            .text
+            .contains("thread \"thread lo10-one\" took \"lo10-a\""),
+        "{}",
+        found[0].text
+    );
 }
 
 /// A task holding a lock across an `.await` keeps it in its own list,

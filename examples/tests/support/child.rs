@@ -135,13 +135,21 @@ impl Scenario {
         );
         // Every scenario's learned lock order: no potential deadlock but in
         // the scenarios that really have one.
-        let report = peeps::graph::analyze(std::slice::from_ref(&snapshot), &peeps::graph::Options::default());
+        let report = peeps::graph::analyze(
+            std::slice::from_ref(&snapshot),
+            &peeps::graph::Options::default(),
+        );
         if !HAVE_POTENTIAL_DEADLOCKS.contains(&self.name) {
             assert!(
                 report.potential_deadlocks.is_empty(),
                 "{}: a potential deadlock it does not have:\n{}",
                 self.name,
-                report.potential_deadlocks.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n")
+                report
+                    .potential_deadlocks
+                    .iter()
+                    .map(|p| p.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
             );
         }
         Dump { path, snapshot }

@@ -98,13 +98,14 @@ pub fn deadlock_dump() -> String {
 /// A process that never hung, whose tasks took "acct-1" and "acct-2" in
 /// opposite orders a minute apart: a potential deadlock, no deadlock.
 pub fn potential_dump() -> String {
-    let example = |task: u64, name: &str, held: u64, acquired: u64, lines: (u32, u32), since: u64| {
-        json!({"task": task, "task_kind": "task", "task_name": name,
+    let example =
+        |task: u64, name: &str, held: u64, acquired: u64, lines: (u32, u32), since: u64| {
+            json!({"task": task, "task_kind": "task", "task_name": name,
                "held_lock": held, "held_name": format!("acct-{held}"),
                "acquired_lock": acquired, "acquired_name": format!("acct-{acquired}"),
                "held_at": format!("src/bank.rs:{}:9", lines.0),
                "acquired_at": format!("src/bank.rs:{}:9", lines.1), "since_ms": since})
-    };
+        };
     let snap: Value = json!({
         "schema": "peeps/1",
         "process": {"name": "bank", "pid": 9, "key": "9-1", "started_at_ms": 0},

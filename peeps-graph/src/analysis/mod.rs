@@ -53,7 +53,7 @@ mod words;
 
 pub use findings::Finding;
 pub use potential::{
-    LearnedOrder, LockRef, MAX_PER_PROCESS, OrderStep, PotentialDeadlock, PotentialKind,
+    EdgeName, LearnedOrder, LockRef, MAX_PER_PROCESS, OrderStep, PotentialDeadlock, PotentialKind,
 };
 pub use report::{
     BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Report, Step, StuckForever,

@@ -220,7 +220,11 @@ fn bare_path(path: &Path) -> syn::Error {
         "multi_thread" | "current_thread" => {
             format!("Set the runtime flavor with #[peeps::test(flavor = \"{name}\")].")
         }
-        "flavor" | "worker_threads" | "start_paused" | "crate" | "timeout"
+        "flavor"
+        | "worker_threads"
+        | "start_paused"
+        | "crate"
+        | "timeout"
         | "potential_deadlocks" => {
             format!("The `{name}` attribute requires an argument.")
         }
@@ -255,7 +259,9 @@ fn potential(lit: &Lit) -> syn::Result<Potential> {
         "allow" => Ok(Potential::Allow),
         other => Err(syn::Error::new(
             s.span(),
-            format!("`potential_deadlocks` is \"fail\" (the default), \"warn\" or \"allow\", not {other:?}"),
+            format!(
+                "`potential_deadlocks` is \"fail\" (the default), \"warn\" or \"allow\", not {other:?}"
+            ),
         )),
     }
 }

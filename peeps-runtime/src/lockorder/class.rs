@@ -46,8 +46,15 @@ thread_local! {
 #[cold]
 #[inline(never)]
 pub(super) fn resolve(res: &Resource) -> u32 {
-    let id = if graph::enabled() { lookup(res) } else { UNTRACKED };
-    res.holders().order.0.store(id, std::sync::atomic::Ordering::Relaxed);
+    let id = if graph::enabled() {
+        lookup(res)
+    } else {
+        UNTRACKED
+    };
+    res.holders()
+        .order
+        .0
+        .store(id, std::sync::atomic::Ordering::Relaxed);
     id
 }
 

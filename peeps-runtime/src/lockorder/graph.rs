@@ -11,7 +11,9 @@ use super::class::ClassKey;
 use super::{MAX_CLASSES, MAX_EDGES, UNTRACKED};
 use crate::wait::Site;
 use parking_lot::Mutex;
-use peeps_graph::{LockClass, LockMode, LockOrder, NodeId, NodeKind, OrderDrops, OrderEdge, OrderExample};
+use peeps_graph::{
+    LockClass, LockMode, LockOrder, NodeId, NodeKind, OrderDrops, OrderEdge, OrderExample,
+};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
@@ -35,7 +37,8 @@ struct Classes {
 
 static CLASSES: LazyLock<Mutex<Classes>> = LazyLock::new(Mutex::default);
 /// Whether some lock of class `id` was taken for writing.
-static WRITTEN: [AtomicBool; MAX_CLASSES as usize + 1] = [const { AtomicBool::new(false) }; MAX_CLASSES as usize + 1];
+static WRITTEN: [AtomicBool; MAX_CLASSES as usize + 1] =
+    [const { AtomicBool::new(false) }; MAX_CLASSES as usize + 1];
 static CLASSES_DROPPED: AtomicU64 = AtomicU64::new(0);
 static EDGES_DROPPED: AtomicU64 = AtomicU64::new(0);
 static HELD_DROPPED: AtomicU64 = AtomicU64::new(0);
@@ -44,8 +47,12 @@ static HELD_DROPPED: AtomicU64 = AtomicU64::new(0);
 /// Read once.
 pub(super) fn enabled() -> bool {
     static ON: LazyLock<bool> = LazyLock::new(|| {
-        !std::env::var("PEEPS_LOCK_ORDER")
-            .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "off" | "0" | "false" | "no"))
+        !std::env::var("PEEPS_LOCK_ORDER").is_ok_and(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "off" | "0" | "false" | "no"
+            )
+        })
     });
     *ON
 }
@@ -98,14 +105,20 @@ impl EdgeKey {
     /// Classes `from` → `to` (distinct), held and taken in these modes.
     #[inline]
     pub(super) fn class(from: u32, to: u32, held: LockMode, acquired: LockMode) -> EdgeKey {
-        EdgeKey { a: u64::from(from) << 32 | u64::from(to), b: modes(held, acquired) }
+        EdgeKey {
+            a: u64::from(from) << 32 | u64::from(to),
+            b: modes(held, acquired),
+        }
     }
 
     /// Locks `from` → `to` of one class (node ids, below 2^53; equal for a
     /// lock taken again).
     #[inline]
     pub(super) fn locks(from: NodeId, to: NodeId, held: LockMode, acquired: LockMode) -> EdgeKey {
-        EdgeKey { a: from, b: to | LOCKS | modes(held, acquired) << 56 }
+        EdgeKey {
+            a: from,
+            b: to | LOCKS | modes(held, acquired) << 56,
+        }
     }
 
     /// A slot of a direct-mapped cache of `size` (a power of two).

@@ -87,9 +87,9 @@ mod class;
 #[cfg(feature = "diagnostics")]
 mod graph;
 #[cfg(feature = "diagnostics")]
-mod stack;
-#[cfg(feature = "diagnostics")]
 mod on;
+#[cfg(feature = "diagnostics")]
+mod stack;
 #[cfg(feature = "diagnostics")]
 pub use on::*;
 #[cfg(feature = "diagnostics")]

@@ -6,8 +6,8 @@ use crate::wait::Site;
 use peeps_graph::NodeId;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
-use super::{Mode, class, graph, stack};
 pub(crate) use super::graph::describe;
+use super::{Mode, class, graph, stack};
 
 /// Records a lock of `res` taken in `mode` by the call at `at`, a call
 /// that could have waited: the order from every lock the current task
@@ -32,7 +32,8 @@ pub fn held(res: &Resource, mode: Mode, at: Site) {
 fn take(res: &Resource, mode: Mode, at: Site, waited: bool) {
     let set = res.holders();
     let cell = set.order.load();
-    let known = cell != 0 && cell & CLASS_MASK != UNTRACKED && (mode != Mode::Write || cell & WRITTEN != 0);
+    let known =
+        cell != 0 && cell & CLASS_MASK != UNTRACKED && (mode != Mode::Write || cell & WRITTEN != 0);
     if known {
         stack::take(set.owner(), cell & CLASS_MASK, mode, at, waited);
     } else {

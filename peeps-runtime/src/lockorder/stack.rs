@@ -23,7 +23,10 @@ use crate::context;
 use crate::wait::Site;
 use peeps_graph::{LockMode, NodeId, NodeKind};
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicU64, Ordering::{Acquire, Release, Relaxed}};
+use std::sync::atomic::{
+    AtomicU64,
+    Ordering::{Acquire, Relaxed, Release},
+};
 
 /// One held lock.
 #[derive(Debug, Clone, Copy)]
@@ -42,7 +45,14 @@ struct Held {
 }
 
 impl Held {
-    const EMPTY: Held = Held { lock: 0, by: 0, tag: 0, at: None, class: 0, mode: LockMode::Write };
+    const EMPTY: Held = Held {
+        lock: 0,
+        by: 0,
+        tag: 0,
+        at: None,
+        class: 0,
+        mode: LockMode::Write,
+    };
 }
 
 /// A thread's held locks.
@@ -165,7 +175,13 @@ impl List {
     /// to number `now` (excluded).
     #[cold]
     fn catch_up(&mut self, now: u64) {
-        Self::forget_orphans(&mut self.entries, &mut self.len, &mut self.base, self.seen, now);
+        Self::forget_orphans(
+            &mut self.entries,
+            &mut self.len,
+            &mut self.base,
+            self.seen,
+            now,
+        );
         self.seen = now;
     }
 
@@ -227,14 +243,25 @@ struct Before {
 #[inline(always)]
 pub(super) fn take(lock: NodeId, class: u32, mode: LockMode, at: Site, waited: bool) {
     let frame = context::current();
-    let by = if frame.node == frame.task { 0 } else { frame.node };
+    let by = if frame.node == frame.task {
+        0
+    } else {
+        frame.node
+    };
     let pushed = LOCAL.try_with(|l| {
         // SAFETY: as in `with_list`.
         let list = unsafe { &mut *l.list.get() };
         let len = list.len;
         if len == list.base && len < HELD_MAX && ORPHANS.load(Relaxed) == list.seen {
             let tag = if list.in_task { 0 } else { plain_tag() };
-            list.entries[len] = Held { lock, by, tag, at, class, mode };
+            list.entries[len] = Held {
+                lock,
+                by,
+                tag,
+                at,
+                class,
+                mode,
+            };
             list.len = len + 1;
             true
         } else {
@@ -242,7 +269,17 @@ pub(super) fn take(lock: NodeId, class: u32, mode: LockMode, at: Site, waited: b
         }
     });
     if pushed == Ok(false) {
-        take_more(Held { lock, by, tag: 0, at, class, mode }, waited);
+        take_more(
+            Held {
+                lock,
+                by,
+                tag: 0,
+                at,
+                class,
+                mode,
+            },
+            waited,
+        );
     }
 }
 
@@ -304,7 +341,10 @@ fn known(list: &List, cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
 #[cold]
 #[inline(never)]
 fn before(list: &List, tag: u64) -> Box<Before> {
-    let mut before = Box::new(Before { entries: [Held::EMPTY; HELD_MAX], len: 0 });
+    let mut before = Box::new(Before {
+        entries: [Held::EMPTY; HELD_MAX],
+        len: 0,
+    });
     for h in &list.entries[list.base..list.len] {
         if h.tag == tag {
             before.entries[before.len] = *h;
@@ -347,7 +387,10 @@ fn edge_key(h: &Held, taken: &Held) -> Option<EdgeKey> {
     if h.lock == taken.lock {
         // Only a second read (which waits behind a queued writer) or a
         // second permit can be taken while the context holds the lock.
-        let again = matches!((h.mode, taken.mode), (LockMode::Read, LockMode::Read) | (LockMode::Permit, LockMode::Permit));
+        let again = matches!(
+            (h.mode, taken.mode),
+            (LockMode::Read, LockMode::Read) | (LockMode::Permit, LockMode::Permit)
+        );
         return again.then(|| EdgeKey::locks(h.lock, taken.lock, h.mode, taken.mode));
     }
     Some(if h.class == taken.class {
@@ -409,8 +452,19 @@ fn who(frame: context::Frame, in_task: bool, tag: u64) -> (NodeId, NodeKind, Str
     };
     match crate::registry::find(id) {
         Some(e) => (id, e.core().kind, e.core().name()),
-        None if tag != 0 => (id, NodeKind::Task, format!("tokio task {}", tag - (1 << 52))),
-        None => (id, NodeKind::Thread, format!("thread {}", std::thread::current().name().unwrap_or("(unnamed)"))),
+        None if tag != 0 => (
+            id,
+            NodeKind::Task,
+            format!("tokio task {}", tag - (1 << 52)),
+        ),
+        None => (
+            id,
+            NodeKind::Thread,
+            format!(
+                "thread {}",
+                std::thread::current().name().unwrap_or("(unnamed)")
+            ),
+        ),
     }
 }
 
@@ -419,7 +473,10 @@ fn who(frame: context::Frame, in_task: bool, tag: u64) -> (NodeId, NodeKind, Str
 pub(super) fn release(lock: NodeId) {
     let elsewhere = with_list(|list| {
         // The usual case: the last lock taken goes first.
-        if list.len > list.base && list.entries[list.len - 1].lock == lock && (list.in_task || list.entries[list.len - 1].tag == 0) {
+        if list.len > list.base
+            && list.entries[list.len - 1].lock == lock
+            && (list.in_task || list.entries[list.len - 1].tag == 0)
+        {
             list.len -= 1;
             return false;
         }
@@ -566,7 +623,13 @@ impl Drop for TaskSegment<'_> {
 /// Moves the locks left in a task's segment of `l` into its saved list.
 #[cold]
 fn save(l: &List, list: &mut Option<Box<SavedList>>) {
-    let s = list.get_or_insert_with(|| Box::new(SavedList { entries: [Held::EMPTY; HELD_MAX], len: 0, seen: 0 }));
+    let s = list.get_or_insert_with(|| {
+        Box::new(SavedList {
+            entries: [Held::EMPTY; HELD_MAX],
+            len: 0,
+            seen: 0,
+        })
+    });
     let n = l.len - l.base;
     s.entries[..n].copy_from_slice(&l.entries[l.base..l.len]);
     s.len = n;

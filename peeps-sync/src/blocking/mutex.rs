@@ -1,10 +1,10 @@
 //! The blocking mutex: `parking_lot::Mutex` with holder and waiter edges.
 
-use crate::core::{block_on_wait, caller, fmt_via_deref, Took, ordered};
-use peeps_runtime::__private::lockorder::Mode;
+use crate::core::{Took, block_on_wait, caller, fmt_via_deref, ordered};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard};
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_runtime::__private::resource::{BackRef, LazyResource};
 use peeps_runtime::__private::wait::Site;
 use std::borrow::Cow;
@@ -73,7 +73,12 @@ impl<T> Mutex<T> {
 impl<T: ?Sized> Mutex<T> {
     /// The guard of a lock taken by the call at `at`.
     #[inline]
-    fn guard<'a>(&'a self, guard: parking_lot::MutexGuard<'a, T>, at: Site, took: Took) -> MutexGuard<'a, T> {
+    fn guard<'a>(
+        &'a self,
+        guard: parking_lot::MutexGuard<'a, T>,
+        at: Site,
+        took: Took,
+    ) -> MutexGuard<'a, T> {
         let hold = HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true, at);
         ordered(self.res.resource(), Mode::Write, at, took);
         MutexGuard {
@@ -110,7 +115,9 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         let at = caller();
-        self.inner.try_lock().map(|g| self.guard(g, at, Took::AtOnce))
+        self.inner
+            .try_lock()
+            .map(|g| self.guard(g, at, Took::AtOnce))
     }
 
     /// Locks, parking at most `timeout`, as parking_lot's `try_lock_for`;

@@ -1,11 +1,11 @@
 //! The blocking reader-writer lock: `parking_lot::RwLock` with holder and
 //! waiter edges.
 
-use crate::core::{block_on_wait, caller, fmt_via_deref, Took, ordered};
-use peeps_runtime::__private::lockorder::Mode;
+use crate::core::{Took, block_on_wait, caller, fmt_via_deref, ordered};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_runtime::__private::resource::LazyResource;
 use peeps_runtime::__private::wait::Site;
 use std::borrow::Cow;
@@ -178,7 +178,9 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
         let at = caller();
-        self.inner.try_read().map(|g| self.read_guard(g, at, Mode::Read, Took::AtOnce))
+        self.inner
+            .try_read()
+            .map(|g| self.read_guard(g, at, Mode::Read, Took::AtOnce))
     }
 
     /// Locks for reading, parking at most `timeout`; the wait and the
@@ -216,7 +218,9 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
         let at = caller();
-        self.inner.try_write().map(|g| self.write_guard(g, at, Took::AtOnce))
+        self.inner
+            .try_write()
+            .map(|g| self.write_guard(g, at, Took::AtOnce))
     }
 
     /// Locks for writing, parking at most `timeout`; the wait and the

@@ -14,10 +14,10 @@
 mod guards;
 
 use crate::core::{At, NotSendSync, Took, Waiting, block_on_wait, caller, ordered};
-use peeps_runtime::__private::lockorder::Mode;
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_runtime::__private::ownership::{Key, Mark};
 use peeps_runtime::__private::resource::LazyResource;
 use peeps_runtime::__private::wait::Site;
@@ -248,7 +248,12 @@ impl<T: ?Sized> RwLock<T> {
 
     /// The read guard of a read lock taken by the call at `at`.
     #[inline]
-    fn read_guard<'a>(&'a self, guard: TokioRead<'a>, at: Site, took: Took) -> RwLockReadGuard<'a, T> {
+    fn read_guard<'a>(
+        &'a self,
+        guard: TokioRead<'a>,
+        at: Site,
+        took: Took,
+    ) -> RwLockReadGuard<'a, T> {
         let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at);
         ordered(self.res.resource(), Mode::Read, at, took);
         RwLockReadGuard {
@@ -261,7 +266,12 @@ impl<T: ?Sized> RwLock<T> {
 
     /// The write guard of a write lock taken by the call at `at`.
     #[inline]
-    fn write_guard<'a>(&'a self, guard: TokioWrite<'a>, at: Site, took: Took) -> RwLockWriteGuard<'a, T> {
+    fn write_guard<'a>(
+        &'a self,
+        guard: TokioWrite<'a>,
+        at: Site,
+        took: Took,
+    ) -> RwLockWriteGuard<'a, T> {
         let hold = HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at);
         ordered(self.res.resource(), Mode::Write, at, took);
         RwLockWriteGuard {
@@ -273,7 +283,12 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// The owned read guard of a read lock taken by the call at `at`.
-    fn owned_read(self: Arc<Self>, guard: TokioRead<'static>, at: Site, took: Took) -> OwnedRwLockReadGuard<T> {
+    fn owned_read(
+        self: Arc<Self>,
+        guard: TokioRead<'static>,
+        at: Site,
+        took: Took,
+    ) -> OwnedRwLockReadGuard<T> {
         ordered(self.res.resource(), Mode::Read, at, took);
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };

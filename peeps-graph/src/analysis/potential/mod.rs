@@ -133,15 +133,28 @@ pub struct PotentialDeadlock {
     pub text: String,
 }
 
+/// One edge of a [`PotentialDeadlock::key`]: the held lock's class and
+/// lock (between locks of one class), the acquired one's, and both modes.
+pub type EdgeName = (u32, Option<NodeId>, u32, Option<NodeId>, LockMode, LockMode);
+
 impl PotentialDeadlock {
     /// A key naming it across snapshots of the same process: its process
     /// and its edges (classes, locks, modes), sorted. The watchdog prints
     /// each key once.
-    pub fn key(&self) -> (String, Vec<(u32, Option<NodeId>, u32, Option<NodeId>, LockMode, LockMode)>) {
+    pub fn key(&self) -> (String, Vec<EdgeName>) {
         let mut edges: Vec<_> = self
             .steps
             .iter()
-            .map(|s| (s.held.class, s.held.lock, s.acquired.class, s.acquired.lock, s.held_as, s.acquired_as))
+            .map(|s| {
+                (
+                    s.held.class,
+                    s.held.lock,
+                    s.acquired.class,
+                    s.acquired.lock,
+                    s.held_as,
+                    s.acquired_as,
+                )
+            })
             .collect();
         edges.sort();
         (self.process.clone(), edges)
@@ -162,7 +175,9 @@ impl PotentialDeadlock {
                 found.extend(in_process(snap, order));
             }
         }
-        found.sort_by_key(|p| std::cmp::Reverse(p.steps.iter().map(|s| s.since_ms).min().unwrap_or(0)));
+        found.sort_by_key(|p| {
+            std::cmp::Reverse(p.steps.iter().map(|s| s.since_ms).min().unwrap_or(0))
+        });
         found
     }
 }
@@ -256,10 +271,16 @@ impl LearnedOrder {
         }
         let mut parts = Vec::new();
         if d.classes > 0 {
-            parts.push(format!("{} (the class table is full)", count(d.classes as usize, "lock's class", "locks' classes")));
+            parts.push(format!(
+                "{} (the class table is full)",
+                count(d.classes as usize, "lock's class", "locks' classes")
+            ));
         }
         if d.edges > 0 {
-            parts.push(format!("{} (the edge table is full)", count(d.edges as usize, "order edge", "order edges")));
+            parts.push(format!(
+                "{} (the edge table is full)",
+                count(d.edges as usize, "order edge", "order edges")
+            ));
         }
         if d.held > 0 {
             parts.push(format!(
@@ -290,6 +311,9 @@ pub(crate) fn section(report: &super::Report) -> String {
 pub(crate) fn count_words(report: &super::Report) -> String {
     match report.potential_deadlocks.len() {
         0 => String::new(),
-        n => format!(", {}", super::words::count(n, "potential deadlock", "potential deadlocks")),
+        n => format!(
+            ", {}",
+            super::words::count(n, "potential deadlock", "potential deadlocks")
+        ),
     }
 }

@@ -51,7 +51,11 @@ pub(super) fn cycles(order: &LockOrder, max: usize) -> Vec<Vec<&OrderEdge>> {
         g.add_node(());
     }
     for (i, (u, v, _)) in edges.iter().enumerate() {
-        g.add_edge(petgraph::graph::NodeIndex::new(*u), petgraph::graph::NodeIndex::new(*v), i);
+        g.add_edge(
+            petgraph::graph::NodeIndex::new(*u),
+            petgraph::graph::NodeIndex::new(*v),
+            i,
+        );
     }
     let mut group = vec![usize::MAX; keys.len()];
     for (gi, scc) in petgraph::algo::tarjan_scc(&g).into_iter().enumerate() {
@@ -61,7 +65,8 @@ pub(super) fn cycles(order: &LockOrder, max: usize) -> Vec<Vec<&OrderEdge>> {
             }
         }
     }
-    let inside = |&(u, v, _): &(usize, usize, &OrderEdge)| group[u] != usize::MAX && group[u] == group[v];
+    let inside =
+        |&(u, v, _): &(usize, usize, &OrderEdge)| group[u] != usize::MAX && group[u] == group[v];
     let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); keys.len()];
     for (i, e) in edges.iter().enumerate() {
         if inside(e) {
@@ -72,7 +77,13 @@ pub(super) fn cycles(order: &LockOrder, max: usize) -> Vec<Vec<&OrderEdge>> {
     let mut starts: Vec<usize> = (0..edges.len()).filter(|&i| inside(&edges[i])).collect();
     starts.sort_by_key(|&i| {
         let e = edges[i].2;
-        (std::cmp::Reverse(e.example.since_ms), e.from, e.to, e.from_lock, e.to_lock)
+        (
+            std::cmp::Reverse(e.example.since_ms),
+            e.from,
+            e.to,
+            e.from_lock,
+            e.to_lock,
+        )
     });
     let mut seen: HashSet<Vec<usize>> = HashSet::new();
     let mut found = Vec::new();
@@ -88,13 +99,22 @@ pub(super) fn cycles(order: &LockOrder, max: usize) -> Vec<Vec<&OrderEdge>> {
         let oldest = (0..cycle.len())
             .max_by_key(|&i| (edges[cycle[i]].2.example.since_ms, std::cmp::Reverse(i)))
             .unwrap_or(0);
-        found.push(cycle[oldest..].iter().chain(&cycle[..oldest]).map(|&i| edges[i].2).collect());
+        found.push(
+            cycle[oldest..]
+                .iter()
+                .chain(&cycle[..oldest])
+                .map(|&i| edges[i].2)
+                .collect(),
+        );
         if found.len() >= max {
             break;
         }
     }
     found
 }
+
+/// A search state: a lock (its index) and how the last edge took it.
+type State = (usize, LockMode);
 
 /// The shortest cycle through edge `start` whose every lock can block
 /// (see [`blocks`]), as edge indices from `start` on.
@@ -108,7 +128,7 @@ fn through(
     let (u, v, e0) = edges[start];
     // States: (node, how the last edge took it), with the edge that led
     // there.
-    let mut parent: HashMap<(usize, LockMode), Option<((usize, LockMode), usize)>> = HashMap::new();
+    let mut parent: HashMap<State, Option<(State, usize)>> = HashMap::new();
     let first = (v, e0.acquired);
     parent.insert(first, None);
     let mut queue = VecDeque::from([first]);

@@ -21,7 +21,12 @@ use crate::schema::NodeKind;
 
 /// The finding of `kind` made of `edges` (a cycle in order, or the one edge
 /// of a lock taken again) in the process with key `process`.
-pub(super) fn finding(process: &str, order: &LockOrder, kind: PotentialKind, edges: &[&OrderEdge]) -> PotentialDeadlock {
+pub(super) fn finding(
+    process: &str,
+    order: &LockOrder,
+    kind: PotentialKind,
+    edges: &[&OrderEdge],
+) -> PotentialDeadlock {
     let lock = |class: u32, lock: Option<crate::schema::NodeId>| {
         let c = order.class(class);
         LockRef {
@@ -95,9 +100,20 @@ pub(super) fn format(p: &PotentialDeadlock) -> String {
         PotentialKind::Inversion => {
             let steps: Vec<String> = p.steps.iter().map(|s| step(&names, s)).collect();
             out.push_str(&steps.join("; "));
-            out.push_str(&format!(". Run at the same time, these {} can deadlock", number(p.steps.len())));
-            let mut when: Vec<String> = p.needs_writer.iter().map(|l| format!("a writer queues on {}", names.of(l))).collect();
-            when.extend(p.needs_exhausted.iter().map(|l| format!("{} has no permit left", names.of(l))));
+            out.push_str(&format!(
+                ". Run at the same time, these {} can deadlock",
+                number(p.steps.len())
+            ));
+            let mut when: Vec<String> = p
+                .needs_writer
+                .iter()
+                .map(|l| format!("a writer queues on {}", names.of(l)))
+                .collect();
+            when.extend(
+                p.needs_exhausted
+                    .iter()
+                    .map(|l| format!("{} has no permit left", names.of(l))),
+            );
             if !when.is_empty() {
                 out.push_str(" when ");
                 out.push_str(&when.join(" and "));
@@ -159,7 +175,8 @@ fn who(task: &NodeRef) -> String {
 
 /// ` (src/a.rs:3)`, or nothing.
 fn site(at: Option<&str>) -> String {
-    at.map(|a| format!(" ({})", short_location(a))).unwrap_or_default()
+    at.map(|a| format!(" ({})", short_location(a)))
+        .unwrap_or_default()
 }
 
 /// A lock as taken: `"m"`, `a read of "r"`, `a permit of "s"`.
@@ -195,7 +212,10 @@ impl Names {
     fn new(locks: &[LockRef]) -> Names {
         let mut distinct: Vec<LockRef> = Vec::new();
         for l in locks {
-            if !distinct.iter().any(|d| d.class == l.class && d.lock == l.lock) {
+            if !distinct
+                .iter()
+                .any(|d| d.class == l.class && d.lock == l.lock)
+            {
                 distinct.push(l.clone());
             }
         }
@@ -207,7 +227,10 @@ impl Names {
         if same_name.len() < 2 {
             return format!("{:?}", l.name);
         }
-        let k = same_name.iter().position(|d| d.class == l.class && d.lock == l.lock).map_or(0, |k| k + 1);
+        let k = same_name
+            .iter()
+            .position(|d| d.class == l.class && d.lock == l.lock)
+            .map_or(0, |k| k + 1);
         format!("{:?} #{k}", l.name)
     }
 }
