@@ -32,10 +32,10 @@ pub fn held(res: &Resource, mode: Mode, at: Site) {
 fn take(res: &Resource, mode: Mode, at: Site, waited: bool) {
     let set = res.holders();
     let cell = set.order.load();
-    let known =
-        cell != 0 && cell & CLASS_MASK != UNTRACKED && (mode != Mode::Write || cell & WRITTEN != 0);
-    if known {
-        stack::take(set.owner(), cell & CLASS_MASK, mode, at, waited);
+    if let Some(class) = tracked(cell)
+        && (mode != Mode::Write || cell & WRITTEN != 0)
+    {
+        stack::take(set.owner(), class, mode, at, waited);
     } else {
         take_first(res, mode, at, waited);
     }
@@ -51,7 +51,7 @@ fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool) {
     if cell & CLASS_MASK == UNTRACKED {
         return;
     }
-    if cell == 0 {
+    if cell & CLASS_MASK == 0 {
         cell = class::resolve(res);
         if cell == UNTRACKED {
             return;
@@ -70,14 +70,13 @@ fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool) {
 /// not known yet (renamed since it was taken) is not followed.
 #[inline]
 pub(crate) fn reheld(set: &HolderSet, how: crate::hold::HoldAs, at: Site) {
-    let cell = set.order.load();
-    if cell != 0 && cell & CLASS_MASK != UNTRACKED {
+    if let Some(class) = tracked(set.order.load()) {
         let mode = match how {
             crate::hold::HoldAs::ReadGuard => Mode::Read,
             crate::hold::HoldAs::Permit => Mode::Permit,
             _ => Mode::Write,
         };
-        stack::take(set.owner(), cell & CLASS_MASK, mode, at, false);
+        stack::take(set.owner(), class, mode, at, false);
     }
 }
 
@@ -86,8 +85,7 @@ pub(crate) fn reheld(set: &HolderSet, how: crate::hold::HoldAs, at: Site) {
 /// hold (a lock's class cell tells a lock from a channel endpoint).
 #[inline(always)]
 pub(crate) fn released(set: &HolderSet) {
-    let cell = set.order.load();
-    if cell != 0 && cell & CLASS_MASK != UNTRACKED {
+    if tracked(set.order.load()).is_some() {
         stack::release(set.owner());
     }
 }
@@ -95,10 +93,18 @@ pub(crate) fn released(set: &HolderSet) {
 /// A hold of a lock of `set` moved to `to` (an owned guard sent or given
 /// at spawn): if the current context held it, it holds it no more.
 pub(crate) fn moved(set: &HolderSet, to: NodeId) {
-    let cell = set.order.load();
-    if cell != 0 && cell & CLASS_MASK != UNTRACKED {
+    if tracked(set.order.load()).is_some() {
         stack::moved_away(set.owner(), to);
     }
+}
+
+/// The class of a lock whose class cell is `cell`, if peeps follows it:
+/// its class resolved and not [`UNTRACKED`]. (A cell reset by a rename
+/// while another thread marked it written is [`WRITTEN`] alone: no class.)
+#[inline(always)]
+fn tracked(cell: u32) -> Option<u32> {
+    let class = cell & CLASS_MASK;
+    (class != 0 && class != UNTRACKED).then_some(class)
 }
 
 /// The class cell value of a lock peeps does not follow (learning off, or
