@@ -82,7 +82,12 @@ pub use peeps_macros::instrument;
 /// - at its **timeout** the test fails with every live task of the test:
 ///   its name and spawn site, the futures inside it, the leaf it waits on
 ///   and for how long, who holds that; then the long waits, blocking polls
-///   and probable deadlocks of its tasks.
+///   and probable deadlocks of its tasks;
+/// - when the body has ended, the test fails on a **potential deadlock**
+///   its tasks completed: two paths that took locks in opposite orders
+///   (at any time, nothing hung), said in words (see
+///   `docs/lock-order.md`). `potential_deadlocks = "warn"` prints it and
+///   passes, `"allow"` accepts it.
 ///
 /// A healthy test prints nothing more than under `#[tokio::test]`. Tests
 /// running in parallel in one process are told apart: the test's tasks are
@@ -97,8 +102,8 @@ pub use peeps_macros::instrument;
 /// A failed test's wedged runtime is left behind.
 ///
 /// With feature `diagnostics` off, `#[peeps::test]` is exactly
-/// `#[tokio::test]` with the same arguments (`timeout` is checked and
-/// dropped).
+/// `#[tokio::test]` with the same arguments (`timeout` and
+/// `potential_deadlocks` are checked and dropped).
 ///
 /// # Examples
 ///

@@ -109,6 +109,42 @@ async fn lock_order_inversion() {
     let _ = b.await;
 }
 
+/// Two transfers take two accounts in opposite orders, one after the
+/// other: nothing hangs.
+async fn lock_order_inversion_at_different_times(a: &'static str, b: &'static str) {
+    let acct1 = Arc::new(peeps::sync::Mutex::new(100u32).named(a));
+    let acct2 = Arc::new(peeps::sync::Mutex::new(100u32).named(b));
+    for (name, first, second) in [
+        ("transfer-a", acct1.clone(), acct2.clone()),
+        ("transfer-b", acct2, acct1),
+    ] {
+        peeps::spawn_named(name, async move {
+            let _from = first.lock().await;
+            let _to = second.lock().await;
+        })
+        .await
+        .expect("the transfer ends");
+    }
+}
+
+#[peeps::test]
+#[should_panic(
+    expected = "has a potential deadlock: it did not hang, but the order its tasks took locks in can deadlock"
+)]
+async fn a_potential_deadlock_fails_the_test_once_the_body_ends() {
+    lock_order_inversion_at_different_times("pd-acct-1", "pd-acct-2").await;
+}
+
+#[peeps::test(potential_deadlocks = "allow")]
+async fn a_potential_deadlock_can_be_allowed() {
+    lock_order_inversion_at_different_times("pd-allowed-1", "pd-allowed-2").await;
+}
+
+#[peeps::test(potential_deadlocks = "warn")]
+async fn a_potential_deadlock_can_be_only_printed() {
+    lock_order_inversion_at_different_times("pd-warned-1", "pd-warned-2").await;
+}
+
 #[peeps::test(timeout = "60s")]
 #[should_panic(
     expected = "deadlock (certain, 2 tasks, 1 process):\n  task \"transfer-a\" (tests/test_attr.rs:"

@@ -33,6 +33,7 @@
 //! | `oneshot_cycle` | certain deadlock, 2 tasks, 2 oneshots, each waiting for a hello or its own hello's close |
 //! | `blocking_lock_inversion` | certain deadlock of parking_lot locks, 2 blocking polls |
 //! | `untracked_lock_inversion` | probable deadlock of 2 tasks spawned with `tokio::spawn` |
+//! | `lock_order_potential` | no deadlock; one potential deadlock: the two transfers of `lock_order_inversion` run a while apart |
 //! | `contended_pipeline` | no deadlock |
 //! | `lock_across_sleep` | no deadlock; long waits behind the sleeping holder |
 //! | `select_timeout` | no deadlock; a long wait |

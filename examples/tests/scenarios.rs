@@ -51,6 +51,7 @@ const SCENARIOS: &[&str] = &[
     "blocking_lock_inversion",
     "untracked_lock_inversion",
     // healthy controls
+    "lock_order_potential",
     "contended_pipeline",
     "lock_across_sleep",
     "select_timeout",
@@ -1043,6 +1044,39 @@ fn untracked_lock_inversion() {
 }
 
 // ---- healthy controls: no deadlock ------------------------------------------
+
+/// The transfers of `lock_order_inversion`, a while apart: no deadlock,
+/// but the order they took their locks in has a cycle.
+#[test]
+fn lock_order_potential() {
+    let mut s = scenario!(lock_order_potential);
+    let dump = s.dump();
+    let run = analyze_cli(&dump, &[]);
+    assert_eq!(run.code, 0, "exit code{}", report_text(&run.report));
+    assert!(
+        run.report.deadlocks.is_empty(),
+        "{}",
+        report_text(&run.report)
+    );
+    assert_eq!(
+        run.report.potential_deadlocks.len(),
+        1,
+        "{}",
+        report_text(&run.report)
+    );
+    let src = "examples/src/bin/lock_order_potential.rs";
+    assert_eq!(
+        run.report.potential_deadlocks[0].text,
+        format!(
+            "potential deadlock: task \"transfer-a\" took \"acct-1\" ({src}:22) then \"acct-2\" ({src}:23); \
+             task \"transfer-b\" took \"acct-2\" ({src}:22) then \"acct-1\" ({src}:23). \
+             Run at the same time, these two can deadlock."
+        )
+    );
+    // For CI.
+    let run = analyze_cli(&dump, &["--fail-on-potential"]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+}
 
 #[test]
 fn contended_pipeline() {

@@ -21,6 +21,7 @@ export type {
   NodeKind,
   NodeRef,
   Op,
+  PotentialDeadlock,
   ProcessInfo,
   Recording,
   Report,

@@ -1,4 +1,5 @@
-// The findings panel: deadlocks first, each in words, then tasks stuck
+// The findings panel: deadlocks first, each in words, then the potential
+// deadlocks (lock-order cycles that have not hung), then tasks stuck
 // forever, long waits and blocking polls ranked by duration. When nothing
 // is stuck it says so. Every name is a text node (dom.ts).
 //
@@ -7,7 +8,7 @@
 // step's `wait_words` and `release_words`. This file lays them out around
 // clickable node chips and phrases no finding, and formats no duration, of
 // its own.
-import { uidOf, type Deadlock, type NodeRef, type ProcessInfo, type Report, type Step } from './api';
+import { uidOf, type Deadlock, type NodeRef, type PotentialDeadlock, type ProcessInfo, type Report, type Step } from './api';
 import { h, replace, type Child } from './dom';
 import { count, shortLocation } from './format';
 import { timelineList } from './timeline';
@@ -93,6 +94,7 @@ export class FindingsView {
     const stuck = [...report.stuck_forever].sort((a, b) => b.stuck_ms - a.stuck_ms);
     const waits = [...report.long_waits].sort((a, b) => b.waited_ms - a.waited_ms);
     const polls = [...report.blocking_polls].sort((a, b) => b.polling_ms - a.polling_ms);
+    const potential = report.potential_deadlocks ?? [];
     const out: Child[] = [];
 
     if (deadlocks.length > 0) {
@@ -105,8 +107,9 @@ export class FindingsView {
           h('div', { class: 'sub' }, 'These tasks wait on each other and will never make progress. Click one to see it in the graph.'),
         ),
       );
-    } else if (stuck.length + waits.length + polls.length > 0) {
+    } else if (stuck.length + waits.length + polls.length + potential.length > 0) {
       const parts = [
+        potential.length ? count(potential.length, 'potential deadlock', 'potential deadlocks') : '',
         stuck.length ? count(stuck.length, 'task stuck forever', 'tasks stuck forever') : '',
         waits.length ? count(waits.length, 'long wait', 'long waits') : '',
         polls.length ? count(polls.length, 'blocking poll', 'blocking polls') : '',
@@ -132,6 +135,20 @@ export class FindingsView {
     if (deadlocks.length) {
       out.push(h('h2', null, `Deadlocks (${deadlocks.length})`));
       deadlocks.forEach((d, i) => out.push(this.deadlock(d, i, ctx)));
+    }
+    if (potential.length) {
+      out.push(h('h2', null, `Potential deadlocks (${potential.length})`));
+      out.push(
+        h(
+          'div',
+          { class: 'note' },
+          'Locks this program took in orders that form a cycle, at different times: it has not hung, but these paths can deadlock if they run at the same time.',
+        ),
+      );
+      potential.forEach((p, i) => out.push(this.potential(p, i, ctx)));
+    }
+    for (const l of report.lock_order ?? []) {
+      if (l.note) out.push(h('div', { class: 'note', data: { testid: 'lock-order-note' } }, l.note));
     }
     if (stuck.length) {
       out.push(h('h2', null, `Stuck forever (${stuck.length})`));
@@ -201,6 +218,30 @@ export class FindingsView {
       d.behind.length ? this.behind(d.behind, ctx, key) : null,
       d.timeline?.length ? this.formed(d, key) : null,
       this.rawText(d.text, key),
+    ]);
+  }
+
+  /** A potential deadlock: its kind and the report's sentence, which names both paths. */
+  private potential(p: PotentialDeadlock, i: number, ctx: FindingsContext): HTMLElement {
+    const key = `potential:${p.process}:${i}:${p.text}`;
+    const nodes: NodeRef[] = [];
+    for (const s of p.steps) {
+      for (const l of [s.held, s.acquired]) {
+        if (l.lock != null) {
+          nodes.push({ process: p.process, id: l.lock, kind: l.kind, name: l.name, location: l.location ?? null });
+        }
+      }
+    }
+    const kind = { inversion: 'lock-order inversion', read_reentered: 'read re-entered', permit_reacquired: 'permit re-acquired' }[p.kind];
+    return this.card(key, 'potential', ctx, nodes, [
+      h(
+        'div',
+        { class: 'title' },
+        h('span', { class: 'num' }, `#${i + 1}`),
+        h('span', { class: 'badge potential', title: 'It has not happened: the program never hung.' }, kind),
+        h('span', { class: 'what' }, ...join(uniqueLocks(p).map((n) => `"${n}"`))),
+      ),
+      h('p', { class: 'words', data: { testid: 'potential-text' } }, p.text),
     ]);
   }
 
@@ -326,6 +367,11 @@ export class FindingsView {
       showProcess ? h('span', { class: 'proc' }, ` in ${proc ? proc.name : ref.process}`) : null,
     );
   }
+}
+
+/** The names of a potential deadlock's locks, each once, in order. */
+function uniqueLocks(p: PotentialDeadlock): string[] {
+  return [...new Set(p.locks.map((l) => l.name))];
 }
 
 /** A finding's headline: its text's first line, without the colon. */

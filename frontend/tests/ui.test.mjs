@@ -291,6 +291,33 @@ describe('stalls that are not deadlocks', () => {
   });
 });
 
+describe('a program that took two locks in opposite orders at different times (lock_order_potential)', () => {
+  test('its potential deadlock is listed in a panel after the deadlocks, in the report\'s words', T, async () => {
+    const dumps = tempDir('dumps');
+    for (const name of ['lock_order_inversion', 'lock_order_potential']) {
+      const s = await runScenario(name, dumps);
+      await sleep(SETTLE_MS);
+      await s.dump();
+    }
+    const server = await startServer(dumps);
+    const api = async () => (await fetch(new URL('api/deadlocks', server.url))).json();
+    await waitFor(async () => (await api()).potential_deadlocks.length === 1, 'the server reports the potential deadlock');
+    const report = await api();
+    const { page, problems } = await openUi(browser.context, server.url);
+    await waitFor(async () => (await page.locator('.finding.potential').count()) === 1, 'the potential deadlock panel');
+    const text = await page.textContent('.finding.potential [data-testid=potential-text]');
+    assert.equal(text, report.potential_deadlocks[0].text, 'the report\'s own sentence');
+    assert.match(text, /^potential deadlock: task "transfer-a" took "acct-1" \(examples\/src\/bin\/lock_order_potential\.rs:22\) then "acct-2"/);
+    assert.match(text, /task "transfer-b" took "acct-2" .* then "acct-1" .*Run at the same time, these two can deadlock\.$/);
+    const order = await page.locator('#findings h2').allTextContents();
+    const at = (prefix) => order.findIndex((t) => t.startsWith(prefix));
+    assert.ok(at('Deadlocks') >= 0 && at('Deadlocks') < at('Potential deadlocks'), order.join());
+    assert.deepEqual(problems.errors, []);
+    await page.close();
+    server.stop();
+  });
+});
+
 describe('two processes deadlocked through RPC', () => {
   test('the deadlock is marked cross-process and its calls edges are drawn apart', T, async () => {
     const dumps = tempDir('dumps');

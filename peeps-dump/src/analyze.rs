@@ -14,6 +14,10 @@ pub(crate) struct AnalyzeArgs {
     /// Print the report as JSON (same exit codes).
     #[arg(long)]
     json: bool,
+    /// Also exit 1 when there is a potential deadlock: a cycle in the order
+    /// the program took its locks in, although it never hung (for CI).
+    #[arg(long)]
+    fail_on_potential: bool,
     #[command(flatten)]
     thresholds: Thresholds,
 }
@@ -32,7 +36,8 @@ impl Run for AnalyzeArgs {
             report.text()
         };
         output::stdout(&text)?;
-        Ok(if report.has_deadlock() {
+        let potential = self.fail_on_potential && report.has_potential_deadlock();
+        Ok(if report.has_deadlock() || potential {
             Exit::Found
         } else {
             Exit::Ok

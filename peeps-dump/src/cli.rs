@@ -10,7 +10,8 @@ use std::process::ExitCode;
 pub(crate) enum Exit {
     /// 0: nothing to report, or the command did what it was asked.
     Ok = 0,
-    /// 1: a deadlock was found (`peeps analyze`).
+    /// 1: a deadlock was found (`peeps analyze`; with
+    /// `--fail-on-potential`, also a potential deadlock).
     Found = 1,
     /// 2: unreadable input or a command-line error (clap uses 2 too).
     Error = 2,
@@ -63,10 +64,12 @@ macro_rules! commands {
 }
 
 commands! {
-    /// Find deadlocks, tasks stuck forever, long waits and blocking polls.
+    /// Find deadlocks, tasks stuck forever, long waits and blocking polls,
+    /// and potential deadlocks (lock-order inversions that have not hung).
     ///
     /// Prints them in words (or JSON with --json). Exits 1 when there is a
-    /// deadlock, 0 otherwise, 2 when an input cannot be read.
+    /// deadlock (or, with --fail-on-potential, a potential deadlock), 0
+    /// otherwise, 2 when an input cannot be read.
     Analyze(crate::analyze::AnalyzeArgs),
     /// Print what a dump recorded before it: its events in words, oldest
     /// first.

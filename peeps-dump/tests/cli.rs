@@ -52,6 +52,48 @@ fn no_deadlock_exits_0() {
 }
 
 #[test]
+fn a_potential_deadlock_is_said_in_its_own_section_and_fails_ci_on_request() {
+    let dir = TempDir::new("potential");
+    let file = dir.write("9.json", &potential_dump());
+    let run = peeps(["analyze".as_ref(), file.as_os_str()]);
+    assert_eq!(run.code, 0, "a potential deadlock alone exits 0: {run:?}");
+    assert_eq!(
+        run.stdout,
+        "potential deadlock: task \"transfer-a\" took \"acct-1\" (src/bank.rs:31) then \"acct-2\" (src/bank.rs:33); \
+         task \"transfer-b\" took \"acct-2\" (src/bank.rs:40) then \"acct-1\" (src/bank.rs:42). \
+         Run at the same time, these two can deadlock.\n\n\
+         0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls, 1 potential deadlock\n"
+    );
+    let run = peeps([
+        "analyze".as_ref(),
+        "--fail-on-potential".as_ref(),
+        file.as_os_str(),
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let run = peeps([
+        "analyze".as_ref(),
+        "--json".as_ref(),
+        "--fail-on-potential".as_ref(),
+        file.as_os_str(),
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    let p = &v["potential_deadlocks"][0];
+    assert_eq!(p["kind"], "inversion");
+    assert_eq!(p["steps"].as_array().unwrap().len(), 2);
+    assert_eq!(p["steps"][0]["task"]["name"], "transfer-a");
+    assert_eq!(p["steps"][0]["held_at"], "src/bank.rs:31:9");
+    // A healthy dump fails nothing with the flag.
+    let healthy = dir.write("7.json", &healthy_dump("7-1"));
+    let run = peeps([
+        "analyze".as_ref(),
+        "--fail-on-potential".as_ref(),
+        healthy.as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
 fn the_settle_time_is_an_option() {
     // Every edge of the example is about 5 s old.
     let dir = TempDir::new("settle");

@@ -31,6 +31,11 @@ pub struct Snapshot {
     /// The runtime's OS threads, with what each is polling.
     #[serde(default)]
     pub threads: Vec<ThreadInfo>,
+    /// The order in which the process has taken its locks, learned since it
+    /// started (see `docs/lock-order.md`): absent when it took no
+    /// instrumented lock, or in dumps older than this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_order: Option<crate::lock_order::LockOrder>,
     /// How it got here: the recorded events that concern what is blocked,
     /// and the latest ones (see [`crate::history`]). Absent when the
     /// recorder is off (`PEEPS_HISTORY=0`) or in older dumps.

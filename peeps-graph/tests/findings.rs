@@ -72,7 +72,13 @@ fn the_json_has_exactly_the_documented_fields() {
     };
     assert_eq!(
         keys(&v),
-        ["blocking_polls", "deadlocks", "long_waits", "stuck_forever"]
+        [
+            "blocking_polls",
+            "deadlocks",
+            "long_waits",
+            "potential_deadlocks",
+            "stuck_forever"
+        ]
     );
     let d = &v["deadlocks"][0];
     assert_eq!(

@@ -37,6 +37,9 @@ impl Entry for FutureEntry {
     fn core(&self) -> &NodeCore {
         &self.core
     }
+    fn poll_state(&self) -> Option<crate::node::PollState> {
+        Some(self.stats.state())
+    }
     fn describe(&self, out: &mut Describe<'_>) {
         self.stats.describe(out, self.core.created_ms);
         if let Some(sub) = self.sub.get() {

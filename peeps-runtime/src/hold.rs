@@ -50,6 +50,9 @@ pub struct HolderSet {
     /// allocate nothing.
     fast: [FastSlot; FAST_SLOTS],
     slow: Mutex<Slab<HolderRecord>>,
+    /// The resource's lock class, once it was taken as a lock (see
+    /// [`crate::lockorder`]).
+    pub(crate) order: crate::lockorder::ClassCell,
     /// The flight recorder's logical clock of this resource (see
     /// [`crate::history`]).
     pub(crate) clock: AtomicU64,
@@ -318,6 +321,7 @@ impl HolderSet {
             owner,
             fast: [FastSlot::free(), FastSlot::free()],
             slow: Mutex::new(Slab::new()),
+            order: crate::lockorder::ClassCell::new(),
             clock: AtomicU64::new(0),
         }
     }
@@ -521,6 +525,7 @@ impl HolderSet {
     /// Frees a hold's slot (its token is dropped by the caller).
     #[inline]
     fn release_slot(&self, slot: Slot) {
+        crate::lockorder::released(self);
         match slot.at() {
             SlotAt::Fast(i) => {
                 self.history_release(i);
@@ -630,6 +635,7 @@ impl HolderSet {
     /// peeps saw: see [`crate::ownership::moved`]). Returns whether a live
     /// hold has that ticket. Cold.
     pub(crate) fn moved(&self, ticket: u64, to: NodeId, via: Evidence, now: u64) -> bool {
+        crate::lockorder::moved(self, to);
         for f in &self.fast {
             let Some(h) = f.read().filter(|h| h.holder != MOVING) else {
                 continue;
@@ -905,6 +911,7 @@ impl<'r> HoldGuard<'r> {
     pub fn reacquire(&mut self, how: HoldAs, confirmed: bool, at: Site) {
         self.release();
         self.slot = Some(self.set.acquire(how, confirmed, at).slot);
+        crate::lockorder::reheld(self.set, how, at);
     }
 
     /// As [`HoldGuard::reacquire`], as a hold that can move (an owned
@@ -914,6 +921,7 @@ impl<'r> HoldGuard<'r> {
         self.release();
         let token = self.set.acquire_movable(how, 1, at);
         self.slot = Some(token.slot);
+        crate::lockorder::reheld(self.set, how, at);
         token.ticket
     }
 }

@@ -19,6 +19,8 @@ pub mod clock;
 pub mod dump;
 mod id;
 #[doc(hidden)]
+pub mod lockorder;
+#[doc(hidden)]
 pub mod node;
 pub mod on_term;
 pub mod process;
@@ -91,7 +93,7 @@ pub use watchdog::watchdog;
 pub mod __private {
     #[cfg(feature = "diagnostics")]
     pub use crate::{ambient, context};
-    pub use crate::{clock, history, hold, node, ownership, registry, resource, wait};
+    pub use crate::{clock, history, hold, lockorder, node, ownership, registry, resource, wait};
 }
 
 /// Names the process after its executable and fixes its key. Optional:

@@ -23,6 +23,11 @@ pub trait Entry: Send + Sync + 'static {
         None
     }
 
+    /// The poll state of a future's node (whether it is polling now).
+    fn poll_state(&self) -> Option<crate::node::PollState> {
+        None
+    }
+
     /// Searches the node's own state for the marks of movable handles (a
     /// task's pinned future; see [`crate::ownership`]), if it can be read
     /// consistently now within `budget` bytes, which it then uses up.

@@ -159,6 +159,18 @@ impl Resource {
     /// Renames the node (`.named(..)`).
     pub fn rename(&self, name: impl Into<Cow<'static, str>>) {
         self.0.core.rename(name.into());
+        // A named lock's class is its name (see `crate::lockorder`).
+        self.0.holders.order.reset();
+    }
+
+    /// The node's core (its kind, name and location).
+    pub(crate) fn core(&self) -> &NodeCore {
+        &self.0.core
+    }
+
+    /// Whether it parks the thread (parking_lot).
+    pub(crate) fn blocking(&self) -> bool {
+        self.0.blocking
     }
 
     /// The node's id.

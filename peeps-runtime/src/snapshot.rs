@@ -114,6 +114,7 @@ pub fn snapshot() -> Snapshot {
         nodes,
         edges,
         threads: crate::threads::describe(now_ms),
+        lock_order: crate::lockorder::learned(),
         history,
     }
 }

@@ -200,6 +200,8 @@ pub struct TaskEntry {
     state_len: AtomicUsize,
     /// Whether a snapshot may read the state now.
     state_gate: StateGate,
+    /// The locks the task holds across an `.await` (see [`crate::lockorder`]).
+    held: crate::lockorder::Saved,
     /// The flight recorder's logical clock of the task, carried from the
     /// thread of one poll to the next (see [`crate::history`]).
     clock: AtomicU64,
@@ -479,6 +481,7 @@ impl<F: Future> Future for TaskFuture<F> {
             entry.state_at.store(state, Release);
         }
         let _state = context::enter_task_poll(state, std::mem::size_of::<F>(), entry.stats.polls());
+        let _held = crate::lockorder::enter_task(&entry.held);
         crate::history::poll_begins(&entry.clock);
         let res = this.fut.poll(&mut task_cx);
         crate::history::poll_ends(&entry.clock);
@@ -560,6 +563,7 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
         state_at: AtomicUsize::new(0),
         state_len: AtomicUsize::new(0),
         state_gate: StateGate::default(),
+        held: crate::lockorder::Saved::default(),
         clock: AtomicU64::new(clock),
     };
     TaskFuture { reg: Registered::new(entry), fut }

@@ -10,7 +10,10 @@
 //! every worker thread is wedged. Each round takes a [`crate::snapshot`],
 //! runs `peeps_graph::analysis` on it with the default options (so a
 //! deadlock must have stood for the settle time) and prints the deadlocks
-//! it has not printed before, in the words `peeps analyze` uses.
+//! it has not printed before, in the words `peeps analyze` uses. It also
+//! prints each potential deadlock (a cycle in the order the process takes
+//! its locks in, see [`crate::lockorder`]) once, the first round it is
+//! seen: it has not hung, and can.
 //!
 //! # Global state
 //!
@@ -102,12 +105,15 @@ fn parse_interval(value: &str) -> Result<Option<Duration>, ()> {
 
 fn run() {
     let mut printed: HashSet<Vec<(String, u64)>> = HashSet::new();
+    let mut potential = crate::lockorder::Printed::default();
     loop {
         let ms = INTERVAL_MS.load(Ordering::Relaxed).max(1);
         std::thread::sleep(Duration::from_millis(ms));
         // The analysis never panics on any graph; if it ever did, the
         // watchdog says so once and stops rather than take the program down.
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| round(&mut printed))) {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            round(&mut printed, &mut potential)
+        })) {
             Ok(()) => {}
             Err(_) => {
                 eprintln!("peeps: the watchdog stopped after an internal error");
@@ -118,9 +124,10 @@ fn run() {
 }
 
 /// One round: snapshot, analyse, print what is new, forget what is gone.
-fn round(printed: &mut HashSet<Vec<(String, u64)>>) {
+fn round(printed: &mut HashSet<Vec<(String, u64)>>, potential: &mut crate::lockorder::Printed) {
     let snap = crate::snapshot();
     let report = peeps_graph::analyze(std::slice::from_ref(&snap), &Options::default());
+    potential.print_new(&snap.process, &report.potential_deadlocks);
     let mut current = HashSet::with_capacity(report.deadlocks.len());
     for deadlock in &report.deadlocks {
         let key = deadlock.key();

@@ -12,6 +12,7 @@
 use peeps_graph::{Evidence, NodeId, NodeKind, Op};
 use peeps_runtime::__private::history::{self, EventKind};
 use peeps_runtime::__private::hold::{EndpointHold, HoldAs, HoldGuard, HoldToken, HolderSet, Site};
+use peeps_runtime::__private::lockorder::{self, Mode};
 use peeps_runtime::__private::node::Describe;
 use peeps_runtime::__private::ownership::{self, Found, Key, Mark};
 use peeps_runtime::__private::resource::{
@@ -148,6 +149,15 @@ fn resources() {
     let _: fn(&'static u8) -> BackRef<'static, u8> = BackRef::new;
     let _: fn(BackRef<'static, u8>) -> Option<&'static u8> = BackRef::get;
     let _ = NoFacts;
+}
+
+#[test]
+fn lock_order() {
+    // An acquisition that could have waited, one that could not.
+    let _: fn(&Resource, Mode, Site) = lockorder::acquired;
+    let _: fn(&Resource, Mode, Site) = lockorder::held;
+    let _: fn() -> Option<peeps_graph::LockOrder> = lockorder::learned;
+    let _: [Mode; 3] = [Mode::Read, Mode::Write, Mode::Permit];
 }
 
 #[test]

@@ -50,6 +50,78 @@ fn child_join_cycle() {
     });
 }
 
+/// Takes `res` as a lock would (the hold, then the lock order), at the
+/// caller's line.
+#[cfg(feature = "diagnostics")]
+#[track_caller]
+fn lock(res: &peeps_runtime::__private::resource::Resource) {
+    use peeps_runtime::__private::hold::HoldAs;
+    use peeps_runtime::__private::lockorder::{Mode, acquired};
+    let at = Some(std::panic::Location::caller());
+    res.holders().hold_exclusive(HoldAs::Guard, true, at);
+    acquired(res, Mode::Write, at);
+}
+
+#[test]
+#[ignore = "a child process of watchdog_prints_a_potential_deadlock_once"]
+#[cfg(feature = "diagnostics")]
+fn child_inversion() {
+    use peeps_graph::NodeKind;
+    assert_eq!(std::env::var(CHILD_ENV).as_deref(), Ok("inversion"));
+    runtime().block_on(async {
+        peeps_runtime::init_named("watchdog-child");
+        let a = peeps_runtime::__private::resource::Resource::new(NodeKind::Mutex);
+        a.rename("wd-a");
+        let b = peeps_runtime::__private::resource::Resource::new(NodeKind::Mutex);
+        b.rename("wd-b");
+        // Two tasks, one after the other, take the two in opposite orders:
+        // nothing ever waits.
+        for (name, first, second) in [
+            ("wd-ab", a.clone(), b.clone()),
+            ("wd-ba", b.clone(), a.clone()),
+        ] {
+            peeps_runtime::spawn_named(name, async move {
+                lock(&first);
+                lock(&second);
+                second.holders().release_exclusive();
+                first.holders().release_exclusive();
+            })
+            .await
+            .expect("the task ends");
+        }
+        eprintln!("child: both orders taken");
+        std::future::pending::<()>().await;
+    });
+}
+
+#[test]
+#[cfg(feature = "diagnostics")]
+fn watchdog_prints_a_potential_deadlock_once() {
+    let child = spawn_child("child_inversion", "inversion", Some("0.1"), &[]);
+    let header = watchdog_header(&child);
+    assert!(
+        header.contains("process \"watchdog-child\"")
+            && header.contains("has a potential deadlock"),
+        "{header}"
+    );
+    let (_, text) = child.stderr_until(PATIENCE, |_| true);
+    let text = text.join("\n");
+    assert!(
+        text.starts_with(
+            "potential deadlock: task \"wd-ab\" took \"wd-a\" (peeps-runtime/tests/watchdog.rs:"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("Run at the same time, these two can deadlock."),
+        "{text}"
+    );
+    let (again, more) = child.stderr_until(Duration::from_millis(1_000), |l| {
+        l.starts_with("peeps watchdog:")
+    });
+    assert!(!again, "printed twice:\n{}", more.join("\n"));
+}
+
 #[test]
 #[ignore = "a child process of the healthy-program watchdog test"]
 fn child_healthy() {

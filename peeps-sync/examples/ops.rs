@@ -2,7 +2,11 @@
 //! with `perf stat -e instructions:u` (a figure a loaded machine does not
 //! disturb, unlike time). Usage: `ops <op> <tokio|peeps> <n>`, op one of
 //! `mutex`, `mpsc`, `unbounded`, `oneshot`, `semaphore`, `watch_borrow`,
-//! `watch_send`, `request_reply` (a request carrying its oneshot reply sender through an mpsc channel), `parking_lot`, `contended`, `contended_mt`. Async ops run in one task (a peeps task for peeps, a tokio
+//! `watch_send`, `request_reply` (a request carrying its oneshot reply
+//! sender through an mpsc channel), `parking_lot`, `contended`,
+//! `contended_mt`, `nested` (a mutex held throughout while another is
+//! locked and unlocked: the lock order's edge already known; compare
+//! `PEEPS_LOCK_ORDER=off`). Async ops run in one task (a peeps task for peeps, a tokio
 //! task for tokio) on a current-thread runtime. `contended`: 4 tasks each
 //! lock, yield while holding, unlock — every lock but the first of a round
 //! waits, deterministically; side `tokio-in-peeps` runs tokio's mutex in
@@ -62,6 +66,22 @@ fn main() {
                 }
                 ("mutex", _) => {
                     let m = peeps_sync::Mutex::new(0u64);
+                    for _ in 0..n {
+                        *m.lock().await += 1;
+                    }
+                }
+                ("nested", "tokio") => {
+                    let outer = tokio::sync::Mutex::new(0u64);
+                    let m = tokio::sync::Mutex::new(0u64);
+                    let _held = outer.lock().await;
+                    for _ in 0..n {
+                        *m.lock().await += 1;
+                    }
+                }
+                ("nested", _) => {
+                    let outer = peeps_sync::Mutex::new(0u64);
+                    let m = peeps_sync::Mutex::new(0u64);
+                    let _held = outer.lock().await;
                     for _ in 0..n {
                         *m.lock().await += 1;
                     }

@@ -13,7 +13,9 @@
 //!   permit embeds, released when the guard drops, wherever it drops;
 //! - [`block_on_wait!`] brackets a blocking call with a `waits_on` edge;
 //! - [`At`] and [`caller`] carry the user's call site (`#[track_caller]`)
-//!   to the wait and the hold, as attr `at`.
+//!   to the wait and the hold, as attr `at`;
+//! - [`ordered`] records a lock taken in the lock order the runtime learns
+//!   (`peeps_runtime::lockorder`), [`Took::Waiting`] or [`Took::AtOnce`].
 //!
 //! Without feature `diagnostics` every piece is the runtime's no-op twin:
 //! the same code compiles to the plain tokio call.
@@ -207,6 +209,33 @@ macro_rules! block_on_wait {
     }};
 }
 pub(crate) use block_on_wait;
+
+/// How a lock was taken, for the lock order the runtime learns (see
+/// `peeps_runtime::lockorder`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Took {
+    /// By a call that could have waited (`lock`, `read`, `acquire`, a
+    /// blocking lock): ordered after every lock the task holds.
+    Waiting,
+    /// Without waiting (`try_lock`, `try_acquire`): it cannot block, so it
+    /// is ordered after nothing, but orders what is taken while it is held.
+    AtOnce,
+}
+
+/// Records a lock of `res` taken in `mode` by the call at `at` in the lock
+/// order. Without diagnostics: nothing.
+#[inline(always)]
+pub(crate) fn ordered(
+    res: &Resource,
+    mode: peeps_runtime::__private::lockorder::Mode,
+    at: Site,
+    took: Took,
+) {
+    match took {
+        Took::Waiting => peeps_runtime::__private::lockorder::acquired(res, mode, at),
+        Took::AtOnce => peeps_runtime::__private::lockorder::held(res, mode, at),
+    }
+}
 
 /// A raw pointer marker: makes a guard neither `Send` nor `Sync` by
 /// default, so each guard states its bounds explicitly, exactly as tokio's.

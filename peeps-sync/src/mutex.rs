@@ -7,10 +7,11 @@
 //! (`as: guard`) to the task that locked, `confirmed: false` for owned
 //! guards, which can move to another task unseen.
 
-use crate::core::{At, NotSendSync, Waiting, block_on_wait, caller, fmt_via_deref};
+use crate::core::{At, NotSendSync, Took, Waiting, block_on_wait, caller, fmt_via_deref, ordered};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard};
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_runtime::__private::ownership::{Key, Mark};
 use peeps_runtime::__private::resource::LazyResource;
 use peeps_runtime::__private::wait::Site;
@@ -178,11 +179,15 @@ impl<T: ?Sized> Mutex<T> {
 
     /// The guard of a lock taken by the call at `at`.
     #[inline]
-    fn guard<'a>(&'a self, guard: tokio::sync::MutexGuard<'a, ()>, at: Site) -> MutexGuard<'a, T> {
-        self.res
-            .resource()
-            .holders()
-            .hold_exclusive(HoldAs::Guard, true, at);
+    fn guard<'a>(
+        &'a self,
+        guard: tokio::sync::MutexGuard<'a, ()>,
+        at: Site,
+        took: Took,
+    ) -> MutexGuard<'a, T> {
+        let res = self.res.resource();
+        res.holders().hold_exclusive(HoldAs::Guard, true, at);
+        ordered(res, Mode::Write, at, took);
         MutexGuard {
             guard,
             lock: self,
@@ -195,7 +200,9 @@ impl<T: ?Sized> Mutex<T> {
         self: Arc<Self>,
         guard: tokio::sync::MutexGuard<'static, ()>,
         at: Site,
+        took: Took,
     ) -> OwnedMutexGuard<T> {
+        ordered(self.res.resource(), Mode::Write, at, took);
         // SAFETY: the holder set lives behind the resource `self` owns and
         // stays put while the guard keeps `self` alive; the guard drops
         // `hold` before that `Arc` and never hands the reference out.
@@ -228,7 +235,7 @@ impl<T: ?Sized> Mutex<T> {
         async move {
             let guard =
                 Waiting::new(self.res.resource(), Op::Lock, at.site(), self.lock.lock()).await;
-            self.guard(guard, at.site())
+            self.guard(guard, at.site(), Took::Waiting)
         }
     }
 
@@ -242,7 +249,7 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
         let guard = block_on_wait!(self.res.resource(), Op::Lock, self.lock.blocking_lock());
-        self.guard(guard, caller())
+        self.guard(guard, caller(), Took::Waiting)
     }
 
     /// Blockingly locks an `Arc`'d mutex, as tokio's `blocking_lock_owned`;
@@ -256,7 +263,7 @@ impl<T: ?Sized> Mutex<T> {
         let guard = block_on_wait!(self.res.resource(), Op::Lock, self.lock.blocking_lock());
         // SAFETY: the owned guard keeps the `Arc` and drops it last.
         let guard = unsafe { crate::detach::detach(guard) };
-        self.owned_guard(guard, caller())
+        self.owned_guard(guard, caller(), Took::Waiting)
     }
 
     /// Locks an `Arc`'d mutex, as tokio's `lock_owned`. The guard's
@@ -274,7 +281,7 @@ impl<T: ?Sized> Mutex<T> {
                 Waiting::new(self.res.resource(), Op::Lock, at.site(), self.lock.lock()).await;
             // SAFETY: the owned guard keeps the `Arc` and drops it last.
             let guard = unsafe { crate::detach::detach(guard) };
-            self.owned_guard(guard, at.site())
+            self.owned_guard(guard, at.site(), Took::Waiting)
         }
     }
 
@@ -287,7 +294,7 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
         let guard = self.lock.try_lock()?;
-        Ok(self.guard(guard, caller()))
+        Ok(self.guard(guard, caller(), Took::AtOnce))
     }
 
     /// Attempts to acquire the lock of an `Arc`'d mutex, as tokio's
@@ -300,7 +307,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
         // SAFETY: the owned guard keeps the `Arc` and drops it last.
         let guard = unsafe { crate::detach::detach(self.lock.try_lock()?) };
-        Ok(self.owned_guard(guard, caller()))
+        Ok(self.owned_guard(guard, caller(), Took::AtOnce))
     }
 
     /// A mutable reference to the value: no locking needed, as tokio's.

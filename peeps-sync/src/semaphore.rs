@@ -8,10 +8,11 @@
 //! each permit's hold is weighted by its permit count, so taking a permit
 //! adds no counter update of its own).
 
-use crate::core::{At, Waiting, block_on_wait, caller};
+use crate::core::{At, Took, Waiting, block_on_wait, caller, ordered};
 use peeps_graph::Op;
 use peeps_graph::{NodeKind, attr};
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_runtime::__private::node::Describe;
 use peeps_runtime::__private::ownership::{Key, Mark};
 use peeps_runtime::__private::resource::{LazyResource, ResourceFacts};
@@ -191,8 +192,10 @@ impl Semaphore {
         &'a self,
         permit: tokio::sync::SemaphorePermit<'a>,
         at: Site,
+        took: Took,
     ) -> SemaphorePermit<'a> {
         let hold = HoldGuard::weighted(self.set(), HoldAs::Permit, true, permit.num_permits(), at);
+        ordered(self.res.resource(), Mode::Permit, at, took);
         SemaphorePermit {
             hold,
             permit,
@@ -205,7 +208,9 @@ impl Semaphore {
         self: Arc<Self>,
         permit: tokio::sync::SemaphorePermit<'_>,
         at: Site,
+        took: Took,
     ) -> OwnedSemaphorePermit {
+        ordered(self.res.resource(), Mode::Permit, at, took);
         // SAFETY: the tokio semaphore, the holder set and the counters live
         // inside `self`'s allocation (or behind the resource it owns) and stay
         // put while the owned permit keeps `self`, which it drops last; the
@@ -247,7 +252,7 @@ impl Semaphore {
                 self.inner.acquire(),
             )
             .await?;
-            Ok(self.permit(permit, at.site()))
+            Ok(self.permit(permit, at.site(), Took::Waiting))
         }
     }
 
@@ -275,7 +280,7 @@ impl Semaphore {
                 self.inner.acquire_many(n),
             )
             .await?;
-            Ok(self.permit(permit, at.site()))
+            Ok(self.permit(permit, at.site(), Took::Waiting))
         }
     }
 
@@ -288,7 +293,7 @@ impl Semaphore {
     #[track_caller]
     pub fn try_acquire(&self) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         let permit = self.inner.try_acquire()?;
-        Ok(self.permit(permit, caller()))
+        Ok(self.permit(permit, caller(), Took::AtOnce))
     }
 
     /// Tries to acquire `n` permits, as tokio's `try_acquire_many`; the
@@ -300,7 +305,7 @@ impl Semaphore {
     #[track_caller]
     pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         let permit = self.inner.try_acquire_many(n)?;
-        Ok(self.permit(permit, caller()))
+        Ok(self.permit(permit, caller(), Took::AtOnce))
     }
 
     /// Blockingly acquires a permit, as tokio's `blocking_acquire`; the
@@ -320,7 +325,7 @@ impl Semaphore {
             Op::Acquire,
             self.inner.blocking_acquire()
         )?;
-        Ok(self.permit(permit, caller()))
+        Ok(self.permit(permit, caller(), Took::Waiting))
     }
 
     /// Blockingly acquires `n` permits, as tokio's `blocking_acquire_many`;
@@ -340,7 +345,7 @@ impl Semaphore {
             Op::Acquire,
             self.inner.blocking_acquire_many(n)
         )?;
-        Ok(self.permit(permit, caller()))
+        Ok(self.permit(permit, caller(), Took::Waiting))
     }
 
     /// Acquires an owned permit, as tokio's `acquire_owned`; the wait and
@@ -368,7 +373,7 @@ impl Semaphore {
             .await?;
             // SAFETY: see `owned`.
             let permit = unsafe { crate::detach::detach(permit) };
-            Ok(self.owned(permit, at.site()))
+            Ok(self.owned(permit, at.site(), Took::Waiting))
         }
     }
 
@@ -398,7 +403,7 @@ impl Semaphore {
             .await?;
             // SAFETY: see `owned`.
             let permit = unsafe { crate::detach::detach(permit) };
-            Ok(self.owned(permit, at.site()))
+            Ok(self.owned(permit, at.site(), Took::Waiting))
         }
     }
 
@@ -412,7 +417,7 @@ impl Semaphore {
     pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, TryAcquireError> {
         // SAFETY: see `owned`.
         let permit = unsafe { crate::detach::detach(self.inner.try_acquire()?) };
-        Ok(self.owned(permit, caller()))
+        Ok(self.owned(permit, caller(), Took::AtOnce))
     }
 
     /// Tries to acquire `n` owned permits, as tokio's
@@ -428,7 +433,7 @@ impl Semaphore {
     ) -> Result<OwnedSemaphorePermit, TryAcquireError> {
         // SAFETY: see `owned`.
         let permit = unsafe { crate::detach::detach(self.inner.try_acquire_many(n)?) };
-        Ok(self.owned(permit, caller()))
+        Ok(self.owned(permit, caller(), Took::AtOnce))
     }
 
     /// Blockingly acquires an owned permit, as tokio's
@@ -451,7 +456,7 @@ impl Semaphore {
         )?;
         // SAFETY: see `owned`.
         let permit = unsafe { crate::detach::detach(permit) };
-        Ok(self.owned(permit, caller()))
+        Ok(self.owned(permit, caller(), Took::Waiting))
     }
 
     /// Blockingly acquires `n` owned permits, as tokio's
@@ -477,7 +482,7 @@ impl Semaphore {
         )?;
         // SAFETY: see `owned`.
         let permit = unsafe { crate::detach::detach(permit) };
-        Ok(self.owned(permit, caller()))
+        Ok(self.owned(permit, caller(), Took::Waiting))
     }
 
     /// Closes the semaphore: pending and future acquires fail, as tokio's.
@@ -529,7 +534,9 @@ impl<'a> SemaphorePermit<'a> {
     pub fn split(&mut self, n: usize) -> Option<Self> {
         let permit = self.permit.split(n)?;
         self.hold.set_weight(self.permit.num_permits());
-        let hold = HoldGuard::weighted(self.sem.set(), HoldAs::Permit, true, n, caller());
+        let at = caller();
+        let hold = HoldGuard::weighted(self.sem.set(), HoldAs::Permit, true, n, at);
+        ordered(self.sem.res.resource(), Mode::Permit, at, Took::AtOnce);
         Some(SemaphorePermit {
             hold,
             permit,
@@ -595,7 +602,9 @@ impl OwnedSemaphorePermit {
         // SAFETY: the new permit keeps its own clone of the `Arc`, dropped
         // last, so the set it points into outlives the hold.
         let set = unsafe { &*std::ptr::from_ref(sem.set()) };
-        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, n, caller());
+        let at = caller();
+        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, n, at);
+        ordered(sem.res.resource(), Mode::Permit, at, Took::AtOnce);
         let mark = Mark::new(Key::hold(set.owner(), ticket));
         Some(OwnedSemaphorePermit {
             mark,

@@ -53,6 +53,11 @@ pub fn assert_no_deadlock(report: &Report) {
         "a healthy program reported as stuck forever{}",
         report_text(report)
     );
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "a healthy program reported with a potential deadlock{}",
+        report_text(report)
+    );
 }
 
 /// What one step of a deadlock (in its cycle or behind it) must say.

@@ -86,6 +86,20 @@ export type Op =
  * via the `definition` "Certainty".
  */
 export type Certainty = 'certain' | 'probable';
+/**
+ * What kind of potential deadlock.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "PotentialKind".
+ */
+export type PotentialKind = 'inversion' | 'read_reentered' | 'permit_reacquired';
+/**
+ * How a lock was held, or taken.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "LockMode".
+ */
+export type LockMode = 'write' | 'read' | 'read_recursive' | 'permit';
 
 /**
  * The wire format of peeps: a snapshot (schema peeps/1: one process at one instant, as dumped, pushed and served at /api/snapshots/{key}), the analysis report (peeps analyze --json, /api/deadlocks), and the other answers of the HTTP API (docs/api.md).
@@ -426,9 +440,19 @@ export interface Report {
    */
   deadlocks: Deadlock[];
   /**
+   * What each process has learned of its lock order, and what it could
+   * not keep.
+   */
+  lock_order?: LearnedOrder[];
+  /**
    * Tasks blocked longer than the threshold, not deadlocked.
    */
   long_waits: LongWait[];
+  /**
+   * Cycles in the order the processes take their locks: deadlocks that
+   * have not happened (see `docs/lock-order.md`).
+   */
+  potential_deadlocks?: PotentialDeadlock[];
   /**
    * Blocked tasks that hold no waker clone.
    */
@@ -689,6 +713,58 @@ export interface Step {
   waits_on: NodeRef;
 }
 /**
+ * What one process has learned of its lock order: how much, and what it
+ * could not keep (its bounds reached).
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "LearnedOrder".
+ */
+export interface LearnedOrder {
+  /**
+   * How many classes of locks it has taken.
+   */
+  classes: number;
+  /**
+   * What it did not record.
+   */
+  dropped: OrderDrops;
+  /**
+   * How many order edges it has learned.
+   */
+  edges: number;
+  /**
+   * What it did not record, in words (`lock order not recorded: ...`),
+   * when it dropped anything.
+   */
+  note?: string | null;
+  /**
+   * The process's key.
+   */
+  process: string;
+}
+/**
+ * What the runtime did not record, because a bound was reached; each a
+ * count since the process started.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "OrderDrops".
+ */
+export interface OrderDrops {
+  /**
+   * Locks whose class was not recorded: the class table was full.
+   */
+  classes?: number;
+  /**
+   * Order edges not recorded: the edge table was full.
+   */
+  edges?: number;
+  /**
+   * Acquisitions not followed: the task already held as many locks as
+   * peeps follows per task.
+   */
+  held?: number;
+}
+/**
  * A task blocked longer than the threshold on something that is not a
  * deadlock: a stall.
  *
@@ -744,6 +820,128 @@ export interface LongWait {
   waits_on: NodeRef;
 }
 /**
+ * A deadlock that has not happened: paths the process took at different
+ * times that, run at the same time, can deadlock.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "PotentialDeadlock".
+ */
+export interface PotentialDeadlock {
+  /**
+   * What kind.
+   */
+  kind: PotentialKind;
+  /**
+   * The locks of the cycle, in the order of its steps.
+   */
+  locks: LockRef[];
+  /**
+   * The semaphores in the cycle: it needs each one's permits all held.
+   */
+  needs_exhausted?: LockRef[];
+  /**
+   * The rwlocks whose queued writers the cycle needs: it closes only
+   * through two reads of each, which wait for each other only behind a
+   * writer.
+   */
+  needs_writer?: LockRef[];
+  /**
+   * The process's key.
+   */
+  process: string;
+  /**
+   * The cycle: one step per order edge, each step's `acquired` the next
+   * step's `held`, back to the first. One step for a lock taken again.
+   */
+  steps: OrderStep[];
+  /**
+   * The potential deadlock in words, as printed.
+   */
+  text: string;
+}
+/**
+ * A lock, or a class of locks, as a potential deadlock names it.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "LockRef".
+ */
+export interface LockRef {
+  /**
+   * A `peeps::sync::blocking` (parking_lot) lock.
+   */
+  blocking?: boolean;
+  /**
+   * Its class's id in its process's `lock_order`.
+   */
+  class: number;
+  /**
+   * `mutex`, `rwlock` or `semaphore`.
+   */
+  kind: NodeKind;
+  /**
+   * Where the class's first lock was made (`file:line:col`).
+   */
+  location?: string | null;
+  /**
+   * The one lock meant (its node id), when the cycle goes through locks
+   * of one class; none when it stands for its whole class.
+   */
+  lock?: number | null;
+  /**
+   * The lock's name (its construction site when it was given none).
+   */
+  name: string;
+}
+/**
+ * One order edge of a potential deadlock: `task` took `acquired` while it
+ * held `held`.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "OrderStep".
+ */
+export interface OrderStep {
+  /**
+   * The lock it took then.
+   */
+  acquired: LockRef;
+  /**
+   * How it took it.
+   */
+  acquired_as: LockMode;
+  /**
+   * Where it took it, when known.
+   */
+  acquired_at?: string | null;
+  /**
+   * The lock it held.
+   */
+  held: LockRef;
+  /**
+   * How it held it.
+   */
+  held_as: LockMode;
+  /**
+   * Where it took it (`file:line:col`), when known.
+   */
+  held_at?: string | null;
+  /**
+   * `since_ms` in words.
+   */
+  since: string;
+  /**
+   * How many ms before the snapshot it happened.
+   */
+  since_ms: number;
+  /**
+   * The task (or thread) that did, the first time (it may have finished).
+   */
+  task: NodeRef;
+  /**
+   * The `#[peeps::test]` run the task belonged to, if any.
+   */
+  test_scope?: number | null;
+}
+/**
  * A pending task that holds no clone of its waker (and has no
  * instrumented wait that could hand it one): nothing can ever wake it. A
  * leak, such as a future that returns `Pending` without keeping the waker.
@@ -794,6 +992,12 @@ export interface Snapshot {
    * recorder is off (`PEEPS_HISTORY=0`) or in older dumps.
    */
   history?: History | null;
+  /**
+   * The order in which the process has taken its locks, learned since it
+   * started (see `docs/lock-order.md`): absent when it took no
+   * instrumented lock, or in dumps older than this field.
+   */
+  lock_order?: LockOrder | null;
   /**
    * Every live node: futures, tasks, resources, requests, handlers, threads.
    */
@@ -950,6 +1154,158 @@ export interface HistoryNode {
    * tokio task).
    */
   name?: string | null;
+}
+/**
+ * The order graph a process has learned so far.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "LockOrder".
+ */
+export interface LockOrder {
+  /**
+   * Every class of lock taken so far, by id.
+   */
+  classes: LockClass[];
+  /**
+   * What was not recorded, because a bound was reached.
+   */
+  dropped?: OrderDrops;
+  /**
+   * Every order edge learned so far: one lock held while another was
+   * taken.
+   */
+  edges: OrderEdge[];
+}
+/**
+ * A class of locks: all the locks with one name, or made at one site.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "LockClass".
+ */
+export interface LockClass {
+  /**
+   * The locks are `peeps::sync::blocking` (parking_lot) locks.
+   */
+  blocking?: boolean;
+  /**
+   * The class's id in this process (what [`OrderEdge::from`] and
+   * [`OrderEdge::to`] name).
+   */
+  id: number;
+  /**
+   * `mutex`, `rwlock` or `semaphore`.
+   */
+  kind: NodeKind;
+  /**
+   * Where the first lock of the class was made (`file:line:col`).
+   */
+  location?: string | null;
+  /**
+   * The locks' name (`.named(..)`), or their construction site
+   * (`file:line`).
+   */
+  name: string;
+  /**
+   * The class is a lock's given name (not its construction site).
+   */
+  named?: boolean;
+  /**
+   * Some lock of the class was taken for writing (an rwlock's `write`):
+   * a writer may queue between two readers.
+   */
+  written?: boolean;
+}
+/**
+ * One lock held while another was taken.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "OrderEdge".
+ */
+export interface OrderEdge {
+  /**
+   * How the other was taken.
+   */
+  acquired: LockMode;
+  /**
+   * The first time it was seen.
+   */
+  example: OrderExample;
+  /**
+   * The class of the lock held.
+   */
+  from: number;
+  /**
+   * For two locks of one class: the lock held (its node id). An edge
+   * between two classes has none: it stands for every lock of each.
+   */
+  from_lock?: number | null;
+  /**
+   * How the held lock was held.
+   */
+  held: LockMode;
+  /**
+   * The class of the lock taken.
+   */
+  to: number;
+  /**
+   * For two locks of one class: the lock taken. Equal to `from_lock`
+   * when a task took a lock it already held (a second read, a second
+   * permit).
+   */
+  to_lock?: number | null;
+}
+/**
+ * Who took the two locks of an order edge, where, and when (the first
+ * time).
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "OrderExample".
+ */
+export interface OrderExample {
+  /**
+   * Where the other was taken, when known.
+   */
+  acquired_at?: string | null;
+  /**
+   * The lock taken (node id).
+   */
+  acquired_lock: number;
+  /**
+   * The taken lock's name then.
+   */
+  acquired_name: string;
+  /**
+   * Where the held lock was taken (`file:line:col`), when known.
+   */
+  held_at?: string | null;
+  /**
+   * The lock held (node id).
+   */
+  held_lock: number;
+  /**
+   * The held lock's name then.
+   */
+  held_name: string;
+  /**
+   * How many ms before `captured_at_ms` it happened.
+   */
+  since_ms: number;
+  /**
+   * The task (or thread) that did: its node id (it may be gone by now).
+   */
+  task: number;
+  /**
+   * `task` or `thread`.
+   */
+  task_kind: NodeKind;
+  /**
+   * Its name then.
+   */
+  task_name: string;
+  /**
+   * The `#[peeps::test]` run the task belonged to, if any.
+   */
+  test_scope?: number | null;
 }
 /**
  * One live future, task or resource.

@@ -95,6 +95,39 @@ pub fn deadlock_dump() -> String {
     include_str!("../../../docs/example-dump.json").to_owned()
 }
 
+/// A process that never hung, whose tasks took "acct-1" and "acct-2" in
+/// opposite orders a minute apart: a potential deadlock, no deadlock.
+pub fn potential_dump() -> String {
+    let example =
+        |task: u64, name: &str, held: u64, acquired: u64, lines: (u32, u32), since: u64| {
+            json!({"task": task, "task_kind": "task", "task_name": name,
+               "held_lock": held, "held_name": format!("acct-{held}"),
+               "acquired_lock": acquired, "acquired_name": format!("acct-{acquired}"),
+               "held_at": format!("src/bank.rs:{}:9", lines.0),
+               "acquired_at": format!("src/bank.rs:{}:9", lines.1), "since_ms": since})
+        };
+    let snap: Value = json!({
+        "schema": "peeps/1",
+        "process": {"name": "bank", "pid": 9, "key": "9-1", "started_at_ms": 0},
+        "captured_at_ms": 90000,
+        "nodes": [], "edges": [], "threads": [],
+        "lock_order": {
+            "classes": [
+                {"id": 1, "kind": "mutex", "name": "acct-1", "location": "src/bank.rs:11:14", "named": true},
+                {"id": 2, "kind": "mutex", "name": "acct-2", "location": "src/bank.rs:12:14", "named": true}
+            ],
+            "edges": [
+                {"from": 1, "to": 2, "held": "write", "acquired": "write",
+                 "example": example(20, "transfer-a", 1, 2, (31, 33), 65000)},
+                {"from": 2, "to": 1, "held": "write", "acquired": "write",
+                 "example": example(21, "transfer-b", 2, 1, (40, 42), 5000)}
+            ],
+            "dropped": {"classes": 0, "edges": 0, "held": 0}
+        }
+    });
+    serde_json::to_string_pretty(&snap).expect("serialize")
+}
+
 /// A process with one task waiting on a mutex held by a task sleeping on a
 /// timer (an unaccounted waker clone): no deadlock, a long wait of 12 s.
 pub fn healthy_dump(key: &str) -> String {

@@ -209,6 +209,7 @@ pub fn generate(
                 nodes: Vec::with_capacity(nodes_per_process + 16),
                 edges: Vec::with_capacity(nodes_per_process * 11 / 10),
                 threads: Vec::new(),
+                lock_order: None,
                 history: None,
             },
             next: 1,

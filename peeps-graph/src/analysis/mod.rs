@@ -27,6 +27,10 @@
 //!    polls, each a type with `check`, `format` and `summary`, all following
 //!    one sentence convention; [`Report`] gathers them.
 //!
+//! Apart from the wait graph, `potential` reads what each process learned
+//! of the order it takes its locks in (`lock_order`) and reports its cycles
+//! as [`PotentialDeadlock`]s: deadlocks that have not happened.
+//!
 //! # Examples
 //!
 //! ```
@@ -42,12 +46,16 @@ mod blocked;
 mod cycles;
 mod findings;
 mod fixpoint;
+mod potential;
 mod report;
 mod tasks;
 pub mod timeline;
 mod words;
 
 pub use findings::Finding;
+pub use potential::{
+    EdgeName, LearnedOrder, LockRef, MAX_PER_PROCESS, OrderStep, PotentialDeadlock, PotentialKind,
+};
 pub use report::{
     BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Report, Step, StuckForever,
     ThreadRef,
@@ -151,6 +159,8 @@ pub fn analyze_merged(merged: &Merged<'_>, options: &Options) -> Report {
         long_waits: LongWait::check(&cx),
         stuck_forever: StuckForever::check(&cx),
         blocking_polls: BlockingPoll::check(&cx),
+        potential_deadlocks: PotentialDeadlock::check(merged),
+        lock_order: LearnedOrder::of(merged),
     }
 }
 

@@ -345,6 +345,14 @@ pub struct Report {
     pub stuck_forever: Vec<StuckForever>,
     /// Polls running longer than the threshold.
     pub blocking_polls: Vec<BlockingPoll>,
+    /// Cycles in the order the processes take their locks: deadlocks that
+    /// have not happened (see `docs/lock-order.md`).
+    #[serde(default)]
+    pub potential_deadlocks: Vec<super::PotentialDeadlock>,
+    /// What each process has learned of its lock order, and what it could
+    /// not keep.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lock_order: Vec<super::LearnedOrder>,
 }
 
 impl Report {
@@ -359,11 +367,19 @@ impl Report {
             && self.long_waits.is_empty()
             && self.stuck_forever.is_empty()
             && self.blocking_polls.is_empty()
+            && self.potential_deadlocks.is_empty()
+    }
+
+    /// True when a potential deadlock was found (`peeps analyze
+    /// --fail-on-potential` exits 1).
+    pub fn has_potential_deadlock(&self) -> bool {
+        !self.potential_deadlocks.is_empty()
     }
 
     /// The whole report in words: each finding's text followed by a blank
     /// line — deadlocks, then stuck forever, long waits, blocking polls —
-    /// then a one-line count.
+    /// then the potential deadlocks in a section of their own, then a
+    /// one-line count.
     pub fn text(&self) -> String {
         let mut out = String::new();
         let texts = self
@@ -377,6 +393,7 @@ impl Report {
             out.push_str(text);
             out.push_str("\n\n");
         }
+        out.push_str(&super::potential::section(self));
         out.push_str(&self.counts());
         out.push('\n');
         out
@@ -391,6 +408,6 @@ impl Report {
             self.stuck_forever.len(),
             count(self.long_waits.len(), "long wait", "long waits"),
             count(self.blocking_polls.len(), "blocking poll", "blocking polls"),
-        )
+        ) + &super::potential::count_words(self)
     }
 }

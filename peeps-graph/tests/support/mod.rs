@@ -37,6 +37,7 @@ impl Dump {
                 nodes: Vec::new(),
                 edges: Vec::new(),
                 threads: Vec::new(),
+                lock_order: None,
                 history: None,
             },
             next: 1,

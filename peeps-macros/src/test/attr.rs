@@ -1,7 +1,8 @@
 //! Parsing the arguments of `#[peeps::test(...)]`.
 //!
 //! The arguments `#[tokio::test]` takes, with its own checks and messages
-//! (tokio-macros' `entry.rs`), plus `timeout = "30s"`. What tokio takes but
+//! (tokio-macros' `entry.rs`), plus `timeout = "30s"` and
+//! `potential_deadlocks = "fail" | "warn" | "allow"`. What tokio takes but
 //! peeps does not (`unhandled_panic`, `name`, the `local` flavor: unstable
 //! tokio) is refused with a message saying so.
 
@@ -40,10 +41,33 @@ pub(crate) struct TestArgs {
     pub(crate) krate_lit: Option<LitStr>,
     /// `timeout`, in milliseconds.
     pub(crate) timeout_ms: Option<u64>,
+    /// `potential_deadlocks`: what a potential deadlock does.
+    pub(crate) potential: Option<Potential>,
+}
+
+/// `potential_deadlocks = ".."`: what a potential deadlock of the test's
+/// tasks does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Potential {
+    Fail,
+    Warn,
+    Allow,
+}
+
+impl Potential {
+    /// The variant's name in `peeps_runtime::test::Potential`.
+    pub(crate) fn variant(self) -> &'static str {
+        match self {
+            Potential::Fail => "Fail",
+            Potential::Warn => "Warn",
+            Potential::Allow => "Allow",
+        }
+    }
 }
 
 /// What the arguments may be named.
-const KNOWN: &str = "`flavor`, `worker_threads`, `start_paused`, `crate`, `timeout`";
+const KNOWN: &str =
+    "`flavor`, `worker_threads`, `start_paused`, `crate`, `timeout`, `potential_deadlocks`";
 
 impl Parse for TestArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -126,6 +150,12 @@ impl Parse for TestArgs {
                     }
                     args.timeout_ms = Some(timeout(&lit)?);
                 }
+                "potential_deadlocks" => {
+                    if args.potential.is_some() {
+                        return Err(twice());
+                    }
+                    args.potential = Some(potential(&lit)?);
+                }
                 "unhandled_panic" | "name" => {
                     return Err(syn::Error::new_spanned(
                         &nv,
@@ -190,7 +220,12 @@ fn bare_path(path: &Path) -> syn::Error {
         "multi_thread" | "current_thread" => {
             format!("Set the runtime flavor with #[peeps::test(flavor = \"{name}\")].")
         }
-        "flavor" | "worker_threads" | "start_paused" | "crate" | "timeout" => {
+        "flavor"
+        | "worker_threads"
+        | "start_paused"
+        | "crate"
+        | "timeout"
+        | "potential_deadlocks" => {
             format!("The `{name}` attribute requires an argument.")
         }
         _ => format!("unknown argument `{name}`; #[peeps::test] takes {KNOWN}"),
@@ -211,6 +246,21 @@ fn flavor(lit: &Lit) -> syn::Result<Flavor> {
             s.span(),
             format!(
                 "No such runtime flavor `{other}`. The runtime flavors are `current_thread` and `multi_thread`."
+            ),
+        )),
+    }
+}
+
+fn potential(lit: &Lit) -> syn::Result<Potential> {
+    let s = string(lit, "potential_deadlocks")?;
+    match s.value().as_str() {
+        "fail" => Ok(Potential::Fail),
+        "warn" => Ok(Potential::Warn),
+        "allow" => Ok(Potential::Allow),
+        other => Err(syn::Error::new(
+            s.span(),
+            format!(
+                "`potential_deadlocks` is \"fail\" (the default), \"warn\" or \"allow\", not {other:?}"
             ),
         )),
     }

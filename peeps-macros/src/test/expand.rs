@@ -10,6 +10,7 @@
 //!         ::peeps::__private::test::Test::new(concat!(module_path!(), "::", "name"))
 //!             .multi_thread(Some(2))                 // flavor = "multi_thread"
 //!             .timeout(Duration::from_millis(30000)) // timeout = "30s"
+//!             .potential_deadlocks(Potential::Allow) // potential_deadlocks = "allow"
 //!             .configure(|b: &mut TOKIO::runtime::Builder| { b.start_paused(true); }),
 //!         || ::peeps::__private::test::body::<T, _>(async move { body }),
 //!     )
@@ -23,7 +24,7 @@
 //! `#[tokio::test]`. TOKIO is `crate = ".."` or `::peeps::__private::tokio`.
 //!
 //! Recording off ([`Mode::Off`]): `#[tokio::test]` with the same arguments
-//! (`timeout` dropped), through the tokio peeps depends on unless `crate`
+//! (`timeout` and `potential_deadlocks` dropped), through the tokio peeps depends on unless `crate`
 //! names another path, then the item unchanged.
 
 use super::Mode;
@@ -94,6 +95,10 @@ fn on(args: &TestArgs, item: ItemFn) -> TokenStream {
     }
     if let Some(ms) = args.timeout_ms {
         test = quote!(#test.timeout(::core::time::Duration::from_millis(#ms)));
+    }
+    if let Some(p) = args.potential {
+        let variant = proc_macro2::Ident::new(p.variant(), proc_macro2::Span::call_site());
+        test = quote!(#test.potential_deadlocks(::peeps::__private::test::Potential::#variant));
     }
     if let Some(paused) = args.start_paused {
         test = quote! {

@@ -2,12 +2,13 @@
 //! why.
 //!
 //! [`attr`] parses the arguments (`flavor`, `worker_threads`,
-//! `start_paused`, `crate` as `#[tokio::test]` takes them, plus `timeout`)
+//! `start_paused`, `crate` as `#[tokio::test]` takes them, plus `timeout`
+//! and `potential_deadlocks`)
 //! and checks them as tokio does; [`expand`] writes the test. With
 //! recording on (feature `diagnostics`, which `peeps/diagnostics` turns on)
 //! the test calls `::peeps::__private::test::run`, where everything it does
 //! lives (peeps-runtime/src/test); off, it is `#[tokio::test]` itself with
-//! the same arguments, `timeout` checked and dropped.
+//! the same arguments, `timeout` and `potential_deadlocks` checked and dropped.
 
 pub(crate) mod attr;
 pub(crate) mod expand;

@@ -25,10 +25,16 @@
 //! Tasks are told apart by test run ([`scope`]): parallel tests in one
 //! `cargo test` process each fail on their own deadlocks only.
 //!
+//! When the body has ended, the test also fails on a *potential* deadlock
+//! its tasks completed: a cycle in the order locks were taken in, although
+//! nothing hung (see [`crate::lockorder`] and [`potential`]);
+//! `potential_deadlocks = "warn"` prints it instead, `"allow"` accepts it.
+//!
 //! Inside a test, `PEEPS_ON_TERM` defaults to `report` (see
 //! [`crate::on_term`]): a test killed by a time limit (`timeout`, CI,
 //! nextest's slow-timeout) prints what it was waiting on.
 
+pub mod potential;
 pub(crate) mod report;
 pub mod scope;
 pub mod timeout;
@@ -42,6 +48,7 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use potential::Potential;
 pub use timeout::{TIMEOUT_ENV, parse_duration};
 
 /// How a `#[peeps::test]` runs: its name, its runtime, its time limit.
@@ -52,6 +59,7 @@ pub struct Test {
     flavor: Flavor,
     timeout: Option<Duration>,
     configure: Option<fn(&mut tokio::runtime::Builder)>,
+    potential: Potential,
 }
 
 /// The runtime a test runs on, as `#[tokio::test(flavor = ..)]`.
@@ -65,7 +73,7 @@ impl Test {
     /// A test named `name` (`module::path::fn`), on a current-thread
     /// runtime, with the timeout `PEEPS_TEST_TIMEOUT` gives, if any.
     pub fn new(name: &'static str) -> Self {
-        Test { name, flavor: Flavor::CurrentThread, timeout: None, configure: None }
+        Test { name, flavor: Flavor::CurrentThread, timeout: None, configure: None, potential: Potential::Fail }
     }
 
     /// Runs on a multi-thread runtime with `worker_threads` workers (tokio's
@@ -78,6 +86,13 @@ impl Test {
     /// Fails the test, with a report of its tasks, when it runs longer.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// What a potential deadlock of the test's tasks does: fail the test
+    /// (the default), print it, or nothing.
+    pub fn potential_deadlocks(mut self, potential: Potential) -> Self {
+        self.potential = potential;
         self
     }
 
@@ -202,6 +217,7 @@ where
         body_done: AtomicBool::new(false),
     });
     let (tx, rx) = mpsc::channel();
+    let potential = test.potential;
     let _watch = watch::watch(shared.clone(), tx.clone());
     let runner = spawn_body(test, location, body, finish, shared.clone(), tx);
     let deadline = timeout.map(|t| shared.started + t);
@@ -219,7 +235,10 @@ where
         }
     }
     match runner.join() {
-        Ok(out) => out,
+        Ok(out) => {
+            potential::check(potential, &shared);
+            out
+        }
         Err(payload) => std::panic::resume_unwind(payload),
     }
 }

@@ -327,6 +327,49 @@ fn watch_send(c: &mut Criterion) {
     g.finish();
 }
 
+/// The lock order's cost (issue 15): a lock taken while holding nothing
+/// (`mutex_uncontended`'s body) and while holding another lock, whose order
+/// edge is then already known. Run once as is and once with
+/// `PEEPS_LOCK_ORDER=off` for what the learning adds.
+fn lock_order(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("lock_order");
+    g.bench_function("tokio_nothing_held", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| timed!(n, { let m = tokio::sync::Mutex::new(0u64); }, { *m.lock().await += 1; black_box(&m); }))
+        })
+    });
+    g.bench_function("nothing_held", |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| timed!(n, { let m = peeps_sync::Mutex::new(0u64); }, { *m.lock().await += 1; black_box(&m); }))
+        })
+    });
+    g.bench_function("tokio_one_held", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, { let outer = tokio::sync::Mutex::new(0u64); let m = tokio::sync::Mutex::new(0u64); let _held = outer.lock().await; }, { *m.lock().await += 1; black_box(&m); })
+            })
+        })
+    });
+    g.bench_function("one_held_edge_known", |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, { let outer = peeps_sync::Mutex::new(0u64); let m = peeps_sync::Mutex::new(0u64); let _held = outer.lock().await; }, { *m.lock().await += 1; black_box(&m); })
+            })
+        })
+    });
+    let pl = parking_lot::Mutex::new(0u64);
+    g.bench_function("parking_lot_nothing_held", |b| b.iter(|| *black_box(&pl).lock() += 1));
+    let pm = peeps_sync::blocking::Mutex::new(0u64);
+    g.bench_function("blocking_nothing_held", |b| b.iter(|| *black_box(&pm).lock() += 1));
+    let (po, pi) = (peeps_sync::blocking::Mutex::new(0u64), peeps_sync::blocking::Mutex::new(0u64));
+    g.bench_function("blocking_one_held_edge_known", |b| {
+        let _held = po.lock();
+        b.iter(|| *black_box(&pi).lock() += 1)
+    });
+    g.finish();
+}
+
 fn blocking_lock(c: &mut Criterion) {
     let mut g = c.benchmark_group("parking_lot_lock_unlock");
     let pl = parking_lot::Mutex::new(0u64);
@@ -352,6 +395,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, spawn_join, request_reply, semaphore, watch_borrow, watch_send, blocking_lock
+    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, spawn_join, request_reply, semaphore, watch_borrow, watch_send, blocking_lock, lock_order
 }
 criterion_main!(benches);

@@ -1,9 +1,10 @@
 //! The blocking mutex: `parking_lot::Mutex` with holder and waiter edges.
 
-use crate::core::{block_on_wait, caller, fmt_via_deref};
+use crate::core::{Took, block_on_wait, caller, fmt_via_deref, ordered};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard};
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_runtime::__private::resource::{BackRef, LazyResource};
 use peeps_runtime::__private::wait::Site;
 use std::borrow::Cow;
@@ -72,8 +73,14 @@ impl<T> Mutex<T> {
 impl<T: ?Sized> Mutex<T> {
     /// The guard of a lock taken by the call at `at`.
     #[inline]
-    fn guard<'a>(&'a self, guard: parking_lot::MutexGuard<'a, T>, at: Site) -> MutexGuard<'a, T> {
+    fn guard<'a>(
+        &'a self,
+        guard: parking_lot::MutexGuard<'a, T>,
+        at: Site,
+        took: Took,
+    ) -> MutexGuard<'a, T> {
         let hold = HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true, at);
+        ordered(self.res.resource(), Mode::Write, at, took);
         MutexGuard {
             hold,
             guard,
@@ -93,13 +100,13 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         if !cfg!(feature = "diagnostics") {
-            return self.guard(self.inner.lock(), None);
+            return self.guard(self.inner.lock(), None, Took::Waiting);
         }
         let guard = match self.inner.try_lock() {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Lock, self.inner.lock()),
         };
-        self.guard(guard, caller())
+        self.guard(guard, caller(), Took::Waiting)
     }
 
     /// Locks if free now, as parking_lot's `try_lock`; the guard records
@@ -108,7 +115,9 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         let at = caller();
-        self.inner.try_lock().map(|g| self.guard(g, at))
+        self.inner
+            .try_lock()
+            .map(|g| self.guard(g, at, Took::AtOnce))
     }
 
     /// Locks, parking at most `timeout`, as parking_lot's `try_lock_for`;
@@ -124,7 +133,7 @@ impl<T: ?Sized> Mutex<T> {
             ),
         };
         let at = caller();
-        guard.map(|g| self.guard(g, at))
+        guard.map(|g| self.guard(g, at, Took::AtOnce))
     }
 
     /// Locks, parking until `deadline` at most, as parking_lot's
@@ -140,7 +149,7 @@ impl<T: ?Sized> Mutex<T> {
             ),
         };
         let at = caller();
-        guard.map(|g| self.guard(g, at))
+        guard.map(|g| self.guard(g, at, Took::AtOnce))
     }
 
     /// A mutable reference to the value: no locking needed.

@@ -1,10 +1,11 @@
 //! The blocking reader-writer lock: `parking_lot::RwLock` with holder and
 //! waiter edges.
 
-use crate::core::{block_on_wait, caller, fmt_via_deref};
+use crate::core::{Took, block_on_wait, caller, fmt_via_deref, ordered};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_runtime::__private::resource::LazyResource;
 use peeps_runtime::__private::wait::Site;
 use std::borrow::Cow;
@@ -102,7 +103,10 @@ impl<T: ?Sized> RwLock<T> {
         &'a self,
         guard: parking_lot::RwLockReadGuard<'a, T>,
         at: Site,
+        mode: Mode,
+        took: Took,
     ) -> RwLockReadGuard<'a, T> {
+        ordered(self.res.resource(), mode, at, took);
         RwLockReadGuard {
             hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at),
             guard,
@@ -115,7 +119,9 @@ impl<T: ?Sized> RwLock<T> {
         &'a self,
         guard: parking_lot::RwLockWriteGuard<'a, T>,
         at: Site,
+        took: Took,
     ) -> RwLockWriteGuard<'a, T> {
+        ordered(self.res.resource(), Mode::Write, at, took);
         RwLockWriteGuard {
             hold: HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at),
             guard,
@@ -128,7 +134,11 @@ impl<T: ?Sized> RwLock<T> {
         &'a self,
         guard: parking_lot::RwLockUpgradableReadGuard<'a, T>,
         at: Site,
+        took: Took,
     ) -> RwLockUpgradableReadGuard<'a, T> {
+        // Exclusive of writers and of other upgradable reads: ordered as a
+        // write.
+        ordered(self.res.resource(), Mode::Write, at, took);
         RwLockUpgradableReadGuard {
             hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at),
             guard,
@@ -146,7 +156,7 @@ impl<T: ?Sized> RwLock<T> {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Read, self.inner.read()),
         };
-        self.read_guard(guard, caller())
+        self.read_guard(guard, caller(), Mode::Read, Took::Waiting)
     }
 
     /// Locks for reading even if a writer waits (no deadlock on recursive
@@ -159,7 +169,7 @@ impl<T: ?Sized> RwLock<T> {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Read, self.inner.read_recursive()),
         };
-        self.read_guard(guard, caller())
+        self.read_guard(guard, caller(), Mode::ReadRecursive, Took::Waiting)
     }
 
     /// Locks for reading if possible now, as parking_lot's `try_read`; the
@@ -168,7 +178,9 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
         let at = caller();
-        self.inner.try_read().map(|g| self.read_guard(g, at))
+        self.inner
+            .try_read()
+            .map(|g| self.read_guard(g, at, Mode::Read, Took::AtOnce))
     }
 
     /// Locks for reading, parking at most `timeout`; the wait and the
@@ -184,7 +196,7 @@ impl<T: ?Sized> RwLock<T> {
             ),
         };
         let at = caller();
-        guard.map(|g| self.read_guard(g, at))
+        guard.map(|g| self.read_guard(g, at, Mode::Read, Took::AtOnce))
     }
 
     /// Locks for exclusive writing, as parking_lot's `write`. Parked:
@@ -197,7 +209,7 @@ impl<T: ?Sized> RwLock<T> {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Write, self.inner.write()),
         };
-        self.write_guard(guard, caller())
+        self.write_guard(guard, caller(), Took::Waiting)
     }
 
     /// Locks for writing if possible now, as parking_lot's `try_write`;
@@ -206,7 +218,9 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
         let at = caller();
-        self.inner.try_write().map(|g| self.write_guard(g, at))
+        self.inner
+            .try_write()
+            .map(|g| self.write_guard(g, at, Took::AtOnce))
     }
 
     /// Locks for writing, parking at most `timeout`; the wait and the
@@ -222,7 +236,7 @@ impl<T: ?Sized> RwLock<T> {
             ),
         };
         let at = caller();
-        guard.map(|g| self.write_guard(g, at))
+        guard.map(|g| self.write_guard(g, at, Took::AtOnce))
     }
 
     /// Locks for upgradable reading, as parking_lot's `upgradable_read`.
@@ -234,7 +248,7 @@ impl<T: ?Sized> RwLock<T> {
             Some(g) => g,
             None => block_on_wait!(self.res.resource(), Op::Read, self.inner.upgradable_read()),
         };
-        self.upgradable_guard(guard, caller())
+        self.upgradable_guard(guard, caller(), Took::Waiting)
     }
 
     /// Locks for upgradable reading if possible now; the guard records
@@ -244,7 +258,7 @@ impl<T: ?Sized> RwLock<T> {
         let at = caller();
         self.inner
             .try_upgradable_read()
-            .map(|g| self.upgradable_guard(g, at))
+            .map(|g| self.upgradable_guard(g, at, Took::AtOnce))
     }
 
     /// A mutable reference to the value: no locking needed.

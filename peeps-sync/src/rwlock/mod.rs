@@ -13,10 +13,11 @@
 
 mod guards;
 
-use crate::core::{At, NotSendSync, Waiting, block_on_wait, caller};
+use crate::core::{At, NotSendSync, Took, Waiting, block_on_wait, caller, ordered};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
+use peeps_runtime::__private::lockorder::Mode;
 use peeps_runtime::__private::ownership::{Key, Mark};
 use peeps_runtime::__private::resource::LazyResource;
 use peeps_runtime::__private::wait::Site;
@@ -247,8 +248,14 @@ impl<T: ?Sized> RwLock<T> {
 
     /// The read guard of a read lock taken by the call at `at`.
     #[inline]
-    fn read_guard<'a>(&'a self, guard: TokioRead<'a>, at: Site) -> RwLockReadGuard<'a, T> {
+    fn read_guard<'a>(
+        &'a self,
+        guard: TokioRead<'a>,
+        at: Site,
+        took: Took,
+    ) -> RwLockReadGuard<'a, T> {
         let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at);
+        ordered(self.res.resource(), Mode::Read, at, took);
         RwLockReadGuard {
             hold,
             guard,
@@ -259,8 +266,14 @@ impl<T: ?Sized> RwLock<T> {
 
     /// The write guard of a write lock taken by the call at `at`.
     #[inline]
-    fn write_guard<'a>(&'a self, guard: TokioWrite<'a>, at: Site) -> RwLockWriteGuard<'a, T> {
+    fn write_guard<'a>(
+        &'a self,
+        guard: TokioWrite<'a>,
+        at: Site,
+        took: Took,
+    ) -> RwLockWriteGuard<'a, T> {
         let hold = HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at);
+        ordered(self.res.resource(), Mode::Write, at, took);
         RwLockWriteGuard {
             hold,
             guard,
@@ -270,7 +283,13 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// The owned read guard of a read lock taken by the call at `at`.
-    fn owned_read(self: Arc<Self>, guard: TokioRead<'static>, at: Site) -> OwnedRwLockReadGuard<T> {
+    fn owned_read(
+        self: Arc<Self>,
+        guard: TokioRead<'static>,
+        at: Site,
+        took: Took,
+    ) -> OwnedRwLockReadGuard<T> {
+        ordered(self.res.resource(), Mode::Read, at, took);
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
         let (hold, ticket) = HoldGuard::movable(set, HoldAs::ReadGuard, 1, at);
@@ -289,7 +308,9 @@ impl<T: ?Sized> RwLock<T> {
         self: Arc<Self>,
         guard: TokioWrite<'static>,
         at: Site,
+        took: Took,
     ) -> OwnedRwLockWriteGuard<T> {
+        ordered(self.res.resource(), Mode::Write, at, took);
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
         let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
@@ -316,7 +337,7 @@ impl<T: ?Sized> RwLock<T> {
         async move {
             let guard =
                 Waiting::new(self.res.resource(), Op::Read, at.site(), self.lock.read()).await;
-            self.read_guard(guard, at.site())
+            self.read_guard(guard, at.site(), Took::Waiting)
         }
     }
 
@@ -329,7 +350,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
         let guard = block_on_wait!(self.res.resource(), Op::Read, self.lock.blocking_read());
-        self.read_guard(guard, caller())
+        self.read_guard(guard, caller(), Took::Waiting)
     }
 
     /// Locks an `Arc`'d lock for read access, as tokio's `read_owned`;
@@ -346,7 +367,7 @@ impl<T: ?Sized> RwLock<T> {
                 Waiting::new(self.res.resource(), Op::Read, at.site(), self.lock.read()).await;
             // SAFETY: the owned guard keeps the `Arc` and drops it last.
             let guard = unsafe { crate::detach::detach(guard) };
-            self.owned_read(guard, at.site())
+            self.owned_read(guard, at.site(), Took::Waiting)
         }
     }
 
@@ -359,7 +380,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
         let guard = self.lock.try_read()?;
-        Ok(self.read_guard(guard, caller()))
+        Ok(self.read_guard(guard, caller(), Took::AtOnce))
     }
 
     /// Attempts a read lock of an `Arc`'d lock, as tokio's
@@ -373,7 +394,7 @@ impl<T: ?Sized> RwLock<T> {
         let guard = self.lock.try_read()?;
         // SAFETY: the owned guard keeps the `Arc` and drops it last.
         let guard = unsafe { crate::detach::detach(guard) };
-        Ok(self.owned_read(guard, caller()))
+        Ok(self.owned_read(guard, caller(), Took::AtOnce))
     }
 
     /// Locks for exclusive write access, as tokio's `write`. Pending:
@@ -389,7 +410,7 @@ impl<T: ?Sized> RwLock<T> {
         async move {
             let guard =
                 Waiting::new(self.res.resource(), Op::Write, at.site(), self.lock.write()).await;
-            self.write_guard(guard, at.site())
+            self.write_guard(guard, at.site(), Took::Waiting)
         }
     }
 
@@ -402,7 +423,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
         let guard = block_on_wait!(self.res.resource(), Op::Write, self.lock.blocking_write());
-        self.write_guard(guard, caller())
+        self.write_guard(guard, caller(), Took::Waiting)
     }
 
     /// Locks an `Arc`'d lock for write access, as tokio's `write_owned`;
@@ -419,7 +440,7 @@ impl<T: ?Sized> RwLock<T> {
                 Waiting::new(self.res.resource(), Op::Write, at.site(), self.lock.write()).await;
             // SAFETY: the owned guard keeps the `Arc` and drops it last.
             let guard = unsafe { crate::detach::detach(guard) };
-            self.owned_write(guard, at.site())
+            self.owned_write(guard, at.site(), Took::Waiting)
         }
     }
 
@@ -432,7 +453,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
         let guard = self.lock.try_write()?;
-        Ok(self.write_guard(guard, caller()))
+        Ok(self.write_guard(guard, caller(), Took::AtOnce))
     }
 
     /// Attempts a write lock of an `Arc`'d lock, as tokio's
@@ -446,7 +467,7 @@ impl<T: ?Sized> RwLock<T> {
         let guard = self.lock.try_write()?;
         // SAFETY: the owned guard keeps the `Arc` and drops it last.
         let guard = unsafe { crate::detach::detach(guard) };
-        Ok(self.owned_write(guard, caller()))
+        Ok(self.owned_write(guard, caller(), Took::AtOnce))
     }
 
     /// A mutable reference to the value: no locking needed.

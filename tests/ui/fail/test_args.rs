@@ -34,4 +34,7 @@ async fn flavor_twice() {}
 #[peeps::test(multi_thread)]
 async fn bare_flavor() {}
 
+#[peeps::test(potential_deadlocks = "ignore")]
+async fn no_such_potential_choice() {}
+
 fn main() {}

@@ -23,6 +23,12 @@ async fn with_crate() {}
 #[peeps::test(timeout = "30s")]
 async fn with_timeout() {}
 
+#[peeps::test(potential_deadlocks = "allow")]
+async fn potential_deadlocks_allowed() {}
+
+#[peeps::test(flavor = "multi_thread", potential_deadlocks = "warn")]
+async fn potential_deadlocks_warned() {}
+
 #[peeps::test(timeout = "1.5m", flavor = "multi_thread", worker_threads = 1)]
 async fn all_but_paused() {}
 

@@ -1,0 +1,162 @@
+//! Finding the cycles of a learned lock order.
+//!
+//! The graph's nodes are lock classes, and the locks of one class that were
+//! taken inside each other (edges with `from_lock`/`to_lock`); its edges the
+//! order edges, a lock taken again (a self-loop) excepted: those are
+//! findings of their own. Only edges inside a strongly connected group
+//! (petgraph's Tarjan) can be on a cycle; from each of them, oldest first, a
+//! breadth-first search finds the shortest cycle through it that never
+//! passes a lock only through two reads that cannot wait for each other
+//! (see [`blocks`]). Each cycle is reported once, whichever edge found it.
+
+use crate::lock_order::{LockMode, LockOrder, OrderEdge};
+use crate::schema::NodeId;
+use petgraph::graph::DiGraph;
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// A node of the order graph: a class, or one lock of a class.
+type Key = (u32, Option<NodeId>);
+
+/// Whether a task holding a lock of class `class` as `held` and another
+/// waiting for it as `acquired` can block each other: always, unless both
+/// are reads and the wait cannot queue behind a writer (a `read_recursive`,
+/// or a class never written).
+pub(super) fn blocks(order: &LockOrder, class: u32, acquired: LockMode, held: LockMode) -> bool {
+    let written = order.class(class).is_some_and(|c| c.written);
+    !(held.is_read() && acquired.is_read() && (acquired == LockMode::ReadRecursive || !written))
+}
+
+/// Up to `max` cycles of `order`, each as its edges in order, starting at
+/// its oldest.
+pub(super) fn cycles(order: &LockOrder, max: usize) -> Vec<Vec<&OrderEdge>> {
+    if max == 0 {
+        return Vec::new();
+    }
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut keys: Vec<Key> = Vec::new();
+    let mut node = |k: Key| {
+        *index.entry(k).or_insert_with(|| {
+            keys.push(k);
+            keys.len() - 1
+        })
+    };
+    let edges: Vec<(usize, usize, &OrderEdge)> = order
+        .edges
+        .iter()
+        .filter(|e| !(e.from_lock.is_some() && e.from_lock == e.to_lock))
+        .map(|e| (node((e.from, e.from_lock)), node((e.to, e.to_lock)), e))
+        .collect();
+    let mut g: DiGraph<(), usize> = DiGraph::with_capacity(keys.len(), edges.len());
+    for _ in &keys {
+        g.add_node(());
+    }
+    for (i, (u, v, _)) in edges.iter().enumerate() {
+        g.add_edge(
+            petgraph::graph::NodeIndex::new(*u),
+            petgraph::graph::NodeIndex::new(*v),
+            i,
+        );
+    }
+    let mut group = vec![usize::MAX; keys.len()];
+    for (gi, scc) in petgraph::algo::tarjan_scc(&g).into_iter().enumerate() {
+        if scc.len() > 1 {
+            for n in scc {
+                group[n.index()] = gi;
+            }
+        }
+    }
+    let inside =
+        |&(u, v, _): &(usize, usize, &OrderEdge)| group[u] != usize::MAX && group[u] == group[v];
+    let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); keys.len()];
+    for (i, e) in edges.iter().enumerate() {
+        if inside(e) {
+            out_edges[e.0].push(i);
+        }
+    }
+    // Oldest first, then by key: a deterministic order.
+    let mut starts: Vec<usize> = (0..edges.len()).filter(|&i| inside(&edges[i])).collect();
+    starts.sort_by_key(|&i| {
+        let e = edges[i].2;
+        (
+            std::cmp::Reverse(e.example.since_ms),
+            e.from,
+            e.to,
+            e.from_lock,
+            e.to_lock,
+        )
+    });
+    let mut seen: HashSet<Vec<usize>> = HashSet::new();
+    let mut found = Vec::new();
+    for start in starts {
+        let Some(cycle) = through(order, &keys, &edges, &out_edges, start) else {
+            continue;
+        };
+        let mut canon = cycle.clone();
+        canon.sort_unstable();
+        if !seen.insert(canon) {
+            continue;
+        }
+        let oldest = (0..cycle.len())
+            .max_by_key(|&i| (edges[cycle[i]].2.example.since_ms, std::cmp::Reverse(i)))
+            .unwrap_or(0);
+        found.push(
+            cycle[oldest..]
+                .iter()
+                .chain(&cycle[..oldest])
+                .map(|&i| edges[i].2)
+                .collect(),
+        );
+        if found.len() >= max {
+            break;
+        }
+    }
+    found
+}
+
+/// A search state: a lock (its index) and how the last edge took it.
+type State = (usize, LockMode);
+
+/// The shortest cycle through edge `start` whose every lock can block
+/// (see [`blocks`]), as edge indices from `start` on.
+fn through(
+    order: &LockOrder,
+    keys: &[Key],
+    edges: &[(usize, usize, &OrderEdge)],
+    out_edges: &[Vec<usize>],
+    start: usize,
+) -> Option<Vec<usize>> {
+    let (u, v, e0) = edges[start];
+    // States: (node, how the last edge took it), with the edge that led
+    // there.
+    let mut parent: HashMap<State, Option<(State, usize)>> = HashMap::new();
+    let first = (v, e0.acquired);
+    parent.insert(first, None);
+    let mut queue = VecDeque::from([first]);
+    while let Some(state) = queue.pop_front() {
+        let (x, took) = state;
+        let x_class = keys[x].0;
+        for &i in &out_edges[x] {
+            let (_, y, e) = edges[i];
+            if i == start || !blocks(order, x_class, took, e.held) {
+                continue;
+            }
+            if y == u && blocks(order, keys[u].0, e.acquired, e0.held) {
+                let mut path = vec![i];
+                let mut at = state;
+                while let Some(Some((prev, via))) = parent.get(&at) {
+                    path.push(*via);
+                    at = *prev;
+                }
+                path.push(start);
+                path.reverse();
+                return Some(path);
+            }
+            let next = (y, e.acquired);
+            if let std::collections::hash_map::Entry::Vacant(slot) = parent.entry(next) {
+                slot.insert(Some((state, i)));
+                queue.push_back(next);
+            }
+        }
+    }
+    None
+}

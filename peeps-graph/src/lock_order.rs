@@ -1,0 +1,178 @@
+//! The order in which a process takes its locks, as learned at run time:
+//! the `lock_order` section of a snapshot (see `docs/lock-order.md`).
+//!
+//! Every time a task (or a thread, for blocking locks) takes an
+//! instrumented lock while it holds others, the runtime records an *order
+//! edge* held → acquired between the two locks' **classes** (a lock's
+//! class is its name when it was given one, else its construction site),
+//! with one example of who did it, where, and when. Two locks of one class
+//! taken one inside the other are recorded between the two *locks*
+//! themselves (`from_lock`, `to_lock`): per-account locks taken in a
+//! consistent order are then no cycle, where a class-level edge would be one
+//! with itself. A cycle in this graph is a *potential* deadlock: the
+//! program never hung, but run at the same time, the paths of the cycle can
+//! deadlock (`peeps_graph::analysis::PotentialDeadlock`).
+
+use crate::schema::{NodeId, NodeKind};
+use serde::{Deserialize, Serialize};
+
+/// The order graph a process has learned so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LockOrder {
+    /// Every class of lock taken so far, by id.
+    pub classes: Vec<LockClass>,
+    /// Every order edge learned so far: one lock held while another was
+    /// taken.
+    pub edges: Vec<OrderEdge>,
+    /// What was not recorded, because a bound was reached.
+    #[serde(default)]
+    pub dropped: OrderDrops,
+}
+
+/// A class of locks: all the locks with one name, or made at one site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LockClass {
+    /// The class's id in this process (what [`OrderEdge::from`] and
+    /// [`OrderEdge::to`] name).
+    pub id: u32,
+    /// `mutex`, `rwlock` or `semaphore`.
+    pub kind: NodeKind,
+    /// The locks' name (`.named(..)`), or their construction site
+    /// (`file:line`).
+    pub name: String,
+    /// Where the first lock of the class was made (`file:line:col`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The class is a lock's given name (not its construction site).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub named: bool,
+    /// Some lock of the class was taken for writing (an rwlock's `write`):
+    /// a writer may queue between two readers.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub written: bool,
+    /// The locks are `peeps::sync::blocking` (parking_lot) locks.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blocking: bool,
+}
+
+/// How a lock was held, or taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LockMode {
+    /// Exclusively: a mutex's guard, an rwlock's write (or upgradable) guard.
+    Write,
+    /// An rwlock's read guard, which waits behind a queued writer.
+    Read,
+    /// A blocking rwlock's `read_recursive`, which never waits for writers.
+    ReadRecursive,
+    /// A semaphore's permit (or several).
+    Permit,
+}
+
+impl LockMode {
+    /// The mode's name as it appears in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockMode::Write => "write",
+            LockMode::Read => "read",
+            LockMode::ReadRecursive => "read_recursive",
+            LockMode::Permit => "permit",
+        }
+    }
+
+    /// A read, of either kind.
+    pub fn is_read(self) -> bool {
+        matches!(self, LockMode::Read | LockMode::ReadRecursive)
+    }
+}
+
+/// One lock held while another was taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OrderEdge {
+    /// The class of the lock held.
+    pub from: u32,
+    /// The class of the lock taken.
+    pub to: u32,
+    /// How the held lock was held.
+    pub held: LockMode,
+    /// How the other was taken.
+    pub acquired: LockMode,
+    /// For two locks of one class: the lock held (its node id). An edge
+    /// between two classes has none: it stands for every lock of each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_lock: Option<NodeId>,
+    /// For two locks of one class: the lock taken. Equal to `from_lock`
+    /// when a task took a lock it already held (a second read, a second
+    /// permit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_lock: Option<NodeId>,
+    /// The first time it was seen.
+    pub example: OrderExample,
+}
+
+/// Who took the two locks of an order edge, where, and when (the first
+/// time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OrderExample {
+    /// The task (or thread) that did: its node id (it may be gone by now).
+    pub task: NodeId,
+    /// `task` or `thread`.
+    pub task_kind: NodeKind,
+    /// Its name then.
+    pub task_name: String,
+    /// The lock held (node id).
+    pub held_lock: NodeId,
+    /// The held lock's name then.
+    pub held_name: String,
+    /// The lock taken (node id).
+    pub acquired_lock: NodeId,
+    /// The taken lock's name then.
+    pub acquired_name: String,
+    /// Where the held lock was taken (`file:line:col`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_at: Option<String>,
+    /// Where the other was taken, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acquired_at: Option<String>,
+    /// How many ms before `captured_at_ms` it happened.
+    pub since_ms: u64,
+    /// The `#[peeps::test]` run the task belonged to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_scope: Option<u64>,
+}
+
+/// What the runtime did not record, because a bound was reached; each a
+/// count since the process started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OrderDrops {
+    /// Locks whose class was not recorded: the class table was full.
+    #[serde(default)]
+    pub classes: u64,
+    /// Order edges not recorded: the edge table was full.
+    #[serde(default)]
+    pub edges: u64,
+    /// Acquisitions not followed: the task already held as many locks as
+    /// peeps follows per task.
+    #[serde(default)]
+    pub held: u64,
+}
+
+impl OrderDrops {
+    /// Nothing was dropped.
+    pub fn is_empty(&self) -> bool {
+        self.classes == 0 && self.edges == 0 && self.held == 0
+    }
+}
+
+impl LockOrder {
+    /// The class with id `id`.
+    pub fn class(&self, id: u32) -> Option<&LockClass> {
+        self.classes.iter().find(|c| c.id == id)
+    }
+}

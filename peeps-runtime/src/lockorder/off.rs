@@ -1,0 +1,19 @@
+//! Without feature `diagnostics`: nothing is learned; every hook does
+//! nothing, with the same signature.
+
+use super::Mode;
+use crate::resource::Resource;
+use crate::wait::Site;
+
+/// Does nothing.
+#[inline(always)]
+pub fn acquired(_res: &Resource, _mode: Mode, _at: Site) {}
+
+/// Does nothing.
+#[inline(always)]
+pub fn held(_res: &Resource, _mode: Mode, _at: Site) {}
+
+/// Nothing is learned.
+pub fn learned() -> Option<peeps_graph::LockOrder> {
+    None
+}

@@ -1,0 +1,150 @@
+//! The hooks, with feature `diagnostics` (see the module above).
+
+use crate::hold::HolderSet;
+use crate::resource::Resource;
+use crate::wait::Site;
+use peeps_graph::NodeId;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+pub(crate) use super::graph::describe;
+use super::{Mode, class, graph, stack};
+
+/// Records a lock of `res` taken in `mode` by the call at `at`, a call
+/// that could have waited: the order from every lock the current task
+/// holds to it is learned, and it is held until its hold is released.
+#[inline]
+pub fn acquired(res: &Resource, mode: Mode, at: Site) {
+    take(res, mode, at, true);
+}
+
+/// Records a lock of `res` held in `mode` from the call at `at` on,
+/// taken without waiting (`try_lock`, a downgrade, a permit split off):
+/// it orders the locks taken after it, but nothing before it.
+#[inline]
+pub fn held(res: &Resource, mode: Mode, at: Site) {
+    take(res, mode, at, false);
+}
+
+/// The fast path: a lock whose class is known (and, taken for writing,
+/// already marked written) goes straight to the thread's list; anything
+/// else to [`take_first`].
+#[inline(always)]
+fn take(res: &Resource, mode: Mode, at: Site, waited: bool) {
+    let set = res.holders();
+    let cell = set.order.load();
+    if let Some(class) = tracked(cell)
+        && (mode != Mode::Write || cell & WRITTEN != 0)
+    {
+        stack::take(set.owner(), class, mode, at, waited);
+    } else {
+        take_first(res, mode, at, waited);
+    }
+}
+
+/// A lock's first acquisition (its class resolved now), its first for
+/// writing (its class marked written), or a lock peeps does not follow.
+#[cold]
+#[inline(never)]
+fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool) {
+    let set = res.holders();
+    let mut cell = set.order.load();
+    if cell & CLASS_MASK == UNTRACKED {
+        return;
+    }
+    if cell & CLASS_MASK == 0 {
+        cell = class::resolve(res);
+        if cell == UNTRACKED {
+            return;
+        }
+    }
+    if mode == Mode::Write && cell & WRITTEN == 0 {
+        graph::written(cell & CLASS_MASK);
+        set.order.mark_written();
+    }
+    stack::take(set.owner(), cell & CLASS_MASK, mode, at, waited);
+}
+
+/// A hold of a lock of `set` taken again as `how` at `at`, without
+/// waiting (a guard downgraded or upgraded, unlocked for a while and taken
+/// again): held from then on, ordered after nothing. A lock whose class is
+/// not known yet (renamed since it was taken) is not followed.
+#[inline]
+pub(crate) fn reheld(set: &HolderSet, how: crate::hold::HoldAs, at: Site) {
+    if let Some(class) = tracked(set.order.load()) {
+        let mode = match how {
+            crate::hold::HoldAs::ReadGuard => Mode::Read,
+            crate::hold::HoldAs::Permit => Mode::Permit,
+            _ => Mode::Write,
+        };
+        stack::take(set.owner(), class, mode, at, false);
+    }
+}
+
+/// The hold of a lock of `set` is released, by whichever context releases
+/// it: it is no longer held by the context that took it. Called for every
+/// hold (a lock's class cell tells a lock from a channel endpoint).
+#[inline(always)]
+pub(crate) fn released(set: &HolderSet) {
+    if tracked(set.order.load()).is_some() {
+        stack::release(set.owner());
+    }
+}
+
+/// A hold of a lock of `set` moved to `to` (an owned guard sent or given
+/// at spawn): if the current context held it, it holds it no more.
+pub(crate) fn moved(set: &HolderSet, to: NodeId) {
+    if tracked(set.order.load()).is_some() {
+        stack::moved_away(set.owner(), to);
+    }
+}
+
+/// The class of a lock whose class cell is `cell`, if peeps follows it:
+/// its class resolved and not [`UNTRACKED`]. (A cell reset by a rename
+/// while another thread marked it written is [`WRITTEN`] alone: no class.)
+#[inline(always)]
+fn tracked(cell: u32) -> Option<u32> {
+    let class = cell & CLASS_MASK;
+    (class != 0 && class != UNTRACKED).then_some(class)
+}
+
+/// The class cell value of a lock peeps does not follow (learning off, or
+/// the class table full).
+pub(super) const UNTRACKED: u32 = 0x7FFF_FFFF;
+/// The class id's bits of a class cell.
+pub(super) const CLASS_MASK: u32 = 0x7FFF_FFFF;
+/// A class cell's bit saying the lock was taken for writing (its class is
+/// marked written).
+pub(super) const WRITTEN: u32 = 0x8000_0000;
+
+/// A lock's class, as its holder set keeps it: 0 until its first
+/// acquisition, then its class id (or [`UNTRACKED`]), and the
+/// [`WRITTEN`] bit. Renaming the lock resets it.
+#[derive(Debug, Default)]
+pub(crate) struct ClassCell(pub(super) AtomicU32);
+
+impl ClassCell {
+    /// An unresolved cell.
+    pub(crate) const fn new() -> ClassCell {
+        ClassCell(AtomicU32::new(0))
+    }
+
+    #[inline]
+    fn load(&self) -> u32 {
+        self.0.load(Relaxed)
+    }
+
+    fn mark_written(&self) {
+        self.0.fetch_or(WRITTEN, Relaxed);
+    }
+
+    /// Forgets the class (the lock was renamed: its class is its new name).
+    pub(crate) fn reset(&self) {
+        self.0.store(0, Relaxed);
+    }
+}
+
+/// What the process has learned so far, as a snapshot's `lock_order`
+/// section: `None` before any instrumented lock was taken.
+pub fn learned() -> Option<peeps_graph::LockOrder> {
+    describe(crate::clock::now_ms())
+}

@@ -1,0 +1,637 @@
+//! The locks each context holds, and the order edges an acquisition makes.
+//!
+//! One list per thread, in a thread-local, split in segments: the bottom
+//! one is the thread's own (a `block_on` root, a plain thread, and plain
+//! tokio tasks, each entry tagged with the plain task it belongs to); a
+//! peeps task's poll opens a segment of its own above it ([`enter_task`])
+//! and closes it when the poll ends, moving what is left in it (locks held
+//! across an `.await`) into the task's [`Saved`] list, which its next poll
+//! brings back, on whichever thread. So the hot path is always this
+//! thread's list: no lock, no allocation (a task allocates its saved list
+//! once, the first time it holds a lock across an `.await`).
+//!
+//! A lock released by another context than the one that took it (an owned
+//! guard moved to another task unseen, a plain tokio task resumed on
+//! another thread) is not in the releasing context's list: its release is
+//! written to a small global ring of *orphan* releases, which each list
+//! applies, by lock id, before its next acquisition, so it forgets the
+//! lock it no longer holds.
+
+use super::HELD_MAX;
+use super::graph::{self, EdgeKey, Learn};
+use crate::context;
+use crate::wait::Site;
+use peeps_graph::{LockMode, NodeId, NodeKind};
+use std::cell::UnsafeCell;
+use std::sync::atomic::{
+    AtomicU64,
+    Ordering::{Acquire, Relaxed, Release},
+};
+
+/// One held lock.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    /// The lock's node id (never 0 for a live entry).
+    lock: NodeId,
+    /// The innermost instrumented future that took it, 0 when the context
+    /// itself did (no instrumented future around the call).
+    by: NodeId,
+    /// In the thread's own segment: the plain tokio task that took it (its
+    /// node id), 0 for the thread. Unused in a task's segment.
+    tag: u64,
+    at: Site,
+    class: u32,
+    mode: LockMode,
+}
+
+impl Held {
+    const EMPTY: Held = Held {
+        lock: 0,
+        by: 0,
+        tag: 0,
+        at: None,
+        class: 0,
+        mode: LockMode::Write,
+    };
+}
+
+/// A thread's held locks.
+#[derive(Debug)]
+struct List {
+    entries: [Held; HELD_MAX],
+    len: usize,
+    /// Where the current context's entries start: a peeps task's while it
+    /// polls; the thread's own below.
+    base: usize,
+    /// A peeps task polls now (its segment is `base..len`).
+    in_task: bool,
+    /// Acquisitions not followed because the list was full, whose release
+    /// is then not an orphan.
+    overflow: u32,
+    /// The orphan releases this list has applied: those numbered below.
+    seen: u64,
+}
+
+/// How many recent order edges a thread remembers (direct-mapped).
+const EDGE_CACHE: usize = 128;
+
+/// A thread's lock-order state. Its cells are only ever borrowed by the
+/// functions of this module, one at a time, never across a call that could
+/// run user code (a drop) and so come back here.
+struct Local {
+    list: UnsafeCell<List>,
+    /// Order edges this thread knows are in the shared graph.
+    cache: UnsafeCell<[EdgeKey; EDGE_CACHE]>,
+}
+
+thread_local! {
+    static LOCAL: Local = const {
+        Local {
+            list: UnsafeCell::new(List {
+                entries: [Held::EMPTY; HELD_MAX],
+                len: 0,
+                base: 0,
+                in_task: false,
+                overflow: 0,
+                seen: 0,
+            }),
+            cache: UnsafeCell::new([EdgeKey::EMPTY; EDGE_CACHE]),
+        }
+    };
+}
+
+/// Runs `f` on this thread's list; `None` during the thread's teardown.
+#[inline]
+fn with_list<R>(f: impl FnOnce(&mut List) -> R) -> Option<R> {
+    // SAFETY: the list is borrowed only here, by code that calls nothing
+    // that could come back to this module (see `Local`).
+    LOCAL.try_with(|l| f(unsafe { &mut *l.list.get() })).ok()
+}
+
+// ---- orphan releases ------------------------------------------------------
+
+/// How many orphan releases the ring keeps.
+const RING: u64 = 64;
+/// The bits of a ring slot that say which release it holds (its number,
+/// modulo this + 1).
+const LAP: u64 = 0x3FF;
+
+/// How many orphan releases there have been: the next one's number.
+static ORPHANS: AtomicU64 = AtomicU64::new(0);
+/// The last [`RING`] orphan releases: `lock << 10 | number & LAP`.
+static RING_SLOTS: [AtomicU64; RING as usize] = [const { AtomicU64::new(0) }; RING as usize];
+
+/// Lock `lock` was released by a context that does not list it.
+#[cold]
+fn orphan(lock: NodeId) {
+    let n = ORPHANS.fetch_add(1, Relaxed);
+    RING_SLOTS[(n % RING) as usize].store(lock << 10 | n & LAP, Release);
+}
+
+/// The lock of orphan release `n`, if the ring still has it (`None` when
+/// it was overwritten, or is being written now).
+fn orphan_lock(n: u64) -> Option<NodeId> {
+    let slot = &RING_SLOTS[(n % RING) as usize];
+    for _ in 0..64 {
+        let v = slot.load(Acquire);
+        if v & LAP == n & LAP {
+            return Some(v >> 10);
+        }
+        std::hint::spin_loop();
+    }
+    None
+}
+
+impl List {
+    /// Forgets, from `entries[..len]`, the locks released elsewhere by
+    /// orphan releases `from..to` (all of them when the ring no longer has
+    /// those), keeping `base` at the first entry it was at.
+    fn forget_orphans(entries: &mut [Held], len: &mut usize, base: &mut usize, from: u64, to: u64) {
+        if *len == 0 {
+            return;
+        }
+        if to - from > RING {
+            for _ in 0..*len {
+                graph::held_dropped();
+            }
+            *len = 0;
+            *base = 0;
+            return;
+        }
+        for n in from..to {
+            if let Some(lock) = orphan_lock(n)
+                && let Some(i) = entries[..*len].iter().rposition(|h| h.lock == lock)
+            {
+                entries.copy_within(i + 1..*len, i);
+                *len -= 1;
+                if i < *base {
+                    *base -= 1;
+                }
+            }
+        }
+    }
+
+    /// Applies the orphan releases made since this list last looked, up
+    /// to number `now` (excluded).
+    #[cold]
+    fn catch_up(&mut self, now: u64) {
+        Self::forget_orphans(
+            &mut self.entries,
+            &mut self.len,
+            &mut self.base,
+            self.seen,
+            now,
+        );
+        self.seen = now;
+    }
+
+    /// The index of the entry of `lock` the current context holds.
+    #[inline]
+    fn find(&self, lock: NodeId) -> Option<usize> {
+        let mut found = None;
+        for i in (self.base..self.len).rev() {
+            if self.entries[i].lock == lock {
+                if self.in_task {
+                    return Some(i);
+                }
+                if found.is_some() {
+                    // Two contexts of the thread's own segment hold it
+                    // (two plain tasks' read guards): the tag decides.
+                    let tag = plain_tag();
+                    return (self.base..self.len)
+                        .rev()
+                        .find(|&j| self.entries[j].lock == lock && self.entries[j].tag == tag)
+                        .or(found);
+                }
+                found = Some(i);
+            }
+        }
+        found
+    }
+
+    #[inline]
+    fn remove(&mut self, i: usize) {
+        self.entries.copy_within(i + 1..self.len, i);
+        self.len -= 1;
+    }
+}
+
+/// The tag of the current context in a thread's own segment: the plain
+/// tokio task running, else 0 (the thread).
+#[inline(never)]
+fn plain_tag() -> u64 {
+    tokio::task::try_id().map_or(0, crate::ambient::foreign_id)
+}
+
+// ---- acquisition and release ----------------------------------------------
+
+/// The held locks an acquisition is ordered after, copied out of the list
+/// when one of them needs more than a probe of the edge cache.
+struct Before {
+    entries: [Held; HELD_MAX],
+    len: usize,
+}
+
+/// Lock `lock` of class `class` is taken in `mode` at `at`; `waited` when
+/// the call could have waited (it is then ordered after what is held).
+///
+/// The common case is inlined and stays in one borrow of the thread's
+/// state: a context holding nothing in its segment, no orphan release to
+/// apply, room in the list — a push of one entry (in the thread's own
+/// segment, tagged with the plain tokio task taking it). Anything else
+/// goes to [`take_more`].
+#[inline(always)]
+pub(super) fn take(lock: NodeId, class: u32, mode: LockMode, at: Site, waited: bool) {
+    let frame = context::current();
+    let by = if frame.node == frame.task {
+        0
+    } else {
+        frame.node
+    };
+    let pushed = LOCAL.try_with(|l| {
+        // SAFETY: as in `with_list`.
+        let list = unsafe { &mut *l.list.get() };
+        let len = list.len;
+        if len == list.base && len < HELD_MAX && ORPHANS.load(Relaxed) == list.seen {
+            let tag = if list.in_task { 0 } else { plain_tag() };
+            list.entries[len] = Held {
+                lock,
+                by,
+                tag,
+                at,
+                class,
+                mode,
+            };
+            list.len = len + 1;
+            true
+        } else {
+            false
+        }
+    });
+    if pushed == Ok(false) {
+        take_more(
+            Held {
+                lock,
+                by,
+                tag: 0,
+                at,
+                class,
+                mode,
+            },
+            waited,
+        );
+    }
+}
+
+/// [`take`] in any other case: orphan releases to apply first, a full
+/// list, or locks held in the context's segment.
+///
+/// Those are all pushed in one borrow of the thread's state when every
+/// order edge they make is in the thread's cache (a probe each). Anything
+/// else — an edge not in the cache, a lock held by another future of the
+/// task — copies the held locks out and is done by [`order`], outside any
+/// borrow.
+#[inline(never)]
+fn take_more(mut taken: Held, waited: bool) {
+    let slow = LOCAL.try_with(|l| {
+        // SAFETY: as in `with_list`; the cache is another cell.
+        let list = unsafe { &mut *l.list.get() };
+        let seen = ORPHANS.load(Relaxed);
+        if seen != list.seen {
+            list.catch_up(seen);
+        }
+        if !list.in_task {
+            taken.tag = plain_tag();
+        }
+        let mut slow = None;
+        if waited && list.len > list.base {
+            // SAFETY: as above.
+            let cache = unsafe { &*l.cache.get() };
+            if !known(list, cache, &taken) {
+                slow = Some(before(list, taken.tag));
+            }
+        }
+        if list.len < HELD_MAX {
+            list.entries[list.len] = taken;
+            list.len += 1;
+        } else {
+            list.overflow += 1;
+            graph::held_dropped();
+        }
+        slow.map(|b| (b, list.in_task))
+    });
+    if let Ok(Some((before, in_task))) = slow {
+        order(&before, taken, context::current(), in_task);
+    }
+}
+
+/// Whether every order edge from the locks the context holds to `taken`
+/// is in the thread's cache, each from a lock held around this
+/// acquisition (taken by the context itself or by the same future).
+#[inline]
+fn known(list: &List, cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
+    list.entries[list.base..list.len].iter().all(|h| {
+        h.tag != taken.tag
+            || ((h.by == 0 || h.by == taken.by)
+                && edge_key(h, taken).is_none_or(|key| cache[key.slot(EDGE_CACHE)] == key))
+    })
+}
+
+/// The locks of the context `tag` in `list`, copied.
+#[cold]
+#[inline(never)]
+fn before(list: &List, tag: u64) -> Box<Before> {
+    let mut before = Box::new(Before {
+        entries: [Held::EMPTY; HELD_MAX],
+        len: 0,
+    });
+    for h in &list.entries[list.base..list.len] {
+        if h.tag == tag {
+            before.entries[before.len] = *h;
+            before.len += 1;
+        }
+    }
+    before
+}
+
+/// Learns the order edges from the locks in `before` to `taken`.
+#[cold]
+#[inline(never)]
+fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool) {
+    for h in &before.entries[..before.len] {
+        let Some(learn) = edge(h, &taken) else {
+            continue;
+        };
+        if !nested(h.by, taken.by) {
+            continue;
+        }
+        let known = LOCAL
+            .try_with(|l| {
+                // SAFETY: as in `with_list`.
+                let cache = unsafe { &mut *l.cache.get() };
+                let slot = &mut cache[learn.key.slot(EDGE_CACHE)];
+                let known = *slot == learn.key;
+                *slot = learn.key;
+                known
+            })
+            .unwrap_or(true);
+        if !known {
+            graph::learn(&learn, || who(frame, in_task, taken.tag));
+        }
+    }
+}
+
+/// The key of the edge from held lock `h` to `taken`, if it is one.
+#[inline]
+fn edge_key(h: &Held, taken: &Held) -> Option<EdgeKey> {
+    if h.lock == taken.lock {
+        // Only a second read (which waits behind a queued writer) or a
+        // second permit can be taken while the context holds the lock.
+        let again = matches!(
+            (h.mode, taken.mode),
+            (LockMode::Read, LockMode::Read) | (LockMode::Permit, LockMode::Permit)
+        );
+        return again.then(|| EdgeKey::locks(h.lock, taken.lock, h.mode, taken.mode));
+    }
+    Some(if h.class == taken.class {
+        EdgeKey::locks(h.lock, taken.lock, h.mode, taken.mode)
+    } else {
+        EdgeKey::class(h.class, taken.class, h.mode, taken.mode)
+    })
+}
+
+/// The edge from held lock `h` to `taken`, if it is one.
+fn edge(h: &Held, taken: &Held) -> Option<Learn> {
+    let key = edge_key(h, taken)?;
+    Some(Learn {
+        key,
+        from: h.class,
+        to: taken.class,
+        held: h.mode,
+        acquired: taken.mode,
+        held_lock: h.lock,
+        acquired_lock: taken.lock,
+        same_class: h.class == taken.class,
+        held_at: h.at,
+        acquired_at: taken.at,
+    })
+}
+
+/// Whether a lock taken by future `held_by` (0: the context itself) is
+/// held *around* an acquisition by future `by`: taken by the same future,
+/// by the context itself, or by a future that is polling now (so it
+/// encloses this one) or is gone (its guard outlived it, kept by an
+/// enclosing one). A future that is alive and not polling is a concurrent
+/// sibling (a branch of a `join!`, a `FuturesUnordered`): the task can
+/// release its lock without this one, so it orders nothing.
+#[inline]
+fn nested(held_by: NodeId, by: NodeId) -> bool {
+    held_by == 0 || held_by == by || sibling_encloses(held_by)
+}
+
+#[cold]
+#[inline(never)]
+fn sibling_encloses(future: NodeId) -> bool {
+    use crate::node::PollState;
+    match crate::registry::find(future).and_then(|e| e.poll_state()) {
+        Some(PollState::Pending | PollState::Idle) => false,
+        Some(PollState::Polling | PollState::Done) | None => true,
+    }
+}
+
+/// The context that takes a lock, for an edge's example: its node id, kind
+/// and name.
+#[cold]
+fn who(frame: context::Frame, in_task: bool, tag: u64) -> (NodeId, NodeKind, String) {
+    let id = if in_task {
+        frame.task
+    } else if tag != 0 {
+        tag
+    } else {
+        crate::ambient::kept_thread_root().id
+    };
+    match crate::registry::find(id) {
+        Some(e) => (id, e.core().kind, e.core().name()),
+        None if tag != 0 => (
+            id,
+            NodeKind::Task,
+            format!("tokio task {}", tag - (1 << 52)),
+        ),
+        None => (
+            id,
+            NodeKind::Thread,
+            format!(
+                "thread {}",
+                std::thread::current().name().unwrap_or("(unnamed)")
+            ),
+        ),
+    }
+}
+
+/// Lock `lock` is released: the context that holds it no longer does.
+#[inline]
+pub(super) fn release(lock: NodeId) {
+    let elsewhere = with_list(|list| {
+        // The usual case: the last lock taken goes first.
+        if list.len > list.base
+            && list.entries[list.len - 1].lock == lock
+            && (list.in_task || list.entries[list.len - 1].tag == 0)
+        {
+            list.len -= 1;
+            return false;
+        }
+        release_slow(list, lock)
+    });
+    if elsewhere == Some(true) {
+        orphan(lock);
+    }
+}
+
+/// As [`release`], for a lock that is not the last one the thread took.
+#[cold]
+fn release_slow(list: &mut List, lock: NodeId) -> bool {
+    match list.find(lock) {
+        Some(i) => {
+            list.remove(i);
+            false
+        }
+        None if list.overflow > 0 => {
+            list.overflow -= 1;
+            false
+        }
+        None => true,
+    }
+}
+
+/// A hold of `lock` moved to node `to` (seen by peeps: a guard sent in a
+/// message, given at spawn): if the current context holds it and is not
+/// `to`, it holds it no more.
+pub(super) fn moved_away(lock: NodeId, to: NodeId) {
+    let frame = context::current();
+    let current = if frame.tracked {
+        frame.task
+    } else {
+        match plain_tag() {
+            0 => crate::ambient::kept_thread_root().id,
+            tag => tag,
+        }
+    };
+    if current == to {
+        return;
+    }
+    with_list(|list| {
+        if let Some(i) = list.find(lock) {
+            list.remove(i);
+        }
+    });
+}
+
+// ---- a peeps task's locks across its polls ---------------------------------
+
+/// A peeps task's held locks while it is not polled: those it holds across
+/// an `.await`, brought back by its next poll.
+#[derive(Debug, Default)]
+pub(crate) struct Saved(UnsafeCell<Option<Box<SavedList>>>);
+
+#[derive(Debug)]
+struct SavedList {
+    entries: [Held; HELD_MAX],
+    len: usize,
+    /// The orphan releases applied to `entries`: those numbered below.
+    seen: u64,
+}
+
+// SAFETY: the list is touched only by the task's own poll (`enter_task`
+// and its guard), and a task is polled by one thread at a time, each poll
+// ordered after the last by the runtime; otherwise it is only dropped.
+unsafe impl Sync for Saved {}
+// SAFETY: as above.
+unsafe impl Send for Saved {}
+
+/// The segment of a peeps task's poll: closed (what it holds saved in the
+/// task) when dropped, also during a panic.
+#[derive(Debug)]
+#[must_use = "the task's segment closes when the guard drops"]
+pub(crate) struct TaskSegment<'a> {
+    saved: &'a Saved,
+    prev: Option<(usize, bool)>,
+}
+
+/// Opens the segment of the poll of a peeps task whose saved list is
+/// `saved`, bringing back the locks it held across its last `.await`.
+#[inline]
+pub(crate) fn enter_task(saved: &Saved) -> TaskSegment<'_> {
+    // SAFETY: see `Saved`: this poll is the one user of the list.
+    let list = unsafe { &mut *saved.0.get() };
+    let prev = with_list(|l| {
+        let prev = (l.base, l.in_task);
+        l.base = l.len;
+        l.in_task = true;
+        if let Some(s) = list
+            && s.len > 0
+        {
+            restore(l, s);
+        }
+        prev
+    });
+    TaskSegment { saved, prev }
+}
+
+/// Brings a task's saved locks back into the thread's list `l`, both
+/// brought up to date with the orphan releases first.
+#[cold]
+fn restore(l: &mut List, s: &mut SavedList) {
+    let now = ORPHANS.load(Relaxed);
+    if now != l.seen {
+        l.catch_up(now);
+    }
+    let now = l.seen;
+    if now != s.seen {
+        List::forget_orphans(&mut s.entries, &mut s.len, &mut 0, s.seen, now);
+    }
+    for h in &s.entries[..s.len] {
+        if l.len < HELD_MAX {
+            l.entries[l.len] = *h;
+            l.len += 1;
+        } else {
+            l.overflow += 1;
+            graph::held_dropped();
+        }
+    }
+    s.len = 0;
+}
+
+impl Drop for TaskSegment<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        let Some((base, in_task)) = self.prev else {
+            return;
+        };
+        // SAFETY: see `Saved`.
+        let list = unsafe { &mut *self.saved.0.get() };
+        with_list(|l| {
+            if l.len > l.base {
+                save(l, list);
+            }
+            l.len = l.base;
+            l.base = base.min(l.len);
+            l.in_task = in_task;
+        });
+    }
+}
+
+/// Moves the locks left in a task's segment of `l` into its saved list.
+#[cold]
+fn save(l: &List, list: &mut Option<Box<SavedList>>) {
+    let s = list.get_or_insert_with(|| {
+        Box::new(SavedList {
+            entries: [Held::EMPTY; HELD_MAX],
+            len: 0,
+            seen: 0,
+        })
+    });
+    let n = l.len - l.base;
+    s.entries[..n].copy_from_slice(&l.entries[l.base..l.len]);
+    s.len = n;
+    s.seen = l.seen;
+}

@@ -1,0 +1,414 @@
+//! The lock order learned at run time (issue 15): an inversion is reported
+//! as a potential deadlock the first time both orders have been seen, the
+//! program never hanging; the usual safe patterns report nothing.
+//!
+//! The tests of this binary share one process, so one learned order: each
+//! names its tasks with a prefix of its own and looks only at the findings
+//! whose steps its tasks took.
+#![cfg(feature = "diagnostics")]
+
+use peeps_graph::analysis::{PotentialDeadlock, PotentialKind};
+use peeps_graph::{LockMode, Options};
+use peeps_runtime::spawn_named;
+use peeps_sync::{Mutex, RwLock, Semaphore};
+use std::sync::Arc;
+
+/// The potential deadlocks of this process whose every step was taken by a
+/// task named with `prefix`.
+fn potential(prefix: &str) -> Vec<PotentialDeadlock> {
+    let snap = peeps_runtime::snapshot();
+    let report = peeps_graph::analyze(std::slice::from_ref(&snap), &Options::default());
+    report
+        .potential_deadlocks
+        .into_iter()
+        .filter(|p| p.steps.iter().all(|s| s.task.name.starts_with(prefix)))
+        .collect()
+}
+
+/// `file:line` of this file.
+fn here(line: u32) -> String {
+    format!("{}:{line}", file!())
+}
+
+/// Runs `f` as a peeps task named `name` and waits for it.
+async fn run<F: std::future::Future<Output = ()> + Send + 'static>(name: &'static str, f: F) {
+    spawn_named(name, f).await.expect("task");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opposite_orders_at_different_times_are_a_potential_deadlock() {
+    let a = Arc::new(Mutex::new(0).named("lo-acct-1"));
+    let b = Arc::new(Mutex::new(0).named("lo-acct-2"));
+    let lines = Arc::new(parking_lot::Mutex::new(Vec::new()));
+    {
+        let (a, b, lines) = (a.clone(), b.clone(), lines.clone());
+        run("lo-transfer-a", async move {
+            let first = line!() + 1;
+            let x = a.lock().await;
+            let then = line!() + 1;
+            let y = b.lock().await;
+            lines.lock().extend([first, then]);
+            drop((x, y));
+        })
+        .await;
+    }
+    // The first path ended long before the second starts: nothing hangs.
+    assert!(
+        potential("lo-transfer").is_empty(),
+        "one order alone is no cycle"
+    );
+    {
+        let (a, b, lines) = (a.clone(), b.clone(), lines.clone());
+        run("lo-transfer-b", async move {
+            let first = line!() + 1;
+            let y = b.lock().await;
+            let then = line!() + 1;
+            let x = a.lock().await;
+            lines.lock().extend([first, then]);
+            drop((y, x));
+        })
+        .await;
+    }
+    let found = potential("lo-transfer");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let p = &found[0];
+    assert_eq!(p.kind, PotentialKind::Inversion);
+    let l = lines.lock().clone();
+    assert_eq!(
+        p.text,
+        format!(
+            "potential deadlock: task \"lo-transfer-a\" took \"lo-acct-1\" ({}) then \"lo-acct-2\" ({}); \
+             task \"lo-transfer-b\" took \"lo-acct-2\" ({}) then \"lo-acct-1\" ({}). \
+             Run at the same time, these two can deadlock.",
+            here(l[0]),
+            here(l[1]),
+            here(l[2]),
+            here(l[3]),
+        )
+    );
+    assert_eq!(p.steps.len(), 2);
+    assert!(
+        p.steps
+            .iter()
+            .all(|s| s.held_as == LockMode::Write && s.acquired_as == LockMode::Write)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locks_always_taken_in_one_order_are_no_potential_deadlock() {
+    let a = Arc::new(Mutex::new(0).named("lo1-a"));
+    let b = Arc::new(RwLock::new(0).named("lo1-b"));
+    let c = Arc::new(Semaphore::new(2).named("lo1-c"));
+    for name in ["lo1-one", "lo1-two", "lo1-three"] {
+        let (a, b, c) = (a.clone(), b.clone(), c.clone());
+        run(name, async move {
+            let _x = a.lock().await;
+            let _y = b.write().await;
+            let z = c.acquire().await.unwrap();
+            drop((_y, z));
+            let _y = b.read().await;
+        })
+        .await;
+    }
+    assert!(potential("lo1-").is_empty(), "{:#?}", potential("lo1-"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn try_lock_cannot_block_so_it_orders_nothing() {
+    let a = Arc::new(Mutex::new(0).named("lo2-a"));
+    let b = Arc::new(Mutex::new(0).named("lo2-b"));
+    {
+        let (a, b) = (a.clone(), b.clone());
+        run("lo2-locks", async move {
+            let _x = a.lock().await;
+            let _y = b.lock().await;
+        })
+        .await;
+    }
+    {
+        let (a, b) = (a.clone(), b.clone());
+        run("lo2-tries", async move {
+            let _y = b.lock().await;
+            // Held `b`, then *tried* `a`: a try cannot wait, so no cycle.
+            let _x = a.try_lock().expect("free");
+        })
+        .await;
+    }
+    assert!(potential("lo2-").is_empty(), "{:#?}", potential("lo2-"));
+}
+
+/// Per-account locks, one class (made at one site), always taken lowest
+/// index first: no cycle. Taken the other way round for one pair once: a
+/// potential deadlock between those two locks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locks_of_one_class_in_a_consistent_order_are_no_potential_deadlock() {
+    let accounts: Arc<Vec<Mutex<u64>>> = Arc::new((0..4).map(|_| Mutex::new(100)).collect());
+    for (i, (from, to)) in [(0, 1), (2, 1), (3, 0), (1, 3), (2, 3)]
+        .into_iter()
+        .enumerate()
+    {
+        let accounts = accounts.clone();
+        let name: &'static str = ["lo3-t0", "lo3-t1", "lo3-t2", "lo3-t3", "lo3-t4"][i];
+        run(name, async move {
+            let (lo, hi) = if from < to { (from, to) } else { (to, from) };
+            let mut first = accounts[lo].lock().await;
+            let mut second = accounts[hi].lock().await;
+            *first -= 1;
+            *second += 1;
+        })
+        .await;
+    }
+    assert!(potential("lo3-").is_empty(), "{:#?}", potential("lo3-"));
+
+    // The same class, the order of two accounts inverted once.
+    let accounts2 = accounts.clone();
+    run("lo3-careless", async move {
+        let _hi = accounts2[3].lock().await;
+        let _lo = accounts2[1].lock().await;
+    })
+    .await;
+    // 3 → 1 inverts 1 → 3 (`lo3-t3`), and closes 1 → 2 → 3 → 1 too.
+    let found = potential("lo3-");
+    assert_eq!(found.len(), 2, "{found:#?}");
+    for p in &found {
+        assert!(
+            p.steps
+                .iter()
+                .all(|s| s.held.lock.is_some() && s.acquired.lock.is_some())
+        );
+        assert!(
+            p.text.contains(" #1") && p.text.contains(" #2"),
+            "{}",
+            p.text
+        );
+        assert!(p.text.contains("task \"lo3-careless\""), "{}", p.text);
+    }
+    let two = found
+        .iter()
+        .find(|p| p.steps.len() == 2)
+        .expect("the pair inverted");
+    assert!(two.text.contains("task \"lo3-t3\""), "{}", two.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guard_dropped_before_the_next_lock_orders_nothing() {
+    let a = Arc::new(Mutex::new(0).named("lo4-a"));
+    let b = Arc::new(Mutex::new(0).named("lo4-b"));
+    for name in ["lo4-ab", "lo4-ba"] {
+        let (a, b) = (a.clone(), b.clone());
+        run(name, async move {
+            let (first, second) = if name == "lo4-ab" { (&a, &b) } else { (&b, &a) };
+            let g = first.lock().await;
+            drop(g);
+            // A guard dropped at the end of a block, too.
+            {
+                let _h = second.lock().await;
+            }
+            tokio::task::yield_now().await;
+            let _g = first.lock().await;
+        })
+        .await;
+    }
+    assert!(potential("lo4-").is_empty(), "{:#?}", potential("lo4-"));
+}
+
+/// Reads of two rwlocks in opposite orders: readers never wait for readers
+/// while nobody writes, so no cycle.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_after_reads_are_no_potential_deadlock() {
+    let a = Arc::new(RwLock::new(0).named("lo5-a"));
+    let b = Arc::new(RwLock::new(0).named("lo5-b"));
+    for name in ["lo5-ab", "lo5-ba"] {
+        let (a, b) = (a.clone(), b.clone());
+        run(name, async move {
+            let (first, second) = if name == "lo5-ab" { (&a, &b) } else { (&b, &a) };
+            let _x = first.read().await;
+            let _y = second.read().await;
+        })
+        .await;
+    }
+    assert!(potential("lo5-").is_empty(), "{:#?}", potential("lo5-"));
+}
+
+/// The same reads, once a writer of each lock was seen: a writer queued on
+/// each between the reads closes the cycle.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_in_opposite_orders_of_written_rwlocks_are_a_potential_deadlock() {
+    let a = Arc::new(RwLock::new(0).named("lo6-a"));
+    let b = Arc::new(RwLock::new(0).named("lo6-b"));
+    for name in ["lo6-ab", "lo6-ba"] {
+        let (a, b) = (a.clone(), b.clone());
+        run(name, async move {
+            let (first, second) = if name == "lo6-ab" { (&a, &b) } else { (&b, &a) };
+            let _x = first.read().await;
+            let _y = second.read().await;
+        })
+        .await;
+    }
+    {
+        let (a, b) = (a.clone(), b.clone());
+        run("lo6-writer", async move {
+            *a.write().await += 1;
+            *b.write().await += 1;
+        })
+        .await;
+    }
+    let found = potential("lo6-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].needs_writer.len(), 2, "{found:#?}");
+    assert!(
+        found[0]
+            .text
+            .ends_with("when a writer queues on \"lo6-b\" and a writer queues on \"lo6-a\".")
+            || found[0]
+                .text
+                .ends_with("when a writer queues on \"lo6-a\" and a writer queues on \"lo6-b\"."),
+        "{}",
+        found[0].text
+    );
+}
+
+/// tokio's RwLock is write-preferring: a read taken while the task holds
+/// a read of the same lock deadlocks against a writer queued in between.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_reentered_is_a_potential_deadlock_of_its_own() {
+    let lock = Arc::new(RwLock::new(0).named("lo7-config"));
+    let line = Arc::new(parking_lot::Mutex::new(0));
+    {
+        let (lock, line) = (lock.clone(), line.clone());
+        run("lo7-reader", async move {
+            let first = line!() + 1;
+            let _a = lock.read().await;
+            let _b = lock.read().await;
+            *line.lock() = first;
+        })
+        .await;
+    }
+    let found = potential("lo7-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].kind, PotentialKind::ReadReentered);
+    let first = *line.lock();
+    assert!(
+        found[0].text.starts_with(&format!(
+            "potential deadlock: task \"lo7-reader\" took a read of \"lo7-config\" ({}) then another read of it ({}). The rwlock is write-preferring",
+            here(first),
+            here(first + 1)
+        )),
+        "{}",
+        found[0].text
+    );
+}
+
+/// Futures of one task that each hold a permit and wait: the holders are
+/// concurrent siblings (instrumented futures polled by a combinator), not
+/// nested, so a permit taken by one while another holds one orders nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sibling_futures_of_one_task_order_nothing() {
+    let pool = Arc::new(Semaphore::new(2).named("lo8-pool"));
+    let a = Arc::new(Mutex::new(0).named("lo8-a"));
+    let b = Arc::new(Mutex::new(0).named("lo8-b"));
+    let (pool2, a2, b2) = (pool.clone(), a.clone(), b.clone());
+    run("lo8-loader", async move {
+        let query = |i: u64, first: Arc<Mutex<u64>>| {
+            let pool = pool2.clone();
+            peeps_runtime::instrument("query", "lo8:1:1", async move {
+                let _conn = pool.acquire().await.unwrap();
+                let _g = first.lock().await;
+                tokio::time::sleep(std::time::Duration::from_millis(20 + i)).await;
+            })
+        };
+        // Sibling 1 holds a permit and `a` while sibling 2 takes a permit
+        // and `b`, and the other way round: no nesting between them.
+        tokio::join!(query(0, a2.clone()), query(1, b2.clone()));
+    })
+    .await;
+    {
+        let (a, b) = (a.clone(), b.clone());
+        run("lo8-other", async move {
+            let _y = b.lock().await;
+            let _x = a.lock().await;
+        })
+        .await;
+    }
+    assert!(potential("lo8-").is_empty(), "{:#?}", potential("lo8-"));
+}
+
+/// A permit of a semaphore waited for while holding one of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_permit_waited_for_while_holding_one_is_a_potential_deadlock() {
+    let pool = Arc::new(Semaphore::new(4).named("lo9-pool"));
+    run("lo9-query", async move {
+        let _a = pool.acquire().await.unwrap();
+        let _b = pool.acquire().await.unwrap();
+    })
+    .await;
+    let found = potential("lo9-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].kind, PotentialKind::PermitReacquired);
+}
+
+/// Blocking (parking_lot) locks on plain threads: the thread is the
+/// context.
+#[test]
+fn blocking_locks_on_threads_learn_the_order_too() {
+    use peeps_sync::blocking::Mutex as BMutex;
+    let a = Arc::new(BMutex::new(0).named("lo10-a"));
+    let b = Arc::new(BMutex::new(0).named("lo10-b"));
+    let (a2, b2) = (a.clone(), b.clone());
+    std::thread::Builder::new()
+        .name("lo10-one".into())
+        .spawn(move || {
+            let _x = a2.lock();
+            let _y = b2.lock();
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    std::thread::Builder::new()
+        .name("lo10-two".into())
+        .spawn(move || {
+            let _y = b.lock();
+            let _x = a.lock();
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    let found = potential("thread lo10-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0]
+            .text
+            .contains("thread \"thread lo10-one\" took \"lo10-a\""),
+        "{}",
+        found[0].text
+    );
+}
+
+/// A task holding a lock across an `.await` keeps it in its own list,
+/// whichever thread polls it next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_held_across_awaits_orders_what_the_task_takes_later() {
+    let a = Arc::new(Mutex::new(0).named("lo11-a"));
+    let b = Arc::new(Mutex::new(0).named("lo11-b"));
+    {
+        let (a, b) = (a.clone(), b.clone());
+        run("lo11-slow", async move {
+            let _x = a.lock().await;
+            for _ in 0..20 {
+                tokio::task::yield_now().await;
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+            let _y = b.lock().await;
+        })
+        .await;
+    }
+    {
+        let (a, b) = (a.clone(), b.clone());
+        run("lo11-back", async move {
+            let _y = b.lock().await;
+            let _x = a.lock().await;
+        })
+        .await;
+    }
+    assert_eq!(potential("lo11-").len(), 1, "{:#?}", potential("lo11-"));
+}
