@@ -7,7 +7,7 @@
 //! and is then renamed: a reader never sees half a file.
 
 use std::io::{self, Write};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -83,20 +83,8 @@ pub fn install_sigusr1(name: &str) {
 }
 
 fn install() -> io::Result<()> {
-    let (read, write) =
-        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
-            .map_err(io::Error::from)?;
-    // The reading end blocks; only the signal handler's end must not.
-    nix::fcntl::fcntl(
-        &read,
-        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::empty()),
-    )
-    .map_err(io::Error::from)?;
-    std::thread::Builder::new()
-        .name("peeps-sigusr1".into())
-        .spawn(move || dump_thread(read))?;
-    PIPE_WRITE.store(write.as_raw_fd(), Ordering::Relaxed);
-    std::mem::forget(write); // lives for the rest of the process
+    let write = crate::signal_pipe::start("peeps-sigusr1", dump_thread)?;
+    PIPE_WRITE.store(write, Ordering::Relaxed);
     let action = nix::sys::signal::SigAction::new(
         nix::sys::signal::SigHandler::Handler(on_sigusr1),
         nix::sys::signal::SaFlags::SA_RESTART,

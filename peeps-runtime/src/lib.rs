@@ -28,6 +28,7 @@ pub mod push;
 #[doc(hidden)]
 pub mod registry;
 pub mod sampler;
+mod signal_pipe;
 mod snapshot;
 mod threads;
 pub mod watchdog;

@@ -29,7 +29,7 @@
 
 use nix::sys::signal::{self, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use std::io::{self, Write};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Mutex, Once};
 use std::time::Duration;
@@ -113,20 +113,8 @@ pub fn install() {
 }
 
 fn try_install() -> io::Result<()> {
-    let (read, write) =
-        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
-            .map_err(io::Error::from)?;
-    // The reading end blocks; only the signal handler's end must not.
-    nix::fcntl::fcntl(
-        &read,
-        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::empty()),
-    )
-    .map_err(io::Error::from)?;
-    std::thread::Builder::new()
-        .name("peeps-on-term".into())
-        .spawn(move || report_thread(read))?;
-    PIPE_WRITE.store(write.as_raw_fd(), Ordering::Relaxed);
-    std::mem::forget(write); // lives for the rest of the process
+    let write = crate::signal_pipe::start("peeps-on-term", report_thread)?;
+    PIPE_WRITE.store(write, Ordering::Relaxed);
     let ours = SigAction::new(
         SigHandler::Handler(on_signal),
         SaFlags::SA_RESTART,
