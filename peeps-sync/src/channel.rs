@@ -324,6 +324,19 @@ impl<S: Side> Endpoint<S> {
         );
     }
 
+    /// Waits for `closed` (the inner handle's `closed()`), made by the
+    /// user's call at `at`: a `waits_on` edge with `op: closed` while
+    /// pending. The `closed()` of every sender and receiver.
+    pub(crate) async fn wait_closed(
+        &self,
+        at: crate::core::At,
+        closed: impl std::future::Future<Output = ()>,
+    ) {
+        self.used();
+        crate::core::Waiting::new(self.resource(), peeps_graph::Op::Closed, at.site(), closed)
+            .await;
+    }
+
     /// `n` messages went through this handle, by the user's call at `at`.
     /// Always inline: every send and receive makes it, and a call costs
     /// more than its body.

@@ -170,16 +170,7 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn closed(&self) -> impl Future<Output = ()> {
         let at = At::caller();
-        async move {
-            self.ep.used();
-            Waiting::new(
-                self.ep.resource(),
-                Op::Closed,
-                at.site(),
-                self.inner.closed(),
-            )
-            .await;
-        }
+        self.ep.wait_closed(at, self.inner.closed())
     }
 
     /// Sends a value if there is room now, as tokio's `try_send`.

@@ -2,8 +2,7 @@
 
 use super::error::SendError;
 use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
-use crate::core::{At, Waiting};
-use peeps_graph::Op;
+use crate::core::At;
 use peeps_runtime::__private::wait::WaitEdge;
 use std::borrow::Cow;
 use std::future::Future;
@@ -110,16 +109,7 @@ impl<T> UnboundedSender<T> {
     #[track_caller]
     pub fn closed(&self) -> impl Future<Output = ()> {
         let at = At::caller();
-        async move {
-            self.ep.used();
-            Waiting::new(
-                self.ep.resource(),
-                Op::Closed,
-                at.site(),
-                self.inner.closed(),
-            )
-            .await;
-        }
+        self.ep.wait_closed(at, self.inner.closed())
     }
 
     /// Whether the receiver is gone or closed, as tokio's.

@@ -318,16 +318,7 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn closed(&self) -> impl Future<Output = ()> {
         let at = At::caller();
-        async move {
-            self.ep.used();
-            Waiting::new(
-                self.ep.resource(),
-                Op::Closed,
-                at.site(),
-                self.inner.closed(),
-            )
-            .await;
-        }
+        self.ep.wait_closed(at, self.inner.closed())
     }
 
     /// A new receiver, attributed to the task subscribing, as tokio's
