@@ -195,3 +195,49 @@ fn the_returned_futures_stay_send() {
     let s = Semaphore::new(1);
     drop(needs_send(s.acquire()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_closed_wait_names_its_call() {
+    let (tx, rx) = mpsc::channel_named::<u32>("ga-closed-mpsc", 1);
+    let (utx, urx) = mpsc::unbounded_channel_named::<u32>("ga-closed-unbounded");
+    let (btx, brx) = peeps_sync::broadcast::channel::<u32>(1);
+    let btx = btx.named("ga-closed-broadcast");
+    let (wtx, wrx) = peeps_sync::watch::channel(0u32);
+    let wtx = wtx.named("ga-closed-watch");
+    let (a, a_line) = (async move { tx.closed().await }, line!());
+    let (b, b_line) = (async move { utx.closed().await }, line!());
+    let (c, c_line) = (async move { btx.closed().await }, line!());
+    let (d, d_line) = (async move { wtx.closed().await }, line!());
+    let waiters = [
+        spawn_named("ga-closed-a", a),
+        spawn_named("ga-closed-b", b),
+        spawn_named("ga-closed-c", c),
+        spawn_named("ga-closed-d", d),
+    ];
+    eventually(|g| {
+        support::all(&[
+            waits_on("ga-closed-a", "ga-closed-mpsc")
+                .op("closed")
+                .at(file!(), a_line)
+                .check(g),
+            waits_on("ga-closed-b", "ga-closed-unbounded")
+                .op("closed")
+                .at(file!(), b_line)
+                .check(g),
+            waits_on("ga-closed-c", "ga-closed-broadcast")
+                .op("closed")
+                .at(file!(), c_line)
+                .check(g),
+            waits_on("ga-closed-d", "ga-closed-watch")
+                .op("closed")
+                .at(file!(), d_line)
+                .check(g),
+        ])
+    })
+    .await;
+    // Dropping the receivers ends every wait.
+    drop((rx, urx, brx, wrx));
+    for w in waiters {
+        w.await.unwrap();
+    }
+}
