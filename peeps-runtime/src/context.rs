@@ -156,6 +156,51 @@ pub fn current_waiter() -> Actor {
     Actor { id: root.id(), keep: Some(root) }
 }
 
+thread_local! {
+    /// The lock order's tag of the last lock hold this thread took outside a
+    /// peeps task — (the lock's node id, the plain tokio task's node id or
+    /// 0 for the thread) — read once by the lock order right after the
+    /// hold, so that it does not ask tokio again (see [`take_plain_tag`]).
+    static PLAIN_HOLD: Cell<(NodeId, u64)> = const { Cell::new((0, 0)) };
+}
+
+/// As [`current_holder`], for a hold of the lock `lock` (its node id):
+/// outside a peeps task it also remembers, for the lock order's
+/// acquisition that follows, which plain tokio task (or the thread) took it.
+#[inline]
+pub fn current_lock_holder(lock: NodeId) -> Actor {
+    let frame = current();
+    if frame.tracked {
+        return Actor { id: frame.task, keep: None };
+    }
+    let (actor, tag) = match tokio::task::try_id() {
+        Some(task) => {
+            let id = ambient::foreign_id(task);
+            (Actor { id, keep: None }, id)
+        }
+        None => (ambient::kept_thread_root(), 0),
+    };
+    let _ = PLAIN_HOLD.try_with(|c| c.set((lock, tag)));
+    actor
+}
+
+/// The tag [`current_lock_holder`] remembered for a hold of `lock` just
+/// taken on this thread, once; `None` when the last such hold was of
+/// another lock (ask tokio instead).
+#[inline]
+pub(crate) fn take_plain_tag(lock: NodeId) -> Option<u64> {
+    PLAIN_HOLD
+        .try_with(|c| {
+            let (held, tag) = c.get();
+            (held == lock && held != 0).then(|| {
+                c.set((0, 0));
+                tag
+            })
+        })
+        .ok()
+        .flatten()
+}
+
 /// The task polling now, for a `held_by` edge: whoever can release a guard.
 /// A peeps task, else the plain tokio task (its derived id), else the
 /// thread's root, which the thread keeps once it held something (a plain

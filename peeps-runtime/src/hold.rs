@@ -337,7 +337,7 @@ impl HolderSet {
     /// permit of several semaphore permits): see [`HolderSet::weight`].
     #[inline]
     pub fn acquire_weighted(&self, how: HoldAs, confirmed: bool, weight: usize, at: Site) -> HoldToken {
-        let Actor { id, keep } = context::current_holder();
+        let Actor { id, keep } = context::current_lock_holder(self.owner);
         self.acquire_for(id, keep, how, evidence_of(confirmed), weight, 0, at)
     }
 
@@ -347,7 +347,7 @@ impl HolderSet {
     /// `made` until peeps sees where it goes.
     #[inline]
     pub fn acquire_movable(&self, how: HoldAs, weight: usize, at: Site) -> HoldToken {
-        let Actor { id, keep } = context::current_holder();
+        let Actor { id, keep } = context::current_lock_holder(self.owner);
         self.acquire_for(id, keep, how, Evidence::Made, weight, crate::id::next_id(), at)
     }
 
@@ -365,7 +365,7 @@ impl HolderSet {
     #[inline]
     pub fn hold_exclusive(&self, how: HoldAs, confirmed: bool, at: Site) {
         // The holder lives without a reference (see `HoldGuard`).
-        let Actor { id, keep: _ } = context::current_holder();
+        let Actor { id, keep: _ } = context::current_lock_holder(self.owner);
         let m = meta(how, evidence_of(confirmed), clock::now_ms(), 1);
         self.fill_exclusive(id, m, None, at, taking_future(id));
         crate::history::held(&self.clock, self.owner, id, how, at);
@@ -376,7 +376,7 @@ impl HolderSet {
     /// guard's mark); the evidence is `made`.
     #[inline]
     pub fn hold_exclusive_movable(&self, how: HoldAs, at: Site) -> u64 {
-        let Actor { id, keep: _ } = context::current_holder();
+        let Actor { id, keep: _ } = context::current_lock_holder(self.owner);
         let ticket = crate::id::next_id();
         let m = meta(how, Evidence::Made, clock::now_ms(), 1);
         self.fill_exclusive(id, m, Some(ticket), at, taking_future(id));

@@ -223,6 +223,16 @@ fn plain_tag() -> u64 {
     tokio::task::try_id().map_or(0, crate::ambient::foreign_id)
 }
 
+/// [`plain_tag`] for an acquisition of `lock`: what the lock's hold, just
+/// taken, found (see `context::current_lock_holder`), else asked again.
+#[inline]
+fn plain_tag_of(lock: NodeId) -> u64 {
+    match context::take_plain_tag(lock) {
+        Some(tag) => tag,
+        None => plain_tag(),
+    }
+}
+
 // ---- acquisition and release ----------------------------------------------
 
 /// The held locks an acquisition is ordered after, copied out of the list
@@ -253,7 +263,7 @@ pub(super) fn take(lock: NodeId, class: u32, mode: LockMode, at: Site, waited: b
         let list = unsafe { &mut *l.list.get() };
         let len = list.len;
         if len == list.base && len < HELD_MAX && ORPHANS.load(Relaxed) == list.seen {
-            let tag = if list.in_task { 0 } else { plain_tag() };
+            let tag = if list.in_task { 0 } else { plain_tag_of(lock) };
             list.entries[len] = Held {
                 lock,
                 by,
@@ -301,7 +311,7 @@ fn take_more(mut taken: Held, waited: bool) {
             list.catch_up(seen);
         }
         if !list.in_task {
-            taken.tag = plain_tag();
+            taken.tag = plain_tag_of(taken.lock);
         }
         let mut slow = None;
         if waited && list.len > list.base {
