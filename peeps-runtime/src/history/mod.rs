@@ -197,11 +197,13 @@ fn ring() -> Option<&'static Ring> {
 }
 
 /// Whether this thread records (or has not asked yet): a hook that must
-/// read something to record checks this first.
+/// read something to record checks this first. A thread that found no
+/// ring free still goes on to [`ring`]: it may find one free now, or its
+/// event is counted as dropped (skipping it here lost it uncounted).
 #[inline]
 pub(crate) fn recording() -> bool {
-    let p = LOCAL.with(Cell::get);
-    !cfg!(loom) && (p.is_null() || p as usize > GONE)
+    let p = LOCAL.with(Cell::get) as usize;
+    !cfg!(loom) && p != OFF && p != GONE
 }
 
 /// The ring of a thread that has none yet (or found none free).
