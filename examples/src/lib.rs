@@ -56,6 +56,7 @@
 //! |---|---|
 //! | `futures_unordered_permits` | certain deadlock of one task with itself: queries in a `FuturesUnordered` each holding a permit and waiting for another |
 //! | `futures_unordered_timer` | no deadlock (the same queries hold their permits across a timer; one waits for a permit) |
+//! | `futures_unordered_socket` | no deadlock (the same queries hold their permits while they read a silent TCP socket on 127.0.0.1; one waits for a permit) |
 //! | `futures_unordered_plain_blocks` | no deadlock, nothing stuck forever (plain async blocks in a `FuturesUnordered`: one holds a permit across a timer, one waits for it) |
 //! | `buffer_unordered_permits`, `buffered_permits` | as `futures_unordered_permits`, the queries run by `buffer_unordered` / `buffered` |
 //! | `buffer_unordered_timer`, `buffered_timer` | no deadlock, as `futures_unordered_timer` |

@@ -69,6 +69,7 @@ const SCENARIOS: &[&str] = &[
     // one task, many waits: combinators
     "futures_unordered_permits",
     "futures_unordered_timer",
+    "futures_unordered_socket",
     "buffer_unordered_permits",
     "buffer_unordered_timer",
     "buffered_permits",
@@ -1374,6 +1375,14 @@ fn futures_unordered_permits() {
 #[test]
 fn futures_unordered_timer() {
     let mut s = scenario!(futures_unordered_timer);
+    check_permits_healthy(&s.dump(), Polled::SubWaker);
+}
+
+/// The same with the connections waiting on a real socket instead of a
+/// timer: a wake source peeps cannot see, so no deadlock.
+#[test]
+fn futures_unordered_socket() {
+    let mut s = scenario!(futures_unordered_socket);
     check_permits_healthy(&s.dump(), Polled::SubWaker);
 }
 
