@@ -79,6 +79,29 @@
 //! | `stale_recv_after_yield` | the same, a yield in between: certain deadlock of one task |
 //! | `stale_recv_now_or_never` | the same, the receive polled once through `now_or_never` (missed today: a bug) |
 //!
+//! ## Ordinary application code
+//!
+//! Code written the way most tokio code is, `peeps::sync` used as a
+//! drop-in: common bugs, and the everyday patterns that must not look
+//! like one.
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `guard_held_across_send` | certain deadlock, 2 tasks: a `MutexGuard` held across a send into a full bounded channel whose consumer needs the mutex |
+//! | `match_scrutinee_guard` | certain deadlock of one task: the guard of a `match` scrutinee alive while an arm locks the mutex again |
+//! | `actors_call_each_other` | certain deadlock, 2 actors each awaiting the reply to a request unread in the other's inbox; `main` behind |
+//! | `semaphore_nested_acquire` | certain deadlock, 3 tasks each holding a borrowed permit and asking for a second |
+//! | `join_all_holding_lock` | certain deadlock, a task awaiting `join_all` of the tasks it spawned while holding the lock they need, and those 3 tasks |
+//! | `actor_requeue_own_inbox` | certain deadlock of one actor re-queueing into its own full inbox; `main` behind |
+//! | `worker_pool_shared_receiver` | no deadlock (workers sharing an `Arc<Mutex<Receiver>>`, the producer asleep) |
+//! | `actor_config_select` | no deadlock (an actor in `select!` on a `watch` config and its inbox) |
+//! | `shutdown_broadcast_joinset` | no deadlock (a `broadcast` shutdown, a `JoinSet` drained while workers flush to a slow writer) |
+//! | `rate_limiter_refill` | no deadlock (permits spent with `forget()`, refilled by a task on a timer) |
+//! | `batching_server_timeout` | no deadlock (a reply awaited under `timeout` from a server answering in batches) |
+//! | `pipeline_three_stages` | no deadlock (three stages over bounded channels, the source asleep) |
+//! | `notify_idle_workers` | no deadlock (workers idle on a `Notify`) |
+//! | `cache_readers_writer` | no deadlock (readers hold a cache's read guard across a slow call, a writer and a reader queued) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

@@ -103,6 +103,22 @@ const SCENARIOS: &[&str] = &[
     "stale_recv_registration",
     "stale_recv_after_yield",
     "stale_recv_now_or_never",
+    // ordinary application code: deadlocks
+    "guard_held_across_send",
+    "match_scrutinee_guard",
+    "actors_call_each_other",
+    "semaphore_nested_acquire",
+    "join_all_holding_lock",
+    "actor_requeue_own_inbox",
+    // ordinary application code: healthy
+    "worker_pool_shared_receiver",
+    "actor_config_select",
+    "shutdown_broadcast_joinset",
+    "rate_limiter_refill",
+    "batching_server_timeout",
+    "pipeline_three_stages",
+    "notify_idle_workers",
+    "cache_readers_writer",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -2021,4 +2037,306 @@ fn received_reply_sender_in_state_despite_old_bytes() {
         "{}",
         report_text(&run.report)
     );
+}
+
+// ---- ordinary application code: deadlocks -------------------------------------
+
+/// A producer holds a `MutexGuard` across its sends into a full bounded
+/// channel; the consumer, which alone could make room, waits for that
+/// mutex.
+#[test]
+fn guard_held_across_send() {
+    let mut s = scenario!(guard_held_across_send);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    deadlock()
+        .certain()
+        .tasks(["ingest", "indexer"])
+        .resources([(Mutex, "stats"), (Channel, "events")])
+        .step(
+            step("ingest")
+                .path(["ingest"])
+                .op(Op::Send)
+                .waits_on(Channel, "events")
+                .held_by("indexer")
+                .held_as("receiver")
+                .confirmed(true),
+        )
+        .step(
+            step("indexer")
+                .path(["index"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "stats")
+                .held_by("ingest")
+                .held_as("guard")
+                .confirmed(true),
+        )
+        .check(&run.report);
+}
+
+/// The guard of a `match` scrutinee lives through the arms, one of which
+/// locks the same mutex again.
+#[test]
+fn match_scrutinee_guard() {
+    let mut s = scenario!(match_scrutinee_guard);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    deadlock()
+        .certain()
+        .tasks(["login"])
+        .resources([(Mutex, "sessions")])
+        .step(
+            step("login")
+                .path(["login", "session_for"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "sessions")
+                .held_by("login")
+                .held_as("guard")
+                .confirmed(true),
+        )
+        .check(&run.report);
+}
+
+/// Two actors each answer a request by calling the other and awaiting
+/// the reply: each question sits unread in the other's inbox.
+#[test]
+fn actors_call_each_other() {
+    let mut s = scenario!(actors_call_each_other);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    deadlock()
+        .certain()
+        .tasks(["orders", "billing"])
+        .resources([(Channel, "orders-call"), (Channel, "billing-call")])
+        .behind([MAIN])
+        .step(
+            step("orders")
+                .path(["actor"])
+                .op(Op::Recv)
+                .waits_on(Channel, "orders-call")
+                .held_by("billing")
+                .held_as("sender")
+                .evidence("in_message")
+                .carrier(Channel, "billing-inbox")
+                .confirmed(true),
+        )
+        .step(
+            step("billing")
+                .path(["actor"])
+                .op(Op::Recv)
+                .waits_on(Channel, "billing-call")
+                .held_by("orders")
+                .held_as("sender")
+                .evidence("in_message")
+                .carrier(Channel, "orders-inbox")
+                .confirmed(true),
+        )
+        .behind_step(step(MAIN).path([]).op(Op::Recv))
+        .check(&run.report);
+}
+
+/// Every holder of a semaphore's permits asks for a second one, through
+/// a helper (borrowed permits).
+#[test]
+fn semaphore_nested_acquire() {
+    let mut s = scenario!(semaphore_nested_acquire);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let uploaders = ["uploader-1", "uploader-2", "uploader-3"];
+    let d = deadlock()
+        .certain()
+        .tasks(uploaders)
+        .resources([(Semaphore, "upload-slots")])
+        .check(report);
+    let steps: Vec<_> = d.cycle.iter().chain(&d.others).collect();
+    assert_eq!(steps.len(), uploaders.len(), "{}", report_text(report));
+    for s in steps {
+        assert!(
+            uploaders.contains(&s.held_by.name.as_str()),
+            "{}",
+            report_text(report)
+        );
+        step(&s.task.name)
+            .path(["upload", "upload_thumbnail"])
+            .op(Op::Acquire)
+            .waits_on(Semaphore, "upload-slots")
+            .held_as("permit")
+            .confirmed(true)
+            .check_one(s, report);
+    }
+}
+
+/// A task awaits `join_all` of the handles of the tasks it spawned while
+/// holding the lock each of them needs first.
+#[test]
+fn join_all_holding_lock() {
+    let mut s = scenario!(join_all_holding_lock);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let mut expect = deadlock()
+        .certain()
+        .tasks(["deployer", "deploy-1", "deploy-2", "deploy-3"])
+        .resources([(Mutex, "inventory")]);
+    for deploy in ["deploy-1", "deploy-2", "deploy-3"] {
+        expect = expect.step(
+            step(deploy)
+                .path(["deploy_host"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "inventory")
+                .held_by("deployer")
+                .held_as("guard")
+                .confirmed(true),
+        );
+    }
+    let d = expect.check(report);
+    let deployer = d
+        .cycle
+        .iter()
+        .chain(&d.others)
+        .find(|s| s.task.name == "deployer")
+        .expect("a step of the deployer");
+    assert!(
+        ["deploy-1", "deploy-2", "deploy-3"].contains(&deployer.held_by.name.as_str()),
+        "{}",
+        report_text(report)
+    );
+    step("deployer")
+        .path(["roll_out"])
+        .op(Op::Join)
+        .check_one(deployer, report);
+}
+
+/// An actor re-queues a failed message into its own full bounded inbox.
+#[test]
+fn actor_requeue_own_inbox() {
+    let mut s = scenario!(actor_requeue_own_inbox);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    deadlock()
+        .certain()
+        .tasks(["mailer"])
+        .resources([(Channel, "mail-queue")])
+        .behind([MAIN])
+        .step(
+            step("mailer")
+                .path(["deliver"])
+                .op(Op::Send)
+                .waits_on(Channel, "mail-queue")
+                .held_by("mailer")
+                .held_as("receiver")
+                .confirmed(true),
+        )
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op(Op::Join)
+                .waits_on(Task, "mailer")
+                .held_by("mailer"),
+        )
+        .check(&run.report);
+}
+
+// ---- ordinary application code: healthy ---------------------------------------
+
+/// Workers share one receiver through an `Arc<Mutex<Receiver>>`: one
+/// awaits `recv()` holding the lock, the others wait for the lock, and
+/// the producer sleeps.
+#[test]
+fn worker_pool_shared_receiver() {
+    let mut s = scenario!(worker_pool_shared_receiver);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Channel, "jobs", "recv"));
+    assert!(waited_on_for(g, Mutex, "job-queue", "lock"));
+}
+
+/// An actor waits in `select!` on a `watch` config and its inbox, both
+/// senders with tasks asleep on timers.
+#[test]
+fn actor_config_select() {
+    let mut s = scenario!(actor_config_select);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Channel, "cache-inbox", "recv"));
+    assert!(waited_on_for(g, Channel, "config", "changed"));
+}
+
+/// Graceful shutdown: a `broadcast` tells the workers of a `JoinSet` to
+/// stop; they flush into a bounded channel read by a slow writer while
+/// `main` drains the set.
+#[test]
+fn shutdown_broadcast_joinset() {
+    let mut s = scenario!(shutdown_broadcast_joinset);
+    let dump = s.dump();
+    check_healthy(&dump);
+    assert!(waited_on_for(&dump.snapshot, Channel, "flush", "send"));
+}
+
+/// A rate limiter: permits spent with `forget()`, put back by a task on a
+/// timer; every client waits for a permit nobody holds.
+#[test]
+fn rate_limiter_refill() {
+    let mut s = scenario!(rate_limiter_refill);
+    let dump = s.dump();
+    check_healthy(&dump);
+    assert!(waited_on_for(
+        &dump.snapshot,
+        Semaphore,
+        "rate-limit",
+        "acquire"
+    ));
+}
+
+/// A client awaits its reply under `tokio::time::timeout` from a server
+/// that answers in batches: the two wait on each other until the
+/// client's timer fires.
+#[test]
+fn batching_server_timeout() {
+    let mut s = scenario!(batching_server_timeout);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Channel, "answer", "recv"));
+    assert!(waited_on_for(g, Channel, "requests", "recv"));
+}
+
+/// Three stages over bounded channels made in `main`, the source asleep.
+#[test]
+fn pipeline_three_stages() {
+    let mut s = scenario!(pipeline_three_stages);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Channel, "raw", "recv"));
+    assert!(waited_on_for(g, Channel, "parsed", "recv"));
+    assert!(waited_on_for(g, Task, "writer", "join"));
+}
+
+/// Workers idle on a `Notify` that a sleeping scheduler will notify.
+#[test]
+fn notify_idle_workers() {
+    let mut s = scenario!(notify_idle_workers);
+    let dump = s.dump();
+    check_healthy(&dump);
+    assert!(examples::waited_on(
+        &dump.snapshot,
+        peeps::graph::NodeKind::Notify,
+        "work-ready"
+    ));
+}
+
+/// Readers hold a cache's read guard across a slow call; a writer waits,
+/// and a later reader queues behind it.
+#[test]
+fn cache_readers_writer() {
+    let mut s = scenario!(cache_readers_writer);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Rwlock, "routes", "write"));
+    assert!(waited_on_for(g, Rwlock, "routes", "read"));
 }
