@@ -94,6 +94,8 @@
 //! | `join_all_holding_lock` | certain deadlock, a task awaiting `join_all` of the tasks it spawned while holding the lock they need, and those 3 tasks |
 //! | `actor_requeue_own_inbox` | certain deadlock of one actor re-queueing into its own full inbox; `main` behind |
 //! | `guard_held_across_send_tokio_spawn` | as `guard_held_across_send`, the tasks started with `tokio::spawn`: probable deadlock (missed today: a bug) |
+//! | `lock_held_calling_actor` | certain deadlock, 2 tasks: a lock held while awaiting the reply of an actor that needs the lock |
+//! | `once_cell_reentrant_init` | certain deadlock of one task: a `OnceCell`'s initialiser calling `get_or_init` on the same cell (missed today: a bug) |
 //! | `shutdown_never_sent` | certain deadlock: a supervisor joining its first worker before sending the `broadcast` shutdown it waits for; 2 workers and `main` behind |
 //! | `worker_pool_shared_receiver` | no deadlock (workers sharing an `Arc<Mutex<Receiver>>`, the producer asleep) |
 //! | `actor_config_select` | no deadlock (an actor in `select!` on a `watch` config and its inbox) |
@@ -107,6 +109,7 @@
 //! | `handler_per_request` | no deadlock (a server hands each request's reply sender to a `peeps::spawn` handler) |
 //! | `handler_per_request_tokio_spawn` | the same with `tokio::spawn`: no deadlock (a false alarm today: a bug) |
 //! | `reply_from_spawn_blocking` | the same with `spawn_blocking`: no deadlock (a false alarm today: a bug) |
+//! | `once_cell_slow_init` | no deadlock (2 tasks wait on a `OnceCell` whose first caller loads slowly) |
 //! | `actor_self_handle_ticker` | no deadlock (an actor keeping a sender of its own inbox, in `select!` with a ticker) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
