@@ -129,6 +129,8 @@ const SCENARIOS: &[&str] = &[
     "reply_from_spawn_blocking",
     "actor_self_handle_ticker",
     "once_cell_slow_init",
+    "pool_over_channel",
+    "acquire_many_behind_small_jobs",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -2570,4 +2572,25 @@ fn once_cell_slow_init() {
     let dump = s.dump();
     check_healthy(&dump);
     assert_eq!(examples::waiters(&dump.snapshot, Notify, "settings"), 2);
+}
+
+/// A connection pool kept in a bounded channel, shared through an `Arc`:
+/// two queries hold a connection across a slow query, the third waits on
+/// the pool.
+#[test]
+fn pool_over_channel() {
+    let mut s = scenario!(pool_over_channel);
+    let dump = s.dump();
+    check_healthy(&dump);
+    assert!(waited_on_for(&dump.snapshot, Channel, "pool", "recv"));
+}
+
+/// A large job waits in `acquire_many` for the permits small jobs hold
+/// across slow work; a later small job queues behind it.
+#[test]
+fn acquire_many_behind_small_jobs() {
+    let mut s = scenario!(acquire_many_behind_small_jobs);
+    let dump = s.dump();
+    check_healthy(&dump);
+    assert_eq!(examples::waiters(&dump.snapshot, Semaphore, "workers"), 2);
 }
