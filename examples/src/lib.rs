@@ -92,7 +92,7 @@
 //! | `actors_call_each_other` | certain deadlock, 2 actors each awaiting the reply to a request unread in the other's inbox; `main` behind |
 //! | `semaphore_nested_acquire` | certain deadlock, 3 tasks each holding a borrowed permit and asking for a second |
 //! | `join_all_holding_lock` | certain deadlock, a task awaiting `join_all` of the tasks it spawned while holding the lock they need, and those 3 tasks |
-//! | `actor_requeue_own_inbox` | certain deadlock of one actor re-queueing into its own full inbox; `main` behind |
+//! | `actor_requeue_own_inbox` | certain deadlock of one actor re-queueing a failed mail and a bounce notice into its own full inbox; `main` behind |
 //! | `guard_held_across_send_tokio_spawn` | as `guard_held_across_send`, the tasks started with `tokio::spawn`: probable deadlock (missed today: a bug) |
 //! | `lock_held_calling_actor` | certain deadlock, 2 tasks: a lock held while awaiting the reply of an actor that needs the lock |
 //! | `once_cell_reentrant_init` | certain deadlock of one task: a `OnceCell`'s initialiser calling `get_or_init` on the same cell (missed today: a bug) |

@@ -8,8 +8,8 @@
 //!
 //! Expected: no deadlock, nothing stuck forever.
 
-use examples::{park, ready_when, waiters};
-use peeps::graph::NodeKind;
+use examples::{holders, park, ready_when, waiters};
+use peeps::graph::{NodeKind, Snapshot};
 use peeps::sync::Semaphore;
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,16 +27,25 @@ async fn big_job(workers: Arc<Semaphore>) {
     println!("big job done");
 }
 
+/// Returns once `cond` holds for this process's graph.
+async fn until(cond: impl Fn(&Snapshot) -> bool) {
+    while !cond(&peeps::snapshot()) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 #[tokio::main]
 async fn main() {
     peeps::install_sigusr1("acquire_many_behind_small_jobs");
     let workers = Arc::new(Semaphore::new(4).named("workers"));
+    // The order the scenario is about, made certain by looking at the
+    // graph: two small jobs in, then the big one queued, then a third.
     for n in 1..=2 {
         peeps::spawn_named(format!("small-job-{n}"), small_job(n, workers.clone()));
     }
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    until(|g| holders(g, NodeKind::Semaphore, "workers").len() == 2).await;
     peeps::spawn_named("big-job", big_job(workers.clone()));
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    until(|g| waiters(g, NodeKind::Semaphore, "workers") == 1).await;
     peeps::spawn_named("small-job-3", small_job(3, workers));
     ready_when(|g| waiters(g, NodeKind::Semaphore, "workers") == 2);
     park().await

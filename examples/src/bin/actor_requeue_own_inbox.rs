@@ -1,11 +1,12 @@
-//! Deadlock: an actor re-queues a failed message into its own full
-//! bounded inbox.
+//! Deadlock: an actor re-queues into its own full bounded inbox.
 //!
-//! `mailer` keeps a sender of its own inbox `mail-queue` (capacity 1) to
-//! retry mail that failed. `main` queues two mails and waits for the
-//! mailer to finish. The first delivery fails; while the mailer handles
-//! it, the second mail fills the queue, and the retry's `send().await`
-//! waits for room that only the mailer's next `recv` would make.
+//! `mailer` keeps a sender of its own inbox `mail-queue` (capacity 2) to
+//! retry mail that failed: on a failure it puts the mail back and queues
+//! a bounce notice for the author. `main` queues two mails, drops its
+//! sender and waits for the mailer to finish. The first delivery fails;
+//! the mail goes back in the slot its receipt freed, and the notice's
+//! `send().await` waits for room that only the mailer's next `recv`
+//! would make.
 //!
 //! Expected: one `certain` deadlock of the single task `mailer`, waiting
 //! to send on channel `mail-queue` whose receiver it holds; `main`, joining
@@ -15,37 +16,43 @@ use examples::{ready_when, waited_on_for};
 use peeps::graph::NodeKind;
 use peeps::sync::mpsc;
 
-struct Mail {
-    to: &'static str,
-    attempts: u32,
+enum Mail {
+    Message { to: &'static str, attempts: u32 },
+    Bounce { to: &'static str },
 }
 
 #[peeps::instrument]
 async fn deliver(mut queue: mpsc::Receiver<Mail>, retry: mpsc::Sender<Mail>) {
-    while let Some(mut mail) = queue.recv().await {
-        mail.attempts += 1;
-        // The first attempt of every delivery fails (the server is busy).
-        if mail.attempts < 2 {
-            if retry.send(mail).await.is_err() {
-                return;
+    while let Some(mail) = queue.recv().await {
+        match mail {
+            // The first attempt of every delivery fails (the server is busy).
+            Mail::Message { to, attempts: 0 } => {
+                let again = Mail::Message { to, attempts: 1 };
+                if retry.send(again).await.is_err()
+                    || retry.send(Mail::Bounce { to }).await.is_err()
+                {
+                    return;
+                }
             }
-            continue;
+            Mail::Message { to, attempts } => {
+                println!("delivered to {to} after {attempts} retries")
+            }
+            Mail::Bounce { to } => println!("told {to} of a delay"),
         }
-        println!("delivered to {} after {} attempts", mail.to, mail.attempts);
     }
 }
 
 #[tokio::main]
 async fn main() {
     peeps::install_sigusr1("actor_requeue_own_inbox");
-    let (queue, inbox) = mpsc::channel_named("mail-queue", 1);
-    let mailer = peeps::spawn_named("mailer", deliver(inbox, queue.clone()));
+    let (queue, inbox) = mpsc::channel_named("mail-queue", 2);
     for to in ["ops@example.com", "dev@example.com"] {
         queue
-            .send(Mail { to, attempts: 0 })
+            .send(Mail::Message { to, attempts: 0 })
             .await
-            .expect("the mailer is alive");
+            .expect("the inbox has room");
     }
+    let mailer = peeps::spawn_named("mailer", deliver(inbox, queue.clone()));
     drop(queue);
 
     ready_when(|g| {

@@ -9,8 +9,8 @@
 //!
 //! Expected: no deadlock, nothing stuck forever.
 
-use examples::{park, ready_when, waited_on_for};
-use peeps::graph::NodeKind;
+use examples::{holders, park, ready_when, waited_on_for};
+use peeps::graph::{NodeKind, Snapshot};
 use peeps::sync::RwLock;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,16 +32,25 @@ async fn refresh(routes: Routes) {
     routes.write().await.insert("/api", "api-v2");
 }
 
+/// Returns once `cond` holds for this process's graph.
+async fn until(cond: impl Fn(&Snapshot) -> bool) {
+    while !cond(&peeps::snapshot()) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 #[tokio::main]
 async fn main() {
     peeps::install_sigusr1("cache_readers_writer");
     let table = HashMap::from([("/api", "api-v1"), ("/static", "cdn")]);
     let routes: Routes = Arc::new(RwLock::new(table).named("routes"));
+    // The order the scenario is about, made certain by looking at the
+    // graph: both readers in, then the writer queued, then a third reader.
     peeps::spawn_named("reader-1", route(routes.clone(), "/api"));
     peeps::spawn_named("reader-2", route(routes.clone(), "/static"));
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    until(|g| holders(g, NodeKind::Rwlock, "routes").len() == 2).await;
     peeps::spawn_named("refresher", refresh(routes.clone()));
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    until(|g| waited_on_for(g, NodeKind::Rwlock, "routes", "write")).await;
     peeps::spawn_named("reader-3", route(routes, "/api"));
 
     ready_when(|g| {

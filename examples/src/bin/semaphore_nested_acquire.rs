@@ -5,7 +5,8 @@
 //! helper that takes a slot of its own, while the first is still held.
 //! Three uploaders start together: all three slots are taken by the first
 //! acquires, and every second acquire waits for a slot only the waiters
-//! themselves could give back.
+//! themselves could give back. A barrier (the files of a batch are
+//! prepared together) makes that interleaving certain.
 //!
 //! Expected: one `certain` deadlock of `uploader-1`, `uploader-2` and
 //! `uploader-3` on semaphore `upload-slots` (borrowed permits, each bound
@@ -13,9 +14,8 @@
 
 use examples::{park, ready_when, waiters};
 use peeps::graph::NodeKind;
-use peeps::sync::Semaphore;
+use peeps::sync::{Barrier, Semaphore};
 use std::sync::Arc;
-use std::time::Duration;
 
 #[peeps::instrument]
 async fn upload_thumbnail(slots: &Semaphore, file: usize) {
@@ -24,10 +24,11 @@ async fn upload_thumbnail(slots: &Semaphore, file: usize) {
 }
 
 #[peeps::instrument]
-async fn upload(slots: Arc<Semaphore>, file: usize) {
+async fn upload(slots: Arc<Semaphore>, batch: Arc<Barrier>, file: usize) {
     let _slot = slots.acquire().await.expect("never closed");
-    // Preparing the file.
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    // The files of a batch are prepared together (this also makes the
+    // bad interleaving certain).
+    batch.wait().await;
     upload_thumbnail(&slots, file).await;
     println!("file {file} uploaded");
 }
@@ -36,8 +37,10 @@ async fn upload(slots: Arc<Semaphore>, file: usize) {
 async fn main() {
     peeps::install_sigusr1("semaphore_nested_acquire");
     let slots = Arc::new(Semaphore::new(3).named("upload-slots"));
+    let batch = Arc::new(Barrier::new(3).named("batch"));
     for file in 1..=3 {
-        peeps::spawn_named(format!("uploader-{file}"), upload(slots.clone(), file));
+        let upload = upload(slots.clone(), batch.clone(), file);
+        peeps::spawn_named(format!("uploader-{file}"), upload);
     }
 
     ready_when(|g| waiters(g, NodeKind::Semaphore, "upload-slots") == 3);
