@@ -80,6 +80,41 @@
 //! | `stale_recv_after_yield` | the same, a yield in between: certain deadlock of one task |
 //! | `stale_recv_now_or_never` | the same, the receive polled once through `now_or_never` (missed today: a bug) |
 //!
+//! ## Ordinary application code
+//!
+//! Code written the way most tokio code is, `peeps::sync` used as a
+//! drop-in: common bugs, and the everyday patterns that must not look
+//! like one.
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `guard_held_across_send` | certain deadlock, 2 tasks: a `MutexGuard` held across a send into a full bounded channel whose consumer needs the mutex |
+//! | `match_scrutinee_guard` | certain deadlock of one task: the guard of a `match` scrutinee alive while an arm locks the mutex again |
+//! | `actors_call_each_other` | certain deadlock, 2 actors each awaiting the reply to a request unread in the other's inbox; `main` behind |
+//! | `semaphore_nested_acquire` | certain deadlock, 3 tasks each holding a borrowed permit and asking for a second |
+//! | `join_all_holding_lock` | certain deadlock, a task awaiting `join_all` of the tasks it spawned while holding the lock they need, and those 3 tasks |
+//! | `actor_requeue_own_inbox` | certain deadlock of one actor re-queueing a failed mail and a bounce notice into its own full inbox; `main` behind |
+//! | `guard_held_across_send_tokio_spawn` | as `guard_held_across_send`, the tasks started with `tokio::spawn`: probable deadlock (missed today: a bug) |
+//! | `lock_held_calling_actor` | certain deadlock, 2 tasks: a lock held while awaiting the reply of an actor that needs the lock |
+//! | `once_cell_reentrant_init` | certain deadlock of one task: a `OnceCell`'s initialiser calling `get_or_init` on the same cell (missed today: a bug) |
+//! | `shutdown_never_sent` | certain deadlock: a supervisor joining its first worker before sending the `broadcast` shutdown it waits for; 2 workers and `main` behind |
+//! | `worker_pool_shared_receiver` | no deadlock (workers sharing an `Arc<Mutex<Receiver>>`, the producer asleep) |
+//! | `actor_config_select` | no deadlock (an actor in `select!` on a `watch` config and its inbox) |
+//! | `shutdown_broadcast_joinset` | no deadlock (a `broadcast` shutdown, a `JoinSet` drained while workers flush to a slow writer) |
+//! | `rate_limiter_refill` | no deadlock (permits spent with `forget()`, refilled by a task on a timer) |
+//! | `batching_server_timeout` | no deadlock (a reply awaited under `timeout` from a server answering in batches) |
+//! | `pipeline_three_stages` | no deadlock (three stages over bounded channels, the source asleep) |
+//! | `notify_idle_workers` | no deadlock (workers idle on a `Notify`) |
+//! | `cache_readers_writer` | no deadlock (readers hold a cache's read guard across a slow call, a writer and a reader queued) |
+//! | `producer_tokio_spawned` | no deadlock (a producer started with `tokio::spawn`, its sender moved in) |
+//! | `handler_per_request` | no deadlock (a server hands each request's reply sender to a `peeps::spawn` handler) |
+//! | `handler_per_request_tokio_spawn` | the same with `tokio::spawn`: no deadlock (a false alarm today: a bug) |
+//! | `reply_from_spawn_blocking` | the same with `spawn_blocking`: no deadlock (a false alarm today: a bug) |
+//! | `once_cell_slow_init` | no deadlock (2 tasks wait on a `OnceCell` whose first caller loads slowly) |
+//! | `pool_over_channel` | no deadlock (a connection pool in a bounded channel, every connection out on a slow query, a third query waiting) |
+//! | `acquire_many_behind_small_jobs` | no deadlock (`acquire_many` waiting for permits held across slow work) |
+//! | `actor_self_handle_ticker` | no deadlock (an actor keeping a sender of its own inbox, in `select!` with a ticker) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

@@ -1,0 +1,60 @@
+//! Healthy control: a server that answers each request from a handler
+//! task it starts with plain `tokio::spawn`, the reply sender moved into
+//! the handler.
+//!
+//! `client` sends a `Request` carrying a oneshot reply sender to `server`
+//! and awaits the reply. The server receives the request and hands it to
+//! a handler started with `tokio::spawn` (the usual per-request task of
+//! code migrating from tokio), which takes an hour (a slow backend) and
+//! then replies; the server goes back to its inbox. The client waits on a
+//! reply the handler will send; the server waits for the next request.
+//!
+//! Expected: no deadlock, nothing stuck forever.
+
+use examples::{park, ready_when, waited_on_for};
+use peeps::graph::NodeKind;
+use peeps::sync::{mpsc, oneshot};
+use std::time::Duration;
+
+struct Request {
+    query: String,
+    reply: oneshot::Sender<String>,
+}
+
+async fn handle(req: Request) {
+    tokio::time::sleep(Duration::from_secs(3600)).await;
+    let _ = req.reply.send(format!("rows for {}", req.query));
+}
+
+#[peeps::instrument]
+async fn serve(mut inbox: mpsc::Receiver<Request>) {
+    while let Some(req) = inbox.recv().await {
+        tokio::spawn(handle(req));
+    }
+}
+
+#[peeps::instrument]
+async fn call(server: mpsc::Sender<Request>) {
+    for n in 0.. {
+        let (reply, answer) = oneshot::channel_named("answer");
+        let query = format!("select {n}");
+        if server.send(Request { query, reply }).await.is_err() {
+            return;
+        }
+        println!("{:?}", answer.await);
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    peeps::install_sigusr1("handler_per_request_tokio_spawn");
+    let (tx, rx) = mpsc::channel_named("requests", 8);
+    peeps::spawn_named("server", serve(rx));
+    peeps::spawn_named("client", call(tx));
+
+    ready_when(|g| {
+        waited_on_for(g, NodeKind::Channel, "answer", "recv")
+            && waited_on_for(g, NodeKind::Channel, "requests", "recv")
+    });
+    park().await
+}
