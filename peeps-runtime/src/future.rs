@@ -218,17 +218,30 @@ fn register(
     stats: PollStats,
     sub: Option<Arc<SubWaker>>,
 ) -> Registered<FutureEntry> {
-    let cell = OnceLock::new();
+    let sub_cell = OnceLock::new();
     if let Some(sub) = sub {
-        let _ = cell.set(sub);
+        let _ = sub_cell.set(sub);
     }
-    Registered::new(FutureEntry {
-        core: NodeCore::with_id(id, NodeKind::Future, name, SourceLocation::Static(location)),
-        stats,
-        parent: AtomicU64::new(parent),
-        parent_since: AtomicU64::new(since),
-        sub: cell,
-    })
+    // Built in place, field by field: a whole entry built on the stack and
+    // copied in (a `rep movsb`) stalled the first poll's reads of it.
+    let mut arc = Arc::<FutureEntry>::new_uninit();
+    let slot = Arc::get_mut(&mut arc).expect("a new Arc is unique").as_mut_ptr();
+    // SAFETY: `slot` points at the new, unique, uninitialised entry; each
+    // field is written exactly once before `assume_init`.
+    let arc = unsafe {
+        std::ptr::addr_of_mut!((*slot).core).write(NodeCore::with_id(
+            id,
+            NodeKind::Future,
+            name,
+            SourceLocation::Static(location),
+        ));
+        std::ptr::addr_of_mut!((*slot).stats).write(stats);
+        std::ptr::addr_of_mut!((*slot).parent).write(AtomicU64::new(parent));
+        std::ptr::addr_of_mut!((*slot).parent_since).write(AtomicU64::new(since));
+        std::ptr::addr_of_mut!((*slot).sub).write(sub_cell);
+        arc.assume_init()
+    };
+    Registered::from_arc(arc)
 }
 
 /// A poll of a future whose node is registered.
