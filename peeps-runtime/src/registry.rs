@@ -98,11 +98,16 @@ impl<E: Entry> Drop for Registered<E> {
         // run arbitrary code (a stored waker) that must not hold a shard lock.
         // Only this entry: a node with a chosen id (a plain tokio task's
         // root) may have been registered again under the same id.
+        // One lookup: the entry API, not a get and then a remove.
         let mut shard = shard(id).lock();
-        let ours = shard
-            .get(&id)
-            .is_some_and(|e| std::ptr::addr_eq(Arc::as_ptr(e), Arc::as_ptr(&self.entry)));
-        let removed = if ours { shard.remove(&id) } else { None };
+        let removed = match shard.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e)
+                if std::ptr::addr_eq(Arc::as_ptr(e.get()), Arc::as_ptr(&self.entry)) =>
+            {
+                Some(e.remove())
+            }
+            _ => None,
+        };
         drop(shard);
         drop(removed);
     }
