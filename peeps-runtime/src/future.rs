@@ -1,17 +1,21 @@
 //! Instrumented futures: what `#[peeps::instrument]` and `peeps!` make.
 //!
-//! The node is registered on the first poll (an unpolled future costs
-//! nothing) and leaves the registry when the future completes or is dropped.
-//! Each poll reads the thread-local frame to learn its parent (a `needs`
-//! edge from whoever polls it), becomes the frame for its own children, and
-//! updates its statistics with single-writer atomics: no lock, no allocation.
+//! An unpolled future costs nothing. Its first poll registers nothing
+//! either: the polling thread publishes a record of it for as long as the
+//! poll runs (see [`crate::first_poll`]), which is all a future that
+//! completes within its first poll ever costs. A future that returns
+//! `Pending` from its first poll registers its node then, and leaves the
+//! registry when it completes or is dropped. Each poll reads the
+//! thread-local frame to learn its parent (a `needs` edge from whoever
+//! polls it), becomes the frame for its own children, and updates its
+//! statistics with single-writer atomics: no lock, no allocation.
 
 use crate::ambient::{self, AmbientHandle};
 use crate::clock;
 use crate::context::Frame;
 use crate::node::{Describe, NodeCore, PollStats, SourceLocation};
 use crate::registry::{Entry, Registered};
-use crate::task::{PollScope, StatsScope};
+use crate::task::StatsScope;
 use crate::subwaker::{self, SubWaker};
 use peeps_graph::{Attrs, EdgeKind, NodeId, NodeKind, attr};
 use std::borrow::Cow;
@@ -57,7 +61,7 @@ impl Entry for FutureEntry {
     }
 }
 
-/// Where the node lives, once polled.
+/// Where the node lives, once registered.
 #[derive(Debug)]
 struct Live {
     reg: Registered<FutureEntry>,
@@ -88,65 +92,111 @@ pub fn instrument<F: Future>(name: impl Into<Cow<'static, str>>, location: &'sta
     Instrumented { inner: fut, name: name.into(), location, live: None }
 }
 
+/// Who polls a future: the parent of its `needs` edge, its task, and the
+/// ambient root it runs under when nothing instrumented polls it.
+#[derive(Clone, Copy)]
+struct Polled<'a> {
+    parent: NodeId,
+    task: NodeId,
+    tracked: bool,
+    root: Option<&'a Arc<AmbientHandle>>,
+}
+
+/// Who polls a future now; `cached` keeps its ambient root across polls.
+#[inline]
+fn polled_by(cached: &mut Option<Arc<AmbientHandle>>) -> Polled<'_> {
+    let outer = crate::context::current();
+    if outer.node != 0 {
+        Polled { parent: outer.node, task: outer.task, tracked: outer.tracked, root: None }
+    } else {
+        // Top level (nothing instrumented polls it): the parent is the
+        // ambient root.
+        let root = top_level_root(cached);
+        Polled { parent: root.id(), task: root.id(), tracked: false, root: Some(root) }
+    }
+}
+
+/// Polls `inner` as node `id` polled by `by`: the frame, the ambient root's
+/// statistics at top level, and the sub-waker inside a peeps task polled by
+/// a combinator (made in `sub` if it is empty).
+#[inline]
+fn poll_as<F: Future>(
+    inner: Pin<&mut F>,
+    cx: &mut Context<'_>,
+    id: NodeId,
+    by: Polled<'_>,
+    sub: impl FnOnce() -> Arc<SubWaker>,
+) -> Poll<F::Output> {
+    // At top level this poll is also the root's, and this thread polls
+    // that root from now on.
+    let root_scope = by.root.map(|root| (crate::threads::polling(root.id()), StatsScope::begin(root.stats())));
+    let frame = crate::context::enter(Frame { node: id, task: by.task, tracked: by.tracked });
+    // Inside a peeps task, polled by a combinator with a waker of its own:
+    // count what this future's wakers are held by.
+    let res = if by.tracked && !crate::waker::is_counted(cx.waker()) {
+        let sub = sub();
+        sub.remember(cx.waker());
+        let view = subwaker::view(&sub);
+        inner.poll(&mut Context::from_waker(&view))
+    } else {
+        inner.poll(cx)
+    };
+    drop(frame);
+    if let Some((_on_thread, s)) = root_scope {
+        s.end(res.is_ready());
+    }
+    res
+}
+
 impl<F: Future> Future for Instrumented<F> {
     type Output = F::Output;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let live = match this.live {
-            Some(live) => live,
-            None => this.live.insert(Live {
-                reg: Registered::new(FutureEntry {
-                    core: NodeCore::new(
-                        NodeKind::Future,
-                        std::mem::take(this.name),
-                        SourceLocation::Static(this.location),
-                    ),
-                    stats: PollStats::default(),
-                    parent: AtomicU64::new(0),
-                    parent_since: AtomicU64::new(0),
-                    sub: OnceLock::new(),
-                }),
-                root: None,
-            }),
-        };
-        let outer = crate::context::current();
-        // Top level (nothing instrumented polls it): the parent is the
-        // ambient root.
-        let (parent, task, tracked, root) = if outer.node != 0 {
-            (outer.node, outer.task, outer.tracked, None)
-        } else {
-            let root = top_level_root(&mut live.root);
-            (root.id(), root.id(), false, Some(root))
-        };
-        let entry = live.reg.entry();
-        if entry.parent.load(Relaxed) != parent {
-            entry.parent.store(parent, Relaxed);
-            entry.parent_since.store(clock::now_ms(), Relaxed);
-        }
-        let id = entry.core.id;
-        let res = {
-            // At top level this poll is also the root's, and this thread
-            // polls that root from now on.
-            let root_scope = root.map(|root| (crate::threads::polling(root.id()), StatsScope::begin(root.stats())));
-            let scope = PollScope::begin(&entry.stats, Frame { node: id, task, tracked });
-            // Inside a peeps task, polled by a combinator with a waker of its
-            // own: count what this future's wakers are held by.
-            let res = if tracked && !crate::waker::is_counted(cx.waker()) {
-                let sub = entry.sub.get_or_init(Arc::default);
-                sub.remember(cx.waker());
-                let view = subwaker::view(sub);
-                this.inner.poll(&mut Context::from_waker(&view))
-            } else {
-                this.inner.poll(cx)
-            };
-            let ready = res.is_ready();
-            scope.end(ready);
-            if let Some((_on_thread, s)) = root_scope {
-                s.end(ready);
+        let res = match this.live {
+            Some(live) => poll_registered(live, this.inner, cx),
+            None => {
+                // The first poll: no node yet. While it runs the thread
+                // publishes it (see `crate::first_poll`); only if it returns
+                // `Pending` does it register.
+                let mut root = None;
+                let by = polled_by(&mut root);
+                let since = clock::now_ms();
+                let id = crate::id::next_id();
+                // A name made at run time cannot be read from another
+                // thread's record: such a future registers at once.
+                let published = match &*this.name {
+                    Cow::Borrowed(name) => {
+                        crate::first_poll::publish(id, by.parent, since, name, this.location)
+                    }
+                    Cow::Owned(_) => None,
+                };
+                let Some(published) = published else {
+                    let live = this.live.insert(Live {
+                        reg: register(id, std::mem::take(this.name), this.location, by.parent, since, PollStats::default(), None),
+                        root,
+                    });
+                    let res = poll_registered(live, this.inner, cx);
+                    if res.is_ready() {
+                        *this.live = None;
+                    }
+                    return res;
+                };
+                let mut sub: Option<Arc<SubWaker>> = None;
+                let res = poll_as(this.inner, cx, id, by, || sub.insert(Arc::default()).clone());
+                if res.is_pending() {
+                    let stats = PollStats::after_first_poll(since, clock::now_ms());
+                    // Registered before the record goes: a snapshot between
+                    // the two sees it twice (and keeps one), never not at all.
+                    *this.live = Some(Live {
+                        reg: register(id, std::mem::take(this.name), this.location, by.parent, since, stats, sub),
+                        root,
+                    });
+                }
+                drop(published);
+                return res;
             }
-            res
         };
         if res.is_ready() {
             // The node leaves the registry as soon as the future completes.
@@ -154,6 +204,59 @@ impl<F: Future> Future for Instrumented<F> {
         }
         res
     }
+}
+
+/// Registers a future's node.
+#[cold]
+#[inline(never)]
+fn register(
+    id: NodeId,
+    name: Cow<'static, str>,
+    location: &'static str,
+    parent: NodeId,
+    since: u64,
+    stats: PollStats,
+    sub: Option<Arc<SubWaker>>,
+) -> Registered<FutureEntry> {
+    let sub_cell = OnceLock::new();
+    if let Some(sub) = sub {
+        let _ = sub_cell.set(sub);
+    }
+    // Built in place, field by field: a whole entry built on the stack and
+    // copied in (a `rep movsb`) stalled the first poll's reads of it.
+    let mut arc = Arc::<FutureEntry>::new_uninit();
+    let slot = Arc::get_mut(&mut arc).expect("a new Arc is unique").as_mut_ptr();
+    // SAFETY: `slot` points at the new, unique, uninitialised entry; each
+    // field is written exactly once before `assume_init`.
+    let arc = unsafe {
+        std::ptr::addr_of_mut!((*slot).core).write(NodeCore::with_id(
+            id,
+            NodeKind::Future,
+            name,
+            SourceLocation::Static(location),
+        ));
+        std::ptr::addr_of_mut!((*slot).stats).write(stats);
+        std::ptr::addr_of_mut!((*slot).parent).write(AtomicU64::new(parent));
+        std::ptr::addr_of_mut!((*slot).parent_since).write(AtomicU64::new(since));
+        std::ptr::addr_of_mut!((*slot).sub).write(sub_cell);
+        arc.assume_init()
+    };
+    Registered::from_arc(arc)
+}
+
+/// A poll of a future whose node is registered.
+#[inline]
+fn poll_registered<F: Future>(live: &mut Live, inner: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    let by = polled_by(&mut live.root);
+    let entry = live.reg.entry();
+    if entry.parent.load(Relaxed) != by.parent {
+        entry.parent.store(by.parent, Relaxed);
+        entry.parent_since.store(clock::now_ms(), Relaxed);
+    }
+    let scope = StatsScope::begin_sampled(&entry.stats);
+    let res = poll_as(inner, cx, entry.core.id, by, || entry.sub.get_or_init(Arc::default).clone());
+    scope.end(res.is_ready());
+    res
 }
 
 /// The ambient root of a future polled by nothing instrumented, cached in

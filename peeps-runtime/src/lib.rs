@@ -47,6 +47,7 @@ cfg_diagnostics! {
     pub mod ambient;
     #[doc(hidden)]
     pub mod context;
+    mod first_poll;
     pub mod future;
     pub mod history;
     #[doc(hidden)]

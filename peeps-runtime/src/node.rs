@@ -241,16 +241,45 @@ pub struct PollStart {
 }
 
 impl PollStats {
+    /// The statistics of a future after its first poll, which ran from
+    /// coarse ms `start` to `end` and returned `Pending` (timed with the
+    /// tick only: see [`PollStats::begin_sampled`]).
+    pub fn after_first_poll(start: u64, end: u64) -> Self {
+        let ns = end.saturating_sub(start) * 1_000_000;
+        PollStats {
+            state: AtomicU8::new(PollState::Pending as u8),
+            state_since: AtomicU64::new(end),
+            polls: AtomicU64::new(1),
+            ns_total: AtomicU64::new(ns),
+            ns_max: AtomicU64::new(ns),
+        }
+    }
+
     /// Marks a poll as started at coarse ms `now`.
     #[inline]
     pub fn begin(&self, now: u64) -> PollStart {
+        self.begin_timing(now, ALWAYS_TIMED)
+    }
+
+    /// As [`PollStats::begin`], but the first polls are not all timed
+    /// exactly: only one in [`EXACT_TIMING_EVERY`], the others by the
+    /// coarse tick (a poll shorter than the tick counts 0 ns unless
+    /// sampled). For futures, most of which are polled a few times: two
+    /// exact clock reads cost more than the rest of such a poll.
+    #[inline]
+    pub fn begin_sampled(&self, now: u64) -> PollStart {
+        self.begin_timing(now, 0)
+    }
+
+    #[inline]
+    fn begin_timing(&self, now: u64, always: u64) -> PollStart {
         let polls = self.polls.load(Relaxed);
         self.polls.store(polls + 1, Relaxed);
         self.state.store(PollState::Polling as u8, Relaxed);
         self.state_since.store(now, Relaxed);
         // The first polls are all timed, then one in EXACT_TIMING_EVERY,
         // weighted to stand for the polls between.
-        let weight = if polls < ALWAYS_TIMED {
+        let weight = if polls < always {
             1
         } else if polls.is_multiple_of(EXACT_TIMING_EVERY) {
             EXACT_TIMING_EVERY

@@ -66,7 +66,12 @@ pub struct Registered<E: Entry> {
 impl<E: Entry> Registered<E> {
     /// Adds `entry` to the registry.
     pub fn new(entry: E) -> Self {
-        let entry = Arc::new(entry);
+        Self::from_arc(Arc::new(entry))
+    }
+
+    /// Adds `entry`, already in its `Arc`, to the registry (a large entry
+    /// built in place: see `future::register`).
+    pub fn from_arc(entry: Arc<E>) -> Self {
         let id = entry.core().id;
         let dyn_entry: Arc<dyn Entry> = entry.clone();
         shard(id).lock().insert(id, dyn_entry);

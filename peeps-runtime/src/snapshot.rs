@@ -42,6 +42,49 @@ fn add_foreign_nodes(
     nodes.iter().map(|n| n.id).collect()
 }
 
+/// Adds a node and its `needs` edge for each future inside its first poll
+/// now that is not registered (see [`crate::first_poll`]): what it would
+/// show registered, polling since its poll began.
+#[cfg(feature = "diagnostics")]
+fn add_first_polls(nodes: &mut Vec<Node>, edges: &mut Vec<peeps_graph::Edge>, now_ms: u64) {
+    let running = crate::first_poll::running();
+    if running.is_empty() {
+        return;
+    }
+    let ids: HashSet<u64> = nodes.iter().map(|n| n.id).collect();
+    for first in running {
+        if ids.contains(&first.id) {
+            continue;
+        }
+        let age = clock::age(now_ms, first.since);
+        let mut attrs = Attrs::new();
+        attrs.insert(peeps_graph::attr::POLLS.to_owned(), 1u64.into());
+        attrs.insert(peeps_graph::attr::POLL_NS_TOTAL.to_owned(), 0u64.into());
+        attrs.insert(peeps_graph::attr::POLL_NS_MAX.to_owned(), 0u64.into());
+        attrs.insert(peeps_graph::attr::POLLING_SINCE_MS.to_owned(), age.into());
+        nodes.push(Node {
+            id: first.id,
+            kind: peeps_graph::NodeKind::Future,
+            name: first.name.to_owned(),
+            location: Some(first.location.to_owned()),
+            state: Some(crate::node::PollState::Polling.as_str().to_owned()),
+            since_ms: Some(age),
+            attrs,
+        });
+        edges.push(peeps_graph::Edge {
+            from: first.parent,
+            to: first.id,
+            kind: peeps_graph::EdgeKind::Needs,
+            since_ms: Some(age),
+            attrs: Attrs::new(),
+        });
+    }
+}
+
+/// Without diagnostics nothing is recorded.
+#[cfg(not(feature = "diagnostics"))]
+fn add_first_polls(_nodes: &mut [Node], _edges: &mut [peeps_graph::Edge], _now_ms: u64) {}
+
 /// The node of `entry` as it is now, its edges added to `edges`.
 pub(crate) fn describe_entry(
     entry: &dyn Entry,
@@ -93,6 +136,7 @@ pub fn snapshot() -> Snapshot {
         nodes.push(describe_entry(&**entry, now_ms, &mut edges, &found));
     }
     drop(entries);
+    add_first_polls(&mut nodes, &mut edges, now_ms);
     let ids = add_foreign_nodes(&mut nodes, &mut edges, now_ms);
     nodes.sort_by_key(|n| n.id);
     // An edge to a node that left between the walk of two shards (or to a
