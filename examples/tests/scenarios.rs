@@ -2532,31 +2532,21 @@ fn handler_per_request() {
 /// code migrated from tokio). The client waits on its reply, which the
 /// handler will send after its timer; the server waits for the client's
 /// next request. peeps cannot follow the reply sender into a plain tokio
-/// task: it last saw it arrive in `server` (`received`), does not find it
-/// in the server's state, and keeps the server as its holder, a guess.
-/// With the server waiting on the client's sender of `requests` (proven),
-/// that makes a cycle, and `peeps analyze` exits 1 with `deadlock
-/// (probable, 2 tasks)`: `task "client" ... waits to receive from channel
-/// "answer" ... sender probably held by task "server" (received in a
-/// message; not in its own state now, it may have handed it on)`. A
-/// false alarm on the everyday per-request-task pattern, and against
-/// docs/ownership.md, which says a handle moved into `tokio::spawn` is not
-/// followed "so no deadlock rests on it": that holds for a handle last
-/// `made`, not for one last `received`, `spawned` or `returned`.
+/// task: it last saw it arrive in `server` (`received`) and does not find
+/// it in the server's state. Regression: that guess made the server its
+/// holder and `peeps analyze` said `deadlock (probable, 2 tasks)`; a move
+/// not confirmed by the holder's state now names no holder.
 #[test]
-#[ignore = "bug: a false alarm, deadlock (probable) of client and server: the reply sender moved into a tokio::spawn task is still guessed to be with the server that received it"]
 fn handler_per_request_tokio_spawn() {
     let mut s = scenario!(handler_per_request_tokio_spawn);
     check_healthy(&s.dump());
 }
 
 /// The same server, each request answered from `spawn_blocking`: the
-/// reply sender moved into the blocking closure. peeps cannot follow it
-/// there, keeps the server as its holder (`received`, a guess), and says
-/// `deadlock (probable, 2 tasks)` of `client` and `server`, as in
-/// `handler_per_request_tokio_spawn`.
+/// reply sender moved into the blocking closure. Regression: peeps kept
+/// the server as its holder (`received`, a guess) and said `deadlock
+/// (probable, 2 tasks)`, as in `handler_per_request_tokio_spawn`.
 #[test]
-#[ignore = "bug: a false alarm, deadlock (probable) of client and server: the reply sender moved into spawn_blocking is still guessed to be with the server that received it"]
 fn reply_from_spawn_blocking() {
     let mut s = scenario!(reply_from_spawn_blocking);
     check_healthy(&s.dump());

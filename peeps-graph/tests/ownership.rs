@@ -12,6 +12,11 @@ use support::*;
 /// `evidence` (and `in_state`); `b` waits to receive on `to-b`, whose only
 /// sender `a` used from its own state.
 fn receive_cycle(evidence: &str, in_state: bool) -> Report {
+    analyze(&[receive_cycle_dump(evidence, in_state)])
+}
+
+/// The snapshot [`receive_cycle`] analyses.
+fn receive_cycle_dump(evidence: &str, in_state: bool) -> peeps_graph::Snapshot {
     let mut d = Dump::new("svc");
     let a = d.task("a");
     let b = d.task("b");
@@ -24,7 +29,7 @@ fn receive_cycle(evidence: &str, in_state: bool) -> Report {
     d.hold(cb, a, "sender").evidence("used");
     d.wait(a, ca, "recv");
     d.wait(b, cb, "recv");
-    analyze(&[d.build()])
+    d.build()
 }
 
 #[test]
@@ -54,33 +59,24 @@ fn a_handle_found_in_its_holders_state_is_proven() {
     );
 }
 
+/// A move peeps saw into `b`, with the handle no longer in `b`'s state:
+/// `b` handed it on where peeps cannot see (a plain `tokio::spawn` task, a
+/// `spawn_blocking` closure, a thread) or filed it on the heap. Those look
+/// the same, and the first is the healthy request/reply of most servers:
+/// no holder, no deadlock.
 #[test]
-fn a_move_peeps_saw_without_the_handle_in_state_is_a_probable_deadlock_that_says_so() {
-    for (evidence, words) in [
-        ("spawned", "moved in at spawn"),
-        ("received", "received in a message"),
-        ("returned", "handed back through a join"),
-    ] {
+fn a_move_peeps_saw_without_the_handle_in_state_releases_nothing() {
+    for evidence in ["spawned", "received", "returned"] {
         let report = receive_cycle(evidence, false);
-        let d = only_deadlock(&report);
-        assert_eq!(d.certainty, Certainty::Probable, "{}", d.text);
-        let step = d.cycle.iter().find(|s| s.task.name == "a").unwrap();
-        assert!(!step.confirmed);
-        assert!(
-            d.text.starts_with("deadlock (probable, 2 tasks"),
-            "{}",
-            d.text
-        );
-        let line = format!(
-            r#"sender probably held by task "b" ({words}; not in its own state now, it may have handed it on, src/b.rs:2)"#
-        );
-        assert!(d.text.contains(&line), "{}\nwanted: {line}", d.text);
+        assert_no_deadlock(&report);
     }
 }
 
 #[test]
-fn the_cycle_is_written_through_proven_holds_when_there_are_some() {
-    // `to-a` has two senders, both held by b: one proven, one a guess.
+fn a_hold_that_may_have_moved_on_beside_a_proven_one_leaves_the_wait_open() {
+    // `to-a` has two senders, both held by b as far as peeps saw: one
+    // proven, one received and no longer in b's state — wherever that one
+    // is now may send.
     let mut d = Dump::new("svc");
     let a = d.task("a");
     let b = d.task("b");
@@ -91,10 +87,7 @@ fn the_cycle_is_written_through_proven_holds_when_there_are_some() {
     d.hold(cb, a, "sender").evidence("used");
     d.wait(a, ca, "recv");
     d.wait(b, cb, "recv");
-    let report = analyze(&[d.build()]);
-    let dl = only_deadlock(&report);
-    assert!(dl.cycle.iter().all(|s| s.confirmed), "{}", dl.text);
-    assert_eq!(dl.certainty, Certainty::Certain, "{}", dl.text);
+    assert_no_deadlock(&analyze(&[d.build()]));
 }
 
 /// `worker` and `other` deadlock on two mutexes; `requester` awaits a

@@ -314,13 +314,15 @@ fn hold_releasers(
             }
             continue;
         }
-        // What peeps saw proves the holder, or names a move into it that
-        // it may have passed on since (a guess), or names only who made or
-        // shared it (no holder at all: it may have moved where peeps
-        // cannot see, and counting it raised false alarms on request/reply,
-        // permits handed to workers and producers made in main).
+        // What peeps saw proves the holder, or it names no holder at all:
+        // a move into a task whose state no longer has the handle (it was
+        // handed on to a plain `tokio::spawn` task, a `spawn_blocking`
+        // closure or a thread, or filed on the heap), or only who made or
+        // shared it, may be anywhere now. Counting either as the holder
+        // raised false alarms: request/reply with handlers started by
+        // `tokio::spawn`, permits handed to workers, producers made in main.
         let proven = evidence.is_proof() || w.in_state();
-        if !proven && !evidence.is_move() {
+        if !proven {
             return Err(if evidence == Evidence::Shared {
                 External::Shared(e.id())
             } else {
@@ -332,7 +334,7 @@ fn hold_releasers(
         };
         out.push(Release {
             held_by: Some(e.id()),
-            guess: !proven,
+            guess: false,
             since_ms: w.since_ms,
             ..Release::to(root)
         });

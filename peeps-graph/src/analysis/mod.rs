@@ -12,10 +12,10 @@
 //!    a handle that can move is read from each `held_by` edge's evidence
 //!    ([`crate::Evidence`]): proven (a bound guard, a handle used from or
 //!    found in its holder's own state), in an unread message (released by
-//!    whoever reads that channel), a guess (a move into the holder peeps
-//!    saw, the handle not found there: the deadlock is then `probable`), or
-//!    unknown (only who made it: never a releaser). docs/ownership.md says
-//!    the rules for users.
+//!    whoever reads that channel), or unknown (only who made it, or a move
+//!    into the holder peeps saw with the handle no longer found there — it
+//!    may have gone to a plain tokio task or a thread: never a releaser).
+//!    docs/ownership.md says the rules for users.
 //! 3. `fixpoint` — the greatest fixed point: the blocked roots that nothing
 //!    outside the set can ever release (OR semantics over a task's waits),
 //!    with waker accounting and the settle time guarding the verdict.
