@@ -96,7 +96,7 @@
 //! | `actor_requeue_own_inbox` | certain deadlock of one actor re-queueing a failed mail and a bounce notice into its own full inbox; `main` behind |
 //! | `guard_held_across_send_tokio_spawn` | as `guard_held_across_send`, the tasks started with `tokio::spawn`: probable deadlock (missed today: a bug) |
 //! | `lock_held_calling_actor` | certain deadlock, 2 tasks: a lock held while awaiting the reply of an actor that needs the lock |
-//! | `once_cell_reentrant_init` | certain deadlock of one task: a `OnceCell`'s initialiser calling `get_or_init` on the same cell (missed today: a bug) |
+//! | `once_cell_reentrant_init` | certain deadlock of one task: a `OnceCell`'s initialiser calling `get_or_init` on the same cell |
 //! | `shutdown_never_sent` | certain deadlock: a supervisor joining its first worker before sending the `broadcast` shutdown it waits for; 2 workers and `main` behind |
 //! | `worker_pool_shared_receiver` | no deadlock (workers sharing an `Arc<Mutex<Receiver>>`, the producer asleep) |
 //! | `actor_config_select` | no deadlock (an actor in `select!` on a `watch` config and its inbox) |

@@ -2378,15 +2378,11 @@ fn lock_held_calling_actor() {
 }
 
 /// A `OnceCell`'s initialiser reaches, through helpers, a `get_or_init`
-/// of the same cell, in the same task. peeps records a `get_or_init`
-/// that waits for another caller's initialiser as a wait on the cell (a
-/// `notify` node, `op: init`), but not who runs the initialiser: the cell
-/// shows `holders: 0` and the wait has no `held_by`, so it counts as a
-/// wait on something external (as a `Notify`), and `peeps analyze` says
-/// no deadlock, nothing stuck forever and, even with `--long-wait-ms
-/// 100`, no long wait: a task stuck forever on itself, in silence.
+/// of the same cell, in the same task. The wait to init names the task
+/// running the initialiser (`held_by`, `as: initialiser`): the task
+/// itself, a certain deadlock of one task. (Missed before the initialiser
+/// was recorded as the cell's holder: the wait looked external.)
 #[test]
-#[ignore = "bug: the deadlock is missed (exit 0, nothing at all): the task running a OnceCell's initialiser is not recorded as its holder, so a wait to init looks external"]
 fn once_cell_reentrant_init() {
     let mut s = scenario!(once_cell_reentrant_init);
     let run = analyze_cli(&s.dump(), &[]);

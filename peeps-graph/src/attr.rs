@@ -120,6 +120,9 @@ pub const AS_PERMIT: &str = "permit";
 pub const AS_SENDER: &str = "sender";
 /// `held_by` value of [`AS`]: a channel's receiving endpoint.
 pub const AS_RECEIVER: &str = "receiver";
+/// `held_by` value of [`AS`]: a once cell being initialised, held by the
+/// task running its initialiser (every other `get_or_init` waits for it).
+pub const AS_INITIALISER: &str = "initialiser";
 /// `held_by` value of [`AS`]: an RPC handler, held by the task running it.
 pub const AS_HANDLER: &str = "handler";
 /// `held_by`: `false` when the attribution is not certain (an endpoint its

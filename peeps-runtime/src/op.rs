@@ -22,6 +22,8 @@ pub enum HoldAs {
     Sender = 3,
     /// A channel's receiving endpoint.
     Receiver = 4,
+    /// A once cell's initialiser, run by its caller's task.
+    Initialiser = 5,
 }
 
 impl HoldAs {
@@ -33,6 +35,7 @@ impl HoldAs {
             HoldAs::Permit => attr::AS_PERMIT,
             HoldAs::Sender => attr::AS_SENDER,
             HoldAs::Receiver => attr::AS_RECEIVER,
+            HoldAs::Initialiser => attr::AS_INITIALISER,
         }
     }
 
@@ -44,6 +47,7 @@ impl HoldAs {
             2 => HoldAs::Permit,
             3 => HoldAs::Sender,
             4 => HoldAs::Receiver,
+            5 => HoldAs::Initialiser,
             _ => HoldAs::Guard,
         }
     }

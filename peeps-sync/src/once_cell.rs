@@ -2,12 +2,17 @@
 //!
 //! A task waiting while another initialises the cell is a `waits_on` edge
 //! (`op: init`) to a node of kind `notify`. The task running the
-//! initialiser is not waiting on the cell, so it gets no edge: the marker
-//! around the initialiser future tells the two apart.
+//! initialiser is not waiting on the cell, so it gets no wait: the marker
+//! around the initialiser future tells the two apart, and holds the cell
+//! (`held_by`, `as: initialiser`) from its first poll until it finishes or
+//! is dropped, so a wait to init names who it waits for — also when that
+//! is the waiting task itself (an initialiser that reaches `get_or_init`
+//! of its own cell).
 
 use crate::core::{At, poll_recorded};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
+use peeps_runtime::__private::hold::{HoldAs, HoldGuard};
 use peeps_runtime::__private::resource::LazyResource;
 use peeps_runtime::__private::resource::Resource;
 use peeps_runtime::__private::wait::{WaitEdge, WaitList};
@@ -134,6 +139,9 @@ impl<T> OnceCell<T> {
             let inner = self.inner.get_or_init(|| Marked {
                 fut: f(),
                 flag: &initialising,
+                res: self.res.resource(),
+                hold: None,
+                at,
             });
             InitWait::new(inner, &initialising, self.res.resource(), at).await
         }
@@ -161,6 +169,9 @@ impl<T> OnceCell<T> {
             let inner = self.inner.get_or_try_init(|| Marked {
                 fut: f(),
                 flag: &initialising,
+                res: self.res.resource(),
+                hold: None,
+                at,
             });
             InitWait::new(inner, &initialising, self.res.resource(), at).await
         }
@@ -178,11 +189,17 @@ impl<T> OnceCell<T> {
 }
 
 pin_project_lite::pin_project! {
-    /// The caller's initialiser: marks that this caller is the one running it.
+    /// The caller's initialiser: marks that this caller is the one running
+    /// it, and holds the cell for the task polling it until it finishes
+    /// (or is dropped: another caller then runs its own).
     struct Marked<'f, F> {
         #[pin]
         fut: F,
         flag: &'f AtomicBool,
+        res: &'f Resource,
+        hold: Option<HoldGuard<'f>>,
+        // The call of `get_or_init` that runs it.
+        at: At,
     }
 }
 
@@ -191,7 +208,20 @@ impl<F: Future> Future for Marked<'_, F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         this.flag.store(true, Relaxed);
-        this.fut.poll(cx)
+        if this.hold.is_none() {
+            let set = this.res.holders();
+            *this.hold = Some(HoldGuard::new(
+                set,
+                HoldAs::Initialiser,
+                true,
+                this.at.site(),
+            ));
+        }
+        let out = this.fut.poll(cx);
+        if out.is_ready() {
+            *this.hold = None;
+        }
+        out
     }
 }
 

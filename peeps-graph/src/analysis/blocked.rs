@@ -821,6 +821,12 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
             Ok(Target::BehindWriters { lock: to, read: w })
         }
         NodeKind::Mutex | NodeKind::Rwlock | NodeKind::Semaphore => Ok(Target::Holders(to)),
+        // A once cell being initialised: only the task running its
+        // initialiser can end the wait (without that holder, peeps cannot
+        // tell who does, as for any notify).
+        NodeKind::Notify if g[w].op() == Some(Op::Init) && has_holder(merged, to) => {
+            Ok(Target::Holders(to))
+        }
         // A watch `send` parked on the value's lock (tokio#4246).
         NodeKind::Channel if g[w].op() == Some(Op::Write) => Ok(Target::ValueReaders(to)),
         NodeKind::Channel => {
@@ -852,6 +858,14 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
             Err(External::Untraced(kind))
         }
     }
+}
+
+/// Whether `node` has a `held_by` edge.
+fn has_holder(merged: &Merged<'_>, node: NodeIndex) -> bool {
+    merged
+        .graph()
+        .edges_directed(node, Direction::Outgoing)
+        .any(|e| e.weight().kind == EdgeKind::HeldBy)
 }
 
 /// The roots that could release `target`, appended to `out`; or why the

@@ -144,7 +144,7 @@ fn guessed_kind(e: &Event) -> NodeKind {
     match (e.kind, e.op, e.held_as.as_deref()) {
         (EventKind::Spawn | EventKind::Join, _, _) => NodeKind::Task,
         (EventKind::Send | EventKind::Recv | EventKind::Close, _, _) => NodeKind::Channel,
-        (EventKind::Notify, _, _) => NodeKind::Notify,
+        (EventKind::Notify, _, _) | (_, _, Some(attr::AS_INITIALISER)) => NodeKind::Notify,
         (EventKind::CallStart | EventKind::CallEnd, _, _) => NodeKind::Request,
         (_, _, Some(attr::AS_PERMIT)) | (_, Some(Op::Acquire | Op::Barrier), _) => {
             NodeKind::Semaphore
@@ -205,6 +205,7 @@ fn words(e: &Event, task: Option<&NodeRef>, node: Option<&NodeRef>) -> String {
             let verb = match held {
                 Some(attr::AS_READ_GUARD) => format!("read-locked {what}"),
                 Some(attr::AS_PERMIT) => format!("took a permit of {what}"),
+                Some(attr::AS_INITIALISER) => format!("began initialising {what}"),
                 _ => format!("took {what}"),
             };
             let waited = e
@@ -217,6 +218,7 @@ fn words(e: &Event, task: Option<&NodeRef>, node: Option<&NodeRef>) -> String {
             let verb = match held {
                 Some(attr::AS_READ_GUARD) => format!("released its read lock of {what}"),
                 Some(attr::AS_PERMIT) => format!("gave back a permit of {what}"),
+                Some(attr::AS_INITIALISER) => format!("stopped initialising {what}"),
                 _ => format!("released {what}"),
             };
             let taken =

@@ -356,6 +356,7 @@ pub(crate) fn hold_noun(held_as: Option<&str>) -> &'static str {
         Some(attr::AS_RECEIVER) => "receiver",
         Some(attr::AS_PERMIT) => "permit",
         Some(attr::AS_READ_GUARD) => "read guard",
+        Some(attr::AS_INITIALISER) => "initialiser",
         _ => "guard",
     }
 }
@@ -400,6 +401,7 @@ fn held_words(
         Some(attr::AS_PERMIT) => "permit held",
         Some(attr::AS_SENDER) => "sender held",
         Some(attr::AS_RECEIVER) => "receiver held",
+        Some(attr::AS_INITIALISER) => "being initialised",
         _ => "held",
     };
     let (head, tail) = what.rsplit_once(' ').map_or(("", what), |(h, t)| (h, t));
