@@ -68,7 +68,7 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<Op>,
     /// `acquire` and `release`: how it is held (`guard`, `read_guard`,
-    /// `permit`).
+    /// `permit`, `initialiser`).
     #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
     pub held_as: Option<String>,
     /// `acquire`: how long the task waited for it, when it waited.

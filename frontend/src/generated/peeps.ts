@@ -605,7 +605,7 @@ export interface Deadlock {
 export interface Step {
   /**
    * How it is held: `guard`, `read_guard`, `permit`, `sender`,
-   * `receiver`; none for a join or an RPC.
+   * `receiver`, `initialiser`; none for a join or an RPC.
    */
   as?: string | null;
   /**
@@ -1085,7 +1085,7 @@ export interface History {
 export interface Event {
   /**
    * `acquire` and `release`: how it is held (`guard`, `read_guard`,
-   * `permit`).
+   * `permit`, `initialiser`).
    */
   as?: string | null;
   /**
