@@ -35,6 +35,9 @@
 
 pub use peeps_graph as graph;
 pub use peeps_graph::Snapshot;
+/// This process's own `/metrics` for Prometheus, served from a dedicated
+/// thread (also started by `PEEPS_METRICS=host:port` at [`init`]).
+pub use peeps_runtime::metrics;
 /// Starts the watchdog: every interval, analyse this process and print each
 /// new deadlock once to stderr (also started by `PEEPS_WATCHDOG=<secs>` at
 /// [`init`], or at the first [`spawn`] of a program that never calls it).
