@@ -29,7 +29,8 @@ type Counts = Family<Labels, Gauge>;
 /// A gauge family of seconds per process.
 type Seconds = Family<Labels, Gauge<f64, AtomicU64>>;
 
-/// The families, each registered once.
+/// The families, each registered once. Help texts end without a period:
+/// the encoder adds one.
 struct Families {
     live_tasks: Counts,
     blocked_tasks: Counts,
@@ -61,50 +62,50 @@ impl Families {
         let counts: [(&str, &str, &Counts); 9] = [
             (
                 "live_tasks",
-                "Tasks alive in the process (task nodes not done).",
+                "Tasks alive in the process (task nodes not done)",
                 &f.live_tasks,
             ),
             (
                 "blocked_tasks",
                 "Tasks pending and not woken, or parked in an instrumented blocking lock, \
-                 whatever they wait for (idle tasks waiting for I/O count too).",
+                 whatever they wait for (idle tasks waiting for I/O count too)",
                 &f.blocked_tasks,
             ),
             (
                 "deadlocks",
                 "Deadlocks with at least one task in the process, by certainty \
-                 (a cross-process deadlock counts in each of its processes).",
+                 (a cross-process deadlock counts in each of its processes)",
                 &f.deadlocks,
             ),
             (
                 "deadlocked_tasks",
-                "Tasks of the process in a deadlock or stuck behind one.",
+                "Tasks of the process in a deadlock or stuck behind one",
                 &f.deadlocked_tasks,
             ),
             (
                 "potential_deadlocks",
-                "Cycles in the order the process takes its locks: not hung, but can.",
+                "Cycles in the order the process takes its locks: not hung, but can",
                 &f.potential_deadlocks,
             ),
             (
                 "long_waits",
-                "Tasks of the process blocked longer than the long-wait threshold, not deadlocked.",
+                "Tasks of the process blocked longer than the long-wait threshold, not deadlocked",
                 &f.long_waits,
             ),
             (
                 "blocking_polls",
                 "Polls in the process running longer than the slow-poll threshold \
-                 (each blocks a runtime thread).",
+                 (each blocks a runtime thread)",
                 &f.blocking_polls,
             ),
             (
                 "stuck_forever_tasks",
-                "Tasks of the process pending with no waker left: nothing can ever wake them.",
+                "Tasks of the process pending with no waker left: nothing can ever wake them",
                 &f.stuck_forever,
             ),
             (
                 "stale",
-                "1 when no live source feeds the process: its numbers are from its last snapshot.",
+                "1 when no live source feeds the process: its numbers are from its last snapshot",
                 &f.stale,
             ),
         ];
@@ -113,7 +114,7 @@ impl Families {
         }
         registry.register_with_unit(
             "snapshot_age",
-            "Time since the process's latest snapshot was captured.",
+            "Time since the process's latest snapshot was captured",
             Unit::Seconds,
             f.snapshot_age.clone(),
         );
