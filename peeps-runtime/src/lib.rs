@@ -32,6 +32,7 @@ mod signal_pipe;
 mod snapshot;
 mod threads;
 pub mod watchdog;
+mod watchdog_events;
 
 /// Declares items that exist only with feature `diagnostics`.
 macro_rules! cfg_diagnostics {
