@@ -38,9 +38,10 @@ fn idle_program(rt: &tokio::runtime::Runtime, tasks: usize) -> Vec<peeps::JoinHa
                 _ => {
                     let (tx, mut rx) = peeps::sync::mpsc::channel::<u64>(4);
                     senders.push(tx);
-                    peeps::spawn_named("consumer", async move {
-                        while rx.recv().await.is_some() {}
-                    })
+                    peeps::spawn_named(
+                        "consumer",
+                        async move { while rx.recv().await.is_some() {} },
+                    )
                 }
             };
             handles.push(handle);
@@ -69,7 +70,7 @@ fn scrape(c: &mut Criterion) {
         // Check the program is as described before timing it.
         let text = peeps::metrics::scrape();
         assert!(
-            text.contains(&format!("peeps_live_tasks{{process=\"scrape-bench\",")),
+            text.contains("peeps_live_tasks{process=\"scrape-bench\","),
             "{text}"
         );
         assert!(text.contains("certainty=\"certain\"} 0"), "{text}");

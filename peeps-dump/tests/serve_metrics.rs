@@ -295,7 +295,7 @@ fn the_server_counts_a_deadlocked_and_a_healthy_process_apart() {
     eventually("the healthy process stale", || {
         let (scrape, body) = self::scrape(&url);
         match value(&scrape, "peeps_stale", "healthy", None) {
-            Some(s) if s == 1.0 => Ok(()),
+            Some(1.0) => Ok(()),
             _ => Err(body),
         }
     });
