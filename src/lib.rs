@@ -32,6 +32,15 @@
 //! every type and macro is a pass-through with the cost of the plain tokio
 //! type, so a library can depend on peeps that way and let the binary
 //! switch it on.
+//!
+//! # Feature `tracing`
+//!
+//! Off by default. On, each new finding of the watchdog ([`watchdog`],
+//! `PEEPS_WATCHDOG`) is also a `tracing` event with target `peeps` —
+//! ERROR for a deadlock or a potential deadlock, WARN for a task stuck
+//! forever, a long wait or a blocking poll — with its tasks, resources,
+//! certainty, summary and text as fields, for the program's subscriber.
+//! What the watchdog prints on stderr does not change.
 
 pub use peeps_graph as graph;
 pub use peeps_graph::Snapshot;
