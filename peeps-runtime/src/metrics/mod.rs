@@ -9,7 +9,7 @@
 //! dashboard's `/metrics` serves (`peeps_graph::metrics::prometheus`), for
 //! this one process: `stale` is 0 and the snapshot age is the scrape's own.
 //!
-//! The HTTP side ([`http`]) is a minimal HTTP/1.1 responder on a std
+//! The HTTP side (`http.rs`) is a minimal HTTP/1.1 responder on a std
 //! socket: `GET /metrics` and nothing else, one connection at a time, a
 //! bounded request, read and write timeouts. Any address given is served:
 //! Prometheus scrapes from another host, and the numbers carry no task
