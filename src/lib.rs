@@ -32,9 +32,21 @@
 //! every type and macro is a pass-through with the cost of the plain tokio
 //! type, so a library can depend on peeps that way and let the binary
 //! switch it on.
+//!
+//! # Feature `tracing`
+//!
+//! Off by default. On, each new finding of the watchdog ([`watchdog`],
+//! `PEEPS_WATCHDOG`) is also a `tracing` event with target `peeps` —
+//! ERROR for a deadlock or a potential deadlock, WARN for a task stuck
+//! forever, a long wait or a blocking poll — with its tasks, resources,
+//! certainty, summary and text as fields, for the program's subscriber.
+//! What the watchdog prints on stderr does not change.
 
 pub use peeps_graph as graph;
 pub use peeps_graph::Snapshot;
+/// This process's own `/metrics` for Prometheus, served from a dedicated
+/// thread (also started by `PEEPS_METRICS=host:port` at [`init`]).
+pub use peeps_runtime::metrics;
 /// Starts the watchdog: every interval, analyse this process and print each
 /// new deadlock once to stderr (also started by `PEEPS_WATCHDOG=<secs>` at
 /// [`init`], or at the first [`spawn`] of a program that never calls it).

@@ -27,6 +27,7 @@ mod evidence;
 pub mod history;
 pub mod lock_order;
 pub mod merge;
+pub mod metrics;
 mod op;
 mod read;
 mod schema;

@@ -55,6 +55,10 @@ pub struct Process {
     pub key: String,
     /// Wall-clock start of the process (when peeps first ran), ms since the epoch.
     pub started_at_ms: u64,
+    /// The machine's host name, when the process could read it. Absent in
+    /// dumps older than this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// What a node is. The kinds are fixed by the schema; see DESIGN.md §3.

@@ -29,7 +29,7 @@
 //! use peeps_graph::wire::{self, Frame, FrameDecoder, Hello};
 //! use peeps_graph::Process;
 //!
-//! let process = Process { name: "svc".into(), pid: 42, key: "42-1".into(), started_at_ms: 0 };
+//! let process = Process { name: "svc".into(), pid: 42, key: "42-1".into(), started_at_ms: 0, host: None };
 //! let mut bytes = Vec::new();
 //! wire::write_frame(&mut bytes, &Frame::Hello(Hello::new(process)).to_json()).unwrap();
 //!
@@ -336,6 +336,7 @@ mod tests {
             pid: 42,
             key: "42-1".into(),
             started_at_ms: 7,
+            host: None,
         }
     }
 

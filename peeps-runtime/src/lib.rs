@@ -32,6 +32,7 @@ mod signal_pipe;
 mod snapshot;
 mod threads;
 pub mod watchdog;
+mod watchdog_events;
 
 /// Declares items that exist only with feature `diagnostics`.
 macro_rules! cfg_diagnostics {
@@ -53,6 +54,7 @@ cfg_diagnostics! {
     #[doc(hidden)]
     pub mod hold;
     mod loom;
+    pub mod metrics;
     #[doc(hidden)]
     pub mod ownership;
     mod pair;
@@ -74,7 +76,7 @@ cfg_diagnostics! {
 pub mod off;
 mod op;
 cfg_not_diagnostics! {
-    pub use off::{future, history, hold, ownership, resource, rpc, task, wait};
+    pub use off::{future, history, hold, metrics, ownership, resource, rpc, task, wait};
 }
 
 pub use dump::{dump_dir, dump_path, dump_to, install_sigusr1};
@@ -101,7 +103,8 @@ pub mod __private {
 /// Names the process after its executable and fixes its key. Optional:
 /// instrumentation works without it. May be called before or inside a
 /// runtime, any number of times. Starts the watchdog (`PEEPS_WATCHDOG`),
-/// the push client (`PEEPS_DASHBOARD`), the thread sampler
+/// the push client (`PEEPS_DASHBOARD`), the metrics endpoint
+/// (`PEEPS_METRICS`, see [`metrics`]), the thread sampler
 /// (`PEEPS_SAMPLE_HZ`) and the report on SIGTERM/SIGINT
 /// (`PEEPS_ON_TERM=report`, see [`on_term`]) when the environment asks.
 pub fn init() {
@@ -109,6 +112,7 @@ pub fn init() {
     on_term::start_from_env();
     watchdog::start_from_env();
     push::start_from_env();
+    metrics::start_from_env();
     sampler::start_from_env();
 }
 
@@ -118,5 +122,6 @@ pub fn init_named(name: &str) {
     on_term::start_from_env();
     watchdog::start_from_env();
     push::start_from_env();
+    metrics::start_from_env();
     sampler::start_from_env();
 }

@@ -831,3 +831,32 @@ pub mod rpc {
         Handling { fut: handler }
     }
 }
+
+/// No metrics endpoint: nothing is recorded, so nothing is served.
+pub mod metrics {
+    use std::io;
+    use std::net::SocketAddr;
+
+    /// The variable the recording build reads; ignored here.
+    pub const METRICS_ENV: &str = "PEEPS_METRICS";
+
+    /// The `Content-Type` of [`scrape`]'s text.
+    pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    /// Refused: built without feature `diagnostics`.
+    pub fn serve(_addr: &str) -> io::Result<SocketAddr> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "peeps is built without feature `diagnostics`: no metrics",
+        ))
+    }
+
+    /// Does nothing.
+    #[inline(always)]
+    pub fn start_from_env() {}
+
+    /// An empty exposition.
+    pub fn scrape() -> String {
+        "# EOF\n".to_owned()
+    }
+}

@@ -9,6 +9,7 @@ struct Identity {
     pid: u32,
     key: String,
     started_at_ms: u64,
+    host: Option<String>,
 }
 
 static IDENTITY: LazyLock<Identity> = LazyLock::new(|| {
@@ -17,8 +18,16 @@ static IDENTITY: LazyLock<Identity> = LazyLock::new(|| {
         pid,
         key: format!("{pid}-{}", clock::wall_ns()),
         started_at_ms: clock::wall_ms(),
+        host: host_name(),
     }
 });
+
+/// The machine's host name (`gethostname(2)`), read once; `None` when it
+/// cannot be read or is not UTF-8.
+fn host_name() -> Option<String> {
+    let name = nix::unistd::gethostname().ok()?.into_string().ok()?;
+    (!name.is_empty()).then_some(name)
+}
 
 static NAME: Mutex<Option<String>> = Mutex::new(None);
 
@@ -49,6 +58,7 @@ pub fn current() -> Process {
         pid: IDENTITY.pid,
         key: IDENTITY.key.clone(),
         started_at_ms: IDENTITY.started_at_ms,
+        host: IDENTITY.host.clone(),
     }
 }
 

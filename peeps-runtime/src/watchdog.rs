@@ -15,6 +15,12 @@
 //! its locks in, see [`crate::lockorder`]) once, the first round it is
 //! seen: it has not hung, and can.
 //!
+//! With feature `tracing` (`peeps/tracing`), each new finding of a round —
+//! deadlocks and potential deadlocks (ERROR), tasks stuck forever, long
+//! waits and blocking polls (WARN) — is also a `tracing` event with target
+//! `peeps`, for the program's subscriber (see `watchdog_events`); what
+//! stderr says does not change.
+//!
 //! # Global state
 //!
 //! One thread per process, started at most once, and its interval (an
@@ -106,13 +112,14 @@ fn parse_interval(value: &str) -> Result<Option<Duration>, ()> {
 fn run() {
     let mut printed: HashSet<Vec<(String, u64)>> = HashSet::new();
     let mut potential = crate::lockorder::Printed::default();
+    let mut events = crate::watchdog_events::Emitted::default();
     loop {
         let ms = INTERVAL_MS.load(Ordering::Relaxed).max(1);
         std::thread::sleep(Duration::from_millis(ms));
         // The analysis never panics on any graph; if it ever did, the
         // watchdog says so once and stops rather than take the program down.
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            round(&mut printed, &mut potential)
+            round(&mut printed, &mut potential, &mut events)
         })) {
             Ok(()) => {}
             Err(_) => {
@@ -123,10 +130,16 @@ fn run() {
     }
 }
 
-/// One round: snapshot, analyse, print what is new, forget what is gone.
-fn round(printed: &mut HashSet<Vec<(String, u64)>>, potential: &mut crate::lockorder::Printed) {
+/// One round: snapshot, analyse, print what is new, forget what is gone;
+/// with feature `tracing`, emit what is new as events too.
+fn round(
+    printed: &mut HashSet<Vec<(String, u64)>>,
+    potential: &mut crate::lockorder::Printed,
+    events: &mut crate::watchdog_events::Emitted,
+) {
     let snap = crate::snapshot();
     let report = peeps_graph::analyze(std::slice::from_ref(&snap), &Options::default());
+    events.emit_new(&snap.process, &report);
     potential.print_new(&snap.process, &report.potential_deadlocks);
     let mut current = HashSet::with_capacity(report.deadlocks.len());
     for deadlock in &report.deadlocks {

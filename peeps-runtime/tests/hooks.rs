@@ -173,3 +173,12 @@ fn tasks_and_futures() {
     let _: fn(tokio::task::JoinHandle<u8>) -> peeps_runtime::JoinHandle<u8> =
         peeps_runtime::JoinHandle::from_tokio;
 }
+
+#[test]
+fn metrics() {
+    use peeps_runtime::metrics;
+    let _: fn(&str) -> std::io::Result<std::net::SocketAddr> = metrics::serve;
+    let _: fn() = metrics::start_from_env;
+    let _: fn() -> String = metrics::scrape;
+    let _: [&str; 2] = [metrics::METRICS_ENV, metrics::CONTENT_TYPE];
+}

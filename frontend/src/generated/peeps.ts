@@ -1354,6 +1354,11 @@ export interface Node {
  */
 export interface Process {
   /**
+   * The machine's host name, when the process could read it. Absent in
+   * dumps older than this field.
+   */
+  host?: string | null;
+  /**
    * Unique per process lifetime: `<pid>-<start time in ns since the epoch>`.
    */
   key: string;

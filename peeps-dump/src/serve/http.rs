@@ -10,6 +10,7 @@
 //! | `GET /api/history?node=UID` | what a node's process recorded about it |
 //! | `GET /api/recording` | the instants the graph can be shown at |
 //! | `GET /api/events` | server-sent events, `change` with `{"seq": n}` |
+//! | `GET /metrics` | per-process metrics for Prometheus ([`super::metrics`]) |
 //! | `GET /` | the UI ([`super::ui`]) |
 //!
 //! Every answer is read from the latest [`View`]: nothing is analysed per
@@ -80,6 +81,9 @@ pub(crate) fn routes(
         warp::path!("api" / "recording")
             .map(move || json_value(StatusCode::OK, &views.recorder().summary()))
     };
+    let metrics = warp::path!("metrics")
+        .and(view.clone())
+        .map(|v: Arc<View>, _| super::metrics::reply(&v));
     let snapshot =
         warp::path!("api" / "snapshots" / String)
             .and(view)
@@ -103,6 +107,8 @@ pub(crate) fn routes(
         .or(recording)
         .unify()
         .or(events)
+        .unify()
+        .or(metrics)
         .unify();
     warp::get()
         .and(api.or(ui::routes()).unify())

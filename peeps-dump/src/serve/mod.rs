@@ -28,6 +28,7 @@
 //!   `--replay DIR` serves such a directory instead of live input.
 //! - [`view`]: what HTTP serves, computed once per change off the async
 //!   workers: process list, merged graph with its blocked scope, report.
+//! - [`metrics`]: `/metrics`, the per-process numbers for Prometheus.
 //! - [`http`]: the warp routes; [`ui`]: the page at `/`; [`api`]: the
 //!   envelope types of their JSON answers (in docs/schema.json).
 //!
@@ -53,6 +54,7 @@ mod api;
 mod dumps;
 mod http;
 mod ingest;
+mod metrics;
 mod record;
 #[cfg(test)]
 mod schema;

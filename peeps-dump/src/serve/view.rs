@@ -58,6 +58,8 @@ pub(crate) struct View {
     edges: Vec<EdgeAt>,
     blocked: Vec<bool>,
     report_json: Bytes,
+    /// `/metrics`: per process, in `processes` order.
+    metrics: Vec<peeps_graph::metrics::ProcessMetrics>,
     /// The unfiltered graph responses, blocked then all, made on first use.
     whole: [OnceLock<Bytes>; 2],
 }
@@ -71,7 +73,8 @@ impl View {
             .map(|(_, e)| e.snapshot.clone())
             .collect();
         let merged = peeps_graph::merge(snaps.iter().map(|s| &**s));
-        let report = peeps_graph::analyze_merged(&merged, options);
+        let (report, mut metrics) = peeps_graph::metrics::analyze_with_metrics(&merged, options);
+        super::metrics::mark_stale(&mut metrics, &contents);
         let blocked = peeps_graph::scope::blocked_scope(&merged, &report);
 
         // The store's keys are unique, so merging kept every snapshot, in
@@ -131,6 +134,7 @@ impl View {
             edges,
             blocked,
             report_json,
+            metrics,
             whole: [OnceLock::new(), OnceLock::new()],
         }
     }
@@ -143,6 +147,11 @@ impl View {
     /// `/api/deadlocks`: the report, serialised once.
     pub(crate) fn report_json(&self) -> Bytes {
         self.report_json.clone()
+    }
+
+    /// `/metrics`: the numbers of each process, counted with the report.
+    pub(crate) fn metrics(&self) -> &[peeps_graph::metrics::ProcessMetrics] {
+        &self.metrics
     }
 
     /// `/api/snapshots/{key}`: the latest snapshot as received.

@@ -204,6 +204,7 @@ pub fn generate(
                     pid: 1000 + p as u32,
                     key: format!("{}-1763790000000000000", 1000 + p),
                     started_at_ms: 1_763_790_000_000,
+                    host: None,
                 },
                 captured_at_ms: 1_763_790_060_000,
                 nodes: Vec::with_capacity(nodes_per_process + 16),

@@ -143,7 +143,27 @@ where
 /// Analyses an already merged graph (when the caller also needs the graph,
 /// e.g. to draw it).
 pub fn analyze_merged(merged: &Merged<'_>, options: &Options) -> Report {
+    analyze_counting_roots(merged, options).0
+}
+
+/// [`analyze_merged`], with each process's live and blocked tasks as the
+/// analysis saw them (for [`crate::metrics`]), in process order.
+pub(crate) fn analyze_counting_roots(
+    merged: &Merged<'_>,
+    options: &Options,
+) -> (Report, Vec<crate::metrics::RootCounts>) {
     let blocked = blocked::Blocked::new(merged);
+    let mut roots = vec![crate::metrics::RootCounts::default(); merged.processes().len()];
+    for root in &blocked.roots {
+        let at = &merged.graph()[root.ix];
+        if let Some(counts) = roots.get_mut(at.process) {
+            counts.add(
+                at.node.kind,
+                root.state == blocked::RootState::Done,
+                root.is_blocked(),
+            );
+        }
+    }
     let fix = fixpoint::Fixpoint::new(merged, &blocked, options);
     let cycles = cycles::find(&fix, &blocked);
     let cx = Context {
@@ -154,14 +174,15 @@ pub fn analyze_merged(merged: &Merged<'_>, options: &Options) -> Report {
         fix,
         cycles,
     };
-    Report {
+    let report = Report {
         deadlocks: Deadlock::check(&cx),
         long_waits: LongWait::check(&cx),
         stuck_forever: StuckForever::check(&cx),
         blocking_polls: BlockingPoll::check(&cx),
         potential_deadlocks: PotentialDeadlock::check(merged),
         lock_order: LearnedOrder::of(merged),
-    }
+    };
+    (report, roots)
 }
 
 /// Everything the findings are checked against.

@@ -32,6 +32,7 @@ impl Dump {
                     pid: 100 + name.len() as u32,
                     key: format!("{name}-key"),
                     started_at_ms: 1_000,
+                    host: None,
                 },
                 captured_at_ms: 100_000,
                 nodes: Vec::new(),
