@@ -5,8 +5,9 @@
 //! named `peeps-push`, not on the program's runtime, with blocking std
 //! sockets, so it keeps sending while every worker thread is wedged.
 //!
-//! On each connection it sends a hello (process name, pid, key), then a
-//! snapshot every interval (1 s, `PEEPS_PUSH_MS` to change), framed as
+//! On each connection it sends a hello (process name, pid, key, and the
+//! server's token from `PEEPS_TOKEN` when set: a server bound beyond
+//! loopback requires it), then a snapshot every interval (1 s, `PEEPS_PUSH_MS` to change), framed as
 //! [`peeps_graph::wire`] defines. It never queues: the thread takes the
 //! snapshot itself when it is ready to send the next one, so at most one
 //! snapshot exists at a time, whatever the server does.
@@ -58,6 +59,11 @@ static STARTED: OnceLock<()> = OnceLock::new();
 /// `dashboard` (`host:port`) every `interval`. Only the first call starts
 /// the thread; later calls do nothing.
 ///
+/// The hello carries the token of `PEEPS_TOKEN`
+/// ([`peeps_graph::wire::TOKEN_ENV`], surrounding whitespace trimmed) when
+/// it is set and not blank; a server that requires a token drops the
+/// connection otherwise.
+///
 /// # Examples
 ///
 /// ```no_run
@@ -69,7 +75,7 @@ pub fn push(dashboard: &str, interval: Duration) {
     STARTED.get_or_init(|| {
         let spawned = std::thread::Builder::new()
             .name("peeps-push".into())
-            .spawn(move || run(&target, interval));
+            .spawn(move || run(&target, interval, token_from_env()));
         if let Err(e) = spawned {
             eprintln!("peeps: could not start the push thread: {e}");
         }
@@ -113,12 +119,19 @@ fn parse_interval(value: &str) -> Option<Duration> {
         .map(Duration::from_millis)
 }
 
+/// The token `PEEPS_TOKEN` gives, trimmed; `None` when unset or blank.
+fn token_from_env() -> Option<String> {
+    let token = std::env::var_os(wire::TOKEN_ENV)?;
+    let token = token.to_string_lossy().trim().to_owned();
+    (!token.is_empty()).then_some(token)
+}
+
 /// The thread: connect, push until the connection fails, back off, repeat.
 /// Never returns unless something inside panicked (then it says so once
 /// and stops rather than touch the program).
-fn run(target: &str, interval: Duration) {
+fn run(target: &str, interval: Duration, token: Option<String>) {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut client = Client::new(target, interval);
+        let mut client = Client::new(target, interval, token);
         loop {
             client.round();
         }
@@ -140,15 +153,18 @@ enum Status {
 struct Client<'a> {
     target: &'a str,
     interval: Duration,
+    /// Sent in every hello; `Debug` shows only whether there is one.
+    token: Option<Token>,
     backoff: Duration,
     status: Status,
 }
 
 impl<'a> Client<'a> {
-    fn new(target: &'a str, interval: Duration) -> Self {
+    fn new(target: &'a str, interval: Duration, token: Option<String>) -> Self {
         Client {
             target,
             interval,
+            token: token.map(Token),
             backoff: MIN_BACKOFF,
             status: Status::Starting,
         }
@@ -208,7 +224,11 @@ impl<'a> Client<'a> {
     /// Sends the hello, then a snapshot every interval, until a write
     /// fails. Returns that failure.
     fn serve(&mut self, mut stream: TcpStream) -> io::Error {
-        let hello = Frame::Hello(Hello::new(crate::process::current())).to_json();
+        let mut hello = Hello::new(crate::process::current());
+        if let Some(Token(token)) = &self.token {
+            hello = hello.with_token(token.clone());
+        }
+        let hello = Frame::Hello(hello).to_json();
         if let Err(e) = wire::write_frame(&mut stream, &hello) {
             return e;
         }
@@ -238,6 +258,15 @@ impl<'a> Client<'a> {
     }
 }
 
+/// The server's token, kept out of `Debug` output.
+struct Token(String);
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,12 +282,13 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_connection_starts_with_a_hello_then_snapshots() {
+    /// The first three frames a client with `token` sends.
+    fn first_frames(token: Option<&str>) -> Vec<Frame> {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let target = listener.local_addr().unwrap().to_string();
+        let token = token.map(str::to_owned);
         std::thread::spawn(move || {
-            let mut client = Client::new(&target, Duration::from_millis(10));
+            let mut client = Client::new(&target, Duration::from_millis(10), token);
             client.round();
         });
         let (mut conn, _) = listener.accept().unwrap();
@@ -273,10 +303,28 @@ mod tests {
                 frames.push(Frame::from_json(&body).unwrap());
             }
         }
+        frames
+    }
+
+    #[test]
+    fn a_connection_starts_with_a_hello_then_snapshots() {
+        let frames = first_frames(None);
         let key = crate::process::key();
-        assert!(matches!(&frames[0], Frame::Hello(h) if h.process.key == key));
+        assert!(
+            matches!(&frames[0], Frame::Hello(h) if h.process.key == key && h.token.is_none())
+        );
         for frame in &frames[1..] {
             assert!(matches!(frame, Frame::Snapshot(s) if s.process.key == key));
         }
+    }
+
+    #[test]
+    fn the_hello_carries_the_token() {
+        let frames = first_frames(Some("t0ken"));
+        assert!(
+            matches!(&frames[0], Frame::Hello(h) if h.token.as_deref() == Some("t0ken")),
+            "{:?}",
+            frames[0]
+        );
     }
 }
