@@ -26,6 +26,7 @@
 //! (unless another connection still feeds it).
 
 use super::Limits;
+use super::auth::{HelloRefused, Token};
 use super::store::Store;
 use bytes::Bytes;
 use peeps_graph::Process;
@@ -47,6 +48,7 @@ pub(crate) async fn serve(
     listener: TcpListener,
     store: Arc<Store>,
     limits: Limits,
+    token: Option<Token>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
@@ -81,8 +83,9 @@ pub(crate) async fn serve(
         };
         let store = store.clone();
         let shutdown = shutdown.clone();
+        let token = token.clone();
         tokio::spawn(async move {
-            let mut conn = Connection::new(peer, limits);
+            let mut conn = Connection::new(peer, limits, token);
             let outcome = tokio::select! {
                 outcome = conn.run(socket, &store) => Some(outcome),
                 _ = wait_stop(shutdown) => None,
@@ -152,6 +155,7 @@ enum Dropped {
     FrameTimeout(Duration),
     NoHello,
     SecondHello,
+    Unauthenticated(HelloRefused),
     WrongKey { hello: String, snapshot: String },
 }
 
@@ -168,6 +172,7 @@ impl std::fmt::Display for Dropped {
             ),
             Dropped::NoHello => f.write_str("a snapshot before the hello"),
             Dropped::SecondHello => f.write_str("a second hello on the same connection"),
+            Dropped::Unauthenticated(why) => why.fmt(f),
             Dropped::WrongKey { hello, snapshot } => write!(
                 f,
                 "a snapshot of process {snapshot:?} on a connection whose hello named {hello:?}"
@@ -181,6 +186,8 @@ impl std::fmt::Display for Dropped {
 struct Connection {
     peer: SocketAddr,
     limits: Limits,
+    /// The server's token: the hello must carry it.
+    token: Option<Token>,
     /// The process the hello named.
     process: Option<Process>,
     /// A snapshot of it was stored: its end makes the process stale.
@@ -188,10 +195,11 @@ struct Connection {
 }
 
 impl Connection {
-    fn new(peer: SocketAddr, limits: Limits) -> Self {
+    fn new(peer: SocketAddr, limits: Limits, token: Option<Token>) -> Self {
         Connection {
             peer,
             limits,
+            token,
             process: None,
             stored_any: false,
         }
@@ -271,7 +279,11 @@ impl Connection {
                 if self.process.is_some() {
                     return Err(Dropped::SecondHello);
                 }
-                self.process = Some(hello.process);
+                // Named in the log line either way; stored only if let in.
+                self.process = Some(hello.process.clone());
+                if let Some(token) = &self.token {
+                    token.check_hello(&hello).map_err(Dropped::Unauthenticated)?;
+                }
             }
             Frame::Snapshot(snapshot) => {
                 let Some(process) = &self.process else {

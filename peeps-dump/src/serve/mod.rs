@@ -50,6 +50,7 @@
 //! end, in-flight requests finish (for at most a few seconds).
 
 mod api;
+mod auth;
 mod dumps;
 mod http;
 mod ingest;
@@ -61,7 +62,7 @@ mod ui;
 mod view;
 
 use crate::cli::{Exit, Run, Thresholds};
-use anyhow::{Context, bail};
+use anyhow::Context;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -101,10 +102,13 @@ pub(crate) struct ServeArgs {
     /// A connection that sends nothing for this many seconds is closed.
     #[arg(long, value_name = "SECS", default_value_t = 120.0, value_parser = parse_secs)]
     idle_timeout: f64,
-    /// Allow listening on an address other than loopback. The API has no
-    /// authentication: anyone who can reach it reads every snapshot.
-    #[arg(long)]
-    allow_remote: bool,
+    /// Read the token from this file (its content, trimmed) instead of
+    /// PEEPS_TOKEN. With a token (from either), pushing programs must send
+    /// it (their PEEPS_TOKEN) and HTTP requires it: as a bearer header, or
+    /// through the one-time login URL printed at start. Without one, only
+    /// loopback addresses can be listened on.
+    #[arg(long, value_name = "PATH")]
+    token_file: Option<PathBuf>,
     /// Also write every snapshot received to DIR (DIR/<process key>/<ms>.json),
     /// for `peeps serve --replay DIR` later. Without it the recording is
     /// kept in memory only.
@@ -164,20 +168,18 @@ pub(crate) struct Limits {
 
 impl Run for ServeArgs {
     fn run(self) -> anyhow::Result<Exit> {
-        for (what, addr) in [("--listen", self.listen), ("--http", self.http)] {
-            if !addr.ip().is_loopback() && !self.allow_remote {
-                bail!(
-                    "refusing to listen on {addr} ({what}): not a loopback address. The API has \
-                     no authentication; pass --allow-remote to serve other machines anyway"
-                );
-            }
+        let mut binds = vec![("--http", self.http)];
+        if self.replay.is_none() {
+            binds.insert(0, ("--listen", self.listen));
         }
+        let token = auth::Token::configured(self.token_file.as_deref())?;
+        auth::check_binds(&binds, token.as_ref())?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("peeps-serve")
             .build()
             .context("cannot start the async runtime")?;
-        runtime.block_on(self.serve())?;
+        runtime.block_on(self.serve(token))?;
         // Connection tasks still open (a peer mid-frame) are dropped here.
         runtime.shutdown_timeout(Duration::from_secs(1));
         Ok(Exit::Ok)
@@ -185,7 +187,7 @@ impl Run for ServeArgs {
 }
 
 impl ServeArgs {
-    async fn serve(self) -> anyhow::Result<()> {
+    async fn serve(self, token: Option<auth::Token>) -> anyhow::Result<()> {
         let limits = Limits {
             max_frame_bytes: self.max_frame_bytes,
             max_connections: self.max_connections.max(1),
@@ -221,6 +223,10 @@ impl ServeArgs {
             .await
             .with_context(|| format!("cannot serve HTTP on {}", self.http))?;
         let http_addr = http.local_addr()?;
+        let http_auth = match &token {
+            Some(token) => Some(Arc::new(auth::Http::new(token.clone(), http_addr.port())?)),
+            None => None,
+        };
 
         let store = Arc::new(store::Store::recording(recorder.clone()));
         let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
@@ -253,6 +259,7 @@ impl ServeArgs {
                     ingest,
                     store.clone(),
                     limits,
+                    token.clone(),
                     shutdown.clone(),
                 ));
                 dumps_thread = Some(watcher.spawn(store.clone(), shutdown.clone())?);
@@ -260,7 +267,7 @@ impl ServeArgs {
             }
         }
         let views = view::Views::start(store.clone(), self.thresholds.options()).await;
-        let routes = http::routes(views, shutdown.clone());
+        let routes = auth::guard(http_auth.clone(), http::routes(views, shutdown.clone()));
         let mut http_shutdown = shutdown.clone();
         let server = warp::serve(routes)
             .incoming(http)
@@ -277,7 +284,10 @@ impl ServeArgs {
         if dumps_thread.is_some() {
             banner.push_str(&format!("peeps: dumps from {}\n", dump_dir.display()));
         }
-        banner.push_str(&format!("peeps: open http://{http_addr}/\n"));
+        match &http_auth {
+            Some(auth) => banner.push_str(&format!("peeps: open {}\n", auth.one_time_url(http_addr))),
+            None => banner.push_str(&format!("peeps: open http://{http_addr}/\n")),
+        }
         crate::output::stdout(&banner)?;
 
         let server = tokio::spawn(server);
