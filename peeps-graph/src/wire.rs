@@ -377,7 +377,8 @@ mod tests {
     fn a_hello_token_is_optional_both_ways_and_never_debug_printed() {
         // An older client's hello (no token) still decodes, and a hello
         // without a token is byte for byte what older clients send.
-        let old = br#"{"hello":1,"process":{"name":"svc","pid":42,"key":"42-1","started_at_ms":7}}"#;
+        let old =
+            br#"{"hello":1,"process":{"name":"svc","pid":42,"key":"42-1","started_at_ms":7}}"#;
         assert!(matches!(Frame::from_json(old).unwrap(), Frame::Hello(h) if h.token.is_none()));
         assert_eq!(Frame::Hello(Hello::new(process())).to_json(), old.to_vec());
 
@@ -385,7 +386,10 @@ mod tests {
         let body = Frame::Hello(with.clone()).to_json();
         assert!(matches!(Frame::from_json(&body).unwrap(), Frame::Hello(h) if h == with));
         let shown = format!("{with:?}");
-        assert!(!shown.contains("s3cret-value") && shown.contains("redacted"), "{shown}");
+        assert!(
+            !shown.contains("s3cret-value") && shown.contains("redacted"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -310,9 +310,7 @@ mod tests {
     fn a_connection_starts_with_a_hello_then_snapshots() {
         let frames = first_frames(None);
         let key = crate::process::key();
-        assert!(
-            matches!(&frames[0], Frame::Hello(h) if h.process.key == key && h.token.is_none())
-        );
+        assert!(matches!(&frames[0], Frame::Hello(h) if h.process.key == key && h.token.is_none()));
         for frame in &frames[1..] {
             assert!(matches!(frame, Frame::Snapshot(s) if s.process.key == key));
         }

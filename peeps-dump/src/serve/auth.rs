@@ -127,10 +127,7 @@ impl Token {
     }
 
     /// Whether a hello may go on: `Ok` when it carries this token.
-    pub(crate) fn check_hello(
-        &self,
-        hello: &peeps_graph::wire::Hello,
-    ) -> Result<(), HelloRefused> {
+    pub(crate) fn check_hello(&self, hello: &peeps_graph::wire::Hello) -> Result<(), HelloRefused> {
         match &hello.token {
             None => Err(HelloRefused::Missing),
             Some(t) if self.0.matches(t) => Ok(()),
@@ -167,7 +164,10 @@ impl std::fmt::Display for HelloRefused {
 /// # Errors
 ///
 /// The first such address, with how to give a token.
-pub(crate) fn check_binds(binds: &[(&str, SocketAddr)], token: Option<&Token>) -> anyhow::Result<()> {
+pub(crate) fn check_binds(
+    binds: &[(&str, SocketAddr)],
+    token: Option<&Token>,
+) -> anyhow::Result<()> {
     if token.is_some() {
         return Ok(());
     }
@@ -238,7 +238,12 @@ impl Http {
     /// `GET /login?code=…` or `?token=…`: sets the session cookie and
     /// sends the browser to `/`, or says why not.
     fn login(&self, query: &HashMap<String, String>) -> warp::reply::Response {
-        let refused = |why: &str| text(StatusCode::UNAUTHORIZED, &format!("{why}\n\n{HOW_TO_GET_IN}\n"));
+        let refused = |why: &str| {
+            text(
+                StatusCode::UNAUTHORIZED,
+                &format!("{why}\n\n{HOW_TO_GET_IN}\n"),
+            )
+        };
         if let Some(code) = query.get("code") {
             if !self.one_time.matches(code) {
                 return refused("peeps: this one-time code is wrong.");
@@ -302,18 +307,20 @@ pub(crate) fn guard(
     };
     let gate = warp::path::full()
         .and(warp::header::headers_cloned())
-        .and_then(move |path: warp::path::FullPath, headers: warp::http::HeaderMap| {
-            let auth = auth.clone();
-            async move {
-                let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-                if auth.allows(header("authorization"), header("cookie")) {
-                    Ok(())
-                } else {
-                    let api = path.as_str() == "/api" || path.as_str().starts_with("/api/");
-                    Err(warp::reject::custom(Unauthorized { api }))
+        .and_then(
+            move |path: warp::path::FullPath, headers: warp::http::HeaderMap| {
+                let auth = auth.clone();
+                async move {
+                    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+                    if auth.allows(header("authorization"), header("cookie")) {
+                        Ok(())
+                    } else {
+                        let api = path.as_str() == "/api" || path.as_str().starts_with("/api/");
+                        Err(warp::reject::custom(Unauthorized { api }))
+                    }
                 }
-            }
-        })
+            },
+        )
         .untuple_one();
     login
         .or(gate.and(routes))
@@ -325,7 +332,9 @@ pub(crate) fn guard(
 
 /// The 401 answer (any rejection left here is from an unauthenticated
 /// request: authenticated ones are answered by the routes).
-async fn unauthorized(rejection: Rejection) -> Result<warp::reply::Response, std::convert::Infallible> {
+async fn unauthorized(
+    rejection: Rejection,
+) -> Result<warp::reply::Response, std::convert::Infallible> {
     let api = rejection.find::<Unauthorized>().is_some_and(|u| u.api);
     let mut response = if api {
         let body = serde_json::to_vec(&api::Error {
@@ -347,7 +356,10 @@ async fn unauthorized(rejection: Rejection) -> Result<warp::reply::Response, std
         "www-authenticate",
         warp::http::HeaderValue::from_static("Bearer realm=\"peeps\""),
     );
-    headers.insert("cache-control", warp::http::HeaderValue::from_static("no-store"));
+    headers.insert(
+        "cache-control",
+        warp::http::HeaderValue::from_static("no-store"),
+    );
     Ok(response)
 }
 
@@ -383,7 +395,10 @@ mod tests {
             (None, Some("peeps_session_9120=s3cret")),
             (None, Some("peeps_session_9121=whatever")),
         ] {
-            assert!(!auth.allows(authorization, cookies), "{authorization:?} {cookies:?}");
+            assert!(
+                !auth.allows(authorization, cookies),
+                "{authorization:?} {cookies:?}"
+            );
         }
         // Another port's cookie does not open this one.
         let other = format!("peeps_session_9121={}", auth.session.0);

@@ -282,7 +282,9 @@ impl Connection {
                 // Named in the log line either way; stored only if let in.
                 self.process = Some(hello.process.clone());
                 if let Some(token) = &self.token {
-                    token.check_hello(&hello).map_err(Dropped::Unauthenticated)?;
+                    token
+                        .check_hello(&hello)
+                        .map_err(Dropped::Unauthenticated)?;
                 }
             }
             Frame::Snapshot(snapshot) => {

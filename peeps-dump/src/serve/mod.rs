@@ -285,7 +285,9 @@ impl ServeArgs {
             banner.push_str(&format!("peeps: dumps from {}\n", dump_dir.display()));
         }
         match &http_auth {
-            Some(auth) => banner.push_str(&format!("peeps: open {}\n", auth.one_time_url(http_addr))),
+            Some(auth) => {
+                banner.push_str(&format!("peeps: open {}\n", auth.one_time_url(http_addr)))
+            }
             None => banner.push_str(&format!("peeps: open http://{http_addr}/\n")),
         }
         crate::output::stdout(&banner)?;
