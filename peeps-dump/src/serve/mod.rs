@@ -30,6 +30,10 @@
 //!   workers: process list, merged graph with its blocked scope, report.
 //! - [`http`]: the warp routes; [`ui`]: the page at `/`; [`api`]: the
 //!   envelope types of their JSON answers (in docs/schema.json).
+//! - [`auth`]: the token (`PEEPS_TOKEN` or `--token-file`). Without one,
+//!   only loopback addresses are listened on; with one, the ingest checks
+//!   it in every hello and every HTTP route needs it (bearer header, or
+//!   the session cookie the one-time login URL sets).
 //!
 //! On start it prints, on stdout, one line each, in this order and form
 //! (scripts, tests and `peeps demo` read them):
@@ -43,7 +47,9 @@
 //!
 //! With `--replay DIR` there is no ingest and no dump directory: the first
 //! line is `peeps: replaying DIR (N snapshots)` instead of the ingest and
-//! dumps lines.
+//! dumps lines. With a token the last line is the one-time login URL,
+//! `peeps: open http://127.0.0.1:9120/login?code=<one-time code>` (the code
+//! is not the token; it logs one browser in, once).
 //!
 //! Log lines (bad input, connections, dumps) go to stderr, prefixed
 //! `peeps: `. Ctrl-C or SIGTERM stops it: listeners close, event streams
