@@ -90,6 +90,22 @@ export async function startServer(dumps, extraArgs = []) {
 }
 
 /**
+ * Runs `peeps demo` (its own dashboard and a ring of pushing processes on
+ * loopback) with `env` added, until it says where the dashboard shows the
+ * deadlock: resolves with that URL (with a token, the one-time login URL).
+ */
+export async function startDemo(env = {}) {
+  const child = track(
+    spawn(bin('peeps'), ['demo', '--http', '127.0.0.1:0', '--listen', '127.0.0.1:0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    }),
+  );
+  const m = await waitForLine(child, /The dashboard found it in .* see it at (http:\/\/127\.0\.0\.1:\d+\/\S*)/, 'peeps demo', 90_000);
+  return { url: m[1], stop: () => child.kill('SIGTERM') };
+}
+
+/**
  * Runs a scenario of peeps-examples until it says READY (it is stuck), then
  * lets the server see it: waits out the analysis' settle time and has it
  * write a dump (SIGUSR1) into `dumps`, which the server polls.
