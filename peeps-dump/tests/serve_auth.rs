@@ -291,6 +291,38 @@ fn pushes_without_the_right_token_are_dropped_and_never_stored() {
 }
 
 #[test]
+fn before_its_hello_shows_the_token_a_peer_may_send_at_most_64_kib() {
+    let (server, _token) = server_with_token("hello-size");
+    let max = peeps_graph::wire::MAX_HELLO_BYTES;
+    let mut first_big = Pusher::connect(&server);
+    let announced = u32::try_from(max + 1).unwrap().to_be_bytes();
+    first_big.raw(&announced).unwrap();
+    assert!(first_big.closed_by_server());
+    server.wait_stderr(&[
+        "peeps: ingest: dropped connection from 127.0.0.1:",
+        &format!(
+            "frame of {} bytes announced, over the limit of {max} bytes",
+            max + 1
+        ),
+    ]);
+
+    // Once the hello carries the token, the full frame size applies.
+    let mut snap = example_snapshot("big-1", "big");
+    snap.nodes[0].name = "n".repeat(2 * max);
+    let body = snap.to_json().into_bytes();
+    assert!(body.len() > max);
+    let mut pusher = Pusher::connect(&server);
+    pusher.hello_with_token(&snap.process, TOKEN).unwrap();
+    pusher.frame(&body).unwrap();
+    eventually("the large snapshot is stored", || {
+        let keys = listed_keys(&server);
+        keys.contains(&"big-1".to_owned())
+            .then_some(())
+            .ok_or(format!("{keys:?}"))
+    });
+}
+
+#[test]
 fn a_pushing_program_sends_its_peeps_token() {
     let (server, _token) = server_with_token("push-child");
     let ingest = server.ingest.to_string();

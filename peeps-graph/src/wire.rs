@@ -57,6 +57,11 @@ pub const LENGTH_BYTES: usize = 4;
 /// The largest frame the server accepts by default: 64 MiB.
 pub const DEFAULT_MAX_FRAME_BYTES: usize = 64 * 1024 * 1024;
 
+/// The largest hello a server that requires a token reads before it has
+/// checked the token: a hello is a few hundred bytes, so a peer that has
+/// not shown the token cannot make the server buffer a snapshot's worth.
+pub const MAX_HELLO_BYTES: usize = 64 * 1024;
+
 /// The environment variable holding the shared secret of a server that
 /// requires one: `peeps serve` reads it (or `--token-file`), and a pushing
 /// program sends it in its [`Hello`].
@@ -351,6 +356,13 @@ impl FrameDecoder {
             got: self.prefix_len + self.body.len(),
             want: self.want.map(|w| w + LENGTH_BYTES),
         })
+    }
+
+    /// Changes the largest body accepted, for the frames whose length
+    /// prefix is read from now on (e.g. a small limit for a connection's
+    /// hello, the full one once it is accepted).
+    pub fn set_max(&mut self, max: usize) {
+        self.max = max;
     }
 
     /// Bytes the decoder holds allocated for the frame being read. Never

@@ -7,7 +7,8 @@
 //!
 //! - a length prefix over `--max-frame-bytes` is refused before any of the
 //!   body is buffered, and a frame's buffer grows only with the bytes that
-//!   actually arrive;
+//!   actually arrive; with a token, the first frame (the hello, before the
+//!   token is checked) may be at most `wire::MAX_HELLO_BYTES` (64 KiB);
 //! - a frame must arrive whole within `--frame-timeout` of its first byte
 //!   (a peer sending one byte a second is cut off), and a connection silent
 //!   for `--idle-timeout` between frames is closed;
@@ -30,7 +31,7 @@ use super::auth::{HelloRefused, Token};
 use super::store::Store;
 use bytes::Bytes;
 use peeps_graph::Process;
-use peeps_graph::wire::{Frame, FrameDecoder, FrameError};
+use peeps_graph::wire::{self, Frame, FrameDecoder, FrameError};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -215,7 +216,12 @@ impl Connection {
 
     /// Reads frames until the peer closes (`Ok`) or misbehaves (`Err`).
     async fn run(&mut self, mut socket: TcpStream, store: &Store) -> Result<(), Dropped> {
-        let mut decoder = FrameDecoder::new(self.limits.max_frame_bytes);
+        // With a token, a peer gets the full frame size only once its hello
+        // has shown the token.
+        let mut decoder = FrameDecoder::new(match self.token {
+            Some(_) => wire::MAX_HELLO_BYTES.min(self.limits.max_frame_bytes),
+            None => self.limits.max_frame_bytes,
+        });
         let mut buf = vec![0u8; 64 * 1024];
         // When the frame being read started, or when the connection last
         // went quiet between frames.
@@ -248,6 +254,8 @@ impl Connection {
                     Some(body) => {
                         completed = true;
                         self.frame(body, store).await?;
+                        // The hello is accepted (or the connection over).
+                        decoder.set_max(self.limits.max_frame_bytes);
                     }
                     None => break,
                 }
