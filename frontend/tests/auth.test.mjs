@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { killAll, launchBrowser, openUi, startDemo, waitFor } from './support/harness.mjs';
+import { killAll, launchBrowser, startDemo, waitFor } from './support/harness.mjs';
 
 const T = { timeout: 120_000 };
 const token = crypto.randomBytes(32).toString('hex');
@@ -52,8 +52,18 @@ describe('a dashboard with a token (peeps demo, PEEPS_TOKEN set)', () => {
   });
 
   test('the one-time URL logs the browser in: the UI shows the deadlock and follows events', T, async () => {
-    const { page, problems } = await openUi(browser.context, oneTime);
-    // Redirected to the page itself: the code is not left in the address bar.
+    // Followed from a page of another site (as from a chat or a web mail):
+    // the hardest case for a SameSite=Strict cookie.
+    const page = await browser.context.newPage();
+    const problems = { errors: [] };
+    page.on('pageerror', (e) => problems.errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.errors.push(`console: ${m.text()}`);
+    });
+    await page.setContent(`<a href="${oneTime}">the dashboard</a>`);
+    await page.click('a');
+    await page.waitForSelector('body[data-ready=true]', { timeout: 30_000 });
+    // Sent on to the page itself: the code is not left in the address bar.
     assert.equal(page.url(), root);
     const cookies = await browser.context.cookies(root);
     const port = new URL(root).port;

@@ -16,7 +16,7 @@
 //!   `Authorization: Bearer <token>` or the session cookie. The cookie is set
 //!   by `GET /login?code=<one-time code>` (the URL the server prints at
 //!   start; the code works once) or `GET /login?token=<token>` (any number of
-//!   times, for whoever has the token). Its value is a random session secret
+//!   times, for whoever has the token), whose answer refreshes to `/`. Its value is a random session secret
 //!   made at start, never the token; it is `HttpOnly` and `SameSite=Strict`,
 //!   named after the HTTP port so two servers on one host keep theirs apart,
 //!   and lasts until the browser ends the session or the server restarts.
@@ -236,7 +236,8 @@ impl Http {
     }
 
     /// `GET /login?code=…` or `?token=…`: sets the session cookie and
-    /// sends the browser to `/`, or says why not.
+    /// sends the browser on to `/` (a page that refreshes to it), or says
+    /// why not.
     fn login(&self, query: &HashMap<String, String>) -> warp::reply::Response {
         let refused = |why: &str| {
             text(
@@ -258,9 +259,14 @@ impl Http {
         } else {
             return refused("peeps: /login needs ?code=<one-time code> or ?token=<token>.");
         }
+        // Not a 303: when the link was followed from another site (a chat,
+        // a mail in a web client), the browser would not send a
+        // SameSite=Strict cookie on the redirected request, and `/` would
+        // answer 401 with the code already used. A refresh from this page is
+        // a same-site navigation, so the cookie goes with it; a refresh of
+        // no delay also replaces the login URL in the history.
         Response::builder()
-            .status(StatusCode::SEE_OTHER)
-            .header("location", "/")
+            .status(StatusCode::OK)
             .header(
                 "set-cookie",
                 format!(
@@ -269,12 +275,19 @@ impl Http {
                 ),
             )
             .header("cache-control", "no-store")
-            .header("content-type", "text/plain; charset=utf-8")
-            .body("peeps: logged in; go to /\n".into())
+            .header("referrer-policy", "no-referrer")
+            .header("content-security-policy", "default-src 'none'")
+            .header("content-type", "text/html; charset=utf-8")
+            .body(LOGGED_IN_PAGE.into())
             // Header values: a fixed name, hex digits and ASCII punctuation.
             .expect("login response parts are valid")
     }
 }
+
+/// The answer to a successful login: it sends the browser on to `/`.
+const LOGGED_IN_PAGE: &str = "<!doctype html>\n<meta charset=\"utf-8\">\n\
+    <meta http-equiv=\"refresh\" content=\"0; url=/\">\n<title>peeps</title>\n\
+    <p>Logged in. <a href=\"/\">Open the dashboard</a>.</p>\n";
 
 /// What a 401 says.
 const HOW_TO_GET_IN: &str = "This peeps server requires its token. Open the one-time URL \
