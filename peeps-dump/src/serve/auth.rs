@@ -39,7 +39,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use warp::filters::BoxedFilter;
 use warp::http::{Response, StatusCode};
-use warp::reply::Reply;
 use warp::{Filter, Rejection};
 
 /// The environment variable the token is read from (shared with the push
@@ -239,12 +238,7 @@ impl Http {
     /// sends the browser on to `/` (a page that refreshes to it), or says
     /// why not.
     fn login(&self, query: &HashMap<String, String>) -> warp::reply::Response {
-        let refused = |why: &str| {
-            text(
-                StatusCode::UNAUTHORIZED,
-                &format!("{why}\n\n{HOW_TO_GET_IN}\n"),
-            )
-        };
+        let refused = |why: &str| refused(false, &format!("{why}\n\n{HOW_TO_GET_IN}"));
         if let Some(code) = query.get("code") {
             if !self.one_time.matches(code) {
                 return refused("peeps: this one-time code is wrong.");
@@ -349,40 +343,27 @@ async fn unauthorized(
     rejection: Rejection,
 ) -> Result<warp::reply::Response, std::convert::Infallible> {
     let api = rejection.find::<Unauthorized>().is_some_and(|u| u.api);
-    let mut response = if api {
-        let body = serde_json::to_vec(&api::Error {
-            error: HOW_TO_GET_IN,
-        })
-        .expect("a string always serializes");
-        let mut r = Response::new(body.into());
-        r.headers_mut().insert(
-            "content-type",
-            warp::http::HeaderValue::from_static("application/json"),
-        );
-        r
-    } else {
-        text(StatusCode::UNAUTHORIZED, &format!("{HOW_TO_GET_IN}\n"))
-    };
-    *response.status_mut() = StatusCode::UNAUTHORIZED;
-    let headers = response.headers_mut();
-    headers.insert(
-        "www-authenticate",
-        warp::http::HeaderValue::from_static("Bearer realm=\"peeps\""),
-    );
-    headers.insert(
-        "cache-control",
-        warp::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    Ok(refused(api, HOW_TO_GET_IN))
 }
 
-fn text(status: StatusCode, body: &str) -> warp::reply::Response {
-    let mut response = warp::reply::with_status(body.to_owned(), status).into_response();
-    response.headers_mut().insert(
-        "content-type",
-        warp::http::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
+/// A 401 saying `why`: JSON `{"error": why}` for the API, plain text
+/// otherwise.
+fn refused(api: bool, why: &str) -> warp::reply::Response {
+    let (content_type, body) = if api {
+        let body = serde_json::to_string(&api::Error { error: why })
+            .expect("a struct of one string always serializes");
+        ("application/json", body)
+    } else {
+        ("text/plain; charset=utf-8", format!("{why}\n"))
+    };
+    Response::builder()
+        .status(StatusCode::UNAUTHORIZED)
+        .header("content-type", content_type)
+        .header("www-authenticate", "Bearer realm=\"peeps\"")
+        .header("cache-control", "no-store")
+        .body(body.into())
+        // Static header names and values: building cannot fail.
+        .expect("static response parts are valid")
 }
 
 #[cfg(test)]
