@@ -339,12 +339,28 @@ fn a_pushing_program_sends_its_peeps_token() {
         let pid = child.line("READY ");
         (child, pid)
     };
-    let (_without, without_pid) = start("without-token", "");
-    let (_wrong, wrong_pid) = start("wrong-token", "not-the-token");
+    let (without, without_pid) = start("without-token", "");
+    let (wrong, wrong_pid) = start("wrong-token", "not-the-token");
     let (_with, with_pid) = start("with-token", TOKEN);
 
     server.wait_stderr(&[&format!("pid {without_pid})"), "its hello has no token"]);
     server.wait_stderr(&[&format!("pid {wrong_pid})"), "its hello has a wrong token"]);
+    // The programs say why, once, on their own stderr.
+    for (child, says) in [
+        (&without, "if it requires a token, set PEEPS_TOKEN to it"),
+        (
+            &wrong,
+            "if it requires a token, it is not this program's PEEPS_TOKEN",
+        ),
+    ] {
+        eventually(
+            "the program says the server closed it after the hello",
+            || {
+                let stderr = child.child.stderr();
+                stderr.contains(says).then_some(()).ok_or(stderr)
+            },
+        );
+    }
     let pids = || -> Vec<String> {
         authed_json(&server, "/api/processes")
             .as_array()

@@ -52,6 +52,13 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 const MIN_BACKOFF: Duration = Duration::from_millis(100);
 /// The longest retry delay.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// Snapshots written before a connection counts as up (said once, and the
+/// backoff reset). A server that refuses the hello (a token it does not
+/// accept) closes the connection after reading it, and the first snapshot
+/// may already be on its way; before the second, the client sees the
+/// connection closed. Counting the connection up at the first would say
+/// "connected" and retry at the shortest backoff forever.
+const CONFIRMED_AFTER: u32 = 2;
 
 static STARTED: OnceLock<()> = OnceLock::new();
 
@@ -174,8 +181,8 @@ impl<'a> Client<'a> {
     fn round(&mut self) {
         match self.connect() {
             Ok(stream) => {
-                let error = self.serve(stream);
-                if self.status == Status::Connected {
+                let (error, confirmed) = self.serve(stream);
+                if confirmed {
                     eprintln!(
                         "peeps: push to {}: connection lost ({error}); reconnecting",
                         self.target
@@ -222,32 +229,42 @@ impl<'a> Client<'a> {
     }
 
     /// Sends the hello, then a snapshot every interval, until a write
-    /// fails. Returns that failure.
-    fn serve(&mut self, mut stream: TcpStream) -> io::Error {
+    /// fails. Returns that failure, and whether the connection had been
+    /// confirmed (see [`CONFIRMED_AFTER`]).
+    fn serve(&mut self, mut stream: TcpStream) -> (io::Error, bool) {
         let mut hello = Hello::new(crate::process::current());
         if let Some(Token(token)) = &self.token {
             hello = hello.with_token(token.clone());
         }
         let hello = Frame::Hello(hello).to_json();
         if let Err(e) = wire::write_frame(&mut stream, &hello) {
-            return e;
+            return (e, false);
         }
         let mut body = Vec::new();
+        let mut sent = 0;
         loop {
             let started = Instant::now();
             body.clear();
             // Serializing a snapshot into a Vec cannot fail (string keys
             // only, no failing Serialize impl); were it to, skip the round.
             if serde_json::to_writer(&mut body, &crate::snapshot()).is_ok() {
-                if let Err(e) = wire::write_frame(&mut stream, &body).and_then(|()| stream.flush())
+                if let Err(e) = server_closed(&stream)
+                    .and_then(|()| wire::write_frame(&mut stream, &body))
+                    .and_then(|()| stream.flush())
                 {
-                    return e;
+                    return match sent >= CONFIRMED_AFTER {
+                        true => (e, true),
+                        false => (self.closed_after_hello(e), false),
+                    };
                 }
-                if self.status != Status::Connected {
-                    eprintln!("peeps: push to {}: connected", self.target);
-                    self.status = Status::Connected;
+                sent += 1;
+                if sent >= CONFIRMED_AFTER {
+                    if self.status != Status::Connected {
+                        eprintln!("peeps: push to {}: connected", self.target);
+                        self.status = Status::Connected;
+                    }
+                    self.backoff = MIN_BACKOFF;
                 }
-                self.backoff = MIN_BACKOFF;
             }
             // Do not keep a large buffer between rounds.
             if body.capacity() > 1 << 20 {
@@ -255,6 +272,58 @@ impl<'a> Client<'a> {
             }
             std::thread::sleep(self.interval.saturating_sub(started.elapsed()));
         }
+    }
+
+    /// The error of a connection the server closed before it was
+    /// confirmed: most likely it refused the hello's token (or its lack).
+    fn closed_after_hello(&self, error: io::Error) -> io::Error {
+        use io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
+        if !matches!(
+            error.kind(),
+            BrokenPipe | ConnectionReset | ConnectionAborted
+        ) {
+            return error;
+        }
+        let hint = match self.token {
+            None => format!(
+                "if it requires a token, set {} to it in this program's environment",
+                wire::TOKEN_ENV
+            ),
+            Some(_) => format!(
+                "if it requires a token, it is not this program's {}",
+                wire::TOKEN_ENV
+            ),
+        };
+        let detail = match error.to_string() {
+            said if said == SERVER_CLOSED => String::new(),
+            said => format!(" ({said})"),
+        };
+        io::Error::new(
+            error.kind(),
+            format!("{SERVER_CLOSED} after the hello{detail}; {hint}"),
+        )
+    }
+}
+
+/// What [`server_closed`] says.
+const SERVER_CLOSED: &str = "the server closed the connection";
+
+/// `Err` when the server has closed the connection (it never sends
+/// anything, so readable means closed). A write to a closed connection may
+/// still succeed once, so this says it a round earlier, and surely.
+fn server_closed(stream: &TcpStream) -> io::Result<()> {
+    stream.set_nonblocking(true)?;
+    let peeked = stream.peek(&mut [0u8; 1]);
+    stream.set_nonblocking(false)?;
+    match peeked {
+        Ok(0) => Err(io::Error::new(
+            io::ErrorKind::ConnectionReset,
+            SERVER_CLOSED,
+        )),
+        // Bytes from the server (it sends none today) are ignored.
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
@@ -304,6 +373,26 @@ mod tests {
             }
         }
         frames
+    }
+
+    #[test]
+    fn a_connection_closed_after_the_hello_hints_at_the_token() {
+        let reset = || io::Error::from(io::ErrorKind::ConnectionReset);
+        let without = Client::new("x:1", DEFAULT_INTERVAL, None).closed_after_hello(reset());
+        assert!(
+            without.to_string().contains("set PEEPS_TOKEN to it"),
+            "{without}"
+        );
+        let with = Client::new("x:1", DEFAULT_INTERVAL, Some("t0ken".into()));
+        let said = with.closed_after_hello(reset()).to_string();
+        assert!(
+            said.contains("not this program's PEEPS_TOKEN") && !said.contains("t0ken"),
+            "{said}"
+        );
+        // Other failures are said as they are.
+        let other = with.closed_after_hello(io::Error::from(io::ErrorKind::TimedOut));
+        assert_eq!(other.kind(), io::ErrorKind::TimedOut);
+        assert!(!other.to_string().contains("PEEPS_TOKEN"));
     }
 
     #[test]
