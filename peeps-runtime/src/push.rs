@@ -16,7 +16,11 @@
 //! 100 ms up to 5 s. Every write has a timeout, so a server that accepts but
 //! never reads costs the thread one timeout and a reconnect, never the
 //! program anything. Failures are said once on stderr per change of state
-//! (connected, lost, cannot connect), not once per retry.
+//! (connected, lost, cannot connect), not once per retry. A connection
+//! counts as up once two snapshots went out without the server closing it;
+//! one closed right after the hello (a server that requires a token this
+//! process lacks, or does not match) is said as such, with a hint at
+//! `PEEPS_TOKEN`.
 //!
 //! Without feature `diagnostics` it still runs; the snapshots have no nodes.
 //!
