@@ -89,7 +89,9 @@ impl Server {
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"])
             .arg("--dumps")
             .arg(dumps)
-            .args(args);
+            .args(args)
+            // A token comes from `args` (--token-file) or from nowhere.
+            .env_remove("PEEPS_TOKEN");
         // The harness keeps draining stdout after the banner, so the server
         // never blocks on a full pipe; the banner is awaited with a deadline.
         let child = ChildProcess::start("peeps serve", cmd);
