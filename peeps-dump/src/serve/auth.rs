@@ -16,10 +16,11 @@
 //!   `Authorization: Bearer <token>` or the session cookie. The cookie is set
 //!   by `GET /login?code=<one-time code>` (the URL the server prints at
 //!   start; the code works once) or `GET /login?token=<token>` (any number of
-//!   times, for whoever has the token), whose answer refreshes to `/`. Its value is a random session secret
-//!   made at start, never the token; it is `HttpOnly` and `SameSite=Strict`,
-//!   named after the HTTP port so two servers on one host keep theirs apart,
-//!   and lasts until the browser ends the session or the server restarts.
+//!   times, for whoever has the token), whose answer refreshes to `/`. Its
+//!   value is a random session secret made at start, never the token; it
+//!   is `HttpOnly` and `SameSite=Strict`, named after the HTTP port so two
+//!   servers on one host keep theirs apart, and lasts until the browser ends
+//!   the session or the server restarts.
 //!   Unauthenticated requests get 401: JSON `{"error": …}` under `/api/`,
 //!   plain text elsewhere, both saying how to get in.
 //!
@@ -43,7 +44,7 @@ use warp::{Filter, Rejection};
 
 /// The environment variable the token is read from (shared with the push
 /// client).
-pub(crate) const TOKEN_ENV: &str = peeps_graph::wire::TOKEN_ENV;
+const TOKEN_ENV: &str = peeps_graph::wire::TOKEN_ENV;
 
 /// Random bytes in the session secret (hex-encoded in the cookie).
 const SESSION_BYTES: usize = 32;
