@@ -69,10 +69,13 @@ function waitForLine(child, re, what, timeoutMs = 30_000) {
 
 /** Starts `peeps serve` on ephemeral ports with `dumps` as its dump directory (and `extraArgs`). */
 export async function startServer(dumps, extraArgs = []) {
+  const env = { ...process.env, RUST_BACKTRACE: '1' };
+  // A token comes from `extraArgs` (--token-file) or from nowhere.
+  delete env.PEEPS_TOKEN;
   const child = track(
     spawn(bin('peeps'), ['serve', '--http', '127.0.0.1:0', '--listen', '127.0.0.1:0', '--dumps', dumps, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, RUST_BACKTRACE: '1' },
+      env,
     }),
   );
   let log = '';
