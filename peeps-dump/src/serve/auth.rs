@@ -239,20 +239,20 @@ impl Http {
     /// sends the browser on to `/` (a page that refreshes to it), or says
     /// why not.
     fn login(&self, query: &HashMap<String, String>) -> warp::reply::Response {
-        let refused = |why: &str| refused(false, &format!("{why}\n\n{HOW_TO_GET_IN}"));
+        let refuse = |why: &str| refused(false, &format!("{why}\n\n{HOW_TO_GET_IN}"));
         if let Some(code) = query.get("code") {
             if !self.one_time.matches(code) {
-                return refused("peeps: this one-time code is wrong.");
+                return refuse("peeps: this one-time code is wrong.");
             }
             if self.one_time_used.swap(true, Ordering::AcqRel) {
-                return refused("peeps: this one-time code was already used: it works once.");
+                return refuse("peeps: this one-time code was already used: it works once.");
             }
         } else if let Some(token) = query.get("token") {
             if !self.token.0.matches(token) {
-                return refused("peeps: wrong token.");
+                return refuse("peeps: wrong token.");
             }
         } else {
-            return refused("peeps: /login needs ?code=<one-time code> or ?token=<token>.");
+            return refuse("peeps: /login needs ?code=<one-time code> or ?token=<token>.");
         }
         // Not a 303: when the link was followed from another site (a chat,
         // a mail in a web client), the browser would not send a
