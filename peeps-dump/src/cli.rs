@@ -86,7 +86,10 @@ commands! {
     /// HTTP API and the UI (the default when no subcommand is given).
     ///
     /// Programs push to it when started with PEEPS_DASHBOARD=<ingest
-    /// address> and calling `peeps::init()`.
+    /// address> and calling `peeps::init()`. Beyond loopback it needs a
+    /// token (PEEPS_TOKEN or --token-file), which pushing programs send
+    /// (their PEEPS_TOKEN) and HTTP clients present (bearer header, or the
+    /// cookie the printed one-time URL sets).
     Serve(crate::serve::ServeArgs),
     /// Run a deadlock across processes and watch the dashboard find it.
     ///

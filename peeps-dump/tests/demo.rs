@@ -6,7 +6,7 @@ mod serve_support;
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use serve_support::{PATIENCE, eventually, http_get};
+use serve_support::{PATIENCE, eventually, http_get, http_get_with};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -23,10 +23,18 @@ struct Demo {
 
 impl Demo {
     fn start(args: &[&str]) -> Demo {
+        Demo::start_with_env(args, &[])
+    }
+
+    /// As [`Demo::start`], with `env` added (and no `PEEPS_TOKEN` but the
+    /// one `env` may give).
+    fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Demo {
         let mut child = Command::new(env!("CARGO_BIN_EXE_peeps"))
             .arg("demo")
             .args(args)
             .env_remove("PEEPS_DASHBOARD")
+            .env_remove("PEEPS_TOKEN")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -103,10 +111,10 @@ impl Demo {
             .find(|l| l.trim_start().starts_with("dashboard "))
             .expect("dashboard line");
         let url = line.split_whitespace().last().unwrap();
-        url.trim_start_matches("http://")
-            .trim_end_matches('/')
-            .parse()
-            .expect("dashboard address")
+        let host_port = url.trim_start_matches("http://").split('/').next();
+        host_port
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("no dashboard address in {line:?}"))
     }
 
     /// Waits (bounded) for the demo to exit: its exit code.
@@ -186,6 +194,41 @@ fn the_demo_reports_the_deadlock_and_stops_everything_on_ctrl_c() {
     assert_eq!(demo.wait(), Some(0), "{}", demo.seen.join("\n"));
     assert_all_gone(&pids);
     demo.until("peeps demo: stopped 3 processes");
+}
+
+#[test]
+fn with_peeps_token_the_dashboard_requires_it_and_the_demo_still_finds_the_deadlock() {
+    let token = "demo-token-5b0e9c7d1a2f4e6b";
+    let mut demo = Demo::start_with_env(&[], &[("PEEPS_TOKEN", token)]);
+    // The demo asks its dashboard with the token, and its processes push
+    // with it: the deadlock is found as without one.
+    let found = demo.until("The dashboard found it");
+    let http = demo.http();
+    let login = found
+        .split_once(&format!("see it at http://{http}"))
+        .map(|(_, path)| path.to_owned())
+        .unwrap_or_else(|| panic!("{found}"));
+    assert!(login.starts_with("/login?code="), "{found}");
+    let printed = demo.seen.join("\n");
+    assert!(
+        !printed.contains(token),
+        "the token was printed:\n{printed}"
+    );
+
+    assert_eq!(http_get(http, "/api/deadlocks").0, 401);
+    let bearer = format!("Bearer {token}");
+    let report = http_get_with(http, "/api/deadlocks", &[("Authorization", &bearer)]);
+    assert_eq!(report.status, 200, "{report:?}");
+    let report: serde_json::Value = serde_json::from_str(&report.body).unwrap();
+    assert_eq!(report["deadlocks"][0]["cross_process"], true, "{report:#}");
+    // The printed URL logs a browser in, once.
+    let first = http_get_with(http, &login, &[]);
+    assert_eq!(first.status, 200, "{first:?}");
+    assert!(first.header("set-cookie").is_some(), "{first:?}");
+    assert_eq!(http_get_with(http, &login, &[]).status, 401);
+
+    kill(Pid::from_raw(demo.child.id() as i32), Signal::SIGINT).expect("send SIGINT");
+    assert_eq!(demo.wait(), Some(0), "{}", demo.seen.join("\n"));
 }
 
 #[test]

@@ -348,21 +348,6 @@ fn events_end_and_the_server_exits_on_sigterm() {
 }
 
 #[test]
-fn non_loopback_addresses_need_allow_remote() {
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_peeps"))
-        .args(["serve", "--listen", "0.0.0.0:0", "--http", "127.0.0.1:0"])
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(
-        stderr.contains("refusing to listen on 0.0.0.0:0 (--listen): not a loopback address")
-            && stderr.contains("--allow-remote"),
-        "{stderr}"
-    );
-}
-
-#[test]
 fn unknown_routes_and_bad_queries_get_json_errors() {
     let server = Server::start("errors", &[]);
     for (path, status) in [

@@ -14,7 +14,10 @@
 //! ```
 //!
 //! The two are told apart by their fields: a snapshot has `schema`, a hello
-//! has `hello` (the protocol version, [`PROTOCOL`]). Nothing is sent back:
+//! has `hello` (the protocol version, [`PROTOCOL`]). A hello may also carry
+//! `"token"`, the secret a server bound beyond loopback requires
+//! ([`TOKEN_ENV`]); a server that requires one closes a connection whose
+//! hello lacks it or has another. Nothing is sent back:
 //! the client only writes, so a server that is slow or gone costs it a
 //! write timeout, never a queue.
 //!
@@ -54,24 +57,60 @@ pub const LENGTH_BYTES: usize = 4;
 /// The largest frame the server accepts by default: 64 MiB.
 pub const DEFAULT_MAX_FRAME_BYTES: usize = 64 * 1024 * 1024;
 
+/// The largest hello a server that requires a token reads before it has
+/// checked the token: a hello is a few hundred bytes, so a peer that has
+/// not shown the token cannot make the server buffer a snapshot's worth.
+pub const MAX_HELLO_BYTES: usize = 64 * 1024;
+
+/// The environment variable holding the shared secret of a server that
+/// requires one: `peeps serve` reads it (or `--token-file`), and a pushing
+/// program sends it in its [`Hello`].
+pub const TOKEN_ENV: &str = "PEEPS_TOKEN";
+
 /// The first frame of a connection: which process the snapshots that
 /// follow belong to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` never shows the token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hello {
     /// The protocol version, [`PROTOCOL`].
     pub hello: u32,
     /// The process: its name, pid and key. Every snapshot on the connection
     /// must carry the same key.
     pub process: Process,
+    /// The server's token ([`TOKEN_ENV`]), when the pushing program has one.
+    /// Optional both ways: a server without a token ignores it, and a hello
+    /// without it is the same JSON older clients send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 impl Hello {
-    /// A hello for `process` in this protocol version.
+    /// A hello for `process` in this protocol version, without a token.
     pub fn new(process: Process) -> Hello {
         Hello {
             hello: PROTOCOL,
             process,
+            token: None,
         }
+    }
+
+    /// The same hello carrying `token`.
+    pub fn with_token(self, token: impl Into<String>) -> Hello {
+        Hello {
+            token: Some(token.into()),
+            ..self
+        }
+    }
+}
+
+impl std::fmt::Debug for Hello {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hello")
+            .field("hello", &self.hello)
+            .field("process", &self.process)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
     }
 }
 
@@ -319,6 +358,13 @@ impl FrameDecoder {
         })
     }
 
+    /// Changes the largest body accepted, for the frames whose length
+    /// prefix is read from now on (e.g. a small limit for a connection's
+    /// hello, the full one once it is accepted).
+    pub fn set_max(&mut self, max: usize) {
+        self.max = max;
+    }
+
     /// Bytes the decoder holds allocated for the frame being read. Never
     /// more than the frame's announced length, which is at most the maximum.
     pub fn buffered_capacity(&self) -> usize {
@@ -338,6 +384,25 @@ mod tests {
             started_at_ms: 7,
             host: None,
         }
+    }
+
+    #[test]
+    fn a_hello_token_is_optional_both_ways_and_never_debug_printed() {
+        // An older client's hello (no token) still decodes, and a hello
+        // without a token is byte for byte what older clients send.
+        let old =
+            br#"{"hello":1,"process":{"name":"svc","pid":42,"key":"42-1","started_at_ms":7}}"#;
+        assert!(matches!(Frame::from_json(old).unwrap(), Frame::Hello(h) if h.token.is_none()));
+        assert_eq!(Frame::Hello(Hello::new(process())).to_json(), old.to_vec());
+
+        let with = Hello::new(process()).with_token("s3cret-value");
+        let body = Frame::Hello(with.clone()).to_json();
+        assert!(matches!(Frame::from_json(&body).unwrap(), Frame::Hello(h) if h == with));
+        let shown = format!("{with:?}");
+        assert!(
+            !shown.contains("s3cret-value") && shown.contains("redacted"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -103,8 +103,9 @@ pub mod __private {
 /// Names the process after its executable and fixes its key. Optional:
 /// instrumentation works without it. May be called before or inside a
 /// runtime, any number of times. Starts the watchdog (`PEEPS_WATCHDOG`),
-/// the push client (`PEEPS_DASHBOARD`), the metrics endpoint
-/// (`PEEPS_METRICS`, see [`metrics`]), the thread sampler
+/// the push client (`PEEPS_DASHBOARD`, with `PEEPS_TOKEN` when the server
+/// requires one), the metrics endpoint (`PEEPS_METRICS`, see [`metrics`]),
+/// the thread sampler
 /// (`PEEPS_SAMPLE_HZ`) and the report on SIGTERM/SIGINT
 /// (`PEEPS_ON_TERM=report`, see [`on_term`]) when the environment asks.
 pub fn init() {

@@ -69,10 +69,13 @@ function waitForLine(child, re, what, timeoutMs = 30_000) {
 
 /** Starts `peeps serve` on ephemeral ports with `dumps` as its dump directory (and `extraArgs`). */
 export async function startServer(dumps, extraArgs = []) {
+  const env = { ...process.env, RUST_BACKTRACE: '1' };
+  // A token comes from `extraArgs` (--token-file) or from nowhere.
+  delete env.PEEPS_TOKEN;
   const child = track(
     spawn(bin('peeps'), ['serve', '--http', '127.0.0.1:0', '--listen', '127.0.0.1:0', '--dumps', dumps, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, RUST_BACKTRACE: '1' },
+      env,
     }),
   );
   let log = '';
@@ -87,6 +90,22 @@ export async function startServer(dumps, extraArgs = []) {
     log: () => log,
     stop: () => child.kill('SIGTERM'),
   };
+}
+
+/**
+ * Runs `peeps demo` (its own dashboard and a ring of pushing processes on
+ * loopback) with `env` added, until it says where the dashboard shows the
+ * deadlock: resolves with that URL (with a token, the one-time login URL).
+ */
+export async function startDemo(env = {}) {
+  const child = track(
+    spawn(bin('peeps'), ['demo', '--http', '127.0.0.1:0', '--listen', '127.0.0.1:0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    }),
+  );
+  const m = await waitForLine(child, /The dashboard found it in .* see it at (http:\/\/127\.0\.0\.1:\d+\/\S*)/, 'peeps demo', 90_000);
+  return { url: m[1], stop: () => child.kill('SIGTERM') };
 }
 
 /**

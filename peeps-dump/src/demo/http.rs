@@ -1,6 +1,8 @@
 //! The one HTTP request the demo makes: `GET` a JSON document from the
 //! dashboard on loopback (HTTP/1.1, `Connection: close`, plain or chunked
-//! body). Not a general client.
+//! body). Not a general client. When `PEEPS_TOKEN` is set, the dashboard
+//! (a child with the same environment) requires it, so the request carries
+//! it as a bearer token.
 
 use anyhow::{Context, bail};
 use std::io::{Read, Write};
@@ -17,9 +19,17 @@ pub(crate) fn get_json(addr: SocketAddr, path: &str) -> anyhow::Result<serde_jso
         .with_context(|| format!("cannot reach the dashboard at {addr}"))?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
+    // The dashboard trims the token the same way and refuses to start on
+    // one that is not a header-safe string.
+    let authorization = std::env::var(peeps_graph::wire::TOKEN_ENV)
+        .ok()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\n{authorization}Connection: close\r\n\r\n"
     )?;
     let mut raw = Vec::new();
     stream.take(MAX_BODY).read_to_end(&mut raw)?;

@@ -7,7 +7,8 @@
 //!
 //! - a length prefix over `--max-frame-bytes` is refused before any of the
 //!   body is buffered, and a frame's buffer grows only with the bytes that
-//!   actually arrive;
+//!   actually arrive; with a token, the first frame (the hello, before the
+//!   token is checked) may be at most `wire::MAX_HELLO_BYTES` (64 KiB);
 //! - a frame must arrive whole within `--frame-timeout` of its first byte
 //!   (a peer sending one byte a second is cut off), and a connection silent
 //!   for `--idle-timeout` between frames is closed;
@@ -26,10 +27,11 @@
 //! (unless another connection still feeds it).
 
 use super::Limits;
+use super::auth::{HelloRefused, Token};
 use super::store::Store;
 use bytes::Bytes;
 use peeps_graph::Process;
-use peeps_graph::wire::{Frame, FrameDecoder, FrameError};
+use peeps_graph::wire::{self, Frame, FrameDecoder, FrameError};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,6 +49,7 @@ pub(crate) async fn serve(
     listener: TcpListener,
     store: Arc<Store>,
     limits: Limits,
+    token: Option<Token>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
@@ -81,8 +84,9 @@ pub(crate) async fn serve(
         };
         let store = store.clone();
         let shutdown = shutdown.clone();
+        let token = token.clone();
         tokio::spawn(async move {
-            let mut conn = Connection::new(peer, limits);
+            let mut conn = Connection::new(peer, limits, token);
             let outcome = tokio::select! {
                 outcome = conn.run(socket, &store) => Some(outcome),
                 _ = wait_stop(shutdown) => None,
@@ -152,6 +156,7 @@ enum Dropped {
     FrameTimeout(Duration),
     NoHello,
     SecondHello,
+    Unauthenticated(HelloRefused),
     WrongKey { hello: String, snapshot: String },
 }
 
@@ -168,6 +173,7 @@ impl std::fmt::Display for Dropped {
             ),
             Dropped::NoHello => f.write_str("a snapshot before the hello"),
             Dropped::SecondHello => f.write_str("a second hello on the same connection"),
+            Dropped::Unauthenticated(why) => why.fmt(f),
             Dropped::WrongKey { hello, snapshot } => write!(
                 f,
                 "a snapshot of process {snapshot:?} on a connection whose hello named {hello:?}"
@@ -181,6 +187,8 @@ impl std::fmt::Display for Dropped {
 struct Connection {
     peer: SocketAddr,
     limits: Limits,
+    /// The server's token: the hello must carry it.
+    token: Option<Token>,
     /// The process the hello named.
     process: Option<Process>,
     /// A snapshot of it was stored: its end makes the process stale.
@@ -188,10 +196,11 @@ struct Connection {
 }
 
 impl Connection {
-    fn new(peer: SocketAddr, limits: Limits) -> Self {
+    fn new(peer: SocketAddr, limits: Limits, token: Option<Token>) -> Self {
         Connection {
             peer,
             limits,
+            token,
             process: None,
             stored_any: false,
         }
@@ -207,7 +216,12 @@ impl Connection {
 
     /// Reads frames until the peer closes (`Ok`) or misbehaves (`Err`).
     async fn run(&mut self, mut socket: TcpStream, store: &Store) -> Result<(), Dropped> {
-        let mut decoder = FrameDecoder::new(self.limits.max_frame_bytes);
+        // With a token, a peer gets the full frame size only once its hello
+        // has shown the token.
+        let mut decoder = FrameDecoder::new(match self.token {
+            Some(_) => wire::MAX_HELLO_BYTES.min(self.limits.max_frame_bytes),
+            None => self.limits.max_frame_bytes,
+        });
         let mut buf = vec![0u8; 64 * 1024];
         // When the frame being read started, or when the connection last
         // went quiet between frames.
@@ -240,6 +254,8 @@ impl Connection {
                     Some(body) => {
                         completed = true;
                         self.frame(body, store).await?;
+                        // The hello is accepted (or the connection over).
+                        decoder.set_max(self.limits.max_frame_bytes);
                     }
                     None => break,
                 }
@@ -271,7 +287,13 @@ impl Connection {
                 if self.process.is_some() {
                     return Err(Dropped::SecondHello);
                 }
-                self.process = Some(hello.process);
+                // Named in the log line either way; stored only if let in.
+                self.process = Some(hello.process.clone());
+                if let Some(token) = &self.token {
+                    token
+                        .check_hello(&hello)
+                        .map_err(Dropped::Unauthenticated)?;
+                }
             }
             Frame::Snapshot(snapshot) => {
                 let Some(process) = &self.process else {

@@ -31,6 +31,10 @@
 //! - [`metrics`]: `/metrics`, the per-process numbers for Prometheus.
 //! - [`http`]: the warp routes; [`ui`]: the page at `/`; [`api`]: the
 //!   envelope types of their JSON answers (in docs/schema.json).
+//! - [`auth`]: the token (`PEEPS_TOKEN` or `--token-file`). Without one,
+//!   only loopback addresses are listened on; with one, the ingest checks
+//!   it in every hello and every HTTP route needs it (bearer header, or
+//!   the session cookie the one-time login URL sets).
 //!
 //! On start it prints, on stdout, one line each, in this order and form
 //! (scripts, tests and `peeps demo` read them):
@@ -44,13 +48,16 @@
 //!
 //! With `--replay DIR` there is no ingest and no dump directory: the first
 //! line is `peeps: replaying DIR (N snapshots)` instead of the ingest and
-//! dumps lines.
+//! dumps lines. With a token the last line is the one-time login URL,
+//! `peeps: open http://127.0.0.1:9120/login?code=<one-time code>` (the code
+//! is not the token; it logs one browser in, once).
 //!
 //! Log lines (bad input, connections, dumps) go to stderr, prefixed
 //! `peeps: `. Ctrl-C or SIGTERM stops it: listeners close, event streams
 //! end, in-flight requests finish (for at most a few seconds).
 
 mod api;
+mod auth;
 mod dumps;
 mod http;
 mod ingest;
@@ -63,7 +70,7 @@ mod ui;
 mod view;
 
 use crate::cli::{Exit, Run, Thresholds};
-use anyhow::{Context, bail};
+use anyhow::Context;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -103,10 +110,13 @@ pub(crate) struct ServeArgs {
     /// A connection that sends nothing for this many seconds is closed.
     #[arg(long, value_name = "SECS", default_value_t = 120.0, value_parser = parse_secs)]
     idle_timeout: f64,
-    /// Allow listening on an address other than loopback. The API has no
-    /// authentication: anyone who can reach it reads every snapshot.
-    #[arg(long)]
-    allow_remote: bool,
+    /// Read the token from this file (its content, trimmed) instead of
+    /// PEEPS_TOKEN. With a token (from either), pushing programs must send
+    /// it (their PEEPS_TOKEN) and HTTP requires it: as a bearer header, or
+    /// through the one-time login URL printed at start. Without one, only
+    /// loopback addresses can be listened on.
+    #[arg(long, value_name = "PATH")]
+    token_file: Option<PathBuf>,
     /// Also write every snapshot received to DIR (DIR/<process key>/<ms>.json),
     /// for `peeps serve --replay DIR` later. Without it the recording is
     /// kept in memory only.
@@ -166,20 +176,18 @@ pub(crate) struct Limits {
 
 impl Run for ServeArgs {
     fn run(self) -> anyhow::Result<Exit> {
-        for (what, addr) in [("--listen", self.listen), ("--http", self.http)] {
-            if !addr.ip().is_loopback() && !self.allow_remote {
-                bail!(
-                    "refusing to listen on {addr} ({what}): not a loopback address. The API has \
-                     no authentication; pass --allow-remote to serve other machines anyway"
-                );
-            }
+        let mut binds = vec![("--http", self.http)];
+        if self.replay.is_none() {
+            binds.insert(0, ("--listen", self.listen));
         }
+        let token = auth::Token::configured(self.token_file.as_deref())?;
+        auth::check_binds(&binds, token.as_ref())?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("peeps-serve")
             .build()
             .context("cannot start the async runtime")?;
-        runtime.block_on(self.serve())?;
+        runtime.block_on(self.serve(token))?;
         // Connection tasks still open (a peer mid-frame) are dropped here.
         runtime.shutdown_timeout(Duration::from_secs(1));
         Ok(Exit::Ok)
@@ -187,7 +195,7 @@ impl Run for ServeArgs {
 }
 
 impl ServeArgs {
-    async fn serve(self) -> anyhow::Result<()> {
+    async fn serve(self, token: Option<auth::Token>) -> anyhow::Result<()> {
         let limits = Limits {
             max_frame_bytes: self.max_frame_bytes,
             max_connections: self.max_connections.max(1),
@@ -223,6 +231,10 @@ impl ServeArgs {
             .await
             .with_context(|| format!("cannot serve HTTP on {}", self.http))?;
         let http_addr = http.local_addr()?;
+        let http_auth = match &token {
+            Some(token) => Some(Arc::new(auth::Http::new(token.clone(), http_addr.port())?)),
+            None => None,
+        };
 
         let store = Arc::new(store::Store::recording(recorder.clone()));
         let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
@@ -255,6 +267,7 @@ impl ServeArgs {
                     ingest,
                     store.clone(),
                     limits,
+                    token.clone(),
                     shutdown.clone(),
                 ));
                 dumps_thread = Some(watcher.spawn(store.clone(), shutdown.clone())?);
@@ -262,7 +275,7 @@ impl ServeArgs {
             }
         }
         let views = view::Views::start(store.clone(), self.thresholds.options()).await;
-        let routes = http::routes(views, shutdown.clone());
+        let routes = auth::guard(http_auth.clone(), http::routes(views, shutdown.clone()));
         let mut http_shutdown = shutdown.clone();
         let server = warp::serve(routes)
             .incoming(http)
@@ -279,7 +292,12 @@ impl ServeArgs {
         if dumps_thread.is_some() {
             banner.push_str(&format!("peeps: dumps from {}\n", dump_dir.display()));
         }
-        banner.push_str(&format!("peeps: open http://{http_addr}/\n"));
+        match &http_auth {
+            Some(auth) => {
+                banner.push_str(&format!("peeps: open {}\n", auth.one_time_url(http_addr)))
+            }
+            None => banner.push_str(&format!("peeps: open http://{http_addr}/\n")),
+        }
         crate::output::stdout(&banner)?;
 
         let server = tokio::spawn(server);

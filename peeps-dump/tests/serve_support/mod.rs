@@ -89,7 +89,9 @@ impl Server {
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"])
             .arg("--dumps")
             .arg(dumps)
-            .args(args);
+            .args(args)
+            // A token comes from `args` (--token-file) or from nowhere.
+            .env_remove("PEEPS_TOKEN");
         // The harness keeps draining stdout after the banner, so the server
         // never blocks on a full pipe; the banner is awaited with a deadline.
         let child = ChildProcess::start("peeps serve", cmd);
@@ -127,6 +129,11 @@ impl Server {
     /// Everything the server wrote to stderr so far.
     pub fn stderr(&self) -> String {
         self.child.stderr()
+    }
+
+    /// Everything the server wrote to stdout and stderr so far.
+    pub fn output(&self) -> String {
+        self.child.output()
     }
 
     /// How many stderr lines contain `text`.
@@ -178,11 +185,42 @@ impl Server {
 /// A minimal HTTP/1.1 GET (Connection: close): status and body. Handles
 /// `Content-Length`, chunked and read-to-end bodies.
 pub fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let answer = http_get_with(addr, path, &[]);
+    (answer.status, answer.body)
+}
+
+/// An HTTP answer: status, head lines, body.
+#[derive(Debug)]
+pub struct Answer {
+    /// The status code.
+    pub status: u16,
+    /// The header lines, as sent.
+    pub head: Vec<String>,
+    /// The body (de-chunked).
+    pub body: String,
+}
+
+impl Answer {
+    /// The value of the first header called `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.iter().find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+}
+
+/// [`http_get`] with extra request headers (name, value).
+pub fn http_get_with(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Answer {
     let mut s = TcpStream::connect(addr).expect("connect to http");
     s.set_read_timeout(Some(PATIENCE)).unwrap();
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -202,7 +240,11 @@ pub fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
     } else {
         body.to_owned()
     };
-    (status, body)
+    Answer {
+        status,
+        head: head.lines().skip(1).map(str::to_owned).collect(),
+        body,
+    }
 }
 
 fn dechunk(mut body: &str) -> String {
@@ -302,6 +344,16 @@ impl Pusher {
     pub fn hello(&mut self, process: &peeps_graph::Process) -> std::io::Result<()> {
         let hello = wire::Frame::Hello(wire::Hello::new(process.clone())).to_json();
         self.frame(&hello)
+    }
+
+    /// Sends a hello for `process` carrying `token`.
+    pub fn hello_with_token(
+        &mut self,
+        process: &peeps_graph::Process,
+        token: &str,
+    ) -> std::io::Result<()> {
+        let hello = wire::Hello::new(process.clone()).with_token(token);
+        self.frame(&wire::Frame::Hello(hello).to_json())
     }
 
     /// Sends raw bytes.
