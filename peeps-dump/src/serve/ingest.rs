@@ -153,6 +153,7 @@ enum Dropped {
     NoHello,
     SecondHello,
     WrongKey { hello: String, snapshot: String },
+    Refused(super::store::Refused),
 }
 
 impl std::fmt::Display for Dropped {
@@ -172,6 +173,7 @@ impl std::fmt::Display for Dropped {
                 f,
                 "a snapshot of process {snapshot:?} on a connection whose hello named {hello:?}"
             ),
+            Dropped::Refused(r) => write!(f, "new process refused: {r}"),
         }
     }
 }
@@ -284,10 +286,12 @@ impl Connection {
                     });
                 }
                 let first = !self.stored_any;
+                store
+                    .push(*snapshot, body, first)
+                    .map_err(Dropped::Refused)?;
                 if first {
                     eprintln!("peeps: ingest: {} connected", self.who());
                 }
-                store.push(*snapshot, body, first);
                 self.stored_any = true;
             }
         }

@@ -3,16 +3,19 @@
 //! Programs started with `PEEPS_DASHBOARD=host:port` push their snapshots
 //! to the *ingest* port; dumps written to the dump directory are read too.
 //! The server keeps the latest snapshot of each process, merges them all,
-//! stitches cross-process `calls` edges, analyses the result on every
-//! change, and serves it over HTTP as JSON (docs/api.md) and to the
-//! browser UI.
+//! stitches cross-process `calls` edges, analyses the result after
+//! changes (coalesced), and serves it over HTTP as JSON (docs/api.md) and
+//! to the browser UI. Dumps are kept and analysed apart, each on its own:
+//! pictures of the past, never part of the live view. Everything held
+//! stays within `--max-memory` ([`memory`]); processes stale for
+//! `--stale-after` are forgotten.
 //!
 //! ```text
 //!  pushing programs ──TCP frames──▶ ingest ─┐
 //!  dump directory ──poll 500 ms───▶ dumps ──┼─▶ store (latest per process, seq)
 //!                                           │        │ change
 //!                                           │        ▼
-//!                                           │   view: merge + analyse once per change,
+//!                                           │   view: merge + analyse (changes coalesced),
 //!                                           │        cached as one immutable `View`
 //!                                           └──────▶ http: /api/*, /api/events, / (ui)
 //! ```
@@ -53,6 +56,7 @@ mod api;
 mod dumps;
 mod http;
 mod ingest;
+mod memory;
 mod record;
 #[cfg(test)]
 mod schema;
@@ -88,6 +92,22 @@ pub(crate) struct ServeArgs {
         hide_env_values = true
     )]
     dumps: Option<PathBuf>,
+    /// Leave out dumps captured longer ago than this (`90m`, `2h`, `7d`):
+    /// they are not loaded, and a loaded one that grows older is dropped
+    /// [default: none]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    dumps_max_age: Option<Duration>,
+    /// Forget a process this long after its last push connection ended
+    /// (`30s`, `10m`, `1h`).
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    stale_after: Duration,
+    /// The memory budget, in bytes, for the snapshots held (live and stale
+    /// processes, dumps) and the recording [default: 1073741824 = 1 GiB].
+    /// Past it the recording's history goes first, then the processes
+    /// stale the longest; then new processes and dumps are refused.
+    #[arg(long, value_name = "BYTES", default_value_t = memory::DEFAULT_MAX_MEMORY,
+          hide_default_value = true)]
+    max_memory: usize,
     /// The largest frame (one snapshot) or dump file accepted, in bytes.
     #[arg(long, value_name = "BYTES", env = "PEEPS_MAX_FRAME_BYTES", hide_env_values = true,
           default_value_t = peeps_graph::wire::DEFAULT_MAX_FRAME_BYTES)]
@@ -129,6 +149,11 @@ fn parse_addr(text: &str) -> Result<SocketAddr, String> {
     addrs
         .next()
         .ok_or_else(|| format!("{text} resolves to no address"))
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("expected a duration such as 30s, 90m, 2h or 7d ({e})"))
 }
 
 fn parse_secs(text: &str) -> Result<f64, String> {
@@ -222,7 +247,10 @@ impl ServeArgs {
             .with_context(|| format!("cannot serve HTTP on {}", self.http))?;
         let http_addr = http.local_addr()?;
 
-        let store = Arc::new(store::Store::recording(recorder.clone()));
+        let store = Arc::new(store::Store::recording(
+            recorder.clone(),
+            memory::Budget::new(self.max_memory),
+        ));
         let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
 
         let mut banner = String::new();
@@ -232,7 +260,7 @@ impl ServeArgs {
                 // Replay: the recording's last instant is the view.
                 for r in recorder.latest() {
                     if let Ok(snap) = peeps_graph::Snapshot::from_slice(&r.raw) {
-                        store.dump(snap, r.raw);
+                        store.replayed(snap, r.raw, r.source);
                     }
                 }
                 banner.push_str(&format!(
@@ -247,8 +275,13 @@ impl ServeArgs {
             Some(ingest) => {
                 let ingest_addr = ingest.local_addr()?;
                 // Dumps already there are part of the first view.
-                let mut watcher = dumps::Watcher::new(dump_dir.clone(), limits.max_frame_bytes);
+                let mut watcher = dumps::Watcher::new(
+                    dump_dir.clone(),
+                    limits.max_frame_bytes,
+                    self.dumps_max_age,
+                );
                 watcher.poll(&store);
+                tokio::spawn(forget_stale(store.clone(), self.stale_after));
                 tokio::spawn(ingest::serve(
                     ingest,
                     store.clone(),
@@ -294,6 +327,24 @@ impl ServeArgs {
             let _ = t.join();
         }
         Ok(())
+    }
+}
+
+/// Forgets processes stale for `after`, looking every second (or sooner
+/// for a shorter `after`).
+async fn forget_stale(store: Arc<store::Store>, after: Duration) {
+    let after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
+    let mut every =
+        tokio::time::interval(after.clamp(Duration::from_millis(100), Duration::from_secs(1)));
+    loop {
+        every.tick().await;
+        let n = store.forget_stale(after_ms);
+        if n > 0 {
+            eprintln!(
+                "peeps: forgot {n} process(es) stale for {} (--stale-after)",
+                humantime::format_duration(after)
+            );
+        }
     }
 }
 

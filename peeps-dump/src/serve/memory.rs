@@ -1,0 +1,51 @@
+//! The server's memory budget (`--max-memory`) and how it is counted.
+//!
+//! The server cannot ask the allocator what a snapshot costs, so it counts:
+//! every snapshot it holds (a process's latest, a dump) counts for
+//! [`HELD_PER_RAW_BYTE`] times the size of its JSON — the JSON itself, its
+//! parsed form and its share of the merged view — and the recording
+//! ([`super::record`]) counts its JSON. The load test
+//! (`peeps-dump/examples/load.rs`, docs/PERFORMANCE.md) measures the real
+//! resident size against this count. What gives way when the count passes
+//! the budget is the store's business ([`super::store`]).
+
+/// The default of `--max-memory`: 1 GiB.
+pub(crate) const DEFAULT_MAX_MEMORY: usize = 1 << 30;
+
+/// What one byte of a held snapshot's JSON counts for: the JSON (1), its
+/// parsed form (about 2, measured on 2,000-node snapshots) and the view
+/// built from it (about 1).
+pub(crate) const HELD_PER_RAW_BYTE: usize = 4;
+
+/// The budget of one server.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    max_bytes: usize,
+}
+
+impl Budget {
+    /// A budget of `max_bytes`.
+    pub(crate) fn new(max_bytes: usize) -> Budget {
+        Budget { max_bytes }
+    }
+
+    /// The budget, in bytes.
+    pub(crate) fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+}
+
+/// This process's resident set size in bytes, from `VmRSS` in
+/// `/proc/self/status` (`None` where there is no such file).
+pub(crate) fn rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line
+        .trim_start_matches("VmRSS:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
