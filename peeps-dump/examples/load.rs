@@ -247,24 +247,31 @@ fn main() {
     std::thread::sleep(Duration::from_secs(args.warmup));
     let before = status(server.http);
     let measuring = Instant::now();
+    // One client per endpoint, so a slow answer (the whole graph) does not
+    // starve the others' measurements.
     let endpoints = ["/api/processes", "/api/deadlocks", "/api/graph", "/api/status"];
-    let mut latencies: Vec<Vec<f64>> = vec![Vec::new(); endpoints.len()];
+    let done = Arc::new(AtomicBool::new(false));
+    let probes: Vec<_> = endpoints
+        .iter()
+        .map(|&e| {
+            let (done, http) = (done.clone(), server.http);
+            std::thread::spawn(move || {
+                let mut xs = Vec::new();
+                while !done.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    if !get(http, e).is_empty() {
+                        xs.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                xs
+            })
+        })
+        .collect();
     let mut rss = Vec::new();
-    let mut next_rss = Instant::now();
-    let mut i = 0;
     while measuring.elapsed() < Duration::from_secs(args.secs) {
-        if Instant::now() >= next_rss {
-            rss.push(server.rss_bytes());
-            next_rss += Duration::from_secs(1);
-        }
-        let e = i % endpoints.len();
-        let t = Instant::now();
-        let body = get(server.http, endpoints[e]);
-        if !body.is_empty() {
-            latencies[e].push(t.elapsed().as_secs_f64() * 1000.0);
-        }
-        i += 1;
-        std::thread::sleep(Duration::from_millis(50));
+        rss.push(server.rss_bytes());
+        std::thread::sleep(Duration::from_secs(1));
     }
     let secs = measuring.elapsed().as_secs_f64();
     let after = status(server.http);
@@ -275,7 +282,9 @@ fn main() {
         .filter(|k| listed.iter().any(|p| p["key"] == k.as_str() && p["stale"] == false))
         .count();
     rss.push(server.rss_bytes());
+    done.store(true, Ordering::Relaxed);
     stop.store(true, Ordering::Relaxed);
+    let mut latencies: Vec<Vec<f64>> = probes.into_iter().map(|p| p.join().unwrap_or_default()).collect();
     for p in pushers {
         let _ = p.join();
     }

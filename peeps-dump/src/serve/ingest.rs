@@ -42,6 +42,13 @@ use tokio::time::Instant;
 /// async worker.
 const PARSE_INLINE_MAX: usize = 256 * 1024;
 
+/// At most this many large frames are parsed at once: parsing is CPU
+/// work, and each parse in flight holds a snapshot being built (several
+/// times its JSON), so with hundreds of connections an unbounded number of
+/// them would hold hundreds of MB for nothing. A connection waiting for a
+/// slot reads no more: TCP slows its pusher down.
+static PARSE_SLOTS: Semaphore = Semaphore::const_new(4);
+
 /// Accepts connections until shutdown.
 pub(crate) async fn serve(
     listener: TcpListener,
@@ -264,6 +271,10 @@ impl Connection {
             Frame::from_json(&body)
         } else {
             let parse = body.clone();
+            let _slot = PARSE_SLOTS
+                .acquire()
+                .await
+                .map_err(|e| Dropped::Io(std::io::Error::other(e)))?;
             tokio::task::spawn_blocking(move || Frame::from_json(&parse))
                 .await
                 .map_err(|e| Dropped::Io(std::io::Error::other(e)))?

@@ -49,3 +49,18 @@ pub(crate) fn rss_bytes() -> Option<u64> {
         .ok()?;
     Some(kib * 1024)
 }
+
+/// Keeps glibc's malloc to two arenas. By default it gives threads that
+/// allocate at once arenas of their own (up to 8 per core); snapshots are
+/// parsed and analysed on many threads, and the memory they free stays
+/// spread over those arenas: the load test measured 2.4 GB resident with
+/// the default and 1.25 GB with two, for the same 100 processes of 2,000
+/// nodes. Elsewhere (another libc) it does nothing.
+pub(crate) fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tunable of the allocator; it is called
+    // before the runtime's threads start, and any value is valid.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}

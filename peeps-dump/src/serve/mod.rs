@@ -197,6 +197,7 @@ impl Run for ServeArgs {
                 );
             }
         }
+        memory::limit_malloc_arenas();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("peeps-serve")

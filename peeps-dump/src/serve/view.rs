@@ -65,7 +65,33 @@ struct EdgeAt {
     to: u32,
     kind: EdgeKind,
     since_ms: Option<u64>,
-    attrs: Attrs,
+    attrs: AttrsAt,
+}
+
+/// Where an edge's attributes are: most are read in place from the edge
+/// of the `from` node's snapshot (a copy per edge would be a map
+/// allocation each: hundreds of MB at 600,000 nodes).
+#[derive(Debug, Clone)]
+enum AttrsAt {
+    /// None (stitched `calls` edges, edges without attributes).
+    Empty,
+    /// The attributes of edge `i` of the `from` node's snapshot.
+    Edge(u32),
+    /// A copy (an edge the merge took from elsewhere).
+    Owned(Box<Attrs>),
+}
+
+/// The empty attributes, for [`AttrsAt::Empty`].
+static NO_ATTRS: std::sync::LazyLock<Attrs> = std::sync::LazyLock::new(Attrs::new);
+
+/// Where `attrs` is among the edges of `snap`: the index of the edge it
+/// belongs to, found by its address and checked.
+fn edge_index(snap: &Snapshot, attrs: &Attrs) -> Option<u32> {
+    let first = snap.edges.first()?;
+    let offset = (attrs as *const Attrs as usize).checked_sub(&first.attrs as *const Attrs as usize)?;
+    let i = offset / std::mem::size_of::<peeps_graph::Edge>();
+    let edge = snap.edges.get(i)?;
+    std::ptr::eq(&edge.attrs, attrs).then_some(u32::try_from(i).ok()?)
 }
 
 /// Everything the API serves at one change number.
@@ -168,12 +194,24 @@ impl View {
             .edge_references()
             .map(|e| {
                 let w = e.weight();
+                let from = e.source().index() as u32;
+                let attrs = match w.attrs {
+                    None => AttrsAt::Empty,
+                    Some(a) if a.is_empty() => AttrsAt::Empty,
+                    Some(a) => {
+                        let snap = &snaps[nodes[from as usize].process as usize];
+                        match edge_index(snap, a) {
+                            Some(i) => AttrsAt::Edge(i),
+                            None => AttrsAt::Owned(Box::new(a.clone())),
+                        }
+                    }
+                };
                 EdgeAt {
-                    from: e.source().index() as u32,
+                    from,
                     to: e.target().index() as u32,
                     kind: w.kind,
                     since_ms: w.since_ms,
-                    attrs: w.attrs.cloned().unwrap_or_default(),
+                    attrs,
                 }
             })
             .collect();
@@ -314,6 +352,17 @@ impl View {
             recorded: snap.history.is_some(),
             entries: peeps_graph::analysis::node_timeline(snap, id),
         })
+    }
+
+    fn edge_attrs<'a>(&'a self, e: &'a EdgeAt) -> &'a Attrs {
+        match &e.attrs {
+            AttrsAt::Empty => &NO_ATTRS,
+            AttrsAt::Edge(i) => {
+                let snap = &self.snaps[self.nodes[e.from as usize].process as usize];
+                &snap.edges[*i as usize].attrs
+            }
+            AttrsAt::Owned(a) => a,
+        }
     }
 
     fn uid(&self, n: u32) -> String {
@@ -479,7 +528,7 @@ impl Serialize for Edges<'_, '_> {
                 kind: e.kind,
                 since_ms: e.since_ms,
                 since: e.since_ms.map(duration),
-                attrs: &e.attrs,
+                attrs: v.edge_attrs(e),
                 cross_process: v.nodes[e.from as usize].process != v.nodes[e.to as usize].process,
             })?;
         }

@@ -1,9 +1,9 @@
 //! Synthetic but realistic snapshots of a busy service, for the scale test
 //! (`tests/serve_scale.rs`) and the load tool (`examples/load.rs`, which
-//! includes this file by path): request tasks awaiting futures that wait
-//! on mutexes, channels and semaphores held by other tasks, most waits
-//! released by something external (a timer, a socket), and one two-task
-//! lock-order deadlock per 400 nodes.
+//! includes this file by path): request tasks awaiting futures, holding
+//! mutexes, channels and semaphores; most of them pending on something
+//! external (a socket, a timer), one in ten waiting on the next one's
+//! mutex, and one two-task lock-order deadlock per 400 nodes.
 
 use serde_json::{Value, json};
 
@@ -72,10 +72,20 @@ impl Synthetic {
             es.push(json!({"from": mutex, "to": task, "kind": "held_by", "since_ms": 5010, "attrs": {"as": "guard"}}));
             es.push(json!({"from": chan, "to": task, "kind": "held_by", "since_ms": 9000, "attrs": {"as": "receiver"}}));
             es.push(json!({"from": sem, "to": task, "kind": "held_by", "since_ms": 9000, "attrs": {"as": "permit"}}));
-            // The wait: on the partner's mutex in a deadlocked pair, else
-            // on the next group's mutex (a chain ending outside).
-            let waited = if pair { id(partner, 4) } else { id((g + 1) % groups, 4) };
-            es.push(json!({"from": inner, "to": waited, "kind": "waits_on", "since_ms": since, "attrs": {"op": "lock"}}));
+            // The wait: on the partner's mutex in a deadlocked pair; for
+            // one group in ten, on the next group's mutex (its holder is
+            // pending on something external, so this is no deadlock); the
+            // others wait on a socket (no edge).
+            let waited = if pair {
+                Some(id(partner, 4))
+            } else if g % 10 == 5 {
+                Some(id((g + 1) % groups, 4))
+            } else {
+                None
+            };
+            if let Some(waited) = waited {
+                es.push(json!({"from": inner, "to": waited, "kind": "waits_on", "since_ms": since, "attrs": {"op": "lock"}}));
+            }
         }
         // Fill up to exactly `nodes` with idle notifies.
         for extra in groups * GROUP..nodes {
