@@ -71,6 +71,8 @@ fn now_ms() -> u64 {
 /// The `peeps serve` under test; killed when dropped.
 struct Server {
     child: Child,
+    /// Its log lines saying a process was refused or forgotten.
+    refusals: Arc<AtomicU64>,
     ingest: SocketAddr,
     http: SocketAddr,
     _dumps: PathBuf,
@@ -92,12 +94,17 @@ impl Server {
         let mut child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", peeps.display()));
-        // Its log lines: kept out of the report, but the refusals counted.
+        // Its log lines: kept out of the report; the first refusal is
+        // shown, all are counted.
         let stderr = child.stderr.take().expect("piped");
+        let refusals = Arc::new(AtomicU64::new(0));
+        let counted = refusals.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if line.contains("refused") || line.contains("forgot") {
-                    eprintln!("{line}");
+                    if counted.fetch_add(1, Ordering::Relaxed) == 0 {
+                        eprintln!("{line}");
+                    }
                 }
             }
         });
@@ -117,6 +124,7 @@ impl Server {
         std::thread::spawn(move || lines.for_each(drop));
         Server {
             child,
+            refusals,
             ingest: ingest.expect("an ingest line"),
             http: http.expect("an http line"),
             _dumps: dumps,
@@ -305,14 +313,15 @@ fn main() {
     );
     let max_rss = rss.iter().copied().max().unwrap_or(0);
     println!(
-        "memory: RSS max {} MiB, at end {} MiB; counted {} MiB held + {} MiB recording; --max-memory {} MiB; {} refused, {} forgotten",
+        "memory: RSS max {} MiB, at end {} MiB; counted {} MiB held + {} MiB recording; --max-memory {} MiB; {} refused, {} forgotten ({} log lines)",
         max_rss >> 20,
         rss.last().copied().unwrap_or(0) >> 20,
         after["memory"]["held_bytes"].as_u64().unwrap_or(0) >> 20,
         after["memory"]["recording_bytes"].as_u64().unwrap_or(0) >> 20,
         after["memory"]["max_bytes"].as_u64().unwrap_or(0) >> 20,
         after["refused"],
-        after["forgotten"]
+        after["forgotten"],
+        server.refusals.load(Ordering::Relaxed)
     );
     println!("processes listed live by /api/processes: {listed_live} of {}", args.processes);
     for (e, xs) in endpoints.iter().zip(&mut latencies) {

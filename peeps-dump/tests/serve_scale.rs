@@ -113,8 +113,9 @@ fn past_max_memory_stale_processes_give_way_then_new_ones_are_refused() {
     let snaps: Vec<Synthetic> = (0..5)
         .map(|i| Synthetic::new(60_000 + i, &format!("svc-{i}"), 400, start))
         .collect();
-    // Room for three processes (each counts for 4 bytes per byte of JSON).
-    let room = snaps.iter().take(3).map(|s| 4 * s.json.len()).sum::<usize>() + 1000;
+    // Room for three processes (each counts for 24 bytes per byte of JSON,
+    // docs/api.md).
+    let room = snaps.iter().take(3).map(|s| 24 * s.json.len()).sum::<usize>() + 1000;
     let server = Server::start(
         "refuse",
         &["--max-memory", &room.to_string(), "--stale-after", "1h"],

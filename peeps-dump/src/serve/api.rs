@@ -114,8 +114,8 @@ pub(crate) struct AnalysisStatus {
 pub(crate) struct MemoryStatus {
     /// The budget (`--max-memory`), in bytes.
     pub(crate) max_bytes: usize,
-    /// What the processes and dumps held count for (4 bytes per byte of
-    /// snapshot JSON: the JSON, its parsed form, the view).
+    /// What the processes and dumps held count for (24 bytes per byte of
+    /// snapshot JSON: the JSON, its parsed form, the view; measured).
     pub(crate) held_bytes: usize,
     /// What the recording holds (it gets what the rest leaves, at most
     /// `--record-bytes`).

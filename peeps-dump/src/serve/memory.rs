@@ -9,13 +9,19 @@
 //! resident size against this count. What gives way when the count passes
 //! the budget is the store's business ([`super::store`]).
 
-/// The default of `--max-memory`: 1 GiB.
-pub(crate) const DEFAULT_MAX_MEMORY: usize = 1 << 30;
+/// The default of `--max-memory`: 4 GiB, room for 300 processes of 2,000
+/// nodes pushing every second (3.3 GiB resident at most in the load test).
+pub(crate) const DEFAULT_MAX_MEMORY: usize = 4 << 30;
 
-/// What one byte of a held snapshot's JSON counts for: the JSON (1), its
-/// parsed form (about 2, measured on 2,000-node snapshots) and the view
-/// built from it (about 1).
-pub(crate) const HELD_PER_RAW_BYTE: usize = 4;
+/// What one byte of a held snapshot's JSON counts for, as measured by the
+/// load test (300 processes × 2,000 nodes, 447 KiB of JSON each: at most
+/// 3.3 GiB resident, of which 0.25 GiB recording, for 131 MiB of JSON
+/// held, so about 23; rounded up): the
+/// JSON (1), its parsed form (about 7: every node's and edge's attributes
+/// are a map of their own), the snapshots of the view still served while
+/// the next one is built (about 8 more), and the view's own tables, the
+/// frames being read and the allocator's slack.
+pub(crate) const HELD_PER_RAW_BYTE: usize = 24;
 
 /// The budget of one server.
 #[derive(Debug, Clone, Copy)]

@@ -102,7 +102,7 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     stale_after: Duration,
     /// The memory budget, in bytes, for the snapshots held (live and stale
-    /// processes, dumps) and the recording [default: 1073741824 = 1 GiB].
+    /// processes, dumps) and the recording [default: 4294967296 = 4 GiB].
     /// Past it the recording's history goes first, then the processes
     /// stale the longest; then new processes and dumps are refused.
     #[arg(long, value_name = "BYTES", default_value_t = memory::DEFAULT_MAX_MEMORY,

@@ -520,11 +520,12 @@ mod tests {
     #[test]
     fn over_budget_the_recording_then_stale_processes_give_way_then_new_ones_are_refused() {
         let kib = |n: usize| Bytes::from(vec![b' '; n << 10]);
-        // Each 1 KiB snapshot counts for 4 KiB; room for 3.
-        let store = budgeted(12 << 10);
+        // Each 1 KiB snapshot counts for HELD_PER_RAW_BYTE KiB; room for 3.
+        let one = HELD_PER_RAW_BYTE << 10;
+        let store = budgeted(3 * one);
         store.push(snap("a", 1), kib(1), true).unwrap();
         store.push(snap("b", 1), kib(1), true).unwrap();
-        assert_eq!(store.recorder().summary().max_bytes, 4 << 10, "the rest");
+        assert_eq!(store.recorder().summary().max_bytes, one, "the rest");
         store.push(snap("c", 1), kib(1), true).unwrap();
         assert_eq!(
             store.recorder().summary().bytes,
