@@ -101,10 +101,10 @@ impl Server {
         let counted = refusals.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if line.contains("refused") || line.contains("forgot") {
-                    if counted.fetch_add(1, Ordering::Relaxed) == 0 {
-                        eprintln!("{line}");
-                    }
+                if (line.contains("refused") || line.contains("forgot"))
+                    && counted.fetch_add(1, Ordering::Relaxed) == 0
+                {
+                    eprintln!("{line}");
                 }
             }
         });
@@ -132,8 +132,8 @@ impl Server {
     }
 
     fn rss_bytes(&self) -> u64 {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         status
             .lines()
             .find_map(|l| l.strip_prefix("VmRSS:"))
@@ -175,7 +175,13 @@ fn status(addr: SocketAddr) -> Value {
 
 /// One process pushing at 1 Hz until `stop`, starting `offset` into each
 /// second.
-fn push(mut snap: Synthetic, ingest: SocketAddr, offset: Duration, stop: Arc<AtomicBool>, failed: Arc<AtomicU64>) {
+fn push(
+    mut snap: Synthetic,
+    ingest: SocketAddr,
+    offset: Duration,
+    stop: Arc<AtomicBool>,
+    failed: Arc<AtomicU64>,
+) {
     let Ok(mut s) = TcpStream::connect(ingest) else {
         failed.fetch_add(1, Ordering::Relaxed);
         return;
@@ -257,7 +263,12 @@ fn main() {
     let measuring = Instant::now();
     // One client per endpoint, so a slow answer (the whole graph) does not
     // starve the others' measurements.
-    let endpoints = ["/api/processes", "/api/deadlocks", "/api/graph", "/api/status"];
+    let endpoints = [
+        "/api/processes",
+        "/api/deadlocks",
+        "/api/graph",
+        "/api/status",
+    ];
     let done = Arc::new(AtomicBool::new(false));
     let probes: Vec<_> = endpoints
         .iter()
@@ -287,21 +298,38 @@ fn main() {
         serde_json::from_slice(&get(server.http, "/api/processes")).unwrap_or_default();
     let listed_live = keys
         .iter()
-        .filter(|k| listed.iter().any(|p| p["key"] == k.as_str() && p["stale"] == false))
+        .filter(|k| {
+            listed
+                .iter()
+                .any(|p| p["key"] == k.as_str() && p["stale"] == false)
+        })
         .count();
     rss.push(server.rss_bytes());
     done.store(true, Ordering::Relaxed);
     stop.store(true, Ordering::Relaxed);
-    let mut latencies: Vec<Vec<f64>> = probes.into_iter().map(|p| p.join().unwrap_or_default()).collect();
+    let mut latencies: Vec<Vec<f64>> = probes
+        .into_iter()
+        .map(|p| p.join().unwrap_or_default())
+        .collect();
     for p in pushers {
         let _ = p.join();
     }
 
-    let num = |v: &Value, path: &[&str]| path.iter().fold(v, |v, k| &v[*k]).as_f64().unwrap_or(f64::NAN);
+    let num = |v: &Value, path: &[&str]| {
+        path.iter()
+            .fold(v, |v, k| &v[*k])
+            .as_f64()
+            .unwrap_or(f64::NAN)
+    };
     let snapshots = num(&after, &["snapshots_received"]) - num(&before, &["snapshots_received"]);
     let bytes = num(&after, &["bytes_received"]) - num(&before, &["bytes_received"]);
     let analyses = num(&after, &["analysis", "count"]) - num(&before, &["analysis", "count"]);
-    println!("ingest: {:.1} snapshots/s, {:.1} MB/s accepted ({} pushers failed)", snapshots / secs, bytes / secs / 1e6, failed.load(Ordering::Relaxed));
+    println!(
+        "ingest: {:.1} snapshots/s, {:.1} MB/s accepted ({} pushers failed)",
+        snapshots / secs,
+        bytes / secs / 1e6,
+        failed.load(Ordering::Relaxed)
+    );
     println!(
         "analysis: {:.0} recomputes in {secs:.0} s ({:.1} changes each); last {:.0} ms, mean since start {:.0} ms, max {:.0} ms, {} nodes merged",
         analyses,
@@ -323,7 +351,10 @@ fn main() {
         after["forgotten"],
         server.refusals.load(Ordering::Relaxed)
     );
-    println!("processes listed live by /api/processes: {listed_live} of {}", args.processes);
+    println!(
+        "processes listed live by /api/processes: {listed_live} of {}",
+        args.processes
+    );
     for (e, xs) in endpoints.iter().zip(&mut latencies) {
         xs.sort_by(f64::total_cmp);
         println!(

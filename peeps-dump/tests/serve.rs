@@ -309,7 +309,10 @@ fn dumps_are_picked_up_while_running_and_bad_files_said_once() {
     });
     assert_eq!(later["name"], "later");
     assert_eq!(later["captured_at_ms"], 1763790012000u64);
-    assert!(later["file"].as_str().unwrap().ends_with("2.json"), "{later}");
+    assert!(
+        later["file"].as_str().unwrap().ends_with("2.json"),
+        "{later}"
+    );
     server.wait_stderr(&["garbage.json", "ignored: not a peeps dump"]);
     server.wait_stderr(&["half.json", "ignored: not a peeps dump"]);
 
@@ -421,7 +424,10 @@ fn a_dump_is_shown_apart_with_its_age_and_never_as_a_live_deadlock() {
     assert_eq!(keys, ["88-1"]);
     assert_eq!(processes[0]["source"], "push");
     let report = server.json("/api/deadlocks");
-    assert!(report["deadlocks"].as_array().unwrap().is_empty(), "{report}");
+    assert!(
+        report["deadlocks"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
     let graph = server.json("/api/graph?scope=all");
     assert!(
         graph["nodes"]
@@ -463,7 +469,11 @@ fn a_dump_is_shown_apart_with_its_age_and_never_as_a_live_deadlock() {
 
     // /api/status counts both sides.
     let status = server.json("/api/status");
-    assert_eq!((status["live"].as_u64(), status["dumps"].as_u64()), (Some(1), Some(2)), "{status}");
+    assert_eq!(
+        (status["live"].as_u64(), status["dumps"].as_u64()),
+        (Some(1), Some(2)),
+        "{status}"
+    );
     drop(pusher);
 }
 

@@ -84,7 +84,12 @@ fn the_documented_examples_are_what_the_server_answers() {
     let paths: Vec<&str> = examples.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
         paths,
-        ["/api/processes", "/api/dumps", "/api/graph", "/api/deadlocks"]
+        [
+            "/api/processes",
+            "/api/dumps",
+            "/api/graph",
+            "/api/deadlocks"
+        ]
     );
     for (path, documented) in &examples {
         let mut answer = server.json(path);

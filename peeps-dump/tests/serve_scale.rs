@@ -44,7 +44,12 @@ fn many_pushing_processes_are_listed_within_max_memory_and_stale_ones_forgotten(
     const MAX_MEMORY: u64 = 512 << 20;
     let server = Server::start(
         "scale",
-        &["--max-memory", &MAX_MEMORY.to_string(), "--stale-after", "1s"],
+        &[
+            "--max-memory",
+            &MAX_MEMORY.to_string(),
+            "--stale-after",
+            "1s",
+        ],
     );
     let start = now_ms();
     let mut snaps: Vec<Synthetic> = (0..PROCESSES)
@@ -61,7 +66,10 @@ fn many_pushing_processes_are_listed_within_max_memory_and_stale_ones_forgotten(
     let keys: Vec<String> = snaps.iter().map(|s| s.key.clone()).collect();
     eventually("every process listed live", || {
         let l = listed(&server);
-        let live = l.iter().filter(|(k, stale)| !stale && keys.contains(k)).count();
+        let live = l
+            .iter()
+            .filter(|(k, stale)| !stale && keys.contains(k))
+            .count();
         if live == keys.len() {
             Ok(())
         } else {
@@ -86,7 +94,10 @@ fn many_pushing_processes_are_listed_within_max_memory_and_stale_ones_forgotten(
     let held = memory["held_bytes"].as_u64().unwrap() + memory["recording_bytes"].as_u64().unwrap();
     assert!(held <= MAX_MEMORY, "{status}");
     let rss = server.rss_kib() * 1024;
-    assert!(rss < MAX_MEMORY, "resident {rss} bytes, over --max-memory: {status}");
+    assert!(
+        rss < MAX_MEMORY,
+        "resident {rss} bytes, over --max-memory: {status}"
+    );
 
     // Half of them go away: stale, then forgotten after --stale-after.
     let gone: Vec<String> = keys[..keys.len() / 2].to_vec();
@@ -115,7 +126,12 @@ fn past_max_memory_stale_processes_give_way_then_new_ones_are_refused() {
         .collect();
     // Room for three processes (each counts for 24 bytes per byte of JSON,
     // docs/api.md).
-    let room = snaps.iter().take(3).map(|s| 24 * s.json.len()).sum::<usize>() + 1000;
+    let room = snaps
+        .iter()
+        .take(3)
+        .map(|s| 24 * s.json.len())
+        .sum::<usize>()
+        + 1000;
     let server = Server::start(
         "refuse",
         &["--max-memory", &room.to_string(), "--stale-after", "1h"],

@@ -88,7 +88,8 @@ static NO_ATTRS: std::sync::LazyLock<Attrs> = std::sync::LazyLock::new(Attrs::ne
 /// belongs to, found by its address and checked.
 fn edge_index(snap: &Snapshot, attrs: &Attrs) -> Option<u32> {
     let first = snap.edges.first()?;
-    let offset = (attrs as *const Attrs as usize).checked_sub(&first.attrs as *const Attrs as usize)?;
+    let offset =
+        (attrs as *const Attrs as usize).checked_sub(&first.attrs as *const Attrs as usize)?;
     let i = offset / std::mem::size_of::<peeps_graph::Edge>();
     let edge = snap.edges.get(i)?;
     std::ptr::eq(&edge.attrs, attrs).then_some(u32::try_from(i).ok()?)

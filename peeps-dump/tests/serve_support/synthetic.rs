@@ -30,7 +30,8 @@ impl Synthetic {
     /// group's worth), captured at `now_ms`.
     pub fn new(pid: u32, name: &str, nodes: usize, now_ms: u64) -> Synthetic {
         let key = format!("{pid}-{now_ms}000000");
-        let process = json!({"name": name, "pid": pid, "key": key, "started_at_ms": now_ms - 60_000});
+        let process =
+            json!({"name": name, "pid": pid, "key": key, "started_at_ms": now_ms - 60_000});
         let groups = (nodes / GROUP).max(1);
         let mut ns = Vec::with_capacity(nodes);
         let mut es = Vec::with_capacity(nodes);
@@ -41,7 +42,11 @@ impl Synthetic {
             // Every 50th group and the next form a lock-order deadlock:
             // each holds its own mutex and waits on the other's.
             let pair = g % 50 < 2 && g + 1 < groups && (g % 50 == 0 || g > 0);
-            let partner = if g % 50 == 0 { g + 1 } else { g.saturating_sub(1) };
+            let partner = if g % 50 == 0 {
+                g + 1
+            } else {
+                g.saturating_sub(1)
+            };
             // Others wait on something external (their waker has a clone
             // no instrumented wait accounts for): never deadlocked.
             let accounted = if pair { 1 } else { 0 };
@@ -89,8 +94,10 @@ impl Synthetic {
         }
         // Fill up to exactly `nodes` with idle notifies.
         for extra in groups * GROUP..nodes {
-            ns.push(json!({"id": extra as u64 + 1, "kind": "notify", "name": "idle", "state": "open",
-                "since_ms": 60_000, "attrs": {}}));
+            ns.push(
+                json!({"id": extra as u64 + 1, "kind": "notify", "name": "idle", "state": "open",
+                "since_ms": 60_000, "attrs": {}}),
+            );
         }
         let snapshot = json!({
             "schema": "peeps/1",
@@ -103,7 +110,12 @@ impl Synthetic {
         let json = serde_json::to_vec(&snapshot).expect("a JSON value always serializes");
         let field = format!("\"captured_at_ms\":{now_ms}");
         let at = find(&json, field.as_bytes()).expect("the field is there") + field.len() - 13;
-        Synthetic { key, process, json, at }
+        Synthetic {
+            key,
+            process,
+            json,
+            at,
+        }
     }
 
     /// Sets the capture time (13 digits: ms since the Unix epoch).
