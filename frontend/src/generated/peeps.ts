@@ -1550,8 +1550,8 @@ export interface AnalysisStatus {
  */
 export interface MemoryStatus {
   /**
-   * What the processes and dumps held count for (4 bytes per byte of
-   * snapshot JSON: the JSON, its parsed form, the view).
+   * What the processes and dumps held count for (24 bytes per byte of
+   * snapshot JSON: the JSON, its parsed form, the view; measured).
    */
   held_bytes: number;
   /**
