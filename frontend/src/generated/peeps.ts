@@ -1550,7 +1550,7 @@ export interface AnalysisStatus {
  */
 export interface MemoryStatus {
   /**
-   * What the processes and dumps held count for (24 bytes per byte of
+   * What the processes and dumps held count for (26 bytes per byte of
    * snapshot JSON: the JSON, its parsed form, the view; measured).
    */
   held_bytes: number;

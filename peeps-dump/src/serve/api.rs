@@ -114,7 +114,7 @@ pub(crate) struct AnalysisStatus {
 pub(crate) struct MemoryStatus {
     /// The budget (`--max-memory`), in bytes.
     pub(crate) max_bytes: usize,
-    /// What the processes and dumps held count for (24 bytes per byte of
+    /// What the processes and dumps held count for (26 bytes per byte of
     /// snapshot JSON: the JSON, its parsed form, the view; measured).
     pub(crate) held_bytes: usize,
     /// What the recording holds (it gets what the rest leaves, at most

@@ -17,8 +17,8 @@
 //! Every answer is read from the latest [`View`]: nothing is analysed per
 //! request. With `at=MS` (an instant `/api/recording` lists), the view of
 //! that instant answers instead, made once from the recording and kept
-//! while it is asked for; with `dump=KEY`, the view of that dump alone. Errors are JSON too: `{"error": "..."}` with status 400, 404 or
-//! 405. JSON answers are not cached by the browser (`no-store`): they
+//! while it is asked for; with `dump=KEY`, the view of that dump alone.
+//! Errors are JSON too: `{"error": "..."}` with status 400, 404 or 405. JSON answers are not cached by the browser (`no-store`): they
 //! change with every push.
 
 use super::api;

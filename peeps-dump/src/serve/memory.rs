@@ -10,18 +10,18 @@
 //! the budget is the store's business ([`super::store`]).
 
 /// The default of `--max-memory`: 4 GiB, room for 300 processes of 2,000
-/// nodes pushing every second (3.3 GiB resident at most in the load test).
+/// nodes pushing every second (3.4 GiB resident at most in the load test).
 pub(crate) const DEFAULT_MAX_MEMORY: usize = 4 << 30;
 
 /// What one byte of a held snapshot's JSON counts for, as measured by the
 /// load test (300 processes × 2,000 nodes, 447 KiB of JSON each: at most
-/// 3.3 GiB resident, of which 0.25 GiB recording, for 131 MiB of JSON
-/// held, so about 23; rounded up): the
+/// 3.4 GiB resident, of which 0.25 GiB recording, for 131 MiB of JSON
+/// held, so about 24; with a margin): the
 /// JSON (1), its parsed form (about 7: every node's and edge's attributes
 /// are a map of their own), the snapshots of the view still served while
 /// the next one is built (about 8 more), and the view's own tables, the
 /// frames being read and the allocator's slack.
-pub(crate) const HELD_PER_RAW_BYTE: usize = 24;
+pub(crate) const HELD_PER_RAW_BYTE: usize = 26;
 
 /// The budget of one server.
 #[derive(Debug, Clone, Copy)]
@@ -56,17 +56,20 @@ pub(crate) fn rss_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// Keeps glibc's malloc to two arenas. By default it gives threads that
+/// Keeps glibc's malloc to four arenas. By default it gives threads that
 /// allocate at once arenas of their own (up to 8 per core); snapshots are
 /// parsed and analysed on many threads, and the memory they free stays
 /// spread over those arenas: the load test measured 2.4 GB resident with
-/// the default and 1.25 GB with two, for the same 100 processes of 2,000
-/// nodes. Elsewhere (another libc) it does nothing.
+/// the default and 1.25 GB with two arenas, for the same 100 processes of
+/// 2,000 nodes. Two arenas made the threads wait on each other (300
+/// processes: 200 snapshots a second taken of 300 pushed, malloc and free
+/// a third of the time); four take all 300 in the same memory.
+/// Elsewhere (another libc) it does nothing.
 pub(crate) fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets a tunable of the allocator; it is called
     // before the runtime's threads start, and any value is valid.
     unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_ARENA_MAX, 4);
     }
 }

@@ -275,14 +275,14 @@ impl ServeArgs {
             }
             Some(ingest) => {
                 let ingest_addr = ingest.local_addr()?;
-                // Dumps already there are part of the first view.
+                // Dumps already there are listed from the first view on.
                 let mut watcher = dumps::Watcher::new(
                     dump_dir.clone(),
                     limits.max_frame_bytes,
                     self.dumps_max_age,
                 );
                 watcher.poll(&store);
-                tokio::spawn(forget_stale(store.clone(), self.stale_after));
+                tokio::spawn(store::forget_stale_every(store.clone(), self.stale_after));
                 tokio::spawn(ingest::serve(
                     ingest,
                     store.clone(),
@@ -328,24 +328,6 @@ impl ServeArgs {
             let _ = t.join();
         }
         Ok(())
-    }
-}
-
-/// Forgets processes stale for `after`, looking every second (or sooner
-/// for a shorter `after`).
-async fn forget_stale(store: Arc<store::Store>, after: Duration) {
-    let after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
-    let mut every =
-        tokio::time::interval(after.clamp(Duration::from_millis(100), Duration::from_secs(1)));
-    loop {
-        every.tick().await;
-        let n = store.forget_stale(after_ms);
-        if n > 0 {
-            eprintln!(
-                "peeps: forgot {n} process(es) stale for {} (--stale-after)",
-                humantime::format_duration(after)
-            );
-        }
     }
 }
 

@@ -277,6 +277,8 @@ impl Store {
     pub(crate) fn push(&self, snapshot: Snapshot, raw: Bytes, first: bool) -> Result<(), Refused> {
         let key = snapshot.process.key.clone();
         let snapshot = Arc::new(snapshot);
+        // The entry replaced, freed once the lock is released.
+        let _replaced;
         {
             let mut state = self.lock();
             let held = state.processes.get(&key);
@@ -286,7 +288,7 @@ impl Store {
             self.fit(&mut state, &key, cost(&raw), replacing, new)?;
             state.counters.snapshots += 1;
             state.counters.bytes += raw.len() as u64;
-            state.processes.insert(
+            _replaced = state.processes.insert(
                 key,
                 Entry {
                     snapshot: snapshot.clone(),
@@ -439,6 +441,26 @@ impl Store {
                 .iter()
                 .map(|(k, d)| (k.clone(), d.clone()))
                 .collect(),
+        }
+    }
+}
+
+/// Forgets the processes stale for `after`, looking every second (or
+/// sooner for a shorter `after`), with a log line counting them; runs until
+/// the runtime stops.
+pub(crate) async fn forget_stale_every(store: Arc<Store>, after: std::time::Duration) {
+    use std::time::Duration;
+    let after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
+    let mut every =
+        tokio::time::interval(after.clamp(Duration::from_millis(100), Duration::from_secs(1)));
+    loop {
+        every.tick().await;
+        let n = store.forget_stale(after_ms);
+        if n > 0 {
+            eprintln!(
+                "peeps: forgot {n} process(es) stale for {} (--stale-after)",
+                humantime::format_duration(after)
+            );
         }
     }
 }

@@ -9,11 +9,11 @@
 //! request never waits for an analysis: while one runs, the last finished
 //! view answers.
 //!
-//! Changes are coalesced: an analysis starts at most [`MIN_PAUSE`] after
-//! the previous one started, and never sooner after it than it took, so
-//! with hundreds of processes pushing every second the analysis takes at
-//! most about half of one core, and the view lags the pushes by at most
-//! about two analysis times. The view's `seq` is the latest change it
+//! Changes are coalesced: an analysis starts at least [`MIN_PAUSE`] after
+//! the previous one started, and at least as long after the previous one
+//! ended as that one took, so however many processes push, analysing
+//! takes at most half of one core, and the view lags a push by at most
+//! about three analysis times. The view's `seq` is the latest change it
 //! includes.
 //!
 //! Dumps are analysed apart, each on its own (a dump is one process at one
@@ -601,20 +601,24 @@ impl Views {
             timing: timing.clone(),
         };
         tokio::spawn(async move {
-            let mut pause = MIN_PAUSE;
-            let mut started = Instant::now();
+            let mut next = Instant::now();
             while changes.changed().await.is_ok() {
                 // Coalesce: whatever else changes meanwhile goes into it.
-                tokio::time::sleep_until((started + pause).into()).await;
+                tokio::time::sleep_until(next.into()).await;
                 changes.mark_unchanged();
-                started = Instant::now();
+                let started = Instant::now();
                 let previous = tx.borrow().dumps.clone();
                 if let Some(view) =
                     build(store.contents(), options.clone(), previous, timing.clone()).await
                 {
-                    tx.send_replace(Arc::new(view));
+                    let old = tx.send_replace(Arc::new(view));
+                    // Freeing a view can free the last snapshots it held
+                    // (hundreds of MB in small allocations): not on an
+                    // async worker.
+                    tokio::task::spawn_blocking(move || drop(old));
                 }
-                pause = started.elapsed().max(MIN_PAUSE);
+                let ended = Instant::now();
+                next = (started + MIN_PAUSE).max(ended + (ended - started));
             }
         });
         views
