@@ -99,6 +99,19 @@ pub(crate) async fn serve(
                     eprintln!("peeps: ingest: {} disconnected", conn.who());
                 }
                 Some(Ok(())) | None => {}
+                Some(Err(Dropped::Refused(r))) => {
+                    // A refused process's client reconnects within a
+                    // second or so: one line a second for them all.
+                    let mut said = MEMORY_REFUSALS
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    said.say(|more| {
+                        eprintln!(
+                            "peeps: ingest: dropped connection from {}: new process refused: {r}{more}",
+                            conn.who()
+                        );
+                    });
+                }
                 Some(Err(e)) => {
                     eprintln!("peeps: ingest: dropped connection from {}: {e}", conn.who());
                 }
@@ -128,7 +141,18 @@ struct Throttled {
     unsaid: u64,
 }
 
+/// New processes refused for lack of memory (`--max-memory`), said at most
+/// once a second across all connections.
+static MEMORY_REFUSALS: std::sync::Mutex<Throttled> = std::sync::Mutex::new(Throttled::new());
+
 impl Throttled {
+    const fn new() -> Throttled {
+        Throttled {
+            last: None,
+            unsaid: 0,
+        }
+    }
+
     /// Calls `say` with a suffix counting the unsaid events, unless it was
     /// called less than a second ago.
     fn say(&mut self, say: impl FnOnce(&str)) {
