@@ -16,11 +16,11 @@ pub(crate) const DEFAULT_MAX_MEMORY: usize = 4 << 30;
 /// What one byte of a held snapshot's JSON counts for, as measured by the
 /// load test (300 processes × 2,000 nodes, 447 KiB of JSON each: at most
 /// 3.4 GiB resident, of which 0.25 GiB recording, for 131 MiB of JSON
-/// held, so about 24; with a margin): the
-/// JSON (1), its parsed form (about 7: every node's and edge's attributes
-/// are a map of their own), the snapshots of the view still served while
-/// the next one is built (about 8 more), and the view's own tables, the
-/// frames being read and the allocator's slack.
+/// held: about 24), with a margin. By estimate of the parts: the JSON (1),
+/// its parsed form (about 7: every node's and edge's attributes are a map
+/// of their own), the snapshots of the view still served while the next
+/// one is built (about 8 more), and the view's own tables, the frames
+/// being read and the allocator's slack.
 pub(crate) const HELD_PER_RAW_BYTE: usize = 26;
 
 /// The budget of one server.
