@@ -12,6 +12,7 @@ export type {
   Certainty,
   Change,
   Deadlock,
+  DumpInfo,
   EdgeKind,
   GraphEdge,
   GraphNode,
@@ -30,7 +31,7 @@ export type {
   StuckForever,
   TimelineEntry,
 } from './generated/peeps';
-import type { GraphResponse, NodeHistory, ProcessInfo, Recording, Report } from './generated/peeps';
+import type { DumpInfo, GraphResponse, NodeHistory, ProcessInfo, Recording, Report } from './generated/peeps';
 
 export type Scope = 'blocked' | 'all';
 
@@ -47,24 +48,42 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** `?at=MS` for a recorded instant, nothing for the latest view. */
-function atQuery(at: number | null): string {
-  return at === null ? '' : `?at=${at}`;
+/**
+ * Which view an answer comes from: the live one (`null`), a recorded
+ * instant (`{ at }`, ms since the epoch), or one dump on its own
+ * (`{ dump }`, its process key).
+ */
+export type ViewOf = { at: number } | { dump: string } | null;
+
+/** The query parameters naming `view`. */
+function viewParams(view: ViewOf, q = new URLSearchParams()): URLSearchParams {
+  if (view && 'at' in view) q.set('at', String(view.at));
+  if (view && 'dump' in view) q.set('dump', view.dump);
+  return q;
 }
 
-export function fetchProcesses(at: number | null = null, signal?: AbortSignal): Promise<ProcessInfo[]> {
-  return getJson(`api/processes${atQuery(at)}`, signal);
+function withQuery(path: string, q: URLSearchParams): string {
+  const text = q.toString();
+  return text ? `${path}?${text}` : path;
 }
 
-export function fetchGraph(scope: Scope, process: string | null, at: number | null = null, signal?: AbortSignal): Promise<GraphResponse> {
+export function fetchProcesses(view: ViewOf = null, signal?: AbortSignal): Promise<ProcessInfo[]> {
+  return getJson(withQuery('api/processes', viewParams(view)), signal);
+}
+
+export function fetchGraph(scope: Scope, process: string | null, view: ViewOf = null, signal?: AbortSignal): Promise<GraphResponse> {
   const q = new URLSearchParams({ scope });
   if (process) q.set('process', process);
-  if (at !== null) q.set('at', String(at));
-  return getJson(`api/graph?${q}`, signal);
+  return getJson(withQuery('api/graph', viewParams(view, q)), signal);
 }
 
-export function fetchReport(at: number | null = null, signal?: AbortSignal): Promise<Report> {
-  return getJson(`api/deadlocks${atQuery(at)}`, signal);
+export function fetchReport(view: ViewOf = null, signal?: AbortSignal): Promise<Report> {
+  return getJson(withQuery('api/deadlocks', viewParams(view)), signal);
+}
+
+/** Every dump, with its age: pictures of the past, apart from the live processes. */
+export function fetchDumps(signal?: AbortSignal): Promise<DumpInfo[]> {
+  return getJson('api/dumps', signal);
 }
 
 /** The instants the server recorded. */
@@ -72,11 +91,9 @@ export function fetchRecording(signal?: AbortSignal): Promise<Recording> {
   return getJson('api/recording', signal);
 }
 
-/** What node `uid`'s process recorded about it (at a recorded instant, or now). */
-export function fetchHistory(uid: string, at: number | null = null, signal?: AbortSignal): Promise<NodeHistory> {
-  const q = new URLSearchParams({ node: uid });
-  if (at !== null) q.set('at', String(at));
-  return getJson(`api/history?${q}`, signal);
+/** What node `uid`'s process recorded about it (in `view`). */
+export function fetchHistory(uid: string, view: ViewOf = null, signal?: AbortSignal): Promise<NodeHistory> {
+  return getJson(withQuery('api/history', viewParams(view, new URLSearchParams({ node: uid }))), signal);
 }
 
 /** Follows `GET /api/events`; calls `onChange` with each new `seq`. */

@@ -211,6 +211,9 @@ export class FindingsView {
         h('span', { class: 'num' }, `#${i + 1}`),
         h('span', { class: `badge ${d.certainty}`, title: d.certainty === 'certain' ? 'Every edge in it is certain.' : 'It rests on a guess, said in its text: a holder peeps saw a handle move into but did not find it in, or a task not spawned through peeps.' }, d.certainty),
         d.cross_process ? h('span', { class: 'badge cross', title: 'Its tasks are in more than one process.' }, 'cross-process') : null,
+        d.tasks.some((t) => { const p = ctx.processes.get(t.process); return p?.stale && p.source === 'push'; })
+          ? h('span', { class: 'badge stale', data: { testid: 'stale-finding' }, title: 'A process of it stopped reporting: this is how it was when last seen.' }, 'stale')
+          : null,
         h('span', { class: 'what' }, firstLine(d.text)),
         h('button', { class: 'show', title: 'Show this cycle in the graph' }, 'Show in graph'),
       ),

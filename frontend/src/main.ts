@@ -4,6 +4,7 @@
 // selection, focus and search across updates.
 import './style.css';
 import {
+  fetchDumps,
   fetchGraph,
   fetchHistory,
   fetchProcesses,
@@ -11,6 +12,7 @@ import {
   fetchReport,
   followEvents,
   uidOf,
+  type DumpInfo,
   type GraphResponse,
   type NodeHistory,
   type NodeRef,
@@ -18,6 +20,7 @@ import {
   type Recording,
   type Report,
   type Scope,
+  type ViewOf,
 } from './api';
 import { DetailsView, indexGraph, type GraphIndex } from './details';
 import { byId, h, replace } from './dom';
@@ -47,6 +50,10 @@ interface State {
   /** The recorded instant shown (ms since the epoch), or null: the latest. */
   at: number | null;
   recording: Recording | null;
+  /** The dump opened (its process key), or null: the live view. */
+  dump: string | null;
+  /** Every dump the server holds, apart from the live processes. */
+  dumps: DumpInfo[];
 }
 
 const state: State = {
@@ -66,6 +73,8 @@ const state: State = {
   seq: null,
   at: null,
   recording: null,
+  dump: null,
+  dumps: [],
 };
 
 const el = {
@@ -80,6 +89,8 @@ const el = {
   clearFocus: byId<HTMLButtonElement>('clear-focus'),
   findings: byId('findings'),
   processList: byId('process-list'),
+  dumpList: byId('dump-list'),
+  dumpBanner: byId('dump-banner'),
   graph: byId('graph'),
   graphNote: byId('graph-note'),
   details: byId('details'),
@@ -104,13 +115,15 @@ const findings = new FindingsView(el.findings, {
 
 // ---- rendering ------------------------------------------------------------
 
-/**
- * A pushing process that disconnected. (The API calls every process known
- * only from a dump stale too; a dump is a snapshot by nature, so it is shown
- * as a dump, not as a process gone.)
- */
+/** A pushing process that disconnected (a dump's own process is not: it is a picture). */
 function isGone(p: ProcessInfo): boolean {
-  return p.stale && p.source === 'push';
+  return p.stale && state.dump === null;
+}
+
+/** The view the answers come from: the dump opened, a recorded instant, or live. */
+function viewOf(): ViewOf {
+  if (state.dump !== null) return { dump: state.dump };
+  return state.at !== null ? { at: state.at } : null;
 }
 
 let lastReportJson = '';
@@ -126,6 +139,7 @@ function renderStatus(): void {
   const parts = [
     h('span', { class: `dot ${state.error ? 'down' : state.live ? 'live' : 'idle'}` }),
     state.error ? 'server unreachable' : state.recording?.replay ? 'replay' : state.live ? 'live' : 'connecting…',
+    state.dump !== null ? h('span', { class: 'badge dump', data: { testid: 'viewing-dump' } }, 'showing a dump') : null,
     state.at !== null ? h('span', { class: 'badge past', data: { testid: 'past' } }, `as it was at ${clock(state.at)}`) : null,
     state.updatedAt ? h('span', { class: 'muted' }, ` · updated ${clock(state.updatedAt)}`) : null,
   ];
@@ -144,12 +158,17 @@ function renderProcesses(): void {
     el.process,
     h('option', { attrs: { value: '' } }, `All processes (${sorted.length})`),
     ...sorted.map((p) => {
-      const o = h('option', { attrs: { value: p.key } }, `${p.name} (pid ${p.pid})${isGone(p) ? ' — stale' : p.source === 'dump' ? ' — dump' : ''}`);
+      const o = h('option', { attrs: { value: p.key } }, `${p.name} (pid ${p.pid})${isGone(p) ? ' — stale' : state.dump !== null ? ' — dump' : ''}`);
       if (p.key === state.process) o.selected = true;
       return o;
     }),
   );
   el.process.value = state.process ?? '';
+  // Opened on a dump, the list of live processes is not this view's.
+  if (state.dump !== null) {
+    replace(el.processList);
+    return;
+  }
   replace(
     el.processList,
     sorted.length ? h('h2', null, `Processes (${sorted.length})`) : null,
@@ -160,17 +179,77 @@ function renderProcesses(): void {
         h(
           'li',
           { class: isGone(p) ? 'stale' : '', data: { key: p.key, testid: 'process', stale: String(p.stale) } },
-          h('span', { class: `dot ${isGone(p) ? 'down' : p.source === 'dump' ? 'idle' : 'live'}` }),
+          h('span', { class: `dot ${isGone(p) ? 'down' : 'live'}` }),
           h('span', { class: 'name' }, p.name),
           h('span', { class: 'muted' }, ` pid ${p.pid} · ${count(p.nodes, 'node', 'nodes')}`),
           isGone(p)
             ? h('span', { class: 'badge stale', title: 'This process stopped reporting: its graph is the last one it sent.' }, `stale · last seen ${clock(p.last_seen_ms)}`)
-            : p.source === 'dump'
-              ? h('span', { class: 'badge dump', title: 'Known from a dump file: a snapshot, not live.' }, `dump · ${clock(p.last_seen_ms)}`)
-              : h('span', { class: 'badge live' }, 'live'),
+            : h('span', { class: 'badge live' }, 'live'),
         ),
       ),
     ),
+  );
+}
+
+/** `3 h 5 min` → `3 h`: an age at a glance (the title has it whole). */
+function roughAge(age: string): string {
+  const m = /^(\d+(?:\.\d)?) (ms|s|min|h)\b/.exec(age);
+  return m ? `${m[1]} ${m[2]}` : age;
+}
+
+let lastDumpsJson = '';
+
+/** The dumps, apart from the live processes: each with its age; a click opens it. */
+function renderDumps(): void {
+  const json = JSON.stringify([state.dumps.map((d) => [d.key, d.name, d.pid, roughAge(d.age), d.deadlocks, d.nodes]), state.dump]);
+  if (json === lastDumpsJson) return;
+  lastDumpsJson = json;
+  const sorted = [...state.dumps].sort((a, b) => b.captured_at_ms - a.captured_at_ms);
+  replace(
+    el.dumpList,
+    sorted.length ? h('h2', null, `Dumps (${sorted.length})`) : null,
+    sorted.length ? h('p', { class: 'muted note' }, 'Pictures of the past, read from the dump directory: never counted as live.') : null,
+    h(
+      'ul',
+      null,
+      ...sorted.map((d) => {
+        const open = d.key === state.dump;
+        const li = h(
+          'li',
+          { class: open ? 'open' : '', data: { key: d.key, testid: 'dump' }, attrs: { title: `${d.file}, captured ${d.age} ago` } },
+          h('span', { class: 'dot idle' }),
+          h(
+            'button',
+            { class: 'link', data: { testid: 'open-dump' }, attrs: { type: 'button', 'aria-pressed': String(open) } },
+            d.name,
+          ),
+          h('span', { class: 'muted' }, ` pid ${d.pid} · ${count(d.nodes, 'node', 'nodes')}`),
+          h('span', { class: 'badge dump', data: { testid: 'dump-age' } }, `dump · ${roughAge(d.age)} old`),
+          d.deadlocks ? h('span', { class: 'badge stale' }, count(d.deadlocks, 'deadlock', 'deadlocks')) : null,
+        );
+        li.querySelector('button')?.addEventListener('click', () => openDump(open ? null : d.key));
+        return li;
+      }),
+    ),
+  );
+}
+
+/** Says plainly, above the findings, that a dump is shown, with the way back. */
+function renderDumpBanner(): void {
+  const d = state.dumps.find((x) => x.key === state.dump);
+  el.dumpBanner.hidden = !d;
+  if (!d) {
+    replace(el.dumpBanner);
+    return;
+  }
+  const back = h('button', { data: { testid: 'back-to-live' }, attrs: { type: 'button' } }, 'Back to live');
+  back.addEventListener('click', () => openDump(null));
+  replace(
+    el.dumpBanner,
+    h('strong', null, `Dump of ${d.name} (pid ${d.pid}), captured ${d.age} ago`),
+    h('span', { class: 'muted' }, ` at ${clock(d.captured_at_ms)} · ${d.file}`),
+    h('p', null, 'A picture of the past, not the live system: its findings are what was stuck then.'),
+    back,
   );
 }
 
@@ -269,14 +348,14 @@ function showDetails(): void {
     details.hide();
     return;
   }
-  const key = `${uid}@${state.at ?? 'latest'}#${state.seq ?? ''}`;
+  const key = `${uid}@${state.dump ?? state.at ?? 'latest'}#${state.seq ?? ''}`;
   if (nodeHistory?.key === key) {
     details.show(uid, state.index, nodeHistory.data);
     return;
   }
   details.show(uid, state.index, nodeHistory?.key.startsWith(`${uid}@`) ? nodeHistory.data : undefined);
   nodeHistory = { key, data: null };
-  fetchHistory(uid, state.at)
+  fetchHistory(uid, viewOf())
     .then((data) => {
       if (nodeHistory?.key !== key) return;
       nodeHistory.data = data;
@@ -328,6 +407,7 @@ function readHash(): void {
   const q = new URLSearchParams(location.hash.slice(1));
   state.scope = q.get('scope') === 'all' ? 'all' : 'blocked';
   state.process = q.get('process') || null;
+  state.dump = q.get('dump') || null;
   state.search = q.get('q') ?? '';
   state.futures = q.get('futures') === '1';
   const at = Number(q.get('at'));
@@ -343,6 +423,7 @@ function writeHash(): void {
   if (state.search) q.set('q', state.search);
   if (state.futures) q.set('futures', '1');
   if (state.at !== null) q.set('at', String(state.at));
+  if (state.dump !== null) q.set('dump', state.dump);
   const hash = q.toString();
   if (hash !== location.hash.slice(1)) history.replaceState(null, '', hash ? `#${hash}` : location.pathname + location.search);
 }
@@ -395,19 +476,46 @@ function refresh(): Promise<void> {
   return inflight;
 }
 
+/** Opens the dump of process `key` on its own, or (null) goes back to the live view. */
+function openDump(key: string | null): void {
+  state.dump = key;
+  state.process = null;
+  state.at = null;
+  state.focused = null;
+  state.selected = null;
+  syncControls();
+  void refresh();
+}
+
 async function load(): Promise<void> {
   const scope = state.scope;
   const process = state.process;
-  const at = state.at;
   let processes: ProcessInfo[];
   let g: GraphResponse;
   let report: Report;
   let recording: Recording | null;
+  let dumps: DumpInfo[];
+  try {
+    dumps = await fetchDumps();
+    // A dump that went (deleted, too old): back to the live view.
+    if (state.dump !== null && !dumps.some((d) => d.key === state.dump)) {
+      state.dump = null;
+      syncControls();
+    }
+  } catch (e) {
+    state.error = e instanceof Error ? e.message : String(e);
+    renderStatus();
+    renderFindings();
+    return;
+  }
+  const at = state.at;
+  const dump = state.dump;
+  const view = viewOf();
   try {
     [processes, g, report, recording] = await Promise.all([
-      fetchProcesses(at),
-      fetchGraph(scope, process, at),
-      fetchReport(at),
+      fetchProcesses(view),
+      fetchGraph(scope, process, view),
+      fetchReport(view),
       fetchRecording().catch(() => null),
     ]);
   } catch (e) {
@@ -416,13 +524,14 @@ async function load(): Promise<void> {
     renderFindings();
     return;
   }
-  if (scope !== state.scope || process !== state.process || at !== state.at) {
+  if (scope !== state.scope || process !== state.process || at !== state.at || dump !== state.dump) {
     again = true; // The controls changed while loading.
     return;
   }
   state.error = null;
   state.recording = recording;
   state.processes = processes;
+  state.dumps = dumps;
   state.report = report;
   state.graph = g;
   state.seq = g.seq;
@@ -431,8 +540,11 @@ async function load(): Promise<void> {
   if (state.process && !processes.some((p) => p.key === state.process)) state.process = null;
 
   renderStatus();
-  timebar.update(recording, at, state.live);
+  // A dump is one instant: nothing to step through.
+  timebar.update(dump === null ? recording : null, at, state.live);
+  renderDumpBanner();
   renderProcesses();
+  renderDumps();
   renderFindings();
   await draw();
   showDetails();
@@ -441,6 +553,7 @@ async function load(): Promise<void> {
   document.body.dataset.ready = 'true';
   document.body.dataset.seq = String(g.seq);
   document.body.dataset.at = at === null ? '' : String(at);
+  document.body.dataset.dump = dump ?? '';
 }
 
 function searchLabel(n: number): string {

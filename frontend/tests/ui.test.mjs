@@ -1,18 +1,20 @@
 // Browser tests of the peeps UI: real headless Chromium against a real
-// `peeps serve`, fed by real scenario processes (peeps-examples) that dump
-// on SIGUSR1 into the server's dump directory, and by a push connection
-// speaking the wire protocol. Run by ../run-browser-tests.sh.
+// `peeps serve`, fed by real scenario processes (peeps-examples), whose
+// snapshots (dumped on SIGUSR1) are pushed live over the wire protocol, by
+// push connections, and by dump files in the server's dump directory
+// (shown apart, as dumps). Run by ../run-browser-tests.sh.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { bigSnapshot, crossProcessPair, hostileSnapshot, recordingPair } from './support/dumps.mjs';
+import { bigSnapshot, crossProcessPair, hostileSnapshot, oldDeadlockSnapshot, recordingPair } from './support/dumps.mjs';
 import {
   clickNode,
   killAll,
   launchBrowser,
   openUi,
   pushClient,
+  pushFile,
   runScenario,
   SETTLE_MS,
   sleep,
@@ -47,11 +49,14 @@ describe('a deadlocked program (lock_order_inversion)', () => {
   let report;
 
   before(async () => {
-    dumps = tempDir('dumps');
+    // The program's own snapshot, pushed live (the dump directory stays
+    // the server's, empty).
+    dumps = tempDir('scenario-dumps');
     const scenario = await runScenario('lock_order_inversion', dumps);
     await sleep(SETTLE_MS);
-    await scenario.dump();
-    server = await startServer(dumps);
+    const file = await scenario.dump();
+    server = await startServer(tempDir('dumps'));
+    await pushFile(server.ingest, file);
     await waitFor(async () => (await deadlocks(server)).length === 1, 'the server reports the deadlock');
     report = await deadlocks(server);
     ui = await openUi(browser.context, server.url);
@@ -213,7 +218,7 @@ describe('a deadlocked program (lock_order_inversion)', () => {
     // A second program deadlocks while the page is open.
     const second = await runScenario('semaphore_cycle', dumps);
     await sleep(SETTLE_MS);
-    await second.dump();
+    await pushFile(server.ingest, await second.dump());
     await waitFor(async () => (await page.locator('.finding.deadlock').count()) === 2, 'the second deadlock appears', 30_000);
     assert.match(await page.textContent('[data-testid=headline]'), /2 deadlocks/);
     const after = await page.evaluate(() => ({ zoom: window.peepsCy.zoom(), pan: window.peepsCy.pan(), t0: performance.timeOrigin }));
@@ -229,9 +234,7 @@ describe('a deadlocked program (lock_order_inversion)', () => {
   test('names are text: a task named <img src=x onerror=alert(1)> shows as text and runs nothing', T, async () => {
     const { page, problems } = ui;
     const evil = hostileSnapshot();
-    const file = path.join(dumps, 'hostile.json');
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(evil));
-    fs.renameSync(`${file}.tmp`, file);
+    await pushClient(server.ingest, evil);
     const name = '<img src=x onerror=alert(1)>';
     await waitFor(
       () => page.evaluate((n) => [...document.querySelectorAll('.finding .chip .name')].some((e) => e.textContent === `"${n}"`), name),
@@ -259,13 +262,13 @@ describe('a deadlocked program (lock_order_inversion)', () => {
 
 describe('stalls that are not deadlocks', () => {
   test('long waits and blocking polls are listed, longest first', T, async () => {
-    const dumps = tempDir('dumps');
+    const dumps = tempDir('scenario-dumps');
+    const server = await startServer(tempDir('dumps'), ['--long-wait-ms', '100', '--slow-poll-ms', '100']);
     for (const name of ['lock_across_sleep', 'blocking_sleep']) {
       const s = await runScenario(name, dumps);
       await sleep(SETTLE_MS);
-      await s.dump();
+      await pushFile(server.ingest, await s.dump());
     }
-    const server = await startServer(dumps, ['--long-wait-ms', '100', '--slow-poll-ms', '100']);
     const { page, problems } = await openUi(browser.context, server.url);
     await waitFor(async () => (await page.locator('.finding.poll').count()) === 1 && (await page.locator('.finding.wait').count()) > 0, 'findings');
     assert.match(await page.textContent('[data-testid=headline]'), /No deadlock\..*long wait.*blocking poll/);
@@ -293,13 +296,13 @@ describe('stalls that are not deadlocks', () => {
 
 describe('a program that took two locks in opposite orders at different times (lock_order_potential)', () => {
   test('its potential deadlock is listed in a panel after the deadlocks, in the report\'s words', T, async () => {
-    const dumps = tempDir('dumps');
+    const dumps = tempDir('scenario-dumps');
+    const server = await startServer(tempDir('dumps'));
     for (const name of ['lock_order_inversion', 'lock_order_potential']) {
       const s = await runScenario(name, dumps);
       await sleep(SETTLE_MS);
-      await s.dump();
+      await pushFile(server.ingest, await s.dump());
     }
-    const server = await startServer(dumps);
     const api = async () => (await fetch(new URL('api/deadlocks', server.url))).json();
     await waitFor(async () => (await api()).potential_deadlocks.length === 1, 'the server reports the potential deadlock');
     const report = await api();
@@ -320,9 +323,8 @@ describe('a program that took two locks in opposite orders at different times (l
 
 describe('two processes deadlocked through RPC', () => {
   test('the deadlock is marked cross-process and its calls edges are drawn apart', T, async () => {
-    const dumps = tempDir('dumps');
-    for (const snap of crossProcessPair()) fs.writeFileSync(path.join(dumps, `${snap.process.pid}.json`), JSON.stringify(snap));
-    const server = await startServer(dumps);
+    const server = await startServer(tempDir('dumps'));
+    for (const snap of crossProcessPair()) await pushClient(server.ingest, snap);
     await waitFor(async () => (await deadlocks(server)).length === 1, 'the server reports the deadlock');
     const { page, problems } = await openUi(browser.context, server.url);
     const card = page.locator('.finding.deadlock');
@@ -399,10 +401,10 @@ describe('a pushing process', () => {
 
 describe('a 5,000-node graph', () => {
   test('first renders within a few seconds and stays usable', T, async () => {
-    const dumps = tempDir('dumps');
     const big = bigSnapshot({ tasks: 1000 });
-    fs.writeFileSync(path.join(dumps, 'big.json'), JSON.stringify(big));
-    const server = await startServer(dumps);
+    const server = await startServer(tempDir('dumps'));
+    await pushClient(server.ingest, big);
+    await waitFor(async () => (await (await fetch(new URL('api/processes', server.url))).json()).length === 1, 'the big process in');
     const page = await browser.context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -457,6 +459,65 @@ describe('a 5,000-node graph', () => {
   });
 });
 
+describe('dumps apart from live processes', () => {
+  test('an old dump is listed with its age, opens on its own, and never counts as a live deadlock', T, async () => {
+    const dumps = tempDir('dumps');
+    const old = oldDeadlockSnapshot();
+    fs.writeFileSync(path.join(dumps, `${old.process.pid}.json`), JSON.stringify(old));
+    const server = await startServer(dumps);
+    const healthy = {
+      schema: 'peeps/1',
+      process: { name: 'healthy', pid: 779, key: '779-1', started_at_ms: Date.now() - 1000 },
+      captured_at_ms: Date.now(),
+      nodes: [{ id: 1, kind: 'task', name: 'worker', state: 'polling', since_ms: 1, attrs: {} }],
+      edges: [],
+      threads: [],
+    };
+    const client = await pushClient(server.ingest, healthy);
+    const { page, problems } = await openUi(browser.context, server.url);
+
+    // The live view: the healthy process only, nothing stuck.
+    const process = page.locator('[data-testid=process]');
+    await waitFor(async () => (await process.count()) === 1 && /healthy/.test(await process.textContent()), 'the live process listed');
+    await waitFor(async () => /Nothing is stuck/.test(await page.textContent('[data-testid=headline]')), 'nothing stuck, live');
+    assert.equal(await page.locator('.finding.deadlock').count(), 0);
+    assert.ok(await page.isHidden('[data-testid=dump-banner]'));
+
+    // The dumps, apart: the old one with its age and its deadlock of then.
+    const dump = page.locator('[data-testid=dump]');
+    await waitFor(async () => (await dump.count()) === 1, 'the dump listed');
+    assert.equal(await dump.getAttribute('data-key'), old.process.key);
+    assert.match(await dump.locator('[data-testid=dump-age]').textContent(), /^dump · 3 h old$/);
+    assert.match(await dump.textContent(), /old-bank.*1 deadlock/);
+    assert.match(await page.textContent('#dump-list h2'), /Dumps \(1\)/);
+
+    // Opened: its graph and findings, clearly a dump.
+    await dump.locator('[data-testid=open-dump]').click();
+    await page.waitForSelector('[data-testid=dump-banner]:not([hidden])');
+    const banner = await page.textContent('[data-testid=dump-banner]');
+    assert.match(banner, /Dump of old-bank \(pid 90005\), captured 3 h \d+ min ago/);
+    assert.match(banner, /not the live system/);
+    await waitFor(async () => (await page.locator('.finding.deadlock').count()) === 1, 'the dump\'s deadlock');
+    assert.match(await page.textContent('[data-testid=headline]'), /1 deadlock/);
+    assert.ok(await page.isVisible('[data-testid=viewing-dump]'));
+    assert.match(await page.evaluate(() => location.hash), /dump=/);
+    // The graph is drawn after the findings: wait for it.
+    const drawn = () => page.evaluate(() => window.peepsCy.nodes('[kind != "process"]').map((n) => n.data('name')).sort());
+    await waitFor(async () => (await drawn()).filter((n) => n.startsWith('transfer')).length === 2, 'the dump\'s graph drawn');
+    assert.ok(!(await drawn()).includes('worker'), 'no live node in the dump\'s graph');
+
+    // Back to live: the dump's deadlock is not there.
+    await page.click('[data-testid=back-to-live]');
+    await waitFor(async () => /Nothing is stuck/.test(await page.textContent('[data-testid=headline]')), 'nothing stuck, live again');
+    assert.equal(await page.locator('.finding.deadlock').count(), 0);
+    assert.ok(await page.isHidden('[data-testid=dump-banner]'));
+    assert.doesNotMatch(await page.evaluate(() => location.hash), /dump=/);
+    assert.deepEqual(problems.errors, []);
+    client.close();
+    await page.close();
+    server.stop();
+  });
+});
 
 describe('a recording (peeps serve --replay)', () => {
   test('steps back to the graph as it was at an earlier snapshot, and forward again', T, async () => {

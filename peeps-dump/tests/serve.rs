@@ -1,7 +1,8 @@
 //! `peeps serve` end to end: real programs push to a real server over
 //! loopback on ephemeral ports; the HTTP API lists them, reports their
 //! deadlocks, streams changes, keeps a killed process as stale; dumps are
-//! picked up while the server runs.
+//! picked up while the server runs, and kept apart from the live
+//! processes.
 //!
 //! The pushing programs are this test binary re-run as children on the
 //! `#[ignore]`d `child_*` functions below (they do nothing unless started
@@ -282,9 +283,9 @@ fn dumps_are_picked_up_while_running_and_bad_files_said_once() {
     )
     .unwrap();
     let server = Server::start_with_dumps(dir.path(), &[]);
-    // Loaded before the server said it was ready.
-    assert!(server.process("1-1").is_some());
-    assert_eq!(server.process("1-1").unwrap()["source"], "dump");
+    // Loaded before the server said it was ready, as a dump.
+    assert!(server.dump("1-1").is_some());
+    assert!(server.process("1-1").is_none(), "a dump is not a process");
 
     // A dump written while it runs, the way peeps writes them.
     let tmp = dir.path().join("2.json.tmp");
@@ -304,11 +305,14 @@ fn dumps_are_picked_up_while_running_and_bad_files_said_once() {
     std::fs::write(dir.path().join("4.json.tmp"), "{ partial").unwrap();
 
     let later = eventually("the new dump", || {
-        server.process("2-1").ok_or_else(String::new)
+        server.dump("2-1").ok_or_else(String::new)
     });
     assert_eq!(later["name"], "later");
-    assert_eq!(later["stale"], true, "a dump is not live");
-    assert_eq!(later["last_seen_ms"], 1763790012000u64, "its capture time");
+    assert_eq!(later["captured_at_ms"], 1763790012000u64);
+    assert!(
+        later["file"].as_str().unwrap().ends_with("2.json"),
+        "{later}"
+    );
     server.wait_stderr(&["garbage.json", "ignored: not a peeps dump"]);
     server.wait_stderr(&["half.json", "ignored: not a peeps dump"]);
 
@@ -320,22 +324,199 @@ fn dumps_are_picked_up_while_running_and_bad_files_said_once() {
     )
     .unwrap();
     eventually("the last dump", || {
-        server.process("5-1").ok_or_else(String::new)
+        server.dump("5-1").ok_or_else(String::new)
     });
     let stderr = server.stderr();
     assert_eq!(server.stderr_count("garbage.json"), 1, "{stderr}");
     assert_eq!(server.stderr_count("half.json"), 1, "{stderr}");
     assert_eq!(server.stderr_count(".tmp"), 0, "{stderr}");
-    assert!(server.process("3-1").is_none());
-    // The deadlocks of all three good dumps are reported.
-    let report = server.json("/api/deadlocks");
-    assert_eq!(report["deadlocks"].as_array().unwrap().len(), 3, "{report}");
+    assert!(server.dump("3-1").is_none());
+    // Each good dump has its own deadlock; none is a live one.
+    for key in ["1-1", "2-1", "5-1"] {
+        assert_eq!(server.dump(key).unwrap()["deadlocks"], 1);
+        let report = server.json(&format!("/api/deadlocks?dump={key}"));
+        assert_eq!(report["deadlocks"].as_array().unwrap().len(), 1, "{report}");
+    }
+    let live = server.json("/api/deadlocks");
+    assert!(live["deadlocks"].as_array().unwrap().is_empty(), "{live}");
 
     // Once the half-written file is finished, it is read.
     std::fs::write(dir.path().join("half.json"), &whole).unwrap();
     eventually("the finished dump", || {
-        server.process("3-1").ok_or_else(String::new)
+        server.dump("3-1").ok_or_else(String::new)
     });
+    // A deleted file's dump goes.
+    std::fs::remove_file(dir.path().join("1.json")).unwrap();
+    eventually("the deleted dump gone", || match server.dump("1-1") {
+        None => Ok(()),
+        Some(d) => Err(d.to_string()),
+    });
+}
+
+/// A healthy process: one task waiting on a timer (something external).
+fn healthy_snapshot(key: &str, pid: u32, captured_at_ms: u64) -> String {
+    serde_json::json!({
+        "schema": "peeps/1",
+        "process": {"name": "healthy", "pid": pid, "key": key, "started_at_ms": 0},
+        "captured_at_ms": captured_at_ms,
+        "nodes": [
+            {"id": 1, "kind": "task", "name": "tick", "state": "pending", "since_ms": 10,
+             "attrs": {"tracked": true, "woken": false, "polls": 9,
+                       "waker_clones": 1, "waker_clones_accounted": 0}}
+        ],
+        "edges": [],
+        "threads": []
+    })
+    .to_string()
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// The example deadlock as a dump of process `key`, captured `age_ms` ago.
+fn old_dump(dir: &std::path::Path, file: &str, key: &str, age_ms: u64) {
+    let mut snap = example_snapshot(key, "old-bank");
+    snap.captured_at_ms = now_ms() - age_ms;
+    std::fs::write(dir.join(file), snap.to_json()).unwrap();
+}
+
+const HOUR_MS: u64 = 3_600_000;
+
+#[test]
+fn a_dump_is_shown_apart_with_its_age_and_never_as_a_live_deadlock() {
+    let dir = TempDir::new("apart");
+    old_dump(dir.path(), "77.json", "77-1", 3 * HOUR_MS);
+    let server = Server::start_with_dumps(dir.path(), &[]);
+    // A live, healthy process pushing; then the same process writes a
+    // dump of a deadlocked moment (as on SIGUSR1): still only a dump.
+    let mut pusher = Pusher::connect(&server);
+    let process = peeps_graph::Process {
+        name: "healthy".into(),
+        pid: 88,
+        key: "88-1".into(),
+        started_at_ms: 0,
+        host: None,
+    };
+    pusher.hello(&process).unwrap();
+    pusher
+        .frame(healthy_snapshot("88-1", 88, now_ms()).as_bytes())
+        .unwrap();
+    old_dump(dir.path(), "88.json", "88-1", 1_000);
+    eventually("the live process and both dumps", || {
+        let live = server.process("88-1").filter(|p| p["stale"] == false);
+        match (live, server.dump("77-1"), server.dump("88-1")) {
+            (Some(_), Some(_), Some(_)) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+
+    // The live view: one process, no deadlock.
+    let processes = server.json("/api/processes");
+    let keys: Vec<&str> = processes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["88-1"]);
+    assert_eq!(processes[0]["source"], "push");
+    let report = server.json("/api/deadlocks");
+    assert!(
+        report["deadlocks"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
+    let graph = server.json("/api/graph?scope=all");
+    assert!(
+        graph["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["process"] == "88-1"),
+        "{graph}"
+    );
+
+    // The dumps: with their age and their own deadlock.
+    let old = server.dump("77-1").unwrap();
+    let age = old["age_ms"].as_u64().unwrap();
+    assert!((3 * HOUR_MS..4 * HOUR_MS).contains(&age), "{old}");
+    assert!(old["age"].as_str().unwrap().starts_with("3 h"), "{old}");
+    assert_eq!(old["name"], "old-bank");
+    assert_eq!(old["deadlocks"], 1);
+    let report = server.json("/api/deadlocks?dump=77-1");
+    assert_eq!(report["deadlocks"].as_array().unwrap().len(), 1, "{report}");
+    let graph = server.json("/api/graph?dump=77-1");
+    assert_eq!(graph["processes"][0]["key"], "77-1");
+    assert!(!graph["nodes"].as_array().unwrap().is_empty());
+    let processes = server.json("/api/processes?dump=77-1");
+    assert_eq!(processes[0]["key"], "77-1");
+    assert_eq!(server.dump("88-1").unwrap()["deadlocks"], 1);
+    // The live process's own snapshot is the pushed one; the dump only
+    // answers for keys no live process has.
+    let raw = server.json("/api/snapshots/88-1");
+    assert_eq!(raw["process"]["name"], "healthy");
+    let raw = server.json("/api/snapshots/77-1");
+    assert_eq!(raw["process"]["name"], "old-bank");
+
+    // Bad asks.
+    let (status, body) = server.get("/api/graph?dump=nope");
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("no dump"), "{body}");
+    let (status, body) = server.get("/api/deadlocks?dump=77-1&at=5");
+    assert_eq!(status, 400, "{body}");
+
+    // /api/status counts both sides.
+    let status = server.json("/api/status");
+    assert_eq!(
+        (status["live"].as_u64(), status["dumps"].as_u64()),
+        (Some(1), Some(2)),
+        "{status}"
+    );
+    drop(pusher);
+}
+
+#[test]
+fn dumps_older_than_dumps_max_age_are_left_out() {
+    let dir = TempDir::new("max-age");
+    old_dump(dir.path(), "1.json", "1-1", 3 * HOUR_MS);
+    old_dump(dir.path(), "2.json", "2-1", 30 * 24 * HOUR_MS);
+    old_dump(dir.path(), "3.json", "3-1", HOUR_MS / 2);
+    let server = Server::start_with_dumps(dir.path(), &["--dumps-max-age", "2h"]);
+    // Loaded (or left out) before the server said it was ready.
+    let dumps = server.json("/api/dumps");
+    let keys: Vec<&str> = dumps
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["3-1"]);
+    server.wait_stderr(&["left out 2 dump(s)", "2h", "--dumps-max-age"]);
+    // One written later, already too old, is left out too.
+    old_dump(dir.path(), "4.json", "4-1", 7 * 24 * HOUR_MS);
+    server.wait_stderr(&["left out 1 dump(s)"]);
+    assert!(server.dump("4-1").is_none());
+
+    let (status, body) = server_start_error(&["--dumps-max-age", "soon"]);
+    assert_ne!(status, 0);
+    assert!(body.contains("expected a duration"), "{body}");
+}
+
+/// Runs `peeps serve` with `args` that it must refuse: its exit code and
+/// stderr.
+fn server_start_error(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_peeps"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -415,7 +596,8 @@ fn bare_peeps_serves_with_the_environment() {
 
 /// A process whose task waits on an RPC request, and the process serving
 /// it, whose handler waits on a mutex: `calls` is stitched across them.
-fn rpc_dumps(dir: &std::path::Path) {
+/// Both push: returns their open connections.
+fn rpc_push(server: &Server) -> Vec<Pusher> {
     let caller = serde_json::json!({
         "schema": "peeps/1",
         "process": {"name": "front", "pid": 10, "key": "10-1", "started_at_ms": 0},
@@ -460,15 +642,29 @@ fn rpc_dumps(dir: &std::path::Path) {
         ],
         "threads": []
     });
-    std::fs::write(dir.join("10.json"), caller.to_string()).unwrap();
-    std::fs::write(dir.join("20.json"), callee.to_string()).unwrap();
+    let pushers: Vec<Pusher> = [caller, callee]
+        .into_iter()
+        .map(|snap| {
+            let mut p = Pusher::connect(server);
+            let process = serde_json::from_value(snap["process"].clone()).unwrap();
+            p.hello(&process).unwrap();
+            p.frame(snap.to_string().as_bytes()).unwrap();
+            p
+        })
+        .collect();
+    eventually("both processes", || {
+        match (server.process("10-1"), server.process("20-1")) {
+            (Some(_), Some(_)) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    pushers
 }
 
 #[test]
 fn calls_are_stitched_across_processes_and_scoped() {
-    let dir = TempDir::new("rpc");
-    rpc_dumps(dir.path());
-    let server = Server::start_with_dumps(dir.path(), &[]);
+    let server = Server::start("rpc", &[]);
+    let _pushers = rpc_push(&server);
     let graph = server.json("/api/graph");
     let uids: Vec<&str> = graph["nodes"]
         .as_array()

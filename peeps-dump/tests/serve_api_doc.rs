@@ -1,8 +1,11 @@
-//! docs/api.md shows real answers of a server reading docs/example-dump.json.
-//! This test starts that server and checks that the documented examples are
-//! still what it answers: exactly for the server's own formats (processes,
-//! graph), field by field for the analysis report (its format is
-//! peeps-graph's, documented in DESIGN.md §4).
+//! docs/api.md shows real answers of a server to which the process of
+//! docs/example-dump.json pushes, and whose dump directory holds that same
+//! file (a dump the process wrote). This test starts that server and checks
+//! that the documented examples are still what it answers: exactly for the
+//! server's own formats (processes, dumps, graph; the fields that say when,
+//! `last_seen_ms`, `age_ms`, `age` and `file`, are taken as documented),
+//! field by field for the analysis report (its format is peeps-graph's,
+//! documented in DESIGN.md §4).
 
 mod serve_support;
 
@@ -30,6 +33,29 @@ fn examples() -> Vec<(String, Value)> {
     out
 }
 
+/// Copies the documented values of the fields that depend on when and
+/// where the test runs into `answer`, wherever both have them.
+fn take_volatile(answer: &mut Value, documented: &Value) {
+    const VOLATILE: [&str; 4] = ["last_seen_ms", "age_ms", "age", "file"];
+    match (answer, documented) {
+        (Value::Object(a), Value::Object(d)) => {
+            for (k, v) in a.iter_mut() {
+                match d.get(k) {
+                    Some(dv) if VOLATILE.contains(&k.as_str()) => *v = dv.clone(),
+                    Some(dv) => take_volatile(v, dv),
+                    None => {}
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(d)) => {
+            for (v, dv) in a.iter_mut().zip(d) {
+                take_volatile(v, dv);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn keys(v: &Value) -> Vec<&String> {
     v.as_object().expect("an object").keys().collect()
 }
@@ -43,11 +69,31 @@ fn the_documented_examples_are_what_the_server_answers() {
     )
     .unwrap();
     let server = Server::start_with_dumps(dir.path(), &[]);
+    let example = example_snapshot("4242-1763790000123456789", "bank");
+    let mut pusher = Pusher::connect(&server);
+    pusher.hello(&example.process).unwrap();
+    pusher
+        .frame(include_str!("../../docs/example-dump.json").as_bytes())
+        .unwrap();
+    eventually("the process pushing", || {
+        server
+            .process("4242-1763790000123456789")
+            .ok_or_else(String::new)
+    });
     let examples = examples();
     let paths: Vec<&str> = examples.iter().map(|(p, _)| p.as_str()).collect();
-    assert_eq!(paths, ["/api/processes", "/api/graph", "/api/deadlocks"]);
+    assert_eq!(
+        paths,
+        [
+            "/api/processes",
+            "/api/dumps",
+            "/api/graph",
+            "/api/deadlocks"
+        ]
+    );
     for (path, documented) in &examples {
-        let answer = server.json(path);
+        let mut answer = server.json(path);
+        take_volatile(&mut answer, documented);
         if path == "/api/deadlocks" {
             assert_eq!(keys(&answer), keys(documented), "{path}");
             let (a, d) = (&answer["deadlocks"][0], &documented["deadlocks"][0]);
@@ -66,8 +112,12 @@ fn the_documented_examples_are_what_the_server_answers() {
             );
         }
     }
-    // The raw snapshot is the dump file's content.
+    // The raw snapshot is what the process pushed.
     let raw = server.json("/api/snapshots/4242-1763790000123456789");
     let dump: Value = serde_json::from_str(include_str!("../../docs/example-dump.json")).unwrap();
     assert_eq!(raw, dump);
+    // The dump's own report is the same deadlock, then.
+    let report = server.json("/api/deadlocks?dump=4242-1763790000123456789");
+    assert_eq!(report["deadlocks"].as_array().unwrap().len(), 1);
+    drop(pusher);
 }

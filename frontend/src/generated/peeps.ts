@@ -106,6 +106,7 @@ export type LockMode = 'write' | 'read' | 'read_recursive' | 'permit';
  */
 export interface Peeps {
   change?: Change;
+  dumps?: DumpInfo[];
   error?: ApiError;
   graph?: GraphResponse;
   history?: NodeHistory;
@@ -113,6 +114,7 @@ export interface Peeps {
   recording?: Recording;
   report?: Report;
   snapshot?: Snapshot;
+  status?: Status;
 }
 /**
  * The data of a `change` event of `/api/events`: the server has a new
@@ -126,6 +128,59 @@ export interface Change {
    * The latest store change the new view includes.
    */
   seq: number;
+}
+/**
+ * One dump, as `/api/dumps` lists it: a process at one past instant,
+ * analysed on its own and never part of the live view.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "DumpInfo".
+ */
+export interface DumpInfo {
+  /**
+   * `age_ms` in words (`3 h 5 min`).
+   */
+  age: string;
+  /**
+   * How long ago it was captured, in ms (now − `captured_at_ms`).
+   */
+  age_ms: number;
+  /**
+   * When the dump was captured, ms since the Unix epoch.
+   */
+  captured_at_ms: number;
+  /**
+   * How many deadlocks its own analysis found (then, not now).
+   */
+  deadlocks: number;
+  /**
+   * How many edges it has.
+   */
+  edges: number;
+  /**
+   * The file it was read from.
+   */
+  file: string;
+  /**
+   * The process's key (`dump=KEY` serves this dump's graph and report).
+   */
+  key: string;
+  /**
+   * The process's name.
+   */
+  name: string;
+  /**
+   * How many nodes it has.
+   */
+  nodes: number;
+  /**
+   * Its pid.
+   */
+  pid: number;
+  /**
+   * When the process started, ms since the Unix epoch.
+   */
+  started_at_ms: number;
 }
 /**
  * Every error answer (status 400, 404, 405 or 500).
@@ -284,12 +339,13 @@ export interface ProcessInfo {
    */
   pid: number;
   /**
-   * Where its latest snapshot came from.
+   * Where its latest snapshot came from: `push` (a recording served
+   * with `--replay` may say `dump`; live dumps are in `/api/dumps`).
    */
   source: Source;
   /**
-   * The process disconnected (or its dump is old): its graph is the
-   * last one seen.
+   * The process disconnected: its graph is the last one seen. It is
+   * forgotten after `--stale-after`.
    */
   stale: boolean;
   /**
@@ -410,7 +466,8 @@ export interface Recording {
    */
   instants: number[];
   /**
-   * The budget (`--record-bytes`): past it, the oldest go.
+   * The budget (`--record-bytes`, less when `--max-memory` needs the
+   * room): past it, the oldest go.
    */
   max_bytes: number;
   /**
@@ -1408,4 +1465,111 @@ export interface ThreadInfo {
    * The OS thread id (Linux tid).
    */
   tid: number;
+}
+/**
+ * `/api/status`: what the server holds, and how it keeps up.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "Status".
+ */
+export interface Status {
+  /**
+   * The analyses of the live view.
+   */
+  analysis: AnalysisStatus;
+  /**
+   * Their bytes.
+   */
+  bytes_received: number;
+  /**
+   * Dumps held.
+   */
+  dumps: number;
+  /**
+   * Processes forgotten since start: stale for `--stale-after`, or to
+   * make room within `--max-memory`.
+   */
+  forgotten: number;
+  /**
+   * Of them, the live ones (an open push connection feeds them).
+   */
+  live: number;
+  /**
+   * Memory, against `--max-memory`.
+   */
+  memory: MemoryStatus;
+  /**
+   * Processes in the live view, live and stale.
+   */
+  processes: number;
+  /**
+   * New processes and dumps refused since start for lack of room.
+   */
+  refused: number;
+  /**
+   * The latest store change the live view includes.
+   */
+  seq: number;
+  /**
+   * Pushed snapshots taken since start.
+   */
+  snapshots_received: number;
+  /**
+   * Of them, the stale ones.
+   */
+  stale: number;
+}
+/**
+ * How long the analyses of the live view take (merge, analysis, scope).
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "AnalysisStatus".
+ */
+export interface AnalysisStatus {
+  /**
+   * How many have run (changes arriving together share one).
+   */
+  count: number;
+  /**
+   * The last one, in ms.
+   */
+  last_ms: number;
+  /**
+   * The longest, in ms.
+   */
+  max_ms: number;
+  /**
+   * Their mean, in ms.
+   */
+  mean_ms: number;
+  /**
+   * How many nodes the last one merged.
+   */
+  nodes: number;
+}
+/**
+ * Memory, against the budget.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "MemoryStatus".
+ */
+export interface MemoryStatus {
+  /**
+   * What the processes and dumps held count for (26 bytes per byte of
+   * snapshot JSON: the JSON, its parsed form, the view; measured).
+   */
+  held_bytes: number;
+  /**
+   * The budget (`--max-memory`), in bytes.
+   */
+  max_bytes: number;
+  /**
+   * What the recording holds (it gets what the rest leaves, at most
+   * `--record-bytes`).
+   */
+  recording_bytes: number;
+  /**
+   * The server's resident set size, where the system says it.
+   */
+  rss_bytes?: number | null;
 }

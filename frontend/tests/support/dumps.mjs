@@ -69,6 +69,27 @@ export function hostileSnapshot({ pid = 90002, now = Date.now() } = {}) {
   };
 }
 
+/** Two tasks deadlocked on two mutexes, captured `ageMs` ago: an old dump. */
+export function oldDeadlockSnapshot({ pid = 90005, name = 'old-bank', ageMs = 3 * 3600_000, now = Date.now() } = {}) {
+  const at = now - ageMs;
+  const task = (id, n) => ({ id, kind: 'task', name: n, location: `src/bank.rs:${30 + id}:5`, state: 'pending', since_ms: 5000,
+    attrs: { tracked: true, woken: false, polls: 2, waker_clones: 1, waker_clones_accounted: 1 } });
+  const mutex = (id, n) => ({ id, kind: 'mutex', name: n, location: `src/bank.rs:${id}:15`, state: 'held', since_ms: 5000, attrs: { holders: 1, waiters: 1 } });
+  return {
+    schema: 'peeps/1',
+    process: { name, pid, key: `${pid}-${at}000000`, started_at_ms: at - 60000 },
+    captured_at_ms: at,
+    nodes: [task(1, 'transfer-a'), task(2, 'transfer-b'), mutex(11, 'acct-1'), mutex(12, 'acct-2')],
+    edges: [
+      { from: 1, to: 12, kind: 'waits_on', since_ms: 5000, attrs: { op: 'lock' } },
+      { from: 12, to: 2, kind: 'held_by', since_ms: 5000, attrs: { as: 'guard' } },
+      { from: 2, to: 11, kind: 'waits_on', since_ms: 5000, attrs: { op: 'lock' } },
+      { from: 11, to: 1, kind: 'held_by', since_ms: 5000, attrs: { as: 'guard' } },
+    ],
+    threads: [],
+  };
+}
+
 /**
  * Two processes deadlocked through RPC (as peeps-graph's tests/merge.rs
  * builds it): a's "client" holds "cache" and calls b's "fetch"; b's

@@ -223,6 +223,14 @@ export async function clickNode(page, uid) {
   await page.mouse.click(at.x, at.y);
 }
 
+/**
+ * Pushes the snapshot a program dumped (`file`) to the server's ingest port,
+ * as that program's push client would: it is then a live process.
+ */
+export async function pushFile(ingest, file) {
+  return pushClient(ingest, JSON.parse(fs.readFileSync(file, 'utf8')));
+}
+
 /** Sends snapshots to the server's ingest port as a program's push client does. */
 export async function pushClient(ingest, snapshot) {
   const [host, port] = ingest.split(':');

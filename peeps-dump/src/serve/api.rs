@@ -1,5 +1,5 @@
-//! The HTTP API's envelope types: what `/api/processes`, `/api/graph`,
-//! `/api/events` and an error answer carry around peeps-graph's snapshot
+//! The HTTP API's envelope types: what `/api/processes`, `/api/dumps`,
+//! `/api/graph`, `/api/events`, `/api/status` and an error answer carry around peeps-graph's snapshot
 //! and report types.
 //!
 //! These are the types the server serialises, and they derive
@@ -26,15 +26,102 @@ pub(crate) struct ProcessInfo {
     pub(crate) started_at_ms: u64,
     /// When the server last heard from it, ms since the Unix epoch.
     pub(crate) last_seen_ms: u64,
-    /// The process disconnected (or its dump is old): its graph is the
-    /// last one seen.
+    /// The process disconnected: its graph is the last one seen. It is
+    /// forgotten after `--stale-after`.
     pub(crate) stale: bool,
-    /// Where its latest snapshot came from.
+    /// Where its latest snapshot came from: `push` (a recording served
+    /// with `--replay` may say `dump`; live dumps are in `/api/dumps`).
     pub(crate) source: Source,
     /// How many nodes its latest snapshot has.
     pub(crate) nodes: usize,
     /// How many edges its latest snapshot has.
     pub(crate) edges: usize,
+}
+
+/// One dump, as `/api/dumps` lists it: a process at one past instant,
+/// analysed on its own and never part of the live view.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub(crate) struct DumpInfo {
+    /// The process's key (`dump=KEY` serves this dump's graph and report).
+    pub(crate) key: String,
+    /// The process's name.
+    pub(crate) name: String,
+    /// Its pid.
+    pub(crate) pid: u32,
+    /// When the process started, ms since the Unix epoch.
+    pub(crate) started_at_ms: u64,
+    /// When the dump was captured, ms since the Unix epoch.
+    pub(crate) captured_at_ms: u64,
+    /// How long ago it was captured, in ms (now − `captured_at_ms`).
+    pub(crate) age_ms: u64,
+    /// `age_ms` in words (`3 h 5 min`).
+    pub(crate) age: String,
+    /// The file it was read from.
+    pub(crate) file: String,
+    /// How many nodes it has.
+    pub(crate) nodes: usize,
+    /// How many edges it has.
+    pub(crate) edges: usize,
+    /// How many deadlocks its own analysis found (then, not now).
+    pub(crate) deadlocks: usize,
+}
+
+/// `/api/status`: what the server holds, and how it keeps up.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct Status {
+    /// The latest store change the live view includes.
+    pub(crate) seq: u64,
+    /// Processes in the live view, live and stale.
+    pub(crate) processes: usize,
+    /// Of them, the live ones (an open push connection feeds them).
+    pub(crate) live: usize,
+    /// Of them, the stale ones.
+    pub(crate) stale: usize,
+    /// Dumps held.
+    pub(crate) dumps: usize,
+    /// Pushed snapshots taken since start.
+    pub(crate) snapshots_received: u64,
+    /// Their bytes.
+    pub(crate) bytes_received: u64,
+    /// Processes forgotten since start: stale for `--stale-after`, or to
+    /// make room within `--max-memory`.
+    pub(crate) forgotten: u64,
+    /// New processes and dumps refused since start for lack of room.
+    pub(crate) refused: u64,
+    /// The analyses of the live view.
+    pub(crate) analysis: AnalysisStatus,
+    /// Memory, against `--max-memory`.
+    pub(crate) memory: MemoryStatus,
+}
+
+/// How long the analyses of the live view take (merge, analysis, scope).
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct AnalysisStatus {
+    /// How many have run (changes arriving together share one).
+    pub(crate) count: u64,
+    /// The last one, in ms.
+    pub(crate) last_ms: f64,
+    /// Their mean, in ms.
+    pub(crate) mean_ms: f64,
+    /// The longest, in ms.
+    pub(crate) max_ms: f64,
+    /// How many nodes the last one merged.
+    pub(crate) nodes: usize,
+}
+
+/// Memory, against the budget.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct MemoryStatus {
+    /// The budget (`--max-memory`), in bytes.
+    pub(crate) max_bytes: usize,
+    /// What the processes and dumps held count for (26 bytes per byte of
+    /// snapshot JSON: the JSON, its parsed form, the view; measured).
+    pub(crate) held_bytes: usize,
+    /// What the recording holds (it gets what the rest leaves, at most
+    /// `--record-bytes`).
+    pub(crate) recording_bytes: usize,
+    /// The server's resident set size, where the system says it.
+    pub(crate) rss_bytes: Option<u64>,
 }
 
 /// `/api/graph`: the merged graph of every process (or of one), in the
@@ -126,7 +213,8 @@ pub(crate) struct Recording {
     pub(crate) snapshots: usize,
     /// Their size in bytes.
     pub(crate) bytes: usize,
-    /// The budget (`--record-bytes`): past it, the oldest go.
+    /// The budget (`--record-bytes`, less when `--max-memory` needs the
+    /// room): past it, the oldest go.
     pub(crate) max_bytes: usize,
     /// The capture times of the snapshots kept, ms since the Unix epoch,
     /// oldest first (evenly thinned to at most 5000): pass one as `at=` to

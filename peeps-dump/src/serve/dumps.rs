@@ -13,10 +13,18 @@
 //! until it changes. A dump older than what the server already holds for
 //! that process (e.g. while the process pushes live) is ignored silently.
 //!
+//! Every dump is a picture of the past, kept apart from the live processes
+//! (see [`super::store`]), also one written by a process that is pushing
+//! right now (on SIGUSR1). With `--dumps-max-age`, a dump captured longer
+//! ago than that is left out: not loaded, counted in one line per poll
+//! that met such files; a loaded dump that grows older than that while the
+//! server runs is dropped. A deleted file's dump goes too. A dump that
+//! does not fit in `--max-memory` is refused with a line naming it.
+//!
 //! The polling runs on its own thread (`peeps-dumps`): reading and parsing
 //! a large file never occupies an async worker.
 
-use super::store::Store;
+use super::store::{Store, now_ms};
 use bytes::Bytes;
 use peeps_graph::Snapshot;
 use std::collections::{HashMap, HashSet};
@@ -40,17 +48,21 @@ struct Version {
 pub(crate) struct Watcher {
     dir: PathBuf,
     max_bytes: usize,
+    /// Dumps captured longer ago are left out (`--dumps-max-age`).
+    max_age: Option<Duration>,
     seen: HashMap<PathBuf, Version>,
     /// The directory could not be listed last time (said once).
     unlistable: bool,
 }
 
 impl Watcher {
-    /// A watcher of `dir` that reads files of at most `max_bytes`.
-    pub(crate) fn new(dir: PathBuf, max_bytes: usize) -> Watcher {
+    /// A watcher of `dir` that reads files of at most `max_bytes`, leaving
+    /// out dumps captured more than `max_age` ago.
+    pub(crate) fn new(dir: PathBuf, max_bytes: usize, max_age: Option<Duration>) -> Watcher {
         Watcher {
             dir,
             max_bytes,
+            max_age,
             seen: HashMap::new(),
             unlistable: false,
         }
@@ -81,6 +93,7 @@ impl Watcher {
             }
         };
         let mut present = HashSet::new();
+        let mut left_out = 0;
         for entry in entries.flatten() {
             let path = entry.path();
             if path.extension().is_none_or(|e| e != "json") {
@@ -99,14 +112,43 @@ impl Watcher {
                 continue;
             }
             self.seen.insert(path.clone(), version);
-            self.read(&path, version, store);
+            if self.read(&path, version, store) == Read::TooOld {
+                left_out += 1;
+            }
         }
-        // Forget deleted files, so a file of the same name is read anew.
-        // (Their processes stay in the store, like disconnected ones.)
-        self.seen.retain(|p, _| present.contains(p));
+        if let (Some(age), 1..) = (self.max_age, left_out) {
+            eprintln!(
+                "peeps: dumps: left out {left_out} dump(s) captured more than {} ago \
+                 (--dumps-max-age)",
+                humantime::format_duration(age)
+            );
+        }
+        // Forget deleted files (and their dumps), so a file of the same
+        // name is read anew.
+        let gone: Vec<PathBuf> = self
+            .seen
+            .keys()
+            .filter(|p| !present.contains(*p))
+            .cloned()
+            .collect();
+        for path in gone {
+            self.seen.remove(&path);
+            if store.forget_dumps(Some(&path), 0) > 0 {
+                eprintln!(
+                    "peeps: dumps: {}: deleted; its dump is gone",
+                    path.display()
+                );
+            }
+        }
     }
 
-    fn read(&self, path: &Path, version: Version, store: &Store) {
+    /// Dumps captured before this instant (ms since the Unix epoch) are
+    /// too old (0 without `--dumps-max-age`).
+    pub(crate) fn oldest_ms(&self) -> u64 {
+        oldest_ms(self.max_age)
+    }
+
+    fn read(&self, path: &Path, version: Version, store: &Store) -> Read {
         if version.len > self.max_bytes as u64 {
             eprintln!(
                 "peeps: dumps: {}: ignored: {} bytes, over the limit of {} (--max-frame-bytes)",
@@ -114,26 +156,37 @@ impl Watcher {
                 version.len,
                 self.max_bytes
             );
-            return;
+            return Read::Ignored;
         }
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
                 eprintln!("peeps: dumps: {}: cannot read: {e}", path.display());
-                return;
+                return Read::Ignored;
             }
         };
         match Snapshot::from_slice(&bytes) {
+            Ok(snap) if snap.captured_at_ms < self.oldest_ms() => Read::TooOld,
             Ok(snap) => {
                 let name = snap.process.name.clone();
-                if store.dump(snap, Bytes::from(bytes)) {
-                    eprintln!("peeps: dumps: {}: loaded ({name:?})", path.display());
+                match store.dump(snap, Bytes::from(bytes), path) {
+                    Ok(true) => {
+                        eprintln!("peeps: dumps: {}: loaded ({name:?})", path.display());
+                    }
+                    Ok(false) => {}
+                    Err(refused) => {
+                        eprintln!("peeps: dumps: {}: not loaded: {refused}", path.display());
+                    }
                 }
+                Read::Loaded
             }
-            Err(e) => eprintln!(
-                "peeps: dumps: {}: ignored: not a peeps dump: {e}",
-                path.display()
-            ),
+            Err(e) => {
+                eprintln!(
+                    "peeps: dumps: {}: ignored: not a peeps dump: {e}",
+                    path.display()
+                );
+                Read::Ignored
+            }
         }
     }
 
@@ -149,7 +202,31 @@ impl Watcher {
                 while !*shutdown.borrow() {
                     std::thread::sleep(POLL);
                     self.poll(&store);
+                    let aged = store.forget_dumps(None, self.oldest_ms());
+                    if aged > 0 {
+                        eprintln!(
+                            "peeps: dumps: dropped {aged} dump(s) now older than --dumps-max-age"
+                        );
+                    }
                 }
             })
     }
+}
+
+/// What reading one file came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// A dump, given to the store.
+    Loaded,
+    /// A dump captured before `--dumps-max-age`: left out.
+    TooOld,
+    /// Not a dump (said on stderr).
+    Ignored,
+}
+
+/// The capture time before which a dump is too old for `max_age`.
+fn oldest_ms(max_age: Option<Duration>) -> u64 {
+    max_age.map_or(0, |age| {
+        now_ms().saturating_sub(u64::try_from(age.as_millis()).unwrap_or(u64::MAX))
+    })
 }

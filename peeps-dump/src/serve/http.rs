@@ -4,6 +4,8 @@
 //! | route | answer |
 //! | --- | --- |
 //! | `GET /api/processes` | every process, live or stale |
+//! | `GET /api/dumps` | every dump, with its age |
+//! | `GET /api/status` | what the server holds, how long analyses take |
 //! | `GET /api/graph?scope=blocked\|all&process=KEY` | the merged graph |
 //! | `GET /api/deadlocks` | the analysis report |
 //! | `GET /api/snapshots/{key}` | one process's latest snapshot, as received |
@@ -16,8 +18,8 @@
 //! Every answer is read from the latest [`View`]: nothing is analysed per
 //! request. With `at=MS` (an instant `/api/recording` lists), the view of
 //! that instant answers instead, made once from the recording and kept
-//! while it is asked for. Errors are JSON too: `{"error": "..."}` with status 400, 404 or
-//! 405. JSON answers are not cached by the browser (`no-store`): they
+//! while it is asked for; with `dump=KEY`, the view of that dump alone.
+//! Errors are JSON too: `{"error": "..."}` with status 400, 404 or 405. JSON answers are not cached by the browser (`no-store`): they
 //! change with every push.
 
 use super::api;
@@ -52,12 +54,16 @@ pub(crate) fn routes(
             .and_then(move |q: HashMap<String, String>| {
                 let views = views.clone();
                 async move {
-                    let view = match q.get("at") {
-                        None => views.current(),
-                        Some(at) => match at.parse::<u64>() {
+                    let view = match (q.get("at"), q.get("dump")) {
+                        (None, None) => views.current(),
+                        (None, Some(key)) => views
+                            .dump(key)
+                            .ok_or_else(|| warp::reject::custom(NoDump(key.clone())))?,
+                        (Some(at), None) => match at.parse::<u64>() {
                             Ok(ms) => views.at(ms).await,
                             Err(_) => return Err(warp::reject::custom(BadInstant(at.clone()))),
                         },
+                        (Some(_), Some(_)) => return Err(warp::reject::custom(AtAndDump)),
                     };
                     Ok::<_, Rejection>((view, q))
                 }
@@ -76,6 +82,13 @@ pub(crate) fn routes(
     let history = warp::path!("api" / "history")
         .and(view.clone())
         .map(|v: Arc<View>, q: HashMap<String, String>| history(&q, &v));
+    let dumps = warp::path!("api" / "dumps")
+        .and(view.clone())
+        .map(|v: Arc<View>, _| json_value(StatusCode::OK, &v.dumps()));
+    let status = {
+        let views = views.clone();
+        warp::path!("api" / "status").map(move || json_value(StatusCode::OK, &views.status()))
+    };
     let recording = {
         let views = views.clone();
         warp::path!("api" / "recording")
@@ -105,6 +118,10 @@ pub(crate) fn routes(
         .or(history)
         .unify()
         .or(recording)
+        .unify()
+        .or(dumps)
+        .unify()
+        .or(status)
         .unify()
         .or(events)
         .unify()
@@ -159,6 +176,18 @@ fn history(query: &HashMap<String, String>, view: &View) -> warp::reply::Respons
 struct BadInstant(String);
 
 impl warp::reject::Reject for BadInstant {}
+
+/// A `dump=` naming no dump.
+#[derive(Debug)]
+struct NoDump(String);
+
+impl warp::reject::Reject for NoDump {}
+
+/// Both `at=` and `dump=`: a dump has no instants to step through.
+#[derive(Debug)]
+struct AtAndDump;
+
+impl warp::reject::Reject for AtAndDump {}
 
 /// `/api/events`: the current `seq` at once, then one `change` event per
 /// new view, keep-alive comments while idle; the stream ends at shutdown.
@@ -227,6 +256,16 @@ async fn recover(rejection: Rejection) -> Result<warp::reply::Response, Infallib
         error(
             StatusCode::BAD_REQUEST,
             &format!("at={at:?}: expected ms since the Unix epoch (see /api/recording)"),
+        )
+    } else if let Some(NoDump(key)) = rejection.find::<NoDump>() {
+        error(
+            StatusCode::NOT_FOUND,
+            &format!("no dump of a process with key {key:?} (see /api/dumps)"),
+        )
+    } else if rejection.find::<AtAndDump>().is_some() {
+        error(
+            StatusCode::BAD_REQUEST,
+            "at= and dump= cannot be combined: a dump is one instant",
         )
     } else if rejection.find::<warp::reject::InvalidQuery>().is_some() {
         error(StatusCode::BAD_REQUEST, "malformed query string")

@@ -44,6 +44,13 @@ use tokio::time::Instant;
 /// async worker.
 const PARSE_INLINE_MAX: usize = 256 * 1024;
 
+/// At most this many large frames are parsed at once: parsing is CPU
+/// work, and each parse in flight holds a snapshot being built (several
+/// times its JSON), so with hundreds of connections an unbounded number of
+/// them would hold hundreds of MB for nothing. A connection waiting for a
+/// slot reads no more: TCP slows its pusher down.
+static PARSE_SLOTS: Semaphore = Semaphore::const_new(4);
+
 /// Accepts connections until shutdown.
 pub(crate) async fn serve(
     listener: TcpListener,
@@ -96,6 +103,19 @@ pub(crate) async fn serve(
                     eprintln!("peeps: ingest: {} disconnected", conn.who());
                 }
                 Some(Ok(())) | None => {}
+                Some(Err(Dropped::Refused(r))) => {
+                    // A refused process's client reconnects within a
+                    // second or so: one line a second for them all.
+                    let mut said = MEMORY_REFUSALS
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    said.say(|more| {
+                        eprintln!(
+                            "peeps: ingest: dropped connection from {}: new process refused: {r}{more}",
+                            conn.who()
+                        );
+                    });
+                }
                 Some(Err(e)) => {
                     eprintln!("peeps: ingest: dropped connection from {}: {e}", conn.who());
                 }
@@ -125,7 +145,18 @@ struct Throttled {
     unsaid: u64,
 }
 
+/// New processes refused for lack of memory (`--max-memory`), said at most
+/// once a second across all connections.
+static MEMORY_REFUSALS: std::sync::Mutex<Throttled> = std::sync::Mutex::new(Throttled::new());
+
 impl Throttled {
+    const fn new() -> Throttled {
+        Throttled {
+            last: None,
+            unsaid: 0,
+        }
+    }
+
     /// Calls `say` with a suffix counting the unsaid events, unless it was
     /// called less than a second ago.
     fn say(&mut self, say: impl FnOnce(&str)) {
@@ -158,6 +189,7 @@ enum Dropped {
     SecondHello,
     Unauthenticated(HelloRefused),
     WrongKey { hello: String, snapshot: String },
+    Refused(super::store::Refused),
 }
 
 impl std::fmt::Display for Dropped {
@@ -178,6 +210,7 @@ impl std::fmt::Display for Dropped {
                 f,
                 "a snapshot of process {snapshot:?} on a connection whose hello named {hello:?}"
             ),
+            Dropped::Refused(r) => write!(f, "new process refused: {r}"),
         }
     }
 }
@@ -278,6 +311,10 @@ impl Connection {
             Frame::from_json(&body)
         } else {
             let parse = body.clone();
+            let _slot = PARSE_SLOTS
+                .acquire()
+                .await
+                .map_err(|e| Dropped::Io(std::io::Error::other(e)))?;
             tokio::task::spawn_blocking(move || Frame::from_json(&parse))
                 .await
                 .map_err(|e| Dropped::Io(std::io::Error::other(e)))?
@@ -306,10 +343,12 @@ impl Connection {
                     });
                 }
                 let first = !self.stored_any;
+                store
+                    .push(*snapshot, body, first)
+                    .map_err(Dropped::Refused)?;
                 if first {
                     eprintln!("peeps: ingest: {} connected", self.who());
                 }
-                store.push(*snapshot, body, first);
                 self.stored_any = true;
             }
         }

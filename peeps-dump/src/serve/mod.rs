@@ -3,16 +3,19 @@
 //! Programs started with `PEEPS_DASHBOARD=host:port` push their snapshots
 //! to the *ingest* port; dumps written to the dump directory are read too.
 //! The server keeps the latest snapshot of each process, merges them all,
-//! stitches cross-process `calls` edges, analyses the result on every
-//! change, and serves it over HTTP as JSON (docs/api.md) and to the
-//! browser UI.
+//! stitches cross-process `calls` edges, analyses the result after
+//! changes (coalesced), and serves it over HTTP as JSON (docs/api.md) and
+//! to the browser UI. Dumps are kept and analysed apart, each on its own:
+//! pictures of the past, never part of the live view. Everything held
+//! stays within `--max-memory` ([`memory`]); processes stale for
+//! `--stale-after` are forgotten.
 //!
 //! ```text
 //!  pushing programs ──TCP frames──▶ ingest ─┐
 //!  dump directory ──poll 500 ms───▶ dumps ──┼─▶ store (latest per process, seq)
 //!                                           │        │ change
 //!                                           │        ▼
-//!                                           │   view: merge + analyse once per change,
+//!                                           │   view: merge + analyse (changes coalesced),
 //!                                           │        cached as one immutable `View`
 //!                                           └──────▶ http: /api/*, /api/events, / (ui)
 //! ```
@@ -61,6 +64,7 @@ mod auth;
 mod dumps;
 mod http;
 mod ingest;
+mod memory;
 mod metrics;
 mod record;
 #[cfg(test)]
@@ -97,6 +101,22 @@ pub(crate) struct ServeArgs {
         hide_env_values = true
     )]
     dumps: Option<PathBuf>,
+    /// Leave out dumps captured longer ago than this (`90m`, `2h`, `7d`):
+    /// they are not loaded, and a loaded one that grows older is dropped
+    /// [default: none]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    dumps_max_age: Option<Duration>,
+    /// Forget a process this long after its last push connection ended
+    /// (`30s`, `10m`, `1h`).
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    stale_after: Duration,
+    /// The memory budget, in bytes, for the snapshots held (live and stale
+    /// processes, dumps) and the recording [default: 4294967296 = 4 GiB].
+    /// Past it the recording's history goes first, then the processes
+    /// stale the longest; then new processes and dumps are refused.
+    #[arg(long, value_name = "BYTES", default_value_t = memory::DEFAULT_MAX_MEMORY,
+          hide_default_value = true)]
+    max_memory: usize,
     /// The largest frame (one snapshot) or dump file accepted, in bytes.
     #[arg(long, value_name = "BYTES", env = "PEEPS_MAX_FRAME_BYTES", hide_env_values = true,
           default_value_t = peeps_graph::wire::DEFAULT_MAX_FRAME_BYTES)]
@@ -143,6 +163,11 @@ fn parse_addr(text: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("{text} resolves to no address"))
 }
 
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("expected a duration such as 30s, 90m, 2h or 7d ({e})"))
+}
+
 fn parse_secs(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(s),
@@ -182,6 +207,7 @@ impl Run for ServeArgs {
         }
         let token = auth::Token::configured(self.token_file.as_deref())?;
         auth::check_binds(&binds, token.as_ref())?;
+        memory::limit_malloc_arenas();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("peeps-serve")
@@ -236,7 +262,10 @@ impl ServeArgs {
             None => None,
         };
 
-        let store = Arc::new(store::Store::recording(recorder.clone()));
+        let store = Arc::new(store::Store::recording(
+            recorder.clone(),
+            memory::Budget::new(self.max_memory),
+        ));
         let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
 
         let mut banner = String::new();
@@ -246,7 +275,7 @@ impl ServeArgs {
                 // Replay: the recording's last instant is the view.
                 for r in recorder.latest() {
                     if let Ok(snap) = peeps_graph::Snapshot::from_slice(&r.raw) {
-                        store.dump(snap, r.raw);
+                        store.replayed(snap, r.raw, r.source);
                     }
                 }
                 banner.push_str(&format!(
@@ -260,9 +289,14 @@ impl ServeArgs {
             }
             Some(ingest) => {
                 let ingest_addr = ingest.local_addr()?;
-                // Dumps already there are part of the first view.
-                let mut watcher = dumps::Watcher::new(dump_dir.clone(), limits.max_frame_bytes);
+                // Dumps already there are listed from the first view on.
+                let mut watcher = dumps::Watcher::new(
+                    dump_dir.clone(),
+                    limits.max_frame_bytes,
+                    self.dumps_max_age,
+                );
                 watcher.poll(&store);
+                tokio::spawn(store::forget_stale_every(store.clone(), self.stale_after));
                 tokio::spawn(ingest::serve(
                     ingest,
                     store.clone(),

@@ -1,13 +1,18 @@
 //! The recording: every snapshot the server received, so a person can step
 //! back and see the graph as it was at an earlier moment.
 //!
-//! Each snapshot the store takes (a push, a dump) is kept here as the JSON
+//! Each pushed snapshot the store takes is kept here (dumps are not: they
+//! are files already, and never part of the live view) as the JSON
 //! it came as, by process and capture time, within a byte budget
 //! (`--record-bytes`): past it, the oldest snapshots of any process go
 //! first. With `--record DIR` each one is also written to
 //! `DIR/<process key>/<captured_at_ms>.json` (by a thread of its own, never
 //! on an async worker), and deleted from there when it leaves the budget;
 //! `peeps serve --replay DIR` reads such a directory back ([`Recorder::load`]).
+//!
+//! Under `--max-memory` the budget shrinks to what the live processes
+//! and dumps leave ([`Recorder::limit`]): the recording's history is the
+//! first thing to give way.
 //!
 //! The state at an instant `t` is, for each process, its latest snapshot
 //! captured at or before `t` ([`Recorder::at`]).
@@ -17,6 +22,7 @@ use bytes::Bytes;
 use peeps_graph::Snapshot;
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 use std::sync::{Mutex, MutexGuard};
 
@@ -63,6 +69,8 @@ enum Write {
 pub(crate) struct Recorder {
     state: Mutex<State>,
     max_bytes: usize,
+    /// What `--max-memory` leaves for the recording ([`Recorder::limit`]).
+    allowed: AtomicUsize,
     /// The writer thread's queue, with `--record DIR`.
     writer: Option<SyncSender<Write>>,
     /// The directory written (`--record`) or read (`--replay`).
@@ -77,6 +85,7 @@ impl Recorder {
         Recorder {
             state: Mutex::default(),
             max_bytes,
+            allowed: AtomicUsize::new(usize::MAX),
             writer: None,
             dir: None,
             replay: false,
@@ -98,6 +107,7 @@ impl Recorder {
         Ok(Recorder {
             state: Mutex::default(),
             max_bytes,
+            allowed: AtomicUsize::new(usize::MAX),
             writer: Some(tx),
             dir: Some(dir),
             replay: false,
@@ -139,11 +149,6 @@ impl Recorder {
         Ok((rec, n))
     }
 
-    /// Whether this is a recording being served (`--replay`).
-    pub(crate) fn replaying(&self) -> bool {
-        self.replay
-    }
-
     fn lock(&self) -> MutexGuard<'_, State> {
         // Every update leaves the maps consistent: keep serving after a panic.
         self.state
@@ -175,8 +180,25 @@ impl Recorder {
         } else {
             state.order.push_back((key, at));
         }
+        let gone = self.trim(state);
+        drop(guard);
+        self.send(std::iter::once(Write::Save(rec)).chain(gone));
+    }
+
+    /// The budget in force: `--record-bytes`, or less when `--max-memory`
+    /// needs the room.
+    fn budget(&self) -> usize {
+        self.max_bytes.min(self.allowed.load(Ordering::Relaxed))
+    }
+
+    /// Drops the oldest snapshots past the budget. Within `--record-bytes`
+    /// alone the latest snapshot is kept even when it is larger; a budget
+    /// shrunk by `--max-memory` is kept strictly.
+    fn trim(&self, state: &mut State) -> Vec<Write> {
+        let budget = self.budget();
+        let strict = budget < self.max_bytes;
         let mut gone = Vec::new();
-        while state.bytes > self.max_bytes && state.order.len() > 1 {
+        while state.bytes > budget && (state.order.len() > 1 || strict) {
             let Some((k, t)) = state.order.pop_front() else {
                 break;
             };
@@ -188,13 +210,27 @@ impl Recorder {
                     state.by_key.remove(&k);
                 }
             }
-            gone.push((k, t));
+            gone.push(Write::Delete(k, t));
         }
-        drop(guard);
+        gone
+    }
+
+    /// Leaves the recording at most `bytes` (what `--max-memory` has left
+    /// over), dropping its oldest snapshots now if it holds more.
+    pub(crate) fn limit(&self, bytes: usize) {
+        if self.allowed.swap(bytes, Ordering::Relaxed) <= bytes {
+            return;
+        }
+        let mut state = self.lock();
+        let gone = self.trim(&mut state);
+        drop(state);
+        self.send(gone);
+    }
+
+    /// Hands writes to the writer thread (with `--record DIR`).
+    fn send(&self, writes: impl IntoIterator<Item = Write>) {
         if let Some(tx) = &self.writer {
-            for w in std::iter::once(Write::Save(rec))
-                .chain(gone.into_iter().map(|(k, t)| Write::Delete(k, t)))
-            {
+            for w in writes {
                 if let Err(TrySendError::Full(w)) = tx.try_send(w) {
                     eprintln!(
                         "peeps: record: the disk is behind; not written: {}",
@@ -220,6 +256,11 @@ impl Recorder {
         self.at(u64::MAX)
     }
 
+    /// How many bytes of snapshots it keeps.
+    pub(crate) fn bytes(&self) -> usize {
+        self.lock().bytes
+    }
+
     /// What `/api/recording` says.
     pub(crate) fn summary(&self) -> super::api::Recording {
         let state = self.lock();
@@ -243,7 +284,7 @@ impl Recorder {
             dir: self.dir.as_ref().map(|d| d.display().to_string()),
             snapshots: state.order.len(),
             bytes: state.bytes,
-            max_bytes: self.max_bytes,
+            max_bytes: self.budget(),
             instants,
         }
     }

@@ -9,7 +9,7 @@
 //! It runs in plain `cargo test --workspace` (`cargo test -p peeps-dump
 //! schema` alone).
 
-use super::api::{Change, Error, NodeHistory, ProcessInfo, Recording};
+use super::api::{Change, DumpInfo, Error, NodeHistory, ProcessInfo, Recording, Status};
 use super::view::GraphSchema;
 use peeps_graph::Snapshot;
 use peeps_graph::analysis::Report;
@@ -22,6 +22,8 @@ fn generate() -> String {
     let snapshot = generator.subschema_for::<Snapshot>();
     let report = generator.subschema_for::<Report>();
     let processes = generator.subschema_for::<Vec<ProcessInfo>>();
+    let dumps = generator.subschema_for::<Vec<DumpInfo>>();
+    let status = generator.subschema_for::<Status>();
     let graph = generator.subschema_for::<GraphSchema<'static, 'static>>();
     let change = generator.subschema_for::<Change>();
     let recording = generator.subschema_for::<Recording>();
@@ -40,6 +42,8 @@ fn generate() -> String {
             "snapshot": snapshot,
             "report": report,
             "processes": processes,
+            "dumps": dumps,
+            "status": status,
             "graph": graph,
             "change": change,
             "recording": recording,

@@ -1,22 +1,37 @@
-//! The view: what the HTTP API serves, computed once per change.
+//! The view: what the HTTP API serves, recomputed after changes.
 //!
-//! On every change of the store, a copy of it is merged (latest snapshot
-//! per process, cross-process `calls` edges stitched) and analysed on a
-//! blocking thread, never on the async workers, and published as one
-//! immutable [`View`]. Every request reads the latest published view, so
-//! the process list, the graph and the report a client fetches after a
-//! change event all describe the same instant. Changes that arrive while
-//! an analysis runs are folded into the next one: the view's `seq` is the
-//! latest change it includes.
+//! After a change of the store, a copy of it is merged (latest snapshot
+//! per live or stale process, cross-process `calls` edges stitched) and
+//! analysed on a blocking thread, never on the async workers, and
+//! published as one immutable [`View`]. Every request reads the latest
+//! published view, so the process list, the graph and the report a client
+//! fetches after a change event all describe the same instant, and a
+//! request never waits for an analysis: while one runs, the last finished
+//! view answers.
+//!
+//! Changes are coalesced: an analysis starts at least [`MIN_PAUSE`] after
+//! the previous one started, and at least as long after the previous one
+//! ended as that one took, so however many processes push, analysing
+//! takes at most half of one core, and the view lags a push by at most
+//! about three analysis times. The view's `seq` is the latest change it
+//! includes.
+//!
+//! Dumps are analysed apart, each on its own (a dump is one process at one
+//! past instant), once when it is read: a [`DumpView`] per dump, listed by
+//! `/api/dumps` and served with `dump=KEY`. Nothing of a dump enters the
+//! live view.
 //!
 //! The view keeps the merged graph as indices into the snapshots (no node
 //! is copied) and serialises the JSON of a response on demand; the
 //! report's JSON and the unfiltered graphs are serialised at most once per
 //! view.
 
-use super::api::{Graph, GraphEdge, GraphNode, NodeHistory, ProcessInfo};
+use super::api::{
+    AnalysisStatus, DumpInfo, Graph, GraphEdge, GraphNode, MemoryStatus, NodeHistory, ProcessInfo,
+    Status,
+};
 use super::record::Recorder;
-use super::store::{Contents, Entry, Store};
+use super::store::{Contents, Dump, Entry, Source, Store, now_ms};
 use bytes::Bytes;
 use peeps_graph::analysis::duration;
 use peeps_graph::dot::Scope;
@@ -26,9 +41,16 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
+
+/// The least time between the starts of two analyses of the live view.
+pub(crate) const MIN_PAUSE: Duration = Duration::from_millis(100);
+
+/// The dumps of a view, by process key.
+type Dumps = BTreeMap<String, Arc<DumpView>>;
 
 /// A node of the merged graph: the `index`-th node of snapshot `process`.
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +65,34 @@ struct EdgeAt {
     to: u32,
     kind: EdgeKind,
     since_ms: Option<u64>,
-    attrs: Attrs,
+    attrs: AttrsAt,
+}
+
+/// Where an edge's attributes are: most are read in place from the edge
+/// of the `from` node's snapshot (a copy per edge would be a map
+/// allocation each: hundreds of MB at 600,000 nodes).
+#[derive(Debug, Clone)]
+enum AttrsAt {
+    /// None (stitched `calls` edges, edges without attributes).
+    Empty,
+    /// The attributes of edge `i` of the `from` node's snapshot.
+    Edge(u32),
+    /// A copy (an edge the merge took from elsewhere).
+    Owned(Box<Attrs>),
+}
+
+/// The empty attributes, for [`AttrsAt::Empty`].
+static NO_ATTRS: std::sync::LazyLock<Attrs> = std::sync::LazyLock::new(Attrs::new);
+
+/// Where `attrs` is among the edges of `snap`: the index of the edge it
+/// belongs to, found by its address and checked.
+fn edge_index(snap: &Snapshot, attrs: &Attrs) -> Option<u32> {
+    let first = snap.edges.first()?;
+    let offset =
+        (attrs as *const Attrs as usize).checked_sub(&first.attrs as *const Attrs as usize)?;
+    let i = offset / std::mem::size_of::<peeps_graph::Edge>();
+    let edge = snap.edges.get(i)?;
+    std::ptr::eq(&edge.attrs, attrs).then_some(u32::try_from(i).ok()?)
 }
 
 /// Everything the API serves at one change number.
@@ -60,12 +109,69 @@ pub(crate) struct View {
     report_json: Bytes,
     /// `/metrics`: per process, in `processes` order.
     metrics: Vec<peeps_graph::metrics::ProcessMetrics>,
+    /// How many deadlocks the report has.
+    deadlocks: usize,
     /// The unfiltered graph responses, blocked then all, made on first use.
     whole: [OnceLock<Bytes>; 2],
+    /// The dumps, each analysed on its own (empty in a dump's own view).
+    dumps: Arc<Dumps>,
+}
+
+/// One dump and its own view.
+#[derive(Debug)]
+pub(crate) struct DumpView {
+    /// The file it was read from.
+    file: String,
+    /// Its snapshot's capture time, ms since the Unix epoch.
+    captured_at_ms: u64,
+    /// The dump alone, merged and analysed: its graph and its findings.
+    pub(crate) view: Arc<View>,
+}
+
+impl DumpView {
+    fn build(key: &str, dump: &Dump, options: &Options) -> DumpView {
+        let entry = Entry {
+            snapshot: dump.snapshot.clone(),
+            raw: dump.raw.clone(),
+            source: Source::Dump,
+            live: 0,
+            last_seen_ms: dump.snapshot.captured_at_ms,
+        };
+        let contents = Contents {
+            seq: 0,
+            processes: vec![(key.to_owned(), entry)],
+            dumps: Vec::new(),
+        };
+        DumpView {
+            file: dump.file.display().to_string(),
+            captured_at_ms: dump.snapshot.captured_at_ms,
+            view: Arc::new(View::build(contents, options)),
+        }
+    }
+
+    /// What `/api/dumps` says of it, `now_ms` being now.
+    fn info(&self, now_ms: u64) -> DumpInfo {
+        let p = &self.view.processes[0];
+        let age_ms = now_ms.saturating_sub(self.captured_at_ms);
+        DumpInfo {
+            key: p.key.clone(),
+            name: p.name.clone(),
+            pid: p.pid,
+            started_at_ms: p.started_at_ms,
+            captured_at_ms: self.captured_at_ms,
+            age_ms,
+            age: duration(age_ms),
+            file: self.file.clone(),
+            nodes: p.nodes,
+            edges: p.edges,
+            deadlocks: self.view.deadlocks,
+        }
+    }
 }
 
 impl View {
-    /// Merges and analyses a copy of the store.
+    /// Merges and analyses the processes of a copy of the store (not its
+    /// dumps: see [`View::with_dumps`]).
     pub(crate) fn build(contents: Contents, options: &Options) -> View {
         let snaps: Vec<Arc<Snapshot>> = contents
             .processes
@@ -92,12 +198,24 @@ impl View {
             .edge_references()
             .map(|e| {
                 let w = e.weight();
+                let from = e.source().index() as u32;
+                let attrs = match w.attrs {
+                    None => AttrsAt::Empty,
+                    Some(a) if a.is_empty() => AttrsAt::Empty,
+                    Some(a) => {
+                        let snap = &snaps[nodes[from as usize].process as usize];
+                        match edge_index(snap, a) {
+                            Some(i) => AttrsAt::Edge(i),
+                            None => AttrsAt::Owned(Box::new(a.clone())),
+                        }
+                    }
+                };
                 EdgeAt {
-                    from: e.source().index() as u32,
+                    from,
                     to: e.target().index() as u32,
                     kind: w.kind,
                     since_ms: w.since_ms,
-                    attrs: w.attrs.cloned().unwrap_or_default(),
+                    attrs,
                 }
             })
             .collect();
@@ -124,6 +242,7 @@ impl View {
         let report_json = Bytes::from(
             serde_json::to_vec(&report).expect("a report always serializes (string keys only)"),
         );
+        let deadlocks = report.deadlocks.len();
         drop(merged);
         View {
             seq: contents.seq,
@@ -135,8 +254,55 @@ impl View {
             blocked,
             report_json,
             metrics,
+            deadlocks,
             whole: [OnceLock::new(), OnceLock::new()],
+            dumps: Arc::default(),
         }
+    }
+
+    /// This view with the dumps of `contents`, each analysed on its own:
+    /// a dump already in `previous` (same process, same capture time) is
+    /// not analysed again.
+    fn with_dumps(mut self, dumps: &[(String, Dump)], previous: &Dumps, options: &Options) -> View {
+        let unchanged = dumps.len() == previous.len()
+            && dumps.iter().all(|(k, d)| {
+                previous
+                    .get(k)
+                    .is_some_and(|v| v.captured_at_ms == d.snapshot.captured_at_ms)
+            });
+        self.dumps = if unchanged {
+            Arc::new(previous.clone())
+        } else {
+            Arc::new(
+                dumps
+                    .iter()
+                    .map(|(k, d)| {
+                        let view = match previous.get(k) {
+                            Some(v) if v.captured_at_ms == d.snapshot.captured_at_ms => v.clone(),
+                            _ => Arc::new(DumpView::build(k, d, options)),
+                        };
+                        (k.clone(), view)
+                    })
+                    .collect(),
+            )
+        };
+        self
+    }
+
+    /// `/api/dumps`: every dump, with its age now.
+    pub(crate) fn dumps(&self) -> Vec<DumpInfo> {
+        let now = now_ms();
+        self.dumps.values().map(|d| d.info(now)).collect()
+    }
+
+    /// The view of the dump of process `key`.
+    pub(crate) fn dump(&self, key: &str) -> Option<Arc<View>> {
+        self.dumps.get(key).map(|d| d.view.clone())
+    }
+
+    /// How many nodes the live view merged.
+    pub(crate) fn node_count(&self) -> usize {
+        self.nodes.len()
     }
 
     /// `/api/processes`.
@@ -154,9 +320,13 @@ impl View {
         &self.metrics
     }
 
-    /// `/api/snapshots/{key}`: the latest snapshot as received.
+    /// `/api/snapshots/{key}`: the latest snapshot as received, of a
+    /// live or stale process, else of a dump.
     pub(crate) fn raw_snapshot(&self, key: &str) -> Option<Bytes> {
-        self.raw.get(key).cloned()
+        self.raw
+            .get(key)
+            .cloned()
+            .or_else(|| self.dumps.get(key)?.view.raw.get(key).cloned())
     }
 
     /// True when a process with this key is known.
@@ -192,6 +362,17 @@ impl View {
             recorded: snap.history.is_some(),
             entries: peeps_graph::analysis::node_timeline(snap, id),
         })
+    }
+
+    fn edge_attrs<'a>(&'a self, e: &'a EdgeAt) -> &'a Attrs {
+        match &e.attrs {
+            AttrsAt::Empty => &NO_ATTRS,
+            AttrsAt::Edge(i) => {
+                let snap = &self.snaps[self.nodes[e.from as usize].process as usize];
+                &snap.edges[*i as usize].attrs
+            }
+            AttrsAt::Owned(a) => a,
+        }
     }
 
     fn uid(&self, n: u32) -> String {
@@ -357,7 +538,7 @@ impl Serialize for Edges<'_, '_> {
                 kind: e.kind,
                 since_ms: e.since_ms,
                 since: e.since_ms.map(duration),
-                attrs: &e.attrs,
+                attrs: v.edge_attrs(e),
                 cross_process: v.nodes[e.from as usize].process != v.nodes[e.to as usize].process,
             })?;
         }
@@ -365,21 +546,44 @@ impl Serialize for Edges<'_, '_> {
     }
 }
 
-/// The latest view, and a background task that makes a new one on every
-/// change of the store.
+/// The latest view, and a background task that makes a new one after
+/// changes of the store.
 #[derive(Debug, Clone)]
 pub(crate) struct Views {
     latest: watch::Receiver<Arc<View>>,
+    store: Arc<Store>,
     recorder: Arc<Recorder>,
     options: Options,
     /// The last view of an earlier instant, by the snapshots it is made of
     /// (stepping through a recording asks for the same one repeatedly).
     past: Arc<std::sync::Mutex<Option<PastView>>>,
+    /// How long the analyses of the live view take.
+    timing: Arc<Mutex<Timing>>,
 }
 
 /// A view of an earlier instant, with the snapshots (process key, capture
 /// time) it was made of.
 type PastView = (Vec<(String, u64)>, Arc<View>);
+
+/// How long the analyses of the live view took.
+#[derive(Debug, Default, Clone, Copy)]
+struct Timing {
+    count: u64,
+    total: Duration,
+    last: Duration,
+    max: Duration,
+    nodes: usize,
+}
+
+impl Timing {
+    fn add(&mut self, took: Duration, nodes: usize) {
+        self.count += 1;
+        self.total += took;
+        self.last = took;
+        self.max = self.max.max(took);
+        self.nodes = nodes;
+    }
+}
 
 impl Views {
     /// Builds the first view from the store as it is, then follows it.
@@ -387,24 +591,85 @@ impl Views {
         let recorder = store.recorder().clone();
         let mut changes = store.subscribe();
         changes.mark_unchanged();
-        let first = build(store.contents(), options.clone())
-            .await
-            .unwrap_or_else(|| View::build(empty(), &options));
+        let timing = Arc::new(Mutex::new(Timing::default()));
+        let first = build(
+            store.contents(),
+            options.clone(),
+            Arc::default(),
+            timing.clone(),
+        )
+        .await
+        .unwrap_or_else(|| View::build(empty(), &options));
         let (tx, latest) = watch::channel(Arc::new(first));
-        let past_options = options.clone();
+        let views = Views {
+            latest,
+            store: store.clone(),
+            recorder,
+            options: options.clone(),
+            past: Arc::default(),
+            timing: timing.clone(),
+        };
         tokio::spawn(async move {
+            let mut next = Instant::now();
             while changes.changed().await.is_ok() {
+                // Coalesce: whatever else changes meanwhile goes into it.
+                tokio::time::sleep_until(next.into()).await;
                 changes.mark_unchanged();
-                if let Some(view) = build(store.contents(), options.clone()).await {
-                    tx.send_replace(Arc::new(view));
+                let started = Instant::now();
+                let previous = tx.borrow().dumps.clone();
+                if let Some(view) =
+                    build(store.contents(), options.clone(), previous, timing.clone()).await
+                {
+                    let old = tx.send_replace(Arc::new(view));
+                    // Freeing a view can free the last snapshots it held
+                    // (hundreds of MB in small allocations): not on an
+                    // async worker.
+                    tokio::task::spawn_blocking(move || drop(old));
                 }
+                let ended = Instant::now();
+                next = (started + MIN_PAUSE).max(ended + (ended - started));
             }
         });
-        Views {
-            latest,
-            recorder,
-            options: past_options,
-            past: Arc::default(),
+        views
+    }
+
+    /// `/api/status`: what the server holds and how it keeps up.
+    pub(crate) fn status(&self) -> Status {
+        let view = self.current();
+        let (held, counters) = self.store.usage();
+        let timing = *self
+            .timing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let live = view.processes.iter().filter(|p| !p.stale).count();
+        Status {
+            seq: view.seq,
+            processes: view.processes.len(),
+            live,
+            stale: view.processes.len() - live,
+            dumps: view.dumps.len(),
+            snapshots_received: counters.snapshots,
+            bytes_received: counters.bytes,
+            forgotten: counters.forgotten,
+            refused: counters.refused,
+            analysis: AnalysisStatus {
+                count: timing.count,
+                last_ms: ms(timing.last),
+                mean_ms: if timing.count == 0 {
+                    0.0
+                } else {
+                    ms(timing.total) / timing.count as f64
+                },
+                max_ms: ms(timing.max),
+                nodes: timing.nodes,
+            },
+            memory: MemoryStatus {
+                max_bytes: self.store.budget().max_bytes(),
+                held_bytes: held,
+                recording_bytes: self.recorder.bytes(),
+                rss_bytes: super::memory::rss_bytes(),
+            },
         }
     }
 
@@ -451,7 +716,14 @@ impl Views {
                     Some((r.key, entry))
                 })
                 .collect();
-            View::build(Contents { seq, processes }, &options)
+            View::build(
+                Contents {
+                    seq,
+                    processes,
+                    dumps: Vec::new(),
+                },
+                &options,
+            )
         })
         .await;
         let view = match built {
@@ -470,6 +742,11 @@ impl Views {
         view
     }
 
+    /// The view of the dump of process `key`, as of the latest view.
+    pub(crate) fn dump(&self, key: &str) -> Option<Arc<View>> {
+        self.current().dump(key)
+    }
+
     /// The latest view.
     pub(crate) fn current(&self) -> Arc<View> {
         self.latest.borrow().clone()
@@ -485,14 +762,33 @@ fn empty() -> Contents {
     Contents {
         seq: 0,
         processes: Vec::new(),
+        dumps: Vec::new(),
     }
 }
 
-/// Builds a view on the blocking pool. An internal error (a panic in the
-/// analysis) is said on stderr and the previous view stays.
-async fn build(contents: Contents, options: Options) -> Option<View> {
+/// Builds a view on the blocking pool, with its dumps (reusing the views
+/// of `previous` dumps), and counts the time it took. An internal error (a
+/// panic in the analysis) is said on stderr and the previous view stays.
+async fn build(
+    contents: Contents,
+    options: Options,
+    previous: Arc<Dumps>,
+    timing: Arc<Mutex<Timing>>,
+) -> Option<View> {
     let seq = contents.seq;
-    match tokio::task::spawn_blocking(move || View::build(contents, &options)).await {
+    let built = tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let mut contents = contents;
+        let dumps = std::mem::take(&mut contents.dumps);
+        let view = View::build(contents, &options);
+        timing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .add(started.elapsed(), view.node_count());
+        view.with_dumps(&dumps, &previous, &options)
+    })
+    .await;
+    match built {
         Ok(view) => Some(view),
         Err(e) => {
             eprintln!("peeps: analysis of change {seq} failed ({e}); serving the previous one");

@@ -6,6 +6,8 @@
 
 #![allow(dead_code, unreachable_pub)] // each test file uses a part
 
+pub mod synthetic;
+
 use peeps_graph::wire;
 use peeps_test_support::{ChildProcess, rerun};
 use serde_json::Value;
@@ -81,6 +83,12 @@ impl Server {
         let mut server = Server::start_with_dumps(dumps.path(), args);
         server._dumps = Some(dumps);
         server
+    }
+
+    /// The dump of process `key`, as `/api/dumps` lists it.
+    pub fn dump(&self, key: &str) -> Option<Value> {
+        let dumps = self.json("/api/dumps");
+        dumps.as_array()?.iter().find(|d| d["key"] == key).cloned()
     }
 
     /// Starts `peeps serve` reading dumps from `dumps`.
