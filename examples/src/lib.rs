@@ -111,6 +111,7 @@
 //! | `handler_per_request_tokio_spawn` | the same with `tokio::spawn`: no deadlock (a false alarm today: a bug) |
 //! | `reply_from_spawn_blocking` | the same with `spawn_blocking`: no deadlock (a false alarm today: a bug) |
 //! | `once_cell_slow_init` | no deadlock (2 tasks wait on a `OnceCell` whose first caller loads slowly) |
+//! | `once_cell_join_same_task` | no deadlock (one task joins two `get_or_init` calls of one cell: the second waits beside the first's slow load, in a plain tokio task and in a peeps task) |
 //! | `pool_over_channel` | no deadlock (a connection pool in a bounded channel, every connection out on a slow query, a third query waiting) |
 //! | `acquire_many_behind_small_jobs` | no deadlock (`acquire_many` waiting for permits held across slow work) |
 //! | `actor_self_handle_ticker` | no deadlock (an actor keeping a sender of its own inbox, in `select!` with a ticker) |

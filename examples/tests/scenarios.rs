@@ -130,6 +130,7 @@ const SCENARIOS: &[&str] = &[
     "reply_from_spawn_blocking",
     "actor_self_handle_ticker",
     "once_cell_slow_init",
+    "once_cell_join_same_task",
     "pool_over_channel",
     "acquire_many_behind_small_jobs",
 ];
@@ -2567,6 +2568,24 @@ fn once_cell_slow_init() {
     let dump = s.dump();
     check_healthy(&dump);
     assert_eq!(examples::waiters(&dump.snapshot, Notify, "settings"), 2);
+}
+
+/// One task joins two `get_or_init` calls of one cell (plain async blocks
+/// in a plain tokio task; instrumented calls in a peeps task): the second
+/// waits on a cell its own task holds, beside the first's slow load, not
+/// inside it. The task's own hold is no cycle (a false alarm of the first
+/// version of the initialiser hold, found in review).
+#[test]
+fn once_cell_join_same_task() {
+    let mut s = scenario!(once_cell_join_same_task);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let g = &dump.snapshot;
+    assert_eq!(examples::waiters(g, Notify, "settings"), 1);
+    assert_eq!(examples::waiters(g, Notify, "limits"), 1);
+    // Each cell is held by the task running its initialiser.
+    assert_eq!(holders(g, Notify, "limits"), ["handler"]);
+    assert_eq!(holders(g, Notify, "settings").len(), 1);
 }
 
 /// A connection pool kept in a bounded channel, shared through an `Arc`:

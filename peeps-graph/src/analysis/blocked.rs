@@ -131,6 +131,14 @@ pub(crate) enum Target {
     /// A watch channel's `send` parked on the value's lock: released by
     /// whoever holds a borrow of the value.
     ValueReaders(NodeIndex),
+    /// A `get_or_init` waiting while its once cell is initialised:
+    /// released by the task running the initialiser (`init` is the wait).
+    Initialiser {
+        /// The once cell.
+        cell: NodeIndex,
+        /// The wait to init.
+        init: EdgeIndex,
+    },
 }
 
 impl Target {
@@ -144,7 +152,8 @@ impl Target {
             | Target::Join(n)
             | Target::Call(n)
             | Target::ValueReaders(n)
-            | Target::BehindWriters { lock: n, .. } => n,
+            | Target::BehindWriters { lock: n, .. }
+            | Target::Initialiser { cell: n, .. } => n,
         }
     }
 
@@ -160,6 +169,8 @@ impl Target {
             Target::ValueReaders(_) => 7,
             // One per queued read (its writers ahead are its own).
             Target::BehindWriters { read, .. } => return (read.index() as u32, 6),
+            // One per wait: whether its own task's initialiser encloses it.
+            Target::Initialiser { init, .. } => return (init.index() as u32, 8),
         };
         (self.node().index() as u32, tag)
     }
@@ -825,7 +836,7 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
         // initialiser can end the wait (without that holder, peeps cannot
         // tell who does, as for any notify).
         NodeKind::Notify if g[w].op() == Some(Op::Init) && has_holder(merged, to) => {
-            Ok(Target::Holders(to))
+            Ok(Target::Initialiser { cell: to, init: w })
         }
         // A watch `send` parked on the value's lock (tokio#4246).
         NodeKind::Channel if g[w].op() == Some(Op::Write) => Ok(Target::ValueReaders(to)),
@@ -868,6 +879,42 @@ fn has_holder(merged: &Merged<'_>, node: NodeIndex) -> bool {
         .any(|e| e.weight().kind == EdgeKind::HeldBy)
 }
 
+/// Whether the wait to init `init` is made by the same task that runs the
+/// cell's initialiser, but not from inside it: a concurrent future of that
+/// task (two `get_or_init` calls of one cell in a `join!`) or a place
+/// peeps cannot tell apart from one. Such a wait ends when its sibling's
+/// initialiser does, so the task's own hold is no cycle. Only a wait made
+/// inside the future that took the hold (`by`, a proper ancestor of the
+/// waiter: the initialiser reached `get_or_init` of its own cell) can
+/// never end.
+fn beside_own_initialiser(
+    merged: &Merged<'_>,
+    blocked: &Blocked,
+    cell: NodeIndex,
+    init: EdgeIndex,
+) -> bool {
+    let g = merged.graph();
+    let Some((waiter, _)) = g.edge_endpoints(init) else {
+        return true;
+    };
+    let own = blocked.root(waiter);
+    let key = &merged.process_of(cell).process.key;
+    g.edges_directed(cell, Direction::Outgoing)
+        .filter(|e| e.weight().kind == EdgeKind::HeldBy)
+        .filter(|e| own.is_some() && blocked.root(e.target()) == own)
+        .any(|e| {
+            let taker = e
+                .weight()
+                .attrs
+                .and_then(|a| a.get(attr::BY)?.as_u64())
+                .and_then(|by| merged.find(key, by));
+            match taker {
+                Some(taker) => taker == waiter || !blocked.path(waiter).contains(&taker),
+                None => true,
+            }
+        })
+}
+
 /// The roots that could release `target`, appended to `out`; or why the
 /// release is outside the graph. An empty result is never returned: a wait
 /// nobody can be seen to release is external ([`External::NoHolder`]).
@@ -900,6 +947,12 @@ pub(crate) fn releasers(
                     ..Release::to(root)
                 });
             }
+        }
+        Target::Initialiser { cell, init } => {
+            if beside_own_initialiser(merged, blocked, cell, init) {
+                return Err(External::Untraced(NodeKind::Notify));
+            }
+            holders(cell, None, out)?;
         }
         Target::BehindWriters { lock, read } => {
             for ahead in writers_ahead(merged, lock, read) {
