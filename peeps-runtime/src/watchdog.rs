@@ -139,7 +139,6 @@ fn round(
 ) {
     let snap = crate::snapshot();
     let report = peeps_graph::analyze(std::slice::from_ref(&snap), &Options::default());
-    events.emit_new(&snap.process, &report);
     potential.print_new(&snap.process, &report.potential_deadlocks);
     let mut current = HashSet::with_capacity(report.deadlocks.len());
     for deadlock in &report.deadlocks {
@@ -150,6 +149,16 @@ fn round(
         current.insert(key);
     }
     *printed = current;
+    // After stderr, on purpose: a subscriber that blocks (a writer the
+    // wedged program holds) cannot keep the report from stderr, and one
+    // that panics loses its own events, not the watchdog.
+    let emitted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        events.emit_new(&snap.process, &report);
+    }));
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if emitted.is_err() && !SAID.swap(true, Ordering::Relaxed) {
+        eprintln!("peeps: a tracing subscriber panicked on a watchdog event (said once)");
+    }
 }
 
 fn print(process: &peeps_graph::Process, deadlock: &Deadlock) {

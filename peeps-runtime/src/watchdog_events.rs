@@ -33,7 +33,7 @@
 /// The findings already emitted (none without feature `tracing`).
 #[cfg(not(feature = "tracing"))]
 #[derive(Debug, Default)]
-pub(crate) struct Emitted;
+pub(crate) struct Emitted {}
 
 #[cfg(not(feature = "tracing"))]
 impl Emitted {
