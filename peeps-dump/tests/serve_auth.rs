@@ -322,6 +322,36 @@ fn before_its_hello_shows_the_token_a_peer_may_send_at_most_64_kib() {
     });
 }
 
+/// A stranger who connects and sends nothing holds a connection slot only
+/// until the hello is due, not for the whole idle timeout: otherwise idle
+/// connections could take every slot from the programs that push.
+#[test]
+fn a_peer_silent_before_its_hello_is_cut_off() {
+    let (dir, path) = token_file("hello-due");
+    let server = Server::start(
+        "hello-due",
+        &["--token-file", &path, "--frame-timeout", "1"],
+    );
+    let mut silent = Pusher::connect(&server);
+    assert!(silent.closed_by_server());
+    server.wait_stderr(&[
+        "peeps: ingest: dropped connection from 127.0.0.1:",
+        "no hello within 1 s of connecting",
+    ]);
+    // A pusher that sends its hello in time stays.
+    let snap = example_snapshot("due-1", "due");
+    let mut pusher = Pusher::connect(&server);
+    pusher.hello_with_token(&snap.process, TOKEN).unwrap();
+    pusher.frame(snap.to_json().as_bytes()).unwrap();
+    eventually("the snapshot is stored", || {
+        let keys = listed_keys(&server);
+        keys.contains(&"due-1".to_owned())
+            .then_some(())
+            .ok_or(format!("{keys:?}"))
+    });
+    drop(dir);
+}
+
 #[test]
 fn a_pushing_program_sends_its_peeps_token() {
     let (server, _token) = server_with_token("push-child");

@@ -8,7 +8,10 @@
 //! - a length prefix over `--max-frame-bytes` is refused before any of the
 //!   body is buffered, and a frame's buffer grows only with the bytes that
 //!   actually arrive; with a token, the first frame (the hello, before the
-//!   token is checked) may be at most `wire::MAX_HELLO_BYTES` (64 KiB);
+//!   token is checked) may be at most `wire::MAX_HELLO_BYTES` (64 KiB) and
+//!   must arrive within [`HELLO_TIMEOUT`] of connecting (or
+//!   `--frame-timeout`, if shorter), so strangers cannot hold every
+//!   connection slot by sending nothing;
 //! - a frame must arrive whole within `--frame-timeout` of its first byte
 //!   (a peer sending one byte a second is cut off), and a connection silent
 //!   for `--idle-timeout` between frames is closed;
@@ -185,6 +188,7 @@ enum Dropped {
     Frame(FrameError),
     IdleTimeout(Duration),
     FrameTimeout(Duration),
+    HelloTimeout(Duration),
     NoHello,
     SecondHello,
     Unauthenticated(HelloRefused),
@@ -203,6 +207,9 @@ impl std::fmt::Display for Dropped {
                 "a frame did not arrive whole within {} s of its first byte",
                 t.as_secs_f64()
             ),
+            Dropped::HelloTimeout(t) => {
+                write!(f, "no hello within {} s of connecting", t.as_secs_f64())
+            }
             Dropped::NoHello => f.write_str("a snapshot before the hello"),
             Dropped::SecondHello => f.write_str("a second hello on the same connection"),
             Dropped::Unauthenticated(why) => why.fmt(f),
@@ -216,6 +223,9 @@ impl std::fmt::Display for Dropped {
 }
 
 /// One push connection.
+/// With a token, how long a new connection may take to send its hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+
 #[derive(Debug)]
 struct Connection {
     peer: SocketAddr,
@@ -260,14 +270,25 @@ impl Connection {
         // went quiet between frames.
         let mut frame_started: Option<Instant> = None;
         let mut quiet_since = Instant::now();
+        // With a token, a peer that has not shown it holds a connection
+        // slot only briefly: otherwise idle strangers could take them all.
+        let hello_wait = self.limits.frame_timeout.min(HELLO_TIMEOUT);
+        let hello_by = self.token.as_ref().map(|_| quiet_since + hello_wait);
         loop {
-            let deadline = match frame_started {
+            let mut deadline = match frame_started {
                 Some(t) => t + self.limits.frame_timeout,
                 None => quiet_since + self.limits.idle_timeout,
             };
+            let hello_due = hello_by.filter(|_| self.process.is_none());
+            if let Some(by) = hello_due {
+                deadline = deadline.min(by);
+            }
             let n = match tokio::time::timeout_at(deadline, socket.read(&mut buf)).await {
                 Ok(Ok(n)) => n,
                 Ok(Err(e)) => return Err(Dropped::Io(e)),
+                Err(_) if hello_due.is_some_and(|by| by <= deadline) => {
+                    return Err(Dropped::HelloTimeout(hello_wait));
+                }
                 Err(_) if frame_started.is_some() => {
                     return Err(Dropped::FrameTimeout(self.limits.frame_timeout));
                 }
