@@ -9,9 +9,9 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// How long a client may take to send its request head.
+/// How long a client may take to send its whole request head.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long writing the answer may block.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -23,8 +23,8 @@ pub(super) fn run(listener: TcpListener) {
     for stream in listener.incoming() {
         match stream {
             Ok(stream) => {
-                // A scrape must never take the program down: a panic in
-                // the analysis becomes a 500 for that scrape.
+                // A scrape must never take the program down (see `answer`
+                // for the 500); this catches anything else.
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| answer(stream)));
             }
             // Out of descriptors, or a connection reset before accept:
@@ -36,10 +36,13 @@ pub(super) fn run(listener: TcpListener) {
 
 /// Reads one request and answers it.
 fn answer(mut stream: TcpStream) {
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let response = match read_head(&mut stream) {
-        Ok(head) => route(&head),
+        // A panic in the snapshot or the analysis becomes a 500 for this
+        // scrape, never the program's.
+        Ok(head) => std::panic::catch_unwind(|| route(&head)).unwrap_or_else(|_| {
+            plain(500, "Internal Server Error", "the scrape failed\n")
+        }),
         Err(Head::TooLarge) => plain(431, "Request Header Fields Too Large", "request too large\n"),
         Err(Head::Malformed) => plain(400, "Bad Request", "malformed request\n"),
         Err(Head::Gone) => return,
@@ -56,11 +59,18 @@ enum Head {
     Gone,
 }
 
-/// The request head (up to the blank line), within [`MAX_REQUEST`].
+/// The request head (up to the blank line), within [`MAX_REQUEST`] and
+/// [`READ_TIMEOUT`] in all (a client sending a byte now and then does not
+/// hold the responder longer).
 fn read_head(stream: &mut TcpStream) -> Result<String, Head> {
+    let deadline = Instant::now() + READ_TIMEOUT;
     let mut head = Vec::with_capacity(512);
     let mut buf = [0u8; 1024];
     loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return Err(Head::Gone);
+        }
         let n = match stream.read(&mut buf) {
             Ok(0) => return Err(Head::Gone),
             Ok(n) => n,
@@ -105,7 +115,7 @@ fn route(head: &str) -> Vec<u8> {
         r.splice(at..at, b"Allow: GET\r\n".iter().copied());
         return r;
     }
-    response(200, "OK", super::CONTENT_TYPE, super::scrape().as_bytes())
+    response(200, "OK", super::CONTENT_TYPE, super::scrape_recent().as_bytes())
 }
 
 fn plain(status: u16, reason: &str, body: &str) -> Vec<u8> {

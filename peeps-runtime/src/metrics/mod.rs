@@ -4,7 +4,8 @@
 //! `init` and `init_named`) or [`serve`] starts it. A dedicated OS thread
 //! named `peeps-metrics`, not a task on the program's runtime, answers, so
 //! a scrape is answered while every worker thread is wedged. Each scrape
-//! ([`scrape`]) takes a snapshot as the watchdog does, analyses it with
+//! ([`scrape`]; at most one a second, a scrape within a second of the last
+//! gets its text) takes a snapshot as the watchdog does, analyses it with
 //! `peeps_graph` (default thresholds) and encodes the families the
 //! dashboard's `/metrics` serves (`peeps_graph::metrics::prometheus`), for
 //! this one process: `stale` is 0 and the snapshot age is the scrape's own.
@@ -109,6 +110,27 @@ pub fn scrape() -> String {
     let merged = peeps_graph::merge(std::slice::from_ref(&snap));
     let (_, metrics) = analyze_with_metrics(&merged, &Options::default());
     prometheus::encode(&metrics, crate::clock::wall_ms())
+}
+
+/// How long a scrape's text is served again instead of taking a new
+/// snapshot: a client asking in a loop costs the program at most one
+/// snapshot a second.
+const REUSE_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// [`scrape`], or the text of one taken less than [`REUSE_FOR`] ago (only
+/// the responder's thread calls it).
+pub(crate) fn scrape_recent() -> String {
+    static LAST: std::sync::Mutex<Option<(std::time::Instant, String)>> =
+        std::sync::Mutex::new(None);
+    let mut last = LAST.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((at, text)) = &*last
+        && at.elapsed() < REUSE_FOR
+    {
+        return text.clone();
+    }
+    let text = scrape();
+    *last = Some((std::time::Instant::now(), text.clone()));
+    text
 }
 
 /// The `Content-Type` of [`scrape`]'s text.
