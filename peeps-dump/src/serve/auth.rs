@@ -38,6 +38,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 use warp::filters::BoxedFilter;
 use warp::http::{Response, StatusCode};
 use warp::{Filter, Rejection};
@@ -50,6 +51,10 @@ const TOKEN_ENV: &str = peeps_graph::wire::TOKEN_ENV;
 const SESSION_BYTES: usize = 32;
 /// Random bytes in the one-time code (hex-encoded in the printed URL).
 const ONE_TIME_BYTES: usize = 16;
+/// How long after start the printed one-time code logs a browser in: a
+/// copy left in a log or a terminal's scrollback is no login for the
+/// server's whole life (whoever has the token can use `/login?token=`).
+const ONE_TIME_FOR: Duration = Duration::from_secs(15 * 60);
 
 /// A secret compared in constant time; `Debug` never shows it.
 #[derive(Clone)]
@@ -192,6 +197,8 @@ pub(crate) struct Http {
     session: Secret,
     one_time: Secret,
     one_time_used: AtomicBool,
+    /// The one-time code is refused after this ([`ONE_TIME_FOR`]).
+    one_time_until: Instant,
     /// The session cookie's name (`peeps_session_<port>`).
     cookie: String,
 }
@@ -209,6 +216,7 @@ impl Http {
             session: Secret::random(SESSION_BYTES)?,
             one_time: Secret::random(ONE_TIME_BYTES)?,
             one_time_used: AtomicBool::new(false),
+            one_time_until: Instant::now() + ONE_TIME_FOR,
             cookie: format!("peeps_session_{port}"),
         })
     }
@@ -243,6 +251,12 @@ impl Http {
         if let Some(code) = query.get("code") {
             if !self.one_time.matches(code) {
                 return refuse("peeps: this one-time code is wrong.");
+            }
+            if Instant::now() > self.one_time_until {
+                return refuse(
+                    "peeps: this one-time code has expired (it works for 15 minutes after \
+                     the server starts).",
+                );
             }
             if self.one_time_used.swap(true, Ordering::AcqRel) {
                 return refuse("peeps: this one-time code was already used: it works once.");
