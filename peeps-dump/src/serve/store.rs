@@ -215,7 +215,9 @@ impl Store {
 
     /// Makes room for `adding` bytes that replace `replacing` bytes held
     /// under `key`: forgets the processes stale the longest (never `key`)
-    /// while over budget; then, if still over and `may_refuse`, refuses.
+    /// while over budget; then, if still over and `may_refuse`, refuses
+    /// (and when forgetting every stale process would not make room, it
+    /// refuses at once and forgets none of them).
     /// On success the new total is counted and the recording gets what is
     /// left.
     fn fit(
@@ -236,6 +238,20 @@ impl Store {
                 .map(|(k, e)| (e.last_seen_ms, k.clone()))
                 .collect();
             stale.sort_unstable();
+            // Forget nobody for a newcomer that would not fit even then.
+            let freeable: usize = stale
+                .iter()
+                .filter_map(|(_, k)| state.processes.get(k))
+                .map(|e| cost(&e.raw))
+                .sum();
+            if may_refuse && after.saturating_sub(freeable) > max {
+                state.counters.refused += 1;
+                return Err(Refused {
+                    needs: adding,
+                    held: state.held,
+                    max,
+                });
+            }
             let mut forgotten = 0;
             for (_, k) in stale {
                 if after <= max {
@@ -572,5 +588,13 @@ mod tests {
         );
         assert_eq!(keys(&store), ["b", "c", "d"]);
         assert_eq!(store.usage().1.refused, 2);
+        // A newcomer that would not fit even with every stale process gone
+        // is refused without forgetting any of them.
+        store.disconnect("c");
+        let refused = store.push(snap("g", 1), kib(3), true).unwrap_err();
+        assert!(refused.to_string().contains("--max-memory"), "{refused}");
+        assert_eq!(keys(&store), ["b", "c", "d"], "c, stale, is kept");
+        store.push(snap("h", 1), kib(1), true).unwrap();
+        assert_eq!(keys(&store), ["b", "d", "h"], "c gave way to one that fits");
     }
 }
