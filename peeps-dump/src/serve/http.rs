@@ -82,9 +82,13 @@ pub(crate) fn routes(
     let history = warp::path!("api" / "history")
         .and(view.clone())
         .map(|v: Arc<View>, q: HashMap<String, String>| history(&q, &v));
-    let dumps = warp::path!("api" / "dumps")
-        .and(view.clone())
-        .map(|v: Arc<View>, _| json_value(StatusCode::OK, &v.dumps()));
+    // The dumps and the metrics are of the live system now: `at=` and
+    // `dump=` do not apply.
+    let dumps = {
+        let views = views.clone();
+        warp::path!("api" / "dumps")
+            .map(move || json_value(StatusCode::OK, &views.current().dumps()))
+    };
     let status = {
         let views = views.clone();
         warp::path!("api" / "status").map(move || json_value(StatusCode::OK, &views.status()))
@@ -94,9 +98,10 @@ pub(crate) fn routes(
         warp::path!("api" / "recording")
             .map(move || json_value(StatusCode::OK, &views.recorder().summary()))
     };
-    let metrics = warp::path!("metrics")
-        .and(view.clone())
-        .map(|v: Arc<View>, _| super::metrics::reply(&v));
+    let metrics = {
+        let views = views.clone();
+        warp::path!("metrics").map(move || super::metrics::reply(&views.current()))
+    };
     let snapshot =
         warp::path!("api" / "snapshots" / String)
             .and(view)
