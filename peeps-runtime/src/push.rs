@@ -304,7 +304,10 @@ impl<'a> Client<'a> {
         };
         io::Error::new(
             error.kind(),
-            format!("{SERVER_CLOSED} after the hello{detail}; {hint}"),
+            format!(
+                "{SERVER_CLOSED} after the hello{detail}; {hint} (or it refused this \
+                 process for another reason: see its log)"
+            ),
         )
     }
 }
