@@ -386,6 +386,27 @@ fn old_dump(dir: &std::path::Path, file: &str, key: &str, age_ms: u64) {
 
 const HOUR_MS: u64 = 3_600_000;
 
+/// Two dump files of one process: the newer is shown; once it is deleted,
+/// the older one comes back (it was passed over, not forgotten).
+#[test]
+fn deleting_the_newer_dump_of_a_process_brings_back_the_older() {
+    let dir = TempDir::new("two-dumps");
+    old_dump(dir.path(), "older.json", "9-1", 2 * HOUR_MS);
+    old_dump(dir.path(), "newer.json", "9-1", HOUR_MS);
+    let server = Server::start_with_dumps(dir.path(), &[]);
+    let file = |server: &Server| -> Result<String, String> {
+        let dump = server.dump("9-1").ok_or("no dump of 9-1")?;
+        Ok(dump["file"].as_str().unwrap_or_default().to_owned())
+    };
+    eventually("the newer dump shown", || {
+        file(&server).and_then(|f| f.ends_with("newer.json").then_some(()).ok_or(f))
+    });
+    std::fs::remove_file(dir.path().join("newer.json")).unwrap();
+    eventually("the older dump back", || {
+        file(&server).and_then(|f| f.ends_with("older.json").then_some(()).ok_or(f))
+    });
+}
+
 #[test]
 fn a_dump_is_shown_apart_with_its_age_and_never_as_a_live_deadlock() {
     let dir = TempDir::new("apart");

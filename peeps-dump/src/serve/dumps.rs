@@ -43,6 +43,14 @@ struct Version {
     modified: Option<SystemTime>,
 }
 
+/// A file as the watcher last read it.
+#[derive(Debug)]
+struct Seen {
+    version: Version,
+    /// The key of the process its dump named, when it was one.
+    key: Option<String>,
+}
+
 /// Watches one directory.
 #[derive(Debug)]
 pub(crate) struct Watcher {
@@ -50,7 +58,8 @@ pub(crate) struct Watcher {
     max_bytes: usize,
     /// Dumps captured longer ago are left out (`--dumps-max-age`).
     max_age: Option<Duration>,
-    seen: HashMap<PathBuf, Version>,
+    /// Each file read, as it was then, and the process its dump named.
+    seen: HashMap<PathBuf, Seen>,
     /// The directory could not be listed last time (said once).
     unlistable: bool,
 }
@@ -108,13 +117,19 @@ impl Watcher {
                 modified: meta.modified().ok(),
             };
             present.insert(path.clone());
-            if self.seen.get(&path) == Some(&version) {
+            if self.seen.get(&path).is_some_and(|s| s.version == version) {
                 continue;
             }
-            self.seen.insert(path.clone(), version);
-            if self.read(&path, version, store) == Read::TooOld {
-                left_out += 1;
-            }
+            let read = self.read(&path, version, store);
+            let key = match read {
+                Read::Loaded(key) => Some(key),
+                Read::TooOld => {
+                    left_out += 1;
+                    None
+                }
+                Read::Ignored => None,
+            };
+            self.seen.insert(path.clone(), Seen { version, key });
         }
         if let (Some(age), 1..) = (self.max_age, left_out) {
             eprintln!(
@@ -132,12 +147,20 @@ impl Watcher {
             .cloned()
             .collect();
         for path in gone {
-            self.seen.remove(&path);
+            let Some(seen) = self.seen.remove(&path) else {
+                continue;
+            };
             if store.forget_dumps(Some(&path), 0) > 0 {
                 eprintln!(
                     "peeps: dumps: {}: deleted; its dump is gone",
                     path.display()
                 );
+                // An older file of the same process was passed over for
+                // the deleted one: read it again at the next poll.
+                if let Some(key) = seen.key {
+                    self.seen
+                        .retain(|_, s| s.key.as_deref() != Some(key.as_str()));
+                }
             }
         }
     }
@@ -169,6 +192,7 @@ impl Watcher {
             Ok(snap) if snap.captured_at_ms < self.oldest_ms() => Read::TooOld,
             Ok(snap) => {
                 let name = snap.process.name.clone();
+                let key = snap.process.key.clone();
                 match store.dump(snap, Bytes::from(bytes), path) {
                     Ok(true) => {
                         eprintln!("peeps: dumps: {}: loaded ({name:?})", path.display());
@@ -178,7 +202,7 @@ impl Watcher {
                         eprintln!("peeps: dumps: {}: not loaded: {refused}", path.display());
                     }
                 }
-                Read::Loaded
+                Read::Loaded(key)
             }
             Err(e) => {
                 eprintln!(
@@ -214,10 +238,10 @@ impl Watcher {
 }
 
 /// What reading one file came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Read {
-    /// A dump, given to the store.
-    Loaded,
+    /// A dump of the process with this key, given to the store.
+    Loaded(String),
     /// A dump captured before `--dumps-max-age`: left out.
     TooOld,
     /// Not a dump (said on stderr).
