@@ -601,3 +601,70 @@ fn without_a_token_nothing_changes_on_loopback() {
     // No login route without a token.
     assert_eq!(server.get("/login?token=x").0, 404);
 }
+
+/// `GET path` with exactly `host` as the `Host` header (none when `None`):
+/// the status and the whole answer.
+fn get_as_host(addr: SocketAddr, path: &str, host: Option<&str>) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect to http");
+    s.set_read_timeout(Some(PATIENCE)).unwrap();
+    let host = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
+    let version = if host.is_empty() { "1.0" } else { "1.1" };
+    write!(
+        s,
+        "GET {path} HTTP/{version}\r\n{host}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = std::io::Read::read_to_string(&mut s, &mut answer);
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {answer:?}"));
+    (status, answer)
+}
+
+/// Without a token, a page elsewhere reaching the dashboard by DNS
+/// rebinding (its own name resolving to 127.0.0.1) is refused: only
+/// loopback host names are answered. With a token any name is (the token
+/// is what lets a request in).
+#[test]
+fn without_a_token_only_loopback_host_names_are_answered() {
+    let server = Server::start("no-token-hosts", &[]);
+    let port = server.http.port();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        assert_eq!(
+            get_as_host(server.http, "/api/processes", Some(&host)).0,
+            200,
+            "{host}"
+        );
+    }
+    assert_eq!(
+        get_as_host(server.http, "/api/processes", None).0,
+        200,
+        "no Host (HTTP/1.0)"
+    );
+    let (status, answer) = get_as_host(server.http, "/api/processes", Some("rebound.example:80"));
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer.contains("PEEPS_TOKEN"), "{answer}");
+    assert!(answer.contains("application/json"), "{answer}");
+    let (status, answer) = get_as_host(server.http, "/", Some(&format!("rebound.example:{port}")));
+    assert_eq!(status, 403, "{answer}");
+
+    let (with_token, _dir) = server_with_token("token-hosts");
+    let authorization = bearer();
+    let mut s = TcpStream::connect(with_token.http).unwrap();
+    s.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        s,
+        "GET /api/processes HTTP/1.1\r\nHost: dashboard.example\r\nAuthorization: {authorization}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = std::io::Read::read_to_string(&mut s, &mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}

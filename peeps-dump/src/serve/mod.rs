@@ -37,7 +37,9 @@
 //! - [`auth`]: the token (`PEEPS_TOKEN` or `--token-file`). Without one,
 //!   only loopback addresses are listened on; with one, the ingest checks
 //!   it in every hello and every HTTP route needs it (bearer header, or
-//!   the session cookie the one-time login URL sets).
+//!   the session cookie the one-time login URL sets). [`hosts`]: without
+//!   one, HTTP answers only requests naming a loopback host (DNS
+//!   rebinding).
 //!
 //! On start it prints, on stdout, one line each, in this order and form
 //! (scripts, tests and `peeps demo` read them):
@@ -62,6 +64,7 @@
 mod api;
 mod auth;
 mod dumps;
+mod hosts;
 mod http;
 mod ingest;
 mod memory;
@@ -309,7 +312,11 @@ impl ServeArgs {
             }
         }
         let views = view::Views::start(store.clone(), self.thresholds.options()).await;
-        let routes = auth::guard(http_auth.clone(), http::routes(views, shutdown.clone()));
+        let routes = http::routes(views, shutdown.clone());
+        let routes = match &http_auth {
+            Some(_) => auth::guard(http_auth.clone(), routes),
+            None => hosts::loopback_only(routes),
+        };
         let mut http_shutdown = shutdown.clone();
         let server = warp::serve(routes)
             .incoming(http)
