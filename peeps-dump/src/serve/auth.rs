@@ -337,7 +337,7 @@ pub(crate) fn guard(
                     if auth.allows(header("authorization"), header("cookie")) {
                         Ok(())
                     } else {
-                        let api = path.as_str() == "/api" || path.as_str().starts_with("/api/");
+                        let api = is_api(path.as_str());
                         Err(warp::reject::custom(Unauthorized { api }))
                     }
                 }
@@ -361,9 +361,24 @@ async fn unauthorized(
     Ok(refused(api, HOW_TO_GET_IN))
 }
 
-/// A 401 saying `why`: JSON `{"error": why}` for the API, plain text
-/// otherwise.
+/// A 401 saying `why` (see [`refusal`]), with the bearer challenge.
 fn refused(api: bool, why: &str) -> warp::reply::Response {
+    let mut answer = refusal(StatusCode::UNAUTHORIZED, api, why);
+    answer.headers_mut().insert(
+        "www-authenticate",
+        warp::http::HeaderValue::from_static("Bearer realm=\"peeps\""),
+    );
+    answer
+}
+
+/// Whether `path` is the API's (its refusals are JSON).
+pub(super) fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// A refusal with `status` saying `why`: JSON `{"error": why}` for the
+/// API, plain text otherwise (shared with [`super::hosts`]).
+pub(super) fn refusal(status: StatusCode, api: bool, why: &str) -> warp::reply::Response {
     let (content_type, body) = if api {
         let body = serde_json::to_string(&api::Error { error: why })
             .expect("a struct of one string always serializes");
@@ -372,9 +387,8 @@ fn refused(api: bool, why: &str) -> warp::reply::Response {
         ("text/plain; charset=utf-8", format!("{why}\n"))
     };
     Response::builder()
-        .status(StatusCode::UNAUTHORIZED)
+        .status(status)
         .header("content-type", content_type)
-        .header("www-authenticate", "Bearer realm=\"peeps\"")
         .header("cache-control", "no-store")
         .body(body.into())
         // Static header names and values: building cannot fail.

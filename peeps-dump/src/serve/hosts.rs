@@ -10,10 +10,10 @@
 //! since every request must carry the token). A request with no `Host`
 //! (HTTP/1.0) is answered.
 
-use super::api;
+use super::auth::{is_api, refusal};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use warp::filters::BoxedFilter;
-use warp::http::{Response, StatusCode};
+use warp::http::StatusCode;
 use warp::{Filter, Rejection};
 
 /// What a refused request is told.
@@ -32,7 +32,7 @@ pub(crate) fn loopback_only(
                 if host.as_deref().is_none_or(is_loopback_host) {
                     Ok(())
                 } else {
-                    let api = path.as_str() == "/api" || path.as_str().starts_with("/api/");
+                    let api = is_api(path.as_str());
                     Err(warp::reject::custom(ForeignHost { api }))
                 }
             },
@@ -55,20 +55,7 @@ async fn forbidden(
     rejection: Rejection,
 ) -> Result<warp::reply::Response, std::convert::Infallible> {
     let api = rejection.find::<ForeignHost>().is_some_and(|f| f.api);
-    let (content_type, body) = if api {
-        let body = serde_json::to_string(&api::Error { error: WHY })
-            .expect("a struct of one string always serializes");
-        ("application/json", body)
-    } else {
-        ("text/plain; charset=utf-8", format!("{WHY}\n"))
-    };
-    Ok(Response::builder()
-        .status(StatusCode::FORBIDDEN)
-        .header("content-type", content_type)
-        .header("cache-control", "no-store")
-        .body(body.into())
-        // Static header names and values: building cannot fail.
-        .expect("static response parts are valid"))
+    Ok(refusal(StatusCode::FORBIDDEN, api, WHY))
 }
 
 /// Whether a `Host` header value names a loopback host, with or without
