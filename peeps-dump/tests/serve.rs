@@ -30,23 +30,7 @@ fn child_push_deadlock() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let a = Arc::new(peeps::sync::Mutex::new(100).named("acct-1"));
-        let b = Arc::new(peeps::sync::Mutex::new(200).named("acct-2"));
-        let both_locked = Arc::new(tokio::sync::Barrier::new(2));
-        let transfer = |name: &'static str,
-                        first: Arc<peeps::sync::Mutex<i32>>,
-                        second: Arc<peeps::sync::Mutex<i32>>| {
-            let both_locked = both_locked.clone();
-            peeps::spawn_named(name, async move {
-                let mut from = first.lock().await;
-                both_locked.wait().await;
-                let mut to = second.lock().await;
-                *from -= 1;
-                *to += 1;
-            })
-        };
-        let _a = transfer("transfer-a", a.clone(), b.clone());
-        let _b = transfer("transfer-b", b, a);
+        spawn_crossed_transfers(Arc::default());
         println!("READY {}", std::process::id());
         std::future::pending::<()>().await;
     });

@@ -51,27 +51,8 @@ fn child_wedged_deadlock() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let a = Arc::new(peeps::sync::Mutex::new(100).named("acct-1"));
-        let b = Arc::new(peeps::sync::Mutex::new(200).named("acct-2"));
-        let both_locked = Arc::new(tokio::sync::Barrier::new(2));
         let waiting = Arc::new(AtomicUsize::new(0));
-        let transfer = |name: &'static str,
-                        first: Arc<peeps::sync::Mutex<i32>>,
-                        second: Arc<peeps::sync::Mutex<i32>>| {
-            let both_locked = both_locked.clone();
-            let waiting = waiting.clone();
-            peeps::spawn_named(name, async move {
-                let mut from = first.lock().await;
-                both_locked.wait().await;
-                // Counted in the poll that then pends on the lock.
-                waiting.fetch_add(1, Ordering::SeqCst);
-                let mut to = second.lock().await;
-                *from -= 1;
-                *to += 1;
-            })
-        };
-        let _a = transfer("transfer-a", a.clone(), b.clone());
-        let _b = transfer("transfer-b", b, a);
+        spawn_crossed_transfers(waiting.clone());
         while waiting.load(Ordering::SeqCst) < 2 {
             tokio::task::yield_now().await;
         }

@@ -457,3 +457,30 @@ fn page_size() -> u64 {
     let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     u64::try_from(size).unwrap_or(4096)
 }
+
+/// Spawns, on the current runtime, two transfers that take mutexes
+/// "acct-1" and "acct-2" in opposite orders and so deadlock; `waiting`
+/// counts each transfer that holds its first lock and now asks for the
+/// second (counted in the poll that then pends on it).
+pub fn spawn_crossed_transfers(waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::Arc;
+    let a = Arc::new(peeps::sync::Mutex::new(100).named("acct-1"));
+    let b = Arc::new(peeps::sync::Mutex::new(200).named("acct-2"));
+    let both_locked = Arc::new(tokio::sync::Barrier::new(2));
+    let transfer = |name: &'static str,
+                    first: Arc<peeps::sync::Mutex<i32>>,
+                    second: Arc<peeps::sync::Mutex<i32>>| {
+        let both_locked = both_locked.clone();
+        let waiting = waiting.clone();
+        peeps::spawn_named(name, async move {
+            let mut from = first.lock().await;
+            both_locked.wait().await;
+            waiting.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut to = second.lock().await;
+            *from -= 1;
+            *to += 1;
+        });
+    };
+    transfer("transfer-a", a.clone(), b.clone());
+    transfer("transfer-b", b, a);
+}
