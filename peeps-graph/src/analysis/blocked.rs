@@ -898,21 +898,23 @@ fn beside_own_initialiser(
         return true;
     };
     let own = blocked.root(waiter);
-    let key = &merged.process_of(cell).process.key;
+    let path = blocked.path(waiter);
     g.edges_directed(cell, Direction::Outgoing)
         .filter(|e| e.weight().kind == EdgeKind::HeldBy)
         .filter(|e| own.is_some() && blocked.root(e.target()) == own)
-        .any(|e| {
-            let taker = e
-                .weight()
-                .attrs
-                .and_then(|a| a.get(attr::BY)?.as_u64())
-                .and_then(|by| merged.find(key, by));
-            match taker {
-                Some(taker) => taker == waiter || !blocked.path(waiter).contains(&taker),
-                None => true,
-            }
+        .any(|e| match taker(merged, e.id()) {
+            Some(taker) => taker == waiter || !path.contains(&taker),
+            None => true,
         })
+}
+
+/// The future inside its holder that took the hold `held_by` (its `by`
+/// attribute), when the graph has it.
+pub(crate) fn taker(merged: &Merged<'_>, held_by: EdgeIndex) -> Option<NodeIndex> {
+    let g = merged.graph();
+    let by = g[held_by].attrs?.get(attr::BY)?.as_u64()?;
+    let (res, _) = g.edge_endpoints(held_by)?;
+    merged.find(&merged.process_of(res).process.key, by)
 }
 
 /// The roots that could release `target`, appended to `out`; or why the

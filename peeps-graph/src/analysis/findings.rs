@@ -146,11 +146,7 @@ impl Context<'_, '_> {
     /// The future that took the hold `held_by`, when its task no longer
     /// polls it (it will never let go).
     fn abandoned_taker(&self, held_by: EdgeIndex) -> Option<NodeRef> {
-        let g = self.merged.graph();
-        let by = g[held_by].attrs?.get(attr::BY)?.as_u64()?;
-        let (res, _) = g.edge_endpoints(held_by)?;
-        let key = &self.merged.process_of(res).process.key;
-        let future = self.merged.find(key, by)?;
+        let future = super::blocked::taker(self.merged, held_by)?;
         self.blocked
             .future_abandoned(self.merged, future)
             .then(|| self.node_ref(future))
