@@ -159,8 +159,8 @@ pub fn current_waiter() -> Actor {
 thread_local! {
     /// The lock order's tag of the last lock hold this thread took outside a
     /// peeps task — (the lock's node id, the plain tokio task's node id or
-    /// 0 for the thread) — read once by the lock order right after the
-    /// hold, so that it does not ask tokio again (see [`take_plain_tag`]).
+    /// 0 for the thread) — read by the lock order right after the hold, so
+    /// that it does not ask tokio again (see [`plain_tag_for`]).
     static PLAIN_HOLD: Cell<(NodeId, u64)> = const { Cell::new((0, 0)) };
 }
 
@@ -184,21 +184,18 @@ pub fn current_lock_holder(lock: NodeId) -> Actor {
     actor
 }
 
-/// The tag [`current_lock_holder`] remembered for a hold of `lock` just
-/// taken on this thread, once; `None` when the last such hold was of
-/// another lock (ask tokio instead).
+/// The tag [`current_lock_holder`] remembered for the last hold taken on
+/// this thread outside a peeps task, when that hold was of `lock`; `None`
+/// when it was of another lock (ask tokio instead).
+///
+/// Read, not consumed: every acquisition the lock order follows comes
+/// right after its lock's hold was taken, in the same call, on the same
+/// thread (the hold first: see `peeps-sync`'s guard constructors), so the
+/// cell always names the hold of the acquisition being ordered.
 #[inline]
-pub(crate) fn take_plain_tag(lock: NodeId) -> Option<u64> {
-    PLAIN_HOLD
-        .try_with(|c| {
-            let (held, tag) = c.get();
-            (held == lock && held != 0).then(|| {
-                c.set((0, 0));
-                tag
-            })
-        })
-        .ok()
-        .flatten()
+pub(crate) fn plain_tag_for(lock: NodeId) -> Option<u64> {
+    let (held, tag) = PLAIN_HOLD.try_with(Cell::get).unwrap_or((0, 0));
+    (held == lock).then_some(tag)
 }
 
 /// The task polling now, for a `held_by` edge: whoever can release a guard.

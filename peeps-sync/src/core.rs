@@ -223,7 +223,8 @@ pub(crate) enum Took {
 }
 
 /// Records a lock of `res` taken in `mode` by the call at `at` in the lock
-/// order. Without diagnostics: nothing.
+/// order, right after the lock's hold was taken (the order reads which
+/// plain tokio task the hold found). Without diagnostics: nothing.
 #[inline(always)]
 pub(crate) fn ordered(
     res: &Resource,

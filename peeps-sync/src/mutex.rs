@@ -202,12 +202,13 @@ impl<T: ?Sized> Mutex<T> {
         at: Site,
         took: Took,
     ) -> OwnedMutexGuard<T> {
-        ordered(self.res.resource(), Mode::Write, at, took);
         // SAFETY: the holder set lives behind the resource `self` owns and
         // stays put while the guard keeps `self` alive; the guard drops
         // `hold` before that `Arc` and never hands the reference out.
         let set = unsafe { &*std::ptr::from_ref(self.res.resource().holders()) };
         let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
+        // After the hold: the lock order reads what the hold found.
+        ordered(self.res.resource(), Mode::Write, at, took);
         OwnedMutexGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,

@@ -210,7 +210,6 @@ impl Semaphore {
         at: Site,
         took: Took,
     ) -> OwnedSemaphorePermit {
-        ordered(self.res.resource(), Mode::Permit, at, took);
         // SAFETY: the tokio semaphore, the holder set and the counters live
         // inside `self`'s allocation (or behind the resource it owns) and stay
         // put while the owned permit keeps `self`, which it drops last; the
@@ -221,6 +220,8 @@ impl Semaphore {
             (permit, set)
         };
         let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, permit.num_permits(), at);
+        // After the hold: the lock order reads what the hold found.
+        ordered(self.res.resource(), Mode::Permit, at, took);
         OwnedSemaphorePermit {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,

@@ -12,6 +12,8 @@ use super::{Mode, class, graph, stack};
 /// Records a lock of `res` taken in `mode` by the call at `at`, a call
 /// that could have waited: the order from every lock the current task
 /// holds to it is learned, and it is held until its hold is released.
+/// Called right after the lock's hold is taken on the same thread (it
+/// reads which plain tokio task the hold found).
 #[inline]
 pub fn acquired(res: &Resource, mode: Mode, at: Site) {
     take(res, mode, at, true);

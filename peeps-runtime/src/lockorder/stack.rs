@@ -227,7 +227,7 @@ fn plain_tag() -> u64 {
 /// taken, found (see `context::current_lock_holder`), else asked again.
 #[inline]
 fn plain_tag_of(lock: NodeId) -> u64 {
-    match context::take_plain_tag(lock) {
+    match context::plain_tag_for(lock) {
         Some(tag) => tag,
         None => plain_tag(),
     }

@@ -106,11 +106,9 @@ impl<T: ?Sized> RwLock<T> {
         mode: Mode,
         took: Took,
     ) -> RwLockReadGuard<'a, T> {
+        let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at);
         ordered(self.res.resource(), mode, at, took);
-        RwLockReadGuard {
-            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at),
-            guard,
-        }
+        RwLockReadGuard { hold, guard }
     }
 
     /// The write guard of a write lock taken by the call at `at`.
@@ -121,11 +119,9 @@ impl<T: ?Sized> RwLock<T> {
         at: Site,
         took: Took,
     ) -> RwLockWriteGuard<'a, T> {
+        let hold = HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at);
         ordered(self.res.resource(), Mode::Write, at, took);
-        RwLockWriteGuard {
-            hold: HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at),
-            guard,
-        }
+        RwLockWriteGuard { hold, guard }
     }
 
     /// The upgradable guard of a lock taken by the call at `at`.
@@ -138,9 +134,10 @@ impl<T: ?Sized> RwLock<T> {
     ) -> RwLockUpgradableReadGuard<'a, T> {
         // Exclusive of writers and of other upgradable reads: ordered as a
         // write.
+        let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at);
         ordered(self.res.resource(), Mode::Write, at, took);
         RwLockUpgradableReadGuard {
-            hold: HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at),
+            hold,
             guard,
             lock: self,
         }

@@ -289,10 +289,11 @@ impl<T: ?Sized> RwLock<T> {
         at: Site,
         took: Took,
     ) -> OwnedRwLockReadGuard<T> {
-        ordered(self.res.resource(), Mode::Read, at, took);
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
         let (hold, ticket) = HoldGuard::movable(set, HoldAs::ReadGuard, 1, at);
+        // After the hold: the lock order reads what the hold found.
+        ordered(self.res.resource(), Mode::Read, at, took);
         OwnedRwLockReadGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -310,10 +311,11 @@ impl<T: ?Sized> RwLock<T> {
         at: Site,
         took: Took,
     ) -> OwnedRwLockWriteGuard<T> {
-        ordered(self.res.resource(), Mode::Write, at, took);
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
         let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
+        // After the hold: the lock order reads what the hold found.
+        ordered(self.res.resource(), Mode::Write, at, took);
         OwnedRwLockWriteGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
