@@ -94,7 +94,7 @@
 //! | `semaphore_nested_acquire` | certain deadlock, 3 tasks each holding a borrowed permit and asking for a second |
 //! | `join_all_holding_lock` | certain deadlock, a task awaiting `join_all` of the tasks it spawned while holding the lock they need, and those 3 tasks |
 //! | `actor_requeue_own_inbox` | certain deadlock of one actor re-queueing a failed mail and a bounce notice into its own full inbox; `main` behind |
-//! | `guard_held_across_send_tokio_spawn` | as `guard_held_across_send`, the tasks started with `tokio::spawn`: probable deadlock (missed today: a bug) |
+//! | `guard_held_across_send_tokio_spawn` | as `guard_held_across_send`, the tasks started with `tokio::spawn`: probable deadlock (each end used from the state of its task's instrumented future) |
 //! | `lock_held_calling_actor` | certain deadlock, 2 tasks: a lock held while awaiting the reply of an actor that needs the lock |
 //! | `once_cell_reentrant_init` | certain deadlock of one task: a `OnceCell`'s initialiser calling `get_or_init` on the same cell |
 //! | `shutdown_never_sent` | certain deadlock: a supervisor joining its first worker before sending the `broadcast` shutdown it waits for; 2 workers and `main` behind |
@@ -108,13 +108,15 @@
 //! | `cache_readers_writer` | no deadlock (readers hold a cache's read guard across a slow call, a writer and a reader queued) |
 //! | `producer_tokio_spawned` | no deadlock (a producer started with `tokio::spawn`, its sender moved in) |
 //! | `handler_per_request` | no deadlock (a server hands each request's reply sender to a `peeps::spawn` handler) |
-//! | `handler_per_request_tokio_spawn` | the same with `tokio::spawn`: no deadlock (a false alarm today: a bug) |
-//! | `reply_from_spawn_blocking` | the same with `spawn_blocking`: no deadlock (a false alarm today: a bug) |
+//! | `handler_per_request_tokio_spawn` | the same with `tokio::spawn`: no deadlock |
+//! | `reply_from_spawn_blocking` | the same with `spawn_blocking`: no deadlock |
 //! | `once_cell_slow_init` | no deadlock (2 tasks wait on a `OnceCell` whose first caller loads slowly) |
 //! | `once_cell_join_same_task` | no deadlock (one task joins two `get_or_init` calls of one cell: the second waits beside the first's slow load, in a plain tokio task and in a peeps task) |
 //! | `pool_over_channel` | no deadlock (a connection pool in a bounded channel, every connection out on a slow query, a third query waiting) |
 //! | `acquire_many_behind_small_jobs` | no deadlock (`acquire_many` waiting for permits held across slow work) |
 //! | `actor_self_handle_ticker` | no deadlock (an actor keeping a sender of its own inbox, in `select!` with a ticker) |
+//! | `sender_handed_on_after_use`, `sender_handed_on_after_use_tokio_spawn` | no deadlock (a task uses a sender, then hands it to an instrumented worker started with `tokio::spawn`, which sends an hour later, and waits for a lock the consumer holds) |
+//! | `sender_handed_on_after_use_async_block` | the same, the worker an uninstrumented `async move` block: no deadlock (a false alarm today: a known limit) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

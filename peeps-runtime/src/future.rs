@@ -130,6 +130,13 @@ fn poll_as<F: Future>(
     // At top level this poll is also the root's, and this thread polls
     // that root from now on.
     let root_scope = by.root.map(|root| (crate::threads::polling(root.id()), StatsScope::begin(root.stats())));
+    // The top-level future of a plain tokio task: its pinned state is that
+    // task's own, as far as peeps can see — a handle used from inside it is
+    // owned by the task (see `context::task_owns`), as in a peeps task.
+    let _state = by
+        .root
+        .filter(|root| root.tokio_id().is_some())
+        .map(|_| crate::context::enter_task_poll(std::ptr::from_ref(inner.as_ref().get_ref()) as usize, std::mem::size_of::<F>(), 0));
     let frame = crate::context::enter(Frame { node: id, task: by.task, tracked: by.tracked });
     // Inside a peeps task, polled by a combinator with a waker of its own:
     // count what this future's wakers are held by.
@@ -162,6 +169,14 @@ impl<F: Future> Future for Instrumented<F> {
                 // `Pending` does it register.
                 let mut root = None;
                 let by = polled_by(&mut root);
+                // The top-level future of a plain tokio task, polled for the
+                // first time: what it owns was moved into that task (by a
+                // `tokio::spawn` peeps cannot see), as `spawn` says for a
+                // peeps task.
+                if by.root.is_some_and(|root| root.tokio_id().is_some()) {
+                    let task = by.task;
+                    crate::ownership::scan_value(this.inner.as_ref().get_ref(), |key| crate::ownership::moved(key, task, peeps_graph::Evidence::Spawned));
+                }
                 let since = clock::now_ms();
                 let id = crate::id::next_id();
                 // A name made at run time cannot be read from another
