@@ -114,6 +114,7 @@
 //! | `once_cell_join_same_task` | no deadlock (one task joins two `get_or_init` calls of one cell: the second waits beside the first's slow load, in a plain tokio task and in a peeps task) |
 //! | `pool_over_channel` | no deadlock (a connection pool in a bounded channel, every connection out on a slow query, a third query waiting) |
 //! | `acquire_many_behind_small_jobs` | no deadlock (`acquire_many` waiting for permits held across slow work) |
+//! | `acquire_beyond_permits` | no deadlock: a long wait (`acquire_many(8)` on a semaphore of 5 permits, none held: only `add_permits` can let it through) |
 //! | `actor_self_handle_ticker` | no deadlock (an actor keeping a sender of its own inbox, in `select!` with a ticker) |
 //! | `sender_handed_on_after_use`, `sender_handed_on_after_use_tokio_spawn` | no deadlock (a task uses a sender, then hands it to an instrumented worker started with `tokio::spawn`, which sends an hour later, and waits for a lock the consumer holds) |
 //! | `sender_handed_on_after_use_async_block` | the same, the worker an uninstrumented `async move` block: no deadlock (a false alarm today: a known limit) |

@@ -136,6 +136,7 @@ const SCENARIOS: &[&str] = &[
     "sender_handed_on_after_use",
     "sender_handed_on_after_use_tokio_spawn",
     "sender_handed_on_after_use_async_block",
+    "acquire_beyond_permits",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -2603,6 +2604,28 @@ fn acquire_many_behind_small_jobs() {
     let dump = s.dump();
     check_healthy(&dump);
     assert_eq!(examples::waiters(&dump.snapshot, Semaphore, "workers"), 2);
+}
+
+/// `acquire_many(8)` on a semaphore of 5 permits, none held: no cycle, a
+/// long wait whose words say that only `add_permits` can let it through
+/// (it said "it is being handed over", which nothing was).
+#[test]
+fn acquire_beyond_permits() {
+    let mut s = scenario!(acquire_beyond_permits);
+    let dump = s.dump();
+    check_healthy(&dump);
+    let report = analyze_lib(&dump, &Options::default().long_wait_ms(300));
+    long_wait("exporter")
+        .path(["export"])
+        .waits_on(Semaphore, "export-limit")
+        .check(&report);
+    let text = report_text(&report);
+    assert!(
+        text.contains(
+            "it asks for more than the semaphore has in all, which only `add_permits` can change"
+        ),
+        "{text}"
+    );
 }
 
 /// A sender its task used, then handed on to an instrumented worker

@@ -641,12 +641,17 @@ impl HolderSet {
                 continue;
             };
             if meta_evidence(h.meta) != Evidence::Acquired && h.ticket == ticket {
-                return f.move_to(h.holder, ticket, to, via, now);
+                // A move to its own holder (a plain task's value moved into
+                // a future it polls) keeps what peeps knew of it.
+                return h.holder == to || f.move_to(h.holder, ticket, to, via, now);
             }
         }
         let mut slow = self.slow.lock();
         for r in slow.iter_mut() {
             if r.ticket == ticket && r.evidence != Evidence::Acquired {
+                if r.holder == to {
+                    return true;
+                }
                 r.holder = to;
                 r.evidence = via;
                 r.since = now;
@@ -978,6 +983,18 @@ mod tests {
         assert_eq!((h.holder, h.meta, h.ticket), (8, later, 78));
         assert!(set.moved(78, 50, Evidence::InMessage, 300));
         assert_eq!(set.fast[0].read().map(|h| h.holder), Some(50));
+    }
+
+    /// A move to the hold's own holder (a plain task's handle moved into a
+    /// future it polls itself) keeps the hold's evidence and age.
+    #[test]
+    fn a_move_to_its_own_holder_changes_nothing() {
+        let set = HolderSet::new(1);
+        let used = meta(HoldAs::Sender, Evidence::Used, 100, 1);
+        set.fill_exclusive(8, used, Some(77), None, 0);
+        assert!(set.moved(77, 8, Evidence::Spawned, 300));
+        let h = set.fast[0].read().expect("the hold");
+        assert_eq!((h.holder, h.meta, h.ticket), (8, used, 77));
     }
 }
 

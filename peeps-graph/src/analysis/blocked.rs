@@ -207,6 +207,10 @@ pub(crate) enum External {
     JoinedGone,
     /// No handler of this request is in the merged snapshots.
     NoHandler,
+    /// A semaphore none of whose permits is held, every one free, and still
+    /// waited on: the wait asks for more than it has in all, which only
+    /// `add_permits` can change.
+    BeyondPermits,
 }
 
 impl External {
@@ -232,6 +236,9 @@ impl External {
             External::HasRoom => "it has room: the wait is about to end",
             External::JoinedGone => "that task is not blocked: the wait may end",
             External::NoHandler => "its handler is not in the snapshots read",
+            External::BeyondPermits => {
+                "no permit is held and every one is free: it asks for more than the semaphore has in all, which only `add_permits` can change"
+            }
         }
     }
 }
@@ -917,6 +924,15 @@ pub(crate) fn taker(merged: &Merged<'_>, held_by: EdgeIndex) -> Option<NodeIndex
     merged.find(&merged.process_of(res).process.key, by)
 }
 
+/// Whether `node` is a semaphore none of whose permits is held, every one
+/// free (`available == permits`): a wait on it can end only when permits
+/// are added.
+fn beyond_permits(node: &Node) -> bool {
+    node.kind == NodeKind::Semaphore
+        && attr_u64(node, attr::HOLDERS) == Some(0)
+        && attr_u64(node, attr::PERMITS).is_some_and(|p| attr_u64(node, attr::AVAILABLE) == Some(p))
+}
+
 /// The roots that could release `target`, appended to `out`; or why the
 /// release is outside the graph. An empty result is never returned: a wait
 /// nobody can be seen to release is external ([`External::NoHolder`]).
@@ -935,6 +951,9 @@ pub(crate) fn releasers(
     match target {
         Target::Holders(node) => {
             holders(node, None, out)?;
+            if out.len() == start && beyond_permits(g[node].node) {
+                return Err(External::BeyondPermits);
+            }
             if out.len() == start
                 && let Some(head) = queue_head(merged, node)
                 && blocked.abandoned(merged, head)
