@@ -137,6 +137,7 @@ const SCENARIOS: &[&str] = &[
     "sender_handed_on_after_use_tokio_spawn",
     "sender_handed_on_after_use_async_block",
     "acquire_beyond_permits",
+    "blocking_relock_in_place",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -352,6 +353,31 @@ fn relock_held_mutex() {
                 .op(Op::Lock)
                 .waits_on(Mutex, "config")
                 .held_by("reloader")
+                .held_as("guard"),
+        )
+        .check(&report);
+}
+
+/// From a production report: a task holding a tokio mutex takes it again
+/// with `block_in_place(|| lock.blocking_lock())` deep in a synchronous
+/// call. Its poll is parked in the blocking call, so the task can never
+/// drop the guard it holds: a certain deadlock of one task (before, a
+/// blocking poll only: the task was polling, so it did not count as
+/// blocked).
+#[test]
+fn blocking_relock_in_place() {
+    let mut s = scenario!(blocking_relock_in_place);
+    let report = analyze(&s.dump());
+    deadlock()
+        .certain()
+        .tasks(["agent"])
+        .resources([(Mutex, "agent-msg")])
+        .step(
+            step("agent")
+                .path(["send_message"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "agent-msg")
+                .held_by("agent")
                 .held_as("guard"),
         )
         .check(&report);

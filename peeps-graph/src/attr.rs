@@ -150,6 +150,10 @@ pub const POLLED_IN: &str = "polled_in";
 /// waker peeps does not count (a no-op waker, a combinator polling a plain
 /// future): whatever it wakes is not the task, as far as peeps can prove.
 pub const FOREIGN_WAKER: &str = "foreign_waker";
+/// `waits_on`: `true` for a wait made by a blocking call (`blocking_lock`,
+/// `blocking_recv`, …): its thread is parked in it until it ends, so a
+/// poll that made it cannot return to any other wait.
+pub const BLOCKING_CALL: &str = "blocking_call";
 /// `waits_on`: the wait's place in its resource's queue (a number that
 /// rises with each new wait on that resource): the lowest queued first.
 pub const QUEUED: &str = "queued";

@@ -43,6 +43,9 @@ struct WaitRecord {
 /// The epoch of a wait polled inside a peeps task with a waker peeps does
 /// not count (see `WaitEdge::poll_wait_kept`).
 const FOREIGN_WAKER: u64 = u64::MAX;
+/// The epoch of a wait made by a blocking call (see [`WaitEdge::begin`]):
+/// never polled, its thread parked in it.
+const BLOCKING_CALL: u64 = u64::MAX - 1;
 
 /// How many waits a list records without its lock.
 const FAST_WAITS: usize = 4;
@@ -178,6 +181,8 @@ impl WaitList {
         }
         if r.epoch == FOREIGN_WAKER {
             attrs.insert(attr::FOREIGN_WAKER.into(), true.into());
+        } else if r.epoch == BLOCKING_CALL {
+            attrs.insert(attr::BLOCKING_CALL.into(), true.into());
         } else if r.epoch != 0 {
             attrs.insert(attr::POLLED_IN.into(), r.epoch.into());
         }
@@ -309,16 +314,17 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
         WaitEdge { slot: None, keep: None }
     }
 
-    /// Records that the current waiter waits on `list`'s node for `op`,
-    /// from the call at `at`. Called on every `Pending`; only the first
-    /// call records (a blocking wait: it is not polled).
+    /// Records that the current waiter waits on `list`'s node for `op`, in
+    /// a blocking call at `at` (`blocking_lock`, `blocking_recv`, …: its
+    /// thread is parked until [`WaitEdge::end`]). Only the first call
+    /// records.
     #[inline]
     pub fn begin<'r>(&mut self, list: &'r Arc<WaitList>, op: Op, at: Site)
     where
         L: ListRef<'r>,
     {
         if self.slot.is_none() {
-            self.begin_recorded(L::keep(list), op, 0, at);
+            self.begin_recorded(L::keep(list), op, BLOCKING_CALL, at);
         }
     }
 

@@ -740,12 +740,20 @@ fn root_facts(ix: NodeIndex, node: &Node) -> Root {
 
 fn is_blocking_wait(merged: &Merged<'_>, w: EdgeIndex) -> bool {
     let g = merged.graph();
-    g.edge_endpoints(w).is_some_and(|(_, to)| {
-        let node = g[to].node;
-        attr_bool(node, attr::BLOCKING) == Some(true)
-            // A watch `send` blocks its thread on the value's lock.
-            || (node.kind == NodeKind::Channel && g[w].op() == Some(Op::Write))
-    })
+    // A blocking call (`blocking_lock`, `blocking_recv`, …) on any
+    // primitive parks its thread.
+    let blocking_call = g[w]
+        .attrs
+        .and_then(|a| a.get(attr::BLOCKING_CALL))
+        .and_then(|v| v.as_bool())
+        == Some(true);
+    blocking_call
+        || g.edge_endpoints(w).is_some_and(|(_, to)| {
+            let node = g[to].node;
+            attr_bool(node, attr::BLOCKING) == Some(true)
+                // A watch `send` blocks its thread on the value's lock.
+                || (node.kind == NodeKind::Channel && g[w].op() == Some(Op::Write))
+        })
 }
 
 /// Whether wait `w` was polled inside a peeps task with a waker peeps does
