@@ -263,26 +263,48 @@ impl std::fmt::Debug for FirstWaker {
 }
 
 impl TaskEntry {
-    /// Marks the task woken and forwards to the runtime's waker.
+    /// Marks the task woken and forwards to the runtime's waker. Inline:
+    /// the common path (the first waker, on tokio always) is a store, two
+    /// loads and the runtime's wake.
+    #[inline]
     pub(crate) fn wake(&self) {
         self.woken.store(true, Relaxed);
         if self.waker_changed.load(Acquire) {
-            // Clone out of the lock: the runtime's wake must not run under it.
-            let later = self.later_waker.lock().clone();
-            if let Some(w) = later {
-                w.wake();
-            }
+            self.wake_later();
         } else if let Some(w) = self.first_waker.get() {
             w.wake_by_ref();
         }
     }
 
+    /// The wake of a task whose runtime handed it a different waker.
+    #[cold]
+    #[inline(never)]
+    fn wake_later(&self) {
+        // Clone out of the lock: the runtime's wake must not run under it.
+        let later = self.later_waker.lock().clone();
+        if let Some(w) = later {
+            w.wake();
+        }
+    }
+
     /// Keeps the runtime's waker to forward wakes to: no lock and no clone
-    /// when it is the one already kept (always, on tokio).
+    /// when it is the one already kept (always, on tokio). Inline: that
+    /// check is a few loads and compares.
+    #[inline]
     fn remember_waker(&self, waker: &Waker) {
         match self.first_waker.get() {
-            None => self.first_waker.init(waker.clone()),
             Some(first) if !self.waker_changed.load(Relaxed) && first.will_wake(waker) => {}
+            _ => self.remember_other_waker(waker),
+        }
+    }
+
+    /// Keeps a waker that is not the one already kept (the first one, or
+    /// another the runtime handed since).
+    #[cold]
+    #[inline(never)]
+    fn remember_other_waker(&self, waker: &Waker) {
+        match self.first_waker.get() {
+            None => self.first_waker.init(waker.clone()),
             Some(_) => {
                 let mut later = self.later_waker.lock();
                 if !later.as_ref().is_some_and(|w| w.will_wake(waker)) {

@@ -1,6 +1,8 @@
 //! Runs one synchronisation operation N times, for counting instructions
-//! with `perf stat -e instructions:u` (a figure a loaded machine does not
-//! disturb, unlike time). Usage: `ops <op> <tokio|peeps> <n>`, op one of
+//! with `perf stat -e instructions:u` or `valgrind --tool=callgrind` (a
+//! figure a loaded machine does not disturb, unlike time): the count of a
+//! run of 2N less that of a run of N, over N, is one operation's, set-up
+//! cancelled. Usage: `ops <op> <tokio|peeps> <n>`, op one of
 //! `mutex`, `mpsc`, `unbounded`, `oneshot`, `semaphore`, `watch_borrow`,
 //! `watch_send`, `request_reply` (a request carrying its oneshot reply
 //! sender through an mpsc channel), `parking_lot`, `contended`,
@@ -10,7 +12,11 @@
 //! task for tokio) on a current-thread runtime. `contended`: 4 tasks each
 //! lock, yield while holding, unlock — every lock but the first of a round
 //! waits, deterministically; side `tokio-in-peeps` runs tokio's mutex in
-//! peeps tasks (the task's own cost without the wrapper's).
+//! peeps tasks (the task's own cost without the wrapper's). `contended` is
+//! the contended mutex of docs/PERFORMANCE.md (issue 19) as callgrind can
+//! count it: each lock a pending poll, a wake and another poll, as in the
+//! criterion group `mutex_contended_4_tasks`, whose `contended_mt` body
+//! waits only as the two workers' timing has it.
 
 use std::hint::black_box;
 

@@ -7,14 +7,16 @@
 //! (`as: guard`) to the task that locked, `confirmed: false` for owned
 //! guards, which can move to another task unseen.
 
-use crate::core::{At, NotSendSync, Took, Waiting, block_on_wait, caller, fmt_via_deref, ordered};
+use crate::core::{
+    At, NotSendSync, Took, Waiting, block_on_wait, caller, fmt_via_deref, ordered, poll_recorded,
+};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard};
 use peeps_runtime::__private::lockorder::Mode;
 use peeps_runtime::__private::ownership::{Key, Mark};
 use peeps_runtime::__private::resource::LazyResource;
-use peeps_runtime::__private::wait::Site;
+use peeps_runtime::__private::wait::{Site, WaitEdge, WaitList};
 use std::borrow::Cow;
 use std::cell::UnsafeCell;
 use std::fmt;
@@ -22,7 +24,9 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 pub use tokio::sync::TryLockError;
 
@@ -232,11 +236,11 @@ impl<T: ?Sized> Mutex<T> {
     /// removes the wait edge.
     #[track_caller]
     pub fn lock(&self) -> impl Future<Output = MutexGuard<'_, T>> {
-        let at = At::caller();
-        async move {
-            let guard =
-                Waiting::new(self.res.resource(), Op::Lock, at.site(), self.lock.lock()).await;
-            self.guard(guard, at.site(), Took::Waiting)
+        Locking {
+            inner: self.lock.lock(),
+            mutex: self,
+            at: At::caller(),
+            edge: WaitEdge::new(),
         }
     }
 
@@ -314,6 +318,41 @@ impl<T: ?Sized> Mutex<T> {
     /// A mutable reference to the value: no locking needed, as tokio's.
     pub fn get_mut(&mut self) -> &mut T {
         self.data.get_mut()
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Mutex::lock`]: tokio's lock future `inner`, a
+    /// `waits_on` edge while pending (as [`Waiting`]'s), then the guard's
+    /// `held_by` edge. Written by hand, not as an `async` block around a
+    /// [`Waiting`]: no state machine around the one await, which cost
+    /// every contended lock a dispatch and a drop of the finished wait.
+    struct Locking<'a, T: ?Sized, F> {
+        #[pin]
+        inner: F,
+        mutex: &'a Mutex<T>,
+        at: At,
+        // Dropped after `inner`: a wait cancelled by the drop leaves
+        // tokio's queue, then the graph.
+        edge: WaitEdge<&'a WaitList>,
+    }
+}
+
+impl<'a, T: ?Sized, F> Future for Locking<'a, T, F>
+where
+    F: Future<Output = tokio::sync::MutexGuard<'a, ()>>,
+{
+    type Output = MutexGuard<'a, T>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
+        let this = self.project();
+        let mutex: &'a Mutex<T> = this.mutex;
+        let at = this.at.site();
+        let polled = poll_recorded(mutex.res.resource(), Op::Lock, at, this.edge, cx, |cx| {
+            this.inner.poll(cx)
+        });
+        polled.map(|guard| mutex.guard(guard, at, Took::Waiting))
     }
 }
 
