@@ -15,6 +15,7 @@
 //! | `lock_cycle_nested` | certain deadlock, 3 tasks through nested fns, 3 mutexes |
 //! | `relock_held_mutex` | certain deadlock of one task with itself |
 //! | `blocking_relock_in_place` | certain deadlock: 1 task (a task holding a tokio mutex takes it again with `block_in_place(\|\| lock.blocking_lock())`, its poll parked) |
+//! | `blocking_guard_across_select` | certain deadlock of `main`'s thread with itself (tokio#4588: a blocking guard held across an `.await` by one `select!` branch, the other locking it), a blocking poll |
 //! | `rwlock_read_then_write` | certain deadlock of one task with its own read guard |
 //! | `rwlock_readers_cycle` | certain deadlock, a writer and two readers |
 //! | `semaphore_cycle` | certain deadlock, 2 tasks, 2 semaphores |

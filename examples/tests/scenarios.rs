@@ -138,6 +138,7 @@ const SCENARIOS: &[&str] = &[
     "sender_handed_on_after_use_async_block",
     "acquire_beyond_permits",
     "blocking_relock_in_place",
+    "blocking_guard_across_select",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -356,6 +357,36 @@ fn relock_held_mutex() {
                 .held_as("guard"),
         )
         .check(&report);
+}
+
+/// tokio#4588: a blocking mutex guard held across an `.await` by one of two
+/// futures a `select!` loop polls on `main`'s thread; the other locks it
+/// and parks the thread. A thread root is no peeps task (a wake peeps
+/// cannot see would make it probable), but a poll parked in a blocking lock
+/// can only be released by the lock: certain.
+#[test]
+fn blocking_guard_across_select() {
+    let mut s = scenario!(blocking_guard_across_select);
+    let report = analyze(&s.dump());
+    deadlock()
+        .certain()
+        .tasks([MAIN])
+        .resources([(Mutex, "shared")])
+        .step(
+            step(MAIN)
+                .path(["use_mutex"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "shared")
+                .held_by(MAIN)
+                .held_as("guard"),
+        )
+        .check(&report);
+    assert_eq!(
+        blocking_poll_tasks(&report),
+        [MAIN],
+        "{}",
+        report_text(&report)
+    );
 }
 
 /// From a production report: a task holding a tokio mutex takes it again

@@ -13,7 +13,7 @@
 //! once assigns every other member to the nearest one, with the step it
 //! waits through: "also stuck behind it".
 
-use super::blocked::{Blocked, NONE, Release};
+use super::blocked::{Blocked, NONE, Release, RootState};
 use super::fixpoint::{Dep, DepEdge, Fixpoint};
 use crate::merge::{EdgeIndex, IdMap};
 use petgraph::Direction;
@@ -168,7 +168,13 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
         let mut ordered: Vec<u32> = on_cycle.clone();
         ordered.extend(others.iter().map(|h| h.root));
 
-        let untracked = ordered.iter().any(|&r| !blocked.roots[r as usize].tracked);
+        // A root peeps did not spawn may be woken by something it cannot
+        // see, unless its poll is parked in a blocking call: nothing but
+        // what it waits for gets it out of that.
+        let untracked = ordered.iter().any(|&r| {
+            let root = &blocked.roots[r as usize];
+            !root.tracked && root.state != RootState::Parked
+        });
         let guessed = cycle.iter().chain(&others).any(|h| h.release.guess);
         cycles.groups.push(Group {
             roots: ordered,
