@@ -18,6 +18,13 @@ thread_local! {
     static CURSOR: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
 }
 
+/// Which block id `id` was handed out from: ids of one block come from
+/// one thread, one after another (the registry keeps them together).
+#[inline]
+pub(crate) fn block_of(id: u64) -> u64 {
+    id.wrapping_sub(1) / BLOCK
+}
+
 /// A fresh node id, never 0.
 pub(crate) fn next_id() -> u64 {
     CURSOR
