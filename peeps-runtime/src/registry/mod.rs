@@ -10,14 +10,22 @@
 //! id still knows its shard.
 //!
 //! A shard maps ids to the entries' addresses ([`table`]), not to counted
-//! references:
-//! the [`Registered`] handle owns the node's one `Arc` and takes the node
-//! out of its shard before it lets go of it, so an address in a shard is
-//! always of a live entry, and whoever reads one under the shard's lock
-//! may take a reference of its own ([`live_entries`], [`find`]). That
-//! saves every node a reference count taken and given back. A node leaves
-//! the moment its owner drops the handle; its entry is dropped outside any
-//! shard lock (its drop may run user code: a stored waker).
+//! references: the [`Registered`] handle holds a reference to its entry and
+//! takes the address out of its shard before it lets go of it, so an
+//! address in a shard is always of a live entry, and whoever reads one
+//! under the shard's lock may take a reference of its own
+//! ([`live_entries`], [`find`]). That saves every node a reference count
+//! taken and given back. A node leaves the moment its owner drops the
+//! handle; its entry is dropped outside any shard lock (its drop may run
+//! user code: a stored waker).
+//!
+//! Why by id, and not a slab that only a snapshot walks: [`find`] is not
+//! only for cold paths. The lock order asks it whether the future that
+//! took a held lock is polling (`lockorder::stack::sibling_encloses`) on
+//! every acquisition made while another future of the task holds a lock,
+//! before its cache of known edges is probed; a scan there would make such
+//! an acquisition cost as much as the live nodes. A move names its
+//! resource by id too (`ownership::moves`).
 
 mod table;
 
@@ -108,9 +116,8 @@ impl<E: Entry> Registered<E> {
 
     /// Adds `entry`, already in its `Arc`, to the registry (a large entry
     /// built in place: see `future::register`). The registry keeps its
-    /// address only: the `Arc` must not be shared with anything that
-    /// would free the entry before this handle drops (this handle's own
-    /// reference keeps it alive until it has left the registry).
+    /// address only; this handle's own reference keeps the entry alive
+    /// until it has left the registry, whoever else shares the `Arc`.
     pub fn from_arc(entry: Arc<E>) -> Self {
         let id = entry.core().id;
         let ptr: *const dyn Entry = Arc::<E>::as_ptr(&entry);
