@@ -47,6 +47,7 @@ pub(crate) fn next_id() -> u64 {
 /// unique integers, so a multiply spreads them; SipHash, the std default,
 /// cost several times the table operation itself on a hot path.
 #[derive(Default)]
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
 pub(crate) struct IdHasher(u64);
 
 impl Hasher for IdHasher {
@@ -65,6 +66,7 @@ impl Hasher for IdHasher {
 }
 
 /// A `HashMap` hasher for ids.
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
 pub(crate) type IdHash = BuildHasherDefault<IdHasher>;
 
 #[cfg(test)]
