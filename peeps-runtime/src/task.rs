@@ -556,7 +556,7 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
     ownership::scan_value(&fut, |key| ownership::moved(key, id, Evidence::Spawned));
     // Written straight into its `Arc`: built on the stack and moved in,
     // the entry went through two copies (`memcpy`, ~160 instructions).
-    let mut arc = Arc::<TaskEntry>::new_uninit();
+    let mut arc = Arc::new(std::mem::MaybeUninit::<TaskEntry>::uninit());
     Arc::get_mut(&mut arc).expect("a new Arc is unique").write(TaskEntry {
         core,
         stats: PollStats::default(),
