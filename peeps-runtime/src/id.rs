@@ -18,6 +18,12 @@ thread_local! {
     static CURSOR: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
 }
 
+/// Where the node ids of plain tokio tasks start (see `ambient`): far
+/// above the ids the counter hands out, and below 2^53 so the UI's JSON
+/// numbers stay exact. Such an id is chosen by its maker, not handed out:
+/// it may be registered again while an older node of it is leaving.
+pub(crate) const FOREIGN_BASE: u64 = 1 << 52;
+
 /// Which block id `id` was handed out from: ids of one block come from
 /// one thread, one after another (the registry keeps them together).
 #[inline]

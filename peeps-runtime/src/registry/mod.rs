@@ -123,7 +123,10 @@ impl<E: Entry> Registered<E> {
         let ptr: *const dyn Entry = Arc::<E>::as_ptr(&entry);
         // SAFETY: an `Arc`'s pointer is never null.
         let addr = Addr(unsafe { NonNull::new_unchecked(ptr.cast_mut()) });
-        shard(id).lock().insert(id, addr);
+        let may_repeat = id >= crate::id::FOREIGN_BASE;
+        // SAFETY: this handle keeps the entry alive until its drop has
+        // removed it.
+        unsafe { shard(id).lock().insert(id, addr, may_repeat) };
         Registered { entry }
     }
 

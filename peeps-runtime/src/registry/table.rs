@@ -7,9 +7,10 @@
 //! tombstones), so the probe chains stay short: the table fills at most
 //! three quarters of its slots (three eighths to three quarters after it
 //! grew), and halves when fewer than three sixteenths are used, so its
-//! memory follows the live nodes back down (24 bytes a slot: 32 to 64 a
-//! node). No SIMD group probing, no separate control bytes: cheaper than
-//! `std`'s map for this one key type at these loads.
+//! memory follows the live nodes back down (16 bytes a slot, the entry's
+//! address: 21 to 43 a node; the id is read from the entry, which a probe
+//! for a fresh id never needs). No SIMD group probing, no separate control
+//! bytes: cheaper than `std`'s map for this one key type at these loads.
 
 use super::Entry;
 use std::ptr::NonNull;
@@ -23,21 +24,30 @@ const MIN_SLOTS: usize = 16;
 pub(super) struct Addr(pub(super) NonNull<dyn Entry>);
 
 // SAFETY: the entry it points at is `Send + Sync`; the registry turns it
-// into a reference only under its shard's lock (see `super::Slot`).
+// into a reference only under its shard's lock (see `super::counted`).
 unsafe impl Send for Addr {}
 
-/// One slot: `id` 0 when empty (no node has id 0).
-#[derive(Clone, Copy)]
-struct Slot {
-    id: u64,
-    addr: Option<Addr>,
+impl Addr {
+    /// The id of the entry.
+    #[inline]
+    fn id(self) -> u64 {
+        // SAFETY: an address is in a table only while its entry lives
+        // (`Table::insert`'s contract), and a table is read only under its
+        // shard's lock.
+        unsafe { self.0.as_ref() }.core().id
+    }
+
+    #[inline]
+    fn is(self, addr: *const dyn Entry) -> bool {
+        std::ptr::addr_eq(self.0.as_ptr(), addr)
+    }
 }
 
-const EMPTY: Slot = Slot { id: 0, addr: None };
-
-/// Entries' addresses by id.
+/// Entries' addresses by id: each in a slot probed from its id's home
+/// (`None`: empty). A slot is the address alone; the id is read from the
+/// entry when a probe must compare it.
 pub(super) struct Table {
-    slots: Box<[Slot]>,
+    slots: Box<[Option<Addr>]>,
     len: usize,
     /// `64 - log2(slots)`: what [`Table::home`] shifts a product by.
     shift: u32,
@@ -69,90 +79,87 @@ impl Table {
         (id.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
-    /// Adds `addr` under `id`, replacing an entry registered under the same
-    /// id (a plain tokio task's root registered again: see the registry).
-    #[inline]
-    pub(super) fn insert(&mut self, id: u64, addr: Addr) {
+    /// Adds `addr`, the entry with id `id`. An id that `may_repeat` (one
+    /// its maker chose: a plain tokio task's root registered again, see the
+    /// registry) replaces an entry under the same id; any other id is new
+    /// (the counter hands each out once), and its probe compares none.
+    ///
+    /// # Safety
+    /// `addr` is of a live entry, which stays live until it is removed
+    /// (or replaced).
+    #[inline(always)]
+    pub(super) unsafe fn insert(&mut self, id: u64, addr: Addr, may_repeat: bool) {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.resize((self.slots.len() * 2).max(MIN_SLOTS));
         }
         let mask = self.mask();
         let mut i = self.home(id);
         loop {
-            let slot = &mut self.slots[i];
-            if slot.id == 0 {
-                *slot = Slot {
-                    id,
-                    addr: Some(addr),
-                };
-                self.len += 1;
-                return;
+            match self.slots[i] {
+                None => {
+                    self.slots[i] = Some(addr);
+                    self.len += 1;
+                    return;
+                }
+                Some(there) if may_repeat && there.id() == id => {
+                    self.slots[i] = Some(addr);
+                    return;
+                }
+                Some(_) => i = (i + 1) & mask,
             }
-            if slot.id == id {
-                slot.addr = Some(addr);
-                return;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// Where `id` is, if present.
-    #[inline]
-    fn position(&self, id: u64) -> Option<usize> {
-        if self.len == 0 {
-            return None;
-        }
-        let mask = self.mask();
-        let mut i = self.home(id);
-        loop {
-            let slot = &self.slots[i];
-            if slot.id == id {
-                return Some(i);
-            }
-            if slot.id == 0 {
-                return None;
-            }
-            i = (i + 1) & mask;
         }
     }
 
     /// The address under `id`, if any.
     #[inline]
     pub(super) fn get(&self, id: u64) -> Option<Addr> {
-        self.position(id).and_then(|i| self.slots[i].addr)
+        if self.len == 0 {
+            return None;
+        }
+        let mask = self.mask();
+        let mut i = self.home(id);
+        loop {
+            match self.slots[i] {
+                None => return None,
+                Some(there) if there.id() == id => return Some(there),
+                Some(_) => i = (i + 1) & mask,
+            }
+        }
     }
 
-    /// Removes `id` if it is the entry at `addr` (not one that replaced it).
-    #[inline]
+    /// Removes the entry at `addr`, whose id is `id`, if it is here (not
+    /// replaced by another of its id).
+    #[inline(always)]
     pub(super) fn remove(&mut self, id: u64, addr: *const dyn Entry) {
-        let Some(mut hole) = self.position(id) else {
+        if self.len == 0 {
             return;
-        };
-        if !self.slots[hole]
-            .addr
-            .is_some_and(|a| std::ptr::addr_eq(a.0.as_ptr(), addr))
-        {
-            return;
+        }
+        let mask = self.mask();
+        let mut hole = self.home(id);
+        loop {
+            match self.slots[hole] {
+                None => return,
+                Some(there) if there.is(addr) => break,
+                Some(_) => hole = (hole + 1) & mask,
+            }
         }
         // Shift back every slot after the hole, up to an empty one, whose
         // probe started at or before the hole.
-        let mask = self.mask();
         let mut next = hole;
         loop {
             next = (next + 1) & mask;
-            let slot = self.slots[next];
-            if slot.id == 0 {
+            let Some(there) = self.slots[next] else {
                 break;
-            }
-            let home = self.home(slot.id);
+            };
+            let home = self.home(there.id());
             // Distances from home, cyclically: the slot may fill the hole
             // when its home is no nearer to it than the hole is.
             if (next.wrapping_sub(home) & mask) >= (next.wrapping_sub(hole) & mask) {
-                self.slots[hole] = slot;
+                self.slots[hole] = Some(there);
                 hole = next;
             }
         }
-        self.slots[hole] = EMPTY;
+        self.slots[hole] = None;
         self.len -= 1;
         if self.slots.len() > MIN_SLOTS && self.len * 16 < self.slots.len() * 3 {
             self.resize(self.slots.len() / 2);
@@ -161,20 +168,20 @@ impl Table {
 
     /// Every address.
     pub(super) fn addrs(&self) -> impl Iterator<Item = Addr> + '_ {
-        self.slots.iter().filter_map(|s| s.addr)
+        self.slots.iter().flatten().copied()
     }
 
     /// Moves the entries into a table of `slots` slots (a power of two).
     #[cold]
     #[inline(never)]
     fn resize(&mut self, slots: usize) {
-        let old = std::mem::replace(&mut self.slots, vec![EMPTY; slots].into_boxed_slice());
+        let old = std::mem::replace(&mut self.slots, vec![None; slots].into_boxed_slice());
         self.shift = 64 - slots.trailing_zeros();
         self.len = 0;
-        for slot in old.iter() {
-            if let Some(addr) = slot.addr {
-                self.insert(slot.id, addr);
-            }
+        for addr in old.iter().flatten() {
+            // SAFETY: it was in the table, so its entry is live until it
+            // is removed; its id is its own, met once in the old table.
+            unsafe { self.insert(addr.id(), *addr, false) };
         }
     }
 }
@@ -214,7 +221,8 @@ mod tests {
             .collect();
         let mut t = Table::new();
         for d in &nodes {
-            t.insert(d.0.id, addr_of(d));
+            // SAFETY: `nodes` outlives the table.
+            unsafe { t.insert(d.0.id, addr_of(d), false) };
         }
         assert_eq!(t.len(), nodes.len());
         let grown = t.slots.len();
@@ -243,8 +251,11 @@ mod tests {
     fn an_id_registered_again_replaces_the_first_whose_removal_then_does_nothing() {
         let (first, again) = (dummy(42), dummy(42));
         let mut t = Table::new();
-        t.insert(42, addr_of(&first));
-        t.insert(42, addr_of(&again));
+        // SAFETY: both outlive the table.
+        unsafe {
+            t.insert(42, addr_of(&first), true);
+            t.insert(42, addr_of(&again), true);
+        }
         assert_eq!(t.len(), 1);
         t.remove(42, addr_of(&first).0.as_ptr());
         assert!(
