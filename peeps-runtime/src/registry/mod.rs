@@ -3,23 +3,23 @@
 //! Nodes are kept in 64 shards, each behind its own small lock, taken only
 //! when a node is made or leaves (and by a snapshot or a look-up by id),
 //! never on a poll. A node's shard is chosen by the *block* its id came
-//! from (see [`crate::id`]): a thread hands out the ids of one block one
+//! from (see `crate::id`): a thread hands out the ids of one block one
 //! after another, and a node registers on the thread that took its id, so
 //! a thread's registrations go to one shard for a thousand nodes at a time
 //! (its lock uncontended, its cache line on that core), and a look-up by
 //! id still knows its shard.
 //!
-//! A shard maps ids to the entries' addresses ([`table`]), not to counted
+//! A shard maps ids to the entries' addresses (`table`), not to counted
 //! references: the [`Registered`] handle holds a reference to its entry and
 //! takes the address out of its shard before it lets go of it, so an
 //! address in a shard is always of a live entry, and whoever reads one
 //! under the shard's lock may take a reference of its own
-//! ([`live_entries`], [`find`]). That saves every node a reference count
+//! (`live_entries`, `find`). That saves every node a reference count
 //! taken and given back. A node leaves the moment its owner drops the
 //! handle; its entry is dropped outside any shard lock (its drop may run
 //! user code: a stored waker).
 //!
-//! Why by id, and not a slab that only a snapshot walks: [`find`] is not
+//! Why by id, and not a slab that only a snapshot walks: `find` is not
 //! only for cold paths. The lock order asks it whether the future that
 //! took a held lock is polling (`lockorder::stack::sibling_encloses`) on
 //! every acquisition made while another future of the task holds a lock,
