@@ -95,9 +95,7 @@ thread_local! {
     static THREAD_ROOT: RefCell<Weak<AmbientHandle>> = const { RefCell::new(Weak::new()) };
 }
 
-/// Where the node ids of plain tokio tasks start: far above the ids the
-/// counter hands out, and below 2^53 so the UI's JSON numbers stay exact.
-const FOREIGN_BASE: NodeId = 1 << 52;
+use crate::id::FOREIGN_BASE;
 
 /// The node id of plain tokio task `task`: the same for every hold, wait
 /// and registered root of that task.

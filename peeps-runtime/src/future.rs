@@ -239,7 +239,7 @@ fn register(
     }
     // Built in place, field by field: a whole entry built on the stack and
     // copied in (a `rep movsb`) stalled the first poll's reads of it.
-    let mut arc = Arc::<FutureEntry>::new_uninit();
+    let mut arc = Arc::new(std::mem::MaybeUninit::<FutureEntry>::uninit());
     let slot = Arc::get_mut(&mut arc).expect("a new Arc is unique").as_mut_ptr();
     // SAFETY: `slot` points at the new, unique, uninitialised entry; each
     // field is written exactly once before `assume_init`.

@@ -18,6 +18,19 @@ thread_local! {
     static CURSOR: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
 }
 
+/// Where the node ids of plain tokio tasks start (see `ambient`): far
+/// above the ids the counter hands out, and below 2^53 so the UI's JSON
+/// numbers stay exact. Such an id is chosen by its maker, not handed out:
+/// it may be registered again while an older node of it is leaving.
+pub(crate) const FOREIGN_BASE: u64 = 1 << 52;
+
+/// Which block id `id` was handed out from: ids of one block come from
+/// one thread, one after another (the registry keeps them together).
+#[inline]
+pub(crate) fn block_of(id: u64) -> u64 {
+    id.wrapping_sub(1) / BLOCK
+}
+
 /// A fresh node id, never 0.
 pub(crate) fn next_id() -> u64 {
     CURSOR
@@ -40,6 +53,7 @@ pub(crate) fn next_id() -> u64 {
 /// unique integers, so a multiply spreads them; SipHash, the std default,
 /// cost several times the table operation itself on a hot path.
 #[derive(Default)]
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
 pub(crate) struct IdHasher(u64);
 
 impl Hasher for IdHasher {
@@ -58,6 +72,7 @@ impl Hasher for IdHasher {
 }
 
 /// A `HashMap` hasher for ids.
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
 pub(crate) type IdHash = BuildHasherDefault<IdHasher>;
 
 #[cfg(test)]
