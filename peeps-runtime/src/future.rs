@@ -132,15 +132,19 @@ fn poll_as<F: Future>(
     let root_scope = by.root.map(|root| (crate::threads::polling(root.id()), StatsScope::begin(root.stats())));
     // The top-level future of a plain tokio task: its pinned state is that
     // task's own, as far as peeps can see — a handle used from inside it is
-    // owned by the task (see `context::task_owns`), as in a peeps task.
-    let _state = by
-        .root
-        .filter(|root| root.tokio_id().is_some())
-        .map(|_| crate::context::enter_task_poll(std::ptr::from_ref(inner.as_ref().get_ref()) as usize, std::mem::size_of::<F>(), 0));
+    // owned by the task (see `context::task_owns`), as in a peeps task —
+    // and it counts the clones of the waker it hands down, as a peeps task
+    // does its own: one its waits cannot account for (a timer, a socket)
+    // says the task may be woken by something peeps cannot see.
+    let plain_top = by.root.is_some_and(|root| root.tokio_id().is_some());
+    let _state = plain_top.then(|| {
+        crate::context::enter_task_poll(std::ptr::from_ref(inner.as_ref().get_ref()) as usize, std::mem::size_of::<F>(), 0)
+    });
     let frame = crate::context::enter(Frame { node: id, task: by.task, tracked: by.tracked });
-    // Inside a peeps task, polled by a combinator with a waker of its own:
-    // count what this future's wakers are held by.
-    let res = if by.tracked && !crate::waker::is_counted(cx.waker()) {
+    // Inside a peeps task, polled by a combinator with a waker of its own
+    // (or at the top of a plain task): count what this future's wakers are
+    // held by.
+    let res = if plain_top || (by.tracked && !crate::waker::is_counted(cx.waker())) {
         let sub = sub();
         sub.remember(cx.waker());
         let view = subwaker::view(&sub);

@@ -88,6 +88,14 @@ impl Root {
     /// their own sub-wakers are not wake sources of their own (see
     /// [`Blocked::account_combinators`]).
     pub(crate) fn external_waker(&self) -> bool {
+        if !self.tracked {
+            // A plain task's waker is not counted, but its top-level
+            // instrumented future counts the clones of the one it hands
+            // down: a clone its waits cannot account for (a timer) may wake
+            // it. Without such a future, nothing is known (the deadlock it
+            // is in is probable).
+            return self.combinators.unaccounted;
+        }
         self.tracked
             && (self.combinators.unaccounted
                 || match (self.clones, self.accounted) {
