@@ -153,6 +153,7 @@ const SCENARIOS: &[&str] = &[
     "actors_call_each_other_tokio_spawn",
     "rwlock_pool_inversion_tokio_spawn",
     "batcher_lock_across_timeout_tokio_spawn",
+    "connection_limit_tokio_spawn",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -2765,13 +2766,22 @@ fn server_handler_lock_tokio_spawn() {
     check_healthy(&dump);
     let g = &dump.snapshot;
     assert_eq!(examples::waiters(g, Mutex, "sessions"), 2);
-    assert_eq!(examples::waiters(g, Channel, "reply"), 3);
+    for reply in ["reply-ann", "reply-bob", "reply-cyd"] {
+        assert!(waited_on_for(g, Channel, reply, "recv"));
+    }
     assert!(waited_on_for(g, Channel, "requests", "recv"));
 }
 
 /// `actor_self_handle_ticker` started with plain `tokio::spawn`: the actor
 /// waits in `select!` on its own inbox, whose only sender it holds, and a
 /// ticker that will make it send.
+///
+/// Bug: `peeps analyze` says `deadlock (probable, 1 task)`: `tokio task
+/// N` waits to receive from `session-inbox`, sender held by itself
+/// (`used`, true). Every edge is right; what peeps misses is the ticker.
+/// A plain tokio task's waker is not accounted (`tracked: false`), so its
+/// timer is not seen as a way out, and the verdict is `probable` where
+/// the same actor under `peeps::spawn` is healthy.
 #[test]
 #[ignore = "bug: a false alarm (probable deadlock of the actor with itself): the ticker in its select! is a wake source peeps cannot see in a plain tokio task"]
 fn actor_select_ticker_tokio_spawn() {
@@ -2884,11 +2894,7 @@ fn lock_channel_ring_tokio_spawn() {
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
         .probable()
-        .resources([
-            (Mutex, "catalog"),
-            (Channel, "jobs"),
-            (Channel, "results"),
-        ])
+        .resources([(Mutex, "catalog"), (Channel, "jobs"), (Channel, "results")])
         .check(report);
     check_tokio_tasks(d, 3, report);
 }
@@ -2960,7 +2966,13 @@ fn rwlock_pool_inversion_tokio_spawn() {
 
 /// A batcher holds its buffer's lock while it waits, under a timeout, on
 /// a channel whose producer needs the lock: the timer ends the stall.
+///
+/// Bug: `peeps analyze` says `deadlock (probable, 2 tasks)` over `events`
+/// and `buffer`. Every edge is right (the guard `acquired`, each end
+/// `used` by its task); the timeout's timer, a wake source of a plain
+/// tokio task, is not accounted, as in `actor_select_ticker_tokio_spawn`.
 #[test]
+#[ignore = "bug: a false alarm (probable deadlock of batcher and producer): the timeout around the batcher's receive is a wake source peeps cannot see in a plain tokio task"]
 fn batcher_lock_across_timeout_tokio_spawn() {
     let mut s = scenario!(batcher_lock_across_timeout_tokio_spawn);
     let dump = s.dump();
@@ -2968,4 +2980,28 @@ fn batcher_lock_across_timeout_tokio_spawn() {
     let g = &dump.snapshot;
     assert!(waited_on_for(g, Channel, "events", "recv"));
     assert!(waited_on_for(g, Mutex, "buffer", "lock"));
+}
+
+/// tokio's connection limit: an owned permit taken before each accept and
+/// moved into the connection's handler, an `async move` block started
+/// with plain `tokio::spawn`; the handlers are slow, the acceptor waits
+/// for a third permit.
+///
+/// Bug: no deadlock (right: both permits are `made` by `acceptor`,
+/// unconfirmed, so no holder is named), but `potential deadlock: task
+/// "acceptor" took a permit of "conn-slots" then waited for another`
+/// (`--fail-on-potential` fails): the acquisition order counts the
+/// permits the acceptor moved into the blocks as still its own.
+#[test]
+#[ignore = "bug: a false potential deadlock (task \"acceptor\" took a permit of \"conn-slots\" then waited for another): the owned permit moved into an uninstrumented async block given to tokio::spawn still counts as the acceptor's"]
+fn connection_limit_tokio_spawn() {
+    let mut s = scenario!(connection_limit_tokio_spawn);
+    let dump = s.dump();
+    check_healthy(&dump);
+    assert!(waited_on_for(
+        &dump.snapshot,
+        Semaphore,
+        "conn-slots",
+        "acquire"
+    ));
 }
