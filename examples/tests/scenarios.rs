@@ -2993,10 +2993,11 @@ fn batcher_lock_across_timeout_tokio_spawn() {
 /// (`--fail-on-potential` fails): the acquisition order counts the
 /// permits the acceptor moved into the blocks as still its own. (The
 /// same with each handler an instrumented `async fn` given to
-/// `tokio::spawn`, whose permit peeps then shows `spawned` to its task:
-/// that move is seen at the handler's first poll, after the acceptor
-/// has taken its next permit. With `peeps::spawn`, seen at spawn, the
-/// program is clean.)
+/// `tokio::spawn`, whose permit peeps then shows `spawned` to its task,
+/// even with a sleep after each spawn: that move is seen in the
+/// handler's first poll, and it takes the permit off the held list of
+/// the context it runs in, the handler's, not the acceptor's. With
+/// `peeps::spawn`, seen at spawn in the acceptor, the program is clean.)
 #[test]
 #[ignore = "bug: a false potential deadlock (task \"acceptor\" took a permit of \"conn-slots\" then waited for another): permits moved into plain tokio::spawn handlers still count as the acceptor's when it takes the next"]
 fn connection_limit_tokio_spawn() {
