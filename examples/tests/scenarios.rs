@@ -148,12 +148,12 @@ const SCENARIOS: &[&str] = &[
     "pipeline_async_blocks_tokio_spawn",
     "supervisor_restart_tokio_spawn",
     "sender_relayed_in_message_tokio_spawn",
-    "joinset_permits_tokio_spawn",
     "lock_channel_ring_tokio_spawn",
     "actors_call_each_other_tokio_spawn",
     "rwlock_pool_inversion_tokio_spawn",
     "batcher_lock_across_timeout_tokio_spawn",
     "connection_limit_tokio_spawn",
+    "collector_forgot_drop_tokio_spawn",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -2872,18 +2872,6 @@ fn sender_relayed_in_message_tokio_spawn() {
     assert!(waited_on_for(g, Mutex, "totals", "lock"));
 }
 
-/// Jobs of a `JoinSet` each holding a semaphore permit across a slow
-/// call, a clone of the results sender in each.
-#[test]
-fn joinset_permits_tokio_spawn() {
-    let mut s = scenario!(joinset_permits_tokio_spawn);
-    let dump = s.dump();
-    check_healthy(&dump);
-    let g = &dump.snapshot;
-    assert_eq!(examples::waiters(g, Semaphore, "export-slots"), 3);
-    assert!(waited_on_for(g, Channel, "summaries", "recv"));
-}
-
 /// A cycle through a mutex and two bounded channels, the three tasks
 /// started with plain `tokio::spawn` (one an `async move` block).
 #[test]
@@ -3010,4 +2998,29 @@ fn connection_limit_tokio_spawn() {
         "conn-slots",
         "acquire"
     ));
+}
+
+/// A collector started with plain `tokio::spawn` forgot to drop its own
+/// sender (`recv_own_sender_unused` in a plain task, the jobs in a
+/// `JoinSet`): it waits for a message only it could send.
+///
+/// Bug: missed. `peeps analyze` says no deadlock, not even a long wait:
+/// the sender is `held_by` the collector's task with evidence `made`,
+/// `confirmed: false`, so it names no holder; the sender lives in the
+/// state of the task's instrumented future `collect` across its receive,
+/// but a plain tokio task's state is not read at a snapshot (the same
+/// program under `peeps::spawn`, `recv_own_sender_unused`, is found
+/// there: certain).
+#[test]
+#[ignore = "bug: the deadlock is missed (no deadlock, no long wait): the sender made by the plain task and kept in its instrumented future's state is not looked for there (held_by: evidence made, confirmed false)"]
+fn collector_forgot_drop_tokio_spawn() {
+    let mut s = scenario!(collector_forgot_drop_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Channel, "results")])
+        .check(report);
+    check_tokio_tasks(d, 1, report);
 }
