@@ -121,6 +121,29 @@
 //! | `sender_handed_on_after_use`, `sender_handed_on_after_use_tokio_spawn` | no deadlock (a task uses a sender, then hands it to an instrumented worker started with `tokio::spawn`, which sends an hour later, and waits for a lock the consumer holds) |
 //! | `sender_handed_on_after_use_async_block` | the same, the worker an uninstrumented `async move` block: no deadlock (a false alarm today: a known limit) |
 //!
+//! ## Plain `tokio::spawn` tasks
+//!
+//! Ordinary programs whose tasks are started with plain `tokio::spawn`
+//! (or a tokio `JoinSet`), their bodies `#[peeps::instrument] async fn`s,
+//! some inside `async move` blocks.
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `server_handler_lock_tokio_spawn` | no deadlock (a handler per request holds a shared lock across a slow call, two more wait for it, every client waits on its reply) |
+//! | `actor_select_ticker_tokio_spawn` | no deadlock (`actor_self_handle_ticker` started with `tokio::spawn`; a false alarm today: a bug) |
+//! | `call_actor_under_timeout_tokio_spawn` | no deadlock (a lock held while awaiting, under a timeout, an actor that needs the lock) |
+//! | `worker_pool_joinset_tokio_spawn` | no deadlock (a dispatcher feeding slow `JoinSet` workers through bounded inboxes, the results sender cloned into each) |
+//! | `shutdown_watch_tokio_spawn` | no deadlock (a `watch` shutdown, workers flushing into a slow writer) |
+//! | `pipeline_async_blocks_tokio_spawn` | no deadlock (three stages as `async move` blocks, the last slow) |
+//! | `supervisor_restart_tokio_spawn` | no deadlock (a failed worker's inbox handed back through its `JoinHandle` to the next, slow worker) |
+//! | `sender_relayed_in_message_tokio_spawn` | no deadlock (a sender used, sent to a hub in a message, used by the hub, moved into an `async move` block calling a publisher on a timer) |
+//! | `lock_channel_ring_tokio_spawn` | probable deadlock, 3 tasks: a mutex held across sends into a bounded channel, whose reader sends into another, whose reader needs the mutex |
+//! | `actors_call_each_other_tokio_spawn` | probable deadlock, 2 actors as in `actors_call_each_other`; `main` behind (not named today: a bug) |
+//! | `rwlock_pool_inversion_tokio_spawn` | probable deadlock, 2 `JoinSet` tasks: a connection permit and an `RwLock` in opposite orders |
+//! | `batcher_lock_across_timeout_tokio_spawn` | no deadlock (a lock held while waiting, under a timeout, on a channel whose producer needs the lock; a false alarm today: a bug) |
+//! | `connection_limit_tokio_spawn` | no deadlock (tokio's connection limit: an owned permit held across the accept and moved into an `async move` handler on a timer; the acceptor waits for a permit; a false potential deadlock today: a bug) |
+//! | `collector_forgot_drop_tokio_spawn` | probable deadlock of 1 task with itself: a collector that forgot to drop its sender waits on `results` (missed today: a bug) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the
