@@ -130,7 +130,7 @@
 //! | binary | what peeps must say |
 //! |---|---|
 //! | `server_handler_lock_tokio_spawn` | no deadlock (a handler per request holds a shared lock across a slow call, two more wait for it, every client waits on its reply) |
-//! | `actor_select_ticker_tokio_spawn` | no deadlock (`actor_self_handle_ticker` started with `tokio::spawn`; a false alarm today: a bug) |
+//! | `actor_select_ticker_tokio_spawn` | no deadlock (`actor_self_handle_ticker` started with `tokio::spawn`) |
 //! | `call_actor_under_timeout_tokio_spawn` | no deadlock (a lock held while awaiting, under a timeout, an actor that needs the lock) |
 //! | `worker_pool_joinset_tokio_spawn` | no deadlock (a dispatcher feeding slow `JoinSet` workers through bounded inboxes, the results sender cloned into each) |
 //! | `shutdown_watch_tokio_spawn` | no deadlock (a `watch` shutdown, workers flushing into a slow writer) |
@@ -140,8 +140,8 @@
 //! | `lock_channel_ring_tokio_spawn` | probable deadlock, 3 tasks: a mutex held across sends into a bounded channel, whose reader sends into another, whose reader needs the mutex |
 //! | `actors_call_each_other_tokio_spawn` | probable deadlock, 2 actors as in `actors_call_each_other`; `main` behind (not named today: a bug) |
 //! | `rwlock_pool_inversion_tokio_spawn` | probable deadlock, 2 `JoinSet` tasks: a connection permit and an `RwLock` in opposite orders |
-//! | `batcher_lock_across_timeout_tokio_spawn` | no deadlock (a lock held while waiting, under a timeout, on a channel whose producer needs the lock; a false alarm today: a bug) |
-//! | `connection_limit_tokio_spawn` | no deadlock (tokio's connection limit: an owned permit held across the accept and moved into an `async move` handler on a timer; the acceptor waits for a permit; a false potential deadlock today: a bug) |
+//! | `batcher_lock_across_timeout_tokio_spawn` | no deadlock (a lock held while waiting, under a timeout, on a channel whose producer needs the lock) |
+//! | `connection_limit_tokio_spawn` | no deadlock (tokio's connection limit: an owned permit held across the accept and moved into an `async move` handler on a timer; the acceptor waits for a permit: no potential deadlock either) |
 //! | `collector_forgot_drop_tokio_spawn` | probable deadlock of 1 task with itself: a collector that forgot to drop its sender waits on `results` (missed today: a bug) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.

@@ -2776,14 +2776,12 @@ fn server_handler_lock_tokio_spawn() {
 /// waits in `select!` on its own inbox, whose only sender it holds, and a
 /// ticker that will make it send.
 ///
-/// Bug: `peeps analyze` says `deadlock (probable, 1 task)`: `tokio task
-/// N` waits to receive from `session-inbox`, sender held by itself
-/// (`used`, true). Every edge is right; what peeps misses is the ticker.
-/// A plain tokio task's waker is not accounted (`tracked: false`), so its
-/// timer is not seen as a way out, and the verdict is `probable` where
-/// the same actor under `peeps::spawn` is healthy.
+/// Regression (a false alarm found by the hunt): the sender is `used` by
+/// the task itself, and the plain task's waker is not counted; its
+/// top-level instrumented future counts the clones of the waker it hands
+/// down, and the ticker's clone, which no instrumented wait accounts for,
+/// is a way out.
 #[test]
-#[ignore = "bug: a false alarm (probable deadlock of the actor with itself): the ticker in its select! is a wake source peeps cannot see in a plain tokio task"]
 fn actor_select_ticker_tokio_spawn() {
     let mut s = scenario!(actor_select_ticker_tokio_spawn);
     let dump = s.dump();
@@ -2955,12 +2953,12 @@ fn rwlock_pool_inversion_tokio_spawn() {
 /// A batcher holds its buffer's lock while it waits, under a timeout, on
 /// a channel whose producer needs the lock: the timer ends the stall.
 ///
-/// Bug: `peeps analyze` says `deadlock (probable, 2 tasks)` over `events`
-/// and `buffer`. Every edge is right (the guard `acquired`, each end
-/// `used` by its task); the timeout's timer, a wake source of a plain
-/// tokio task, is not accounted, as in `actor_select_ticker_tokio_spawn`.
+/// Regression (a false alarm found by the hunt): every edge is right (the
+/// guard `acquired`, each end `used` by its task); the timeout's timer
+/// holds a clone of the waker the batcher's top-level instrumented future
+/// hands down, which no wait accounts for: a way out, as in
+/// `actor_select_ticker_tokio_spawn`.
 #[test]
-#[ignore = "bug: a false alarm (probable deadlock of batcher and producer): the timeout around the batcher's receive is a wake source peeps cannot see in a plain tokio task"]
 fn batcher_lock_across_timeout_tokio_spawn() {
     let mut s = scenario!(batcher_lock_across_timeout_tokio_spawn);
     let dump = s.dump();
@@ -2975,19 +2973,12 @@ fn batcher_lock_across_timeout_tokio_spawn() {
 /// with plain `tokio::spawn`; the handlers are slow, the acceptor waits
 /// for a third permit.
 ///
-/// Bug: no deadlock (right: both permits are `made` by `acceptor`,
-/// unconfirmed, so no holder is named), but `potential deadlock: task
-/// "acceptor" took a permit of "conn-slots" then waited for another`
-/// (`--fail-on-potential` fails): the acquisition order counts the
-/// permits the acceptor moved into the blocks as still its own. (The
-/// same with each handler an instrumented `async fn` given to
-/// `tokio::spawn`, whose permit peeps then shows `spawned` to its task,
-/// even with a sleep after each spawn: that move is seen in the
-/// handler's first poll, and it takes the permit off the held list of
-/// the context it runs in, the handler's, not the acceptor's. With
-/// `peeps::spawn`, seen at spawn in the acceptor, the program is clean.)
+/// Regression (a false potential deadlock found by the hunt: `task
+/// "acceptor" took a permit of "conn-slots" then waited for another`): the
+/// acquisition order counted the permits the acceptor moved into the
+/// handlers as still its own. An owned permit can move unseen, so it
+/// orders nothing taken after it (docs/lock-order.md).
 #[test]
-#[ignore = "bug: a false potential deadlock (task \"acceptor\" took a permit of \"conn-slots\" then waited for another): permits moved into plain tokio::spawn handlers still count as the acceptor's when it takes the next"]
 fn connection_limit_tokio_spawn() {
     let mut s = scenario!(connection_limit_tokio_spawn);
     let dump = s.dump();

@@ -156,6 +156,9 @@ fn lock_order() {
     // An acquisition that could have waited, one that could not.
     let _: fn(&Resource, Mode, Site) = lockorder::acquired;
     let _: fn(&Resource, Mode, Site) = lockorder::held;
+    // The same for an owned guard or permit, which can move unseen.
+    let _: fn(&Resource, Mode, Site) = lockorder::acquired_movable;
+    let _: fn(&Resource, Mode, Site) = lockorder::held_movable;
     let _: fn() -> Option<peeps_graph::LockOrder> = lockorder::learned;
     let _: [Mode; 3] = [Mode::Read, Mode::Write, Mode::Permit];
 }

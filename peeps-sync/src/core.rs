@@ -238,6 +238,22 @@ pub(crate) fn ordered(
     }
 }
 
+/// As [`ordered`], for an owned guard or permit, which can move to another
+/// task unseen: it orders nothing taken after it (see
+/// `peeps_runtime::lockorder::acquired_movable`).
+#[inline(always)]
+pub(crate) fn ordered_owned(
+    res: &Resource,
+    mode: peeps_runtime::__private::lockorder::Mode,
+    at: Site,
+    took: Took,
+) {
+    match took {
+        Took::Waiting => peeps_runtime::__private::lockorder::acquired_movable(res, mode, at),
+        Took::AtOnce => peeps_runtime::__private::lockorder::held_movable(res, mode, at),
+    }
+}
+
 /// A raw pointer marker: makes a guard neither `Send` nor `Sync` by
 /// default, so each guard states its bounds explicitly, exactly as tokio's.
 pub(crate) type NotSendSync = std::marker::PhantomData<*const ()>;

@@ -8,7 +8,8 @@
 //! guards, which can move to another task unseen.
 
 use crate::core::{
-    At, NotSendSync, Took, Waiting, block_on_wait, caller, fmt_via_deref, ordered, poll_recorded,
+    At, NotSendSync, Took, Waiting, block_on_wait, caller, fmt_via_deref, ordered, ordered_owned,
+    poll_recorded,
 };
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
@@ -212,7 +213,7 @@ impl<T: ?Sized> Mutex<T> {
         let set = unsafe { &*std::ptr::from_ref(self.res.resource().holders()) };
         let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
         // After the hold: the lock order reads what the hold found.
-        ordered(self.res.resource(), Mode::Write, at, took);
+        ordered_owned(self.res.resource(), Mode::Write, at, took);
         OwnedMutexGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,

@@ -8,7 +8,7 @@
 //! each permit's hold is weighted by its permit count, so taking a permit
 //! adds no counter update of its own).
 
-use crate::core::{At, Took, Waiting, block_on_wait, caller, ordered};
+use crate::core::{At, Took, Waiting, block_on_wait, caller, ordered, ordered_owned};
 use peeps_graph::Op;
 use peeps_graph::{NodeKind, attr};
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
@@ -221,7 +221,7 @@ impl Semaphore {
         };
         let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, permit.num_permits(), at);
         // After the hold: the lock order reads what the hold found.
-        ordered(self.res.resource(), Mode::Permit, at, took);
+        ordered_owned(self.res.resource(), Mode::Permit, at, took);
         OwnedSemaphorePermit {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -605,7 +605,7 @@ impl OwnedSemaphorePermit {
         let set = unsafe { &*std::ptr::from_ref(sem.set()) };
         let at = caller();
         let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, n, at);
-        ordered(sem.res.resource(), Mode::Permit, at, Took::AtOnce);
+        ordered_owned(sem.res.resource(), Mode::Permit, at, Took::AtOnce);
         let mark = Mark::new(Key::hold(set.owner(), ticket));
         Some(OwnedSemaphorePermit {
             mark,

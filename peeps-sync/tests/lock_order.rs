@@ -347,6 +347,38 @@ async fn a_second_permit_waited_for_while_holding_one_is_a_potential_deadlock() 
     assert_eq!(found[0].kind, PotentialKind::PermitReacquired);
 }
 
+/// An owned permit (`acquire_owned`) can move to another task unseen —
+/// tokio's connection-limit pattern moves each into a `tokio::spawn`
+/// handler — so it orders nothing taken after it: the acceptor taking the
+/// next permit, or a lock, is not ordered after the permit it handed on.
+/// It is still ordered after what its task holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owned_permit_orders_nothing_taken_after_it() {
+    let slots = Arc::new(Semaphore::new(4).named("lo10-slots"));
+    let table = Arc::new(Mutex::new(0).named("lo10-table"));
+    {
+        let (slots, table) = (slots.clone(), table.clone());
+        run("lo10-acceptor", async move {
+            let first = slots.clone().acquire_owned().await.unwrap();
+            let second = slots.clone().acquire_owned().await.unwrap();
+            let guard = table.lock().await;
+            drop((first, second, guard));
+        })
+        .await;
+    }
+    {
+        let (slots, table) = (slots.clone(), table.clone());
+        run("lo10-owner", async move {
+            let guard = table.lock().await;
+            let permit = slots.acquire_owned().await.unwrap();
+            drop((permit, guard));
+        })
+        .await;
+    }
+    let found = potential("lo10-");
+    assert!(found.is_empty(), "{found:#?}");
+}
+
 /// Blocking (parking_lot) locks on plain threads: the thread is the
 /// context.
 #[test]

@@ -16,7 +16,17 @@ use super::{Mode, class, graph, stack};
 /// reads which plain tokio task the hold found).
 #[inline]
 pub fn acquired(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, true);
+    take(res, mode, at, Taking::Waited);
+}
+
+/// As [`acquired`], for an owned guard or permit (`lock_owned`,
+/// `acquire_owned`), which can move to another task unseen (into a plain
+/// `tokio::spawn`, as tokio's connection-limit pattern does): it is
+/// ordered after what the task holds, but orders nothing taken after it,
+/// since the task may not hold it any more by then.
+#[inline]
+pub fn acquired_movable(res: &Resource, mode: Mode, at: Site) {
+    take(res, mode, at, Taking::WaitedMovable);
 }
 
 /// Records a lock of `res` held in `mode` from the call at `at` on,
@@ -24,22 +34,52 @@ pub fn acquired(res: &Resource, mode: Mode, at: Site) {
 /// it orders the locks taken after it, but nothing before it.
 #[inline]
 pub fn held(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, false);
+    take(res, mode, at, Taking::AtOnce);
+}
+
+/// As [`held`], for an owned guard or permit (see [`acquired_movable`]):
+/// it orders nothing, before or after it.
+#[inline]
+pub fn held_movable(res: &Resource, mode: Mode, at: Site) {
+    take(res, mode, at, Taking::AtOnceMovable);
+}
+
+/// How an acquisition is ordered: whether it could have waited (then it is
+/// ordered after what is held), and whether its hold can move to another
+/// task (then nothing is ordered after it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Taking {
+    Waited,
+    WaitedMovable,
+    AtOnce,
+    AtOnceMovable,
+}
+
+impl Taking {
+    #[inline(always)]
+    fn waited(self) -> bool {
+        matches!(self, Taking::Waited | Taking::WaitedMovable)
+    }
+
+    #[inline(always)]
+    fn movable(self) -> bool {
+        matches!(self, Taking::WaitedMovable | Taking::AtOnceMovable)
+    }
 }
 
 /// The fast path: a lock whose class is known (and, taken for writing,
 /// already marked written) goes straight to the thread's list; anything
 /// else to [`take_first`].
 #[inline(always)]
-fn take(res: &Resource, mode: Mode, at: Site, waited: bool) {
+fn take(res: &Resource, mode: Mode, at: Site, how: Taking) {
     let set = res.holders();
     let cell = set.order.load();
     if let Some(class) = tracked(cell)
         && (mode != Mode::Write || cell & WRITTEN != 0)
     {
-        stack::take(set.owner(), class, mode, at, waited);
+        stack::take(set.owner(), class, mode, at, how.waited(), how.movable());
     } else {
-        take_first(res, mode, at, waited);
+        take_first(res, mode, at, how);
     }
 }
 
@@ -47,7 +87,7 @@ fn take(res: &Resource, mode: Mode, at: Site, waited: bool) {
 /// writing (its class marked written), or a lock peeps does not follow.
 #[cold]
 #[inline(never)]
-fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool) {
+fn take_first(res: &Resource, mode: Mode, at: Site, how: Taking) {
     let set = res.holders();
     let mut cell = set.order.load();
     if cell & CLASS_MASK == UNTRACKED {
@@ -63,7 +103,14 @@ fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool) {
         graph::written(cell & CLASS_MASK);
         set.order.mark_written();
     }
-    stack::take(set.owner(), cell & CLASS_MASK, mode, at, waited);
+    stack::take(
+        set.owner(),
+        cell & CLASS_MASK,
+        mode,
+        at,
+        how.waited(),
+        how.movable(),
+    );
 }
 
 /// A hold of a lock of `set` taken again as `how` at `at`, without
@@ -78,7 +125,7 @@ pub(crate) fn reheld(set: &HolderSet, how: crate::hold::HoldAs, at: Site) {
             crate::hold::HoldAs::Permit => Mode::Permit,
             _ => Mode::Write,
         };
-        stack::take(set.owner(), class, mode, at, false);
+        stack::take(set.owner(), class, mode, at, false, false);
     }
 }
 

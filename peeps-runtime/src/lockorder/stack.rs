@@ -42,6 +42,9 @@ struct Held {
     at: Site,
     class: u32,
     mode: LockMode,
+    /// An owned guard or permit, which can move to another task unseen:
+    /// nothing is ordered after it.
+    movable: bool,
 }
 
 impl Held {
@@ -52,6 +55,7 @@ impl Held {
         at: None,
         class: 0,
         mode: LockMode::Write,
+        movable: false,
     };
 }
 
@@ -251,7 +255,14 @@ struct Before {
 /// segment, tagged with the plain tokio task taking it). Anything else
 /// goes to [`take_more`].
 #[inline(always)]
-pub(super) fn take(lock: NodeId, class: u32, mode: LockMode, at: Site, waited: bool) {
+pub(super) fn take(
+    lock: NodeId,
+    class: u32,
+    mode: LockMode,
+    at: Site,
+    waited: bool,
+    movable: bool,
+) {
     let frame = context::current();
     let by = if frame.node == frame.task {
         0
@@ -271,6 +282,7 @@ pub(super) fn take(lock: NodeId, class: u32, mode: LockMode, at: Site, waited: b
                 at,
                 class,
                 mode,
+                movable,
             };
             list.len = len + 1;
             true
@@ -287,6 +299,7 @@ pub(super) fn take(lock: NodeId, class: u32, mode: LockMode, at: Site, waited: b
                 at,
                 class,
                 mode,
+                movable,
             },
             waited,
         );
@@ -342,6 +355,7 @@ fn take_more(mut taken: Held, waited: bool) {
 fn known(list: &List, cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
     list.entries[list.base..list.len].iter().all(|h| {
         h.tag != taken.tag
+            || h.movable
             || ((h.by == 0 || h.by == taken.by)
                 && edge_key(h, taken).is_none_or(|key| cache[key.slot(EDGE_CACHE)] == key))
     })
@@ -356,7 +370,7 @@ fn before(list: &List, tag: u64) -> Box<Before> {
         len: 0,
     });
     for h in &list.entries[list.base..list.len] {
-        if h.tag == tag {
+        if h.tag == tag && !h.movable {
             before.entries[before.len] = *h;
             before.len += 1;
         }

@@ -13,7 +13,7 @@
 
 mod guards;
 
-use crate::core::{At, NotSendSync, Took, Waiting, block_on_wait, caller, ordered};
+use crate::core::{At, NotSendSync, Took, Waiting, block_on_wait, caller, ordered, ordered_owned};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
@@ -293,7 +293,7 @@ impl<T: ?Sized> RwLock<T> {
         let set = unsafe { self.static_set() };
         let (hold, ticket) = HoldGuard::movable(set, HoldAs::ReadGuard, 1, at);
         // After the hold: the lock order reads what the hold found.
-        ordered(self.res.resource(), Mode::Read, at, took);
+        ordered_owned(self.res.resource(), Mode::Read, at, took);
         OwnedRwLockReadGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -315,7 +315,7 @@ impl<T: ?Sized> RwLock<T> {
         let set = unsafe { self.static_set() };
         let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
         // After the hold: the lock order reads what the hold found.
-        ordered(self.res.resource(), Mode::Write, at, took);
+        ordered_owned(self.res.resource(), Mode::Write, at, took);
         OwnedRwLockWriteGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
