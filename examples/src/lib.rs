@@ -138,11 +138,11 @@
 //! | `supervisor_restart_tokio_spawn` | no deadlock (a failed worker's inbox handed back through its `JoinHandle` to the next, slow worker) |
 //! | `sender_relayed_in_message_tokio_spawn` | no deadlock (a sender used, sent to a hub in a message, used by the hub, moved into an `async move` block calling a publisher on a timer) |
 //! | `lock_channel_ring_tokio_spawn` | probable deadlock, 3 tasks: a mutex held across sends into a bounded channel, whose reader sends into another, whose reader needs the mutex |
-//! | `actors_call_each_other_tokio_spawn` | probable deadlock, 2 actors as in `actors_call_each_other`; `main` behind (not named today: a bug) |
+//! | `actors_call_each_other_tokio_spawn` | probable deadlock, 2 actors as in `actors_call_each_other`; `main` behind |
 //! | `rwlock_pool_inversion_tokio_spawn` | probable deadlock, 2 `JoinSet` tasks: a connection permit and an `RwLock` in opposite orders |
 //! | `batcher_lock_across_timeout_tokio_spawn` | no deadlock (a lock held while waiting, under a timeout, on a channel whose producer needs the lock) |
 //! | `connection_limit_tokio_spawn` | no deadlock (tokio's connection limit: an owned permit held across the accept and moved into an `async move` handler on a timer; the acceptor waits for a permit: no potential deadlock either) |
-//! | `collector_forgot_drop_tokio_spawn` | probable deadlock of 1 task with itself: a collector that forgot to drop its sender waits on `results` (missed today: a bug) |
+//! | `collector_forgot_drop_tokio_spawn` | probable deadlock of 1 task with itself: a collector that forgot to drop its sender waits on `results` |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

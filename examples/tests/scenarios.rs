@@ -2920,7 +2920,6 @@ fn actors_call_each_other_tokio_spawn() {
 /// requests it queued, whose senders each actor received and keeps in
 /// its state across its own call, so `main` is stuck behind the deadlock.
 #[test]
-#[ignore = "bug: main is not named behind the deadlock (nothing behind it): the reply senders the plain tokio tasks received are not found in their instrumented futures' state"]
 fn actors_call_each_other_tokio_spawn_main_behind() {
     let mut s = scenario!(actors_call_each_other_tokio_spawn);
     let run = analyze_cli(&s.dump(), &[]);
@@ -2995,15 +2994,12 @@ fn connection_limit_tokio_spawn() {
 /// sender (`recv_own_sender_unused` in a plain task, the jobs in a
 /// `JoinSet`): it waits for a message only it could send.
 ///
-/// Bug: missed. `peeps analyze` says no deadlock, not even a long wait:
-/// the sender is `held_by` the collector's task with evidence `made`,
-/// `confirmed: false`, so it names no holder; the sender lives in the
-/// state of the task's instrumented future `collect` across its receive,
-/// but a plain tokio task's state is not read at a snapshot (the same
-/// program under `peeps::spawn`, `recv_own_sender_unused`, is found
-/// there: certain).
+/// Regression (missed until the hunt found it: no deadlock, not even a
+/// long wait): the sender is `made` by the collector's task, which names
+/// no holder alone; it lives in the state of the task's top-level
+/// instrumented future `collect` across its receive, which a snapshot now
+/// reads as it reads a peeps task's (`in_state`).
 #[test]
-#[ignore = "bug: the deadlock is missed (no deadlock, no long wait): the sender made by the plain task and kept in its instrumented future's state is not looked for there (held_by: evidence made, confirmed false)"]
 fn collector_forgot_drop_tokio_spawn() {
     let mut s = scenario!(collector_forgot_drop_tokio_spawn);
     let run = analyze_cli(&s.dump(), &[]);

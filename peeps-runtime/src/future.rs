@@ -22,7 +22,13 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use crate::node::PollState;
+use crate::ownership::{Key, SCAN_MAX_STATE, scan_bytes};
+use std::sync::atomic::{
+    AtomicU64,
+    Ordering::{Acquire, Relaxed, Release},
+    fence,
+};
 use std::task::{Context, Poll};
 
 /// The registry entry of an instrumented future.
@@ -35,11 +41,67 @@ pub struct FutureEntry {
     /// Its sub-waker, once it was polled inside a peeps task with a
     /// combinator's waker (see [`crate::subwaker`]).
     sub: OnceLock<Arc<SubWaker>>,
+    /// Where its pinned state is, once it was polled at the top of a plain
+    /// tokio task: that state is the task's own, read by snapshots as a
+    /// peeps task's is.
+    plain: OnceLock<Box<PlainState>>,
+}
+
+/// The pinned state of the top-level future of a plain tokio task.
+#[derive(Debug)]
+struct PlainState {
+    /// The state's address and size.
+    at: usize,
+    len: usize,
+    /// The plain task's node id.
+    task: NodeId,
+    /// Readers of the state, and whether it is going.
+    gate: crate::task::StateGate,
+}
+
+impl FutureEntry {
+    /// Reads the state of the plain task this future is the top of for
+    /// marks, if no poll runs during the read and the future cannot go
+    /// meanwhile (as `TaskEntry::read_state`); `None` when it could not.
+    fn read_state(&self, budget: usize) -> Option<Vec<Key>> {
+        let plain = self.plain.get()?;
+        if plain.len > SCAN_MAX_STATE || plain.len > budget {
+            return None;
+        }
+        plain
+            .gate
+            .read(|| {
+                let before = self.stats.sequence();
+                let mut keys = Vec::new();
+                if before.1 == PollState::Pending {
+                    // SAFETY: the future lives at `at` (pinned) until its
+                    // drop or its end, which close the gate and so wait
+                    // for this read; a poll may write it meanwhile, which
+                    // the sequence check below throws away.
+                    unsafe { scan_bytes(plain.at as *const u8, plain.len, |k| keys.push(k)) };
+                }
+                fence(Acquire);
+                let consistent = before.1 == PollState::Pending && self.stats.sequence() == before;
+                consistent.then_some(keys)
+            })
+            .flatten()
+    }
 }
 
 impl Entry for FutureEntry {
     fn core(&self) -> &NodeCore {
         &self.core
+    }
+    fn scan_state(&self, budget: &mut usize, found: &mut dyn FnMut(Key)) -> bool {
+        let Some(keys) = self.read_state(*budget) else {
+            return false;
+        };
+        *budget -= self.plain.get().map_or(0, |p| p.len);
+        keys.into_iter().for_each(found);
+        true
+    }
+    fn state_owner(&self) -> NodeId {
+        self.plain.get().map_or(self.core.id, |p| p.task)
     }
     fn poll_state(&self) -> Option<crate::node::PollState> {
         Some(self.stats.state())
@@ -69,6 +131,37 @@ struct Live {
     root: Option<Arc<AmbientHandle>>,
 }
 
+impl FutureEntry {
+    /// Records where the future's pinned state is (`at`, `len` bytes) when
+    /// it is polled at the top of a plain tokio task, as `by` says (once).
+    #[inline]
+    fn note_plain_state(&self, at: usize, len: usize, by: &Polled<'_>) {
+        if by.root.is_some_and(|root| root.tokio_id().is_some()) && self.plain.get().is_none() {
+            let _ = self.plain.set(Box::new(PlainState { at, len, task: by.task, gate: crate::task::StateGate::default() }));
+        }
+    }
+}
+
+impl Live {
+    /// The future is ending or going: no snapshot reads its state from now
+    /// on (waits for those reading it now).
+    #[inline]
+    fn state_gone(&self) {
+        if let Some(plain) = self.reg.plain.get() {
+            plain.gate.close();
+        }
+    }
+}
+
+/// Retires a future's node: its state closed to snapshots, then the node
+/// out of the registry.
+#[inline]
+fn retire(live: &mut Option<Live>) {
+    if let Some(l) = live.take() {
+        l.state_gone();
+    }
+}
+
 pin_project_lite::pin_project! {
     /// A future recorded as a `future` node. Made by [`instrument`].
     pub struct Instrumented<F> {
@@ -77,6 +170,15 @@ pin_project_lite::pin_project! {
         name: Cow<'static, str>,
         location: &'static str,
         live: Option<Live>,
+    }
+
+    impl<F> PinnedDrop for Instrumented<F> {
+        fn drop(this: Pin<&mut Self>) {
+            // Before `inner` goes: a snapshot may be reading it.
+            if let Some(live) = this.project().live {
+                live.state_gone();
+            }
+        }
     }
 }
 
@@ -198,20 +300,23 @@ impl<F: Future> Future for Instrumented<F> {
                     });
                     let res = poll_registered(live, this.inner, cx);
                     if res.is_ready() {
-                        *this.live = None;
+                        retire(this.live);
                     }
                     return res;
                 };
                 let mut sub: Option<Arc<SubWaker>> = None;
+                let state_at = std::ptr::from_ref(this.inner.as_ref().get_ref()) as usize;
                 let res = poll_as(this.inner, cx, id, by, || sub.insert(Arc::default()).clone());
                 if res.is_pending() {
                     let stats = PollStats::after_first_poll(since, clock::now_ms());
                     // Registered before the record goes: a snapshot between
                     // the two sees it twice (and keeps one), never not at all.
-                    *this.live = Some(Live {
+                    let live = this.live.insert(Live {
                         reg: register(id, std::mem::take(this.name), this.location, by.parent, since, stats, sub),
-                        root,
+                        root: None,
                     });
+                    live.reg.note_plain_state(state_at, std::mem::size_of::<F>(), &by);
+                    live.root = root;
                 }
                 drop(published);
                 return res;
@@ -219,7 +324,7 @@ impl<F: Future> Future for Instrumented<F> {
         };
         if res.is_ready() {
             // The node leaves the registry as soon as the future completes.
-            *this.live = None;
+            retire(this.live);
         }
         res
     }
@@ -258,6 +363,7 @@ fn register(
         std::ptr::addr_of_mut!((*slot).parent).write(AtomicU64::new(parent));
         std::ptr::addr_of_mut!((*slot).parent_since).write(AtomicU64::new(since));
         std::ptr::addr_of_mut!((*slot).sub).write(sub_cell);
+        std::ptr::addr_of_mut!((*slot).plain).write(OnceLock::new());
         arc.assume_init()
     };
     Registered::from_arc(arc)
@@ -272,8 +378,14 @@ fn poll_registered<F: Future>(live: &mut Live, inner: Pin<&mut F>, cx: &mut Cont
         entry.parent.store(by.parent, Relaxed);
         entry.parent_since.store(clock::now_ms(), Relaxed);
     }
+    entry.note_plain_state(std::ptr::from_ref(inner.as_ref().get_ref()) as usize, std::mem::size_of::<F>(), &by);
     let scope = StatsScope::begin_sampled(&entry.stats);
+    // The poll's writes to the future come after its start is visible to
+    // a snapshot reading a plain task's state, and before its end is (a
+    // sequence lock: see `FutureEntry::read_state`).
+    fence(Release);
     let res = poll_as(inner, cx, entry.core.id, by, || entry.sub.get_or_init(Arc::default).clone());
+    fence(Release);
     scope.end(res.is_ready());
     res
 }

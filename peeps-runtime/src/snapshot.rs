@@ -118,7 +118,7 @@ fn find_handles(entries: &[std::sync::Arc<dyn Entry>]) -> Found {
     let mut found = Found::default();
     let mut budget = crate::ownership::SCAN_BUDGET;
     for entry in entries {
-        let id = entry.core().id;
+        let id = entry.state_owner();
         entry.scan_state(&mut budget, &mut |key| found.add(key, id));
     }
     found

@@ -339,7 +339,7 @@ const STATE_READER: u64 = 2;
 /// now (counted in steps of [`STATE_READER`]), and [`STATE_GONE`] once the
 /// future is being dropped. A read never overlaps the drop.
 #[derive(Debug, Default)]
-struct StateGate(AtomicU64);
+pub(crate) struct StateGate(AtomicU64);
 
 /// One read through a [`StateGate`], ended when dropped (also if the read
 /// panics: the future's drop would otherwise wait for it forever).
@@ -356,7 +356,7 @@ impl StateGate {
     /// Runs `read`, which reads the future's memory, unless the future is
     /// going (`None`); the future's drop waits until `read` returns.
     #[inline]
-    fn read<R>(&self, read: impl FnOnce() -> R) -> Option<R> {
+    pub(crate) fn read<R>(&self, read: impl FnOnce() -> R) -> Option<R> {
         // Both this `fetch_add` and the drop's `fetch_or` change one word:
         // whichever comes second sees the first, so the drop waits for this
         // read or this read is skipped.
@@ -370,7 +370,7 @@ impl StateGate {
 
     /// The future is going: waits for the reads running now; no read runs
     /// from now on.
-    fn close(&self) {
+    pub(crate) fn close(&self) {
         if self.0.fetch_or(STATE_GONE, SeqCst) >= STATE_READER {
             while self.0.load(Acquire) >= STATE_READER {
                 crate::loom::hint::spin_loop();

@@ -63,6 +63,12 @@ pub trait Entry: Send + Sync + 'static {
     ) -> bool {
         false
     }
+
+    /// Whose state [`Entry::scan_state`] reads: the node itself (a task),
+    /// or the plain tokio task whose top-level future it is.
+    fn state_owner(&self) -> peeps_graph::NodeId {
+        self.core().id
+    }
 }
 
 const SHARDS: usize = 64;
