@@ -144,6 +144,28 @@
 //! | `connection_limit_tokio_spawn` | no deadlock (tokio's connection limit: an owned permit held across the accept and moved into an `async move` handler on a timer; the acceptor waits for a permit: no potential deadlock either) |
 //! | `collector_forgot_drop_tokio_spawn` | probable deadlock of 1 task with itself: a collector that forgot to drop its sender waits on `results` |
 //!
+//! ## Everyday healthy shapes (second hunt)
+//!
+//! Healthy programs in shapes the sections above do not cover, about half
+//! with `peeps::spawn_named`, half with plain `tokio::spawn` and
+//! `#[peeps::instrument]` bodies.
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `watch_config_reload` | no deadlock (readers copy a `watch` config out of a brief `borrow()`, record it under a mutex, wait for the next change) |
+//! | `broadcast_lagging_subscribers_tokio_spawn` | no deadlock (a `broadcast` fan-out, two slow subscribers lagged, a fast one waiting) |
+//! | `rwlock_read_then_upgrade` | no deadlock (a cache miss: read guard dropped, write taken and held across a slow load, two lookups wait) |
+//! | `condvar_notify_mutex_tokio_spawn` | no deadlock (a `Notify` enabled before checking a `Mutex` queue, awaited after the guard drops) |
+//! | `barrier_slow_party` | no deadlock (three shards at a `Barrier`, the fourth still loading on a timer) |
+//! | `joinset_abort_holder_tokio_spawn` | no deadlock (a `JoinSet` task aborted while holding a lock; the next worker holds it, the last waits) |
+//! | `router_pending_replies` | no deadlock (a router actor files callers' oneshot senders in a `HashMap`, answers them on the backend's message) |
+//! | `reply_channel_in_message_tokio_spawn` | no deadlock (channels of channels: a reply channel's sender sent to a worker reporting on a timer) |
+//! | `pool_permit_and_vec` | no deadlock (a pool of owned permits and a `Mutex<Vec<Conn>>`, connections returned on drop, two queries wait) |
+//! | `nested_locks_one_order_tokio_spawn` | no deadlock, no potential deadlock (three mutexes nested in one order by six tasks) |
+//! | `opposite_orders_not_nested` | no deadlock, no potential deadlock (two mutexes taken in opposite orders, never one while holding the other) |
+//! | `timeout_lock_while_held_tokio_spawn` | no deadlock (a lock awaited under `timeout` while its holder sleeps) |
+//! | `select_loop_receivers` | no deadlock (a `select!` loop over two mpsc receivers, a `broadcast` and a `watch` shutdown) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

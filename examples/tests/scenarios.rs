@@ -154,6 +154,20 @@ const SCENARIOS: &[&str] = &[
     "batcher_lock_across_timeout_tokio_spawn",
     "connection_limit_tokio_spawn",
     "collector_forgot_drop_tokio_spawn",
+    // hunt, second round: everyday healthy shapes
+    "watch_config_reload",
+    "broadcast_lagging_subscribers_tokio_spawn",
+    "rwlock_read_then_upgrade",
+    "condvar_notify_mutex_tokio_spawn",
+    "barrier_slow_party",
+    "joinset_abort_holder_tokio_spawn",
+    "router_pending_replies",
+    "reply_channel_in_message_tokio_spawn",
+    "pool_permit_and_vec",
+    "nested_locks_one_order_tokio_spawn",
+    "opposite_orders_not_nested",
+    "timeout_lock_while_held_tokio_spawn",
+    "select_loop_receivers",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -3010,4 +3024,169 @@ fn collector_forgot_drop_tokio_spawn() {
         .resources([(Channel, "results")])
         .check(report);
     check_tokio_tasks(d, 1, report);
+}
+
+/// A configuration reloaded through `watch`, readers copying out of a
+/// brief `borrow()` and waiting for the next change.
+#[test]
+fn watch_config_reload() {
+    let mut s = scenario!(watch_config_reload);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.potential_deadlocks.is_empty());
+    assert!(waited_on_for(&dump.snapshot, Channel, "config", "changed"));
+}
+
+/// A `broadcast` fan-out whose slow subscribers lag behind a fast one
+/// (plain tokio tasks).
+#[test]
+fn broadcast_lagging_subscribers_tokio_spawn() {
+    let mut s = scenario!(broadcast_lagging_subscribers_tokio_spawn);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.potential_deadlocks.is_empty());
+    assert!(waited_on_for(&dump.snapshot, Channel, "events", "recv"));
+}
+
+/// An `RwLock` cache filled by dropping the read guard before taking the
+/// write; the loader holds the write across a slow load.
+#[test]
+fn rwlock_read_then_upgrade() {
+    let mut s = scenario!(rwlock_read_then_upgrade);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.potential_deadlocks.is_empty());
+    assert_eq!(examples::waiters(&dump.snapshot, Rwlock, "cache"), 2);
+    assert_eq!(holders(&dump.snapshot, Rwlock, "cache").len(), 1);
+}
+
+/// The condition-variable pattern: a `Notify` enabled before the queue is
+/// checked under its `Mutex`, awaited after the guard is dropped.
+#[test]
+fn condvar_notify_mutex_tokio_spawn() {
+    let mut s = scenario!(condvar_notify_mutex_tokio_spawn);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.potential_deadlocks.is_empty());
+    assert!(waited_on_for(&dump.snapshot, Notify, "pushed", "notified"));
+    assert!(holders(&dump.snapshot, Mutex, "queue").is_empty());
+}
+
+/// A `Barrier` three shards reached, the fourth still loading.
+#[test]
+fn barrier_slow_party() {
+    let mut s = scenario!(barrier_slow_party);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.potential_deadlocks.is_empty());
+    assert_eq!(examples::waiters(&dump.snapshot, Notify, "loaded"), 3);
+}
+
+/// A `JoinSet` task aborted while it held a lock: the next worker holds
+/// the lock, the last waits for it, the supervisor waits for the set.
+#[test]
+fn joinset_abort_holder_tokio_spawn() {
+    let mut s = scenario!(joinset_abort_holder_tokio_spawn);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.potential_deadlocks.is_empty());
+    assert!(waited_on_for(&dump.snapshot, Mutex, "db", "lock"));
+    assert_eq!(holders(&dump.snapshot, Mutex, "db").len(), 1);
+}
+
+/// A router actor filing callers' `oneshot::Sender`s in a `HashMap`,
+/// answering them when the slow backend's response arrives.
+#[test]
+fn router_pending_replies() {
+    let mut s = scenario!(router_pending_replies);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.potential_deadlocks.is_empty());
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Channel, "reply-q1", "recv"));
+    assert!(waited_on_for(g, Channel, "reply-q2", "recv"));
+    assert!(waited_on_for(g, Channel, "router-inbox", "recv"));
+}
+
+/// Channels of channels: a client sends its reply channel's sender to a
+/// worker, which reports on it an hour later (plain tokio tasks).
+#[test]
+fn reply_channel_in_message_tokio_spawn() {
+    let mut s = scenario!(reply_channel_in_message_tokio_spawn);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.potential_deadlocks.is_empty());
+    assert!(waited_on_for(&dump.snapshot, Channel, "progress", "recv"));
+}
+
+/// A pool of an owned permit per checkout and a `Mutex<Vec<Conn>>`,
+/// connections returned on drop; two queries wait for a permit.
+#[test]
+fn pool_permit_and_vec() {
+    let mut s = scenario!(pool_permit_and_vec);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.potential_deadlocks.is_empty());
+    assert_eq!(
+        examples::waiters(&dump.snapshot, Semaphore, "pool-slots"),
+        2
+    );
+    assert!(holders(&dump.snapshot, Mutex, "idle").is_empty());
+}
+
+/// Three mutexes nested in one order by six plain tokio tasks: no
+/// potential deadlock.
+#[test]
+fn nested_locks_one_order_tokio_spawn() {
+    let mut s = scenario!(nested_locks_one_order_tokio_spawn);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert_eq!(examples::waiters(&dump.snapshot, Mutex, "accounts"), 5);
+    assert_eq!(holders(&dump.snapshot, Mutex, "audit").len(), 1);
+}
+
+/// Two mutexes taken in opposite orders, never one while holding the
+/// other: no potential deadlock.
+#[test]
+fn opposite_orders_not_nested() {
+    let mut s = scenario!(opposite_orders_not_nested);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert!(waited_on_for(&dump.snapshot, Mutex, "local", "lock"));
+}
+
+/// A lock acquisition under `tokio::time::timeout` while another task
+/// holds the lock across a slow await (plain tokio tasks).
+#[test]
+fn timeout_lock_while_held_tokio_spawn() {
+    let mut s = scenario!(timeout_lock_while_held_tokio_spawn);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.potential_deadlocks.is_empty());
+    assert!(waited_on_for(&dump.snapshot, Mutex, "session", "lock"));
+}
+
+/// A `select!` loop over two mpsc receivers, a `broadcast` and a `watch`
+/// shutdown, every producer asleep.
+#[test]
+fn select_loop_receivers() {
+    let mut s = scenario!(select_loop_receivers);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.potential_deadlocks.is_empty());
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Channel, "orders", "recv"));
+    assert!(waited_on_for(g, Channel, "cancels", "recv"));
+    assert!(waited_on_for(g, Channel, "prices", "recv"));
+    assert!(waited_on_for(g, Channel, "shutdown", "changed"));
 }
