@@ -165,6 +165,7 @@
 //! | `opposite_orders_not_nested` | no deadlock, no potential deadlock (two mutexes taken in opposite orders, never one while holding the other) |
 //! | `timeout_lock_while_held_tokio_spawn` | no deadlock (a lock awaited under `timeout` while its holder sleeps) |
 //! | `select_loop_receivers` | no deadlock (a `select!` loop over two mpsc receivers, a `broadcast` and a `watch` shutdown) |
+//! | `transfers_under_gate_lock_tokio_spawn` | no deadlock, no potential deadlock (two accounts locked in opposite orders, always under one gate lock) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
