@@ -5,15 +5,16 @@
 //!
 //! `pay-a-to-b` locks `transfers`, then `acct-a`, then `acct-b`;
 //! `pay-b-to-a` locks `transfers`, then `acct-b`, then `acct-a`. Each
-//! makes a few quick transfers, then a last one that waits an hour on a
-//! fraud check while holding all three; the other waits on `transfers`.
+//! makes a few quick transfers; once both are done (a `Barrier`), each
+//! makes a last one that waits an hour on a fraud check while holding all
+//! three: the first holds them, the other waits on `transfers`.
 //!
 //! Expected: no deadlock; no potential deadlock either (the inversion of
 //! `acct-a` and `acct-b` is guarded by `transfers`, held across both).
 
 use examples::{park, ready_when, waiters};
 use peeps::graph::NodeKind;
-use peeps::sync::Mutex;
+use peeps::sync::{Barrier, Mutex};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,7 +40,7 @@ async fn transfer(from: &Mutex<i64>, to: &Mutex<i64>, gate: &Mutex<u64>, slow: b
 }
 
 #[peeps::instrument]
-async fn pay(bank: Arc<Bank>, a_to_b: bool, slow_last: bool) {
+async fn pay(bank: Arc<Bank>, a_to_b: bool, quick_done: Arc<Barrier>) {
     let (from, to) = if a_to_b {
         (&bank.a, &bank.b)
     } else {
@@ -49,7 +50,8 @@ async fn pay(bank: Arc<Bank>, a_to_b: bool, slow_last: bool) {
         transfer(from, to, &bank.transfers, false).await;
         tokio::task::yield_now().await;
     }
-    transfer(from, to, &bank.transfers, slow_last).await;
+    quick_done.wait().await;
+    transfer(from, to, &bank.transfers, true).await;
 }
 
 #[tokio::main]
@@ -60,10 +62,11 @@ async fn main() {
         a: Mutex::new(100).named("acct-a"),
         b: Mutex::new(100).named("acct-b"),
     });
-    // Both run their quick transfers; then the first to reach its last
-    // one holds the gate, and the other's last waits.
-    tokio::spawn(pay(bank.clone(), true, true));
-    tokio::spawn(pay(bank.clone(), false, true));
+    // Both run their quick transfers and meet; then the first to reach
+    // its slow one holds the gate, and the other's waits.
+    let quick_done = Arc::new(Barrier::new(2).named("quick-done"));
+    tokio::spawn(pay(bank.clone(), true, quick_done.clone()));
+    tokio::spawn(pay(bank.clone(), false, quick_done));
     ready_when(|g| waiters(g, NodeKind::Mutex, "transfers") == 1);
     park().await
 }
