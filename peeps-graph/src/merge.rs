@@ -57,6 +57,14 @@ impl MergedEdge<'_> {
         self.attrs?.get(name)?.as_str()
     }
 
+    /// Whether a boolean attribute of the edge is `true` (absent: false).
+    pub fn flag(&self, name: &str) -> bool {
+        self.attrs
+            .and_then(|a| a.get(name))
+            .and_then(serde_json::Value::as_bool)
+            == Some(true)
+    }
+
     /// The operation a `waits_on` edge waits for, when it names one this
     /// version knows.
     pub fn op(&self) -> Option<Op> {
@@ -87,10 +95,7 @@ impl MergedEdge<'_> {
 
     /// Whether the snapshot found the hold inside its holder's own state.
     pub fn in_state(&self) -> bool {
-        self.attrs
-            .and_then(|a| a.get(attr::IN_STATE))
-            .and_then(serde_json::Value::as_bool)
-            .unwrap_or(false)
+        self.flag(attr::IN_STATE)
     }
 }
 

@@ -750,12 +750,7 @@ fn is_blocking_wait(merged: &Merged<'_>, w: EdgeIndex) -> bool {
     let g = merged.graph();
     // A blocking call (`blocking_lock`, `blocking_recv`, …) on any
     // primitive parks its thread.
-    let blocking_call = g[w]
-        .attrs
-        .and_then(|a| a.get(attr::BLOCKING_CALL))
-        .and_then(|v| v.as_bool())
-        == Some(true);
-    blocking_call
+    g[w].flag(attr::BLOCKING_CALL)
         || g.edge_endpoints(w).is_some_and(|(_, to)| {
             let node = g[to].node;
             attr_bool(node, attr::BLOCKING) == Some(true)
@@ -770,11 +765,7 @@ fn is_blocking_wait(merged: &Merged<'_>, w: EdgeIndex) -> bool {
 /// own wakers are all accounted for; a task with a clone held by such a
 /// combinator is one that may wake anyway.
 fn foreign_waker(merged: &Merged<'_>, w: EdgeIndex) -> bool {
-    merged.graph()[w]
-        .attrs
-        .and_then(|a| a.get(attr::FOREIGN_WAKER))
-        .and_then(|v| v.as_bool())
-        == Some(true)
+    merged.graph()[w].flag(attr::FOREIGN_WAKER)
 }
 
 /// A wait's place in its resource's queue (`u64::MAX` when unknown).
