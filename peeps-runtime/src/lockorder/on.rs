@@ -16,7 +16,7 @@ use super::{Mode, class, graph, stack};
 /// reads which plain tokio task the hold found).
 #[inline]
 pub fn acquired(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, Taking::Waited);
+    take(res, mode, at, true, false);
 }
 
 /// As [`acquired`], for an owned guard or permit (`lock_owned`,
@@ -26,7 +26,7 @@ pub fn acquired(res: &Resource, mode: Mode, at: Site) {
 /// since the task may not hold it any more by then.
 #[inline]
 pub fn acquired_movable(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, Taking::WaitedMovable);
+    take(res, mode, at, true, true);
 }
 
 /// Records a lock of `res` held in `mode` from the call at `at` on,
@@ -34,52 +34,29 @@ pub fn acquired_movable(res: &Resource, mode: Mode, at: Site) {
 /// it orders the locks taken after it, but nothing before it.
 #[inline]
 pub fn held(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, Taking::AtOnce);
+    take(res, mode, at, false, false);
 }
 
 /// As [`held`], for an owned guard or permit (see [`acquired_movable`]):
 /// it orders nothing, before or after it.
 #[inline]
 pub fn held_movable(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, Taking::AtOnceMovable);
-}
-
-/// How an acquisition is ordered: whether it could have waited (then it is
-/// ordered after what is held), and whether its hold can move to another
-/// task (then nothing is ordered after it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Taking {
-    Waited,
-    WaitedMovable,
-    AtOnce,
-    AtOnceMovable,
-}
-
-impl Taking {
-    #[inline(always)]
-    fn waited(self) -> bool {
-        matches!(self, Taking::Waited | Taking::WaitedMovable)
-    }
-
-    #[inline(always)]
-    fn movable(self) -> bool {
-        matches!(self, Taking::WaitedMovable | Taking::AtOnceMovable)
-    }
+    take(res, mode, at, false, true);
 }
 
 /// The fast path: a lock whose class is known (and, taken for writing,
 /// already marked written) goes straight to the thread's list; anything
 /// else to [`take_first`].
 #[inline(always)]
-fn take(res: &Resource, mode: Mode, at: Site, how: Taking) {
+fn take(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool) {
     let set = res.holders();
     let cell = set.order.load();
     if let Some(class) = tracked(cell)
         && (mode != Mode::Write || cell & WRITTEN != 0)
     {
-        stack::take(set.owner(), class, mode, at, how.waited(), how.movable());
+        stack::take(set.owner(), class, mode, at, waited, movable);
     } else {
-        take_first(res, mode, at, how);
+        take_first(res, mode, at, waited, movable);
     }
 }
 
@@ -87,7 +64,7 @@ fn take(res: &Resource, mode: Mode, at: Site, how: Taking) {
 /// writing (its class marked written), or a lock peeps does not follow.
 #[cold]
 #[inline(never)]
-fn take_first(res: &Resource, mode: Mode, at: Site, how: Taking) {
+fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool) {
     let set = res.holders();
     let mut cell = set.order.load();
     if cell & CLASS_MASK == UNTRACKED {
@@ -103,14 +80,7 @@ fn take_first(res: &Resource, mode: Mode, at: Site, how: Taking) {
         graph::written(cell & CLASS_MASK);
         set.order.mark_written();
     }
-    stack::take(
-        set.owner(),
-        cell & CLASS_MASK,
-        mode,
-        at,
-        how.waited(),
-        how.movable(),
-    );
+    stack::take(set.owner(), cell & CLASS_MASK, mode, at, waited, movable);
 }
 
 /// A hold of a lock of `set` taken again as `how` at `at`, without
