@@ -12,60 +12,11 @@
 
 use await_tree::InstrumentAwait;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use std::future::Future;
-use std::hint::black_box;
-use std::pin::{Pin, pin};
-use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Pending `n` times, then ready: a future that needs `n + 1` polls.
-struct CountDown(u64);
-
-impl Future for CountDown {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        if black_box(self.0) == 0 {
-            Poll::Ready(())
-        } else {
-            self.0 -= 1;
-            Poll::Pending
-        }
-    }
-}
-
-/// The parent: in its one poll, makes `iters` children with `make` and
-/// polls each to completion with the parent's own waker, timing that.
-struct Parent<M> {
-    iters: u64,
-    make: M,
-}
-
-impl<M, F> Future for Parent<M>
-where
-    M: FnMut() -> F + Unpin,
-    F: Future<Output = ()>,
-{
-    type Output = Duration;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Duration> {
-        let start = Instant::now();
-        for _ in 0..self.iters {
-            let mut child = pin!((self.make)());
-            while child.as_mut().poll(cx).is_pending() {}
-        }
-        Poll::Ready(start.elapsed())
-    }
-}
-
-/// Polls `fut` once (it always completes in one poll) and returns its time.
-fn run<F: Future<Output = Duration>>(fut: F) -> Duration {
-    let mut fut = pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(d) = fut.as_mut().poll(&mut cx) {
-            return d;
-        }
-    }
-}
+#[path = "support/poll_body.rs"]
+mod poll_body;
+use poll_body::{CountDown, Parent, run};
 
 fn arms(c: &mut Criterion, polls: u64) {
     let mut g = c.benchmark_group(format!("poll{polls}"));
