@@ -14,6 +14,7 @@
 //! lock). A snapshot adds a node for any such id its edges name that is not
 //! registered (`foreign_node`).
 
+use crate::id::FOREIGN_BASE;
 use crate::node::{Describe, NodeCore, PollStats, SourceLocation};
 use crate::registry::{Entry, Registered};
 use parking_lot::Mutex;
@@ -35,7 +36,8 @@ pub struct AmbientRoot {
     pub stats: PollStats,
 }
 
-impl Entry for AmbientRoot {
+// SAFETY: `core` returns the entry's own `core` field, and nothing else.
+unsafe impl Entry for AmbientRoot {
     fn core(&self) -> &NodeCore {
         &self.core
     }
@@ -95,7 +97,6 @@ thread_local! {
     static THREAD_ROOT: RefCell<Weak<AmbientHandle>> = const { RefCell::new(Weak::new()) };
 }
 
-use crate::id::FOREIGN_BASE;
 
 /// The node id of plain tokio task `task`: the same for every hold, wait
 /// and registered root of that task.

@@ -22,11 +22,10 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use crate::node::PollState;
-use crate::ownership::{Key, SCAN_MAX_STATE, scan_bytes};
+use crate::ownership::Key;
 use std::sync::atomic::{
     AtomicU64,
-    Ordering::{Acquire, Relaxed, Release},
+    Ordering::{Relaxed, Release},
     fence,
 };
 use std::task::{Context, Poll};
@@ -60,45 +59,27 @@ struct PlainState {
 }
 
 impl FutureEntry {
-    /// Reads the state of the plain task this future is the top of for
-    /// marks, if no poll runs during the read and the future cannot go
-    /// meanwhile (as `TaskEntry::read_state`); `None` when it could not.
-    fn read_state(&self, budget: usize) -> Option<Vec<Key>> {
-        let plain = self.plain.get()?;
-        if plain.len > SCAN_MAX_STATE || plain.len > budget {
-            return None;
+    /// Records where the future's pinned state is (`at`, `len` bytes) when
+    /// it is polled at the top of plain tokio task `plain` (once).
+    #[inline]
+    fn note_plain_state(&self, at: usize, len: usize, plain: Option<NodeId>) {
+        if let Some(task) = plain
+            && self.plain.get().is_none()
+        {
+            let _ = self.plain.set(Box::new(PlainState { at, len, task, gate: crate::task::StateGate::default() }));
         }
-        plain
-            .gate
-            .read(|| {
-                let before = self.stats.sequence();
-                let mut keys = Vec::new();
-                if before.1 == PollState::Pending {
-                    // SAFETY: the future lives at `at` (pinned) until its
-                    // drop or its end, which close the gate and so wait
-                    // for this read; a poll may write it meanwhile, which
-                    // the sequence check below throws away.
-                    unsafe { scan_bytes(plain.at as *const u8, plain.len, |k| keys.push(k)) };
-                }
-                fence(Acquire);
-                let consistent = before.1 == PollState::Pending && self.stats.sequence() == before;
-                consistent.then_some(keys)
-            })
-            .flatten()
     }
 }
 
-impl Entry for FutureEntry {
+// SAFETY: `core` returns the entry's own `core` field, and nothing else.
+unsafe impl Entry for FutureEntry {
     fn core(&self) -> &NodeCore {
         &self.core
     }
     fn scan_state(&self, budget: &mut usize, found: &mut dyn FnMut(Key)) -> bool {
-        let Some(keys) = self.read_state(*budget) else {
-            return false;
-        };
-        *budget -= self.plain.get().map_or(0, |p| p.len);
-        keys.into_iter().for_each(found);
-        true
+        self.plain
+            .get()
+            .is_some_and(|p| p.gate.scan_state(&self.stats, (p.at, p.len), budget, found))
     }
     fn state_owner(&self) -> NodeId {
         self.plain.get().map_or(self.core.id, |p| p.task)
@@ -129,17 +110,6 @@ struct Live {
     reg: Registered<FutureEntry>,
     /// The root this future runs under when nothing instrumented polls it.
     root: Option<Arc<AmbientHandle>>,
-}
-
-impl FutureEntry {
-    /// Records where the future's pinned state is (`at`, `len` bytes) when
-    /// it is polled at the top of a plain tokio task, as `by` says (once).
-    #[inline]
-    fn note_plain_state(&self, at: usize, len: usize, by: &Polled<'_>) {
-        if by.root.is_some_and(|root| root.tokio_id().is_some()) && self.plain.get().is_none() {
-            let _ = self.plain.set(Box::new(PlainState { at, len, task: by.task, gate: crate::task::StateGate::default() }));
-        }
-    }
 }
 
 impl Live {
@@ -202,6 +172,17 @@ struct Polled<'a> {
     task: NodeId,
     tracked: bool,
     root: Option<&'a Arc<AmbientHandle>>,
+    /// It is the top-level future of a plain tokio task (`root` is that
+    /// task's).
+    plain_top: bool,
+}
+
+impl Polled<'_> {
+    /// The plain tokio task this future is the top-level future of.
+    #[inline]
+    fn plain_task(&self) -> Option<NodeId> {
+        self.plain_top.then_some(self.task)
+    }
 }
 
 /// Who polls a future now; `cached` keeps its ambient root across polls.
@@ -209,12 +190,12 @@ struct Polled<'a> {
 fn polled_by(cached: &mut Option<Arc<AmbientHandle>>) -> Polled<'_> {
     let outer = crate::context::current();
     if outer.node != 0 {
-        Polled { parent: outer.node, task: outer.task, tracked: outer.tracked, root: None }
+        Polled { parent: outer.node, task: outer.task, tracked: outer.tracked, root: None, plain_top: false }
     } else {
         // Top level (nothing instrumented polls it): the parent is the
         // ambient root.
         let root = top_level_root(cached);
-        Polled { parent: root.id(), task: root.id(), tracked: false, root: Some(root) }
+        Polled { parent: root.id(), task: root.id(), tracked: false, root: Some(root), plain_top: root.tokio_id().is_some() }
     }
 }
 
@@ -238,7 +219,7 @@ fn poll_as<F: Future>(
     // and it counts the clones of the waker it hands down, as a peeps task
     // does its own: one its waits cannot account for (a timer, a socket)
     // says the task may be woken by something peeps cannot see.
-    let plain_top = by.root.is_some_and(|root| root.tokio_id().is_some());
+    let plain_top = by.plain_top;
     let _state = plain_top.then(|| {
         crate::context::enter_task_poll(std::ptr::from_ref(inner.as_ref().get_ref()) as usize, std::mem::size_of::<F>(), 0)
     });
@@ -279,9 +260,8 @@ impl<F: Future> Future for Instrumented<F> {
                 // first time: what it owns was moved into that task (by a
                 // `tokio::spawn` peeps cannot see), as `spawn` says for a
                 // peeps task.
-                if by.root.is_some_and(|root| root.tokio_id().is_some()) {
-                    let task = by.task;
-                    crate::ownership::scan_value(this.inner.as_ref().get_ref(), |key| crate::ownership::moved(key, task, peeps_graph::Evidence::Spawned));
+                if let Some(task) = by.plain_task() {
+                    crate::ownership::spawned(this.inner.as_ref().get_ref(), task);
                 }
                 let since = clock::now_ms();
                 let id = crate::id::next_id();
@@ -308,15 +288,13 @@ impl<F: Future> Future for Instrumented<F> {
                 let state_at = std::ptr::from_ref(this.inner.as_ref().get_ref()) as usize;
                 let res = poll_as(this.inner, cx, id, by, || sub.insert(Arc::default()).clone());
                 if res.is_pending() {
+                    let (parent, plain) = (by.parent, by.plain_task());
                     let stats = PollStats::after_first_poll(since, clock::now_ms());
                     // Registered before the record goes: a snapshot between
                     // the two sees it twice (and keeps one), never not at all.
-                    let live = this.live.insert(Live {
-                        reg: register(id, std::mem::take(this.name), this.location, by.parent, since, stats, sub),
-                        root: None,
-                    });
-                    live.reg.note_plain_state(state_at, std::mem::size_of::<F>(), &by);
-                    live.root = root;
+                    let reg = register(id, std::mem::take(this.name), this.location, parent, since, stats, sub);
+                    reg.note_plain_state(state_at, std::mem::size_of::<F>(), plain);
+                    *this.live = Some(Live { reg, root });
                 }
                 drop(published);
                 return res;
@@ -378,7 +356,7 @@ fn poll_registered<F: Future>(live: &mut Live, inner: Pin<&mut F>, cx: &mut Cont
         entry.parent.store(by.parent, Relaxed);
         entry.parent_since.store(clock::now_ms(), Relaxed);
     }
-    entry.note_plain_state(std::ptr::from_ref(inner.as_ref().get_ref()) as usize, std::mem::size_of::<F>(), &by);
+    entry.note_plain_state(std::ptr::from_ref(inner.as_ref().get_ref()) as usize, std::mem::size_of::<F>(), by.plain_task());
     let scope = StatsScope::begin_sampled(&entry.stats);
     // The poll's writes to the future come after its start is visible to
     // a snapshot reading a plain task's state, and before its end is (a

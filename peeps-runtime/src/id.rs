@@ -18,6 +18,10 @@ thread_local! {
     static CURSOR: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
 }
 
+/// The odd multiplier of peeps' one-multiply hashes (2^64 / φ): ids and
+/// addresses times it spread over the high bits.
+pub(crate) const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+
 /// Where the node ids of plain tokio tasks start (see `ambient`): far
 /// above the ids the counter hands out, and below 2^53 so the UI's JSON
 /// numbers stay exact. Such an id is chosen by its maker, not handed out:
@@ -67,7 +71,7 @@ impl Hasher for IdHasher {
     }
     fn write_u64(&mut self, n: u64) {
         // Each word folded into what came before (a key of two ids).
-        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(GOLDEN);
     }
 }
 
@@ -88,6 +92,6 @@ mod tests {
         assert_ne!(h(1, 2), h(2, 1));
         let mut one = IdHasher::default();
         7u64.hash(&mut one);
-        assert_eq!(one.finish(), 7u64.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        assert_eq!(one.finish(), 7u64.wrapping_mul(GOLDEN));
     }
 }

@@ -131,11 +131,11 @@ impl std::hash::Hasher for AddrHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
-            self.0 = (self.0 << 8 | u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            self.0 = (self.0 << 8 | u64::from(*b)).wrapping_mul(crate::id::GOLDEN);
         }
     }
     fn write_usize(&mut self, addr: usize) {
-        self.0 = (addr as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = (addr as u64).wrapping_mul(crate::id::GOLDEN);
     }
 }
 

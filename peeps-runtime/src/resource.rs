@@ -75,7 +75,8 @@ impl std::fmt::Debug for ResourceEntry {
     }
 }
 
-impl Entry for ResourceEntry {
+// SAFETY: `core` returns the entry's own `core` field, and nothing else.
+unsafe impl Entry for ResourceEntry {
     fn core(&self) -> &NodeCore {
         &self.core
     }

@@ -368,6 +368,46 @@ impl StateGate {
         Some(read())
     }
 
+    /// Searches the pinned state at `start` (`len` bytes) of a future whose
+    /// polls `stats` counts for marks, handing each to `found`, if it fits
+    /// in `budget` (then used up) and can be read consistently now: no poll
+    /// runs during the read (a sequence lock whose writer is the poll,
+    /// which fences around the future's writes), and the future cannot go
+    /// meanwhile (this gate). Returns whether it was read.
+    pub(crate) fn scan_state(
+        &self,
+        stats: &PollStats,
+        (start, len): (usize, usize),
+        budget: &mut usize,
+        found: &mut dyn FnMut(Key),
+    ) -> bool {
+        if start == 0 || len > SCAN_MAX_STATE || len > *budget {
+            return false;
+        }
+        let keys = self
+            .read(|| {
+                let before = stats.sequence();
+                let mut keys = Vec::new();
+                if before.1 == PollState::Pending {
+                    // SAFETY: the future lives at `start` (pinned) until its
+                    // drop or its end, which close this gate and so wait for
+                    // this read; a poll may write it meanwhile, which the
+                    // sequence check below throws away.
+                    unsafe { scan_bytes(start as *const u8, len, |k| keys.push(k)) };
+                }
+                fence(Acquire);
+                let consistent = before.1 == PollState::Pending && stats.sequence() == before;
+                consistent.then_some(keys)
+            })
+            .flatten();
+        let Some(keys) = keys else {
+            return false;
+        };
+        *budget -= len;
+        keys.into_iter().for_each(found);
+        true
+    }
+
     /// The future is going: waits for the reads running now; no read runs
     /// from now on.
     pub(crate) fn close(&self) {
@@ -380,48 +420,23 @@ impl StateGate {
 }
 
 impl TaskEntry {
-    /// Reads the task's pinned future for marks if no poll runs during the
-    /// read and the future cannot go meanwhile; `None` when it could not.
-    fn read_state(&self, budget: usize) -> Option<Vec<Key>> {
-        let (start, len) = (self.state_at.load(Acquire), self.state_len.load(Relaxed));
-        if start == 0 || len > SCAN_MAX_STATE || len > budget || self.woken.load(Relaxed) {
-            return None;
-        }
-        self.state_gate
-            .read(|| {
-                let before = self.stats.sequence();
-                let mut keys = Vec::new();
-                if before.1 == PollState::Pending {
-                    // SAFETY: the future lives at `start` (pinned) until its
-                    // drop, which waits for this read (the gate); a poll may
-                    // write it meanwhile, which the sequence check below
-                    // throws away.
-                    unsafe { scan_bytes(start as *const u8, len, |k| keys.push(k)) };
-                }
-                fence(Acquire);
-                let consistent = before.1 == PollState::Pending && self.stats.sequence() == before;
-                consistent.then_some(keys)
-            })
-            .flatten()
-    }
-
     /// The task future is going: no snapshot reads its memory from now on.
     fn state_gone(&self) {
         self.state_gate.close();
     }
 }
 
-impl Entry for TaskEntry {
+// SAFETY: `core` returns the entry's own `core` field, and nothing else.
+unsafe impl Entry for TaskEntry {
     fn core(&self) -> &NodeCore {
         &self.core
     }
     fn scan_state(&self, budget: &mut usize, found: &mut dyn FnMut(Key)) -> bool {
-        let Some(keys) = self.read_state(*budget) else {
+        if self.woken.load(Relaxed) {
             return false;
-        };
-        *budget -= self.state_len.load(Relaxed);
-        keys.into_iter().for_each(found);
-        true
+        }
+        let state = (self.state_at.load(Acquire), self.state_len.load(Relaxed));
+        self.state_gate.scan_state(&self.stats, state, budget, found)
     }
     fn describe(&self, out: &mut Describe<'_>) {
         self.stats.describe(out, self.core.created_ms);
@@ -589,7 +604,7 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
     // Handles moved into the task with its future are the task's now.
     let id = core.id;
     let clock = crate::history::spawned(id, location);
-    ownership::scan_value(&fut, |key| ownership::moved(key, id, Evidence::Spawned));
+    ownership::spawned(&fut, id);
     // Written straight into its `Arc`: built on the stack and moved in,
     // the entry went through two copies (`memcpy`, ~160 instructions).
     let mut arc = Arc::new(std::mem::MaybeUninit::<TaskEntry>::uninit());

@@ -14,6 +14,7 @@
 //! So a finding's tasks and resources always come with their last events,
 //! and the JSON of a snapshot stays small however long the program ran.
 
+use crate::id::FOREIGN_BASE;
 use super::{EventKind, Record, read_all};
 use crate::hold::HoldAs;
 use peeps_graph::{Edge, EdgeKind, Event, History, HistoryNode, Node, NodeId, NodeKind, Op};
@@ -27,9 +28,6 @@ const PER_NODE_MIN: usize = 8;
 const INTEREST_BUDGET: usize = 4096;
 /// The latest events of the process kept besides.
 const TAIL: usize = 512;
-
-/// Where plain tokio tasks' ids start (see `crate::ambient`).
-const FOREIGN_BASE: NodeId = 1 << 52;
 
 /// The clock of a snapshot: coarse ms at the capture (`now_ms`), its wall
 /// time, and the process's wall start, so an event's coarse ms becomes ms

@@ -124,7 +124,7 @@ impl EdgeKey {
     /// A slot of a direct-mapped cache of `size` (a power of two).
     #[inline]
     pub(super) fn slot(&self, size: usize) -> usize {
-        let h = (self.a ^ self.b.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let h = (self.a ^ self.b.rotate_left(29)).wrapping_mul(crate::id::GOLDEN);
         (h >> 40) as usize & (size - 1)
     }
 

@@ -47,6 +47,14 @@ pub fn carried<T: ?Sized>(value: &T, carrier: NodeId) {
     scan_value(value, |key| moved(key, carrier, Evidence::InMessage));
 }
 
+/// The handles inside `value` were moved into task `task` at its spawn
+/// (the future given to `spawn`, or a plain task's top-level future at
+/// its first poll).
+#[inline]
+pub fn spawned<T: ?Sized>(value: &T, task: NodeId) {
+    scan_value(value, |key| moved(key, task, Evidence::Spawned));
+}
+
 /// The handles inside `value` are the current task's now, as `via` says
 /// (received in a message, handed back through a join or a failed send).
 #[inline]

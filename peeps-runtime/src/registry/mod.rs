@@ -36,7 +36,14 @@ use std::sync::{Arc, LazyLock};
 use table::{Addr, Table};
 
 /// Something that appears as a node in a snapshot.
-pub trait Entry: Send + Sync + 'static {
+///
+/// # Safety
+///
+/// The registry keeps only the entry's address and finds its slot again by
+/// the id [`Entry::core`] gives, under a shard lock: `core` must return the
+/// same `NodeCore` for the entry's whole life, and must not call into the
+/// registry. (A changing id would leave a freed entry's address behind.)
+pub unsafe trait Entry: Send + Sync + 'static {
     /// The fields every node has.
     fn core(&self) -> &NodeCore;
     /// Fills the node's state and attributes and adds its edges.

@@ -76,7 +76,7 @@ impl Table {
     /// Where the probe for `id` starts.
     #[inline]
     fn home(&self, id: u64) -> usize {
-        (id.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+        (id.wrapping_mul(crate::id::GOLDEN) >> self.shift) as usize
     }
 
     /// Adds `addr`, the entry with id `id`. An id that `may_repeat` (one
@@ -194,7 +194,8 @@ mod tests {
 
     struct Dummy(NodeCore);
 
-    impl Entry for Dummy {
+    // SAFETY: `core` returns the entry's own `core` field.
+    unsafe impl Entry for Dummy {
         fn core(&self) -> &NodeCore {
             &self.0
         }

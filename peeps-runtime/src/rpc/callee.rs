@@ -32,7 +32,8 @@ impl std::fmt::Debug for HandlerEntry {
     }
 }
 
-impl Entry for HandlerEntry {
+// SAFETY: `core` returns the entry's own `core` field, and nothing else.
+unsafe impl Entry for HandlerEntry {
     fn core(&self) -> &NodeCore {
         &self.core
     }

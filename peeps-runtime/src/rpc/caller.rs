@@ -37,7 +37,8 @@ impl std::fmt::Debug for RequestEntry {
     }
 }
 
-impl Entry for RequestEntry {
+// SAFETY: `core` returns the entry's own `core` field, and nothing else.
+unsafe impl Entry for RequestEntry {
     fn core(&self) -> &NodeCore {
         &self.core
     }
