@@ -167,6 +167,25 @@
 //! | `select_loop_receivers` | no deadlock (a `select!` loop over two mpsc receivers, a `broadcast` and a `watch` shutdown) |
 //! | `transfers_under_gate_lock_tokio_spawn` | no deadlock, no potential deadlock (two accounts locked in opposite orders, always under one gate lock) |
 //!
+//! ## Everyday deadlocks and healthy shapes (third hunt)
+//!
+//! Deadlocks as bug reports show them, and healthy programs beside them,
+//! about half with `peeps::spawn_named`, half with plain `tokio::spawn`.
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `watch_ref_held_across_send` | certain deadlock of one task with its own `watch::Ref`, kept in a `let` across a `send` on that watch (tokio#4246), a blocking poll; a `changed` waiter behind (missed today: a bug) |
+//! | `permit_held_joining_child_tokio_spawn` | probable deadlock: a plain tokio task holding the only permit of `encoders` joins a child that asks for one |
+//! | `guard_across_notified_tokio_spawn` | probable deadlock: a mutex guard held across `notified()`, the notifier locking that mutex first (missed today: a bug) |
+//! | `barrier_party_holds_lock` | probable deadlock: a `Barrier` of 2, one party holding a mutex across `wait()`, the other locking it first (missed today: a bug) |
+//! | `rwlock_writer_between_reader_and_sender` | certain deadlock, 3 tasks: a reader awaiting a message, a queued writer, the message's sender reading behind the writer |
+//! | `reserve_slot_awaiting_consumer_tokio_spawn` | probable deadlock, 3 tasks: the only slot of `frames` reserved while awaiting what the receiver hands out after a message that cannot enter (missed today: a bug) |
+//! | `worker_pool_lookup_behind_full_queue` | certain deadlock of a dispatcher sending into a full worker inbox and that worker awaiting its lookup reply; the other worker behind |
+//! | `cache_miss_relock_if_let` | no deadlock, no potential deadlock (a `Mutex<HashMap>` cache: the `if let` guard dropped before a slow fetch, locked again to insert) |
+//! | `try_acquire_backoff_tokio_spawn` | no deadlock, no potential deadlock (`try_acquire` with backoff beside acquirers, every permit held across slow work) |
+//! | `reserve_then_send_backpressure` | no deadlock, no potential deadlock (`reserve` then `Permit::send` at once, a slow consumer) |
+//! | `flusher_lock_across_sleep_tokio_spawn` | no deadlock, no potential deadlock (a flusher holding a mutex across a timer, handlers waiting for it) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the
