@@ -185,6 +185,7 @@
 //! | `try_acquire_backoff_tokio_spawn` | no deadlock, no potential deadlock (`try_acquire` with backoff beside acquirers, every permit held across slow work) |
 //! | `reserve_then_send_backpressure` | no deadlock, no potential deadlock (`reserve` then `Permit::send` at once, a slow consumer) |
 //! | `flusher_lock_across_sleep_tokio_spawn` | no deadlock, no potential deadlock (a flusher holding a mutex across a timer, handlers waiting for it) |
+//! | `joinset_select_shutdown_tokio_spawn` | no deadlock, no potential deadlock (`JoinSet::join_next()` in a `select!` against a `broadcast` shutdown not sent; crawlers contend for a lock held across a slow fetch) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

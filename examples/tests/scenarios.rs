@@ -182,6 +182,7 @@ const SCENARIOS: &[&str] = &[
     "try_acquire_backoff_tokio_spawn",
     "reserve_then_send_backpressure",
     "flusher_lock_across_sleep_tokio_spawn",
+    "joinset_select_shutdown_tokio_spawn",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -3555,4 +3556,22 @@ fn flusher_lock_across_sleep_tokio_spawn() {
     let g = &dump.snapshot;
     assert!(waited_on_for(g, Mutex, "buffer", "lock"));
     assert!(waited_on_for(g, Mutex, "sessions", "lock"));
+}
+
+/// A supervisor in `select!` on `JoinSet::join_next()` and a `broadcast`
+/// shutdown not sent yet; its crawlers contend for a lock one holds
+/// across a slow fetch (plain tokio tasks).
+#[test]
+fn joinset_select_shutdown_tokio_spawn() {
+    let mut s = scenario!(joinset_select_shutdown_tokio_spawn);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    let g = &dump.snapshot;
+    assert_eq!(examples::waiters(g, Mutex, "frontier"), 2);
+    assert!(waited_on_for(g, Channel, "shutdown", "recv"));
 }
