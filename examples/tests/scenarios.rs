@@ -3231,7 +3231,6 @@ fn transfers_under_gate_lock_tokio_spawn() {
 /// `watch_ref_held_across_send`, with who is behind it: the `watcher`
 /// waits for a change only the manager's sender could make.
 #[test]
-#[ignore = "bug: the deadlock is found but nobody is behind it: the watcher's `changed` wait has no named releaser (the sender is `spawned`, unconfirmed: a watch send does not mark its sender used, and the manager's state is not read inside its poll)"]
 fn watch_ref_held_across_send_watcher_behind() {
     let mut s = scenario!(watch_ref_held_across_send);
     let dump = s.dump();

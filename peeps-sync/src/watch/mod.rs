@@ -242,6 +242,7 @@ impl<T> Sender<T> {
     /// [`SendError`] with the value when every receiver is gone.
     #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        self.ep.used();
         let r = block_on_wait!(self.ep.resource(), Op::Write, self.inner.send(value));
         self.ep.counted(u64::from(r.is_ok()), crate::core::caller());
         r
@@ -255,6 +256,7 @@ impl<T> Sender<T> {
     where
         F: FnOnce(&mut T),
     {
+        self.ep.used();
         block_on_wait!(
             self.ep.resource(),
             Op::Write,
@@ -271,6 +273,7 @@ impl<T> Sender<T> {
     where
         F: FnOnce(&mut T) -> bool,
     {
+        self.ep.used();
         let changed = block_on_wait!(
             self.ep.resource(),
             Op::Write,
@@ -285,6 +288,7 @@ impl<T> Sender<T> {
     /// as [`Sender::send`].
     #[track_caller]
     pub fn send_replace(&self, value: T) -> T {
+        self.ep.used();
         let old = block_on_wait!(
             self.ep.resource(),
             Op::Write,
