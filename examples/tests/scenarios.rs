@@ -3425,7 +3425,6 @@ fn rwlock_writer_between_reader_and_sender() {
 /// awaits what only the receiver hands out after reading a message that
 /// cannot enter the channel: the only slot is reserved.
 #[test]
-#[ignore = "bug: peeps says nothing (0 deadlocks; the header's send is a long wait, \"it has room: the wait is about to end\"): a slot reserved by a Permit is not counted in the channel's len"]
 fn reserve_slot_awaiting_consumer_tokio_spawn() {
     let mut s = scenario!(reserve_slot_awaiting_consumer_tokio_spawn);
     let run = analyze_cli(&s.dump(), &[]);

@@ -71,6 +71,9 @@ pub const FLAVOR: &str = "flavor";
 pub const CAPACITY: &str = "capacity";
 /// Channels: messages queued now.
 pub const LEN: &str = "len";
+/// Bounded channels: slots reserved by live permits (`reserve`), not yet
+/// used: no room for a send while `len + reserved` reaches the capacity.
+pub const RESERVED: &str = "reserved";
 /// Channels: live sender handles.
 pub const SENDERS: &str = "senders";
 /// Channels: live receiver handles.

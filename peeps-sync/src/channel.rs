@@ -84,6 +84,8 @@ pub(crate) struct ChannelFacts {
     rx: SideCounters,
     /// Closed explicitly (a receiver's `close`).
     closed: AtomicBool,
+    /// Slots reserved by live permits of a bounded channel.
+    reserved: AtomicU64,
     /// Who holds a read lock of a watch channel's value (its live `Ref`s,
     /// `as: read_guard`): a holder set apart from the endpoints', whose
     /// lock-free slots the sender and the receiver take. Set once the node
@@ -103,6 +105,7 @@ impl ChannelFacts {
             _pad: [0; 8],
             rx: SideCounters::default(),
             closed: AtomicBool::new(false),
+            reserved: AtomicU64::new(0),
             value: OnceLock::new(),
         }
     }
@@ -170,6 +173,10 @@ impl ResourceFacts for ChannelFacts {
         out.attr(attr::FLAVOR, self.flavor);
         if let Some(c) = self.capacity {
             out.attr(attr::CAPACITY, c);
+            let reserved = self.reserved.load(Relaxed);
+            if reserved > 0 {
+                out.attr(attr::RESERVED, reserved);
+            }
         }
         if self.report_len {
             out.attr(attr::LEN, sent.saturating_sub(received));
@@ -346,6 +353,26 @@ impl<S: Side> Endpoint<S> {
         if let Some(f) = self.chan.facts() {
             S::side(f).record(n);
             history::note_count(S::EVENT, self.chan.resource().id(), at, n);
+        }
+    }
+
+    /// `n` slots of the channel were reserved (permits made): counted
+    /// against its capacity until each is used or given back
+    /// ([`Endpoint::unreserved`]).
+    #[inline]
+    pub(crate) fn reserved(&self, n: usize) {
+        if let Some(f) = self.chan.facts() {
+            f.reserved.fetch_add(n as u64, Relaxed);
+        }
+    }
+
+    /// `n` reserved slots were used or given back. Called before the slot
+    /// is filled, so a snapshot in between sees room (a miss, never a
+    /// false "full").
+    #[inline]
+    pub(crate) fn unreserved(&self, n: usize) {
+        if let Some(f) = self.chan.facts() {
+            f.reserved.fetch_sub(n as u64, Relaxed);
         }
     }
 

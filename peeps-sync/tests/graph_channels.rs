@@ -191,3 +191,60 @@ async fn broadcast_and_watch_waits() {
     assert_eq!(g.attr("gc-bcast", "receivers"), 0);
     assert_eq!(g.attr("gc-watch", "received"), 1);
 }
+
+/// Slots reserved by live permits are counted (`reserved`) from the
+/// reservation until each permit is used, released or dropped, whichever
+/// kind of permit holds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mpsc_reserved_slots_counted_until_used() {
+    let (tx, mut rx) = mpsc::channel_named::<u8>("gc-reserved", 4);
+    let reserved = |n: u64| {
+        let got = Graph::take().attr("gc-reserved", "reserved");
+        let want = if n == 0 {
+            serde_json::Value::Null
+        } else {
+            n.into()
+        };
+        assert_eq!(got, want, "reserved slots");
+    };
+    reserved(0);
+
+    let permit = tx.reserve().await.unwrap();
+    reserved(1);
+    permit.send(1);
+    reserved(0);
+    assert_eq!(Graph::take().attr("gc-reserved", "len"), 1);
+
+    let permit = tx.try_reserve().unwrap();
+    reserved(1);
+    drop(permit);
+    reserved(0);
+
+    let mut many = tx.reserve_many(3).await.unwrap();
+    reserved(3);
+    let first = many.next().unwrap();
+    drop(many);
+    reserved(1);
+    first.send(2);
+    reserved(0);
+
+    let owned = tx.clone().reserve_owned().await.unwrap();
+    reserved(1);
+    let back = owned.release();
+    reserved(0);
+    let owned = back.reserve_owned().await.unwrap();
+    reserved(1);
+    let back = owned.send(3);
+    reserved(0);
+    let owned = back.try_reserve_owned().unwrap();
+    reserved(1);
+    drop(owned);
+    reserved(0);
+
+    assert_eq!(rx.recv().await, Some(1));
+    assert_eq!(rx.recv().await, Some(2));
+    assert_eq!(rx.recv().await, Some(3));
+    let g = Graph::take();
+    assert_eq!(g.attr("gc-reserved", "len"), 0);
+    assert_eq!(g.attr("gc-reserved", "sent"), 3);
+}

@@ -866,9 +866,13 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
                     Ok(Target::Senders(to))
                 }
                 OpSide::Send => {
+                    // A slot reserved by a live permit is taken as a queued
+                    // message is: it frees when the permit's holder uses it
+                    // (and the receiver reads it) or gives it back.
+                    let reserved = attr_u64(node, attr::RESERVED).unwrap_or(0);
                     let len = attr_u64(node, attr::LEN);
                     let cap = attr_u64(node, attr::CAPACITY);
-                    if matches!((len, cap), (Some(len), Some(cap)) if len < cap) {
+                    if matches!((len, cap), (Some(len), Some(cap)) if len + reserved < cap) {
                         return Err(External::HasRoom);
                     }
                     Ok(Target::Receivers(to))

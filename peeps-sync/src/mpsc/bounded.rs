@@ -8,6 +8,7 @@ use peeps_runtime::__private::wait::WaitEdge;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::panic::Location;
 use std::time::Duration;
 
@@ -27,7 +28,8 @@ pub struct WeakSender<T> {
 
 /// A reserved slot in the channel, as tokio's `mpsc::Permit`.
 pub struct Permit<'a, T> {
-    inner: tokio::sync::mpsc::Permit<'a, T>,
+    /// Taken out by `send`, else dropped by the permit's drop.
+    inner: ManuallyDrop<tokio::sync::mpsc::Permit<'a, T>>,
     ep: &'a Endpoint<Tx>,
 }
 
@@ -40,8 +42,10 @@ pub struct PermitIterator<'a, T> {
 /// An owned reserved slot, as tokio's `mpsc::OwnedPermit`: it carries the
 /// sender (and its edge) until used.
 pub struct OwnedPermit<T> {
-    inner: tokio::sync::mpsc::OwnedPermit<T>,
-    ep: Endpoint<Tx>,
+    /// Both taken out by `send` and `release`, else dropped by the
+    /// permit's drop.
+    inner: ManuallyDrop<tokio::sync::mpsc::OwnedPermit<T>>,
+    ep: ManuallyDrop<Endpoint<Tx>>,
 }
 
 /// Receives values from the associated [`Sender`]: tokio's
@@ -264,10 +268,7 @@ impl<T> Sender<T> {
                 self.inner.reserve(),
             )
             .await?;
-            Ok(Permit {
-                inner,
-                ep: &self.ep,
-            })
+            Ok(Permit::new(inner, &self.ep))
         }
     }
 
@@ -291,10 +292,7 @@ impl<T> Sender<T> {
             self.ep.used();
             let reserve = self.inner.reserve_many(n);
             let inner = Waiting::new(self.ep.resource(), Op::Send, at.site(), reserve).await?;
-            Ok(PermitIterator {
-                inner,
-                ep: &self.ep,
-            })
+            Ok(PermitIterator::new(inner, &self.ep))
         }
     }
 
@@ -317,7 +315,7 @@ impl<T> Sender<T> {
             ep.used();
             let inner =
                 Waiting::new(ep.resource(), Op::Send, at.site(), inner.reserve_owned()).await?;
-            Ok(OwnedPermit { inner, ep })
+            Ok(OwnedPermit::new(inner, ep))
         }
     }
 
@@ -328,10 +326,7 @@ impl<T> Sender<T> {
     /// [`TrySendError`]: full or closed.
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
         let inner = self.inner.try_reserve()?;
-        Ok(Permit {
-            inner,
-            ep: &self.ep,
-        })
+        Ok(Permit::new(inner, &self.ep))
     }
 
     /// Reserves `n` slots if there is room now, as tokio's
@@ -342,10 +337,7 @@ impl<T> Sender<T> {
     /// [`TrySendError`]: full or closed.
     pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
         let inner = self.inner.try_reserve_many(n)?;
-        Ok(PermitIterator {
-            inner,
-            ep: &self.ep,
-        })
+        Ok(PermitIterator::new(inner, &self.ep))
     }
 
     /// Reserves a slot if there is room now, consuming the sender, as
@@ -359,7 +351,7 @@ impl<T> Sender<T> {
         match inner.try_reserve_owned() {
             Ok(inner) => {
                 ep.used();
-                Ok(OwnedPermit { inner, ep })
+                Ok(OwnedPermit::new(inner, ep))
             }
             Err(TrySendError::Full(inner)) => Err(TrySendError::Full(Sender { inner, ep })),
             Err(TrySendError::Closed(inner)) => Err(TrySendError::Closed(Sender { inner, ep })),
@@ -402,13 +394,37 @@ impl<T> Sender<T> {
 
 crate::channel::sender_impls!(Sender, WeakSender, "chan");
 
-impl<T> Permit<'_, T> {
+impl<'a, T> Permit<'a, T> {
+    /// A permit of `ep`'s channel just reserved: its slot counted as
+    /// reserved until the permit is used or dropped.
+    fn new(inner: tokio::sync::mpsc::Permit<'a, T>, ep: &'a Endpoint<Tx>) -> Self {
+        ep.reserved(1);
+        Permit {
+            inner: ManuallyDrop::new(inner),
+            ep,
+        }
+    }
+
     /// Sends a value in the reserved slot, as tokio's `Permit::send`.
     #[track_caller]
     pub fn send(self, value: T) {
-        self.ep.carry(&value);
-        self.inner.send(value);
-        self.ep.counted(1, crate::core::caller());
+        let mut this = ManuallyDrop::new(self);
+        this.ep.unreserved(1);
+        this.ep.carry(&value);
+        // SAFETY: `this` is never used or dropped again; its own drop (which
+        // would give the slot back) does not run.
+        let inner = unsafe { ManuallyDrop::take(&mut this.inner) };
+        inner.send(value);
+        this.ep.counted(1, crate::core::caller());
+    }
+}
+
+impl<T> Drop for Permit<'_, T> {
+    /// The slot given back unused.
+    fn drop(&mut self) {
+        self.ep.unreserved(1);
+        // SAFETY: dropped once, here; `send` forgets the permit instead.
+        unsafe { ManuallyDrop::drop(&mut self.inner) };
     }
 }
 
@@ -420,16 +436,37 @@ impl<T> fmt::Debug for Permit<'_, T> {
     }
 }
 
+impl<'a, T> PermitIterator<'a, T> {
+    /// Permits of `ep`'s channel just reserved: each slot counted as
+    /// reserved until its permit is used or dropped (the ones never taken
+    /// out when the iterator drops).
+    fn new(inner: tokio::sync::mpsc::PermitIterator<'a, T>, ep: &'a Endpoint<Tx>) -> Self {
+        ep.reserved(inner.len());
+        PermitIterator { inner, ep }
+    }
+}
+
 impl<'a, T> Iterator for PermitIterator<'a, T> {
     type Item = Permit<'a, T>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let inner = self.inner.next()?;
-        Some(Permit { inner, ep: self.ep })
+        // Its slot, counted when reserved, now goes with the permit.
+        Some(Permit {
+            inner: ManuallyDrop::new(inner),
+            ep: self.ep,
+        })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.inner.size_hint()
+    }
+}
+
+impl<T> Drop for PermitIterator<'_, T> {
+    /// The slots never taken out are given back.
+    fn drop(&mut self) {
+        self.ep.unreserved(self.inner.len());
     }
 }
 
@@ -445,11 +482,36 @@ impl<T> fmt::Debug for PermitIterator<'_, T> {
 }
 
 impl<T> OwnedPermit<T> {
+    /// A permit of `ep`'s channel just reserved: its slot counted as
+    /// reserved until the permit is used, released or dropped.
+    fn new(inner: tokio::sync::mpsc::OwnedPermit<T>, ep: Endpoint<Tx>) -> Self {
+        ep.reserved(1);
+        OwnedPermit {
+            inner: ManuallyDrop::new(inner),
+            ep: ManuallyDrop::new(ep),
+        }
+    }
+
+    /// Takes the permit apart without running its drop, the slot no longer
+    /// counted as reserved.
+    fn into_parts(self) -> (tokio::sync::mpsc::OwnedPermit<T>, Endpoint<Tx>) {
+        let mut this = ManuallyDrop::new(self);
+        this.ep.unreserved(1);
+        // SAFETY: `this` is never used or dropped again, so each field is
+        // moved out once and its drop does not run.
+        unsafe {
+            (
+                ManuallyDrop::take(&mut this.inner),
+                ManuallyDrop::take(&mut this.ep),
+            )
+        }
+    }
+
     /// Sends a value in the reserved slot and gives the sender back, as
     /// tokio's `OwnedPermit::send`.
     #[track_caller]
     pub fn send(self, value: T) -> Sender<T> {
-        let OwnedPermit { inner, ep } = self;
+        let (inner, ep) = self.into_parts();
         ep.carry(&value);
         let inner = inner.send(value);
         ep.counted(1, crate::core::caller());
@@ -459,7 +521,7 @@ impl<T> OwnedPermit<T> {
     /// Gives the slot back unused and returns the sender, as tokio's
     /// `release`.
     pub fn release(self) -> Sender<T> {
-        let OwnedPermit { inner, ep } = self;
+        let (inner, ep) = self.into_parts();
         Sender {
             inner: inner.release(),
             ep,
@@ -474,6 +536,19 @@ impl<T> OwnedPermit<T> {
     /// Whether this permit and `sender` belong to the same channel.
     pub fn same_channel_as_sender(&self, sender: &Sender<T>) -> bool {
         self.inner.same_channel_as_sender(&sender.inner)
+    }
+}
+
+impl<T> Drop for OwnedPermit<T> {
+    /// The slot given back unused, then the sender dropped.
+    fn drop(&mut self) {
+        self.ep.unreserved(1);
+        // SAFETY: dropped once, here; `send` and `release` take the fields
+        // out of a permit whose drop does not run.
+        unsafe {
+            ManuallyDrop::drop(&mut self.inner);
+            ManuallyDrop::drop(&mut self.ep);
+        }
     }
 }
 
