@@ -355,28 +355,37 @@ fn take_more(mut taken: Held, waited: bool) {
 ///
 /// The gates of the edge from a held lock are the locks held exclusively
 /// below it (see [`order`]); their [`gate_hash`]es are summed on the way
-/// up, so a context holding one lock pays one add.
+/// up. A context holding one lock has none to sum.
 #[inline]
 fn known(list: &List, cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
+    let held = &list.entries[list.base..list.len];
+    if let [h] = held {
+        return known_from(h, 0, cache, taken);
+    }
     let mut gates = 0u64;
-    for h in &list.entries[list.base..list.len] {
-        if h.tag != taken.tag || h.movable {
-            continue;
-        }
-        if !(h.by == 0 || h.by == taken.by) {
+    for h in held {
+        if !known_from(h, gates, cache, taken) {
             return false;
         }
-        if let Some(key) = edge_key(h, taken) {
-            let key = key.gated(gates);
-            if cache[key.slot(EDGE_CACHE)] != key {
-                return false;
-            }
-        }
-        if graph::is_gate(h.mode) {
+        if h.tag == taken.tag && !h.movable && graph::is_gate(h.mode) {
             gates = gates.wrapping_add(gate_hash(h.lock));
         }
     }
     true
+}
+
+/// Whether the edge from held lock `h` to `taken`, seen with the gates
+/// summed in `gates`, is in the cache, or is none (`h` is another
+/// context's, or an owned guard).
+#[inline(always)]
+fn known_from(h: &Held, gates: u64, cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
+    h.tag != taken.tag
+        || h.movable
+        || ((h.by == 0 || h.by == taken.by)
+            && edge_key(h, taken).is_none_or(|key| {
+                let key = key.gated(gates);
+                cache[key.slot(EDGE_CACHE)] == key
+            }))
 }
 
 /// The locks of the context `tag` in `list`, copied.
