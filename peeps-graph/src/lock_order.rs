@@ -11,7 +11,9 @@
 //! consistent order are then no cycle, where a class-level edge would be one
 //! with itself. A cycle in this graph is a *potential* deadlock: the
 //! program never hung, but run at the same time, the paths of the cycle can
-//! deadlock (`peeps_graph::analysis::PotentialDeadlock`).
+//! deadlock (`peeps_graph::analysis::PotentialDeadlock`) — unless one lock
+//! held exclusively around every edge of it (a gate, [`OrderGate`]) keeps
+//! its paths apart.
 
 use crate::schema::{NodeId, NodeKind};
 use serde::{Deserialize, Serialize};
