@@ -3213,7 +3213,6 @@ fn select_loop_receivers() {
 /// learned with `transfers` held; both orders need the gate, so the two
 /// can never be half-taken at once.
 #[test]
-#[ignore = "bug: peeps reports a potential deadlock of acct-a/acct-b, ignoring the gate lock `transfers` held across both orders"]
 fn transfers_under_gate_lock_tokio_spawn() {
     let mut s = scenario!(transfers_under_gate_lock_tokio_spawn);
     let dump = s.dump();
@@ -3224,6 +3223,18 @@ fn transfers_under_gate_lock_tokio_spawn() {
         report_text(&report)
     );
     assert!(waited_on_for(&dump.snapshot, Mutex, "transfers", "lock"));
+    // Both order edges of the accounts were learned, with the gate.
+    let order = dump.snapshot.lock_order.as_ref().expect("a lock order");
+    let name = |id: u32| order.class(id).map_or("", |c| c.name.as_str());
+    for (from, to) in [("acct-a", "acct-b"), ("acct-b", "acct-a")] {
+        let edge = order
+            .edges
+            .iter()
+            .find(|e| name(e.from) == from && name(e.to) == to)
+            .unwrap_or_else(|| panic!("no order edge {from} -> {to}: {order:#?}"));
+        let gates: Vec<&str> = edge.gates.iter().map(|g| name(g.class)).collect();
+        assert_eq!(gates, ["transfers"], "{edge:#?}");
+    }
 }
 
 // ---- hunt, third round: everyday deadlocks ------------------------------------

@@ -37,7 +37,9 @@ pub mod wire;
 pub use analysis::{Options, Report, analyze, analyze_merged};
 pub use evidence::Evidence;
 pub use history::{Event, EventKind, History, HistoryNode};
-pub use lock_order::{LockClass, LockMode, LockOrder, OrderDrops, OrderEdge, OrderExample};
+pub use lock_order::{
+    LockClass, LockMode, LockOrder, MAX_GATES, OrderDrops, OrderEdge, OrderExample, OrderGate,
+};
 pub use merge::{Merged, merge};
 pub use op::Op;
 pub use read::ReadError;

@@ -11,7 +11,9 @@
 //! consistent order are then no cycle, where a class-level edge would be one
 //! with itself. A cycle in this graph is a *potential* deadlock: the
 //! program never hung, but run at the same time, the paths of the cycle can
-//! deadlock (`peeps_graph::analysis::PotentialDeadlock`).
+//! deadlock (`peeps_graph::analysis::PotentialDeadlock`) — unless one lock
+//! held exclusively around every edge of it (a gate, [`OrderGate`]) keeps
+//! its paths apart.
 
 use crate::schema::{NodeId, NodeKind};
 use serde::{Deserialize, Serialize};
@@ -110,8 +112,32 @@ pub struct OrderEdge {
     /// permit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_lock: Option<NodeId>,
+    /// Its gates: the locks held exclusively every time the edge was seen,
+    /// each taken before the held lock and held until the other was taken
+    /// (at most [`MAX_GATES`], the first taken). Empty when none was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<OrderGate>,
     /// The first time it was seen.
     pub example: OrderExample,
+}
+
+/// How many gates an order edge keeps at most (the first ones taken).
+pub const MAX_GATES: usize = 4;
+
+/// A lock held exclusively (a mutex, an rwlock's write or upgradable
+/// guard; never a read or a permit) around an order edge: two paths that
+/// both hold it cannot run at once, so a cycle whose every edge has it
+/// cannot deadlock (see `docs/lock-order.md`, "Gate locks").
+///
+/// A gate is one lock, not its class: two locks of one class (per-shard
+/// gates made at one site) do not keep each other's holders apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OrderGate {
+    /// The lock's class (a [`LockClass::id`]).
+    pub class: u32,
+    /// The lock (its node id).
+    pub lock: NodeId,
 }
 
 /// Who took the two locks of an order edge, where, and when (the first

@@ -444,3 +444,164 @@ async fn a_lock_held_across_awaits_orders_what_the_task_takes_later() {
     }
     assert_eq!(potential("lo11-").len(), 1, "{:#?}", potential("lo11-"));
 }
+
+/// Runs the transfer `from` then `to` under `gate` (if any) as task `name`.
+async fn transfer_under(
+    name: &'static str,
+    gate: Option<Arc<Mutex<u64>>>,
+    from: Arc<Mutex<i64>>,
+    to: Arc<Mutex<i64>>,
+) {
+    run(name, async move {
+        let _gate = match &gate {
+            Some(g) => Some(g.lock().await),
+            None => None,
+        };
+        let _x = from.lock().await;
+        let _y = to.lock().await;
+    })
+    .await;
+}
+
+/// Two locks taken in opposite orders, always under one gate lock held
+/// across both (issue 15's false alarm, also lockdep's): the gate keeps the
+/// two paths apart, so there is no potential deadlock. Each edge shows the
+/// gate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opposite_orders_under_one_gate_lock_are_no_potential_deadlock() {
+    let gate = Arc::new(Mutex::new(0).named("lo12-transfers"));
+    let a = Arc::new(Mutex::new(0).named("lo12-a"));
+    let b = Arc::new(Mutex::new(0).named("lo12-b"));
+    for _ in 0..3 {
+        transfer_under("lo12-ab", Some(gate.clone()), a.clone(), b.clone()).await;
+        transfer_under("lo12-ba", Some(gate.clone()), b.clone(), a.clone()).await;
+    }
+    assert!(potential("lo12-").is_empty(), "{:#?}", potential("lo12-"));
+    let order = peeps_runtime::snapshot().lock_order.expect("a lock order");
+    let name = |id: u32| order.class(id).expect("a class").name.as_str();
+    let edges: Vec<_> = order
+        .edges
+        .iter()
+        .filter(|e| name(e.from).starts_with("lo12-") && name(e.to).starts_with("lo12-"))
+        .map(|e| {
+            let gates: Vec<&str> = e.gates.iter().map(|g| name(g.class)).collect();
+            (name(e.from), name(e.to), gates)
+        })
+        .collect();
+    for (from, to) in [("lo12-a", "lo12-b"), ("lo12-b", "lo12-a")] {
+        assert!(
+            edges.contains(&(from, to, vec!["lo12-transfers"])),
+            "{edges:#?}"
+        );
+    }
+    for (from, to) in [("lo12-transfers", "lo12-a"), ("lo12-transfers", "lo12-b")] {
+        assert!(edges.contains(&(from, to, vec![])), "{edges:#?}");
+    }
+}
+
+/// The same inversion with the gate held by one of the two paths only: the
+/// other can run beside it, so it is a potential deadlock; the gated step
+/// says its gate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inversion_gated_in_one_task_only_is_a_potential_deadlock() {
+    let gate = Arc::new(Mutex::new(0).named("lo13-transfers"));
+    let a = Arc::new(Mutex::new(0).named("lo13-a"));
+    let b = Arc::new(Mutex::new(0).named("lo13-b"));
+    transfer_under("lo13-ab", Some(gate.clone()), a.clone(), b.clone()).await;
+    transfer_under("lo13-ba", None, b.clone(), a.clone()).await;
+    let found = potential("lo13-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].kind, PotentialKind::Inversion);
+    let gates: Vec<(&str, Vec<&str>)> = found[0]
+        .steps
+        .iter()
+        .map(|s| {
+            let gates = s.gates.iter().map(|g| g.name.as_str()).collect();
+            (s.task.name.as_str(), gates)
+        })
+        .collect();
+    assert!(
+        gates.contains(&("lo13-ab", vec!["lo13-transfers"])),
+        "{gates:#?}"
+    );
+    assert!(gates.contains(&("lo13-ba", vec![])), "{gates:#?}");
+}
+
+/// A read lock held around both orders is no gate: two readers can hold
+/// it at once, each one lock of the inversion.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_lock_around_an_inversion_is_no_gate() {
+    let config = Arc::new(RwLock::new(0).named("lo14-config"));
+    let a = Arc::new(Mutex::new(0).named("lo14-a"));
+    let b = Arc::new(Mutex::new(0).named("lo14-b"));
+    for (name, first, then) in [("lo14-ab", &a, &b), ("lo14-ba", &b, &a)] {
+        let (config, first, then) = (config.clone(), first.clone(), then.clone());
+        run(name, async move {
+            let _config = config.read().await;
+            let _x = first.lock().await;
+            let _y = then.lock().await;
+        })
+        .await;
+    }
+    let found = potential("lo14-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].steps.iter().all(|s| s.gates.is_empty()),
+        "{found:#?}"
+    );
+}
+
+/// An owned guard is no gate: it can move to another task unseen, so the
+/// task may not hold it any more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owned_guard_around_an_inversion_is_no_gate() {
+    let gate = Arc::new(Mutex::new(0).named("lo15-transfers"));
+    let a = Arc::new(Mutex::new(0).named("lo15-a"));
+    let b = Arc::new(Mutex::new(0).named("lo15-b"));
+    for (name, first, then) in [("lo15-ab", &a, &b), ("lo15-ba", &b, &a)] {
+        let (gate, first, then) = (gate.clone(), first.clone(), then.clone());
+        run(name, async move {
+            let _gate = gate.lock_owned().await;
+            let _x = first.lock().await;
+            let _y = then.lock().await;
+        })
+        .await;
+    }
+    assert_eq!(potential("lo15-").len(), 1, "{:#?}", potential("lo15-"));
+}
+
+/// An edge seen once under a gate and once without it, by one thread: the
+/// thread's edge cache must not hide the second observation, which leaves
+/// the edge without a gate, so the inversion is reported.
+#[test]
+fn an_edge_seen_without_its_gate_once_loses_it() {
+    use peeps_sync::blocking::Mutex as BMutex;
+    let gate = Arc::new(BMutex::new(0).named("lo16-transfers"));
+    let a = Arc::new(BMutex::new(0).named("lo16-a"));
+    let b = Arc::new(BMutex::new(0).named("lo16-b"));
+    let (gate2, a2, b2) = (gate.clone(), a.clone(), b.clone());
+    std::thread::Builder::new()
+        .name("lo16-ab".into())
+        .spawn(move || {
+            for gated in [true, true, false, true] {
+                let _gate = gated.then(|| gate2.lock());
+                let _x = a2.lock();
+                let _y = b2.lock();
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    std::thread::Builder::new()
+        .name("lo16-ba".into())
+        .spawn(move || {
+            let _gate = gate.lock();
+            let _y = b.lock();
+            let _x = a.lock();
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    let found = potential("thread lo16-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+}

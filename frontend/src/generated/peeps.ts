@@ -970,6 +970,12 @@ export interface OrderStep {
    */
   acquired_at?: string | null;
   /**
+   * The gates of this step's order edge: the locks held exclusively
+   * every time it was seen (see [`crate::lock_order::OrderGate`]). No
+   * one gate is on every step, or the cycle would not be reported.
+   */
+  gates?: LockRef[];
+  /**
    * The lock it held.
    */
   held: LockRef;
@@ -1297,6 +1303,12 @@ export interface OrderEdge {
    */
   from_lock?: number | null;
   /**
+   * Its gates: the locks held exclusively every time the edge was seen,
+   * each taken before the held lock and held until the other was taken
+   * (at most [`MAX_GATES`], the first taken). Empty when none was.
+   */
+  gates?: OrderGate[];
+  /**
    * How the held lock was held.
    */
   held: LockMode;
@@ -1363,6 +1375,28 @@ export interface OrderExample {
    * The `#[peeps::test]` run the task belonged to, if any.
    */
   test_scope?: number | null;
+}
+/**
+ * A lock held exclusively (a mutex, an rwlock's write or upgradable
+ * guard; never a read or a permit) around an order edge: two paths that
+ * both hold it cannot run at once, so a cycle whose every edge has it
+ * cannot deadlock (see `docs/lock-order.md`, "Gate locks").
+ *
+ * A gate is one lock, not its class: two locks of one class (per-shard
+ * gates made at one site) do not keep each other's holders apart.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "OrderGate".
+ */
+export interface OrderGate {
+  /**
+   * The lock's class (a [`LockClass::id`]).
+   */
+  class: number;
+  /**
+   * The lock (its node id).
+   */
+  lock: number;
 }
 /**
  * One live future, task or resource.

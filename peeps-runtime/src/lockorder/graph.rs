@@ -6,13 +6,19 @@
 //! behind its own lock, taken only for an edge the calling thread has not
 //! seen yet (its edge cache, in `stack`, remembers the others). An edge is
 //! never removed: the graph grows to its caps and stays there.
+//!
+//! Each edge keeps its **gates** ([`Gates`]): the locks held exclusively
+//! around every observation of it so far. The first observation records
+//! those it had; each later one with other gates (the thread's cache tells
+//! them apart, see [`gate_hash`]) keeps only those both had.
 
 use super::class::ClassKey;
 use super::{MAX_CLASSES, MAX_EDGES, UNTRACKED};
 use crate::wait::Site;
 use parking_lot::Mutex;
 use peeps_graph::{
-    LockClass, LockMode, LockOrder, NodeId, NodeKind, OrderDrops, OrderEdge, OrderExample,
+    LockClass, LockMode, LockOrder, MAX_GATES, NodeId, NodeKind, OrderDrops, OrderEdge,
+    OrderExample, OrderGate,
 };
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -130,6 +136,98 @@ impl EdgeKey {
 
     /// The empty key (no edge has it).
     pub(super) const EMPTY: EdgeKey = EdgeKey { a: 0, b: 0 };
+
+    /// This edge as seen with the gates whose [`gate_hash`]es add up to
+    /// `gates`: the key of a thread's cache, which must tell observations
+    /// with other gates apart (each can narrow the edge's gates). No gates
+    /// (0) is the edge's own key. Another edge's key, or the empty one, is
+    /// met only when `gates` equals the difference of the two keys' first
+    /// words: a chance of 2^-64.
+    #[inline]
+    pub(super) fn gated(self, gates: u64) -> EdgeKey {
+        EdgeKey {
+            a: self.a ^ gates,
+            b: self.b,
+        }
+    }
+}
+
+/// Lock `lock` as a gate, in the sum of the gates of an observation (see
+/// [`EdgeKey::gated`]): never 0, so one gate is never none.
+#[inline]
+pub(super) fn gate_hash(lock: NodeId) -> u64 {
+    lock.wrapping_mul(crate::id::GOLDEN) | 1
+}
+
+/// Whether a lock held in `mode` is a gate: held exclusively (a mutex, an
+/// rwlock's write or upgradable guard), so that no other context holds it
+/// meanwhile. A read or a permit is shared: two contexts can hold it at
+/// once.
+#[inline]
+pub(super) fn is_gate(mode: LockMode) -> bool {
+    mode == LockMode::Write
+}
+
+/// The gates of an order edge: locks held exclusively around every
+/// observation of it, taken before its held lock (so held from before it
+/// until the other was had), the first [`MAX_GATES`] of them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Gates {
+    /// `(class, lock)` each; `..len` used.
+    locks: [(u32, NodeId); MAX_GATES],
+    len: u8,
+}
+
+impl PartialEq for Gates {
+    fn eq(&self, other: &Gates) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Gates {}
+
+impl Gates {
+    /// No gate.
+    pub(super) const NONE: Gates = Gates {
+        locks: [(0, 0); MAX_GATES],
+        len: 0,
+    };
+
+    /// Adds lock `lock` of class `class`, if there is room: an observation
+    /// with more gates keeps its first ones (fewer gates guard fewer
+    /// cycles: nothing is hidden).
+    pub(super) fn push(&mut self, class: u32, lock: NodeId) {
+        if let Some(slot) = self.locks.get_mut(usize::from(self.len)) {
+            *slot = (class, lock);
+            self.len += 1;
+        }
+    }
+
+    /// Keeps only the gates `other` has too (another observation's).
+    pub(super) fn intersect(&mut self, other: &Gates) {
+        let mut kept = 0;
+        for i in 0..usize::from(self.len) {
+            let gate = self.locks[i];
+            if other.as_slice().iter().any(|g| g.1 == gate.1) {
+                self.locks[kept] = gate;
+                kept += 1;
+            }
+        }
+        // At most `len`, which fits.
+        self.len = kept as u8;
+    }
+
+    fn as_slice(&self) -> &[(u32, NodeId)] {
+        &self.locks[..usize::from(self.len)]
+    }
+
+    /// As a snapshot shows them (in the order they were taken).
+    fn describe(&self) -> Vec<OrderGate> {
+        self.as_slice()
+            .iter()
+            .map(|&(class, lock)| OrderGate { class, lock })
+            .collect()
+    }
 }
 
 #[inline]
@@ -146,6 +244,8 @@ struct Record {
     acquired: LockMode,
     /// Between two locks of one class: those locks.
     locks: Option<(NodeId, NodeId)>,
+    /// Held around every observation so far.
+    gates: Gates,
     example: Example,
 }
 
@@ -178,6 +278,8 @@ pub(super) struct Learn {
     pub(super) same_class: bool,
     pub(super) held_at: Site,
     pub(super) acquired_at: Site,
+    /// The gates of this observation.
+    pub(super) gates: Gates,
 }
 
 const SHARDS: usize = 16;
@@ -192,11 +294,13 @@ static EDGES: LazyLock<Edges> = LazyLock::new(|| Edges {
     count: AtomicUsize::new(0),
 });
 
-/// Learns edge `l` unless it is known; `who` names the context when the
-/// edge is new (called outside any borrow of the thread's state).
+/// Learns edge `l` unless it is known, else narrows its gates to those
+/// `l` has too; `who` names the context when the edge is new (called
+/// outside any borrow of the thread's state).
 pub(super) fn learn(l: &Learn, who: impl FnOnce() -> (NodeId, NodeKind, String)) {
     let mut shard = EDGES.shards[l.key.slot(SHARDS)].lock();
-    if shard.contains_key(&l.key) {
+    if let Some(known) = shard.get_mut(&l.key) {
+        known.gates.intersect(&l.gates);
         return;
     }
     if EDGES.count.load(Relaxed) >= MAX_EDGES {
@@ -212,6 +316,7 @@ pub(super) fn learn(l: &Learn, who: impl FnOnce() -> (NodeId, NodeKind, String))
         held: l.held,
         acquired: l.acquired,
         locks: l.same_class.then_some((l.held_lock, l.acquired_lock)),
+        gates: l.gates,
         example: Example {
             task,
             task_kind,
@@ -268,6 +373,7 @@ pub(crate) fn describe(now_ms: u64) -> Option<LockOrder> {
                 acquired: r.acquired,
                 from_lock: r.locks.map(|l| l.0),
                 to_lock: r.locks.map(|l| l.1),
+                gates: r.gates.describe(),
                 example: OrderExample {
                     task: e.task,
                     task_kind: e.task_kind,
@@ -294,4 +400,49 @@ pub(crate) fn describe(now_ms: u64) -> Option<LockOrder> {
             held: HELD_DROPPED.load(Relaxed),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Gates;
+
+    fn gates(locks: &[u64]) -> Gates {
+        let mut g = Gates::NONE;
+        for &lock in locks {
+            g.push(lock as u32, lock);
+        }
+        g
+    }
+
+    #[test]
+    fn gates_keep_those_every_observation_had() {
+        let mut g = gates(&[1, 2, 3]);
+        g.intersect(&gates(&[3, 1]));
+        assert_eq!(g, gates(&[1, 3]));
+        g.intersect(&gates(&[2, 3, 4]));
+        assert_eq!(g, gates(&[3]));
+        g.intersect(&Gates::NONE);
+        assert_eq!(g, Gates::NONE);
+        g.intersect(&gates(&[3]));
+        assert_eq!(g, Gates::NONE, "a gate lost is never got back");
+    }
+
+    #[test]
+    fn an_observation_keeps_its_first_gates() {
+        let g = gates(&[1, 2, 3, 4, 5]);
+        assert_eq!(g, gates(&[1, 2, 3, 4]));
+        let mut h = gates(&[5, 4, 3, 2, 1]);
+        h.intersect(&g);
+        assert_eq!(h, gates(&[4, 3, 2]), "in its own order: 5 was not kept");
+    }
+
+    #[test]
+    fn a_lock_is_a_gate_not_its_class() {
+        let mut g = Gates::NONE;
+        g.push(7, 70);
+        let mut other = Gates::NONE;
+        other.push(7, 71);
+        g.intersect(&other);
+        assert_eq!(g, Gates::NONE);
+    }
 }

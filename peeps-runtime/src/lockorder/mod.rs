@@ -53,6 +53,14 @@
 //! cycle of reads is a deadlock is decided by the analysis
 //! (`peeps_graph::analysis`), which knows which classes were ever written.
 //!
+//! Each edge keeps its **gates**: the locks held exclusively (a mutex, a
+//! write or upgradable guard, not an owned one) below its held lock at
+//! every observation of it, so far (an intersection, at most
+//! `peeps_graph::MAX_GATES`). Paths that all hold one gate cannot run at
+//! once, so the analysis reports no cycle whose every edge has one. The
+//! gate is a lock, not a class: per-shard gates made at one site keep
+//! nothing apart.
+//!
 //! # Bounds
 //!
 //! At most [`MAX_CLASSES`] classes and [`MAX_EDGES`] edges are kept, and

@@ -18,7 +18,7 @@
 //! lock it no longer holds.
 
 use super::HELD_MAX;
-use super::graph::{self, EdgeKey, Learn};
+use super::graph::{self, EdgeKey, Gates, Learn, gate_hash};
 use crate::context;
 use crate::wait::Site;
 use peeps_graph::{LockMode, NodeId, NodeKind};
@@ -349,16 +349,43 @@ fn take_more(mut taken: Held, waited: bool) {
 }
 
 /// Whether every order edge from the locks the context holds to `taken`
-/// is in the thread's cache, each from a lock held around this
-/// acquisition (taken by the context itself or by the same future).
+/// is in the thread's cache with the gates it has now, each from a lock
+/// held around this acquisition (taken by the context itself or by the
+/// same future).
+///
+/// The gates of the edge from a held lock are the locks held exclusively
+/// below it (see [`order`]); their [`gate_hash`]es are summed on the way
+/// up. A context holding one lock has none to sum.
 #[inline]
 fn known(list: &List, cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
-    list.entries[list.base..list.len].iter().all(|h| {
-        h.tag != taken.tag
-            || h.movable
-            || ((h.by == 0 || h.by == taken.by)
-                && edge_key(h, taken).is_none_or(|key| cache[key.slot(EDGE_CACHE)] == key))
-    })
+    let held = &list.entries[list.base..list.len];
+    if let [h] = held {
+        return known_from(h, 0, cache, taken);
+    }
+    let mut gates = 0u64;
+    for h in held {
+        if !known_from(h, gates, cache, taken) {
+            return false;
+        }
+        if h.tag == taken.tag && !h.movable && graph::is_gate(h.mode) {
+            gates = gates.wrapping_add(gate_hash(h.lock));
+        }
+    }
+    true
+}
+
+/// Whether the edge from held lock `h` to `taken`, seen with the gates
+/// summed in `gates`, is in the cache, or is none (`h` is another
+/// context's, or an owned guard).
+#[inline(always)]
+fn known_from(h: &Held, gates: u64, cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
+    h.tag != taken.tag
+        || h.movable
+        || ((h.by == 0 || h.by == taken.by)
+            && edge_key(h, taken).is_none_or(|key| {
+                let key = key.gated(gates);
+                cache[key.slot(EDGE_CACHE)] == key
+            }))
 }
 
 /// The locks of the context `tag` in `list`, copied.
@@ -378,29 +405,40 @@ fn before(list: &List, tag: u64) -> Box<Before> {
     before
 }
 
-/// Learns the order edges from the locks in `before` to `taken`.
+/// Learns the order edges from the locks in `before` to `taken`, each with
+/// its gates: the locks held exclusively below its held lock (taken before
+/// it, by the context or around it, and held since: the gate was held all
+/// the while the held lock was and the other was waited for).
 #[cold]
 #[inline(never)]
 fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool) {
+    let mut gates = Gates::NONE;
+    // The sum of their gate hashes, as `known` sums them (all of them,
+    // beyond what `gates` keeps).
+    let mut gate_sum = 0u64;
     for h in &before.entries[..before.len] {
-        let Some(learn) = edge(h, &taken) else {
-            continue;
-        };
         if !nested(h.by, taken.by) {
             continue;
         }
-        let known = LOCAL
-            .try_with(|l| {
-                // SAFETY: as in `with_list`.
-                let cache = unsafe { &mut *l.cache.get() };
-                let slot = &mut cache[learn.key.slot(EDGE_CACHE)];
-                let known = *slot == learn.key;
-                *slot = learn.key;
-                known
-            })
-            .unwrap_or(true);
-        if !known {
-            graph::learn(&learn, || who(frame, in_task, taken.tag));
+        if let Some(learn) = edge(h, &taken, gates) {
+            let cached = learn.key.gated(gate_sum);
+            let known = LOCAL
+                .try_with(|l| {
+                    // SAFETY: as in `with_list`.
+                    let cache = unsafe { &mut *l.cache.get() };
+                    let slot = &mut cache[cached.slot(EDGE_CACHE)];
+                    let known = *slot == cached;
+                    *slot = cached;
+                    known
+                })
+                .unwrap_or(true);
+            if !known {
+                graph::learn(&learn, || who(frame, in_task, taken.tag));
+            }
+        }
+        if graph::is_gate(h.mode) {
+            gates.push(h.class, h.lock);
+            gate_sum = gate_sum.wrapping_add(gate_hash(h.lock));
         }
     }
 }
@@ -424,8 +462,8 @@ fn edge_key(h: &Held, taken: &Held) -> Option<EdgeKey> {
     })
 }
 
-/// The edge from held lock `h` to `taken`, if it is one.
-fn edge(h: &Held, taken: &Held) -> Option<Learn> {
+/// The edge from held lock `h` to `taken`, if it is one, seen with `gates`.
+fn edge(h: &Held, taken: &Held, gates: Gates) -> Option<Learn> {
     let key = edge_key(h, taken)?;
     Some(Learn {
         key,
@@ -438,6 +476,7 @@ fn edge(h: &Held, taken: &Held) -> Option<Learn> {
         same_class: h.class == taken.class,
         held_at: h.at,
         acquired_at: taken.at,
+        gates,
     })
 }
 

@@ -25,10 +25,19 @@
 //! `read_recursive`, which does not queue behind writers. A semaphore is
 //! treated as a lock: with several permits, the cycle needs them all held.
 //!
+//! Nor is a cycle reported when one **gate** guards it: a lock held
+//! exclusively around every observation of every edge of the cycle
+//! (`OrderEdge::gates`), and not itself a lock of the cycle. Its paths all
+//! need the gate, so they cannot run at once. A lock taken again (read
+//! re-entered, permit re-acquired) is reported under a gate too: the writer
+//! or the other permit holders it waits for need not hold the gate.
+//!
 //! Each finding is one type with `check`, `format` (in [`words`]) and
 //! `summary`, as the other findings (see `super::findings`).
 
 mod search;
+#[cfg(test)]
+mod tests;
 mod words;
 
 use super::findings::Finding;
@@ -98,6 +107,11 @@ pub struct OrderStep {
     /// Where it took it, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acquired_at: Option<String>,
+    /// The gates of this step's order edge: the locks held exclusively
+    /// every time it was seen (see [`crate::lock_order::OrderGate`]). No
+    /// one gate is on every step, or the cycle would not be reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<LockRef>,
     /// How many ms before the snapshot it happened.
     pub since_ms: u64,
     /// `since_ms` in words.

@@ -7,9 +7,10 @@
 //! (petgraph's Tarjan) can be on a cycle; from each of them, oldest first, a
 //! breadth-first search finds the shortest cycle through it that never
 //! passes a lock only through two reads that cannot wait for each other
-//! (see [`blocks`]). Each cycle is reported once, whichever edge found it.
+//! (see [`blocks`]) and that no gate guards (see [`through`]). Each cycle
+//! is reported once, whichever edge found it.
 
-use crate::lock_order::{LockMode, LockOrder, OrderEdge};
+use crate::lock_order::{LockMode, LockOrder, OrderEdge, OrderGate};
 use crate::schema::NodeId;
 use petgraph::graph::DiGraph;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -113,11 +114,38 @@ pub(super) fn cycles(order: &LockOrder, max: usize) -> Vec<Vec<&OrderEdge>> {
     found
 }
 
-/// A search state: a lock (its index) and how the last edge took it.
-type State = (usize, LockMode);
+/// A search state: a lock (its index), how the last edge took it, and
+/// which of the start edge's gates every edge so far had (bit `i`: its
+/// `gates[i]`).
+type State = (usize, LockMode, u32);
+
+/// The gates of the start edge the search follows (the first 32: an edge
+/// has at most `MAX_GATES`).
+const MASK_BITS: usize = 32;
+
+/// Of `gates` (a start edge's) in `mask`, those that `e` has too and that
+/// are no lock of the class `to` the edge goes to: a gate that is itself
+/// in the cycle keeps nothing apart.
+fn still_gated(mask: u32, gates: &[OrderGate], e: &OrderEdge, to: u32) -> u32 {
+    let mut kept = 0;
+    for (i, g) in gates.iter().enumerate().take(MASK_BITS) {
+        if mask & 1 << i != 0 && g.class != to && e.gates.contains(g) {
+            kept |= 1 << i;
+        }
+    }
+    kept
+}
 
 /// The shortest cycle through edge `start` whose every lock can block
-/// (see [`blocks`]), as edge indices from `start` on.
+/// (see [`blocks`]) and that no gate guards, as edge indices from `start`
+/// on.
+///
+/// A gate is a lock held exclusively around every observation of an edge
+/// (`OrderEdge::gates`): a cycle whose edges all have one gate cannot
+/// deadlock, since its paths cannot run at once. The search follows which
+/// of the start edge's gates every edge so far had, and closes a cycle
+/// only when none is left; a shorter gated cycle does not hide a longer
+/// ungated one.
 fn through(
     order: &LockOrder,
     keys: &[Key],
@@ -126,21 +154,29 @@ fn through(
     start: usize,
 ) -> Option<Vec<usize>> {
     let (u, v, e0) = edges[start];
-    // States: (node, how the last edge took it), with the edge that led
-    // there.
+    let gates = &e0.gates[..e0.gates.len().min(MASK_BITS)];
+    let all = (0..gates.len()).fold(0u32, |m, i| m | 1 << i);
+    let from_gates = still_gated(all, gates, e0, keys[u].0);
+    // States: (node, how the last edge took it, gates left), with the edge
+    // that led there.
     let mut parent: HashMap<State, Option<(State, usize)>> = HashMap::new();
-    let first = (v, e0.acquired);
+    let first = (
+        v,
+        e0.acquired,
+        still_gated(from_gates, gates, e0, keys[v].0),
+    );
     parent.insert(first, None);
     let mut queue = VecDeque::from([first]);
     while let Some(state) = queue.pop_front() {
-        let (x, took) = state;
+        let (x, took, mask) = state;
         let x_class = keys[x].0;
         for &i in &out_edges[x] {
             let (_, y, e) = edges[i];
             if i == start || !blocks(order, x_class, took, e.held) {
                 continue;
             }
-            if y == u && blocks(order, keys[u].0, e.acquired, e0.held) {
+            let mask = still_gated(mask, gates, e, keys[y].0);
+            if y == u && mask == 0 && blocks(order, keys[u].0, e.acquired, e0.held) {
                 let mut path = vec![i];
                 let mut at = state;
                 while let Some(Some((prev, via))) = parent.get(&at) {
@@ -151,7 +187,12 @@ fn through(
                 path.reverse();
                 return Some(path);
             }
-            let next = (y, e.acquired);
+            if y == u && mask != 0 {
+                // A gated cycle: going round again only adds another
+                // cycle, found from its own edges.
+                continue;
+            }
+            let next = (y, e.acquired, mask);
             if let std::collections::hash_map::Entry::Vacant(slot) = parent.entry(next) {
                 slot.insert(Some((state, i)));
                 queue.push_back(next);

@@ -54,6 +54,11 @@ pub(super) fn finding(
             acquired: lock(e.to, e.to_lock),
             acquired_as: e.acquired,
             acquired_at: e.example.acquired_at.clone(),
+            gates: e
+                .gates
+                .iter()
+                .map(|g| lock(g.class, Some(g.lock)))
+                .collect(),
             since_ms: e.example.since_ms,
             since: duration(e.example.since_ms),
             test_scope: e.example.test_scope,

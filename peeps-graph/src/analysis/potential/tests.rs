@@ -1,0 +1,146 @@
+//! The gate rule of the cycle search: a cycle whose every edge was seen
+//! with one lock held exclusively around it is no potential deadlock.
+
+use super::search::cycles;
+use crate::lock_order::{LockClass, LockMode, LockOrder, OrderEdge, OrderExample, OrderGate};
+use crate::schema::{NodeId, NodeKind};
+
+/// Classes 1..=5, mutexes named `c1`..`c5`.
+fn order(edges: Vec<OrderEdge>) -> LockOrder {
+    LockOrder {
+        classes: (1..=5)
+            .map(|id| LockClass {
+                id,
+                kind: NodeKind::Mutex,
+                name: format!("c{id}"),
+                location: None,
+                named: true,
+                written: false,
+                blocking: false,
+            })
+            .collect(),
+        edges,
+        dropped: Default::default(),
+    }
+}
+
+/// Lock `lock` of class `class`, as a gate.
+fn gate(class: u32, lock: NodeId) -> OrderGate {
+    OrderGate { class, lock }
+}
+
+/// An edge between classes `from` → `to`, both taken for writing, seen
+/// with `gates` held.
+fn edge(from: u32, to: u32, gates: &[OrderGate]) -> OrderEdge {
+    OrderEdge {
+        from,
+        to,
+        held: LockMode::Write,
+        acquired: LockMode::Write,
+        from_lock: None,
+        to_lock: None,
+        gates: gates.to_vec(),
+        example: OrderExample {
+            task: 1,
+            task_kind: NodeKind::Task,
+            task_name: format!("t{from}{to}"),
+            held_lock: 100 + NodeId::from(from),
+            held_name: format!("c{from}"),
+            acquired_lock: 100 + NodeId::from(to),
+            acquired_name: format!("c{to}"),
+            held_at: None,
+            acquired_at: None,
+            since_ms: 10,
+            test_scope: None,
+        },
+    }
+}
+
+/// The cycles found, each as its edges' `(from, to)`.
+fn found(order: &LockOrder) -> Vec<Vec<(u32, u32)>> {
+    cycles(order, 32)
+        .into_iter()
+        .map(|c| c.iter().map(|e| (e.from, e.to)).collect())
+        .collect()
+}
+
+#[test]
+fn an_inversion_under_one_gate_is_no_cycle() {
+    let g = gate(3, 30);
+    assert!(found(&order(vec![edge(1, 2, &[g]), edge(2, 1, &[g])])).is_empty());
+}
+
+#[test]
+fn a_gate_shared_among_others_still_guards() {
+    let (g, h, k) = (gate(3, 30), gate(4, 40), gate(5, 50));
+    let o = order(vec![edge(1, 2, &[h, g]), edge(2, 1, &[g, k])]);
+    assert!(found(&o).is_empty());
+}
+
+#[test]
+fn an_inversion_gated_on_one_side_only_is_a_cycle() {
+    let g = gate(3, 30);
+    assert_eq!(
+        found(&order(vec![edge(1, 2, &[g]), edge(2, 1, &[])])),
+        [[(1, 2), (2, 1)]]
+    );
+}
+
+#[test]
+fn two_locks_of_one_class_are_two_gates() {
+    // Per-shard gates made at one site: holding shard 1's does not keep a
+    // holder of shard 2's out.
+    let o = order(vec![edge(1, 2, &[gate(3, 30)]), edge(2, 1, &[gate(3, 31)])]);
+    assert_eq!(found(&o), [[(1, 2), (2, 1)]]);
+}
+
+#[test]
+fn a_gate_in_the_cycle_keeps_nothing_apart() {
+    // Every edge was seen with a lock of class 3 held, but class 3 is on
+    // the cycle: the paths wait for its locks.
+    let g = gate(3, 30);
+    let o = order(vec![edge(1, 2, &[g]), edge(2, 3, &[g]), edge(3, 1, &[g])]);
+    assert_eq!(found(&o), [[(1, 2), (2, 3), (3, 1)]]);
+}
+
+#[test]
+fn a_gated_cycle_does_not_hide_a_longer_ungated_one() {
+    // 1 -> 2 -> 1 is gated; 1 -> 2 -> 4 -> 1 is not.
+    let g = gate(3, 30);
+    let o = order(vec![
+        edge(1, 2, &[g]),
+        edge(2, 1, &[g]),
+        edge(2, 4, &[]),
+        edge(4, 1, &[]),
+    ]);
+    assert_eq!(found(&o), [[(1, 2), (2, 4), (4, 1)]]);
+}
+
+#[test]
+fn locks_of_one_class_in_opposite_orders_under_a_gate_are_no_cycle() {
+    let g = gate(3, 30);
+    let between = |from: NodeId, to: NodeId| OrderEdge {
+        from_lock: Some(from),
+        to_lock: Some(to),
+        ..edge(1, 1, &[g])
+    };
+    assert!(found(&order(vec![between(7, 8), between(8, 7)])).is_empty());
+    let mut ungated = between(8, 7);
+    ungated.gates.clear();
+    assert_eq!(found(&order(vec![between(7, 8), ungated])).len(), 1);
+}
+
+#[test]
+fn old_dumps_without_gates_still_read() {
+    let mut json = serde_json::to_value(edge(1, 2, &[])).expect("to json");
+    assert!(json.get("gates").is_none(), "no gates, no field: {json}");
+    json.as_object_mut().expect("an object").remove("gates");
+    let back: OrderEdge = serde_json::from_value(json).expect("from json");
+    assert!(back.gates.is_empty());
+    let gated = edge(1, 2, &[gate(3, 30)]);
+    let json = serde_json::to_value(&gated).expect("to json");
+    assert_eq!(
+        json["gates"],
+        serde_json::json!([{ "class": 3, "lock": 30 }])
+    );
+}
