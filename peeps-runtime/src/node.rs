@@ -1,9 +1,13 @@
 //! What every node has, and the per-poll statistics of futures and tasks.
 
+mod name;
+
 use crate::clock;
-use parking_lot::Mutex;
+pub(crate) use name::Name;
+use parking_lot::lock_api::RawMutex as _;
 use peeps_graph::{Attrs, Edge, EdgeKind, Node, NodeId, NodeKind, attr};
 use std::borrow::Cow;
+use std::cell::UnsafeCell;
 use std::panic::Location;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering::Relaxed};
 
@@ -27,13 +31,15 @@ impl SourceLocation {
 }
 
 /// The fields every node has.
-#[derive(Debug)]
 pub struct NodeCore {
     /// Unique within the process.
     pub id: NodeId,
     /// What the node is.
     pub kind: NodeKind,
-    name: Mutex<Cow<'static, str>>,
+    /// Guards `name` (a rename, read by snapshots): a one-byte lock beside
+    /// `kind`, where a `Mutex<Name>` would pad to a word of its own.
+    name_lock: parking_lot::RawMutex,
+    name: UnsafeCell<Name>,
     /// Where in the source the node was made.
     pub location: SourceLocation,
     /// Coarse ms when the node was made.
@@ -62,32 +68,68 @@ impl NodeCore {
         name: Cow<'static, str>,
         location: SourceLocation,
     ) -> Self {
+        Self::with_name(id, kind, Name::from(name), location)
+    }
+
+    /// As [`NodeCore::with_id`], with the name already a [`Name`].
+    pub(crate) fn with_name(id: NodeId, kind: NodeKind, name: Name, location: SourceLocation) -> Self {
         NodeCore {
             id,
             kind,
-            name: Mutex::new(name),
+            name_lock: parking_lot::RawMutex::INIT,
+            name: UnsafeCell::new(name),
             location,
             created_ms: clock::now_ms(),
         }
     }
 
+    /// Runs `f` on the name under its lock.
+    fn with_name_locked<R>(&self, f: impl FnOnce(&mut Name) -> R) -> R {
+        /// Unlocks the name when dropped (also if `f` unwinds).
+        struct Unlock<'a>(&'a parking_lot::RawMutex);
+        impl Drop for Unlock<'_> {
+            fn drop(&mut self) {
+                // SAFETY: made just after this thread locked it.
+                unsafe { self.0.unlock() }
+            }
+        }
+        self.name_lock.lock();
+        let _unlock = Unlock(&self.name_lock);
+        // SAFETY: under `name_lock`, the only access to `name`.
+        f(unsafe { &mut *self.name.get() })
+    }
+
     /// Renames the node (`.named(..)` on a resource).
     pub fn rename(&self, name: Cow<'static, str>) {
-        *self.name.lock() = name;
+        let old = self.with_name_locked(|current| std::mem::replace(current, Name::from(name)));
+        drop(old);
     }
 
     /// The node's current name.
     pub fn name(&self) -> String {
-        self.name.lock().to_string()
+        self.with_name_locked(|name| name.as_str().to_owned())
     }
 
     /// The node's name when it is a `'static` string (a literal, a call
     /// site): what the flight recorder can keep without copying it.
     pub fn static_name(&self) -> Option<&'static str> {
-        match &*self.name.lock() {
-            Cow::Borrowed(s) => Some(s),
-            Cow::Owned(_) => None,
-        }
+        self.with_name_locked(|name| name.as_static())
+    }
+}
+
+// SAFETY: `name` is read and written only under `name_lock`; every other
+// field is `Sync`.
+unsafe impl Sync for NodeCore {}
+
+impl std::fmt::Debug for NodeCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeCore")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("name", &self.name())
+            .field("location", &self.location)
+            .field("created_ms", &self.created_ms)
+            .finish()
     }
 }
 
