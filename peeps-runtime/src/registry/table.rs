@@ -9,19 +9,22 @@
 //! grew), and halves when fewer than three sixteenths are used, so its
 //! memory follows the live nodes back down.
 //!
-//! Each slot (24 bytes: the id and the entry's address) has a control
-//! byte in an array of its own: 0 for an empty slot, else one more than
-//! the slot's distance from its id's home (255: that far or farther, the
-//! distance then computed from the slot's id). A probe walks the control
-//! bytes, and reads a slot only where its distance says it has the same
-//! home as the id sought (for that id's own slot, mostly); a removal's
-//! shift decides from the control bytes alone which slots move back. So
-//! a fresh id's insertion reads no slot, only writes one, and a removal
-//! reads only its own: with many live nodes the slots do not stay in
-//! cache and the control bytes (one per slot) do. (Measured with 100,000
-//! live futures: a short-lived one cost 131-156 ns with the control
-//! implicit in the slots, as the 24-byte home slot was a cache miss; see
-//! docs/PERFORMANCE.md, "Memory (issue 19)".)
+//! A slot is the entry's address (16 bytes); beside it, in an array of
+//! their own, a two-byte control: its distance from its id's home (one
+//! more, 0 for an empty slot, 255 for that far or farther, the distance
+//! then computed from the entry's id) and a tag, the id's low byte. A
+//! probe walks the controls and looks at a slot only where both say it
+//! may be the id sought: the same home and the same tag (a removal then
+//! compares the address; a look-up by id reads the entry's id, which
+//! another id passes for one time in 256). A removal's shift decides from
+//! the controls alone which slots move back. So a fresh id's insertion
+//! reads no slot, only writes one, and a removal reads only its own: with
+//! many live nodes the slots and the entries do not stay in cache, the
+//! controls (two bytes a slot) do. (Measured with 100,000 live futures: a
+//! short-lived one cost 131-156 ns with a 24-byte slot of id and address
+//! and no controls, the home slot a cache miss; 171-186 with the address
+//! alone, each slot passed an entry read; see docs/PERFORMANCE.md,
+//! "Memory (issue 19)".)
 
 use super::Entry;
 use std::ptr::NonNull;
@@ -30,16 +33,26 @@ use std::ptr::NonNull;
 /// nothing).
 const MIN_SLOTS: usize = 16;
 
-/// The control byte of an empty slot.
-const EMPTY: u8 = 0;
+/// The distance code of an empty slot (a control's low byte).
+const EMPTY: u16 = 0;
 
-/// The control byte of a slot this far or farther from its home.
-const FAR: u8 = u8::MAX;
+/// The distance code of a slot this far or farther from its home.
+const FAR: u16 = 0xff;
 
-/// The control byte of an occupied slot `distance` slots after its home.
+/// The distance code of a control.
+const DISTANCE: u16 = 0xff;
+
+/// The control of an occupied slot `distance` slots after its home, of
+/// an id whose low byte is `tag`.
 #[inline]
-fn control(distance: usize) -> u8 {
-    distance.saturating_add(1).min(FAR as usize) as u8
+fn control(distance: usize, tag: u8) -> u16 {
+    u16::from(tag) << 8 | distance.saturating_add(1).min(usize::from(FAR)) as u16
+}
+
+/// What a control keeps of `id`.
+#[inline]
+fn tag(id: u64) -> u8 {
+    id as u8
 }
 
 /// The address of a live registered entry, as a shard keeps it.
@@ -55,22 +68,27 @@ impl Addr {
     fn is(self, addr: *const dyn Entry) -> bool {
         std::ptr::addr_eq(self.0.as_ptr(), addr)
     }
-}
 
-/// One occupied slot: an entry's id and address.
-#[derive(Clone, Copy)]
-struct Slot {
-    id: u64,
-    addr: Addr,
+    /// The id of the entry.
+    ///
+    /// # Safety
+    /// The entry is live (every address in a table is, under its shard's
+    /// lock).
+    #[inline]
+    unsafe fn id(self) -> u64 {
+        // SAFETY: the caller's contract.
+        unsafe { self.0.as_ref().core().id }
+    }
 }
 
 /// Entries' addresses by id: each in a slot probed from its id's home,
-/// with a control byte per slot (see the module doc).
+/// with a control per slot (see the module doc).
 pub(super) struct Table {
-    /// Per slot: [`EMPTY`], or [`control`] of its distance from home.
-    controls: Box<[u8]>,
-    /// The slots, `Some` where the control byte is not [`EMPTY`].
-    slots: Box<[Option<Slot>]>,
+    /// Per slot: a distance code ([`EMPTY`] for an empty slot) and a tag,
+    /// made by [`control`].
+    controls: Box<[u16]>,
+    /// The slots, `Some` where the control is not [`EMPTY`].
+    slots: Box<[Option<Addr>]>,
     len: usize,
     /// `64 - log2(slots)`: what [`Table::home`] shifts a product by.
     shift: u32,
@@ -103,18 +121,18 @@ impl Table {
         (id.wrapping_mul(crate::id::GOLDEN) >> self.shift) as usize
     }
 
-    /// The control byte of slot `i & mask` (every index the table uses is
+    /// The control of slot `i & mask` (every index the table uses is
     /// masked: in bounds of both arrays, which have one length).
     #[inline(always)]
-    fn control_at(&self, i: usize) -> u8 {
+    fn control_at(&self, i: usize) -> u16 {
         debug_assert!(i < self.controls.len());
         // SAFETY: `i` is masked by `mask()`, below both arrays' length.
         unsafe { *self.controls.get_unchecked(i) }
     }
 
-    /// Sets the control byte of slot `i` (masked, as for [`Self::control_at`]).
+    /// Sets the control of slot `i` (masked, as for [`Self::control_at`]).
     #[inline(always)]
-    fn set_control(&mut self, i: usize, c: u8) {
+    fn set_control(&mut self, i: usize, c: u16) {
         debug_assert!(i < self.controls.len());
         // SAFETY: as in `control_at`.
         unsafe { *self.controls.get_unchecked_mut(i) = c }
@@ -122,37 +140,39 @@ impl Table {
 
     /// Slot `i` (masked, as for [`Self::control_at`]).
     #[inline(always)]
-    fn slot_mut(&mut self, i: usize) -> &mut Option<Slot> {
+    fn slot_mut(&mut self, i: usize) -> &mut Option<Addr> {
         debug_assert!(i < self.slots.len());
         // SAFETY: as in `control_at`.
         unsafe { self.slots.get_unchecked_mut(i) }
     }
 
-    /// The occupied slot `i` (masked, its control byte not [`EMPTY`]).
+    /// The occupied slot `i` (masked, its control not [`EMPTY`]).
     #[inline(always)]
-    fn slot(&self, i: usize) -> Slot {
+    fn slot(&self, i: usize) -> Addr {
         debug_assert!(i < self.slots.len() && self.slots[i].is_some());
         // SAFETY: as in `control_at`; a slot is `Some` where its control
-        // byte is not `EMPTY` (every write sets both).
+        // is not `EMPTY` (every write sets both).
         unsafe { self.slots.get_unchecked(i).unwrap_unchecked() }
     }
 
-    /// How far occupied slot `i`, whose control byte is `c`, is from its
-    /// home (read from its id only past [`FAR`]).
+    /// How far occupied slot `i`, whose control is `c`, is from its home
+    /// (read from its entry's id only past [`FAR`]).
     #[inline]
-    fn distance(&self, i: usize, c: u8) -> usize {
-        if c < FAR {
-            usize::from(c) - 1
+    fn distance(&self, i: usize, c: u16) -> usize {
+        if c & DISTANCE < FAR {
+            usize::from(c & DISTANCE) - 1
         } else {
-            i.wrapping_sub(self.home(self.slot(i).id)) & self.mask()
+            // SAFETY: an address in the table is of a live entry.
+            let id = unsafe { self.slot(i).id() };
+            i.wrapping_sub(self.home(id)) & self.mask()
         }
     }
 
     /// The slot of `id` that `matches`, probing from its home: only slots
-    /// whose control byte is that of their distance from `id`'s home are
-    /// read (each other slot has another home).
+    /// whose control is that of their distance from `id`'s home and of
+    /// `id`'s tag are looked at (each other slot has another id).
     #[inline(always)]
-    fn find(&self, id: u64, matches: impl Fn(Slot) -> bool) -> Option<usize> {
+    fn find(&self, id: u64, matches: impl Fn(Addr) -> bool) -> Option<usize> {
         if self.len == 0 {
             return None;
         }
@@ -160,15 +180,23 @@ impl Table {
         let mut i = self.home(id);
         let mut distance = 0;
         loop {
-            match self.control_at(i) {
-                EMPTY => return None,
-                c if c == control(distance) && matches(self.slot(i)) => return Some(i),
-                _ => {
-                    i = (i + 1) & mask;
-                    distance += 1;
-                }
+            let c = self.control_at(i);
+            if c & DISTANCE == EMPTY {
+                return None;
             }
+            if c == control(distance, tag(id)) && matches(self.slot(i)) {
+                return Some(i);
+            }
+            i = (i + 1) & mask;
+            distance += 1;
         }
+    }
+
+    /// The slot of the entry with id `id`, if any.
+    #[inline]
+    fn find_id(&self, id: u64) -> Option<usize> {
+        // SAFETY: an address in the table is of a live entry.
+        self.find(id, |there| unsafe { there.id() } == id)
     }
 
     /// Adds `addr`, the entry with id `id`. An id that `may_repeat` (one
@@ -177,12 +205,12 @@ impl Table {
     /// (the counter hands each out once), and its probe reads no slot.
     ///
     /// # Safety
-    /// `addr` is of a live entry, which stays live until it is removed
-    /// (or replaced).
+    /// `addr` is of a live entry whose id is `id`, which stays live until
+    /// it is removed (or replaced).
     #[inline(always)]
     pub(super) unsafe fn insert(&mut self, id: u64, addr: Addr, may_repeat: bool) {
-        if may_repeat && let Some(i) = self.find(id, |there| there.id == id) {
-            *self.slot_mut(i) = Some(Slot { id, addr });
+        if may_repeat && let Some(i) = self.find_id(id) {
+            *self.slot_mut(i) = Some(addr);
             return;
         }
         if (self.len + 1) * 4 > self.slots.len() * 3 {
@@ -191,45 +219,44 @@ impl Table {
         let mask = self.mask();
         let mut i = self.home(id);
         let mut distance = 0;
-        while self.control_at(i) != EMPTY {
+        while self.control_at(i) & DISTANCE != EMPTY {
             i = (i + 1) & mask;
             distance += 1;
         }
-        self.set_control(i, control(distance));
-        *self.slot_mut(i) = Some(Slot { id, addr });
+        self.set_control(i, control(distance, tag(id)));
+        *self.slot_mut(i) = Some(addr);
         self.len += 1;
     }
 
     /// The address under `id`, if any.
     #[inline]
     pub(super) fn get(&self, id: u64) -> Option<Addr> {
-        self.find(id, |there| there.id == id)
-            .map(|i| self.slot(i).addr)
+        self.find_id(id).map(|i| self.slot(i))
     }
 
     /// Removes the entry at `addr`, whose id is `id`, if it is here (not
     /// replaced by another of its id).
     #[inline(always)]
     pub(super) fn remove(&mut self, id: u64, addr: *const dyn Entry) {
-        let Some(mut hole) = self.find(id, |there| there.id == id && there.addr.is(addr)) else {
+        let Some(mut hole) = self.find(id, |there| there.is(addr)) else {
             return;
         };
         // Shift back every slot after the hole, up to an empty one, whose
         // probe started at or before the hole (its distance from home is
-        // at least its distance from the hole), from the control bytes.
+        // at least its distance from the hole), from the controls.
         let mask = self.mask();
         let mut next = hole;
         loop {
             next = (next + 1) & mask;
             let c = self.control_at(next);
-            if c == EMPTY {
+            if c & DISTANCE == EMPTY {
                 break;
             }
             let distance = self.distance(next, c);
             let gap = next.wrapping_sub(hole) & mask;
             if distance >= gap {
                 *self.slot_mut(hole) = Some(self.slot(next));
-                self.set_control(hole, control(distance - gap));
+                self.set_control(hole, control(distance - gap, (c >> 8) as u8));
                 hole = next;
             }
         }
@@ -243,7 +270,7 @@ impl Table {
 
     /// Every address.
     pub(super) fn addrs(&self) -> impl Iterator<Item = Addr> + '_ {
-        self.slots.iter().flatten().map(|s| s.addr)
+        self.slots.iter().flatten().copied()
     }
 
     /// Moves the entries into a table of `slots` slots (a power of two).
@@ -254,10 +281,10 @@ impl Table {
         self.controls = vec![EMPTY; slots].into_boxed_slice();
         self.shift = 64 - slots.trailing_zeros();
         self.len = 0;
-        for slot in old.iter().flatten() {
+        for &addr in old.iter().flatten() {
             // SAFETY: it was in the table, so its entry is live until it
             // is removed; its id is its own, met once in the old table.
-            unsafe { self.insert(slot.id, slot.addr, false) };
+            unsafe { self.insert(addr.id(), addr, false) };
         }
     }
 }
@@ -339,7 +366,7 @@ mod tests {
             unsafe { t.insert(d.0.id, addr_of(d), false) };
         }
         assert_eq!(t.slots.len(), 512);
-        assert!(t.controls.contains(&FAR));
+        assert!(t.controls.iter().any(|&c| c & DISTANCE == FAR));
         for d in nodes.iter().step_by(3) {
             t.remove(d.0.id, addr_of(d).0.as_ptr());
         }
