@@ -9,7 +9,7 @@ use peeps_graph::{Attrs, Edge, EdgeKind, Node, NodeId, NodeKind, attr};
 use std::borrow::Cow;
 use std::cell::UnsafeCell;
 use std::panic::Location;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// Where a node was made in the source.
 #[derive(Debug, Clone, Copy)]
@@ -232,9 +232,19 @@ pub enum PollState {
     Done = 3,
 }
 
+/// How many low bits of [`PollStats`]'s `state_since` word hold the state.
+const STATE_BITS: u32 = 2;
+
+/// The word of `state` entered at coarse ms `since`.
+#[inline]
+fn state_since(state: PollState, since: u64) -> u64 {
+    since << STATE_BITS | state as u64
+}
+
 impl PollState {
-    fn from_u8(v: u8) -> PollState {
-        match v {
+    /// The state in the low [`STATE_BITS`] of `word`.
+    fn from_bits(word: u64) -> PollState {
+        match word & ((1 << STATE_BITS) - 1) {
             1 => PollState::Polling,
             2 => PollState::Pending,
             3 => PollState::Done,
@@ -267,7 +277,10 @@ pub const EXACT_TIMING_EVERY: u64 = 64;
 /// old, never a torn value.
 #[derive(Debug, Default)]
 pub struct PollStats {
-    state: AtomicU8,
+    /// The coarse ms the state was entered at, shifted left by
+    /// [`STATE_BITS`], and the [`PollState`] in those bits: one word (8
+    /// bytes less than two fields), one store at a poll's start and one
+    /// at its end.
     state_since: AtomicU64,
     polls: AtomicU64,
     ns_total: AtomicU64,
@@ -289,8 +302,7 @@ impl PollStats {
     pub fn after_first_poll(start: u64, end: u64) -> Self {
         let ns = end.saturating_sub(start) * 1_000_000;
         PollStats {
-            state: AtomicU8::new(PollState::Pending as u8),
-            state_since: AtomicU64::new(end),
+            state_since: AtomicU64::new(state_since(PollState::Pending, end)),
             polls: AtomicU64::new(1),
             ns_total: AtomicU64::new(ns),
             ns_max: AtomicU64::new(ns),
@@ -317,8 +329,7 @@ impl PollStats {
     fn begin_timing(&self, now: u64, always: u64) -> PollStart {
         let polls = self.polls.load(Relaxed);
         self.polls.store(polls + 1, Relaxed);
-        self.state.store(PollState::Polling as u8, Relaxed);
-        self.state_since.store(now, Relaxed);
+        self.state_since.store(state_since(PollState::Polling, now), Relaxed);
         // The first polls are all timed, then one in EXACT_TIMING_EVERY,
         // weighted to stand for the polls between.
         let weight = if polls < always {
@@ -349,8 +360,7 @@ impl PollStats {
         if ns > self.ns_max.load(Relaxed) {
             self.ns_max.store(ns, Relaxed);
         }
-        self.state.store(state as u8, Relaxed);
-        self.state_since.store(now, Relaxed);
+        self.state_since.store(state_since(state, now), Relaxed);
     }
 
     /// How many polls began so far (the current one included, inside a poll).
@@ -361,7 +371,7 @@ impl PollStats {
 
     /// The current state.
     pub fn state(&self) -> PollState {
-        PollState::from_u8(self.state.load(Relaxed))
+        PollState::from_bits(self.state_since.load(Relaxed))
     }
 
     /// How many polls began and the state now, read with acquire ordering:
@@ -373,14 +383,14 @@ impl PollStats {
         let polls = self.polls.load(std::sync::atomic::Ordering::Acquire);
         (
             polls,
-            PollState::from_u8(self.state.load(std::sync::atomic::Ordering::Acquire)),
+            PollState::from_bits(self.state_since.load(std::sync::atomic::Ordering::Acquire)),
         )
     }
 
     /// Writes state, `since_ms` and the poll attributes into a snapshot node.
     pub fn describe(&self, out: &mut Describe<'_>, created_ms: u64) {
-        let state = self.state();
-        let since = self.state_since.load(Relaxed);
+        let word = self.state_since.load(Relaxed);
+        let (state, since) = (PollState::from_bits(word), word >> STATE_BITS);
         let since = if state == PollState::Idle {
             created_ms
         } else {
