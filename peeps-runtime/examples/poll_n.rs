@@ -43,7 +43,13 @@ fn main() {
             std::panic::Location::caller(),
             WithLive {
                 live: (0..live)
-                    .map(|_| Box::pin(peeps_runtime::instrument("live", loc, std::future::pending::<()>())))
+                    .map(|_| {
+                        Box::pin(peeps_runtime::instrument(
+                            "live",
+                            loc,
+                            std::future::pending::<()>(),
+                        ))
+                    })
                     .collect(),
                 body: Parent {
                     iters: n,

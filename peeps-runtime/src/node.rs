@@ -72,7 +72,12 @@ impl NodeCore {
     }
 
     /// As [`NodeCore::with_id`], with the name already a [`Name`].
-    pub(crate) fn with_name(id: NodeId, kind: NodeKind, name: Name, location: SourceLocation) -> Self {
+    pub(crate) fn with_name(
+        id: NodeId,
+        kind: NodeKind,
+        name: Name,
+        location: SourceLocation,
+    ) -> Self {
         NodeCore {
             id,
             kind,
@@ -329,7 +334,8 @@ impl PollStats {
     fn begin_timing(&self, now: u64, always: u64) -> PollStart {
         let polls = self.polls.load(Relaxed);
         self.polls.store(polls + 1, Relaxed);
-        self.state_since.store(state_since(PollState::Polling, now), Relaxed);
+        self.state_since
+            .store(state_since(PollState::Polling, now), Relaxed);
         // The first polls are all timed, then one in EXACT_TIMING_EVERY,
         // weighted to stand for the polls between.
         let weight = if polls < always {

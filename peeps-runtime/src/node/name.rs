@@ -109,7 +109,10 @@ mod tests {
     #[test]
     fn a_static_name_stays_static_and_an_owned_one_is_read_and_freed() {
         let fixed = Name::from(Cow::Borrowed("accept"));
-        assert_eq!((fixed.as_str(), fixed.as_static()), ("accept", Some("accept")));
+        assert_eq!(
+            (fixed.as_str(), fixed.as_static()),
+            ("accept", Some("accept"))
+        );
         let made = Name::from(Cow::Owned(format!("conn {}", 7)));
         assert_eq!((made.as_str(), made.as_static()), ("conn 7", None));
         let empty = Name::from(Cow::Owned(String::new()));
