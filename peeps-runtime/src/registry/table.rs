@@ -33,6 +33,14 @@ use std::ptr::NonNull;
 /// nothing).
 const MIN_SLOTS: usize = 16;
 
+/// How many consecutive ids have consecutive homes ([`Table::home`]): a
+/// cache line of slots, which the short-lived futures a thread makes one
+/// after another fill and empty in turn.
+const RUN_BITS: u32 = 2;
+
+/// That many ids.
+const RUN: u64 = 1 << RUN_BITS;
+
 /// The distance code of an empty slot (a control's low byte).
 const EMPTY: u16 = 0;
 
@@ -90,7 +98,7 @@ pub(super) struct Table {
     /// The slots, `Some` where the control is not [`EMPTY`].
     slots: Box<[Option<Addr>]>,
     len: usize,
-    /// `64 - log2(slots)`: what [`Table::home`] shifts a product by.
+    /// `64 - log2(slots / RUN)`: what [`Table::home`] shifts a product by.
     shift: u32,
 }
 
@@ -115,10 +123,13 @@ impl Table {
         self.slots.len() - 1
     }
 
-    /// Where the probe for `id` starts.
+    /// Where the probe for `id` starts: the ids of one run of
+    /// [`RUN`] consecutive ids have consecutive homes, the run's first
+    /// chosen by the hash of the run.
     #[inline]
     fn home(&self, id: u64) -> usize {
-        (id.wrapping_mul(crate::id::GOLDEN) >> self.shift) as usize
+        let run = (id >> RUN_BITS).wrapping_mul(crate::id::GOLDEN) >> self.shift;
+        (run << RUN_BITS | id & (RUN - 1)) as usize
     }
 
     /// The control of slot `i & mask` (every index the table uses is
@@ -279,7 +290,7 @@ impl Table {
     fn resize(&mut self, slots: usize) {
         let old = std::mem::replace(&mut self.slots, vec![None; slots].into_boxed_slice());
         self.controls = vec![EMPTY; slots].into_boxed_slice();
-        self.shift = 64 - slots.trailing_zeros();
+        self.shift = 64 - (slots / RUN as usize).trailing_zeros();
         self.len = 0;
         for &addr in old.iter().flatten() {
             // SAFETY: it was in the table, so its entry is live until it
@@ -356,7 +367,9 @@ mod tests {
         // 300 ids with one home in every table up to 512 slots: their
         // distances pass what a control byte holds.
         let nodes: Vec<Dummy> = (1..)
-            .filter(|id: &u64| id.wrapping_mul(crate::id::GOLDEN) >> 55 == 0)
+            .filter(|id: &u64| {
+                (id >> RUN_BITS).wrapping_mul(crate::id::GOLDEN) >> (64 - (512 / RUN).trailing_zeros()) == 0
+            })
             .take(300)
             .map(dummy)
             .collect();
