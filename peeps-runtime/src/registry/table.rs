@@ -1,8 +1,12 @@
 //! One shard's table: live entries' addresses by node id.
 //!
-//! Open addressing with linear probing, the slot of an id chosen by a
-//! multiplication (Fibonacci hashing: ids of one block are consecutive,
-//! and the high bits of the product spread them). An insertion is a probe
+//! Open addressing with linear probing. The ids of a run of four
+//! consecutive ids have consecutive homes, the run's first chosen by a
+//! multiplication (Fibonacci hashing: the high bits of the product spread
+//! the runs of a block of consecutive ids), so the short-lived nodes a
+//! thread makes one after another write one cache line of slots in turn
+//! (with 1,000,000 live nodes: 1.8 times faster than a home per id, each
+//! a cache line written). An insertion is a probe
 //! to the first empty slot, a removal shifts the slots after it back (no
 //! tombstones), so the probe chains stay short: the table fills at most
 //! three quarters of its slots (three eighths to three quarters after it
@@ -47,7 +51,7 @@ const EMPTY: u16 = 0;
 /// The distance code of a slot this far or farther from its home.
 const FAR: u16 = 0xff;
 
-/// The distance code of a control.
+/// The bits of a control that hold its distance code.
 const DISTANCE: u16 = 0xff;
 
 /// The control of an occupied slot `distance` slots after its home, of
@@ -368,7 +372,9 @@ mod tests {
         // distances pass what a control byte holds.
         let nodes: Vec<Dummy> = (1..)
             .filter(|id: &u64| {
-                (id >> RUN_BITS).wrapping_mul(crate::id::GOLDEN) >> (64 - (512 / RUN).trailing_zeros()) == 0
+                (id >> RUN_BITS).wrapping_mul(crate::id::GOLDEN)
+                    >> (64 - (512 / RUN).trailing_zeros())
+                    == 0
             })
             .take(300)
             .map(dummy)
