@@ -62,19 +62,27 @@ impl Name {
 }
 
 impl From<Cow<'static, str>> for Name {
+    #[inline]
     fn from(name: Cow<'static, str>) -> Name {
         match name {
             Cow::Borrowed(name) => Name::from_static(name),
-            Cow::Owned(name) => {
-                let boxed = name.into_boxed_str();
-                let len = boxed.len();
-                let boxed = Box::into_raw(boxed);
-                Name {
-                    // SAFETY: a box is never null.
-                    ptr: unsafe { NonNull::new_unchecked(boxed.cast::<u8>()) },
-                    len: len | OWNED,
-                }
-            }
+            Cow::Owned(name) => Name::owned(name),
+        }
+    }
+}
+
+impl Name {
+    /// A name made at run time (rare: kept out of line).
+    #[cold]
+    #[inline(never)]
+    fn owned(name: String) -> Name {
+        let boxed = name.into_boxed_str();
+        let len = boxed.len();
+        let boxed = Box::into_raw(boxed);
+        Name {
+            // SAFETY: a box is never null.
+            ptr: unsafe { NonNull::new_unchecked(boxed.cast::<u8>()) },
+            len: len | OWNED,
         }
     }
 }
