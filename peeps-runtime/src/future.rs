@@ -10,10 +10,12 @@
 //! polls it), becomes the frame for its own children, and updates its
 //! statistics with single-writer atomics: no lock, no allocation.
 
+mod once;
+
 use crate::ambient::{self, AmbientHandle};
 use crate::clock;
 use crate::context::Frame;
-use crate::node::{Describe, NodeCore, PollStats, SourceLocation};
+use crate::node::{Describe, Name, NodeCore, PollStats, SourceLocation};
 use crate::registry::{Entry, Registered};
 use crate::task::StatsScope;
 use crate::subwaker::{self, SubWaker};
@@ -21,7 +23,8 @@ use peeps_graph::{Attrs, EdgeKind, NodeId, NodeKind, attr};
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use once::OnceOwned;
+use std::sync::Arc;
 use crate::ownership::Key;
 use std::sync::atomic::{
     AtomicU64,
@@ -39,11 +42,11 @@ pub struct FutureEntry {
     parent_since: AtomicU64,
     /// Its sub-waker, once it was polled inside a peeps task with a
     /// combinator's waker (see [`crate::subwaker`]).
-    sub: OnceLock<Arc<SubWaker>>,
+    sub: OnceOwned<Arc<SubWaker>>,
     /// Where its pinned state is, once it was polled at the top of a plain
     /// tokio task: that state is the task's own, read by snapshots as a
     /// peeps task's is.
-    plain: OnceLock<Box<PlainState>>,
+    plain: OnceOwned<Box<PlainState>>,
 }
 
 /// The pinned state of the top-level future of a plain tokio task.
@@ -137,7 +140,7 @@ pin_project_lite::pin_project! {
     pub struct Instrumented<F> {
         #[pin]
         inner: F,
-        name: Cow<'static, str>,
+        name: Name,
         location: &'static str,
         live: Option<Live>,
     }
@@ -161,7 +164,7 @@ impl<F> std::fmt::Debug for Instrumented<F> {
 /// Records `fut` as a future node named `name`, made at `location`
 /// (`file:line:col`).
 pub fn instrument<F: Future>(name: impl Into<Cow<'static, str>>, location: &'static str, fut: F) -> Instrumented<F> {
-    Instrumented { inner: fut, name: name.into(), location, live: None }
+    Instrumented { inner: fut, name: Name::from(name.into()), location, live: None }
 }
 
 /// Who polls a future: the parent of its `needs` edge, its task, and the
@@ -267,11 +270,9 @@ impl<F: Future> Future for Instrumented<F> {
                 let id = crate::id::next_id();
                 // A name made at run time cannot be read from another
                 // thread's record: such a future registers at once.
-                let published = match &*this.name {
-                    Cow::Borrowed(name) => {
-                        crate::first_poll::publish(id, by.parent, since, name, this.location)
-                    }
-                    Cow::Owned(_) => None,
+                let published = match this.name.as_static() {
+                    Some(name) => crate::first_poll::publish(id, by.parent, since, name, this.location),
+                    None => None,
                 };
                 let Some(published) = published else {
                     let live = this.live.insert(Live {
@@ -313,14 +314,14 @@ impl<F: Future> Future for Instrumented<F> {
 #[inline(never)]
 fn register(
     id: NodeId,
-    name: Cow<'static, str>,
+    name: Name,
     location: &'static str,
     parent: NodeId,
     since: u64,
     stats: PollStats,
     sub: Option<Arc<SubWaker>>,
 ) -> Registered<FutureEntry> {
-    let sub_cell = OnceLock::new();
+    let sub_cell = OnceOwned::new();
     if let Some(sub) = sub {
         let _ = sub_cell.set(sub);
     }
@@ -331,7 +332,7 @@ fn register(
     // SAFETY: `slot` points at the new, unique, uninitialised entry; each
     // field is written exactly once before `assume_init`.
     let arc = unsafe {
-        std::ptr::addr_of_mut!((*slot).core).write(NodeCore::with_id(
+        std::ptr::addr_of_mut!((*slot).core).write(NodeCore::with_name(
             id,
             NodeKind::Future,
             name,
@@ -341,7 +342,7 @@ fn register(
         std::ptr::addr_of_mut!((*slot).parent).write(AtomicU64::new(parent));
         std::ptr::addr_of_mut!((*slot).parent_since).write(AtomicU64::new(since));
         std::ptr::addr_of_mut!((*slot).sub).write(sub_cell);
-        std::ptr::addr_of_mut!((*slot).plain).write(OnceLock::new());
+        std::ptr::addr_of_mut!((*slot).plain).write(OnceOwned::new());
         arc.assume_init()
     };
     Registered::from_arc(arc)
@@ -362,7 +363,7 @@ fn poll_registered<F: Future>(live: &mut Live, inner: Pin<&mut F>, cx: &mut Cont
     // a snapshot reading a plain task's state, and before its end is (a
     // sequence lock: see `FutureEntry::read_state`).
     fence(Release);
-    let res = poll_as(inner, cx, entry.core.id, by, || entry.sub.get_or_init(Arc::default).clone());
+    let res = poll_as(inner, cx, entry.core.id, by, || entry.sub.get_or_init_cloned(Arc::default));
     fence(Release);
     scope.end(res.is_ready());
     res

@@ -1,11 +1,15 @@
 //! What every node has, and the per-poll statistics of futures and tasks.
 
+mod name;
+
 use crate::clock;
-use parking_lot::Mutex;
+pub(crate) use name::Name;
+use parking_lot::lock_api::RawMutex as _;
 use peeps_graph::{Attrs, Edge, EdgeKind, Node, NodeId, NodeKind, attr};
 use std::borrow::Cow;
+use std::cell::UnsafeCell;
 use std::panic::Location;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// Where a node was made in the source.
 #[derive(Debug, Clone, Copy)]
@@ -27,13 +31,15 @@ impl SourceLocation {
 }
 
 /// The fields every node has.
-#[derive(Debug)]
 pub struct NodeCore {
     /// Unique within the process.
     pub id: NodeId,
     /// What the node is.
     pub kind: NodeKind,
-    name: Mutex<Cow<'static, str>>,
+    /// Guards `name` (a rename, read by snapshots): a one-byte lock beside
+    /// `kind`, where a `Mutex<Name>` would pad to a word of its own.
+    name_lock: parking_lot::RawMutex,
+    name: UnsafeCell<Name>,
     /// Where in the source the node was made.
     pub location: SourceLocation,
     /// Coarse ms when the node was made.
@@ -62,32 +68,73 @@ impl NodeCore {
         name: Cow<'static, str>,
         location: SourceLocation,
     ) -> Self {
+        Self::with_name(id, kind, Name::from(name), location)
+    }
+
+    /// As [`NodeCore::with_id`], with the name already a [`Name`].
+    pub(crate) fn with_name(
+        id: NodeId,
+        kind: NodeKind,
+        name: Name,
+        location: SourceLocation,
+    ) -> Self {
         NodeCore {
             id,
             kind,
-            name: Mutex::new(name),
+            name_lock: parking_lot::RawMutex::INIT,
+            name: UnsafeCell::new(name),
             location,
             created_ms: clock::now_ms(),
         }
     }
 
+    /// Runs `f` on the name under its lock.
+    fn with_name_locked<R>(&self, f: impl FnOnce(&mut Name) -> R) -> R {
+        /// Unlocks the name when dropped (also if `f` unwinds).
+        struct Unlock<'a>(&'a parking_lot::RawMutex);
+        impl Drop for Unlock<'_> {
+            fn drop(&mut self) {
+                // SAFETY: made just after this thread locked it.
+                unsafe { self.0.unlock() }
+            }
+        }
+        self.name_lock.lock();
+        let _unlock = Unlock(&self.name_lock);
+        // SAFETY: under `name_lock`, the only access to `name`.
+        f(unsafe { &mut *self.name.get() })
+    }
+
     /// Renames the node (`.named(..)` on a resource).
     pub fn rename(&self, name: Cow<'static, str>) {
-        *self.name.lock() = name;
+        let old = self.with_name_locked(|current| std::mem::replace(current, Name::from(name)));
+        drop(old);
     }
 
     /// The node's current name.
     pub fn name(&self) -> String {
-        self.name.lock().to_string()
+        self.with_name_locked(|name| name.as_str().to_owned())
     }
 
     /// The node's name when it is a `'static` string (a literal, a call
     /// site): what the flight recorder can keep without copying it.
     pub fn static_name(&self) -> Option<&'static str> {
-        match &*self.name.lock() {
-            Cow::Borrowed(s) => Some(s),
-            Cow::Owned(_) => None,
-        }
+        self.with_name_locked(|name| name.as_static())
+    }
+}
+
+// SAFETY: `name` is read and written only under `name_lock`; every other
+// field is `Sync`.
+unsafe impl Sync for NodeCore {}
+
+impl std::fmt::Debug for NodeCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeCore")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("name", &self.name())
+            .field("location", &self.location)
+            .field("created_ms", &self.created_ms)
+            .finish()
     }
 }
 
@@ -190,9 +237,19 @@ pub enum PollState {
     Done = 3,
 }
 
+/// How many low bits of [`PollStats`]'s `state_since` word hold the state.
+const STATE_BITS: u32 = 2;
+
+/// The word of `state` entered at coarse ms `since`.
+#[inline]
+fn state_since(state: PollState, since: u64) -> u64 {
+    since << STATE_BITS | state as u64
+}
+
 impl PollState {
-    fn from_u8(v: u8) -> PollState {
-        match v {
+    /// The state in the low [`STATE_BITS`] of `word`.
+    fn from_bits(word: u64) -> PollState {
+        match word & ((1 << STATE_BITS) - 1) {
             1 => PollState::Polling,
             2 => PollState::Pending,
             3 => PollState::Done,
@@ -225,7 +282,10 @@ pub const EXACT_TIMING_EVERY: u64 = 64;
 /// old, never a torn value.
 #[derive(Debug, Default)]
 pub struct PollStats {
-    state: AtomicU8,
+    /// The coarse ms the state was entered at, shifted left by
+    /// [`STATE_BITS`], and the [`PollState`] in those bits: one word (8
+    /// bytes less than two fields), one store at a poll's start and one
+    /// at its end.
     state_since: AtomicU64,
     polls: AtomicU64,
     ns_total: AtomicU64,
@@ -247,8 +307,7 @@ impl PollStats {
     pub fn after_first_poll(start: u64, end: u64) -> Self {
         let ns = end.saturating_sub(start) * 1_000_000;
         PollStats {
-            state: AtomicU8::new(PollState::Pending as u8),
-            state_since: AtomicU64::new(end),
+            state_since: AtomicU64::new(state_since(PollState::Pending, end)),
             polls: AtomicU64::new(1),
             ns_total: AtomicU64::new(ns),
             ns_max: AtomicU64::new(ns),
@@ -275,8 +334,8 @@ impl PollStats {
     fn begin_timing(&self, now: u64, always: u64) -> PollStart {
         let polls = self.polls.load(Relaxed);
         self.polls.store(polls + 1, Relaxed);
-        self.state.store(PollState::Polling as u8, Relaxed);
-        self.state_since.store(now, Relaxed);
+        self.state_since
+            .store(state_since(PollState::Polling, now), Relaxed);
         // The first polls are all timed, then one in EXACT_TIMING_EVERY,
         // weighted to stand for the polls between.
         let weight = if polls < always {
@@ -307,8 +366,7 @@ impl PollStats {
         if ns > self.ns_max.load(Relaxed) {
             self.ns_max.store(ns, Relaxed);
         }
-        self.state.store(state as u8, Relaxed);
-        self.state_since.store(now, Relaxed);
+        self.state_since.store(state_since(state, now), Relaxed);
     }
 
     /// How many polls began so far (the current one included, inside a poll).
@@ -319,7 +377,7 @@ impl PollStats {
 
     /// The current state.
     pub fn state(&self) -> PollState {
-        PollState::from_u8(self.state.load(Relaxed))
+        PollState::from_bits(self.state_since.load(Relaxed))
     }
 
     /// How many polls began and the state now, read with acquire ordering:
@@ -331,14 +389,14 @@ impl PollStats {
         let polls = self.polls.load(std::sync::atomic::Ordering::Acquire);
         (
             polls,
-            PollState::from_u8(self.state.load(std::sync::atomic::Ordering::Acquire)),
+            PollState::from_bits(self.state_since.load(std::sync::atomic::Ordering::Acquire)),
         )
     }
 
     /// Writes state, `since_ms` and the poll attributes into a snapshot node.
     pub fn describe(&self, out: &mut Describe<'_>, created_ms: u64) {
-        let state = self.state();
-        let since = self.state_since.load(Relaxed);
+        let word = self.state_since.load(Relaxed);
+        let (state, since) = (PollState::from_bits(word), word >> STATE_BITS);
         let since = if state == PollState::Idle {
             created_ms
         } else {
