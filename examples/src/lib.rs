@@ -208,6 +208,8 @@
 //! | `consumer_locks_while_processing` | no deadlock, no potential deadlock (a consumer holding a lock while processing, the producer sending under it with room); a long wait of `producer` |
 //! | `owned_permit_into_async_block` | no deadlock, nothing stuck forever (owned permits moved into uninstrumented `async move` handlers on timers) |
 //! | `owned_guard_into_async_block` | no deadlock, nothing stuck forever (a `lock_owned` guard moved into an uninstrumented `async move` block on a timer) |
+//! | `owned_guard_moved_then_relock` | no deadlock, nothing stuck forever (a `lock_owned` guard written through, moved into an uninstrumented `async move` block on a timer, the mutex locked again in the same scope) (a false alarm today: a bug) |
+//! | `owned_permits_unrolled_into_async_blocks` | no deadlock, nothing stuck forever (owned permits logged, then moved into uninstrumented `async move` uploads on timers, a third awaited in the same scope) (a false alarm today: a bug) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
