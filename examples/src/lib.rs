@@ -203,6 +203,8 @@
 //! | `guard_across_broadcast_recv` | certain deadlock, 2 tasks: a mutex guard held across a `broadcast` receive whose only sender locks that mutex first |
 //! | `once_cell_init_locks_held_mutex_plain` | probable deadlock of one plain task: a `OnceCell` initialiser locking the mutex its caller holds |
 //! | `try_lock_then_lock_inversion_plain` | probable deadlock, 2 plain tasks: a lock-order inversion, one first lock taken with `try_lock` |
+//! | `guard_across_full_send_plain` | no deadlock (both channel ends moved into uninstrumented blocks: the receiver's holder is not confirmed); at a short threshold two long waits: the consumer's lock of `sequence`, held by the producer, and the producer's send into full `events` |
+//! | `downgraded_guard_joining_writer` | certain deadlock, 2 tasks: a write guard downgraded to a read guard, held while joining a child that needs the write lock |
 //! | `singleflight_watch_plain` | no deadlock, no potential deadlock (request coalescing: followers await a `watch` the first caller publishes after a slow fetch) |
 //! | `lock_across_spawn_blocking_plain` | no deadlock, no potential deadlock (a guard held across `spawn_blocking` work that does not need it); at a short threshold two long waits on `index` |
 //! | `consumer_locks_while_processing` | no deadlock, no potential deadlock (a consumer holding a lock while processing, the producer sending under it with room); a long wait of `producer` |

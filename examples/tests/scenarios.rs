@@ -191,6 +191,8 @@ const SCENARIOS: &[&str] = &[
     "guard_across_broadcast_recv",
     "once_cell_init_locks_held_mutex_plain",
     "try_lock_then_lock_inversion_plain",
+    "guard_across_full_send_plain",
+    "downgraded_guard_joining_writer",
     // hunt, fourth round: everyday healthy shapes, half without any annotation
     "singleflight_watch_plain",
     "lock_across_spawn_blocking_plain",
@@ -3795,6 +3797,72 @@ fn try_lock_then_lock_inversion_plain() {
             .confirmed(true)
             .check_one(s, report);
     }
+}
+
+/// A plain task holds `sequence`'s guard across sends into the full
+/// channel `events`, whose consumer, a plain task, locks `sequence` after
+/// each event (no peeps annotation). Both ends were moved into
+/// uninstrumented blocks, so the receiver's holder is not confirmed and
+/// no deadlock can be proven: the lock wait, held by the producer, and the
+/// producer's send wait are what an honest report says.
+#[test]
+fn guard_across_full_send_plain() {
+    let mut s = scenario!(guard_across_full_send_plain);
+    let run = analyze_cli(&s.dump(), &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    assert_no_deadlock(report);
+    let lock = long_waits_on(report, Mutex, "sequence", 1)[0];
+    let send: Vec<_> = report
+        .long_waits
+        .iter()
+        .filter(|w| w.waits_on.kind == Channel && w.waits_on.name == "events")
+        .collect();
+    assert_eq!(send.len(), 1, "{}", report_text(report));
+    assert_eq!(
+        send[0].task.name,
+        lock.held_by[0].name,
+        "{}",
+        report_text(report)
+    );
+    // The receiver's holder is not confirmed: no releaser, or the
+    // consumer, never the producer itself.
+    assert!(
+        send[0].held_by.iter().all(|h| h.name == lock.task.name),
+        "{}",
+        report_text(report)
+    );
+    assert_eq!(report.long_waits.len(), 2, "{}", report_text(report));
+}
+
+/// `reindexer` downgrades its write guard of `index` and, the read guard
+/// alive, joins `compactor`, which needs the write lock.
+#[test]
+fn downgraded_guard_joining_writer() {
+    let mut s = scenario!(downgraded_guard_joining_writer);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["reindexer", "compactor"])
+        .resources([(Rwlock, "index")])
+        .step(
+            step("compactor")
+                .path(["compact"])
+                .op(Op::Write)
+                .waits_on(Rwlock, "index")
+                .held_by("reindexer")
+                .held_as("read_guard")
+                .confirmed(true),
+        )
+        .step(
+            step("reindexer")
+                .path(["reindex"])
+                .op(Op::Join)
+                .waits_on(Task, "compactor"),
+        )
+        .check(report);
 }
 
 // ---- hunt, fourth round: everyday healthy shapes, half without any annotation
