@@ -205,6 +205,7 @@
 //! | `try_lock_then_lock_inversion_plain` | probable deadlock, 2 plain tasks: a lock-order inversion, one first lock taken with `try_lock` |
 //! | `guard_across_full_send_plain` | no deadlock (both channel ends moved into uninstrumented blocks: the receiver's holder is not confirmed); at a short threshold two long waits: the consumer's lock of `sequence`, held by the producer, and the producer's send into full `events` |
 //! | `downgraded_guard_joining_writer` | certain deadlock, 2 tasks: a write guard downgraded to a read guard, held while joining a child that needs the write lock |
+//! | `once_cell_init_behind_waiter_lock` | certain deadlock, 2 tasks: a `OnceCell` initialiser waiting for a mutex whose holder waits for the cell's value |
 //! | `singleflight_watch_plain` | no deadlock, no potential deadlock (request coalescing: followers await a `watch` the first caller publishes after a slow fetch) |
 //! | `lock_across_spawn_blocking_plain` | no deadlock, no potential deadlock (a guard held across `spawn_blocking` work that does not need it); at a short threshold two long waits on `index` |
 //! | `consumer_locks_while_processing` | no deadlock, no potential deadlock (a consumer holding a lock while processing, the producer sending under it with room); a long wait of `producer` |
@@ -212,6 +213,8 @@
 //! | `owned_guard_into_async_block` | no deadlock, nothing stuck forever (a `lock_owned` guard moved into an uninstrumented `async move` block on a timer) |
 //! | `owned_guard_moved_then_relock` | no deadlock, nothing stuck forever (a `lock_owned` guard written through, moved into an uninstrumented `async move` block on a timer, the mutex locked again in the same scope) (a false alarm today: a bug) |
 //! | `owned_permits_unrolled_into_async_blocks` | no deadlock, nothing stuck forever (owned permits logged, then moved into uninstrumented `async move` uploads on timers, a third awaited in the same scope) (a false alarm today: a bug) |
+//! | `lock_orders_one_thread_plain` | no deadlock, no potential deadlock (plain tasks on one thread: a lock held across a timer by one task orders nothing another task takes) |
+//! | `fan_in_clone_then_move_async_blocks` | no deadlock, nothing stuck forever (a sender cloned into one uninstrumented `async move` producer, the original moved into another on a timer) (a false alarm today: a bug) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -193,6 +193,7 @@ const SCENARIOS: &[&str] = &[
     "try_lock_then_lock_inversion_plain",
     "guard_across_full_send_plain",
     "downgraded_guard_joining_writer",
+    "once_cell_init_behind_waiter_lock",
     // hunt, fourth round: everyday healthy shapes, half without any annotation
     "singleflight_watch_plain",
     "lock_across_spawn_blocking_plain",
@@ -201,6 +202,8 @@ const SCENARIOS: &[&str] = &[
     "owned_guard_into_async_block",
     "owned_guard_moved_then_relock",
     "owned_permits_unrolled_into_async_blocks",
+    "lock_orders_one_thread_plain",
+    "fan_in_clone_then_move_async_blocks",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -3865,6 +3868,36 @@ fn downgraded_guard_joining_writer() {
         .check(report);
 }
 
+/// A `OnceCell`'s initialiser (run by `loader`) waits for `catalog`,
+/// whose guard `migrator` holds while it waits for the cell's value.
+#[test]
+fn once_cell_init_behind_waiter_lock() {
+    let mut s = scenario!(once_cell_init_behind_waiter_lock);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["loader", "migrator"])
+        .resources([(Mutex, "catalog"), (Notify, "schema")])
+        .step(
+            step("loader")
+                .op(Op::Lock)
+                .waits_on(Mutex, "catalog")
+                .held_by("migrator")
+                .held_as("guard")
+                .confirmed(true),
+        )
+        .step(
+            step("migrator")
+                .path(["migrate"])
+                .op(Op::Init)
+                .waits_on(Notify, "schema")
+                .held_by("loader"),
+        )
+        .check(report);
+}
+
 // ---- hunt, fourth round: everyday healthy shapes, half without any annotation
 
 /// Request coalescing: a `Mutex<HashMap>` of `watch` receivers, the first
@@ -4006,4 +4039,36 @@ fn owned_permits_unrolled_into_async_blocks() {
         "upload-slots",
         "acquire"
     ));
+}
+
+/// Three plain tasks on a current-thread runtime: a flusher holds
+/// `config` across a timer, a handler on the same thread takes `cache`
+/// alone, a reloader takes `cache` then `config` (no peeps annotation).
+/// The only order taken is `cache` before `config`.
+#[test]
+fn lock_orders_one_thread_plain() {
+    let mut s = scenario!(lock_orders_one_thread_plain);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    assert!(waited_on_for(&dump.snapshot, Mutex, "config", "lock"));
+}
+
+/// Fan-in: `readings`' sender cloned into a quick plain `async move`
+/// producer (finished) and the original moved into a slow one on a
+/// timer; the aggregator (a peeps task) receives until every sender is
+/// gone.
+#[test]
+#[ignore = "bug: peeps says certain deadlock of aggregator with itself: the original sender's hold (evidence made) is confirmed in_state by the bytes it was moved out of after clone() borrowed it"]
+fn fan_in_clone_then_move_async_blocks() {
+    let mut s = scenario!(fan_in_clone_then_move_async_blocks);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    assert!(waited_on_for(&dump.snapshot, Channel, "readings", "recv"));
 }
