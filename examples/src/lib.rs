@@ -187,6 +187,35 @@
 //! | `flusher_lock_across_sleep_tokio_spawn` | no deadlock, no potential deadlock (a flusher holding a mutex across a timer, handlers waiting for it) |
 //! | `joinset_select_shutdown_tokio_spawn` | no deadlock, no potential deadlock (`JoinSet::join_next()` in a `select!` against a `broadcast` shutdown not sent; crawlers contend for a lock held across a slow fetch) |
 //!
+//! ## Everyday deadlocks and healthy shapes (fourth hunt)
+//!
+//! About half without any peeps annotation at all (plain `tokio::spawn`
+//! of `async move` blocks, `#[tokio::main]`, only `tokio::sync` swapped
+//! for `peeps::sync`), where the honest answer may be weaker: a deadlock
+//! where peeps can prove it, else the long waits naming who holds what.
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `join_handle_under_lock_plain` | no deadlock (a tokio `JoinHandle` awaited under a lock is invisible); at a short threshold a long wait on `registry`, held by the joining task |
+//! | `rwlock_read_then_write_helper_plain` | probable deadlock of one plain task: `write()` in a helper fn while its own read guard lives |
+//! | `semaphore_second_permit_helper_plain` | probable deadlock, 3 plain tasks each holding a permit of `db-pool` and asking for a second in a helper fn |
+//! | `blocking_lock_in_spawn_blocking` | no deadlock (the wait for a `spawn_blocking` closure is invisible); at a short threshold a long wait of its `blocking_lock()` on `metrics`, held by `exporter` |
+//! | `guard_across_broadcast_recv` | certain deadlock, 2 tasks: a mutex guard held across a `broadcast` receive whose only sender locks that mutex first |
+//! | `once_cell_init_locks_held_mutex_plain` | probable deadlock of one plain task: a `OnceCell` initialiser locking the mutex its caller holds |
+//! | `try_lock_then_lock_inversion_plain` | probable deadlock, 2 plain tasks: a lock-order inversion, one first lock taken with `try_lock` |
+//! | `guard_across_full_send_plain` | no deadlock (both channel ends moved into uninstrumented blocks: the receiver's holder is not confirmed); at a short threshold two long waits: the consumer's lock of `sequence`, held by the producer, and the producer's send into full `events` |
+//! | `downgraded_guard_joining_writer` | certain deadlock, 2 tasks: a write guard downgraded to a read guard, held while joining a child that needs the write lock |
+//! | `once_cell_init_behind_waiter_lock` | certain deadlock, 2 tasks: a `OnceCell` initialiser waiting for a mutex whose holder waits for the cell's value |
+//! | `singleflight_watch_plain` | no deadlock, no potential deadlock (request coalescing: followers await a `watch` the first caller publishes after a slow fetch) |
+//! | `lock_across_spawn_blocking_plain` | no deadlock, no potential deadlock (a guard held across `spawn_blocking` work that does not need it); at a short threshold two long waits on `index` |
+//! | `consumer_locks_while_processing` | no deadlock, no potential deadlock (a consumer holding a lock while processing, the producer sending under it with room); a long wait of `producer` |
+//! | `owned_permit_into_async_block` | no deadlock, nothing stuck forever (owned permits moved into uninstrumented `async move` handlers on timers) |
+//! | `owned_guard_into_async_block` | no deadlock, nothing stuck forever (a `lock_owned` guard moved into an uninstrumented `async move` block on a timer) |
+//! | `owned_guard_moved_then_relock` | no deadlock, nothing stuck forever (a `lock_owned` guard written through, moved into an uninstrumented `async move` block on a timer, the mutex locked again in the same scope) (a false alarm today: a bug) |
+//! | `owned_permits_unrolled_into_async_blocks` | no deadlock, nothing stuck forever (owned permits logged, then moved into uninstrumented `async move` uploads on timers, a third awaited in the same scope) (a false alarm today: a bug) |
+//! | `lock_orders_one_thread_plain` | no deadlock, no potential deadlock (plain tasks on one thread: a lock held across a timer by one task orders nothing another task takes) |
+//! | `fan_in_clone_then_move_async_blocks` | no deadlock, nothing stuck forever (a sender cloned into one uninstrumented `async move` producer, the original moved into another on a timer) (a false alarm today: a bug) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

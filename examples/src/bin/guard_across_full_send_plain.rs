@@ -1,0 +1,51 @@
+//! Deadlock: a `MutexGuard` held across a send into a full bounded
+//! channel whose consumer needs the mutex before it receives again. No
+//! peeps annotation at all: plain `tokio::spawn` of `async move` blocks.
+//!
+//! An event logger: the producer locks `sequence`, numbers a burst of
+//! events and sends each into `events` (capacity 1) with the guard still
+//! held; the consumer takes `sequence` to record the last number it saw
+//! after each event.
+//!
+//! Expected: no false alarm. Both channel ends were made in `main` and
+//! moved into uninstrumented blocks, so the receiver's holder is not
+//! confirmed and no deadlock can be proven; what peeps holds is the
+//! consumer's lock wait on mutex `sequence`, held by the producer, and the
+//! producer's wait to send into the full channel: at a short
+//! `--long-wait-ms` two long waits, the lock's naming its holder.
+
+use examples::{park, ready_when, waited_on_for};
+use peeps::graph::NodeKind;
+use peeps::sync::{Mutex, mpsc};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() {
+    peeps::install_sigusr1("guard_across_full_send_plain");
+    let sequence = Arc::new(Mutex::new(0u64).named("sequence"));
+    let (events_tx, mut events_rx) = mpsc::channel_named("events", 1);
+
+    let seq = sequence.clone();
+    tokio::spawn(async move {
+        let mut next = seq.lock().await;
+        for event in ["boot", "login", "logout"] {
+            *next += 1;
+            // The guard is still held while the send waits for room.
+            if events_tx.send((*next, event)).await.is_err() {
+                return;
+            }
+        }
+    });
+    tokio::spawn(async move {
+        while let Some((number, event)) = events_rx.recv().await {
+            println!("{number}: {event}");
+            *sequence.lock().await = number;
+        }
+    });
+
+    ready_when(|g| {
+        waited_on_for(g, NodeKind::Channel, "events", "send")
+            && waited_on_for(g, NodeKind::Mutex, "sequence", "lock")
+    });
+    park().await
+}
