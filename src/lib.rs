@@ -63,6 +63,13 @@ pub use peeps_runtime::{
 /// is dropped. Works on `&self`, `&mut self` and `self` methods and generic
 /// fns.
 ///
+/// Inside the body, each argument of a call named `spawn`, `spawn_local`
+/// or `spawn_blocking` (`tokio::spawn`, `set.spawn`, `std::thread::spawn`,
+/// …) is passed through unchanged, after peeps notes that the channel ends,
+/// owned guards and permits in it left this future for something it does
+/// not follow (so the bytes they leave behind are not taken for them;
+/// docs/ownership.md).
+///
 /// # Examples
 ///
 /// ```
@@ -241,6 +248,10 @@ macro_rules! peeps {
 /// Macro plumbing. Not public API: may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    /// What `#[peeps::instrument]` passes the arguments of a spawn call
+    /// through: the handles inside are handed to something peeps does not
+    /// follow (see `peeps_runtime::__private::ownership::handed_off`).
+    pub use peeps_runtime::__private::ownership::handed_off;
     /// `#[peeps::test]`'s runner.
     #[cfg(feature = "diagnostics")]
     pub use peeps_runtime::test;

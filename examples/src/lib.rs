@@ -119,7 +119,7 @@
 //! | `acquire_beyond_permits` | no deadlock: a long wait (`acquire_many(8)` on a semaphore of 5 permits, none held: only `add_permits` can let it through) |
 //! | `actor_self_handle_ticker` | no deadlock (an actor keeping a sender of its own inbox, in `select!` with a ticker) |
 //! | `sender_handed_on_after_use`, `sender_handed_on_after_use_tokio_spawn` | no deadlock (a task uses a sender, then hands it to an instrumented worker started with `tokio::spawn`, which sends an hour later, and waits for a lock the consumer holds) |
-//! | `sender_handed_on_after_use_async_block` | the same, the worker an uninstrumented `async move` block: no deadlock (a false alarm today: a known limit) |
+//! | `sender_handed_on_after_use_async_block` | the same, the worker an uninstrumented `async move` block: no deadlock |
 //!
 //! ## Plain `tokio::spawn` tasks
 //!
@@ -211,10 +211,10 @@
 //! | `consumer_locks_while_processing` | no deadlock, no potential deadlock (a consumer holding a lock while processing, the producer sending under it with room); a long wait of `producer` |
 //! | `owned_permit_into_async_block` | no deadlock, nothing stuck forever (owned permits moved into uninstrumented `async move` handlers on timers) |
 //! | `owned_guard_into_async_block` | no deadlock, nothing stuck forever (a `lock_owned` guard moved into an uninstrumented `async move` block on a timer) |
-//! | `owned_guard_moved_then_relock` | no deadlock, nothing stuck forever (a `lock_owned` guard written through, moved into an uninstrumented `async move` block on a timer, the mutex locked again in the same scope) (a false alarm today: a bug) |
-//! | `owned_permits_unrolled_into_async_blocks` | no deadlock, nothing stuck forever (owned permits logged, then moved into uninstrumented `async move` uploads on timers, a third awaited in the same scope) (a false alarm today: a bug) |
+//! | `owned_guard_moved_then_relock` | no deadlock, nothing stuck forever (a `lock_owned` guard written through, moved into an uninstrumented `async move` block on a timer, the mutex locked again in the same scope) |
+//! | `owned_permits_unrolled_into_async_blocks` | no deadlock, nothing stuck forever (owned permits logged, then moved into uninstrumented `async move` uploads on timers, a third awaited in the same scope) (a false alarm today: a bug; the spawn is in a plain helper fn) |
 //! | `lock_orders_one_thread_plain` | no deadlock, no potential deadlock (plain tasks on one thread: a lock held across a timer by one task orders nothing another task takes) |
-//! | `fan_in_clone_then_move_async_blocks` | no deadlock, nothing stuck forever (a sender cloned into one uninstrumented `async move` producer, the original moved into another on a timer) (a false alarm today: a bug) |
+//! | `fan_in_clone_then_move_async_blocks` | no deadlock, nothing stuck forever (a sender cloned into one uninstrumented `async move` producer, the original moved into another on a timer) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

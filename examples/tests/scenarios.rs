@@ -2787,7 +2787,6 @@ fn sender_handed_on_after_use_tokio_spawn() {
 /// and reports a deadlock of the healthy program (docs/ownership.md, what
 /// peeps cannot see).
 #[test]
-#[ignore = "bug: a false alarm (certain deadlock of producer and consumer): a handle used, then moved into an uninstrumented tokio::spawn before its new owner uses it, is still believed to be with the task that used it"]
 fn sender_handed_on_after_use_async_block() {
     let mut s = scenario!(sender_handed_on_after_use_async_block);
     check_healthy(&s.dump());
@@ -4013,7 +4012,6 @@ fn owned_guard_into_async_block() {
 /// block that saves on a timer; the editor (a peeps task) locks the
 /// document again in the same scope.
 #[test]
-#[ignore = "bug: peeps says certain deadlock of editor with itself: the guard's hold (evidence made) is confirmed in_state by the bytes it was moved out of, which stay in the editor's state"]
 fn owned_guard_moved_then_relock() {
     let mut s = scenario!(owned_guard_moved_then_relock);
     let dump = s.dump();
@@ -4064,7 +4062,6 @@ fn lock_orders_one_thread_plain() {
 /// timer; the aggregator (a peeps task) receives until every sender is
 /// gone.
 #[test]
-#[ignore = "bug: peeps says certain deadlock of aggregator with itself: the original sender's hold (evidence made) is confirmed in_state by the bytes it was moved out of after clone() borrowed it"]
 fn fan_in_clone_then_move_async_blocks() {
     let mut s = scenario!(fan_in_clone_then_move_async_blocks);
     let dump = s.dump();

@@ -6,11 +6,15 @@
 //! - `fn f(..) -> impl Future<..> { body }` returns
 //!   `::peeps::__private::instrument(name, loc, { body })`.
 //! - Anything else is a compile error pointing at the offending tokens.
+//! - In either body, the arguments of spawn calls are passed through
+//!   `::peeps::__private::handed_off` (see `hand_off`).
 
 use crate::attr::InstrumentArgs;
+use crate::hand_off::HandOff;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
 use syn::{ItemFn, ReturnType, Type, TypeParamBound};
 
 /// The one entry point: parse `args` and `item`, then expand.
@@ -29,8 +33,9 @@ pub(crate) fn instrument(args: TokenStream, item: TokenStream) -> syn::Result<To
         attrs,
         vis,
         sig,
-        block,
+        mut block,
     } = item;
+    HandOff.visit_block_mut(&mut block);
     let ident = &sig.ident;
     let name = match &args.name {
         Some(lit) => quote!(#lit),

@@ -5,6 +5,7 @@
 
 mod attr;
 mod expand;
+mod hand_off;
 mod test;
 
 use proc_macro::TokenStream;

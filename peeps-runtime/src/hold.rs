@@ -591,6 +591,11 @@ impl HolderSet {
         ticket: u64,
         (at, by): (Site, NodeId),
     ) {
+        if holder == crate::ownership::UNSEEN {
+            // Handed to something peeps does not follow: counted by the
+            // resource (its holders, its endpoints), drawn as no edge.
+            return;
+        }
         let taker = holder;
         let mut holder = holder;
         let mut in_state = false;

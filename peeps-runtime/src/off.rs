@@ -343,6 +343,20 @@ pub mod ownership {
 
     /// Does nothing.
     #[inline(always)]
+    pub fn handed_off_value<T: ?Sized>(_value: &T) {}
+
+    /// Returns `value`.
+    #[inline(always)]
+    pub fn handed_off<T>(value: T) -> T {
+        value
+    }
+
+    /// The holder of a handle handed off unseen (unused without
+    /// diagnostics).
+    pub const UNSEEN: NodeId = u64::MAX >> 1;
+
+    /// Does nothing.
+    #[inline(always)]
     pub fn taken<T: ?Sized>(_value: &T, _via: Evidence) {}
 
     /// Does nothing.

@@ -248,3 +248,32 @@ async fn mpsc_reserved_slots_counted_until_used() {
     assert_eq!(g.attr("gc-reserved", "len"), 0);
     assert_eq!(g.attr("gc-reserved", "sent"), 3);
 }
+
+/// A sender handed to a plain `tokio::spawn` through `handed_off` (what
+/// `#[peeps::instrument]` does with a spawn call's arguments) is held by
+/// nothing drawn until peeps sees it again: still counted, no `held_by`
+/// edge naming the task that made it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_handed_off_to_a_plain_spawn_is_drawn_held_by_nobody() {
+    use peeps_runtime::__private::ownership::handed_off;
+    let (tx, mut rx) = mpsc::channel_named::<u8>("gc-handed", 1);
+    assert_eq!(
+        endpoint_edges(&Graph::take(), "gc-handed", "sender").len(),
+        1
+    );
+    let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(handed_off(async move {
+        go_rx.await.unwrap();
+        tx.send(1).await.unwrap();
+    }));
+    let g = Graph::take();
+    assert!(
+        endpoint_edges(&g, "gc-handed", "sender").is_empty(),
+        "{}",
+        g.dump()
+    );
+    assert_eq!(g.attr("gc-handed", "senders"), 1);
+    go_tx.send(()).unwrap();
+    assert_eq!(rx.recv().await, Some(1));
+    worker.await.unwrap();
+}

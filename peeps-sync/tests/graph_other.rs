@@ -37,7 +37,20 @@ async fn semaphore_permits_and_waiters() {
         waits_on("go-sem-waiter", "go-sem")
             .op("acquire")
             .target_kind(NodeKind::Semaphore)
-            .check(g)
+            .check(g)?;
+        // The owned permit is found in the holder's state once the poll
+        // that sent `held` has ended (a snapshot may come before).
+        let in_state = g
+            .edges(
+                peeps_graph::EdgeKind::HeldBy,
+                g.node("go-sem"),
+                g.node("go-sem-holder"),
+            )
+            .iter()
+            .any(|e| e.attrs.get("in_state").and_then(|v| v.as_bool()) == Some(true));
+        in_state
+            .then_some(())
+            .ok_or_else(|| "the owned permit is not found in its holder's state yet".to_owned())
     })
     .await;
     let edges = g.edges(

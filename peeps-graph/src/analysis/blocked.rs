@@ -979,6 +979,11 @@ pub(crate) fn releasers(
                     ..Release::to(root)
                 });
             }
+            if out.len() == start && count(node, attr::HOLDERS).is_some_and(|n| n > 0) {
+                // Held, but by nothing drawn: a guard or permit handed to
+                // something peeps does not follow (a plain spawn).
+                return Err(External::UnknownHolder);
+            }
         }
         Target::Initialiser { cell, init } => {
             if beside_own_initialiser(merged, blocked, cell, init) {

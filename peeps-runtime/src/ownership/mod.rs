@@ -55,6 +55,32 @@ pub fn spawned<T: ?Sized>(value: &T, task: NodeId) {
     scan_value(value, |key| moved(key, task, Evidence::Spawned));
 }
 
+/// The handles inside `value` are handed to something peeps does not
+/// follow: the value given to a plain `tokio::spawn`, `spawn_blocking`, a
+/// `JoinSet` or a thread (`#[peeps::instrument]` passes what its body
+/// gives such a call through [`handed_off`]). They are held by
+/// [`UNSEEN`] from then on — no `held_by` edge, so a wait on them has a
+/// releaser peeps cannot see — until peeps sees them again (the spawned
+/// future's first poll when it is instrumented, a use, a message). Bytes
+/// they were moved out of, left in the caller's state, then confirm
+/// nothing.
+#[inline]
+pub fn handed_off_value<T: ?Sized>(value: &T) {
+    scan_value(value, |key| moved(key, UNSEEN, Evidence::Spawned));
+}
+
+/// [`handed_off_value`] as a pass-through: returns `value`, its handles
+/// now held by [`UNSEEN`].
+#[inline]
+pub fn handed_off<T>(value: T) -> T {
+    handed_off_value(&value);
+    value
+}
+
+/// The holder of a handle handed to something peeps does not follow (see
+/// [`handed_off`]): never a node, and never drawn as a `held_by` edge.
+pub const UNSEEN: NodeId = u64::MAX >> 1;
+
 /// The handles inside `value` are the current task's now, as `via` says
 /// (received in a message, handed back through a join or a failed send).
 #[inline]
