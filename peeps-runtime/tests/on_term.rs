@@ -57,10 +57,26 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a runtime")
 }
 
+/// SIGINT and SIGTERM as a program started from a terminal has them: a
+/// child inherits "ignored" from a test run started in the background by a
+/// non-interactive shell (which ignores SIGINT in background jobs), and
+/// peeps keeps a signal the program ignored ignored.
+fn default_dispositions() {
+    for signal in [
+        nix::sys::signal::Signal::SIGINT,
+        nix::sys::signal::Signal::SIGTERM,
+    ] {
+        // SAFETY: the default disposition runs no code in a handler.
+        unsafe { nix::sys::signal::signal(signal, nix::sys::signal::SigHandler::SigDfl) }
+            .expect("default disposition");
+    }
+}
+
 #[test]
 #[ignore = "a child process of the on-term tests"]
 fn child_stuck_process() {
     assert_eq!(std::env::var(CHILD_ENV).as_deref(), Ok("stuck"));
+    default_dispositions();
     peeps_runtime::init_named("term-child");
     runtime().block_on(get_stuck());
 }
@@ -78,6 +94,7 @@ async fn wait_long() {
 #[ignore = "a child process of the on-term tests"]
 fn child_stuck_test() {
     assert_eq!(std::env::var(CHILD_ENV).as_deref(), Ok("test"));
+    default_dispositions();
     peeps_runtime::test::run(
         peeps_runtime::test::Test::new("on_term::stuck_test"),
         wait_long,
@@ -88,6 +105,7 @@ fn child_stuck_test() {
 #[ignore = "a child process of the on-term tests"]
 fn child_ignores_sigterm() {
     assert_eq!(std::env::var(CHILD_ENV).as_deref(), Ok("ignores"));
+    default_dispositions();
     // The program ignored SIGTERM before peeps came: it still does after
     // the report.
     // SAFETY: setting a signal to be ignored runs no code in the handler.
