@@ -216,7 +216,7 @@
 //! | `lock_orders_one_thread_plain` | no deadlock, no potential deadlock (plain tasks on one thread: a lock held across a timer by one task orders nothing another task takes) |
 //! | `fan_in_clone_then_move_async_blocks` | no deadlock, nothing stuck forever (a sender cloned into one uninstrumented `async move` producer, the original moved into another on a timer) |
 //! | `owned_guard_to_worker_awaiting_relocker` | one deadlock of 2 tasks (a `lock_owned` guard handed to an instrumented fn under plain `tokio::spawn` that waits on a oneshot the spawner sends only after it relocks) |
-//! | `permit_via_helper_to_named_worker` | certain deadlock of 2 tasks (an owned permit handed through a plain helper fn to a `peeps::spawn_named` worker waiting on a oneshot; the spawner acquires again before it sends) |
+//! | `permit_via_helper_to_named_worker` | certain deadlock of 2 tasks (an owned permit handed through a plain helper fn to a `peeps::spawn_named` worker waiting on a oneshot; the spawner acquires again before it sends) (a miss today: a bug; the spawn scan reads the sender's mark in stale stack bytes) |
 //! | `joinset_sender_clones_on_timers` | no deadlock, nothing stuck forever (sender clones moved into plain `JoinSet` blocks on timers, the original dropped) |
 //! | `owned_guard_into_spawn_blocking_relock` | no deadlock, nothing stuck forever (a `lock_owned` guard written through, moved into a `spawn_blocking` save, the mutex locked again in the same scope) |
 //! | `permit_into_std_thread_reacquire` | no deadlock, nothing stuck forever (the only owned permit logged, moved into a `std::thread`, acquired again in the same scope) |
