@@ -223,6 +223,8 @@
 //! | `sender_via_helper_to_instrumented_worker` | no deadlock, nothing stuck forever (senders handed through a plain helper fn to instrumented producers under `tokio::spawn`, on timers) |
 //! | `joinset_worker_clone_original_kept` | certain deadlock of 1 task (a clone handed to an instrumented `JoinSet` worker that finished; the collector keeps the original and receives) |
 //! | `sender_taken_from_arc_state_plain` | no deadlock, nothing stuck forever (a sender stored in `Arc`'d state, taken out by a plain `async move` block on a timer) |
+//! | `oneshot_rx_via_helper_reply_on_timer` | no deadlock, nothing stuck forever (a oneshot receiver handed through a plain helper fn to a `peeps::spawn_named` waiter; the sender kept, sent after a timer) |
+//! | `joinset_owned_guard_worker_awaits_spawner` | probable deadlock of 2 tasks (a `lock_owned` guard and a receiver handed to an instrumented `JoinSet` worker; the spawner relocks before it sends) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -213,6 +213,8 @@ const SCENARIOS: &[&str] = &[
     "sender_via_helper_to_instrumented_worker",
     "joinset_worker_clone_original_kept",
     "sender_taken_from_arc_state_plain",
+    "oneshot_rx_via_helper_reply_on_timer",
+    "joinset_owned_guard_worker_awaits_spawner",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -4234,4 +4236,56 @@ fn sender_taken_from_arc_state_plain() {
     let report = check_healthy(&dump);
     assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
     assert!(waited_on_for(&dump.snapshot, Channel, "events", "recv"));
+}
+
+/// `requester` hands the receiver of oneshot `reply` through a plain
+/// helper fn to `waiter` (`peeps::spawn_named`), keeps the sender and
+/// sends after a long timer.
+#[test]
+fn oneshot_rx_via_helper_reply_on_timer() {
+    let mut s = scenario!(oneshot_rx_via_helper_reply_on_timer);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    assert!(waited_on_for(&dump.snapshot, Channel, "reply", "recv"));
+}
+
+/// `flusher` hands its `lock_owned` guard of `buffer` and the receiver of
+/// `batches` to an instrumented `JoinSet` worker, then locks `buffer`
+/// again before it sends.
+#[test]
+fn joinset_owned_guard_worker_awaits_spawner() {
+    let mut s = scenario!(joinset_owned_guard_worker_awaits_spawner);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Mutex, "buffer"), (Channel, "batches")])
+        .step(
+            step("flusher")
+                .path(["flush"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "buffer")
+                .held_as("guard"),
+        )
+        .check(report);
+    let mut tasks: Vec<&str> = d.tasks.iter().map(|t| t.name.as_str()).collect();
+    tasks.sort();
+    assert_eq!(tasks.len(), 2, "{}", report_text(report));
+    assert_eq!(tasks[0], "flusher", "{}", report_text(report));
+    assert!(
+        tasks[1].starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    let worker = tasks[1];
+    assert!(
+        d.cycle.iter().any(|s| s.task.name == worker
+            && s.op == Some(Op::Recv)
+            && s.waits_on.name == "batches"
+            && s.held_by.name == "flusher"),
+        "{}",
+        report_text(report)
+    );
 }
