@@ -215,6 +215,7 @@ const SCENARIOS: &[&str] = &[
     "sender_taken_from_arc_state_plain",
     "oneshot_rx_via_helper_reply_on_timer",
     "joinset_owned_guard_worker_awaits_spawner",
+    "auditor_spawned_while_done_pending",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -4288,4 +4289,19 @@ fn joinset_owned_guard_worker_awaits_spawner() {
         "{}",
         report_text(report)
     );
+}
+
+/// `coordinator` hands the sender of `done` to a plain `async move` job
+/// on a timer, then, holding `state`, starts `auditor` through a plain
+/// helper fn and waits for `done`.
+#[test]
+fn auditor_spawned_while_done_pending() {
+    let mut s = scenario!(auditor_spawned_while_done_pending);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Mutex, "state", "lock"));
+    assert!(waited_on_for(g, Channel, "done", "recv"));
+    assert!(!holders(g, Channel, "done").contains(&"auditor"));
 }
