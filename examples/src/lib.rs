@@ -226,6 +226,7 @@
 //! | `oneshot_rx_via_helper_reply_on_timer` | no deadlock, nothing stuck forever (a oneshot receiver handed through a plain helper fn to a `peeps::spawn_named` waiter; the sender kept, sent after a timer) |
 //! | `joinset_owned_guard_worker_awaits_spawner` | probable deadlock of 2 tasks (a `lock_owned` guard and a receiver handed to an instrumented `JoinSet` worker; the spawner relocks before it sends) |
 //! | `auditor_spawned_while_done_pending` | no deadlock, nothing stuck forever (a sender handed to an uninstrumented `async move` job on a timer; holding a lock, the spawner starts through a plain helper fn a `peeps::spawn_named` auditor that needs it) |
+//! | `job_helper_then_auditor_under_lock` | no deadlock, nothing stuck forever (the same, the job's sender made under the lock and handed over through a plain helper fn) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

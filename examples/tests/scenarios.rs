@@ -216,6 +216,7 @@ const SCENARIOS: &[&str] = &[
     "oneshot_rx_via_helper_reply_on_timer",
     "joinset_owned_guard_worker_awaits_spawner",
     "auditor_spawned_while_done_pending",
+    "job_helper_then_auditor_under_lock",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -4304,4 +4305,17 @@ fn auditor_spawned_while_done_pending() {
     assert!(waited_on_for(g, Mutex, "state", "lock"));
     assert!(waited_on_for(g, Channel, "done", "recv"));
     assert!(!holders(g, Channel, "done").contains(&"auditor"));
+}
+
+/// `auditor_spawned_while_done_pending` with the job's sender made under
+/// the lock and handed over through a plain helper fn.
+#[test]
+fn job_helper_then_auditor_under_lock() {
+    let mut s = scenario!(job_helper_then_auditor_under_lock);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    let g = &dump.snapshot;
+    assert!(waited_on_for(g, Mutex, "state", "lock"));
+    assert!(waited_on_for(g, Channel, "done", "recv"));
 }
