@@ -215,6 +215,18 @@
 //! | `owned_permits_unrolled_into_async_blocks` | no deadlock, nothing stuck forever (owned permits logged, then moved into uninstrumented `async move` uploads on timers, a third awaited in the same scope) (a false alarm today: a bug; the spawn is in a plain helper fn) |
 //! | `lock_orders_one_thread_plain` | no deadlock, no potential deadlock (plain tasks on one thread: a lock held across a timer by one task orders nothing another task takes) |
 //! | `fan_in_clone_then_move_async_blocks` | no deadlock, nothing stuck forever (a sender cloned into one uninstrumented `async move` producer, the original moved into another on a timer) |
+//! | `owned_guard_to_worker_awaiting_relocker` | one deadlock of 2 tasks (a `lock_owned` guard handed to an instrumented fn under plain `tokio::spawn` that waits on a oneshot the spawner sends only after it relocks) |
+//! | `permit_via_helper_to_named_worker` | certain deadlock of 2 tasks (an owned permit handed through a plain helper fn to a `peeps::spawn_named` worker waiting on a oneshot; the spawner acquires again before it sends) (a miss today: a bug; the spawn scan reads the sender's mark in stale stack bytes) |
+//! | `joinset_sender_clones_on_timers` | no deadlock, nothing stuck forever (sender clones moved into plain `JoinSet` blocks on timers, the original dropped) |
+//! | `owned_guard_into_spawn_blocking_relock` | no deadlock, nothing stuck forever (a `lock_owned` guard written through, moved into a `spawn_blocking` save, the mutex locked again in the same scope) |
+//! | `permit_into_std_thread_reacquire` | no deadlock, nothing stuck forever (the only owned permit logged, moved into a `std::thread`, acquired again in the same scope) |
+//! | `sender_via_helper_to_instrumented_worker` | no deadlock, nothing stuck forever (senders handed through a plain helper fn to instrumented producers under `tokio::spawn`, on timers) |
+//! | `joinset_worker_clone_original_kept` | certain deadlock of 1 task (a clone handed to an instrumented `JoinSet` worker that finished; the collector keeps the original and receives) |
+//! | `sender_taken_from_arc_state_plain` | no deadlock, nothing stuck forever (a sender stored in `Arc`'d state, taken out by a plain `async move` block on a timer) |
+//! | `oneshot_rx_via_helper_reply_on_timer` | no deadlock, nothing stuck forever (a oneshot receiver handed through a plain helper fn to a `peeps::spawn_named` waiter; the sender kept, sent after a timer) |
+//! | `joinset_owned_guard_worker_awaits_spawner` | probable deadlock of 2 tasks (a `lock_owned` guard and a receiver handed to an instrumented `JoinSet` worker; the spawner relocks before it sends) |
+//! | `auditor_spawned_while_done_pending` | no deadlock, nothing stuck forever (a sender handed to an uninstrumented `async move` job on a timer; holding a lock, the spawner starts through a plain helper fn a `peeps::spawn_named` auditor that needs it) |
+//! | `job_helper_then_auditor_under_lock` | no deadlock, nothing stuck forever (the same, the job's sender made under the lock and handed over through a plain helper fn) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
