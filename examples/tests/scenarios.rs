@@ -2796,8 +2796,8 @@ fn sender_handed_on_after_use_tokio_spawn() {
 /// `sender_handed_on_after_use` with the sender handed to an
 /// uninstrumented `async move` block given to `tokio::spawn`: peeps sees
 /// nothing of the block, and the producer's state keeps the bytes the
-/// sender was moved out of, so peeps still believes the producer holds it
-/// and reports a deadlock of the healthy program (docs/ownership.md, what
+/// sender was moved out of; the instrumented producer's spawn call hands
+/// the sender off, so those bytes confirm nothing (docs/ownership.md, what
 /// peeps cannot see).
 #[test]
 fn sender_handed_on_after_use_async_block() {

@@ -1,11 +1,11 @@
-//! Known limit (a false alarm): `sender_handed_on_after_use` with the
-//! sender handed to an uninstrumented `async move` block given to plain
-//! `tokio::spawn`.
+//! Healthy: `sender_handed_on_after_use` with the sender handed to an
+//! uninstrumented `async move` block given to plain `tokio::spawn`.
 //!
-//! peeps sees neither the spawn nor anything of the block until it uses
-//! the sender an hour later, and the producer's state still holds the
-//! bytes the sender was moved out of: peeps keeps believing the producer,
-//! which used it, holds it, and calls the healthy program a deadlock.
+//! peeps sees nothing of the block until it uses the sender an hour
+//! later, and the producer's state still holds the bytes the sender was
+//! moved out of; the producer is instrumented, so its `tokio::spawn`
+//! call hands the sender off (`handed_off`): held by something peeps does
+//! not follow, not by the producer (a false alarm before).
 //!
 //! Expected: no deadlock.
 
