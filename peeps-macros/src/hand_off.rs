@@ -13,7 +13,7 @@
 
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Expr, ExprCall, ExprMethodCall, Item};
+use syn::{Expr, ExprCall, ExprMethodCall, Ident, Item};
 
 /// The names of the calls whose arguments are handed off.
 const SPAWNS: [&str; 3] = ["spawn", "spawn_local", "spawn_blocking"];
@@ -25,10 +25,7 @@ impl VisitMut for HandOff {
     fn visit_expr_call_mut(&mut self, call: &mut ExprCall) {
         visit_mut::visit_expr_call_mut(self, call);
         if let Expr::Path(p) = &*call.func
-            && p.path
-                .segments
-                .last()
-                .is_some_and(|s| SPAWNS.iter().any(|n| s.ident == n))
+            && p.path.segments.last().is_some_and(|s| is_spawn(&s.ident))
         {
             call.args.iter_mut().for_each(wrap);
         }
@@ -36,12 +33,17 @@ impl VisitMut for HandOff {
 
     fn visit_expr_method_call_mut(&mut self, call: &mut ExprMethodCall) {
         visit_mut::visit_expr_method_call_mut(self, call);
-        if SPAWNS.iter().any(|n| call.method == n) {
+        if is_spawn(&call.method) {
             call.args.iter_mut().for_each(wrap);
         }
     }
 
     fn visit_item_mut(&mut self, _item: &mut Item) {}
+}
+
+/// Whether a call of `name` is a spawn (see [`SPAWNS`]).
+fn is_spawn(name: &Ident) -> bool {
+    SPAWNS.iter().any(|n| name == n)
 }
 
 /// `arg` passed through `handed_off`, unless it is a closure with

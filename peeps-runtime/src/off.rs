@@ -341,10 +341,6 @@ pub mod ownership {
     #[inline(always)]
     pub fn carried<T: ?Sized>(_value: &T, _carrier: NodeId) {}
 
-    /// Does nothing.
-    #[inline(always)]
-    pub fn handed_off_value<T: ?Sized>(_value: &T) {}
-
     /// Returns `value`.
     #[inline(always)]
     pub fn handed_off<T>(value: T) -> T {

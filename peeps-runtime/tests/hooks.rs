@@ -118,7 +118,6 @@ fn ownership() {
     let _: fn(Key, NodeId, Evidence) = ownership::moved;
     let _: fn(&[u8], NodeId) = ownership::carried::<[u8]>;
     let _: fn(&String, Evidence) = ownership::taken::<String>;
-    let _: fn(&String) = ownership::handed_off_value::<String>;
     let _: fn(String) -> String = ownership::handed_off::<String>;
     let _: NodeId = ownership::UNSEEN;
     let _: fn(&String, fn(Key)) = |v, f| ownership::scan_value(v, f);

@@ -55,25 +55,18 @@ pub fn spawned<T: ?Sized>(value: &T, task: NodeId) {
     scan_value(value, |key| moved(key, task, Evidence::Spawned));
 }
 
-/// The handles inside `value` are handed to something peeps does not
-/// follow: the value given to a plain `tokio::spawn`, `spawn_blocking`, a
-/// `JoinSet` or a thread (`#[peeps::instrument]` passes what its body
-/// gives such a call through [`handed_off`]). They are held by
-/// [`UNSEEN`] from then on — no `held_by` edge, so a wait on them has a
-/// releaser peeps cannot see — until peeps sees them again (the spawned
+/// Returns `value`, the handles inside it handed to something peeps does
+/// not follow: the value given to a plain `tokio::spawn`,
+/// `spawn_blocking`, a `JoinSet` or a thread (`#[peeps::instrument]`
+/// passes what its body gives such a call through here). They are moved,
+/// as at a spawn, to [`UNSEEN`] — no `held_by` edge, so a wait on them has
+/// a releaser peeps cannot see — until peeps sees them again (the spawned
 /// future's first poll when it is instrumented, a use, a message). Bytes
 /// they were moved out of, left in the caller's state, then confirm
 /// nothing.
 #[inline]
-pub fn handed_off_value<T: ?Sized>(value: &T) {
-    scan_value(value, |key| moved(key, UNSEEN, Evidence::Spawned));
-}
-
-/// [`handed_off_value`] as a pass-through: returns `value`, its handles
-/// now held by [`UNSEEN`].
-#[inline]
 pub fn handed_off<T>(value: T) -> T {
-    handed_off_value(&value);
+    spawned(&value, UNSEEN);
     value
 }
 
