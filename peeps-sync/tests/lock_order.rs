@@ -605,3 +605,173 @@ fn an_edge_seen_without_its_gate_once_loses_it() {
     let found = potential("thread lo16-");
     assert_eq!(found.len(), 1, "{found:#?}");
 }
+
+/// The potential deadlocks of this process through locks named with
+/// `prefix` (for plain tokio tasks, which are named after their ids).
+fn potential_through(prefix: &str) -> Vec<PotentialDeadlock> {
+    let snap = peeps_runtime::snapshot();
+    let report = peeps_graph::analyze(std::slice::from_ref(&snap), &Options::default());
+    report
+        .potential_deadlocks
+        .into_iter()
+        .filter(|p| p.locks.iter().any(|l| l.name.starts_with(prefix)))
+        .collect()
+}
+
+/// As `transfer_under`, in a plain `tokio::spawn` task that holds `gate`
+/// while it waits for `from`, which a thread holds until the task waits:
+/// the task's worker is kept busy meanwhile (a blocking task in its LIFO
+/// slot, which no other worker takes), so tokio resumes the task on the
+/// other worker. Returns whether it did.
+async fn plain_transfer_moved(
+    gate: Arc<Mutex<i64>>,
+    from: Arc<Mutex<i64>>,
+    to: Arc<Mutex<i64>>,
+) -> bool {
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (waiting_tx, waiting_rx) = std::sync::mpsc::channel::<()>();
+    let holder = {
+        let from = from.clone();
+        std::thread::spawn(move || {
+            let guard = from.blocking_lock();
+            held_tx.send(()).unwrap();
+            waiting_rx.recv().unwrap();
+            // Let the task's wait begin and its worker start the blocker.
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            drop(guard);
+        })
+    };
+    held_rx.recv().unwrap();
+    let moved = tokio::spawn(async move {
+        let _gate = gate.lock().await;
+        let before = std::thread::current().id();
+        tokio::spawn(async { std::thread::sleep(std::time::Duration::from_millis(400)) });
+        waiting_tx.send(()).unwrap();
+        let _x = from.lock().await;
+        let after = std::thread::current().id();
+        let _y = to.lock().await;
+        before != after
+    })
+    .await
+    .expect("the transfer");
+    holder.join().unwrap();
+    moved
+}
+
+/// Opposite orders under one gate, in plain `tokio::spawn` tasks that
+/// each hold the gate across the wait for their first account and resume
+/// on the other worker thread: the gate follows each task to the thread it
+/// resumes on (its locks leave the first thread's list while it waits), so
+/// there is no potential deadlock, and both edges show the gate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_task_resumed_on_another_thread_keeps_its_gate() {
+    let gate = Arc::new(Mutex::new(0).named("lo17-transfers"));
+    let a = Arc::new(Mutex::new(0).named("lo17-a"));
+    let b = Arc::new(Mutex::new(0).named("lo17-b"));
+    assert!(
+        plain_transfer_moved(gate.clone(), a.clone(), b.clone()).await,
+        "the task did not move"
+    );
+    assert!(
+        plain_transfer_moved(gate.clone(), b.clone(), a.clone()).await,
+        "the task did not move"
+    );
+    let found = potential_through("lo17-");
+    assert!(found.is_empty(), "{found:#?}");
+    let order = peeps_runtime::snapshot().lock_order.expect("a lock order");
+    let name = |id: u32| order.class(id).expect("a class").name.as_str();
+    let edges: Vec<_> = order
+        .edges
+        .iter()
+        .filter(|e| name(e.from).starts_with("lo17-") && name(e.to).starts_with("lo17-"))
+        .map(|e| {
+            let gates: Vec<&str> = e.gates.iter().map(|g| name(g.class)).collect();
+            (name(e.from), name(e.to), gates)
+        })
+        .collect();
+    for (from, to) in [("lo17-a", "lo17-b"), ("lo17-b", "lo17-a")] {
+        assert!(
+            edges.contains(&(from, to, vec!["lo17-transfers"])),
+            "{edges:#?}"
+        );
+    }
+    for (from, to) in [("lo17-transfers", "lo17-a"), ("lo17-transfers", "lo17-b")] {
+        assert!(edges.contains(&(from, to, vec![])), "{edges:#?}");
+    }
+}
+
+/// Two plain tasks, each holding one account across its wait for the
+/// other, in opposite orders, each resuming on the other worker thread: the
+/// account held across the wait followed the task, so both order edges are
+/// learned and the inversion is reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_task_resumed_on_another_thread_still_orders_its_locks() {
+    let a = Arc::new(Mutex::new(0).named("lo18-a"));
+    let b = Arc::new(Mutex::new(0).named("lo18-b"));
+    let then1 = Arc::new(Mutex::new(0).named("lo18-then-1"));
+    let then2 = Arc::new(Mutex::new(0).named("lo18-then-2"));
+    assert!(
+        plain_transfer_moved(a.clone(), b.clone(), then1).await,
+        "the task did not move"
+    );
+    assert!(
+        plain_transfer_moved(b.clone(), a.clone(), then2).await,
+        "the task did not move"
+    );
+    let found = potential_through("lo18-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let mut locks: Vec<&str> = found[0].locks.iter().map(|l| l.name.as_str()).collect();
+    locks.sort();
+    assert_eq!(locks, ["lo18-a", "lo18-b"]);
+}
+
+/// A plain task holding the gate while one `join!` branch waits for a
+/// lock a thread holds and the other takes two more: the waiting branch
+/// does not take the gate away from its sibling, whose two locks are
+/// ordered under it; the same two taken the other way round under the gate
+/// by another task are no potential deadlock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_join_branch_leaves_the_gate_to_its_sibling() {
+    let gate = Arc::new(Mutex::new(0).named("lo19-transfers"));
+    let x = Arc::new(Mutex::new(0).named("lo19-x"));
+    let y = Arc::new(Mutex::new(0).named("lo19-y"));
+    let z = Arc::new(Mutex::new(0).named("lo19-z"));
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let holder = {
+        let x = x.clone();
+        std::thread::spawn(move || {
+            let guard = x.blocking_lock();
+            held_tx.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            drop(guard);
+        })
+    };
+    held_rx.recv().unwrap();
+    {
+        let (gate, y, z) = (gate.clone(), y.clone(), z.clone());
+        tokio::spawn(async move {
+            let _gate = gate.lock().await;
+            tokio::join!(
+                async {
+                    let _x = x.lock().await;
+                },
+                async {
+                    let _y = y.lock().await;
+                    let _z = z.lock().await;
+                }
+            );
+        })
+        .await
+        .unwrap();
+    }
+    holder.join().unwrap();
+    tokio::spawn(async move {
+        let _gate = gate.lock().await;
+        let _z = z.lock().await;
+        let _y = y.lock().await;
+    })
+    .await
+    .unwrap();
+    let found = potential_through("lo19-");
+    assert!(found.is_empty(), "{found:#?}");
+}

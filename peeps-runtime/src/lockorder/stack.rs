@@ -10,6 +10,14 @@
 //! thread's list: no lock, no allocation (a task allocates its saved list
 //! once, the first time it holds a lock across an `.await`).
 //!
+//! A plain tokio task has no poll peeps sees, so its entries stay in the
+//! thread's own segment while it is suspended; but tokio resumes a task on
+//! whichever worker is free. When an instrumented wait of a plain task
+//! begins ([`park_plain`], from the wait's record: every lock, permit,
+//! channel and join of peeps) its entries are copied out, and when the wait
+//! ends on another thread they move there ([`unpark_plain`]), as a peeps
+//! task's do at its polls.
+//!
 //! A lock released by another context than the one that took it (an owned
 //! guard moved to another task unseen, a plain tokio task resumed on
 //! another thread) is not in the releasing context's list: its release is
@@ -45,6 +53,10 @@ struct Held {
     /// An owned guard or permit, which can move to another task unseen:
     /// nothing is ordered after it.
     movable: bool,
+    /// In the thread's own segment: copied out by [`park_plain`] while its
+    /// plain task waits, so its release here is written as an orphan
+    /// release too (the copy may be brought back on another thread).
+    parked: bool,
 }
 
 impl Held {
@@ -56,6 +68,7 @@ impl Held {
         class: 0,
         mode: LockMode::Write,
         movable: false,
+        parked: false,
     };
 }
 
@@ -283,6 +296,7 @@ pub(super) fn take(
                 class,
                 mode,
                 movable,
+                parked: false,
             };
             list.len = len + 1;
             true
@@ -300,6 +314,7 @@ pub(super) fn take(
                 class,
                 mode,
                 movable,
+                parked: false,
             },
             waited,
         );
@@ -555,8 +570,10 @@ pub(super) fn release(lock: NodeId) {
 fn release_slow(list: &mut List, lock: NodeId) -> bool {
     match list.find(lock) {
         Some(i) => {
+            let parked = list.entries[i].parked;
             list.remove(i);
-            false
+            // A copy waits with its task, which may resume elsewhere.
+            parked
         }
         None if list.overflow > 0 => {
             list.overflow -= 1;
@@ -582,9 +599,137 @@ pub(super) fn moved_away(lock: NodeId, to: NodeId) {
     if current == to {
         return;
     }
-    with_list(|list| {
-        if let Some(i) = list.find(lock) {
-            list.remove(i);
+    let parked = with_list(|list| {
+        let i = list.find(lock)?;
+        let parked = list.entries[i].parked;
+        list.remove(i);
+        Some(parked)
+    });
+    if parked == Some(Some(true)) {
+        orphan(lock);
+    }
+}
+
+// ---- a plain tokio task's locks across one of its waits --------------------
+
+/// A copy of the locks a plain tokio task held when one of its waits first
+/// returned `Pending`, taken so that they can follow the task to the
+/// thread tokio resumes it on ([`unpark_plain`]). Without it, a gate lock
+/// held across the wait stayed in the first thread's list only, and the
+/// locks taken under it after the move had no gate: a false potential
+/// deadlock. The entries stay in the thread's list meanwhile (marked), so
+/// that the task's other futures polled there while this one waits (a
+/// `join!` branch) are still ordered after them.
+#[derive(Debug)]
+pub(crate) struct Parked {
+    /// The plain task's tag (see [`Held::tag`]).
+    tag: u64,
+    /// The list the entries were copied from (its address: one a thread).
+    from: usize,
+    entries: [Held; HELD_MAX],
+    len: usize,
+    /// The orphan releases applied to `entries`: those numbered below.
+    seen: u64,
+}
+
+/// Copies the current plain tokio task's held locks out of this thread's
+/// list, if it holds any there, marking them there: called when one of its
+/// waits begins (the task is about to be suspended, and may resume on
+/// another thread). `None` in a peeps task (its locks follow its polls), on
+/// a thread, and for a plain task holding nothing.
+#[cold]
+#[inline(never)]
+pub(crate) fn park_plain() -> Option<Box<Parked>> {
+    if !with_list(|l| !l.in_task && l.len > l.base)? {
+        return None;
+    }
+    let tag = plain_tag();
+    if tag == 0 {
+        return None;
+    }
+    let mut parked = Parked {
+        tag,
+        from: 0,
+        entries: [Held::EMPTY; HELD_MAX],
+        len: 0,
+        seen: 0,
+    };
+    with_list(|l| {
+        let now = ORPHANS.load(Relaxed);
+        if now != l.seen {
+            l.catch_up(now);
+        }
+        parked.seen = l.seen;
+        parked.from = std::ptr::from_ref(l).addr();
+        for h in &mut l.entries[l.base..l.len] {
+            if h.tag == tag {
+                h.parked = true;
+                parked.entries[parked.len] = *h;
+                parked.len += 1;
+            }
+        }
+    })?;
+    (parked.len > 0).then(|| Box::new(parked))
+}
+
+/// Ends what [`park_plain`] began, when the same plain task is running
+/// here (its wait ended, or was dropped by the task itself: a `select!`
+/// branch that lost). On the thread it waited on, its entries are still in
+/// the list: their marks are cleared. On another thread, the first
+/// thread's list forgets them (an orphan release each, which it applies
+/// before its next acquisition) and this one takes them, less those
+/// released meanwhile. Dropped by anyone else (the task aborted, its future
+/// dropped elsewhere), the copy is forgotten: the guards drop with the
+/// task, and their releases are orphan releases (the entries are marked).
+#[cold]
+#[inline(never)]
+pub(crate) fn unpark_plain(mut parked: Box<Parked>) {
+    if plain_tag() != parked.tag {
+        return;
+    }
+    let p = &mut *parked;
+    with_list(|l| {
+        if l.in_task {
+            return;
+        }
+        if std::ptr::from_ref(l).addr() == p.from {
+            for h in &mut l.entries[l.base..l.len] {
+                if h.tag == p.tag {
+                    h.parked = false;
+                }
+            }
+            return;
+        }
+        let now = ORPHANS.load(Relaxed);
+        if now != l.seen {
+            l.catch_up(now);
+        }
+        if l.seen != p.seen {
+            List::forget_orphans(&mut p.entries, &mut p.len, &mut 0, p.seen, l.seen);
+        }
+        for h in &p.entries[..p.len] {
+            orphan(h.lock);
+        }
+        // Those releases name locks this task holds: applied here before
+        // its entries come in, so that they remove none of them.
+        l.catch_up(ORPHANS.load(Relaxed));
+        // Before the locks the task took here since (by a sibling future
+        // while this one waited): those came after.
+        let at = (l.base..l.len)
+            .find(|&i| l.entries[i].tag == p.tag)
+            .unwrap_or(l.len);
+        let n = p.len.min(HELD_MAX - l.len);
+        l.entries.copy_within(at..l.len, at + n);
+        for (i, h) in p.entries[..n].iter().enumerate() {
+            l.entries[at + i] = Held {
+                parked: false,
+                ..*h
+            };
+        }
+        l.len += n;
+        for _ in n..p.len {
+            l.overflow += 1;
+            graph::held_dropped();
         }
     });
 }
