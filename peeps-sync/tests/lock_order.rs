@@ -775,3 +775,67 @@ async fn a_waiting_join_branch_leaves_the_gate_to_its_sibling() {
     let found = potential_through("lo19-");
     assert!(found.is_empty(), "{found:#?}");
 }
+
+/// In a plain `tokio::spawn` task whose top-level future is instrumented,
+/// holds `gate` and `from` across a timer (no wait of peeps') during which
+/// its worker is kept busy, so the timer resumes it on the other worker,
+/// then takes `to`. Returns whether it moved.
+async fn plain_instrumented_moved_over_a_timer(
+    gate: Arc<Mutex<i64>>,
+    from: Arc<Mutex<i64>>,
+    to: Arc<Mutex<i64>>,
+) -> bool {
+    let task = peeps_runtime::instrument("lo20-transfer", "lo20:1:1", async move {
+        let _gate = gate.lock().await;
+        let _x = from.lock().await;
+        let before = std::thread::current().id();
+        tokio::spawn(async { std::thread::sleep(std::time::Duration::from_millis(400)) });
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let after = std::thread::current().id();
+        let _y = to.lock().await;
+        before != after
+    });
+    tokio::spawn(task).await.expect("the transfer")
+}
+
+/// Opposite orders under one gate, in plain tasks whose top-level future
+/// is instrumented and that resume on the other worker after a timer while
+/// holding the gate and their first account: the locks follow the task
+/// across its polls, so each edge keeps the gate and there is no potential
+/// deadlock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instrumented_plain_task_keeps_its_gate_across_a_timer() {
+    let gate = Arc::new(Mutex::new(0).named("lo20-transfers"));
+    let a = Arc::new(Mutex::new(0).named("lo20-a"));
+    let b = Arc::new(Mutex::new(0).named("lo20-b"));
+    assert!(
+        plain_instrumented_moved_over_a_timer(gate.clone(), a.clone(), b.clone()).await,
+        "the task did not move"
+    );
+    assert!(
+        plain_instrumented_moved_over_a_timer(gate.clone(), b.clone(), a.clone()).await,
+        "the task did not move"
+    );
+    let found = potential_through("lo20-");
+    assert!(found.is_empty(), "{found:#?}");
+    let order = peeps_runtime::snapshot().lock_order.expect("a lock order");
+    let name = |id: u32| order.class(id).expect("a class").name.as_str();
+    let gated: Vec<_> = order
+        .edges
+        .iter()
+        .filter(|e| name(e.from).starts_with("lo20-") && name(e.to).starts_with("lo20-"))
+        .map(|e| {
+            (
+                name(e.from),
+                name(e.to),
+                e.gates.iter().map(|g| name(g.class)).collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    for (from, to) in [("lo20-a", "lo20-b"), ("lo20-b", "lo20-a")] {
+        assert!(
+            gated.contains(&(from, to, vec!["lo20-transfers"])),
+            "{gated:#?}"
+        );
+    }
+}

@@ -637,12 +637,18 @@ pub(crate) struct Parked {
 /// waits begins (the task is about to be suspended, and may resume on
 /// another thread). `None` in a peeps task (its locks follow its polls), on
 /// a thread, and for a plain task holding nothing.
+#[inline]
+pub(crate) fn park_plain() -> Option<Box<Parked>> {
+    if with_list(|l| !l.in_task && l.len > l.base)? {
+        park_plain_slow()
+    } else {
+        None
+    }
+}
+
 #[cold]
 #[inline(never)]
-pub(crate) fn park_plain() -> Option<Box<Parked>> {
-    if !with_list(|l| !l.in_task && l.len > l.base)? {
-        return None;
-    }
+fn park_plain_slow() -> Option<Box<Parked>> {
     let tag = plain_tag();
     if tag == 0 {
         return None;
@@ -732,6 +738,43 @@ pub(crate) fn unpark_plain(mut parked: Box<Parked>) {
             graph::held_dropped();
         }
     });
+}
+
+/// Where the top-level instrumented future of a plain tokio task keeps the
+/// copy of its task's locks between its polls ([`ParkedCell::park`] when a
+/// poll returns `Pending`, [`ParkedCell::unpark`] when the next begins), so
+/// they follow the task across any `.await` (a timer, a socket), not only
+/// across peeps' own waits.
+#[derive(Debug, Default)]
+pub(crate) struct ParkedCell(UnsafeCell<Option<Box<Parked>>>);
+
+// SAFETY: the cell is touched only by the polls of the future that owns it,
+// one at a time, each ordered after the last by the runtime; otherwise it
+// is only dropped.
+unsafe impl Sync for ParkedCell {}
+// SAFETY: as above.
+unsafe impl Send for ParkedCell {}
+
+impl ParkedCell {
+    /// The poll that owns the cell returned `Pending`: copies its task's
+    /// locks (see [`park_plain`]).
+    #[inline]
+    pub(crate) fn park(&self) {
+        // SAFETY: see the type.
+        let cell = unsafe { &mut *self.0.get() };
+        if cell.is_none() {
+            *cell = park_plain();
+        }
+    }
+
+    /// The next poll begins: brings the copy back (see [`unpark_plain`]).
+    #[inline]
+    pub(crate) fn unpark(&self) {
+        // SAFETY: see the type.
+        if let Some(parked) = unsafe { &mut *self.0.get() }.take() {
+            unpark_plain(parked);
+        }
+    }
 }
 
 // ---- a peeps task's locks across its polls ---------------------------------
