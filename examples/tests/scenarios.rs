@@ -3729,6 +3729,19 @@ fn blocking_lock_in_spawn_blocking() {
         "{}",
         report_text(report)
     );
+    // The waiter is the blocking closure, said as such (its blocking call
+    // tells peeps it is no `tokio::spawn` task).
+    assert!(
+        waits[0].task.name.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    assert_eq!(
+        waits[0].task.location.as_deref(),
+        Some("(spawned with tokio::task::spawn_blocking)"),
+        "{}",
+        report_text(report)
+    );
     assert_eq!(report.long_waits.len(), 1, "{}", report_text(report));
 }
 

@@ -17,7 +17,7 @@
 //! | `in_message` | the channel carrying it in an unread message | certain, released by that channel's receiver |
 //! | `spawned`, `received`, `returned` | the task it moved into | certain when also `in_state`, else probable |
 //! | `made` | the task that made, cloned or acquired it | certain when also `in_state`, else unknown |
-//! | `shared` | the last of several tasks that used it | unknown |
+//! | `shared` | the last of several tasks that used it, or a task that used it from memory outside its own state (an `Arc`, or a plain task's state peeps cannot read) | unknown |
 //!
 //! (docs/ownership.md says the same for users, with examples.)
 
@@ -35,7 +35,8 @@ pub enum Evidence {
     Acquired = 1,
     /// Used by the holder from inside its own state.
     Used = 2,
-    /// Used by more than one task: the last user is no proof of who has it.
+    /// Used by more than one task, or from memory that is not its user's
+    /// own state: the last user is no proof of who has it.
     Shared = 3,
     /// Found inside the future the holder task was spawned with.
     Spawned = 4,

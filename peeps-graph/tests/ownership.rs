@@ -156,7 +156,7 @@ fn a_long_wait_on_an_unplaced_hold_says_whose_it_was_last_seen_to_be() {
         ),
         (
             "shared",
-            r#"its permit was last used by task "pool" (src/pool.rs:2): it is shared by several tasks"#,
+            r#"its permit was last used by task "pool" (src/pool.rs:2): it may be shared: it was used by several tasks, or from memory outside its user's own state"#,
         ),
     ] {
         let mut d = Dump::new("svc");

@@ -22,6 +22,7 @@ use peeps_graph::{NodeId, NodeKind, attr};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Weak};
 
 /// The registry entry of an ambient root.
@@ -136,7 +137,7 @@ pub(crate) fn foreign_node(id: NodeId, now_ms: u64, edges: &mut Vec<peeps_graph:
     }
     let task = id - FOREIGN_BASE;
     let root = AmbientRoot {
-        core: NodeCore::with_id(id, NodeKind::Task, foreign_name(task), SourceLocation::Static(FOREIGN_LOCATION)),
+        core: NodeCore::with_id(id, NodeKind::Task, foreign_name(task), SourceLocation::Static(foreign_location(id))),
         tokio_id: Some(task),
         // Synthesised at snapshot time, on no test's thread.
         test_scope: 0,
@@ -148,7 +149,45 @@ pub(crate) fn foreign_node(id: NodeId, now_ms: u64, edges: &mut Vec<peeps_graph:
     Some(node)
 }
 
+/// Where a plain tokio task came from, as its node's location says.
 const FOREIGN_LOCATION: &str = "(spawned with tokio::spawn)";
+/// The same, for a task peeps saw make a blocking call ([`note_blocking_call`]).
+const BLOCKING_LOCATION: &str = "(spawned with tokio::task::spawn_blocking)";
+
+/// How many blocking tasks [`note_blocking_call`] remembers.
+const BLOCKING_TASKS: usize = 64;
+/// The node ids of the last [`BLOCKING_TASKS`] tokio tasks seen to make a
+/// blocking call, written round.
+static BLOCKING_TASK_IDS: [AtomicU64; BLOCKING_TASKS] = [const { AtomicU64::new(0) }; BLOCKING_TASKS];
+/// How many were written.
+static BLOCKING_TASK_NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// A tokio-style blocking call (`blocking_recv`, `blocking_lock`, ...)
+/// returned: tokio panics in those on a runtime's worker, so when the
+/// thread runs a tokio task, that task is a `spawn_blocking` closure, and
+/// its node says so (instead of "spawned with tokio::spawn"). Remembers the
+/// last [`BLOCKING_TASKS`] such tasks; an older one is labelled as a
+/// plain task again.
+pub fn note_blocking_call() {
+    let Some(task) = tokio::task::try_id() else {
+        return;
+    };
+    let id = foreign_id(task);
+    if is_blocking_task(id) {
+        return;
+    }
+    let i = BLOCKING_TASK_NEXT.fetch_add(1, Ordering::Relaxed) % BLOCKING_TASKS;
+    BLOCKING_TASK_IDS[i].store(id, Ordering::Relaxed);
+}
+
+fn is_blocking_task(id: NodeId) -> bool {
+    BLOCKING_TASK_IDS.iter().any(|t| t.load(Ordering::Relaxed) == id)
+}
+
+/// The location of plain tokio task `id`'s node.
+fn foreign_location(id: NodeId) -> &'static str {
+    if is_blocking_task(id) { BLOCKING_LOCATION } else { FOREIGN_LOCATION }
+}
 
 fn foreign_name(task: impl std::fmt::Display) -> Cow<'static, str> {
     Cow::Owned(format!("tokio task {task}"))
@@ -161,7 +200,7 @@ pub fn foreign_task(id: tokio::task::Id) -> Arc<AmbientHandle> {
         return h;
     }
     let root = AmbientRoot {
-        core: NodeCore::with_id(foreign_id(id), NodeKind::Task, foreign_name(id), SourceLocation::Static(FOREIGN_LOCATION)),
+        core: NodeCore::with_id(foreign_id(id), NodeKind::Task, foreign_name(id), SourceLocation::Static(foreign_location(foreign_id(id)))),
         tokio_id: Some(task_number(id)),
         test_scope: crate::test::scope::current(),
         stats: PollStats::default(),

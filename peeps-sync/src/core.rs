@@ -200,13 +200,33 @@ pub(crate) fn blocked_on(_res: &Resource, _op: Op) -> WaitEdge<&WaitList> {
 /// `#[track_caller]` method itself: tokio's panics in a blocking call ("cannot
 /// block the current thread from within a runtime") then name the user's
 /// call site, as tokio's own do (a closure would name peeps' source).
+///
+/// For tokio's blocking calls, which panic on a runtime's worker, the call
+/// also tells the runtime that the tokio task making it, if any, is a
+/// `spawn_blocking` closure; `block_on_wait!(thread: ...)` is for
+/// the blocking locks, which any thread or task may take.
 macro_rules! block_on_wait {
-    ($res:expr, $op:expr, $call:expr) => {{
+    (thread: $res:expr, $op:expr, $call:expr) => {{
         let mut edge = $crate::core::blocked_on($res, $op);
         let out = $call;
         edge.end();
         out
     }};
+    ($res:expr, $op:expr, $call:expr) => {{
+        $crate::core::blocking_call();
+        let mut edge = $crate::core::blocked_on($res, $op);
+        let out = $call;
+        edge.end();
+        out
+    }};
+}
+
+/// A tokio-style blocking call is made (see `block_on_wait!`; one made on
+/// a worker panics at once, its task with it).
+#[inline]
+pub(crate) fn blocking_call() {
+    #[cfg(feature = "diagnostics")]
+    peeps_runtime::__private::ambient::note_blocking_call();
 }
 pub(crate) use block_on_wait;
 

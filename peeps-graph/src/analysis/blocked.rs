@@ -198,8 +198,9 @@ pub(crate) enum External {
     /// not found: it may have been handed to another task, a thread or
     /// shared state since, which peeps cannot see.
     Unconfirmed(EdgeIndex),
-    /// Used by more than one task (the `held_by` edge names the last): a
-    /// handle in shared state, which any of them may use next.
+    /// Used by more than one task, or from memory outside its user's own
+    /// state (the `held_by` edge names the last user): a handle in shared
+    /// state, which any task may use next.
     Shared(EdgeIndex),
     /// The channel counts more senders than peeps attributes.
     UnseenSender,
@@ -235,7 +236,7 @@ impl External {
                 "peeps has not seen where it went since: it may be with another task, a thread or shared state, so peeps cannot tell who has it"
             }
             External::Shared(_) => {
-                "it is shared by several tasks: peeps cannot tell which of them will act"
+                "it may be shared: it was used by several tasks, or from memory outside its user's own state, so peeps cannot tell which task will act"
             }
             External::UnseenSender => "a sender is held by something peeps cannot see",
             External::UnseenReceiver => "a receiver is held by something peeps cannot see",

@@ -104,7 +104,7 @@ impl<T: ?Sized> Mutex<T> {
         }
         let guard = match self.inner.try_lock() {
             Some(g) => g,
-            None => block_on_wait!(self.res.resource(), Op::Lock, self.inner.lock()),
+            None => block_on_wait!(thread: self.res.resource(), Op::Lock, self.inner.lock()),
         };
         self.guard(guard, caller(), Took::Waiting)
     }
@@ -127,6 +127,7 @@ impl<T: ?Sized> Mutex<T> {
         let guard = match self.inner.try_lock() {
             Some(g) => Some(g),
             None => block_on_wait!(
+                thread:
                 self.res.resource(),
                 Op::Lock,
                 self.inner.try_lock_for(timeout)
@@ -143,6 +144,7 @@ impl<T: ?Sized> Mutex<T> {
         let guard = match self.inner.try_lock() {
             Some(g) => Some(g),
             None => block_on_wait!(
+                thread:
                 self.res.resource(),
                 Op::Lock,
                 self.inner.try_lock_until(deadline)

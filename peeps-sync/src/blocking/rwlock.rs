@@ -151,7 +151,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         let guard = match self.inner.try_read() {
             Some(g) => g,
-            None => block_on_wait!(self.res.resource(), Op::Read, self.inner.read()),
+            None => block_on_wait!(thread: self.res.resource(), Op::Read, self.inner.read()),
         };
         self.read_guard(guard, caller(), Mode::Read, Took::Waiting)
     }
@@ -164,7 +164,9 @@ impl<T: ?Sized> RwLock<T> {
     pub fn read_recursive(&self) -> RwLockReadGuard<'_, T> {
         let guard = match self.inner.try_read_recursive() {
             Some(g) => g,
-            None => block_on_wait!(self.res.resource(), Op::Read, self.inner.read_recursive()),
+            None => {
+                block_on_wait!(thread: self.res.resource(), Op::Read, self.inner.read_recursive())
+            }
         };
         self.read_guard(guard, caller(), Mode::ReadRecursive, Took::Waiting)
     }
@@ -187,6 +189,7 @@ impl<T: ?Sized> RwLock<T> {
         let guard = match self.inner.try_read() {
             Some(g) => Some(g),
             None => block_on_wait!(
+                thread:
                 self.res.resource(),
                 Op::Read,
                 self.inner.try_read_for(timeout)
@@ -204,7 +207,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         let guard = match self.inner.try_write() {
             Some(g) => g,
-            None => block_on_wait!(self.res.resource(), Op::Write, self.inner.write()),
+            None => block_on_wait!(thread: self.res.resource(), Op::Write, self.inner.write()),
         };
         self.write_guard(guard, caller(), Took::Waiting)
     }
@@ -227,6 +230,7 @@ impl<T: ?Sized> RwLock<T> {
         let guard = match self.inner.try_write() {
             Some(g) => Some(g),
             None => block_on_wait!(
+                thread:
                 self.res.resource(),
                 Op::Write,
                 self.inner.try_write_for(timeout)
@@ -243,7 +247,9 @@ impl<T: ?Sized> RwLock<T> {
     pub fn upgradable_read(&self) -> RwLockUpgradableReadGuard<'_, T> {
         let guard = match self.inner.try_upgradable_read() {
             Some(g) => g,
-            None => block_on_wait!(self.res.resource(), Op::Read, self.inner.upgradable_read()),
+            None => {
+                block_on_wait!(thread: self.res.resource(), Op::Read, self.inner.upgradable_read())
+            }
         };
         self.upgradable_guard(guard, caller(), Took::Waiting)
     }
@@ -404,6 +410,7 @@ impl<'a, T: ?Sized> RwLockUpgradableReadGuard<'a, T> {
         let guard = match parking_lot::RwLockUpgradableReadGuard::try_upgrade(guard) {
             Ok(g) => g,
             Err(guard) => block_on_wait!(
+                thread:
                 lock.res.resource(),
                 Op::Write,
                 parking_lot::RwLockUpgradableReadGuard::upgrade(guard)
