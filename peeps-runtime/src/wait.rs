@@ -301,7 +301,7 @@ pub struct WaitEdge<L: std::ops::Deref<Target = WaitList> = Arc<WaitList>> {
     keep: Option<Arc<AmbientHandle>>,
     /// A plain tokio task's held locks while it waits (the lock order's:
     /// they follow it to the thread it resumes on).
-    parked: Option<Box<crate::lockorder::Parked>>,
+    parked: crate::lockorder::ParkedSlot,
 }
 
 impl<L: std::ops::Deref<Target = WaitList>> Default for WaitEdge<L> {
@@ -314,7 +314,7 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     /// No wait yet.
     #[inline]
     pub const fn new() -> Self {
-        WaitEdge { slot: None, keep: None, parked: None }
+        WaitEdge { slot: None, keep: None, parked: crate::lockorder::ParkedSlot::new() }
     }
 
     /// Records that the current waiter waits on `list`'s node for `op`, in
@@ -415,7 +415,7 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
         // another thread, where the locks it holds must be too. (A blocking
         // call keeps its thread; a peeps task's locks follow its polls.)
         if epoch != BLOCKING_CALL {
-            self.parked = crate::lockorder::park_plain();
+            self.parked.put(crate::lockorder::park_plain());
         }
     }
 

@@ -12,7 +12,8 @@
 //! task for tokio) on a current-thread runtime. `contended`: 4 tasks each
 //! lock, yield while holding, unlock — every lock but the first of a round
 //! waits, deterministically; side `tokio-in-peeps` runs tokio's mutex in
-//! peeps tasks (the task's own cost without the wrapper's). `contended` is
+//! peeps tasks (the task's own cost without the wrapper's), side
+//! `peeps-in-tokio` peeps' mutex in plain tokio tasks. `contended` is
 //! the contended mutex of docs/PERFORMANCE.md (issue 19) as callgrind can
 //! count it: each lock a pending poll, a wake and another poll, as in the
 //! criterion group `mutex_contended_4_tasks`, whose `contended_mt` body
@@ -221,6 +222,19 @@ async fn contended(side: &str, n: u64) {
                     })
                     .await
                     .expect("task")
+                }));
+            }
+        }
+        "peeps-in-tokio" => {
+            let m = std::sync::Arc::new(peeps_sync::Mutex::new(0u64));
+            for _ in 0..TASKS {
+                let m = m.clone();
+                handles.push(tokio::spawn(async move {
+                    for _ in 0..per {
+                        let mut g = m.lock().await;
+                        tokio::task::yield_now().await;
+                        *g += 1;
+                    }
                 }));
             }
         }

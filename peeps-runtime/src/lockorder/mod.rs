@@ -103,7 +103,7 @@ mod stack;
 #[cfg(feature = "diagnostics")]
 pub use on::*;
 #[cfg(feature = "diagnostics")]
-pub(crate) use stack::{Parked, ParkedCell, Saved, enter_task, park_plain, unpark_plain};
+pub(crate) use stack::{ParkedCell, ParkedSlot, Saved, enter_task, park_plain, unpark_plain};
 
 #[cfg(not(feature = "diagnostics"))]
 mod off;

@@ -740,6 +740,39 @@ pub(crate) fn unpark_plain(mut parked: Box<Parked>) {
     });
 }
 
+/// A wait's [`Parked`] copy, as a pointer without drop glue: the wait's
+/// record always hands it back ([`ParkedSlot::take`]) when the wait ends or
+/// is dropped, so the drop of every wait future stays as small as before.
+#[derive(Debug)]
+pub(crate) struct ParkedSlot(Option<std::ptr::NonNull<Parked>>);
+
+// SAFETY: it owns its `Parked` as a `Box` would, which is `Send` and `Sync`.
+unsafe impl Send for ParkedSlot {}
+// SAFETY: as above.
+unsafe impl Sync for ParkedSlot {}
+
+impl ParkedSlot {
+    /// Empty.
+    pub(crate) const fn new() -> Self {
+        ParkedSlot(None)
+    }
+
+    /// Keeps `parked` (what was kept before must have been taken).
+    #[inline]
+    pub(crate) fn put(&mut self, parked: Option<Box<Parked>>) {
+        debug_assert!(self.0.is_none());
+        self.0 = parked.map(|b| std::ptr::NonNull::from(Box::leak(b)));
+    }
+
+    /// Gives back what was kept.
+    #[inline]
+    pub(crate) fn take(&mut self) -> Option<Box<Parked>> {
+        // SAFETY: the pointer came from `Box::leak` in `put`, and is taken
+        // once.
+        self.0.take().map(|p| unsafe { Box::from_raw(p.as_ptr()) })
+    }
+}
+
 /// Where the top-level instrumented future of a plain tokio task keeps the
 /// copy of its task's locks between its polls ([`ParkedCell::park`] when a
 /// poll returns `Pending`, [`ParkedCell::unpark`] when the next begins), so
