@@ -228,6 +228,13 @@
 //! | `auditor_spawned_while_done_pending` | no deadlock, nothing stuck forever (a sender handed to an uninstrumented `async move` job on a timer; holding a lock, the spawner starts through a plain helper fn a `peeps::spawn_named` auditor that needs it) |
 //! | `job_helper_then_auditor_under_lock` | no deadlock, nothing stuck forever (the same, the job's sender made under the lock and handed over through a plain helper fn) |
 //!
+//! ## Hangs the way services have them, and their healthy twins (sixth hunt)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `pool_join_before_closing_jobs` | certain deadlock, 4 tasks: a pool's shutdown joins its workers (`join_all`) before dropping the job sender; one worker receives under the shared receiver's lock, two wait for it; `main` behind |
+//! | `pool_shutdown_takes_jobs_sender` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the sender taken out of an `Option` and dropped before `join_all`; one worker on a slow job) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

@@ -217,6 +217,9 @@ const SCENARIOS: &[&str] = &[
     "joinset_owned_guard_worker_awaits_spawner",
     "auditor_spawned_while_done_pending",
     "job_helper_then_auditor_under_lock",
+    // hunt, sixth round (hunt7): hangs the way services have them, and their twins
+    "pool_join_before_closing_jobs",
+    "pool_shutdown_takes_jobs_sender",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -4318,4 +4321,83 @@ fn job_helper_then_auditor_under_lock() {
     let g = &dump.snapshot;
     assert!(waited_on_for(g, Mutex, "state", "lock"));
     assert!(waited_on_for(g, Channel, "done", "recv"));
+}
+
+// ---- hunt, sixth round (hunt7): hangs the way services have them, and their twins
+
+/// The steps of deadlock `d` (cycle and others) of `task` waiting to do
+/// `op` on `name`.
+fn steps_of<'a>(
+    d: &'a peeps::graph::analysis::Deadlock,
+    op: Op,
+    name: &str,
+) -> Vec<&'a peeps::graph::analysis::Step> {
+    d.cycle
+        .iter()
+        .chain(&d.others)
+        .filter(|s| s.op == Some(op) && s.waits_on.name == name)
+        .collect()
+}
+
+/// A worker pool's shutdown awaits its workers (`join_all`) before
+/// dropping the sender of `jobs`: one worker receives with the guard of
+/// `jobs-rx`, the two others wait for that guard.
+#[test]
+fn pool_join_before_closing_jobs() {
+    let mut s = scenario!(pool_join_before_closing_jobs);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .tasks(["pool", "worker-1", "worker-2", "worker-3"])
+        .resources([(Channel, "jobs"), (Mutex, "jobs-rx")])
+        .behind([MAIN])
+        .step(step("pool").path(["run_pool"]).op(Op::Join))
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op(Op::Join)
+                .waits_on(Task, "pool")
+                .held_by("pool"),
+        )
+        .check(report);
+    let receiving = steps_of(d, Op::Recv, "jobs");
+    assert_eq!(receiving.len(), 1, "{}", report_text(report));
+    let receiver = receiving[0].task.name.clone();
+    step(&receiver)
+        .path(["work"])
+        .held_by("pool")
+        .held_as("sender")
+        .confirmed(true)
+        .check_one(receiving[0], report);
+    let locking = steps_of(d, Op::Lock, "jobs-rx");
+    assert_eq!(locking.len(), 2, "{}", report_text(report));
+    for s in locking {
+        step(&s.task.name)
+            .path(["work"])
+            .held_by(&receiver)
+            .held_as("guard")
+            .confirmed(true)
+            .check_one(s, report);
+    }
+}
+
+/// The twin: the pool's shutdown takes its sender of `jobs` out of an
+/// `Option` and drops it before `join_all`; one worker is still on a slow
+/// job (a timer), the others have ended.
+#[test]
+fn pool_shutdown_takes_jobs_sender() {
+    let mut s = scenario!(pool_shutdown_takes_jobs_sender);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    assert_eq!(run.code, 0, "exit code{}", report_text(&run.report));
+    assert!(run.report.deadlocks.is_empty(), "{}", report_text(&run.report));
 }
