@@ -234,6 +234,8 @@
 //! |---|---|
 //! | `pool_join_before_closing_jobs` | certain deadlock, 4 tasks: a pool's shutdown joins its workers (`join_all`) before dropping the job sender; one worker receives under the shared receiver's lock, two wait for it; `main` behind |
 //! | `pool_shutdown_takes_jobs_sender` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the sender taken out of an `Option` and dropped before `join_all`; one worker on a slow job) |
+//! | `shutdown_joins_workers_under_stats_lock` | certain deadlock, 2 tasks: a supervisor holds `stats` while it joins its `select!` actors after a `watch` shutdown, each locking `stats` on the way out; 2 workers and `main` behind |
+//! | `shutdown_grace_period_under_stats_lock` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the workers joined under `tokio::time::timeout`); at a short threshold three long waits on `stats`, held by `supervisor` |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

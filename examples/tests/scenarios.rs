@@ -220,6 +220,8 @@ const SCENARIOS: &[&str] = &[
     // hunt, sixth round (hunt7): hangs the way services have them, and their twins
     "pool_join_before_closing_jobs",
     "pool_shutdown_takes_jobs_sender",
+    "shutdown_joins_workers_under_stats_lock",
+    "shutdown_grace_period_under_stats_lock",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -4400,4 +4402,81 @@ fn pool_shutdown_takes_jobs_sender() {
     let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
     assert_eq!(run.code, 0, "exit code{}", report_text(&run.report));
     assert!(run.report.deadlocks.is_empty(), "{}", report_text(&run.report));
+}
+
+/// A supervisor holds the guard of `stats` while it joins its workers in
+/// turn after a `watch` shutdown; each worker locks `stats` on the way out.
+#[test]
+fn shutdown_joins_workers_under_stats_lock() {
+    let mut s = scenario!(shutdown_joins_workers_under_stats_lock);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let mut expect = deadlock()
+        .certain()
+        .tasks(["supervisor", "worker-1"])
+        .resources([(Mutex, "stats")])
+        .behind(["worker-2", "worker-3", MAIN])
+        .step(
+            step("supervisor")
+                .path(["supervise"])
+                .op(Op::Join)
+                .waits_on(Task, "worker-1")
+                .held_by("worker-1"),
+        )
+        .step(
+            step("worker-1")
+                .path(["work"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "stats")
+                .held_by("supervisor")
+                .held_as("guard")
+                .confirmed(true),
+        )
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op(Op::Join)
+                .waits_on(Task, "supervisor")
+                .held_by("supervisor"),
+        );
+    for worker in ["worker-2", "worker-3"] {
+        expect = expect.behind_step(
+            step(worker)
+                .path(["work"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "stats")
+                .held_by("supervisor")
+                .held_as("guard"),
+        );
+    }
+    expect.check(report);
+}
+
+/// The twin: the supervisor holds `stats` while it joins its workers
+/// under `tokio::time::timeout` (a grace period); the workers wait for
+/// `stats` until the grace period ends.
+#[test]
+fn shutdown_grace_period_under_stats_lock() {
+    let mut s = scenario!(shutdown_grace_period_under_stats_lock);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    // What it is: a stall of the workers behind the supervisor's guard.
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    assert_no_deadlock(report);
+    for worker in ["worker-1", "worker-2", "worker-3"] {
+        long_wait(worker)
+            .path(["work"])
+            .waits_on(Mutex, "stats")
+            .held_by(["supervisor"])
+            .check(report);
+    }
 }
