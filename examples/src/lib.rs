@@ -236,6 +236,8 @@
 //! | `pool_shutdown_takes_jobs_sender` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the sender taken out of an `Option` and dropped before `join_all`; one worker on a slow job) |
 //! | `shutdown_joins_workers_under_stats_lock` | certain deadlock, 2 tasks: a supervisor holds `stats` while it joins its `select!` actors after a `watch` shutdown, each locking `stats` on the way out; 2 workers and `main` behind |
 //! | `shutdown_grace_period_under_stats_lock` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the workers joined under `tokio::time::timeout`); at a short threshold three long waits on `stats`, held by `supervisor` |
+//! | `actor_calls_back_into_caller_tokio_spawn` | probable deadlock of 2 plain tasks: request/response actors (handles, bounded inboxes, oneshot replies), the actor called calling back into its caller, which awaits it before reading its inbox; `main` behind |
+//! | `actor_callback_answered_by_helper_tokio_spawn` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the caller awaits the answer in a helper task and keeps reading its inbox) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

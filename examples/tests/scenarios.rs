@@ -222,6 +222,8 @@ const SCENARIOS: &[&str] = &[
     "pool_shutdown_takes_jobs_sender",
     "shutdown_joins_workers_under_stats_lock",
     "shutdown_grace_period_under_stats_lock",
+    "actor_calls_back_into_caller_tokio_spawn",
+    "actor_callback_answered_by_helper_tokio_spawn",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -4479,4 +4481,67 @@ fn shutdown_grace_period_under_stats_lock() {
             .held_by(["supervisor"])
             .check(report);
     }
+}
+
+/// Request/response actors under plain `tokio::spawn`: `sessions` awaits
+/// `auth`'s answer before reading its inbox again, and `auth` calls back
+/// into `sessions` to answer.
+#[test]
+fn actor_calls_back_into_caller_tokio_spawn() {
+    let mut s = scenario!(actor_calls_back_into_caller_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Channel, "check-reply"), (Channel, "count-reply")])
+        .behind([MAIN])
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op(Op::Recv)
+                .waits_on(Channel, "login-reply")
+                .held_as("sender"),
+        )
+        .check(report);
+    check_tokio_tasks(d, 2, report);
+    let check = steps_of(d, Op::Recv, "check-reply");
+    let count = steps_of(d, Op::Recv, "count-reply");
+    assert_eq!((check.len(), count.len()), (1, 1), "{}", report_text(report));
+    let (sessions, auth) = (check[0].task.name.clone(), count[0].task.name.clone());
+    assert_ne!(sessions, auth, "{}", report_text(report));
+    step(&sessions)
+        .path(["run_sessions"])
+        .held_by(&auth)
+        .held_as("sender")
+        .in_state(true)
+        .confirmed(true)
+        .check_one(check[0], report);
+    step(&auth)
+        .path(["run_auth"])
+        .held_by(&sessions)
+        .carrier(Channel, "sessions-inbox")
+        .confirmed(true)
+        .check_one(count[0], report);
+    let main = &d.behind[0];
+    assert_eq!(main.held_by.name, sessions, "{}", report_text(report));
+}
+
+/// The twin: `sessions` awaits `auth`'s answer in a helper task
+/// (`tokio::spawn` of an `async move` block) and keeps reading its inbox;
+/// `auth`, answered, hashes on a timer.
+#[test]
+fn actor_callback_answered_by_helper_tokio_spawn() {
+    let mut s = scenario!(actor_callback_answered_by_helper_tokio_spawn);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    assert_eq!(run.code, 0, "exit code{}", report_text(&run.report));
+    assert_no_deadlock(&run.report);
 }
