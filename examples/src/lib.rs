@@ -238,6 +238,8 @@
 //! | `shutdown_grace_period_under_stats_lock` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the workers joined under `tokio::time::timeout`); at a short threshold three long waits on `stats`, held by `supervisor` |
 //! | `actor_calls_back_into_caller_tokio_spawn` | probable deadlock of 2 plain tasks: request/response actors (handles, bounded inboxes, oneshot replies), the actor called calling back into its caller, which awaits it before reading its inbox; `main` behind |
 //! | `actor_callback_answered_by_helper_tokio_spawn` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the caller awaits the answer in a helper task and keeps reading its inbox) |
+//! | `read_guard_across_refresh_reply_tokio_spawn` | probable deadlock of 2 plain tasks: a handler keeps a read guard of `token` while it awaits a oneshot reply from the refresher, which waits to write `token`; a second handler's read behind the queued writer is behind it |
+//! | `refresh_reply_after_read_guard_tokio_spawn` | no deadlock, nothing stuck forever, no potential deadlock (the twin: a temporary read guard, dropped before the request; the refresher writes across a slow fetch); at a short threshold a long wait on `token` |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

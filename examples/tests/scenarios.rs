@@ -224,6 +224,8 @@ const SCENARIOS: &[&str] = &[
     "shutdown_grace_period_under_stats_lock",
     "actor_calls_back_into_caller_tokio_spawn",
     "actor_callback_answered_by_helper_tokio_spawn",
+    "read_guard_across_refresh_reply_tokio_spawn",
+    "refresh_reply_after_read_guard_tokio_spawn",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -4544,4 +4546,93 @@ fn actor_callback_answered_by_helper_tokio_spawn() {
     let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
     assert_eq!(run.code, 0, "exit code{}", report_text(&run.report));
     assert_no_deadlock(&run.report);
+}
+
+/// A handler (plain task) keeps `token`'s read guard while it awaits
+/// oneshot `refreshed` from the refresher (plain task), which waits to
+/// write `token`; a second handler reads behind the queued writer.
+#[test]
+fn read_guard_across_refresh_reply_tokio_spawn() {
+    let mut s = scenario!(read_guard_across_refresh_reply_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    // The second handler, behind it, is a plain task too: its name is
+    // not known in advance, so the deadlock is checked field by field.
+    let d = support::expect::only_deadlock(report);
+    assert_eq!(
+        d.certainty,
+        peeps::graph::analysis::Certainty::Probable,
+        "{}",
+        report_text(report)
+    );
+    let mut resources: Vec<_> = d
+        .resources
+        .iter()
+        .map(|r| (r.kind, r.name.as_str()))
+        .collect();
+    resources.sort();
+    assert_eq!(
+        resources,
+        [(Rwlock, "token"), (Channel, "refreshed")],
+        "{}",
+        report_text(report)
+    );
+    check_tokio_tasks(d, 2, report);
+    let waiting = steps_of(d, Op::Recv, "refreshed");
+    let writing = steps_of(d, Op::Write, "token");
+    assert_eq!((waiting.len(), writing.len()), (1, 1), "{}", report_text(report));
+    let (handler, refresher) = (waiting[0].task.name.clone(), writing[0].task.name.clone());
+    step(&handler)
+        .path(["serve"])
+        .held_by(&refresher)
+        .held_as("sender")
+        .in_state(true)
+        .confirmed(true)
+        .check_one(waiting[0], report);
+    step(&refresher)
+        .path(["refresh"])
+        .held_by(&handler)
+        .held_as("read_guard")
+        .confirmed(true)
+        .check_one(writing[0], report);
+    // The second handler: its read waits behind the queued writer.
+    assert_eq!(d.behind.len(), 1, "{}", report_text(report));
+    let second = &d.behind[0];
+    assert!(
+        second.task.name.starts_with("tokio task ")
+            && second.task.name != handler
+            && second.task.name != refresher,
+        "{}",
+        report_text(report)
+    );
+    step(&second.task.name)
+        .path(["serve"])
+        .op(Op::Read)
+        .waits_on(Rwlock, "token")
+        .behind_writer(true)
+        .check_one(second, report);
+}
+
+/// The twin: the handler checks `token` with a temporary read guard,
+/// then awaits `refreshed`; the refresher holds the write lock across a
+/// slow fetch (a timer) and a second handler waits to read.
+#[test]
+fn refresh_reply_after_read_guard_tokio_spawn() {
+    let mut s = scenario!(refresh_reply_after_read_guard_tokio_spawn);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    assert_no_deadlock(report);
+    let waits = long_waits_on(report, Rwlock, "token", 1);
+    let holder = &waits[0].held_by[0].name;
+    assert!(holder.starts_with("tokio task "), "{}", report_text(report));
 }
