@@ -240,6 +240,8 @@
 //! | `actor_callback_answered_by_helper_tokio_spawn` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the caller awaits the answer in a helper task and keeps reading its inbox) |
 //! | `read_guard_across_refresh_reply_tokio_spawn` | probable deadlock of 2 plain tasks: a handler keeps a read guard of `token` while it awaits a oneshot reply from the refresher, which waits to write `token`; a second handler's read behind the queued writer is behind it |
 //! | `refresh_reply_after_read_guard_tokio_spawn` | no deadlock, nothing stuck forever, no potential deadlock (the twin: a temporary read guard, dropped before the request; the refresher writes across a slow fetch); at a short threshold a long wait on `token` |
+//! | `blocking_writer_joined_before_close` | certain deadlock of 2 tasks: an async task awaits the `JoinHandle` of a `spawn_blocking` writer parked in `blocking_recv` on a channel whose sender it never dropped (a miss today: a bug; the `JoinHandle` wait is invisible) |
+//! | `blocking_writer_slow_behind_full_channel` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the sender dropped, the blocking writer sleeping on each line); at a short threshold a long wait of `importer` sending into full `lines` |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

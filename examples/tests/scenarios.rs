@@ -226,6 +226,8 @@ const SCENARIOS: &[&str] = &[
     "actor_callback_answered_by_helper_tokio_spawn",
     "read_guard_across_refresh_reply_tokio_spawn",
     "refresh_reply_after_read_guard_tokio_spawn",
+    "blocking_writer_joined_before_close",
+    "blocking_writer_slow_behind_full_channel",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -4405,7 +4407,11 @@ fn pool_shutdown_takes_jobs_sender() {
     assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
     let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
     assert_eq!(run.code, 0, "exit code{}", report_text(&run.report));
-    assert!(run.report.deadlocks.is_empty(), "{}", report_text(&run.report));
+    assert!(
+        run.report.deadlocks.is_empty(),
+        "{}",
+        report_text(&run.report)
+    );
 }
 
 /// A supervisor holds the guard of `stats` while it joins its workers in
@@ -4509,7 +4515,12 @@ fn actor_calls_back_into_caller_tokio_spawn() {
     check_tokio_tasks(d, 2, report);
     let check = steps_of(d, Op::Recv, "check-reply");
     let count = steps_of(d, Op::Recv, "count-reply");
-    assert_eq!((check.len(), count.len()), (1, 1), "{}", report_text(report));
+    assert_eq!(
+        (check.len(), count.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
     let (sessions, auth) = (check[0].task.name.clone(), count[0].task.name.clone());
     assert_ne!(sessions, auth, "{}", report_text(report));
     step(&sessions)
@@ -4581,7 +4592,12 @@ fn read_guard_across_refresh_reply_tokio_spawn() {
     check_tokio_tasks(d, 2, report);
     let waiting = steps_of(d, Op::Recv, "refreshed");
     let writing = steps_of(d, Op::Write, "token");
-    assert_eq!((waiting.len(), writing.len()), (1, 1), "{}", report_text(report));
+    assert_eq!(
+        (waiting.len(), writing.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
     let (handler, refresher) = (waiting[0].task.name.clone(), writing[0].task.name.clone());
     step(&handler)
         .path(["serve"])
@@ -4635,4 +4651,68 @@ fn refresh_reply_after_read_guard_tokio_spawn() {
     let waits = long_waits_on(report, Rwlock, "token", 1);
     let holder = &waits[0].held_by[0].name;
     assert!(holder.starts_with("tokio task "), "{}", report_text(report));
+}
+
+/// `importer` awaits the tokio `JoinHandle` of a `spawn_blocking` writer
+/// parked in `blocking_recv` on `lines`, whose sender `importer` never
+/// dropped. The closure is a tokio task to peeps (`tokio task N`).
+#[test]
+#[ignore = "bug: peeps says 0 deadlocks, 0 long waits: importer's await of the spawn_blocking JoinHandle is an unaccounted waker clone (external), and a parked blocking_recv is never a stall"]
+fn blocking_writer_joined_before_close() {
+    let mut s = scenario!(blocking_writer_joined_before_close);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .resources([(Channel, "lines")])
+        .step(step("importer").path(["import"]).op(Op::Join))
+        .check(report);
+    let mut tasks: Vec<&str> = d.tasks.iter().map(|t| t.name.as_str()).collect();
+    tasks.sort();
+    assert_eq!(tasks.len(), 2, "{}", report_text(report));
+    assert_eq!(tasks[0], "importer", "{}", report_text(report));
+    assert!(
+        tasks[1].starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    let writer = tasks[1];
+    let receiving = steps_of(d, Op::Recv, "lines");
+    assert_eq!(receiving.len(), 1, "{}", report_text(report));
+    step(writer)
+        .held_by("importer")
+        .held_as("sender")
+        .confirmed(true)
+        .check_one(receiving[0], report);
+}
+
+/// The twin: `importer` drops its sender before it awaits the writer;
+/// the writer sleeps (`std::thread::sleep`) on each line, and `importer`
+/// waits to send into full `lines`.
+#[test]
+fn blocking_writer_slow_behind_full_channel() {
+    let mut s = scenario!(blocking_writer_slow_behind_full_channel);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    assert_no_deadlock(report);
+    assert_eq!(
+        long_wait_tasks(report),
+        ["importer"],
+        "{}",
+        report_text(report)
+    );
+    long_wait("importer")
+        .path(["import"])
+        .waits_on(Channel, "lines")
+        .check(report);
 }

@@ -47,7 +47,12 @@ impl SessionHandle {
     async fn login(&self, user: &str) -> bool {
         let (reply, rx) = oneshot::channel_named("login-reply");
         let user = user.to_owned();
-        if self.tx.send(SessionMsg::Login { user, reply }).await.is_err() {
+        if self
+            .tx
+            .send(SessionMsg::Login { user, reply })
+            .await
+            .is_err()
+        {
             return false;
         }
         rx.await.unwrap_or(false)
@@ -59,7 +64,12 @@ impl SessionHandle {
 
     async fn active_count(&self) -> usize {
         let (reply, rx) = oneshot::channel_named("count-reply");
-        if self.tx.send(SessionMsg::ActiveCount { reply }).await.is_err() {
+        if self
+            .tx
+            .send(SessionMsg::ActiveCount { reply })
+            .await
+            .is_err()
+        {
             return 0;
         }
         rx.await.unwrap_or(0)

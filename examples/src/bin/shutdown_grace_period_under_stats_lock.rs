@@ -62,7 +62,10 @@ async fn supervise(stats: Arc<Mutex<Stats>>) {
     let _ = shutdown_tx.send(true);
     let aborts: Vec<_> = workers.iter().map(|w| w.abort_handle()).collect();
     let grace = Duration::from_secs(3600);
-    if tokio::time::timeout(grace, join_all(workers)).await.is_err() {
+    if tokio::time::timeout(grace, join_all(workers))
+        .await
+        .is_err()
+    {
         for abort in aborts {
             abort.abort();
         }
