@@ -228,6 +228,21 @@
 //! | `auditor_spawned_while_done_pending` | no deadlock, nothing stuck forever (a sender handed to an uninstrumented `async move` job on a timer; holding a lock, the spawner starts through a plain helper fn a `peeps::spawn_named` auditor that needs it) |
 //! | `job_helper_then_auditor_under_lock` | no deadlock, nothing stuck forever (the same, the job's sender made under the lock and handed over through a plain helper fn) |
 //!
+//! ## Hangs the way services have them, and their healthy twins (sixth hunt)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `pool_join_before_closing_jobs` | certain deadlock, 4 tasks: a pool's shutdown joins its workers (`join_all`) before dropping the job sender; one worker receives under the shared receiver's lock, two wait for it; `main` behind |
+//! | `pool_shutdown_takes_jobs_sender` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the sender taken out of an `Option` and dropped before `join_all`; one worker on a slow job) |
+//! | `shutdown_joins_workers_under_stats_lock` | certain deadlock, 2 tasks: a supervisor holds `stats` while it joins its `select!` actors after a `watch` shutdown, each locking `stats` on the way out; 2 workers and `main` behind |
+//! | `shutdown_grace_period_under_stats_lock` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the workers joined under `tokio::time::timeout`); at a short threshold three long waits on `stats`, held by `supervisor` |
+//! | `actor_calls_back_into_caller_tokio_spawn` | probable deadlock of 2 plain tasks: request/response actors (handles, bounded inboxes, oneshot replies), the actor called calling back into its caller, which awaits it before reading its inbox; `main` behind |
+//! | `actor_callback_answered_by_helper_tokio_spawn` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the caller awaits the answer in a helper task and keeps reading its inbox) |
+//! | `read_guard_across_refresh_reply_tokio_spawn` | probable deadlock of 2 plain tasks: a handler keeps a read guard of `token` while it awaits a oneshot reply from the refresher, which waits to write `token`; a second handler's read behind the queued writer is behind it |
+//! | `refresh_reply_after_read_guard_tokio_spawn` | no deadlock, nothing stuck forever, no potential deadlock (the twin: a temporary read guard, dropped before the request; the refresher writes across a slow fetch); at a short threshold a long wait on `token` |
+//! | `blocking_writer_joined_before_close` | certain deadlock of 2 tasks: an async task awaits the `JoinHandle` of a `spawn_blocking` writer parked in `blocking_recv` on a channel whose sender it never dropped (a miss today: a bug; the `JoinHandle` wait is invisible) |
+//! | `blocking_writer_slow_behind_full_channel` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the sender dropped, the blocking writer sleeping on each line); at a short threshold a long wait of `importer` sending into full `lines` |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

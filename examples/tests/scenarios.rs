@@ -217,6 +217,17 @@ const SCENARIOS: &[&str] = &[
     "joinset_owned_guard_worker_awaits_spawner",
     "auditor_spawned_while_done_pending",
     "job_helper_then_auditor_under_lock",
+    // hunt, sixth round (hunt7): hangs the way services have them, and their twins
+    "pool_join_before_closing_jobs",
+    "pool_shutdown_takes_jobs_sender",
+    "shutdown_joins_workers_under_stats_lock",
+    "shutdown_grace_period_under_stats_lock",
+    "actor_calls_back_into_caller_tokio_spawn",
+    "actor_callback_answered_by_helper_tokio_spawn",
+    "read_guard_across_refresh_reply_tokio_spawn",
+    "refresh_reply_after_read_guard_tokio_spawn",
+    "blocking_writer_joined_before_close",
+    "blocking_writer_slow_behind_full_channel",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -4331,4 +4342,390 @@ fn job_helper_then_auditor_under_lock() {
     let g = &dump.snapshot;
     assert!(waited_on_for(g, Mutex, "state", "lock"));
     assert!(waited_on_for(g, Channel, "done", "recv"));
+}
+
+// ---- hunt, sixth round (hunt7): hangs the way services have them, and their twins
+
+/// The steps of deadlock `d` (cycle and others) of `task` waiting to do
+/// `op` on `name`.
+fn steps_of<'a>(
+    d: &'a peeps::graph::analysis::Deadlock,
+    op: Op,
+    name: &str,
+) -> Vec<&'a peeps::graph::analysis::Step> {
+    d.cycle
+        .iter()
+        .chain(&d.others)
+        .filter(|s| s.op == Some(op) && s.waits_on.name == name)
+        .collect()
+}
+
+/// A worker pool's shutdown awaits its workers (`join_all`) before
+/// dropping the sender of `jobs`: one worker receives with the guard of
+/// `jobs-rx`, the two others wait for that guard.
+#[test]
+fn pool_join_before_closing_jobs() {
+    let mut s = scenario!(pool_join_before_closing_jobs);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .tasks(["pool", "worker-1", "worker-2", "worker-3"])
+        .resources([(Channel, "jobs"), (Mutex, "jobs-rx")])
+        .behind([MAIN])
+        .step(step("pool").path(["run_pool"]).op(Op::Join))
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op(Op::Join)
+                .waits_on(Task, "pool")
+                .held_by("pool"),
+        )
+        .check(report);
+    let receiving = steps_of(d, Op::Recv, "jobs");
+    assert_eq!(receiving.len(), 1, "{}", report_text(report));
+    let receiver = receiving[0].task.name.clone();
+    step(&receiver)
+        .path(["work"])
+        .held_by("pool")
+        .held_as("sender")
+        .confirmed(true)
+        .check_one(receiving[0], report);
+    let locking = steps_of(d, Op::Lock, "jobs-rx");
+    assert_eq!(locking.len(), 2, "{}", report_text(report));
+    for s in locking {
+        step(&s.task.name)
+            .path(["work"])
+            .held_by(&receiver)
+            .held_as("guard")
+            .confirmed(true)
+            .check_one(s, report);
+    }
+}
+
+/// The twin: the pool's shutdown takes its sender of `jobs` out of an
+/// `Option` and drops it before `join_all`; one worker is still on a slow
+/// job (a timer), the others have ended.
+#[test]
+fn pool_shutdown_takes_jobs_sender() {
+    let mut s = scenario!(pool_shutdown_takes_jobs_sender);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    assert_eq!(run.code, 0, "exit code{}", report_text(&run.report));
+    assert!(
+        run.report.deadlocks.is_empty(),
+        "{}",
+        report_text(&run.report)
+    );
+}
+
+/// A supervisor holds the guard of `stats` while it joins its workers in
+/// turn after a `watch` shutdown; each worker locks `stats` on the way out.
+#[test]
+fn shutdown_joins_workers_under_stats_lock() {
+    let mut s = scenario!(shutdown_joins_workers_under_stats_lock);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let mut expect = deadlock()
+        .certain()
+        .tasks(["supervisor", "worker-1"])
+        .resources([(Mutex, "stats")])
+        .behind(["worker-2", "worker-3", MAIN])
+        .step(
+            step("supervisor")
+                .path(["supervise"])
+                .op(Op::Join)
+                .waits_on(Task, "worker-1")
+                .held_by("worker-1"),
+        )
+        .step(
+            step("worker-1")
+                .path(["work"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "stats")
+                .held_by("supervisor")
+                .held_as("guard")
+                .confirmed(true),
+        )
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op(Op::Join)
+                .waits_on(Task, "supervisor")
+                .held_by("supervisor"),
+        );
+    for worker in ["worker-2", "worker-3"] {
+        expect = expect.behind_step(
+            step(worker)
+                .path(["work"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "stats")
+                .held_by("supervisor")
+                .held_as("guard"),
+        );
+    }
+    expect.check(report);
+}
+
+/// The twin: the supervisor holds `stats` while it joins its workers
+/// under `tokio::time::timeout` (a grace period); the workers wait for
+/// `stats` until the grace period ends.
+#[test]
+fn shutdown_grace_period_under_stats_lock() {
+    let mut s = scenario!(shutdown_grace_period_under_stats_lock);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    // What it is: a stall of the workers behind the supervisor's guard.
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    assert_no_deadlock(report);
+    for worker in ["worker-1", "worker-2", "worker-3"] {
+        long_wait(worker)
+            .path(["work"])
+            .waits_on(Mutex, "stats")
+            .held_by(["supervisor"])
+            .check(report);
+    }
+}
+
+/// Request/response actors under plain `tokio::spawn`: `sessions` awaits
+/// `auth`'s answer before reading its inbox again, and `auth` calls back
+/// into `sessions` to answer.
+#[test]
+fn actor_calls_back_into_caller_tokio_spawn() {
+    let mut s = scenario!(actor_calls_back_into_caller_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Channel, "check-reply"), (Channel, "count-reply")])
+        .behind([MAIN])
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op(Op::Recv)
+                .waits_on(Channel, "login-reply")
+                .held_as("sender"),
+        )
+        .check(report);
+    check_tokio_tasks(d, 2, report);
+    let check = steps_of(d, Op::Recv, "check-reply");
+    let count = steps_of(d, Op::Recv, "count-reply");
+    assert_eq!(
+        (check.len(), count.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let (sessions, auth) = (check[0].task.name.clone(), count[0].task.name.clone());
+    assert_ne!(sessions, auth, "{}", report_text(report));
+    step(&sessions)
+        .path(["run_sessions"])
+        .held_by(&auth)
+        .held_as("sender")
+        .in_state(true)
+        .confirmed(true)
+        .check_one(check[0], report);
+    step(&auth)
+        .path(["run_auth"])
+        .held_by(&sessions)
+        .carrier(Channel, "sessions-inbox")
+        .confirmed(true)
+        .check_one(count[0], report);
+    let main = &d.behind[0];
+    assert_eq!(main.held_by.name, sessions, "{}", report_text(report));
+}
+
+/// The twin: `sessions` awaits `auth`'s answer in a helper task
+/// (`tokio::spawn` of an `async move` block) and keeps reading its inbox;
+/// `auth`, answered, hashes on a timer.
+#[test]
+fn actor_callback_answered_by_helper_tokio_spawn() {
+    let mut s = scenario!(actor_callback_answered_by_helper_tokio_spawn);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    assert_eq!(run.code, 0, "exit code{}", report_text(&run.report));
+    assert_no_deadlock(&run.report);
+}
+
+/// A handler (plain task) keeps `token`'s read guard while it awaits
+/// oneshot `refreshed` from the refresher (plain task), which waits to
+/// write `token`; a second handler reads behind the queued writer.
+#[test]
+fn read_guard_across_refresh_reply_tokio_spawn() {
+    let mut s = scenario!(read_guard_across_refresh_reply_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    // The second handler, behind it, is a plain task too: its name is
+    // not known in advance, so the deadlock is checked field by field.
+    let d = support::expect::only_deadlock(report);
+    assert_eq!(
+        d.certainty,
+        peeps::graph::analysis::Certainty::Probable,
+        "{}",
+        report_text(report)
+    );
+    let mut resources: Vec<_> = d
+        .resources
+        .iter()
+        .map(|r| (r.kind, r.name.as_str()))
+        .collect();
+    resources.sort();
+    assert_eq!(
+        resources,
+        [(Rwlock, "token"), (Channel, "refreshed")],
+        "{}",
+        report_text(report)
+    );
+    check_tokio_tasks(d, 2, report);
+    let waiting = steps_of(d, Op::Recv, "refreshed");
+    let writing = steps_of(d, Op::Write, "token");
+    assert_eq!(
+        (waiting.len(), writing.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let (handler, refresher) = (waiting[0].task.name.clone(), writing[0].task.name.clone());
+    step(&handler)
+        .path(["serve"])
+        .held_by(&refresher)
+        .held_as("sender")
+        .in_state(true)
+        .confirmed(true)
+        .check_one(waiting[0], report);
+    step(&refresher)
+        .path(["refresh"])
+        .held_by(&handler)
+        .held_as("read_guard")
+        .confirmed(true)
+        .check_one(writing[0], report);
+    // The second handler: its read waits behind the queued writer.
+    assert_eq!(d.behind.len(), 1, "{}", report_text(report));
+    let second = &d.behind[0];
+    assert!(
+        second.task.name.starts_with("tokio task ")
+            && second.task.name != handler
+            && second.task.name != refresher,
+        "{}",
+        report_text(report)
+    );
+    step(&second.task.name)
+        .path(["serve"])
+        .op(Op::Read)
+        .waits_on(Rwlock, "token")
+        .behind_writer(true)
+        .check_one(second, report);
+}
+
+/// The twin: the handler checks `token` with a temporary read guard,
+/// then awaits `refreshed`; the refresher holds the write lock across a
+/// slow fetch (a timer) and a second handler waits to read.
+#[test]
+fn refresh_reply_after_read_guard_tokio_spawn() {
+    let mut s = scenario!(refresh_reply_after_read_guard_tokio_spawn);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    assert_no_deadlock(report);
+    let waits = long_waits_on(report, Rwlock, "token", 1);
+    let holder = &waits[0].held_by[0].name;
+    assert!(holder.starts_with("tokio task "), "{}", report_text(report));
+}
+
+/// `importer` awaits the tokio `JoinHandle` of a `spawn_blocking` writer
+/// parked in `blocking_recv` on `lines`, whose sender `importer` never
+/// dropped. The closure is a tokio task to peeps (`tokio task N`).
+#[test]
+#[ignore = "bug: peeps says 0 deadlocks, 0 long waits: importer's await of the spawn_blocking JoinHandle is an unaccounted waker clone (external), and a parked blocking_recv is never a stall"]
+fn blocking_writer_joined_before_close() {
+    let mut s = scenario!(blocking_writer_joined_before_close);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .resources([(Channel, "lines")])
+        .step(step("importer").path(["import"]).op(Op::Join))
+        .check(report);
+    let mut tasks: Vec<&str> = d.tasks.iter().map(|t| t.name.as_str()).collect();
+    tasks.sort();
+    assert_eq!(tasks.len(), 2, "{}", report_text(report));
+    assert_eq!(tasks[0], "importer", "{}", report_text(report));
+    assert!(
+        tasks[1].starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    let writer = tasks[1];
+    let receiving = steps_of(d, Op::Recv, "lines");
+    assert_eq!(receiving.len(), 1, "{}", report_text(report));
+    step(writer)
+        .held_by("importer")
+        .held_as("sender")
+        .confirmed(true)
+        .check_one(receiving[0], report);
+}
+
+/// The twin: `importer` drops its sender before it awaits the writer;
+/// the writer sleeps (`std::thread::sleep`) on each line, and `importer`
+/// waits to send into full `lines`.
+#[test]
+fn blocking_writer_slow_behind_full_channel() {
+    let mut s = scenario!(blocking_writer_slow_behind_full_channel);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(
+        report.potential_deadlocks.is_empty(),
+        "{}",
+        report_text(&report)
+    );
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    assert_no_deadlock(report);
+    assert_eq!(
+        long_wait_tasks(report),
+        ["importer"],
+        "{}",
+        report_text(report)
+    );
+    long_wait("importer")
+        .path(["import"])
+        .waits_on(Channel, "lines")
+        .check(report);
 }
