@@ -4664,6 +4664,15 @@ fn refresh_reply_after_read_guard_tokio_spawn() {
     let waits = long_waits_on(report, Rwlock, "token", 1);
     let holder = &waits[0].held_by[0].name;
     assert!(holder.starts_with("tokio task "), "{}", report_text(report));
+    // The refresher's top-level future is instrumented: peeps sees a clone
+    // of its waker out with something it cannot account for (its timer).
+    assert!(
+        waits[0]
+            .text
+            .contains("which waits on something peeps cannot see (a timer"),
+        "{}",
+        report_text(report)
+    );
 }
 
 /// `importer` awaits the tokio `JoinHandle` of a `spawn_blocking` writer
@@ -4728,4 +4737,13 @@ fn blocking_writer_slow_behind_full_channel() {
         .path(["import"])
         .waits_on(Channel, "lines")
         .check(report);
+    // The receiver's user is the blocking closure, said as such, and the
+    // hold's evidence (a use from memory peeps cannot read) as a guess.
+    let text = &report.long_waits[0].text;
+    assert!(
+        text.contains("(spawned with tokio::task::spawn_blocking)"),
+        "{}",
+        report_text(report)
+    );
+    assert!(text.contains("it may be shared"), "{}", report_text(report));
 }

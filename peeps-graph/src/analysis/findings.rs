@@ -180,13 +180,16 @@ impl Context<'_, '_> {
             RootState::Pending if self.blocked.lost_waker(self.merged, r) => {
                 "which can never be woken"
             }
+            // Before "cannot see into": a plain task whose top-level future
+            // is instrumented says when a clone of its waker is out where
+            // peeps cannot account for it.
+            RootState::Pending if root.external_waker() => {
+                "which waits on something peeps cannot see (a timer, I/O or an uninstrumented future)"
+            }
             RootState::Pending
                 if !root.tracked && self.blocked.waits(self.merged, r).next().is_none() =>
             {
                 "which peeps cannot see into (it was not spawned through peeps)"
-            }
-            RootState::Pending if root.external_waker() => {
-                "which waits on something peeps cannot see (a timer, I/O or an uninstrumented future)"
             }
             RootState::Pending => "which is itself waiting",
         }
