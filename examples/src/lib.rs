@@ -238,6 +238,7 @@
 //! | `accounts_locked_by_index_tokio_spawn` | no deadlock, no potential deadlock (per-account locks of one class always taken lowest index first, by concurrent tellers on four workers) |
 //! | `permit_cache_stats_spawn_blocking_tokio_spawn` | no deadlock, no potential deadlock (a permit, a tokio mutex, a blocking mutex, always in that order; the blocking mutex alone in `spawn_blocking`) |
 //! | `owned_guard_handed_off_then_lock_tokio_spawn` | no deadlock, no potential deadlock (a `lock_owned` guard handed to a plain save job before the uploader locks `index`; a reindexer locks `index` then the document) |
+//! | `settlement_then_session_moves_tokio_spawn` | no deadlock, no potential deadlock (a settlement holds ten accounts, more than peeps follows, and lets them go on another worker; a client lets `session` go on that worker before it takes `journal`; an auditor takes `journal` then `session`) (a false alarm today: a bug) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
