@@ -239,6 +239,8 @@
 //! | `permit_cache_stats_spawn_blocking_tokio_spawn` | no deadlock, no potential deadlock (a permit, a tokio mutex, a blocking mutex, always in that order; the blocking mutex alone in `spawn_blocking`) |
 //! | `owned_guard_handed_off_then_lock_tokio_spawn` | no deadlock, no potential deadlock (a `lock_owned` guard handed to a plain save job before the uploader locks `index`; a reindexer locks `index` then the document) |
 //! | `settlement_then_session_moves_tokio_spawn` | no deadlock, no potential deadlock (a settlement holds ten accounts, more than peeps follows, and lets them go on another worker; a client lets `session` go on that worker before it takes `journal`; an auditor takes `journal` then `session`) (a false alarm today: a bug) |
+//! | `hedged_replicas_select_tokio_spawn` | no deadlock, no potential deadlock (two `select!`s over both replicas, each branch holding its connection until its answer, preferring opposite replicas) (a false alarm today: a bug) |
+//! | `hedged_replicas_select_instrumented` | no deadlock, no potential deadlock (the same, `ask` instrumented: the branches are sibling futures) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

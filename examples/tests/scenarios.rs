@@ -230,6 +230,8 @@ const SCENARIOS: &[&str] = &[
     "permit_cache_stats_spawn_blocking_tokio_spawn",
     "owned_guard_handed_off_then_lock_tokio_spawn",
     "settlement_then_session_moves_tokio_spawn",
+    "hedged_replicas_select_tokio_spawn",
+    "hedged_replicas_select_instrumented",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -4570,4 +4572,25 @@ fn settlement_then_session_moves_tokio_spawn() {
     let dump = s.dump();
     check_no_potential(&dump);
     assert!(waited_on_for(&dump.snapshot, Mutex, "session", "lock"));
+}
+
+/// Two clients each `select!` over asking both replicas, each branch
+/// holding its replica's connection until its answer, preferring one
+/// replica each (plain `async fn`s in the branches).
+#[test]
+#[ignore = "bug: a potential deadlock of primary-conn and secondary-conn (the two select! branches of one plain task are one context)"]
+fn hedged_replicas_select_tokio_spawn() {
+    let mut s = scenario!(hedged_replicas_select_tokio_spawn);
+    let dump = s.dump();
+    check_no_potential(&dump);
+    assert!(waited_on_for(&dump.snapshot, Mutex, "primary-conn", "lock"));
+}
+
+/// The same, `ask` instrumented: the branches are sibling futures.
+#[test]
+fn hedged_replicas_select_instrumented() {
+    let mut s = scenario!(hedged_replicas_select_instrumented);
+    let dump = s.dump();
+    check_no_potential(&dump);
+    assert!(waited_on_for(&dump.snapshot, Mutex, "primary-conn", "lock"));
 }
