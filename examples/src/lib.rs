@@ -241,6 +241,7 @@
 //! | `settlement_then_session_moves_tokio_spawn` | no deadlock, no potential deadlock (a settlement holds ten accounts, more than peeps follows, and lets them go on another worker; a client lets `session` go on that worker before it takes `journal`; an auditor takes `journal` then `session`) (a false alarm today: a bug) |
 //! | `hedged_replicas_select_tokio_spawn` | no deadlock, no potential deadlock (two `select!`s over both replicas, each branch holding its connection until its answer, preferring opposite replicas) (a false alarm today: a bug) |
 //! | `hedged_replicas_select_instrumented` | no deadlock, no potential deadlock (the same, `ask` instrumented: the branches are sibling futures) |
+//! | `upload_slot_released_elsewhere_tokio_spawn` | no deadlock, no potential deadlock (two plain tasks hold permits on one worker; one lets its permit go on the other worker, moves back and locks `ledger`; a reconciler takes a permit under `ledger`) (a false alarm today: a bug) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
