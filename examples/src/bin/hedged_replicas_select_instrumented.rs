@@ -1,0 +1,68 @@
+//! Healthy control: `hedged_replicas_select_tokio_spawn` with
+//! `#[peeps::instrument]` on `ask`, as docs/lock-order.md advises: each
+//! `select!` branch is its own instrumented future, a sibling of the
+//! other. Plain `tokio::spawn`, a multi-thread runtime with one worker.
+//!
+//! Two clients ask both replicas at once, preferring one each (`biased;`),
+//! each branch holding its replica's connection until its answer comes;
+//! then both replicas hang for an hour under a client, and another waits
+//! for `primary-conn`.
+//!
+//! Expected: no deadlock, no potential deadlock (a lock held by a sibling
+//! future orders nothing).
+
+use examples::{park, ready_when, waiters};
+use peeps::graph::NodeKind;
+use peeps::sync::Mutex;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A replica's connection: how long it takes to answer.
+type Conn = Arc<Mutex<Duration>>;
+
+/// Asks the replica behind `conn`, holding the connection until it answers.
+#[peeps::instrument]
+async fn ask(conn: Conn, name: &'static str) -> String {
+    let took = conn.lock().await;
+    tokio::time::sleep(*took).await;
+    format!("answer from {name}")
+}
+
+/// Asks both, preferring `first`, and takes the first answer.
+async fn hedged(first: (Conn, &'static str), second: (Conn, &'static str)) -> String {
+    tokio::select! {
+        biased;
+        answer = ask(first.0, first.1) => answer,
+        answer = ask(second.0, second.1) => answer,
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+async fn main() {
+    peeps::install_sigusr1("hedged_replicas_select_instrumented");
+    let primary: Conn = Arc::new(Mutex::new(Duration::from_millis(30)).named("primary-conn"));
+    let secondary: Conn = Arc::new(Mutex::new(Duration::from_millis(50)).named("secondary-conn"));
+
+    let (p, s) = (primary.clone(), secondary.clone());
+    let answer = tokio::spawn(async move { hedged((p, "primary"), (s, "secondary")).await })
+        .await
+        .expect("the first client");
+    println!("{answer}");
+    let (p, s) = (primary.clone(), secondary.clone());
+    let answer = tokio::spawn(async move { hedged((s, "secondary"), (p, "primary")).await })
+        .await
+        .expect("the second client");
+    println!("{answer}");
+
+    // Both replicas hang.
+    *primary.lock().await = Duration::from_secs(3600);
+    *secondary.lock().await = Duration::from_secs(3600);
+    let (p, s) = (primary.clone(), secondary.clone());
+    tokio::spawn(async move { hedged((p, "primary"), (s, "secondary")).await });
+    while primary.try_lock().is_ok() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::spawn(async move { ask(primary, "primary").await });
+    ready_when(|g| waiters(g, NodeKind::Mutex, "primary-conn") == 1);
+    park().await
+}
