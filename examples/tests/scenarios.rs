@@ -4846,7 +4846,6 @@ fn plain_task(name: &str) -> bool {
 /// a plain `tokio::time::sleep` after which each transfer resumed on the
 /// other worker.
 #[test]
-#[ignore = "bug: a potential deadlock of acct-a and acct-b (edges learned without the gate, which stayed in the first worker's list)"]
 fn gate_across_sleep_tokio_spawn() {
     let mut s = scenario!(gate_across_sleep_tokio_spawn);
     let dump = s.dump();
@@ -4887,7 +4886,6 @@ fn join_branches_lock_each_tokio_spawn() {
 /// on the other worker, then `metrics`; later the reporter takes
 /// `metrics`, then `sessions`.
 #[test]
-#[ignore = "bug: no potential deadlock (sessions -> metrics, taken after the flusher moved across a plain sleep, is not learned)"]
 fn lock_across_sleep_inversion_tokio_spawn() {
     let mut s = scenario!(lock_across_sleep_inversion_tokio_spawn);
     let p = check_one_inversion(
@@ -4995,7 +4993,6 @@ fn owned_guard_handed_off_then_lock_tokio_spawn() {
 /// the settlement's worker, then takes `journal` back on its first; an
 /// auditor takes `journal`, then `session`.
 #[test]
-#[ignore = "bug: a potential deadlock of session and journal (the settlement's overflow count swallowed the release of session, left held in the other worker's list)"]
 fn settlement_then_session_moves_tokio_spawn() {
     let mut s = scenario!(settlement_then_session_moves_tokio_spawn);
     let dump = s.dump();
@@ -5028,7 +5025,6 @@ fn hedged_replicas_select_instrumented() {
 /// the other worker, moves back and locks `ledger`; a reconciler holds
 /// `ledger` and takes a slot.
 #[test]
-#[ignore = "bug: a potential deadlock of upload-slots and ledger (the orphan release of the first upload's permit removed the second upload's entry, by lock id, leaving the first's)"]
 fn upload_slot_released_elsewhere_tokio_spawn() {
     let mut s = scenario!(upload_slot_released_elsewhere_tokio_spawn);
     let dump = s.dump();

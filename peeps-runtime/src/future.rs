@@ -59,9 +59,6 @@ struct PlainState {
     task: NodeId,
     /// Readers of the state, and whether it is going.
     gate: crate::task::StateGate,
-    /// The task's held locks between polls (the lock order's: they follow
-    /// the task to the thread it resumes on).
-    parked: crate::lockorder::ParkedCell,
 }
 
 impl FutureEntry {
@@ -72,13 +69,7 @@ impl FutureEntry {
         if let Some(task) = plain
             && self.plain.get().is_none()
         {
-            let _ = self.plain.set(Box::new(PlainState {
-                at,
-                len,
-                task,
-                gate: crate::task::StateGate::default(),
-                parked: crate::lockorder::ParkedCell::default(),
-            }));
+            let _ = self.plain.set(Box::new(PlainState { at, len, task, gate: crate::task::StateGate::default() }));
         }
     }
 }
@@ -304,9 +295,6 @@ impl<F: Future> Future for Instrumented<F> {
                     // the two sees it twice (and keeps one), never not at all.
                     let reg = register(id, std::mem::take(this.name), this.location, parent, since, stats, sub);
                     reg.note_plain_state(state_at, std::mem::size_of::<F>(), plain);
-                    if let Some(p) = reg.plain.get() {
-                        p.parked.park();
-                    }
                     *this.live = Some(Live { reg, root });
                 }
                 drop(published);
@@ -370,11 +358,6 @@ fn poll_registered<F: Future>(live: &mut Live, inner: Pin<&mut F>, cx: &mut Cont
         entry.parent_since.store(clock::now_ms(), Relaxed);
     }
     entry.note_plain_state(std::ptr::from_ref(inner.as_ref().get_ref()) as usize, std::mem::size_of::<F>(), by.plain_task());
-    // At the top of a plain tokio task: its locks follow it between polls.
-    let plain = entry.plain.get().filter(|_| by.plain_top);
-    if let Some(p) = plain {
-        p.parked.unpark();
-    }
     let scope = StatsScope::begin_sampled(&entry.stats);
     // The poll's writes to the future come after its start is visible to
     // a snapshot reading a plain task's state, and before its end is (a
@@ -383,11 +366,6 @@ fn poll_registered<F: Future>(live: &mut Live, inner: Pin<&mut F>, cx: &mut Cont
     let res = poll_as(inner, cx, entry.core.id, by, || entry.sub.get_or_init_cloned(Arc::default));
     fence(Release);
     scope.end(res.is_ready());
-    if let Some(p) = plain
-        && res.is_pending()
-    {
-        p.parked.park();
-    }
     res
 }
 

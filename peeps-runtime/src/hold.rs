@@ -525,14 +525,15 @@ impl HolderSet {
     /// Frees a hold's slot (its token is dropped by the caller).
     #[inline]
     fn release_slot(&self, slot: Slot) {
-        crate::lockorder::released(self);
         match slot.at() {
             SlotAt::Fast(i) => {
+                crate::lockorder::released(self, self.fast[i].holder.load(Ordering::Relaxed));
                 self.history_release(i);
                 self.fast[i].holder.store(0, Ordering::Release);
             }
             SlotAt::Slow(key) => {
                 let gone = self.slow.lock().remove(key);
+                crate::lockorder::released(self, gone.as_ref().map_or(0, |r| r.holder));
                 if let Some(r) = gone {
                     crate::history::released(&self.clock, self.owner, r.holder, r.how, r.at);
                 }

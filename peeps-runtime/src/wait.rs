@@ -299,9 +299,6 @@ pub struct WaitEdge<L: std::ops::Deref<Target = WaitList> = Arc<WaitList>> {
     slot: Option<(L, Place)>,
     /// Keeps a plain task's or a thread's root alive while it waits.
     keep: Option<Arc<AmbientHandle>>,
-    /// A plain tokio task's held locks while it waits (the lock order's:
-    /// they follow it to the thread it resumes on).
-    parked: crate::lockorder::ParkedSlot,
 }
 
 impl<L: std::ops::Deref<Target = WaitList>> Default for WaitEdge<L> {
@@ -314,7 +311,7 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     /// No wait yet.
     #[inline]
     pub const fn new() -> Self {
-        WaitEdge { slot: None, keep: None, parked: crate::lockorder::ParkedSlot::new() }
+        WaitEdge { slot: None, keep: None }
     }
 
     /// Records that the current waiter waits on `list`'s node for `op`, in
@@ -411,12 +408,6 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
         crate::history::waiting(crate::history::task_of_waiter(waiter.id), list.target, op, at);
         self.keep = waiter.keep;
         self.slot = Some((list, place));
-        // A plain tokio task about to be suspended: tokio may resume it on
-        // another thread, where the locks it holds must be too. (A blocking
-        // call keeps its thread; a peeps task's locks follow its polls.)
-        if epoch != BLOCKING_CALL {
-            self.parked.put(crate::lockorder::park_plain());
-        }
     }
 
     /// Whether a wait is recorded.
@@ -445,9 +436,6 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
             list.remove(place);
         }
         self.keep = None;
-        if let Some(parked) = self.parked.take() {
-            crate::lockorder::unpark_plain(parked);
-        }
     }
 }
 

@@ -16,8 +16,8 @@
 //!
 //! Expected: no deadlock; no potential deadlock either: the inversion of
 //! `acct-a` and `acct-b` is guarded by `transfers`, held across both
-//! (docs/lock-order.md lists this very case, a gate held across an
-//! uninstrumented `.await` by a plain task that moves, as a limit).
+//! (a plain task's held locks are kept by task, so they follow it to the
+//! worker it resumes on).
 
 use examples::{park, ready_when, waiters};
 use peeps::graph::NodeKind;

@@ -14,8 +14,8 @@
 //! holds (`stack`: at most [`HELD_MAX`], in a thread-local; a peeps task's
 //! list moves into its own entry while it holds locks across an `.await`,
 //! and back at its next poll, so it follows the task across threads; a
-//! plain tokio task's leave the thread's list while one of its instrumented
-//! waits is pending, and come back where the wait ends). When
+//! plain tokio task's list is kept by task in a global table, so it follows
+//! the task too). When
 //! the context takes a lock with [`acquired`] (a call that could have
 //! waited: `lock`, `read`, `write`, `acquire`, the blocking locks), every
 //! lock it holds gives an **order edge** held → taken, recorded once in a
@@ -103,7 +103,7 @@ mod stack;
 #[cfg(feature = "diagnostics")]
 pub use on::*;
 #[cfg(feature = "diagnostics")]
-pub(crate) use stack::{ParkedCell, ParkedSlot, Saved, enter_task, park_plain, unpark_plain};
+pub(crate) use stack::{Saved, enter_task};
 
 #[cfg(not(feature = "diagnostics"))]
 mod off;

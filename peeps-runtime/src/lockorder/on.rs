@@ -99,13 +99,14 @@ pub(crate) fn reheld(set: &HolderSet, how: crate::hold::HoldAs, at: Site) {
     }
 }
 
-/// The hold of a lock of `set` is released, by whichever context releases
-/// it: it is no longer held by the context that took it. Called for every
-/// hold (a lock's class cell tells a lock from a channel endpoint).
+/// The hold of a lock of `set` by `holder` is released, by whichever
+/// context releases it: it is no longer held by the context that took it.
+/// Called for every hold (a lock's class cell tells a lock from a channel
+/// endpoint).
 #[inline(always)]
-pub(crate) fn released(set: &HolderSet) {
+pub(crate) fn released(set: &HolderSet, holder: NodeId) {
     if tracked(set.order.load()).is_some() {
-        stack::release(set.owner());
+        stack::release(set.owner(), holder);
     }
 }
 

@@ -1,29 +1,27 @@
 //! The locks each context holds, and the order edges an acquisition makes.
 //!
 //! One list per thread, in a thread-local, split in segments: the bottom
-//! one is the thread's own (a `block_on` root, a plain thread, and plain
-//! tokio tasks, each entry tagged with the plain task it belongs to); a
-//! peeps task's poll opens a segment of its own above it ([`enter_task`])
-//! and closes it when the poll ends, moving what is left in it (locks held
+//! one is the thread's own (a `block_on` root, a plain thread); a peeps
+//! task's poll opens a segment of its own above it ([`enter_task`]) and
+//! closes it when the poll ends, moving what is left in it (locks held
 //! across an `.await`) into the task's [`Saved`] list, which its next poll
-//! brings back, on whichever thread. So the hot path is always this
-//! thread's list: no lock, no allocation (a task allocates its saved list
-//! once, the first time it holds a lock across an `.await`).
-//!
-//! A plain tokio task has no poll peeps sees, so its entries stay in the
-//! thread's own segment while it is suspended; but tokio resumes a task on
-//! whichever worker is free. When an instrumented wait of a plain task
-//! begins ([`park_plain`], from the wait's record: every lock, permit,
-//! channel and join of peeps) its entries are copied out, and when the wait
-//! ends on another thread they move there ([`unpark_plain`]), as a peeps
-//! task's do at its polls.
+//! brings back, on whichever thread. So the hot path of a peeps task or a
+//! thread is always this thread's list: no lock, no allocation (a task
+//! allocates its saved list once, the first time it holds a lock across an
+//! `.await`). A plain tokio task, whose polls peeps does not see, keeps its
+//! locks in a table by task ([`plain`]): one uncontended lock of its slot
+//! per acquisition and per release. When that table has no room for it,
+//! its entries go to the thread's own segment, tagged with the task.
 //!
 //! A lock released by another context than the one that took it (an owned
-//! guard moved to another task unseen, a plain tokio task resumed on
-//! another thread) is not in the releasing context's list: its release is
-//! written to a small global ring of *orphan* releases, which each list
-//! applies, by lock id, before its next acquisition, so it forgets the
-//! lock it no longer holds.
+//! guard moved to another task unseen) is not in the releasing context's
+//! list: its release is written to a small global ring of *orphan*
+//! releases, which each list applies, by lock id, before its next
+//! acquisition, so it forgets the lock it no longer holds. (A plain task's
+//! hold is released by its holder's id, found in the table wherever the
+//! release is made.)
+
+mod plain;
 
 use super::HELD_MAX;
 use super::graph::{self, EdgeKey, Gates, Learn, gate_hash};
@@ -53,10 +51,6 @@ struct Held {
     /// An owned guard or permit, which can move to another task unseen:
     /// nothing is ordered after it.
     movable: bool,
-    /// In the thread's own segment: copied out by [`park_plain`] while its
-    /// plain task waits, so its release here is written as an orphan
-    /// release too (the copy may be brought back on another thread).
-    parked: bool,
 }
 
 impl Held {
@@ -68,7 +62,6 @@ impl Held {
         class: 0,
         mode: LockMode::Write,
         movable: false,
-        parked: false,
     };
 }
 
@@ -282,31 +275,20 @@ pub(super) fn take(
     } else {
         frame.node
     };
-    let pushed = LOCAL.try_with(|l| {
+    // What the borrow did: pushed the entry, left it to `take_more`, or
+    // named the plain tokio task taking it (never 0 or 1: a node id).
+    const PUSHED: u64 = 0;
+    const MORE: u64 = 1;
+    let done = LOCAL.try_with(|l| {
         // SAFETY: as in `with_list`.
         let list = unsafe { &mut *l.list.get() };
+        let tag = if list.in_task { 0 } else { plain_tag_of(lock) };
+        if tag != 0 {
+            return tag;
+        }
         let len = list.len;
         if len == list.base && len < HELD_MAX && ORPHANS.load(Relaxed) == list.seen {
-            let tag = if list.in_task { 0 } else { plain_tag_of(lock) };
             list.entries[len] = Held {
-                lock,
-                by,
-                tag,
-                at,
-                class,
-                mode,
-                movable,
-                parked: false,
-            };
-            list.len = len + 1;
-            true
-        } else {
-            false
-        }
-    });
-    if pushed == Ok(false) {
-        take_more(
-            Held {
                 lock,
                 by,
                 tag: 0,
@@ -314,10 +296,31 @@ pub(super) fn take(
                 class,
                 mode,
                 movable,
-                parked: false,
-            },
-            waited,
-        );
+            };
+            list.len = len + 1;
+            PUSHED
+        } else {
+            MORE
+        }
+    });
+    match done {
+        Ok(PUSHED) | Err(_) => {}
+        Ok(tag) => {
+            let taken = Held {
+                lock,
+                by,
+                tag: if tag == MORE { 0 } else { tag },
+                at,
+                class,
+                mode,
+                movable,
+            };
+            // A plain tokio task's locks are kept by task (`plain`); in the
+            // thread's list when the table has no room for it.
+            if tag == MORE || !plain::take(taken, waited) {
+                take_more(taken, waited);
+            }
+        }
     }
 }
 
@@ -330,7 +333,7 @@ pub(super) fn take(
 /// task — copies the held locks out and is done by [`order`], outside any
 /// borrow.
 #[inline(never)]
-fn take_more(mut taken: Held, waited: bool) {
+fn take_more(taken: Held, waited: bool) {
     let slow = LOCAL.try_with(|l| {
         // SAFETY: as in `with_list`; the cache is another cell.
         let list = unsafe { &mut *l.list.get() };
@@ -338,15 +341,13 @@ fn take_more(mut taken: Held, waited: bool) {
         if seen != list.seen {
             list.catch_up(seen);
         }
-        if !list.in_task {
-            taken.tag = plain_tag_of(taken.lock);
-        }
         let mut slow = None;
         if waited && list.len > list.base {
             // SAFETY: as above.
             let cache = unsafe { &*l.cache.get() };
-            if !known(list, cache, &taken) {
-                slow = Some(before(list, taken.tag));
+            let held = &list.entries[list.base..list.len];
+            if !known(held, cache, &taken) {
+                slow = Some(before(held, taken.tag));
             }
         }
         if list.len < HELD_MAX {
@@ -372,8 +373,7 @@ fn take_more(mut taken: Held, waited: bool) {
 /// below it (see [`order`]); their [`gate_hash`]es are summed on the way
 /// up. A context holding one lock has none to sum.
 #[inline]
-fn known(list: &List, cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
-    let held = &list.entries[list.base..list.len];
+fn known(held: &[Held], cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
     if let [h] = held {
         return known_from(h, 0, cache, taken);
     }
@@ -406,12 +406,12 @@ fn known_from(h: &Held, gates: u64, cache: &[EdgeKey; EDGE_CACHE], taken: &Held)
 /// The locks of the context `tag` in `list`, copied.
 #[cold]
 #[inline(never)]
-fn before(list: &List, tag: u64) -> Box<Before> {
+fn before(held: &[Held], tag: u64) -> Box<Before> {
     let mut before = Box::new(Before {
         entries: [Held::EMPTY; HELD_MAX],
         len: 0,
     });
-    for h in &list.entries[list.base..list.len] {
+    for h in held {
         if h.tag == tag && !h.movable {
             before.entries[before.len] = *h;
             before.len += 1;
@@ -546,9 +546,14 @@ fn who(frame: context::Frame, in_task: bool, tag: u64) -> (NodeId, NodeKind, Str
     }
 }
 
-/// Lock `lock` is released: the context that holds it no longer does.
+/// Lock `lock`, held by `holder` (the hold's holder: a plain tokio task's
+/// node id names its list in [`plain`]), is released: the context that
+/// holds it no longer does.
 #[inline]
-pub(super) fn release(lock: NodeId) {
+pub(super) fn release(lock: NodeId, holder: NodeId) {
+    if holder >= crate::id::FOREIGN_BASE && plain::release(holder, lock) {
+        return;
+    }
     let elsewhere = with_list(|list| {
         // The usual case: the last lock taken goes first.
         if list.len > list.base
@@ -570,10 +575,8 @@ pub(super) fn release(lock: NodeId) {
 fn release_slow(list: &mut List, lock: NodeId) -> bool {
     match list.find(lock) {
         Some(i) => {
-            let parked = list.entries[i].parked;
             list.remove(i);
-            // A copy waits with its task, which may resume elsewhere.
-            parked
+            false
         }
         None if list.overflow > 0 => {
             list.overflow -= 1;
@@ -599,215 +602,14 @@ pub(super) fn moved_away(lock: NodeId, to: NodeId) {
     if current == to {
         return;
     }
-    let parked = with_list(|list| {
-        let i = list.find(lock)?;
-        let parked = list.entries[i].parked;
-        list.remove(i);
-        Some(parked)
-    });
-    if parked == Some(Some(true)) {
-        orphan(lock);
-    }
-}
-
-// ---- a plain tokio task's locks across one of its waits --------------------
-
-/// A copy of the locks a plain tokio task held when one of its waits first
-/// returned `Pending`, taken so that they can follow the task to the
-/// thread tokio resumes it on ([`unpark_plain`]). Without it, a gate lock
-/// held across the wait stayed in the first thread's list only, and the
-/// locks taken under it after the move had no gate: a false potential
-/// deadlock. The entries stay in the thread's list meanwhile (marked), so
-/// that the task's other futures polled there while this one waits (a
-/// `join!` branch) are still ordered after them.
-#[derive(Debug)]
-pub(crate) struct Parked {
-    /// The plain task's tag (see [`Held::tag`]).
-    tag: u64,
-    /// The list the entries were copied from (its address: one a thread).
-    from: usize,
-    entries: [Held; HELD_MAX],
-    len: usize,
-    /// The orphan releases applied to `entries`: those numbered below.
-    seen: u64,
-}
-
-/// Copies the current plain tokio task's held locks out of this thread's
-/// list, if it holds any there, marking them there: called when one of its
-/// waits begins (the task is about to be suspended, and may resume on
-/// another thread). `None` in a peeps task (its locks follow its polls), on
-/// a thread, and for a plain task holding nothing.
-#[inline]
-pub(crate) fn park_plain() -> Option<Box<Parked>> {
-    if with_list(|l| !l.in_task && l.len > l.base)? {
-        park_plain_slow()
-    } else {
-        None
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn park_plain_slow() -> Option<Box<Parked>> {
-    let tag = plain_tag();
-    if tag == 0 {
-        return None;
-    }
-    let mut parked = Parked {
-        tag,
-        from: 0,
-        entries: [Held::EMPTY; HELD_MAX],
-        len: 0,
-        seen: 0,
-    };
-    with_list(|l| {
-        let now = ORPHANS.load(Relaxed);
-        if now != l.seen {
-            l.catch_up(now);
-        }
-        parked.seen = l.seen;
-        parked.from = std::ptr::from_ref(l).addr();
-        for h in &mut l.entries[l.base..l.len] {
-            if h.tag == tag {
-                h.parked = true;
-                parked.entries[parked.len] = *h;
-                parked.len += 1;
-            }
-        }
-    })?;
-    (parked.len > 0).then(|| Box::new(parked))
-}
-
-/// Ends what [`park_plain`] began, when the same plain task is running
-/// here (its wait ended, or was dropped by the task itself: a `select!`
-/// branch that lost). On the thread it waited on, its entries are still in
-/// the list: their marks are cleared. On another thread, the first
-/// thread's list forgets them (an orphan release each, which it applies
-/// before its next acquisition) and this one takes them, less those
-/// released meanwhile. Dropped by anyone else (the task aborted, its future
-/// dropped elsewhere), the copy is forgotten: the guards drop with the
-/// task, and their releases are orphan releases (the entries are marked).
-#[cold]
-#[inline(never)]
-pub(crate) fn unpark_plain(mut parked: Box<Parked>) {
-    if plain_tag() != parked.tag {
+    if !frame.tracked && current >= crate::id::FOREIGN_BASE && plain::remove(current, lock, false) {
         return;
     }
-    let p = &mut *parked;
-    with_list(|l| {
-        if l.in_task {
-            return;
-        }
-        if std::ptr::from_ref(l).addr() == p.from {
-            for h in &mut l.entries[l.base..l.len] {
-                if h.tag == p.tag {
-                    h.parked = false;
-                }
-            }
-            return;
-        }
-        let now = ORPHANS.load(Relaxed);
-        if now != l.seen {
-            l.catch_up(now);
-        }
-        if l.seen != p.seen {
-            List::forget_orphans(&mut p.entries, &mut p.len, &mut 0, p.seen, l.seen);
-        }
-        for h in &p.entries[..p.len] {
-            orphan(h.lock);
-        }
-        // Those releases name locks this task holds: applied here before
-        // its entries come in, so that they remove none of them.
-        l.catch_up(ORPHANS.load(Relaxed));
-        // Before the locks the task took here since (by a sibling future
-        // while this one waited): those came after.
-        let at = (l.base..l.len)
-            .find(|&i| l.entries[i].tag == p.tag)
-            .unwrap_or(l.len);
-        let n = p.len.min(HELD_MAX - l.len);
-        l.entries.copy_within(at..l.len, at + n);
-        for (i, h) in p.entries[..n].iter().enumerate() {
-            l.entries[at + i] = Held {
-                parked: false,
-                ..*h
-            };
-        }
-        l.len += n;
-        for _ in n..p.len {
-            l.overflow += 1;
-            graph::held_dropped();
+    with_list(|list| {
+        if let Some(i) = list.find(lock) {
+            list.remove(i);
         }
     });
-}
-
-/// A wait's [`Parked`] copy, as a pointer without drop glue: the wait's
-/// record always hands it back ([`ParkedSlot::take`]) when the wait ends or
-/// is dropped, so the drop of every wait future stays as small as before.
-#[derive(Debug)]
-pub(crate) struct ParkedSlot(Option<std::ptr::NonNull<Parked>>);
-
-// SAFETY: it owns its `Parked` as a `Box` would, which is `Send` and `Sync`.
-unsafe impl Send for ParkedSlot {}
-// SAFETY: as above.
-unsafe impl Sync for ParkedSlot {}
-
-impl ParkedSlot {
-    /// Empty.
-    pub(crate) const fn new() -> Self {
-        ParkedSlot(None)
-    }
-
-    /// Keeps `parked` (what was kept before must have been taken).
-    #[inline]
-    pub(crate) fn put(&mut self, parked: Option<Box<Parked>>) {
-        debug_assert!(self.0.is_none());
-        self.0 = parked.map(|b| std::ptr::NonNull::from(Box::leak(b)));
-    }
-
-    /// Gives back what was kept.
-    #[inline]
-    pub(crate) fn take(&mut self) -> Option<Box<Parked>> {
-        // SAFETY: the pointer came from `Box::leak` in `put`, and is taken
-        // once.
-        self.0.take().map(|p| unsafe { Box::from_raw(p.as_ptr()) })
-    }
-}
-
-/// Where the top-level instrumented future of a plain tokio task keeps the
-/// copy of its task's locks between its polls ([`ParkedCell::park`] when a
-/// poll returns `Pending`, [`ParkedCell::unpark`] when the next begins), so
-/// they follow the task across any `.await` (a timer, a socket), not only
-/// across peeps' own waits.
-#[derive(Debug, Default)]
-pub(crate) struct ParkedCell(UnsafeCell<Option<Box<Parked>>>);
-
-// SAFETY: the cell is touched only by the polls of the future that owns it,
-// one at a time, each ordered after the last by the runtime; otherwise it
-// is only dropped.
-unsafe impl Sync for ParkedCell {}
-// SAFETY: as above.
-unsafe impl Send for ParkedCell {}
-
-impl ParkedCell {
-    /// The poll that owns the cell returned `Pending`: copies its task's
-    /// locks (see [`park_plain`]).
-    #[inline]
-    pub(crate) fn park(&self) {
-        // SAFETY: see the type.
-        let cell = unsafe { &mut *self.0.get() };
-        if cell.is_none() {
-            *cell = park_plain();
-        }
-    }
-
-    /// The next poll begins: brings the copy back (see [`unpark_plain`]).
-    #[inline]
-    pub(crate) fn unpark(&self) {
-        // SAFETY: see the type.
-        if let Some(parked) = unsafe { &mut *self.0.get() }.take() {
-            unpark_plain(parked);
-        }
-    }
 }
 
 // ---- a peeps task's locks across its polls ---------------------------------
