@@ -12,15 +12,17 @@
 //! which names its holder, wherever the release is made (a guard moved
 //! where peeps cannot see is released exactly, with no orphan release).
 //!
-//! A task owns its slot while it holds something and gives it up when it
-//! holds nothing. When its slots are all taken (more than [`PROBE`] tasks
-//! holding locks hash near it), a task's locks go to the thread's list as
-//! before (see the module above).
+//! A task keeps its slot once it held something, so that its next lock
+//! finds it at once, until another task needs a slot and none near its
+//! home is free: then a slot whose task holds nothing changes hands. When
+//! no slot near its home can be had (more than [`PROBE`] tasks holding
+//! locks hash there), a task's locks go to the thread's list as before
+//! (see the module above).
 
 use super::{HELD_MAX, Held, LOCAL, List, ORPHANS, before, graph, known, order};
 use crate::context;
-use parking_lot::{Mutex, MutexGuard};
 use peeps_graph::NodeId;
+use std::cell::UnsafeCell;
 use std::sync::atomic::{
     AtomicU64,
     Ordering::{Acquire, Relaxed, Release},
@@ -32,6 +34,8 @@ const BITS: u32 = 10;
 const SLOTS: usize = 1 << BITS;
 /// How many slots from its home a task's slot may be.
 const PROBE: usize = 16;
+/// The bit of an owner word saying its slot is locked.
+const LOCKED: u64 = 1;
 
 /// One task's held locks.
 #[derive(Debug)]
@@ -45,25 +49,24 @@ struct TaskList {
     seen: u64,
 }
 
-/// A slot of the table.
-#[derive(Debug)]
-struct Slot {
-    /// The task whose list it is, 0 when free; changed only under `list`'s
-    /// lock, read without it to find a task's slot.
-    owner: AtomicU64,
-    list: Mutex<TaskList>,
-}
+/// A slot's list, touched only by whoever holds its owner word's lock.
+struct SlotList(UnsafeCell<TaskList>);
 
-static TABLE: [Slot; SLOTS] = [const {
-    Slot {
-        owner: AtomicU64::new(0),
-        list: Mutex::new(TaskList {
-            entries: [Held::EMPTY; HELD_MAX],
-            len: 0,
-            overflow: 0,
-            seen: 0,
-        }),
-    }
+// SAFETY: see the type: its owner word's lock orders every access.
+unsafe impl Sync for SlotList {}
+
+/// Per slot, the task whose list it is (`tag << 1`, 0 for none) and the
+/// slot's lock ([`LOCKED`]): one word, so that finding a task's slot and
+/// locking it is one compare-and-swap. The words are dense: a probe reads
+/// two cache lines.
+static OWNERS: [AtomicU64; SLOTS] = [const { AtomicU64::new(0) }; SLOTS];
+static LISTS: [SlotList; SLOTS] = [const {
+    SlotList(UnsafeCell::new(TaskList {
+        entries: [Held::EMPTY; HELD_MAX],
+        len: 0,
+        overflow: 0,
+        seen: 0,
+    }))
 }; SLOTS];
 
 /// The first slot task `tag` may have.
@@ -72,52 +75,110 @@ fn home(tag: u64) -> usize {
     (tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - BITS)) as usize
 }
 
-/// Task `tag`'s list, locked; with `claim`, a free slot made its own when
-/// it has none. `None` when it has none (or the table has no room near
-/// its home).
-fn lock_list(tag: u64, claim: bool) -> Option<(&'static Slot, MutexGuard<'static, TaskList>)> {
-    // A free slot seen may be claimed by another task before it is locked:
-    // look again, a few times.
-    'again: for _ in 0..4 {
-        let h = home(tag);
+/// A locked slot: its list; unlocked, with its owner, when dropped.
+struct Locked {
+    i: usize,
+    owner: u64,
+}
+
+impl Locked {
+    fn list(&mut self) -> &mut TaskList {
+        // SAFETY: this slot's lock is held (see `SlotList`).
+        unsafe { &mut *LISTS[self.i].0.get() }
+    }
+}
+
+impl Drop for Locked {
+    #[inline]
+    fn drop(&mut self) {
+        OWNERS[self.i].store(self.owner << 1, Release);
+    }
+}
+
+/// Locks slot `i` if it is `owner`'s (0: free), spinning while someone
+/// else holds its lock; `None` when it is not `owner`'s.
+#[inline]
+fn try_lock(i: usize, owner: u64) -> Option<Locked> {
+    let word = owner << 1;
+    loop {
+        match OWNERS[i].compare_exchange_weak(word, word | LOCKED, Acquire, Relaxed) {
+            Ok(_) => return Some(Locked { i, owner }),
+            Err(now) if now == word | LOCKED => std::hint::spin_loop(),
+            Err(now) if now == word => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Task `tag`'s list, locked; with `claim`, a slot made its own when it
+/// has none: a free one, else one whose task holds nothing. `None` when it
+/// has none (or no slot near its home can be had).
+#[inline]
+fn lock_list(tag: u64, claim: bool) -> Option<Locked> {
+    let h = home(tag);
+    // Usually the task's slot is its home: one compare-and-swap.
+    if let Some(l) = try_lock(h, tag) {
+        return Some(l);
+    }
+    lock_list_probe(tag, h, claim)
+}
+
+/// [`lock_list`] past the task's home slot.
+#[cold]
+#[inline(never)]
+fn lock_list_probe(tag: u64, h: usize, claim: bool) -> Option<Locked> {
+    let at = |i: usize| (h + i) & (SLOTS - 1);
+    for _ in 0..4 {
+        let mut mine = None;
         let mut free = None;
         for i in 0..PROBE {
-            let slot = &TABLE[(h + i) & (SLOTS - 1)];
-            match slot.owner.load(Acquire) {
-                o if o == tag => {
-                    let list = slot.list.lock();
-                    if slot.owner.load(Relaxed) == tag {
-                        return Some((slot, list));
-                    }
-                    // Given up meanwhile (its last hold released elsewhere).
-                    continue 'again;
-                }
-                0 if free.is_none() => free = Some(slot),
-                _ => {}
+            let word = OWNERS[at(i)].load(Relaxed);
+            if word >> 1 == tag {
+                mine = Some(at(i));
+                break;
+            }
+            if word == 0 && free.is_none() {
+                free = Some(at(i));
+            }
+        }
+        if let Some(i) = mine {
+            match try_lock(i, tag) {
+                Some(l) => return Some(l),
+                // Taken by another task meanwhile (it held nothing): again.
+                None => continue,
             }
         }
         if !claim {
             return None;
         }
-        let slot = free?;
-        let mut list = slot.list.lock();
-        if slot.owner.load(Relaxed) == 0 {
-            slot.owner.store(tag, Release);
+        let fresh = |mut l: Locked| {
+            l.owner = tag;
+            let list = l.list();
             list.len = 0;
             list.overflow = 0;
             list.seen = ORPHANS.load(Relaxed);
-            return Some((slot, list));
+            l
+        };
+        if let Some(i) = free
+            && let Some(l) = try_lock(i, 0)
+        {
+            return Some(fresh(l));
+        }
+        // No free slot: one whose task holds nothing.
+        for i in 0..PROBE {
+            let word = OWNERS[at(i)].load(Relaxed);
+            if word & LOCKED != 0 || word == 0 {
+                continue;
+            }
+            if let Some(mut l) = try_lock(at(i), word >> 1) {
+                let list = l.list();
+                if list.len == 0 && list.overflow == 0 {
+                    return Some(fresh(l));
+                }
+            }
         }
     }
     None
-}
-
-/// Gives the slot up when its task holds nothing any more.
-#[inline]
-fn settle(slot: &Slot, list: &TaskList) {
-    if list.len == 0 && list.overflow == 0 {
-        slot.owner.store(0, Release);
-    }
 }
 
 /// Plain task `taken.tag` takes `taken`; `waited` as in [`super::take`].
@@ -126,10 +187,10 @@ fn settle(slot: &Slot, list: &TaskList) {
 #[cold]
 #[inline(never)]
 pub(super) fn take(taken: Held, waited: bool) -> bool {
-    let Some((_slot, mut guard)) = lock_list(taken.tag, true) else {
+    let Some(mut guard) = lock_list(taken.tag, true) else {
         return false;
     };
-    let list = &mut *guard;
+    let list = guard.list();
     let now = ORPHANS.load(Relaxed);
     if now != list.seen {
         List::forget_orphans(&mut list.entries, &mut list.len, &mut 0, list.seen, now);
@@ -176,10 +237,10 @@ pub(super) fn release(tag: u64, lock: NodeId) -> bool {
 /// holder peeps saw); `absorb`: a release, which the list's overflow count
 /// takes when the lock is not in it. Returns whether it was.
 pub(super) fn remove(tag: u64, lock: NodeId, absorb: bool) -> bool {
-    let Some((slot, mut guard)) = lock_list(tag, false) else {
+    let Some(mut guard) = lock_list(tag, false) else {
         return false;
     };
-    let list = &mut *guard;
+    let list = guard.list();
     match list.entries[..list.len]
         .iter()
         .rposition(|h| h.lock == lock)
@@ -191,7 +252,6 @@ pub(super) fn remove(tag: u64, lock: NodeId, absorb: bool) -> bool {
         None if absorb && list.overflow > 0 => list.overflow -= 1,
         None => return false,
     }
-    settle(slot, list);
     true
 }
 
@@ -207,20 +267,27 @@ mod tests {
         }
     }
 
-    /// A task's slot is claimed by its first lock, kept while it holds one,
-    /// and given up with its last; a release by the holder's id is exact
+    /// The locks task `tag`'s list holds.
+    fn held_locks(tag: u64) -> Vec<NodeId> {
+        lock_list(tag, false).map_or(Vec::new(), |mut l| {
+            let list = l.list();
+            list.entries[..list.len].iter().map(|h| h.lock).collect()
+        })
+    }
+
+    /// A task's list follows it: a release by the holder's id is exact
     /// whichever thread makes it.
     #[test]
-    fn a_tasks_slot_lives_while_it_holds_something() {
+    fn a_release_by_the_holder_finds_its_entry_from_any_thread() {
         let tag = crate::id::FOREIGN_BASE + 900_001;
         assert!(take(held(11, tag), false));
         assert!(take(held(12, tag), false));
         let other = std::thread::spawn(move || release(tag, 11)).join().unwrap();
         assert!(other, "released from another thread");
-        assert!(lock_list(tag, false).is_some(), "still holds lock 12");
+        assert_eq!(held_locks(tag), [12], "still holds lock 12");
         assert!(!release(tag, 11), "released once");
         assert!(release(tag, 12));
-        assert!(lock_list(tag, false).is_none(), "its slot is free");
+        assert_eq!(held_locks(tag), [0u64; 0], "holds nothing");
     }
 
     /// Two tasks holding reads of one lock: each release removes its own
@@ -235,16 +302,8 @@ mod tests {
         assert!(take(held(21, b), false));
         assert!(take(held(22, b), false));
         assert!(release(a, 21));
-        assert!(lock_list(a, false).is_none());
-        let (_, list) = lock_list(b, false).expect("b holds two");
-        assert_eq!(
-            list.entries[..list.len]
-                .iter()
-                .map(|h| h.lock)
-                .collect::<Vec<_>>(),
-            [21, 22]
-        );
-        drop(list);
+        assert_eq!(held_locks(a), [0u64; 0]);
+        assert_eq!(held_locks(b), [21, 22]);
         assert!(release(b, 22) && release(b, 21));
     }
 
@@ -265,6 +324,26 @@ mod tests {
         for lock in 0..(HELD_MAX as u64 + 2) {
             assert!(release(a, 100 + lock), "lock {lock}");
         }
-        assert!(lock_list(a, false).is_none());
+        assert_eq!(held_locks(a), [0u64; 0]);
+        assert!(!release(a, 100), "nothing left to absorb");
+    }
+
+    /// A slot whose task holds nothing is taken by another task that
+    /// needs one when none near its home is free.
+    #[test]
+    fn an_idle_slot_is_taken_when_none_is_free() {
+        // Three times as many tasks as a home's probe reaches, one home.
+        let first = crate::id::FOREIGN_BASE + 910_000;
+        let tags: Vec<u64> = (first..)
+            .filter(|&t| home(t) == home(first))
+            .take(PROBE * 3)
+            .collect();
+        for _ in 0..2 {
+            for &t in &tags {
+                assert!(take(held(300, t), false), "task {t} found a slot");
+                assert_eq!(held_locks(t), [300]);
+                assert!(release(t, 300));
+            }
+        }
     }
 }
