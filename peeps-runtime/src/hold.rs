@@ -523,22 +523,36 @@ impl HolderSet {
     }
 
     /// Frees a hold's slot (its token is dropped by the caller).
-    #[inline]
+    #[inline(always)]
     fn release_slot(&self, slot: Slot) {
+        crate::lockorder::released(self, || self.holder_at(slot));
         match slot.at() {
             SlotAt::Fast(i) => {
-                crate::lockorder::released(self, self.fast[i].holder.load(Ordering::Relaxed));
                 self.history_release(i);
                 self.fast[i].holder.store(0, Ordering::Release);
             }
             SlotAt::Slow(key) => {
                 let gone = self.slow.lock().remove(key);
-                crate::lockorder::released(self, gone.as_ref().map_or(0, |r| r.holder));
                 if let Some(r) = gone {
                     crate::history::released(&self.clock, self.owner, r.holder, r.how, r.at);
                 }
             }
         }
+    }
+
+    /// The holder of the live hold in `slot` (for the lock order, which
+    /// keeps a plain task's locks by task).
+    #[inline]
+    fn holder_at(&self, slot: Slot) -> NodeId {
+        match slot.at() {
+            SlotAt::Fast(i) => self.fast[i].holder.load(Ordering::Relaxed),
+            SlotAt::Slow(key) => self.slow_holder(key),
+        }
+    }
+
+    #[cold]
+    fn slow_holder(&self, key: usize) -> NodeId {
+        self.slow.lock().get_mut(key).map_or(0, |r| r.holder)
     }
 
     /// Tells the flight recorder the hold in fast slot `i` goes (inline,

@@ -282,12 +282,12 @@ pub(super) fn take(
     let done = LOCAL.try_with(|l| {
         // SAFETY: as in `with_list`.
         let list = unsafe { &mut *l.list.get() };
-        let tag = if list.in_task { 0 } else { plain_tag_of(lock) };
-        if tag != 0 {
-            return tag;
-        }
         let len = list.len;
         if len == list.base && len < HELD_MAX && ORPHANS.load(Relaxed) == list.seen {
+            let tag = if list.in_task { 0 } else { plain_tag_of(lock) };
+            if tag != 0 {
+                return tag;
+            }
             list.entries[len] = Held {
                 lock,
                 by,
@@ -299,8 +299,13 @@ pub(super) fn take(
             };
             list.len = len + 1;
             PUSHED
-        } else {
+        } else if list.in_task {
             MORE
+        } else {
+            match plain_tag_of(lock) {
+                0 => MORE,
+                tag => tag,
+            }
         }
     });
     match done {
