@@ -346,27 +346,59 @@ fn take_more(taken: Held, waited: bool) {
         if seen != list.seen {
             list.catch_up(seen);
         }
-        let mut slow = None;
-        if waited && list.len > list.base {
-            // SAFETY: as above.
-            let cache = unsafe { &*l.cache.get() };
-            let held = &list.entries[list.base..list.len];
-            if !known(held, cache, &taken) {
-                slow = Some(before(held, taken.tag));
-            }
-        }
-        if list.len < HELD_MAX {
-            list.entries[list.len] = taken;
-            list.len += 1;
-        } else {
-            list.overflow += 1;
-            graph::held_dropped();
-        }
+        // SAFETY: as above.
+        let cache = unsafe { &*l.cache.get() };
+        let base = list.base;
+        let slow = push(
+            &mut list.entries,
+            &mut list.len,
+            base,
+            &mut list.overflow,
+            Some(cache),
+            taken,
+            waited,
+        );
         slow.map(|b| (b, list.in_task))
     });
     if let Ok(Some((before, in_task))) = slow {
         order(&before, taken, context::current(), in_task);
     }
+}
+
+/// Pushes `taken` onto the held locks `entries[..len]` (the context's from
+/// `base`), counted in `overflow` when they are full. Returns the
+/// context's locks copied out when `taken` was `waited` for and one of its
+/// edges from them is not in the thread's edge `cache` (`None`: during
+/// the thread's teardown, learn nothing): [`order`] learns those, outside
+/// any borrow or lock.
+#[inline(always)]
+fn push(
+    entries: &mut [Held; HELD_MAX],
+    len: &mut usize,
+    base: usize,
+    overflow: &mut u32,
+    cache: Option<&[EdgeKey; EDGE_CACHE]>,
+    taken: Held,
+    waited: bool,
+) -> Option<Box<Before>> {
+    let mut slow = None;
+    if waited
+        && *len > base
+        && let Some(cache) = cache
+    {
+        let held = &entries[base..*len];
+        if !known(held, cache, &taken) {
+            slow = Some(before(held, taken.tag));
+        }
+    }
+    if *len < HELD_MAX {
+        entries[*len] = taken;
+        *len += 1;
+    } else {
+        *overflow += 1;
+        graph::held_dropped();
+    }
+    slow
 }
 
 /// Whether every order edge from the locks the context holds to `taken`

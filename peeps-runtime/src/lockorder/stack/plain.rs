@@ -19,7 +19,8 @@
 //! locks hash there), a task's locks go to the thread's list as before
 //! (see the module above).
 
-use super::{HELD_MAX, Held, LOCAL, List, ORPHANS, before, graph, known, order};
+use super::HELD_MAX;
+use super::{Held, LOCAL, List, ORPHANS, order, push};
 use crate::context;
 use peeps_graph::NodeId;
 use std::cell::UnsafeCell;
@@ -196,25 +197,32 @@ pub(super) fn take(taken: Held, waited: bool) -> bool {
         List::forget_orphans(&mut list.entries, &mut list.len, &mut 0, list.seen, now);
         list.seen = now;
     }
-    let mut slow = None;
-    if waited && list.len > 0 {
-        let held = &list.entries[..list.len];
-        // SAFETY: the cache is borrowed only by this module's functions, one
-        // at a time (see `Local`).
-        let cached = LOCAL
-            .try_with(|l| known(held, unsafe { &*l.cache.get() }, &taken))
-            .unwrap_or(true);
-        if !cached {
-            slow = Some(before(held, taken.tag));
-        }
-    }
-    if list.len < HELD_MAX {
-        list.entries[list.len] = taken;
-        list.len += 1;
-    } else {
-        list.overflow += 1;
-        graph::held_dropped();
-    }
+    // SAFETY: the cache is borrowed only by this module's functions, one at
+    // a time (see `Local`).
+    let learnt = LOCAL.try_with(|l| {
+        let cache = unsafe { &*l.cache.get() };
+        push(
+            &mut list.entries,
+            &mut list.len,
+            0,
+            &mut list.overflow,
+            Some(cache),
+            taken,
+            waited,
+        )
+    });
+    // During the thread's teardown: kept, nothing learned.
+    let slow = learnt.unwrap_or_else(|_| {
+        push(
+            &mut list.entries,
+            &mut list.len,
+            0,
+            &mut list.overflow,
+            None,
+            taken,
+            waited,
+        )
+    });
     // The edges are learned without the slot's lock (they lock the graph's
     // shards, and look futures up in the registry).
     drop(guard);
