@@ -173,11 +173,22 @@ pub fn note_blocking_call() {
         return;
     };
     let id = foreign_id(task);
+    // The thread's last one, and when it was written: while the ring has
+    // not come round since, a blocking loop's every call is two compares.
+    thread_local! {
+        static NOTED: std::cell::Cell<(NodeId, usize)> = const { std::cell::Cell::new((0, 0)) };
+    }
+    let next = BLOCKING_TASK_NEXT.load(Ordering::Relaxed);
+    let noted = NOTED.try_with(std::cell::Cell::get).unwrap_or((0, 0));
+    if noted.0 == id && next.wrapping_sub(noted.1) < BLOCKING_TASKS {
+        return;
+    }
     if is_blocking_task(id) {
         return;
     }
-    let i = BLOCKING_TASK_NEXT.fetch_add(1, Ordering::Relaxed) % BLOCKING_TASKS;
-    BLOCKING_TASK_IDS[i].store(id, Ordering::Relaxed);
+    let n = BLOCKING_TASK_NEXT.fetch_add(1, Ordering::Relaxed);
+    BLOCKING_TASK_IDS[n % BLOCKING_TASKS].store(id, Ordering::Relaxed);
+    let _ = NOTED.try_with(|c| c.set((id, n)));
 }
 
 fn is_blocking_task(id: NodeId) -> bool {
