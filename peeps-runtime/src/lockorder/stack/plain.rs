@@ -20,7 +20,7 @@
 //! (see the module above).
 
 use super::HELD_MAX;
-use super::{Held, LOCAL, List, ORPHANS, order, push};
+use super::{Held, LOCAL, List, ORPHANS, RING, order, push};
 use crate::context;
 use peeps_graph::NodeId;
 use std::cell::UnsafeCell;
@@ -194,7 +194,12 @@ pub(super) fn take(taken: Held, waited: bool) -> bool {
     let list = guard.list();
     let now = ORPHANS.load(Relaxed);
     if now != list.seen {
-        List::forget_orphans(&mut list.entries, &mut list.len, &mut 0, list.seen, now);
+        // Only the orphan releases the ring still has: a plain task's own
+        // releases name their holder and are never orphans, so those it
+        // missed are almost surely other contexts' locks, and forgetting
+        // all it holds (as a thread's list does) would lose its gates.
+        let from = list.seen.max(now.saturating_sub(RING));
+        List::forget_orphans(&mut list.entries, &mut list.len, &mut 0, from, now);
         list.seen = now;
     }
     // SAFETY: the cache is borrowed only by this module's functions, one at
