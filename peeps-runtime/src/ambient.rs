@@ -132,7 +132,7 @@ pub(crate) fn task_number(task: tokio::task::Id) -> u64 {
 /// registered it: a plain tokio task that holds or waits on something while
 /// no instrumented future runs at its top. `None` for any other id.
 pub(crate) fn foreign_node(id: NodeId, now_ms: u64, edges: &mut Vec<peeps_graph::Edge>) -> Option<peeps_graph::Node> {
-    if id < FOREIGN_BASE {
+    if !crate::id::is_foreign(id) {
         return None;
     }
     let task = id - FOREIGN_BASE;

@@ -28,6 +28,13 @@ pub(crate) const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 /// it may be registered again while an older node of it is leaving.
 pub(crate) const FOREIGN_BASE: u64 = 1 << 52;
 
+/// Whether `id` is a plain tokio task's (see [`FOREIGN_BASE`]).
+#[inline]
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
+pub(crate) fn is_foreign(id: u64) -> bool {
+    id >= FOREIGN_BASE
+}
+
 /// Which block id `id` was handed out from: ids of one block come from
 /// one thread, one after another (the registry keeps them together).
 #[inline]

@@ -211,7 +211,7 @@ fn gone_nodes(gone: &HashSet<NodeId>, rings: &[Vec<Record>]) -> Vec<HistoryNode>
         }
     }
     for (&id, n) in &mut out {
-        if id >= FOREIGN_BASE {
+        if crate::id::is_foreign(id) {
             n.kind = Some(NodeKind::Task);
             n.name = Some(format!("tokio task {}", id - FOREIGN_BASE));
         }

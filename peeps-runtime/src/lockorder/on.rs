@@ -100,10 +100,9 @@ pub(crate) fn reheld(set: &HolderSet, how: crate::hold::HoldAs, at: Site) {
 }
 
 /// The hold of a lock of `set` by `holder` (asked for only for a lock) is
-/// released, by whichever
-/// context releases it: it is no longer held by the context that took it.
-/// Called for every hold (a lock's class cell tells a lock from a channel
-/// endpoint).
+/// released, by whichever context releases it: it is no longer held by the
+/// context that took it. Called for every hold (a lock's class cell tells
+/// a lock from a channel endpoint).
 #[inline(always)]
 pub(crate) fn released(set: &HolderSet, holder: impl FnOnce() -> NodeId) {
     if tracked(set.order.load()).is_some() {

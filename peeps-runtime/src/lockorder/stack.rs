@@ -257,9 +257,8 @@ struct Before {
 ///
 /// The common case is inlined and stays in one borrow of the thread's
 /// state: a context holding nothing in its segment, no orphan release to
-/// apply, room in the list — a push of one entry (in the thread's own
-/// segment, tagged with the plain tokio task taking it). Anything else
-/// goes to [`take_more`].
+/// apply, room in the list — a push of one entry. A plain tokio task's
+/// lock goes to its list in [`plain`]; anything else to [`take_more`].
 #[inline(always)]
 pub(super) fn take(
     lock: NodeId,
@@ -275,19 +274,24 @@ pub(super) fn take(
     } else {
         frame.node
     };
-    // What the borrow did: pushed the entry, left it to `take_more`, or
-    // named the plain tokio task taking it (never 0 or 1: a node id).
-    const PUSHED: u64 = 0;
-    const MORE: u64 = 1;
-    let done = LOCAL.try_with(|l| {
+    /// What the borrow did.
+    enum Took {
+        /// Pushed the entry.
+        Pushed,
+        /// Left it to `take_more`.
+        More,
+        /// Named the plain tokio task taking it, whose list is `plain`'s.
+        Plain(u64),
+    }
+    let took = LOCAL.try_with(|l| {
         // SAFETY: as in `with_list`.
         let list = unsafe { &mut *l.list.get() };
+        let tag = if list.in_task { 0 } else { plain_tag_of(lock) };
+        if tag != 0 {
+            return Took::Plain(tag);
+        }
         let len = list.len;
         if len == list.base && len < HELD_MAX && ORPHANS.load(Relaxed) == list.seen {
-            let tag = if list.in_task { 0 } else { plain_tag_of(lock) };
-            if tag != 0 {
-                return tag;
-            }
             list.entries[len] = Held {
                 lock,
                 by,
@@ -298,34 +302,29 @@ pub(super) fn take(
                 movable,
             };
             list.len = len + 1;
-            PUSHED
-        } else if list.in_task {
-            MORE
+            Took::Pushed
         } else {
-            match plain_tag_of(lock) {
-                0 => MORE,
-                tag => tag,
-            }
+            Took::More
         }
     });
-    match done {
-        Ok(PUSHED) | Err(_) => {}
-        Ok(tag) => {
-            let taken = Held {
-                lock,
-                by,
-                tag: if tag == MORE { 0 } else { tag },
-                at,
-                class,
-                mode,
-                movable,
-            };
-            // A plain tokio task's locks are kept by task (`plain`); in the
-            // thread's list when the table has no room for it.
-            if tag == MORE || !plain::take(taken, waited) {
-                take_more(taken, waited);
-            }
-        }
+    let tag = match took {
+        Ok(Took::Pushed) | Err(_) => return,
+        Ok(Took::More) => 0,
+        Ok(Took::Plain(tag)) => tag,
+    };
+    let taken = Held {
+        lock,
+        by,
+        tag,
+        at,
+        class,
+        mode,
+        movable,
+    };
+    // A plain tokio task's locks are kept by task (`plain`); in the
+    // thread's list when the table has no room for it.
+    if tag == 0 || !plain::take(taken, waited) {
+        take_more(taken, waited);
     }
 }
 
@@ -588,7 +587,7 @@ fn who(frame: context::Frame, in_task: bool, tag: u64) -> (NodeId, NodeKind, Str
 /// holds it no longer does.
 #[inline]
 pub(super) fn release(lock: NodeId, holder: NodeId) {
-    if holder >= crate::id::FOREIGN_BASE && plain::release(holder, lock) {
+    if crate::id::is_foreign(holder) && plain::release(holder, lock) {
         return;
     }
     let elsewhere = with_list(|list| {
@@ -639,7 +638,7 @@ pub(super) fn moved_away(lock: NodeId, to: NodeId) {
     if current == to {
         return;
     }
-    if !frame.tracked && current >= crate::id::FOREIGN_BASE && plain::remove(current, lock, false) {
+    if !frame.tracked && crate::id::is_foreign(current) && plain::remove(current, lock, false) {
         return;
     }
     with_list(|list| {

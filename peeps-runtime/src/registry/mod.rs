@@ -136,7 +136,7 @@ impl<E: Entry> Registered<E> {
         let ptr: *const dyn Entry = Arc::<E>::as_ptr(&entry);
         // SAFETY: an `Arc`'s pointer is never null.
         let addr = Addr(unsafe { NonNull::new_unchecked(ptr.cast_mut()) });
-        let may_repeat = id >= crate::id::FOREIGN_BASE;
+        let may_repeat = crate::id::is_foreign(id);
         // SAFETY: this handle keeps the entry alive until its drop has
         // removed it.
         unsafe { shard(id).lock().insert(id, addr, may_repeat) };

@@ -73,7 +73,7 @@ static LISTS: [SlotList; SLOTS] = [const {
 /// The first slot task `tag` may have.
 #[inline]
 fn home(tag: u64) -> usize {
-    (tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - BITS)) as usize
+    (tag.wrapping_mul(crate::id::GOLDEN) >> (64 - BITS)) as usize
 }
 
 /// A locked slot: its list; unlocked, with its owner, when dropped.
