@@ -162,9 +162,9 @@ static BLOCKING_TASK_IDS: [AtomicU64; BLOCKING_TASKS] = [const { AtomicU64::new(
 /// How many were written.
 static BLOCKING_TASK_NEXT: AtomicUsize = AtomicUsize::new(0);
 
-/// A tokio-style blocking call (`blocking_recv`, `blocking_lock`, ...)
-/// returned: tokio panics in those on a runtime's worker, so when the
-/// thread runs a tokio task, that task is a `spawn_blocking` closure, and
+/// A tokio-style blocking call (`blocking_recv`, `blocking_lock`, ...) is
+/// made: tokio panics in those on a runtime's worker, so when the thread
+/// runs a tokio task, that task is a `spawn_blocking` closure, and
 /// its node says so (instead of "spawned with tokio::spawn"). Remembers the
 /// last [`BLOCKING_TASKS`] such tasks; an older one is labelled as a
 /// plain task again.

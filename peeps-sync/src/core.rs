@@ -214,10 +214,7 @@ macro_rules! block_on_wait {
     }};
     ($res:expr, $op:expr, $call:expr) => {{
         $crate::core::blocking_call();
-        let mut edge = $crate::core::blocked_on($res, $op);
-        let out = $call;
-        edge.end();
-        out
+        $crate::core::block_on_wait!(thread: $res, $op, $call)
     }};
 }
 
