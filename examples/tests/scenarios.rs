@@ -201,6 +201,9 @@ const SCENARIOS: &[&str] = &[
     "owned_permit_into_async_block",
     "owned_guard_into_async_block",
     "owned_guard_moved_then_relock",
+    "owned_guard_moved_then_relock_plain",
+    "sender_moved_after_use_plain",
+    "owned_guard_kept_then_relock_plain",
     "owned_permits_unrolled_into_async_blocks",
     "lock_orders_one_thread_plain",
     "fan_in_clone_then_move_async_blocks",
@@ -4077,8 +4080,12 @@ fn owned_guard_moved_then_relock() {
 /// each logged and handed to a plain fn that moves it into a plain `async
 /// move` upload on a timer; the uploader (a peeps task) waits for a third
 /// in the same scope.
+///
+/// Regression (a certain deadlock until the task census): both permits'
+/// holds (evidence `made`) were confirmed by the bytes they were moved out
+/// of, which stay in the uploader's state; the uploads are tasks peeps
+/// cannot see into, so those bytes prove nothing while they run.
 #[test]
-#[ignore = "bug: peeps says certain deadlock of uploader with itself: both permits' holds (evidence made) are confirmed in_state by the bytes they were moved out of, which stay in the uploader's state"]
 fn owned_permits_unrolled_into_async_blocks() {
     let mut s = scenario!(owned_permits_unrolled_into_async_blocks);
     let dump = s.dump();
@@ -5029,4 +5036,59 @@ fn upload_slot_released_elsewhere_tokio_spawn() {
     let mut s = scenario!(upload_slot_released_elsewhere_tokio_spawn);
     let dump = s.dump();
     check_no_potential(&dump);
+}
+
+/// `owned_guard_moved_then_relock` with no annotation but
+/// `peeps::spawn_named` (no `handed_off` at the `tokio::spawn`): the guard's
+/// old bytes stay in the editor's state, and the saving block is a task
+/// peeps cannot see into. Regression: a certain deadlock of the editor with
+/// itself before the task census.
+#[test]
+fn owned_guard_moved_then_relock_plain() {
+    let mut s = scenario!(owned_guard_moved_then_relock_plain);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    assert!(waited_on_for(&dump.snapshot, Mutex, "document", "lock"));
+}
+
+/// A pump primes its own channel with one send, moves the sender into a
+/// plain `tokio::spawn` ticker on a timer, and receives; no annotation but
+/// `peeps::spawn_named`. The sender is `used` by the pump and its old bytes
+/// stay in the pump's state. Regression: a certain deadlock of the pump
+/// with itself before the task census.
+#[test]
+fn sender_moved_after_use_plain() {
+    let mut s = scenario!(sender_moved_after_use_plain);
+    let dump = s.dump();
+    let report = check_healthy(&dump);
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(&report));
+    assert!(waited_on_for(&dump.snapshot, Channel, "ticks", "recv"));
+    // The ticker is the one task peeps cannot see into.
+    let tasks = dump.snapshot.tasks.expect("a task census");
+    assert_eq!((tasks.alive, tasks.unseen), (2, 1), "{tasks:?}");
+}
+
+/// The twin of `owned_guard_moved_then_relock_plain` that keeps the guard:
+/// the plain task the editor awaited is gone, so nothing peeps cannot see
+/// into is left for the guard to have gone to, and the guard's find in the
+/// editor's state proves the deadlock.
+#[test]
+fn owned_guard_kept_then_relock_plain() {
+    let mut s = scenario!(owned_guard_kept_then_relock_plain);
+    let dump = s.dump();
+    let tasks = dump.snapshot.tasks.expect("a task census");
+    assert_eq!((tasks.alive, tasks.unseen), (1, 0), "{tasks:?}");
+    let report = analyze(&dump);
+    deadlock()
+        .certain()
+        .tasks(["editor"])
+        .resources([(Mutex, "document")])
+        .step(
+            step("editor")
+                .op(Op::Lock)
+                .waits_on(Mutex, "document")
+                .held_by("editor"),
+        )
+        .check(&report);
 }

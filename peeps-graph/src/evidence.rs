@@ -19,6 +19,11 @@
 //! | `made` | the task that made, cloned or acquired it | certain when also `in_state`, else unknown |
 //! | `shared` | the last of several tasks that used it, or a task that used it from memory outside its own state (an `Arc`, or a plain task's state peeps cannot read) | unknown |
 //!
+//! A use, and a find in a state, prove where the handle was: while the
+//! process runs tokio tasks peeps cannot see into (`Snapshot::tasks`), the
+//! handle may have been moved into one of them since, unseen, and only
+//! `acquired` and `in_message` stay certain ([`Evidence::can_move_unseen`]).
+//!
 //! (docs/ownership.md says the same for users, with examples.)
 
 use serde::{Deserialize, Serialize};
@@ -95,6 +100,14 @@ impl Evidence {
             self,
             Evidence::Acquired | Evidence::Used | Evidence::InMessage
         )
+    }
+
+    /// Whether the handle can have left its holder since without peeps
+    /// seeing it: anything but a lock guard or a borrowed permit (bound to
+    /// the task that took it) and a handle inside an unread message (held
+    /// by its channel).
+    pub fn can_move_unseen(self) -> bool {
+        !matches!(self, Evidence::Acquired | Evidence::InMessage)
     }
 
     /// Whether it names a move into the holder that peeps saw (which the

@@ -44,5 +44,6 @@ pub use merge::{Merged, merge};
 pub use op::Op;
 pub use read::ReadError;
 pub use schema::{
-    Attrs, Edge, EdgeKind, Node, NodeId, NodeKind, Process, SCHEMA, Snapshot, ThreadInfo,
+    Attrs, Edge, EdgeKind, Node, NodeId, NodeKind, Process, SCHEMA, Snapshot, TaskCensus,
+    ThreadInfo,
 };

@@ -41,6 +41,32 @@ pub struct Snapshot {
     /// recorder is off (`PEEPS_HISTORY=0`) or in older dumps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<crate::history::History>,
+    /// The tokio tasks alive in the process's runtimes, and how many of
+    /// them peeps cannot see into (see [`TaskCensus`]). Absent when peeps
+    /// saw no runtime (no peeps task, no instrumented plain task), or in
+    /// older dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<TaskCensus>,
+}
+
+/// A process's tokio tasks at snapshot time.
+///
+/// A handle moved into a task peeps cannot see into (`tokio::spawn` of an
+/// uninstrumented future) leaves no trace: the bytes it was moved out of
+/// may stay in its old holder's state, and its old holder's uses stay on
+/// record. While such a task is alive, what peeps last saw of a channel
+/// end, an owned guard or an owned permit is no proof of who has it now
+/// (docs/ownership.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TaskCensus {
+    /// Tasks alive in the runtimes peeps has seen (tokio's
+    /// `num_alive_tasks`, summed).
+    pub alive: u64,
+    /// Of those, the ones peeps cannot see into: neither peeps tasks, nor
+    /// plain tasks whose top-level future is instrumented, nor plain tasks
+    /// seen waiting in the graph.
+    pub unseen: u64,
 }
 
 /// The process a snapshot describes.

@@ -5,7 +5,7 @@
 mod support;
 
 use peeps_graph::analysis::{Certainty, Report};
-use peeps_graph::{Evidence, NodeKind};
+use peeps_graph::{Evidence, NodeKind, TaskCensus};
 use support::*;
 
 /// `a` waits to receive on `to-a`, whose only sender is held by `b` with
@@ -171,4 +171,85 @@ fn a_long_wait_on_an_unplaced_hold_says_whose_it_was_last_seen_to_be() {
         let text = &report.long_waits[0].text;
         assert!(text.contains(words), "{text}\nwanted: {words}");
     }
+}
+
+/// The cycle of [`receive_cycle_dump`] in a process that runs `unseen`
+/// tokio tasks peeps cannot see into.
+fn receive_cycle_beside(evidence: &str, in_state: bool, unseen: u64) -> Report {
+    let mut snap = receive_cycle_dump(evidence, in_state);
+    snap.tasks = Some(TaskCensus {
+        alive: 2 + unseen,
+        unseen,
+    });
+    analyze(&[snap])
+}
+
+/// A use proves where a handle was, and a mark in a state may be the bytes
+/// it was moved out of: a move into a task peeps cannot see into (plain
+/// `tokio::spawn`) leaves no trace. While such a task runs, neither is
+/// proof; once none does, both are again.
+#[test]
+fn a_used_or_found_handle_proves_nothing_while_unseen_tasks_run() {
+    for (evidence, in_state) in [
+        ("used", false),
+        ("used", true),
+        ("made", true),
+        ("spawned", true),
+    ] {
+        assert_no_deadlock(&receive_cycle_beside(evidence, in_state, 1));
+        let report = receive_cycle_beside(evidence, in_state, 0);
+        let d = only_deadlock(&report);
+        assert_eq!(d.certainty, Certainty::Certain, "{evidence}: {}", d.text);
+    }
+}
+
+/// What the long wait says of such a hold: who it was last seen with, and
+/// why that is no proof.
+#[test]
+fn a_handle_that_may_have_moved_unseen_is_said_so() {
+    let mut d = Dump::new("svc");
+    let uploader = d.task("uploader");
+    let slots = d.resource(NodeKind::Semaphore, "slots");
+    d.hold(slots, uploader, "permit")
+        .evidence("made")
+        .in_state();
+    d.wait(uploader, slots, "acquire");
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive: 2,
+        unseen: 1,
+    });
+    let report = analyze(&[snap]);
+    assert_no_deadlock(&report);
+    assert_eq!(report.long_waits.len(), 1, "{}", report.text());
+    let text = &report.long_waits[0].text;
+    assert!(
+        text.contains(
+            r#"its permit was last seen with task "uploader": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since"#
+        ),
+        "{text}"
+    );
+}
+
+/// A lock guard is bound to the task that took it, and a handle inside an
+/// unread message is held by its channel: tasks peeps cannot see into
+/// change neither.
+#[test]
+fn a_guard_stays_proof_beside_unseen_tasks() {
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let m1 = d.mutex("m1");
+    let m2 = d.mutex("m2");
+    d.hold(m1, a, "guard");
+    d.hold(m2, b, "guard");
+    d.wait(a, m2, "lock");
+    d.wait(b, m1, "lock");
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive: 7,
+        unseen: 5,
+    });
+    let report = analyze(&[snap]);
+    assert_eq!(only_deadlock(&report).certainty, Certainty::Certain);
 }

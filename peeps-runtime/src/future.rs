@@ -70,6 +70,7 @@ impl FutureEntry {
             && self.plain.get().is_none()
         {
             let _ = self.plain.set(Box::new(PlainState { at, len, task, gate: crate::task::StateGate::default() }));
+            crate::census::note_runtime();
         }
     }
 }

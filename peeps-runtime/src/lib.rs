@@ -46,6 +46,7 @@ macro_rules! cfg_not_diagnostics {
 cfg_diagnostics! {
     #[doc(hidden)]
     pub mod ambient;
+    mod census;
     #[doc(hidden)]
     pub mod context;
     mod first_poll;

@@ -130,6 +130,14 @@ pub fn snapshot() -> Snapshot {
     let now_ms = clock::now_ms();
     let captured_at_ms = clock::wall_ms();
     let found = find_handles(&entries);
+    // Plain tokio tasks whose instrumented top-level future peeps reads.
+    let plain_tops: HashSet<u64> = entries
+        .iter()
+        .map(|e| e.state_owner())
+        .zip(entries.iter().map(|e| e.core().id))
+        .filter(|(owner, id)| owner != id)
+        .map(|(owner, _)| owner)
+        .collect();
     let mut nodes = Vec::with_capacity(entries.len());
     let mut edges = Vec::new();
     for entry in &entries {
@@ -143,6 +151,7 @@ pub fn snapshot() -> Snapshot {
     // holder that has finished) names nothing: drop it.
     edges.retain(|e| ids.contains(&e.from) && ids.contains(&e.to));
     edges.sort_by_key(|e| (e.from, e.to, e.kind));
+    let tasks = census(&nodes, &edges, &plain_tops);
     let process = crate::process::current();
     let history = history(
         &nodes,
@@ -159,8 +168,54 @@ pub fn snapshot() -> Snapshot {
         edges,
         threads: crate::threads::describe(now_ms),
         lock_order: crate::lockorder::learned(),
+        tasks,
         history,
     }
+}
+
+/// The process's tokio tasks now, and how many of them peeps cannot see
+/// into (see [`peeps_graph::TaskCensus`]): those alive in the runtimes
+/// peeps has seen, less its own tasks, the plain tasks whose top-level
+/// future is in `plain_tops`, and the plain tasks waiting in `edges`.
+#[cfg(feature = "diagnostics")]
+fn census(
+    nodes: &[Node],
+    edges: &[peeps_graph::Edge],
+    plain_tops: &HashSet<u64>,
+) -> Option<peeps_graph::TaskCensus> {
+    let alive = crate::census::alive_tasks()?;
+    let is_task = |id: u64| {
+        nodes
+            .binary_search_by_key(&id, |n| n.id)
+            .is_ok_and(|i| nodes[i].kind == peeps_graph::NodeKind::Task)
+    };
+    let mut seen: HashSet<u64> = nodes
+        .iter()
+        .filter(|n| n.kind == peeps_graph::NodeKind::Task && !crate::id::is_foreign(n.id))
+        .map(|n| n.id)
+        .collect();
+    seen.extend(plain_tops.iter().copied());
+    seen.extend(
+        edges
+            .iter()
+            .filter(|e| e.kind == peeps_graph::EdgeKind::WaitsOn && crate::id::is_foreign(e.from))
+            .map(|e| e.from)
+            .filter(|&id| is_task(id)),
+    );
+    Some(peeps_graph::TaskCensus {
+        alive,
+        unseen: alive.saturating_sub(seen.len() as u64),
+    })
+}
+
+/// Without diagnostics nothing is counted.
+#[cfg(not(feature = "diagnostics"))]
+fn census(
+    _nodes: &[Node],
+    _edges: &[peeps_graph::Edge],
+    _plain_tops: &HashSet<u64>,
+) -> Option<peeps_graph::TaskCensus> {
+    None
 }
 
 /// The flight recorder's events for a snapshot of `nodes` and `edges`.

@@ -670,6 +670,7 @@ where
 {
     // `PEEPS_WATCHDOG` works without `init`: the first peeps task reads it.
     crate::watchdog::start_from_env_once();
+    crate::census::note_runtime();
     let task = task_future(name, loc, fut);
     let target = JoinTarget(task.reg.entry().clone());
     JoinHandle { inner: tokio::spawn(task), target: Some(target), wait: WaitEdge::new() }

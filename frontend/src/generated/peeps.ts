@@ -1074,6 +1074,13 @@ export interface Snapshot {
    */
   schema: string;
   /**
+   * The tokio tasks alive in the process's runtimes, and how many of
+   * them peeps cannot see into (see [`TaskCensus`]). Absent when peeps
+   * saw no runtime (no peeps task, no instrumented plain task), or in
+   * older dumps.
+   */
+  tasks?: TaskCensus | null;
+  /**
    * The runtime's OS threads, with what each is polling.
    */
   threads?: ThreadInfo[];
@@ -1465,6 +1472,32 @@ export interface Process {
    * Wall-clock start of the process (when peeps first ran), ms since the epoch.
    */
   started_at_ms: number;
+}
+/**
+ * A process's tokio tasks at snapshot time.
+ *
+ * A handle moved into a task peeps cannot see into (`tokio::spawn` of an
+ * uninstrumented future) leaves no trace: the bytes it was moved out of
+ * may stay in its old holder's state, and its old holder's uses stay on
+ * record. While such a task is alive, what peeps last saw of a channel
+ * end, an owned guard or an owned permit is no proof of who has it now
+ * (docs/ownership.md).
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "TaskCensus".
+ */
+export interface TaskCensus {
+  /**
+   * Tasks alive in the runtimes peeps has seen (tokio's
+   * `num_alive_tasks`, summed).
+   */
+  alive: number;
+  /**
+   * Of those, the ones peeps cannot see into: neither peeps tasks, nor
+   * plain tasks whose top-level future is instrumented, nor plain tasks
+   * seen waiting in the graph.
+   */
+  unseen: number;
 }
 /**
  * One OS thread of the program's runtime.

@@ -212,6 +212,7 @@ pub fn generate(
                 threads: Vec::new(),
                 lock_order: None,
                 history: None,
+                tasks: None,
             },
             next: 1,
             edge_age: HEALTHY_EDGE_MS,

@@ -202,6 +202,12 @@ pub(crate) enum External {
     /// state (the `held_by` edge names the last user): a handle in shared
     /// state, which any task may use next.
     Shared(EdgeIndex),
+    /// Held, as far as peeps saw, by the task the `held_by` edge names (it
+    /// used the handle, or the handle was found in its state), but its
+    /// process runs tokio tasks peeps cannot see into: the handle may have
+    /// been moved into one of them since, which leaves no trace (the bytes
+    /// it was moved out of stay behind).
+    OutOfSight(EdgeIndex),
     /// The channel counts more senders than peeps attributes.
     UnseenSender,
     /// The channel counts more receivers than peeps attributes.
@@ -237,6 +243,9 @@ impl External {
             }
             External::Shared(_) => {
                 "it may be shared: it was used by several tasks, or from memory outside its user's own state, so peeps cannot tell which task will act"
+            }
+            External::OutOfSight(_) => {
+                "tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since, so peeps cannot tell who has it"
             }
             External::UnseenSender => "a sender is held by something peeps cannot see",
             External::UnseenReceiver => "a receiver is held by something peeps cannot see",
@@ -356,6 +365,13 @@ fn hold_releasers(
                 External::Unconfirmed(e.id())
             });
         }
+        // A use or a find in the state proves where a movable handle was,
+        // not where it is: a move into a task peeps cannot see into leaves
+        // no trace. Only a lock guard (bound to its task) or an unread
+        // message (held by its channel) stays proof while such tasks run.
+        if evidence.can_move_unseen() && unseen_tasks(merged, holder) > 0 {
+            return Err(External::OutOfSight(e.id()));
+        }
         let Some(root) = blocked.root(holder) else {
             return Err(External::UnknownHolder);
         };
@@ -367,6 +383,12 @@ fn hold_releasers(
         });
     }
     Ok(seen)
+}
+
+/// How many tokio tasks peeps cannot see into run in the process of
+/// `node` (0 when its snapshot does not say).
+fn unseen_tasks(merged: &Merged<'_>, node: NodeIndex) -> u64 {
+    merged.process_of(node).tasks.map_or(0, |t| t.unseen)
 }
 
 /// The roots that will read a message from `carrier`: its receivers'

@@ -435,7 +435,7 @@ impl LongWait {
             }
             // A hold peeps could not place: say whose it was last seen to be.
             let last_seen = match verdict {
-                Err(External::Unconfirmed(e) | External::Shared(e)) => g
+                Err(External::Unconfirmed(e) | External::Shared(e) | External::OutOfSight(e)) => g
                     .edge_endpoints(e)
                     .map(|(_, holder)| (hold_noun(g[e].attr_str(attr::AS)), cx.node_ref(holder))),
                 _ => None,
@@ -490,6 +490,7 @@ impl LongWait {
                 if let Some((what, holder)) = &last_seen {
                     let verb = match (why, *what) {
                         (External::Shared(_), _) => "last used by",
+                        (External::OutOfSight(_), _) => "last seen with",
                         (_, "sender" | "receiver") => "made by",
                         _ => "taken by",
                     };

@@ -40,6 +40,7 @@ impl Dump {
                 threads: Vec::new(),
                 lock_order: None,
                 history: None,
+                tasks: None,
             },
             next: 1,
         }

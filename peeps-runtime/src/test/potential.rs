@@ -43,6 +43,7 @@ pub(crate) fn check(potential: Potential, shared: &Shared) {
         threads: Vec::new(),
         lock_order: Some(order),
         history: None,
+                tasks: None,
     };
     let report = peeps_graph::analyze(std::slice::from_ref(&snap), &Options::default());
     let texts: Vec<&str> = report
