@@ -11,11 +11,16 @@
 //! places a handle may have gone unseen.
 //!
 //! A runtime is noted the first time a thread spawns a peeps task or polls
-//! an instrumented top-level future of a plain task in it (one
-//! thread-local check on those paths, a `Handle` clone once per thread).
+//! an instrumented top-level future of a plain task in it (a thread-local
+//! check on those paths, a `Handle` clone once per thread). A thread that
+//! later enters another runtime (a second `block_on` on it) is not asked
+//! again until a snapshot finds peeps knows more tasks than the runtimes
+//! noted have alive: that snapshot has no census, and every thread notes
+//! its runtime again at its next spawn ([`renote`]).
 
 use parking_lot::Mutex;
 use std::cell::Cell;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use tokio::runtime::Handle;
 
 /// How many runtimes are kept; past that, the oldest noted is forgotten
@@ -25,17 +30,28 @@ const KEPT: usize = 16;
 /// The runtimes noted, oldest first.
 static RUNTIMES: Mutex<Vec<Handle>> = Mutex::new(Vec::new());
 
+/// Which round of noting runs: a thread noted its runtime in this round
+/// when its `NOTED` says so.
+static ROUND: AtomicU32 = AtomicU32::new(1);
+
 thread_local! {
-    /// This thread has noted its runtime.
-    static NOTED: Cell<bool> = const { Cell::new(false) };
+    /// The round in which this thread noted its runtime (0: never).
+    static NOTED: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Notes the runtime of the current thread, the first time on this thread.
+/// Notes the runtime of the current thread, once per thread and round.
 #[inline]
 pub(crate) fn note_runtime() {
-    if NOTED.try_with(|n| n.replace(true)) == Ok(false) {
+    let round = ROUND.load(Relaxed);
+    if NOTED.try_with(|n| n.replace(round)) != Ok(round) {
         note_slow();
     }
+}
+
+/// Asks every thread to note its runtime again at its next spawn: a
+/// runtime was missed.
+pub(crate) fn renote() {
+    ROUND.fetch_add(1, Relaxed);
 }
 
 #[cold]

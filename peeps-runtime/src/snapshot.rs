@@ -176,32 +176,45 @@ pub fn snapshot() -> Snapshot {
 /// The process's tokio tasks now, and how many of them peeps cannot see
 /// into (see [`peeps_graph::TaskCensus`]): those alive in the runtimes
 /// peeps has seen, less its own tasks, the plain tasks whose top-level
-/// future is in `plain_tops`, and the plain tasks waiting in `edges`.
+/// future is in `plain_tops`, and the plain tasks waiting in `edges`, each
+/// counted once by its tokio task number (a peeps task driven by
+/// `block_on`, as `#[peeps::test]`'s body, is no tokio task and has none).
 #[cfg(feature = "diagnostics")]
 fn census(
     nodes: &[Node],
     edges: &[peeps_graph::Edge],
     plain_tops: &HashSet<u64>,
 ) -> Option<peeps_graph::TaskCensus> {
+    use crate::id::{FOREIGN_BASE, is_foreign};
+    use peeps_graph::NodeKind::Task;
     let alive = crate::census::alive_tasks()?;
     let is_task = |id: u64| {
         nodes
             .binary_search_by_key(&id, |n| n.id)
-            .is_ok_and(|i| nodes[i].kind == peeps_graph::NodeKind::Task)
+            .is_ok_and(|i| nodes[i].kind == Task)
     };
-    let mut seen: HashSet<u64> = nodes
+    let peeps_tasks = nodes
         .iter()
-        .filter(|n| n.kind == peeps_graph::NodeKind::Task && !crate::id::is_foreign(n.id))
-        .map(|n| n.id)
-        .collect();
-    seen.extend(plain_tops.iter().copied());
-    seen.extend(
-        edges
-            .iter()
-            .filter(|e| e.kind == peeps_graph::EdgeKind::WaitsOn && crate::id::is_foreign(e.from))
-            .map(|e| e.from)
-            .filter(|&id| is_task(id)),
-    );
+        .filter(|n| n.kind == Task && !is_foreign(n.id))
+        .filter_map(|n| n.attrs.get(peeps_graph::attr::TOKIO_TASK_ID)?.as_u64());
+    let waiting = edges
+        .iter()
+        .filter(|e| {
+            e.kind == peeps_graph::EdgeKind::WaitsOn && is_foreign(e.from) && is_task(e.from)
+        })
+        .map(|e| e.from);
+    let plain = plain_tops
+        .iter()
+        .copied()
+        .chain(waiting)
+        .map(|id| id - FOREIGN_BASE);
+    let seen: HashSet<u64> = peeps_tasks.chain(plain).collect();
+    if seen.len() as u64 > alive {
+        // A runtime was missed (a thread entered a second one): no count
+        // this time, and every thread notes its runtime again.
+        crate::census::renote();
+        return None;
+    }
     Some(peeps_graph::TaskCensus {
         alive,
         unseen: alive.saturating_sub(seen.len() as u64),

@@ -1076,8 +1076,9 @@ export interface Snapshot {
   /**
    * The tokio tasks alive in the process's runtimes, and how many of
    * them peeps cannot see into (see [`TaskCensus`]). Absent when peeps
-   * saw no runtime (no peeps task, no instrumented plain task), or in
-   * older dumps.
+   * saw no runtime (no peeps task, no instrumented plain task), when it
+   * missed one (a thread entered a second runtime: later snapshots
+   * count it), or in older dumps.
    */
   tasks?: TaskCensus | null;
   /**

@@ -1,0 +1,109 @@
+//! The task census of a snapshot (`Snapshot::tasks`): the tokio tasks alive
+//! in the runtimes peeps has seen, and how many of them peeps cannot see
+//! into. Its own process, and one test: the census counts every task of
+//! the process.
+
+#![cfg(feature = "diagnostics")]
+
+use peeps_graph::{NodeKind, Snapshot, TaskCensus, attr};
+use peeps_runtime::future::instrument;
+use peeps_runtime::task::{spawn, task_future};
+use std::future::pending;
+use std::panic::Location;
+use std::time::Duration;
+
+/// Snapshots until `done` holds (each peeps task has its tokio id, each
+/// instrumented top-level future is registered after its first poll).
+async fn snapshot_when(done: impl Fn(&Snapshot) -> bool) -> Snapshot {
+    loop {
+        let snap = peeps_runtime::snapshot();
+        if done(&snap) {
+            return snap;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Task nodes with a tokio id (peeps tasks once polled, and the node of a
+/// plain task whose instrumented top-level future was polled), and the
+/// instrumented futures named `top` registered.
+fn polled(snap: &Snapshot) -> (usize, usize) {
+    let tasks = snap
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Task && n.attrs.contains_key(attr::TOKIO_TASK_ID))
+        .count();
+    let tops = snap.nodes.iter().filter(|n| n.name == "top").count();
+    (tasks, tops)
+}
+
+#[test]
+fn census() {
+    counts_the_tasks_peeps_cannot_see_into();
+    a_block_on_body_is_no_tokio_task();
+}
+
+fn counts_the_tasks_peeps_cannot_see_into() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        for _ in 0..2 {
+            spawn(pending::<()>());
+        }
+        let plain: Vec<_> = (0..3).map(|_| tokio::spawn(pending::<()>())).collect();
+        // A plain task peeps reads: its top-level future is instrumented.
+        tokio::spawn(instrument("top", "tests/census.rs", pending::<()>()));
+        let snap = snapshot_when(|s| polled(s) == (3, 1)).await;
+        assert_eq!(
+            snap.tasks,
+            Some(TaskCensus {
+                alive: 6,
+                unseen: 3
+            })
+        );
+
+        for p in &plain[..2] {
+            p.abort();
+        }
+        let snap = snapshot_when(|s| s.tasks.is_some_and(|t| t.alive == 4)).await;
+        assert_eq!(
+            snap.tasks,
+            Some(TaskCensus {
+                alive: 4,
+                unseen: 1
+            })
+        );
+    });
+}
+
+/// A peeps task driven by `block_on` (as `#[peeps::test]` drives its body)
+/// is no tokio task: it is not among the alive, nor among those seen. The
+/// runtime of the first part is gone, and this thread noted that one: the
+/// first snapshot finds a task no runtime noted has, so it has no census,
+/// and the thread notes this runtime at its next spawn.
+fn a_block_on_body_is_no_tokio_task() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body = task_future("body".into(), Location::caller(), async {
+        spawn(pending::<()>());
+        let _plain = tokio::spawn(pending::<()>());
+        let missed = snapshot_when(|s| polled(s).0 == 1).await;
+        spawn(pending::<()>());
+        let counted = snapshot_when(|s| polled(s).0 == 2).await;
+        (missed.tasks, counted.tasks)
+    });
+    let (missed, counted) = rt.block_on(body);
+    assert_eq!(missed, None);
+    assert_eq!(
+        counted,
+        Some(TaskCensus {
+            alive: 3,
+            unseen: 1
+        })
+    );
+}
