@@ -253,3 +253,39 @@ fn a_guard_stays_proof_beside_unseen_tasks() {
     let report = analyze(&[snap]);
     assert_eq!(only_deadlock(&report).certainty, Certainty::Certain);
 }
+
+/// A receive is no stall, but a task waiting to receive on a channel whose
+/// sender was last seen with itself (the coordinator that kept its own,
+/// or a healthy one that moved it into a task peeps cannot see into) is a
+/// long wait that says so; a sender last seen with another task is not.
+#[test]
+fn a_receive_on_a_sender_last_seen_with_the_receiver_is_a_long_wait() {
+    for own in [true, false] {
+        let mut d = Dump::new("svc");
+        let pump = d.task("pump");
+        let other = d.task("other");
+        let ticks = d.channel("ticks", "mpsc", 1, 1);
+        d.hold(ticks, if own { pump } else { other }, "sender")
+            .evidence("used")
+            .in_state();
+        d.hold(ticks, pump, "receiver").evidence("used");
+        d.wait(pump, ticks, "recv");
+        let mut snap = d.build();
+        snap.tasks = Some(TaskCensus {
+            alive: 3,
+            unseen: 1,
+        });
+        let report = analyze(&[snap]);
+        assert_no_deadlock(&report);
+        if !own {
+            assert!(report.long_waits.is_empty(), "{}", report.text());
+            continue;
+        }
+        assert_eq!(report.long_waits.len(), 1, "{}", report.text());
+        let text = &report.long_waits[0].text;
+        assert!(
+            text.contains(r#"its sender was last seen with task "pump": tasks peeps cannot see into are running"#),
+            "{text}"
+        );
+    }
+}

@@ -392,6 +392,26 @@ fn is_stall(kind: NodeKind, op: Option<Op>) -> bool {
     }
 }
 
+/// Whether wait `w` of root `r` is a receive whose sender was last seen
+/// with `r` itself and may have moved out of sight since
+/// ([`External::OutOfSight`]). A receive is no stall (an idle consumer is
+/// the normal state of a service), but a task that may hold the sender of
+/// what it waits for — the coordinator that kept its own — is worth a long
+/// wait that says so.
+fn waits_on_own_sender(cx: &Context<'_, '_>, r: u32, w: EdgeIndex) -> bool {
+    let g = cx.merged.graph();
+    if op_side(g[w].op()) != OpSide::Receive {
+        return false;
+    }
+    let mut rels = Vec::new();
+    match classify(cx.merged, w).and_then(|t| releasers(cx.merged, &cx.blocked, t, &mut rels)) {
+        Err(External::OutOfSight(e)) => g
+            .edge_endpoints(e)
+            .is_some_and(|(_, holder)| cx.blocked.root(holder) == Some(r)),
+        _ => false,
+    }
+}
+
 impl LongWait {
     /// Every blocked task, not deadlocked, whose oldest stalling wait is at
     /// least the long-wait threshold old; longest first.
@@ -411,7 +431,9 @@ impl LongWait {
                 .filter_map(|w| {
                     let (_, on) = g.edge_endpoints(w)?;
                     let age = g[w].since_ms?;
-                    (age >= threshold && is_stall(g[on].node.kind, g[w].op())).then_some((age, w))
+                    (age >= threshold
+                        && (is_stall(g[on].node.kind, g[w].op()) || waits_on_own_sender(cx, r, w)))
+                    .then_some((age, w))
                 })
                 .max_by_key(|&(age, w)| (age, std::cmp::Reverse(w.index())));
             let Some((waited_ms, wait)) = oldest else {
