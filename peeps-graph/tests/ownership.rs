@@ -255,37 +255,59 @@ fn a_guard_stays_proof_beside_unseen_tasks() {
 }
 
 /// A receive is no stall, but a task waiting to receive on a channel whose
-/// sender was last seen with itself (the coordinator that kept its own,
-/// or a healthy one that moved it into a task peeps cannot see into) is a
-/// long wait that says so; a sender last seen with another task is not.
+/// sender was last seen with a blocked task (itself: the coordinator that
+/// kept its own, or a healthy one that moved it into a task peeps cannot
+/// see into; or another task that waits too) is a long wait that says so;
+/// a sender last seen with a task that runs is not.
 #[test]
-fn a_receive_on_a_sender_last_seen_with_the_receiver_is_a_long_wait() {
-    for own in [true, false] {
+fn a_receive_on_a_sender_last_seen_with_a_blocked_task_is_a_long_wait() {
+    for holder in ["pump", "waiting", "running"] {
         let mut d = Dump::new("svc");
         let pump = d.task("pump");
-        let other = d.task("other");
+        let waiting = d.task("waiting");
+        let running = d.task("running");
+        d.node(running).state("polling", 10);
+        let gate = d.mutex("gate");
+        d.hold(gate, running, "guard");
+        d.wait(waiting, gate, "lock").age(1);
         let ticks = d.channel("ticks", "mpsc", 1, 1);
-        d.hold(ticks, if own { pump } else { other }, "sender")
-            .evidence("used")
-            .in_state();
+        let id = match holder {
+            "pump" => pump,
+            "waiting" => waiting,
+            _ => running,
+        };
+        d.hold(ticks, id, "sender").evidence("used").in_state();
         d.hold(ticks, pump, "receiver").evidence("used");
         d.wait(pump, ticks, "recv");
         let mut snap = d.build();
         snap.tasks = Some(TaskCensus {
-            alive: 3,
+            alive: 4,
             unseen: 1,
         });
         let report = analyze(&[snap]);
         assert_no_deadlock(&report);
-        if !own {
-            assert!(report.long_waits.is_empty(), "{}", report.text());
+        let on_ticks: Vec<_> = report
+            .long_waits
+            .iter()
+            .filter(|l| l.waits_on.name == "ticks")
+            .collect();
+        if holder == "running" {
+            assert!(on_ticks.is_empty(), "{}", report.text());
             continue;
         }
-        assert_eq!(report.long_waits.len(), 1, "{}", report.text());
-        let text = &report.long_waits[0].text;
+        assert_eq!(on_ticks.len(), 1, "{holder}: {}", report.text());
+        let at = if holder == "pump" {
+            ""
+        } else {
+            " (src/waiting.rs:2)"
+        };
+        let words = format!(
+            r#"its sender was last seen with task "{holder}"{at}: tasks peeps cannot see into are running"#
+        );
         assert!(
-            text.contains(r#"its sender was last seen with task "pump": tasks peeps cannot see into are running"#),
-            "{text}"
+            on_ticks[0].text.contains(&words),
+            "{}\nwanted: {words}",
+            on_ticks[0].text
         );
     }
 }

@@ -392,22 +392,25 @@ fn is_stall(kind: NodeKind, op: Option<Op>) -> bool {
     }
 }
 
-/// Whether wait `w` of root `r` is a receive whose sender was last seen
-/// with `r` itself and may have moved out of sight since
-/// ([`External::OutOfSight`]). A receive is no stall (an idle consumer is
-/// the normal state of a service), but a task that may hold the sender of
-/// what it waits for — the coordinator that kept its own — is worth a long
-/// wait that says so.
-fn waits_on_own_sender(cx: &Context<'_, '_>, r: u32, w: EdgeIndex) -> bool {
+/// Whether wait `w` is a receive whose sender was last seen with a task
+/// that is blocked (the receiver itself, or one waiting too) and may have
+/// moved out of sight since ([`External::OutOfSight`]). A receive is no
+/// stall (an idle consumer is the normal state of a service), but one that
+/// may wait on a stuck task's sender — the coordinator that kept its own,
+/// two actors each keeping the other's — is worth a long wait that says
+/// so, beside tasks peeps cannot see into as without them.
+fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
     let g = cx.merged.graph();
     if op_side(g[w].op()) != OpSide::Receive {
         return false;
     }
     let mut rels = Vec::new();
     match classify(cx.merged, w).and_then(|t| releasers(cx.merged, &cx.blocked, t, &mut rels)) {
-        Err(External::OutOfSight(e)) => g
-            .edge_endpoints(e)
-            .is_some_and(|(_, holder)| cx.blocked.root(holder) == Some(r)),
+        Err(External::OutOfSight(e)) => g.edge_endpoints(e).is_some_and(|(_, holder)| {
+            cx.blocked
+                .root(holder)
+                .is_some_and(|h| cx.blocked.roots[h as usize].is_blocked())
+        }),
         _ => false,
     }
 }
@@ -432,7 +435,7 @@ impl LongWait {
                     let (_, on) = g.edge_endpoints(w)?;
                     let age = g[w].since_ms?;
                     (age >= threshold
-                        && (is_stall(g[on].node.kind, g[w].op()) || waits_on_own_sender(cx, r, w)))
+                        && (is_stall(g[on].node.kind, g[w].op()) || waits_on_blocked_sender(cx, w)))
                     .then_some((age, w))
                 })
                 .max_by_key(|&(age, w)| (age, std::cmp::Reverse(w.index())));
