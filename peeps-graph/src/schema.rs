@@ -64,9 +64,10 @@ pub struct TaskCensus {
     /// Tasks alive in the runtimes peeps has seen (tokio's
     /// `num_alive_tasks`, summed).
     pub alive: u64,
-    /// Of those, the ones peeps cannot see into: neither peeps tasks, nor
-    /// plain tasks whose top-level future is instrumented, nor plain tasks
-    /// seen waiting in the graph.
+    /// Of those, the ones peeps cannot see into: neither peeps tasks nor
+    /// plain tasks whose top-level future is instrumented (a plain task
+    /// seen waiting or holding something is one: a handle moved into it is
+    /// not found, and its wait may end).
     pub unseen: u64,
 }
 

@@ -151,7 +151,7 @@ pub fn snapshot() -> Snapshot {
     // holder that has finished) names nothing: drop it.
     edges.retain(|e| ids.contains(&e.from) && ids.contains(&e.to));
     edges.sort_by_key(|e| (e.from, e.to, e.kind));
-    let tasks = census(&nodes, &edges, &plain_tops);
+    let tasks = census(&nodes, &plain_tops);
     let process = crate::process::current();
     let history = history(
         &nodes,
@@ -175,39 +175,21 @@ pub fn snapshot() -> Snapshot {
 
 /// The process's tokio tasks now, and how many of them peeps cannot see
 /// into (see [`peeps_graph::TaskCensus`]): those alive in the runtimes
-/// peeps has seen, less its own tasks, the plain tasks whose top-level
-/// future is in `plain_tops`, and the plain tasks waiting in `edges`, each
-/// counted once by its tokio task number (a peeps task driven by
-/// `block_on`, as `#[peeps::test]`'s body, is no tokio task and has none).
+/// peeps has seen, less its own tasks and the plain tasks whose top-level
+/// future is in `plain_tops`, each counted once by its tokio task number (a
+/// peeps task driven by `block_on`, as `#[peeps::test]`'s body, is no
+/// tokio task and has none). A plain task peeps sees waiting, holding or
+/// using something is still one it cannot see into: a handle moved into it
+/// is not found, and its wait may end.
 #[cfg(feature = "diagnostics")]
-fn census(
-    nodes: &[Node],
-    edges: &[peeps_graph::Edge],
-    plain_tops: &HashSet<u64>,
-) -> Option<peeps_graph::TaskCensus> {
+fn census(nodes: &[Node], plain_tops: &HashSet<u64>) -> Option<peeps_graph::TaskCensus> {
     use crate::id::{FOREIGN_BASE, is_foreign};
-    use peeps_graph::NodeKind::Task;
     let alive = crate::census::alive_tasks()?;
-    let is_task = |id: u64| {
-        nodes
-            .binary_search_by_key(&id, |n| n.id)
-            .is_ok_and(|i| nodes[i].kind == Task)
-    };
     let peeps_tasks = nodes
         .iter()
-        .filter(|n| n.kind == Task && !is_foreign(n.id))
+        .filter(|n| n.kind == peeps_graph::NodeKind::Task && !is_foreign(n.id))
         .filter_map(|n| n.attrs.get(peeps_graph::attr::TOKIO_TASK_ID)?.as_u64());
-    let waiting = edges
-        .iter()
-        .filter(|e| {
-            e.kind == peeps_graph::EdgeKind::WaitsOn && is_foreign(e.from) && is_task(e.from)
-        })
-        .map(|e| e.from);
-    let plain = plain_tops
-        .iter()
-        .copied()
-        .chain(waiting)
-        .map(|id| id - FOREIGN_BASE);
+    let plain = plain_tops.iter().map(|id| id - FOREIGN_BASE);
     let seen: HashSet<u64> = peeps_tasks.chain(plain).collect();
     if seen.len() as u64 > alive {
         // A runtime was missed (a thread entered a second one): no count
@@ -217,17 +199,13 @@ fn census(
     }
     Some(peeps_graph::TaskCensus {
         alive,
-        unseen: alive.saturating_sub(seen.len() as u64),
+        unseen: alive - seen.len() as u64,
     })
 }
 
 /// Without diagnostics nothing is counted.
 #[cfg(not(feature = "diagnostics"))]
-fn census(
-    _nodes: &[Node],
-    _edges: &[peeps_graph::Edge],
-    _plain_tops: &HashSet<u64>,
-) -> Option<peeps_graph::TaskCensus> {
+fn census(_nodes: &[Node], _plain_tops: &HashSet<u64>) -> Option<peeps_graph::TaskCensus> {
     None
 }
 

@@ -1494,9 +1494,10 @@ export interface TaskCensus {
    */
   alive: number;
   /**
-   * Of those, the ones peeps cannot see into: neither peeps tasks, nor
-   * plain tasks whose top-level future is instrumented, nor plain tasks
-   * seen waiting in the graph.
+   * Of those, the ones peeps cannot see into: neither peeps tasks nor
+   * plain tasks whose top-level future is instrumented (a plain task
+   * seen waiting or holding something is one: a handle moved into it is
+   * not found, and its wait may end).
    */
   unseen: number;
 }

@@ -289,6 +289,12 @@ where
         let _ended = Ended(tx);
         scope::set_for_thread(shared.scope);
         let runtime = test.runtime(shared.scope).expect("Failed building the Runtime");
+        // The body is driven by `block_on`, not spawned: note the runtime
+        // for the task census as a spawn would.
+        {
+            let _in = runtime.enter();
+            crate::census::note_runtime();
+        }
         let task = crate::task::task_future(shared.name.clone().into(), location, body());
         shared.body.store(task.id(), SeqCst);
         let output = runtime.block_on(task);
