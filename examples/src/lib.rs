@@ -261,6 +261,23 @@
 //! | `blocking_writer_joined_before_close` | certain deadlock of 2 tasks: an async task awaits the `JoinHandle` of a `spawn_blocking` writer parked in `blocking_recv` on a channel whose sender it never dropped (a miss today: a bug; the `JoinHandle` wait is invisible) |
 //! | `blocking_writer_slow_behind_full_channel` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the sender dropped, the blocking writer sleeping on each line); at a short threshold a long wait of `importer` sending into full `lines` |
 //!
+//! ## Handles used, then moved where peeps cannot see, and their twins (seventh hunt)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `owned_guard_into_spawn_blocking_unannotated` | no deadlock, nothing stuck forever (a `lock_owned` guard written through, moved into a `spawn_blocking` save on a long sleep; the editor, `peeps::spawn_named` with no other annotation, locks again) (a false alarm today: a bug) |
+//! | `owned_guard_kept_past_spawn_blocking_unannotated` | certain deadlock: `editor` waits on `document`, held by `editor` (the twin: the guard kept, a copy saved by `spawn_blocking`) |
+//! | `sender_to_thread_via_helper_current_thread` | no deadlock, nothing stuck forever (current-thread: a pump sends once, hands its sender to a plain helper fn that starts a `std::thread` ticker on a long sleep, and receives) (a false alarm today: a bug) |
+//! | `sender_kept_thread_helper_current_thread` | certain deadlock: `pump` waits on `ticks` to receive, its sender held by `pump` (the twin: a clone to the thread, the original kept) |
+//! | `permits_into_joinset_from_main` | no deadlock, nothing stuck forever (the `#[tokio::main]` body moves owned permits, logged, into `JoinSet` uploads on timers and waits for a third); at a short threshold a long wait of `main` on `uploads` |
+//! | `permit_kept_past_joinset_in_main` | probable deadlock of `main`'s thread with itself on `uploads` (the twin: the permit kept past a joined `JoinSet` job) (a miss today: a bug) |
+//! | `owned_guard_parked_in_sessions_janitor_thread` | no deadlock, nothing stuck forever (current-thread: a `lock_owned` guard parked in a session in an `Arc<std::sync::Mutex<Vec<_>>>` that a janitor `std::thread` clears after an hour; the checkout locks again) (a false alarm today: a bug) |
+//! | `owned_guard_parked_in_sessions_never_expired` | certain deadlock: `checkout` waits on `cart`, held by `checkout` (the twin: no janitor) |
+//! | `sender_kept_with_heartbeat_tokio_spawn` | no deadlock, no long wait: a pump keeps its sender and receives forever while an unrelated plain heartbeat runs (the census: its use proves nothing; a receive is no stall) |
+//! | `owned_guard_kept_with_heartbeat_current_thread` | no deadlock; at a short threshold a long wait of `editor` on `document` whose guard "was last seen with task editor" (current-thread: a `lock_owned` guard kept, relocked, while an unrelated plain heartbeat runs: the census) |
+//! | `sender_used_then_moved_from_main_current_thread` | no deadlock, nothing stuck forever (the current-thread `main` body sends, moves its sender into a plain ticker on a timer, and receives) |
+//! | `sender_used_kept_in_main_current_thread` | no deadlock, no long wait, nothing false (the twin: `main` keeps its sender and receives forever; a receive is no stall) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the
