@@ -28,8 +28,9 @@ async fn owned_guard_into_spawn_blocking_then_relock() {
 
 /// The body's only owned permit, logged, moved into a plain
 /// `tokio::spawn` upload that drops it after 3 s; the body acquires again.
+/// (Regression: a certain deadlock of the body while the test's runtime
+/// was not noted for the task census.)
 #[peeps::test(timeout = "60s")]
-#[ignore = "bug: the test fails: deadlock (certain, 1 task): the body waits on t-slots, held by the body (made there, still in its state); the census is None (no runtime noted: no peeps::spawn), so the plain task is not counted"]
 async fn owned_permit_into_tokio_spawn_then_reacquire() {
     let slots = Arc::new(Semaphore::new(1).named("t-slots"));
     let permit = slots.clone().acquire_owned().await.expect("never closed");
