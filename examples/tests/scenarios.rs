@@ -5286,15 +5286,30 @@ fn owned_guard_parked_in_sessions_never_expired() {
 /// `ticks` after a clone's plain task sent and ended, and receives
 /// forever, while an unrelated plain `tokio::spawn` heartbeat runs. The
 /// census counts the heartbeat, so the pump's use and state prove nothing
-/// (docs/ownership.md), and a receive is no stall: peeps says nothing,
-/// and nothing false.
+/// (docs/ownership.md): no deadlock. A receive is no stall, but one whose
+/// sender was last seen with the receiver itself is a long wait past the
+/// threshold, which says so.
 #[test]
 fn sender_kept_with_heartbeat_tokio_spawn() {
     let mut s = scenario!(sender_kept_with_heartbeat_tokio_spawn);
     let dump = s.dump();
     assert_eq!(census_of(&dump), (2, 1));
-    let report = check_healthy_strict(&dump);
-    assert!(report.long_waits.is_empty(), "{}", report_text(&report));
+    check_healthy_strict(&dump);
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    assert_eq!(long_wait_tasks(report), ["pump"], "{}", report_text(report));
+    let w = long_wait("pump")
+        .waits_on(Channel, "ticks")
+        .held_by([])
+        .check(report);
+    assert!(
+        w.text.contains(
+            "its sender was last seen with task \"pump\": tasks peeps cannot see into are running"
+        ),
+        "{}",
+        report_text(report)
+    );
     let g = &dump.snapshot;
     assert!(waited_on_for(g, Channel, "ticks", "recv"));
     assert_eq!(attr(g, Channel, "ticks", "senders"), Some(1));
