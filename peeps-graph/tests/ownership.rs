@@ -258,14 +258,17 @@ fn a_guard_stays_proof_beside_unseen_tasks() {
 /// sender was last seen with a blocked task (itself: the coordinator that
 /// kept its own, or a healthy one that moved it into a task peeps cannot
 /// see into; or another task that waits too) is a long wait that says so;
-/// a sender last seen with a task that runs is not.
+/// a sender last seen with a task that runs, or that a timer may wake (an
+/// idle producer), is not.
 #[test]
 fn a_receive_on_a_sender_last_seen_with_a_blocked_task_is_a_long_wait() {
-    for holder in ["pump", "waiting", "running"] {
+    for holder in ["pump", "waiting", "running", "sleeping"] {
         let mut d = Dump::new("svc");
         let pump = d.task("pump");
         let waiting = d.task("waiting");
         let running = d.task("running");
+        let sleeping = d.task("sleeping");
+        d.node(sleeping).attr("waker_clones_accounted", 0);
         d.node(running).state("polling", 10);
         let gate = d.mutex("gate");
         d.hold(gate, running, "guard");
@@ -274,7 +277,8 @@ fn a_receive_on_a_sender_last_seen_with_a_blocked_task_is_a_long_wait() {
         let id = match holder {
             "pump" => pump,
             "waiting" => waiting,
-            _ => running,
+            "running" => running,
+            _ => sleeping,
         };
         d.hold(ticks, id, "sender").evidence("used").in_state();
         d.hold(ticks, pump, "receiver").evidence("used");
@@ -291,7 +295,7 @@ fn a_receive_on_a_sender_last_seen_with_a_blocked_task_is_a_long_wait() {
             .iter()
             .filter(|l| l.waits_on.name == "ticks")
             .collect();
-        if holder == "running" {
+        if holder == "running" || holder == "sleeping" {
             assert!(on_ticks.is_empty(), "{}", report.text());
             continue;
         }

@@ -393,12 +393,14 @@ fn is_stall(kind: NodeKind, op: Option<Op>) -> bool {
 }
 
 /// Whether wait `w` is a receive whose sender was last seen with a task
-/// that is blocked (the receiver itself, or one waiting too) and may have
-/// moved out of sight since ([`External::OutOfSight`]). A receive is no
-/// stall (an idle consumer is the normal state of a service), but one that
-/// may wait on a stuck task's sender — the coordinator that kept its own,
-/// two actors each keeping the other's — is worth a long wait that says
-/// so, beside tasks peeps cannot see into as without them.
+/// that is blocked with nothing else to wake it (the receiver itself, or
+/// one waiting in the graph too; not one on a timer or I/O, as an idle
+/// producer is) and may have moved out of sight since
+/// ([`External::OutOfSight`]). A receive is no stall (an idle consumer is
+/// the normal state of a service), but one that may wait on a stuck
+/// task's sender — the coordinator that kept its own, two actors each
+/// keeping the other's — is worth a long wait that says so, beside tasks
+/// peeps cannot see into as without them.
 fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
     let g = cx.merged.graph();
     if op_side(g[w].op()) != OpSide::Receive {
@@ -407,9 +409,10 @@ fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
     let mut rels = Vec::new();
     match classify(cx.merged, w).and_then(|t| releasers(cx.merged, &cx.blocked, t, &mut rels)) {
         Err(External::OutOfSight(e)) => g.edge_endpoints(e).is_some_and(|(_, holder)| {
-            cx.blocked
-                .root(holder)
-                .is_some_and(|h| cx.blocked.roots[h as usize].is_blocked())
+            cx.blocked.root(holder).is_some_and(|h| {
+                let root = &cx.blocked.roots[h as usize];
+                root.is_blocked() && !root.external_waker()
+            })
         }),
         _ => false,
     }
