@@ -43,9 +43,8 @@ pub struct Snapshot {
     pub history: Option<crate::history::History>,
     /// The tokio tasks alive in the process's runtimes, and how many of
     /// them peeps cannot see into (see [`TaskCensus`]). Absent when peeps
-    /// saw no runtime (no peeps task, no instrumented plain task), when it
-    /// missed one (a thread entered a second runtime: later snapshots
-    /// count it), or in older dumps.
+    /// saw no runtime (no peeps task, no `#[peeps::test]` body, no
+    /// instrumented plain task), or in older dumps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<TaskCensus>,
 }
@@ -67,7 +66,8 @@ pub struct TaskCensus {
     /// Of those, the ones peeps cannot see into: neither peeps tasks nor
     /// plain tasks whose top-level future is instrumented (a plain task
     /// seen waiting or holding something is one: a handle moved into it is
-    /// not found, and its wait may end).
+    /// not found, and its wait may end). At least 1 when peeps knows more
+    /// tasks than the runtimes it counted have alive (it missed one).
     pub unseen: u64,
 }
 

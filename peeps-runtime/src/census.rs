@@ -10,21 +10,22 @@
 //! knows which of them it can see into, so the difference is the number of
 //! places a handle may have gone unseen.
 //!
-//! A runtime is noted the first time a thread spawns a peeps task or polls
-//! an instrumented top-level future of a plain task in it (a thread-local
-//! check on those paths, a `Handle` clone once per thread). A thread that
-//! later enters another runtime (a second `block_on` on it) is not asked
-//! again until a snapshot finds peeps knows more tasks than the runtimes
-//! noted have alive: that snapshot has no census, and every thread notes
-//! its runtime again at its next spawn ([`renote`]).
+//! A runtime is noted the first time a thread spawns a peeps task, runs a
+//! `#[peeps::test]` body or polls an instrumented top-level future of a
+//! plain task in it (a thread-local check on those paths, a `Handle` clone
+//! once per thread). A thread that later enters another runtime (a second
+//! `block_on` on it) is not asked again until a snapshot finds peeps knows
+//! more tasks than the runtimes noted have alive: that snapshot takes one
+//! task as unseen, and every thread notes its runtime again at its next
+//! spawn ([`renote`]).
 
 use parking_lot::Mutex;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use tokio::runtime::Handle;
 
-/// How many runtimes are kept; past that, the oldest noted is forgotten
-/// (a test binary makes a runtime per test).
+/// How many runtimes are kept; past that, one with no task alive is
+/// forgotten to make room (a test binary makes a runtime per test).
 const KEPT: usize = 16;
 
 /// The runtimes noted, oldest first.
@@ -65,7 +66,13 @@ fn note_slow() {
         return;
     }
     if runtimes.len() == KEPT {
-        runtimes.remove(0);
+        // Forget one with no task alive (a dropped runtime reads 0), never
+        // one that runs tasks; with none to forget, this one goes
+        // uncounted, and the census says so (see `census` in snapshot.rs).
+        let Some(idle) = runtimes.iter().position(|h| h.metrics().num_alive_tasks() == 0) else {
+            return;
+        };
+        runtimes.remove(idle);
     }
     runtimes.push(handle);
 }

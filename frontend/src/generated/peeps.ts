@@ -1076,9 +1076,8 @@ export interface Snapshot {
   /**
    * The tokio tasks alive in the process's runtimes, and how many of
    * them peeps cannot see into (see [`TaskCensus`]). Absent when peeps
-   * saw no runtime (no peeps task, no instrumented plain task), when it
-   * missed one (a thread entered a second runtime: later snapshots
-   * count it), or in older dumps.
+   * saw no runtime (no peeps task, no `#[peeps::test]` body, no
+   * instrumented plain task), or in older dumps.
    */
   tasks?: TaskCensus | null;
   /**
@@ -1497,7 +1496,8 @@ export interface TaskCensus {
    * Of those, the ones peeps cannot see into: neither peeps tasks nor
    * plain tasks whose top-level future is instrumented (a plain task
    * seen waiting or holding something is one: a handle moved into it is
-   * not found, and its wait may end).
+   * not found, and its wait may end). At least 1 when peeps knows more
+   * tasks than the runtimes it counted have alive (it missed one).
    */
   unseen: number;
 }
