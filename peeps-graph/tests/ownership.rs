@@ -315,3 +315,39 @@ fn a_receive_on_a_sender_last_seen_with_a_blocked_task_is_a_long_wait() {
         );
     }
 }
+
+/// Every sender counts: one last seen with the receiver itself and one
+/// with a producer on a timer make an idle consumer, not a long wait,
+/// whichever the verdict names first.
+#[test]
+fn a_receive_with_one_sender_on_a_timer_is_no_long_wait() {
+    for producer_first in [true, false] {
+        let mut d = Dump::new("svc");
+        let (pump, producer) = if producer_first {
+            let p = d.task("producer");
+            (d.task("pump"), p)
+        } else {
+            let pump = d.task("pump");
+            (pump, d.task("producer"))
+        };
+        d.node(producer).attr("waker_clones_accounted", 0);
+        let ticks = d.channel("ticks", "mpsc", 2, 1);
+        if producer_first {
+            d.hold(ticks, producer, "sender").evidence("used");
+        }
+        d.hold(ticks, pump, "sender").evidence("used").in_state();
+        if !producer_first {
+            d.hold(ticks, producer, "sender").evidence("used");
+        }
+        d.hold(ticks, pump, "receiver").evidence("used");
+        d.wait(pump, ticks, "recv");
+        let mut snap = d.build();
+        snap.tasks = Some(TaskCensus {
+            alive: 3,
+            unseen: 1,
+        });
+        let report = analyze(&[snap]);
+        assert_no_deadlock(&report);
+        assert!(report.long_waits.is_empty(), "{}", report.text());
+    }
+}

@@ -407,15 +407,25 @@ fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
         return false;
     }
     let mut rels = Vec::new();
-    match classify(cx.merged, w).and_then(|t| releasers(cx.merged, &cx.blocked, t, &mut rels)) {
-        Err(External::OutOfSight(e)) => g.edge_endpoints(e).is_some_and(|(_, holder)| {
-            cx.blocked.root(holder).is_some_and(|h| {
-                let root = &cx.blocked.roots[h as usize];
-                root.is_blocked() && !root.external_waker()
-            })
-        }),
-        _ => false,
-    }
+    let verdict =
+        classify(cx.merged, w).and_then(|t| releasers(cx.merged, &cx.blocked, t, &mut rels));
+    let (Err(External::OutOfSight(_)), Some((_, channel))) = (verdict, g.edge_endpoints(w)) else {
+        return false;
+    };
+    // Every sender, not only the first the verdict names: one with a task
+    // that may run (a producer on a timer) makes the wait an idle one.
+    let stuck = |holder: NodeIndex| {
+        cx.blocked.root(holder).is_some_and(|h| {
+            let root = &cx.blocked.roots[h as usize];
+            root.is_blocked() && !root.external_waker()
+        })
+    };
+    g.edges_directed(channel, petgraph::Direction::Outgoing)
+        .filter(|e| {
+            e.weight().kind == crate::EdgeKind::HeldBy
+                && e.weight().attr_str(attr::AS) == Some(attr::AS_SENDER)
+        })
+        .all(|e| stuck(petgraph::visit::EdgeRef::target(&e)))
 }
 
 impl LongWait {
