@@ -277,6 +277,16 @@
 //! | `owned_guard_kept_with_heartbeat_current_thread` | no deadlock; at a short threshold a long wait of `editor` on `document` whose guard "was last seen with task editor" (current-thread: a `lock_owned` guard kept, relocked, while an unrelated plain heartbeat runs: the census) |
 //! | `sender_used_then_moved_from_main_current_thread` | no deadlock, nothing stuck forever (the current-thread `main` body sends, moves its sender into a plain ticker on a timer, and receives) |
 //! | `sender_used_kept_in_main_current_thread` | no deadlock, no long wait, nothing false (the twin: `main` keeps its sender and receives forever; a receive is no stall) |
+//! | `coordinator_kept_sender_metrics` | no deadlock; at a short threshold a long wait of `coordinator` on `results` whose sender "was last seen with task coordinator" (a coordinator keeps its own sender while summing its plain workers' results, beside a plain metrics loop: the census) |
+//! | `coordinator_dropped_sender_metrics` | no deadlock, nothing stuck forever, no long wait (the twin: the coordinator drops its sender) |
+//! | `read_guard_across_join_ctrl_c` | certain deadlock: `reloader` joins `refresher`, which waits to write `config`, read-held by `reloader` (beside a plain `ctrl_c` waiter: a guard and a join stay proof) |
+//! | `read_guard_dropped_before_join_ctrl_c` | no deadlock, nothing stuck forever, no long wait (the twin: the read guard is let go before the join) |
+//! | `lock_across_reply_heartbeat` | no deadlock; at a short threshold long waits of `api` on `balance` (its sender last seen with `ledger`) and of `ledger` on `accounts` held by `api` (a lock held across a oneshot reply from an actor that needs it, beside a plain heartbeat: the census) |
+//! | `lock_released_before_reply_heartbeat` | no deadlock, nothing stuck forever, no long wait (the twin: `api` asks before it locks) |
+//! | `nested_permit_health_server_tokio_spawn` | probable deadlock of two plain handlers (`tokio task N`) on semaphore `db-conns`, each holding one permit and acquiring a second (beside a plain health server and prober) |
+//! | `acquire_many_health_server_tokio_spawn` | no deadlock, nothing stuck forever, no long wait (the twin: `acquire_many(2)` at once) |
+//! | `actors_full_inboxes_ctrl_c` | no deadlock; at a short threshold long waits of `crawler` and `indexer`, each sending into the other's full inbox (beside a plain `ctrl_c` waiter: the census) |
+//! | `actors_try_send_ctrl_c` | no deadlock, nothing stuck forever, no long wait (the twin: `try_send` on a timer) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
