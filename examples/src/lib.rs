@@ -287,6 +287,10 @@
 //! | `acquire_many_health_server_tokio_spawn` | no deadlock, nothing stuck forever, no long wait (the twin: `acquire_many(2)` at once) |
 //! | `actors_full_inboxes_ctrl_c` | no deadlock; at a short threshold long waits of `crawler` and `indexer`, each sending into the other's full inbox (beside a plain `ctrl_c` waiter: the census) |
 //! | `actors_try_send_ctrl_c` | no deadlock, nothing stuck forever, no long wait (the twin: `try_send` on a timer) |
+//! | `guard_across_send_metrics_tokio_spawn` | no deadlock; at a short threshold long waits of ingest (`tokio task N`) sending into `events` and of the indexer (`tokio task N`) on `stats`, held by ingest (a guard held across a send to the consumer that needs it, plain tasks beside a plain metrics loop) |
+//! | `guard_dropped_before_send_metrics_tokio_spawn` | no deadlock, nothing stuck forever, no long wait (the twin: the guard is let go before the send) |
+//! | `join_under_lock_ctrl_c_tokio_spawn` | no deadlock; at a short threshold a long wait of the runner (`tokio task N`) on `jobs`, held by the scheduler (`tokio task N`) (a tokio `JoinHandle` awaited under a lock the runner needs: the join is not peeps') |
+//! | `join_after_unlock_ctrl_c_tokio_spawn` | no deadlock, nothing stuck forever, no long wait (the twin: the lock is let go before the join) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -271,6 +271,10 @@ const SCENARIOS: &[&str] = &[
     "acquire_many_health_server_tokio_spawn",
     "actors_full_inboxes_ctrl_c",
     "actors_try_send_ctrl_c",
+    "guard_across_send_metrics_tokio_spawn",
+    "guard_dropped_before_send_metrics_tokio_spawn",
+    "join_under_lock_ctrl_c_tokio_spawn",
+    "join_after_unlock_ctrl_c_tokio_spawn",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -5625,5 +5629,78 @@ fn actors_full_inboxes_ctrl_c() {
 #[test]
 fn actors_try_send_ctrl_c() {
     let mut s = scenario!(actors_try_send_ctrl_c);
+    check_healthy_quiet(&s.dump());
+}
+
+/// Ingest (plain `tokio::spawn`) holds `stats` across its send into a full
+/// `events`; the indexer (plain), which alone could make room, waits for
+/// `stats`; a plain metrics loop runs. The guard is proof, the receiver's
+/// hold is not (moved into a task peeps cannot see into): no deadlock,
+/// two long waits.
+#[test]
+fn guard_across_send_metrics_tokio_spawn() {
+    let mut s = scenario!(guard_across_send_metrics_tokio_spawn);
+    let dump = s.dump();
+    check_healthy_strict(&dump);
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    let waits = long_wait_tasks(report);
+    assert_eq!(waits.len(), 2, "{}", report_text(report));
+    assert!(waits.iter().all(|t| plain_task(t)), "{}", report_text(report));
+    let send = report
+        .long_waits
+        .iter()
+        .find(|w| w.waits_on.name == "events")
+        .unwrap_or_else(|| panic!("no long wait on events{}", report_text(report)));
+    let ingest = send.task.name.clone();
+    let indexer = waits.iter().find(|t| **t != ingest).expect("two tasks");
+    long_wait(&ingest)
+        .waits_on(Channel, "events")
+        .held_by([])
+        .check(report);
+    long_wait(indexer)
+        .waits_on(Mutex, "stats")
+        .held_by([&ingest])
+        .check(report);
+}
+
+/// The twin: ingest lets `stats` go before each send.
+#[test]
+fn guard_dropped_before_send_metrics_tokio_spawn() {
+    let mut s = scenario!(guard_dropped_before_send_metrics_tokio_spawn);
+    check_healthy_quiet(&s.dump());
+}
+
+/// A scheduler (plain `tokio::spawn`) holds `jobs` while it awaits the
+/// tokio `JoinHandle` of a runner (plain) that locks `jobs`; a plain
+/// `ctrl_c` waiter runs. A tokio `JoinHandle` is not peeps', so the join
+/// is not seen: no deadlock, a long wait of the runner on `jobs`, held by
+/// the scheduler.
+#[test]
+fn join_under_lock_ctrl_c_tokio_spawn() {
+    let mut s = scenario!(join_under_lock_ctrl_c_tokio_spawn);
+    let dump = s.dump();
+    check_healthy_strict(&dump);
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    let waits = long_wait_tasks(report);
+    assert_eq!(waits.len(), 1, "{}", report_text(report));
+    let runner = &waits[0];
+    assert!(plain_task(runner), "{}", report_text(report));
+    let holder = holders(&dump.snapshot, Mutex, "jobs");
+    assert_eq!(holder.len(), 1, "{holder:?}");
+    assert!(plain_task(holder[0]) && holder[0] != runner, "{holder:?}");
+    long_wait(runner)
+        .waits_on(Mutex, "jobs")
+        .held_by([holder[0]])
+        .check(report);
+}
+
+/// The twin: the scheduler lets `jobs` go before it joins.
+#[test]
+fn join_after_unlock_ctrl_c_tokio_spawn() {
+    let mut s = scenario!(join_after_unlock_ctrl_c_tokio_spawn);
     check_healthy_quiet(&s.dump());
 }
