@@ -5615,14 +5615,22 @@ fn actors_full_inboxes_ctrl_c() {
         "{}",
         report_text(report)
     );
-    long_wait("crawler")
-        .waits_on(Channel, "indexer-inbox")
-        .held_by([])
-        .check(report);
-    long_wait("indexer")
-        .waits_on(Channel, "crawler-inbox")
-        .held_by([])
-        .check(report);
+    for (me, inbox, other) in [
+        ("crawler", "indexer-inbox", "indexer"),
+        ("indexer", "crawler-inbox", "crawler"),
+    ] {
+        let w = long_wait(me)
+            .waits_on(Channel, inbox)
+            .held_by([])
+            .check(report);
+        assert!(
+            w.text
+                .contains(&format!("its receiver was last seen with task \"{other}\""))
+                && w.text.contains("tasks peeps cannot see into are running"),
+            "{}",
+            w.text
+        );
+    }
 }
 
 /// The twin: the actors forward with `try_send` on a timer.
@@ -5659,10 +5667,11 @@ fn guard_across_send_metrics_tokio_spawn() {
         .waits_on(Channel, "events")
         .held_by([])
         .check(report);
-    long_wait(indexer)
+    let w = long_wait(indexer)
         .waits_on(Mutex, "stats")
         .held_by([&ingest])
         .check(report);
+    assert!(w.text.contains("which is itself waiting"), "{}", w.text);
 }
 
 /// The twin: ingest lets `stats` go before each send.
