@@ -291,6 +291,8 @@
 //! | `guard_dropped_before_send_metrics_tokio_spawn` | no deadlock, nothing stuck forever, no long wait (the twin: the guard is let go before the send) |
 //! | `join_under_lock_ctrl_c_tokio_spawn` | no deadlock; at a short threshold a long wait of the runner (`tokio task N`) on `jobs`, held by the scheduler (`tokio task N`) (a tokio `JoinHandle` awaited under a lock the runner needs: the join is not peeps') |
 //! | `join_after_unlock_ctrl_c_tokio_spawn` | no deadlock, nothing stuck forever, no long wait (the twin: the lock is let go before the join) |
+//! | `sender_to_metrics_runtime` | no deadlock, nothing stuck forever (a pump moves its used sender into an hourly flush on a dedicated `metrics` runtime, which runs a plain metrics loop, and receives) (a false alarm today: a bug) |
+//! | `sender_kept_beside_metrics_runtime` | no deadlock; at a short threshold a long wait of `pump` on `ticks` whose sender "was last seen with task pump" (the twin: the pump keeps its sender beside a plain metrics loop on a dedicated runtime: the census) (a certain deadlock today: the census misses that runtime) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
