@@ -293,6 +293,8 @@
 //! | `join_after_unlock_ctrl_c_tokio_spawn` | no deadlock, nothing stuck forever, no long wait (the twin: the lock is let go before the join) |
 //! | `sender_to_metrics_runtime` | no deadlock, nothing stuck forever (a pump moves its used sender into an hourly flush on a dedicated `metrics` runtime, which runs a plain metrics loop, and receives) (a false alarm today: a bug) |
 //! | `sender_kept_beside_metrics_runtime` | no deadlock; at a short threshold a long wait of `pump` on `ticks` whose sender "was last seen with task pump" (the twin: the pump keeps its sender beside a plain metrics loop on a dedicated runtime: the census) (a certain deadlock today: the census misses that runtime) |
+//! | `owned_permit_reacquired_health_server` | no deadlock; at a short threshold a long wait of `uploader` on `upload-slots` whose permit "was last seen with task uploader" (an `acquire_owned` permit held while acquiring again from the same pool of 1, beside a plain health server and prober: the census) |
+//! | `owned_permit_passed_down_health_server` | no deadlock, nothing stuck forever, no long wait (the twin: the helper works under the same permit) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

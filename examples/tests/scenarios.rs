@@ -277,6 +277,8 @@ const SCENARIOS: &[&str] = &[
     "join_after_unlock_ctrl_c_tokio_spawn",
     "sender_to_metrics_runtime",
     "sender_kept_beside_metrics_runtime",
+    "owned_permit_reacquired_health_server",
+    "owned_permit_passed_down_health_server",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -5756,4 +5758,44 @@ fn sender_kept_beside_metrics_runtime() {
         "{}",
         w.text
     );
+}
+
+/// An uploader (`peeps::spawn_named`) holds the only `acquire_owned`
+/// permit of `upload-slots` and acquires again in a helper; a plain health
+/// server and prober run. An owned permit is a movable handle, so under
+/// the census its find in the uploader's state proves nothing: no
+/// deadlock, a long wait that says where the permit was last seen.
+#[test]
+fn owned_permit_reacquired_health_server() {
+    let mut s = scenario!(owned_permit_reacquired_health_server);
+    let dump = s.dump();
+    assert_eq!(census_of(&dump), (3, 2));
+    check_healthy_strict(&dump);
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    assert_eq!(
+        long_wait_tasks(report),
+        ["uploader"],
+        "{}",
+        report_text(report)
+    );
+    let w = long_wait("uploader")
+        .waits_on(Semaphore, "upload-slots")
+        .held_by([])
+        .check(report);
+    assert!(
+        w.text.contains(
+            "its permit was last seen with task \"uploader\": tasks peeps cannot see into are running"
+        ),
+        "{}",
+        w.text
+    );
+}
+
+/// The twin: the helper works under the same owned permit.
+#[test]
+fn owned_permit_passed_down_health_server() {
+    let mut s = scenario!(owned_permit_passed_down_health_server);
+    check_healthy_quiet(&s.dump());
 }
