@@ -5516,7 +5516,8 @@ fn lock_across_reply_heartbeat() {
         .held_by([])
         .check(report);
     assert!(
-        w.text.contains("its sender was last seen with task \"ledger\"")
+        w.text
+            .contains("its sender was last seen with task \"ledger\"")
             && w.text.contains("tasks peeps cannot see into are running"),
         "{}",
         w.text
@@ -5552,7 +5553,11 @@ fn nested_permit_health_server_tokio_spawn() {
     let steps: Vec<_> = d.cycle.iter().chain(&d.others).collect();
     assert_eq!(steps.len(), 2, "{}", report_text(report));
     for s in steps {
-        assert!(handlers.contains(&s.held_by.name), "{}", report_text(report));
+        assert!(
+            handlers.contains(&s.held_by.name),
+            "{}",
+            report_text(report)
+        );
         step(&s.task.name)
             .op(Op::Acquire)
             .waits_on(Semaphore, "db-conns")
@@ -5659,7 +5664,11 @@ fn guard_across_send_metrics_tokio_spawn() {
     assert_eq!(run.code, 0, "exit code{}", report_text(report));
     let waits = long_wait_tasks(report);
     assert_eq!(waits.len(), 2, "{}", report_text(report));
-    assert!(waits.iter().all(|t| plain_task(t)), "{}", report_text(report));
+    assert!(
+        waits.iter().all(|t| plain_task(t)),
+        "{}",
+        report_text(report)
+    );
     let send = report
         .long_waits
         .iter()

@@ -18,7 +18,10 @@ use std::time::Duration;
 async fn handle(pool: Arc<Semaphore>, both: Arc<Barrier>, id: u32, served: Arc<AtomicU64>) {
     both.wait().await;
     loop {
-        let conns = pool.acquire_many(2).await.expect("the pool is never closed");
+        let conns = pool
+            .acquire_many(2)
+            .await
+            .expect("the pool is never closed");
         tokio::time::sleep(Duration::from_millis(10)).await;
         drop(conns);
         println!("order {id} served");

@@ -48,7 +48,10 @@ async fn main() {
     });
     let (page_tx, page_rx) = mpsc::channel_named("crawler-inbox", 1);
     let (link_tx, link_rx) = mpsc::channel_named("indexer-inbox", 1);
-    page_tx.send(1).await.expect("the crawler is not started yet");
+    page_tx
+        .send(1)
+        .await
+        .expect("the crawler is not started yet");
     peeps::spawn_named("crawler", crawler(page_rx, link_tx));
     peeps::spawn_named("indexer", indexer(link_rx, page_tx));
     ready_when(|g| {

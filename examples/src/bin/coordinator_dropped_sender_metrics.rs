@@ -39,7 +39,7 @@ async fn main() {
         loop {
             every.tick().await;
             ticks += 1;
-            if ticks % 100 == 0 {
+            if ticks.is_multiple_of(100) {
                 println!("metrics: {ticks} ticks");
             }
         }

@@ -43,12 +43,15 @@ async fn main() {
         loop {
             every.tick().await;
             ticks += 1;
-            if ticks % 100 == 0 {
+            if ticks.is_multiple_of(100) {
                 println!("metrics: {ticks} ticks");
             }
         }
     });
-    peeps::spawn_named("coordinator", coordinate(vec!["a.txt", "bb.txt", "ccc.txt"]));
+    peeps::spawn_named(
+        "coordinator",
+        coordinate(vec!["a.txt", "bb.txt", "ccc.txt"]),
+    );
     ready_when(|g| {
         waited_on_for(g, NodeKind::Channel, "results", "recv")
             && examples::attr(g, NodeKind::Channel, "results", "received") == Some(3)

@@ -33,7 +33,10 @@ async fn reload(config: Arc<RwLock<Config>>) {
     let refresher = peeps::spawn_named("refresher", refresh(config.clone(), next));
     // The bug: `current` (a read guard) is still alive across the join.
     refresher.await.expect("refresh does not panic");
-    println!("reloaded from version {} ({})", current.version, current.upstream);
+    println!(
+        "reloaded from version {} ({})",
+        current.version, current.upstream
+    );
 }
 
 #[tokio::main]
