@@ -295,6 +295,8 @@
 //! | `sender_kept_beside_metrics_runtime` | no deadlock; at a short threshold a long wait of `pump` on `ticks` whose sender "was last seen with task pump" (the twin: the pump keeps its sender beside a plain metrics loop on a dedicated runtime: the census) (a certain deadlock today: the census misses that runtime) |
 //! | `owned_permit_reacquired_health_server` | no deadlock; at a short threshold a long wait of `uploader` on `upload-slots` whose permit "was last seen with task uploader" (an `acquire_owned` permit held while acquiring again from the same pool of 1, beside a plain health server and prober: the census) |
 //! | `owned_permit_passed_down_health_server` | no deadlock, nothing stuck forever, no long wait (the twin: the helper works under the same permit) |
+//! | `owned_guard_across_join_heartbeat` | no deadlock; at a short threshold a long wait of `job-runner` on `jobs` whose guard "was last seen with task scheduler" (a `lock_owned` guard held across the join of a runner that needs it, beside a plain heartbeat: the census; a join is no stall) |
+//! | `owned_guard_dropped_before_join_heartbeat` | no deadlock, nothing stuck forever, no long wait (the twin: the owned guard is dropped before the join) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

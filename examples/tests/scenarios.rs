@@ -279,6 +279,8 @@ const SCENARIOS: &[&str] = &[
     "sender_kept_beside_metrics_runtime",
     "owned_permit_reacquired_health_server",
     "owned_permit_passed_down_health_server",
+    "owned_guard_across_join_heartbeat",
+    "owned_guard_dropped_before_join_heartbeat",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -5806,5 +5808,46 @@ fn owned_permit_reacquired_health_server() {
 #[test]
 fn owned_permit_passed_down_health_server() {
     let mut s = scenario!(owned_permit_passed_down_health_server);
+    check_healthy_quiet(&s.dump());
+}
+
+/// A scheduler (`peeps::spawn_named`) joins a runner
+/// (`peeps::spawn_named`) that locks `jobs` while it holds a `lock_owned`
+/// guard of `jobs`; a plain heartbeat runs. The join is proof, the owned
+/// guard is not under the census: no deadlock; a long wait of the runner
+/// that says where the guard was last seen (a join is no stall).
+#[test]
+fn owned_guard_across_join_heartbeat() {
+    let mut s = scenario!(owned_guard_across_join_heartbeat);
+    let dump = s.dump();
+    assert_eq!(census_of(&dump), (3, 1));
+    check_healthy_strict(&dump);
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    assert_eq!(
+        long_wait_tasks(report),
+        ["job-runner"],
+        "{}",
+        report_text(report)
+    );
+    let w = long_wait("job-runner")
+        .waits_on(Mutex, "jobs")
+        .held_by([])
+        .check(report);
+    assert!(
+        w.text
+            .contains("its guard was last seen with task \"scheduler\"")
+            && w.text.contains("tasks peeps cannot see into are running"),
+        "{}",
+        w.text
+    );
+    assert!(waited_on_for(&dump.snapshot, Task, "job-runner", "join"));
+}
+
+/// The twin: the owned guard is dropped before the join.
+#[test]
+fn owned_guard_dropped_before_join_heartbeat() {
+    let mut s = scenario!(owned_guard_dropped_before_join_heartbeat);
     check_healthy_quiet(&s.dump());
 }
