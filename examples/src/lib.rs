@@ -297,6 +297,8 @@
 //! | `owned_permit_passed_down_health_server` | no deadlock, nothing stuck forever, no long wait (the twin: the helper works under the same permit) |
 //! | `owned_guard_across_join_heartbeat` | no deadlock; at a short threshold a long wait of `job-runner` on `jobs` whose guard "was last seen with task scheduler" (a `lock_owned` guard held across the join of a runner that needs it, beside a plain heartbeat: the census; a join is no stall) |
 //! | `owned_guard_dropped_before_join_heartbeat` | no deadlock, nothing stuck forever, no long wait (the twin: the owned guard is dropped before the join) |
+//! | `reply_in_unread_job_heartbeat` | no deadlock; at a short threshold long waits of `client` on `value` (its sender in an unread job on `jobs`, whose receiver was last seen with `worker`) and of `worker` on `cache`, held by `client` (a lock held while awaiting a reply the worker reads only after taking that lock, beside a plain heartbeat: the census) |
+//! | `reply_after_unlock_job_heartbeat` | no deadlock, nothing stuck forever, no long wait (the twin: the reply is awaited before the lock) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
