@@ -299,6 +299,8 @@
 //! | `owned_guard_dropped_before_join_heartbeat` | no deadlock, nothing stuck forever, no long wait (the twin: the owned guard is dropped before the join) |
 //! | `reply_in_unread_job_heartbeat` | no deadlock; at a short threshold long waits of `client` on `value` (its sender in an unread job on `jobs`, whose receiver was last seen with `worker`) and of `worker` on `cache`, held by `client` (a lock held while awaiting a reply the worker reads only after taking that lock, beside a plain heartbeat: the census) |
 //! | `reply_after_unlock_job_heartbeat` | no deadlock, nothing stuck forever, no long wait (the twin: the reply is awaited before the lock) |
+//! | `read_guard_join_behind_hot_reload` | probable deadlock of `handler` (joins `fetch`), `fetch` (reads `config` behind a queued writer) and the plain hot-reload task (`tokio task N`, writes `config`, read-held by `handler`) (current-thread: the background task is part of it) |
+//! | `read_copied_before_join_hot_reload` | no deadlock, nothing stuck forever, no long wait (the twin: the read guard is let go before the join) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -283,6 +283,8 @@ const SCENARIOS: &[&str] = &[
     "owned_guard_dropped_before_join_heartbeat",
     "reply_in_unread_job_heartbeat",
     "reply_after_unlock_job_heartbeat",
+    "read_guard_join_behind_hot_reload",
+    "read_copied_before_join_hot_reload",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -5913,5 +5915,61 @@ fn reply_in_unread_job_heartbeat_words() {
 #[test]
 fn reply_after_unlock_job_heartbeat() {
     let mut s = scenario!(reply_after_unlock_job_heartbeat);
+    check_healthy_quiet(&s.dump());
+}
+
+/// A handler (`peeps::spawn_named`) holds a read guard of `config` while
+/// it joins `fetch` (`peeps::spawn_named`), whose read queues behind the
+/// plain hot-reload task's write, which waits for the handler's read
+/// guard. Guards, a queued writer and a join are proof; the plain
+/// reloader makes it probable.
+#[test]
+fn read_guard_join_behind_hot_reload() {
+    let mut s = scenario!(read_guard_join_behind_hot_reload);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    let reloader: Vec<String> = d
+        .tasks
+        .iter()
+        .map(|t| t.name.clone())
+        .filter(|n| plain_task(n))
+        .collect();
+    assert_eq!(reloader.len(), 1, "{}", report_text(report));
+    let reloader = reloader[0].as_str();
+    deadlock()
+        .probable()
+        .tasks(["handler", "fetch", reloader])
+        .resources([(Rwlock, "config")])
+        .step(
+            step("handler")
+                .path([])
+                .op(Op::Join)
+                .waits_on(Task, "fetch")
+                .held_by("fetch"),
+        )
+        .step(
+            step("fetch")
+                .path([])
+                .op(Op::Read)
+                .waits_on(Rwlock, "config")
+                .held_by(reloader)
+                .behind_writer(true),
+        )
+        .step(
+            step(reloader)
+                .op(Op::Write)
+                .waits_on(Rwlock, "config")
+                .held_by("handler")
+                .held_as("read_guard"),
+        )
+        .check(report);
+}
+
+/// The twin: the handler copies the version and lets the guard go first.
+#[test]
+fn read_copied_before_join_hot_reload() {
+    let mut s = scenario!(read_copied_before_join_hot_reload);
     check_healthy_quiet(&s.dump());
 }
