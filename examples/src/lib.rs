@@ -277,6 +277,30 @@
 //! | `owned_guard_kept_with_heartbeat_current_thread` | no deadlock; at a short threshold a long wait of `editor` on `document` whose guard "was last seen with task editor" (current-thread: a `lock_owned` guard kept, relocked, while an unrelated plain heartbeat runs: the census) |
 //! | `sender_used_then_moved_from_main_current_thread` | no deadlock, nothing stuck forever (the current-thread `main` body sends, moves its sender into a plain ticker on a timer, and receives) |
 //! | `sender_used_kept_in_main_current_thread` | no deadlock, no long wait, nothing false (the twin: `main` keeps its sender and receives forever; a receive is no stall) |
+//! | `coordinator_kept_sender_metrics` | no deadlock; at a short threshold a long wait of `coordinator` on `results` whose sender "was last seen with task coordinator" (a coordinator keeps its own sender while summing its plain workers' results, beside a plain metrics loop: the census) |
+//! | `coordinator_dropped_sender_metrics` | no deadlock, nothing stuck forever, no long wait (the twin: the coordinator drops its sender) |
+//! | `read_guard_across_join_ctrl_c` | certain deadlock: `reloader` joins `refresher`, which waits to write `config`, read-held by `reloader` (beside a plain `ctrl_c` waiter: a guard and a join stay proof) |
+//! | `read_guard_dropped_before_join_ctrl_c` | no deadlock, nothing stuck forever, no long wait (the twin: the read guard is let go before the join) |
+//! | `lock_across_reply_heartbeat` | no deadlock; at a short threshold long waits of `api` on `balance` (its sender last seen with `ledger`) and of `ledger` on `accounts` held by `api` (a lock held across a oneshot reply from an actor that needs it, beside a plain heartbeat: the census) |
+//! | `lock_released_before_reply_heartbeat` | no deadlock, nothing stuck forever, no long wait (the twin: `api` asks before it locks) |
+//! | `nested_permit_health_server_tokio_spawn` | probable deadlock of two plain handlers (`tokio task N`) on semaphore `db-conns`, each holding one permit and acquiring a second (beside a plain health server and prober) |
+//! | `acquire_many_health_server_tokio_spawn` | no deadlock, nothing stuck forever, no long wait (the twin: `acquire_many(2)` at once) |
+//! | `actors_full_inboxes_ctrl_c` | no deadlock; at a short threshold long waits of `crawler` and `indexer`, each sending into the other's full inbox (beside a plain `ctrl_c` waiter: the census) |
+//! | `actors_try_send_ctrl_c` | no deadlock, nothing stuck forever, no long wait (the twin: `try_send` on a timer) |
+//! | `guard_across_send_metrics_tokio_spawn` | no deadlock; at a short threshold long waits of ingest (`tokio task N`) sending into `events` and of the indexer (`tokio task N`) on `stats`, held by ingest (a guard held across a send to the consumer that needs it, plain tasks beside a plain metrics loop) |
+//! | `guard_dropped_before_send_metrics_tokio_spawn` | no deadlock, nothing stuck forever, no long wait (the twin: the guard is let go before the send) |
+//! | `join_under_lock_ctrl_c_tokio_spawn` | no deadlock; at a short threshold a long wait of the runner (`tokio task N`) on `jobs`, held by the scheduler (`tokio task N`) (a tokio `JoinHandle` awaited under a lock the runner needs: the join is not peeps') |
+//! | `join_after_unlock_ctrl_c_tokio_spawn` | no deadlock, nothing stuck forever, no long wait (the twin: the lock is let go before the join) |
+//! | `sender_to_metrics_runtime` | no deadlock, nothing stuck forever (a pump moves its used sender into an hourly flush on a dedicated `metrics` runtime, which runs a plain metrics loop, and receives) (a false alarm today: a bug) |
+//! | `sender_kept_beside_metrics_runtime` | no deadlock; at a short threshold a long wait of `pump` on `ticks` whose sender "was last seen with task pump" (the twin: the pump keeps its sender beside a plain metrics loop on a dedicated runtime: the census) (a certain deadlock today: the census misses that runtime) |
+//! | `owned_permit_reacquired_health_server` | no deadlock; at a short threshold a long wait of `uploader` on `upload-slots` whose permit "was last seen with task uploader" (an `acquire_owned` permit held while acquiring again from the same pool of 1, beside a plain health server and prober: the census) |
+//! | `owned_permit_passed_down_health_server` | no deadlock, nothing stuck forever, no long wait (the twin: the helper works under the same permit) |
+//! | `owned_guard_across_join_heartbeat` | no deadlock; at a short threshold a long wait of `job-runner` on `jobs` whose guard "was last seen with task scheduler" (a `lock_owned` guard held across the join of a runner that needs it, beside a plain heartbeat: the census; a join is no stall) |
+//! | `owned_guard_dropped_before_join_heartbeat` | no deadlock, nothing stuck forever, no long wait (the twin: the owned guard is dropped before the join) |
+//! | `reply_in_unread_job_heartbeat` | no deadlock; at a short threshold long waits of `client` on `value` (its sender in an unread job on `jobs`, whose receiver was last seen with `worker`) and of `worker` on `cache`, held by `client` (a lock held while awaiting a reply the worker reads only after taking that lock, beside a plain heartbeat: the census) |
+//! | `reply_after_unlock_job_heartbeat` | no deadlock, nothing stuck forever, no long wait (the twin: the reply is awaited before the lock) |
+//! | `read_guard_join_behind_hot_reload` | probable deadlock of `handler` (joins `fetch`), `fetch` (reads `config` behind a queued writer) and the plain hot-reload task (`tokio task N`, writes `config`, read-held by `handler`) (current-thread: the background task is part of it) |
+//! | `read_copied_before_join_hot_reload` | no deadlock, nothing stuck forever, no long wait (the twin: the read guard is let go before the join) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
