@@ -5576,7 +5576,6 @@ fn nested_permit_health_server_tokio_spawn() {
 /// the *other* handler, which holds the second permit (the cycle "back to
 /// the first", as the report's doc says), not the waiting handler itself.
 #[test]
-#[ignore = "bug: the cycle is written as task \"tokio task 5\" waiting for a permit held by task \"tokio task 5\" (itself), and task 6's step also names task 5: the other holder is never shown"]
 fn nested_permit_health_server_tokio_spawn_cycle() {
     let mut s = scenario!(nested_permit_health_server_tokio_spawn);
     let run = analyze_cli(&s.dump(), &[]);
@@ -5898,7 +5897,6 @@ fn reply_in_unread_job_heartbeat() {
 /// an unread message there), not a receiver of `value`, which the client
 /// itself holds and awaits.
 #[test]
-#[ignore = "bug: the client's long wait on channel \"value\" says \"its receiver was last seen with task \\\"worker\\\"\": the receiver meant is the carrier jobs', never named"]
 fn reply_in_unread_job_heartbeat_words() {
     let mut s = scenario!(reply_in_unread_job_heartbeat);
     let run = analyze_cli(&s.dump(), &["--long-wait-ms", LONG_WAIT_MS]);

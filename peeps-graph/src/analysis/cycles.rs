@@ -88,13 +88,24 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
     }
 
     // The first edge (in a fixed order) from `n` to a node of component `c`;
-    // a release peeps proved before one that rests on a guess.
-    let step_in = |n: NodeIndex, c: u32| {
+    // a release peeps proved before one that rests on a guess, and one to
+    // another node than `from` before one back to it (a semaphore two
+    // tasks each hold a permit of and wait on: each waits for the other,
+    // not for itself).
+    let step_in_from = |n: NodeIndex, c: u32, from: Option<NodeIndex>| {
         graph
             .edges_directed(n, Direction::Outgoing)
             .filter(|e| comp[e.target().index()] == c)
-            .min_by_key(|e| (is_guess(e.weight()), e.target().index(), e.id().index()))
+            .min_by_key(|e| {
+                (
+                    is_guess(e.weight()),
+                    Some(e.target()) == from,
+                    e.target().index(),
+                    e.id().index(),
+                )
+            })
     };
+    let step_in = |n: NodeIndex, c: u32| step_in_from(n, c, None);
     let hop_from = |root_dep: NodeIndex, c: u32| -> Option<(Hop, NodeIndex)> {
         let Dep::Root(root) = graph[root_dep] else {
             return None;
@@ -103,7 +114,7 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
         let DepEdge::Wait(wait) = *wait_edge.weight() else {
             return None;
         };
-        let release_edge = step_in(wait_edge.target(), c)?;
+        let release_edge = step_in_from(wait_edge.target(), c, Some(root_dep))?;
         let DepEdge::Release(release) = *release_edge.weight() else {
             return None;
         };

@@ -420,12 +420,34 @@ fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
             root.is_blocked() && !root.external_waker()
         })
     };
-    g.edges_directed(channel, petgraph::Direction::Outgoing)
-        .filter(|e| {
-            e.weight().kind == crate::EdgeKind::HeldBy
-                && e.weight().attr_str(attr::AS) == Some(attr::AS_SENDER)
-        })
-        .all(|e| stuck(petgraph::visit::EdgeRef::target(&e)))
+    let holds = |node: NodeIndex, side: &'static str| {
+        g.edges_directed(node, petgraph::Direction::Outgoing)
+            .filter(move |e| {
+                e.weight().kind == crate::EdgeKind::HeldBy
+                    && e.weight().attr_str(attr::AS) == Some(side)
+            })
+            .map(|e| petgraph::visit::EdgeRef::target(&e))
+    };
+    // A sender inside an unread message waits for the carrier's receivers.
+    holds(channel, attr::AS_SENDER).all(|holder| {
+        stuck(holder)
+            || (g[holder].node.kind == NodeKind::Channel && {
+                let mut readers = holds(holder, attr::AS_RECEIVER).peekable();
+                readers.peek().is_some() && readers.all(stuck)
+            })
+    })
+}
+
+/// Whose a hold peeps could not place was last seen to be, for a long
+/// wait's words.
+pub(crate) struct LastSeen<'a> {
+    /// The hold's noun (`sender`, `permit`, ...).
+    what: &'a str,
+    /// The node it was last seen with.
+    holder: NodeRef,
+    /// When the hold is the receiver of a channel carrying the waited-on
+    /// handle in an unread message: that handle's noun and the channel.
+    carried: Option<(&'a str, NodeRef)>,
 }
 
 impl LongWait {
@@ -471,14 +493,26 @@ impl LongWait {
                     }
                 }
             }
-            // A hold peeps could not place: say whose it was last seen to be.
+            let (waiter, on) = g.edge_endpoints(wait).expect("a wait edge of the graph");
+            // A hold peeps could not place: say whose it was last seen to
+            // be, and, when it is the receiver of a channel carrying the
+            // handle in an unread message, which channel and what it carries.
             let last_seen = match verdict {
-                Err(External::Unconfirmed(e) | External::Shared(e) | External::OutOfSight(e)) => g
-                    .edge_endpoints(e)
-                    .map(|(_, holder)| (hold_noun(g[e].attr_str(attr::AS)), cx.node_ref(holder))),
+                Err(External::Unconfirmed(e) | External::Shared(e) | External::OutOfSight(e)) => {
+                    g.edge_endpoints(e).map(|(res, holder)| LastSeen {
+                        what: hold_noun(g[e].attr_str(attr::AS)),
+                        holder: cx.node_ref(holder),
+                        carried: (res != on).then(|| {
+                            let inside = g
+                                .edges_connecting(on, res)
+                                .find(|c| c.weight().kind == crate::EdgeKind::HeldBy)
+                                .map_or("handle", |c| hold_noun(c.weight().attr_str(attr::AS)));
+                            (inside, cx.node_ref(res))
+                        }),
+                    })
+                }
                 _ => None,
             };
-            let (waiter, on) = g.edge_endpoints(wait).expect("a wait edge of the graph");
             let mut lw = LongWait {
                 task: cx.root_ref(r),
                 path: cx.path_refs(waiter),
@@ -509,7 +543,7 @@ impl LongWait {
         steps: &[Step],
         statuses: &[&str],
         external: Option<External>,
-        last_seen: Option<(&str, NodeRef)>,
+        last_seen: Option<LastSeen<'_>>,
     ) -> String {
         let mut words = Words::new(
             labels,
@@ -525,14 +559,26 @@ impl LongWait {
         match external {
             Some(why) => {
                 out.push_str("\n    ");
-                if let Some((what, holder)) = &last_seen {
+                if let Some(LastSeen {
+                    what,
+                    holder,
+                    carried,
+                }) = &last_seen
+                {
                     let verb = match (why, *what) {
                         (External::Shared(_), _) => "last used by",
                         (External::OutOfSight(_), _) => "last seen with",
                         (_, "sender" | "receiver") => "made by",
                         _ => "taken by",
                     };
-                    out.push_str(&format!("its {what} was {verb} {}: ", words.node(holder)));
+                    match carried {
+                        Some((inside, carrier)) => out.push_str(&format!(
+                            "its {inside} is inside an unread message on {}, whose {what} was {verb} {}: ",
+                            words.node(carrier),
+                            words.node(holder)
+                        )),
+                        None => out.push_str(&format!("its {what} was {verb} {}: ", words.node(holder))),
+                    }
                 }
                 out.push_str(why.words());
             }
