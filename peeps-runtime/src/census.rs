@@ -18,9 +18,18 @@
 //! more tasks than the runtimes noted have alive: that snapshot takes one
 //! task as unseen, and every thread notes its runtime again at its next
 //! spawn ([`renote`]).
+//!
+//! Compiled in both builds: without feature `diagnostics` nothing notes a
+//! runtime, so a snapshot has no census.
+#![cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
 
+use crate::id::{FOREIGN_BASE, is_foreign};
+use crate::registry::Entry;
 use parking_lot::Mutex;
+use peeps_graph::{Node, NodeKind, TaskCensus, attr};
 use std::cell::Cell;
+use std::collections::HashSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use tokio::runtime::Handle;
 
@@ -51,7 +60,7 @@ pub(crate) fn note_runtime() {
 
 /// Asks every thread to note its runtime again at its next spawn: a
 /// runtime was missed.
-pub(crate) fn renote() {
+fn renote() {
     ROUND.fetch_add(1, Relaxed);
 }
 
@@ -69,7 +78,10 @@ fn note_slow() {
         // Forget one with no task alive (a dropped runtime reads 0), never
         // one that runs tasks; with none to forget, this one goes
         // uncounted, and the census says so (see `census` in snapshot.rs).
-        let Some(idle) = runtimes.iter().position(|h| h.metrics().num_alive_tasks() == 0) else {
+        let Some(idle) = runtimes
+            .iter()
+            .position(|h| h.metrics().num_alive_tasks() == 0)
+        else {
             return;
         };
         runtimes.remove(idle);
@@ -77,8 +89,73 @@ fn note_slow() {
     runtimes.push(handle);
 }
 
+/// A snapshot's census, read around its walk of the registry.
+pub(crate) struct Census {
+    /// The tasks alive before the walk: a task that ends during it is
+    /// among those seen, and must be among the alive.
+    alive_before: Option<u64>,
+    /// The tokio task numbers of the plain tasks whose instrumented
+    /// top-level future peeps reads.
+    plain_tops: HashSet<u64>,
+}
+
+impl Census {
+    /// Begins a snapshot's census, before its walk of the registry.
+    pub(crate) fn begin() -> Census {
+        Census {
+            alive_before: alive_tasks(),
+            plain_tops: HashSet::new(),
+        }
+    }
+
+    /// Notes the plain tasks whose top-level future is among `entries`
+    /// (those whose state owner is not themselves).
+    pub(crate) fn walked(mut self, entries: &[Arc<dyn Entry>]) -> Census {
+        self.plain_tops = entries
+            .iter()
+            .filter_map(|e| {
+                let owner = e.state_owner();
+                (owner != e.core().id).then(|| owner - FOREIGN_BASE)
+            })
+            .collect();
+        self
+    }
+
+    /// The process's tokio tasks, and how many of them peeps cannot see
+    /// into (see [`TaskCensus`]): those alive in the runtimes noted (the
+    /// larger of the reads before the walk and now), less the peeps tasks
+    /// among `nodes` and the plain tops, each counted once by its tokio task
+    /// number (a peeps task driven by `block_on`, as `#[peeps::test]`'s
+    /// body, is no tokio task and has none). A plain task peeps sees
+    /// waiting, holding or using something is still one it cannot see
+    /// into: a handle moved into it is not found, and its wait may end.
+    ///
+    /// More tasks seen than alive means a runtime was not counted (a
+    /// thread entered a second one after it noted its first, or more than
+    /// the kept runtimes run at once): at least one task is then taken as
+    /// unseen, and every thread notes its runtime again at its next spawn.
+    pub(crate) fn count(self, nodes: &[Node]) -> Option<TaskCensus> {
+        let alive = self.alive_before.max(alive_tasks())?;
+        let peeps_tasks = nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Task && !is_foreign(n.id))
+            .filter_map(|n| n.attrs.get(attr::TOKIO_TASK_ID)?.as_u64());
+        let seen = peeps_tasks
+            .chain(self.plain_tops)
+            .collect::<HashSet<u64>>()
+            .len() as u64;
+        let unseen = if seen > alive {
+            renote();
+            1
+        } else {
+            alive - seen
+        };
+        Some(TaskCensus { alive, unseen })
+    }
+}
+
 /// The tasks alive in the runtimes noted, `None` when none was.
-pub(crate) fn alive_tasks() -> Option<u64> {
+fn alive_tasks() -> Option<u64> {
     let runtimes = RUNTIMES.lock();
     if runtimes.is_empty() {
         return None;

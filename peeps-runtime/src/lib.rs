@@ -14,6 +14,7 @@
 //! with the same signature ([`off`]), so the call sites compile the same and
 //! cost what the plain tokio code costs. Snapshots then have no nodes.
 
+mod census;
 #[doc(hidden)]
 pub mod clock;
 pub mod dump;
@@ -46,7 +47,6 @@ macro_rules! cfg_not_diagnostics {
 cfg_diagnostics! {
     #[doc(hidden)]
     pub mod ambient;
-    mod census;
     #[doc(hidden)]
     pub mod context;
     mod first_poll;

@@ -126,21 +126,12 @@ fn find_handles(entries: &[std::sync::Arc<dyn Entry>]) -> Found {
 
 /// Takes a snapshot of this process now.
 pub fn snapshot() -> Snapshot {
-    // Read before the walk too: a task that ends during it is among those
-    // seen, and must be among the alive (see `census`).
-    let alive_before = alive_tasks();
+    let census = crate::census::Census::begin();
     let entries = crate::registry::live_entries();
     let now_ms = clock::now_ms();
     let captured_at_ms = clock::wall_ms();
     let found = find_handles(&entries);
-    // Plain tokio tasks whose instrumented top-level future peeps reads.
-    let plain_tops: HashSet<u64> = entries
-        .iter()
-        .map(|e| e.state_owner())
-        .zip(entries.iter().map(|e| e.core().id))
-        .filter(|(owner, id)| owner != id)
-        .map(|(owner, _)| owner)
-        .collect();
+    let census = census.walked(&entries);
     let mut nodes = Vec::with_capacity(entries.len());
     let mut edges = Vec::new();
     for entry in &entries {
@@ -154,7 +145,7 @@ pub fn snapshot() -> Snapshot {
     // holder that has finished) names nothing: drop it.
     edges.retain(|e| ids.contains(&e.from) && ids.contains(&e.to));
     edges.sort_by_key(|e| (e.from, e.to, e.kind));
-    let tasks = census(&nodes, &plain_tops, alive_before);
+    let tasks = census.count(&nodes);
     let process = crate::process::current();
     let history = history(
         &nodes,
@@ -174,65 +165,6 @@ pub fn snapshot() -> Snapshot {
         tasks,
         history,
     }
-}
-
-/// The tasks alive in the runtimes peeps has seen (see [`crate::census`]).
-#[cfg(feature = "diagnostics")]
-fn alive_tasks() -> Option<u64> {
-    crate::census::alive_tasks()
-}
-
-/// Without diagnostics no runtime is noted.
-#[cfg(not(feature = "diagnostics"))]
-fn alive_tasks() -> Option<u64> {
-    None
-}
-
-/// The process's tokio tasks now, and how many of them peeps cannot see
-/// into (see [`peeps_graph::TaskCensus`]): those alive in the runtimes
-/// peeps has seen (the larger of `alive_before`, read before the registry
-/// walk, and a read now), less its own tasks and the plain tasks whose
-/// top-level future is in `plain_tops`, each counted once by its tokio task
-/// number (a peeps task driven by `block_on`, as `#[peeps::test]`'s body,
-/// is no tokio task and has none). A plain task peeps sees waiting,
-/// holding or using something is still one it cannot see into: a handle
-/// moved into it is not found, and its wait may end.
-///
-/// More tasks seen than alive means a runtime was not counted (a thread
-/// entered a second one after it noted its first, or more than the kept
-/// runtimes run at once): at least one task is then taken as unseen, and
-/// every thread notes its runtime again at its next spawn.
-#[cfg(feature = "diagnostics")]
-fn census(
-    nodes: &[Node],
-    plain_tops: &HashSet<u64>,
-    alive_before: Option<u64>,
-) -> Option<peeps_graph::TaskCensus> {
-    use crate::id::{FOREIGN_BASE, is_foreign};
-    let alive = alive_before.max(alive_tasks())?;
-    let peeps_tasks = nodes
-        .iter()
-        .filter(|n| n.kind == peeps_graph::NodeKind::Task && !is_foreign(n.id))
-        .filter_map(|n| n.attrs.get(peeps_graph::attr::TOKIO_TASK_ID)?.as_u64());
-    let plain = plain_tops.iter().map(|id| id - FOREIGN_BASE);
-    let seen = peeps_tasks.chain(plain).collect::<HashSet<u64>>().len() as u64;
-    let unseen = if seen > alive {
-        crate::census::renote();
-        1
-    } else {
-        alive - seen
-    };
-    Some(peeps_graph::TaskCensus { alive, unseen })
-}
-
-/// Without diagnostics nothing is counted.
-#[cfg(not(feature = "diagnostics"))]
-fn census(
-    _nodes: &[Node],
-    _plain_tops: &HashSet<u64>,
-    _alive_before: Option<u64>,
-) -> Option<peeps_graph::TaskCensus> {
-    None
 }
 
 /// The flight recorder's events for a snapshot of `nodes` and `edges`.
