@@ -49,7 +49,7 @@ pub struct Snapshot {
     pub tasks: Option<TaskCensus>,
 }
 
-/// A process's tokio tasks at snapshot time.
+/// A process's tokio tasks and threads at snapshot time.
 ///
 /// A handle moved into a task peeps cannot see into (`tokio::spawn` of an
 /// uninstrumented future) leaves no trace: the bytes it was moved out of
@@ -69,6 +69,25 @@ pub struct TaskCensus {
     /// not found, and its wait may end). At least 1 when peeps knows more
     /// tasks than the runtimes it counted have alive (it missed one).
     pub unseen: u64,
+    /// The process's OS threads alive (0 where peeps cannot count them:
+    /// off Linux, or in older dumps).
+    #[serde(default)]
+    pub threads: u64,
+    /// Of those, the ones peeps cannot see into: neither the main thread, a
+    /// worker of a multi-thread runtime peeps has seen, a `#[peeps::test]`
+    /// thread nor one of peeps' own (a `std::thread`, a `spawn_blocking`
+    /// thread, busy or idle, a runtime peeps has not seen). A handle moved
+    /// into a closure they run leaves no trace, as into an unseen task.
+    #[serde(default)]
+    pub unseen_threads: u64,
+}
+
+impl TaskCensus {
+    /// Whether tasks or threads peeps cannot see into are alive: a movable
+    /// handle may have gone into one of them without a trace.
+    pub fn anything_unseen(&self) -> bool {
+        self.unseen > 0 || self.unseen_threads > 0
+    }
 }
 
 /// The process a snapshot describes.

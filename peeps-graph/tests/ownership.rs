@@ -180,6 +180,7 @@ fn receive_cycle_beside(evidence: &str, in_state: bool, unseen: u64) -> Report {
     snap.tasks = Some(TaskCensus {
         alive: 2 + unseen,
         unseen,
+        ..TaskCensus::default()
     });
     analyze(&[snap])
 }
@@ -203,6 +204,31 @@ fn a_used_or_found_handle_proves_nothing_while_unseen_tasks_run() {
     }
 }
 
+/// Threads peeps cannot see into (a `std::thread`, a `spawn_blocking`
+/// thread) are places a handle may have gone as unseen tasks are.
+#[test]
+fn a_used_or_found_handle_proves_nothing_while_unseen_threads_run() {
+    for (evidence, in_state) in [("used", false), ("used", true), ("made", true)] {
+        let mut snap = receive_cycle_dump(evidence, in_state);
+        snap.tasks = Some(TaskCensus {
+            alive: 2,
+            unseen: 0,
+            threads: 6,
+            unseen_threads: 1,
+        });
+        assert_no_deadlock(&analyze(&[snap.clone()]));
+        snap.tasks = Some(TaskCensus {
+            alive: 2,
+            unseen: 0,
+            threads: 5,
+            unseen_threads: 0,
+        });
+        let report = analyze(&[snap]);
+        let d = only_deadlock(&report);
+        assert_eq!(d.certainty, Certainty::Certain, "{evidence}: {}", d.text);
+    }
+}
+
 /// What the long wait says of such a hold: who it was last seen with, and
 /// why that is no proof.
 #[test]
@@ -218,14 +244,44 @@ fn a_handle_that_may_have_moved_unseen_is_said_so() {
     snap.tasks = Some(TaskCensus {
         alive: 2,
         unseen: 1,
+        ..TaskCensus::default()
     });
-    let report = analyze(&[snap]);
-    assert_no_deadlock(&report);
-    assert_eq!(report.long_waits.len(), 1, "{}", report.text());
-    let text = &report.long_waits[0].text;
+    let words = |snap: &peeps_graph::Snapshot| {
+        let report = analyze(std::slice::from_ref(snap));
+        assert_no_deadlock(&report);
+        assert_eq!(report.long_waits.len(), 1, "{}", report.text());
+        report.long_waits[0].text.clone()
+    };
+    let text = words(&snap);
     assert!(
         text.contains(
             r#"its permit was last seen with task "uploader": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since"#
+        ),
+        "{text}"
+    );
+    snap.tasks = Some(TaskCensus {
+        alive: 1,
+        unseen: 0,
+        threads: 3,
+        unseen_threads: 2,
+    });
+    let text = words(&snap);
+    assert!(
+        text.contains(
+            r#"its permit was last seen with task "uploader": threads peeps cannot see into are running (std::thread, spawn_blocking, another runtime), and it may have been moved into one of them since"#
+        ),
+        "{text}"
+    );
+    snap.tasks = Some(TaskCensus {
+        alive: 2,
+        unseen: 1,
+        threads: 3,
+        unseen_threads: 2,
+    });
+    let text = words(&snap);
+    assert!(
+        text.contains(
+            r#"tasks peeps cannot see into are running (spawned with tokio::spawn), and threads (std::thread, spawn_blocking), and it may"#
         ),
         "{text}"
     );
@@ -249,6 +305,7 @@ fn a_guard_stays_proof_beside_unseen_tasks() {
     snap.tasks = Some(TaskCensus {
         alive: 7,
         unseen: 5,
+        ..TaskCensus::default()
     });
     let report = analyze(&[snap]);
     assert_eq!(only_deadlock(&report).certainty, Certainty::Certain);
@@ -287,6 +344,7 @@ fn a_receive_on_a_sender_last_seen_with_a_blocked_task_is_a_long_wait() {
         snap.tasks = Some(TaskCensus {
             alive: 4,
             unseen: 1,
+            ..TaskCensus::default()
         });
         let report = analyze(&[snap]);
         assert_no_deadlock(&report);
@@ -345,6 +403,7 @@ fn a_receive_with_one_sender_on_a_timer_is_no_long_wait() {
         snap.tasks = Some(TaskCensus {
             alive: 3,
             unseen: 1,
+            ..TaskCensus::default()
         });
         let report = analyze(&[snap]);
         assert_no_deadlock(&report);

@@ -19,6 +19,14 @@
 //! task as unseen, and every thread notes its runtime again at its next
 //! spawn ([`renote`]).
 //!
+//! Threads are counted too: a handle moved into a `std::thread` or a
+//! `spawn_blocking` closure leaves no more trace than one moved into a
+//! task. The OS counts the process's threads (`/proc/self/stat` on Linux);
+//! peeps accounts for the main thread, the workers of the multi-thread
+//! runtimes noted, the threads that drive a noted runtime's `block_on` (as
+//! the main thread does), its own threads and `#[peeps::test]` threads
+//! ([`seen_thread`]); the rest are threads it cannot see into.
+//!
 //! Compiled in both builds: without feature `diagnostics` nothing notes a
 //! runtime, so a snapshot has no census.
 #![cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
@@ -27,11 +35,11 @@ use crate::id::{FOREIGN_BASE, is_foreign};
 use crate::registry::Entry;
 use parking_lot::Mutex;
 use peeps_graph::{Node, NodeKind, TaskCensus, attr};
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-use tokio::runtime::Handle;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use tokio::runtime::{Handle, RuntimeFlavor};
 
 /// How many runtimes are kept; past that, one with no task alive is
 /// forgotten to make room (a test binary makes a runtime per test).
@@ -47,6 +55,56 @@ static ROUND: AtomicU32 = AtomicU32::new(1);
 thread_local! {
     /// The round in which this thread noted its runtime (0: never).
     static NOTED: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Threads other than the main one that peeps accounts for while they
+/// live: its own, and those running a `#[peeps::test]`.
+static SEEN_THREADS: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// How many [`SeenThread`] marks this thread holds.
+    static SEEN_HERE: Cell<u32> = const { Cell::new(0) };
+    /// The mark of a thread that drives a runtime noted, for its life.
+    static DRIVER: OnceCell<SeenThread> = const { OnceCell::new() };
+}
+
+/// Marks the current thread as one peeps accounts for (it runs nothing a
+/// handle could be moved into unseen) until the mark is dropped; a thread
+/// with several marks counts once.
+pub(crate) fn seen_thread() -> SeenThread {
+    // A `Cell` needs no destructor, so it is there to the thread's end.
+    if SEEN_HERE.with(|n| n.replace(n.get() + 1)) == 0 && !is_main_thread() {
+        SEEN_THREADS.fetch_add(1, Relaxed);
+    }
+    SeenThread(())
+}
+
+/// A thread's mark from [`seen_thread`].
+pub(crate) struct SeenThread(());
+
+impl Drop for SeenThread {
+    fn drop(&mut self) {
+        if SEEN_HERE.with(|n| n.replace(n.get() - 1)) == 1 && !is_main_thread() {
+            SEEN_THREADS.fetch_sub(1, Relaxed);
+        }
+    }
+}
+
+/// Whether the current thread is the process's main thread.
+fn is_main_thread() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        nix::unistd::gettid().as_raw() == nix::unistd::getpid().as_raw()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        std::thread::current().name() == Some("main")
+    }
+}
+
+/// Forgets a runtime about to be dropped (its workers stop).
+pub(crate) fn forget_runtime(handle: &Handle) {
+    RUNTIMES.lock().retain(|h| h.id() != handle.id());
 }
 
 /// Notes the runtime of the current thread, once per thread and round.
@@ -70,6 +128,15 @@ fn note_slow() {
     let Ok(handle) = Handle::try_current() else {
         return;
     };
+    // A thread that drives the runtime's `block_on` (any thread of a
+    // current-thread runtime; one outside a task in a multi-thread
+    // runtime, its workers being counted apart) runs what the main thread
+    // of a program runs: accounted for as long as it lives.
+    if handle.runtime_flavor() == RuntimeFlavor::CurrentThread || tokio::task::try_id().is_none() {
+        let _ = DRIVER.try_with(|d| {
+            d.get_or_init(seen_thread);
+        });
+    }
     let mut runtimes = RUNTIMES.lock();
     if runtimes.iter().any(|h| h.id() == handle.id()) {
         return;
@@ -150,8 +217,46 @@ impl Census {
         } else {
             alive - seen
         };
-        Some(TaskCensus { alive, unseen })
+        let (threads, unseen_threads) = thread_census().unwrap_or((0, 0));
+        Some(TaskCensus {
+            alive,
+            unseen,
+            threads,
+            unseen_threads,
+        })
     }
+}
+
+/// The process's threads, and how many of them peeps cannot see into: all
+/// but the main thread, the workers of the multi-thread runtimes noted,
+/// and the threads marked by [`seen_thread`]. `None` where the OS count
+/// cannot be read.
+fn thread_census() -> Option<(u64, u64)> {
+    let threads = os_threads()?;
+    let workers: u64 = RUNTIMES
+        .lock()
+        .iter()
+        .filter(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread)
+        .map(|h| h.metrics().num_workers() as u64)
+        .sum();
+    let seen = 1 + workers + SEEN_THREADS.load(Relaxed);
+    Some((threads, threads.saturating_sub(seen)))
+}
+
+/// The process's OS threads alive (`num_threads` of `/proc/self/stat`).
+#[cfg(target_os = "linux")]
+fn os_threads() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces, so from its
+    // closing parenthesis on): state is field 3, num_threads field 20.
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().nth(17)?.parse().ok()
+}
+
+/// Not counted off Linux: no thread is taken as unseen.
+#[cfg(not(target_os = "linux"))]
+fn os_threads() -> Option<u64> {
+    None
 }
 
 /// The tasks alive in the runtimes noted, `None` when none was.

@@ -38,6 +38,7 @@ fn start_ticker() {
         let spawned = std::thread::Builder::new()
             .name("peeps-clock".into())
             .spawn(|| {
+                let _seen = crate::census::seen_thread();
                 loop {
                     TICK_MS.store(coarse_ms(), Relaxed);
                     std::thread::sleep(TICK_EVERY);

@@ -86,7 +86,10 @@ pub fn push(dashboard: &str, interval: Duration) {
     STARTED.get_or_init(|| {
         let spawned = std::thread::Builder::new()
             .name("peeps-push".into())
-            .spawn(move || run(&target, interval, token_from_env()));
+            .spawn(move || {
+                let _seen = crate::census::seen_thread();
+                run(&target, interval, token_from_env())
+            });
         if let Err(e) = spawned {
             eprintln!("peeps: could not start the push thread: {e}");
         }

@@ -17,6 +17,9 @@ pub(crate) fn start(name: &str, read_loop: fn(OwnedFd)) -> io::Result<RawFd> {
     fcntl(&read, FcntlArg::F_SETFL(OFlag::empty())).map_err(io::Error::from)?;
     std::thread::Builder::new()
         .name(name.into())
-        .spawn(move || read_loop(read))?;
+        .spawn(move || {
+            let _seen = crate::census::seen_thread();
+            read_loop(read)
+        })?;
     Ok(write.into_raw_fd())
 }

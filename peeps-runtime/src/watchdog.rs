@@ -62,7 +62,10 @@ pub fn watchdog(interval: Duration) {
     STARTED.get_or_init(|| {
         let spawned = std::thread::Builder::new()
             .name("peeps-watchdog".into())
-            .spawn(run);
+            .spawn(|| {
+                let _seen = crate::census::seen_thread();
+                run()
+            });
         if let Err(e) = spawned {
             eprintln!("peeps: could not start the watchdog thread: {e}");
         }

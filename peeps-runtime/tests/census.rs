@@ -5,7 +5,7 @@
 
 #![cfg(feature = "diagnostics")]
 
-use peeps_graph::{NodeKind, Snapshot, TaskCensus, attr};
+use peeps_graph::{NodeKind, Snapshot, attr};
 use peeps_runtime::future::instrument;
 use peeps_runtime::task::{spawn, task_future};
 use std::future::pending;
@@ -57,26 +57,54 @@ fn counts_the_tasks_peeps_cannot_see_into() {
         // A plain task peeps reads: its top-level future is instrumented.
         tokio::spawn(instrument("top", "tests/census.rs", pending::<()>()));
         let snap = snapshot_when(|s| polled(s) == (3, 1)).await;
-        assert_eq!(
-            snap.tasks,
-            Some(TaskCensus {
-                alive: 6,
-                unseen: 3
-            })
-        );
+        assert_eq!(tasks(&snap), (6, 3));
+        // This thread drives the runtime's `block_on` (as a main thread
+        // does), its two workers run tasks, peeps' own threads are its
+        // own: no thread is unseen.
+        assert_eq!(unseen_threads(&snap), 0);
 
         for p in &plain[..2] {
             p.abort();
         }
         let snap = snapshot_when(|s| s.tasks.is_some_and(|t| t.alive == 4)).await;
-        assert_eq!(
-            snap.tasks,
-            Some(TaskCensus {
-                alive: 4,
-                unseen: 1
-            })
-        );
+        assert_eq!(tasks(&snap), (4, 1));
+
+        // A `std::thread` is one peeps cannot see into while it lives.
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || stopped.recv());
+        let snap = peeps_runtime::snapshot();
+        assert_eq!(unseen_threads(&snap), 1);
+        drop(stop);
+        thread.join().unwrap().unwrap_err();
+        // The kernel counts a joined thread a moment longer.
+        let gone = (0..200).any(|_| {
+            std::thread::sleep(Duration::from_millis(5));
+            unseen_threads(&peeps_runtime::snapshot()) == 0
+        });
+        assert!(gone, "the joined thread is still counted");
+
+        // So is a `spawn_blocking` thread, busy or idle (tokio keeps an
+        // idle one for a while, and peeps cannot tell them apart).
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let blocking = tokio::task::spawn_blocking(move || wait.recv());
+        assert_eq!(unseen_threads(&peeps_runtime::snapshot()), 1);
+        drop(go);
+        blocking.await.unwrap().unwrap_err();
+        assert_eq!(unseen_threads(&peeps_runtime::snapshot()), 1);
     });
+}
+
+/// A snapshot's census of tasks: alive, unseen.
+fn tasks(snap: &Snapshot) -> (u64, u64) {
+    let census = snap.tasks.expect("a census");
+    (census.alive, census.unseen)
+}
+
+/// A snapshot's count of the threads peeps cannot see into.
+fn unseen_threads(snap: &Snapshot) -> u64 {
+    let census = snap.tasks.expect("a census");
+    assert!(census.threads > census.unseen_threads, "{census:?}");
+    census.unseen_threads
 }
 
 /// A peeps task driven by `block_on` (as `#[peeps::test]` drives its body)
@@ -99,18 +127,7 @@ fn a_block_on_body_is_no_tokio_task() {
         (missed.tasks, counted.tasks)
     });
     let (missed, counted) = rt.block_on(body);
-    assert_eq!(
-        missed,
-        Some(TaskCensus {
-            alive: 0,
-            unseen: 1
-        })
-    );
-    assert_eq!(
-        counted,
-        Some(TaskCensus {
-            alive: 3,
-            unseen: 1
-        })
-    );
+    let tasks = |c: Option<peeps_graph::TaskCensus>| c.map(|c| (c.alive, c.unseen));
+    assert_eq!(tasks(missed), Some((0, 1)));
+    assert_eq!(tasks(counted), Some((3, 1)));
 }

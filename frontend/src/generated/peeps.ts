@@ -1474,7 +1474,7 @@ export interface Process {
   started_at_ms: number;
 }
 /**
- * A process's tokio tasks at snapshot time.
+ * A process's tokio tasks and threads at snapshot time.
  *
  * A handle moved into a task peeps cannot see into (`tokio::spawn` of an
  * uninstrumented future) leaves no trace: the bytes it was moved out of
@@ -1493,6 +1493,11 @@ export interface TaskCensus {
    */
   alive: number;
   /**
+   * The process's OS threads alive (0 where peeps cannot count them:
+   * off Linux, or in older dumps).
+   */
+  threads?: number;
+  /**
    * Of those, the ones peeps cannot see into: neither peeps tasks nor
    * plain tasks whose top-level future is instrumented (a plain task
    * seen waiting or holding something is one: a handle moved into it is
@@ -1500,6 +1505,14 @@ export interface TaskCensus {
    * tasks than the runtimes it counted have alive (it missed one).
    */
   unseen: number;
+  /**
+   * Of those, the ones peeps cannot see into: neither the main thread, a
+   * worker of a multi-thread runtime peeps has seen, a `#[peeps::test]`
+   * thread nor one of peeps' own (a `std::thread`, a `spawn_blocking`
+   * thread, busy or idle, a runtime peeps has not seen). A handle moved
+   * into a closure they run leaves no trace, as into an unseen task.
+   */
+  unseen_threads?: number;
 }
 /**
  * One OS thread of the program's runtime.

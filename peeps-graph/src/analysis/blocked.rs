@@ -19,7 +19,7 @@ use crate::Evidence;
 use crate::attr;
 use crate::merge::{EdgeIndex, IdMap, Merged, NodeIndex, min_age};
 use crate::op::Op;
-use crate::schema::{EdgeKind, Node, NodeKind};
+use crate::schema::{EdgeKind, Node, NodeKind, TaskCensus};
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
 
@@ -204,10 +204,10 @@ pub(crate) enum External {
     Shared(EdgeIndex),
     /// Held, as far as peeps saw, by the task the `held_by` edge names (it
     /// used the handle, or the handle was found in its state), but its
-    /// process runs tokio tasks peeps cannot see into: the handle may have
+    /// process runs tasks or threads peeps cannot see into: the handle may have
     /// been moved into one of them since, which leaves no trace (the bytes
     /// it was moved out of stay behind).
-    OutOfSight(EdgeIndex),
+    OutOfSight(EdgeIndex, Unseen),
     /// The channel counts more senders than peeps attributes.
     UnseenSender,
     /// The channel counts more receivers than peeps attributes.
@@ -244,8 +244,14 @@ impl External {
             External::Shared(_) => {
                 "it may be shared: it was used by several tasks, or from memory outside its user's own state, so peeps cannot tell which task will act"
             }
-            External::OutOfSight(_) => {
+            External::OutOfSight(_, Unseen::Tasks) => {
                 "tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since, so peeps cannot tell who has it"
+            }
+            External::OutOfSight(_, Unseen::Threads) => {
+                "threads peeps cannot see into are running (std::thread, spawn_blocking, another runtime), and it may have been moved into one of them since, so peeps cannot tell who has it"
+            }
+            External::OutOfSight(_, Unseen::Both) => {
+                "tasks peeps cannot see into are running (spawned with tokio::spawn), and threads (std::thread, spawn_blocking), and it may have been moved into one of them since, so peeps cannot tell who has it"
             }
             External::UnseenSender => "a sender is held by something peeps cannot see",
             External::UnseenReceiver => "a receiver is held by something peeps cannot see",
@@ -369,8 +375,10 @@ fn hold_releasers(
         // not where it is: a move into a task peeps cannot see into leaves
         // no trace. Only a lock guard (bound to its task) or an unread
         // message (held by its channel) stays proof while such tasks run.
-        if evidence.can_move_unseen() && unseen_tasks(merged, holder) > 0 {
-            return Err(External::OutOfSight(e.id()));
+        if evidence.can_move_unseen()
+            && let Some(unseen) = Unseen::in_process_of(merged, holder)
+        {
+            return Err(External::OutOfSight(e.id(), unseen));
         }
         let Some(root) = blocked.root(holder) else {
             return Err(External::UnknownHolder);
@@ -385,10 +393,31 @@ fn hold_releasers(
     Ok(seen)
 }
 
-/// How many tokio tasks peeps cannot see into run in the process of
-/// `node` (0 when its snapshot does not say).
-fn unseen_tasks(merged: &Merged<'_>, node: NodeIndex) -> u64 {
-    merged.process_of(node).tasks.map_or(0, |t| t.unseen)
+/// What peeps cannot see into runs in a process, where a movable handle
+/// may have gone without a trace (the process's [`TaskCensus`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unseen {
+    /// tokio tasks (plain `tokio::spawn` of an uninstrumented future).
+    Tasks,
+    /// Threads (a `std::thread`, a `spawn_blocking` thread, the workers of
+    /// a runtime peeps has not seen).
+    Threads,
+    /// Both.
+    Both,
+}
+
+impl Unseen {
+    /// What runs unseen in the process of `node`; `None` when nothing does
+    /// or its snapshot does not say.
+    fn in_process_of(merged: &Merged<'_>, node: NodeIndex) -> Option<Unseen> {
+        let census: TaskCensus = merged.process_of(node).tasks?;
+        match (census.unseen > 0, census.unseen_threads > 0) {
+            (true, false) => Some(Unseen::Tasks),
+            (false, true) => Some(Unseen::Threads),
+            (true, true) => Some(Unseen::Both),
+            (false, false) => None,
+        }
+    }
 }
 
 /// The roots that will read a message from `carrier`: its receivers'

@@ -409,7 +409,7 @@ fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
     let mut rels = Vec::new();
     let verdict =
         classify(cx.merged, w).and_then(|t| releasers(cx.merged, &cx.blocked, t, &mut rels));
-    let (Err(External::OutOfSight(_)), Some((_, channel))) = (verdict, g.edge_endpoints(w)) else {
+    let (Err(External::OutOfSight(..)), Some((_, channel))) = (verdict, g.edge_endpoints(w)) else {
         return false;
     };
     // Every sender, not only the first the verdict names: one with a task
@@ -498,19 +498,19 @@ impl LongWait {
             // be, and, when it is the receiver of a channel carrying the
             // handle in an unread message, which channel and what it carries.
             let last_seen = match verdict {
-                Err(External::Unconfirmed(e) | External::Shared(e) | External::OutOfSight(e)) => {
-                    g.edge_endpoints(e).map(|(res, holder)| LastSeen {
-                        what: hold_noun(g[e].attr_str(attr::AS)),
-                        holder: cx.node_ref(holder),
-                        carried: (res != on).then(|| {
-                            let inside = g
-                                .edges_connecting(on, res)
-                                .find(|c| c.weight().kind == crate::EdgeKind::HeldBy)
-                                .map_or("handle", |c| hold_noun(c.weight().attr_str(attr::AS)));
-                            (inside, cx.node_ref(res))
-                        }),
-                    })
-                }
+                Err(
+                    External::Unconfirmed(e) | External::Shared(e) | External::OutOfSight(e, _),
+                ) => g.edge_endpoints(e).map(|(res, holder)| LastSeen {
+                    what: hold_noun(g[e].attr_str(attr::AS)),
+                    holder: cx.node_ref(holder),
+                    carried: (res != on).then(|| {
+                        let inside = g
+                            .edges_connecting(on, res)
+                            .find(|c| c.weight().kind == crate::EdgeKind::HeldBy)
+                            .map_or("handle", |c| hold_noun(c.weight().attr_str(attr::AS)));
+                        (inside, cx.node_ref(res))
+                    }),
+                }),
                 _ => None,
             };
             let mut lw = LongWait {
@@ -567,7 +567,7 @@ impl LongWait {
                 {
                     let verb = match (why, *what) {
                         (External::Shared(_), _) => "last used by",
-                        (External::OutOfSight(_), _) => "last seen with",
+                        (External::OutOfSight(..), _) => "last seen with",
                         (_, "sender" | "receiver") => "made by",
                         _ => "taken by",
                     };

@@ -81,7 +81,10 @@ pub fn serve(addr: &str) -> io::Result<SocketAddr> {
     }
     std::thread::Builder::new()
         .name("peeps-metrics".into())
-        .spawn(move || http::run(listener))?;
+        .spawn(move || {
+            let _seen = crate::census::seen_thread();
+            http::run(listener)
+        })?;
     Ok(bound)
 }
 

@@ -170,7 +170,10 @@ pub fn start(hz: u32) {
     SAMPLER_THREAD.get_or_init(|| {
         let spawned = std::thread::Builder::new()
             .name("peeps-sampler".into())
-            .spawn(run);
+            .spawn(|| {
+                let _seen = crate::census::seen_thread();
+                run()
+            });
         if let Err(e) = spawned {
             eprintln!("peeps: could not start the sampler thread: {e}");
         }

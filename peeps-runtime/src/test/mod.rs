@@ -207,6 +207,8 @@ where
     R: Send + 'static,
 {
     crate::on_term::install_for_tests();
+    // This thread only waits for the body's: nothing runs here unseen.
+    let _seen = crate::census::seen_thread();
     let timeout = test.timeout.or_else(timeout::from_env);
     let shared = Arc::new(Shared {
         scope: scope::new_id(),
@@ -287,6 +289,8 @@ where
     let thread_name = std::thread::current().name().unwrap_or(&shared.name).to_owned();
     let spawned = std::thread::Builder::new().name(thread_name).spawn(move || {
         let _ended = Ended(tx);
+        // The body is a peeps task whose state snapshots read.
+        let _seen = crate::census::seen_thread();
         scope::set_for_thread(shared.scope);
         let runtime = test.runtime(shared.scope).expect("Failed building the Runtime");
         // The body is driven by `block_on`, not spawned: note the runtime
@@ -300,6 +304,8 @@ where
         let output = runtime.block_on(task);
         shared.body_done.store(true, SeqCst);
         let out = finish(output);
+        // Its workers stop: the census must not count them any more.
+        crate::census::forget_runtime(runtime.handle());
         drop(runtime);
         out
     });

@@ -59,7 +59,10 @@ pub(crate) fn watch(shared: Arc<Shared>, tx: Sender<Event>) -> WatchGuard {
     STARTED.get_or_init(|| {
         let spawned = std::thread::Builder::new()
             .name("peeps-test-watch".into())
-            .spawn(run);
+            .spawn(|| {
+                let _seen = crate::census::seen_thread();
+                run()
+            });
         if let Err(e) = spawned {
             eprintln!("peeps: could not start the test watcher thread: {e}");
         }
