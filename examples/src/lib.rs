@@ -276,7 +276,7 @@
 //! | `sender_kept_with_heartbeat_tokio_spawn` | no deadlock, no long wait: a pump keeps its sender and receives forever while an unrelated plain heartbeat runs (the census: its use proves nothing; a receive is no stall) |
 //! | `owned_guard_kept_with_heartbeat_current_thread` | no deadlock; at a short threshold a long wait of `editor` on `document` whose guard "was last seen with task editor" (current-thread: a `lock_owned` guard kept, relocked, while an unrelated plain heartbeat runs: the census) |
 //! | `sender_used_then_moved_from_main_current_thread` | no deadlock, nothing stuck forever (the current-thread `main` body sends, moves its sender into a plain ticker on a timer, and receives) |
-//! | `sender_used_kept_in_main_current_thread` | no deadlock, no long wait, nothing false (the twin: `main` keeps its sender and receives forever; a receive is no stall) |
+//! | `sender_used_kept_in_main_current_thread` | probable deadlock of `thread main` with itself on `events` (the twin: `main` keeps its sender, used on its stack, and receives forever; nothing was said until a thread's use from its stack was proof) |
 //! | `coordinator_kept_sender_metrics` | no deadlock; at a short threshold a long wait of `coordinator` on `results` whose sender "was last seen with task coordinator" (a coordinator keeps its own sender while summing its plain workers' results, beside a plain metrics loop: the census) |
 //! | `coordinator_dropped_sender_metrics` | no deadlock, nothing stuck forever, no long wait (the twin: the coordinator drops its sender) |
 //! | `read_guard_across_join_ctrl_c` | certain deadlock: `reloader` joins `refresher`, which waits to write `config`, read-held by `reloader` (beside a plain `ctrl_c` waiter: a guard and a join stay proof) |
@@ -293,6 +293,10 @@
 //! | `join_after_unlock_ctrl_c_tokio_spawn` | no deadlock, nothing stuck forever, no long wait (the twin: the lock is let go before the join) |
 //! | `sender_to_metrics_runtime` | no deadlock, nothing stuck forever (a pump moves its used sender into an hourly flush on a dedicated `metrics` runtime, which runs a plain metrics loop, and receives) (a false alarm until the census counted threads) |
 //! | `sender_kept_beside_metrics_runtime` | no deadlock; at a short threshold a long wait of `pump` on `ticks` whose sender "was last seen with task pump" (the twin: the pump keeps its sender beside a plain metrics loop on a dedicated runtime: the census) (a certain deadlock until the census counted threads: the metrics runtime's thread is unseen) |
+//! | `sync_bridge_std_thread` | certain deadlock of `client` and `thread sync-worker` on `requests` and `replies` (a `std::thread` worker parked in `blocking_send` of a reply the client, sending all its requests first, never reads) |
+//! | `sync_bridge_spawn_blocking` | the same with a `spawn_blocking` worker (`tokio task N`) |
+//! | `sync_bridge_replies_read_std_thread` | no deadlock, nothing stuck forever (the twin: replies read by a task of their own; the worker parked in `blocking_recv`, the client on a timer) |
+//! | `sync_bridge_replies_read_spawn_blocking` | the same with a `spawn_blocking` worker |
 //! | `owned_permit_reacquired_health_server` | no deadlock; at a short threshold a long wait of `uploader` on `upload-slots` whose permit "was last seen with task uploader" (an `acquire_owned` permit held while acquiring again from the same pool of 1, beside a plain health server and prober: the census) |
 //! | `owned_permit_passed_down_health_server` | no deadlock, nothing stuck forever, no long wait (the twin: the helper works under the same permit) |
 //! | `owned_guard_across_join_heartbeat` | no deadlock; at a short threshold a long wait of `job-runner` on `jobs` whose guard "was last seen with task scheduler" (a `lock_owned` guard held across the join of a runner that needs it, beside a plain heartbeat: the census; a join is no stall) |

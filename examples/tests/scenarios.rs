@@ -104,6 +104,11 @@ const SCENARIOS: &[&str] = &[
     "stale_recv_registration",
     "stale_recv_after_yield",
     "stale_recv_now_or_never",
+    // the sync/async bridge: a thread parked in a blocking call
+    "sync_bridge_std_thread",
+    "sync_bridge_spawn_blocking",
+    "sync_bridge_replies_read_std_thread",
+    "sync_bridge_replies_read_spawn_blocking",
     // ordinary application code: deadlocks
     "guard_held_across_send",
     "match_scrutinee_guard",
@@ -4798,15 +4803,20 @@ fn blocking_writer_slow_behind_full_channel() {
         .path(["import"])
         .waits_on(Channel, "lines")
         .check(report);
-    // The receiver's user is the blocking closure, said as such, and the
-    // hold's evidence (a use from memory peeps cannot read) as a guess.
+    // The receiver's user is the blocking closure, said as such; its
+    // thread is one peeps cannot see into, busy (not parked in a peeps
+    // wait), so the use is no proof.
     let text = &report.long_waits[0].text;
     assert!(
         text.contains("(spawned with tokio::task::spawn_blocking)"),
         "{}",
         report_text(report)
     );
-    assert!(text.contains("it may be shared"), "{}", report_text(report));
+    assert!(
+        text.contains("threads peeps cannot see into are running"),
+        "{}",
+        report_text(report)
+    );
 }
 
 // ---- hunt, sixth round: lock order in ordinary multi-thread programs ---------
@@ -5431,22 +5441,36 @@ fn sender_used_then_moved_from_main_current_thread() {
 }
 
 /// The twin that keeps the sender: `main` receives forever with the
-/// original in its hands. A receive is no stall, and the sender's hold is
-/// only `made` (main is no peeps task): nothing false may be said.
+/// original in its hands. Its use of the sender, on its own stack, proves
+/// it had it, and the census (noted at that use: no peeps spawn here) finds
+/// no task nor thread it could have gone to since: a deadlock of `main`
+/// with itself, probable (`main` is no peeps task: its waker is not
+/// accounted). Until the census counted threads and a thread's use from
+/// its stack was proof, peeps said nothing here.
 #[test]
 fn sender_used_kept_in_main_current_thread() {
     let mut s = scenario!(sender_used_kept_in_main_current_thread);
     let dump = s.dump();
-    let report = check_healthy_strict(&dump);
-    assert!(report.long_waits.is_empty(), "{}", report_text(&report));
-    let g = &dump.snapshot;
-    assert!(waited_on_for(g, Channel, "events", "recv"));
-    assert_eq!(attr(g, Channel, "events", "senders"), Some(1));
-    assert!(
-        holders(g, Channel, "events").iter().all(|h| *h == MAIN),
-        "{:?}",
-        holders(g, Channel, "events")
+    let census = dump.snapshot.tasks.expect("a census");
+    assert_eq!(
+        (census.alive, census.unseen, census.unseen_threads),
+        (0, 0, 0)
     );
+    let run = analyze_cli(&dump, &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .probable()
+        .tasks([MAIN])
+        .resources([(Channel, "events")])
+        .step(
+            step(MAIN)
+                .op(Op::Recv)
+                .waits_on(Channel, "events")
+                .held_by(MAIN)
+                .held_as("sender"),
+        )
+        .check(report);
 }
 
 // ---- hunt, ninth round (hunt9): real deadlocks beside unrelated background work, and their twins
@@ -5796,9 +5820,11 @@ fn sender_to_metrics_runtime() {
 }
 
 /// The twin that keeps the sender: the metrics runtime's task got a clone,
-/// sent one tick and ended; the plain metrics loop there is alive, so by
-/// the census rule (its thread) the pump's use proves nothing: no
-/// deadlock, a long wait that says where the sender was last seen.
+/// sent one tick and ended; the plain metrics loop there is alive. That
+/// send noted the metrics runtime (a use of a handle notes the runtime it
+/// runs on), so its loop counts as a task peeps cannot see into, and by
+/// the census rule the pump's use proves nothing: no deadlock, a long wait
+/// that says where the sender was last seen.
 #[test]
 fn sender_kept_beside_metrics_runtime() {
     let mut s = scenario!(sender_kept_beside_metrics_runtime);
@@ -5814,7 +5840,7 @@ fn sender_kept_beside_metrics_runtime() {
         .check(report);
     assert!(
         w.text.contains(
-            "its sender was last seen with task \"pump\": threads peeps cannot see into are running"
+            "its sender was last seen with task \"pump\": tasks peeps cannot see into are running"
         ),
         "{}",
         w.text
@@ -6017,4 +6043,76 @@ fn read_guard_join_behind_hot_reload() {
 fn read_copied_before_join_hot_reload() {
     let mut s = scenario!(read_copied_before_join_hot_reload);
     check_healthy_quiet(&s.dump());
+}
+
+/// The sync/async bridge deadlock, with the worker on `thread`: the client
+/// waits to send a request, the worker (parked in `blocking_send`) to send
+/// a reply nobody reads. The worker's thread is one peeps cannot see into,
+/// and the only one: parked in a blocking call, whatever it holds it
+/// cannot act, so its use of the requests receiver and the client's
+/// receiver of replies are proof (both were long waits, or nothing).
+fn check_sync_bridge(dump: &Dump, worker: &str) {
+    let census = dump.snapshot.tasks.expect("a census");
+    assert_eq!((census.unseen, census.unseen_threads), (0, 1));
+    let run = analyze_cli(dump, &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["client", worker])
+        .resources([(Channel, "requests"), (Channel, "replies")])
+        .step(
+            step("client")
+                .op(Op::Send)
+                .waits_on(Channel, "requests")
+                .held_by(worker)
+                .held_as("receiver"),
+        )
+        .step(
+            step(worker)
+                .op(Op::Send)
+                .waits_on(Channel, "replies")
+                .held_by("client")
+                .held_as("receiver"),
+        )
+        .check(report);
+}
+
+/// The bridge's worker on a `std::thread`.
+#[test]
+fn sync_bridge_std_thread() {
+    let mut s = scenario!(sync_bridge_std_thread);
+    check_sync_bridge(&s.dump(), "thread sync-worker");
+}
+
+/// The bridge's worker in `spawn_blocking` (a plain task node of tokio's
+/// number, on a blocking thread).
+#[test]
+fn sync_bridge_spawn_blocking() {
+    let mut s = scenario!(sync_bridge_spawn_blocking);
+    let dump = s.dump();
+    let worker = dump
+        .snapshot
+        .nodes
+        .iter()
+        .find(|n| n.kind == Task && plain_task(&n.name))
+        .expect("the worker's node")
+        .name
+        .clone();
+    check_sync_bridge(&dump, &worker);
+}
+
+/// The bridge fixed: replies read by a task of their own, the client on a
+/// timer between batches; the worker parked in `blocking_recv`.
+#[test]
+fn sync_bridge_replies_read_std_thread() {
+    let mut s = scenario!(sync_bridge_replies_read_std_thread);
+    check_healthy_strict(&s.dump());
+}
+
+/// The same with a `spawn_blocking` worker.
+#[test]
+fn sync_bridge_replies_read_spawn_blocking() {
+    let mut s = scenario!(sync_bridge_replies_read_spawn_blocking);
+    check_healthy_strict(&s.dump());
 }

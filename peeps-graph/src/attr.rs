@@ -29,6 +29,10 @@ pub const WAKER_CLONES: &str = "waker_clones";
 pub const WAKER_CLONES_ACCOUNTED: &str = "waker_clones_accounted";
 /// Tasks: tokio's task id, when the task runs on tokio.
 pub const TOKIO_TASK_ID: &str = "tokio_task_id";
+/// Threads, and tasks of `spawn_blocking`: `true` when the node runs on a
+/// thread peeps cannot see into (one of the census's `unseen_threads`: not
+/// the main thread, nor a thread peeps accounts for). Absent otherwise.
+pub const UNSEEN_THREAD: &str = "unseen_thread";
 /// Tasks, threads: the run of a `#[peeps::test]` the task belongs to (an
 /// id unique within the process): the test body's own task, and every task
 /// spawned while that test's runtime ran. Absent outside any such test.

@@ -410,3 +410,53 @@ fn a_receive_with_one_sender_on_a_timer_is_no_long_wait() {
         assert!(report.long_waits.is_empty(), "{}", report.text());
     }
 }
+
+/// The sync/async bridge: task `client` waits to send a request, thread
+/// `worker` (a thread peeps cannot see into, parked in `blocking_send`)
+/// to send a reply; the requests receiver was used by the worker, the
+/// replies receiver is in the client's state. `unseen_threads` threads
+/// peeps cannot see into are alive, the worker among them.
+fn bridge(unseen_threads: u64, worker_parked: bool) -> Report {
+    let mut d = Dump::new("svc");
+    let client = d.task("client");
+    let worker = d.thread("thread worker");
+    d.node(worker).attr("unseen_thread", true);
+    let requests = d.channel("requests", "mpsc", 1, 1);
+    let replies = d.channel("replies", "mpsc", 1, 1);
+    d.hold(requests, worker, "receiver").evidence("used");
+    d.hold(requests, client, "sender")
+        .evidence("used")
+        .in_state();
+    d.hold(replies, client, "receiver")
+        .evidence("made")
+        .in_state();
+    d.hold(replies, worker, "sender").evidence("used");
+    d.wait(client, requests, "send");
+    let sent = d.wait(worker, replies, "send");
+    if worker_parked {
+        sent.attr("blocking_call", true);
+    }
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive: 1,
+        unseen: 0,
+        threads: 4 + unseen_threads,
+        unseen_threads,
+    });
+    analyze(&[snap])
+}
+
+/// A handle may have gone to a thread peeps cannot see into; when every
+/// such thread is parked in a blocking call, it is with its last holder or
+/// one of them, and they act only once their own waits end: a certain
+/// deadlock. Another unseen thread, or the worker not parked in a
+/// blocking call (it may be running), leaves the waits open.
+#[test]
+fn threads_peeps_cannot_see_into_but_all_parked_release_nothing_else() {
+    let report = bridge(1, true);
+    let d = only_deadlock(&report);
+    assert_eq!(d.certainty, Certainty::Certain, "{}", d.text);
+    assert_eq!(task_names(d), ["client", "thread worker"]);
+    assert_no_deadlock(&bridge(2, true));
+    assert_no_deadlock(&bridge(1, false));
+}

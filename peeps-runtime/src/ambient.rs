@@ -31,6 +31,8 @@ pub struct AmbientRoot {
     core: NodeCore,
     /// Tokio's number for the task (none for a thread's root).
     tokio_id: Option<u64>,
+    /// The OS id of a thread's root's thread (0 for a task).
+    os_thread: i32,
     /// The `#[peeps::test]` run whose thread made it (0: none).
     test_scope: u64,
     /// Polls of the instrumented futures at the top of this root.
@@ -47,6 +49,16 @@ unsafe impl Entry for AmbientRoot {
         out.attr(attr::TRACKED, false);
         if let Some(id) = self.tokio_id {
             out.attr(attr::TOKIO_TASK_ID, id);
+        }
+        // A `spawn_blocking` closure runs on a blocking thread, which is
+        // one peeps cannot see into; so may a thread's root's thread be.
+        let unseen = if self.os_thread != 0 {
+            crate::census::is_unseen_thread(self.os_thread)
+        } else {
+            self.tokio_id.is_some() && is_blocking_task(self.core.id)
+        };
+        if unseen {
+            out.attr(attr::UNSEEN_THREAD, true);
         }
         if self.test_scope != 0 {
             out.attr(attr::TEST_SCOPE, self.test_scope);
@@ -139,6 +151,7 @@ pub(crate) fn foreign_node(id: NodeId, now_ms: u64, edges: &mut Vec<peeps_graph:
     let root = AmbientRoot {
         core: NodeCore::with_id(id, NodeKind::Task, foreign_name(task), SourceLocation::Static(foreign_location(id))),
         tokio_id: Some(task),
+        os_thread: 0,
         // Synthesised at snapshot time, on no test's thread.
         test_scope: 0,
         stats: PollStats::default(),
@@ -213,6 +226,7 @@ pub fn foreign_task(id: tokio::task::Id) -> Arc<AmbientHandle> {
     let root = AmbientRoot {
         core: NodeCore::with_id(foreign_id(id), NodeKind::Task, foreign_name(id), SourceLocation::Static(foreign_location(foreign_id(id)))),
         tokio_id: Some(task_number(id)),
+        os_thread: 0,
         test_scope: crate::test::scope::current(),
         stats: PollStats::default(),
     };
@@ -259,6 +273,7 @@ pub(crate) fn thread_root() -> Arc<AmbientHandle> {
         let root = AmbientRoot {
             core: NodeCore::new(NodeKind::Thread, name, SourceLocation::Static("(block_on)")),
             tokio_id: None,
+            os_thread: crate::census::os_thread_id(),
             test_scope: crate::test::scope::current(),
             stats: PollStats::default(),
         };

@@ -38,7 +38,7 @@ use peeps_graph::{Node, NodeKind, TaskCensus, attr};
 use std::cell::{Cell, OnceCell};
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use tokio::runtime::{Handle, RuntimeFlavor};
 
 /// How many runtimes are kept; past that, one with no task alive is
@@ -57,9 +57,10 @@ thread_local! {
     static NOTED: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Threads other than the main one that peeps accounts for while they
-/// live: its own, and those running a `#[peeps::test]`.
-static SEEN_THREADS: AtomicU64 = AtomicU64::new(0);
+/// The OS thread ids of the threads other than the main one that peeps
+/// accounts for while they live: its own, those running a
+/// `#[peeps::test]`, those driving a noted runtime's `block_on`.
+static SEEN_THREADS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 
 thread_local! {
     /// How many [`SeenThread`] marks this thread holds.
@@ -74,7 +75,7 @@ thread_local! {
 pub(crate) fn seen_thread() -> SeenThread {
     // A `Cell` needs no destructor, so it is there to the thread's end.
     if SEEN_HERE.with(|n| n.replace(n.get() + 1)) == 0 && !is_main_thread() {
-        SEEN_THREADS.fetch_add(1, Relaxed);
+        SEEN_THREADS.lock().push(os_thread_id());
     }
     SeenThread(())
 }
@@ -85,7 +86,8 @@ pub(crate) struct SeenThread(());
 impl Drop for SeenThread {
     fn drop(&mut self) {
         if SEEN_HERE.with(|n| n.replace(n.get() - 1)) == 1 && !is_main_thread() {
-            SEEN_THREADS.fetch_sub(1, Relaxed);
+            let tid = os_thread_id();
+            SEEN_THREADS.lock().retain(|&t| t != tid);
         }
     }
 }
@@ -94,11 +96,39 @@ impl Drop for SeenThread {
 fn is_main_thread() -> bool {
     #[cfg(target_os = "linux")]
     {
-        nix::unistd::gettid().as_raw() == nix::unistd::getpid().as_raw()
+        os_thread_id() == nix::unistd::getpid().as_raw()
     }
     #[cfg(not(target_os = "linux"))]
     {
         std::thread::current().name() == Some("main")
+    }
+}
+
+/// The current thread's OS id (0 off Linux, where threads are not counted).
+pub(crate) fn os_thread_id() -> i32 {
+    #[cfg(target_os = "linux")]
+    {
+        nix::unistd::gettid().as_raw()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        0
+    }
+}
+
+/// Whether OS thread `tid` is one peeps cannot see into, by what it knows
+/// of it: not the main thread, nor marked by [`seen_thread`]. (A worker of
+/// a multi-thread runtime is seen too, but makes no thread root: its
+/// blocking calls are its task's.)
+pub(crate) fn is_unseen_thread(tid: i32) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        tid != 0 && tid != nix::unistd::getpid().as_raw() && !SEEN_THREADS.lock().contains(&tid)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = tid;
+        false
     }
 }
 
@@ -239,7 +269,7 @@ fn thread_census() -> Option<(u64, u64)> {
         .filter(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread)
         .map(|h| h.metrics().num_workers() as u64)
         .sum();
-    let seen = 1 + workers + SEEN_THREADS.load(Relaxed);
+    let seen = 1 + workers + SEEN_THREADS.lock().len() as u64;
     Some((threads, threads.saturating_sub(seen)))
 }
 

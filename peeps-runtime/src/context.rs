@@ -111,13 +111,69 @@ impl Drop for TaskPollGuard {
     }
 }
 
-/// Whether `addr` lies inside the state of the peeps task being polled:
-/// a value there is owned by that task (moved into it, or a local it keeps
-/// across an await), not shared with others through an `Arc` or a static.
-pub fn task_owns(addr: *const ()) -> bool {
+/// Whether `addr` lies inside the state of the context using it: a value
+/// there is owned by that context (moved into it, or a local of it), not
+/// shared with others through an `Arc` or a static. In a peeps task's
+/// poll, its state is its pinned future; elsewhere it is the thread's
+/// stack: a thread's locals, a `spawn_blocking` closure's captures and
+/// locals, a plain tokio task's locals of the current poll (what it keeps
+/// across an `.await` is on the heap, and not known to be its own).
+pub fn context_owns(addr: *const ()) -> bool {
     let TaskPoll { start, len, .. } = TASK_POLL.try_with(Cell::get).unwrap_or_default();
     let addr = addr as usize;
-    len != 0 && addr >= start && addr < start + len
+    if len != 0 {
+        return addr >= start && addr < start + len;
+    }
+    stack::contains(addr)
+}
+
+/// The current thread's stack.
+mod stack {
+    use std::cell::Cell;
+
+    thread_local! {
+        /// This thread's stack, `[start, end)`, once asked (empty: unknown).
+        static STACK: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+    }
+
+    /// Whether `addr` is on the current thread's stack.
+    pub(super) fn contains(addr: usize) -> bool {
+        let (start, end) = STACK.try_with(|s| {
+            if s.get().1 == 0 {
+                s.set(bounds());
+            }
+            s.get()
+        })
+        .unwrap_or((0, 0));
+        addr >= start && addr < end
+    }
+
+    /// The stack's bounds, from the thread's attributes (Linux).
+    #[cfg(target_os = "linux")]
+    fn bounds() -> (usize, usize) {
+        let mut attr = std::mem::MaybeUninit::<libc::pthread_attr_t>::uninit();
+        let mut base: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        // SAFETY: `attr` is initialised by `pthread_getattr_np` before it is
+        // read, and destroyed once, only when it was initialised.
+        unsafe {
+            if libc::pthread_getattr_np(libc::pthread_self(), attr.as_mut_ptr()) != 0 {
+                return (0, 0);
+            }
+            let got = libc::pthread_attr_getstack(attr.as_ptr(), &mut base, &mut size);
+            libc::pthread_attr_destroy(attr.as_mut_ptr());
+            if got != 0 {
+                return (0, 0);
+            }
+        }
+        (base as usize, base as usize + size)
+    }
+
+    /// Not known off Linux: nothing on a thread's stack counts as its own.
+    #[cfg(not(target_os = "linux"))]
+    fn bounds() -> (usize, usize) {
+        (0, 0)
+    }
 }
 
 /// The number of the current peeps task's poll (its `polls` count), or 0

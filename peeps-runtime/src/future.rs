@@ -219,7 +219,7 @@ fn poll_as<F: Future>(
     let root_scope = by.root.map(|root| (crate::threads::polling(root.id()), StatsScope::begin(root.stats())));
     // The top-level future of a plain tokio task: its pinned state is that
     // task's own, as far as peeps can see — a handle used from inside it is
-    // owned by the task (see `context::task_owns`), as in a peeps task —
+    // owned by the task (see `context::context_owns`), as in a peeps task —
     // and it counts the clones of the waker it hands down, as a peeps task
     // does its own: one its waits cannot account for (a timer, a socket)
     // says the task may be woken by something peeps cannot see.

@@ -719,7 +719,7 @@ impl HolderSet {
     ///
     /// `endpoint` is the address of the endpoint handle: a use proves the
     /// holder (evidence `used`) only when the handle lies inside the using
-    /// task's own state ([`context::task_owns`]). A handle kept in shared
+    /// context's own state ([`context::context_owns`]). A handle kept in shared
     /// memory (an `Arc`'d app state, a static) may be used next by any
     /// task: a use there proves nothing (regression: a certain false alarm
     /// on a sender in an `Arc<AppState>` used by one request so far).
@@ -729,11 +729,16 @@ impl HolderSet {
         if user != 0 && user == actor_key() {
             return;
         }
-        self.touch_endpoint_slow(hold, how, context::task_owns(endpoint));
+        self.touch_endpoint_slow(hold, how, context::context_owns(endpoint));
     }
 
     #[cold]
     fn touch_endpoint_slow(&self, hold: &EndpointHold, how: HoldAs, owned: bool) {
+        // A use may be proof of its holder, but only while the census can
+        // tell whether tasks peeps cannot see into run: a program with no
+        // peeps spawn (a `#[tokio::main]` body using a channel) is counted
+        // from its first use.
+        crate::census::note_runtime();
         let key = actor_key();
         let Actor { id, keep } = context::current_holder();
         let mut token = hold.token.lock();

@@ -378,7 +378,23 @@ fn hold_releasers(
         if evidence.can_move_unseen()
             && let Some(unseen) = Unseen::in_process_of(merged, holder)
         {
-            return Err(External::OutOfSight(e.id(), unseen));
+            // Moved or not, it is with its last holder or on a thread peeps
+            // cannot see into; when each of those is parked in a blocking
+            // call, it is one of them that must act: a possibility each,
+            // not a proof.
+            let parked = blocked.parked_unseen(g[holder].process);
+            let Some(parked) = parked else {
+                return Err(External::OutOfSight(e.id(), unseen));
+            };
+            let last = blocked.root(holder);
+            for &other in parked.iter().filter(|&&p| Some(p) != last) {
+                out.push(Release {
+                    held_by: Some(e.id()),
+                    guess: true,
+                    since_ms: w.since_ms,
+                    ..Release::to(other)
+                });
+            }
         }
         let Some(root) = blocked.root(holder) else {
             return Err(External::UnknownHolder);
@@ -391,6 +407,35 @@ fn hold_releasers(
         });
     }
     Ok(seen)
+}
+
+/// Per process: see [`Blocked::parked_unseen`].
+fn parked_unseen(merged: &Merged<'_>, blocked: &Blocked) -> Vec<Option<Vec<u32>>> {
+    let g = merged.graph();
+    let mut parked: Vec<Vec<u32>> = vec![Vec::new(); merged.processes().len()];
+    for (r, root) in blocked.roots.iter().enumerate() {
+        let node = g[root.ix];
+        if attr_bool(node.node, attr::UNSEEN_THREAD) == Some(true)
+            && blocked
+                .all_waits(r as u32)
+                .iter()
+                .any(|&w| is_blocking_wait(merged, w))
+        {
+            parked[node.process].push(r as u32);
+        }
+    }
+    merged
+        .processes()
+        .iter()
+        .zip(parked)
+        .map(|(snap, parked)| {
+            let census = snap.tasks?;
+            (census.unseen == 0
+                && census.unseen_threads > 0
+                && census.unseen_threads == parked.len() as u64)
+                .then_some(parked)
+        })
+        .collect()
 }
 
 /// What peeps cannot see into runs in a process, where a movable handle
@@ -466,6 +511,10 @@ pub(crate) struct Blocked {
     /// Waits of blocked roots, grouped by root (CSR: `wait_start[r]..[r+1]`).
     wait_start: Vec<u32>,
     waits: Vec<EdgeIndex>,
+    /// Per process: its roots on threads peeps cannot see into, when every
+    /// such thread is parked in a blocking call and no task it cannot see
+    /// into runs (see [`Blocked::parked_unseen`]).
+    parked_unseen: Vec<Option<Vec<u32>>>,
 }
 
 fn state_of(node: &Node) -> Option<&str> {
@@ -568,12 +617,17 @@ impl Blocked {
             path_age,
             wait_start,
             waits,
+            parked_unseen: Vec::new(),
         };
         blocked.account_combinators(merged);
         // A poll parked in an instrumented blocking lock is blocked there,
-        // and only there: it cannot return to any other wait.
+        // and only there: it cannot return to any other wait. So is a
+        // thread, or a `spawn_blocking` closure, in a blocking call (no
+        // poll of peeps': its root reads pending while it waits).
         for r in 0..blocked.roots.len() {
-            if blocked.roots[r].state == RootState::Running
+            let root = &blocked.roots[r];
+            let unpolled_waiting = root.state == RootState::Pending && !root.tracked;
+            if (root.state == RootState::Running || unpolled_waiting)
                 && blocked
                     .all_waits(r as u32)
                     .iter()
@@ -582,7 +636,18 @@ impl Blocked {
                 blocked.roots[r].state = RootState::Parked;
             }
         }
+        blocked.parked_unseen = parked_unseen(merged, &blocked);
         blocked
+    }
+
+    /// The roots of process `process` on threads peeps cannot see into,
+    /// when each such thread is one of them, parked in a blocking call, and
+    /// no task peeps cannot see into runs there: a handle moved unseen is
+    /// then still with its last holder or with one of these, which act
+    /// only once their own wait ends. `None` when some unseen thread or
+    /// task may be running.
+    pub(crate) fn parked_unseen(&self, process: usize) -> Option<&[u32]> {
+        self.parked_unseen.get(process)?.as_deref()
     }
 
     fn all_waits(&self, r: u32) -> &[EdgeIndex] {
