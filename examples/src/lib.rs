@@ -302,6 +302,26 @@
 //! | `read_guard_join_behind_hot_reload` | probable deadlock of `handler` (joins `fetch`), `fetch` (reads `config` behind a queued writer) and the plain hot-reload task (`tokio task N`, writes `config`, read-held by `handler`) (current-thread: the background task is part of it) |
 //! | `read_copied_before_join_hot_reload` | no deadlock, nothing stuck forever, no long wait (the twin: the read guard is let go before the join) |
 //!
+//! ## Healthy programs under steady load, dumped many times, and deadlocked twins (hunt10)
+//!
+//! Each healthy one runs traffic forever; its test dumps it 9 times, 300 ms
+//! apart, and every dump must be healthy.
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `soak_tcp_kv_server` | in every dump: no deadlock, nothing stuck forever, no potential deadlock (a TCP key-value server on 127.0.0.1, plain per-connection handlers, four in-process clients, a snapshotter keeping `store` across a slow write); long waits on `store` |
+//! | `soak_worker_pool_oneshot` | in every dump: nothing false (three plain workers share a full bounded `jobs` through a `job-queue` mutex, oneshot replies, every fourth job slow); long waits sending into `jobs` |
+//! | `soak_pipeline_watch_reload` | in every dump: nothing false (four plain stages over bounded channels, one slow, a `watch` reload and an `RwLock` write every 200 ms); long waits sending into `raw` |
+//! | `soak_semaphore_jobs_broadcast` | in every dump: nothing false (owned permits of `job-slots` moved into plain jobs on timers, a `broadcast` shutdown never sent); long waits on `job-slots` |
+//! | `soak_notify_batcher` | in every dump: nothing false (a `Notify`-driven batcher, a slow flush under `sink`); long waits on `sink` |
+//! | `soak_cache_rwlock_refresh` | in every dump: nothing false (six plain readers of `prices`, an instrumented `refresher` writing across a slow rebuild); long waits on `prices` |
+//! | `soak_blocking_bridge` | in every dump: nothing false (a `std::thread` `blocking_send`s into `lines`, a slow consumer parses in `spawn_blocking` under a blocking mutex); long waits on `lines` |
+//! | `soak_actor_select_instrumented` | in every dump: nothing false (a `select!` actor with slow compactions on a ticker, five clients with oneshot replies, all `peeps::spawn_named`) |
+//! | `soak_two_locks_one_order` | in every dump: nothing false, no potential deadlock (tellers take `accounts` then `journal`, an auditor keeps `journal` across a slow check); long waits on `journal` |
+//! | `soak_tcp_kv_server_snapshot_inversion` | in every dump once hung: probable deadlock of two plain tasks (a `SET` handler holding `store`, the snapshotter holding `journal`), the three other handlers behind it; no potential deadlock (the snapshotter's order never completes); ping/pong keep running |
+//! | `soak_worker_pool_guard_across_send` | in every dump once hung: certain deadlock of the worker keeping `stats` across its send into full `results` and `reporter`, the two other workers behind it (all `peeps::spawn_named`; ping/pong keep running) |
+//! | `soak_notify_batcher_guard_across_notified` | in every dump once hung: probable deadlock of the batcher (keeping `pending` across `notified()`) and the plain producers (missed today: a bug) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the
