@@ -321,6 +321,8 @@
 //! | `soak_tcp_kv_server_snapshot_inversion` | in every dump once hung: probable deadlock of two plain tasks (a `SET` handler holding `store`, the snapshotter holding `journal`), the three other handlers behind it; no potential deadlock (the snapshotter's order never completes); ping/pong keep running |
 //! | `soak_worker_pool_guard_across_send` | in every dump once hung: certain deadlock of the worker keeping `stats` across its send into full `results` and `reporter`, the two other workers behind it (all `peeps::spawn_named`; ping/pong keep running) |
 //! | `soak_notify_batcher_guard_across_notified` | in every dump once hung: probable deadlock of the batcher (keeping `pending` across `notified()`) and the plain producers (missed today: a bug) |
+//! | `soak_router_pending_map_backend` | in every dump: nothing false (all `peeps::spawn_named`: a router files reply senders in a shared `std::sync::Mutex<HashMap>` after an `.await` that keeps the call in its state; a backend on a 1.2 s ticker answers); a long wait of `api` on `reply` (a certain deadlock today: a bug) |
+//! | `soak_router_answers_on_next_call` | in every dump once hung: certain deadlock of `api` (waits on `reply`, its sender in `router`'s state) and `router` (waits on `router-inbox`, its sender with `api`) `auditor` behind (the twin: the last sender kept until the next call) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
