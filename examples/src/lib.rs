@@ -323,6 +323,8 @@
 //! | `soak_notify_batcher_guard_across_notified` | in every dump once hung: probable deadlock of the batcher (keeping `pending` across `notified()`) and the plain producers (missed today: a bug) |
 //! | `soak_router_pending_map_backend` | in every dump: nothing false (all `peeps::spawn_named`: a router files reply senders in a shared `std::sync::Mutex<HashMap>` after an `.await` that keeps the call in its state; a backend on a 1.2 s ticker answers); a long wait of `api` on `reply` (a certain deadlock today: a bug) |
 //! | `soak_router_answers_on_next_call` | in every dump once hung: certain deadlock of `api` (waits on `reply`, its sender in `router`'s state) and `router` (waits on `router-inbox`, its sender with `api`) `auditor` behind (the twin: the last sender kept until the next call) |
+//! | `soak_std_locks_in_async` | in every dump: nothing false, no potential deadlock (a blocking `metrics` mutex bumped under an async `sessions` held across a short `.await`, reporters taking them one at a time, a blocking `RwLock` config; plain and `peeps::spawn_named` handlers) |
+//! | `soak_joinset_fanout_permits` | in every dump: nothing false (three instrumented frontends fan out to `JoinSet` fetches holding owned permits of `backend-conns` across their calls); long waits on `backend-conns` |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -300,6 +300,8 @@ const SCENARIOS: &[&str] = &[
     "soak_notify_batcher_guard_across_notified",
     "soak_router_pending_map_backend",
     "soak_router_answers_on_next_call",
+    "soak_std_locks_in_async",
+    "soak_joinset_fanout_permits",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6298,4 +6300,22 @@ fn soak_router_answers_on_next_call() {
             .check(report);
         assert!(report.stuck_forever.is_empty(), "{}", report_text(report));
     });
+}
+
+/// Std-style blocking locks for counters, an async lock held across a
+/// short `.await`, a blocking `RwLock` config; plain and peeps tasks
+/// hopping between workers; one lock order.
+#[test]
+fn soak_std_locks_in_async() {
+    let mut s = scenario!(soak_std_locks_in_async);
+    check_soak_healthy(&mut s);
+}
+
+/// Frontends fan each request out to three `JoinSet` fetches, each
+/// holding an owned permit of `backend-conns` across its call.
+#[test]
+fn soak_joinset_fanout_permits() {
+    let mut s = scenario!(soak_joinset_fanout_permits);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Semaphore, "backend-conns"));
 }
