@@ -302,6 +302,7 @@ const SCENARIOS: &[&str] = &[
     "soak_router_answers_on_next_call",
     "soak_std_locks_in_async",
     "soak_joinset_fanout_permits",
+    "soak_lease_parked_in_shared_map",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6318,4 +6319,15 @@ fn soak_joinset_fanout_permits() {
     let mut s = scenario!(soak_joinset_fanout_permits);
     let reports = check_soak_healthy(&mut s);
     assert!(some_long_wait_on(&reports, Semaphore, "backend-conns"));
+}
+
+/// A checkout parks each owned permit of `licences` (a pool of 1) in a
+/// shared lease table after an `.await` that keeps the lease in its state,
+/// and acquires the next; a reaper on a 1.2 s ticker frees the table.
+/// Every task is peeps'. The permit is on the heap: nothing false.
+#[test]
+fn soak_lease_parked_in_shared_map() {
+    let mut s = scenario!(soak_lease_parked_in_shared_map);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Semaphore, "licences"));
 }
