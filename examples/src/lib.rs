@@ -326,6 +326,7 @@
 //! | `soak_std_locks_in_async` | in every dump: nothing false, no potential deadlock (a blocking `metrics` mutex bumped under an async `sessions` held across a short `.await`, reporters taking them one at a time, a blocking `RwLock` config; plain and `peeps::spawn_named` handlers) |
 //! | `soak_joinset_fanout_permits` | in every dump: nothing false (three instrumented frontends fan out to `JoinSet` fetches holding owned permits of `backend-conns` across their calls); long waits on `backend-conns` |
 //! | `soak_lease_parked_in_shared_map` | in every dump: nothing false (all `peeps::spawn_named`: a checkout parks each owned permit of `licences`, a pool of 1, in a shared `std::sync::Mutex<Vec>` after an `.await` that keeps it in its state, and acquires again; a reaper on a 1.2 s ticker frees them); a long wait on `licences` |
+//! | `soak_hub_subscribers_in_shared_list` | in every dump: nothing false, no long wait (all `peeps::spawn_named`: a hub files subscribers' events senders in a shared `std::sync::Mutex<Vec>` after an `.await` that keeps the subscription in its state; a publisher on a 1.2 s ticker sends to the list) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

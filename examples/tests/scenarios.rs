@@ -303,6 +303,7 @@ const SCENARIOS: &[&str] = &[
     "soak_std_locks_in_async",
     "soak_joinset_fanout_permits",
     "soak_lease_parked_in_shared_map",
+    "soak_hub_subscribers_in_shared_list",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6330,4 +6331,17 @@ fn soak_lease_parked_in_shared_map() {
     let mut s = scenario!(soak_lease_parked_in_shared_map);
     let reports = check_soak_healthy(&mut s);
     assert!(some_long_wait_on(&reports, Semaphore, "licences"));
+}
+
+/// A hub files each subscriber's events sender in a shared list after an
+/// `.await` that keeps the subscription in its state; a publisher on a
+/// 1.2 s ticker sends to the list. Every task is peeps'. Nothing false,
+/// and no long wait (a receive is no stall).
+#[test]
+fn soak_hub_subscribers_in_shared_list() {
+    let mut s = scenario!(soak_hub_subscribers_in_shared_list);
+    let reports = check_soak_healthy(&mut s);
+    for r in &reports {
+        assert!(r.long_waits.is_empty(), "{}", report_text(r));
+    }
 }
