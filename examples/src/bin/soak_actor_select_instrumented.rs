@@ -33,9 +33,9 @@ async fn actor(mut inbox: mpsc::Receiver<Request>, mut stop: watch::Receiver<boo
             _ = stop.changed() => return,
             _ = tick.tick() => {
                 ticks += 1;
-                if ticks % 3 == 0 {
+                if ticks.is_multiple_of(3) {
                     tokio::time::sleep(Duration::from_millis(1400)).await;
-                    map.retain(|k: &u64, _| k % 2 == 0 || *k < 64);
+                    map.retain(|k: &u64, _| k.is_multiple_of(2) || *k < 64);
                 }
             }
             req = inbox.recv() => match req {
