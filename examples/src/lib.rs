@@ -306,6 +306,32 @@
 //! | `read_guard_join_behind_hot_reload` | probable deadlock of `handler` (joins `fetch`), `fetch` (reads `config` behind a queued writer) and the plain hot-reload task (`tokio task N`, writes `config`, read-held by `handler`) (current-thread: the background task is part of it) |
 //! | `read_copied_before_join_hot_reload` | no deadlock, nothing stuck forever, no long wait (the twin: the read guard is let go before the join) |
 //!
+//! ## Healthy programs under steady load, dumped many times, and deadlocked twins (hunt10)
+//!
+//! Each healthy one runs traffic forever; its test dumps it 9 times, 300 ms
+//! apart, and every dump must be healthy.
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `soak_tcp_kv_server` | in every dump: no deadlock, nothing stuck forever, no potential deadlock (a TCP key-value server on 127.0.0.1, plain per-connection handlers, four in-process clients, a snapshotter keeping `store` across a slow write); long waits on `store` |
+//! | `soak_worker_pool_oneshot` | in every dump: nothing false (three plain workers share a full bounded `jobs` through a `job-queue` mutex, oneshot replies, every fourth job slow); long waits sending into `jobs` |
+//! | `soak_pipeline_watch_reload` | in every dump: nothing false (four plain stages over bounded channels, one slow, a `watch` reload and an `RwLock` write every 200 ms); long waits sending into `raw` |
+//! | `soak_semaphore_jobs_broadcast` | in every dump: nothing false (owned permits of `job-slots` moved into plain jobs on timers, a `broadcast` shutdown never sent); long waits on `job-slots` |
+//! | `soak_notify_batcher` | in every dump: nothing false (a `Notify`-driven batcher, a slow flush under `sink`); long waits on `sink` |
+//! | `soak_cache_rwlock_refresh` | in every dump: nothing false (six plain readers of `prices`, an instrumented `refresher` writing across a slow rebuild); long waits on `prices` |
+//! | `soak_blocking_bridge` | in every dump: nothing false (a `std::thread` `blocking_send`s into `lines`, a slow consumer parses in `spawn_blocking` under a blocking mutex); long waits on `lines` |
+//! | `soak_actor_select_instrumented` | in every dump: nothing false (a `select!` actor with slow compactions on a ticker, five clients with oneshot replies, all `peeps::spawn_named`) |
+//! | `soak_two_locks_one_order` | in every dump: nothing false, no potential deadlock (tellers take `accounts` then `journal`, an auditor keeps `journal` across a slow check); long waits on `journal` |
+//! | `soak_tcp_kv_server_snapshot_inversion` | in every dump once hung: probable deadlock of two plain tasks (a `SET` handler holding `store`, the snapshotter holding `journal`), the three other handlers behind it; no potential deadlock (the snapshotter's order never completes); ping/pong keep running |
+//! | `soak_worker_pool_guard_across_send` | in every dump once hung: certain deadlock of the worker keeping `stats` across its send into full `results` and `reporter`, the two other workers behind it (all `peeps::spawn_named`; ping/pong keep running) |
+//! | `soak_notify_batcher_guard_across_notified` | in every dump once hung: probable deadlock of the batcher (keeping `pending` across `notified()`) and the plain producers (missed today: a bug) |
+//! | `soak_router_pending_map_backend` | in every dump: nothing false (all `peeps::spawn_named`: a router files reply senders in a shared `std::sync::Mutex<HashMap>` after an `.await` that keeps the call in its state; a backend on a 1.2 s ticker answers); a long wait of `api` on `reply` (a certain deadlock today: a bug) |
+//! | `soak_router_answers_on_next_call` | in every dump once hung: certain deadlock of `api` (waits on `reply`, its sender in `router`'s state) and `router` (waits on `router-inbox`, its sender with `api`) `auditor` behind (the twin: the last sender kept until the next call) |
+//! | `soak_std_locks_in_async` | in every dump: nothing false, no potential deadlock (a blocking `metrics` mutex bumped under an async `sessions` held across a short `.await`, reporters taking them one at a time, a blocking `RwLock` config; plain and `peeps::spawn_named` handlers) |
+//! | `soak_joinset_fanout_permits` | in every dump: nothing false (three instrumented frontends fan out to `JoinSet` fetches holding owned permits of `backend-conns` across their calls); long waits on `backend-conns` |
+//! | `soak_lease_parked_in_shared_map` | in every dump: nothing false (all `peeps::spawn_named`: a checkout parks each owned permit of `licences`, a pool of 1, in a shared `std::sync::Mutex<Vec>` after an `.await` that keeps it in its state, and acquires again; a reaper on a 1.2 s ticker frees them); a long wait on `licences` |
+//! | `soak_hub_subscribers_in_shared_list` | in every dump: nothing false, no long wait (all `peeps::spawn_named`: a hub files subscribers' events senders in a shared `std::sync::Mutex<Vec>` after an `.await` that keeps the subscription in its state; a publisher on a 1.2 s ticker sends to the list) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the
