@@ -172,6 +172,11 @@ pub const EVIDENCE: &str = "evidence";
 /// `held_by`: `true` when the snapshot found the endpoint, owned guard or
 /// owned permit inside the holder task's own state (its pinned future).
 pub const IN_STATE: &str = "in_state";
+/// `held_by` of evidence `received`: the id of the channel whose message
+/// brought the handle to its holder. Once the holder waits to receive from
+/// that channel again, the message was handled: the handle's bytes left in
+/// its state no longer show it kept the handle.
+pub const FROM: &str = "from";
 /// `waits_on`: the operation waited for, one of [`Op`](crate::Op)'s names
 /// (`lock`, `read`, `write`, `acquire`, `send`, `recv`, `notified`, `join`,
 /// `call`, ...).

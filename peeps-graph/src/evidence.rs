@@ -15,7 +15,7 @@
 //! | `acquired` | the task that took the guard or permit | certain |
 //! | `used` | the task that used the endpoint from inside its own state | certain |
 //! | `in_message` | the channel carrying it in an unread message | certain, released by that channel's receiver |
-//! | `spawned`, `received`, `returned` | the task it moved into | certain when also `in_state`, else probable |
+//! | `spawned`, `received`, `returned` | the task it moved into | certain when also `in_state` (`received`: not once the holder waits to receive from the channel it came from again, see `attr::FROM`), else unknown |
 //! | `made` | the task that made, cloned or acquired it | certain when also `in_state`, else unknown |
 //! | `shared` | the last of several tasks that used it, or a task that used it from memory outside its own state (an `Arc`, or a plain task's state peeps cannot read) | unknown |
 //!

@@ -460,3 +460,72 @@ fn threads_peeps_cannot_see_into_but_all_parked_release_nothing_else() {
     assert_no_deadlock(&bridge(2, true));
     assert_no_deadlock(&bridge(1, false));
 }
+
+/// A router `r` received the reply sender of `api`'s call in a message on
+/// `inbox` (`from`), and the sender's mark is in its state; `api` waits on
+/// the reply and holds `inbox`'s only sender. When `r` waits on `inbox`
+/// again, the message was handled: the find may be the bytes of a sender
+/// filed in a map (the everyday router and connection writer), so no
+/// deadlock, and the long wait says where it came from. When `r` waits on
+/// something else (a lock `api` holds) in the middle of handling it, the
+/// find is proof. A stream's sender filed by a hub (`reply_flavor`
+/// `mpsc`) is an idle subscriber's: no long wait.
+fn router(back_at_inbox: bool, reply_flavor: &str) -> Report {
+    let mut d = Dump::new("svc");
+    let api = d.task("api");
+    let r = d.task("router");
+    let inbox = d.channel("inbox", "mpsc", 1, 1);
+    let reply = d.channel("reply", reply_flavor, 1, 1);
+    d.hold(reply, r, "sender")
+        .evidence("received")
+        .in_state()
+        .attr("from", inbox);
+    d.hold(inbox, api, "sender").evidence("used").in_state();
+    d.hold(reply, api, "receiver").evidence("used");
+    d.hold(inbox, r, "receiver").evidence("used");
+    d.wait(api, reply, "recv").age(5_000);
+    if back_at_inbox {
+        d.wait(r, inbox, "recv");
+    } else {
+        let session = d.mutex("session");
+        d.hold(session, api, "guard");
+        d.wait(r, session, "lock");
+    }
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive: 2,
+        ..TaskCensus::default()
+    });
+    analyze(&[snap])
+}
+
+#[test]
+fn a_received_handle_found_in_a_router_back_at_that_channel_proves_nothing() {
+    let report = router(true, "mpsc");
+    assert_no_deadlock(&report);
+    assert!(report.long_waits.is_empty(), "{}", report.text());
+
+    let report = router(true, "oneshot");
+    assert_no_deadlock(&report);
+    let waits: Vec<_> = report
+        .long_waits
+        .iter()
+        .filter(|l| l.task.name == "api")
+        .collect();
+    assert_eq!(waits.len(), 1, "{}", report.text());
+    for words in [
+        r#"its sender was received by task "router" (src/router.rs:2) in a message from channel "inbox""#,
+        "which it now waits to receive from again: that message was handled",
+    ] {
+        assert!(
+            waits[0].text.contains(words),
+            "{}\nwanted: {words}",
+            waits[0].text
+        );
+    }
+
+    let report = router(false, "oneshot");
+    let d = only_deadlock(&report);
+    assert_eq!(d.certainty, Certainty::Certain, "{}", d.text);
+    assert_eq!(task_names(d), ["api", "router"]);
+}

@@ -37,7 +37,9 @@ struct HolderRecord {
     ticket: u64,
     /// The call that took it.
     at: Site,
-    /// The future inside the holder task that took it (0: the task itself).
+    /// The future inside the holder task that took it (0: the task itself);
+    /// once it moved, the channel whose message brought it (`received`;
+    /// else 0).
     by: NodeId,
 }
 
@@ -149,7 +151,8 @@ struct FastSlot {
     /// The call that took the hold (null: unknown), written by every hold.
     at: AtomicPtr<Location<'static>>,
     /// The future inside the holder task that took it (0: the task itself
-    /// or unknown), written by every hold.
+    /// or unknown), written by every hold; once it moved, the channel
+    /// whose message brought it (`received`; else 0), written by the move.
     by: AtomicU64,
 }
 
@@ -209,8 +212,8 @@ impl FastSlot {
     /// Two moves at once in one slot, each of a hold released and taken
     /// anew in between, could take one another's claim; a move is a few
     /// instructions on a cold path, so that is left possible.
-    fn move_to(&self, holder: NodeId, ticket: u64, to: NodeId, via: Evidence, now: u64) -> bool {
-        self.claim_move(holder, ticket).is_some_and(|m| self.finish_move(holder, m, to, via, now))
+    fn move_to(&self, holder: NodeId, ticket: u64, m: crate::ownership::Move) -> bool {
+        self.claim_move(holder, ticket).is_some_and(|meta| self.finish_move(holder, meta, m))
     }
 
     /// The first half of [`FastSlot::move_to`]: claims the slot from
@@ -232,14 +235,21 @@ impl FastSlot {
 
     /// The second half of [`FastSlot::move_to`], on the claim
     /// [`FastSlot::claim_move`] took from `holder`, of a hold whose meta
-    /// word read `m`.
-    fn finish_move(&self, holder: NodeId, m: u64, to: NodeId, via: Evidence, now: u64) -> bool {
+    /// word read `meta`.
+    fn finish_move(&self, holder: NodeId, meta: u64, m: crate::ownership::Move) -> bool {
         // A compare-and-swap, not a store: a release may have come since
         // the claim, and a hold taken after it has written its own meta.
         // If the hold's owner changed it instead, the hold stays its own.
-        let rewritten =
-            self.meta.compare_exchange(m, meta_with(m, via, now), Ordering::Relaxed, Ordering::Relaxed).is_ok();
-        let next = if rewritten { to } else { holder };
+        let rewritten = self
+            .meta
+            .compare_exchange(meta, meta_with(meta, m.via, m.since), Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok();
+        if rewritten {
+            // While the holder still reads `MOVING`: a read that saw the
+            // old holder sees another one after this.
+            self.by.store(m.from, Ordering::Relaxed);
+        }
+        let next = if rewritten { m.to } else { holder };
         // Fails when the hold was released since the claim.
         self.holder.compare_exchange(MOVING, next, Ordering::Release, Ordering::Relaxed).is_ok() && rewritten
     }
@@ -644,18 +654,27 @@ impl HolderSet {
             attrs.insert(attr::AT.into(), format!("{}:{}:{}", at.file(), at.line(), at.column()).into());
         }
         // Which future inside the holder took it, while the holder is still
-        // the task that took it (not one it moved to).
-        if by != 0 && holder == taker && matches!(evidence, Evidence::Acquired | Evidence::Made) {
-            attrs.insert(attr::BY.into(), by.into());
+        // the task that took it (not one it moved to); for a handle received
+        // in a message, the channel it came from.
+        if by != 0 && holder == taker {
+            match evidence {
+                Evidence::Acquired | Evidence::Made => {
+                    attrs.insert(attr::BY.into(), by.into());
+                }
+                Evidence::Received => {
+                    attrs.insert(attr::FROM.into(), by.into());
+                }
+                _ => {}
+            }
         }
         out.edge(self.owner, holder, EdgeKind::HeldBy, since, attrs);
     }
 
-    /// The movable hold `ticket` is now held by `to`, as `via` says (a move
-    /// peeps saw: see [`crate::ownership::moved`]). Returns whether a live
-    /// hold has that ticket. Cold.
-    pub(crate) fn moved(&self, ticket: u64, to: NodeId, via: Evidence, now: u64) -> bool {
-        crate::lockorder::moved(self, to);
+    /// The movable hold `ticket` moved as `m` says (a move peeps saw: see
+    /// [`crate::ownership::moved`]). Returns whether a live hold has that
+    /// ticket. Cold.
+    pub(crate) fn moved(&self, ticket: u64, m: crate::ownership::Move) -> bool {
+        crate::lockorder::moved(self, m.to);
         for f in &self.fast {
             let Some(h) = f.read().filter(|h| h.holder != MOVING) else {
                 continue;
@@ -663,18 +682,19 @@ impl HolderSet {
             if meta_evidence(h.meta) != Evidence::Acquired && h.ticket == ticket {
                 // A move to its own holder (a plain task's value moved into
                 // a future it polls) keeps what peeps knew of it.
-                return h.holder == to || f.move_to(h.holder, ticket, to, via, now);
+                return h.holder == m.to || f.move_to(h.holder, ticket, m);
             }
         }
         let mut slow = self.slow.lock();
         for r in slow.iter_mut() {
             if r.ticket == ticket && r.evidence != Evidence::Acquired {
-                if r.holder == to {
+                if r.holder == m.to {
                     return true;
                 }
-                r.holder = to;
-                r.evidence = via;
-                r.since = now;
+                r.holder = m.to;
+                r.evidence = m.via;
+                r.since = m.since;
+                r.by = m.from;
                 return true;
             }
         }
@@ -969,6 +989,11 @@ impl Drop for HoldGuard<'_> {
 mod tests {
     use super::*;
 
+    /// A move to `to` as `via` says at `since`, not of a received handle.
+    fn mv(to: NodeId, via: Evidence, since: u64) -> crate::ownership::Move {
+        crate::ownership::Move { to, via, since, from: 0 }
+    }
+
     /// The interleaving a move must survive that the loom models cannot
     /// check (see `loom_tests`), step by step: the move claims an owned
     /// guard's slot; its owner drops the guard (a plain store of 0) and
@@ -987,7 +1012,7 @@ mod tests {
         set.release_exclusive();
         let next = meta(HoldAs::Guard, Evidence::Acquired, 200, 1);
         set.fill_exclusive(12, next, None, None, 0);
-        assert!(!f.finish_move(8, m, 50, Evidence::InMessage, 300), "the moved hold is gone");
+        assert!(!f.finish_move(8, m, mv(50, Evidence::InMessage, 300)), "the moved hold is gone");
         let h = f.read().expect("the next guard's hold");
         assert_eq!((h.holder, h.meta, h.by), (12, next, 0));
     }
@@ -1002,11 +1027,11 @@ mod tests {
         set.release_exclusive();
         let later = meta(HoldAs::Guard, Evidence::Made, 200, 1);
         set.fill_exclusive(8, later, Some(78), None, 0);
-        assert!(!set.moved(77, 50, Evidence::InMessage, 300));
+        assert!(!set.moved(77, mv(50, Evidence::InMessage, 300)));
         assert_eq!(set.fast[0].claim_move(8, 77), None);
         let h = set.fast[0].read().expect("the later hold");
         assert_eq!((h.holder, h.meta, h.ticket), (8, later, 78));
-        assert!(set.moved(78, 50, Evidence::InMessage, 300));
+        assert!(set.moved(78, mv(50, Evidence::InMessage, 300)));
         assert_eq!(set.fast[0].read().map(|h| h.holder), Some(50));
     }
 
@@ -1017,7 +1042,7 @@ mod tests {
         let set = HolderSet::new(1);
         let used = meta(HoldAs::Sender, Evidence::Used, 100, 1);
         set.fill_exclusive(8, used, Some(77), None, 0);
-        assert!(set.moved(77, 8, Evidence::Spawned, 300));
+        assert!(set.moved(77, mv(8, Evidence::Spawned, 300)));
         let h = set.fast[0].read().expect("the hold");
         assert_eq!((h.holder, h.meta, h.ticket), (8, used, 77));
     }
@@ -1060,8 +1085,9 @@ mod loom_tests {
         }
 
         /// The hold once moved to `to` at `now`, as `via` says.
+        /// Moved to `to` as `via` says (not received: no channel it came from).
         fn moved(&self, to: NodeId, via: Evidence, now: u64) -> Hold {
-            Hold { holder: to, evidence: via, since: now, ..*self }
+            Hold { holder: to, evidence: via, since: now, by: 0, ..*self }
         }
 
         /// Whether `e` says this hold, whole: the fields of one hold, never
@@ -1078,6 +1104,9 @@ mod loom_tests {
             attrs.insert(attr::AT.into(), site(self.at));
             if self.by != 0 && matches!(self.evidence, Evidence::Acquired | Evidence::Made) {
                 attrs.insert(attr::BY.into(), self.by.into());
+            }
+            if self.by != 0 && self.evidence == Evidence::Received {
+                attrs.insert(attr::FROM.into(), self.by.into());
             }
             e.from == OWNER
                 && e.to == self.holder
@@ -1243,7 +1272,7 @@ mod loom_tests {
             owned.hold_exclusive(&set);
             let sent = owned.moved(50, Evidence::InMessage, 300);
             let sm = set.clone();
-            let tm = thread::spawn(move || sm.moved(owned.ticket, sent.holder, sent.evidence, sent.since));
+            let tm = thread::spawn(move || sm.moved(owned.ticket, crate::ownership::Move { to: sent.holder, via: sent.evidence, since: sent.since, from: sent.by }));
             let ss = set.clone();
             let ts = thread::spawn(move || assert!(snapshot(&ss, &[owned, sent]).len() <= 1));
             ts.join().unwrap();

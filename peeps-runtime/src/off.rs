@@ -357,7 +357,11 @@ pub mod ownership {
 
     /// Does nothing.
     #[inline(always)]
-    pub fn moved(_key: Key, _to: NodeId, _via: Evidence) {}
+    pub fn received<T: ?Sized>(_value: &T, _from: NodeId) {}
+
+    /// Does nothing.
+    #[inline(always)]
+    pub fn moved(_key: Key, _to: NodeId, _via: Evidence, _from: NodeId) {}
 
     /// Nothing is found.
     #[derive(Debug, Default)]

@@ -35,7 +35,7 @@ use crate::hold::{EndpointHold, HoldAs};
 use crate::ownership::{Key, Mark, pending};
 use crate::resource::{FactsPtr, Resource, ResourceFacts};
 use parking_lot::Mutex;
-use peeps_graph::{Evidence, NodeId, NodeKind};
+use peeps_graph::{NodeId, NodeKind};
 use std::any::Any;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -257,7 +257,7 @@ impl<F: PairFacts> Registration<F> {
             let hold = res.holders().acquire_endpoint_by(by.maker, how, key.ticket);
             // A move peeps saw before the pair had a node.
             if let Some(m) = pending().take(key) {
-                res.holders().moved(key.ticket, m.to, m.via, m.since);
+                res.holders().moved(key.ticket, m);
             }
             hold
         });
@@ -300,10 +300,9 @@ impl<F: 'static> Drop for Registration<F> {
 /// End `pair_end` of a pair is now held by `to`, as `via` says (see
 /// [`crate::ownership::moved`]): recorded in the pair's node if it has one,
 /// else kept until it registers one.
-pub(crate) fn moved(pair_end: u64, to: NodeId, via: Evidence) {
+pub(crate) fn moved(pair_end: u64, m: crate::ownership::Move) {
     let pair = pair_end >> 1;
     let key = Key::pair_end(pair_end);
-    let now = crate::clock::now_ms();
     // Usually nothing waited on the pair yet: its bucket counts no
     // registration, and the table's lock is not taken.
     let reg = if bucket(pair).load(Ordering::Relaxed) == 0 {
@@ -315,9 +314,9 @@ pub(crate) fn moved(pair_end: u64, to: NodeId, via: Evidence) {
         // The registration's holds are the pair's own: an entry of another
         // type under this id cannot exist (ids are unique).
         Some(reg) => {
-            reg.holders().moved(key.ticket, to, via, now);
+            reg.holders().moved(key.ticket, m);
         }
-        None => pending().put(key, crate::ownership::PendingMove { to, via, since: now }),
+        None => pending().put(key, m),
     }
 }
 

@@ -115,9 +115,10 @@ fn ownership() {
     let _: fn(Key) -> Mark = Mark::new;
     let _: fn(u64, u64) -> Key = Key::hold;
     let _: fn(u64) -> Key = Key::pair_end;
-    let _: fn(Key, NodeId, Evidence) = ownership::moved;
+    let _: fn(Key, NodeId, Evidence, NodeId) = ownership::moved;
     let _: fn(&[u8], NodeId) = ownership::carried::<[u8]>;
     let _: fn(&String, Evidence) = ownership::taken::<String>;
+    let _: fn(&String, NodeId) = ownership::received::<String>;
     let _: fn(String) -> String = ownership::handed_off::<String>;
     let _: NodeId = ownership::UNSEEN;
     let _: fn(&String, fn(Key)) = |v, f| ownership::scan_value(v, f);

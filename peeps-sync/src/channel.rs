@@ -420,10 +420,10 @@ impl<S: Side> Drop for Endpoint<S> {
 }
 
 /// The handles inside `value` are the current task's: it received them in
-/// a message (or got them back from a send that failed).
+/// a message from the channel `from` (its node id).
 #[inline]
-pub(crate) fn received<T: ?Sized>(value: &T) {
-    ownership::taken(value, peeps_graph::Evidence::Received);
+pub(crate) fn received<T: ?Sized>(value: &T, from: peeps_graph::NodeId) {
+    ownership::received(value, from);
 }
 
 /// Implements, for a channel's sender `$S` (fields `inner`, `ep`) and its

@@ -7,11 +7,16 @@
 //! auditor keeps waiting, both peeps', so the census counts none unseen.
 //! Multi-thread runtime.
 //!
-//! Expected, once it hangs, in every dump: one `certain` deadlock of `api`
-//! and `router`: `api` waits on oneshot `reply` to receive, its sender
-//! held by `router` (received, still in its state); `router` waits on
-//! `router-inbox` to receive, its sender held by `api`; `auditor`, waiting
-//! on `audit` whose sender the router holds, is behind it.
+//! A real deadlock: `api` waits on oneshot `reply` to receive, its sender
+//! kept by `router` (received, still in its state); `router` waits on
+//! `router-inbox` to receive, its sender with `api`. But the router is back
+//! at the channel the sender came in on, and a router that files every
+//! sender in a shared map from the same loop
+//! (`soak_router_pending_map_backend`) leaves the same bytes in its state,
+//! so peeps says, in every dump once it hangs: a long wait of `api` on
+//! `reply`, its sender received by `router` in a message from
+//! `router-inbox`, which it now waits to receive from again (a limit:
+//! docs/ownership.md).
 
 use examples::{attr, ready_when, waited_on_for};
 use peeps::graph::NodeKind;

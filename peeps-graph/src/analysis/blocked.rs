@@ -208,6 +208,12 @@ pub(crate) enum External {
     /// been moved into one of them since, which leaves no trace (the bytes
     /// it was moved out of stay behind).
     OutOfSight(EdgeIndex, Unseen),
+    /// Received in a message by the task the `held_by` edge names, and
+    /// found in its state, but that task now waits to receive from the
+    /// same channel again: the message was handled, and what the find saw
+    /// may be the bytes the handle was moved out of (filed in a map or a
+    /// `Vec` on the heap, handed to another task).
+    Handled(EdgeIndex),
     /// The channel counts more senders than peeps attributes.
     UnseenSender,
     /// The channel counts more receivers than peeps attributes.
@@ -252,6 +258,9 @@ impl External {
             }
             External::OutOfSight(_, Unseen::Both) => {
                 "tasks peeps cannot see into are running (spawned with tokio::spawn), and threads (std::thread, spawn_blocking), and it may have been moved into one of them since, so peeps cannot tell who has it"
+            }
+            External::Handled(_) => {
+                "that message was handled, and the handle may have been filed on the heap (a map, a Vec) or handed on since, so peeps cannot tell who has it"
             }
             External::UnseenSender => "a sender is held by something peeps cannot see",
             External::UnseenReceiver => "a receiver is held by something peeps cannot see",
@@ -363,10 +372,13 @@ fn hold_releasers(
         // shared it, may be anywhere now. Counting either as the holder
         // raised false alarms: request/reply with handlers started by
         // `tokio::spawn`, permits handed to workers, producers made in main.
-        let proven = evidence.is_proof() || w.in_state();
+        let handled = w.in_state() && back_at_source(merged, blocked, e.id());
+        let proven = evidence.is_proof() || (w.in_state() && !handled);
         if !proven {
             return Err(if evidence == Evidence::Shared {
                 External::Shared(e.id())
+            } else if handled {
+                External::Handled(e.id())
             } else {
                 External::Unconfirmed(e.id())
             });
@@ -407,6 +419,29 @@ fn hold_releasers(
         });
     }
     Ok(seen)
+}
+
+/// Whether the hold `held_by` was received in a message (its `from`
+/// channel) by a holder that now waits to receive from that channel again.
+/// An actor back at the top of its loop has handled the message: a handle
+/// it kept is in a variable outside the loop, but one it filed on the heap
+/// or handed on leaves the same bytes in its state (rustc does not clear a
+/// slot a value was moved out of). Both look alike; the second is what
+/// routers and connection writers do with every request's reply sender.
+fn back_at_source(merged: &Merged<'_>, blocked: &Blocked, held_by: EdgeIndex) -> bool {
+    let g = merged.graph();
+    let (Some(channel), Some((_, holder))) =
+        (received_from(merged, held_by), g.edge_endpoints(held_by))
+    else {
+        return false;
+    };
+    let Some(root) = blocked.root(holder) else {
+        return false;
+    };
+    blocked.all_waits(root).iter().any(|&w| {
+        g.edge_endpoints(w).is_some_and(|(_, on)| on == channel)
+            && op_side(g[w].op()) == OpSide::Receive
+    })
 }
 
 /// Per process: see [`Blocked::parked_unseen`].
@@ -1043,13 +1078,25 @@ fn beside_own_initialiser(
         })
 }
 
+/// The channel whose message brought the hold `held_by` to its holder
+/// (its `from`), when it is in the graph.
+pub(crate) fn received_from(merged: &Merged<'_>, held_by: EdgeIndex) -> Option<NodeIndex> {
+    node_attr(merged, held_by, attr::FROM)
+}
+
 /// The future inside its holder that took the hold `held_by` (its `by`
 /// attribute), when the graph has it.
 pub(crate) fn taker(merged: &Merged<'_>, held_by: EdgeIndex) -> Option<NodeIndex> {
+    node_attr(merged, held_by, attr::BY)
+}
+
+/// The node of the hold `held_by`'s process whose id its attribute `name`
+/// says, when the graph has it.
+fn node_attr(merged: &Merged<'_>, held_by: EdgeIndex, name: &str) -> Option<NodeIndex> {
     let g = merged.graph();
-    let by = g[held_by].attrs?.get(attr::BY)?.as_u64()?;
+    let id = g[held_by].attrs?.get(name)?.as_u64()?;
     let (res, _) = g.edge_endpoints(held_by)?;
-    merged.find(&merged.process_of(res).process.key, by)
+    merged.find(&merged.process_of(res).process.key, id)
 }
 
 /// Whether `node` is a semaphore none of whose permits is held, every one

@@ -396,7 +396,8 @@ fn is_stall(kind: NodeKind, op: Option<Op>) -> bool {
 /// that is blocked with nothing else to wake it (the receiver itself, or
 /// one waiting in the graph too; not one on a timer or I/O, as an idle
 /// producer is) and may have moved out of sight since
-/// ([`External::OutOfSight`]). A receive is no stall (an idle consumer is
+/// ([`External::OutOfSight`]), or a reply whose sender that task received
+/// in a message it has handled ([`External::Handled`]). A receive is no stall (an idle consumer is
 /// the normal state of a service), but one that may wait on a stuck
 /// task's sender — the coordinator that kept its own, two actors each
 /// keeping the other's — is worth a long wait that says so, beside tasks
@@ -409,9 +410,25 @@ fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
     let mut rels = Vec::new();
     let verdict =
         classify(cx.merged, w).and_then(|t| releasers(cx.merged, &cx.blocked, t, &mut rels));
-    let (Err(External::OutOfSight(..)), Some((_, channel))) = (verdict, g.edge_endpoints(w)) else {
+    let Some((_, channel)) = g.edge_endpoints(w) else {
         return false;
     };
+    match verdict {
+        Err(External::OutOfSight(..)) => {}
+        // A reply whose sender a task received and went back to its inbox
+        // with ([`External::Handled`]): it answers when it will, and a reply
+        // awaited that long is worth saying (it may be one that task kept).
+        // A stream's sender filed by a hub is an idle subscriber's, the
+        // normal state.
+        Err(External::Handled(_))
+            if g[channel]
+                .node
+                .attrs
+                .get(attr::FLAVOR)
+                .and_then(|f| f.as_str())
+                == Some("oneshot") => {}
+        _ => return false,
+    }
     // Every sender, not only the first the verdict names: one with a task
     // that may run (a producer on a timer) makes the wait an idle one.
     let stuck = |holder: NodeIndex| {
@@ -448,6 +465,9 @@ pub(crate) struct LastSeen<'a> {
     /// When the hold is the receiver of a channel carrying the waited-on
     /// handle in an unread message: that handle's noun and the channel.
     carried: Option<(&'a str, NodeRef)>,
+    /// When the holder is back at the channel the handle came in a message
+    /// from ([`External::Handled`]): that channel.
+    came_from: Option<NodeRef>,
 }
 
 impl LongWait {
@@ -499,7 +519,10 @@ impl LongWait {
             // handle in an unread message, which channel and what it carries.
             let last_seen = match verdict {
                 Err(
-                    External::Unconfirmed(e) | External::Shared(e) | External::OutOfSight(e, _),
+                    External::Unconfirmed(e)
+                    | External::Shared(e)
+                    | External::OutOfSight(e, _)
+                    | External::Handled(e),
                 ) => g.edge_endpoints(e).map(|(res, holder)| LastSeen {
                     what: hold_noun(g[e].attr_str(attr::AS)),
                     holder: cx.node_ref(holder),
@@ -510,6 +533,10 @@ impl LongWait {
                             .map_or("handle", |c| hold_noun(c.weight().attr_str(attr::AS)));
                         (inside, cx.node_ref(res))
                     }),
+                    came_from: matches!(verdict, Err(External::Handled(_)))
+                        .then(|| super::blocked::received_from(cx.merged, e))
+                        .flatten()
+                        .map(|c| cx.node_ref(c)),
                 }),
                 _ => None,
             };
@@ -563,21 +590,28 @@ impl LongWait {
                     what,
                     holder,
                     carried,
+                    came_from,
                 }) = &last_seen
                 {
                     let verb = match (why, *what) {
                         (External::Shared(_), _) => "last used by",
                         (External::OutOfSight(..), _) => "last seen with",
+                        (External::Handled(_), _) => "received by",
                         (_, "sender" | "receiver") => "made by",
                         _ => "taken by",
                     };
-                    match carried {
-                        Some((inside, carrier)) => out.push_str(&format!(
+                    match (carried, came_from) {
+                        (None, Some(from)) => out.push_str(&format!(
+                            "its {what} was {verb} {} in a message from {}, which it now waits to receive from again: ",
+                            words.node(holder),
+                            words.node(from)
+                        )),
+                        (Some((inside, carrier)), _) => out.push_str(&format!(
                             "its {inside} is inside an unread message on {}, whose {what} was {verb} {}: ",
                             words.node(carrier),
                             words.node(holder)
                         )),
-                        None => out.push_str(&format!("its {what} was {verb} {}: ", words.node(holder))),
+                        (None, None) => out.push_str(&format!("its {what} was {verb} {}: ", words.node(holder))),
                     }
                 }
                 out.push_str(why.words());

@@ -34,7 +34,7 @@ mod moves;
 pub use found::Found;
 pub use mark::{Key, Mark, scan_value};
 pub use moves::moved;
-pub(crate) use moves::{PendingMove, pending};
+pub(crate) use moves::{Move, pending};
 pub(crate) use found::{SCAN_BUDGET, SCAN_MAX_STATE};
 pub(crate) use mark::scan_bytes;
 
@@ -44,7 +44,7 @@ use peeps_graph::{Evidence, NodeId};
 /// channel `carrier` (called as the message is handed to the channel).
 #[inline]
 pub fn carried<T: ?Sized>(value: &T, carrier: NodeId) {
-    scan_value(value, |key| moved(key, carrier, Evidence::InMessage));
+    scan_value(value, |key| moved(key, carrier, Evidence::InMessage, 0));
 }
 
 /// The handles inside `value` were moved into task `task` at its spawn
@@ -52,7 +52,7 @@ pub fn carried<T: ?Sized>(value: &T, carrier: NodeId) {
 /// its first poll).
 #[inline]
 pub fn spawned<T: ?Sized>(value: &T, task: NodeId) {
-    scan_value(value, |key| moved(key, task, Evidence::Spawned));
+    scan_value(value, |key| moved(key, task, Evidence::Spawned, 0));
 }
 
 /// Returns `value`, the handles inside it handed to something peeps does
@@ -75,8 +75,17 @@ pub fn handed_off<T>(value: T) -> T {
 pub const UNSEEN: NodeId = u64::MAX >> 1;
 
 /// The handles inside `value` are the current task's now, as `via` says
-/// (received in a message, handed back through a join or a failed send).
+/// (handed back through a join or a failed send, received from a oneshot).
 #[inline]
 pub fn taken<T: ?Sized>(value: &T, via: Evidence) {
-    scan_value(value, |key| moved(key, crate::context::current_holder().id, via));
+    scan_value(value, |key| moved(key, crate::context::current_holder().id, via, 0));
+}
+
+/// The handles inside `value` are the current task's now: it received them
+/// in a message from channel `from` (the hold remembers it: once its
+/// holder waits to receive from `from` again, that message was handled,
+/// and bytes of it left in the holder's state prove nothing).
+#[inline]
+pub fn received<T: ?Sized>(value: &T, from: NodeId) {
+    scan_value(value, |key| moved(key, crate::context::current_holder().id, Evidence::Received, from));
 }

@@ -7,30 +7,39 @@ use std::hash::BuildHasher;
 use std::sync::LazyLock;
 
 /// The hold named `key` is now held by node `to` (a task, or the channel
-/// carrying it in a message), as `via` says. A key that names no live hold
+/// carrying it in a message), as `via` says; `from` is the channel whose
+/// message brought it (`received`; 0 otherwise). A key that names no live hold
 /// (a mark left in bytes a value was moved out of, or data that looked
 /// like one) changes nothing. Cold: called only for marks a scan found.
 #[cold]
 #[inline(never)]
-pub fn moved(key: Key, to: NodeId, via: Evidence) {
+pub fn moved(key: Key, to: NodeId, via: Evidence, from: NodeId) {
+    let m = Move { to, via, since: crate::clock::now_ms(), from };
     if let Some(pair_end) = key.as_pair_end() {
-        crate::pair::moved(pair_end, to, via);
+        crate::pair::moved(pair_end, m);
         return;
     }
     if let Some(entry) = crate::registry::find(key.owner)
         && let Some(set) = entry.holders()
     {
-        set.moved(key.ticket, to, via, crate::clock::now_ms());
+        set.moved(key.ticket, m);
     }
 }
 
-/// A move of a hold whose node is not registered yet (a oneshot pair
-/// nobody waited on), kept until the node registers and takes it.
+/// A move of a hold peeps saw: to whom, as what evidence, when, and from
+/// which channel's message (`received`; 0 otherwise). Kept as it is for a
+/// hold whose node is not registered yet (a oneshot pair nobody waited
+/// on), until the node registers and takes it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct PendingMove {
+pub(crate) struct Move {
+    /// The new holder.
     pub(crate) to: NodeId,
+    /// What peeps saw.
     pub(crate) via: Evidence,
+    /// When (the coarse clock's ms).
     pub(crate) since: u64,
+    /// The channel whose message brought it, for `received` (else 0).
+    pub(crate) from: NodeId,
 }
 
 /// How many pending moves are kept: a table of this many slots, each move
@@ -43,29 +52,29 @@ pub(crate) struct PendingMove {
 const PENDING_SLOTS: usize = 4096;
 
 /// One slot of the table: the move and the key it is for.
-type Slot = Mutex<Option<(Key, PendingMove)>>;
+type Slot = Mutex<Option<(Key, Move)>>;
 
 /// Moves of holds not registered yet, bounded: a lossy table of
 /// [`PENDING_SLOTS`] slots (no allocation, one uncontended lock per move).
-pub(crate) struct PendingMoves {
+pub(crate) struct Moves {
     slots: Box<[Slot]>,
 }
 
-impl std::fmt::Debug for PendingMoves {
+impl std::fmt::Debug for Moves {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PendingMoves").field("slots", &self.slots.len()).finish_non_exhaustive()
+        f.debug_struct("Moves").field("slots", &self.slots.len()).finish_non_exhaustive()
     }
 }
 
 /// The process's pending moves.
-pub(crate) fn pending() -> &'static PendingMoves {
-    static PENDING: LazyLock<PendingMoves> = LazyLock::new(PendingMoves::new);
+pub(crate) fn pending() -> &'static Moves {
+    static PENDING: LazyLock<Moves> = LazyLock::new(Moves::new);
     &PENDING
 }
 
-impl PendingMoves {
+impl Moves {
     fn new() -> Self {
-        PendingMoves { slots: (0..PENDING_SLOTS).map(|_| Mutex::new(None)).collect() }
+        Moves { slots: (0..PENDING_SLOTS).map(|_| Mutex::new(None)).collect() }
     }
 
     fn slot(&self, key: Key) -> &Slot {
@@ -76,12 +85,12 @@ impl PendingMoves {
 
     /// Keeps `m` for `key`, replacing an older move of it (or of a key
     /// that shares its slot).
-    pub(crate) fn put(&self, key: Key, m: PendingMove) {
+    pub(crate) fn put(&self, key: Key, m: Move) {
         *self.slot(key).lock() = Some((key, m));
     }
 
     /// Takes the move kept for `key`, if any.
-    pub(crate) fn take(&self, key: Key) -> Option<PendingMove> {
+    pub(crate) fn take(&self, key: Key) -> Option<Move> {
         let mut slot = self.slot(key).lock();
         match *slot {
             Some((k, m)) if k == key => {
@@ -105,8 +114,8 @@ mod tests {
 
     #[test]
     fn pending_moves_are_taken_once_and_bounded() {
-        let p = PendingMoves::new();
-        let m = PendingMove { to: 5, via: Evidence::InMessage, since: 1 };
+        let p = Moves::new();
+        let m = Move { to: 5, via: Evidence::InMessage, since: 1, from: 0 };
         p.put(Key::pair_end(2), m);
         assert_eq!(p.take(Key::pair_end(2)).map(|m| m.to), Some(5));
         assert!(p.take(Key::pair_end(2)).is_none());

@@ -37,7 +37,7 @@ macro_rules! receiver_impl {
                     .await;
                     ep.counted(u64::from(v.is_some()), at.site());
                     if let Some(v) = &v {
-                        $crate::channel::received(v);
+                        $crate::channel::received(v, ep.resource().id());
                     }
                     v
                 }
@@ -67,7 +67,7 @@ macro_rules! receiver_impl {
                     )
                     .await;
                     ep.counted(n as u64, at.site());
-                    $crate::channel::received(&buffer[buffer.len() - n..]);
+                    $crate::channel::received(&buffer[buffer.len() - n..], ep.resource().id());
                     n
                 }
             }
@@ -84,7 +84,7 @@ macro_rules! receiver_impl {
                 self.ep
                     .counted(u64::from(v.is_ok()), $crate::core::caller());
                 if let Ok(v) = &v {
-                    $crate::channel::received(v);
+                    $crate::channel::received(v, self.ep.resource().id());
                 }
                 v
             }
@@ -106,7 +106,7 @@ macro_rules! receiver_impl {
                 );
                 ep.counted(u64::from(v.is_some()), $crate::core::caller());
                 if let Some(v) = &v {
-                    $crate::channel::received(v);
+                    $crate::channel::received(v, ep.resource().id());
                 }
                 v
             }
@@ -127,7 +127,7 @@ macro_rules! receiver_impl {
                     inner.blocking_recv_many(buffer, limit)
                 );
                 ep.counted(n as u64, $crate::core::caller());
-                $crate::channel::received(&buffer[buffer.len() - n..]);
+                $crate::channel::received(&buffer[buffer.len() - n..], ep.resource().id());
                 n
             }
 
@@ -166,6 +166,7 @@ macro_rules! receiver_impl {
                     ep,
                     poll_wait,
                 } = self;
+                let from = ep.resource().id();
                 $crate::mpsc::receiver::poll_counted(
                     ep,
                     poll_wait,
@@ -173,7 +174,7 @@ macro_rules! receiver_impl {
                     |cx| inner.poll_recv(cx),
                     |v| {
                         if let Some(v) = v {
-                            $crate::channel::received(v);
+                            $crate::channel::received(v, from);
                         }
                         u64::from(v.is_some())
                     },
@@ -203,7 +204,7 @@ macro_rules! receiver_impl {
                     |&n| n as u64,
                 );
                 if p.is_ready() {
-                    $crate::channel::received(&buffer[before..]);
+                    $crate::channel::received(&buffer[before..], ep.resource().id());
                 }
                 p
             }
