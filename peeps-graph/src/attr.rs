@@ -130,6 +130,13 @@ pub const AS_RECEIVER: &str = "receiver";
 /// `held_by` value of [`AS`]: a once cell being initialised, held by the
 /// task running its initialiser (every other `get_or_init` waits for it).
 pub const AS_INITIALISER: &str = "initialiser";
+/// `held_by` value of [`AS`]: a task (or thread) seen to notify a
+/// `Notify`, which may notify it again (a guess: anyone holding the
+/// `Notify` may).
+pub const AS_NOTIFIER: &str = "notifier";
+/// Notify: how many distinct tasks or threads were seen to notify it; more
+/// than its `notifier` edges when one ended or was not kept.
+pub const NOTIFIERS: &str = "notifiers";
 /// `held_by` value of [`AS`]: an RPC handler, held by the task running it.
 pub const AS_HANDLER: &str = "handler";
 /// `held_by`: `false` when the attribution is not certain (an endpoint its

@@ -139,6 +139,67 @@ fn a_notify_is_an_external_releaser() {
     assert_no_deadlock(&analyze(&[d.build()]));
 }
 
+/// `a` holds `m` and waits on notify `pushed`, which `notifiers` (of
+/// `b`, `c`, `a`) were seen to notify, `counted` in all; `b` waits on `m`;
+/// `c` sleeps on a timer when `c_runs`.
+fn guard_across_notified(
+    notifiers: &[&str],
+    counted: u64,
+    c_runs: bool,
+) -> peeps_graph::analysis::Report {
+    let mut d = Dump::new("svc");
+    let a = d.task("a");
+    let b = d.task("b");
+    let c = d.task("c");
+    if c_runs {
+        d.node(c).state("polling", 10);
+    }
+    let m = d.mutex("m");
+    let n = d.resource(NodeKind::Notify, "pushed");
+    d.node(n).attr("notifiers", counted);
+    for who in notifiers {
+        let t = match *who {
+            "a" => a,
+            "b" => b,
+            _ => c,
+        };
+        d.hold(n, t, "notifier");
+    }
+    d.hold(m, a, "guard");
+    d.wait(a, n, "notified");
+    d.wait(b, m, "lock");
+    analyze(&[d.build()])
+}
+
+#[test]
+fn a_notify_whose_every_notifier_seen_is_stuck_is_a_probable_deadlock() {
+    let report = guard_across_notified(&["b"], 1, false);
+    let d = only_deadlock(&report);
+    assert_eq!(d.certainty, Certainty::Probable, "{}", d.text);
+    assert_eq!(task_names(d), ["a", "b"]);
+    assert!(
+        d.text
+            .contains(r#"notified before (and may be again) by task "b""#),
+        "{}",
+        d.text
+    );
+    // The waiting task itself notified it once: it cannot now.
+    let report = guard_across_notified(&["a", "b"], 2, false);
+    assert_eq!(task_names(only_deadlock(&report)), ["a", "b"]);
+}
+
+#[test]
+fn a_notify_with_a_notifier_not_stuck_or_not_seen_is_external() {
+    // Another notifier runs.
+    assert_no_deadlock(&guard_across_notified(&["b", "c"], 2, true));
+    // A notifier that ended, or was not kept: counted, not drawn.
+    assert_no_deadlock(&guard_across_notified(&["b"], 2, false));
+    // Only the waiting task itself ever notified it.
+    assert_no_deadlock(&guard_across_notified(&["a"], 1, false));
+    // Nobody was seen to notify it.
+    assert_no_deadlock(&guard_across_notified(&[], 0, false));
+}
+
 #[test]
 fn an_unknown_endpoint_holder_is_external() {
     // Two tasks each receiving from a channel whose sender the other holds,

@@ -24,6 +24,9 @@ use crate::loom::sync::atomic::{AtomicPtr, AtomicU64, Ordering, fence};
 
 pub use crate::wait::Site;
 
+mod notifiers;
+pub use notifiers::Notifiers;
+
 pub use crate::op::HoldAs;
 
 #[derive(Debug)]

@@ -159,6 +159,18 @@ pub mod hold {
     pub struct HolderSet;
 
     /// Nothing.
+    #[derive(Debug, Default)]
+    pub struct Notifiers;
+
+    impl Notifiers {
+        /// Does nothing.
+        #[inline(always)]
+        pub fn note(&self) {}
+        /// Writes nothing.
+        pub fn describe(&self, _out: &mut crate::node::Describe<'_>) {}
+    }
+
+    /// Nothing.
     #[derive(Debug)]
     pub struct HoldToken;
 

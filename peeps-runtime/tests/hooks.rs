@@ -11,7 +11,9 @@
 
 use peeps_graph::{Evidence, NodeId, NodeKind, Op};
 use peeps_runtime::__private::history::{self, EventKind};
-use peeps_runtime::__private::hold::{EndpointHold, HoldAs, HoldGuard, HoldToken, HolderSet, Site};
+use peeps_runtime::__private::hold::{
+    EndpointHold, HoldAs, HoldGuard, HoldToken, HolderSet, Notifiers, Site,
+};
 use peeps_runtime::__private::lockorder::{self, Mode};
 use peeps_runtime::__private::node::Describe;
 use peeps_runtime::__private::ownership::{self, Found, Key, Mark};
@@ -45,6 +47,9 @@ impl PairFacts for Facts {
 #[test]
 fn holds() {
     let _: fn(u64) -> HolderSet = HolderSet::new;
+    let _: fn() -> Notifiers = Notifiers::default;
+    let _: fn(&Notifiers) = Notifiers::note;
+    let _: fn(&Notifiers, &mut Describe<'_>) = Notifiers::describe;
     let _: fn(&HolderSet, &mut Describe<'_>) -> usize = HolderSet::describe;
     let _: fn(&HolderSet, HoldAs, bool, Site) -> HoldToken = HolderSet::acquire;
     let _: fn(&HolderSet, HoldAs, bool, usize, Site) -> HoldToken = HolderSet::acquire_weighted;

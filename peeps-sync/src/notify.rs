@@ -1,15 +1,20 @@
 //! An instrumented `tokio::sync::Notify`.
 //!
 //! A pending `notified()` is a `waits_on` edge (`op: notified`) to a node of
-//! kind `notify`. Anyone may call `notify_one`, so the releaser of such a
-//! wait is external (DESIGN.md §4): it never makes a deadlock on its own.
+//! kind `notify`. Anyone may call `notify_one`, so peeps cannot prove who
+//! releases such a wait; it records who did notify (`held_by` edges, `as:
+//! notifier`), and the analysis takes them, as a guess, for those who may
+//! again (a `probable` deadlock at most; DESIGN.md §4).
 
 use crate::core::{At, poll_recorded};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::history::{self, EventKind};
+use peeps_runtime::__private::hold::Notifiers;
+use peeps_runtime::__private::node::Describe;
 use peeps_runtime::__private::resource::LazyResource;
 use peeps_runtime::__private::resource::Resource;
+use peeps_runtime::__private::resource::ResourceFacts;
 use peeps_runtime::__private::wait::WaitEdge;
 use std::borrow::Cow;
 use std::future::Future;
@@ -36,8 +41,26 @@ use std::task::{Context, Poll};
 /// ```
 #[derive(Debug)]
 pub struct Notify {
-    res: LazyResource,
+    res: LazyResource<NotifyFacts>,
     inner: tokio::sync::Notify,
+}
+
+/// Who has notified a [`Notify`], read at snapshot time.
+#[derive(Debug, Default)]
+pub(crate) struct NotifyFacts {
+    notifiers: Notifiers,
+}
+
+impl From<u64> for NotifyFacts {
+    fn from(_seed: u64) -> Self {
+        NotifyFacts::default()
+    }
+}
+
+impl ResourceFacts for NotifyFacts {
+    fn describe(&self, out: &mut Describe<'_>) {
+        self.notifiers.describe(out);
+    }
 }
 
 pin_project_lite::pin_project! {
@@ -141,28 +164,33 @@ impl Notify {
     #[track_caller]
     pub fn notify_one(&self) {
         self.inner.notify_one();
-        history::note(
-            EventKind::Notify,
-            self.res.resource().id(),
-            crate::core::caller(),
-        );
+        self.noted();
     }
 
     /// Notifies the last waiting task, or stores a permit, as tokio's.
     #[track_caller]
     pub fn notify_last(&self) {
         self.inner.notify_last();
-        history::note(
-            EventKind::Notify,
-            self.res.resource().id(),
-            crate::core::caller(),
-        );
+        self.noted();
     }
 
     /// Notifies every task waiting now, as tokio's.
     #[track_caller]
     pub fn notify_waiters(&self) {
         self.inner.notify_waiters();
+        self.noted();
+    }
+}
+
+impl Notify {
+    /// Records the notification just made: in the flight recorder, and
+    /// who made it.
+    #[track_caller]
+    #[inline]
+    fn noted(&self) {
+        if let Some(f) = self.res.facts() {
+            f.notifiers.note();
+        }
         history::note(
             EventKind::Notify,
             self.res.resource().id(),

@@ -662,7 +662,7 @@ export interface Deadlock {
 export interface Step {
   /**
    * How it is held: `guard`, `read_guard`, `permit`, `sender`,
-   * `receiver`, `initialiser`; none for a join or an RPC.
+   * `receiver`, `initialiser`, `notifier`; none for a join or an RPC.
    */
   as?: string | null;
   /**

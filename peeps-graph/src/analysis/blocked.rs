@@ -147,6 +147,16 @@ pub(crate) enum Target {
         /// The wait to init.
         init: EdgeIndex,
     },
+    /// A `notified()`: anyone may notify, so nothing proves a releaser;
+    /// the tasks seen to notify it (its `notifier` edges) are taken, as a
+    /// guess, for those who may again, but not the waiting task itself
+    /// (`wait` is the wait).
+    Notifiers {
+        /// The notify.
+        notify: NodeIndex,
+        /// The wait.
+        wait: EdgeIndex,
+    },
 }
 
 impl Target {
@@ -161,7 +171,8 @@ impl Target {
             | Target::Call(n)
             | Target::ValueReaders(n)
             | Target::BehindWriters { lock: n, .. }
-            | Target::Initialiser { cell: n, .. } => n,
+            | Target::Initialiser { cell: n, .. }
+            | Target::Notifiers { notify: n, .. } => n,
         }
     }
 
@@ -179,6 +190,8 @@ impl Target {
             Target::BehindWriters { read, .. } => return (read.index() as u32, 6),
             // One per wait: whether its own task's initialiser encloses it.
             Target::Initialiser { init, .. } => return (init.index() as u32, 8),
+            // One per wait: its own task is left out.
+            Target::Notifiers { wait, .. } => return (wait.index() as u32, 9),
         };
         (self.node().index() as u32, tag)
     }
@@ -442,6 +455,43 @@ fn back_at_source(merged: &Merged<'_>, blocked: &Blocked, held_by: EdgeIndex) ->
         g.edge_endpoints(w).is_some_and(|(_, on)| on == channel)
             && op_side(g[w].op()) == OpSide::Receive
     })
+}
+
+/// The roots seen to notify `notify` other than the task of `wait`, each a
+/// guess; `Untraced` when one of them is gone or not drawn (more notifiers
+/// counted than edges: it ended, or was not kept), or when none is left.
+fn notifier_releasers(
+    merged: &Merged<'_>,
+    blocked: &Blocked,
+    notify: NodeIndex,
+    wait: EdgeIndex,
+    out: &mut Vec<Release>,
+) -> Result<(), External> {
+    let g = merged.graph();
+    let untraced = External::Untraced(NodeKind::Notify);
+    let waiter = g.edge_endpoints(wait).and_then(|(w, _)| blocked.root(w));
+    let start = out.len();
+    let mut drawn = 0u64;
+    for e in g.edges_directed(notify, Direction::Outgoing) {
+        let w = e.weight();
+        if w.kind != EdgeKind::HeldBy || w.attr_str(attr::AS) != Some(attr::AS_NOTIFIER) {
+            continue;
+        }
+        drawn += 1;
+        let root = blocked.root(e.target()).ok_or(untraced)?;
+        if Some(root) != waiter {
+            out.push(Release {
+                held_by: Some(e.id()),
+                guess: true,
+                ..Release::to(root)
+            });
+        }
+    }
+    if attr_u64(g[notify].node, attr::NOTIFIERS).is_none_or(|n| n > drawn) || out.len() == start {
+        out.truncate(start);
+        return Err(untraced);
+    }
+    Ok(())
 }
 
 /// Per process: see [`Blocked::parked_unseen`].
@@ -1004,6 +1054,15 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
         NodeKind::Notify if g[w].op() == Some(Op::Init) && has_holder(merged, to) => {
             Ok(Target::Initialiser { cell: to, init: w })
         }
+        // A `notified()` on a `Notify` that counts who notified it.
+        NodeKind::Notify
+            if g[w].op() == Some(Op::Notified) && attr_u64(node, attr::NOTIFIERS).is_some() =>
+        {
+            Ok(Target::Notifiers {
+                notify: to,
+                wait: w,
+            })
+        }
         // A watch `send` parked on the value's lock (tokio#4246).
         NodeKind::Channel if g[w].op() == Some(Op::Write) => Ok(Target::ValueReaders(to)),
         NodeKind::Channel => {
@@ -1148,6 +1207,9 @@ pub(crate) fn releasers(
                 // something peeps does not follow (a plain spawn).
                 return Err(External::UnknownHolder);
             }
+        }
+        Target::Notifiers { notify, wait } => {
+            notifier_releasers(merged, blocked, notify, wait, out)?;
         }
         Target::Initialiser { cell, init } => {
             if beside_own_initialiser(merged, blocked, cell, init) {

@@ -15,7 +15,12 @@
 //!    whoever reads that channel), or unknown (only who made it, or a move
 //!    into the holder peeps saw with the handle no longer found there — it
 //!    may have gone to a plain tokio task or a thread: never a releaser).
-//!    docs/ownership.md says the rules for users.
+//!    docs/ownership.md says the rules for users. Anyone may notify a
+//!    `Notify`: a `notified()` has as releasers, each a guess, the tasks
+//!    seen to notify it (its `notifier` edges) other than the waiter, and
+//!    is external when none is left or one is gone or not drawn — so a
+//!    guard kept across `notified()` that every notifier seen waits for is
+//!    a `probable` deadlock, never a certain one.
 //! 3. `fixpoint` — the greatest fixed point: the blocked roots that nothing
 //!    outside the set can ever release (OR semantics over a task's waits),
 //!    with waker accounting and the settle time guarding the verdict.

@@ -107,7 +107,7 @@ pub struct Step {
     /// or the task running the remote handler.
     pub held_by: NodeRef,
     /// How it is held: `guard`, `read_guard`, `permit`, `sender`,
-    /// `receiver`, `initialiser`; none for a join or an RPC.
+    /// `receiver`, `initialiser`, `notifier`; none for a join or an RPC.
     #[serde(rename = "as")]
     pub held_as: Option<String>,
     /// False when the holder rests on a guess: a move peeps saw into it

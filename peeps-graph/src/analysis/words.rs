@@ -308,6 +308,10 @@ fn release_words(step: &Step) -> Option<String> {
             carrier.kind, carrier.name
         ));
     }
+    if step.held_as.as_deref() == Some(attr::AS_NOTIFIER) {
+        // Anyone holding the notify may notify it: peeps saw these do.
+        return Some("notified before (and may be again) by".to_owned());
+    }
     Some(held_words(
         step.held_as.as_deref(),
         step.waits_on.kind,
@@ -357,6 +361,7 @@ pub(crate) fn hold_noun(held_as: Option<&str>) -> &'static str {
         Some(attr::AS_PERMIT) => "permit",
         Some(attr::AS_READ_GUARD) => "read guard",
         Some(attr::AS_INITIALISER) => "initialiser",
+        Some(attr::AS_NOTIFIER) => "notifier",
         _ => "guard",
     }
 }
