@@ -529,3 +529,50 @@ fn a_received_handle_found_in_a_router_back_at_that_channel_proves_nothing() {
     assert_eq!(d.certainty, Certainty::Certain, "{}", d.text);
     assert_eq!(task_names(d), ["api", "router"]);
 }
+
+/// `caller` waits to receive from `flavor` channel `reply`, whose only
+/// sender it made and never used (`made`), its mark in its own state
+/// (`in_state`), or used (`used`): the RPC client that files its reply
+/// sender in a pending map leaves the same bytes as one that kept it.
+fn self_wait(flavor: &str, evidence: &str) -> Report {
+    let mut d = Dump::new("svc");
+    let caller = d.task("caller");
+    let reply = d.channel("reply", flavor, 1, 1);
+    d.hold(reply, caller, "sender")
+        .evidence(evidence)
+        .in_state();
+    d.hold(reply, caller, "receiver").evidence("used");
+    d.wait(caller, reply, "recv").age(5_000);
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive: 1,
+        ..TaskCensus::default()
+    });
+    analyze(&[snap])
+}
+
+#[test]
+fn a_sender_its_maker_never_used_and_waits_on_proves_nothing() {
+    let report = self_wait("oneshot", "made");
+    assert_no_deadlock(&report);
+    assert_eq!(report.long_waits.len(), 1, "{}", report.text());
+    let words = r#"its sender was found in the state of task "caller": that task waits on the same channel, and one that kept it would wait on itself"#;
+    assert!(
+        report.long_waits[0].text.contains(words),
+        "{}",
+        report.text()
+    );
+    // A stream's: an idle consumer, nothing to say. Nor when others used
+    // it from shared memory (a hub's table) and the bytes are the waiter's.
+    for evidence in ["made", "shared"] {
+        let report = self_wait("mpsc", evidence);
+        assert_no_deadlock(&report);
+        assert!(report.long_waits.is_empty(), "{}", report.text());
+    }
+    // One it used (a send, a clone for its workers) is proof: the
+    // coordinator that forgot to drop its sender.
+    let report = self_wait("mpsc", "used");
+    let d = only_deadlock(&report);
+    assert_eq!(d.certainty, Certainty::Certain, "{}", d.text);
+    assert_eq!(task_names(d), ["caller"]);
+}

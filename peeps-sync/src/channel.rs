@@ -398,9 +398,13 @@ impl<S: Side> Endpoint<S> {
 }
 
 impl<S: Side> Clone for Endpoint<S> {
-    /// Another handle, attributed to the task cloning.
+    /// Another handle, attributed to the task cloning. Cloning is a use of
+    /// this one: a task other than its holder that can clone it can reach
+    /// it (a sender in a shared table), so it is no longer proof that its
+    /// maker keeps it.
     #[inline]
     fn clone(&self) -> Self {
+        self.used();
         Endpoint::new(self.chan.clone())
     }
 }

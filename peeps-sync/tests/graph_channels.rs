@@ -129,7 +129,8 @@ async fn unbounded_clone_is_attributed_to_the_cloner() {
             g.find("gc-unb")?,
             g.find("gc-unb-cloner")?,
         );
-        // The sender moved in at spawn, and the clone made there; both
+        // The sender moved in at spawn, used there by its clone (a clone
+        // is a use of the handle cloned), and the clone made there; both
         // found in the cloner's own state while it waits.
         let mut seen: Vec<(&str, bool, &str)> = edges
             .iter()
@@ -142,7 +143,7 @@ async fn unbounded_clone_is_attributed_to_the_cloner() {
             })
             .collect();
         seen.sort();
-        if seen == [("made", true, "sender"), ("spawned", true, "sender")] {
+        if seen == [("made", true, "sender"), ("used", true, "sender")] {
             Ok(())
         } else {
             Err(format!("held_by edges to the cloner: {seen:?}"))

@@ -227,6 +227,13 @@ pub(crate) enum External {
     /// may be the bytes the handle was moved out of (filed in a map or a
     /// `Vec` on the heap, handed to another task).
     Handled(EdgeIndex),
+    /// A channel endpoint found in the state of a task that waits on that
+    /// same channel, and never used by it from there (made and untouched,
+    /// or used by others, from shared memory): a task that kept it would
+    /// wait on itself for what only it could do, while one that filed it
+    /// for another task (a pending map, a stream table) leaves the same
+    /// bytes (the slot of a borrowed local).
+    FiledAway(EdgeIndex),
     /// The channel counts more senders than peeps attributes.
     UnseenSender,
     /// The channel counts more receivers than peeps attributes.
@@ -274,6 +281,9 @@ impl External {
             }
             External::Handled(_) => {
                 "that message was handled, and the handle may have been filed on the heap (a map, a Vec) or handed on since, so peeps cannot tell who has it"
+            }
+            External::FiledAway(_) => {
+                "that task waits on the same channel, and one that kept it would wait on itself: it has most likely filed it on the heap (a map, a table) for another task, leaving its bytes in its state, so peeps cannot tell who has it"
             }
             External::UnseenSender => "a sender is held by something peeps cannot see",
             External::UnseenReceiver => "a receiver is held by something peeps cannot see",
@@ -386,12 +396,21 @@ fn hold_releasers(
         // raised false alarms: request/reply with handlers started by
         // `tokio::spawn`, permits handed to workers, producers made in main.
         let handled = w.in_state() && back_at_source(merged, blocked, e.id());
-        let proven = evidence.is_proof() || (w.in_state() && !handled);
+        let filed = w.in_state()
+            && matches!(evidence, Evidence::Made | Evidence::Shared)
+            && matches!(
+                w.attr_str(attr::AS),
+                Some(attr::AS_SENDER | attr::AS_RECEIVER)
+            )
+            && waits_on_node(blocked, holder, node, g);
+        let proven = evidence.is_proof() || (w.in_state() && !handled && !filed);
         if !proven {
             return Err(if evidence == Evidence::Shared {
                 External::Shared(e.id())
             } else if handled {
                 External::Handled(e.id())
+            } else if filed {
+                External::FiledAway(e.id())
             } else {
                 External::Unconfirmed(e.id())
             });
@@ -492,6 +511,21 @@ fn notifier_releasers(
         return Err(untraced);
     }
     Ok(())
+}
+
+/// Whether the root of `holder` waits on `node`.
+fn waits_on_node(
+    blocked: &Blocked,
+    holder: NodeIndex,
+    node: NodeIndex,
+    g: &crate::merge::MergedGraph,
+) -> bool {
+    blocked.root(holder).is_some_and(|root| {
+        blocked
+            .all_waits(root)
+            .iter()
+            .any(|&w| g.edge_endpoints(w).is_some_and(|(_, on)| on == node))
+    })
 }
 
 /// Per process: see [`Blocked::parked_unseen`].

@@ -397,7 +397,8 @@ fn is_stall(kind: NodeKind, op: Option<Op>) -> bool {
 /// one waiting in the graph too; not one on a timer or I/O, as an idle
 /// producer is) and may have moved out of sight since
 /// ([`External::OutOfSight`]), or a reply whose sender that task received
-/// in a message it has handled ([`External::Handled`]). A receive is no stall (an idle consumer is
+/// in a message it has handled ([`External::Handled`]), or that is found
+/// in the state of the task waiting on that channel ([`External::FiledAway`]). A receive is no stall (an idle consumer is
 /// the normal state of a service), but one that may wait on a stuck
 /// task's sender — the coordinator that kept its own, two actors each
 /// keeping the other's — is worth a long wait that says so, beside tasks
@@ -420,7 +421,7 @@ fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
         // awaited that long is worth saying (it may be one that task kept).
         // A stream's sender filed by a hub is an idle subscriber's, the
         // normal state.
-        Err(External::Handled(_))
+        Err(External::Handled(_) | External::FiledAway(_))
             if g[channel]
                 .node
                 .attrs
@@ -522,7 +523,8 @@ impl LongWait {
                     External::Unconfirmed(e)
                     | External::Shared(e)
                     | External::OutOfSight(e, _)
-                    | External::Handled(e),
+                    | External::Handled(e)
+                    | External::FiledAway(e),
                 ) => g.edge_endpoints(e).map(|(res, holder)| LastSeen {
                     what: hold_noun(g[e].attr_str(attr::AS)),
                     holder: cx.node_ref(holder),
@@ -597,6 +599,7 @@ impl LongWait {
                         (External::Shared(_), _) => "last used by",
                         (External::OutOfSight(..), _) => "last seen with",
                         (External::Handled(_), _) => "received by",
+                        (External::FiledAway(_), _) => "found in the state of",
                         (_, "sender" | "receiver") => "made by",
                         _ => "taken by",
                     };
