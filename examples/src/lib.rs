@@ -331,6 +331,7 @@
 //! | `soak_joinset_fanout_permits` | in every dump: nothing false (three instrumented frontends fan out to `JoinSet` fetches holding owned permits of `backend-conns` across their calls); long waits on `backend-conns` |
 //! | `soak_lease_parked_in_shared_map` | in every dump: nothing false (all `peeps::spawn_named`: a checkout parks each owned permit of `licences`, a pool of 1, in a shared `std::sync::Mutex<Vec>` after an `.await` that keeps it in its state, and acquires again; a reaper on a 1.2 s ticker frees them); a long wait on `licences` |
 //! | `soak_hub_subscribers_in_shared_list` | in every dump: nothing false, no long wait (all `peeps::spawn_named`: a hub files subscribers' events senders in a shared `std::sync::Mutex<Vec>` after an `.await` that keeps the subscription in its state; a publisher on a 1.2 s ticker sends to the list) |
+//! | `soak_mux_client_tcp_pending_map` | in every dump: nothing false (all `peeps::spawn_named`: four callers file `reply` senders, borrowed by `is_closed()` first, in a shared `std::sync::Mutex<HashMap>` and await them; a writer task and a reader task on one real TCP connection to a server answering after 100-1500 ms); long waits on `reply` (certain self-deadlocks of each caller today: a bug) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -309,6 +309,7 @@ const SCENARIOS: &[&str] = &[
     "soak_joinset_fanout_permits",
     "soak_lease_parked_in_shared_map",
     "soak_hub_subscribers_in_shared_list",
+    "soak_mux_client_tcp_pending_map",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6489,4 +6490,18 @@ fn soak_hub_subscribers_in_shared_list() {
     for r in &reports {
         assert!(r.long_waits.is_empty(), "{}", report_text(r));
     }
+}
+
+// ---- hunt11: RPC multiplexers and registries filing handles in shared heap storage
+
+/// A multiplexed client on one real TCP connection: four callers file
+/// their `reply` senders (borrowed by `is_closed()` first) in a shared
+/// `std::sync::Mutex<HashMap>` and await them; a reader task completes
+/// them from the socket, answers 100-1500 ms late. Every task is peeps'.
+#[test]
+#[ignore = "bug: 9 of 9 dumps say 3 certain deadlocks, each of one caller with itself: task \"caller-N\" waits to receive from channel \"reply\", sender held by task \"caller-N\" (made there, still in its state) — the sender was moved into the shared pending map; the bytes it was moved out of (borrowed by is_closed()) confirm it"]
+fn soak_mux_client_tcp_pending_map() {
+    let mut s = scenario!(soak_mux_client_tcp_pending_map);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Channel, "reply"));
 }
