@@ -13,8 +13,8 @@
 //!
 //! Each reply sender is on the heap (the map), the bytes it was moved out
 //! of may stay in its caller's state (it was borrowed). Expected, in
-//! every dump: no deadlock, nothing stuck forever, no potential deadlock;
-//! a caller's wait on `reply` is an honest long wait.
+//! every dump: no deadlock, nothing stuck forever, no potential deadlock,
+//! and no long wait (a wait on `reply` is a receive, no stall).
 
 use examples::{ready_when, waited_on_for};
 use peeps::graph::NodeKind;
