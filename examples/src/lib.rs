@@ -335,6 +335,7 @@
 //! | `soak_mux_client_tcp_pending_map_no_borrow` | in every dump: nothing false (as `soak_mux_client_tcp_pending_map`, the `reply` sender moved into the map without a borrow first); no long wait |
 //! | `soak_mux_writer_task_tcp` | in every dump: nothing false (all `peeps::spawn_named`: callers send `Call`s with `reply` senders to a writer task that files them in a shared `std::sync::Mutex<HashMap>` and writes to one real TCP connection; a reader task completes them, answers 100-1500 ms late); no long wait (a receive is no stall) |
 //! | `soak_registry_resubscribe_select` | in every dump: nothing false (all `peeps::spawn_named`: subscribers resubscribe every five events, a `select!` hub files their `events` senders in a shared `std::sync::Mutex<Vec>` and prunes closed ones on a ticker, a publisher sends to the list every 250 ms); long waits to send on `events` |
+//! | `soak_mux_writer_task_tcp_one_caller` | in every dump: nothing false, no long wait (as `soak_mux_writer_task_tcp`, one sequential caller; a certain deadlock of `mux-writer` and `caller` today: a bug) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
