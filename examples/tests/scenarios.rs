@@ -314,6 +314,7 @@ const SCENARIOS: &[&str] = &[
     "soak_mux_writer_task_tcp",
     "soak_registry_resubscribe_select",
     "soak_mux_writer_task_tcp_one_caller",
+    "soak_pool_idle_conns_owned_permits",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6561,4 +6562,15 @@ fn soak_mux_writer_task_tcp_one_caller() {
     for r in &reports {
         assert!(r.long_waits.is_empty(), "{}", report_text(r));
     }
+}
+
+/// A pool of three TCP connections, each carrying an owned permit of
+/// `pool-slots`, checked in to a shared `std::sync::Mutex<Vec>`; six
+/// workers check out by popping the idle list or `select!`ing a new permit
+/// or `conn-returned`. Every task is peeps'.
+#[test]
+fn soak_pool_idle_conns_owned_permits() {
+    let mut s = scenario!(soak_pool_idle_conns_owned_permits);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Semaphore, "pool-slots"));
 }

@@ -3,7 +3,7 @@
 //! (`peeps::spawn_named("subscriber-N")`) each, in a loop, make an
 //! `events` channel (capacity 2) and a `sub-ack` oneshot, send `Subscribe`
 //! (a topic, the events sender and the ack sender) into `hub-inbox`,
-//! await the ack, take five events slowly (100-700 ms each), then drop
+//! await the ack, take five events slowly (400-1200 ms each), then drop
 //! the receiver and subscribe again. `hub` runs a `tokio::select!` loop
 //! over `hub-inbox` and a 500 ms prune ticker: it files each events sender
 //! in a shared registry (`Arc<std::sync::Mutex<Vec<(u64, Sender)>>>`),
@@ -93,7 +93,7 @@ async fn subscribe_loop(hub: mpsc::Sender<Subscribe>, me: u64) {
         for k in 0..5u64 {
             let Some(n) = rx.recv().await else { return };
             std::hint::black_box(n);
-            let slow = 100 + ((me * 7 + round * 3 + k) * 131) % 600;
+            let slow = 400 + ((me * 7 + round * 3 + k) * 131) % 800;
             tokio::time::sleep(Duration::from_millis(slow)).await;
         }
         drop(rx);
