@@ -337,6 +337,7 @@
 //! | `soak_registry_resubscribe_select` | in every dump: nothing false (all `peeps::spawn_named`: subscribers resubscribe every five events, a `select!` hub files their `events` senders in a shared `std::sync::Mutex<Vec>` and prunes closed ones on a ticker, a publisher sends to the list every 250 ms); long waits to send on `events` |
 //! | `soak_mux_writer_task_tcp_one_caller` | in every dump: nothing false, no long wait (as `soak_mux_writer_task_tcp`, one sequential caller; a certain deadlock of `mux-writer` and `caller` today: a bug) |
 //! | `soak_pool_idle_conns_owned_permits` | in every dump: nothing false (all `peeps::spawn_named`: six workers share a pool of three TCP connections, each carrying an owned permit of `pool-slots`, checked in to a shared `std::sync::Mutex<Vec>`; checkout `select!`s a new permit or `conn-returned`; the server answers 100-1500 ms late); long waits on `pool-slots` |
+//! | `soak_mux_sharded_async_current_thread` | in every dump: nothing false, no long wait (current-thread, all `peeps::spawn_named`: a `select!` dispatcher files `reply` senders in a hand-sharded map of async mutexes `pending-0`..`pending-3` and completes them from `backend-call` tasks answering 100-1500 ms late) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -315,6 +315,7 @@ const SCENARIOS: &[&str] = &[
     "soak_registry_resubscribe_select",
     "soak_mux_writer_task_tcp_one_caller",
     "soak_pool_idle_conns_owned_permits",
+    "soak_mux_sharded_async_current_thread",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6573,4 +6574,17 @@ fn soak_pool_idle_conns_owned_permits() {
     let mut s = scenario!(soak_pool_idle_conns_owned_permits);
     let reports = check_soak_healthy(&mut s);
     assert!(some_long_wait_on(&reports, Semaphore, "pool-slots"));
+}
+
+/// On a current-thread runtime, a `select!` dispatcher files each client's
+/// `reply` sender in a hand-sharded map of async mutexes and completes it
+/// from `backend-call` tasks. Every task is peeps'.
+#[test]
+fn soak_mux_sharded_async_current_thread() {
+    let mut s = scenario!(soak_mux_sharded_async_current_thread);
+    let reports = check_soak_healthy(&mut s);
+    // A wait on `reply` is a receive, no stall: no long wait.
+    for r in &reports {
+        assert!(r.long_waits.is_empty(), "{}", report_text(r));
+    }
 }
