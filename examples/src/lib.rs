@@ -338,6 +338,8 @@
 //! | `soak_mux_writer_task_tcp_one_caller` | in every dump: nothing false, no long wait (as `soak_mux_writer_task_tcp`, one sequential caller; a certain deadlock of `mux-writer` and `caller` today: a bug) |
 //! | `soak_pool_idle_conns_owned_permits` | in every dump: nothing false (all `peeps::spawn_named`: six workers share a pool of three TCP connections, each carrying an owned permit of `pool-slots`, checked in to a shared `std::sync::Mutex<Vec>`; checkout `select!`s a new permit or `conn-returned`; the server answers 100-1500 ms late); long waits on `pool-slots` |
 //! | `soak_mux_sharded_async_current_thread` | in every dump: nothing false, no long wait (current-thread, all `peeps::spawn_named`: a `select!` dispatcher files `reply` senders in a hand-sharded map of async mutexes `pending-0`..`pending-3` and completes them from `backend-call` tasks answering 100-1500 ms late) |
+//! | `soak_mux_reader_holds_pending_awaits_ack` | in every dump once hung: certain deadlock of `caller` (waits to lock `pending`, held by `mux-reader`) and `mux-reader` (waits to receive on `acks`, its sender with `caller`): the reader keeps the pending map locked while it awaits the caller's ack; `backend` behind it; `metrics` keeps ticking |
+//! | `soak_registry_publish_under_lock_unsubscribe` | in every dump once hung: certain deadlock of `publisher` (waits to send on full `events`, receiver with `subscriber-1`) and `subscriber-1` (waits to lock `subscribers`, held by `publisher`): the publisher sends under the registry lock, a leaving subscriber locks it to unsubscribe; `metrics` keeps ticking |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

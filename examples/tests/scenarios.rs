@@ -316,6 +316,8 @@ const SCENARIOS: &[&str] = &[
     "soak_mux_writer_task_tcp_one_caller",
     "soak_pool_idle_conns_owned_permits",
     "soak_mux_sharded_async_current_thread",
+    "soak_mux_reader_holds_pending_awaits_ack",
+    "soak_registry_publish_under_lock_unsubscribe",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6587,4 +6589,67 @@ fn soak_mux_sharded_async_current_thread() {
     for r in &reports {
         assert!(r.long_waits.is_empty(), "{}", report_text(r));
     }
+}
+
+/// The multiplexer twin: `mux-reader` completes a reply with the async
+/// `pending` map locked and awaits the caller's ack on `acks`, guard
+/// alive; the caller locks `pending` before it acks. Certain, in every
+/// dump, while `metrics` keeps ticking; `backend`, waiting on `outgoing`
+/// whose sender the caller holds, is behind it.
+#[test]
+fn soak_mux_reader_holds_pending_awaits_ack() {
+    let mut s = scenario!(soak_mux_reader_holds_pending_awaits_ack);
+    check_soak_every_dump(&mut s, |report| {
+        deadlock()
+            .certain()
+            .tasks(["caller", "mux-reader"])
+            .resources([(Mutex, "pending"), (Channel, "acks")])
+            .behind(["backend"])
+            .step(
+                step("caller")
+                    .op(Op::Lock)
+                    .waits_on(Mutex, "pending")
+                    .held_by("mux-reader"),
+            )
+            .step(
+                step("mux-reader")
+                    .op(Op::Recv)
+                    .waits_on(Channel, "acks")
+                    .held_by("caller"),
+            )
+            .check(report);
+        assert!(report.stuck_forever.is_empty(), "{}", report_text(report));
+    });
+}
+
+/// The registry twin: `publisher` sends to each subscriber with the async
+/// `subscribers` registry locked; `subscriber-1`, slow, locks it to leave
+/// while its full `events` channel holds the publisher. Certain, in every
+/// dump, while `metrics` keeps ticking. `subscriber-2` and `subscriber-3`
+/// wait on `events` whose senders sit in the locked registry, used by the
+/// publisher from an `Arc` (shared: unknown, as docs/ownership.md says),
+/// so nothing is named behind it.
+#[test]
+fn soak_registry_publish_under_lock_unsubscribe() {
+    let mut s = scenario!(soak_registry_publish_under_lock_unsubscribe);
+    check_soak_every_dump(&mut s, |report| {
+        deadlock()
+            .certain()
+            .tasks(["publisher", "subscriber-1"])
+            .resources([(Mutex, "subscribers"), (Channel, "events")])
+            .step(
+                step("publisher")
+                    .op(Op::Send)
+                    .waits_on(Channel, "events")
+                    .held_by("subscriber-1"),
+            )
+            .step(
+                step("subscriber-1")
+                    .op(Op::Lock)
+                    .waits_on(Mutex, "subscribers")
+                    .held_by("publisher"),
+            )
+            .check(report);
+        assert!(report.stuck_forever.is_empty(), "{}", report_text(report));
+    });
 }
