@@ -319,6 +319,7 @@ const SCENARIOS: &[&str] = &[
     "soak_mux_reader_holds_pending_awaits_ack",
     "soak_registry_publish_under_lock_unsubscribe",
     "soak_mux_client_tcp_partly_moved_call",
+    "soak_mux_streams_senders_in_map",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6666,5 +6667,23 @@ fn soak_mux_client_tcp_partly_moved_call() {
     // A wait on `reply` is a receive, no stall: no long wait.
     for r in &reports {
         assert!(r.long_waits.is_empty(), "{}", report_text(r));
+    }
+}
+
+/// Streaming calls over one TCP connection: callers move their `stream`
+/// senders into a shared `std::sync::Mutex<HashMap>`; the reader routes
+/// frames to clones of them, waiting for slow callers, and closes a stream
+/// by removing its sender. Every task is peeps'.
+#[test]
+fn soak_mux_streams_senders_in_map() {
+    let mut s = scenario!(soak_mux_streams_senders_in_map);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Channel, "stream"));
+    // A caller's wait on `stream` is a receive, no stall: every long wait
+    // on it is the reader's send.
+    for r in &reports {
+        for w in &r.long_waits {
+            assert_eq!(w.op, Some(Op::Send), "{}", report_text(r));
+        }
     }
 }
