@@ -342,6 +342,7 @@
 //! | `soak_registry_publish_under_lock_unsubscribe` | in every dump once hung: certain deadlock of `publisher` (waits to send on full `events`, receiver with `subscriber-1`) and `subscriber-1` (waits to lock `subscribers`, held by `publisher`): the publisher sends under the registry lock, a leaving subscriber locks it to unsubscribe; `metrics` keeps ticking |
 //! | `soak_mux_client_tcp_partly_moved_call` | in every dump: nothing false, no long wait (as `soak_mux_client_tcp_pending_map_no_borrow`, each caller moving the `reply` sender out of a call struct it keeps across the awaits for its start time; certain self-deadlocks of each caller today: a bug) |
 //! | `soak_mux_streams_senders_in_map` | in every dump: nothing false (all `peeps::spawn_named`: four callers move their `stream` mpsc senders into a shared `std::sync::Mutex<HashMap>` and receive chunks slowly; a reader task routes TCP frames to clones of them with `send().await` and closes a stream by removing its sender); long waits to send on `stream` |
+//! | `soak_chat_server_peers_map` | in every dump: nothing false, no long wait (tokio's chat server, all `peeps::spawn_named`: each connection files its unbounded `peer` sender in a shared `std::sync::Mutex<HashMap>` and `select!`s between it and the socket; four chatters reconnect every ten lines) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -320,6 +320,7 @@ const SCENARIOS: &[&str] = &[
     "soak_registry_publish_under_lock_unsubscribe",
     "soak_mux_client_tcp_partly_moved_call",
     "soak_mux_streams_senders_in_map",
+    "soak_chat_server_peers_map",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6685,5 +6686,18 @@ fn soak_mux_streams_senders_in_map() {
         for w in &r.long_waits {
             assert_eq!(w.op, Some(Op::Send), "{}", report_text(r));
         }
+    }
+}
+
+/// tokio's chat server, instrumented: each connection files its unbounded
+/// `peer` sender in a shared `std::sync::Mutex<HashMap>` and `select!`s
+/// between its receiver and the socket; four chatters come and go. Every
+/// task is peeps'.
+#[test]
+fn soak_chat_server_peers_map() {
+    let mut s = scenario!(soak_chat_server_peers_map);
+    let reports = check_soak_healthy(&mut s);
+    for r in &reports {
+        assert!(r.long_waits.is_empty(), "{}", report_text(r));
     }
 }
