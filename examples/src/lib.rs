@@ -343,6 +343,7 @@
 //! | `soak_mux_client_tcp_partly_moved_call` | in every dump: nothing false, no long wait (as `soak_mux_client_tcp_pending_map_no_borrow`, each caller moving the `reply` sender out of a call struct it keeps across the awaits for its start time; certain self-deadlocks of each caller today: a bug) |
 //! | `soak_mux_streams_senders_in_map` | in every dump: nothing false (all `peeps::spawn_named`: four callers move their `stream` mpsc senders into a shared `std::sync::Mutex<HashMap>` and receive chunks slowly; a reader task routes TCP frames to clones of them with `send().await` and closes a stream by removing its sender); long waits to send on `stream` |
 //! | `soak_chat_server_peers_map` | in every dump: nothing false, no long wait (tokio's chat server, all `peeps::spawn_named`: each connection files its unbounded `peer` sender in a shared `std::sync::Mutex<HashMap>` and `select!`s between it and the socket; four chatters reconnect every ten lines) |
+//! | `soak_pool_retry_after_broken_conn` | in every dump: nothing false (all `peeps::spawn_named`: three workers share two connections carrying owned permits of `pool-slots`; a broken one is handed to a shared `retiring` list and, in the same scope, a fresh permit is awaited; a closer on a 400 ms ticker frees them); long waits on `pool-slots` |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

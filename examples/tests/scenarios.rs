@@ -321,6 +321,7 @@ const SCENARIOS: &[&str] = &[
     "soak_mux_client_tcp_partly_moved_call",
     "soak_mux_streams_senders_in_map",
     "soak_chat_server_peers_map",
+    "soak_pool_retry_after_broken_conn",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6700,4 +6701,15 @@ fn soak_chat_server_peers_map() {
     for r in &reports {
         assert!(r.long_waits.is_empty(), "{}", report_text(r));
     }
+}
+
+/// A pool of two connections carrying owned permits of `pool-slots`; a
+/// worker hands a broken connection to a shared `retiring` list and, in
+/// the same scope, awaits a fresh permit; a closer on a 400 ms ticker
+/// frees the retired ones. Every task is peeps'.
+#[test]
+fn soak_pool_retry_after_broken_conn() {
+    let mut s = scenario!(soak_pool_retry_after_broken_conn);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Semaphore, "pool-slots"));
 }
