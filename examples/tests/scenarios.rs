@@ -322,6 +322,7 @@ const SCENARIOS: &[&str] = &[
     "soak_mux_streams_senders_in_map",
     "soak_chat_server_peers_map",
     "soak_pool_retry_after_broken_conn",
+    "soak_txn_row_guards_in_shared_map",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6712,4 +6713,17 @@ fn soak_pool_retry_after_broken_conn() {
     let mut s = scenario!(soak_pool_retry_after_broken_conn);
     let reports = check_soak_healthy(&mut s);
     assert!(some_long_wait_on(&reports, Semaphore, "pool-slots"));
+}
+
+/// Row locks held by transactions across calls: `begin` tasks take
+/// `lock_owned` of a row, file the owned guard in a shared transaction
+/// table and end; a `Commit` to `txn-server` drops it. Every task is
+/// peeps'.
+#[test]
+fn soak_txn_row_guards_in_shared_map() {
+    let mut s = scenario!(soak_txn_row_guards_in_shared_map);
+    let reports = check_soak_healthy(&mut s);
+    assert!(
+        some_long_wait_on(&reports, Mutex, "row-0") || some_long_wait_on(&reports, Mutex, "row-1")
+    );
 }
