@@ -78,7 +78,7 @@ impl Pool {
 async fn query(conn: &mut Conn, n: u64) -> Result<u64, ()> {
     tokio::time::sleep(Duration::from_millis(100 + (n * 397) % 500)).await;
     conn.uses += 1;
-    if conn.uses % 3 == 0 {
+    if conn.uses.is_multiple_of(3) {
         Err(())
     } else {
         Ok(conn.id)
