@@ -345,6 +345,7 @@
 //! | `soak_chat_server_peers_map` | in every dump: nothing false, no long wait (tokio's chat server, all `peeps::spawn_named`: each connection files its unbounded `peer` sender in a shared `std::sync::Mutex<HashMap>` and `select!`s between it and the socket; four chatters reconnect every ten lines) |
 //! | `soak_pool_retry_after_broken_conn` | in every dump: nothing false (all `peeps::spawn_named`: three workers share two connections carrying owned permits of `pool-slots`; a broken one is handed to a shared `retiring` list and, in the same scope, a fresh permit is awaited; a closer on a 400 ms ticker frees them); long waits on `pool-slots` |
 //! | `soak_txn_row_guards_in_shared_map` | in every dump: nothing false (all `peeps::spawn_named`: `begin` tasks take `lock_owned` of `row-0`/`row-1`, file the owned guard in a shared `std::sync::Mutex<HashMap>` transaction table and end; a commit drops it); long waits on the rows |
+//! | `soak_service_registry_cloned_senders` | in every dump: nothing false, no long wait (all `peeps::spawn_named`: three services file their `svc-inbox` senders in a shared `std::sync::Mutex<HashMap>` and sit idle between queries; four clients send on clones looked up there, with `answer` oneshots) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

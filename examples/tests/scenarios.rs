@@ -323,6 +323,7 @@ const SCENARIOS: &[&str] = &[
     "soak_chat_server_peers_map",
     "soak_pool_retry_after_broken_conn",
     "soak_txn_row_guards_in_shared_map",
+    "soak_service_registry_cloned_senders",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6726,4 +6727,17 @@ fn soak_txn_row_guards_in_shared_map() {
     assert!(
         some_long_wait_on(&reports, Mutex, "row-0") || some_long_wait_on(&reports, Mutex, "row-1")
     );
+}
+
+/// A service registry: services file their own inbox senders in a shared
+/// `std::sync::Mutex<HashMap>` and wait for work; clients send on clones
+/// looked up there. Every task is peeps'. A service waiting for work is
+/// idle, not a long wait, though its own sender is never used.
+#[test]
+fn soak_service_registry_cloned_senders() {
+    let mut s = scenario!(soak_service_registry_cloned_senders);
+    let reports = check_soak_healthy(&mut s);
+    for r in &reports {
+        assert!(r.long_waits.is_empty(), "{}", report_text(r));
+    }
 }
