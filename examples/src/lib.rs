@@ -346,6 +346,8 @@
 //! | `soak_pool_retry_after_broken_conn` | in every dump: nothing false (all `peeps::spawn_named`: three workers share two connections carrying owned permits of `pool-slots`; a broken one is handed to a shared `retiring` list and, in the same scope, a fresh permit is awaited; a closer on a 400 ms ticker frees them); long waits on `pool-slots` |
 //! | `soak_txn_row_guards_in_shared_map` | in every dump: nothing false (all `peeps::spawn_named`: `begin` tasks take `lock_owned` of `row-0`/`row-1`, file the owned guard in a shared `std::sync::Mutex<HashMap>` transaction table and end; a commit drops it); long waits on the rows |
 //! | `soak_service_registry_cloned_senders` | in every dump: nothing false, no long wait (all `peeps::spawn_named`: three services file their `svc-inbox` senders in a shared `std::sync::Mutex<HashMap>` and sit idle between queries; four clients send on clones looked up there, with `answer` oneshots) |
+//! | `soak_mux_writer_task_tcp_logged_call` | in every dump: nothing false, no long wait (as `soak_mux_writer_task_tcp`, each caller logging its `Call` by reference before sending it) |
+//! | `soak_registry_subscribe_logged` | in every dump: nothing false (as `soak_registry_resubscribe_select`, each subscriber logging its `Subscribe` by reference before sending it); long waits to send on `events` |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

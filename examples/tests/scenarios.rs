@@ -324,6 +324,8 @@ const SCENARIOS: &[&str] = &[
     "soak_pool_retry_after_broken_conn",
     "soak_txn_row_guards_in_shared_map",
     "soak_service_registry_cloned_senders",
+    "soak_mux_writer_task_tcp_logged_call",
+    "soak_registry_subscribe_logged",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6740,4 +6742,25 @@ fn soak_service_registry_cloned_senders() {
     for r in &reports {
         assert!(r.long_waits.is_empty(), "{}", report_text(r));
     }
+}
+
+/// The writer-task multiplexer, each caller logging its `Call` by
+/// reference (as `tracing::debug!(?call)` does) before sending it.
+#[test]
+fn soak_mux_writer_task_tcp_logged_call() {
+    let mut s = scenario!(soak_mux_writer_task_tcp_logged_call);
+    let reports = check_soak_healthy(&mut s);
+    // A wait on `reply` is a receive, no stall: no long wait.
+    for r in &reports {
+        assert!(r.long_waits.is_empty(), "{}", report_text(r));
+    }
+}
+
+/// The registry with churn, each subscriber logging its `Subscribe` by
+/// reference before sending it.
+#[test]
+fn soak_registry_subscribe_logged() {
+    let mut s = scenario!(soak_registry_subscribe_logged);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Channel, "events"));
 }
