@@ -10,7 +10,8 @@
 //! of the table and `send().await`s the chunk (waiting for a slow caller's
 //! room), and on an end frame removes the sender, which closes the stream.
 //! The server (`echo-server`, a `stream-answer` task a request, through
-//! `server-out` to `server-writer`) sends three chunks 100-300 ms apart,
+//! `server-out` to `server-writer`) sends three chunks, the first after 600-1200 ms, the
+//! others 100-300 ms apart,
 //! then the end. Every task is peeps': the census counts none unseen.
 //! Multi-thread runtime.
 //!
@@ -36,7 +37,12 @@ type Streams = Arc<std::sync::Mutex<HashMap<u64, mpsc::Sender<u64>>>>;
 #[peeps::instrument]
 async fn answer_stream(id: u64, out: mpsc::Sender<String>) {
     for k in 0..3u64 {
-        let gap = 100 + ((id * 7 + k) * 131) % 200;
+        // The first chunk is slow to come (time to first byte).
+        let gap = if k == 0 {
+            600 + (id * 131) % 600
+        } else {
+            100 + ((id * 7 + k) * 131) % 200
+        };
         tokio::time::sleep(Duration::from_millis(gap)).await;
         if out.send(format!("{id} {}", id * 10 + k)).await.is_err() {
             return;
