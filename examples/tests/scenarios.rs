@@ -327,6 +327,7 @@ const SCENARIOS: &[&str] = &[
     "soak_mux_writer_task_tcp_logged_call",
     "soak_registry_subscribe_logged",
     "soak_mux_streams_sender_borrowed",
+    "soak_pool_retry_single_conn",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6783,4 +6784,14 @@ fn soak_mux_streams_sender_borrowed() {
             assert_eq!(w.op, Some(Op::Send), "{}", report_text(r));
         }
     }
+}
+
+/// The retrying pool with a single connection: a worker retires it to the
+/// shared list and awaits the only permit in the same scope, the others
+/// waiting for it too, until the closer's tick frees it.
+#[test]
+fn soak_pool_retry_single_conn() {
+    let mut s = scenario!(soak_pool_retry_single_conn);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Semaphore, "pool-slots"));
 }
