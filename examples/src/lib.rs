@@ -350,6 +350,7 @@
 //! | `soak_registry_subscribe_logged` | in every dump: nothing false (as `soak_registry_resubscribe_select`, each subscriber logging its `Subscribe` by reference before sending it); long waits to send on `events` |
 //! | `soak_mux_streams_sender_borrowed` | in every dump: nothing false (as `soak_mux_streams_senders_in_map`, each `stream` sender borrowed by `is_closed()` before it is filed); long waits to send on `stream` (certain self-deadlocks of callers waiting for their first chunk today: a bug) |
 //! | `soak_pool_retry_single_conn` | in every dump: nothing false (as `soak_pool_retry_after_broken_conn` with a single connection: a worker retires it to the shared list and awaits the only permit in the same scope, the other workers waiting for it too); long waits on `pool-slots` |
+//! | `soak_mux_writer_task_tcp_current_thread` | in every dump: nothing false, no long wait (as `soak_mux_writer_task_tcp`, on a current-thread runtime) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -328,6 +328,7 @@ const SCENARIOS: &[&str] = &[
     "soak_registry_subscribe_logged",
     "soak_mux_streams_sender_borrowed",
     "soak_pool_retry_single_conn",
+    "soak_mux_writer_task_tcp_current_thread",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6794,4 +6795,16 @@ fn soak_pool_retry_single_conn() {
     let mut s = scenario!(soak_pool_retry_single_conn);
     let reports = check_soak_healthy(&mut s);
     assert!(some_long_wait_on(&reports, Semaphore, "pool-slots"));
+}
+
+/// The writer-task multiplexer with four callers on a current-thread
+/// runtime.
+#[test]
+fn soak_mux_writer_task_tcp_current_thread() {
+    let mut s = scenario!(soak_mux_writer_task_tcp_current_thread);
+    let reports = check_soak_healthy(&mut s);
+    // A wait on `reply` is a receive, no stall: no long wait.
+    for r in &reports {
+        assert!(r.long_waits.is_empty(), "{}", report_text(r));
+    }
 }
