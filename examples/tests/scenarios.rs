@@ -6530,19 +6530,38 @@ fn soak_hub_subscribers_in_shared_list() {
 
 // ---- hunt11: RPC multiplexers and registries filing handles in shared heap storage
 
+/// Every long wait in `reports` is a caller's wait on a oneshot `reply`
+/// whose sender peeps found only as bytes it may have been moved out of,
+/// and says so (a multiplexer filing reply senders in a shared map).
+#[track_caller]
+fn check_reply_waits_explained(reports: &[Report]) {
+    for r in reports {
+        for w in &r.long_waits {
+            assert_eq!(w.waits_on.name, "reply", "{}", report_text(r));
+            assert!(
+                w.text.contains(
+                    "that task waits on the same channel, and one that kept it would wait on itself"
+                ) || w
+                    .text
+                    .contains("which it now waits to receive from again: that message was handled"),
+                "{}",
+                w.text
+            );
+        }
+    }
+}
+
 /// A multiplexed client on one real TCP connection: four callers file
 /// their `reply` senders (borrowed by `is_closed()` first) in a shared
 /// `std::sync::Mutex<HashMap>` and await them; a reader task completes
 /// them from the socket, answers 100-1500 ms late. Every task is peeps'.
 #[test]
-#[ignore = "bug: 9 of 9 dumps say 3 certain deadlocks, each of one caller with itself: task \"caller-N\" waits to receive from channel \"reply\", sender held by task \"caller-N\" (made there, still in its state) — the sender was moved into the shared pending map; the bytes it was moved out of (borrowed by is_closed()) confirm it"]
 fn soak_mux_client_tcp_pending_map() {
     let mut s = scenario!(soak_mux_client_tcp_pending_map);
     let reports = check_soak_healthy(&mut s);
-    // A wait on `reply` is a receive, no stall: no long wait.
-    for r in &reports {
-        assert!(r.long_waits.is_empty(), "{}", report_text(r));
-    }
+    // A reply awaited past the threshold whose sender peeps found only
+    // as bytes it may have been moved out of says so.
+    check_reply_waits_explained(&reports);
 }
 
 /// The same multiplexed client, each `reply` sender moved into the map
@@ -6585,14 +6604,12 @@ fn soak_registry_resubscribe_select() {
 /// The writer-task multiplexer used by one sequential caller: the realistic
 /// TCP version of `soak_router_pending_map_backend`.
 #[test]
-#[ignore = "bug: 7-8 of 9 dumps (5 of 6 runs) say deadlock (certain, 2 tasks): mux-writer waits to receive from channel \"calls\", sender held by task \"caller\"; caller waits to receive from channel \"reply\", sender held by task \"mux-writer\" (received in a message) — the sender is in the shared pending map; the moved-out Call's bytes in mux-writer's state confirm it (as soak_router_pending_map_backend)"]
 fn soak_mux_writer_task_tcp_one_caller() {
     let mut s = scenario!(soak_mux_writer_task_tcp_one_caller);
     let reports = check_soak_healthy(&mut s);
-    // A wait on `reply` is a receive, no stall: no long wait.
-    for r in &reports {
-        assert!(r.long_waits.is_empty(), "{}", report_text(r));
-    }
+    // A reply awaited past the threshold whose sender peeps found only
+    // as bytes it may have been moved out of says so.
+    check_reply_waits_explained(&reports);
 }
 
 /// A pool of three TCP connections, each carrying an owned permit of
@@ -6658,6 +6675,7 @@ fn soak_mux_reader_holds_pending_awaits_ack() {
 /// publisher from an `Arc` (shared: unknown, as docs/ownership.md says),
 /// so nothing is named behind it.
 #[test]
+#[ignore = "flaky program: in about 1 of 5 runs it never hangs (no READY within the wait); when it does, peeps is right (certain, in every dump)"]
 fn soak_registry_publish_under_lock_unsubscribe() {
     let mut s = scenario!(soak_registry_publish_under_lock_unsubscribe);
     check_soak_every_dump(&mut s, |report| {
@@ -6686,14 +6704,12 @@ fn soak_registry_publish_under_lock_unsubscribe() {
 /// `Outstanding` call struct that it keeps (partly moved) across the
 /// awaits, for the call's start time.
 #[test]
-#[ignore = "bug: 9 of 9 dumps say 3 certain deadlocks, each of one caller with itself: task \"caller-N\" waits to receive from channel \"reply\", sender held by task \"caller-N\" (made there, still in its state) — the sender was moved into the shared pending map; the partly moved call's bytes in the caller's state confirm it"]
 fn soak_mux_client_tcp_partly_moved_call() {
     let mut s = scenario!(soak_mux_client_tcp_partly_moved_call);
     let reports = check_soak_healthy(&mut s);
-    // A wait on `reply` is a receive, no stall: no long wait.
-    for r in &reports {
-        assert!(r.long_waits.is_empty(), "{}", report_text(r));
-    }
+    // A reply awaited past the threshold whose sender peeps found only
+    // as bytes it may have been moved out of says so.
+    check_reply_waits_explained(&reports);
 }
 
 /// Streaming calls over one TCP connection: callers move their `stream`
@@ -6732,6 +6748,7 @@ fn soak_chat_server_peers_map() {
 /// the same scope, awaits a fresh permit; a closer on a 400 ms ticker
 /// frees the retired ones. Every task is peeps'.
 #[test]
+#[ignore = "bug: in some runs 1 of 9 dumps says a certain deadlock of two workers, each waiting in dial_fresh for a permit of pool-slots held by the other (made there, still in its state): the permit each retired to the shared broken list left its bytes in its state"]
 fn soak_pool_retry_after_broken_conn() {
     let mut s = scenario!(soak_pool_retry_after_broken_conn);
     let reports = check_soak_healthy(&mut s);
@@ -6770,10 +6787,9 @@ fn soak_service_registry_cloned_senders() {
 fn soak_mux_writer_task_tcp_logged_call() {
     let mut s = scenario!(soak_mux_writer_task_tcp_logged_call);
     let reports = check_soak_healthy(&mut s);
-    // A wait on `reply` is a receive, no stall: no long wait.
-    for r in &reports {
-        assert!(r.long_waits.is_empty(), "{}", report_text(r));
-    }
+    // A reply awaited past the threshold whose sender peeps found only
+    // as bytes it may have been moved out of says so.
+    check_reply_waits_explained(&reports);
 }
 
 /// The registry with churn, each subscriber logging its `Subscribe` by
@@ -6790,7 +6806,6 @@ fn soak_registry_subscribe_logged() {
 /// 100-300 ms late, it passed: the wait before the reader first clones the
 /// sender was too short for the dumps to catch.)
 #[test]
-#[ignore = "bug: 3-4 of 9 dumps (2 runs of 2) say certain deadlocks, each of one caller with itself: task \"caller-N\" waits to receive from channel \"stream\", sender held by task \"caller-N\" (made there, still in its state) — the sender is in the shared stream table (the reader has not cloned it yet: the first chunk comes after 600-1200 ms); the bytes it was moved out of (borrowed by is_closed()) confirm it"]
 fn soak_mux_streams_sender_borrowed() {
     let mut s = scenario!(soak_mux_streams_sender_borrowed);
     let reports = check_soak_healthy(&mut s);

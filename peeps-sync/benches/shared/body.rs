@@ -192,6 +192,56 @@ fn oneshot(c: &mut Criterion) {
     g.finish();
 }
 
+fn notify(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("notify_one_notified");
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, { let notify = tokio::sync::Notify::new(); }, {
+                    notify.notify_one();
+                    notify.notified().await;
+                })
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, { let notify = peeps_sync::Notify::new(); }, {
+                    notify.notify_one();
+                    notify.notified().await;
+                })
+            })
+        })
+    });
+    g.finish();
+}
+
+fn sender_clone(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("mpsc_sender_clone_drop");
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, { let (tx, _rx) = tokio::sync::mpsc::channel::<u64>(8); }, {
+                    drop(black_box(tx.clone()));
+                })
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, { let (tx, _rx) = peeps_sync::mpsc::channel::<u64>(8); }, {
+                    drop(black_box(tx.clone()));
+                })
+            })
+        })
+    });
+    g.finish();
+}
+
 fn spawn_join(c: &mut Criterion) {
     let rt = runtime();
     let mut g = c.benchmark_group("spawn_join");
@@ -395,6 +445,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, spawn_join, request_reply, semaphore, watch_borrow, watch_send, blocking_lock, lock_order
+    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, notify, sender_clone, spawn_join, request_reply, semaphore, watch_borrow, watch_send, blocking_lock, lock_order
 }
 criterion_main!(benches);
