@@ -395,24 +395,16 @@ fn hold_releasers(
         // shared it, may be anywhere now. Counting either as the holder
         // raised false alarms: request/reply with handlers started by
         // `tokio::spawn`, permits handed to workers, producers made in main.
-        let handled = w.in_state() && back_at_source(merged, blocked, e.id());
-        let filed = w.in_state()
-            && matches!(evidence, Evidence::Made | Evidence::Shared)
-            && matches!(
-                w.attr_str(attr::AS),
-                Some(attr::AS_SENDER | attr::AS_RECEIVER)
-            )
-            && waits_on_node(blocked, holder, node, g);
-        let proven = evidence.is_proof() || (w.in_state() && !handled && !filed);
-        if !proven {
+        let stale = if evidence.is_proof() || !w.in_state() {
+            None
+        } else {
+            stale_find(merged, blocked, e.id(), evidence)
+        };
+        if !evidence.is_proof() && (!w.in_state() || stale.is_some()) {
             return Err(if evidence == Evidence::Shared {
                 External::Shared(e.id())
-            } else if handled {
-                External::Handled(e.id())
-            } else if filed {
-                External::FiledAway(e.id())
             } else {
-                External::Unconfirmed(e.id())
+                stale.unwrap_or(External::Unconfirmed(e.id()))
             });
         }
         // A use or a find in the state proves where a movable handle was,
@@ -453,27 +445,46 @@ fn hold_releasers(
     Ok(seen)
 }
 
-/// Whether the hold `held_by` was received in a message (its `from`
-/// channel) by a holder that now waits to receive from that channel again.
-/// An actor back at the top of its loop has handled the message: a handle
-/// it kept is in a variable outside the loop, but one it filed on the heap
-/// or handed on leaves the same bytes in its state (rustc does not clear a
-/// slot a value was moved out of). Both look alike; the second is what
-/// routers and connection writers do with every request's reply sender.
-fn back_at_source(merged: &Merged<'_>, blocked: &Blocked, held_by: EdgeIndex) -> bool {
+/// Why the find of the hold `held_by` in its holder's state proves nothing,
+/// when its holder waits on a channel that makes the find look like the
+/// bytes the handle was moved out of (rustc does not clear a slot a value
+/// was moved out of, and a borrowed local keeps its slot):
+///
+/// - [`External::Handled`]: it was received in a message (its `from`
+///   channel) and the holder waits to receive from that channel again: an
+///   actor back at the top of its loop has handled the message. One that
+///   kept the handle keeps it in a variable outside the loop; one that
+///   filed it on the heap or handed it on — what routers and connection
+///   writers do with every request's reply sender — leaves the same bytes.
+/// - [`External::FiledAway`]: a channel end its holder never used from its
+///   own state (`made`, `shared`) while the holder waits on that channel.
+fn stale_find(
+    merged: &Merged<'_>,
+    blocked: &Blocked,
+    held_by: EdgeIndex,
+    evidence: Evidence,
+) -> Option<External> {
     let g = merged.graph();
-    let (Some(channel), Some((_, holder))) =
-        (received_from(merged, held_by), g.edge_endpoints(held_by))
-    else {
-        return false;
+    let (res, holder) = g.edge_endpoints(held_by)?;
+    let root = blocked.root(holder)?;
+    let waits_on = |on: NodeIndex| {
+        blocked
+            .all_waits(root)
+            .iter()
+            .copied()
+            .filter(move |&w| g.edge_endpoints(w).is_some_and(|(_, to)| to == on))
     };
-    let Some(root) = blocked.root(holder) else {
-        return false;
-    };
-    blocked.all_waits(root).iter().any(|&w| {
-        g.edge_endpoints(w).is_some_and(|(_, on)| on == channel)
-            && op_side(g[w].op()) == OpSide::Receive
-    })
+    if received_from(merged, held_by)
+        .is_some_and(|from| waits_on(from).any(|w| op_side(g[w].op()) == OpSide::Receive))
+    {
+        return Some(External::Handled(held_by));
+    }
+    let end = matches!(
+        g[held_by].attr_str(attr::AS),
+        Some(attr::AS_SENDER | attr::AS_RECEIVER)
+    );
+    (end && matches!(evidence, Evidence::Made | Evidence::Shared) && waits_on(res).next().is_some())
+        .then_some(External::FiledAway(held_by))
 }
 
 /// The roots seen to notify `notify` other than the task of `wait`, each a
@@ -511,21 +522,6 @@ fn notifier_releasers(
         return Err(untraced);
     }
     Ok(())
-}
-
-/// Whether the root of `holder` waits on `node`.
-fn waits_on_node(
-    blocked: &Blocked,
-    holder: NodeIndex,
-    node: NodeIndex,
-    g: &crate::merge::MergedGraph,
-) -> bool {
-    blocked.root(holder).is_some_and(|root| {
-        blocked
-            .all_waits(root)
-            .iter()
-            .any(|&w| g.edge_endpoints(w).is_some_and(|(_, on)| on == node))
-    })
 }
 
 /// Per process: see [`Blocked::parked_unseen`].
