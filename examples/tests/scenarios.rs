@@ -6745,7 +6745,6 @@ fn soak_chat_server_peers_map() {
 /// the same scope, awaits a fresh permit; a closer on a 400 ms ticker
 /// frees the retired ones. Every task is peeps'.
 #[test]
-#[ignore = "bug: in some runs 1 of 9 dumps says a certain deadlock of two workers, each waiting in dial_fresh for a permit of pool-slots held by the other (made there, still in its state): the permit each retired to the shared broken list left its bytes in its state"]
 fn soak_pool_retry_after_broken_conn() {
     let mut s = scenario!(soak_pool_retry_after_broken_conn);
     let reports = check_soak_healthy(&mut s);

@@ -137,6 +137,13 @@ pub const AS_NOTIFIER: &str = "notifier";
 /// Notify: how many distinct tasks or threads were seen to notify it; more
 /// than its `notifier` edges when one ended or was not kept.
 pub const NOTIFIERS: &str = "notifiers";
+/// Mutex, rwlock, semaphore, channel: the id of the last task seen to let
+/// go of a guard, permit or channel end of it that peeps last saw with
+/// another task, with no move it saw in between: its handles travel
+/// through memory peeps does not read (a pool's list of connections to
+/// close, a map on the heap), so a find of one in a task's state may be
+/// the bytes it was moved out of.
+pub const MOVED_UNSEEN: &str = "moved_unseen";
 /// `held_by` value of [`AS`]: an RPC handler, held by the task running it.
 pub const AS_HANDLER: &str = "handler";
 /// `held_by`: `false` when the attribution is not certain (an endpoint its

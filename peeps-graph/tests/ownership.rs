@@ -576,3 +576,50 @@ fn a_sender_its_maker_never_used_and_waits_on_proves_nothing() {
     assert_eq!(d.certainty, Certainty::Certain, "{}", d.text);
     assert_eq!(task_names(d), ["caller"]);
 }
+
+/// `worker` waits for a permit of `pool-slots` (one permit), whose only
+/// permit it took and peeps found in its state; `closer` is running. When
+/// `moved_unseen` names `closer`, a permit of that semaphore was let go
+/// before by `closer`, which peeps never saw it move to.
+fn kept_permit(moved_unseen: bool) -> Report {
+    let mut d = Dump::new("svc");
+    let worker = d.task("worker");
+    let closer = d.task("closer");
+    d.node(closer).state("running", 0);
+    let slots = d.resource(NodeKind::Semaphore, "pool-slots");
+    d.node(slots).attr("permits", 1).attr("available", 0);
+    if moved_unseen {
+        d.node(slots).attr("moved_unseen", closer);
+    }
+    d.hold(slots, worker, "permit").evidence("made").in_state();
+    d.wait(worker, slots, "acquire").age(5_000);
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive: 2,
+        ..TaskCensus::default()
+    });
+    analyze(&[snap])
+}
+
+/// A pool that retires a broken connection (its owned permit inside) to
+/// a shared list a closer empties: the permit's bytes stay in the
+/// worker's state while it waits for a fresh one. Once peeps saw a permit
+/// of that semaphore let go by a task it never saw it move to, a find in
+/// a state is no proof; before, a kept permit is a self-deadlock.
+#[test]
+fn a_find_of_a_handle_whose_kind_moved_unseen_before_proves_nothing() {
+    let report = kept_permit(false);
+    let d = only_deadlock(&report);
+    assert_eq!(d.certainty, Certainty::Certain, "{}", d.text);
+    assert_eq!(task_names(d), ["worker"]);
+
+    let report = kept_permit(true);
+    assert_no_deadlock(&report);
+    assert_eq!(report.long_waits.len(), 1, "{}", report.text());
+    let words = r#"its permit was found in the state of task "worker": one of its kind was let go before by a task peeps never saw it move to"#;
+    assert!(
+        report.long_waits[0].text.contains(words),
+        "{}",
+        report.text()
+    );
+}

@@ -61,6 +61,9 @@ pub struct HolderSet {
     /// The flight recorder's logical clock of this resource (see
     /// [`crate::history`]).
     pub(crate) clock: AtomicU64,
+    /// The last task that let go of a hold of this set peeps last saw with
+    /// another task (0: none yet): see [`HolderSet::released_movable`].
+    moved_unseen: AtomicU64,
 }
 
 // Unwind safety: the interior mutability here is peeps' own bookkeeping,
@@ -91,9 +94,10 @@ impl HoldToken {
 }
 
 /// Where a hold lives: fast slot `i` (stored as `i + 1`) or key `k` of the
-/// slow list (stored as `k + 1 + FAST_SLOTS`). Non-zero, so an
-/// `Option<HoldToken>` needs no tag byte: a guard's fields stay aligned
-/// words that move without store-forwarding stalls.
+/// slow list (stored as `k + 1 + FAST_SLOTS`), and whether the hold can
+/// move ([`Slot::MOVES`]). Non-zero, so an `Option<HoldToken>` needs no tag
+/// byte: a guard's fields stay aligned words that move without
+/// store-forwarding stalls.
 #[derive(Debug, Clone, Copy)]
 struct Slot(std::num::NonZeroUsize);
 
@@ -104,6 +108,29 @@ enum SlotAt {
 }
 
 impl Slot {
+    /// The bit of a slot whose hold can move (an owned guard or permit, a
+    /// channel end): its release checks who lets it go
+    /// ([`HolderSet::released_movable`]).
+    const MOVES: usize = 1 << (usize::BITS - 1);
+
+    /// This slot, marked as the place of a hold that can move.
+    #[inline]
+    fn moving(self) -> Slot {
+        Slot(self.0 | Self::MOVES)
+    }
+
+    /// Whether the hold here can move.
+    #[inline]
+    fn moves(self) -> bool {
+        self.0.get() & Self::MOVES != 0
+    }
+
+    /// This slot, with the mark of a hold that can move taken off.
+    #[inline]
+    fn plain(self) -> Slot {
+        Slot(std::num::NonZeroUsize::new(self.0.get() & !Self::MOVES).unwrap_or(std::num::NonZeroUsize::MIN))
+    }
+
     #[inline]
     fn fast(i: usize) -> Slot {
         Slot(std::num::NonZeroUsize::MIN.saturating_add(i))
@@ -116,7 +143,7 @@ impl Slot {
 
     #[inline]
     fn at(self) -> SlotAt {
-        let v = self.0.get() - 1;
+        let v = (self.0.get() & !Self::MOVES) - 1;
         if v < FAST_SLOTS { SlotAt::Fast(v) } else { SlotAt::Slow(v - FAST_SLOTS) }
     }
 }
@@ -336,6 +363,7 @@ impl HolderSet {
             slow: Mutex::new(Slab::new()),
             order: crate::lockorder::ClassCell::new(),
             clock: AtomicU64::new(0),
+            moved_unseen: AtomicU64::new(0),
         }
     }
 
@@ -437,6 +465,7 @@ impl HolderSet {
         let since = clock::now_ms();
         let by = if at.is_some() { taking_future(id) } else { 0 };
         let slot = self.take_slot(HolderRecord { holder: id, how, evidence, since, weight, ticket, at, by });
+        let slot = if ticket != 0 { slot.moving() } else { slot };
         crate::history::held(&self.clock, self.owner, id, how, at);
         HoldToken { slot, ticket, _keep: keep }
     }
@@ -502,7 +531,8 @@ impl HolderSet {
                     at: site_of(self.fast[i].at.load(Ordering::Relaxed)),
                     by: self.fast[i].by.load(Ordering::Relaxed),
                 };
-                *slot = self.acquire_slow(record);
+                let moved = self.acquire_slow(record);
+                *slot = if slot.moves() { moved.moving() } else { moved };
                 self.fast[i].holder.store(0, Ordering::Release);
             }
             SlotAt::Slow(key) => {
@@ -538,6 +568,9 @@ impl HolderSet {
     /// Frees a hold's slot (its token is dropped by the caller).
     #[inline(always)]
     fn release_slot(&self, slot: Slot) {
+        if slot.moves() {
+            self.released_movable(slot);
+        }
         crate::lockorder::released(self, || self.holder_at(slot));
         match slot.at() {
             SlotAt::Fast(i) => {
@@ -550,6 +583,31 @@ impl HolderSet {
                     crate::history::released(&self.clock, self.owner, r.holder, r.how, r.at);
                 }
             }
+        }
+    }
+
+    /// A hold that can move goes. When the task letting it go is a peeps
+    /// task (or an instrumented plain task's poll) other than the holder
+    /// peeps last saw, and no move peeps saw brought it there, it travelled
+    /// through memory peeps does not read (a `Vec` or a map on the heap:
+    /// a pool's list of connections to close): the set remembers that task
+    /// ([`attr::MOVED_UNSEEN`]), and a later find of one of its holds in a
+    /// task's state is no proof that the task still has it. A handle
+    /// inside an unread message, shared, or handed off is not counted.
+    #[inline(never)]
+    fn released_movable(&self, slot: Slot) {
+        let frame = context::current();
+        if !frame.tracked || frame.task == 0 {
+            return;
+        }
+        let Some((holder, evidence)) = self.record_at(slot) else {
+            return;
+        };
+        let followed = holder == frame.task
+            || matches!(holder, MOVING | CLAIMING | crate::ownership::UNSEEN)
+            || matches!(evidence, Evidence::InMessage | Evidence::Shared);
+        if !followed {
+            self.moved_unseen.store(frame.task, Ordering::Relaxed);
         }
     }
 
@@ -585,8 +643,13 @@ impl HolderSet {
         crate::history::released(&self.clock, self.owner, f.holder.load(Ordering::Relaxed), how, at);
     }
 
-    /// Adds a `held_by` edge per live hold; returns how many.
+    /// Adds a `held_by` edge per live hold (and the resource's
+    /// [`attr::MOVED_UNSEEN`]); returns how many.
     pub fn describe(&self, out: &mut Describe<'_>) -> usize {
+        let moved_unseen = self.moved_unseen.load(Ordering::Relaxed);
+        if moved_unseen != 0 {
+            out.attr(attr::MOVED_UNSEEN, moved_unseen);
+        }
         let mut n = 0;
         // A hold being moved is left out: for an instant its holder is
         // neither the old one nor the new one.
@@ -793,7 +856,8 @@ impl HolderSet {
                 Evidence::Used
             };
             let ticket = t.ticket;
-            self.release(t);
+            // A use, not a release: the new user takes the hold over.
+            self.release_slot(t.slot.plain());
             *token = Some(self.acquire_for(id, keep, how, next, 1, ticket, None));
         }
         hold.user.store(key, Ordering::Relaxed);
@@ -941,7 +1005,7 @@ impl<'r> HoldGuard<'r> {
     #[inline]
     pub fn exclusive_movable(set: &'r HolderSet, how: HoldAs, at: Site) -> (Self, u64) {
         let ticket = set.hold_exclusive_movable(how, at);
-        (Self::adopt_exclusive(set), ticket)
+        (HoldGuard { set, slot: Some(Slot::fast(0).moving()) }, ticket)
     }
 
     /// Changes the hold's weight, if it is held.

@@ -220,3 +220,55 @@ async fn semaphore_available_counts_the_permits_each_hold_carries() {
     assert_eq!(look(), (99_995, 99_995, 0));
     assert_eq!(s.available_permits(), 99_995);
 }
+
+/// An owned permit that travels through memory peeps does not read (a
+/// `Vec` behind a std mutex, as a pool's list of connections to close) and
+/// is let go by another task marks its semaphore `moved_unseen` with that
+/// task; one moved into a task at spawn (a move peeps sees) and let go
+/// there marks nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permit_let_go_where_peeps_never_saw_it_go_marks_its_semaphore() {
+    let unseen = Arc::new(Semaphore::new(1).named("mu-unseen"));
+    let seen = Arc::new(Semaphore::new(1).named("mu-seen"));
+    let list = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (filed_tx, filed_rx) = oneshot::channel::<()>();
+    spawn_named("mu-taker", {
+        let (unseen, seen, list) = (unseen.clone(), seen.clone(), list.clone());
+        async move {
+            let retired = unseen.acquire_owned().await.unwrap();
+            list.lock().unwrap().push(retired);
+            let kept = seen.acquire_owned().await.unwrap();
+            spawn_named("mu-seen-dropper", async move { drop(kept) })
+                .await
+                .unwrap();
+            filed_tx.send(()).unwrap();
+            std::future::pending::<()>().await;
+        }
+    });
+    filed_rx.await.unwrap();
+    spawn_named("mu-closer", {
+        let list = list.clone();
+        async move {
+            drop(std::mem::take(&mut *list.lock().unwrap()));
+            std::future::pending::<()>().await;
+        }
+    });
+    let g = eventually(|g| {
+        let closer = g.find("mu-closer")?.id;
+        match g.attr("mu-unseen", "moved_unseen").as_u64() {
+            Some(id) if id == closer => Ok(()),
+            other => Err(format!(
+                "moved_unseen of mu-unseen is {other:?}, not {closer}"
+            )),
+        }
+    })
+    .await;
+    assert_eq!(
+        g.attr("mu-seen", "moved_unseen"),
+        serde_json::Value::Null,
+        "{}",
+        g.dump()
+    );
+    assert_eq!(unseen.available_permits(), 1);
+    assert_eq!(seen.available_permits(), 1);
+}

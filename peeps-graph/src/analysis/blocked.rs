@@ -234,6 +234,12 @@ pub(crate) enum External {
     /// for another task (a pending map, a stream table) leaves the same
     /// bytes (the slot of a borrowed local).
     FiledAway(EdgeIndex),
+    /// Found in the holder's state, but a handle of the same resource was
+    /// let go before by a task peeps never saw it move to
+    /// ([`attr::MOVED_UNSEEN`]): its handles travel through memory peeps
+    /// does not read (a pool's list of connections to close, a map on the
+    /// heap), and the find may be the bytes this one was moved out of.
+    MovedUnseen(EdgeIndex),
     /// The channel counts more senders than peeps attributes.
     UnseenSender,
     /// The channel counts more receivers than peeps attributes.
@@ -284,6 +290,9 @@ impl External {
             }
             External::FiledAway(_) => {
                 "that task waits on the same channel, and one that kept it would wait on itself: it has most likely filed it on the heap (a map, a table) for another task, leaving its bytes in its state, so peeps cannot tell who has it"
+            }
+            External::MovedUnseen(_) => {
+                "one of its kind was let go before by a task peeps never saw it move to: they travel through memory peeps does not read (a list or a map on the heap), and what was found may be the bytes this one was moved out of, so peeps cannot tell who has it"
             }
             External::UnseenSender => "a sender is held by something peeps cannot see",
             External::UnseenReceiver => "a receiver is held by something peeps cannot see",
@@ -458,6 +467,8 @@ fn hold_releasers(
 ///   writers do with every request's reply sender — leaves the same bytes.
 /// - [`External::FiledAway`]: a channel end its holder never used from its
 ///   own state (`made`, `shared`) while the holder waits on that channel.
+/// - [`External::MovedUnseen`]: the resource's handles were seen to travel
+///   where peeps does not look ([`attr::MOVED_UNSEEN`]).
 fn stale_find(
     merged: &Merged<'_>,
     blocked: &Blocked,
@@ -483,8 +494,13 @@ fn stale_find(
         g[held_by].attr_str(attr::AS),
         Some(attr::AS_SENDER | attr::AS_RECEIVER)
     );
-    (end && matches!(evidence, Evidence::Made | Evidence::Shared) && waits_on(res).next().is_some())
-        .then_some(External::FiledAway(held_by))
+    if end
+        && matches!(evidence, Evidence::Made | Evidence::Shared)
+        && waits_on(res).next().is_some()
+    {
+        return Some(External::FiledAway(held_by));
+    }
+    attr_u64(g[res].node, attr::MOVED_UNSEEN).map(|_| External::MovedUnseen(held_by))
 }
 
 /// The roots seen to notify `notify` other than the task of `wait`, each a

@@ -524,7 +524,8 @@ impl LongWait {
                     | External::Shared(e)
                     | External::OutOfSight(e, _)
                     | External::Handled(e)
-                    | External::FiledAway(e),
+                    | External::FiledAway(e)
+                    | External::MovedUnseen(e),
                 ) => g.edge_endpoints(e).map(|(res, holder)| LastSeen {
                     what: hold_noun(g[e].attr_str(attr::AS)),
                     holder: cx.node_ref(holder),
@@ -599,7 +600,9 @@ impl LongWait {
                         (External::Shared(_), _) => "last used by",
                         (External::OutOfSight(..), _) => "last seen with",
                         (External::Handled(_), _) => "received by",
-                        (External::FiledAway(_), _) => "found in the state of",
+                        (External::FiledAway(_) | External::MovedUnseen(_), _) => {
+                            "found in the state of"
+                        }
                         (_, "sender" | "receiver") => "made by",
                         _ => "taken by",
                     };
