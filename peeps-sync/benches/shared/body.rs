@@ -335,6 +335,26 @@ fn semaphore(c: &mut Criterion) {
     g.finish();
 }
 
+fn semaphore_owned(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("semaphore_acquire_owned_release");
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, { let s = Arc::new(tokio::sync::Semaphore::new(8)); }, { drop(black_box(s.clone().acquire_owned().await.expect("open"))); })
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_peeps_task(&rt, iters, |n| {
+                timed!(n, { let s = Arc::new(peeps_sync::Semaphore::new(8)); }, { drop(black_box(s.clone().acquire_owned().await.expect("open"))); })
+            })
+        })
+    });
+    g.finish();
+}
+
 fn watch_borrow(c: &mut Criterion) {
     let rt = runtime();
     let mut g = c.benchmark_group("watch_borrow");
@@ -445,6 +465,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, notify, sender_clone, spawn_join, request_reply, semaphore, watch_borrow, watch_send, blocking_lock, lock_order
+    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, notify, sender_clone, spawn_join, request_reply, semaphore, semaphore_owned, watch_borrow, watch_send, blocking_lock, lock_order
 }
 criterion_main!(benches);
