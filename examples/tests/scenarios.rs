@@ -6672,7 +6672,6 @@ fn soak_mux_reader_holds_pending_awaits_ack() {
 /// publisher from an `Arc` (shared: unknown, as docs/ownership.md says),
 /// so nothing is named behind it.
 #[test]
-#[ignore = "flaky program: in about 1 of 5 runs it never hangs (no READY within the wait); when it does, peeps is right (certain, in every dump)"]
 fn soak_registry_publish_under_lock_unsubscribe() {
     let mut s = scenario!(soak_registry_publish_under_lock_unsubscribe);
     check_soak_every_dump(&mut s, |report| {
