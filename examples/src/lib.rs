@@ -405,15 +405,20 @@ pub fn node<'a>(snap: &'a Snapshot, kind: NodeKind, name: &str) -> Option<&'a pe
     snap.nodes.iter().find(|n| n.kind == kind && n.name == name)
 }
 
-/// How many `waits_on` edges end at the node of `kind` named `name`.
+/// How many `waits_on` edges end at a node of `kind` named `name` (every
+/// such node: several channels may share a name).
 pub fn waiters(snap: &Snapshot, kind: NodeKind, name: &str) -> usize {
-    let Some(target) = node(snap, kind, name) else {
-        return 0;
-    };
     snap.edges
         .iter()
-        .filter(|e| e.kind == EdgeKind::WaitsOn && e.to == target.id)
+        .filter(|e| e.kind == EdgeKind::WaitsOn && is_named(snap, e.to, kind, name))
         .count()
+}
+
+/// Whether node `id` is of `kind` and named `name`.
+fn is_named(snap: &Snapshot, id: peeps::graph::NodeId, kind: NodeKind, name: &str) -> bool {
+    snap.nodes
+        .iter()
+        .any(|n| n.id == id && n.kind == kind && n.name == name)
 }
 
 /// Whether something waits on the node of `kind` named `name`.
@@ -421,16 +426,13 @@ pub fn waited_on(snap: &Snapshot, kind: NodeKind, name: &str) -> bool {
     waiters(snap, kind, name) > 0
 }
 
-/// Whether something waits to do `op` (`send`, `recv`, ...) on the node of
+/// Whether something waits to do `op` (`send`, `recv`, ...) on a node of
 /// `kind` named `name`.
 pub fn waited_on_for(snap: &Snapshot, kind: NodeKind, name: &str, op: &str) -> bool {
-    let Some(target) = node(snap, kind, name) else {
-        return false;
-    };
     snap.edges.iter().any(|e| {
         e.kind == EdgeKind::WaitsOn
-            && e.to == target.id
             && e.attrs.get(peeps::graph::attr::OP).and_then(|v| v.as_str()) == Some(op)
+            && is_named(snap, e.to, kind, name)
     })
 }
 

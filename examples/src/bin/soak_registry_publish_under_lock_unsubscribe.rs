@@ -21,8 +21,8 @@
 //! the publisher from an `Arc`: shared, as far as peeps can tell), so
 //! peeps cannot name them behind it; nothing stuck forever.
 
-use examples::{ready_when, waited_on};
-use peeps::graph::{EdgeKind, NodeKind, attr};
+use examples::{ready_when, waited_on, waited_on_for};
+use peeps::graph::NodeKind;
 use peeps::sync::{Mutex, mpsc};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -95,17 +95,11 @@ async fn main() {
     );
     peeps::spawn_named("metrics", tick_metrics());
     peeps::spawn_named("publisher", publish(registry));
-    // Three channels are named `events`: the send may wait on any of them.
+    // Three channels are named `events`: any of them counts.
     ready_when(move |g| {
         left.load(Ordering::Relaxed)
             && waited_on(g, NodeKind::Mutex, "subscribers")
-            && g.edges.iter().any(|e| {
-                e.kind == EdgeKind::WaitsOn
-                    && e.attrs.get(attr::OP).and_then(|v| v.as_str()) == Some("send")
-                    && g.nodes
-                        .iter()
-                        .any(|n| n.id == e.to && n.kind == NodeKind::Channel && n.name == "events")
-            })
+            && waited_on_for(g, NodeKind::Channel, "events", "send")
     });
     examples::park().await
 }
