@@ -144,6 +144,11 @@ pub const NOTIFIERS: &str = "notifiers";
 /// close, a map on the heap), so a find of one in a task's state may be
 /// the bytes it was moved out of.
 pub const MOVED_UNSEEN: &str = "moved_unseen";
+/// `held_by` of a channel end with evidence `shared`: the id of the lock
+/// (a mutex, an rwlock's write side) every use peeps saw of it was made
+/// under, exclusively (a receiver shared by workers as
+/// `Arc<Mutex<Receiver>>`): whoever uses it next must take that lock first.
+pub const GUARDED_BY: &str = "guarded_by";
 /// `held_by` value of [`AS`]: an RPC handler, held by the task running it.
 pub const AS_HANDLER: &str = "handler";
 /// `held_by`: `false` when the attribution is not certain (an endpoint its

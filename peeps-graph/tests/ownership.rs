@@ -623,3 +623,57 @@ fn a_find_of_a_handle_whose_kind_moved_unseen_before_proves_nothing() {
         report.text()
     );
 }
+
+/// Workers share a job queue's receiver as `Arc<Mutex<Receiver>>`:
+/// `worker-1` holds the queue's lock (a `while let` scrutinee guard) and
+/// waits to send a follow-up into the full channel; `worker-2` waits for
+/// the lock. The receiver is `shared` (used from the `Arc`), every use
+/// made under `job-queue` (`guarded_by`) when `guarded`.
+fn shared_receiver_under_lock(guarded: bool, lock_held: bool) -> Report {
+    let mut d = Dump::new("svc");
+    let w1 = d.task("worker-1");
+    let w2 = d.task("worker-2");
+    let jobs = d.channel("crawl-jobs", "mpsc", 2, 1);
+    let queue = d.mutex("job-queue");
+    let rx = d.hold(jobs, w1, "receiver").evidence("shared");
+    if guarded {
+        rx.attr("guarded_by", queue);
+    }
+    d.hold(jobs, w1, "sender").evidence("used").in_state();
+    d.hold(jobs, w2, "sender").evidence("used").in_state();
+    d.wait(w1, jobs, "send");
+    if lock_held {
+        d.hold(queue, w1, "guard");
+        d.wait(w2, queue, "lock");
+    }
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive: 2,
+        ..TaskCensus::default()
+    });
+    analyze(&[snap])
+}
+
+#[test]
+fn a_shared_handle_used_only_under_a_lock_is_released_by_that_locks_holder() {
+    let report = shared_receiver_under_lock(true, true);
+    let d = only_deadlock(&report);
+    assert_eq!(d.certainty, Certainty::Probable, "{}", d.text);
+    assert_eq!(task_names(d), ["worker-1"]);
+    let step = &d.cycle[0];
+    assert_eq!(step.held_by.name, "worker-1");
+    assert_eq!(
+        step.guarded_by.as_ref().map(|l| l.name.as_str()),
+        Some("job-queue")
+    );
+    assert!(!step.confirmed);
+    assert!(
+        d.text.contains(r#"receiver shared, used only under mutex "job-queue" (made at src/job-queue.rs:4) as far as peeps saw, whose guard is held by task "worker-1""#),
+        "{}",
+        d.text
+    );
+    // Nobody holds the lock: whoever takes it next may receive.
+    assert_no_deadlock(&shared_receiver_under_lock(true, false));
+    // No lock seen around its uses: shared, nobody to name.
+    assert_no_deadlock(&shared_receiver_under_lock(false, true));
+}

@@ -42,7 +42,8 @@ struct HolderRecord {
     at: Site,
     /// The future inside the holder task that took it (0: the task itself);
     /// once it moved, the channel whose message brought it (`received`;
-    /// else 0).
+    /// else 0); for a shared channel end, the lock its uses were made
+    /// under (see `guard_of_use`).
     by: NodeId,
 }
 
@@ -182,7 +183,8 @@ struct FastSlot {
     at: AtomicPtr<Location<'static>>,
     /// The future inside the holder task that took it (0: the task itself
     /// or unknown), written by every hold; once it moved, the channel
-    /// whose message brought it (`received`; else 0), written by the move.
+    /// whose message brought it (`received`; else 0), written by the move;
+    /// for a shared channel end, the lock its uses were made under.
     by: AtomicU64,
 }
 
@@ -730,6 +732,9 @@ impl HolderSet {
                 Evidence::Received => {
                     attrs.insert(attr::FROM.into(), by.into());
                 }
+                Evidence::Shared if by != NO_GUARD => {
+                    attrs.insert(attr::GUARDED_BY.into(), by.into());
+                }
                 _ => {}
             }
         }
@@ -832,12 +837,17 @@ impl HolderSet {
             return;
         };
         let (holder, evidence) = self.record_at(t.slot).unwrap_or((0, Evidence::Made));
+        // For a shared handle, the lock each use was made under so far.
+        let guarded = if evidence == Evidence::Shared { self.by_at(t.slot) } else { 0 };
         if holder == id {
             // Its holder uses it: the first use from its own state proves
             // it; a holder that used it before, or one of several users,
             // stays as it is.
             if owned && !matches!(evidence, Evidence::Used | Evidence::Shared) {
                 self.set_evidence(&t, Evidence::Used);
+            }
+            if evidence == Evidence::Shared {
+                self.set_by(t.slot, guard_of_use(guarded));
             }
             *token = Some(t);
         } else {
@@ -858,9 +868,36 @@ impl HolderSet {
             let ticket = t.ticket;
             // A use, not a release: the new user takes the hold over.
             self.release_slot(t.slot.plain());
-            *token = Some(self.acquire_for(id, keep, how, next, 1, ticket, None));
+            let taken = self.acquire_for(id, keep, how, next, 1, ticket, None);
+            if next == Evidence::Shared {
+                self.set_by(taken.slot, guard_of_use(guarded));
+            }
+            *token = Some(taken);
         }
         hold.user.store(key, Ordering::Relaxed);
+    }
+
+    /// The `by` word of the live hold in `slot` (0 when gone).
+    fn by_at(&self, slot: Slot) -> NodeId {
+        match slot.at() {
+            SlotAt::Fast(i) => self.fast[i].by.load(Ordering::Relaxed),
+            SlotAt::Slow(key) => self.slow.lock().get_mut(key).map_or(0, |r| r.by),
+        }
+    }
+
+    /// Sets the `by` word of the live hold in `slot`, in place (for a
+    /// shared handle, the lock its uses were made under: a word a
+    /// snapshot may read torn from the hold's other fields, which is
+    /// harmless for an attribute).
+    fn set_by(&self, slot: Slot, by: NodeId) {
+        match slot.at() {
+            SlotAt::Fast(i) => self.fast[i].by.store(by, Ordering::Relaxed),
+            SlotAt::Slow(key) => {
+                if let Some(r) = self.slow.lock().get_mut(key) {
+                    r.by = by;
+                }
+            }
+        }
     }
 
     /// Sets a live hold's evidence, in place.
@@ -918,6 +955,34 @@ impl EndpointHold {
     #[inline]
     pub fn ticket(&self) -> u64 {
         self.ticket
+    }
+}
+
+/// The `by` word of a shared handle none of whose uses was made under one
+/// same exclusive lock.
+const NO_GUARD: NodeId = u64::MAX;
+
+/// The lock a shared handle's uses were all made under, this one included,
+/// given what was known before it (`guarded`: 0 before the first, else the
+/// lock, or [`NO_GUARD`]): the innermost lock the user holds exclusively
+/// at its first use, kept while every later use holds it too (the lockset
+/// of a race detector, cut to one lock). A receiver shared by workers as
+/// `Arc<Mutex<Receiver>>` is used under that mutex, always.
+#[cold]
+fn guard_of_use(guarded: NodeId) -> NodeId {
+    if guarded == NO_GUARD {
+        return NO_GUARD;
+    }
+    let (mut innermost, mut still) = (0, false);
+    crate::lockorder::held_exclusive(|lock| {
+        innermost = lock;
+        still |= lock == guarded;
+    });
+    match guarded {
+        0 if innermost != 0 => innermost,
+        0 => NO_GUARD,
+        _ if still => guarded,
+        _ => NO_GUARD,
     }
 }
 

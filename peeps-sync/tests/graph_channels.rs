@@ -278,3 +278,49 @@ async fn a_sender_handed_off_to_a_plain_spawn_is_drawn_held_by_nobody() {
     assert_eq!(rx.recv().await, Some(1));
     worker.await.unwrap();
 }
+
+/// Workers share a receiver as `Arc<Mutex<Receiver>>`: its `held_by` edge
+/// is `shared`, and names the mutex every use was made under
+/// (`guarded_by`); a sender shared through an `Arc` and used with no lock
+/// held names none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_shared_behind_a_mutex_names_that_mutex() {
+    let (tx, rx) = mpsc::channel_named::<u32>("gd-jobs", 8);
+    let rx = std::sync::Arc::new(peeps_sync::Mutex::new(rx).named("gd-queue"));
+    let tx = std::sync::Arc::new(tx);
+    for n in 0..4 {
+        tx.send(n).await.unwrap();
+    }
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+    for name in ["gd-worker-1", "gd-worker-2"] {
+        let (rx, tx, done) = (rx.clone(), tx.clone(), done_tx.clone());
+        spawn_named(name, async move {
+            for _ in 0..2 {
+                let job = rx.lock().await.recv().await.unwrap();
+                tx.send(job + 10).await.unwrap();
+            }
+            done.send(()).unwrap();
+            std::future::pending::<()>().await;
+        });
+    }
+    for _ in 0..2 {
+        done_rx.recv().await.unwrap();
+    }
+    let g = eventually(|g| {
+        let queue = g.find("gd-queue")?.id;
+        let receivers = endpoint_edges(g, "gd-jobs", "receiver");
+        match receivers.as_slice() {
+            [r] if r.attrs.get("guarded_by").and_then(|v| v.as_u64()) == Some(queue) => Ok(()),
+            other => Err(format!("receiver edges: {other:?}")),
+        }
+    })
+    .await;
+    let receivers = endpoint_edges(&g, "gd-jobs", "receiver");
+    assert_eq!(receivers[0].attrs["evidence"], "shared", "{}", g.dump());
+    let senders = endpoint_edges(&g, "gd-jobs", "sender");
+    assert!(
+        senders.iter().all(|s| s.attrs.get("guarded_by").is_none()),
+        "{}",
+        g.dump()
+    );
+}

@@ -692,6 +692,13 @@ export interface Step {
    */
   evidence?: Evidence | null;
   /**
+   * The lock every use peeps saw of a shared handle was made under:
+   * `held_by` holds it, and whoever uses the handle next must take it
+   * first (a receiver shared by workers as `Arc<Mutex<Receiver>>`). A
+   * guess: the step is unconfirmed.
+   */
+  guarded_by?: NodeRef | null;
+  /**
    * The lock was handed to this future (or task) of the holder, which
    * it no longer polls: the hand-off never completes.
    */

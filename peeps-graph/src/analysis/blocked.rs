@@ -320,6 +320,10 @@ pub(crate) struct Release {
     /// The channel carrying the handle in an unread message: `root` holds
     /// its receiver and must read it first.
     pub(crate) carrier: Option<NodeIndex>,
+    /// The lock every use peeps saw of the shared handle was made under
+    /// (`guarded_by`): `root` holds it, and whoever uses the handle next
+    /// must take it first.
+    pub(crate) guarded_by: Option<NodeIndex>,
     /// The holder rests on a move peeps saw (into a task at spawn, in a
     /// message, back through a join), not on the handle found in the
     /// holder's state: it may have been handed on since.
@@ -348,6 +352,7 @@ impl Release {
             held_by: None,
             via: None,
             carrier: None,
+            guarded_by: None,
             guess: false,
             queue: None,
             since_ms: None,
@@ -410,6 +415,12 @@ fn hold_releasers(
             stale_find(merged, blocked, e.id(), evidence)
         };
         if !evidence.is_proof() && (!w.in_state() || stale.is_some()) {
+            if evidence == Evidence::Shared
+                && let Some(lock) = guarded_by(merged, e.id())
+                && guard_releasers(merged, blocked, e.id(), lock, out)?
+            {
+                continue;
+            }
             return Err(if evidence == Evidence::Shared {
                 External::Shared(e.id())
             } else {
@@ -452,6 +463,44 @@ fn hold_releasers(
         });
     }
     Ok(seen)
+}
+
+/// The roots holding `lock` exclusively, appended to `out` as the releasers
+/// of the shared handle `held_by`, every use of which was made under that
+/// lock: whoever uses it next must take the lock first. A guess each (a
+/// use peeps did not see may have been made without it). `false` when
+/// nobody holds the lock (anyone may take it and use the handle).
+fn guard_releasers(
+    merged: &Merged<'_>,
+    blocked: &Blocked,
+    held_by: EdgeIndex,
+    lock: NodeIndex,
+    out: &mut Vec<Release>,
+) -> Result<bool, External> {
+    let g = merged.graph();
+    let since = g[held_by].since_ms;
+    let before = out.len();
+    for h in g.edges_directed(lock, Direction::Outgoing) {
+        let w = h.weight();
+        if w.kind != EdgeKind::HeldBy || w.attr_str(attr::AS) != Some(attr::AS_GUARD) {
+            continue;
+        }
+        let root = blocked.root(h.target()).ok_or(External::UnknownHolder)?;
+        out.push(Release {
+            held_by: Some(held_by),
+            guarded_by: Some(lock),
+            guess: true,
+            since_ms: min_age(since, w.since_ms),
+            ..Release::to(root)
+        });
+    }
+    Ok(out.len() > before)
+}
+
+/// The lock every use of the shared handle `held_by` was made under (its
+/// `guarded_by` attribute), when the graph has it.
+fn guarded_by(merged: &Merged<'_>, held_by: EdgeIndex) -> Option<NodeIndex> {
+    node_attr(merged, held_by, attr::GUARDED_BY)
 }
 
 /// Why the find of the hold `held_by` in its holder's state proves nothing,

@@ -122,6 +122,7 @@ impl Context<'_, '_> {
             evidence,
             in_state: hold.is_some_and(|h| h.in_state()),
             carrier: release.carrier.map(|c| self.node_ref(c)),
+            guarded_by: release.guarded_by.map(|c| self.node_ref(c)),
             via: release.via.map(|h| self.node_ref(h)),
             waited_ms: g[wait].since_ms,
             waited: g[wait].since_ms.map(duration),

@@ -125,6 +125,12 @@ pub struct Step {
     /// holds that channel's receiver and must read the message first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carrier: Option<NodeRef>,
+    /// The lock every use peeps saw of a shared handle was made under:
+    /// `held_by` holds it, and whoever uses the handle next must take it
+    /// first (a receiver shared by workers as `Arc<Mutex<Receiver>>`). A
+    /// guess: the step is unconfirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guarded_by: Option<NodeRef>,
     /// For an RPC request: the handler serving it.
     pub via: Option<NodeRef>,
     /// How long the wait has lasted, when known.

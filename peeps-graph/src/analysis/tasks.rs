@@ -433,6 +433,7 @@ impl TaskStack {
                 evidence: None,
                 in_state: false,
                 carrier: None,
+                guarded_by: None,
                 via: None,
                 waited_ms: wait.waited_ms,
                 waited: None,

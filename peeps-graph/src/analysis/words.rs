@@ -308,6 +308,19 @@ fn release_words(step: &Step) -> Option<String> {
             carrier.kind, carrier.name
         ));
     }
+    if let Some(lock) = &step.guarded_by {
+        // Shared, and used only under a lock: its holder must let go first.
+        let what = hold_noun(step.held_as.as_deref());
+        let at = lock
+            .location
+            .as_deref()
+            .map(|l| format!(" (made at {})", short_location(l)))
+            .unwrap_or_default();
+        return Some(format!(
+            "{what} shared, used only under {} {:?}{at} as far as peeps saw, whose guard is held by",
+            lock.kind, lock.name
+        ));
+    }
     if step.held_as.as_deref() == Some(attr::AS_NOTIFIER) {
         // Anyone holding the notify may notify it: peeps saw these do.
         return Some("notified before (and may be again) by".to_owned());
@@ -346,7 +359,7 @@ pub(crate) fn release_note(step: &Step) -> Option<String> {
     if let Some(f) = &step.taken_in {
         return Some(abandoned("taken by", f));
     }
-    if step.carrier.is_some() {
+    if step.carrier.is_some() || step.guarded_by.is_some() {
         return None;
     }
     provenance(step.evidence, step.in_state, step.confirmed)

@@ -110,6 +110,12 @@ pub(crate) fn released(set: &HolderSet, holder: impl FnOnce() -> NodeId) {
     }
 }
 
+/// Calls `f` with each lock the current context (task, plain task or
+/// thread) holds exclusively, outermost first. Cold.
+pub(crate) fn held_exclusive(f: impl FnMut(NodeId)) {
+    stack::held_exclusive(f);
+}
+
 /// A hold of a lock of `set` moved to `to` (an owned guard sent or given
 /// at spawn): if the current context held it, it holds it no more.
 pub(crate) fn moved(set: &HolderSet, to: NodeId) {

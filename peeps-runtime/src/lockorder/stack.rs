@@ -226,6 +226,36 @@ impl List {
     }
 }
 
+/// Calls `f` with each lock the current context holds exclusively (a
+/// mutex guard, a write guard), outermost first. Cold: for a handle's use
+/// by a new user (see `HolderSet::touch_endpoint`).
+pub(super) fn held_exclusive(mut f: impl FnMut(NodeId)) {
+    let exclusive = |h: &Held| h.mode == LockMode::Write && h.lock != 0;
+    let tag = LOCAL.try_with(|l| {
+        // SAFETY: as in `with_list`; `f` does not come back here.
+        let list = unsafe { &*l.list.get() };
+        let tag = if list.in_task { 0 } else { plain_tag() };
+        for h in list.entries[list.base..list.len]
+            .iter()
+            .filter(|h| exclusive(h))
+        {
+            if list.in_task || h.tag == tag {
+                f(h.lock);
+            }
+        }
+        tag
+    });
+    if let Ok(tag) = tag
+        && tag != 0
+    {
+        plain::held(tag, |h| {
+            if exclusive(h) {
+                f(h.lock);
+            }
+        });
+    }
+}
+
 /// The tag of the current context in a thread's own segment: the plain
 /// tokio task running, else 0 (the thread).
 #[inline(never)]

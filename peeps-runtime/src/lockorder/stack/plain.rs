@@ -268,6 +268,15 @@ pub(super) fn remove(tag: u64, lock: NodeId, absorb: bool) -> bool {
     true
 }
 
+/// Calls `f` with each lock plain task `tag`'s list holds, outermost
+/// first (its slot locked meanwhile: `f` must not take a lock).
+pub(super) fn held(tag: u64, mut f: impl FnMut(&Held)) {
+    if let Some(mut guard) = lock_list(tag, false) {
+        let list = guard.list();
+        list.entries[..list.len].iter().for_each(&mut f);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
