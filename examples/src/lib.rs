@@ -372,6 +372,8 @@
 //! | `notify_waiters_before_notified` | probable deadlock of `producer` (awaiting `acks`) and `consumer` (a lost wake-up: `notified()` on `batch-ready` after the producer's `notify_waiters()`) |
 //! | `block_on_in_drop_relocks_registry` | certain deadlock of `reaper` with itself on `registry` (`futures::executor::block_on(lock())` in a `Drop` run under the guard), a blocking poll parked on `registry` (a miss today: a bug) |
 //! | `semaphore_fifo_second_permit_behind_bulk` | certain deadlock of `upload-part` (a second `acquire()` queued behind a bulk `acquire_many(3)`, 2 permits free) and `compaction` (the bulk acquire, waiting for `upload-part`'s permit) (today: `compaction` only behind: a bug) |
+//! | `watch_wait_for_under_lock_tokio_spawn` | probable deadlock of 2 plain tasks: a handler holding `db` while it `wait_for`s the `schema-status` watch, and the migration task (holding its sender) waiting to lock `db` |
+//! | `actor_ring_unbounded_tokio_spawn` | probable deadlock of 3 plain actors on unbounded inboxes, each awaiting the next's reply (`stock-reply`, `price-reply` received; `tier-reply` unread on `orders-inbox`); `main` behind |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

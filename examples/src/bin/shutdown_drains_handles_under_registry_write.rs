@@ -6,9 +6,10 @@
 //!
 //! `registry` is an `Arc<RwLock<Registry>>` whose `workers` field is a
 //! `BTreeMap<u32, JoinHandle<()>>`. The `supervisor` starts `worker-1` and
-//! `worker-2` under the write lock, lets them tick, then sends the `watch`
-//! shutdown and, with `registry.write().await` held, awaits each handle it
-//! drains from the map, `worker-1` first. Each worker leaves its `select!`
+//! `worker-2` under the write lock, lets them tick, then takes
+//! `registry.write().await`, sends the `watch` shutdown and, the write
+//! guard still held, awaits each handle it drains from the map, `worker-1`
+//! first. Each worker leaves its `select!`
 //! loop on the shutdown and calls `registry.write().await.workers.remove(..)`.
 //!
 //! Expected: one `certain` deadlock of `supervisor` (joining `worker-1`)
@@ -58,8 +59,8 @@ async fn supervise(registry: Shared) {
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
 
-    let _ = shutdown_tx.send(true);
     let mut reg = registry.write().await;
+    let _ = shutdown_tx.send(true);
     let workers = std::mem::take(&mut reg.workers);
     for (id, handle) in workers {
         let _ = handle.await;
