@@ -1,8 +1,7 @@
 //! Deadlock: an async mutex locked from a `Drop` impl through
 //! `futures::executor::block_on`, while the code dropping the value holds
 //! that mutex's guard (the "async drop" workaround every codebase grows
-//! once; e.g. tokio-rs/tokio#2289, and the many "block_on inside Drop
-//! hangs" questions). The `block_on` parks the worker thread, so the guard
+//! once, and the many "block_on inside Drop hangs" questions). The `block_on` parks the worker thread, so the guard
 //! held further up the same task can never be released.
 //!
 //! A `Session` deregisters itself from the shared `registry` on drop with

@@ -1,8 +1,8 @@
 //! Deadlock: DashMap's best-known footgun, with a parking_lot-style
 //! `RwLock<HashMap>` as the map: the read guard of a `match` scrutinee
 //! (`sessions.read().get(..)`) is alive in every arm, and the miss arm
-//! inserts with `sessions.write()` (xacrimon/dashmap#79, #233: "`get`
-//! then `insert` in the same scope deadlocks").
+//! inserts with `sessions.write()` (xacrimon/dashmap#74, #233: "may
+//! deadlock if called when holding any sort of reference into the map").
 //!
 //! The `login` task (an async handler) looks its session up and, on a
 //! miss, creates it: the blocking `write()` parks its worker thread on the

@@ -2,8 +2,8 @@
 //! waiters registered at that moment and stores nothing, so a consumer that
 //! creates its `notified()` future after the call waits forever; the
 //! producer meanwhile waits for the consumer's acknowledgement (tokio's
-//! `Notify` docs warn about exactly this; e.g. tokio-rs/tokio#3757,
-//! #5285).
+//! `Notify` docs warn about exactly this; related: tokio-rs/tokio#4618,
+//! #7965).
 //!
 //! `producer` fills the shared batch (a std mutex), calls
 //! `batch_ready.notify_waiters()`, then awaits the consumer's ack on

@@ -3,8 +3,8 @@
 //! handler calls the same server (a loopback call: an aggregate endpoint
 //! built on another endpoint of the same service). With the limit reached,
 //! the inner request waits for a permit the outer one holds until it is
-//! answered (e.g. hyperium/tonic "server calling itself hangs under
-//! concurrency_limit_per_connection").
+//! answered (the nested-acquire pool deadlock of graph-node#1620 and
+//! HikariCP#442, through a server's own concurrency limit).
 //!
 //! `router` reads requests from `api-requests`, takes an owned permit of
 //! `in-flight` (limit 1) for each, and hands request and permit to a

@@ -1,7 +1,7 @@
 //! Deadlock: sqlx's most reported hang — inside a transaction, one query
 //! is run on `&pool` instead of `&mut *tx`, and the pool has a single
 //! connection (`max_connections(1)`, as SQLite setups and test pools have;
-//! e.g. launchbadge/sqlx#1571, transact-rs/sqlx#818).
+//! the nested-checkout hang of sqlx#818, graph-node#1620, aiopg#113).
 //!
 //! A small sqlx-like pool: a `Semaphore` of `sqlite-pool` slots, the idle
 //! connections in a `std::sync::Mutex<Vec<Conn>>`, each checked-out
