@@ -352,6 +352,29 @@
 //! | `soak_pool_retry_single_conn` | in every dump: nothing false (as `soak_pool_retry_after_broken_conn` with a single connection: a worker retires it to the shared list and awaits the only permit in the same scope, the other workers waiting for it too); long waits on `pool-slots` |
 //! | `soak_mux_writer_task_tcp_current_thread` | in every dump: nothing false (as `soak_mux_writer_task_tcp`, on a current-thread runtime); a long wait, if any, only on `reply`, saying why its sender is unplaced |
 //!
+//! ## Deadlocks modelled on bug reports (hunt13)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `sqlx_pool_query_inside_transaction` | certain deadlock of `create-order` with itself on `sqlite-pool` (sqlx: a query on `&pool` inside a transaction, one connection; the owned permit inside the transaction's connection, in its state); `main` behind |
+//! | `shutdown_awaits_writer_sender_in_self` | certain deadlock of `app` (joining `audit-writer` in `shutdown(self)`) and `audit-writer` (receiving on `audit-lines`, whose sender is still a field of `self`); `main` behind |
+//! | `shutdown_drains_handles_under_registry_write` | certain deadlock of `supervisor` (joining handles drained from the registry under its write lock) and `worker-1` (deregistering: write of `registry`); `worker-2` behind |
+//! | `watch_borrow_across_reply_in_main` | probable deadlock of `thread main` (a `watch::Ref` of `config` kept across the await of `reload-reply`) and `config-manager` (its `send` on `config`, a blocking poll) (a miss today: a bug) |
+//! | `crawler_permit_held_joining_children` | certain deadlock of `crawl /a`, `crawl /b` (each holding a permit of `fetch-slots` of 2, joining its first child) and `crawl /a/1`, `crawl /b/1` (waiting for a permit); the two other children behind |
+//! | `once_cell_init_awaits_task_reading_cell` | certain deadlock of `handler` (running `api-client`'s initialiser, which awaits `refresher-ready`) and `token-refresher` (spawned by the initialiser, waiting for `api-client`) |
+//! | `buffered_stream_body_locks` | certain deadlock of `ingest` with itself on `db` (futurelock: a `buffered` stream's future handed the lock, the loop body locking it) (a miss today: a bug) |
+//! | `broadcast_subscribe_after_request` | certain deadlock of `pricer` (subscribed to broadcast `quotes` after its request was answered) and `quote-service` (receiving on `quote-requests`, whose sender is with `pricer`) |
+//! | `while_let_guard_recv_requeue` | certain deadlock of one worker with itself (a `while let` scrutinee's guard of `job-queue` alive while the body sends into full `crawl-jobs`, whose receiver is behind that guard); the two other workers behind (a miss today: a bug) |
+//! | `client_callback_calls_client_from_reader` | certain deadlock of `redis-conn` with itself (a push callback run on the connection task calls the client: `get-reply`'s sender in an unread message on `commands`); `server` behind |
+//! | `server_concurrency_limit_loopback_call` | certain deadlock of `router` (waiting on `in-flight`, a limit of 1, its permit moved into the handler) and `handler /dashboard` (awaiting the `response` of its loopback call, received by `router`); `main` behind |
+//! | `dashmap_style_get_then_insert_blocking` | certain deadlock of `login` with itself on blocking rwlock `sessions` (a `match` on `read().get(..)` whose arm calls `write()`), a blocking poll |
+//! | `join_workers_before_draining_results` | certain deadlock of `collector` (joining `resize-1` before draining `thumbnails`) and `resize-1` (sending into full `thumbnails`); `resize-2` and `resize-3` behind |
+//! | `notify_waiters_before_notified` | probable deadlock of `producer` (awaiting `acks`) and `consumer` (a lost wake-up: `notified()` on `batch-ready` after the producer's `notify_waiters()`) |
+//! | `block_on_in_drop_relocks_registry` | certain deadlock of `reaper` with itself on `registry` (`futures::executor::block_on(lock())` in a `Drop` run under the guard), a blocking poll parked on `registry` (a miss today: a bug) |
+//! | `semaphore_fifo_second_permit_behind_bulk` | certain deadlock of `upload-part` (a second `acquire()` queued behind a bulk `acquire_many(3)`, 2 permits free) and `compaction` (the bulk acquire, waiting for `upload-part`'s permit) (today: `compaction` only behind: a bug) |
+//! | `watch_wait_for_under_lock_tokio_spawn` | probable deadlock of 2 plain tasks: a handler holding `db` while it `wait_for`s the `schema-status` watch, and the migration task (holding its sender) waiting to lock `db` |
+//! | `actor_ring_unbounded_tokio_spawn` | probable deadlock of 3 plain actors on unbounded inboxes, each awaiting the next's reply (`stock-reply`, `price-reply` received; `tier-reply` unread on `orders-inbox`); `main` behind |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the
