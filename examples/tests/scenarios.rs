@@ -6688,8 +6688,8 @@ fn soak_mux_reader_holds_pending_awaits_ack() {
 /// while its full `events` channel holds the publisher. Certain, in every
 /// dump, while `metrics` keeps ticking. `subscriber-2` and `subscriber-3`
 /// wait on `events` whose senders sit in the locked registry, used by the
-/// publisher from an `Arc` (shared: unknown, as docs/ownership.md says),
-/// so nothing is named behind it.
+/// publisher from an `Arc` (shared), always under `subscribers`
+/// (`guarded_by`): they are behind it, each a guess.
 #[test]
 fn soak_registry_publish_under_lock_unsubscribe() {
     let mut s = scenario!(soak_registry_publish_under_lock_unsubscribe);
@@ -6698,6 +6698,7 @@ fn soak_registry_publish_under_lock_unsubscribe() {
             .certain()
             .tasks(["publisher", "subscriber-1"])
             .resources([(Mutex, "subscribers"), (Channel, "events")])
+            .behind(["subscriber-2", "subscriber-3"])
             .step(
                 step("publisher")
                     .op(Op::Send)
@@ -7153,7 +7154,8 @@ fn while_let_guard_recv_requeue() {
         .filter(|w| *w != worker)
         .collect();
     assert!(
-        d.text.contains(r#"receiver shared, used only under mutex "job-queue""#),
+        d.text
+            .contains(r#"receiver shared, used only under mutex "job-queue""#),
         "{}",
         d.text
     );

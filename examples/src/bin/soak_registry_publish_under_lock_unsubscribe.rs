@@ -17,9 +17,9 @@
 //! `publisher` and `subscriber-1`: `publisher` waits to send on `events`,
 //! whose receiver `subscriber-1` holds; `subscriber-1` waits to lock
 //! `subscribers`, held by `publisher`. `subscriber-2` and `subscriber-3`
-//! are stuck too, but their senders sit in the locked registry (used by
-//! the publisher from an `Arc`: shared, as far as peeps can tell), so
-//! peeps cannot name them behind it; nothing stuck forever.
+//! are stuck behind it: their senders sit in the locked registry, used by
+//! the publisher from an `Arc` (shared) and always under `subscribers`,
+//! whose guard the publisher holds (a guess each); nothing stuck forever.
 
 use examples::{ready_when, waited_on, waited_on_for};
 use peeps::graph::NodeKind;
