@@ -589,7 +589,7 @@ impl HolderSet {
     }
 
     /// A hold that can move goes. When the task letting it go is a peeps
-    /// task (or an instrumented plain task's poll) other than the holder
+    /// task other than the holder
     /// peeps last saw, and no move peeps saw brought it there, it travelled
     /// through memory peeps does not read (a `Vec` or a map on the heap:
     /// a pool's list of connections to close): the set remembers that task
