@@ -329,6 +329,21 @@ const SCENARIOS: &[&str] = &[
     "soak_mux_streams_sender_borrowed",
     "soak_pool_retry_single_conn",
     "soak_mux_writer_task_tcp_current_thread",
+    "soak_timeout_lock_retry",
+    "soak_select_shared_receiver_reload",
+    "soak_cancel_token_respawn",
+    "soak_joinset_abort_respawn",
+    "soak_buffer_unordered_fetch_permits",
+    "soak_owned_guard_flush_handoff",
+    "soak_permit_through_pipeline",
+    "soak_rate_limiter_refill",
+    "soak_acquire_many_io_budget",
+    "soak_broadcast_lagging_book",
+    "soak_watch_config_readers",
+    "soak_notify_flusher_durable_ack",
+    "soak_oncecell_token_refresh",
+    "soak_single_flight_broadcast",
+    "soak_single_flight_oneshot_waiters",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6834,4 +6849,124 @@ fn soak_mux_writer_task_tcp_current_thread() {
     // A reply awaited past the threshold whose sender peeps found only
     // as bytes it may have been moved out of says so; nothing else is long.
     check_reply_waits_explained(&reports);
+}
+
+/// Searchers read `index` under a 350 ms timeout and retry; a compactor holds it 600 ms.
+#[test]
+fn soak_timeout_lock_retry() {
+    let mut s = scenario!(soak_timeout_lock_retry);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Mutex, "index"));
+}
+
+/// Workers `select!` between a `watch` reload and a shared receiver behind a mutex, current-thread.
+#[test]
+fn soak_select_shared_receiver_reload() {
+    let mut s = scenario!(soak_select_shared_receiver_reload);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Mutex, "jobs-rx"));
+}
+
+/// A Notify-based cancellation token stops a generation of workers holding permits; the supervisor respawns.
+#[test]
+fn soak_cancel_token_respawn() {
+    let mut s = scenario!(soak_cancel_token_respawn);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Semaphore, "slots"));
+}
+
+/// JoinSet uploaders holding an owned permit and an owned guard, aborted with `abort_all` and respawned.
+#[test]
+fn soak_joinset_abort_respawn() {
+    let mut s = scenario!(soak_joinset_abort_respawn);
+    let reports = check_soak_healthy(&mut s);
+    assert!(
+        some_long_wait_on(&reports, Semaphore, "db-conns")
+            || some_long_wait_on(&reports, Mutex, "ledger")
+    );
+}
+
+/// Crawlers fetching with `buffer_unordered(6)`, each fetch holding an owned permit.
+#[test]
+fn soak_buffer_unordered_fetch_permits() {
+    let mut s = scenario!(soak_buffer_unordered_fetch_permits);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Semaphore, "http-conns"));
+}
+
+/// Writers hand their `lock_owned` guard of `journal` to a flush task and relock.
+#[test]
+fn soak_owned_guard_flush_handoff() {
+    let mut s = scenario!(soak_owned_guard_flush_handoff);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Mutex, "journal"));
+}
+
+/// Owned admission permits of `inflight` travel through three pipeline stages.
+#[test]
+fn soak_permit_through_pipeline() {
+    let mut s = scenario!(soak_permit_through_pipeline);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Semaphore, "inflight"));
+}
+
+/// A token bucket refilled with `add_permits` from a ticker; clients `forget()` their permits.
+#[test]
+fn soak_rate_limiter_refill() {
+    let mut s = scenario!(soak_rate_limiter_refill);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Semaphore, "rate-limit"));
+}
+
+/// An I/O budget: compactors `acquire_many(6)` of 8, readers 1, a checkpointer hands 4 owned to a plain task.
+#[test]
+fn soak_acquire_many_io_budget() {
+    let mut s = scenario!(soak_acquire_many_io_budget);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Semaphore, "disk-io"));
+}
+
+/// Broadcast quotes to fast book subscribers and a lagging plain one; a snapshotter holds `book`.
+#[test]
+fn soak_broadcast_lagging_book() {
+    let mut s = scenario!(soak_broadcast_lagging_book);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Mutex, "book"));
+}
+
+/// A `watch` config read by handlers with `borrow()`, watchers on `changed()` rebuilding `routes`, a `wait_for` gate, current-thread.
+#[test]
+fn soak_watch_config_readers() {
+    let mut s = scenario!(soak_watch_config_readers);
+    check_soak_healthy(&mut s);
+}
+
+/// A group-commit log: producers wait on `flushed`, the flusher on `flush-now` under a timeout.
+#[test]
+fn soak_notify_flusher_durable_ack() {
+    let mut s = scenario!(soak_notify_flusher_durable_ack);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Notify, "flushed"));
+}
+
+/// A lazily fetched token in a `OnceCell` behind an `RwLock` slot, rotated every 1.5 s.
+#[test]
+fn soak_oncecell_token_refresh() {
+    let mut s = scenario!(soak_oncecell_token_refresh);
+    check_soak_healthy(&mut s);
+}
+
+/// Single-flight loads: followers subscribe to the leader's `fetch` broadcast filed in `inflight`.
+#[test]
+fn soak_single_flight_broadcast() {
+    let mut s = scenario!(soak_single_flight_broadcast);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Channel, "fetch"));
+}
+
+/// Single-flight loads: followers file `loaded` oneshot senders in a waiters list the leader answers.
+#[test]
+fn soak_single_flight_oneshot_waiters() {
+    let mut s = scenario!(soak_single_flight_oneshot_waiters);
+    check_soak_healthy(&mut s);
 }
