@@ -344,6 +344,21 @@ const SCENARIOS: &[&str] = &[
     "soak_oncecell_token_refresh",
     "soak_single_flight_broadcast",
     "soak_single_flight_oneshot_waiters",
+    "soak_blocking_workers_bridge",
+    "soak_graceful_shutdown_generations",
+    "soak_timeout_send_load_shed",
+    "soak_abort_named_workers_owned_permits",
+    "soak_mpsc_reserve_then_fetch",
+    "soak_transfer_timeout_backoff",
+    "soak_oneshot_closed_cancel_aware",
+    "soak_barrier_phased_workers",
+    "soak_pool_handoff_waiters_timeout",
+    "soak_leader_step_down_notify",
+    "soak_transfer_timeout_backoff_plain",
+    "soak_transfer_timeout_backoff_current_thread",
+    "soak_accounts_locked_in_id_order",
+    "soak_try_lock_second_skip",
+    "soak_db_permits_and_cache_lock",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -6945,8 +6960,8 @@ fn soak_watch_config_readers() {
 #[test]
 fn soak_notify_flusher_durable_ack() {
     let mut s = scenario!(soak_notify_flusher_durable_ack);
-    let reports = check_soak_healthy(&mut s);
-    assert!(some_long_wait_on(&reports, Notify, "flushed"));
+    // A wait for a notification or a receive is no stall: no long wait.
+    check_soak_healthy(&mut s);
 }
 
 /// A lazily fetched token in a `OnceCell` behind an `RwLock` slot, rotated every 1.5 s.
@@ -6960,13 +6975,126 @@ fn soak_oncecell_token_refresh() {
 #[test]
 fn soak_single_flight_broadcast() {
     let mut s = scenario!(soak_single_flight_broadcast);
-    let reports = check_soak_healthy(&mut s);
-    assert!(some_long_wait_on(&reports, Channel, "fetch"));
+    // A wait for a notification or a receive is no stall: no long wait.
+    check_soak_healthy(&mut s);
 }
 
 /// Single-flight loads: followers file `loaded` oneshot senders in a waiters list the leader answers.
 #[test]
 fn soak_single_flight_oneshot_waiters() {
     let mut s = scenario!(soak_single_flight_oneshot_waiters);
+    check_soak_healthy(&mut s);
+}
+
+/// A std::thread sensor `blocking_send`s into async routing to `spawn_blocking` workers; a collector stores with `block_in_place`.
+#[test]
+fn soak_blocking_workers_bridge() {
+    let mut s = scenario!(soak_blocking_workers_bridge);
+    check_soak_healthy(&mut s);
+}
+
+/// Rolling generations of workers drained on a `watch` shutdown with a join deadline.
+#[test]
+fn soak_graceful_shutdown_generations() {
+    let mut s = scenario!(soak_graceful_shutdown_generations);
+    let reports = check_soak_healthy(&mut s);
+    assert!(
+        some_long_wait_on(&reports, Semaphore, "db")
+            || some_long_wait_on(&reports, Mutex, "queue-rx")
+    );
+}
+
+/// Ingest handlers shed load with `timeout(send)` into a slow `select!` consumer, current-thread.
+#[test]
+fn soak_timeout_send_load_shed() {
+    let mut s = scenario!(soak_timeout_send_load_shed);
+    check_soak_healthy(&mut s);
+}
+
+/// Hedged requests: two named attempts holding owned permits and owned guards, the loser aborted.
+#[test]
+fn soak_abort_named_workers_owned_permits() {
+    let mut s = scenario!(soak_abort_named_workers_owned_permits);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Mutex, "conn-stats"));
+}
+
+/// Fetchers `reserve()` a slot of `items` before a slow fetch; the indexer waits to receive while the queue is fully reserved.
+#[test]
+fn soak_mpsc_reserve_then_fetch() {
+    let mut s = scenario!(soak_mpsc_reserve_then_fetch);
+    check_soak_healthy(&mut s);
+}
+
+/// Transfers lock `from` then `to` under a timeout and back off: both orders, never hung.
+#[test]
+#[ignore = "bug: 9 of 9 dumps say a potential deadlock: task \"teller-ab-1\" took \"a\" then \"b\", task \"teller-ba-1\" took \"b\" then \"a\", \"these two can deadlock\", though every second lock is taken under tokio::time::timeout and given up with a back-off"]
+fn soak_transfer_timeout_backoff() {
+    let mut s = scenario!(soak_transfer_timeout_backoff);
+    check_soak_healthy(&mut s);
+}
+
+/// Handlers `select!` `reply.closed()` against their work; callers give up after 400 ms.
+#[test]
+fn soak_oneshot_closed_cancel_aware() {
+    let mut s = scenario!(soak_oneshot_closed_cancel_aware);
+    check_soak_healthy(&mut s);
+}
+
+/// Phased workers meet at a `Barrier`; the leader publishes the step; an observer holds `grid`.
+#[test]
+fn soak_barrier_phased_workers() {
+    let mut s = scenario!(soak_barrier_phased_workers);
+    check_soak_healthy(&mut s);
+}
+
+/// A bb8-style pool handing connections (owned permits) to queued `handoff` oneshots, waited under a timeout.
+#[test]
+fn soak_pool_handoff_waiters_timeout() {
+    let mut s = scenario!(soak_pool_handoff_waiters_timeout);
+    check_soak_healthy(&mut s);
+}
+
+/// Candidates take `leadership` with `lock_owned` under a timeout and nudge the leader through `step-down`.
+#[test]
+fn soak_leader_step_down_notify() {
+    let mut s = scenario!(soak_leader_step_down_notify);
+    check_soak_healthy(&mut s);
+}
+
+/// As `soak_transfer_timeout_backoff`, the tellers plain `tokio::spawn` tasks of an uninstrumented fn.
+#[test]
+#[ignore = "bug: 9 of 9 dumps say a potential deadlock: plain tasks \"tokio task 4\" took \"b\" then \"a\", \"tokio task 3\" took \"a\" then \"b\", \"these two can deadlock\", though every second lock is under tokio::time::timeout with a back-off"]
+fn soak_transfer_timeout_backoff_plain() {
+    let mut s = scenario!(soak_transfer_timeout_backoff_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// As `soak_transfer_timeout_backoff`, on a current-thread runtime.
+#[test]
+fn soak_transfer_timeout_backoff_current_thread() {
+    let mut s = scenario!(soak_transfer_timeout_backoff_current_thread);
+    check_soak_healthy(&mut s);
+}
+
+/// Transfers lock two accounts of one `Vec<Mutex>` in increasing id order; an auditor locks all six in order.
+#[test]
+fn soak_accounts_locked_in_id_order() {
+    let mut s = scenario!(soak_accounts_locked_in_id_order);
+    check_soak_healthy(&mut s);
+}
+
+/// Handlers lock `sessions` then `try_lock` `stats` (skip when busy); a flusher takes `stats` then `sessions`.
+#[test]
+fn soak_try_lock_second_skip() {
+    let mut s = scenario!(soak_try_lock_second_skip);
+    check_soak_healthy(&mut s);
+}
+
+/// Handlers take a `db-pool` permit then `cache`; a refresher takes `cache` then a permit; 8 permits, 3 handlers.
+#[test]
+#[ignore = "bug: 9 of 9 dumps say a potential deadlock: plain task took a permit of \"db-pool\" then \"cache\", \"refresher\" took \"cache\" then a permit, \"can deadlock when db-pool has no permit left\", though db-pool has 8 permits and at most 4 tasks ever hold one"]
+fn soak_db_permits_and_cache_lock() {
+    let mut s = scenario!(soak_db_permits_and_cache_lock);
     check_soak_healthy(&mut s);
 }

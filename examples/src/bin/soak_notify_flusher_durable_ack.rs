@@ -11,8 +11,8 @@
 //! The flusher waits on what producers notify and the producers on what
 //! the flusher notifies; the timeout keeps the flusher going when fewer
 //! than four records wait. Expected, in every dump: no deadlock,
-//! nothing stuck forever, no potential deadlock; waits on `flushed` are
-//! long.
+//! nothing stuck forever, no potential deadlock (a wait for a
+//! notification is no stall).
 
 use examples::{ready_when, waited_on};
 use peeps::graph::NodeKind;

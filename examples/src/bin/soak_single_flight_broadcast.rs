@@ -10,8 +10,8 @@
 //!
 //! Followers wait on a `fetch` channel whose sender is with the leader
 //! (fetching, on a timer) and in the map. Expected, in every dump: no
-//! deadlock, nothing stuck forever, no potential deadlock; waits on
-//! `fetch` are long.
+//! deadlock, nothing stuck forever, no potential deadlock (a receive is no
+//! stall).
 
 use examples::{ready_when, waited_on};
 use peeps::graph::NodeKind;
