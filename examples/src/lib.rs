@@ -381,6 +381,12 @@
 //! | `soak_accounts_locked_in_id_order` | in every dump: nothing false (six tellers, half plain, lock two of `account-0`..`account-5`, made in one loop, lowest id first; an auditor locks all six in order) |
 //! | `soak_try_lock_second_skip` | in every dump: nothing false (handlers, half plain, hold `sessions` and `try_lock` `stats`, skipping when busy; a flusher locks `stats` then `sessions`: both orders, but one never waits) |
 //! | `soak_db_permits_and_cache_lock` | in every dump: nothing false (three handlers, one plain, take a permit of `db-pool` (8) then `cache`; a refresher takes `cache` then a permit: both orders, but the handlers never hold all permits) |
+//! | `soak_one_task_both_orders` | in every dump: nothing false (only `maintenance` ever holds both `index` and `wal`, in both orders one after the other; readers, half plain, and appenders take one) |
+//! | `soak_gate_semaphore_both_orders` | in every dump: nothing false (a migrator and a backfiller take `users`/`orders` in opposite orders, each only while holding the single permit of the `maintenance-window` semaphore; handlers, half plain, take one table) |
+//! | `soak_nested_calls_one_limiter` | in every dump: nothing false (handlers, one plain, hold a permit of `http-limit` (10) while a nested call takes another; a poller takes one; at most 7 held) |
+//! | `soak_owned_permits_into_spawn_blocking` | in every dump: nothing false (two uploaders, from a plain and an instrumented fn, move each owned permit of `cpu-slots` (2) into a `spawn_blocking` resize and a `resized` oneshot to a plain waiter); long waits on `cpu-slots` |
+//! | `soak_single_flight_oneshot_waiters_current_thread` | in every dump: nothing false (as `soak_single_flight_oneshot_waiters`, current-thread) |
+//! | `soak_joinset_abort_respawn_current_thread` | in every dump: nothing false (as `soak_joinset_abort_respawn`, current-thread); long waits on `db-conns` or `ledger` |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -359,6 +359,12 @@ const SCENARIOS: &[&str] = &[
     "soak_accounts_locked_in_id_order",
     "soak_try_lock_second_skip",
     "soak_db_permits_and_cache_lock",
+    "soak_one_task_both_orders",
+    "soak_gate_semaphore_both_orders",
+    "soak_nested_calls_one_limiter",
+    "soak_owned_permits_into_spawn_blocking",
+    "soak_single_flight_oneshot_waiters_current_thread",
+    "soak_joinset_abort_respawn_current_thread",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -7097,4 +7103,54 @@ fn soak_try_lock_second_skip() {
 fn soak_db_permits_and_cache_lock() {
     let mut s = scenario!(soak_db_permits_and_cache_lock);
     check_soak_healthy(&mut s);
+}
+
+/// One maintenance task takes `index`/`wal` in both orders at different times; nobody else holds both.
+#[test]
+#[ignore = "bug: 9 of 9 dumps say a potential deadlock: task \"maintenance\" took \"index\" then \"wal\"; task \"maintenance\" took \"wal\" then \"index\", \"Run at the same time, these two can deadlock\": one task, one order after the other, no other task ever holds both"]
+fn soak_one_task_both_orders() {
+    let mut s = scenario!(soak_one_task_both_orders);
+    check_soak_healthy(&mut s);
+}
+
+/// Opposite table-lock orders only under the single permit of `maintenance-window`.
+#[test]
+#[ignore = "bug: 9 of 9 dumps say a potential deadlock: task \"migrator\" took \"users\" then \"orders\", task \"backfiller\" took \"orders\" then \"users\", \"these two can deadlock\", though both hold the single permit of the semaphore \"maintenance-window\" (of 1) throughout: a permit is never taken for a gate"]
+fn soak_gate_semaphore_both_orders() {
+    let mut s = scenario!(soak_gate_semaphore_both_orders);
+    check_soak_healthy(&mut s);
+}
+
+/// Nested HTTP calls each take a permit of one limiter of 10, at most 7 held at once.
+#[test]
+#[ignore = "bug: 9 of 9 dumps say a potential deadlock: task \"handler-1\" took a permit of \"http-limit\" then waited for another, \"when every permit is held by tasks that wait for another, none can proceed\", though the semaphore has 10 permits and at most 7 are ever held"]
+fn soak_nested_calls_one_limiter() {
+    let mut s = scenario!(soak_nested_calls_one_limiter);
+    check_soak_healthy(&mut s);
+}
+
+/// Owned permits of `cpu-slots` moved into `spawn_blocking` closures, from a plain and an instrumented fn.
+#[test]
+fn soak_owned_permits_into_spawn_blocking() {
+    let mut s = scenario!(soak_owned_permits_into_spawn_blocking);
+    let reports = check_soak_healthy(&mut s);
+    assert!(some_long_wait_on(&reports, Semaphore, "cpu-slots"));
+}
+
+/// As `soak_single_flight_oneshot_waiters`, on a current-thread runtime.
+#[test]
+fn soak_single_flight_oneshot_waiters_current_thread() {
+    let mut s = scenario!(soak_single_flight_oneshot_waiters_current_thread);
+    check_soak_healthy(&mut s);
+}
+
+/// As `soak_joinset_abort_respawn`, on a current-thread runtime.
+#[test]
+fn soak_joinset_abort_respawn_current_thread() {
+    let mut s = scenario!(soak_joinset_abort_respawn_current_thread);
+    let reports = check_soak_healthy(&mut s);
+    assert!(
+        some_long_wait_on(&reports, Semaphore, "db-conns")
+            || some_long_wait_on(&reports, Mutex, "ledger")
+    );
 }
