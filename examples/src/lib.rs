@@ -387,6 +387,7 @@
 //! | `soak_owned_permits_into_spawn_blocking` | in every dump: nothing false (two uploaders, from a plain and an instrumented fn, move each owned permit of `cpu-slots` (2) into a `spawn_blocking` resize and a `resized` oneshot to a plain waiter); long waits on `cpu-slots` |
 //! | `soak_single_flight_oneshot_waiters_current_thread` | in every dump: nothing false (as `soak_single_flight_oneshot_waiters`, current-thread) |
 //! | `soak_joinset_abort_respawn_current_thread` | in every dump: nothing false (as `soak_joinset_abort_respawn`, current-thread); long waits on `db-conns` or `ledger` |
+//! | `soak_select_pinned_upload_disabled_branch` | in every dump: nothing false (a batcher's pinned upload future, locking `bucket` for 200 ms, sits in a `select!` branch enabled only after five records; records every 40 ms; listers, one plain, lock `bucket`) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -365,6 +365,7 @@ const SCENARIOS: &[&str] = &[
     "soak_owned_permits_into_spawn_blocking",
     "soak_single_flight_oneshot_waiters_current_thread",
     "soak_joinset_abort_respawn_current_thread",
+    "soak_select_pinned_upload_disabled_branch",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -7153,4 +7154,11 @@ fn soak_joinset_abort_respawn_current_thread() {
         some_long_wait_on(&reports, Semaphore, "db-conns")
             || some_long_wait_on(&reports, Mutex, "ledger")
     );
+}
+
+/// A pinned upload future whose `select!` branch is disabled (`if batched >= 5`) while it waits for or holds `bucket`.
+#[test]
+fn soak_select_pinned_upload_disabled_branch() {
+    let mut s = scenario!(soak_select_pinned_upload_disabled_branch);
+    check_soak_healthy(&mut s);
 }
