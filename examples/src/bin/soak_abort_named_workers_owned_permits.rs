@@ -9,7 +9,7 @@
 //! Multi-thread runtime.
 //!
 //! Expected, in every dump: no deadlock, nothing stuck forever, no
-//! potential deadlock; waits on `conn-stats` are long.
+//! potential deadlock; waits on `conn-stats` may be long.
 
 use examples::{ready_when, waited_on};
 use peeps::graph::NodeKind;
