@@ -7812,7 +7812,12 @@ fn soak_db_permits_and_cache_lock() {
 /// Whether potential deadlock `p` needs semaphore `name` out of permits,
 /// and says so.
 fn needs_exhausted(p: &peeps::graph::analysis::PotentialDeadlock, name: &str) -> bool {
-    p.needs_exhausted.iter().any(|l| l.name == name)
+    use peeps::graph::analysis::PotentialKind;
+    let through = match p.kind {
+        PotentialKind::PermitReacquired => &p.locks,
+        _ => &p.needs_exhausted,
+    };
+    through.iter().any(|l| l.name == name)
         && (p.text.contains("has no permit left") || p.text.contains("every permit is held"))
 }
 
