@@ -491,12 +491,7 @@ fn router(back_at_inbox: bool, reply_flavor: &str) -> Report {
         d.hold(session, api, "guard");
         d.wait(r, session, "lock");
     }
-    let mut snap = d.build();
-    snap.tasks = Some(TaskCensus {
-        alive: 2,
-        ..TaskCensus::default()
-    });
-    analyze(&[snap])
+    analyze_in_census(&d, 2)
 }
 
 #[test]
@@ -543,12 +538,7 @@ fn self_wait(flavor: &str, evidence: &str) -> Report {
         .in_state();
     d.hold(reply, caller, "receiver").evidence("used");
     d.wait(caller, reply, "recv").age(5_000);
-    let mut snap = d.build();
-    snap.tasks = Some(TaskCensus {
-        alive: 1,
-        ..TaskCensus::default()
-    });
-    analyze(&[snap])
+    analyze_in_census(&d, 1)
 }
 
 #[test]
@@ -593,12 +583,7 @@ fn kept_permit(moved_unseen: bool) -> Report {
     }
     d.hold(slots, worker, "permit").evidence("made").in_state();
     d.wait(worker, slots, "acquire").age(5_000);
-    let mut snap = d.build();
-    snap.tasks = Some(TaskCensus {
-        alive: 2,
-        ..TaskCensus::default()
-    });
-    analyze(&[snap])
+    analyze_in_census(&d, 2)
 }
 
 /// A pool that retires a broken connection (its owned permit inside) to
@@ -646,12 +631,7 @@ fn shared_receiver_under_lock(guarded: bool, lock_held: bool) -> Report {
         d.hold(queue, w1, "guard");
         d.wait(w2, queue, "lock");
     }
-    let mut snap = d.build();
-    snap.tasks = Some(TaskCensus {
-        alive: 2,
-        ..TaskCensus::default()
-    });
-    analyze(&[snap])
+    analyze_in_census(&d, 2)
 }
 
 #[test]
@@ -676,4 +656,15 @@ fn a_shared_handle_used_only_under_a_lock_is_released_by_that_locks_holder() {
     assert_no_deadlock(&shared_receiver_under_lock(true, false));
     // No lock seen around its uses: shared, nobody to name.
     assert_no_deadlock(&shared_receiver_under_lock(false, true));
+}
+
+/// The analysis of `d`'s snapshot, its census counting `alive` tasks, all
+/// of them peeps can see into.
+fn analyze_in_census(d: &Dump, alive: u64) -> Report {
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive,
+        ..TaskCensus::default()
+    });
+    analyze(&[snap])
 }

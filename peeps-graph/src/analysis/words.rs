@@ -297,11 +297,7 @@ fn release_words(step: &Step) -> Option<String> {
     if let Some(carrier) = &step.carrier {
         // The handle travels in a message: the carrier's reader must act.
         let what = hold_noun(step.held_as.as_deref());
-        let at = carrier
-            .location
-            .as_deref()
-            .map(|l| format!(" (made at {})", short_location(l)))
-            .unwrap_or_default();
+        let at = made_at(carrier);
         let maybe = if step.confirmed { "" } else { "probably " };
         return Some(format!(
             "{what} inside an unread message on {} {:?}{at}, whose receiver is {maybe}held by",
@@ -311,11 +307,7 @@ fn release_words(step: &Step) -> Option<String> {
     if let Some(lock) = &step.guarded_by {
         // Shared, and used only under a lock: its holder must let go first.
         let what = hold_noun(step.held_as.as_deref());
-        let at = lock
-            .location
-            .as_deref()
-            .map(|l| format!(" (made at {})", short_location(l)))
-            .unwrap_or_default();
+        let at = made_at(lock);
         return Some(format!(
             "{what} shared, used only under {} {:?}{at} as far as peeps saw, whose guard is held by",
             lock.kind, lock.name
@@ -332,6 +324,14 @@ fn release_words(step: &Step) -> Option<String> {
         step.via.is_some(),
         step.held_at.as_deref(),
     ))
+}
+
+/// ` (made at src/x.rs:3)` for a node whose location is known, else nothing.
+fn made_at(node: &NodeRef) -> String {
+    node.location
+        .as_deref()
+        .map(|l| format!(" (made at {})", short_location(l)))
+        .unwrap_or_default()
 }
 
 /// How the holder of a step's release came to have it, or why it never

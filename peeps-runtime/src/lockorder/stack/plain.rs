@@ -291,10 +291,9 @@ mod tests {
 
     /// The locks task `tag`'s list holds.
     fn held_locks(tag: u64) -> Vec<NodeId> {
-        lock_list(tag, false).map_or(Vec::new(), |mut l| {
-            let list = l.list();
-            list.entries[..list.len].iter().map(|h| h.lock).collect()
-        })
+        let mut locks = Vec::new();
+        super::held(tag, |h| locks.push(h.lock));
+        locks
     }
 
     /// A task's list follows it: a release by the holder's id is exact
