@@ -7843,7 +7843,6 @@ fn soak_one_task_both_orders() {
 
 /// Opposite table-lock orders only under the single permit of `maintenance-window`.
 #[test]
-#[ignore = "bug: 9 of 9 dumps say a potential deadlock: task \"migrator\" took \"users\" then \"orders\", task \"backfiller\" took \"orders\" then \"users\", \"these two can deadlock\", though both hold the single permit of the semaphore \"maintenance-window\" (of 1) throughout: a permit is never taken for a gate"]
 fn soak_gate_semaphore_both_orders() {
     let mut s = scenario!(soak_gate_semaphore_both_orders);
     check_soak_healthy(&mut s);

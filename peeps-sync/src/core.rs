@@ -255,6 +255,17 @@ pub(crate) fn ordered(
     }
 }
 
+/// As [`ordered`], for a permit that took all its semaphore's permits:
+/// held exclusively, a gate as a mutex guard is (see
+/// `peeps_runtime::lockorder::acquired_sole_permit`).
+#[inline(always)]
+pub(crate) fn ordered_sole_permit(res: &Resource, at: Site, took: Took) {
+    match took {
+        Took::Waiting => peeps_runtime::__private::lockorder::acquired_sole_permit(res, at),
+        Took::AtOnce => peeps_runtime::__private::lockorder::held_sole_permit(res, at),
+    }
+}
+
 /// As [`ordered`], for an owned guard or permit, which can move to another
 /// task unseen: it orders nothing taken after it (see
 /// `peeps_runtime::lockorder::acquired_movable`).

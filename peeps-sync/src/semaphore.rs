@@ -8,7 +8,9 @@
 //! each permit's hold is weighted by its permit count, so taking a permit
 //! adds no counter update of its own).
 
-use crate::core::{At, Took, Waiting, block_on_wait, caller, ordered, ordered_owned};
+use crate::core::{
+    At, Took, Waiting, block_on_wait, caller, ordered, ordered_owned, ordered_sole_permit,
+};
 use peeps_graph::Op;
 use peeps_graph::{NodeKind, attr};
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
@@ -181,6 +183,16 @@ impl Semaphore {
         n
     }
 
+    /// Whether a permit of `n` takes all the permits this semaphore has
+    /// (made with, added, forgotten): it is then held exclusively, as a
+    /// mutex guard is (a semaphore of one used as a lock).
+    #[inline]
+    fn takes_all(&self, n: usize) -> bool {
+        self.res
+            .facts()
+            .is_some_and(|f| f.permits.load(Relaxed) == n)
+    }
+
     #[inline]
     fn set(&self) -> &HolderSet {
         self.res.resource().holders()
@@ -195,7 +207,11 @@ impl Semaphore {
         took: Took,
     ) -> SemaphorePermit<'a> {
         let hold = HoldGuard::weighted(self.set(), HoldAs::Permit, true, permit.num_permits(), at);
-        ordered(self.res.resource(), Mode::Permit, at, took);
+        if self.takes_all(permit.num_permits()) {
+            ordered_sole_permit(self.res.resource(), at, took);
+        } else {
+            ordered(self.res.resource(), Mode::Permit, at, took);
+        }
         SemaphorePermit {
             hold,
             permit,

@@ -551,6 +551,54 @@ async fn a_read_lock_around_an_inversion_is_no_gate() {
     );
 }
 
+/// The one permit of a semaphore of one, held around both orders, is a
+/// gate as a mutex guard is: no potential deadlock, and each edge shows
+/// it. A permit of a semaphore of two is no gate: two paths can hold one
+/// each, one lock of the inversion each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_permit_of_a_semaphore_of_one_around_an_inversion_is_a_gate() {
+    for (prefix, permits) in [("lo21-", 1), ("lo22-", 2)] {
+        let window = Arc::new(Semaphore::new(permits).named(format!("{prefix}window")));
+        let a = Arc::new(Mutex::new(0).named(format!("{prefix}a")));
+        let b = Arc::new(Mutex::new(0).named(format!("{prefix}b")));
+        for (path, first, then) in [("ab", &a, &b), ("ba", &b, &a)] {
+            let (window, first, then) = (window.clone(), first.clone(), then.clone());
+            let name: &'static str = format!("{prefix}{path}").leak();
+            run(name, async move {
+                let _window = window.acquire().await.expect("open");
+                let _x = first.lock().await;
+                let _y = then.lock().await;
+            })
+            .await;
+        }
+    }
+    assert!(potential("lo21-").is_empty(), "{:#?}", potential("lo21-"));
+    let order = peeps_runtime::snapshot().lock_order.expect("a lock order");
+    let name = |id: u32| order.class(id).expect("a class").name.as_str();
+    let gated: Vec<_> = order
+        .edges
+        .iter()
+        .filter(|e| name(e.from) == "lo21-a" || name(e.from) == "lo21-b")
+        .map(|e| {
+            let gates: Vec<&str> = e.gates.iter().map(|g| name(g.class)).collect();
+            (name(e.from), gates)
+        })
+        .collect();
+    assert_eq!(
+        gated,
+        [
+            ("lo21-a", vec!["lo21-window"]),
+            ("lo21-b", vec!["lo21-window"])
+        ],
+    );
+    let found = potential("lo22-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].steps.iter().all(|s| s.gates.is_empty()),
+        "{found:#?}"
+    );
+}
+
 /// An owned guard is no gate: it can move to another task unseen, so the
 /// task may not hold it any more.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

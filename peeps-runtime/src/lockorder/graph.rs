@@ -162,7 +162,8 @@ pub(super) fn gate_hash(lock: NodeId) -> u64 {
 /// Whether a lock held in `mode` is a gate: held exclusively (a mutex, an
 /// rwlock's write or upgradable guard), so that no other context holds it
 /// meanwhile. A read or a permit is shared: two contexts can hold it at
-/// once.
+/// once — except a permit that took all its semaphore's permits, which
+/// its acquisition says (`on::acquired_sole_permit`).
 #[inline]
 pub(super) fn is_gate(mode: LockMode) -> bool {
     mode == LockMode::Write

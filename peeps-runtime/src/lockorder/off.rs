@@ -21,6 +21,14 @@ pub fn acquired_movable(_res: &Resource, _mode: Mode, _at: Site) {}
 #[inline(always)]
 pub fn held_movable(_res: &Resource, _mode: Mode, _at: Site) {}
 
+/// Does nothing.
+#[inline(always)]
+pub fn acquired_sole_permit(_res: &Resource, _at: Site) {}
+
+/// Does nothing.
+#[inline(always)]
+pub fn held_sole_permit(_res: &Resource, _at: Site) {}
+
 /// Nothing is learned.
 pub fn learned() -> Option<peeps_graph::LockOrder> {
     None

@@ -16,7 +16,15 @@ use super::{Mode, class, graph, stack};
 /// reads which plain tokio task the hold found).
 #[inline]
 pub fn acquired(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, true, false);
+    take(res, mode, at, true, false, false);
+}
+
+/// As [`acquired`], for a permit that took all the permits its semaphore
+/// has (a semaphore of one used as a lock): held exclusively, so, like a
+/// mutex guard, a gate of the order edges taken under it.
+#[inline]
+pub fn acquired_sole_permit(res: &Resource, at: Site) {
+    take(res, Mode::Permit, at, true, false, true);
 }
 
 /// As [`acquired`], for an owned guard or permit (`lock_owned`,
@@ -26,7 +34,7 @@ pub fn acquired(res: &Resource, mode: Mode, at: Site) {
 /// since the task may not hold it any more by then.
 #[inline]
 pub fn acquired_movable(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, true, true);
+    take(res, mode, at, true, true, false);
 }
 
 /// Records a lock of `res` held in `mode` from the call at `at` on,
@@ -34,29 +42,36 @@ pub fn acquired_movable(res: &Resource, mode: Mode, at: Site) {
 /// it orders the locks taken after it, but nothing before it.
 #[inline]
 pub fn held(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, false, false);
+    take(res, mode, at, false, false, false);
+}
+
+/// As [`held`], for a permit that took all its semaphore's permits (see
+/// [`acquired_sole_permit`]).
+#[inline]
+pub fn held_sole_permit(res: &Resource, at: Site) {
+    take(res, Mode::Permit, at, false, false, true);
 }
 
 /// As [`held`], for an owned guard or permit (see [`acquired_movable`]):
 /// it orders nothing, before or after it.
 #[inline]
 pub fn held_movable(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, false, true);
+    take(res, mode, at, false, true, false);
 }
 
 /// The fast path: a lock whose class is known (and, taken for writing,
 /// already marked written) goes straight to the thread's list; anything
 /// else to [`take_first`].
 #[inline(always)]
-fn take(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool) {
+fn take(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool, sole: bool) {
     let set = res.holders();
     let cell = set.order.load();
     if let Some(class) = tracked(cell)
         && (mode != Mode::Write || cell & WRITTEN != 0)
     {
-        stack::take(set.owner(), class, mode, at, waited, movable);
+        stack::take(set.owner(), class, mode, at, waited, movable, sole);
     } else {
-        take_first(res, mode, at, waited, movable);
+        take_first(res, mode, at, waited, movable, sole);
     }
 }
 
@@ -64,7 +79,7 @@ fn take(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool) {
 /// writing (its class marked written), or a lock peeps does not follow.
 #[cold]
 #[inline(never)]
-fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool) {
+fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool, sole: bool) {
     let set = res.holders();
     let mut cell = set.order.load();
     if cell & CLASS_MASK == UNTRACKED {
@@ -80,7 +95,15 @@ fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool)
         graph::written(cell & CLASS_MASK);
         set.order.mark_written();
     }
-    stack::take(set.owner(), cell & CLASS_MASK, mode, at, waited, movable);
+    stack::take(
+        set.owner(),
+        cell & CLASS_MASK,
+        mode,
+        at,
+        waited,
+        movable,
+        sole,
+    );
 }
 
 /// A hold of a lock of `set` taken again as `how` at `at`, without
@@ -95,7 +118,7 @@ pub(crate) fn reheld(set: &HolderSet, how: crate::hold::HoldAs, at: Site) {
             crate::hold::HoldAs::Permit => Mode::Permit,
             _ => Mode::Write,
         };
-        stack::take(set.owner(), class, mode, at, false, false);
+        stack::take(set.owner(), class, mode, at, false, false, false);
     }
 }
 

@@ -51,6 +51,9 @@ struct Held {
     /// An owned guard or permit, which can move to another task unseen:
     /// nothing is ordered after it.
     movable: bool,
+    /// Held exclusively, so a gate (see `graph::is_gate`): a mutex or
+    /// write guard, or a permit that took all its semaphore's permits.
+    gate: bool,
 }
 
 impl Held {
@@ -62,6 +65,7 @@ impl Held {
         class: 0,
         mode: LockMode::Write,
         movable: false,
+        gate: false,
     };
 }
 
@@ -283,7 +287,9 @@ struct Before {
 }
 
 /// Lock `lock` of class `class` is taken in `mode` at `at`; `waited` when
-/// the call could have waited (it is then ordered after what is held).
+/// the call could have waited (it is then ordered after what is held);
+/// `sole` for a permit that took all its semaphore's permits (held
+/// exclusively, as a mutex guard is).
 ///
 /// The common case is inlined and stays in one borrow of the thread's
 /// state: a context holding nothing in its segment, no orphan release to
@@ -297,7 +303,9 @@ pub(super) fn take(
     at: Site,
     waited: bool,
     movable: bool,
+    sole: bool,
 ) {
+    let gate = graph::is_gate(mode) || sole;
     let frame = context::current();
     let by = if frame.node == frame.task {
         0
@@ -330,6 +338,7 @@ pub(super) fn take(
                 class,
                 mode,
                 movable,
+                gate,
             };
             list.len = len + 1;
             Took::Pushed
@@ -350,6 +359,7 @@ pub(super) fn take(
         class,
         mode,
         movable,
+        gate,
     };
     // A plain tokio task's locks are kept by task (`plain`); in the
     // thread's list when the table has no room for it.
@@ -448,7 +458,7 @@ fn known(held: &[Held], cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
         if !known_from(h, gates, cache, taken) {
             return false;
         }
-        if h.tag == taken.tag && !h.movable && graph::is_gate(h.mode) {
+        if h.tag == taken.tag && !h.movable && h.gate {
             gates = gates.wrapping_add(gate_hash(h.lock));
         }
     }
@@ -517,7 +527,7 @@ fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool) {
                 graph::learn(&learn, || who(frame, in_task, taken.tag));
             }
         }
-        if graph::is_gate(h.mode) {
+        if h.gate {
             gates.push(h.class, h.lock);
             gate_sum = gate_sum.wrapping_add(gate_hash(h.lock));
         }
