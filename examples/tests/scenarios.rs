@@ -7744,7 +7744,6 @@ fn soak_mpsc_reserve_then_fetch() {
 
 /// Transfers lock `from` then `to` under a timeout and back off: both orders, never hung.
 #[test]
-#[ignore = "bug: 9 of 9 dumps say a potential deadlock: task \"teller-ab-1\" took \"a\" then \"b\", task \"teller-ba-1\" took \"b\" then \"a\", \"these two can deadlock\", though every second lock is taken under tokio::time::timeout and given up with a back-off"]
 fn soak_transfer_timeout_backoff() {
     let mut s = scenario!(soak_transfer_timeout_backoff);
     check_soak_healthy(&mut s);
@@ -7780,7 +7779,6 @@ fn soak_leader_step_down_notify() {
 
 /// As `soak_transfer_timeout_backoff`, the tellers plain `tokio::spawn` tasks of an uninstrumented fn.
 #[test]
-#[ignore = "bug: 9 of 9 dumps say a potential deadlock: plain tasks \"tokio task 4\" took \"b\" then \"a\", \"tokio task 3\" took \"a\" then \"b\", \"these two can deadlock\", though every second lock is under tokio::time::timeout with a back-off"]
 fn soak_transfer_timeout_backoff_plain() {
     let mut s = scenario!(soak_transfer_timeout_backoff_plain);
     check_soak_healthy(&mut s);

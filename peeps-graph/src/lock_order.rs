@@ -117,6 +117,13 @@ pub struct OrderEdge {
     /// (at most [`MAX_GATES`], the first taken). Empty when none was.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<OrderGate>,
+    /// Its wait can be given up: an acquisition of the taken lock at the
+    /// example's site, the held one held, was seen dropped while it waited
+    /// (under a timeout, in a `select!` branch that lost), and no other
+    /// site was seen making the edge. No cycle through it hangs for good,
+    /// so none is reported (see `docs/lock-order.md`, "Waits given up").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bounded: bool,
     /// The first time it was seen.
     pub example: OrderExample,
 }

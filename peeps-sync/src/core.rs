@@ -41,6 +41,36 @@ pin_project_lite::pin_project! {
         // Borrows the resource's list: no reference count touched.
         edge: WaitEdge<&'r WaitList>,
     }
+
+    impl<'r, F> PinnedDrop for Recorded<'r, F> {
+        /// A lock's wait dropped while pending was given up: the lock
+        /// order learns it (see [`given_up`]).
+        #[inline]
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if this.edge.is_waiting() {
+                given_up(this.res, *this.op, *this.at);
+            }
+        }
+    }
+}
+
+/// A wait for `op` on `res`, made by the call at `at`, was dropped while
+/// pending by the context that polled it (a timeout, a `select!` branch
+/// that lost): for a lock's wait, the lock order marks the edges it would
+/// have made as waits that can be given up
+/// (`peeps_runtime::lockorder::given_up`). Cold.
+#[cold]
+#[inline(never)]
+pub(crate) fn given_up(res: &Resource, op: Op, at: Site) {
+    use peeps_runtime::__private::lockorder::{Mode, given_up};
+    let mode = match op {
+        Op::Lock | Op::Write => Mode::Write,
+        Op::Read => Mode::Read,
+        Op::Acquire => Mode::Permit,
+        _ => return,
+    };
+    given_up(res, mode, at);
 }
 
 /// The call site of a user's call, kept by the future an async method

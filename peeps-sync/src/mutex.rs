@@ -337,6 +337,18 @@ pin_project_lite::pin_project! {
         // tokio's queue, then the graph.
         edge: WaitEdge<&'a WaitList>,
     }
+
+    impl<'a, T: ?Sized, F> PinnedDrop for Locking<'a, T, F> {
+        /// A wait dropped while pending was given up (see
+        /// `core::given_up`).
+        #[inline]
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if this.edge.is_waiting() {
+                crate::core::given_up(this.mutex.res.resource(), Op::Lock, this.at.site());
+            }
+        }
+    }
 }
 
 impl<'a, T: ?Sized, F> Future for Locking<'a, T, F>

@@ -599,6 +599,69 @@ async fn the_permit_of_a_semaphore_of_one_around_an_inversion_is_a_gate() {
     );
 }
 
+/// Takes `from`, then `to` under a timeout of `wait` (one site for every
+/// call): whether it had both.
+async fn transfer_or_back_off(from: Arc<Mutex<i32>>, to: Arc<Mutex<i32>>, wait: u64) -> bool {
+    let _x = from.lock().await;
+    let second = tokio::time::timeout(std::time::Duration::from_millis(wait), to.lock()).await;
+    second.is_ok()
+}
+
+/// An inversion whose one side waits for its second lock under a timeout,
+/// seen to give up while it waited (its future dropped, the first lock
+/// held): that wait cannot hang for good, so the cycle is no potential
+/// deadlock, and the edge says so (`bounded`). The same inversion with the
+/// edge also made at another site, with no timeout, is one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inversion_whose_one_wait_was_given_up_under_a_timeout_is_none() {
+    for prefix in ["lo23-", "lo24-"] {
+        let a = Arc::new(Mutex::new(0).named(format!("{prefix}a")));
+        let b = Arc::new(Mutex::new(0).named(format!("{prefix}b")));
+        let held_b = b.clone().lock_owned().await;
+        let (x, y) = (a.clone(), b.clone());
+        let name: &'static str = format!("{prefix}ab").leak();
+        let had = spawn_named(name, transfer_or_back_off(x, y, 30));
+        assert!(!had.await.expect("task"), "b is held: the wait is given up");
+        drop(held_b);
+        let (x, y) = (a.clone(), b.clone());
+        let had = spawn_named(name, transfer_or_back_off(x, y, 10_000));
+        assert!(had.await.expect("task"), "b is free");
+        if prefix == "lo24-" {
+            let (x, y) = (a.clone(), b.clone());
+            run("lo24-ab-again", async move {
+                let _x = x.lock().await;
+                let _y = y.lock().await;
+            })
+            .await;
+        }
+        let name: &'static str = format!("{prefix}ba").leak();
+        run(name, async move {
+            let _y = b.lock().await;
+            let _x = a.lock().await;
+        })
+        .await;
+    }
+    assert!(potential("lo23-").is_empty(), "{:#?}", potential("lo23-"));
+    let order = peeps_runtime::snapshot().lock_order.expect("a lock order");
+    let name = |id: u32| order.class(id).expect("a class").name.as_str();
+    let bounded: Vec<_> = order
+        .edges
+        .iter()
+        .filter(|e| name(e.from).starts_with("lo23-"))
+        .map(|e| (name(e.from), name(e.to), e.bounded))
+        .collect();
+    assert_eq!(bounded.len(), 2, "{bounded:#?}");
+    assert!(
+        bounded.contains(&("lo23-a", "lo23-b", true)),
+        "{bounded:#?}"
+    );
+    assert!(
+        bounded.contains(&("lo23-b", "lo23-a", false)),
+        "{bounded:#?}"
+    );
+    assert_eq!(potential("lo24-").len(), 1, "{:#?}", potential("lo24-"));
+}
+
 /// An owned guard is no gate: it can move to another task unseen, so the
 /// task may not hold it any more.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1304,6 +1304,14 @@ export interface OrderEdge {
    */
   acquired: LockMode;
   /**
+   * Its wait can be given up: an acquisition of the taken lock at the
+   * example's site, the held one held, was seen dropped while it waited
+   * (under a timeout, in a `select!` branch that lost), and no other
+   * site was seen making the edge. No cycle through it hangs for good,
+   * so none is reported (see `docs/lock-order.md`, "Waits given up").
+   */
+  bounded?: boolean;
+  /**
    * The first time it was seen.
    */
   example: OrderExample;

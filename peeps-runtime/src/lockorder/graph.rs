@@ -138,8 +138,10 @@ impl EdgeKey {
     pub(super) const EMPTY: EdgeKey = EdgeKey { a: 0, b: 0 };
 
     /// This edge as seen with the gates whose [`gate_hash`]es add up to
-    /// `gates`: the key of a thread's cache, which must tell observations
-    /// with other gates apart (each can narrow the edge's gates). No gates
+    /// `gates` (and the acquisition site's hash: `stack::site_hash`): the
+    /// key of a thread's cache, which must tell observations with other
+    /// gates apart (each can narrow the edge's gates), and from other sites
+    /// (see [`given_up`]). No gates
     /// (0) is the edge's own key. Another edge's key, or the empty one, is
     /// met only when `gates` equals the difference of the two keys' first
     /// words: a chance of 2^-64.
@@ -247,7 +249,20 @@ struct Record {
     locks: Option<(NodeId, NodeId)>,
     /// Held around every observation so far.
     gates: Gates,
+    /// An acquisition at the example's site was seen given up while it
+    /// waited (see [`given_up`]).
+    given_up: bool,
+    /// An observation was made at another acquisition site than the
+    /// example's (whose waits may never be given up).
+    other_site: bool,
     example: Example,
+}
+
+impl Record {
+    /// Whether the edge's wait can be given up: given up at its one site.
+    fn bounded(&self) -> bool {
+        self.given_up && !self.other_site
+    }
 }
 
 /// Who made an edge first, where and when.
@@ -299,9 +314,28 @@ static EDGES: LazyLock<Edges> = LazyLock::new(|| Edges {
 /// `l` has too; `who` names the context when the edge is new (called
 /// outside any borrow of the thread's state).
 pub(super) fn learn(l: &Learn, who: impl FnOnce() -> (NodeId, NodeKind, String)) {
+    record(l, false, who);
+}
+
+/// An acquisition that would have made edge `l` was given up while it
+/// waited (its future dropped: a timeout, a `select!` branch that lost):
+/// the edge is marked as such, learned now if new. It counts as one whose
+/// wait can be given up only while no other site is seen making it.
+pub(super) fn given_up(l: &Learn, who: impl FnOnce() -> (NodeId, NodeKind, String)) {
+    record(l, true, who);
+}
+
+/// Learns edge `l`, or notes another observation of it: its gates
+/// narrowed, its sites compared.
+fn record(l: &Learn, given_up: bool, who: impl FnOnce() -> (NodeId, NodeKind, String)) {
     let mut shard = EDGES.shards[l.key.slot(SHARDS)].lock();
     if let Some(known) = shard.get_mut(&l.key) {
         known.gates.intersect(&l.gates);
+        if l.acquired_at != known.example.acquired_at {
+            known.other_site = true;
+        } else if given_up {
+            known.given_up = true;
+        }
         return;
     }
     if EDGES.count.load(Relaxed) >= MAX_EDGES {
@@ -318,6 +352,8 @@ pub(super) fn learn(l: &Learn, who: impl FnOnce() -> (NodeId, NodeKind, String))
         acquired: l.acquired,
         locks: l.same_class.then_some((l.held_lock, l.acquired_lock)),
         gates: l.gates,
+        given_up,
+        other_site: false,
         example: Example {
             task,
             task_kind,
@@ -375,6 +411,7 @@ pub(crate) fn describe(now_ms: u64) -> Option<LockOrder> {
                 from_lock: r.locks.map(|l| l.0),
                 to_lock: r.locks.map(|l| l.1),
                 gates: r.gates.describe(),
+                bounded: r.bounded(),
                 example: OrderExample {
                     task: e.task,
                     task_kind: e.task_kind,

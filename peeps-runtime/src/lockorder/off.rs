@@ -29,6 +29,10 @@ pub fn acquired_sole_permit(_res: &Resource, _at: Site) {}
 #[inline(always)]
 pub fn held_sole_permit(_res: &Resource, _at: Site) {}
 
+/// Does nothing.
+#[inline(always)]
+pub fn given_up(_res: &Resource, _mode: Mode, _at: Site) {}
+
 /// Nothing is learned.
 pub fn learned() -> Option<peeps_graph::LockOrder> {
     None

@@ -106,6 +106,21 @@ fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool,
     );
 }
 
+/// An acquisition of a lock of `res` in `mode` by the call at `at`, a
+/// call that could have waited, was given up while it waited (its future
+/// dropped by the context that polled it: a timeout, a `select!` branch
+/// that lost). The order edges it would have made are marked as waits
+/// that can be given up: no cycle through them is reported while they are
+/// made at that one site (docs/lock-order.md, "Waits given up").
+#[cold]
+#[inline(never)]
+pub fn given_up(res: &Resource, mode: Mode, at: Site) {
+    let set = res.holders();
+    if let Some(class) = tracked(set.order.load()) {
+        stack::given_up(set.owner(), class, mode, at);
+    }
+}
+
 /// A hold of a lock of `set` taken again as `how` at `at`, without
 /// waiting (a guard downgraded or upgraded, unlocked for a while and taken
 /// again): held from then on, ordered after nothing. A lock whose class is

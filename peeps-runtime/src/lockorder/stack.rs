@@ -400,7 +400,7 @@ fn take_more(taken: Held, waited: bool) {
         slow.map(|b| (b, list.in_task))
     });
     if let Ok(Some((before, in_task))) = slow {
-        order(&before, taken, context::current(), in_task);
+        order(&before, taken, context::current(), in_task, false);
     }
 }
 
@@ -440,6 +440,17 @@ fn push(
     slow
 }
 
+/// The hash of acquisition site `at`, added to the gates of a key of the
+/// thread's edge cache: each site's first observation of an edge on a
+/// thread reaches the shared graph, which notes an edge made at more than
+/// one site (see `graph::given_up`). 0 for none.
+#[inline(always)]
+fn site_hash(at: Site) -> u64 {
+    at.map_or(0, |l| {
+        (std::ptr::from_ref(l) as u64).wrapping_mul(crate::id::GOLDEN)
+    })
+}
+
 /// Whether every order edge from the locks the context holds to `taken`
 /// is in the thread's cache with the gates it has now, each from a lock
 /// held around this acquisition (taken by the context itself or by the
@@ -451,9 +462,9 @@ fn push(
 #[inline]
 fn known(held: &[Held], cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
     if let [h] = held {
-        return known_from(h, 0, cache, taken);
+        return known_from(h, site_hash(taken.at), cache, taken);
     }
-    let mut gates = 0u64;
+    let mut gates = site_hash(taken.at);
     for h in held {
         if !known_from(h, gates, cache, taken) {
             return false;
@@ -499,32 +510,26 @@ fn before(held: &[Held], tag: u64) -> Box<Before> {
 /// Learns the order edges from the locks in `before` to `taken`, each with
 /// its gates: the locks held exclusively below its held lock (taken before
 /// it, by the context or around it, and held since: the gate was held all
-/// the while the held lock was and the other was waited for).
+/// the while the held lock was and the other was waited for). With
+/// `given_up`, `taken` was not taken: its wait was given up, and each edge
+/// is marked so (`graph::given_up`), whatever the thread's cache says.
 #[cold]
 #[inline(never)]
-fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool) {
+fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool, given_up: bool) {
     let mut gates = Gates::NONE;
     // The sum of their gate hashes, as `known` sums them (all of them,
-    // beyond what `gates` keeps).
-    let mut gate_sum = 0u64;
+    // beyond what `gates` keeps), on the acquisition site's hash.
+    let mut gate_sum = site_hash(taken.at);
     for h in &before.entries[..before.len] {
         if !nested(h.by, taken.by) {
             continue;
         }
         if let Some(learn) = edge(h, &taken, gates) {
-            let cached = learn.key.gated(gate_sum);
-            let known = LOCAL
-                .try_with(|l| {
-                    // SAFETY: as in `with_list`.
-                    let cache = unsafe { &mut *l.cache.get() };
-                    let slot = &mut cache[cached.slot(EDGE_CACHE)];
-                    let known = *slot == cached;
-                    *slot = cached;
-                    known
-                })
-                .unwrap_or(true);
-            if !known {
-                graph::learn(&learn, || who(frame, in_task, taken.tag));
+            let who = || who(frame, in_task, taken.tag);
+            if given_up {
+                graph::given_up(&learn, who);
+            } else if !cached(learn.key.gated(gate_sum)) {
+                graph::learn(&learn, who);
             }
         }
         if h.gate {
@@ -532,6 +537,21 @@ fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool) {
             gate_sum = gate_sum.wrapping_add(gate_hash(h.lock));
         }
     }
+}
+
+/// Whether the thread's edge cache has `key` (a key with its gates), put
+/// there now if not.
+fn cached(key: EdgeKey) -> bool {
+    LOCAL
+        .try_with(|l| {
+            // SAFETY: as in `with_list`.
+            let cache = unsafe { &mut *l.cache.get() };
+            let slot = &mut cache[key.slot(EDGE_CACHE)];
+            let known = *slot == key;
+            *slot = key;
+            known
+        })
+        .unwrap_or(true)
 }
 
 /// The key of the edge from held lock `h` to `taken`, if it is one.
@@ -569,6 +589,55 @@ fn edge(h: &Held, taken: &Held, gates: Gates) -> Option<Learn> {
         acquired_at: taken.at,
         gates,
     })
+}
+
+/// An acquisition of `lock` (of class `class`, in `mode`, called at `at`)
+/// that could have waited was given up while it waited, by the context
+/// that waited (a timeout or a `select!` dropped its future): the edges it
+/// would have made from the locks the context holds are marked so (see
+/// `graph::given_up`). Cold: a wait for a lock cancelled.
+#[cold]
+#[inline(never)]
+pub(super) fn given_up(lock: NodeId, class: u32, mode: LockMode, at: Site) {
+    let frame = context::current();
+    let by = if frame.node == frame.task {
+        0
+    } else {
+        frame.node
+    };
+    let held = LOCAL.try_with(|l| {
+        // SAFETY: as in `with_list`.
+        let list = unsafe { &mut *l.list.get() };
+        let seen = ORPHANS.load(Relaxed);
+        if seen != list.seen {
+            list.catch_up(seen);
+        }
+        let tag = if list.in_task { 0 } else { plain_tag() };
+        let before = before(&list.entries[list.base..list.len], tag);
+        (before, list.in_task, tag)
+    });
+    let Ok((mut before, in_task, tag)) = held else {
+        return;
+    };
+    if tag != 0 {
+        plain::held(tag, |h| {
+            if !h.movable && before.len < HELD_MAX {
+                before.entries[before.len] = *h;
+                before.len += 1;
+            }
+        });
+    }
+    let taken = Held {
+        lock,
+        by,
+        tag,
+        at,
+        class,
+        mode,
+        movable: false,
+        gate: false,
+    };
+    order(&before, taken, frame, in_task, true);
 }
 
 /// Whether a lock taken by future `held_by` (0: the context itself) is

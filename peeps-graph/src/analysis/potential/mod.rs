@@ -219,7 +219,7 @@ impl Finding for PotentialDeadlock {
 fn in_process(snap: &Snapshot, order: &LockOrder) -> Vec<PotentialDeadlock> {
     let key = &snap.process.key;
     let mut found: Vec<PotentialDeadlock> = Vec::new();
-    for e in &order.edges {
+    for e in order.edges.iter().filter(|e| !e.bounded) {
         if e.from_lock.is_some() && e.from_lock == e.to_lock {
             let kind = match (e.held, e.acquired) {
                 (LockMode::Read, LockMode::Read) => PotentialKind::ReadReentered,

@@ -3,7 +3,8 @@
 //! The graph's nodes are lock classes, and the locks of one class that were
 //! taken inside each other (edges with `from_lock`/`to_lock`); its edges the
 //! order edges, a lock taken again (a self-loop) excepted: those are
-//! findings of their own. Only edges inside a strongly connected group
+//! findings of their own; and an edge whose wait can be given up
+//! (`bounded`), on which no cycle hangs for good. Only edges inside a strongly connected group
 //! (petgraph's Tarjan) can be on a cycle; from each of them, oldest first, a
 //! breadth-first search finds the shortest cycle through it that never
 //! passes a lock only through two reads that cannot wait for each other
@@ -44,7 +45,7 @@ pub(super) fn cycles(order: &LockOrder, max: usize) -> Vec<Vec<&OrderEdge>> {
     let edges: Vec<(usize, usize, &OrderEdge)> = order
         .edges
         .iter()
-        .filter(|e| !(e.from_lock.is_some() && e.from_lock == e.to_lock))
+        .filter(|e| !e.bounded && !(e.from_lock.is_some() && e.from_lock == e.to_lock))
         .map(|e| (node((e.from, e.from_lock)), node((e.to, e.to_lock)), e))
         .collect();
     let mut g: DiGraph<(), usize> = DiGraph::with_capacity(keys.len(), edges.len());

@@ -40,6 +40,7 @@ fn edge(from: u32, to: u32, gates: &[OrderGate]) -> OrderEdge {
         from_lock: None,
         to_lock: None,
         gates: gates.to_vec(),
+        bounded: false,
         example: OrderExample {
             task: 1,
             task_kind: NodeKind::Task,
@@ -128,6 +129,28 @@ fn locks_of_one_class_in_opposite_orders_under_a_gate_are_no_cycle() {
     let mut ungated = between(8, 7);
     ungated.gates.clear();
     assert_eq!(found(&order(vec![between(7, 8), ungated])).len(), 1);
+}
+
+#[test]
+fn a_cycle_through_a_wait_that_can_be_given_up_is_none() {
+    let bounded = OrderEdge {
+        bounded: true,
+        ..edge(2, 1, &[])
+    };
+    assert!(found(&order(vec![edge(1, 2, &[]), bounded.clone()])).is_empty());
+    // Another cycle through the same classes, with no bounded edge, is one.
+    let o = order(vec![
+        edge(1, 2, &[]),
+        bounded,
+        edge(2, 3, &[]),
+        edge(3, 1, &[]),
+    ]);
+    assert_eq!(found(&o), [[(1, 2), (2, 3), (3, 1)]]);
+    let json = serde_json::to_value(edge(1, 2, &[])).expect("to json");
+    assert!(
+        json.get("bounded").is_none(),
+        "not bounded, no field: {json}"
+    );
 }
 
 #[test]

@@ -232,7 +232,7 @@ pub(super) fn take(taken: Held, waited: bool) -> bool {
     // shards, and look futures up in the registry).
     drop(guard);
     if let Some(before) = slow {
-        order(&before, taken, context::current(), false);
+        order(&before, taken, context::current(), false, false);
     }
     true
 }
