@@ -45,7 +45,8 @@ pub(super) fn cycles(order: &LockOrder, max: usize) -> Vec<Vec<&OrderEdge>> {
     let edges: Vec<(usize, usize, &OrderEdge)> = order
         .edges
         .iter()
-        .filter(|e| !e.bounded && !(e.from_lock.is_some() && e.from_lock == e.to_lock))
+        .filter(|e| !e.bounded)
+        .filter(|e| !(e.from_lock.is_some() && e.from_lock == e.to_lock))
         .map(|e| (node((e.from, e.from_lock)), node((e.to, e.to_lock)), e))
         .collect();
     let mut g: DiGraph<(), usize> = DiGraph::with_capacity(keys.len(), edges.len());
