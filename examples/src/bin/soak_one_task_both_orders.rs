@@ -9,8 +9,10 @@
 //! The only task that ever holds both locks is `maintenance`, one order
 //! after the other: it cannot deadlock with itself, and the others take
 //! one lock at a time. Expected, in every dump: no deadlock, nothing
-//! stuck forever, no potential deadlock; waits on `index` and `wal` may
-//! be long.
+//! stuck forever; waits on `index` and `wal` may be long. The inversion
+//! is a potential deadlock as lockdep reads one (the same two paths run
+//! by two tasks at once would deadlock), said as one task's two paths,
+//! taken one after another.
 
 use examples::{ready_when, waited_on};
 use peeps::graph::NodeKind;

@@ -154,6 +154,32 @@ fn a_cycle_through_a_wait_that_can_be_given_up_is_none() {
 }
 
 #[test]
+fn an_inversion_one_task_took_both_ways_says_so() {
+    let took = |from: u32, to: u32, task: NodeId| {
+        let mut e = edge(from, to, &[]);
+        e.example.task = task;
+        e.example.task_name = format!("t{task}");
+        e
+    };
+    let text = |o: &LockOrder| {
+        let cycle = cycles(o, 1).remove(0);
+        super::words::finding("p", o, super::PotentialKind::Inversion, &cycle).text
+    };
+    let one = order(vec![took(1, 2, 7), took(2, 1, 7)]);
+    assert_eq!(
+        text(&one),
+        "potential deadlock: task \"t7\" took \"c1\" then \"c2\"; task \"t7\" took \"c2\" then \"c1\". \
+         Task \"t7\" took these two paths one after another; run at the same time by two tasks, they can deadlock."
+    );
+    let two = order(vec![took(1, 2, 7), took(2, 1, 8)]);
+    assert!(
+        text(&two).ends_with("\". Run at the same time, these two can deadlock."),
+        "{}",
+        text(&two)
+    );
+}
+
+#[test]
 fn old_dumps_without_gates_still_read() {
     let mut json = serde_json::to_value(edge(1, 2, &[])).expect("to json");
     assert!(json.get("gates").is_none(), "no gates, no field: {json}");

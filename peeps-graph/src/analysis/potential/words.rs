@@ -6,6 +6,10 @@
 //! potential deadlock: task "transfer-a" took "acct-1" (src/bank.rs:31) then "acct-2" (src/bank.rs:33); task "transfer-b" took "acct-2" (src/bank.rs:40) then "acct-1" (src/bank.rs:42). Run at the same time, these two can deadlock.
 //! ```
 //!
+//! When one task took every path, one after another, the end says so:
+//! `Task "maintenance" took these two paths one after another; run at the
+//! same time by two tasks, they can deadlock.`
+//!
 //! A lock is said by its name, `a read of "name"` for a read, `a permit of
 //! "name"` for a permit; two locks of one name in one finding are told
 //! apart as `"name" #1`, `"name" #2`. A cycle that needs more than the
@@ -105,10 +109,19 @@ pub(super) fn format(p: &PotentialDeadlock) -> String {
         PotentialKind::Inversion => {
             let steps: Vec<String> = p.steps.iter().map(|s| step(&names, s)).collect();
             out.push_str(&steps.join("; "));
-            out.push_str(&format!(
-                ". Run at the same time, these {} can deadlock",
-                number(p.steps.len())
-            ));
+            match one_context(p) {
+                Some(task) => out.push_str(&format!(
+                    ". {} took these {} paths one after another; run at the same time by {} {}s, they can deadlock",
+                    capitalized(&who(task)),
+                    number(p.steps.len()),
+                    number(p.steps.len()),
+                    task.kind,
+                )),
+                None => out.push_str(&format!(
+                    ". Run at the same time, these {} can deadlock",
+                    number(p.steps.len())
+                )),
+            }
             let mut when: Vec<String> = p
                 .needs_writer
                 .iter()
@@ -174,6 +187,26 @@ fn step(names: &Names, s: &OrderStep) -> String {
 }
 
 /// `task "name"`, `thread "name"`.
+/// The one task (or thread) that took every path of an inversion, one
+/// after another, if one did: it cannot deadlock with itself, but the same
+/// paths run by two at once can (lockdep's reading, see
+/// `docs/lock-order.md`, "One task, both orders").
+fn one_context(p: &PotentialDeadlock) -> Option<&NodeRef> {
+    let first = &p.steps.first()?.task;
+    p.steps
+        .iter()
+        .all(|s| s.task.id == first.id && s.task.process == first.process)
+        .then_some(first)
+}
+
+/// `s` with its first letter a capital.
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 fn who(task: &NodeRef) -> String {
     format!("{} {:?}", task.kind, task.name)
 }
