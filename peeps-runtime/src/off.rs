@@ -463,6 +463,10 @@ pub mod wait {
         pub fn is_waiting(&self) -> bool {
             false
         }
+        /// Always false.
+        pub fn waited_by_current(&self) -> bool {
+            false
+        }
         /// Does nothing.
         #[inline(always)]
         pub fn end(&mut self) {}

@@ -251,6 +251,14 @@ impl WaitList {
 
     /// Removes a wait.
     #[inline]
+    /// The waiter of the wait at `place` (its own, while it is recorded).
+    fn waiter_at(&self, place: Place) -> NodeId {
+        match place {
+            Place::Fast(i) => self.fast[i].waiter.load(Ordering::Relaxed),
+            Place::Slow(key) => self.records.lock().get_mut(key).map_or(0, |r| r.waiter),
+        }
+    }
+
     fn remove(&self, place: Place) {
         match place {
             Place::Fast(i) => self.fast[i].waiter.store(0, Ordering::Release),
@@ -414,6 +422,19 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     #[inline]
     pub fn is_waiting(&self) -> bool {
         self.slot.is_some()
+    }
+
+    /// Whether a wait is recorded and the current context is its waiter
+    /// (the future, task or thread that was current when it began): a
+    /// drop of its future now is the waiter's own (a timeout, a `select!`
+    /// branch that lost), not a runtime's that drops the task around it
+    /// (an aborted peeps task, a shutdown). Cold: asks for the waiter.
+    #[cold]
+    #[inline(never)]
+    pub fn waited_by_current(&self) -> bool {
+        self.slot
+            .as_ref()
+            .is_some_and(|(list, place)| list.waiter_at(*place) == context::current_waiter().id)
     }
 
     /// Ends the wait: it completed (what it waited for is the current

@@ -48,17 +48,23 @@ pin_project_lite::pin_project! {
         #[inline]
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            if this.edge.is_waiting() {
+            if this.edge.is_waiting() && is_lock(*this.op) && this.edge.waited_by_current() {
                 given_up(this.res, *this.op, *this.at);
             }
         }
     }
 }
 
-/// A wait for `op` on `res`, made by the call at `at`, was dropped while
-/// pending by the context that polled it (a timeout, a `select!` branch
-/// that lost): for a lock's wait, the lock order marks the edges it would
-/// have made as waits that can be given up
+/// Whether a wait for `op` is a lock's (a mutex, an rwlock, a semaphore).
+#[inline(always)]
+pub(crate) fn is_lock(op: Op) -> bool {
+    matches!(op, Op::Lock | Op::Read | Op::Write | Op::Acquire)
+}
+
+/// A lock's wait for `op` on `res`, made by the call at `at`, was dropped
+/// while pending by its own waiter (a timeout, a `select!` branch that
+/// lost: see `WaitEdge::waited_by_current`): the lock order marks the
+/// edges it would have made as waits that can be given up
 /// (`peeps_runtime::lockorder::given_up`). Cold.
 #[cold]
 #[inline(never)]

@@ -167,10 +167,12 @@ impl Semaphore {
     ///
     /// As tokio's: when the total would exceed [`Semaphore::MAX_PERMITS`].
     pub fn add_permits(&self, n: usize) {
-        self.inner.add_permits(n);
+        // Counted first: a waiter woken by the new permits must not read
+        // the old total and take its permit for the sole one (a gate).
         if let Some(f) = self.res.facts() {
             f.permits.fetch_add(n, Relaxed);
         }
+        self.inner.add_permits(n);
     }
 
     /// Removes up to `n` available permits, returning how many, as tokio's
@@ -183,14 +185,17 @@ impl Semaphore {
         n
     }
 
-    /// Whether a permit of `n` takes all the permits this semaphore has
-    /// (made with, added, forgotten): it is then held exclusively, as a
-    /// mutex guard is (a semaphore of one used as a lock).
+    /// Whether a permit of `n` (not none) takes all the permits this
+    /// semaphore has (made with, added, forgotten): it is then held
+    /// exclusively, as a mutex guard is (a semaphore of one used as a
+    /// lock).
     #[inline]
     fn takes_all(&self, n: usize) -> bool {
-        self.res
-            .facts()
-            .is_some_and(|f| f.permits.load(Relaxed) == n)
+        n != 0
+            && self
+                .res
+                .facts()
+                .is_some_and(|f| f.permits.load(Relaxed) == n)
     }
 
     #[inline]

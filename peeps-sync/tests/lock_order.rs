@@ -591,6 +591,20 @@ async fn the_permit_of_a_semaphore_of_one_around_an_inversion_is_a_gate() {
             ("lo21-b", vec!["lo21-window"])
         ],
     );
+    // No permit of a semaphore of none is no gate either.
+    let window = Arc::new(Semaphore::new(0).named("lo27-window"));
+    let a = Arc::new(Mutex::new(0).named("lo27-a"));
+    let b = Arc::new(Mutex::new(0).named("lo27-b"));
+    for (path, first, then) in [("lo27-ab", &a, &b), ("lo27-ba", &b, &a)] {
+        let (window, first, then) = (window.clone(), first.clone(), then.clone());
+        run(path, async move {
+            let _none = window.acquire_many(0).await.expect("open");
+            let _x = first.lock().await;
+            let _y = then.lock().await;
+        })
+        .await;
+    }
+    assert_eq!(potential("lo27-").len(), 1, "{:#?}", potential("lo27-"));
     let found = potential("lo22-");
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
@@ -660,6 +674,81 @@ async fn an_inversion_whose_one_wait_was_given_up_under_a_timeout_is_none() {
         "{bounded:#?}"
     );
     assert_eq!(potential("lo24-").len(), 1, "{:#?}", potential("lo24-"));
+}
+
+/// A wait the waiter did not give up itself marks nothing: a peeps task
+/// aborted while it holds `a` and waits for `b` is dropped by the runtime,
+/// so once `a` → `b` is taken at that site, the inversion with a later
+/// `b` → `a` is reported. A wait given up
+/// under a timeout on an rwlock's write (the waits of `RwLock`,
+/// `Semaphore` and `lock_owned` are one wrapper) marks its edge as a
+/// mutex's does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_wait_its_waiter_gave_up_is_bounded() {
+    let a = Arc::new(Mutex::new(0).named("lo25-a"));
+    let b = Arc::new(Mutex::new(0).named("lo25-b"));
+    /// Takes `x`, says so, then takes `y` (one site for both runs).
+    async fn take_both(
+        x: Arc<Mutex<i32>>,
+        y: Arc<Mutex<i32>>,
+        took_x: tokio::sync::oneshot::Sender<()>,
+    ) {
+        let _x = x.lock().await;
+        let _ = took_x.send(());
+        let _y = y.lock().await;
+    }
+    let held_b = b.clone().lock_owned().await;
+    let (took_a, a_taken) = tokio::sync::oneshot::channel();
+    let aborted = spawn_named("lo25-ab", take_both(a.clone(), b.clone(), took_a));
+    a_taken.await.expect("a taken");
+    // Until its wait for `b` is recorded: the task's poll returned Pending.
+    while !peeps_runtime::snapshot()
+        .edges
+        .iter()
+        .any(|e| e.kind == peeps_graph::EdgeKind::WaitsOn && e.to == node_id("lo25-b"))
+    {
+        tokio::task::yield_now().await;
+    }
+    aborted.abort();
+    assert!(aborted.await.is_err(), "aborted");
+    drop(held_b);
+    let (took_a, _) = tokio::sync::oneshot::channel();
+    spawn_named("lo25-ab", take_both(a.clone(), b.clone(), took_a))
+        .await
+        .expect("task");
+    run("lo25-ba", async move {
+        let _y = b.lock().await;
+        let _x = a.lock().await;
+    })
+    .await;
+    assert_eq!(potential("lo25-").len(), 1, "{:#?}", potential("lo25-"));
+
+    let a = Arc::new(Mutex::new(0).named("lo26-a"));
+    let config = Arc::new(RwLock::new(0).named("lo26-config"));
+    let read = config.clone().read_owned().await;
+    let (x, c) = (a.clone(), config.clone());
+    run("lo26-ab", async move {
+        let _x = x.lock().await;
+        let write = tokio::time::timeout(std::time::Duration::from_millis(30), c.write()).await;
+        assert!(write.is_err(), "a reader holds it: the wait is given up");
+    })
+    .await;
+    drop(read);
+    run("lo26-ba", async move {
+        let _c = config.write().await;
+        let _x = a.lock().await;
+    })
+    .await;
+    assert!(potential("lo26-").is_empty(), "{:#?}", potential("lo26-"));
+}
+
+/// The node id of the node named `name` (0: none).
+fn node_id(name: &str) -> peeps_graph::NodeId {
+    peeps_runtime::snapshot()
+        .nodes
+        .iter()
+        .find(|n| n.name == name)
+        .map_or(0, |n| n.id)
 }
 
 /// An owned guard is no gate: it can move to another task unseen, so the

@@ -231,10 +231,11 @@ impl List {
 }
 
 /// Calls `f` with each lock the current context holds exclusively (a
-/// mutex guard, a write guard), outermost first. Cold: for a handle's use
+/// mutex guard, a write guard, a permit that took all its semaphore's: a
+/// gate), outermost first. Cold: for a handle's use
 /// by a new user (see `HolderSet::touch_endpoint`).
 pub(super) fn held_exclusive(mut f: impl FnMut(NodeId)) {
-    let exclusive = |h: &Held| h.mode == LockMode::Write && h.lock != 0;
+    let exclusive = |h: &Held| h.gate && h.lock != 0;
     let tag = LOCAL.try_with(|l| {
         // SAFETY: as in `with_list`; `f` does not come back here.
         let list = unsafe { &*l.list.get() };
@@ -613,10 +614,13 @@ pub(super) fn given_up(lock: NodeId, class: u32, mode: LockMode, at: Site) {
             list.catch_up(seen);
         }
         let tag = if list.in_task { 0 } else { plain_tag() };
+        if tag == 0 && list.len == list.base {
+            return None;
+        }
         let before = before(&list.entries[list.base..list.len], tag);
-        (before, list.in_task, tag)
+        Some((before, list.in_task, tag))
     });
-    let Ok((mut before, in_task, tag)) = held else {
+    let Ok(Some((mut before, in_task, tag))) = held else {
         return;
     };
     if tag != 0 {

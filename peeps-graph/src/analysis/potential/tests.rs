@@ -169,7 +169,7 @@ fn an_inversion_one_task_took_both_ways_says_so() {
     assert_eq!(
         text(&one),
         "potential deadlock: task \"t7\" took \"c1\" then \"c2\"; task \"t7\" took \"c2\" then \"c1\". \
-         Task \"t7\" took these two paths one after another; run at the same time by two tasks, they can deadlock."
+         Task \"t7\" took both paths; run at the same time, by two tasks or by concurrent branches of one, they can deadlock."
     );
     let two = order(vec![took(1, 2, 7), took(2, 1, 8)]);
     assert!(

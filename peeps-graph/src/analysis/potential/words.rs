@@ -6,9 +6,9 @@
 //! potential deadlock: task "transfer-a" took "acct-1" (src/bank.rs:31) then "acct-2" (src/bank.rs:33); task "transfer-b" took "acct-2" (src/bank.rs:40) then "acct-1" (src/bank.rs:42). Run at the same time, these two can deadlock.
 //! ```
 //!
-//! When one task took every path, one after another, the end says so:
-//! `Task "maintenance" took these two paths one after another; run at the
-//! same time by two tasks, they can deadlock.`
+//! When every path was first seen in one task, the end says so: `Task
+//! "maintenance" took both paths; run at the same time, by two tasks or by
+//! concurrent branches of one, they can deadlock.`
 //!
 //! A lock is said by its name, `a read of "name"` for a read, `a permit of
 //! "name"` for a permit; two locks of one name in one finding are told
@@ -111,9 +111,12 @@ pub(super) fn format(p: &PotentialDeadlock) -> String {
             out.push_str(&steps.join("; "));
             match one_context(p) {
                 Some(task) => out.push_str(&format!(
-                    ". {} took these {} paths one after another; run at the same time by {} {}s, they can deadlock",
+                    ". {} took {}; run at the same time, by {} {}s or by concurrent branches of one, they can deadlock",
                     capitalized(&who(task)),
-                    number(p.steps.len()),
+                    match p.steps.len() {
+                        2 => "both paths".to_owned(),
+                        n => format!("all {} paths", number(n)),
+                    },
                     number(p.steps.len()),
                     task.kind,
                 )),
@@ -187,10 +190,11 @@ fn step(names: &Names, s: &OrderStep) -> String {
 }
 
 /// `task "name"`, `thread "name"`.
-/// The one task (or thread) that took every path of an inversion, one
-/// after another, if one did: it cannot deadlock with itself, but the same
-/// paths run by two at once can (lockdep's reading, see
-/// `docs/lock-order.md`, "One task, both orders").
+/// The one task (or thread) every path of an inversion was first seen in,
+/// if one was: one after another it cannot deadlock with itself, but the
+/// same paths run by two at once can, or by two concurrent branches of it
+/// (lockdep's reading, see `docs/lock-order.md`, "One task, both
+/// orders").
 fn one_context(p: &PotentialDeadlock) -> Option<&NodeRef> {
     let first = &p.steps.first()?.task;
     p.steps
