@@ -388,6 +388,10 @@
 //! | `soak_single_flight_oneshot_waiters_current_thread` | in every dump: nothing false (as `soak_single_flight_oneshot_waiters`, current-thread) |
 //! | `soak_joinset_abort_respawn_current_thread` | in every dump: nothing false (as `soak_joinset_abort_respawn`, current-thread); long waits on `db-conns` or `ledger` |
 //! | `soak_select_pinned_upload_disabled_branch` | in every dump: nothing false (a batcher's pinned upload future, locking `bucket` for 200 ms, sits in a `select!` branch enabled only after five records; records every 40 ms; listers, one plain, lock `bucket`) |
+//! | `soak_gate_semaphore_plain_spawn_both_orders` | in every dump: nothing false (plain `tokio::spawn` jobs of uninstrumented fns take `users`/`orders` in opposite orders, each only under the single permit of `maintenance-gate`, held across sleeps; plain handlers take one table); both order edges gated by `maintenance-gate` |
+//! | `soak_gate_acquire_all_permits_both_orders` | in every dump: nothing false (`vacuum` and `analyze` take `schema`/`stats` in opposite orders holding all four permits of `db-slots` (`acquire_many(4)`); queries, one plain, take one permit and one lock); both order edges gated by `db-slots` |
+//! | `soak_transfer_select_backoff_plain` | in every dump: nothing false (four plain tellers, two `a`->`b` and two `b`->`a`, race the second lock against a 150 ms sleep in a `select!` and back off) |
+//! | `soak_gate_try_acquire_skip_both_orders` | in every dump: nothing false (`compactor` and `checkpointer` `try_acquire` the single permit of `maintenance-window`, skipping the round when busy, then take `segments`/`manifest` in opposite orders; writers, one plain, take one); both order edges gated by `maintenance-window` |
 //!
 //! ## Deadlocks modelled on bug reports (hunt13)
 //!
@@ -398,6 +402,16 @@
 //! | `shutdown_drains_handles_under_registry_write` | certain deadlock of `supervisor` (joining handles drained from the registry under its write lock) and `worker-1` (deregistering: write of `registry`); `worker-2` behind |
 //! | `watch_borrow_across_reply_in_main` | probable deadlock of `thread main` (a `watch::Ref` of `config` kept across the await of `reload-reply`) and `config-manager` (its `send` on `config`, a blocking poll) (a miss today: a bug) |
 //! | `crawler_permit_held_joining_children` | certain deadlock of `crawl /a`, `crawl /b` (each holding a permit of `fetch-slots` of 2, joining its first child) and `crawl /a/1`, `crawl /b/1` (waiting for a permit); the two other children behind |
+//!
+//! ## Lock order: gate permits and waits given up (hunt14)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `timeout_site_and_untimed_site_inversion` | one potential deadlock: `reconcile` took `ledger` then `cache` (no timeout, at startup), `flusher` took `cache` then `ledger`; the posters' `timeout(100 ms)` waits for `cache`, given up at another site, do not hide it |
+//! | `timeout_helper_optional_deadline_inversion` | one potential deadlock: `reconcile` took `ledger` then `cache`, `flusher` `cache` then `ledger` (one `lock_within(m, deadline)` helper: the posters' waits with a deadline are given up, `reconcile`'s has none) (a miss today: a bug) |
+//! | `inversion_under_semaphore_of_two` | one potential deadlock: `migrator` took `users` then `orders`, `backfiller` `orders` then `users`, each under a permit of `maintenance-slots` (2): no gate |
+//! | `timeout_never_fired_inversion` | one potential deadlock: `teller-ab` took `a` then `b` (under a 5 s timeout that never fired), `teller-ba` took `b` then `a` |
+//! | `deadlock_select_shutdown_never_sent` | certain deadlock of `mover` (waits to lock `b` in a `select!` against `shutdown`), `flusher` (waits to lock `a`) and `supervisor` (the `shutdown` sender's owner, joining `flusher`) |
 //! | `once_cell_init_awaits_task_reading_cell` | certain deadlock of `handler` (running `api-client`'s initialiser, which awaits `refresher-ready`) and `token-refresher` (spawned by the initialiser, waiting for `api-client`) |
 //! | `buffered_stream_body_locks` | certain deadlock of `ingest` with itself on `db` (futurelock: a `buffered` stream's future handed the lock, the loop body locking it) (a miss today: a bug) |
 //! | `broadcast_subscribe_after_request` | certain deadlock of `pricer` (subscribed to broadcast `quotes` after its request was answered) and `quote-service` (receiving on `quote-requests`, whose sender is with `pricer`) |

@@ -176,6 +176,10 @@ const HAVE_POTENTIAL_DEADLOCKS: &[&str] = &[
     "lock_across_sleep_inversion_tokio_spawn",
     "rwlock_reads_opposite_both_written_tokio_spawn",
     "blocking_index_in_spawn_blocking_inversion",
+    "timeout_site_and_untimed_site_inversion",
+    "timeout_helper_optional_deadline_inversion",
+    "inversion_under_semaphore_of_two",
+    "timeout_never_fired_inversion",
 ];
 
 impl Drop for Scenario {
