@@ -7482,7 +7482,6 @@ fn block_on_in_drop_relocks_registry() {
 /// free. The deadlock is both tasks: the bulk acquire waits for
 /// `upload-part`'s permit, `upload-part`'s second acquire waits behind it.
 #[test]
-#[ignore = "bug: a certain deadlock of upload-part with itself ('permit held by upload-part', though 2 permits are free) and compaction behind it: the FIFO queue that keeps upload-part's acquire behind compaction's is not in the cycle"]
 fn semaphore_fifo_second_permit_behind_bulk() {
     let mut s = scenario!(semaphore_fifo_second_permit_behind_bulk);
     let run = analyze_cli(&s.dump(), &[]);
@@ -7507,6 +7506,11 @@ fn semaphore_fifo_second_permit_behind_bulk() {
                 .held_by("compaction"),
         )
         .check(&run.report);
+    let text = report_text(&run.report);
+    assert!(
+        text.contains(r#"queued behind the acquire of task "compaction""#),
+        "{text}"
+    );
 }
 
 /// A handler takes `db`, then waits for the migration's `schema-status`;

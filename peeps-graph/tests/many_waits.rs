@@ -181,6 +181,48 @@ fn a_read_queued_before_any_writer_waits_for_the_holders() {
     assert_eq!(read.held_by.name, "b");
 }
 
+/// `upload` holds one of the 3 permits of `uploads` and asks for one more,
+/// queued behind `compaction`'s `acquire_many(3)`: 2 permits are free, but
+/// the fair semaphore serves `compaction` first, which waits for
+/// `upload`'s permit. With no permit free, the second acquire waits for
+/// the holders as any does.
+#[test]
+fn an_acquire_queued_behind_a_bulk_one_while_permits_are_free_is_released_by_it() {
+    let build = |available: u64| {
+        let mut d = Dump::new("store");
+        let upload = d.task("upload");
+        let compaction = d.task("compaction");
+        let sem = d.resource(NodeKind::Semaphore, "uploads");
+        d.node(sem).attr("permits", 3).attr("available", available);
+        d.hold(sem, upload, "permit").attr("at", "src/up.rs:10:9");
+        d.wait(compaction, sem, "acquire").attr("queued", 1);
+        d.wait(upload, sem, "acquire").attr("queued", 2);
+        d.build()
+    };
+    let report = analyze(&[build(2)]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["compaction", "upload"]);
+    let second = dl.cycle.iter().find(|s| s.task.name == "upload").unwrap();
+    assert!(second.behind_writer);
+    assert_eq!(second.held_by.name, "compaction");
+    assert!(
+        dl.text
+            .contains("queued behind the acquire of task \"compaction\""),
+        "{}",
+        dl.text
+    );
+    let report = analyze(&[build(0)]);
+    let dl = only_deadlock(&report);
+    let second = dl
+        .cycle
+        .iter()
+        .chain(&dl.behind)
+        .find(|s| s.task.name == "upload")
+        .unwrap();
+    assert!(!second.behind_writer, "{}", dl.text);
+    assert_eq!(second.held_by.name, "upload");
+}
+
 /// tokio#4246: `holder` keeps a borrow of watch `config`'s value across an
 /// await on a lock `sender` holds, and `sender`'s `send` is parked on the
 /// value's lock.

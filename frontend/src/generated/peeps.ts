@@ -671,8 +671,10 @@ export interface Step {
    */
   at?: string | null;
   /**
-   * A read queued behind `held_by`, a writer queued ahead of it on a
-   * write-preferring rwlock.
+   * The wait is queued behind `held_by`'s, which must be served first:
+   * a read behind a writer queued ahead of it on a write-preferring
+   * rwlock, or an acquire behind one queued ahead of it on a fair
+   * semaphore (while permits are free).
    */
   behind_writer?: boolean;
   /**
@@ -735,7 +737,8 @@ export interface Step {
   /**
    * What comes before the holder in the step's release line: `held
    * since src/main.rs:31 by`, `read-locked by`, `sender probably held
-   * by`, `behind the queued writer`, `handled by`; none for a join.
+   * by`, `behind the queued writer`, `queued behind the acquire of`,
+   * `handled by`; none for a join.
    */
   release_words?: string | null;
   /**

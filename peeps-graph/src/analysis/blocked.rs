@@ -128,12 +128,15 @@ pub(crate) enum Target {
     Join(NodeIndex),
     /// An RPC request: the tasks running its handlers.
     Call(NodeIndex),
-    /// A read of a write-preferring rwlock (tokio's) queued behind writers:
-    /// released by those writers (`read` is the read's wait edge).
+    /// A wait queued behind others that must be served first: a read of a
+    /// write-preferring rwlock (tokio's) behind writers, an acquire of a
+    /// fair semaphore (tokio's, first in first out) behind acquires queued
+    /// before it while permits are free; released by those (`read` is the
+    /// queued wait's edge).
     BehindWriters {
-        /// The rwlock.
+        /// The rwlock or semaphore.
         lock: NodeIndex,
-        /// The queued read.
+        /// The queued wait.
         read: EdgeIndex,
     },
     /// A watch channel's `send` parked on the value's lock: released by
@@ -1084,18 +1087,23 @@ fn queue_head(merged: &Merged<'_>, node: NodeIndex) -> Option<EdgeIndex> {
         .min_by_key(|&w| queued(merged, w))
 }
 
-/// The write waits queued on rwlock `lock` before the read `read`: a
-/// write-preferring lock (tokio's) lets no new reader in while a writer
-/// waits, even one that already holds a read.
+/// The waits queued on `lock` before `read` that it cannot pass: on an
+/// rwlock, the writes (a write-preferring lock, tokio's, lets no new
+/// reader in while a writer waits, even one that already holds a read);
+/// on a semaphore, the acquires (tokio's is fair: first in, first out).
 fn writers_ahead(merged: &Merged<'_>, lock: NodeIndex, read: EdgeIndex) -> Vec<EdgeIndex> {
     let g = merged.graph();
     let mine = queued(merged, read);
     if mine == u64::MAX || attr_bool(g[lock].node, attr::BLOCKING) == Some(true) {
         return Vec::new();
     }
+    let blocks = match g[lock].node.kind {
+        NodeKind::Semaphore => Op::Acquire,
+        _ => Op::Write,
+    };
     let mut ahead: Vec<EdgeIndex> = g
         .edges_directed(lock, Direction::Incoming)
-        .filter(|e| e.weight().kind == EdgeKind::WaitsOn && e.weight().op() == Some(Op::Write))
+        .filter(|e| e.weight().kind == EdgeKind::WaitsOn && e.weight().op() == Some(blocks))
         .map(|e| e.id())
         .filter(|&w| queued(merged, w) < mine)
         .collect();
@@ -1139,6 +1147,15 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
     match node.kind {
         NodeKind::Rwlock
             if g[w].op() == Some(Op::Read) && !writers_ahead(merged, to, w).is_empty() =>
+        {
+            Ok(Target::BehindWriters { lock: to, read: w })
+        }
+        // Permits are free, yet it waits: an acquire queued before it asks
+        // for more than are free, and the fair semaphore serves it first.
+        NodeKind::Semaphore
+            if g[w].op() == Some(Op::Acquire)
+                && attr_u64(node, attr::AVAILABLE).is_some_and(|n| n > 0)
+                && !writers_ahead(merged, to, w).is_empty() =>
         {
             Ok(Target::BehindWriters { lock: to, read: w })
         }

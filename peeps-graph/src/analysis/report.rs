@@ -163,13 +163,16 @@ pub struct Step {
     /// polls (it will never release it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taken_in: Option<NodeRef>,
-    /// A read queued behind `held_by`, a writer queued ahead of it on a
-    /// write-preferring rwlock.
+    /// The wait is queued behind `held_by`'s, which must be served first:
+    /// a read behind a writer queued ahead of it on a write-preferring
+    /// rwlock, or an acquire behind one queued ahead of it on a fair
+    /// semaphore (while permits are free).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub behind_writer: bool,
     /// What comes before the holder in the step's release line: `held
     /// since src/main.rs:31 by`, `read-locked by`, `sender probably held
-    /// by`, `behind the queued writer`, `handled by`; none for a join.
+    /// by`, `behind the queued writer`, `queued behind the acquire of`,
+    /// `handled by`; none for a join.
     #[serde(default)]
     pub release_words: Option<String>,
     /// How the holder came to have it, said in parentheses after the

@@ -292,7 +292,10 @@ fn release_words(step: &Step) -> Option<String> {
         return None;
     }
     if step.behind_writer {
-        return Some("behind the queued writer".to_owned());
+        return Some(match step.waits_on.kind {
+            NodeKind::Semaphore => "queued behind the acquire of".to_owned(),
+            _ => "behind the queued writer".to_owned(),
+        });
     }
     if let Some(carrier) = &step.carrier {
         // The handle travels in a message: the carrier's reader must act.
