@@ -425,6 +425,11 @@
 //! | `semaphore_fifo_second_permit_behind_bulk` | certain deadlock of `upload-part` (a second `acquire()` queued behind a bulk `acquire_many(3)`, 2 permits free) and `compaction` (the bulk acquire, waiting for `upload-part`'s permit) (today: `compaction` only behind: a bug) |
 //! | `watch_wait_for_under_lock_tokio_spawn` | probable deadlock of 2 plain tasks: a handler holding `db` while it `wait_for`s the `schema-status` watch, and the migration task (holding its sender) waiting to lock `db` |
 //! | `actor_ring_unbounded_tokio_spawn` | probable deadlock of 3 plain actors on unbounded inboxes, each awaiting the next's reply (`stock-reply`, `price-reply` received; `tier-reply` unread on `orders-inbox`); `main` behind |
+//! | `soak_job_runner_exclusive_bulk` | in every dump: nothing false (4 small jobs hold one permit of `runner-slots` across I/O sleeps; `vacuum` takes all 4 with `acquire_many(4)` every 100 ms, small acquires queued behind it with permits free) |
+//! | `soak_rate_limiter_acquire_many_varying_plain` | in every dump: nothing false (5 plain clients take `acquire_many(n)` of `bandwidth` (8), n from 1 to 8, across their transfers) |
+//! | `soak_bulk_acquire_timeout_gives_up` | in every dump: nothing false (workers take a second permit of `buffers` under their first, queued behind `snapshot`'s `acquire_many(3)` under an 80 ms timeout that gives up); one potential deadlock, true: the nested acquire of `buffers` |
+//! | `owned_permit_second_behind_bulk` | deadlock of `ingest` (a second `acquire_owned()` of `segments` queued behind a bulk `acquire_many(3)`, 2 permits free, holding an owned permit) and `rebalance` (the bulk acquire, waiting for `ingest`'s owned permit) |
+//! | `bulk_acquire_waits_on_permit_holder_behind_mutex` | certain deadlock of `catalog-writer` (holding `catalog`, its `acquire()` of `io-slots` queued behind `compaction`'s `acquire_many(3)`, 2 permits free), `compaction` (waiting for `reader`'s permit) and `reader` (waiting for `catalog`) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -396,6 +396,12 @@ const SCENARIOS: &[&str] = &[
     "timeout_never_fired_inversion",
     "deadlock_select_shutdown_never_sent",
     "soak_gate_try_acquire_skip_both_orders",
+    // hunt15: a fair semaphore's queue, probed for false alarms and misses
+    "soak_job_runner_exclusive_bulk",
+    "soak_rate_limiter_acquire_many_varying_plain",
+    "soak_bulk_acquire_timeout_gives_up",
+    "owned_permit_second_behind_bulk",
+    "bulk_acquire_waits_on_permit_holder_behind_mutex",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8069,4 +8075,114 @@ fn soak_gate_try_acquire_skip_both_orders() {
     for (from, to) in [("segments", "manifest"), ("manifest", "segments")] {
         assert_eq!(edge_gates(&dump, from, to), ["maintenance-window"]);
     }
+}
+
+// ---- hunt15: a fair semaphore's queue, probed for false alarms and misses
+
+/// Small jobs hold one permit of `runner-slots` across I/O sleeps; a
+/// periodic `vacuum` takes every permit with `acquire_many(4)`, so small
+/// acquires queue behind it while permits are free. Healthy.
+#[test]
+fn soak_job_runner_exclusive_bulk() {
+    let mut s = scenario!(soak_job_runner_exclusive_bulk);
+    check_soak_healthy(&mut s);
+}
+
+/// Plain clients take `acquire_many(n)` of `bandwidth`, n from 1 to 8,
+/// across their transfers. Healthy.
+#[test]
+fn soak_rate_limiter_acquire_many_varying_plain() {
+    let mut s = scenario!(soak_rate_limiter_acquire_many_varying_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Workers take a second permit of `buffers` under their first; a
+/// `snapshot` asks for every permit under an 80 ms timeout and gives up:
+/// the cycle through the fair queue is broken by the timer every time.
+/// No deadlock; the one potential deadlock allowed is the nested acquire
+/// of `buffers` (true: without the timeout, it deadlocks behind the bulk
+/// acquire).
+#[test]
+fn soak_bulk_acquire_timeout_gives_up() {
+    let mut s = scenario!(soak_bulk_acquire_timeout_gives_up);
+    check_soak_healthy_but(&mut s, |p| {
+        p.text.contains(r#"took a permit of "buffers""#)
+            && p.text.contains("then waited for another")
+    });
+}
+
+/// `ingest`, holding an owned permit of `segments`, asks for a second
+/// behind `rebalance`'s `acquire_many(3)`, with 2 permits free.
+#[test]
+fn owned_permit_second_behind_bulk() {
+    let mut s = scenario!(owned_permit_second_behind_bulk);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    deadlock()
+        .tasks(["ingest", "rebalance"])
+        .resources([(Semaphore, "segments")])
+        .step(
+            step("rebalance")
+                .path(["rebalance"])
+                .op(Op::Acquire)
+                .waits_on(Semaphore, "segments")
+                .held_by("ingest")
+                .held_as("permit"),
+        )
+        .step(
+            step("ingest")
+                .path(["ingest"])
+                .op(Op::Acquire)
+                .waits_on(Semaphore, "segments")
+                .held_by("rebalance"),
+        )
+        .check(&run.report);
+    let text = report_text(&run.report);
+    assert!(
+        text.contains(r#"queued behind the acquire of task "rebalance""#),
+        "{text}"
+    );
+}
+
+/// Three tasks: `catalog-writer` (holding `catalog`) queued behind
+/// `compaction`'s bulk acquire of `io-slots`, which waits for `reader`'s
+/// permit; `reader` waits for `catalog`.
+#[test]
+fn bulk_acquire_waits_on_permit_holder_behind_mutex() {
+    let mut s = scenario!(bulk_acquire_waits_on_permit_holder_behind_mutex);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    deadlock()
+        .certain()
+        .tasks(["catalog-writer", "compaction", "reader"])
+        .resources([(Semaphore, "io-slots"), (Mutex, "catalog")])
+        .step(
+            step("catalog-writer")
+                .path(["write_catalog"])
+                .op(Op::Acquire)
+                .waits_on(Semaphore, "io-slots")
+                .held_by("compaction"),
+        )
+        .step(
+            step("compaction")
+                .path(["compact"])
+                .op(Op::Acquire)
+                .waits_on(Semaphore, "io-slots")
+                .held_by("reader")
+                .held_as("permit"),
+        )
+        .step(
+            step("reader")
+                .path(["read_catalog"])
+                .op(Op::Lock)
+                .waits_on(Mutex, "catalog")
+                .held_by("catalog-writer")
+                .held_as("guard"),
+        )
+        .check(&run.report);
+    let text = report_text(&run.report);
+    assert!(
+        text.contains(r#"queued behind the acquire of task "compaction""#),
+        "{text}"
+    );
 }
