@@ -133,11 +133,11 @@ pub(crate) enum Target {
     /// fair semaphore (tokio's, first in first out) behind acquires queued
     /// before it while permits are free; released by those (`read` is the
     /// queued wait's edge).
-    BehindWriters {
+    BehindQueued {
         /// The rwlock or semaphore.
         lock: NodeIndex,
         /// The queued wait.
-        read: EdgeIndex,
+        wait: EdgeIndex,
     },
     /// A watch channel's `send` parked on the value's lock: released by
     /// whoever holds a borrow of the value.
@@ -173,7 +173,7 @@ impl Target {
             | Target::Join(n)
             | Target::Call(n)
             | Target::ValueReaders(n)
-            | Target::BehindWriters { lock: n, .. }
+            | Target::BehindQueued { lock: n, .. }
             | Target::Initialiser { cell: n, .. }
             | Target::Notifiers { notify: n, .. } => n,
         }
@@ -189,8 +189,8 @@ impl Target {
             Target::Join(_) => 4,
             Target::Call(_) => 5,
             Target::ValueReaders(_) => 7,
-            // One per queued read (its writers ahead are its own).
-            Target::BehindWriters { read, .. } => return (read.index() as u32, 6),
+            // One per queued wait (the waits ahead of it are its own).
+            Target::BehindQueued { wait, .. } => return (wait.index() as u32, 6),
             // One per wait: whether its own task's initialiser encloses it.
             Target::Initialiser { init, .. } => return (init.index() as u32, 8),
             // One per wait: its own task is left out.
@@ -344,8 +344,10 @@ pub(crate) enum Queued {
     /// The lock was handed to this wait, which its task no longer polls:
     /// the lock stays with that task's future.
     HandedTo(EdgeIndex),
-    /// A writer queued ahead of a read on a write-preferring rwlock.
-    WriterAhead(EdgeIndex),
+    /// A wait queued ahead that must be served first: a writer ahead of a
+    /// read on a write-preferring rwlock, an acquire ahead on a fair
+    /// semaphore (see [`Target::BehindQueued`]).
+    Ahead(EdgeIndex),
 }
 
 impl Release {
@@ -1087,13 +1089,13 @@ fn queue_head(merged: &Merged<'_>, node: NodeIndex) -> Option<EdgeIndex> {
         .min_by_key(|&w| queued(merged, w))
 }
 
-/// The waits queued on `lock` before `read` that it cannot pass: on an
+/// The waits queued on `lock` before `wait` that it cannot pass: on an
 /// rwlock, the writes (a write-preferring lock, tokio's, lets no new
 /// reader in while a writer waits, even one that already holds a read);
 /// on a semaphore, the acquires (tokio's is fair: first in, first out).
-fn writers_ahead(merged: &Merged<'_>, lock: NodeIndex, read: EdgeIndex) -> Vec<EdgeIndex> {
+fn queued_ahead(merged: &Merged<'_>, lock: NodeIndex, wait: EdgeIndex) -> Vec<EdgeIndex> {
     let g = merged.graph();
-    let mine = queued(merged, read);
+    let mine = queued(merged, wait);
     if mine == u64::MAX || attr_bool(g[lock].node, attr::BLOCKING) == Some(true) {
         return Vec::new();
     }
@@ -1146,18 +1148,18 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
     let node = g[to].node;
     match node.kind {
         NodeKind::Rwlock
-            if g[w].op() == Some(Op::Read) && !writers_ahead(merged, to, w).is_empty() =>
+            if g[w].op() == Some(Op::Read) && !queued_ahead(merged, to, w).is_empty() =>
         {
-            Ok(Target::BehindWriters { lock: to, read: w })
+            Ok(Target::BehindQueued { lock: to, wait: w })
         }
         // Permits are free, yet it waits: an acquire queued before it asks
         // for more than are free, and the fair semaphore serves it first.
         NodeKind::Semaphore
             if g[w].op() == Some(Op::Acquire)
                 && attr_u64(node, attr::AVAILABLE).is_some_and(|n| n > 0)
-                && !writers_ahead(merged, to, w).is_empty() =>
+                && !queued_ahead(merged, to, w).is_empty() =>
         {
-            Ok(Target::BehindWriters { lock: to, read: w })
+            Ok(Target::BehindQueued { lock: to, wait: w })
         }
         NodeKind::Mutex | NodeKind::Rwlock | NodeKind::Semaphore => Ok(Target::Holders(to)),
         // A once cell being initialised: only the task running its
@@ -1329,13 +1331,13 @@ pub(crate) fn releasers(
             }
             holders(cell, None, out)?;
         }
-        Target::BehindWriters { lock, read } => {
-            for ahead in writers_ahead(merged, lock, read) {
+        Target::BehindQueued { lock, wait } => {
+            for ahead in queued_ahead(merged, lock, wait) {
                 let Some(root) = g.edge_endpoints(ahead).and_then(|(w, _)| blocked.root(w)) else {
                     return Err(External::UnknownHolder);
                 };
                 out.push(Release {
-                    queue: Some(Queued::WriterAhead(ahead)),
+                    queue: Some(Queued::Ahead(ahead)),
                     since_ms: g[ahead].since_ms,
                     ..Release::to(root)
                 });

@@ -135,7 +135,7 @@ impl Context<'_, '_> {
                 _ => None,
             },
             taken_in: release.held_by.and_then(|e| self.abandoned_taker(e)),
-            behind_writer: matches!(release.queue, Some(Queued::WriterAhead(_))),
+            behind_writer: matches!(release.queue, Some(Queued::Ahead(_))),
             release_words: None,
             release_note: None,
         };
