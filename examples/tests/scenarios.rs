@@ -7922,6 +7922,14 @@ fn soak_select_pinned_upload_disabled_branch() {
     check_soak_healthy(&mut s);
 }
 
+/// Both order edges between `locks` were seen under `gate` alone.
+fn check_gated_both_ways(dump: &Dump, locks: (&str, &str), gate: &str) {
+    let (a, b) = locks;
+    for (from, to) in [(a, b), (b, a)] {
+        assert_eq!(edge_gates(dump, from, to), [gate], "{from} -> {to}");
+    }
+}
+
 // ---- hunt14: gate permits, waits given up, one task's two paths ---------------
 
 /// Plain `tokio::spawn` jobs take `users`/`orders` in opposite orders, each only under the single permit of `maintenance-gate`.
@@ -7929,10 +7937,7 @@ fn soak_select_pinned_upload_disabled_branch() {
 fn soak_gate_semaphore_plain_spawn_both_orders() {
     let mut s = scenario!(soak_gate_semaphore_plain_spawn_both_orders);
     check_soak_healthy(&mut s);
-    let dump = s.dump();
-    for (from, to) in [("users", "orders"), ("orders", "users")] {
-        assert_eq!(edge_gates(&dump, from, to), ["maintenance-gate"]);
-    }
+    check_gated_both_ways(&s.dump(), ("users", "orders"), "maintenance-gate");
 }
 
 /// Two maintenance jobs take `schema`/`stats` in opposite orders while holding all four permits of `db-slots` (`acquire_many(4)`).
@@ -7940,10 +7945,7 @@ fn soak_gate_semaphore_plain_spawn_both_orders() {
 fn soak_gate_acquire_all_permits_both_orders() {
     let mut s = scenario!(soak_gate_acquire_all_permits_both_orders);
     check_soak_healthy(&mut s);
-    let dump = s.dump();
-    for (from, to) in [("schema", "stats"), ("stats", "schema")] {
-        assert_eq!(edge_gates(&dump, from, to), ["db-slots"]);
-    }
+    check_gated_both_ways(&s.dump(), ("schema", "stats"), "db-slots");
 }
 
 /// Plain tellers race the second account's lock against a 150 ms sleep in a `select!` and back off: both orders, never hung.
@@ -7953,17 +7955,12 @@ fn soak_transfer_select_backoff_plain() {
     check_soak_healthy(&mut s);
 }
 
-/// `ledger` then `cache` under a timeout by posters (given up), and with no timeout at another site by `reconcile`; `flusher` takes `cache` then `ledger`.
-/// The edge is made at a site whose wait is never given up: the
-/// inversion of `reconcile` and `flusher` is reported.
-#[test]
-fn timeout_site_and_untimed_site_inversion() {
-    let mut s = scenario!(timeout_site_and_untimed_site_inversion);
-    let p = check_one_inversion(
-        &s.dump(),
-        &[("ledger", "cache"), ("cache", "ledger")],
-        |t| t == "reconcile" || t == "flusher",
-    );
+/// The one inversion of a dump of the ledger programs: `reconcile` took
+/// `ledger` then `cache`, `flusher` `cache` then `ledger`.
+fn check_reconcile_flusher_inversion(dump: &Dump) {
+    let p = check_one_inversion(dump, &[("ledger", "cache"), ("cache", "ledger")], |t| {
+        t == "reconcile" || t == "flusher"
+    });
     let by = |held: &str| {
         p.steps
             .iter()
@@ -7972,6 +7969,15 @@ fn timeout_site_and_untimed_site_inversion() {
     };
     assert_eq!(by("ledger").as_deref(), Some("reconcile"), "{}", p.text);
     assert_eq!(by("cache").as_deref(), Some("flusher"), "{}", p.text);
+}
+
+/// `ledger` then `cache` under a timeout by posters (given up), and with no timeout at another site by `reconcile`; `flusher` takes `cache` then `ledger`.
+/// The edge is made at a site whose wait is never given up: the
+/// inversion of `reconcile` and `flusher` is reported.
+#[test]
+fn timeout_site_and_untimed_site_inversion() {
+    let mut s = scenario!(timeout_site_and_untimed_site_inversion);
+    check_reconcile_flusher_inversion(&s.dump());
 }
 
 /// One `lock_within(m, deadline)` helper: posters pass a deadline (given up), `reconcile` passes none; `flusher` takes `cache` then `ledger`.
@@ -7982,19 +7988,7 @@ fn timeout_site_and_untimed_site_inversion() {
 #[ignore = "bug: peeps reports nothing (0 deadlocks, 0 stuck forever, 0 potential deadlocks): the learned edge ledger -> cache, whose example is reconcile's untimed wait, is `bounded: true`, because the posters' waits at the same `m.lock()` site inside the helper were given up; a site whose wait is sometimes under a timeout and sometimes not is taken as always bounded, so the reconcile/flusher inversion, which can deadlock for good, is missed"]
 fn timeout_helper_optional_deadline_inversion() {
     let mut s = scenario!(timeout_helper_optional_deadline_inversion);
-    let p = check_one_inversion(
-        &s.dump(),
-        &[("ledger", "cache"), ("cache", "ledger")],
-        |t| t == "reconcile" || t == "flusher",
-    );
-    let by = |held: &str| {
-        p.steps
-            .iter()
-            .find(|s| s.held.name == held)
-            .map(|s| s.task.name.clone())
-    };
-    assert_eq!(by("ledger").as_deref(), Some("reconcile"), "{}", p.text);
-    assert_eq!(by("cache").as_deref(), Some("flusher"), "{}", p.text);
+    check_reconcile_flusher_inversion(&s.dump());
 }
 
 /// `migrator` takes `users` then `orders`, `backfiller` `orders` then `users`, each under a permit of `maintenance-slots` (2): no gate.
@@ -8071,10 +8065,7 @@ fn deadlock_select_shutdown_never_sent() {
 fn soak_gate_try_acquire_skip_both_orders() {
     let mut s = scenario!(soak_gate_try_acquire_skip_both_orders);
     check_soak_healthy(&mut s);
-    let dump = s.dump();
-    for (from, to) in [("segments", "manifest"), ("manifest", "segments")] {
-        assert_eq!(edge_gates(&dump, from, to), ["maintenance-window"]);
-    }
+    check_gated_both_ways(&s.dump(), ("segments", "manifest"), "maintenance-window");
 }
 
 // ---- hunt15: a fair semaphore's queue, probed for false alarms and misses

@@ -249,8 +249,6 @@ impl WaitList {
         }
     }
 
-    /// Removes a wait.
-    #[inline]
     /// The waiter of the wait at `place` (its own, while it is recorded).
     fn waiter_at(&self, place: Place) -> NodeId {
         match place {
@@ -259,6 +257,8 @@ impl WaitList {
         }
     }
 
+    /// Removes a wait.
+    #[inline]
     fn remove(&self, place: Place) {
         match place {
             Place::Fast(i) => self.fast[i].waiter.store(0, Ordering::Release),

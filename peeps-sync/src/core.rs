@@ -48,35 +48,45 @@ pin_project_lite::pin_project! {
         #[inline]
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            if this.edge.is_waiting() && is_lock(*this.op) && this.edge.waited_by_current() {
-                given_up(this.res, *this.op, *this.at);
+            if this.edge.is_waiting()
+                && let Some(mode) = lock_mode(*this.op)
+            {
+                given_up(this.res, mode, *this.at, this.edge);
             }
         }
     }
 }
 
-/// Whether a wait for `op` is a lock's (a mutex, an rwlock, a semaphore).
+/// How a wait for `op` takes its lock, if it is a lock's (a mutex, an
+/// rwlock, a semaphore).
 #[inline(always)]
-pub(crate) fn is_lock(op: Op) -> bool {
-    matches!(op, Op::Lock | Op::Read | Op::Write | Op::Acquire)
+pub(crate) fn lock_mode(op: Op) -> Option<peeps_runtime::__private::lockorder::Mode> {
+    use peeps_runtime::__private::lockorder::Mode;
+    match op {
+        Op::Lock | Op::Write => Some(Mode::Write),
+        Op::Read => Some(Mode::Read),
+        Op::Acquire => Some(Mode::Permit),
+        _ => None,
+    }
 }
 
-/// A lock's wait for `op` on `res`, made by the call at `at`, was dropped
-/// while pending by its own waiter (a timeout, a `select!` branch that
-/// lost: see `WaitEdge::waited_by_current`): the lock order marks the
-/// edges it would have made as waits that can be given up
+/// A lock's wait in `mode` on `res`, made by the call at `at` and recorded
+/// in `edge`, was dropped while pending: when by its own waiter (a
+/// timeout, a `select!` branch that lost: see
+/// `WaitEdge::waited_by_current`), the lock order marks the edges it
+/// would have made as waits that can be given up
 /// (`peeps_runtime::lockorder::given_up`). Cold.
 #[cold]
 #[inline(never)]
-pub(crate) fn given_up(res: &Resource, op: Op, at: Site) {
-    use peeps_runtime::__private::lockorder::{Mode, given_up};
-    let mode = match op {
-        Op::Lock | Op::Write => Mode::Write,
-        Op::Read => Mode::Read,
-        Op::Acquire => Mode::Permit,
-        _ => return,
-    };
-    given_up(res, mode, at);
+pub(crate) fn given_up(
+    res: &Resource,
+    mode: peeps_runtime::__private::lockorder::Mode,
+    at: Site,
+    edge: &WaitEdge<&WaitList>,
+) {
+    if edge.waited_by_current() {
+        peeps_runtime::__private::lockorder::given_up(res, mode, at);
+    }
 }
 
 /// The call site of a user's call, kept by the future an async method

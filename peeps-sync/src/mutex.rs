@@ -344,8 +344,9 @@ pin_project_lite::pin_project! {
         #[inline]
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            if this.edge.is_waiting() && this.edge.waited_by_current() {
-                crate::core::given_up(this.mutex.res.resource(), Op::Lock, this.at.site());
+            if this.edge.is_waiting() {
+                let mode = peeps_runtime::__private::lockorder::Mode::Write;
+                crate::core::given_up(this.mutex.res.resource(), mode, this.at.site(), this.edge);
             }
         }
     }

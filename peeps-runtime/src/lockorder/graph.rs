@@ -141,8 +141,7 @@ impl EdgeKey {
     /// `gates` (and the acquisition site's hash: `stack::site_hash`): the
     /// key of a thread's cache, which must tell observations with other
     /// gates apart (each can narrow the edge's gates), and from other sites
-    /// (see [`given_up`]). No gates
-    /// (0) is the edge's own key. Another edge's key, or the empty one, is
+    /// (see [`given_up`]). No gates (0) is the edge's own key. Another edge's key, or the empty one, is
     /// met only when `gates` equals the difference of the two keys' first
     /// words: a chance of 2^-64.
     #[inline]

@@ -230,34 +230,51 @@ impl List {
     }
 }
 
+/// Calls `f` with each lock the current context holds (its entries in
+/// its segment of the thread's list, then a plain tokio task's own list),
+/// outermost first. Returns whether a peeps task polls now and the plain
+/// tokio task's tag (0: none), `None` during the thread's teardown. Cold;
+/// `f` must not come back to this module.
+fn each_held(mut f: impl FnMut(&Held)) -> Option<(bool, u64)> {
+    let (in_task, tag) = LOCAL
+        .try_with(|l| {
+            // SAFETY: as in `with_list`; `f` does not come back here.
+            let list = unsafe { &*l.list.get() };
+            let tag = if list.in_task { 0 } else { plain_tag() };
+            for h in &list.entries[list.base..list.len] {
+                if list.in_task || h.tag == tag {
+                    f(h);
+                }
+            }
+            (list.in_task, tag)
+        })
+        .ok()?;
+    if tag != 0 {
+        plain::held(tag, f);
+    }
+    Some((in_task, tag))
+}
+
 /// Calls `f` with each lock the current context holds exclusively (a
 /// mutex guard, a write guard, a permit that took all its semaphore's: a
-/// gate), outermost first. Cold: for a handle's use
-/// by a new user (see `HolderSet::touch_endpoint`).
+/// gate), outermost first. Cold: for a handle's use by a new user (see
+/// `HolderSet::touch_endpoint`).
 pub(super) fn held_exclusive(mut f: impl FnMut(NodeId)) {
-    let exclusive = |h: &Held| h.gate && h.lock != 0;
-    let tag = LOCAL.try_with(|l| {
-        // SAFETY: as in `with_list`; `f` does not come back here.
-        let list = unsafe { &*l.list.get() };
-        let tag = if list.in_task { 0 } else { plain_tag() };
-        for h in list.entries[list.base..list.len]
-            .iter()
-            .filter(|h| exclusive(h))
-        {
-            if list.in_task || h.tag == tag {
-                f(h.lock);
-            }
+    each_held(|h| {
+        if h.gate && h.lock != 0 {
+            f(h.lock);
         }
-        tag
     });
-    if let Ok(tag) = tag
-        && tag != 0
-    {
-        plain::held(tag, |h| {
-            if exclusive(h) {
-                f(h.lock);
-            }
-        });
+}
+
+/// The innermost instrumented future of `frame` below its task, 0 when
+/// the context itself is polled (no instrumented future around the call).
+#[inline(always)]
+fn future_of(frame: context::Frame) -> NodeId {
+    if frame.node == frame.task {
+        0
+    } else {
+        frame.node
     }
 }
 
@@ -308,11 +325,7 @@ pub(super) fn take(
 ) {
     let gate = graph::is_gate(mode) || sole;
     let frame = context::current();
-    let by = if frame.node == frame.task {
-        0
-    } else {
-        frame.node
-    };
+    let by = future_of(frame);
     /// What the borrow did.
     enum Took {
         /// Pushed the entry.
@@ -600,40 +613,31 @@ fn edge(h: &Held, taken: &Held, gates: Gates) -> Option<Learn> {
 #[cold]
 #[inline(never)]
 pub(super) fn given_up(lock: NodeId, class: u32, mode: LockMode, at: Site) {
-    let frame = context::current();
-    let by = if frame.node == frame.task {
-        0
-    } else {
-        frame.node
-    };
-    let held = LOCAL.try_with(|l| {
-        // SAFETY: as in `with_list`.
-        let list = unsafe { &mut *l.list.get() };
+    // Forget what was released elsewhere first: only the locks still held
+    // make edges.
+    with_list(|list| {
         let seen = ORPHANS.load(Relaxed);
         if seen != list.seen {
             list.catch_up(seen);
         }
-        let tag = if list.in_task { 0 } else { plain_tag() };
-        if tag == 0 && list.len == list.base {
-            return None;
-        }
-        let before = before(&list.entries[list.base..list.len], tag);
-        Some((before, list.in_task, tag))
     });
-    let Ok(Some((mut before, in_task, tag))) = held else {
+    let mut before = Before {
+        entries: [Held::EMPTY; HELD_MAX],
+        len: 0,
+    };
+    let held = each_held(|h| {
+        if !h.movable && before.len < HELD_MAX {
+            before.entries[before.len] = *h;
+            before.len += 1;
+        }
+    });
+    let Some((in_task, tag)) = held.filter(|_| before.len > 0) else {
         return;
     };
-    if tag != 0 {
-        plain::held(tag, |h| {
-            if !h.movable && before.len < HELD_MAX {
-                before.entries[before.len] = *h;
-                before.len += 1;
-            }
-        });
-    }
+    let frame = context::current();
     let taken = Held {
         lock,
-        by,
+        by: future_of(frame),
         tag,
         at,
         class,
