@@ -8,7 +8,7 @@
 //! first lock of a class.
 
 use super::graph;
-use super::{CLASS_MASK, UNTRACKED};
+use super::{CLASS_MASK, FOLLOWED, UNTRACKED};
 use crate::node::SourceLocation;
 use crate::resource::Resource;
 use peeps_graph::NodeKind;
@@ -41,8 +41,9 @@ thread_local! {
     static RESOLVED: [Cell<(u64, u32)>; CACHE] = const { [const { Cell::new((0, 0)) }; CACHE] };
 }
 
-/// The class of `res`, resolved now and kept in its class cell: its id,
-/// or [`UNTRACKED`] when learning is off or the class table is full.
+/// The class of `res`, resolved now and kept in its class cell: its id
+/// with [`FOLLOWED`], or [`UNTRACKED`] when learning is off or the class
+/// table is full.
 #[cold]
 #[inline(never)]
 pub(super) fn resolve(res: &Resource) -> u32 {
@@ -51,11 +52,12 @@ pub(super) fn resolve(res: &Resource) -> u32 {
     } else {
         UNTRACKED
     };
+    let cell = if id == UNTRACKED { id } else { id | FOLLOWED };
     res.holders()
         .order
         .0
-        .store(id, std::sync::atomic::Ordering::Relaxed);
-    id
+        .store(cell, std::sync::atomic::Ordering::Relaxed);
+    cell
 }
 
 fn lookup(res: &Resource) -> u32 {

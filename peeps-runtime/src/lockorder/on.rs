@@ -66,10 +66,22 @@ pub fn held_movable(res: &Resource, mode: Mode, at: Site) {
 fn take(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool, sole: bool) {
     let set = res.holders();
     let cell = set.order.load();
-    if let Some(class) = tracked(cell)
-        && (mode != Mode::Write || cell & WRITTEN != 0)
-    {
-        stack::take(set.owner(), class, mode, at, waited, movable, sole);
+    // One test: followed, and marked written when taken for writing.
+    let ready = if mode == Mode::Write {
+        FOLLOWED | WRITTEN
+    } else {
+        FOLLOWED
+    };
+    if cell & ready == ready {
+        stack::take(
+            set.owner(),
+            cell & CLASS_MASK,
+            mode,
+            at,
+            waited,
+            movable,
+            sole,
+        );
     } else {
         take_first(res, mode, at, waited, movable, sole);
     }
@@ -85,7 +97,7 @@ fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool,
     if cell & CLASS_MASK == UNTRACKED {
         return;
     }
-    if cell & CLASS_MASK == 0 {
+    if cell & FOLLOWED == 0 {
         cell = class::resolve(res);
         if cell == UNTRACKED {
             return;
@@ -162,27 +174,29 @@ pub(crate) fn moved(set: &HolderSet, to: NodeId) {
     }
 }
 
-/// The class of a lock whose class cell is `cell`, if peeps follows it:
-/// its class resolved and not [`UNTRACKED`]. (A cell reset by a rename
-/// while another thread marked it written is [`WRITTEN`] alone: no class.)
+/// The class of a lock whose class cell is `cell`, if peeps follows it
+/// (its [`FOLLOWED`] bit). (A cell reset by a rename while another thread
+/// marked it written is [`WRITTEN`] alone: not followed.)
 #[inline(always)]
 fn tracked(cell: u32) -> Option<u32> {
-    let class = cell & CLASS_MASK;
-    (class != 0 && class != UNTRACKED).then_some(class)
+    (cell & FOLLOWED != 0).then_some(cell & CLASS_MASK)
 }
 
 /// The class cell value of a lock peeps does not follow (learning off, or
 /// the class table full).
-pub(super) const UNTRACKED: u32 = 0x7FFF_FFFF;
+pub(super) const UNTRACKED: u32 = 0x3FFF_FFFF;
 /// The class id's bits of a class cell.
-pub(super) const CLASS_MASK: u32 = 0x7FFF_FFFF;
+pub(super) const CLASS_MASK: u32 = 0x3FFF_FFFF;
+/// A class cell's bit saying its class is resolved and followed (not
+/// [`UNTRACKED`]): what an acquisition tests, with [`WRITTEN`] for a write.
+pub(super) const FOLLOWED: u32 = 0x4000_0000;
 /// A class cell's bit saying the lock was taken for writing (its class is
 /// marked written).
 pub(super) const WRITTEN: u32 = 0x8000_0000;
 
 /// A lock's class, as its holder set keeps it: 0 until its first
-/// acquisition, then its class id (or [`UNTRACKED`]), and the
-/// [`WRITTEN`] bit. Renaming the lock resets it.
+/// acquisition, then its class id and [`FOLLOWED`] (or [`UNTRACKED`]),
+/// and the [`WRITTEN`] bit. Renaming the lock resets it.
 #[derive(Debug, Default)]
 pub(crate) struct ClassCell(pub(super) AtomicU32);
 
