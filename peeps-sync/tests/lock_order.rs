@@ -113,6 +113,49 @@ async fn locks_always_taken_in_one_order_are_no_potential_deadlock() {
     assert!(potential("lo1-").is_empty(), "{:#?}", potential("lo1-"));
 }
 
+/// A lock renamed after it was taken is of its new name's class from its
+/// next acquisition on (its class cell is reset and resolved again): the
+/// order learned under its old class does not count for the new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_renamed_after_it_was_taken_is_ordered_under_its_new_name() {
+    let a = Mutex::new(0);
+    let b = Arc::new(Mutex::new(0).named("lo-ren-b"));
+    {
+        let _x = a.lock().await;
+        let _y = b.lock().await;
+    }
+    let a = Arc::new(a.named("lo-ren-a"));
+    for (name, a_first) in [("lo-ren-1", false), ("lo-ren-2", true)] {
+        let (a, b) = (a.clone(), b.clone());
+        run(name, async move {
+            if a_first {
+                let _x = a.lock().await;
+                let _y = b.lock().await;
+            } else {
+                let _y = b.lock().await;
+                let _x = a.lock().await;
+            }
+        })
+        .await;
+    }
+    let found = potential("lo-ren-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let mut held: Vec<_> = found[0]
+        .steps
+        .iter()
+        .map(|s| s.held.name.as_str())
+        .collect();
+    held.sort_unstable();
+    assert_eq!(held, ["lo-ren-a", "lo-ren-b"], "{found:#?}");
+    let mut tasks: Vec<_> = found[0]
+        .steps
+        .iter()
+        .map(|s| s.task.name.as_str())
+        .collect();
+    tasks.sort_unstable();
+    assert_eq!(tasks, ["lo-ren-1", "lo-ren-2"], "{found:#?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn try_lock_cannot_block_so_it_orders_nothing() {
     let a = Arc::new(Mutex::new(0).named("lo2-a"));
