@@ -24,9 +24,9 @@ use std::time::{Duration, Instant};
 #[inline(always)]
 fn lock(r: &Resource, learn: bool) {
     let at = Some(Location::caller());
-    r.holders().hold_exclusive(HoldAs::Guard, true, at);
+    let taker = r.holders().hold_exclusive(HoldAs::Guard, true, at);
     if learn {
-        acquired(r, Mode::Write, at);
+        acquired(r, Mode::Write, at, taker);
     }
 }
 

@@ -212,46 +212,30 @@ pub fn current_waiter() -> Actor {
     Actor { id: root.id(), keep: Some(root) }
 }
 
-thread_local! {
-    /// The lock order's tag of the last lock hold this thread took outside a
-    /// peeps task — (the lock's node id, the plain tokio task's node id or
-    /// 0 for the thread) — read by the lock order right after the hold, so
-    /// that it does not ask tokio again (see [`plain_tag_for`]).
-    static PLAIN_HOLD: Cell<(NodeId, u64)> = const { Cell::new((0, 0)) };
+/// The holder of a lock's hold taken now (as [`current_holder`]), and who
+/// takes it as the lock order wants it (see `hold::Taker`), from one read
+/// of the frame and, outside a peeps task, one question to tokio.
+#[inline(always)]
+pub fn current_lock_taker() -> (Actor, crate::hold::Taker) {
+    let frame = current();
+    let by = if frame.node == frame.task { 0 } else { frame.node };
+    if frame.tracked {
+        return (Actor { id: frame.task, keep: None }, crate::hold::Taker::new(by, 0));
+    }
+    plain_lock_taker(by)
 }
 
-/// As [`current_holder`], for a hold of the lock `lock` (its node id):
-/// outside a peeps task it also remembers, for the lock order's
-/// acquisition that follows, which plain tokio task (or the thread) took it.
+/// [`current_lock_taker`] outside a peeps task: the plain tokio task, else
+/// the thread.
 #[inline]
-pub fn current_lock_holder(lock: NodeId) -> Actor {
-    let frame = current();
-    if frame.tracked {
-        return Actor { id: frame.task, keep: None };
-    }
-    let (actor, tag) = match tokio::task::try_id() {
+fn plain_lock_taker(by: NodeId) -> (Actor, crate::hold::Taker) {
+    match tokio::task::try_id() {
         Some(task) => {
             let id = ambient::foreign_id(task);
-            (Actor { id, keep: None }, id)
+            (Actor { id, keep: None }, crate::hold::Taker::new(by, id))
         }
-        None => (ambient::kept_thread_root(), 0),
-    };
-    let _ = PLAIN_HOLD.try_with(|c| c.set((lock, tag)));
-    actor
-}
-
-/// The tag [`current_lock_holder`] remembered for the last hold taken on
-/// this thread outside a peeps task, when that hold was of `lock`; `None`
-/// when it was of another lock (ask tokio instead).
-///
-/// Read, not consumed: every acquisition the lock order follows comes
-/// right after its lock's hold was taken, in the same call, on the same
-/// thread (the hold first: see `peeps-sync`'s guard constructors), so the
-/// cell always names the hold of the acquisition being ordered.
-#[inline]
-pub(crate) fn plain_tag_for(lock: NodeId) -> Option<u64> {
-    let (held, tag) = PLAIN_HOLD.try_with(Cell::get).unwrap_or((0, 0));
-    (held == lock).then_some(tag)
+        None => (ambient::kept_thread_root(), crate::hold::Taker::new(by, 0)),
+    }
 }
 
 /// The task polling now, for a `held_by` edge: whoever can release a guard.

@@ -83,6 +83,7 @@ pub struct HoldToken {
     slot: Slot,
     /// The hold's ticket (0: one that cannot move).
     ticket: u64,
+    taker: Taker,
     _keep: Option<Arc<crate::ambient::AmbientHandle>>,
 }
 
@@ -91,6 +92,38 @@ impl HoldToken {
     #[inline]
     pub fn ticket(&self) -> u64 {
         self.ticket
+    }
+
+    /// Who took the hold, for the lock order.
+    #[inline]
+    pub fn taker(&self) -> Taker {
+        self.taker
+    }
+}
+
+/// Who took a hold, as the lock order wants it: the hold works it out
+/// anyway (one read of the frame, one question to tokio outside a peeps
+/// task) and hands it to the lock order's acquisition that follows (see
+/// `lockorder::acquired`), which does not ask again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Taker {
+    /// The innermost instrumented future that took it below its task; 0
+    /// when the task or thread itself did (no instrumented future around
+    /// the call).
+    pub(crate) by: NodeId,
+    /// Outside a peeps task, the plain tokio task that took it (its node
+    /// id), 0 for the thread; 0 in a peeps task.
+    pub(crate) plain: u64,
+}
+
+impl Taker {
+    /// For a hold no lock takes (a channel endpoint's): the lock order never
+    /// reads it.
+    pub(crate) const NONE: Taker = Taker { by: 0, plain: 0 };
+
+    #[inline]
+    pub(crate) fn new(by: NodeId, plain: u64) -> Taker {
+        Taker { by, plain }
     }
 }
 
@@ -302,14 +335,6 @@ fn site_ptr(at: Site) -> *mut Location<'static> {
     at.map_or(std::ptr::null_mut(), |l| std::ptr::from_ref(l).cast_mut())
 }
 
-/// The instrumented future polling now inside holder `holder`, if it is
-/// not the holder itself: the future that takes a hold.
-#[inline]
-fn taking_future(holder: NodeId) -> NodeId {
-    let node = context::current().node;
-    if node == holder { 0 } else { node }
-}
-
 fn site_of(p: *mut Location<'static>) -> Site {
     // SAFETY: a slot only ever holds null or a `&'static Location`.
     unsafe { p.cast_const().as_ref() }
@@ -380,8 +405,8 @@ impl HolderSet {
     /// permit of several semaphore permits): see [`HolderSet::weight`].
     #[inline]
     pub fn acquire_weighted(&self, how: HoldAs, confirmed: bool, weight: usize, at: Site) -> HoldToken {
-        let Actor { id, keep } = context::current_lock_holder(self.owner);
-        self.acquire_for(id, keep, how, evidence_of(confirmed), weight, 0, at)
+        let (actor, taker) = context::current_lock_taker();
+        self.acquire_for(actor, taker, how, evidence_of(confirmed), weight, 0, at)
     }
 
     /// As [`HolderSet::acquire_weighted`], for a hold that can move to
@@ -390,8 +415,8 @@ impl HolderSet {
     /// `made` until peeps sees where it goes.
     #[inline]
     pub fn acquire_movable(&self, how: HoldAs, weight: usize, at: Site) -> HoldToken {
-        let Actor { id, keep } = context::current_lock_holder(self.owner);
-        self.acquire_for(id, keep, how, Evidence::Made, weight, crate::id::next_id(), at)
+        let (actor, taker) = context::current_lock_taker();
+        self.acquire_for(actor, taker, how, Evidence::Made, weight, crate::id::next_id(), at)
     }
 
     /// As [`HolderSet::acquire`], for a hold no other hold of this set can
@@ -405,26 +430,29 @@ impl HolderSet {
     /// (a guard's hold is released before its inner guard), so the slot is
     /// free by then; a record still there is one whose guard was leaked
     /// (`mem::forget`) and cannot hold the lock any more than this one does.
+    ///
+    /// Returns who took it, for the lock order.
     #[inline]
-    pub fn hold_exclusive(&self, how: HoldAs, confirmed: bool, at: Site) {
+    pub fn hold_exclusive(&self, how: HoldAs, confirmed: bool, at: Site) -> Taker {
         // The holder lives without a reference (see `HoldGuard`).
-        let Actor { id, keep: _ } = context::current_lock_holder(self.owner);
+        let (Actor { id, keep: _ }, taker) = context::current_lock_taker();
         let m = meta(how, evidence_of(confirmed), clock::now_ms(), 1);
-        self.fill_exclusive(id, m, None, at, taking_future(id));
+        self.fill_exclusive(id, m, None, at, taker.by);
         crate::history::held(&self.clock, self.owner, id, how, at);
+        taker
     }
 
     /// As [`HolderSet::hold_exclusive`], for an owned exclusive guard,
     /// which can move to another task: returns the hold's ticket (for the
-    /// guard's mark); the evidence is `made`.
+    /// guard's mark) and who took it; the evidence is `made`.
     #[inline]
-    pub fn hold_exclusive_movable(&self, how: HoldAs, at: Site) -> u64 {
-        let Actor { id, keep: _ } = context::current_lock_holder(self.owner);
+    pub fn hold_exclusive_movable(&self, how: HoldAs, at: Site) -> (u64, Taker) {
+        let (Actor { id, keep: _ }, taker) = context::current_lock_taker();
         let ticket = crate::id::next_id();
         let m = meta(how, Evidence::Made, clock::now_ms(), 1);
-        self.fill_exclusive(id, m, Some(ticket), at, taking_future(id));
+        self.fill_exclusive(id, m, Some(ticket), at, taker.by);
         crate::history::held(&self.clock, self.owner, id, how, at);
-        ticket
+        (ticket, taker)
     }
 
     /// Writes an exclusive hold into the first slot, with plain stores:
@@ -456,8 +484,8 @@ impl HolderSet {
     #[allow(clippy::too_many_arguments)] // one hold's facts, written once
     fn acquire_for(
         &self,
-        id: NodeId,
-        keep: Option<Arc<crate::ambient::AmbientHandle>>,
+        Actor { id, keep }: Actor,
+        taker: Taker,
         how: HoldAs,
         evidence: Evidence,
         weight: usize,
@@ -465,11 +493,11 @@ impl HolderSet {
         at: Site,
     ) -> HoldToken {
         let since = clock::now_ms();
-        let by = if at.is_some() { taking_future(id) } else { 0 };
+        let by = if at.is_some() { taker.by } else { 0 };
         let slot = self.take_slot(HolderRecord { holder: id, how, evidence, since, weight, ticket, at, by });
         let slot = if ticket != 0 { slot.moving() } else { slot };
         crate::history::held(&self.clock, self.owner, id, how, at);
-        HoldToken { slot, ticket, _keep: keep }
+        HoldToken { slot, ticket, taker, _keep: keep }
     }
 
     /// Puts hold `r` in a free lock-free slot, or in the slow list when
@@ -802,7 +830,7 @@ impl HolderSet {
     /// no reference kept: a peeps task, a thread's kept root, or a plain
     /// tokio task's derived id), with the ticket its mark names.
     pub(crate) fn acquire_endpoint_by(&self, maker: NodeId, how: HoldAs, ticket: u64) -> EndpointHold {
-        EndpointHold::new(self.acquire_for(maker, None, how, Evidence::Made, 1, ticket, None))
+        EndpointHold::new(self.acquire_for(Actor { id: maker, keep: None }, Taker::NONE, how, Evidence::Made, 1, ticket, None))
     }
 
     /// Marks an endpoint used by the current task. Cheap when the same
@@ -868,7 +896,7 @@ impl HolderSet {
             let ticket = t.ticket;
             // A use, not a release: the new user takes the hold over.
             self.release_slot(t.slot.plain());
-            let taken = self.acquire_for(id, keep, how, next, 1, ticket, None);
+            let taken = self.acquire_for(Actor { id, keep }, Taker::NONE, how, next, 1, ticket, None);
             if next == Evidence::Shared {
                 self.set_by(taken.slot, guard_of_use(guarded));
             }
@@ -1026,18 +1054,20 @@ pub struct HoldGuard<'r> {
 }
 
 impl<'r> HoldGuard<'r> {
-    /// Records the current task as a holder of `set`.
+    /// Records the current task as a holder of `set`; also returns who
+    /// took the hold, for the lock order (each constructor does).
     #[inline]
-    pub fn new(set: &'r HolderSet, how: HoldAs, confirmed: bool, at: Site) -> Self {
-        HoldGuard { set, slot: Some(set.acquire(how, confirmed, at).slot) }
+    pub fn new(set: &'r HolderSet, how: HoldAs, confirmed: bool, at: Site) -> (Self, Taker) {
+        let token = set.acquire(how, confirmed, at);
+        (HoldGuard { set, slot: Some(token.slot) }, token.taker)
     }
 
     /// As [`HoldGuard::new`] for an exclusive hold (see
     /// [`HolderSet::hold_exclusive`]).
     #[inline]
-    pub fn exclusive(set: &'r HolderSet, how: HoldAs, confirmed: bool, at: Site) -> Self {
-        set.hold_exclusive(how, confirmed, at);
-        Self::adopt_exclusive(set)
+    pub fn exclusive(set: &'r HolderSet, how: HoldAs, confirmed: bool, at: Site) -> (Self, Taker) {
+        let taker = set.hold_exclusive(how, confirmed, at);
+        (Self::adopt_exclusive(set), taker)
     }
 
     /// Takes over the exclusive hold of `set` that
@@ -1051,26 +1081,26 @@ impl<'r> HoldGuard<'r> {
     /// As [`HoldGuard::new`] for a hold of `weight` units (see
     /// [`HolderSet::acquire_weighted`]).
     #[inline]
-    pub fn weighted(set: &'r HolderSet, how: HoldAs, confirmed: bool, weight: usize, at: Site) -> Self {
-        HoldGuard { set, slot: Some(set.acquire_weighted(how, confirmed, weight, at).slot) }
+    pub fn weighted(set: &'r HolderSet, how: HoldAs, confirmed: bool, weight: usize, at: Site) -> (Self, Taker) {
+        let token = set.acquire_weighted(how, confirmed, weight, at);
+        (HoldGuard { set, slot: Some(token.slot) }, token.taker)
     }
 
     /// As [`HoldGuard::weighted`] for a hold that can move to another task
     /// (an owned permit or read guard): also returns the hold's ticket, for
     /// the handle's mark (see [`HolderSet::acquire_movable`]).
     #[inline]
-    pub fn movable(set: &'r HolderSet, how: HoldAs, weight: usize, at: Site) -> (Self, u64) {
+    pub fn movable(set: &'r HolderSet, how: HoldAs, weight: usize, at: Site) -> (Self, u64, Taker) {
         let token = set.acquire_movable(how, weight, at);
-        let ticket = token.ticket;
-        (HoldGuard { set, slot: Some(token.slot) }, ticket)
+        (HoldGuard { set, slot: Some(token.slot) }, token.ticket, token.taker)
     }
 
     /// As [`HoldGuard::exclusive`] for an owned exclusive guard, which can
     /// move to another task: also returns the hold's ticket.
     #[inline]
-    pub fn exclusive_movable(set: &'r HolderSet, how: HoldAs, at: Site) -> (Self, u64) {
-        let ticket = set.hold_exclusive_movable(how, at);
-        (HoldGuard { set, slot: Some(Slot::fast(0).moving()) }, ticket)
+    pub fn exclusive_movable(set: &'r HolderSet, how: HoldAs, at: Site) -> (Self, u64, Taker) {
+        let (ticket, taker) = set.hold_exclusive_movable(how, at);
+        (HoldGuard { set, slot: Some(Slot::fast(0).moving()) }, ticket, taker)
     }
 
     /// Changes the hold's weight, if it is held.
@@ -1092,8 +1122,9 @@ impl<'r> HoldGuard<'r> {
     #[inline]
     pub fn reacquire(&mut self, how: HoldAs, confirmed: bool, at: Site) {
         self.release();
-        self.slot = Some(self.set.acquire(how, confirmed, at).slot);
-        crate::lockorder::reheld(self.set, how, at);
+        let token = self.set.acquire(how, confirmed, at);
+        self.slot = Some(token.slot);
+        crate::lockorder::reheld(self.set, how, at, token.taker);
     }
 
     /// As [`HoldGuard::reacquire`], as a hold that can move (an owned
@@ -1103,7 +1134,7 @@ impl<'r> HoldGuard<'r> {
         self.release();
         let token = self.set.acquire_movable(how, 1, at);
         self.slot = Some(token.slot);
-        crate::lockorder::reheld(self.set, how, at);
+        crate::lockorder::reheld(self.set, how, at, token.taker);
         token.ticket
     }
 }

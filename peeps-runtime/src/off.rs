@@ -174,6 +174,10 @@ pub mod hold {
     #[derive(Debug)]
     pub struct HoldToken;
 
+    /// Nothing: zero-sized.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Taker;
+
     impl HolderSet {
         /// Nothing.
         #[inline(always)]
@@ -213,7 +217,9 @@ pub mod hold {
         }
         /// Does nothing.
         #[inline(always)]
-        pub fn hold_exclusive(&self, _how: HoldAs, _confirmed: bool, _at: Site) {}
+        pub fn hold_exclusive(&self, _how: HoldAs, _confirmed: bool, _at: Site) -> Taker {
+            Taker
+        }
         /// Does nothing.
         #[inline(always)]
         pub fn release_exclusive(&self) {}
@@ -240,8 +246,8 @@ pub mod hold {
         }
         /// Always 0.
         #[inline(always)]
-        pub fn hold_exclusive_movable(&self, _how: HoldAs, _at: Site) -> u64 {
-            0
+        pub fn hold_exclusive_movable(&self, _how: HoldAs, _at: Site) -> (u64, Taker) {
+            (0, Taker)
         }
     }
 
@@ -250,6 +256,11 @@ pub mod hold {
         #[inline(always)]
         pub fn ticket(&self) -> u64 {
             0
+        }
+        /// Nothing.
+        #[inline(always)]
+        pub fn taker(&self) -> Taker {
+            Taker
         }
     }
 
@@ -272,13 +283,23 @@ pub mod hold {
     impl<'r> HoldGuard<'r> {
         /// Nothing.
         #[inline(always)]
-        pub fn new(_set: &'r HolderSet, _how: HoldAs, _confirmed: bool, _at: Site) -> Self {
-            HoldGuard(std::marker::PhantomData)
+        pub fn new(
+            _set: &'r HolderSet,
+            _how: HoldAs,
+            _confirmed: bool,
+            _at: Site,
+        ) -> (Self, Taker) {
+            (HoldGuard(std::marker::PhantomData), Taker)
         }
         /// Nothing.
         #[inline(always)]
-        pub fn exclusive(_set: &'r HolderSet, _how: HoldAs, _confirmed: bool, _at: Site) -> Self {
-            HoldGuard(std::marker::PhantomData)
+        pub fn exclusive(
+            _set: &'r HolderSet,
+            _how: HoldAs,
+            _confirmed: bool,
+            _at: Site,
+        ) -> (Self, Taker) {
+            (HoldGuard(std::marker::PhantomData), Taker)
         }
         /// Nothing.
         #[inline(always)]
@@ -304,8 +325,8 @@ pub mod hold {
             _confirmed: bool,
             _weight: usize,
             _at: Site,
-        ) -> Self {
-            HoldGuard(std::marker::PhantomData)
+        ) -> (Self, Taker) {
+            (HoldGuard(std::marker::PhantomData), Taker)
         }
         /// Does nothing.
         #[inline(always)]
@@ -317,13 +338,17 @@ pub mod hold {
             _how: HoldAs,
             _weight: usize,
             _at: Site,
-        ) -> (Self, u64) {
-            (HoldGuard(std::marker::PhantomData), 0)
+        ) -> (Self, u64, Taker) {
+            (HoldGuard(std::marker::PhantomData), 0, Taker)
         }
         /// Nothing.
         #[inline(always)]
-        pub fn exclusive_movable(_set: &'r HolderSet, _how: HoldAs, _at: Site) -> (Self, u64) {
-            (HoldGuard(std::marker::PhantomData), 0)
+        pub fn exclusive_movable(
+            _set: &'r HolderSet,
+            _how: HoldAs,
+            _at: Site,
+        ) -> (Self, u64, Taker) {
+            (HoldGuard(std::marker::PhantomData), 0, Taker)
         }
     }
 }

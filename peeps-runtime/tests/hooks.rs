@@ -12,7 +12,7 @@
 use peeps_graph::{Evidence, NodeId, NodeKind, Op};
 use peeps_runtime::__private::history::{self, EventKind};
 use peeps_runtime::__private::hold::{
-    EndpointHold, HoldAs, HoldGuard, HoldToken, HolderSet, Notifiers, Site,
+    EndpointHold, HoldAs, HoldGuard, HoldToken, HolderSet, Notifiers, Site, Taker,
 };
 use peeps_runtime::__private::lockorder::{self, Mode};
 use peeps_runtime::__private::node::Describe;
@@ -57,8 +57,9 @@ fn holds() {
     let _: fn(&HolderSet, HoldToken) = HolderSet::release;
     let _: fn(&HolderSet, HoldAs) -> usize = HolderSet::count;
     let _: fn(&HolderSet, HoldAs) -> usize = HolderSet::weight;
-    let _: fn(&HolderSet, HoldAs, bool, Site) = HolderSet::hold_exclusive;
-    let _: fn(&HolderSet, HoldAs, Site) -> u64 = HolderSet::hold_exclusive_movable;
+    let _: fn(&HolderSet, HoldAs, bool, Site) -> Taker = HolderSet::hold_exclusive;
+    let _: fn(&HolderSet, HoldAs, Site) -> (u64, Taker) = HolderSet::hold_exclusive_movable;
+    let _: fn(&HoldToken) -> Taker = HoldToken::taker;
     let _: fn(&HolderSet) = HolderSet::release_exclusive;
     let _: fn(&HolderSet, HoldAs) -> EndpointHold = HolderSet::acquire_endpoint;
     let _: fn(&HolderSet, &EndpointHold, HoldAs, *const ()) = HolderSet::touch_endpoint;
@@ -68,12 +69,15 @@ fn holds() {
     let _: fn(&EndpointHold) -> u64 = EndpointHold::ticket;
     // A guard borrows its set for as long as it lives.
     fn guards<'r>() {
-        let _: fn(&'r HolderSet, HoldAs, bool, Site) -> HoldGuard<'r> = HoldGuard::new;
-        let _: fn(&'r HolderSet, HoldAs, bool, Site) -> HoldGuard<'r> = HoldGuard::exclusive;
+        let _: fn(&'r HolderSet, HoldAs, bool, Site) -> (HoldGuard<'r>, Taker) = HoldGuard::new;
+        let _: fn(&'r HolderSet, HoldAs, bool, Site) -> (HoldGuard<'r>, Taker) =
+            HoldGuard::exclusive;
         let _: fn(&'r HolderSet) -> HoldGuard<'r> = HoldGuard::adopt_exclusive;
-        let _: fn(&'r HolderSet, HoldAs, bool, usize, Site) -> HoldGuard<'r> = HoldGuard::weighted;
-        let _: fn(&'r HolderSet, HoldAs, usize, Site) -> (HoldGuard<'r>, u64) = HoldGuard::movable;
-        let _: fn(&'r HolderSet, HoldAs, Site) -> (HoldGuard<'r>, u64) =
+        let _: fn(&'r HolderSet, HoldAs, bool, usize, Site) -> (HoldGuard<'r>, Taker) =
+            HoldGuard::weighted;
+        let _: fn(&'r HolderSet, HoldAs, usize, Site) -> (HoldGuard<'r>, u64, Taker) =
+            HoldGuard::movable;
+        let _: fn(&'r HolderSet, HoldAs, Site) -> (HoldGuard<'r>, u64, Taker) =
             HoldGuard::exclusive_movable;
     }
     guards();
@@ -162,11 +166,14 @@ fn resources() {
 #[test]
 fn lock_order() {
     // An acquisition that could have waited, one that could not.
-    let _: fn(&Resource, Mode, Site) = lockorder::acquired;
-    let _: fn(&Resource, Mode, Site) = lockorder::held;
+    let _: fn(&Resource, Mode, Site, Taker) = lockorder::acquired;
+    let _: fn(&Resource, Mode, Site, Taker) = lockorder::held;
     // The same for an owned guard or permit, which can move unseen.
-    let _: fn(&Resource, Mode, Site) = lockorder::acquired_movable;
-    let _: fn(&Resource, Mode, Site) = lockorder::held_movable;
+    let _: fn(&Resource, Mode, Site, Taker) = lockorder::acquired_movable;
+    let _: fn(&Resource, Mode, Site, Taker) = lockorder::held_movable;
+    // A permit that took all its semaphore's permits.
+    let _: fn(&Resource, Site, Taker) = lockorder::acquired_sole_permit;
+    let _: fn(&Resource, Site, Taker) = lockorder::held_sole_permit;
     let _: fn() -> Option<peeps_graph::LockOrder> = lockorder::learned;
     let _: [Mode; 3] = [Mode::Read, Mode::Write, Mode::Permit];
 }

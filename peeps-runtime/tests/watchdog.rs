@@ -58,8 +58,8 @@ fn lock(res: &peeps_runtime::__private::resource::Resource) {
     use peeps_runtime::__private::hold::HoldAs;
     use peeps_runtime::__private::lockorder::{Mode, acquired};
     let at = Some(std::panic::Location::caller());
-    res.holders().hold_exclusive(HoldAs::Guard, true, at);
-    acquired(res, Mode::Write, at);
+    let taker = res.holders().hold_exclusive(HoldAs::Guard, true, at);
+    acquired(res, Mode::Write, at, taker);
 }
 
 #[test]

@@ -20,6 +20,7 @@
 //! Without feature `diagnostics` every piece is the runtime's no-op twin:
 //! the same code compiles to the plain tokio call.
 
+use peeps_runtime::__private::hold::Taker;
 use peeps_runtime::__private::resource::Resource;
 use peeps_runtime::__private::wait::WaitEdge;
 use std::future::Future;
@@ -286,18 +287,19 @@ pub(crate) enum Took {
 }
 
 /// Records a lock of `res` taken in `mode` by the call at `at` in the lock
-/// order, right after the lock's hold was taken (the order reads which
-/// plain tokio task the hold found). Without diagnostics: nothing.
+/// order, right after the lock's hold was taken by `taker` (who the hold
+/// found). Without diagnostics: nothing.
 #[inline(always)]
 pub(crate) fn ordered(
     res: &Resource,
     mode: peeps_runtime::__private::lockorder::Mode,
     at: Site,
     took: Took,
+    taker: Taker,
 ) {
     match took {
-        Took::Waiting => peeps_runtime::__private::lockorder::acquired(res, mode, at),
-        Took::AtOnce => peeps_runtime::__private::lockorder::held(res, mode, at),
+        Took::Waiting => peeps_runtime::__private::lockorder::acquired(res, mode, at, taker),
+        Took::AtOnce => peeps_runtime::__private::lockorder::held(res, mode, at, taker),
     }
 }
 
@@ -305,10 +307,10 @@ pub(crate) fn ordered(
 /// held exclusively, a gate as a mutex guard is (see
 /// `peeps_runtime::lockorder::acquired_sole_permit`).
 #[inline(always)]
-pub(crate) fn ordered_sole_permit(res: &Resource, at: Site, took: Took) {
+pub(crate) fn ordered_sole_permit(res: &Resource, at: Site, took: Took, taker: Taker) {
     match took {
-        Took::Waiting => peeps_runtime::__private::lockorder::acquired_sole_permit(res, at),
-        Took::AtOnce => peeps_runtime::__private::lockorder::held_sole_permit(res, at),
+        Took::Waiting => peeps_runtime::__private::lockorder::acquired_sole_permit(res, at, taker),
+        Took::AtOnce => peeps_runtime::__private::lockorder::held_sole_permit(res, at, taker),
     }
 }
 
@@ -321,10 +323,13 @@ pub(crate) fn ordered_owned(
     mode: peeps_runtime::__private::lockorder::Mode,
     at: Site,
     took: Took,
+    taker: Taker,
 ) {
     match took {
-        Took::Waiting => peeps_runtime::__private::lockorder::acquired_movable(res, mode, at),
-        Took::AtOnce => peeps_runtime::__private::lockorder::held_movable(res, mode, at),
+        Took::Waiting => {
+            peeps_runtime::__private::lockorder::acquired_movable(res, mode, at, taker);
+        }
+        Took::AtOnce => peeps_runtime::__private::lockorder::held_movable(res, mode, at, taker),
     }
 }
 

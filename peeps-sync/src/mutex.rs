@@ -191,8 +191,8 @@ impl<T: ?Sized> Mutex<T> {
         took: Took,
     ) -> MutexGuard<'a, T> {
         let res = self.res.resource();
-        res.holders().hold_exclusive(HoldAs::Guard, true, at);
-        ordered(res, Mode::Write, at, took);
+        let taker = res.holders().hold_exclusive(HoldAs::Guard, true, at);
+        ordered(res, Mode::Write, at, took, taker);
         MutexGuard {
             guard,
             lock: self,
@@ -211,9 +211,8 @@ impl<T: ?Sized> Mutex<T> {
         // stays put while the guard keeps `self` alive; the guard drops
         // `hold` before that `Arc` and never hands the reference out.
         let set = unsafe { &*std::ptr::from_ref(self.res.resource().holders()) };
-        let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
-        // After the hold: the lock order reads what the hold found.
-        ordered_owned(self.res.resource(), Mode::Write, at, took);
+        let (hold, ticket, taker) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
+        ordered_owned(self.res.resource(), Mode::Write, at, took, taker);
         OwnedMutexGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,

@@ -210,12 +210,7 @@ impl<F: Future> Future for Marked<'_, F> {
         this.flag.store(true, Relaxed);
         if this.hold.is_none() {
             let set = this.res.holders();
-            *this.hold = Some(HoldGuard::new(
-                set,
-                HoldAs::Initialiser,
-                true,
-                this.at.site(),
-            ));
+            *this.hold = Some(HoldGuard::new(set, HoldAs::Initialiser, true, this.at.site()).0);
         }
         let out = this.fut.poll(cx);
         if out.is_ready() {

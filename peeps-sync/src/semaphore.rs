@@ -211,11 +211,12 @@ impl Semaphore {
         at: Site,
         took: Took,
     ) -> SemaphorePermit<'a> {
-        let hold = HoldGuard::weighted(self.set(), HoldAs::Permit, true, permit.num_permits(), at);
+        let (hold, taker) =
+            HoldGuard::weighted(self.set(), HoldAs::Permit, true, permit.num_permits(), at);
         if self.takes_all(permit.num_permits()) {
-            ordered_sole_permit(self.res.resource(), at, took);
+            ordered_sole_permit(self.res.resource(), at, took, taker);
         } else {
-            ordered(self.res.resource(), Mode::Permit, at, took);
+            ordered(self.res.resource(), Mode::Permit, at, took, taker);
         }
         SemaphorePermit {
             hold,
@@ -240,9 +241,9 @@ impl Semaphore {
             let set = &*std::ptr::from_ref(self.set());
             (permit, set)
         };
-        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, permit.num_permits(), at);
-        // After the hold: the lock order reads what the hold found.
-        ordered_owned(self.res.resource(), Mode::Permit, at, took);
+        let (hold, ticket, taker) =
+            HoldGuard::movable(set, HoldAs::Permit, permit.num_permits(), at);
+        ordered_owned(self.res.resource(), Mode::Permit, at, took, taker);
         OwnedSemaphorePermit {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -557,8 +558,14 @@ impl<'a> SemaphorePermit<'a> {
         let permit = self.permit.split(n)?;
         self.hold.set_weight(self.permit.num_permits());
         let at = caller();
-        let hold = HoldGuard::weighted(self.sem.set(), HoldAs::Permit, true, n, at);
-        ordered(self.sem.res.resource(), Mode::Permit, at, Took::AtOnce);
+        let (hold, taker) = HoldGuard::weighted(self.sem.set(), HoldAs::Permit, true, n, at);
+        ordered(
+            self.sem.res.resource(),
+            Mode::Permit,
+            at,
+            Took::AtOnce,
+            taker,
+        );
         Some(SemaphorePermit {
             hold,
             permit,
@@ -625,8 +632,8 @@ impl OwnedSemaphorePermit {
         // last, so the set it points into outlives the hold.
         let set = unsafe { &*std::ptr::from_ref(sem.set()) };
         let at = caller();
-        let (hold, ticket) = HoldGuard::movable(set, HoldAs::Permit, n, at);
-        ordered_owned(sem.res.resource(), Mode::Permit, at, Took::AtOnce);
+        let (hold, ticket, taker) = HoldGuard::movable(set, HoldAs::Permit, n, at);
+        ordered_owned(sem.res.resource(), Mode::Permit, at, Took::AtOnce, taker);
         let mark = Mark::new(Key::hold(set.owner(), ticket));
         Some(OwnedSemaphorePermit {
             mark,

@@ -2,32 +2,33 @@
 //! nothing, with the same signature.
 
 use super::Mode;
+use crate::hold::Taker;
 use crate::resource::Resource;
 use crate::wait::Site;
 
 /// Does nothing.
 #[inline(always)]
-pub fn acquired(_res: &Resource, _mode: Mode, _at: Site) {}
+pub fn acquired(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker) {}
 
 /// Does nothing.
 #[inline(always)]
-pub fn held(_res: &Resource, _mode: Mode, _at: Site) {}
+pub fn held(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker) {}
 
 /// Does nothing.
 #[inline(always)]
-pub fn acquired_movable(_res: &Resource, _mode: Mode, _at: Site) {}
+pub fn acquired_movable(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker) {}
 
 /// Does nothing.
 #[inline(always)]
-pub fn held_movable(_res: &Resource, _mode: Mode, _at: Site) {}
+pub fn held_movable(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker) {}
 
 /// Does nothing.
 #[inline(always)]
-pub fn acquired_sole_permit(_res: &Resource, _at: Site) {}
+pub fn acquired_sole_permit(_res: &Resource, _at: Site, _taker: Taker) {}
 
 /// Does nothing.
 #[inline(always)]
-pub fn held_sole_permit(_res: &Resource, _at: Site) {}
+pub fn held_sole_permit(_res: &Resource, _at: Site, _taker: Taker) {}
 
 /// Does nothing.
 #[inline(always)]

@@ -1,6 +1,6 @@
 //! The hooks, with feature `diagnostics` (see the module above).
 
-use crate::hold::HolderSet;
+use crate::hold::{HolderSet, Taker};
 use crate::resource::Resource;
 use crate::wait::Site;
 use peeps_graph::NodeId;
@@ -12,19 +12,19 @@ use super::{Mode, class, graph, stack};
 /// Records a lock of `res` taken in `mode` by the call at `at`, a call
 /// that could have waited: the order from every lock the current task
 /// holds to it is learned, and it is held until its hold is released.
-/// Called right after the lock's hold is taken on the same thread (it
-/// reads which plain tokio task the hold found).
+/// Called right after the lock's hold is taken, on the same thread, with
+/// who took it (`taker`, as the hold found it).
 #[inline]
-pub fn acquired(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, true, false, false);
+pub fn acquired(res: &Resource, mode: Mode, at: Site, taker: Taker) {
+    take(res, mode, at, true, false, false, taker);
 }
 
 /// As [`acquired`], for a permit that took all the permits its semaphore
 /// has (a semaphore of one used as a lock): held exclusively, so, like a
 /// mutex guard, a gate of the order edges taken under it.
 #[inline]
-pub fn acquired_sole_permit(res: &Resource, at: Site) {
-    take(res, Mode::Permit, at, true, false, true);
+pub fn acquired_sole_permit(res: &Resource, at: Site, taker: Taker) {
+    take(res, Mode::Permit, at, true, false, true, taker);
 }
 
 /// As [`acquired`], for an owned guard or permit (`lock_owned`,
@@ -33,37 +33,45 @@ pub fn acquired_sole_permit(res: &Resource, at: Site) {
 /// ordered after what the task holds, but orders nothing taken after it,
 /// since the task may not hold it any more by then.
 #[inline]
-pub fn acquired_movable(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, true, true, false);
+pub fn acquired_movable(res: &Resource, mode: Mode, at: Site, taker: Taker) {
+    take(res, mode, at, true, true, false, taker);
 }
 
 /// Records a lock of `res` held in `mode` from the call at `at` on,
 /// taken without waiting (`try_lock`, a downgrade, a permit split off):
 /// it orders the locks taken after it, but nothing before it.
 #[inline]
-pub fn held(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, false, false, false);
+pub fn held(res: &Resource, mode: Mode, at: Site, taker: Taker) {
+    take(res, mode, at, false, false, false, taker);
 }
 
 /// As [`held`], for a permit that took all its semaphore's permits (see
 /// [`acquired_sole_permit`]).
 #[inline]
-pub fn held_sole_permit(res: &Resource, at: Site) {
-    take(res, Mode::Permit, at, false, false, true);
+pub fn held_sole_permit(res: &Resource, at: Site, taker: Taker) {
+    take(res, Mode::Permit, at, false, false, true, taker);
 }
 
 /// As [`held`], for an owned guard or permit (see [`acquired_movable`]):
 /// it orders nothing, before or after it.
 #[inline]
-pub fn held_movable(res: &Resource, mode: Mode, at: Site) {
-    take(res, mode, at, false, true, false);
+pub fn held_movable(res: &Resource, mode: Mode, at: Site, taker: Taker) {
+    take(res, mode, at, false, true, false, taker);
 }
 
 /// The fast path: a lock whose class is known (and, taken for writing,
 /// already marked written) goes straight to the thread's list; anything
 /// else to [`take_first`].
 #[inline(always)]
-fn take(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool, sole: bool) {
+fn take(
+    res: &Resource,
+    mode: Mode,
+    at: Site,
+    waited: bool,
+    movable: bool,
+    sole: bool,
+    taker: Taker,
+) {
     let set = res.holders();
     let cell = set.order.load();
     // One test: followed, and marked written when taken for writing.
@@ -81,9 +89,10 @@ fn take(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool, sole:
             waited,
             movable,
             sole,
+            taker,
         );
     } else {
-        take_first(res, mode, at, waited, movable, sole);
+        take_first(res, mode, at, waited, movable, sole, taker);
     }
 }
 
@@ -91,7 +100,15 @@ fn take(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool, sole:
 /// writing (its class marked written), or a lock peeps does not follow.
 #[cold]
 #[inline(never)]
-fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool, sole: bool) {
+fn take_first(
+    res: &Resource,
+    mode: Mode,
+    at: Site,
+    waited: bool,
+    movable: bool,
+    sole: bool,
+    taker: Taker,
+) {
     let set = res.holders();
     let mut cell = set.order.load();
     if cell & CLASS_MASK == UNTRACKED {
@@ -115,6 +132,7 @@ fn take_first(res: &Resource, mode: Mode, at: Site, waited: bool, movable: bool,
         waited,
         movable,
         sole,
+        taker,
     );
 }
 
@@ -138,14 +156,14 @@ pub fn given_up(res: &Resource, mode: Mode, at: Site) {
 /// again): held from then on, ordered after nothing. A lock whose class is
 /// not known yet (renamed since it was taken) is not followed.
 #[inline]
-pub(crate) fn reheld(set: &HolderSet, how: crate::hold::HoldAs, at: Site) {
+pub(crate) fn reheld(set: &HolderSet, how: crate::hold::HoldAs, at: Site, taker: Taker) {
     if let Some(class) = tracked(set.order.load()) {
         let mode = match how {
             crate::hold::HoldAs::ReadGuard => Mode::Read,
             crate::hold::HoldAs::Permit => Mode::Permit,
             _ => Mode::Write,
         };
-        stack::take(set.owner(), class, mode, at, false, false, false);
+        stack::take(set.owner(), class, mode, at, false, false, false, taker);
     }
 }
 

@@ -26,6 +26,7 @@ mod plain;
 use super::HELD_MAX;
 use super::graph::{self, EdgeKey, Gates, Learn, gate_hash};
 use crate::context;
+use crate::hold::Taker;
 use crate::wait::Site;
 use peeps_graph::{LockMode, NodeId, NodeKind};
 use std::cell::UnsafeCell;
@@ -285,16 +286,6 @@ fn plain_tag() -> u64 {
     tokio::task::try_id().map_or(0, crate::ambient::foreign_id)
 }
 
-/// [`plain_tag`] for an acquisition of `lock`: what the lock's hold, just
-/// taken, found (see `context::current_lock_holder`), else asked again.
-#[inline]
-fn plain_tag_of(lock: NodeId) -> u64 {
-    match context::plain_tag_for(lock) {
-        Some(tag) => tag,
-        None => plain_tag(),
-    }
-}
-
 // ---- acquisition and release ----------------------------------------------
 
 /// The held locks an acquisition is ordered after, copied out of the list
@@ -304,16 +295,18 @@ struct Before {
     len: usize,
 }
 
-/// Lock `lock` of class `class` is taken in `mode` at `at`; `waited` when
-/// the call could have waited (it is then ordered after what is held);
-/// `sole` for a permit that took all its semaphore's permits (held
-/// exclusively, as a mutex guard is).
+/// Lock `lock` of class `class` is taken in `mode` at `at` by `taker` (as
+/// its hold found it: the future taking it, and outside a peeps task the
+/// plain tokio task); `waited` when the call could have waited (it is then
+/// ordered after what is held); `sole` for a permit that took all its
+/// semaphore's permits (held exclusively, as a mutex guard is).
 ///
 /// The common case is inlined and stays in one borrow of the thread's
 /// state: a context holding nothing in its segment, no orphan release to
 /// apply, room in the list — a push of one entry. A plain tokio task's
 /// lock goes to its list in [`plain`]; anything else to [`take_more`].
 #[inline(always)]
+#[allow(clippy::too_many_arguments)] // one acquisition's facts, inlined
 pub(super) fn take(
     lock: NodeId,
     class: u32,
@@ -322,10 +315,10 @@ pub(super) fn take(
     waited: bool,
     movable: bool,
     sole: bool,
+    taker: Taker,
 ) {
     let gate = graph::is_gate(mode) || sole;
-    let frame = context::current();
-    let by = future_of(frame);
+    let by = taker.by;
     /// What the borrow did.
     enum Took {
         /// Pushed the entry.
@@ -338,7 +331,7 @@ pub(super) fn take(
     let took = LOCAL.try_with(|l| {
         // SAFETY: as in `with_list`.
         let list = unsafe { &mut *l.list.get() };
-        let tag = if list.in_task { 0 } else { plain_tag_of(lock) };
+        let tag = if list.in_task { 0 } else { taker.plain };
         if tag != 0 {
             return Took::Plain(tag);
         }

@@ -79,8 +79,9 @@ impl<T: ?Sized> Mutex<T> {
         at: Site,
         took: Took,
     ) -> MutexGuard<'a, T> {
-        let hold = HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true, at);
-        ordered(self.res.resource(), Mode::Write, at, took);
+        let (hold, taker) =
+            HoldGuard::exclusive(self.res.resource().holders(), HoldAs::Guard, true, at);
+        ordered(self.res.resource(), Mode::Write, at, took, taker);
         MutexGuard {
             hold,
             guard,

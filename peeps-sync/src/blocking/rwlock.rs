@@ -106,8 +106,8 @@ impl<T: ?Sized> RwLock<T> {
         mode: Mode,
         took: Took,
     ) -> RwLockReadGuard<'a, T> {
-        let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at);
-        ordered(self.res.resource(), mode, at, took);
+        let (hold, taker) = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at);
+        ordered(self.res.resource(), mode, at, took, taker);
         RwLockReadGuard { hold, guard }
     }
 
@@ -119,8 +119,8 @@ impl<T: ?Sized> RwLock<T> {
         at: Site,
         took: Took,
     ) -> RwLockWriteGuard<'a, T> {
-        let hold = HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at);
-        ordered(self.res.resource(), Mode::Write, at, took);
+        let (hold, taker) = HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at);
+        ordered(self.res.resource(), Mode::Write, at, took, taker);
         RwLockWriteGuard { hold, guard }
     }
 
@@ -134,8 +134,8 @@ impl<T: ?Sized> RwLock<T> {
     ) -> RwLockUpgradableReadGuard<'a, T> {
         // Exclusive of writers and of other upgradable reads: ordered as a
         // write.
-        let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at);
-        ordered(self.res.resource(), Mode::Write, at, took);
+        let (hold, taker) = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at);
+        ordered(self.res.resource(), Mode::Write, at, took, taker);
         RwLockUpgradableReadGuard {
             hold,
             guard,

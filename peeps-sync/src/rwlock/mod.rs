@@ -254,8 +254,8 @@ impl<T: ?Sized> RwLock<T> {
         at: Site,
         took: Took,
     ) -> RwLockReadGuard<'a, T> {
-        let hold = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at);
-        ordered(self.res.resource(), Mode::Read, at, took);
+        let (hold, taker) = HoldGuard::new(self.set(), HoldAs::ReadGuard, true, at);
+        ordered(self.res.resource(), Mode::Read, at, took, taker);
         RwLockReadGuard {
             hold,
             guard,
@@ -272,8 +272,8 @@ impl<T: ?Sized> RwLock<T> {
         at: Site,
         took: Took,
     ) -> RwLockWriteGuard<'a, T> {
-        let hold = HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at);
-        ordered(self.res.resource(), Mode::Write, at, took);
+        let (hold, taker) = HoldGuard::exclusive(self.set(), HoldAs::Guard, true, at);
+        ordered(self.res.resource(), Mode::Write, at, took, taker);
         RwLockWriteGuard {
             hold,
             guard,
@@ -291,9 +291,8 @@ impl<T: ?Sized> RwLock<T> {
     ) -> OwnedRwLockReadGuard<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
-        let (hold, ticket) = HoldGuard::movable(set, HoldAs::ReadGuard, 1, at);
-        // After the hold: the lock order reads what the hold found.
-        ordered_owned(self.res.resource(), Mode::Read, at, took);
+        let (hold, ticket, taker) = HoldGuard::movable(set, HoldAs::ReadGuard, 1, at);
+        ordered_owned(self.res.resource(), Mode::Read, at, took, taker);
         OwnedRwLockReadGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -313,9 +312,8 @@ impl<T: ?Sized> RwLock<T> {
     ) -> OwnedRwLockWriteGuard<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
-        let (hold, ticket) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
-        // After the hold: the lock order reads what the hold found.
-        ordered_owned(self.res.resource(), Mode::Write, at, took);
+        let (hold, ticket, taker) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
+        ordered_owned(self.res.resource(), Mode::Write, at, took, taker);
         OwnedRwLockWriteGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,

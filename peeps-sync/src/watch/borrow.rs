@@ -42,7 +42,7 @@ impl<'a, T> Ref<'a, T> {
         at: Site,
     ) -> Self {
         Ref {
-            _hold: HoldGuard::new(holders, HoldAs::ReadGuard, true, at),
+            _hold: HoldGuard::new(holders, HoldAs::ReadGuard, true, at).0,
             inner,
         }
     }
