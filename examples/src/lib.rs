@@ -431,6 +431,19 @@
 //! | `owned_permit_second_behind_bulk` | deadlock of `ingest` (a second `acquire_owned()` of `segments` queued behind a bulk `acquire_many(3)`, 2 permits free, holding an owned permit) and `rebalance` (the bulk acquire, waiting for `ingest`'s owned permit) |
 //! | `bulk_acquire_waits_on_permit_holder_behind_mutex` | certain deadlock of `catalog-writer` (holding `catalog`, its `acquire()` of `io-slots` queued behind `compaction`'s `acquire_many(3)`, 2 permits free), `compaction` (waiting for `reader`'s permit) and `reader` (waiting for `catalog`) |
 //!
+//! ## Deadlocks from bug reports, and their fixed twins (hunt16)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `watch_two_borrows_behind_send_replace` | certain deadlock of `api-status` (a second `borrow()` of watch `p2p-status` in one expression, behind the queued writer, its first read held) and `p2p-connections` (its `send_replace`, waiting for that read); both blocking polls (fedimint#9085) (missed today: a bug) |
+//! | `watch_status_copied_out_send_replace` | no deadlock, nothing stuck forever, no potential deadlock (the twin: each `borrow()` copied out in its own statement) |
+//! | `forwarders_reserve_before_recv` | certain deadlock of `tailer` (sending into full `lines-c`), `forwarder-c` (reserving a slot of `shipments`, both reserved) and `forwarder-a`, `forwarder-b` (holding those slots, receiving on their quiet inboxes); `shipper` behind (tower#408, tokio#2358) (today `shipper` is put in the cycle, as the reserve's releaser: a bug) |
+//! | `forwarders_recv_then_reserve` | no deadlock, nothing stuck forever, no potential deadlock (the twin: a slot reserved only with a line in hand) |
+//! | `router_stopped_keeps_receiver` | certain deadlock of `app` (its second stop's `stop-ack`, the sender unread on `router-requests`, received by `router`) and `router` (joining `app` after leaving its loop, its receiver kept); `main` behind (ockam#3105) |
+//! | `router_stopped_closes_receiver` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the router closes its receiver on leaving its loop) |
+//! | `wal_read_guard_into_completion` | certain deadlock of `thread wal-reader` (a second read of blocking rwlock `shared-wal` in a completion run under its first, behind the queued writer) and `thread wal-writer` (its write, waiting for that read) (turso#3132) (today a deadlock of `wal-reader` with itself, the writer behind: a bug) |
+//! | `wal_read_guard_dropped_before_read` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the read guard let go before the frame read begins) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

@@ -402,6 +402,15 @@ const SCENARIOS: &[&str] = &[
     "soak_bulk_acquire_timeout_gives_up",
     "owned_permit_second_behind_bulk",
     "bulk_acquire_waits_on_permit_holder_behind_mutex",
+    // hunt16: deadlocks from bug reports, and their fixed twins
+    "watch_two_borrows_behind_send_replace",
+    "watch_status_copied_out_send_replace",
+    "forwarders_reserve_before_recv",
+    "forwarders_recv_then_reserve",
+    "router_stopped_keeps_receiver",
+    "router_stopped_closes_receiver",
+    "wal_read_guard_into_completion",
+    "wal_read_guard_dropped_before_read",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8173,4 +8182,199 @@ fn bulk_acquire_waits_on_permit_holder_behind_mutex() {
         text.contains(r#"queued behind the acquire of task "compaction""#),
         "{text}"
     );
+}
+
+// ---- hunt16: deadlocks from bug reports, and their fixed twins -------------
+
+/// fedimint#9085: a status endpoint holds a `borrow()` of the `p2p-status`
+/// watch while it asks for a second one in the same expression; the p2p
+/// task's `send_replace` queued between the two. Both threads park.
+#[test]
+#[ignore = "bug: 0 deadlocks, 2 blocking polls (worker inside a poll of future federation_status; worker inside a poll of future publish_connections), neither parked on p2p-status: the second borrow(), parked behind the queued send_replace, records no wait, so api-status counts as running"]
+fn watch_two_borrows_behind_send_replace() {
+    let mut s = scenario!(watch_two_borrows_behind_send_replace);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["api-status", "p2p-connections"])
+        .resources([(Channel, "p2p-status")])
+        .step(
+            step("p2p-connections")
+                .path(["publish_connections"])
+                .op(Op::Write)
+                .waits_on(Channel, "p2p-status")
+                .held_by("api-status")
+                .held_as("read_guard"),
+        )
+        .step(
+            step("api-status")
+                .path(["federation_status"])
+                .op(Op::Read)
+                .waits_on(Channel, "p2p-status")
+                .held_by("p2p-connections")
+                .behind_writer(true),
+        )
+        .check(report);
+    assert_eq!(
+        blocking_poll_tasks(report),
+        ["api-status", "p2p-connections"],
+        "{}",
+        report_text(report)
+    );
+}
+
+/// The fix of fedimint#9085: each `borrow()` copied out in its own
+/// statement, the p2p task publishing every 20 ms.
+#[test]
+fn watch_status_copied_out_send_replace() {
+    let mut s = scenario!(watch_status_copied_out_send_replace);
+    check_no_potential(&s.dump());
+}
+
+/// tower#408 / tokio#2358: forwarders reserve a slot of the shared
+/// `shipments` channel before they wait for a line; the quiet sources'
+/// forwarders hold every slot, the busy source's forwarder waits for one,
+/// and the tailer waits to hand it its next line. The shipper, whose
+/// channel holds no message, is behind the cycle, not in it.
+#[test]
+#[ignore = "bug: deadlock (certain, 5 tasks) with shipper in it: forwarder-c 'waits to send on channel shipments' (len 0, reserved 2) is released by its receiver shipper, not by the slots forwarder-a and forwarder-b reserved"]
+fn forwarders_reserve_before_recv() {
+    let mut s = scenario!(forwarders_reserve_before_recv);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let mut expect = deadlock()
+        .certain()
+        .tasks(["tailer", "forwarder-a", "forwarder-b", "forwarder-c"])
+        .resources([
+            (Channel, "lines-a"),
+            (Channel, "lines-b"),
+            (Channel, "lines-c"),
+            (Channel, "shipments"),
+        ])
+        .behind(["shipper"])
+        .step(
+            step("tailer")
+                .path(["tail"])
+                .op(Op::Send)
+                .waits_on(Channel, "lines-c")
+                .held_by("forwarder-c")
+                .held_as("receiver"),
+        );
+    for (forwarder, inbox) in [("forwarder-a", "lines-a"), ("forwarder-b", "lines-b")] {
+        expect = expect.step(
+            step(forwarder)
+                .path(["forward"])
+                .op(Op::Recv)
+                .waits_on(Channel, inbox)
+                .held_by("tailer")
+                .held_as("sender"),
+        );
+    }
+    expect
+        .behind_step(
+            step("shipper")
+                .path(["ship"])
+                .op(Op::Recv)
+                .waits_on(Channel, "shipments"),
+        )
+        .check(report);
+}
+
+/// The fix of tower#408: a forwarder reserves a slot only with a line in
+/// hand.
+#[test]
+fn forwarders_recv_then_reserve() {
+    let mut s = scenario!(forwarders_recv_then_reserve);
+    check_no_potential(&s.dump());
+}
+
+/// ockam#3105: the router leaves its loop on the first stop but keeps its
+/// receiver while it joins its workers; the app's second stop waits for
+/// an ack in a message nobody will read.
+#[test]
+fn router_stopped_keeps_receiver() {
+    let mut s = scenario!(router_stopped_keeps_receiver);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["app", "router"])
+        .resources([(Channel, "stop-ack")])
+        .behind([MAIN])
+        .step(
+            step("app")
+                .path(["app"])
+                .op(Op::Recv)
+                .waits_on(Channel, "stop-ack")
+                .held_by("router")
+                .held_as("sender")
+                .carrier(Channel, "router-requests"),
+        )
+        .step(
+            step("router")
+                .path(["run"])
+                .op(Op::Join)
+                .waits_on(Task, "app")
+                .held_by("app"),
+        )
+        .behind_step(
+            step(MAIN)
+                .op(Op::Join)
+                .waits_on(Task, "router")
+                .held_by("router"),
+        )
+        .check(report);
+}
+
+/// The fix of ockam#3105: the router closes its receiver on leaving its
+/// loop; the second stop fails at once.
+#[test]
+fn router_stopped_closes_receiver() {
+    let mut s = scenario!(router_stopped_closes_receiver);
+    check_no_potential(&s.dump());
+}
+
+/// turso#3132: a thread keeps its read guard of `shared-wal` while the
+/// frame read it began completes on the same thread and reads the lock
+/// again; the writer thread queued between the two reads. (The async
+/// `rwlock_read_behind_writer` is found with both tasks; here the second
+/// read is said to wait on the reader's own read guard.)
+#[test]
+#[ignore = "bug: deadlock (certain, 1 task): thread wal-reader waits to read-lock rwlock shared-wal, read-locked by thread wal-reader; thread wal-writer only 'also stuck behind it': a blocking rwlock's read behind a queued writer is not released by that writer"]
+fn wal_read_guard_into_completion() {
+    let mut s = scenario!(wal_read_guard_into_completion);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["thread wal-reader", "thread wal-writer"])
+        .resources([(Rwlock, "shared-wal")])
+        .step(
+            step("thread wal-writer")
+                .op(Op::Write)
+                .waits_on(Rwlock, "shared-wal")
+                .held_by("thread wal-reader")
+                .held_as("read_guard"),
+        )
+        .step(
+            step("thread wal-reader")
+                .op(Op::Read)
+                .waits_on(Rwlock, "shared-wal")
+                .held_by("thread wal-writer")
+                .behind_writer(true),
+        )
+        .check(report);
+}
+
+/// The fix of turso#3132: the read guard let go before the frame read
+/// begins.
+#[test]
+fn wal_read_guard_dropped_before_read() {
+    let mut s = scenario!(wal_read_guard_dropped_before_read);
+    check_no_potential(&s.dump());
 }
