@@ -441,7 +441,7 @@
 //! | `forwarders_recv_then_reserve` | no deadlock, nothing stuck forever, no potential deadlock (the twin: a slot reserved only with a line in hand) |
 //! | `router_stopped_keeps_receiver` | certain deadlock of `app` (its second stop's `stop-ack`, the sender unread on `router-requests`, received by `router`) and `router` (joining `app` after leaving its loop, its receiver kept); `main` behind (ockam#3105) |
 //! | `router_stopped_closes_receiver` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the router closes its receiver on leaving its loop) |
-//! | `wal_read_guard_into_completion` | certain deadlock of `thread wal-reader` (a second read of blocking rwlock `shared-wal` in a completion run under its first, behind the queued writer) and `thread wal-writer` (its write, waiting for that read) (turso#3132) (today a deadlock of `wal-reader` with itself, the writer behind: a bug) |
+//! | `wal_read_guard_into_completion` | certain deadlock of `thread wal-reader` (a second read of blocking rwlock `shared-wal` in a completion run under its first, behind the queued writer) and `thread wal-writer` (its write, waiting for that read) (turso#3132) |
 //! | `wal_read_guard_dropped_before_read` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the read guard let go before the frame read begins) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.

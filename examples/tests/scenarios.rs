@@ -8340,11 +8340,11 @@ fn router_stopped_closes_receiver() {
 
 /// turso#3132: a thread keeps its read guard of `shared-wal` while the
 /// frame read it began completes on the same thread and reads the lock
-/// again; the writer thread queued between the two reads. (The async
-/// `rwlock_read_behind_writer` is found with both tasks; here the second
-/// read is said to wait on the reader's own read guard.)
+/// again; the writer thread queued between the two reads. parking_lot's
+/// lock is task-fair: the second read waits behind the writer, as on
+/// tokio's (`rwlock_read_behind_writer`). (Regression: the second read was
+/// said to wait on the reader's own read guard, the writer only behind.)
 #[test]
-#[ignore = "bug: deadlock (certain, 1 task): thread wal-reader waits to read-lock rwlock shared-wal, read-locked by thread wal-reader; thread wal-writer only 'also stuck behind it': a blocking rwlock's read behind a queued writer is not released by that writer"]
 fn wal_read_guard_into_completion() {
     let mut s = scenario!(wal_read_guard_into_completion);
     let run = analyze_cli(&s.dump(), &[]);

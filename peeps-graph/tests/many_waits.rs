@@ -163,6 +163,52 @@ fn a_read_queued_behind_a_writer_is_released_by_the_writer() {
     );
 }
 
+/// turso#3132, on a blocking rwlock (parking_lot's, task-fair): thread
+/// `reader` holds a read of `wal` and reads again, parked behind the
+/// writer thread's queued write, which waits for that read. With the lock
+/// write-held instead (by `holder`, which waits for a mutex `reader`
+/// holds; a `read_recursive` parks only then), the read waits for the
+/// holder, and the writer is behind the deadlock.
+#[test]
+fn a_read_of_a_blocking_rwlock_queued_behind_a_writer_is_released_by_the_writer() {
+    let build = |reader_holds: bool| {
+        let mut d = Dump::new("db");
+        let reader = d.task("reader");
+        let writer = d.task("writer");
+        let lock = d.resource(NodeKind::Rwlock, "wal");
+        d.node(lock).attr("blocking", true);
+        if reader_holds {
+            d.hold(lock, reader, "read_guard");
+        } else {
+            let holder = d.task("holder");
+            let index = d.mutex("index");
+            d.hold(lock, holder, "guard");
+            d.hold(index, reader, "guard");
+            d.wait(holder, index, "lock").attr("queued", 1);
+        }
+        d.wait(writer, lock, "write").attr("queued", 1);
+        d.wait(reader, lock, "read").attr("queued", 2);
+        d.build()
+    };
+    let report = analyze(&[build(true)]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["reader", "writer"]);
+    let read = dl.cycle.iter().find(|s| s.task.name == "reader").unwrap();
+    assert!(read.behind_writer, "{}", dl.text);
+    assert_eq!(read.held_by.name, "writer");
+    let report = analyze(&[build(false)]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["holder", "reader"], "{}", dl.text);
+    let read = dl.cycle.iter().find(|s| s.task.name == "reader").unwrap();
+    assert!(!read.behind_writer, "{}", dl.text);
+    assert_eq!(read.held_by.name, "holder");
+    assert!(
+        dl.behind.iter().any(|s| s.task.name == "writer"),
+        "{}",
+        dl.text
+    );
+}
+
 #[test]
 fn a_read_queued_before_any_writer_waits_for_the_holders() {
     let mut d = Dump::new("bank");

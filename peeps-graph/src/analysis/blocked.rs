@@ -1093,10 +1093,20 @@ fn queue_head(merged: &Merged<'_>, node: NodeIndex) -> Option<EdgeIndex> {
 /// rwlock, the writes (a write-preferring lock, tokio's, lets no new
 /// reader in while a writer waits, even one that already holds a read);
 /// on a semaphore, the acquires (tokio's is fair: first in, first out).
+///
+/// A blocking rwlock (parking_lot's, task-fair) queues a `read` behind the
+/// writes ahead of it as tokio's does, but a `read_recursive` passes them
+/// while readers hold the lock: a read parked while the lock is read-held
+/// is a `read`, and one parked while it is not waits for its writer.
 fn queued_ahead(merged: &Merged<'_>, lock: NodeIndex, wait: EdgeIndex) -> Vec<EdgeIndex> {
     let g = merged.graph();
     let mine = queued(merged, wait);
-    if mine == u64::MAX || attr_bool(g[lock].node, attr::BLOCKING) == Some(true) {
+    if mine == u64::MAX {
+        return Vec::new();
+    }
+    if attr_bool(g[lock].node, attr::BLOCKING) == Some(true)
+        && (g[lock].node.kind != NodeKind::Rwlock || !read_held(merged, lock))
+    {
         return Vec::new();
     }
     let blocks = match g[lock].node.kind {
@@ -1111,6 +1121,17 @@ fn queued_ahead(merged: &Merged<'_>, lock: NodeIndex, wait: EdgeIndex) -> Vec<Ed
         .collect();
     ahead.sort_by_key(|&w| queued(merged, w));
     ahead
+}
+
+/// Whether some holder holds `lock` as a read guard.
+fn read_held(merged: &Merged<'_>, lock: NodeIndex) -> bool {
+    merged
+        .graph()
+        .edges_directed(lock, Direction::Outgoing)
+        .any(|h| {
+            h.weight().kind == EdgeKind::HeldBy
+                && h.weight().attr_str(attr::AS) == Some(attr::AS_READ_GUARD)
+        })
 }
 
 /// Which side of a channel an operation waits for.
