@@ -8237,9 +8237,9 @@ fn watch_status_copied_out_send_replace() {
 /// `shipments` channel before they wait for a line; the quiet sources'
 /// forwarders hold every slot, the busy source's forwarder waits for one,
 /// and the tailer waits to hand it its next line. The shipper, whose
-/// channel holds no message, is behind the cycle, not in it.
+/// channel holds no message, is behind the cycle, not in it. (Regression:
+/// the shipper was in it, taken for the one to free a slot.)
 #[test]
-#[ignore = "bug: deadlock (certain, 5 tasks) with shipper in it: forwarder-c 'waits to send on channel shipments' (len 0, reserved 2) is released by its receiver shipper, not by the slots forwarder-a and forwarder-b reserved"]
 fn forwarders_reserve_before_recv() {
     let mut s = scenario!(forwarders_reserve_before_recv);
     let run = analyze_cli(&s.dump(), &[]);

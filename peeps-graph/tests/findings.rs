@@ -424,3 +424,49 @@ fn names_with_quotes_are_escaped_in_words() {
         report.deadlocks[0].text
     );
 }
+
+/// tower#408: forwarders reserve a slot of `shipments` (capacity 2) before
+/// they wait for a line; `a` and `b` hold both slots, waiting on `lines`,
+/// whose sender `c` holds, and `c` waits for a slot. With no message in
+/// the channel only the permits' holders can free one: the deadlock is
+/// `a`, `b`, `c`, and the receiver `shipper` is behind it. With a message
+/// queued instead of one reservation, reading it frees a slot: nothing.
+#[test]
+fn a_send_into_slots_all_reserved_is_released_by_the_permits_holders() {
+    let build = |len: u64, reserved: u64| {
+        let mut d = Dump::new("logs");
+        let [a, b, c, shipper] = ["a", "b", "c", "shipper"].map(|t| d.task(t));
+        let shipments = d.channel("shipments", "mpsc", 3, 1);
+        d.node(shipments)
+            .attr("capacity", 2)
+            .attr("len", len)
+            .attr("reserved", reserved);
+        let lines = d.channel("lines", "mpsc", 1, 1);
+        for t in [a, b, c] {
+            d.hold(shipments, t, "sender");
+        }
+        d.hold(shipments, shipper, "receiver");
+        d.hold(lines, c, "sender");
+        d.hold(lines, a, "receiver");
+        d.wait(c, shipments, "send");
+        d.wait(shipper, shipments, "recv");
+        d.wait(a, lines, "recv");
+        d.wait(b, lines, "recv");
+        d.build()
+    };
+    let report = analyze(&[build(0, 2)]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["a", "b", "c"], "{}", dl.text);
+    assert!(
+        dl.behind.iter().any(|s| s.task.name == "shipper"),
+        "{}",
+        dl.text
+    );
+    assert!(
+        dl.text
+            .contains("its slots reserved by permits of its senders; sender held by task"),
+        "{}",
+        dl.text
+    );
+    assert_no_deadlock(&analyze(&[build(1, 1)]));
+}

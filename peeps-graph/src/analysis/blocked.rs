@@ -1212,16 +1212,24 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
                     Ok(Target::Senders(to))
                 }
                 OpSide::Send => {
-                    // A slot reserved by a live permit is taken as a queued
-                    // message is: it frees when the permit's holder uses it
-                    // (and the receiver reads it) or gives it back.
+                    // A slot reserved by a live permit frees when the
+                    // permit's holder uses it (and the receiver reads it) or
+                    // gives it back; a permit is reserved through a sender,
+                    // so its holder holds one (tower#408: forwarders that
+                    // reserve before they receive hold every slot).
                     let reserved = attr_u64(node, attr::RESERVED).unwrap_or(0);
                     let len = attr_u64(node, attr::LEN);
                     let cap = attr_u64(node, attr::CAPACITY);
                     if matches!((len, cap), (Some(len), Some(cap)) if len + reserved < cap) {
                         return Err(External::HasRoom);
                     }
-                    Ok(Target::Receivers(to))
+                    Ok(match (reserved, len) {
+                        (0, _) => Target::Receivers(to),
+                        // No message to read: only the permits' holders.
+                        (_, Some(0)) => Target::Senders(to),
+                        // Either a read or a permit frees a slot.
+                        _ => Target::Endpoints(to),
+                    })
                 }
                 OpSide::Closed => Ok(Target::Receivers(to)),
                 OpSide::Other => Ok(Target::Endpoints(to)),

@@ -320,6 +320,19 @@ fn release_words(step: &Step) -> Option<String> {
         // Anyone holding the notify may notify it: peeps saw these do.
         return Some("notified before (and may be again) by".to_owned());
     }
+    if step.op == Some(Op::Send) && step.held_as.as_deref() == Some(attr::AS_SENDER) {
+        // A send waits on the senders: slots reserved by their permits.
+        let held = held_words(
+            step.held_as.as_deref(),
+            step.waits_on.kind,
+            step.confirmed,
+            step.via.is_some(),
+            step.held_at.as_deref(),
+        );
+        return Some(format!(
+            "its slots reserved by permits of its senders; {held}"
+        ));
+    }
     Some(held_words(
         step.held_as.as_deref(),
         step.waits_on.kind,
