@@ -435,7 +435,7 @@
 //!
 //! | binary | what peeps must say |
 //! |---|---|
-//! | `watch_two_borrows_behind_send_replace` | certain deadlock of `api-status` (a second `borrow()` of watch `p2p-status` in one expression, behind the queued writer, its first read held) and `p2p-connections` (its `send_replace`, waiting for that read); both blocking polls (fedimint#9085) (missed today: a bug) |
+//! | `watch_two_borrows_behind_send_replace` | certain deadlock of `api-status` (a second `borrow()` of watch `p2p-status` in one expression, behind the queued writer, its first read held) and `p2p-connections` (its `send_replace`, waiting for that read); both blocking polls (fedimint#9085) |
 //! | `watch_status_copied_out_send_replace` | no deadlock, nothing stuck forever, no potential deadlock (the twin: each `borrow()` copied out in its own statement) |
 //! | `forwarders_reserve_before_recv` | certain deadlock of `tailer` (sending into full `lines-c`), `forwarder-c` (reserving a slot of `shipments`, both reserved) and `forwarder-a`, `forwarder-b` (holding those slots, receiving on their quiet inboxes); `shipper` behind (tower#408, tokio#2358) |
 //! | `forwarders_recv_then_reserve` | no deadlock, nothing stuck forever, no potential deadlock (the twin: a slot reserved only with a line in hand) |

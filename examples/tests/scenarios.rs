@@ -8189,8 +8189,9 @@ fn bulk_acquire_waits_on_permit_holder_behind_mutex() {
 /// fedimint#9085: a status endpoint holds a `borrow()` of the `p2p-status`
 /// watch while it asks for a second one in the same expression; the p2p
 /// task's `send_replace` queued between the two. Both threads park.
+/// (Regression: the second borrow recorded no wait, and peeps said only
+/// "2 blocking polls".)
 #[test]
-#[ignore = "bug: 0 deadlocks, 2 blocking polls (worker inside a poll of future federation_status; worker inside a poll of future publish_connections), neither parked on p2p-status: the second borrow(), parked behind the queued send_replace, records no wait, so api-status counts as running"]
 fn watch_two_borrows_behind_send_replace() {
     let mut s = scenario!(watch_two_borrows_behind_send_replace);
     let run = analyze_cli(&s.dump(), &[]);

@@ -303,6 +303,48 @@ fn a_watch_borrow_held_across_a_send_is_a_deadlock() {
     assert_eq!(report.blocking_polls.len(), 1, "{}", report.text());
 }
 
+/// fedimint#9085: `status` holds a borrow of watch `p2p` and borrows it
+/// again, parked behind `publisher`'s send, queued between the two, which
+/// waits for the first borrow. Both threads park: a deadlock of the two.
+/// A borrow parked with no send queued before it is about to end.
+#[test]
+fn a_second_watch_borrow_behind_a_queued_send_is_a_deadlock() {
+    let build = |send_first: bool| {
+        let mut d = Dump::new("svc");
+        let status = d.task("status");
+        let publisher = d.task("publisher");
+        d.node(status).state("polling", 2_000);
+        d.node(publisher).state("polling", 2_000);
+        let p2p = d.channel("p2p", "watch", 1, 1);
+        d.hold(p2p, status, "read_guard")
+            .attr("at", "src/api.rs:12:17");
+        let (send, borrow) = if send_first { (1, 2) } else { (2, 1) };
+        d.wait(publisher, p2p, "write")
+            .attr("queued", send)
+            .attr("at", "src/p2p.rs:30:9");
+        d.wait(status, p2p, "read")
+            .attr("queued", borrow)
+            .attr("at", "src/api.rs:12:40");
+        d.build()
+    };
+    let report = analyze(&[build(true)]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["publisher", "status"]);
+    let borrow = dl.cycle.iter().find(|s| s.task.name == "status").unwrap();
+    assert!(borrow.behind_writer);
+    assert_eq!(borrow.held_by.name, "publisher");
+    assert!(
+        dl.text
+            .contains("waits at src/api.rs:12 to borrow the value of channel \"p2p\"")
+            && dl
+                .text
+                .contains("behind the queued send of task \"publisher\""),
+        "{}",
+        dl.text
+    );
+    assert_no_deadlock(&analyze(&[build(false)]));
+}
+
 /// Task `batch` drives futures `fetch-1` and `fetch-2` through a combinator
 /// that gives each a waker of its own (FuturesUnordered): the combinator
 /// holds the task's one unaccounted clone. Each future holds a permit of

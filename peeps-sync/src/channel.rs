@@ -86,11 +86,27 @@ pub(crate) struct ChannelFacts {
     closed: AtomicBool,
     /// Slots reserved by live permits of a bounded channel.
     reserved: AtomicU64,
+    /// Sends of a watch channel in progress, each of which may hold or
+    /// wait for the value's write lock (see [`Endpoint::value_write`]).
+    value_writes: AtomicU64,
     /// Who holds a read lock of a watch channel's value (its live `Ref`s,
     /// `as: read_guard`): a holder set apart from the endpoints', whose
     /// lock-free slots the sender and the receiver take. Set once the node
     /// has its id, for watch channels only.
     value: OnceLock<Box<HolderSet>>,
+}
+
+/// A watch send in progress (see [`Endpoint::value_write`]).
+#[must_use = "the send counts as in progress while the guard lives"]
+pub(crate) struct ValueWrite<'a>(Option<&'a ChannelFacts>);
+
+impl Drop for ValueWrite<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(f) = self.0 {
+            f.value_writes.fetch_sub(1, Relaxed);
+        }
+    }
 }
 
 impl ChannelFacts {
@@ -106,6 +122,7 @@ impl ChannelFacts {
             rx: SideCounters::default(),
             closed: AtomicBool::new(false),
             reserved: AtomicU64::new(0),
+            value_writes: AtomicU64::new(0),
             value: OnceLock::new(),
         }
     }
@@ -304,6 +321,28 @@ impl<S: Side> Endpoint<S> {
     #[inline]
     pub(crate) fn chan(&self) -> &Chan {
         &self.chan
+    }
+
+    /// A watch send that takes the value's write lock begins: counted in
+    /// progress until the returned guard drops, also by a panic (see
+    /// [`Endpoint::value_written`]).
+    #[inline]
+    pub(crate) fn value_write(&self) -> ValueWrite<'_> {
+        let facts = self.chan.facts();
+        if let Some(f) = facts {
+            f.value_writes.fetch_add(1, Relaxed);
+        }
+        ValueWrite(facts)
+    }
+
+    /// Whether a watch send is in progress: a borrow made now may park
+    /// behind its write lock (a writer-preferring lock lets no new reader
+    /// past a queued writer), so it records its wait.
+    #[inline]
+    pub(crate) fn value_written(&self) -> bool {
+        self.chan
+            .facts()
+            .is_some_and(|f| f.value_writes.load(Relaxed) != 0)
     }
 
     /// Who holds a read lock of the channel's value (a watch channel's;

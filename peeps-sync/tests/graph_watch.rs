@@ -112,3 +112,34 @@ async fn each_ref_is_a_read_hold_until_it_drops() {
         0
     );
 }
+
+/// A borrow made while a send waits for an earlier borrow to go parks
+/// behind the send (the value's lock lets no new reader past a queued
+/// writer): a `waits_on` edge with `op: read` naming the call, until the
+/// send is through (fedimint#9085).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_borrow_behind_a_waiting_send_waits_on_the_channel() {
+    let (tx, rx) = watch::channel_named("gw-queued", 0u8);
+    let first = rx.borrow();
+    let sender = std::thread::Builder::new()
+        .name("gw-send".into())
+        .spawn(move || tx.send(1).is_ok())
+        .unwrap();
+    eventually(|g| waits_on("thread gw-send", "gw-queued").op("write").check(g)).await;
+    let again = rx.clone();
+    let (borrow, line) = (move || *again.borrow(), line!());
+    let reader = std::thread::Builder::new()
+        .name("gw-read".into())
+        .spawn(borrow)
+        .unwrap();
+    eventually(|g| {
+        waits_on("thread gw-read", "gw-queued")
+            .op("read")
+            .at(file!(), line)
+            .check(g)
+    })
+    .await;
+    drop(first);
+    assert!(sender.join().unwrap(), "the send went through");
+    assert_eq!(reader.join().unwrap(), 1, "the borrow read the value sent");
+}

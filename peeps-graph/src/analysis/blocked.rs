@@ -1056,8 +1056,10 @@ fn is_blocking_wait(merged: &Merged<'_>, w: EdgeIndex) -> bool {
         || g.edge_endpoints(w).is_some_and(|(_, to)| {
             let node = g[to].node;
             attr_bool(node, attr::BLOCKING) == Some(true)
-                // A watch `send` blocks its thread on the value's lock.
-                || (node.kind == NodeKind::Channel && g[w].op() == Some(Op::Write))
+                // A watch `send` blocks its thread on the value's lock, and
+                // so does a `borrow` parked behind a send.
+                || (node.kind == NodeKind::Channel
+                    && matches!(g[w].op(), Some(Op::Write | Op::Read)))
         })
 }
 
@@ -1092,7 +1094,9 @@ fn queue_head(merged: &Merged<'_>, node: NodeIndex) -> Option<EdgeIndex> {
 /// The waits queued on `lock` before `wait` that it cannot pass: on an
 /// rwlock, the writes (a write-preferring lock, tokio's, lets no new
 /// reader in while a writer waits, even one that already holds a read);
-/// on a semaphore, the acquires (tokio's is fair: first in, first out).
+/// on a watch channel, its sends, for a borrow (the value's lock is
+/// write-preferring too); on a semaphore, the acquires (tokio's is fair:
+/// first in, first out).
 ///
 /// A blocking rwlock (parking_lot's, task-fair) queues a `read` behind the
 /// writes ahead of it as tokio's does, but a `read_recursive` passes them
@@ -1200,6 +1204,16 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
         }
         // A watch `send` parked on the value's lock (tokio#4246).
         NodeKind::Channel if g[w].op() == Some(Op::Write) => Ok(Target::ValueReaders(to)),
+        // A watch `borrow` parked on the value's lock behind the sends
+        // queued before it (the lock lets no new reader past a queued
+        // writer, even one whose task holds a borrow: fedimint#9085).
+        NodeKind::Channel if g[w].op() == Some(Op::Read) => {
+            if queued_ahead(merged, to, w).is_empty() {
+                Err(External::NoHolder)
+            } else {
+                Ok(Target::BehindQueued { lock: to, wait: w })
+            }
+        }
         NodeKind::Channel => {
             if attr_bool(node, attr::CLOSED) == Some(true) {
                 return Err(External::Closed);

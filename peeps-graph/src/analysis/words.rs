@@ -263,6 +263,8 @@ pub(crate) fn wait_words(
 ) -> (String, &'static str) {
     let (verb, after) = match (op, kind) {
         (Some(Op::Lock), _) => ("to lock", ""),
+        // A watch `borrow` waits for the value's lock.
+        (Some(Op::Read), NodeKind::Channel) => ("to borrow the value of", ""),
         (Some(Op::Read), _) => ("to read-lock", ""),
         // A watch `send` waits for the value's lock.
         (Some(Op::Write), NodeKind::Channel) => ("to send on", ""),
@@ -294,6 +296,7 @@ fn release_words(step: &Step) -> Option<String> {
     if step.behind_writer {
         return Some(match step.waits_on.kind {
             NodeKind::Semaphore => "queued behind the acquire of".to_owned(),
+            NodeKind::Channel => "behind the queued send of".to_owned(),
             _ => "behind the queued writer".to_owned(),
         });
     }

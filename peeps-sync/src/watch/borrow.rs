@@ -9,7 +9,10 @@
 //! sending task runs on. peeps records each live `Ref` as a `held_by` edge
 //! from the channel (`as: read_guard`, with the call that borrowed), and a
 //! send that may block as a `waits_on` edge with `op: write` for the
-//! duration of the call.
+//! duration of the call. The value's lock lets no new reader past a
+//! queued writer, so a borrow made while a send is in progress may park
+//! behind it, even in a task that holds a `Ref` already (fedimint#9085):
+//! such a borrow is a `waits_on` edge with `op: read` while it lasts.
 
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
 use peeps_runtime::__private::wait::Site;

@@ -96,23 +96,32 @@ impl<T> Receiver<T> {
     /// The latest value, without marking it seen, as tokio's `borrow`.
     /// The [`Ref`] read-locks the value: a `held_by` edge
     /// (`as: read_guard`) naming this call's site (`#[track_caller]`).
+    /// Made while a send is in progress, it may park behind the send: a
+    /// `waits_on` edge with `op: read` while it lasts.
     #[inline]
     #[track_caller]
     pub fn borrow(&self) -> Ref<'_, T> {
-        Ref::new(self.inner.borrow(), self.ep.value_holders(), caller())
+        let inner = if self.ep.value_written() {
+            block_on_wait!(thread: self.ep.resource(), Op::Read, self.inner.borrow())
+        } else {
+            self.inner.borrow()
+        };
+        Ref::new(inner, self.ep.value_holders(), caller())
     }
 
     /// The latest value, marking it seen, as tokio's `borrow_and_update`;
-    /// a read hold naming this call's site, as [`Receiver::borrow`].
+    /// a read hold naming this call's site (and a wait behind a send in
+    /// progress), as [`Receiver::borrow`].
     #[inline]
     #[track_caller]
     pub fn borrow_and_update(&mut self) -> Ref<'_, T> {
         self.ep.used();
-        Ref::new(
-            self.inner.borrow_and_update(),
-            self.ep.value_holders(),
-            caller(),
-        )
+        let inner = if self.ep.value_written() {
+            block_on_wait!(thread: self.ep.resource(), Op::Read, self.inner.borrow_and_update())
+        } else {
+            self.inner.borrow_and_update()
+        };
+        Ref::new(inner, self.ep.value_holders(), caller())
     }
 
     /// Whether a value not yet seen is there, as tokio's `has_changed`.
@@ -243,6 +252,7 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         self.ep.used();
+        let _writing = self.ep.value_write();
         let r = block_on_wait!(self.ep.resource(), Op::Write, self.inner.send(value));
         self.ep.counted(u64::from(r.is_ok()), crate::core::caller());
         r
@@ -257,6 +267,7 @@ impl<T> Sender<T> {
         F: FnOnce(&mut T),
     {
         self.ep.used();
+        let _writing = self.ep.value_write();
         block_on_wait!(
             self.ep.resource(),
             Op::Write,
@@ -274,6 +285,7 @@ impl<T> Sender<T> {
         F: FnOnce(&mut T) -> bool,
     {
         self.ep.used();
+        let _writing = self.ep.value_write();
         let changed = block_on_wait!(
             self.ep.resource(),
             Op::Write,
@@ -289,6 +301,7 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send_replace(&self, value: T) -> T {
         self.ep.used();
+        let _writing = self.ep.value_write();
         let old = block_on_wait!(
             self.ep.resource(),
             Op::Write,
@@ -300,11 +313,17 @@ impl<T> Sender<T> {
 
     /// The latest value, as tokio's `borrow`. The [`Ref`] read-locks the
     /// value: a `held_by` edge (`as: read_guard`) naming this call's site
-    /// (`#[track_caller]`).
+    /// (`#[track_caller]`); a wait behind a send in progress, as
+    /// [`Receiver::borrow`].
     #[inline]
     #[track_caller]
     pub fn borrow(&self) -> Ref<'_, T> {
-        Ref::new(self.inner.borrow(), self.ep.value_holders(), caller())
+        let inner = if self.ep.value_written() {
+            block_on_wait!(thread: self.ep.resource(), Op::Read, self.inner.borrow())
+        } else {
+            self.inner.borrow()
+        };
+        Ref::new(inner, self.ep.value_holders(), caller())
     }
 
     /// Whether every receiver is gone, as tokio's.
