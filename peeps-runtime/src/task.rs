@@ -202,6 +202,9 @@ pub struct TaskEntry {
     waker_changed: AtomicBool,
     later_waker: Mutex<Option<Waker>>,
     spawned_by: NodeId,
+    /// The task's name when `'static` (its end event carries it): a
+    /// task's node is never renamed.
+    static_name: Option<&'static str>,
     /// The `#[peeps::test]` run it was spawned in (0: none); see `test::scope`.
     test_scope: u64,
     /// Tokio's number for the task, once polled (0: not yet).
@@ -478,7 +481,7 @@ pin_project_lite::pin_project! {
             // taken here for them (see `WakerCounts`).
             let entry = this.project().reg.entry();
             let finished = entry.stats.state() == PollState::Done;
-            crate::history::ended(entry.core.id, &entry.clock, entry.core.static_name(), finished);
+            crate::history::ended(entry.core.id, &entry.clock, entry.static_name, finished);
             entry.state_gone();
             // SAFETY: `entry` is a live `Arc`, whose future goes now.
             unsafe { TaskEntry::task_going(Arc::as_ptr(entry)) };
@@ -599,11 +602,16 @@ impl<'a> PollScope<'a> {
 pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'static>, fut: F) -> TaskFuture<F> {
     let parent = context::current();
     let spawned_by = if parent.tracked { parent.task } else { 0 };
+    // Tasks are never renamed: the name the flight recorder's end event
+    // carries is known now, read at the end without the name's lock.
+    let static_name = match &name {
+        Cow::Borrowed(n) => Some(*n),
+        Cow::Owned(_) => None,
+    };
     let core = NodeCore::new(NodeKind::Task, name, SourceLocation::Caller(location));
-    let joins = WaitList::new(core.id);
     // Handles moved into the task with its future are the task's now.
     let id = core.id;
-    let clock = crate::history::spawned(id, location);
+    let clock = crate::history::spawned(id, location, parent);
     ownership::spawned(&fut, id);
     // Written straight into its `Arc`: built on the stack and moved in,
     // the entry went through two copies (`memcpy`, ~160 instructions).
@@ -617,9 +625,11 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
         waker_changed: AtomicBool::new(false),
         later_waker: Mutex::new(None),
         spawned_by,
+        static_name,
         test_scope: crate::test::scope::current(),
         tokio_id: AtomicU64::new(0),
-        joins,
+        // Made in place: made before, it was copied in (`memcpy`).
+        joins: WaitList::new(id),
         state_at: AtomicUsize::new(0),
         state_len: AtomicUsize::new(0),
         state_gate: StateGate::default(),

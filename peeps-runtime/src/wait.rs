@@ -151,6 +151,7 @@ impl std::panic::RefUnwindSafe for WaitList {}
 
 impl WaitList {
     /// An empty list of waits on node `target`.
+    #[inline]
     pub fn new(target: NodeId) -> Self {
         WaitList {
             target,

@@ -499,17 +499,17 @@ pub(crate) fn task_of_waiter(waiter: NodeId) -> NodeId {
     if frame.task != 0 { frame.task } else { waiter }
 }
 
-/// The current task spawned task `child` at `at`; returns the clock the
-/// child starts from.
-pub(crate) fn spawned(child: NodeId, at: &'static Location<'static>) -> u64 {
-    record(EventKind::Spawn, 0, spawner(), child, site_ptr(Some(at)), 0)
+/// The current task, whose frame is `frame` (the caller has just read it),
+/// spawned task `child` at `at`; returns the clock the child starts from.
+pub(crate) fn spawned(child: NodeId, at: &'static Location<'static>, frame: context::Frame) -> u64 {
+    record(EventKind::Spawn, 0, spawner(frame), child, site_ptr(Some(at)), 0)
 }
 
-/// Who spawns now: a peeps task, a plain tokio task, or the instrumented
-/// future polling at the top of a thread; 0 from a thread polling nothing
-/// instrumented (no root is made for a spawn).
-fn spawner() -> NodeId {
-    let frame = context::current();
+/// Who spawns now, from the current `frame`: a peeps task, a plain tokio
+/// task, or the instrumented future polling at the top of a thread; 0 from
+/// a thread polling nothing instrumented (no root is made for a spawn).
+#[inline]
+fn spawner(frame: context::Frame) -> NodeId {
     if frame.tracked {
         frame.task
     } else if let Some(task) = tokio::task::try_id() {
