@@ -47,7 +47,8 @@ const FOREIGN_WAKER: u64 = u64::MAX;
 /// never polled, its thread parked in it.
 const BLOCKING_CALL: u64 = u64::MAX - 1;
 
-/// How many waits a list records without its lock.
+/// How many waits a list records without its lock (`WaitList::new`
+/// writes that many slots out).
 const FAST_WAITS: usize = 4;
 
 /// A waiter id marking a lock-free slot being filled (not yet shown).
@@ -107,6 +108,7 @@ impl WaitSlot {
         None
     }
 
+    #[inline]
     fn free() -> Self {
         WaitSlot {
             waiter: AtomicU64::new(0),
@@ -155,7 +157,9 @@ impl WaitList {
     pub fn new(target: NodeId) -> Self {
         WaitList {
             target,
-            fast: std::array::from_fn(|_| WaitSlot::free()),
+            // Written out, not `array::from_fn`: that built the slots on
+            // the stack and copied them twice (`memcpy`) into a task's entry.
+            fast: [WaitSlot::free(), WaitSlot::free(), WaitSlot::free(), WaitSlot::free()],
             records: Mutex::new(Slab::new()),
             next_seq: AtomicU64::new(1),
         }
