@@ -306,30 +306,27 @@ impl TaskEntry {
 
     /// Keeps the runtime's waker to forward wakes to: no lock and no clone
     /// when it is the one already kept (always, on tokio). Inline: that
-    /// check is a few loads and compares.
+    /// check is a few loads and compares, and the first poll's keeping of
+    /// the first waker a clone and three stores.
     #[inline]
     fn remember_waker(&self, waker: &Waker) {
         match self.first_waker.get() {
             Some(first) if !self.waker_changed.load(Relaxed) && first.will_wake(waker) => {}
-            _ => self.remember_other_waker(waker),
+            None => self.first_waker.init(waker.clone()),
+            Some(_) => self.remember_other_waker(waker),
         }
     }
 
-    /// Keeps a waker that is not the one already kept (the first one, or
-    /// another the runtime handed since).
+    /// Keeps a waker the runtime handed after the first one, when it is
+    /// not the one already kept.
     #[cold]
     #[inline(never)]
     fn remember_other_waker(&self, waker: &Waker) {
-        match self.first_waker.get() {
-            None => self.first_waker.init(waker.clone()),
-            Some(_) => {
-                let mut later = self.later_waker.lock();
-                if !later.as_ref().is_some_and(|w| w.will_wake(waker)) {
-                    *later = Some(waker.clone());
-                }
-                self.waker_changed.store(true, Release);
-            }
+        let mut later = self.later_waker.lock();
+        if !later.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            *later = Some(waker.clone());
         }
+        self.waker_changed.store(true, Release);
     }
 }
 
