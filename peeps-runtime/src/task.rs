@@ -520,7 +520,7 @@ impl<F: Future> Future for TaskFuture<F> {
         let id = entry.core.id;
         // Task level only: this thread polls this task from now on.
         let _on_thread = crate::threads::polling(id);
-        let scope = PollScope::begin(&entry.stats, Frame { node: id, task: id, tracked: true });
+        let mut scope = PollScope::begin(&entry.stats, Frame { node: id, task: id, tracked: true });
         // The poll's writes to the future come after its start is visible
         // to a snapshot reading the future (a sequence lock: see
         // `TaskEntry::read_state`).
@@ -538,7 +538,8 @@ impl<F: Future> Future for TaskFuture<F> {
         crate::history::poll_ends(&entry.clock);
         // ... and before its end is.
         fence(Release);
-        scope.end(res.is_ready());
+        scope.ends(res.is_ready());
+        drop(scope);
         res
     }
 }
@@ -589,9 +590,12 @@ impl<'a> PollScope<'a> {
         PollScope { stats: StatsScope::begin(stats), _frame: context::enter(frame) }
     }
 
+    /// The poll ends, `ready` or not: its statistics say so when the
+    /// scope drops. By reference: the scope, live across the user's poll,
+    /// is not copied to be consumed.
     #[inline]
-    pub(crate) fn end(self, ready: bool) {
-        self.stats.end(ready);
+    pub(crate) fn ends(&mut self, ready: bool) {
+        self.stats.state = if ready { PollState::Done } else { PollState::Pending };
     }
 }
 

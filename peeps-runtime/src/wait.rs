@@ -247,6 +247,7 @@ impl WaitList {
     }
 
     /// When the wait at `place` began (coarse ms; 0 if it is gone).
+    #[inline]
     fn since(&self, place: Place) -> u64 {
         match place {
             Place::Fast(i) => self.fast[i].since.load(Ordering::Relaxed),
