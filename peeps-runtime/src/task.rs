@@ -209,8 +209,9 @@ pub struct TaskEntry {
     test_scope: u64,
     /// Tokio's number for the task, once polled (0: not yet).
     tokio_id: AtomicU64,
-    /// `JoinHandle` awaits pending on this task.
-    joins: WaitList,
+    /// `JoinHandle` awaits pending on this task: one at a time (a task has
+    /// one handle), so one lock-free slot.
+    joins: WaitList<JOIN_WAITS>,
     /// Where the task's pinned future lives, once polled: what a snapshot
     /// searches for the handles the task holds (see [`crate::ownership`]).
     state_at: AtomicUsize,
@@ -329,6 +330,10 @@ impl TaskEntry {
         self.waker_changed.store(true, Release);
     }
 }
+
+/// The lock-free slots of a task's list of joins: its one `JoinHandle`'s
+/// wait at a time (any more would take the list's lock).
+const JOIN_WAITS: usize = 1;
 
 /// The task future is being dropped: its memory may not be read.
 const STATE_GONE: u64 = 1;
@@ -698,7 +703,7 @@ where
 pub struct JoinHandle<T> {
     inner: tokio::task::JoinHandle<T>,
     target: Option<JoinTarget>,
-    wait: WaitEdge<JoinTarget>,
+    wait: WaitEdge<JoinTarget, JOIN_WAITS>,
 }
 
 /// The joined task's entry, seen as the list of the waits on it (in the
@@ -707,8 +712,8 @@ pub struct JoinHandle<T> {
 pub(crate) struct JoinTarget(Arc<TaskEntry>);
 
 impl std::ops::Deref for JoinTarget {
-    type Target = WaitList;
-    fn deref(&self) -> &WaitList {
+    type Target = WaitList<JOIN_WAITS>;
+    fn deref(&self) -> &WaitList<JOIN_WAITS> {
         &self.0.joins
     }
 }
