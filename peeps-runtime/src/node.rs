@@ -56,12 +56,14 @@ impl std::panic::RefUnwindSafe for NodeCore {}
 
 impl NodeCore {
     /// A core with a fresh id.
+    #[inline]
     pub fn new(kind: NodeKind, name: Cow<'static, str>, location: SourceLocation) -> Self {
         Self::with_id(crate::id::next_id(), kind, name, location)
     }
 
     /// As [`NodeCore::new`], with an id chosen by the caller (a plain tokio
     /// task's root: see [`crate::ambient::foreign_id`]).
+    #[inline]
     pub(crate) fn with_id(
         id: NodeId,
         kind: NodeKind,
@@ -72,6 +74,7 @@ impl NodeCore {
     }
 
     /// As [`NodeCore::with_id`], with the name already a [`Name`].
+    #[inline]
     pub(crate) fn with_name(
         id: NodeId,
         kind: NodeKind,
@@ -248,6 +251,7 @@ fn state_since(state: PollState, since: u64) -> u64 {
 
 impl PollState {
     /// The state in the low [`STATE_BITS`] of `word`.
+    #[inline]
     fn from_bits(word: u64) -> PollState {
         match word & ((1 << STATE_BITS) - 1) {
             1 => PollState::Polling,
@@ -376,6 +380,7 @@ impl PollStats {
     }
 
     /// The current state.
+    #[inline]
     pub fn state(&self) -> PollState {
         PollState::from_bits(self.state_since.load(Relaxed))
     }

@@ -202,12 +202,16 @@ pub struct TaskEntry {
     waker_changed: AtomicBool,
     later_waker: Mutex<Option<Waker>>,
     spawned_by: NodeId,
+    /// The task's name when `'static` (its end event carries it): a
+    /// task's node is never renamed.
+    static_name: Option<&'static str>,
     /// The `#[peeps::test]` run it was spawned in (0: none); see `test::scope`.
     test_scope: u64,
     /// Tokio's number for the task, once polled (0: not yet).
     tokio_id: AtomicU64,
-    /// `JoinHandle` awaits pending on this task.
-    joins: WaitList,
+    /// `JoinHandle` awaits pending on this task: one at a time (a task has
+    /// one handle), so one lock-free slot.
+    joins: WaitList<JOIN_WAITS>,
     /// Where the task's pinned future lives, once polled: what a snapshot
     /// searches for the handles the task holds (see [`crate::ownership`]).
     state_at: AtomicUsize,
@@ -303,32 +307,33 @@ impl TaskEntry {
 
     /// Keeps the runtime's waker to forward wakes to: no lock and no clone
     /// when it is the one already kept (always, on tokio). Inline: that
-    /// check is a few loads and compares.
+    /// check is a few loads and compares, and the first poll's keeping of
+    /// the first waker a clone and three stores.
     #[inline]
     fn remember_waker(&self, waker: &Waker) {
         match self.first_waker.get() {
             Some(first) if !self.waker_changed.load(Relaxed) && first.will_wake(waker) => {}
-            _ => self.remember_other_waker(waker),
+            None => self.first_waker.init(waker.clone()),
+            Some(_) => self.remember_other_waker(waker),
         }
     }
 
-    /// Keeps a waker that is not the one already kept (the first one, or
-    /// another the runtime handed since).
+    /// Keeps a waker the runtime handed after the first one, when it is
+    /// not the one already kept.
     #[cold]
     #[inline(never)]
     fn remember_other_waker(&self, waker: &Waker) {
-        match self.first_waker.get() {
-            None => self.first_waker.init(waker.clone()),
-            Some(_) => {
-                let mut later = self.later_waker.lock();
-                if !later.as_ref().is_some_and(|w| w.will_wake(waker)) {
-                    *later = Some(waker.clone());
-                }
-                self.waker_changed.store(true, Release);
-            }
+        let mut later = self.later_waker.lock();
+        if !later.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            *later = Some(waker.clone());
         }
+        self.waker_changed.store(true, Release);
     }
 }
+
+/// The lock-free slots of a task's list of joins: its one `JoinHandle`'s
+/// wait at a time (any more would take the list's lock).
+const JOIN_WAITS: usize = 1;
 
 /// The task future is being dropped: its memory may not be read.
 const STATE_GONE: u64 = 1;
@@ -478,7 +483,7 @@ pin_project_lite::pin_project! {
             // taken here for them (see `WakerCounts`).
             let entry = this.project().reg.entry();
             let finished = entry.stats.state() == PollState::Done;
-            crate::history::ended(entry.core.id, &entry.clock, entry.core.static_name(), finished);
+            crate::history::ended(entry.core.id, &entry.clock, entry.static_name, finished);
             entry.state_gone();
             // SAFETY: `entry` is a live `Arc`, whose future goes now.
             unsafe { TaskEntry::task_going(Arc::as_ptr(entry)) };
@@ -520,7 +525,7 @@ impl<F: Future> Future for TaskFuture<F> {
         let id = entry.core.id;
         // Task level only: this thread polls this task from now on.
         let _on_thread = crate::threads::polling(id);
-        let scope = PollScope::begin(&entry.stats, Frame { node: id, task: id, tracked: true });
+        let mut scope = PollScope::begin(&entry.stats, Frame { node: id, task: id, tracked: true });
         // The poll's writes to the future come after its start is visible
         // to a snapshot reading the future (a sequence lock: see
         // `TaskEntry::read_state`).
@@ -538,7 +543,8 @@ impl<F: Future> Future for TaskFuture<F> {
         crate::history::poll_ends(&entry.clock);
         // ... and before its end is.
         fence(Release);
-        scope.end(res.is_ready());
+        scope.ends(res.is_ready());
+        drop(scope);
         res
     }
 }
@@ -589,9 +595,12 @@ impl<'a> PollScope<'a> {
         PollScope { stats: StatsScope::begin(stats), _frame: context::enter(frame) }
     }
 
+    /// The poll ends, `ready` or not: its statistics say so when the
+    /// scope drops. By reference: the scope, live across the user's poll,
+    /// is not copied to be consumed.
     #[inline]
-    pub(crate) fn end(self, ready: bool) {
-        self.stats.end(ready);
+    pub(crate) fn ends(&mut self, ready: bool) {
+        self.stats.state = if ready { PollState::Done } else { PollState::Pending };
     }
 }
 
@@ -599,11 +608,16 @@ impl<'a> PollScope<'a> {
 pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'static>, fut: F) -> TaskFuture<F> {
     let parent = context::current();
     let spawned_by = if parent.tracked { parent.task } else { 0 };
+    // Tasks are never renamed: the name the flight recorder's end event
+    // carries is known now, read at the end without the name's lock.
+    let static_name = match &name {
+        Cow::Borrowed(n) => Some(*n),
+        Cow::Owned(_) => None,
+    };
     let core = NodeCore::new(NodeKind::Task, name, SourceLocation::Caller(location));
-    let joins = WaitList::new(core.id);
     // Handles moved into the task with its future are the task's now.
     let id = core.id;
-    let clock = crate::history::spawned(id, location);
+    let clock = crate::history::spawned(id, location, parent);
     ownership::spawned(&fut, id);
     // Written straight into its `Arc`: built on the stack and moved in,
     // the entry went through two copies (`memcpy`, ~160 instructions).
@@ -617,9 +631,11 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
         waker_changed: AtomicBool::new(false),
         later_waker: Mutex::new(None),
         spawned_by,
+        static_name,
         test_scope: crate::test::scope::current(),
         tokio_id: AtomicU64::new(0),
-        joins,
+        // Made in place: made before, it was copied in (`memcpy`).
+        joins: WaitList::new(id),
         state_at: AtomicUsize::new(0),
         state_len: AtomicUsize::new(0),
         state_gate: StateGate::default(),
@@ -687,7 +703,7 @@ where
 pub struct JoinHandle<T> {
     inner: tokio::task::JoinHandle<T>,
     target: Option<JoinTarget>,
-    wait: WaitEdge<JoinTarget>,
+    wait: WaitEdge<JoinTarget, JOIN_WAITS>,
 }
 
 /// The joined task's entry, seen as the list of the waits on it (in the
@@ -696,8 +712,8 @@ pub struct JoinHandle<T> {
 pub(crate) struct JoinTarget(Arc<TaskEntry>);
 
 impl std::ops::Deref for JoinTarget {
-    type Target = WaitList;
-    fn deref(&self) -> &WaitList {
+    type Target = WaitList<JOIN_WAITS>;
+    fn deref(&self) -> &WaitList<JOIN_WAITS> {
         &self.0.joins
     }
 }

@@ -47,8 +47,10 @@ const FOREIGN_WAKER: u64 = u64::MAX;
 /// never polled, its thread parked in it.
 const BLOCKING_CALL: u64 = u64::MAX - 1;
 
-/// How many waits a list records without its lock.
-const FAST_WAITS: usize = 4;
+/// How many waits a list records without its lock, by default (a
+/// resource's list); a list of waits that come one at a time (a task's
+/// joins: its one `JoinHandle`) has one such slot.
+pub const FAST_WAITS: usize = 4;
 
 /// A waiter id marking a lock-free slot being filled (not yet shown).
 const CLAIMING: u64 = u64::MAX;
@@ -107,6 +109,20 @@ impl WaitSlot {
         None
     }
 
+    #[inline]
+    #[cfg(not(loom))]
+    const fn free() -> Self {
+        WaitSlot {
+            waiter: AtomicU64::new(0),
+            op: AtomicU8::new(0),
+            since: AtomicU64::new(0),
+            epoch: AtomicU64::new(0),
+            seq: AtomicU64::new(0),
+            at: AtomicPtr::new(std::ptr::null_mut()),
+        }
+    }
+
+    #[cfg(loom)]
     fn free() -> Self {
         WaitSlot {
             waiter: AtomicU64::new(0),
@@ -116,6 +132,19 @@ impl WaitSlot {
             seq: AtomicU64::new(0),
             at: AtomicPtr::new(std::ptr::null_mut()),
         }
+    }
+
+    /// `N` free slots, written in place (`array::from_fn` built them on the
+    /// stack and copied them twice, `memcpy`, into a task's entry).
+    #[inline]
+    #[cfg(not(loom))]
+    fn free_slots<const N: usize>() -> [Self; N] {
+        [const { WaitSlot::free() }; N]
+    }
+
+    #[cfg(loom)]
+    fn free_slots<const N: usize>() -> [Self; N] {
+        std::array::from_fn(|_| WaitSlot::free())
     }
 }
 
@@ -129,13 +158,13 @@ fn site_of(p: *mut Location<'static>) -> Site {
     unsafe { p.cast_const().as_ref() }
 }
 
-/// The pending waits on one node: the first few in lock-free slots (a
+/// The pending waits on one node: the first `N` in lock-free slots (a
 /// contended lock's waiters cost no lock of peeps' own), the rest in a
 /// list behind a lock.
 #[derive(Debug)]
-pub struct WaitList {
+pub struct WaitList<const N: usize = FAST_WAITS> {
     target: NodeId,
-    fast: [WaitSlot; FAST_WAITS],
+    fast: [WaitSlot; N],
     records: Mutex<Slab<WaitRecord>>,
     /// Numbers the waits in the order they queued.
     next_seq: AtomicU64,
@@ -146,15 +175,16 @@ pub struct WaitList {
 // every step, so a panic cannot leave state that code after `catch_unwind`
 // would misread (tokio says the same of its channels' shared state). This
 // keeps the wrappers as unwind safe as the tokio types they replace.
-impl std::panic::UnwindSafe for WaitList {}
-impl std::panic::RefUnwindSafe for WaitList {}
+impl<const N: usize> std::panic::UnwindSafe for WaitList<N> {}
+impl<const N: usize> std::panic::RefUnwindSafe for WaitList<N> {}
 
-impl WaitList {
+impl<const N: usize> WaitList<N> {
     /// An empty list of waits on node `target`.
+    #[inline]
     pub fn new(target: NodeId) -> Self {
         WaitList {
             target,
-            fast: std::array::from_fn(|_| WaitSlot::free()),
+            fast: WaitSlot::free_slots(),
             records: Mutex::new(Slab::new()),
             next_seq: AtomicU64::new(1),
         }
@@ -200,8 +230,8 @@ impl WaitList {
         // Look before claiming: a failed compare-and-swap on the line every
         // waiter shares costs as much as a successful one. Start at a slot
         // chosen by the waiter, so waiters spread over the slots.
-        for k in 0..FAST_WAITS {
-            let i = (waiter as usize).wrapping_add(k) % FAST_WAITS;
+        for k in 0..N {
+            let i = (waiter as usize).wrapping_add(k) % N;
             let f = &self.fast[i];
             if f.waiter.load(Ordering::Relaxed) == 0
                 && f.waiter.compare_exchange(0, CLAIMING, Ordering::Acquire, Ordering::Relaxed).is_ok()
@@ -242,6 +272,7 @@ impl WaitList {
     }
 
     /// When the wait at `place` began (coarse ms; 0 if it is gone).
+    #[inline]
     fn since(&self, place: Place) -> u64 {
         match place {
             Place::Fast(i) => self.fast[i].since.load(Ordering::Relaxed),
@@ -303,25 +334,19 @@ impl<'r> ListRef<'r> for &'r WaitList {
 /// One wait's place in a [`WaitList`], held by the wait future; `L` is how
 /// it refers to the list ([`ListRef`]).
 #[derive(Debug)]
-pub struct WaitEdge<L: std::ops::Deref<Target = WaitList> = Arc<WaitList>> {
+pub struct WaitEdge<L: std::ops::Deref<Target = WaitList<N>> = Arc<WaitList>, const N: usize = FAST_WAITS> {
     slot: Option<(L, Place)>,
     /// Keeps a plain task's or a thread's root alive while it waits.
     keep: Option<Arc<AmbientHandle>>,
 }
 
-impl<L: std::ops::Deref<Target = WaitList>> Default for WaitEdge<L> {
+impl<L: std::ops::Deref<Target = WaitList<N>>, const N: usize> Default for WaitEdge<L, N> {
     fn default() -> Self {
         WaitEdge::new()
     }
 }
 
 impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
-    /// No wait yet.
-    #[inline]
-    pub const fn new() -> Self {
-        WaitEdge { slot: None, keep: None }
-    }
-
     /// Records that the current waiter waits on `list`'s node for `op`, in
     /// a blocking call at `at` (`blocking_lock`, `blocking_recv`, …: its
     /// thread is parked until [`WaitEdge::end`]). Only the first call
@@ -361,6 +386,14 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
         L: ListRef<'r>,
     {
         self.poll_wait_kept(|| list().map(L::keep), op, at, cx, poll)
+    }
+}
+
+impl<L: std::ops::Deref<Target = WaitList<N>>, const N: usize> WaitEdge<L, N> {
+    /// No wait yet.
+    #[inline]
+    pub const fn new() -> Self {
+        WaitEdge { slot: None, keep: None }
     }
 
     /// As [`WaitEdge::poll_wait`], given the reference to keep itself
@@ -460,7 +493,7 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     }
 }
 
-impl<L: std::ops::Deref<Target = WaitList>> Drop for WaitEdge<L> {
+impl<L: std::ops::Deref<Target = WaitList<N>>, const N: usize> Drop for WaitEdge<L, N> {
     /// A wait dropped while recorded was cancelled.
     #[inline]
     fn drop(&mut self) {

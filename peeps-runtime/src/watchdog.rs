@@ -91,6 +91,7 @@ pub fn start_from_env() {
 /// [`start_from_env`] once per process: for the first peeps task, so that
 /// `PEEPS_WATCHDOG` works in a program that never calls `init`.
 #[cfg_attr(not(feature = "diagnostics"), allow(dead_code))] // off: tokio's spawn
+#[inline]
 pub(crate) fn start_from_env_once() {
     static READ: OnceLock<()> = OnceLock::new();
     READ.get_or_init(start_from_env);
