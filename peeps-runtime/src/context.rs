@@ -40,6 +40,13 @@ impl Frame {
     fn unpack((node, task): Packed) -> Frame {
         Frame { node, task: task & !TRACKED_BIT, tracked: task & TRACKED_BIT != 0 }
     }
+
+    /// The innermost instrumented future below its task, 0 when the task
+    /// (or the thread) itself is polled: the future that takes a hold.
+    #[inline]
+    pub fn future(self) -> NodeId {
+        if self.node == self.task { 0 } else { self.node }
+    }
 }
 
 thread_local! {
@@ -218,7 +225,7 @@ pub fn current_waiter() -> Actor {
 #[inline(always)]
 pub fn current_lock_taker() -> (Actor, crate::hold::Taker) {
     let frame = current();
-    let by = if frame.node == frame.task { 0 } else { frame.node };
+    let by = frame.future();
     if frame.tracked {
         return (Actor { id: frame.task, keep: None }, crate::hold::Taker::new(by, 0));
     }

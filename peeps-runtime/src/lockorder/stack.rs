@@ -268,17 +268,6 @@ pub(super) fn held_exclusive(mut f: impl FnMut(NodeId)) {
     });
 }
 
-/// The innermost instrumented future of `frame` below its task, 0 when
-/// the context itself is polled (no instrumented future around the call).
-#[inline(always)]
-fn future_of(frame: context::Frame) -> NodeId {
-    if frame.node == frame.task {
-        0
-    } else {
-        frame.node
-    }
-}
-
 /// The tag of the current context in a thread's own segment: the plain
 /// tokio task running, else 0 (the thread).
 #[inline(never)]
@@ -630,7 +619,7 @@ pub(super) fn given_up(lock: NodeId, class: u32, mode: LockMode, at: Site) {
     let frame = context::current();
     let taken = Held {
         lock,
-        by: future_of(frame),
+        by: frame.future(),
         tag,
         at,
         class,
