@@ -325,7 +325,7 @@ impl<S: Side> Endpoint<S> {
 
     /// A watch send that takes the value's write lock begins: counted in
     /// progress until the returned guard drops, also by a panic (see
-    /// [`Endpoint::value_written`]).
+    /// [`Endpoint::borrow_value`]).
     #[inline]
     pub(crate) fn value_write(&self) -> ValueWrite<'_> {
         let facts = self.chan.facts();
@@ -335,14 +335,22 @@ impl<S: Side> Endpoint<S> {
         ValueWrite(facts)
     }
 
-    /// Whether a watch send is in progress: a borrow made now may park
-    /// behind its write lock (a writer-preferring lock lets no new reader
-    /// past a queued writer), so it records its wait.
+    /// Borrows a watch channel's value by `borrow`. Made while a send is
+    /// in progress, the borrow may park behind its write lock (the lock
+    /// lets no new reader past a queued writer), so its wait is recorded
+    /// (`op: read`, at the caller's site) for its duration.
     #[inline]
-    pub(crate) fn value_written(&self) -> bool {
-        self.chan
+    #[track_caller]
+    pub(crate) fn borrow_value<R>(&self, borrow: impl FnOnce() -> R) -> R {
+        let written = self
+            .chan
             .facts()
-            .is_some_and(|f| f.value_writes.load(Relaxed) != 0)
+            .is_some_and(|f| f.value_writes.load(Relaxed) != 0);
+        if written {
+            crate::core::block_on_wait!(thread: self.resource(), peeps_graph::Op::Read, borrow())
+        } else {
+            borrow()
+        }
     }
 
     /// Who holds a read lock of the channel's value (a watch channel's;

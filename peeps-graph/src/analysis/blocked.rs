@@ -128,11 +128,11 @@ pub(crate) enum Target {
     Join(NodeIndex),
     /// An RPC request: the tasks running its handlers.
     Call(NodeIndex),
-    /// A wait queued behind others that must be served first: a read of a
-    /// write-preferring rwlock (tokio's) behind writers, an acquire of a
-    /// fair semaphore (tokio's, first in first out) behind acquires queued
-    /// before it while permits are free; released by those (`read` is the
-    /// queued wait's edge).
+    /// A wait queued behind others that must be served first (see
+    /// [`queued_ahead`]): a read of a write-preferring rwlock behind
+    /// writers, a watch borrow behind sends, an acquire of a fair
+    /// semaphore (tokio's, first in first out) behind acquires queued
+    /// before it while permits are free; released by those.
     BehindQueued {
         /// The rwlock or semaphore.
         lock: NodeIndex,

@@ -186,6 +186,16 @@ impl List {
         }
     }
 
+    /// Applies the orphan releases made since this list last looked, if
+    /// any (one relaxed load when there are none).
+    #[inline]
+    fn up_to_date(&mut self) {
+        let now = ORPHANS.load(Relaxed);
+        if now != self.seen {
+            self.catch_up(now);
+        }
+    }
+
     /// Applies the orphan releases made since this list last looked, up
     /// to number `now` (excluded).
     #[cold]
@@ -377,10 +387,7 @@ fn take_more(taken: Held, waited: bool) {
     let slow = LOCAL.try_with(|l| {
         // SAFETY: as in `with_list`; the cache is another cell.
         let list = unsafe { &mut *l.list.get() };
-        let seen = ORPHANS.load(Relaxed);
-        if seen != list.seen {
-            list.catch_up(seen);
-        }
+        list.up_to_date();
         // SAFETY: as above.
         let cache = unsafe { &*l.cache.get() };
         let base = list.base;
@@ -598,10 +605,7 @@ pub(super) fn given_up(lock: NodeId, class: u32, mode: LockMode, at: Site) {
     // Forget what was released elsewhere first: only the locks still held
     // make edges.
     with_list(|list| {
-        let seen = ORPHANS.load(Relaxed);
-        if seen != list.seen {
-            list.catch_up(seen);
-        }
+        list.up_to_date();
     });
     let mut before = Before {
         entries: [Held::EMPTY; HELD_MAX],
@@ -802,10 +806,7 @@ pub(crate) fn enter_task(saved: &Saved) -> TaskSegment<'_> {
 /// brought up to date with the orphan releases first.
 #[cold]
 fn restore(l: &mut List, s: &mut SavedList) {
-    let now = ORPHANS.load(Relaxed);
-    if now != l.seen {
-        l.catch_up(now);
-    }
+    l.up_to_date();
     let now = l.seen;
     if now != s.seen {
         List::forget_orphans(&mut s.entries, &mut s.len, &mut 0, s.seen, now);

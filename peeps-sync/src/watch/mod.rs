@@ -101,11 +101,7 @@ impl<T> Receiver<T> {
     #[inline]
     #[track_caller]
     pub fn borrow(&self) -> Ref<'_, T> {
-        let inner = if self.ep.value_written() {
-            block_on_wait!(thread: self.ep.resource(), Op::Read, self.inner.borrow())
-        } else {
-            self.inner.borrow()
-        };
+        let inner = self.ep.borrow_value(|| self.inner.borrow());
         Ref::new(inner, self.ep.value_holders(), caller())
     }
 
@@ -116,11 +112,7 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn borrow_and_update(&mut self) -> Ref<'_, T> {
         self.ep.used();
-        let inner = if self.ep.value_written() {
-            block_on_wait!(thread: self.ep.resource(), Op::Read, self.inner.borrow_and_update())
-        } else {
-            self.inner.borrow_and_update()
-        };
+        let inner = self.ep.borrow_value(|| self.inner.borrow_and_update());
         Ref::new(inner, self.ep.value_holders(), caller())
     }
 
@@ -318,11 +310,7 @@ impl<T> Sender<T> {
     #[inline]
     #[track_caller]
     pub fn borrow(&self) -> Ref<'_, T> {
-        let inner = if self.ep.value_written() {
-            block_on_wait!(thread: self.ep.resource(), Op::Read, self.inner.borrow())
-        } else {
-            self.inner.borrow()
-        };
+        let inner = self.ep.borrow_value(|| self.inner.borrow());
         Ref::new(inner, self.ep.value_holders(), caller())
     }
 
