@@ -65,6 +65,11 @@ async fn main() {
     let (feed_tx, feed_rx) = mpsc::channel_named("feed", 4);
     let (hub_tx, hub_rx) = mpsc::channel_named("handoff", 4);
     tokio::spawn(consume(feed_rx, totals.clone()));
+    // The consumer holds `totals` before `start` runs (under load, tokio
+    // may run `start` first, which then finds the lock free).
+    while totals.try_lock().is_ok() {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
     tokio::spawn(run_hub(hub_rx));
     tokio::spawn(start(feed_tx, hub_tx, totals));
     ready_when(|g| {
