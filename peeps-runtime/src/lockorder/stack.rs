@@ -330,7 +330,8 @@ pub(super) fn take(
     let took = LOCAL.try_with(|l| {
         // SAFETY: as in `with_list`.
         let list = unsafe { &mut *l.list.get() };
-        let tag = if list.in_task { 0 } else { taker.plain };
+        // 0 in a peeps task (its hold found no plain tokio task).
+        let tag = taker.plain;
         if tag != 0 {
             return Took::Plain(tag);
         }
@@ -694,12 +695,12 @@ pub(super) fn release(lock: NodeId, holder: NodeId) {
         return;
     }
     let elsewhere = with_list(|list| {
-        // The usual case: the last lock taken goes first.
-        if list.len > list.base
-            && list.entries[list.len - 1].lock == lock
-            && (list.in_task || list.entries[list.len - 1].tag == 0)
-        {
-            list.len -= 1;
+        // The usual case: the last lock taken goes first. (A task's
+        // segment has only entries tagged 0: see `take`.)
+        let len = list.len;
+        let top = &list.entries[len.wrapping_sub(1) & (HELD_MAX - 1)];
+        if len > list.base && top.lock == lock && top.tag == 0 {
+            list.len = len - 1;
             return false;
         }
         release_slow(list, lock)
