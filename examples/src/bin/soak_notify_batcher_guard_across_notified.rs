@@ -35,6 +35,13 @@ async fn main() {
             }
         });
     }
+    // A producer has pushed (and so notifies right after, in the same
+    // poll) before the batcher starts: a batcher that took `pending`
+    // first would hang with nobody ever seen to notify `pushed`, a wait
+    // peeps rightly cannot pin on anyone (a long wait, after 5 s).
+    while !pending.try_lock().is_ok_and(|queue| !queue.is_empty()) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let batch_sink = sink.clone();
     tokio::spawn(async move {
         loop {
