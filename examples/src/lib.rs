@@ -444,6 +444,19 @@
 //! | `wal_read_guard_into_completion` | certain deadlock of `thread wal-reader` (a second read of blocking rwlock `shared-wal` in a completion run under its first, behind the queued writer) and `thread wal-writer` (its write, waiting for that read) (turso#3132) |
 //! | `wal_read_guard_dropped_before_read` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the read guard let go before the frame read begins) |
 //!
+//! ## Deadlocks from bug reports, and their fixed twins (hunt17)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `docs_actor_blocking_send_to_subscriber` | certain deadlock of `subscriber` (awaiting `get-one-reply`, its sender in an unread action on `sync-actions`) and `thread sync-actor` (the store's actor thread, parked in `blocking_send` of an event into full `doc-events`) (n0-computer/iroh-docs#81) |
+//! | `docs_actor_try_send_to_subscriber` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the actor hands events over with `try_send`) |
+//! | `crawler_update_awaits_peer_set_tokio_spawn` | probable deadlock of 2 plain tasks: the crawler awaiting `peers-reply` (its sender unread on `peer-requests`) and the peer set, ready only after a handshake, receiving on `new-peers`, whose sender the crawler keeps (ZcashFoundation/zebra#3288) |
+//! | `crawler_update_in_own_task_tokio_spawn` | no deadlock, nothing stuck forever, no potential deadlock (the twin: each update in a task of its own) |
+//! | `select_all_lock_then_block_in_place_relock` | certain deadlock of `scout` with itself on `transports`: a `block_in_place(\|\| Handle::current().block_on(lock()))` behind the lock handed to its own pending `connect_peer` in a `select_all`; a blocking poll parked on `transports` (tokio-rs/tokio#7892, eclipse-zenoh/zenoh#2409) (a miss today: a bug) |
+//! | `select_all_lock_then_async_relock` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the handler awaits the lock) |
+//! | `block_on_bridge_handoff_in_blocking_pool` | no deadlock peeps can prove (truly one: the `block_on` bridge's result handed back through `spawn_blocking` with the only blocking thread parked in `blocking_recv`); at a short threshold a long wait of the caller on `block-on-result` (delta-io/delta-kernel-rs#3202) (a miss today: a bug) |
+//! | `block_on_bridge_sends_from_task` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the bridge's task sends the result itself) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

@@ -411,6 +411,15 @@ const SCENARIOS: &[&str] = &[
     "router_stopped_closes_receiver",
     "wal_read_guard_into_completion",
     "wal_read_guard_dropped_before_read",
+    // hunt17: deadlocks from bug reports, and their fixed twins
+    "docs_actor_blocking_send_to_subscriber",
+    "docs_actor_try_send_to_subscriber",
+    "crawler_update_awaits_peer_set_tokio_spawn",
+    "crawler_update_in_own_task_tokio_spawn",
+    "select_all_lock_then_block_in_place_relock",
+    "select_all_lock_then_async_relock",
+    "block_on_bridge_handoff_in_blocking_pool",
+    "block_on_bridge_sends_from_task",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8377,5 +8386,132 @@ fn wal_read_guard_into_completion() {
 #[test]
 fn wal_read_guard_dropped_before_read() {
     let mut s = scenario!(wal_read_guard_dropped_before_read);
+    check_no_potential(&s.dump());
+}
+
+// ---- hunt17: deadlocks from bug reports, and their fixed twins -------------
+
+/// n0-computer/iroh-docs#81: the store's actor thread `blocking_send`s an
+/// insert's event into a subscriber's full stream; the subscriber, on an
+/// earlier event, awaits `get_one`, whose reply sender is in an unread
+/// action on the actor's inbox.
+#[test]
+fn docs_actor_blocking_send_to_subscriber() {
+    let mut s = scenario!(docs_actor_blocking_send_to_subscriber);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["subscriber", "thread sync-actor"])
+        .resources([(Channel, "doc-events"), (Channel, "get-one-reply")])
+        .step(
+            step("subscriber")
+                .op(Op::Recv)
+                .waits_on(Channel, "get-one-reply")
+                .held_by("thread sync-actor")
+                .held_as("sender")
+                .carrier(Channel, "sync-actions"),
+        )
+        .step(
+            step("thread sync-actor")
+                .op(Op::Send)
+                .waits_on(Channel, "doc-events")
+                .held_by("subscriber")
+                .held_as("receiver"),
+        )
+        .check(report);
+}
+
+/// The fix of iroh-docs#81: no blocking send in the actor's loop (a full
+/// subscriber's event is dropped with `try_send`).
+#[test]
+fn docs_actor_try_send_to_subscriber() {
+    let mut s = scenario!(docs_actor_try_send_to_subscriber);
+    check_no_potential(&s.dump());
+}
+
+/// ZcashFoundation/zebra#3288: the crawler's candidate-set update awaits
+/// the peer set's answer, and the peer set takes no request before a peer
+/// is ready, which only the crawler's handshakes (after the update) give
+/// it. Both are plain `tokio::spawn` tasks.
+#[test]
+fn crawler_update_awaits_peer_set_tokio_spawn() {
+    let mut s = scenario!(crawler_update_awaits_peer_set_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Channel, "new-peers"), (Channel, "peers-reply")])
+        .check(report);
+    check_tokio_tasks(d, 2, report);
+    let text = report_text(report);
+    assert!(
+        text.contains(r#"sender inside an unread message on channel "peer-requests""#),
+        "{text}"
+    );
+}
+
+/// The fix of zebra#3288: each update in a task of its own, the crawler
+/// dialing meanwhile.
+#[test]
+fn crawler_update_in_own_task_tokio_spawn() {
+    let mut s = scenario!(crawler_update_in_own_task_tokio_spawn);
+    check_no_potential(&s.dump());
+}
+
+/// tokio-rs/tokio#7892 (eclipse-zenoh/zenoh#2409): in a `select_all`, one
+/// connection waits to lock `transports`; the other's sync handler locks
+/// it with `block_in_place(|| Handle::current().block_on(..))`. The holder
+/// lets go; the lock is handed to the first, a future of the task whose
+/// poll is parked in `block_on` behind it.
+#[test]
+#[ignore = "bug: no deadlock, only a blocking poll of scout in connect_peer_admin that does not say it is parked on transports: the lock awaited by Handle::block_on inside the poll is recorded with foreign_waker and Blocked::waits (analysis/blocked.rs) skips such waits, so the polling task is never blocked (the root cause of block_on_in_drop_relocks_registry, here with the lock handed to the task's own pending future)"]
+fn select_all_lock_then_block_in_place_relock() {
+    let mut s = scenario!(select_all_lock_then_block_in_place_relock);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["scout"])
+        .resources([(Mutex, "transports")])
+        .check(report);
+    blocking_poll("scout")
+        .parked_on(Mutex, "transports")
+        .check(report);
+}
+
+/// The fix direction of tokio#7892: the handler awaits the lock.
+#[test]
+fn select_all_lock_then_async_relock() {
+    let mut s = scenario!(select_all_lock_then_async_relock);
+    check_no_potential(&s.dump());
+}
+
+/// delta-io/delta-kernel-rs#3202: the sync API's `block_on` bridge hands
+/// its result back through `spawn_blocking`, and the caller already holds
+/// the only blocking thread. The truth is a deadlock peeps cannot prove
+/// (the sender is in a queued `spawn_blocking` closure); the receive's
+/// sender was last seen with the parked caller itself, so a long wait is
+/// what the contract promises (docs/ownership.md).
+#[test]
+#[ignore = "bug: nothing at all, even at --long-wait-ms 300 (0 deadlocks, 0 long waits) while the program hangs forever: the sender's hold is `made`, unconfirmed, by the caller, so the verdict is External::Unconfirmed, and findings.rs waits_on_blocked_sender only makes a receive a long wait for OutOfSight, Handled or FiledAway verdicts; the queued spawn_blocking closure is also not in the census (tasks.alive 0)"]
+fn block_on_bridge_handoff_in_blocking_pool() {
+    let mut s = scenario!(block_on_bridge_handoff_in_blocking_pool);
+    let run = analyze_cli(&s.dump(), &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    assert_no_deadlock(report);
+    let waits = long_waits_on(report, Channel, "block-on-result", 1);
+    assert!(plain_task(&waits[0].task.name), "{}", report_text(report));
+}
+
+/// The fix of delta-kernel-rs#3202: the bridge's task sends the result
+/// itself.
+#[test]
+fn block_on_bridge_sends_from_task() {
+    let mut s = scenario!(block_on_bridge_sends_from_task);
     check_no_potential(&s.dump());
 }
