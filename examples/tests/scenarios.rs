@@ -420,6 +420,18 @@ const SCENARIOS: &[&str] = &[
     "select_all_lock_then_async_relock",
     "block_on_bridge_handoff_in_blocking_pool",
     "block_on_bridge_sends_from_task",
+    // hunt18: everyday healthy services, plain tokio::spawn
+    "soak_join_all_fetch_limiter_plain",
+    "soak_batch_lookup_config_read_plain",
+    "soak_appstate_default_fields_db_pool",
+    "soak_checkpoint_rwlock_gate_both_orders",
+    "soak_vacuum_all_permits_gate_vs_queries",
+    "soak_per_key_locks_outer_rwlock_plain",
+    "soak_conn_pool_semaphore_vec_plain",
+    "idle_tcp_server_after_burst",
+    "soak_actor_handles_generations_plain",
+    "soak_spawn_blocking_index_writer_plain",
+    "soak_per_key_cache_batch_get_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8514,4 +8526,87 @@ fn block_on_bridge_handoff_in_blocking_pool() {
 fn block_on_bridge_sends_from_task() {
     let mut s = scenario!(block_on_bridge_sends_from_task);
     check_no_potential(&s.dump());
+// ---- hunt18: everyday healthy services, plain tokio::spawn -----------------------
+
+/// Crawlers bound each `join_all` batch with their own `fetch-limit` (3 permits).
+#[test]
+#[ignore = "bug: peeps says, in every dump, a potential deadlock per crawler: `task \"tokio task N\" took a permit of \"fetch-limit\" then waited for another ... When every permit is held by tasks that wait for another, none can proceed` (and long waits on `fetch-limit` whose permit is `held by task \"tokio task N\", which is itself waiting`). The plain async blocks of one `join_all` are one lock-order context, so a sibling acquiring while another block holds a permit is learned as a nested acquire of the same semaphore; each block lets its own permit go after its own fetch"]
+fn soak_join_all_fetch_limiter_plain() {
+    let mut s = scenario!(soak_join_all_fetch_limiter_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Batches of lookups (`buffer_unordered(4)`) each keep a read of `config` across a query; a reloader writes it.
+#[test]
+#[ignore = "bug: peeps says, in every dump, a potential deadlock: `task \"tokio task N\" took a read of \"config\" then another read of it ... a writer that queues between the two reads waits for the first, and the second waits behind the writer, so neither can proceed`. The lookups of one `buffer_unordered` are plain futures of one context, so a sibling's read while another lookup holds one is learned as the task re-entering its read; the first lookup lets its read go after its own query, whatever the second waits for"]
+fn soak_batch_lookup_config_read_plain() {
+    let mut s = scenario!(soak_batch_lookup_config_read_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// `#[derive(Default)]` tables `users` and `orders`: `users` then `db-pool`, `db-pool` then `orders`.
+#[test]
+#[ignore = "bug: peeps says, in every dump, a potential deadlock: `task \"tokio task N\" took \".../soak_appstate_default_fields_db_pool.rs:29\" then a permit of \"db-pool\"; task \"tokio task M\" took a permit of \"db-pool\" then \".../soak_appstate_default_fields_db_pool.rs:29\" ... when \"db-pool\" has no permit left`. `#[derive(Default)]` makes every field at the derive's site (line 29, `Location::caller()` of `Default::default`), so `users` and `orders` are one class; an edge between classes is keyed by class alone (peeps-graph potential/search.rs: `(class, None)`), so users -> db-pool and db-pool -> orders close a cycle through two different locks"]
+fn soak_appstate_default_fields_db_pool() {
+    let mut s = scenario!(soak_appstate_default_fields_db_pool);
+    check_soak_healthy(&mut s);
+}
+
+/// Writers take `wal` then `memtable` under a read of `checkpoint`; the checkpointer the other order under its write.
+#[test]
+#[ignore = "bug: peeps says, in every dump, a potential deadlock: `task \"tokio task N\" took \"wal\" then \"memtable\"; task \"tokio task M\" took \"memtable\" then \"wal\". Run at the same time, these two can deadlock.` Only a lock held exclusively is a gate (peeps-runtime lockorder/stack.rs `Held::gate`), so the writers' wal -> memtable edge, taken under a read of `checkpoint`, has no gate, while memtable -> wal has `checkpoint` (its write); a read and the write of one rwlock exclude each other as surely as two writes do"]
+fn soak_checkpoint_rwlock_gate_both_orders() {
+    let mut s = scenario!(soak_checkpoint_rwlock_gate_both_orders);
+    check_soak_healthy(&mut s);
+}
+
+/// Queries take `schema` then `stats` under one permit of `db-slots`; the vacuum the other order under all four.
+#[test]
+#[ignore = "bug: peeps says, in every dump, a potential deadlock: `task \"tokio task N\" took \"schema\" then \"stats\"; task \"tokio task M\" took \"stats\" then \"schema\". Run at the same time, these two can deadlock.` Only a permit that took all its semaphore's permits is a gate (lockorder/stack.rs `Held::gate`), so the queries' schema -> stats edge, under one permit of `db-slots`, has no gate, while stats -> schema has `db-slots` (all four); one permit and all of them exclude each other"]
+fn soak_vacuum_all_permits_gate_vs_queries() {
+    let mut s = scenario!(soak_vacuum_all_permits_gate_vs_queries);
+    check_soak_healthy(&mut s);
+}
+
+/// A cache of per-key locks behind an `RwLock` map; an evictor `try_lock`s entries under the map's write.
+#[test]
+fn soak_per_key_locks_outer_rwlock_plain() {
+    let mut s = scenario!(soak_per_key_locks_outer_rwlock_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A hand-written pool: `pool-slots` then `pool-idle`, a connection put back on drop, a health checker.
+#[test]
+fn soak_conn_pool_semaphore_vec_plain() {
+    let mut s = scenario!(soak_conn_pool_semaphore_vec_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A mini-redis-shaped TCP server idle after a burst: accept in `main`, handlers on sockets and `shutdown`.
+#[test]
+fn idle_tcp_server_after_burst() {
+    let mut s = scenario!(idle_tcp_server_after_burst);
+    check_soak_healthy(&mut s);
+}
+
+/// The tutorial's request/response actor, restarted in generations by dropping every handle.
+#[test]
+fn soak_actor_handles_generations_plain() {
+    let mut s = scenario!(soak_actor_handles_generations_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// `spawn_blocking` indexers and searchers under a blocking `index` mutex; searchers keep a read of `catalog` across.
+#[test]
+fn soak_spawn_blocking_index_writer_plain() {
+    let mut s = scenario!(soak_spawn_blocking_index_writer_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Multi-gets: `join_all` of per-key `entry` locks, each kept across a revalidation, in each request's key order.
+#[test]
+#[ignore = "bug: peeps says, in every dump, a potential deadlock: `task \"tokio task N\" took \"entry\" #1 then \"entry\" #2; task \"tokio task M\" took \"entry\" #2 then \"entry\" #1. Run at the same time, these two can deadlock.` The gets of one `join_all` are plain futures of one context (the documented limit of plain branches), so a sibling locking its key while another holds its own is learned as nesting; the runtime analysis is right (long waits, no deadlock)"]
+fn soak_per_key_cache_batch_get_plain() {
+    let mut s = scenario!(soak_per_key_cache_batch_get_plain);
+    check_soak_healthy(&mut s);
 }
