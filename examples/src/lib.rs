@@ -456,6 +456,7 @@
 //! | `select_all_lock_then_async_relock` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the handler awaits the lock) |
 //! | `block_on_bridge_handoff_in_blocking_pool` | no deadlock peeps can prove (truly one: the `block_on` bridge's result handed back through `spawn_blocking` with the only blocking thread parked in `blocking_recv`); at a short threshold a long wait of the caller on `block-on-result` (delta-io/delta-kernel-rs#3202) (a miss today: a bug) |
 //! | `block_on_bridge_sends_from_task` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the bridge's task sends the result itself) |
+//!
 //! ## Everyday healthy services, plain `tokio::spawn` (hunt18)
 //!
 //! Healthy programs written the commonest way: `#[tokio::main]`, plain

@@ -8526,6 +8526,8 @@ fn block_on_bridge_handoff_in_blocking_pool() {
 fn block_on_bridge_sends_from_task() {
     let mut s = scenario!(block_on_bridge_sends_from_task);
     check_no_potential(&s.dump());
+}
+
 // ---- hunt18: everyday healthy services, plain tokio::spawn -----------------------
 
 /// Crawlers bound each `join_all` batch with their own `fetch-limit` (3 permits).
