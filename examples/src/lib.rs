@@ -465,17 +465,17 @@
 //!
 //! | binary | what peeps must say |
 //! |---|---|
-//! | `soak_join_all_fetch_limiter_plain` | in every dump: nothing false (two crawlers, each `join_all` of 8 plain blocks taking a permit of their own `fetch-limit` (3) around a 300-700 ms fetch) (a false alarm today, a potential deadlock: a bug) |
-//! | `soak_batch_lookup_config_read_plain` | in every dump: nothing false (three handlers run batch lookups with `buffer_unordered(4)`, each keeping a read of `config` across a 100-400 ms query; a reloader writes `config` every 250 ms) (a false alarm today, a potential deadlock: a bug) |
-//! | `soak_appstate_default_fields_db_pool` | in every dump: nothing false (a `#[derive(Default)]` struct of two unnamed mutexes `users` and `orders`: signups take `users` then `db-pool` (2), checkouts `db-pool` then `orders`; two locks, made at one site) (a false alarm today, a potential deadlock: a bug) |
-//! | `soak_checkpoint_rwlock_gate_both_orders` | in every dump: nothing false (writers take `wal` then `memtable` under a read of `checkpoint`; the checkpointer `memtable` then `wal` under its write) (a false alarm today, a potential deadlock: a bug) |
-//! | `soak_vacuum_all_permits_gate_vs_queries` | in every dump: nothing false (queries take `schema` then `stats` under one permit of `db-slots` (4); a vacuum `stats` then `schema` under all four) (a false alarm today, a potential deadlock: a bug) |
+//! | `soak_join_all_fetch_limiter_plain` | in every dump: nothing false (two crawlers, each `join_all` of 8 plain blocks taking a permit of their own `fetch-limit` (3) around a 300-700 ms fetch) |
+//! | `soak_batch_lookup_config_read_plain` | in every dump: nothing false (three handlers run batch lookups with `buffer_unordered(4)`, each keeping a read of `config` across a 100-400 ms query; a reloader writes `config` every 250 ms) |
+//! | `soak_appstate_default_fields_db_pool` | in every dump: nothing false (a `#[derive(Default)]` struct of two unnamed mutexes `users` and `orders`: signups take `users` then `db-pool` (2), checkouts `db-pool` then `orders`; two locks, made at one site) |
+//! | `soak_checkpoint_rwlock_gate_both_orders` | in every dump: nothing false (writers take `wal` then `memtable` under a read of `checkpoint`; the checkpointer `memtable` then `wal` under its write) |
+//! | `soak_vacuum_all_permits_gate_vs_queries` | in every dump: nothing false (queries take `schema` then `stats` under one permit of `db-slots` (4); a vacuum `stats` then `schema` under all four) |
 //! | `soak_per_key_locks_outer_rwlock_plain` | in every dump: nothing false (a cache of per-key `entry` mutexes in an `RwLock` map `entries`: the map's guard let go before the entry is locked; an evictor `try_lock`s entries under the map's write) |
 //! | `soak_conn_pool_semaphore_vec_plain` | in every dump: nothing false (a pool of `pool-slots` (3) and `pool-idle`, a connection put back on drop with `try_lock` or through `pool-returns`; a health checker pings idle ones under both) |
 //! | `idle_tcp_server_after_burst` | in every dump: nothing false (a mini-redis-shaped server on 127.0.0.1 idle after four clients' burst: `main` on accept, handlers on their sockets and the `shutdown` broadcast, a stats task on `events`, a purge task on `expirations`) |
 //! | `soak_actor_handles_generations_plain` | in every dump: nothing false (the tutorial's actor behind a cloned `Handle`, `kv-reply` oneshots; each generation ends when `main` drops its handle and joins the clients and the actor) |
 //! | `soak_spawn_blocking_index_writer_plain` | in every dump: nothing false (indexers and searchers lock a blocking `index` only in `spawn_blocking`; searchers keep a read of `catalog` across it; an admin writes `catalog`) |
-//! | `soak_per_key_cache_batch_get_plain` | in every dump: nothing false (multi-gets as `join_all` of per-key `entry` mutexes, each kept across a 300-600 ms revalidation, in each request's key order: `[3, 7]`, `[7, 3]`, ...) (a false alarm today, a potential deadlock: a bug) |
+//! | `soak_per_key_cache_batch_get_plain` | in every dump: nothing false (multi-gets as `join_all` of per-key `entry` mutexes, each kept across a 300-600 ms revalidation, in each request's key order: `[3, 7]`, `[7, 3]`, ...) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -8556,7 +8556,6 @@ fn soak_appstate_default_fields_db_pool() {
 
 /// Writers take `wal` then `memtable` under a read of `checkpoint`; the checkpointer the other order under its write.
 #[test]
-#[ignore = "bug: peeps says, in every dump, a potential deadlock: `task \"tokio task N\" took \"wal\" then \"memtable\"; task \"tokio task M\" took \"memtable\" then \"wal\". Run at the same time, these two can deadlock.` Only a lock held exclusively is a gate (peeps-runtime lockorder/stack.rs `Held::gate`), so the writers' wal -> memtable edge, taken under a read of `checkpoint`, has no gate, while memtable -> wal has `checkpoint` (its write); a read and the write of one rwlock exclude each other as surely as two writes do"]
 fn soak_checkpoint_rwlock_gate_both_orders() {
     let mut s = scenario!(soak_checkpoint_rwlock_gate_both_orders);
     check_soak_healthy(&mut s);
@@ -8564,7 +8563,6 @@ fn soak_checkpoint_rwlock_gate_both_orders() {
 
 /// Queries take `schema` then `stats` under one permit of `db-slots`; the vacuum the other order under all four.
 #[test]
-#[ignore = "bug: peeps says, in every dump, a potential deadlock: `task \"tokio task N\" took \"schema\" then \"stats\"; task \"tokio task M\" took \"stats\" then \"schema\". Run at the same time, these two can deadlock.` Only a permit that took all its semaphore's permits is a gate (lockorder/stack.rs `Held::gate`), so the queries' schema -> stats edge, under one permit of `db-slots`, has no gate, while stats -> schema has `db-slots` (all four); one permit and all of them exclude each other"]
 fn soak_vacuum_all_permits_gate_vs_queries() {
     let mut s = scenario!(soak_vacuum_all_permits_gate_vs_queries);
     check_soak_healthy(&mut s);

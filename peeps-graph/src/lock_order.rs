@@ -12,8 +12,8 @@
 //! with itself. A cycle in this graph is a *potential* deadlock: the
 //! program never hung, but run at the same time, the paths of the cycle can
 //! deadlock (`peeps_graph::analysis::PotentialDeadlock`) — unless one lock
-//! held exclusively around every edge of it (a gate, [`OrderGate`]) keeps
-//! its paths apart.
+//! held around every edge of it, exclusively around one at least (a gate,
+//! [`OrderGate`]), keeps its paths apart.
 
 use crate::schema::{NodeId, NodeKind};
 use serde::{Deserialize, Serialize};
@@ -112,9 +112,10 @@ pub struct OrderEdge {
     /// permit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_lock: Option<NodeId>,
-    /// Its gates: the locks held exclusively every time the edge was seen,
-    /// each taken before the held lock and held until the other was taken
-    /// (at most [`MAX_GATES`], the first taken). Empty when none was.
+    /// Its gates: the locks held every time the edge was seen, each taken
+    /// before the held lock and held until the other was taken (at most
+    /// [`MAX_GATES`], the first taken), each exclusively or shared. Empty
+    /// when none was.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<OrderGate>,
     /// Its wait can be given up: an acquisition of the taken lock at the
@@ -131,9 +132,11 @@ pub struct OrderEdge {
 /// How many gates an order edge keeps at most (the first ones taken).
 pub const MAX_GATES: usize = 4;
 
-/// A lock held exclusively (a mutex, an rwlock's write or upgradable
-/// guard; never a read or a permit) around an order edge: two paths that
-/// both hold it cannot run at once, so a cycle whose every edge has it
+/// A lock held around every observation of an order edge: exclusively (a
+/// mutex, an rwlock's write or upgradable guard, a permit that took all
+/// its semaphore's permits) or shared (a read, a permit of some). Two
+/// paths that both hold it, one of them exclusively, cannot run at once,
+/// so a cycle whose every edge has it, one edge at least exclusively,
 /// cannot deadlock (see `docs/lock-order.md`, "Gate locks").
 ///
 /// A gate is one lock, not its class: two locks of one class (per-shard
@@ -145,6 +148,11 @@ pub struct OrderGate {
     pub class: u32,
     /// The lock (its node id).
     pub lock: NodeId,
+    /// Held shared (a read, a permit of some) in one observation at least:
+    /// it keeps this edge's path apart only from paths holding it
+    /// exclusively.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shared: bool,
 }
 
 /// Who took the two locks of an order edge, where, and when (the first

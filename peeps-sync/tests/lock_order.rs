@@ -656,6 +656,66 @@ async fn the_permit_of_a_semaphore_of_one_around_an_inversion_is_a_gate() {
     );
 }
 
+/// A lock held shared around one order and exclusively around the other
+/// is a gate too: writers take `a` then `b` under a read of `checkpoint`,
+/// the checkpointer `b` then `a` under its write (and a vacuum takes all
+/// the permits of `slots` where queries take one). Two reads alone keep
+/// nothing apart: the inversion under reads on both sides is reported,
+/// and its steps list no gate (shared ones are not listed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_and_the_write_of_one_lock_around_an_inversion_is_a_gate() {
+    for (prefix, write_back) in [("lo40-", true), ("lo41-", false)] {
+        let checkpoint = Arc::new(RwLock::new(0).named(format!("{prefix}checkpoint")));
+        let a = Arc::new(Mutex::new(0).named(format!("{prefix}a")));
+        let b = Arc::new(Mutex::new(0).named(format!("{prefix}b")));
+        let (c, x, y) = (checkpoint.clone(), a.clone(), b.clone());
+        run(format!("{prefix}writer").leak(), async move {
+            let _gate = c.read().await;
+            let _x = x.lock().await;
+            let _y = y.lock().await;
+        })
+        .await;
+        let (c, x, y) = (checkpoint.clone(), a.clone(), b.clone());
+        run(format!("{prefix}checkpointer").leak(), async move {
+            if write_back {
+                let _gate = c.write().await;
+                let _y = y.lock().await;
+                let _x = x.lock().await;
+            } else {
+                let _gate = c.read().await;
+                let _y = y.lock().await;
+                let _x = x.lock().await;
+            }
+        })
+        .await;
+    }
+    assert!(potential("lo40-").is_empty(), "{:#?}", potential("lo40-"));
+    let found = potential("lo41-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].steps.iter().all(|s| s.gates.is_empty()),
+        "{found:#?}"
+    );
+
+    let slots = Arc::new(Semaphore::new(4).named("lo42-slots"));
+    let a = Arc::new(Mutex::new(0).named("lo42-a"));
+    let b = Arc::new(Mutex::new(0).named("lo42-b"));
+    let (s, x, y) = (slots.clone(), a.clone(), b.clone());
+    run("lo42-query", async move {
+        let _slot = s.acquire().await.expect("open");
+        let _x = x.lock().await;
+        let _y = y.lock().await;
+    })
+    .await;
+    run("lo42-vacuum", async move {
+        let _all = slots.acquire_many(4).await.expect("open");
+        let _y = b.lock().await;
+        let _x = a.lock().await;
+    })
+    .await;
+    assert!(potential("lo42-").is_empty(), "{:#?}", potential("lo42-"));
+}
+
 /// Takes `from`, then `to` under a timeout of `wait` (one site for every
 /// call): whether it had both.
 async fn transfer_or_back_off(from: Arc<Mutex<i32>>, to: Arc<Mutex<i32>>, wait: u64) -> bool {

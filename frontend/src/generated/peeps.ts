@@ -980,9 +980,10 @@ export interface OrderStep {
    */
   acquired_at?: string | null;
   /**
-   * The gates of this step's order edge: the locks held exclusively
-   * every time it was seen (see [`crate::lock_order::OrderGate`]). No
-   * one gate is on every step, or the cycle would not be reported.
+   * The gates of this step's order edge held exclusively every time it
+   * was seen (see [`crate::lock_order::OrderGate`]; those held shared
+   * are not listed). No lock is on every step, held exclusively on
+   * one, or the cycle would not be reported.
    */
   gates?: LockRef[];
   /**
@@ -1328,9 +1329,10 @@ export interface OrderEdge {
    */
   from_lock?: number | null;
   /**
-   * Its gates: the locks held exclusively every time the edge was seen,
-   * each taken before the held lock and held until the other was taken
-   * (at most [`MAX_GATES`], the first taken). Empty when none was.
+   * Its gates: the locks held every time the edge was seen, each taken
+   * before the held lock and held until the other was taken (at most
+   * [`MAX_GATES`], the first taken), each exclusively or shared. Empty
+   * when none was.
    */
   gates?: OrderGate[];
   /**
@@ -1402,9 +1404,11 @@ export interface OrderExample {
   test_scope?: number | null;
 }
 /**
- * A lock held exclusively (a mutex, an rwlock's write or upgradable
- * guard; never a read or a permit) around an order edge: two paths that
- * both hold it cannot run at once, so a cycle whose every edge has it
+ * A lock held around every observation of an order edge: exclusively (a
+ * mutex, an rwlock's write or upgradable guard, a permit that took all
+ * its semaphore's permits) or shared (a read, a permit of some). Two
+ * paths that both hold it, one of them exclusively, cannot run at once,
+ * so a cycle whose every edge has it, one edge at least exclusively,
  * cannot deadlock (see `docs/lock-order.md`, "Gate locks").
  *
  * A gate is one lock, not its class: two locks of one class (per-shard
@@ -1422,6 +1426,12 @@ export interface OrderGate {
    * The lock (its node id).
    */
   lock: number;
+  /**
+   * Held shared (a read, a permit of some) in one observation at least:
+   * it keeps this edge's path apart only from paths holding it
+   * exclusively.
+   */
+  shared?: boolean;
 }
 /**
  * One live future, task or resource.

@@ -7,8 +7,9 @@
 //! seen yet (its edge cache, in `stack`, remembers the others). An edge is
 //! never removed: the graph grows to its caps and stays there.
 //!
-//! Each edge keeps its **gates** ([`Gates`]): the locks held exclusively
-//! around every observation of it so far. The first observation records
+//! Each edge keeps its **gates** ([`Gates`]): the locks held around every
+//! observation of it so far, each exclusively or shared (shared if any
+//! observation held it so). The first observation records
 //! those it had; each later one with other gates (the thread's cache tells
 //! them apart, see [`gate_hash`]) keeps only those both had.
 
@@ -153,30 +154,31 @@ impl EdgeKey {
     }
 }
 
-/// Lock `lock` as a gate, in the sum of the gates of an observation (see
-/// [`EdgeKey::gated`]): never 0, so one gate is never none.
+/// Lock `lock` as a gate held `exclusive`ly or shared, in the sum of the
+/// gates of an observation (see [`EdgeKey::gated`]): never 0, so one gate
+/// is never none.
 #[inline]
-pub(super) fn gate_hash(lock: NodeId) -> u64 {
-    lock.wrapping_mul(crate::id::GOLDEN) | 1
+pub(super) fn gate_hash(lock: NodeId, exclusive: bool) -> u64 {
+    (lock.wrapping_mul(crate::id::GOLDEN) ^ u64::from(exclusive) << 1) | 1
 }
 
-/// Whether a lock held in `mode` is a gate: held exclusively (a mutex, an
-/// rwlock's write or upgradable guard), so that no other context holds it
+/// Whether a lock held in `mode` is held exclusively (a mutex, an rwlock's
+/// write or upgradable guard), so that no other context holds it
 /// meanwhile. A read or a permit is shared: two contexts can hold it at
 /// once — except a permit that took all its semaphore's permits, which
 /// its acquisition says (`on::acquired_sole_permit`).
 #[inline]
-pub(super) fn is_gate(mode: LockMode) -> bool {
+pub(super) fn is_exclusive(mode: LockMode) -> bool {
     mode == LockMode::Write
 }
 
-/// The gates of an order edge: locks held exclusively around every
-/// observation of it, taken before its held lock (so held from before it
-/// until the other was had), the first [`MAX_GATES`] of them.
+/// The gates of an order edge: locks held around every observation of it,
+/// taken before its held lock (so held from before it until the other was
+/// had), the first [`MAX_GATES`] of them, each exclusively or shared.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Gates {
-    /// `(class, lock)` each; `..len` used.
-    locks: [(u32, NodeId); MAX_GATES],
+    /// `(class, lock, exclusive)` each; `..len` used.
+    locks: [(u32, NodeId, bool); MAX_GATES],
     len: u8,
 }
 
@@ -191,27 +193,28 @@ impl Eq for Gates {}
 impl Gates {
     /// No gate.
     pub(super) const NONE: Gates = Gates {
-        locks: [(0, 0); MAX_GATES],
+        locks: [(0, 0, false); MAX_GATES],
         len: 0,
     };
 
     /// Adds lock `lock` of class `class`, if there is room: an observation
     /// with more gates keeps its first ones (fewer gates guard fewer
     /// cycles: nothing is hidden).
-    pub(super) fn push(&mut self, class: u32, lock: NodeId) {
+    pub(super) fn push(&mut self, class: u32, lock: NodeId, exclusive: bool) {
         if let Some(slot) = self.locks.get_mut(usize::from(self.len)) {
-            *slot = (class, lock);
+            *slot = (class, lock, exclusive);
             self.len += 1;
         }
     }
 
-    /// Keeps only the gates `other` has too (another observation's).
+    /// Keeps only the gates `other` has too (another observation's),
+    /// exclusive only where both held it so.
     pub(super) fn intersect(&mut self, other: &Gates) {
         let mut kept = 0;
         for i in 0..usize::from(self.len) {
-            let gate = self.locks[i];
-            if other.as_slice().iter().any(|g| g.1 == gate.1) {
-                self.locks[kept] = gate;
+            let (class, lock, exclusive) = self.locks[i];
+            if let Some(g) = other.as_slice().iter().find(|g| g.1 == lock) {
+                self.locks[kept] = (class, lock, exclusive && g.2);
                 kept += 1;
             }
         }
@@ -219,7 +222,7 @@ impl Gates {
         self.len = kept as u8;
     }
 
-    fn as_slice(&self) -> &[(u32, NodeId)] {
+    fn as_slice(&self) -> &[(u32, NodeId, bool)] {
         &self.locks[..usize::from(self.len)]
     }
 
@@ -227,7 +230,11 @@ impl Gates {
     fn describe(&self) -> Vec<OrderGate> {
         self.as_slice()
             .iter()
-            .map(|&(class, lock)| OrderGate { class, lock })
+            .map(|&(class, lock, exclusive)| OrderGate {
+                class,
+                lock,
+                shared: !exclusive,
+            })
             .collect()
     }
 }
@@ -446,7 +453,7 @@ mod tests {
     fn gates(locks: &[u64]) -> Gates {
         let mut g = Gates::NONE;
         for &lock in locks {
-            g.push(lock as u32, lock);
+            g.push(lock as u32, lock, true);
         }
         g
     }
@@ -476,10 +483,27 @@ mod tests {
     #[test]
     fn a_lock_is_a_gate_not_its_class() {
         let mut g = Gates::NONE;
-        g.push(7, 70);
+        g.push(7, 70, true);
         let mut other = Gates::NONE;
-        other.push(7, 71);
+        other.push(7, 71, true);
         g.intersect(&other);
         assert_eq!(g, Gates::NONE);
+    }
+
+    #[test]
+    fn a_gate_held_shared_in_one_observation_is_shared() {
+        let mut g = Gates::NONE;
+        g.push(1, 10, true);
+        g.push(2, 20, true);
+        let mut other = Gates::NONE;
+        other.push(2, 20, false);
+        other.push(1, 10, true);
+        g.intersect(&other);
+        let mut want = Gates::NONE;
+        want.push(1, 10, true);
+        want.push(2, 20, false);
+        assert_eq!(g, want);
+        g.intersect(&gates(&[10, 20]));
+        assert_eq!(g, want, "exclusive again later: still shared");
     }
 }

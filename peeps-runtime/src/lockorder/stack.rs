@@ -52,9 +52,10 @@ struct Held {
     /// An owned guard or permit, which can move to another task unseen:
     /// nothing is ordered after it.
     movable: bool,
-    /// Held exclusively, so a gate (see `graph::is_gate`): a mutex or
-    /// write guard, or a permit that took all its semaphore's permits.
-    gate: bool,
+    /// Held exclusively (see `graph::is_exclusive`): a mutex or write
+    /// guard, or a permit that took all its semaphore's permits. Else
+    /// shared: a read, a permit of some.
+    exclusive: bool,
 }
 
 impl Held {
@@ -66,7 +67,7 @@ impl Held {
         class: 0,
         mode: LockMode::Write,
         movable: false,
-        gate: false,
+        exclusive: false,
     };
 }
 
@@ -272,7 +273,7 @@ fn each_held(mut f: impl FnMut(&Held)) -> Option<(bool, u64)> {
 /// `HolderSet::touch_endpoint`).
 pub(super) fn held_exclusive(mut f: impl FnMut(NodeId)) {
     each_held(|h| {
-        if h.gate && h.lock != 0 {
+        if h.exclusive && h.lock != 0 {
             f(h.lock);
         }
     });
@@ -316,7 +317,7 @@ pub(super) fn take(
     sole: bool,
     taker: Taker,
 ) {
-    let gate = graph::is_gate(mode) || sole;
+    let exclusive = graph::is_exclusive(mode) || sole;
     let by = taker.by;
     /// What the borrow did.
     enum Took {
@@ -345,7 +346,7 @@ pub(super) fn take(
                 class,
                 mode,
                 movable,
-                gate,
+                exclusive,
             };
             list.len = len + 1;
             Took::Pushed
@@ -366,7 +367,7 @@ pub(super) fn take(
         class,
         mode,
         movable,
-        gate,
+        exclusive,
     };
     // A plain tokio task's locks are kept by task (`plain`); in the
     // thread's list when the table has no room for it.
@@ -460,8 +461,8 @@ fn site_hash(at: Site) -> u64 {
 /// held around this acquisition (taken by the context itself or by the
 /// same future).
 ///
-/// The gates of the edge from a held lock are the locks held exclusively
-/// below it (see [`order`]); their [`gate_hash`]es are summed on the way
+/// The gates of the edge from a held lock are the locks held below it,
+/// each exclusively or shared (see [`order`]); their [`gate_hash`]es are summed on the way
 /// up. A context holding one lock has none to sum.
 #[inline]
 fn known(held: &[Held], cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
@@ -473,8 +474,8 @@ fn known(held: &[Held], cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
         if !known_from(h, gates, cache, taken) {
             return false;
         }
-        if h.tag == taken.tag && !h.movable && h.gate {
-            gates = gates.wrapping_add(gate_hash(h.lock));
+        if h.tag == taken.tag && !h.movable {
+            gates = gates.wrapping_add(gate_hash(h.lock, h.exclusive));
         }
     }
     true
@@ -512,7 +513,8 @@ fn before(held: &[Held], tag: u64) -> Box<Before> {
 }
 
 /// Learns the order edges from the locks in `before` to `taken`, each with
-/// its gates: the locks held exclusively below its held lock (taken before
+/// its gates: the locks held below its held lock, each exclusively or
+/// shared (taken before
 /// it, by the context or around it, and held since: the gate was held all
 /// the while the held lock was and the other was waited for). With
 /// `given_up`, `taken` was not taken: its wait was given up, and each edge
@@ -536,10 +538,8 @@ fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool, giv
                 graph::learn(&learn, who);
             }
         }
-        if h.gate {
-            gates.push(h.class, h.lock);
-            gate_sum = gate_sum.wrapping_add(gate_hash(h.lock));
-        }
+        gates.push(h.class, h.lock, h.exclusive);
+        gate_sum = gate_sum.wrapping_add(gate_hash(h.lock, h.exclusive));
     }
 }
 
@@ -630,7 +630,7 @@ pub(super) fn given_up(lock: NodeId, class: u32, mode: LockMode, at: Site) {
         class,
         mode,
         movable: false,
-        gate: false,
+        exclusive: false,
     };
     order(&before, taken, frame, in_task, true);
 }

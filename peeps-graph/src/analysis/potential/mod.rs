@@ -26,9 +26,13 @@
 //! treated as a lock: with several permits, the cycle needs them all held.
 //!
 //! Nor is a cycle reported when one **gate** guards it: a lock held
-//! exclusively around every observation of every edge of the cycle
-//! (`OrderEdge::gates`), and not itself a lock of the cycle. Its paths all
-//! need the gate, so they cannot run at once. A lock taken again (read
+//! around every observation of every edge of the cycle
+//! (`OrderEdge::gates`), exclusively around one edge's at least, and not
+//! itself a lock of the cycle. Its paths all need the gate, one of them
+//! alone, so they cannot all run at once (a checkpointer's write of a lock
+//! keeps out writers that take the same locks the other way under its
+//! read; a permit that took all its semaphore's, the holders of one).
+//! Reads alone keep nothing apart. A lock taken again (read
 //! re-entered, permit re-acquired) is reported under a gate too: the writer
 //! or the other permit holders it waits for need not hold the gate.
 //!
@@ -107,9 +111,10 @@ pub struct OrderStep {
     /// Where it took it, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acquired_at: Option<String>,
-    /// The gates of this step's order edge: the locks held exclusively
-    /// every time it was seen (see [`crate::lock_order::OrderGate`]). No
-    /// one gate is on every step, or the cycle would not be reported.
+    /// The gates of this step's order edge held exclusively every time it
+    /// was seen (see [`crate::lock_order::OrderGate`]; those held shared
+    /// are not listed). No lock is on every step, held exclusively on
+    /// one, or the cycle would not be reported.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<LockRef>,
     /// How many ms before the snapshot it happened.

@@ -116,38 +116,58 @@ pub(super) fn cycles(order: &LockOrder, max: usize) -> Vec<Vec<&OrderEdge>> {
     found
 }
 
-/// A search state: a lock (its index), how the last edge took it, and
-/// which of the start edge's gates every edge so far had (bit `i`: its
-/// `gates[i]`).
-type State = (usize, LockMode, u32);
+/// A search state: a lock (its index), how the last edge took it, which
+/// of the start edge's gates every edge so far had (bit `i`: its
+/// `gates[i]`), and which of those one edge so far had exclusively.
+type State = (usize, LockMode, u32, u32);
 
 /// The gates of the start edge the search follows (the first 32: an edge
 /// has at most `MAX_GATES`).
 const MASK_BITS: usize = 32;
 
 /// Of `gates` (a start edge's) in `mask`, those that `e` has too and that
-/// are no lock of the class `to` the edge goes to: a gate that is itself
-/// in the cycle keeps nothing apart.
-fn still_gated(mask: u32, gates: &[OrderGate], e: &OrderEdge, to: u32) -> u32 {
-    let mut kept = 0;
+/// are no lock of the class `to` the edge goes to (a gate that is itself
+/// in the cycle keeps nothing apart), and of those, the ones `e` holds
+/// exclusively.
+fn still_gated(mask: u32, gates: &[OrderGate], e: &OrderEdge, to: u32) -> (u32, u32) {
+    let (mut kept, mut exclusive) = (0, 0);
     for (i, g) in gates.iter().enumerate().take(MASK_BITS) {
-        if mask & 1 << i != 0 && g.class != to && e.gates.contains(g) {
+        if mask & 1 << i == 0 || g.class == to {
+            continue;
+        }
+        if let Some(h) = e
+            .gates
+            .iter()
+            .find(|h| h.lock == g.lock && h.class == g.class)
+        {
             kept |= 1 << i;
+            if !h.shared {
+                exclusive |= 1 << i;
+            }
         }
     }
-    kept
+    (kept, exclusive)
+}
+
+/// Whether a cycle whose edges all had the gates in `mask`, those in
+/// `exclusive` exclusively on one edge at least, is guarded: its paths
+/// all hold one lock, one of them exclusively, so they cannot all run at
+/// once. Reads (or permits of some) alone keep nothing apart.
+fn guarded(mask: u32, exclusive: u32) -> bool {
+    mask & exclusive != 0
 }
 
 /// The shortest cycle through edge `start` whose every lock can block
 /// (see [`blocks`]) and that no gate guards, as edge indices from `start`
 /// on.
 ///
-/// A gate is a lock held exclusively around every observation of an edge
-/// (`OrderEdge::gates`): a cycle whose edges all have one gate cannot
-/// deadlock, since its paths cannot run at once. The search follows which
-/// of the start edge's gates every edge so far had, and closes a cycle
-/// only when none is left; a shorter gated cycle does not hide a longer
-/// ungated one.
+/// A gate is a lock held around every observation of an edge
+/// (`OrderEdge::gates`), exclusively or shared: a cycle whose edges all
+/// have one gate, one edge at least exclusively, cannot deadlock, since
+/// its paths cannot all run at once. The search follows which of the
+/// start edge's gates every edge so far had (and which exclusively), and
+/// closes a cycle only when none guards it; a shorter gated cycle does
+/// not hide a longer ungated one.
 fn through(
     order: &LockOrder,
     keys: &[Key],
@@ -158,27 +178,26 @@ fn through(
     let (u, v, e0) = edges[start];
     let gates = &e0.gates[..e0.gates.len().min(MASK_BITS)];
     let all = (0..gates.len()).fold(0u32, |m, i| m | 1 << i);
-    let from_gates = still_gated(all, gates, e0, keys[u].0);
-    // States: (node, how the last edge took it, gates left), with the edge
-    // that led there.
+    let (from_gates, _) = still_gated(all, gates, e0, keys[u].0);
+    // States: (node, how the last edge took it, gates left, those held
+    // exclusively so far), with the edge that led there.
     let mut parent: HashMap<State, Option<(State, usize)>> = HashMap::new();
-    let first = (
-        v,
-        e0.acquired,
-        still_gated(from_gates, gates, e0, keys[v].0),
-    );
+    let (mask, exclusive) = still_gated(from_gates, gates, e0, keys[v].0);
+    let first = (v, e0.acquired, mask, exclusive);
     parent.insert(first, None);
     let mut queue = VecDeque::from([first]);
     while let Some(state) = queue.pop_front() {
-        let (x, took, mask) = state;
+        let (x, took, mask, exclusive) = state;
         let x_class = keys[x].0;
         for &i in &out_edges[x] {
             let (_, y, e) = edges[i];
             if i == start || !blocks(order, x_class, took, e.held) {
                 continue;
             }
-            let mask = still_gated(mask, gates, e, keys[y].0);
-            if y == u && mask == 0 && blocks(order, keys[u].0, e.acquired, e0.held) {
+            let (mask, also) = still_gated(mask, gates, e, keys[y].0);
+            let exclusive = (exclusive | also) & mask;
+            if y == u && !guarded(mask, exclusive) && blocks(order, keys[u].0, e.acquired, e0.held)
+            {
                 let mut path = vec![i];
                 let mut at = state;
                 while let Some(Some((prev, via))) = parent.get(&at) {
@@ -189,12 +208,12 @@ fn through(
                 path.reverse();
                 return Some(path);
             }
-            if y == u && mask != 0 {
+            if y == u && guarded(mask, exclusive) {
                 // A gated cycle: going round again only adds another
                 // cycle, found from its own edges.
                 continue;
             }
-            let next = (y, e.acquired, mask);
+            let next = (y, e.acquired, mask, exclusive);
             if let std::collections::hash_map::Entry::Vacant(slot) = parent.entry(next) {
                 slot.insert(Some((state, i)));
                 queue.push_back(next);

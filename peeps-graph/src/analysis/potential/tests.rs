@@ -24,9 +24,22 @@ fn order(edges: Vec<OrderEdge>) -> LockOrder {
     }
 }
 
-/// Lock `lock` of class `class`, as a gate.
+/// Lock `lock` of class `class`, as a gate held exclusively.
 fn gate(class: u32, lock: NodeId) -> OrderGate {
-    OrderGate { class, lock }
+    OrderGate {
+        class,
+        lock,
+        shared: false,
+    }
+}
+
+/// Lock `lock` of class `class`, as a gate held shared (a read, a permit of
+/// some).
+fn shared_gate(class: u32, lock: NodeId) -> OrderGate {
+    OrderGate {
+        shared: true,
+        ..gate(class, lock)
+    }
 }
 
 /// An edge between classes `from` → `to`, both taken for writing, seen
@@ -85,6 +98,33 @@ fn an_inversion_gated_on_one_side_only_is_a_cycle() {
         found(&order(vec![edge(1, 2, &[g]), edge(2, 1, &[])])),
         [[(1, 2), (2, 1)]]
     );
+}
+
+#[test]
+fn an_inversion_under_a_read_and_the_write_of_one_lock_is_no_cycle() {
+    // Writers under `checkpoint.read()`, the checkpointer under its write.
+    let (read, write) = (shared_gate(3, 30), gate(3, 30));
+    let o = order(vec![edge(1, 2, &[read]), edge(2, 1, &[write])]);
+    assert!(found(&o).is_empty());
+}
+
+#[test]
+fn an_inversion_under_reads_only_is_a_cycle() {
+    // Two readers of one lock run at once: the read keeps nothing apart.
+    let g = shared_gate(3, 30);
+    let o = order(vec![edge(1, 2, &[g]), edge(2, 1, &[g])]);
+    assert_eq!(found(&o), [[(1, 2), (2, 1)]]);
+}
+
+#[test]
+fn a_longer_cycle_under_one_read_and_one_write_is_no_cycle() {
+    let (read, write) = (shared_gate(4, 40), gate(4, 40));
+    let o = order(vec![
+        edge(1, 2, &[read]),
+        edge(2, 3, &[read]),
+        edge(3, 1, &[write]),
+    ]);
+    assert!(found(&o).is_empty());
 }
 
 #[test]

@@ -61,6 +61,7 @@ pub(super) fn finding(
             gates: e
                 .gates
                 .iter()
+                .filter(|g| !g.shared)
                 .map(|g| lock(g.class, Some(g.lock)))
                 .collect(),
             since_ms: e.example.since_ms,
