@@ -5446,7 +5446,7 @@ fn permits_into_joinset_from_main() {
 /// annotation) takes the only permit of `uploads`, joins a `JoinSet` job
 /// that got only its number, and acquires again.
 #[test]
-#[ignore = "bug: peeps says 0 deadlocks, 1 long wait: its permit was taken by thread \"thread main\": peeps has not seen where it went since (main's block_on state is not read; no census: no runtime noted)"]
+#[ignore = "bug: peeps says 0 deadlocks, 1 long wait: its permit was taken by thread \"main\": peeps has not seen where it went since (main's block_on state is not read; no census: no runtime noted)"]
 fn permit_kept_past_joinset_in_main() {
     let mut s = scenario!(permit_kept_past_joinset_in_main);
     let run = analyze_cli(&s.dump(), &[]);

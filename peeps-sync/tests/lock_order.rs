@@ -453,7 +453,7 @@ fn blocking_locks_on_threads_learn_the_order_too() {
     assert!(
         found[0]
             .text
-            .contains("thread \"thread lo10-one\" took \"lo10-a\""),
+            .contains("thread \"lo10-one\" took \"lo10-a\""),
         "{}",
         found[0].text
     );

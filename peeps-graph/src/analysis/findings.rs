@@ -71,7 +71,7 @@ fn summary_of(text: &str, tasks: &[&NodeRef]) -> String {
     let mut names: Vec<String> = tasks
         .iter()
         .take(SUMMARY_TASKS)
-        .map(|t| format!("{} {:?}", t.kind, t.name))
+        .map(|t| super::words::noun(t.kind, &t.name))
         .collect();
     if tasks.len() > SUMMARY_TASKS {
         names.push(format!("and {} more", tasks.len() - SUMMARY_TASKS));

@@ -134,7 +134,7 @@ fn noun(r: &NodeRef) -> String {
     if r.name.starts_with('#') && r.name[1..].parse::<NodeId>().is_ok() {
         format!("{} {}", r.kind, r.name)
     } else {
-        format!("{} {:?}", r.kind, r.name)
+        super::words::noun(r.kind, &r.name)
     }
 }
 

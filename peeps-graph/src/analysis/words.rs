@@ -97,6 +97,20 @@ pub(crate) struct Words<'l> {
     mentioned: HashSet<(String, u64)>,
 }
 
+/// Where the runtime says a thread's root was made (for a plain thread
+/// too): said of no thread.
+const THREAD_ROOT_SITE: &str = "(block_on)";
+
+/// `kind "name"`; a thread by its own name (`thread "main"`, where its
+/// node is named `thread main`).
+pub(crate) fn noun(kind: NodeKind, name: &str) -> String {
+    let name = match kind {
+        NodeKind::Thread => name.strip_prefix("thread ").unwrap_or(name),
+        _ => name,
+    };
+    format!("{kind} {name:?}")
+}
+
 impl<'l> Words<'l> {
     /// A writer for one finding; `refs` are all the nodes it mentions.
     pub(crate) fn new<'r>(labels: &'l Labels, refs: impl IntoIterator<Item = &'r NodeRef>) -> Self {
@@ -127,7 +141,7 @@ impl<'l> Words<'l> {
     /// location: `task "c" (moved in at spawn, src/main.rs:40)` at first
     /// mention, `task "c" (moved in at spawn)` after.
     pub(crate) fn node_noted(&mut self, r: &NodeRef, note: Option<&str>) -> String {
-        let mut s = format!("{} {:?}", r.kind, r.name);
+        let mut s = noun(r.kind, &r.name);
         let first = self.mentioned.insert((r.process.clone(), r.id));
         // A resource is made somewhere; a task or future is where it is.
         let made = if r.kind.is_actor() { "" } else { "made at " };
@@ -135,6 +149,8 @@ impl<'l> Words<'l> {
             .location
             .as_deref()
             .filter(|_| first)
+            // A thread's root says `(block_on)`, also for a plain thread.
+            .filter(|l| !(r.kind == NodeKind::Thread && *l == THREAD_ROOT_SITE))
             .map(short_location)
             .map(|l| l.trim_start_matches('(').trim_end_matches(')'))
             .map(|l| format!("{made}{l}"));
@@ -464,6 +480,28 @@ mod tests {
         assert_eq!(duration(12_345), "12.3 s");
         assert_eq!(duration(252_000), "4 min 12 s");
         assert_eq!(duration(7_500_000), "2 h 5 min");
+    }
+
+    #[test]
+    fn a_thread_goes_by_its_own_name_and_no_root_site() {
+        let labels = Labels::default();
+        let node = |kind, name: &str, location: &str| NodeRef {
+            process: "p".to_owned(),
+            id: 1,
+            kind,
+            name: name.to_owned(),
+            location: Some(location.to_owned()),
+        };
+        let thread = node(NodeKind::Thread, "thread wal-reader", "(block_on)");
+        assert_eq!(
+            Words::new(&labels, [&thread]).node(&thread),
+            "thread \"wal-reader\""
+        );
+        let task = node(NodeKind::Task, "thread x", "src/main.rs:3:1");
+        assert_eq!(
+            Words::new(&labels, [&task]).node(&task),
+            "task \"thread x\" (src/main.rs:3)"
+        );
     }
 
     #[test]

@@ -213,7 +213,7 @@ fn capitalized(s: &str) -> String {
 }
 
 fn who(task: &NodeRef) -> String {
-    format!("{} {:?}", task.kind, task.name)
+    crate::analysis::words::noun(task.kind, &task.name)
 }
 
 /// ` (src/a.rs:3)`, or nothing.
