@@ -4977,7 +4977,8 @@ fn check_no_potential(dump: &Dump) -> Report {
     report
 }
 
-/// The gates of the learned order edge `from` -> `to` (by class names).
+/// The gates held exclusively around the learned order edge `from` ->
+/// `to` (by class names): those that keep out every other holder.
 fn edge_gates(dump: &Dump, from: &str, to: &str) -> Vec<String> {
     let order = dump.snapshot.lock_order.as_ref().expect("a lock order");
     let name = |id: u32| order.class(id).map_or("", |c| c.name.as_str());
@@ -4988,6 +4989,7 @@ fn edge_gates(dump: &Dump, from: &str, to: &str) -> Vec<String> {
         .unwrap_or_else(|| panic!("no order edge {from} -> {to}: {order:#?}"));
     edge.gates
         .iter()
+        .filter(|g| !g.shared)
         .map(|g| name(g.class).to_owned())
         .collect()
 }
