@@ -232,7 +232,7 @@
 //! | `job_helper_then_auditor_under_lock` | no deadlock, nothing stuck forever (the same, the job's sender made under the lock and handed over through a plain helper fn) |
 //! | `gate_across_sleep_tokio_spawn` | no deadlock, no potential deadlock (accounts locked in either order under a `transfers` gate held across a plain sleep, plain tasks resumed on another worker) |
 //! | `gate_across_reply_wait_tokio_spawn` | no deadlock, no potential deadlock (the same, the gate held across an instrumented oneshot reply wait) |
-//! | `join_branches_lock_each_tokio_spawn` | no deadlock, no potential deadlock (two `join!`s of plain blocks, each locking one cache across a fetch, in opposite orders) (a false alarm today: a bug) |
+//! | `join_branches_lock_each_tokio_spawn` | no deadlock, no potential deadlock (two `join!`s of plain blocks, each locking one cache across a fetch, in opposite orders) |
 //! | `lock_across_sleep_inversion_tokio_spawn` | no deadlock; one potential deadlock of `sessions` and `metrics` (one taken across a plain sleep after which the task resumed on another worker) |
 //! | `rwlock_reads_opposite_one_written_tokio_spawn` | no deadlock, no potential deadlock (two rwlocks read in opposite orders, only one ever written) |
 //! | `rwlock_reads_opposite_both_written_tokio_spawn` | no deadlock; one potential deadlock of `routes` and `limits`, needing a writer queued on each |
@@ -242,7 +242,7 @@
 //! | `permit_cache_stats_spawn_blocking_tokio_spawn` | no deadlock, no potential deadlock (a permit, a tokio mutex, a blocking mutex, always in that order; the blocking mutex alone in `spawn_blocking`) |
 //! | `owned_guard_handed_off_then_lock_tokio_spawn` | no deadlock, no potential deadlock (a `lock_owned` guard handed to a plain save job before the uploader locks `index`; a reindexer locks `index` then the document) |
 //! | `settlement_then_session_moves_tokio_spawn` | no deadlock, no potential deadlock (a settlement holds ten accounts, more than peeps follows, and lets them go on another worker; a client lets `session` go on that worker before it takes `journal`; an auditor takes `journal` then `session`) |
-//! | `hedged_replicas_select_tokio_spawn` | no deadlock, no potential deadlock (two `select!`s over both replicas, each branch holding its connection until its answer, preferring opposite replicas) (a false alarm today: a bug) |
+//! | `hedged_replicas_select_tokio_spawn` | no deadlock, no potential deadlock (two `select!`s over both replicas, each branch holding its connection until its answer, preferring opposite replicas) |
 //! | `hedged_replicas_select_instrumented` | no deadlock, no potential deadlock (the same, `ask` instrumented: the branches are sibling futures) |
 //! | `upload_slot_released_elsewhere_tokio_spawn` | no deadlock, no potential deadlock (two plain tasks hold permits on one worker; one lets its permit go on the other worker, moves back and locks `ledger`; a reconciler takes a permit under `ledger`) |
 //!

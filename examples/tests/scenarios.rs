@@ -5074,7 +5074,6 @@ fn gate_across_reply_wait_tokio_spawn() {
 /// across a fetch, in opposite orders; no branch holds one cache while it
 /// waits for the other.
 #[test]
-#[ignore = "bug: a potential deadlock of users-cache and orders-cache (the two join! branches of one plain task are one context)"]
 fn join_branches_lock_each_tokio_spawn() {
     let mut s = scenario!(join_branches_lock_each_tokio_spawn);
     let dump = s.dump();
@@ -5204,7 +5203,6 @@ fn settlement_then_session_moves_tokio_spawn() {
 /// holding its replica's connection until its answer, preferring one
 /// replica each (plain `async fn`s in the branches).
 #[test]
-#[ignore = "bug: a potential deadlock of primary-conn and secondary-conn (the two select! branches of one plain task are one context)"]
 fn hedged_replicas_select_tokio_spawn() {
     let mut s = scenario!(hedged_replicas_select_tokio_spawn);
     let dump = s.dump();
@@ -8534,7 +8532,6 @@ fn block_on_bridge_sends_from_task() {
 
 /// Crawlers bound each `join_all` batch with their own `fetch-limit` (3 permits).
 #[test]
-#[ignore = "bug: peeps says, in every dump, a potential deadlock per crawler: `task \"tokio task N\" took a permit of \"fetch-limit\" then waited for another ... When every permit is held by tasks that wait for another, none can proceed` (and long waits on `fetch-limit` whose permit is `held by task \"tokio task N\", which is itself waiting`). The plain async blocks of one `join_all` are one lock-order context, so a sibling acquiring while another block holds a permit is learned as a nested acquire of the same semaphore; each block lets its own permit go after its own fetch"]
 fn soak_join_all_fetch_limiter_plain() {
     let mut s = scenario!(soak_join_all_fetch_limiter_plain);
     check_soak_healthy(&mut s);
@@ -8542,7 +8539,6 @@ fn soak_join_all_fetch_limiter_plain() {
 
 /// Batches of lookups (`buffer_unordered(4)`) each keep a read of `config` across a query; a reloader writes it.
 #[test]
-#[ignore = "bug: peeps says, in every dump, a potential deadlock: `task \"tokio task N\" took a read of \"config\" then another read of it ... a writer that queues between the two reads waits for the first, and the second waits behind the writer, so neither can proceed`. The lookups of one `buffer_unordered` are plain futures of one context, so a sibling's read while another lookup holds one is learned as the task re-entering its read; the first lookup lets its read go after its own query, whatever the second waits for"]
 fn soak_batch_lookup_config_read_plain() {
     let mut s = scenario!(soak_batch_lookup_config_read_plain);
     check_soak_healthy(&mut s);
@@ -8607,7 +8603,6 @@ fn soak_spawn_blocking_index_writer_plain() {
 
 /// Multi-gets: `join_all` of per-key `entry` locks, each kept across a revalidation, in each request's key order.
 #[test]
-#[ignore = "bug: peeps says, in every dump, a potential deadlock: `task \"tokio task N\" took \"entry\" #1 then \"entry\" #2; task \"tokio task M\" took \"entry\" #2 then \"entry\" #1. Run at the same time, these two can deadlock.` The gets of one `join_all` are plain futures of one context (the documented limit of plain branches), so a sibling locking its key while another holds its own is learned as nesting; the runtime analysis is right (long waits, no deadlock)"]
 fn soak_per_key_cache_batch_get_plain() {
     let mut s = scenario!(soak_per_key_cache_batch_get_plain);
     check_soak_healthy(&mut s);

@@ -525,6 +525,40 @@ fn a_semaphore_cycle() {
     assert!(only_deadlock(&report).text.contains("permit held by task"));
 }
 
+/// A plain task waiting for a permit at the very call where it took the
+/// permits it holds: the branches of one `join_all` behind a limiter, each
+/// letting its own permit go after its work (a timer peeps cannot see in a
+/// plain task) — no deadlock. Taken at another call, the hold is the
+/// task's own relock: a probable deadlock, as before.
+#[test]
+fn a_plain_task_waiting_beside_its_own_hold_at_the_same_call_may_move() {
+    for (held_at, deadlock) in [("src/crawl.rs:34:25", false), ("src/crawl.rs:20:9", true)] {
+        let mut d = Dump::new("svc");
+        let t = d.plain_task("tokio task 4");
+        let limit = d.resource(NodeKind::Semaphore, "fetch-limit");
+        d.hold(limit, t, "permit").attr("at", held_at);
+        d.hold(limit, t, "permit").attr("at", held_at);
+        d.wait(t, limit, "acquire").attr("at", "src/crawl.rs:34:25");
+        let report = analyze(&[d.build()]);
+        if deadlock {
+            assert_eq!(only_deadlock(&report).certainty, Certainty::Probable);
+        } else {
+            assert_no_deadlock(&report);
+        }
+    }
+    // A peeps task counts its waker: its unseen waits show, and the rule
+    // is not needed.
+    let mut d = Dump::new("svc");
+    let t = d.task("crawler");
+    let limit = d.resource(NodeKind::Semaphore, "fetch-limit");
+    d.hold(limit, t, "permit").attr("at", "src/crawl.rs:34:25");
+    d.wait(t, limit, "acquire").attr("at", "src/crawl.rs:34:25");
+    assert_eq!(
+        only_deadlock(&analyze(&[d.build()])).certainty,
+        Certainty::Certain
+    );
+}
+
 /// Regression (false alarm on permits handed to spawned workers): an owned
 /// permit is recorded on the acquiring task, but may have moved: no deadlock.
 #[test]

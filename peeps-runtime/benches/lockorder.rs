@@ -26,7 +26,7 @@ fn lock(r: &Resource, learn: bool) {
     let at = Some(Location::caller());
     let taker = r.holders().hold_exclusive(HoldAs::Guard, true, at);
     if learn {
-        acquired(r, Mode::Write, at, taker);
+        acquired(r, Mode::Write, at, taker, 0);
     }
 }
 

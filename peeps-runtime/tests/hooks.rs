@@ -166,13 +166,13 @@ fn resources() {
 #[test]
 fn lock_order() {
     // An acquisition that could have waited, one that could not.
-    let _: fn(&Resource, Mode, Site, Taker) = lockorder::acquired;
+    let _: fn(&Resource, Mode, Site, Taker, usize) = lockorder::acquired;
     let _: fn(&Resource, Mode, Site, Taker) = lockorder::held;
     // The same for an owned guard or permit, which can move unseen.
-    let _: fn(&Resource, Mode, Site, Taker) = lockorder::acquired_movable;
+    let _: fn(&Resource, Mode, Site, Taker, usize) = lockorder::acquired_movable;
     let _: fn(&Resource, Mode, Site, Taker) = lockorder::held_movable;
     // A permit that took all its semaphore's permits.
-    let _: fn(&Resource, Site, Taker) = lockorder::acquired_sole_permit;
+    let _: fn(&Resource, Site, Taker, usize) = lockorder::acquired_sole_permit;
     let _: fn(&Resource, Site, Taker) = lockorder::held_sole_permit;
     let _: fn() -> Option<peeps_graph::LockOrder> = lockorder::learned;
     let _: [Mode; 3] = [Mode::Read, Mode::Write, Mode::Permit];

@@ -59,7 +59,7 @@ fn lock(res: &peeps_runtime::__private::resource::Resource) {
     use peeps_runtime::__private::lockorder::{Mode, acquired};
     let at = Some(std::panic::Location::caller());
     let taker = res.holders().hold_exclusive(HoldAs::Guard, true, at);
-    acquired(res, Mode::Write, at, taker);
+    acquired(res, Mode::Write, at, taker, 0);
 }
 
 #[test]

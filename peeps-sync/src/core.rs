@@ -278,12 +278,28 @@ pub(crate) use block_on_wait;
 /// `peeps_runtime::lockorder`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Took {
-    /// By a call that could have waited (`lock`, `read`, `acquire`, a
-    /// blocking lock): ordered after every lock the task holds.
+    /// By a blocking call that could have waited (a blocking lock, a
+    /// `blocking_lock`): ordered after every lock the task holds.
     Waiting,
+    /// By a future that could have waited (`lock`, `read`, `acquire`),
+    /// pinned at this address while it did: ordered after every lock the
+    /// task holds, but those taken at the same call by another future —
+    /// another branch of the same `join_all`, `buffer_unordered` or
+    /// `join!`, running the same code beside it (see
+    /// `peeps_runtime::lockorder::acquired`).
+    Awaited(usize),
     /// Without waiting (`try_lock`, `try_acquire`): it cannot block, so it
     /// is ordered after nothing, but orders what is taken while it is held.
     AtOnce,
+}
+
+impl Took {
+    /// Taken by the future whose pinned state holds `place` (any of its
+    /// fields that lives as long as it does).
+    #[inline(always)]
+    pub(crate) fn awaited<P>(place: &P) -> Took {
+        Took::Awaited(std::ptr::from_ref(place) as usize)
+    }
 }
 
 /// Records a lock of `res` taken in `mode` by the call at `at` in the lock
@@ -298,7 +314,10 @@ pub(crate) fn ordered(
     taker: Taker,
 ) {
     match took {
-        Took::Waiting => peeps_runtime::__private::lockorder::acquired(res, mode, at, taker),
+        Took::Waiting => peeps_runtime::__private::lockorder::acquired(res, mode, at, taker, 0),
+        Took::Awaited(place) => {
+            peeps_runtime::__private::lockorder::acquired(res, mode, at, taker, place);
+        }
         Took::AtOnce => peeps_runtime::__private::lockorder::held(res, mode, at, taker),
     }
 }
@@ -309,7 +328,12 @@ pub(crate) fn ordered(
 #[inline(always)]
 pub(crate) fn ordered_sole_permit(res: &Resource, at: Site, took: Took, taker: Taker) {
     match took {
-        Took::Waiting => peeps_runtime::__private::lockorder::acquired_sole_permit(res, at, taker),
+        Took::Waiting => {
+            peeps_runtime::__private::lockorder::acquired_sole_permit(res, at, taker, 0);
+        }
+        Took::Awaited(place) => {
+            peeps_runtime::__private::lockorder::acquired_sole_permit(res, at, taker, place);
+        }
         Took::AtOnce => peeps_runtime::__private::lockorder::held_sole_permit(res, at, taker),
     }
 }
@@ -327,7 +351,10 @@ pub(crate) fn ordered_owned(
 ) {
     match took {
         Took::Waiting => {
-            peeps_runtime::__private::lockorder::acquired_movable(res, mode, at, taker);
+            peeps_runtime::__private::lockorder::acquired_movable(res, mode, at, taker, 0);
+        }
+        Took::Awaited(place) => {
+            peeps_runtime::__private::lockorder::acquired_movable(res, mode, at, taker, place);
         }
         Took::AtOnce => peeps_runtime::__private::lockorder::held_movable(res, mode, at, taker),
     }

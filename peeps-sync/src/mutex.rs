@@ -286,7 +286,7 @@ impl<T: ?Sized> Mutex<T> {
                 Waiting::new(self.res.resource(), Op::Lock, at.site(), self.lock.lock()).await;
             // SAFETY: the owned guard keeps the `Arc` and drops it last.
             let guard = unsafe { crate::detach::detach(guard) };
-            self.owned_guard(guard, at.site(), Took::Waiting)
+            self.owned_guard(guard, at.site(), Took::awaited(&at))
         }
     }
 
@@ -362,10 +362,11 @@ where
         let this = self.project();
         let mutex: &'a Mutex<T> = this.mutex;
         let at = this.at.site();
+        let took = Took::awaited(this.at);
         let polled = poll_recorded(mutex.res.resource(), Op::Lock, at, this.edge, cx, |cx| {
             this.inner.poll(cx)
         });
-        polled.map(|guard| mutex.guard(guard, at, Took::Waiting))
+        polled.map(|guard| mutex.guard(guard, at, took))
     }
 }
 

@@ -275,7 +275,7 @@ impl Semaphore {
                 self.inner.acquire(),
             )
             .await?;
-            Ok(self.permit(permit, at.site(), Took::Waiting))
+            Ok(self.permit(permit, at.site(), Took::awaited(&at)))
         }
     }
 
@@ -303,7 +303,7 @@ impl Semaphore {
                 self.inner.acquire_many(n),
             )
             .await?;
-            Ok(self.permit(permit, at.site(), Took::Waiting))
+            Ok(self.permit(permit, at.site(), Took::awaited(&at)))
         }
     }
 
@@ -396,7 +396,7 @@ impl Semaphore {
             .await?;
             // SAFETY: see `owned`.
             let permit = unsafe { crate::detach::detach(permit) };
-            Ok(self.owned(permit, at.site(), Took::Waiting))
+            Ok(self.owned(permit, at.site(), Took::awaited(&at)))
         }
     }
 
@@ -426,7 +426,7 @@ impl Semaphore {
             .await?;
             // SAFETY: see `owned`.
             let permit = unsafe { crate::detach::detach(permit) };
-            Ok(self.owned(permit, at.site(), Took::Waiting))
+            Ok(self.owned(permit, at.site(), Took::awaited(&at)))
         }
     }
 

@@ -716,6 +716,83 @@ async fn a_read_and_the_write_of_one_lock_around_an_inversion_is_a_gate() {
     assert!(potential("lo42-").is_empty(), "{:#?}", potential("lo42-"));
 }
 
+/// Locks `m` at one site and holds it across a timer: the body of each
+/// branch of a `join!` below.
+async fn hold_a_while(m: Arc<Mutex<i32>>) {
+    let _g = m.lock().await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+}
+
+/// The same code running beside itself orders nothing: two `join!`
+/// branches of one task each lock one mutex at the same call, the first
+/// still held when the second is taken, and another task does it the
+/// other way — no branch holds one while it waits for the other. A loop
+/// taking locks one after another at one call still orders them (each
+/// taken from the same place in its future): opposite orders of two such
+/// loops are a potential deadlock, with the loop's line on both steps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn branches_running_the_same_code_beside_each_other_order_nothing() {
+    let a = Arc::new(Mutex::new(0).named("lo43-a"));
+    let b = Arc::new(Mutex::new(0).named("lo43-b"));
+    for (name, first, then) in [("lo43-ab", &a, &b), ("lo43-ba", &b, &a)] {
+        let (first, then) = (first.clone(), then.clone());
+        run(name, async move {
+            tokio::join!(hold_a_while(first), async {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                hold_a_while(then).await;
+            });
+        })
+        .await;
+    }
+    assert!(potential("lo43-").is_empty(), "{:#?}", potential("lo43-"));
+
+    let a = Arc::new(Mutex::new(0).named("lo44-a"));
+    let b = Arc::new(Mutex::new(0).named("lo44-b"));
+    for (name, order) in [("lo44-ab", [&a, &b]), ("lo44-ba", [&b, &a])] {
+        let order = order.map(Arc::clone);
+        run(name, async move {
+            let mut guards = Vec::new();
+            for m in &order {
+                guards.push(m.lock().await);
+            }
+        })
+        .await;
+    }
+    let found = potential("lo44-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    // The loop's `m.lock()`, eight lines up.
+    let line = format!("{}:", here(line!() - 8));
+    assert!(
+        found[0]
+            .steps
+            .iter()
+            .all(|s| s.held_at.as_ref().is_some_and(|at| at.starts_with(&line))),
+        "{found:#?}"
+    );
+}
+
+/// Reads `m` at one site and holds it across a timer.
+async fn read_a_while(m: Arc<RwLock<i32>>) {
+    let _g = m.read().await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+}
+
+/// Two branches of one `join!` reading one written lock at the same call
+/// are no read re-entered: each lets its read go whatever the other waits
+/// for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_taken_beside_each_other_at_one_call_are_no_reentered_read() {
+    let c = Arc::new(RwLock::new(0).named("lo45-config"));
+    let c2 = c.clone();
+    run("lo45-t", async move {
+        tokio::join!(read_a_while(c2.clone()), read_a_while(c2.clone()));
+    })
+    .await;
+    let _w = c.write().await;
+    drop(_w);
+    assert!(potential("lo45-").is_empty(), "{:#?}", potential("lo45-"));
+}
+
 /// Takes `from`, then `to` under a timeout of `wait` (one site for every
 /// call): whether it had both.
 async fn transfer_or_back_off(from: Arc<Mutex<i32>>, to: Arc<Mutex<i32>>, wait: u64) -> bool {

@@ -14,10 +14,11 @@
 //! Then both replicas hang for an hour under a third client, and a
 //! fourth waits for `primary-conn`.
 //!
-//! Expected: no deadlock and no potential deadlock (docs/lock-order.md
-//! says plain futures of one `select!` are one context for peeps: a
-//! limit; `hedged_replicas_select_instrumented` is the same program with
-//! `#[peeps::instrument]` on `ask`).
+//! Expected: no deadlock and no potential deadlock: the branches lock at
+//! the one call in `ask`, from two futures alive at once, which orders
+//! nothing (docs/lock-order.md, "What orders nothing");
+//! `hedged_replicas_select_instrumented` is the same program with
+//! `#[peeps::instrument]` on `ask`.
 
 use examples::{park, ready_when, waiters};
 use peeps::graph::NodeKind;

@@ -15,8 +15,10 @@
 //! for an hour (a stuck upstream) and a fourth waits for it.
 //!
 //! Expected: no deadlock and no potential deadlock: no branch ever holds
-//! one cache while it waits for the other (docs/lock-order.md says plain
-//! async blocks of one `join!` are one context for peeps: a limit).
+//! one cache while it waits for the other. Both branches lock at the one
+//! call in `fetch_into`, from two futures alive at once: the same code
+//! beside itself, which orders nothing (docs/lock-order.md, "What orders
+//! nothing").
 
 use examples::{park, ready_when, waiters};
 use peeps::graph::NodeKind;

@@ -470,6 +470,36 @@ fn hold_releasers(
     Ok(seen)
 }
 
+/// Whether wait `w`, made by a plain `tokio::spawn` task (whose other waits
+/// peeps cannot see: it does not count its waker), is for a resource that
+/// task holds itself, taken at the very call it waits at: the same code
+/// running beside itself — the branches of a `join_all`, a
+/// `buffer_unordered` or a `join!` of plain futures, each taking a
+/// limiter's permit — each branch letting its own hold go whatever the
+/// others wait for. The task may still move. (A loop taking one permit
+/// after another at one call, which would wait on itself for good, leaves
+/// the same traces: missed, not a false alarm.)
+pub(crate) fn beside_own_hold(merged: &Merged<'_>, blocked: &Blocked, w: EdgeIndex) -> bool {
+    let g = merged.graph();
+    let Some((waiter, res)) = g.edge_endpoints(w) else {
+        return false;
+    };
+    let Some(me) = blocked.root(waiter) else {
+        return false;
+    };
+    if blocked.roots[me as usize].tracked {
+        return false;
+    }
+    let Some(at) = g[w].attr_str(attr::AT) else {
+        return false;
+    };
+    g.edges_directed(res, Direction::Outgoing).any(|e| {
+        e.weight().kind == EdgeKind::HeldBy
+            && e.weight().attr_str(attr::AT) == Some(at)
+            && blocked.root(e.target()) == Some(me)
+    })
+}
+
 /// The roots holding `lock` exclusively, appended to `out` as the releasers
 /// of the shared handle `held_by`, every use of which was made under that
 /// lock: whoever uses it next must take the lock first. A guess each (a

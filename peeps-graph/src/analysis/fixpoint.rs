@@ -16,7 +16,9 @@
 //!
 //! A node is *bad* when it can move by itself or from outside: a root with
 //! an unaccounted waker clone, a root without visible waits, a wait or hold
-//! younger than the settle time, a target with an external releaser or a
+//! younger than the settle time, a plain task waiting at the call where it
+//! took a hold of the same resource itself (the same code beside itself:
+//! `blocked::beside_own_hold`), a target with an external releaser or a
 //! releaser that is not blocked. A root stays in the set iff no bad node is
 //! reachable from it — that is exactly the fixed point with OR semantics
 //! (one releasable wait frees the task) — so the set is everything a
@@ -27,7 +29,7 @@
 //! waits, and reported as *stuck forever*.
 
 use super::Options;
-use super::blocked::{Blocked, Release, Target, TargetMap, classify, releasers};
+use super::blocked::{Blocked, Release, Target, TargetMap, beside_own_hold, classify, releasers};
 use crate::merge::{EdgeIndex, Merged};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, Reversed};
@@ -108,7 +110,10 @@ impl Fixpoint {
                 any = true;
                 let waiter = g.edge_endpoints(w).map(|(from, _)| from.index());
                 let path_age = waiter.map_or(u64::MAX, |i| blocked.path_age[i]);
-                if !settled(g[w].since_ms, settle) || path_age < settle {
+                if !settled(g[w].since_ms, settle)
+                    || path_age < settle
+                    || beside_own_hold(merged, blocked, w)
+                {
                     bad.push(me);
                     break;
                 }

@@ -8,7 +8,7 @@ use crate::wait::Site;
 
 /// Does nothing.
 #[inline(always)]
-pub fn acquired(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker) {}
+pub fn acquired(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker, _place: usize) {}
 
 /// Does nothing.
 #[inline(always)]
@@ -16,7 +16,7 @@ pub fn held(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker) {}
 
 /// Does nothing.
 #[inline(always)]
-pub fn acquired_movable(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker) {}
+pub fn acquired_movable(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker, _place: usize) {}
 
 /// Does nothing.
 #[inline(always)]
@@ -24,7 +24,7 @@ pub fn held_movable(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker) {}
 
 /// Does nothing.
 #[inline(always)]
-pub fn acquired_sole_permit(_res: &Resource, _at: Site, _taker: Taker) {}
+pub fn acquired_sole_permit(_res: &Resource, _at: Site, _taker: Taker, _place: usize) {}
 
 /// Does nothing.
 #[inline(always)]

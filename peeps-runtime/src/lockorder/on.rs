@@ -13,18 +13,23 @@ use super::{Mode, class, graph, stack};
 /// that could have waited: the order from every lock the current task
 /// holds to it is learned, and it is held until its hold is released.
 /// Called right after the lock's hold is taken, on the same thread, with
-/// who took it (`taker`, as the hold found it).
+/// who took it (`taker`, as the hold found it) and `place`: an address
+/// inside the future that took it, pinned while it waited (0 for a
+/// blocking call). A lock held that the same call took from another
+/// place orders nothing before this one: the same code running beside
+/// itself (the branches of one `join_all`, `buffer_unordered`, `join!`),
+/// each branch letting its own lock go whatever the other waits for.
 #[inline]
-pub fn acquired(res: &Resource, mode: Mode, at: Site, taker: Taker) {
-    take(res, mode, at, true, false, false, taker);
+pub fn acquired(res: &Resource, mode: Mode, at: Site, taker: Taker, place: usize) {
+    take(res, mode, at, true, false, false, taker, place);
 }
 
 /// As [`acquired`], for a permit that took all the permits its semaphore
 /// has (a semaphore of one used as a lock): held exclusively, so, like a
 /// mutex guard, a gate of the order edges taken under it.
 #[inline]
-pub fn acquired_sole_permit(res: &Resource, at: Site, taker: Taker) {
-    take(res, Mode::Permit, at, true, false, true, taker);
+pub fn acquired_sole_permit(res: &Resource, at: Site, taker: Taker, place: usize) {
+    take(res, Mode::Permit, at, true, false, true, taker, place);
 }
 
 /// As [`acquired`], for an owned guard or permit (`lock_owned`,
@@ -33,8 +38,8 @@ pub fn acquired_sole_permit(res: &Resource, at: Site, taker: Taker) {
 /// ordered after what the task holds, but orders nothing taken after it,
 /// since the task may not hold it any more by then.
 #[inline]
-pub fn acquired_movable(res: &Resource, mode: Mode, at: Site, taker: Taker) {
-    take(res, mode, at, true, true, false, taker);
+pub fn acquired_movable(res: &Resource, mode: Mode, at: Site, taker: Taker, place: usize) {
+    take(res, mode, at, true, true, false, taker, place);
 }
 
 /// Records a lock of `res` held in `mode` from the call at `at` on,
@@ -42,27 +47,28 @@ pub fn acquired_movable(res: &Resource, mode: Mode, at: Site, taker: Taker) {
 /// it orders the locks taken after it, but nothing before it.
 #[inline]
 pub fn held(res: &Resource, mode: Mode, at: Site, taker: Taker) {
-    take(res, mode, at, false, false, false, taker);
+    take(res, mode, at, false, false, false, taker, 0);
 }
 
 /// As [`held`], for a permit that took all its semaphore's permits (see
 /// [`acquired_sole_permit`]).
 #[inline]
 pub fn held_sole_permit(res: &Resource, at: Site, taker: Taker) {
-    take(res, Mode::Permit, at, false, false, true, taker);
+    take(res, Mode::Permit, at, false, false, true, taker, 0);
 }
 
 /// As [`held`], for an owned guard or permit (see [`acquired_movable`]):
 /// it orders nothing, before or after it.
 #[inline]
 pub fn held_movable(res: &Resource, mode: Mode, at: Site, taker: Taker) {
-    take(res, mode, at, false, true, false, taker);
+    take(res, mode, at, false, true, false, taker, 0);
 }
 
 /// The fast path: a lock whose class is known (and, taken for writing,
 /// already marked written) goes straight to the thread's list; anything
 /// else to [`take_first`].
 #[inline(always)]
+#[allow(clippy::too_many_arguments)] // one acquisition's facts, inlined
 fn take(
     res: &Resource,
     mode: Mode,
@@ -71,6 +77,7 @@ fn take(
     movable: bool,
     sole: bool,
     taker: Taker,
+    place: usize,
 ) {
     let set = res.holders();
     let cell = set.order.load();
@@ -90,9 +97,10 @@ fn take(
             movable,
             sole,
             taker,
+            place,
         );
     } else {
-        take_first(res, mode, at, waited, movable, sole, taker);
+        take_first(res, mode, at, waited, movable, sole, taker, place);
     }
 }
 
@@ -100,6 +108,7 @@ fn take(
 /// writing (its class marked written), or a lock peeps does not follow.
 #[cold]
 #[inline(never)]
+#[allow(clippy::too_many_arguments)] // one acquisition's facts
 fn take_first(
     res: &Resource,
     mode: Mode,
@@ -108,6 +117,7 @@ fn take_first(
     movable: bool,
     sole: bool,
     taker: Taker,
+    place: usize,
 ) {
     let set = res.holders();
     let mut cell = set.order.load();
@@ -133,6 +143,7 @@ fn take_first(
         movable,
         sole,
         taker,
+        place,
     );
 }
 
@@ -163,7 +174,7 @@ pub(crate) fn reheld(set: &HolderSet, how: crate::hold::HoldAs, at: Site, taker:
             crate::hold::HoldAs::Permit => Mode::Permit,
             _ => Mode::Write,
         };
-        stack::take(set.owner(), class, mode, at, false, false, false, taker);
+        stack::take(set.owner(), class, mode, at, false, false, false, taker, 0);
     }
 }
 

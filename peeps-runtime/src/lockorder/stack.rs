@@ -47,6 +47,10 @@ struct Held {
     /// node id), 0 for the thread. Unused in a task's segment.
     tag: u64,
     at: Site,
+    /// An address inside the future that took it, pinned while it waited;
+    /// 0 for a blocking call or a lock taken at once; [`Held::SOMEWHERE`]
+    /// once not known any more.
+    place: usize,
     class: u32,
     mode: LockMode,
     /// An owned guard or permit, which can move to another task unseen:
@@ -59,11 +63,17 @@ struct Held {
 }
 
 impl Held {
+    /// The place of a lock taken by a future no longer known: another
+    /// hold of the same lock by the context was released, and a release
+    /// does not say which of them it was (see [`forget_places`]).
+    const SOMEWHERE: usize = usize::MAX;
+
     const EMPTY: Held = Held {
         lock: 0,
         by: 0,
         tag: 0,
         at: None,
+        place: 0,
         class: 0,
         mode: LockMode::Write,
         movable: false,
@@ -316,6 +326,7 @@ pub(super) fn take(
     movable: bool,
     sole: bool,
     taker: Taker,
+    place: usize,
 ) {
     let exclusive = graph::is_exclusive(mode) || sole;
     let by = taker.by;
@@ -343,6 +354,7 @@ pub(super) fn take(
                 by,
                 tag: 0,
                 at,
+                place,
                 class,
                 mode,
                 movable,
@@ -364,6 +376,7 @@ pub(super) fn take(
         by,
         tag,
         at,
+        place,
         class,
         mode,
         movable,
@@ -558,9 +571,16 @@ fn cached(key: EdgeKey) -> bool {
         .unwrap_or(true)
 }
 
-/// The key of the edge from held lock `h` to `taken`, if it is one.
+/// The key of the edge from held lock `h` to `taken`, if it is one. None
+/// when the same call took both from two futures alive at once (the
+/// same code running beside itself: two branches of one `join_all`,
+/// `buffer_unordered` or `join!`), as in a nested call it would from one:
+/// each branch lets its own lock go, whatever the other waits for.
 #[inline]
 fn edge_key(h: &Held, taken: &Held) -> Option<EdgeKey> {
+    if beside(h, taken) {
+        return None;
+    }
     if h.lock == taken.lock {
         // Only a second read (which waits behind a queued writer) or a
         // second permit can be taken while the context holds the lock.
@@ -575,6 +595,21 @@ fn edge_key(h: &Held, taken: &Held) -> Option<EdgeKey> {
     } else {
         EdgeKey::class(h.class, taken.class, h.mode, taken.mode)
     })
+}
+
+/// Whether held lock `h` and `taken` were taken by one call (one site) in
+/// two futures, both pinned while they waited: not nested, beside each
+/// other. A loop or a helper taking one lock after another takes each
+/// from the same place in its state, so those stay ordered.
+#[inline(always)]
+fn beside(h: &Held, taken: &Held) -> bool {
+    h.place != 0
+        && taken.place != 0
+        && h.place != taken.place
+        && match (h.at, taken.at) {
+            (Some(a), Some(b)) => std::ptr::eq(a, b),
+            _ => false,
+        }
 }
 
 /// The edge from held lock `h` to `taken`, if it is one, seen with `gates`.
@@ -627,6 +662,7 @@ pub(super) fn given_up(lock: NodeId, class: u32, mode: LockMode, at: Site) {
         by: frame.future(),
         tag,
         at,
+        place: 0,
         class,
         mode,
         movable: false,
@@ -700,7 +736,11 @@ pub(super) fn release(lock: NodeId, holder: NodeId) {
         let len = list.len;
         let top = &list.entries[len.wrapping_sub(1) & (HELD_MAX - 1)];
         if len > list.base && top.lock == lock && top.tag == 0 {
+            let shared = !top.exclusive;
             list.len = len - 1;
+            if shared {
+                forget_places(&mut list.entries[list.base..list.len], lock);
+            }
             return false;
         }
         release_slow(list, lock)
@@ -710,12 +750,33 @@ pub(super) fn release(lock: NodeId, holder: NodeId) {
     }
 }
 
+/// A context released one of its shared holds of `lock` (a read, a permit)
+/// and still holds others in `entries`: which future took each is no
+/// longer known (a release does not say which hold it was, and the one
+/// removed may be another future's), so their places are forgotten; a
+/// later acquisition at their call is then taken for a branch beside them
+/// (see [`beside`]), never for one nested in them.
+#[cold]
+#[inline(never)]
+fn forget_places(entries: &mut [Held], lock: NodeId) {
+    for h in entries
+        .iter_mut()
+        .filter(|h| h.lock == lock && h.place != 0)
+    {
+        h.place = Held::SOMEWHERE;
+    }
+}
+
 /// As [`release`], for a lock that is not the last one the thread took.
 #[cold]
 fn release_slow(list: &mut List, lock: NodeId) -> bool {
     match list.find(lock) {
         Some(i) => {
+            let shared = !list.entries[i].exclusive;
             list.remove(i);
+            if shared {
+                forget_places(&mut list.entries[list.base..list.len], lock);
+            }
             false
         }
         None if list.overflow > 0 => {

@@ -337,7 +337,7 @@ impl<T: ?Sized> RwLock<T> {
         async move {
             let guard =
                 Waiting::new(self.res.resource(), Op::Read, at.site(), self.lock.read()).await;
-            self.read_guard(guard, at.site(), Took::Waiting)
+            self.read_guard(guard, at.site(), Took::awaited(&at))
         }
     }
 
@@ -367,7 +367,7 @@ impl<T: ?Sized> RwLock<T> {
                 Waiting::new(self.res.resource(), Op::Read, at.site(), self.lock.read()).await;
             // SAFETY: the owned guard keeps the `Arc` and drops it last.
             let guard = unsafe { crate::detach::detach(guard) };
-            self.owned_read(guard, at.site(), Took::Waiting)
+            self.owned_read(guard, at.site(), Took::awaited(&at))
         }
     }
 
@@ -410,7 +410,7 @@ impl<T: ?Sized> RwLock<T> {
         async move {
             let guard =
                 Waiting::new(self.res.resource(), Op::Write, at.site(), self.lock.write()).await;
-            self.write_guard(guard, at.site(), Took::Waiting)
+            self.write_guard(guard, at.site(), Took::awaited(&at))
         }
     }
 
@@ -440,7 +440,7 @@ impl<T: ?Sized> RwLock<T> {
                 Waiting::new(self.res.resource(), Op::Write, at.site(), self.lock.write()).await;
             // SAFETY: the owned guard keeps the `Arc` and drops it last.
             let guard = unsafe { crate::detach::detach(guard) };
-            self.owned_write(guard, at.site(), Took::Waiting)
+            self.owned_write(guard, at.site(), Took::awaited(&at))
         }
     }
 

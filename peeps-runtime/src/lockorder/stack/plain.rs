@@ -259,8 +259,12 @@ pub(super) fn remove(tag: u64, lock: NodeId, absorb: bool) -> bool {
         .rposition(|h| h.lock == lock)
     {
         Some(i) => {
+            let shared = !list.entries[i].exclusive;
             list.entries.copy_within(i + 1..list.len, i);
             list.len -= 1;
+            if shared {
+                super::forget_places(&mut list.entries[..list.len], lock);
+            }
         }
         None if absorb && list.overflow > 0 => list.overflow -= 1,
         None => return false,
