@@ -546,6 +546,16 @@ fn a_plain_task_waiting_beside_its_own_hold_at_the_same_call_may_move() {
             assert_no_deadlock(&report);
         }
     }
+    // A blocking wait parks the thread: no branch beside it runs.
+    let mut d = Dump::new("svc");
+    let main = d.thread("thread main");
+    let shared = d.blocking_mutex("shared");
+    d.hold(shared, main, "guard").attr("at", "src/main.rs:23:5");
+    d.wait(main, shared, "lock").attr("at", "src/main.rs:23:5");
+    assert_eq!(
+        task_names(only_deadlock(&analyze(&[d.build()]))),
+        ["thread main"]
+    );
     // A peeps task counts its waker: its unseen waits show, and the rule
     // is not needed.
     let mut d = Dump::new("svc");

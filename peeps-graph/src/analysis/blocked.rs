@@ -478,9 +478,14 @@ fn hold_releasers(
 /// limiter's permit — each branch letting its own hold go whatever the
 /// others wait for. The task may still move. (A loop taking one permit
 /// after another at one call, which would wait on itself for good, leaves
-/// the same traces: missed, not a false alarm.)
+/// the same traces: missed, not a false alarm.) Not a blocking wait: it
+/// parks the thread, and no branch beside it runs (tokio#4588's blocking
+/// guard across a `select!`).
 pub(crate) fn beside_own_hold(merged: &Merged<'_>, blocked: &Blocked, w: EdgeIndex) -> bool {
     let g = merged.graph();
+    if is_blocking_wait(merged, w) {
+        return false;
+    }
     let Some((waiter, res)) = g.edge_endpoints(w) else {
         return false;
     };
