@@ -300,6 +300,15 @@ impl Took {
     pub(crate) fn awaited<P>(place: &P) -> Took {
         Took::Awaited(std::ptr::from_ref(place) as usize)
     }
+
+    /// Where the future that waited was (0: a blocking call, or no wait).
+    #[inline(always)]
+    fn place(self) -> usize {
+        match self {
+            Took::Awaited(place) => place,
+            Took::Waiting | Took::AtOnce => 0,
+        }
+    }
 }
 
 /// Records a lock of `res` taken in `mode` by the call at `at` in the lock
@@ -314,11 +323,10 @@ pub(crate) fn ordered(
     taker: Taker,
 ) {
     match took {
-        Took::Waiting => peeps_runtime::__private::lockorder::acquired(res, mode, at, taker, 0),
-        Took::Awaited(place) => {
-            peeps_runtime::__private::lockorder::acquired(res, mode, at, taker, place);
-        }
         Took::AtOnce => peeps_runtime::__private::lockorder::held(res, mode, at, taker),
+        waited => {
+            peeps_runtime::__private::lockorder::acquired(res, mode, at, taker, waited.place());
+        }
     }
 }
 
@@ -328,13 +336,11 @@ pub(crate) fn ordered(
 #[inline(always)]
 pub(crate) fn ordered_sole_permit(res: &Resource, at: Site, took: Took, taker: Taker) {
     match took {
-        Took::Waiting => {
-            peeps_runtime::__private::lockorder::acquired_sole_permit(res, at, taker, 0);
-        }
-        Took::Awaited(place) => {
+        Took::AtOnce => peeps_runtime::__private::lockorder::held_sole_permit(res, at, taker),
+        waited => {
+            let place = waited.place();
             peeps_runtime::__private::lockorder::acquired_sole_permit(res, at, taker, place);
         }
-        Took::AtOnce => peeps_runtime::__private::lockorder::held_sole_permit(res, at, taker),
     }
 }
 
@@ -350,13 +356,11 @@ pub(crate) fn ordered_owned(
     taker: Taker,
 ) {
     match took {
-        Took::Waiting => {
-            peeps_runtime::__private::lockorder::acquired_movable(res, mode, at, taker, 0);
-        }
-        Took::Awaited(place) => {
+        Took::AtOnce => peeps_runtime::__private::lockorder::held_movable(res, mode, at, taker),
+        waited => {
+            let place = waited.place();
             peeps_runtime::__private::lockorder::acquired_movable(res, mode, at, taker, place);
         }
-        Took::AtOnce => peeps_runtime::__private::lockorder::held_movable(res, mode, at, taker),
     }
 }
 

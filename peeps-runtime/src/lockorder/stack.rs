@@ -475,8 +475,8 @@ fn site_hash(at: Site) -> u64 {
 /// same future).
 ///
 /// The gates of the edge from a held lock are the locks held below it,
-/// each exclusively or shared (see [`order`]); their [`gate_hash`]es are summed on the way
-/// up. A context holding one lock has none to sum.
+/// each exclusively or shared (see [`order`]); their [`gate_hash`]es are
+/// summed on the way up. A context holding one lock has none to sum.
 #[inline]
 fn known(held: &[Held], cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
     if let [h] = held {
@@ -527,9 +527,9 @@ fn before(held: &[Held], tag: u64) -> Box<Before> {
 
 /// Learns the order edges from the locks in `before` to `taken`, each with
 /// its gates: the locks held below its held lock, each exclusively or
-/// shared (taken before
-/// it, by the context or around it, and held since: the gate was held all
-/// the while the held lock was and the other was waited for). With
+/// shared (taken before it, by the context or around it, and held since:
+/// the gate was held all the while the held lock was and the other was
+/// waited for). With
 /// `given_up`, `taken` was not taken: its wait was given up, and each edge
 /// is marked so (`graph::given_up`), whatever the thread's cache says.
 #[cold]
@@ -738,7 +738,7 @@ pub(super) fn release(lock: NodeId, holder: NodeId) {
         if len > list.base && top.lock == lock && top.tag == 0 {
             let shared = !top.exclusive;
             list.len = len - 1;
-            if shared {
+            if shared && list.len > list.base {
                 forget_places(&mut list.entries[list.base..list.len], lock);
             }
             return false;
