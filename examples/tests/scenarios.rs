@@ -8546,7 +8546,6 @@ fn soak_batch_lookup_config_read_plain() {
 
 /// `#[derive(Default)]` tables `users` and `orders`: `users` then `db-pool`, `db-pool` then `orders`.
 #[test]
-#[ignore = "bug: peeps says, in every dump, a potential deadlock: `task \"tokio task N\" took \".../soak_appstate_default_fields_db_pool.rs:29\" then a permit of \"db-pool\"; task \"tokio task M\" took a permit of \"db-pool\" then \".../soak_appstate_default_fields_db_pool.rs:29\" ... when \"db-pool\" has no permit left`. `#[derive(Default)]` makes every field at the derive's site (line 29, `Location::caller()` of `Default::default`), so `users` and `orders` are one class; an edge between classes is keyed by class alone (peeps-graph potential/search.rs: `(class, None)`), so users -> db-pool and db-pool -> orders close a cycle through two different locks"]
 fn soak_appstate_default_fields_db_pool() {
     let mut s = scenario!(soak_appstate_default_fields_db_pool);
     check_soak_healthy(&mut s);

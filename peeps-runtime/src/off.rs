@@ -588,6 +588,11 @@ pub mod resource {
         ) -> Self {
             LazyResource(PhantomData)
         }
+        /// The same.
+        #[inline(always)]
+        pub const fn guarding<T: ?Sized>(self) -> Self {
+            self
+        }
         /// A shared no-op resource.
         #[inline(always)]
         pub fn resource(&self) -> &Resource {

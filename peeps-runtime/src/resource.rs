@@ -39,6 +39,8 @@ pub struct ResourceEntry {
     pub holders: HolderSet,
     blocking: bool,
     facts: Option<OwnedFacts>,
+    /// The type a lock guards (`std::any::type_name`), when it guards one.
+    guarded: Option<fn() -> &'static str>,
 }
 
 /// The facts a resource entry owns, by raw pointer: a [`FactsPtr`] handed
@@ -118,7 +120,7 @@ impl Resource {
     /// Registers a resource of `kind`, named after its construction site.
     #[track_caller]
     pub fn new(kind: NodeKind) -> Self {
-        Self::build_owned(kind, Location::caller(), false, None)
+        Self::build_owned(kind, Location::caller(), false, None, None)
     }
 
     fn build_owned(
@@ -126,6 +128,7 @@ impl Resource {
         location: &'static Location<'static>,
         blocking: bool,
         facts: Option<OwnedFacts>,
+        guarded: Option<fn() -> &'static str>,
     ) -> Self {
         let name = Cow::Borrowed(crate::node::site_name(location));
         let core = NodeCore::new(kind, name, SourceLocation::Caller(location));
@@ -136,6 +139,7 @@ impl Resource {
             holders: HolderSet::new(id),
             blocking,
             facts,
+            guarded,
         })))
     }
 
@@ -150,11 +154,23 @@ impl Resource {
         blocking: bool,
         facts: F,
     ) -> (Self, FactsPtr<F>) {
+        Self::build_guarding(kind, location, blocking, facts, None)
+    }
+
+    /// As [`Resource::build_with`], for a lock guarding a value whose type
+    /// `guarded` names.
+    fn build_guarding<F: ResourceFacts>(
+        kind: NodeKind,
+        location: &'static Location<'static>,
+        blocking: bool,
+        facts: F,
+        guarded: Option<fn() -> &'static str>,
+    ) -> (Self, FactsPtr<F>) {
         let raw: *mut F = Box::into_raw(Box::new(facts));
         // SAFETY: `Box::into_raw` never returns null.
         let ptr = unsafe { std::ptr::NonNull::new_unchecked(raw) };
         let owned = OwnedFacts(ptr as std::ptr::NonNull<dyn ResourceFacts>);
-        (Self::build_owned(kind, location, blocking, Some(owned)), FactsPtr(ptr))
+        (Self::build_owned(kind, location, blocking, Some(owned), guarded), FactsPtr(ptr))
     }
 
     /// Renames the node (`.named(..)`).
@@ -172,6 +188,11 @@ impl Resource {
     /// Whether it parks the thread (parking_lot).
     pub(crate) fn blocking(&self) -> bool {
         self.0.blocking
+    }
+
+    /// The type of the value the lock guards, when it guards one.
+    pub(crate) fn guarded_type(&self) -> Option<&'static str> {
+        self.0.guarded.map(|name| name())
     }
 
     /// The node's id.
@@ -286,6 +307,7 @@ pub struct LazyResource<F = NoFacts> {
     location: &'static Location<'static>,
     blocking: bool,
     seed: u64,
+    guarded: Option<fn() -> &'static str>,
 }
 
 impl<F> std::fmt::Debug for LazyResource<F> {
@@ -300,7 +322,15 @@ impl<F> std::fmt::Debug for LazyResource<F> {
 impl<F: ResourceFacts + From<u64>> LazyResource<F> {
     /// A resource of `kind` made at `location`, not registered yet.
     pub const fn new(kind: NodeKind, location: &'static Location<'static>, blocking: bool, seed: u64) -> Self {
-        LazyResource { cell: OnceLock::new(), kind, location, blocking, seed }
+        LazyResource { cell: OnceLock::new(), kind, location, blocking, seed, guarded: None }
+    }
+
+    /// The same, for a lock guarding a `T`: unnamed locks made at one site
+    /// are one lock-order class per guarded type (the fields of a
+    /// `#[derive(Default)]` struct are all made at the derive).
+    pub const fn guarding<T: ?Sized>(mut self) -> Self {
+        self.guarded = Some(std::any::type_name::<T>);
+        self
     }
 
     /// The resource, registered now if it was not yet.
@@ -328,7 +358,9 @@ impl<F: ResourceFacts + From<u64>> LazyResource<F> {
     #[cold]
     fn init(&self) -> &(Resource, FactsPtr<F>) {
         self.cell
-            .get_or_init(|| Resource::build_with(self.kind, self.location, self.blocking, F::from(self.seed)))
+            .get_or_init(|| {
+                Resource::build_guarding(self.kind, self.location, self.blocking, F::from(self.seed), self.guarded)
+            })
     }
 }
 

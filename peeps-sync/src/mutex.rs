@@ -160,7 +160,7 @@ impl<T> Mutex<T> {
     #[track_caller]
     pub const fn const_new(t: T) -> Self {
         Mutex {
-            res: LazyResource::new(NodeKind::Mutex, Location::caller(), false, 0),
+            res: LazyResource::new(NodeKind::Mutex, Location::caller(), false, 0).guarding::<T>(),
             lock: tokio::sync::Mutex::const_new(()),
             data: UnsafeCell::new(t),
         }

@@ -1219,3 +1219,75 @@ async fn an_instrumented_plain_task_keeps_its_gate_across_a_timer() {
         );
     }
 }
+
+/// Tables of an application's state, every field made by the derive at one
+/// line: unnamed locks of one site, guarding values of different types.
+#[derive(Default)]
+struct Tables {
+    users: Mutex<Vec<u64>>,
+    orders: Mutex<String>,
+}
+
+/// The fields of a `#[derive(Default)]` struct are all made at the derive's
+/// line; locks guarding different types there are different classes, so
+/// `users` then a pool's permit, and the permit then `orders`, close no
+/// cycle. Between the two fields themselves, opposite orders still are one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fields_made_by_one_derive_guarding_different_types_are_different_classes() {
+    let tables = Arc::new(Tables::default());
+    let db = Arc::new(Semaphore::new(2).named("lo-fields-db"));
+    {
+        let (tables, db) = (tables.clone(), db.clone());
+        run("lo-fields-signup", async move {
+            let users = tables.users.lock().await;
+            let conn = db.acquire().await.unwrap();
+            drop((conn, users));
+        })
+        .await;
+    }
+    {
+        let (tables, db) = (tables.clone(), db.clone());
+        run("lo-fields-checkout", async move {
+            let conn = db.acquire().await.unwrap();
+            tables.orders.lock().await.push('x');
+            drop(conn);
+        })
+        .await;
+    }
+    let found = potential("lo-fields-");
+    assert!(found.is_empty(), "{found:#?}");
+
+    {
+        let tables = tables.clone();
+        run("lo-fields-report", async move {
+            let users = tables.users.lock().await;
+            let orders = tables.orders.lock().await;
+            drop((orders, users));
+        })
+        .await;
+    }
+    {
+        let tables = tables.clone();
+        run("lo-fields-audit", async move {
+            let orders = tables.orders.lock().await;
+            let users = tables.users.lock().await;
+            drop((users, orders));
+        })
+        .await;
+    }
+    // The audit's order closes the two fields' cycle (and, through the
+    // pool, signup -> checkout -> audit: a true one too).
+    let found = potential("lo-fields-");
+    let paths: Vec<Vec<&str>> = found
+        .iter()
+        .map(|p| p.steps.iter().map(|s| s.task.name.as_str()).collect())
+        .collect();
+    assert!(
+        paths.contains(&vec!["lo-fields-report", "lo-fields-audit"]),
+        "{found:#?}"
+    );
+    assert!(
+        paths.iter().all(|p| p.contains(&"lo-fields-audit")),
+        "{found:#?}"
+    );
+}

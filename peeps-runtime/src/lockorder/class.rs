@@ -1,7 +1,9 @@
 //! Lock classes: which locks the order graph treats as one.
 //!
 //! A lock's class is its kind and its name when it was given one, else its
-//! kind and its construction site. It is resolved at the lock's first
+//! kind, its construction site and the type of the value it guards: the
+//! fields of a `#[derive(Default)]` struct are all made at the derive's
+//! line, and a `Mutex<HashMap<..>>` there is not a `Mutex<Vec<..>>`. It is resolved at the lock's first
 //! acquisition (and again after a rename) and kept in its holder set's
 //! class cell, so later acquisitions read one word. Resolving looks in a
 //! per-thread cache first; the shared table is locked only on a thread's
@@ -18,8 +20,9 @@ use std::hash::{Hash, Hasher};
 /// What makes two locks one class.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) enum ClassKey {
-    /// Unnamed locks made at one site (the `Location`'s address).
-    Site(NodeKind, usize),
+    /// Unnamed locks made at one site (the `Location`'s address) guarding
+    /// one type (`""` for a semaphore).
+    Site(NodeKind, usize, &'static str),
     /// Locks given one name.
     Name(NodeKind, Box<str>),
 }
@@ -70,7 +73,11 @@ fn lookup(res: &Resource) -> u32 {
     let site = location.map(crate::node::site_name);
     let named = site != Some(name.as_str());
     let key = match location {
-        Some(l) if !named => ClassKey::Site(core.kind, std::ptr::from_ref(l) as usize),
+        Some(l) if !named => ClassKey::Site(
+            core.kind,
+            std::ptr::from_ref(l) as usize,
+            res.guarded_type().unwrap_or_default(),
+        ),
         _ => ClassKey::Name(core.kind, name.clone().into_boxed_str()),
     };
     let short = key.short();

@@ -53,7 +53,7 @@ impl<T> Mutex<T> {
     #[track_caller]
     pub const fn new(val: T) -> Mutex<T> {
         Mutex {
-            res: LazyResource::new(NodeKind::Mutex, Location::caller(), true, 0),
+            res: LazyResource::new(NodeKind::Mutex, Location::caller(), true, 0).guarding::<T>(),
             inner: parking_lot::Mutex::new(val),
         }
     }

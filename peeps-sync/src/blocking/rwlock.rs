@@ -74,7 +74,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub const fn new(val: T) -> RwLock<T> {
         RwLock {
-            res: LazyResource::new(NodeKind::Rwlock, Location::caller(), true, 0),
+            res: LazyResource::new(NodeKind::Rwlock, Location::caller(), true, 0).guarding::<T>(),
             inner: parking_lot::RwLock::new(val),
         }
     }

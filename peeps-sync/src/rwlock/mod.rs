@@ -183,7 +183,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn with_max_readers(value: T, max_reads: u32) -> RwLock<T> {
         let l = RwLock {
-            res: LazyResource::new(NodeKind::Rwlock, Location::caller(), false, 0),
+            res: LazyResource::new(NodeKind::Rwlock, Location::caller(), false, 0).guarding::<T>(),
             lock: tokio::sync::RwLock::with_max_readers((), max_reads),
             data: UnsafeCell::new(value),
         };
@@ -196,7 +196,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub const fn const_new(value: T) -> RwLock<T> {
         RwLock {
-            res: LazyResource::new(NodeKind::Rwlock, Location::caller(), false, 0),
+            res: LazyResource::new(NodeKind::Rwlock, Location::caller(), false, 0).guarding::<T>(),
             lock: tokio::sync::RwLock::const_new(()),
             data: UnsafeCell::new(value),
         }
@@ -210,7 +210,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub const fn const_with_max_readers(value: T, max_reads: u32) -> RwLock<T> {
         RwLock {
-            res: LazyResource::new(NodeKind::Rwlock, Location::caller(), false, 0),
+            res: LazyResource::new(NodeKind::Rwlock, Location::caller(), false, 0).guarding::<T>(),
             lock: tokio::sync::RwLock::const_with_max_readers((), max_reads),
             data: UnsafeCell::new(value),
         }
