@@ -1290,4 +1290,17 @@ async fn fields_made_by_one_derive_guarding_different_types_are_different_classe
         paths.iter().all(|p| p.contains(&"lo-fields-audit")),
         "{found:#?}"
     );
+    // The two classes of the derive's line say which is which.
+    let two = &found[paths.iter().position(|p| p.len() == 2).unwrap()];
+    let mut names: Vec<&str> = two.locks.iter().map(|l| l.name.as_str()).collect();
+    names.sort_unstable();
+    let site = here(TABLES_LINE);
+    assert_eq!(
+        names,
+        [format!("{site} (String)"), format!("{site} (Vec<u64>)")],
+        "{found:#?}"
+    );
 }
+
+/// The line of `Tables`' derive.
+const TABLES_LINE: u32 = 1225;

@@ -94,6 +94,7 @@ fn lookup(res: &Resource) -> u32 {
         location: Some(core.location.render()),
         named,
         blocking: res.blocking(),
+        guarded: res.guarded_type(),
     };
     let id = graph::class_id(key, info);
     if id & CLASS_MASK != UNTRACKED {

@@ -33,6 +33,48 @@ pub(super) struct ClassInfo {
     pub(super) location: Option<String>,
     pub(super) named: bool,
     pub(super) blocking: bool,
+    /// The type an unnamed lock guards, when it guards one.
+    pub(super) guarded: Option<&'static str>,
+}
+
+impl ClassInfo {
+    /// Whether `self` and `other` would read the same: unnamed locks of
+    /// one kind made at one site, guarding different types.
+    fn reads_as(&self, other: &ClassInfo) -> bool {
+        !self.named
+            && !other.named
+            && self.kind == other.kind
+            && self.location == other.location
+            && self.guarded != other.guarded
+    }
+
+    /// Its name with the type it guards: `src/state.rs:12 (Vec<Order>)`.
+    fn name_with_type(&mut self, site: &str) {
+        if let Some(t) = self.guarded {
+            self.name = format!("{site} ({})", short_type(t));
+        }
+    }
+}
+
+/// `type_name`'s text without module paths: `Vec<(u64, String)>` for
+/// `alloc::vec::Vec<(u64, alloc::string::String)>`.
+fn short_type(full: &str) -> String {
+    let mut out = String::with_capacity(full.len());
+    let mut segment = 0;
+    let mut rest = full;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("::") {
+            out.truncate(segment);
+            rest = &rest[2..];
+            continue;
+        }
+        if !(c.is_alphanumeric() || c == '_') {
+            segment = out.len() + c.len_utf8();
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 #[derive(Debug, Default)]
@@ -75,6 +117,22 @@ pub(super) fn class_id(key: ClassKey, info: ClassInfo) -> u32 {
         drop(classes);
         CLASSES_DROPPED.fetch_add(1, Relaxed);
         return UNTRACKED;
+    }
+    let mut info = info;
+    // Classes that differ only by the type they guard (the fields of a
+    // `#[derive(Default)]`) say it, or a cycle would read "x.rs:9" then
+    // "x.rs:9". The first class of a site keeps its plain name until a
+    // second comes.
+    let site = info.name.clone();
+    let mut alike = false;
+    for other in classes.infos.iter_mut().filter(|o| o.reads_as(&info)) {
+        alike = true;
+        if other.name == site {
+            other.name_with_type(&site);
+        }
+    }
+    if alike {
+        info.name_with_type(&site);
     }
     classes.infos.push(info);
     // At most MAX_CLASSES, which fits.
@@ -449,6 +507,21 @@ pub(crate) fn describe(now_ms: u64) -> Option<LockOrder> {
 #[cfg(test)]
 mod tests {
     use super::Gates;
+
+    #[test]
+    fn a_type_reads_without_its_module_paths() {
+        let short = super::short_type;
+        assert_eq!(short("u64"), "u64");
+        assert_eq!(
+            short("std::collections::hash::map::HashMap<u64, alloc::string::String>"),
+            "HashMap<u64, String>"
+        );
+        assert_eq!(
+            short("alloc::vec::Vec<(u64, core::option::Option<app::Order>)>"),
+            "Vec<(u64, Option<Order>)>"
+        );
+        assert_eq!(short("[u8; 4]"), "[u8; 4]");
+    }
 
     fn gates(locks: &[u64]) -> Gates {
         let mut g = Gates::NONE;
