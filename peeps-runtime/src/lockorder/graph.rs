@@ -257,11 +257,17 @@ impl Gates {
 
     /// Adds lock `lock` of class `class`, if there is room: an observation
     /// with more gates keeps its first ones (fewer gates guard fewer
-    /// cycles: nothing is hidden).
+    /// cycles: nothing is hidden), but an exclusive gate takes the place
+    /// of a shared one (only an exclusive gate on some edge guards a
+    /// cycle).
     pub(super) fn push(&mut self, class: u32, lock: NodeId, exclusive: bool) {
-        if let Some(slot) = self.locks.get_mut(usize::from(self.len)) {
+        let len = usize::from(self.len);
+        if let Some(slot) = self.locks.get_mut(len) {
             *slot = (class, lock, exclusive);
             self.len += 1;
+        } else if exclusive && let Some(shared) = self.locks.iter().position(|g| !g.2) {
+            self.locks.copy_within(shared + 1.., shared);
+            self.locks[len - 1] = (class, lock, exclusive);
         }
     }
 
@@ -542,6 +548,21 @@ mod tests {
         assert_eq!(g, Gates::NONE);
         g.intersect(&gates(&[3]));
         assert_eq!(g, Gates::NONE, "a gate lost is never got back");
+    }
+
+    #[test]
+    fn an_exclusive_gate_takes_the_place_of_a_shared_one_when_full() {
+        let mut g = Gates::NONE;
+        for lock in 1..=4u64 {
+            g.push(lock as u32, lock, lock != 2);
+        }
+        let locks = |g: &Gates| g.as_slice().iter().map(|g| g.1).collect::<Vec<_>>();
+        g.push(5, 5, false);
+        assert_eq!(locks(&g), [1, 2, 3, 4], "a shared one is dropped");
+        g.push(6, 6, true);
+        assert_eq!(g, gates(&[1, 3, 4, 6]), "the shared 2 made room");
+        g.push(7, 7, true);
+        assert_eq!(g, gates(&[1, 3, 4, 6]), "all exclusive: the first kept");
     }
 
     #[test]
