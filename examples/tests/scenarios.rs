@@ -7489,7 +7489,6 @@ fn notify_waiters_before_notified() {
 /// while the same task holds `registry`'s guard: the worker thread parks
 /// in `block_on`, inside the task's poll.
 #[test]
-#[ignore = "bug: no deadlock, only a blocking poll of reaper that does not say what it is parked on: the lock awaited by futures::executor::block_on (foreign waker) inside the poll does not count as a blocking wait, and a polling task is not blocked"]
 fn block_on_in_drop_relocks_registry() {
     let mut s = scenario!(block_on_in_drop_relocks_registry);
     let run = analyze_cli(&s.dump(), &[]);
@@ -8479,7 +8478,6 @@ fn crawler_update_in_own_task_tokio_spawn() {
 /// lets go; the lock is handed to the first, a future of the task whose
 /// poll is parked in `block_on` behind it.
 #[test]
-#[ignore = "bug: no deadlock, only a blocking poll of scout in connect_peer_admin that does not say it is parked on transports: the lock awaited by Handle::block_on inside the poll is recorded with foreign_waker and Blocked::waits (analysis/blocked.rs) skips such waits, so the polling task is never blocked (the root cause of block_on_in_drop_relocks_registry, here with the lock handed to the task's own pending future)"]
 fn select_all_lock_then_block_in_place_relock() {
     let mut s = scenario!(select_all_lock_then_block_in_place_relock);
     let run = analyze_cli(&s.dump(), &[]);

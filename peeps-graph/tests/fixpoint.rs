@@ -428,6 +428,87 @@ fn a_blocking_lock_wait_while_polling_is_blocked() {
     assert!(report.blocking_polls.iter().all(|p| p.parked_on.is_some()));
 }
 
+/// `futures::executor::block_on(registry.lock())` in a `Drop` run while the
+/// task holds `registry`: a wait polled with block_on's waker (one peeps
+/// does not count), begun inside the task's poll, which still runs.
+fn block_on_in_poll(poll_ms: u64, wait_ms: u64) -> peeps_graph::Snapshot {
+    let mut d = Dump::new("svc");
+    let reaper = d.task("reaper");
+    d.node(reaper)
+        .state("polling", poll_ms)
+        .attr("polling_since_ms", poll_ms);
+    let registry = d.mutex("registry");
+    d.hold(registry, reaper, "guard");
+    d.wait(reaper, registry, "lock")
+        .attr("foreign_waker", true)
+        .age(wait_ms);
+    d.build()
+}
+
+#[test]
+fn a_wait_of_an_executor_nested_in_a_running_poll_parks_it() {
+    let report = analyze(&[block_on_in_poll(2_000, 1_900)]);
+    assert_deadlocks(&report, &[&["reaper"]]);
+    assert_eq!(report.blocking_polls.len(), 1);
+    assert_eq!(
+        report.blocking_polls[0]
+            .parked_on
+            .as_ref()
+            .map(|n| n.name.as_str()),
+        Some("registry")
+    );
+    assert!(
+        report.blocking_polls[0]
+            .text
+            .contains("parked on mutex \"registry\" (made at src/registry.rs:2), awaited by an executor nested in the poll"),
+        "{}",
+        report.blocking_polls[0].text
+    );
+}
+
+/// tokio#7892: in a `select_all`, one future of the task waits for
+/// `transports`; the task's other future, in its poll, locks it through
+/// `Handle::block_on`. The holder let go, and the fair lock went to the
+/// first waiter, a future the parked poll cannot poll.
+#[test]
+fn a_lock_handed_to_a_future_of_a_poll_parked_behind_it_stays_there() {
+    let mut d = Dump::new("svc");
+    let scout = d.task("scout");
+    d.node(scout)
+        .state("polling", 2_000)
+        .attr("polling_since_ms", 2_000);
+    let peer = d.future(scout, "connect_peer");
+    let admin = d.future(scout, "connect_peer_admin");
+    d.node(admin)
+        .state("polling", 2_000)
+        .attr("polling_since_ms", 2_000);
+    let transports = d.mutex("transports");
+    d.wait(peer, transports, "lock")
+        .attr("polled_in", 3)
+        .attr("queued", 1)
+        .age(2_000);
+    d.wait(admin, transports, "lock")
+        .attr("foreign_waker", true)
+        .attr("queued", 2)
+        .age(1_990);
+    let report = analyze(&[d.build()]);
+    assert_deadlocks(&report, &[&["scout"]]);
+    let text = &report.deadlocks[0].text;
+    assert!(
+        text.contains("held by task \"scout\", handed to its future \"connect_peer\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_foreign_wait_begun_before_the_poll_or_just_now_parks_nothing() {
+    // Begun before this poll: a combinator's future from an earlier poll,
+    // not an executor inside this one.
+    assert_no_deadlock(&analyze(&[block_on_in_poll(1_000, 1_900)]));
+    // Pending for a moment only: the poll may yet go on.
+    assert_no_deadlock(&analyze(&[block_on_in_poll(2_000, 50)]));
+}
+
 #[test]
 fn a_polling_task_with_only_async_waits_is_running() {
     let mut d = Dump::new("svc");

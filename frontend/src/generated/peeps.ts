@@ -523,7 +523,8 @@ export interface Report {
  */
 export interface BlockingPoll {
   /**
-   * The instrumented blocking lock the poll is parked on, if any.
+   * The instrumented blocking lock the poll is parked on, or what an
+   * executor nested in the poll (`block_on`) waits for, if any.
    */
   parked_on?: NodeRef | null;
   /**

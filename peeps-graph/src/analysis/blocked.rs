@@ -6,7 +6,10 @@
 //! futures in between are kept as the *path* inside the task.
 //!
 //! A root is blocked when it is pending and not woken, or when its poll is
-//! parked inside an instrumented blocking lock (attr `blocking`). A root
+//! parked inside an instrumented blocking lock (attr `blocking`) or inside
+//! an executor nested in the poll (`futures::executor::block_on`,
+//! `Handle::block_on`), on an instrumented wait it began in that poll
+//! ([`nested_executor_wait`]). A root
 //! spawned through peeps that was never polled is runnable: the runtime
 //! will poll it. A root not spawned through peeps (a plain tokio task, a
 //! `block_on` thread) has no waker accounting: its `pending` state is
@@ -735,6 +738,9 @@ pub(crate) struct Blocked {
     /// such thread is parked in a blocking call and no task it cannot see
     /// into runs (see [`Blocked::parked_unseen`]).
     parked_unseen: Vec<Option<Vec<u32>>>,
+    /// Waits of an executor nested in a running poll (see
+    /// [`nested_executor_wait`]), sorted.
+    nested: Vec<EdgeIndex>,
 }
 
 fn state_of(node: &Node) -> Option<&str> {
@@ -838,24 +844,35 @@ impl Blocked {
             wait_start,
             waits,
             parked_unseen: Vec::new(),
+            nested: Vec::new(),
         };
         blocked.account_combinators(merged);
         // A poll parked in an instrumented blocking lock is blocked there,
         // and only there: it cannot return to any other wait. So is a
         // thread, or a `spawn_blocking` closure, in a blocking call (no
         // poll of peeps': its root reads pending while it waits).
+        // So is a poll parked in an executor nested in it, on what that
+        // executor waits for.
+        let mut nested = Vec::new();
         for r in 0..blocked.roots.len() {
             let root = &blocked.roots[r];
+            let running = root.state == RootState::Running;
             let unpolled_waiting = root.state == RootState::Pending && !root.tracked;
-            if (root.state == RootState::Running || unpolled_waiting)
-                && blocked
-                    .all_waits(r as u32)
-                    .iter()
-                    .any(|&w| is_blocking_wait(merged, w))
-            {
+            let mut parked = false;
+            for &w in blocked.all_waits(r as u32) {
+                if running && nested_executor_wait(merged, root, w) {
+                    nested.push(w);
+                    parked = true;
+                } else if (running || unpolled_waiting) && is_blocking_wait(merged, w) {
+                    parked = true;
+                }
+            }
+            if parked {
                 blocked.roots[r].state = RootState::Parked;
             }
         }
+        nested.sort_unstable();
+        blocked.nested = nested;
         blocked.parked_unseen = parked_unseen(merged, &blocked);
         blocked
     }
@@ -956,8 +973,31 @@ impl Blocked {
         self.all_waits(r)
             .iter()
             .copied()
-            .filter(move |&w| !parked || is_blocking_wait(merged, w))
-            .filter(move |&w| !self.abandoned(merged, w) && !foreign_waker(merged, w))
+            .filter(move |&w| !parked || is_blocking_wait(merged, w) || self.is_nested(w))
+            .filter(move |&w| {
+                !self.abandoned(merged, w) && (!foreign_waker(merged, w) || self.is_nested(w))
+            })
+    }
+
+    /// Whether `w` is the wait of an executor nested in its task's running
+    /// poll (see [`nested_executor_wait`]).
+    pub(crate) fn is_nested(&self, w: EdgeIndex) -> bool {
+        self.nested.binary_search(&w).is_ok()
+    }
+
+    /// Whether `w` is a wait its task cannot poll now: its poll is parked
+    /// on another wait (a blocking lock, an executor nested in the poll),
+    /// and only that one can end.
+    pub(crate) fn parked_beside(&self, merged: &Merged<'_>, w: EdgeIndex) -> bool {
+        merged
+            .graph()
+            .edge_endpoints(w)
+            .and_then(|(waiter, _)| self.root(waiter))
+            .is_some_and(|r| {
+                self.roots[r as usize].state == RootState::Parked
+                    && !is_blocking_wait(merged, w)
+                    && !self.is_nested(w)
+            })
     }
 
     /// The waits root `r` is stalled on: its pending waits but those its
@@ -973,7 +1013,7 @@ impl Blocked {
         self.all_waits(r)
             .iter()
             .copied()
-            .filter(move |&w| !parked || is_blocking_wait(merged, w))
+            .filter(move |&w| !parked || is_blocking_wait(merged, w) || self.is_nested(w))
             .filter(move |&w| !self.abandoned(merged, w))
     }
 
@@ -1096,6 +1136,30 @@ fn is_blocking_wait(merged: &Merged<'_>, w: EdgeIndex) -> bool {
                 || (node.kind == NodeKind::Channel
                     && matches!(g[w].op(), Some(Op::Write | Op::Read)))
         })
+}
+
+/// How long a wait polled with a waker peeps does not count, begun inside
+/// its task's poll that still runs, has lasted when it is taken for the
+/// wait of an executor nested in that poll: the slow-poll threshold's
+/// default (`Options::DEFAULT_SLOW_POLL_MS`).
+const NESTED_EXECUTOR_MS: u64 = 100;
+
+/// Whether wait `w` of running root `root` is the wait of an executor
+/// nested in its poll — `futures::executor::block_on`, or
+/// `Handle::block_on` under `block_in_place`, in a `Drop` or a sync
+/// handler: polled with that executor's waker (one peeps does not count),
+/// begun inside the task's current poll, which still runs, and pending at
+/// least [`NESTED_EXECUTOR_MS`]. The thread is parked in that executor,
+/// on that wait, as in a blocking lock. (A combinator's future waiting
+/// inside a poll that then computes that long would read the same: a
+/// blocking poll all the same.)
+fn nested_executor_wait(merged: &Merged<'_>, root: &Root, w: EdgeIndex) -> bool {
+    let g = merged.graph();
+    foreign_waker(merged, w)
+        && match (g[w].since_ms, root.since_ms) {
+            (Some(waited), Some(polling)) => waited >= NESTED_EXECUTOR_MS && waited <= polling,
+            _ => false,
+        }
 }
 
 /// Whether wait `w` was polled inside a peeps task with a waker peeps does
@@ -1382,12 +1446,13 @@ pub(crate) fn releasers(
             }
             if out.len() == start
                 && let Some(head) = queue_head(merged, node)
-                && blocked.abandoned(merged, head)
+                && (blocked.abandoned(merged, head) || blocked.parked_beside(merged, head))
                 && let Some(root) = g.edge_endpoints(head).and_then(|(w, _)| blocked.root(w))
             {
                 // Released with waiters, a fair lock goes to its first
-                // waiter; this one's task no longer polls it, so the lock
-                // stays with it (futurelock).
+                // waiter; this one's task no longer polls it (futurelock),
+                // or cannot while its poll is parked on another wait, so
+                // the lock stays with it.
                 out.push(Release {
                     queue: Some(Queued::HandedTo(head)),
                     since_ms: g[head].since_ms,

@@ -742,15 +742,15 @@ impl BlockingPoll {
                     .iter()
                     .find(|t| t.polling.is_some_and(|p| ids.contains(&p)))
                     .map(thread_ref);
-                let parked_on = if cx.blocked.roots[r as usize].state == RootState::Parked {
-                    cx.blocked
-                        .waits(cx.merged, r)
-                        .next()
-                        .and_then(|w| g.edge_endpoints(w))
-                        .map(|(_, on)| cx.node_ref(on))
+                let parked = if cx.blocked.roots[r as usize].state == RootState::Parked {
+                    cx.blocked.waits(cx.merged, r).next()
                 } else {
                     None
                 };
+                let parked_on = parked
+                    .and_then(|w| g.edge_endpoints(w))
+                    .map(|(_, on)| cx.node_ref(on));
+                let nested = parked.is_some_and(|w| cx.blocked.is_nested(w));
                 let mut bp = BlockingPoll {
                     task: cx.node_ref(root_ix),
                     path: chain.iter().map(|&ix| cx.node_ref(ix)).collect(),
@@ -760,7 +760,7 @@ impl BlockingPoll {
                     parked_on,
                     text: String::new(),
                 };
-                bp.text = bp.format(&cx.labels);
+                bp.text = bp.format(&cx.labels, nested);
                 bp
             })
             .collect()
@@ -770,7 +770,9 @@ impl BlockingPoll {
     /// `tokio-runtime-worker` (tid 7) has been inside a poll of future "x"
     /// (loc) for 2.3 s`, the task and futures around it, then the dominant
     /// frames and the stack when the sampler took them (or why not).
-    pub(crate) fn format(&self, labels: &Labels) -> String {
+    /// `nested`: what it is parked on is awaited by an executor nested in
+    /// the poll, not a blocking lock.
+    pub(crate) fn format(&self, labels: &Labels, nested: bool) -> String {
         let mut words = Words::new(labels, std::iter::once(&self.task));
         let mut out = format!("blocking poll ({}):\n  ", duration(self.polling_ms));
         match &self.thread {
@@ -812,10 +814,12 @@ impl BlockingPoll {
             }
         }
         if let Some(lock) = &self.parked_on {
-            out.push_str(&format!(
-                "\n    parked on {}, a blocking lock",
-                words.node(lock)
-            ));
+            let how = if nested {
+                "awaited by an executor nested in the poll (a `block_on`)"
+            } else {
+                "a blocking lock"
+            };
+            out.push_str(&format!("\n    parked on {}, {how}", words.node(lock)));
         }
         if let Some(t) = &self.thread {
             if let Some(why) = &t.stack_unavailable {

@@ -335,7 +335,8 @@ pub struct BlockingPoll {
     pub polling: String,
     /// The thread it runs on, when the snapshot says.
     pub thread: Option<ThreadRef>,
-    /// The instrumented blocking lock the poll is parked on, if any.
+    /// The instrumented blocking lock the poll is parked on, or what an
+    /// executor nested in the poll (`block_on`) waits for, if any.
     pub parked_on: Option<NodeRef>,
     /// The finding in words, as printed.
     pub text: String,
