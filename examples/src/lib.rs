@@ -477,6 +477,17 @@
 //! | `soak_spawn_blocking_index_writer_plain` | in every dump: nothing false (indexers and searchers lock a blocking `index` only in `spawn_blocking`; searchers keep a read of `catalog` across it; an admin writes `catalog`) |
 //! | `soak_per_key_cache_batch_get_plain` | in every dump: nothing false (multi-gets as `join_all` of per-key `entry` mutexes, each kept across a 300-600 ms revalidation, in each request's key order: `[3, 7]`, `[7, 3]`, ...) |
 //!
+//! ## Everyday healthy services, and deadlocks from bug reports (hunt19)
+//!
+//! Healthy programs written the commonest way (`#[tokio::main]`, plain
+//! `tokio::spawn`, no peeps annotation, only `tokio::sync` swapped for
+//! `peeps::sync`), each dumped 9 times; deadlocks from bug reports, each
+//! with its fixed twin.
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `soak_profile_join_two_caches_plain` | in every dump: nothing false (handlers `join!` two read-through cache loads, `load_user` locking `users` and `load_orders` locking `orders` across a miss's fetch, in both orders) (a false potential deadlock today: a bug) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

@@ -432,6 +432,8 @@ const SCENARIOS: &[&str] = &[
     "soak_actor_handles_generations_plain",
     "soak_spawn_blocking_index_writer_plain",
     "soak_per_key_cache_batch_get_plain",
+    // hunt19: everyday healthy services, and deadlocks from bug reports
+    "soak_profile_join_two_caches_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8605,5 +8607,15 @@ fn soak_spawn_blocking_index_writer_plain() {
 #[test]
 fn soak_per_key_cache_batch_get_plain() {
     let mut s = scenario!(soak_per_key_cache_batch_get_plain);
+    check_soak_healthy(&mut s);
+}
+
+// ---- hunt19: everyday healthy services, and deadlocks from bug reports ----------
+
+/// Handlers `join!` two read-through cache loads (`users`, `orders`), each holding its own lock across a miss's fetch, in both orders.
+#[test]
+#[ignore = "bug: peeps says, in 9 of 9 dumps, a potential deadlock: `task \"tokio task 3\" took \".../soak_profile_join_two_caches_plain.rs:38\" (...:50) then \"...:39\" (...:61); task \"tokio task 5\" took \"...:39\" (...:61) then \"...:38\" (...:50). Run at the same time, these two can deadlock.` It should say nothing: each lock is held by one `join!` branch that waits only for its own fetch. The two branches are different async fns (`load_user`, `load_orders`) in a plain task, which peeps takes for one context (docs/lock-order.md, \"What is not seen\": plain branches cannot be told apart; only branches locking at the same call are), so a lock held by one branch orders the other branch's lock"]
+fn soak_profile_join_two_caches_plain() {
+    let mut s = scenario!(soak_profile_join_two_caches_plain);
     check_soak_healthy(&mut s);
 }
