@@ -487,6 +487,7 @@
 //! | binary | what peeps must say |
 //! |---|---|
 //! | `soak_profile_join_two_caches_plain` | in every dump: nothing false (handlers `join!` two read-through cache loads, `load_user` locking `users` and `load_orders` locking `orders` across a miss's fetch, in both orders) (a false potential deadlock today: a bug) |
+//! | `soak_generic_cache_two_instances_plain` | in every dump: nothing false (one generic `Cached<T>`, an `RwLock` value and a `refreshing` mutex made in `new()`, for both `token` and `config`: handlers keep a read of `config` while they get a `token`; a refresh takes `refreshing` then `value`) (a false potential deadlock today: a bug) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
