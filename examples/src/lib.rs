@@ -488,6 +488,7 @@
 //! |---|---|
 //! | `soak_profile_join_two_caches_plain` | in every dump: nothing false (handlers `join!` two read-through cache loads, `load_user` locking `users` and `load_orders` locking `orders` across a miss's fetch, in both orders) (a false potential deadlock today: a bug) |
 //! | `soak_generic_cache_two_instances_plain` | in every dump: nothing false (one generic `Cached<T>`, an `RwLock` value and a `refreshing` mutex made in `new()`, for both `token` and `config`: handlers keep a read of `config` while they get a `token`; a refresh takes `refreshing` then `value`) (a false potential deadlock today: a bug) |
+//! | `soak_notify_shutdown_joinset_generations_plain` | in every dump: nothing false (a `Notify` shutdown, enabled before the flag check, of a `JoinSet` of workers sharing a `Mutex<Receiver>`, jobs under a `db` semaphore, restarted in generations) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
