@@ -436,6 +436,7 @@ const SCENARIOS: &[&str] = &[
     "soak_profile_join_two_caches_plain",
     "soak_generic_cache_two_instances_plain",
     "soak_notify_shutdown_joinset_generations_plain",
+    "soak_actor_reply_timeout_session_lock_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8634,5 +8635,12 @@ fn soak_generic_cache_two_instances_plain() {
 #[test]
 fn soak_notify_shutdown_joinset_generations_plain() {
     let mut s = scenario!(soak_notify_shutdown_joinset_generations_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Callers keep their session locked across an actor call that `select!`s its oneshot reply against a timeout.
+#[test]
+fn soak_actor_reply_timeout_session_lock_plain() {
+    let mut s = scenario!(soak_actor_reply_timeout_session_lock_plain);
     check_soak_healthy(&mut s);
 }
