@@ -437,6 +437,7 @@ const SCENARIOS: &[&str] = &[
     "soak_generic_cache_two_instances_plain",
     "soak_notify_shutdown_joinset_generations_plain",
     "soak_actor_reply_timeout_session_lock_plain",
+    "soak_batch_writer_swap_vec_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8642,5 +8643,12 @@ fn soak_notify_shutdown_joinset_generations_plain() {
 #[test]
 fn soak_actor_reply_timeout_session_lock_plain() {
     let mut s = scenario!(soak_actor_reply_timeout_session_lock_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A batch writer swaps the `Vec` out of `buffer` and writes under `file`, putting a failed batch back under `file`.
+#[test]
+fn soak_batch_writer_swap_vec_plain() {
+    let mut s = scenario!(soak_batch_writer_swap_vec_plain);
     check_soak_healthy(&mut s);
 }
