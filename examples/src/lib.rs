@@ -491,6 +491,7 @@
 //! | `soak_notify_shutdown_joinset_generations_plain` | in every dump: nothing false (a `Notify` shutdown, enabled before the flag check, of a `JoinSet` of workers sharing a `Mutex<Receiver>`, jobs under a `db` semaphore, restarted in generations) |
 //! | `soak_actor_reply_timeout_session_lock_plain` | in every dump: nothing false (callers keep their own session `Mutex` across an actor call that `select!`s its oneshot reply against a 120 ms sleep; the actor answers in 10-200 ms) |
 //! | `soak_batch_writer_swap_vec_plain` | in every dump: nothing false (a batch writer: `mem::take` of `buffer`, the write under `file`, a failed batch put back under `file`; producers `notify_one` past 32 records) |
+//! | `soak_owned_permit_gate_both_orders_plain` | in every dump: nothing false (`users`/`orders` in opposite orders, each only under the single permit of `maintenance`, taken with `acquire_owned` and kept in a local) (a false potential deadlock today: a bug) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
