@@ -492,6 +492,7 @@
 //! | `soak_actor_reply_timeout_session_lock_plain` | in every dump: nothing false (callers keep their own session `Mutex` across an actor call that `select!`s its oneshot reply against a 120 ms sleep; the actor answers in 10-200 ms) |
 //! | `soak_batch_writer_swap_vec_plain` | in every dump: nothing false (a batch writer: `mem::take` of `buffer`, the write under `file`, a failed batch put back under `file`; producers `notify_one` past 32 records) |
 //! | `soak_owned_permit_gate_both_orders_plain` | in every dump: nothing false (`users`/`orders` in opposite orders, each only under the single permit of `maintenance`, taken with `acquire_owned` and kept in a local) (a false potential deadlock today: a bug) |
+//! | `soak_chat_rooms_members_outbox_plain` | in every dump: nothing false (rooms and members built by `new()`, many instances: `state` -> `members` -> each `outbox`) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
