@@ -493,6 +493,7 @@
 //! | `soak_batch_writer_swap_vec_plain` | in every dump: nothing false (a batch writer: `mem::take` of `buffer`, the write under `file`, a failed batch put back under `file`; producers `notify_one` past 32 records) |
 //! | `soak_owned_permit_gate_both_orders_plain` | in every dump: nothing false (`users`/`orders` in opposite orders, each only under the single permit of `maintenance`, taken with `acquire_owned` and kept in a local) (a false potential deadlock today: a bug) |
 //! | `soak_chat_rooms_members_outbox_plain` | in every dump: nothing false (rooms and members built by `new()`, many instances: `state` -> `members` -> each `outbox`) |
+//! | `soak_spawn_blocking_progress_blocking_send_plain` | in every dump: nothing false (`spawn_blocking` jobs holding owned permits of `cpu` `blocking_send` progress and `blocking_lock` `results`; handlers lock `status` then `results`) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -440,6 +440,7 @@ const SCENARIOS: &[&str] = &[
     "soak_batch_writer_swap_vec_plain",
     "soak_owned_permit_gate_both_orders_plain",
     "soak_chat_rooms_members_outbox_plain",
+    "soak_spawn_blocking_progress_blocking_send_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8667,5 +8668,12 @@ fn soak_owned_permit_gate_both_orders_plain() {
 #[test]
 fn soak_chat_rooms_members_outbox_plain() {
     let mut s = scenario!(soak_chat_rooms_members_outbox_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// `spawn_blocking` jobs holding owned permits report progress with `blocking_send` and file results with `blocking_lock`.
+#[test]
+fn soak_spawn_blocking_progress_blocking_send_plain() {
+    let mut s = scenario!(soak_spawn_blocking_progress_blocking_send_plain);
     check_soak_healthy(&mut s);
 }
