@@ -441,6 +441,7 @@ const SCENARIOS: &[&str] = &[
     "soak_owned_permit_gate_both_orders_plain",
     "soak_chat_rooms_members_outbox_plain",
     "soak_spawn_blocking_progress_blocking_send_plain",
+    "dispatcher_pushes_into_busy_worker",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8676,4 +8677,45 @@ fn soak_chat_rooms_members_outbox_plain() {
 fn soak_spawn_blocking_progress_blocking_send_plain() {
     let mut s = scenario!(soak_spawn_blocking_progress_blocking_send_plain);
     check_soak_healthy(&mut s);
+}
+
+/// chroma-core/chroma#5283: a dispatcher pushes a task into a busy worker's full channel while that worker sends its
+/// `TaskRequest` into the dispatcher's full inbox.
+#[test]
+fn dispatcher_pushes_into_busy_worker() {
+    let mut s = scenario!(dispatcher_pushes_into_busy_worker);
+    let dump = s.dump();
+    let (stuck, other) = if waited_on_for(&dump.snapshot, Channel, "worker-1-tasks", "send") {
+        ("worker-1", "worker-2")
+    } else {
+        ("worker-2", "worker-1")
+    };
+    let stuck_tasks = format!("{stuck}-tasks");
+    let run = analyze_cli(&dump, &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .resources([(Channel, "dispatcher-inbox"), (Channel, &stuck_tasks)])
+        .behind(["submitter", other])
+        .step(
+            step("dispatcher")
+                .op(Op::Send)
+                .waits_on(Channel, &stuck_tasks)
+                .held_by(stuck)
+                .held_as("receiver"),
+        )
+        .step(
+            step(stuck)
+                .op(Op::Send)
+                .waits_on(Channel, "dispatcher-inbox")
+                .held_by("dispatcher")
+                .held_as("receiver"),
+        )
+        .check(report);
+    let mut tasks: Vec<&str> = d.tasks.iter().map(|t| t.name.as_str()).collect();
+    tasks.sort_unstable();
+    let mut want = vec!["dispatcher", stuck];
+    want.sort_unstable();
+    assert_eq!(tasks, want, "{}", report_text(report));
 }
