@@ -442,6 +442,7 @@ const SCENARIOS: &[&str] = &[
     "soak_chat_rooms_members_outbox_plain",
     "soak_spawn_blocking_progress_blocking_send_plain",
     "dispatcher_pushes_into_busy_worker",
+    "dispatcher_queues_until_worker_asks",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8718,4 +8719,11 @@ fn dispatcher_pushes_into_busy_worker() {
     let mut want = vec!["dispatcher", stuck];
     want.sort_unstable();
     assert_eq!(tasks, want, "{}", report_text(report));
+}
+
+/// The fix direction of chroma#5283: tasks queue in the dispatcher until a worker asks.
+#[test]
+fn dispatcher_queues_until_worker_asks() {
+    let mut s = scenario!(dispatcher_queues_until_worker_asks);
+    check_soak_healthy(&mut s);
 }
