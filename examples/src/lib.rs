@@ -496,6 +496,7 @@
 //! | `soak_spawn_blocking_progress_blocking_send_plain` | in every dump: nothing false (`spawn_blocking` jobs holding owned permits of `cpu` `blocking_send` progress and `blocking_lock` `results`; handlers lock `status` then `results`) |
 //! | `dispatcher_pushes_into_busy_worker` | certain deadlock of `dispatcher` (sending into a busy worker's full `worker-N-tasks`) and that `worker-N` (sending its `TaskRequest` into full `dispatcher-inbox`); `submitter` and the other worker behind (chroma-core/chroma#5283) |
 //! | `dispatcher_queues_until_worker_asks` | in every dump: nothing false (the twin: tasks queue in the dispatcher until a worker asks) |
+//! | `renderer_sender_kept_in_tool_registry` | deadlock of `turn` (joining `renderer`) and `renderer` (receiving on `events`, a sender clone kept in the tool registry `turn` holds); `main` behind (macanderson/stella#960) (a miss today, not even a long wait: a bug) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -443,6 +443,7 @@ const SCENARIOS: &[&str] = &[
     "soak_spawn_blocking_progress_blocking_send_plain",
     "dispatcher_pushes_into_busy_worker",
     "dispatcher_queues_until_worker_asks",
+    "renderer_sender_kept_in_tool_registry",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8726,4 +8727,33 @@ fn dispatcher_pushes_into_busy_worker() {
 fn dispatcher_queues_until_worker_asks() {
     let mut s = scenario!(dispatcher_queues_until_worker_asks);
     check_soak_healthy(&mut s);
+}
+
+/// macanderson/stella#960 (#970): the turn drops its `events` sender and joins the renderer, but the tool registry,
+/// which outlives the turn, keeps a clone of it.
+#[test]
+#[ignore = "bug: peeps says nothing at all (`0 deadlocks, 0 stuck forever, 0 long waits`, exit 0), even with --long-wait-ms 300, while `turn` joins `renderer` forever. It should report the deadlock of `turn` (join of `renderer`) and `renderer` (recv on `events`, whose last sender is in the registry `turn` keeps); at the very least, by its own contract (docs/ownership.md), a long wait saying the sender was made by `turn`, which is blocked with nothing else to wake it. The dump has `events` held_by `turn` as sender with evidence `made`, confirmed false (the clone lives in the registry's `Vec` behind an `Arc`, not in `turn`'s state): the unconfirmed verdict keeps it out of the cycle, and, as in `block_on_bridge_handoff_in_blocking_pool`, findings.rs only makes such a receive a long wait for OutOfSight, Handled or FiledAway verdicts"]
+fn renderer_sender_kept_in_tool_registry() {
+    let mut s = scenario!(renderer_sender_kept_in_tool_registry);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .tasks(["renderer", "turn"])
+        .resources([(Channel, "events")])
+        .behind([MAIN])
+        .step(
+            step("turn")
+                .op(Op::Join)
+                .waits_on(Task, "renderer")
+                .held_by("renderer"),
+        )
+        .step(
+            step("renderer")
+                .op(Op::Recv)
+                .waits_on(Channel, "events")
+                .held_by("turn")
+                .held_as("sender"),
+        )
+        .check(report);
 }
