@@ -497,6 +497,7 @@
 //! | `dispatcher_pushes_into_busy_worker` | certain deadlock of `dispatcher` (sending into a busy worker's full `worker-N-tasks`) and that `worker-N` (sending its `TaskRequest` into full `dispatcher-inbox`); `submitter` and the other worker behind (chroma-core/chroma#5283) |
 //! | `dispatcher_queues_until_worker_asks` | in every dump: nothing false (the twin: tasks queue in the dispatcher until a worker asks) |
 //! | `renderer_sender_kept_in_tool_registry` | deadlock of `turn` (joining `renderer`) and `renderer` (receiving on `events`, a sender clone kept in the tool registry `turn` holds); `main` behind (macanderson/stella#960) (a miss today, not even a long wait: a bug) |
+//! | `registry_detaches_events_before_join` | in every dump: nothing false (the twin: the registry drops its senders before the join) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -444,6 +444,7 @@ const SCENARIOS: &[&str] = &[
     "dispatcher_pushes_into_busy_worker",
     "dispatcher_queues_until_worker_asks",
     "renderer_sender_kept_in_tool_registry",
+    "registry_detaches_events_before_join",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8756,4 +8757,11 @@ fn renderer_sender_kept_in_tool_registry() {
                 .held_as("sender"),
         )
         .check(report);
+}
+
+/// The fix of stella#960: the registry drops its event senders before the turn joins the renderer.
+#[test]
+fn registry_detaches_events_before_join() {
+    let mut s = scenario!(registry_detaches_events_before_join);
+    check_soak_healthy(&mut s);
 }
