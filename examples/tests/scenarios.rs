@@ -445,6 +445,7 @@ const SCENARIOS: &[&str] = &[
     "dispatcher_queues_until_worker_asks",
     "renderer_sender_kept_in_tool_registry",
     "registry_detaches_events_before_join",
+    "subscription_drop_locks_before_receiver",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8764,4 +8765,34 @@ fn renderer_sender_kept_in_tool_registry() {
 fn registry_detaches_events_before_join() {
     let mut s = scenario!(registry_detaches_events_before_join);
     check_soak_healthy(&mut s);
+}
+
+/// spacejam/sled#1152: a subscriber's `Drop` write-locks `subscribers` before its receiver is dropped, while the
+/// writer thread, holding a read, blocks sending into that subscriber's full channel.
+#[test]
+fn subscription_drop_locks_before_receiver() {
+    let mut s = scenario!(subscription_drop_locks_before_receiver);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["thread writer", "watcher"])
+        .resources([(Rwlock, "subscribers"), (Channel, "events")])
+        .step(
+            step("watcher")
+                .waits_on(Rwlock, "subscribers")
+                .held_by("thread writer"),
+        )
+        .step(
+            step("thread writer")
+                .op(Op::Send)
+                .waits_on(Channel, "events")
+                .held_by("watcher")
+                .held_as("receiver"),
+        )
+        .check(report);
+    blocking_poll("watcher")
+        .parked_on(Rwlock, "subscribers")
+        .check(report);
 }
