@@ -499,6 +499,7 @@
 //! | `renderer_sender_kept_in_tool_registry` | deadlock of `turn` (joining `renderer`) and `renderer` (receiving on `events`, a sender clone kept in the tool registry `turn` holds); `main` behind (macanderson/stella#960) (a miss today, not even a long wait: a bug) |
 //! | `registry_detaches_events_before_join` | in every dump: nothing false (the twin: the registry drops its senders before the join) |
 //! | `subscription_drop_locks_before_receiver` | certain deadlock of `watcher` (a subscriber's `Drop` write-locking blocking `subscribers` before its receiver is dropped), a blocking poll, and `thread writer` (reading `subscribers`, sending into full `events`) (spacejam/sled#1152) |
+//! | `subscription_drops_receiver_first` | in every dump: nothing false (the twin: the receiver dropped before the write) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -446,6 +446,7 @@ const SCENARIOS: &[&str] = &[
     "renderer_sender_kept_in_tool_registry",
     "registry_detaches_events_before_join",
     "subscription_drop_locks_before_receiver",
+    "subscription_drops_receiver_first",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8795,4 +8796,11 @@ fn subscription_drop_locks_before_receiver() {
     blocking_poll("watcher")
         .parked_on(Rwlock, "subscribers")
         .check(report);
+}
+
+/// The fix suggested in sled#1152: the subscriber drops its receiver before it takes the write lock.
+#[test]
+fn subscription_drops_receiver_first() {
+    let mut s = scenario!(subscription_drops_receiver_first);
+    check_soak_healthy(&mut s);
 }
