@@ -447,6 +447,7 @@ const SCENARIOS: &[&str] = &[
     "registry_detaches_events_before_join",
     "subscription_drop_locks_before_receiver",
     "subscription_drops_receiver_first",
+    "pool_put_back_relocks_in_guard_drop",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8803,4 +8804,27 @@ fn subscription_drop_locks_before_receiver() {
 fn subscription_drops_receiver_first() {
     let mut s = scenario!(subscription_drops_receiver_first);
     check_soak_healthy(&mut s);
+}
+
+/// djc/bb8#154: a returned connection's guard, bounced by a waiter that timed out, is dropped under the pool's
+/// internals lock and its `Drop` locks the internals again.
+#[test]
+fn pool_put_back_relocks_in_guard_drop() {
+    let mut s = scenario!(pool_put_back_relocks_in_guard_drop);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["holder"])
+        .resources([(Mutex, "pool-internals")])
+        .step(
+            step("holder")
+                .waits_on(Mutex, "pool-internals")
+                .held_by("holder"),
+        )
+        .check(report);
+    blocking_poll("holder")
+        .parked_on(Mutex, "pool-internals")
+        .check(report);
 }
