@@ -501,6 +501,7 @@
 //! | `subscription_drop_locks_before_receiver` | certain deadlock of `watcher` (a subscriber's `Drop` write-locking blocking `subscribers` before its receiver is dropped), a blocking poll, and `thread writer` (reading `subscribers`, sending into full `events`) (spacejam/sled#1152) |
 //! | `subscription_drops_receiver_first` | in every dump: nothing false (the twin: the receiver dropped before the write) |
 //! | `pool_put_back_relocks_in_guard_drop` | certain deadlock of `holder` with itself on blocking mutex `pool-internals` (a guard bounced by a timed-out waiter dropped under the lock, its `Drop` relocking), a blocking poll (djc/bb8#154) |
+//! | `pool_put_back_outside_lock` | in every dump: nothing false (the twin: the bounced guard gives its connection up first) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -448,6 +448,7 @@ const SCENARIOS: &[&str] = &[
     "subscription_drop_locks_before_receiver",
     "subscription_drops_receiver_first",
     "pool_put_back_relocks_in_guard_drop",
+    "pool_put_back_outside_lock",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8827,4 +8828,11 @@ fn pool_put_back_relocks_in_guard_drop() {
     blocking_poll("holder")
         .parked_on(Mutex, "pool-internals")
         .check(report);
+}
+
+/// The fix direction of bb8#154: the bounced guard gives its connection up before it is dropped.
+#[test]
+fn pool_put_back_outside_lock() {
+    let mut s = scenario!(pool_put_back_outside_lock);
+    check_soak_healthy(&mut s);
 }
