@@ -477,6 +477,32 @@
 //! | `soak_spawn_blocking_index_writer_plain` | in every dump: nothing false (indexers and searchers lock a blocking `index` only in `spawn_blocking`; searchers keep a read of `catalog` across it; an admin writes `catalog`) |
 //! | `soak_per_key_cache_batch_get_plain` | in every dump: nothing false (multi-gets as `join_all` of per-key `entry` mutexes, each kept across a 300-600 ms revalidation, in each request's key order: `[3, 7]`, `[7, 3]`, ...) |
 //!
+//! ## Everyday healthy services, and deadlocks from bug reports (hunt19)
+//!
+//! Healthy programs written the commonest way (`#[tokio::main]`, plain
+//! `tokio::spawn`, no peeps annotation, only `tokio::sync` swapped for
+//! `peeps::sync`), each dumped 9 times; deadlocks from bug reports, each
+//! with its fixed twin.
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `soak_profile_join_two_caches_plain` | in every dump: nothing false (handlers `join!` two read-through cache loads, `load_user` locking `users` and `load_orders` locking `orders` across a miss's fetch, in both orders) (a false potential deadlock today: a bug) |
+//! | `soak_generic_cache_two_instances_plain` | in every dump: nothing false (one generic `Cached<T>`, an `RwLock` value and a `refreshing` mutex made in `new()`, for both `token` and `config`: handlers keep a read of `config` while they get a `token`; a refresh takes `refreshing` then `value`) (a false potential deadlock today: a bug) |
+//! | `soak_notify_shutdown_joinset_generations_plain` | in every dump: nothing false (a `Notify` shutdown, enabled before the flag check, of a `JoinSet` of workers sharing a `Mutex<Receiver>`, jobs under a `db` semaphore, restarted in generations) |
+//! | `soak_actor_reply_timeout_session_lock_plain` | in every dump: nothing false (callers keep their own session `Mutex` across an actor call that `select!`s its oneshot reply against a 120 ms sleep; the actor answers in 10-200 ms) |
+//! | `soak_batch_writer_swap_vec_plain` | in every dump: nothing false (a batch writer: `mem::take` of `buffer`, the write under `file`, a failed batch put back under `file`; producers `notify_one` past 32 records) |
+//! | `soak_owned_permit_gate_both_orders_plain` | in every dump: nothing false (`users`/`orders` in opposite orders, each only under the single permit of `maintenance`, taken with `acquire_owned` and kept in a local) (a false potential deadlock today: a bug) |
+//! | `soak_chat_rooms_members_outbox_plain` | in every dump: nothing false (rooms and members built by `new()`, many instances: `state` -> `members` -> each `outbox`) |
+//! | `soak_spawn_blocking_progress_blocking_send_plain` | in every dump: nothing false (`spawn_blocking` jobs holding owned permits of `cpu` `blocking_send` progress and `blocking_lock` `results`; handlers lock `status` then `results`) |
+//! | `dispatcher_pushes_into_busy_worker` | certain deadlock of `dispatcher` (sending into a busy worker's full `worker-N-tasks`) and that `worker-N` (sending its `TaskRequest` into full `dispatcher-inbox`); `submitter` and the other worker behind (chroma-core/chroma#5283) |
+//! | `dispatcher_queues_until_worker_asks` | in every dump: nothing false (the twin: tasks queue in the dispatcher until a worker asks) |
+//! | `renderer_sender_kept_in_tool_registry` | deadlock of `turn` (joining `renderer`) and `renderer` (receiving on `events`, a sender clone kept in the tool registry `turn` holds); `main` behind (macanderson/stella#960) (a miss today, not even a long wait: a bug) |
+//! | `registry_detaches_events_before_join` | in every dump: nothing false (the twin: the registry drops its senders before the join) |
+//! | `subscription_drop_locks_before_receiver` | certain deadlock of `watcher` (a subscriber's `Drop` write-locking blocking `subscribers` before its receiver is dropped), a blocking poll, and `thread writer` (reading `subscribers`, sending into full `events`) (spacejam/sled#1152) |
+//! | `subscription_drops_receiver_first` | in every dump: nothing false (the twin: the receiver dropped before the write) |
+//! | `pool_put_back_relocks_in_guard_drop` | certain deadlock of `holder` with itself on blocking mutex `pool-internals` (a guard bounced by a timed-out waiter dropped under the lock, its `Drop` relocking), a blocking poll (djc/bb8#154) |
+//! | `pool_put_back_outside_lock` | in every dump: nothing false (the twin: the bounced guard gives its connection up first) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

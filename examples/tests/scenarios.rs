@@ -432,6 +432,23 @@ const SCENARIOS: &[&str] = &[
     "soak_actor_handles_generations_plain",
     "soak_spawn_blocking_index_writer_plain",
     "soak_per_key_cache_batch_get_plain",
+    // hunt19: everyday healthy services, and deadlocks from bug reports
+    "soak_profile_join_two_caches_plain",
+    "soak_generic_cache_two_instances_plain",
+    "soak_notify_shutdown_joinset_generations_plain",
+    "soak_actor_reply_timeout_session_lock_plain",
+    "soak_batch_writer_swap_vec_plain",
+    "soak_owned_permit_gate_both_orders_plain",
+    "soak_chat_rooms_members_outbox_plain",
+    "soak_spawn_blocking_progress_blocking_send_plain",
+    "dispatcher_pushes_into_busy_worker",
+    "dispatcher_queues_until_worker_asks",
+    "renderer_sender_kept_in_tool_registry",
+    "registry_detaches_events_before_join",
+    "subscription_drop_locks_before_receiver",
+    "subscription_drops_receiver_first",
+    "pool_put_back_relocks_in_guard_drop",
+    "pool_put_back_outside_lock",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8602,5 +8619,217 @@ fn soak_spawn_blocking_index_writer_plain() {
 #[test]
 fn soak_per_key_cache_batch_get_plain() {
     let mut s = scenario!(soak_per_key_cache_batch_get_plain);
+    check_soak_healthy(&mut s);
+}
+
+// ---- hunt19: everyday healthy services, and deadlocks from bug reports ----------
+
+/// Handlers `join!` two read-through cache loads (`users`, `orders`), each holding its own lock across a miss's fetch, in both orders.
+#[test]
+#[ignore = "bug: peeps says, in 9 of 9 dumps, a potential deadlock: `task \"tokio task 3\" took \".../soak_profile_join_two_caches_plain.rs:38\" (...:50) then \"...:39\" (...:61); task \"tokio task 5\" took \"...:39\" (...:61) then \"...:38\" (...:50). Run at the same time, these two can deadlock.` It should say nothing: each lock is held by one `join!` branch that waits only for its own fetch. The two branches are different async fns (`load_user`, `load_orders`) in a plain task, which peeps takes for one context (docs/lock-order.md, \"What is not seen\": plain branches cannot be told apart; only branches locking at the same call are), so a lock held by one branch orders the other branch's lock"]
+fn soak_profile_join_two_caches_plain() {
+    let mut s = scenario!(soak_profile_join_two_caches_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// One generic `Cached<T>` for `token` and `config`: handlers keep a read of `config` while they get a `token`; a refresh takes `refreshing` then `value`.
+#[test]
+#[ignore = "bug: peeps says, in 9 of 9 dumps, two potential deadlocks: `task \"tokio task 3\" took \".../soak_generic_cache_two_instances_plain.rs:44\" (...:64) then a read of \"...:43\" (...:65); task \"tokio task 7\" took a read of \"...:43\" (...:75) then \"...:44\" (...:64). Run at the same time, these two can deadlock when a writer queues on \"...:43\".` and the same with the write at :69. It should say nothing: by instance every lock of `config` comes before every lock of `token` and nothing holding a `token` lock waits for `config`. A class is the construction site (`Cached::new`, lines 43 and 44), so the two instances of one generic type are one class per field, and cross-class edges are keyed by class alone (as in `soak_appstate_default_fields_db_pool`): `config`.value -> `token`.refreshing and `token`.refreshing -> `token`.value close a cycle that no two instances close"]
+fn soak_generic_cache_two_instances_plain() {
+    let mut s = scenario!(soak_generic_cache_two_instances_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A `Notify` shutdown (enabled before the flag check) of a `JoinSet` of workers, restarted in generations.
+#[test]
+fn soak_notify_shutdown_joinset_generations_plain() {
+    let mut s = scenario!(soak_notify_shutdown_joinset_generations_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Callers keep their session locked across an actor call that `select!`s its oneshot reply against a timeout.
+#[test]
+fn soak_actor_reply_timeout_session_lock_plain() {
+    let mut s = scenario!(soak_actor_reply_timeout_session_lock_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A batch writer swaps the `Vec` out of `buffer` and writes under `file`, putting a failed batch back under `file`.
+#[test]
+fn soak_batch_writer_swap_vec_plain() {
+    let mut s = scenario!(soak_batch_writer_swap_vec_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// `users`/`orders` in opposite orders, each only under the single permit of `maintenance`, taken with `acquire_owned` and kept in a local.
+#[test]
+#[ignore = "bug: peeps says, in 9 of 9 dumps, a potential deadlock: `task \"tokio task 3\" took \".../soak_owned_permit_gate_both_orders_plain.rs:63\" (...:38) then \"...:64\" (...:39); task \"tokio task 4\" took \"...:64\" (...:52) then \"...:63\" (...:53). Run at the same time, these two can deadlock.` It should say nothing: both orders run only under the single permit of `maintenance`, kept in a local for the whole job. The permit is taken with `maintenance.clone().acquire_owned()` (the everyday way with an `Arc<Semaphore>`), and an owned permit is never a gate (docs/lock-order.md, Gate locks: it could move to another task unseen), though this one never leaves its task's state"]
+fn soak_owned_permit_gate_both_orders_plain() {
+    let mut s = scenario!(soak_owned_permit_gate_both_orders_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Rooms and members built by `new()`: `state` -> `members` -> `outbox`, many instances of each.
+#[test]
+fn soak_chat_rooms_members_outbox_plain() {
+    let mut s = scenario!(soak_chat_rooms_members_outbox_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// `spawn_blocking` jobs holding owned permits report progress with `blocking_send` and file results with `blocking_lock`.
+#[test]
+fn soak_spawn_blocking_progress_blocking_send_plain() {
+    let mut s = scenario!(soak_spawn_blocking_progress_blocking_send_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// chroma-core/chroma#5283: a dispatcher pushes a task into a busy worker's full channel while that worker sends its
+/// `TaskRequest` into the dispatcher's full inbox.
+#[test]
+fn dispatcher_pushes_into_busy_worker() {
+    let mut s = scenario!(dispatcher_pushes_into_busy_worker);
+    let dump = s.dump();
+    let (stuck, other) = if waited_on_for(&dump.snapshot, Channel, "worker-1-tasks", "send") {
+        ("worker-1", "worker-2")
+    } else {
+        ("worker-2", "worker-1")
+    };
+    let stuck_tasks = format!("{stuck}-tasks");
+    let run = analyze_cli(&dump, &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .resources([(Channel, "dispatcher-inbox"), (Channel, &stuck_tasks)])
+        .behind(["submitter", other])
+        .step(
+            step("dispatcher")
+                .op(Op::Send)
+                .waits_on(Channel, &stuck_tasks)
+                .held_by(stuck)
+                .held_as("receiver"),
+        )
+        .step(
+            step(stuck)
+                .op(Op::Send)
+                .waits_on(Channel, "dispatcher-inbox")
+                .held_by("dispatcher")
+                .held_as("receiver"),
+        )
+        .check(report);
+    let mut tasks: Vec<&str> = d.tasks.iter().map(|t| t.name.as_str()).collect();
+    tasks.sort_unstable();
+    let mut want = vec!["dispatcher", stuck];
+    want.sort_unstable();
+    assert_eq!(tasks, want, "{}", report_text(report));
+}
+
+/// The fix direction of chroma#5283: tasks queue in the dispatcher until a worker asks.
+#[test]
+fn dispatcher_queues_until_worker_asks() {
+    let mut s = scenario!(dispatcher_queues_until_worker_asks);
+    check_soak_healthy(&mut s);
+}
+
+/// macanderson/stella#960 (#970): the turn drops its `events` sender and joins the renderer, but the tool registry,
+/// which outlives the turn, keeps a clone of it.
+#[test]
+#[ignore = "bug: peeps says nothing at all (`0 deadlocks, 0 stuck forever, 0 long waits`, exit 0), even with --long-wait-ms 300, while `turn` joins `renderer` forever. It should report the deadlock of `turn` (join of `renderer`) and `renderer` (recv on `events`, whose last sender is in the registry `turn` keeps); at the very least, by its own contract (docs/ownership.md), a long wait saying the sender was made by `turn`, which is blocked with nothing else to wake it. The dump has `events` held_by `turn` as sender with evidence `made`, confirmed false (the clone lives in the registry's `Vec` behind an `Arc`, not in `turn`'s state): the unconfirmed verdict keeps it out of the cycle, and, as in `block_on_bridge_handoff_in_blocking_pool`, findings.rs only makes such a receive a long wait for OutOfSight, Handled or FiledAway verdicts"]
+fn renderer_sender_kept_in_tool_registry() {
+    let mut s = scenario!(renderer_sender_kept_in_tool_registry);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .tasks(["renderer", "turn"])
+        .resources([(Channel, "events")])
+        .behind([MAIN])
+        .step(
+            step("turn")
+                .op(Op::Join)
+                .waits_on(Task, "renderer")
+                .held_by("renderer"),
+        )
+        .step(
+            step("renderer")
+                .op(Op::Recv)
+                .waits_on(Channel, "events")
+                .held_by("turn")
+                .held_as("sender"),
+        )
+        .check(report);
+}
+
+/// The fix of stella#960: the registry drops its event senders before the turn joins the renderer.
+#[test]
+fn registry_detaches_events_before_join() {
+    let mut s = scenario!(registry_detaches_events_before_join);
+    check_soak_healthy(&mut s);
+}
+
+/// spacejam/sled#1152: a subscriber's `Drop` write-locks `subscribers` before its receiver is dropped, while the
+/// writer thread, holding a read, blocks sending into that subscriber's full channel.
+#[test]
+fn subscription_drop_locks_before_receiver() {
+    let mut s = scenario!(subscription_drop_locks_before_receiver);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["thread writer", "watcher"])
+        .resources([(Rwlock, "subscribers"), (Channel, "events")])
+        .step(
+            step("watcher")
+                .waits_on(Rwlock, "subscribers")
+                .held_by("thread writer"),
+        )
+        .step(
+            step("thread writer")
+                .op(Op::Send)
+                .waits_on(Channel, "events")
+                .held_by("watcher")
+                .held_as("receiver"),
+        )
+        .check(report);
+    blocking_poll("watcher")
+        .parked_on(Rwlock, "subscribers")
+        .check(report);
+}
+
+/// The fix suggested in sled#1152: the subscriber drops its receiver before it takes the write lock.
+#[test]
+fn subscription_drops_receiver_first() {
+    let mut s = scenario!(subscription_drops_receiver_first);
+    check_soak_healthy(&mut s);
+}
+
+/// djc/bb8#154: a returned connection's guard, bounced by a waiter that timed out, is dropped under the pool's
+/// internals lock and its `Drop` locks the internals again.
+#[test]
+fn pool_put_back_relocks_in_guard_drop() {
+    let mut s = scenario!(pool_put_back_relocks_in_guard_drop);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["holder"])
+        .resources([(Mutex, "pool-internals")])
+        .step(
+            step("holder")
+                .waits_on(Mutex, "pool-internals")
+                .held_by("holder"),
+        )
+        .check(report);
+    blocking_poll("holder")
+        .parked_on(Mutex, "pool-internals")
+        .check(report);
+}
+
+/// The fix direction of bb8#154: the bounced guard gives its connection up before it is dropped.
+#[test]
+fn pool_put_back_outside_lock() {
+    let mut s = scenario!(pool_put_back_outside_lock);
     check_soak_healthy(&mut s);
 }
