@@ -8663,7 +8663,6 @@ fn soak_batch_writer_swap_vec_plain() {
 
 /// `users`/`orders` in opposite orders, each only under the single permit of `maintenance`, taken with `acquire_owned` and kept in a local.
 #[test]
-#[ignore = "bug: peeps says, in 9 of 9 dumps, a potential deadlock: `task \"tokio task 3\" took \".../soak_owned_permit_gate_both_orders_plain.rs:63\" (...:38) then \"...:64\" (...:39); task \"tokio task 4\" took \"...:64\" (...:52) then \"...:63\" (...:53). Run at the same time, these two can deadlock.` It should say nothing: both orders run only under the single permit of `maintenance`, kept in a local for the whole job. The permit is taken with `maintenance.clone().acquire_owned()` (the everyday way with an `Arc<Semaphore>`), and an owned permit is never a gate (docs/lock-order.md, Gate locks: it could move to another task unseen), though this one never leaves its task's state"]
 fn soak_owned_permit_gate_both_orders_plain() {
     let mut s = scenario!(soak_owned_permit_gate_both_orders_plain);
     check_soak_healthy(&mut s);

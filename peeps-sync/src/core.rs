@@ -344,23 +344,23 @@ pub(crate) fn ordered_sole_permit(res: &Resource, at: Site, took: Took, taker: T
     }
 }
 
-/// As [`ordered`], for an owned guard or permit, which can move to another
-/// task unseen: it orders nothing taken after it (see
+/// As [`ordered`], for an owned guard or permit (`sole`: a permit that took
+/// all its semaphore's permits), which can move to another task unseen: it
+/// orders nothing taken after it (see
 /// `peeps_runtime::lockorder::acquired_movable`).
 #[inline(always)]
 pub(crate) fn ordered_owned(
     res: &Resource,
     mode: peeps_runtime::__private::lockorder::Mode,
+    sole: bool,
     at: Site,
     took: Took,
     taker: Taker,
 ) {
+    use peeps_runtime::__private::lockorder::{acquired_movable, held_movable};
     match took {
-        Took::AtOnce => peeps_runtime::__private::lockorder::held_movable(res, mode, at, taker),
-        waited => {
-            let place = waited.place();
-            peeps_runtime::__private::lockorder::acquired_movable(res, mode, at, taker, place);
-        }
+        Took::AtOnce => held_movable(res, mode, sole, at, taker),
+        waited => acquired_movable(res, mode, sole, at, taker, waited.place()),
     }
 }
 

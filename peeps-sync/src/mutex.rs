@@ -212,7 +212,7 @@ impl<T: ?Sized> Mutex<T> {
         // `hold` before that `Arc` and never hands the reference out.
         let set = unsafe { &*std::ptr::from_ref(self.res.resource().holders()) };
         let (hold, ticket, taker) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
-        ordered_owned(self.res.resource(), Mode::Write, at, took, taker);
+        ordered_owned(self.res.resource(), Mode::Write, false, at, took, taker);
         OwnedMutexGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,

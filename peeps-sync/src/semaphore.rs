@@ -243,7 +243,8 @@ impl Semaphore {
         };
         let (hold, ticket, taker) =
             HoldGuard::movable(set, HoldAs::Permit, permit.num_permits(), at);
-        ordered_owned(self.res.resource(), Mode::Permit, at, took, taker);
+        let sole = self.takes_all(permit.num_permits());
+        ordered_owned(self.res.resource(), Mode::Permit, sole, at, took, taker);
         OwnedSemaphorePermit {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -633,7 +634,15 @@ impl OwnedSemaphorePermit {
         let set = unsafe { &*std::ptr::from_ref(sem.set()) };
         let at = caller();
         let (hold, ticket, taker) = HoldGuard::movable(set, HoldAs::Permit, n, at);
-        ordered_owned(sem.res.resource(), Mode::Permit, at, Took::AtOnce, taker);
+        let sole = sem.takes_all(n);
+        ordered_owned(
+            sem.res.resource(),
+            Mode::Permit,
+            sole,
+            at,
+            Took::AtOnce,
+            taker,
+        );
         let mark = Mark::new(Key::hold(set.owner(), ticket));
         Some(OwnedSemaphorePermit {
             mark,

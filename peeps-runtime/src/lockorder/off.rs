@@ -16,11 +16,19 @@ pub fn held(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker) {}
 
 /// Does nothing.
 #[inline(always)]
-pub fn acquired_movable(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker, _place: usize) {}
+pub fn acquired_movable(
+    _res: &Resource,
+    _mode: Mode,
+    _sole: bool,
+    _at: Site,
+    _taker: Taker,
+    _place: usize,
+) {
+}
 
 /// Does nothing.
 #[inline(always)]
-pub fn held_movable(_res: &Resource, _mode: Mode, _at: Site, _taker: Taker) {}
+pub fn held_movable(_res: &Resource, _mode: Mode, _sole: bool, _at: Site, _taker: Taker) {}
 
 /// Does nothing.
 #[inline(always)]

@@ -33,13 +33,22 @@ pub fn acquired_sole_permit(res: &Resource, at: Site, taker: Taker, place: usize
 }
 
 /// As [`acquired`], for an owned guard or permit (`lock_owned`,
-/// `acquire_owned`), which can move to another task unseen (into a plain
+/// `acquire_owned`; `sole`: a permit that took all its semaphore's
+/// permits), which can move to another task unseen (into a plain
 /// `tokio::spawn`, as tokio's connection-limit pattern does): it is
 /// ordered after what the task holds, but orders nothing taken after it,
-/// since the task may not hold it any more by then.
+/// since the task may not hold it any more by then. While the task holds
+/// it, it is a gate of the edges the task takes under it.
 #[inline]
-pub fn acquired_movable(res: &Resource, mode: Mode, at: Site, taker: Taker, place: usize) {
-    take(res, mode, at, true, true, false, taker, place);
+pub fn acquired_movable(
+    res: &Resource,
+    mode: Mode,
+    sole: bool,
+    at: Site,
+    taker: Taker,
+    place: usize,
+) {
+    take(res, mode, at, true, true, sole, taker, place);
 }
 
 /// Records a lock of `res` held in `mode` from the call at `at` on,
@@ -60,8 +69,8 @@ pub fn held_sole_permit(res: &Resource, at: Site, taker: Taker) {
 /// As [`held`], for an owned guard or permit (see [`acquired_movable`]):
 /// it orders nothing, before or after it.
 #[inline]
-pub fn held_movable(res: &Resource, mode: Mode, at: Site, taker: Taker) {
-    take(res, mode, at, false, true, false, taker, 0);
+pub fn held_movable(res: &Resource, mode: Mode, sole: bool, at: Site, taker: Taker) {
+    take(res, mode, at, false, true, sole, taker, 0);
 }
 
 /// The fast path: a lock whose class is known (and, taken for writing,

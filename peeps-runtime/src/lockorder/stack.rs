@@ -54,7 +54,8 @@ struct Held {
     class: u32,
     mode: LockMode,
     /// An owned guard or permit, which can move to another task unseen:
-    /// nothing is ordered after it.
+    /// nothing is ordered after it (while the context holds it, it is a
+    /// gate all the same).
     movable: bool,
     /// Held exclusively (see `graph::is_exclusive`): a mutex or write
     /// guard, or a permit that took all its semaphore's permits. Else
@@ -487,7 +488,7 @@ fn known(held: &[Held], cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
         if !known_from(h, gates, cache, taken) {
             return false;
         }
-        if h.tag == taken.tag && !h.movable {
+        if h.tag == taken.tag {
             gates = gates.wrapping_add(gate_hash(h.lock, h.exclusive));
         }
     }
@@ -517,7 +518,7 @@ fn before(held: &[Held], tag: u64) -> Box<Before> {
         len: 0,
     });
     for h in held {
-        if h.tag == tag && !h.movable {
+        if h.tag == tag {
             before.entries[before.len] = *h;
             before.len += 1;
         }
@@ -543,7 +544,10 @@ fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool, giv
         if !nested(h.by, taken.by) {
             continue;
         }
-        if let Some(learn) = edge(h, &taken, gates) {
+        // An owned guard or permit orders nothing taken after it (it may
+        // have moved on), but while the context still holds it, it is a
+        // gate of what the context takes under it.
+        if let Some(learn) = edge(h, &taken, gates).filter(|_| !h.movable) {
             let who = || who(frame, in_task, taken.tag);
             if given_up {
                 graph::given_up(&learn, who);
@@ -648,7 +652,7 @@ pub(super) fn given_up(lock: NodeId, class: u32, mode: LockMode, at: Site) {
         len: 0,
     };
     let held = each_held(|h| {
-        if !h.movable && before.len < HELD_MAX {
+        if before.len < HELD_MAX {
             before.entries[before.len] = *h;
             before.len += 1;
         }

@@ -292,7 +292,7 @@ impl<T: ?Sized> RwLock<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
         let (hold, ticket, taker) = HoldGuard::movable(set, HoldAs::ReadGuard, 1, at);
-        ordered_owned(self.res.resource(), Mode::Read, at, took, taker);
+        ordered_owned(self.res.resource(), Mode::Read, false, at, took, taker);
         OwnedRwLockReadGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
@@ -313,7 +313,7 @@ impl<T: ?Sized> RwLock<T> {
         // SAFETY: the guard keeps `self` alive and drops `hold` first.
         let set = unsafe { self.static_set() };
         let (hold, ticket, taker) = HoldGuard::exclusive_movable(set, HoldAs::Guard, at);
-        ordered_owned(self.res.resource(), Mode::Write, at, took, taker);
+        ordered_owned(self.res.resource(), Mode::Write, false, at, took, taker);
         OwnedRwLockWriteGuard {
             mark: Mark::new(Key::hold(set.owner(), ticket)),
             hold,
