@@ -169,8 +169,8 @@ fn lock_order() {
     let _: fn(&Resource, Mode, Site, Taker, usize) = lockorder::acquired;
     let _: fn(&Resource, Mode, Site, Taker) = lockorder::held;
     // The same for an owned guard or permit, which can move unseen.
-    let _: fn(&Resource, Mode, Site, Taker, usize) = lockorder::acquired_movable;
-    let _: fn(&Resource, Mode, Site, Taker) = lockorder::held_movable;
+    let _: fn(&Resource, Mode, bool, Site, Taker, usize) = lockorder::acquired_movable;
+    let _: fn(&Resource, Mode, bool, Site, Taker) = lockorder::held_movable;
     // A permit that took all its semaphore's permits.
     let _: fn(&Resource, Site, Taker, usize) = lockorder::acquired_sole_permit;
     let _: fn(&Resource, Site, Taker) = lockorder::held_sole_permit;
