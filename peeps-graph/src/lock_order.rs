@@ -125,9 +125,39 @@ pub struct OrderEdge {
     /// so none is reported (see `docs/lock-order.md`, "Waits given up").
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub bounded: bool,
+    /// The locks it was seen between, `[held, taken]` node ids, at most
+    /// [`MAX_PAIRS`] (the first seen; a thread's later observations with
+    /// the same gates at the same site are not all looked at). A cycle
+    /// through a class closes only where the lock one edge took is one the
+    /// next edge held (see `docs/lock-order.md`, "Locks of one class:
+    /// instances"). Empty in older dumps: any lock of each class.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pairs: Vec<[NodeId; 2]>,
+    /// It was seen between more pairs of locks than `pairs` lists: any.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more_pairs: bool,
     /// The first time it was seen.
     pub example: OrderExample,
 }
+
+impl OrderEdge {
+    /// Whether a cycle can go on from this edge to `next` at the lock
+    /// they meet at: one lock this edge took is one `next` held (or
+    /// either says any lock of the class).
+    pub fn meets(&self, next: &OrderEdge) -> bool {
+        let any = |e: &OrderEdge| e.more_pairs || e.pairs.is_empty();
+        any(self)
+            || any(next)
+            || self
+                .pairs
+                .iter()
+                .any(|[_, took]| next.pairs.iter().any(|[held, _]| held == took))
+    }
+}
+
+/// How many pairs of locks an order edge lists at most (see
+/// [`OrderEdge::pairs`]).
+pub const MAX_PAIRS: usize = 8;
 
 /// How many gates an order edge keeps at most (the first ones taken).
 pub const MAX_GATES: usize = 4;

@@ -1347,3 +1347,73 @@ async fn fields_made_by_one_derive_guarding_different_types_are_different_classe
         "{found:#?}"
     );
 }
+
+/// One generic cache type, two instances: each guards its value with an
+/// rwlock and its refresh with a `refreshing` mutex made in `new()`.
+struct Cached<T> {
+    value: RwLock<T>,
+    refreshing: Mutex<()>,
+}
+
+impl<T: Clone> Cached<T> {
+    fn new(value: T) -> Self {
+        Cached {
+            value: RwLock::new(value),
+            refreshing: Mutex::new(()),
+        }
+    }
+
+    async fn refresh(&self, value: T) {
+        let _refresh = self.refreshing.lock().await;
+        *self.value.write().await = value;
+    }
+}
+
+/// Two instances of one generic type make one class of their `refreshing`
+/// mutexes. Holding config's value while refreshing the token, and
+/// config's `refreshing` then its value, meet at no lock: the cycle
+/// through the class does not close lock by lock. Refreshing the config
+/// under its own value's read does close it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cycle_through_two_instances_of_one_class_that_meets_at_no_lock_is_none() {
+    let token = Arc::new(Cached::new(0u64));
+    let config = Arc::new(Cached::new(String::new()));
+    {
+        let (token, config) = (token.clone(), config.clone());
+        run("lo-pairs-handler", async move {
+            let _config = config.value.read().await;
+            token.refresh(7).await;
+        })
+        .await;
+    }
+    {
+        let config = config.clone();
+        run("lo-pairs-reload", async move {
+            config.refresh("v2".into()).await;
+        })
+        .await;
+    }
+    let found = potential("lo-pairs-");
+    assert!(found.is_empty(), "{found:#?}");
+    {
+        let config = config.clone();
+        run("lo-pairs-self", async move {
+            let _config = config.value.read().await;
+            let _refresh = config.refreshing.lock().await;
+        })
+        .await;
+    }
+    // The edge from config's value to the `refreshing` class now has
+    // config's own among its locks: the cycle closes (its steps name the
+    // edges' first observers).
+    let found = potential("lo-pairs-");
+    let tasks: Vec<Vec<&str>> = found
+        .iter()
+        .map(|p| p.steps.iter().map(|s| s.task.name.as_str()).collect())
+        .collect();
+    assert_eq!(
+        tasks,
+        [["lo-pairs-handler", "lo-pairs-reload"]],
+        "{found:#?}"
+    );
+}

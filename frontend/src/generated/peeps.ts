@@ -1341,6 +1341,19 @@ export interface OrderEdge {
    */
   held: LockMode;
   /**
+   * It was seen between more pairs of locks than `pairs` lists: any.
+   */
+  more_pairs?: boolean;
+  /**
+   * The locks it was seen between, `[held, taken]` node ids, at most
+   * [`MAX_PAIRS`] (the first seen; a thread's later observations with
+   * the same gates at the same site are not all looked at). A cycle
+   * through a class closes only where the lock one edge took is one the
+   * next edge held (see `docs/lock-order.md`, "Locks of one class:
+   * instances"). Empty in older dumps: any lock of each class.
+   */
+  pairs?: [number, number][];
+  /**
    * The class of the lock taken.
    */
   to: number;

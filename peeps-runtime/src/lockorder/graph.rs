@@ -18,7 +18,7 @@ use super::{MAX_CLASSES, MAX_EDGES, UNTRACKED};
 use crate::wait::Site;
 use parking_lot::Mutex;
 use peeps_graph::{
-    LockClass, LockMode, LockOrder, MAX_GATES, NodeId, NodeKind, OrderDrops, OrderEdge,
+    LockClass, LockMode, LockOrder, MAX_GATES, MAX_PAIRS, NodeId, NodeKind, OrderDrops, OrderEdge,
     OrderExample, OrderGate,
 };
 use std::collections::HashMap;
@@ -325,6 +325,11 @@ struct Record {
     /// An observation was made at another acquisition site than the
     /// example's (whose waits may never be given up).
     other_site: bool,
+    /// The locks it was seen between (held, taken): `..pairs_len` used.
+    pairs: [(NodeId, NodeId); MAX_PAIRS],
+    pairs_len: u8,
+    /// Seen between more pairs than `pairs` has room for.
+    more_pairs: bool,
     example: Example,
 }
 
@@ -332,6 +337,21 @@ impl Record {
     /// Whether the edge's wait can be given up: given up at its one site.
     fn bounded(&self) -> bool {
         self.given_up && !self.other_site
+    }
+
+    /// Notes that it was seen between locks `pair`.
+    fn seen_between(&mut self, pair: (NodeId, NodeId)) {
+        let len = usize::from(self.pairs_len);
+        if self.more_pairs || self.pairs[..len].contains(&pair) {
+            return;
+        }
+        match self.pairs.get_mut(len) {
+            Some(slot) => {
+                *slot = pair;
+                self.pairs_len += 1;
+            }
+            None => self.more_pairs = true,
+        }
     }
 }
 
@@ -401,6 +421,7 @@ fn record(l: &Learn, given_up: bool, who: impl FnOnce() -> (NodeId, NodeKind, St
     let mut shard = EDGES.shards[l.key.slot(SHARDS)].lock();
     if let Some(known) = shard.get_mut(&l.key) {
         known.gates.intersect(&l.gates);
+        known.seen_between((l.held_lock, l.acquired_lock));
         if l.acquired_at != known.example.acquired_at {
             known.other_site = true;
         } else if given_up {
@@ -415,6 +436,8 @@ fn record(l: &Learn, given_up: bool, who: impl FnOnce() -> (NodeId, NodeKind, St
     }
     EDGES.count.fetch_add(1, Relaxed);
     let (task, task_kind, task_name) = who();
+    let mut pairs = [(0, 0); MAX_PAIRS];
+    pairs[0] = (l.held_lock, l.acquired_lock);
     let record = Record {
         from: l.from,
         to: l.to,
@@ -424,6 +447,9 @@ fn record(l: &Learn, given_up: bool, who: impl FnOnce() -> (NodeId, NodeKind, St
         gates: l.gates,
         given_up,
         other_site: false,
+        pairs,
+        pairs_len: 1,
+        more_pairs: false,
         example: Example {
             task,
             task_kind,
@@ -482,6 +508,11 @@ pub(crate) fn describe(now_ms: u64) -> Option<LockOrder> {
                 to_lock: r.locks.map(|l| l.1),
                 gates: r.gates.describe(),
                 bounded: r.bounded(),
+                pairs: r.pairs[..usize::from(r.pairs_len)]
+                    .iter()
+                    .map(|&(held, taken)| [held, taken])
+                    .collect(),
+                more_pairs: r.more_pairs,
                 example: OrderExample {
                     task: e.task,
                     task_kind: e.task_kind,

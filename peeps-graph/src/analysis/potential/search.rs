@@ -8,8 +8,9 @@
 //! (petgraph's Tarjan) can be on a cycle; from each of them, oldest first, a
 //! breadth-first search finds the shortest cycle through it that never
 //! passes a lock only through two reads that cannot wait for each other
-//! (see [`blocks`]) and that no gate guards (see [`through`]). Each cycle
-//! is reported once, whichever edge found it.
+//! (see [`blocks`]), that no gate guards (see [`through`]) and that
+//! closes lock by lock (see [`closes`]). Each cycle is reported once,
+//! whichever edge found it.
 
 use crate::lock_order::{LockMode, LockOrder, OrderEdge, OrderGate};
 use crate::schema::NodeId;
@@ -157,6 +158,17 @@ fn guarded(mask: u32, exclusive: u32) -> bool {
     mask & exclusive != 0
 }
 
+/// Whether the cycle `path` (edge indices, in order) closes lock by lock:
+/// at each class it passes, a lock one edge took is one the next held
+/// ([`OrderEdge::meets`]). Two instances of one type, each with its own
+/// `refreshing` mutex, make one class of those mutexes; a path through
+/// one instance's and another through the other's meet at no lock.
+fn closes(edges: &[(usize, usize, &OrderEdge)], path: &[usize]) -> bool {
+    path.iter()
+        .zip(path.iter().cycle().skip(1))
+        .all(|(&a, &b)| edges[a].2.meets(edges[b].2))
+}
+
 /// The shortest cycle through edge `start` whose every lock can block
 /// (see [`blocks`]) and that no gate guards, as edge indices from `start`
 /// on.
@@ -206,7 +218,10 @@ fn through(
                 }
                 path.push(start);
                 path.reverse();
-                return Some(path);
+                if closes(edges, &path) {
+                    return Some(path);
+                }
+                continue;
             }
             if y == u && guarded(mask, exclusive) {
                 // A gated cycle: going round again only adds another

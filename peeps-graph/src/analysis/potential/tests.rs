@@ -54,6 +54,8 @@ fn edge(from: u32, to: u32, gates: &[OrderGate]) -> OrderEdge {
         to_lock: None,
         gates: gates.to_vec(),
         bounded: false,
+        pairs: Vec::new(),
+        more_pairs: false,
         example: OrderExample {
             task: 1,
             task_kind: NodeKind::Task,
@@ -232,4 +234,43 @@ fn old_dumps_without_gates_still_read() {
         json["gates"],
         serde_json::json!([{ "class": 3, "lock": 30 }])
     );
+}
+
+/// `edge(from, to)` seen between the locks `pairs` (held, taken).
+fn between_locks(from: u32, to: u32, pairs: &[[NodeId; 2]]) -> OrderEdge {
+    OrderEdge {
+        pairs: pairs.to_vec(),
+        ..edge(from, to, &[])
+    }
+}
+
+#[test]
+fn a_cycle_closes_only_where_one_edge_took_a_lock_the_next_held() {
+    // Class 2 has two locks (21, 22): config's value (1) then token's
+    // `refreshing` (21); config's `refreshing` (22) then config's value.
+    let apart = order(vec![
+        between_locks(1, 2, &[[11, 21]]),
+        between_locks(2, 1, &[[22, 11]]),
+    ]);
+    assert!(found(&apart).is_empty(), "{:?}", found(&apart));
+    // Seen once through the same `refreshing` too: a cycle.
+    let met = order(vec![
+        between_locks(1, 2, &[[11, 21], [11, 22]]),
+        between_locks(2, 1, &[[22, 11]]),
+    ]);
+    assert_eq!(found(&met), [[(1, 2), (2, 1)]]);
+    // More pairs than listed, or none listed (an older dump): any lock.
+    let mut more = between_locks(1, 2, &[[11, 21]]);
+    more.more_pairs = true;
+    let o = order(vec![more, between_locks(2, 1, &[[22, 11]])]);
+    assert_eq!(found(&o).len(), 1);
+    let o = order(vec![edge(1, 2, &[]), between_locks(2, 1, &[[22, 11]])]);
+    assert_eq!(found(&o).len(), 1);
+    // Each junction counts, the one back to the start too.
+    let o = order(vec![
+        between_locks(1, 2, &[[11, 21]]),
+        between_locks(2, 3, &[[21, 31]]),
+        between_locks(3, 1, &[[31, 12]]),
+    ]);
+    assert!(found(&o).is_empty(), "{:?}", found(&o));
 }
