@@ -487,7 +487,7 @@
 //! | binary | what peeps must say |
 //! |---|---|
 //! | `soak_profile_join_two_caches_plain` | in every dump: nothing false (handlers `join!` two read-through cache loads, `load_user` locking `users` and `load_orders` locking `orders` across a miss's fetch, in both orders) (a false potential deadlock today: a bug) |
-//! | `soak_generic_cache_two_instances_plain` | in every dump: nothing false (one generic `Cached<T>`, an `RwLock` value and a `refreshing` mutex made in `new()`, for both `token` and `config`: handlers keep a read of `config` while they get a `token`; a refresh takes `refreshing` then `value`) (a false potential deadlock today: a bug) |
+//! | `soak_generic_cache_two_instances_plain` | in every dump: nothing false (one generic `Cached<T>`, an `RwLock` value and a `refreshing` mutex made in `new()`, for both `token` and `config`: handlers keep a read of `config` while they get a `token`; a refresh takes `refreshing` then `value`) |
 //! | `soak_notify_shutdown_joinset_generations_plain` | in every dump: nothing false (a `Notify` shutdown, enabled before the flag check, of a `JoinSet` of workers sharing a `Mutex<Receiver>`, jobs under a `db` semaphore, restarted in generations) |
 //! | `soak_actor_reply_timeout_session_lock_plain` | in every dump: nothing false (callers keep their own session `Mutex` across an actor call that `select!`s its oneshot reply against a 120 ms sleep; the actor answers in 10-200 ms) |
 //! | `soak_batch_writer_swap_vec_plain` | in every dump: nothing false (a batch writer: `mem::take` of `buffer`, the write under `file`, a failed batch put back under `file`; producers `notify_one` past 32 records) |
