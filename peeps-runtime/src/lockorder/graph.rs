@@ -546,6 +546,13 @@ mod tests {
     use super::Gates;
 
     #[test]
+    fn an_edge_record_stays_small() {
+        // docs/lock-order.md, "Bounds and cost": the table's size.
+        let size = std::mem::size_of::<super::Record>() + std::mem::size_of::<super::EdgeKey>();
+        assert!(size <= 360, "{size} bytes");
+    }
+
+    #[test]
     fn a_type_reads_without_its_module_paths() {
         let short = super::short_type;
         assert_eq!(short("u64"), "u64");
