@@ -114,7 +114,8 @@ pub struct OrderEdge {
     pub to_lock: Option<NodeId>,
     /// Its gates: the locks held every time the edge was seen, each taken
     /// before the held lock and held until the other was taken (at most
-    /// [`MAX_GATES`], the first taken), each exclusively or shared. Empty
+    /// [`MAX_GATES`], the first taken, an exclusive one in place of the
+    /// last shared one), each exclusively or shared. Empty
     /// when none was.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<OrderGate>,
@@ -159,7 +160,8 @@ impl OrderEdge {
 /// [`OrderEdge::pairs`]).
 pub const MAX_PAIRS: usize = 8;
 
-/// How many gates an order edge keeps at most (the first ones taken).
+/// How many gates an order edge keeps at most (the first ones taken, an
+/// exclusive one in place of the last shared one).
 pub const MAX_GATES: usize = 4;
 
 /// A lock held around every observation of an order edge: exclusively (a

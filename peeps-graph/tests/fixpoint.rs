@@ -428,15 +428,30 @@ fn a_blocking_lock_wait_while_polling_is_blocked() {
     assert!(report.blocking_polls.iter().all(|p| p.parked_on.is_some()));
 }
 
+/// The innermost frames of a thread parked in `futures::executor::block_on`.
+const PARKED_IN_BLOCK_ON: &[&str] = &[
+    "syscall",
+    "std::sys::pal::unix::futex::futex_wait",
+    "std::thread::park",
+    "futures_executor::local_pool::run_executor",
+    "app::Reaper::drop (src/reaper.rs:9)",
+];
+
 /// `futures::executor::block_on(registry.lock())` in a `Drop` run while the
 /// task holds `registry`: a wait polled with block_on's waker (one peeps
-/// does not count), begun inside the task's poll, which still runs.
+/// does not count), begun inside the task's poll, which still runs; the
+/// sampler saw its thread parked.
 fn block_on_in_poll(poll_ms: u64, wait_ms: u64) -> peeps_graph::Snapshot {
+    block_on_in_poll_with(poll_ms, wait_ms, PARKED_IN_BLOCK_ON)
+}
+
+fn block_on_in_poll_with(poll_ms: u64, wait_ms: u64, stack: &[&str]) -> peeps_graph::Snapshot {
     let mut d = Dump::new("svc");
     let reaper = d.task("reaper");
     d.node(reaper)
         .state("polling", poll_ms)
         .attr("polling_since_ms", poll_ms);
+    d.os_thread(9, reaper, stack);
     let registry = d.mutex("registry");
     d.hold(registry, reaper, "guard");
     d.wait(reaper, registry, "lock")
@@ -482,6 +497,15 @@ fn a_lock_handed_to_a_future_of_a_poll_parked_behind_it_stays_there() {
     d.node(admin)
         .state("polling", 2_000)
         .attr("polling_since_ms", 2_000);
+    d.os_thread(
+        9,
+        admin,
+        &[
+            "parking_lot::condvar::Condvar::wait",
+            "tokio::runtime::park::CachedParkThread::park",
+            "tokio::runtime::handle::Handle::block_on",
+        ],
+    );
     let transports = d.mutex("transports");
     d.wait(peer, transports, "lock")
         .attr("polled_in", 3)
@@ -507,6 +531,11 @@ fn a_foreign_wait_begun_before_the_poll_or_just_now_parks_nothing() {
     assert_no_deadlock(&analyze(&[block_on_in_poll(1_000, 1_900)]));
     // Pending for a moment only: the poll may yet go on.
     assert_no_deadlock(&analyze(&[block_on_in_poll(2_000, 50)]));
+    // The thread computing, not parked (a combinator's future waiting
+    // while the poll goes on), or no stack taken: nothing proves the park.
+    let computing = ["app::crunch (src/app.rs:40)", "app::reap (src/app.rs:12)"];
+    assert_no_deadlock(&analyze(&[block_on_in_poll_with(2_000, 1_900, &computing)]));
+    assert_no_deadlock(&analyze(&[block_on_in_poll_with(2_000, 1_900, &[])]));
 }
 
 #[test]

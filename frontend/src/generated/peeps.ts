@@ -1332,7 +1332,8 @@ export interface OrderEdge {
   /**
    * Its gates: the locks held every time the edge was seen, each taken
    * before the held lock and held until the other was taken (at most
-   * [`MAX_GATES`], the first taken), each exclusively or shared. Empty
+   * [`MAX_GATES`], the first taken, an exclusive one in place of the
+   * last shared one), each exclusively or shared. Empty
    * when none was.
    */
   gates?: OrderGate[];

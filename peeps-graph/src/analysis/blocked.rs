@@ -854,13 +854,14 @@ impl Blocked {
         // So is a poll parked in an executor nested in it, on what that
         // executor waits for.
         let mut nested = Vec::new();
-        for r in 0..blocked.roots.len() {
+        let thread_parked = thread_parked(merged, &blocked.root_of, blocked.roots.len());
+        for (r, seen_parked) in thread_parked.into_iter().enumerate() {
             let root = &blocked.roots[r];
             let running = root.state == RootState::Running;
             let unpolled_waiting = root.state == RootState::Pending && !root.tracked;
             let mut parked = false;
             for &w in blocked.all_waits(r as u32) {
-                if running && nested_executor_wait(merged, root, w) {
+                if running && seen_parked && nested_executor_wait(merged, root, w) {
                     nested.push(w);
                     parked = true;
                 } else if (running || unpolled_waiting) && is_blocking_wait(merged, w) {
@@ -1138,21 +1139,49 @@ fn is_blocking_wait(merged: &Merged<'_>, w: EdgeIndex) -> bool {
         })
 }
 
+/// Per root: whether the sampler saw the thread running its poll parked —
+/// its stack's innermost frames in a park (`std::thread::park`, tokio's
+/// or parking_lot's, a futex wait) — not computing. Without a stack (the
+/// sampler off, not Linux): no.
+fn thread_parked(merged: &Merged<'_>, root_of: &[u32], roots: usize) -> Vec<bool> {
+    /// How many innermost frames may be the park's own.
+    const PARK_FRAMES: usize = 12;
+    let parked_frame =
+        |f: &str| f.contains("::park") || f.contains("futex_wait") || f.contains("Condvar::wait");
+    let mut parked = vec![false; roots];
+    for snap in merged.processes() {
+        for t in &snap.threads {
+            let Some(id) = t.polling else { continue };
+            if !t.stack.iter().take(PARK_FRAMES).any(|f| parked_frame(f)) {
+                continue;
+            }
+            let Some(ix) = merged.find(&snap.process.key, id) else {
+                continue;
+            };
+            if let Some(r) = root_of.get(ix.index()).filter(|&&r| r != NONE) {
+                parked[*r as usize] = true;
+            }
+        }
+    }
+    parked
+}
+
 /// How long a wait polled with a waker peeps does not count, begun inside
 /// its task's poll that still runs, has lasted when it is taken for the
 /// wait of an executor nested in that poll: the slow-poll threshold's
 /// default (`Options::DEFAULT_SLOW_POLL_MS`).
 const NESTED_EXECUTOR_MS: u64 = 100;
 
-/// Whether wait `w` of running root `root` is the wait of an executor
-/// nested in its poll — `futures::executor::block_on`, or
-/// `Handle::block_on` under `block_in_place`, in a `Drop` or a sync
-/// handler: polled with that executor's waker (one peeps does not count),
-/// begun inside the task's current poll, which still runs, and pending at
-/// least [`NESTED_EXECUTOR_MS`]. The thread is parked in that executor,
-/// on that wait, as in a blocking lock. (A combinator's future waiting
-/// inside a poll that then computes that long would read the same: a
-/// blocking poll all the same.)
+/// Whether wait `w` of running root `root`, whose thread the sampler saw
+/// parked (see [`thread_parked`]), is the wait of an executor nested in
+/// its poll — `futures::executor::block_on`, or `Handle::block_on` under
+/// `block_in_place`, in a `Drop` or a sync handler: polled with that
+/// executor's waker (one peeps does not count), begun inside the task's
+/// current poll, which still runs, and pending at least
+/// [`NESTED_EXECUTOR_MS`]. The thread is parked in that executor, on that
+/// wait, as in a blocking lock. (A combinator's future waiting inside a
+/// poll that then computes that long reads the same but for the stack:
+/// its thread is not parked.)
 fn nested_executor_wait(merged: &Merged<'_>, root: &Root, w: EdgeIndex) -> bool {
     let g = merged.graph();
     foreign_waker(merged, w)

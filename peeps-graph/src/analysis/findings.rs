@@ -175,7 +175,16 @@ impl Context<'_, '_> {
             RootState::Done => "which has finished",
             RootState::Running => "which is running",
             RootState::Runnable => "which is about to run",
-            RootState::Parked => "which is parked on a blocking lock",
+            RootState::Parked
+                if self
+                    .blocked
+                    .waits(self.merged, r)
+                    .next()
+                    .is_some_and(|w| self.blocked.is_nested(w)) =>
+            {
+                "which is parked in a `block_on` inside its poll"
+            }
+            RootState::Parked => "which is parked on a blocking call",
             RootState::Unknown => "whose state peeps cannot read",
             RootState::Pending if self.fix.root_in_set(r) => "which can never make progress",
             RootState::Pending if self.blocked.lost_waker(self.merged, r) => {

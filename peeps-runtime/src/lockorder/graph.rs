@@ -232,7 +232,8 @@ pub(super) fn is_exclusive(mode: LockMode) -> bool {
 
 /// The gates of an order edge: locks held around every observation of it,
 /// taken before its held lock (so held from before it until the other was
-/// had), the first [`MAX_GATES`] of them, each exclusively or shared.
+/// had), the first [`MAX_GATES`] of them (an exclusive one in place of the
+/// last shared one: see [`Gates::push`]), each exclusively or shared.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Gates {
     /// `(class, lock, exclusive)` each; `..len` used.
@@ -258,14 +259,15 @@ impl Gates {
     /// Adds lock `lock` of class `class`, if there is room: an observation
     /// with more gates keeps its first ones (fewer gates guard fewer
     /// cycles: nothing is hidden), but an exclusive gate takes the place
-    /// of a shared one (only an exclusive gate on some edge guards a
-    /// cycle).
+    /// of the last shared one (only an exclusive gate on some edge guards
+    /// a cycle; the first taken, outermost, are the likelier gates: a
+    /// checkpoint's read).
     pub(super) fn push(&mut self, class: u32, lock: NodeId, exclusive: bool) {
         let len = usize::from(self.len);
         if let Some(slot) = self.locks.get_mut(len) {
             *slot = (class, lock, exclusive);
             self.len += 1;
-        } else if exclusive && let Some(shared) = self.locks.iter().position(|g| !g.2) {
+        } else if exclusive && let Some(shared) = self.locks.iter().rposition(|g| !g.2) {
             self.locks.copy_within(shared + 1.., shared);
             self.locks[len - 1] = (class, lock, exclusive);
         }
@@ -601,6 +603,13 @@ mod tests {
         assert_eq!(g, gates(&[1, 3, 4, 6]), "the shared 2 made room");
         g.push(7, 7, true);
         assert_eq!(g, gates(&[1, 3, 4, 6]), "all exclusive: the first kept");
+        // Of several shared, the last (innermost) makes room.
+        let mut g = Gates::NONE;
+        for lock in 1..=4u64 {
+            g.push(lock as u32, lock, lock == 4);
+        }
+        g.push(5, 5, true);
+        assert_eq!(locks(&g), [1, 2, 4, 5], "the shared 3 made room");
     }
 
     #[test]

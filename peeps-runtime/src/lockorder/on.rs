@@ -67,7 +67,8 @@ pub fn held_sole_permit(res: &Resource, at: Site, taker: Taker) {
 }
 
 /// As [`held`], for an owned guard or permit (see [`acquired_movable`]):
-/// it orders nothing, before or after it.
+/// it orders nothing, before or after it, but gates what its task takes
+/// under it while the task holds it.
 #[inline]
 pub fn held_movable(res: &Resource, mode: Mode, sole: bool, at: Site, taker: Taker) {
     take(res, mode, at, false, true, sole, taker, 0);

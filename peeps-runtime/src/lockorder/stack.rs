@@ -541,21 +541,23 @@ fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool, giv
     // beyond what `gates` keeps), on the acquisition site's hash.
     let mut gate_sum = site_hash(taken.at);
     for h in &before.entries[..before.len] {
-        if !nested(h.by, taken.by) {
-            continue;
-        }
-        // An owned guard or permit orders nothing taken after it (it may
-        // have moved on), but while the context still holds it, it is a
-        // gate of what the context takes under it.
-        if let Some(learn) = edge(h, &taken, gates).filter(|_| !h.movable) {
-            let who = || who(frame, in_task, taken.tag);
-            if given_up {
-                graph::given_up(&learn, who);
-            } else if !cached(learn.key.gated(gate_sum)) {
-                graph::learn(&learn, who);
+        // A lock a sibling future holds (pending or idle) neither orders
+        // this one nor gates it; its hash is in the cache key all the same,
+        // as `known` sums it.
+        if nested(h.by, taken.by) {
+            // An owned guard or permit orders nothing taken after it (it
+            // may have moved on), but while the context still holds it,
+            // it is a gate of what the context takes under it.
+            if let Some(learn) = edge(h, &taken, gates).filter(|_| !h.movable) {
+                let who = || who(frame, in_task, taken.tag);
+                if given_up {
+                    graph::given_up(&learn, who);
+                } else if !cached(learn.key.gated(gate_sum)) {
+                    graph::learn(&learn, who);
+                }
             }
+            gates.push(h.class, h.lock, h.exclusive);
         }
-        gates.push(h.class, h.lock, h.exclusive);
         gate_sum = gate_sum.wrapping_add(gate_hash(h.lock, h.exclusive));
     }
 }
