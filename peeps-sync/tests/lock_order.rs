@@ -1417,3 +1417,41 @@ async fn a_cycle_through_two_instances_of_one_class_that_meets_at_no_lock_is_non
         "{found:#?}"
     );
 }
+
+/// Per-connection state locks, all made at one site, and a registry:
+/// handlers take their connection's state then the registry, the reaper
+/// the registry then every state. The edges meet at many locks (more
+/// pairs than an edge lists): the inversion is reported, as lockdep's
+/// classes would, whichever connections each thread saw first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inversion_through_many_locks_of_one_class_is_reported() {
+    let registry = Arc::new(Mutex::new(0).named("lo-conns-registry"));
+    let conns: Arc<Vec<Mutex<u64>>> = Arc::new((0..12).map(Mutex::new).collect());
+    for i in 0..12 {
+        let (registry, conns) = (registry.clone(), conns.clone());
+        run("lo-conns-handler", async move {
+            let _state = conns[i].lock().await;
+            let _registry = registry.lock().await;
+        })
+        .await;
+    }
+    {
+        let (registry, conns) = (registry.clone(), conns.clone());
+        run("lo-conns-reaper", async move {
+            let _registry = registry.lock().await;
+            for c in conns.iter().rev() {
+                drop(c.lock().await);
+            }
+        })
+        .await;
+    }
+    let found = potential("lo-conns-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let order = peeps_runtime::snapshot().lock_order.expect("a lock order");
+    let listed = order
+        .edges
+        .iter()
+        .filter(|e| e.example.task_name.starts_with("lo-conns-"))
+        .all(|e| e.more_pairs && e.pairs.len() == peeps_graph::MAX_PAIRS);
+    assert!(listed, "each edge met more pairs than it lists");
+}

@@ -1347,8 +1347,8 @@ export interface OrderEdge {
   more_pairs?: boolean;
   /**
    * The locks it was seen between, `[held, taken]` node ids, at most
-   * [`MAX_PAIRS`] (the first seen; a thread's later observations with
-   * the same gates at the same site are not all looked at). A cycle
+   * [`MAX_PAIRS`] (the first seen; a pair evicted from a thread's edge
+   * cache is noted again, nothing more). A cycle
    * through a class closes only where the lock one edge took is one the
    * next edge held (see `docs/lock-order.md`, "Locks of one class:
    * instances"). Empty in older dumps: any lock of each class.

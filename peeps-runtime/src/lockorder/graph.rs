@@ -403,10 +403,12 @@ static EDGES: LazyLock<Edges> = LazyLock::new(|| Edges {
 });
 
 /// Learns edge `l` unless it is known, else narrows its gates to those
-/// `l` has too; `who` names the context when the edge is new (called
-/// outside any borrow of the thread's state).
-pub(super) fn learn(l: &Learn, who: impl FnOnce() -> (NodeId, NodeKind, String)) {
-    record(l, false, who);
+/// `l` has too and notes its pair of locks; `who` names the context when
+/// the edge is new (called outside any borrow of the thread's state).
+/// Returns whether the edge lists all the pairs it keeps (or was not
+/// kept): any further pair of it is known.
+pub(super) fn learn(l: &Learn, who: impl FnOnce() -> (NodeId, NodeKind, String)) -> bool {
+    record(l, false, who)
 }
 
 /// An acquisition that would have made edge `l` was given up while it
@@ -418,8 +420,9 @@ pub(super) fn given_up(l: &Learn, who: impl FnOnce() -> (NodeId, NodeKind, Strin
 }
 
 /// Learns edge `l`, or notes another observation of it: its gates
-/// narrowed, its sites compared.
-fn record(l: &Learn, given_up: bool, who: impl FnOnce() -> (NodeId, NodeKind, String)) {
+/// narrowed, its pair of locks noted, its sites compared. Returns whether
+/// the edge has no room for another pair (see [`learn`]).
+fn record(l: &Learn, given_up: bool, who: impl FnOnce() -> (NodeId, NodeKind, String)) -> bool {
     let mut shard = EDGES.shards[l.key.slot(SHARDS)].lock();
     if let Some(known) = shard.get_mut(&l.key) {
         known.gates.intersect(&l.gates);
@@ -429,12 +432,12 @@ fn record(l: &Learn, given_up: bool, who: impl FnOnce() -> (NodeId, NodeKind, St
         } else if given_up {
             known.given_up = true;
         }
-        return;
+        return known.more_pairs;
     }
     if EDGES.count.load(Relaxed) >= MAX_EDGES {
         drop(shard);
         EDGES_DROPPED.fetch_add(1, Relaxed);
-        return;
+        return true;
     }
     EDGES.count.fetch_add(1, Relaxed);
     let (task, task_kind, task_name) = who();
@@ -465,6 +468,7 @@ fn record(l: &Learn, given_up: bool, who: impl FnOnce() -> (NodeId, NodeKind, St
         },
     };
     shard.insert(l.key, record);
+    false
 }
 
 fn site(at: Site) -> Option<String> {

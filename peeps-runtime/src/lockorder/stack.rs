@@ -497,17 +497,32 @@ fn known(held: &[Held], cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
 
 /// Whether the edge from held lock `h` to `taken`, seen with the gates
 /// summed in `gates`, is in the cache, or is none (`h` is another
-/// context's, or an owned guard).
+/// context's, or an owned guard). The cache knows an edge by its pair of
+/// locks too, until the edge has all the pairs it lists (see
+/// [`pair_hash`]).
 #[inline(always)]
 fn known_from(h: &Held, gates: u64, cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
     h.tag != taken.tag
         || h.movable
         || ((h.by == 0 || h.by == taken.by)
             && edge_key(h, taken).is_none_or(|key| {
-                let key = key.gated(gates);
-                cache[key.slot(EDGE_CACHE)] == key
+                let pair = key.gated(gates ^ pair_hash(h.lock, taken.lock));
+                let any = key.gated(gates ^ ANY_PAIR);
+                cache[pair.slot(EDGE_CACHE)] == pair || cache[any.slot(EDGE_CACHE)] == any
             }))
 }
+
+/// The locks `held` → `taken` of one observation, in a cache key: an edge
+/// between two classes lists the pairs of locks it was seen between
+/// (`graph::Record::seen_between`), so each new pair must reach it.
+#[inline(always)]
+fn pair_hash(held: NodeId, taken: NodeId) -> u64 {
+    (held ^ taken.rotate_left(29)).wrapping_mul(crate::id::GOLDEN) | 1
+}
+
+/// In a cache key instead of [`pair_hash`]: the edge lists as many pairs
+/// as it keeps, and any pair is known (even: never a pair's hash).
+const ANY_PAIR: u64 = 0x5851_F42D_4C95_7F2E;
 
 /// The locks of the context `tag` in `list`, copied.
 #[cold]
@@ -550,16 +565,31 @@ fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool, giv
             // it is a gate of what the context takes under it.
             if let Some(learn) = edge(h, &taken, gates).filter(|_| !h.movable) {
                 let who = || who(frame, in_task, taken.tag);
+                let any = learn.key.gated(gate_sum ^ ANY_PAIR);
                 if given_up {
                     graph::given_up(&learn, who);
-                } else if !cached(learn.key.gated(gate_sum)) {
-                    graph::learn(&learn, who);
+                } else if !cached(learn.key.gated(gate_sum ^ pair_hash(h.lock, taken.lock)))
+                    && !in_cache(any)
+                    && graph::learn(&learn, who)
+                {
+                    cached(any);
                 }
             }
             gates.push(h.class, h.lock, h.exclusive);
         }
         gate_sum = gate_sum.wrapping_add(gate_hash(h.lock, h.exclusive));
     }
+}
+
+/// Whether the thread's edge cache has `key`, without putting it there.
+fn in_cache(key: EdgeKey) -> bool {
+    LOCAL
+        .try_with(|l| {
+            // SAFETY: as in `with_list`.
+            let cache = unsafe { &*l.cache.get() };
+            cache[key.slot(EDGE_CACHE)] == key
+        })
+        .unwrap_or(true)
 }
 
 /// Whether the thread's edge cache has `key` (a key with its gates), put
