@@ -662,17 +662,21 @@ async fn the_permit_of_a_semaphore_of_one_around_an_inversion_is_a_gate() {
 /// cannot meet. It still orders nothing taken after it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owned_permit_of_a_semaphore_of_one_kept_by_its_task_is_a_gate() {
-    let window = Arc::new(Semaphore::new(1).named("lo50-window"));
-    let a = Arc::new(Mutex::new(0).named("lo50-a"));
-    let b = Arc::new(Mutex::new(0).named("lo50-b"));
-    for (path, first, then) in [("lo50-ab", &a, &b), ("lo50-ba", &b, &a)] {
-        let (window, first, then) = (window.clone(), first.clone(), then.clone());
-        run(path, async move {
-            let _window = window.acquire_owned().await.expect("open");
-            let _x = first.lock().await;
-            let _y = then.lock().await;
-        })
-        .await;
+    // Of a semaphore of one (lo50-), and of two (lo51-: shared, no gate).
+    for (prefix, permits) in [("lo50-", 1), ("lo51-", 2)] {
+        let window = Arc::new(Semaphore::new(permits).named(format!("{prefix}window")));
+        let a = Arc::new(Mutex::new(0).named(format!("{prefix}a")));
+        let b = Arc::new(Mutex::new(0).named(format!("{prefix}b")));
+        for (path, first, then) in [("ab", &a, &b), ("ba", &b, &a)] {
+            let (window, first, then) = (window.clone(), first.clone(), then.clone());
+            let name: &'static str = format!("{prefix}{path}").leak();
+            run(name, async move {
+                let _window = window.acquire_owned().await.expect("open");
+                let _x = first.lock().await;
+                let _y = then.lock().await;
+            })
+            .await;
+        }
     }
     assert!(potential("lo50-").is_empty(), "{:#?}", potential("lo50-"));
     let order = peeps_runtime::snapshot().lock_order.expect("a lock order");
@@ -683,19 +687,6 @@ async fn an_owned_permit_of_a_semaphore_of_one_kept_by_its_task_is_a_gate() {
         .filter(|e| name(e.from) == "lo50-window")
         .count();
     assert_eq!(from_window, 0, "an owned permit orders nothing after it");
-    // Of a semaphore of two: shared, no gate.
-    let window = Arc::new(Semaphore::new(2).named("lo51-window"));
-    let a = Arc::new(Mutex::new(0).named("lo51-a"));
-    let b = Arc::new(Mutex::new(0).named("lo51-b"));
-    for (path, first, then) in [("lo51-ab", &a, &b), ("lo51-ba", &b, &a)] {
-        let (window, first, then) = (window.clone(), first.clone(), then.clone());
-        run(path, async move {
-            let _window = window.acquire_owned().await.expect("open");
-            let _x = first.lock().await;
-            let _y = then.lock().await;
-        })
-        .await;
-    }
     assert_eq!(potential("lo51-").len(), 1, "{:#?}", potential("lo51-"));
 }
 

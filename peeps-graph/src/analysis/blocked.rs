@@ -974,10 +974,24 @@ impl Blocked {
         self.all_waits(r)
             .iter()
             .copied()
-            .filter(move |&w| !parked || is_blocking_wait(merged, w) || self.is_nested(w))
+            .filter(move |&w| !parked || self.parks(merged, w))
             .filter(move |&w| {
                 !self.abandoned(merged, w) && (!foreign_waker(merged, w) || self.is_nested(w))
             })
+    }
+
+    /// Whether `w` is a wait that parks its poll's thread: a blocking call
+    /// or lock, or the wait of an executor nested in the poll.
+    fn parks(&self, merged: &Merged<'_>, w: EdgeIndex) -> bool {
+        is_blocking_wait(merged, w) || self.is_nested(w)
+    }
+
+    /// The wait root `r`'s poll is parked on, when it is parked.
+    pub(crate) fn parked_on(&self, merged: &Merged<'_>, r: u32) -> Option<EdgeIndex> {
+        if self.roots[r as usize].state != RootState::Parked {
+            return None;
+        }
+        self.waits(merged, r).next()
     }
 
     /// Whether `w` is the wait of an executor nested in its task's running
@@ -995,9 +1009,7 @@ impl Blocked {
             .edge_endpoints(w)
             .and_then(|(waiter, _)| self.root(waiter))
             .is_some_and(|r| {
-                self.roots[r as usize].state == RootState::Parked
-                    && !is_blocking_wait(merged, w)
-                    && !self.is_nested(w)
+                self.roots[r as usize].state == RootState::Parked && !self.parks(merged, w)
             })
     }
 
@@ -1014,7 +1026,7 @@ impl Blocked {
         self.all_waits(r)
             .iter()
             .copied()
-            .filter(move |&w| !parked || is_blocking_wait(merged, w) || self.is_nested(w))
+            .filter(move |&w| !parked || self.parks(merged, w))
             .filter(move |&w| !self.abandoned(merged, w))
     }
 

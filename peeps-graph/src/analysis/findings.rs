@@ -178,8 +178,7 @@ impl Context<'_, '_> {
             RootState::Parked
                 if self
                     .blocked
-                    .waits(self.merged, r)
-                    .next()
+                    .parked_on(self.merged, r)
                     .is_some_and(|w| self.blocked.is_nested(w)) =>
             {
                 "which is parked in a `block_on` inside its poll"
@@ -751,11 +750,7 @@ impl BlockingPoll {
                     .iter()
                     .find(|t| t.polling.is_some_and(|p| ids.contains(&p)))
                     .map(thread_ref);
-                let parked = if cx.blocked.roots[r as usize].state == RootState::Parked {
-                    cx.blocked.waits(cx.merged, r).next()
-                } else {
-                    None
-                };
+                let parked = cx.blocked.parked_on(cx.merged, r);
                 let parked_on = parked
                     .and_then(|w| g.edge_endpoints(w))
                     .map(|(_, on)| cx.node_ref(on));

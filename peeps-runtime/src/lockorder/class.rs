@@ -70,13 +70,14 @@ fn lookup(res: &Resource) -> u32 {
         SourceLocation::Static(_) => None,
     };
     let name = core.name();
+    let guarded = res.guarded_type();
     let site = location.map(crate::node::site_name);
     let named = site != Some(name.as_str());
     let key = match location {
         Some(l) if !named => ClassKey::Site(
             core.kind,
             std::ptr::from_ref(l) as usize,
-            res.guarded_type().unwrap_or_default(),
+            guarded.unwrap_or_default(),
         ),
         _ => ClassKey::Name(core.kind, name.clone().into_boxed_str()),
     };
@@ -94,7 +95,7 @@ fn lookup(res: &Resource) -> u32 {
         location: Some(core.location.render()),
         named,
         blocking: res.blocking(),
-        guarded: res.guarded_type(),
+        guarded,
     };
     let id = graph::class_id(key, info);
     if id & CLASS_MASK != UNTRACKED {

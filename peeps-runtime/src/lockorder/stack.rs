@@ -507,8 +507,10 @@ fn known_from(h: &Held, gates: u64, cache: &[EdgeKey; EDGE_CACHE], taken: &Held)
         || ((h.by == 0 || h.by == taken.by)
             && edge_key(h, taken).is_none_or(|key| {
                 let pair = key.gated(gates ^ pair_hash(h.lock, taken.lock));
-                let any = key.gated(gates ^ ANY_PAIR);
-                cache[pair.slot(EDGE_CACHE)] == pair || cache[any.slot(EDGE_CACHE)] == any
+                cache[pair.slot(EDGE_CACHE)] == pair || {
+                    let any = key.gated(gates ^ ANY_PAIR);
+                    cache[any.slot(EDGE_CACHE)] == any
+                }
             }))
 }
 
@@ -565,14 +567,16 @@ fn order(before: &Before, taken: Held, frame: context::Frame, in_task: bool, giv
             // it is a gate of what the context takes under it.
             if let Some(learn) = edge(h, &taken, gates).filter(|_| !h.movable) {
                 let who = || who(frame, in_task, taken.tag);
-                let any = learn.key.gated(gate_sum ^ ANY_PAIR);
                 if given_up {
                     graph::given_up(&learn, who);
-                } else if !cached(learn.key.gated(gate_sum ^ pair_hash(h.lock, taken.lock)))
-                    && !in_cache(any)
-                    && graph::learn(&learn, who)
-                {
-                    cached(any);
+                } else {
+                    let any = learn.key.gated(gate_sum ^ ANY_PAIR);
+                    if !cached(learn.key.gated(gate_sum ^ pair_hash(h.lock, taken.lock)))
+                        && !in_cache(any)
+                        && graph::learn(&learn, who)
+                    {
+                        cached(any);
+                    }
                 }
             }
             gates.push(h.class, h.lock, h.exclusive);
