@@ -38,6 +38,67 @@ fn a_handle_known_only_by_its_maker_releases_nothing() {
     assert_no_deadlock(&receive_cycle("shared", false));
 }
 
+/// A receive whose sender its maker was never seen to let go is a long
+/// wait that says so (it is not nowhere: the maker may still have it, in a
+/// `Vec` behind an `Arc`) while that maker is blocked with nothing else to
+/// wake it: on a join or a lock, for any channel; waiting for work itself
+/// (a hub at its inbox: the sender most likely filed for a subscriber),
+/// for a oneshot reply only. Nothing while the maker runs or a timer may
+/// wake it.
+#[test]
+fn a_receive_on_a_sender_its_blocked_maker_never_let_go_is_a_long_wait() {
+    for (maker, flavor, long) in [
+        ("joining", "mpsc", true),
+        ("at-inbox", "mpsc", false),
+        ("at-inbox", "oneshot", true),
+        ("running", "mpsc", false),
+        ("sleeping", "oneshot", false),
+    ] {
+        let mut d = Dump::new("svc");
+        let a = d.task("a");
+        let b = d.task(maker);
+        match maker {
+            "joining" => {
+                d.wait(b, a, "join");
+            }
+            "at-inbox" => {
+                let inbox = d.channel("inbox", "mpsc", 1, 1);
+                d.hold(inbox, a, "sender").evidence("used").in_state();
+                d.wait(b, inbox, "recv");
+            }
+            "running" => {
+                d.node(b).state("polling", 10);
+            }
+            _ => {
+                d.node(b).attr("waker_clones_accounted", 0);
+            }
+        }
+        let ca = d.channel("to-a", flavor, 1, 1);
+        d.hold(ca, b, "sender").evidence("made");
+        d.wait(a, ca, "recv");
+        let report = analyze(&[d.build()]);
+        assert_no_deadlock(&report);
+        let on_a: Vec<_> = report
+            .long_waits
+            .iter()
+            .filter(|l| l.waits_on.name == "to-a")
+            .collect();
+        if !long {
+            assert!(on_a.is_empty(), "{maker} {flavor}: {}", report.text());
+            continue;
+        }
+        assert_eq!(on_a.len(), 1, "{maker} {flavor}: {}", report.text());
+        let words = format!(
+            r#"its sender was made by task "{maker}" (src/{maker}.rs:2): peeps has not seen where it went since"#
+        );
+        assert!(
+            on_a[0].text.contains(&words),
+            "{}\nwanted: {words}",
+            on_a[0].text
+        );
+    }
+}
+
 #[test]
 fn a_handle_found_in_its_holders_state_is_proven() {
     for evidence in ["made", "spawned", "received", "returned", "shared"] {

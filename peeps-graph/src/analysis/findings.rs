@@ -404,8 +404,8 @@ fn is_stall(kind: NodeKind, op: Option<Op>) -> bool {
 /// Whether wait `w` is a receive whose sender was last seen with a task
 /// that is blocked with nothing else to wake it (the receiver itself, or
 /// one waiting in the graph too; not one on a timer or I/O, as an idle
-/// producer is) and may have moved out of sight since
-/// ([`External::OutOfSight`]), or a reply whose sender that task received
+/// producer is) and was never seen to leave it ([`External::Unconfirmed`])
+/// or may have moved out of sight since ([`External::OutOfSight`]), or a reply whose sender that task received
 /// in a message it has handled ([`External::Handled`]), or that is found
 /// in the state of the task waiting on that channel ([`External::FiledAway`]). A receive is no stall (an idle consumer is
 /// the normal state of a service), but one that may wait on a stuck
@@ -423,20 +423,31 @@ fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
     let Some((_, channel)) = g.edge_endpoints(w) else {
         return false;
     };
+    let oneshot = g[channel]
+        .node
+        .attrs
+        .get(attr::FLAVOR)
+        .and_then(|f| f.as_str())
+        == Some("oneshot");
     match verdict {
         Err(External::OutOfSight(..)) => {}
+        // A handle peeps never saw leave the task that made it: a reply
+        // awaited that long is worth saying, and so is any receive whose
+        // sender's maker waits on something other than work of its own
+        // (a join, a lock: the turn that filed its sender in a registry
+        // and awaits the receiver). A stream's maker waiting for work
+        // (a hub at its inbox, the subscriber itself) has most likely
+        // filed the sender for later: an idle subscriber, the normal state.
+        Err(External::Unconfirmed(e))
+            if oneshot
+                || g.edge_endpoints(e)
+                    .is_some_and(|(_, maker)| !waits_for_work(cx, maker, w)) => {}
         // A reply whose sender a task received and went back to its inbox
         // with ([`External::Handled`]): it answers when it will, and a reply
         // awaited that long is worth saying (it may be one that task kept).
         // A stream's sender filed by a hub is an idle subscriber's, the
         // normal state.
-        Err(External::Handled(_) | External::FiledAway(_))
-            if g[channel]
-                .node
-                .attrs
-                .get(attr::FLAVOR)
-                .and_then(|f| f.as_str())
-                == Some("oneshot") => {}
+        Err(External::Handled(_) | External::FiledAway(_)) if oneshot => {}
         _ => return false,
     }
     // Every sender, not only the first the verdict names: one with a task
@@ -463,6 +474,24 @@ fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
                 readers.peek().is_some() && readers.all(stuck)
             })
     })
+}
+
+/// Whether the root of `node` is the root of wait `w`, or waits only for
+/// work: every wait it has is a receive or a notification (a hub at its
+/// inbox, a subscriber at its stream).
+fn waits_for_work(cx: &Context<'_, '_>, node: NodeIndex, w: EdgeIndex) -> bool {
+    let g = cx.merged.graph();
+    let Some(r) = cx.blocked.root(node) else {
+        return false;
+    };
+    let own = g
+        .edge_endpoints(w)
+        .and_then(|(waiter, _)| cx.blocked.root(waiter));
+    own == Some(r)
+        || cx
+            .blocked
+            .stalls(cx.merged, r)
+            .all(|s| op_side(g[s].op()) == OpSide::Receive || g[s].op() == Some(Op::Notified))
 }
 
 /// Whose a hold peeps could not place was last seen to be, for a long
