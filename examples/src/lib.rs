@@ -511,6 +511,7 @@
 //! | `soak_tcp_chat_paced_writers_plain` | in every dump: nothing false (a TCP chat: readers relay each line to every bounded outbox with `sessions` locked; paced writer tasks `select!` their outbox and a `broadcast` of notices; a janitor locks `sessions`) |
 //! | `soak_pool_struct_kept_until_shutdown` | in every dump: nothing false (`main` keeps a `Pool` of `jobs` sender and `peeps::spawn_named` workers sharing `jobs-rx`, awaits the acceptor's `JoinHandle`; clients idle after a burst) |
 //! | `soak_render_spawn_blocking_font_cache_plain` | in every dump: nothing false (handlers hold a document's async mutex across a `spawn_blocking` render locking blocking `fonts`, then write blocking `stats`; a `std::thread` holds `fonts` 80 ms every 300 ms) |
+//! | `soak_many_conns_state_lock_across_flush_plain` | in every dump: nothing false (1000 plain connection tasks each hold their state's mutex across a 20-29 ms flush, then count it under `metrics`; a reporter locks `metrics`, then a sample of 20 states) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -458,6 +458,7 @@ const SCENARIOS: &[&str] = &[
     "soak_tcp_chat_paced_writers_plain",
     "soak_pool_struct_kept_until_shutdown",
     "soak_render_spawn_blocking_font_cache_plain",
+    "soak_many_conns_state_lock_across_flush_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8910,5 +8911,12 @@ fn soak_pool_struct_kept_until_shutdown() {
 #[test]
 fn soak_render_spawn_blocking_font_cache_plain() {
     let mut s = scenario!(soak_render_spawn_blocking_font_cache_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A thousand plain connection tasks each hold their state across a flush; a reporter locks `metrics` then a sample.
+#[test]
+fn soak_many_conns_state_lock_across_flush_plain() {
+    let mut s = scenario!(soak_many_conns_state_lock_across_flush_plain);
     check_soak_healthy(&mut s);
 }
