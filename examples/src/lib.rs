@@ -502,6 +502,16 @@
 //! | `subscription_drops_receiver_first` | in every dump: nothing false (the twin: the receiver dropped before the write) |
 //! | `pool_put_back_relocks_in_guard_drop` | certain deadlock of `holder` with itself on blocking mutex `pool-internals` (a guard bounced by a timed-out waiter dropped under the lock, its `Drop` relocking), a blocking poll (djc/bb8#154) |
 //! | `pool_put_back_outside_lock` | in every dump: nothing false (the twin: the bounced guard gives its connection up first) |
+// hunt21
+//! | `soak_static_event_bus_oncelock` | in every dump: nothing false (all `peeps::spawn_named`: the `event-log` task sends itself `Started` on `event-bus`, publishes the sender in a `static OnceLock` and reads it; handlers of a TCP echo server publish only a request slower than 5 s, a reloader every 10 minutes) |
+//! | `soak_localset_stats_flusher_plain` | in every dump: nothing false (current-thread `LocalSet`: `main` sends `Started` on `events`, moves the sender into a `spawn_local` flusher that sends every 60 s, and reads `events`; `spawn_local` TCP handlers and clients) |
+//! | `soak_appstate_audit_log_in_main` | in every dump: nothing false (`main` sends `Boot` on `audit`, keeps the sender in an `Arc<AppState>` and reads `audit`; `#[peeps::instrument]` handlers under plain `tokio::spawn` audit only failed logins) |
+//! | `soak_supervisor_swaps_actor_sender` | in every dump: nothing false (all `peeps::spawn_named`: a `supervisor` writes each generation's `kv-inbox` sender into `current-inbox` (an `RwLock`) and joins `kv-actor`; a malformed call crashes three generations; clients then idle 10 minutes) |
+//! | `soak_cache_locked_placeholder_plain` | in every dump: nothing false (a read-through cache: a missing key's new slot locked under `entries`' write lock, filled holding only the slot; the loader peeks at the parent key under a read and a `try_lock`; an evictor write-locks `entries`) |
+//! | `soak_tcp_chat_paced_writers_plain` | in every dump: nothing false (a TCP chat: readers relay each line to every bounded outbox with `sessions` locked; paced writer tasks `select!` their outbox and a `broadcast` of notices; a janitor locks `sessions`) |
+//! | `soak_pool_struct_kept_until_shutdown` | in every dump: nothing false (`main` keeps a `Pool` of `jobs` sender and `peeps::spawn_named` workers sharing `jobs-rx`, awaits the acceptor's `JoinHandle`; clients idle after a burst) |
+//! | `soak_render_spawn_blocking_font_cache_plain` | in every dump: nothing false (handlers hold a document's async mutex across a `spawn_blocking` render locking blocking `fonts`, then write blocking `stats`; a `std::thread` holds `fonts` 80 ms every 300 ms) |
+//! | `soak_many_conns_state_lock_across_flush_plain` | in every dump: nothing false (1000 plain connection tasks each hold their state's mutex across a 20-29 ms flush, then count it under `metrics`; a reporter locks `metrics`, then a sample of 20 states) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
