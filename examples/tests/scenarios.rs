@@ -8857,7 +8857,6 @@ fn pool_put_back_outside_lock() {
 
 /// An event bus sender, used by its log task, published in a `static OnceLock`; nobody else has sent yet.
 #[test]
-#[ignore = "bug: certain deadlock of `event-log` with itself: its bus sender, used then moved into a static OnceLock, is taken as still its own (used, in_state)"]
 fn soak_static_event_bus_oncelock() {
     let mut s = scenario!(soak_static_event_bus_oncelock);
     check_soak_healthy(&mut s);

@@ -720,13 +720,19 @@ impl HolderSet {
         let taker = holder;
         let mut holder = holder;
         let mut in_state = false;
+        let guarded = evidence == Evidence::Shared;
+        let mut evidence = evidence;
         if ticket != 0 {
             // Found in a task's own state: that confirms the holder peeps
             // believes, or names one for a hold peeps could only guess. A
             // move peeps saw to another holder stands: a find elsewhere is
-            // then bytes the handle was moved out of.
+            // then bytes the handle was moved out of. Found in a `static`:
+            // anyone's, its last user named (any find in a state is the
+            // bytes it was moved out of, or a copy either way).
             let key = self.key(ticket);
-            if out.found.found_in(key, holder) {
+            if evidence.can_move_unseen() && out.found.in_static(key) {
+                evidence = Evidence::Shared;
+            } else if out.found.found_in(key, holder) {
                 in_state = true;
             } else if matches!(evidence, Evidence::Made | Evidence::Shared)
                 && let Some(task) = out.found.only_task_of(key)
@@ -760,7 +766,7 @@ impl HolderSet {
                 Evidence::Received => {
                     attrs.insert(attr::FROM.into(), by.into());
                 }
-                Evidence::Shared if by != NO_GUARD => {
+                Evidence::Shared if guarded && by != NO_GUARD => {
                     attrs.insert(attr::GUARDED_BY.into(), by.into());
                 }
                 _ => {}

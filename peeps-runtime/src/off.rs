@@ -409,6 +409,12 @@ pub mod ownership {
     impl Found {
         /// Does nothing.
         pub fn add(&mut self, _key: Key, _task: NodeId) {}
+        /// Does nothing.
+        pub fn add_static(&mut self, _key: Key) {}
+        /// Always false.
+        pub fn in_static(&self, _key: Key) -> bool {
+            false
+        }
         /// Always false.
         pub fn found_in(&self, _key: Key, _task: NodeId) -> bool {
             false

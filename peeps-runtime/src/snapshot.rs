@@ -112,10 +112,12 @@ pub(crate) fn describe_entry(
 }
 
 /// The movable handles inside the states of the tasks that are blocked
-/// now, within a byte budget (see [`crate::ownership`]). Read before any
-/// node is described, so every hold is told where its handle was found.
+/// now, within a byte budget, and in static memory (see
+/// [`crate::ownership`]). Read before any node is described, so every
+/// hold is told where its handle was found.
 fn find_handles(entries: &[std::sync::Arc<dyn Entry>]) -> Found {
     let mut found = Found::default();
+    crate::ownership::scan_statics(|key| found.add_static(key));
     let mut budget = crate::ownership::SCAN_BUDGET;
     for entry in entries {
         let id = entry.state_owner();

@@ -324,3 +324,30 @@ async fn a_receiver_shared_behind_a_mutex_names_that_mutex() {
         g.dump()
     );
 }
+
+/// The event bus of a service: a task sends on its channel, then keeps
+/// the sender in a `static` for every task to publish through, and reads
+/// it. The bytes the sender was moved out of stay in the task's state, but
+/// a sender found in static memory is anyone's: `shared`, not proof that
+/// the reading task holds it (which would make its receive a deadlock with
+/// itself).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_kept_in_a_static_is_shared() {
+    static BUS: std::sync::OnceLock<mpsc::Sender<u32>> = std::sync::OnceLock::new();
+    spawn_named("st-log", async move {
+        let (tx, mut rx) = mpsc::channel_named::<u32>("st-bus", 8);
+        tx.send(1).await.unwrap();
+        BUS.set(tx).expect("set once");
+        while rx.recv().await.is_some() {}
+    });
+    let g = eventually(|g| {
+        g.find("st-bus")?;
+        match endpoint_edges(g, "st-bus", "sender").as_slice() {
+            [s] if s.attrs.get("evidence").and_then(|v| v.as_str()) == Some("shared") => Ok(()),
+            other => Err(format!("sender edges: {other:?}")),
+        }
+    })
+    .await;
+    let senders = endpoint_edges(&g, "st-bus", "sender");
+    assert!(senders[0].attrs.get("in_state").is_none(), "{}", g.dump());
+}

@@ -2,7 +2,7 @@
 
 use super::mark::Key;
 use peeps_graph::NodeId;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How many bytes of task state one snapshot reads at most: past it, the
 /// remaining tasks are not searched (their handles keep the holder peeps
@@ -11,13 +11,27 @@ pub(crate) const SCAN_BUDGET: usize = 16 << 20;
 /// A task state larger than this is not searched.
 pub(crate) const SCAN_MAX_STATE: usize = 1 << 20;
 
-/// Which tasks' states each movable handle was found in at a snapshot.
+/// Which tasks' states each movable handle was found in at a snapshot,
+/// and which were found in static memory.
 #[derive(Debug, Default)]
 pub struct Found {
     by_key: HashMap<Key, Vec<NodeId>>,
+    in_static: HashSet<Key>,
 }
 
 impl Found {
+    /// Records that `key` was found in static memory (a `static`).
+    pub fn add_static(&mut self, key: Key) {
+        self.in_static.insert(key);
+    }
+
+    /// Whether `key` was found in static memory: a handle there is
+    /// anyone's (any task may use it next), whatever state also has its
+    /// mark (the bytes it was moved out of into the `static`).
+    pub fn in_static(&self, key: Key) -> bool {
+        self.in_static.contains(&key)
+    }
+
     /// Records that `key` was found in `task`'s state.
     pub fn add(&mut self, key: Key, task: NodeId) {
         let tasks = self.by_key.entry(key).or_default();

@@ -16,6 +16,9 @@
 //!   received or joined it. A scan never follows a pointer read from the
 //!   value: a mark only names a hold, which is looked up where peeps keeps
 //!   it (the resource's holder set, the oneshot pair table).
+//! - At snapshot time the process's static memory is searched too
+//!   (`statics`): a handle kept in a `static` is anyone's, whoever used it
+//!   last (any task may use it next).
 //! - At snapshot time the state of each blocked task (its pinned future,
 //!   read while a per-task sequence count shows no poll ran) is searched
 //!   the same way (`found`): a handle found there is in that task's hands
@@ -30,6 +33,7 @@
 mod found;
 mod mark;
 mod moves;
+mod statics;
 
 pub use found::Found;
 pub use mark::{Key, Mark, scan_value};
@@ -37,6 +41,7 @@ pub use moves::moved;
 pub(crate) use moves::{Move, pending};
 pub(crate) use found::{SCAN_BUDGET, SCAN_MAX_STATE};
 pub(crate) use mark::scan_bytes;
+pub(crate) use statics::scan_statics;
 
 use peeps_graph::{Evidence, NodeId};
 
