@@ -77,11 +77,11 @@ mod tests {
 
     #[test]
     fn a_mark_kept_in_a_static_is_found() {
-        let key = Key::hold(0x51A7_1C, 7);
+        let key = Key::hold(0x0051_A71C, 7);
         KEPT.set(Mark::new(key)).expect("set once");
         let mut keys = Vec::new();
         scan_statics(|k| keys.push(k));
         assert!(keys.contains(&key), "{keys:?}");
-        assert!(!keys.contains(&Key::hold(0x51A7_1C, 8)));
+        assert!(!keys.contains(&Key::hold(0x0051_A71C, 8)));
     }
 }
