@@ -513,6 +513,19 @@
 //! | `soak_render_spawn_blocking_font_cache_plain` | in every dump: nothing false (handlers hold a document's async mutex across a `spawn_blocking` render locking blocking `fonts`, then write blocking `stats`; a `std::thread` holds `fonts` 80 ms every 300 ms) |
 //! | `soak_many_conns_state_lock_across_flush_plain` | in every dump: nothing false (1000 plain connection tasks each hold their state's mutex across a 20-29 ms flush, then count it under `metrics`; a reporter locks `metrics`, then a sample of 20 states) |
 //!
+//! ## Deadlocks from bug reports, and their fixed twins (hunt20)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `thread_aggregation_rereads_room_state_tokio_spawn` | probable deadlock of 2 plain tasks on `room-state`: the sync task's second read (`find_event`, inside a loop over threads that keeps its first read), behind the queued write of the back-pagination task, which waits for that first read; one potential deadlock, the recursive read (matrix-org/matrix-rust-sdk#6869) |
+//! | `thread_aggregation_reads_per_lookup_tokio_spawn` | in every dump: nothing false (the twin: a short read per lookup) |
+//! | `consumer_resume_vs_producer_resume_notification` | certain deadlock of `thread mediasoup-worker` (the `ProducerResume` handler: `producer-paused` then `paused`) and a plain task (`Consumer::resume()`: `paused` then `producer-paused`), parking_lot locks; that task's poll a blocking poll parked on `producer-paused` (a miss today: a bug) (versatica/mediasoup#1605) |
+//! | `consumer_resume_notification_same_order` | in every dump: nothing false (the twin: the handler lets `paused` go before it locks `producer-paused`) |
+//! | `tui_awaits_skills_list_behind_full_events` | probable deadlock of `thread main` (the TUI awaiting `skills-list-reply` inline, reading no events) and the plain app-server task (sending `TurnCompleted` into full `app-server-events`, the reply sender filed until the turn is out) (a miss today, only a long wait of the app-server: a bug) (openai/codex#36750) |
+//! | `tui_refreshes_skills_in_background` | in every dump: nothing false (the twin: the refresh in a task of its own, events read meanwhile) |
+//! | `entity_worker_calls_own_handle` | probable deadlock of the plain worker with itself (awaiting `get-identity-reply`, its sender in an unread request on its own `entity-mailbox`); `thread main` behind (a miss today, not even a long wait: a bug) (build-trust/ockam#1853) |
+//! | `entity_worker_spawns_own_handle_call` | in every dump: nothing false (the twin: the call spawned in a task of its own) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

@@ -459,6 +459,15 @@ const SCENARIOS: &[&str] = &[
     "soak_pool_struct_kept_until_shutdown",
     "soak_render_spawn_blocking_font_cache_plain",
     "soak_many_conns_state_lock_across_flush_plain",
+    // hunt20: deadlocks from bug reports, and their fixed twins
+    "thread_aggregation_rereads_room_state_tokio_spawn",
+    "thread_aggregation_reads_per_lookup_tokio_spawn",
+    "consumer_resume_vs_producer_resume_notification",
+    "consumer_resume_notification_same_order",
+    "tui_awaits_skills_list_behind_full_events",
+    "tui_refreshes_skills_in_background",
+    "entity_worker_calls_own_handle",
+    "entity_worker_spawns_own_handle_call",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8919,5 +8928,195 @@ fn soak_render_spawn_blocking_font_cache_plain() {
 #[test]
 fn soak_many_conns_state_lock_across_flush_plain() {
     let mut s = scenario!(soak_many_conns_state_lock_across_flush_plain);
+// ---- hunt20: deadlocks from bug reports, and their fixed twins ----------------
+
+/// matrix-org/matrix-rust-sdk#6869: the sync task keeps a read of `room-state` across its thread aggregation and
+/// reads it again in `find_event`, behind a back-pagination's queued write. Plain tokio tasks: probable.
+#[test]
+fn thread_aggregation_rereads_room_state_tokio_spawn() {
+    let mut s = scenario!(thread_aggregation_rereads_room_state_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Rwlock, "room-state")])
+        .check(report);
+    check_tokio_tasks(d, 2, report);
+    let reads = steps_of(d, Op::Read, "room-state");
+    let writes = steps_of(d, Op::Write, "room-state");
+    assert_eq!(
+        (reads.len(), writes.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let (sync, pager) = (reads[0].task.name.clone(), writes[0].task.name.clone());
+    assert_ne!(sync, pager, "{}", report_text(report));
+    step(&sync)
+        .held_by(&pager)
+        .behind_writer(true)
+        .check_one(reads[0], report);
+    step(&pager)
+        .held_by(&sync)
+        .held_as("read_guard")
+        .behind_writer(false)
+        .check_one(writes[0], report);
+    assert_eq!(
+        report.potential_deadlocks.len(),
+        1,
+        "the recursive read{}",
+        report_text(report)
+    );
+}
+
+/// The fix of matrix-rust-sdk#6869: every lookup takes its own short read of `room-state`.
+#[test]
+fn thread_aggregation_reads_per_lookup_tokio_spawn() {
+    let mut s = scenario!(thread_aggregation_reads_per_lookup_tokio_spawn);
+    check_soak_healthy(&mut s);
+}
+
+/// The deadlock of [`consumer_resume_vs_producer_resume_notification`], checked.
+fn check_consumer_resume_deadlock(report: &Report) -> &peeps::graph::analysis::Deadlock {
+    let d = deadlock()
+        .certain()
+        .resources([(Mutex, "paused"), (Mutex, "producer-paused")])
+        .check(report);
+    assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
+    let locks_paused = steps_of(d, Op::Lock, "paused");
+    let locks_producer = steps_of(d, Op::Lock, "producer-paused");
+    assert_eq!(
+        (locks_paused.len(), locks_producer.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let plain = locks_producer[0].task.name.clone();
+    assert!(plain.starts_with("tokio task "), "{}", report_text(report));
+    step("thread mediasoup-worker")
+        .held_by(&plain)
+        .held_as("guard")
+        .check_one(locks_paused[0], report);
+    step(&plain)
+        .held_by("thread mediasoup-worker")
+        .held_as("guard")
+        .check_one(locks_producer[0], report);
+    d
+}
+
+/// versatica/mediasoup#1605: the worker thread's `ProducerResume` handler locks `producer-paused` then `paused`;
+/// `Consumer::resume()` in a plain task locks `paused` then `producer-paused` (parking_lot locks).
+#[test]
+fn consumer_resume_vs_producer_resume_notification() {
+    let mut s = scenario!(consumer_resume_vs_producer_resume_notification);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    check_consumer_resume_deadlock(report);
+}
+
+/// mediasoup#1605, the plain task's poll: parked in a blocking lock on a runtime worker for a second and more, it is
+/// a blocking poll, as a peeps task's is (`subscription_drop_locks_before_receiver`).
+#[test]
+#[ignore = "bug: peeps says `0 blocking polls` and gives the plain task node state `pending` (polls 0), while its poll has been parked in the blocking lock of `producer-paused` on a runtime worker for over a second (the waits_on edge says blocking_call: true); it should report a blocking poll of that task, parked on mutex `producer-paused`, as it does for a peeps task (BlockingPoll::check in peeps-graph/src/analysis/findings.rs only looks at nodes whose state is `polling`)"]
+fn consumer_resume_vs_producer_resume_notification_blocking_poll() {
+    let mut s = scenario!(consumer_resume_vs_producer_resume_notification);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    let d = check_consumer_resume_deadlock(report);
+    let plain = d
+        .tasks
+        .iter()
+        .find(|t| t.name.starts_with("tokio task "))
+        .expect("the plain task")
+        .name
+        .clone();
+    blocking_poll(&plain)
+        .parked_on(Mutex, "producer-paused")
+        .check(report);
+}
+
+/// The fix of mediasoup#1605: the handler lets `paused` go before it locks `producer-paused`.
+#[test]
+fn consumer_resume_notification_same_order() {
+    let mut s = scenario!(consumer_resume_notification_same_order);
+    check_soak_healthy(&mut s);
+}
+
+/// openai/codex#36750: the TUI (on `main`'s thread) awaits `skills_list()` inline while the app-server, holding
+/// the request's reply sender until its turn is out, sends `TurnCompleted` into the full `app-server-events` only
+/// the TUI reads.
+#[test]
+#[ignore = "bug: peeps says no deadlock, only a long wait of the app-server (`tokio task 3`) on sending into `app-server-events`, `its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since`, and nothing at all of `main`'s wait on `skills-list-reply` (its sender `received` by the app-server). The one task peeps cannot see into is the app-server itself, blocked in that very send: wherever either handle is (with `main`, or in the app-server's state), every task that could release either wait is in the cycle. It should say a probable deadlock of `thread main` and the plain app-server task; the unseen-task rule (docs/ownership.md: a `used`/`received` hold is unknown while an unseen task runs) counts a plain task that is itself blocked in the cycle as one that could have the handle and act"]
+fn tui_awaits_skills_list_behind_full_events() {
+    let mut s = scenario!(tui_awaits_skills_list_behind_full_events);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([
+            (Channel, "app-server-events"),
+            (Channel, "skills-list-reply"),
+        ])
+        .check(report);
+    assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
+    let sends = steps_of(d, Op::Send, "app-server-events");
+    let recvs = steps_of(d, Op::Recv, "skills-list-reply");
+    assert_eq!(
+        (sends.len(), recvs.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let server = sends[0].task.name.clone();
+    assert!(server.starts_with("tokio task "), "{}", report_text(report));
+    step(MAIN)
+        .held_by(&server)
+        .held_as("sender")
+        .check_one(recvs[0], report);
+    step(&server)
+        .held_by(MAIN)
+        .held_as("receiver")
+        .check_one(sends[0], report);
+}
+
+/// The fix direction of codex#36750: the TUI refreshes the skills in a task of its own and keeps reading events.
+#[test]
+fn tui_refreshes_skills_in_background() {
+    let mut s = scenario!(tui_refreshes_skills_in_background);
+    check_soak_healthy(&mut s);
+}
+
+/// build-trust/ockam#1853: a plain worker, handling `CreateProfile`, calls a function that asks the same worker
+/// through its handle and awaits the answer, its request unread in the worker's own mailbox.
+#[test]
+#[ignore = "bug: peeps says nothing at all (`0 deadlocks, 0 stuck forever, 0 long waits`, exit 0, even with --long-wait-ms 100), while the worker waits forever on `get-identity-reply`, whose sender is in an unread message on `entity-mailbox` (held_by in_message: proof), and `main` on `create-profile-reply`, whose sender the worker received. The mailbox's receiver is held_by the worker with evidence `shared`, confirmed false (a plain task keeps it across an .await, which peeps cannot read), so the hold is unknown and the wait drops out; but the only task peeps cannot see into (tasks.unseen = 1) is that worker, blocked in this very wait. It should say a probable deadlock of the worker with itself, `main` behind; at the least, by docs/ownership.md (`an endpoint whose holder peeps cannot know ... never makes a blocked wait vanish`), a long wait"]
+fn entity_worker_calls_own_handle() {
+    let mut s = scenario!(entity_worker_calls_own_handle);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Channel, "get-identity-reply")])
+        .behind([MAIN])
+        .check(report);
+    check_tokio_tasks(d, 1, report);
+    let worker = d.tasks[0].name.clone();
+    let recvs = steps_of(d, Op::Recv, "get-identity-reply");
+    assert_eq!(recvs.len(), 1, "{}", report_text(report));
+    step(&worker)
+        .held_by(&worker)
+        .held_as("sender")
+        .carrier(Channel, "entity-mailbox")
+        .check_one(recvs[0], report);
+}
+
+/// The fix of ockam#1853: the worker spawns the call in a task of its own.
+#[test]
+fn entity_worker_spawns_own_handle_call() {
+    let mut s = scenario!(entity_worker_spawns_own_handle_call);
     check_soak_healthy(&mut s);
 }
