@@ -8928,6 +8928,9 @@ fn soak_render_spawn_blocking_font_cache_plain() {
 #[test]
 fn soak_many_conns_state_lock_across_flush_plain() {
     let mut s = scenario!(soak_many_conns_state_lock_across_flush_plain);
+    check_soak_healthy(&mut s);
+}
+
 // ---- hunt20: deadlocks from bug reports, and their fixed twins ----------------
 
 /// matrix-org/matrix-rust-sdk#6869: the sync task keeps a read of `room-state` across its thread aggregation and
