@@ -502,7 +502,6 @@
 //! | `subscription_drops_receiver_first` | in every dump: nothing false (the twin: the receiver dropped before the write) |
 //! | `pool_put_back_relocks_in_guard_drop` | certain deadlock of `holder` with itself on blocking mutex `pool-internals` (a guard bounced by a timed-out waiter dropped under the lock, its `Drop` relocking), a blocking poll (djc/bb8#154) |
 //! | `pool_put_back_outside_lock` | in every dump: nothing false (the twin: the bounced guard gives its connection up first) |
-// hunt21
 //! | `soak_static_event_bus_oncelock` | in every dump: nothing false (all `peeps::spawn_named`: the `event-log` task sends itself `Started` on `event-bus`, publishes the sender in a `static OnceLock` and reads it; handlers of a TCP echo server publish only a request slower than 5 s, a reloader every 10 minutes) |
 //! | `soak_localset_stats_flusher_plain` | in every dump: nothing false (current-thread `LocalSet`: `main` sends `Started` on `events`, moves the sender into a `spawn_local` flusher that sends every 60 s, and reads `events`; `spawn_local` TCP handlers and clients) |
 //! | `soak_appstate_audit_log_in_main` | in every dump: nothing false (`main` sends `Boot` on `audit`, keeps the sender in an `Arc<AppState>` and reads `audit`; `#[peeps::instrument]` handlers under plain `tokio::spawn` audit only failed logins) |
