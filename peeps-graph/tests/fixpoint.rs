@@ -428,6 +428,49 @@ fn a_blocking_lock_wait_while_polling_is_blocked() {
     assert!(report.blocking_polls.iter().all(|p| p.parked_on.is_some()));
 }
 
+/// A plain tokio task parked in a blocking lock (mediasoup#1605's
+/// `Consumer::resume`): peeps sees no poll of a plain task, but its wait
+/// on a blocking lock parks the worker running it, for as long as the wait
+/// has lasted: a blocking poll, parked on that lock. One parked a moment
+/// only is none.
+#[test]
+fn a_plain_task_parked_in_a_blocking_lock_is_a_blocking_poll() {
+    for (wait_ms, blocking) in [(OLD_MS, true), (5, false)] {
+        let mut d = Dump::new("svc");
+        let worker = d.thread("worker");
+        let task = d.plain_task("resume");
+        let m1 = d.blocking_mutex("producer-paused");
+        let m2 = d.blocking_mutex("paused");
+        d.hold(m1, worker, "guard");
+        d.hold(m2, task, "guard");
+        d.wait(worker, m2, "lock").age(OLD_MS);
+        d.wait(task, m1, "lock").age(wait_ms);
+        let report = analyze(&[d.build()]);
+        assert!(
+            report.blocking_polls.iter().all(|p| p.task.name != "worker"),
+            "a thread's blocking call is no poll: {}",
+            report.text()
+        );
+        let on_task: Vec<_> = report
+            .blocking_polls
+            .iter()
+            .filter(|p| p.task.name == "resume")
+            .collect();
+        if !blocking {
+            assert!(on_task.is_empty(), "{}", report.text());
+            continue;
+        }
+        assert_eq!(on_task.len(), 1, "{}", report.text());
+        assert_eq!(
+            on_task[0].parked_on.as_ref().map(|n| n.name.as_str()),
+            Some("producer-paused"),
+            "{}",
+            report.text()
+        );
+        assert!(on_task[0].polling_ms >= OLD_MS, "{}", report.text());
+    }
+}
+
 /// The innermost frames of a thread parked in `futures::executor::block_on`.
 const PARKED_IN_BLOCK_ON: &[&str] = &[
     "syscall",

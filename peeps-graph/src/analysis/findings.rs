@@ -730,8 +730,10 @@ impl Finding for BlockingPoll {
 
 impl BlockingPoll {
     /// Every task whose current poll has run at least the slow-poll
-    /// threshold, with the innermost instrumented future inside it and the
-    /// thread it blocks; longest first.
+    /// threshold (a plain tokio task's, whose polls peeps does not see: as
+    /// long as it has been parked in a blocking call), with the innermost
+    /// instrumented future inside it and the thread it blocks; longest
+    /// first.
     pub(crate) fn check(cx: &Context<'_, '_>) -> Vec<BlockingPoll> {
         let g = cx.merged.graph();
         let threshold = cx.options.slow_poll_ms;
@@ -760,6 +762,31 @@ impl BlockingPoll {
             if depth > slot.2 {
                 slot.1 = ix;
                 slot.2 = depth;
+            }
+        }
+        // A task parked in a blocking call that no node shows polling (a
+        // plain tokio task, whose polls peeps does not see): its poll has
+        // lasted at least as long as that call. (A thread's blocking call
+        // is no poll, nor a `spawn_blocking` closure's: it runs on a thread
+        // of its own.)
+        for (r, root) in cx.blocked.roots.iter().enumerate() {
+            let r = r as u32;
+            let node = g[root.ix].node;
+            if root.state != RootState::Parked
+                || node.kind != NodeKind::Task
+                || node.attrs.get(attr::UNSEEN_THREAD).and_then(|v| v.as_bool()) == Some(true)
+                || per_root.contains_key(&r)
+            {
+                continue;
+            }
+            let Some(w) = cx.blocked.parked_on(cx.merged, r) else {
+                continue;
+            };
+            let (Some(age), Some((waiter, _))) = (g[w].since_ms, g.edge_endpoints(w)) else {
+                continue;
+            };
+            if age >= threshold {
+                per_root.insert(r, (age, waiter, cx.blocked.path(waiter).len()));
             }
         }
         let mut roots: Vec<(u32, (u64, NodeIndex, usize))> = per_root.into_iter().collect();
