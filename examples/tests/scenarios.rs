@@ -9022,7 +9022,6 @@ fn consumer_resume_vs_producer_resume_notification() {
 /// mediasoup#1605, the plain task's poll: parked in a blocking lock on a runtime worker for a second and more, it is
 /// a blocking poll, as a peeps task's is (`subscription_drop_locks_before_receiver`).
 #[test]
-#[ignore = "bug: peeps says `0 blocking polls` and gives the plain task node state `pending` (polls 0), while its poll has been parked in the blocking lock of `producer-paused` on a runtime worker for over a second (the waits_on edge says blocking_call: true); it should report a blocking poll of that task, parked on mutex `producer-paused`, as it does for a peeps task (BlockingPoll::check in peeps-graph/src/analysis/findings.rs only looks at nodes whose state is `polling`)"]
 fn consumer_resume_vs_producer_resume_notification_blocking_poll() {
     let mut s = scenario!(consumer_resume_vs_producer_resume_notification);
     let run = analyze_cli(&s.dump(), &[]);

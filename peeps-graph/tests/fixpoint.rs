@@ -447,7 +447,10 @@ fn a_plain_task_parked_in_a_blocking_lock_is_a_blocking_poll() {
         d.wait(task, m1, "lock").age(wait_ms);
         let report = analyze(&[d.build()]);
         assert!(
-            report.blocking_polls.iter().all(|p| p.task.name != "worker"),
+            report
+                .blocking_polls
+                .iter()
+                .all(|p| p.task.name != "worker"),
             "a thread's blocking call is no poll: {}",
             report.text()
         );

@@ -774,7 +774,11 @@ impl BlockingPoll {
             let node = g[root.ix].node;
             if root.state != RootState::Parked
                 || node.kind != NodeKind::Task
-                || node.attrs.get(attr::UNSEEN_THREAD).and_then(|v| v.as_bool()) == Some(true)
+                || node
+                    .attrs
+                    .get(attr::UNSEEN_THREAD)
+                    .and_then(|v| v.as_bool())
+                    == Some(true)
                 || per_root.contains_key(&r)
             {
                 continue;
