@@ -8,8 +8,9 @@ use super::mark::{Key, scan_bytes};
 const STATIC_BUDGET: usize = 16 << 20;
 
 /// Calls `found` with the key of every mark in the writable segments
-/// (`.data`, `.bss`) of the executable and the libraries loaded with it,
-/// within [`STATIC_BUDGET`]. Not in a signal handler: it allocates.
+/// (`.data`, `.bss`) of the executable, within [`STATIC_BUDGET`]. A Rust
+/// program's `static`s are there (its crates are linked into it). Not in
+/// a signal handler: it allocates.
 pub(crate) fn scan_statics(mut found: impl FnMut(Key)) {
     let mut budget = STATIC_BUDGET;
     for (start, len) in writable_segments() {
@@ -17,17 +18,17 @@ pub(crate) fn scan_statics(mut found: impl FnMut(Key)) {
             continue;
         }
         budget -= len;
-        // SAFETY: a loaded object's `PT_LOAD` segment is mapped whole, and
-        // readable, for as long as the object is loaded; the objects
-        // linked with the program are never unloaded. What is read is only
+        // SAFETY: the executable's `PT_LOAD` segments are mapped whole, and
+        // readable, for as long as the process runs. What is read is only
         // compared, never followed.
         unsafe { scan_bytes(start as *const u8, len, &mut found) };
     }
 }
 
 /// The address and length of every writable `PT_LOAD` segment of the
-/// objects linked with the program (not those loaded later by `dlopen`,
-/// which may be unloaded).
+/// executable: the first object the loader lists, mapped for as long as
+/// the process runs (a library opened by `dlopen` may be unmapped by
+/// `dlclose` while it is read, and is not searched).
 #[cfg(target_os = "linux")]
 fn writable_segments() -> Vec<(usize, usize)> {
     unsafe extern "C" fn each(
@@ -39,7 +40,7 @@ fn writable_segments() -> Vec<(usize, usize)> {
         // is the `Vec` passed below.
         let (info, out) = unsafe { (&*info, &mut *out.cast::<Vec<(usize, usize)>>()) };
         if info.dlpi_phdr.is_null() {
-            return 0;
+            return 1;
         }
         // SAFETY: `dlpi_phdr` points at `dlpi_phnum` program headers.
         let headers =
@@ -52,7 +53,8 @@ fn writable_segments() -> Vec<(usize, usize)> {
                 ));
             }
         }
-        0
+        // The executable is listed first: stop there.
+        1
     }
     let mut out: Vec<(usize, usize)> = Vec::new();
     // SAFETY: `each` only reads what the loader hands it and pushes to
