@@ -400,6 +400,10 @@ pub mod ownership {
     #[inline(always)]
     pub fn moved(_key: Key, _to: NodeId, _via: Evidence, _from: NodeId) {}
 
+    /// Does nothing: no static memory is read.
+    #[inline(always)]
+    pub(crate) fn scan_statics(_found: impl FnMut(Key)) {}
+
     /// Nothing is found.
     #[derive(Debug, Default)]
     pub struct Found {
