@@ -729,3 +729,31 @@ fn analyze_in_census(d: &Dump, alive: u64) -> Report {
     });
     analyze(&[snap])
 }
+
+/// build-trust/ockam#1853: a plain worker awaits a reply whose sender is
+/// in an unread message on its own mailbox, whose receiver it keeps across
+/// an `.await` (`shared`: peeps cannot read a plain task's state). No
+/// deadlock rests on a shared hold, but the wait does not vanish: a
+/// oneshot reply awaited that long is a long wait. A stream's is not.
+#[test]
+fn a_reply_in_an_unread_message_on_a_shared_mailbox_is_a_long_wait() {
+    for (flavor, long) in [("oneshot", true), ("mpsc", false)] {
+        let mut d = Dump::new("svc");
+        let worker = d.plain_task("worker");
+        let mailbox = d.channel("mailbox", "mpsc", 1, 1);
+        d.node(mailbox).attr("len", 1);
+        let reply = d.channel("reply", flavor, 1, 1);
+        d.hold(reply, mailbox, "sender").evidence("in_message");
+        d.hold(mailbox, worker, "receiver").evidence("shared");
+        d.hold(mailbox, worker, "sender").evidence("shared");
+        d.wait(worker, reply, "recv");
+        let report = analyze(&[d.build()]);
+        assert_no_deadlock(&report);
+        let on_reply = report
+            .long_waits
+            .iter()
+            .filter(|l| l.waits_on.name == "reply")
+            .count();
+        assert_eq!(on_reply, usize::from(long), "{flavor}: {}", report.text());
+    }
+}

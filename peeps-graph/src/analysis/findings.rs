@@ -445,9 +445,12 @@ fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
         // A reply whose sender a task received and went back to its inbox
         // with ([`External::Handled`]): it answers when it will, and a reply
         // awaited that long is worth saying (it may be one that task kept).
-        // A stream's sender filed by a hub is an idle subscriber's, the
+        // So is one whose sender is in shared hands, or in an unread
+        // message on a channel whose receiver is ([`External::Shared`]:
+        // a plain worker's own mailbox, kept across an `.await`). A
+        // stream's sender filed by a hub is an idle subscriber's, the
         // normal state.
-        Err(External::Handled(_) | External::FiledAway(_)) if oneshot => {}
+        Err(External::Handled(_) | External::FiledAway(_) | External::Shared(_)) if oneshot => {}
         _ => return false,
     }
     // Every sender, not only the first the verdict names: one with a task
