@@ -402,7 +402,7 @@ pub mod ownership {
 
     /// Does nothing: no static memory is read.
     #[inline(always)]
-    pub(crate) fn scan_statics(_found: impl FnMut(Key)) {}
+    pub fn scan_statics(_found: impl FnMut(Key)) {}
 
     /// Nothing is found.
     #[derive(Debug, Default)]
