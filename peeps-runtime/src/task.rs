@@ -724,8 +724,14 @@ impl<T> JoinHandle<T> {
         JoinHandle { inner, target: None, wait: WaitEdge::new() }
     }
 
-    /// Aborts the task, as `tokio::task::JoinHandle::abort`.
+    /// Aborts the task, as `tokio::task::JoinHandle::abort`. The task is
+    /// marked woken first: tokio drops its future when a worker next picks
+    /// it up, and until then it is no pending task (its waits may already
+    /// be gone, a snapshot must not read it as stuck forever).
     pub fn abort(&self) {
+        if let Some(target) = &self.target {
+            target.0.woken.store(true, Relaxed);
+        }
         self.inner.abort();
     }
 
