@@ -751,7 +751,8 @@ fn attr_u64(node: &Node, name: &str) -> Option<u64> {
     node.attrs.get(name)?.as_u64()
 }
 
-fn attr_bool(node: &Node, name: &str) -> Option<bool> {
+/// Boolean attribute `name` of `node`, when it has one.
+pub(crate) fn attr_bool(node: &Node, name: &str) -> Option<bool> {
     node.attrs.get(name)?.as_bool()
 }
 

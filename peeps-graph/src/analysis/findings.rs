@@ -33,7 +33,9 @@
 
 use super::Context;
 use super::blocked::Queued;
-use super::blocked::{External, OpSide, Release, RootState, classify, op_side, releasers};
+use super::blocked::{
+    External, OpSide, Release, RootState, attr_bool, classify, op_side, releasers,
+};
 use super::cycles::Hop;
 use super::report::{
     BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Step, StuckForever, ThreadRef,
@@ -777,11 +779,7 @@ impl BlockingPoll {
             let node = g[root.ix].node;
             if root.state != RootState::Parked
                 || node.kind != NodeKind::Task
-                || node
-                    .attrs
-                    .get(attr::UNSEEN_THREAD)
-                    .and_then(|v| v.as_bool())
-                    == Some(true)
+                || attr_bool(node, attr::UNSEEN_THREAD) == Some(true)
                 || per_root.contains_key(&r)
             {
                 continue;
