@@ -524,6 +524,7 @@
 //! | `tui_refreshes_skills_in_background` | in every dump: nothing false (the twin: the refresh in a task of its own, events read meanwhile) |
 //! | `entity_worker_calls_own_handle` | probable deadlock of the plain worker with itself (awaiting `get-identity-reply`, its sender in an unread request on its own `entity-mailbox`); `thread main` behind (a miss today, not even a long wait: a bug) (build-trust/ockam#1853) |
 //! | `entity_worker_spawns_own_handle_call` | in every dump: nothing false (the twin: the call spawned in a task of its own) |
+//! | `soak_shutdown_sender_in_mutex` | in every dump: nothing false (a server parks its shutdown oneshot sender in a `Mutex<Option<_>>` and awaits the receiver: a long wait at most; sessions register their outbox senders in a `RwLock<HashMap>`) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -468,6 +468,8 @@ const SCENARIOS: &[&str] = &[
     "tui_refreshes_skills_in_background",
     "entity_worker_calls_own_handle",
     "entity_worker_spawns_own_handle_call",
+    // stop 33: a handle parked in a lock
+    "soak_shutdown_sender_in_mutex",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -8897,7 +8899,6 @@ fn soak_supervisor_swaps_actor_sender() {
 
 /// A read-through cache: a fresh slot locked under the map's write lock; its loader peeks at a parent under a read.
 #[test]
-#[ignore = "bug: potential deadlock entries -> slot -> read of entries, though the slot locked under the write lock is new and unreachable by others"]
 fn soak_cache_locked_placeholder_plain() {
     let mut s = scenario!(soak_cache_locked_placeholder_plain);
     check_soak_healthy(&mut s);
@@ -9120,5 +9121,15 @@ fn entity_worker_calls_own_handle() {
 #[test]
 fn entity_worker_spawns_own_handle_call() {
     let mut s = scenario!(entity_worker_spawns_own_handle_call);
+    check_soak_healthy(&mut s);
+}
+
+// ---- stop 33 ------------------------------------------------------------------
+
+/// A server parks its shutdown trigger (a oneshot sender) in a `Mutex<Option<_>>` of the state and awaits the
+/// receiver; sessions register their outbox senders in a `RwLock<HashMap>` and read their outboxes.
+#[test]
+fn soak_shutdown_sender_in_mutex() {
+    let mut s = scenario!(soak_shutdown_sender_in_mutex);
     check_soak_healthy(&mut s);
 }

@@ -1025,7 +1025,7 @@ fn guard_of_use(guarded: NodeId) -> NodeId {
 /// this thread's number (a `block_on` root). Different actors never share
 /// a key: node ids are below 2^53, thread numbers carry bit 62.
 #[inline]
-fn actor_key() -> u64 {
+pub(crate) fn actor_key() -> u64 {
     let frame = context::current();
     if frame.task != 0 {
         return frame.task;

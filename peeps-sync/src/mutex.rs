@@ -151,7 +151,7 @@ impl<T> Mutex<T> {
     #[track_caller]
     pub fn new(t: T) -> Self {
         let m = Self::const_new(t);
-        m.res.resource();
+        peeps_runtime::__private::lockorder::made(m.res.resource());
         m
     }
 

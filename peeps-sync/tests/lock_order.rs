@@ -1446,3 +1446,55 @@ async fn an_inversion_through_many_locks_of_one_class_is_reported() {
         .all(|e| e.more_pairs && e.pairs.len() == peeps_graph::MAX_PAIRS);
     assert!(listed, "each edge met more pairs than it lists");
 }
+
+/// A read-through cache's placeholder: a fresh slot made and locked under
+/// the map's write lock (nobody else can reach it yet), filled after the
+/// map is let go, its loader reading the map meanwhile. The slot's first
+/// acquisition by its maker orders nothing before it: no cycle.
+async fn fill_placeholder(map: Arc<RwLock<Vec<Arc<Mutex<i32>>>>>, name: &'static str, again: bool) {
+    let mut entries = map.write().await;
+    let slot = Arc::new(Mutex::new(0).named(name));
+    if again {
+        // Taken once already: the next acquisition under the map can wait.
+        drop(slot.lock().await);
+    }
+    let mut fill = slot.lock().await;
+    entries.push(slot.clone());
+    drop(entries);
+    *fill = i32::try_from(map.read().await.len()).unwrap_or(0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_lock_its_maker_takes_under_another_orders_nothing_before_it() {
+    let map = Arc::new(RwLock::new(Vec::new()).named("lo-fresh-map"));
+    for name in ["lo-fresh-1", "lo-fresh-2"] {
+        run(name, fill_placeholder(map.clone(), "lo-fresh-slot", false)).await;
+    }
+    assert!(
+        potential("lo-fresh-").is_empty(),
+        "{:#?}",
+        potential("lo-fresh-")
+    );
+}
+
+/// The same slot taken a second time under the map is ordered after it: a
+/// potential deadlock with the read of the map under the slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_lock_taken_again_under_another_is_ordered_after_it() {
+    let map = Arc::new(RwLock::new(Vec::new()).named("lo-refresh-map"));
+    run(
+        "lo-refresh-1",
+        fill_placeholder(map, "lo-refresh-slot", true),
+    )
+    .await;
+    let found = potential("lo-refresh-");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let mut locks: Vec<&str> = found[0]
+        .steps
+        .iter()
+        .flat_map(|s| [s.held.name.as_str(), s.acquired.name.as_str()])
+        .collect();
+    locks.sort_unstable();
+    locks.dedup();
+    assert_eq!(locks, ["lo-refresh-map", "lo-refresh-slot"], "{found:#?}");
+}

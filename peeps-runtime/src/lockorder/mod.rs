@@ -45,7 +45,11 @@
 //!   `select!`), the task can release it without the next lock, so it
 //!   orders nothing. Branches that are plain async blocks cannot be told
 //!   apart and count as one context;
-//! - a lock released before the next is taken, wherever it was released.
+//! - a lock released before the next is taken, wherever it was released;
+//! - a fresh lock's first acquisition by the context that made it while
+//!   holding other locks (`made`, from `Mutex::new` and `RwLock::new`):
+//!   nobody can hold it yet, as a placeholder locked under its map's write
+//!   lock.
 //!
 //! A read taken while the same context holds a read of the same rwlock is
 //! recorded as an edge of that lock with itself: tokio's RwLock (and

@@ -40,6 +40,10 @@ pub fn held_sole_permit(_res: &Resource, _at: Site, _taker: Taker) {}
 
 /// Does nothing.
 #[inline(always)]
+pub fn made(_res: &Resource) {}
+
+/// Does nothing.
+#[inline(always)]
 pub fn given_up(_res: &Resource, _mode: Mode, _at: Site) {}
 
 /// Nothing is learned.

@@ -4,7 +4,7 @@ use crate::hold::{HolderSet, Taker};
 use crate::resource::Resource;
 use crate::wait::Site;
 use peeps_graph::NodeId;
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 
 pub(crate) use super::graph::describe;
 use super::{Mode, class, graph, stack};
@@ -134,10 +134,21 @@ fn take_first(
     if cell & CLASS_MASK == UNTRACKED {
         return;
     }
+    let mut waited = waited;
     if cell & FOLLOWED == 0 {
         cell = class::resolve(res);
         if cell == UNTRACKED {
             return;
+        }
+        // A lock its maker takes for the first time, having made it under
+        // the locks it holds, cannot be held by anyone yet: the code that
+        // makes a fresh lock and takes it under another (a placeholder
+        // slot locked under its map's write lock) never waits there. It
+        // orders what is taken after it, nothing before it. (A semaphore
+        // may start with no permits: its first acquire can wait.)
+        if waited && mode != Mode::Permit && set.order.made_under_locks_by(crate::hold::actor_key())
+        {
+            waited = false;
         }
     }
     if mode == Mode::Write && cell & WRITTEN == 0 {
@@ -155,6 +166,19 @@ fn take_first(
         taker,
         place,
     );
+}
+
+/// Lock `res` is made now (by `new`, not on a `static`'s first use): if the
+/// current context holds locks, its own first acquisition of `res` orders
+/// nothing before it (see [`take_first`]). Cold: a lock's construction.
+#[inline(never)]
+pub fn made(res: &Resource) {
+    if graph::enabled() && stack::holds_any() {
+        res.holders()
+            .order
+            .1
+            .store(crate::hold::actor_key(), Relaxed);
+    }
 }
 
 /// An acquisition of a lock of `res` in `mode` by the call at `at`, a
@@ -236,13 +260,23 @@ pub(super) const WRITTEN: u32 = 0x8000_0000;
 /// A lock's class, as its holder set keeps it: 0 until its first
 /// acquisition, then its class id and [`FOLLOWED`] (or [`UNTRACKED`]),
 /// and the [`WRITTEN`] bit. Renaming the lock resets it.
+///
+/// Beside it, until the lock's first acquisition, the context that made
+/// it while holding other locks (0: none; see [`made`]).
 #[derive(Debug, Default)]
-pub(crate) struct ClassCell(pub(super) AtomicU32);
+pub(crate) struct ClassCell(pub(super) AtomicU32, AtomicU64);
 
 impl ClassCell {
     /// An unresolved cell.
     pub(crate) const fn new() -> ClassCell {
-        ClassCell(AtomicU32::new(0))
+        ClassCell(AtomicU32::new(0), AtomicU64::new(0))
+    }
+
+    /// Whether `context` made the lock while it held other locks, asked
+    /// once: at the lock's first acquisition.
+    fn made_under_locks_by(&self, context: u64) -> bool {
+        let maker = self.1.swap(0, Relaxed);
+        maker != 0 && maker == context
     }
 
     #[inline]

@@ -290,6 +290,14 @@ pub(super) fn held_exclusive(mut f: impl FnMut(NodeId)) {
     });
 }
 
+/// Whether the current context holds a lock. Cold: a lock's construction
+/// (see `on::made`).
+pub(super) fn holds_any() -> bool {
+    let mut any = false;
+    each_held(|_| any = true);
+    any
+}
+
 /// The tag of the current context in a thread's own segment: the plain
 /// tokio task running, else 0 (the thread).
 #[inline(never)]

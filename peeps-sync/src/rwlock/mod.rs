@@ -170,7 +170,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn new(value: T) -> RwLock<T> {
         let l = Self::const_new(value);
-        l.res.resource();
+        peeps_runtime::__private::lockorder::made(l.res.resource());
         l
     }
 
@@ -187,7 +187,7 @@ impl<T> RwLock<T> {
             lock: tokio::sync::RwLock::with_max_readers((), max_reads),
             data: UnsafeCell::new(value),
         };
-        l.res.resource();
+        peeps_runtime::__private::lockorder::made(l.res.resource());
         l
     }
 
