@@ -144,7 +144,8 @@ async fn main() {
     }
     drop(api);
     ready_when(move |g| {
-        calls.load(Ordering::Relaxed) == 240 && waiters(g, NodeKind::Channel, "invalidations") >= WORKERS
+        calls.load(Ordering::Relaxed) == 240
+            && waiters(g, NodeKind::Channel, "invalidations") >= WORKERS
     });
     examples::park().await;
 }

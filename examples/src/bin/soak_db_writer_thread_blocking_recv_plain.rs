@@ -85,7 +85,11 @@ async fn handle_conn(socket: TcpStream, state: Arc<AppState>) {
             }
             _ => "ERR".to_owned(),
         };
-        if write.write_all(format!("{out}\n").as_bytes()).await.is_err() {
+        if write
+            .write_all(format!("{out}\n").as_bytes())
+            .await
+            .is_err()
+        {
             return;
         }
     }

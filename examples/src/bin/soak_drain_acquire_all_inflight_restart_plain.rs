@@ -33,7 +33,11 @@ struct Generation {
     inflight: Arc<Semaphore>,
 }
 
-async fn serve_conn(socket: TcpStream, inflight: Arc<Semaphore>, mut shutdown: watch::Receiver<bool>) {
+async fn serve_conn(
+    socket: TcpStream,
+    inflight: Arc<Semaphore>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read).lines();
     loop {

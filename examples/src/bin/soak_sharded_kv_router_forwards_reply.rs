@@ -123,7 +123,11 @@ async fn conn(socket: TcpStream, kv: KvHandle) {
             _ => Some("ERR".to_owned()),
         };
         let out = answer.unwrap_or_else(|| "NIL".to_owned());
-        if write.write_all(format!("{out}\n").as_bytes()).await.is_err() {
+        if write
+            .write_all(format!("{out}\n").as_bytes())
+            .await
+            .is_err()
+        {
             return;
         }
     }

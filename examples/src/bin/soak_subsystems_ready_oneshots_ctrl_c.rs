@@ -55,7 +55,10 @@ async fn handle(socket: TcpStream, sessions: Sessions, events: mpsc::Sender<Even
     let mut lines = BufReader::new(read).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         let mut words = line.split_whitespace();
-        let out = match (words.next(), words.next().and_then(|n| n.parse::<u64>().ok())) {
+        let out = match (
+            words.next(),
+            words.next().and_then(|n| n.parse::<u64>().ok()),
+        ) {
             (Some("LOGIN"), Some(user)) => {
                 sessions.write().await.insert(user, Instant::now());
                 let _ = events.send(Event::Login).await;
@@ -68,7 +71,11 @@ async fn handle(socket: TcpStream, sessions: Sessions, events: mpsc::Sender<Even
             }
             _ => "ERR",
         };
-        if write.write_all(format!("{out}\n").as_bytes()).await.is_err() {
+        if write
+            .write_all(format!("{out}\n").as_bytes())
+            .await
+            .is_err()
+        {
             return;
         }
     }
@@ -148,8 +155,8 @@ async fn client(addr: SocketAddr, user: u64, done: Arc<AtomicU64>) {
     let socket = TcpStream::connect(addr).await.expect("connect");
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read).lines();
-    let requests = std::iter::once(format!("LOGIN {user}\n"))
-        .chain((0..10).map(|_| format!("PING {user}\n")));
+    let requests =
+        std::iter::once(format!("LOGIN {user}\n")).chain((0..10).map(|_| format!("PING {user}\n")));
     for request in requests {
         write.write_all(request.as_bytes()).await.expect("write");
         lines.next_line().await.expect("read").expect("an answer");
@@ -178,10 +185,7 @@ async fn main() {
         FuturesUnordered::new();
     let (addr_tx, addr_rx) = oneshot::channel_named("http-addr");
     let http = peeps::spawn_named("http", http(ctx(), addr_tx, sessions.clone(), events));
-    subsystems.push(
-        http.map(|r| ("http", matches!(r, Ok(Ok(())))))
-            .boxed(),
-    );
+    subsystems.push(http.map(|r| ("http", matches!(r, Ok(Ok(()))))).boxed());
     let m = tokio::spawn(metrics(ctx(), events_rx, summary.clone()));
     subsystems.push(m.map(|r| ("metrics", r.is_ok())).boxed());
     let gc = tokio::spawn(session_gc(ctx(), sessions.clone()));

@@ -66,8 +66,7 @@ async fn proxy(
                 return;
             };
             stats.lock().await.conns += 1;
-            if let Ok((up, down)) =
-                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await
+            if let Ok((up, down)) = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await
             {
                 stats.lock().await.bytes += up + down;
             }

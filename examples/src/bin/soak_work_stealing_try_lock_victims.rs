@@ -116,9 +116,7 @@ async fn main() {
         tick.tick().await;
         loop {
             tick.tick().await;
-            let jobs: Vec<_> = (next..next + 8)
-                .map(|id| Job { id, cost_ms: 2 })
-                .collect();
+            let jobs: Vec<_> = (next..next + 8).map(|id| Job { id, cost_ms: 2 }).collect();
             next += 8;
             scheduler.submit(0, jobs).await;
         }
