@@ -526,6 +526,21 @@
 //! | `entity_worker_spawns_own_handle_call` | in every dump: nothing false (the twin: the call spawned in a task of its own) |
 //! | `soak_shutdown_sender_in_mutex` | in every dump: nothing false (a server parks its shutdown oneshot sender in a `Mutex<Option<_>>` and awaits the receiver: a long wait at most; sessions register their outbox senders in a `RwLock<HashMap>`) |
 //!
+//! ## Everyday healthy services hunted for false alarms (hunt22)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `soak_tcp_proxy_conn_limit_owned_permits_plain` | in every dump: nothing false (a TCP proxy whose accept loop takes an owned `conn-limit` permit (4) before it accepts and moves it into a plain connection task running `copy_bidirectional`; four idle connections keep every permit, a fifth client waits in the backlog) |
+//! | `soak_sharded_kv_router_forwards_reply` | in every dump: nothing false (all `peeps::spawn_named`: `kv-router` forwards each command, its `oneshot` reply sender inside, into the `shard-inbox` of the shard owning the key; a TCP line server and a compactor call through the router; clients idle after a burst) |
+//! | `soak_dataloader_recv_many_window_plain` | in every dump: nothing false (a DataLoader: `recv_many` on `loads`, a 3 ms `timeout_at` window for stragglers, one query per batch under `db-pool` (2), answers on oneshots; handlers `join_all` 5 loads every 150 ms, a report takes `acquire_many(2)`) |
+//! | `soak_db_writer_thread_blocking_recv_plain` | in every dump: nothing false (an embedded database: a `db-writer` `std::thread` parked in `blocking_recv` on `writes` (its sender in an `Arc<AppState>`), reads on `spawn_blocking` under blocking `db-conn`; `#[peeps::instrument]` handlers under plain `tokio::spawn`, `main` accepting) |
+//! | `soak_work_stealing_try_lock_victims` | in every dump: nothing false (work-stealing `peeps::spawn_named` workers hold their own `run-queue-N` while they `try_lock` every other queue; idle on a `work-ready` `Notify`) |
+//! | `soak_drain_acquire_all_inflight_restart_plain` | in every dump: nothing false (a graceful drain: `shutdown` (`watch`) sent, then `acquire_many` of every `inflight` permit; a new generation on a new port published on `endpoint` (`watch`); clients reconnect and idle; `main` waits for ctrl-c) |
+//! | `soak_broadcast_invalidation_local_caches` | in every dump: nothing false (`peeps::spawn_named` actors `select!` an `invalidations` `broadcast` and their `api-inbox`; a miss reads `db` (an `RwLock`) under the actor's `local-cache` mutex; an updater writes `db`, then publishes) |
+//! | `soak_subsystems_ready_oneshots_ctrl_c` | in every dump: nothing false (subsystems report readiness on `ready` oneshots (`try_join_all`) and run until a `watch` shutdown; `main` `select!`s ctrl-c and a `FuturesUnordered` of their join handles) |
+//! | `soak_circuit_breaker_retry_timeout_plain` | in every dump: nothing false (a client library: `backend-slots` (3) and `idle-conns`, a 60 ms timeout per attempt, retries with backoff, a `breaker` `RwLock` whose half-open probe is a `try_lock` of `half-open-probe` held across the call; a flaky backend on 127.0.0.1) |
+//! | `soak_log_shipper_restart_watch_sink` | in every dump: nothing false (all `peeps::spawn_named`: a `log-supervisor` restarts a crashed `log-shipper`, sends a line on the new `log-lines` sender, moves it into the `log-sink` `watch` with `send_replace`, and joins the shipper; producers clone the sender from the watch) (a false certain deadlock today: a bug) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

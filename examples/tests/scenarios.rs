@@ -470,6 +470,17 @@ const SCENARIOS: &[&str] = &[
     "entity_worker_spawns_own_handle_call",
     // stop 33: a handle parked in a lock
     "soak_shutdown_sender_in_mutex",
+    // hunt22: everyday healthy services hunted for false alarms, idle or steady after a burst
+    "soak_tcp_proxy_conn_limit_owned_permits_plain",
+    "soak_sharded_kv_router_forwards_reply",
+    "soak_dataloader_recv_many_window_plain",
+    "soak_db_writer_thread_blocking_recv_plain",
+    "soak_work_stealing_try_lock_victims",
+    "soak_drain_acquire_all_inflight_restart_plain",
+    "soak_broadcast_invalidation_local_caches",
+    "soak_subsystems_ready_oneshots_ctrl_c",
+    "soak_circuit_breaker_retry_timeout_plain",
+    "soak_log_shipper_restart_watch_sink",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -9131,5 +9142,78 @@ fn entity_worker_spawns_own_handle_call() {
 #[test]
 fn soak_shutdown_sender_in_mutex() {
     let mut s = scenario!(soak_shutdown_sender_in_mutex);
+    check_soak_healthy(&mut s);
+}
+
+// hunt22: everyday healthy services hunted for false alarms, idle or steady after a burst
+
+/// A TCP proxy's accept loop waits for a `conn-limit` permit, all four out with idle plain connection tasks.
+#[test]
+fn soak_tcp_proxy_conn_limit_owned_permits_plain() {
+    let mut s = scenario!(soak_tcp_proxy_conn_limit_owned_permits_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A router actor forwards each command, its oneshot reply sender inside, to the shard actor owning the key.
+#[test]
+fn soak_sharded_kv_router_forwards_reply() {
+    let mut s = scenario!(soak_sharded_kv_router_forwards_reply);
+    check_soak_healthy(&mut s);
+}
+
+/// A DataLoader batches loads with `recv_many` and a 3 ms `timeout_at` window, one query per batch under `db-pool`.
+#[test]
+fn soak_dataloader_recv_many_window_plain() {
+    let mut s = scenario!(soak_dataloader_recv_many_window_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A single database writer on a `std::thread` parked in `blocking_recv`, reads on `spawn_blocking` under a blocking `db-conn`.
+#[test]
+fn soak_db_writer_thread_blocking_recv_plain() {
+    let mut s = scenario!(soak_db_writer_thread_blocking_recv_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Work-stealing workers hold their own run queue while they `try_lock` the others, in every order.
+#[test]
+fn soak_work_stealing_try_lock_victims() {
+    let mut s = scenario!(soak_work_stealing_try_lock_victims);
+    check_soak_healthy(&mut s);
+}
+
+/// A server drains with `acquire_many` of all its `inflight` permits, then restarts on a port its clients find through a `watch`.
+#[test]
+fn soak_drain_acquire_all_inflight_restart_plain() {
+    let mut s = scenario!(soak_drain_acquire_all_inflight_restart_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Actors with local caches `select!` a `broadcast` of invalidations and their inbox; a miss reads `db` under the cache's lock.
+#[test]
+fn soak_broadcast_invalidation_local_caches() {
+    let mut s = scenario!(soak_broadcast_invalidation_local_caches);
+    check_soak_healthy(&mut s);
+}
+
+/// Subsystems report readiness on oneshots, run until a `watch` shutdown; `main` selects ctrl-c and their join handles.
+#[test]
+fn soak_subsystems_ready_oneshots_ctrl_c() {
+    let mut s = scenario!(soak_subsystems_ready_oneshots_ctrl_c);
+    check_soak_healthy(&mut s);
+}
+
+/// A client with a pool, per-attempt timeouts, retries and a circuit breaker whose half-open probe is a `try_lock`.
+#[test]
+fn soak_circuit_breaker_retry_timeout_plain() {
+    let mut s = scenario!(soak_circuit_breaker_retry_timeout_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A supervisor restarts a crashed log shipper, logs on the new sender, then publishes it in a `watch` the producers clone from.
+#[test]
+#[ignore = "bug: in every dump a certain deadlock (exit 1), `deadlock (certain, 2 tasks, 1 process): task \"log-supervisor\" waits for task \"log-shipper\" to finish; task \"log-shipper\" waits to receive from channel \"log-lines\"; sender held by task \"log-supervisor\"` (held_by evidence `used`, in_state true, tasks.unseen 0). False: the supervisor sent one line on the new sender and then moved it into the `log-sink` watch with `send_replace(Some(tx))`, where every producer clones it from (they log every 10 minutes). peeps-sync/src/watch/mod.rs `Sender::send`/`send_replace`/`send_modify` never read the value for handles (mpsc `send` calls `ep.carry(&value)`; docs/ownership.md: watch values are not followed), so the sender stays `used` by the supervisor, and the bytes `tx` was moved out of, still in the supervisor's future state (kept there across the `.send().await`), confirm it; hold_releasers (peeps-graph/src/analysis/blocked.rs) takes a used + in_state hold as proof. A handle moved into a watch/broadcast value should become `shared` (anyone holding a receiver may clone it), as a static's is"]
+fn soak_log_shipper_restart_watch_sink() {
+    let mut s = scenario!(soak_log_shipper_restart_watch_sink);
     check_soak_healthy(&mut s);
 }
