@@ -541,6 +541,17 @@
 //! | `soak_circuit_breaker_retry_timeout_plain` | in every dump: nothing false (a client library: `backend-slots` (3) and `idle-conns`, a 60 ms timeout per attempt, retries with backoff, a `breaker` `RwLock` whose half-open probe is a `try_lock` of `half-open-probe` held across the call; a flaky backend on 127.0.0.1) |
 //! | `soak_log_shipper_restart_watch_sink` | in every dump: nothing false (all `peeps::spawn_named`: a `log-supervisor` restarts a crashed `log-shipper`, sends a line on the new `log-lines` sender, moves it into the `log-sink` `watch` with `send_replace`, and joins the shipper; producers clone the sender from the watch) (a false certain deadlock today: a bug) |
 //!
+//! ## Deadlocks from bug reports, and their fixed twins (hunt23)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `segment_pruning_holds_permit_for_blocks_tokio_spawn` | probable deadlock of 2 plain segment tasks on `pruning-semaphore`, each keeping the owned permit it was spawned with and acquiring another for its blocks (a miss today, two long waits: a bug) (datafuselabs/databend#8210) |
+//! | `segment_pruning_drops_permit_before_blocks_tokio_spawn` | in every dump: nothing false (the twin: the segment's permit let go before its blocks are pruned, #8226) |
+//! | `pty_reader_holds_term_across_full_events` | probable deadlock of `thread main` (update loop, waiting for `term`), `thread PTY reader` (holding `term`, `blocking_send` into full `term-events`) and the plain subscription task (forwarding into full `app-messages`) (a miss today, three long waits: a bug) (pop-os/cosmic-term#818) |
+//! | `pty_reader_events_unbounded` | in every dump: nothing false (the twin: `term-events` unbounded again) |
+//! | `scale_actor_vs_linkdef_put_tokio_spawn` | probable deadlock of 2 plain handler tasks: a scale holding `actors`' write and reading `links`, a link put holding `links`' write and reading `actors` (wasmCloud/wasmCloud#813) |
+//! | `linkdef_put_drops_links_before_actors_tokio_spawn` | in every dump: nothing false (the twin: the link put lets `links` go before it reads `actors`) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

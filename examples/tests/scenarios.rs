@@ -481,6 +481,13 @@ const SCENARIOS: &[&str] = &[
     "soak_subsystems_ready_oneshots_ctrl_c",
     "soak_circuit_breaker_retry_timeout_plain",
     "soak_log_shipper_restart_watch_sink",
+    // hunt23: deadlocks from bug reports, and their fixed twins
+    "segment_pruning_holds_permit_for_blocks_tokio_spawn",
+    "segment_pruning_drops_permit_before_blocks_tokio_spawn",
+    "pty_reader_holds_term_across_full_events",
+    "pty_reader_events_unbounded",
+    "scale_actor_vs_linkdef_put_tokio_spawn",
+    "linkdef_put_drops_links_before_actors_tokio_spawn",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -9215,5 +9222,135 @@ fn soak_circuit_breaker_retry_timeout_plain() {
 #[ignore = "bug: in every dump a certain deadlock (exit 1), `deadlock (certain, 2 tasks, 1 process): task \"log-supervisor\" waits for task \"log-shipper\" to finish; task \"log-shipper\" waits to receive from channel \"log-lines\"; sender held by task \"log-supervisor\"` (held_by evidence `used`, in_state true, tasks.unseen 0). False: the supervisor sent one line on the new sender and then moved it into the `log-sink` watch with `send_replace(Some(tx))`, where every producer clones it from (they log every 10 minutes). peeps-sync/src/watch/mod.rs `Sender::send`/`send_replace`/`send_modify` never read the value for handles (mpsc `send` calls `ep.carry(&value)`; docs/ownership.md: watch values are not followed), so the sender stays `used` by the supervisor, and the bytes `tx` was moved out of, still in the supervisor's future state (kept there across the `.send().await`), confirm it; hold_releasers (peeps-graph/src/analysis/blocked.rs) takes a used + in_state hold as proof. A handle moved into a watch/broadcast value should become `shared` (anyone holding a receiver may clone it), as a static's is"]
 fn soak_log_shipper_restart_watch_sink() {
     let mut s = scenario!(soak_log_shipper_restart_watch_sink);
+    check_soak_healthy(&mut s);
+}
+
+// ---- hunt23: deadlocks from bug reports (semaphores, thread/channel bridges, RwLocks), and their fixed twins
+
+/// datafuselabs/databend#8210: every segment's pruning task keeps the owned permit of `pruning-semaphore` it was
+/// spawned with, and acquires more of the same semaphore (through the same helper) for its blocks. Plain tokio
+/// tasks: probable. `main` awaits the segments' plain tokio `JoinHandle`s, which peeps does not see: nothing behind.
+#[test]
+#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 two long waits, `task \"tokio task 3\" (spawned with tokio::spawn) in future \"segment_pruning\" ... waits at ...:51 for a permit of semaphore \"pruning-semaphore\"` with `permit held since ...:51 by task \"tokio task 3\" (moved in at spawn), which is itself waiting` and `... by task \"tokio task 4\" (moved in at spawn, spawned with tokio::spawn), which is itself waiting`, and the same for task 4. The holds are right (`evidence: spawned`, `in_state: true`, census `unseen: 0`: proof per docs/ownership.md), but `beside_own_hold` (peeps-graph/src/analysis/blocked.rs) takes each plain task's wait as the branches of a join_all/buffer_unordered beside its own hold, because the permit it holds was taken at the very call it waits at (the helper's `acquire_owned`, line 51); here that permit was acquired by another task (`main`) and moved into this one at spawn, so no branch of this task can let it go: the rule should only apply to a hold this task took itself (`acquired`/`made` at that call by it), not one `spawned` into it"]
+fn segment_pruning_holds_permit_for_blocks_tokio_spawn() {
+    let mut s = scenario!(segment_pruning_holds_permit_for_blocks_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Semaphore, "pruning-semaphore")])
+        .check(report);
+    check_tokio_tasks(d, 2, report);
+    let acquires = steps_of(d, Op::Acquire, "pruning-semaphore");
+    assert_eq!(acquires.len(), 2, "{}", report_text(report));
+    let (a, b) = (acquires[0].task.name.clone(), acquires[1].task.name.clone());
+    assert_ne!(a, b, "{}", report_text(report));
+    step(&a).held_as("permit").check_one(acquires[0], report);
+    step(&b).held_as("permit").check_one(acquires[1], report);
+}
+
+/// The fix of databend#8210 (#8226): `segment_pruning` lets its permit go before it prunes the blocks.
+#[test]
+fn segment_pruning_drops_permit_before_blocks_tokio_spawn() {
+    let mut s = scenario!(segment_pruning_drops_permit_before_blocks_tokio_spawn);
+    check_soak_healthy(&mut s);
+}
+
+/// pop-os/cosmic-term#818: alacritty's `PTY reader` thread holds `term` while it `blocking_send`s into the full
+/// bounded `term-events`; the iced subscription (a plain task) that reads it waits to forward into the full
+/// `app-messages`; the app's update loop on `main`'s thread, their only reader, waits for `term`.
+#[test]
+#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 three long waits: `thread \"main\" waits ... to lock mutex \"term\" ... held ... by thread \"PTY reader\", which is parked on a blocking call`; `thread \"PTY reader\" waits ... to send on channel \"term-events\" ... its receiver was made by task \"tokio task 3\" (spawned with tokio::spawn): peeps has not seen where it went since`; `task \"tokio task 3\" ... waits ... to send on channel \"app-messages\" ... its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and threads (std::thread, spawn_blocking), and it may have been moved into one of them since`. Two rules in hold_releasers (peeps-graph/src/analysis/blocked.rs): (1) the `term-events` receiver stays `evidence: made` (confirmed false) though the plain task that made it receives from it in every poll (a plain task's own recv of the receiver it keeps across its .await is no `used`), so it is `Unconfirmed`; (2) the `app-messages` receiver, `used` by `main`, is OutOfSight because the census has `unseen: 1` and `parked_unseen` gives up whenever `census.unseen > 0`, though that one unseen task is the subscription itself, blocked in this very cycle (and the one unseen thread is the PTY thread, parked in `blocking_send`): the hunt20 codex#36750 gap, here with a std::thread bridge and a third member"]
+fn pty_reader_holds_term_across_full_events() {
+    let mut s = scenario!(pty_reader_holds_term_across_full_events);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([
+            (Mutex, "term"),
+            (Channel, "term-events"),
+            (Channel, "app-messages"),
+        ])
+        .check(report);
+    assert_eq!(d.tasks.len(), 3, "{}", report_text(report));
+    let locks = steps_of(d, Op::Lock, "term");
+    let pty_sends = steps_of(d, Op::Send, "term-events");
+    let forwards = steps_of(d, Op::Send, "app-messages");
+    assert_eq!(
+        (locks.len(), pty_sends.len(), forwards.len()),
+        (1, 1, 1),
+        "{}",
+        report_text(report)
+    );
+    let subscription = forwards[0].task.name.clone();
+    assert!(
+        subscription.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    step(MAIN)
+        .held_by("thread PTY reader")
+        .held_as("guard")
+        .check_one(locks[0], report);
+    step("thread PTY reader")
+        .held_by(&subscription)
+        .held_as("receiver")
+        .check_one(pty_sends[0], report);
+    step(&subscription)
+        .held_by(MAIN)
+        .held_as("receiver")
+        .check_one(forwards[0], report);
+}
+
+/// The fix of cosmic-term#818: the revert of #806, the terminal events on an unbounded channel again.
+#[test]
+fn pty_reader_events_unbounded() {
+    let mut s = scenario!(pty_reader_events_unbounded);
+    check_soak_healthy(&mut s);
+}
+
+/// wasmCloud/wasmCloud#813: a scale request holds the write side of `actors` while `start_actor` reads `links`; a
+/// link definition put holds the write side of `links` while it reads `actors`. Plain tokio tasks: probable.
+#[test]
+fn scale_actor_vs_linkdef_put_tokio_spawn() {
+    let mut s = scenario!(scale_actor_vs_linkdef_put_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Rwlock, "actors"), (Rwlock, "links")])
+        .check(report);
+    check_tokio_tasks(d, 2, report);
+    let reads_links = steps_of(d, Op::Read, "links");
+    let reads_actors = steps_of(d, Op::Read, "actors");
+    assert_eq!(
+        (reads_links.len(), reads_actors.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let (scale, put) = (
+        reads_links[0].task.name.clone(),
+        reads_actors[0].task.name.clone(),
+    );
+    assert_ne!(scale, put, "{}", report_text(report));
+    step(&scale)
+        .held_by(&put)
+        .held_as("guard")
+        .check_one(reads_links[0], report);
+    step(&put)
+        .held_by(&scale)
+        .held_as("guard")
+        .check_one(reads_actors[0], report);
+}
+
+/// The fix of wasmCloud#813: the link put lets `links` go before it reads `actors`.
+#[test]
+fn linkdef_put_drops_links_before_actors_tokio_spawn() {
+    let mut s = scenario!(linkdef_put_drops_links_before_actors_tokio_spawn);
     check_soak_healthy(&mut s);
 }
