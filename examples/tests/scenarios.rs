@@ -9231,7 +9231,6 @@ fn soak_log_shipper_restart_watch_sink() {
 /// spawned with, and acquires more of the same semaphore (through the same helper) for its blocks. Plain tokio
 /// tasks: probable. `main` awaits the segments' plain tokio `JoinHandle`s, which peeps does not see: nothing behind.
 #[test]
-#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 two long waits, `task \"tokio task 3\" (spawned with tokio::spawn) in future \"segment_pruning\" ... waits at ...:51 for a permit of semaphore \"pruning-semaphore\"` with `permit held since ...:51 by task \"tokio task 3\" (moved in at spawn), which is itself waiting` and `... by task \"tokio task 4\" (moved in at spawn, spawned with tokio::spawn), which is itself waiting`, and the same for task 4. The holds are right (`evidence: spawned`, `in_state: true`, census `unseen: 0`: proof per docs/ownership.md), but `beside_own_hold` (peeps-graph/src/analysis/blocked.rs) takes each plain task's wait as the branches of a join_all/buffer_unordered beside its own hold, because the permit it holds was taken at the very call it waits at (the helper's `acquire_owned`, line 51); here that permit was acquired by another task (`main`) and moved into this one at spawn, so no branch of this task can let it go: the rule should only apply to a hold this task took itself (`acquired`/`made` at that call by it), not one `spawned` into it"]
 fn segment_pruning_holds_permit_for_blocks_tokio_spawn() {
     let mut s = scenario!(segment_pruning_holds_permit_for_blocks_tokio_spawn);
     let run = analyze_cli(&s.dump(), &[]);

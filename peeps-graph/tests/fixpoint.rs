@@ -684,8 +684,9 @@ fn a_semaphore_cycle() {
 /// A plain task waiting for a permit at the very call where it took the
 /// permits it holds: the branches of one `join_all` behind a limiter, each
 /// letting its own permit go after its work (a timer peeps cannot see in a
-/// plain task) — no deadlock. Taken at another call, the hold is the
-/// task's own relock: a probable deadlock, as before.
+/// plain task) — no deadlock. Taken at another call, or at that call by
+/// another task and moved in, the hold is no branch's: a probable
+/// deadlock.
 #[test]
 fn a_plain_task_waiting_beside_its_own_hold_at_the_same_call_may_move() {
     for (held_at, deadlock) in [("src/crawl.rs:34:25", false), ("src/crawl.rs:20:9", true)] {
@@ -702,6 +703,20 @@ fn a_plain_task_waiting_beside_its_own_hold_at_the_same_call_may_move() {
             assert_no_deadlock(&report);
         }
     }
+    // A permit taken at that call by another task and moved in at spawn
+    // (databend#8210): no branch of this task took it, none lets it go.
+    let mut d = Dump::new("svc");
+    let t = d.plain_task("tokio task 4");
+    let limit = d.resource(NodeKind::Semaphore, "fetch-limit");
+    d.hold(limit, t, "permit")
+        .attr("at", "src/crawl.rs:34:25")
+        .attr("evidence", "spawned")
+        .attr("in_state", true);
+    d.wait(t, limit, "acquire").attr("at", "src/crawl.rs:34:25");
+    assert_eq!(
+        only_deadlock(&analyze(&[d.build()])).certainty,
+        Certainty::Probable
+    );
     // A blocking wait parks the thread: no branch beside it runs.
     let mut d = Dump::new("svc");
     let main = d.thread("thread main");

@@ -479,7 +479,8 @@ fn hold_releasers(
 /// running beside itself — the branches of a `join_all`, a
 /// `buffer_unordered` or a `join!` of plain futures, each taking a
 /// limiter's permit — each branch letting its own hold go whatever the
-/// others wait for. The task may still move. (A loop taking one permit
+/// others wait for: a hold it took itself, not one moved into it. The task
+/// may still move. (A loop taking one permit
 /// after another at one call, which would wait on itself for good, leaves
 /// the same traces: missed, not a false alarm.) Not a blocking wait: it
 /// parks the thread, and no branch beside it runs (tokio#4588's blocking
@@ -501,9 +502,14 @@ pub(crate) fn beside_own_hold(merged: &Merged<'_>, blocked: &Blocked, w: EdgeInd
     let Some(at) = g[w].attr_str(attr::AT) else {
         return false;
     };
+    // A hold moved into the task (at spawn, in a message, through a join)
+    // was taken by another task at that call: no branch of this one took
+    // it, so none lets it go (databend#8210: a permit from `main` kept by
+    // each segment task, which waits for another at the same helper).
     g.edges_directed(res, Direction::Outgoing).any(|e| {
         e.weight().kind == EdgeKind::HeldBy
             && e.weight().attr_str(attr::AT) == Some(at)
+            && !e.weight().evidence().is_move()
             && blocked.root(e.target()) == Some(me)
     })
 }
