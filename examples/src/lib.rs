@@ -539,7 +539,7 @@
 //! | `soak_broadcast_invalidation_local_caches` | in every dump: nothing false (`peeps::spawn_named` actors `select!` an `invalidations` `broadcast` and their `api-inbox`; a miss reads `db` (an `RwLock`) under the actor's `local-cache` mutex; an updater writes `db`, then publishes) |
 //! | `soak_subsystems_ready_oneshots_ctrl_c` | in every dump: nothing false (subsystems report readiness on `ready` oneshots (`try_join_all`) and run until a `watch` shutdown; `main` `select!`s ctrl-c and a `FuturesUnordered` of their join handles) |
 //! | `soak_circuit_breaker_retry_timeout_plain` | in every dump: nothing false (a client library: `backend-slots` (3) and `idle-conns`, a 60 ms timeout per attempt, retries with backoff, a `breaker` `RwLock` whose half-open probe is a `try_lock` of `half-open-probe` held across the call; a flaky backend on 127.0.0.1) |
-//! | `soak_log_shipper_restart_watch_sink` | in every dump: nothing false (all `peeps::spawn_named`: a `log-supervisor` restarts a crashed `log-shipper`, sends a line on the new `log-lines` sender, moves it into the `log-sink` `watch` with `send_replace`, and joins the shipper; producers clone the sender from the watch) (a false certain deadlock today: a bug) |
+//! | `soak_log_shipper_restart_watch_sink` | in every dump: nothing false (all `peeps::spawn_named`: a `log-supervisor` restarts a crashed `log-shipper`, sends a line on the new `log-lines` sender, moves it into the `log-sink` `watch` with `send_replace`, and joins the shipper; producers clone the sender from the watch) |
 //!
 //! ## Deadlocks from bug reports, and their fixed twins (hunt23)
 //!

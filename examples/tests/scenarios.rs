@@ -9219,7 +9219,6 @@ fn soak_circuit_breaker_retry_timeout_plain() {
 
 /// A supervisor restarts a crashed log shipper, logs on the new sender, then publishes it in a `watch` the producers clone from.
 #[test]
-#[ignore = "bug: in every dump a certain deadlock (exit 1), `deadlock (certain, 2 tasks, 1 process): task \"log-supervisor\" waits for task \"log-shipper\" to finish; task \"log-shipper\" waits to receive from channel \"log-lines\"; sender held by task \"log-supervisor\"` (held_by evidence `used`, in_state true, tasks.unseen 0). False: the supervisor sent one line on the new sender and then moved it into the `log-sink` watch with `send_replace(Some(tx))`, where every producer clones it from (they log every 10 minutes). peeps-sync/src/watch/mod.rs `Sender::send`/`send_replace`/`send_modify` never read the value for handles (mpsc `send` calls `ep.carry(&value)`; docs/ownership.md: watch values are not followed), so the sender stays `used` by the supervisor, and the bytes `tx` was moved out of, still in the supervisor's future state (kept there across the `.send().await`), confirm it; hold_releasers (peeps-graph/src/analysis/blocked.rs) takes a used + in_state hold as proof. A handle moved into a watch/broadcast value should become `shared` (anyone holding a receiver may clone it), as a static's is"]
 fn soak_log_shipper_restart_watch_sink() {
     let mut s = scenario!(soak_log_shipper_restart_watch_sink);
     check_soak_healthy(&mut s);

@@ -234,6 +234,40 @@ fn a_long_wait_on_an_unplaced_hold_says_whose_it_was_last_seen_to_be() {
     }
 }
 
+/// A handle published on a watch (held by that channel, `shared`): no
+/// deadlock with the task that made and used it; a long wait on it says
+/// where it is.
+#[test]
+fn a_sender_published_on_a_watch_is_anyones() {
+    let mut d = Dump::new("svc");
+    let supervisor = d.task("log-supervisor");
+    let shipper = d.task("log-shipper");
+    let lines = d.channel("log-lines", "mpsc", 1, 1);
+    let sink = d.channel("log-sink", "watch", 1, 1);
+    d.hold(lines, shipper, "receiver");
+    d.hold(lines, sink, "sender").evidence("shared");
+    d.wait(shipper, lines, "recv");
+    d.wait(supervisor, shipper, "join");
+    let report = analyze(&[d.build()]);
+    assert_no_deadlock(&report);
+    // An idle receiver: no long wait either.
+    assert!(report.long_waits.is_empty(), "{}", report.text());
+
+    // An owned permit published so: a long wait that says where it is.
+    let mut d = Dump::new("svc");
+    let q = d.task("query");
+    let s = d.resource(NodeKind::Semaphore, "conns");
+    let sink = d.channel("lease", "watch", 1, 1);
+    d.hold(s, sink, "permit").evidence("shared");
+    d.wait(q, s, "acquire");
+    let report = analyze(&[d.build()]);
+    assert_no_deadlock(&report);
+    assert_eq!(report.long_waits.len(), 1, "{}", report.text());
+    let text = &report.long_waits[0].text;
+    let words = r#"its permit was published on channel "lease""#;
+    assert!(text.contains(words), "{text}\nwanted: {words}");
+}
+
 /// The cycle of [`receive_cycle_dump`] in a process that runs `unseen`
 /// tokio tasks peeps cannot see into.
 fn receive_cycle_beside(evidence: &str, in_state: bool, unseen: u64) -> Report {

@@ -720,9 +720,13 @@ impl HolderSet {
         let taker = holder;
         let mut holder = holder;
         let mut in_state = false;
-        let guarded = evidence == Evidence::Shared;
+        // Published on a channel (a watch's value, a broadcast message:
+        // `ownership::published` names the channel as the move's origin
+        // too): anyone's for good, whatever bytes a task kept of it.
+        let published = evidence == Evidence::Shared && by == holder;
+        let guarded = evidence == Evidence::Shared && !published;
         let mut evidence = evidence;
-        if ticket != 0 {
+        if ticket != 0 && !published {
             // Found in a task's own state: that confirms the holder peeps
             // believes, or names one for a hold peeps could only guess. A
             // move peeps saw to another holder stands: a find elsewhere is

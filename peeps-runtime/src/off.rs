@@ -378,6 +378,10 @@ pub mod ownership {
     #[inline(always)]
     pub fn carried<T: ?Sized>(_value: &T, _carrier: NodeId) {}
 
+    /// Does nothing.
+    #[inline(always)]
+    pub fn published<T: ?Sized>(_value: &T, _channel: NodeId) {}
+
     /// Returns `value`.
     #[inline(always)]
     pub fn handed_off<T>(value: T) -> T {

@@ -9,7 +9,8 @@
 
 use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
 use crate::core::{At, Waiting, block_on_wait};
-use peeps_graph::Op;
+use peeps_graph::{Evidence, Op};
+use peeps_runtime::__private::ownership;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -130,8 +131,14 @@ impl<T> Sender<T> {
     /// [`SendError`] with the value when there is no receiver.
     #[track_caller]
     pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
+        self.ep.publish(&value);
         let r = self.inner.send(value);
         self.ep.counted(u64::from(r.is_ok()), crate::core::caller());
+        if let Err(SendError(value)) = &r {
+            // Nobody receives: the value, and the handles in it, are the
+            // caller's again.
+            ownership::taken(value, Evidence::Returned);
+        }
         r
     }
 

@@ -311,6 +311,13 @@ impl<S: Side> Endpoint<S> {
         ownership::carried(message, self.chan.resource().id());
     }
 
+    /// The handles inside `value` are published on this channel (a watch's
+    /// value, a broadcast message): every receiver may take them.
+    #[inline]
+    pub(crate) fn publish<T: ?Sized>(&self, value: &T) {
+        ownership::published(value, self.chan.resource().id());
+    }
+
     /// The channel's node.
     #[inline]
     pub(crate) fn resource(&self) -> &Resource {

@@ -6,7 +6,7 @@ mod support;
 
 use peeps_graph::NodeKind;
 use peeps_runtime::spawn_named;
-use peeps_sync::{broadcast, mpsc, watch};
+use peeps_sync::{broadcast, mpsc, oneshot, watch};
 use support::{Graph, endpoint_edges, eventually, held_by, waits_on};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -350,4 +350,64 @@ async fn a_sender_kept_in_a_static_is_shared() {
     .await;
     let senders = endpoint_edges(&g, "st-bus", "sender");
     assert!(senders[0].attrs.get("in_state").is_none(), "{}", g.dump());
+}
+
+/// A sender put in a watch's value (`send_replace`), or sent in a
+/// broadcast message, is anyone's: every receiver may clone it. `shared`,
+/// held by that channel, though its maker used it and the bytes it was
+/// moved out of stay in its state (a supervisor publishing a restarted
+/// actor's fresh inbox, then joining the actor). Replaced, it is the
+/// caller's again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_published_in_a_watch_or_a_broadcast_is_shared() {
+    let (sink, sink_rx) = watch::channel_named::<Option<mpsc::Sender<u32>>>("pub-sink", None);
+    let (news, mut news_rx) = broadcast::channel_named::<Option<mpsc::Sender<u32>>>("pub-news", 4);
+    let (taken_tx, taken_rx) = oneshot::channel::<()>();
+    spawn_named("pub-supervisor", async move {
+        let (tx, mut rx) = mpsc::channel_named::<u32>("pub-lines", 8);
+        tx.send(1).await.unwrap();
+        sink.send_replace(Some(tx));
+        let (tx2, mut rx2) = mpsc::channel_named::<u32>("pub-alerts", 8);
+        tx2.send(1).await.unwrap();
+        news.send(Some(tx2)).unwrap();
+        // Take the first back: the supervisor's own again.
+        let _ = taken_rx.await;
+        let back = sink.send_replace(None).expect("the sender");
+        while rx.recv().await.is_some() && rx2.recv().await.is_some() {}
+        drop((back, news));
+    });
+    let _keep = (sink_rx, news_rx.resubscribe());
+    let shared_on = |g: &Graph, chan: &str, on: &str| -> Result<(), String> {
+        let on = g.find(on)?.id;
+        match endpoint_edges(g, chan, "sender").as_slice() {
+            [s] if s.attrs.get("evidence").and_then(|v| v.as_str()) == Some("shared")
+                && s.to == on =>
+            {
+                Ok(())
+            }
+            other => Err(format!("{chan} sender edges: {other:?}")),
+        }
+    };
+    eventually(|g| {
+        g.find("pub-alerts")?;
+        shared_on(g, "pub-lines", "pub-sink")?;
+        shared_on(g, "pub-alerts", "pub-news")
+    })
+    .await;
+    taken_tx.send(()).unwrap();
+    let g = eventually(
+        |g| match endpoint_edges(g, "pub-lines", "sender").as_slice() {
+            [s] if s.attrs.get("evidence").and_then(|v| v.as_str()) == Some("returned") => Ok(()),
+            other => Err(format!("pub-lines sender edges: {other:?}")),
+        },
+    )
+    .await;
+    let supervisor = g.node("pub-supervisor").id;
+    assert_eq!(
+        endpoint_edges(&g, "pub-lines", "sender")[0].to,
+        supervisor,
+        "{}",
+        g.dump()
+    );
+    let _ = news_rx.try_recv();
 }

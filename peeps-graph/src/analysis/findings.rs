@@ -640,6 +640,11 @@ impl LongWait {
                 }) = &last_seen
                 {
                     let verb = match (why, *what) {
+                        // A watch's value, a broadcast message: every
+                        // receiver may take a clone.
+                        (External::Shared(_), _) if holder.kind == NodeKind::Channel => {
+                            "published on"
+                        }
                         (External::Shared(_), _) => "last used by",
                         (External::OutOfSight(..), _) => "last seen with",
                         (External::Handled(_), _) => "received by",

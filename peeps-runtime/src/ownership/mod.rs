@@ -52,6 +52,17 @@ pub fn carried<T: ?Sized>(value: &T, carrier: NodeId) {
     scan_value(value, |key| moved(key, carrier, Evidence::InMessage, 0));
 }
 
+/// The handles inside `value` are published on channel `channel`: the value
+/// of a watch, a broadcast message, which every receiver may read and
+/// clone. Anyone's from then on, as a `static`'s are: `shared`, last seen
+/// with that channel, which the move names as its origin too (so a
+/// snapshot knows it from a shared use: bytes it was moved out of confirm
+/// nobody, and no lock guards it).
+#[inline]
+pub fn published<T: ?Sized>(value: &T, channel: NodeId) {
+    scan_value(value, |key| moved(key, channel, Evidence::Shared, channel));
+}
+
 /// The handles inside `value` were moved into task `task` at its spawn
 /// (the future given to `spawn`, or a plain task's top-level future at
 /// its first poll).

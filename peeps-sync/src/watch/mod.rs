@@ -16,7 +16,8 @@ mod borrow;
 
 use crate::channel::{Endpoint, Rx, Tx, flavor, new_chan};
 use crate::core::{At, Waiting, block_on_wait, caller};
-use peeps_graph::Op;
+use peeps_graph::{Evidence, Op};
+use peeps_runtime::__private::ownership;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -71,9 +72,10 @@ pub fn channel_named<T>(name: impl Into<Cow<'static, str>>, init: T) -> (Sender<
 }
 
 fn channel_at<T>(location: &'static Location<'static>, init: T) -> (Sender<T>, Receiver<T>) {
-    let (tx, rx) = tokio::sync::watch::channel(init);
     let chan = new_chan(location, flavor::WATCH, None);
+    let (tx, rx) = tokio::sync::watch::channel(init);
     let ep_tx = Endpoint::new(chan.clone());
+    ep_tx.publish(&*rx.borrow());
     (
         Sender {
             inner: tx,
@@ -244,9 +246,10 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         self.ep.used();
+        self.ep.publish(&value);
         let _writing = self.ep.value_write();
         let r = block_on_wait!(self.ep.resource(), Op::Write, self.inner.send(value));
-        self.ep.counted(u64::from(r.is_ok()), crate::core::caller());
+        self.ep.sent(&r, crate::core::caller());
         r
     }
 
@@ -260,10 +263,14 @@ impl<T> Sender<T> {
     {
         self.ep.used();
         let _writing = self.ep.value_write();
+        let ep = &self.ep;
         block_on_wait!(
             self.ep.resource(),
             Op::Write,
-            self.inner.send_modify(modify)
+            self.inner.send_modify(|value| {
+                modify(value);
+                ep.publish(value);
+            })
         );
         self.ep.counted(1, crate::core::caller());
     }
@@ -278,10 +285,15 @@ impl<T> Sender<T> {
     {
         self.ep.used();
         let _writing = self.ep.value_write();
+        let ep = &self.ep;
         let changed = block_on_wait!(
             self.ep.resource(),
             Op::Write,
-            self.inner.send_if_modified(modify)
+            self.inner.send_if_modified(|value| {
+                let changed = modify(value);
+                ep.publish(value);
+                changed
+            })
         );
         self.ep.counted(u64::from(changed), crate::core::caller());
         changed
@@ -294,12 +306,15 @@ impl<T> Sender<T> {
     pub fn send_replace(&self, value: T) -> T {
         self.ep.used();
         let _writing = self.ep.value_write();
+        self.ep.publish(&value);
         let old = block_on_wait!(
             self.ep.resource(),
             Op::Write,
             self.inner.send_replace(value)
         );
         self.ep.counted(1, crate::core::caller());
+        // The old value, and the handles in it, are the caller's now.
+        ownership::taken(&old, Evidence::Returned);
         old
     }
 
