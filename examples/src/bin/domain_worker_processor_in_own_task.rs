@@ -25,7 +25,7 @@ struct BlockInfo {
 /// Executes the domain block derived from the primary block.
 async fn process_primary_block(info: BlockInfo) {
     tokio::time::sleep(Duration::from_millis(20)).await;
-    if info.is_new_best && info.number % 50 == 0 {
+    if info.is_new_best && info.number.is_multiple_of(50) {
         println!("processed primary block #{}", info.number);
     }
 }
@@ -41,9 +41,10 @@ async fn run_block_processor(mut block_info_receiver: mpsc::Receiver<Option<Bloc
 
 #[peeps::instrument]
 async fn run_domain_worker(mut imported_blocks: mpsc::UnboundedReceiver<u64>) {
-    let (block_info_sender, block_info_receiver) =
-        mpsc::channel::<Option<BlockInfo>>(PRIMARY_BLOCK_IMPORT_THROTTLING_BUFFER_SIZE)
-            .named("block-info");
+    let (block_info_sender, block_info_receiver) = mpsc::channel_named::<Option<BlockInfo>>(
+        "block-info",
+        PRIMARY_BLOCK_IMPORT_THROTTLING_BUFFER_SIZE,
+    );
     let _processor = peeps::spawn_named(
         "domain-block-processor",
         run_block_processor(block_info_receiver),
@@ -72,7 +73,7 @@ async fn run_domain_worker(mut imported_blocks: mpsc::UnboundedReceiver<u64>) {
 #[tokio::main]
 async fn main() {
     peeps::install_sigusr1("domain_worker_processor_in_own_task");
-    let (import_tx, import_rx) = mpsc::unbounded_channel().named("block-imports");
+    let (import_tx, import_rx) = mpsc::unbounded_channel_named("block-imports");
     let worker = peeps::spawn_named("domain-worker", run_domain_worker(import_rx));
     let mut number = 0;
     for burst in 1..=u64::MAX {

@@ -11,8 +11,9 @@
 //! Written as the worker runs it: one long-lived task spawned by the node's
 //! named essential-task spawner (`peeps::spawn_named("domain-worker")`), the
 //! import notifications an unbounded stream fed by the consensus side on
-//! `main`, which then waits for the essential task. A burst of imports and
-//! `biased;` (the import branch first) make the bad interleaving certain.
+//! `main`, which then waits for the essential task. One block imported and
+//! processed, then a burst of imports, and `biased;` (the import branch
+//! first) make the bad interleaving certain.
 //!
 //! Expected: one `certain` deadlock of `domain-worker` with itself on
 //! channel `block-info` (waiting to send, the receiver made and used by
@@ -41,9 +42,10 @@ async fn process_primary_block(info: BlockInfo) {
 
 #[peeps::instrument]
 async fn run_domain_worker(mut imported_blocks: mpsc::UnboundedReceiver<u64>) {
-    let (block_info_sender, mut block_info_receiver) =
-        mpsc::channel::<Option<BlockInfo>>(PRIMARY_BLOCK_IMPORT_THROTTLING_BUFFER_SIZE)
-            .named("block-info");
+    let (block_info_sender, mut block_info_receiver) = mpsc::channel_named::<Option<BlockInfo>>(
+        "block-info",
+        PRIMARY_BLOCK_IMPORT_THROTTLING_BUFFER_SIZE,
+    );
     loop {
         tokio::select! {
             biased;
@@ -65,9 +67,12 @@ async fn run_domain_worker(mut imported_blocks: mpsc::UnboundedReceiver<u64>) {
 async fn main() {
     peeps::install_sigusr1("domain_worker_select_feeds_own_full_channel");
     ready_when(|g| waited_on_for(g, NodeKind::Channel, "block-info", "send"));
-    let (import_tx, import_rx) = mpsc::unbounded_channel().named("block-imports");
+    let (import_tx, import_rx) = mpsc::unbounded_channel_named("block-imports");
     let worker = peeps::spawn_named("domain-worker", run_domain_worker(import_rx));
-    for number in 1..=6 {
+    // One block, processed; then a burst, as when the node catches up.
+    import_tx.send(1).expect("worker alive");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for number in 2..=7 {
         import_tx.send(number).expect("worker alive");
     }
     worker.await.expect("essential task");

@@ -50,11 +50,7 @@ impl LatencyAwareness {
             let mut interval = tokio::time::interval(update_rate);
             loop {
                 interval.tick().await;
-                let min_avg = avgs
-                    .read()
-                    .values()
-                    .map(|avg| avg.read().average)
-                    .min();
+                let min_avg = avgs.read().values().map(|avg| avg.read().average).min();
                 if let Some(min_avg) = min_avg {
                     let _ = min_avg.as_micros();
                 }
@@ -94,8 +90,7 @@ impl Session {
         let node = self.nodes[round % self.nodes.len()];
         let started = Instant::now();
         tokio::time::sleep(Duration::from_millis(5 + (round % 7) as u64)).await;
-        self.latency_awareness
-            .report_query(node, started.elapsed());
+        self.latency_awareness.report_query(node, started.elapsed());
         Ok(contents.len())
     }
 }

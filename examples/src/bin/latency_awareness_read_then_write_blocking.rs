@@ -63,11 +63,7 @@ impl LatencyAwareness {
             let mut interval = tokio::time::interval(update_rate);
             loop {
                 interval.tick().await;
-                let min_avg = avgs
-                    .read()
-                    .values()
-                    .map(|avg| avg.read().average)
-                    .min();
+                let min_avg = avgs.read().values().map(|avg| avg.read().average).min();
                 if let Some(min_avg) = min_avg {
                     let _ = min_avg.as_micros();
                 }

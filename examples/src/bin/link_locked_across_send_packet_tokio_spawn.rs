@@ -144,7 +144,8 @@ async fn read_chunk(offset: usize) -> Vec<u8> {
 async fn main() {
     peeps::install_sigusr1("link_locked_across_send_packet_tokio_spawn");
     ready_when(|g| {
-        waited_on(g, NodeKind::Mutex, "transport-handler") && waited_on(g, NodeKind::Mutex, "in-link")
+        waited_on(g, NodeKind::Mutex, "transport-handler")
+            && waited_on(g, NodeKind::Mutex, "in-link")
     });
     let transport = Transport::new();
     let link_id = [0x1f, 0x2e, 0x3d, 0x4c];
