@@ -552,6 +552,17 @@
 //! | `scale_actor_vs_linkdef_put_tokio_spawn` | probable deadlock of 2 plain handler tasks: a scale holding `actors`' write and reading `links`, a link put holding `links`' write and reading `actors` (wasmCloud/wasmCloud#813) |
 //! | `linkdef_put_drops_links_before_actors_tokio_spawn` | in every dump: nothing false (the twin: the link put lets `links` go before it reads `actors`) |
 //!
+//! ## Deadlocks from bug reports, and their fixed twins (hunt24)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `domain_worker_select_feeds_own_full_channel` | certain deadlock of `domain-worker` with itself: its `select!` import branch sends into the full `block-info`, whose receiver only another branch of the same loop reads; `main` behind, joining it (autonomys/subspace#1316) |
+//! | `domain_worker_processor_in_own_task` | in every dump: nothing false (the twin: the blocks received and processed by `domain-block-processor`, #1324) |
+//! | `latency_awareness_read_then_write_blocking` | certain deadlock of `thread main` with its own read guard of the blocking `node-avgs`, parked in `write()` (a `match` scrutinee's guard), a blocking poll; the plain latency updater behind it, parked reading (scylladb/scylla-rust-driver#696) |
+//! | `latency_awareness_read_dropped_before_write` | in every dump: nothing false (the twin: the read dropped before the write) |
+//! | `link_locked_across_send_packet_tokio_spawn` | probable deadlock of `thread main` (holding `in-link`, waiting for `transport-handler` in `send_packet`) and the plain link-check task (holding `transport-handler`, waiting for `in-link`) (BeechatNetworkSystemsLtd/Reticulum-rs#12) |
+//! | `link_dropped_before_send_packet_tokio_spawn` | in every dump: nothing false (the twin: the link let go before `send_packet`) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

@@ -488,6 +488,13 @@ const SCENARIOS: &[&str] = &[
     "pty_reader_events_unbounded",
     "scale_actor_vs_linkdef_put_tokio_spawn",
     "linkdef_put_drops_links_before_actors_tokio_spawn",
+    // hunt24: deadlocks from bug reports, and their fixed twins
+    "domain_worker_select_feeds_own_full_channel",
+    "domain_worker_processor_in_own_task",
+    "latency_awareness_read_then_write_blocking",
+    "latency_awareness_read_dropped_before_write",
+    "link_locked_across_send_packet_tokio_spawn",
+    "link_dropped_before_send_packet_tokio_spawn",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -9350,5 +9357,139 @@ fn scale_actor_vs_linkdef_put_tokio_spawn() {
 #[test]
 fn linkdef_put_drops_links_before_actors_tokio_spawn() {
     let mut s = scenario!(linkdef_put_drops_links_before_actors_tokio_spawn);
+    check_soak_healthy(&mut s);
+}
+
+// ---- hunt24: deadlocks from bug reports (a select! loop feeding its own channel, a blocking RwLock re-entered, a link/transport lock inversion), and their fixed twins
+
+/// autonomys/subspace#1316: the domain worker's `select!` import branch sends each block's info into the full bounded
+/// `block-info` channel whose receiver only another branch of the same loop reads. One `peeps::spawn_named` task
+/// waiting on itself: certain; `main` behind, joining it.
+#[test]
+fn domain_worker_select_feeds_own_full_channel() {
+    let mut s = scenario!(domain_worker_select_feeds_own_full_channel);
+    let run = analyze_cli(&s.dump(), &[]);
+    assert_eq!(run.code, 1, "exit code{}", report_text(&run.report));
+    deadlock()
+        .certain()
+        .tasks(["domain-worker"])
+        .resources([(Channel, "block-info")])
+        .behind([MAIN])
+        .step(
+            step("domain-worker")
+                .path(["run_domain_worker"])
+                .op(Op::Send)
+                .waits_on(Channel, "block-info")
+                .held_by("domain-worker")
+                .held_as("receiver")
+                .confirmed(true),
+        )
+        .behind_step(
+            step(MAIN)
+                .path([])
+                .op(Op::Join)
+                .waits_on(Task, "domain-worker")
+                .held_by("domain-worker"),
+        )
+        .check(&run.report);
+}
+
+/// The fix of subspace#1316 (#1324): the blocks are received and processed by a task of their own.
+#[test]
+fn domain_worker_processor_in_own_task() {
+    let mut s = scenario!(domain_worker_processor_in_own_task);
+    check_soak_healthy(&mut s);
+}
+
+/// scylladb/scylla-rust-driver#696: `report_query` keeps its read of the blocking `node-avgs` through the arm that
+/// takes its write, on `main`'s thread: parked in a blocking call with its own read guard, certain. The driver's
+/// latency updater, a plain task reading `node-avgs` on a timer, parks behind the queued writer.
+#[test]
+fn latency_awareness_read_then_write_blocking() {
+    let mut s = scenario!(latency_awareness_read_then_write_blocking);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .tasks([MAIN])
+        .resources([(Rwlock, "node-avgs")])
+        .behind([UPDATER])
+        .step(
+            step(MAIN)
+                .op(Op::Write)
+                .waits_on(Rwlock, "node-avgs")
+                .held_by(MAIN)
+                .held_as("read_guard"),
+        )
+        .behind_step(
+            step(UPDATER)
+                .op(Op::Read)
+                .waits_on(Rwlock, "node-avgs")
+                .held_by(MAIN),
+        )
+        .check(report);
+    assert_eq!(d.behind.len(), 1, "{}", report_text(report));
+    // The updater's runtime worker is parked in the blocking read.
+    assert!(
+        blocking_poll_tasks(report).contains(&UPDATER.to_owned()),
+        "{}",
+        report_text(report)
+    );
+}
+
+/// The latency updater of `latency_awareness_read_then_write_blocking`: the program's first `tokio::spawn` (tokio's
+/// task ids 1 and 2 go to the runtime's own tasks before it).
+const UPDATER: &str = "tokio task 3";
+
+/// The fix of scylla-rust-driver#696: the read guard dropped before the write.
+#[test]
+fn latency_awareness_read_dropped_before_write() {
+    let mut s = scenario!(latency_awareness_read_dropped_before_write);
+    check_soak_healthy(&mut s);
+}
+
+/// BeechatNetworkSystemsLtd/Reticulum-rs#12: the application holds an input link while `send_packet` locks
+/// `transport-handler`; the transport's link check holds `transport-handler` while it locks each input link. A plain
+/// tokio task in the cycle: probable.
+#[test]
+fn link_locked_across_send_packet_tokio_spawn() {
+    let mut s = scenario!(link_locked_across_send_packet_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Mutex, "transport-handler"), (Mutex, "in-link")])
+        .check(report);
+    assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
+    let handler_locks = steps_of(d, Op::Lock, "transport-handler");
+    let link_locks = steps_of(d, Op::Lock, "in-link");
+    assert_eq!(
+        (handler_locks.len(), link_locks.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let checker = link_locks[0].task.name.clone();
+    assert!(
+        checker.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    step(MAIN)
+        .held_by(&checker)
+        .held_as("guard")
+        .check_one(handler_locks[0], report);
+    step(&checker)
+        .held_by(MAIN)
+        .held_as("guard")
+        .check_one(link_locks[0], report);
+}
+
+/// The fix of Reticulum-rs#12: the application lets the link go before `send_packet`.
+#[test]
+fn link_dropped_before_send_packet_tokio_spawn() {
+    let mut s = scenario!(link_dropped_before_send_packet_tokio_spawn);
     check_soak_healthy(&mut s);
 }
