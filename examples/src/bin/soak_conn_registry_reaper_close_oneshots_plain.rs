@@ -106,7 +106,11 @@ async fn chatty(addr: SocketAddr) {
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     for n in 0u64.. {
         tick.tick().await;
-        if write.write_all(format!("hello {n}\n").as_bytes()).await.is_err() {
+        if write
+            .write_all(format!("hello {n}\n").as_bytes())
+            .await
+            .is_err()
+        {
             return;
         }
     }

@@ -132,7 +132,11 @@ async fn main() {
             let mut tick = tokio::time::interval(Duration::from_millis(120));
             for n in 0u64.. {
                 tick.tick().await;
-                let service = if n % 2 == 0 { "users" } else { "orders" };
+                let service = if n.is_multiple_of(2) {
+                    "users"
+                } else {
+                    "orders"
+                };
                 let (reply, answer) = oneshot::channel_named("gateway-reply");
                 let request = Request {
                     service,

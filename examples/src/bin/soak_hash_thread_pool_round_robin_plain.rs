@@ -54,7 +54,7 @@ impl HashPool {
                         }
                         let _ = job.reply.send(h.finish());
                         done += 1;
-                        if done % 16 == 0 && stats.blocking_send((i, done)).is_err() {
+                        if done.is_multiple_of(16) && stats.blocking_send((i, done)).is_err() {
                             return;
                         }
                     }
@@ -71,10 +71,7 @@ impl HashPool {
     async fn hash(&self, payload: Vec<u8>) -> Option<u64> {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.queues.len();
         let (reply, answer) = oneshot::channel_named("hash-reply");
-        self.queues[i]
-            .send(HashJob { payload, reply })
-            .await
-            .ok()?;
+        self.queues[i].send(HashJob { payload, reply }).await.ok()?;
         answer.await.ok()
     }
 }
@@ -100,7 +97,11 @@ async fn main() {
     let hashed = Arc::new(AtomicU64::new(0));
     let mut burst = Vec::new();
     for id in 0..12 {
-        burst.push(tokio::spawn(handle_upload(pool.clone(), id, hashed.clone())));
+        burst.push(tokio::spawn(handle_upload(
+            pool.clone(),
+            id,
+            hashed.clone(),
+        )));
     }
     for handler in burst {
         let _ = handler.await;
@@ -111,7 +112,11 @@ async fn main() {
         let mut tick = tokio::time::interval(Duration::from_millis(150));
         for id in 100.. {
             tick.tick().await;
-            tokio::spawn(handle_upload(ticker_pool.clone(), id, ticker_hashed.clone()));
+            tokio::spawn(handle_upload(
+                ticker_pool.clone(),
+                id,
+                ticker_hashed.clone(),
+            ));
         }
     });
     drop(pool);

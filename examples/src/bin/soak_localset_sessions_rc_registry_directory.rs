@@ -55,7 +55,7 @@ async fn session(
     let mut seen = 0u64;
     while let Some(msg) = outbox.recv().await {
         seen += 1;
-        if seen % 3 == 0 {
+        if seen.is_multiple_of(3) {
             let (reply, answer) = oneshot::channel_named("directory-reply");
             if directory.send(Lookup { user: id, reply }).await.is_err() {
                 break;

@@ -157,7 +157,8 @@ async fn main() {
             tick.tick().await;
             let mut journal = journal.lock().await;
             if journal.len() > 64 {
-                let keep = journal.split_off(journal.len() - 32);
+                let at = journal.len() - 32;
+                let keep = journal.split_off(at);
                 *journal = keep;
             }
         }

@@ -8,7 +8,7 @@
 //! that applies and journals it; the teller awaits that task.
 //!
 //! Four tellers (two `peeps::spawn_named`, two plain `tokio::spawn`)
-//! transfer between pseudo-random tenants of 0..8 every 30 ms. An
+//! transfer between pseudo-random tenants of 0..6 every 30 ms. An
 //! `auditor` (`peeps::spawn_named`) every 400 ms takes every existing
 //! tenant's owned guard in id order and sums the balances on
 //! `spawn_blocking`, the guards moved into the closure. A
@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-const TENANTS: u64 = 8;
+const TENANTS: u64 = 6;
 
 struct Tenant {
     balance: i64,
@@ -109,11 +109,15 @@ async fn apply_transfer(
 }
 
 async fn teller(bank: Arc<Bank>, seed: u64) {
-    let mut x = seed.wrapping_mul(2862933555777941757).wrapping_add(3037000493);
+    let mut x = seed
+        .wrapping_mul(2862933555777941757)
+        .wrapping_add(3037000493);
     let mut tick = tokio::time::interval(Duration::from_millis(30));
     loop {
         tick.tick().await;
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let from = (x >> 33) % TENANTS;
         let to = (x >> 17) % TENANTS;
         bank.transfer(from, to, ((x >> 40) % 50) as i64).await;
@@ -159,11 +163,10 @@ async fn main() {
             for id in ids {
                 guards.push(b.tenant(id).await.lock_owned().await);
             }
-            let total = tokio::task::spawn_blocking(move || {
-                guards.iter().map(|g| g.balance).sum::<i64>()
-            })
-            .await
-            .expect("sum");
+            let total =
+                tokio::task::spawn_blocking(move || guards.iter().map(|g| g.balance).sum::<i64>())
+                    .await
+                    .expect("sum");
             println!("audit: {total} across the locked tenants");
             a.fetch_add(1, Ordering::Relaxed);
         }
