@@ -563,6 +563,20 @@
 //! | `link_locked_across_send_packet_tokio_spawn` | probable deadlock of `thread main` (holding `in-link`, waiting for `transport-handler` in `send_packet`) and the plain link-check task (holding `transport-handler`, waiting for `in-link`) (BeechatNetworkSystemsLtd/Reticulum-rs#12) |
 //! | `link_dropped_before_send_packet_tokio_spawn` | in every dump: nothing false (the twin: the link let go before `send_packet`) |
 //!
+//! ## Handles parked and moved in everyday healthy services (hunt25)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `soak_supervisor_recycles_worker_mailbox_from_join` | in every dump: nothing false (all `peeps::spawn_named`: a `supervisor` recycles its `worker` every 25 jobs, the worker returning its `jobs` receiver from its task and the supervisor respawning on the one its `JoinHandle` gives back; clients call with `oneshot` replies every 300 ms) |
+//! | `soak_hub_hands_out_feed_receivers_plain` | in every dump: nothing false (a `peeps::spawn_named` `hub` makes each `topic-feed`, files the sender in its topic table and replies with the receiver on a `subscribe-reply` oneshot; plain subscribers read their feeds, one an `audit` feed nobody publishes to; plain publishers every 200 ms) |
+//! | `soak_shutdown_registry_stop_oneshots_restart` | in every dump: nothing false (subsystems register `stop` oneshots whose senders are `Option`s in a `stop-registry` mutex; a `health-monitor` takes the indexer's out, fires it, joins and respawns every 700 ms; the `coordinator` waits on `shutdown-requested` (`Notify`), `main` on ctrl-c) |
+//! | `soak_hash_thread_pool_round_robin_plain` | in every dump: nothing false (three `std::thread` hashers parked in `blocking_recv` on their `hash-jobs` (senders in a round-robin pool `Vec` in an `Arc`), answering on oneshots and `blocking_send`ing counts into `hash-stats`; `#[peeps::instrument]` handlers under plain `tokio::spawn`) |
+//! | `soak_localset_sessions_rc_registry_directory` | in every dump: nothing false (a `LocalSet` on a current-thread runtime: `#[peeps::instrument]` sessions under `spawn_local` file their `session-outbox` senders in an `Rc<RefCell<HashMap>>`, a heartbeat clones them out every 200 ms; sessions look users up in a `peeps::spawn_named` `directory`) |
+//! | `soak_reply_through_three_stage_pipeline` | in every dump: nothing false (`peeps::spawn_named` `decode`, `enrich` (reads `user-directory`) and `persist` (locks `journal`) pass each request's `ingest-reply` oneshot sender along in differently shaped messages; `#[peeps::instrument]` callers under plain `tokio::spawn`) |
+//! | `soak_conn_registry_reaper_close_oneshots_plain` | in every dump: nothing false (a TCP chat server: plain connection tasks register their `conn-outbox` sender and an `Option` of their `close` oneshot sender in the `conn-registry` mutex; a `reaper` takes and fires the `close` of quiet ones; quiet clients reconnect again and again) |
+//! | `soak_discovery_broadcast_announces_senders` | in every dump: nothing false (services announce `Announce { inbox: Sender }` on an `announcements` `broadcast` every 400 ms; a `gateway` keeps the latest sender per service and forwards requests with their oneshot reply; `orders` retires every 40 queries and a new generation announces itself) |
+//! | `soak_tenant_locks_on_demand_owned_guards_id_order` | in every dump: nothing false (per-tenant mutexes, all named `tenant`, made on demand in a `tenant-index` `RwLock`; transfers hold `limits` (read) and take both tenants' `lock_owned` in id order, moving the guards into an `apply-transfer` task; an auditor locks all in id order and sums on `spawn_blocking`) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

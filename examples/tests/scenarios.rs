@@ -495,6 +495,16 @@ const SCENARIOS: &[&str] = &[
     "latency_awareness_read_dropped_before_write",
     "link_locked_across_send_packet_tokio_spawn",
     "link_dropped_before_send_packet_tokio_spawn",
+    // hunt25: handles parked and moved in everyday healthy services, hunted for false alarms
+    "soak_supervisor_recycles_worker_mailbox_from_join",
+    "soak_hub_hands_out_feed_receivers_plain",
+    "soak_shutdown_registry_stop_oneshots_restart",
+    "soak_hash_thread_pool_round_robin_plain",
+    "soak_localset_sessions_rc_registry_directory",
+    "soak_reply_through_three_stage_pipeline",
+    "soak_conn_registry_reaper_close_oneshots_plain",
+    "soak_discovery_broadcast_announces_senders",
+    "soak_tenant_locks_on_demand_owned_guards_id_order",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -9491,5 +9501,70 @@ fn link_locked_across_send_packet_tokio_spawn() {
 #[test]
 fn link_dropped_before_send_packet_tokio_spawn() {
     let mut s = scenario!(link_dropped_before_send_packet_tokio_spawn);
+    check_soak_healthy(&mut s);
+}
+
+// hunt25: handles parked and moved in everyday healthy services, hunted for false alarms
+
+/// A supervisor recycles its worker every 25 jobs, getting the `jobs` receiver back from the worker's `JoinHandle`.
+#[test]
+fn soak_supervisor_recycles_worker_mailbox_from_join() {
+    let mut s = scenario!(soak_supervisor_recycles_worker_mailbox_from_join);
+    check_soak_healthy(&mut s);
+}
+
+/// A pub-sub hub makes each `topic-feed`, files its sender in its topic table and hands the receiver back on a oneshot.
+#[test]
+fn soak_hub_hands_out_feed_receivers_plain() {
+    let mut s = scenario!(soak_hub_hands_out_feed_receivers_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Subsystems' `stop` oneshot senders parked as `Option`s in a `stop-registry` mutex, taken out to restart the indexer.
+#[test]
+fn soak_shutdown_registry_stop_oneshots_restart() {
+    let mut s = scenario!(soak_shutdown_registry_stop_oneshots_restart);
+    check_soak_healthy(&mut s);
+}
+
+/// `std::thread` hashers parked in `blocking_recv` on `hash-jobs` queues whose senders sit in a round-robin pool `Vec`.
+#[test]
+fn soak_hash_thread_pool_round_robin_plain() {
+    let mut s = scenario!(soak_hash_thread_pool_round_robin_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// `spawn_local` instrumented sessions file their outbox senders in an `Rc<RefCell<HashMap>>` and call a `Send` directory actor.
+#[test]
+fn soak_localset_sessions_rc_registry_directory() {
+    let mut s = scenario!(soak_localset_sessions_rc_registry_directory);
+    check_soak_healthy(&mut s);
+}
+
+/// A oneshot reply sender travels through decode, enrich and persist actors, answered by the last (or the first).
+#[test]
+fn soak_reply_through_three_stage_pipeline() {
+    let mut s = scenario!(soak_reply_through_three_stage_pipeline);
+    check_soak_healthy(&mut s);
+}
+
+/// A reaper takes idle connections' `close` oneshot senders out of `Option`s in the `conn-registry` mutex and fires them.
+#[test]
+fn soak_conn_registry_reaper_close_oneshots_plain() {
+    let mut s = scenario!(soak_conn_registry_reaper_close_oneshots_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Services announce their inbox senders on a `broadcast`; a gateway keeps the latest in a map and forwards requests.
+#[test]
+fn soak_discovery_broadcast_announces_senders() {
+    let mut s = scenario!(soak_discovery_broadcast_announces_senders);
+    check_soak_healthy(&mut s);
+}
+
+/// Per-tenant locks made on demand, all named `tenant`, taken owned in id order and moved into an apply task.
+#[test]
+fn soak_tenant_locks_on_demand_owned_guards_id_order() {
+    let mut s = scenario!(soak_tenant_locks_on_demand_owned_guards_id_order);
     check_soak_healthy(&mut s);
 }
