@@ -9,8 +9,7 @@
 
 use crate::channel::{Chan, Endpoint, Rx, Tx, flavor, new_chan};
 use crate::core::{At, Waiting, block_on_wait};
-use peeps_graph::{Evidence, Op};
-use peeps_runtime::__private::ownership;
+use peeps_graph::Op;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -133,12 +132,7 @@ impl<T> Sender<T> {
     pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
         self.ep.publish(&value);
         let r = self.inner.send(value);
-        self.ep.counted(u64::from(r.is_ok()), crate::core::caller());
-        if let Err(SendError(value)) = &r {
-            // Nobody receives: the value, and the handles in it, are the
-            // caller's again.
-            ownership::taken(value, Evidence::Returned);
-        }
+        self.ep.sent(&r, crate::core::caller());
         r
     }
 

@@ -434,7 +434,7 @@ impl<S: Side> Endpoint<S> {
     /// went through; a value handed back in its error, and the handles
     /// inside it, are the sender's again.
     #[inline]
-    pub(crate) fn sent<E>(&self, r: &Result<(), E>, at: Site) {
+    pub(crate) fn sent<T, E>(&self, r: &Result<T, E>, at: Site) {
         self.counted(u64::from(r.is_ok()), at);
         if let Err(e) = r {
             ownership::taken(e, peeps_graph::Evidence::Returned);

@@ -174,10 +174,7 @@ fn take_first(
 #[inline(never)]
 pub fn made(res: &Resource) {
     if graph::enabled() && stack::holds_any() {
-        res.holders()
-            .order
-            .1
-            .store(crate::hold::actor_key(), Relaxed);
+        res.holders().order.note_maker(crate::hold::actor_key());
     }
 }
 
@@ -270,6 +267,11 @@ impl ClassCell {
     /// An unresolved cell.
     pub(crate) const fn new() -> ClassCell {
         ClassCell(AtomicU32::new(0), AtomicU64::new(0))
+    }
+
+    /// Notes that `context` made the lock while it held other locks.
+    fn note_maker(&self, context: u64) {
+        self.1.store(context, Relaxed);
     }
 
     /// Whether `context` made the lock while it held other locks, asked
