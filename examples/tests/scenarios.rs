@@ -8926,7 +8926,6 @@ fn soak_appstate_audit_log_in_main() {
 
 /// A supervisor swaps a restarted actor's fresh sender into an `RwLock` and joins the actor; nobody has called it yet.
 #[test]
-#[ignore = "bug: certain deadlock of `supervisor` and `kv-actor`: the fresh sender moved into the RwLock is taken as the supervisor's (made there, still in its state)"]
 fn soak_supervisor_swaps_actor_sender() {
     let mut s = scenario!(soak_supervisor_swaps_actor_sender);
     check_soak_healthy(&mut s);

@@ -791,3 +791,64 @@ fn a_reply_in_an_unread_message_on_a_shared_mailbox_is_a_long_wait() {
         assert_eq!(on_reply, usize::from(long), "{flavor}: {}", report.text());
     }
 }
+
+/// A restarted actor's inbox sender kept in the `current-inbox` lock (put
+/// there by the supervisor, which joins the actor): `shared`, held by the
+/// lock. Nobody holds the lock: whoever takes it next may send, so no
+/// deadlock, and a long wait on the inbox says where its sender is. A
+/// task holding the lock while it waits for the actor: a probable
+/// deadlock, through the lock's guard.
+fn kept_inbox(lock_held_by_supervisor: bool) -> Report {
+    let mut d = Dump::new("svc");
+    let supervisor = d.task("supervisor");
+    let actor = d.task("kv-actor");
+    let inbox = d.channel("kv-inbox", "mpsc", 1, 1);
+    let current = d.resource(NodeKind::Rwlock, "current-inbox");
+    d.hold(inbox, actor, "receiver").evidence("used").in_state();
+    d.hold(inbox, current, "sender").evidence("shared");
+    d.wait(actor, inbox, "recv");
+    d.wait(supervisor, actor, "join");
+    if lock_held_by_supervisor {
+        d.hold(current, supervisor, "guard");
+    }
+    analyze_in_census(&d, 2)
+}
+
+#[test]
+fn a_sender_kept_in_a_lock_is_released_by_whoever_holds_it() {
+    let report = kept_inbox(false);
+    assert_no_deadlock(&report);
+    assert!(report.stuck_forever.is_empty(), "{}", report.text());
+
+    let report = kept_inbox(true);
+    let d = only_deadlock(&report);
+    assert_eq!(d.certainty, Certainty::Probable, "{}", d.text);
+    assert_eq!(task_names(d), ["kv-actor", "supervisor"]);
+    let step = d
+        .cycle
+        .iter()
+        .find(|s| s.task.name == "kv-actor")
+        .expect("the actor's step");
+    assert_eq!(step.held_by.name, "supervisor");
+    assert!(step.kept, "{}", d.text);
+    let words = r#"sender kept in rwlock "current-inbox""#;
+    assert!(d.text.contains(words), "{}\nwanted: {words}", d.text);
+}
+
+/// An owned permit kept in a `lease` mutex nobody holds, a query waiting
+/// for a permit: a long wait that says where the permit is.
+#[test]
+fn a_long_wait_on_a_permit_kept_in_a_lock_says_so() {
+    let mut d = Dump::new("svc");
+    let q = d.task("query");
+    let conns = d.resource(NodeKind::Semaphore, "conns");
+    let lease = d.mutex("lease");
+    d.hold(conns, lease, "permit").evidence("shared");
+    d.wait(q, conns, "acquire");
+    let report = analyze_in_census(&d, 1);
+    assert_no_deadlock(&report);
+    assert_eq!(report.long_waits.len(), 1, "{}", report.text());
+    let text = &report.long_waits[0].text;
+    let words = r#"its permit was kept in mutex "lease""#;
+    assert!(text.contains(words), "{text}\nwanted: {words}");
+}

@@ -877,7 +877,13 @@ impl HolderSet {
         let (holder, evidence) = self.record_at(t.slot).unwrap_or((0, Evidence::Made));
         // For a shared handle, the lock each use was made under so far.
         let guarded = if evidence == Evidence::Shared { self.by_at(t.slot) } else { 0 };
-        if holder == id {
+        if evidence == Evidence::Shared && guarded == holder {
+            // Published (a watch's value, a lock's: see
+            // `ownership::published`): a use through it, under the lock,
+            // leaves it there for the next user. (One taken out of a lock
+            // and kept stays counted there: a miss, never an alarm.)
+            *token = Some(t);
+        } else if holder == id {
             // Its holder uses it: the first use from its own state proves
             // it; a holder that used it before, or one of several users,
             // stays as it is.
@@ -1111,6 +1117,12 @@ impl<'r> HoldGuard<'r> {
     pub fn exclusive_movable(set: &'r HolderSet, how: HoldAs, at: Site) -> (Self, u64, Taker) {
         let (ticket, taker) = set.hold_exclusive_movable(how, at);
         (HoldGuard { set, slot: Some(Slot::fast(0).moving()) }, ticket, taker)
+    }
+
+    /// The node whose hold this is (the lock, the semaphore).
+    #[inline]
+    pub fn owner(&self) -> NodeId {
+        self.set.owner()
     }
 
     /// Changes the hold's weight, if it is held.

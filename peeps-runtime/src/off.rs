@@ -309,6 +309,12 @@ pub mod hold {
         /// Does nothing.
         #[inline(always)]
         pub fn release(&mut self) {}
+
+        /// Always 0.
+        #[inline(always)]
+        pub fn owner(&self) -> peeps_graph::NodeId {
+            0
+        }
         /// Does nothing.
         #[inline(always)]
         pub fn reacquire(&mut self, _how: HoldAs, _confirmed: bool, _at: Site) {}
@@ -380,7 +386,7 @@ pub mod ownership {
 
     /// Does nothing.
     #[inline(always)]
-    pub fn published<T: ?Sized>(_value: &T, _channel: NodeId) {}
+    pub fn published<T: ?Sized>(_value: &T, _place: NodeId) {}
 
     /// Returns `value`.
     #[inline(always)]

@@ -364,6 +364,27 @@ pub(crate) fn ordered_owned(
     }
 }
 
+/// The most of a lock's value searched for handles (a larger value is not
+/// searched: its handles stay where peeps last saw them).
+const KEPT_SCAN_MAX: usize = 512;
+
+/// The handles inside `value`, the value of lock `lock`, are kept in that
+/// lock: whoever takes it may use, clone or take them (see
+/// `peeps_runtime::__private::ownership::published`). Called as the lock is
+/// made and as an exclusive guard lets its value go (dropped, downgraded or
+/// mapped), while the value is still the guard's. Free for a value that
+/// needs no drop, which cannot contain a handle; without diagnostics,
+/// nothing.
+#[inline(always)]
+pub(crate) fn kept<T: ?Sized>(lock: peeps_graph::NodeId, value: &T) {
+    #[cfg(feature = "diagnostics")]
+    if std::mem::needs_drop::<T>() && std::mem::size_of_val(value) <= KEPT_SCAN_MAX {
+        peeps_runtime::__private::ownership::published(value, lock);
+    }
+    #[cfg(not(feature = "diagnostics"))]
+    let _ = (lock, value, KEPT_SCAN_MAX);
+}
+
 /// A raw pointer marker: makes a guard neither `Send` nor `Sync` by
 /// default, so each guard states its bounds explicitly, exactly as tokio's.
 pub(crate) type NotSendSync = std::marker::PhantomData<*const ()>;

@@ -8,8 +8,8 @@
 //! guards, which can move to another task unseen.
 
 use crate::core::{
-    At, NotSendSync, Took, Waiting, block_on_wait, caller, fmt_via_deref, ordered, ordered_owned,
-    poll_recorded,
+    At, NotSendSync, Took, Waiting, block_on_wait, caller, fmt_via_deref, kept, ordered,
+    ordered_owned, poll_recorded,
 };
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
@@ -75,8 +75,11 @@ pub struct MutexGuard<'a, T: ?Sized> {
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
+        let res = self.lock.res.resource();
+        // SAFETY: the guard still holds the lock exclusively.
+        kept(res.id(), unsafe { &*self.lock.data.get() });
         // The hold goes before the lock is released (`guard`, dropped next).
-        self.lock.res.resource().holders().release_exclusive();
+        res.holders().release_exclusive();
     }
 }
 
@@ -102,6 +105,47 @@ pub struct OwnedMutexGuard<T: ?Sized> {
     // Dropped last: keeps alive what `hold` and `guard` point into.
     lock: Arc<Mutex<T>>,
     _marker: NotSendSync,
+}
+
+impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the guard still holds the lock exclusively (`hold` and
+        // `guard` drop after this).
+        kept(self.lock.res.resource().id(), unsafe {
+            &*self.lock.data.get()
+        });
+    }
+}
+
+impl<T: ?Sized> OwnedMutexGuard<T> {
+    /// The guard's parts, its value searched for handles first (see
+    /// [`kept`]) as a drop would.
+    #[allow(clippy::type_complexity)]
+    fn into_parts(
+        self,
+    ) -> (
+        Mark,
+        HoldGuard<'static>,
+        tokio::sync::MutexGuard<'static, ()>,
+        Arc<Mutex<T>>,
+    ) {
+        // SAFETY: the guard holds the lock exclusively.
+        kept(self.lock.res.resource().id(), unsafe {
+            &*self.lock.data.get()
+        });
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again; each field is
+        // moved out exactly once (`_marker` is zero sized).
+        unsafe {
+            (
+                std::ptr::read(&this.mark),
+                std::ptr::read(&this.hold),
+                std::ptr::read(&this.guard),
+                std::ptr::read(&this.lock),
+            )
+        }
+    }
 }
 
 // SAFETY: as tokio's OwnedMutexGuard: moving it moves the `Arc` (T: Send).
@@ -150,8 +194,9 @@ impl<T> Mutex<T> {
     /// As `tokio::sync::Mutex::new`; the node is registered at once.
     #[track_caller]
     pub fn new(t: T) -> Self {
-        let m = Self::const_new(t);
+        let mut m = Self::const_new(t);
         peeps_runtime::__private::lockorder::made(m.res.resource());
+        kept(m.res.resource().id(), m.data.get_mut());
         m
     }
 
@@ -424,6 +469,8 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
         let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
             return Err(this);
         };
+        // The mapped guard's part alone is not searched again.
+        kept(this.lock.res.resource().id(), &*this);
         let this = std::mem::ManuallyDrop::new(this);
         // SAFETY: `this` is never used or dropped again: its hold passes to
         // the mapped guard (adopted below), and its tokio guard is moved out
@@ -487,13 +534,7 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
         let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
             return Err(this);
         };
-        let OwnedMutexGuard {
-            mark,
-            hold,
-            guard,
-            lock,
-            ..
-        } = this;
+        let (mark, hold, guard, lock) = this.into_parts();
         Ok(OwnedMappedMutexGuard {
             mark,
             hold,

@@ -279,24 +279,30 @@ async fn a_sender_handed_off_to_a_plain_spawn_is_drawn_held_by_nobody() {
     worker.await.unwrap();
 }
 
-/// Workers share a receiver as `Arc<Mutex<Receiver>>`: its `held_by` edge
-/// is `shared`, and names the mutex every use was made under
-/// (`guarded_by`); a sender shared through an `Arc` and used with no lock
-/// held names none.
+/// Workers share a receiver as `Arc<Mutex<Receiver>>`: it is kept in the
+/// mutex (its `held_by` edge points at the lock, `shared`). Kept on the
+/// heap behind the lock (`Mutex<Box<Receiver>>`, which peeps does not
+/// read), its `held_by` edge is `shared` and names the mutex every use was
+/// made under (`guarded_by`); a sender shared through an `Arc` and used
+/// with no lock held names none.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_shared_behind_a_mutex_names_that_mutex() {
     let (tx, rx) = mpsc::channel_named::<u32>("gd-jobs", 8);
     let rx = std::sync::Arc::new(peeps_sync::Mutex::new(rx).named("gd-queue"));
+    let (boxed_tx, boxed_rx) = mpsc::channel_named::<u32>("gd-boxed-jobs", 8);
+    let boxed_rx = std::sync::Arc::new(peeps_sync::Mutex::new(Box::new(boxed_rx)).named("gd-boxed"));
     let tx = std::sync::Arc::new(tx);
     for n in 0..4 {
         tx.send(n).await.unwrap();
+        boxed_tx.send(n).await.unwrap();
     }
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
     for name in ["gd-worker-1", "gd-worker-2"] {
-        let (rx, tx, done) = (rx.clone(), tx.clone(), done_tx.clone());
+        let (rx, boxed_rx, tx, done) = (rx.clone(), boxed_rx.clone(), tx.clone(), done_tx.clone());
         spawn_named(name, async move {
             for _ in 0..2 {
                 let job = rx.lock().await.recv().await.unwrap();
+                boxed_rx.lock().await.recv().await.unwrap();
                 tx.send(job + 10).await.unwrap();
             }
             done.send(()).unwrap();
@@ -308,21 +314,28 @@ async fn a_receiver_shared_behind_a_mutex_names_that_mutex() {
     }
     let g = eventually(|g| {
         let queue = g.find("gd-queue")?.id;
-        let receivers = endpoint_edges(g, "gd-jobs", "receiver");
-        match receivers.as_slice() {
-            [r] if r.attrs.get("guarded_by").and_then(|v| v.as_u64()) == Some(queue) => Ok(()),
-            other => Err(format!("receiver edges: {other:?}")),
+        let boxed = g.find("gd-boxed")?.id;
+        match endpoint_edges(g, "gd-jobs", "receiver").as_slice() {
+            [r] if r.to == queue => {}
+            other => return Err(format!("receiver edges: {other:?}")),
+        }
+        match endpoint_edges(g, "gd-boxed-jobs", "receiver").as_slice() {
+            [r] if r.attrs.get("guarded_by").and_then(|v| v.as_u64()) == Some(boxed) => Ok(()),
+            other => Err(format!("boxed receiver edges: {other:?}")),
         }
     })
     .await;
-    let receivers = endpoint_edges(&g, "gd-jobs", "receiver");
-    assert_eq!(receivers[0].attrs["evidence"], "shared", "{}", g.dump());
+    for chan in ["gd-jobs", "gd-boxed-jobs"] {
+        let receivers = endpoint_edges(&g, chan, "receiver");
+        assert_eq!(receivers[0].attrs["evidence"], "shared", "{}", g.dump());
+    }
     let senders = endpoint_edges(&g, "gd-jobs", "sender");
     assert!(
         senders.iter().all(|s| s.attrs.get("guarded_by").is_none()),
         "{}",
         g.dump()
     );
+    drop(boxed_tx);
 }
 
 /// The event bus of a service: a task sends on its channel, then keeps
@@ -410,4 +423,88 @@ async fn a_sender_published_in_a_watch_or_a_broadcast_is_shared() {
         g.dump()
     );
     let _ = news_rx.try_recv();
+}
+
+/// A sender put in a lock's value — as the lock is made, through a mutex or
+/// write guard, a blocking lock's guard — is kept there: shared, held by
+/// that lock, though its maker used it and the bytes it was moved out of
+/// stay in its state (a supervisor swapping a restarted actor's fresh
+/// inbox into an `RwLock`, then joining the actor). A use under the lock
+/// leaves it there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_put_in_a_lock_is_kept_there() {
+    use peeps_sync::{Mutex, RwLock, blocking};
+    use std::sync::Arc;
+    let (first, mut first_rx) = mpsc::channel_named::<u32>("kept-first", 8);
+    let made = Arc::new(Mutex::new(Some(first)).named("kept-made"));
+    let slot = Arc::new(Mutex::new(None::<mpsc::Sender<u32>>).named("kept-slot"));
+    let (placeholder, _placeholder_rx) = mpsc::channel::<u32>(1);
+    let current = Arc::new(RwLock::new(placeholder).named("kept-current"));
+    let parked = Arc::new(blocking::Mutex::new(None::<mpsc::Sender<u32>>).named("kept-parked"));
+    let (go_tx, go_rx) = oneshot::channel::<()>();
+    let (s, c, p) = (slot.clone(), current.clone(), parked.clone());
+    spawn_named("kept-supervisor", async move {
+        let (tx, mut rx) = mpsc::channel_named::<u32>("kept-lines", 8);
+        tx.send(1).await.unwrap();
+        *s.lock().await = Some(tx);
+        let (tx2, mut rx2) = mpsc::channel_named::<u32>("kept-inbox", 8);
+        tx2.send(1).await.unwrap();
+        *c.write().await = tx2;
+        let (tx3, mut rx3) = mpsc::channel_named::<u32>("kept-jobs", 8);
+        tx3.send(1).await.unwrap();
+        *p.lock() = Some(tx3);
+        let _ = go_rx.await;
+        while rx.recv().await.is_some() && rx2.recv().await.is_some() && rx3.recv().await.is_some()
+        {
+        }
+    });
+    let kept_in = |g: &Graph, chan: &str, lock: &str| -> Result<(), String> {
+        let lock = g.find(lock)?.id;
+        match endpoint_edges(g, chan, "sender").as_slice() {
+            [s] if s.attrs.get("evidence").and_then(|v| v.as_str()) == Some("shared")
+                && s.to == lock =>
+            {
+                Ok(())
+            }
+            other => Err(format!("{chan} sender edges: {other:?}")),
+        }
+    };
+    eventually(|g| {
+        g.find("kept-jobs")?;
+        kept_in(g, "kept-first", "kept-made")?;
+        kept_in(g, "kept-lines", "kept-slot")?;
+        kept_in(g, "kept-inbox", "kept-current")?;
+        kept_in(g, "kept-jobs", "kept-parked")
+    })
+    .await;
+    // Used in place, under the lock, by another task: still kept there.
+    let (s, c, m) = (slot.clone(), current.clone(), made.clone());
+    spawn_named("kept-user", async move {
+        s.lock()
+            .await
+            .as_ref()
+            .expect("the sender")
+            .send(2)
+            .await
+            .unwrap();
+        c.read().await.send(2).await.unwrap();
+        m.lock()
+            .await
+            .as_ref()
+            .expect("the sender")
+            .send(2)
+            .await
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    assert_eq!(first_rx.recv().await, Some(2));
+    eventually(|g| {
+        kept_in(g, "kept-first", "kept-made")?;
+        kept_in(g, "kept-lines", "kept-slot")?;
+        kept_in(g, "kept-inbox", "kept-current")
+    })
+    .await;
+    go_tx.send(()).unwrap();
+    drop((slot, current, made, parked));
 }

@@ -721,6 +721,11 @@ export interface Step {
    */
   in_state?: boolean;
   /**
+   * The handle is kept in `guarded_by`'s value (put there, as the lock
+   * was made or under a write guard), not only used under it.
+   */
+  kept?: boolean;
+  /**
    * The operation waited for (`lock`, `recv`, `join`, ...), when known.
    */
   op?: Op | null;

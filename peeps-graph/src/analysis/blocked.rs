@@ -423,8 +423,10 @@ fn hold_releasers(
             stale_find(merged, blocked, e.id(), evidence)
         };
         if !evidence.is_proof() && (!w.in_state() || stale.is_some()) {
+            // Used only under one lock, or kept in a lock's value: whoever
+            // holds that lock now is who may use it next.
             if evidence == Evidence::Shared
-                && let Some(lock) = guarded_by(merged, e.id())
+                && let Some(lock) = guarded_by(merged, e.id()).or_else(|| kept_in(merged, holder))
                 && guard_releasers(merged, blocked, e.id(), lock, out)?
             {
                 continue;
@@ -544,6 +546,14 @@ fn guard_releasers(
         });
     }
     Ok(out.len() > before)
+}
+
+/// `holder`, when it is a lock: a shared handle held by a lock is kept in
+/// its value (published there: see `ownership::published` in
+/// peeps-runtime).
+fn kept_in(merged: &Merged<'_>, holder: NodeIndex) -> Option<NodeIndex> {
+    let kind = merged.graph()[holder].node.kind;
+    matches!(kind, NodeKind::Mutex | NodeKind::Rwlock).then_some(holder)
 }
 
 /// The lock every use of the shared handle `held_by` was made under (its

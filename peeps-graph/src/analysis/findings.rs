@@ -125,6 +125,12 @@ impl Context<'_, '_> {
             in_state: hold.is_some_and(|h| h.in_state()),
             carrier: release.carrier.map(|c| self.node_ref(c)),
             guarded_by: release.guarded_by.map(|c| self.node_ref(c)),
+            kept: release.guarded_by.is_some()
+                && release
+                    .held_by
+                    .and_then(|e| g.edge_endpoints(e))
+                    .map(|(_, to)| to)
+                    == release.guarded_by,
             via: release.via.map(|h| self.node_ref(h)),
             waited_ms: g[wait].since_ms,
             waited: g[wait].since_ms.map(duration),
@@ -644,6 +650,12 @@ impl LongWait {
                         // receiver may take a clone.
                         (External::Shared(_), _) if holder.kind == NodeKind::Channel => {
                             "published on"
+                        }
+                        // A lock's value: whoever takes the lock may use it.
+                        (External::Shared(_), _)
+                            if matches!(holder.kind, NodeKind::Mutex | NodeKind::Rwlock) =>
+                        {
+                            "kept in"
                         }
                         (External::Shared(_), _) => "last used by",
                         (External::OutOfSight(..), _) => "last seen with",

@@ -131,6 +131,10 @@ pub struct Step {
     /// guess: the step is unconfirmed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guarded_by: Option<NodeRef>,
+    /// The handle is kept in `guarded_by`'s value (put there, as the lock
+    /// was made or under a write guard), not only used under it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kept: bool,
     /// For an RPC request: the handler serving it.
     pub via: Option<NodeRef>,
     /// How long the wait has lasted, when known.

@@ -434,6 +434,7 @@ impl TaskStack {
                 in_state: false,
                 carrier: None,
                 guarded_by: None,
+                kept: false,
                 via: None,
                 waited_ms: wait.waited_ms,
                 waited: None,

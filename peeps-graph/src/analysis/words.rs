@@ -327,9 +327,16 @@ fn release_words(step: &Step) -> Option<String> {
         ));
     }
     if let Some(lock) = &step.guarded_by {
-        // Shared, and used only under a lock: its holder must let go first.
+        // Kept in a lock's value, or shared and used only under a lock: its
+        // holder must let go first.
         let what = hold_noun(step.held_as.as_deref());
         let at = made_at(lock);
+        if step.kept {
+            return Some(format!(
+                "{what} kept in {} {:?}{at}, whose guard is held by",
+                lock.kind, lock.name
+            ));
+        }
         return Some(format!(
             "{what} shared, used only under {} {:?}{at} as far as peeps saw, whose guard is held by",
             lock.kind, lock.name

@@ -52,15 +52,18 @@ pub fn carried<T: ?Sized>(value: &T, carrier: NodeId) {
     scan_value(value, |key| moved(key, carrier, Evidence::InMessage, 0));
 }
 
-/// The handles inside `value` are published on channel `channel`: the value
-/// of a watch, a broadcast message, which every receiver may read and
-/// clone. Anyone's from then on, as a `static`'s are: `shared`, last seen
-/// with that channel, which the move names as its origin too (so a
-/// snapshot knows it from a shared use: bytes it was moved out of confirm
-/// nobody, and no lock guards it).
+/// The handles inside `value` are published at `place`: the value of a
+/// watch or a broadcast message (`place` is the channel), which every
+/// receiver may read and clone, or the value of a lock (`place` is the
+/// lock: scanned as it is made and as each exclusive guard lets it go),
+/// which whoever takes the lock may use, clone or take. Anyone's from then
+/// on, as a `static`'s are: `shared`, last seen at `place`, which the move
+/// names as its origin too (so a snapshot knows it from a shared use:
+/// bytes it was moved out of confirm nobody, and a use under the lock
+/// keeps it there).
 #[inline]
-pub fn published<T: ?Sized>(value: &T, channel: NodeId) {
-    scan_value(value, |key| moved(key, channel, Evidence::Shared, channel));
+pub fn published<T: ?Sized>(value: &T, place: NodeId) {
+    scan_value(value, |key| moved(key, place, Evidence::Shared, place));
 }
 
 /// The handles inside `value` were moved into task `task` at its spawn

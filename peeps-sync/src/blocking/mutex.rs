@@ -1,6 +1,6 @@
 //! The blocking mutex: `parking_lot::Mutex` with holder and waiter edges.
 
-use crate::core::{Took, block_on_wait, caller, fmt_via_deref, ordered};
+use crate::core::{Took, block_on_wait, caller, fmt_via_deref, kept, ordered};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard};
@@ -37,6 +37,38 @@ pub struct MutexGuard<'a, T: ?Sized> {
 
 // SAFETY: parking_lot's bound: sharing the guard shares `&T`.
 unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T> {}
+
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // `hold` and `guard` drop after this: the lock is still held.
+        kept(self.hold.owner(), &*self.guard);
+    }
+}
+
+impl<'a, T: ?Sized> MutexGuard<'a, T> {
+    /// The guard's parts, its value searched for handles first (see
+    /// [`kept`]) as a drop would.
+    fn into_parts(
+        self,
+    ) -> (
+        HoldGuard<'a>,
+        parking_lot::MutexGuard<'a, T>,
+        BackRef<'a, Mutex<T>>,
+    ) {
+        kept(self.hold.owner(), &*self.guard);
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again; each field is
+        // moved out exactly once.
+        unsafe {
+            (
+                std::ptr::read(&this.hold),
+                std::ptr::read(&this.guard),
+                std::ptr::read(&this.lock),
+            )
+        }
+    }
+}
 
 /// A guard of a part of a blocking [`Mutex`]'s value, as parking_lot's
 /// `MappedMutexGuard`.
@@ -215,7 +247,7 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// Makes a guard of a part of the value, as parking_lot's `map`.
     #[inline]
     pub fn map<U: ?Sized, F: FnOnce(&mut T) -> &mut U>(s: Self, f: F) -> MappedMutexGuard<'a, U> {
-        let MutexGuard { hold, guard, .. } = s;
+        let (hold, guard, _) = s.into_parts();
         MappedMutexGuard {
             hold,
             guard: parking_lot::MutexGuard::map(guard, f),
@@ -232,7 +264,7 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
         s: Self,
         f: F,
     ) -> Result<MappedMutexGuard<'a, U>, Self> {
-        let MutexGuard { hold, guard, lock } = s;
+        let (hold, guard, lock) = s.into_parts();
         match parking_lot::MutexGuard::try_map(guard, f) {
             Ok(guard) => Ok(MappedMutexGuard { hold, guard }),
             Err(guard) => Err(MutexGuard { hold, guard, lock }),
@@ -252,7 +284,7 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
 
     /// Unlocks with a fair hand-off, as parking_lot's `unlock_fair`.
     pub fn unlock_fair(s: Self) {
-        let MutexGuard { hold, guard, .. } = s;
+        let (hold, guard, _) = s.into_parts();
         let mut hold = hold;
         hold.release();
         parking_lot::MutexGuard::unlock_fair(guard);

@@ -1,7 +1,7 @@
 //! The blocking reader-writer lock: `parking_lot::RwLock` with holder and
 //! waiter edges.
 
-use crate::core::{Took, block_on_wait, caller, fmt_via_deref, ordered};
+use crate::core::{Took, block_on_wait, caller, fmt_via_deref, kept, ordered};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
@@ -35,6 +35,26 @@ pub struct RwLockReadGuard<'a, T: ?Sized> {
 pub struct RwLockWriteGuard<'a, T: ?Sized> {
     hold: HoldGuard<'a>,
     guard: parking_lot::RwLockWriteGuard<'a, T>,
+}
+
+impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // `hold` and `guard` drop after this: the lock is still held.
+        kept(self.hold.owner(), &*self.guard);
+    }
+}
+
+impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
+    /// The guard's parts, its value searched for handles first (see
+    /// [`kept`]) as a drop would.
+    fn into_parts(self) -> (HoldGuard<'a>, parking_lot::RwLockWriteGuard<'a, T>) {
+        kept(self.hold.owner(), &*self.guard);
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again; each field is
+        // moved out exactly once.
+        unsafe { (std::ptr::read(&this.hold), std::ptr::read(&this.guard)) }
+    }
 }
 
 /// An upgradable read guard, as parking_lot's: shares the lock with
@@ -351,7 +371,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         s: Self,
         f: F,
     ) -> MappedRwLockWriteGuard<'a, U> {
-        let RwLockWriteGuard { hold, guard } = s;
+        let (hold, guard) = s.into_parts();
         MappedRwLockWriteGuard {
             hold,
             guard: parking_lot::RwLockWriteGuard::map(guard, f),
@@ -368,7 +388,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         s: Self,
         f: F,
     ) -> Result<MappedRwLockWriteGuard<'a, U>, Self> {
-        let RwLockWriteGuard { hold, guard } = s;
+        let (hold, guard) = s.into_parts();
         match parking_lot::RwLockWriteGuard::try_map(guard, f) {
             Ok(guard) => Ok(MappedRwLockWriteGuard { hold, guard }),
             Err(guard) => Err(RwLockWriteGuard { hold, guard }),
@@ -379,7 +399,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     /// becomes `as: read_guard`, taken at this call's site.
     #[track_caller]
     pub fn downgrade(s: Self) -> RwLockReadGuard<'a, T> {
-        let RwLockWriteGuard { mut hold, guard } = s;
+        let (mut hold, guard) = s.into_parts();
         let guard = parking_lot::RwLockWriteGuard::downgrade(guard);
         hold.reacquire(HoldAs::ReadGuard, true, caller());
         RwLockReadGuard { hold, guard }

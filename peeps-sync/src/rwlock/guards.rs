@@ -3,12 +3,13 @@
 //! becomes `as: read_guard`, taken at the downgrading call), dereference,
 //! and print as the value they guard.
 
+use super::TokioWrite;
 use super::{
     OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
     RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
-use crate::core::{caller, fmt_via_deref};
-use peeps_runtime::__private::hold::HoldAs;
+use crate::core::{caller, fmt_via_deref, kept};
+use peeps_runtime::__private::hold::{HoldAs, HoldGuard};
 use peeps_runtime::__private::ownership::{Key, Mark};
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
@@ -48,6 +49,69 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
             data,
             _marker: PhantomData,
         })
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the guard still holds the lock exclusively (`hold` and
+        // `guard` drop after this).
+        kept(self.hold.owner(), unsafe { &*self.data });
+    }
+}
+
+impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
+    /// The guard's parts, its value searched for handles first (see
+    /// [`kept`]) as a drop would.
+    fn into_parts(self) -> (HoldGuard<'a>, TokioWrite<'a>, *mut T) {
+        // SAFETY: the guard holds the lock exclusively.
+        kept(self.hold.owner(), unsafe { &*self.data });
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again; each field is
+        // moved out exactly once (`_marker` is zero sized).
+        unsafe {
+            (
+                std::ptr::read(&this.hold),
+                std::ptr::read(&this.guard),
+                this.data,
+            )
+        }
+    }
+}
+
+impl<T: ?Sized> Drop for OwnedRwLockWriteGuard<T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the guard still holds the lock exclusively.
+        kept(self.hold.owner(), unsafe { &*self.lock.data.get() });
+    }
+}
+
+impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
+    /// The guard's parts, its value searched for handles first (see
+    /// [`kept`]) as a drop would.
+    fn into_parts(
+        self,
+    ) -> (
+        Mark,
+        HoldGuard<'static>,
+        TokioWrite<'static>,
+        Arc<RwLock<T>>,
+    ) {
+        // SAFETY: the guard holds the lock exclusively.
+        kept(self.hold.owner(), unsafe { &*self.lock.data.get() });
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again; each field is
+        // moved out exactly once (`_marker` is zero sized).
+        unsafe {
+            (
+                std::ptr::read(&this.mark),
+                std::ptr::read(&this.hold),
+                std::ptr::read(&this.guard),
+                std::ptr::read(&this.lock),
+            )
+        }
     }
 }
 
@@ -96,7 +160,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
             return Err(this);
         };
-        let RwLockWriteGuard { hold, guard, .. } = this;
+        let (hold, guard, _) = this.into_parts();
         Ok(RwLockMappedWriteGuard {
             hold,
             guard,
@@ -119,9 +183,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         let Some(data) = f(&*this).map(|d| d as *const U) else {
             return Err(this);
         };
-        let RwLockWriteGuard {
-            mut hold, guard, ..
-        } = this;
+        let (mut hold, guard, _) = this.into_parts();
         let guard = guard.downgrade();
         hold.reacquire(HoldAs::ReadGuard, true, caller());
         Ok(RwLockReadGuard {
@@ -135,9 +197,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     /// Converts into a mapped write guard of the whole value.
     #[inline]
     pub fn into_mapped(this: Self) -> RwLockMappedWriteGuard<'a, T> {
-        let RwLockWriteGuard {
-            hold, guard, data, ..
-        } = this;
+        let (hold, guard, data) = this.into_parts();
         RwLockMappedWriteGuard {
             hold,
             guard,
@@ -152,12 +212,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     #[inline]
     #[track_caller]
     pub fn downgrade(self) -> RwLockReadGuard<'a, T> {
-        let RwLockWriteGuard {
-            mut hold,
-            guard,
-            data,
-            ..
-        } = self;
+        let (mut hold, guard, data) = self.into_parts();
         let guard = guard.downgrade();
         hold.reacquire(HoldAs::ReadGuard, true, caller());
         RwLockReadGuard {
@@ -300,13 +355,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         let Some(data) = f(&mut *this).map(|d| d as *mut U) else {
             return Err(this);
         };
-        let OwnedRwLockWriteGuard {
-            mark,
-            hold,
-            guard,
-            lock,
-            ..
-        } = this;
+        let (mark, hold, guard, lock) = this.into_parts();
         Ok(OwnedRwLockMappedWriteGuard {
             mark,
             hold,
@@ -335,12 +384,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         let Some(data) = f(&*this).map(|d| d as *const U) else {
             return Err(this);
         };
-        let OwnedRwLockWriteGuard {
-            mut hold,
-            guard,
-            lock,
-            ..
-        } = this;
+        let (_, mut hold, guard, lock) = this.into_parts();
         let guard = guard.downgrade();
         let mark = Mark::new(Key::hold(
             lock.set().owner(),
@@ -359,13 +403,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     /// Converts into an owned mapped guard of the whole value.
     #[inline]
     pub fn into_mapped(this: Self) -> OwnedRwLockMappedWriteGuard<T> {
-        let OwnedRwLockWriteGuard {
-            mark,
-            hold,
-            guard,
-            lock,
-            ..
-        } = this;
+        let (mark, hold, guard, lock) = this.into_parts();
         let data = lock.data.get();
         OwnedRwLockMappedWriteGuard {
             mark,
@@ -382,12 +420,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     #[inline]
     #[track_caller]
     pub fn downgrade(self) -> OwnedRwLockReadGuard<T> {
-        let OwnedRwLockWriteGuard {
-            mut hold,
-            guard,
-            lock,
-            ..
-        } = self;
+        let (_, mut hold, guard, lock) = self.into_parts();
         let guard = guard.downgrade();
         let mark = Mark::new(Key::hold(
             lock.set().owner(),

@@ -13,7 +13,9 @@
 
 mod guards;
 
-use crate::core::{At, NotSendSync, Took, Waiting, block_on_wait, caller, ordered, ordered_owned};
+use crate::core::{
+    At, NotSendSync, Took, Waiting, block_on_wait, caller, kept, ordered, ordered_owned,
+};
 use peeps_graph::NodeKind;
 use peeps_graph::Op;
 use peeps_runtime::__private::hold::{HoldAs, HoldGuard, HolderSet};
@@ -169,8 +171,9 @@ impl<T> RwLock<T> {
     /// Creates a new unlocked lock, named after the call site.
     #[track_caller]
     pub fn new(value: T) -> RwLock<T> {
-        let l = Self::const_new(value);
+        let mut l = Self::const_new(value);
         peeps_runtime::__private::lockorder::made(l.res.resource());
+        kept(l.res.resource().id(), l.data.get_mut());
         l
     }
 
@@ -182,12 +185,13 @@ impl<T> RwLock<T> {
     /// As tokio's: when `max_reads` is more than `u32::MAX >> 3`.
     #[track_caller]
     pub fn with_max_readers(value: T, max_reads: u32) -> RwLock<T> {
-        let l = RwLock {
+        let mut l = RwLock {
             res: LazyResource::new(NodeKind::Rwlock, Location::caller(), false, 0).guarding::<T>(),
             lock: tokio::sync::RwLock::with_max_readers((), max_reads),
             data: UnsafeCell::new(value),
         };
         peeps_runtime::__private::lockorder::made(l.res.resource());
+        kept(l.res.resource().id(), l.data.get_mut());
         l
     }
 
