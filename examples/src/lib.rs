@@ -577,6 +577,21 @@
 //! | `soak_discovery_broadcast_announces_senders` | in every dump: nothing false (services announce `Announce { inbox: Sender }` on an `announcements` `broadcast` every 400 ms; a `gateway` keeps the latest sender per service and forwards requests with their oneshot reply; `orders` retires every 40 queries and a new generation announces itself) |
 //! | `soak_tenant_locks_on_demand_owned_guards_id_order` | in every dump: nothing false (per-tenant mutexes, all named `tenant`, made on demand in a `tenant-index` `RwLock`; transfers hold `limits` (read) and take both tenants' `lock_owned` in id order, moving the guards into an `apply-transfer` task; an auditor locks all in id order and sums on `spawn_blocking`) |
 //!
+//! ## Handles kept in locks in everyday healthy services (hunt27)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `soak_reconnecting_client_swaps_outbox_plain` | in every dump: nothing false (a `conn-supervisor` writes each connection's `conn-outbox` sender into `outbox-slot` (an `RwLock`) and joins the plain connection task; the echo server hangs up every 20 lines; plain callers clone the sender per call, then idle) |
+//! | `soak_shutdown_trigger_swapped_per_generation` | in every dump: nothing false (`main` puts each generation's `server-stop` oneshot sender in `shutdown-trigger` (a `Mutex<Option<_>>`) and joins `server`; `admin` takes and fires it on two restarts; a `ctrl-c` task would too) |
+//! | `soak_rpc_pending_map_reader_answers_plain` | in every dump: nothing false (an RPC multiplexer: plain callers file `rpc-reply` oneshot senders in `pending` (a `Mutex<HashMap>`) and send through `rpc-writer`; `rpc-reader` takes them out and answers out-of-order responses; 60 ms timeouts remove entries) |
+//! | `soak_state_sender_used_under_lock_rotated` | in every dump: nothing false (handlers `state.lock().await.audit.send(..).await` into `audit-events`; a `log-rotator` spawns a new `audit-writer`, `mem::replace`s the sender in `app-state` and joins the old writer) |
+//! | `soak_thread_worker_takes_receiver_from_slot_plain` | in every dump: nothing false (a `std::thread` resizer takes `resize-jobs`' receiver from `jobs-rx-slot` (a blocking `Mutex<Option<_>>`), `blocking_recv`s 25 jobs, puts it back and signals `resizer-exited`; `resizer-manager` starts the next; plain handlers) |
+//! | `soak_subscriber_list_read_locked_publisher_plain` | in every dump: nothing false (a `quote-publisher` awaits each send into the `quote-feed` senders kept in `subscribers` (an `RwLock<Vec<_>>`) under the read; plain subscribers push theirs under a write, some leave; a `janitor` prunes closed ones) |
+//! | `soak_lazy_workers_started_on_first_use` | in every dump: nothing false (lazily started workers: the first caller makes the inbox, spawns the worker and stores the sender in `thumbnailer-slot` / `indexer-slot`; the thumbnailer ends after 200 ms idle and is restarted on its closed sender) |
+//! | `soak_supervisor_inits_each_actor_generation` | in every dump: nothing false (all `peeps::spawn_named`: a `supervisor` sends `Load` on each new `store-inbox`, stores the sender in `store-handle` and joins `session-store`; a corrupt id crashes generations; the newest has had only its `Load`) (a false certain deadlock today: a bug) |
+//! | `soak_gpu_lease_slot_released_by_timer` | in every dump: nothing false (all `peeps::spawn_named`: three render workers keep an owned permit of `gpu-leases` (2) in their `gpu-lease` slot (`Mutex<Option<_>>`) across jobs; a `lease-timer` per lease takes it out after 120 ms; the third waits) |
+//! | `soak_config_reload_swaps_watch_sender_plain` | in every dump: nothing false (a `config-reloader` `send_replace`s under a read of `config-tx` (a blocking `RwLock<watch::Sender>`) and writes a fresh `config` sender there on a schema change; plain workers `select!` `changed()` and `worker-jobs`, resubscribing from the lock) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the
