@@ -577,6 +577,17 @@
 //! | `soak_discovery_broadcast_announces_senders` | in every dump: nothing false (services announce `Announce { inbox: Sender }` on an `announcements` `broadcast` every 400 ms; a `gateway` keeps the latest sender per service and forwards requests with their oneshot reply; `orders` retires every 40 queries and a new generation announces itself) |
 //! | `soak_tenant_locks_on_demand_owned_guards_id_order` | in every dump: nothing false (per-tenant mutexes, all named `tenant`, made on demand in a `tenant-index` `RwLock`; transfers hold `limits` (read) and take both tenants' `lock_owned` in id order, moving the guards into an `apply-transfer` task; an auditor locks all in id order and sums on `spawn_blocking`) |
 //!
+//! ## Deadlocks from bug reports, and their fixed twins (hunt26)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `payload_service_clears_cache_under_borrow_tokio_spawn` | certain deadlock of the plain payload builder service task with its own read guard of watch `cached-payload` (an `if let` scrutinee's `Ref` alive through its `send(None)`), a blocking poll of a plain task (paradigmxyz/reth#22971) (missed today: labelled a `spawn_blocking` closure, no blocking poll) |
+//! | `payload_service_checks_cache_then_clears_tokio_spawn` | in every dump: nothing false (the twin: `borrow().as_ref().is_some_and(..)`, the `Ref` gone before the send) |
+//! | `gateway_shutdown_notified_rebuilt_each_turn_tokio_spawn` | probable deadlock of `thread main` (joining the plain gateway task, keeping `inbound`'s sender, the notifier of `shutdown`) and the gateway (its `select!` waiting on notify `shutdown`, whose `notify_waiters` it missed while answering a message, and on `inbound`) (octos-org/octos#927) (missed today: the plain `JoinHandle` await is not seen) |
+//! | `gateway_shutdown_notified_enabled_once_tokio_spawn` | in every dump: nothing false (the twin: the `Notified` pinned and enabled once, before a latch check) |
+//! | `rwlock_write_future_kept_after_select` | certain deadlock of `thread main` with itself on rwlock `LOCK` (futurelock: the lock handed to a pinned `write()` future that lost a `select!`, while `main` awaits a second) (tokio-rs/tokio#6450) (missed today: a `block_on` root is untracked) |
+//! | `rwlock_write_future_dropped_after_select` | in every dump: nothing false (the twin: the losing future dropped with its scope) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the
