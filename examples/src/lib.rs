@@ -588,9 +588,20 @@
 //! | `soak_thread_worker_takes_receiver_from_slot_plain` | in every dump: nothing false (a `std::thread` resizer takes `resize-jobs`' receiver from `jobs-rx-slot` (a blocking `Mutex<Option<_>>`), `blocking_recv`s 25 jobs, puts it back and signals `resizer-exited`; `resizer-manager` starts the next; plain handlers) |
 //! | `soak_subscriber_list_read_locked_publisher_plain` | in every dump: nothing false (a `quote-publisher` awaits each send into the `quote-feed` senders kept in `subscribers` (an `RwLock<Vec<_>>`) under the read; plain subscribers push theirs under a write, some leave; a `janitor` prunes closed ones) |
 //! | `soak_lazy_workers_started_on_first_use` | in every dump: nothing false (lazily started workers: the first caller makes the inbox, spawns the worker and stores the sender in `thumbnailer-slot` / `indexer-slot`; the thumbnailer ends after 200 ms idle and is restarted on its closed sender) |
-//! | `soak_supervisor_inits_each_actor_generation` | in every dump: nothing false (all `peeps::spawn_named`: a `supervisor` sends `Load` on each new `store-inbox`, stores the sender in `store-handle` and joins `session-store`; a corrupt id crashes generations; the newest has had only its `Load`) (a false certain deadlock today: a bug) |
+//! | `soak_supervisor_inits_each_actor_generation` | in every dump: nothing false (all `peeps::spawn_named`: a `supervisor` sends `Load` on each new `store-inbox`, stores the sender in `store-handle` and joins `session-store`; a corrupt id crashes generations; the newest has had only its `Load`) |
 //! | `soak_gpu_lease_slot_released_by_timer` | in every dump: nothing false (all `peeps::spawn_named`: three render workers keep an owned permit of `gpu-leases` (2) in their `gpu-lease` slot (`Mutex<Option<_>>`) across jobs; a `lease-timer` per lease takes it out after 120 ms; the third waits) |
 //! | `soak_config_reload_swaps_watch_sender_plain` | in every dump: nothing false (a `config-reloader` `send_replace`s under a read of `config-tx` (a blocking `RwLock<watch::Sender>`) and writes a fresh `config` sender there on a schema change; plain workers `select!` `changed()` and `worker-jobs`, resubscribing from the lock) |
+//!
+//! ## Deadlocks from bug reports, and their fixed twins (hunt26)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `payload_service_clears_cache_under_borrow_tokio_spawn` | certain deadlock of the plain payload builder service task with its own read guard of watch `cached-payload` (an `if let` scrutinee's `Ref` alive through its `send(None)`), a blocking poll of a plain task (paradigmxyz/reth#22971) (missed today: labelled a `spawn_blocking` closure, no blocking poll) |
+//! | `payload_service_checks_cache_then_clears_tokio_spawn` | in every dump: nothing false (the twin: `borrow().as_ref().is_some_and(..)`, the `Ref` gone before the send) |
+//! | `gateway_shutdown_notified_rebuilt_each_turn_tokio_spawn` | probable deadlock of `thread main` (joining the plain gateway task, keeping `inbound`'s sender, the notifier of `shutdown`) and the gateway (its `select!` waiting on notify `shutdown`, whose `notify_waiters` it missed while answering a message, and on `inbound`) (octos-org/octos#927) (missed today: the plain `JoinHandle` await is not seen) |
+//! | `gateway_shutdown_notified_enabled_once_tokio_spawn` | in every dump: nothing false (the twin: the `Notified` pinned and enabled once, before a latch check) |
+//! | `rwlock_write_future_kept_after_select` | certain deadlock of `thread main` with itself on rwlock `LOCK` (futurelock: the lock handed to a pinned `write()` future that lost a `select!`, while `main` awaits a second) (tokio-rs/tokio#6450) (missed today: a `block_on` root is untracked) |
+//! | `rwlock_write_future_dropped_after_select` | in every dump: nothing false (the twin: the losing future dropped with its scope) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

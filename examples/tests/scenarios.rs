@@ -516,6 +516,13 @@ const SCENARIOS: &[&str] = &[
     "soak_supervisor_inits_each_actor_generation",
     "soak_gpu_lease_slot_released_by_timer",
     "soak_config_reload_swaps_watch_sender_plain",
+    // hunt26: deadlocks from bug reports, and their fixed twins
+    "payload_service_clears_cache_under_borrow_tokio_spawn",
+    "payload_service_checks_cache_then_clears_tokio_spawn",
+    "gateway_shutdown_notified_rebuilt_each_turn_tokio_spawn",
+    "gateway_shutdown_notified_enabled_once_tokio_spawn",
+    "rwlock_write_future_kept_after_select",
+    "rwlock_write_future_dropped_after_select",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -9632,7 +9639,6 @@ fn soak_lazy_workers_started_on_first_use() {
 
 /// A supervisor sends each new store generation a `Load` on its fresh inbox, stores the sender in a `Mutex<Option<_>>` and joins it; crashes restart it.
 #[test]
-#[ignore = "bug: peeps says `deadlock (certain, 2 tasks)`: task \"supervisor\" waits for task \"session-store\" to finish, \"session-store\" waits to receive from channel \"store-inbox\", `sender held by task \"supervisor\"` (evidence `used`, in_state). The supervisor sent `Load` on the sender (a use) and then moved it into the `store-handle` mutex (`*handle.lock().await = Some(tx)`), a move into shared memory peeps-runtime does not see; the stale bytes of the `tx` local (live across `.lock().await`) in the supervisor's state confirm the old hold, and `Evidence::is_proof` (peeps-graph/src/evidence.rs, used by analysis/blocked.rs) takes `used` as proof while every task is peeps'"]
 fn soak_supervisor_inits_each_actor_generation() {
     let mut s = scenario!(soak_supervisor_inits_each_actor_generation);
     check_soak_healthy(&mut s);
@@ -9649,5 +9655,137 @@ fn soak_gpu_lease_slot_released_by_timer() {
 #[test]
 fn soak_config_reload_swaps_watch_sender_plain() {
     let mut s = scenario!(soak_config_reload_swaps_watch_sender_plain);
+    check_soak_healthy(&mut s);
+}
+
+// ---- hunt26: deadlocks from bug reports (a watch borrow in an `if let` scrutinee across its send, a `Notify` lost between turns of a `select!` loop, a futurelock of two `RwLock` write futures in `main`), and their fixed twins
+
+/// paradigmxyz/reth#22971: the payload builder service, a hand-written `Future` spawned with plain `tokio::spawn`,
+/// clears a stale cached payload with `send(None)` inside an `if let` whose scrutinee holds the `cached-payload`
+/// `Ref`. A plain task parked in a blocking call with its own read guard: certain, and a blocking poll.
+#[test]
+#[ignore = "bug: peeps finds the certain deadlock, but calls the service `task \"tokio task 3\" (spawned with tokio::task::spawn_blocking)` and reports 0 blocking polls. The watch send is wrapped in `block_on_wait!` without `thread:` (peeps-sync/src/watch/mod.rs, `Sender::send`), which calls `note_blocking_call` as for tokio's panicking blocking calls; but tokio allows `watch::Sender::send` on a worker, so the plain task that made it is labelled a `spawn_blocking` closure (peeps-runtime/src/ambient.rs `foreign_location`) and marked `unseen_thread`, and `BlockingPoll::check` (peeps-graph/src/analysis/findings.rs) skips roots with `unseen_thread`, though this one parks a runtime worker. (Also: `main`'s wait for `new-payload-reply` is a long wait saying its sender \"was made by task \\\"tokio task 3\\\"\", though `main` made it and the service received it in a command; by the `received` rule it cannot be put behind the deadlock, since the plain task's hand-written future has no state peeps can read.)"]
+fn payload_service_clears_cache_under_borrow_tokio_spawn() {
+    let mut s = scenario!(payload_service_clears_cache_under_borrow_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .resources([(Channel, "cached-payload")])
+        .check(report);
+    check_tokio_tasks(d, 1, report);
+    let service = d.tasks[0].name.clone();
+    let sends = steps_of(d, Op::Write, "cached-payload");
+    assert_eq!(sends.len(), 1, "{}", report_text(report));
+    step(&service)
+        .held_by(&service)
+        .held_as("read_guard")
+        .check_one(sends[0], report);
+    // A task spawned with plain `tokio::spawn`, whose poll parks a runtime worker in the send.
+    assert!(
+        !d.text.contains("spawn_blocking"),
+        "{}",
+        report_text(report)
+    );
+    assert_eq!(
+        blocking_poll_tasks(report),
+        [service],
+        "{}",
+        report_text(report)
+    );
+}
+
+/// The fix of reth#22971: the stale cached payload checked with `borrow().as_ref().is_some_and(..)`, the `Ref` gone
+/// before the `send(None)`.
+#[test]
+fn payload_service_checks_cache_then_clears_tokio_spawn() {
+    let mut s = scenario!(payload_service_checks_cache_then_clears_tokio_spawn);
+    check_soak_healthy(&mut s);
+}
+
+/// octos-org/octos#927: the gateway's `select!` loop builds a fresh `shutdown` `Notified` on every turn; Ctrl+C's
+/// `notify_waiters()`, fired while it answers an inbound message, reaches nobody. `main` joins the plain gateway
+/// task, keeping the CLI's `inbound` sender and being the one who notified: probable (a notify's releaser is a guess).
+#[test]
+#[ignore = "bug: peeps says nothing (exit 0; at --long-wait-ms 300: 0 deadlocks, 0 stuck forever, 0 long waits). The dump has the gateway's two waits (`notified` on `shutdown`, whose notifier is `thread main`; `recv` on `inbound`, whose sender is `used` by `thread main`), but no `waits_on` edge for `main`'s `.await` of the `JoinHandle` of a plain `tokio::spawn` task: tokio's handle is not instrumented, so `thread main` is just `pending` on something peeps cannot see, an external way out (blocked.rs's roots), and the cycle main -> gateway -> main is never closed; and a receive or a notification that lasts is no stall (`is_stall`, findings.rs), so not even a long wait is said of a gateway stuck for good"]
+fn gateway_shutdown_notified_rebuilt_each_turn_tokio_spawn() {
+    let mut s = scenario!(gateway_shutdown_notified_rebuilt_each_turn_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock().probable().check(report);
+    assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
+    let notified = steps_of(d, Op::Notified, "shutdown");
+    let recvs = steps_of(d, Op::Recv, "inbound");
+    assert_eq!(
+        (notified.len(), recvs.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let gateway = notified[0].task.name.clone();
+    assert!(
+        gateway.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    step(&gateway)
+        .held_by(MAIN)
+        .held_as("notifier")
+        .check_one(notified[0], report);
+    step(&gateway)
+        .held_by(MAIN)
+        .held_as("sender")
+        .check_one(recvs[0], report);
+    let joins: Vec<_> = d
+        .cycle
+        .iter()
+        .chain(&d.others)
+        .filter(|s| s.op == Some(Op::Join))
+        .collect();
+    assert_eq!(joins.len(), 1, "{}", report_text(report));
+    step(MAIN).held_by(&gateway).check_one(joins[0], report);
+}
+
+/// The fix of octos#927 (#924's three-step park): the `Notified` made once, pinned and enabled before the latch check.
+#[test]
+fn gateway_shutdown_notified_enabled_once_tokio_spawn() {
+    let mut s = scenario!(gateway_shutdown_notified_enabled_once_tokio_spawn);
+    check_soak_healthy(&mut s);
+}
+
+/// tokio-rs/tokio#6450: `main` keeps a pinned `write()` future of the `static` `LOCK` that lost a `select!` (first in
+/// the lock's queue), makes a second, lets its guard go and awaits the second: the lock is handed to the future it no
+/// longer polls. A futurelock of the `block_on` thread: certain.
+#[test]
+#[ignore = "bug: the deadlock is missed (exit 0); at --long-wait-ms 300 one long wait: `thread \"main\" waits ... to write-lock rwlock \"LOCK\" ... nobody holds it: it is being handed over`. The lock's first waiter (the pinned `future1`) is never taken for abandoned: `Blocked::abandoned` (peeps-graph/src/analysis/blocked.rs) needs a tracked root with counted polls and a `polled_in` on the wait, and `thread main`'s `block_on` root is untracked (`polls: 0`, no `polled_in` on either wait), so `releasers`' futurelock rule (`queue_head` abandoned or `parked_beside`) never names `main` as the holder the lock was handed to; besides, `future1` was polled in the very poll that then awaited `future2` (the `futurelock_taken_same_poll` gap)"]
+fn rwlock_write_future_kept_after_select() {
+    let mut s = scenario!(rwlock_write_future_kept_after_select);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .tasks([MAIN])
+        .resources([(Rwlock, "LOCK")])
+        .step(
+            step(MAIN)
+                .op(Op::Write)
+                .waits_on(Rwlock, "LOCK")
+                .held_by(MAIN),
+        )
+        .check(report);
+    assert!(
+        d.text.contains("which it no longer polls"),
+        "{}",
+        report_text(report)
+    );
+}
+
+/// The fix of tokio#6450: the `write()` future that lost the `select!` dropped with its scope.
+#[test]
+fn rwlock_write_future_dropped_after_select() {
+    let mut s = scenario!(rwlock_write_future_dropped_after_select);
     check_soak_healthy(&mut s);
 }
