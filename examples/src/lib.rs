@@ -596,7 +596,7 @@
 //!
 //! | binary | what peeps must say |
 //! |---|---|
-//! | `payload_service_clears_cache_under_borrow_tokio_spawn` | certain deadlock of the plain payload builder service task with its own read guard of watch `cached-payload` (an `if let` scrutinee's `Ref` alive through its `send(None)`), a blocking poll of a plain task (paradigmxyz/reth#22971) (missed today: labelled a `spawn_blocking` closure, no blocking poll) |
+//! | `payload_service_clears_cache_under_borrow_tokio_spawn` | certain deadlock of the plain payload builder service task with its own read guard of watch `cached-payload` (an `if let` scrutinee's `Ref` alive through its `send(None)`), a blocking poll of a plain task (paradigmxyz/reth#22971) |
 //! | `payload_service_checks_cache_then_clears_tokio_spawn` | in every dump: nothing false (the twin: `borrow().as_ref().is_some_and(..)`, the `Ref` gone before the send) |
 //! | `gateway_shutdown_notified_rebuilt_each_turn_tokio_spawn` | probable deadlock of `thread main` (joining the plain gateway task, keeping `inbound`'s sender, the notifier of `shutdown`) and the gateway (its `select!` waiting on notify `shutdown`, whose `notify_waiters` it missed while answering a message, and on `inbound`) (octos-org/octos#927) (missed today: the plain `JoinHandle` await is not seen) |
 //! | `gateway_shutdown_notified_enabled_once_tokio_spawn` | in every dump: nothing false (the twin: the `Notified` pinned and enabled once, before a latch check) |

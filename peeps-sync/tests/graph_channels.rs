@@ -290,7 +290,8 @@ async fn a_receiver_shared_behind_a_mutex_names_that_mutex() {
     let (tx, rx) = mpsc::channel_named::<u32>("gd-jobs", 8);
     let rx = std::sync::Arc::new(peeps_sync::Mutex::new(rx).named("gd-queue"));
     let (boxed_tx, boxed_rx) = mpsc::channel_named::<u32>("gd-boxed-jobs", 8);
-    let boxed_rx = std::sync::Arc::new(peeps_sync::Mutex::new(Box::new(boxed_rx)).named("gd-boxed"));
+    let boxed_rx =
+        std::sync::Arc::new(peeps_sync::Mutex::new(Box::new(boxed_rx)).named("gd-boxed"));
     let tx = std::sync::Arc::new(tx);
     for n in 0..4 {
         tx.send(n).await.unwrap();

@@ -248,7 +248,9 @@ impl<T> Sender<T> {
         self.ep.used();
         self.ep.publish(&value);
         let _writing = self.ep.value_write();
-        let r = block_on_wait!(self.ep.resource(), Op::Write, self.inner.send(value));
+        // tokio allows a watch send anywhere (it may park the thread on a
+        // borrow): not a sign of a `spawn_blocking` closure.
+        let r = block_on_wait!(thread: self.ep.resource(), Op::Write, self.inner.send(value));
         self.ep.sent(&r, crate::core::caller());
         r
     }
@@ -265,6 +267,7 @@ impl<T> Sender<T> {
         let _writing = self.ep.value_write();
         let ep = &self.ep;
         block_on_wait!(
+            thread:
             self.ep.resource(),
             Op::Write,
             self.inner.send_modify(|value| {
@@ -287,6 +290,7 @@ impl<T> Sender<T> {
         let _writing = self.ep.value_write();
         let ep = &self.ep;
         let changed = block_on_wait!(
+            thread:
             self.ep.resource(),
             Op::Write,
             self.inner.send_if_modified(|value| {
@@ -308,6 +312,7 @@ impl<T> Sender<T> {
         let _writing = self.ep.value_write();
         self.ep.publish(&value);
         let old = block_on_wait!(
+            thread:
             self.ep.resource(),
             Op::Write,
             self.inner.send_replace(value)
