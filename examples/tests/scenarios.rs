@@ -523,6 +523,13 @@ const SCENARIOS: &[&str] = &[
     "gateway_shutdown_notified_enabled_once_tokio_spawn",
     "rwlock_write_future_kept_after_select",
     "rwlock_write_future_dropped_after_select",
+    // hunt28: deadlocks from bug reports, and their fixed twins
+    "audit_status_vs_clear_targets_tokio_spawn",
+    "audit_status_then_clear_targets_same_order_tokio_spawn",
+    "mqtt_eventloop_subscribes_into_own_full_requests",
+    "mqtt_subscribe_from_own_task_on_connack",
+    "http_channel_send_under_tx_read_tokio_spawn",
+    "http_channel_clones_sender_before_send_tokio_spawn",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -9786,5 +9793,127 @@ fn rwlock_write_future_kept_after_select() {
 #[test]
 fn rwlock_write_future_dropped_after_select() {
     let mut s = scenario!(rwlock_write_future_dropped_after_select);
+    check_soak_healthy(&mut s);
+}
+
+// ---- hunt28: deadlocks from bug reports (an async Mutex/RwLock order inversion, an event loop awaiting room in its own full request channel, a read guard kept across a send to the agent that shuts the channel down), and their fixed twins
+
+/// rustfs/rustfs#4421: the admin status poll reads `stream_cancellers` then locks `registry`; a config reload locks
+/// `registry`, closes its targets, then writes `stream_cancellers`. Plain tokio tasks: probable.
+#[test]
+fn audit_status_vs_clear_targets_tokio_spawn() {
+    let mut s = scenario!(audit_status_vs_clear_targets_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Mutex, "registry"), (Rwlock, "stream_cancellers")])
+        .check(report);
+    check_tokio_tasks(d, 2, report);
+    let locks = steps_of(d, Op::Lock, "registry");
+    let writes = steps_of(d, Op::Write, "stream_cancellers");
+    assert_eq!(
+        (locks.len(), writes.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let (status, reload) = (locks[0].task.name.clone(), writes[0].task.name.clone());
+    assert_ne!(status, reload, "{}", report_text(report));
+    step(&status)
+        .held_by(&reload)
+        .held_as("guard")
+        .check_one(locks[0], report);
+    step(&reload)
+        .held_by(&status)
+        .held_as("read_guard")
+        .check_one(writes[0], report);
+}
+
+/// The fix of rustfs#4421: the status poll locks `registry` before it reads `stream_cancellers`, the reload's order.
+#[test]
+fn audit_status_then_clear_targets_same_order_tokio_spawn() {
+    let mut s = scenario!(audit_status_then_clear_targets_same_order_tokio_spawn);
+    check_soak_healthy(&mut s);
+}
+
+/// bytebeamio/rumqtt#263: on the `ConnAck` of a reconnection, `main` awaits `subscribe` into the bounded `requests`
+/// channel the publisher filled while the broker was away, and only `main`'s own `EventLoop::poll` receives from it.
+/// `thread main` waiting on itself: certain; the plain publisher task behind it, sending on `requests` too.
+#[test]
+#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 two long waits: `thread \"main\" waits ... to send on channel \"requests\" ... its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since`, and the same for the publisher `task \"tokio task 3\"`. The receiver's `held_by` edge is `evidence: used` by `thread main` (its `recv` in `poll` before the broker went away), but `releasers` (peeps-graph/src/analysis/blocked.rs) turns a movable handle into `External::OutOfSight` whenever `Unseen::in_process_of` finds unseen tasks and `parked_unseen` gives up, which it does whenever `census.unseen > 0` (it only vouches for unseen threads parked in blocking calls). The census says `alive: 1, unseen: 1`: the one unseen task is the publisher, itself blocked in this very wait on `requests`, so wherever the receiver went its holder is blocked. The hunt20 codex#36750 / hunt23 cosmic-term#818 gap, here with `main` alone in the cycle"]
+fn mqtt_eventloop_subscribes_into_own_full_requests() {
+    let mut s = scenario!(mqtt_eventloop_subscribes_into_own_full_requests);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .tasks([MAIN])
+        .resources([(Channel, "requests")])
+        .step(
+            step(MAIN)
+                .op(Op::Send)
+                .waits_on(Channel, "requests")
+                .held_by(MAIN)
+                .held_as("receiver"),
+        )
+        .check(report);
+    assert_eq!(d.behind.len(), 1, "{}", report_text(report));
+    let publisher = &d.behind[0];
+    assert!(
+        publisher.task.name.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    assert_eq!(publisher.op, Some(Op::Send), "{}", report_text(report));
+}
+
+/// The fix of rumqtt#263 (rumqttc's FAQ): each `ConnAck`'s subscribe is sent from a task of its own.
+#[test]
+fn mqtt_subscribe_from_own_task_on_connack() {
+    let mut s = scenario!(mqtt_subscribe_from_own_task_on_connack);
+    check_soak_healthy(&mut s);
+}
+
+/// nearai/ironclaw#869: each webhook request (a plain task) keeps its read guard of `tx` across its send to the agent
+/// on the full bounded `incoming-messages`; the agent loop on `main`, the channel's only reader, stops reading on
+/// `/quit` and waits to write `tx` in `shutdown()`. Plain tokio tasks and a channel: probable.
+#[test]
+#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 five long waits: `thread \"main\" waits ... to write-lock rwlock \"tx\" ... read-locked ... by task \"tokio task 9\" (spawned with tokio::spawn), which is itself waiting` (and three more), and each webhook task `waits ... to send on channel \"incoming-messages\" ... its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since`. Same rule as rumqtt#263 above: the receiver's `held_by` is `evidence: used` by `thread main`, and `releasers` (peeps-graph/src/analysis/blocked.rs) gives up with `External::OutOfSight` because `parked_unseen` returns nothing whenever `census.unseen > 0`; the census says `alive: 4, unseen: 4`, and those four unseen tasks are exactly the four webhook requests blocked in this cycle, each holding a read guard of `tx`"]
+fn http_channel_send_under_tx_read_tokio_spawn() {
+    let mut s = scenario!(http_channel_send_under_tx_read_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Rwlock, "tx"), (Channel, "incoming-messages")])
+        .check(report);
+    let writes = steps_of(d, Op::Write, "tx");
+    let sends = steps_of(d, Op::Send, "incoming-messages");
+    assert_eq!(writes.len(), 1, "{}", report_text(report));
+    assert!(!sends.is_empty(), "{}", report_text(report));
+    step(MAIN)
+        .held_as("read_guard")
+        .check_one(writes[0], report);
+    for send in sends {
+        assert!(
+            send.task.name.starts_with("tokio task "),
+            "{}",
+            report_text(report)
+        );
+        step(&send.task.name)
+            .held_by(MAIN)
+            .held_as("receiver")
+            .check_one(send, report);
+    }
+}
+
+/// The fix of ironclaw#869 (#905): `process_message` clones the sender out of `tx` and lets the guard go before it sends.
+#[test]
+fn http_channel_clones_sender_before_send_tokio_spawn() {
+    let mut s = scenario!(http_channel_clones_sender_before_send_tokio_spawn);
     check_soak_healthy(&mut s);
 }
