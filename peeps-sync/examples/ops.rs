@@ -3,7 +3,9 @@
 //! figure a loaded machine does not disturb, unlike time): the count of a
 //! run of 2N less that of a run of N, over N, is one operation's, set-up
 //! cancelled. Usage: `ops <op> <tokio|peeps> <n>`, op one of
-//! `mutex`, `mpsc`, `unbounded`, `oneshot`, `semaphore`, `watch_borrow`,
+//! `mutex`, `mutex_vec` (a value that needs drop: read for handles as
+//! each guard lets it go), `mutex_sender` (a value holding a sender, found
+//! there each time), `mpsc`, `unbounded`, `oneshot`, `semaphore`, `watch_borrow`,
 //! `watch_send`, `request_reply` (a request carrying its oneshot reply
 //! sender through an mpsc channel), `parking_lot`, `contended`,
 //! `contended_mt`, `nested` (a mutex held throughout while another is
@@ -75,6 +77,32 @@ fn main() {
                     let m = peeps_sync::Mutex::new(0u64);
                     for _ in 0..n {
                         *m.lock().await += 1;
+                    }
+                }
+                ("mutex_vec", "tokio") => {
+                    let m = tokio::sync::Mutex::new(Vec::<u64>::new());
+                    for _ in 0..n {
+                        black_box(&mut *m.lock().await);
+                    }
+                }
+                ("mutex_vec", _) => {
+                    let m = peeps_sync::Mutex::new(Vec::<u64>::new());
+                    for _ in 0..n {
+                        black_box(&mut *m.lock().await);
+                    }
+                }
+                ("mutex_sender", "tokio") => {
+                    let (tx, _rx) = tokio::sync::mpsc::channel::<u64>(1);
+                    let m = tokio::sync::Mutex::new(Some(tx));
+                    for _ in 0..n {
+                        black_box(&mut *m.lock().await);
+                    }
+                }
+                ("mutex_sender", _) => {
+                    let (tx, _rx) = peeps_sync::mpsc::channel::<u64>(1);
+                    let m = peeps_sync::Mutex::new(Some(tx));
+                    for _ in 0..n {
+                        black_box(&mut *m.lock().await);
                     }
                 }
                 ("nested", "tokio") => {
