@@ -603,6 +603,21 @@
 //! | `rwlock_write_future_kept_after_select` | certain deadlock of `thread main` with itself on rwlock `LOCK` (futurelock: the lock handed to a pinned `write()` future that lost a `select!`, while `main` awaits a second) (tokio-rs/tokio#6450) (missed today: a `block_on` root is untracked) |
 //! | `rwlock_write_future_dropped_after_select` | in every dump: nothing false (the twin: the losing future dropped with its scope) |
 //!
+//! ## Everyday healthy services hunted for false alarms (hunt29)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `soak_tcp_line_server_user_table_db_actor_plain` | in every dump: nothing false (a TCP line server on 127.0.0.1: plain per-connection handlers share `Arc<AppState>` with `users` (`RwLock<HashMap>`), `metrics` (`Mutex`) and the `db-writes` sender of a `db-writer` actor that fsyncs on `spawn_blocking` and acks on `db-ack` oneshots; clients stay connected and quiet) |
+//! | `soak_batcher_window_or_64_oneshot_callers` | in every dump: nothing false (a `batcher` `select!`s `batch-requests` and a 50 ms `sleep_until`, flushing at 64 into `store` and answering `batch-reply` oneshots; `#[peeps::instrument]` callers in a `JoinSet`, then a trickle) |
+//! | `soak_tenant_token_buckets_ticker_refill` | in every dump: nothing false (per-tenant `tenant-tokens` semaphores in a `RwLock<HashMap>`, refilled by a `refill-ticker` every 40 ms; plain requests `acquire` and `forget`; the noisy tenant holds `tenant-stats` while waiting for a token) |
+//! | `soak_profile_cache_per_key_oncecell_loader_plain` | in every dump: nothing false (per-key `profile-cell` `OnceCell`s made under the `profile-cells` mutex and `get_or_init`ed outside it by a loader asking `profile-db` (150-400 ms `spawn_blocking` queries); 8 plain lookups per key wait on each cell; an `evictor`) |
+//! | `soak_pubsub_topics_lagging_resubscribe` | in every dump: nothing false (a hub keeps per-topic `topic-feed` broadcast senders (capacity 16) in `topics` (`RwLock<HashMap>`); named publishers burst 300 prices; slow plain subscribers get `Lagged`, count it in `lag-stats` and resubscribe through the hub) |
+//! | `soak_graceful_shutdown_watch_notify_drain_inboxes` | in every dump: nothing false (`service-manager` fills four workers' `worker-inbox`es, sends `true` on watch `shutdown`, awaits `all-drained` (`notify_one` by the last worker out after draining) and starts a second generation, which waits on its inboxes and `shutdown` (sender kept across ctrl-c)) |
+//! | `soak_batch_pool_shared_receiver_joinset_collector` | in every dump: nothing false (each 1.5 s `dispatcher` starts 4 `JoinSet` workers sharing `jobs-rx` (`rx.lock().await.recv().await`), sends 40 jobs, drops the sender and awaits `join_next`; workers hash on `spawn_blocking` and send to `results`, read by a `collector`) |
+//! | `soak_bank_registry_transfers_id_order_thread_auditor` | in every dump: nothing false (`#[peeps::instrument]` transfers read-lock `accounts` and lock two `account` mutexes lower id first, sending into `ledger-entries` under both; an `auditor` `std::thread` `blocking_read`s `accounts` and `blocking_lock`s every account in id order; an opener write-locks `accounts`) |
+//! | `soak_retry_backoff_holding_upstream_permit_plain` | in every dump: nothing false (plain clients take one of 3 `upstream-slots` permits and retry a flaky `payments-upstream` actor (down 600 ms of every 1.5 s, `upstream-health` mutex, 100 ms reply `timeout`) with 10-160 ms backoff while holding it; the others wait on the semaphore) |
+//! | `soak_log_pipeline_thread_source_slow_sink` | in every dump: nothing false (a `tailer` `std::thread` `blocking_send`s 1,500 lines into `raw-lines` (4), a plain `#[peeps::instrument]` `parse` sends into `records` (4), a `shipper` `recv_many`s 8 and uploads for 60 ms: both channels full, both senders waiting, through every dump) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

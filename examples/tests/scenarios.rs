@@ -523,6 +523,17 @@ const SCENARIOS: &[&str] = &[
     "gateway_shutdown_notified_enabled_once_tokio_spawn",
     "rwlock_write_future_kept_after_select",
     "rwlock_write_future_dropped_after_select",
+    // hunt29: everyday healthy services hunted for false alarms
+    "soak_tcp_line_server_user_table_db_actor_plain",
+    "soak_batcher_window_or_64_oneshot_callers",
+    "soak_tenant_token_buckets_ticker_refill",
+    "soak_profile_cache_per_key_oncecell_loader_plain",
+    "soak_pubsub_topics_lagging_resubscribe",
+    "soak_graceful_shutdown_watch_notify_drain_inboxes",
+    "soak_batch_pool_shared_receiver_joinset_collector",
+    "soak_bank_registry_transfers_id_order_thread_auditor",
+    "soak_retry_backoff_holding_upstream_permit_plain",
+    "soak_log_pipeline_thread_source_slow_sink",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -9787,5 +9798,75 @@ fn rwlock_write_future_kept_after_select() {
 #[test]
 fn rwlock_write_future_dropped_after_select() {
     let mut s = scenario!(rwlock_write_future_dropped_after_select);
+    check_soak_healthy(&mut s);
+}
+
+/// A TCP line server: plain handlers share `users` (`RwLock`), `metrics` (`Mutex`) and a `db-writer` actor answering on `db-ack` oneshots; clients go quiet with connections open.
+#[test]
+fn soak_tcp_line_server_user_table_db_actor_plain() {
+    let mut s = scenario!(soak_tcp_line_server_user_table_db_actor_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A batcher flushing every 50 ms or 64 items (`select!` on `sleep_until` and `batch-requests`), callers in a `JoinSet` awaiting `batch-reply` oneshots.
+#[test]
+fn soak_batcher_window_or_64_oneshot_callers() {
+    let mut s = scenario!(soak_batcher_window_or_64_oneshot_callers);
+    check_soak_healthy(&mut s);
+}
+
+/// Per-tenant token buckets (`tenant-tokens` semaphores in a `limiters` `RwLock`) refilled by a ticker; one tenant waits for tokens under its `tenant-stats` mutex.
+#[test]
+fn soak_tenant_token_buckets_ticker_refill() {
+    let mut s = scenario!(soak_tenant_token_buckets_ticker_refill);
+    check_soak_healthy(&mut s);
+}
+
+/// A read-through cache: per-key `profile-cell` `OnceCell`s made under `profile-cells`, initialised outside it by a loader asking the `profile-db` actor (slow `spawn_blocking` queries).
+#[test]
+fn soak_profile_cache_per_key_oncecell_loader_plain() {
+    let mut s = scenario!(soak_profile_cache_per_key_oncecell_loader_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A pub/sub hub of per-topic `topic-feed` broadcasts in a `topics` `RwLock`; slow plain subscribers lag and resubscribe through the hub.
+#[test]
+fn soak_pubsub_topics_lagging_resubscribe() {
+    let mut s = scenario!(soak_pubsub_topics_lagging_resubscribe);
+    check_soak_healthy(&mut s);
+}
+
+/// A graceful restart: workers `select!` their `worker-inbox` and watch `shutdown`, drain on `true`, the last one `notify_one`s `all-drained`; the second generation idles.
+#[test]
+fn soak_graceful_shutdown_watch_notify_drain_inboxes() {
+    let mut s = scenario!(soak_graceful_shutdown_watch_notify_drain_inboxes);
+    check_soak_healthy(&mut s);
+}
+
+/// Batches run by a `JoinSet` of workers sharing `jobs-rx` (`Arc<Mutex<Receiver>>`, guard held across `recv`), results to a `collector`; the dispatcher awaits `join_next`.
+#[test]
+fn soak_batch_pool_shared_receiver_joinset_collector() {
+    let mut s = scenario!(soak_batch_pool_shared_receiver_joinset_collector);
+    check_soak_healthy(&mut s);
+}
+
+/// Bank transfers under an `accounts` read lock, two `account` mutexes in id order, sending to a slow `ledger` under both; a `std::thread` auditor `blocking_lock`s all in id order.
+#[test]
+fn soak_bank_registry_transfers_id_order_thread_auditor() {
+    let mut s = scenario!(soak_bank_registry_transfers_id_order_thread_auditor);
+    check_soak_healthy(&mut s);
+}
+
+/// Calls to a flaky `payments-upstream` actor retried with exponential backoff while holding an `upstream-slots` permit; twenty plain clients queue on the semaphore.
+#[test]
+fn soak_retry_backoff_holding_upstream_permit_plain() {
+    let mut s = scenario!(soak_retry_backoff_holding_upstream_permit_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A log pipeline under backpressure: a `std::thread` `blocking_send`s into `raw-lines` (4), a plain instrumented `parse` into `records` (4), a slow `shipper` uploads 8 at a time.
+#[test]
+fn soak_log_pipeline_thread_source_slow_sink() {
+    let mut s = scenario!(soak_log_pipeline_thread_source_slow_sink);
     check_soak_healthy(&mut s);
 }
