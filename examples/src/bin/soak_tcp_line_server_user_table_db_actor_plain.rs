@@ -6,9 +6,10 @@
 //! a `db-ack` oneshot after "fsyncing" it on `spawn_blocking`.
 //!
 //! A handler reads lines: `SET name age` write-locks `users`, inserts,
-//! lets the guard go, sends the write to `db-writer` and awaits its ack;
-//! `GET name` read-locks `users`; every line bumps `metrics` under its
-//! lock. Five clients (plain tasks) each send 30 lines, then keep their
+//! lets the guard go, sends the write to `db-writer`, then locks
+//! `metrics` and keeps it across the ack's await (other handlers queue on
+//! `metrics` meanwhile); `GET name` read-locks `users`; every line bumps
+//! `metrics` under its lock. Five clients (plain tasks) each send 30 lines, then keep their
 //! connection open and quiet for 10 minutes: each handler waits on its
 //! socket, `db-writer` on its inbox, the accept loop on the listener.
 //!
@@ -30,6 +31,7 @@ struct Metrics {
     sets: u64,
     gets: u64,
     misses: u64,
+    last_seq: u64,
 }
 
 struct DbWrite {
@@ -79,9 +81,12 @@ async fn handle(socket: TcpStream, state: Arc<AppState>) {
                         ack,
                     })
                     .await;
-                let seq = acked.await.unwrap_or(0);
-                state.metrics.lock().await.sets += 1;
-                format!("OK {seq}\n")
+                // Counted under the lock across the ack, as it is often
+                // written: the db writer never takes `metrics`.
+                let mut metrics = state.metrics.lock().await;
+                metrics.sets += 1;
+                metrics.last_seq = acked.await.unwrap_or(0);
+                format!("OK {}\n", metrics.last_seq)
             }
             (Some("GET"), Some(name), None) => {
                 let age = state.users.read().await.get(name).copied();
