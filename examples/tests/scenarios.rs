@@ -537,6 +537,7 @@ const SCENARIOS: &[&str] = &[
     "soak_settings_cache_init_under_write_lock",
     "soak_session_primes_own_outbox_then_registers",
     "soak_device_actor_kicks_itself_then_registers",
+    "soak_edit_lease_manager_waits_for_expiring_lease",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -9894,5 +9895,12 @@ fn soak_session_primes_own_outbox_then_registers() {
 #[ignore = "bug: a certain deadlock of 1 task, in every dump, for each device started after the poller's first round (`device-3`, `device-4`): `task \"device-4\" waits ... to receive from channel \"device-cmds\" ... sender held by task \"device-4\"`. The same rule as `soak_session_primes_own_outbox_then_registers`: the sender, `used` by the device (its own `Connect`) and then moved into `devices` inside a `DeviceHandle`, is found in the device's state (the moved-out-of bytes) with no unseen task or thread, and `stale_find` (peeps-graph/src/analysis/blocked.rs) gives `External::FiledAway` only for `made`/`shared` evidence, so the find is proof and the receive on its own channel a one-task cycle"]
 fn soak_device_actor_kicks_itself_then_registers() {
     let mut s = scenario!(soak_device_actor_kicks_itself_then_registers);
+    check_soak_healthy(&mut s);
+}
+
+/// A `lease-manager` actor files each document's one-permit `edit-seat` owned permit in `leases` and waits for the next one until a `lease-reaper` expires it.
+#[test]
+fn soak_edit_lease_manager_waits_for_expiring_lease() {
+    let mut s = scenario!(soak_edit_lease_manager_waits_for_expiring_lease);
     check_soak_healthy(&mut s);
 }
