@@ -538,6 +538,7 @@ const SCENARIOS: &[&str] = &[
     "soak_session_primes_own_outbox_then_registers",
     "soak_device_actor_kicks_itself_then_registers",
     "soak_edit_lease_manager_waits_for_expiring_lease",
+    "soak_session_primes_own_outbox_registers_clone",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -9902,5 +9903,12 @@ fn soak_device_actor_kicks_itself_then_registers() {
 #[test]
 fn soak_edit_lease_manager_waits_for_expiring_lease() {
     let mut s = scenario!(soak_edit_lease_manager_waits_for_expiring_lease);
+    check_soak_healthy(&mut s);
+}
+
+/// The twin of `soak_session_primes_own_outbox_then_registers`: a clone of the primed sender filed in `sessions`, the original dropped.
+#[test]
+fn soak_session_primes_own_outbox_registers_clone() {
+    let mut s = scenario!(soak_session_primes_own_outbox_registers_clone);
     check_soak_healthy(&mut s);
 }
