@@ -530,6 +530,22 @@ const SCENARIOS: &[&str] = &[
     "mqtt_subscribe_from_own_task_on_connack",
     "http_channel_send_under_tx_read_tokio_spawn",
     "http_channel_clones_sender_before_send_tokio_spawn",
+    // hunt29: everyday healthy services hunted for false alarms
+    "soak_tcp_line_server_user_table_db_actor_plain",
+    "soak_batcher_window_or_64_oneshot_callers",
+    "soak_tenant_token_buckets_ticker_refill",
+    "soak_profile_cache_per_key_oncecell_loader_plain",
+    "soak_pubsub_topics_lagging_resubscribe",
+    "soak_graceful_shutdown_watch_notify_drain_inboxes",
+    "soak_batch_pool_shared_receiver_joinset_collector",
+    "soak_bank_registry_transfers_id_order_thread_auditor",
+    "soak_retry_backoff_holding_upstream_permit_plain",
+    "soak_log_pipeline_thread_source_slow_sink",
+    "soak_settings_cache_init_under_write_lock",
+    "soak_session_primes_own_outbox_then_registers",
+    "soak_device_actor_kicks_itself_then_registers",
+    "soak_edit_lease_manager_waits_for_expiring_lease",
+    "soak_session_primes_own_outbox_registers_clone",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -9915,5 +9931,112 @@ fn http_channel_send_under_tx_read_tokio_spawn() {
 #[test]
 fn http_channel_clones_sender_before_send_tokio_spawn() {
     let mut s = scenario!(http_channel_clones_sender_before_send_tokio_spawn);
+    check_soak_healthy(&mut s);
+}
+
+/// A TCP line server: plain handlers share `users` (`RwLock`), `metrics` (`Mutex`) and a `db-writer` actor answering on `db-ack` oneshots; clients go quiet with connections open.
+#[test]
+fn soak_tcp_line_server_user_table_db_actor_plain() {
+    let mut s = scenario!(soak_tcp_line_server_user_table_db_actor_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A batcher flushing every 50 ms or 64 items (`select!` on `sleep_until` and `batch-requests`), callers in a `JoinSet` awaiting `batch-reply` oneshots.
+#[test]
+fn soak_batcher_window_or_64_oneshot_callers() {
+    let mut s = scenario!(soak_batcher_window_or_64_oneshot_callers);
+    check_soak_healthy(&mut s);
+}
+
+/// Per-tenant token buckets (`tenant-tokens` semaphores in a `limiters` `RwLock`) refilled by a ticker; one tenant waits for tokens under its `tenant-stats` mutex.
+#[test]
+fn soak_tenant_token_buckets_ticker_refill() {
+    let mut s = scenario!(soak_tenant_token_buckets_ticker_refill);
+    check_soak_healthy(&mut s);
+}
+
+/// A read-through cache: per-key `profile-cell` `OnceCell`s made under `profile-cells`, initialised outside it by a loader asking the `profile-db` actor (slow `spawn_blocking` queries).
+#[test]
+fn soak_profile_cache_per_key_oncecell_loader_plain() {
+    let mut s = scenario!(soak_profile_cache_per_key_oncecell_loader_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A pub/sub hub of per-topic `topic-feed` broadcasts in a `topics` `RwLock`; slow plain subscribers lag and resubscribe through the hub.
+#[test]
+fn soak_pubsub_topics_lagging_resubscribe() {
+    let mut s = scenario!(soak_pubsub_topics_lagging_resubscribe);
+    check_soak_healthy(&mut s);
+}
+
+/// A graceful restart: workers `select!` their `worker-inbox` and watch `shutdown`, drain on `true`, the last one `notify_one`s `all-drained`; the second generation idles.
+#[test]
+fn soak_graceful_shutdown_watch_notify_drain_inboxes() {
+    let mut s = scenario!(soak_graceful_shutdown_watch_notify_drain_inboxes);
+    check_soak_healthy(&mut s);
+}
+
+/// Batches run by a `JoinSet` of workers sharing `jobs-rx` (`Arc<Mutex<Receiver>>`, guard held across `recv`), results to a `collector`; the dispatcher awaits `join_next`.
+#[test]
+fn soak_batch_pool_shared_receiver_joinset_collector() {
+    let mut s = scenario!(soak_batch_pool_shared_receiver_joinset_collector);
+    check_soak_healthy(&mut s);
+}
+
+/// Bank transfers under an `accounts` read lock, two `account` mutexes in id order, sending to a slow `ledger` under both; a `std::thread` auditor `blocking_lock`s all in id order.
+#[test]
+fn soak_bank_registry_transfers_id_order_thread_auditor() {
+    let mut s = scenario!(soak_bank_registry_transfers_id_order_thread_auditor);
+    check_soak_healthy(&mut s);
+}
+
+/// Calls to a flaky `payments-upstream` actor retried with exponential backoff while holding an `upstream-slots` permit; twenty plain clients queue on the semaphore.
+#[test]
+fn soak_retry_backoff_holding_upstream_permit_plain() {
+    let mut s = scenario!(soak_retry_backoff_holding_upstream_permit_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A log pipeline under backpressure: a `std::thread` `blocking_send`s into `raw-lines` (4), a plain instrumented `parse` into `records` (4), a slow `shipper` uploads 8 at a time.
+#[test]
+fn soak_log_pipeline_thread_source_slow_sink() {
+    let mut s = scenario!(soak_log_pipeline_thread_source_slow_sink);
+    check_soak_healthy(&mut s);
+}
+
+/// A settings cache initialising a miss's `settings-cell` `OnceCell` under the `settings-cells` write lock (the loader asks a `settings-db` actor); lookups from a `JoinSet`, a named task and a `block_on` thread.
+#[test]
+fn soak_settings_cache_init_under_write_lock() {
+    let mut s = scenario!(soak_settings_cache_init_under_write_lock);
+    check_soak_healthy(&mut s);
+}
+
+/// Named sessions prime their own `session-events` with a snapshot sent on their own sender, file the sender in `sessions` and loop on the receiver; a `notifier` forwards a notice every 10 minutes.
+#[test]
+#[ignore = "bug: a certain deadlock of 1 task, in every dump, for each session that joined after the first notice (`session-4`, `session-5`): `task \"session-5\" waits ... to receive from channel \"session-events\" ... sender held by task \"session-5\"`. The sender was moved into `sessions` (a map on the heap) after the session used it (the priming `send`), so the `used` evidence plus the stale find of its bytes in the session's state (a moved-out-of slot) stand as proof with no unseen task or thread in the process; `stale_find` in peeps-graph/src/analysis/blocked.rs takes such a find for `External::FiledAway` only when the evidence is `made` or `shared`, not `used` by the waiter itself, so the self-wait is a one-task cycle (a receive on a channel whose sender the receiver once used is indistinguishable from the heap-filed case and should be a long wait at most)"]
+fn soak_session_primes_own_outbox_then_registers() {
+    let mut s = scenario!(soak_session_primes_own_outbox_then_registers);
+    check_soak_healthy(&mut s);
+}
+
+/// Named device actors queue `Connect` on their own unbounded `device-cmds` sender, file a handle holding it in `devices` and loop on the inbox; a `poller` reads them every 10 minutes.
+#[test]
+#[ignore = "bug: a certain deadlock of 1 task, in every dump, for each device started after the poller's first round (`device-3`, `device-4`): `task \"device-4\" waits ... to receive from channel \"device-cmds\" ... sender held by task \"device-4\"`. The same rule as `soak_session_primes_own_outbox_then_registers`: the sender, `used` by the device (its own `Connect`) and then moved into `devices` inside a `DeviceHandle`, is found in the device's state (the moved-out-of bytes) with no unseen task or thread, and `stale_find` (peeps-graph/src/analysis/blocked.rs) gives `External::FiledAway` only for `made`/`shared` evidence, so the find is proof and the receive on its own channel a one-task cycle"]
+fn soak_device_actor_kicks_itself_then_registers() {
+    let mut s = scenario!(soak_device_actor_kicks_itself_then_registers);
+    check_soak_healthy(&mut s);
+}
+
+/// A `lease-manager` actor files each document's one-permit `edit-seat` owned permit in `leases` and waits for the next one until a `lease-reaper` expires it.
+#[test]
+fn soak_edit_lease_manager_waits_for_expiring_lease() {
+    let mut s = scenario!(soak_edit_lease_manager_waits_for_expiring_lease);
+    check_soak_healthy(&mut s);
+}
+
+/// The twin of `soak_session_primes_own_outbox_then_registers`: a clone of the primed sender filed in `sessions`, the original dropped.
+#[test]
+fn soak_session_primes_own_outbox_registers_clone() {
+    let mut s = scenario!(soak_session_primes_own_outbox_registers_clone);
     check_soak_healthy(&mut s);
 }
