@@ -852,3 +852,46 @@ fn a_long_wait_on_a_permit_kept_in_a_lock_says_so() {
     let words = r#"its permit was kept in mutex "lease""#;
     assert!(text.contains(words), "{text}\nwanted: {words}");
 }
+
+/// rumqtt#263's shape: `main` waits to send into the full `requests`,
+/// whose receiver it used last; the one task peeps cannot see into, a plain
+/// publisher, waits to send on `requests` too. The receiver is with `main`
+/// or moved into the publisher, and either holder is stuck: a probable
+/// deadlock of both. Not so when the publisher's wait is a receive (an
+/// idle loop's, beside a timer peeps cannot see), nor when it is a plain
+/// task peeps reads (its top-level future instrumented: the unseen task
+/// is another, which may run).
+fn unseen_publisher(op: &str, top: bool) -> Report {
+    let mut d = Dump::new("svc");
+    let main = d.thread("main");
+    let publisher = d.plain_task("publisher");
+    let requests = d.channel("requests", "mpsc", 2, 1);
+    let ticks = d.channel("ticks", "mpsc", 1, 1);
+    d.hold(requests, main, "receiver").evidence("used").in_state();
+    d.hold(requests, main, "sender").evidence("used").in_state();
+    d.hold(ticks, main, "sender").evidence("used").in_state();
+    d.wait(main, requests, "send");
+    let on = if op == "send" { requests } else { ticks };
+    d.wait(publisher, on, op);
+    if top {
+        let f = d.future(publisher, "publish");
+        d.node(f).attr("plain_top", true);
+    }
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive: 2,
+        unseen: 1,
+        ..TaskCensus::default()
+    });
+    analyze(&[snap])
+}
+
+#[test]
+fn a_handle_beside_only_unseen_tasks_waiting_to_send_is_with_a_stuck_holder() {
+    let report = unseen_publisher("send", false);
+    let d = only_deadlock(&report);
+    assert_eq!(d.certainty, Certainty::Probable, "{}", d.text);
+    assert_eq!(task_names(d), ["main", "publisher"]);
+    assert_no_deadlock(&unseen_publisher("recv", false));
+    assert_no_deadlock(&unseen_publisher("send", true));
+}
