@@ -867,9 +867,7 @@ fn unseen_publisher(op: &str, top: bool) -> Report {
     let publisher = d.plain_task("publisher");
     let requests = d.channel("requests", "mpsc", 2, 1);
     let ticks = d.channel("ticks", "mpsc", 1, 1);
-    d.hold(requests, main, "receiver")
-        .evidence("used")
-        .in_state();
+    d.hold(requests, main, "receiver").evidence("used").in_state();
     d.hold(requests, main, "sender").evidence("used").in_state();
     d.hold(ticks, main, "sender").evidence("used").in_state();
     d.wait(main, requests, "send");

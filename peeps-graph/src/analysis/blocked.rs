@@ -445,10 +445,10 @@ fn hold_releasers(
         if evidence.can_move_unseen()
             && let Some(unseen) = Unseen::in_process_of(merged, holder)
         {
-            // Moved or not, it is with its last holder or on a thread or in
-            // a task peeps cannot see into; when each of those is parked in
-            // a blocking call or waits to send, lock or acquire, it is one
-            // of them that must act: a possibility each, not a proof.
+            // Moved or not, it is with its last holder or on a thread peeps
+            // cannot see into; when each of those is parked in a blocking
+            // call, it is one of them that must act: a possibility each,
+            // not a proof.
             let parked = blocked.parked_unseen(g[holder].process);
             let Some(parked) = parked else {
                 return Err(External::OutOfSight(e.id(), unseen));
