@@ -609,9 +609,9 @@
 //! |---|---|
 //! | `audit_status_vs_clear_targets_tokio_spawn` | probable deadlock of two plain tasks: the status poll (read of rwlock `stream_cancellers`, waiting to lock mutex `registry`) and the config reload (`registry` held, waiting to write `stream_cancellers`) (rustfs/rustfs#4421) |
 //! | `audit_status_then_clear_targets_same_order_tokio_spawn` | in every dump: nothing false (the twin: `registry` always locked first) |
-//! | `mqtt_eventloop_subscribes_into_own_full_requests` | probable deadlock of `thread main` (awaiting `subscribe` into the full channel `requests`, which only its own event loop polls) and the plain publisher (sending on `requests` too: the one task peeps cannot see into, so a guessed holder of the receiver) (bytebeamio/rumqtt#263) |
+//! | `mqtt_eventloop_subscribes_into_own_full_requests` | certain deadlock of `thread main` with itself on channel `requests` (it awaits `subscribe` into the full channel only its own event loop polls), the plain publisher behind it (bytebeamio/rumqtt#263) (missed today: the receiver is out of sight while a plain task runs) |
 //! | `mqtt_subscribe_from_own_task_on_connack` | in every dump: nothing false (the twin: the subscribe sent from a task of its own) |
-//! | `http_channel_send_under_tx_read_tokio_spawn` | probable deadlock of `thread main` (the agent loop, waiting to write rwlock `tx` in `shutdown()`) and the plain webhook tasks (read guards of `tx`, waiting to send on the full `incoming-messages`, whose receiver `main` holds) (nearai/ironclaw#869) |
+//! | `http_channel_send_under_tx_read_tokio_spawn` | probable deadlock of `thread main` (the agent loop, waiting to write rwlock `tx` in `shutdown()`) and the plain webhook tasks (read guards of `tx`, waiting to send on the full `incoming-messages`, whose receiver `main` holds) (nearai/ironclaw#869) (missed today: the receiver is out of sight while plain tasks run) |
 //! | `http_channel_clones_sender_before_send_tokio_spawn` | in every dump: nothing false (the twin: the sender cloned out of `tx` before the send) |
 //!
 //! ## Everyday healthy services hunted for false alarms (hunt29)

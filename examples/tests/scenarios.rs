@@ -9856,35 +9856,34 @@ fn audit_status_then_clear_targets_same_order_tokio_spawn() {
 
 /// bytebeamio/rumqtt#263: on the `ConnAck` of a reconnection, `main` awaits `subscribe` into the bounded `requests`
 /// channel the publisher filled while the broker was away, and only `main`'s own `EventLoop::poll` receives from it.
-/// Probable: the receiver was last used by `main`, and the one task peeps cannot see into, the plain publisher, is
-/// itself waiting to send on `requests`: the receiver is with `main` or moved into the publisher, and either way its
-/// holder is stuck; so the publisher is in the deadlock too (a holder peeps guesses), not behind it.
+/// `thread main` waiting on itself: certain; the plain publisher task behind it, sending on `requests` too.
 #[test]
+#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 two long waits: `thread \"main\" waits ... to send on channel \"requests\" ... its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since`, and the same for the publisher `task \"tokio task 3\"`. The receiver's `held_by` edge is `evidence: used` by `thread main` (its `recv` in `poll` before the broker went away), but `releasers` (peeps-graph/src/analysis/blocked.rs) turns a movable handle into `External::OutOfSight` whenever `Unseen::in_process_of` finds unseen tasks and `parked_unseen` gives up, which it does whenever `census.unseen > 0` (it only vouches for unseen threads parked in blocking calls). The census says `alive: 1, unseen: 1`: the one unseen task is the publisher, itself blocked in this very wait on `requests`, so wherever the receiver went its holder is blocked. The hunt20 codex#36750 / hunt23 cosmic-term#818 gap, here with `main` alone in the cycle"]
 fn mqtt_eventloop_subscribes_into_own_full_requests() {
     let mut s = scenario!(mqtt_eventloop_subscribes_into_own_full_requests);
     let run = analyze_cli(&s.dump(), &[]);
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
-        .probable()
+        .certain()
+        .tasks([MAIN])
         .resources([(Channel, "requests")])
+        .step(
+            step(MAIN)
+                .op(Op::Send)
+                .waits_on(Channel, "requests")
+                .held_by(MAIN)
+                .held_as("receiver"),
+        )
         .check(report);
-    let mut names: Vec<&str> = d.tasks.iter().map(|t| t.name.as_str()).collect();
-    names.sort_unstable();
-    assert_eq!(names.len(), 2, "{}", report_text(report));
+    assert_eq!(d.behind.len(), 1, "{}", report_text(report));
+    let publisher = &d.behind[0];
     assert!(
-        names[0] == MAIN && names[1].starts_with("tokio task "),
+        publisher.task.name.starts_with("tokio task "),
         "{}",
         report_text(report)
     );
-    let sends = steps_of(d, Op::Send, "requests");
-    assert_eq!(sends.len(), 2, "{}", report_text(report));
-    for send in sends {
-        step(&send.task.name)
-            .held_by(MAIN)
-            .held_as("receiver")
-            .check_one(send, report);
-    }
+    assert_eq!(publisher.op, Some(Op::Send), "{}", report_text(report));
 }
 
 /// The fix of rumqtt#263 (rumqttc's FAQ): each `ConnAck`'s subscribe is sent from a task of its own.
@@ -9898,6 +9897,7 @@ fn mqtt_subscribe_from_own_task_on_connack() {
 /// on the full bounded `incoming-messages`; the agent loop on `main`, the channel's only reader, stops reading on
 /// `/quit` and waits to write `tx` in `shutdown()`. Plain tokio tasks and a channel: probable.
 #[test]
+#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 five long waits: `thread \"main\" waits ... to write-lock rwlock \"tx\" ... read-locked ... by task \"tokio task 9\" (spawned with tokio::spawn), which is itself waiting` (and three more), and each webhook task `waits ... to send on channel \"incoming-messages\" ... its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since`. Same rule as rumqtt#263 above: the receiver's `held_by` is `evidence: used` by `thread main`, and `releasers` (peeps-graph/src/analysis/blocked.rs) gives up with `External::OutOfSight` because `parked_unseen` returns nothing whenever `census.unseen > 0`; the census says `alive: 4, unseen: 4`, and those four unseen tasks are exactly the four webhook requests blocked in this cycle, each holding a read guard of `tx`"]
 fn http_channel_send_under_tx_read_tokio_spawn() {
     let mut s = scenario!(http_channel_send_under_tx_read_tokio_spawn);
     let run = analyze_cli(&s.dump(), &[]);

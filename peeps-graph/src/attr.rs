@@ -33,10 +33,6 @@ pub const TOKIO_TASK_ID: &str = "tokio_task_id";
 /// thread peeps cannot see into (one of the census's `unseen_threads`: not
 /// the main thread, nor a thread peeps accounts for). Absent otherwise.
 pub const UNSEEN_THREAD: &str = "unseen_thread";
-/// Futures: `true` on the top-level future of a plain `tokio::spawn` task,
-/// whose state peeps reads (the task is then not one of the census's
-/// `unseen` tasks). Absent otherwise.
-pub const PLAIN_TOP: &str = "plain_top";
 /// Tasks, threads: the run of a `#[peeps::test]` the task belongs to (an
 /// id unique within the process): the test body's own task, and every task
 /// spawned while that test's runtime ran. Absent outside any such test.

@@ -100,9 +100,6 @@ unsafe impl Entry for FutureEntry {
             out.attr(attr::WAKER_CLONES_ACCOUNTED, accounted);
             out.attr(attr::WAKER_GROUP, sub.group() as u64);
         }
-        if self.plain.get().is_some() {
-            out.attr(attr::PLAIN_TOP, true);
-        }
         let parent = self.parent.load(Relaxed);
         if parent != 0 {
             let since = self.parent_since.load(Relaxed);

@@ -25,7 +25,6 @@ use crate::op::Op;
 use crate::schema::{EdgeKind, Node, NodeKind, TaskCensus};
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
-use std::collections::HashSet;
 
 /// "No index" in the dense per-node arrays.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -652,63 +651,30 @@ fn notifier_releasers(
 /// Per process: see [`Blocked::parked_unseen`].
 fn parked_unseen(merged: &Merged<'_>, blocked: &Blocked) -> Vec<Option<Vec<u32>>> {
     let g = merged.graph();
-    let processes = merged.processes().len();
-    let mut threads: Vec<Vec<u32>> = vec![Vec::new(); processes];
-    let mut tasks: Vec<Vec<u32>> = vec![Vec::new(); processes];
-    // Plain tasks whose top-level future peeps reads: not unseen.
-    let tops: HashSet<u32> = g
-        .node_indices()
-        .filter(|&ix| {
-            g[ix].node.kind == NodeKind::Future
-                && attr_bool(g[ix].node, attr::PLAIN_TOP) == Some(true)
-        })
-        .filter_map(|ix| blocked.root(ix))
-        .collect();
+    let mut parked: Vec<Vec<u32>> = vec![Vec::new(); merged.processes().len()];
     for (r, root) in blocked.roots.iter().enumerate() {
         let node = g[root.ix];
-        let waits = blocked.all_waits(r as u32);
-        if attr_bool(node.node, attr::UNSEEN_THREAD) == Some(true) {
-            if waits.iter().any(|&w| is_blocking_wait(merged, w)) {
-                threads[node.process].push(r as u32);
-            }
-        } else if node.node.kind == NodeKind::Task
-            && !root.tracked
-            && !tops.contains(&(r as u32))
-            && root.is_blocked()
-            && !root.external_waker()
-            && !waits.is_empty()
-            && waits.iter().all(|&w| pushes_back(g[w].op()))
+        if attr_bool(node.node, attr::UNSEEN_THREAD) == Some(true)
+            && blocked
+                .all_waits(r as u32)
+                .iter()
+                .any(|&w| is_blocking_wait(merged, w))
         {
-            tasks[node.process].push(r as u32);
+            parked[node.process].push(r as u32);
         }
     }
     merged
         .processes()
         .iter()
-        .zip(threads.into_iter().zip(tasks))
-        .map(|(snap, (mut threads, tasks))| {
+        .zip(parked)
+        .map(|(snap, parked)| {
             let census = snap.tasks?;
-            (census.unseen + census.unseen_threads > 0
-                && census.unseen_threads == threads.len() as u64
-                && census.unseen == tasks.len() as u64)
-                .then(|| {
-                    threads.extend(tasks);
-                    threads
-                })
+            (census.unseen == 0
+                && census.unseen_threads > 0
+                && census.unseen_threads == parked.len() as u64)
+                .then_some(parked)
         })
         .collect()
-}
-
-/// Whether a wait with `op` waits for room or for a lock: a send into a
-/// full channel, a lock, a permit. A plain task's wait peeps cannot fully
-/// see (its waker is not counted) is taken as its only one when it is
-/// such a wait, made in line, not one of the receives, notifications and
-/// joins an idle loop `select!`s beside a timer.
-fn pushes_back(op: Option<Op>) -> bool {
-    matches!(
-        op,
-        Some(Op::Send | Op::Lock | Op::Read | Op::Write | Op::Acquire)
-    )
 }
 
 /// What peeps cannot see into runs in a process, where a movable handle
@@ -929,15 +895,12 @@ impl Blocked {
         blocked
     }
 
-    /// The roots of process `process` peeps cannot see into, when each
-    /// thread it cannot see into is one of them, parked in a blocking
-    /// call, and each task it cannot see into is one of them, a plain task
-    /// waiting to send, lock or acquire (not to receive or be notified: an
-    /// idle loop's waits, beside timers peeps cannot see) with no waker
-    /// clone its waits do not account for: a handle moved unseen is then
-    /// still with its last holder or with one of these, which act only
-    /// once their own wait ends. `None` when some unseen thread or task may
-    /// be running.
+    /// The roots of process `process` on threads peeps cannot see into,
+    /// when each such thread is one of them, parked in a blocking call, and
+    /// no task peeps cannot see into runs there: a handle moved unseen is
+    /// then still with its last holder or with one of these, which act
+    /// only once their own wait ends. `None` when some unseen thread or
+    /// task may be running.
     pub(crate) fn parked_unseen(&self, process: usize) -> Option<&[u32]> {
         self.parked_unseen.get(process)?.as_deref()
     }
