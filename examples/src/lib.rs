@@ -634,6 +634,19 @@
 //! | `soak_edit_lease_manager_waits_for_expiring_lease` | in every dump: nothing false (all `peeps::spawn_named`: a `lease-manager` actor `acquire_owned`s a document's one-permit `edit-seat`, files it in a `Lease` in `leases` (`Mutex<HashMap>`) and answers on `open-reply`; a second editor of doc 0 makes it wait about 6 s until `lease-reaper` drops the idle lease (a long wait)) |
 //! | `soak_session_primes_own_outbox_registers_clone` | in every dump: nothing false (the twin of `soak_session_primes_own_outbox_then_registers`: each session files a clone of its primed `session-events` sender in `sessions` and drops its own) |
 //!
+//! ## Plain tasks held up sending, locking, acquiring, in healthy services (hunt30)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `soak_import_progress_timeout_summary_plain` | in every dump: nothing false (a plain importer sends six `progress` events (capacity 2, drained by `main` only afterwards) each under a 2 s `timeout`, then `Done` on `job-status`, whose sender `main` used (`Queued`) before moving it in; `main` reads `job-status`) (today: a false probable deadlock of `main` and the importer) |
+//! | `soak_audit_send_deadline_select_server_plain` | in every dump: nothing false (a plain query server sends each `audit` record (capacity 1) in a `select!` against a 1.5 s `sleep`, then answers the `query-reply` oneshot; `main` asks three queries in a row, then drains `audit`) |
+//! | `soak_stats_lock_held_sending_batch_timeout_plain` | in every dump: nothing false (a plain batcher holds `batch-stats` while sending into `batches` (capacity 1) under a 2 s `timeout`; the `uploader` ticks every 500 ms, locks `batch-stats`, then drains `batches`) (today: a false probable deadlock of the two) |
+//! | `soak_rpc_server_full_responses_interval_drain_plain` | in every dump: nothing false (a plain server answers `requests` into `responses` (capacity 2); `main` takes one response per 500 ms `interval` tick) |
+//! | `soak_pipeline_stage_done_after_slow_consumer_plain` | in every dump: nothing false (`main` sends a `Job` with a `job-done` oneshot to a plain stage that forwards 8 items into `items` (capacity 2), drained 400 ms per item by the `writer`, and then answers) |
+//! | `soak_startup_gate_sender_in_shared_slot_plain` | in every dump: nothing false (`main` sends `Warming` on `cache-ready`, files the sender in a `std::sync::Mutex<Option<_>>` slot the `cache-warmer` takes it from after 1.5 s to send `Ready`; three plain ingesters wait on the full `events`, which `main` drains only after `Ready`) (today: a false probable deadlock of `main` and the ingesters) |
+//! | `soak_config_write_lock_held_notify_timeout_plain` | in every dump: nothing false (a plain reloader holds `config` (`RwLock`) for write while sending into `config-changes` (capacity 1) under a 1.5 s `timeout`; `main` read-locks `config` every 300 ms, then drains) (today, in some dumps: a false probable deadlock of the two) |
+//! | `soak_export_slots_held_sending_to_slow_main_plain` | in every dump: nothing false (eight plain exports loop: take one of two `export-slots` permits and send two rows into `export-rows` (capacity 1); `main` keeps the sender, collects 16 rows 300 ms each, then awaits the `auditor`'s `round-summary`) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

@@ -546,6 +546,15 @@ const SCENARIOS: &[&str] = &[
     "soak_device_actor_kicks_itself_then_registers",
     "soak_edit_lease_manager_waits_for_expiring_lease",
     "soak_session_primes_own_outbox_registers_clone",
+    // hunt30: plain tasks held up sending, locking, acquiring, in healthy services
+    "soak_import_progress_timeout_summary_plain",
+    "soak_audit_send_deadline_select_server_plain",
+    "soak_stats_lock_held_sending_batch_timeout_plain",
+    "soak_rpc_server_full_responses_interval_drain_plain",
+    "soak_pipeline_stage_done_after_slow_consumer_plain",
+    "soak_startup_gate_sender_in_shared_slot_plain",
+    "soak_config_write_lock_held_notify_timeout_plain",
+    "soak_export_slots_held_sending_to_slow_main_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -10038,5 +10047,65 @@ fn soak_edit_lease_manager_waits_for_expiring_lease() {
 #[test]
 fn soak_session_primes_own_outbox_registers_clone() {
     let mut s = scenario!(soak_session_primes_own_outbox_registers_clone);
+    check_soak_healthy(&mut s);
+}
+
+/// Main reads an import's `job-status` (a sender it used, then moved into the plain importer) while the importer sends `progress` under a 2 s timeout.
+#[test]
+#[ignore = "bug: peeps says \"deadlock (probable, 2 tasks)\": thread main waits to receive from `job-status`, \"sender held by thread main\", and plain task 4 waits to send on `progress`, \"receiver held by thread main\". The sender was moved into the plain importer, whose sends are each under a 2 s `tokio::time::timeout` (it always finishes and sends `Done`); the new parked-unseen rule takes the plain task, parked on a send, and main (the last user of the sender) as its holders, and cannot see the timer in the plain async block"]
+fn soak_import_progress_timeout_summary_plain() {
+    let mut s = scenario!(soak_import_progress_timeout_summary_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A plain query server sends each audit record in a `select!` against a 1.5 s sleep while main awaits its `query-reply`, then drains `audit`.
+#[test]
+fn soak_audit_send_deadline_select_server_plain() {
+    let mut s = scenario!(soak_audit_send_deadline_select_server_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A plain batcher holds `batch-stats` while sending into the full `batches` under a 2 s timeout; the `uploader` locks `batch-stats` before draining.
+#[test]
+#[ignore = "bug: peeps says \"deadlock (probable, 2 tasks)\": task \"uploader\" waits to lock mutex `batch-stats` held by plain task 3, which waits to send on `batches` whose receiver the uploader holds. The send is under a 2 s `tokio::time::timeout` in a plain async block, whose timer peeps cannot see: the plain task lets the lock go when it fires (not the new rule: every holder here is proven)"]
+fn soak_stats_lock_held_sending_batch_timeout_plain() {
+    let mut s = scenario!(soak_stats_lock_held_sending_batch_timeout_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A plain server waits for room in `responses` (capacity 2) that main drains one per 500 ms interval tick.
+#[test]
+fn soak_rpc_server_full_responses_interval_drain_plain() {
+    let mut s = scenario!(soak_rpc_server_full_responses_interval_drain_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Main awaits `job-done` from a plain stage that forwards 8 items into `items` (capacity 2) drained by a 400 ms-per-item `writer`.
+#[test]
+fn soak_pipeline_stage_done_after_slow_consumer_plain() {
+    let mut s = scenario!(soak_pipeline_stage_done_after_slow_consumer_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Main awaits `cache-ready` whose sender (used by main) sits in a std `Mutex<Option<_>>` slot for the `cache-warmer`; plain ingesters wait on the full `events`.
+#[test]
+#[ignore = "bug: peeps says \"deadlock (probable, 4 tasks)\": thread main waits to receive from `cache-ready`, \"sender held by thread main\", and plain tasks 3, 4, 5 wait to send on `events`, \"receiver held by thread main\". The sender is in a `std::sync::Mutex<Option<Sender>>` slot on the heap, taken and used after 1.5 s by the sleeping `cache-warmer`; the new parked-unseen rule assumes a handle not with its last holder is with a parked plain task, but it may be filed on the heap for a seen task that is not blocked"]
+fn soak_startup_gate_sender_in_shared_slot_plain() {
+    let mut s = scenario!(soak_startup_gate_sender_in_shared_slot_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A plain reloader holds `config` for write while sending into the full `config-changes` under a 1.5 s timeout; main read-locks `config` before draining.
+#[test]
+#[ignore = "bug: peeps says (in some dumps) \"deadlock (probable, 2 tasks)\": thread main waits to read-lock rwlock `config` held by plain task 3, which waits to send on `config-changes` whose receiver main holds. The send is under a 1.5 s `tokio::time::timeout` in a plain async block, whose timer peeps cannot see (not the new rule: every holder here is proven)"]
+fn soak_config_write_lock_held_notify_timeout_plain() {
+    let mut s = scenario!(soak_config_write_lock_held_notify_timeout_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Plain exports hold `export-slots` permits while sending into `export-rows` (capacity 1) that main collects slowly before awaiting the `auditor`'s `round-summary`.
+#[test]
+fn soak_export_slots_held_sending_to_slow_main_plain() {
+    let mut s = scenario!(soak_export_slots_held_sending_to_slow_main_plain);
     check_soak_healthy(&mut s);
 }
