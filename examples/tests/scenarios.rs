@@ -10052,7 +10052,6 @@ fn soak_session_primes_own_outbox_registers_clone() {
 
 /// Main reads an import's `job-status` (a sender it used, then moved into the plain importer) while the importer sends `progress` under a 2 s timeout.
 #[test]
-#[ignore = "bug: peeps says \"deadlock (probable, 2 tasks)\": thread main waits to receive from `job-status`, \"sender held by thread main\", and plain task 4 waits to send on `progress`, \"receiver held by thread main\". The sender was moved into the plain importer, whose sends are each under a 2 s `tokio::time::timeout` (it always finishes and sends `Done`); the new parked-unseen rule takes the plain task, parked on a send, and main (the last user of the sender) as its holders, and cannot see the timer in the plain async block"]
 fn soak_import_progress_timeout_summary_plain() {
     let mut s = scenario!(soak_import_progress_timeout_summary_plain);
     check_soak_healthy(&mut s);
@@ -10089,7 +10088,6 @@ fn soak_pipeline_stage_done_after_slow_consumer_plain() {
 
 /// Main awaits `cache-ready` whose sender (used by main) sits in a std `Mutex<Option<_>>` slot for the `cache-warmer`; plain ingesters wait on the full `events`.
 #[test]
-#[ignore = "bug: peeps says \"deadlock (probable, 4 tasks)\": thread main waits to receive from `cache-ready`, \"sender held by thread main\", and plain tasks 3, 4, 5 wait to send on `events`, \"receiver held by thread main\". The sender is in a `std::sync::Mutex<Option<Sender>>` slot on the heap, taken and used after 1.5 s by the sleeping `cache-warmer`; the new parked-unseen rule assumes a handle not with its last holder is with a parked plain task, but it may be filed on the heap for a seen task that is not blocked"]
 fn soak_startup_gate_sender_in_shared_slot_plain() {
     let mut s = scenario!(soak_startup_gate_sender_in_shared_slot_plain);
     check_soak_healthy(&mut s);
