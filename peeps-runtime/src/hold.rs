@@ -723,7 +723,7 @@ impl HolderSet {
         // Published on a channel (a watch's value, a broadcast message:
         // `ownership::published` names the channel as the move's origin
         // too): anyone's for good, whatever bytes a task kept of it.
-        let published = evidence == Evidence::Shared && by == holder;
+        let published = is_published(evidence, by, holder);
         let guarded = evidence == Evidence::Shared && !published;
         let mut evidence = evidence;
         if ticket != 0 && !published {
@@ -877,7 +877,7 @@ impl HolderSet {
         let (holder, evidence) = self.record_at(t.slot).unwrap_or((0, Evidence::Made));
         // For a shared handle, the lock each use was made under so far.
         let guarded = if evidence == Evidence::Shared { self.by_at(t.slot) } else { 0 };
-        if evidence == Evidence::Shared && guarded == holder {
+        if is_published(evidence, guarded, holder) {
             // Published (a watch's value, a lock's: see
             // `ownership::published`): a use through it, under the lock,
             // leaves it there for the next user. (One taken out of a lock
@@ -1000,6 +1000,14 @@ impl EndpointHold {
     pub fn ticket(&self) -> u64 {
         self.ticket
     }
+}
+
+/// Whether a hold held by `holder` as `evidence`, its `by` word `by`, is
+/// published at its holder (a channel's value or message, a lock's value:
+/// `ownership::published` names the place as the move's origin too).
+#[inline]
+fn is_published(evidence: Evidence, by: NodeId, holder: NodeId) -> bool {
+    evidence == Evidence::Shared && by == holder
 }
 
 /// The `by` word of a shared handle none of whose uses was made under one

@@ -391,21 +391,10 @@ async fn a_sender_published_in_a_watch_or_a_broadcast_is_shared() {
         drop((back, news));
     });
     let _keep = (sink_rx, news_rx.resubscribe());
-    let shared_on = |g: &Graph, chan: &str, on: &str| -> Result<(), String> {
-        let on = g.find(on)?.id;
-        match endpoint_edges(g, chan, "sender").as_slice() {
-            [s] if s.attrs.get("evidence").and_then(|v| v.as_str()) == Some("shared")
-                && s.to == on =>
-            {
-                Ok(())
-            }
-            other => Err(format!("{chan} sender edges: {other:?}")),
-        }
-    };
     eventually(|g| {
         g.find("pub-alerts")?;
-        shared_on(g, "pub-lines", "pub-sink")?;
-        shared_on(g, "pub-alerts", "pub-news")
+        sender_shared_at(g, "pub-lines", "pub-sink")?;
+        sender_shared_at(g, "pub-alerts", "pub-news")
     })
     .await;
     taken_tx.send(()).unwrap();
@@ -459,23 +448,12 @@ async fn a_sender_put_in_a_lock_is_kept_there() {
         {
         }
     });
-    let kept_in = |g: &Graph, chan: &str, lock: &str| -> Result<(), String> {
-        let lock = g.find(lock)?.id;
-        match endpoint_edges(g, chan, "sender").as_slice() {
-            [s] if s.attrs.get("evidence").and_then(|v| v.as_str()) == Some("shared")
-                && s.to == lock =>
-            {
-                Ok(())
-            }
-            other => Err(format!("{chan} sender edges: {other:?}")),
-        }
-    };
     eventually(|g| {
         g.find("kept-jobs")?;
-        kept_in(g, "kept-first", "kept-made")?;
-        kept_in(g, "kept-lines", "kept-slot")?;
-        kept_in(g, "kept-inbox", "kept-current")?;
-        kept_in(g, "kept-jobs", "kept-parked")
+        sender_shared_at(g, "kept-first", "kept-made")?;
+        sender_shared_at(g, "kept-lines", "kept-slot")?;
+        sender_shared_at(g, "kept-inbox", "kept-current")?;
+        sender_shared_at(g, "kept-jobs", "kept-parked")
     })
     .await;
     // Used in place, under the lock, by another task: still kept there.
@@ -501,11 +479,25 @@ async fn a_sender_put_in_a_lock_is_kept_there() {
     .unwrap();
     assert_eq!(first_rx.recv().await, Some(2));
     eventually(|g| {
-        kept_in(g, "kept-first", "kept-made")?;
-        kept_in(g, "kept-lines", "kept-slot")?;
-        kept_in(g, "kept-inbox", "kept-current")
+        sender_shared_at(g, "kept-first", "kept-made")?;
+        sender_shared_at(g, "kept-lines", "kept-slot")?;
+        sender_shared_at(g, "kept-inbox", "kept-current")
     })
     .await;
     go_tx.send(()).unwrap();
     drop((slot, current, made, parked));
+}
+
+/// `Ok` when channel `chan` has one sender, `shared` and held by the node
+/// named `place` (the channel or lock it was published at).
+fn sender_shared_at(g: &Graph, chan: &str, place: &str) -> Result<(), String> {
+    let place = g.find(place)?.id;
+    match endpoint_edges(g, chan, "sender").as_slice() {
+        [s] if s.attrs.get("evidence").and_then(|v| v.as_str()) == Some("shared")
+            && s.to == place =>
+        {
+            Ok(())
+        }
+        other => Err(format!("{chan} sender edges: {other:?}")),
+    }
 }
