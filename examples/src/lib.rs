@@ -647,6 +647,17 @@
 //! | `soak_config_write_lock_held_notify_timeout_plain` | in every dump: nothing false (a plain reloader holds `config` (`RwLock`) for write while sending into `config-changes` (capacity 1) under a 1.5 s `timeout`; `main` read-locks `config` every 300 ms, then drains) (today, in some dumps: a false probable deadlock of the two) |
 //! | `soak_export_slots_held_sending_to_slow_main_plain` | in every dump: nothing false (eight plain exports loop: take one of two `export-slots` permits and send two rows into `export-rows` (capacity 1); `main` keeps the sender, collects 16 rows 300 ms each, then awaits the `auditor`'s `round-summary`) |
 //!
+//! ## Deadlocks from bug reports not yet covered, and their fixed twins (hunt31)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn` | certain deadlock on mutex `broadcaster` and rwlock `worktree-app`: a `spawn_blocking` watcher holding `worktree-app` waits for `broadcaster`, handed to a plain IRC task that no worker can run, both workers parked in handlers reading `worktree-app` (gitbutlerapp/gitbutler#12992; missed today: a bug) |
+//! | `watcher_spawns_broadcaster_send_tokio_spawn` | in every dump: nothing false (the twin: the watcher spawns the send and lets `worktree-app` go) |
+//! | `lsp_config_pulls_wedge_reader_behind_full_queue_main` | probable deadlock of `thread main` with itself: tower-lsp's `read_input` waits to send on the full `server_tasks` while its four handlers await `workspace/configuration` replies only `read_input` delivers (bitwisecook/tcl-lsp#1334; missed today: a bug) |
+//! | `lsp_config_pulls_bounded_by_timeout_main` | in every dump: nothing false (the twin, #1342: the pull under a 10 s timeout) |
+//! | `conductor_reads_exhausted_by_zome_calls_tokio_spawn` | probable deadlock of 96 plain tasks on rwlock `conductor` (32 readers at most) and the oneshots `get_links respond`: zome calls hold every read while their routed-to-self `get_links` events wait for one (holochain/holochain#567; missed today: a bug) |
+//! | `conductor_cell_cloned_before_zome_call_tokio_spawn` | in every dump: nothing false (the twin: the cell cloned under a short read) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

@@ -555,6 +555,13 @@ const SCENARIOS: &[&str] = &[
     "soak_startup_gate_sender_in_shared_slot_plain",
     "soak_config_write_lock_held_notify_timeout_plain",
     "soak_export_slots_held_sending_to_slow_main_plain",
+    // hunt31: deadlocks from bug reports (worker starvation, a reader behind its own queue, reads exhausted), and their fixed twins
+    "watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn",
+    "watcher_spawns_broadcaster_send_tokio_spawn",
+    "lsp_config_pulls_wedge_reader_behind_full_queue_main",
+    "lsp_config_pulls_bounded_by_timeout_main",
+    "conductor_reads_exhausted_by_zome_calls_tokio_spawn",
+    "conductor_cell_cloned_before_zome_call_tokio_spawn",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -10105,5 +10112,167 @@ fn soak_config_write_lock_held_notify_timeout_plain() {
 #[test]
 fn soak_export_slots_held_sending_to_slow_main_plain() {
     let mut s = scenario!(soak_export_slots_held_sending_to_slow_main_plain);
+    check_soak_healthy(&mut s);
+}
+
+// ---- hunt31: deadlocks from real projects' bug reports not yet covered
+
+/// gitbutlerapp/gitbutler#12992: the `app` file watcher (a `spawn_blocking` thread) holds `worktree-app` for write and
+/// `blocking_lock()`s `broadcaster`, which is handed to a plain IRC emit task; that task is runnable but both runtime
+/// workers are parked in HTTP handler tasks reading `worktree-app`. Certain: lock queues and guards only, and no worker
+/// is left to run the task the lock was handed to.
+#[test]
+#[ignore = "bug: peeps says no deadlock (exit 0), only long waits ('nobody holds it: it is being handed over' for the watcher's and the IRC task's waits on `broadcaster`) and two blocking polls parked on `worktree-app`. `releasers` (peeps-graph/src/analysis/blocked.rs, `Target::Holders`) gives a free lock with waiters its queue head as releaser only when that head is abandoned or `parked_beside`; otherwise `External::NoHolder`. The head here is the plain IRC task, handed the lock but never polled again, and it cannot be: every `tokio-rt-worker` thread (the snapshot's `threads`, census `unseen_threads` aside) is inside a blocking poll parked on an instrumented lock (`blocking_call: true` waits of tokio tasks 11 and 13 on `worktree-app`), whose holder is the watcher, itself parked on `broadcaster`. No rule models a runnable task starved of workers: the cycle passes through the runtime's worker pool, not through a resource"]
+fn watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn() {
+    let mut s = scenario!(watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    assert_eq!(
+        d.certainty,
+        peeps::graph::analysis::Certainty::Certain,
+        "{}",
+        report_text(report)
+    );
+    let mut resources: Vec<_> = d
+        .resources
+        .iter()
+        .map(|r| (r.kind, r.name.as_str()))
+        .collect();
+    resources.sort();
+    assert_eq!(
+        resources,
+        [(Mutex, "broadcaster"), (Rwlock, "worktree-app")],
+        "{}",
+        report_text(report)
+    );
+    // The watcher's blocking task, the IRC emit task, the two handlers.
+    check_tokio_tasks(d, 4, report);
+    let reads = steps_of(d, Op::Read, "worktree-app");
+    let locks = steps_of(d, Op::Lock, "broadcaster");
+    assert_eq!(
+        (reads.len(), locks.len()),
+        (2, 1),
+        "{}",
+        report_text(report)
+    );
+    let watcher = locks[0].task.name.clone();
+    for read in reads {
+        step(&read.task.name)
+            .held_by(&watcher)
+            .held_as("guard")
+            .check_one(read, report);
+    }
+    assert!(
+        blocking_poll_tasks(report).len() >= 2,
+        "{}",
+        report_text(report)
+    );
+}
+
+/// The fix of gitbutler#12992: the watcher hands each event to a plain task that awaits `broadcaster`, and lets
+/// `worktree-app` go at once; handlers still park their workers on it while the watcher computes.
+#[test]
+fn watcher_spawns_broadcaster_send_tokio_spawn() {
+    let mut s = scenario!(watcher_spawns_broadcaster_send_tokio_spawn);
+    check_soak_healthy(&mut s);
+}
+
+/// bitwisecook/tcl-lsp#1334 (second route, fixed by #1342): tower-lsp's `serve` joins `read_input`,
+/// `buffer_unordered(4)` handlers and `print_output` on `main`'s thread; four `did_change_watched_files` handlers await
+/// `workspace/configuration` replies only `read_input` delivers, and `read_input` waits to send into the full
+/// `server_tasks` (100) that only the busy handler slots drain. `main` waits on itself; the oneshot senders are filed
+/// in the shared `pending` map: probable.
+#[test]
+#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 one long wait: `thread \"main\"` waits to send on `server_tasks`, 'its receiver was made by thread \"main\": peeps has not seen where it went since' (`External::Unconfirmed`). Every endpoint is `evidence: made, confirmed: false`, though `main` used each (`received: 4`, `sent: 104`): `HolderSet::touch_endpoint` (peeps-runtime/src/hold.rs) proves a holder only when `context::context_owns` (peeps-runtime/src/context.rs) finds the handle in the user's own state, for a thread root (no `TASK_POLL` range) the thread's stack; tokio's `Runtime::block_on` boxes a future over `BOX_FUTURE_THRESHOLD` (2048 bytes in debug, 16 KiB in release: tokio/src/runtime/runtime.rs, `AutoBox::SHOULD_BOX`), and this `#[tokio::main]` body is 2736 bytes, so it lives on the heap and no use by `thread main` proves anything. With the body pinned on the stack (tried: `block_on(pin!(body))`) the receiver becomes `used` ('receiver held by thread \"main\", which is itself waiting') and still no deadlock: the four waits on `workspace/configuration` have senders `made` by `main` and filed in the `pending` map that `main`'s own `read_input` answers (`Unconfirmed`/`FiledAway`), external, and under OR semantics one external wait keeps `main` out of the fixed point in `fixpoint`"]
+fn lsp_config_pulls_wedge_reader_behind_full_queue_main() {
+    let mut s = scenario!(lsp_config_pulls_wedge_reader_behind_full_queue_main);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    assert_eq!(
+        d.certainty,
+        peeps::graph::analysis::Certainty::Probable,
+        "{}",
+        report_text(report)
+    );
+    assert_eq!(d.tasks.len(), 1, "{}", report_text(report));
+    assert_eq!(d.tasks[0].name, MAIN, "{}", report_text(report));
+    assert!(d.behind.is_empty(), "{}", report_text(report));
+    let sends = steps_of(d, Op::Send, "server_tasks");
+    assert_eq!(sends.len(), 1, "{}", report_text(report));
+    step(MAIN)
+        .held_by(MAIN)
+        .held_as("receiver")
+        .check_one(sends[0], report);
+    assert!(
+        d.resources
+            .iter()
+            .any(|r| r.kind == Channel && r.name == "workspace/configuration"),
+        "{}",
+        report_text(report)
+    );
+}
+
+/// The fix of tcl-lsp#1334 (#1342): the configuration pull is bounded by a 10 s `tokio::time::timeout`; the editor
+/// saves a batch of twelve files every 400 ms and answers each pull after 20 ms.
+#[test]
+fn lsp_config_pulls_bounded_by_timeout_main() {
+    let mut s = scenario!(lsp_config_pulls_bounded_by_timeout_main);
+    check_soak_healthy(&mut s);
+}
+
+/// holochain/holochain#567: 32 plain zome-call tasks each hold a read of `conductor` (tokio 0.2's 32 readers at most)
+/// across the zome call, whose `get_links` (wasm on `spawn_blocking`, `tokio_safe_block_forever_on`) is routed back to
+/// ourselves; the 32 dispatch tasks of those events wait to read `conductor`. Plain tasks: probable; the event
+/// collector (joining the dispatch tasks) and `p2p_event_task` are not part of it.
+#[test]
+#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300, 64 long waits: the 32 dispatch tasks wait to read-lock `conductor` 'read-locked by task \"tokio task N\", which peeps cannot see into', and the 32 spawned `get_links` tasks wait on `get_links respond` whose sender 'was made by task \"tokio task 3\"' (`p2p_event_task`, `evidence: received` from `p2p_evt`: the event was moved on into a plain `tokio::task::spawn`ed dispatch task, a move peeps does not see). The zome calls are external: each waits on a tokio `JoinHandle` of `spawn_blocking`, and the blocking thread on a `futures::executor::block_on` of the `JoinHandle` of the spawned `get_links` task; neither wait has an edge (uninstrumented futures, `External::Untraced` through `releasers` in peeps-graph/src/analysis/blocked.rs), so the read holders of `conductor` are never blocked roots and the fixed point is empty"]
+fn conductor_reads_exhausted_by_zome_calls_tokio_spawn() {
+    let mut s = scenario!(conductor_reads_exhausted_by_zome_calls_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    assert_eq!(
+        d.certainty,
+        peeps::graph::analysis::Certainty::Probable,
+        "{}",
+        report_text(report)
+    );
+    // 32 zome calls, 32 `get_links` tasks, 32 dispatch tasks.
+    check_tokio_tasks(d, 96, report);
+    let reads = steps_of(d, Op::Read, "conductor");
+    let replies = steps_of(d, Op::Recv, "get_links respond");
+    assert_eq!(
+        (reads.len(), replies.len()),
+        (32, 32),
+        "{}",
+        report_text(report)
+    );
+    for read in reads {
+        assert_eq!(
+            read.held_as.as_deref(),
+            Some("read_guard"),
+            "{}",
+            report_text(report)
+        );
+    }
+    assert!(
+        d.resources
+            .iter()
+            .any(|r| r.kind == Rwlock && r.name == "conductor"),
+        "{}",
+        report_text(report)
+    );
+}
+
+/// The fix of holochain#567: `cell_by_id` clones the cell's `Arc` under a short read of `conductor`; 40 zome calls at
+/// once every 300 ms, an app installed (a write) every 700 ms.
+#[test]
+fn conductor_cell_cloned_before_zome_call_tokio_spawn() {
+    let mut s = scenario!(conductor_cell_cloned_before_zome_call_tokio_spawn);
     check_soak_healthy(&mut s);
 }

@@ -170,7 +170,9 @@ async fn p2p_event_task(
     let (tx, rx) = mpsc::channel_named("p2p event tasks", NUM_PARALLEL_EVTS);
     tokio::task::spawn(async move {
         let buffer = stream::unfold(rx, |mut rx| async move {
-            rx.recv().await.map(|join: tokio::task::JoinHandle<()>| (join, rx))
+            rx.recv()
+                .await
+                .map(|join: tokio::task::JoinHandle<()>| (join, rx))
         })
         .buffer_unordered(NUM_PARALLEL_EVTS);
         let mut buffer = std::pin::pin!(buffer);

@@ -7,7 +7,8 @@
 //! wraps it in `tokio::time::timeout(CLIENT_REQUEST_TIMEOUT)` (10 s), so
 //! a handler can no longer hold its slot forever.
 //!
-//! The editor saves often: every 400 ms a batch of twelve watched-file
+//! The editor (another program: this binary run with `--editor`) saves
+//! often: every 400 ms a batch of twelve watched-file
 //! events in one write, and it answers each configuration request after
 //! 20 ms (it is busy rendering). Handlers wait on their replies, the
 //! queue holds the rest of the batch meanwhile.
@@ -73,10 +74,7 @@ impl Client {
     async fn configuration(&self, section: &str) -> Option<String> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (reply, response) = oneshot::channel_named("workspace/configuration");
-        self.pending
-            .lock()
-            .expect("pending map")
-            .insert(id, reply);
+        self.pending.lock().expect("pending map").insert(id, reply);
         self.requests
             .send(format!("REQUEST {id} workspace/configuration {section}"))
             .await
@@ -163,14 +161,11 @@ async fn serve(stream: tokio::net::TcpStream, backend: Arc<Backend>, socket: Cli
                         let _ = reply.send(result);
                     }
                 }
-                Some(message) => {
-                    if server_tasks_tx.send(message).await.is_err() {
-                        return;
-                    }
-                }
+                Some(message) => server_tasks_tx.send(message).await.ok()?,
                 None => {}
             }
         }
+        Some(())
     };
     let process_server_tasks = async move {
         let handled = stream::unfold(server_tasks_rx, |mut rx| async move {
@@ -197,7 +192,11 @@ async fn serve(stream: tokio::net::TcpStream, backend: Arc<Backend>, socket: Cli
                 Some(request) = client_requests.recv() => request,
                 else => return,
             };
-            if stdout.write_all(format!("{line}\n").as_bytes()).await.is_err() {
+            if stdout
+                .write_all(format!("{line}\n").as_bytes())
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -218,7 +217,10 @@ fn editor(server: std::net::SocketAddr) {
             if let (Some("REQUEST"), Some(id)) = (parts.next(), parts.next()) {
                 std::thread::sleep(Duration::from_millis(20));
                 let reply = format!("RESPONSE {id} {{\"dialect\":\"8.6\"}}\n");
-                let _ = replies.lock().expect("editor socket").write_all(reply.as_bytes());
+                let _ = replies
+                    .lock()
+                    .expect("editor socket")
+                    .write_all(reply.as_bytes());
             }
         }
     });
@@ -238,13 +240,33 @@ fn editor(server: std::net::SocketAddr) {
     }
 }
 
+/// The editor runs this same binary with `--editor`.
+fn start_editor(server: std::net::SocketAddr) -> tokio::process::Child {
+    tokio::process::Command::new(std::env::current_exe().expect("own path"))
+        .args(["--editor", &server.to_string()])
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the editor")
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, server] = args.as_slice()
+        && flag == "--editor"
+    {
+        editor(server.parse().expect("the server's address"));
+        return;
+    }
+    server();
+}
+
 #[tokio::main]
-async fn main() {
+async fn server() {
     peeps::install_sigusr1("lsp_config_pulls_bounded_by_timeout_main");
     let (backend, socket) = lsp_service();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let server = listener.local_addr().expect("address");
-    std::thread::spawn(move || editor(server));
+    let _editor = start_editor(server);
     let (stream, _) = listener.accept().await.expect("the editor connects");
     ready_when(|g| {
         waiters(g, NodeKind::Channel, "workspace/configuration") == DEFAULT_MAX_CONCURRENCY

@@ -18,7 +18,7 @@
 //!
 //! Written as tcl-lsp runs: `#[tokio::main]` awaits `serve` (so all of it
 //! is `main`'s thread), over a TCP socket on 127.0.0.1 in place of stdio;
-//! the editor is another program (a `std::thread` with a blocking socket),
+//! the editor is another program (this binary run with `--editor`),
 //! which answers every `workspace/configuration` at once, after the burst
 //! it was writing.
 //!
@@ -83,10 +83,7 @@ impl Client {
     async fn configuration(&self, section: &str) -> Option<String> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (reply, response) = oneshot::channel_named("workspace/configuration");
-        self.pending
-            .lock()
-            .expect("pending map")
-            .insert(id, reply);
+        self.pending.lock().expect("pending map").insert(id, reply);
         self.requests
             .send(format!("REQUEST {id} workspace/configuration {section}"))
             .await
@@ -165,14 +162,11 @@ async fn serve(stream: tokio::net::TcpStream, backend: Arc<Backend>, socket: Cli
                         let _ = reply.send(result);
                     }
                 }
-                Some(message) => {
-                    if server_tasks_tx.send(message).await.is_err() {
-                        return;
-                    }
-                }
+                Some(message) => server_tasks_tx.send(message).await.ok()?,
                 None => {}
             }
         }
+        Some(())
     };
     let process_server_tasks = async move {
         let handled = stream::unfold(server_tasks_rx, |mut rx| async move {
@@ -199,7 +193,11 @@ async fn serve(stream: tokio::net::TcpStream, backend: Arc<Backend>, socket: Cli
                 Some(request) = client_requests.recv() => request,
                 else => return,
             };
-            if stdout.write_all(format!("{line}\n").as_bytes()).await.is_err() {
+            if stdout
+                .write_all(format!("{line}\n").as_bytes())
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -213,13 +211,16 @@ fn editor(server: std::net::SocketAddr) {
     let stream = std::net::TcpStream::connect(server).expect("the server is up");
     let writer = Arc::new(StdMutex::new(stream.try_clone().expect("clone")));
     let replies = writer.clone();
-    std::thread::spawn(move || {
+    let reader = std::thread::spawn(move || {
         for line in BufReader::new(stream).lines() {
             let Ok(line) = line else { return };
             let mut parts = line.split(' ');
             if let (Some("REQUEST"), Some(id)) = (parts.next(), parts.next()) {
                 let reply = format!("RESPONSE {id} {{\"dialect\":\"8.6\"}}\n");
-                let _ = replies.lock().expect("editor socket").write_all(reply.as_bytes());
+                let _ = replies
+                    .lock()
+                    .expect("editor socket")
+                    .write_all(reply.as_bytes());
             }
         }
     });
@@ -230,15 +231,37 @@ fn editor(server: std::net::SocketAddr) {
         .lock()
         .expect("editor socket")
         .write_all(burst.as_bytes());
+    // Until the server goes away.
+    let _ = reader.join();
+}
+
+/// The editor runs this same binary with `--editor`.
+fn start_editor(server: std::net::SocketAddr) -> tokio::process::Child {
+    tokio::process::Command::new(std::env::current_exe().expect("own path"))
+        .args(["--editor", &server.to_string()])
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the editor")
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, server] = args.as_slice()
+        && flag == "--editor"
+    {
+        editor(server.parse().expect("the server's address"));
+        return;
+    }
+    server();
 }
 
 #[tokio::main]
-async fn main() {
+async fn server() {
     peeps::install_sigusr1("lsp_config_pulls_wedge_reader_behind_full_queue_main");
     let (backend, socket) = lsp_service();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let server = listener.local_addr().expect("address");
-    std::thread::spawn(move || editor(server));
+    let _editor = start_editor(server);
     let (stream, _) = listener.accept().await.expect("the editor connects");
     ready_when(|g| {
         waited_on_for(g, NodeKind::Channel, "server_tasks", "send")

@@ -90,7 +90,10 @@ impl Project {
 
 /// `gitbutler_watcher::Change`, reduced.
 enum Change {
-    WorktreeChanges { project_id: &'static str, changes: String },
+    WorktreeChanges {
+        project_id: &'static str,
+        changes: String,
+    },
 }
 
 /// `gitbutler_watcher::watch_in_background`: the debounced events of a
@@ -160,7 +163,9 @@ impl BroadcasterEmitter {
 
 /// The IRC connection: every message is emitted to the frontend.
 async fn irc_connection(addr: std::net::SocketAddr, emitter: BroadcasterEmitter) {
-    let stream = TcpStream::connect(addr).await.expect("the IRC server is up");
+    let stream = TcpStream::connect(addr)
+        .await
+        .expect("the IRC server is up");
     let mut lines = tokio::io::BufReader::new(stream).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         emitter.emit("irc://message", line);
@@ -190,7 +195,11 @@ async fn serve_connection(extra: Arc<Extra>, stream: TcpStream, id: u64) {
     let reply = match extra.projects.get(project_id) {
         Some(project) => {
             let worktree = project.shared_worktree_access();
-            format!("{} stacks over {} files\n", project.id, worktree.files.len())
+            format!(
+                "{} stacks over {} files\n",
+                project.id,
+                worktree.files.len()
+            )
         }
         None => "404\n".to_string(),
     };
