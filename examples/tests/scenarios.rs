@@ -10122,7 +10122,7 @@ fn soak_export_slots_held_sending_to_slow_main_plain() {
 /// workers are parked in HTTP handler tasks reading `worktree-app`. Certain: lock queues and guards only, and no worker
 /// is left to run the task the lock was handed to.
 #[test]
-#[ignore = "bug: peeps says no deadlock (exit 0), only long waits ('nobody holds it: it is being handed over' for the watcher's and the IRC task's waits on `broadcaster`) and two blocking polls parked on `worktree-app`. `releasers` (peeps-graph/src/analysis/blocked.rs, `Target::Holders`) gives a free lock with waiters its queue head as releaser only when that head is abandoned or `parked_beside`; otherwise `External::NoHolder`. The head here is the plain IRC task, handed the lock but never polled again, and it cannot be: every `tokio-rt-worker` thread (the snapshot's `threads`, census `unseen_threads` aside) is inside a blocking poll parked on an instrumented lock (`blocking_call: true` waits of tokio tasks 11 and 13 on `worktree-app`), whose holder is the watcher, itself parked on `broadcaster`. No rule models a runnable task starved of workers: the cycle passes through the runtime's worker pool, not through a resource"]
+#[ignore = "bug: peeps says no deadlock (exit 0), only long waits ('nobody holds it: it is being handed over' for the watcher's and the IRC task's waits on `broadcaster`) and two blocking polls parked on `worktree-app`. `releasers` (peeps-graph/src/analysis/blocked.rs, `Target::Holders`) gives a free lock with waiters its queue head as releaser only when that head is abandoned or `parked_beside`; otherwise `External::NoHolder`. The head here is the plain IRC task, handed the lock but never polled again, and it cannot be: every `tokio-rt-worker` thread (the snapshot's `threads`, census `unseen_threads` aside) is inside a blocking poll parked on an instrumented lock (the `blocking_call: true` waits of the two handler tasks on `worktree-app`), whose holder is the watcher, itself parked on `broadcaster`. No rule models a runnable task starved of workers: the cycle passes through the runtime's worker pool, not through a resource"]
 fn watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn() {
     let mut s = scenario!(watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn);
     let run = analyze_cli(&s.dump(), &[]);
@@ -10171,7 +10171,7 @@ fn watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn() {
     );
 }
 
-/// The fix of gitbutler#12992: the watcher hands each event to a plain task that awaits `broadcaster`, and lets
+/// The fix of gitbutlerapp/gitbutler#12992: the watcher hands each event to a plain task that awaits `broadcaster`, and lets
 /// `worktree-app` go at once; handlers still park their workers on it while the watcher computes.
 #[test]
 fn watcher_spawns_broadcaster_send_tokio_spawn() {
@@ -10216,7 +10216,7 @@ fn lsp_config_pulls_wedge_reader_behind_full_queue_main() {
     );
 }
 
-/// The fix of tcl-lsp#1334 (#1342): the configuration pull is bounded by a 10 s `tokio::time::timeout`; the editor
+/// The fix of bitwisecook/tcl-lsp#1334 (#1342): the configuration pull is bounded by a 10 s `tokio::time::timeout`; the editor
 /// saves a batch of twelve files every 400 ms and answers each pull after 20 ms.
 #[test]
 fn lsp_config_pulls_bounded_by_timeout_main() {
@@ -10269,7 +10269,7 @@ fn conductor_reads_exhausted_by_zome_calls_tokio_spawn() {
     );
 }
 
-/// The fix of holochain#567: `cell_by_id` clones the cell's `Arc` under a short read of `conductor`; 40 zome calls at
+/// The fix of holochain/holochain#567: `cell_by_id` clones the cell's `Arc` under a short read of `conductor`; 40 zome calls at
 /// once every 300 ms, an app installed (a write) every 700 ms.
 #[test]
 fn conductor_cell_cloned_before_zome_call_tokio_spawn() {

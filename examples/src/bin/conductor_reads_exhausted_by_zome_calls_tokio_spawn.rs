@@ -25,7 +25,8 @@
 //! of `conductor` and waits (through its blocking thread and the spawned
 //! `get_links`) for its `respond`, whose sender is with the dispatch task
 //! of its event; every dispatch task waits to read `conductor`, whose 32
-//! reads the zome calls hold. The join collector is behind it.
+//! reads the zome calls hold. The join collector (awaiting tokio
+//! `JoinHandle`s) and `p2p_event_task` are outside it.
 
 use examples::{park, ready_when, waiters};
 use futures::stream::{self, StreamExt};

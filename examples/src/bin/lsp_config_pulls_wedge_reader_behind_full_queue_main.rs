@@ -22,11 +22,12 @@
 //! which answers every `workspace/configuration` at once, after the burst
 //! it was writing.
 //!
-//! Expected: one `certain` deadlock of `thread main` with itself:
+//! Expected: one `probable` deadlock of `thread main` with itself:
 //! `read_input` waits to send on channel `server_tasks`, whose receiver
 //! is `main`'s own (`process_server_tasks`, its four slots taken); the
 //! four handlers wait on the oneshots `workspace/configuration`, whose
-//! senders `main` filed in the `pending` map for `read_input` to answer.
+//! senders `main` filed in the shared `pending` map for `read_input` to
+//! answer (a map peeps cannot prove nobody else reads: probable).
 
 use examples::{park, ready_when, waited_on_for, waiters};
 use futures::stream::{self, StreamExt};
