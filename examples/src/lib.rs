@@ -647,6 +647,19 @@
 //! | `soak_config_write_lock_held_notify_timeout_plain` | in every dump: nothing false (a plain reloader holds `config` (`RwLock`) for write while sending into `config-changes` (capacity 1) under a 1.5 s `timeout`; `main` read-locks `config` every 300 ms, then drains) (today, in some dumps: a false probable deadlock of the two) |
 //! | `soak_export_slots_held_sending_to_slow_main_plain` | in every dump: nothing false (eight plain exports loop: take one of two `export-slots` permits and send two rows into `export-rows` (capacity 1); `main` keeps the sender, collects 16 rows 300 ms each, then awaits the `auditor`'s `round-summary`) |
 //!
+//! ## Accidental deadlocks in new shapes, and their twins (hunt33)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `rebalance_event_asks_coordinator_behind_full_assignments` | certain deadlock of `worker-1` (on `Rebalanced` from `cluster-events`, awaits `epoch-reply`, its sender unread on `coordinator-requests`) and `coordinator` (sending into its full `assignments-1`); `worker-2` behind |
+//! | `rebalance_coordinator_spawns_assignment_pushes` | in every dump: nothing false (the twin: the coordinator pushes shards from `push-assignments` tasks, so it answers `current_epoch` while they wait on full inboxes) |
+//! | `fetch_permit_held_across_resolver_lookup_tokio_spawn` | probable deadlock of the plain `resolver` (waiting on `outbound`, a `Semaphore` of 2) and the two plain fetchers holding its permits (each awaiting its `resolved` reply); the third fetcher behind (today, in most runs: no deadlock, or the third fetcher put in the cycle, as the holder of `resolve-requests`' receiver, found in stale bytes of a fetcher's future) |
+//! | `fetch_resolves_before_taking_permit_tokio_spawn` | in every dump: nothing false (the twin: resolve first, then take an `outbound` permit for the download) |
+//! | `plan_cache_init_asks_billing_actor_reading_cache` | probable deadlock of the first plain handler (initialising the `plan` `OnceCell`, awaiting `plan-reply`) and `billing` (to answer, waiting on that cell's initialisation); the second handler behind |
+//! | `plan_cache_init_billing_actor_peeks_cache` | in every dump: nothing false (the twin: the actor peeks with `OnceCell::get`; cells evicted every 700 ms) |
+//! | `session_close_awaits_outbound_closed_own_sender` | certain deadlock of `session` (awaiting `outbound.closed()`, holding that sender) and `conn-writer` (receiving on `outbound` until every sender is gone) |
+//! | `session_close_sends_goodbye_then_awaits_closed` | in every dump: nothing false (the twin: a `Goodbye` frame ends the paced writer, then `closed()` is awaited; three looping TCP clients) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the
