@@ -658,6 +658,19 @@
 //! | `conductor_reads_exhausted_by_zome_calls_tokio_spawn` | probable deadlock of 96 plain tasks on rwlock `conductor` (32 readers at most) and the oneshots `get_links respond`: zome calls hold every read while their routed-to-self `get_links` events wait for one (holochain/holochain#567; missed today: a bug) |
 //! | `conductor_cell_cloned_before_zome_call_tokio_spawn` | in every dump: nothing false (the twin: the cell cloned under a short read) |
 //!
+//! ## Accidental deadlocks in new shapes, and their twins (hunt33)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `rebalance_event_asks_coordinator_behind_full_assignments` | certain deadlock of `worker-1` (on `Rebalanced` from `cluster-events`, awaits `epoch-reply`, its sender unread on `coordinator-requests`) and `coordinator` (sending into its full `assignments-1`); `worker-2` behind |
+//! | `rebalance_coordinator_spawns_assignment_pushes` | in every dump: nothing false (the twin: the coordinator pushes shards from `push-assignments` tasks, so it answers `current_epoch` while they wait on full inboxes) |
+//! | `fetch_permit_held_across_resolver_lookup_tokio_spawn` | probable deadlock of the plain `resolver` (waiting on `outbound`, a `Semaphore` of 2) and the two plain fetchers holding its permits (each awaiting its `resolved` reply); the third fetcher behind (today, in most runs: no deadlock, or the third fetcher put in the cycle, as the holder of `resolve-requests`' receiver, found in stale bytes of a fetcher's future) |
+//! | `fetch_resolves_before_taking_permit_tokio_spawn` | in every dump: nothing false (the twin: resolve first, then take an `outbound` permit for the download) |
+//! | `plan_cache_init_asks_billing_actor_reading_cache` | probable deadlock of the first plain handler (initialising the `plan` `OnceCell`, awaiting `plan-reply`) and `billing` (to answer, waiting on that cell's initialisation); the second handler behind |
+//! | `plan_cache_init_billing_actor_peeks_cache` | in every dump: nothing false (the twin: the actor peeks with `OnceCell::get`; cells evicted every 700 ms) |
+//! | `session_close_awaits_outbound_closed_own_sender` | certain deadlock of `session` (awaiting `outbound.closed()`, holding that sender) and `conn-writer` (receiving on `outbound` until every sender is gone) |
+//! | `session_close_sends_goodbye_then_awaits_closed` | in every dump: nothing false (the twin: a `Goodbye` frame ends the paced writer, then `closed()` is awaited; three looping TCP clients) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the
