@@ -20,7 +20,7 @@ use parking_lot::Mutex;
 use peeps_graph::{Attrs, EdgeKind, Evidence, NodeId, attr};
 use std::sync::Arc;
 use std::panic::Location;
-use crate::loom::sync::atomic::{AtomicPtr, AtomicU64, Ordering, fence};
+use crate::loom::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering, fence};
 
 pub use crate::wait::Site;
 
@@ -65,6 +65,11 @@ pub struct HolderSet {
     /// The last task that let go of a hold of this set peeps last saw with
     /// another task (0: none yet): see [`HolderSet::released_movable`].
     moved_unseen: AtomicU64,
+    /// How many times one of this set's movable holds moved to another
+    /// holder (wrapping): an endpoint's last user takes its use's fast
+    /// path only while no move came since (see
+    /// [`HolderSet::touch_endpoint`]).
+    moves: AtomicU32,
 }
 
 // Unwind safety: the interior mutability here is peeps' own bookkeeping,
@@ -391,6 +396,7 @@ impl HolderSet {
             order: crate::lockorder::ClassCell::new(),
             clock: AtomicU64::new(0),
             moved_unseen: AtomicU64::new(0),
+            moves: AtomicU32::new(0),
         }
     }
 
@@ -791,7 +797,14 @@ impl HolderSet {
             if meta_evidence(h.meta) != Evidence::Acquired && h.ticket == ticket {
                 // A move to its own holder (a plain task's value moved into
                 // a future it polls) keeps what peeps knew of it.
-                return h.holder == m.to || f.move_to(h.holder, ticket, m);
+                if h.holder == m.to {
+                    return true;
+                }
+                let moved = f.move_to(h.holder, ticket, m);
+                if moved {
+                    self.moves.fetch_add(1, Ordering::Relaxed);
+                }
+                return moved;
             }
         }
         let mut slow = self.slow.lock();
@@ -804,6 +817,7 @@ impl HolderSet {
                 r.evidence = m.via;
                 r.since = m.since;
                 r.by = m.from;
+                self.moves.fetch_add(1, Ordering::Relaxed);
                 return true;
             }
         }
@@ -855,14 +869,15 @@ impl HolderSet {
     #[inline]
     pub fn touch_endpoint(&self, hold: &EndpointHold, how: HoldAs, endpoint: *const ()) {
         let user = hold.user.load(Ordering::Relaxed);
-        if user != 0 && user == actor_key() {
+        let moves = self.moves.load(Ordering::Relaxed);
+        if user != 0 && user == actor_key() && hold.user_moves.load(Ordering::Relaxed) == moves {
             return;
         }
-        self.touch_endpoint_slow(hold, how, context::context_owns(endpoint));
+        self.touch_endpoint_slow(hold, how, context::context_owns(endpoint), moves);
     }
 
     #[cold]
-    fn touch_endpoint_slow(&self, hold: &EndpointHold, how: HoldAs, owned: bool) {
+    fn touch_endpoint_slow(&self, hold: &EndpointHold, how: HoldAs, owned: bool, moves: u32) {
         // A use may be proof of its holder, but only while the census can
         // tell whether tasks peeps cannot see into run: a program with no
         // peeps spawn (a `#[tokio::main]` body using a channel) is counted
@@ -895,7 +910,9 @@ impl HolderSet {
             }
             *token = Some(t);
         } else {
-            // Another task uses it with no move peeps saw. If its holder had
+            // Another task uses it with no move peeps saw (or a move peeps
+            // took from stale bytes: its last user, still using it, found
+            // its mark left in a future built where it once was). If its holder had
             // used it, it is shared (a sender in an `Arc`'d state, a pool of
             // workers on one receiver) or was handed on after use: either
             // way its last user is not the only one that can use it, so it
@@ -919,6 +936,7 @@ impl HolderSet {
             *token = Some(taken);
         }
         hold.user.store(key, Ordering::Relaxed);
+        hold.user_moves.store(moves, Ordering::Relaxed);
     }
 
     /// The `by` word of the live hold in `slot` (0 when gone).
@@ -976,6 +994,12 @@ pub struct EndpointHold {
     token: Mutex<Option<HoldToken>>,
     /// [`actor_key`] of the last user; 0 before any use.
     user: AtomicU64,
+    /// Its set's move count at that use: a move since (of this hold or of
+    /// another of the set's) sends the next use down the slow path, where
+    /// a last user that uses the handle again after a move peeps took from
+    /// its stale bytes (a spawn's scan of a future built where the handle
+    /// once was) takes it back.
+    user_moves: AtomicU32,
     /// The hold's ticket, which the endpoint's mark names.
     ticket: u64,
 }
@@ -992,7 +1016,12 @@ impl EndpointHold {
     /// The hold of a new endpoint, not used yet.
     fn new(token: HoldToken) -> Self {
         let ticket = token.ticket;
-        EndpointHold { token: Mutex::new(Some(token)), user: AtomicU64::new(0), ticket }
+        EndpointHold {
+            token: Mutex::new(Some(token)),
+            user: AtomicU64::new(0),
+            user_moves: AtomicU32::new(0),
+            ticket,
+        }
     }
 
     /// The ticket the endpoint's mark names.

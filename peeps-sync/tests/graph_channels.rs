@@ -501,3 +501,74 @@ fn sender_shared_at(g: &Graph, chan: &str, place: &str) -> Result<(), String> {
         other => Err(format!("{chan} sender edges: {other:?}")),
     }
 }
+
+/// A task spawned after another was given a receiver can carry stale
+/// bytes of it: its future is built where the first one was, and a
+/// spawn's scan reads the parts of an unstarted future nothing wrote yet.
+/// peeps then takes the receiver to have moved into the second task; the
+/// first, still receiving on it, takes it back at its next use (its use's
+/// fast path is only for a last user with no move since).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_copy_moved_by_a_spawn_goes_back_to_the_user() {
+    use std::mem::MaybeUninit;
+    let (tx, mut rx) = mpsc::channel_named::<u32>("stale-requests", 8);
+    let (go_tx, mut go_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let (copy_tx, copy_rx) = tokio::sync::oneshot::channel();
+    spawn_named("stale-resolver", async move {
+        assert_eq!(rx.recv().await, Some(1));
+        // The receiver's bytes, as a future built over them would hold
+        // them: not an owner (never dropped, never used).
+        // SAFETY: a bitwise copy kept as `MaybeUninit`, never read as a
+        // receiver nor dropped.
+        let bytes: MaybeUninit<mpsc::Receiver<u32>> =
+            unsafe { std::ptr::read(&rx as *const mpsc::Receiver<u32> as *const _) };
+        assert!(copy_tx.send(bytes).is_ok(), "the test waits for the copy");
+        go_rx.recv().await;
+        while rx.recv().await.is_some() {}
+    });
+    tx.send(1).await.unwrap();
+    let bytes = copy_rx.await.unwrap();
+    let holder_of = |g: &Graph| -> Result<String, String> {
+        match endpoint_edges(g, "stale-requests", "receiver").as_slice() {
+            [e] => g
+                .snap
+                .nodes
+                .iter()
+                .find(|n| n.id == e.to)
+                .map(|n| n.name.clone())
+                .ok_or_else(|| format!("no holder node: {e:?}")),
+            other => Err(format!("receiver edges: {other:?}")),
+        }
+    };
+    eventually(|g| {
+        (holder_of(g)? == "stale-resolver")
+            .then_some(())
+            .ok_or("not yet".into())
+    })
+    .await;
+    // A task whose future holds the stale bytes (and something to drop,
+    // as a real future does): its spawn's scan moves the receiver to it.
+    let keep = String::from("alive");
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    spawn_named("stale-copycat", async move {
+        let _bytes = bytes;
+        let _ = stop_rx.await;
+        drop(keep);
+    });
+    eventually(|g| {
+        (holder_of(g)? == "stale-copycat")
+            .then_some(())
+            .ok_or("not yet".into())
+    })
+    .await;
+    // The resolver receives again: the receiver is its own once more.
+    go_tx.send(()).unwrap();
+    tx.send(2).await.unwrap();
+    eventually(|g| {
+        (holder_of(g)? == "stale-resolver")
+            .then_some(())
+            .ok_or("not yet".into())
+    })
+    .await;
+    stop_tx.send(()).unwrap();
+}
