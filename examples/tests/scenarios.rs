@@ -555,6 +555,17 @@ const SCENARIOS: &[&str] = &[
     "soak_startup_gate_sender_in_shared_slot_plain",
     "soak_config_write_lock_held_notify_timeout_plain",
     "soak_export_slots_held_sending_to_slow_main_plain",
+    // hunt32: healthy services whose tasks wait in I/O peeps cannot see
+    "soak_tcp_line_server_registry_broadcast_plain",
+    "soak_child_cat_lines_collector_lock",
+    "soak_udp_echo_pending_oneshots_reaper",
+    "soak_file_tailer_hash_slots_spawn_blocking_plain",
+    "soak_uds_shared_writer_mutex_slow_client_plain",
+    "soak_graceful_shutdown_watch_conns_mid_read",
+    "soak_read_line_reader_notifies_window_sender",
+    "soak_duplex_codec_credits_acks_back",
+    "soak_thread_socket_reader_blocking_send_slow_drain",
+    "soak_interval_flusher_lock_slow_tcp_peer_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -10105,5 +10116,77 @@ fn soak_config_write_lock_held_notify_timeout_plain() {
 #[test]
 fn soak_export_slots_held_sending_to_slow_main_plain() {
     let mut s = scenario!(soak_export_slots_held_sending_to_slow_main_plain);
+    check_soak_healthy(&mut s);
+}
+
+// ---- hunt32: healthy services whose tasks spend their time in I/O peeps cannot see
+
+/// A plain TCP line server: connections `select!` reads against `kv-events`, `SAY` holds `conns` across writes under each `conn-writer`.
+#[test]
+fn soak_tcp_line_server_registry_broadcast_plain() {
+    let mut s = scenario!(soak_tcp_line_server_registry_broadcast_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A `cat` child fed through stdin, its lines parsed into `readings` for a `collector` that writes a file holding `report`.
+#[test]
+fn soak_child_cat_lines_collector_lock() {
+    let mut s = scenario!(soak_child_cat_lines_collector_lock);
+    check_soak_healthy(&mut s);
+}
+
+/// UDP callers await `udp-reply` oneshots filed in `pending`, answered by the `udp-receiver` from socket reads, reaped after 1 s.
+#[test]
+fn soak_udp_echo_pending_oneshots_reaper() {
+    let mut s = scenario!(soak_udp_echo_pending_oneshots_reaper);
+    check_soak_healthy(&mut s);
+}
+
+/// A plain file tailer hashes chunks on the blocking pool behind owned `hash-slots` permits.
+#[test]
+fn soak_file_tailer_hash_slots_spawn_blocking_plain() {
+    let mut s = scenario!(soak_file_tailer_hash_slots_spawn_blocking_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Plain handlers hold `uds-writer` across writes to a slow Unix-socket client while the `uds-reader` waits for `inflight`.
+#[test]
+fn soak_uds_shared_writer_mutex_slow_client_plain() {
+    let mut s = scenario!(soak_uds_shared_writer_mutex_slow_client_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Graceful shutdown through `shutdown` (watch) and `shutdown-complete` while `conn`s are mid-read, every 1.5 s.
+#[test]
+fn soak_graceful_shutdown_watch_conns_mid_read() {
+    let mut s = scenario!(soak_graceful_shutdown_watch_conns_mid_read);
+    check_soak_healthy(&mut s);
+}
+
+/// The `sender` holds `window` across `acked.notified()`, fired by a plain reader in `read_line`; `window-stats` waits for `window`.
+#[test]
+fn soak_read_line_reader_notifies_window_sender() {
+    let mut s = scenario!(soak_read_line_reader_notifies_window_sender);
+    check_soak_healthy(&mut s);
+}
+
+/// An encoder and a plain decoder over `tokio::io::duplex` with `credits` and `acks` back to a slow `ack-tracker`.
+#[test]
+fn soak_duplex_codec_credits_acks_back() {
+    let mut s = scenario!(soak_duplex_codec_credits_acks_back);
+    check_soak_healthy(&mut s);
+}
+
+/// A `std::thread` reading a socket `blocking_send`s into the full `frames`, drained every 20 ms.
+#[test]
+fn soak_thread_socket_reader_blocking_send_slow_drain() {
+    let mut s = scenario!(soak_thread_socket_reader_blocking_send_slow_drain);
+    check_soak_healthy(&mut s);
+}
+
+/// A plain interval flusher holds `samples` across writes to a slow TCP reader; `producer`s wait for it.
+#[test]
+fn soak_interval_flusher_lock_slow_tcp_peer_plain() {
+    let mut s = scenario!(soak_interval_flusher_lock_slow_tcp_peer_plain);
     check_soak_healthy(&mut s);
 }
