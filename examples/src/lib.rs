@@ -656,6 +656,7 @@
 //! | `soak_duplex_codec_credits_acks_back` | in every dump: nothing false (an `encoder` writes records into a `tokio::io::duplex` pipe under `credits` (forgotten permits the `credit-reader` adds back from the pipe); the plain decoder sends `acks` (capacity 2) to the `ack-tracker`, which checkpoints under `progress`) |
 //! | `soak_thread_socket_reader_blocking_send_slow_drain` | in every dump: nothing false (a `std::thread` reads a TCP socket with blocking reads and `blocking_send`s into `frames` (capacity 8), drained one per 20 ms tick by the `drain` into `store`; the `feed` writes as fast as it can) |
 //! | `soak_interval_flusher_lock_slow_tcp_peer_plain` | in every dump: nothing false (a plain flusher locks `samples` every 100 ms and, holding it, writes them to a TCP collector that reads 512 bytes per 4 ms; four `producer`s wait for `samples`) |
+//! | `soak_main_select_socket_jobs_worker` | in every dump: nothing false (`main` `select!`s its socket's next line against `results` (capacity 4) and sends each job into `jobs` (capacity 4); the `worker` answers each job after 20 ms; a `client` sends a job a second) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -19,7 +19,7 @@
 //! in a sleep or, briefly, in the receive. Expected, in every dump: no
 //! deadlock, nothing stuck forever, no potential deadlock.
 
-use examples::{ready_when, waited_on_for};
+use examples::{ready_when, waiters};
 use peeps::graph::NodeKind;
 use peeps::sync::{mpsc, watch};
 use std::net::SocketAddr;
@@ -103,14 +103,14 @@ async fn main() {
     drop(addr_rx);
     let generations = Arc::new(AtomicU64::new(0));
     let seen_generations = generations.clone();
-    let drained = AtomicBool::new(false);
+    let mid_read = AtomicBool::new(false);
     ready_when(move |g| {
-        if waited_on_for(g, NodeKind::Channel, "shutdown-complete", "recv") {
-            drained.store(true, Ordering::Relaxed);
+        if waiters(g, NodeKind::Channel, "shutdown") >= 3 {
+            mid_read.store(true, Ordering::Relaxed);
         }
         seen_generations.load(Ordering::Relaxed) >= 2
             && echoes.load(Ordering::Relaxed) > 50
-            && drained.load(Ordering::Relaxed)
+            && mid_read.load(Ordering::Relaxed)
     });
     loop {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");

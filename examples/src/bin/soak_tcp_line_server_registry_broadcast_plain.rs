@@ -20,7 +20,7 @@
 //! cannot see. Expected, in every dump: no deadlock, nothing stuck
 //! forever, no potential deadlock.
 
-use examples::{park, ready_when, waited_on};
+use examples::{holders, park, ready_when, waited_on};
 use peeps::graph::NodeKind;
 use peeps::sync::{Mutex, RwLock, broadcast};
 use std::collections::HashMap;
@@ -152,11 +152,12 @@ async fn main() {
     }
     let contended = AtomicBool::new(false);
     ready_when(move |g| {
-        if waited_on(g, NodeKind::Mutex, "conn-writer") || waited_on(g, NodeKind::Rwlock, "conns")
+        if !holders(g, NodeKind::Mutex, "conn-writer").is_empty()
+            || waited_on(g, NodeKind::Rwlock, "conns")
         {
             contended.store(true, Ordering::Relaxed);
         }
-        contended.load(Ordering::Relaxed) && lines_read.load(Ordering::Relaxed) > 500
+        contended.load(Ordering::Relaxed) && lines_read.load(Ordering::Relaxed) > 1000
     });
     park().await
 }
