@@ -657,6 +657,8 @@
 //! | `soak_thread_socket_reader_blocking_send_slow_drain` | in every dump: nothing false (a `std::thread` reads a TCP socket with blocking reads and `blocking_send`s into `frames` (capacity 8), drained one per 20 ms tick by the `drain` into `store`; the `feed` writes as fast as it can) |
 //! | `soak_interval_flusher_lock_slow_tcp_peer_plain` | in every dump: nothing false (a plain flusher locks `samples` every 100 ms and, holding it, writes them to a TCP collector that reads 512 bytes per 4 ms; four `producer`s wait for `samples`) |
 //! | `soak_main_select_socket_jobs_worker` | in every dump: nothing false (`main` `select!`s its socket's next line against `results` (capacity 4) and sends each job into `jobs` (capacity 4); the `worker` answers each job after 20 ms; a `client` sends a job a second) |
+//! | `soak_net_thread_own_runtime_select_socket_commands` | in every dump: nothing false (a `net` `std::thread` `block_on`s its own current-thread runtime, `select!`ing its socket against `commands`, and sends each line into `events`; the `app` answers each `TICK` event (one per 700 ms from the `push-server`) with a `PING` command) |
+//! | `soak_localset_main_hands_events_sender_to_local_reader` | in every dump: nothing false (`main`, in `LocalSet::run_until`, sends `Connected` on `events` (capacity 16), moves the sender into a plain `spawn_local` reader of a socket fed a `QUOTE` line every 600 ms, and receives events) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -567,6 +567,8 @@ const SCENARIOS: &[&str] = &[
     "soak_thread_socket_reader_blocking_send_slow_drain",
     "soak_interval_flusher_lock_slow_tcp_peer_plain",
     "soak_main_select_socket_jobs_worker",
+    "soak_net_thread_own_runtime_select_socket_commands",
+    "soak_localset_main_hands_events_sender_to_local_reader",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -10197,5 +10199,20 @@ fn soak_interval_flusher_lock_slow_tcp_peer_plain() {
 #[ignore = "bug: peeps says (7 of 9 dumps) \"deadlock (probable, 2 tasks)\": thread \"main\" waits to receive from `results` whose sender task \"worker\" holds, which waits to receive from `jobs` whose sender thread \"main\" holds. `main` is in a `select!` whose other branch is its socket's `next_line`, which wakes it: the `block_on` thread root is untracked, so `Root::external_waker` (peeps-graph/src/analysis/blocked.rs) returns `combinators.unaccounted` (false: no instrumented top-level future) and `Fixpoint::new` (fixpoint.rs) keeps it in the set on its one visible wait; and both holds are proven because the census counts a runtime's `block_on` thread as seen (tasks.unseen = 0, unseen_threads = 0), unlike a plain `tokio::spawn` task, whose presence would make them unknown"]
 fn soak_main_select_socket_jobs_worker() {
     let mut s = scenario!(soak_main_select_socket_jobs_worker);
+    check_soak_healthy(&mut s);
+}
+
+/// A `net` thread `block_on`s its own runtime, `select!`ing its socket against `commands` from the `app`, which waits on `events` from it: idle between ticks.
+#[test]
+#[ignore = "bug: peeps says (every dump) \"deadlock (probable, 2 tasks)\": task \"app\" waits to receive from `events` whose sender thread \"net\" holds, which waits to receive from `commands` whose sender the app holds. The `net` thread's `select!` also waits on its socket, which wakes it on the next TICK: as for `main` in soak_main_select_socket_jobs_worker, a `block_on` thread root is untracked (`Root::external_waker` in peeps-graph/src/analysis/blocked.rs gives false without an instrumented top-level future) yet counted as seen by the census (tasks.unseen_threads = 0), so its handles are proven and its one visible wait closes the cycle in `Fixpoint::new`"]
+fn soak_net_thread_own_runtime_select_socket_commands() {
+    let mut s = scenario!(soak_net_thread_own_runtime_select_socket_commands);
+    check_soak_healthy(&mut s);
+}
+
+/// On a `LocalSet`, `main` sends on `events`, moves the sender into a `spawn_local` socket reader and receives quotes 600 ms apart.
+#[test]
+fn soak_localset_main_hands_events_sender_to_local_reader() {
+    let mut s = scenario!(soak_localset_main_hands_events_sender_to_local_reader);
     check_soak_healthy(&mut s);
 }
