@@ -115,7 +115,9 @@ async fn main() {
         if waited_on_for(g, NodeKind::Channel, "readings", "send") {
             busy.store(true, Ordering::Relaxed);
         }
-        busy.load(Ordering::Relaxed) && examples::attr(g, NodeKind::Channel, "readings", "received").is_some_and(|n| n > 5000)
+        busy.load(Ordering::Relaxed)
+            && examples::attr(g, NodeKind::Channel, "readings", "received")
+                .is_some_and(|n| n > 5000)
     });
     loop {
         tokio::time::sleep(Duration::from_millis(250)).await;

@@ -76,7 +76,7 @@ async fn decode(
             return;
         }
         decoded += 1;
-        if decoded % 4 == 0 && out.write_all(b"CREDIT 4\n").await.is_err() {
+        if decoded.is_multiple_of(4) && out.write_all(b"CREDIT 4\n").await.is_err() {
             return;
         }
     }

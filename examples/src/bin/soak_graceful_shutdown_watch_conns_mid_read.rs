@@ -46,7 +46,11 @@ async fn conn(socket: TcpStream, mut shutdown: watch::Receiver<bool>, _done: mps
     let _ = write.write_all(b"BYE\n").await;
 }
 
-async fn accept(listener: TcpListener, mut shutdown: watch::Receiver<bool>, done: mpsc::Sender<()>) {
+async fn accept(
+    listener: TcpListener,
+    mut shutdown: watch::Receiver<bool>,
+    done: mpsc::Sender<()>,
+) {
     loop {
         tokio::select! {
             accepted = listener.accept() => {

@@ -47,7 +47,9 @@ async fn main() {
     peeps::install_sigusr1("soak_interval_flusher_lock_slow_tcp_peer_plain");
     let listen = TcpSocket::new_v4().expect("a socket");
     listen.set_recv_buffer_size(4096).expect("recv buffer");
-    listen.bind("127.0.0.1:0".parse().expect("an address")).expect("bind");
+    listen
+        .bind("127.0.0.1:0".parse().expect("an address"))
+        .expect("bind");
     let addr = listen.local_addr().expect("an address");
     let listener = listen.listen(16).expect("listen");
     let read_bytes = Arc::new(AtomicU64::new(0));

@@ -48,7 +48,7 @@ async fn server(listener: TcpListener) {
             continue;
         };
         received += 1;
-        if received % 8 == 0 {
+        if received.is_multiple_of(8) {
             tokio::time::sleep(Duration::from_millis(15)).await;
             if write
                 .write_all(format!("ACK {n}\n").as_bytes())
@@ -91,7 +91,13 @@ async fn main() {
     tokio::spawn(server(listener));
     let socket = TcpStream::connect(addr).await.expect("connect");
     let (read, write) = socket.into_split();
-    let window = Arc::new(Mutex::new(Window { next: 0, out: write }).named("window"));
+    let window = Arc::new(
+        Mutex::new(Window {
+            next: 0,
+            out: write,
+        })
+        .named("window"),
+    );
     let acked = Arc::new(AtomicU64::new(0));
     let notify = Arc::new(Notify::new().named("acked"));
     peeps::spawn_named(

@@ -33,7 +33,11 @@ async fn serve(read: OwnedReadHalf, writer: Arc<Mutex<OwnedWriteHalf>>, inflight
         let Ok(id) = line.trim_start_matches("REQ ").parse::<u64>() else {
             continue;
         };
-        let permit = inflight.clone().acquire_owned().await.expect("never closed");
+        let permit = inflight
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("never closed");
         let writer = writer.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(5 + (id * 37) % 35)).await;
@@ -69,7 +73,10 @@ async fn main() {
     peeps::spawn_named("uds-reader", serve(server_read, writer, inflight));
     let (client_read, mut client_write) = client.into_split();
     let answered = Arc::new(AtomicU64::new(0));
-    peeps::spawn_named("client-reader", read_responses(client_read, answered.clone()));
+    peeps::spawn_named(
+        "client-reader",
+        read_responses(client_read, answered.clone()),
+    );
     tokio::spawn(async move {
         for id in 0u64.. {
             if client_write
