@@ -736,7 +736,11 @@ impl HolderSet {
             // Found in a task's own state: that confirms the holder peeps
             // believes, or names one for a hold peeps could only guess. A
             // move peeps saw to another holder stands: a find elsewhere is
-            // then bytes the handle was moved out of. Found in a `static`:
+            // then bytes the handle was moved out of; so is a find of a
+            // shared handle every use of which was made under one lock (it
+            // is kept behind that lock, in its value or on the heap: a
+            // registry's `Vec`), whatever layout left its bytes in the
+            // task that filed it. Found in a `static`:
             // anyone's, its last user named (any find in a state is the
             // bytes it was moved out of, or a copy either way).
             let key = self.key(ticket);
@@ -744,7 +748,7 @@ impl HolderSet {
                 evidence = Evidence::Shared;
             } else if out.found.found_in(key, holder) {
                 in_state = true;
-            } else if matches!(evidence, Evidence::Made | Evidence::Shared)
+            } else if (evidence == Evidence::Made || evidence == Evidence::Shared && !kept_behind(by))
                 && let Some(task) = out.found.only_task_of(key)
             {
                 holder = task;
@@ -1042,6 +1046,12 @@ fn is_published(evidence: Evidence, by: NodeId, holder: NodeId) -> bool {
 /// The `by` word of a shared handle none of whose uses was made under one
 /// same exclusive lock.
 const NO_GUARD: NodeId = u64::MAX;
+
+/// Whether a shared handle whose `by` word is `by` was used under one lock
+/// at every use so far: kept behind that lock.
+fn kept_behind(by: NodeId) -> bool {
+    by != 0 && by != NO_GUARD
+}
 
 /// The lock a shared handle's uses were all made under, this one included,
 /// given what was known before it (`guarded`: 0 before the first, else the
