@@ -21,7 +21,10 @@ pub const POLLING_SINCE_MS: &str = "polling_since_ms";
 pub const TRACKED: &str = "tracked";
 /// Tracked tasks: the task was woken since its last poll returned `Pending`.
 pub const WOKEN: &str = "woken";
-/// Tracked tasks: how many clones of the task's waker are alive.
+/// Tracked tasks: how many clones of the task's waker are alive. A
+/// thread's `block_on` root: how many clones of its waker (tokio's
+/// parked-thread one) are alive besides `block_on`'s own, when peeps can
+/// count them.
 pub const WAKER_CLONES: &str = "waker_clones";
 /// Tracked tasks: how many of those clones instrumented waits handed to
 /// resources. `waker_clones > waker_clones_accounted` means something peeps

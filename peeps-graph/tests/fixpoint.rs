@@ -927,3 +927,32 @@ fn a_tracked_task_never_polled_is_runnable() {
     d.node(t).attr("polls", 0).attr("waker_clones", 0);
     assert!(analyze(&[d.build()]).is_empty());
 }
+
+/// A `block_on` thread and a task in a lock inversion: probable while the
+/// thread's waker count (when peeps can read it) shows no clone beyond its
+/// one wait; with one more clone (a socket or `ctrl_c` in the same
+/// `select!`) something else may wake the thread, so no deadlock.
+#[test]
+fn a_thread_whose_waker_has_a_clone_beyond_its_waits_may_wake() {
+    let build = |clones: Option<u64>| {
+        let mut d = Dump::new("svc");
+        let main = d.thread("main");
+        let worker = d.task("worker");
+        let (m1, m2) = (d.mutex("state"), d.mutex("cache"));
+        d.hold(m1, main, "guard");
+        d.hold(m2, worker, "guard");
+        d.wait(main, m2, "lock");
+        d.wait(worker, m1, "lock");
+        if let Some(c) = clones {
+            d.node(main).attr("waker_clones", c);
+        }
+        analyze(&[d.build()])
+    };
+    for counted in [None, Some(1)] {
+        let report = build(counted);
+        let d = only_deadlock(&report);
+        assert_eq!(d.certainty, Certainty::Probable, "{}", report.text());
+        assert_eq!(task_names(d).len(), 2, "{}", report.text());
+    }
+    assert_no_deadlock(&build(Some(2)));
+}

@@ -63,6 +63,11 @@ unsafe impl Entry for AmbientRoot {
         if self.test_scope != 0 {
             out.attr(attr::TEST_SCOPE, self.test_scope);
         }
+        if self.os_thread != 0
+            && let Some(clones) = crate::thread_waker::clones(self.core.id)
+        {
+            out.attr(attr::WAKER_CLONES, clones);
+        }
     }
 }
 

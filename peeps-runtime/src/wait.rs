@@ -430,6 +430,11 @@ impl<L: std::ops::Deref<Target = WaitList<N>>, const N: usize> WaitEdge<L, N> {
                     None => {
                         if let Some(list) = list() {
                             self.begin_recorded(list, op, epoch, at);
+                            if let Some(root) = &self.keep {
+                                // A thread's root (`block_on`): what its
+                                // waker's count says (`thread_waker`).
+                                crate::thread_waker::note(root.id(), cx.waker());
+                            }
                         }
                     }
                 }

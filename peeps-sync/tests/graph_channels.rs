@@ -572,3 +572,55 @@ async fn a_stale_copy_moved_by_a_spawn_goes_back_to_the_user() {
     .await;
     stop_tx.send(()).unwrap();
 }
+
+/// The waker count of a thread's `block_on` root (`waker_clones`), read
+/// from tokio's parked-thread waker: one clone while it waits on one
+/// receive, two when a timer is in the same `select!`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_block_on_threads_waker_clones_are_counted() {
+    /// The `waker_clones` of the thread root waiting on channel `chan`,
+    /// once one does.
+    fn clones_of_waiter(chan: &'static str) -> std::thread::JoinHandle<Option<u64>> {
+        std::thread::spawn(move || {
+            for _ in 0..3000 {
+                let g = Graph::take();
+                let Ok(ch) = g.find(chan) else {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    continue;
+                };
+                let waiter = g.snap.edges.iter().find_map(|e| {
+                    (e.to == ch.id && e.kind == peeps_graph::EdgeKind::WaitsOn)
+                        .then(|| g.snap.nodes.iter().find(|n| n.id == e.from))
+                        .flatten()
+                });
+                if let Some(n) = waiter.filter(|n| n.kind == NodeKind::Thread) {
+                    return n.attrs.get("waker_clones").and_then(|v| v.as_u64());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            None
+        })
+    }
+    let (tx, mut rx) = mpsc::channel_named::<u32>("tw-alone", 1);
+    let probe = clones_of_waiter("tw-alone");
+    let sender = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        tx.blocking_send(1).unwrap();
+    });
+    assert_eq!(rx.recv().await, Some(1));
+    assert_eq!(probe.join().unwrap(), Some(1), "one receive, nothing else");
+    sender.join().unwrap();
+
+    let (tx, mut rx) = mpsc::channel_named::<u32>("tw-beside-timer", 1);
+    let probe = clones_of_waiter("tw-beside-timer");
+    let sender = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        tx.blocking_send(1).unwrap();
+    });
+    tokio::select! {
+        got = rx.recv() => assert_eq!(got, Some(1)),
+        _ = tokio::time::sleep(std::time::Duration::from_secs(600)) => unreachable!(),
+    }
+    assert_eq!(probe.join().unwrap(), Some(2), "a receive and a timer");
+    sender.join().unwrap();
+}

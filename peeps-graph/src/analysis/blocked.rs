@@ -980,6 +980,27 @@ impl Blocked {
         }
     }
 
+    /// Whether root `r`, a thread's `block_on` root whose waker peeps
+    /// counts (tokio's parked-thread waker: `waker_clones` on its node,
+    /// see `thread_waker` in peeps-runtime), has more clones of it alive
+    /// than it has waits peeps sees: something peeps cannot see (a socket,
+    /// a timer, `ctrl_c` in the same `select!`) may wake it.
+    pub(crate) fn thread_woken_unseen(&self, merged: &Merged<'_>, r: u32) -> bool {
+        let root = &self.roots[r as usize];
+        if root.tracked || root.state != RootState::Pending {
+            return false;
+        }
+        let Some(clones) = root.clones else {
+            return false;
+        };
+        let waits = self
+            .all_waits(r)
+            .iter()
+            .filter(|&&w| !is_blocking_wait(merged, w))
+            .count() as u64;
+        clones > waits
+    }
+
     /// The waits that can release root `r`: all its pending waits, or for a
     /// root parked in a blocking lock, only the blocking waits.
     pub(crate) fn waits<'s>(
