@@ -28,6 +28,7 @@
 
 use parking_lot::Mutex;
 use peeps_graph::NodeId;
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Poll, Waker};
 
@@ -57,11 +58,29 @@ struct Kept {
 
 static THREADS: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
 
+thread_local! {
+    /// The root, waker data and vtable this thread noted last: a wait that
+    /// goes pending again with the same waker (a `block_on` loop's next
+    /// turn) takes no lock.
+    static LAST: Cell<(NodeId, usize, usize)> = const { Cell::new((0, 0, 0)) };
+}
+
 /// Notes that thread root `root` began a pending wait polled with `waker`.
 /// Cold: once per wait that goes pending on a thread outside any task.
 #[cold]
 #[inline(never)]
 pub(crate) fn note(root: NodeId, waker: &Waker) {
+    let seen = (
+        root,
+        waker.data() as usize,
+        std::ptr::from_ref(waker.vtable()) as usize,
+    );
+    if LAST
+        .try_with(|last| last.replace(seen) == seen)
+        .unwrap_or(false)
+    {
+        return;
+    }
     let park = park_vtable();
     let is_park = park > FAILED && std::ptr::from_ref(waker.vtable()) as usize == park;
     let mut threads = THREADS.lock();

@@ -13,7 +13,9 @@
 //! spawned through peeps that was never polled is runnable: the runtime
 //! will poll it. A root not spawned through peeps (a plain tokio task, a
 //! `block_on` thread) has no waker accounting: its `pending` state is
-//! taken at its word, and what it is waiting for is read from its waits.
+//! taken at its word, and what it is waiting for is read from its waits;
+//! except a `block_on` thread whose waker peeps could count (tokio's
+//! parked-thread waker: [`Blocked::thread_woken_unseen`]).
 //!
 //! For each wait, [`releasers`] says which roots could end it (DESIGN.md §4)
 //! or why nothing the graph shows decides it ([`External`]).
