@@ -49,8 +49,10 @@ const BASELINE: usize = 3;
 /// One thread root's waker.
 struct Kept {
     root: NodeId,
-    /// A clone of the waker its waits were polled with.
-    waker: Waker,
+    /// A clone of the waker its waits were polled with, while it is
+    /// tokio's parked-thread one (no other waker is kept: a user's waker
+    /// must go when the user's future lets it go).
+    waker: Option<Waker>,
     /// One of its waits was polled with a waker that is not tokio's
     /// parked-thread one: its clones are not all in this count.
     mixed: bool,
@@ -87,9 +89,10 @@ pub(crate) fn note(root: NodeId, waker: &Waker) {
     if let Some(k) = threads.iter_mut().find(|k| k.root == root) {
         if !is_park {
             k.mixed = true;
-        } else if !k.waker.will_wake(waker) {
+            k.waker = None;
+        } else if !k.mixed && !k.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
             // Another `block_on` on the same thread: its own waker.
-            k.waker = waker.clone();
+            k.waker = Some(waker.clone());
         }
         return;
     }
@@ -98,7 +101,7 @@ pub(crate) fn note(root: NodeId, waker: &Waker) {
     }
     threads.push(Kept {
         root,
-        waker: waker.clone(),
+        waker: is_park.then(|| waker.clone()),
         mixed: !is_park,
     });
 }
@@ -113,7 +116,8 @@ pub(crate) fn clones(root: NodeId) -> Option<u64> {
     }
     let threads = THREADS.lock();
     let k = threads.iter().find(|k| k.root == root && !k.mixed)?;
-    if std::ptr::from_ref(k.waker.vtable()) as usize != park {
+    let waker = k.waker.as_ref()?;
+    if std::ptr::from_ref(waker.vtable()) as usize != park {
         return None;
     }
     // SAFETY: the vtable is tokio's parked-thread one, whose data pointer
@@ -123,7 +127,7 @@ pub(crate) fn clones(root: NodeId) -> Option<u64> {
     // two words before the data (`Inner` is word-aligned). The clone kept
     // here keeps the `Arc` alive while it is read.
     let strong = unsafe {
-        let data = k.waker.data().cast::<AtomicUsize>();
+        let data = waker.data().cast::<AtomicUsize>();
         (*data.sub(2)).load(Ordering::Acquire)
     };
     Some(strong.saturating_sub(BASELINE) as u64)
