@@ -579,7 +579,7 @@ async fn a_stale_copy_moved_by_a_spawn_goes_back_to_the_user() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_block_on_threads_waker_clones_are_counted() {
     /// The `waker_clones` of the thread root waiting on channel `chan`,
-    /// once one does.
+    /// once one does and its count shows.
     fn clones_of_waiter(chan: &'static str) -> std::thread::JoinHandle<Option<u64>> {
         std::thread::spawn(move || {
             for _ in 0..3000 {
@@ -593,8 +593,13 @@ async fn a_block_on_threads_waker_clones_are_counted() {
                         .then(|| g.snap.nodes.iter().find(|n| n.id == e.from))
                         .flatten()
                 });
-                if let Some(n) = waiter.filter(|n| n.kind == NodeKind::Thread) {
-                    return n.attrs.get("waker_clones").and_then(|v| v.as_u64());
+                // The count shows once the wait noted its waker, just
+                // after the wait itself (the first note learns tokio's
+                // vtable on a thread of its own).
+                if let Some(n) = waiter.filter(|n| n.kind == NodeKind::Thread)
+                    && let Some(c) = n.attrs.get("waker_clones").and_then(|v| v.as_u64())
+                {
+                    return Some(c);
                 }
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
