@@ -780,7 +780,7 @@ impl HolderSet {
                 Evidence::Received => {
                     attrs.insert(attr::FROM.into(), by.into());
                 }
-                Evidence::Shared if guarded && by != NO_GUARD => {
+                Evidence::Shared if guarded && kept_behind(by) => {
                     attrs.insert(attr::GUARDED_BY.into(), by.into());
                 }
                 _ => {}
