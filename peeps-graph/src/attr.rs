@@ -24,7 +24,9 @@ pub const WOKEN: &str = "woken";
 /// Tracked tasks: how many clones of the task's waker are alive. A
 /// thread's `block_on` root: how many clones of its waker (tokio's
 /// parked-thread one) are alive besides `block_on`'s own, when peeps can
-/// count them.
+/// count them. A plain tokio task: how many clones of its waker (tokio's
+/// task waker) are alive, plus one while it runs or is queued to run, when
+/// peeps can count them.
 pub const WAKER_CLONES: &str = "waker_clones";
 /// Tracked tasks: how many of those clones instrumented waits handed to
 /// resources. `waker_clones > waker_clones_accounted` means something peeps

@@ -948,11 +948,52 @@ fn a_thread_whose_waker_has_a_clone_beyond_its_waits_may_wake() {
         }
         analyze(&[d.build()])
     };
-    for counted in [None, Some(1)] {
+    // Not counted: taken at its word, a probable deadlock; counted with no
+    // clone beyond its wait: only its wait wakes it, a certain one.
+    for (counted, certainty) in [(None, Certainty::Probable), (Some(1), Certainty::Certain)] {
         let report = build(counted);
         let d = only_deadlock(&report);
-        assert_eq!(d.certainty, Certainty::Probable, "{}", report.text());
+        assert_eq!(d.certainty, certainty, "{}", report.text());
         assert_eq!(task_names(d).len(), 2, "{}", report.text());
+    }
+    assert_no_deadlock(&build(Some(2)));
+}
+
+/// As for a thread: a plain tokio task whose waker peeps counts (tokio's
+/// task waker, `waker_clones`) with more clones alive than its waits (a
+/// timer under a `timeout`, a socket in the same `select!`) may wake; with
+/// no more, only its waits wake it (a certain deadlock); not counted, it
+/// is taken at its word (a probable one).
+#[test]
+fn a_plain_task_whose_waker_has_a_clone_beyond_its_waits_may_wake() {
+    let build = |clones: Option<u64>| {
+        let mut d = Dump::new("svc");
+        let flusher = d.plain_task("stats-flusher");
+        let worker = d.task("worker");
+        let (m1, m2) = (d.mutex("stats"), d.mutex("batch"));
+        d.hold(m1, flusher, "guard");
+        d.hold(m2, worker, "guard");
+        d.wait(flusher, m2, "lock");
+        d.wait(worker, m1, "lock");
+        if let Some(c) = clones {
+            d.node(flusher).attr("waker_clones", c);
+        }
+        analyze(&[d.build()])
+    };
+    for (counted, certainty) in [
+        (None, Certainty::Probable),
+        (Some(0), Certainty::Certain),
+        (Some(1), Certainty::Certain),
+    ] {
+        let report = build(counted);
+        let d = only_deadlock(&report);
+        assert_eq!(
+            task_names(d),
+            ["stats-flusher", "worker"],
+            "{}",
+            report.text()
+        );
+        assert_eq!(d.certainty, certainty, "{}", report.text());
     }
     assert_no_deadlock(&build(Some(2)));
 }

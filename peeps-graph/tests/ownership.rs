@@ -556,6 +556,57 @@ fn threads_peeps_cannot_see_into_but_all_parked_release_nothing_else() {
     assert_no_deadlock(&bridge(1, false));
 }
 
+/// The bridge of the same shape between two tasks: `client` waits to send
+/// a request; `worker`, a plain tokio task, waits to send a reply, with
+/// `clones` clones of its waker alive (`None`: not counted). The requests
+/// receiver was used by the worker, the replies receiver is in the
+/// client's state. `unseen` tokio tasks peeps cannot see into are alive,
+/// the worker among them.
+fn plain_bridge(unseen: u64, clones: Option<u64>) -> Report {
+    let mut d = Dump::new("svc");
+    let client = d.task("client");
+    let worker = d.plain_task("worker");
+    if let Some(c) = clones {
+        d.node(worker).attr("waker_clones", c);
+    }
+    let requests = d.channel("requests", "mpsc", 1, 1);
+    let replies = d.channel("replies", "mpsc", 1, 1);
+    d.hold(requests, worker, "receiver").evidence("used");
+    d.hold(requests, client, "sender")
+        .evidence("used")
+        .in_state();
+    d.hold(replies, client, "receiver")
+        .evidence("made")
+        .in_state();
+    d.hold(replies, worker, "sender").evidence("used");
+    d.wait(client, requests, "send");
+    d.wait(worker, replies, "send");
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive: 1 + unseen,
+        unseen,
+        threads: 4,
+        unseen_threads: 0,
+    });
+    analyze(&[snap])
+}
+
+/// A handle may have gone into a plain tokio task; when every such task is
+/// waiting with no clone of its waker beyond its waits (peeps counts
+/// tokio's task waker), it runs again only once a wait ends: the handle
+/// is with its last holder or one of them, a deadlock. Another unseen
+/// task, a clone beyond the wait (a timer), or a waker not counted leaves
+/// the waits open.
+#[test]
+fn plain_tasks_peeps_cannot_see_into_but_all_waiting_release_nothing_else() {
+    let report = plain_bridge(1, Some(1));
+    let d = only_deadlock(&report);
+    assert_eq!(task_names(d), ["client", "worker"], "{}", d.text);
+    assert_no_deadlock(&plain_bridge(2, Some(1)));
+    assert_no_deadlock(&plain_bridge(1, Some(2)));
+    assert_no_deadlock(&plain_bridge(1, None));
+}
+
 /// A router `r` received the reply sender of `api`'s call in a message on
 /// `inbox` (`from`), and the sender's mark is in its state; `api` waits on
 /// the reply and holds `inbox`'s only sender. When `r` waits on `inbox`

@@ -63,9 +63,14 @@ unsafe impl Entry for AmbientRoot {
         if self.test_scope != 0 {
             out.attr(attr::TEST_SCOPE, self.test_scope);
         }
-        if self.os_thread != 0
-            && let Some(clones) = crate::thread_waker::clones(self.core.id)
-        {
+        let clones = if self.os_thread != 0 {
+            crate::thread_waker::clones(self.core.id)
+        } else if self.tokio_id.is_some() {
+            crate::task_waker::clones(self.core.id)
+        } else {
+            None
+        };
+        if let Some(clones) = clones {
             out.attr(attr::WAKER_CLONES, clones);
         }
     }

@@ -31,6 +31,7 @@ pub mod registry;
 pub mod sampler;
 mod signal_pipe;
 mod snapshot;
+mod task_waker;
 mod thread_waker;
 mod threads;
 pub mod watchdog;

@@ -434,6 +434,9 @@ impl<L: std::ops::Deref<Target = WaitList<N>>, const N: usize> WaitEdge<L, N> {
                                 // A thread's root (`block_on`): what its
                                 // waker's count says (`thread_waker`).
                                 crate::thread_waker::note(root.id(), cx.waker());
+                            } else if !own {
+                                // Perhaps a plain tokio task (`task_waker`).
+                                crate::task_waker::note(cx.waker());
                             }
                         }
                     }

@@ -573,41 +573,40 @@ async fn a_stale_copy_moved_by_a_spawn_goes_back_to_the_user() {
     stop_tx.send(()).unwrap();
 }
 
+/// The `waker_clones` of the root of kind `kind` waiting on channel
+/// `chan`, once one does and its count shows (the count shows just after
+/// the wait itself: the first note learns tokio's vtable on a thread of
+/// its own). Blocks its thread.
+fn clones_of_waiter(chan: &'static str, kind: NodeKind) -> Option<u64> {
+    for _ in 0..3000 {
+        let g = Graph::take();
+        let Ok(ch) = g.find(chan) else {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            continue;
+        };
+        let waiter = g.snap.edges.iter().find_map(|e| {
+            (e.to == ch.id && e.kind == peeps_graph::EdgeKind::WaitsOn)
+                .then(|| g.snap.nodes.iter().find(|n| n.id == e.from))
+                .flatten()
+        });
+        if let Some(n) = waiter.filter(|n| n.kind == kind)
+            && let Some(c) = n.attrs.get("waker_clones").and_then(|v| v.as_u64())
+        {
+            return Some(c);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    None
+}
+
 /// The waker count of a thread's `block_on` root (`waker_clones`), read
 /// from tokio's parked-thread waker: one clone while it waits on one
 /// receive, two when a timer is in the same `select!`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_block_on_threads_waker_clones_are_counted() {
-    /// The `waker_clones` of the thread root waiting on channel `chan`,
-    /// once one does and its count shows.
-    fn clones_of_waiter(chan: &'static str) -> std::thread::JoinHandle<Option<u64>> {
-        std::thread::spawn(move || {
-            for _ in 0..3000 {
-                let g = Graph::take();
-                let Ok(ch) = g.find(chan) else {
-                    std::thread::sleep(std::time::Duration::from_millis(10));
-                    continue;
-                };
-                let waiter = g.snap.edges.iter().find_map(|e| {
-                    (e.to == ch.id && e.kind == peeps_graph::EdgeKind::WaitsOn)
-                        .then(|| g.snap.nodes.iter().find(|n| n.id == e.from))
-                        .flatten()
-                });
-                // The count shows once the wait noted its waker, just
-                // after the wait itself (the first note learns tokio's
-                // vtable on a thread of its own).
-                if let Some(n) = waiter.filter(|n| n.kind == NodeKind::Thread)
-                    && let Some(c) = n.attrs.get("waker_clones").and_then(|v| v.as_u64())
-                {
-                    return Some(c);
-                }
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            None
-        })
-    }
+    let probe_thread = |chan| std::thread::spawn(move || clones_of_waiter(chan, NodeKind::Thread));
     let (tx, mut rx) = mpsc::channel_named::<u32>("tw-alone", 1);
-    let probe = clones_of_waiter("tw-alone");
+    let probe = probe_thread("tw-alone");
     let sender = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(300));
         tx.blocking_send(1).unwrap();
@@ -617,7 +616,7 @@ async fn a_block_on_threads_waker_clones_are_counted() {
     sender.join().unwrap();
 
     let (tx, mut rx) = mpsc::channel_named::<u32>("tw-beside-timer", 1);
-    let probe = clones_of_waiter("tw-beside-timer");
+    let probe = probe_thread("tw-beside-timer");
     let sender = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(300));
         tx.blocking_send(1).unwrap();
@@ -628,4 +627,51 @@ async fn a_block_on_threads_waker_clones_are_counted() {
     }
     assert_eq!(probe.join().unwrap(), Some(2), "a receive and a timer");
     sender.join().unwrap();
+}
+
+/// The waker count of a plain tokio task (`waker_clones`), read from
+/// tokio's task header: one clone while it waits on one receive, whether
+/// its `JoinHandle` is kept or dropped; two when a timer is in the same
+/// `select!`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_tasks_waker_clones_are_counted() {
+    let probe = |chan| tokio::task::spawn_blocking(move || clones_of_waiter(chan, NodeKind::Task));
+
+    let (tx, mut rx) = mpsc::channel_named::<u32>("pw-alone", 1);
+    let task = tokio::spawn(async move { rx.recv().await });
+    assert_eq!(
+        probe("pw-alone").await.unwrap(),
+        Some(1),
+        "one receive, nothing else"
+    );
+    tx.send(1).await.unwrap();
+    assert_eq!(task.await.unwrap(), Some(1));
+
+    let (tx, mut rx) = mpsc::channel_named::<u32>("pw-detached", 1);
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    drop(tokio::spawn(async move {
+        let _ = done_tx.send(rx.recv().await);
+    }));
+    assert_eq!(
+        probe("pw-detached").await.unwrap(),
+        Some(1),
+        "its JoinHandle dropped"
+    );
+    tx.send(2).await.unwrap();
+    assert_eq!(done_rx.await.unwrap(), Some(2));
+
+    let (tx, mut rx) = mpsc::channel_named::<u32>("pw-beside-timer", 1);
+    let task = tokio::spawn(async move {
+        tokio::select! {
+            got = rx.recv() => got,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(600)) => None,
+        }
+    });
+    assert_eq!(
+        probe("pw-beside-timer").await.unwrap(),
+        Some(2),
+        "a receive and a timer"
+    );
+    tx.send(3).await.unwrap();
+    assert_eq!(task.await.unwrap(), Some(3));
 }

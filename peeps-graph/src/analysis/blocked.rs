@@ -14,8 +14,9 @@
 //! will poll it. A root not spawned through peeps (a plain tokio task, a
 //! `block_on` thread) has no waker accounting: its `pending` state is
 //! taken at its word, and what it is waiting for is read from its waits;
-//! except a `block_on` thread whose waker peeps could count (tokio's
-//! parked-thread waker: [`Blocked::thread_woken_unseen`]).
+//! except where peeps could count its waker's clones (tokio's
+//! parked-thread waker of a `block_on` thread, tokio's task waker of a
+//! plain task: [`Blocked::woken_unseen`]).
 //!
 //! For each wait, [`releasers`] says which roots could end it (DESIGN.md §4)
 //! or why nothing the graph shows decides it ([`External`]).
@@ -66,6 +67,10 @@ pub(crate) struct Root {
     pub(crate) polls: Option<u64>,
     /// What the combinators inside it account for.
     pub(crate) combinators: Combinators,
+    /// A root peeps did not spawn whose waker it counts, waiting with no
+    /// clone of its waker beyond its waits: only they wake it (see
+    /// [`Blocked::waits_for_all_its_wakers`]).
+    pub(crate) woken_by_waits_only: bool,
 }
 
 /// The combinators directly inside a task or a future (futures polled with
@@ -653,28 +658,30 @@ fn notifier_releasers(
 /// Per process: see [`Blocked::parked_unseen`].
 fn parked_unseen(merged: &Merged<'_>, blocked: &Blocked) -> Vec<Option<Vec<u32>>> {
     let g = merged.graph();
-    let mut parked: Vec<Vec<u32>> = vec![Vec::new(); merged.processes().len()];
+    let processes = merged.processes().len();
+    let mut threads: Vec<Vec<u32>> = vec![Vec::new(); processes];
+    let mut tasks: Vec<Vec<u32>> = vec![Vec::new(); processes];
     for (r, root) in blocked.roots.iter().enumerate() {
         let node = g[root.ix];
-        if attr_bool(node.node, attr::UNSEEN_THREAD) == Some(true)
-            && blocked
-                .all_waits(r as u32)
-                .iter()
-                .any(|&w| is_blocking_wait(merged, w))
-        {
-            parked[node.process].push(r as u32);
+        let waits = blocked.all_waits(r as u32);
+        if attr_bool(node.node, attr::UNSEEN_THREAD) == Some(true) {
+            if waits.iter().any(|&w| is_blocking_wait(merged, w)) {
+                threads[node.process].push(r as u32);
+            }
+        } else if attr_u64(node.node, attr::TOKIO_TASK_ID).is_some() && root.woken_by_waits_only {
+            tasks[node.process].push(r as u32);
         }
     }
     merged
         .processes()
         .iter()
-        .zip(parked)
-        .map(|(snap, parked)| {
+        .zip(threads.into_iter().zip(tasks))
+        .map(|(snap, (threads, tasks))| {
             let census = snap.tasks?;
-            (census.unseen == 0
-                && census.unseen_threads > 0
-                && census.unseen_threads == parked.len() as u64)
-                .then_some(parked)
+            (census.unseen + census.unseen_threads > 0
+                && census.unseen == tasks.len() as u64
+                && census.unseen_threads == threads.len() as u64)
+                .then(|| threads.into_iter().chain(tasks).collect())
         })
         .collect()
 }
@@ -893,16 +900,22 @@ impl Blocked {
         }
         nested.sort_unstable();
         blocked.nested = nested;
+        for r in 0..blocked.roots.len() {
+            blocked.roots[r].woken_by_waits_only =
+                blocked.waits_for_all_its_wakers(merged, r as u32);
+        }
         blocked.parked_unseen = parked_unseen(merged, &blocked);
         blocked
     }
 
-    /// The roots of process `process` on threads peeps cannot see into,
-    /// when each such thread is one of them, parked in a blocking call, and
-    /// no task peeps cannot see into runs there: a handle moved unseen is
-    /// then still with its last holder or with one of these, which act
-    /// only once their own wait ends. `None` when some unseen thread or
-    /// task may be running.
+    /// The roots of process `process` that peeps cannot see into, when
+    /// each is parked: each thread peeps cannot see into is one of them,
+    /// parked in a blocking call, and each plain tokio task is one of them,
+    /// waiting with no clone of its waker beyond its waits (see
+    /// [`Blocked::waits_for_all_its_wakers`]). A handle moved unseen is then
+    /// still with its last holder or with one of these, which act only once
+    /// their own wait ends. `None` when some unseen thread or task may be
+    /// running.
     pub(crate) fn parked_unseen(&self, process: usize) -> Option<&[u32]> {
         self.parked_unseen.get(process)?.as_deref()
     }
@@ -982,12 +995,13 @@ impl Blocked {
         }
     }
 
-    /// Whether root `r`, a thread's `block_on` root whose waker peeps
-    /// counts (tokio's parked-thread waker: `waker_clones` on its node,
-    /// see `thread_waker` in peeps-runtime), has more clones of it alive
-    /// than it has waits peeps sees: something peeps cannot see (a socket,
-    /// a timer, `ctrl_c` in the same `select!`) may wake it.
-    pub(crate) fn thread_woken_unseen(&self, merged: &Merged<'_>, r: u32) -> bool {
+    /// Whether root `r`, a root peeps did not spawn whose waker it counts (a
+    /// thread's `block_on` root, with tokio's parked-thread waker; a plain
+    /// tokio task, with tokio's task waker: `waker_clones` on its node, see
+    /// `thread_waker` and `task_waker` in peeps-runtime), has more clones
+    /// of it alive than it has waits peeps sees: something peeps cannot see
+    /// (a socket, a timer, `ctrl_c` in the same `select!`) may wake it.
+    pub(crate) fn woken_unseen(&self, merged: &Merged<'_>, r: u32) -> bool {
         let root = &self.roots[r as usize];
         if root.tracked || root.state != RootState::Pending {
             return false;
@@ -995,12 +1009,29 @@ impl Blocked {
         let Some(clones) = root.clones else {
             return false;
         };
-        let waits = self
-            .all_waits(r)
+        clones > self.wakeable_waits(merged, r)
+    }
+
+    /// Whether root `r`, a root peeps did not spawn whose waker it counts,
+    /// waits and nothing but its waits holds a clone of its waker: it runs
+    /// again only once one of them ends (the contrary of
+    /// [`Blocked::woken_unseen`]).
+    fn waits_for_all_its_wakers(&self, merged: &Merged<'_>, r: u32) -> bool {
+        let root = &self.roots[r as usize];
+        let waits = self.wakeable_waits(merged, r);
+        !root.tracked
+            && root.state == RootState::Pending
+            && waits > 0
+            && root.clones.is_some_and(|clones| clones <= waits)
+    }
+
+    /// How many of root `r`'s waits hold a clone of its waker: those that
+    /// are not blocking calls.
+    fn wakeable_waits(&self, merged: &Merged<'_>, r: u32) -> u64 {
+        self.all_waits(r)
             .iter()
             .filter(|&&w| !is_blocking_wait(merged, w))
-            .count() as u64;
-        clones > waits
+            .count() as u64
     }
 
     /// The waits that can release root `r`: all its pending waits, or for a
@@ -1173,6 +1204,7 @@ fn root_facts(ix: NodeIndex, node: &Node) -> Root {
         since_ms: node.since_ms,
         polls: attr_u64(node, attr::POLLS),
         combinators: Combinators::default(),
+        woken_by_waits_only: false,
     }
 }
 

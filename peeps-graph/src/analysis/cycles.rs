@@ -180,11 +180,12 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
         ordered.extend(others.iter().map(|h| h.root));
 
         // A root peeps did not spawn may be woken by something it cannot
-        // see, unless its poll is parked in a blocking call: nothing but
-        // what it waits for gets it out of that.
+        // see, unless its poll is parked in a blocking call, or its waker's
+        // clones are counted and its waits hold them all: nothing but what
+        // it waits for gets it out of that.
         let untracked = ordered.iter().any(|&r| {
             let root = &blocked.roots[r as usize];
-            !root.tracked && root.state != RootState::Parked
+            !root.tracked && root.state != RootState::Parked && !root.woken_by_waits_only
         });
         let guessed = cycle.iter().chain(&others).any(|h| h.release.guess);
         cycles.groups.push(Group {

@@ -1,0 +1,257 @@
+//! The wakers of plain tokio tasks, counted.
+//!
+//! A peeps task counts the clones of its waker ([`crate::waker`]); a task
+//! spawned with plain `tokio::spawn` is polled with tokio's own task waker,
+//! which peeps does not make. That waker's data is the task's header, whose
+//! first word is the task's state: a few flag bits and, above them, the
+//! number of references to the task. Those are one for the runtime's list
+//! of its tasks, one for its `JoinHandle` while that lives (the
+//! `JOIN_INTEREST` bit), one while it runs or is queued to run, and one
+//! for each clone of its waker alive: each thing that will wake it (a
+//! pending wait on a tokio primitive, a timer, a socket), or an
+//! `AbortHandle`.
+//!
+//! The first pending wait on a peeps primitive of each plain task keeps a
+//! clone of the waker it was polled with (so the header outlives the read);
+//! a snapshot reads how many others are alive (`waker_clones` on the task's
+//! node). When that is more than the task's pending peeps waits, something
+//! peeps cannot see (a timer under `timeout`, a socket in the same
+//! `select!`) may wake it, as for a peeps task with an unaccounted clone;
+//! when it is not, the task only runs again once one of its waits ends.
+//! Only a waker whose vtable is tokio's task waker one is read: the vtable
+//! is learned once, from a task of a runtime of peeps' own on a thread of
+//! its own. A task with a wait polled with any other waker (a combinator's,
+//! an instrumented future's) is never counted: its waits are taken at their
+//! word, as before.
+//!
+//! The clones are kept in a table of [`SLOTS`] slots, one per task (by its
+//! id; a task whose slot another takes is forgotten). A clone keeps its
+//! task's memory (not its future, which tokio drops when it completes)
+//! until a later note of the same slot, or the sweep each note makes of one
+//! other slot, finds the task complete.
+//!
+//! This reads tokio's private layout (tokio 1.x's `runtime::task::Header`
+//! and `State`): a layout that changes turns every count into a wrong one,
+//! so the bits are checked against what a task of peeps' own shows when the
+//! vtable is learned, and nothing is read when they do not match.
+//!
+//! Compiled in both builds: without feature `diagnostics` nothing notes a
+//! waker, so no task is counted.
+#![cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
+
+use parking_lot::Mutex;
+use peeps_graph::NodeId;
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Poll, Waker};
+
+/// The address of tokio's task waker vtable; [`UNKNOWN`] before it was
+/// learned, [`FAILED`] when learning it failed or tokio's layout is not the
+/// one this module reads.
+static TASK_VTABLE: AtomicUsize = AtomicUsize::new(UNKNOWN);
+const UNKNOWN: usize = 0;
+const FAILED: usize = 1;
+
+/// tokio's task state bits (`runtime/task/state.rs`).
+const RUNNING: usize = 0b1;
+const COMPLETE: usize = 0b10;
+const JOIN_INTEREST: usize = 0b1000;
+const CANCELLED: usize = 0b10_0000;
+/// The reference count starts above the six flag bits.
+const REF_SHIFT: u32 = 6;
+
+/// How many tasks' wakers are kept (a power of two).
+const SLOTS: usize = 512;
+
+/// One plain task's waker.
+struct Slot {
+    /// The task's node id (0: empty).
+    root: NodeId,
+    /// A clone of the waker its waits were polled with, while it is tokio's
+    /// task waker (no other waker is kept: a user's waker must go when the
+    /// user's future lets it go).
+    waker: Option<Waker>,
+    /// One of its waits was polled with a waker that is not tokio's task
+    /// waker: its clones are not all in this count.
+    mixed: bool,
+}
+
+static TABLE: [Mutex<Slot>; SLOTS] = [const {
+    Mutex::new(Slot {
+        root: 0,
+        waker: None,
+        mixed: false,
+    })
+}; SLOTS];
+
+/// The next slot a note sweeps.
+static SWEEP: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The task, waker data and vtable this thread noted last: a task's
+    /// next wait polled with the same waker takes no lock.
+    static LAST: Cell<(NodeId, usize, usize)> = const { Cell::new((0, 0, 0)) };
+}
+
+fn slot_of(root: NodeId) -> &'static Mutex<Slot> {
+    &TABLE[(root.wrapping_mul(crate::id::GOLDEN) >> 32) as usize & (SLOTS - 1)]
+}
+
+/// Notes that the current context began a pending wait polled with
+/// `waker`; counted when that context is a plain tokio task (not a peeps
+/// task, not a thread). Cold: once per wait that goes pending outside a
+/// peeps task.
+#[cold]
+#[inline(never)]
+pub(crate) fn note(waker: &Waker) {
+    let Some(root) = plain_task() else {
+        return;
+    };
+    let vtable = std::ptr::from_ref(waker.vtable()) as usize;
+    let seen = (root, waker.data() as usize, vtable);
+    if LAST
+        .try_with(|last| last.replace(seen) == seen)
+        .unwrap_or(false)
+    {
+        return;
+    }
+    let known = task_vtable();
+    let is_task = known > FAILED && vtable == known;
+    let dropped = {
+        let mut slot = slot_of(root).lock();
+        if slot.root != root {
+            slot.root = root;
+            slot.mixed = !is_task;
+            std::mem::replace(&mut slot.waker, is_task.then(|| waker.clone()))
+        } else if !is_task {
+            slot.mixed = true;
+            slot.waker.take()
+        } else if !slot.mixed && !slot.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            slot.waker.replace(waker.clone())
+        } else {
+            None
+        }
+    };
+    // Dropped outside the slot's lock: it may be the task's last reference.
+    drop(dropped);
+    sweep_one();
+}
+
+/// The node id of the plain tokio task polling now, if one does (not a
+/// peeps task, not a thread).
+#[cfg(feature = "diagnostics")]
+fn plain_task() -> Option<NodeId> {
+    if crate::context::current().tracked {
+        return None;
+    }
+    tokio::task::try_id().map(crate::ambient::foreign_id)
+}
+
+/// Without feature `diagnostics`: no task is counted.
+#[cfg(not(feature = "diagnostics"))]
+fn plain_task() -> Option<NodeId> {
+    None
+}
+
+/// Lets go of the clone in the next slot of the sweep if its task is
+/// complete (its memory is then freed as soon as tokio is done with it).
+fn sweep_one() {
+    let i = SWEEP.fetch_add(1, Ordering::Relaxed) & (SLOTS - 1);
+    let done = TABLE[i].try_lock().and_then(|mut slot| {
+        let complete = slot
+            .waker
+            .as_ref()
+            .is_some_and(|w| state_of(w) & COMPLETE != 0);
+        if complete {
+            slot.root = 0;
+            slot.waker.take()
+        } else {
+            None
+        }
+    });
+    drop(done);
+}
+
+/// The state word of the task whose waker (tokio's task waker) is `w`.
+fn state_of(w: &Waker) -> usize {
+    // SAFETY: `w` is tokio's task waker (only those are kept, and the probe
+    // reads the waker of the task it polls), whose data pointer is the
+    // task's `Header`, `repr(C)` with its `State` (one `AtomicUsize`)
+    // first; a kept clone holds a reference to the task, so the header is
+    // alive while it is read.
+    unsafe { (*w.data().cast::<AtomicUsize>()).load(Ordering::Acquire) }
+}
+
+/// How many clones of plain task `root`'s waker are alive besides tokio's
+/// own references and the one kept here, plus one while the task runs or
+/// is queued to run: what will wake it. `None` when not known (no wait
+/// noted, one polled with another waker, the task complete).
+pub(crate) fn clones(root: NodeId) -> Option<u64> {
+    let known = TASK_VTABLE.load(Ordering::Relaxed);
+    if known <= FAILED {
+        return None;
+    }
+    let slot = slot_of(root).lock();
+    if slot.root != root || slot.mixed {
+        return None;
+    }
+    let waker = slot.waker.as_ref()?;
+    if std::ptr::from_ref(waker.vtable()) as usize != known {
+        return None;
+    }
+    let state = state_of(waker);
+    if state & COMPLETE != 0 {
+        return None;
+    }
+    if state & CANCELLED != 0 {
+        // Aborted: the runtime will poll it once more, to drop it.
+        return Some(u64::from(u32::MAX));
+    }
+    // The runtime's list, the `JoinHandle`, the clone kept here.
+    let own = 2 + usize::from(state & JOIN_INTEREST != 0);
+    Some((state >> REF_SHIFT).saturating_sub(own) as u64)
+}
+
+/// tokio's task waker vtable address, learned on first use from a task of
+/// a current-thread runtime of peeps' own, on a thread of its own (tokio
+/// has one such vtable for every runtime). The task also checks the state
+/// bits this module reads: running, interested in its join, not complete,
+/// and as many references as that accounts for.
+fn task_vtable() -> usize {
+    let known = TASK_VTABLE.load(Ordering::Relaxed);
+    if known != UNKNOWN {
+        return known;
+    }
+    let learned = std::thread::Builder::new()
+        .name("peeps-waker-probe".into())
+        .spawn(probe)
+        .ok()
+        .and_then(|t| t.join().ok())
+        .flatten()
+        .filter(|&v| v > FAILED)
+        .unwrap_or(FAILED);
+    TASK_VTABLE.store(learned, Ordering::Relaxed);
+    learned
+}
+
+/// Polls a task of a runtime of its own and returns its waker's vtable when
+/// the task's state reads as this module expects.
+fn probe() -> Option<usize> {
+    let rt = tokio::runtime::Builder::new_current_thread().build().ok()?;
+    rt.block_on(async {
+        let task = tokio::spawn(std::future::poll_fn(|cx| {
+            let w = cx.waker();
+            // Running, its `JoinHandle` alive: three references (its list's,
+            // the `JoinHandle`'s, the running poll's), no clone yet.
+            let state = state_of(w);
+            let shape = state & (RUNNING | COMPLETE | JOIN_INTEREST | CANCELLED)
+                == RUNNING | JOIN_INTEREST
+                && state >> REF_SHIFT == 3;
+            let clone = w.clone();
+            let counts = state_of(w) >> REF_SHIFT == 4;
+            drop(clone);
+            Poll::Ready((shape && counts).then(|| std::ptr::from_ref(w.vtable()) as usize))
+        }));
+        task.await.ok().flatten()
+    })
+}
