@@ -4044,7 +4044,7 @@ fn rwlock_read_then_write_helper_plain() {
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
-        .probable()
+        .certain()
         .resources([(Rwlock, "sessions")])
         .check(report);
     check_tokio_tasks(d, 1, report);
@@ -4069,7 +4069,7 @@ fn semaphore_second_permit_helper_plain() {
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
-        .probable()
+        .certain()
         .resources([(Semaphore, "db-pool")])
         .check(report);
     check_tokio_tasks(d, 3, report);
@@ -4156,7 +4156,7 @@ fn once_cell_init_locks_held_mutex_plain() {
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
-        .probable()
+        .certain()
         .resources([(Mutex, "settings")])
         .check(report);
     check_tokio_tasks(d, 1, report);
@@ -5908,7 +5908,7 @@ fn lock_released_before_reply_heartbeat() {
 
 /// Two plain request handlers each hold one of the two `db-conns` permits
 /// and wait for a second; a plain health server and prober run. Borrowed
-/// permits are proof; plain tasks make it probable.
+/// permits are proof; the plain tasks' waits hold all their wakers' clones: certain.
 #[test]
 fn nested_permit_health_server_tokio_spawn() {
     let mut s = scenario!(nested_permit_health_server_tokio_spawn);
@@ -5916,7 +5916,7 @@ fn nested_permit_health_server_tokio_spawn() {
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
-        .probable()
+        .certain()
         .resources([(Semaphore, "db-conns")])
         .check(report);
     check_tokio_tasks(d, 2, report);
@@ -5946,7 +5946,7 @@ fn nested_permit_health_server_tokio_spawn_cycle() {
     let run = analyze_cli(&s.dump(), &[]);
     let report = &run.report;
     let d = deadlock()
-        .probable()
+        .certain()
         .resources([(Semaphore, "db-conns")])
         .check(report);
     check_tokio_tasks(d, 2, report);
@@ -6306,7 +6306,7 @@ fn read_guard_join_behind_hot_reload() {
     assert_eq!(reloader.len(), 1, "{}", report_text(report));
     let reloader = reloader[0].as_str();
     deadlock()
-        .probable()
+        .certain()
         .tasks(["handler", "fetch", reloader])
         .resources([(Rwlock, "config")])
         .step(
@@ -6630,7 +6630,7 @@ fn soak_tcp_kv_server_snapshot_inversion() {
             .collect();
         assert_eq!(behind.len(), 3, "{}", report_text(report));
         let d = deadlock()
-            .probable()
+            .certain()
             .resources([(Mutex, "journal"), (Mutex, "store")])
             .behind([behind[0], behind[1], behind[2]])
             .check(report);
@@ -9165,7 +9165,7 @@ fn consumer_resume_notification_same_order() {
 /// the request's reply sender until its turn is out, sends `TurnCompleted` into the full `app-server-events` only
 /// the TUI reads.
 #[test]
-#[ignore = "bug: peeps says no deadlock (exit 0) and, at --long-wait-ms 300, only a long wait of the app-server (`tokio task 3`) on sending into `app-server-events`, `its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since`, and nothing at all of `main`'s wait on `skills-list-reply` (its sender `received` by the app-server). The one task peeps cannot see into is the app-server itself, blocked in that very send: wherever either handle is (with `main`, or in the app-server's state), every task that could release either wait is in the cycle. It should say a probable deadlock of `thread main` and the plain app-server task; the unseen-task rule (docs/ownership.md: a `used`/`received` hold is unknown while an unseen task runs) counts a plain task that is itself blocked in the cycle as one that could have the handle and act (hold_releasers in peeps-graph/src/analysis/blocked.rs: `Unseen::in_process_of` gives External::OutOfSight, as parked_unseen only counts threads parked in a blocking call, not a plain task seen blocked in the graph)"]
+#[ignore = "bug: peeps says no deadlock (exit 0) and, at --long-wait-ms 300, only a long wait of the app-server (`tokio task 3`) on sending into `app-server-events`, `its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since`, and nothing at all of `main`'s wait on `skills-list-reply` (its sender `received` by the app-server). The one task peeps cannot see into is the app-server itself, blocked in that very send: wherever either handle is (with `main`, or in the app-server's state), every task that could release either wait is in the cycle. It should say a probable deadlock of `thread main` and the plain app-server task; the unseen-task rule (docs/ownership.md: a `used`/`received` hold is unknown while an unseen task runs) counts a plain task that is itself blocked in the cycle as one that could have the handle and act (hold_releasers in peeps-graph/src/analysis/blocked.rs: `Unseen::in_process_of` gives External::OutOfSight, as parked_unseen only counts threads parked in a blocking call, not a plain task seen blocked in the graph). Since plain tasks' wakers are counted (task_waker), `parked_unseen` can vouch for unseen plain tasks, but peeps still says no deadlock here: not diagnosed again"]
 fn tui_awaits_skills_list_behind_full_events() {
     let mut s = scenario!(tui_awaits_skills_list_behind_full_events);
     let run = analyze_cli(&s.dump(), &[]);
@@ -9355,7 +9355,7 @@ fn segment_pruning_drops_permit_before_blocks_tokio_spawn() {
 /// bounded `term-events`; the iced subscription (a plain task) that reads it waits to forward into the full
 /// `app-messages`; the app's update loop on `main`'s thread, their only reader, waits for `term`.
 #[test]
-#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 three long waits: `thread \"main\" waits ... to lock mutex \"term\" ... held ... by thread \"PTY reader\", which is parked on a blocking call`; `thread \"PTY reader\" waits ... to send on channel \"term-events\" ... its receiver was made by task \"tokio task 3\" (spawned with tokio::spawn): peeps has not seen where it went since`; `task \"tokio task 3\" ... waits ... to send on channel \"app-messages\" ... its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and threads (std::thread, spawn_blocking), and it may have been moved into one of them since`. Two rules in hold_releasers (peeps-graph/src/analysis/blocked.rs): (1) the `term-events` receiver stays `evidence: made` (confirmed false) though the plain task that made it receives from it in every poll (a plain task's own recv of the receiver it keeps across its .await is no `used`), so it is `Unconfirmed`; (2) the `app-messages` receiver, `used` by `main`, is OutOfSight because the census has `unseen: 1` and `parked_unseen` gives up whenever `census.unseen > 0`, though that one unseen task is the subscription itself, blocked in this very cycle (and the one unseen thread is the PTY thread, parked in `blocking_send`): the hunt20 codex#36750 gap, here with a std::thread bridge and a third member"]
+#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 three long waits: `thread \"main\" waits ... to lock mutex \"term\" ... held ... by thread \"PTY reader\", which is parked on a blocking call`; `thread \"PTY reader\" waits ... to send on channel \"term-events\" ... its receiver was made by task \"tokio task 3\" (spawned with tokio::spawn): peeps has not seen where it went since`; `task \"tokio task 3\" ... waits ... to send on channel \"app-messages\" ... its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and threads (std::thread, spawn_blocking), and it may have been moved into one of them since`. Two rules in hold_releasers (peeps-graph/src/analysis/blocked.rs): (1) the `term-events` receiver stays `evidence: made` (confirmed false) though the plain task that made it receives from it in every poll (a plain task's own recv of the receiver it keeps across its .await is no `used`), so it is `Unconfirmed`; (2) the `app-messages` receiver, `used` by `main`, is OutOfSight because the census has `unseen: 1` and `parked_unseen` gives up whenever `census.unseen > 0`, though that one unseen task is the subscription itself, blocked in this very cycle (and the one unseen thread is the PTY thread, parked in `blocking_send`): the hunt20 codex#36750 gap, here with a std::thread bridge and a third member. Since plain tasks' wakers are counted (task_waker), `parked_unseen` can vouch for unseen plain tasks, but peeps still says no deadlock here: not diagnosed again"]
 fn pty_reader_holds_term_across_full_events() {
     let mut s = scenario!(pty_reader_holds_term_across_full_events);
     let run = analyze_cli(&s.dump(), &[]);
@@ -9407,7 +9407,7 @@ fn pty_reader_events_unbounded() {
 }
 
 /// wasmCloud/wasmCloud#813: a scale request holds the write side of `actors` while `start_actor` reads `links`; a
-/// link definition put holds the write side of `links` while it reads `actors`. Plain tokio tasks: probable.
+/// link definition put holds the write side of `links` while it reads `actors`. Plain tokio tasks, each woken only by its wait: certain.
 #[test]
 fn scale_actor_vs_linkdef_put_tokio_spawn() {
     let mut s = scenario!(scale_actor_vs_linkdef_put_tokio_spawn);
@@ -9415,7 +9415,7 @@ fn scale_actor_vs_linkdef_put_tokio_spawn() {
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
-        .probable()
+        .certain()
         .resources([(Rwlock, "actors"), (Rwlock, "links")])
         .check(report);
     check_tokio_tasks(d, 2, report);
@@ -9540,7 +9540,7 @@ fn latency_awareness_read_dropped_before_write() {
 
 /// BeechatNetworkSystemsLtd/Reticulum-rs#12: the application holds an input link while `send_packet` locks
 /// `transport-handler`; the transport's link check holds `transport-handler` while it locks each input link. A plain
-/// tokio task in the cycle: probable.
+/// tokio task in the cycle, woken only by its wait: certain.
 #[test]
 fn link_locked_across_send_packet_tokio_spawn() {
     let mut s = scenario!(link_locked_across_send_packet_tokio_spawn);
@@ -9548,7 +9548,7 @@ fn link_locked_across_send_packet_tokio_spawn() {
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
-        .probable()
+        .certain()
         .resources([(Mutex, "transport-handler"), (Mutex, "in-link")])
         .check(report);
     assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
@@ -9854,7 +9854,7 @@ fn rwlock_write_future_dropped_after_select() {
 // ---- hunt28: deadlocks from bug reports (an async Mutex/RwLock order inversion, an event loop awaiting room in its own full request channel, a read guard kept across a send to the agent that shuts the channel down), and their fixed twins
 
 /// rustfs/rustfs#4421: the admin status poll reads `stream_cancellers` then locks `registry`; a config reload locks
-/// `registry`, closes its targets, then writes `stream_cancellers`. Plain tokio tasks: probable.
+/// `registry`, closes its targets, then writes `stream_cancellers`. Plain tokio tasks, each woken only by its wait: certain.
 #[test]
 fn audit_status_vs_clear_targets_tokio_spawn() {
     let mut s = scenario!(audit_status_vs_clear_targets_tokio_spawn);
@@ -9862,7 +9862,7 @@ fn audit_status_vs_clear_targets_tokio_spawn() {
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
-        .probable()
+        .certain()
         .resources([(Mutex, "registry"), (Rwlock, "stream_cancellers")])
         .check(report);
     check_tokio_tasks(d, 2, report);
@@ -9897,7 +9897,7 @@ fn audit_status_then_clear_targets_same_order_tokio_spawn() {
 /// channel the publisher filled while the broker was away, and only `main`'s own `EventLoop::poll` receives from it.
 /// `thread main` waiting on itself: certain; the plain publisher task behind it, sending on `requests` too.
 #[test]
-#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 two long waits: `thread \"main\" waits ... to send on channel \"requests\" ... its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since`, and the same for the publisher `task \"tokio task 3\"`. The receiver's `held_by` edge is `evidence: used` by `thread main` (its `recv` in `poll` before the broker went away), but `releasers` (peeps-graph/src/analysis/blocked.rs) turns a movable handle into `External::OutOfSight` whenever `Unseen::in_process_of` finds unseen tasks and `parked_unseen` gives up, which it does whenever `census.unseen > 0` (it only vouches for unseen threads parked in blocking calls). The census says `alive: 1, unseen: 1`: the one unseen task is the publisher, itself blocked in this very wait on `requests`, so wherever the receiver went its holder is blocked. The hunt20 codex#36750 / hunt23 cosmic-term#818 gap, here with `main` alone in the cycle"]
+#[ignore = "bug: peeps says a certain deadlock of `thread \"main\"` and `task \"tokio task 3\"` together, both waiting to send on `requests`, receiver held by `thread \"main\"`, instead of `main` alone with the publisher behind it. The publisher is one of the unseen plain tasks `parked_unseen` (peeps-graph/src/analysis/blocked.rs) vouches for (its waker count shows only its wait), so `releasers` adds it as a guessed holder of the receiver of `main`’s wait; that guess and the publisher’s own wait on `main` make one strongly connected group in `cycles::find`, which takes every root of the group as a member, guessed edges or not"]
 fn mqtt_eventloop_subscribes_into_own_full_requests() {
     let mut s = scenario!(mqtt_eventloop_subscribes_into_own_full_requests);
     let run = analyze_cli(&s.dump(), &[]);
@@ -9934,16 +9934,15 @@ fn mqtt_subscribe_from_own_task_on_connack() {
 
 /// nearai/ironclaw#869: each webhook request (a plain task) keeps its read guard of `tx` across its send to the agent
 /// on the full bounded `incoming-messages`; the agent loop on `main`, the channel's only reader, stops reading on
-/// `/quit` and waits to write `tx` in `shutdown()`. Plain tokio tasks and a channel: probable.
+/// `/quit` and waits to write `tx` in `shutdown()`. Plain tokio tasks (each woken only by its wait) and a channel: certain.
 #[test]
-#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 five long waits: `thread \"main\" waits ... to write-lock rwlock \"tx\" ... read-locked ... by task \"tokio task 9\" (spawned with tokio::spawn), which is itself waiting` (and three more), and each webhook task `waits ... to send on channel \"incoming-messages\" ... its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since`. Same rule as rumqtt#263 above: the receiver's `held_by` is `evidence: used` by `thread main`, and `releasers` (peeps-graph/src/analysis/blocked.rs) gives up with `External::OutOfSight` because `parked_unseen` returns nothing whenever `census.unseen > 0`; the census says `alive: 4, unseen: 4`, and those four unseen tasks are exactly the four webhook requests blocked in this cycle, each holding a read guard of `tx`"]
 fn http_channel_send_under_tx_read_tokio_spawn() {
     let mut s = scenario!(http_channel_send_under_tx_read_tokio_spawn);
     let run = analyze_cli(&s.dump(), &[]);
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
-        .probable()
+        .certain()
         .resources([(Rwlock, "tx"), (Channel, "incoming-messages")])
         .check(report);
     let writes = steps_of(d, Op::Write, "tx");
@@ -10096,7 +10095,6 @@ fn soak_audit_send_deadline_select_server_plain() {
 
 /// A plain batcher holds `batch-stats` while sending into the full `batches` under a 2 s timeout; the `uploader` locks `batch-stats` before draining.
 #[test]
-#[ignore = "bug: peeps says \"deadlock (probable, 2 tasks)\": task \"uploader\" waits to lock mutex `batch-stats` held by plain task 3, which waits to send on `batches` whose receiver the uploader holds. The send is under a 2 s `tokio::time::timeout` in a plain async block, whose timer peeps cannot see: the plain task lets the lock go when it fires (not the new rule: every holder here is proven)"]
 fn soak_stats_lock_held_sending_batch_timeout_plain() {
     let mut s = scenario!(soak_stats_lock_held_sending_batch_timeout_plain);
     check_soak_healthy(&mut s);
@@ -10125,7 +10123,6 @@ fn soak_startup_gate_sender_in_shared_slot_plain() {
 
 /// A plain reloader holds `config` for write while sending into the full `config-changes` under a 1.5 s timeout; main read-locks `config` before draining.
 #[test]
-#[ignore = "bug: peeps says (in some dumps) \"deadlock (probable, 2 tasks)\": thread main waits to read-lock rwlock `config` held by plain task 3, which waits to send on `config-changes` whose receiver main holds. The send is under a 1.5 s `tokio::time::timeout` in a plain async block, whose timer peeps cannot see (not the new rule: every holder here is proven)"]
 fn soak_config_write_lock_held_notify_timeout_plain() {
     let mut s = scenario!(soak_config_write_lock_held_notify_timeout_plain);
     check_soak_healthy(&mut s);

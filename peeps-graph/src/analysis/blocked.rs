@@ -661,8 +661,14 @@ fn parked_unseen(merged: &Merged<'_>, blocked: &Blocked) -> Vec<Option<Vec<u32>>
     let processes = merged.processes().len();
     let mut threads: Vec<Vec<u32>> = vec![Vec::new(); processes];
     let mut tasks: Vec<Vec<u32>> = vec![Vec::new(); processes];
+    // Per process: a root that may run on its own (running, runnable, or
+    // with a clone of its waker no wait accounts for: a timer, a socket).
+    let mut may_run = vec![false; processes];
     for (r, root) in blocked.roots.iter().enumerate() {
         let node = g[root.ix];
+        may_run[node.process] |= matches!(root.state, RootState::Running | RootState::Runnable)
+            || (root.state == RootState::Pending
+                && (root.external_waker() || blocked.woken_unseen(merged, r as u32)));
         let waits = blocked.all_waits(r as u32);
         if attr_bool(node.node, attr::UNSEEN_THREAD) == Some(true) {
             if waits.iter().any(|&w| is_blocking_wait(merged, w)) {
@@ -676,11 +682,17 @@ fn parked_unseen(merged: &Merged<'_>, blocked: &Blocked) -> Vec<Option<Vec<u32>>
         .processes()
         .iter()
         .zip(threads.into_iter().zip(tasks))
-        .map(|(snap, (threads, tasks))| {
+        .zip(may_run)
+        .map(|((snap, (threads, tasks)), may_run)| {
             let census = snap.tasks?;
+            // A handle a plain task had may also be in memory peeps does
+            // not read (a `std::sync::Mutex` slot, a map on the heap),
+            // where any root that runs can take it: plain tasks vouch for
+            // it only while no root of the process may run on its own.
             (census.unseen + census.unseen_threads > 0
                 && census.unseen == tasks.len() as u64
-                && census.unseen_threads == threads.len() as u64)
+                && census.unseen_threads == threads.len() as u64
+                && (census.unseen == 0 || !may_run))
                 .then(|| threads.into_iter().chain(tasks).collect())
         })
         .collect()
@@ -912,10 +924,11 @@ impl Blocked {
     /// each is parked: each thread peeps cannot see into is one of them,
     /// parked in a blocking call, and each plain tokio task is one of them,
     /// waiting with no clone of its waker beyond its waits (see
-    /// [`Blocked::waits_for_all_its_wakers`]). A handle moved unseen is then
-    /// still with its last holder or with one of these, which act only once
-    /// their own wait ends. `None` when some unseen thread or task may be
-    /// running.
+    /// [`Blocked::waits_for_all_its_wakers`]), and, when there are such
+    /// tasks, no root of the process may run on its own. A handle moved
+    /// unseen is then still with its last holder or with one of these,
+    /// which act only once their own wait ends. `None` when some unseen
+    /// thread or task may be running.
     pub(crate) fn parked_unseen(&self, process: usize) -> Option<&[u32]> {
         self.parked_unseen.get(process)?.as_deref()
     }
