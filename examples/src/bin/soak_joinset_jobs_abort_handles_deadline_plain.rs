@@ -56,7 +56,7 @@ async fn main() {
         let mut served = 0u64;
         while let Some(QuoteRequest { account, reply }) = requests.recv().await {
             served += 1;
-            let base = if served % 2 == 0 {
+            let base = if served.is_multiple_of(2) {
                 let entries = pricer_ledger.lock().await;
                 entries.last().map_or(100, |&(_, p)| p)
             } else {

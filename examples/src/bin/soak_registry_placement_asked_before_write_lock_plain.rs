@@ -77,9 +77,8 @@ async fn main() {
         }
     });
 
-    ready_when(|snap| {
-        waited_on_for(snap, NodeKind::Channel, "placement-reply", "recv")
-            && waited_on_for(snap, NodeKind::Channel, "placement-queries", "recv")
-    });
+    // Answers are immediate: the actor idling on its queue is what the
+    // graph shows most.
+    ready_when(|snap| waited_on_for(snap, NodeKind::Channel, "placement-queries", "recv"));
     park().await
 }

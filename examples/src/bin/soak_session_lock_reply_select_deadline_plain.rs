@@ -36,7 +36,7 @@ async fn main() {
         let mut served = 0u64;
         while let Some(Lookup { user, reply }) = lookup_rx.recv().await {
             served += 1;
-            if served % 3 == 0 {
+            if served.is_multiple_of(3) {
                 // Prune sessions whose profile came back empty.
                 let mut table = resolver_sessions.lock().await;
                 table.retain(|_, name| !name.is_empty());
