@@ -684,6 +684,23 @@
 //! | `session_close_awaits_outbound_closed_own_sender` | certain deadlock of `session` (awaiting `outbound.closed()`, holding that sender) and `conn-writer` (receiving on `outbound` until every sender is gone) |
 //! | `session_close_sends_goodbye_then_awaits_closed` | in every dump: nothing false (the twin: a `Goodbye` frame ends the paced writer, then `closed()` is awaited; three looping TCP clients) |
 //!
+//! ## Plain `tokio::spawn` tasks whose wakers peeps counts (hunt34)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `soak_session_lock_reply_select_deadline_plain` | in every dump: nothing false (plain handlers hold `sessions` while awaiting a `profile-reply` oneshot in a `select!` beside a 400 ms sleep; the plain resolver locks `sessions` every third lookup) |
+//! | `soak_tcp_conn_state_lock_select_commands_plain` | in every dump: nothing false (plain TCP handlers hold `conn-state` across a `select!` of their socket's next line and `conn-commands`; a plain `stats` task locks each `conn-state` before sending it a command) |
+//! | `soak_route_table_read_select_notify_tokio_mpsc_plain` | in every dump: nothing false (a plain router holds a read of `routes` across `select!` of `config.changed()` and a `tokio::sync::Notify`, its loader write-locks before sending; a plain auditor holds `audit-log` across a `tokio::sync::mpsc` recv and `flush-orders`) |
+//! | `soak_joinset_jobs_abort_handles_deadline_plain` | in every dump: nothing false (`JoinSet` jobs hold `ledger` awaiting a `quote` from a plain pricer that reads `ledger`; the supervisor aborts each job past 250 ms through its kept `AbortHandle`) |
+//! | `soak_retry_send_holding_outbox_lock_timeout_plain` | in every dump: nothing false (a plain shipper holds `outbox` while sending into `uplink` (capacity 1) under a 150 ms timeout, three attempts with backoff; the uplink task locks `outbox` before each receive) |
+//! | `import_main_feeds_jobs_worker_full_progress_plain` | certain deadlock of `thread main` (sending on the full `import-jobs`, whose receiver it moved into the plain worker) and the plain worker (sending on the full `import-progress`, read by `main` only after feeding) |
+//! | `soak_import_main_reserves_jobs_or_reads_progress_plain` | in every dump: nothing false (the twin: `main` `select!`s `import-jobs.reserve()` against `import-progress.recv()`) |
+//! | `registry_write_held_across_placement_query_plain` | certain deadlock of the plain admin (holding `registry` for write, awaiting `placement-reply`) and the plain placement actor (read-locking `registry` to answer) |
+//! | `soak_registry_placement_asked_before_write_lock_plain` | in every dump: nothing false (the twin: the admin asks placement, then write-locks `registry` to apply the answer; three plain request tasks ask too) |
+//! | `db_permit_then_cache_vs_cache_then_permit_plain` | certain deadlock of the plain request task (holding a `db-conns` permit, a pool of 1, locking `cache`) and the plain refresher (holding `cache`, acquiring `db-conns`) |
+//! | `soak_db_permit_then_cache_both_tasks_plain` | in every dump: nothing false (the twin: the refresher takes `db-conns` before `cache`; two request tasks) |
+//! | `soak_transfers_timed_second_lock_backoff_plain` | in every dump: nothing false (two plain tellers lock `checking` and `savings` in opposite orders, the second under a 300 ms timeout, and back off: each waits on a guard the other holds, beside its timer) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

@@ -585,6 +585,19 @@ const SCENARIOS: &[&str] = &[
     "soak_main_select_socket_jobs_worker",
     "soak_net_thread_own_runtime_select_socket_commands",
     "soak_localset_main_hands_events_sender_to_local_reader",
+    // hunt34: plain tokio::spawn tasks whose wakers peeps counts: healthy waits beside timers, sockets, tokio primitives, abort handles; plain-only deadlocks and twins
+    "soak_session_lock_reply_select_deadline_plain",
+    "soak_tcp_conn_state_lock_select_commands_plain",
+    "soak_route_table_read_select_notify_tokio_mpsc_plain",
+    "soak_joinset_jobs_abort_handles_deadline_plain",
+    "soak_retry_send_holding_outbox_lock_timeout_plain",
+    "import_main_feeds_jobs_worker_full_progress_plain",
+    "soak_import_main_reserves_jobs_or_reads_progress_plain",
+    "registry_write_held_across_placement_query_plain",
+    "soak_registry_placement_asked_before_write_lock_plain",
+    "db_permit_then_cache_vs_cache_then_permit_plain",
+    "soak_db_permit_then_cache_both_tasks_plain",
+    "soak_transfers_timed_second_lock_backoff_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -10609,5 +10622,191 @@ fn soak_net_thread_own_runtime_select_socket_commands() {
 #[test]
 fn soak_localset_main_hands_events_sender_to_local_reader() {
     let mut s = scenario!(soak_localset_main_hands_events_sender_to_local_reader);
+    check_soak_healthy(&mut s);
+}
+
+// ---- hunt34: plain `tokio::spawn` tasks whose waker clones peeps counts: healthy services whose plain tasks sit in
+// peeps waits beside a timer, a socket, a tokio primitive or a kept `AbortHandle`; deadlocks among plain tasks only,
+// and their fixed twins
+
+/// Plain handlers hold `sessions` while awaiting a `profile-reply` oneshot in a `select!` beside a 400 ms sleep; the
+/// plain resolver locks `sessions` every third lookup.
+#[test]
+fn soak_session_lock_reply_select_deadline_plain() {
+    let mut s = scenario!(soak_session_lock_reply_select_deadline_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Plain TCP handlers hold their `conn-state` across a `select!` of the socket's next line and `conn-commands`; a
+/// plain `stats` task locks each `conn-state` before sending it a command.
+#[test]
+fn soak_tcp_conn_state_lock_select_commands_plain() {
+    let mut s = scenario!(soak_tcp_conn_state_lock_select_commands_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A plain router holds a read of `routes` across `select!` of `config.changed()` and a `tokio::sync::Notify`; a plain
+/// auditor holds `audit-log` across `select!` of a `tokio::sync::mpsc` receive and `flush-orders`.
+#[test]
+fn soak_route_table_read_select_notify_tokio_mpsc_plain() {
+    let mut s = scenario!(soak_route_table_read_select_notify_tokio_mpsc_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// `JoinSet` jobs hold `ledger` awaiting a `quote` from a plain pricer that reads `ledger`; the supervisor aborts
+/// each job past its deadline through the `AbortHandle` it keeps.
+#[test]
+fn soak_joinset_jobs_abort_handles_deadline_plain() {
+    let mut s = scenario!(soak_joinset_jobs_abort_handles_deadline_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A plain shipper holds `outbox` while it sends into `uplink` (capacity 1) under a 150 ms timeout, three attempts
+/// with backoff; the plain uplink task locks `outbox` before each receive.
+#[test]
+fn soak_retry_send_holding_outbox_lock_timeout_plain() {
+    let mut s = scenario!(soak_retry_send_holding_outbox_lock_timeout_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// `main` feeds `import-jobs` (capacity 2), whose receiver it moved into a plain worker, and reads `import-progress`
+/// (capacity 1) only after the last file; the worker's second report waits for room. Certain: both wait only on
+/// peeps channels, with no other clone of their wakers.
+#[test]
+#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 two long waits: `thread \"main\" waits ... to send on channel \"import-jobs\" ... its receiver was last used by task \"tokio task 3\" ...: it may be shared`, and `task \"tokio task 3\" waits ... to send on channel \"import-progress\" ... its receiver was made by thread \"main\": peeps has not seen where it went since`. Both roots read `waker_clones: 1` for one wait (woken by waits only) and the census is `alive 1, unseen 1, unseen_threads 0`, so `parked_unseen` (peeps-graph/src/analysis/blocked.rs) does vouch, but `hold_releasers` returns before it: the receiver moved into the plain task is `evidence: shared` because `touch_endpoint_slow` (peeps-runtime/src/hold.rs) asks `context::context_owns`, which for a plain task (no TASK_POLL range) only checks the thread's stack, and the receiver lives in the task's heap cell, so its first use by a task other than its maker is `Shared` (External::Shared); and `main`'s own `import-progress` receiver is `made`, not in state (External::Unconfirmed). The vouching applies only to proven holds (`is_proof`), which a channel end in a plain task never gets"]
+fn import_main_feeds_jobs_worker_full_progress_plain() {
+    let mut s = scenario!(import_main_feeds_jobs_worker_full_progress_plain);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .resources([(Channel, "import-jobs"), (Channel, "import-progress")])
+        .check(report);
+    assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
+    let reports = steps_of(d, Op::Send, "import-progress");
+    let feeds = steps_of(d, Op::Send, "import-jobs");
+    assert_eq!(
+        (reports.len(), feeds.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let worker = reports[0].task.name.clone();
+    assert!(worker.starts_with("tokio task "), "{}", report_text(report));
+    step(MAIN)
+        .held_by(&worker)
+        .held_as("receiver")
+        .check_one(feeds[0], report);
+    step(&worker)
+        .held_by(MAIN)
+        .held_as("receiver")
+        .check_one(reports[0], report);
+}
+
+/// The fix: `main` `select!`s `import-jobs.reserve()` against `import-progress.recv()`.
+#[test]
+fn soak_import_main_reserves_jobs_or_reads_progress_plain() {
+    let mut s = scenario!(soak_import_main_reserves_jobs_or_reads_progress_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// The plain admin holds `registry` for write while it awaits `placement-reply`; the plain placement actor, holding
+/// that reply's sender, waits to read `registry`. Certain: peeps waits only, no other clone of either waker.
+#[test]
+#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 two long waits: the actor's read of `registry` `held ... by task \"tokio task 4\" ..., which is itself waiting`, and the admin's receive on `placement-reply`: `its sender was made by task \"tokio task 3\": peeps has not seen where it went since`. The sender's `held_by` edge is the actor with `evidence: received` (it came in the `placement-queries` message); both plain tasks read `waker_clones: 1` for their one wait and the census is `alive 2, unseen 2`, so `parked_unseen` (peeps-graph/src/analysis/blocked.rs) vouches for both, but `hold_releasers` never reaches it: `received` is not `is_proof` and a plain task's state is never read (`in_state` false), so it returns External::Unconfirmed first. The new rule that a handle moved unseen is with its last holder or a parked plain task applies only to `used`/found-in-state holds, never to a move peeps saw into a plain task (`received`, `spawned`)"]
+fn registry_write_held_across_placement_query_plain() {
+    let mut s = scenario!(registry_write_held_across_placement_query_plain);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .resources([(Rwlock, "registry"), (Channel, "placement-reply")])
+        .check(report);
+    assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
+    let reads = steps_of(d, Op::Read, "registry");
+    let replies = steps_of(d, Op::Recv, "placement-reply");
+    assert_eq!(
+        (reads.len(), replies.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let (actor, admin) = (reads[0].task.name.clone(), replies[0].task.name.clone());
+    assert!(actor.starts_with("tokio task "), "{}", report_text(report));
+    assert!(admin.starts_with("tokio task "), "{}", report_text(report));
+    step(&actor)
+        .held_by(&admin)
+        .held_as("guard")
+        .check_one(reads[0], report);
+    step(&admin)
+        .held_by(&actor)
+        .held_as("sender")
+        .check_one(replies[0], report);
+}
+
+/// The fix: the admin asks placement first, then write-locks `registry` to apply the answer; three plain request
+/// tasks ask too.
+#[test]
+fn soak_registry_placement_asked_before_write_lock_plain() {
+    let mut s = scenario!(soak_registry_placement_asked_before_write_lock_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// A plain request task holds its `db-conns` permit (a pool of 1) while it locks `cache`; the plain refresher holds
+/// `cache` while it acquires `db-conns`. Certain: peeps waits only, no other clone of either waker.
+#[test]
+fn db_permit_then_cache_vs_cache_then_permit_plain() {
+    let mut s = scenario!(db_permit_then_cache_vs_cache_then_permit_plain);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .resources([(Semaphore, "db-conns"), (Mutex, "cache")])
+        .check(report);
+    assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
+    let acquires = steps_of(d, Op::Acquire, "db-conns");
+    let locks = steps_of(d, Op::Lock, "cache");
+    assert_eq!(
+        (acquires.len(), locks.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let (refresher, request) = (acquires[0].task.name.clone(), locks[0].task.name.clone());
+    assert!(
+        refresher.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    assert!(
+        request.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    step(&refresher)
+        .held_by(&request)
+        .held_as("permit")
+        .check_one(acquires[0], report);
+    step(&request)
+        .held_by(&refresher)
+        .held_as("guard")
+        .check_one(locks[0], report);
+}
+
+/// The fix: the refresher takes `db-conns` before `cache`, the request tasks' order; two request tasks.
+#[test]
+fn soak_db_permit_then_cache_both_tasks_plain() {
+    let mut s = scenario!(soak_db_permit_then_cache_both_tasks_plain);
+    check_soak_healthy(&mut s);
+}
+
+/// Two plain tellers lock `checking` and `savings` in opposite orders, the second under a 300 ms timeout with a
+/// backoff: a cycle of proven guards whose waits each have a timer beside them.
+#[test]
+fn soak_transfers_timed_second_lock_backoff_plain() {
+    let mut s = scenario!(soak_transfers_timed_second_lock_backoff_plain);
     check_soak_healthy(&mut s);
 }

@@ -172,6 +172,7 @@ impl Scenario {
 /// what peeps says of it); every other scenario's dump must have no
 /// potential deadlock.
 const HAVE_POTENTIAL_DEADLOCKS: &[&str] = &[
+    "db_permit_then_cache_vs_cache_then_permit_plain",
     "lock_order_potential",
     "lock_across_sleep_inversion_tokio_spawn",
     "rwlock_reads_opposite_both_written_tokio_spawn",
