@@ -913,3 +913,37 @@ fn a_long_wait_on_a_permit_kept_in_a_lock_says_so() {
     let words = r#"its permit was kept in mutex "lease""#;
     assert!(text.contains(words), "{text}\nwanted: {words}");
 }
+
+/// rumqtt#263's shape: `main` waits to send on `requests`, whose receiver
+/// it used itself (its own event loop); a plain publisher task, the one
+/// unseen task, waits to send there too, its waker held by that wait
+/// alone. The receiver may have gone into the publisher (a guess), but
+/// `main` waiting on itself is proved: a certain deadlock of `main` alone,
+/// the publisher behind it, not a member.
+#[test]
+fn a_guessed_holder_waiting_on_a_proved_cycle_is_behind_it() {
+    let mut d = Dump::new("svc");
+    let main = d.thread("main");
+    d.node(main).attr("waker_clones", 1);
+    let publisher = d.plain_task("publisher");
+    d.node(publisher).attr("waker_clones", 1);
+    let requests = d.channel("requests", "mpsc", 2, 1);
+    d.hold(requests, main, "receiver").evidence("used");
+    d.hold(requests, main, "sender").evidence("used");
+    d.hold(requests, publisher, "sender").evidence("used");
+    d.wait(main, requests, "send");
+    d.wait(publisher, requests, "send");
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive: 1,
+        unseen: 1,
+        threads: 4,
+        unseen_threads: 0,
+    });
+    let report = analyze(&[snap]);
+    let d = only_deadlock(&report);
+    assert_eq!(task_names(d), ["main"], "{}", report.text());
+    assert_eq!(d.certainty, Certainty::Certain, "{}", report.text());
+    let behind: Vec<&str> = d.behind.iter().map(|s| s.task.name.as_str()).collect();
+    assert_eq!(behind, ["publisher"], "{}", report.text());
+}

@@ -429,14 +429,20 @@ impl<L: std::ops::Deref<Target = WaitList<N>>, const N: usize> WaitEdge<L, N> {
                     Some((list, place)) => list.repolled(*place, epoch),
                     None => {
                         if let Some(list) = list() {
+                            if !own {
+                                // Perhaps a plain tokio task: what its
+                                // waker's count says (`task_waker`), noted
+                                // before its wait shows (the first note
+                                // learns tokio's vtable on a thread of its
+                                // own: a snapshot in between would find the
+                                // wait and no count).
+                                crate::task_waker::note(cx.waker());
+                            }
                             self.begin_recorded(list, op, epoch, at);
                             if let Some(root) = &self.keep {
                                 // A thread's root (`block_on`): what its
                                 // waker's count says (`thread_waker`).
                                 crate::thread_waker::note(root.id(), cx.waker());
-                            } else if !own {
-                                // Perhaps a plain tokio task (`task_waker`).
-                                crate::task_waker::note(cx.waker());
                             }
                         }
                     }

@@ -16,7 +16,7 @@
 //! Written as rustfs serves them: each admin request and the reload run
 //! in a task of their own, spawned with plain `tokio::spawn`.
 //!
-//! Expected: one `probable` deadlock of the two plain tasks on mutex
+//! Expected: one `certain` deadlock of the two plain tasks on mutex
 //! `registry` and rwlock `stream_cancellers`: the status poll waits to
 //! lock `registry` (held by the reload, as `guard`), the reload waits to
 //! write `stream_cancellers` (held by the status poll, as `read_guard`).

@@ -12,7 +12,7 @@
 //! `in_links` (`Arc<Mutex<Link>>`s); the application on `main`'s thread,
 //! reading the next chunk of the file it sends while it holds the link.
 //!
-//! Expected: one `probable` deadlock of `thread main` (holding the link,
+//! Expected: one `certain` deadlock of `thread main` (holding the link,
 //! waiting for `transport-handler`) and the plain link-check task (holding
 //! `transport-handler`, waiting for the link).
 

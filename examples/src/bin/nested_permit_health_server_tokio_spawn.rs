@@ -9,7 +9,7 @@
 //!
 //! What docs/ownership.md promises: borrowed permits are bound to the task
 //! that took them (proof, whatever the census says); the handlers are
-//! plain tasks (no waker accounting): one probable deadlock of the two
+//! plain tasks, each woken only by its wait: one certain deadlock of the two
 //! handlers (`tokio task N`) on semaphore `db-conns`.
 
 use examples::{park, ready_when, waiters};

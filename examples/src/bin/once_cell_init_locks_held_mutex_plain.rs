@@ -6,7 +6,7 @@
 //! alive asks the lazily built client for its endpoint; building the
 //! client reads the settings, locking them again.
 //!
-//! Expected: one `probable` deadlock (a plain tokio task) of that task
+//! Expected: one `certain` deadlock (a plain tokio task) of that task
 //! with itself over mutex `settings`: the initialiser, run by the task
 //! itself, waits for the guard it holds.
 

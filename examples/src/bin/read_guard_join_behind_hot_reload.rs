@@ -11,8 +11,8 @@
 //! write is queued before fetch reads.
 //!
 //! What docs/ownership.md promises: a read guard, a queued writer and a
-//! join are all proof, census or not; the reloader is a plain task (no
-//! waker accounting): one probable deadlock of `handler` (joins `fetch`),
+//! join are all proof, census or not; the reloader is a plain task woken
+//! only by its wait: one certain deadlock of `handler` (joins `fetch`),
 //! `fetch` (reads `config`, behind the reloader's write) and the reloader
 //! (`tokio task N`, writes `config`, read-held by `handler`).
 

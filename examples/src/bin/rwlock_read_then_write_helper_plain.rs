@@ -6,7 +6,7 @@
 //! and calls `refresh`, which takes the write lock, while the read guard
 //! of the lookup is still alive in the caller.
 //!
-//! Expected: one `probable` deadlock (a plain tokio task) of that task
+//! Expected: one `certain` deadlock (a plain tokio task) of that task
 //! with itself over rwlock `sessions`: its write waits for its own read
 //! guard.
 

@@ -13,7 +13,7 @@
 //! scale request, then, while its component is being instantiated, a link
 //! definition for that actor.
 //!
-//! Expected: one `probable` deadlock of the two plain handler tasks over
+//! Expected: one `certain` deadlock of the two plain handler tasks over
 //! `actors` (the link put's read, held by the scale's write) and `links`
 //! (the scale's read, held by the link put's write). (No potential
 //! deadlock: neither task ever held both locks, so no lock order was

@@ -7,7 +7,7 @@
 //! connection of its own from the same pool. A barrier only makes all
 //! three take their first connection before any asks for a second.
 //!
-//! Expected: one `probable` deadlock (plain tokio tasks) of the three
+//! Expected: one `certain` deadlock (plain tokio tasks) of the three
 //! tasks over semaphore `db-pool`, each waiting for a permit the others
 //! hold.
 

@@ -9,7 +9,7 @@
 //! two channels, so the process keeps running traffic. Multi-thread
 //! runtime.
 //!
-//! Expected, once it hangs, in every dump: one `probable` deadlock (plain
+//! Expected, once it hangs, in every dump: one `certain` deadlock (plain
 //! tasks) of two `tokio task N`: the handler waits on `journal` held by
 //! the snapshotter, the snapshotter waits on `store` held by the handler;
 //! the other handlers that reached `store` are behind it. No potential

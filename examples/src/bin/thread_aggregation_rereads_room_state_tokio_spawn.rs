@@ -13,7 +13,7 @@
 //! Written as the SDK runs it: `tokio::spawn` of plain `async move`
 //! blocks, the state a `peeps::sync::RwLock` named `room-state`.
 //!
-//! Expected: one `probable` deadlock of the two plain tasks on
+//! Expected: one `certain` deadlock of the two plain tasks on
 //! `room-state`: the sync task's second read, behind the queued writer,
 //! and the pagination task's write, waiting for the sync task's read.
 

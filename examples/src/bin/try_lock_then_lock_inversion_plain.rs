@@ -7,7 +7,7 @@
 //! and then waits for `shard-a`. A barrier only makes both take their
 //! first lock before either asks for its second.
 //!
-//! Expected: one `probable` deadlock (plain tokio tasks) of the two tasks
+//! Expected: one `certain` deadlock (plain tokio tasks) of the two tasks
 //! over mutexes `shard-a` and `shard-b`.
 
 use examples::{park, ready_when, waited_on};

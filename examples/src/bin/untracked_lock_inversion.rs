@@ -3,11 +3,12 @@
 //!
 //! The same two transfers as `lock_order_inversion`, spawned with plain
 //! `tokio::spawn`. peeps still sees every lock and guard (it makes a task
-//! node for each tokio task, named after its tokio id), but it cannot
-//! account such a task's waker: something it does not see might still wake
-//! it. DESIGN.md §4 calls such a deadlock `probable`.
+//! node for each tokio task, named after its tokio id), and it counts such
+//! a task's waker clones from tokio's task header: each task's only clone
+//! is held by its lock wait, so nothing it does not see can wake it (a
+//! task whose waker it cannot count makes such a deadlock `probable`).
 //!
-//! Expected: one `probable` deadlock of two `tokio task <id>` tasks over
+//! Expected: one `certain` deadlock of two `tokio task <id>` tasks over
 //! mutexes `acct-1` and `acct-2`.
 
 use examples::{park, ready_when, waited_on};

@@ -19,7 +19,7 @@ use crate::merge::{EdgeIndex, IdMap};
 use petgraph::Direction;
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::NodeIndex;
-use petgraph::visit::{EdgeRef, NodeFiltered};
+use petgraph::visit::{EdgeFiltered, EdgeRef, NodeFiltered};
 use std::collections::VecDeque;
 
 /// One step: a root waits on a target that another root can release.
@@ -73,19 +73,37 @@ pub(crate) struct Cycles {
 pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
     let graph = &fix.graph;
     let in_set = |n: NodeIndex| fix.in_set[n.index()];
-    let filtered = NodeFiltered::from_fn(graph, |n: NodeIndex| fix.in_set[n.index()]);
     let mut comp = vec![NONE; graph.node_count()];
     let mut cyclic: Vec<Vec<NodeIndex>> = Vec::new();
-    for scc in kosaraju_scc(&filtered) {
-        let has_cycle = scc.len() > 1 || graph.contains_edge(scc[0], scc[0]);
-        if !has_cycle {
-            continue;
+    // The cycles of releases peeps proved first; then, among the rest of
+    // the set, those a guessed holder closes. A root that reaches a proved
+    // cycle only through a guess (an unseen task that might have the
+    // handle, itself waiting on that cycle) is behind it, not a member.
+    let proved = EdgeFiltered::from_fn(graph, |e| {
+        in_set(e.source()) && in_set(e.target()) && !is_guess(e.weight())
+    });
+    // A strongly connected group of the set with a cycle: more than one
+    // node, or one with a loop to itself (a proved one, for the first pass).
+    let mut add_cycles = |sccs: Vec<Vec<NodeIndex>>, guesses: bool, comp: &mut Vec<u32>| {
+        for scc in sccs {
+            let n = scc[0];
+            let has_cycle = scc.len() > 1
+                || graph
+                    .edges_connecting(n, n)
+                    .any(|e| guesses || !is_guess(e.weight()));
+            if !has_cycle || !in_set(n) || comp[n.index()] != NONE {
+                continue;
+            }
+            for &n in &scc {
+                comp[n.index()] = cyclic.len() as u32;
+            }
+            cyclic.push(scc);
         }
-        for &n in &scc {
-            comp[n.index()] = cyclic.len() as u32;
-        }
-        cyclic.push(scc);
-    }
+    };
+    add_cycles(kosaraju_scc(&proved), false, &mut comp);
+    let taken = comp.clone();
+    let rest = NodeFiltered::from_fn(graph, |n: NodeIndex| in_set(n) && taken[n.index()] == NONE);
+    add_cycles(kosaraju_scc(&rest), true, &mut comp);
 
     // The first edge (in a fixed order) from `n` to a node of component `c`;
     // a release peeps proved before one that rests on a guess, and one to
