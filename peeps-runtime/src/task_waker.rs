@@ -27,8 +27,8 @@
 //! The clones are kept in a table of [`SLOTS`] slots, one per task (by its
 //! id; a task whose slot another takes is forgotten). A clone keeps its
 //! task's memory (not its future, which tokio drops when it completes)
-//! until a later note of the same slot, or the sweep each note makes of one
-//! other slot, finds the task complete.
+//! until a later note of the same slot, or the sweep each clone kept makes
+//! of one other slot, finds the task complete.
 //!
 //! This reads tokio's private layout (tokio 1.x's `runtime::task::Header`
 //! and `State`): a layout that changes turns every count into a wrong one,
@@ -41,8 +41,7 @@
 
 use parking_lot::Mutex;
 use peeps_graph::NodeId;
-use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Poll, Waker};
 
 /// The address of tokio's task waker vtable; [`UNKNOWN`] before it was
@@ -76,65 +75,88 @@ struct Slot {
     mixed: bool,
 }
 
-static TABLE: [Mutex<Slot>; SLOTS] = [const {
-    Mutex::new(Slot {
-        root: 0,
-        waker: None,
-        mixed: false,
-    })
+/// A slot of the table: what it keeps, behind its lock, and the task and
+/// waker data of the clone it keeps (0 when none, or the task's waits are
+/// mixed), which the next note of the same waker reads without the lock.
+struct SlotCell {
+    kept_root: AtomicU64,
+    kept_data: AtomicUsize,
+    slot: Mutex<Slot>,
+}
+
+static TABLE: [SlotCell; SLOTS] = [const {
+    SlotCell {
+        kept_root: AtomicU64::new(0),
+        kept_data: AtomicUsize::new(0),
+        slot: Mutex::new(Slot {
+            root: 0,
+            waker: None,
+            mixed: false,
+        }),
+    }
 }; SLOTS];
 
 /// The next slot a note sweeps.
 static SWEEP: AtomicUsize = AtomicUsize::new(0);
 
-thread_local! {
-    /// The task, waker data and vtable this thread noted last: a task's
-    /// next wait polled with the same waker takes no lock.
-    static LAST: Cell<(NodeId, usize, usize)> = const { Cell::new((0, 0, 0)) };
-}
-
-fn slot_of(root: NodeId) -> &'static Mutex<Slot> {
+fn slot_of(root: NodeId) -> &'static SlotCell {
     &TABLE[(root.wrapping_mul(crate::id::GOLDEN) >> 32) as usize & (SLOTS - 1)]
 }
 
 /// Notes that the current context began a pending wait polled with
 /// `waker`; counted when that context is a plain tokio task (not a peeps
-/// task, not a thread). Cold: once per wait that goes pending outside a
-/// peeps task.
-#[cold]
+/// task, not a thread). Once per wait that goes pending outside a peeps
+/// task; a task's next wait with the waker kept takes no lock.
 #[inline(never)]
 pub(crate) fn note(waker: &Waker) {
     let Some(root) = plain_task() else {
         return;
     };
     let vtable = std::ptr::from_ref(waker.vtable()) as usize;
-    let seen = (root, waker.data() as usize, vtable);
-    if LAST
-        .try_with(|last| last.replace(seen) == seen)
-        .unwrap_or(false)
+    let data = waker.data() as usize;
+    let cell = slot_of(root);
+    if cell.kept_root.load(Ordering::Relaxed) == root
+        && cell.kept_data.load(Ordering::Relaxed) == data
+        && vtable == TASK_VTABLE.load(Ordering::Relaxed)
     {
         return;
     }
+    note_slow(cell, root, waker, vtable, data);
+}
+
+/// [`note`] for a waker not kept yet in `cell`, the slot of task `root`.
+#[cold]
+#[inline(never)]
+fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: usize) {
     let known = task_vtable();
     let is_task = known > FAILED && vtable == known;
-    let dropped = {
-        let mut slot = slot_of(root).lock();
-        if slot.root != root {
+    let (dropped, added) = {
+        let mut slot = cell.slot.lock();
+        let changed = if slot.root != root {
             slot.root = root;
             slot.mixed = !is_task;
-            std::mem::replace(&mut slot.waker, is_task.then(|| waker.clone()))
+            let kept = is_task.then(|| waker.clone());
+            (std::mem::replace(&mut slot.waker, kept), is_task)
         } else if !is_task {
             slot.mixed = true;
-            slot.waker.take()
+            (slot.waker.take(), false)
         } else if !slot.mixed && !slot.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
-            slot.waker.replace(waker.clone())
+            (slot.waker.replace(waker.clone()), true)
         } else {
-            None
-        }
+            (None, false)
+        };
+        let counted = slot.waker.is_some() && !slot.mixed;
+        cell.kept_root
+            .store(if counted { root } else { 0 }, Ordering::Relaxed);
+        cell.kept_data
+            .store(if counted { data } else { 0 }, Ordering::Relaxed);
+        changed
     };
     // Dropped outside the slot's lock: it may be the task's last reference.
     drop(dropped);
-    sweep_one();
+    if added {
+        sweep_one();
+    }
 }
 
 /// The node id of the plain tokio task polling now, if one does (not a
@@ -156,14 +178,16 @@ fn plain_task() -> Option<NodeId> {
 /// Lets go of the clone in the next slot of the sweep if its task is
 /// complete (its memory is then freed as soon as tokio is done with it).
 fn sweep_one() {
-    let i = SWEEP.fetch_add(1, Ordering::Relaxed) & (SLOTS - 1);
-    let done = TABLE[i].try_lock().and_then(|mut slot| {
+    let cell = &TABLE[SWEEP.fetch_add(1, Ordering::Relaxed) & (SLOTS - 1)];
+    let done = cell.slot.try_lock().and_then(|mut slot| {
         let complete = slot
             .waker
             .as_ref()
             .is_some_and(|w| state_of(w) & COMPLETE != 0);
         if complete {
             slot.root = 0;
+            cell.kept_root.store(0, Ordering::Relaxed);
+            cell.kept_data.store(0, Ordering::Relaxed);
             slot.waker.take()
         } else {
             None
@@ -191,7 +215,7 @@ pub(crate) fn clones(root: NodeId) -> Option<u64> {
     if known <= FAILED {
         return None;
     }
-    let slot = slot_of(root).lock();
+    let slot = slot_of(root).slot.lock();
     if slot.root != root || slot.mixed {
         return None;
     }
