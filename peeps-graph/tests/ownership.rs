@@ -947,3 +947,48 @@ fn a_guessed_holder_waiting_on_a_proved_cycle_is_behind_it() {
     let behind: Vec<&str> = d.behind.iter().map(|s| s.task.name.as_str()).collect();
     assert_eq!(behind, ["publisher"], "{}", report.text());
 }
+
+/// hunt34's registry: the admin, a plain task, holds `registry` for write
+/// while it waits on `placement-reply`, whose sender the placement actor,
+/// a plain task, received in a query and keeps while it waits to read
+/// `registry`. peeps cannot read a plain task's state, so the received
+/// sender is no proof; but while both plain tasks wait with their wakers
+/// held by their waits alone and no root may run on its own, the sender
+/// is with the actor or the admin: a probable deadlock. `actor_clones`:
+/// the actor's waker clones; `sleeper`: a peeps task sleeping beside.
+fn placement(actor_clones: u64, sleeper: bool) -> Report {
+    let mut d = Dump::new("svc");
+    let admin = d.plain_task("admin");
+    d.node(admin).attr("waker_clones", 1);
+    let actor = d.plain_task("placement");
+    d.node(actor).attr("waker_clones", actor_clones);
+    if sleeper {
+        let ticker = d.task("ticker");
+        d.node(ticker).attr("waker_clones_accounted", 0);
+    }
+    let registry = d.resource(NodeKind::Rwlock, "registry");
+    let reply = d.channel("placement-reply", "oneshot", 1, 1);
+    d.hold(registry, admin, "write_guard");
+    d.hold(reply, admin, "receiver").evidence("used");
+    d.hold(reply, actor, "sender").evidence("received");
+    d.wait(admin, reply, "recv");
+    d.wait(actor, registry, "read");
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive: 2,
+        unseen: 2,
+        threads: 4,
+        unseen_threads: 0,
+    });
+    analyze(&[snap])
+}
+
+#[test]
+fn a_handle_received_by_a_plain_task_that_only_its_waits_wake_is_its_guess() {
+    let report = placement(1, false);
+    let d = only_deadlock(&report);
+    assert_eq!(task_names(d), ["admin", "placement"], "{}", report.text());
+    assert_eq!(d.certainty, Certainty::Probable, "{}", report.text());
+    assert_no_deadlock(&placement(2, false));
+    assert_no_deadlock(&placement(1, true));
+}

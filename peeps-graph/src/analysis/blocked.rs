@@ -438,6 +438,29 @@ fn hold_releasers(
             {
                 continue;
             }
+            // Moved into a plain tokio task, whose state peeps cannot read
+            // (received in a message, given at spawn): while that task and
+            // every other unseen one wait with their wakers held by their
+            // waits alone, and no root may run on its own, the handle is
+            // with that task or one of them, which act only once their own
+            // wait ends: a possibility each, not a proof.
+            if evidence.is_move()
+                && stale.is_none()
+                && let Some(root) = blocked.root(holder)
+                && is_plain_task(g[holder].node)
+                && let Some(parked) = blocked.parked_unseen(g[holder].process)
+                && parked.contains(&root)
+            {
+                for &r in std::iter::once(&root).chain(parked.iter().filter(|&&p| p != root)) {
+                    out.push(Release {
+                        held_by: Some(e.id()),
+                        guess: true,
+                        since_ms: w.since_ms,
+                        ..Release::to(r)
+                    });
+                }
+                continue;
+            }
             return Err(if evidence == Evidence::Shared {
                 External::Shared(e.id())
             } else {
@@ -791,6 +814,15 @@ fn attr_u64(node: &Node, name: &str) -> Option<u64> {
 /// Boolean attribute `name` of `node`, when it has one.
 pub(crate) fn attr_bool(node: &Node, name: &str) -> Option<bool> {
     node.attrs.get(name)?.as_bool()
+}
+
+/// Whether `node` is a plain tokio task seen from inside (not spawned
+/// through peeps, not a `spawn_blocking` closure).
+fn is_plain_task(node: &Node) -> bool {
+    node.kind == NodeKind::Task
+        && attr_bool(node, attr::TRACKED) == Some(false)
+        && attr_u64(node, attr::TOKIO_TASK_ID).is_some()
+        && attr_bool(node, attr::UNSEEN_THREAD) != Some(true)
 }
 
 fn is_root_kind(kind: NodeKind) -> bool {
