@@ -451,14 +451,13 @@ fn hold_releasers(
                 && let Some(parked) = blocked.parked_unseen(g[holder].process)
                 && parked.contains(&root)
             {
-                for &r in std::iter::once(&root).chain(parked.iter().filter(|&&p| p != root)) {
-                    out.push(Release {
-                        held_by: Some(e.id()),
-                        guess: true,
-                        since_ms: w.since_ms,
-                        ..Release::to(r)
-                    });
-                }
+                out.push(Release {
+                    held_by: Some(e.id()),
+                    guess: true,
+                    since_ms: w.since_ms,
+                    ..Release::to(root)
+                });
+                guess_parked(out, parked, Some(root), e.id(), w.since_ms);
                 continue;
             }
             return Err(if evidence == Evidence::Shared {
@@ -482,15 +481,7 @@ fn hold_releasers(
             let Some(parked) = parked else {
                 return Err(External::OutOfSight(e.id(), unseen));
             };
-            let last = blocked.root(holder);
-            for &other in parked.iter().filter(|&&p| Some(p) != last) {
-                out.push(Release {
-                    held_by: Some(e.id()),
-                    guess: true,
-                    since_ms: w.since_ms,
-                    ..Release::to(other)
-                });
-            }
+            guess_parked(out, parked, blocked.root(holder), e.id(), w.since_ms);
         }
         let Some(root) = blocked.root(holder) else {
             return Err(External::UnknownHolder);
@@ -678,6 +669,25 @@ fn notifier_releasers(
     Ok(())
 }
 
+/// Each root of `parked` but `last` may hold the handle of `held_by`: a
+/// guessed release each (see [`Blocked::parked_unseen`]).
+fn guess_parked(
+    out: &mut Vec<Release>,
+    parked: &[u32],
+    last: Option<u32>,
+    held_by: EdgeIndex,
+    since_ms: Option<u64>,
+) {
+    for &other in parked.iter().filter(|&&p| Some(p) != last) {
+        out.push(Release {
+            held_by: Some(held_by),
+            guess: true,
+            since_ms,
+            ..Release::to(other)
+        });
+    }
+}
+
 /// Per process: see [`Blocked::parked_unseen`].
 fn parked_unseen(merged: &Merged<'_>, blocked: &Blocked) -> Vec<Option<Vec<u32>>> {
     let g = merged.graph();
@@ -690,8 +700,7 @@ fn parked_unseen(merged: &Merged<'_>, blocked: &Blocked) -> Vec<Option<Vec<u32>>
     for (r, root) in blocked.roots.iter().enumerate() {
         let node = g[root.ix];
         may_run[node.process] |= matches!(root.state, RootState::Running | RootState::Runnable)
-            || (root.state == RootState::Pending
-                && (root.external_waker() || blocked.woken_unseen(merged, r as u32)));
+            || (root.state == RootState::Pending && blocked.wakes_unseen(merged, r as u32));
         let waits = blocked.all_waits(r as u32);
         if attr_bool(node.node, attr::UNSEEN_THREAD) == Some(true) {
             if waits.iter().any(|&w| is_blocking_wait(merged, w)) {
@@ -1038,6 +1047,13 @@ impl Blocked {
                 };
             }
         }
+    }
+
+    /// Whether something peeps cannot see may wake root `r`: a waker clone
+    /// no instrumented wait accounts for ([`Root::external_waker`]), or
+    /// counted clones beyond its waits ([`Blocked::woken_unseen`]).
+    pub(crate) fn wakes_unseen(&self, merged: &Merged<'_>, r: u32) -> bool {
+        self.roots[r as usize].external_waker() || self.woken_unseen(merged, r)
     }
 
     /// Whether root `r`, a root peeps did not spawn whose waker it counts (a

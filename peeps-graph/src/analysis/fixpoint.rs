@@ -101,7 +101,7 @@ impl Fixpoint {
                 }
                 continue;
             }
-            if root.external_waker() || blocked.woken_unseen(merged, r as u32) {
+            if blocked.wakes_unseen(merged, r as u32) {
                 bad.push(me);
                 continue;
             }
