@@ -4211,38 +4211,35 @@ fn try_lock_then_lock_inversion_plain() {
 
 /// A plain task holds `sequence`'s guard across sends into the full
 /// channel `events`, whose consumer, a plain task, locks `sequence` after
-/// each event (no peeps annotation). Both ends were moved into
-/// uninstrumented blocks, so the receiver's holder is not confirmed and
-/// no deadlock can be proven: the lock wait, held by the producer, and the
-/// producer's send wait are what an honest report says.
+/// each event (no peeps annotation). The receiver was moved into the
+/// consumer's block and used from there (tokio keeps that block in the
+/// task's cell, which peeps reads: `task_cell`), so the consumer holds it:
+/// a certain deadlock of the two plain tasks.
 #[test]
 fn guard_across_full_send_plain() {
     let mut s = scenario!(guard_across_full_send_plain);
-    let run = analyze_cli(&s.dump(), &["--long-wait-ms", LONG_WAIT_MS]);
+    let run = analyze_cli(&s.dump(), &[]);
     let report = &run.report;
-    assert_eq!(run.code, 0, "exit code{}", report_text(report));
-    assert_no_deadlock(report);
-    let lock = long_waits_on(report, Mutex, "sequence", 1)[0];
-    let send: Vec<_> = report
-        .long_waits
-        .iter()
-        .filter(|w| w.waits_on.kind == Channel && w.waits_on.name == "events")
-        .collect();
-    assert_eq!(send.len(), 1, "{}", report_text(report));
-    assert_eq!(
-        send[0].task.name,
-        lock.held_by[0].name,
-        "{}",
-        report_text(report)
-    );
-    // The receiver's holder is not confirmed: no releaser, or the
-    // consumer, never the producer itself.
-    assert!(
-        send[0].held_by.iter().all(|h| h.name == lock.task.name),
-        "{}",
-        report_text(report)
-    );
-    assert_eq!(report.long_waits.len(), 2, "{}", report_text(report));
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["tokio task 3", "tokio task 4"])
+        .resources([(Channel, "events"), (Mutex, "sequence")])
+        .step(
+            step("tokio task 3")
+                .op(Op::Send)
+                .waits_on(Channel, "events")
+                .held_by("tokio task 4")
+                .held_as("receiver"),
+        )
+        .step(
+            step("tokio task 4")
+                .op(Op::Lock)
+                .waits_on(Mutex, "sequence")
+                .held_by("tokio task 3")
+                .held_as("guard"),
+        )
+        .check(report);
 }
 
 /// `reindexer` downgrades its write guard of `index` and, the read guard
@@ -9178,7 +9175,6 @@ fn consumer_resume_notification_same_order() {
 /// the request's reply sender until its turn is out, sends `TurnCompleted` into the full `app-server-events` only
 /// the TUI reads.
 #[test]
-#[ignore = "bug: peeps says no deadlock (exit 0) and, at --long-wait-ms 300, only a long wait of the app-server (`tokio task 3`) on sending into `app-server-events`, `its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since`, and nothing at all of `main`'s wait on `skills-list-reply` (its sender `received` by the app-server). The one task peeps cannot see into is the app-server itself, blocked in that very send: wherever either handle is (with `main`, or in the app-server's state), every task that could release either wait is in the cycle. It should say a probable deadlock of `thread main` and the plain app-server task; the unseen-task rule (docs/ownership.md: a `used`/`received` hold is unknown while an unseen task runs) counts a plain task that is itself blocked in the cycle as one that could have the handle and act (hold_releasers in peeps-graph/src/analysis/blocked.rs: `Unseen::in_process_of` gives External::OutOfSight, as parked_unseen only counts threads parked in a blocking call, not a plain task seen blocked in the graph). Since plain tasks' wakers are counted (task_waker), `parked_unseen` can vouch for unseen plain tasks, but peeps still says no deadlock here: not diagnosed again"]
 fn tui_awaits_skills_list_behind_full_events() {
     let mut s = scenario!(tui_awaits_skills_list_behind_full_events);
     let run = analyze_cli(&s.dump(), &[]);
@@ -9222,14 +9218,13 @@ fn tui_refreshes_skills_in_background() {
 /// build-trust/ockam#1853: a plain worker, handling `CreateProfile`, calls a function that asks the same worker
 /// through its handle and awaits the answer, its request unread in the worker's own mailbox.
 #[test]
-#[ignore = "bug: no deadlock (exit 0); past the threshold (--long-wait-ms 300) two long waits: the worker on `get-identity-reply` (`its sender is inside an unread message on channel \"entity-mailbox\" ..., whose receiver was last used by task \"tokio task 3\": it may be shared`) and `main` on `create-profile-reply`. It should say a probable deadlock of the worker with itself, `main` behind. The mailbox's receiver is held_by the worker with evidence `shared` (a plain task keeps it across an .await, which peeps cannot read), so the hold is unknown (hold_releasers in peeps-graph/src/analysis/blocked.rs returns External::Shared); but the only task peeps cannot see into (tasks.unseen = 1) is that worker, blocked in this very wait"]
 fn entity_worker_calls_own_handle() {
     let mut s = scenario!(entity_worker_calls_own_handle);
     let run = analyze_cli(&s.dump(), &[]);
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
-        .probable()
+        .certain()
         .resources([(Channel, "get-identity-reply")])
         .behind([MAIN])
         .check(report);

@@ -123,15 +123,21 @@ impl Drop for TaskPollGuard {
 /// shared with others through an `Arc` or a static. In a peeps task's
 /// poll, its state is its pinned future; elsewhere it is the thread's
 /// stack: a thread's locals, a `spawn_blocking` closure's captures and
-/// locals, a plain tokio task's locals of the current poll (what it keeps
-/// across an `.await` is on the heap, and not known to be its own).
+/// locals; a plain tokio task's locals of the current poll and its cell,
+/// where tokio keeps its future (see `task_cell`).
 pub fn context_owns(addr: *const ()) -> bool {
     let TaskPoll { start, len, .. } = TASK_POLL.try_with(Cell::get).unwrap_or_default();
     let addr = addr as usize;
     if len != 0 {
         return addr >= start && addr < start + len;
     }
-    stack::contains(addr)
+    stack::contains(addr) || crate::task_cell::current_owns(addr)
+}
+
+/// The end (highest address) of the current thread's stack; 0 when not
+/// known.
+pub(crate) fn stack_top() -> usize {
+    stack::bounds_cached().1
 }
 
 /// The current thread's stack.
@@ -145,14 +151,19 @@ mod stack {
 
     /// Whether `addr` is on the current thread's stack.
     pub(super) fn contains(addr: usize) -> bool {
-        let (start, end) = STACK.try_with(|s| {
+        let (start, end) = bounds_cached();
+        addr >= start && addr < end
+    }
+
+    /// The current thread's stack, `[start, end)`, asked once per thread.
+    pub(super) fn bounds_cached() -> (usize, usize) {
+        STACK.try_with(|s| {
             if s.get().1 == 0 {
                 s.set(bounds());
             }
             s.get()
         })
-        .unwrap_or((0, 0));
-        addr >= start && addr < end
+        .unwrap_or((0, 0))
     }
 
     /// The stack's bounds, from the thread's attributes (Linux).

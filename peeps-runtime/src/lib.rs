@@ -67,6 +67,7 @@ cfg_diagnostics! {
     mod slab;
     mod subwaker;
     pub mod task;
+    mod task_cell;
     pub mod test;
     #[doc(hidden)]
     pub mod wait;

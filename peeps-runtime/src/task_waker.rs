@@ -206,6 +206,16 @@ fn state_of(w: &Waker) -> usize {
     unsafe { (*w.data().cast::<AtomicUsize>()).load(Ordering::Acquire) }
 }
 
+/// The header of plain task `root` (its waker's data) while a clone of
+/// its waker is kept, read without the slot's lock: the slot may let it
+/// go at any moment, so whoever reads through it must not fault on memory
+/// given back (see `task_cell`).
+pub(crate) fn kept_header(root: NodeId) -> Option<usize> {
+    let cell = slot_of(root);
+    let data = cell.kept_data.load(Ordering::Relaxed);
+    (cell.kept_root.load(Ordering::Relaxed) == root && data != 0).then_some(data)
+}
+
 /// How many clones of plain task `root`'s waker are alive besides tokio's
 /// own references and the one kept here, plus one while the task runs or
 /// is queued to run: what will wake it. `None` when not known (no wait

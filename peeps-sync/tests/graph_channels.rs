@@ -675,3 +675,83 @@ async fn a_plain_tasks_waker_clones_are_counted() {
     tx.send(3).await.unwrap();
     assert_eq!(task.await.unwrap(), Some(3));
 }
+
+/// The holder of the one `held_by` edge of `chan`'s `how` end, with its
+/// evidence, once there is one.
+fn holder_and_evidence(g: &Graph, chan: &str, how: &str) -> Result<(String, String), String> {
+    match endpoint_edges(g, chan, how).as_slice() {
+        [e] => {
+            let holder = g
+                .snap
+                .nodes
+                .iter()
+                .find(|n| n.id == e.to)
+                .ok_or("no holder node")?;
+            let evidence = e
+                .attrs
+                .get("evidence")
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            Ok((holder.name.clone(), evidence.to_string()))
+        }
+        other => Err(format!("{how} edges: {other:?}")),
+    }
+}
+
+/// A receiver moved into a plain `tokio::spawn` block and used there is
+/// that task's (`used`): tokio keeps the block in the task's cell, which
+/// peeps finds. One the task uses through an `Arc` is `shared`, and so is
+/// one inside a future tokio boxed because it is large (a miss, never a
+/// wrong holder).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_moved_into_a_plain_task_is_used_by_it() {
+    let (tx, mut rx) = mpsc::channel_named::<u32>("pc-moved", 1);
+    let task = tokio::spawn(async move { rx.recv().await });
+    // The task waiting to receive holds the receiver, as its user.
+    eventually(|g| {
+        let (holder, ev) = holder_and_evidence(g, "pc-moved", "receiver")?;
+        let chan = g.node("pc-moved").id;
+        let waiter = g
+            .snap
+            .edges
+            .iter()
+            .find(|e| e.kind == peeps_graph::EdgeKind::WaitsOn && e.to == chan)
+            .and_then(|e| g.snap.nodes.iter().find(|n| n.id == e.from))
+            .ok_or("no wait yet")?;
+        (ev == "used" && holder == waiter.name && holder.starts_with("tokio task "))
+            .then_some(())
+            .ok_or(format!(
+                "held by {holder} ({ev}), waited on by {}",
+                waiter.name
+            ))
+    })
+    .await;
+    tx.send(1).await.unwrap();
+    assert_eq!(task.await.unwrap(), Some(1));
+
+    let (tx, rx) = mpsc::channel_named::<u32>("pc-arc", 1);
+    let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
+    let task = tokio::spawn(async move { rx.lock().await.recv().await });
+    eventually(|g| match holder_and_evidence(g, "pc-arc", "receiver")? {
+        (_, ev) if ev == "shared" => Ok(()),
+        other => Err(format!("not yet: {other:?}")),
+    })
+    .await;
+    tx.send(2).await.unwrap();
+    assert_eq!(task.await.unwrap(), Some(2));
+
+    let (tx, mut rx) = mpsc::channel_named::<u32>("pc-boxed", 1);
+    let task = tokio::spawn(async move {
+        // Over tokio's boxing threshold in any build (16 KiB in release).
+        let ballast = std::hint::black_box([1u8; 20_000]);
+        let got = rx.recv().await;
+        got.map(|v| v + u32::from(ballast[0]))
+    });
+    eventually(|g| match holder_and_evidence(g, "pc-boxed", "receiver")? {
+        (_, ev) if ev == "shared" => Ok(()),
+        other => Err(format!("not yet: {other:?}")),
+    })
+    .await;
+    tx.send(2).await.unwrap();
+    assert_eq!(task.await.unwrap(), Some(3));
+}

@@ -11,9 +11,10 @@
 //! `peeps::sync::oneshot`, `main` a client that asks it to create a
 //! profile and awaits `create-profile-reply`.
 //!
-//! Expected: one `probable` deadlock of the plain worker with itself
+//! Expected: one `certain` deadlock of the plain worker with itself
 //! (awaiting `get-identity-reply`, whose sender is in an unread message on
-//! `entity-mailbox`, which it reads); `thread main` behind it (awaiting
+//! `entity-mailbox`, whose receiver the worker holds: moved into its task
+//! and used from the task's cell); `thread main` behind it (awaiting
 //! `create-profile-reply`, whose sender the worker holds).
 
 use examples::{park, ready_when, waited_on_for};

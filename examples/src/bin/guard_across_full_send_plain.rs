@@ -7,12 +7,12 @@
 //! held; the consumer takes `sequence` to record the last number it saw
 //! after each event.
 //!
-//! Expected: no false alarm. Both channel ends were made in `main` and
-//! moved into uninstrumented blocks, so the receiver's holder is not
-//! confirmed and no deadlock can be proven; what peeps holds is the
-//! consumer's lock wait on mutex `sequence`, held by the producer, and the
-//! producer's wait to send into the full channel: at a short
-//! `--long-wait-ms` two long waits, the lock's naming its holder.
+//! Expected: a certain deadlock of the two plain tasks. Both channel ends
+//! were made in `main` and moved into uninstrumented blocks; the consumer
+//! receives from the block's state, which tokio keeps in the task's cell,
+//! so the receiver is the consumer's: the producer waits to send into
+//! `events`, whose receiver the consumer holds, and the consumer waits to
+//! lock `sequence`, which the producer holds.
 
 use examples::{park, ready_when, waited_on_for};
 use peeps::graph::NodeKind;

@@ -1,0 +1,271 @@
+//! Where a plain tokio task's state lives: the task's cell.
+//!
+//! A peeps task knows where its pinned future is, so a handle used from
+//! inside it is the task's own (`context::context_owns`). A task spawned
+//! with plain `tokio::spawn` is polled by tokio, which keeps its future in
+//! the task's cell: one allocation that starts with the task's header (the
+//! data of the task's waker) and ends, after the future, with a trailer at
+//! an offset the cell's vtable gives. A handle used from inside `[header,
+//! header + trailer offset)` was moved into the task, or is a local the
+//! task keeps across an `.await`: the task's own, as in a peeps task.
+//!
+//! The header of the task polling now is found once per task and thread:
+//! from the waker [`crate::task_waker`] keeps for the task once it waited,
+//! else by searching this thread's stack above the caller for the waker
+//! tokio polls the task with (a pair of words: a header and tokio's task
+//! waker vtable). A candidate counts only if the cell it points to carries
+//! the id of the task polling now; every read through a candidate goes
+//! through `process_vm_readv`, which fails instead of faulting (a stale
+//! copy of another task's waker may point to memory given back).
+//!
+//! This reads tokio's private layout (tokio 1.x's `Header`, whose third
+//! word is its vtable, and that vtable's trailer and id offsets), learned
+//! once from two tasks of a runtime of peeps' own whose futures differ in
+//! size: the one vtable word that bounds each future from above and moves
+//! with its size, and the one that locates each task's id. When either is
+//! not exactly one word, no cell is known and a plain task's use proves
+//! nothing, as before.
+//!
+//! A future larger than tokio's boxing threshold (2 KiB in a debug build,
+//! 16 KiB in release) is boxed by `spawn`: its cell holds the box's
+//! pointer, and a use from inside the box is not known as the task's (a
+//! miss, never an alarm).
+
+use crate::sampler::resolve::code_at;
+use std::cell::Cell;
+use std::sync::OnceLock;
+use std::task::Poll;
+
+/// What peeps reads of tokio's layout, learned once.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    /// The address of tokio's task waker vtable.
+    waker_vtable: usize,
+    /// Which word of a `Waker` is its data pointer (0 or 1).
+    data_word: usize,
+    /// Which word of a task's vtable is the offset of its trailer.
+    trailer_word: usize,
+    /// Which word of a task's vtable is the offset of its id.
+    id_word: usize,
+}
+
+const WORD: usize = std::mem::size_of::<usize>();
+/// The offset of a task header's vtable pointer (after its state and its
+/// queue link: tokio's `Header` is `repr(C)`).
+const HEADER_VTABLE: usize = 2 * WORD;
+/// How many words of a task vtable are searched (its seven functions and
+/// three offsets).
+const VTABLE_WORDS: usize = 10;
+/// A cell larger than this is not believed (tokio boxes a future past
+/// 16 KiB).
+const MAX_CELL: usize = 64 << 10;
+/// How far above the caller the stack is searched for the task's waker.
+const STACK_SEARCH: usize = 1 << 20;
+
+static LAYOUT: OnceLock<Option<Layout>> = OnceLock::new();
+
+thread_local! {
+    /// The plain task whose cell this thread found last: its number and
+    /// `[start, end)` (empty when not found). A task's cell does not move
+    /// while it lives, and task numbers are never reused.
+    static LAST: Cell<(u64, usize, usize)> = const { Cell::new((0, 0, 0)) };
+}
+
+/// Whether `addr` lies inside the cell of the plain tokio task polling now
+/// (false outside one, or when its cell is not known).
+pub(crate) fn current_owns(addr: usize) -> bool {
+    let Some(task) = tokio::task::try_id() else {
+        return false;
+    };
+    let number = crate::ambient::task_number(task);
+    let (last, start, end) = LAST.try_with(Cell::get).unwrap_or_default();
+    let (start, end) = if last == number {
+        (start, end)
+    } else {
+        let found = find(task, number).unwrap_or((0, 0));
+        let _ = LAST.try_with(|c| c.set((number, found.0, found.1)));
+        found
+    };
+    addr >= start && addr < end
+}
+
+/// The cell `[header, trailer)` of the task polling now, numbered `number`.
+fn find(task: tokio::task::Id, number: u64) -> Option<(usize, usize)> {
+    let layout = (*LAYOUT.get_or_init(learn))?;
+    let kept = crate::task_waker::kept_header(crate::ambient::foreign_id(task));
+    if let Some(header) = kept
+        && let Some(end) = cell_end(layout, header, number)
+    {
+        return Some((header, end));
+    }
+    on_stack(layout, number)
+}
+
+/// Where the cell at `header` ends, if it is the cell of task `number`.
+fn cell_end(layout: Layout, header: usize, number: u64) -> Option<usize> {
+    let vtable = word_at(header.checked_add(HEADER_VTABLE)?)?;
+    let id_offset = word_at(vtable.checked_add(layout.id_word * WORD)?)?;
+    let trailer = word_at(vtable.checked_add(layout.trailer_word * WORD)?)?;
+    if id_offset >= trailer || trailer > MAX_CELL {
+        return None;
+    }
+    (word_at(header + id_offset)? as u64 == number).then_some(header + trailer)
+}
+
+/// Searches this thread's stack above the caller for the waker tokio polls
+/// task `number` with, and returns that task's cell.
+#[inline(never)]
+fn on_stack(layout: Layout, number: u64) -> Option<(usize, usize)> {
+    let here = std::hint::black_box(0usize);
+    let from = (std::ptr::from_ref(&here) as usize + WORD) & !(WORD - 1);
+    let to = crate::context::stack_top().min(from.saturating_add(STACK_SEARCH));
+    let mut at = from;
+    while at + 2 * WORD <= to {
+        // SAFETY: `[from, to)` is this thread's live stack, above this frame
+        // (mapped and readable; uninitialised bytes read as `MaybeUninit`
+        // and only compared).
+        let word = |a: usize| unsafe { std::ptr::read_volatile(a as *const std::mem::MaybeUninit<usize>).assume_init() };
+        if word(at + (1 - layout.data_word) * WORD) == layout.waker_vtable {
+            let header = word(at + layout.data_word * WORD);
+            if let Some(end) = cell_end(layout, header, number) {
+                return Some((header, end));
+            }
+        }
+        at += WORD;
+    }
+    None
+}
+
+/// One word of this process's memory, or `None` where there is none.
+fn word_at(addr: usize) -> Option<usize> {
+    code_at::<WORD>(addr).map(usize::from_ne_bytes)
+}
+
+/// What one task of the probe saw of itself.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    header: usize,
+    waker_vtable: usize,
+    data_word: usize,
+    /// The end of the probe's own state, inside the cell.
+    state_end: usize,
+    number: u64,
+    vtable: [usize; VTABLE_WORDS],
+    /// The word at `header + vtable[i]`, where that is a small offset.
+    at_offset: [Option<usize>; VTABLE_WORDS],
+}
+
+/// Learns tokio's layout from two tasks of a current-thread runtime of
+/// peeps' own, on a thread of its own.
+fn learn() -> Option<Layout> {
+    let seen = std::thread::Builder::new()
+        .name("peeps-cell-probe".into())
+        .spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread().build().ok()?;
+            let small = rt.block_on(probe_task::<2>())?;
+            let big = rt.block_on(probe_task::<80>())?;
+            Some((small, big))
+        })
+        .ok()?
+        .join()
+        .ok()??;
+    layout_of(seen.0, seen.1)
+}
+
+/// The layout two probe tasks agree on, if exactly one word of their
+/// vtables fits each offset.
+fn layout_of(small: Seen, big: Seen) -> Option<Layout> {
+    if small.waker_vtable != big.waker_vtable || small.data_word != big.data_word {
+        return None;
+    }
+    let bounds = |s: &Seen, w: usize| {
+        let need = s.state_end - s.header;
+        s.vtable[w] >= need && s.vtable[w] < need + 1024
+    };
+    let only = |fits: &dyn Fn(usize) -> bool| {
+        let mut words = (0..VTABLE_WORDS).filter(|&w| fits(w));
+        let first = words.next()?;
+        words.next().is_none().then_some(first)
+    };
+    let trailer_word = only(&|w| bounds(&small, w) && bounds(&big, w) && small.vtable[w] != big.vtable[w])?;
+    let id_word = only(&|w| {
+        [small, big]
+            .iter()
+            .all(|s| s.vtable[w] < s.vtable[trailer_word] && s.at_offset[w] == Some(s.number as usize))
+    })?;
+    Some(Layout {
+        waker_vtable: small.waker_vtable,
+        data_word: small.data_word,
+        trailer_word,
+        id_word,
+    })
+}
+
+/// Runs one task whose state is `N` words and returns what it saw of
+/// itself while it ran (its cell is alive only then).
+async fn probe_task<const N: usize>() -> Option<Seen> {
+    let pad = [0usize; N];
+    let task = tokio::spawn(std::future::poll_fn(move |cx| {
+        let pad = std::hint::black_box(&pad);
+        Poll::Ready(seen_by(cx.waker(), std::ptr::from_ref(pad) as usize + N * WORD))
+    }));
+    task.await.ok().flatten()
+}
+
+/// What a probe task polled with `waker` sees of its cell.
+fn seen_by(waker: &std::task::Waker, state_end: usize) -> Option<Seen> {
+    const _: () = assert!(std::mem::size_of::<std::task::Waker>() == 2 * WORD);
+    // SAFETY: a `Waker` is two words (checked above), read as plain words.
+    let words: [usize; 2] = unsafe { std::mem::transmute_copy(waker) };
+    let header = waker.data() as usize;
+    let data_word = words.iter().position(|&w| w == header)?;
+    let number = crate::ambient::task_number(tokio::task::try_id()?);
+    let vtable_at = word_at(header + HEADER_VTABLE)?;
+    let mut vtable = [0; VTABLE_WORDS];
+    let mut at_offset = [None; VTABLE_WORDS];
+    for w in 0..VTABLE_WORDS {
+        vtable[w] = word_at(vtable_at + w * WORD)?;
+        if vtable[w] < MAX_CELL {
+            at_offset[w] = word_at(header + vtable[w]);
+        }
+    }
+    Some(Seen {
+        header,
+        waker_vtable: std::ptr::from_ref(waker.vtable()) as usize,
+        data_word,
+        state_end,
+        number,
+        vtable,
+        at_offset,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokio_layout_is_learned() {
+        let layout = LAYOUT.get_or_init(learn).expect("tokio's task layout learned");
+        assert!(layout.trailer_word != layout.id_word);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_plain_task_owns_its_cell_not_an_arc() {
+        let shared = std::sync::Arc::new([0u64; 4]);
+        let outside = shared.clone();
+        let owned = tokio::spawn(async move {
+            let kept = [7u64; 4];
+            tokio::task::yield_now().await;
+            let kept = std::hint::black_box(&kept);
+            (
+                current_owns(std::ptr::from_ref(kept) as usize),
+                current_owns(std::ptr::from_ref(&*shared) as usize),
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(owned, (true, false), "its own state, then an Arc's");
+        assert!(!current_owns(std::ptr::from_ref(&*outside) as usize));
+    }
+}
