@@ -10701,8 +10701,8 @@ fn soak_import_main_reserves_jobs_or_reads_progress_plain() {
 }
 
 /// The plain admin holds `registry` for write while it awaits `placement-reply`; the plain placement actor, holding
-/// that reply's sender, waits to read `registry`. Probable: no other clone of either waker, but the sender was
-/// received by a plain task whose state peeps cannot read, so it is only guessed to be with the actor.
+/// that reply's sender, waits to read `registry`. Certain: no other clone of either waker, and the received sender is
+/// found in the actor's cell (a local it keeps across its `.await`), which a snapshot reads.
 #[test]
 fn registry_write_held_across_placement_query_plain() {
     let mut s = scenario!(registry_write_held_across_placement_query_plain);
@@ -10710,7 +10710,7 @@ fn registry_write_held_across_placement_query_plain() {
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
-        .probable()
+        .certain()
         .resources([(Rwlock, "registry"), (Channel, "placement-reply")])
         .check(report);
     assert_eq!(d.tasks.len(), 2, "{}", report_text(report));

@@ -17,7 +17,7 @@
 //! | `in_message` | the channel carrying it in an unread message | certain, released by that channel's receiver |
 //! | `spawned`, `received`, `returned` | the task it moved into | certain when also `in_state` (`received`: not once the holder waits to receive from the channel it came from again, see `attr::FROM`), else unknown |
 //! | `made` | the task that made, cloned or acquired it | certain when also `in_state`, else unknown |
-//! | `shared` | the last of several tasks that used it, or a task that used it from memory outside its own state (an `Arc`, or a plain task's state peeps cannot read) | unknown |
+//! | `shared` | the last of several tasks that used it, or a task that used it from memory outside its own state (an `Arc`, a `Box`, a future tokio boxed because it is large) | unknown |
 //!
 //! A use, and a find in a state, prove where the handle was: while the
 //! process runs tokio tasks peeps cannot see into (`Snapshot::tasks`), the

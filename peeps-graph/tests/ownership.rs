@@ -826,8 +826,8 @@ fn analyze_in_census(d: &Dump, alive: u64) -> Report {
 }
 
 /// build-trust/ockam#1853: a plain worker awaits a reply whose sender is
-/// in an unread message on its own mailbox, whose receiver it keeps across
-/// an `.await` (`shared`: peeps cannot read a plain task's state). No
+/// in an unread message on its own mailbox, whose receiver it keeps where
+/// peeps cannot read it (`shared`: a `Box`, a future tokio boxed). No
 /// deadlock rests on a shared hold, but the wait does not vanish: a
 /// oneshot reply awaited that long is a long wait. A stream's is not.
 #[test]
@@ -951,8 +951,9 @@ fn a_guessed_holder_waiting_on_a_proved_cycle_is_behind_it() {
 /// hunt34's registry: the admin, a plain task, holds `registry` for write
 /// while it waits on `placement-reply`, whose sender the placement actor,
 /// a plain task, received in a query and keeps while it waits to read
-/// `registry`. peeps cannot read a plain task's state, so the received
-/// sender is no proof; but while both plain tasks wait with their wakers
+/// `registry`. Not found in the actor's cell (kept where a snapshot does
+/// not read), the received sender is no proof; but while both plain tasks
+/// wait with their wakers
 /// held by their waits alone and no root may run on its own, the sender
 /// is with the actor or the admin: a probable deadlock. `actor_clones`:
 /// the actor's waker clones; `sleeper`: a peeps task sleeping beside.

@@ -123,6 +123,8 @@ fn find_handles(entries: &[std::sync::Arc<dyn Entry>]) -> Found {
         let id = entry.state_owner();
         entry.scan_state(&mut budget, &mut |key| found.add(key, id));
     }
+    #[cfg(feature = "diagnostics")]
+    crate::task_cell::scan_idle(&mut budget, &mut |key, task| found.add(key, task));
     found
 }
 

@@ -18,6 +18,12 @@
 //! through `process_vm_readv`, which fails instead of faulting (a stale
 //! copy of another task's waker may point to memory given back).
 //!
+//! At snapshot time the cells of plain tasks that are neither running nor
+//! queued are searched for handles ([`scan_idle`]), as a blocked peeps
+//! task's state is: the tasks whose waker `task_waker` keeps (each waited
+//! on a peeps primitive), the cell read between two reads of the task's
+//! state word, which must agree.
+//!
 //! This reads tokio's private layout (tokio 1.x's `Header`, whose third
 //! word is its vtable, and that vtable's trailer and id offsets), learned
 //! once from two tasks of a runtime of peeps' own whose futures differ in
@@ -31,7 +37,9 @@
 //! pointer, and a use from inside the box is not known as the task's (a
 //! miss, never an alarm).
 
+use crate::ownership::{Key, scan_bytes};
 use crate::sampler::resolve::code_at;
+use peeps_graph::NodeId;
 use std::cell::Cell;
 use std::sync::OnceLock;
 use std::task::Poll;
@@ -103,13 +111,57 @@ fn find(task: tokio::task::Id, number: u64) -> Option<(usize, usize)> {
 
 /// Where the cell at `header` ends, if it is the cell of task `number`.
 fn cell_end(layout: Layout, header: usize, number: u64) -> Option<usize> {
+    let (id, end) = cell_of(layout, header)?;
+    (id == number).then_some(end)
+}
+
+/// The number of the task whose cell is at `header`, and where the cell
+/// ends, as the cell's vtable says.
+fn cell_of(layout: Layout, header: usize) -> Option<(u64, usize)> {
     let vtable = word_at(header.checked_add(HEADER_VTABLE)?)?;
     let id_offset = word_at(vtable.checked_add(layout.id_word * WORD)?)?;
     let trailer = word_at(vtable.checked_add(layout.trailer_word * WORD)?)?;
     if id_offset >= trailer || trailer > MAX_CELL {
         return None;
     }
-    (word_at(header + id_offset)? as u64 == number).then_some(header + trailer)
+    Some((word_at(header + id_offset)? as u64, header + trailer))
+}
+
+/// At snapshot time: the marks of movable handles inside the cells of the
+/// plain tasks that are not running nor queued to run now (each one whose
+/// waker `task_waker` keeps: it waited on a peeps primitive), within
+/// `budget` bytes, which it uses up. A cell is read between two reads of
+/// its task's state word; a task that ran meanwhile, or changed state,
+/// has what was read thrown away (as a peeps task's state is, see
+/// `task::StateGate`).
+pub(crate) fn scan_idle(budget: &mut usize, found: &mut dyn FnMut(Key, NodeId)) {
+    let Some(Some(layout)) = LAYOUT.get().copied() else {
+        return;
+    };
+    crate::task_waker::each_kept(|root, header, state_of| {
+        use crate::task_waker::{COMPLETE, NOTIFIED, RUNNING};
+        let Some((_, end)) = cell_of(layout, header) else {
+            return;
+        };
+        let len = end - header;
+        let before = state_of(header);
+        if before & (RUNNING | NOTIFIED | COMPLETE) != 0 || len > *budget {
+            return;
+        }
+        *budget -= len;
+        let mut keys = Vec::new();
+        // SAFETY: the cell is alive while its waker's clone is kept (this
+        // runs under the slot's lock) and `[header, end)` is inside it; a
+        // poll may write it meanwhile, which the second read of the state
+        // throws away.
+        unsafe { scan_bytes(header as *const u8, len, |k| keys.push(k)) };
+        std::sync::atomic::fence(std::sync::atomic::Ordering::Acquire);
+        if state_of(header) == before {
+            for key in keys {
+                found(key, root);
+            }
+        }
+    });
 }
 
 /// Searches this thread's stack above the caller for the waker tokio polls

@@ -52,8 +52,10 @@ const UNKNOWN: usize = 0;
 const FAILED: usize = 1;
 
 /// tokio's task state bits (`runtime/task/state.rs`).
-const RUNNING: usize = 0b1;
-const COMPLETE: usize = 0b10;
+pub(crate) const RUNNING: usize = 0b1;
+pub(crate) const COMPLETE: usize = 0b10;
+/// Queued to run.
+pub(crate) const NOTIFIED: usize = 0b100;
 const JOIN_INTEREST: usize = 0b1000;
 const CANCELLED: usize = 0b10_0000;
 /// The reference count starts above the six flag bits.
@@ -214,6 +216,35 @@ pub(crate) fn kept_header(root: NodeId) -> Option<usize> {
     let cell = slot_of(root);
     let data = cell.kept_data.load(Ordering::Relaxed);
     (cell.kept_root.load(Ordering::Relaxed) == root && data != 0).then_some(data)
+}
+
+/// Calls `each` with the node id, the header and the state word of every
+/// plain task whose waker is kept here, under its slot's lock (the clone
+/// keeps the header alive meanwhile): a snapshot reads their states.
+pub(crate) fn each_kept(mut each: impl FnMut(NodeId, usize, fn(usize) -> usize)) {
+    let known = TASK_VTABLE.load(Ordering::Relaxed);
+    if known <= FAILED {
+        return;
+    }
+    for cell in &TABLE {
+        if cell.kept_root.load(Ordering::Relaxed) == 0 {
+            continue;
+        }
+        let slot = cell.slot.lock();
+        if let Some(waker) = slot.waker.as_ref()
+            && !slot.mixed
+            && std::ptr::from_ref(waker.vtable()) as usize == known
+        {
+            each(slot.root, waker.data() as usize, state_at);
+        }
+    }
+}
+
+/// The state word of the task whose header is at `header`.
+fn state_at(header: usize) -> usize {
+    // SAFETY: only called by `each_kept`'s callers with a header whose
+    // clone is kept (see `state_of`).
+    unsafe { (*(header as *const AtomicUsize)).load(Ordering::Acquire) }
 }
 
 /// How many clones of plain task `root`'s waker are alive besides tokio's

@@ -755,3 +755,30 @@ async fn a_receiver_moved_into_a_plain_task_is_used_by_it() {
     tx.send(2).await.unwrap();
     assert_eq!(task.await.unwrap(), Some(3));
 }
+
+/// A sender moved into a plain `tokio::spawn` block that has not used it
+/// yet (it waits on something else first) is found in the task's cell by a
+/// snapshot: held by that task, `in_state`, not by its maker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_moved_into_a_waiting_plain_task_is_found_in_its_cell() {
+    let (tx, mut rx) = mpsc::channel_named::<u32>("pc-found", 1);
+    let (go_tx, mut go_rx) = mpsc::channel_named::<()>("pc-found-go", 1);
+    let task = tokio::spawn(async move {
+        go_rx.recv().await;
+        tx.send(7).await.unwrap();
+    });
+    eventually(|g| {
+        let (holder, ev) = holder_and_evidence(g, "pc-found", "sender")?;
+        let in_state = endpoint_edges(g, "pc-found", "sender")[0]
+            .attrs
+            .get("in_state")
+            == Some(&true.into());
+        (holder.starts_with("tokio task ") && ev == "made" && in_state)
+            .then_some(())
+            .ok_or(format!("held by {holder} ({ev}), in state: {in_state}"))
+    })
+    .await;
+    go_tx.send(()).await.unwrap();
+    assert_eq!(rx.recv().await, Some(7));
+    task.await.unwrap();
+}

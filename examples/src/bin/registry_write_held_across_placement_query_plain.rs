@@ -10,13 +10,12 @@
 //! should go. The actor waits for the read lock; the admin waits for its
 //! answer.
 //!
-//! Expected: a probable deadlock between the two plain tasks (the admin,
+//! Expected: a certain deadlock between the two plain tasks (the admin,
 //! receiving on `placement-reply` whose sender the actor holds, having
 //! received the query; the actor, read-locking `registry` write-locked by
 //! the admin). Both wait only on peeps primitives, nothing else holds a
-//! clone of their wakers, and they are the only plain tasks; probable
-//! because peeps cannot read a plain task's state, so the received sender
-//! is only guessed to be with the actor still.
+//! clone of their wakers, and the received sender is found in the actor's
+//! cell (a local it keeps across its `.await`), which a snapshot reads.
 
 use examples::{park, ready_when, waited_on_for};
 use peeps::graph::NodeKind;

@@ -438,8 +438,9 @@ fn hold_releasers(
             {
                 continue;
             }
-            // Moved into a plain tokio task, whose state peeps cannot read
-            // (received in a message, given at spawn): while that task and
+            // Moved into a plain tokio task (received in a message, given
+            // at spawn) and not found in its cell (kept in a `Vec`, a
+            // `Box`, a future tokio boxed): while that task and
             // every other unseen one wait with their wakers held by their
             // waits alone, and no root may run on its own, the handle is
             // with that task or one of them, which act only once their own

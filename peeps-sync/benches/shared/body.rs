@@ -283,6 +283,40 @@ fn spawn_join(c: &mut Criterion) {
     g.finish();
 }
 
+/// A plain `tokio::spawn` worker that receives once on a receiver moved
+/// into it: its first use of the receiver is one of a new user, where
+/// peeps (on) looks up the plain task's cell once (see
+/// peeps-runtime/src/task_cell.rs).
+fn plain_worker_first_use(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("plain_worker_first_use");
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, {}, {
+                    let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(1);
+                    let worker = tokio::spawn(async move { rx.recv().await });
+                    tx.send(1).await.expect("send");
+                    black_box(worker.await.expect("join"));
+                })
+            })
+        })
+    });
+    g.bench_function(PEEPS, |b| {
+        b.iter_custom(|iters| {
+            in_tokio_task(&rt, iters, |n| {
+                timed!(n, {}, {
+                    let (tx, mut rx) = peeps_sync::mpsc::channel::<u64>(1);
+                    let worker = tokio::spawn(async move { rx.recv().await });
+                    tx.send(1).await.expect("send");
+                    black_box(worker.await.expect("join"));
+                })
+            })
+        })
+    });
+    g.finish();
+}
+
 fn request_reply(c: &mut Criterion) {
     let rt = runtime();
     let mut g = c.benchmark_group("request_reply_mpsc_oneshot");
@@ -465,6 +499,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, notify, sender_clone, spawn_join, request_reply, semaphore, semaphore_owned, watch_borrow, watch_send, blocking_lock, lock_order
+    targets = mutex_uncontended, mutex_contended, mpsc_bounded, mpsc_unbounded, oneshot, notify, sender_clone, spawn_join, plain_worker_first_use, request_reply, semaphore, semaphore_owned, watch_borrow, watch_send, blocking_lock, lock_order
 }
 criterion_main!(benches);
