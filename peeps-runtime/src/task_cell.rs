@@ -13,10 +13,11 @@
 //! from the waker [`crate::task_waker`] keeps for the task once it waited,
 //! else by searching this thread's stack above the caller for the waker
 //! tokio polls the task with (a pair of words: a header and tokio's task
-//! waker vtable). A candidate counts only if the cell it points to carries
-//! the id of the task polling now; every read through a candidate goes
-//! through `process_vm_readv`, which fails instead of faulting (a stale
-//! copy of another task's waker may point to memory given back).
+//! waker vtable). A candidate counts only if it is aligned as a cell is
+//! and its cell carries the id of the task polling now, read through
+//! `process_vm_readv`, which fails instead of faulting (a stale copy of
+//! another task's waker may point to memory given back); only the cell of
+//! the task polling now, alive, is read directly.
 //!
 //! At snapshot time the cells of plain tasks that are neither running nor
 //! queued are searched for handles ([`scan_idle`]), as a blocked peeps
@@ -25,12 +26,12 @@
 //! state word, which must agree.
 //!
 //! This reads tokio's private layout (tokio 1.x's `Header`, whose third
-//! word is its vtable, and that vtable's trailer and id offsets), learned
-//! once from two tasks of a runtime of peeps' own whose futures differ in
-//! size: the one vtable word that bounds each future from above and moves
-//! with its size, and the one that locates each task's id. When either is
-//! not exactly one word, no cell is known and a plain task's use proves
-//! nothing, as before.
+//! word is its vtable, that vtable's trailer offset, and the id's offset),
+//! learned once from two tasks of a runtime of peeps' own whose futures
+//! differ in size: the one vtable word that bounds each future from above
+//! and moves with its size, and the one that locates each task's id (the
+//! same offset in both). When either is not exactly one word, no cell is
+//! known and a plain task's use proves nothing, as before.
 //!
 //! A future larger than tokio's boxing threshold (2 KiB in a debug build,
 //! 16 KiB in release) is boxed by `spawn`: its cell holds the box's
@@ -53,8 +54,9 @@ struct Layout {
     data_word: usize,
     /// Which word of a task's vtable is the offset of its trailer.
     trailer_word: usize,
-    /// Which word of a task's vtable is the offset of its id.
-    id_word: usize,
+    /// The offset of a task's id in its cell (after the header and the
+    /// scheduler handle: the same for every task of a runtime's kind).
+    id_offset: usize,
 }
 
 const WORD: usize = std::mem::size_of::<usize>();
@@ -69,6 +71,13 @@ const VTABLE_WORDS: usize = 10;
 const MAX_CELL: usize = 64 << 10;
 /// How far above the caller the stack is searched for the task's waker.
 const STACK_SEARCH: usize = 1 << 20;
+/// The alignment of a task's cell (tokio aligns it to 128 bytes on these
+/// targets, to keep the header on cache lines of its own): a stack word
+/// pointing elsewhere is no header, and is not read.
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+const CELL_ALIGN: usize = 128;
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+const CELL_ALIGN: usize = WORD;
 
 static LAYOUT: OnceLock<Option<Layout>> = OnceLock::new();
 
@@ -100,31 +109,38 @@ pub(crate) fn current_owns(addr: usize) -> bool {
 /// The cell `[header, trailer)` of the task polling now, numbered `number`.
 fn find(task: tokio::task::Id, number: u64) -> Option<(usize, usize)> {
     let layout = (*LAYOUT.get_or_init(learn))?;
-    let kept = crate::task_waker::kept_header(crate::ambient::foreign_id(task));
-    if let Some(header) = kept
-        && let Some(end) = cell_end(layout, header, number)
+    let kept = crate::task_waker::with_kept(crate::ambient::foreign_id(task), |header| {
+        // SAFETY: `with_kept` passes the header of a task whose waker's
+        // clone it keeps meanwhile: alive.
+        let cell = unsafe { cell_of(layout, header) };
+        cell.map(|(id, end)| (id, header, end))
+    });
+    if let Some((id, header, end)) = kept.flatten()
+        && id == number
     {
         return Some((header, end));
     }
     on_stack(layout, number)
 }
 
-/// Where the cell at `header` ends, if it is the cell of task `number`.
-fn cell_end(layout: Layout, header: usize, number: u64) -> Option<usize> {
-    let (id, end) = cell_of(layout, header)?;
-    (id == number).then_some(end)
-}
-
 /// The number of the task whose cell is at `header`, and where the cell
 /// ends, as the cell's vtable says.
-fn cell_of(layout: Layout, header: usize) -> Option<(u64, usize)> {
-    let vtable = word_at(header.checked_add(HEADER_VTABLE)?)?;
-    let id_offset = word_at(vtable.checked_add(layout.id_word * WORD)?)?;
-    let trailer = word_at(vtable.checked_add(layout.trailer_word * WORD)?)?;
-    if id_offset >= trailer || trailer > MAX_CELL {
+///
+/// # Safety
+///
+/// `header` is the header of a live tokio task.
+unsafe fn cell_of(layout: Layout, header: usize) -> Option<(u64, usize)> {
+    let word = |a: usize| {
+        // SAFETY: the header, its vtable (a static) and its cell up to the
+        // trailer are alive as the caller says.
+        unsafe { std::ptr::read_volatile(a as *const usize) }
+    };
+    let vtable = word(header + HEADER_VTABLE);
+    let trailer = word(vtable + layout.trailer_word * WORD);
+    if layout.id_offset + WORD > trailer || trailer > MAX_CELL {
         return None;
     }
-    Some((word_at(header + id_offset)? as u64, header + trailer))
+    Some((word(header + layout.id_offset) as u64, header + trailer))
 }
 
 /// At snapshot time: the marks of movable handles inside the cells of the
@@ -140,7 +156,9 @@ pub(crate) fn scan_idle(budget: &mut usize, found: &mut dyn FnMut(Key, NodeId)) 
     };
     crate::task_waker::each_kept(|root, header, state_of| {
         use crate::task_waker::{COMPLETE, NOTIFIED, RUNNING};
-        let Some((_, end)) = cell_of(layout, header) else {
+        // SAFETY: `each_kept` passes the header of a task whose waker's
+        // clone it keeps meanwhile: alive.
+        let Some((_, end)) = (unsafe { cell_of(layout, header) }) else {
             return;
         };
         let len = end - header;
@@ -179,7 +197,14 @@ fn on_stack(layout: Layout, number: u64) -> Option<(usize, usize)> {
         let word = |a: usize| unsafe { std::ptr::read_volatile(a as *const std::mem::MaybeUninit<usize>).assume_init() };
         if word(at + (1 - layout.data_word) * WORD) == layout.waker_vtable {
             let header = word(at + layout.data_word * WORD);
-            if let Some(end) = cell_end(layout, header, number) {
+            // A stale copy of another task's waker may point to memory given
+            // back: its id is read without faulting, and only the cell of the
+            // task polling now (alive) is read further.
+            if header % CELL_ALIGN == 0
+                && word_at(header.wrapping_add(layout.id_offset)) == Some(number as usize)
+                // SAFETY: the task polling now is alive.
+                && let Some((_, end)) = unsafe { cell_of(layout, header) }
+            {
                 return Some((header, end));
             }
         }
@@ -245,11 +270,15 @@ fn layout_of(small: Seen, big: Seen) -> Option<Layout> {
             .iter()
             .all(|s| s.vtable[w] < s.vtable[trailer_word] && s.at_offset[w] == Some(s.number as usize))
     })?;
+    let aligned = [small, big].iter().all(|s| s.header % CELL_ALIGN == 0);
+    if small.vtable[id_word] != big.vtable[id_word] || !aligned {
+        return None;
+    }
     Some(Layout {
         waker_vtable: small.waker_vtable,
         data_word: small.data_word,
         trailer_word,
-        id_word,
+        id_offset: small.vtable[id_word],
     })
 }
 
@@ -299,7 +328,7 @@ mod tests {
     #[test]
     fn tokio_layout_is_learned() {
         let layout = LAYOUT.get_or_init(learn).expect("tokio's task layout learned");
-        assert!(layout.trailer_word != layout.id_word);
+        assert!(layout.id_offset > HEADER_VTABLE, "{layout:?}");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -208,14 +208,21 @@ fn state_of(w: &Waker) -> usize {
     unsafe { (*w.data().cast::<AtomicUsize>()).load(Ordering::Acquire) }
 }
 
-/// The header of plain task `root` (its waker's data) while a clone of
-/// its waker is kept, read without the slot's lock: the slot may let it
-/// go at any moment, so whoever reads through it must not fault on memory
-/// given back (see `task_cell`).
-pub(crate) fn kept_header(root: NodeId) -> Option<usize> {
+/// Calls `f` with the header of plain task `root` (its waker's data) while
+/// a clone of its waker is kept, under its slot's lock (the clone keeps
+/// the header alive meanwhile); `None` when none is kept.
+pub(crate) fn with_kept<R>(root: NodeId, f: impl FnOnce(usize) -> R) -> Option<R> {
+    let known = TASK_VTABLE.load(Ordering::Relaxed);
     let cell = slot_of(root);
-    let data = cell.kept_data.load(Ordering::Relaxed);
-    (cell.kept_root.load(Ordering::Relaxed) == root && data != 0).then_some(data)
+    if known <= FAILED || cell.kept_root.load(Ordering::Relaxed) != root {
+        return None;
+    }
+    let slot = cell.slot.lock();
+    if slot.root != root || slot.mixed {
+        return None;
+    }
+    let waker = slot.waker.as_ref()?;
+    (std::ptr::from_ref(waker.vtable()) as usize == known).then(|| f(waker.data() as usize))
 }
 
 /// Calls `each` with the node id, the header and the state word of every
