@@ -99,15 +99,16 @@ pub(crate) fn current_owns(addr: usize) -> bool {
     let (start, end) = if last == number {
         (start, end)
     } else {
-        let found = find(task, number).unwrap_or((0, 0));
+        let found = find(task, number, addr).unwrap_or((0, 0));
         let _ = LAST.try_with(|c| c.set((number, found.0, found.1)));
         found
     };
     addr >= start && addr < end
 }
 
-/// The cell `[header, trailer)` of the task polling now, numbered `number`.
-fn find(task: tokio::task::Id, number: u64) -> Option<(usize, usize)> {
+/// The cell `[header, trailer)` of the task polling now, numbered `number`,
+/// asked about live memory at `addr`.
+fn find(task: tokio::task::Id, number: u64, addr: usize) -> Option<(usize, usize)> {
     let layout = (*LAYOUT.get_or_init(learn))?;
     let kept = crate::task_waker::with_kept(crate::ambient::foreign_id(task), |header| {
         // SAFETY: `with_kept` passes the header of a task whose waker's
@@ -120,7 +121,7 @@ fn find(task: tokio::task::Id, number: u64) -> Option<(usize, usize)> {
     {
         return Some((header, end));
     }
-    on_stack(layout, number)
+    on_stack(layout, number, addr)
 }
 
 /// The number of the task whose cell is at `header`, and where the cell
@@ -183,9 +184,10 @@ pub(crate) fn scan_idle(budget: &mut usize, found: &mut dyn FnMut(Key, NodeId)) 
 }
 
 /// Searches this thread's stack above the caller for the waker tokio polls
-/// task `number` with, and returns that task's cell.
+/// task `number` with, and returns that task's cell. `addr` is live memory
+/// (the handle being used): a candidate in its 4 KiB block is mapped.
 #[inline(never)]
-fn on_stack(layout: Layout, number: u64) -> Option<(usize, usize)> {
+fn on_stack(layout: Layout, number: u64, addr: usize) -> Option<(usize, usize)> {
     let here = std::hint::black_box(0usize);
     let from = (std::ptr::from_ref(&here) as usize + WORD) & !(WORD - 1);
     let to = crate::context::stack_top().min(from.saturating_add(STACK_SEARCH));
@@ -198,10 +200,12 @@ fn on_stack(layout: Layout, number: u64) -> Option<(usize, usize)> {
         if word(at + (1 - layout.data_word) * WORD) == layout.waker_vtable {
             let header = word(at + layout.data_word * WORD);
             // A stale copy of another task's waker may point to memory given
-            // back: its id is read without faulting, and only the cell of the
-            // task polling now (alive) is read further.
+            // back: its id is read without faulting (directly when it lies in
+            // the block of live `addr`: a cell's id is within its first
+            // aligned bytes), and only the cell of the task polling now
+            // (alive) is read further.
             if header % CELL_ALIGN == 0
-                && word_at(header.wrapping_add(layout.id_offset)) == Some(number as usize)
+                && id_at(layout, header, addr) == Some(number as usize)
                 // SAFETY: the task polling now is alive.
                 && let Some((_, end)) = unsafe { cell_of(layout, header) }
             {
@@ -211,6 +215,21 @@ fn on_stack(layout: Layout, number: u64) -> Option<(usize, usize)> {
         at += WORD;
     }
     None
+}
+
+/// The id word of a candidate cell at `header` (aligned as a cell), read
+/// directly when it shares live memory `addr`'s 4 KiB block (the smallest
+/// page: mapped), else through a call that fails instead of faulting.
+fn id_at(layout: Layout, header: usize, addr: usize) -> Option<usize> {
+    const BLOCK: usize = 4096;
+    let at = header.checked_add(layout.id_offset)?;
+    if at / BLOCK == addr / BLOCK && at % WORD == 0 {
+        // SAFETY: `at` is in the same 4 KiB block as live `addr`, so on a
+        // mapped page; aligned; only compared.
+        Some(unsafe { std::ptr::read_volatile(at as *const std::mem::MaybeUninit<usize>).assume_init() })
+    } else {
+        word_at(at)
+    }
 }
 
 /// One word of this process's memory, or `None` where there is none.
