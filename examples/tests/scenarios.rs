@@ -10659,17 +10659,18 @@ fn soak_retry_send_holding_outbox_lock_timeout_plain() {
 }
 
 /// `main` feeds `import-jobs` (capacity 2), whose receiver it moved into a plain worker, and reads `import-progress`
-/// (capacity 1) only after the last file; the worker's second report waits for room. Certain: both wait only on
-/// peeps channels, with no other clone of their wakers.
+/// (capacity 1) only after the last file; the worker's second report waits for room. Probable: both wait only on
+/// peeps channels, with no other clone of their wakers, the worker's receiver is proven (used from its cell), but
+/// `main` made `import-progress`'s receiver and has not used it yet (its boxed body is not read): with `main` or the
+/// worker, the one unseen task, a guess.
 #[test]
-#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 two long waits: `thread \"main\" waits ... to send on channel \"import-jobs\" ... its receiver was last used by task \"tokio task 3\" ...: it may be shared`, and `task \"tokio task 3\" waits ... to send on channel \"import-progress\" ... its receiver was made by thread \"main\": peeps has not seen where it went since`. Both roots read `waker_clones: 1` for one wait (woken by waits only) and the census is `alive 1, unseen 1, unseen_threads 0`, so `parked_unseen` (peeps-graph/src/analysis/blocked.rs) does vouch, but `hold_releasers` returns before it: the receiver moved into the plain task is `evidence: shared` because `touch_endpoint_slow` (peeps-runtime/src/hold.rs) asks `context::context_owns`, which for a plain task (no TASK_POLL range) only checks the thread's stack, and the receiver lives in the task's heap cell, so its first use by a task other than its maker is `Shared` (External::Shared); and `main`'s own `import-progress` receiver is `made`, not in state (External::Unconfirmed). The vouching applies only to proven holds (`is_proof`), which a channel end in a plain task never gets"]
 fn import_main_feeds_jobs_worker_full_progress_plain() {
     let mut s = scenario!(import_main_feeds_jobs_worker_full_progress_plain);
     let run = analyze_cli(&s.dump(), &[]);
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = deadlock()
-        .certain()
+        .probable()
         .resources([(Channel, "import-jobs"), (Channel, "import-progress")])
         .check(report);
     assert_eq!(d.tasks.len(), 2, "{}", report_text(report));

@@ -15,8 +15,8 @@
 //! | `acquired` | the task that took the guard or permit | certain |
 //! | `used` | the task that used the endpoint from inside its own state | certain |
 //! | `in_message` | the channel carrying it in an unread message | certain, released by that channel's receiver |
-//! | `spawned`, `received`, `returned` | the task it moved into | certain when also `in_state` (`received`: not once the holder waits to receive from the channel it came from again, see `attr::FROM`), else unknown |
-//! | `made` | the task that made, cloned or acquired it | certain when also `in_state`, else unknown |
+//! | `spawned`, `received`, `returned` | the task it moved into | certain when also `in_state` (`received`: not once the holder waits to receive from the channel it came from again, see `attr::FROM`), else unknown (a guess into a plain task when nothing in the process may run) |
+//! | `made` | the task that made, cloned or acquired it | certain when also `in_state`, else unknown (a guess to its maker when nothing in the process may run) |
 //! | `shared` | the last of several tasks that used it, or a task that used it from memory outside its own state (an `Arc`, a `Box`, a future tokio boxed because it is large) | unknown |
 //!
 //! A use, and a find in a state, prove where the handle was: while the

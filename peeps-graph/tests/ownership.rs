@@ -993,3 +993,50 @@ fn a_handle_received_by_a_plain_task_that_only_its_waits_wake_is_its_guess() {
     assert_no_deadlock(&placement(2, false));
     assert_no_deadlock(&placement(1, true));
 }
+
+/// hunt34's importer: `main` waits to send on `import-jobs`, whose
+/// receiver the plain worker uses from its own cell; the worker waits to
+/// send on `import-progress`, whose receiver `main` made and has not used
+/// yet (its `block_on` body, boxed on the heap, is not read). While the
+/// worker, the one unseen task, and `main` wait with their wakers held by
+/// their waits alone, the receiver is with `main` or the worker: a
+/// probable deadlock. With a timer beside the worker's wait (a clone
+/// more), the worker may run and take it: no deadlock.
+fn importer(worker_clones: u64) -> Report {
+    let mut d = Dump::new("svc");
+    let main = d.thread("main");
+    d.node(main).attr("waker_clones", 1);
+    let worker = d.plain_task("worker");
+    d.node(worker).attr("waker_clones", worker_clones);
+    let jobs = d.channel("import-jobs", "mpsc", 1, 1);
+    let progress = d.channel("import-progress", "mpsc", 1, 1);
+    d.hold(jobs, main, "sender").evidence("used");
+    d.hold(jobs, worker, "receiver").evidence("used");
+    d.hold(progress, worker, "sender").evidence("used");
+    d.hold(progress, main, "receiver").evidence("made");
+    d.wait(main, jobs, "send");
+    d.wait(worker, progress, "send");
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive: 1,
+        unseen: 1,
+        threads: 4,
+        unseen_threads: 0,
+    });
+    analyze(&[snap])
+}
+
+#[test]
+fn a_handle_its_maker_never_used_is_its_guess_when_nothing_may_run() {
+    let report = importer(1);
+    let d = only_deadlock(&report);
+    assert_eq!(task_names(d), ["main", "worker"], "{}", report.text());
+    assert_eq!(d.certainty, Certainty::Probable, "{}", report.text());
+    let words = "nothing in this process can run to take it";
+    assert!(
+        report.text().contains(words),
+        "{}\nwanted: {words}",
+        report.text()
+    );
+    assert_no_deadlock(&importer(2));
+}

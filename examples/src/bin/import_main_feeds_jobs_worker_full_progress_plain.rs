@@ -7,12 +7,14 @@
 //! report waits for room, and `main` waits for room in `import-jobs`, which
 //! only the worker empties.
 //!
-//! Expected: a certain deadlock between thread `main` (sending on
-//! `import-jobs`, whose receiver the worker holds) and the plain worker
-//! task (sending on `import-progress`, whose receiver `main` holds). Both
-//! wait only on peeps channels: `main`'s parked-thread waker and the
-//! worker's task waker have no clone beyond these waits, and the worker is
-//! the only plain task, so the receiver moved into it is with it.
+//! Expected: a probable deadlock between thread `main` (sending on
+//! `import-jobs`, whose receiver the worker holds: moved into it and used
+//! from its cell) and the plain worker task (sending on `import-progress`,
+//! whose receiver `main` made and has not used yet). Both wait only on
+//! peeps channels: `main`'s parked-thread waker and the worker's task
+//! waker have no clone beyond these waits, and the worker is the only
+//! plain task, so nothing can run and take `import-progress`'s receiver:
+//! it is with `main` (likely) or the worker, a guess each.
 
 use examples::{ready_when, waited_on_for};
 use peeps::graph::NodeKind;

@@ -440,17 +440,20 @@ fn hold_releasers(
             }
             // Moved into a plain tokio task (received in a message, given
             // at spawn) and not found in its cell (kept in a `Vec`, a
-            // `Box`, a future tokio boxed): while that task and
-            // every other unseen one wait with their wakers held by their
-            // waits alone, and no root may run on its own, the handle is
-            // with that task or one of them, which act only once their own
-            // wait ends: a possibility each, not a proof.
-            if evidence.is_move()
-                && stale.is_none()
+            // `Box`, a future tokio boxed), or made and never seen used nor
+            // moved (its maker's state unread: a `block_on` body boxed on
+            // the heap): while every unseen task waits with its waker held
+            // by its waits alone, and no root may run on its own, the
+            // handle is with that task (its maker) or one of the unseen
+            // ones, which act only once their own wait ends: a possibility
+            // each, not a proof.
+            if stale.is_none()
                 && let Some(root) = blocked.root(holder)
-                && is_plain_task(g[holder].node)
                 && let Some(parked) = blocked.parked_unseen(g[holder].process)
-                && parked.contains(&root)
+                && (evidence == Evidence::Made
+                    || evidence.is_move()
+                        && is_plain_task(g[holder].node)
+                        && parked.contains(&root))
             {
                 out.push(Release {
                     held_by: Some(e.id()),

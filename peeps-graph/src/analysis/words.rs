@@ -424,13 +424,19 @@ pub(crate) fn hold_noun(held_as: Option<&str>) -> &'static str {
 /// How the holder came to have a hold, when it says more than `held by`:
 /// `moved in at spawn`, `received in a message`, `handed back through a
 /// join`, `made there, still in its state`; with `; not in its own state
-/// now` when the holder rests on that move alone (a guess).
+/// now` when the holder rests on that move alone (a guess); a hold made
+/// and never seen since, guessed to its maker.
 fn provenance(evidence: Option<Evidence>, in_state: bool, confirmed: bool) -> Option<String> {
     let how = match evidence? {
         Evidence::Spawned => "moved in at spawn",
         Evidence::Received => "received in a message",
         Evidence::Returned => "handed back through a join",
         Evidence::Made if in_state => "made there, still in its state",
+        // Only a guess when nothing in its process may run (see
+        // `hold_releasers`).
+        Evidence::Made => {
+            return Some("made there and not seen used or moved since; nothing in this process can run to take it".to_owned());
+        }
         Evidence::Shared if in_state => "found in its state",
         _ => return None,
     };
@@ -565,6 +571,12 @@ mod tests {
         assert_eq!(
             provenance(Some(Evidence::Received), false, false).as_deref(),
             Some("received in a message; not in its own state now, it may have handed it on")
+        );
+        assert_eq!(
+            provenance(Some(Evidence::Made), false, false).as_deref(),
+            Some(
+                "made there and not seen used or moved since; nothing in this process can run to take it"
+            )
         );
         assert_eq!(hold_noun(Some("read_guard")), "read guard");
     }
