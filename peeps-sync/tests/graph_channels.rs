@@ -576,8 +576,11 @@ async fn a_stale_copy_moved_by_a_spawn_goes_back_to_the_user() {
 /// The `waker_clones` of the root of kind `kind` waiting on channel
 /// `chan`, once one does and its count shows (the count shows just after
 /// the wait itself: the first note learns tokio's vtable on a thread of
-/// its own). Blocks its thread.
+/// its own) and reads the same five times in a row (a snapshot taken
+/// inside the poll that made the wait may come before a timer beside it
+/// in the same `select!` is polled). Blocks its thread.
 fn clones_of_waiter(chan: &'static str, kind: NodeKind) -> Option<u64> {
+    let mut last: Option<(u64, u32)> = None;
     for _ in 0..3000 {
         let g = Graph::take();
         let Ok(ch) = g.find(chan) else {
@@ -592,11 +595,15 @@ fn clones_of_waiter(chan: &'static str, kind: NodeKind) -> Option<u64> {
         if let Some(n) = waiter.filter(|n| n.kind == kind)
             && let Some(c) = n.attrs.get("waker_clones").and_then(|v| v.as_u64())
         {
-            return Some(c);
+            let same = last.filter(|&(was, _)| was == c).map_or(1, |(_, n)| n + 1);
+            if same == 5 {
+                return Some(c);
+            }
+            last = Some((c, same));
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    None
+    last.map(|(c, _)| c)
 }
 
 /// The waker count of a thread's `block_on` root (`waker_clones`), read
@@ -698,6 +705,14 @@ fn holder_and_evidence(g: &Graph, chan: &str, how: &str) -> Result<(String, Stri
     }
 }
 
+/// The check that `chan`'s receiver is held `shared`.
+fn receiver_is_shared(chan: &'static str) -> impl FnMut(&Graph) -> Result<(), String> {
+    move |g| match holder_and_evidence(g, chan, "receiver")? {
+        (_, ev) if ev == "shared" => Ok(()),
+        other => Err(format!("not yet: {other:?}")),
+    }
+}
+
 /// A receiver moved into a plain `tokio::spawn` block and used there is
 /// that task's (`used`): tokio keeps the block in the task's cell, which
 /// peeps finds. One the task uses through an `Arc` is `shared`, and so is
@@ -732,11 +747,7 @@ async fn a_receiver_moved_into_a_plain_task_is_used_by_it() {
     let (tx, rx) = mpsc::channel_named::<u32>("pc-arc", 1);
     let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
     let task = tokio::spawn(async move { rx.lock().await.recv().await });
-    eventually(|g| match holder_and_evidence(g, "pc-arc", "receiver")? {
-        (_, ev) if ev == "shared" => Ok(()),
-        other => Err(format!("not yet: {other:?}")),
-    })
-    .await;
+    eventually(receiver_is_shared("pc-arc")).await;
     tx.send(2).await.unwrap();
     assert_eq!(task.await.unwrap(), Some(2));
 
@@ -747,11 +758,7 @@ async fn a_receiver_moved_into_a_plain_task_is_used_by_it() {
         let got = rx.recv().await;
         got.map(|v| v + u32::from(ballast[0]))
     });
-    eventually(|g| match holder_and_evidence(g, "pc-boxed", "receiver")? {
-        (_, ev) if ev == "shared" => Ok(()),
-        other => Err(format!("not yet: {other:?}")),
-    })
-    .await;
+    eventually(receiver_is_shared("pc-boxed")).await;
     tx.send(2).await.unwrap();
     assert_eq!(task.await.unwrap(), Some(3));
 }
