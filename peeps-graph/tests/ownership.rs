@@ -586,14 +586,7 @@ fn plain_bridge(unseen: u64, clones: Option<u64>, sleeper: bool) -> Report {
     d.hold(replies, worker, "sender").evidence("used");
     d.wait(client, requests, "send");
     d.wait(worker, replies, "send");
-    let mut snap = d.build();
-    snap.tasks = Some(TaskCensus {
-        alive: 1 + unseen,
-        unseen,
-        threads: 4,
-        unseen_threads: 0,
-    });
-    analyze(&[snap])
+    analyze_with_unseen_tasks(&d, 1 + unseen, unseen)
 }
 
 /// A handle may have gone into a plain tokio task; when every such task is
@@ -814,6 +807,20 @@ fn a_shared_handle_used_only_under_a_lock_is_released_by_that_locks_holder() {
     assert_no_deadlock(&shared_receiver_under_lock(false, true));
 }
 
+/// The analysis of `d`'s snapshot, its census counting `alive` tasks, of
+/// which `unseen` are tasks peeps cannot see into (plain `tokio::spawn`),
+/// and no thread peeps cannot see into.
+fn analyze_with_unseen_tasks(d: &Dump, alive: u64, unseen: u64) -> Report {
+    let mut snap = d.build();
+    snap.tasks = Some(TaskCensus {
+        alive,
+        unseen,
+        threads: 4,
+        unseen_threads: 0,
+    });
+    analyze(&[snap])
+}
+
 /// The analysis of `d`'s snapshot, its census counting `alive` tasks, all
 /// of them peeps can see into.
 fn analyze_in_census(d: &Dump, alive: u64) -> Report {
@@ -933,14 +940,7 @@ fn a_guessed_holder_waiting_on_a_proved_cycle_is_behind_it() {
     d.hold(requests, publisher, "sender").evidence("used");
     d.wait(main, requests, "send");
     d.wait(publisher, requests, "send");
-    let mut snap = d.build();
-    snap.tasks = Some(TaskCensus {
-        alive: 1,
-        unseen: 1,
-        threads: 4,
-        unseen_threads: 0,
-    });
-    let report = analyze(&[snap]);
+    let report = analyze_with_unseen_tasks(&d, 1, 1);
     let d = only_deadlock(&report);
     assert_eq!(task_names(d), ["main"], "{}", report.text());
     assert_eq!(d.certainty, Certainty::Certain, "{}", report.text());
@@ -974,14 +974,7 @@ fn placement(actor_clones: u64, sleeper: bool) -> Report {
     d.hold(reply, actor, "sender").evidence("received");
     d.wait(admin, reply, "recv");
     d.wait(actor, registry, "read");
-    let mut snap = d.build();
-    snap.tasks = Some(TaskCensus {
-        alive: 2,
-        unseen: 2,
-        threads: 4,
-        unseen_threads: 0,
-    });
-    analyze(&[snap])
+    analyze_with_unseen_tasks(&d, 2, 2)
 }
 
 #[test]
@@ -1016,14 +1009,7 @@ fn importer(worker_clones: u64) -> Report {
     d.hold(progress, main, "receiver").evidence("made");
     d.wait(main, jobs, "send");
     d.wait(worker, progress, "send");
-    let mut snap = d.build();
-    snap.tasks = Some(TaskCensus {
-        alive: 1,
-        unseen: 1,
-        threads: 4,
-        unseen_threads: 0,
-    });
-    analyze(&[snap])
+    analyze_with_unseen_tasks(&d, 1, 1)
 }
 
 #[test]

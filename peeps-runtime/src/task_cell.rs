@@ -155,15 +155,17 @@ pub(crate) fn scan_idle(budget: &mut usize, found: &mut dyn FnMut(Key, NodeId)) 
     let Some(Some(layout)) = LAYOUT.get().copied() else {
         return;
     };
-    crate::task_waker::each_kept(|root, header, state_of| {
-        use crate::task_waker::{COMPLETE, NOTIFIED, RUNNING};
-        // SAFETY: `each_kept` passes the header of a task whose waker's
-        // clone it keeps meanwhile: alive.
+    crate::task_waker::each_kept(|root, header| {
+        use crate::task_waker::{COMPLETE, NOTIFIED, RUNNING, state_at};
+        // SAFETY (here and below): `each_kept` passes the header of a task
+        // whose waker's clone it keeps meanwhile: alive.
+        let state = || unsafe { state_at(header) };
+        // SAFETY: as above.
         let Some((_, end)) = (unsafe { cell_of(layout, header) }) else {
             return;
         };
         let len = end - header;
-        let before = state_of(header);
+        let before = state();
         if before & (RUNNING | NOTIFIED | COMPLETE) != 0 || len > *budget {
             return;
         }
@@ -175,7 +177,7 @@ pub(crate) fn scan_idle(budget: &mut usize, found: &mut dyn FnMut(Key, NodeId)) 
         // throws away.
         unsafe { scan_bytes(header as *const u8, len, |k| keys.push(k)) };
         std::sync::atomic::fence(std::sync::atomic::Ordering::Acquire);
-        if state_of(header) == before {
+        if state() == before {
             for key in keys {
                 found(key, root);
             }

@@ -202,10 +202,27 @@ fn sweep_one() {
 fn state_of(w: &Waker) -> usize {
     // SAFETY: `w` is tokio's task waker (only those are kept, and the probe
     // reads the waker of the task it polls), whose data pointer is the
-    // task's `Header`, `repr(C)` with its `State` (one `AtomicUsize`)
-    // first; a kept clone holds a reference to the task, so the header is
-    // alive while it is read.
-    unsafe { (*w.data().cast::<AtomicUsize>()).load(Ordering::Acquire) }
+    // task's header; a kept clone holds a reference to the task, so the
+    // header is alive while it is read.
+    unsafe { state_at(w.data() as usize) }
+}
+
+/// The state word of the task whose header is at `header`.
+///
+/// # Safety
+///
+/// `header` is the header of a live tokio task: `repr(C)` with its `State`
+/// (one `AtomicUsize`) first.
+pub(crate) unsafe fn state_at(header: usize) -> usize {
+    // SAFETY: as the caller says.
+    unsafe { (*(header as *const AtomicUsize)).load(Ordering::Acquire) }
+}
+
+/// The waker `slot` keeps, while its task's waits are not mixed and it is
+/// tokio's task waker (whose vtable is `known`).
+fn kept_in(slot: &Slot, known: usize) -> Option<&Waker> {
+    let waker = slot.waker.as_ref().filter(|_| !slot.mixed)?;
+    (std::ptr::from_ref(waker.vtable()) as usize == known).then_some(waker)
 }
 
 /// Calls `f` with the header of plain task `root` (its waker's data) while
@@ -218,17 +235,14 @@ pub(crate) fn with_kept<R>(root: NodeId, f: impl FnOnce(usize) -> R) -> Option<R
         return None;
     }
     let slot = cell.slot.lock();
-    if slot.root != root || slot.mixed {
-        return None;
-    }
-    let waker = slot.waker.as_ref()?;
-    (std::ptr::from_ref(waker.vtable()) as usize == known).then(|| f(waker.data() as usize))
+    let waker = kept_in(&slot, known).filter(|_| slot.root == root)?;
+    Some(f(waker.data() as usize))
 }
 
-/// Calls `each` with the node id, the header and the state word of every
-/// plain task whose waker is kept here, under its slot's lock (the clone
-/// keeps the header alive meanwhile): a snapshot reads their states.
-pub(crate) fn each_kept(mut each: impl FnMut(NodeId, usize, fn(usize) -> usize)) {
+/// Calls `each` with the node id and the header of every plain task whose
+/// waker is kept here, under its slot's lock (the clone keeps the header
+/// alive meanwhile): a snapshot reads their states.
+pub(crate) fn each_kept(mut each: impl FnMut(NodeId, usize)) {
     let known = TASK_VTABLE.load(Ordering::Relaxed);
     if known <= FAILED {
         return;
@@ -238,20 +252,10 @@ pub(crate) fn each_kept(mut each: impl FnMut(NodeId, usize, fn(usize) -> usize))
             continue;
         }
         let slot = cell.slot.lock();
-        if let Some(waker) = slot.waker.as_ref()
-            && !slot.mixed
-            && std::ptr::from_ref(waker.vtable()) as usize == known
-        {
-            each(slot.root, waker.data() as usize, state_at);
+        if let Some(waker) = kept_in(&slot, known) {
+            each(slot.root, waker.data() as usize);
         }
     }
-}
-
-/// The state word of the task whose header is at `header`.
-fn state_at(header: usize) -> usize {
-    // SAFETY: only called by `each_kept`'s callers with a header whose
-    // clone is kept (see `state_of`).
-    unsafe { (*(header as *const AtomicUsize)).load(Ordering::Acquire) }
 }
 
 /// How many clones of plain task `root`'s waker are alive besides tokio's
@@ -264,13 +268,7 @@ pub(crate) fn clones(root: NodeId) -> Option<u64> {
         return None;
     }
     let slot = slot_of(root).slot.lock();
-    if slot.root != root || slot.mixed {
-        return None;
-    }
-    let waker = slot.waker.as_ref()?;
-    if std::ptr::from_ref(waker.vtable()) as usize != known {
-        return None;
-    }
+    let waker = kept_in(&slot, known).filter(|_| slot.root == root)?;
     let state = state_of(waker);
     if state & COMPLETE != 0 {
         return None;

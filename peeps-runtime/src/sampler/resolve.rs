@@ -280,31 +280,8 @@ pub(crate) fn code_at<const N: usize>(addr: usize) -> Option<[u8; N]> {
     };
     // SAFETY: `local` describes `buf`, writable for N bytes; the kernel
     // checks `remote` itself and never faults this process.
-    let read = unsafe { libc::process_vm_readv(own_pid(), &local, 1, &remote, 1, 0) };
+    let read = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
     (usize::try_from(read).ok() == Some(N)).then_some(buf)
-}
-
-/// This process's id, asked once (`getpid` is a system call) and asked
-/// again in a child after a `fork`.
-fn own_pid() -> libc::pid_t {
-    use std::sync::atomic::{AtomicI32, Ordering::Relaxed};
-    static PID: AtomicI32 = AtomicI32::new(0);
-    static AT_FORK: std::sync::Once = std::sync::Once::new();
-    extern "C" fn forget() {
-        PID.store(0, Relaxed);
-    }
-    let pid = PID.load(Relaxed);
-    if pid != 0 {
-        return pid;
-    }
-    // SAFETY: `forget` only stores to an atomic, which a child may do.
-    AT_FORK.call_once(|| unsafe {
-        libc::pthread_atfork(None, None, Some(forget));
-    });
-    // SAFETY: `getpid` has no preconditions.
-    let pid = unsafe { libc::getpid() };
-    PID.store(pid, Relaxed);
-    pid
 }
 
 /// The length of a frame-pointer prologue at the start of `code`
