@@ -209,6 +209,36 @@ fn a_read_of_a_blocking_rwlock_queued_behind_a_writer_is_released_by_the_writer(
     );
 }
 
+/// matrix-rust-sdk#6869 as CI once caught it: the sync task's second read
+/// of `room-state` queued behind the pagination task's write in tokio, but
+/// numbered its wait before the writer's task numbered its own. A read
+/// pending on an async rwlock held by readers alone is behind a write
+/// whatever the numbers say; held by a writer, it waits for the holder.
+#[test]
+fn a_read_numbered_before_a_write_on_a_read_held_lock_is_behind_the_write() {
+    let build = |held_as: &str| {
+        let mut d = Dump::new("sdk");
+        let sync = d.task("sync");
+        let pager = d.task("pager");
+        let lock = d.resource(NodeKind::Rwlock, "room-state");
+        d.hold(lock, sync, held_as);
+        d.wait(sync, lock, "read").attr("queued", 1);
+        d.wait(pager, lock, "write").attr("queued", 2);
+        d.build()
+    };
+    let report = analyze(&[build("read_guard")]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["pager", "sync"], "{}", dl.text);
+    let read = dl.cycle.iter().find(|s| s.task.name == "sync").unwrap();
+    assert!(read.behind_writer, "{}", dl.text);
+    assert_eq!(read.held_by.name, "pager");
+    let report = analyze(&[build("guard")]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["sync"], "{}", dl.text);
+    let read = dl.cycle.iter().find(|s| s.task.name == "sync").unwrap();
+    assert!(!read.behind_writer, "{}", dl.text);
+}
+
 #[test]
 fn a_read_queued_before_any_writer_waits_for_the_holders() {
     let mut d = Dump::new("bank");

@@ -1379,27 +1379,40 @@ fn queue_head(merged: &Merged<'_>, node: NodeIndex) -> Option<EdgeIndex> {
 /// writes ahead of it as tokio's does, but a `read_recursive` passes them
 /// while readers hold the lock: a read parked while the lock is read-held
 /// is a `read`, and one parked while it is not waits for its writer.
+///
+/// The places are peeps' own, taken when a wait first returns pending, so
+/// two waits that queue at once may be numbered against tokio's order: a
+/// read can queue behind a write whose task has not yet numbered it. An
+/// async rwlock held by readers alone keeps a read pending only behind a
+/// write, so such a read numbered first is behind every write waiting.
 fn queued_ahead(merged: &Merged<'_>, lock: NodeIndex, wait: EdgeIndex) -> Vec<EdgeIndex> {
     let g = merged.graph();
     let mine = queued(merged, wait);
     if mine == u64::MAX {
         return Vec::new();
     }
-    if attr_bool(g[lock].node, attr::BLOCKING) == Some(true)
-        && (g[lock].node.kind != NodeKind::Rwlock || !read_held(merged, lock))
-    {
+    let blocking = attr_bool(g[lock].node, attr::BLOCKING) == Some(true);
+    if blocking && (g[lock].node.kind != NodeKind::Rwlock || !read_held(merged, lock)) {
         return Vec::new();
     }
     let blocks = match g[lock].node.kind {
         NodeKind::Semaphore => Op::Acquire,
         _ => Op::Write,
     };
-    let mut ahead: Vec<EdgeIndex> = g
-        .edges_directed(lock, Direction::Incoming)
-        .filter(|e| e.weight().kind == EdgeKind::WaitsOn && e.weight().op() == Some(blocks))
-        .map(|e| e.id())
-        .filter(|&w| queued(merged, w) < mine)
-        .collect();
+    let queued_on = || {
+        g.edges_directed(lock, Direction::Incoming)
+            .filter(|e| e.weight().kind == EdgeKind::WaitsOn && e.weight().op() == Some(blocks))
+            .map(|e| e.id())
+    };
+    let mut ahead: Vec<EdgeIndex> = queued_on().filter(|&w| queued(merged, w) < mine).collect();
+    if ahead.is_empty()
+        && !blocking
+        && g[lock].node.kind == NodeKind::Rwlock
+        && g[wait].op() == Some(Op::Read)
+        && read_held(merged, lock)
+    {
+        ahead = queued_on().collect();
+    }
     ahead.sort_by_key(|&w| queued(merged, w));
     ahead
 }
