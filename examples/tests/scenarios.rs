@@ -9000,7 +9000,6 @@ fn soak_static_event_bus_oncelock() {
 
 /// A `LocalSet` server: `main` logs on `events`, hands the sender to a `spawn_local` flusher on a 60 s timer, and reads it.
 #[test]
-#[ignore = "bug: probable deadlock of thread `main` with itself: the sender it used and moved into a spawn_local task is taken as still its own (LocalSet tasks escape the census)"]
 fn soak_localset_stats_flusher_plain() {
     let mut s = scenario!(soak_localset_stats_flusher_plain);
     check_soak_healthy(&mut s);
@@ -9008,7 +9007,6 @@ fn soak_localset_stats_flusher_plain() {
 
 /// An `audit` sender used by `main`, kept in an `Arc<AppState>` for instrumented handlers that audit only failures.
 #[test]
-#[ignore = "bug: probable deadlock of thread `main` with itself: the audit sender it used and moved into an Arc<AppState> is taken as still its own"]
 fn soak_appstate_audit_log_in_main() {
     let mut s = scenario!(soak_appstate_audit_log_in_main);
     check_soak_healthy(&mut s);
@@ -10053,7 +10051,6 @@ fn soak_settings_cache_init_under_write_lock() {
 
 /// Named sessions prime their own `session-events` with a snapshot sent on their own sender, file the sender in `sessions` and loop on the receiver; a `notifier` forwards a notice every 10 minutes.
 #[test]
-#[ignore = "bug: a certain deadlock of 1 task, in every dump, for each session that joined after the first notice (`session-4`, `session-5`): `task \"session-5\" waits ... to receive from channel \"session-events\" ... sender held by task \"session-5\"`. The sender was moved into `sessions` (a map on the heap) after the session used it (the priming `send`), so the `used` evidence plus the stale find of its bytes in the session's state (a moved-out-of slot) stand as proof with no unseen task or thread in the process; `stale_find` in peeps-graph/src/analysis/blocked.rs takes such a find for `External::FiledAway` only when the evidence is `made` or `shared`, not `used` by the waiter itself, so the self-wait is a one-task cycle (a receive on a channel whose sender the receiver once used is indistinguishable from the heap-filed case and should be a long wait at most)"]
 fn soak_session_primes_own_outbox_then_registers() {
     let mut s = scenario!(soak_session_primes_own_outbox_then_registers);
     check_soak_healthy(&mut s);
@@ -10061,7 +10058,6 @@ fn soak_session_primes_own_outbox_then_registers() {
 
 /// Named device actors queue `Connect` on their own unbounded `device-cmds` sender, file a handle holding it in `devices` and loop on the inbox; a `poller` reads them every 10 minutes.
 #[test]
-#[ignore = "bug: a certain deadlock of 1 task, in every dump, for each device started after the poller's first round (`device-3`, `device-4`): `task \"device-4\" waits ... to receive from channel \"device-cmds\" ... sender held by task \"device-4\"`. The same rule as `soak_session_primes_own_outbox_then_registers`: the sender, `used` by the device (its own `Connect`) and then moved into `devices` inside a `DeviceHandle`, is found in the device's state (the moved-out-of bytes) with no unseen task or thread, and `stale_find` (peeps-graph/src/analysis/blocked.rs) gives `External::FiledAway` only for `made`/`shared` evidence, so the find is proof and the receive on its own channel a one-task cycle"]
 fn soak_device_actor_kicks_itself_then_registers() {
     let mut s = scenario!(soak_device_actor_kicks_itself_then_registers);
     check_soak_healthy(&mut s);

@@ -786,6 +786,11 @@ impl HolderSet {
                 _ => {}
             }
         }
+        if evidence == Evidence::Used && ticket != 0 && !published {
+            // Proof while nothing copied it elsewhere: the snapshot looks
+            // for it on the heap if its holder waits on this resource.
+            out.found.note_used(out.edges.len(), self.key(ticket));
+        }
         out.edge(self.owner, holder, EdgeKind::HeldBy, since, attrs);
     }
 

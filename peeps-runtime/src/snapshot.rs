@@ -85,6 +85,66 @@ fn add_first_polls(nodes: &mut Vec<Node>, edges: &mut Vec<peeps_graph::Edge>, no
 #[cfg(not(feature = "diagnostics"))]
 fn add_first_polls(_nodes: &mut [Node], _edges: &mut [peeps_graph::Edge], _now_ms: u64) {}
 
+/// Takes back the proof of each handle its holder used (see
+/// [`Found::note_used`]) whose holder waits on that handle's own resource,
+/// when its mark lies on the heap beyond the task states searched: it was
+/// filed there (a session's sender put in a map of sessions after it
+/// primed its own stream; a sender in an `Arc`'s value), and bytes it was
+/// moved out of stay where it was used. A task that kept it would wait on
+/// itself; one that filed it waits for whoever takes it from there. The
+/// edge says `shared`, as of a handle kept in a `static`.
+#[cfg(feature = "diagnostics")]
+fn unprove_filed_handles(edges: &mut [peeps_graph::Edge], found: &Found) {
+    use peeps_graph::{EdgeKind, Evidence, attr};
+    use std::collections::HashMap;
+    let used = found.take_used();
+    if used.is_empty() {
+        return;
+    }
+    let parents: HashMap<u64, u64> = edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Needs)
+        .map(|e| (e.to, e.from))
+        .collect();
+    // Whether `node` is `task` or runs inside it.
+    let inside = |mut node: u64, task: u64| {
+        for _ in 0..256 {
+            if node == task {
+                return true;
+            }
+            match parents.get(&node) {
+                Some(&up) => node = up,
+                None => return false,
+            }
+        }
+        false
+    };
+    let waits: Vec<(u64, u64)> = edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::WaitsOn)
+        .map(|e| (e.from, e.to))
+        .collect();
+    for (i, key) in used {
+        let Some(edge) = edges.get(i).filter(|e| e.kind == EdgeKind::HeldBy) else {
+            continue;
+        };
+        let (resource, holder) = (edge.from, edge.to);
+        let waits_here = waits
+            .iter()
+            .any(|&(waiter, on)| on == resource && inside(waiter, holder));
+        if waits_here && found.beyond_states(key) {
+            let attrs = &mut edges[i].attrs;
+            attrs.insert(attr::EVIDENCE.into(), Evidence::Shared.as_str().into());
+            attrs.insert(attr::CONFIRMED.into(), false.into());
+            attrs.remove(attr::IN_STATE);
+        }
+    }
+}
+
+/// Without diagnostics nothing is recorded.
+#[cfg(not(feature = "diagnostics"))]
+fn unprove_filed_handles(_edges: &mut [peeps_graph::Edge], _found: &Found) {}
+
 /// The node of `entry` as it is now, its edges added to `edges`.
 pub(crate) fn describe_entry(
     entry: &dyn Entry,
@@ -141,6 +201,7 @@ pub fn snapshot() -> Snapshot {
     for entry in &entries {
         nodes.push(describe_entry(&**entry, now_ms, &mut edges, &found));
     }
+    unprove_filed_handles(&mut edges, &found);
     drop(entries);
     add_first_polls(&mut nodes, &mut edges, now_ms);
     let ids = add_foreign_nodes(&mut nodes, &mut edges, now_ms);

@@ -763,6 +763,54 @@ async fn a_receiver_moved_into_a_plain_task_is_used_by_it() {
     assert_eq!(task.await.unwrap(), Some(3));
 }
 
+/// The check that task `holder` waits to receive on `chan`, whose one
+/// sender it holds with `evidence`, in one snapshot.
+fn waits_on_own_sender(
+    chan: &'static str,
+    holder: &'static str,
+    evidence: &'static str,
+) -> impl FnMut(&Graph) -> Result<(), String> {
+    move |g| {
+        waits_on(holder, chan).op("recv").check(g)?;
+        match holder_and_evidence(g, chan, "sender")? {
+            (h, ev) if h == holder && ev == evidence => Ok(()),
+            other => Err(format!("not yet: {other:?}")),
+        }
+    }
+}
+
+/// A session primes its own channel with a send and files its sender in a
+/// map on the heap before it waits on the receiver: the sender's bytes
+/// stay in its state, but its mark lies in the map too, so the snapshot
+/// takes back the proof of the use (`shared`, no holder proven). Its twin
+/// keeps the sender in its state and waits on itself: `used`, proven.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_used_sender_its_waiting_holder_filed_on_the_heap_proves_nothing() {
+    let sessions = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+    let map = sessions.clone();
+    spawn_named("heap-filer", async move {
+        let (tx, mut rx) = mpsc::channel_named::<u32>("heap-filed", 4);
+        tx.send(1).await.unwrap();
+        map.lock().unwrap().insert(1u32, tx);
+        while rx.recv().await.is_some() {}
+    });
+    eventually(waits_on_own_sender("heap-filed", "heap-filer", "shared")).await;
+    let filed = sessions.lock().unwrap().remove(&1).expect("filed");
+    filed.send(2).await.unwrap();
+
+    spawn_named("heap-keeper", async move {
+        let (tx, mut rx) = mpsc::channel_named::<u32>("heap-kept", 4);
+        tx.send(1).await.unwrap();
+        while rx.recv().await.is_some() {}
+        drop(tx);
+    });
+    let mut kept = waits_on_own_sender("heap-kept", "heap-keeper", "used");
+    eventually(&mut kept).await;
+    for _ in 0..3 {
+        kept(&Graph::take()).expect("a kept sender stays proven");
+    }
+}
+
 /// A sender moved into a plain `tokio::spawn` block that has not used it
 /// yet (it waits on something else first) is found in the task's cell by a
 /// snapshot: held by that task, `in_state`, not by its maker.

@@ -3,6 +3,7 @@
 use super::mark::Key;
 use peeps_graph::NodeId;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// How many bytes of task state one snapshot reads at most: past it, the
 /// remaining tasks are not searched (their handles keep the holder peeps
@@ -16,7 +17,15 @@ pub(crate) const SCAN_MAX_STATE: usize = 1 << 20;
 #[derive(Debug, Default)]
 pub struct Found {
     by_key: HashMap<Key, Vec<NodeId>>,
+    /// How many times each mark was read in the states searched.
+    in_states: HashMap<Key, u32>,
     in_static: HashSet<Key>,
+    /// How many times each mark is on the heap: searched once, on the
+    /// first question ([`Found::beyond_states`]).
+    on_heap: OnceLock<HashMap<Key, u32>>,
+    /// The `held_by` edges of handles their holder used, by their place in
+    /// the snapshot's edges, with their keys (see [`Found::note_used`]).
+    used: parking_lot::Mutex<Vec<(usize, Key)>>,
 }
 
 impl Found {
@@ -34,6 +43,7 @@ impl Found {
 
     /// Records that `key` was found in `task`'s state.
     pub fn add(&mut self, key: Key, task: NodeId) {
+        *self.in_states.entry(key).or_default() += 1;
         let tasks = self.by_key.entry(key).or_default();
         if !tasks.contains(&task) {
             tasks.push(task);
@@ -55,6 +65,32 @@ impl Found {
             Some([task]) => Some(*task),
             _ => None,
         }
+    }
+
+    /// Whether the heap holds `key`'s mark more often than the task states
+    /// searched (which are on the heap too): a copy of the handle lies
+    /// outside them, in memory no task is known to own (a map, an `Arc`'s
+    /// value, the state of a task peeps does not read). The first call
+    /// searches the heap (tens of milliseconds for a large one); a snapshot
+    /// asks only of a handle whose holder waits on its own resource.
+    pub fn beyond_states(&self, key: Key) -> bool {
+        let on_heap = self.on_heap.get_or_init(|| {
+            let mut counts: HashMap<Key, u32> = HashMap::new();
+            super::heap::scan_heap(|k| *counts.entry(k).or_default() += 1);
+            counts
+        });
+        on_heap.get(&key).copied().unwrap_or(0) > self.in_states.get(&key).copied().unwrap_or(0)
+    }
+
+    /// Notes that the `held_by` edge about to be the snapshot's `edge`-th
+    /// stands for the hold `key`, proven by its holder's use.
+    pub fn note_used(&self, edge: usize, key: Key) {
+        self.used.lock().push((edge, key));
+    }
+
+    /// The edges [`Found::note_used`] noted, taken.
+    pub(crate) fn take_used(&self) -> Vec<(usize, Key)> {
+        std::mem::take(&mut *self.used.lock())
     }
 
     /// How many handles were found.

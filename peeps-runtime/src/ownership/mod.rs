@@ -26,11 +26,16 @@
 //!   find confirms what peeps already believes, or names a holder for a
 //!   handle whose holder was only guessed; it never overrules a move peeps
 //!   saw.
+//! - A handle whose holder waits on its own resource, proven by a use or a
+//!   find, is looked for on the heap too (`heap`, once per snapshot): a
+//!   copy outside the states searched means it was filed there (a map, an
+//!   `Arc`'s value) and the holder's bytes may be the ones it left.
 //!
 //! What each piece of evidence proves is `peeps_graph::Evidence`'s table;
 //! docs/ownership.md explains it to users.
 
 mod found;
+mod heap;
 mod mark;
 mod moves;
 mod statics;
