@@ -88,9 +88,58 @@ fn scrape(c: &mut Criterion) {
     group.finish();
 }
 
+/// Starts a task that primes its own channel, files the sender in a map
+/// and waits on the receiver: a snapshot then searches the heap once (see
+/// `ownership::heap` in peeps-runtime).
+fn self_filer(rt: &tokio::runtime::Runtime) -> peeps::JoinHandle<()> {
+    rt.block_on(async {
+        let filed = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let handle = peeps::spawn_named("filer", async move {
+            let (tx, mut rx) = peeps::sync::mpsc::channel::<u64>(4);
+            tx.send(1).await.expect("the receiver is here");
+            filed.lock().expect("not poisoned").push(tx);
+            while rx.recv().await.is_some() {}
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        handle
+    })
+}
+
+/// What the heap search adds to a snapshot of 100 idle tasks, for a heap of
+/// `MiB` mebibytes more (touched, so resident).
+fn heap_search(c: &mut Criterion) {
+    let mut group = c.benchmark_group("heap_search");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(5));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let handles = idle_program(&rt, 100);
+    for mib in [0usize, 16, 64] {
+        let ballast = std::hint::black_box(vec![1u8; mib << 20]);
+        group.bench_function(BenchmarkId::new("no_self_wait", mib), |b| {
+            b.iter(peeps::snapshot)
+        });
+        let filer = self_filer(&rt);
+        group.bench_function(BenchmarkId::new("self_wait", mib), |b| {
+            b.iter(peeps::snapshot)
+        });
+        filer.abort();
+        drop(ballast);
+    }
+    for h in handles {
+        h.abort();
+    }
+    rt.shutdown_timeout(Duration::from_secs(1));
+    group.finish();
+}
+
 fn setup(c: &mut Criterion) {
     peeps::init_named("scrape-bench");
     scrape(c);
+    heap_search(c);
 }
 
 criterion_group!(benches, setup);

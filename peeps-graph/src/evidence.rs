@@ -17,7 +17,7 @@
 //! | `in_message` | the channel carrying it in an unread message | certain, released by that channel's receiver |
 //! | `spawned`, `received`, `returned` | the task it moved into | certain when also `in_state` (`received`: not once the holder waits to receive from the channel it came from again, see `attr::FROM`), else unknown (a guess into a plain task when nothing in the process may run) |
 //! | `made` | the task that made, cloned or acquired it | certain when also `in_state`, else unknown (a guess to its maker when nothing in the process may run) |
-//! | `shared` | the last of several tasks that used it, or a task that used it from memory outside its own state (an `Arc`, a `Box`, a future tokio boxed because it is large) | unknown |
+//! | `shared` | the last of several tasks that used it, or a task that used it from memory outside its own state (an `Arc`, a `Box`, a future tokio boxed because it is large), or one kept in a `static` or, while its holder waits on its own resource, copied on the heap beyond the task states searched | unknown |
 //!
 //! A use, and a find in a state, prove where the handle was: while the
 //! process runs tokio tasks peeps cannot see into (`Snapshot::tasks`), the
@@ -41,7 +41,8 @@ pub enum Evidence {
     /// Used by the holder from inside its own state.
     Used = 2,
     /// Used by more than one task, or from memory that is not its user's
-    /// own state: the last user is no proof of who has it.
+    /// own state, or kept where any task may take it (a `static`, a copy
+    /// on the heap): the last user is no proof of who has it.
     Shared = 3,
     /// Found inside the future the holder task was spawned with.
     Spawned = 4,

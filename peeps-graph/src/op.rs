@@ -88,6 +88,18 @@ impl Op {
         Op::ALL.into_iter().find(|op| op.as_str() == name)
     }
 
+    /// On a channel, the endpoint (the [`crate::attr::AS`] of a `held_by`
+    /// edge) whose holder can end a wait for this op: a sender for a
+    /// message or a change, a receiver for room or for the other side to
+    /// close; `None` for an op that waits on no endpoint.
+    pub const fn ended_by_endpoint(self) -> Option<&'static str> {
+        match self {
+            Op::Recv | Op::Changed => Some(crate::attr::AS_SENDER),
+            Op::Send | Op::Closed => Some(crate::attr::AS_RECEIVER),
+            _ => None,
+        }
+    }
+
     /// The op whose `repr(u8)` is `bits` (for a lock-free slot that keeps
     /// an op in a byte); `None` for any other byte.
     pub const fn from_repr(bits: u8) -> Option<Op> {

@@ -86,7 +86,8 @@ fn add_first_polls(nodes: &mut Vec<Node>, edges: &mut Vec<peeps_graph::Edge>, no
 fn add_first_polls(_nodes: &mut [Node], _edges: &mut [peeps_graph::Edge], _now_ms: u64) {}
 
 /// Takes back the proof of each handle its holder used (see
-/// [`Found::note_used`]) whose holder waits on that handle's own resource,
+/// [`Found::note_used`]) whose holder waits for what only that handle can
+/// do (to receive, holding the sender; to send, holding the receiver),
 /// when its mark lies on the heap beyond the task states searched: it was
 /// filed there (a session's sender put in a map of sessions after it
 /// primed its own stream; a sender in an `Arc`'s value), and bytes it was
@@ -95,7 +96,7 @@ fn add_first_polls(_nodes: &mut [Node], _edges: &mut [peeps_graph::Edge], _now_m
 /// edge says `shared`, as of a handle kept in a `static`.
 #[cfg(feature = "diagnostics")]
 fn unprove_filed_handles(edges: &mut [peeps_graph::Edge], found: &Found) {
-    use peeps_graph::{EdgeKind, Evidence, attr};
+    use peeps_graph::{EdgeKind, Evidence, Op, attr};
     use std::collections::HashMap;
     let used = found.take_used();
     if used.is_empty() {
@@ -119,20 +120,27 @@ fn unprove_filed_handles(edges: &mut [peeps_graph::Edge], found: &Found) {
         }
         false
     };
-    let waits: Vec<(u64, u64)> = edges
+    // Each wait, with the endpoint whose holder can end it.
+    let waits: Vec<(u64, u64, &str)> = edges
         .iter()
         .filter(|e| e.kind == EdgeKind::WaitsOn)
-        .map(|e| (e.from, e.to))
+        .filter_map(|e| {
+            let op = e.attrs.get(attr::OP)?.as_str().and_then(Op::parse)?;
+            Some((e.from, e.to, op.ended_by_endpoint()?))
+        })
         .collect();
     for (i, key) in used {
         let Some(edge) = edges.get(i).filter(|e| e.kind == EdgeKind::HeldBy) else {
             continue;
         };
         let (resource, holder) = (edge.from, edge.to);
-        let waits_here = waits
-            .iter()
-            .any(|&(waiter, on)| on == resource && inside(waiter, holder));
-        if waits_here && found.beyond_states(key) {
+        let Some(held_as) = edge.attrs.get(attr::AS).and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let waits_on_itself = waits.iter().any(|&(waiter, on, ended_by)| {
+            on == resource && ended_by == held_as && inside(waiter, holder)
+        });
+        if waits_on_itself && found.beyond_states(key) {
             let attrs = &mut edges[i].attrs;
             attrs.insert(attr::EVIDENCE.into(), Evidence::Shared.as_str().into());
             attrs.insert(attr::CONFIRMED.into(), false.into());
