@@ -92,17 +92,16 @@ fn scrape(c: &mut Criterion) {
 /// and waits on the receiver: a snapshot then searches the heap once (see
 /// `ownership::heap` in peeps-runtime).
 fn self_filer(rt: &tokio::runtime::Runtime) -> peeps::JoinHandle<()> {
-    rt.block_on(async {
-        let filed = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let handle = peeps::spawn_named("filer", async move {
-            let (tx, mut rx) = peeps::sync::mpsc::channel::<u64>(4);
-            tx.send(1).await.expect("the receiver is here");
-            filed.lock().expect("not poisoned").push(tx);
-            while rx.recv().await.is_some() {}
-        });
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        handle
-    })
+    let _in_runtime = rt.enter();
+    let filed = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let handle = peeps::spawn_named("filer", async move {
+        let (tx, mut rx) = peeps::sync::mpsc::channel::<u64>(4);
+        tx.send(1).await.expect("the receiver is here");
+        filed.lock().expect("not poisoned").push(tx);
+        while rx.recv().await.is_some() {}
+    });
+    rt.block_on(tokio::time::sleep(Duration::from_millis(100)));
+    handle
 }
 
 /// What the heap search adds to a snapshot of 100 idle tasks, for a heap of
