@@ -600,6 +600,9 @@ fn guarded_by(merged: &Merged<'_>, held_by: EdgeIndex) -> Option<NodeIndex> {
 ///   writers do with every request's reply sender — leaves the same bytes.
 /// - [`External::FiledAway`]: a channel end its holder never used from its
 ///   own state (`made`, `shared`) while the holder waits on that channel.
+///   (One it used is proof, unless the snapshot found a copy on the heap
+///   beyond the task states: then it reads `shared`, see
+///   `ownership::heap` in peeps-runtime.)
 /// - [`External::MovedUnseen`]: the resource's handles were seen to travel
 ///   where peeps does not look ([`attr::MOVED_UNSEEN`]).
 fn stale_find(
