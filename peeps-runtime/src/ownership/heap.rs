@@ -121,7 +121,9 @@ fn parse_maps(maps: &str) -> Vec<(usize, usize)> {
         };
         let above_guard = guard_end == Some(start);
         guard_end = (perms.starts_with("---") && end - start <= GUARD_MAX).then_some(end);
-        let anonymous = path.is_empty() || path == "[heap]";
+        // `[anon:…]`: an anonymous mapping its maker named (glibc's
+        // arenas, with `glibc.mem.decorate_maps`).
+        let anonymous = path.is_empty() || path == "[heap]" || path.starts_with("[anon:");
         if perms.starts_with("rw") && perms.ends_with('p') && anonymous && !above_guard && end > start {
             out.push((start, end - start));
         }
@@ -171,11 +173,17 @@ mod tests {
 7f1000000000-7f1000001000 ---p 00000000 00:00 0
 7f1000001000-7f1000201000 rw-p 00000000 00:00 0
 7f2000000000-7f2000010000 rw-s 00000000 00:05 7 /dev/shm/x
+7f3000000000-7f3000021000 rw-p 00000000 00:00 0 [anon:glibc: malloc arena]
 7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0 [stack]
 ";
         assert_eq!(
             parse_maps(maps),
-            [(0x55d0e000, 0x21000), (0x7f0000000000, 0x21000), (0x7f0004000000, 0x21000)],
+            [
+                (0x55d0e000, 0x21000),
+                (0x7f0000000000, 0x21000),
+                (0x7f0004000000, 0x21000),
+                (0x7f3000000000, 0x21000),
+            ],
         );
     }
 
