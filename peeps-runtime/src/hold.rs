@@ -788,7 +788,8 @@ impl HolderSet {
         }
         if evidence == Evidence::Used && ticket != 0 && !published {
             // Proof while nothing copied it elsewhere: the snapshot looks
-            // for it on the heap if its holder waits on this resource.
+            // for it on the heap if its holder waits for what only it can
+            // do (see `snapshot::unprove_filed_handles`).
             out.found.note_used(out.edges.len(), self.key(ticket));
         }
         out.edge(self.owner, holder, EdgeKind::HeldBy, since, attrs);

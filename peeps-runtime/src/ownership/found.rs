@@ -71,8 +71,8 @@ impl Found {
     /// searched (which are on the heap too): a copy of the handle lies
     /// outside them, in memory no task is known to own (a map, an `Arc`'s
     /// value, the state of a task peeps does not read). The first call
-    /// searches the heap (tens of milliseconds for a large one); a snapshot
-    /// asks only of a handle whose holder waits on its own resource.
+    /// searches the heap (up to about 18 ms, see `heap`); a snapshot asks
+    /// only of a handle whose holder waits for what only it can do.
     pub fn beyond_states(&self, key: Key) -> bool {
         let on_heap = self.on_heap.get_or_init(|| {
             let mut counts: HashMap<Key, u32> = HashMap::new();

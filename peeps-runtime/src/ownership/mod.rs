@@ -26,8 +26,9 @@
 //!   find confirms what peeps already believes, or names a holder for a
 //!   handle whose holder was only guessed; it never overrules a move peeps
 //!   saw.
-//! - A handle whose holder waits on its own resource, proven by a use or a
-//!   find, is looked for on the heap too (`heap`, once per snapshot): a
+//! - A handle proven by its holder's use, whose holder waits for what only
+//!   that handle can do (to receive, holding the sender), is looked for on
+//!   the heap too (`heap`, once per snapshot): a
 //!   copy outside the states searched means it was filed there (a map, an
 //!   `Arc`'s value) and the holder's bytes may be the ones it left.
 //!
