@@ -28,9 +28,9 @@
 //!   saw.
 //! - A handle proven by its holder's use, whose holder waits for what only
 //!   that handle can do (to receive, holding the sender), is looked for on
-//!   the heap too (`heap`, once per snapshot): a
-//!   copy outside the states searched means it was filed there (a map, an
-//!   `Arc`'s value) and the holder's bytes may be the ones it left.
+//!   the heap too (`heap`, once per snapshot): a copy outside the states
+//!   searched means it was filed there (a map, an `Arc`'s value) and the
+//!   holder's bytes may be the ones it left.
 //!
 //! What each piece of evidence proves is `peeps_graph::Evidence`'s table;
 //! docs/ownership.md explains it to users.
