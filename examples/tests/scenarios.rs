@@ -6495,6 +6495,28 @@ fn some_long_wait_on(reports: &[Report], kind: peeps::graph::NodeKind, name: &st
     })
 }
 
+/// As [`check_soak_healthy`], dumping [`SOAK_DUMPS`] more times (at most
+/// twice more, every dump checked healthy) while no dump has caught a long
+/// wait on the node of `kind` named `name`: a wait past the threshold that
+/// comes and goes with the program's own timing, which a loaded machine
+/// stretches, is seen in some dump, not in every round of nine. Returns
+/// the reports.
+#[track_caller]
+fn check_soak_healthy_seeing_long_wait_on(
+    s: &mut support::Scenario,
+    kind: peeps::graph::NodeKind,
+    name: &str,
+) -> Vec<Report> {
+    let mut reports = check_soak_healthy(s);
+    for _ in 0..2 {
+        if some_long_wait_on(&reports, kind, name) {
+            break;
+        }
+        reports.extend(check_soak_healthy(s));
+    }
+    reports
+}
+
 /// Dumps a hung soak scenario [`SOAK_DUMPS`] times, [`SOAK_EVERY`] apart,
 /// while the rest of it keeps running, and checks each dump with `check`.
 #[track_caller]
@@ -7045,7 +7067,7 @@ fn soak_mux_client_tcp_partly_moved_call() {
 #[test]
 fn soak_mux_streams_senders_in_map() {
     let mut s = scenario!(soak_mux_streams_senders_in_map);
-    let reports = check_soak_healthy(&mut s);
+    let reports = check_soak_healthy_seeing_long_wait_on(&mut s, Channel, "stream");
     assert!(some_long_wait_on(&reports, Channel, "stream"));
     check_stream_waits_are_the_readers_sends(&reports);
 }
@@ -7127,7 +7149,7 @@ fn soak_registry_subscribe_logged() {
 #[test]
 fn soak_mux_streams_sender_borrowed() {
     let mut s = scenario!(soak_mux_streams_sender_borrowed);
-    let reports = check_soak_healthy(&mut s);
+    let reports = check_soak_healthy_seeing_long_wait_on(&mut s, Channel, "stream");
     assert!(some_long_wait_on(&reports, Channel, "stream"));
     check_stream_waits_are_the_readers_sends(&reports);
 }
