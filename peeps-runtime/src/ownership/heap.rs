@@ -5,6 +5,7 @@
 //! or copied there, so a find in a state is no longer proof of its holder.
 
 use super::mark::{Key, scan_bytes};
+use crate::sampler::resolve::read_own;
 
 /// How many bytes of heap one snapshot reads at most: past it, the rest is
 /// not searched (a handle there is not counted, which leaves the holder
@@ -30,7 +31,7 @@ pub(crate) fn scan_heap(mut found: impl FnMut(Key)) {
             // Each read takes the next chunk and the word after it, so a
             // mark across two chunks is read once, whole, in the first.
             let n = (end - at).min(CHUNK + 8).min(budget);
-            if read_into(at, &mut buf[..n]) {
+            if read_own(at, &mut buf[..n]) {
                 // SAFETY: `buf` is this function's own, `n` bytes of it
                 // were just written.
                 unsafe { scan_bytes(buf.as_ptr(), n, &mut found) };
@@ -60,24 +61,6 @@ fn outside((start, len): (usize, usize), (at, own): (usize, usize)) -> Vec<(usiz
         .into_iter()
         .filter(|&(s, e)| s < e)
         .collect()
-}
-
-/// Copies the memory at `addr` into `buf`; false when any of it is gone.
-fn read_into(addr: usize, buf: &mut [u8]) -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        let local = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
-        let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: buf.len() };
-        // SAFETY: `local` describes `buf`, writable for its length; the
-        // kernel checks `remote` itself and never faults this process.
-        let read = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
-        usize::try_from(read).ok() == Some(buf.len())
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = (addr, buf);
-        false
-    }
 }
 
 /// The start and length of each private anonymous writable mapping of the

@@ -265,23 +265,29 @@ fn leaf_keeps_no_frame_uncached(cache: &mut Cache, pc: usize) -> bool {
     }
 }
 
-/// Reads `N` bytes of this process's memory at `addr` with
-/// `process_vm_readv`, which fails with `EFAULT` instead of faulting when
-/// the memory is gone (a library unloaded since the maps were read).
+/// Reads `N` bytes of this process's memory at `addr` (see [`read_own`]).
 pub(crate) fn code_at<const N: usize>(addr: usize) -> Option<[u8; N]> {
     let mut buf = [0u8; N];
+    read_own(addr, &mut buf).then_some(buf)
+}
+
+/// Copies this process's memory at `addr` into `buf` with
+/// `process_vm_readv`, which fails with `EFAULT` instead of faulting when
+/// the memory is gone (a library unloaded since the maps were read, a
+/// mapping let go meanwhile); false unless all of it was read.
+pub(crate) fn read_own(addr: usize, buf: &mut [u8]) -> bool {
     let local = libc::iovec {
         iov_base: buf.as_mut_ptr().cast(),
-        iov_len: N,
+        iov_len: buf.len(),
     };
     let remote = libc::iovec {
         iov_base: addr as *mut libc::c_void,
-        iov_len: N,
+        iov_len: buf.len(),
     };
-    // SAFETY: `local` describes `buf`, writable for N bytes; the kernel
+    // SAFETY: `local` describes `buf`, writable for its length; the kernel
     // checks `remote` itself and never faults this process.
     let read = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
-    (usize::try_from(read).ok() == Some(N)).then_some(buf)
+    usize::try_from(read).ok() == Some(buf.len())
 }
 
 /// The length of a frame-pointer prologue at the start of `code`
