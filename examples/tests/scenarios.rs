@@ -10619,7 +10619,6 @@ fn soak_main_select_socket_jobs_worker() {
 
 /// A `net` thread `block_on`s its own runtime, `select!`ing its socket against `commands` from the `app`, which waits on `events` from it: idle between ticks.
 #[test]
-#[ignore = "bug: (still, after `thread_waker` counted the clones of tokio's parked-thread waker of a `block_on` thread: that fixed `soak_main_select_socket_jobs_worker`) a current-thread runtime's `block_on` polls with its scheduler's waker, an `Arc` of the runtime's handle whose count every task shares, so the `net` thread's clones are not counted. peeps says (6 of 9 dumps) \"deadlock (probable, 2 tasks)\": task \"app\" waits to receive from `events` whose sender thread \"net\" holds, which waits to receive from `commands` whose sender the app holds. The `net` thread's `select!` also waits on its socket, which wakes it on the next TICK: as for `main` in soak_main_select_socket_jobs_worker, a `block_on` thread root is untracked (`Root::external_waker` in peeps-graph/src/analysis/blocked.rs gives false without an instrumented top-level future) yet counted as seen by the census (tasks.unseen_threads = 0), so its handles are proven and its one visible wait closes the cycle in `Fixpoint::new`"]
 fn soak_net_thread_own_runtime_select_socket_commands() {
     let mut s = scenario!(soak_net_thread_own_runtime_select_socket_commands);
     check_soak_healthy(&mut s);

@@ -32,6 +32,17 @@ pub const WAKER_CLONES: &str = "waker_clones";
 /// resources. `waker_clones > waker_clones_accounted` means something peeps
 /// cannot see (a timer, a socket, an uninstrumented future) may wake it.
 pub const WAKER_CLONES_ACCOUNTED: &str = "waker_clones_accounted";
+/// A thread's `block_on` root whose waker peeps cannot count: the call
+/// sites (`file:line:col`, as a wait's [`AT`]) where a wait of its own,
+/// pending across a wake, was dropped while no other wait of it completed
+/// since: something peeps cannot see (a socket, a timer in the same
+/// `select!`) won that race. A wait made at one of these sites may end
+/// without its resource. [`RACED_ANY`] stands for every site. Absent when
+/// none raced.
+pub const RACED_AT: &str = "raced_at";
+/// In [`RACED_AT`]: more sites raced than are kept, so every wait of the
+/// root may lose such a race.
+pub const RACED_ANY: &str = "*";
 /// Tasks: tokio's task id, when the task runs on tokio.
 pub const TOKIO_TASK_ID: &str = "tokio_task_id";
 /// Threads, and tasks of `spawn_blocking`: `true` when the node runs on a

@@ -959,6 +959,53 @@ fn a_thread_whose_waker_has_a_clone_beyond_its_waits_may_wake() {
     assert_no_deadlock(&build(Some(2)));
 }
 
+/// A `block_on` thread whose waker peeps cannot count (a current-thread
+/// runtime's) in a receive cycle with a task: taken at its word, a
+/// probable deadlock; but when a wait of its own at the same call site has
+/// lost a race to something peeps cannot see (`raced_at`: a socket in the
+/// same `select!` woke it and won), that wait may end without its channel,
+/// so no deadlock. A race lost at another site says nothing of this wait,
+/// and a counted waker decides by its count.
+#[test]
+fn a_thread_waiting_where_it_lost_a_race_to_the_unseen_may_wake() {
+    let build = |raced: Option<&[&str]>, clones: Option<u64>| {
+        let mut d = Dump::new("svc");
+        let net = d.thread("net");
+        let app = d.task("app");
+        let commands = d.channel("commands", "mpsc", 1, 1);
+        let events = d.channel("events", "mpsc", 1, 1);
+        d.hold(commands, app, "sender");
+        d.hold(commands, net, "receiver");
+        d.hold(events, net, "sender");
+        d.hold(events, app, "receiver");
+        d.wait(net, commands, "recv").attr("at", "src/net.rs:70:32");
+        d.wait(app, events, "recv").attr("at", "src/app.rs:12:9");
+        if let Some(sites) = raced {
+            d.node(net).attr("raced_at", sites.to_vec());
+        }
+        if let Some(c) = clones {
+            d.node(net).attr("waker_clones", c);
+        }
+        analyze(&[d.build()])
+    };
+    for raced in [None, Some(&["src/net.rs:90:5"][..])] {
+        let report = build(raced, None);
+        let d = only_deadlock(&report);
+        assert_eq!(d.certainty, Certainty::Probable, "{}", report.text());
+        assert_eq!(task_names(d).len(), 2, "{}", report.text());
+    }
+    assert_no_deadlock(&build(Some(&["src/net.rs:70:32"]), None));
+    assert_no_deadlock(&build(Some(&["src/net.rs:90:5", "*"]), None));
+    // Counted: the count says who wakes it now, not a race it lost before.
+    let report = build(Some(&["src/net.rs:70:32"]), Some(1));
+    assert_eq!(
+        only_deadlock(&report).certainty,
+        Certainty::Certain,
+        "{}",
+        report.text()
+    );
+}
+
 /// As for a thread: a plain tokio task whose waker peeps counts (tokio's
 /// task waker, `waker_clones`) with more clones alive than its waits (a
 /// timer under a `timeout`, a socket in the same `select!`) may wake; with

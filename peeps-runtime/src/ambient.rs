@@ -73,6 +73,12 @@ unsafe impl Entry for AmbientRoot {
         if let Some(clones) = clones {
             out.attr(attr::WAKER_CLONES, clones);
         }
+        if self.os_thread != 0 {
+            let raced = crate::raced::sites(self.os_thread);
+            if !raced.is_empty() {
+                out.attr(attr::RACED_AT, raced);
+            }
+        }
     }
 }
 

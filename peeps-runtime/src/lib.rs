@@ -61,6 +61,7 @@ cfg_diagnostics! {
     #[doc(hidden)]
     pub mod ownership;
     mod pair;
+    mod raced;
     #[doc(hidden)]
     pub mod resource;
     pub mod rpc;

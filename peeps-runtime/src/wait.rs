@@ -46,6 +46,9 @@ const FOREIGN_WAKER: u64 = u64::MAX;
 /// The epoch of a wait made by a blocking call (see [`WaitEdge::begin`]):
 /// never polled, its thread parked in it.
 const BLOCKING_CALL: u64 = u64::MAX - 1;
+/// The epoch of a thread root's wait polled again, pending, after the poll
+/// that made it (see `crate::raced`): shown as no epoch.
+const REPOLLED_ROOT: u64 = u64::MAX - 2;
 
 /// How many waits a list records without its lock, by default (a
 /// resource's list); a list of waits that come one at a time (a task's
@@ -213,7 +216,7 @@ impl<const N: usize> WaitList<N> {
             attrs.insert(attr::FOREIGN_WAKER.into(), true.into());
         } else if r.epoch == BLOCKING_CALL {
             attrs.insert(attr::BLOCKING_CALL.into(), true.into());
-        } else if r.epoch != 0 {
+        } else if r.epoch != 0 && r.epoch != REPOLLED_ROOT {
             attrs.insert(attr::POLLED_IN.into(), r.epoch.into());
         }
         attrs.insert(attr::QUEUED.into(), r.seq.into());
@@ -277,6 +280,22 @@ impl<const N: usize> WaitList<N> {
         match place {
             Place::Fast(i) => self.fast[i].since.load(Ordering::Relaxed),
             Place::Slow(key) => self.records.lock().get_mut(key).map_or(0, |r| r.since),
+        }
+    }
+
+    /// Whether the wait at `place` was polled again after the poll that
+    /// made it (a thread root's, see `crate::raced`), and its site.
+    fn repolled_root(&self, place: Place) -> (bool, Site) {
+        match place {
+            Place::Fast(i) => {
+                let f = &self.fast[i];
+                (f.epoch.load(Ordering::Relaxed) == REPOLLED_ROOT, site_of(f.at.load(Ordering::Relaxed)))
+            }
+            Place::Slow(key) => self
+                .records
+                .lock()
+                .get_mut(key)
+                .map_or((false, None), |r| (r.epoch == REPOLLED_ROOT, r.at)),
         }
     }
 
@@ -426,7 +445,14 @@ impl<L: std::ops::Deref<Target = WaitList<N>>, const N: usize> WaitEdge<L, N> {
                     0
                 };
                 match &self.slot {
-                    Some((list, place)) => list.repolled(*place, epoch),
+                    Some((list, place)) => match &self.keep {
+                        // A thread's root polled again: it was woken.
+                        Some(root) if epoch == 0 => {
+                            list.repolled(*place, REPOLLED_ROOT);
+                            crate::raced::pending(root.id());
+                        }
+                        _ => list.repolled(*place, epoch),
+                    },
                     None => {
                         if let Some(list) = list() {
                             if !own {
@@ -443,6 +469,7 @@ impl<L: std::ops::Deref<Target = WaitList<N>>, const N: usize> WaitEdge<L, N> {
                                 // A thread's root (`block_on`): what its
                                 // waker's count says (`thread_waker`).
                                 crate::thread_waker::note(root.id(), cx.waker());
+                                crate::raced::pending(root.id());
                             }
                         }
                     }
@@ -500,6 +527,14 @@ impl<L: std::ops::Deref<Target = WaitList<N>>, const N: usize> WaitEdge<L, N> {
         if let Some((list, place)) = self.slot.take() {
             if completed {
                 crate::history::wait_over(list.target, list.since(place));
+            }
+            if let Some(root) = &self.keep {
+                if completed {
+                    crate::raced::completed(root.id());
+                } else {
+                    let (repolled, at) = list.repolled_root(place);
+                    crate::raced::cancelled(root.id(), at, repolled);
+                }
             }
             list.remove(place);
         }

@@ -636,6 +636,108 @@ async fn a_block_on_threads_waker_clones_are_counted() {
     sender.join().unwrap();
 }
 
+/// The lines of the sites thread root `thread` (its node's name) lost a
+/// race at (`raced_at`), once it waits on channel `chan`. Blocks.
+fn raced_lines(thread: &str, chan: &str) -> Vec<u32> {
+    for _ in 0..3000 {
+        let g = Graph::take();
+        if let (Ok(root), Ok(ch)) = (g.find(thread), g.find(chan))
+            && g.snap
+                .edges
+                .iter()
+                .any(|e| e.from == root.id && e.to == ch.id)
+        {
+            let sites = root
+                .attrs
+                .get("raced_at")
+                .and_then(|v| v.as_array())
+                .cloned();
+            return sites
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|s| s.as_str()?.rsplit(':').nth(1)?.parse().ok())
+                .collect();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("{thread} never waited on {chan}");
+}
+
+/// A thread's `block_on` root under a current-thread runtime (a waker
+/// peeps cannot count) keeps the site of a receive it dropped, pending
+/// across a wake, when a timer in the same `select!` won (`raced_at`);
+/// not of one that lost to another peeps receive, nor of one dropped in
+/// the poll that made it (the other branch was ready at once), nor of the
+/// wait it makes now.
+#[test]
+fn a_thread_root_keeps_the_sites_it_lost_to_the_unseen() {
+    let (tx, mut rx) = mpsc::channel_named::<u32>("rc-commands", 1);
+    let (other_tx, mut other_rx) = mpsc::channel_named::<u32>("rc-other", 1);
+    let (last_tx, mut last_rx) = mpsc::channel_named::<u32>("rc-last", 1);
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    let net = std::thread::Builder::new()
+        .name("rc-net".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                // Lost to a timer, after a wake: kept.
+                let timer_line = line!() + 3;
+                for _ in 0..2 {
+                    tokio::select! { biased;
+                        _ = rx.recv() => unreachable!(),
+                        _ = tokio::time::sleep(std::time::Duration::from_millis(30)) => {}
+                    }
+                }
+                // Lost to a peeps receive that completed: not kept.
+                let other_line = line!() + 2;
+                tokio::select! { biased;
+                    _ = rx.recv() => unreachable!(),
+                    got = other_rx.recv() => assert_eq!(got, Some(1)),
+                }
+                // Lost in the poll that made it: not kept.
+                let ready_line = line!() + 2;
+                tokio::select! { biased;
+                    _ = rx.recv() => unreachable!(),
+                    () = std::future::ready(()) => {}
+                }
+                lines_tx.send([timer_line, other_line, ready_line]).unwrap();
+                assert_eq!(last_rx.recv().await, Some(1));
+                drop(tx);
+            });
+        })
+        .unwrap();
+    // The second select's peeps receive wins once its receive is pending.
+    let waiting = |chan: &str| {
+        for _ in 0..3000 {
+            let g = Graph::take();
+            if let Ok(ch) = g.find(chan)
+                && g.snap
+                    .edges
+                    .iter()
+                    .any(|e| e.to == ch.id && e.kind == peeps_graph::EdgeKind::WaitsOn)
+            {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("nobody waited on {chan}");
+    };
+    waiting("rc-other");
+    other_tx.blocking_send(1).unwrap();
+    let [timer_line, other_line, ready_line] = lines_rx.recv().unwrap();
+    let raced = raced_lines("thread rc-net", "rc-last");
+    last_tx.blocking_send(1).unwrap();
+    net.join().unwrap();
+    assert_eq!(
+        raced,
+        [timer_line],
+        "other {other_line}, ready {ready_line}"
+    );
+}
+
 /// The waker count of a plain tokio task (`waker_clones`), read from
 /// tokio's task header: one clone while it waits on one receive, whether
 /// its `JoinHandle` is kept or dropped; two when a timer is in the same

@@ -16,7 +16,9 @@
 //! taken at its word, and what it is waiting for is read from its waits;
 //! except where peeps could count its waker's clones (tokio's
 //! parked-thread waker of a `block_on` thread, tokio's task waker of a
-//! plain task: [`Blocked::woken_unseen`]).
+//! plain task: [`Blocked::woken_unseen`]), or where a thread's root waits
+//! at a site where it lost a race to something peeps cannot see before
+//! ([`Blocked::raced_unseen`]).
 //!
 //! For each wait, [`releasers`] says which roots could end it (DESIGN.md §4)
 //! or why nothing the graph shows decides it ([`External`]).
@@ -71,6 +73,10 @@ pub(crate) struct Root {
     /// clone of its waker beyond its waits: only they wake it (see
     /// [`Blocked::waits_for_all_its_wakers`]).
     pub(crate) woken_by_waits_only: bool,
+    /// A root whose waker peeps cannot count, waiting at a site where it
+    /// lost a race to something peeps cannot see before (see
+    /// [`Blocked::raced_unseen`]).
+    pub(crate) raced: bool,
 }
 
 /// The combinators directly inside a task or a future (futures polled with
@@ -103,8 +109,9 @@ impl Root {
             // instrumented future counts the clones of the one it hands
             // down: a clone its waits cannot account for (a timer) may wake
             // it. Without such a future, nothing is known (the deadlock it
-            // is in is probable).
-            return self.combinators.unaccounted;
+            // is in is probable), unless it waits where something peeps
+            // cannot see has woken it and won before.
+            return self.combinators.unaccounted || self.raced;
         }
         self.tracked
             && (self.combinators.unaccounted
@@ -963,6 +970,7 @@ impl Blocked {
         for r in 0..blocked.roots.len() {
             blocked.roots[r].woken_by_waits_only =
                 blocked.waits_for_all_its_wakers(merged, r as u32);
+            blocked.roots[r].raced = blocked.raced_unseen(merged, r as u32);
         }
         blocked.parked_unseen = parked_unseen(merged, &blocked);
         blocked
@@ -1091,6 +1099,33 @@ impl Blocked {
             && root.state == RootState::Pending
             && waits > 0
             && root.clones.is_some_and(|clones| clones <= waits)
+    }
+
+    /// Whether root `r`, a thread's `block_on` root whose waker peeps cannot
+    /// count (a current-thread runtime's scheduler waker, another
+    /// executor's), waits directly at a site where a wait of its own lost a
+    /// race to something peeps cannot see (`raced_at` on its node, see
+    /// [`attr::RACED_AT`]): one branch of a `select!` beside a socket or a
+    /// timer, which may wake it without the wait.
+    fn raced_unseen(&self, merged: &Merged<'_>, r: u32) -> bool {
+        let g = merged.graph();
+        let root = &self.roots[r as usize];
+        let node = g[root.ix].node;
+        if root.tracked || root.clones.is_some() || node.kind != NodeKind::Thread {
+            return false;
+        }
+        let Some(serde_json::Value::Array(sites)) = node.attrs.get(attr::RACED_AT) else {
+            return false;
+        };
+        let raced = |at: &str| {
+            sites
+                .iter()
+                .any(|s| s.as_str().is_some_and(|s| s == at || s == attr::RACED_ANY))
+        };
+        self.all_waits(r).iter().any(|&w| {
+            g.edge_endpoints(w).is_some_and(|(from, _)| from == root.ix)
+                && g[w].attr_str(attr::AT).is_some_and(raced)
+        })
     }
 
     /// How many of root `r`'s waits hold a clone of its waker: those that
@@ -1273,6 +1308,7 @@ fn root_facts(ix: NodeIndex, node: &Node) -> Root {
         polls: attr_u64(node, attr::POLLS),
         combinators: Combinators::default(),
         woken_by_waits_only: false,
+        raced: false,
     }
 }
 
