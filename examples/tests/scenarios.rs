@@ -584,6 +584,7 @@ const SCENARIOS: &[&str] = &[
     "soak_interval_flusher_lock_slow_tcp_peer_plain",
     "soak_main_select_socket_jobs_worker",
     "soak_net_thread_own_runtime_select_socket_commands",
+    "soak_main_current_thread_select_tick_results_worker",
     "soak_localset_main_hands_events_sender_to_local_reader",
     // hunt34: plain tokio::spawn tasks whose wakers peeps counts: healthy waits beside timers, sockets, tokio primitives, abort handles; plain-only deadlocks and twins
     "soak_session_lock_reply_select_deadline_plain",
@@ -10614,6 +10615,13 @@ fn soak_interval_flusher_lock_slow_tcp_peer_plain() {
 #[test]
 fn soak_main_select_socket_jobs_worker() {
     let mut s = scenario!(soak_main_select_socket_jobs_worker);
+    check_soak_healthy(&mut s);
+}
+
+/// A current-thread `main` `select!`s a timer against `results` from the `worker`, which waits on `jobs` from `main`: idle between ticks.
+#[test]
+fn soak_main_current_thread_select_tick_results_worker() {
+    let mut s = scenario!(soak_main_current_thread_select_tick_results_worker);
     check_soak_healthy(&mut s);
 }
 

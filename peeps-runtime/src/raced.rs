@@ -8,15 +8,17 @@
 //! receive alone.
 //!
 //! What such a root shows instead is the race: a wait of its own, pending
-//! across a wake (polled again, still pending), dropped without completing
-//! while no other wait of the root completed since it was last polled —
+//! across a wake (polled again, still pending, or older than
+//! [`OUTLIVED_A_POLL_MS`]: a `select!` polls its branches in a random
+//! order, and the winner may come first), dropped without completing while
+//! no other wait of the root completed since it was last polled —
 //! something peeps does not see (a socket, a timer, another task's
 //! `JoinHandle`) won. This module keeps, per OS thread, the call sites of
-//! such waits ([`attr::RACED_AT`] on the thread's root): a wait made again
-//! at one of them is one branch of a race whose other branches peeps cannot
-//! see, and may end without it. A wait dropped in the poll that made it (a
-//! `select!` whose other branch was ready at once) proves nothing and is
-//! not kept.
+//! such waits (`raced_at` on the thread's root, see
+//! [`peeps_graph::attr::RACED_AT`]): a wait made again at one of them is
+//! one branch of a race whose other branches peeps cannot see, and may
+//! end without it. A wait dropped in the poll that made it (a `select!`
+//! whose other branch was ready at once) proves nothing and is not kept.
 //!
 //! Cold: one thread-local per thread root's completed or repolled wait;
 //! the global table is locked only the first time a site races on a
@@ -27,6 +29,13 @@ use parking_lot::Mutex;
 use peeps_graph::NodeId;
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
+
+/// A wait of a thread root this old (coarse ms) when it is dropped was
+/// made in an earlier poll than the one dropping it, though it was not
+/// polled again (a `select!` that polled the winning branch first): the
+/// branches of one poll are polled back to back, so only a thread
+/// preempted that long inside one poll would take it for a race.
+pub(crate) const OUTLIVED_A_POLL_MS: u64 = 10;
 
 /// How many threads are kept; past that, the oldest is forgotten.
 const THREADS: usize = 64;
@@ -86,7 +95,7 @@ pub(crate) fn completed(root: NodeId) {
 
 /// A wait of thread root `root` made at `at` was dropped before it
 /// completed; `repolled`: it was polled again, pending, after the poll that
-/// made it.
+/// made it, or is older than [`OUTLIVED_A_POLL_MS`].
 #[cold]
 #[inline(never)]
 pub(crate) fn cancelled(root: NodeId, at: Site, repolled: bool) {

@@ -665,7 +665,8 @@ fn raced_lines(thread: &str, chan: &str) -> Vec<u32> {
 
 /// A thread's `block_on` root under a current-thread runtime (a waker
 /// peeps cannot count) keeps the site of a receive it dropped, pending
-/// across a wake, when a timer in the same `select!` won (`raced_at`);
+/// across a wake (polled again, or made 30 ms before), when a timer in the
+/// same `select!` won (`raced_at`);
 /// not of one that lost to another peeps receive, nor of one dropped in
 /// the poll that made it (the other branch was ready at once), nor of the
 /// wait it makes now.
@@ -683,13 +684,20 @@ fn a_thread_root_keeps_the_sites_it_lost_to_the_unseen() {
                 .build()
                 .unwrap();
             runtime.block_on(async move {
-                // Lost to a timer, after a wake: kept.
+                // Lost to a timer, after a wake, polled again: kept.
                 let timer_line = line!() + 3;
                 for _ in 0..2 {
                     tokio::select! { biased;
                         _ = rx.recv() => unreachable!(),
                         _ = tokio::time::sleep(std::time::Duration::from_millis(30)) => {}
                     }
+                }
+                // Lost to a timer polled first, not polled again, but made
+                // in an earlier poll (30 ms old): kept.
+                let timer_first_line = line!() + 3;
+                tokio::select! { biased;
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(30)) => {}
+                    _ = rx.recv() => unreachable!(),
                 }
                 // Lost to a peeps receive that completed: not kept.
                 let other_line = line!() + 2;
@@ -703,7 +711,9 @@ fn a_thread_root_keeps_the_sites_it_lost_to_the_unseen() {
                     _ = rx.recv() => unreachable!(),
                     () = std::future::ready(()) => {}
                 }
-                lines_tx.send([timer_line, other_line, ready_line]).unwrap();
+                lines_tx
+                    .send([timer_line, timer_first_line, other_line, ready_line])
+                    .unwrap();
                 assert_eq!(last_rx.recv().await, Some(1));
                 drop(tx);
             });
@@ -727,13 +737,13 @@ fn a_thread_root_keeps_the_sites_it_lost_to_the_unseen() {
     };
     waiting("rc-other");
     other_tx.blocking_send(1).unwrap();
-    let [timer_line, other_line, ready_line] = lines_rx.recv().unwrap();
+    let [timer_line, timer_first_line, other_line, ready_line] = lines_rx.recv().unwrap();
     let raced = raced_lines("thread rc-net", "rc-last");
     last_tx.blocking_send(1).unwrap();
     net.join().unwrap();
     assert_eq!(
         raced,
-        [timer_line],
+        [timer_line, timer_first_line],
         "other {other_line}, ready {ready_line}"
     );
 }
