@@ -143,6 +143,8 @@
 //! | `batcher_lock_across_timeout_tokio_spawn` | no deadlock (a lock held while waiting, under a timeout, on a channel whose producer needs the lock) |
 //! | `connection_limit_tokio_spawn` | no deadlock (tokio's connection limit: an owned permit held across the accept and moved into an `async move` handler on a timer; the acceptor waits for a permit: no potential deadlock either) |
 //! | `collector_forgot_drop_tokio_spawn` | probable deadlock of 1 task with itself: a collector that forgot to drop its sender waits on `results` |
+//! | `main_joins_worker_forgot_drop_jobs_tokio_spawn` | deadlock of `thread main` (awaiting a plain worker's tokio `JoinHandle`, read from the worker's cell) and the worker (receiving from `jobs`, whose sender `main` forgot to drop) |
+//! | `soak_main_joins_plain_worker_fed_by_ticker` | in every dump: nothing false (`main` awaits a plain worker's tokio `JoinHandle`, read from the worker's cell; the worker receives `jobs` from a `ticker` task that sends one every 700 ms) |
 //!
 //! ## Everyday healthy shapes (second hunt)
 //!

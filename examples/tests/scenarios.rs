@@ -159,6 +159,8 @@ const SCENARIOS: &[&str] = &[
     "batcher_lock_across_timeout_tokio_spawn",
     "connection_limit_tokio_spawn",
     "collector_forgot_drop_tokio_spawn",
+    "main_joins_worker_forgot_drop_jobs_tokio_spawn",
+    "soak_main_joins_plain_worker_fed_by_ticker",
     // hunt, second round: everyday healthy shapes
     "watch_config_reload",
     "broadcast_lagging_subscribers_tokio_spawn",
@@ -3455,6 +3457,46 @@ fn collector_forgot_drop_tokio_spawn() {
         .resources([(Channel, "results")])
         .check(report);
     check_tokio_tasks(d, 1, report);
+}
+
+/// `main` awaits a plain worker's tokio `JoinHandle` while it holds the
+/// worker's only job sender: the await is read from the worker's cell
+/// (its join waker is `main`'s counted waker), so `main` is in the cycle.
+#[test]
+fn main_joins_worker_forgot_drop_jobs_tokio_spawn() {
+    let mut s = scenario!(main_joins_worker_forgot_drop_jobs_tokio_spawn);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .resources([(Channel, "jobs")])
+        .check(report);
+    assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
+    assert!(
+        d.tasks
+            .iter()
+            .any(|t| t.kind == peeps::graph::NodeKind::Thread && t.name == MAIN),
+        "{}",
+        report_text(report)
+    );
+    assert!(
+        d.tasks
+            .iter()
+            .any(|t| t.kind == Task && t.name.starts_with("tokio task ")),
+        "{}",
+        report_text(report)
+    );
+}
+
+/// Its healthy twin: `main` awaits a plain worker's tokio `JoinHandle`
+/// (read from the worker's cell) while the worker waits on `jobs`, fed
+/// by a `ticker` task on a timer: idle, not stuck.
+#[test]
+fn soak_main_joins_plain_worker_fed_by_ticker() {
+    let mut s = scenario!(soak_main_joins_plain_worker_fed_by_ticker);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
 }
 
 /// A configuration reloaded through `watch`, readers copying out of a
@@ -9798,7 +9840,7 @@ fn payload_service_checks_cache_then_clears_tokio_spawn() {
 /// `notify_waiters()`, fired while it answers an inbound message, reaches nobody. `main` joins the plain gateway
 /// task, keeping the CLI's `inbound` sender and being the one who notified: probable (a notify's releaser is a guess).
 #[test]
-#[ignore = "bug: peeps says nothing (exit 0; at --long-wait-ms 300: 0 deadlocks, 0 stuck forever, 0 long waits). The dump has the gateway's two waits (`notified` on `shutdown`, whose notifier is `thread main`; `recv` on `inbound`, whose sender is `used` by `thread main`), but no `waits_on` edge for `main`'s `.await` of the `JoinHandle` of a plain `tokio::spawn` task: tokio's handle is not instrumented, so `thread main` is just `pending` on something peeps cannot see, an external way out (blocked.rs's roots), and the cycle main -> gateway -> main is never closed; and a receive or a notification that lasts is no stall (`is_stall`, findings.rs), so not even a long wait is said of a gateway stuck for good"]
+#[ignore = "bug: peeps says nothing (exit 0; at --long-wait-ms 300: 0 deadlocks, 0 stuck forever, 0 long waits). The dump has the gateway's two waits (`notified` on `shutdown`, whose notifier is `thread main`; `recv` on `inbound`, whose sender is `used` by `thread main`), but no `waits_on` edge for `main`'s `.await` of the `JoinHandle` of a plain `tokio::spawn` task: peeps-runtime's `task_join` reads an awaited plain task's join waker only from a task whose waker `task_waker` keeps, and matches it only to a root whose waker peeps counts, and here neither is: `main` never waited on a peeps primitive (it only sent), and the gateway's waits are its instrumented future's (polled with its sub-waker). So `thread main` is just `pending` on something peeps cannot see, an external way out (blocked.rs's roots), and the cycle main -> gateway -> main is never closed; and a receive or a notification that lasts is no stall (`is_stall`, findings.rs), so not even a long wait is said of a gateway stuck for good"]
 fn gateway_shutdown_notified_rebuilt_each_turn_tokio_spawn() {
     let mut s = scenario!(gateway_shutdown_notified_rebuilt_each_turn_tokio_spawn);
     let run = analyze_cli(&s.dump(), &[]);

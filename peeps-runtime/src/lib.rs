@@ -69,6 +69,7 @@ cfg_diagnostics! {
     mod subwaker;
     pub mod task;
     mod task_cell;
+    mod task_join;
     pub mod test;
     #[doc(hidden)]
     pub mod wait;

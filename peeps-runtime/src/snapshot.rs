@@ -149,6 +149,19 @@ fn unprove_filed_handles(edges: &mut [peeps_graph::Edge], found: &Found) {
     }
 }
 
+#[cfg(feature = "diagnostics")]
+use crate::task_join::{add_joins, date_joins};
+
+/// Without diagnostics nothing is recorded.
+#[cfg(not(feature = "diagnostics"))]
+fn add_joins(edges: &mut [peeps_graph::Edge]) -> std::ops::Range<usize> {
+    edges.len()..edges.len()
+}
+
+/// Without diagnostics nothing is recorded.
+#[cfg(not(feature = "diagnostics"))]
+fn date_joins(_nodes: &[Node], _edges: &mut [peeps_graph::Edge], _joins: std::ops::Range<usize>) {}
+
 /// Without diagnostics nothing is recorded.
 #[cfg(not(feature = "diagnostics"))]
 fn unprove_filed_handles(_edges: &mut [peeps_graph::Edge], _found: &Found) {}
@@ -212,7 +225,9 @@ pub fn snapshot() -> Snapshot {
     unprove_filed_handles(&mut edges, &found);
     drop(entries);
     add_first_polls(&mut nodes, &mut edges, now_ms);
+    let joins = add_joins(&mut edges);
     let ids = add_foreign_nodes(&mut nodes, &mut edges, now_ms);
+    date_joins(&nodes, &mut edges, joins);
     nodes.sort_by_key(|n| n.id);
     // An edge to a node that left between the walk of two shards (or to a
     // holder that has finished) names nothing: drop it.

@@ -124,6 +124,26 @@ fn find(task: tokio::task::Id, number: u64, addr: usize) -> Option<(usize, usize
     on_stack(layout, number, addr)
 }
 
+/// Which word of a task's vtable is its trailer's offset, and which word of
+/// a `Waker` is its data pointer, learning tokio's layout if not yet done:
+/// what `task_join` needs to find a task's join waker.
+pub(crate) fn trailer_and_data_words() -> Option<(usize, usize)> {
+    let layout = (*LAYOUT.get_or_init(learn))?;
+    Some((layout.trailer_word, layout.data_word))
+}
+
+/// The address of the trailer of the task whose header is `header`, once
+/// tokio's layout is learned.
+///
+/// # Safety
+///
+/// `header` is the header of a live tokio task.
+pub(crate) unsafe fn trailer_of(header: usize) -> Option<usize> {
+    let layout = LAYOUT.get().copied().flatten()?;
+    // SAFETY: as the caller says.
+    unsafe { cell_of(layout, header) }.map(|(_, end)| end)
+}
+
 /// The number of the task whose cell is at `header`, and where the cell
 /// ends, as the cell's vtable says.
 ///

@@ -56,7 +56,9 @@ pub(crate) const RUNNING: usize = 0b1;
 pub(crate) const COMPLETE: usize = 0b10;
 /// Queued to run.
 pub(crate) const NOTIFIED: usize = 0b100;
-const JOIN_INTEREST: usize = 0b1000;
+pub(crate) const JOIN_INTEREST: usize = 0b1000;
+/// Its `JoinHandle`'s waker is set (in the task's trailer).
+pub(crate) const JOIN_WAKER: usize = 0b1_0000;
 const CANCELLED: usize = 0b10_0000;
 /// The reference count starts above the six flag bits.
 const REF_SHIFT: u32 = 6;
@@ -256,6 +258,12 @@ pub(crate) fn each_kept(mut each: impl FnMut(NodeId, usize)) {
             each(slot.root, waker.data() as usize);
         }
     }
+}
+
+/// tokio's task waker vtable, once learned.
+pub(crate) fn vtable() -> Option<usize> {
+    let known = TASK_VTABLE.load(Ordering::Relaxed);
+    (known > FAILED).then_some(known)
 }
 
 /// How many clones of plain task `root`'s waker are alive besides tokio's

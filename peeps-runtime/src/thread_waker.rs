@@ -133,6 +133,24 @@ pub(crate) fn clones(root: NodeId) -> Option<u64> {
     Some(strong.saturating_sub(BASELINE) as u64)
 }
 
+/// Calls `each` with each thread root whose waker is counted here and that
+/// waker's data pointer, and returns the parked-thread waker's vtable
+/// (`None`, calling nothing, before it is learned).
+pub(crate) fn each_kept(mut each: impl FnMut(NodeId, usize)) -> Option<usize> {
+    let park = PARK_VTABLE.load(Ordering::Relaxed);
+    if park <= FAILED {
+        return None;
+    }
+    for k in THREADS.lock().iter().filter(|k| !k.mixed) {
+        if let Some(w) = &k.waker
+            && std::ptr::from_ref(w.vtable()) as usize == park
+        {
+            each(k.root, w.data() as usize);
+        }
+    }
+    Some(park)
+}
+
 /// The parked-thread waker's vtable address, learned on first use from a
 /// `Handle::block_on` of the current runtime on a thread of peeps' own.
 fn park_vtable() -> usize {

@@ -1,0 +1,226 @@
+//! Who awaits a plain tokio task's `JoinHandle`.
+//!
+//! A peeps `JoinHandle` records its await as a `waits_on` edge; tokio's own
+//! (of `tokio::spawn`) is not instrumented, so a `main` awaiting a plain
+//! task showed as waiting on nothing peeps sees, and the clone of its
+//! waker the handle registered counted as a wake source peeps cannot
+//! account for. tokio keeps that clone in the awaited task's cell: the
+//! trailer's join waker, set while the task's state has `JOIN_WAKER` (and
+//! `JOIN_INTEREST`: the handle is alive) and not `COMPLETE`. A snapshot
+//! reads it for each plain task whose cell peeps knows (its waker kept by
+//! `task_waker`: it waited on a peeps primitive), and when it is the waker
+//! of a root peeps counts — a `block_on` thread's parked-thread waker
+//! (`thread_waker`), a plain task's task waker (`task_waker`) — adds the
+//! edge `root waits_on task` (op `join`). Its age is its waiter's: the
+//! handle was polled at or before the waiter's last poll.
+//!
+//! This reads tokio's private layout (the join waker's place in the
+//! trailer), learned once from a task of a runtime of peeps' own whose
+//! handle is polled with a waker of peeps' own; when it is not found in
+//! exactly one place, nothing is read, as before.
+
+use crate::task_waker::{COMPLETE, JOIN_INTEREST, JOIN_WAKER, state_at};
+use peeps_graph::{Attrs, Edge, EdgeKind, Node, NodeId, attr};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
+
+const WORD: usize = std::mem::size_of::<usize>();
+/// How many words of a trailer are searched for the join waker (its list
+/// links, the waker, the hooks).
+const TRAILER_WORDS: usize = 8;
+/// The bits of a task's state that say a live handle's waker is set.
+const AWAITED: usize = JOIN_INTEREST | JOIN_WAKER | COMPLETE;
+
+/// Where the join waker is, learned once.
+#[derive(Debug, Clone, Copy)]
+struct JoinLayout {
+    /// Its offset in the trailer.
+    offset: usize,
+    /// Which of its two words is the data pointer.
+    data_word: usize,
+}
+
+static LAYOUT: OnceLock<Option<JoinLayout>> = OnceLock::new();
+
+/// A registered join waker: its data pointer and vtable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct JoinWaker {
+    data: usize,
+    vtable: usize,
+}
+
+/// Adds a `waits_on` edge (op `join`) from each root peeps counts the waker
+/// of to each plain task whose `JoinHandle` it awaits; returns where they
+/// are in `edges`, for [`date_joins`].
+pub(crate) fn add_joins(edges: &mut Vec<Edge>) -> std::ops::Range<usize> {
+    let start = edges.len();
+    let mut threads: HashMap<usize, NodeId> = HashMap::new();
+    let park = crate::thread_waker::each_kept(|root, data| {
+        threads.insert(data, root);
+    });
+    let mut tasks: HashMap<usize, NodeId> = HashMap::new();
+    crate::task_waker::each_kept(|root, header| {
+        tasks.insert(header, root);
+    });
+    let task_vtable = crate::task_waker::vtable();
+    each_awaited(|task, w| {
+        let waiter = if Some(w.vtable) == park {
+            threads.get(&w.data)
+        } else if Some(w.vtable) == task_vtable {
+            tasks.get(&w.data)
+        } else {
+            None
+        };
+        if let Some(&from) = waiter.filter(|&&from| from != task) {
+            let mut attrs = Attrs::new();
+            attrs.insert(attr::OP.into(), peeps_graph::Op::Join.as_str().into());
+            edges.push(Edge {
+                from,
+                to: task,
+                kind: EdgeKind::WaitsOn,
+                since_ms: None,
+                attrs,
+            });
+        }
+    });
+    start..edges.len()
+}
+
+/// Gives each join edge in `edges[joins]` its waiter's age (its node's
+/// `since_ms` in `nodes`).
+pub(crate) fn date_joins(nodes: &[Node], edges: &mut [Edge], joins: std::ops::Range<usize>) {
+    for e in &mut edges[joins] {
+        e.since_ms = nodes.iter().find(|n| n.id == e.from).and_then(|n| n.since_ms);
+    }
+}
+
+/// Calls `each` with each plain task whose waker `task_waker` keeps and
+/// whose live `JoinHandle` has a waker set, and that waker.
+fn each_awaited(mut each: impl FnMut(NodeId, JoinWaker)) {
+    let Some(layout) = *LAYOUT.get_or_init(learn) else {
+        return;
+    };
+    crate::task_waker::each_kept(|root, header| {
+        // SAFETY (here and below): `each_kept` passes the header of a task
+        // whose waker's clone it keeps meanwhile: its cell is alive.
+        let state = || unsafe { state_at(header) } & AWAITED;
+        if state() != JOIN_INTEREST | JOIN_WAKER {
+            return;
+        }
+        // SAFETY: as above.
+        let Some(trailer) = (unsafe { crate::task_cell::trailer_of(header) }) else {
+            return;
+        };
+        // SAFETY: the trailer is inside the live cell. While `JOIN_WAKER`
+        // is set the handle leaves the waker alone; one changed meanwhile
+        // shows in the state read again, which must agree.
+        let words = unsafe { read_waker(trailer + layout.offset) };
+        std::sync::atomic::fence(Ordering::Acquire);
+        if state() == JOIN_INTEREST | JOIN_WAKER {
+            each(
+                root,
+                JoinWaker {
+                    data: words[layout.data_word],
+                    vtable: words[1 - layout.data_word],
+                },
+            );
+        }
+    });
+}
+
+/// The two words of a waker at `at`.
+///
+/// # Safety
+///
+/// `at` is two readable, aligned words.
+unsafe fn read_waker(at: usize) -> [usize; 2] {
+    // SAFETY: as the caller says.
+    unsafe {
+        [
+            std::ptr::read_volatile(at as *const usize),
+            std::ptr::read_volatile((at + WORD) as *const usize),
+        ]
+    }
+}
+
+/// A waker of peeps' own for the probe's handle: its data pointer is
+/// looked for in the trailer.
+struct ProbeWake;
+
+impl Wake for ProbeWake {
+    fn wake(self: Arc<Self>) {}
+}
+
+/// Learns where the join waker is from a task of a current-thread runtime
+/// of peeps' own, on a thread of its own, whose handle is polled once with
+/// a [`ProbeWake`] waker while the task waits.
+fn learn() -> Option<JoinLayout> {
+    let (trailer_word, data_word) = crate::task_cell::trailer_and_data_words()?;
+    std::thread::Builder::new()
+        .name("peeps-join-probe".into())
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().build().ok()?;
+            rt.block_on(probe(trailer_word, data_word))
+        })
+        .ok()?
+        .join()
+        .ok()?
+}
+
+/// The probe itself (see [`learn`]).
+async fn probe(trailer_word: usize, data_word: usize) -> Option<JoinLayout> {
+    use std::future::Future as _;
+    let header = Arc::new(AtomicUsize::new(0));
+    let seen = header.clone();
+    let (go, wait) = tokio::sync::oneshot::channel::<()>();
+    let mut task = tokio::spawn(async move {
+        std::future::poll_fn(|cx| {
+            seen.store(cx.waker().data() as usize, Ordering::Release);
+            Poll::Ready(())
+        })
+        .await;
+        let _ = wait.await;
+    });
+    for _ in 0..100 {
+        if header.load(Ordering::Acquire) != 0 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    let header = header.load(Ordering::Acquire);
+    let waker = Waker::from(Arc::new(ProbeWake));
+    let pending = std::pin::Pin::new(&mut task)
+        .poll(&mut Context::from_waker(&waker))
+        .is_pending();
+    let found = (pending && header != 0)
+        .then(|| find(header, trailer_word, data_word, &waker))
+        .flatten();
+    let _ = go.send(());
+    let _ = task.await;
+    found
+}
+
+/// Where the trailer of the task at `header` (alive, awaited with `waker`)
+/// holds `waker`: exactly one place, while its state says it is set.
+fn find(header: usize, trailer_word: usize, data_word: usize, waker: &Waker) -> Option<JoinLayout> {
+    // SAFETY: the probe task is alive (it waits for `go`).
+    if unsafe { state_at(header) } & AWAITED != JOIN_INTEREST | JOIN_WAKER {
+        return None;
+    }
+    let word = |a: usize| crate::sampler::resolve::code_at::<WORD>(a).map(usize::from_ne_bytes);
+    let vtable_at = word(header + 2 * WORD)?;
+    let trailer = header + word(vtable_at + trailer_word * WORD)?;
+    let want = (waker.data() as usize, std::ptr::from_ref(waker.vtable()) as usize);
+    let mut places = (0..TRAILER_WORDS - 1).filter(|&k| {
+        let at = trailer + k * WORD;
+        let pair = [word(at), word(at + WORD)];
+        pair[data_word] == Some(want.0) && pair[1 - data_word] == Some(want.1)
+    });
+    let k = places.next()?;
+    places.next().is_none().then_some(JoinLayout {
+        offset: k * WORD,
+        data_word,
+    })
+}

@@ -1,0 +1,102 @@
+//! Graph tests of awaits on plain tokio `JoinHandle`s: a root whose waker
+//! peeps counts waits on the plain task it awaits (`task_join`).
+#![cfg(feature = "diagnostics")]
+
+mod support;
+
+use peeps_graph::{EdgeKind, NodeKind};
+use peeps_sync::mpsc;
+use support::Graph;
+
+/// The name of the node waiting (op `join`) on the plain task numbered
+/// `task`, once one does (a snapshot from another thread, up to 30 s), and
+/// that waiter's `waker_clones`. Blocks its thread.
+fn join_waiter(task: &str) -> (String, NodeKind, Option<u64>) {
+    for _ in 0..3000 {
+        let g = Graph::take();
+        let joined = g.snap.nodes.iter().find(|n| {
+            n.kind == NodeKind::Task
+                && n.attrs
+                    .get("tokio_task_id")
+                    .map(ToString::to_string)
+                    .as_deref()
+                    == Some(task)
+        });
+        if let Some(joined) = joined
+            && let Some(e) = g.snap.edges.iter().find(|e| {
+                e.to == joined.id
+                    && e.kind == EdgeKind::WaitsOn
+                    && e.attrs.get("op").and_then(|v| v.as_str()) == Some("join")
+            })
+        {
+            let w = g
+                .snap
+                .nodes
+                .iter()
+                .find(|n| n.id == e.from)
+                .expect("its waiter");
+            let clones = w
+                .attrs
+                .get("waker_clones")
+                .and_then(serde_json::Value::as_u64);
+            return (w.name.clone(), w.kind, clones);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("nothing waits on task {task}: {}", Graph::take().dump());
+}
+
+/// A `block_on` thread (tokio's parked-thread waker, counted) awaiting a
+/// plain task's `JoinHandle` waits on that task: its one waker clone is the
+/// handle's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_awaiting_a_plain_tasks_handle_waits_on_it() {
+    // One pending peeps wait first: the thread's waker is counted from then.
+    let (first_tx, mut first) = mpsc::channel_named::<u32>("tj-first", 1);
+    let feeder = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        first_tx.blocking_send(1).unwrap();
+    });
+    assert_eq!(first.recv().await, Some(1));
+    feeder.join().unwrap();
+
+    let (tx, mut rx) = mpsc::channel_named::<u32>("tj-jobs", 1);
+    let worker = tokio::spawn(async move { rx.recv().await });
+    let task = worker.id().to_string();
+    let probe = std::thread::spawn(move || {
+        let seen = join_waiter(&task);
+        tx.blocking_send(7).unwrap();
+        seen
+    });
+    assert_eq!(worker.await.unwrap(), Some(7));
+    let (name, kind, clones) = probe.join().unwrap();
+    assert_eq!(kind, NodeKind::Thread, "{name}");
+    assert_eq!(clones, Some(1), "{name}: the handle's clone alone");
+}
+
+/// A plain task (tokio's task waker, counted) awaiting another plain
+/// task's `JoinHandle` waits on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_task_awaiting_a_plain_tasks_handle_waits_on_it() {
+    let (tx, mut rx) = mpsc::channel_named::<u32>("tj-inner", 1);
+    let (first_tx, mut first) = mpsc::channel_named::<u32>("tj-outer-first", 1);
+    let inner = tokio::spawn(async move { rx.recv().await });
+    let task = inner.id().to_string();
+    let outer = tokio::spawn(async move {
+        // A pending peeps wait first: the outer task's waker is kept.
+        let _ = first.recv().await;
+        inner.await.unwrap()
+    });
+    let outer_id = outer.id().to_string();
+    let probe = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        first_tx.blocking_send(1).unwrap();
+        let seen = join_waiter(&task);
+        tx.blocking_send(3).unwrap();
+        seen
+    });
+    assert_eq!(outer.await.unwrap(), Some(3));
+    let (name, kind, _) = probe.join().unwrap();
+    assert_eq!(kind, NodeKind::Task, "{name}");
+    assert!(name.ends_with(&outer_id), "{name} is task {outer_id}");
+}
