@@ -89,6 +89,24 @@ pub(crate) fn tagged(waker: &Waker) -> Option<ManuallyDrop<Waker>> {
     }
 }
 
+/// The waker below `waker`'s chain of sub-wakers (the one the outermost
+/// combinator, or the task, was polled with): a clone of it; `None` when
+/// `waker` is no sub-waker or one has forwarded to nothing yet.
+pub(crate) fn below(waker: &Waker) -> Option<Waker> {
+    let mut w = is_sub(waker).then(|| waker.clone())?;
+    // A chain is as deep as the instrumented futures nested in combinators.
+    for _ in 0..64 {
+        if !is_sub(&w) {
+            return Some(w);
+        }
+        // SAFETY: a sub-waker's data is a live `Arc<SubWaker>` (its clone
+        // `w` holds a reference).
+        let next = unsafe { sub(w.data()) }.forward.lock().clone()?;
+        w = next;
+    }
+    None
+}
+
 /// Whether `waker` is a sub-waker.
 pub(crate) fn is_sub(waker: &Waker) -> bool {
     let vtable = waker.vtable();

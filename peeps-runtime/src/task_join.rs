@@ -8,7 +8,8 @@
 //! trailer's join waker, set while the task's state has `JOIN_WAKER` (and
 //! `JOIN_INTEREST`: the handle is alive) and not `COMPLETE`. A snapshot
 //! reads it for each plain task whose cell peeps knows (its waker kept by
-//! `task_waker`: it waited on a peeps primitive), and when it is the waker
+//! `task_waker`: it waited on a peeps primitive, directly or inside an
+//! instrumented future), and when it is the waker
 //! of a root peeps counts — a `block_on` thread's parked-thread waker
 //! (`thread_waker`), a plain task's task waker (`task_waker`) — adds the
 //! edge `root waits_on task` (op `join`). Its age is its waiter's: the
@@ -61,7 +62,7 @@ pub(crate) fn add_joins(edges: &mut Vec<Edge>) -> std::ops::Range<usize> {
         threads.insert(data, root);
     });
     let mut tasks: HashMap<usize, NodeId> = HashMap::new();
-    crate::task_waker::each_kept(|root, header| {
+    crate::task_waker::each_cell(|root, header| {
         tasks.insert(header, root);
     });
     let task_vtable = crate::task_waker::vtable();
@@ -96,14 +97,15 @@ pub(crate) fn date_joins(nodes: &[Node], edges: &mut [Edge], joins: std::ops::Ra
     }
 }
 
-/// Calls `each` with each plain task whose waker `task_waker` keeps and
-/// whose live `JoinHandle` has a waker set, and that waker.
+/// Calls `each` with each plain task whose own waker `task_waker` keeps
+/// (counted, or for its cell alone) and whose live `JoinHandle` has a
+/// waker set, and that waker.
 fn each_awaited(mut each: impl FnMut(NodeId, JoinWaker)) {
     let Some(layout) = *LAYOUT.get_or_init(learn) else {
         return;
     };
-    crate::task_waker::each_kept(|root, header| {
-        // SAFETY (here and below): `each_kept` passes the header of a task
+    crate::task_waker::each_cell(|root, header| {
+        // SAFETY (here and below): `each_cell` passes the header of a task
         // whose waker's clone it keeps meanwhile: its cell is alive.
         let state = || unsafe { state_at(header) } & AWAITED;
         if state() != JOIN_INTEREST | JOIN_WAKER {

@@ -77,6 +77,10 @@ struct Slot {
     /// One of its waits was polled with a waker that is not tokio's task
     /// waker: its clones are not all in this count.
     mixed: bool,
+    /// A mixed task's own waker, found below the sub-wakers of the
+    /// instrumented future its waits were polled in: kept for its cell
+    /// alone (`task_join` reads its join waker), never counted.
+    cell: Option<Waker>,
 }
 
 /// A slot of the table: what it keeps, behind its lock, and the task and
@@ -96,6 +100,7 @@ static TABLE: [SlotCell; SLOTS] = [const {
             root: 0,
             waker: None,
             mixed: false,
+            cell: None,
         }),
     }
 }; SLOTS];
@@ -134,8 +139,23 @@ pub(crate) fn note(waker: &Waker) {
 fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: usize) {
     let known = task_vtable();
     let is_task = known > FAILED && vtable == known;
-    let (dropped, added) = {
+    // Below a sub-waker (an instrumented future's), the task's own waker.
+    let own = (!is_task)
+        .then(|| below_sub_wakers(waker))
+        .flatten()
+        .filter(|w| known > FAILED && std::ptr::from_ref(w.vtable()) as usize == known);
+    let (dropped, added, old_cell) = {
         let mut slot = cell.slot.lock();
+        let cell_added = own.is_some();
+        let old_cell = if slot.root != root {
+            std::mem::replace(&mut slot.cell, own)
+        } else if let Some(w) = own
+            && !slot.cell.as_ref().is_some_and(|c| c.will_wake(&w))
+        {
+            slot.cell.replace(w)
+        } else {
+            None
+        };
         let changed = if slot.root != root {
             slot.root = root;
             slot.mixed = !is_task;
@@ -154,10 +174,11 @@ fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: 
             .store(if counted { root } else { 0 }, Ordering::Relaxed);
         cell.kept_data
             .store(if counted { data } else { 0 }, Ordering::Relaxed);
-        changed
+        (changed.0, changed.1 || cell_added, old_cell)
     };
     // Dropped outside the slot's lock: it may be the task's last reference.
     drop(dropped);
+    drop(old_cell);
     if added {
         sweep_one();
     }
@@ -179,6 +200,19 @@ fn plain_task() -> Option<NodeId> {
     None
 }
 
+/// The waker below `waker`'s sub-wakers, if it is one (see
+/// `subwaker::below`).
+#[cfg(feature = "diagnostics")]
+fn below_sub_wakers(waker: &Waker) -> Option<Waker> {
+    crate::subwaker::below(waker)
+}
+
+/// Without feature `diagnostics` there are no sub-wakers.
+#[cfg(not(feature = "diagnostics"))]
+fn below_sub_wakers(_waker: &Waker) -> Option<Waker> {
+    None
+}
+
 /// Lets go of the clone in the next slot of the sweep if its task is
 /// complete (its memory is then freed as soon as tokio is done with it).
 fn sweep_one() {
@@ -187,12 +221,13 @@ fn sweep_one() {
         let complete = slot
             .waker
             .as_ref()
+            .or(slot.cell.as_ref())
             .is_some_and(|w| state_of(w) & COMPLETE != 0);
         if complete {
             slot.root = 0;
             cell.kept_root.store(0, Ordering::Relaxed);
             cell.kept_data.store(0, Ordering::Relaxed);
-            slot.waker.take()
+            Some((slot.waker.take(), slot.cell.take()))
         } else {
             None
         }
@@ -255,6 +290,26 @@ pub(crate) fn each_kept(mut each: impl FnMut(NodeId, usize)) {
         }
         let slot = cell.slot.lock();
         if let Some(waker) = kept_in(&slot, known) {
+            each(slot.root, waker.data() as usize);
+        }
+    }
+}
+
+/// Calls `each` with the node id and the header of every plain task whose
+/// own waker is kept here, counted or kept for its cell alone (a task whose
+/// waits were polled in an instrumented future), under its slot's lock
+/// (the clone keeps the header alive meanwhile).
+pub(crate) fn each_cell(mut each: impl FnMut(NodeId, usize)) {
+    let known = TASK_VTABLE.load(Ordering::Relaxed);
+    if known <= FAILED {
+        return;
+    }
+    for cell in &TABLE {
+        let slot = cell.slot.lock();
+        if slot.root == 0 {
+            continue;
+        }
+        if let Some(waker) = kept_in(&slot, known).or(slot.cell.as_ref()) {
             each(slot.root, waker.data() as usize);
         }
     }

@@ -100,3 +100,35 @@ async fn a_plain_task_awaiting_a_plain_tasks_handle_waits_on_it() {
     assert_eq!(kind, NodeKind::Task, "{name}");
     assert!(name.ends_with(&outer_id), "{name} is task {outer_id}");
 }
+
+/// A `block_on` thread awaiting a plain task whose top-level future is
+/// instrumented (its waits polled with that future's sub-waker, so its
+/// waker is not counted) waits on it too: the task's own waker, found
+/// below the sub-waker, is kept for its cell.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_awaiting_an_instrumented_plain_task_waits_on_it() {
+    let (first_tx, mut first) = mpsc::channel_named::<u32>("tj-i-first", 1);
+    let feeder = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        first_tx.blocking_send(1).unwrap();
+    });
+    assert_eq!(first.recv().await, Some(1));
+    feeder.join().unwrap();
+
+    let (tx, mut rx) = mpsc::channel_named::<u32>("tj-i-jobs", 1);
+    let worker = tokio::spawn(peeps_runtime::instrument(
+        "tj-i-worker",
+        "tj:1:1",
+        async move { rx.recv().await },
+    ));
+    let task = worker.id().to_string();
+    let probe = std::thread::spawn(move || {
+        let seen = join_waiter(&task);
+        tx.blocking_send(9).unwrap();
+        seen
+    });
+    assert_eq!(worker.await.unwrap(), Some(9));
+    let (name, kind, clones) = probe.join().unwrap();
+    assert_eq!(kind, NodeKind::Thread, "{name}");
+    assert_eq!(clones, Some(1), "{name}: the handle's clone alone");
+}
