@@ -745,6 +745,24 @@ pub fn ready_when(stuck: impl Fn(&Snapshot) -> bool + Send + 'static) {
         .expect("spawn the READY thread");
 }
 
+/// Waits once on a peeps receive from channel `name` that a thread of its
+/// own completes only after a snapshot shows the wait: the caller's root
+/// has then surely waited on a peeps primitive (peeps counts a `block_on`
+/// thread's waker from its first such wait), however loaded the machine.
+pub async fn wait_once_seen(name: &'static str) {
+    let (tx, mut rx) = peeps::sync::mpsc::channel_named::<()>(name, 1);
+    std::thread::Builder::new()
+        .name("scenario-wait-once".into())
+        .spawn(move || {
+            while !waited_on_for(&peeps::snapshot(), NodeKind::Channel, name, "recv") {
+                std::thread::sleep(LOOK_EVERY);
+            }
+            let _ = tx.blocking_send(());
+        })
+        .expect("spawn the wait-once thread");
+    let _ = rx.recv().await;
+}
+
 /// Never completes: the scenario has done its part.
 pub async fn park() -> ! {
     loop {

@@ -4,16 +4,16 @@
 //! `drop(jobs)`): the worker waits for another job, forever, and `main`
 //! for the worker.
 //!
-//! `main` waited on a peeps receive first (`results`), so peeps counts its
-//! waker (tokio's parked-thread one); the worker waited on `jobs`, so
-//! peeps knows its cell, where tokio keeps the clone of `main`'s waker
-//! that the handle's await registered (`task_join`).
+//! `main` waited on a peeps receive first (`wait_once_seen`), so peeps
+//! counts its waker (tokio's parked-thread one); the worker waited on
+//! `jobs`, so peeps knows its cell, where tokio keeps the clone of
+//! `main`'s waker that the handle's await registered (`task_join`).
 //!
 //! Expected: one deadlock of `thread main` (waiting for the worker to
 //! finish) and the worker (waiting to receive from `jobs`, whose sender
 //! `main` holds).
 
-use examples::{ready_when, waited_on_for};
+use examples::{ready_when, wait_once_seen, waited_on_for};
 use peeps::graph::NodeKind;
 use peeps::sync::mpsc;
 use std::time::Duration;
@@ -23,10 +23,13 @@ async fn main() {
     peeps::install_sigusr1("main_joins_worker_forgot_drop_jobs_tokio_spawn");
     let (jobs, mut inbox) = mpsc::channel_named::<u64>("jobs", 4);
     let (results_tx, mut results) = mpsc::channel_named::<u64>("results", 4);
+    // After the channels: `main`'s root, kept by its handles, is the one
+    // whose waker peeps counts from this wait on.
+    wait_once_seen("started").await;
     let worker = tokio::spawn(async move {
         let mut sum = 0;
         while let Some(job) = inbox.recv().await {
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
             sum += job;
             if results_tx.send(job * 2).await.is_err() {
                 break;
