@@ -94,15 +94,12 @@ pub(crate) fn completed(root: NodeId) {
 }
 
 /// A wait of thread root `root` made at `at` was dropped before it
-/// completed; `repolled`: it was polled again, pending, after the poll that
-/// made it, or is older than [`OUTLIVED_A_POLL_MS`].
+/// completed, made in an earlier poll: it was polled again, pending, or is
+/// older than [`OUTLIVED_A_POLL_MS`].
 #[cold]
 #[inline(never)]
-pub(crate) fn cancelled(root: NodeId, at: Site, repolled: bool) {
+pub(crate) fn cancelled(root: NodeId, at: Site) {
     let Some(at) = at else { return };
-    if !repolled {
-        return;
-    }
     let _ = LOCAL.try_with(|l| {
         if l.won_by.get() == root {
             // Another wait of the root completed: a race peeps saw.

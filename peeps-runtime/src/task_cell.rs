@@ -124,12 +124,10 @@ fn find(task: tokio::task::Id, number: u64, addr: usize) -> Option<(usize, usize
     on_stack(layout, number, addr)
 }
 
-/// Which word of a task's vtable is its trailer's offset, and which word of
-/// a `Waker` is its data pointer, learning tokio's layout if not yet done:
-/// what `task_join` needs to find a task's join waker.
-pub(crate) fn trailer_and_data_words() -> Option<(usize, usize)> {
-    let layout = (*LAYOUT.get_or_init(learn))?;
-    Some((layout.trailer_word, layout.data_word))
+/// Which word of a `Waker` is its data pointer, learning tokio's layout if
+/// not yet done (then [`trailer_of`] can answer).
+pub(crate) fn waker_data_word() -> Option<usize> {
+    LAYOUT.get_or_init(learn).map(|layout| layout.data_word)
 }
 
 /// The address of the trailer of the task whose header is `header`, once
@@ -255,7 +253,7 @@ fn id_at(layout: Layout, header: usize, addr: usize) -> Option<usize> {
 }
 
 /// One word of this process's memory, or `None` where there is none.
-fn word_at(addr: usize) -> Option<usize> {
+pub(crate) fn word_at(addr: usize) -> Option<usize> {
     code_at::<WORD>(addr).map(usize::from_ne_bytes)
 }
 

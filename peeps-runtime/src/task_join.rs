@@ -159,12 +159,12 @@ impl Wake for ProbeWake {
 /// of peeps' own, on a thread of its own, whose handle is polled once with
 /// a [`ProbeWake`] waker while the task waits.
 fn learn() -> Option<JoinLayout> {
-    let (trailer_word, data_word) = crate::task_cell::trailer_and_data_words()?;
+    let data_word = crate::task_cell::waker_data_word()?;
     std::thread::Builder::new()
         .name("peeps-join-probe".into())
         .spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().build().ok()?;
-            rt.block_on(probe(trailer_word, data_word))
+            rt.block_on(probe(data_word))
         })
         .ok()?
         .join()
@@ -172,7 +172,7 @@ fn learn() -> Option<JoinLayout> {
 }
 
 /// The probe itself (see [`learn`]).
-async fn probe(trailer_word: usize, data_word: usize) -> Option<JoinLayout> {
+async fn probe(data_word: usize) -> Option<JoinLayout> {
     use std::future::Future as _;
     let header = Arc::new(AtomicUsize::new(0));
     let seen = header.clone();
@@ -197,7 +197,7 @@ async fn probe(trailer_word: usize, data_word: usize) -> Option<JoinLayout> {
         .poll(&mut Context::from_waker(&waker))
         .is_pending();
     let found = (pending && header != 0)
-        .then(|| find(header, trailer_word, data_word, &waker))
+        .then(|| find(header, data_word, &waker))
         .flatten();
     let _ = go.send(());
     let _ = task.await;
@@ -206,18 +206,17 @@ async fn probe(trailer_word: usize, data_word: usize) -> Option<JoinLayout> {
 
 /// Where the trailer of the task at `header` (alive, awaited with `waker`)
 /// holds `waker`: exactly one place, while its state says it is set.
-fn find(header: usize, trailer_word: usize, data_word: usize, waker: &Waker) -> Option<JoinLayout> {
-    // SAFETY: the probe task is alive (it waits for `go`).
+fn find(header: usize, data_word: usize, waker: &Waker) -> Option<JoinLayout> {
+    use crate::task_cell::{trailer_of, word_at};
+    // SAFETY (both): the probe task is alive (it waits for `go`).
     if unsafe { state_at(header) } & AWAITED != JOIN_INTEREST | JOIN_WAKER {
         return None;
     }
-    let word = |a: usize| crate::sampler::resolve::code_at::<WORD>(a).map(usize::from_ne_bytes);
-    let vtable_at = word(header + 2 * WORD)?;
-    let trailer = header + word(vtable_at + trailer_word * WORD)?;
+    let trailer = unsafe { trailer_of(header) }?;
     let want = (waker.data() as usize, std::ptr::from_ref(waker.vtable()) as usize);
     let mut places = (0..TRAILER_WORDS - 1).filter(|&k| {
         let at = trailer + k * WORD;
-        let pair = [word(at), word(at + WORD)];
+        let pair = [word_at(at), word_at(at + WORD)];
         pair[data_word] == Some(want.0) && pair[1 - data_word] == Some(want.1)
     });
     let k = places.next()?;

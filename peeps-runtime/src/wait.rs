@@ -533,9 +533,12 @@ impl<L: std::ops::Deref<Target = WaitList<N>>, const N: usize> WaitEdge<L, N> {
                     crate::raced::completed(root.id());
                 } else {
                     let (repolled, at) = list.repolled_root(place);
-                    let aged = clock::now_ms().saturating_sub(list.since(place))
-                        >= crate::raced::OUTLIVED_A_POLL_MS;
-                    crate::raced::cancelled(root.id(), at, repolled || aged);
+                    if repolled
+                        || clock::now_ms().saturating_sub(list.since(place))
+                            >= crate::raced::OUTLIVED_A_POLL_MS
+                    {
+                        crate::raced::cancelled(root.id(), at);
+                    }
                 }
             }
             list.remove(place);

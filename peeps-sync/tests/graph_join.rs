@@ -46,19 +46,25 @@ fn join_waiter(task: &str) -> (String, NodeKind, Option<u64>) {
     panic!("nothing waits on task {task}: {}", Graph::take().dump());
 }
 
+/// Waits once on a peeps receive from channel `name` that a thread sends
+/// into 50 ms later: a pending wait, so the caller's waker is counted.
+async fn wait_once(name: &'static str) {
+    let (tx, mut rx) = mpsc::channel_named::<u32>(name, 1);
+    let feeder = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        tx.blocking_send(1).unwrap();
+    });
+    assert_eq!(rx.recv().await, Some(1));
+    feeder.join().unwrap();
+}
+
 /// A `block_on` thread (tokio's parked-thread waker, counted) awaiting a
 /// plain task's `JoinHandle` waits on that task: its one waker clone is the
 /// handle's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thread_awaiting_a_plain_tasks_handle_waits_on_it() {
     // One pending peeps wait first: the thread's waker is counted from then.
-    let (first_tx, mut first) = mpsc::channel_named::<u32>("tj-first", 1);
-    let feeder = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        first_tx.blocking_send(1).unwrap();
-    });
-    assert_eq!(first.recv().await, Some(1));
-    feeder.join().unwrap();
+    wait_once("tj-first").await;
 
     let (tx, mut rx) = mpsc::channel_named::<u32>("tj-jobs", 1);
     let worker = tokio::spawn(async move { rx.recv().await });
@@ -107,13 +113,7 @@ async fn a_plain_task_awaiting_a_plain_tasks_handle_waits_on_it() {
 /// below the sub-waker, is kept for its cell.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thread_awaiting_an_instrumented_plain_task_waits_on_it() {
-    let (first_tx, mut first) = mpsc::channel_named::<u32>("tj-i-first", 1);
-    let feeder = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        first_tx.blocking_send(1).unwrap();
-    });
-    assert_eq!(first.recv().await, Some(1));
-    feeder.join().unwrap();
+    wait_once("tj-i-first").await;
 
     let (tx, mut rx) = mpsc::channel_named::<u32>("tj-i-jobs", 1);
     let worker = tokio::spawn(peeps_runtime::instrument(
