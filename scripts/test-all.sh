@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 # the disk a full run needs.
 export CARGO_INCREMENTAL=0
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step's heading says how much disk is left: a full run's builds take
+# many gigabytes, and a full disk fails builds in ways that read like bugs.
+step() { printf '\n==> %s (disk free: %s)\n' "$*" "$(df -h --output=avail . 2>/dev/null | tail -n 1 | tr -d ' ')"; }
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "test-all: Node.js (>= 20.19) and npm are needed (Debian: apt-get install -y nodejs npm)" >&2

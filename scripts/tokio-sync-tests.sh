@@ -113,6 +113,10 @@ sync = []
 [lints.rust]
 unexpected_cfgs = "allow"
 
+# No debug info: 38 binaries, each with tokio and peeps, would take gigabytes.
+[profile.dev]
+debug = false
+
 [dev-dependencies]
 tokio = { version = "=$ver", features = ["full", "test-util"] }
 peeps = { path = "$repo" }
