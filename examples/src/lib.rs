@@ -704,6 +704,25 @@
 //! | `soak_db_permit_then_cache_both_tasks_plain` | in every dump: nothing false (the twin: the refresher takes `db-conns` before `cache`; two request tasks) |
 //! | `soak_transfers_timed_second_lock_backoff_plain` | in every dump: nothing false (two plain tellers lock `checking` and `savings` in opposite orders, the second under a 300 ms timeout, and back off: each waits on a guard the other holds, beside its timer) |
 //!
+//! ## Deadlocks from bug reports in new shapes, and their fixed twins (hunt35b)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `sync_lookup_block_on_starves_resolver_current_thread` | certain deadlock of `thread main` (a current-thread runtime's `main` `futures::executor::block_on`s a lookup, parked on `lookup-reply`, tokio#2376) and the plain resolver, woken by the request but never polled (missed today: a bug) |
+//! | `soak_sync_lookup_awaited_resolver_current_thread` | in every dump: nothing false (the twin: the lookup awaited, every 150 ms) |
+//! | `nested_spawn_blocking_exhausts_pool` | certain deadlock of the two `spawn_blocking` importers each parked on its `digest`, whose sender is in a hashing closure queued behind them (`max_blocking_threads(2)`, graph-node#2354) (missed today: a bug) |
+//! | `soak_spawn_blocking_hashes_inline` | in every dump: nothing false (the twin: no nested `spawn_blocking`) |
+//! | `main_joins_workers_before_watch_shutdown` | probable deadlock of `thread main` (awaiting the first plain worker's `JoinHandle`) and the workers (waiting on `shutdown`, a `watch` whose sender `main` made and sends only after the joins) |
+//! | `soak_main_sends_watch_shutdown_then_joins` | in every dump: nothing false (the twin: `true` sent, then the joins; generations) |
+//! | `audit_sender_kept_in_watch_config` | deadlock of `thread main` (awaiting the plain audit writer) and the writer (receiving on `audit`, whose last sender is in the value of the `config` watch `main` keeps) (missed today: a bug) |
+//! | `soak_audit_sender_outside_watch_config` | in every dump: nothing false (the twin: `config` carries no sender; generations) |
+//! | `reserved_slot_held_joining_sender_child` | certain deadlock of `thread main` (holding the only slot of `uploads` by `reserve`, awaiting a plain child) and the child (sending on `uploads`); the uploader behind |
+//! | `soak_reserve_after_joining_sender_child` | in every dump: nothing false (the twin: the child joined before the slot is reserved) |
+//! | `barrier_party_returns_early_on_error` | two plain shard loaders stuck forever at `shards-loaded` (a `Barrier` of 3 whose third party returned its error first) (missed today: a bug) |
+//! | `soak_barrier_party_arrives_then_reports_error` | in every dump: nothing false (the twin: a failed shard still arrives at the barrier) |
+//! | `key_update_std_guard_across_fetch_current_thread` | certain deadlock of a plain handler (a blocking lock of `verifier`) and `thread main` (holding `verifier` across an `.await` on a current-thread runtime, never polled again, firebase-auth#22) (missed today: a bug) |
+//! | `soak_key_update_guard_after_fetch_current_thread` | in every dump: nothing false (the twin: the keys fetched before `verifier` is locked) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

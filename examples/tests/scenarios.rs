@@ -601,6 +601,23 @@ const SCENARIOS: &[&str] = &[
     "db_permit_then_cache_vs_cache_then_permit_plain",
     "soak_db_permit_then_cache_both_tasks_plain",
     "soak_transfers_timed_second_lock_backoff_plain",
+    // hunt35b: deadlocks from bug reports in new shapes (a current-thread runtime blocked by `executor::block_on` or a
+    // blocking guard across `.await`, a blocking pool used up by nested `spawn_blocking`, `main` joining before its
+    // `watch` shutdown, a sender kept in a `watch` value, a reserved slot across a join, a barrier party gone), and twins
+    "sync_lookup_block_on_starves_resolver_current_thread",
+    "soak_sync_lookup_awaited_resolver_current_thread",
+    "nested_spawn_blocking_exhausts_pool",
+    "soak_spawn_blocking_hashes_inline",
+    "main_joins_workers_before_watch_shutdown",
+    "soak_main_sends_watch_shutdown_then_joins",
+    "audit_sender_kept_in_watch_config",
+    "soak_audit_sender_outside_watch_config",
+    "reserved_slot_held_joining_sender_child",
+    "soak_reserve_after_joining_sender_child",
+    "barrier_party_returns_early_on_error",
+    "soak_barrier_party_arrives_then_reports_error",
+    "key_update_std_guard_across_fetch_current_thread",
+    "soak_key_update_guard_after_fetch_current_thread",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -10866,4 +10883,239 @@ fn soak_db_permit_then_cache_both_tasks_plain() {
 fn soak_transfers_timed_second_lock_backoff_plain() {
     let mut s = scenario!(soak_transfers_timed_second_lock_backoff_plain);
     check_soak_healthy(&mut s);
+}
+
+// ---- hunt35b: deadlocks from bug reports in new shapes: a current-thread runtime's only thread blocked (by
+// `futures::executor::block_on`, by a blocking guard held across `.await`), a blocking pool used up by nested
+// `spawn_blocking`, `main` joining its workers before it sends their `watch` shutdown, a sender kept alive in a
+// `watch`'s value, an mpsc slot reserved across a join, a `Barrier` party that returned early; and their fixed twins
+
+/// Whether `d` has `thread main` and one plain tokio task among its tasks, and nothing else.
+fn main_and_one_plain_task(d: &peeps::graph::analysis::Deadlock) -> Option<String> {
+    let mut plain = d
+        .tasks
+        .iter()
+        .filter(|t| t.kind == Task && t.name.starts_with("tokio task "));
+    let task = plain.next()?.name.clone();
+    let has_main = d
+        .tasks
+        .iter()
+        .any(|t| t.kind == peeps::graph::NodeKind::Thread && t.name == MAIN);
+    (has_main && plain.next().is_none() && d.tasks.len() == 2).then_some(task)
+}
+
+/// tokio#2376, libsql-client-rs#48: on a current-thread runtime, `main` calls a sync helper that
+/// `futures::executor::block_on`s a lookup: it sends the request on `lookups` and blocks the only thread on
+/// `lookup-reply`, whose sender is in that unread message; the plain resolver, woken, can never be polled.
+#[test]
+#[ignore = "bug: peeps says nothing (exit 0; at --long-wait-ms 300 too: 0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls). The dump has `thread main` waiting on `lookup-reply` (recv, no blocking_call attr, `polls: 0`, untracked), its sender `in_message` on `lookups`, whose receiver the plain resolver holds (`used`) and waits on with a message queued (`len: 1`): a queued message is `External::MessageQueued` (the receive is about to end), so the resolver is not blocked and main's wait has a way out. Nothing models that the resolver can only run on the runtime's only thread (the dump's `threads` has no `tokio-rt-worker`), which main's `block_on` poll holds; and a thread root's poll is never a blocking poll (no poll is counted for `block_on` roots), nor a receive a stall"]
+fn sync_lookup_block_on_starves_resolver_current_thread() {
+    let mut s = scenario!(sync_lookup_block_on_starves_resolver_current_thread);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock().certain().check(report);
+    let resolver = main_and_one_plain_task(d).unwrap_or_else(|| panic!("tasks{}", report_text(report)));
+    let replies = steps_of(d, Op::Recv, "lookup-reply");
+    assert_eq!(replies.len(), 1, "{}", report_text(report));
+    step(MAIN)
+        .held_by(&resolver)
+        .held_as("sender")
+        .check_one(replies[0], report);
+}
+
+/// The fix: the lookup is awaited; `main` reconnects every 150 ms.
+#[test]
+fn soak_sync_lookup_awaited_resolver_current_thread() {
+    let mut s = scenario!(soak_sync_lookup_awaited_resolver_current_thread);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// graph-node#2354 ("double dip"), tokio#5889: a runtime of 2 blocking threads; two `spawn_blocking` imports each
+/// hand their hashing to another `spawn_blocking` closure and `blocking_recv` its `digest`: the hashers stay queued
+/// behind the importers, holding the senders the importers wait for.
+#[test]
+#[ignore = "bug: peeps says nothing (exit 0; at --long-wait-ms 300 too: 0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls). The dump has the two importers (`tokio task 5`, `tokio task 6`, `unseen_thread: true`) each waiting (`blocking_call: true`) on its own `digest`, whose sender is `held_by` that same importer with `evidence: made, confirmed: false` (it was moved into the queued hashing closure, which is no node: a `spawn_blocking` closure not yet started is not in the census, `tasks.alive: 2`): `External::Unconfirmed`, so neither wait is blocked; and a blocking receive is no stall. Nothing models a blocking pool at `max_blocking_threads` whose queued closures wait for threads the waiting closures hold"]
+fn nested_spawn_blocking_exhausts_pool() {
+    let mut s = scenario!(nested_spawn_blocking_exhausts_pool);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    assert!(!report.deadlocks.is_empty(), "{}", report_text(report));
+    let digests: usize = report
+        .deadlocks
+        .iter()
+        .map(|d| {
+            assert_eq!(
+                d.certainty,
+                peeps::graph::analysis::Certainty::Certain,
+                "{}",
+                report_text(report)
+            );
+            steps_of(d, Op::Recv, "digest").len()
+        })
+        .sum();
+    assert_eq!(digests, 2, "{}", report_text(report));
+}
+
+/// The fix: the import hashes its rows itself (here: a plain task answers on `digest`); imports every 300 ms.
+#[test]
+fn soak_spawn_blocking_hashes_inline() {
+    let mut s = scenario!(soak_spawn_blocking_hashes_inline);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Graceful shutdown in the wrong order: `main` awaits its plain workers' `JoinHandle`s before it sends `true` on
+/// `shutdown` (a `watch`) that they wait for. Probable: `main` made the sender and never used it (its
+/// `#[tokio::main]` body is not read), so its holder is a guess; the second worker is put in the group through that
+/// guess (a plain task might hold the sender), not behind it.
+#[test]
+fn main_joins_workers_before_watch_shutdown() {
+    let mut s = scenario!(main_joins_workers_before_watch_shutdown);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .probable()
+        .resources([(Channel, "shutdown")])
+        .step(step(MAIN).op(Op::Join))
+        .check(report);
+    assert!(
+        d.cycle
+            .iter()
+            .any(|s| s.task.kind == peeps::graph::NodeKind::Thread && s.task.name == MAIN),
+        "{}",
+        report_text(report)
+    );
+    let changes = steps_of(d, Op::Changed, "shutdown");
+    assert!(!changes.is_empty(), "{}", report_text(report));
+    for c in changes {
+        assert!(c.task.name.starts_with("tokio task "), "{}", report_text(report));
+        step(&c.task.name)
+            .held_by(MAIN)
+            .held_as("sender")
+            .check_one(c, report);
+    }
+}
+
+/// The fix: `main` sends `true` on `shutdown`, then joins; generations of 400 ms.
+#[test]
+fn soak_main_sends_watch_shutdown_then_joins() {
+    let mut s = scenario!(soak_main_sends_watch_shutdown_then_joins);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// `main` awaits the plain audit writer, which receives on `audit` until every sender is gone; `main` dropped its
+/// own, but the last one is inside the current value of the `config` `watch`, whose sender `main` keeps.
+#[test]
+#[ignore = "bug: peeps says nothing (exit 0; at --long-wait-ms 300 too: 0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls). The dump has the whole chain: `thread main` waits (join) on the writer, the writer waits on `audit` (recv), `audit`'s sender is `held_by` channel `config` (`evidence: shared, confirmed: false`: published in the watch's value), and `config` (closed: no receiver left) is held by `thread main` as sender (`evidence: made, confirmed: false`). A handle published on a channel is 'anyone's for good' (`is_published`, peeps-runtime/src/hold.rs) and taken as `External::Shared`; nothing uses that the watch has no receiver left, so only the holder of its sender (`main`, in the join) can ever reach the value; and a receive is no stall"]
+fn audit_sender_kept_in_watch_config() {
+    let mut s = scenario!(audit_sender_kept_in_watch_config);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .step(step(MAIN).op(Op::Join))
+        .check(report);
+    let writer = main_and_one_plain_task(d).unwrap_or_else(|| panic!("tasks{}", report_text(report)));
+    let receives = steps_of(d, Op::Recv, "audit");
+    assert_eq!(receives.len(), 1, "{}", report_text(report));
+    assert_eq!(receives[0].task.name, writer, "{}", report_text(report));
+}
+
+/// The fix: `config` carries only settings, handlers get their own `audit` clone; generations of 300 ms.
+#[test]
+fn soak_audit_sender_outside_watch_config() {
+    let mut s = scenario!(soak_audit_sender_outside_watch_config);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// `main` holds the only slot of `uploads` (a `reserve` permit) while it awaits a plain child that sends on
+/// `uploads`; the plain uploader, waiting on the empty channel, behind.
+#[test]
+fn reserved_slot_held_joining_sender_child() {
+    let mut s = scenario!(reserved_slot_held_joining_sender_child);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .resources([(Channel, "uploads")])
+        .step(step(MAIN).op(Op::Join))
+        .check(report);
+    let child = main_and_one_plain_task(d).unwrap_or_else(|| panic!("tasks{}", report_text(report)));
+    let sends = steps_of(d, Op::Send, "uploads");
+    assert_eq!(sends.len(), 1, "{}", report_text(report));
+    step(&child).held_by(MAIN).check_one(sends[0], report);
+    assert_eq!(d.behind.len(), 1, "{}", report_text(report));
+    assert!(
+        d.behind[0].task.name.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+}
+
+/// The fix: the thumbnail task is awaited before the slot is reserved; a photo every 200 ms.
+#[test]
+fn soak_reserve_after_joining_sender_child() {
+    let mut s = scenario!(soak_reserve_after_joining_sender_child);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// tsoracle#354's shape: three plain shard loaders meet at `shards-loaded` (a `Barrier` of 3); shard 2 returns its
+/// error before the barrier, so shards 0 and 1 wait there forever.
+#[test]
+#[ignore = "bug: peeps says nothing (exit 0; at --long-wait-ms 300 too: 0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls). The dump has the two loaders waiting on notify `shards-loaded` (`op: barrier`, queued 1 and 2) and nothing else: the barrier's size (3) is not in the dump, nor which tasks may still arrive; a barrier wait is `External::Untraced(Notify)` (anyone may arrive) and never a stall, though no live task but the two waiting can reach `wait()` (the census: `alive` counts only them)"]
+fn barrier_party_returns_early_on_error() {
+    let mut s = scenario!(barrier_party_returns_early_on_error);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(report.stuck_forever.len(), 2, "{}", report_text(report));
+    for stuck in &report.stuck_forever {
+        assert!(stuck.task.name.starts_with("tokio task "), "{}", report_text(report));
+        assert!(stuck.text.contains("shards-loaded"), "{}", report_text(report));
+    }
+}
+
+/// The fix: a failed shard still arrives at the barrier before it returns its error; reloads every 300 ms.
+#[test]
+fn soak_barrier_party_arrives_then_reports_error() {
+    let mut s = scenario!(soak_barrier_party_arrives_then_reports_error);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// firebase-auth#22: on a current-thread runtime `main` holds `verifier` (a blocking mutex) across the key fetch's
+/// `.await`; a plain handler's `verifier.lock()` blocks the only thread, so `main` is never polled again.
+#[test]
+#[ignore = "bug: peeps says no deadlock (exit 0): one blocking poll, `task \"tokio task 1\" (spawned with tokio::spawn) has been inside one poll for ~700 ms, blocking its runtime thread, parked on mutex \"verifier\" ..., a blocking lock`; at --long-wait-ms 300 also a long wait of it on `verifier`, `held since ...:50 by thread \"main\", which peeps cannot see into (it was not spawned through peeps)`. `thread main` is pending with no waits (its timer is invisible: no `waker_clones`), so it is taken for runnable; nothing models that main's `block_on` runs on the very thread the handler's blocking poll holds (a current-thread runtime: the dump's `threads` has no `tokio-rt-worker`), so main can never be polled again"]
+fn key_update_std_guard_across_fetch_current_thread() {
+    let mut s = scenario!(key_update_std_guard_across_fetch_current_thread);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .resources([(Mutex, "verifier")])
+        .check(report);
+    let handler = main_and_one_plain_task(d).unwrap_or_else(|| panic!("tasks{}", report_text(report)));
+    let locks = steps_of(d, Op::Lock, "verifier");
+    assert_eq!(locks.len(), 1, "{}", report_text(report));
+    step(&handler)
+        .held_by(MAIN)
+        .held_as("guard")
+        .check_one(locks[0], report);
+}
+
+/// The fix: the keys are fetched first, `verifier` locked only to store them; handlers every 20 ms.
+#[test]
+fn soak_key_update_guard_after_fetch_current_thread() {
+    let mut s = scenario!(soak_key_update_guard_after_fetch_current_thread);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
 }
