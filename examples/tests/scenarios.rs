@@ -10977,11 +10977,18 @@ fn main_joins_workers_before_watch_shutdown() {
     let run = analyze_cli(&s.dump(), &[]);
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
-    let d = deadlock()
-        .probable()
-        .resources([(Channel, "shutdown")])
-        .step(step(MAIN).op(Op::Join))
-        .check(report);
+    let d = support::expect::only_deadlock(report);
+    assert_eq!(
+        d.certainty,
+        peeps::graph::analysis::Certainty::Probable,
+        "{}",
+        report_text(report)
+    );
+    let resources: Vec<&str> = d.resources.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(resources, ["shutdown"], "{}", report_text(report));
+    let joins: Vec<_> = d.cycle.iter().filter(|s| s.op == Some(Op::Join)).collect();
+    assert_eq!(joins.len(), 1, "{}", report_text(report));
+    step(MAIN).op(Op::Join).check_one(joins[0], report);
     assert!(
         d.cycle
             .iter()
@@ -11042,11 +11049,18 @@ fn reserved_slot_held_joining_sender_child() {
     let run = analyze_cli(&s.dump(), &[]);
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
-    let d = deadlock()
-        .certain()
-        .resources([(Channel, "uploads")])
-        .step(step(MAIN).op(Op::Join))
-        .check(report);
+    let d = support::expect::only_deadlock(report);
+    assert_eq!(
+        d.certainty,
+        peeps::graph::analysis::Certainty::Certain,
+        "{}",
+        report_text(report)
+    );
+    let resources: Vec<&str> = d.resources.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(resources, ["uploads"], "{}", report_text(report));
+    let joins: Vec<_> = d.cycle.iter().filter(|s| s.op == Some(Op::Join)).collect();
+    assert_eq!(joins.len(), 1, "{}", report_text(report));
+    step(MAIN).op(Op::Join).check_one(joins[0], report);
     let child = main_and_one_plain_task(d).unwrap_or_else(|| panic!("tasks{}", report_text(report)));
     let sends = steps_of(d, Op::Send, "uploads");
     assert_eq!(sends.len(), 1, "{}", report_text(report));
