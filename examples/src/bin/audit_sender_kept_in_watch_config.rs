@@ -49,13 +49,19 @@ async fn main() {
         let current = config.borrow().clone();
         for i in 0..3 {
             tokio::time::sleep(Duration::from_millis(20)).await;
-            let _ = current.audit.send(format!("GET /items/{i} ({} max)", current.max_body)).await;
+            let _ = current
+                .audit
+                .send(format!("GET /items/{i} ({} max)", current.max_body))
+                .await;
         }
         let _ = stats_tx.send(3);
     });
     let handled = stats.await.expect("the handler reports");
     println!("{handled} requests handled");
-    audit.send("shutdown".to_owned()).await.expect("the writer is alive");
+    audit
+        .send("shutdown".to_owned())
+        .await
+        .expect("the writer is alive");
     drop(audit);
     ready_when(|g| {
         examples::attr(g, NodeKind::Channel, "audit", "received") == Some(4)
@@ -63,5 +69,8 @@ async fn main() {
     });
     // Forgot that `config_tx` still holds an `audit` sender in its value.
     let written = writer.await.expect("the writer ends");
-    println!("{written} bytes audited, last config {}", config_tx.borrow().max_body);
+    println!(
+        "{written} bytes audited, last config {}",
+        config_tx.borrow().max_body
+    );
 }

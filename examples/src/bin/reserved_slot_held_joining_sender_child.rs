@@ -31,7 +31,10 @@ async fn main() {
             let _ = ack_tx.send(format!("{name}: {size} bytes")).await;
         }
     });
-    uploads.send(("photo.jpg".into(), 40_000)).await.expect("the uploader is alive");
+    uploads
+        .send(("photo.jpg".into(), 40_000))
+        .await
+        .expect("the uploader is alive");
     println!("{:?}", acks.recv().await);
     let manifest_slot = uploads.reserve().await.expect("the uploader is alive");
     let thumbs = uploads.clone();

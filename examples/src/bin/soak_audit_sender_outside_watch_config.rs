@@ -36,13 +36,18 @@ async fn main() {
             tokio::spawn(async move {
                 for i in 0..8 {
                     let max_body = config.borrow().max_body;
-                    let _ = audit.send(format!("h{h} GET /items/{i} ({max_body} max)")).await;
+                    let _ = audit
+                        .send(format!("h{h} GET /items/{i} ({max_body} max)"))
+                        .await;
                     tokio::time::sleep(Duration::from_millis(40)).await;
                 }
             });
         }
         drop(config);
-        audit.send("shutdown".to_owned()).await.expect("the writer is alive");
+        audit
+            .send("shutdown".to_owned())
+            .await
+            .expect("the writer is alive");
         drop(audit);
         drop(config_tx);
         let written = writer.await.expect("the writer ends");

@@ -22,7 +22,10 @@ async fn main() {
         }
     });
     for photo in 0u64.. {
-        uploads.send((format!("photo{photo}.jpg"), 40_000)).await.expect("the uploader is alive");
+        uploads
+            .send((format!("photo{photo}.jpg"), 40_000))
+            .await
+            .expect("the uploader is alive");
         println!("{:?}", acks.recv().await);
         let thumbs = uploads.clone();
         let thumbnail = tokio::spawn(async move {
