@@ -722,7 +722,7 @@
 //! | `soak_barrier_party_arrives_then_reports_error` | in every dump: nothing false (the twin: a failed shard still arrives at the barrier) |
 //! | `key_update_std_guard_across_fetch_current_thread` | certain deadlock of a plain handler (a blocking lock of `verifier`) and `thread main` (holding `verifier` across an `.await` on a current-thread runtime, never polled again, firebase-auth#22) (missed today: a bug) |
 //! | `soak_key_update_guard_after_fetch_current_thread` | in every dump: nothing false (the twin: the keys fetched before `verifier` is locked) |
-//! | `service_stop_joins_under_write_guard_joinset_main` | certain deadlock of `thread main` (draining a tokio `JoinSet` of plain workers with `join_next`, holding `service` for write, rustdesk#622) and the workers (waiting to read `service`) (missed today: a bug) |
+//! | `service_stop_joins_under_write_guard_joinset_main` | certain deadlock of `thread main` (draining a tokio `JoinSet` of plain workers with `join_next`, holding `service` for write, rustdesk#622) and the workers (waiting to read `service`) |
 //! | `soak_service_stop_drops_write_guard_before_join` | in every dump: nothing false (the twin: the write guard dropped before the `JoinSet` is drained) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.

@@ -11155,7 +11155,6 @@ fn soak_key_update_guard_after_fetch_current_thread() {
 /// plain workers (`join_next`) with the write guard alive; each worker waits to read `service` to learn it should
 /// stop.
 #[test]
-#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 two long waits, one per worker: `task \"tokio task N\" (spawned with tokio::spawn) waits at ...:51 to read-lock rwlock \"service\" ... held since ...:66 by thread \"main\", which peeps cannot see into (it was not spawned through peeps)`. The dump has no `waits_on` edge for `main`'s `join_next` (main: `waker_clones: 1`, no wait): peeps-runtime's `task_join` adds a join edge only when a plain task's join waker is the waker of a root peeps counts, and a `JoinSet` polls each `JoinHandle` with a waker of its own (its idle-notified list entry), which wakes `main`'s waker, kept in the set; so the one clone of main's waker is a wake source peeps cannot account for (`woken_unseen`): main counts as able to run, and the guard it holds is released, as far as peeps can tell"]
 fn service_stop_joins_under_write_guard_joinset_main() {
     let mut s = scenario!(service_stop_joins_under_write_guard_joinset_main);
     let run = analyze_cli(&s.dump(), &[]);

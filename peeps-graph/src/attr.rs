@@ -179,7 +179,10 @@ pub const AT: &str = "at";
 /// counts its own waker clones (`waker_clones`, `waker_clones_accounted`).
 pub const SUB_WAKER: &str = "sub_waker";
 /// Futures with [`SUB_WAKER`]: which combinator's wakers it was given (an
-/// opaque number; futures of one combinator share it).
+/// opaque number; futures of one combinator share it). `waits_on` (op
+/// `join`): the waits of one root that share one clone of its waker (the
+/// tasks of one tokio `JoinSet`, whose set keeps the clone), an opaque
+/// number they share.
 pub const WAKER_GROUP: &str = "waker_group";
 /// `held_by`: the id of the future inside the holder task that took the
 /// hold (absent: the task itself, or unknown).

@@ -1044,3 +1044,36 @@ fn a_plain_task_whose_waker_has_a_clone_beyond_its_waits_may_wake() {
     }
     assert_no_deadlock(&build(Some(2)));
 }
+
+/// A thread draining a tokio `JoinSet` waits on each of its tasks through
+/// one clone of its waker, the set's: its joins share a `waker_group`, and
+/// count as one clone. A second clone (a timer in the same `select!`) may
+/// wake it; with none, the tasks waiting on its lock are a certain
+/// deadlock with it.
+#[test]
+fn the_joins_of_one_join_set_share_one_waker_clone() {
+    let build = |clones: u64, grouped: bool| {
+        let mut d = Dump::new("svc");
+        let main = d.thread("main");
+        let service = d.mutex("service");
+        d.hold(service, main, "guard");
+        for name in ["worker-1", "worker-2"] {
+            let w = d.plain_task(name);
+            d.node(w).attr("waker_clones", 1);
+            d.wait(w, service, "lock");
+            let join = d.wait(main, w, "join");
+            if grouped {
+                join.attr("waker_group", 7);
+            }
+        }
+        d.node(main).attr("waker_clones", clones);
+        analyze(&[d.build()])
+    };
+    assert_no_deadlock(&build(2, true));
+    for (clones, grouped) in [(1, true), (2, false)] {
+        let report = build(clones, grouped);
+        let d = only_deadlock(&report);
+        assert_eq!(d.certainty, Certainty::Certain, "{}", report.text());
+        assert_eq!(task_names(d).len(), 3, "{}", report.text());
+    }
+}

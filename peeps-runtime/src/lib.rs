@@ -56,6 +56,7 @@ cfg_diagnostics! {
     pub mod history;
     #[doc(hidden)]
     pub mod hold;
+    mod join_set;
     mod loom;
     pub mod metrics;
     #[doc(hidden)]

@@ -15,11 +15,17 @@
 //! edge `root waits_on task` (op `join`). Its age is its waiter's: the
 //! handle was polled at or before the waiter's last poll.
 //!
+//! A task of a tokio `JoinSet` has the waker of its entry in the set
+//! there instead, which leads to the one clone of the awaiting root's
+//! waker the set keeps (`join_set`): the root waits on every task of the
+//! set, and its edges share that clone (one `waker_group`).
+//!
 //! This reads tokio's private layout (the join waker's place in the
 //! trailer), learned once from a task of a runtime of peeps' own whose
 //! handle is polled with a waker of peeps' own; when it is not found in
 //! exactly one place, nothing is read, as before.
 
+use crate::join_set::{self, RawParts};
 use crate::task_waker::{COMPLETE, JOIN_INTEREST, JOIN_WAKER, state_at};
 use peeps_graph::{Attrs, Edge, EdgeKind, Node, NodeId, attr};
 use std::collections::HashMap;
@@ -45,13 +51,6 @@ struct JoinLayout {
 
 static LAYOUT: OnceLock<Option<JoinLayout>> = OnceLock::new();
 
-/// A registered join waker: its data pointer and vtable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct JoinWaker {
-    data: usize,
-    vtable: usize,
-}
-
 /// Adds a `waits_on` edge (op `join`) from each root peeps counts the waker
 /// of to each plain task whose `JoinHandle` it awaits; returns where they
 /// are in `edges`, for [`date_joins`].
@@ -66,17 +65,30 @@ pub(crate) fn add_joins(edges: &mut Vec<Edge>) -> std::ops::Range<usize> {
         tasks.insert(header, root);
     });
     let task_vtable = crate::task_waker::vtable();
-    each_awaited(|task, w| {
-        let waiter = if Some(w.vtable) == park {
-            threads.get(&w.data)
+    let root_of = |w: RawParts| {
+        if Some(w.vtable) == park {
+            threads.get(&w.data).copied()
         } else if Some(w.vtable) == task_vtable {
-            tasks.get(&w.data)
+            tasks.get(&w.data).copied()
         } else {
             None
+        }
+    };
+    each_awaited(|task, join| {
+        // A root's own waker, or a `JoinSet`'s entry's leading to one.
+        let (waiter, set) = match root_of(join) {
+            Some(root) => (Some(root), None),
+            None => match join_set::awaiting_set(join) {
+                Some((w, set)) => (root_of(w), Some(set)),
+                None => (None, None),
+            },
         };
-        if let Some(&from) = waiter.filter(|&&from| from != task) {
+        if let Some(from) = waiter.filter(|&from| from != task) {
             let mut attrs = Attrs::new();
             attrs.insert(attr::OP.into(), peeps_graph::Op::Join.as_str().into());
+            if let Some(set) = set {
+                attrs.insert(attr::WAKER_GROUP.into(), (set as u64).into());
+            }
             edges.push(Edge {
                 from,
                 to: task,
@@ -100,10 +112,11 @@ pub(crate) fn date_joins(nodes: &[Node], edges: &mut [Edge], joins: std::ops::Ra
 /// Calls `each` with each plain task whose own waker `task_waker` keeps
 /// (counted, or for its cell alone) and whose live `JoinHandle` has a
 /// waker set, and that waker.
-fn each_awaited(mut each: impl FnMut(NodeId, JoinWaker)) {
+fn each_awaited(mut each: impl FnMut(NodeId, RawParts)) {
     let Some(layout) = *LAYOUT.get_or_init(learn) else {
         return;
     };
+    join_set::learn(join_waker_at, layout.data_word);
     crate::task_waker::each_cell(|root, header| {
         // SAFETY (here and below): `each_cell` passes the header of a task
         // whose waker's clone it keeps meanwhile: its cell is alive.
@@ -123,13 +136,28 @@ fn each_awaited(mut each: impl FnMut(NodeId, JoinWaker)) {
         if state() == JOIN_INTEREST | JOIN_WAKER {
             each(
                 root,
-                JoinWaker {
+                RawParts {
                     data: words[layout.data_word],
                     vtable: words[1 - layout.data_word],
                 },
             );
         }
     });
+}
+
+/// The join waker in the trailer of the live task at `header`, read as it
+/// is, whatever its state says (for `join_set`'s probe, whose task is
+/// alive and awaited).
+fn join_waker_at(header: usize) -> Option<RawParts> {
+    use crate::task_cell::{trailer_of, word_at};
+    let layout = (*LAYOUT.get()?)?;
+    // SAFETY: the caller's task is alive.
+    let at = unsafe { trailer_of(header) }? + layout.offset;
+    let words = [word_at(at)?, word_at(at + WORD)?];
+    Some(RawParts {
+        data: words[layout.data_word],
+        vtable: words[1 - layout.data_word],
+    })
 }
 
 /// The two words of a waker at `at`.

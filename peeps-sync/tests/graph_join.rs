@@ -132,3 +132,51 @@ async fn a_thread_awaiting_an_instrumented_plain_task_waits_on_it() {
     assert_eq!(kind, NodeKind::Thread, "{name}");
     assert_eq!(clones, Some(1), "{name}: the handle's clone alone");
 }
+
+/// A `block_on` thread draining a tokio `JoinSet` of plain tasks
+/// (`join_next`) waits on each of them: the set keeps the one clone of its
+/// waker, which every task's join edge shares (one `waker_group`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_draining_a_join_set_waits_on_each_task() {
+    wait_once("tj-s-first").await;
+
+    let (tx, rx) = mpsc::channel_named::<u32>("tj-s-jobs", 1);
+    let rx = std::sync::Arc::new(peeps_sync::Mutex::new(rx));
+    let mut set = tokio::task::JoinSet::new();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let rx = rx.clone();
+        ids.push(set.spawn(async move { rx.lock().await.recv().await }).id());
+    }
+    let probe = std::thread::spawn(move || {
+        let seen: Vec<_> = ids.iter().map(|id| join_waiter(&id.to_string())).collect();
+        let g = Graph::take();
+        let groups: Vec<_> = g
+            .snap
+            .edges
+            .iter()
+            .filter(|e| e.attrs.get("op").and_then(|v| v.as_str()) == Some("join"))
+            .map(|e| {
+                e.attrs
+                    .get("waker_group")
+                    .and_then(serde_json::Value::as_u64)
+            })
+            .collect();
+        tx.blocking_send(1).unwrap();
+        tx.blocking_send(2).unwrap();
+        (seen, groups)
+    });
+    let mut got = Vec::new();
+    while let Some(r) = set.join_next().await {
+        got.push(r.unwrap());
+    }
+    got.sort();
+    assert_eq!(got, [Some(1), Some(2)]);
+    let (seen, groups) = probe.join().unwrap();
+    for (name, kind, clones) in seen {
+        assert_eq!(kind, NodeKind::Thread, "{name}");
+        assert_eq!(clones, Some(1), "{name}: the set's clone alone");
+    }
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    assert!(groups[0].is_some() && groups[0] == groups[1], "{groups:?}");
+}

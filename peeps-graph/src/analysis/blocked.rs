@@ -1128,13 +1128,24 @@ impl Blocked {
         })
     }
 
-    /// How many of root `r`'s waits hold a clone of its waker: those that
-    /// are not blocking calls.
+    /// How many clones of root `r`'s waker its waits hold: one each, but
+    /// for blocking calls (none) and waits sharing one clone (the joins of
+    /// the tasks of one `JoinSet`: one `waker_group`, one clone).
     fn wakeable_waits(&self, merged: &Merged<'_>, r: u32) -> u64 {
-        self.all_waits(r)
-            .iter()
-            .filter(|&&w| !is_blocking_wait(merged, w))
-            .count() as u64
+        let mut groups: Vec<u64> = Vec::new();
+        let mut single = 0;
+        for &w in self.all_waits(r) {
+            if is_blocking_wait(merged, w) {
+                continue;
+            }
+            match waker_group(merged, w) {
+                Some(group) => groups.push(group),
+                None => single += 1,
+            }
+        }
+        groups.sort_unstable();
+        groups.dedup();
+        single + groups.len() as u64
     }
 
     /// The waits that can release root `r`: all its pending waits, or for a
@@ -1386,6 +1397,15 @@ fn nested_executor_wait(merged: &Merged<'_>, root: &Root, w: EdgeIndex) -> bool 
 /// combinator is one that may wake anyway.
 fn foreign_waker(merged: &Merged<'_>, w: EdgeIndex) -> bool {
     merged.graph()[w].flag(attr::FOREIGN_WAKER)
+}
+
+/// The clone of its waiter's waker wait `w` shares with its other waits
+/// of the same group, if it shares one (see [`attr::WAKER_GROUP`]).
+fn waker_group(merged: &Merged<'_>, w: EdgeIndex) -> Option<u64> {
+    merged.graph()[w]
+        .attrs
+        .and_then(|a| a.get(attr::WAKER_GROUP))
+        .and_then(|v| v.as_u64())
 }
 
 /// A wait's place in its resource's queue (`u64::MAX` when unknown).
