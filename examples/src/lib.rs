@@ -729,6 +729,7 @@
 //! | `soak_thread_runtime_select_socket_before_first_push_plain` | in every dump: nothing false (the same, the server's first push after 15 s) |
 //! | `soak_current_thread_main_select_worker_handle_interval_plain` | in every dump: nothing false (`soak_main_select_worker_handle_interval_commands_plain` on a current-thread runtime) |
 //! | `soak_current_thread_server_keeps_stats_sender_accepts` | in every dump: nothing false (current-thread `main` keeps (and has used) the original `stats` sender, `select!`ing `accept()` against `stats.recv()`; a `std::thread` client connects every 8 s) |
+//! | `soak_wal_thread_runtime_flush_tick_acks_plain` | in every dump: nothing false (a `std::thread` `block_on`s its own current-thread runtime, `select!`ing `records.recv()` against a 10 s flush `interval` (first tick at once) that acks on `acks`; a plain writer sends a batch and waits for the ack; dumped before the timer has won against the pending receive) (today: a false probable deadlock of `thread wal` and the writer: a bug) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -619,6 +619,7 @@ const SCENARIOS: &[&str] = &[
     "soak_thread_runtime_select_socket_before_first_push_plain",
     "soak_current_thread_main_select_worker_handle_interval_plain",
     "soak_current_thread_server_keeps_stats_sender_accepts",
+    "soak_wal_thread_runtime_flush_tick_acks_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -11021,6 +11022,15 @@ fn soak_current_thread_main_select_worker_handle_interval_plain() {
 #[test]
 fn soak_current_thread_server_keeps_stats_sender_accepts() {
     let mut s = scenario!(soak_current_thread_server_keeps_stats_sender_accepts);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `std::thread` `block_on`s its own current-thread runtime, `select!`ing `records.recv()` against a 10 s flush `interval` (first tick at once) that acks on `acks`; a plain writer sends a batch and waits for the ack; dumped before the timer has won against the pending receive.
+#[test]
+#[ignore = "bug: peeps says, in the dumps before the first 10 s flush, `deadlock (probable, 2 tasks, 1 process): thread \"wal\" waits at .../soak_wal_thread_runtime_flush_tick_acks_plain.rs:38 to receive from channel \"...:24\" ... sender held by task \"tokio task 3\" (spawned with tokio::spawn); task \"tokio task 3\" waits at ...:72 to receive from channel \"...:25\" ... sender held by thread \"wal\"`. It should say nothing: the log thread's receive is one branch of a `select!` beside a 10 s flush `interval` that sends the ack. Its current-thread `block_on` waker is not counted, and `raced_at` is set on `thread wal` only once the timer has won against a pending receive (the interval's first tick is ready in the first poll): after the first flush peeps says nothing"]
+fn soak_wal_thread_runtime_flush_tick_acks_plain() {
+    let mut s = scenario!(soak_wal_thread_runtime_flush_tick_acks_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
