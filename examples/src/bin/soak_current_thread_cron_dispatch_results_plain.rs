@@ -1,11 +1,11 @@
 //! Healthy, mostly idle: a cron-style dispatcher in a current-thread `main`
 //! (`#[tokio::main(flavor = "current_thread")]`). `main` loops on
 //! `tokio::select!` of `results.recv()` (an `mpsc` of capacity 4) against a
-//! 20 s `tokio::time::interval` ("compact every 20 s"): each tick sends a
+//! 20 s `tokio::time::interval` ("compact at startup, then every 20 s"): each tick sends a
 //! job into `jobs` (an `mpsc` of capacity 4), each result is logged. A plain
 //! `tokio::spawn` worker receives a job, works 10 ms and sends its result.
-//! The interval's first tick is immediate, so the first job goes out at
-//! once and the next one 20 s later.
+//! `main` sends a first job at startup, before the loop, and the
+//! interval's first tick is 20 s later (`interval_at`).
 //!
 //! Between ticks `main` waits on its timer (which peeps cannot see) and on
 //! `results`, whose sender the worker keeps, while the worker waits on
@@ -37,7 +37,10 @@ async fn main() {
     let seen = Arc::new(AtomicU64::new(0));
     let counted = seen.clone();
     ready_when(move |_| counted.load(Ordering::Relaxed) >= 1);
-    let mut tick = tokio::time::interval(Duration::from_secs(20));
+    // Compact once at startup, then every 20 s.
+    jobs.send(0).await.expect("the worker runs");
+    let period = Duration::from_secs(20);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     let mut n = 0u64;
     loop {
         tokio::select! {

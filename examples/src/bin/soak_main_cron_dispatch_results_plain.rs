@@ -2,7 +2,7 @@
 //! `soak_current_thread_cron_dispatch_results_plain` on the default
 //! multi-thread runtime (`#[tokio::main]`). `main` loops on `tokio::select!`
 //! of `results.recv()` (an `mpsc` of capacity 4) against a 20 s `interval`
-//! (first tick immediate): each tick sends a job into `jobs` (capacity 4);
+//! (a first job sent at startup): each tick sends a job into `jobs` (capacity 4);
 //! a plain `tokio::spawn` worker works 10 ms per job and sends its result.
 //!
 //! Between ticks `main` waits on its timer and on `results` (sender with
@@ -33,7 +33,10 @@ async fn main() {
     let seen = Arc::new(AtomicU64::new(0));
     let counted = seen.clone();
     ready_when(move |_| counted.load(Ordering::Relaxed) >= 1);
-    let mut tick = tokio::time::interval(Duration::from_secs(20));
+    // Compact once at startup, then every 20 s.
+    jobs.send(0).await.expect("the worker runs");
+    let period = Duration::from_secs(20);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     let mut n = 0u64;
     loop {
         tokio::select! {

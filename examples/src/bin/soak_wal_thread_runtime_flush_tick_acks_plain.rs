@@ -2,10 +2,11 @@
 //! `std::thread` builds a current-thread runtime
 //! (`tokio::runtime::Builder::new_current_thread()`) and `block_on`s a loop
 //! that `select!`s `records.recv()` (an `mpsc` of capacity 64 from the main
-//! runtime) against a 10 s `interval` (first tick at once): records are
+//! runtime) against a 10 s `interval` (`interval_at`: the first flush 10 s in): records are
 //! buffered; each tick flushes the buffer and sends an ack on `acks`
-//! (capacity 4). A plain writer task on the main runtime sends a batch of
-//! records and then waits for the ack before the next batch (backpressure).
+//! (capacity 4); a first ack (0 bytes) says the log is open. A plain
+//! writer task on the main runtime waits for it, then sends a batch of
+//! records and waits for the ack before the next batch (backpressure).
 //!
 //! Between ticks the log thread waits on its timer (which peeps cannot see)
 //! and on `records`, whose sender the writer keeps, while the writer waits
@@ -31,8 +32,13 @@ async fn main() {
                 .build()
                 .expect("wal runtime");
             rt.block_on(async move {
+                // The log is open: say so (0 bytes durable).
+                if acks_tx.send(0).await.is_err() {
+                    return;
+                }
                 let mut buffer: Vec<Vec<u8>> = Vec::new();
-                let mut flush = tokio::time::interval(Duration::from_secs(10));
+                let period = Duration::from_secs(10);
+                let mut flush = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
                 loop {
                     tokio::select! {
                         record = record_rx.recv() => match record {
@@ -63,6 +69,10 @@ async fn main() {
         })
     });
     let writer = tokio::spawn(async move {
+        // Wait for the log to open.
+        if acks.recv().await.is_none() {
+            return;
+        }
         for batch in 0u64.. {
             for n in 0..8u8 {
                 if records.send(vec![n; 16]).await.is_err() {
