@@ -82,10 +82,12 @@ async fn main() {
         }
     });
 
+    // The reaper's join shows only while peeps counts its waker (once its
+    // receive of `handles` has pended): the fetches' waits always show.
     ready_when(|g| {
         g.edges
             .iter()
-            .any(|e| e.attrs.get("op").and_then(|v| v.as_str()) == Some("join"))
+            .any(|e| e.attrs.get("op").and_then(|v| v.as_str()) == Some("acquire"))
     });
     park().await
 }
