@@ -74,6 +74,10 @@ async fn main() {
         });
     }
     drop(backend);
-    ready_when(|g| g.edges.iter().any(|e| e.attrs.get("op").and_then(|v| v.as_str()) == Some("lock")));
+    ready_when(|g| {
+        g.edges
+            .iter()
+            .any(|e| e.attrs.get("op").and_then(|v| v.as_str()) == Some("lock"))
+    });
     park().await
 }

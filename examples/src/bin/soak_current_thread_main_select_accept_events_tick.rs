@@ -21,12 +21,17 @@ use tokio::net::{TcpListener, TcpStream};
 
 async fn client(addr: std::net::SocketAddr, id: u64) {
     loop {
-        let Ok(sock) = TcpStream::connect(addr).await else { return };
+        let Ok(sock) = TcpStream::connect(addr).await else {
+            return;
+        };
         let (r, mut w) = sock.into_split();
         let mut lines = BufReader::new(r).lines();
         for n in 0..3u64 {
             tokio::time::sleep(Duration::from_millis(20 + (id * 7 + n * 5) % 20)).await;
-            if w.write_all(format!("hello {id} {n}\n").as_bytes()).await.is_err() {
+            if w.write_all(format!("hello {id} {n}\n").as_bytes())
+                .await
+                .is_err()
+            {
                 break;
             }
             if !matches!(lines.next_line().await, Ok(Some(_))) {

@@ -17,8 +17,8 @@
 use examples::ready_when;
 use peeps::graph::NodeKind;
 use peeps::sync::mpsc;
-use std::time::Duration;
 use std::io::Write;
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpListener;
 
@@ -32,7 +32,9 @@ async fn main() {
     std::thread::spawn(move || {
         loop {
             std::thread::sleep(Duration::from_secs(8));
-            let Ok(mut sock) = std::net::TcpStream::connect(addr) else { return };
+            let Ok(mut sock) = std::net::TcpStream::connect(addr) else {
+                return;
+            };
             for n in 0..3 {
                 let _ = sock.write_all(format!("GET /{n}\n").as_bytes());
                 std::thread::sleep(Duration::from_millis(20));

@@ -67,7 +67,10 @@ async fn main() {
         for id in 0u64.. {
             ticker.tick().await;
             let h = tokio::spawn(fetch(id, slots.clone(), backend.clone()));
-            deadlines.push((Instant::now() + Duration::from_millis(300), h.abort_handle()));
+            deadlines.push((
+                Instant::now() + Duration::from_millis(300),
+                h.abort_handle(),
+            ));
             if handles_tx.send(h).await.is_err() {
                 return;
             }

@@ -41,7 +41,11 @@ async fn main() {
         let (mut sock, _) = listener.accept().await.expect("accept");
         for n in 0u64.. {
             tokio::time::sleep(Duration::from_millis(30)).await;
-            if sock.write_all(format!("line {n}\n").as_bytes()).await.is_err() {
+            if sock
+                .write_all(format!("line {n}\n").as_bytes())
+                .await
+                .is_err()
+            {
                 return;
             }
         }

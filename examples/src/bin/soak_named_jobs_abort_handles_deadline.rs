@@ -75,7 +75,10 @@ async fn main() {
             ticker.tick().await;
             account += 1;
             let job = peeps::spawn_named("settle", settle(account, ledger.clone(), pricer.clone()));
-            deadlines.push((Instant::now() + Duration::from_millis(250), job.abort_handle()));
+            deadlines.push((
+                Instant::now() + Duration::from_millis(250),
+                job.abort_handle(),
+            ));
             // The job's `JoinHandle` is dropped: the job is detached, ended
             // by its deadline if it has not finished.
             drop(job);

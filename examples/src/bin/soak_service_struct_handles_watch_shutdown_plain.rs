@@ -41,7 +41,9 @@ impl Service {
                     loop {
                         // The guard is a temporary of this statement: let go
                         // before the work.
-                        let Some(job) = rx.lock().await.recv().await else { break };
+                        let Some(job) = rx.lock().await.recv().await else {
+                            break;
+                        };
                         tokio::time::sleep(Duration::from_millis(5 + job % 21)).await;
                         if results.send(job).await.is_err() {
                             break;
@@ -71,7 +73,12 @@ impl Service {
             }
             flushed + batch.len() as u64
         });
-        Service { jobs: Some(jobs), shutdown, workers, flusher }
+        Service {
+            jobs: Some(jobs),
+            shutdown,
+            workers,
+            flusher,
+        }
     }
 
     async fn submit(&self, job: u64) {

@@ -95,12 +95,20 @@ async fn main() {
                     }
                 }
             });
-            let handled: u64 = join_all(workers).await.into_iter().map(|r| r.expect("worker")).sum();
+            let handled: u64 = join_all(workers)
+                .await
+                .into_iter()
+                .map(|r| r.expect("worker"))
+                .sum();
             let fed = feeder.await.expect("feeder");
             println!("generation {generation}: fed {fed}, handled {handled}");
         }
     });
 
-    ready_when(|g| g.edges.iter().any(|e| e.attrs.get("op").and_then(|v| v.as_str()) == Some("recv")));
+    ready_when(|g| {
+        g.edges
+            .iter()
+            .any(|e| e.attrs.get("op").and_then(|v| v.as_str()) == Some("recv"))
+    });
     supervisor.await.expect("the supervisor ends");
 }

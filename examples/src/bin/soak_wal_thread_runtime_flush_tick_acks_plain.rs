@@ -38,7 +38,8 @@ async fn main() {
                 }
                 let mut buffer: Vec<Vec<u8>> = Vec::new();
                 let period = Duration::from_secs(10);
-                let mut flush = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+                let mut flush =
+                    tokio::time::interval_at(tokio::time::Instant::now() + period, period);
                 loop {
                     tokio::select! {
                         record = record_rx.recv() => match record {
@@ -65,7 +66,9 @@ async fn main() {
                     .any(|n| n.id == e.from && n.kind == NodeKind::Thread && n.name == "thread wal")
         }) && g.edges.iter().any(|e| {
             e.attrs.get("op").and_then(|v| v.as_str()) == Some("recv")
-                && g.nodes.iter().any(|n| n.id == e.from && n.kind == NodeKind::Task)
+                && g.nodes
+                    .iter()
+                    .any(|n| n.id == e.from && n.kind == NodeKind::Task)
         })
     });
     let writer = tokio::spawn(async move {
