@@ -703,7 +703,27 @@
 //! | `db_permit_then_cache_vs_cache_then_permit_plain` | certain deadlock of the plain request task (holding a `db-conns` permit, a pool of 1, locking `cache`) and the plain refresher (holding `cache`, acquiring `db-conns`) |
 //! | `soak_db_permit_then_cache_both_tasks_plain` | in every dump: nothing false (the twin: the refresher takes `db-conns` before `cache`; two request tasks) |
 //! | `soak_transfers_timed_second_lock_backoff_plain` | in every dump: nothing false (two plain tellers lock `checking` and `savings` in opposite orders, the second under a 300 ms timeout, and back off: each waits on a guard the other holds, beside its timer) |
-
+//!
+//! ## Deadlocks from bug reports in new shapes, and their fixed twins (hunt35b)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `sync_lookup_block_on_starves_resolver_current_thread` | certain deadlock of `thread main` (a current-thread runtime's `main` `futures::executor::block_on`s a lookup, parked on `lookup-reply`, tokio#2376) and the plain resolver, woken by the request but never polled (missed today: a bug) |
+//! | `soak_sync_lookup_awaited_resolver_current_thread` | in every dump: nothing false (the twin: the lookup awaited, every 150 ms) |
+//! | `nested_spawn_blocking_exhausts_pool` | certain deadlock of the two `spawn_blocking` importers each parked on its `digest`, whose sender is in a hashing closure queued behind them (`max_blocking_threads(2)`, graph-node#2354) (missed today: a bug) |
+//! | `soak_spawn_blocking_hashes_inline` | in every dump: nothing false (the twin: no nested `spawn_blocking`) |
+//! | `main_joins_workers_before_watch_shutdown` | probable deadlock of `thread main` (awaiting the first plain worker's `JoinHandle`) and the workers (waiting on `shutdown`, a `watch` whose sender `main` made and sends only after the joins) |
+//! | `soak_main_sends_watch_shutdown_then_joins` | in every dump: nothing false (the twin: `true` sent, then the joins; generations) |
+//! | `audit_sender_kept_in_watch_config` | deadlock of `thread main` (awaiting the plain audit writer) and the writer (receiving on `audit`, whose last sender is in the value of the `config` watch `main` keeps) (missed today: a bug) |
+//! | `soak_audit_sender_outside_watch_config` | in every dump: nothing false (the twin: `config` carries no sender; generations) |
+//! | `reserved_slot_held_joining_sender_child` | certain deadlock of `thread main` (holding the only slot of `uploads` by `reserve`, awaiting a plain child) and the child (sending on `uploads`); the uploader behind |
+//! | `soak_reserve_after_joining_sender_child` | in every dump: nothing false (the twin: the child joined before the slot is reserved) |
+//! | `barrier_party_returns_early_on_error` | two plain shard loaders stuck forever at `shards-loaded` (a `Barrier` of 3 whose third party returned its error first) (missed today: a bug) |
+//! | `soak_barrier_party_arrives_then_reports_error` | in every dump: nothing false (the twin: a failed shard still arrives at the barrier) |
+//! | `key_update_std_guard_across_fetch_current_thread` | certain deadlock of a plain handler (a blocking lock of `verifier`) and `thread main` (holding `verifier` across an `.await` on a current-thread runtime, never polled again, firebase-auth#22) (missed today: a bug) |
+//! | `soak_key_update_guard_after_fetch_current_thread` | in every dump: nothing false (the twin: the keys fetched before `verifier` is locked) |
+//! | `service_stop_joins_under_write_guard_joinset_main` | certain deadlock of `thread main` (draining a tokio `JoinSet` of plain workers with `join_next`, holding `service` for write, rustdesk#622) and the workers (waiting to read `service`) |
+//! | `soak_service_stop_drops_write_guard_before_join` | in every dump: nothing false (the twin: the write guard dropped before the `JoinSet` is drained) |
 //!
 //! ## JoinHandles, current-thread loops, lock orders, graceful shutdown (hunt35a)
 //!
@@ -731,27 +751,6 @@
 //! | `soak_current_thread_server_keeps_stats_sender_accepts` | in every dump: nothing false (current-thread `main` keeps (and has used) the original `stats` sender, `select!`ing `accept()` against `stats.recv()`; a `std::thread` client connects every 8 s) |
 //! | `soak_wal_thread_runtime_flush_tick_acks_plain` | in every dump: nothing false (a `std::thread` `block_on`s its own current-thread runtime, acks that the log is open, then `select!`s `records.recv()` against a 10 s flush `interval` that acks on `acks`; a plain writer sends a batch and waits for the ack; dumped before the first flush) (today: a false probable deadlock of `thread wal` and the writer: a bug) |
 //! | `soak_named_jobs_abort_handles_deadline` | in every dump: nothing false (`soak_joinset_jobs_abort_handles_deadline_plain` with detached `peeps::spawn_named` jobs aborted through kept tokio `AbortHandle`s past their 250 ms deadline; nothing else named) |
-//!
-//! ## Deadlocks from bug reports in new shapes, and their fixed twins (hunt35b)
-//!
-//! | binary | what peeps must say |
-//! |---|---|
-//! | `sync_lookup_block_on_starves_resolver_current_thread` | certain deadlock of `thread main` (a current-thread runtime's `main` `futures::executor::block_on`s a lookup, parked on `lookup-reply`, tokio#2376) and the plain resolver, woken by the request but never polled (missed today: a bug) |
-//! | `soak_sync_lookup_awaited_resolver_current_thread` | in every dump: nothing false (the twin: the lookup awaited, every 150 ms) |
-//! | `nested_spawn_blocking_exhausts_pool` | certain deadlock of the two `spawn_blocking` importers each parked on its `digest`, whose sender is in a hashing closure queued behind them (`max_blocking_threads(2)`, graph-node#2354) (missed today: a bug) |
-//! | `soak_spawn_blocking_hashes_inline` | in every dump: nothing false (the twin: no nested `spawn_blocking`) |
-//! | `main_joins_workers_before_watch_shutdown` | probable deadlock of `thread main` (awaiting the first plain worker's `JoinHandle`) and the workers (waiting on `shutdown`, a `watch` whose sender `main` made and sends only after the joins) |
-//! | `soak_main_sends_watch_shutdown_then_joins` | in every dump: nothing false (the twin: `true` sent, then the joins; generations) |
-//! | `audit_sender_kept_in_watch_config` | deadlock of `thread main` (awaiting the plain audit writer) and the writer (receiving on `audit`, whose last sender is in the value of the `config` watch `main` keeps) (missed today: a bug) |
-//! | `soak_audit_sender_outside_watch_config` | in every dump: nothing false (the twin: `config` carries no sender; generations) |
-//! | `reserved_slot_held_joining_sender_child` | certain deadlock of `thread main` (holding the only slot of `uploads` by `reserve`, awaiting a plain child) and the child (sending on `uploads`); the uploader behind |
-//! | `soak_reserve_after_joining_sender_child` | in every dump: nothing false (the twin: the child joined before the slot is reserved) |
-//! | `barrier_party_returns_early_on_error` | two plain shard loaders stuck forever at `shards-loaded` (a `Barrier` of 3 whose third party returned its error first) (missed today: a bug) |
-//! | `soak_barrier_party_arrives_then_reports_error` | in every dump: nothing false (the twin: a failed shard still arrives at the barrier) |
-//! | `key_update_std_guard_across_fetch_current_thread` | certain deadlock of a plain handler (a blocking lock of `verifier`) and `thread main` (holding `verifier` across an `.await` on a current-thread runtime, never polled again, firebase-auth#22) (missed today: a bug) |
-//! | `soak_key_update_guard_after_fetch_current_thread` | in every dump: nothing false (the twin: the keys fetched before `verifier` is locked) |
-//! | `service_stop_joins_under_write_guard_joinset_main` | certain deadlock of `thread main` (draining a tokio `JoinSet` of plain workers with `join_next`, holding `service` for write, rustdesk#622) and the workers (waiting to read `service`) |
-//! | `soak_service_stop_drops_write_guard_before_join` | in every dump: nothing false (the twin: the write guard dropped before the `JoinSet` is drained) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

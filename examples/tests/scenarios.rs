@@ -10952,12 +10952,6 @@ fn sync_lookup_block_on_starves_resolver_current_thread() {
 #[test]
 fn soak_sync_lookup_awaited_resolver_current_thread() {
     let mut s = scenario!(soak_sync_lookup_awaited_resolver_current_thread);
-// ---- hunt35a: healthy JoinHandle awaits, current-thread select loops, safe lock orders, graceful shutdown
-
-/// `main` awaits three plain workers' tokio `JoinHandle`s in order (`for h in handles`): one receives jobs from a plain ticker every 15 ms, one reads a TCP socket fed every 30 ms, one sleeps 40 ms; all lock one `Mutex` of totals.
-#[test]
-fn soak_main_awaits_worker_handles_in_order_plain() {
-    let mut s = scenario!(soak_main_awaits_worker_handles_in_order_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
@@ -10993,10 +10987,6 @@ fn nested_spawn_blocking_exhausts_pool() {
 #[test]
 fn soak_spawn_blocking_hashes_inline() {
     let mut s = scenario!(soak_spawn_blocking_hashes_inline);
-/// A plain supervisor runs generations: four plain workers with their own inboxes fed every 10 ms by a plain feeder, `join_all` of their handles, then the feeder's; a controller sends a `broadcast` shutdown every 1.2 s, the workers `close()` and drain; jobs under a `Semaphore` (2) and a `Mutex`.
-#[test]
-fn soak_supervisor_join_all_broadcast_drain_plain() {
-    let mut s = scenario!(soak_supervisor_join_all_broadcast_drain_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
@@ -11049,10 +11039,6 @@ fn main_joins_workers_before_watch_shutdown() {
 #[test]
 fn soak_main_sends_watch_shutdown_then_joins() {
     let mut s = scenario!(soak_main_sends_watch_shutdown_then_joins);
-/// A plain supervisor `select!`s `&mut sup.handle` (a `JoinHandle` kept in a struct) against a 100 ms sleep, locks `stats`, and after 900 ms sends a `oneshot` stop and awaits the same handle again; the worker `select!`s the stop against its inbox fed every 10 ms.
-#[test]
-fn soak_supervisor_select_handle_then_rejoin_plain() {
-    let mut s = scenario!(soak_supervisor_select_handle_then_rejoin_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
@@ -11078,10 +11064,6 @@ fn audit_sender_kept_in_watch_config() {
 #[test]
 fn soak_audit_sender_outside_watch_config() {
     let mut s = scenario!(soak_audit_sender_outside_watch_config);
-/// A plain dispatcher spawns a fetch every 40 ms (a permit of a `Semaphore` (4), a request with a `oneshot` reply to a backend answering from spawned `async move` blocks in 50-600 ms), keeps its `AbortHandle` with a 300 ms deadline and hands the `JoinHandle` to a plain reaper that awaits each.
-#[test]
-fn soak_deadline_abort_while_reaper_joins_plain() {
-    let mut s = scenario!(soak_deadline_abort_while_reaper_joins_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
@@ -11123,10 +11105,6 @@ fn reserved_slot_held_joining_sender_child() {
 #[test]
 fn soak_reserve_after_joining_sender_child() {
     let mut s = scenario!(soak_reserve_after_joining_sender_child);
-/// Current-thread `main` `select!`s `accept()` on 127.0.0.1, an `mpsc` of events from plain per-connection handlers and a 100 ms tick that locks `sessions` (`Mutex<HashMap>`); plain clients reconnect every three lines.
-#[test]
-fn soak_current_thread_main_select_accept_events_tick() {
-    let mut s = scenario!(soak_current_thread_main_select_accept_events_tick);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
@@ -11158,10 +11136,6 @@ fn barrier_party_returns_early_on_error() {
 #[test]
 fn soak_barrier_party_arrives_then_reports_error() {
     let mut s = scenario!(soak_barrier_party_arrives_then_reports_error);
-/// A `std::thread` with its own current-thread runtime answers lookups (`mpsc` with `oneshot` replies) in 10-60 ms; six plain request tasks use a `Mutex<HashMap<_, Arc<Mutex<_>>>>` cache, the map's guard dropped before the entry is locked across the lookup; an evictor clears it; `main` awaits the handles in order.
-#[test]
-fn soak_db_thread_runtime_per_key_cache_plain() {
-    let mut s = scenario!(soak_db_thread_runtime_per_key_cache_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
@@ -11193,10 +11167,6 @@ fn key_update_std_guard_across_fetch_current_thread() {
 #[test]
 fn soak_key_update_guard_after_fetch_current_thread() {
     let mut s = scenario!(soak_key_update_guard_after_fetch_current_thread);
-/// A plain dispatcher moves an owned permit of a `Semaphore` (3) into a plain job every 10 ms; jobs lock `index` then `stats`, then read `config` (`RwLock`) across a sleep; two readers hold reads of `config` concurrently, an admin writes it; a compactor nests `index` then `stats` too; `main` `select!`s the dispatcher's handle against a 1 s sleep.
-#[test]
-fn soak_fanout_permits_locks_one_order_plain() {
-    let mut s = scenario!(soak_fanout_permits_locks_one_order_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
@@ -11241,6 +11211,68 @@ fn service_stop_joins_under_write_guard_joinset_main() {
 #[test]
 fn soak_service_stop_drops_write_guard_before_join() {
     let mut s = scenario!(soak_service_stop_drops_write_guard_before_join);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+// ---- hunt35a: healthy JoinHandle awaits, current-thread select loops, safe lock orders, graceful shutdown
+
+/// `main` awaits three plain workers' tokio `JoinHandle`s in order (`for h in handles`): one receives jobs from a plain ticker every 15 ms, one reads a TCP socket fed every 30 ms, one sleeps 40 ms; all lock one `Mutex` of totals.
+#[test]
+fn soak_main_awaits_worker_handles_in_order_plain() {
+    let mut s = scenario!(soak_main_awaits_worker_handles_in_order_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain supervisor runs generations: four plain workers with their own inboxes fed every 10 ms by a plain feeder, `join_all` of their handles, then the feeder's; a controller sends a `broadcast` shutdown every 1.2 s, the workers `close()` and drain; jobs under a `Semaphore` (2) and a `Mutex`.
+#[test]
+fn soak_supervisor_join_all_broadcast_drain_plain() {
+    let mut s = scenario!(soak_supervisor_join_all_broadcast_drain_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain supervisor `select!`s `&mut sup.handle` (a `JoinHandle` kept in a struct) against a 100 ms sleep, locks `stats`, and after 900 ms sends a `oneshot` stop and awaits the same handle again; the worker `select!`s the stop against its inbox fed every 10 ms.
+#[test]
+fn soak_supervisor_select_handle_then_rejoin_plain() {
+    let mut s = scenario!(soak_supervisor_select_handle_then_rejoin_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain dispatcher spawns a fetch every 40 ms (a permit of a `Semaphore` (4), a request with a `oneshot` reply to a backend answering from spawned `async move` blocks in 50-600 ms), keeps its `AbortHandle` with a 300 ms deadline and hands the `JoinHandle` to a plain reaper that awaits each.
+#[test]
+fn soak_deadline_abort_while_reaper_joins_plain() {
+    let mut s = scenario!(soak_deadline_abort_while_reaper_joins_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Current-thread `main` `select!`s `accept()` on 127.0.0.1, an `mpsc` of events from plain per-connection handlers and a 100 ms tick that locks `sessions` (`Mutex<HashMap>`); plain clients reconnect every three lines.
+#[test]
+fn soak_current_thread_main_select_accept_events_tick() {
+    let mut s = scenario!(soak_current_thread_main_select_accept_events_tick);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `std::thread` with its own current-thread runtime answers lookups (`mpsc` with `oneshot` replies) in 10-60 ms; six plain request tasks use a `Mutex<HashMap<_, Arc<Mutex<_>>>>` cache, the map's guard dropped before the entry is locked across the lookup; an evictor clears it; `main` awaits the handles in order.
+#[test]
+fn soak_db_thread_runtime_per_key_cache_plain() {
+    let mut s = scenario!(soak_db_thread_runtime_per_key_cache_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain dispatcher moves an owned permit of a `Semaphore` (3) into a plain job every 10 ms; jobs lock `index` then `stats`, then read `config` (`RwLock`) across a sleep; two readers hold reads of `config` concurrently, an admin writes it; a compactor nests `index` then `stats` too; `main` `select!`s the dispatcher's handle against a 1 s sleep.
+#[test]
+fn soak_fanout_permits_locks_one_order_plain() {
+    let mut s = scenario!(soak_fanout_permits_locks_one_order_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
 /// A `Service` struct owns its jobs sender, a `watch` shutdown and its plain workers' and flusher's `JoinHandle`s; workers share an `Arc<Mutex<Receiver>>` (guard let go per statement); `stop()` drops the sender, flips the watch, awaits each handle; generations of 700 ms.
 #[test]
 fn soak_service_struct_handles_watch_shutdown_plain() {
