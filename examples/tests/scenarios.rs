@@ -11307,7 +11307,6 @@ fn soak_backend_spawned_responders_ledger_lock_plain() {
 
 /// Current-thread `main` sends a first job at startup, then `select!`s `results.recv()` against a 20 s `interval` that sends a job to a plain worker, which answers in 10 ms; dumped before the first tick.
 #[test]
-#[ignore = "bug: peeps says, in 9 of 9 dumps, `deadlock (probable, 2 tasks, 1 process): thread \"main\" waits at .../soak_current_thread_cron_dispatch_results_plain.rs:47 to receive from channel \"...:28\" ... sender held by task \"tokio task 1\" (spawned with tokio::spawn); task \"tokio task 1\" waits at ...:30 to receive from channel \"...:27\" ... sender held by thread \"main\"`. It should say nothing: `main`'s receive is one branch of a `select!` beside a 20 s `interval` that sends the worker its next job. A current-thread `block_on`'s waker is not counted, and `raced_at` is only set once the timer has won against a pending receive at that call, 20 s in (the first job is sent before the loop, the first tick is 20 s later): until then nothing says the timer is there. (With a plain `interval`, whose first tick is due at once, about half the runs set `raced_at` in the first second, when that tick is not ready in the first poll.)"]
 fn soak_current_thread_cron_dispatch_results_plain() {
     let mut s = scenario!(soak_current_thread_cron_dispatch_results_plain);
     let reports = check_soak_healthy(&mut s);
@@ -11356,7 +11355,6 @@ fn soak_current_thread_server_keeps_stats_sender_accepts() {
 
 /// A `std::thread` `block_on`s its own current-thread runtime, acks that the log is open, then `select!`s `records.recv()` against a 10 s flush `interval` that acks on `acks`; a plain writer sends a batch and waits for the ack; dumped before the first flush.
 #[test]
-#[ignore = "bug: peeps says, in the dumps before the first 10 s flush (9 of 9 in a test), `deadlock (probable, 2 tasks, 1 process): thread \"wal\" waits at .../soak_wal_thread_runtime_flush_tick_acks_plain.rs:45 to receive from channel \"...:25\" ... sender held by task \"tokio task 3\" (spawned with tokio::spawn); task \"tokio task 3\" waits at ...:85 to receive from channel \"...:26\" ... sender held by thread \"wal\"`. It should say nothing: the log thread's receive is one branch of a `select!` beside a 10 s flush `interval` that sends the ack. Its current-thread `block_on` waker is not counted, and `raced_at` is set on `thread wal` only once the timer has won against a pending receive: after the first flush peeps says nothing"]
 fn soak_wal_thread_runtime_flush_tick_acks_plain() {
     let mut s = scenario!(soak_wal_thread_runtime_flush_tick_acks_plain);
     let reports = check_soak_healthy(&mut s);

@@ -43,6 +43,13 @@ pub const RACED_AT: &str = "raced_at";
 /// In [`RACED_AT`]: more sites raced than are kept, so every wait of the
 /// root may lose such a race.
 pub const RACED_ANY: &str = "*";
+/// A thread's `block_on` root whose waker peeps cannot count (a
+/// current-thread runtime's): its OS thread is parked in its runtime's
+/// I/O driver (`epoll_wait`) with this timeout, in ms: a timer of that
+/// runtime is due then, which may be the root's own (an `interval` in the
+/// same `select!`). Absent when the thread parks with no timeout, or
+/// elsewhere.
+pub const TIMER_DUE_MS: &str = "timer_due_ms";
 /// Tasks: tokio's task id, when the task runs on tokio.
 pub const TOKIO_TASK_ID: &str = "tokio_task_id";
 /// Threads, and tasks of `spawn_blocking`: `true` when the node runs on a

@@ -1077,3 +1077,48 @@ fn the_joins_of_one_join_set_share_one_waker_clone() {
         assert_eq!(task_names(d).len(), 3, "{}", report.text());
     }
 }
+
+/// A thread's root whose waker peeps cannot count (a current-thread
+/// runtime's), its thread parked with a timer of its runtime due
+/// (`timer_due_ms`), may be woken by that timer: no deadlock through its
+/// wait. Parked with none, its wait is taken for its only way out.
+#[test]
+fn a_thread_parked_with_a_timer_due_may_wake() {
+    let build = |due: Option<u64>, clones: Option<u64>| {
+        let mut d = Dump::new("svc");
+        let main = d.thread("main");
+        let worker = d.plain_task("worker");
+        let (jobs, results) = (
+            d.channel("jobs", "mpsc", 1, 1),
+            d.channel("results", "mpsc", 1, 1),
+        );
+        d.hold(jobs, main, "sender");
+        d.hold(jobs, worker, "receiver");
+        d.hold(results, worker, "sender");
+        d.hold(results, main, "receiver");
+        d.wait(main, results, "recv");
+        d.wait(worker, jobs, "recv");
+        if let Some(ms) = due {
+            d.node(main).attr("timer_due_ms", ms);
+        }
+        if let Some(c) = clones {
+            d.node(main).attr("waker_clones", c);
+        }
+        analyze(&[d.build()])
+    };
+    assert_no_deadlock(&build(Some(19_000), None));
+    let report = build(None, None);
+    assert_eq!(
+        only_deadlock(&report).certainty,
+        Certainty::Probable,
+        "{}",
+        report.text()
+    );
+    // Counted, its count decides: one clone, its receive's.
+    assert_eq!(
+        only_deadlock(&build(Some(19_000), Some(1))).certainty,
+        Certainty::Probable,
+        "{}",
+        build(Some(19_000), Some(1)).text()
+    );
+}

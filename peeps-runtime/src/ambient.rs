@@ -73,6 +73,12 @@ unsafe impl Entry for AmbientRoot {
         if let Some(clones) = clones {
             out.attr(attr::WAKER_CLONES, clones);
         }
+        if self.os_thread != 0
+            && clones.is_none()
+            && let Some(ms) = crate::timer_due::epoll_timeout_ms(self.os_thread)
+        {
+            out.attr(attr::TIMER_DUE_MS, ms);
+        }
         if self.os_thread != 0 {
             let raced = crate::raced::sites(self.os_thread);
             if !raced.is_empty() {

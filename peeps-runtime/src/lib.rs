@@ -72,6 +72,7 @@ cfg_diagnostics! {
     mod task_cell;
     mod task_join;
     pub mod test;
+    mod timer_due;
     #[doc(hidden)]
     pub mod wait;
     mod waker;

@@ -949,3 +949,72 @@ async fn a_sender_moved_into_a_waiting_plain_task_is_found_in_its_cell() {
     assert_eq!(rx.recv().await, Some(7));
     task.await.unwrap();
 }
+
+/// A thread whose current-thread runtime's root waits on a peeps receive
+/// beside a timer of the runtime (an `interval` in the same `select!`) is
+/// parked with that timer due (`timer_due_ms`); beside none, it is not.
+#[test]
+fn a_current_thread_root_beside_a_timer_parks_with_it_due() {
+    let timer_due = |thread: &str, chan: &str| {
+        for _ in 0..3000 {
+            let g = Graph::take();
+            if let Ok(ch) = g.find(chan)
+                && let Ok(t) = g.find(thread)
+                && g.snap.edges.iter().any(|e| {
+                    e.from == t.id && e.to == ch.id && e.kind == peeps_graph::EdgeKind::WaitsOn
+                })
+            {
+                // The wait is made before the thread parks: read again.
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                let g = Graph::take();
+                let t = g.find(thread).expect("the thread's root");
+                return t
+                    .attrs
+                    .get("timer_due_ms")
+                    .and_then(serde_json::Value::as_u64);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("{thread} never waited on {chan}");
+    };
+    let spawn = |name: &'static str, chan: &'static str, with_timer: bool| {
+        let (tx, mut rx) = mpsc::channel_named::<u32>(chan, 1);
+        let thread = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async move {
+                    let start = tokio::time::Instant::now() + std::time::Duration::from_secs(600);
+                    let mut tick =
+                        tokio::time::interval_at(start, std::time::Duration::from_secs(600));
+                    if with_timer {
+                        tokio::select! {
+                            got = rx.recv() => got,
+                            _ = tick.tick() => None,
+                        }
+                    } else {
+                        rx.recv().await
+                    }
+                })
+            })
+            .unwrap();
+        (tx, thread)
+    };
+    let (tx, thread) = spawn("td-timer", "td-commands", true);
+    let due = timer_due("thread td-timer", "td-commands");
+    tx.blocking_send(1).unwrap();
+    assert_eq!(thread.join().unwrap(), Some(1));
+    assert!(
+        due.is_some_and(|ms| ms > 500_000),
+        "a 600 s interval is due: {due:?}"
+    );
+
+    let (tx, thread) = spawn("td-alone", "td-alone-commands", false);
+    let due = timer_due("thread td-alone", "td-alone-commands");
+    tx.blocking_send(2).unwrap();
+    assert_eq!(thread.join().unwrap(), Some(2));
+    assert_eq!(due, None, "no timer: parked with no timeout");
+}

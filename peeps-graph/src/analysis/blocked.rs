@@ -18,7 +18,8 @@
 //! parked-thread waker of a `block_on` thread, tokio's task waker of a
 //! plain task: [`Blocked::woken_unseen`]), or where a thread's root waits
 //! at a site where it lost a race to something peeps cannot see before
-//! ([`Blocked::raced_unseen`]).
+//! ([`Blocked::raced_unseen`]), or whose thread parks with a timer of its
+//! runtime due ([`Blocked::timer_due_unseen`]).
 //!
 //! For each wait, [`releasers`] says which roots could end it (DESIGN.md §4)
 //! or why nothing the graph shows decides it ([`External`]).
@@ -77,6 +78,9 @@ pub(crate) struct Root {
     /// lost a race to something peeps cannot see before (see
     /// [`Blocked::raced_unseen`]).
     pub(crate) raced: bool,
+    /// A root whose waker peeps cannot count, whose thread parks with a
+    /// timer of its runtime due (see [`Blocked::timer_due_unseen`]).
+    pub(crate) timer_due: bool,
 }
 
 /// The combinators directly inside a task or a future (futures polled with
@@ -110,8 +114,9 @@ impl Root {
             // down: a clone its waits cannot account for (a timer) may wake
             // it. Without such a future, nothing is known (the deadlock it
             // is in is probable), unless it waits where something peeps
-            // cannot see has woken it and won before.
-            return self.combinators.unaccounted || self.raced;
+            // cannot see has woken it and won before, or its thread waits
+            // for a timer of its runtime.
+            return self.combinators.unaccounted || self.raced || self.timer_due;
         }
         self.tracked
             && (self.combinators.unaccounted
@@ -971,6 +976,7 @@ impl Blocked {
             blocked.roots[r].woken_by_waits_only =
                 blocked.waits_for_all_its_wakers(merged, r as u32);
             blocked.roots[r].raced = blocked.raced_unseen(merged, r as u32);
+            blocked.roots[r].timer_due = blocked.timer_due_unseen(merged, r as u32);
         }
         blocked.parked_unseen = parked_unseen(merged, &blocked);
         blocked
@@ -1099,6 +1105,23 @@ impl Blocked {
             && root.state == RootState::Pending
             && waits > 0
             && root.clones.is_some_and(|clones| clones <= waits)
+    }
+
+    /// Whether root `r`, a thread's `block_on` root whose waker peeps cannot
+    /// count (a current-thread runtime's scheduler waker), is pending while
+    /// its thread parks with a timer of its runtime due (`timer_due_ms` on
+    /// its node, see [`attr::TIMER_DUE_MS`]): whose timer, peeps cannot
+    /// tell, and the root's own (an `interval` beside its wait in a
+    /// `select!`) wakes it without the wait. A miss where the timer is
+    /// another task's, never a false alarm where it is the root's.
+    fn timer_due_unseen(&self, merged: &Merged<'_>, r: u32) -> bool {
+        let root = &self.roots[r as usize];
+        let node = merged.graph()[root.ix].node;
+        !root.tracked
+            && root.clones.is_none()
+            && root.state == RootState::Pending
+            && node.kind == NodeKind::Thread
+            && node.attrs.contains_key(attr::TIMER_DUE_MS)
     }
 
     /// Whether root `r`, a thread's `block_on` root whose waker peeps cannot
@@ -1320,6 +1343,7 @@ fn root_facts(ix: NodeIndex, node: &Node) -> Root {
         combinators: Combinators::default(),
         woken_by_waits_only: false,
         raced: false,
+        timer_due: false,
     }
 }
 
