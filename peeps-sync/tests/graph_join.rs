@@ -149,13 +149,29 @@ async fn a_thread_draining_a_join_set_waits_on_each_task() {
         ids.push(set.spawn(async move { rx.lock().await.recv().await }).id());
     }
     let probe = std::thread::spawn(move || {
-        let seen: Vec<_> = ids.iter().map(|id| join_waiter(&id.to_string())).collect();
+        let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        let seen: Vec<_> = ids.iter().map(|id| join_waiter(id)).collect();
+        // The joins of this set's tasks (other tests run beside).
         let g = Graph::take();
+        let mine: Vec<_> = g
+            .snap
+            .nodes
+            .iter()
+            .filter(|n| {
+                n.kind == NodeKind::Task
+                    && n.attrs
+                        .get("tokio_task_id")
+                        .is_some_and(|v| ids.contains(&v.to_string()))
+            })
+            .map(|n| n.id)
+            .collect();
         let groups: Vec<_> = g
             .snap
             .edges
             .iter()
-            .filter(|e| e.attrs.get("op").and_then(|v| v.as_str()) == Some("join"))
+            .filter(|e| {
+                mine.contains(&e.to) && e.attrs.get("op").and_then(|v| v.as_str()) == Some("join")
+            })
             .map(|e| {
                 e.attrs
                     .get("waker_group")
