@@ -21,9 +21,9 @@
 //! as words that match no root's waker.
 
 use crate::task_cell::word_at;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use crate::task_join::{ProbeWake, header_seen, noting_task};
 use std::sync::{Arc, OnceLock};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Waker};
 
 const WORD: usize = std::mem::size_of::<usize>();
 /// How many words of an entry are searched for the pointer to its set's
@@ -55,6 +55,16 @@ pub(crate) struct RawParts {
     pub(crate) vtable: usize,
 }
 
+impl RawParts {
+    /// A waker's two words as read, `data_word` the data pointer's.
+    pub(crate) fn from_words(words: [usize; 2], data_word: usize) -> RawParts {
+        RawParts {
+            data: words[data_word],
+            vtable: words[1 - data_word],
+        }
+    }
+}
+
 /// Read as the waker of an entry of a `JoinSet`, `join` (a task's join
 /// waker): the waker the set keeps for whoever awaits it, and the set (the
 /// address of its lists: one number for all its tasks). The caller
@@ -63,11 +73,7 @@ pub(crate) fn awaiting_set(join: RawParts) -> Option<(RawParts, usize)> {
     let layout = (*LAYOUT.get()?)?;
     let lists = word_at(join.data + layout.lists_word * WORD).filter(|&p| p != 0)?;
     let at = lists + layout.waker_offset;
-    let pair = [word_at(at)?, word_at(at + WORD)?];
-    let waker = RawParts {
-        data: pair[layout.data_word],
-        vtable: pair[1 - layout.data_word],
-    };
+    let waker = RawParts::from_words([word_at(at)?, word_at(at + WORD)?], layout.data_word);
     // `None` (no `join_next` polled yet): a null vtable.
     (waker.vtable != 0).then_some((waker, lists))
 }
@@ -89,36 +95,14 @@ pub(crate) fn learn(join_at: fn(usize) -> Option<RawParts>, data_word: usize) {
     });
 }
 
-/// A waker of peeps' own for the probe's `join_next`: looked for beside
-/// the set's lists.
-struct ProbeWake;
-
-impl Wake for ProbeWake {
-    fn wake(self: Arc<Self>) {}
-}
-
 /// The probe (see [`learn`]): a set of one waiting task, its `join_next`
 /// polled once with a [`ProbeWake`] waker.
 async fn probe(join_at: fn(usize) -> Option<RawParts>, data_word: usize) -> Option<SetLayout> {
-    let header = Arc::new(AtomicUsize::new(0));
-    let seen = header.clone();
     let (go, wait) = tokio::sync::oneshot::channel::<()>();
+    let (body, seen) = noting_task(wait);
     let mut set = tokio::task::JoinSet::new();
-    set.spawn(async move {
-        std::future::poll_fn(|cx| {
-            seen.store(cx.waker().data() as usize, Ordering::Release);
-            Poll::Ready(())
-        })
-        .await;
-        let _ = wait.await;
-    });
-    for _ in 0..100 {
-        if header.load(Ordering::Acquire) != 0 {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    let header = header.load(Ordering::Acquire);
+    set.spawn(body);
+    let header = header_seen(&seen).await;
     let waker = Waker::from(Arc::new(ProbeWake));
     let pending = set
         .poll_join_next(&mut Context::from_waker(&waker))

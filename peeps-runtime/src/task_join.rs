@@ -136,10 +136,7 @@ fn each_awaited(mut each: impl FnMut(NodeId, RawParts)) {
         if state() == JOIN_INTEREST | JOIN_WAKER {
             each(
                 root,
-                RawParts {
-                    data: words[layout.data_word],
-                    vtable: words[1 - layout.data_word],
-                },
+                RawParts::from_words(words, layout.data_word),
             );
         }
     });
@@ -154,10 +151,7 @@ fn join_waker_at(header: usize) -> Option<RawParts> {
     // SAFETY: the caller's task is alive.
     let at = unsafe { trailer_of(header) }? + layout.offset;
     let words = [word_at(at)?, word_at(at + WORD)?];
-    Some(RawParts {
-        data: words[layout.data_word],
-        vtable: words[1 - layout.data_word],
-    })
+    Some(RawParts::from_words(words, layout.data_word))
 }
 
 /// The two words of a waker at `at`.
@@ -175,9 +169,9 @@ unsafe fn read_waker(at: usize) -> [usize; 2] {
     }
 }
 
-/// A waker of peeps' own for the probe's handle: its data pointer is
-/// looked for in the trailer.
-struct ProbeWake;
+/// A waker of peeps' own for a probe's await (a handle's, a `JoinSet`'s):
+/// its words are looked for where tokio keeps the awaiting waker.
+pub(crate) struct ProbeWake;
 
 impl Wake for ProbeWake {
     fn wake(self: Arc<Self>) {}
@@ -202,24 +196,10 @@ fn learn() -> Option<JoinLayout> {
 /// The probe itself (see [`learn`]).
 async fn probe(data_word: usize) -> Option<JoinLayout> {
     use std::future::Future as _;
-    let header = Arc::new(AtomicUsize::new(0));
-    let seen = header.clone();
     let (go, wait) = tokio::sync::oneshot::channel::<()>();
-    let mut task = tokio::spawn(async move {
-        std::future::poll_fn(|cx| {
-            seen.store(cx.waker().data() as usize, Ordering::Release);
-            Poll::Ready(())
-        })
-        .await;
-        let _ = wait.await;
-    });
-    for _ in 0..100 {
-        if header.load(Ordering::Acquire) != 0 {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    let header = header.load(Ordering::Acquire);
+    let (body, seen) = noting_task(wait);
+    let mut task = tokio::spawn(body);
+    let header = header_seen(&seen).await;
     let waker = Waker::from(Arc::new(ProbeWake));
     let pending = std::pin::Pin::new(&mut task)
         .poll(&mut Context::from_waker(&waker))
@@ -230,6 +210,36 @@ async fn probe(data_word: usize) -> Option<JoinLayout> {
     let _ = go.send(());
     let _ = task.await;
     found
+}
+
+/// A probe task's body, which notes its header (its waker's data) in the
+/// number returned, then waits for `wait`.
+pub(crate) fn noting_task(
+    wait: tokio::sync::oneshot::Receiver<()>,
+) -> (impl std::future::Future<Output = ()> + Send + 'static, Arc<AtomicUsize>) {
+    let header = Arc::new(AtomicUsize::new(0));
+    let seen = header.clone();
+    let body = async move {
+        std::future::poll_fn(|cx| {
+            seen.store(cx.waker().data() as usize, Ordering::Release);
+            Poll::Ready(())
+        })
+        .await;
+        let _ = wait.await;
+    };
+    (body, header)
+}
+
+/// The header a [`noting_task`] noted, once it has run (0 if it has not
+/// within 100 yields).
+pub(crate) async fn header_seen(seen: &AtomicUsize) -> usize {
+    for _ in 0..100 {
+        if seen.load(Ordering::Acquire) != 0 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    seen.load(Ordering::Acquire)
 }
 
 /// Where the trailer of the task at `header` (alive, awaited with `waker`)
