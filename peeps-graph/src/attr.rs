@@ -8,11 +8,12 @@
 
 /// Futures, tasks: how many times the node was polled.
 pub const POLLS: &str = "polls";
-/// Futures, tasks: total time spent inside polls, in ns. Estimated from
-/// sampled exact clock reads (every poll is counted, a subset is timed).
+/// Futures, tasks: total time spent inside polls, in ns. Estimated: each
+/// poll adds its time by the coarse ms tick (0 or whole ms for a short
+/// poll: right on average over many polls), one poll in 64 its exact time.
 pub const POLL_NS_TOTAL: &str = "poll_ns_total";
-/// Futures, tasks: the longest poll seen, in ns (sampled exact timing, and
-/// the coarse clock for every poll, so a long poll is never missed).
+/// Futures, tasks: the longest poll seen, in ns (the coarse clock for every
+/// poll, so a long poll is never missed; sampled polls exactly).
 pub const POLL_NS_MAX: &str = "poll_ns_max";
 /// Futures, tasks: while a poll runs, how many ms before capture it started.
 pub const POLLING_SINCE_MS: &str = "polling_since_ms";

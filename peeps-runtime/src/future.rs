@@ -359,7 +359,7 @@ fn poll_registered<F: Future>(live: &mut Live, inner: Pin<&mut F>, cx: &mut Cont
         entry.parent_since.store(clock::now_ms(), Relaxed);
     }
     entry.note_plain_state(std::ptr::from_ref(inner.as_ref().get_ref()) as usize, std::mem::size_of::<F>(), by.plain_task());
-    let scope = StatsScope::begin_sampled(&entry.stats);
+    let scope = StatsScope::begin(&entry.stats);
     // The poll's writes to the future come after its start is visible to
     // a snapshot reading a plain task's state, and before its end is (a
     // sequence lock: see `FutureEntry::read_state`).

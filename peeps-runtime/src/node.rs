@@ -271,11 +271,10 @@ impl PollState {
     }
 }
 
-/// The first polls of a node are all timed exactly.
-pub const ALWAYS_TIMED: u64 = 4;
-
-/// After the first polls, time one poll in this many exactly (the rest are
-/// only counted, and the timed one stands for them in `poll_ns_total`).
+/// One poll of a node in this many is timed exactly (two clock reads);
+/// the others by the coarse tick. Which: the last of each run of this
+/// many, so a node polled once or a few times (most futures, most tasks)
+/// reads no exact clock at all.
 pub const EXACT_TIMING_EVERY: u64 = 64;
 
 /// Per-poll statistics of a future or task.
@@ -301,13 +300,12 @@ pub struct PollStats {
 pub struct PollStart {
     coarse_ms: u64,
     exact_ns: Option<u64>,
-    weight: u64,
 }
 
 impl PollStats {
     /// The statistics of a future after its first poll, which ran from
     /// coarse ms `start` to `end` and returned `Pending` (timed with the
-    /// tick only: see [`PollStats::begin_sampled`]).
+    /// tick, as most polls are: see [`PollStats::begin`]).
     pub fn after_first_poll(start: u64, end: u64) -> Self {
         let ns = end.saturating_sub(start) * 1_000_000;
         PollStats {
@@ -319,41 +317,27 @@ impl PollStats {
     }
 
     /// Marks a poll as started at coarse ms `now`.
+    ///
+    /// A poll is timed by the coarse tick (its ms at the start and at the
+    /// end), one in [`EXACT_TIMING_EVERY`] exactly. Each poll adds its
+    /// own duration to `poll_ns_total`: the exact one when timed so, else
+    /// the tick's difference, which is 0 or a whole ms for a poll shorter
+    /// than the tick but, over many polls, adds up to their time (a poll
+    /// of `d` ns crosses `d` / 1 ms ticks on average). So the total is
+    /// an estimate whose error shrinks with the number of polls, whatever
+    /// that number; `poll_ns_max` misses no poll that outlasts the tick.
+    /// Exact clock reads cost ~25 ns each here: as much as the rest of a
+    /// short future's or task's poll bookkeeping.
     #[inline]
     pub fn begin(&self, now: u64) -> PollStart {
-        self.begin_timing(now, ALWAYS_TIMED)
-    }
-
-    /// As [`PollStats::begin`], but the first polls are not all timed
-    /// exactly: only one in [`EXACT_TIMING_EVERY`], the others by the
-    /// coarse tick (a poll shorter than the tick counts 0 ns unless
-    /// sampled). For futures, most of which are polled a few times: two
-    /// exact clock reads cost more than the rest of such a poll.
-    #[inline]
-    pub fn begin_sampled(&self, now: u64) -> PollStart {
-        self.begin_timing(now, 0)
-    }
-
-    #[inline]
-    fn begin_timing(&self, now: u64, always: u64) -> PollStart {
         let polls = self.polls.load(Relaxed);
         self.polls.store(polls + 1, Relaxed);
         self.state_since
             .store(state_since(PollState::Polling, now), Relaxed);
-        // The first polls are all timed, then one in EXACT_TIMING_EVERY,
-        // weighted to stand for the polls between.
-        let weight = if polls < always {
-            1
-        } else if polls.is_multiple_of(EXACT_TIMING_EVERY) {
-            EXACT_TIMING_EVERY
-        } else {
-            0
-        };
-        let exact_ns = (weight > 0).then(clock::exact_ns);
+        let exact = polls % EXACT_TIMING_EVERY == EXACT_TIMING_EVERY - 1;
         PollStart {
             coarse_ms: now,
-            exact_ns,
-            weight,
+            exact_ns: exact.then(clock::exact_ns),
         }
     }
 
@@ -361,12 +345,12 @@ impl PollStats {
     #[inline]
     pub fn end(&self, start: PollStart, state: PollState) {
         let now = clock::now_ms();
-        let mut ns = now.saturating_sub(start.coarse_ms) * 1_000_000;
-        if let Some(t0) = start.exact_ns {
-            ns = clock::exact_ns().saturating_sub(t0);
-            let total = self.ns_total.load(Relaxed);
-            self.ns_total.store(total + ns * start.weight, Relaxed);
-        }
+        let ns = match start.exact_ns {
+            Some(t0) => clock::exact_ns().saturating_sub(t0),
+            None => now.saturating_sub(start.coarse_ms) * 1_000_000,
+        };
+        let total = self.ns_total.load(Relaxed);
+        self.ns_total.store(total + ns, Relaxed);
         if ns > self.ns_max.load(Relaxed) {
             self.ns_max.store(ns, Relaxed);
         }
@@ -415,5 +399,37 @@ impl PollStats {
         if state == PollState::Polling {
             out.attr(attr::POLLING_SINCE_MS, clock::age(out.now_ms, since));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_poll_adds_its_tick_time_and_only_one_in_many_reads_the_exact_clock() {
+        let stats = PollStats::default();
+        // A poll that began 5 ticks ago counts them, though not timed exactly.
+        let start = stats.begin(clock::now_ms() - 5);
+        assert!(
+            start.exact_ns.is_none(),
+            "the first poll is timed by the tick"
+        );
+        stats.end(start, PollState::Pending);
+        let total = stats.ns_total.load(Relaxed);
+        assert!(total >= 5_000_000, "poll_ns_total {total}");
+        assert!(stats.ns_max.load(Relaxed) >= 5_000_000);
+        let mut exact = 0;
+        for _ in 1..EXACT_TIMING_EVERY * 2 {
+            let start = stats.begin(clock::now_ms());
+            exact += usize::from(start.exact_ns.is_some());
+            stats.end(start, PollState::Pending);
+        }
+        assert_eq!(
+            exact, 2,
+            "one poll in {EXACT_TIMING_EVERY} is timed exactly"
+        );
+        assert_eq!(stats.polls(), EXACT_TIMING_EVERY * 2);
+        assert!(stats.ns_total.load(Relaxed) >= total, "polls only add");
     }
 }

@@ -563,12 +563,6 @@ impl<'a> StatsScope<'a> {
         StatsScope { stats, start: stats.begin(clock::now_ms()), state: PollState::Done }
     }
 
-    /// As [`StatsScope::begin`], timed as [`PollStats::begin_sampled`] says.
-    #[inline]
-    pub(crate) fn begin_sampled(stats: &'a PollStats) -> Self {
-        StatsScope { stats, start: stats.begin_sampled(clock::now_ms()), state: PollState::Done }
-    }
-
     #[inline]
     pub(crate) fn end(mut self, ready: bool) {
         self.state = if ready { PollState::Done } else { PollState::Pending };
