@@ -67,7 +67,7 @@
 //! | `tokio_select_inversion`, `tokio_join_inversion`, `futures_select_inversion`, `futures_join_inversion` | certain deadlock of one task with itself: a lock-order inversion between two branches of a `select!` / `join!` (tokio's, futures') |
 //! | `tokio_select_timer`, `futures_select_timer` | no deadlock (the same `select!` with a timer branch) |
 //! | `tokio_join_timeout`, `futures_join_timeout` | no deadlock (the same `join!`, one branch under a timeout) |
-//! | `join_set_inversion` | probable deadlock of 2 tasks of a tokio `JoinSet` (plain tokio tasks) over 2 mutexes |
+//! | `join_set_inversion` | probable deadlock of 2 tasks of a tokio `JoinSet` (plain tokio tasks) over 2 mutexes; the coordinator draining the set behind it |
 //! | `join_set_timer` | no deadlock (a `JoinSet` task holds a lock across a timer, another waits for it) |
 //! | `stream_map_cycle` | certain deadlock: a task receiving from a tokio-stream `StreamMap` of receivers, and the task holding their senders, which awaits it |
 //! | `stream_map_timer` | no deadlock (the same `StreamMap` with a heartbeat timer stream) |
@@ -201,7 +201,7 @@
 //! | `join_handle_under_lock_plain` | no deadlock (a tokio `JoinHandle` awaited under a lock is invisible); at a short threshold a long wait on `registry`, held by the joining task |
 //! | `rwlock_read_then_write_helper_plain` | probable deadlock of one plain task: `write()` in a helper fn while its own read guard lives |
 //! | `semaphore_second_permit_helper_plain` | probable deadlock, 3 plain tasks each holding a permit of `db-pool` and asking for a second in a helper fn |
-//! | `blocking_lock_in_spawn_blocking` | no deadlock (the wait for a `spawn_blocking` closure is invisible); at a short threshold a long wait of its `blocking_lock()` on `metrics`, held by `exporter` |
+//! | `blocking_lock_in_spawn_blocking` | certain deadlock of `exporter` (awaiting the `spawn_blocking` closure's `JoinHandle`, seen in the closure's task cell) and the closure (its `blocking_lock()` on `metrics`, held by `exporter`) |
 //! | `guard_across_broadcast_recv` | certain deadlock, 2 tasks: a mutex guard held across a `broadcast` receive whose only sender locks that mutex first |
 //! | `once_cell_init_locks_held_mutex_plain` | probable deadlock of one plain task: a `OnceCell` initialiser locking the mutex its caller holds |
 //! | `try_lock_then_lock_inversion_plain` | probable deadlock, 2 plain tasks: a lock-order inversion, one first lock taken with `try_lock` |
@@ -260,8 +260,9 @@
 //! | `actor_callback_answered_by_helper_tokio_spawn` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the caller awaits the answer in a helper task and keeps reading its inbox) |
 //! | `read_guard_across_refresh_reply_tokio_spawn` | probable deadlock of 2 plain tasks: a handler keeps a read guard of `token` while it awaits a oneshot reply from the refresher, which waits to write `token`; a second handler's read behind the queued writer is behind it |
 //! | `refresh_reply_after_read_guard_tokio_spawn` | no deadlock, nothing stuck forever, no potential deadlock (the twin: a temporary read guard, dropped before the request; the refresher writes across a slow fetch); at a short threshold a long wait on `token` |
-//! | `blocking_writer_joined_before_close` | certain deadlock of 2 tasks: an async task awaits the `JoinHandle` of a `spawn_blocking` writer parked in `blocking_recv` on a channel whose sender it never dropped (a miss today: a bug; the `JoinHandle` wait is invisible) |
+//! | `blocking_writer_joined_before_close` | certain deadlock of 2 tasks: an async task awaits the `JoinHandle` of a `spawn_blocking` writer parked in `blocking_recv` on a channel whose sender it never dropped (the `JoinHandle` keeps the task's waker in the writer's task cell, known from its blocking call) |
 //! | `blocking_writer_slow_behind_full_channel` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the sender dropped, the blocking writer sleeping on each line); at a short threshold a long wait of `importer` sending into full `lines` |
+//! | `blocking_writer_sleeps_while_joined` | no deadlock, nothing stuck forever, no potential deadlock (the twin: the sender dropped, `importer` awaiting the blocking writer, which sleeps on its first line); at a short threshold a long wait of `importer` for the writer's task |
 //!
 //! ## Handles used, then moved where peeps cannot see, and their twins (seventh hunt)
 //!

@@ -238,6 +238,7 @@ const SCENARIOS: &[&str] = &[
     "refresh_reply_after_read_guard_tokio_spawn",
     "blocking_writer_joined_before_close",
     "blocking_writer_slow_behind_full_channel",
+    "blocking_writer_sleeps_while_joined",
     // hunt, sixth round: lock order in ordinary multi-thread programs
     "gate_across_sleep_tokio_spawn",
     "gate_across_reply_wait_tokio_spawn",
@@ -2123,7 +2124,8 @@ fn futures_join_timeout() {
 /// A `JoinSet` spawns its futures as plain tokio tasks, which peeps cannot
 /// waker-account: the deadlock of two of them is `probable` (as
 /// `untracked_lock_inversion`), its tasks named after their tokio ids. The
-/// coordinator's `join_next` is no instrumented wait, so nobody is behind.
+/// coordinator's `join_next` is behind it: the set keeps the one clone of
+/// its waker, found from the tasks' join wakers (`task_join`).
 #[test]
 fn join_set_inversion() {
     let mut s = scenario!(join_set_inversion);
@@ -2133,6 +2135,7 @@ fn join_set_inversion() {
     let d = deadlock()
         .probable()
         .resources([(Mutex, "acct-1"), (Mutex, "acct-2")])
+        .behind(["coordinator"])
         .check(report);
     assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
     for t in &d.tasks {
@@ -4176,38 +4179,54 @@ fn semaphore_second_permit_helper_plain() {
 }
 
 /// `exporter` holds `metrics`' guard while it awaits a `spawn_blocking`
-/// closure that calls `blocking_lock()` on `metrics`. The wait for the
-/// closure (a tokio `JoinHandle`) is invisible, so no deadlock can be
-/// proven: the blocking lock wait, held by `exporter`, is what an honest
-/// report says.
+/// closure that calls `blocking_lock()` on `metrics`. peeps sees the
+/// await: the closure's task made a blocking call, so its cell is known,
+/// and the `JoinHandle` there keeps `exporter`'s waker (`task_join`).
 #[test]
 fn blocking_lock_in_spawn_blocking() {
     let mut s = scenario!(blocking_lock_in_spawn_blocking);
-    let run = analyze_cli(&s.dump(), &["--long-wait-ms", LONG_WAIT_MS]);
+    let run = analyze_cli(&s.dump(), &[]);
     let report = &run.report;
-    assert_eq!(run.code, 0, "exit code{}", report_text(report));
-    assert_no_deadlock(report);
-    let waits = long_waits_on(report, Mutex, "metrics", 1);
-    assert_eq!(
-        waits[0].held_by[0].name,
-        "exporter",
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = deadlock()
+        .certain()
+        .resources([(Mutex, "metrics")])
+        .step(step("exporter").path(["export"]).op(Op::Join))
+        .check(report);
+    let mut tasks: Vec<&str> = d.tasks.iter().map(|t| t.name.as_str()).collect();
+    tasks.sort();
+    assert_eq!(tasks.len(), 2, "{}", report_text(report));
+    assert_eq!(tasks[0], "exporter", "{}", report_text(report));
+    assert!(
+        tasks[1].starts_with("tokio task "),
         "{}",
         report_text(report)
     );
+    let encoder = d
+        .tasks
+        .iter()
+        .find(|t| t.name != "exporter")
+        .expect("the encoder");
     // The waiter is the blocking closure, said as such (its blocking call
     // tells peeps it is no `tokio::spawn` task).
-    assert!(
-        waits[0].task.name.starts_with("tokio task "),
-        "{}",
-        report_text(report)
-    );
     assert_eq!(
-        waits[0].task.location.as_deref(),
+        encoder.location.as_deref(),
         Some("(spawned with tokio::task::spawn_blocking)"),
         "{}",
         report_text(report)
     );
-    assert_eq!(report.long_waits.len(), 1, "{}", report_text(report));
+    step(&encoder.name)
+        .op(Op::Lock)
+        .waits_on(Mutex, "metrics")
+        .held_by("exporter")
+        .held_as("guard")
+        .check_one(
+            d.cycle
+                .iter()
+                .find(|s| s.task.name == encoder.name)
+                .expect("its step"),
+            report,
+        );
 }
 
 /// `membership` holds `members`' guard across `recv()` of broadcast
@@ -5134,7 +5153,6 @@ fn refresh_reply_after_read_guard_tokio_spawn() {
 /// parked in `blocking_recv` on `lines`, whose sender `importer` never
 /// dropped. The closure is a tokio task to peeps (`tokio task N`).
 #[test]
-#[ignore = "bug: peeps says 0 deadlocks, 0 long waits: importer's await of the spawn_blocking JoinHandle is an unaccounted waker clone (external), and a parked blocking_recv is never a stall"]
 fn blocking_writer_joined_before_close() {
     let mut s = scenario!(blocking_writer_joined_before_close);
     let run = analyze_cli(&s.dump(), &[]);
@@ -5203,6 +5221,28 @@ fn blocking_writer_slow_behind_full_channel() {
     );
     assert!(
         text.contains("threads peeps cannot see into are running"),
+        "{}",
+        report_text(report)
+    );
+}
+
+/// The twin awaiting its writer: `importer` dropped its sender and awaits
+/// the `spawn_blocking` writer's `JoinHandle` (a join peeps sees, the
+/// writer having made a blocking call); the writer sleeps on its first
+/// line (`std::thread::sleep`), busy, in no wait peeps sees.
+#[test]
+fn blocking_writer_sleeps_while_joined() {
+    let mut s = scenario!(blocking_writer_sleeps_while_joined);
+    let dump = s.dump();
+    check_no_potential(&dump);
+    let run = analyze_cli(&dump, &["--long-wait-ms", LONG_WAIT_MS]);
+    let report = &run.report;
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
+    assert_no_deadlock(report);
+    assert!(report.stuck_forever.is_empty(), "{}", report_text(report));
+    let waits = long_wait_tasks(report);
+    assert!(
+        waits.iter().all(|t| *t == "importer"),
         "{}",
         report_text(report)
     );

@@ -221,6 +221,12 @@ pub fn note_blocking_call() {
     if is_blocking_task(id) {
         return;
     }
+    // Its cell, for who awaits its `JoinHandle` (`task_join`): its
+    // blocking waits note no waker.
+    if let Some(header) = crate::task_cell::blocking_header(task_number(task)) {
+        // SAFETY: the header of the task polling now, whose id it carries.
+        unsafe { crate::task_waker::keep_cell(id, header) };
+    }
     let n = BLOCKING_TASK_NEXT.fetch_add(1, Ordering::Relaxed);
     BLOCKING_TASK_IDS[n % BLOCKING_TASKS].store(id, Ordering::Relaxed);
     let _ = NOTED.try_with(|c| c.set((id, n)));

@@ -154,7 +154,11 @@ use crate::task_join::{add_joins, date_joins};
 
 /// Without diagnostics nothing is recorded.
 #[cfg(not(feature = "diagnostics"))]
-fn add_joins(edges: &mut [peeps_graph::Edge]) -> std::ops::Range<usize> {
+fn add_joins(
+    _nodes: &mut [Node],
+    edges: &mut [peeps_graph::Edge],
+    _peeps_tasks: &std::collections::HashMap<usize, peeps_graph::NodeId>,
+) -> std::ops::Range<usize> {
     edges.len()..edges.len()
 }
 
@@ -223,9 +227,16 @@ pub fn snapshot() -> Snapshot {
         nodes.push(describe_entry(&**entry, now_ms, &mut edges, &found));
     }
     unprove_filed_handles(&mut edges, &found);
-    drop(entries);
     add_first_polls(&mut nodes, &mut edges, now_ms);
-    let joins = add_joins(&mut edges);
+    // Each peeps task by its entry's address (its waker's data), while the
+    // entries are kept alive here.
+    let peeps_tasks = entries
+        .iter()
+        .filter(|e| e.core().kind == peeps_graph::NodeKind::Task)
+        .map(|e| (std::sync::Arc::as_ptr(e).cast::<()>() as usize, e.core().id))
+        .collect();
+    let joins = add_joins(&mut nodes, &mut edges, &peeps_tasks);
+    drop(entries);
     let ids = add_foreign_nodes(&mut nodes, &mut edges, now_ms);
     date_joins(&nodes, &mut edges, joins);
     nodes.sort_by_key(|n| n.id);

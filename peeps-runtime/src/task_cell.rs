@@ -57,6 +57,9 @@ struct Layout {
     /// The offset of a task's id in its cell (after the header and the
     /// scheduler handle: the same for every task of a runtime's kind).
     id_offset: usize,
+    /// Which word of a task's vtable is that offset (a `spawn_blocking`
+    /// task's scheduler is another type: its id is elsewhere).
+    id_word: usize,
 }
 
 const WORD: usize = std::mem::size_of::<usize>();
@@ -156,10 +159,13 @@ unsafe fn cell_of(layout: Layout, header: usize) -> Option<(u64, usize)> {
     };
     let vtable = word(header + HEADER_VTABLE);
     let trailer = word(vtable + layout.trailer_word * WORD);
-    if layout.id_offset + WORD > trailer || trailer > MAX_CELL {
+    // Where its own vtable says: a `spawn_blocking` task's id is not where
+    // a runtime task's is.
+    let id_offset = word(vtable + layout.id_word * WORD);
+    if id_offset < HEADER_VTABLE + WORD || id_offset + WORD > trailer || trailer > MAX_CELL {
         return None;
     }
-    Some((word(header + layout.id_offset) as u64, header + trailer))
+    Some((word(header + id_offset) as u64, header + trailer))
 }
 
 /// At snapshot time: the marks of movable handles inside the cells of the
@@ -208,6 +214,27 @@ pub(crate) fn scan_idle(budget: &mut usize, found: &mut dyn FnMut(Key, NodeId)) 
 /// (the handle being used): a candidate in its 4 KiB block is mapped.
 #[inline(never)]
 fn on_stack(layout: Layout, number: u64, addr: usize) -> Option<(usize, usize)> {
+    stack_headers(layout, |header| {
+        // A stale copy of another task's waker may point to memory given
+        // back: its id is read without faulting (directly when it lies in
+        // the block of live `addr`: a cell's id is within its first
+        // aligned bytes), and only the cell of the task polling now
+        // (alive) is read further.
+        if id_at(layout, header, addr) == Some(number as usize)
+            // SAFETY: the task polling now is alive.
+            && let Some((_, end)) = unsafe { cell_of(layout, header) }
+        {
+            return Some((header, end));
+        }
+        None
+    })
+}
+
+/// Calls `check` with each header of a tokio task waker found on this
+/// thread's stack above the caller (aligned as a cell is), nearest first,
+/// until it answers.
+#[inline(always)]
+fn stack_headers<R>(layout: Layout, mut check: impl FnMut(usize) -> Option<R>) -> Option<R> {
     let here = std::hint::black_box(0usize);
     let from = (std::ptr::from_ref(&here) as usize + WORD) & !(WORD - 1);
     let to = crate::context::stack_top().min(from.saturating_add(STACK_SEARCH));
@@ -219,22 +246,33 @@ fn on_stack(layout: Layout, number: u64, addr: usize) -> Option<(usize, usize)> 
         let word = |a: usize| unsafe { std::ptr::read_volatile(a as *const std::mem::MaybeUninit<usize>).assume_init() };
         if word(at + (1 - layout.data_word) * WORD) == layout.waker_vtable {
             let header = word(at + layout.data_word * WORD);
-            // A stale copy of another task's waker may point to memory given
-            // back: its id is read without faulting (directly when it lies in
-            // the block of live `addr`: a cell's id is within its first
-            // aligned bytes), and only the cell of the task polling now
-            // (alive) is read further.
             if header % CELL_ALIGN == 0
-                && id_at(layout, header, addr) == Some(number as usize)
-                // SAFETY: the task polling now is alive.
-                && let Some((_, end)) = unsafe { cell_of(layout, header) }
+                && let Some(found) = check(header)
             {
-                return Some((header, end));
+                return Some(found);
             }
         }
         at += WORD;
     }
     None
+}
+
+/// The header of the cell of task `number`, polling now on this thread and
+/// making a blocking call (a `spawn_blocking` closure's, most often),
+/// found on the stack as [`on_stack`] does; its id is read where the
+/// candidate's own vtable says (a blocking task's scheduler differs from
+/// a runtime's), every word through a call that fails instead of faulting.
+/// Cold: once per such task.
+#[inline(never)]
+pub(crate) fn blocking_header(number: u64) -> Option<usize> {
+    let layout = (*LAYOUT.get_or_init(learn))?;
+    stack_headers(layout, |header| {
+        let vtable = word_at(header.checked_add(HEADER_VTABLE)?)?;
+        let id_offset = word_at(vtable.checked_add(layout.id_word * WORD)?)?;
+        let trailer = word_at(vtable.checked_add(layout.trailer_word * WORD)?)?;
+        let fits = id_offset >= HEADER_VTABLE + WORD && id_offset + WORD <= trailer && trailer <= MAX_CELL;
+        (fits && word_at(header + id_offset)? == number as usize).then_some(header)
+    })
 }
 
 /// The id word of a candidate cell at `header` (aligned as a cell), read
@@ -318,6 +356,7 @@ fn layout_of(small: Seen, big: Seen) -> Option<Layout> {
         data_word: small.data_word,
         trailer_word,
         id_offset: small.vtable[id_word],
+        id_word,
     })
 }
 

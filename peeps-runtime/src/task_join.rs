@@ -53,9 +53,18 @@ static LAYOUT: OnceLock<Option<JoinLayout>> = OnceLock::new();
 
 /// Adds a `waits_on` edge (op `join`) from each root peeps counts the waker
 /// of to each plain task whose `JoinHandle` it awaits; returns where they
-/// are in `edges`, for [`date_joins`].
-pub(crate) fn add_joins(edges: &mut Vec<Edge>) -> std::ops::Range<usize> {
+/// are in `edges`, for [`date_joins`]. `peeps_tasks` maps the address of
+/// each live peeps task's entry (its waker's data) to its node id: a peeps
+/// task awaiting a plain task's handle (a `spawn_blocking` closure's, most
+/// often) left a clone of its own waker there, which the join accounts for
+/// (`waker_clones_accounted` on its node in `nodes`, one more).
+pub(crate) fn add_joins(
+    nodes: &mut [Node],
+    edges: &mut Vec<Edge>,
+    peeps_tasks: &HashMap<usize, NodeId>,
+) -> std::ops::Range<usize> {
     let start = edges.len();
+    let mut accounted: Vec<(NodeId, usize)> = Vec::new();
     let mut threads: HashMap<usize, NodeId> = HashMap::new();
     let park = crate::thread_waker::each_kept(|root, data| {
         threads.insert(data, root);
@@ -70,6 +79,8 @@ pub(crate) fn add_joins(edges: &mut Vec<Edge>) -> std::ops::Range<usize> {
             threads.get(&w.data).copied()
         } else if Some(w.vtable) == task_vtable {
             tasks.get(&w.data).copied()
+        } else if crate::waker::is_task_vtable(w.vtable) {
+            peeps_tasks.get(&w.data).copied()
         } else {
             None
         }
@@ -84,6 +95,13 @@ pub(crate) fn add_joins(edges: &mut Vec<Edge>) -> std::ops::Range<usize> {
             },
         };
         if let Some(from) = waiter.filter(|&from| from != task) {
+            // A peeps task's clone, one per handle or per set; its await
+            // is in the task's innermost future when that is plain to see.
+            let mut from = from;
+            if peeps_tasks.values().any(|&t| t == from) {
+                accounted.push((from, set.unwrap_or(0)));
+                from = innermost_waiting(edges, from);
+            }
             let mut attrs = Attrs::new();
             attrs.insert(attr::OP.into(), peeps_graph::Op::Join.as_str().into());
             if let Some(set) = set {
@@ -98,7 +116,50 @@ pub(crate) fn add_joins(edges: &mut Vec<Edge>) -> std::ops::Range<usize> {
             });
         }
     });
+    accounted.sort_unstable();
+    accounted.dedup_by(|a, b| a.1 != 0 && a == b);
+    for (task, _) in accounted {
+        if let Some(node) = nodes.iter_mut().find(|n| n.id == task) {
+            account_join(node);
+        }
+    }
     start..edges.len()
+}
+
+/// Where in peeps task `task` its await of a plain task's handle is: the
+/// innermost of its pending futures when they are one chain (each needs
+/// one other) and that one waits on nothing peeps sees (so what it awaits
+/// is the handle, or something peeps cannot see beside it); else the task
+/// itself, as for a root whose futures peeps does not know.
+fn innermost_waiting(edges: &[Edge], task: NodeId) -> NodeId {
+    let mut at = task;
+    loop {
+        let mut needs = edges
+            .iter()
+            .filter(|e| e.from == at && e.kind == EdgeKind::Needs);
+        match (needs.next(), needs.next()) {
+            (Some(e), None) => at = e.to,
+            (None, _) => break,
+            (Some(_), Some(_)) => return task,
+        }
+    }
+    let waits = edges
+        .iter()
+        .any(|e| e.from == at && e.kind == EdgeKind::WaitsOn);
+    if waits { task } else { at }
+}
+
+/// One more of peeps task `node`'s waker clones is accounted for: the one
+/// a plain task's `JoinHandle` keeps, found there (never above its count
+/// of clones, read a moment before).
+fn account_join(node: &mut Node) {
+    let count = |key: &str| node.attrs.get(key).and_then(serde_json::Value::as_u64);
+    if let (Some(clones), Some(done)) = (count(attr::WAKER_CLONES), count(attr::WAKER_CLONES_ACCOUNTED))
+        && done < clones
+    {
+        node.attrs
+            .insert(attr::WAKER_CLONES_ACCOUNTED.into(), (done + 1).into());
+    }
 }
 
 /// Gives each join edge in `edges[joins]` its waiter's age (its node's

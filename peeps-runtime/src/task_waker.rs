@@ -184,6 +184,58 @@ fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: 
     }
 }
 
+/// Keeps, for its cell alone (never counted), a clone of the waker of
+/// plain task `root`, whose cell is at `header`: a task making a blocking
+/// call (a `spawn_blocking` closure), polled now on this thread, whose
+/// waits park its thread and note no waker. So `task_join` reads who
+/// awaits its `JoinHandle`. Cold: once per such task.
+///
+/// # Safety
+///
+/// `header` is the header of the live tokio task `root`, polling now.
+#[cold]
+#[inline(never)]
+pub(crate) unsafe fn keep_cell(root: NodeId, header: usize) {
+    let known = task_vtable();
+    if known <= FAILED {
+        return;
+    }
+    // SAFETY: `known` is tokio's task waker vtable (a static, learned from
+    // a waker of its own), whose data is a task's header: `header` is one,
+    // alive as the caller says. The view is never dropped; its clone
+    // takes a reference of the task's own.
+    let own = unsafe {
+        let vtable = &*(known as *const std::task::RawWakerVTable);
+        std::mem::ManuallyDrop::new(Waker::from_raw(std::task::RawWaker::new(
+            header as *const (),
+            vtable,
+        )))
+    };
+    let own = Waker::clone(&own);
+    let cell = slot_of(root);
+    let (dropped, old_cell) = {
+        let mut slot = cell.slot.lock();
+        if slot.root == root && slot.cell.as_ref().is_some_and(|c| c.will_wake(&own)) {
+            (None, Some(own))
+        } else {
+            let dropped = if slot.root == root {
+                None
+            } else {
+                slot.root = root;
+                slot.mixed = true;
+                cell.kept_root.store(0, Ordering::Relaxed);
+                cell.kept_data.store(0, Ordering::Relaxed);
+                slot.waker.take()
+            };
+            (dropped, slot.cell.replace(own))
+        }
+    };
+    // Dropped outside the slot's lock: it may be a task's last reference.
+    drop(dropped);
+    drop(old_cell);
+    sweep_one();
+}
+
 /// The node id of the plain tokio task polling now, if one does (not a
 /// peeps task, not a thread).
 #[cfg(feature = "diagnostics")]

@@ -12,6 +12,17 @@ use support::Graph;
 /// `task`, once one does (a snapshot from another thread, up to 30 s), and
 /// that waiter's `waker_clones`. Blocks its thread.
 fn join_waiter(task: &str) -> (String, NodeKind, Option<u64>) {
+    let w = join_waiter_node(task);
+    let clones = w
+        .attrs
+        .get("waker_clones")
+        .and_then(serde_json::Value::as_u64);
+    (w.name, w.kind, clones)
+}
+
+/// The node waiting (op `join`) on the plain task numbered `task`, as
+/// [`join_waiter`] finds it.
+fn join_waiter_node(task: &str) -> peeps_graph::Node {
     for _ in 0..3000 {
         let g = Graph::take();
         let joined = g.snap.nodes.iter().find(|n| {
@@ -29,17 +40,13 @@ fn join_waiter(task: &str) -> (String, NodeKind, Option<u64>) {
                     && e.attrs.get("op").and_then(|v| v.as_str()) == Some("join")
             })
         {
-            let w = g
+            return g
                 .snap
                 .nodes
                 .iter()
                 .find(|n| n.id == e.from)
-                .expect("its waiter");
-            let clones = w
-                .attrs
-                .get("waker_clones")
-                .and_then(serde_json::Value::as_u64);
-            return (w.name.clone(), w.kind, clones);
+                .expect("its waiter")
+                .clone();
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
@@ -105,6 +112,44 @@ async fn a_plain_task_awaiting_a_plain_tasks_handle_waits_on_it() {
     let (name, kind, _) = probe.join().unwrap();
     assert_eq!(kind, NodeKind::Task, "{name}");
     assert!(name.ends_with(&outer_id), "{name} is task {outer_id}");
+}
+
+/// A peeps task awaiting the `JoinHandle` of a `spawn_blocking` closure
+/// parked in a blocking receive waits on the closure's task (its cell kept
+/// at its first blocking call), and the clone of its waker the handle keeps
+/// is accounted for: nothing peeps cannot see may wake it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peeps_task_awaiting_a_blocking_closure_waits_on_it() {
+    let (tx, mut rx) = mpsc::channel_named::<u32>("tj-b-lines", 1);
+    let writer = tokio::task::spawn_blocking(move || rx.blocking_recv());
+    let task = writer.id().to_string();
+    let importer =
+        peeps_runtime::spawn_named("tj-b-importer", async move { writer.await.unwrap() });
+    let probe = std::thread::spawn(move || {
+        // Past the poll that registered the handle's waker (a snapshot
+        // during it reads the clones before the handle made its own).
+        let mut seen = join_waiter_node(&task);
+        while seen.state.as_deref() == Some("polling") {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            seen = join_waiter_node(&task);
+        }
+        tx.blocking_send(5).unwrap();
+        seen
+    });
+    assert_eq!(importer.await.unwrap(), Some(5));
+    let w = probe.join().unwrap();
+    assert_eq!((w.kind, w.name.as_str()), (NodeKind::Task, "tj-b-importer"));
+    let count = |key: &str| w.attrs.get(key).and_then(serde_json::Value::as_u64);
+    assert_eq!(
+        count("waker_clones"),
+        Some(1),
+        "{w:?}: the handle's clone alone"
+    );
+    assert_eq!(
+        count("waker_clones_accounted"),
+        Some(1),
+        "{w:?}: the join accounts for it"
+    );
 }
 
 /// A `block_on` thread awaiting a plain task whose top-level future is

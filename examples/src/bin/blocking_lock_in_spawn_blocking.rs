@@ -6,11 +6,11 @@
 //! again with `blocking_lock()` to read them, while the exporter still
 //! holds the guard and awaits the encoder.
 //!
-//! Expected: no false alarm. The exporter's wait for the blocking closure
-//! (a tokio `JoinHandle`) is invisible, so the cycle cannot be proven;
-//! what peeps holds is the blocking thread parked on mutex `metrics`,
-//! whose guard the exporter holds: at a short `--long-wait-ms` a long
-//! wait on `metrics` held by `exporter`.
+//! Expected: one `certain` deadlock of the exporter and the closure's
+//! task over mutex `metrics`: the exporter waits for the closure (its
+//! tokio `JoinHandle` keeps the exporter's waker in the closure's task
+//! cell, known from the closure's blocking call), the closure waits for
+//! `metrics`, whose guard the exporter holds.
 
 use examples::{park, ready_when, waited_on_for};
 use peeps::graph::NodeKind;

@@ -10,11 +10,12 @@
 //! each tokio task, named after its tokio id), but cannot account such a
 //! task's waker, so something it does not see might still wake it
 //! (DESIGN.md §4: such a deadlock is `probable`). The coordinator's
-//! `join_next` is no instrumented wait: it waits on something peeps cannot
-//! see, and is neither in the deadlock nor behind it.
+//! `join_next` is no instrumented wait, but the set keeps the one clone
+//! of its waker, which peeps finds from the tasks' join wakers: it waits
+//! on both tasks, behind the deadlock.
 //!
 //! Expected: one `probable` deadlock of two `tokio task <id>` tasks over
-//! mutexes `acct-1` and `acct-2`, nobody behind it.
+//! mutexes `acct-1` and `acct-2`; the coordinator draining the set is behind it.
 
 use examples::{park, ready_when, waited_on};
 use peeps::graph::NodeKind;
