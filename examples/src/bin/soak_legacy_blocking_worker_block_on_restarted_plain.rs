@@ -1,0 +1,135 @@
+//! Healthy, under steady load: a legacy synchronous plugin driven from
+//! `spawn_blocking`. The plain supervisor loops: it moves the command
+//! `Receiver` into `tokio::task::spawn_blocking`, where the plugin polls
+//! for commands with `handle.block_on(async { select! { rx.recv(), a 50
+//! ms sleep } })`; on a command it calls async services from sync code
+//! with `handle.block_on(..)`: it locks the shared `Mutex` of the plugin
+//! state and asks a plain store actor (`mpsc` with a `oneshot` reply,
+//! under a 200 ms `timeout`). After 20 idle polls (about a second) the
+//! plugin returns, handing the `Receiver` back through its `JoinHandle`,
+//! which the supervisor awaits and then starts the plugin again. A plain
+//! command source sends a command every 1.5 s; a plain reporter locks
+//! the state every 40 ms; a plain poller asks the store every 10 ms.
+//! Nothing annotated or named.
+//!
+//! Nothing can hang. Expected, in every dump: no deadlock, nothing stuck
+//! forever, no potential deadlock.
+
+use examples::{park, ready_when};
+use peeps::sync::{Mutex, mpsc, oneshot};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::runtime::Handle;
+
+type StoreReq = (u64, oneshot::Sender<Option<u64>>);
+
+#[derive(Default)]
+struct PluginState {
+    commands: u64,
+    hits: u64,
+}
+
+fn run_plugin(
+    handle: Handle,
+    mut commands: mpsc::Receiver<u64>,
+    state: Arc<Mutex<PluginState>>,
+    store: mpsc::Sender<StoreReq>,
+) -> mpsc::Receiver<u64> {
+    let mut idle = 0;
+    while idle < 20 {
+        let next = handle.block_on(async {
+            tokio::select! {
+                cmd = commands.recv() => cmd,
+                _ = tokio::time::sleep(Duration::from_millis(50)) => None,
+            }
+        });
+        let Some(cmd) = next else {
+            idle += 1;
+            continue;
+        };
+        idle = 0;
+        // Sync code calling async services.
+        let hit = handle.block_on(async {
+            let (reply, answer) = oneshot::channel();
+            store.send((cmd, reply)).await.ok()?;
+            tokio::time::timeout(Duration::from_millis(200), answer)
+                .await
+                .ok()?
+                .ok()?
+        });
+        let mut st = state.blocking_lock();
+        st.commands += 1;
+        st.hits += u64::from(hit.is_some());
+    }
+    commands
+}
+
+#[tokio::main]
+async fn main() {
+    peeps::install_sigusr1("soak_legacy_blocking_worker_block_on_restarted_plain");
+    let state = Arc::new(Mutex::new(PluginState::default()));
+    let restarts = Arc::new(AtomicU64::new(0));
+    let asked = Arc::new(AtomicU64::new(0));
+
+    let (store_tx, mut store_rx) = mpsc::channel::<StoreReq>(8);
+    tokio::spawn(async move {
+        let mut data: HashMap<u64, u64> = HashMap::new();
+        while let Some((key, reply)) = store_rx.recv().await {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            let _ = reply.send(data.get(&(key % 16)).copied());
+            data.insert(key % 16, key);
+        }
+    });
+
+    let (cmd_tx, cmd_rx) = mpsc::channel::<u64>(4);
+    tokio::spawn(async move {
+        for n in 0u64.. {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            if cmd_tx.send(n).await.is_err() {
+                return;
+            }
+        }
+    });
+
+    let (st, store, r) = (state.clone(), store_tx.clone(), restarts.clone());
+    tokio::spawn(async move {
+        let mut commands = cmd_rx;
+        loop {
+            let (handle, st2, store2) = (Handle::current(), st.clone(), store.clone());
+            commands =
+                tokio::task::spawn_blocking(move || run_plugin(handle, commands, st2, store2))
+                    .await
+                    .expect("the plugin returns");
+            r.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+
+    let st = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(40)).await;
+            let s = st.lock().await;
+            let _ = (s.commands, s.hits);
+        }
+    });
+
+    let a = asked.clone();
+    tokio::spawn(async move {
+        for n in 0u64.. {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            let (reply, answer) = oneshot::channel();
+            if store_tx.send((n, reply)).await.is_err() {
+                return;
+            }
+            let _ = answer.await;
+            a.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+
+    ready_when(move |_| {
+        restarts.load(Ordering::Relaxed) >= 1 && asked.load(Ordering::Relaxed) >= 20
+    });
+    park().await
+}
