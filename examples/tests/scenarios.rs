@@ -11398,7 +11398,7 @@ fn soak_futures_unordered_order_lines_lock_per_item_plain() {
     assert!(!reports.is_empty());
 }
 
-/// Plain tasks run `buffer_unordered(4)` and `join_all` of price fetches that read an `RwLock<HashMap>` cache and, on a miss, hold one of 3 `Semaphore` permits across a 5-25 ms sleep, then write the price in; an invalidator write-locks the cache every 45 ms.
+/// Plain tasks run `buffer_unordered(4)` and `join_all` of price fetches that read an `RwLock<HashMap>` cache and, on a miss, hold one of 3 `Semaphore` permits across a 5-25 ms sleep (400 ms for every 13th id), then write the price in; an invalidator write-locks the cache every 45 ms.
 #[test]
 fn soak_buffer_unordered_join_all_price_cache_plain() {
     let mut s = scenario!(soak_buffer_unordered_join_all_price_cache_plain);
@@ -11406,7 +11406,7 @@ fn soak_buffer_unordered_join_all_price_cache_plain() {
     assert!(!reports.is_empty());
 }
 
-/// Three plain session writers loop on a `biased` `select!`: events from an `mpsc`, an idle `Sleep` pinned outside the loop and `reset` on every event, a 25 ms heartbeat locking `stats`, and a boxed upload future kept across turns (`&mut upload`, `if uploading`) holding the store `Mutex` across a 3 ms write; a reporter locks the store every 30 ms.
+/// Three plain session writers loop on a `biased` `select!`: events from an `mpsc` (bursts, then 500 ms pauses), an idle `Sleep` pinned outside the loop and `reset` on every event, a 1 s heartbeat locking `stats`, and a boxed upload future kept across turns (`&mut upload`, `if uploading`) holding the store `Mutex` across a 3 ms write; a reporter locks the store every 30 ms.
 #[test]
 fn soak_select_biased_idle_reset_pinned_upload_plain() {
     let mut s = scenario!(soak_select_biased_idle_reset_pinned_upload_plain);
@@ -11422,7 +11422,7 @@ fn soak_timeout_write_lock_gives_up_behind_readers_plain() {
     assert!(!reports.is_empty());
 }
 
-/// Six plain writers push a record with a `oneshot` ack sender into a `Mutex<VecDeque>` and `notify_one`, then await the ack; the plain committer makes and `enable()`s `notified()` before checking the queue, waits out a 300 ms group window, fsyncs under a `Mutex` and acks the batch.
+/// Six plain writers push a record with a `oneshot` ack sender into a `Mutex<VecDeque>` and `notify_one`, then await the ack; the plain committer makes and `enable()`s `notified()` before checking the queue, waits out a 600 ms group window, fsyncs under a `Mutex` and acks the batch.
 #[test]
 fn soak_group_commit_acks_queued_notify_enabled_plain() {
     let mut s = scenario!(soak_group_commit_acks_queued_notify_enabled_plain);
@@ -11430,7 +11430,7 @@ fn soak_group_commit_acks_queued_notify_enabled_plain() {
     assert!(!reports.is_empty());
 }
 
-/// A plain scheduler `acquire_many_owned(1..=4)` of a `Semaphore` (8) per job, stores the `OwnedSemaphorePermit` in a `Job` sent to plain workers that drop it when done; requests `try_acquire_owned` and on `NoPermits` queue to an overflow task that `acquire_owned`s; a maintenance task `acquire_many(8)`s every 150 ms.
+/// A plain scheduler `acquire_many_owned(1..=4)` of a `Semaphore` (8) per job, stores the `OwnedSemaphorePermit` in a `Job` sent to plain workers that drop it when done; requests `try_acquire_owned` and on `NoPermits` queue to an overflow task that `acquire_owned`s; a maintenance task `acquire_many(8)`s for a 400 ms compaction every second.
 #[test]
 fn soak_io_budget_leases_dropped_by_workers_plain() {
     let mut s = scenario!(soak_io_budget_leases_dropped_by_workers_plain);
@@ -11446,7 +11446,7 @@ fn soak_broadcast_lagged_resync_reserve_forward_plain() {
     assert!(!reports.is_empty());
 }
 
-/// A plain reloader `send_modify`s a `watch` config every 40 ms; six plain workers `select!` `changed()` (then `borrow_and_update().clone()`) against a 10 ms interval that reads `borrow()` and locks a `Mutex` of stats; two followers take 0-60 ms per version; per-request tasks `wait_for` the next version.
+/// A plain reloader `send_modify`s a `watch` config every 700 ms; six plain workers `select!` `changed()` (then `borrow_and_update().clone()`) against a 10 ms interval that reads `borrow()` and locks a `Mutex` of stats; two followers take 0-60 ms per version; per-request tasks `wait_for` the next version.
 #[test]
 fn soak_watch_config_reload_borrow_and_update_many_plain() {
     let mut s = scenario!(soak_watch_config_reload_borrow_and_update_many_plain);
@@ -11454,7 +11454,7 @@ fn soak_watch_config_reload_borrow_and_update_many_plain() {
     assert!(!reports.is_empty());
 }
 
-/// On a multi-thread runtime with one worker thread, `main` runs a `LocalSet`: four `spawn_local` sessions share an `Rc<RefCell<HashMap>>` and read frames from `mpsc`s fed by plain sources, locking an `Arc<Mutex>` of totals a plain auditor holds across 5 ms every 30 ms; `main` loops on a `oneshot` ping a plain task answers in 40 ms.
+/// On a multi-thread runtime with one worker thread, `main` runs a `LocalSet`: four `spawn_local` sessions share an `Rc<RefCell<HashMap>>` and read frames from `mpsc`s fed by plain sources, locking an `Arc<Mutex>` of totals a plain auditor holds across 5 ms every 30 ms; `main` loops on a `oneshot` ping a plain task answers in 600 ms.
 #[test]
 fn soak_one_worker_runtime_localset_sessions_plain() {
     let mut s = scenario!(soak_one_worker_runtime_localset_sessions_plain);
@@ -11462,7 +11462,7 @@ fn soak_one_worker_runtime_localset_sessions_plain() {
     assert!(!reports.is_empty());
 }
 
-/// A plain supervisor runs a sync plugin in `spawn_blocking` that polls commands with `handle.block_on(select! { recv(), 50 ms sleep })`, calls a plain store actor with `block_on` (`oneshot` reply under a `timeout`) and `blocking_lock`s the state; after 20 idle polls it hands the `Receiver` back through its `JoinHandle` and is started again; a command every 1.5 s.
+/// A plain supervisor runs a sync plugin in `spawn_blocking` that polls commands with `handle.block_on(select! { recv(), 400 ms sleep })`, calls a plain store actor with `block_on` (`oneshot` reply under a `timeout`) and `blocking_lock`s the state; after 3 idle polls it hands the `Receiver` back through its `JoinHandle` and is started again; a command every 2 s.
 #[test]
 fn soak_legacy_blocking_worker_block_on_restarted_plain() {
     let mut s = scenario!(soak_legacy_blocking_worker_block_on_restarted_plain);
@@ -11470,7 +11470,7 @@ fn soak_legacy_blocking_worker_block_on_restarted_plain() {
     assert!(!reports.is_empty());
 }
 
-/// Three `std::thread` workers loop on `blocking_recv` of their own job `mpsc`, `blocking_lock` a `Mutex` of stats and `blocking_send` results; the plain dispatcher (keeping the job senders) `select!`s `results.recv()` against a 150 ms interval that `try_send`s a batch; between batches all wait.
+/// Three `std::thread` workers loop on `blocking_recv` of their own job `mpsc`, `blocking_lock` a `Mutex` of stats and `blocking_send` results; the plain dispatcher (keeping the job senders) `select!`s `results.recv()` against a 900 ms interval that `try_send`s a batch; between batches all wait.
 #[test]
 fn soak_thread_pool_blocking_recv_results_select_tick_plain() {
     let mut s = scenario!(soak_thread_pool_blocking_recv_results_select_tick_plain);
@@ -11486,7 +11486,7 @@ fn soak_rwlock_map_read_miss_write_recheck_plain() {
     assert!(!reports.is_empty());
 }
 
-/// Plain transfers lock two of a `Vec<Mutex<Account>>` lower index first; an interest task locks all eight in index order into a `Vec` of guards; a plain FX task nests two instances of a generic `Ledger<C>` (EUR then USD `entries`, then each `totals`), bookers lock one ledger's `entries` then `totals`.
+/// Plain transfers lock two of a `Vec<Mutex<Account>>` lower index first; an interest task locks all eight in index order into a `Vec` of guards held across 300 ms every second; a plain FX task nests two instances of a generic `Ledger<C>` (EUR then USD `entries`, then each `totals`), bookers lock one ledger's `entries` then `totals`.
 #[test]
 fn soak_fx_two_generic_ledgers_accounts_index_order_plain() {
     let mut s = scenario!(soak_fx_two_generic_ledgers_accounts_index_order_plain);
@@ -11494,7 +11494,7 @@ fn soak_fx_two_generic_ledgers_accounts_index_order_plain() {
     assert!(!reports.is_empty());
 }
 
-/// A TCP counter server on 127.0.0.1: the plain accept loop takes an owned permit of a connection-limit `Semaphore` (3) before `accept()` and moves it into a plain connection task that answers lines under a shared `Mutex<HashMap>`; eight plain clients send 15 requests each and reconnect; a stats task holds the map across 5 ms every 50 ms.
+/// A TCP counter server on 127.0.0.1: the plain accept loop takes an owned permit of a connection-limit `Semaphore` (3) before `accept()` and moves it into a plain connection task that answers lines under a shared `Mutex<HashMap>`; eight plain clients send 15 requests each, idle 400 ms and reconnect; a stats task holds the map across 5 ms every 50 ms.
 #[test]
 fn soak_tcp_counter_server_conn_limit_state_mutex_plain() {
     let mut s = scenario!(soak_tcp_counter_server_conn_limit_state_mutex_plain);
@@ -11502,7 +11502,7 @@ fn soak_tcp_counter_server_conn_limit_state_mutex_plain() {
     assert!(!reports.is_empty());
 }
 
-/// Eight plain clients call an accounts actor (`mpsc` + `oneshot` handle) under a 50 ms `timeout` while holding their own state `Mutex`; the actor asks a risk actor under a 30 ms `timeout` every fifth call, and the risk actor pauses 60 ms on every seventh; a metrics task locks every client state every 30 ms.
+/// Eight plain clients call an accounts actor (`mpsc` + `oneshot` handle) under a 500 ms `timeout` while holding their own state `Mutex`; the actor asks a risk actor under a 300 ms `timeout` every fifth call, and the risk actor pauses 400 ms on every seventh; a metrics task locks every client state every 30 ms.
 #[test]
 fn soak_actor_chain_reply_timeouts_client_locks_plain() {
     let mut s = scenario!(soak_actor_chain_reply_timeouts_client_locks_plain);
@@ -11510,7 +11510,7 @@ fn soak_actor_chain_reply_timeouts_client_locks_plain() {
     assert!(!reports.is_empty());
 }
 
-/// Each 400 ms generation a plain supervisor spawns four `JoinSet` workers `select!`ing a hand-rolled token (a `watch` `wait_for`, or a child of an `AtomicBool` and a `Notify` enabled before the check) against a shared `Mutex<Receiver>` of jobs, then cancels and drains with `join_next`.
+/// Each 1.5 s generation a plain supervisor spawns four `JoinSet` workers `select!`ing a hand-rolled token (a `watch` `wait_for`, or a child of an `AtomicBool` and a `Notify` enabled before the check) against a shared `Mutex<Receiver>` of jobs (bursts, then 500 ms quiet), then cancels and drains with `join_next`.
 #[test]
 fn soak_cancel_token_watch_child_notify_joinset_generations_plain() {
     let mut s = scenario!(soak_cancel_token_watch_child_notify_joinset_generations_plain);
@@ -11518,7 +11518,7 @@ fn soak_cancel_token_watch_child_notify_joinset_generations_plain() {
     assert!(!reports.is_empty());
 }
 
-/// A plain crawler `reserve_owned()`s a slot of `pages` (4) and moves the `OwnedPermit` into a plain fetch task that holds an owned `Semaphore` (4) permit across a 5-40 ms download, locks host stats and `permit.send`s the page; the indexer write-locks an `RwLock` per page and pauses 80 ms every 25th, so the crawler waits on `reserve_owned`.
+/// A plain crawler `reserve_owned()`s a slot of `pages` (4) and moves the `OwnedPermit` into a plain fetch task that holds an owned `Semaphore` (4) permit across a 5-40 ms download, locks host stats and `permit.send`s the page; the indexer write-locks an `RwLock` per page and pauses 500 ms every 25th, so the crawler waits on `reserve_owned`.
 #[test]
 fn soak_reserve_owned_slots_filled_by_spawned_fetches_plain() {
     let mut s = scenario!(soak_reserve_owned_slots_filled_by_spawned_fetches_plain);
@@ -11526,7 +11526,7 @@ fn soak_reserve_owned_slots_filled_by_spawned_fetches_plain() {
     assert!(!reports.is_empty());
 }
 
-/// Current-thread `main` loops on a `biased` `select!` of a pinned, never-notified shutdown `Notified`, change events from plain watchers (bursts, then 90-130 ms pauses) and a pinned debounce `Sleep` `reset` 25 ms ahead per event (enabled while paths are pending), which locks the index and sends the batch to a plain builder.
+/// Current-thread `main` loops on a `biased` `select!` of a pinned, never-notified shutdown `Notified`, change events from plain watchers (bursts, then 500-700 ms pauses) and a pinned debounce `Sleep` `reset` 25 ms ahead per event (enabled while paths are pending), which locks the index and sends the batch to a plain builder.
 #[test]
 fn soak_current_thread_main_debouncer_biased_reset_flush_plain() {
     let mut s = scenario!(soak_current_thread_main_debouncer_biased_reset_flush_plain);

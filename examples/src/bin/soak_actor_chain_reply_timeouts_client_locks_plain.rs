@@ -2,10 +2,10 @@
 //! usual handle-struct shape. An `AccountsHandle` wraps an `mpsc::Sender`
 //! (capacity 8) of commands carrying a `oneshot` reply; its plain actor
 //! answers from its own `HashMap`, but for every fifth command first
-//! asks a plain `RiskHandle` actor (the same shape) under a 30 ms
-//! `timeout`; the risk actor pauses 60 ms on every seventh request, so
+//! asks a plain `RiskHandle` actor (the same shape) under a 300 ms
+//! `timeout`; the risk actor pauses 400 ms on every seventh request, so
 //! some of those time out and its late `reply.send` finds the receiver
-//! gone. Eight plain clients call `accounts.get(..)` under a 50 ms
+//! gone. Eight plain clients call `accounts.get(..)` under a 500 ms
 //! `timeout`, retrying after 5 ms on a timeout, each holding its own
 //! `Mutex` of client state (one per client) across the call; a plain
 //! metrics task locks every client's state in turn every 30 ms. Nothing
@@ -39,7 +39,7 @@ impl RiskHandle {
             while let Some(RiskCmd::Score(account, reply)) = rx.recv().await {
                 n += 1;
                 if n % 7 == 0 {
-                    tokio::time::sleep(Duration::from_millis(60)).await;
+                    tokio::time::sleep(Duration::from_millis(400)).await;
                 }
                 let _ = reply.send((account % 100) as u32);
             }
@@ -50,7 +50,7 @@ impl RiskHandle {
     async fn score(&self, account: u64) -> Option<u32> {
         let (reply, answer) = oneshot::channel();
         self.tx.send(RiskCmd::Score(account, reply)).await.ok()?;
-        timeout(Duration::from_millis(30), answer).await.ok()?.ok()
+        timeout(Duration::from_millis(300), answer).await.ok()?.ok()
     }
 }
 
@@ -129,7 +129,7 @@ async fn main() {
                 if n % 4 == 0 {
                     accounts.deposit(c, 10).await;
                 }
-                match timeout(Duration::from_millis(50), accounts.get(c)).await {
+                match timeout(Duration::from_millis(500), accounts.get(c)).await {
                     Ok(Some((balance, _score))) => {
                         st.last_balance = balance;
                         answered.fetch_add(1, Ordering::Relaxed);

@@ -2,7 +2,7 @@
 //! `fetch(id)` reads an `Arc<RwLock<HashMap>>` cache (the read guard gone
 //! at the end of the statement); on a miss it takes one of 3 permits of a
 //! `Semaphore` guarding the upstream, "asks" it (a 5-25 ms sleep holding
-//! the permit) and writes the price in. A plain quote task runs
+//! the permit; 400 ms for every 13th id, a slow upstream shard) and writes the price in. A plain quote task runs
 //! `stream::iter(ids).map(fetch).buffer_unordered(4)` every 20 ms, a plain
 //! basket task `futures::future::join_all` of six fetches every 30 ms, and
 //! a plain invalidator write-locks the cache every 45 ms to drop a few
@@ -36,7 +36,8 @@ impl Prices {
         }
         let price = {
             let _permit = self.upstream.acquire().await.expect("upstream open");
-            tokio::time::sleep(Duration::from_millis(5 + u64::from(id % 5) * 5)).await;
+            let ms = if id % 13 == 0 { 400 } else { 5 + u64::from(id % 5) * 5 };
+            tokio::time::sleep(Duration::from_millis(ms)).await;
             u64::from(id) * 100 + 7
         };
         self.misses.fetch_add(1, Ordering::Relaxed);

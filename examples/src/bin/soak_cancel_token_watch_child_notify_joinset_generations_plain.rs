@@ -8,8 +8,9 @@
 //! `JoinSet`: each `select!`s `token.cancelled()` (two use the child
 //! token) against `jobs` (one shared `Arc<Mutex<Receiver>>`, locked and
 //! received from in one async block that the `select!` drops when the
-//! token wins) fed every 3 ms by a plain producer, and handles a
-//! job under a `Mutex` of results. After 400 ms the supervisor cancels,
+//! token wins) fed by a plain producer (bursts of 20 jobs 3 ms apart,
+//! then 500 ms of quiet), and handles a
+//! job under a `Mutex` of results. After 1.5 s the supervisor cancels,
 //! drains the `JoinSet` with `join_next`, and starts over with a fresh
 //! token. Nothing annotated or named.
 //!
@@ -86,6 +87,9 @@ async fn main() {
             if jobs_tx.send(n).await.is_err() {
                 return;
             }
+            if n % 20 == 19 {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
         }
     });
 
@@ -129,7 +133,7 @@ async fn main() {
             }
             drop(parent);
 
-            tokio::time::sleep(Duration::from_millis(400)).await;
+            tokio::time::sleep(Duration::from_millis(1500)).await;
             let _ = cancel_tx.send(true);
             let mut total = 0;
             while let Some(res) = set.join_next().await {
@@ -140,6 +144,6 @@ async fn main() {
         }
     });
 
-    ready_when(move |_| generations.load(Ordering::Relaxed) >= 2);
+    ready_when(move |_| generations.load(Ordering::Relaxed) >= 1);
     park().await
 }

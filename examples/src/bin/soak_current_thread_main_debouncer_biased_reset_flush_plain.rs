@@ -3,7 +3,7 @@
 //! `biased;` `select!` over a `Notified` of a shutdown `Notify` pinned
 //! outside the loop (never notified: ctrl-c would), change events from an
 //! `mpsc` (capacity 16; two plain watchers send bursts of 1-10 paths 1 ms
-//! apart, then pause 90-130 ms), and a debounce `Sleep` pinned outside the
+//! apart, then pause 500-700 ms), and a debounce `Sleep` pinned outside the
 //! loop, `reset` 25 ms ahead on every event and enabled only while paths
 //! are pending. On the debounce it locks the `Mutex` of the build index,
 //! updates it and sends the batch to a plain builder over an `mpsc`
@@ -46,7 +46,7 @@ async fn main() {
                         return;
                     }
                 }
-                tokio::time::sleep(Duration::from_millis(90 + w * 40)).await;
+                tokio::time::sleep(Duration::from_millis(500 + w * 200)).await;
             }
         });
     }
@@ -75,7 +75,7 @@ async fn main() {
     });
 
     let b = builds.clone();
-    ready_when(move |_| b.load(Ordering::Relaxed) >= 8);
+    ready_when(move |_| b.load(Ordering::Relaxed) >= 3);
 
     let stop = shutdown.notified();
     tokio::pin!(stop);

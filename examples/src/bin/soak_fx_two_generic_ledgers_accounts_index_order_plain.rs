@@ -2,8 +2,8 @@
 //! and two ledgers of one generic type. Accounts are a `Vec<Mutex<..>>`
 //! (one construction site); plain transfers lock the lower index first,
 //! then the higher, and sleep 1 ms holding both; a plain interest task
-//! locks every account in index order, keeping the guards in a `Vec`,
-//! every 50 ms. `Ledger<C>` (made in `Ledger::new`, so both instances
+//! locks every account in index order, keeping the guards in a `Vec`
+//! across a 300 ms posting run, every second. `Ledger<C>` (made in `Ledger::new`, so both instances
 //! share their lock sites) has `entries` and `totals` mutexes, always
 //! taken `entries` then `totals`; `Ledger<Eur>` and `Ledger<Usd>` are two
 //! instances. A plain FX task converts by locking the EUR ledger's
@@ -98,11 +98,12 @@ async fn main() {
     let acc = accounts.clone();
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(Duration::from_millis(1000)).await;
             let mut all: Vec<MutexGuard<'_, Account>> = Vec::with_capacity(acc.len());
             for account in acc.iter() {
                 all.push(account.lock().await);
             }
+            tokio::time::sleep(Duration::from_millis(300)).await;
             for a in all.iter_mut() {
                 a.balance += a.balance / 1000;
             }

@@ -5,9 +5,9 @@
 //! textbook way: it makes `notify.notified()`, pins it and `enable()`s it
 //! *before* looking at the queue, so a push between the check and the
 //! wait is never lost; with the queue empty it awaits the notification,
-//! otherwise it waits out the rest of a 300 ms group window (a
+//! otherwise it waits out the rest of a 600 ms group window (a
 //! `sleep_until`), drains the queue, "fsyncs" (a 5 ms sleep under the
-//! `Mutex` of the log) and sends every ack. So writers wait 0-300 ms for
+//! `Mutex` of the log) and sends every ack. So writers wait 0-600 ms for
 //! their ack, whose sender sits in the queue (on the heap) until the
 //! committer takes it. Nothing annotated or named.
 //!
@@ -42,7 +42,7 @@ impl Wal {
     }
 
     async fn committer(&self) {
-        let window = Duration::from_millis(300);
+        let window = Duration::from_millis(600);
         let mut next_commit = Instant::now() + window;
         loop {
             let notified = self.pushed.notified();

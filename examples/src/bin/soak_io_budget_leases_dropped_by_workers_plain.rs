@@ -5,8 +5,8 @@
 //! and drop it, permit and all. Plain request tasks try
 //! `try_acquire_owned()` first and on `NoPermits` hand the request to a
 //! plain overflow task over an `mpsc`, which waits with
-//! `acquire_owned()`. Every 150 ms a plain maintenance task takes the
-//! whole budget with `acquire_many(8)` for 10 ms. A `Mutex` of counters is
+//! `acquire_owned()`. Every second a plain maintenance task takes the
+//! whole budget with `acquire_many(8)` for a 400 ms compaction. A `Mutex` of counters is
 //! locked everywhere, never across an await. Nothing annotated or named.
 //!
 //! Nothing can hang. Expected, in every dump: no deadlock, nothing stuck
@@ -108,9 +108,9 @@ async fn main() {
     let (b, c) = (budget.clone(), counters.clone());
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(Duration::from_millis(150)).await;
+            tokio::time::sleep(Duration::from_millis(1000)).await;
             let all = b.acquire_many(8).await.expect("open");
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            tokio::time::sleep(Duration::from_millis(400)).await;
             c.lock().await.maintenance += 1;
             drop(all);
         }

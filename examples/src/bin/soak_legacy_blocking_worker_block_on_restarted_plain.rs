@@ -1,14 +1,14 @@
 //! Healthy, under steady load: a legacy synchronous plugin driven from
 //! `spawn_blocking`. The plain supervisor loops: it moves the command
 //! `Receiver` into `tokio::task::spawn_blocking`, where the plugin polls
-//! for commands with `handle.block_on(async { select! { rx.recv(), a 50
+//! for commands with `handle.block_on(async { select! { rx.recv(), a 400
 //! ms sleep } })`; on a command it calls async services from sync code
 //! with `handle.block_on(..)`: it locks the shared `Mutex` of the plugin
 //! state and asks a plain store actor (`mpsc` with a `oneshot` reply,
-//! under a 200 ms `timeout`). After 20 idle polls (about a second) the
+//! under a 200 ms `timeout`). After 3 idle polls (1.2 s) the
 //! plugin returns, handing the `Receiver` back through its `JoinHandle`,
 //! which the supervisor awaits and then starts the plugin again. A plain
-//! command source sends a command every 1.5 s; a plain reporter locks
+//! command source sends a command every 2 s; a plain reporter locks
 //! the state every 40 ms; a plain poller asks the store every 10 ms.
 //! Nothing annotated or named.
 //!
@@ -38,11 +38,11 @@ fn run_plugin(
     store: mpsc::Sender<StoreReq>,
 ) -> mpsc::Receiver<u64> {
     let mut idle = 0;
-    while idle < 20 {
+    while idle < 3 {
         let next = handle.block_on(async {
             tokio::select! {
                 cmd = commands.recv() => cmd,
-                _ = tokio::time::sleep(Duration::from_millis(50)) => None,
+                _ = tokio::time::sleep(Duration::from_millis(400)) => None,
             }
         });
         let Some(cmd) = next else {
@@ -86,7 +86,7 @@ async fn main() {
     let (cmd_tx, cmd_rx) = mpsc::channel::<u64>(4);
     tokio::spawn(async move {
         for n in 0u64.. {
-            tokio::time::sleep(Duration::from_millis(1500)).await;
+            tokio::time::sleep(Duration::from_millis(2000)).await;
             if cmd_tx.send(n).await.is_err() {
                 return;
             }

@@ -8,7 +8,7 @@
 //! totals shared with a plain auditor on the worker thread (every 30 ms,
 //! it holds the totals across a 5 ms sleep). A `spawn_local` ticker
 //! prints the registry every 50 ms; `main` itself awaits a `oneshot`
-//! that a plain task answers every 40 ms, in a loop. Nothing annotated
+//! that a plain task answers after 600 ms, in a loop. Nothing annotated
 //! or named.
 //!
 //! Nothing can hang. Expected, in every dump: no deadlock, nothing stuck
@@ -49,7 +49,7 @@ async fn main() {
     tokio::spawn(async move {
         let mut n = 0;
         while let Some(reply) = pings.recv().await {
-            tokio::time::sleep(Duration::from_millis(40)).await;
+            tokio::time::sleep(Duration::from_millis(600)).await;
             n += 1;
             let _ = reply.send(n);
         }

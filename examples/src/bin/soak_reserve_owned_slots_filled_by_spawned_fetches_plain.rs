@@ -5,7 +5,7 @@
 //! one of 4 owned permits of a `Semaphore` of sockets, and locking a
 //! `Mutex` of host stats) and fills the slot with `permit.send(page)`.
 //! The plain indexer receives pages and, per page, write-locks an
-//! `RwLock` index for 2 ms; every 25th page it pauses 80 ms (a segment
+//! `RwLock` index for 2 ms; every 25th page it pauses 500 ms (a segment
 //! merge), so the channel fills and the crawler waits on `reserve_owned`
 //! while fetches hold the reserved slots. A plain searcher reads the index
 //! every 5 ms. Nothing annotated or named.
@@ -63,7 +63,7 @@ async fn main() {
                 ix.insert(page.url % 500, page.words);
             }
             if n.fetch_add(1, Ordering::Relaxed) % 25 == 24 {
-                tokio::time::sleep(Duration::from_millis(80)).await;
+                tokio::time::sleep(Duration::from_millis(500)).await;
             }
         }
     });
@@ -77,6 +77,6 @@ async fn main() {
         }
     });
 
-    ready_when(move |_| indexed.load(Ordering::Relaxed) >= 60);
+    ready_when(move |_| indexed.load(Ordering::Relaxed) >= 30);
     park().await
 }

@@ -1,12 +1,12 @@
 //! Healthy, under steady load: three plain session writers, each a
 //! `select!` loop with `biased;`. Each buffers events from its own `mpsc`
 //! (capacity 32; a plain producer sends bursts of 1-20 events 2 ms apart,
-//! then pauses 60 ms), resets an idle `Sleep` pinned outside the loop on
+//! then pauses 500 ms), resets an idle `Sleep` pinned outside the loop on
 //! every event (`idle.as_mut().reset(..)`), and ships a batch when 16 are
 //! buffered or the idle timer fires. The upload is a boxed future kept
 //! across turns (`&mut upload`, `if uploading`): it locks the shared
 //! `Mutex` of the store and holds it across a 3 ms write. Branch bodies
-//! never touch the store (only a `Mutex` of stats, from a 25 ms
+//! never touch the store (only a `Mutex` of stats, from a 1 s
 //! heartbeat `interval`), so the held upload is polled again every turn.
 //! A plain reporter locks the store every 30 ms. Nothing annotated or
 //! named.
@@ -57,7 +57,7 @@ async fn session(
 ) {
     let idle = tokio::time::sleep(IDLE);
     tokio::pin!(idle);
-    let mut heartbeat = tokio::time::interval(Duration::from_millis(25));
+    let mut heartbeat = tokio::time::interval(Duration::from_millis(1000));
     let mut buffer: Vec<u64> = Vec::new();
     let mut upload_fut: Upload = Box::pin(std::future::ready(0));
     let mut uploading = false;
@@ -110,7 +110,7 @@ async fn main() {
                         return;
                     }
                 }
-                tokio::time::sleep(Duration::from_millis(60)).await;
+                tokio::time::sleep(Duration::from_millis(500)).await;
             }
         });
         tokio::spawn(session(rx, store.clone(), stats.clone(), shipped.clone()));
@@ -125,6 +125,6 @@ async fn main() {
         }
     });
 
-    ready_when(move |_| shipped.load(Ordering::Relaxed) >= 200);
+    ready_when(move |_| shipped.load(Ordering::Relaxed) >= 60);
     park().await
 }

@@ -4,7 +4,7 @@
 //! (a 3 ms `std::thread::sleep`), `blocking_lock()`s the `Mutex` of
 //! stats it shares with async tasks, and `blocking_send`s the result into
 //! `results` (capacity 4). The plain dispatcher `select!`s `results.recv()`
-//! against a 150 ms `interval`; on each tick it sends a batch of jobs
+//! against a 900 ms `interval`; on each tick it sends a batch of jobs
 //! round robin, so between batches every thread waits in `blocking_recv`
 //! on a channel whose sender the dispatcher keeps, while the dispatcher
 //! waits for results or its tick. A plain reporter locks the stats every
@@ -58,7 +58,7 @@ async fn main() {
 
     let c = collected.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(150));
+        let mut tick = tokio::time::interval(Duration::from_millis(900));
         let mut next = 0u64;
         loop {
             tokio::select! {
@@ -89,6 +89,6 @@ async fn main() {
         }
     });
 
-    ready_when(move |_| collected.load(Ordering::Relaxed) >= 30);
+    ready_when(move |_| collected.load(Ordering::Relaxed) >= 12);
     park().await
 }

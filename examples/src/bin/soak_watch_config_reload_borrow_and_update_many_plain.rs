@@ -1,5 +1,5 @@
 //! Healthy, under steady load: config hot-reload over a `watch`. A plain
-//! reloader `send_modify`s the config every 40 ms (a new version, new
+//! reloader `send_modify`s the config every 700 ms (a new version, new
 //! limits), and every third turn `send_if_modified` with no change. Six
 //! plain workers each `select!` `rx.changed()` (then
 //! `rx.borrow_and_update().clone()`, the `Ref` gone at the end of the
@@ -92,7 +92,7 @@ async fn main() {
     let seen = version_seen.clone();
     tokio::spawn(async move {
         for version in 1u64.. {
-            tokio::time::sleep(Duration::from_millis(40)).await;
+            tokio::time::sleep(Duration::from_millis(700)).await;
             cfg_tx.send_modify(|c| {
                 c.version = version;
                 c.rate_limit = 100 + (version % 5) as u32 * 10;
@@ -108,6 +108,6 @@ async fn main() {
     });
     drop(cfg_rx);
 
-    ready_when(move |_| applied.load(Ordering::Relaxed) >= 60);
+    ready_when(move |_| applied.load(Ordering::Relaxed) >= 12);
     park().await
 }
