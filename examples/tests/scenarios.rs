@@ -11462,7 +11462,7 @@ fn soak_one_worker_runtime_localset_sessions_plain() {
     assert!(!reports.is_empty());
 }
 
-/// A plain supervisor runs a sync plugin in `spawn_blocking` that polls commands with `handle.block_on(select! { recv(), 400 ms sleep })`, calls a plain store actor with `block_on` (`oneshot` reply under a `timeout`) and `blocking_lock`s the state; after 3 idle polls it hands the `Receiver` back through its `JoinHandle` and is started again; a command every 2 s.
+/// A plain supervisor, the only sender of `commands`, sends a start-up command and awaits a sync plugin in `spawn_blocking` that polls commands with `handle.block_on(select! { recv(), 700 ms sleep })`, calls a plain store actor with `block_on` (`oneshot` reply under a `timeout`) and `blocking_lock`s the state; after 2 idle polls it hands the `Receiver` back through its `JoinHandle` and is started again (a cycle of waits the poll timer breaks).
 #[test]
 fn soak_legacy_blocking_worker_block_on_restarted_plain() {
     let mut s = scenario!(soak_legacy_blocking_worker_block_on_restarted_plain);
@@ -11470,7 +11470,7 @@ fn soak_legacy_blocking_worker_block_on_restarted_plain() {
     assert!(!reports.is_empty());
 }
 
-/// Three `std::thread` workers loop on `blocking_recv` of their own job `mpsc`, `blocking_lock` a `Mutex` of stats and `blocking_send` results; the plain dispatcher (keeping the job senders) `select!`s `results.recv()` against a 900 ms interval that `try_send`s a batch; between batches all wait.
+/// Three `std::thread` workers loop on `blocking_recv` of their own job `mpsc`, `blocking_lock` a `Mutex` of stats and `blocking_send` results; the plain dispatcher (keeping the job senders) `select!`s `results.recv()` against a 900 ms interval that `try_send`s a batch; between batches all wait (a cycle of waits the dispatcher's timer breaks), a reporter locking the stats once a second.
 #[test]
 fn soak_thread_pool_blocking_recv_results_select_tick_plain() {
     let mut s = scenario!(soak_thread_pool_blocking_recv_results_select_tick_plain);
@@ -11502,7 +11502,7 @@ fn soak_tcp_counter_server_conn_limit_state_mutex_plain() {
     assert!(!reports.is_empty());
 }
 
-/// Eight plain clients call an accounts actor (`mpsc` + `oneshot` handle) under a 500 ms `timeout` while holding their own state `Mutex`; the actor asks a risk actor under a 300 ms `timeout` every fifth call, and the risk actor pauses 400 ms on every seventh; a metrics task locks every client state every 30 ms.
+/// Eight plain clients call an accounts actor (`mpsc` + `oneshot` handle) under a 500 ms `timeout` while holding their own state `Mutex`; the actor asks a risk actor under a 600 ms `timeout` every fifth call, and the risk actor pauses 700 ms on every seventh; a metrics task locks every client state every 30 ms.
 #[test]
 fn soak_actor_chain_reply_timeouts_client_locks_plain() {
     let mut s = scenario!(soak_actor_chain_reply_timeouts_client_locks_plain);
@@ -11526,7 +11526,7 @@ fn soak_reserve_owned_slots_filled_by_spawned_fetches_plain() {
     assert!(!reports.is_empty());
 }
 
-/// Current-thread `main` loops on a `biased` `select!` of a pinned, never-notified shutdown `Notified`, change events from plain watchers (bursts, then 500-700 ms pauses) and a pinned debounce `Sleep` `reset` 25 ms ahead per event (enabled while paths are pending), which locks the index and sends the batch to a plain builder.
+/// Current-thread `main` loops on a `biased` `select!` of a pinned, never-notified shutdown `Notified`, events from two plain watchers (a burst of changes, then a `Sync` carrying a `oneshot` sender they await) and a pinned 400 ms debounce `Sleep` `reset` per change (enabled while anything is pending), which locks the index, sends the batch to a plain builder and answers the `Sync`s: while the watchers wait, `main` waits on events only they could send, a cycle its timer breaks.
 #[test]
 fn soak_current_thread_main_debouncer_biased_reset_flush_plain() {
     let mut s = scenario!(soak_current_thread_main_debouncer_biased_reset_flush_plain);

@@ -2,8 +2,8 @@
 //! usual handle-struct shape. An `AccountsHandle` wraps an `mpsc::Sender`
 //! (capacity 8) of commands carrying a `oneshot` reply; its plain actor
 //! answers from its own `HashMap`, but for every fifth command first
-//! asks a plain `RiskHandle` actor (the same shape) under a 300 ms
-//! `timeout`; the risk actor pauses 400 ms on every seventh request, so
+//! asks a plain `RiskHandle` actor (the same shape) under a 600 ms
+//! `timeout`; the risk actor pauses 700 ms on every seventh request, so
 //! some of those time out and its late `reply.send` finds the receiver
 //! gone. Eight plain clients call `accounts.get(..)` under a 500 ms
 //! `timeout`, retrying after 5 ms on a timeout, each holding its own
@@ -39,7 +39,7 @@ impl RiskHandle {
             while let Some(RiskCmd::Score(account, reply)) = rx.recv().await {
                 n += 1;
                 if n % 7 == 0 {
-                    tokio::time::sleep(Duration::from_millis(400)).await;
+                    tokio::time::sleep(Duration::from_millis(700)).await;
                 }
                 let _ = reply.send((account % 100) as u32);
             }
@@ -50,7 +50,7 @@ impl RiskHandle {
     async fn score(&self, account: u64) -> Option<u32> {
         let (reply, answer) = oneshot::channel();
         self.tx.send(RiskCmd::Score(account, reply)).await.ok()?;
-        timeout(Duration::from_millis(300), answer).await.ok()?.ok()
+        timeout(Duration::from_millis(600), answer).await.ok()?.ok()
     }
 }
 
