@@ -38,7 +38,7 @@ impl RiskHandle {
             let mut n = 0u64;
             while let Some(RiskCmd::Score(account, reply)) = rx.recv().await {
                 n += 1;
-                if n % 7 == 0 {
+                if n.is_multiple_of(7) {
                     tokio::time::sleep(Duration::from_millis(700)).await;
                 }
                 let _ = reply.send((account % 100) as u32);
@@ -74,7 +74,7 @@ impl AccountsHandle {
                 match cmd {
                     AccountsCmd::Get(account, reply) => {
                         n += 1;
-                        let score = if n % 5 == 0 {
+                        let score = if n.is_multiple_of(5) {
                             risk.score(account).await
                         } else {
                             None
@@ -126,7 +126,7 @@ async fn main() {
                 tokio::time::sleep(Duration::from_millis(3 + c)).await;
                 let mut st = state.lock().await;
                 st.calls += 1;
-                if n % 4 == 0 {
+                if n.is_multiple_of(4) {
                     accounts.deposit(c, 10).await;
                 }
                 match timeout(Duration::from_millis(500), accounts.get(c)).await {

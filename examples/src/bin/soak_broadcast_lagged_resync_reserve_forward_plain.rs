@@ -62,7 +62,7 @@ async fn main() {
                     }
                     Err(RecvError::Closed) => return,
                 };
-                if last_seq % 4 == 0 {
+                if last_seq.is_multiple_of(4) {
                     let Ok(permit) = out_tx.reserve().await else {
                         return;
                     };

@@ -36,7 +36,11 @@ impl Prices {
         }
         let price = {
             let _permit = self.upstream.acquire().await.expect("upstream open");
-            let ms = if id % 13 == 0 { 400 } else { 5 + u64::from(id % 5) * 5 };
+            let ms = if id.is_multiple_of(13) {
+                400
+            } else {
+                5 + u64::from(id % 5) * 5
+            };
             tokio::time::sleep(Duration::from_millis(ms)).await;
             u64::from(id) * 100 + 7
         };
@@ -87,7 +91,7 @@ async fn main() {
         for round in 0u32.. {
             tokio::time::sleep(Duration::from_millis(45)).await;
             let mut cache = p.cache.write().await;
-            cache.retain(|id, _| (id + round) % 3 != 0);
+            cache.retain(|id, _| !(id + round).is_multiple_of(3));
         }
     });
 

@@ -107,7 +107,7 @@ async fn main() {
 
             let mut set = JoinSet::new();
             for w in 0..4u64 {
-                let mut stop = if w % 2 == 0 {
+                let mut stop = if w.is_multiple_of(2) {
                     Stop::Parent(parent.clone())
                 } else {
                     Stop::Child(child.clone())

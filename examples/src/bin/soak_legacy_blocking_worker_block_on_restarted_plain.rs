@@ -93,9 +93,10 @@ async fn main() {
                 return;
             }
             let (handle, st2, store2) = (Handle::current(), st.clone(), store.clone());
-            commands = tokio::task::spawn_blocking(move || run_plugin(handle, commands, st2, store2))
-                .await
-                .expect("the plugin returns");
+            commands =
+                tokio::task::spawn_blocking(move || run_plugin(handle, commands, st2, store2))
+                    .await
+                    .expect("the plugin returns");
             r.fetch_add(1, Ordering::Relaxed);
         }
     });

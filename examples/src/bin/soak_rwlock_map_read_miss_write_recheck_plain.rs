@@ -87,7 +87,9 @@ async fn main() {
     tokio::spawn(async move {
         for round in 0u64.. {
             tokio::time::sleep(Duration::from_millis(60)).await;
-            c.write().await.retain(|user, _| (user + round) % 3 != 0);
+            c.write()
+                .await
+                .retain(|user, _| !(user + round).is_multiple_of(3));
         }
     });
 

@@ -80,7 +80,7 @@ async fn main() {
                 let mut replies = BufReader::new(rd).lines();
                 for n in 0..15u64 {
                     tokio::time::sleep(Duration::from_millis(4)).await;
-                    let cmd = if n % 3 == 0 { "GET" } else { "INCR" };
+                    let cmd = if n.is_multiple_of(3) { "GET" } else { "INCR" };
                     let req = format!("{cmd} key{}\n", (client + n) % 5);
                     if wr.write_all(req.as_bytes()).await.is_err() {
                         break;

@@ -101,7 +101,7 @@ async fn main() {
                     .collect();
             });
             seen.store(version, Ordering::Relaxed);
-            if version % 3 == 0 {
+            if version.is_multiple_of(3) {
                 cfg_tx.send_if_modified(|_| false);
             }
         }
