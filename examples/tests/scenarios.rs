@@ -642,6 +642,25 @@ const SCENARIOS: &[&str] = &[
     "soak_current_thread_server_keeps_stats_sender_accepts",
     "soak_wal_thread_runtime_flush_tick_acks_plain",
     "soak_named_jobs_abort_handles_deadline",
+    // hunt36a: healthy services in everyday shapes (combinators, select loops, timeouts, permits, channels, bridges, shutdown)
+    "soak_futures_unordered_order_lines_lock_per_item_plain",
+    "soak_buffer_unordered_join_all_price_cache_plain",
+    "soak_select_biased_idle_reset_pinned_upload_plain",
+    "soak_timeout_write_lock_gives_up_behind_readers_plain",
+    "soak_group_commit_acks_queued_notify_enabled_plain",
+    "soak_io_budget_leases_dropped_by_workers_plain",
+    "soak_broadcast_lagged_resync_reserve_forward_plain",
+    "soak_watch_config_reload_borrow_and_update_many_plain",
+    "soak_one_worker_runtime_localset_sessions_plain",
+    "soak_legacy_blocking_worker_block_on_restarted_plain",
+    "soak_thread_pool_blocking_recv_results_select_tick_plain",
+    "soak_rwlock_map_read_miss_write_recheck_plain",
+    "soak_fx_two_generic_ledgers_accounts_index_order_plain",
+    "soak_tcp_counter_server_conn_limit_state_mutex_plain",
+    "soak_actor_chain_reply_timeouts_client_locks_plain",
+    "soak_cancel_token_watch_child_notify_joinset_generations_plain",
+    "soak_reserve_owned_slots_filled_by_spawned_fetches_plain",
+    "soak_current_thread_main_debouncer_biased_reset_flush_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -11405,6 +11424,152 @@ fn soak_wal_thread_runtime_flush_tick_acks_plain() {
 #[test]
 fn soak_named_jobs_abort_handles_deadline() {
     let mut s = scenario!(soak_named_jobs_abort_handles_deadline);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+// ---- hunt36a: healthy services in everyday shapes (combinators, select loops, timeouts, permits, channels, bridges, shutdown)
+
+/// A plain worker keeps up to 8 order lines in flight in a `FuturesUnordered` (`select!` of `recv()` while there is room against `next()` while not empty), each line locking a `Mutex` of stock, sleeping 5-35 ms, locking a `Mutex` of stats; a second worker drives each order's `FuturesUnordered` to the end; a reporter nests stock then stats.
+#[test]
+fn soak_futures_unordered_order_lines_lock_per_item_plain() {
+    let mut s = scenario!(soak_futures_unordered_order_lines_lock_per_item_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Plain tasks run `buffer_unordered(4)` and `join_all` of price fetches that read an `RwLock<HashMap>` cache and, on a miss, hold one of 3 `Semaphore` permits across a 5-25 ms sleep (400 ms for every 13th id), then write the price in; an invalidator write-locks the cache every 45 ms.
+#[test]
+fn soak_buffer_unordered_join_all_price_cache_plain() {
+    let mut s = scenario!(soak_buffer_unordered_join_all_price_cache_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Three plain session writers loop on a `biased` `select!`: events from an `mpsc` (bursts, then 500 ms pauses), an idle `Sleep` pinned outside the loop and `reset` on every event, a 1 s heartbeat locking `stats`, and a boxed upload future kept across turns (`&mut upload`, `if uploading`) holding the store `Mutex` across a 3 ms write; a reporter locks the store every 30 ms.
+#[test]
+fn soak_select_biased_idle_reset_pinned_upload_plain() {
+    let mut s = scenario!(soak_select_biased_idle_reset_pinned_upload_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Four plain readers hold an `RwLock` read across 15-45 ms of streaming; a compactor tries `timeout(8 ms, table.write())` every 10 ms and skips on a timeout; handlers try `timeout(10 ms, sessions.lock())` while a janitor holds the `Mutex` across a 25 ms sweep.
+#[test]
+fn soak_timeout_write_lock_gives_up_behind_readers_plain() {
+    let mut s = scenario!(soak_timeout_write_lock_gives_up_behind_readers_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Six plain writers push a record with a `oneshot` ack sender into a `Mutex<VecDeque>` and `notify_one`, then await the ack; the plain committer makes and `enable()`s `notified()` before checking the queue, waits out a 600 ms group window, fsyncs under a `Mutex` and acks the batch.
+#[test]
+fn soak_group_commit_acks_queued_notify_enabled_plain() {
+    let mut s = scenario!(soak_group_commit_acks_queued_notify_enabled_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain scheduler `acquire_many_owned(1..=4)` of a `Semaphore` (8) per job, stores the `OwnedSemaphorePermit` in a `Job` sent to plain workers that drop it when done; requests `try_acquire_owned` and on `NoPermits` queue to an overflow task that `acquire_owned`s; a maintenance task `acquire_many(8)`s for a 400 ms compaction every second.
+#[test]
+fn soak_io_budget_leases_dropped_by_workers_plain() {
+    let mut s = scenario!(soak_io_budget_leases_dropped_by_workers_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain feed write-locks an `RwLock` book and publishes a tick on a `broadcast` (16) every 2 ms; four plain subscribers of different speeds handle `Lagged` by re-reading the book, and forward every fourth tick with `reserve().await` then `Permit::send` into an `mpsc` (4) a sink drains with `recv_many` every 15 ms.
+#[test]
+fn soak_broadcast_lagged_resync_reserve_forward_plain() {
+    let mut s = scenario!(soak_broadcast_lagged_resync_reserve_forward_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain reloader `send_modify`s a `watch` config every 700 ms; six plain workers `select!` `changed()` (then `borrow_and_update().clone()`) against a 10 ms interval that reads `borrow()` and locks a `Mutex` of stats; two followers take 0-60 ms per version; per-request tasks `wait_for` the next version.
+#[test]
+fn soak_watch_config_reload_borrow_and_update_many_plain() {
+    let mut s = scenario!(soak_watch_config_reload_borrow_and_update_many_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// On a multi-thread runtime with one worker thread, `main` runs a `LocalSet`: four `spawn_local` sessions share an `Rc<RefCell<HashMap>>` and read frames from `mpsc`s fed by plain sources, locking an `Arc<Mutex>` of totals a plain auditor holds across 5 ms every 30 ms; `main` loops on a `oneshot` ping a plain task answers in 600 ms.
+#[test]
+fn soak_one_worker_runtime_localset_sessions_plain() {
+    let mut s = scenario!(soak_one_worker_runtime_localset_sessions_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain supervisor, the only sender of `commands`, sends a start-up command and awaits a sync plugin in `spawn_blocking` that polls commands with `handle.block_on(select! { recv(), 700 ms sleep })`, calls a plain store actor with `block_on` (`oneshot` reply under a `timeout`) and `blocking_lock`s the state; after 2 idle polls it hands the `Receiver` back through its `JoinHandle` and is started again (a cycle of waits the poll timer breaks).
+#[test]
+fn soak_legacy_blocking_worker_block_on_restarted_plain() {
+    let mut s = scenario!(soak_legacy_blocking_worker_block_on_restarted_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Three `std::thread` workers loop on `blocking_recv` of their own job `mpsc`, `blocking_lock` a `Mutex` of stats and `blocking_send` results; the plain dispatcher (keeping the job senders) `select!`s `results.recv()` against a 900 ms interval that `try_send`s a batch; between batches all wait (a cycle of waits the dispatcher's timer breaks), a reporter locking the stats once a second.
+#[test]
+fn soak_thread_pool_blocking_recv_results_select_tick_plain() {
+    let mut s = scenario!(soak_thread_pool_blocking_recv_results_select_tick_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A session cache `RwLock<HashMap<_, Arc<RwLock<Session>>>>`: twelve plain requests read and clone the entry out, on a miss load outside any lock and re-check under the write lock (`entry().or_insert_with`), then write-lock the session alone; a refresher write-locks each session from a snapshot; an evictor write-locks the map every 60 ms.
+#[test]
+fn soak_rwlock_map_read_miss_write_recheck_plain() {
+    let mut s = scenario!(soak_rwlock_map_read_miss_write_recheck_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Plain transfers lock two of a `Vec<Mutex<Account>>` lower index first; an interest task locks all eight in index order into a `Vec` of guards held across 300 ms every second; a plain FX task nests two instances of a generic `Ledger<C>` (EUR then USD `entries`, then each `totals`), bookers lock one ledger's `entries` then `totals`.
+#[test]
+fn soak_fx_two_generic_ledgers_accounts_index_order_plain() {
+    let mut s = scenario!(soak_fx_two_generic_ledgers_accounts_index_order_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A TCP counter server on 127.0.0.1: the plain accept loop takes an owned permit of a connection-limit `Semaphore` (3) before `accept()` and moves it into a plain connection task that answers lines under a shared `Mutex<HashMap>`; eight plain clients send 15 requests each, idle 400 ms and reconnect; a stats task holds the map across 5 ms every 50 ms.
+#[test]
+fn soak_tcp_counter_server_conn_limit_state_mutex_plain() {
+    let mut s = scenario!(soak_tcp_counter_server_conn_limit_state_mutex_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Eight plain clients call an accounts actor (`mpsc` + `oneshot` handle) under a 500 ms `timeout` while holding their own state `Mutex`; the actor asks a risk actor under a 600 ms `timeout` every fifth call, and the risk actor pauses 700 ms on every seventh; a metrics task locks every client state every 30 ms.
+#[test]
+fn soak_actor_chain_reply_timeouts_client_locks_plain() {
+    let mut s = scenario!(soak_actor_chain_reply_timeouts_client_locks_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Each 1.5 s generation a plain supervisor spawns four `JoinSet` workers `select!`ing a hand-rolled token (a `watch` `wait_for`, or a child of an `AtomicBool` and a `Notify` enabled before the check) against a shared `Mutex<Receiver>` of jobs (bursts, then 500 ms quiet), then cancels and drains with `join_next`.
+#[test]
+fn soak_cancel_token_watch_child_notify_joinset_generations_plain() {
+    let mut s = scenario!(soak_cancel_token_watch_child_notify_joinset_generations_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain crawler `reserve_owned()`s a slot of `pages` (4) and moves the `OwnedPermit` into a plain fetch task that holds an owned `Semaphore` (4) permit across a 5-40 ms download, locks host stats and `permit.send`s the page; the indexer write-locks an `RwLock` per page and pauses 500 ms every 25th, so the crawler waits on `reserve_owned`.
+#[test]
+fn soak_reserve_owned_slots_filled_by_spawned_fetches_plain() {
+    let mut s = scenario!(soak_reserve_owned_slots_filled_by_spawned_fetches_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Current-thread `main` loops on a `biased` `select!` of a pinned, never-notified shutdown `Notified`, events from two plain watchers (a burst of changes, then a `Sync` carrying a `oneshot` sender they await) and a pinned 400 ms debounce `Sleep` `reset` per change (enabled while anything is pending), which locks the index, sends the batch to a plain builder and answers the `Sync`s: while the watchers wait, `main` waits on events only they could send, a cycle its timer breaks.
+#[test]
+fn soak_current_thread_main_debouncer_biased_reset_flush_plain() {
+    let mut s = scenario!(soak_current_thread_main_debouncer_biased_reset_flush_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
