@@ -5239,7 +5239,7 @@ fn blocking_writer_slow_behind_full_channel() {
         report_text(report)
     );
     assert!(
-        text.contains("threads peeps cannot see into are running"),
+        text.contains("threads peeps cannot see into are alive"),
         "{}",
         report_text(report)
     );
@@ -5667,7 +5667,7 @@ fn owned_guard_kept_past_spawn_blocking_unannotated() {
             .check(&run.report);
         assert!(
             w.text
-                .contains("its guard was last seen with task \"editor\": threads peeps cannot see into are running"),
+                .contains("its guard was last seen with task \"editor\": threads peeps cannot see into are alive"),
             "{}",
             w.text
         );
@@ -5833,7 +5833,7 @@ fn sender_kept_with_heartbeat_tokio_spawn() {
         .check(report);
     assert!(
         w.text.contains(
-            "its sender was last seen with task \"pump\": tasks peeps cannot see into are running"
+            "its sender was last seen with task \"pump\": tasks peeps cannot see into are alive"
         ),
         "{}",
         report_text(report)
@@ -5870,7 +5870,7 @@ fn owned_guard_kept_with_heartbeat_current_thread() {
         .check(report);
     assert!(
         w.text.contains(
-            "its guard was last seen with task \"editor\": tasks peeps cannot see into are running"
+            "its guard was last seen with task \"editor\": tasks peeps cannot see into are alive"
         ),
         "{}",
         w.text
@@ -5959,7 +5959,7 @@ fn coordinator_kept_sender_metrics() {
         .check(report);
     assert!(
         w.text.contains(
-            "its sender was last seen with task \"coordinator\": tasks peeps cannot see into are running"
+            "its sender was last seen with task \"coordinator\": tasks peeps cannot see into are alive"
         ),
         "{}",
         w.text
@@ -6041,7 +6041,7 @@ fn lock_across_reply_heartbeat() {
     assert!(
         w.text
             .contains("its sender was last seen with task \"ledger\"")
-            && w.text.contains("tasks peeps cannot see into are running"),
+            && w.text.contains("tasks peeps cannot see into are alive"),
         "{}",
         w.text
     );
@@ -6157,7 +6157,7 @@ fn actors_full_inboxes_ctrl_c() {
         assert!(
             w.text
                 .contains(&format!("its receiver was last seen with task \"{other}\""))
-                && w.text.contains("tasks peeps cannot see into are running"),
+                && w.text.contains("tasks peeps cannot see into are alive"),
             "{}",
             w.text
         );
@@ -6288,7 +6288,7 @@ fn sender_kept_beside_metrics_runtime() {
         .check(report);
     assert!(
         w.text.contains(
-            "its sender was last seen with task \"pump\": tasks peeps cannot see into are running"
+            "its sender was last seen with task \"pump\": tasks peeps cannot see into are alive"
         ),
         "{}",
         w.text
@@ -6321,7 +6321,7 @@ fn owned_permit_reacquired_health_server() {
         .check(report);
     assert!(
         w.text.contains(
-            "its permit was last seen with task \"uploader\": tasks peeps cannot see into are running"
+            "its permit was last seen with task \"uploader\": tasks peeps cannot see into are alive"
         ),
         "{}",
         w.text
@@ -6362,7 +6362,7 @@ fn owned_guard_across_join_heartbeat() {
     assert!(
         w.text
             .contains("its guard was last seen with task \"scheduler\"")
-            && w.text.contains("tasks peeps cannot see into are running"),
+            && w.text.contains("tasks peeps cannot see into are alive"),
         "{}",
         w.text
     );
@@ -6403,7 +6403,7 @@ fn reply_in_unread_job_heartbeat() {
         .check(report);
     assert!(
         w.text.contains("last seen with task \"worker\"")
-            && w.text.contains("tasks peeps cannot see into are running"),
+            && w.text.contains("tasks peeps cannot see into are alive"),
         "{}",
         w.text
     );
@@ -9525,7 +9525,7 @@ fn segment_pruning_drops_permit_before_blocks_tokio_spawn() {
 /// bounded `term-events`; the iced subscription (a plain task) that reads it waits to forward into the full
 /// `app-messages`; the app's update loop on `main`'s thread, their only reader, waits for `term`.
 #[test]
-#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 three long waits: `thread \"main\" waits ... to lock mutex \"term\" ... held ... by thread \"PTY reader\", which is parked on a blocking call`; `thread \"PTY reader\" waits ... to send on channel \"term-events\" ... its receiver was made by task \"tokio task 3\" (spawned with tokio::spawn): peeps has not seen where it went since`; `task \"tokio task 3\" ... waits ... to send on channel \"app-messages\" ... its receiver was last seen with thread \"main\": tasks peeps cannot see into are running (spawned with tokio::spawn), and threads (std::thread, spawn_blocking), and it may have been moved into one of them since`. Two rules in hold_releasers (peeps-graph/src/analysis/blocked.rs): (1) the `term-events` receiver stays `evidence: made` (confirmed false) though the plain task that made it receives from it in every poll (a plain task's own recv of the receiver it keeps across its .await is no `used`), so it is `Unconfirmed`; (2) the `app-messages` receiver, `used` by `main`, is OutOfSight because the census has `unseen: 1` and `parked_unseen` gives up whenever `census.unseen > 0`, though that one unseen task is the subscription itself, blocked in this very cycle (and the one unseen thread is the PTY thread, parked in `blocking_send`): the hunt20 codex#36750 gap, here with a std::thread bridge and a third member. Since plain tasks' wakers are counted (task_waker), `parked_unseen` can vouch for unseen plain tasks, but peeps still says no deadlock here: not diagnosed again"]
+#[ignore = "bug: peeps says no deadlock (exit 0); at --long-wait-ms 300 three long waits: `thread \"main\" waits ... to lock mutex \"term\" ... held ... by thread \"PTY reader\", which is parked on a blocking call`; `thread \"PTY reader\" waits ... to send on channel \"term-events\" ... its receiver was made by task \"tokio task 3\" (spawned with tokio::spawn): peeps has not seen where it went since`; `task \"tokio task 3\" ... waits ... to send on channel \"app-messages\" ... its receiver was last seen with thread \"main\": tasks peeps cannot see into are alive (spawned with tokio::spawn), and threads (std::thread, spawn_blocking), and it may have been moved into one of them since`. Two rules in hold_releasers (peeps-graph/src/analysis/blocked.rs): (1) the `term-events` receiver stays `evidence: made` (confirmed false) though the plain task that made it receives from it in every poll (a plain task's own recv of the receiver it keeps across its .await is no `used`), so it is `Unconfirmed`; (2) the `app-messages` receiver, `used` by `main`, is OutOfSight because the census has `unseen: 1` and `parked_unseen` gives up whenever `census.unseen > 0`, though that one unseen task is the subscription itself, blocked in this very cycle (and the one unseen thread is the PTY thread, parked in `blocking_send`): the hunt20 codex#36750 gap, here with a std::thread bridge and a third member. Since plain tasks' wakers are counted (task_waker), `parked_unseen` can vouch for unseen plain tasks, but peeps still says no deadlock here: not diagnosed again"]
 fn pty_reader_holds_term_across_full_events() {
     let mut s = scenario!(pty_reader_holds_term_across_full_events);
     let run = analyze_cli(&s.dump(), &[]);

@@ -350,7 +350,7 @@ fn a_handle_that_may_have_moved_unseen_is_said_so() {
     let text = words(&snap);
     assert!(
         text.contains(
-            r#"its permit was last seen with task "uploader": tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since"#
+            r#"its permit was last seen with task "uploader": tasks peeps cannot see into are alive (spawned with tokio::spawn), and it may have been moved into one of them since"#
         ),
         "{text}"
     );
@@ -363,7 +363,7 @@ fn a_handle_that_may_have_moved_unseen_is_said_so() {
     let text = words(&snap);
     assert!(
         text.contains(
-            r#"its permit was last seen with task "uploader": threads peeps cannot see into are running (std::thread, spawn_blocking, another runtime), and it may have been moved into one of them since"#
+            r#"its permit was last seen with task "uploader": threads peeps cannot see into are alive (std::thread, spawn_blocking, another runtime), and it may have been moved into one of them since"#
         ),
         "{text}"
     );
@@ -376,7 +376,7 @@ fn a_handle_that_may_have_moved_unseen_is_said_so() {
     let text = words(&snap);
     assert!(
         text.contains(
-            r#"tasks peeps cannot see into are running (spawned with tokio::spawn), and threads (std::thread, spawn_blocking), and it may"#
+            r#"tasks peeps cannot see into are alive (spawned with tokio::spawn), and threads (std::thread, spawn_blocking), and it may"#
         ),
         "{text}"
     );
@@ -459,7 +459,7 @@ fn a_receive_on_a_sender_last_seen_with_a_blocked_task_is_a_long_wait() {
             " (src/waiting.rs:2)"
         };
         let words = format!(
-            r#"its sender was last seen with task "{holder}"{at}: tasks peeps cannot see into are running"#
+            r#"its sender was last seen with task "{holder}"{at}: tasks peeps cannot see into are alive"#
         );
         assert!(
             on_ticks[0].text.contains(&words),

@@ -302,13 +302,13 @@ impl External {
                 "it may be shared: it was used by several tasks, or from memory outside its user's own state, so peeps cannot tell which task will act"
             }
             External::OutOfSight(_, Unseen::Tasks) => {
-                "tasks peeps cannot see into are running (spawned with tokio::spawn), and it may have been moved into one of them since, so peeps cannot tell who has it"
+                "tasks peeps cannot see into are alive (spawned with tokio::spawn), and it may have been moved into one of them since, so peeps cannot tell who has it"
             }
             External::OutOfSight(_, Unseen::Threads) => {
-                "threads peeps cannot see into are running (std::thread, spawn_blocking, another runtime), and it may have been moved into one of them since, so peeps cannot tell who has it"
+                "threads peeps cannot see into are alive (std::thread, spawn_blocking, another runtime), and it may have been moved into one of them since, so peeps cannot tell who has it"
             }
             External::OutOfSight(_, Unseen::Both) => {
-                "tasks peeps cannot see into are running (spawned with tokio::spawn), and threads (std::thread, spawn_blocking), and it may have been moved into one of them since, so peeps cannot tell who has it"
+                "tasks peeps cannot see into are alive (spawned with tokio::spawn), and threads (std::thread, spawn_blocking), and it may have been moved into one of them since, so peeps cannot tell who has it"
             }
             External::Handled(_) => {
                 "that message was handled, and the handle may have been filed on the heap (a map, a Vec) or handed on since, so peeps cannot tell who has it"
