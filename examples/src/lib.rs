@@ -770,7 +770,6 @@
 //! | `soak_pubsub_quit_closes_message_streams_plain` | in every dump: nothing false (the twin: `quit()` replaces the `messages` sender, ending every stream, #120; generations) |
 //! | `token_file_if_let_read_then_write_plain` | deadlock of a plain request task with itself on rwlock `token-file`: the scrutinee's read guard alive in the branch that writes (kube's `if let`/`else`, written as a `match`: edition 2024 drops an `if let` scrutinee before `else`); the other two requests behind (kube-rs/kube#830) |
 //! | `soak_token_file_single_lock_reload_plain` | in every dump: nothing false (the twin: one lock for the check and the reload; the token expires every 100 ms) |
-//! @@HUNT36B@@
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -656,7 +656,6 @@ const SCENARIOS: &[&str] = &[
     "soak_pubsub_quit_closes_message_streams_plain",
     "token_file_if_let_read_then_write_plain",
     "soak_token_file_single_lock_reload_plain",
-    // @@HUNT36B@@
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -11509,9 +11508,7 @@ fn tenant_delete_shutdown_under_tenants_read_plain() {
         "{}",
         report_text(report)
     );
-    step(&post)
-        .held_by(&delete)
-        .check_one(writes[0], report);
+    step(&post).held_by(&delete).check_one(writes[0], report);
     step(&size).behind_writer(true).check_one(reads[0], report);
 }
 
@@ -11537,7 +11534,11 @@ fn shutdown_wait_all_exit_misses_last_waiter_plain() {
     assert_eq!(report.stuck_forever.len(), 1, "{}", report_text(report));
     let stuck = &report.stuck_forever[0];
     assert_eq!(stuck.task.name, MAIN, "{}", report_text(report));
-    assert!(stuck.text.contains("notify-exit"), "{}", report_text(report));
+    assert!(
+        stuck.text.contains("notify-exit"),
+        "{}",
+        report_text(report)
+    );
 }
 
 /// The fix: the `Notified` is enabled before the count is checked; generations.
@@ -11560,7 +11561,12 @@ fn subtask_waits_holding_only_job_permit_plain() {
     let d = support::expect::only_deadlock(report);
     let mut resources: Vec<&str> = d.resources.iter().map(|r| r.name.as_str()).collect();
     resources.sort_unstable();
-    assert_eq!(resources, ["jobs", "subtask-done"], "{}", report_text(report));
+    assert_eq!(
+        resources,
+        ["jobs", "subtask-done"],
+        "{}",
+        report_text(report)
+    );
     assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
     let acquires = steps_of(d, Op::Acquire, "jobs");
     let waits = steps_of(d, Op::Recv, "subtask-done");
@@ -11585,9 +11591,7 @@ fn subtask_waits_holding_only_job_permit_plain() {
         .held_as("sender")
         .check_one(waits[0], report);
     assert_eq!(d.behind.len(), 1, "{}", report_text(report));
-    step(MAIN)
-        .op(Op::Recv)
-        .check_one(&d.behind[0], report);
+    step(MAIN).op(Op::Recv).check_one(&d.behind[0], report);
 }
 
 /// The fix: the parent lets its permit go while the sub-task runs; `build` every round.
@@ -11645,7 +11649,11 @@ fn token_file_if_let_read_then_write_plain() {
     assert_eq!(resources, ["token-file"], "{}", report_text(report));
     assert_eq!(d.tasks.len(), 1, "{}", report_text(report));
     let request = d.tasks[0].name.clone();
-    assert!(request.starts_with("tokio task "), "{}", report_text(report));
+    assert!(
+        request.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
     let writes = steps_of(d, Op::Write, "token-file");
     assert_eq!(writes.len(), 1, "{}", report_text(report));
     step(&request)

@@ -61,9 +61,13 @@ fn spawn_tenant(tenants: &Tenants, id: u32) -> Arc<Tenant> {
         }
         sizes
     });
-    tenant.tasks.lock().expect("tasks").push(tokio::spawn(async move {
-        let _ = size_task.await;
-    }));
+    tenant
+        .tasks
+        .lock()
+        .expect("tasks")
+        .push(tokio::spawn(async move {
+            let _ = size_task.await;
+        }));
     tenant
 }
 
