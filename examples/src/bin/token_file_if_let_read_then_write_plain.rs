@@ -11,7 +11,9 @@
 //!
 //! `#[tokio::main]`; three plain `tokio::spawn` API requests each fetch a
 //! bearer header from the shared `token-file` (a `peeps::sync::RwLock`),
-//! whose cached token has expired. The first request deadlocks with its
+//! whose cached token has expired; they arrive 20 ms apart (two requests
+//! reading at the same moment would each wait to write behind the other's
+//! read, a two-task deadlock). The first request deadlocks with its
 //! own read guard; the others queue their reads behind its pending write.
 //!
 //! Expected: one deadlock of the first plain request task with itself on
@@ -66,10 +68,13 @@ async fn main() {
         })
         .named("token-file"),
     );
-    for path in ["/api/v1/pods", "/api/v1/nodes", "/apis/apps/v1/deployments"] {
+    let paths = ["/api/v1/pods", "/api/v1/nodes", "/apis/apps/v1/deployments"];
+    for (i, path) in (0u64..).zip(paths) {
         let token_file = token_file.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            // The requests arrive 20 ms apart: the first one's write is
+            // queued before the others read.
+            tokio::time::sleep(Duration::from_millis(10 + 20 * i)).await;
             let header = auth_header(&token_file).await;
             println!("GET {path} with {header}");
         });
