@@ -779,6 +779,25 @@
 //! | `soak_reserve_owned_slots_filled_by_spawned_fetches_plain` | in every dump: nothing false (a plain crawler `reserve_owned()`s a slot of `pages` (4) and moves the `OwnedPermit` into a plain fetch task that holds an owned `Semaphore` (4) permit across a 5-40 ms download, locks host stats and `permit.send`s the page; the indexer write-locks an `RwLock` per page and pauses 500 ms every 25th, so the crawler waits on `reserve_owned`) |
 //! | `soak_current_thread_main_debouncer_biased_reset_flush_plain` | in every dump: nothing false (current-thread `main` loops on a `biased` `select!` of a pinned, never-notified shutdown `Notified`, events from two plain watchers (a burst of changes, then a `Sync` carrying a `oneshot` sender they await) and a pinned 400 ms debounce `Sleep` `reset` per change (enabled while anything is pending), which locks the index, sends the batch to a plain builder and answers the `Sync`s: while the watchers wait, `main` waits on events only they could send, a cycle its timer breaks) |
 //!
+//! ## Deadlocks from bug reports of tokio projects, and their fixed twins (hunt36b)
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `lease_expired_callback_joins_own_keepalive_plain` | certain deadlock of the plain keepalive task with itself: the lease-expiry callback, run in the keepalive task, awaits the keepalive's own `JoinHandle` (apache/horaedb#941) (missed today: a bug) |
+//! | `soak_lease_expired_callback_signals_keepalive_stop_plain` | in every dump: nothing false (the twin: the callback only signals the stop; `main` releases leases and awaits the handle) |
+//! | `pending_request_outlives_cancelled_reader_plain` | certain deadlock of the plain request task with itself: it awaits `response`, whose sender sits in the `pending` map of its own `Arc`-shared router after the cancelled reader returned without `fail_all()` (atusy/kakehashi#366) (missed today: a bug) |
+//! | `soak_cancelled_reader_fails_pending_requests_plain` | in every dump: nothing false (the twin: the reader fails every pending request when cancelled; generations) |
+//! | `tenant_delete_shutdown_under_tenants_read_plain` | certain deadlock of three plain tasks on rwlock `TENANTS`: a DELETE holding a read while it joins the tenant's size task, the size task reading behind the queued writer, a POST writing (neondatabase/neon#5285) |
+//! | `soak_tenant_delete_shutdown_outside_tenants_lock_plain` | in every dump: nothing false (the twin: the tenant shut down with no `TENANTS` guard held; tenants created and deleted in a loop) |
+//! | `shutdown_wait_all_exit_misses_last_waiter_plain` | `thread main` stuck forever on notify `notify-exit`: `wait_all_exit()` checked the count of live `Waiter`s before creating its `Notified`, and the last plain connection task's `notify_waiters()` fell in between (containerd/ttrpc-rust#227) (missed today: a bug) |
+//! | `soak_shutdown_wait_all_exit_enables_notified_first_plain` | in every dump: nothing false (the twin: the `Notified` enabled before the count is checked; generations) |
+//! | `subtask_waits_holding_only_job_permit_plain` | deadlock of the plain `build` job (holding the only `jobs` permit, waiting on `subtask-done`) and the plain scheduler (holding the injected `lint` job with that sender, waiting on `jobs`); `thread main` behind on `task-done` (jdx/mise#8967) |
+//! | `soak_subtask_releases_job_permit_while_waiting_plain` | in every dump: nothing false (the twin: the permit let go while the sub-task runs, #8976) |
+//! | `pubsub_join_after_quit_keeps_message_sender_plain` | deadlock of `thread main` (awaiting the plain subscriber's `JoinHandle` after `quit()`, its client still holding the `messages` broadcast sender) and the subscriber (receiving on `messages`) (aembke/fred.rs#116) (missed today: a bug) |
+//! | `soak_pubsub_quit_closes_message_streams_plain` | in every dump: nothing false (the twin: `quit()` replaces the `messages` sender, ending every stream, #120; generations) |
+//! | `token_file_if_let_read_then_write_plain` | deadlock of a plain request task with itself on rwlock `token-file`: the scrutinee's read guard alive in the branch that writes (kube's `if let`/`else`, written as a `match`: edition 2024 drops an `if let` scrutinee before `else`); the other two requests behind (kube-rs/kube#830) |
+//! | `soak_token_file_single_lock_reload_plain` | in every dump: nothing false (the twin: one lock for the check and the reload; the token expires every 100 ms) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the

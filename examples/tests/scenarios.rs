@@ -661,6 +661,21 @@ const SCENARIOS: &[&str] = &[
     "soak_cancel_token_watch_child_notify_joinset_generations_plain",
     "soak_reserve_owned_slots_filled_by_spawned_fetches_plain",
     "soak_current_thread_main_debouncer_biased_reset_flush_plain",
+    // hunt36b: deadlocks from bug reports of tokio projects in new shapes, and their fixed twins
+    "lease_expired_callback_joins_own_keepalive_plain",
+    "soak_lease_expired_callback_signals_keepalive_stop_plain",
+    "pending_request_outlives_cancelled_reader_plain",
+    "soak_cancelled_reader_fails_pending_requests_plain",
+    "tenant_delete_shutdown_under_tenants_read_plain",
+    "soak_tenant_delete_shutdown_outside_tenants_lock_plain",
+    "shutdown_wait_all_exit_misses_last_waiter_plain",
+    "soak_shutdown_wait_all_exit_enables_notified_first_plain",
+    "subtask_waits_holding_only_job_permit_plain",
+    "soak_subtask_releases_job_permit_while_waiting_plain",
+    "pubsub_join_after_quit_keeps_message_sender_plain",
+    "soak_pubsub_quit_closes_message_streams_plain",
+    "token_file_if_let_read_then_write_plain",
+    "soak_token_file_single_lock_reload_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -11570,6 +11585,299 @@ fn soak_reserve_owned_slots_filled_by_spawned_fetches_plain() {
 #[test]
 fn soak_current_thread_main_debouncer_biased_reset_flush_plain() {
     let mut s = scenario!(soak_current_thread_main_debouncer_biased_reset_flush_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+// ---- hunt36b: deadlocks from bug reports of tokio projects (a task joining its own handle, a reply sender left in
+// a shared router, ...), and their fixed twins
+
+/// apache/horaedb#941: the lease-expiry callback runs in the plain keepalive task and stops that task by awaiting
+/// its `JoinHandle` (taken out of the lease's `keepalive-handle`): the task waits for itself.
+#[test]
+#[ignore = "bug: peeps says nothing (exit 0: 0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls). The keepalive (`tokio task 3`) awaits its own tokio `JoinHandle`; the dump has no `join` edge for it, because `task_join::add_joins` drops a join whose waiter is the awaited task itself (`filter(|&from| from != task)`), and the only wait left in the dump is the select!'s stale registration on `keepalive-stop` (recv, `queued: 1`), whose message the task sent itself before the join: a queued message reads as a receive about to end, so the task looks runnable"]
+fn lease_expired_callback_joins_own_keepalive_plain() {
+    let mut s = scenario!(lease_expired_callback_joins_own_keepalive_plain);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    assert_eq!(
+        d.certainty,
+        peeps::graph::analysis::Certainty::Certain,
+        "{}",
+        report_text(report)
+    );
+    assert_eq!(d.tasks.len(), 1, "{}", report_text(report));
+    let keepalive = &d.tasks[0];
+    assert!(
+        keepalive.kind == Task && keepalive.name.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    assert_eq!(d.cycle.len(), 1, "{}", report_text(report));
+    step(&keepalive.name)
+        .op(Op::Join)
+        .check_one(&d.cycle[0], report);
+    assert!(d.resources.is_empty(), "{}", report_text(report));
+}
+
+/// The fix: the callback only signals the stop; `main` releases every other lease and awaits the handle.
+#[test]
+fn soak_lease_expired_callback_signals_keepalive_stop_plain() {
+    let mut s = scenario!(soak_lease_expired_callback_signals_keepalive_stop_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// atusy/kakehashi#366: the cancelled reader returned without `router.fail_all()`; the plain request task owns the
+/// only `ConnectionHandle` and awaits `response`, whose sender sits in its router's `pending` map.
+#[test]
+#[ignore = "bug: peeps says nothing (exit 0: 0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls). The dump has the request task (`tokio task 6`) waiting on `response` (recv) and holding its receiver (`used`, `in_state`), and the `response` sender `held_by` that same task with `evidence: made, confirmed: false`: the sender sits in the `pending` HashMap behind the `Arc<std::sync::Mutex<..>>` of the router the task owns, which peeps does not find in the task's state, so the holder stays unconfirmed (a guess) and the wait is taken as having a way out; a receive is never a stall"]
+fn pending_request_outlives_cancelled_reader_plain() {
+    let mut s = scenario!(pending_request_outlives_cancelled_reader_plain);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    assert_eq!(
+        d.certainty,
+        peeps::graph::analysis::Certainty::Certain,
+        "{}",
+        report_text(report)
+    );
+    assert_eq!(d.tasks.len(), 1, "{}", report_text(report));
+    let requester = d.tasks[0].name.clone();
+    assert!(
+        requester.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    let resources: Vec<&str> = d.resources.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(resources, ["response"], "{}", report_text(report));
+    let waits = steps_of(d, Op::Recv, "response");
+    assert_eq!(waits.len(), 1, "{}", report_text(report));
+    step(&requester)
+        .held_by(&requester)
+        .held_as("sender")
+        .check_one(waits[0], report);
+}
+
+/// The fix: the reader fails every pending request when it is cancelled; generations.
+#[test]
+fn soak_cancelled_reader_fails_pending_requests_plain() {
+    let mut s = scenario!(soak_cancelled_reader_fails_pending_requests_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// neondatabase/neon#5285: the DELETE handler holds `TENANTS.read()` while it awaits the size task's `JoinHandle`;
+/// the POST handler waits to write `TENANTS`; the size task's `get_tenant` read queues behind that writer.
+#[test]
+fn tenant_delete_shutdown_under_tenants_read_plain() {
+    let mut s = scenario!(tenant_delete_shutdown_under_tenants_read_plain);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    assert_eq!(
+        d.certainty,
+        peeps::graph::analysis::Certainty::Certain,
+        "{}",
+        report_text(report)
+    );
+    let resources: Vec<&str> = d.resources.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(resources, ["TENANTS"], "{}", report_text(report));
+    assert_eq!(d.tasks.len(), 3, "{}", report_text(report));
+    for t in &d.tasks {
+        assert!(t.name.starts_with("tokio task "), "{}", report_text(report));
+    }
+    let joins: Vec<_> = d
+        .cycle
+        .iter()
+        .chain(&d.others)
+        .filter(|s| s.op == Some(Op::Join))
+        .collect();
+    let writes = steps_of(d, Op::Write, "TENANTS");
+    let reads = steps_of(d, Op::Read, "TENANTS");
+    assert_eq!(
+        (joins.len(), writes.len(), reads.len()),
+        (1, 1, 1),
+        "{}",
+        report_text(report)
+    );
+    let delete = joins[0].task.name.clone();
+    let (post, size) = (writes[0].task.name.clone(), reads[0].task.name.clone());
+    assert!(
+        delete != post && post != size && size != delete,
+        "{}",
+        report_text(report)
+    );
+    step(&post).held_by(&delete).check_one(writes[0], report);
+    step(&size).behind_writer(true).check_one(reads[0], report);
+}
+
+/// The fix: the tenant is shut down with no `TENANTS` guard held; tenants created and deleted in a loop.
+#[test]
+fn soak_tenant_delete_shutdown_outside_tenants_lock_plain() {
+    let mut s = scenario!(soak_tenant_delete_shutdown_outside_tenants_lock_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// containerd/ttrpc-rust#227: `wait_all_exit()` checks the count of live `Waiter`s, then awaits
+/// `notify_exit.notified()`; the last plain connection task's `notify_waiters()` landed in between, and no `Waiter`
+/// is left to notify again.
+#[test]
+#[ignore = "bug: peeps says nothing (exit 0: 0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls). `thread main` waits on notify `notify-exit` (`op: notified`), and the dump shows `notify-exit` `held_by` `tokio task 4` `as: notifier` with task 4 still a `pending` node, although every connection task has printed `closed`, dropped its `Waiter` (the last one calling `notify_waiters()`) and returned: a finished plain task is still in the census and counted as a possible notifier, so the wait has a way out; and a `Notify` wait is never a stall (anyone may notify)"]
+fn shutdown_wait_all_exit_misses_last_waiter_plain() {
+    let mut s = scenario!(shutdown_wait_all_exit_misses_last_waiter_plain);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    assert!(report.deadlocks.is_empty(), "{}", report_text(report));
+    assert_eq!(report.stuck_forever.len(), 1, "{}", report_text(report));
+    let stuck = &report.stuck_forever[0];
+    assert_eq!(stuck.task.name, MAIN, "{}", report_text(report));
+    assert!(
+        stuck.text.contains("notify-exit"),
+        "{}",
+        report_text(report)
+    );
+}
+
+/// The fix: the `Notified` is enabled before the count is checked; generations.
+#[test]
+fn soak_shutdown_wait_all_exit_enables_notified_first_plain() {
+    let mut s = scenario!(soak_shutdown_wait_all_exit_enables_notified_first_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// jdx/mise#8967: with `MISE_JOBS=1` the plain `build` job holds the only `jobs` permit while it waits on
+/// `subtask-done` for the `lint` sub-task it injected; the plain scheduler holds that job (and its sender) and waits
+/// on `jobs` to start it; `main` waits on `task-done` behind.
+#[test]
+fn subtask_waits_holding_only_job_permit_plain() {
+    let mut s = scenario!(subtask_waits_holding_only_job_permit_plain);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    let mut resources: Vec<&str> = d.resources.iter().map(|r| r.name.as_str()).collect();
+    resources.sort_unstable();
+    assert_eq!(
+        resources,
+        ["jobs", "subtask-done"],
+        "{}",
+        report_text(report)
+    );
+    assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
+    let acquires = steps_of(d, Op::Acquire, "jobs");
+    let waits = steps_of(d, Op::Recv, "subtask-done");
+    assert_eq!(
+        (acquires.len(), waits.len()),
+        (1, 1),
+        "{}",
+        report_text(report)
+    );
+    let (scheduler, build) = (acquires[0].task.name.clone(), waits[0].task.name.clone());
+    assert!(
+        scheduler.starts_with("tokio task ") && build.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    step(&scheduler)
+        .held_by(&build)
+        .held_as("permit")
+        .check_one(acquires[0], report);
+    step(&build)
+        .held_by(&scheduler)
+        .held_as("sender")
+        .check_one(waits[0], report);
+    assert_eq!(d.behind.len(), 1, "{}", report_text(report));
+    step(MAIN).op(Op::Recv).check_one(&d.behind[0], report);
+}
+
+/// The fix: the parent lets its permit go while the sub-task runs; `build` every round.
+#[test]
+fn soak_subtask_releases_job_permit_while_waiting_plain() {
+    let mut s = scenario!(soak_subtask_releases_job_permit_while_waiting_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// aembke/fred.rs#116: `main` quits the client and then awaits its plain subscriber, which loops on `messages` (a
+/// `broadcast`) until it closes; the sender stays in the client `main` holds.
+#[test]
+#[ignore = "bug: peeps says nothing (exit 0: 0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls). The dump has the whole cycle but one wrong holder: `thread main` waits on the subscriber (`op: join`), the subscriber waits on `messages` (recv), and the `messages` sender is `held_by` `tokio task 3` (`evidence: shared, confirmed: false`) — the connection reader, which `quit()` already stopped and joined, still a `pending` node in the dump; the sender really lives in the client `main` holds. A finished plain task kept in the census as the sender's holder gives the receive a way out"]
+fn pubsub_join_after_quit_keeps_message_sender_plain() {
+    let mut s = scenario!(pubsub_join_after_quit_keeps_message_sender_plain);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    let resources: Vec<&str> = d.resources.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(resources, ["messages"], "{}", report_text(report));
+    let joins: Vec<_> = d.cycle.iter().filter(|s| s.op == Some(Op::Join)).collect();
+    assert_eq!(joins.len(), 1, "{}", report_text(report));
+    step(MAIN).op(Op::Join).check_one(joins[0], report);
+    let subscriber =
+        main_and_one_plain_task(d).unwrap_or_else(|| panic!("tasks{}", report_text(report)));
+    let receives = steps_of(d, Op::Recv, "messages");
+    assert_eq!(receives.len(), 1, "{}", report_text(report));
+    step(&subscriber)
+        .held_by(MAIN)
+        .held_as("sender")
+        .check_one(receives[0], report);
+}
+
+/// The fix: `quit()` replaces the `messages` sender, ending every stream; generations.
+#[test]
+fn soak_pubsub_quit_closes_message_streams_plain() {
+    let mut s = scenario!(soak_pubsub_quit_closes_message_streams_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// kube-rs/kube#830: `if let Some(t) = token_file.read().await.cached_token() { .. } else { token_file.write() .. }`
+/// keeps the scrutinee's read guard in the `else` branch: the first plain request waits to write behind its own
+/// read; the two others read behind that queued writer.
+#[test]
+fn token_file_if_let_read_then_write_plain() {
+    let mut s = scenario!(token_file_if_let_read_then_write_plain);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    let resources: Vec<&str> = d.resources.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(resources, ["token-file"], "{}", report_text(report));
+    assert_eq!(d.tasks.len(), 1, "{}", report_text(report));
+    let request = d.tasks[0].name.clone();
+    assert!(
+        request.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    let writes = steps_of(d, Op::Write, "token-file");
+    assert_eq!(writes.len(), 1, "{}", report_text(report));
+    step(&request)
+        .held_by(&request)
+        .check_one(writes[0], report);
+    assert_eq!(d.behind.len(), 2, "{}", report_text(report));
+    for b in &d.behind {
+        assert!(
+            b.task.name.starts_with("tokio task ") && b.task.name != request,
+            "{}",
+            report_text(report)
+        );
+    }
+}
+
+/// The fix: one lock for the check and the reload; the token expires every 100 ms.
+#[test]
+fn soak_token_file_single_lock_reload_plain() {
+    let mut s = scenario!(soak_token_file_single_lock_reload_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
