@@ -94,7 +94,7 @@ pub(crate) fn add_joins(
                 None => (None, None),
             },
         };
-        if let Some(from) = waiter.filter(|&from| from != task) {
+        if let Some(from) = waiter {
             // A peeps task's clone, one per handle or per set; its await
             // is in the task's innermost future when that is plain to see.
             let mut from = from;

@@ -152,6 +152,31 @@ async fn a_peeps_task_awaiting_a_blocking_closure_waits_on_it() {
     );
 }
 
+/// A plain task awaiting its own `JoinHandle` (handed to it through a
+/// channel: a callback run inside the task it stops, horaedb#941) waits on
+/// itself: the join waker in its cell is its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_task_awaiting_its_own_handle_waits_on_itself() {
+    let (tx, mut rx) = mpsc::channel_named::<tokio::task::JoinHandle<()>>("tj-self-handle", 1);
+    let looped = tokio::spawn(async move {
+        // A pending peeps wait first: its waker, and so its cell, is kept.
+        wait_once("tj-self-first").await;
+        if let Some(own) = rx.recv().await {
+            let _ = own.await;
+        }
+    });
+    let task = looped.id().to_string();
+    let abort = looped.abort_handle();
+    tx.send(looped).await.unwrap();
+    let seen = tokio::task::spawn_blocking(move || join_waiter(&task))
+        .await
+        .unwrap();
+    abort.abort();
+    let (name, kind, _) = seen;
+    assert_eq!(kind, NodeKind::Task, "{name}");
+    assert!(name.starts_with("tokio task "), "{name}");
+}
+
 /// A `block_on` thread awaiting a plain task whose top-level future is
 /// instrumented (its waits polled with that future's sub-waker, so its
 /// waker is not counted) waits on it too: the task's own waker, found
