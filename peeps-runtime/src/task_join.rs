@@ -74,13 +74,15 @@ pub(crate) fn add_joins(
         tasks.insert(header, root);
     });
     let task_vtable = crate::task_waker::vtable();
+    // The root whose waker `w` is, and whether it is a peeps task's
+    // tracked waker: a clone no wait of its own accounts for yet.
     let root_of = |w: RawParts| {
         if Some(w.vtable) == park {
-            threads.get(&w.data).copied()
+            threads.get(&w.data).map(|&root| (root, false))
         } else if Some(w.vtable) == task_vtable {
-            tasks.get(&w.data).copied()
-        } else if crate::waker::is_task_vtable(w.vtable) {
-            peeps_tasks.get(&w.data).copied()
+            tasks.get(&w.data).map(|&root| (root, false))
+        } else if let Some(tagged) = crate::waker::task_vtable_tagged(w.vtable) {
+            peeps_tasks.get(&w.data).map(|&root| (root, !tagged))
         } else {
             None
         }
@@ -94,11 +96,11 @@ pub(crate) fn add_joins(
                 None => (None, None),
             },
         };
-        if let Some(from) = waiter {
+        if let Some((from, tracked)) = waiter {
             // A peeps task's clone, one per handle or per set; its await
             // is in the task's innermost future when that is plain to see.
             let mut from = from;
-            if peeps_tasks.values().any(|&t| t == from) {
+            if tracked {
                 accounted.push((from, set.unwrap_or(0)));
                 from = innermost_waiting(edges, from);
             }

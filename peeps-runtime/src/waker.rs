@@ -62,11 +62,18 @@ pub(crate) fn is_task_waker(waker: &Waker) -> bool {
     std::ptr::eq(vtable, &TRACKED) || std::ptr::eq(vtable, &TAGGED)
 }
 
-/// Whether a waker whose vtable is at `vtable` is a peeps task's own
-/// (tracked or tagged; its data is then the task's entry), for wakers read
-/// as words from memory peeps does not own (a tokio `JoinHandle`'s).
-pub(crate) fn is_task_vtable(vtable: usize) -> bool {
-    vtable == std::ptr::from_ref(&TRACKED) as usize || vtable == std::ptr::from_ref(&TAGGED) as usize
+/// Whether a waker whose vtable is at `vtable` is a peeps task's own, and
+/// if so whether it is tagged (a clone already counted as accounted) or
+/// tracked; its data is then the task's entry. For wakers read as words
+/// from memory peeps does not own (a tokio `JoinHandle`'s).
+pub(crate) fn task_vtable_tagged(vtable: usize) -> Option<bool> {
+    if vtable == std::ptr::from_ref(&TRACKED) as usize {
+        Some(false)
+    } else if vtable == std::ptr::from_ref(&TAGGED) as usize {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 /// Whether `waker` is one peeps counts (a task's or a sub-waker).
