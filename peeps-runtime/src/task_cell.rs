@@ -152,20 +152,30 @@ pub(crate) unsafe fn trailer_of(header: usize) -> Option<usize> {
 ///
 /// `header` is the header of a live tokio task.
 unsafe fn cell_of(layout: Layout, header: usize) -> Option<(u64, usize)> {
-    let word = |a: usize| {
-        // SAFETY: the header, its vtable (a static) and its cell up to the
-        // trailer are alive as the caller says.
-        unsafe { std::ptr::read_volatile(a as *const usize) }
-    };
-    let vtable = word(header + HEADER_VTABLE);
-    let trailer = word(vtable + layout.trailer_word * WORD);
+    let cell = cell_read(layout, header, |a| {
+        // SAFETY: `cell_read` reads only the header's vtable word, words of
+        // that vtable (a static), and one word of the cell below its
+        // trailer: all alive as the caller says.
+        Some(unsafe { std::ptr::read_volatile(a as *const usize) })
+    });
+    cell.map(|(id, end)| (id as u64, end))
+}
+
+/// The id word of the task whose cell is at `header`, and where the cell
+/// ends, as the cell's vtable says, each word read with `word` (`None`
+/// where it has none): the header's vtable pointer, two words of that
+/// vtable, then, only when they describe a cell, the id word, inside
+/// `[header, trailer)`. Nothing else is read.
+fn cell_read(layout: Layout, header: usize, mut word: impl FnMut(usize) -> Option<usize>) -> Option<(usize, usize)> {
+    let vtable = word(header.checked_add(HEADER_VTABLE)?)?;
+    let trailer = word(vtable.checked_add(layout.trailer_word * WORD)?)?;
     // Where its own vtable says: a `spawn_blocking` task's id is not where
     // a runtime task's is.
-    let id_offset = word(vtable + layout.id_word * WORD);
+    let id_offset = word(vtable.checked_add(layout.id_word * WORD)?)?;
     if id_offset < HEADER_VTABLE + WORD || id_offset + WORD > trailer || trailer > MAX_CELL {
         return None;
     }
-    Some((word(header + id_offset) as u64, header + trailer))
+    Some((word(header + id_offset)?, header + trailer))
 }
 
 /// At snapshot time: the marks of movable handles inside the cells of the
@@ -267,11 +277,8 @@ fn stack_headers<R>(layout: Layout, mut check: impl FnMut(usize) -> Option<R>) -
 pub(crate) fn blocking_header(number: u64) -> Option<usize> {
     let layout = (*LAYOUT.get_or_init(learn))?;
     stack_headers(layout, |header| {
-        let vtable = word_at(header.checked_add(HEADER_VTABLE)?)?;
-        let id_offset = word_at(vtable.checked_add(layout.id_word * WORD)?)?;
-        let trailer = word_at(vtable.checked_add(layout.trailer_word * WORD)?)?;
-        let fits = id_offset >= HEADER_VTABLE + WORD && id_offset + WORD <= trailer && trailer <= MAX_CELL;
-        (fits && word_at(header + id_offset)? == number as usize).then_some(header)
+        let (id, _) = cell_read(layout, header, word_at)?;
+        (id == number as usize).then_some(header)
     })
 }
 

@@ -87,6 +87,9 @@ pub(crate) fn add_joins(
             None
         }
     };
+    // Built at the first tracked waiter: the join edges added below are
+    // `waits_on`, so it stays right for every later one.
+    let mut needs: Option<HashMap<NodeId, Option<NodeId>>> = None;
     each_awaited(|task, join| {
         // A root's own waker, or a `JoinSet`'s entry's leading to one.
         let (waiter, set) = match root_of(join) {
@@ -102,7 +105,8 @@ pub(crate) fn add_joins(
             let mut from = from;
             if tracked {
                 accounted.push((from, set.unwrap_or(0)));
-                from = innermost_waiting(edges, from);
+                let needs = needs.get_or_insert_with(|| needs_of(edges));
+                from = innermost_waiting(edges, needs, from);
             }
             let mut attrs = Attrs::new();
             attrs.insert(attr::OP.into(), peeps_graph::Op::Join.as_str().into());
@@ -132,23 +136,35 @@ pub(crate) fn add_joins(
 /// innermost of its pending futures when they are one chain (each needs
 /// one other) and that one waits on nothing peeps sees (so what it awaits
 /// is the handle, or something peeps cannot see beside it); else the task
-/// itself, as for a root whose futures peeps does not know.
-fn innermost_waiting(edges: &[Edge], task: NodeId) -> NodeId {
+/// itself, as for a root whose futures peeps does not know. `needs` is
+/// the index of `edges`' `needs` edges ([`needs_of`]).
+fn innermost_waiting(edges: &[Edge], needs: &HashMap<NodeId, Option<NodeId>>, task: NodeId) -> NodeId {
     let mut at = task;
     loop {
-        let mut needs = edges
-            .iter()
-            .filter(|e| e.from == at && e.kind == EdgeKind::Needs);
-        match (needs.next(), needs.next()) {
-            (Some(e), None) => at = e.to,
-            (None, _) => break,
-            (Some(_), Some(_)) => return task,
+        match needs.get(&at) {
+            Some(&Some(to)) => at = to,
+            None => break,
+            Some(None) => return task,
         }
     }
     let waits = edges
         .iter()
         .any(|e| e.from == at && e.kind == EdgeKind::WaitsOn);
     if waits { task } else { at }
+}
+
+/// The `needs` edges of `edges` by their source: the one node each needs,
+/// or `None` when it needs more than one (two edges count as two, even to
+/// the same node).
+fn needs_of(edges: &[Edge]) -> HashMap<NodeId, Option<NodeId>> {
+    let mut needs: HashMap<NodeId, Option<NodeId>> = HashMap::new();
+    for e in edges.iter().filter(|e| e.kind == EdgeKind::Needs) {
+        needs
+            .entry(e.from)
+            .and_modify(|to| *to = None)
+            .or_insert(Some(e.to));
+    }
+    needs
 }
 
 /// One more of peeps task `node`'s waker clones is accounted for: the one

@@ -83,6 +83,27 @@ struct Slot {
     cell: Option<Waker>,
 }
 
+impl Slot {
+    /// Gives the slot to task `root`, forgetting the task it kept: `waker`
+    /// is the clone it counts (`None`: its waits are mixed), `cell` its own
+    /// waker kept for its cell. Returns the wakers it kept before, to be
+    /// dropped outside the slot's lock (either may be a task's last
+    /// reference).
+    fn take_over(
+        &mut self,
+        root: NodeId,
+        waker: Option<Waker>,
+        cell: Option<Waker>,
+    ) -> (Option<Waker>, Option<Waker>) {
+        self.root = root;
+        self.mixed = waker.is_none();
+        (
+            std::mem::replace(&mut self.waker, waker),
+            std::mem::replace(&mut self.cell, cell),
+        )
+    }
+}
+
 /// A slot of the table: what it keeps, behind its lock, and the task and
 /// waker data of the clone it keeps (0 when none, or the task's waits are
 /// mixed), which the next note of the same waker reads without the lock.
@@ -147,34 +168,34 @@ fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: 
     let (dropped, added, old_cell) = {
         let mut slot = cell.slot.lock();
         let cell_added = own.is_some();
-        let old_cell = if slot.root != root {
-            std::mem::replace(&mut slot.cell, own)
-        } else if let Some(w) = own
-            && !slot.cell.as_ref().is_some_and(|c| c.will_wake(&w))
-        {
-            slot.cell.replace(w)
-        } else {
-            None
-        };
-        let changed = if slot.root != root {
-            slot.root = root;
-            slot.mixed = !is_task;
+        let (dropped, added, old_cell) = if slot.root != root {
             let kept = is_task.then(|| waker.clone());
-            (std::mem::replace(&mut slot.waker, kept), is_task)
-        } else if !is_task {
-            slot.mixed = true;
-            (slot.waker.take(), false)
-        } else if !slot.mixed && !slot.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
-            (slot.waker.replace(waker.clone()), true)
+            let (dropped, old_cell) = slot.take_over(root, kept, own);
+            (dropped, is_task, old_cell)
         } else {
-            (None, false)
+            let old_cell = if let Some(w) = own
+                && !slot.cell.as_ref().is_some_and(|c| c.will_wake(&w))
+            {
+                slot.cell.replace(w)
+            } else {
+                None
+            };
+            let (dropped, added) = if !is_task {
+                slot.mixed = true;
+                (slot.waker.take(), false)
+            } else if !slot.mixed && !slot.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                (slot.waker.replace(waker.clone()), true)
+            } else {
+                (None, false)
+            };
+            (dropped, added, old_cell)
         };
         let counted = slot.waker.is_some() && !slot.mixed;
         cell.kept_root
             .store(if counted { root } else { 0 }, Ordering::Relaxed);
         cell.kept_data
             .store(if counted { data } else { 0 }, Ordering::Relaxed);
-        (changed.0, changed.1 || cell_added, old_cell)
+        (dropped, added || cell_added, old_cell)
     };
     // Dropped outside the slot's lock: it may be the task's last reference.
     drop(dropped);
@@ -215,19 +236,14 @@ pub(crate) unsafe fn keep_cell(root: NodeId, header: usize) {
     let cell = slot_of(root);
     let (dropped, old_cell) = {
         let mut slot = cell.slot.lock();
-        if slot.root == root && slot.cell.as_ref().is_some_and(|c| c.will_wake(&own)) {
+        if slot.root != root {
+            cell.kept_root.store(0, Ordering::Relaxed);
+            cell.kept_data.store(0, Ordering::Relaxed);
+            slot.take_over(root, None, Some(own))
+        } else if slot.cell.as_ref().is_some_and(|c| c.will_wake(&own)) {
             (None, Some(own))
         } else {
-            let dropped = if slot.root == root {
-                None
-            } else {
-                slot.root = root;
-                slot.mixed = true;
-                cell.kept_root.store(0, Ordering::Relaxed);
-                cell.kept_data.store(0, Ordering::Relaxed);
-                slot.waker.take()
-            };
-            (dropped, slot.cell.replace(own))
+            (None, slot.cell.replace(own))
         }
     };
     // Dropped outside the slot's lock: it may be a task's last reference.

@@ -58,14 +58,15 @@ pub(crate) fn tagged(waker: &Waker) -> Option<ManuallyDrop<Waker>> {
 /// task's poll hands it down, not a combinator's.
 #[inline]
 pub(crate) fn is_task_waker(waker: &Waker) -> bool {
-    let vtable = waker.vtable();
-    std::ptr::eq(vtable, &TRACKED) || std::ptr::eq(vtable, &TAGGED)
+    task_vtable_tagged(std::ptr::from_ref(waker.vtable()) as usize).is_some()
 }
 
 /// Whether a waker whose vtable is at `vtable` is a peeps task's own, and
 /// if so whether it is tagged (a clone already counted as accounted) or
 /// tracked; its data is then the task's entry. For wakers read as words
-/// from memory peeps does not own (a tokio `JoinHandle`'s).
+/// from memory peeps does not own (a tokio `JoinHandle`'s), and for
+/// [`is_task_waker`] (on the poll path: two compares).
+#[inline]
 pub(crate) fn task_vtable_tagged(vtable: usize) -> Option<bool> {
     if vtable == std::ptr::from_ref(&TRACKED) as usize {
         Some(false)
