@@ -172,10 +172,12 @@ fn cell_read(layout: Layout, header: usize, mut word: impl FnMut(usize) -> Optio
     // Where its own vtable says: a `spawn_blocking` task's id is not where
     // a runtime task's is.
     let id_offset = word(vtable.checked_add(layout.id_word * WORD)?)?;
-    if id_offset < HEADER_VTABLE + WORD || id_offset + WORD > trailer || trailer > MAX_CELL {
+    // Checked: a stale copy of a waker on a stack may point to memory
+    // that holds anything now.
+    if id_offset < HEADER_VTABLE + WORD || id_offset.checked_add(WORD)? > trailer || trailer > MAX_CELL {
         return None;
     }
-    Some((word(header + id_offset)?, header + trailer))
+    Some((word(header.checked_add(id_offset)?)?, header.checked_add(trailer)?))
 }
 
 /// At snapshot time: the marks of movable handles inside the cells of the

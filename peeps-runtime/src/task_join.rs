@@ -140,8 +140,11 @@ pub(crate) fn add_joins(
 /// the index of `edges`' `needs` edges ([`needs_of`]).
 fn innermost_waiting(edges: &[Edge], needs: &HashMap<NodeId, Option<NodeId>>, task: NodeId) -> NodeId {
     let mut at = task;
-    loop {
+    // Bounded: a forest of futures has no loop, but a snapshot's edges
+    // are read while nodes come and go, and a walk must end whatever it finds.
+    for step in 0..=needs.len() {
         match needs.get(&at) {
+            Some(_) if step == needs.len() => return task,
             Some(&Some(to)) => at = to,
             None => break,
             Some(None) => return task,
@@ -341,4 +344,26 @@ fn find(header: usize, data_word: usize, waker: &Waker) -> Option<JoinLayout> {
         offset: k * WORD,
         data_word,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn needs(from: NodeId, to: NodeId) -> Edge {
+        Edge { from, to, kind: EdgeKind::Needs, since_ms: None, attrs: Attrs::new() }
+    }
+
+    #[test]
+    fn the_innermost_of_a_chain_is_its_last_future() {
+        let edges = [needs(1, 2), needs(2, 3)];
+        assert_eq!(innermost_waiting(&edges, &needs_of(&edges), 1), 3);
+    }
+
+    #[test]
+    fn a_loop_of_needs_edges_ends_the_walk_at_the_task() {
+        // Not a forest: read while nodes came and went. The walk ends.
+        let edges = [needs(1, 2), needs(2, 3), needs(3, 2)];
+        assert_eq!(innermost_waiting(&edges, &needs_of(&edges), 1), 1);
+    }
 }
