@@ -668,7 +668,7 @@
 //!
 //! | binary | what peeps must say |
 //! |---|---|
-//! | `watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn` | certain deadlock on mutex `broadcaster` and rwlock `worktree-app`: a `spawn_blocking` watcher holding `worktree-app` waits for `broadcaster`, handed to a plain IRC task that no worker can run, both workers parked in handlers reading `worktree-app` (gitbutlerapp/gitbutler#12992; missed today: a bug) |
+//! | `watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn` | certain deadlock on mutex `broadcaster` and rwlock `worktree-app`: a `spawn_blocking` watcher holding `worktree-app` waits for `broadcaster`, handed to a plain IRC task that no worker can run, both workers parked in handlers reading `worktree-app` (gitbutlerapp/gitbutler#12992) |
 //! | `watcher_spawns_broadcaster_send_tokio_spawn` | in every dump: nothing false (the twin: the watcher spawns the send and lets `worktree-app` go) |
 //! | `lsp_config_pulls_wedge_reader_behind_full_queue_main` | probable deadlock of `thread main` with itself: tower-lsp's `read_input` waits to send on the full `server_tasks` while its four handlers await `workspace/configuration` replies only `read_input` delivers (bitwisecook/tcl-lsp#1334; missed today: a bug) |
 //! | `lsp_config_pulls_bounded_by_timeout_main` | in every dump: nothing false (the twin, #1342: the pull under a 10 s timeout) |
@@ -721,7 +721,7 @@
 //! | `soak_reserve_after_joining_sender_child` | in every dump: nothing false (the twin: the child joined before the slot is reserved) |
 //! | `barrier_party_returns_early_on_error` | two plain shard loaders stuck forever at `shards-loaded` (a `Barrier` of 3 whose third party returned its error first) (missed today: a bug) |
 //! | `soak_barrier_party_arrives_then_reports_error` | in every dump: nothing false (the twin: a failed shard still arrives at the barrier) |
-//! | `key_update_std_guard_across_fetch_current_thread` | certain deadlock of a plain handler (a blocking lock of `verifier`) and `thread main` (holding `verifier` across an `.await` on a current-thread runtime, never polled again, firebase-auth#22) (missed today: a bug) |
+//! | `key_update_std_guard_across_fetch_current_thread` | certain deadlock of a plain handler (a blocking lock of `verifier`) and `thread main` (holding `verifier` across an `.await` on a current-thread runtime, never polled again, firebase-auth#22) |
 //! | `soak_key_update_guard_after_fetch_current_thread` | in every dump: nothing false (the twin: the keys fetched before `verifier` is locked) |
 //! | `service_stop_joins_under_write_guard_joinset_main` | certain deadlock of `thread main` (draining a tokio `JoinSet` of plain workers with `join_next`, holding `service` for write, rustdesk#622) and the workers (waiting to read `service`) |
 //! | `soak_service_stop_drops_write_guard_before_join` | in every dump: nothing false (the twin: the write guard dropped before the `JoinSet` is drained) |

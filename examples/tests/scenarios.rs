@@ -10319,7 +10319,6 @@ fn soak_export_slots_held_sending_to_slow_main_plain() {
 /// workers are parked in HTTP handler tasks reading `worktree-app`. Certain: lock queues and guards only, and no worker
 /// is left to run the task the lock was handed to.
 #[test]
-#[ignore = "bug: peeps says no deadlock (exit 0), only long waits ('nobody holds it: it is being handed over' for the watcher's and the IRC task's waits on `broadcaster`) and two blocking polls parked on `worktree-app`. `releasers` (peeps-graph/src/analysis/blocked.rs, `Target::Holders`) gives a free lock with waiters its queue head as releaser only when that head is abandoned or `parked_beside`; otherwise `External::NoHolder`. The head here is the plain IRC task, handed the lock but never polled again, and it cannot be: every `tokio-rt-worker` thread (the snapshot's `threads`, census `unseen_threads` aside) is inside a blocking poll parked on an instrumented lock (the `blocking_call: true` waits of the two handler tasks on `worktree-app`), whose holder is the watcher, itself parked on `broadcaster`. No rule models a runnable task starved of workers: the cycle passes through the runtime's worker pool, not through a resource"]
 fn watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn() {
     let mut s = scenario!(watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn);
     let run = analyze_cli(&s.dump(), &[]);
@@ -11217,7 +11216,6 @@ fn soak_barrier_party_arrives_then_reports_error() {
 /// firebase-auth#22: on a current-thread runtime `main` holds `verifier` (a blocking mutex) across the key fetch's
 /// `.await`; a plain handler's `verifier.lock()` blocks the only thread, so `main` is never polled again.
 #[test]
-#[ignore = "bug: peeps says no deadlock (exit 0): one blocking poll, `task \"tokio task 1\" (spawned with tokio::spawn) has been inside one poll for ~700 ms, blocking its runtime thread, parked on mutex \"verifier\" ..., a blocking lock`; at --long-wait-ms 300 also a long wait of it on `verifier`, `held since ...:50 by thread \"main\", which peeps cannot see into (it was not spawned through peeps)`. `thread main` is pending with no waits (its timer is invisible: no `waker_clones`), so it is taken for runnable; nothing models that main's `block_on` runs on the very thread the handler's blocking poll holds (a current-thread runtime: the dump's `threads` has no `tokio-rt-worker`), so main can never be polled again"]
 fn key_update_std_guard_across_fetch_current_thread() {
     let mut s = scenario!(key_update_std_guard_across_fetch_current_thread);
     let run = analyze_cli(&s.dump(), &[]);

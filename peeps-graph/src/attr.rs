@@ -207,6 +207,12 @@ pub const FOREIGN_WAKER: &str = "foreign_waker";
 /// `blocking_recv`, …): its thread is parked in it until it ends, so a
 /// poll that made it cannot return to any other wait.
 pub const BLOCKING_CALL: &str = "blocking_call";
+/// `waits_on` with [`BLOCKING_CALL`]: the OS thread id (Linux tid) parked in
+/// the call; `thread` nodes: the OS thread whose `block_on` the node stands
+/// for. A task parked on the thread of a `thread` node holds that root's
+/// poll up: the thread is in the task's poll (a current-thread runtime's
+/// one thread). Absent where not known.
+pub const OS_THREAD: &str = "os_thread";
 /// `waits_on`: the wait's place in its resource's queue (a number that
 /// rises with each new wait on that resource): the lowest queued first.
 pub const QUEUED: &str = "queued";

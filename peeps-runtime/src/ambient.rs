@@ -63,6 +63,9 @@ unsafe impl Entry for AmbientRoot {
         if self.test_scope != 0 {
             out.attr(attr::TEST_SCOPE, self.test_scope);
         }
+        if let Ok(thread @ 1..) = u64::try_from(self.os_thread) {
+            out.attr(attr::OS_THREAD, thread);
+        }
         let clones = if self.os_thread != 0 {
             crate::thread_waker::clones(self.core.id)
         } else if self.tokio_id.is_some() {

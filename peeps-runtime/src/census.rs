@@ -55,6 +55,10 @@ static ROUND: AtomicU32 = AtomicU32::new(1);
 thread_local! {
     /// The round in which this thread noted its runtime (0: never).
     static NOTED: Cell<u32> = const { Cell::new(0) };
+    /// The same, for [`note_runtime_of_blocking_call`].
+    static NOTED_BLOCKING: Cell<u32> = const { Cell::new(0) };
+    /// This thread's OS id, once asked (0: not yet).
+    static OS_THREAD: Cell<i32> = const { Cell::new(0) };
 }
 
 /// The OS thread ids of the threads other than the main one that peeps
@@ -108,7 +112,13 @@ fn is_main_thread() -> bool {
 pub(crate) fn os_thread_id() -> i32 {
     #[cfg(target_os = "linux")]
     {
-        nix::unistd::gettid().as_raw()
+        let known = OS_THREAD.try_with(Cell::get).unwrap_or(0);
+        if known != 0 {
+            return known;
+        }
+        let tid = nix::unistd::gettid().as_raw();
+        let _ = OS_THREAD.try_with(|t| t.set(tid));
+        tid
     }
     #[cfg(not(target_os = "linux"))]
     {
@@ -152,6 +162,19 @@ fn renote() {
     ROUND.fetch_add(1, Relaxed);
 }
 
+/// Notes the runtime of the current thread for a task parked in a
+/// blocking call, once per thread and round: the runtime alone (the call
+/// may be made on a `spawn_blocking` thread, which drives no runtime).
+#[cold]
+pub(crate) fn note_runtime_of_blocking_call() {
+    let round = ROUND.load(Relaxed);
+    if NOTED_BLOCKING.try_with(|n| n.replace(round)) != Ok(round)
+        && let Ok(handle) = Handle::try_current()
+    {
+        note_handle(handle);
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn note_slow() {
@@ -167,6 +190,11 @@ fn note_slow() {
             d.get_or_init(seen_thread);
         });
     }
+    note_handle(handle);
+}
+
+/// Adds `handle`'s runtime to those noted, unless it is one.
+fn note_handle(handle: Handle) {
     let mut runtimes = RUNTIMES.lock();
     if runtimes.iter().any(|h| h.id() == handle.id()) {
         return;
@@ -253,6 +281,7 @@ impl Census {
             unseen,
             threads,
             unseen_threads,
+            workers: runtime_workers(),
         })
     }
 }
@@ -287,6 +316,19 @@ fn os_threads() -> Option<u64> {
 #[cfg(not(target_os = "linux"))]
 fn os_threads() -> Option<u64> {
     None
+}
+
+/// The threads that run the tasks of the one runtime noted: its workers,
+/// or 1 for a current-thread runtime; `None` with none or several noted.
+fn runtime_workers() -> Option<u64> {
+    let runtimes = RUNTIMES.lock();
+    let [only] = runtimes.as_slice() else {
+        return None;
+    };
+    Some(match only.runtime_flavor() {
+        RuntimeFlavor::CurrentThread => 1,
+        _ => only.metrics().num_workers() as u64,
+    })
 }
 
 /// The tasks alive in the runtimes noted, `None` when none was.

@@ -43,9 +43,16 @@ struct WaitRecord {
 /// The epoch of a wait polled inside a peeps task with a waker peeps does
 /// not count (see `WaitEdge::poll_wait_kept`).
 const FOREIGN_WAKER: u64 = u64::MAX;
-/// The epoch of a wait made by a blocking call (see [`WaitEdge::begin`]):
-/// never polled, its thread parked in it.
-const BLOCKING_CALL: u64 = u64::MAX - 1;
+/// The epochs of waits made by a blocking call (see [`WaitEdge::begin`]):
+/// never polled, its thread parked in it; this plus the parked thread's OS
+/// id (0: not known), below [`REPOLLED_ROOT`].
+const BLOCKING_CALL: u64 = 1 << 63;
+
+/// The OS thread parked in the blocking call whose wait has epoch `epoch`
+/// (`Some(0)` when not known); `None` for a wait of no blocking call.
+fn blocking_thread(epoch: u64) -> Option<u64> {
+    (epoch >= BLOCKING_CALL && epoch - BLOCKING_CALL <= u64::from(u32::MAX)).then(|| epoch - BLOCKING_CALL)
+}
 /// The epoch of a thread root's wait polled again, pending, after the poll
 /// that made it (see `crate::raced`): shown as no epoch.
 const REPOLLED_ROOT: u64 = u64::MAX - 2;
@@ -214,8 +221,11 @@ impl<const N: usize> WaitList<N> {
         }
         if r.epoch == FOREIGN_WAKER {
             attrs.insert(attr::FOREIGN_WAKER.into(), true.into());
-        } else if r.epoch == BLOCKING_CALL {
+        } else if let Some(thread) = blocking_thread(r.epoch) {
             attrs.insert(attr::BLOCKING_CALL.into(), true.into());
+            if thread != 0 {
+                attrs.insert(attr::OS_THREAD.into(), thread.into());
+            }
         } else if r.epoch != 0 && r.epoch != REPOLLED_ROOT {
             attrs.insert(attr::POLLED_IN.into(), r.epoch.into());
         }
@@ -376,7 +386,11 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
         L: ListRef<'r>,
     {
         if self.slot.is_none() {
-            self.begin_recorded(L::keep(list), op, BLOCKING_CALL, at);
+            // The runtime of a task parked in a blocking call (its census
+            // says whether the call parks all its threads: the analysis).
+            crate::census::note_runtime_of_blocking_call();
+            let thread = u64::try_from(crate::census::os_thread_id()).unwrap_or(0);
+            self.begin_recorded(L::keep(list), op, BLOCKING_CALL + thread, at);
         }
     }
 

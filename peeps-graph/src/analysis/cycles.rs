@@ -27,8 +27,10 @@ use std::collections::VecDeque;
 pub(crate) struct Hop {
     /// The waiting root.
     pub(crate) root: u32,
-    /// Its `waits_on` edge in the merged graph.
-    pub(crate) wait: EdgeIndex,
+    /// Its `waits_on` edge in the merged graph; none for a starved root,
+    /// which waits for a thread of its runtime (see
+    /// [`Blocked::occupiers`](super::blocked::Blocked::occupiers)).
+    pub(crate) wait: Option<EdgeIndex>,
     /// How the next root releases it.
     pub(crate) release: Release,
 }
@@ -129,8 +131,10 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
             return None;
         };
         let wait_edge = step_in(root_dep, c)?;
-        let DepEdge::Wait(wait) = *wait_edge.weight() else {
-            return None;
+        let wait = match *wait_edge.weight() {
+            DepEdge::Wait(wait) => Some(wait),
+            DepEdge::Starved => None,
+            DepEdge::Release(_) => return None,
         };
         let release_edge = step_in_from(wait_edge.target(), c, Some(root_dep))?;
         let DepEdge::Release(release) = *release_edge.weight() else {
@@ -203,7 +207,10 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
         // it waits for gets it out of that.
         let untracked = ordered.iter().any(|&r| {
             let root = &blocked.roots[r as usize];
-            !root.tracked && root.state != RootState::Parked && !root.woken_by_waits_only
+            !root.tracked
+                && root.state != RootState::Parked
+                && !root.woken_by_waits_only
+                && !root.starved
         });
         let guessed = cycle.iter().chain(&others).any(|h| h.release.guess);
         cycles.groups.push(Group {
@@ -233,7 +240,7 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
             if let Dep::Target(_) = graph[n] {
                 via[n.index()] = step_in(n, c as u32).and_then(|e| match *e.weight() {
                     DepEdge::Release(r) => Some(r),
-                    DepEdge::Wait(_) => None,
+                    DepEdge::Wait(_) | DepEdge::Starved => None,
                 });
             }
             queue.push_back(n);
@@ -259,7 +266,11 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
             owner[from.index()] = label;
             match (graph[from], *e.weight()) {
                 (Dep::Target(_), DepEdge::Release(r)) => via[from.index()] = Some(r),
-                (Dep::Root(root), DepEdge::Wait(wait)) => {
+                (Dep::Root(root), edge @ (DepEdge::Wait(_) | DepEdge::Starved)) => {
+                    let wait = match edge {
+                        DepEdge::Wait(w) => Some(w),
+                        _ => None,
+                    };
                     if let Some(release) = via[n.index()] {
                         let hop = Hop {
                             root,

@@ -162,16 +162,66 @@ impl Context<'_, '_> {
     }
 
     fn hop_step(&self, hop: &Hop) -> Step {
-        self.step(hop.root, hop.wait, &hop.release)
+        match hop.wait {
+            Some(wait) => self.step(hop.root, wait, &hop.release),
+            None => self.starved_step(hop.root, &hop.release),
+        }
+    }
+
+    /// A step of starved root `r`: it cannot run while the blocking poll
+    /// of `release.root` parks a thread of its runtime, as others park
+    /// the rest (see `Blocked::occupiers`). Written as a join is, the
+    /// parked root waited on and named once: its own step follows.
+    fn starved_step(&self, r: u32, release: &Release) -> Step {
+        let g = self.merged.graph();
+        let process = g[self.blocked.roots[r as usize].ix].process;
+        let workers = self.merged.processes()[process]
+            .tasks
+            .and_then(|c| c.workers);
+        let wait_words = if workers == Some(1) {
+            "cannot run: its runtime's only thread is parked in the blocking poll of"
+        } else {
+            "cannot run: every worker thread of its runtime is parked in a blocking poll, among them that of"
+        };
+        let parked = self.root_ref(release.root);
+        Step {
+            task: self.root_ref(r),
+            path: Vec::new(),
+            op: None,
+            waits_on: parked.clone(),
+            held_by: parked,
+            held_as: None,
+            confirmed: true,
+            evidence: None,
+            in_state: false,
+            carrier: None,
+            guarded_by: None,
+            kept: false,
+            via: None,
+            waited_ms: release.since_ms,
+            waited: release.since_ms.map(duration),
+            at: None,
+            wait_words: wait_words.to_owned(),
+            wait_after: String::new(),
+            held_at: None,
+            handed_to: None,
+            taken_in: None,
+            behind_writer: false,
+            release_words: None,
+            release_note: None,
+        }
     }
 
     /// The age of the youngest edge of a hop (for ranking deadlocks).
     fn hop_age(&self, hop: &Hop) -> u64 {
         let g = self.merged.graph();
-        let wait = g[hop.wait].since_ms.unwrap_or(u64::MAX);
         let rel = hop.release.since_ms.unwrap_or(u64::MAX);
+        let Some(w) = hop.wait else {
+            return rel;
+        };
+        let wait = g[w].since_ms.unwrap_or(u64::MAX);
         let path = g
-            .edge_endpoints(hop.wait)
+            .edge_endpoints(w)
             .map_or(u64::MAX, |(w, _)| self.blocked.path_age[w.index()]);
         wait.min(rel).min(path)
     }
@@ -193,6 +243,9 @@ impl Context<'_, '_> {
             }
             RootState::Parked => "which is parked on a blocking call",
             RootState::Unknown => "whose state peeps cannot read",
+            RootState::Pending if root.starved => {
+                "which cannot run: every thread of its runtime is parked in a blocking poll"
+            }
             RootState::Pending if self.fix.root_in_set(r) => "which can never make progress",
             RootState::Pending if self.blocked.lost_waker(self.merged, r) => {
                 "which can never be woken"
@@ -242,7 +295,9 @@ impl Deadlock {
                 .iter()
                 .filter_map(|&t| match cx.fix.graph[t] {
                     super::fixpoint::Dep::Target(super::blocked::Target::Join(_)) => None,
-                    super::fixpoint::Dep::Target(target) => Some(cx.node_ref(target.node())),
+                    super::fixpoint::Dep::Target(target) => {
+                        target.resource().map(|n| cx.node_ref(n))
+                    }
                     super::fixpoint::Dep::Root(_) => None,
                 })
                 .collect();

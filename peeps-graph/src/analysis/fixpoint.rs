@@ -48,6 +48,9 @@ pub(crate) enum Dep {
 pub(crate) enum DepEdge {
     /// root → target: the root's `waits_on` edge.
     Wait(EdgeIndex),
+    /// root → [`Target::Workers`]: a starved root waits for a thread of
+    /// its runtime (no edge of the graph says so).
+    Starved,
     /// target → root: that root can release the target.
     Release(Release),
 }
@@ -93,7 +96,14 @@ impl Fixpoint {
             let Some(me) = dep_of_root[r] else {
                 continue;
             };
-            if blocked.lost_waker(merged, r as u32) {
+            // A starved root waits for a thread of its runtime, whatever
+            // else it waits on or whatever may wake it.
+            let waits: Vec<Option<EdgeIndex>> = if root.starved {
+                vec![None]
+            } else {
+                blocked.waits(merged, r as u32).map(Some).collect()
+            };
+            if !root.starved && blocked.lost_waker(merged, r as u32) {
                 if settled(root.since_ms, settle) {
                     lost.push(r as u32);
                 } else {
@@ -101,27 +111,34 @@ impl Fixpoint {
                 }
                 continue;
             }
-            if blocked.wakes_unseen(merged, r as u32) {
+            if !root.starved && blocked.wakes_unseen(merged, r as u32) {
                 bad.push(me);
                 continue;
             }
             let mut any = false;
-            for w in blocked.waits(merged, r as u32) {
+            for wait in waits {
                 any = true;
-                let waiter = g.edge_endpoints(w).map(|(from, _)| from.index());
-                let path_age = waiter.map_or(u64::MAX, |i| blocked.path_age[i]);
-                if !settled(g[w].since_ms, settle)
-                    || path_age < settle
-                    || beside_own_hold(merged, blocked, w)
-                {
-                    bad.push(me);
-                    break;
-                }
-                let target = match classify(merged, w) {
-                    Ok(t) => t,
-                    Err(_) => {
-                        bad.push(me);
-                        break;
+                let target = match wait {
+                    None => Target::Workers {
+                        process: g[root.ix].process as u32,
+                    },
+                    Some(w) => {
+                        let waiter = g.edge_endpoints(w).map(|(from, _)| from.index());
+                        let path_age = waiter.map_or(u64::MAX, |i| blocked.path_age[i]);
+                        if !settled(g[w].since_ms, settle)
+                            || path_age < settle
+                            || beside_own_hold(merged, blocked, w)
+                        {
+                            bad.push(me);
+                            break;
+                        }
+                        match classify(merged, w) {
+                            Ok(t) => t,
+                            Err(_) => {
+                                bad.push(me);
+                                break;
+                            }
+                        }
                     }
                 };
                 let t = match targets.get(&target.key()) {
@@ -146,7 +163,11 @@ impl Fixpoint {
                         t
                     }
                 };
-                graph.add_edge(me, t, DepEdge::Wait(w));
+                let edge = match wait {
+                    Some(w) => DepEdge::Wait(w),
+                    None => DepEdge::Starved,
+                };
+                graph.add_edge(me, t, edge);
             }
             if !any {
                 // Pending with no visible wait: it waits on something peeps
