@@ -798,6 +798,33 @@
 //! | `token_file_if_let_read_then_write_plain` | deadlock of a plain request task with itself on rwlock `token-file`: the scrutinee's read guard alive in the branch that writes (kube's `if let`/`else`, written as a `match`: edition 2024 drops an `if let` scrutinee before `else`); the other two requests behind (kube-rs/kube#830) |
 //! | `soak_token_file_single_lock_reload_plain` | in every dump: nothing false (the twin: one lock for the check and the reload; the token expires every 100 ms) |
 //!
+//! ## Blocking in async code and everyday services, healthy (hunt37)
+//!
+//! Healthy programs written the way ordinary tokio users write them: blocking
+//! sections that end (`std::thread::sleep`, the `blocking` locks, `spawn_blocking`,
+//! `block_in_place`, timed blocking locks) and everyday services, each dumped 9 times.
+//!
+//! | binary | what peeps must say |
+//! |---|---|
+//! | `soak_timed_lock_backoff_two_sync_threads_plain` | in every dump: nothing false (two `std::thread` jobs each `lock()` one of two `blocking::Mutex`es and `try_lock_for(600 ms)` the other, opposite orders, letting the first go and backing off when it gives up: a cycle of waits both timeouts break) (a false certain deadlock today: a bug; a timed blocking lock is taken for a wait without end) |
+//! | `soak_handler_timed_cache_write_vs_blocking_indexer_plain` | in every dump: nothing false (plain handlers hold the async sessions `Mutex` and `try_write_for(600 ms)` a `blocking::RwLock` cache, skipping on a timeout; a `spawn_blocking` indexer reads the cache and `blocking_lock()`s the sessions: a cycle the handler's timed lock breaks) (a false certain deadlock today: a bug; a timed blocking lock is taken for a wait without end) |
+//! | `soak_uploader_timed_read_vs_snapshot_writer_blocking_send_named` | in every dump: nothing false (a `std::thread` snapshotter holds a `blocking::RwLock` write while it `blocking_send`s chunks into a channel of 1; the `peeps::spawn_named` uploader tags each chunk if it can `try_read_for(500 ms)` the state: a cycle the timed read breaks) (a false certain deadlock today: a bug; a timed blocking lock is taken for a wait without end) |
+//! | `soak_block_in_place_recv_batches_and_lock_plain` | in every dump: nothing false (a plain importer `blocking_recv()`s batches and `lock()`s a `blocking::Mutex` of totals inside `block_in_place`, then locks an async log; four plain handlers lock the log then the totals; two workers) |
+//! | `soak_current_thread_spawn_blocking_jobs_report_progress_plain` | in every dump: nothing false (current-thread `main` keeps three `spawn_blocking` jobs in a `JoinSet`, each `blocking_send`ing progress into a channel of 1 and `blocking_lock()`ing async stats; `main` `select!`s `recv()` against `join_next()`) |
+//! | `soak_parking_lot_routes_read_in_handlers_writer_thread_plain` | in every dump: nothing false (eight plain handlers `read()` a `blocking::RwLock` of routes, then lock async counters across 2 ms; a `std::thread` writer holds `write()` across 8 ms every 60 ms; a refresher upgrades an `upgradable_read()`; two workers) |
+//! | `soak_two_workers_both_in_blocking_sections_plain` | in every dump: nothing false (two plain compactors hold a `blocking::Mutex` across a 40 ms `std::thread::sleep` every 150 ms, so both workers of the runtime are taken at once; a flusher holds an async memtable lock across `recv()`, six writers wait for it) |
+//! | `soak_spawn_blocking_db_worker_replies_audit_blocking_send_plain` | in every dump: nothing false (a `spawn_blocking` database worker `blocking_recv()`s queries, `blocking_lock()`s async stats, answers on a `oneshot` and `blocking_send`s audit lines into a channel of 1 a slow plain auditor drains; six plain clients await answers under their session locks) |
+//! | `soak_batching_actor_self_scheduled_flush_replies_plain` | in every dump: nothing false (an actor keeps its own inbox sender, files `oneshot` replies and answers them on a `Flush` a plain delay task it spawned sends 250 ms later; six plain clients await replies under their session locks) |
+//! | `soak_worker_pool_shared_receiver_lock_held_across_recv_plain` | in every dump: nothing false (four plain workers take jobs with `rx.lock().await.recv().await` from an `Arc<Mutex<Receiver>>`; the dispatcher sends 12 jobs into a channel of 4 and `join_all`s their `oneshot` replies, then pauses 400 ms) |
+//! | `soak_pipeline_slow_sink_stage_holds_stats_across_send_plain` | in every dump: nothing false (reader, parser, 40 ms sink over channels of 8 and 2; the parser holds a stats `Mutex` across its full `send`, a reporter waits for it) |
+//! | `soak_broadcast_chat_rooms_lagging_member_rejoins_plain` | in every dump: nothing false (a poster `send`s on a `broadcast` under a history lock every 3 ms; fast members forward into `mpsc` outboxes, a slow one lags and reads the history, a churner re-subscribes every 700 ms) |
+//! | `soak_watch_reload_waits_for_worker_acks_plain` | in every dump: nothing false (a reloader write-locks routes, publishes a `watch` version and waits for five acks on an `mpsc` of 2; plain workers `select!` `changed()` against a 5 ms tick that reads routes and locks counters) |
+//! | `soak_joinset_fanout_permit_before_spawn_results_lock_plain` | in every dump: nothing false (coordinators spawn 16 fetches per batch into a `JoinSet` under a `Semaphore` of 3, one `acquire_owned()`ing before each spawn, one `acquire()`ing inside; fetches lock results then host counts; drained with `join_next`) |
+//! | `soak_shutdown_generations_drop_tx_then_join_consumer_plain` | in every dump: nothing false (each generation `main` stops three plain producers by `broadcast`, joins them, `drop`s its own sender, then joins the consumer; a `Notify` wakes a flusher) |
+//! | `soak_barrier_phases_slow_member_leader_compacts_plain` | in every dump: nothing false (four plain members step in `Barrier` phases (one takes 350 ms every fifth step); the leader write-locks the world and folds in the next values) |
+//! | `soak_per_key_locks_sorted_by_name_transfers_plain` | in every dump: nothing false (per-wallet `Mutex`es made lazily in a `RwLock<HashMap>`; eight plain transfers lock two wallets sorted by name across 2 ms; an auditor locks all of them sorted, across 30 ms) |
+//! | `soak_proxy_routes_then_certs_rwlocks_read_mostly_plain` | in every dump: nothing false (ten plain handlers read routes across 5 ms, then certs; writers write-lock routes, routes then certs, or certs alone) |
+//!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!
 //! This crate holds only what every scenario shares: saying READY when the
