@@ -824,6 +824,8 @@
 //! | `soak_barrier_phases_slow_member_leader_compacts_plain` | in every dump: nothing false (four plain members step in `Barrier` phases (one takes 350 ms every fifth step); the leader write-locks the world and folds in the next values) |
 //! | `soak_per_key_locks_sorted_by_name_transfers_plain` | in every dump: nothing false (per-wallet `Mutex`es made lazily in a `RwLock<HashMap>`; eight plain transfers lock two wallets sorted by name across 2 ms; an auditor locks all of them sorted, across 30 ms) |
 //! | `soak_proxy_routes_then_certs_rwlocks_read_mostly_plain` | in every dump: nothing false (ten plain handlers read routes across 5 ms, then certs; writers write-lock routes, routes then certs, or certs alone) |
+//! | `soak_flush_on_drop_executor_block_on_timeout_under_stats_named` | in every dump: nothing false (`peeps::spawn_named` recorders lock async stats and drop a `Batch` under them whose `Drop` flushes with `futures::executor::block_on(timeout(800 ms, tx.send(..)))` into a channel of 1; the shipper receives, then locks the stats: a cycle the flush's timeout breaks) (a false certain deadlock today: a bug; the timer inside the nested executor is not seen, so its wait is taken for one without end) |
+//! | `soak_block_in_place_block_on_timeout_poll_under_session_named` | in every dump: nothing false (a `peeps::spawn_named` client holds its async session lock across `block_in_place(|| handle.block_on(timeout(700 ms, events.recv())))`; the notifier locks the session before every fourth send: a cycle the timeout breaks; two workers) |
 //!
 //! `examples/tests/scenarios.rs` runs each one and checks exactly that.
 //!

@@ -2,7 +2,7 @@
 //! flowing. A `std::thread` snapshotter, every 400 ms, takes `write()` of
 //! a `peeps::sync::blocking::RwLock` of state, bumps its epoch and, still
 //! holding it, `blocking_send`s 5 chunks into `chunks` (capacity 1). A
-//! plain uploader receives each chunk and tags it with the epoch if it can
+//! uploader receives each chunk and tags it with the epoch if it can
 //! `try_read_for(500 ms)` the state (else it sends it untagged), then
 //! locks a `Mutex` of upload stats and sleeps 2 ms. So at every snapshot
 //! the snapshotter waits for room that only the uploader makes, while the
