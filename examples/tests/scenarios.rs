@@ -697,6 +697,7 @@ const SCENARIOS: &[&str] = &[
     "soak_proxy_routes_then_certs_rwlocks_read_mostly_plain",
     "soak_flush_on_drop_executor_block_on_timeout_under_stats_named",
     "soak_block_in_place_block_on_timeout_poll_under_session_named",
+    "soak_many_connections_session_lock_across_await_then_stats_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -12065,6 +12066,14 @@ fn soak_flush_on_drop_executor_block_on_timeout_under_stats_named() {
 #[test]
 fn soak_block_in_place_block_on_timeout_poll_under_session_named() {
     let mut s = scenario!(soak_block_in_place_block_on_timeout_poll_under_session_named);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// 1500 plain connection tasks each hold their own session `Mutex` across a 20-60 ms `.await`, then lock global stats; a broadcaster clones sessions out of a registry `RwLock` and locks 64 of them in turn; two workers. peeps says `lock order not recorded: N acquisitions (a task held more locks than peeps follows)`: more plain tasks hold locks than its table of 1024 slots keeps.
+#[test]
+fn soak_many_connections_session_lock_across_await_then_stats_plain() {
+    let mut s = scenario!(soak_many_connections_session_lock_across_await_then_stats_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
