@@ -698,6 +698,7 @@ const SCENARIOS: &[&str] = &[
     "soak_flush_on_drop_executor_block_on_timeout_under_stats_named",
     "soak_block_in_place_block_on_timeout_poll_under_session_named",
     "soak_many_connections_session_lock_across_await_then_stats_plain",
+    "soak_futures_unordered_fetches_record_std_mutex_metrics_named",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -12074,6 +12075,14 @@ fn soak_block_in_place_block_on_timeout_poll_under_session_named() {
 #[test]
 fn soak_many_connections_session_lock_across_await_then_stats_plain() {
     let mut s = scenario!(soak_many_connections_session_lock_across_await_then_stats_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `peeps::spawn_named` crawler's `biased` `select!` drives a `FuturesUnordered` of fetches that queue for an async cache lock, and records each page under a `std::sync::Mutex` a `std::thread` exporter holds 150 ms of every 300 ms, so its thread blocks inside its poll with its own fetches holding and awaiting the cache lock; two workers.
+#[test]
+fn soak_futures_unordered_fetches_record_std_mutex_metrics_named() {
+    let mut s = scenario!(soak_futures_unordered_fetches_record_std_mutex_metrics_named);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
