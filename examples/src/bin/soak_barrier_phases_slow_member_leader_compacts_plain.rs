@@ -35,7 +35,11 @@ async fn main() {
                     let mut n = next.lock().await;
                     n[m] = mine % 1000;
                 }
-                let pause = if m == 3 && step % 5 == 0 { 350 } else { 2 };
+                let pause = if m == 3 && step.is_multiple_of(5) {
+                    350
+                } else {
+                    2
+                };
                 tokio::time::sleep(Duration::from_millis(pause)).await;
                 let leader = barrier.wait().await.is_leader();
                 if leader {

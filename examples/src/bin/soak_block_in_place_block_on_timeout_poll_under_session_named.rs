@@ -43,7 +43,7 @@ async fn main() {
         peeps::spawn_named("notifier", async move {
             for n in 0u64.. {
                 tokio::time::sleep(Duration::from_millis(30)).await;
-                let ev = if n % 4 == 0 {
+                let ev = if n.is_multiple_of(4) {
                     session.lock().await.version
                 } else {
                     n

@@ -31,11 +31,13 @@ fn hash_job(id: u64, progress: mpsc::Sender<(u64, u32)>, stats: Arc<Mutex<Stats>
     let mut h = id;
     for step in 0..20u32 {
         std::thread::sleep(Duration::from_millis(3));
-        h = h.wrapping_mul(6364136223846793005).wrapping_add(step as u64);
+        h = h
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(step as u64);
         if progress.blocking_send((id, step)).is_err() {
             break;
         }
-        if step % 4 == 0 {
+        if step.is_multiple_of(4) {
             let mut s = stats.blocking_lock();
             s.steps += 4;
         }

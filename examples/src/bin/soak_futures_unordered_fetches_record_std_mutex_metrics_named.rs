@@ -85,7 +85,7 @@ async fn main() {
                     Some(page) = inflight.next(), if !inflight.is_empty() => {
                         record(&metrics, page);
                         done += 1;
-                        if done % 24 == 0 {
+                        if done.is_multiple_of(24) {
                             batches.fetch_add(1, Ordering::Relaxed);
                         }
                     }

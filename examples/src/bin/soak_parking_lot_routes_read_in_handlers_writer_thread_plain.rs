@@ -25,7 +25,9 @@ use std::time::Duration;
 async fn main() {
     peeps::install_sigusr1("soak_parking_lot_routes_read_in_handlers_writer_thread_plain");
     let routes = Arc::new(RwLock::new(
-        (0..32u64).map(|k| (k, k % 4)).collect::<HashMap<u64, u64>>(),
+        (0..32u64)
+            .map(|k| (k, k % 4))
+            .collect::<HashMap<u64, u64>>(),
     ));
     let counters = Arc::new(Mutex::new(HashMap::<u64, u64>::new()));
     let served = Arc::new(AtomicU64::new(0));

@@ -33,7 +33,9 @@ async fn main() {
         routes: Arc::new(RwLock::new(
             (0..16u64).map(|k| (k, format!("up-{}", k % 4))).collect(),
         )),
-        certs: Arc::new(RwLock::new((0..4u64).map(|k| (format!("up-{k}"), k)).collect())),
+        certs: Arc::new(RwLock::new(
+            (0..4u64).map(|k| (format!("up-{k}"), k)).collect(),
+        )),
     };
     let served = Arc::new(AtomicU64::new(0));
     let rotations = Arc::new(AtomicU64::new(0));
@@ -83,7 +85,10 @@ async fn main() {
     tokio::spawn(async move {
         for generation in 0u64.. {
             tokio::time::sleep(Duration::from_millis(170)).await;
-            p.certs.write().await.insert(format!("up-{}", generation % 4), generation + 1000);
+            p.certs
+                .write()
+                .await
+                .insert(format!("up-{}", generation % 4), generation + 1000);
         }
     });
 

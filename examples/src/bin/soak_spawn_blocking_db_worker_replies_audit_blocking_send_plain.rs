@@ -65,7 +65,14 @@ async fn main() {
             for n in 0u64.. {
                 let mut s = session.lock().await;
                 let (reply, answer) = oneshot::channel();
-                if q_tx.send(Query { key: c * 1000 + n, reply }).await.is_err() {
+                if q_tx
+                    .send(Query {
+                        key: c * 1000 + n,
+                        reply,
+                    })
+                    .await
+                    .is_err()
+                {
                     return;
                 }
                 if let Ok(v) = answer.await {

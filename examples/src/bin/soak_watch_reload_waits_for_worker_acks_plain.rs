@@ -31,8 +31,12 @@ async fn main() {
     let reloads = Arc::new(AtomicU64::new(0));
 
     for w in 0..5u64 {
-        let (mut cfg, routes, counters, ack_tx) =
-            (cfg_rx.clone(), routes.clone(), counters.clone(), ack_tx.clone());
+        let (mut cfg, routes, counters, ack_tx) = (
+            cfg_rx.clone(),
+            routes.clone(),
+            counters.clone(),
+            ack_tx.clone(),
+        );
         tokio::spawn(async move {
             if cfg.wait_for(|v| *v > 0).await.is_err() {
                 return;
@@ -77,7 +81,9 @@ async fn main() {
             if version > 1 {
                 let mut seen = 0;
                 while seen < 5 {
-                    let Some((_w, v)) = acks.recv().await else { return };
+                    let Some((_w, v)) = acks.recv().await else {
+                        return;
+                    };
                     if v == version {
                         seen += 1;
                     }
