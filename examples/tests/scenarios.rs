@@ -676,6 +676,29 @@ const SCENARIOS: &[&str] = &[
     "soak_pubsub_quit_closes_message_streams_plain",
     "token_file_if_let_read_then_write_plain",
     "soak_token_file_single_lock_reload_plain",
+    // hunt37: blocking in async code and everyday services, healthy
+    "soak_timed_lock_backoff_two_sync_threads_plain",
+    "soak_handler_timed_cache_write_vs_blocking_indexer_plain",
+    "soak_uploader_timed_read_vs_snapshot_writer_blocking_send_named",
+    "soak_block_in_place_recv_batches_and_lock_plain",
+    "soak_current_thread_spawn_blocking_jobs_report_progress_plain",
+    "soak_parking_lot_routes_read_in_handlers_writer_thread_plain",
+    "soak_two_workers_both_in_blocking_sections_plain",
+    "soak_spawn_blocking_db_worker_replies_audit_blocking_send_plain",
+    "soak_batching_actor_self_scheduled_flush_replies_plain",
+    "soak_worker_pool_shared_receiver_lock_held_across_recv_plain",
+    "soak_pipeline_slow_sink_stage_holds_stats_across_send_plain",
+    "soak_broadcast_chat_rooms_lagging_member_rejoins_plain",
+    "soak_watch_reload_waits_for_worker_acks_plain",
+    "soak_joinset_fanout_permit_before_spawn_results_lock_plain",
+    "soak_shutdown_generations_drop_tx_then_join_consumer_plain",
+    "soak_barrier_phases_slow_member_leader_compacts_plain",
+    "soak_per_key_locks_sorted_by_name_transfers_plain",
+    "soak_proxy_routes_then_certs_rwlocks_read_mostly_plain",
+    "soak_flush_on_drop_executor_block_on_timeout_under_stats_named",
+    "soak_block_in_place_block_on_timeout_poll_under_session_named",
+    "soak_many_connections_session_lock_across_await_then_stats_plain",
+    "soak_futures_unordered_fetches_record_std_mutex_metrics_named",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -11876,6 +11899,188 @@ fn token_file_if_let_read_then_write_plain() {
 #[test]
 fn soak_token_file_single_lock_reload_plain() {
     let mut s = scenario!(soak_token_file_single_lock_reload_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+// ---- hunt37: blocking in async code and everyday services, healthy
+
+/// Two `std::thread` jobs each `lock()` one of two `blocking::Mutex`es and `try_lock_for(600 ms)` the other, opposite orders, letting the first go and backing off when it gives up: a cycle of waits both timeouts break. A false certain deadlock today (a bug).
+#[test]
+#[ignore = "bug: peeps says \"deadlock (certain, 2 tasks, 1 process): thread 'ledger-sync' waits at ...:45 to lock mutex ...:89 ... held since ...:65 by thread 'journal-sync'; thread 'journal-sync' waits at ...:67 to lock mutex ...:88 ... held since ...:43 by thread 'ledger-sync'\" in about half the dumps; both waits are `try_lock_for(600 ms)`, which give up, and each thread then lets its first lock go and backs off: the cycle always breaks. A timed blocking lock (try_lock_for, try_read_for, try_write_for) is recorded as a wait without end"]
+fn soak_timed_lock_backoff_two_sync_threads_plain() {
+    let mut s = scenario!(soak_timed_lock_backoff_two_sync_threads_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Plain handlers hold the async sessions `Mutex` and `try_write_for(600 ms)` a `blocking::RwLock` cache, skipping on a timeout; a `spawn_blocking` indexer reads the cache and `blocking_lock()`s the sessions: a cycle the handler's timed lock breaks. A false certain deadlock today (a bug).
+#[test]
+#[ignore = "bug: peeps says \"deadlock (certain, 2 tasks, 1 process): task 'tokio task 3' (spawned with tokio::spawn) waits at ...:51 to write-lock rwlock ...:38 ... read-locked since ...:70 by task 'tokio task 6' (spawned with tokio::task::spawn_blocking); task 'tokio task 6' waits at ...:73 to lock mutex ...:37 ... held since ...:45 by task 'tokio task 3'\" in most dumps; the handler's wait is `try_write_for(600 ms)`, which gives up, skips the refresh and lets the sessions go: the cycle always breaks. A timed blocking lock is recorded as a wait without end"]
+fn soak_handler_timed_cache_write_vs_blocking_indexer_plain() {
+    let mut s = scenario!(soak_handler_timed_cache_write_vs_blocking_indexer_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `std::thread` snapshotter holds a `blocking::RwLock` write while it `blocking_send`s chunks into a channel of 1; the `peeps::spawn_named` uploader tags each chunk if it can `try_read_for(500 ms)` the state: a cycle the timed read breaks. A false certain deadlock today (a bug).
+#[test]
+#[ignore = "bug: peeps says \"deadlock (certain, 2 tasks, 1 process): task 'uploader' ... waits at ...:74 to read-lock rwlock ...:40 ... held since ...:52 by thread 'snapshotter'; thread 'snapshotter' waits at ...:60 to send on channel ...:42 ... receiver held by task 'uploader'\" in some dumps; the uploader's wait is `try_read_for(500 ms)`, which gives up, and the uploader then receives the chunk: the cycle always breaks. A timed blocking lock is recorded as a wait without end"]
+fn soak_uploader_timed_read_vs_snapshot_writer_blocking_send_named() {
+    let mut s = scenario!(soak_uploader_timed_read_vs_snapshot_writer_blocking_send_named);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain importer `blocking_recv()`s batches and `lock()`s a `blocking::Mutex` of totals inside `block_in_place`, then locks an async log; four plain handlers lock the log then the totals; two workers.
+#[test]
+fn soak_block_in_place_recv_batches_and_lock_plain() {
+    let mut s = scenario!(soak_block_in_place_recv_batches_and_lock_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Current-thread `main` keeps three `spawn_blocking` jobs in a `JoinSet`, each `blocking_send`ing progress into a channel of 1 and `blocking_lock()`ing async stats; `main` `select!`s `recv()` against `join_next()`.
+#[test]
+fn soak_current_thread_spawn_blocking_jobs_report_progress_plain() {
+    let mut s = scenario!(soak_current_thread_spawn_blocking_jobs_report_progress_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Eight plain handlers `read()` a `blocking::RwLock` of routes, then lock async counters across 2 ms; a `std::thread` writer holds `write()` across 8 ms every 60 ms; a refresher upgrades an `upgradable_read()`; two workers.
+#[test]
+fn soak_parking_lot_routes_read_in_handlers_writer_thread_plain() {
+    let mut s = scenario!(soak_parking_lot_routes_read_in_handlers_writer_thread_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Two plain compactors hold a `blocking::Mutex` across a 40 ms `std::thread::sleep` every 150 ms, so both workers of the runtime are taken at once; a flusher holds an async memtable lock across `recv()`, six writers wait for it.
+#[test]
+fn soak_two_workers_both_in_blocking_sections_plain() {
+    let mut s = scenario!(soak_two_workers_both_in_blocking_sections_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `spawn_blocking` database worker `blocking_recv()`s queries, `blocking_lock()`s async stats, answers on a `oneshot` and `blocking_send`s audit lines into a channel of 1 a slow plain auditor drains; six plain clients await answers under their session locks.
+#[test]
+fn soak_spawn_blocking_db_worker_replies_audit_blocking_send_plain() {
+    let mut s = scenario!(soak_spawn_blocking_db_worker_replies_audit_blocking_send_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// An actor keeps its own inbox sender, files `oneshot` replies and answers them on a `Flush` a plain delay task it spawned sends 250 ms later; six plain clients await replies under their session locks.
+#[test]
+fn soak_batching_actor_self_scheduled_flush_replies_plain() {
+    let mut s = scenario!(soak_batching_actor_self_scheduled_flush_replies_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Four plain workers take jobs with `rx.lock().await.recv().await` from an `Arc<Mutex<Receiver>>`; the dispatcher sends 12 jobs into a channel of 4 and `join_all`s their `oneshot` replies, then pauses 400 ms.
+#[test]
+fn soak_worker_pool_shared_receiver_lock_held_across_recv_plain() {
+    let mut s = scenario!(soak_worker_pool_shared_receiver_lock_held_across_recv_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Reader, parser, 40 ms sink over channels of 8 and 2; the parser holds a stats `Mutex` across its full `send`, a reporter waits for it.
+#[test]
+fn soak_pipeline_slow_sink_stage_holds_stats_across_send_plain() {
+    let mut s = scenario!(soak_pipeline_slow_sink_stage_holds_stats_across_send_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A poster `send`s on a `broadcast` under a history lock every 3 ms; fast members forward into `mpsc` outboxes, a slow one lags and reads the history, a churner re-subscribes every 700 ms.
+#[test]
+fn soak_broadcast_chat_rooms_lagging_member_rejoins_plain() {
+    let mut s = scenario!(soak_broadcast_chat_rooms_lagging_member_rejoins_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A reloader write-locks routes, publishes a `watch` version and waits for five acks on an `mpsc` of 2; plain workers `select!` `changed()` against a 5 ms tick that reads routes and locks counters.
+#[test]
+fn soak_watch_reload_waits_for_worker_acks_plain() {
+    let mut s = scenario!(soak_watch_reload_waits_for_worker_acks_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Coordinators spawn 16 fetches per batch into a `JoinSet` under a `Semaphore` of 3, one `acquire_owned()`ing before each spawn, one `acquire()`ing inside; fetches lock results then host counts; drained with `join_next`.
+#[test]
+fn soak_joinset_fanout_permit_before_spawn_results_lock_plain() {
+    let mut s = scenario!(soak_joinset_fanout_permit_before_spawn_results_lock_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Each generation `main` stops three plain producers by `broadcast`, joins them, `drop`s its own sender, then joins the consumer; a `Notify` wakes a flusher.
+#[test]
+fn soak_shutdown_generations_drop_tx_then_join_consumer_plain() {
+    let mut s = scenario!(soak_shutdown_generations_drop_tx_then_join_consumer_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Four plain members step in `Barrier` phases (one takes 350 ms every fifth step); the leader write-locks the world and folds in the next values.
+#[test]
+fn soak_barrier_phases_slow_member_leader_compacts_plain() {
+    let mut s = scenario!(soak_barrier_phases_slow_member_leader_compacts_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Per-wallet `Mutex`es made lazily in a `RwLock<HashMap>`; eight plain transfers lock two wallets sorted by name across 2 ms; an auditor locks all of them sorted, across 30 ms.
+#[test]
+fn soak_per_key_locks_sorted_by_name_transfers_plain() {
+    let mut s = scenario!(soak_per_key_locks_sorted_by_name_transfers_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Ten plain handlers read routes across 5 ms, then certs; writers write-lock routes, routes then certs, or certs alone.
+#[test]
+fn soak_proxy_routes_then_certs_rwlocks_read_mostly_plain() {
+    let mut s = scenario!(soak_proxy_routes_then_certs_rwlocks_read_mostly_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// `peeps::spawn_named` recorders lock async stats and drop a `Batch` under them whose `Drop` flushes with `futures::executor::block_on(timeout(800 ms, tx.send(..)))` into a channel of 1; the shipper receives, then locks the stats: a cycle the flush's timeout breaks. A false certain deadlock today (a bug).
+#[test]
+#[ignore = "bug: peeps says \"deadlock (certain, 2 tasks, 1 process): task 'recorder' (...:60) waits at ...:36 to send on channel ...:54 ... receiver held by task 'shipper' (...:80); task 'shipper' waits at ...:82 to lock mutex ...:53 ... held since ...:63 by task 'recorder'\" (and \"blocking poll: ... parked on channel ..., awaited by an executor nested in the poll (a `block_on`)\") in most dumps; the recorder's send is inside `futures::executor::block_on(tokio::time::timeout(800 ms, ..))`, which gives up, drops the batch and lets the stats go: the cycle always breaks. The timer of a nested executor's wait is not seen, so the wait is taken for one without end"]
+fn soak_flush_on_drop_executor_block_on_timeout_under_stats_named() {
+    let mut s = scenario!(soak_flush_on_drop_executor_block_on_timeout_under_stats_named);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `peeps::spawn_named` client holds its async session lock across `block_in_place(|| handle.block_on(timeout(700 ms, events.recv())))`; the notifier locks the session before every fourth send: a cycle the timeout breaks; two workers.
+#[test]
+fn soak_block_in_place_block_on_timeout_poll_under_session_named() {
+    let mut s = scenario!(soak_block_in_place_block_on_timeout_poll_under_session_named);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// 1500 plain connection tasks each hold their own session `Mutex` across a 20-60 ms `.await`, then lock global stats; a broadcaster clones sessions out of a registry `RwLock` and locks 64 of them in turn; two workers. peeps says `lock order not recorded: N acquisitions (a task held more locks than peeps follows)`: more plain tasks hold locks than its table of 1024 slots keeps.
+#[test]
+fn soak_many_connections_session_lock_across_await_then_stats_plain() {
+    let mut s = scenario!(soak_many_connections_session_lock_across_await_then_stats_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `peeps::spawn_named` crawler's `biased` `select!` drives a `FuturesUnordered` of fetches that queue for an async cache lock, and records each page under a `std::sync::Mutex` a `std::thread` exporter holds 150 ms of every 300 ms, so its thread blocks inside its poll with its own fetches holding and awaiting the cache lock; two workers.
+#[test]
+fn soak_futures_unordered_fetches_record_std_mutex_metrics_named() {
+    let mut s = scenario!(soak_futures_unordered_fetches_record_std_mutex_metrics_named);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
