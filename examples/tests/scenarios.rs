@@ -11905,27 +11905,24 @@ fn soak_token_file_single_lock_reload_plain() {
 
 // ---- hunt37: blocking in async code and everyday services, healthy
 
-/// Two `std::thread` jobs each `lock()` one of two `blocking::Mutex`es and `try_lock_for(600 ms)` the other, opposite orders, letting the first go and backing off when it gives up: a cycle of waits both timeouts break. A false certain deadlock today (a bug).
+/// Two `std::thread` jobs each `lock()` one of two `blocking::Mutex`es and `try_lock_for(600 ms)` the other, opposite orders, letting the first go and backing off when it gives up: a cycle of waits both timeouts break. (A false certain deadlock until a timed blocking lock's wait was `timed`.)
 #[test]
-#[ignore = "bug: peeps says \"deadlock (certain, 2 tasks, 1 process): thread 'ledger-sync' waits at ...:45 to lock mutex ...:89 ... held since ...:65 by thread 'journal-sync'; thread 'journal-sync' waits at ...:67 to lock mutex ...:88 ... held since ...:43 by thread 'ledger-sync'\" in about half the dumps; both waits are `try_lock_for(600 ms)`, which give up, and each thread then lets its first lock go and backs off: the cycle always breaks. A timed blocking lock (try_lock_for, try_read_for, try_write_for) is recorded as a wait without end"]
 fn soak_timed_lock_backoff_two_sync_threads_plain() {
     let mut s = scenario!(soak_timed_lock_backoff_two_sync_threads_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
 
-/// Plain handlers hold the async sessions `Mutex` and `try_write_for(600 ms)` a `blocking::RwLock` cache, skipping on a timeout; a `spawn_blocking` indexer reads the cache and `blocking_lock()`s the sessions: a cycle the handler's timed lock breaks. A false certain deadlock today (a bug).
+/// Plain handlers hold the async sessions `Mutex` and `try_write_for(600 ms)` a `blocking::RwLock` cache, skipping on a timeout; a `spawn_blocking` indexer reads the cache and `blocking_lock()`s the sessions: a cycle the handler's timed lock breaks. (A false certain deadlock until a timed blocking lock's wait was `timed`.)
 #[test]
-#[ignore = "bug: peeps says \"deadlock (certain, 2 tasks, 1 process): task 'tokio task 3' (spawned with tokio::spawn) waits at ...:51 to write-lock rwlock ...:38 ... read-locked since ...:70 by task 'tokio task 6' (spawned with tokio::task::spawn_blocking); task 'tokio task 6' waits at ...:73 to lock mutex ...:37 ... held since ...:45 by task 'tokio task 3'\" in most dumps; the handler's wait is `try_write_for(600 ms)`, which gives up, skips the refresh and lets the sessions go: the cycle always breaks. A timed blocking lock is recorded as a wait without end"]
 fn soak_handler_timed_cache_write_vs_blocking_indexer_plain() {
     let mut s = scenario!(soak_handler_timed_cache_write_vs_blocking_indexer_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
 
-/// A `std::thread` snapshotter holds a `blocking::RwLock` write while it `blocking_send`s chunks into a channel of 1; the `peeps::spawn_named` uploader tags each chunk if it can `try_read_for(500 ms)` the state: a cycle the timed read breaks. A false certain deadlock today (a bug).
+/// A `std::thread` snapshotter holds a `blocking::RwLock` write while it `blocking_send`s chunks into a channel of 1; the `peeps::spawn_named` uploader tags each chunk if it can `try_read_for(500 ms)` the state: a cycle the timed read breaks. (A false certain deadlock until a timed blocking lock's wait was `timed`.)
 #[test]
-#[ignore = "bug: peeps says \"deadlock (certain, 2 tasks, 1 process): task 'uploader' ... waits at ...:74 to read-lock rwlock ...:40 ... held since ...:52 by thread 'snapshotter'; thread 'snapshotter' waits at ...:60 to send on channel ...:42 ... receiver held by task 'uploader'\" in some dumps; the uploader's wait is `try_read_for(500 ms)`, which gives up, and the uploader then receives the chunk: the cycle always breaks. A timed blocking lock is recorded as a wait without end"]
 fn soak_uploader_timed_read_vs_snapshot_writer_blocking_send_named() {
     let mut s = scenario!(soak_uploader_timed_read_vs_snapshot_writer_blocking_send_named);
     let reports = check_soak_healthy(&mut s);

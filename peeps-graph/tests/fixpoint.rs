@@ -1122,3 +1122,33 @@ fn a_thread_parked_with_a_timer_due_may_wake() {
         build(Some(19_000), Some(1)).text()
     );
 }
+
+/// Two threads each hold a blocking mutex and wait for the other's with
+/// `try_lock_for` (hunt37's timed back-off): each wait gives up at its
+/// deadline, so the cycle breaks by itself. The same cycle without the
+/// deadline is a certain deadlock.
+#[test]
+fn a_timed_blocking_lock_closes_no_cycle() {
+    for timed in [false, true] {
+        let mut d = Dump::new("svc");
+        let a = d.thread("ledger-sync");
+        let b = d.thread("journal-sync");
+        let m1 = d.blocking_mutex("ledger");
+        let m2 = d.blocking_mutex("journal");
+        d.hold(m1, a, "guard");
+        d.hold(m2, b, "guard");
+        for (who, on) in [(a, m2), (b, m1)] {
+            let wait = d.wait(who, on, "lock").attr("blocking_call", true);
+            if timed {
+                wait.attr("timed", true);
+            }
+        }
+        let report = analyze(&[d.build()]);
+        if timed {
+            assert_no_deadlock(&report);
+        } else {
+            let dl = only_deadlock(&report);
+            assert_eq!(dl.certainty, Certainty::Certain, "{}", report.text());
+        }
+    }
+}

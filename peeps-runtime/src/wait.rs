@@ -48,10 +48,16 @@ const FOREIGN_WAKER: u64 = u64::MAX;
 /// id (0: not known), below [`REPOLLED_ROOT`].
 const BLOCKING_CALL: u64 = 1 << 63;
 
+/// Added to a blocking call's epoch when the call gives up by itself at a
+/// deadline (`try_lock_for`): see [`WaitEdge::begin_timed`].
+const TIMED_CALL: u64 = 1 << 32;
+
 /// The OS thread parked in the blocking call whose wait has epoch `epoch`
-/// (`Some(0)` when not known); `None` for a wait of no blocking call.
-fn blocking_thread(epoch: u64) -> Option<u64> {
-    (epoch >= BLOCKING_CALL && epoch - BLOCKING_CALL <= u64::from(u32::MAX)).then(|| epoch - BLOCKING_CALL)
+/// (0 when not known), and whether the call gives up at a deadline; `None`
+/// for a wait of no blocking call.
+fn blocking_call(epoch: u64) -> Option<(u64, bool)> {
+    let call = epoch.checked_sub(BLOCKING_CALL).filter(|&c| c < 2 * TIMED_CALL)?;
+    Some((call & u64::from(u32::MAX), call & TIMED_CALL != 0))
 }
 /// The epoch of a thread root's wait polled again, pending, after the poll
 /// that made it (see `crate::raced`): shown as no epoch.
@@ -221,10 +227,13 @@ impl<const N: usize> WaitList<N> {
         }
         if r.epoch == FOREIGN_WAKER {
             attrs.insert(attr::FOREIGN_WAKER.into(), true.into());
-        } else if let Some(thread) = blocking_thread(r.epoch) {
+        } else if let Some((thread, timed)) = blocking_call(r.epoch) {
             attrs.insert(attr::BLOCKING_CALL.into(), true.into());
             if thread != 0 {
                 attrs.insert(attr::OS_THREAD.into(), thread.into());
+            }
+            if timed {
+                attrs.insert(attr::TIMED.into(), true.into());
             }
         } else if r.epoch != 0 && r.epoch != REPOLLED_ROOT {
             attrs.insert(attr::POLLED_IN.into(), r.epoch.into());
@@ -386,12 +395,32 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
         L: ListRef<'r>,
     {
         if self.slot.is_none() {
-            // The runtime of a task parked in a blocking call (its census
-            // says whether the call parks all its threads: the analysis).
-            crate::census::note_runtime_of_blocking_call();
-            let thread = u64::try_from(crate::census::os_thread_id()).unwrap_or(0);
-            self.begin_recorded(L::keep(list), op, BLOCKING_CALL + thread, at);
+            self.begin_blocking(L::keep(list), op, 0, at);
         }
+    }
+
+    /// As [`WaitEdge::begin`], for a blocking call that gives up by itself
+    /// at a deadline (`try_lock_for`, `try_write_until`): its wait ends
+    /// whatever the holder does (attr `timed`), so no deadlock rests on it.
+    #[inline]
+    pub fn begin_timed<'r>(&mut self, list: &'r Arc<WaitList>, op: Op, at: Site)
+    where
+        L: ListRef<'r>,
+    {
+        if self.slot.is_none() {
+            self.begin_blocking(L::keep(list), op, TIMED_CALL, at);
+        }
+    }
+
+    /// Begins the wait of a blocking call, `timed` ([`TIMED_CALL`]) or not
+    /// (0), with the OS thread parked in it.
+    #[cold]
+    fn begin_blocking(&mut self, list: L, op: Op, timed: u64, at: Site) {
+        // The runtime of a task parked in a blocking call (its census
+        // says whether the call parks all its threads: the analysis).
+        crate::census::note_runtime_of_blocking_call();
+        let thread = u64::try_from(crate::census::os_thread_id()).unwrap_or(0);
+        self.begin_recorded(list, op, BLOCKING_CALL + timed + thread, at);
     }
 
     /// Polls a wait: with the task's waker tagged for waker accounting

@@ -239,6 +239,26 @@ pub(crate) fn blocked_on(_res: &Resource, _op: Op) -> WaitEdge<&WaitList> {
     WaitEdge::new()
 }
 
+/// As [`blocked_on`], for a blocking call that gives up by itself at a
+/// deadline (`try_lock_for`): its wait is `timed`, so no deadlock rests on
+/// it.
+#[cfg(feature = "diagnostics")]
+#[inline]
+#[track_caller]
+pub(crate) fn blocked_on_timed(res: &Resource, op: Op) -> WaitEdge<&WaitList> {
+    let mut edge = WaitEdge::<&WaitList>::new();
+    peeps_runtime::__private::history::observe(res.holders());
+    edge.begin_timed(res.waits(), op, Some(std::panic::Location::caller()));
+    edge
+}
+
+/// Without diagnostics: nothing.
+#[cfg(not(feature = "diagnostics"))]
+#[inline(always)]
+pub(crate) fn blocked_on_timed(_res: &Resource, _op: Op) -> WaitEdge<&WaitList> {
+    WaitEdge::new()
+}
+
 /// `block_on_wait!(res, op, call)`: makes the blocking `call`, which waits
 /// on `res` for `op`, with a `waits_on` edge for its duration, ended as
 /// completed when it returns (a panic in it drops the edge: cancelled).
@@ -251,10 +271,17 @@ pub(crate) fn blocked_on(_res: &Resource, _op: Op) -> WaitEdge<&WaitList> {
 /// For tokio's blocking calls, which panic on a runtime's worker, the call
 /// also tells the runtime that the tokio task making it, if any, is a
 /// `spawn_blocking` closure; `block_on_wait!(thread: ...)` is for
-/// the blocking locks, which any thread or task may take.
+/// the blocking locks, which any thread or task may take, and
+/// `block_on_wait!(timed: ...)` for their calls that give up at a deadline.
 macro_rules! block_on_wait {
     (thread: $res:expr, $op:expr, $call:expr) => {{
         let mut edge = $crate::core::blocked_on($res, $op);
+        let out = $call;
+        edge.end();
+        out
+    }};
+    (timed: $res:expr, $op:expr, $call:expr) => {{
+        let mut edge = $crate::core::blocked_on_timed($res, $op);
         let out = $call;
         edge.end();
         out

@@ -299,6 +299,9 @@ pub(crate) enum External {
     JoinedGone,
     /// No handler of this request is in the merged snapshots.
     NoHandler,
+    /// A blocking call that gives up by itself at a deadline
+    /// (`try_lock_for`): the wait ends whatever others do.
+    Timed,
     /// A semaphore none of whose permits is held, every one free, and still
     /// waited on: the wait asks for more than it has in all, which only
     /// `add_permits` can change.
@@ -346,6 +349,7 @@ impl External {
             External::HasRoom => "it has room: the wait is about to end",
             External::JoinedGone => "that task is not blocked: the wait may end",
             External::NoHandler => "its handler is not in the snapshots read",
+            External::Timed => "it gives up by itself at its deadline (a timed lock)",
             External::BeyondPermits => {
                 "no permit is held and every one is free: it asks for more than the semaphore has in all, which only `add_permits` can change"
             }
@@ -1657,6 +1661,9 @@ pub(crate) fn classify(merged: &Merged<'_>, w: EdgeIndex) -> Result<Target, Exte
         return Err(External::UnknownHolder);
     };
     let node = g[to].node;
+    if g[w].flag(attr::TIMED) {
+        return Err(External::Timed);
+    }
     match node.kind {
         NodeKind::Rwlock
             if g[w].op() == Some(Op::Read) && !queued_ahead(merged, to, w).is_empty() =>

@@ -160,7 +160,7 @@ impl<T: ?Sized> Mutex<T> {
         let guard = match self.inner.try_lock() {
             Some(g) => Some(g),
             None => block_on_wait!(
-                thread:
+                timed:
                 self.res.resource(),
                 Op::Lock,
                 self.inner.try_lock_for(timeout)
@@ -177,7 +177,7 @@ impl<T: ?Sized> Mutex<T> {
         let guard = match self.inner.try_lock() {
             Some(g) => Some(g),
             None => block_on_wait!(
-                thread:
+                timed:
                 self.res.resource(),
                 Op::Lock,
                 self.inner.try_lock_until(deadline)

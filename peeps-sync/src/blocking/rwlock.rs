@@ -209,7 +209,7 @@ impl<T: ?Sized> RwLock<T> {
         let guard = match self.inner.try_read() {
             Some(g) => Some(g),
             None => block_on_wait!(
-                thread:
+                timed:
                 self.res.resource(),
                 Op::Read,
                 self.inner.try_read_for(timeout)
@@ -250,7 +250,7 @@ impl<T: ?Sized> RwLock<T> {
         let guard = match self.inner.try_write() {
             Some(g) => Some(g),
             None => block_on_wait!(
-                thread:
+                timed:
                 self.res.resource(),
                 Op::Write,
                 self.inner.try_write_for(timeout)
