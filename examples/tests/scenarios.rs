@@ -12066,7 +12066,7 @@ fn soak_block_in_place_block_on_timeout_poll_under_session_named() {
     assert!(!reports.is_empty());
 }
 
-/// 1500 plain connection tasks each hold their own session `Mutex` across a 20-60 ms `.await`, then lock global stats; a broadcaster clones sessions out of a registry `RwLock` and locks 64 of them in turn; two workers. peeps says `lock order not recorded: N acquisitions (a task held more locks than peeps follows)`: more plain tasks hold locks than its table of 1024 slots keeps.
+/// 1500 plain connection tasks each hold their own session `Mutex` across a 20-60 ms `.await`, then lock global stats; a broadcaster clones sessions out of a registry `RwLock` and locks 64 of them in turn; two workers. peeps says `lock order not recorded: N acquisitions (a task held more locks than peeps follows, or more plain tasks held locks at once than it keeps lists for)`: more plain tasks hold locks than its table of 1024 slots keeps.
 #[test]
 fn soak_many_connections_session_lock_across_await_then_stats_plain() {
     let mut s = scenario!(soak_many_connections_session_lock_across_await_then_stats_plain);

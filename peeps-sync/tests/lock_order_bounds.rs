@@ -95,7 +95,7 @@ fn classes_edges_and_held_locks_are_capped_and_what_did_not_fit_is_counted() {
         note,
         format!(
             "lock order not recorded: {extra} locks' classes (the class table is full), {} order edges (the edge \
-             table is full), 2 acquisitions (a task held more locks than peeps follows)",
+             table is full), 2 acquisitions (a task held more locks than peeps follows, or more plain tasks held locks at once than it keeps lists for)",
             made - MAX_EDGES
         )
     );

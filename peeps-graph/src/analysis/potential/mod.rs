@@ -303,7 +303,7 @@ impl LearnedOrder {
         }
         if d.held > 0 {
             parts.push(format!(
-                "{} (a task held more locks than peeps follows)",
+                "{} (a task held more locks than peeps follows, or more plain tasks held locks at once than it keeps lists for)",
                 count(d.held as usize, "acquisition", "acquisitions")
             ));
         }
