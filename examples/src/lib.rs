@@ -668,7 +668,7 @@
 //!
 //! | binary | what peeps must say |
 //! |---|---|
-//! | `watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn` | certain deadlock on mutex `broadcaster` and rwlock `worktree-app`: a `spawn_blocking` watcher holding `worktree-app` waits for `broadcaster`, handed to a plain IRC task that no worker can run, both workers parked in handlers reading `worktree-app` (gitbutlerapp/gitbutler#12992) |
+//! | `watcher_blocking_lock_broadcaster_starves_workers_tokio_spawn` | certain deadlock on mutex `broadcaster` and rwlock `worktree-app`: a `spawn_blocking` watcher holding `worktree-app` waits for `broadcaster`, handed to a plain IRC task that no worker can run, both workers parked in handlers reading `worktree-app` (gitbutlerapp/gitbutler#12992; missed today: a bug) |
 //! | `watcher_spawns_broadcaster_send_tokio_spawn` | in every dump: nothing false (the twin: the watcher spawns the send and lets `worktree-app` go) |
 //! | `lsp_config_pulls_wedge_reader_behind_full_queue_main` | probable deadlock of `thread main` with itself: tower-lsp's `read_input` waits to send on the full `server_tasks` while its four handlers await `workspace/configuration` replies only `read_input` delivers (bitwisecook/tcl-lsp#1334; missed today: a bug) |
 //! | `lsp_config_pulls_bounded_by_timeout_main` | in every dump: nothing false (the twin, #1342: the pull under a 10 s timeout) |

@@ -211,10 +211,10 @@ pub const BLOCKING_CALL: &str = "blocking_call";
 /// the call; `thread` nodes: the OS thread whose `block_on` the node stands
 /// for. A task parked on the thread of a `thread` node holds that root's
 /// poll up: the thread is in the task's poll (a current-thread runtime's
-/// one thread). Absent where not known.
+/// one thread). Absent off Linux.
 pub const OS_THREAD: &str = "os_thread";
 /// `waits_on` with [`BLOCKING_CALL`]: `true` when the call gives up by
-/// itself at a deadline (`try_lock_for`, `try_write_until`): the wait ends
+/// itself at a deadline (`try_lock_for`, `try_write_for`): the wait ends
 /// whatever the holder does, so no deadlock rests on it. Absent otherwise.
 pub const TIMED: &str = "timed";
 /// `waits_on`: the wait's place in its resource's queue (a number that

@@ -80,15 +80,6 @@ pub struct TaskCensus {
     /// into a closure they run leaves no trace, as into an unseen task.
     #[serde(default)]
     pub unseen_threads: u64,
-    /// The threads that run the tasks of the process's tokio runtime, when
-    /// peeps has seen exactly one: its workers (a multi-thread runtime),
-    /// or 1 (a current-thread runtime, whose one thread runs its tasks and
-    /// its `block_on` future). When blocking polls park every one of them
-    /// (the [`crate::attr::OS_THREAD`] of their blocking waits), no other
-    /// task of the runtime can run. Absent with no runtime or several, and
-    /// in older dumps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workers: Option<u64>,
 }
 
 impl TaskCensus {

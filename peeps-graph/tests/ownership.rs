@@ -310,7 +310,6 @@ fn a_used_or_found_handle_proves_nothing_while_unseen_threads_run() {
             unseen: 0,
             threads: 6,
             unseen_threads: 1,
-            workers: None,
         });
         assert_no_deadlock(&analyze(&[snap.clone()]));
         snap.tasks = Some(TaskCensus {
@@ -318,7 +317,6 @@ fn a_used_or_found_handle_proves_nothing_while_unseen_threads_run() {
             unseen: 0,
             threads: 5,
             unseen_threads: 0,
-            workers: None,
         });
         let report = analyze(&[snap]);
         let d = only_deadlock(&report);
@@ -361,7 +359,6 @@ fn a_handle_that_may_have_moved_unseen_is_said_so() {
         unseen: 0,
         threads: 3,
         unseen_threads: 2,
-        workers: None,
     });
     let text = words(&snap);
     assert!(
@@ -375,7 +372,6 @@ fn a_handle_that_may_have_moved_unseen_is_said_so() {
         unseen: 1,
         threads: 3,
         unseen_threads: 2,
-        workers: None,
     });
     let text = words(&snap);
     assert!(
@@ -541,7 +537,6 @@ fn bridge(unseen_threads: u64, worker_parked: bool) -> Report {
         unseen: 0,
         threads: 4 + unseen_threads,
         unseen_threads,
-        workers: None,
     });
     analyze(&[snap])
 }
@@ -822,7 +817,6 @@ fn analyze_with_unseen_tasks(d: &Dump, alive: u64, unseen: u64) -> Report {
         unseen,
         threads: 4,
         unseen_threads: 0,
-        workers: None,
     });
     analyze(&[snap])
 }

@@ -55,8 +55,6 @@ static ROUND: AtomicU32 = AtomicU32::new(1);
 thread_local! {
     /// The round in which this thread noted its runtime (0: never).
     static NOTED: Cell<u32> = const { Cell::new(0) };
-    /// The same, for [`note_runtime_of_blocking_call`].
-    static NOTED_BLOCKING: Cell<u32> = const { Cell::new(0) };
     /// This thread's OS id, once asked (0: not yet).
     static OS_THREAD: Cell<i32> = const { Cell::new(0) };
 }
@@ -160,19 +158,6 @@ pub(crate) fn note_runtime() {
 /// runtime was missed.
 fn renote() {
     ROUND.fetch_add(1, Relaxed);
-}
-
-/// Notes the runtime of the current thread for a task parked in a
-/// blocking call, once per thread and round: the runtime alone (the call
-/// may be made on a `spawn_blocking` thread, which drives no runtime).
-#[cold]
-pub(crate) fn note_runtime_of_blocking_call() {
-    let round = ROUND.load(Relaxed);
-    if NOTED_BLOCKING.try_with(|n| n.replace(round)) != Ok(round)
-        && let Ok(handle) = Handle::try_current()
-    {
-        note_handle(handle);
-    }
 }
 
 #[cold]
@@ -281,7 +266,6 @@ impl Census {
             unseen,
             threads,
             unseen_threads,
-            workers: runtime_workers(),
         })
     }
 }
@@ -316,19 +300,6 @@ fn os_threads() -> Option<u64> {
 #[cfg(not(target_os = "linux"))]
 fn os_threads() -> Option<u64> {
     None
-}
-
-/// The threads that run the tasks of the one runtime noted: its workers,
-/// or 1 for a current-thread runtime; `None` with none or several noted.
-fn runtime_workers() -> Option<u64> {
-    let runtimes = RUNTIMES.lock();
-    let [only] = runtimes.as_slice() else {
-        return None;
-    };
-    Some(match only.runtime_flavor() {
-        RuntimeFlavor::CurrentThread => 1,
-        _ => only.metrics().num_workers() as u64,
-    })
 }
 
 /// The tasks alive in the runtimes noted, `None` when none was.

@@ -400,7 +400,7 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     }
 
     /// As [`WaitEdge::begin`], for a blocking call that gives up by itself
-    /// at a deadline (`try_lock_for`, `try_write_until`): its wait ends
+    /// at a deadline (`try_lock_for`, `try_write_for`): its wait ends
     /// whatever the holder does (attr `timed`), so no deadlock rests on it.
     #[inline]
     pub fn begin_timed<'r>(&mut self, list: &'r Arc<WaitList>, op: Op, at: Site)
@@ -416,9 +416,6 @@ impl<L: std::ops::Deref<Target = WaitList>> WaitEdge<L> {
     /// (0), with the OS thread parked in it.
     #[cold]
     fn begin_blocking(&mut self, list: L, op: Op, timed: u64, at: Site) {
-        // The runtime of a task parked in a blocking call (its census
-        // says whether the call parks all its threads: the analysis).
-        crate::census::note_runtime_of_blocking_call();
         let thread = u64::try_from(crate::census::os_thread_id()).unwrap_or(0);
         self.begin_recorded(list, op, BLOCKING_CALL + timed + thread, at);
     }

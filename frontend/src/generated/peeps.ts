@@ -1561,16 +1561,6 @@ export interface TaskCensus {
    * into a closure they run leaves no trace, as into an unseen task.
    */
   unseen_threads?: number;
-  /**
-   * The threads that run the tasks of the process's tokio runtime, when
-   * peeps has seen exactly one: its workers (a multi-thread runtime),
-   * or 1 (a current-thread runtime, whose one thread runs its tasks and
-   * its `block_on` future). When blocking polls park every one of them
-   * (the [`crate::attr::OS_THREAD`] of their blocking waits), no other
-   * task of the runtime can run. Absent with no runtime or several, and
-   * in older dumps.
-   */
-  workers?: number | null;
 }
 /**
  * One OS thread of the program's runtime.

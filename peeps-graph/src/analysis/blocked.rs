@@ -52,6 +52,14 @@ pub(crate) enum RootState {
     Unknown,
 }
 
+/// A task root whose poll is parked in a blocking call on an OS thread.
+#[derive(Debug, Clone, Copy)]
+struct Occupier {
+    process: usize,
+    thread: u64,
+    root: u32,
+}
+
 /// One root (task or thread) and the facts the analysis needs about it.
 #[derive(Debug, Clone)]
 pub(crate) struct Root {
@@ -81,9 +89,10 @@ pub(crate) struct Root {
     /// A root whose waker peeps cannot count, whose thread parks with a
     /// timer of its runtime due (see [`Blocked::timer_due_unseen`]).
     pub(crate) timer_due: bool,
-    /// A root of a runtime every thread of which is parked in a blocking
-    /// poll (see [`Blocked::occupiers`]): it cannot run, whatever wakes it.
-    pub(crate) starved: bool,
+    /// A `block_on` root whose OS thread (this one) a task's poll parks in
+    /// a blocking call (see [`Blocked::starve`]): it cannot be polled,
+    /// whatever wakes it, until that call returns.
+    pub(crate) starved: Option<u64>,
 }
 
 /// The combinators directly inside a task or a future (futures polled with
@@ -185,28 +194,30 @@ pub(crate) enum Target {
         /// The wait.
         wait: EdgeIndex,
     },
-    /// A thread of the runtime of process `process`, every one of which is
-    /// parked in a blocking poll: what a starved root waits for (see
-    /// [`Blocked::occupiers`]), released by the roots parked there.
-    Workers {
+    /// OS thread `thread` of process `process`, parked in a task's
+    /// blocking poll: what a starved `block_on` root waits for (see
+    /// [`Blocked::starve`]), released by the roots parked there.
+    Thread {
         /// The process (index into the merged snapshots).
         process: u32,
+        /// The OS thread id.
+        thread: u64,
     },
 }
 
 impl Target {
-    /// The node waited on; none for [`Target::Workers`].
+    /// The node waited on; none for [`Target::Thread`].
     pub(crate) fn resource(self) -> Option<NodeIndex> {
         match self {
-            Target::Workers { .. } => None,
+            Target::Thread { .. } => None,
             target => Some(target.node()),
         }
     }
 
-    /// The node waited on ([`Target::Workers`]: none; see [`Target::resource`]).
+    /// The node waited on ([`Target::Thread`]: none; see [`Target::resource`]).
     fn node(self) -> NodeIndex {
         match self {
-            Target::Workers { .. } => NodeIndex::end(),
+            Target::Thread { .. } => NodeIndex::end(),
             Target::Holders(n)
             | Target::Senders(n)
             | Target::Receivers(n)
@@ -236,7 +247,8 @@ impl Target {
             Target::Initialiser { init, .. } => return (init.index() as u32, 8),
             // One per wait: its own task is left out.
             Target::Notifiers { wait, .. } => return (wait.index() as u32, 9),
-            Target::Workers { process } => return (process, 10),
+            // One per starved root: its thread is its own.
+            Target::Thread { thread, .. } => return (thread as u32, 10),
         };
         (self.node().index() as u32, tag)
     }
@@ -853,10 +865,9 @@ pub(crate) struct Blocked {
     /// Waits of an executor nested in a running poll (see
     /// [`nested_executor_wait`]), sorted.
     nested: Vec<EdgeIndex>,
-    /// Per process: the roots whose blocking polls park every thread of
-    /// its runtime (see [`Blocked::occupiers`]); empty when some thread
-    /// is free, or the snapshot does not say.
-    occupiers: Vec<Vec<u32>>,
+    /// The task roots parked in a blocking call, with their process and
+    /// OS thread (see [`Blocked::starve`]).
+    occupiers: Vec<Occupier>,
 }
 
 fn state_of(node: &Node) -> Option<&str> {
@@ -1025,90 +1036,57 @@ impl Blocked {
         self.parked_unseen.get(process)?.as_deref()
     }
 
-    /// The roots of process `process` whose polls, each parked in a
-    /// blocking call, hold every thread of its runtime: while they stay
-    /// parked, no other task of that runtime can run (a blocking lock in
-    /// an `async fn`, on a current-thread runtime or on every worker).
-    /// Empty when a thread is free, or the snapshot does not say.
-    pub(crate) fn occupiers(&self, process: usize) -> &[u32] {
-        self.occupiers.get(process).map_or(&[], Vec::as_slice)
+    /// The roots whose polls are parked in a blocking call on OS thread
+    /// `thread` of process `process` (see [`Blocked::starve`]).
+    pub(crate) fn occupiers(&self, process: usize, thread: u64) -> impl Iterator<Item = u32> + '_ {
+        self.occupiers
+            .iter()
+            .filter(move |o| o.process == process && o.thread == thread)
+            .map(|o| o.root)
     }
 
-    /// Finds, per process, the roots that hold every thread of its one
-    /// runtime (the census's `workers`) in blocking polls, and marks the
-    /// roots that need one of those threads to run as starved (pending):
-    /// the runtime's other tasks, and a `block_on` root whose thread a
-    /// task's poll parks (a current-thread runtime's). A task parked on a
-    /// `spawn_blocking` thread (`unseen_thread`) holds no worker, nor, on a
-    /// multi-thread runtime, one parked on a `block_on` thread (a
-    /// `LocalSet`'s); a root running now, or parked itself, is not starved.
+    /// Marks as starved every `block_on` root (a `thread` node) whose OS
+    /// thread a task's poll parks in a blocking call: that thread is inside
+    /// the task's poll, so the root cannot be polled until the call
+    /// returns, whatever wakes it (a current-thread runtime's `block_on`
+    /// while one of its tasks blocks on a lock the root holds). A root
+    /// running now, or parked itself, is not starved.
     fn starve(&mut self, merged: &Merged<'_>) {
         let g = merged.graph();
-        self.occupiers = vec![Vec::new(); merged.processes().len()];
-        for (p, snap) in merged.processes().iter().enumerate() {
-            let Some(workers) = snap.tasks.and_then(|c| c.workers).filter(|&w| w > 0) else {
-                continue;
-            };
-            let in_process = |r: &Root| g[r.ix].process == p;
-            let thread_of_root = |r: &Root| {
-                let node = g[r.ix].node;
-                (node.kind == NodeKind::Thread)
-                    .then(|| attr_u64(node, attr::OS_THREAD))
-                    .flatten()
-            };
-            let block_on_threads: Vec<u64> = self
-                .roots
-                .iter()
-                .filter(|r| in_process(r))
-                .filter_map(thread_of_root)
-                .collect();
-            let mut parked: Vec<(u64, u32)> = Vec::new();
-            for (r, root) in self.roots.iter().enumerate() {
-                let node = g[root.ix].node;
-                if !in_process(root)
-                    || root.state != RootState::Parked
-                    || node.kind != NodeKind::Task
-                    || attr_bool(node, attr::UNSEEN_THREAD) == Some(true)
-                {
-                    continue;
-                }
-                for &w in self.all_waits(r as u32) {
-                    let thread = g[w].attrs.and_then(|a| a.get(attr::OS_THREAD)?.as_u64());
-                    if let Some(thread) = thread.filter(|_| is_blocking_wait(merged, w)) {
-                        parked.push((thread, r as u32));
-                    }
-                }
-            }
-            if workers > 1 {
-                parked.retain(|(thread, _)| !block_on_threads.contains(thread));
-            }
-            let mut threads: Vec<u64> = parked.iter().map(|&(t, _)| t).collect();
-            threads.sort_unstable();
-            threads.dedup();
-            if (threads.len() as u64) < workers {
+        let mut occupiers = Vec::new();
+        for (r, root) in self.roots.iter().enumerate() {
+            if root.state != RootState::Parked || g[root.ix].node.kind != NodeKind::Task {
                 continue;
             }
-            let mut occupiers: Vec<u32> = parked.iter().map(|&(_, r)| r).collect();
-            occupiers.sort_unstable();
-            occupiers.dedup();
-            for root in &mut self.roots {
-                if !in_process(root)
-                    || !matches!(root.state, RootState::Pending | RootState::Runnable)
-                {
-                    continue;
-                }
-                let node = g[root.ix].node;
-                let starved = match node.kind {
-                    NodeKind::Task => attr_bool(node, attr::UNSEEN_THREAD) != Some(true),
-                    _ => thread_of_root(root).is_some_and(|t| threads.contains(&t)),
-                };
-                if starved {
-                    root.starved = true;
-                    root.state = RootState::Pending;
+            for &w in self.all_waits(r as u32) {
+                let thread = g[w].attrs.and_then(|a| a.get(attr::OS_THREAD)?.as_u64());
+                if let Some(thread) = thread.filter(|&t| t != 0 && is_blocking_wait(merged, w)) {
+                    occupiers.push(Occupier {
+                        process: g[root.ix].process,
+                        thread,
+                        root: r as u32,
+                    });
                 }
             }
-            self.occupiers[p] = occupiers;
         }
+        for root in &mut self.roots {
+            let node = g[root.ix].node;
+            if node.kind != NodeKind::Thread
+                || !matches!(root.state, RootState::Pending | RootState::Runnable)
+            {
+                continue;
+            }
+            let process = g[root.ix].process;
+            if let Some(thread) = attr_u64(node, attr::OS_THREAD)
+                && occupiers
+                    .iter()
+                    .any(|o| o.process == process && o.thread == thread)
+            {
+                root.starved = Some(thread);
+                root.state = RootState::Pending;
+            }
+        }
+        self.occupiers = occupiers;
     }
 
     fn all_waits(&self, r: u32) -> &[EdgeIndex] {
@@ -1460,7 +1438,7 @@ fn root_facts(ix: NodeIndex, node: &Node) -> Root {
         woken_by_waits_only: false,
         raced: false,
         timer_due: false,
-        starved: false,
+        starved: None,
     }
 }
 
@@ -1843,14 +1821,14 @@ pub(crate) fn releasers(
                 && let Some(root) = g.edge_endpoints(head).and_then(|(w, _)| blocked.root(w))
                 && (blocked.abandoned(merged, head)
                     || blocked.parked_beside(merged, head)
-                    || blocked.roots[root as usize].starved)
+                    || blocked.roots[root as usize].starved.is_some())
             {
                 // Released with waiters, a fair lock goes to its first
                 // waiter; this one's task no longer polls it (futurelock),
                 // or cannot while its poll is parked on another wait, so
                 // the lock stays with it. A starved task has it, and will
                 // take it at its next poll: when a thread is free.
-                let starved = blocked.roots[root as usize].starved;
+                let starved = blocked.roots[root as usize].starved.is_some();
                 out.push(Release {
                     queue: (!starved).then_some(Queued::HandedTo(head)),
                     since_ms: g[head].since_ms,
@@ -1909,8 +1887,8 @@ pub(crate) fn releasers(
                 return Err(External::UnseenReceiver);
             }
         }
-        Target::Workers { process } => {
-            for &o in blocked.occupiers(process as usize) {
+        Target::Thread { process, thread } => {
+            for o in blocked.occupiers(process as usize, thread) {
                 let since_ms = blocked.parked_on(merged, o).and_then(|w| g[w].since_ms);
                 out.push(Release {
                     since_ms,

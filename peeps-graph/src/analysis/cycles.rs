@@ -28,8 +28,8 @@ pub(crate) struct Hop {
     /// The waiting root.
     pub(crate) root: u32,
     /// Its `waits_on` edge in the merged graph; none for a starved root,
-    /// which waits for a thread of its runtime (see
-    /// [`Blocked::occupiers`](super::blocked::Blocked::occupiers)).
+    /// which waits for its thread, parked in a task's blocking poll (see
+    /// [`Blocked::starve`](super::blocked::Blocked)).
     pub(crate) wait: Option<EdgeIndex>,
     /// How the next root releases it.
     pub(crate) release: Release,
@@ -210,7 +210,7 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
             !root.tracked
                 && root.state != RootState::Parked
                 && !root.woken_by_waits_only
-                && !root.starved
+                && root.starved.is_none()
         });
         let guessed = cycle.iter().chain(&others).any(|h| h.release.guess);
         cycles.groups.push(Group {

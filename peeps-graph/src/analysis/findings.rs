@@ -168,21 +168,12 @@ impl Context<'_, '_> {
         }
     }
 
-    /// A step of starved root `r`: it cannot run while the blocking poll
-    /// of `release.root` parks a thread of its runtime, as others park
-    /// the rest (see `Blocked::occupiers`). Written as a join is, the
-    /// parked root waited on and named once: its own step follows.
+    /// A step of starved root `r`, a `block_on` root whose thread is parked
+    /// in the blocking poll of `release.root` (see `Blocked::starve`).
+    /// Written as a join is, the parked root waited on and named once: its
+    /// own step follows.
     fn starved_step(&self, r: u32, release: &Release) -> Step {
-        let g = self.merged.graph();
-        let process = g[self.blocked.roots[r as usize].ix].process;
-        let workers = self.merged.processes()[process]
-            .tasks
-            .and_then(|c| c.workers);
-        let wait_words = if workers == Some(1) {
-            "cannot run: its runtime's only thread is parked in the blocking poll of"
-        } else {
-            "cannot run: every worker thread of its runtime is parked in a blocking poll, among them that of"
-        };
+        let wait_words = "cannot run: its thread is parked in the blocking poll of";
         let parked = self.root_ref(release.root);
         Step {
             task: self.root_ref(r),
@@ -243,8 +234,8 @@ impl Context<'_, '_> {
             }
             RootState::Parked => "which is parked on a blocking call",
             RootState::Unknown => "whose state peeps cannot read",
-            RootState::Pending if root.starved => {
-                "which cannot run: every thread of its runtime is parked in a blocking poll"
+            RootState::Pending if root.starved.is_some() => {
+                "which cannot run: its thread is parked in a task's blocking poll"
             }
             RootState::Pending if self.fix.root_in_set(r) => "which can never make progress",
             RootState::Pending if self.blocked.lost_waker(self.merged, r) => {

@@ -48,8 +48,9 @@ pub(crate) enum Dep {
 pub(crate) enum DepEdge {
     /// root → target: the root's `waits_on` edge.
     Wait(EdgeIndex),
-    /// root → [`Target::Workers`]: a starved root waits for a thread of
-    /// its runtime (no edge of the graph says so).
+    /// root → [`Target::Thread`]: a starved `block_on` root waits for its
+    /// thread, parked in a task's blocking poll (no edge of the graph says
+    /// so).
     Starved,
     /// target → root: that root can release the target.
     Release(Release),
@@ -96,14 +97,14 @@ impl Fixpoint {
             let Some(me) = dep_of_root[r] else {
                 continue;
             };
-            // A starved root waits for a thread of its runtime, whatever
-            // else it waits on or whatever may wake it.
-            let waits: Vec<Option<EdgeIndex>> = if root.starved {
+            // A starved root waits for its thread, whatever else it waits
+            // on or whatever may wake it.
+            let waits: Vec<Option<EdgeIndex>> = if root.starved.is_some() {
                 vec![None]
             } else {
                 blocked.waits(merged, r as u32).map(Some).collect()
             };
-            if !root.starved && blocked.lost_waker(merged, r as u32) {
+            if root.starved.is_none() && blocked.lost_waker(merged, r as u32) {
                 if settled(root.since_ms, settle) {
                     lost.push(r as u32);
                 } else {
@@ -111,7 +112,7 @@ impl Fixpoint {
                 }
                 continue;
             }
-            if !root.starved && blocked.wakes_unseen(merged, r as u32) {
+            if root.starved.is_none() && blocked.wakes_unseen(merged, r as u32) {
                 bad.push(me);
                 continue;
             }
@@ -119,8 +120,9 @@ impl Fixpoint {
             for wait in waits {
                 any = true;
                 let target = match wait {
-                    None => Target::Workers {
+                    None => Target::Thread {
                         process: g[root.ix].process as u32,
+                        thread: root.starved.unwrap_or(0),
                     },
                     Some(w) => {
                         let waiter = g.edge_endpoints(w).map(|(from, _)| from.index());

@@ -20,12 +20,11 @@
 //!    seen to notify it (its `notifier` edges) other than the waiter, and
 //!    is external when none is left or one is gone or not drawn — so a
 //!    guard kept across `notified()` that every notifier seen waits for is
-//!    a `probable` deadlock, never a certain one. A runtime whose every
-//!    thread is parked in a blocking poll (a blocking lock in an `async
-//!    fn`: the census's `workers` against the OS threads of tasks' blocking
-//!    waits) runs nothing else: its other tasks, and the `block_on` root of
-//!    a thread a task's poll parks, are *starved* and wait for those polls,
-//!    whatever wakes them (a certain step: tokio cannot run them).
+//!    a `probable` deadlock, never a certain one. A `block_on` root whose
+//!    OS thread a task's poll parks in a blocking call (a blocking lock in
+//!    a task of a current-thread runtime: the `os_thread` of the wait and
+//!    of the root agree) is *starved*: it waits for that poll, whatever
+//!    wakes it (a certain step: its thread is busy in the task's poll).
 //! 3. `fixpoint` — the greatest fixed point: the blocked roots that nothing
 //!    outside the set can ever release (OR semantics over a task's waits),
 //!    with waker accounting and the settle time guarding the verdict.
