@@ -55,8 +55,6 @@ static ROUND: AtomicU32 = AtomicU32::new(1);
 thread_local! {
     /// The round in which this thread noted its runtime (0: never).
     static NOTED: Cell<u32> = const { Cell::new(0) };
-    /// This thread's OS id, once asked (0: not yet).
-    static OS_THREAD: Cell<i32> = const { Cell::new(0) };
 }
 
 /// The OS thread ids of the threads other than the main one that peeps
@@ -110,13 +108,7 @@ fn is_main_thread() -> bool {
 pub(crate) fn os_thread_id() -> i32 {
     #[cfg(target_os = "linux")]
     {
-        let known = OS_THREAD.try_with(Cell::get).unwrap_or(0);
-        if known != 0 {
-            return known;
-        }
-        let tid = nix::unistd::gettid().as_raw();
-        let _ = OS_THREAD.try_with(|t| t.set(tid));
-        tid
+        nix::unistd::gettid().as_raw()
     }
     #[cfg(not(target_os = "linux"))]
     {

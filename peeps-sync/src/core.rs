@@ -220,14 +220,21 @@ pub(crate) fn poll_recorded_lazy<'r, T, L: ListRef<'r>>(
 
 /// Begins a `waits_on` edge on `res` for `op`, made by the call that
 /// called the `#[track_caller]` method calling this, ended when the
-/// returned edge drops (also when the blocking call it brackets panics).
+/// returned edge drops (also when the blocking call it brackets panics);
+/// `timed` for a call that gives up by itself at a deadline
+/// (`try_lock_for`): no deadlock rests on its wait.
 #[cfg(feature = "diagnostics")]
 #[inline]
 #[track_caller]
-pub(crate) fn blocked_on(res: &Resource, op: Op) -> WaitEdge<&WaitList> {
+pub(crate) fn blocked_on(res: &Resource, op: Op, timed: bool) -> WaitEdge<&WaitList> {
     let mut edge = WaitEdge::<&WaitList>::new();
     peeps_runtime::__private::history::observe(res.holders());
-    edge.begin(res.waits(), op, Some(std::panic::Location::caller()));
+    let at = Some(std::panic::Location::caller());
+    if timed {
+        edge.begin_timed(res.waits(), op, at);
+    } else {
+        edge.begin(res.waits(), op, at);
+    }
     edge
 }
 
@@ -235,27 +242,7 @@ pub(crate) fn blocked_on(res: &Resource, op: Op) -> WaitEdge<&WaitList> {
 /// (shared, lazily made) empty wait list.
 #[cfg(not(feature = "diagnostics"))]
 #[inline(always)]
-pub(crate) fn blocked_on(_res: &Resource, _op: Op) -> WaitEdge<&WaitList> {
-    WaitEdge::new()
-}
-
-/// As [`blocked_on`], for a blocking call that gives up by itself at a
-/// deadline (`try_lock_for`): its wait is `timed`, so no deadlock rests on
-/// it.
-#[cfg(feature = "diagnostics")]
-#[inline]
-#[track_caller]
-pub(crate) fn blocked_on_timed(res: &Resource, op: Op) -> WaitEdge<&WaitList> {
-    let mut edge = WaitEdge::<&WaitList>::new();
-    peeps_runtime::__private::history::observe(res.holders());
-    edge.begin_timed(res.waits(), op, Some(std::panic::Location::caller()));
-    edge
-}
-
-/// Without diagnostics: nothing.
-#[cfg(not(feature = "diagnostics"))]
-#[inline(always)]
-pub(crate) fn blocked_on_timed(_res: &Resource, _op: Op) -> WaitEdge<&WaitList> {
+pub(crate) fn blocked_on(_res: &Resource, _op: Op, _timed: bool) -> WaitEdge<&WaitList> {
     WaitEdge::new()
 }
 
@@ -275,13 +262,13 @@ pub(crate) fn blocked_on_timed(_res: &Resource, _op: Op) -> WaitEdge<&WaitList> 
 /// `block_on_wait!(timed: ...)` for their calls that give up at a deadline.
 macro_rules! block_on_wait {
     (thread: $res:expr, $op:expr, $call:expr) => {{
-        let mut edge = $crate::core::blocked_on($res, $op);
+        let mut edge = $crate::core::blocked_on($res, $op, false);
         let out = $call;
         edge.end();
         out
     }};
     (timed: $res:expr, $op:expr, $call:expr) => {{
-        let mut edge = $crate::core::blocked_on_timed($res, $op);
+        let mut edge = $crate::core::blocked_on($res, $op, true);
         let out = $call;
         edge.end();
         out

@@ -131,11 +131,7 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
             return None;
         };
         let wait_edge = step_in(root_dep, c)?;
-        let wait = match *wait_edge.weight() {
-            DepEdge::Wait(wait) => Some(wait),
-            DepEdge::Starved => None,
-            DepEdge::Release(_) => return None,
-        };
+        let wait = wait_edge.weight().wait()?;
         let release_edge = step_in_from(wait_edge.target(), c, Some(root_dep))?;
         let DepEdge::Release(release) = *release_edge.weight() else {
             return None;
@@ -267,10 +263,7 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
             match (graph[from], *e.weight()) {
                 (Dep::Target(_), DepEdge::Release(r)) => via[from.index()] = Some(r),
                 (Dep::Root(root), edge @ (DepEdge::Wait(_) | DepEdge::Starved)) => {
-                    let wait = match edge {
-                        DepEdge::Wait(w) => Some(w),
-                        _ => None,
-                    };
+                    let wait = edge.wait().flatten();
                     if let Some(release) = via[n.index()] {
                         let hop = Hop {
                             root,

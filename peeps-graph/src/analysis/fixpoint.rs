@@ -56,6 +56,19 @@ pub(crate) enum DepEdge {
     Release(Release),
 }
 
+impl DepEdge {
+    /// The root's wait, for a root → target edge: its `waits_on` edge, or
+    /// none for a starved root ([`DepEdge::Starved`]); `None` as well for
+    /// a release (see `Hop::wait` for the inner option).
+    pub(crate) fn wait(self) -> Option<Option<EdgeIndex>> {
+        match self {
+            DepEdge::Wait(w) => Some(Some(w)),
+            DepEdge::Starved => Some(None),
+            DepEdge::Release(_) => None,
+        }
+    }
+}
+
 /// The dependency graph and the fixed point on it.
 #[derive(Debug)]
 pub(crate) struct Fixpoint {
