@@ -12094,7 +12094,6 @@ fn soak_futures_unordered_fetches_record_std_mutex_metrics_named() {
 
 /// Four plain handlers read a `blocking::RwLock` of routes inside `block_in_place`; a `std::thread` rebuilder holds it for writing while it `blocking_lock()`s an async journal a plain appender holds across a 600 ms sleep; the cores `block_in_place` handed on run the appender; two workers.
 #[test]
-#[ignore = "bug: false certain deadlock in 6 of 9 dumps: task \"tokio task 3\" (the journal appender, sleeping 600 ms under the journal lock) \"cannot run: every worker thread of its runtime is parked in a blocking poll, among them that of task \"tokio task 4\"\"; but the four readers park inside `block_in_place`, which hands each worker's core to a fresh thread first, so the appender runs, its sleep ends and it lets go (the next dumps are clean): peeps counts threads parked in `block_in_place` as workers"]
 fn soak_block_in_place_readers_writer_waits_on_sleeping_holder_plain() {
     let mut s = scenario!(soak_block_in_place_readers_writer_waits_on_sleeping_holder_plain);
     let reports = check_soak_healthy(&mut s);
@@ -12103,7 +12102,6 @@ fn soak_block_in_place_readers_writer_waits_on_sleeping_holder_plain() {
 
 /// Three `spawn_blocking` exporters loop reading a `blocking::RwLock` of metrics; a `std::thread` sampler holds it for writing while it `blocking_lock()`s async settings a plain reloader holds across a 600 ms sleep; both workers stay free; two workers.
 #[test]
-#[ignore = "bug: false certain deadlock in 5 of 9 dumps: task \"tokio task 3\" (the settings reloader, sleeping 600 ms under the settings lock) \"cannot run: every worker thread of its runtime is parked in a blocking poll, among them that of task \"tokio task 4\"\"; but tasks 4-6 are `spawn_blocking` closures parked on blocking-pool threads, not workers: both workers are free, the reloader lets go (the next dumps are clean). A `spawn_blocking` closure that only takes a `peeps::sync::blocking` lock (no tokio-style `blocking_*` call) is not known as one, so its thread is counted as a worker"]
 fn soak_spawn_blocking_readers_writer_waits_on_sleeping_holder_plain() {
     let mut s = scenario!(soak_spawn_blocking_readers_writer_waits_on_sleeping_holder_plain);
     let reports = check_soak_healthy(&mut s);
@@ -12112,7 +12110,6 @@ fn soak_spawn_blocking_readers_writer_waits_on_sleeping_holder_plain() {
 
 /// Three plain handlers of the main runtime read a `blocking::RwLock` of routes in their polls; a `std::thread` rebuilder holds it for writing while it `blocking_lock()`s an async journal that a plain task of a second, current-thread runtime on a `std::thread` holds across a 600 ms sleep; two workers.
 #[test]
-#[ignore = "bug: false certain deadlock in 5 of 9 dumps: task \"tokio task 6\" (the appender of the second, current-thread runtime) \"cannot run: every worker thread of its runtime is parked in a blocking poll, among them that of task \"tokio task 3\"\"; but its runtime is another one, on its own thread and timer, which nothing parks: it lets go of the journal after its 600 ms sleep (the next dumps are clean). The second runtime is never noted (its task only takes an async lock and sleeps), so the census says one runtime of two workers and every task of the process is taken as starved"]
 fn soak_second_runtime_holder_writer_waits_workers_read_plain() {
     let mut s = scenario!(soak_second_runtime_holder_writer_waits_workers_read_plain);
     let reports = check_soak_healthy(&mut s);
@@ -12121,7 +12118,6 @@ fn soak_second_runtime_holder_writer_waits_workers_read_plain() {
 
 /// A `spawn_local` batcher of a `LocalSet` in `main`'s `block_on` holds an async batch lock across `recv()` of a tick a `std::thread` sends every 600 ms; a `std::thread` flusher holds a `blocking::RwLock` index for writing while it `blocking_lock()`s the batch; three plain lookups read the index in their polls; two workers.
 #[test]
-#[ignore = "bug: false certain deadlock in 5 of 9 dumps: task \"tokio task 6\" (the `spawn_local` batcher) \"cannot run: every worker thread of its runtime is parked in a blocking poll, among them that of task \"tokio task 3\"\"; but a `LocalSet` task runs on `main`'s `block_on` thread, never on a worker: the clock thread's tick wakes it, it lets go of the batch and the flusher ends its write (the next dumps are clean): every task of the process is taken as starved, `spawn_local` ones too"]
 fn soak_local_set_holder_fed_by_thread_workers_read_plain() {
     let mut s = scenario!(soak_local_set_holder_fed_by_thread_workers_read_plain);
     let reports = check_soak_healthy(&mut s);
@@ -12154,7 +12150,6 @@ fn soak_two_runtimes_journal_runtime_uses_channel_workers_read_plain() {
 
 /// Six plain workers take a `blocking::Mutex` index inside `block_in_place`; a `spawn_blocking` compactor holds it while it `blocking_lock()`s an async manifest a plain uploader holds across a 500 ms sleep; a ticker runs every 10 ms; two workers.
 #[test]
-#[ignore = "bug: false certain deadlock in 5 of 9 dumps: task \"tokio task 3\" (the uploader, sleeping 500 ms under the manifest lock) \"cannot run: every worker thread of its runtime is parked in a blocking poll, among them that of task \"tokio task 5\"\"; but the six index workers park inside `block_in_place`, which hands each worker's core to a fresh thread, so the uploader runs and lets go (the next dumps are clean): threads parked in `block_in_place` are counted as workers"]
 fn soak_block_in_place_locks_holder_spawn_blocking_waits_async_plain() {
     let mut s = scenario!(soak_block_in_place_locks_holder_spawn_blocking_waits_async_plain);
     let reports = check_soak_healthy(&mut s);
