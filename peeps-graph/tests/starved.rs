@@ -18,7 +18,12 @@ fn parked<'d>(d: &'d mut Dump, task: NodeId, lock: NodeId, op: &str, tid: u64) -
 /// blocking mutex across an `.await`; a plain handler blocks on it in its
 /// poll, on OS thread `handler_thread`.
 fn key_update(handler_thread: u64) -> Dump {
-    let mut d = Dump::new("svc");
+    key_update_in("svc", handler_thread)
+}
+
+/// [`key_update`] in process `process`.
+fn key_update_in(process: &str, handler_thread: u64) -> Dump {
+    let mut d = Dump::new(process);
     let main = d.thread("main");
     d.node(main).attr("os_thread", 7);
     let handler = d.plain_task("handler");
@@ -94,4 +99,16 @@ fn a_short_park_starves_nothing_yet() {
         "{}",
         report.text()
     );
+}
+
+#[test]
+fn two_processes_with_the_same_thread_ids_are_told_apart() {
+    // Containers have pid namespaces of their own: both mains are thread
+    // 7. Each is starved by its own handler.
+    let report = analyze(&[key_update(7).build(), key_update_in("billing", 7).build()]);
+    assert_eq!(report.deadlocks.len(), 2, "{}", report.text());
+    for d in &report.deadlocks {
+        assert!(!d.cross_process, "{}", report.text());
+        assert_eq!(d.certainty, Certainty::Certain, "{}", report.text());
+    }
 }

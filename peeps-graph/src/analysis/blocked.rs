@@ -198,6 +198,9 @@ pub(crate) enum Target {
     /// blocking poll: what a starved `block_on` root waits for (see
     /// [`Blocked::starve`]), released by the roots parked there.
     Thread {
+        /// The starved root (its node: one target each, keyed by it; OS
+        /// thread ids of two processes may be equal).
+        root: NodeIndex,
         /// The process (index into the merged snapshots).
         process: u32,
         /// The OS thread id.
@@ -247,8 +250,8 @@ impl Target {
             Target::Initialiser { init, .. } => return (init.index() as u32, 8),
             // One per wait: its own task is left out.
             Target::Notifiers { wait, .. } => return (wait.index() as u32, 9),
-            // One per starved root: its thread is its own.
-            Target::Thread { thread, .. } => return (thread as u32, 10),
+            // One per starved root.
+            Target::Thread { root, .. } => return (root.index() as u32, 10),
         };
         (self.node().index() as u32, tag)
     }
@@ -1887,7 +1890,9 @@ pub(crate) fn releasers(
                 return Err(External::UnseenReceiver);
             }
         }
-        Target::Thread { process, thread } => {
+        Target::Thread {
+            process, thread, ..
+        } => {
             for o in blocked.occupiers(process as usize, thread) {
                 let since_ms = blocked.parked_on(merged, o).and_then(|w| g[w].since_ms);
                 out.push(Release {

@@ -134,6 +134,7 @@ impl Fixpoint {
                 any = true;
                 let target = match wait {
                     None => Target::Thread {
+                        root: root.ix,
                         process: g[root.ix].process as u32,
                         thread: root.starved.unwrap_or(0),
                     },
