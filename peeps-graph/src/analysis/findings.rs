@@ -176,30 +176,10 @@ impl Context<'_, '_> {
         let wait_words = "cannot run: its thread is parked in the blocking poll of";
         let parked = self.root_ref(release.root);
         Step {
-            task: self.root_ref(r),
-            path: Vec::new(),
-            op: None,
-            waits_on: parked.clone(),
-            held_by: parked,
-            held_as: None,
-            confirmed: true,
-            evidence: None,
-            in_state: false,
-            carrier: None,
-            guarded_by: None,
-            kept: false,
-            via: None,
             waited_ms: release.since_ms,
             waited: release.since_ms.map(duration),
-            at: None,
             wait_words: wait_words.to_owned(),
-            wait_after: String::new(),
-            held_at: None,
-            handed_to: None,
-            taken_in: None,
-            behind_writer: false,
-            release_words: None,
-            release_note: None,
+            ..Step::bare(self.root_ref(r), parked.clone(), parked)
         }
     }
 

@@ -112,11 +112,13 @@ impl Fixpoint {
             };
             // A starved root waits for its thread, whatever else it waits
             // on or whatever may wake it.
-            let waits: Vec<Option<EdgeIndex>> = if root.starved.is_some() {
-                vec![None]
-            } else {
-                blocked.waits(merged, r as u32).map(Some).collect()
-            };
+            let starved = root.starved.is_some();
+            let waits = starved.then_some(None).into_iter().chain(
+                blocked
+                    .waits(merged, r as u32)
+                    .filter(|_| !starved)
+                    .map(Some),
+            );
             if root.starved.is_none() && blocked.lost_waker(merged, r as u32) {
                 if settled(root.since_ms, settle) {
                     lost.push(r as u32);

@@ -186,6 +186,39 @@ pub struct Step {
     pub release_note: Option<String>,
 }
 
+impl Step {
+    /// A step of `task` waiting on `waits_on`, released by `held_by`, and
+    /// nothing else known: callers set what they know over it.
+    pub(crate) fn bare(task: NodeRef, waits_on: NodeRef, held_by: NodeRef) -> Step {
+        Step {
+            task,
+            path: Vec::new(),
+            op: None,
+            waits_on,
+            held_by,
+            held_as: None,
+            confirmed: true,
+            evidence: None,
+            in_state: false,
+            carrier: None,
+            guarded_by: None,
+            kept: false,
+            via: None,
+            waited_ms: None,
+            waited: None,
+            at: None,
+            wait_words: String::new(),
+            wait_after: String::new(),
+            held_at: None,
+            handed_to: None,
+            taken_in: None,
+            behind_writer: false,
+            release_words: None,
+            release_note: None,
+        }
+    }
+}
+
 /// A set of tasks that can never make progress, around a cycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -423,30 +423,13 @@ impl TaskStack {
     ) {
         for holder in wait.held_by.iter().take(LISTED_HOLDERS) {
             let step = Step {
-                task: self.task.clone(),
-                path: Vec::new(),
                 op: wait.op,
-                waits_on: wait.on.clone(),
-                held_by: holder.task.clone(),
                 held_as: holder.held_as.clone(),
                 confirmed: holder.confirmed,
-                evidence: None,
-                in_state: false,
-                carrier: None,
-                guarded_by: None,
-                kept: false,
-                via: None,
                 waited_ms: wait.waited_ms,
-                waited: None,
                 at: wait.at.clone(),
-                wait_words: String::new(),
-                wait_after: String::new(),
                 held_at: holder.at.clone(),
-                handed_to: None,
-                taken_in: None,
-                behind_writer: false,
-                release_words: None,
-                release_note: None,
+                ..Step::bare(self.task.clone(), wait.on.clone(), holder.task.clone())
             };
             if let Some(line) = words.release_line(&step) {
                 out.push('\n');
