@@ -12059,9 +12059,8 @@ fn soak_proxy_routes_then_certs_rwlocks_read_mostly_plain() {
     assert!(!reports.is_empty());
 }
 
-/// `peeps::spawn_named` recorders lock async stats and drop a `Batch` under them whose `Drop` flushes with `futures::executor::block_on(timeout(800 ms, tx.send(..)))` into a channel of 1; the shipper receives, then locks the stats: a cycle the flush's timeout breaks. A false certain deadlock today (a bug).
+/// `peeps::spawn_named` recorders lock async stats and drop a `Batch` under them whose `Drop` flushes with `futures::executor::block_on(timeout(800 ms, tx.send(..)))` into a channel of 1; the shipper receives, then locks the stats: a cycle the flush's timeout breaks. The timer holds a clone of the nested executor's waker beyond its waits (`nested_waker_clones`): no deadlock.
 #[test]
-#[ignore = "bug: peeps says \"deadlock (certain, 2 tasks, 1 process): task 'recorder' (...:60) waits at ...:36 to send on channel ...:54 ... receiver held by task 'shipper' (...:80); task 'shipper' waits at ...:82 to lock mutex ...:53 ... held since ...:63 by task 'recorder'\" (and \"blocking poll: ... parked on channel ..., awaited by an executor nested in the poll (a `block_on`)\") in most dumps; the recorder's send is inside `futures::executor::block_on(tokio::time::timeout(800 ms, ..))`, which gives up, drops the batch and lets the stats go: the cycle always breaks. The timer of a nested executor's wait is not seen, so the wait is taken for one without end"]
 fn soak_flush_on_drop_executor_block_on_timeout_under_stats_named() {
     let mut s = scenario!(soak_flush_on_drop_executor_block_on_timeout_under_stats_named);
     let reports = check_soak_healthy(&mut s);

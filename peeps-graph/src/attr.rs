@@ -29,6 +29,14 @@ pub const WOKEN: &str = "woken";
 /// task waker) are alive, plus one while it runs or is queued to run, when
 /// peeps can count them.
 pub const WAKER_CLONES: &str = "waker_clones";
+/// Tracked tasks whose poll ran an executor of its own (a `block_on` in a
+/// `Drop` or a sync helper) with waits on instrumented resources: how
+/// many clones of that executor's waker are alive besides the executor's
+/// own references, when peeps can count them (an `Arc` waker). More than
+/// the task's waits polled with a foreign waker (`foreign_waker`) means
+/// something peeps cannot see (the timer of a `timeout` around the wait)
+/// may wake the executor.
+pub const NESTED_WAKER_CLONES: &str = "nested_waker_clones";
 /// Tracked tasks: how many of those clones instrumented waits handed to
 /// resources. `waker_clones > waker_clones_accounted` means something peeps
 /// cannot see (a timer, a socket, an uninstrumented future) may wake it.

@@ -527,6 +527,29 @@ fn a_wait_of_an_executor_nested_in_a_running_poll_parks_it() {
     );
 }
 
+/// A `block_on(timeout(.., registry.lock()))` in a `Drop`: the executor's
+/// waker has a clone more than the task's foreign waits (the timer's), so
+/// the poll is parked for a while, not for good; with as many clones as
+/// waits, it parks for good.
+#[test]
+fn a_nested_executor_with_a_clone_no_wait_accounts_for_parks_nothing() {
+    let with_clones = |clones: u64| {
+        let mut snap = block_on_in_poll(2_000, 1_900);
+        let reaper = snap
+            .nodes
+            .iter_mut()
+            .find(|n| n.name == "reaper")
+            .expect("reaper");
+        reaper
+            .attrs
+            .insert("nested_waker_clones".into(), clones.into());
+        snap
+    };
+    assert_no_deadlock(&analyze(&[with_clones(2)]));
+    assert_deadlocks(&analyze(&[with_clones(1)]), &[&["reaper"]]);
+    assert_deadlocks(&analyze(&[with_clones(0)]), &[&["reaper"]]);
+}
+
 /// tokio#7892: in a `select_all`, one future of the task waits for
 /// `transports`; the task's other future, in its poll, locks it through
 /// `Handle::block_on`. The holder let go, and the fair lock went to the

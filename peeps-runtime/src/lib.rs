@@ -59,6 +59,7 @@ cfg_diagnostics! {
     mod join_set;
     mod loom;
     pub mod metrics;
+    mod nested_waker;
     #[doc(hidden)]
     pub mod ownership;
     mod pair;

@@ -460,6 +460,9 @@ unsafe impl Entry for TaskEntry {
         if self.test_scope != 0 {
             out.attr(attr::TEST_SCOPE, self.test_scope);
         }
+        if let Some(clones) = crate::nested_waker::clones(self.core.id) {
+            out.attr(attr::NESTED_WAKER_CLONES, clones);
+        }
         if self.spawned_by != 0 {
             let id = self.core.id;
             out.edge(self.spawned_by, id, EdgeKind::Spawned, self.core.created_ms, Attrs::new());

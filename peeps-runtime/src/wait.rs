@@ -495,7 +495,12 @@ impl<L: std::ops::Deref<Target = WaitList<N>>, const N: usize> WaitEdge<L, N> {
                     },
                     None => {
                         if let Some(list) = list() {
-                            if !own {
+                            if foreign {
+                                // Perhaps an executor nested in the task's
+                                // poll: what its waker's count says
+                                // (`nested_waker`).
+                                crate::nested_waker::note(context::current().task, cx.waker());
+                            } else if !own {
                                 // Perhaps a plain tokio task: what its
                                 // waker's count says (`task_waker`), noted
                                 // before its wait shows (the first note

@@ -9,7 +9,9 @@
 //! parked inside an instrumented blocking lock (attr `blocking`) or inside
 //! an executor nested in the poll (`futures::executor::block_on`,
 //! `Handle::block_on`), on an instrumented wait it began in that poll
-//! ([`nested_executor_wait`]). A root
+//! ([`nested_executor_wait`]), unless that executor's waker has more clones
+//! alive than the root's waits account for ([`nested_woken_unseen`]: a
+//! timer around the wait). A root
 //! spawned through peeps that was never polled is runnable: the runtime
 //! will poll it. A root not spawned through peeps (a plain tokio task, a
 //! `block_on` thread) has no waker accounting: its `pending` state is
@@ -1000,9 +1002,12 @@ impl Blocked {
             let root = &blocked.roots[r];
             let running = root.state == RootState::Running;
             let unpolled_waiting = root.state == RootState::Pending && !root.tracked;
+            let nesting = running
+                && seen_parked
+                && !nested_woken_unseen(merged, root, blocked.all_waits(r as u32));
             let mut parked = false;
             for &w in blocked.all_waits(r as u32) {
-                if running && seen_parked && nested_executor_wait(merged, root, w) {
+                if nesting && nested_executor_wait(merged, root, w) {
                     nested.push(w);
                     parked = true;
                 } else if (running || unpolled_waiting) && is_blocking_wait(merged, w) {
@@ -1510,6 +1515,18 @@ fn nested_executor_wait(merged: &Merged<'_>, root: &Root, w: EdgeIndex) -> bool 
             (Some(waited), Some(polling)) => waited >= NESTED_EXECUTOR_MS && waited <= polling,
             _ => false,
         }
+}
+
+/// Whether the executor nested in root `root`'s poll may be woken by
+/// something peeps cannot see: more clones of its waker are alive
+/// (`nested_waker_clones`, when peeps could count them) than the root has
+/// waits polled with a foreign waker (the timer of a `timeout` around the
+/// wait). Its waits then park the thread for a while, not for good.
+fn nested_woken_unseen(merged: &Merged<'_>, root: &Root, waits: &[EdgeIndex]) -> bool {
+    let g = merged.graph();
+    attr_u64(g[root.ix].node, attr::NESTED_WAKER_CLONES).is_some_and(|clones| {
+        clones > waits.iter().filter(|&&w| foreign_waker(merged, w)).count() as u64
+    })
 }
 
 /// Whether wait `w` was polled inside a peeps task with a waker peeps does
