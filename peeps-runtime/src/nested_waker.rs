@@ -13,9 +13,12 @@
 //! tokio's parked-thread waker): the waker's data points into the `Arc`,
 //! whose strong count, two words before the data, counts the executor's own
 //! references and one per live clone. No vtable is known here, so the
-//! layout is checked rather than assumed: the first pending wait of each
-//! such waker clones it and keeps the clone only when that raised the word
-//! two before the data by exactly one. The executor's own references are
+//! layout is checked rather than assumed, once per waker vtable: the first
+//! waker of a vtable is cloned twice and dropped once, and the vtable is
+//! an `Arc`'s when the word two before the data rose by one with each
+//! clone and fell by one with the drop (read through a call that fails
+//! instead of faulting; a known `Arc` vtable's counts are read directly).
+//! The first pending wait of each such waker keeps a clone. The executor's own references are
 //! measured then: the count before the clone, less the one clone the wait
 //! itself registered (a wait on a tokio primitive keeps one). A snapshot
 //! reads how many clones are alive besides those and the one kept here
@@ -34,10 +37,12 @@
 //! is one per thread) measures again, and the least measure is kept for
 //! every task of that executor. A measure too low (the wait woken between
 //! its registration and the read) says "may wake": a miss, never a false
-//! alarm. A waker that is not an
-//! `Arc` (a no-op waker, one of another layout) is never counted: its waits
-//! are taken at their word, as before. Memory is read through a call that
-//! fails instead of faulting.
+//! alarm. A waker that is not an `Arc` (a no-op waker, one of another
+//! layout) is never counted: its waits are taken at their word, as before.
+//!
+//! Cost: a wait's first pending under a waker peeps does not count (also
+//! a `FuturesUnordered`'s future's) takes one lock and clones the waker,
+//! and lets go of the task's previous clone.
 
 use parking_lot::Mutex;
 use peeps_graph::NodeId;
@@ -80,10 +85,47 @@ thread_local! {
     static LAST: Cell<(NodeId, usize, usize, usize)> = const { Cell::new((0, 0, 0, 0)) };
 }
 
-/// The strong count of the `Arc` whose data `data` points at, if the word
-/// two before it can be read.
-fn strong_at(data: usize) -> Option<usize> {
-    crate::task_cell::word_at(data.checked_sub(2 * std::mem::size_of::<usize>())?)
+/// How many waker vtables [`ARC_VTABLES`] and [`OTHER_VTABLES`] each
+/// remember.
+const VERDICTS: usize = 16;
+
+/// Vtables whose wakers were found to be `Arc`s: a waker's data, when not
+/// null, is then a live `ArcInner`'s, read directly.
+static ARC_VTABLES: [AtomicUsize; VERDICTS] = [const { AtomicUsize::new(0) }; VERDICTS];
+/// Vtables whose wakers were found not to be: never counted.
+static OTHER_VTABLES: [AtomicUsize; VERDICTS] = [const { AtomicUsize::new(0) }; VERDICTS];
+
+/// Whether `table` holds `vtable`.
+fn holds(table: &[AtomicUsize; VERDICTS], vtable: usize) -> bool {
+    table.iter().any(|v| v.load(Ordering::Acquire) == vtable)
+}
+
+/// Adds `vtable` to `table` if it has room.
+fn add(table: &[AtomicUsize; VERDICTS], vtable: usize) {
+    for v in table {
+        match v.compare_exchange(0, vtable, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => return,
+            Err(seen) if seen == vtable => return,
+            Err(_) => {}
+        }
+    }
+}
+
+/// The strong count of `waker`'s `Arc`, two words before its data: read
+/// directly when its vtable is known to be an `Arc`'s (`arc`), else
+/// through a call that fails instead of faulting.
+fn strong_of(waker: &Waker, arc: bool) -> Option<usize> {
+    let data = waker.data() as usize;
+    let at = data.checked_sub(2 * std::mem::size_of::<usize>())?;
+    if arc && data % std::mem::align_of::<usize>() == 0 {
+        // SAFETY: the vtable makes its wakers from `Arc::into_raw` (found
+        // by the probe in `measure`), so non-null data points into a live
+        // `ArcInner` (the caller holds the waker), whose strong count
+        // (`repr(C)`: strong, weak, data) is two words before the data.
+        Some(unsafe { (*(at as *const AtomicUsize)).load(Ordering::Acquire) })
+    } else {
+        crate::task_cell::word_at(at)
+    }
 }
 
 /// Notes that a wait in task `root`'s poll went pending, polled with
@@ -145,15 +187,36 @@ fn kept_of(tasks: &[Kept], data: usize) -> usize {
     tasks.iter().filter(|k| k.waker.data() as usize == data).count()
 }
 
-/// Clones `waker` and keeps the clone when the clone raised the word two
-/// before its data by exactly one (an `Arc`'s strong count), with the
-/// executor's own references measured (see the module's docs): the count
-/// less the clone the wait just registered and the clones kept here.
+/// Clones `waker` and keeps the clone when its vtable's wakers are `Arc`s,
+/// with the executor's own references measured (see the module's docs):
+/// the count less the clone the wait just registered and the clones kept
+/// here. A vtable not seen before is probed once, through reads that fail
+/// instead of faulting: its wakers are `Arc`s when two clones raised the
+/// word two before the data by one each and a drop took one back.
 fn measure(tasks: &[Kept], root: NodeId, waker: &Waker) -> Option<Kept> {
+    let vtable = std::ptr::from_ref(waker.vtable()) as usize;
+    if holds(&OTHER_VTABLES, vtable) {
+        return None;
+    }
+    let known = holds(&ARC_VTABLES, vtable);
     let data = waker.data() as usize;
-    let before = strong_at(data)?;
+    if data == 0 {
+        return None;
+    }
+    let before = strong_of(waker, known)?;
     let clone = waker.clone();
-    if strong_at(data) != before.checked_add(1) {
+    let once = strong_of(waker, known);
+    if !known {
+        let probe = waker.clone();
+        let twice = strong_of(waker, false);
+        drop(probe);
+        let back = strong_of(waker, false);
+        let arc = once == before.checked_add(1)
+            && twice == before.checked_add(2)
+            && back == once;
+        add(if arc { &ARC_VTABLES } else { &OTHER_VTABLES }, vtable);
+    }
+    if once != before.checked_add(1) {
         return None;
     }
     Some(Kept {
@@ -173,8 +236,9 @@ pub(crate) fn clones(root: NodeId) -> Option<u64> {
     let tasks = TASKS.lock();
     let k = tasks.iter().find(|k| k.root == root)?;
     let data = k.waker.data() as usize;
-    // The clone kept here keeps the `Arc` alive while it is read.
-    let strong = strong_at(data)?;
+    // The clone kept here keeps the `Arc` alive while it is read; it was
+    // kept only for a vtable found to be an `Arc`'s.
+    let strong = strong_of(&k.waker, true)?;
     u64::try_from(strong.checked_sub(k.own + kept_of(&tasks, data))?).ok()
 }
 

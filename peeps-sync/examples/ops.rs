@@ -6,7 +6,8 @@
 //! `mutex`, `mutex_vec` (a value that needs drop: read for handles as
 //! each guard lets it go), `mutex_sender` (a value holding a sender, found
 //! there each time), `mpsc`, `unbounded`, `oneshot`, `semaphore`, `watch_borrow`,
-//! `watch_send`, `request_reply` (a request carrying its oneshot reply
+//! `watch_send`, `foreign_wait` (a lock's wait pending under a new waker
+//! peeps does not count, then dropped), `request_reply` (a request carrying its oneshot reply
 //! sender through an mpsc channel), `parking_lot`, `contended`,
 //! `contended_mt`, `nested` (a mutex held throughout while another is
 //! locked and unlocked: the lock order's edge already known; compare
@@ -67,6 +68,23 @@ fn main() {
     rt.block_on(async move {
         let fut = async move {
             match (op.as_str(), side.as_str()) {
+                ("foreign_wait", _) => {
+                    // A wait that goes pending under a waker peeps does not
+                    // count, a new one each time (the future of a
+                    // `FuturesUnordered`), and is dropped.
+                    struct Flag;
+                    impl std::task::Wake for Flag {
+                        fn wake(self: std::sync::Arc<Self>) {}
+                    }
+                    let m = peeps_sync::Mutex::new(0u64);
+                    let _held = m.lock().await;
+                    for _ in 0..n {
+                        let waker = std::task::Waker::from(std::sync::Arc::new(Flag));
+                        let mut cx = std::task::Context::from_waker(&waker);
+                        let mut lock = std::pin::pin!(m.lock());
+                        black_box(lock.as_mut().poll(&mut cx).is_pending());
+                    }
+                }
                 ("mutex", "tokio") => {
                     let m = tokio::sync::Mutex::new(0u64);
                     for _ in 0..n {
