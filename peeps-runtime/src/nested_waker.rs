@@ -117,7 +117,7 @@ fn add(table: &[AtomicUsize; VERDICTS], vtable: usize) {
 fn strong_of(waker: &Waker, arc: bool) -> Option<usize> {
     let data = waker.data() as usize;
     let at = data.checked_sub(2 * std::mem::size_of::<usize>())?;
-    if arc && data % std::mem::align_of::<usize>() == 0 {
+    if arc && data.is_multiple_of(std::mem::align_of::<usize>()) {
         // SAFETY: the vtable makes its wakers from `Arc::into_raw` (found
         // by the probe in `measure`), so non-null data points into a live
         // `ArcInner` (the caller holds the waker), whose strong count
@@ -215,6 +215,10 @@ fn measure(tasks: &[Kept], root: NodeId, waker: &Waker) -> Option<Kept> {
             && twice == before.checked_add(2)
             && back == once;
         add(if arc { &ARC_VTABLES } else { &OTHER_VTABLES }, vtable);
+        if !arc {
+            // `clones` reads a kept waker's count directly.
+            return None;
+        }
     }
     if once != before.checked_add(1) {
         return None;
@@ -246,7 +250,7 @@ pub(crate) fn clones(root: NodeId) -> Option<u64> {
 mod tests {
     use super::{clones, note};
     use std::sync::Arc;
-    use std::task::{Wake, Waker};
+    use std::task::{RawWaker, RawWakerVTable, Wake, Waker};
 
     struct Flag;
     impl Wake for Flag {
@@ -312,6 +316,20 @@ mod tests {
     fn a_waker_that_is_no_arc_is_not_counted() {
         let root = 0x5eed_0002;
         note(root, Waker::noop());
+        assert_eq!(clones(root), None);
+        // Data pointing at readable memory whose word two before does not
+        // move with a clone: a static waker.
+        static WORDS: [usize; 4] = [7, 7, 7, 7];
+        const VTABLE: RawWakerVTable = RawWakerVTable::new(
+            |data| RawWaker::new(data, &VTABLE),
+            |_| {},
+            |_| {},
+            |_| {},
+        );
+        let data = WORDS[2..].as_ptr().cast::<()>();
+        // SAFETY: the vtable's functions do nothing with the data.
+        let waker = unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) };
+        note(root, &waker);
         assert_eq!(clones(root), None);
     }
 }
