@@ -708,6 +708,27 @@ const SCENARIOS: &[&str] = &[
     "soak_two_runtimes_journal_runtime_uses_channel_workers_read_plain",
     "soak_block_in_place_locks_holder_spawn_blocking_waits_async_plain",
     "soak_spawn_blocking_jobs_short_blocking_mutex_async_holders_plain",
+    "soak_actor_weak_self_sender_parks_gets_until_refresh_plain",
+    "soak_subscription_forwarder_select_sender_closed_plain",
+    "soak_tower_buffer_worker_inflight_permits_call_timeout_plain",
+    "soak_pool_guard_drop_spawns_checkin_owned_permit_plain",
+    "soak_adaptive_limit_forget_permits_add_back_plain",
+    "soak_semaphore_close_stops_generation_workers_plain",
+    "soak_appstate_users_then_sessions_rwlocks_refresher_plain",
+    "soak_rwlock_rebuild_downgrade_publish_slow_consumer_plain",
+    "soak_mapped_guards_field_held_across_io_plain",
+    "soak_telemetry_send_timeout_sheds_behind_slow_exporter_plain",
+    "soak_for_each_concurrent_items_index_then_stats_plain",
+    "soak_config_ledger_audit_subsets_one_order_instrumented",
+    "soak_session_drop_spawns_unregister_swept_under_registry_plain",
+    "soak_reserve_many_batches_then_fill_slow_sink_plain",
+    "soak_owned_permits_split_to_subtask_merged_back_plain",
+    "soak_actor_call_chain_gateway_auth_store_full_inboxes_plain",
+    "soak_segment_lock_across_spawn_blocking_file_io_plain",
+    "soak_handler_joinset_fanout_under_session_lock_backend_actor_plain",
+    "soak_owned_frame_guards_sent_in_jobs_to_gpu_worker_plain",
+    "soak_actor_weak_self_sender_parks_gets_current_thread_plain",
+    "soak_owned_frame_guards_sent_in_jobs_current_thread_plain",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -12160,6 +12181,174 @@ fn soak_block_in_place_locks_holder_spawn_blocking_waits_async_plain() {
 #[test]
 fn soak_spawn_blocking_jobs_short_blocking_mutex_async_holders_plain() {
     let mut s = scenario!(soak_spawn_blocking_jobs_short_blocking_mutex_async_holders_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A cache actor keeps only a `WeakSender` to its own inbox, parks stale `Get`s' reply senders, and `upgrade()`s it into a refresh timer task; three plain clients.
+#[test]
+fn soak_actor_weak_self_sender_parks_gets_until_refresh_plain() {
+    let mut s = scenario!(soak_actor_weak_self_sender_parks_gets_until_refresh_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Forwarders `select!` `tx.closed()` against a `broadcast` receive, feeding bounded per-subscription channels; four plain subscribers come and go.
+#[test]
+fn soak_subscription_forwarder_select_sender_closed_plain() {
+    let mut s = scenario!(soak_subscription_forwarder_select_sender_closed_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A tower-style `Buffer`: callers send into a bounded `buffer`, a worker takes an owned `in-flight` permit per request and spawns the call under a timeout.
+#[test]
+fn soak_tower_buffer_worker_inflight_permits_call_timeout_plain() {
+    let mut s = scenario!(soak_tower_buffer_worker_inflight_permits_call_timeout_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A pool guard's `Drop` spawns a check-in task owning the connection and the owned permit; a health checker holds the idle list across pings.
+#[test]
+fn soak_pool_guard_drop_spawns_checkin_owned_permit_plain() {
+    let mut s = scenario!(soak_pool_guard_drop_spawns_checkin_owned_permit_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// An adaptive limit: a controller shrinks `upstream-limit` to zero with `forget_permits` and `acquire_many` + `forget`, and `add_permits` it back 400 ms later; six plain workers.
+#[test]
+fn soak_adaptive_limit_forget_permits_add_back_plain() {
+    let mut s = scenario!(soak_adaptive_limit_forget_permits_add_back_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Shutdown by `Semaphore::close()`: each generation's supervisor closes `job-gate` and joins its five plain workers.
+#[test]
+fn soak_semaphore_close_stops_generation_workers_plain() {
+    let mut s = scenario!(soak_semaphore_close_stops_generation_workers_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// An `AppState` of two `RwLock<HashMap>` caches taken in one order by reading handlers and a writing refresher.
+#[test]
+fn soak_appstate_users_then_sessions_rwlocks_refresher_plain() {
+    let mut s = scenario!(soak_appstate_users_then_sessions_rwlocks_refresher_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A rebuilder `downgrade()`s its write guard on `index` and keeps it while sending into a full channel to a slow consumer; readers and a compactor queue.
+#[test]
+fn soak_rwlock_rebuild_downgrade_publish_slow_consumer_plain() {
+    let mut s = scenario!(soak_rwlock_rebuild_downgrade_publish_slow_consumer_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Mapped guards (`MutexGuard::map`, `OwnedMutexGuard::map`) held across `.await`s while other tasks wait.
+#[test]
+fn soak_mapped_guards_field_held_across_io_plain() {
+    let mut s = scenario!(soak_mapped_guards_field_held_across_io_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Handlers report with `send_timeout` into a bounded channel drained by a slow exporter behind a lock.
+#[test]
+fn soak_telemetry_send_timeout_sheds_behind_slow_exporter_plain() {
+    let mut s = scenario!(soak_telemetry_send_timeout_sheds_behind_slow_exporter_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// One task's `for_each_concurrent` futures wait on `index` held by a sibling future across a timer, then take `stats`: one lock order.
+#[test]
+fn soak_for_each_concurrent_items_index_then_stats_plain() {
+    let mut s = scenario!(soak_for_each_concurrent_items_index_then_stats_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Three locks taken by many paths, each a subset of one order `config` → `ledger` → `audit`, through instrumented helpers.
+#[test]
+fn soak_config_ledger_audit_subsets_one_order_instrumented() {
+    let mut s = scenario!(soak_config_ledger_audit_subsets_one_order_instrumented);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Sessions whose `Drop` spawns a cleanup task locking the registry they are dropped under by a sweeper.
+#[test]
+fn soak_session_drop_spawns_unregister_swept_under_registry_plain() {
+    let mut s = scenario!(soak_session_drop_spawns_unregister_swept_under_registry_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Producers `reserve_many` slots, fill them after a lock of `source`; a slow sink behind `sink-file`.
+#[test]
+fn soak_reserve_many_batches_then_fill_slow_sink_plain() {
+    let mut s = scenario!(soak_reserve_many_batches_then_fill_slow_sink_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Owned permits `split` into a helper task, returned through its `JoinHandle` and `merge`d back.
+#[test]
+fn soak_owned_permits_split_to_subtask_merged_back_plain() {
+    let mut s = scenario!(soak_owned_permits_split_to_subtask_merged_back_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A synchronous call chain of three actors with full inboxes of 2 and oneshot replies, no timeouts.
+#[test]
+fn soak_actor_call_chain_gateway_auth_store_full_inboxes_plain() {
+    let mut s = scenario!(soak_actor_call_chain_gateway_auth_store_full_inboxes_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// An async lock held while awaiting `spawn_blocking` file I/O (append, fsync, rename).
+#[test]
+fn soak_segment_lock_across_spawn_blocking_file_io_plain() {
+    let mut s = scenario!(soak_segment_lock_across_spawn_blocking_file_io_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Handlers keep a session lock while draining a `JoinSet` of fetches that call a backend actor.
+#[test]
+fn soak_handler_joinset_fanout_under_session_lock_backend_actor_plain() {
+    let mut s = scenario!(soak_handler_joinset_fanout_under_session_lock_backend_actor_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Renderers send `lock_owned` guards inside jobs to a GPU worker and may lock the same frame again while their guard is still queued.
+#[test]
+fn soak_owned_frame_guards_sent_in_jobs_to_gpu_worker_plain() {
+    let mut s = scenario!(soak_owned_frame_guards_sent_in_jobs_to_gpu_worker_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// As `soak_actor_weak_self_sender_parks_gets_until_refresh_plain`, current-thread.
+#[test]
+fn soak_actor_weak_self_sender_parks_gets_current_thread_plain() {
+    let mut s = scenario!(soak_actor_weak_self_sender_parks_gets_current_thread_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// As `soak_owned_frame_guards_sent_in_jobs_to_gpu_worker_plain`, current-thread.
+#[test]
+fn soak_owned_frame_guards_sent_in_jobs_current_thread_plain() {
+    let mut s = scenario!(soak_owned_frame_guards_sent_in_jobs_current_thread_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }
