@@ -215,7 +215,7 @@ async fn main() {
     });
     tokio::task::spawn(p2p_event_task(p2p_evt, handle.clone()));
     ready_when(|g| {
-        waiters(g, NodeKind::Channel, "get_links respond") >= 8
+        waiters(g, NodeKind::Channel, "get_links respond") >= 4
             && waiters(g, NodeKind::Rwlock, "conductor") >= 1
     });
     // The admin interface installs apps now and then.
