@@ -38,7 +38,7 @@ pub use analysis::{Options, Report, analyze, analyze_merged};
 pub use evidence::Evidence;
 pub use history::{Event, EventKind, History, HistoryNode};
 pub use lock_order::{
-    LockClass, LockMode, LockOrder, MAX_GATES, MAX_PAIRS, OrderDrops, OrderEdge, OrderExample,
+    LockClass, LockMode, LockOrder, MAX_EDGE_LOCKS, MAX_GATES, OrderDrops, OrderEdge, OrderExample,
     OrderGate,
 };
 pub use merge::{Merged, merge};

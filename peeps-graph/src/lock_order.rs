@@ -126,17 +126,24 @@ pub struct OrderEdge {
     /// so none is reported (see `docs/lock-order.md`, "Waits given up").
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub bounded: bool,
-    /// The locks it was seen between, `[held, taken]` node ids, at most
-    /// [`MAX_PAIRS`] (the first seen; a pair evicted from a thread's edge
-    /// cache is noted again, nothing more). A cycle
-    /// through a class closes only where the lock one edge took is one the
-    /// next edge held (see `docs/lock-order.md`, "Locks of one class:
-    /// instances"). Empty in older dumps: any lock of each class.
+    /// The locks it was seen holding (node ids, ascending), at most
+    /// [`MAX_EDGE_LOCKS`]. A cycle through a class closes only where a
+    /// lock one edge took is one the next edge held (see
+    /// `docs/lock-order.md`, "Locks of one class: instances"). Empty in
+    /// older dumps: any lock of the class.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pairs: Vec<[NodeId; 2]>,
-    /// It was seen between more pairs of locks than `pairs` lists: any.
+    pub held_locks: Vec<NodeId>,
+    /// It was seen holding more locks than `held_locks` could list (or
+    /// the budget of listed locks was spent): any.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub more_pairs: bool,
+    pub more_held: bool,
+    /// The locks it was seen taking (node ids, ascending), at most
+    /// [`MAX_EDGE_LOCKS`]; empty in older dumps: any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub taken_locks: Vec<NodeId>,
+    /// It was seen taking more locks than `taken_locks` could list: any.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more_taken: bool,
     /// The first time it was seen.
     pub example: OrderExample,
 }
@@ -146,19 +153,20 @@ impl OrderEdge {
     /// they meet at: one lock this edge took is one `next` held (or
     /// either says any lock of the class).
     pub fn meets(&self, next: &OrderEdge) -> bool {
-        let any = |e: &OrderEdge| e.more_pairs || e.pairs.is_empty();
-        any(self)
-            || any(next)
+        let took_any = self.more_taken || self.taken_locks.is_empty();
+        let held_any = next.more_held || next.held_locks.is_empty();
+        took_any
+            || held_any
             || self
-                .pairs
+                .taken_locks
                 .iter()
-                .any(|[_, took]| next.pairs.iter().any(|[held, _]| held == took))
+                .any(|took| next.held_locks.binary_search(took).is_ok())
     }
 }
 
-/// How many pairs of locks an order edge lists at most (see
-/// [`OrderEdge::pairs`]).
-pub const MAX_PAIRS: usize = 8;
+/// How many locks an order edge lists on each side at most (see
+/// [`OrderEdge::held_locks`]); past that, the side meets any lock.
+pub const MAX_EDGE_LOCKS: usize = 256;
 
 /// How many gates an order edge keeps at most (the first ones taken, an
 /// exclusive one in place of the last shared one).
@@ -234,12 +242,17 @@ pub struct OrderDrops {
     /// peeps follows per task.
     #[serde(default)]
     pub held: u64,
+    /// Locks an order edge was seen between and could not list: the
+    /// budget of listed locks was spent (each such edge meets any lock of
+    /// its classes).
+    #[serde(default)]
+    pub edge_locks: u64,
 }
 
 impl OrderDrops {
     /// Nothing was dropped.
     pub fn is_empty(&self) -> bool {
-        self.classes == 0 && self.edges == 0 && self.held == 0
+        self.classes == 0 && self.edges == 0 && self.held == 0 && self.edge_locks == 0
     }
 }
 

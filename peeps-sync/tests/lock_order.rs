@@ -1411,9 +1411,8 @@ async fn a_cycle_through_two_instances_of_one_class_that_meets_at_no_lock_is_non
 
 /// Per-connection state locks, all made at one site, and a registry:
 /// handlers take their connection's state then the registry, the reaper
-/// the registry then every state. The edges meet at many locks (more
-/// pairs than an edge lists): the inversion is reported, as lockdep's
-/// classes would, whichever connections each thread saw first.
+/// the registry then every state. The edges meet at each state: the
+/// inversion is reported, and each edge lists the states it saw.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inversion_through_many_locks_of_one_class_is_reported() {
     let registry = Arc::new(Mutex::new(0).named("lo-conns-registry"));
@@ -1443,8 +1442,47 @@ async fn an_inversion_through_many_locks_of_one_class_is_reported() {
         .edges
         .iter()
         .filter(|e| e.example.task_name.starts_with("lo-conns-"))
-        .all(|e| e.more_pairs && e.pairs.len() == peeps_graph::MAX_PAIRS);
-    assert!(listed, "each edge met more pairs than it lists");
+        .all(|e| e.held_locks.len() + e.taken_locks.len() == 13 && !e.more_held && !e.more_taken);
+    assert!(
+        listed,
+        "each edge lists the 12 states and the registry: {order:#?}"
+    );
+}
+
+/// A proxy's connections, one type (one class of state locks): client
+/// handlers take their own state then the routes, a health checker the
+/// routes then each upstream's state. No state is on both sides: no
+/// potential deadlock, however many connections (up to what an edge
+/// lists); past that, a side is any lock and the inversion is reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_locks_of_one_class_on_sides_that_never_meet_order_nothing() {
+    async fn proxy(prefix: &'static str, conns: usize) {
+        let routes = Arc::new(Mutex::new(0).named(format!("{prefix}routes")));
+        let states: Arc<Vec<Mutex<u64>>> =
+            Arc::new((0..2 * conns as u64).map(Mutex::new).collect());
+        for i in 0..conns {
+            let (routes, states) = (routes.clone(), states.clone());
+            run(prefix, async move {
+                let _client = states[i].lock().await;
+                let _routes = routes.lock().await;
+            })
+            .await;
+        }
+        let (routes, states) = (routes.clone(), states.clone());
+        run(prefix, async move {
+            let _routes = routes.lock().await;
+            for upstream in &states[conns..] {
+                drop(upstream.lock().await);
+            }
+        })
+        .await;
+    }
+    proxy("lo-proxy-few-", 40).await;
+    let found = potential("lo-proxy-few-");
+    assert!(found.is_empty(), "{found:#?}");
+    proxy("lo-proxy-many-", peeps_graph::MAX_EDGE_LOCKS + 1).await;
+    let found = potential("lo-proxy-many-");
+    assert_eq!(found.len(), 1, "past the lists, any lock: {found:#?}");
 }
 
 /// A read-through cache's placeholder: a fresh slot made and locked under

@@ -828,6 +828,12 @@ export interface OrderDrops {
    */
   classes?: number;
   /**
+   * Locks an order edge was seen between and could not list: the
+   * budget of listed locks was spent (each such edge meets any lock of
+   * its classes).
+   */
+  edge_locks?: number;
+  /**
    * Order edges not recorded: the edge table was full.
    */
   edges?: number;
@@ -1347,18 +1353,27 @@ export interface OrderEdge {
    */
   held: LockMode;
   /**
-   * It was seen between more pairs of locks than `pairs` lists: any.
+   * The locks it was seen holding (node ids, ascending), at most
+   * [`MAX_EDGE_LOCKS`]. A cycle through a class closes only where a
+   * lock one edge took is one the next edge held (see
+   * `docs/lock-order.md`, "Locks of one class: instances"). Empty in
+   * older dumps: any lock of the class.
    */
-  more_pairs?: boolean;
+  held_locks?: number[];
   /**
-   * The locks it was seen between, `[held, taken]` node ids, at most
-   * [`MAX_PAIRS`] (the first seen; a pair evicted from a thread's edge
-   * cache is noted again, nothing more). A cycle
-   * through a class closes only where the lock one edge took is one the
-   * next edge held (see `docs/lock-order.md`, "Locks of one class:
-   * instances"). Empty in older dumps: any lock of each class.
+   * It was seen holding more locks than `held_locks` could list (or
+   * the budget of listed locks was spent): any.
    */
-  pairs?: [number, number][];
+  more_held?: boolean;
+  /**
+   * It was seen taking more locks than `taken_locks` could list: any.
+   */
+  more_taken?: boolean;
+  /**
+   * The locks it was seen taking (node ids, ascending), at most
+   * [`MAX_EDGE_LOCKS`]; empty in older dumps: any.
+   */
+  taken_locks?: number[];
   /**
    * The class of the lock taken.
    */

@@ -14,11 +14,12 @@
 //! them apart, see [`gate_hash`]) keeps only those both had.
 
 use super::class::ClassKey;
+use super::edge_locks::{self, EdgeLocks};
 use super::{MAX_CLASSES, MAX_EDGES, UNTRACKED};
 use crate::wait::Site;
 use parking_lot::Mutex;
 use peeps_graph::{
-    LockClass, LockMode, LockOrder, MAX_GATES, MAX_PAIRS, NodeId, NodeKind, OrderDrops, OrderEdge,
+    LockClass, LockMode, LockOrder, MAX_GATES, NodeId, NodeKind, OrderDrops, OrderEdge,
     OrderExample, OrderGate,
 };
 use std::collections::HashMap;
@@ -327,11 +328,10 @@ struct Record {
     /// An observation was made at another acquisition site than the
     /// example's (whose waits may never be given up).
     other_site: bool,
-    /// The locks it was seen between (held, taken): `..pairs_len` used.
-    pairs: [(NodeId, NodeId); MAX_PAIRS],
-    pairs_len: u8,
-    /// Seen between more pairs than `pairs` has room for.
-    more_pairs: bool,
+    /// The locks it was seen holding.
+    held_locks: EdgeLocks,
+    /// The locks it was seen taking.
+    taken_locks: EdgeLocks,
     example: Example,
 }
 
@@ -341,19 +341,15 @@ impl Record {
         self.given_up && !self.other_site
     }
 
-    /// Notes that it was seen between locks `pair`.
-    fn seen_between(&mut self, pair: (NodeId, NodeId)) {
-        let len = usize::from(self.pairs_len);
-        if self.more_pairs || self.pairs[..len].contains(&pair) {
-            return;
-        }
-        match self.pairs.get_mut(len) {
-            Some(slot) => {
-                *slot = pair;
-                self.pairs_len += 1;
-            }
-            None => self.more_pairs = true,
-        }
+    /// Notes that it was seen between locks `held` and `taken`.
+    fn seen_between(&mut self, held: NodeId, taken: NodeId) {
+        self.held_locks.note(held);
+        self.taken_locks.note(taken);
+    }
+
+    /// Whether both sides stand for any lock: any pair of locks is known.
+    fn any_pair(&self) -> bool {
+        self.held_locks.any() && self.taken_locks.any()
     }
 }
 
@@ -405,8 +401,8 @@ static EDGES: LazyLock<Edges> = LazyLock::new(|| Edges {
 /// Learns edge `l` unless it is known, else narrows its gates to those
 /// `l` has too and notes its pair of locks; `who` names the context when
 /// the edge is new (called outside any borrow of the thread's state).
-/// Returns whether the edge lists all the pairs it keeps (or was not
-/// kept): any further pair of it is known.
+/// Returns whether both sides of the edge stand for any lock (or it was
+/// not kept): any further pair of locks of it is known.
 pub(super) fn learn(l: &Learn, who: impl FnOnce() -> (NodeId, NodeKind, String)) -> bool {
     record(l, false, who)
 }
@@ -421,18 +417,18 @@ pub(super) fn given_up(l: &Learn, who: impl FnOnce() -> (NodeId, NodeKind, Strin
 
 /// Learns edge `l`, or notes another observation of it: its gates
 /// narrowed, its pair of locks noted, its sites compared. Returns whether
-/// the edge has no room for another pair (see [`learn`]).
+/// any further pair of the edge is known (see [`learn`]).
 fn record(l: &Learn, given_up: bool, who: impl FnOnce() -> (NodeId, NodeKind, String)) -> bool {
     let mut shard = EDGES.shards[l.key.slot(SHARDS)].lock();
     if let Some(known) = shard.get_mut(&l.key) {
         known.gates.intersect(&l.gates);
-        known.seen_between((l.held_lock, l.acquired_lock));
+        known.seen_between(l.held_lock, l.acquired_lock);
         if l.acquired_at != known.example.acquired_at {
             known.other_site = true;
         } else if given_up {
             known.given_up = true;
         }
-        return known.more_pairs;
+        return known.any_pair();
     }
     if EDGES.count.load(Relaxed) >= MAX_EDGES {
         drop(shard);
@@ -441,8 +437,6 @@ fn record(l: &Learn, given_up: bool, who: impl FnOnce() -> (NodeId, NodeKind, St
     }
     EDGES.count.fetch_add(1, Relaxed);
     let (task, task_kind, task_name) = who();
-    let mut pairs = [(0, 0); MAX_PAIRS];
-    pairs[0] = (l.held_lock, l.acquired_lock);
     let record = Record {
         from: l.from,
         to: l.to,
@@ -452,9 +446,8 @@ fn record(l: &Learn, given_up: bool, who: impl FnOnce() -> (NodeId, NodeKind, St
         gates: l.gates,
         given_up,
         other_site: false,
-        pairs,
-        pairs_len: 1,
-        more_pairs: false,
+        held_locks: EdgeLocks::one(l.held_lock),
+        taken_locks: EdgeLocks::one(l.acquired_lock),
         example: Example {
             task,
             task_kind,
@@ -514,11 +507,10 @@ pub(crate) fn describe(now_ms: u64) -> Option<LockOrder> {
                 to_lock: r.locks.map(|l| l.1),
                 gates: r.gates.describe(),
                 bounded: r.bounded(),
-                pairs: r.pairs[..usize::from(r.pairs_len)]
-                    .iter()
-                    .map(|&(held, taken)| [held, taken])
-                    .collect(),
-                more_pairs: r.more_pairs,
+                held_locks: r.held_locks.listed().to_vec(),
+                more_held: r.held_locks.any(),
+                taken_locks: r.taken_locks.listed().to_vec(),
+                more_taken: r.taken_locks.any(),
                 example: OrderExample {
                     task: e.task,
                     task_kind: e.task_kind,
@@ -543,6 +535,7 @@ pub(crate) fn describe(now_ms: u64) -> Option<LockOrder> {
             classes: CLASSES_DROPPED.load(Relaxed),
             edges: EDGES_DROPPED.load(Relaxed),
             held: HELD_DROPPED.load(Relaxed),
+            edge_locks: edge_locks::dropped(),
         },
     })
 }
@@ -555,7 +548,7 @@ mod tests {
     fn an_edge_record_stays_small() {
         // docs/lock-order.md, "Bounds and cost": the table's size.
         let size = std::mem::size_of::<super::Record>() + std::mem::size_of::<super::EdgeKey>();
-        assert!(size <= 360, "{size} bytes");
+        assert!(size <= 300, "{size} bytes");
     }
 
     #[test]

@@ -99,6 +99,8 @@ pub const HELD_MAX: usize = 8;
 #[cfg(feature = "diagnostics")]
 mod class;
 #[cfg(feature = "diagnostics")]
+mod edge_locks;
+#[cfg(feature = "diagnostics")]
 mod graph;
 #[cfg(feature = "diagnostics")]
 mod on;

@@ -506,7 +506,7 @@ fn known(held: &[Held], cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
 /// Whether the edge from held lock `h` to `taken`, seen with the gates
 /// summed in `gates`, is in the cache, or is none (`h` is another
 /// context's, or an owned guard). The cache knows an edge by its pair of
-/// locks too, until the edge has all the pairs it lists (see
+/// locks too, until both its sides stand for any lock (see
 /// [`pair_hash`]).
 #[inline(always)]
 fn known_from(h: &Held, gates: u64, cache: &[EdgeKey; EDGE_CACHE], taken: &Held) -> bool {
@@ -523,15 +523,15 @@ fn known_from(h: &Held, gates: u64, cache: &[EdgeKey; EDGE_CACHE], taken: &Held)
 }
 
 /// The locks `held` → `taken` of one observation, in a cache key: an edge
-/// between two classes lists the pairs of locks it was seen between
+/// between two classes lists the locks it was seen holding and taking
 /// (`graph::Record::seen_between`), so each new pair must reach it.
 #[inline(always)]
 fn pair_hash(held: NodeId, taken: NodeId) -> u64 {
     (held ^ taken.rotate_left(29)).wrapping_mul(crate::id::GOLDEN) | 1
 }
 
-/// In a cache key instead of [`pair_hash`]: the edge lists as many pairs
-/// as it keeps, and any pair is known (even: never a pair's hash).
+/// In a cache key instead of [`pair_hash`]: both sides of the edge stand
+/// for any lock, so any pair is known (even: never a pair's hash).
 const ANY_PAIR: u64 = 0x5851_F42D_4C95_7F2E;
 
 /// The locks of the context `tag` in `list`, copied.

@@ -307,6 +307,12 @@ impl LearnedOrder {
                 count(d.held as usize, "acquisition", "acquisitions")
             ));
         }
+        if d.edge_locks > 0 {
+            parts.push(format!(
+                "{} (the budget of listed locks is spent: those edges meet any lock of their classes)",
+                count(d.edge_locks as usize, "lock an edge was seen between", "locks edges were seen between")
+            ));
+        }
         Some(format!("lock order not recorded: {}", parts.join(", ")))
     }
 }

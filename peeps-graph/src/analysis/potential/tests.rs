@@ -54,8 +54,10 @@ fn edge(from: u32, to: u32, gates: &[OrderGate]) -> OrderEdge {
         to_lock: None,
         gates: gates.to_vec(),
         bounded: false,
-        pairs: Vec::new(),
-        more_pairs: false,
+        held_locks: Vec::new(),
+        more_held: false,
+        taken_locks: Vec::new(),
+        more_taken: false,
         example: OrderExample {
             task: 1,
             task_kind: NodeKind::Task,
@@ -238,8 +240,15 @@ fn old_dumps_without_gates_still_read() {
 
 /// `edge(from, to)` seen between the locks `pairs` (held, taken).
 fn between_locks(from: u32, to: u32, pairs: &[[NodeId; 2]]) -> OrderEdge {
+    let side = |i: usize| {
+        let mut locks: Vec<NodeId> = pairs.iter().map(|p| p[i]).collect();
+        locks.sort_unstable();
+        locks.dedup();
+        locks
+    };
     OrderEdge {
-        pairs: pairs.to_vec(),
+        held_locks: side(0),
+        taken_locks: side(1),
         ..edge(from, to, &[])
     }
 }
@@ -259,9 +268,13 @@ fn a_cycle_closes_only_where_one_edge_took_a_lock_the_next_held() {
         between_locks(2, 1, &[[22, 11]]),
     ]);
     assert_eq!(found(&met), [[(1, 2), (2, 1)]]);
-    // More pairs than listed, or none listed (an older dump): any lock.
+    // More locks taken than listed, or none listed (an older dump): any
+    // lock. More held than listed does not matter at this junction.
     let mut more = between_locks(1, 2, &[[11, 21]]);
-    more.more_pairs = true;
+    more.more_held = true;
+    let o = order(vec![more.clone(), between_locks(2, 1, &[[22, 11]])]);
+    assert!(found(&o).is_empty(), "{:?}", found(&o));
+    more.more_taken = true;
     let o = order(vec![more, between_locks(2, 1, &[[22, 11]])]);
     assert_eq!(found(&o).len(), 1);
     let o = order(vec![edge(1, 2, &[]), between_locks(2, 1, &[[22, 11]])]);
@@ -273,4 +286,27 @@ fn a_cycle_closes_only_where_one_edge_took_a_lock_the_next_held() {
         between_locks(3, 1, &[[31, 12]]),
     ]);
     assert!(found(&o).is_empty(), "{:?}", found(&o));
+}
+
+#[test]
+fn many_locks_of_one_class_on_two_sides_that_never_meet_close_no_cycle() {
+    // A proxy's connection states, one class (2): client handlers take
+    // their own state (200..240) then the routes (1); a health checker the
+    // routes then an upstream's state (300..340). No state is on both
+    // sides, however many there are.
+    let clients: Vec<[NodeId; 2]> = (200..240).map(|c| [c, 11]).collect();
+    let upstreams: Vec<[NodeId; 2]> = (300..340).map(|u| [11, u]).collect();
+    let apart = order(vec![
+        between_locks(2, 1, &clients),
+        between_locks(1, 2, &upstreams),
+    ]);
+    assert!(found(&apart).is_empty(), "{:?}", found(&apart));
+    // The checker once took a client's state: the cycle closes there.
+    let mut met = upstreams.clone();
+    met.push([11, 217]);
+    let o = order(vec![
+        between_locks(2, 1, &clients),
+        between_locks(1, 2, &met),
+    ]);
+    assert_eq!(found(&o), [[(1, 2), (2, 1)]]);
 }
