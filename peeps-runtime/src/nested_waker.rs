@@ -119,10 +119,9 @@ fn strong_of(waker: &Waker, arc: bool) -> Option<usize> {
     let at = data.checked_sub(2 * std::mem::size_of::<usize>())?;
     if arc && data.is_multiple_of(std::mem::align_of::<usize>()) {
         // SAFETY: the vtable makes its wakers from `Arc::into_raw` (found
-        // by the probe in `measure`), so non-null data points into a live
-        // `ArcInner` (the caller holds the waker), whose strong count
-        // (`repr(C)`: strong, weak, data) is two words before the data.
-        Some(unsafe { (*(at as *const AtomicUsize)).load(Ordering::Acquire) })
+        // by the probe in `measure`), so non-null, aligned data is a live
+        // `Arc`'s (the caller holds the waker).
+        Some(unsafe { crate::thread_waker::arc_strong_count(waker) })
     } else {
         crate::task_cell::word_at(at)
     }

@@ -122,15 +122,26 @@ pub(crate) fn clones(root: NodeId) -> Option<u64> {
     }
     // SAFETY: the vtable is tokio's parked-thread one, whose data pointer
     // is `Arc::into_raw` of its `Arc<park::Inner>` (tokio's
-    // `unparker_to_raw_waker`); std's `ArcInner` is `repr(C)` with the
-    // strong count first and the weak count next, so the strong count is
-    // two words before the data (`Inner` is word-aligned). The clone kept
+    // `unparker_to_raw_waker`; `Inner` is word-aligned). The clone kept
     // here keeps the `Arc` alive while it is read.
-    let strong = unsafe {
+    let strong = unsafe { arc_strong_count(waker) };
+    Some(strong.saturating_sub(BASELINE) as u64)
+}
+
+/// The strong count of the `Arc` behind `waker`: std's `ArcInner` is
+/// `repr(C)` with the strong count first and the weak count next, so it
+/// is two words before the data.
+///
+/// # Safety
+///
+/// `waker`'s data pointer must be `Arc::into_raw` of a live `Arc` of a
+/// word-aligned value (the caller holds the waker, so it stays alive).
+pub(crate) unsafe fn arc_strong_count(waker: &Waker) -> usize {
+    // SAFETY: as the caller promises.
+    unsafe {
         let data = waker.data().cast::<AtomicUsize>();
         (*data.sub(2)).load(Ordering::Acquire)
-    };
-    Some(strong.saturating_sub(BASELINE) as u64)
+    }
 }
 
 /// Calls `each` with each thread root whose waker is counted here and that
