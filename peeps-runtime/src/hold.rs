@@ -799,7 +799,7 @@ impl HolderSet {
     /// [`crate::ownership::moved`]). Returns whether a live hold has that
     /// ticket. Cold.
     pub(crate) fn moved(&self, ticket: u64, m: crate::ownership::Move) -> bool {
-        crate::lockorder::moved(self, m.to);
+        crate::lockorder::moved(self, m.to, || self.how_held(ticket));
         for f in &self.fast {
             let Some(h) = f.read().filter(|h| h.holder != MOVING) else {
                 continue;
@@ -832,6 +832,20 @@ impl HolderSet {
             }
         }
         false
+    }
+
+    /// How the live movable hold `ticket` is held, and its holder, if there
+    /// is one. Cold.
+    fn how_held(&self, ticket: u64) -> Option<(HoldAs, NodeId)> {
+        let fast = self.fast.iter().find_map(|f| {
+            f.read()
+                .filter(|h| h.holder != MOVING && h.ticket == ticket)
+                .map(|h| (HoldAs::from_bits(h.meta), h.holder))
+        });
+        fast.or_else(|| {
+            let slow = self.slow.lock();
+            slow.iter().find(|r| r.ticket == ticket).map(|r| (r.how, r.holder))
+        })
     }
 
     /// The holder and evidence of the hold in `slot`, if live.

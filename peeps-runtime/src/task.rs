@@ -615,7 +615,6 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
     // Handles moved into the task with its future are the task's now.
     let id = core.id;
     let clock = crate::history::spawned(id, location, parent);
-    ownership::spawned(&fut, id);
     // Written straight into its `Arc`: built on the stack and moved in,
     // the entry went through two copies (`memcpy`, ~160 instructions).
     let mut arc = Arc::new(std::mem::MaybeUninit::<TaskEntry>::uninit());
@@ -641,6 +640,8 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
     });
     // SAFETY: written just above.
     let entry = unsafe { arc.assume_init() };
+    // An owned guard among them is the task's from its first poll on.
+    crate::lockorder::spawning(id, &entry.held, || ownership::spawned(&fut, id));
     TaskFuture { reg: Registered::from_arc(entry), fut }
 }
 

@@ -109,7 +109,7 @@ mod stack;
 #[cfg(feature = "diagnostics")]
 pub use on::*;
 #[cfg(feature = "diagnostics")]
-pub(crate) use stack::{Saved, enter_task};
+pub(crate) use stack::{Saved, enter_task, spawning};
 
 #[cfg(not(feature = "diagnostics"))]
 mod off;

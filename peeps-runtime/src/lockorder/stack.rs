@@ -29,7 +29,7 @@ use crate::context;
 use crate::hold::Taker;
 use crate::wait::Site;
 use peeps_graph::{LockMode, NodeId, NodeKind};
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
 use std::sync::atomic::{
     AtomicU64,
     Ordering::{Acquire, Relaxed, Release},
@@ -837,8 +837,9 @@ fn release_slow(list: &mut List, lock: NodeId) -> bool {
 
 /// A hold of `lock` moved to node `to` (seen by peeps: a guard sent in a
 /// message, given at spawn): if the current context holds it and is not
-/// `to`, it holds it no more.
-pub(super) fn moved_away(lock: NodeId, to: NodeId) {
+/// `to`, it holds it no more. Returns whether it moved into the current
+/// context, which does not list it (see [`moved_in`]).
+pub(super) fn moved_away(lock: NodeId, to: NodeId) -> bool {
     let frame = context::current();
     let current = if frame.tracked {
         frame.task
@@ -849,16 +850,108 @@ pub(super) fn moved_away(lock: NodeId, to: NodeId) {
         }
     };
     if current == to {
-        return;
+        let mut listed = false;
+        if !frame.tracked && crate::id::is_foreign(current) {
+            plain::held(current, |h| listed |= h.lock == lock);
+        }
+        return !listed && with_list(|list| list.find(lock).is_none()).unwrap_or(false);
     }
     if !frame.tracked && crate::id::is_foreign(current) && plain::remove(current, lock, false) {
-        return;
+        return false;
     }
     with_list(|list| {
         if let Some(i) = list.find(lock) {
             list.remove(i);
         }
     });
+    false
+}
+
+/// A hold of `lock` (class `class`, held in `mode`) moved from `from` into
+/// the current context, found in its state by its first poll (an owned
+/// guard given at spawn): `from` holds it no more, and the context holds
+/// it from now on, as an owned guard: ordered after nothing, ordering
+/// nothing, a gate of what the context takes under it. (Without it, a
+/// maintenance write guard moved into the task that does the maintenance
+/// gated nothing there: docs/lock-order.md, "Gate locks".)
+#[cold]
+#[inline(never)]
+pub(super) fn moved_in(lock: NodeId, class: u32, mode: LockMode, from: NodeId) {
+    if !(crate::id::is_foreign(from) && plain::remove(from, lock, false)) {
+        // The holder's list is a thread's or a peeps task's, not at hand:
+        // every context forgets the lock (the current one applies that
+        // before it lists the lock again, below).
+        orphan(lock);
+    }
+    let frame = context::current();
+    let plain = if frame.tracked { 0 } else { plain_tag() };
+    take(
+        lock,
+        class,
+        mode,
+        None,
+        false,
+        true,
+        false,
+        Taker::new(0, plain),
+        0,
+    );
+}
+
+thread_local! {
+    /// The peeps task this thread is spawning now and its saved list, while
+    /// the handles its future owns are found (see [`spawning`]).
+    static SPAWNING: Cell<(NodeId, *const Saved)> = const { Cell::new((0, std::ptr::null())) };
+}
+
+/// Runs `find`, which finds the handles moved into peeps task `task` at
+/// its spawn, before its first poll: an owned guard among them is listed
+/// in the task's `saved` list (see [`seed_spawning`]).
+pub(crate) fn spawning<R>(task: NodeId, saved: &Saved, find: impl FnOnce() -> R) -> R {
+    let before = SPAWNING.replace((task, std::ptr::from_ref(saved)));
+    let out = find();
+    SPAWNING.set(before);
+    out
+}
+
+/// Whether `task` is the peeps task this thread is spawning now.
+pub(super) fn is_spawning(task: NodeId) -> bool {
+    SPAWNING.get().0 == task && task != 0
+}
+
+/// A hold of `lock` (class `class`, held in `mode`) moved into the peeps
+/// task this thread is spawning (an owned guard given at spawn; the
+/// spawner lists it no more): the task holds it from its first poll on,
+/// as [`moved_in`] says. Cold.
+#[cold]
+#[inline(never)]
+pub(super) fn seed_spawning(lock: NodeId, class: u32, mode: LockMode) {
+    let (_, saved) = SPAWNING.get();
+    if saved.is_null() {
+        return;
+    }
+    // SAFETY: set by `spawning`, whose caller keeps the task's entry alive
+    // meanwhile; the task is not polled yet, so nobody else touches it.
+    let list = unsafe { &mut *(*saved).0.get() };
+    let s = list.get_or_insert_with(|| {
+        Box::new(SavedList {
+            entries: [Held::EMPTY; HELD_MAX],
+            len: 0,
+            seen: ORPHANS.load(Relaxed),
+        })
+    });
+    if s.len == HELD_MAX || s.entries[..s.len].iter().any(|h| h.lock == lock) {
+        return;
+    }
+    s.entries[s.len] = Held {
+        lock,
+        class,
+        mode,
+        movable: true,
+        exclusive: graph::is_exclusive(mode),
+        ..Held::EMPTY
+    };
+    s.len += 1;
 }
 
 // ---- a peeps task's locks across its polls ---------------------------------
