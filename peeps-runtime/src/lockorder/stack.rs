@@ -172,23 +172,24 @@ fn orphan_lock(n: u64) -> Option<NodeId> {
 impl List {
     /// Forgets, from `entries[..len]`, the locks released elsewhere by
     /// orphan releases `from..to` (all of them when the ring no longer has
-    /// those), keeping `base` at the first entry it was at.
+    /// one of those, or its writer has not finished it yet: a lock kept
+    /// after its release would order the next ones falsely, a lock
+    /// forgotten only misses some), keeping `base` at the first entry it
+    /// was at.
     fn forget_orphans(entries: &mut [Held], len: &mut usize, base: &mut usize, from: u64, to: u64) {
         if *len == 0 {
             return;
         }
         if to - from > RING {
-            for _ in 0..*len {
-                graph::held_dropped();
-            }
-            *len = 0;
-            *base = 0;
+            Self::forget_all(len, base);
             return;
         }
         for n in from..to {
-            if let Some(lock) = orphan_lock(n)
-                && let Some(i) = entries[..*len].iter().rposition(|h| h.lock == lock)
-            {
+            let Some(lock) = orphan_lock(n) else {
+                Self::forget_all(len, base);
+                return;
+            };
+            if let Some(i) = entries[..*len].iter().rposition(|h| h.lock == lock) {
                 entries.copy_within(i + 1..*len, i);
                 *len -= 1;
                 if i < *base {
@@ -196,6 +197,17 @@ impl List {
                 }
             }
         }
+    }
+
+    /// Forgets every entry of a list that cannot tell which orphan
+    /// releases were its own (counted as not followed).
+    #[cold]
+    fn forget_all(len: &mut usize, base: &mut usize) {
+        for _ in 0..*len {
+            graph::held_dropped();
+        }
+        *len = 0;
+        *base = 0;
     }
 
     /// Applies the orphan releases made since this list last looked, if
@@ -1059,4 +1071,23 @@ fn save(l: &List, list: &mut Option<Box<SavedList>>) {
     s.entries[..n].copy_from_slice(&l.entries[l.base..l.len]);
     s.len = n;
     s.seen = l.seen;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Held, List};
+
+    #[test]
+    fn a_list_that_cannot_read_an_orphan_release_forgets_every_lock() {
+        // Release number 2^40 + 1000 was never written to the ring (as one its
+        // writer has not finished): which lock it released is not known,
+        // so no entry may stay (it would order later locks falsely).
+        let mut entries = [Held::EMPTY; super::HELD_MAX];
+        entries[0].lock = 7;
+        entries[1].lock = 9;
+        let (mut len, mut base) = (2, 1);
+        let n = (1 << 40) + 1000;
+        List::forget_orphans(&mut entries, &mut len, &mut base, n, n + 1);
+        assert_eq!((len, base), (0, 0));
+    }
 }
