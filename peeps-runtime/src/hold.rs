@@ -799,7 +799,18 @@ impl HolderSet {
     /// [`crate::ownership::moved`]). Returns whether a live hold has that
     /// ticket. Cold.
     pub(crate) fn moved(&self, ticket: u64, m: crate::ownership::Move) -> bool {
-        crate::lockorder::moved(self, m.to, || self.how_held(ticket));
+        self.moved_seeding(ticket, m, None)
+    }
+
+    /// As [`moved`](Self::moved); `seed`: the saved lock list of the peeps
+    /// task `m.to`, being spawned now (see `lockorder::moved`).
+    pub(crate) fn moved_seeding(
+        &self,
+        ticket: u64,
+        m: crate::ownership::Move,
+        seed: Option<&crate::lockorder::Saved>,
+    ) -> bool {
+        crate::lockorder::moved(self, m.to, seed, || self.how_held(ticket));
         for f in &self.fast {
             let Some(h) = f.read().filter(|h| h.holder != MOVING) else {
                 continue;

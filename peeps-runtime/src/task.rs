@@ -641,7 +641,7 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
     // SAFETY: written just above.
     let entry = unsafe { arc.assume_init() };
     // An owned guard among them is the task's from its first poll on.
-    crate::lockorder::spawning(id, &entry.held, || ownership::spawned(&fut, id));
+    ownership::spawned_task(&fut, id, &entry.held);
     TaskFuture { reg: Registered::from_arc(entry), fut }
 }
 

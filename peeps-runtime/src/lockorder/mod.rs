@@ -109,7 +109,7 @@ mod stack;
 #[cfg(feature = "diagnostics")]
 pub use on::*;
 #[cfg(feature = "diagnostics")]
-pub(crate) use stack::{Saved, enter_task, spawning};
+pub(crate) use stack::{Saved, enter_task};
 
 #[cfg(not(feature = "diagnostics"))]
 mod off;

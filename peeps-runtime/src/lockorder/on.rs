@@ -229,21 +229,22 @@ pub(crate) fn held_exclusive(f: impl FnMut(NodeId)) {
 /// A hold of a lock of `set` moved to `to` (an owned guard sent or given
 /// at spawn): if the current context held it, it holds it no more. If the
 /// current context is `to` (a spawned task's first poll found the guard in
-/// its state) and does not list it yet, or a peeps task this thread is
-/// spawning (see `stack::spawning`), it holds it from then on, held as
+/// its state) and does not list it yet, or a peeps task being spawned now
+/// whose saved list is `seed`, it holds it from then on, held as
 /// `how` says (with the holder it moved from, who holds it no more): a
 /// gate of the edges it takes under it, ordering nothing itself (it may
 /// move on unseen).
 pub(crate) fn moved(
     set: &HolderSet,
     to: NodeId,
+    seed: Option<&stack::Saved>,
     how: impl FnOnce() -> Option<(crate::hold::HoldAs, NodeId)>,
 ) {
     let Some(class) = tracked(set.order.load()) else {
         return;
     };
     let here = stack::moved_away(set.owner(), to);
-    if !here && !stack::is_spawning(to) {
+    if !here && seed.is_none() {
         return;
     }
     let (mode, from) = match how() {
@@ -252,10 +253,10 @@ pub(crate) fn moved(
         Some((crate::hold::HoldAs::Permit, from)) => (Mode::Permit, from),
         _ => return,
     };
-    if here {
-        stack::moved_in(set.owner(), class, mode, from);
-    } else {
-        stack::seed_spawning(set.owner(), class, mode);
+    match seed {
+        _ if here => stack::moved_in(set.owner(), class, mode, from),
+        Some(saved) => saved.seed(set.owner(), class, mode),
+        None => {}
     }
 }
 

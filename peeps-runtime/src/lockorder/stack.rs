@@ -29,7 +29,7 @@ use crate::context;
 use crate::hold::Taker;
 use crate::wait::Site;
 use peeps_graph::{LockMode, NodeId, NodeKind};
-use std::cell::{Cell, UnsafeCell};
+use std::cell::UnsafeCell;
 use std::sync::atomic::{
     AtomicU64,
     Ordering::{Acquire, Relaxed, Release},
@@ -910,62 +910,6 @@ pub(super) fn moved_in(lock: NodeId, class: u32, mode: LockMode, from: NodeId) {
     );
 }
 
-thread_local! {
-    /// The peeps task this thread is spawning now and its saved list, while
-    /// the handles its future owns are found (see [`spawning`]).
-    static SPAWNING: Cell<(NodeId, *const Saved)> = const { Cell::new((0, std::ptr::null())) };
-}
-
-/// Runs `find`, which finds the handles moved into peeps task `task` at
-/// its spawn, before its first poll: an owned guard among them is listed
-/// in the task's `saved` list (see [`seed_spawning`]).
-pub(crate) fn spawning<R>(task: NodeId, saved: &Saved, find: impl FnOnce() -> R) -> R {
-    let before = SPAWNING.replace((task, std::ptr::from_ref(saved)));
-    let out = find();
-    SPAWNING.set(before);
-    out
-}
-
-/// Whether `task` is the peeps task this thread is spawning now.
-pub(super) fn is_spawning(task: NodeId) -> bool {
-    SPAWNING.get().0 == task && task != 0
-}
-
-/// A hold of `lock` (class `class`, held in `mode`) moved into the peeps
-/// task this thread is spawning (an owned guard given at spawn; the
-/// spawner lists it no more): the task holds it from its first poll on,
-/// as [`moved_in`] says. Cold.
-#[cold]
-#[inline(never)]
-pub(super) fn seed_spawning(lock: NodeId, class: u32, mode: LockMode) {
-    let (_, saved) = SPAWNING.get();
-    if saved.is_null() {
-        return;
-    }
-    // SAFETY: set by `spawning`, whose caller keeps the task's entry alive
-    // meanwhile; the task is not polled yet, so nobody else touches it.
-    let list = unsafe { &mut *(*saved).0.get() };
-    let s = list.get_or_insert_with(|| {
-        Box::new(SavedList {
-            entries: [Held::EMPTY; HELD_MAX],
-            len: 0,
-            seen: ORPHANS.load(Relaxed),
-        })
-    });
-    if s.len == HELD_MAX || s.entries[..s.len].iter().any(|h| h.lock == lock) {
-        return;
-    }
-    s.entries[s.len] = Held {
-        lock,
-        class,
-        mode,
-        movable: true,
-        exclusive: graph::is_exclusive(mode),
-        ..Held::EMPTY
-    };
-    s.len += 1;
-}
-
 // ---- a peeps task's locks across its polls ---------------------------------
 
 /// A peeps task's held locks while it is not polled: those it holds across
@@ -987,6 +931,39 @@ struct SavedList {
 unsafe impl Sync for Saved {}
 // SAFETY: as above.
 unsafe impl Send for Saved {}
+
+impl Saved {
+    /// A hold of `lock` (class `class`, held in `mode`) moved into the
+    /// peeps task whose list this is, being spawned now (an owned guard
+    /// given at spawn; the spawner lists it no more): the task holds it
+    /// from its first poll on, as [`moved_in`] says. Cold.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn seed(&self, lock: NodeId, class: u32, mode: LockMode) {
+        // SAFETY: see `Saved`: the task is not polled yet (its future is
+        // being scanned at its spawn), so nobody else touches its list.
+        let list = unsafe { &mut *self.0.get() };
+        let s = list.get_or_insert_with(|| {
+            Box::new(SavedList {
+                entries: [Held::EMPTY; HELD_MAX],
+                len: 0,
+                seen: ORPHANS.load(Relaxed),
+            })
+        });
+        if s.len == HELD_MAX || s.entries[..s.len].iter().any(|h| h.lock == lock) {
+            return;
+        }
+        s.entries[s.len] = Held {
+            lock,
+            class,
+            mode,
+            movable: true,
+            exclusive: graph::is_exclusive(mode),
+            ..Held::EMPTY
+        };
+        s.len += 1;
+    }
+}
 
 /// The segment of a peeps task's poll: closed (what it holds saved in the
 /// task) when dropped, also during a panic.

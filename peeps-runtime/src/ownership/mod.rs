@@ -80,6 +80,14 @@ pub fn spawned<T: ?Sized>(value: &T, task: NodeId) {
     scan_value(value, |key| moved(key, task, Evidence::Spawned, 0));
 }
 
+/// As [`spawned`], for the future of peeps task `task` being spawned now,
+/// whose saved lock list is `held`: an owned guard moved in is listed
+/// there, held by the task from its first poll on.
+#[inline]
+pub(crate) fn spawned_task<T: ?Sized>(value: &T, task: NodeId, held: &crate::lockorder::Saved) {
+    scan_value(value, |key| moves::moved_seeding(key, task, Evidence::Spawned, 0, Some(held)));
+}
+
 /// Returns `value`, the handles inside it handed to something peeps does
 /// not follow: the value given to a plain `tokio::spawn`,
 /// `spawn_blocking`, a `JoinSet` or a thread (`#[peeps::instrument]`

@@ -14,6 +14,21 @@ use std::sync::LazyLock;
 #[cold]
 #[inline(never)]
 pub fn moved(key: Key, to: NodeId, via: Evidence, from: NodeId) {
+    moved_seeding(key, to, via, from, None);
+}
+
+/// As [`moved`]; `seed`: the saved lock list of the peeps task `to`, being
+/// spawned now (a lock's owned guard moved into it is listed there: see
+/// `lockorder::moved`).
+#[cold]
+#[inline(never)]
+pub(crate) fn moved_seeding(
+    key: Key,
+    to: NodeId,
+    via: Evidence,
+    from: NodeId,
+    seed: Option<&crate::lockorder::Saved>,
+) {
     let m = Move { to, via, since: crate::clock::now_ms(), from };
     if let Some(pair_end) = key.as_pair_end() {
         crate::pair::moved(pair_end, m);
@@ -22,7 +37,7 @@ pub fn moved(key: Key, to: NodeId, via: Evidence, from: NodeId) {
     if let Some(entry) = crate::registry::find(key.owner)
         && let Some(set) = entry.holders()
     {
-        set.moved(key.ticket, m);
+        set.moved_seeding(key.ticket, m, seed);
     }
 }
 
