@@ -1537,6 +1537,68 @@ async fn a_fresh_lock_taken_again_under_another_is_ordered_after_it() {
     assert_eq!(locks, ["lo-refresh-map", "lo-refresh-slot"], "{found:#?}");
 }
 
+/// How a maintenance gate's owned write guard reaches the task that does
+/// the maintenance.
+#[derive(Clone, Copy)]
+enum Handoff {
+    /// Sent in a message to a worker.
+    Message,
+    /// Given at spawn to a peeps task, which its spawner awaits.
+    Spawn,
+}
+
+/// Handlers hold `gate` for reading and take `index` then `data`; the
+/// maintenance takes `data` then `index` holding the gate's write guard,
+/// handed to it as `how` says, then (with `again_ungated`) once more after
+/// letting the guard go.
+async fn maintain(prefix: &'static str, how: Handoff, again_ungated: bool) {
+    let gate = Arc::new(RwLock::new(()).named(format!("{prefix}gate")));
+    let index = Arc::new(Mutex::new(0).named(format!("{prefix}index")));
+    let data = Arc::new(Mutex::new(0).named(format!("{prefix}data")));
+    {
+        let (gate, index, data) = (gate.clone(), index.clone(), data.clone());
+        run(prefix, async move {
+            let _gate = gate.read().await;
+            let _index = index.lock().await;
+            let _data = data.lock().await;
+        })
+        .await;
+    }
+    let compact = move |maintenance| async move {
+        {
+            let _data = data.lock().await;
+            let _index = index.lock().await;
+        }
+        drop(maintenance);
+        if again_ungated {
+            let _data = data.lock().await;
+            let _index = index.lock().await;
+        }
+    };
+    match how {
+        Handoff::Message => {
+            let (tx, mut rx) = peeps_sync::mpsc::channel(1);
+            let worker = spawn_named(prefix, async move {
+                compact(rx.recv().await.expect("the guard")).await;
+            });
+            run(prefix, async move {
+                let maintenance = gate.write_owned().await;
+                tx.send(maintenance).await.expect("sent");
+            })
+            .await;
+            worker.await.expect("worker");
+        }
+        Handoff::Spawn => {
+            run(prefix, async move {
+                let maintenance = gate.write_owned().await;
+                let compactor = spawn_named(prefix, compact(maintenance));
+                compactor.await.expect("compactor");
+            })
+            .await;
+        }
+    }
+}
+
 /// A maintenance gate's owned write guard sent to the worker that does
 /// the maintenance: the worker holds it from its receive on, so it gates
 /// the worker's order as it gated the sender's (handlers, holding the gate
@@ -1544,46 +1606,10 @@ async fn a_fresh_lock_taken_again_under_another_is_ordered_after_it() {
 /// it go, the same order taken again is gated by nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_guard_received_in_a_message_gates_what_the_receiver_takes() {
-    async fn maintain(prefix: &'static str, again_ungated: bool) {
-        let gate = Arc::new(RwLock::new(()).named(format!("{prefix}gate")));
-        let index = Arc::new(Mutex::new(0).named(format!("{prefix}index")));
-        let data = Arc::new(Mutex::new(0).named(format!("{prefix}data")));
-        {
-            let (gate, index, data) = (gate.clone(), index.clone(), data.clone());
-            run(prefix, async move {
-                let _gate = gate.read().await;
-                let _index = index.lock().await;
-                let _data = data.lock().await;
-            })
-            .await;
-        }
-        let (tx, mut rx) = peeps_sync::mpsc::channel(1);
-        let worker = {
-            let (index, data) = (index.clone(), data.clone());
-            spawn_named(prefix, async move {
-                let maintenance = rx.recv().await.expect("the guard");
-                {
-                    let _data = data.lock().await;
-                    let _index = index.lock().await;
-                }
-                drop(maintenance);
-                if again_ungated {
-                    let _data = data.lock().await;
-                    let _index = index.lock().await;
-                }
-            })
-        };
-        run(prefix, async move {
-            let maintenance = gate.write_owned().await;
-            tx.send(maintenance).await.expect("sent");
-        })
-        .await;
-        worker.await.expect("worker");
-    }
-    maintain("lo-sentgate-", false).await;
+    maintain("lo-sentgate-", Handoff::Message, false).await;
     let found = potential("lo-sentgate-");
     assert!(found.is_empty(), "{found:#?}");
-    maintain("lo-sentgate-after-", true).await;
+    maintain("lo-sentgate-after-", Handoff::Message, true).await;
     let found = potential("lo-sentgate-after-");
     assert_eq!(found.len(), 1, "{found:#?}");
 }
@@ -1592,40 +1618,10 @@ async fn a_write_guard_received_in_a_message_gates_what_the_receiver_takes() {
 /// the task holds it from its first poll on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_guard_given_at_spawn_gates_what_the_task_takes() {
-    async fn maintain(prefix: &'static str, again_ungated: bool) {
-        let gate = Arc::new(RwLock::new(()).named(format!("{prefix}gate")));
-        let index = Arc::new(Mutex::new(0).named(format!("{prefix}index")));
-        let data = Arc::new(Mutex::new(0).named(format!("{prefix}data")));
-        {
-            let (gate, index, data) = (gate.clone(), index.clone(), data.clone());
-            run(prefix, async move {
-                let _gate = gate.read().await;
-                let _index = index.lock().await;
-                let _data = data.lock().await;
-            })
-            .await;
-        }
-        run(prefix, async move {
-            let maintenance = gate.write_owned().await;
-            let compactor = spawn_named(prefix, async move {
-                {
-                    let _data = data.lock().await;
-                    let _index = index.lock().await;
-                }
-                drop(maintenance);
-                if again_ungated {
-                    let _data = data.lock().await;
-                    let _index = index.lock().await;
-                }
-            });
-            compactor.await.expect("compactor");
-        })
-        .await;
-    }
-    maintain("lo-spawngate-", false).await;
+    maintain("lo-spawngate-", Handoff::Spawn, false).await;
     let found = potential("lo-spawngate-");
     assert!(found.is_empty(), "{found:#?}");
-    maintain("lo-spawngate-after-", true).await;
+    maintain("lo-spawngate-after-", Handoff::Spawn, true).await;
     let found = potential("lo-spawngate-after-");
     assert_eq!(found.len(), 1, "{found:#?}");
 }
