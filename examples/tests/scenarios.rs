@@ -12442,7 +12442,6 @@ fn soak_timeout_safety_net_both_orders_rarely_contended_plain() {
 
 /// 1,500 plain handlers hold their own `conn-state` across long-polls; a sweeper reads `registry` then locks a few `conn-state`s.
 #[test]
-#[ignore = "bug (flaky, load-dependent): false potential deadlock, 9 of 9 dumps in one `cargo test` run, 4 of 9 in the next, none when run alone by hand: `potential deadlock: task \"tokio task 1504\" took a read of \"registry\" (examples/src/bin/soak_many_plain_conns_hold_own_state_sweeper_registry_then_conns_plain.rs:90) then \"conn-state\" (..:93); task \"tokio task 791\" took \"conn-state\" (..:61) then a read of \"registry\" (..:67). Run at the same time, these two can deadlock when a writer queues on \"registry\".` with `lock order not recorded: 5316 acquisitions`. No handler holds its `conn-state` at line 67 (the guard's block ended); with 1,500 plain tasks holding locks at once the table of plain-task lists overflows and a task's hold stays on its first thread's list after it moves (docs/lock-order.md, What is not seen; peeps-runtime/src/lockorder), a stale hold ordering `registry` after `conn-state`"]
 fn soak_many_plain_conns_hold_own_state_sweeper_registry_then_conns_plain() {
     let mut s = scenario!(soak_many_plain_conns_hold_own_state_sweeper_registry_then_conns_plain);
     let reports = check_soak_healthy(&mut s);

@@ -839,11 +839,14 @@ fn release_slow(list: &mut List, lock: NodeId) -> bool {
             }
             false
         }
-        None if list.overflow > 0 => {
-            list.overflow -= 1;
-            false
+        None => {
+            // Maybe one of the acquisitions this list had no room for; but
+            // maybe a lock another thread's list has (a plain task's, taken
+            // there before the task moved here): every list must forget it,
+            // or it stays listed, ordering the task's next locks falsely.
+            list.overflow = list.overflow.saturating_sub(1);
+            true
         }
-        None => true,
     }
 }
 
@@ -1052,7 +1055,27 @@ fn save(l: &List, list: &mut Option<Box<SavedList>>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{Held, List};
+    use super::{HELD_MAX, Held, List, release_slow};
+
+    #[test]
+    fn a_release_a_full_list_does_not_have_is_still_an_orphan_release() {
+        // The list had no room for some acquisitions (`overflow`), but the
+        // lock released may be one another thread's list has (a plain
+        // task's, taken there before it moved): every list must forget it.
+        let mut list = List {
+            entries: [Held::EMPTY; HELD_MAX],
+            len: 1,
+            base: 0,
+            in_task: false,
+            overflow: 1,
+            seen: 0,
+        };
+        list.entries[0].lock = 7;
+        assert!(release_slow(&mut list, 9), "an orphan release");
+        assert_eq!((list.len, list.overflow), (1, 0));
+        assert!(!release_slow(&mut list, 7), "its own");
+        assert_eq!(list.len, 0);
+    }
 
     #[test]
     fn a_list_that_cannot_read_an_orphan_release_forgets_every_lock() {
