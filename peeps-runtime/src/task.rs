@@ -612,7 +612,6 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
         Cow::Owned(_) => None,
     };
     let core = NodeCore::new(NodeKind::Task, name, SourceLocation::Caller(location));
-    // Handles moved into the task with its future are the task's now.
     let id = core.id;
     let clock = crate::history::spawned(id, location, parent);
     // Written straight into its `Arc`: built on the stack and moved in,
@@ -640,7 +639,8 @@ pub fn task_future<F>(name: Cow<'static, str>, location: &'static Location<'stat
     });
     // SAFETY: written just above.
     let entry = unsafe { arc.assume_init() };
-    // An owned guard among them is the task's from its first poll on.
+    // Handles moved into the task with its future are the task's now (an
+    // owned guard among them listed as held from its first poll on).
     ownership::spawned_task(&fut, id, &entry.held);
     TaskFuture { reg: Registered::from_arc(entry), fut }
 }
