@@ -928,6 +928,17 @@ struct SavedList {
     seen: u64,
 }
 
+impl SavedList {
+    /// An empty list that has applied the orphan releases below `seen`.
+    fn empty(seen: u64) -> Box<SavedList> {
+        Box::new(SavedList {
+            entries: [Held::EMPTY; HELD_MAX],
+            len: 0,
+            seen,
+        })
+    }
+}
+
 // SAFETY: the list is touched only by the task's own poll (`enter_task`
 // and its guard), and a task is polled by one thread at a time, each poll
 // ordered after the last by the runtime; otherwise it is only dropped.
@@ -946,13 +957,7 @@ impl Saved {
         // SAFETY: see `Saved`: the task is not polled yet (its future is
         // being scanned at its spawn), so nobody else touches its list.
         let list = unsafe { &mut *self.0.get() };
-        let s = list.get_or_insert_with(|| {
-            Box::new(SavedList {
-                entries: [Held::EMPTY; HELD_MAX],
-                len: 0,
-                seen: ORPHANS.load(Relaxed),
-            })
-        });
+        let s = list.get_or_insert_with(|| SavedList::empty(ORPHANS.load(Relaxed)));
         if s.len == HELD_MAX || s.entries[..s.len].iter().any(|h| h.lock == lock) {
             return;
         }
@@ -1040,13 +1045,7 @@ impl Drop for TaskSegment<'_> {
 /// Moves the locks left in a task's segment of `l` into its saved list.
 #[cold]
 fn save(l: &List, list: &mut Option<Box<SavedList>>) {
-    let s = list.get_or_insert_with(|| {
-        Box::new(SavedList {
-            entries: [Held::EMPTY; HELD_MAX],
-            len: 0,
-            seen: 0,
-        })
-    });
+    let s = list.get_or_insert_with(|| SavedList::empty(0));
     let n = l.len - l.base;
     s.entries[..n].copy_from_slice(&l.entries[l.base..l.len]);
     s.len = n;
