@@ -9134,7 +9134,6 @@ fn dispatcher_queues_until_worker_asks() {
 /// macanderson/stella#960 (#970): the turn drops its `events` sender and joins the renderer, but the tool registry,
 /// which outlives the turn, keeps a clone of it.
 #[test]
-#[ignore = "bug: no deadlock (exit 0); past the threshold (--long-wait-ms 300) only a long wait of `renderer` on `events`: `its sender was made by task \"turn\": peeps has not seen where it went since`. It should report the deadlock of `turn` (join of `renderer`) and `renderer` (recv on `events`, whose last sender is in the registry `turn` keeps). The dump has `events` held_by `turn` as sender with evidence `made`, confirmed false (the clone lives in the registry's `Vec` behind an `Arc`, not in `turn`'s state): the unconfirmed verdict keeps it out of the cycle; Go's \"all goroutines are asleep\" would catch it, but a plain root (main) may have a timer peeps cannot see"]
 fn renderer_sender_kept_in_tool_registry() {
     let mut s = scenario!(renderer_sender_kept_in_tool_registry);
     let run = analyze_cli(&s.dump(), &[]);
@@ -11186,7 +11185,6 @@ fn soak_main_sends_watch_shutdown_then_joins() {
 /// `main` awaits the plain audit writer, which receives on `audit` until every sender is gone; `main` dropped its
 /// own, but the last one is inside the current value of the `config` `watch`, whose sender `main` keeps.
 #[test]
-#[ignore = "bug: peeps says nothing (exit 0; at --long-wait-ms 300 too: 0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls). The dump has the whole chain: `thread main` waits (join) on the writer, the writer waits on `audit` (recv), `audit`'s sender is `held_by` channel `config` (`evidence: shared, confirmed: false`: published in the watch's value), and `config` (closed: no receiver left) is held by `thread main` as sender (`evidence: made, confirmed: false`). A handle published on a channel is 'anyone's for good' (`is_published`, peeps-runtime/src/hold.rs) and taken as `External::Shared`; nothing uses that the watch has no receiver left, so only the holder of its sender (`main`, in the join) can ever reach the value; and a receive is no stall"]
 fn audit_sender_kept_in_watch_config() {
     let mut s = scenario!(audit_sender_kept_in_watch_config);
     let run = analyze_cli(&s.dump(), &[]);
@@ -11875,7 +11873,7 @@ fn soak_subtask_releases_job_permit_while_waiting_plain() {
 /// aembke/fred.rs#116: `main` quits the client and then awaits its plain subscriber, which loops on `messages` (a
 /// `broadcast`) until it closes; the sender stays in the client `main` holds.
 #[test]
-#[ignore = "bug: peeps says nothing (exit 0: 0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls). The dump has the whole cycle but one wrong holder: `thread main` waits on the subscriber (`op: join`), the subscriber waits on `messages` (recv), and the `messages` sender is `held_by` `tokio task 3` (`evidence: shared, confirmed: false`) — the connection reader, which `quit()` already stopped and joined, still a `pending` node in the dump; the sender really lives in the client `main` holds. A finished plain task kept in the census as the sender's holder gives the receive a way out"]
+#[ignore = "bug: peeps says `stuck forever`, not the deadlock: the subscriber (`tokio task 6`) waits to receive on `messages` with nothing in the process left to run, `thread main` behind it. The dump holds the `messages` sender by `tokio task 3` (`evidence: shared`, the connection reader `quit()` already stopped), still a `pending` node with no wait: the census counts one task alive, the subscriber, so the analysis takes the reader for ended (peeps-graph/src/analysis/asleep.rs), and no holder of the sender is left. The sender really lives in the client `main` holds, which peeps cannot see (a `std::sync::RwLock` inside an `Arc`): the deadlock of `main` and the subscriber is not written"]
 fn pubsub_join_after_quit_keeps_message_sender_plain() {
     let mut s = scenario!(pubsub_join_after_quit_keeps_message_sender_plain);
     let run = analyze_cli(&s.dump(), &[]);
@@ -11895,6 +11893,42 @@ fn pubsub_join_after_quit_keeps_message_sender_plain() {
         .held_by(MAIN)
         .held_as("sender")
         .check_one(receives[0], report);
+}
+
+/// aembke/fred.rs#116, what peeps says today: not the deadlock (the sender is in the client `main` holds, where
+/// peeps cannot look), but not silence either: nothing in the process can run again, so the subscriber is stuck
+/// forever on `messages`, `main` behind it (the stale holder, the ended connection reader, releases nothing).
+#[test]
+fn pubsub_join_after_quit_subscriber_stuck_forever() {
+    let mut s = scenario!(pubsub_join_after_quit_keeps_message_sender_plain);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    assert!(report.deadlocks.is_empty(), "{}", report_text(report));
+    let [stuck] = report.stuck_forever.as_slice() else {
+        panic!("one task stuck forever{}", report_text(report));
+    };
+    assert!(stuck.nothing_runs, "{}", report_text(report));
+    assert!(
+        stuck.task.kind == Task && stuck.task.name.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    let waits: Vec<(Option<Op>, &str)> = stuck
+        .waits
+        .iter()
+        .map(|w| (w.op, w.waits_on.name.as_str()))
+        .collect();
+    assert_eq!(
+        waits,
+        [(Some(Op::Recv), "messages")],
+        "{}",
+        report_text(report)
+    );
+    let [main] = stuck.behind.as_slice() else {
+        panic!("main behind it{}", report_text(report));
+    };
+    step(MAIN).op(Op::Join).check_one(main, report);
 }
 
 /// The fix: `quit()` replaces the `messages` sender, ending every stream; generations.

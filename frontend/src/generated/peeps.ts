@@ -626,6 +626,12 @@ export interface Deadlock {
    */
   cycle: Step[];
   /**
+   * Found only because nothing in its process can run again: every task
+   * and thread there is pending, and nothing but their own waits holds
+   * their wakers (so no way out peeps cannot name can be taken).
+   */
+  nothing_runs?: boolean;
+  /**
    * Members of the deadlock the written cycle does not pass through
    * (another cycle of the same strongly connected group), one step each.
    */
@@ -1041,6 +1047,13 @@ export interface StuckForever {
    */
   behind: Step[];
   /**
+   * Stuck because nothing in its process can run again (it waits on
+   * something only a task or thread there could end, and every one of
+   * them waits with nothing else to wake it), not because it holds no
+   * waker.
+   */
+  nothing_runs?: boolean;
+  /**
    * `stuck_ms` in words.
    */
   stuck?: string;
@@ -1056,6 +1069,48 @@ export interface StuckForever {
    * The finding in words, as printed.
    */
   text: string;
+  /**
+   * What it waits on, when `nothing_runs`.
+   */
+  waits?: StuckWait[];
+}
+/**
+ * One wait of a task stuck forever because nothing in its process can
+ * run again.
+ *
+ * This interface was referenced by `Peeps`'s JSON-Schema
+ * via the `definition` "StuckWait".
+ */
+export interface StuckWait {
+  /**
+   * Where the wait was made, when known, as in [`Step`].
+   */
+  at?: string | null;
+  /**
+   * The operation waited for.
+   */
+  op?: Op | null;
+  /**
+   * The futures inside the task down to the one that waits.
+   */
+  path: NodeRef[];
+  /**
+   * What follows the resource in its line, as in [`Step`].
+   */
+  wait_after?: string;
+  /**
+   * What comes between the task and the resource in its line, as in
+   * [`Step`].
+   */
+  wait_words: string;
+  /**
+   * How long it has waited.
+   */
+  waited_ms: number;
+  /**
+   * What it waits on.
+   */
+  waits_on: NodeRef;
 }
 /**
  * One process at one instant.

@@ -414,7 +414,8 @@ pub(crate) enum Queued {
 }
 
 impl Release {
-    fn to(root: u32) -> Release {
+    /// A release by `root`, with nothing else known yet.
+    pub(crate) fn to(root: u32) -> Release {
         Release {
             root,
             held_by: None,
@@ -1097,7 +1098,8 @@ impl Blocked {
         self.occupiers = occupiers;
     }
 
-    fn all_waits(&self, r: u32) -> &[EdgeIndex] {
+    /// Every pending wait of root `r`'s futures (of a blocked root).
+    pub(crate) fn all_waits(&self, r: u32) -> &[EdgeIndex] {
         let r = r as usize;
         &self.waits[self.wait_start[r] as usize..self.wait_start[r + 1] as usize]
     }

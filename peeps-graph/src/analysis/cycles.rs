@@ -51,13 +51,20 @@ pub(crate) struct Group {
     /// A root of the group is untracked (its waker cannot be accounted), or
     /// a step of it rests on a holder peeps guessed (see `Release::guess`).
     pub(crate) probable: bool,
+    /// In the set only because nothing in its process can run again (see
+    /// [`super::asleep`]).
+    pub(crate) asleep: bool,
 }
 
 /// A root stuck forever and the roots stuck behind it.
 #[derive(Debug, Clone)]
 pub(crate) struct Lost {
-    /// The root that lost its waker.
+    /// The root that lost its waker, or whose waits lead to no other root
+    /// in a process where nothing can run again (`asleep`).
     pub(crate) root: u32,
+    /// Stuck because nothing in its process can run again, not because it
+    /// lost its waker (see [`super::asleep`]).
+    pub(crate) asleep: bool,
     /// Steps of the roots stuck behind it, nearest first.
     pub(crate) behind: Vec<Hop>,
 }
@@ -208,7 +215,10 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
                 && !root.woken_by_waits_only
                 && root.starved.is_none()
         });
-        let guessed = cycle.iter().chain(&others).any(|h| h.release.guess);
+        // Kept only because nothing in its process can run: a guess that
+        // peeps' counts of wakers and of tasks are whole.
+        let asleep_only = scc.iter().any(|n| fix.asleep_only[n.index()]);
+        let guessed = asleep_only || cycle.iter().chain(&others).any(|h| h.release.guess);
         cycles.groups.push(Group {
             roots: ordered,
             targets,
@@ -216,16 +226,11 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
             others,
             behind: Vec::new(),
             probable: untracked || guessed,
+            asleep: asleep_only,
         });
     }
 
     // Everyone else in the set: behind the nearest deadlock or lost task.
-    #[derive(Clone, Copy, PartialEq)]
-    enum Owner {
-        None,
-        Group(u32),
-        Lost(u32),
-    }
     let mut owner = vec![Owner::None; graph.node_count()];
     // For a target: the release edge it was reached through.
     let mut via: Vec<Option<Release>> = vec![None; graph.node_count()];
@@ -249,9 +254,79 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
         }
         cycles.lost.push(Lost {
             root: r,
+            asleep: false,
             behind: Vec::new(),
         });
     }
+    spread(
+        graph,
+        &in_set,
+        &mut owner,
+        &mut via,
+        &mut queue,
+        &mut cycles,
+    );
+    // In a process where nothing can run, a root of the set whose waits
+    // lead to no other root of it is stuck forever, the rest behind it.
+    for (r, d) in fix.dep_of_root.iter().enumerate() {
+        let Some(d) = *d else { continue };
+        if !in_set(d) || owner[d.index()] != Owner::None || leads_on(graph, &in_set, d) {
+            continue;
+        }
+        owner[d.index()] = Owner::Lost(cycles.lost.len() as u32);
+        queue.push_back(d);
+        cycles.lost.push(Lost {
+            root: r as u32,
+            asleep: true,
+            behind: Vec::new(),
+        });
+    }
+    spread(
+        graph,
+        &in_set,
+        &mut owner,
+        &mut via,
+        &mut queue,
+        &mut cycles,
+    );
+    cycles
+}
+
+/// Whether root `d` waits on a target some other root of the set (`in_set`)
+/// can release.
+fn leads_on(graph: &DepGraph, in_set: &impl Fn(NodeIndex) -> bool, d: NodeIndex) -> bool {
+    graph
+        .edges_directed(d, Direction::Outgoing)
+        .filter(|w| in_set(w.target()))
+        .any(|w| {
+            graph
+                .edges_directed(w.target(), Direction::Outgoing)
+                .any(|rel| in_set(rel.target()))
+        })
+}
+
+/// The dependency graph of [`Fixpoint`].
+type DepGraph = petgraph::graph::DiGraph<Dep, DepEdge>;
+
+/// Who a node of the set is behind: a deadlock, a root stuck forever.
+#[derive(Clone, Copy, PartialEq)]
+enum Owner {
+    None,
+    Group(u32),
+    Lost(u32),
+}
+
+/// Breadth first, backwards from the nodes in `queue`: every member of the
+/// set that waits on them, directly or not, is behind the same owner, with
+/// the step it waits through.
+fn spread(
+    graph: &DepGraph,
+    in_set: &impl Fn(NodeIndex) -> bool,
+    owner: &mut [Owner],
+    via: &mut [Option<Release>],
+    queue: &mut VecDeque<NodeIndex>,
+    cycles: &mut Cycles,
+) {
     while let Some(n) = queue.pop_front() {
         let label = owner[n.index()];
         for e in graph.edges_directed(n, Direction::Incoming) {
@@ -282,7 +357,6 @@ pub(crate) fn find(fix: &Fixpoint, blocked: &Blocked) -> Cycles {
             queue.push_back(from);
         }
     }
-    cycles
 }
 
 /// Whether an edge of the dependency graph is a release that rests on a guess.

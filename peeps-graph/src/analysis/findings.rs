@@ -38,7 +38,8 @@ use super::blocked::{
 };
 use super::cycles::Hop;
 use super::report::{
-    BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Step, StuckForever, ThreadRef,
+    BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Step, StuckForever,
+    StuckWait, ThreadRef,
 };
 use super::words::{
     Labels, Words, count, duration, hold_noun, release_note, step_words, wait_words,
@@ -159,6 +160,29 @@ impl Context<'_, '_> {
         self.blocked
             .future_abandoned(self.merged, future)
             .then(|| self.node_ref(future))
+    }
+
+    /// The waits of root `r`, as a task stuck forever shows them.
+    fn stuck_waits(&self, r: u32) -> Vec<StuckWait> {
+        let g = self.merged.graph();
+        self.blocked
+            .waits(self.merged, r)
+            .filter_map(|w| {
+                let (waiter, on) = g.edge_endpoints(w)?;
+                let mut wait = StuckWait {
+                    path: self.path_refs(waiter),
+                    op: g[w].op(),
+                    at: g[w].attr_str(attr::AT).map(str::to_owned),
+                    wait_words: String::new(),
+                    wait_after: String::new(),
+                    waits_on: self.node_ref(on),
+                    waited_ms: g[w].since_ms.unwrap_or(0),
+                };
+                let (words, after) = wait_words(wait.op, wait.waits_on.kind, wait.at.as_deref());
+                (wait.wait_words, wait.wait_after) = (words, after.to_owned());
+                Some(wait)
+            })
+            .collect()
     }
 
     fn hop_step(&self, hop: &Hop) -> Step {
@@ -296,6 +320,7 @@ impl Deadlock {
                 behind,
                 timeline: Vec::new(),
                 timeline_omitted: 0,
+                nothing_runs: group.asleep,
                 text: String::new(),
             };
             (d.timeline, d.timeline_omitted) =
@@ -328,6 +353,9 @@ impl Deadlock {
         );
         words.steps(&self.cycle, &mut out, 2);
         words.steps(others, &mut out, 2);
+        if self.nothing_runs {
+            out.push_str(NOTHING_RUNS);
+        }
         behind_lines(&mut words, &self.behind, &mut out);
         super::timeline::deadlock_lines(&self.timeline, self.timeline_omitted, &mut out);
         out
@@ -352,6 +380,9 @@ fn behind_lines(words: &mut Words<'_>, behind: &[Step], out: &mut String) {
     words.steps(behind, out, 4);
 }
 
+/// Why a deadlock or a stuck task rests on its whole process being asleep.
+const NOTHING_RUNS: &str = "\n  nothing in its process can run again: every task and thread there is pending, and nothing but their own waits can wake them";
+
 // ---- stuck forever -------------------------------------------------------
 
 impl Finding for StuckForever {
@@ -375,11 +406,23 @@ impl StuckForever {
             .lost
             .iter()
             .map(|lost| {
+                let waits: Vec<StuckWait> = if lost.asleep {
+                    cx.stuck_waits(lost.root)
+                } else {
+                    Vec::new()
+                };
+                // A plain root's node does not say since when it is
+                // pending: its waits do.
+                let since = cx.blocked.roots[lost.root as usize]
+                    .since_ms
+                    .or_else(|| waits.iter().map(|w| w.waited_ms).min());
                 let mut s = StuckForever {
                     task: cx.root_ref(lost.root),
-                    stuck_ms: cx.blocked.roots[lost.root as usize].since_ms.unwrap_or(0),
+                    stuck_ms: since.unwrap_or(0),
                     stuck: String::new(),
                     behind: lost.behind.iter().map(|h| cx.hop_step(h)).collect(),
+                    nothing_runs: lost.asleep,
+                    waits,
                     text: String::new(),
                 };
                 s.stuck = duration(s.stuck_ms);
@@ -395,15 +438,34 @@ impl StuckForever {
     pub(crate) fn format(&self, labels: &Labels) -> String {
         let mut words = Words::new(
             labels,
-            std::iter::once(&self.task).chain(
-                self.behind
-                    .iter()
-                    .flat_map(|s| [&s.task, &s.waits_on, &s.held_by]),
-            ),
+            std::iter::once(&self.task)
+                .chain(self.waits.iter().map(|w| &w.waits_on))
+                .chain(
+                    self.behind
+                        .iter()
+                        .flat_map(|s| [&s.task, &s.waits_on, &s.held_by]),
+                ),
         );
         let mut out = format!("stuck forever ({}):\n  ", duration(self.stuck_ms));
-        out.push_str(&words.node(&self.task));
-        out.push_str(" is pending and holds no waker: nothing can ever wake it");
+        if self.nothing_runs {
+            for (i, w) in self.waits.iter().enumerate() {
+                if i > 0 {
+                    out.push_str("\n  and ");
+                }
+                out.push_str(&words.actor(&self.task, &w.path));
+                out.push(' ');
+                out.push_str(&words.wait(&w.wait_words, &w.wait_after, &w.waits_on, None));
+            }
+            if self.waits.is_empty() {
+                out.push_str(&words.node(&self.task));
+                out.push_str(" is pending");
+            }
+            out.push_str(": nothing left in its process can end that");
+            out.push_str(NOTHING_RUNS);
+        } else {
+            out.push_str(&words.node(&self.task));
+            out.push_str(" is pending and holds no waker: nothing can ever wake it");
+        }
         behind_lines(&mut words, &self.behind, &mut out);
         out
     }

@@ -27,8 +27,15 @@
 //! A root that lost its waker (tracked, pending, no clone alive) can never
 //! wake whatever it waits on: it is kept in the set as a sink, with no
 //! waits, and reported as *stuck forever*.
+//!
+//! In a process where nothing can run again ([`super::asleep`]), what would
+//! be bad only because peeps cannot name a releaser (an external release, a
+//! wait on something untraced) is not: nobody is left to release it. Those
+//! nodes are kept (`asleep_only`), and the holders the external release
+//! names become guessed releasers.
 
 use super::Options;
+use super::asleep::{asleep_processes, guessed_holders};
 use super::blocked::{Blocked, Release, Target, TargetMap, beside_own_hold, classify, releasers};
 use crate::merge::{EdgeIndex, Merged};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -80,6 +87,9 @@ pub(crate) struct Fixpoint {
     pub(crate) dep_of_root: Vec<Option<NodeIndex>>,
     /// Roots that lost their waker (in the set, as sinks), in node order.
     pub(crate) lost: Vec<u32>,
+    /// Per dependency node: in the set only because its process is asleep
+    /// (it would be bad anywhere else).
+    pub(crate) asleep_only: Vec<bool>,
 }
 
 fn settled(age: Option<u64>, settle_ms: u64) -> bool {
@@ -97,8 +107,9 @@ impl Fixpoint {
         let mut graph: DiGraph<Dep, DepEdge> = DiGraph::new();
         let mut bad: Vec<NodeIndex> = Vec::new();
         let mut dep_of_root = vec![None; blocked.roots.len()];
+        let asleep = asleep_processes(merged, blocked, settle);
         for (r, root) in blocked.roots.iter().enumerate() {
-            if root.is_blocked() {
+            if root.is_blocked() && !asleep.ended[r] {
                 dep_of_root[r] = Some(graph.add_node(Dep::Root(r as u32)));
             }
         }
@@ -106,10 +117,13 @@ impl Fixpoint {
         let mut targets: TargetMap<NodeIndex> = TargetMap::default();
         let mut scratch: Vec<Release> = Vec::new();
         let mut lost = Vec::new();
+        // Bad only for what an asleep process overrides: nobody releases.
+        let mut bad_unless_asleep: Vec<NodeIndex> = Vec::new();
         for (r, root) in blocked.roots.iter().enumerate() {
             let Some(me) = dep_of_root[r] else {
                 continue;
             };
+            let sleeping = asleep.processes[g[root.ix].process];
             // A starved root waits for its thread, whatever else it waits
             // on or whatever may wake it.
             let starved = root.starved.is_some();
@@ -152,6 +166,10 @@ impl Fixpoint {
                         }
                         match classify(merged, w) {
                             Ok(t) => t,
+                            Err(_) if sleeping => {
+                                bad_unless_asleep.push(me);
+                                continue;
+                            }
                             Err(_) => {
                                 bad.push(me);
                                 break;
@@ -167,7 +185,29 @@ impl Fixpoint {
                         scratch.clear();
                         let verdict = releasers(merged, blocked, target, &mut scratch);
                         let mut ok = verdict.is_ok();
-                        for rel in &scratch {
+                        if sleeping {
+                            // Nobody can take the way out: whoever it names
+                            // is a guess, stuck with the rest.
+                            if let Err(why) = verdict {
+                                guessed_holders(merged, blocked, why, &mut scratch);
+                                bad_unless_asleep.push(t);
+                            }
+                            // A task that has ended releases nothing.
+                            for rel in scratch.iter().filter(|r| !asleep.ended[r.root as usize]) {
+                                match dep_of_root[rel.root as usize] {
+                                    Some(q) if settled(rel.since_ms, settle) => {
+                                        let rel = Release {
+                                            guess: rel.guess || !ok,
+                                            ..*rel
+                                        };
+                                        graph.add_edge(t, q, DepEdge::Release(rel));
+                                    }
+                                    _ => bad.push(t),
+                                }
+                            }
+                            ok = true;
+                        }
+                        for rel in scratch.iter().filter(|_| !sleeping) {
                             match dep_of_root[rel.root as usize] {
                                 Some(q) if ok && settled(rel.since_ms, settle) => {
                                     graph.add_edge(t, q, DepEdge::Release(*rel));
@@ -190,23 +230,33 @@ impl Fixpoint {
             if !any {
                 // Pending with no visible wait: it waits on something peeps
                 // cannot see (or on an edge the snapshot dropped).
-                bad.push(me);
+                if sleeping {
+                    bad_unless_asleep.push(me);
+                } else {
+                    bad.push(me);
+                }
             }
         }
 
         // Everything that can reach a bad node may still move.
-        let mut in_set = vec![true; graph.node_count()];
-        let reversed = Reversed(&graph);
-        let mut dfs = Dfs::empty(reversed);
-        dfs.stack.extend(bad);
-        while let Some(n) = dfs.next(reversed) {
-            in_set[n.index()] = false;
-        }
+        let in_set = reaching_none(&graph, &bad);
+        let asleep_only = if bad_unless_asleep.is_empty() {
+            vec![false; graph.node_count()]
+        } else {
+            bad.extend(bad_unless_asleep);
+            let elsewhere = reaching_none(&graph, &bad);
+            in_set
+                .iter()
+                .zip(elsewhere)
+                .map(|(&a, b)| a && !b)
+                .collect()
+        };
         Fixpoint {
             graph,
             in_set,
             dep_of_root,
             lost,
+            asleep_only,
         }
     }
 
@@ -215,4 +265,16 @@ impl Fixpoint {
     pub(crate) fn root_in_set(&self, r: u32) -> bool {
         self.dep_of_root[r as usize].is_some_and(|d| self.in_set[d.index()])
     }
+}
+
+/// Per node of `graph`: whether none of `bad` is reachable from it.
+fn reaching_none(graph: &DiGraph<Dep, DepEdge>, bad: &[NodeIndex]) -> Vec<bool> {
+    let mut clear = vec![true; graph.node_count()];
+    let reversed = Reversed(graph);
+    let mut dfs = Dfs::empty(reversed);
+    dfs.stack.extend_from_slice(bad);
+    while let Some(n) = dfs.next(reversed) {
+        clear[n.index()] = false;
+    }
+    clear
 }

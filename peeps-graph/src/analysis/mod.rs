@@ -27,7 +27,12 @@
 //!    wakes it (a certain step: its thread is busy in the task's poll).
 //! 3. `fixpoint` — the greatest fixed point: the blocked roots that nothing
 //!    outside the set can ever release (OR semantics over a task's waits),
-//!    with waker accounting and the settle time guarding the verdict.
+//!    with waker accounting and the settle time guarding the verdict. In a
+//!    process where nothing can run again (`asleep`: every root pending
+//!    with its wakers all accounted for, every task and thread seen), a
+//!    release peeps cannot name is no way out: the holder it last saw is
+//!    a guess (`probable`), and a task whose waits lead to nobody is stuck
+//!    forever.
 //! 4. `cycles` — the strongly connected groups of that set (petgraph): one
 //!    deadlock per group with a cycle, its cycle written out task →
 //!    resource → holder → …, every other member listed behind the nearest
@@ -51,6 +56,7 @@
 //! assert!(report.deadlocks[0].text.starts_with("deadlock (certain, 2 tasks, 1 process):"));
 //! ```
 
+mod asleep;
 mod blocked;
 mod cycles;
 mod findings;
@@ -67,7 +73,7 @@ pub use potential::{
 };
 pub use report::{
     BlockingPoll, Certainty, Deadlock, FrameShare, LongWait, NodeRef, Report, Step, StuckForever,
-    ThreadRef,
+    StuckWait, ThreadRef,
 };
 pub use tasks::{StackFrame, StackHolder, StackWait, TaskStack, task_stacks};
 pub use timeline::{Filter, TimelineEntry, node_timeline, timeline};

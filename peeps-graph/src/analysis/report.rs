@@ -247,8 +247,17 @@ pub struct Deadlock {
     /// them).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub timeline_omitted: usize,
+    /// Found only because nothing in its process can run again: every task
+    /// and thread there is pending, and nothing but their own waits holds
+    /// their wakers (so no way out peeps cannot name can be taken).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nothing_runs: bool,
     /// The deadlock in words, as printed.
     pub text: String,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -320,8 +329,41 @@ pub struct StuckForever {
     pub stuck: String,
     /// Tasks stuck behind it, each with the step it waits through.
     pub behind: Vec<Step>,
+    /// Stuck because nothing in its process can run again (it waits on
+    /// something only a task or thread there could end, and every one of
+    /// them waits with nothing else to wake it), not because it holds no
+    /// waker.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nothing_runs: bool,
+    /// What it waits on, when `nothing_runs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waits: Vec<StuckWait>,
     /// The finding in words, as printed.
     pub text: String,
+}
+
+/// One wait of a task stuck forever because nothing in its process can
+/// run again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StuckWait {
+    /// The futures inside the task down to the one that waits.
+    pub path: Vec<NodeRef>,
+    /// The operation waited for.
+    pub op: Option<Op>,
+    /// Where the wait was made, when known, as in [`Step`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// What comes between the task and the resource in its line, as in
+    /// [`Step`].
+    pub wait_words: String,
+    /// What follows the resource in its line, as in [`Step`].
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub wait_after: String,
+    /// What it waits on.
+    pub waits_on: NodeRef,
+    /// How long it has waited.
+    pub waited_ms: u64,
 }
 
 /// The OS thread a blocking poll runs on.

@@ -100,7 +100,8 @@ impl Families {
             ),
             (
                 "stuck_forever_tasks",
-                "Tasks of the process pending with no waker left: nothing can ever wake them",
+                "Tasks of the process stuck forever: pending with no waker left, or waiting \
+                 on what only the process could end while nothing in it can run",
                 &f.stuck_forever,
             ),
             (

@@ -205,6 +205,28 @@ impl Dump {
         });
     }
 
+    /// Sets the census: `alive` tasks, `unseen` of them peeps cannot see
+    /// into, `threads` OS threads, `unseen_threads` of them unseen.
+    pub fn census(&mut self, alive: u64, unseen: u64, threads: u64, unseen_threads: u64) {
+        self.snap.tasks = Some(peeps_graph::TaskCensus {
+            alive,
+            unseen,
+            threads,
+            unseen_threads,
+        });
+    }
+
+    /// Leaves the census out (an older writer's dump).
+    pub fn no_census(&mut self) {
+        self.snap.tasks = None;
+    }
+
+    /// The process's OS id (a `block_on` root with it as `os_thread` runs
+    /// on the main thread).
+    pub fn pid(&self) -> u64 {
+        u64::from(self.snap.process.pid)
+    }
+
     /// The snapshot, checked to round-trip through JSON as a reader would.
     pub fn build(&self) -> Snapshot {
         let json = self.snap.to_json();

@@ -1,0 +1,164 @@
+//! A process where nothing can run again (every task and thread pending,
+//! nothing but their own waits holding their wakers, every one of them
+//! seen): a wait peeps cannot name a releaser of is stuck with the rest.
+
+mod support;
+
+use peeps_graph::analysis::Certainty;
+use peeps_graph::{NodeId, NodeKind};
+use support::*;
+
+/// stella#960's shape: `main` awaits the plain-spawned `turn`, which awaits
+/// `renderer`, which receives on `events` until every sender is gone; the
+/// last sender was made by `turn` and never seen used or moved since (it
+/// is in a registry `turn` keeps). The census sees every task and thread.
+struct Renderer {
+    d: Dump,
+    main: NodeId,
+    renderer: NodeId,
+}
+
+/// A change to [`renderer`]'s dump that lets something run.
+type Change = fn(&mut Renderer);
+
+fn renderer() -> Renderer {
+    let mut d = Dump::new("tool");
+    let main = d.thread("main");
+    let pid = d.pid();
+    d.node(main).attr("os_thread", pid).attr("waker_clones", 1);
+    let turn = d.task("turn");
+    let renderer = d.task("renderer");
+    let events = d.channel("events", "mpsc", 1, 1);
+    d.wait(main, turn, "join");
+    d.wait(turn, renderer, "join");
+    d.wait(renderer, events, "recv");
+    d.hold(events, turn, "sender").evidence("made");
+    d.hold(events, renderer, "receiver").evidence("used");
+    d.census(2, 0, 5, 0);
+    Renderer { d, main, renderer }
+}
+
+#[test]
+fn nothing_running_closes_the_cycle_through_the_holder_peeps_last_saw() {
+    let report = analyze(&[renderer().d.build()]);
+    let d = only_deadlock(&report);
+    assert_eq!(d.certainty, Certainty::Probable, "{}", report.text());
+    assert!(d.nothing_runs, "{}", report.text());
+    let mut tasks = task_names(d);
+    tasks.sort();
+    assert_eq!(tasks, ["renderer", "turn"], "{}", report.text());
+    let behind: Vec<&str> = d.behind.iter().map(|s| s.task.name.as_str()).collect();
+    assert_eq!(behind, ["main"], "{}", report.text());
+    assert!(
+        d.text.contains("nothing in its process can run again"),
+        "{}",
+        report.text()
+    );
+}
+
+#[test]
+fn anything_that_may_still_run_keeps_the_receive_open() {
+    let cases: [(&str, Change); 7] = [
+        // Without a census, peeps cannot know it sees everyone.
+        ("no census", |r| r.d.no_census()),
+        ("threads not counted", |r| r.d.census(2, 0, 0, 0)),
+        ("a thread peeps cannot see into", |r| r.d.census(2, 0, 6, 1)),
+        ("a task alive that is no root here", |r| {
+            r.d.census(3, 1, 5, 0)
+        }),
+        ("a timer beside the receive", |r| {
+            let renderer = r.renderer;
+            r.d.node(renderer).attr("waker_clones", 2);
+        }),
+        ("main may be woken by something else", |r| {
+            let main = r.main;
+            r.d.node(main).attr("waker_clones", 2);
+        }),
+        ("main's thread is not the main thread", |r| {
+            let main = r.main;
+            r.d.node(main).attr("os_thread", 1);
+        }),
+    ];
+    for (why, change) in cases {
+        let mut r = renderer();
+        change(&mut r);
+        let report = analyze(&[r.d.build()]);
+        assert!(
+            report.deadlocks.is_empty() && report.stuck_forever.is_empty(),
+            "{why}: {}",
+            report.text()
+        );
+    }
+}
+
+#[test]
+fn a_wait_only_its_process_could_end_is_stuck_forever_when_nothing_runs() {
+    // ttrpc-rust#227: `main` waits on a `Notify` nobody is left to notify;
+    // a plain connection task waits for work, `main` awaits it.
+    let mut d = Dump::new("server");
+    let main = d.thread("main");
+    let pid = d.pid();
+    d.node(main).attr("os_thread", pid).attr("waker_clones", 1);
+    let exit = d.resource(NodeKind::Notify, "notify-exit");
+    d.wait(main, exit, "notified");
+    d.census(0, 0, 4, 0);
+    let report = analyze(&[d.build()]);
+    assert!(report.deadlocks.is_empty(), "{}", report.text());
+    assert_eq!(report.stuck_forever.len(), 1, "{}", report.text());
+    let s = &report.stuck_forever[0];
+    assert_eq!(s.task.name, "main", "{}", report.text());
+    assert!(s.nothing_runs, "{}", report.text());
+    assert!(
+        s.text.contains("nothing in its process can run again"),
+        "{}",
+        report.text()
+    );
+}
+
+#[test]
+fn a_task_shown_idle_beyond_the_tasks_alive_has_ended_and_releases_nothing() {
+    // fred.rs#116: `main` awaits the subscriber, which receives on
+    // `messages`; the sender was last used by the connection reader, a
+    // plain task that has since ended (tokio does not say so, but only one
+    // task is alive: the subscriber).
+    let build = |alive: u64| {
+        let mut d = Dump::new("client");
+        let main = d.thread("main");
+        let pid = d.pid();
+        d.node(main).attr("os_thread", pid).attr("waker_clones", 1);
+        let reader = d.plain_task("reader");
+        let subscriber = d.plain_task("subscriber");
+        d.node(subscriber).attr("waker_clones", 1);
+        let messages = d.channel("messages", "broadcast", 1, 1);
+        d.wait(main, subscriber, "join");
+        d.wait(subscriber, messages, "recv");
+        d.hold(messages, reader, "sender").evidence("shared");
+        d.hold(messages, subscriber, "receiver").evidence("used");
+        d.census(alive, alive, 5, 0);
+        d.build()
+    };
+    let report = analyze(&[build(1)]);
+    assert!(report.deadlocks.is_empty(), "{}", report.text());
+    assert_eq!(report.stuck_forever.len(), 1, "{}", report.text());
+    let s = &report.stuck_forever[0];
+    assert_eq!(s.task.name, "subscriber", "{}", report.text());
+    assert!(s.nothing_runs, "{}", report.text());
+    let waits: Vec<&str> = s.waits.iter().map(|w| w.waits_on.name.as_str()).collect();
+    assert_eq!(waits, ["messages"], "{}", report.text());
+    let behind: Vec<&str> = s.behind.iter().map(|b| b.task.name.as_str()).collect();
+    assert_eq!(behind, ["main"], "{}", report.text());
+    assert!(
+        s.text
+            .contains(r#"waits to receive from channel "messages""#),
+        "{}",
+        report.text()
+    );
+    // Two alive: the reader may be alive, waiting on something peeps
+    // cannot see, and may still send.
+    let report = analyze(&[build(2)]);
+    assert!(
+        report.deadlocks.is_empty() && report.stuck_forever.is_empty(),
+        "{}",
+        report.text()
+    );
+}
