@@ -292,6 +292,11 @@ pub(crate) fn kept_thread_root_id() -> Option<NodeId> {
     KEPT_THREAD_ROOT.try_with(|slot| slot.get().map(|r| r.id())).ok().flatten()
 }
 
+/// This thread's `block_on` root's id, while it has one; makes none.
+pub(crate) fn thread_root_id() -> Option<NodeId> {
+    THREAD_ROOT.try_with(|slot| slot.borrow().upgrade().map(|r| r.id())).ok().flatten()
+}
+
 /// Whether `root` is this thread's `block_on` root (no reference counting).
 pub fn is_thread_root(root: &Arc<AmbientHandle>) -> bool {
     THREAD_ROOT.try_with(|slot| std::ptr::eq(slot.borrow().as_ptr(), Arc::as_ptr(root))).unwrap_or(false)
@@ -317,6 +322,8 @@ pub(crate) fn thread_root() -> Arc<AmbientHandle> {
             }
             let h = make();
             *slot.borrow_mut() = Arc::downgrade(&h);
+            // So that a wait ready at once counts its waker too (once).
+            crate::thread_waker::learn();
             h
         })
         .unwrap_or_else(|_| make())

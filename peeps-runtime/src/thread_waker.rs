@@ -11,7 +11,9 @@
 //! pending wait on a tokio primitive, a timer, a socket, `ctrl_c`).
 //!
 //! Each thread root's first pending wait on a peeps primitive keeps a clone
-//! of the waker it was polled with; a snapshot reads how many others are
+//! of the waker it was polled with (and so does its first wait ready at
+//! once, when tokio's parked-thread waker polled it: a `main` that only
+//! sent before it awaits a plain task); a snapshot reads how many others are
 //! alive (`waker_clones` on the thread's node). When that is more than the
 //! thread's pending peeps waits, something peeps cannot see (a socket in
 //! the same `select!`) may wake it, as for a peeps task with an
@@ -104,6 +106,40 @@ pub(crate) fn note(root: NodeId, waker: &Waker) {
         waker: is_park.then(|| waker.clone()),
         mixed: !is_park,
     });
+}
+
+/// Notes, as [`note`] does, the `block_on` waker of the current thread's
+/// root when a wait on a peeps primitive was ready at once: a `main` that
+/// only sent or locked before it awaits a plain task's `JoinHandle` (which
+/// `task_join` matches by this waker) is counted too. One load and compare
+/// on the path of a wait ready outside a peeps task; a thread's later
+/// ready waits with the waker noted take no lock.
+#[inline]
+pub(crate) fn note_ready(waker: &Waker) {
+    if std::ptr::from_ref(waker.vtable()) as usize == PARK_VTABLE.load(Ordering::Relaxed) {
+        note_ready_slow(waker);
+    }
+}
+
+/// [`note_ready`] once the waker is tokio's parked-thread one.
+#[cold]
+#[inline(never)]
+fn note_ready_slow(waker: &Waker) {
+    #[cfg(feature = "diagnostics")]
+    if let Some(root) = crate::ambient::thread_root_id() {
+        note(root, waker);
+    }
+    #[cfg(not(feature = "diagnostics"))]
+    let _ = waker;
+}
+
+/// Learns tokio's parked-thread waker vtable if it is not known yet (a
+/// thread root was just made): [`note_ready`] compares with it. Cold.
+#[cold]
+pub(crate) fn learn() {
+    if PARK_VTABLE.load(Ordering::Relaxed) == UNKNOWN {
+        park_vtable();
+    }
 }
 
 /// How many clones of thread root `root`'s `block_on` waker are alive

@@ -522,6 +522,11 @@ impl<L: std::ops::Deref<Target = WaitList<N>>, const N: usize> WaitEdge<L, N> {
                 Poll::Pending
             }
             Poll::Ready(v) => {
+                if !own {
+                    // Perhaps a thread's root (`block_on`): what its
+                    // waker's count says (`thread_waker`).
+                    crate::thread_waker::note_ready(cx.waker());
+                }
                 self.end();
                 Poll::Ready(v)
             }

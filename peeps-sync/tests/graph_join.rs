@@ -87,6 +87,28 @@ async fn a_thread_awaiting_a_plain_tasks_handle_waits_on_it() {
     assert_eq!(clones, Some(1), "{name}: the handle's clone alone");
 }
 
+/// The same when every peeps wait of the thread was ready at once (it
+/// only sent): its waker is counted from the first of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_that_only_sent_awaiting_a_plain_tasks_handle_waits_on_it() {
+    let (tx, mut rx) = mpsc::channel_named::<u32>("tj-sent", 2);
+    tx.send(1).await.unwrap();
+    let worker = tokio::spawn(async move {
+        let first = rx.recv().await;
+        (first, rx.recv().await)
+    });
+    let task = worker.id().to_string();
+    let probe = std::thread::spawn(move || {
+        let seen = join_waiter(&task);
+        tx.blocking_send(7).unwrap();
+        seen
+    });
+    assert_eq!(worker.await.unwrap(), (Some(1), Some(7)));
+    let (name, kind, clones) = probe.join().unwrap();
+    assert_eq!(kind, NodeKind::Thread, "{name}");
+    assert_eq!(clones, Some(1), "{name}: the handle's clone alone");
+}
+
 /// A plain task (tokio's task waker, counted) awaiting another plain
 /// task's `JoinHandle` waits on it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
