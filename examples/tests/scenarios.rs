@@ -742,6 +742,36 @@ const SCENARIOS: &[&str] = &[
     "soak_snapshot_reads_twelve_shards_then_stats_writer_stats_then_shard",
     "soak_maintenance_write_guard_moved_into_compactor_both_orders_plain",
     "soak_gate_held_by_admin_awaiting_spawned_compactor_both_orders_plain",
+    // hunt40: a process where nothing can run again, and healthy programs idle on peeps waits woken from outside
+    "barrier_third_party_returns_early",
+    "notify_waiters_lost_notifier_exited",
+    "results_sender_kept_in_app_state",
+    "soak_barrier_last_party_after_sleep",
+    "soak_barrier_last_party_after_sleep_named",
+    "soak_ctrl_c_forwarded_to_notify",
+    "soak_current_thread_ticker_feeds_workers",
+    "soak_interval_ticker_feeds_workers",
+    "soak_localset_thread_ticker_sends",
+    "soak_localset_thread_ticker_sends_idle",
+    "soak_main_joins_plain_timeout_recv",
+    "soak_main_localset_ticker_feeds_worker",
+    "soak_notify_timer_guard_across_notified",
+    "soak_second_runtime_thread_sends",
+    "soak_select_recv_sleep_timeout_loop",
+    "soak_spawn_blocking_producer",
+    "soak_sync_callback_thread_block_on_app_send",
+    "soak_tcp_accept_client_workers",
+    "soak_thread_blocking_send_consumer",
+    "soak_thread_enter_blocking_send",
+    "soak_thread_enter_spawns_app_deliveries",
+    "soak_thread_enter_spawns_app_deliveries_idle",
+    "soak_thread_enter_spawns_deliveries",
+    "soak_thread_handle_block_on_sleep_send",
+    "soak_thread_handle_spawns_control",
+    "soak_thread_own_runtime_block_on_sleep_send",
+    "soak_warmup_runtime_dropped_reader_thread_app_send",
+    "soak_warmup_runtime_dropped_sensor_thread_notifies",
+    "soak_warmup_runtime_dropped_thread_handle_spawns",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -11903,7 +11933,8 @@ fn pubsub_join_after_quit_subscriber_stuck_forever() {
     let mut s = scenario!(pubsub_join_after_quit_keeps_message_sender_plain);
     let run = analyze_cli(&s.dump(), &[]);
     let report = &run.report;
-    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    // `peeps analyze` exits 1 on a deadlock only.
+    assert_eq!(run.code, 0, "exit code{}", report_text(report));
     assert!(report.deadlocks.is_empty(), "{}", report_text(report));
     let [stuck] = report.stuck_forever.as_slice() else {
         panic!("one task stuck forever{}", report_text(report));
@@ -12504,6 +12535,301 @@ fn soak_maintenance_write_guard_moved_into_compactor_both_orders_plain() {
 #[ignore = "bug: false potential deadlock in every dump: `potential deadlock: task \"tokio task 3\" took \"index\" (examples/src/bin/soak_gate_held_by_admin_awaiting_spawned_compactor_both_orders_plain.rs:32) then \"data\" (..:33); task \"tokio task 16\" took \"data\" (..:39) then \"index\" (..:41). Run at the same time, these two can deadlock.` The admin task holds the `maintenance-gate` write guard while it awaits the spawned compactor, so the compactor's order never runs beside the handlers' (who read the gate); gates are per context (`OrderEdge::gates`, peeps-graph/src/analysis/potential), and the compactor's context holds no gate"]
 fn soak_gate_held_by_admin_awaiting_spawned_compactor_both_orders_plain() {
     let mut s = scenario!(soak_gate_held_by_admin_awaiting_spawned_compactor_both_orders_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+// ---- hunt40: a process where nothing can run again (the three hangs), and healthy programs idle on peeps waits
+// that something outside them wakes (a timer, a thread, a socket, a signal, another runtime, a LocalSet)
+
+/// Hang: a `Barrier` of 3 whose third party returns early with an error: nothing in the process can run again, so peeps says replica-0, replica-1 stuck forever, `main` behind.
+#[test]
+fn barrier_third_party_returns_early() {
+    let mut s = scenario!(barrier_third_party_returns_early);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert!(report.deadlocks.is_empty(), "{}", report_text(report));
+    let mut stuck: Vec<&str> = report
+        .stuck_forever
+        .iter()
+        .map(|s| s.task.name.as_str())
+        .collect();
+    stuck.sort_unstable();
+    assert_eq!(stuck, ["replica-0", "replica-1"], "{}", report_text(report));
+    assert!(
+        report.stuck_forever.iter().all(|s| s.nothing_runs),
+        "{}",
+        report_text(report)
+    );
+    let behind: Vec<&str> = report
+        .stuck_forever
+        .iter()
+        .flat_map(|s| &s.behind)
+        .map(|b| b.task.name.as_str())
+        .collect();
+    assert_eq!(behind, [MAIN], "{}", report_text(report));
+}
+
+/// Hang: a lost `notify_waiters()` wake-up: nothing in the process can run again, so peeps says server stuck forever, `main` behind.
+#[test]
+fn notify_waiters_lost_notifier_exited() {
+    let mut s = scenario!(notify_waiters_lost_notifier_exited);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert!(report.deadlocks.is_empty(), "{}", report_text(report));
+    let mut stuck: Vec<&str> = report
+        .stuck_forever
+        .iter()
+        .map(|s| s.task.name.as_str())
+        .collect();
+    stuck.sort_unstable();
+    assert_eq!(stuck, ["server"], "{}", report_text(report));
+    assert!(
+        report.stuck_forever.iter().all(|s| s.nothing_runs),
+        "{}",
+        report_text(report)
+    );
+    let behind: Vec<&str> = report
+        .stuck_forever
+        .iter()
+        .flat_map(|s| &s.behind)
+        .map(|b| b.task.name.as_str())
+        .collect();
+    assert_eq!(behind, [MAIN], "{}", report_text(report));
+}
+
+/// Hang: a results sender kept in an `Arc<AppState>` while `main` awaits the collector: nothing in the process can run again, so peeps says collector stuck forever, `main` behind.
+#[test]
+fn results_sender_kept_in_app_state() {
+    let mut s = scenario!(results_sender_kept_in_app_state);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert!(report.deadlocks.is_empty(), "{}", report_text(report));
+    let mut stuck: Vec<&str> = report
+        .stuck_forever
+        .iter()
+        .map(|s| s.task.name.as_str())
+        .collect();
+    stuck.sort_unstable();
+    assert_eq!(stuck, ["collector"], "{}", report_text(report));
+    assert!(
+        report.stuck_forever.iter().all(|s| s.nothing_runs),
+        "{}",
+        report_text(report)
+    );
+    let behind: Vec<&str> = report
+        .stuck_forever
+        .iter()
+        .flat_map(|s| &s.behind)
+        .map(|b| b.task.name.as_str())
+        .collect();
+    assert_eq!(behind, [MAIN], "{}", report_text(report));
+}
+
+/// Healthy: three shard tasks meet at a peeps `Barrier` every round; the third sleeps 500 ms (`tokio::time::sleep`) before it arrives.
+#[test]
+fn soak_barrier_last_party_after_sleep() {
+    let mut s = scenario!(soak_barrier_last_party_after_sleep);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy (the shards are `peeps::spawn_named` tasks, so the census counts them): three shard tasks meet at a peeps `Barrier` every round; the third sleeps 500 ms (`tokio::time::sleep`) before it arrives.
+#[test]
+fn soak_barrier_last_party_after_sleep_named() {
+    let mut s = scenario!(soak_barrier_last_party_after_sleep_named);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a service idle until Ctrl-C.
+#[test]
+fn soak_ctrl_c_forwarded_to_notify() {
+    let mut s = scenario!(soak_ctrl_c_forwarded_to_notify);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: `soak_interval_ticker_feeds_workers` on a current-thread runtime: an interval ticker feeds two workers every 200 ms; `main` awaits the workers' `JoinHandle`s.
+#[test]
+fn soak_current_thread_ticker_feeds_workers() {
+    let mut s = scenario!(soak_current_thread_ticker_feeds_workers);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a `tokio::time::interval` ticker task feeds two workers over peeps channels every 200 ms; `main` awaits the workers' `JoinHandle`s.
+#[test]
+fn soak_interval_ticker_feeds_workers() {
+    let mut s = scenario!(soak_interval_ticker_feeds_workers);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a `ui` `std::thread` runs a current-thread runtime with a `LocalSet` (for `!Send` state), where a plain `spawn_local` ticker sleeps 300 ms and sends a frame count on a peeps channel to the `renderer` task of the main runtime, forever; the thread's `block_on` awaits the ticker's `JoinHandle`.
+#[test]
+fn soak_localset_thread_ticker_sends() {
+    let mut s = scenario!(soak_localset_thread_ticker_sends);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a `ui` `std::thread` runs a current-thread runtime with a `LocalSet` (for `!Send` state), where a plain `spawn_local` ticker sleeps 2 s (a quiet UI) and sends a frame count on a peeps channel to the `renderer` task of the main runtime, forever; the thread's `block_on` awaits the ticker's `JoinHandle`.
+#[test]
+fn soak_localset_thread_ticker_sends_idle() {
+    let mut s = scenario!(soak_localset_thread_ticker_sends_idle);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: `main` awaits a plain `tokio::spawn` worker's `JoinHandle`; the worker waits on a peeps `recv` under `tokio::time::timeout` (2 s), counting idle periods; its sender is kept by a `reporter` task that waits on a peeps `Notify` nobody has notified yet, under a `timeout` of 1 s per try too.
+#[test]
+fn soak_main_joins_plain_timeout_recv() {
+    let mut s = scenario!(soak_main_joins_plain_timeout_recv);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: `#[tokio::main]` runs its body in a `LocalSet` (`run_until`); a plain `spawn_local` ticker keeps `!Send` state and every 300 ms sends on a peeps channel to a `worker` peeps task; the body awaits the worker's `JoinHandle`.
+#[test]
+fn soak_main_localset_ticker_feeds_worker() {
+    let mut s = scenario!(soak_main_localset_ticker_feeds_worker);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a waiter holds a peeps `Mutex` guard across `notified()` on a peeps `Notify` that a timer task notifies every 250 ms (it never takes the mutex); a second task waits for the mutex.
+#[test]
+fn soak_notify_timer_guard_across_notified() {
+    let mut s = scenario!(soak_notify_timer_guard_across_notified);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a second (current-thread) runtime on a `std::thread` runs a `poller` peeps task that sleeps 300 ms and sends a sample into the main runtime's `aggregator` task, forever; the thread's `block_on` awaits the poller.
+#[test]
+fn soak_second_runtime_thread_sends() {
+    let mut s = scenario!(soak_second_runtime_thread_sends);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a session task loops on `tokio::select!` of a peeps `recv` and a 1 s `sleep` (an idle timeout per wait); nobody sends yet (the sender is kept by `main` for later).
+#[test]
+fn soak_select_recv_sleep_timeout_loop() {
+    let mut s = scenario!(soak_select_recv_sleep_timeout_loop);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a `spawn_blocking` producer sleeps 300 ms then `blocking_send`s a line on a peeps channel, forever; a plain consumer task waits on `recv`; `main` awaits the consumer's `JoinHandle`.
+#[test]
+fn soak_spawn_blocking_producer() {
+    let mut s = scenario!(soak_spawn_blocking_producer);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a sync callback API (a C library's event thread, here a `std::thread` sleeping 300 ms per event) forwards each event into the async app with `handle.block_on(app.events.send(ev))`, through the app's shared state (`Arc<App>`, with the `events` sender).
+#[test]
+fn soak_sync_callback_thread_block_on_app_send() {
+    let mut s = scenario!(soak_sync_callback_thread_block_on_app_send);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a TCP server on 127.0.0.1: an accept loop task, a handler task per connection reading a line and handing it to a worker over a peeps channel; a client task connects every 300 ms and sends a line.
+#[test]
+fn soak_tcp_accept_client_workers() {
+    let mut s = scenario!(soak_tcp_accept_client_workers);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a `std::thread` sleeps 300 ms then `blocking_send`s a reading on a peeps channel, forever; a consumer task waits on `recv`; `main` awaits the consumer's `JoinHandle`.
+#[test]
+fn soak_thread_blocking_send_consumer() {
+    let mut s = scenario!(soak_thread_blocking_send_consumer);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a device-reader `std::thread` enters the runtime (`Handle::enter`, as threads that may spawn do) and, every 300 ms (a blocking read), `blocking_send`s a frame on a peeps channel to the `decoder` task.
+#[test]
+fn soak_thread_enter_blocking_send() {
+    let mut s = scenario!(soak_thread_enter_blocking_send);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: as `soak_thread_enter_spawns_deliveries`, but the watcher thread holds only the app's shared state (`Arc<App>`, which keeps the `fs-events` sender): it enters the runtime (`Handle::enter`) and for each event (every 300 ms) spawns a `deliver` peeps task that sends through `app.events`.
+#[test]
+fn soak_thread_enter_spawns_app_deliveries() {
+    let mut s = scenario!(soak_thread_enter_spawns_app_deliveries);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: `soak_thread_enter_spawns_app_deliveries` with a quieter watcher: one file event every 2 s (the thread blocks in the OS between events, as an inotify or stdin reader does).
+#[test]
+fn soak_thread_enter_spawns_app_deliveries_idle() {
+    let mut s = scenario!(soak_thread_enter_spawns_app_deliveries_idle);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a file-watcher `std::thread` (blocking OS API, here a 300 ms sleep) enters the runtime (`Handle::enter`) so it can spawn, and for each event spawns a `deliver` peeps task that sends it to the `indexer` task over a peeps channel.
+#[test]
+fn soak_thread_enter_spawns_deliveries() {
+    let mut s = scenario!(soak_thread_enter_spawns_deliveries);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a `std::thread` drives the main runtime with `Handle::block_on`: it sleeps 300 ms (`tokio::time::sleep`) and sends a heartbeat on a peeps channel, forever.
+#[test]
+fn soak_thread_handle_block_on_sleep_send() {
+    let mut s = scenario!(soak_thread_handle_block_on_sleep_send);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy, the control of `soak_warmup_runtime_dropped_thread_handle_spawns` (no throwaway runtime at startup): a `watcher` `std::thread`, given the runtime's `Handle` and the app's shared state (`Arc<App>`, with the `events` sender), waits for a file event (a blocking OS call, here 300 ms) and hands each to the runtime with `handle.spawn(async move { .
+#[test]
+fn soak_thread_handle_spawns_control() {
+    let mut s = scenario!(soak_thread_handle_spawns_control);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: a `std::thread` builds its own current-thread runtime and `block_on`s a loop that sleeps 300 ms and sends a metric on a peeps channel into the main runtime's `collector` task (no task spawned on the thread's runtime).
+#[test]
+fn soak_thread_own_runtime_block_on_sleep_send() {
+    let mut s = scenario!(soak_thread_own_runtime_block_on_sleep_send);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: at startup `main` warms its cache through a sync helper that builds a throwaway multi-thread runtime on a helper thread (two workers), runs a `warm` peeps task there and drops the runtime (its workers exit).
+#[test]
+fn soak_warmup_runtime_dropped_reader_thread_app_send() {
+    let mut s = scenario!(soak_warmup_runtime_dropped_reader_thread_app_send);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: at startup `main` warms its cache through a sync helper that builds a throwaway multi-thread runtime on a helper thread (two workers), runs a `warm` peeps task there and drops the runtime (its workers exit).
+#[test]
+fn soak_warmup_runtime_dropped_sensor_thread_notifies() {
+    let mut s = scenario!(soak_warmup_runtime_dropped_sensor_thread_notifies);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Healthy: at startup `main` warms its cache through a sync helper that builds a throwaway multi-thread runtime on a helper thread (two workers), runs a `warm` peeps task there and drops the runtime (its workers exit).
+#[test]
+fn soak_warmup_runtime_dropped_thread_handle_spawns() {
+    let mut s = scenario!(soak_warmup_runtime_dropped_thread_handle_spawns);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }

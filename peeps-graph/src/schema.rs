@@ -80,6 +80,17 @@ pub struct TaskCensus {
     /// into a closure they run leaves no trace, as into an unseen task.
     #[serde(default)]
     pub unseen_threads: u64,
+    /// How many more threads peeps accounts for than are alive: the
+    /// workers of a noted runtime dropped since, behind which as many
+    /// unseen threads may hide. Absent in older dumps (not known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overcounted_threads: Option<u64>,
+    /// Threads other than the main one that drive a runtime outside its
+    /// tasks (a `block_on`, a `LocalSet`, a spawn from a plain thread),
+    /// counted as seen, with no root in this snapshot: they run code peeps
+    /// cannot see. Absent in older dumps (not known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rootless_drivers: Option<u64>,
 }
 
 impl TaskCensus {

@@ -58,9 +58,29 @@ fn nothing_running_closes_the_cycle_through_the_holder_peeps_last_saw() {
 
 #[test]
 fn anything_that_may_still_run_keeps_the_receive_open() {
-    let cases: [(&str, Change); 7] = [
+    let cases: [(&str, Change); 11] = [
         // Without a census, peeps cannot know it sees everyone.
         ("no census", |r| r.d.no_census()),
+        // A thread driving a runtime outside its tasks (a spawn from a
+        // file watcher's thread, a `LocalSet`) with no root: it runs code
+        // peeps cannot see.
+        ("a driver thread without a root", |r| {
+            r.d.census_mut().rootless_drivers = Some(1);
+        }),
+        // A dropped runtime's workers still accounted: an unseen thread
+        // may hide behind them.
+        ("threads accounted that are gone", |r| {
+            r.d.census_mut().overcounted_threads = Some(2);
+        }),
+        ("an older dump that says neither", |r| {
+            let c = r.d.census_mut();
+            c.overcounted_threads = None;
+            c.rootless_drivers = None;
+        }),
+        ("a task root running", |r| {
+            let renderer = r.renderer;
+            r.d.node(renderer).state("running", 900);
+        }),
         ("threads not counted", |r| r.d.census(2, 0, 0, 0)),
         ("a thread peeps cannot see into", |r| r.d.census(2, 0, 6, 1)),
         ("a task alive that is no root here", |r| {

@@ -310,6 +310,7 @@ fn a_used_or_found_handle_proves_nothing_while_unseen_threads_run() {
             unseen: 0,
             threads: 6,
             unseen_threads: 1,
+            ..TaskCensus::default()
         });
         assert_no_deadlock(&analyze(&[snap.clone()]));
         snap.tasks = Some(TaskCensus {
@@ -317,6 +318,7 @@ fn a_used_or_found_handle_proves_nothing_while_unseen_threads_run() {
             unseen: 0,
             threads: 5,
             unseen_threads: 0,
+            ..TaskCensus::default()
         });
         let report = analyze(&[snap]);
         let d = only_deadlock(&report);
@@ -359,6 +361,7 @@ fn a_handle_that_may_have_moved_unseen_is_said_so() {
         unseen: 0,
         threads: 3,
         unseen_threads: 2,
+        ..TaskCensus::default()
     });
     let text = words(&snap);
     assert!(
@@ -372,6 +375,7 @@ fn a_handle_that_may_have_moved_unseen_is_said_so() {
         unseen: 1,
         threads: 3,
         unseen_threads: 2,
+        ..TaskCensus::default()
     });
     let text = words(&snap);
     assert!(
@@ -537,6 +541,7 @@ fn bridge(unseen_threads: u64, worker_parked: bool) -> Report {
         unseen: 0,
         threads: 4 + unseen_threads,
         unseen_threads,
+        ..TaskCensus::default()
     });
     analyze(&[snap])
 }
@@ -817,6 +822,7 @@ fn analyze_with_unseen_tasks(d: &Dump, alive: u64, unseen: u64) -> Report {
         unseen,
         threads: 4,
         unseen_threads: 0,
+        ..TaskCensus::default()
     });
     analyze(&[snap])
 }

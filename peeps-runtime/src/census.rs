@@ -66,7 +66,35 @@ thread_local! {
     /// How many [`SeenThread`] marks this thread holds.
     static SEEN_HERE: Cell<u32> = const { Cell::new(0) };
     /// The mark of a thread that drives a runtime noted, for its life.
-    static DRIVER: OnceCell<SeenThread> = const { OnceCell::new() };
+    static DRIVER: OnceCell<DriverThread> = const { OnceCell::new() };
+}
+
+/// The OS thread ids of the threads other than the main one that drive a
+/// noted runtime outside its tasks (a `block_on`, a `LocalSet`, a spawn
+/// from a plain thread): they run code of the program's own, as the main
+/// thread does.
+static DRIVERS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+
+/// A driver's mark ([`DRIVERS`]), seen for its life.
+struct DriverThread {
+    _seen: SeenThread,
+}
+
+impl DriverThread {
+    fn mark() -> DriverThread {
+        let seen = seen_thread();
+        if !is_main_thread() {
+            DRIVERS.lock().push(os_thread_id());
+        }
+        DriverThread { _seen: seen }
+    }
+}
+
+impl Drop for DriverThread {
+    fn drop(&mut self) {
+        let tid = os_thread_id();
+        DRIVERS.lock().retain(|&t| t != tid);
+    }
 }
 
 /// Marks the current thread as one peeps accounts for (it runs nothing a
@@ -164,7 +192,7 @@ fn note_slow() {
     // of a program runs: accounted for as long as it lives.
     if handle.runtime_flavor() == RuntimeFlavor::CurrentThread || tokio::task::try_id().is_none() {
         let _ = DRIVER.try_with(|d| {
-            d.get_or_init(seen_thread);
+            d.get_or_init(DriverThread::mark);
         });
     }
     note_handle(handle);
@@ -252,12 +280,25 @@ impl Census {
         } else {
             alive - seen
         };
-        let (threads, unseen_threads) = thread_census().unwrap_or((0, 0));
+        let (threads, unseen_threads, overcounted) = thread_census().unwrap_or((0, 0, 0));
+        // A driver's root names its OS thread.
+        let rooted: HashSet<u64> = nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Thread)
+            .filter_map(|n| n.attrs.get(attr::OS_THREAD)?.as_u64())
+            .collect();
+        let rootless_drivers = DRIVERS
+            .lock()
+            .iter()
+            .filter(|&&t| !rooted.contains(&(t as u64)))
+            .count() as u64;
         Some(TaskCensus {
             alive,
             unseen,
             threads,
             unseen_threads,
+            overcounted_threads: Some(overcounted),
+            rootless_drivers: Some(rootless_drivers),
         })
     }
 }
@@ -266,7 +307,11 @@ impl Census {
 /// but the main thread, the workers of the multi-thread runtimes noted,
 /// and the threads marked by [`seen_thread`]. `None` where the OS count
 /// cannot be read.
-fn thread_census() -> Option<(u64, u64)> {
+///
+/// Also how many more threads it accounts for than are alive (the workers
+/// of a noted runtime that was dropped since: as many unseen threads may
+/// hide behind them).
+fn thread_census() -> Option<(u64, u64, u64)> {
     let threads = os_threads()?;
     let workers: u64 = RUNTIMES
         .lock()
@@ -275,7 +320,11 @@ fn thread_census() -> Option<(u64, u64)> {
         .map(|h| h.metrics().num_workers() as u64)
         .sum();
     let seen = 1 + workers + SEEN_THREADS.lock().len() as u64;
-    Some((threads, threads.saturating_sub(seen)))
+    Some((
+        threads,
+        threads.saturating_sub(seen),
+        seen.saturating_sub(threads),
+    ))
 }
 
 /// The process's OS threads alive (`num_threads` of `/proc/self/stat`).

@@ -83,6 +83,32 @@ fn counts_the_tasks_peeps_cannot_see_into() {
         });
         assert!(gone, "the joined thread is still counted");
 
+        // A `std::thread` that spawns a peeps task through the runtime's
+        // handle drives it outside its tasks: seen, but with no root it
+        // runs code peeps cannot see (counted apart, as driving threads
+        // with no root).
+        let rootless = |s: &Snapshot| s.tasks.and_then(|t| t.rootless_drivers);
+        let before = rootless(&peeps_runtime::snapshot()).expect("counted");
+        let handle = tokio::runtime::Handle::current();
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let watcher = std::thread::spawn(move || {
+            let _in = handle.enter();
+            spawn(pending::<()>());
+            stopped.recv()
+        });
+        let seen = (0..200).any(|_| {
+            std::thread::sleep(Duration::from_millis(5));
+            rootless(&peeps_runtime::snapshot()) == Some(before + 1)
+        });
+        assert!(
+            seen,
+            "the spawning thread is not counted as a driver with no root"
+        );
+        assert_eq!(unseen_threads(&peeps_runtime::snapshot()), 0);
+        drop(stop);
+        watcher.join().unwrap().unwrap_err();
+        assert_eq!(rootless(&peeps_runtime::snapshot()), Some(before));
+
         // So is a `spawn_blocking` thread, busy or idle (tokio keeps an
         // idle one for a while, and peeps cannot tell them apart).
         let (go, wait) = std::sync::mpsc::channel::<()>();

@@ -1611,6 +1611,19 @@ export interface TaskCensus {
    */
   alive: number;
   /**
+   * How many more threads peeps accounts for than are alive: the
+   * workers of a noted runtime dropped since, behind which as many
+   * unseen threads may hide. Absent in older dumps (not known).
+   */
+  overcounted_threads?: number | null;
+  /**
+   * Threads other than the main one that drive a runtime outside its
+   * tasks (a `block_on`, a `LocalSet`, a spawn from a plain thread),
+   * counted as seen, with no root in this snapshot: they run code peeps
+   * cannot see. Absent in older dumps (not known).
+   */
+  rootless_drivers?: number | null;
+  /**
    * The process's OS threads alive (0 where peeps cannot count them:
    * off Linux, or in older dumps).
    */

@@ -14,7 +14,10 @@
 //!
 //! - a census that counts the process's threads and sees into all of them
 //!   ([`crate::TaskCensus`]: no `std::thread`, `spawn_blocking` thread or
-//!   runtime peeps has not seen);
+//!   runtime peeps has not seen), accounts for no more threads than are
+//!   alive (a dropped runtime's workers could hide as many unseen ones),
+//!   and finds a root for every thread that drives a runtime outside its
+//!   tasks (a `block_on`, a `LocalSet`, a spawn from a plain thread);
 //! - a root for the main thread, and at least as many task roots as tasks
 //!   alive (so every task alive is one of them);
 //! - every root (but the finished) pending, not woken, settled, its waker
@@ -58,8 +61,12 @@ pub(crate) fn asleep_processes(merged: &Merged<'_>, blocked: &Blocked, settle_ms
     let mut asleep: Vec<bool> = processes
         .iter()
         .map(|s| {
-            s.tasks
-                .is_some_and(|c| c.threads > 0 && c.unseen_threads == 0)
+            s.tasks.is_some_and(|c| {
+                c.threads > 0
+                    && c.unseen_threads == 0
+                    && c.overcounted_threads == Some(0)
+                    && c.rootless_drivers == Some(0)
+            })
         })
         .collect();
     let mut tasks = vec![0u64; processes.len()];

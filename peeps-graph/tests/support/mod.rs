@@ -206,14 +206,22 @@ impl Dump {
     }
 
     /// Sets the census: `alive` tasks, `unseen` of them peeps cannot see
-    /// into, `threads` OS threads, `unseen_threads` of them unseen.
+    /// into, `threads` OS threads, `unseen_threads` of them unseen (none
+    /// overcounted, every driver thread with a root).
     pub fn census(&mut self, alive: u64, unseen: u64, threads: u64, unseen_threads: u64) {
         self.snap.tasks = Some(peeps_graph::TaskCensus {
             alive,
             unseen,
             threads,
             unseen_threads,
+            overcounted_threads: Some(0),
+            rootless_drivers: Some(0),
         });
+    }
+
+    /// The census, to adjust.
+    pub fn census_mut(&mut self) -> &mut peeps_graph::TaskCensus {
+        self.snap.tasks.get_or_insert_default()
     }
 
     /// Leaves the census out (an older writer's dump).
