@@ -12539,6 +12539,35 @@ fn soak_gate_held_by_admin_awaiting_spawned_compactor_both_orders_plain() {
     assert!(!reports.is_empty());
 }
 
+/// Checks that the analysis of `dump` says exactly the tasks `stuck` are
+/// stuck forever because nothing in their process can run again, with
+/// `main` behind them, and no deadlock.
+#[track_caller]
+fn check_nothing_runs_stuck(dump: &Dump, stuck: &[&str]) {
+    let run = analyze_cli(dump, &[]);
+    let report = &run.report;
+    assert!(report.deadlocks.is_empty(), "{}", report_text(report));
+    let mut found: Vec<&str> = report
+        .stuck_forever
+        .iter()
+        .map(|s| s.task.name.as_str())
+        .collect();
+    found.sort_unstable();
+    assert_eq!(found, stuck, "{}", report_text(report));
+    assert!(
+        report.stuck_forever.iter().all(|s| s.nothing_runs),
+        "{}",
+        report_text(report)
+    );
+    let behind: Vec<&str> = report
+        .stuck_forever
+        .iter()
+        .flat_map(|s| &s.behind)
+        .map(|b| b.task.name.as_str())
+        .collect();
+    assert_eq!(behind, [MAIN], "{}", report_text(report));
+}
+
 // ---- hunt40: a process where nothing can run again (the three hangs), and healthy programs idle on peeps waits
 // that something outside them wakes (a timer, a thread, a socket, a signal, another runtime, a LocalSet)
 
@@ -12546,84 +12575,21 @@ fn soak_gate_held_by_admin_awaiting_spawned_compactor_both_orders_plain() {
 #[test]
 fn barrier_third_party_returns_early() {
     let mut s = scenario!(barrier_third_party_returns_early);
-    let run = analyze_cli(&s.dump(), &[]);
-    let report = &run.report;
-    assert!(report.deadlocks.is_empty(), "{}", report_text(report));
-    let mut stuck: Vec<&str> = report
-        .stuck_forever
-        .iter()
-        .map(|s| s.task.name.as_str())
-        .collect();
-    stuck.sort_unstable();
-    assert_eq!(stuck, ["replica-0", "replica-1"], "{}", report_text(report));
-    assert!(
-        report.stuck_forever.iter().all(|s| s.nothing_runs),
-        "{}",
-        report_text(report)
-    );
-    let behind: Vec<&str> = report
-        .stuck_forever
-        .iter()
-        .flat_map(|s| &s.behind)
-        .map(|b| b.task.name.as_str())
-        .collect();
-    assert_eq!(behind, [MAIN], "{}", report_text(report));
+    check_nothing_runs_stuck(&s.dump(), &["replica-0", "replica-1"]);
 }
 
 /// Hang: a lost `notify_waiters()` wake-up: nothing in the process can run again, so peeps says server stuck forever, `main` behind.
 #[test]
 fn notify_waiters_lost_notifier_exited() {
     let mut s = scenario!(notify_waiters_lost_notifier_exited);
-    let run = analyze_cli(&s.dump(), &[]);
-    let report = &run.report;
-    assert!(report.deadlocks.is_empty(), "{}", report_text(report));
-    let mut stuck: Vec<&str> = report
-        .stuck_forever
-        .iter()
-        .map(|s| s.task.name.as_str())
-        .collect();
-    stuck.sort_unstable();
-    assert_eq!(stuck, ["server"], "{}", report_text(report));
-    assert!(
-        report.stuck_forever.iter().all(|s| s.nothing_runs),
-        "{}",
-        report_text(report)
-    );
-    let behind: Vec<&str> = report
-        .stuck_forever
-        .iter()
-        .flat_map(|s| &s.behind)
-        .map(|b| b.task.name.as_str())
-        .collect();
-    assert_eq!(behind, [MAIN], "{}", report_text(report));
+    check_nothing_runs_stuck(&s.dump(), &["server"]);
 }
 
 /// Hang: a results sender kept in an `Arc<AppState>` while `main` awaits the collector: nothing in the process can run again, so peeps says collector stuck forever, `main` behind.
 #[test]
 fn results_sender_kept_in_app_state() {
     let mut s = scenario!(results_sender_kept_in_app_state);
-    let run = analyze_cli(&s.dump(), &[]);
-    let report = &run.report;
-    assert!(report.deadlocks.is_empty(), "{}", report_text(report));
-    let mut stuck: Vec<&str> = report
-        .stuck_forever
-        .iter()
-        .map(|s| s.task.name.as_str())
-        .collect();
-    stuck.sort_unstable();
-    assert_eq!(stuck, ["collector"], "{}", report_text(report));
-    assert!(
-        report.stuck_forever.iter().all(|s| s.nothing_runs),
-        "{}",
-        report_text(report)
-    );
-    let behind: Vec<&str> = report
-        .stuck_forever
-        .iter()
-        .flat_map(|s| &s.behind)
-        .map(|b| b.task.name.as_str())
-        .collect();
-    assert_eq!(behind, [MAIN], "{}", report_text(report));
+    check_nothing_runs_stuck(&s.dump(), &["collector"]);
 }
 
 /// Healthy: three shard tasks meet at a peeps `Barrier` every round; the third sleeps 500 ms (`tokio::time::sleep`) before it arrives.
