@@ -9604,7 +9604,8 @@ fn soak_log_shipper_restart_watch_sink() {
 
 /// datafuselabs/databend#8210: every segment's pruning task keeps the owned permit of `pruning-semaphore` it was
 /// spawned with, and acquires more of the same semaphore (through the same helper) for its blocks. Plain tokio
-/// tasks: probable. `main` awaits the segments' plain tokio `JoinHandle`s, which peeps does not see: nothing behind.
+/// tasks: probable. `main` awaits the segments' plain tokio `JoinHandle`s, behind (its waker is counted from its
+/// first peeps wait, ready at once).
 #[test]
 fn segment_pruning_holds_permit_for_blocks_tokio_spawn() {
     let mut s = scenario!(segment_pruning_holds_permit_for_blocks_tokio_spawn);
@@ -9614,6 +9615,7 @@ fn segment_pruning_holds_permit_for_blocks_tokio_spawn() {
     let d = deadlock()
         .probable()
         .resources([(Semaphore, "pruning-semaphore")])
+        .behind([MAIN])
         .check(report);
     check_tokio_tasks(d, 2, report);
     let acquires = steps_of(d, Op::Acquire, "pruning-semaphore");

@@ -52,6 +52,12 @@ pub const RACED_AT: &str = "raced_at";
 /// In [`RACED_AT`]: more sites raced than are kept, so every wait of the
 /// root may lose such a race.
 pub const RACED_ANY: &str = "*";
+/// A thread's `block_on` root whose OS thread is busy when the snapshot
+/// is taken: it runs, or is blocked in a call no `block_on` parks in (a
+/// sleep, a read): the root is inside a poll doing something else than
+/// its waits (a blocking read beside a pinned wait), so it is not
+/// waiting, whatever its waits show.
+pub const THREAD_BUSY: &str = "thread_busy";
 /// A thread's `block_on` root whose waker peeps cannot count (a
 /// current-thread runtime's): its OS thread is parked in its runtime's
 /// I/O driver (`epoll_wait`) with this timeout, in ms: a timer of that

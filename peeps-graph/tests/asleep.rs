@@ -58,7 +58,7 @@ fn nothing_running_closes_the_cycle_through_the_holder_peeps_last_saw() {
 
 #[test]
 fn anything_that_may_still_run_keeps_the_receive_open() {
-    let cases: [(&str, Change); 11] = [
+    let cases: [(&str, Change); 12] = [
         // Without a census, peeps cannot know it sees everyone.
         ("no census", |r| r.d.no_census()),
         // A thread driving a runtime outside its tasks (a spawn from a
@@ -93,6 +93,12 @@ fn anything_that_may_still_run_keeps_the_receive_open() {
         ("main may be woken by something else", |r| {
             let main = r.main;
             r.d.node(main).attr("waker_clones", 2);
+        }),
+        // Its thread sleeps or reads inside the poll (a blocking read
+        // beside a pinned wait): busy, not waiting.
+        ("main's thread is busy", |r| {
+            let main = r.main;
+            r.d.node(main).attr("thread_busy", true);
         }),
         ("main's thread is not the main thread", |r| {
             let main = r.main;
@@ -176,6 +182,41 @@ fn a_task_shown_idle_beyond_the_tasks_alive_has_ended_and_releases_nothing() {
     // Two alive: the reader may be alive, waiting on something peeps
     // cannot see, and may still send.
     let report = analyze(&[build(2)]);
+    assert!(
+        report.deadlocks.is_empty() && report.stuck_forever.is_empty(),
+        "{}",
+        report.text()
+    );
+}
+
+#[test]
+fn a_thread_busy_inside_its_poll_closes_no_cycle() {
+    // hunt41: `main` pins a receive from `commands` in a `select!` beside
+    // a blocking read; the uploader waits for readings only `main` sends.
+    // While the read blocks, `main`'s receive still shows pending.
+    let build = |busy: bool| {
+        let mut d = Dump::new("reader");
+        let main = d.thread("main");
+        let pid = d.pid();
+        d.node(main).attr("os_thread", pid).attr("waker_clones", 1);
+        if busy {
+            d.node(main).attr("thread_busy", true);
+        }
+        let uploader = d.task("uploader");
+        let commands = d.channel("commands", "mpsc", 1, 1);
+        let readings = d.channel("readings", "mpsc", 1, 1);
+        d.wait(main, commands, "recv");
+        d.hold(commands, uploader, "sender")
+            .evidence("used")
+            .in_state();
+        d.hold(commands, main, "receiver").evidence("used");
+        d.wait(uploader, readings, "recv");
+        d.hold(readings, main, "sender").evidence("used").in_state();
+        d.hold(readings, uploader, "receiver").evidence("used");
+        d.build()
+    };
+    assert_eq!(analyze(&[build(false)]).deadlocks.len(), 1);
+    let report = analyze(&[build(true)]);
     assert!(
         report.deadlocks.is_empty() && report.stuck_forever.is_empty(),
         "{}",

@@ -65,6 +65,9 @@ unsafe impl Entry for AmbientRoot {
         }
         if let Ok(thread @ 1..) = u64::try_from(self.os_thread) {
             out.attr(attr::OS_THREAD, thread);
+            if crate::timer_due::busy(self.os_thread) {
+                out.attr(attr::THREAD_BUSY, true);
+            }
         }
         let clones = if self.os_thread != 0 {
             crate::thread_waker::clones(self.core.id)

@@ -950,6 +950,74 @@ async fn a_sender_moved_into_a_waiting_plain_task_is_found_in_its_cell() {
     task.await.unwrap();
 }
 
+/// A thread root whose poll blocks in a read or a sleep beside a pinned
+/// peeps receive (still registered, pending) is busy (`thread_busy`):
+/// inside its poll, not waiting; parked in its `block_on`, it is not.
+#[test]
+fn a_thread_root_sleeping_inside_its_poll_is_busy() {
+    let busy_while = |sleep_in_poll: bool| {
+        let (tx, mut rx) = mpsc::channel_named::<u32>("busy-commands", 1);
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("busy-reader".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async move {
+                    let recv = rx.recv();
+                    tokio::pin!(recv);
+                    // Registers the receive, pending.
+                    let pending = std::future::poll_fn(|cx| {
+                        std::task::Poll::Ready(recv.as_mut().poll(cx).is_pending())
+                    })
+                    .await;
+                    assert!(pending);
+                    if sleep_in_poll {
+                        // A blocking read (here a sleep), inside the poll.
+                        while finished.try_recv() == Err(std::sync::mpsc::TryRecvError::Empty) {
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                        }
+                    } else {
+                        drop(finished);
+                        let _ = recv.await;
+                    }
+                })
+            })
+            .unwrap();
+        let mut busy = None;
+        for _ in 0..3000 {
+            let g = Graph::take();
+            if let Ok(t) = g.find("thread busy-reader")
+                && g.snap
+                    .edges
+                    .iter()
+                    .any(|e| e.from == t.id && e.kind == peeps_graph::EdgeKind::WaitsOn)
+            {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                let g = Graph::take();
+                let t = g.find("thread busy-reader").expect("the thread's root");
+                busy = Some(
+                    t.attrs
+                        .get("thread_busy")
+                        .and_then(serde_json::Value::as_bool)
+                        == Some(true),
+                );
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        drop(done);
+        let _ = tx.try_send(1);
+        thread.join().unwrap();
+        busy.expect("the thread's root waited")
+    };
+    assert!(!busy_while(false), "parked in its block_on");
+    assert!(busy_while(true), "blocked inside its poll");
+}
+
 /// A thread whose current-thread runtime's root waits on a peeps receive
 /// beside a timer of the runtime (an `interval` in the same `select!`) is
 /// parked with that timer due (`timer_due_ms`); beside none, it is not.

@@ -1023,6 +1023,16 @@ impl Blocked {
         blocked.nested = nested;
         blocked.starve(merged);
         for r in 0..blocked.roots.len() {
+            // A `block_on` thread busy in a call it does not park in, and
+            // not in a task's poll on it: inside its own poll, whatever
+            // its waits show.
+            let root = &mut blocked.roots[r];
+            if root.state == RootState::Pending
+                && root.starved.is_none()
+                && attr_bool(g[root.ix].node, attr::THREAD_BUSY) == Some(true)
+            {
+                root.state = RootState::Running;
+            }
             blocked.roots[r].woken_by_waits_only =
                 blocked.waits_for_all_its_wakers(merged, r as u32);
             blocked.roots[r].raced = blocked.raced_unseen(merged, r as u32);
