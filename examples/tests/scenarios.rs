@@ -11958,26 +11958,7 @@ fn pubsub_join_after_quit_subscriber_stuck_forever() {
     // `peeps analyze` exits 1 on a deadlock only.
     assert_eq!(run.code, 0, "exit code{}", report_text(report));
     assert!(report.deadlocks.is_empty(), "{}", report_text(report));
-    let [stuck] = report.stuck_forever.as_slice() else {
-        panic!("one task stuck forever{}", report_text(report));
-    };
-    assert!(stuck.nothing_runs, "{}", report_text(report));
-    assert!(
-        stuck.task.kind == Task && stuck.task.name.starts_with("tokio task "),
-        "{}",
-        report_text(report)
-    );
-    let waits: Vec<(Option<Op>, &str)> = stuck
-        .waits
-        .iter()
-        .map(|w| (w.op, w.waits_on.name.as_str()))
-        .collect();
-    assert_eq!(
-        waits,
-        [(Some(Op::Recv), "messages")],
-        "{}",
-        report_text(report)
-    );
+    let stuck = only_plain_task_stuck_on(report, Op::Recv, "messages");
     let [main] = stuck.behind.as_slice() else {
         panic!("main behind it{}", report_text(report));
     };
@@ -12561,6 +12542,32 @@ fn soak_gate_held_by_admin_awaiting_spawned_compactor_both_orders_plain() {
     assert!(!reports.is_empty());
 }
 
+/// The one task `report` says is stuck forever, a plain tokio task, because
+/// nothing in its process can run again, waiting only for `op` on `name`.
+#[track_caller]
+fn only_plain_task_stuck_on<'r>(
+    report: &'r Report,
+    op: Op,
+    name: &str,
+) -> &'r peeps::graph::analysis::StuckForever {
+    let [stuck] = report.stuck_forever.as_slice() else {
+        panic!("one task stuck forever{}", report_text(report));
+    };
+    assert!(stuck.nothing_runs, "{}", report_text(report));
+    assert!(
+        stuck.task.kind == Task && stuck.task.name.starts_with("tokio task "),
+        "{}",
+        report_text(report)
+    );
+    let waits: Vec<(Option<Op>, &str)> = stuck
+        .waits
+        .iter()
+        .map(|w| (w.op, w.waits_on.name.as_str()))
+        .collect();
+    assert_eq!(waits, [(Some(op), name)], "{}", report_text(report));
+    stuck
+}
+
 /// Checks that the analysis of `dump` says exactly the tasks `stuck` are
 /// stuck forever because nothing in their process can run again, with
 /// `main` behind them, and no deadlock.
@@ -12877,26 +12884,7 @@ fn notify_never_notified_plain_main_joins() {
     let run = analyze_cli(&s.dump(), &[]);
     let report = &run.report;
     assert!(report.deadlocks.is_empty(), "{}", report_text(report));
-    let [stuck] = report.stuck_forever.as_slice() else {
-        panic!("one task stuck forever{}", report_text(report));
-    };
-    assert!(stuck.nothing_runs, "{}", report_text(report));
-    assert!(
-        stuck.task.name.starts_with("tokio task "),
-        "{}",
-        report_text(report)
-    );
-    let waits: Vec<(Option<Op>, &str)> = stuck
-        .waits
-        .iter()
-        .map(|w| (w.op, w.waits_on.name.as_str()))
-        .collect();
-    assert_eq!(
-        waits,
-        [(Some(Op::Notified), "flush-now")],
-        "{}",
-        report_text(report)
-    );
+    let stuck = only_plain_task_stuck_on(report, Op::Notified, "flush-now");
     let mut behind: Vec<&str> = stuck.behind.iter().map(|b| b.task.name.as_str()).collect();
     behind.sort_unstable();
     assert_eq!(behind, [MAIN, "writer"], "{}", report_text(report));
