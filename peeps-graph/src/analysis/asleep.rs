@@ -146,7 +146,7 @@ pub(crate) fn guessed_holders(
     why: External,
     out: &mut Vec<Release>,
 ) {
-    let Some(held_by) = held_by_edge(why) else {
+    let Some(held_by) = why.held_by() else {
         return;
     };
     let g = merged.graph();
@@ -175,18 +175,5 @@ pub(crate) fn guessed_holders(
         {
             guess(root, e.id());
         }
-    }
-}
-
-/// The `held_by` edge an external release names, if it names one.
-fn held_by_edge(why: External) -> Option<EdgeIndex> {
-    match why {
-        External::Unconfirmed(e)
-        | External::Shared(e)
-        | External::OutOfSight(e, _)
-        | External::Handled(e)
-        | External::FiledAway(e)
-        | External::MovedUnseen(e) => Some(e),
-        _ => None,
     }
 }

@@ -326,6 +326,20 @@ pub(crate) enum External {
 }
 
 impl External {
+    /// The `held_by` edge of the holder this external release last saw,
+    /// when it names one.
+    pub(crate) fn held_by(self) -> Option<EdgeIndex> {
+        match self {
+            External::Unconfirmed(e)
+            | External::Shared(e)
+            | External::OutOfSight(e, _)
+            | External::Handled(e)
+            | External::FiledAway(e)
+            | External::MovedUnseen(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// The reason in words, for a sentence about the wait.
     pub(crate) fn words(self) -> &'static str {
         match self {

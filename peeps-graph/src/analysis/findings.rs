@@ -655,15 +655,8 @@ impl LongWait {
             // A hold peeps could not place: say whose it was last seen to
             // be, and, when it is the receiver of a channel carrying the
             // handle in an unread message, which channel and what it carries.
-            let last_seen = match verdict {
-                Err(
-                    External::Unconfirmed(e)
-                    | External::Shared(e)
-                    | External::OutOfSight(e, _)
-                    | External::Handled(e)
-                    | External::FiledAway(e)
-                    | External::MovedUnseen(e),
-                ) => g.edge_endpoints(e).map(|(res, holder)| LastSeen {
+            let last_seen = match verdict.err().and_then(External::held_by) {
+                Some(e) => g.edge_endpoints(e).map(|(res, holder)| LastSeen {
                     what: hold_noun(g[e].attr_str(attr::AS)),
                     holder: cx.node_ref(holder),
                     carried: (res != on).then(|| {

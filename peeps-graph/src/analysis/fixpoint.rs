@@ -184,33 +184,24 @@ impl Fixpoint {
                         targets.insert(target.key(), t);
                         scratch.clear();
                         let verdict = releasers(merged, blocked, target, &mut scratch);
-                        let mut ok = verdict.is_ok();
-                        if sleeping {
+                        let proven = verdict.is_ok();
+                        if sleeping && let Err(why) = verdict {
                             // Nobody can take the way out: whoever it names
                             // is a guess, stuck with the rest.
-                            if let Err(why) = verdict {
-                                guessed_holders(merged, blocked, why, &mut scratch);
-                                bad_unless_asleep.push(t);
-                            }
-                            // A task that has ended releases nothing.
-                            for rel in scratch.iter().filter(|r| !asleep.ended[r.root as usize]) {
-                                match dep_of_root[rel.root as usize] {
-                                    Some(q) if settled(rel.since_ms, settle) => {
-                                        let rel = Release {
-                                            guess: rel.guess || !ok,
-                                            ..*rel
-                                        };
-                                        graph.add_edge(t, q, DepEdge::Release(rel));
-                                    }
-                                    _ => bad.push(t),
-                                }
-                            }
-                            ok = true;
+                            guessed_holders(merged, blocked, why, &mut scratch);
+                            bad_unless_asleep.push(t);
                         }
-                        for rel in scratch.iter().filter(|_| !sleeping) {
+                        let mut ok = proven || sleeping;
+                        // A task that has ended releases nothing.
+                        let ended = |r: &Release| sleeping && asleep.ended[r.root as usize];
+                        for rel in scratch.iter().filter(|r| !ended(r)) {
                             match dep_of_root[rel.root as usize] {
                                 Some(q) if ok && settled(rel.since_ms, settle) => {
-                                    graph.add_edge(t, q, DepEdge::Release(*rel));
+                                    let rel = Release {
+                                        guess: rel.guess || !proven,
+                                        ..*rel
+                                    };
+                                    graph.add_edge(t, q, DepEdge::Release(rel));
                                 }
                                 _ => ok = false,
                             }
