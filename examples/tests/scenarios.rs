@@ -11710,7 +11710,6 @@ fn soak_current_thread_main_debouncer_biased_reset_flush_plain() {
 /// apache/horaedb#941: the lease-expiry callback runs in the plain keepalive task and stops that task by awaiting
 /// its `JoinHandle` (taken out of the lease's `keepalive-handle`): the task waits for itself.
 #[test]
-#[ignore = "bug: peeps says nothing (exit 0: 0 deadlocks, 0 stuck forever, 0 long waits, 0 blocking polls). The keepalive (`tokio task 3`) awaits its own tokio `JoinHandle`; the dump has its `join` edge to itself (since stop 41), but also the select!'s stale registration on `keepalive-stop` (recv, `queued: 1`), whose message the task sent itself before the join: a queued message reads as a receive about to end, so the task looks runnable"]
 fn lease_expired_callback_joins_own_keepalive_plain() {
     let mut s = scenario!(lease_expired_callback_joins_own_keepalive_plain);
     let run = analyze_cli(&s.dump(), &[]);

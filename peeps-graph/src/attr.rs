@@ -21,6 +21,8 @@ pub const POLLING_SINCE_MS: &str = "polling_since_ms";
 /// `false` for a plain tokio task or a `block_on` root seen from inside.
 pub const TRACKED: &str = "tracked";
 /// Tracked tasks: the task was woken since its last poll returned `Pending`.
+/// A plain tokio task whose waker peeps reads: it is queued to run
+/// (tokio's `NOTIFIED`), so woken since its latest poll began.
 pub const WOKEN: &str = "woken";
 /// Tracked tasks: how many clones of the task's waker are alive. A
 /// thread's `block_on` root: how many clones of its waker (tokio's
@@ -107,8 +109,22 @@ pub const READERS: &str = "readers";
 pub const PERMITS: &str = "permits";
 /// Semaphores: permits available now.
 pub const AVAILABLE: &str = "available";
-/// Channels: `mpsc` | `mpsc_unbounded` | `oneshot` | `broadcast` | `watch`.
+/// Channels: `mpsc` | `mpsc_unbounded` | `oneshot` | `broadcast` | `watch`
+/// (see [`flavor`]).
 pub const FLAVOR: &str = "flavor";
+/// The values of [`FLAVOR`].
+pub mod flavor {
+    /// A bounded `mpsc` channel.
+    pub const MPSC: &str = "mpsc";
+    /// An unbounded `mpsc` channel.
+    pub const MPSC_UNBOUNDED: &str = "mpsc_unbounded";
+    /// A `oneshot` channel.
+    pub const ONESHOT: &str = "oneshot";
+    /// A `broadcast` channel: each receiver has its own queue.
+    pub const BROADCAST: &str = "broadcast";
+    /// A `watch` channel: one value, seen by every receiver.
+    pub const WATCH: &str = "watch";
+}
 /// Channels: capacity (bounded flavors).
 pub const CAPACITY: &str = "capacity";
 /// Channels: messages queued now.

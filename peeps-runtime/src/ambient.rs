@@ -72,7 +72,11 @@ unsafe impl Entry for AmbientRoot {
         let clones = if self.os_thread != 0 {
             crate::thread_waker::clones(self.core.id)
         } else if self.tokio_id.is_some() {
-            crate::task_waker::clones(self.core.id)
+            let read = crate::task_waker::read(self.core.id);
+            if let Some(read) = read {
+                out.attr(attr::WOKEN, read.queued);
+            }
+            read.map(|read| read.clones)
         } else {
             None
         };

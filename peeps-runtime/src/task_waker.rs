@@ -160,6 +160,14 @@ pub(crate) fn note(waker: &Waker) {
 fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: usize) {
     let known = task_vtable();
     let is_task = known > FAILED && vtable == known;
+    if !is_task && crate::thread_waker::is_park(vtable) {
+        // A tokio `block_on` inside a task's poll: a worker panics in one,
+        // so this is a `spawn_blocking` closure (or a `block_in_place`
+        // one) driving its future with `Handle::block_on`. Its cell, for
+        // who awaits its `JoinHandle`, as for its blocking calls.
+        #[cfg(feature = "diagnostics")]
+        crate::ambient::note_blocking_call();
+    }
     // Below a sub-waker (an instrumented future's), the task's own waker.
     let own = (!is_task)
         .then(|| below_sub_wakers(waker))
@@ -389,11 +397,22 @@ pub(crate) fn vtable() -> Option<usize> {
     (known > FAILED).then_some(known)
 }
 
-/// How many clones of plain task `root`'s waker are alive besides tokio's
-/// own references and the one kept here, plus one while the task runs or
-/// is queued to run: what will wake it. `None` when not known (no wait
-/// noted, one polled with another waker, the task complete).
-pub(crate) fn clones(root: NodeId) -> Option<u64> {
+/// What a snapshot reads of a plain task's waker: see [`read`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PlainWaker {
+    /// How many clones of its waker are alive besides tokio's own
+    /// references and the one kept here, plus one while the task runs or
+    /// is queued to run: what will wake it.
+    pub(crate) clones: u64,
+    /// It is queued to run (tokio's `NOTIFIED`): woken since its latest
+    /// poll began.
+    pub(crate) queued: bool,
+}
+
+/// The waker of plain task `root`, read from its task's state. `None` when
+/// not known (no wait noted, one polled with another waker, the task
+/// complete).
+pub(crate) fn read(root: NodeId) -> Option<PlainWaker> {
     let known = TASK_VTABLE.load(Ordering::Relaxed);
     if known <= FAILED {
         return None;
@@ -406,11 +425,17 @@ pub(crate) fn clones(root: NodeId) -> Option<u64> {
     }
     if state & CANCELLED != 0 {
         // Aborted: the runtime will poll it once more, to drop it.
-        return Some(u64::from(u32::MAX));
+        return Some(PlainWaker {
+            clones: u64::from(u32::MAX),
+            queued: true,
+        });
     }
     // The runtime's list, the `JoinHandle`, the clone kept here.
     let own = 2 + usize::from(state & JOIN_INTEREST != 0);
-    Some((state >> REF_SHIFT).saturating_sub(own) as u64)
+    Some(PlainWaker {
+        clones: (state >> REF_SHIFT).saturating_sub(own) as u64,
+        queued: state & NOTIFIED != 0,
+    })
 }
 
 /// tokio's task waker vtable address, learned on first use from a task of

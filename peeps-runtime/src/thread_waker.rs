@@ -198,6 +198,13 @@ pub(crate) fn each_kept(mut each: impl FnMut(NodeId, usize)) -> Option<usize> {
     Some(park)
 }
 
+/// Whether `vtable` is tokio's parked-thread waker's (the one of a
+/// `block_on`), learning it on first use.
+pub(crate) fn is_park(vtable: usize) -> bool {
+    let park = park_vtable();
+    park > FAILED && vtable == park
+}
+
 /// The parked-thread waker's vtable address, learned on first use from a
 /// `Handle::block_on` of the current runtime on a thread of peeps' own.
 fn park_vtable() -> usize {

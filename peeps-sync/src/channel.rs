@@ -24,13 +24,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 /// The channel flavors of the schema (attr `flavor`).
-pub(crate) mod flavor {
-    pub(crate) const MPSC: &str = "mpsc";
-    pub(crate) const MPSC_UNBOUNDED: &str = "mpsc_unbounded";
-    pub(crate) const ONESHOT: &str = "oneshot";
-    pub(crate) const BROADCAST: &str = "broadcast";
-    pub(crate) const WATCH: &str = "watch";
-}
+pub(crate) use peeps_graph::attr::flavor;
 
 /// One side's counters. The two sides of a channel sit at least a cache
 /// line apart (see [`ChannelFacts`]), without over-aligning the

@@ -795,6 +795,59 @@ async fn a_plain_tasks_waker_clones_are_counted() {
     assert_eq!(task.await.unwrap(), Some(3));
 }
 
+/// The `woken` of the plain task waiting on channel `chan`, once one does
+/// and shows it `want`; the last seen otherwise. Blocks its thread.
+fn woken_of_waiter(chan: &'static str, want: bool) -> Option<bool> {
+    let mut last = None;
+    for _ in 0..3000 {
+        let g = Graph::take();
+        if let Ok(ch) = g.find(chan) {
+            let waiter = g.snap.edges.iter().find_map(|e| {
+                (e.to == ch.id && e.kind == peeps_graph::EdgeKind::WaitsOn)
+                    .then(|| g.snap.nodes.iter().find(|n| n.id == e.from))
+                    .flatten()
+            });
+            last = waiter
+                .filter(|n| n.kind == NodeKind::Task)
+                .and_then(|n| n.attrs.get("woken")?.as_bool());
+            if last == Some(want) {
+                return last;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    last
+}
+
+/// A plain tokio task whose waker peeps reads shows `woken`: false while
+/// it waits, true once a send has queued it to run (tokio's `NOTIFIED`)
+/// and its runtime's one thread is busy elsewhere.
+#[test]
+fn a_plain_task_queued_to_run_shows_woken() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (tx, mut rx) = mpsc::channel_named::<u32>("pw-queued", 1);
+        let task = tokio::spawn(async move { rx.recv().await });
+        let waiting = std::thread::spawn(|| woken_of_waiter("pw-queued", false));
+        // Awaiting lets the task run and wait.
+        let waiting = tokio::task::spawn_blocking(move || waiting.join().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(waiting, Some(false), "waiting, not woken");
+        tx.try_send(7).unwrap();
+        // This thread, the runtime's only one, does not return to the
+        // scheduler while the other looks: the task stays queued.
+        let queued = std::thread::spawn(|| woken_of_waiter("pw-queued", true))
+            .join()
+            .unwrap();
+        assert_eq!(queued, Some(true), "queued to run");
+        assert_eq!(task.await.unwrap(), Some(7));
+    });
+}
+
 /// The holder of the one `held_by` edge of `chan`'s `how` end, with its
 /// evidence, once there is one.
 fn holder_and_evidence(g: &Graph, chan: &str, how: &str) -> Result<(String, String), String> {

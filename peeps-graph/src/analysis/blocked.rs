@@ -888,6 +888,9 @@ pub(crate) struct Blocked {
     /// The task roots parked in a blocking call, with their process and
     /// OS thread (see [`Blocked::starve`]).
     occupiers: Vec<Occupier>,
+    /// Receives whose message came and went unread (see
+    /// [`Blocked::stale_receive`]), sorted.
+    stale: Vec<EdgeIndex>,
 }
 
 fn state_of(node: &Node) -> Option<&str> {
@@ -919,7 +922,7 @@ fn is_root_kind(kind: NodeKind) -> bool {
 impl Blocked {
     /// Finds the roots, assigns every future to its root, and gathers the
     /// waits of the roots that are blocked. Linear in nodes + edges.
-    pub(crate) fn new(merged: &Merged<'_>) -> Blocked {
+    pub(crate) fn new(merged: &Merged<'_>, settle_ms: u64) -> Blocked {
         let g = merged.graph();
         let n = g.node_count();
         let mut root_of = vec![NONE; n];
@@ -1003,6 +1006,7 @@ impl Blocked {
             parked_unseen: Vec::new(),
             nested: Vec::new(),
             occupiers: Vec::new(),
+            stale: Vec::new(),
         };
         blocked.account_combinators(merged);
         // A poll parked in an instrumented blocking lock is blocked there,
@@ -1053,7 +1057,67 @@ impl Blocked {
             blocked.roots[r].timer_due = blocked.timer_due_unseen(merged, r as u32);
         }
         blocked.parked_unseen = parked_unseen(merged, &blocked);
+        let mut stale = Vec::new();
+        for r in 0..blocked.roots.len() as u32 {
+            for &w in blocked.all_waits(r) {
+                if blocked.stale_receive(merged, r, w, settle_ms) {
+                    stale.push(w);
+                }
+            }
+        }
+        stale.sort_unstable();
+        blocked.stale = stale;
         blocked
+    }
+
+    /// Whether root `r`'s wait `w`, a receive, is stale: a message has sat
+    /// in its channel (a one-receiver flavor) for the settle time while `r`
+    /// is pending, not woken since its latest poll began, and the wait was
+    /// polled with `r`'s own waker. The message's send woke the wait's
+    /// waker, so `r` has been polled since (a settle time is ample for
+    /// a runtime that can poll it: one that cannot shows it queued); had
+    /// that poll polled the receive, it would have taken the message. So
+    /// `r` no longer polls it (a `&mut` oneshot receiver left registered
+    /// by a `select!` whose other branch won, a receive pinned outside the
+    /// wait `r` is in now), and it will not wake `r` again: it is no way
+    /// out of `r`'s other waits. Only a root whose wakes peeps sees (a
+    /// peeps task; a plain task whose queued bit it reads) can be told.
+    fn stale_receive(&self, merged: &Merged<'_>, r: u32, w: EdgeIndex, settle_ms: u64) -> bool {
+        let g = merged.graph();
+        let root = &self.roots[r as usize];
+        if root.state != RootState::Pending
+            || root.starved.is_some()
+            || attr_bool(g[root.ix].node, attr::WOKEN) != Some(false)
+            || foreign_waker(merged, w)
+            || self.is_nested(w)
+            || is_blocking_wait(merged, w)
+            || op_side(g[w].op()) != OpSide::Receive
+        {
+            return false;
+        }
+        let Some((_, to)) = g.edge_endpoints(w) else {
+            return false;
+        };
+        let channel = g[to].node;
+        let one_receiver = channel
+            .attrs
+            .get(attr::FLAVOR)
+            .and_then(|f| f.as_str())
+            .is_some_and(|f| {
+                matches!(
+                    f,
+                    attr::flavor::MPSC | attr::flavor::MPSC_UNBOUNDED | attr::flavor::ONESHOT
+                )
+            });
+        channel.kind == NodeKind::Channel
+            && one_receiver
+            && attr_u64(channel, attr::LEN).is_some_and(|len| len > 0)
+            && attr_u64(channel, attr::LAST_SEND_MS).is_some_and(|ms| ms >= settle_ms)
+    }
+
+    /// Whether `w` is a stale receive (see [`Blocked::stale_receive`]).
+    pub(crate) fn is_stale(&self, w: EdgeIndex) -> bool {
+        self.stale.binary_search(&w).is_ok()
     }
 
     /// The roots of process `process` that peeps cannot see into, when
@@ -1312,7 +1376,9 @@ impl Blocked {
             .copied()
             .filter(move |&w| !parked || self.parks(merged, w))
             .filter(move |&w| {
-                !self.abandoned(merged, w) && (!foreign_waker(merged, w) || self.is_nested(w))
+                !self.abandoned(merged, w)
+                    && !self.is_stale(w)
+                    && (!foreign_waker(merged, w) || self.is_nested(w))
             })
     }
 
@@ -1363,7 +1429,7 @@ impl Blocked {
             .iter()
             .copied()
             .filter(move |&w| !parked || self.parks(merged, w))
-            .filter(move |&w| !self.abandoned(merged, w))
+            .filter(move |&w| !self.abandoned(merged, w) && !self.is_stale(w))
     }
 
     /// Whether the future `future` was abandoned: it waits (itself or

@@ -524,7 +524,7 @@ fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
         .attrs
         .get(attr::FLAVOR)
         .and_then(|f| f.as_str())
-        == Some("oneshot");
+        == Some(attr::flavor::ONESHOT);
     match verdict {
         Err(External::OutOfSight(..)) => {}
         // A handle peeps never saw leave the task that made it: a reply

@@ -25,6 +25,13 @@
 //!    a task of a current-thread runtime: the `os_thread` of the wait and
 //!    of the root agree) is *starved*: it waits for that poll, whatever
 //!    wakes it (a certain step: its thread is busy in the task's poll).
+//!    A wait the root no longer polls is no way out: a future its task
+//!    abandoned (not polled in its latest poll), and a receive whose
+//!    message has sat unread for the settle time while its root (a peeps
+//!    task, or a plain one whose queued bit peeps reads) is pending and
+//!    not woken — the send woke the root, which was polled since without
+//!    polling the receive (a `&mut` oneshot receiver a `select!` left
+//!    registered).
 //! 3. `fixpoint` — the greatest fixed point: the blocked roots that nothing
 //!    outside the set can ever release (OR semantics over a task's waits),
 //!    with waker accounting and the settle time guarding the verdict. In a
@@ -167,7 +174,7 @@ pub(crate) fn analyze_counting_roots(
     merged: &Merged<'_>,
     options: &Options,
 ) -> (Report, Vec<crate::metrics::RootCounts>) {
-    let blocked = blocked::Blocked::new(merged);
+    let blocked = blocked::Blocked::new(merged, options.settle_ms);
     let mut roots = vec![crate::metrics::RootCounts::default(); merged.processes().len()];
     for root in &blocked.roots {
         let at = &merged.graph()[root.ix];

@@ -1,0 +1,126 @@
+//! A receive whose message came and went unread: a message has sat in its
+//! channel for the settle time while its task is pending and not woken, so
+//! the task was polled since the send woke it and did not poll the receive.
+//! It is no way out of the task's other waits (apache/horaedb#941: a
+//! keepalive task, its stop `oneshot` left registered by a `select!`,
+//! awaits its own `JoinHandle`).
+
+mod support;
+
+use peeps_graph::analysis::Certainty;
+use support::*;
+
+/// How a hand-built keepalive differs from the stuck one.
+#[derive(Clone, Copy)]
+struct Keepalive {
+    /// The task's queued bit as a snapshot read it (`None`: not read).
+    woken: Option<bool>,
+    /// How long ago the stop was sent, in ms.
+    sent_ms_ago: u64,
+    /// The stop channel's flavor.
+    flavor: &'static str,
+}
+
+const STUCK: Keepalive = Keepalive {
+    woken: Some(false),
+    sent_ms_ago: 3_000,
+    flavor: "oneshot",
+};
+
+/// A plain task `keepalive` that awaits its own `JoinHandle` while its
+/// receive on `keepalive-stop` holds the stop it sent itself.
+fn keepalive(k: Keepalive) -> peeps_graph::Snapshot {
+    let mut d = Dump::new("svc");
+    let task = d.plain_task("keepalive");
+    d.node(task).attr("waker_clones", 2);
+    if let Some(woken) = k.woken {
+        d.node(task).attr("woken", woken);
+    }
+    let stop = d.channel("keepalive-stop", k.flavor, 0, 1);
+    d.node(stop)
+        .attr("len", 1)
+        .attr("closed", true)
+        .attr("last_send_ms", k.sent_ms_ago);
+    d.hold(stop, task, "receiver").attr("evidence", "used");
+    d.wait(task, stop, "recv").attr("queued", 1);
+    d.wait(task, task, "join");
+    d.build()
+}
+
+#[test]
+fn a_task_joining_itself_beside_a_stop_it_left_unread_is_a_certain_deadlock() {
+    let report = analyze(&[keepalive(STUCK)]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["keepalive"]);
+    assert_eq!(dl.certainty, Certainty::Certain);
+    assert!(dl.resources.is_empty(), "{}", dl.text);
+}
+
+#[test]
+fn a_task_woken_since_may_still_take_the_message() {
+    let woken = Keepalive {
+        woken: Some(true),
+        ..STUCK
+    };
+    assert_no_deadlock(&analyze(&[keepalive(woken)]));
+}
+
+#[test]
+fn a_message_younger_than_the_settle_time_may_not_have_been_polled_for_yet() {
+    let fresh = Keepalive {
+        sent_ms_ago: 20,
+        ..STUCK
+    };
+    assert_no_deadlock(&analyze(&[keepalive(fresh)]));
+}
+
+#[test]
+fn a_plain_task_whose_queued_bit_was_not_read_is_not_judged() {
+    let unread = Keepalive {
+        woken: None,
+        ..STUCK
+    };
+    assert_no_deadlock(&analyze(&[keepalive(unread)]));
+}
+
+#[test]
+fn a_broadcast_backlog_may_be_another_receivers() {
+    let broadcast = Keepalive {
+        flavor: "broadcast",
+        ..STUCK
+    };
+    assert_no_deadlock(&analyze(&[keepalive(broadcast)]));
+}
+
+/// A peeps task `main` holds mutex `m` and waits to lock it again, while a
+/// receive on `events` it pinned earlier has messages queued `sent_ms_ago`.
+fn relock_beside_receive(sent_ms_ago: u64) -> peeps_graph::Snapshot {
+    let mut d = Dump::new("svc");
+    let main = d.task("main");
+    d.node(main)
+        .attr("waker_clones", 2)
+        .attr("waker_clones_accounted", 2);
+    let events = d.channel("events", "mpsc", 1, 1);
+    d.node(events)
+        .attr("len", 2)
+        .attr("last_send_ms", sent_ms_ago);
+    d.wait(main, events, "recv").attr("queued", 1);
+    let m = d.mutex("m");
+    d.node(m).attr("holders", 1).attr("waiters", 1);
+    d.hold(m, main, "guard");
+    d.wait(main, m, "lock").attr("queued", 1);
+    d.build()
+}
+
+#[test]
+fn a_receive_left_unread_by_a_peeps_task_is_no_way_out_of_its_relock() {
+    let report = analyze(&[relock_beside_receive(2_000)]);
+    let dl = only_deadlock(&report);
+    assert_eq!(task_names(dl), ["main"]);
+    assert_eq!(dl.certainty, Certainty::Certain);
+}
+
+#[test]
+fn a_receive_whose_message_just_came_is_a_way_out_of_the_relock() {
+    assert_no_deadlock(&analyze(&[relock_beside_receive(5)]));
+}
