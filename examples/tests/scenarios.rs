@@ -792,6 +792,37 @@ const SCENARIOS: &[&str] = &[
     "soak_warmup_runtime_dropped_reader_thread_app_send",
     "soak_warmup_runtime_dropped_sensor_thread_notifies",
     "soak_warmup_runtime_dropped_thread_handle_spawns",
+    // hunt42: deadlocks from bug reports, sync-over-async bridges, a LocalSet, mixed actor inboxes, and their fixed twins
+    "config_guard_queued_in_job_applier_relocks",
+    "dispatcher_worker_task_request_full_inboxes",
+    "drain_acquire_many_under_conns_lock",
+    "importer_joins_blocking_reader_before_draining",
+    "localset_render_lock_across_layout_reply",
+    "pool_permits_forgotten_on_broken_conn",
+    "recursive_scan_holds_dir_permit_box_pin",
+    "reducer_awaits_window_tasks_keeps_message_tx",
+    "session_asks_router_reply_queued_in_unbounded_inbox",
+    "spawn_blocking_block_on_relocks_index",
+    "spawn_blocking_futures_block_on_relocks_cache",
+    "sync_thread_block_on_lock_replies_oneshot",
+    "wal_sender_read_guard_cascade_behind_writer",
+    "soak_config_guard_in_job_reader_waits",
+    "soak_dispatcher_task_requests_unbounded",
+    "soak_drain_releases_conns_before_acquire_many",
+    "soak_guard_returned_in_send_error_retry_queue",
+    "soak_importer_drains_then_joins_blocking_reader",
+    "soak_joinset_select_shutdown_respawns",
+    "soak_localset_render_measures_after_unlock",
+    "soak_lock_across_child_wait_and_fs_append",
+    "soak_opposite_orders_second_is_try_lock",
+    "soak_opposite_orders_under_gate_lock",
+    "soak_owned_send_permits_handed_to_responders",
+    "soak_permit_and_lock_opposite_orders_roomy_semaphore",
+    "soak_recursive_scan_releases_permit_before_descending",
+    "soak_reducer_drops_message_tx_before_join",
+    "soak_session_asks_route_table_actor",
+    "soak_spawn_blocking_block_on_after_unlock",
+    "soak_wal_sender_copies_term_drops_guard",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -13008,6 +13039,500 @@ fn soak_thread_start_hook_reports_sensor_notifies() {
 #[test]
 fn soak_udp_peer_thread_datagrams_forwarded() {
     let mut s = scenario!(soak_udp_peer_thread_datagrams_forwarded);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+// ---- hunt42: deadlocks from bug reports (numaflow, lychee, chroma, neon, permit leaks), sync-over-async bridges,
+// a LocalSet, mixed unbounded and bounded actor inboxes, and their fixed twins
+
+/// The applier relocks `tenant-config`, whose owned guard is inside the unread `Migrate` job in its own inbox.
+#[test]
+fn config_guard_queued_in_job_applier_relocks() {
+    let mut s = scenario!(config_guard_queued_in_job_applier_relocks);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["applier"])
+        .resources([(Mutex, "tenant-config")])
+        .behind(["scheduler", MAIN])
+        .step(
+            step("applier")
+                .op(Op::Lock)
+                .waits_on(Mutex, "tenant-config")
+                .carrier(Channel, "jobs"),
+        )
+        .check(report);
+}
+
+/// chroma PR #5283: the dispatcher sends into a full worker inbox while that worker sends its
+/// `TaskRequest` into the dispatcher's full queue.
+#[test]
+fn dispatcher_worker_task_request_full_inboxes() {
+    let mut s = scenario!(dispatcher_worker_task_request_full_inboxes);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    let mut tasks: Vec<&str> = d.tasks.iter().map(|t| t.name.as_str()).collect();
+    tasks.sort_unstable();
+    let [dispatcher, worker] = tasks.as_slice() else {
+        panic!("two tasks in the deadlock{}", report_text(report));
+    };
+    assert_eq!(*dispatcher, "dispatcher", "{}", report_text(report));
+    assert!(worker.starts_with("worker-"), "{}", report_text(report));
+    let inbox = format!("{worker}-inbox");
+    deadlock()
+        .certain()
+        .step(
+            step("dispatcher")
+                .op(Op::Send)
+                .waits_on(Channel, &inbox)
+                .held_by(worker),
+        )
+        .step(
+            step(worker)
+                .op(Op::Send)
+                .waits_on(Channel, "dispatcher-queue")
+                .held_by("dispatcher"),
+        )
+        .check_deadlock(d, report);
+    let mut resources: Vec<&str> = d.resources.iter().map(|r| r.name.as_str()).collect();
+    resources.sort_unstable();
+    assert_eq!(
+        resources,
+        ["dispatcher-queue", inbox.as_str()],
+        "{}",
+        report_text(report)
+    );
+}
+
+/// Shutdown drains `in-flight` with `acquire_many` while it holds `conns`, which every handler
+/// holding a permit waits for.
+#[test]
+fn drain_acquire_many_under_conns_lock() {
+    let mut s = scenario!(drain_acquire_many_under_conns_lock);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["handler-0", "handler-1", "handler-2", "shutdown"])
+        .resources([(Mutex, "conns"), (Semaphore, "in-flight")])
+        .behind([MAIN])
+        .step(
+            step("shutdown")
+                .op(Op::Acquire)
+                .waits_on(Semaphore, "in-flight"),
+        )
+        .step(
+            step("handler-0")
+                .op(Op::Lock)
+                .waits_on(Mutex, "conns")
+                .held_by("shutdown"),
+        )
+        .check(report);
+}
+
+/// The importer awaits its `spawn_blocking` reader before draining `rows`; the reader's
+/// `blocking_send` waits for room.
+#[test]
+fn importer_joins_blocking_reader_before_draining() {
+    let mut s = scenario!(importer_joins_blocking_reader_before_draining);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    let reader = d
+        .tasks
+        .iter()
+        .find(|t| t.name.starts_with("tokio task "))
+        .unwrap_or_else(|| panic!("the blocking reader{}", report_text(report)));
+    let reader = reader.name.clone();
+    deadlock()
+        .certain()
+        .tasks(["importer", &reader])
+        .resources([(Channel, "rows")])
+        .behind([MAIN])
+        .step(step("importer").op(Op::Join))
+        .step(
+            step(&reader)
+                .op(Op::Send)
+                .waits_on(Channel, "rows")
+                .held_by("importer"),
+        )
+        .check_deadlock(d, report);
+}
+
+/// Two `spawn_local` tasks on the `main` body's `LocalSet`: `render` holds `ui-state` across its
+/// `measured` reply, which `layout` sends only after it locks `ui-state`.
+#[test]
+fn localset_render_lock_across_layout_reply() {
+    let mut s = scenario!(localset_render_lock_across_layout_reply);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    assert_eq!(d.tasks.len(), 2, "{}", report_text(report));
+    assert!(
+        d.tasks
+            .iter()
+            .all(|t| t.kind == Task && t.name.starts_with("tokio task ")),
+        "{}",
+        report_text(report)
+    );
+    let mut resources: Vec<&str> = d.resources.iter().map(|r| r.name.as_str()).collect();
+    resources.sort_unstable();
+    assert_eq!(
+        resources,
+        ["measured", "ui-state"],
+        "{}",
+        report_text(report)
+    );
+}
+
+/// A permit leak: `checkout` forgets the permit of each broken connection, so `db-pool` runs
+/// dry with nobody holding a permit.
+#[test]
+fn pool_permits_forgotten_on_broken_conn() {
+    let mut s = scenario!(pool_permits_forgotten_on_broken_conn);
+    check_nothing_runs_stuck(
+        &s.dump(),
+        &["query-0", "query-1", "query-2", "query-3", "query-4"],
+    );
+}
+
+/// lychee PR #489's shape: async recursion through `Box::pin` keeps each level's
+/// `open-dirs` permit while it descends, until a level waits for a permit its ancestors hold.
+#[test]
+fn recursive_scan_holds_dir_permit_box_pin() {
+    let mut s = scenario!(recursive_scan_holds_dir_permit_box_pin);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["crawler"])
+        .resources([(Semaphore, "open-dirs")])
+        .behind([MAIN])
+        .step(
+            step("crawler")
+                .op(Op::Acquire)
+                .waits_on(Semaphore, "open-dirs")
+                .held_by("crawler"),
+        )
+        .check(report);
+}
+
+/// numaflow-core PR #3361: the reduce actor awaits a window's task while the drained
+/// `ActiveStream` it holds still owns that window's sender.
+#[test]
+fn reducer_awaits_window_tasks_keeps_message_tx() {
+    let mut s = scenario!(reducer_awaits_window_tasks_keeps_message_tx);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["reduce-actor", "reduce-window-0"])
+        .resources([(Channel, "window-0")])
+        .behind(["reduce-window-1", MAIN])
+        .step(step("reduce-actor").op(Op::Join))
+        .step(
+            step("reduce-window-0")
+                .op(Op::Recv)
+                .waits_on(Channel, "window-0")
+                .held_by("reduce-actor"),
+        )
+        .check(report);
+}
+
+/// The session's route lookup sits unread in the router's unbounded inbox while the router
+/// waits for room in the session's bounded one; the feeder, done, pends forever.
+#[test]
+fn session_asks_router_reply_queued_in_unbounded_inbox() {
+    let mut s = scenario!(session_asks_router_reply_queued_in_unbounded_inbox);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["router", "session"])
+        .resources([(Channel, "route"), (Channel, "session-inbox")])
+        .behind([MAIN])
+        .step(
+            step("router")
+                .op(Op::Send)
+                .waits_on(Channel, "session-inbox")
+                .held_by("session"),
+        )
+        .step(
+            step("session")
+                .op(Op::Recv)
+                .waits_on(Channel, "route")
+                .carrier(Channel, "router-inbox"),
+        )
+        .check(report);
+    let stuck: Vec<&str> = report
+        .stuck_forever
+        .iter()
+        .map(|s| s.task.name.as_str())
+        .collect();
+    assert_eq!(stuck, ["feeder"], "{}", report_text(report));
+}
+
+/// The indexer holds `symbol-index` while it awaits a `spawn_blocking` parser that locks it
+/// through `Handle::block_on`.
+#[test]
+fn spawn_blocking_block_on_relocks_index() {
+    let mut s = scenario!(spawn_blocking_block_on_relocks_index);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    let parser = d
+        .tasks
+        .iter()
+        .find(|t| t.name.starts_with("tokio task "))
+        .unwrap_or_else(|| panic!("the blocking parser{}", report_text(report)));
+    let parser = parser.name.clone();
+    deadlock()
+        .certain()
+        .tasks(["indexer", &parser])
+        .resources([(Mutex, "symbol-index")])
+        .behind([MAIN])
+        .step(step("indexer").op(Op::Join))
+        .step(
+            step(&parser)
+                .op(Op::Lock)
+                .waits_on(Mutex, "symbol-index")
+                .held_by("indexer"),
+        )
+        .check_deadlock(d, report);
+}
+
+/// As `spawn_blocking_block_on_relocks_index`, the lock driven by `futures::executor::block_on`.
+#[test]
+#[ignore = "bug: peeps says no deadlock (exit 0; past the threshold one long wait: the blocking task waits to lock `glyph-cache`, held by `renderer`, 'which waits on something peeps cannot see'). The dump has no join edge from `renderer` to the `spawn_blocking` task: `task_join` reads who awaits a plain task's `JoinHandle` from that task's cell, which peeps keeps for a blocking call (`note_blocking_call`) or a wait polled with tokio's `block_on` waker (`task_waker::note_slow`), but futures' executor waker is neither, and peeps cannot tell it from a combinator's (a `FuturesUnordered` in a worker's task)"]
+fn spawn_blocking_futures_block_on_relocks_cache() {
+    let mut s = scenario!(spawn_blocking_futures_block_on_relocks_cache);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    let mut tasks: Vec<&str> = d.tasks.iter().map(|t| t.name.as_str()).collect();
+    tasks.sort_unstable();
+    assert!(
+        matches!(tasks.as_slice(), ["renderer", t] if t.starts_with("tokio task ")),
+        "{}",
+        report_text(report)
+    );
+}
+
+/// A sync resolver thread locks `symbol-index` through `Handle::block_on` to answer the
+/// indexer, who holds it while awaiting the answer.
+#[test]
+fn sync_thread_block_on_lock_replies_oneshot() {
+    let mut s = scenario!(sync_thread_block_on_lock_replies_oneshot);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .tasks(["indexer", "thread resolver"])
+        .resources([(Channel, "resolved"), (Mutex, "symbol-index")])
+        .behind([MAIN])
+        .step(
+            step("thread resolver")
+                .op(Op::Lock)
+                .waits_on(Mutex, "symbol-index")
+                .held_by("indexer"),
+        )
+        .step(
+            step("indexer")
+                .op(Op::Recv)
+                .waits_on(Channel, "resolved")
+                .held_by("thread resolver"),
+        )
+        .check(report);
+}
+
+/// neon #12875: the wal-sender keeps `acquire_term()`'s read guard while it waits for acks; the
+/// acceptor's write queues behind it and the pageserver connection's read behind the writer.
+#[test]
+fn wal_sender_read_guard_cascade_behind_writer() {
+    let mut s = scenario!(wal_sender_read_guard_cascade_behind_writer);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["pageserver-conn", "wal-acceptor", "wal-sender"])
+        .resources([(Channel, "acks"), (Rwlock, "shared-state")])
+        .behind([MAIN])
+        .step(
+            step("pageserver-conn")
+                .op(Op::Read)
+                .waits_on(Rwlock, "shared-state")
+                .behind_writer(true),
+        )
+        .step(
+            step("wal-acceptor")
+                .op(Op::Write)
+                .waits_on(Rwlock, "shared-state")
+                .held_by("wal-sender"),
+        )
+        .step(
+            step("wal-sender")
+                .op(Op::Recv)
+                .waits_on(Channel, "acks")
+                .held_by("pageserver-conn"),
+        )
+        .check(report);
+}
+
+/// The fixed twin of `config_guard_queued_in_job_applier_relocks`: the `scheduler` takes `config.lock_owned()` and sends the `OwnedMutexGuard` inside a `Job::Migrate` to the `applier`, every 400 ms, forever; before it, a `Job::Reload` the applier handles with a 150 ms sleep and no lock.
+#[test]
+fn soak_config_guard_in_job_reader_waits() {
+    let mut s = scenario!(soak_config_guard_in_job_reader_waits);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// The fixed twin of `dispatcher_worker_task_request_full_inboxes` (chroma PR #5283, fixed): workers send their `TaskRequest`s on an unbounded peeps channel ("task-requests"); the `dispatcher` peeps task `select!`s over it and its bounded task queue ("dispatcher-queue", capacity 4, fed by a `submitter` every 20 ms), keeps pending tasks and idle workers in `VecDeque`s, and sends a task only to a worker that asked (its bounded inbox of 1 is then empty).
+#[test]
+fn soak_dispatcher_task_requests_unbounded() {
+    let mut s = scenario!(soak_dispatcher_task_requests_unbounded);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// The fixed twin of `drain_acquire_many_under_conns_lock`: the `shutdown` task marks the server closing under `conns`, drops the guard, then drains with `acquire_many(8)` on `in-flight`; once drained it reopens (the permits go back) and the next generation of three `handler-N` tasks starts.
+#[test]
+fn soak_drain_releases_conns_before_acquire_many() {
+    let mut s = scenario!(soak_drain_releases_conns_before_acquire_many);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `scheduler` locks the `tenant-config` with `lock_owned()` and sends the `OwnedMutexGuard` inside a `Job` to this generation's `applier`; but the applier has already exited (its receiver dropped), so `send` fails and hands the job back in `SendError`.
+#[test]
+fn soak_guard_returned_in_send_error_retry_queue() {
+    let mut s = scenario!(soak_guard_returned_in_send_error_retry_queue);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// The fixed twin of `importer_joins_blocking_reader_before_draining`: the `importer` drains `rows` (capacity 16) first, handling each row for 5 ms (a sleep), and joins the `spawn_blocking` reader once the channel closes; the reader `blocking_send`s 200 rows per file, so it is mostly blocked on the full channel while the importer works.
+#[test]
+fn soak_importer_drains_then_joins_blocking_reader() {
+    let mut s = scenario!(soak_importer_drains_then_joins_blocking_reader);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `supervisor` peeps task keeps four `JoinSet` workers running: it loops on `tokio::select!` over `set.join_next()` (respawning each worker that finishes a 200-600 ms job, which reports on a bounded peeps `results` channel read by a `collector`) and a `watch` shutdown receiver whose sender `main` keeps for a shutdown that never comes.
+#[test]
+fn soak_joinset_select_shutdown_respawns() {
+    let mut s = scenario!(soak_joinset_select_shutdown_respawns);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// The fixed twin of `localset_render_lock_across_layout_reply`: the `render` `spawn_local` task copies the widget list out of `ui-state`, drops the guard, then asks `layout` to measure and awaits the `measured` oneshot; the `layout` `spawn_local` task holds `ui-state` across a 40 ms measurement (a sleep).
+#[test]
+fn soak_localset_render_measures_after_unlock() {
+    let mut s = scenario!(soak_localset_render_measures_after_unlock);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `deployer` peeps task holds the `deploy` mutex while it runs a child process (`sleep 0.4` through `tokio::process::Command`, awaiting `status()`), and a `journal` task holds the `journal-file` mutex while it appends a line to a file with `tokio::fs` (`OpenOptions` + `write_all`, each a `spawn_blocking` inside tokio) and `sync_all`s it; a `status` task takes `deploy` then `journal-file` briefly every 50 ms, and the deployer takes `journal-file` under `deploy` (the same order) to log each run.
+#[test]
+fn soak_lock_across_child_wait_and_fs_append() {
+    let mut s = scenario!(soak_lock_across_child_wait_and_fs_append);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// `flusher` takes `buffer` then `stats`; `sampler` takes `stats` then only *tries* `buffer` (`try_lock`, skipping the sample when the buffer is busy) — the usual way to break an inversion.
+#[test]
+fn soak_opposite_orders_second_is_try_lock() {
+    let mut s = scenario!(soak_opposite_orders_second_is_try_lock);
+    let maintenance = |p: &peeps::graph::analysis::PotentialDeadlock| {
+        p.steps.iter().all(|s| s.task.name == "maintenance")
+    };
+    let reports = check_soak_healthy_but(&mut s, maintenance);
+    assert!(
+        reports.iter().all(|r| r
+            .potential_deadlocks
+            .iter()
+            .all(|p| p.steps.iter().all(|s| s.task.name != "sampler"))),
+        "the try_lock is no edge"
+    );
+}
+
+/// Two tasks take the `accounts` and `ledger` mutexes in opposite orders, but each only while it holds the `txn-gate` mutex first (a coarse "one transaction at a time" lock added to fix exactly that inversion): `transfer` takes gate, accounts, ledger; `audit` takes gate, ledger, accounts.
+#[test]
+fn soak_opposite_orders_under_gate_lock() {
+    let mut s = scenario!(soak_opposite_orders_under_gate_lock);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Per generation, a `dispatcher` peeps task makes a `results` channel and a `collector` task reading it, reserves three slots with `tx.clone().reserve_owned()` and hands each `OwnedPermit` (which owns a sender) to a `responder-N` peeps task that answers after 300-500 ms (`permit.send(..)`); it drops its own sender and awaits the collector, which ends once the last responder has sent.
+#[test]
+fn soak_owned_send_permits_handed_to_responders() {
+    let mut s = scenario!(soak_owned_send_permits_handed_to_responders);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// An `ingest` task takes a permit of the `upstream` peeps `Semaphore` (64 permits: a generous concurrency cap) and then, still holding it, the `stats` mutex; a `reporter` task takes `stats` and, still holding it, a permit of `upstream` (to push the report).
+#[test]
+fn soak_permit_and_lock_opposite_orders_roomy_semaphore() {
+    let mut s = scenario!(soak_permit_and_lock_opposite_orders_roomy_semaphore);
+    let reports = check_soak_healthy_but(&mut s, |p| needs_exhausted(p, "upstream"));
+    assert!(!reports.is_empty());
+}
+
+/// The fixed twin of `recursive_scan_holds_dir_permit_box_pin`: the `scan` (async recursion through `Box::pin`) takes an `open-dirs` permit (a peeps `Semaphore` of 2) only while it lists the directory (a 40 ms sleep), collects the children, drops the permit, then recurses.
+#[test]
+fn soak_recursive_scan_releases_permit_before_descending() {
+    let mut s = scenario!(soak_recursive_scan_releases_permit_before_descending);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// The fixed twin of `reducer_awaits_window_tasks_keeps_message_tx` (numaflow-core PR #3361, fixed): the `reduce-actor` drops each `ActiveStream`'s `message_tx` before awaiting its `handle`.
+#[test]
+fn soak_reducer_drops_message_tx_before_join() {
+    let mut s = scenario!(soak_reducer_drops_message_tx_before_join);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// The fixed twin of `session_asks_router_reply_queued_in_unbounded_inbox`: the routing table is its own `route-table` actor (unbounded inbox "route-lookups"), so the `session`'s lookup never waits behind frames in the `router`'s unbounded inbox.
+#[test]
+fn soak_session_asks_route_table_actor() {
+    let mut s = scenario!(soak_session_asks_route_table_actor);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// The fixed twin of `spawn_blocking_block_on_relocks_index`: the `indexer` peeps task releases `symbol-index` before it awaits the `spawn_blocking` parse, whose sync parser takes the index with `Handle::block_on(index.lock())` per import and parses for 30 ms (a `std::thread::sleep`) under it; a `lookup` task locks the index every 20 ms and holds it across a 10 ms sleep.
+#[test]
+fn soak_spawn_blocking_block_on_after_unlock() {
+    let mut s = scenario!(soak_spawn_blocking_block_on_after_unlock);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// The fixed twin of `wal_sender_read_guard_cascade_behind_writer` (neon #12875, fixed): the `wal-sender` copies what it needs out of `acquire_term()`'s read guard and drops it before streaming, taking a short read per batch.
+#[test]
+fn soak_wal_sender_copies_term_drops_guard() {
+    let mut s = scenario!(soak_wal_sender_copies_term_drops_guard);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }

@@ -22,7 +22,10 @@
 //! is learned once, from a task of a runtime of peeps' own on a thread of
 //! its own. A task with a wait polled with any other waker (a combinator's,
 //! an instrumented future's) is never counted: its waits are taken at their
-//! word, as before.
+//! word, as before. Its own waker is still kept for its cell alone (who
+//! awaits its `JoinHandle`, read by `task_join`): found below an
+//! instrumented future's sub-waker, or else looked for once on the stack
+//! of its poll.
 //!
 //! The clones are kept in a table of [`SLOTS`] slots, one per task (by its
 //! id; a task whose slot another takes is forgotten). A clone keeps its
@@ -81,6 +84,8 @@ struct Slot {
     /// instrumented future its waits were polled in: kept for its cell
     /// alone (`task_join` reads its join waker), never counted.
     cell: Option<Waker>,
+    /// Its cell was looked for on the stack (see [`seek_cell`]): not again.
+    sought: bool,
 }
 
 impl Slot {
@@ -97,6 +102,7 @@ impl Slot {
     ) -> (Option<Waker>, Option<Waker>) {
         self.root = root;
         self.mixed = waker.is_none();
+        self.sought = false;
         (
             std::mem::replace(&mut self.waker, waker),
             std::mem::replace(&mut self.cell, cell),
@@ -122,6 +128,7 @@ static TABLE: [SlotCell; SLOTS] = [const {
             waker: None,
             mixed: false,
             cell: None,
+            sought: false,
         }),
     }
 }; SLOTS];
@@ -173,7 +180,8 @@ fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: 
         .then(|| below_sub_wakers(waker))
         .flatten()
         .filter(|w| known > FAILED && std::ptr::from_ref(w.vtable()) as usize == known);
-    let (dropped, added, old_cell) = {
+    let unknown = !is_task && own.is_none();
+    let (dropped, added, old_cell, seek) = {
         let mut slot = cell.slot.lock();
         let cell_added = own.is_some();
         let (dropped, added, old_cell) = if slot.root != root {
@@ -203,7 +211,10 @@ fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: 
             .store(if counted { root } else { 0 }, Ordering::Relaxed);
         cell.kept_data
             .store(if counted { data } else { 0 }, Ordering::Relaxed);
-        (dropped, added || cell_added, old_cell)
+        // Its cell looked for once, outside the lock (see `seek_cell`).
+        let seek = unknown && slot.cell.is_none() && !slot.sought;
+        slot.sought |= seek;
+        (dropped, added || cell_added, old_cell, seek)
     };
     // Dropped outside the slot's lock: it may be the task's last reference.
     drop(dropped);
@@ -211,7 +222,35 @@ fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: 
     if added {
         sweep_one();
     }
+    if seek {
+        seek_cell(root);
+    }
 }
+
+/// Looks, on this thread's stack, for the cell of plain task `root`,
+/// whose wait was polled with a waker that is neither tokio's task waker
+/// nor above it in peeps' sub-wakers: an executor's inside the task's poll
+/// (a `spawn_blocking` closure's `futures::executor::block_on`) or a
+/// combinator's (a `FuturesUnordered`). The task's own waker is in its
+/// poll's frame, further up: kept for its cell alone, so `task_join` reads
+/// who awaits its `JoinHandle`. Cold: once per such task (the slot's
+/// `sought`; the search may read the whole stack).
+#[cfg(feature = "diagnostics")]
+#[cold]
+#[inline(never)]
+fn seek_cell(root: NodeId) {
+    let Some(task) = tokio::task::try_id() else {
+        return;
+    };
+    if let Some(header) = crate::task_cell::blocking_header(crate::ambient::task_number(task)) {
+        // SAFETY: the header of the task polling now, whose id it carries.
+        unsafe { keep_cell(root, header) };
+    }
+}
+
+/// Without feature `diagnostics` no task is counted.
+#[cfg(not(feature = "diagnostics"))]
+fn seek_cell(_root: NodeId) {}
 
 /// Keeps, for its cell alone (never counted), a clone of the waker of
 /// plain task `root`, whose cell is at `header`: a task making a blocking

@@ -288,3 +288,74 @@ async fn a_thread_draining_a_join_set_waits_on_each_task() {
     assert_eq!(groups.len(), 2, "{groups:?}");
     assert!(groups[0].is_some() && groups[0] == groups[1], "{groups:?}");
 }
+
+/// A peeps task awaiting the `JoinHandle` of a `spawn_blocking` closure
+/// that drives a peeps receive with `Handle::block_on` (no blocking call of
+/// peeps') waits on the closure's task: a wait polled with tokio's
+/// `block_on` waker inside a task's poll keeps that task's cell.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peeps_task_awaiting_a_block_on_closure_waits_on_it() {
+    let (tx, mut rx) = mpsc::channel_named::<u32>("tj-bo-lines", 1);
+    let rt = tokio::runtime::Handle::current();
+    let reader = tokio::task::spawn_blocking(move || rt.block_on(rx.recv()));
+    let task = reader.id().to_string();
+    let importer =
+        peeps_runtime::spawn_named("tj-bo-importer", async move { reader.await.unwrap() });
+    let probe = std::thread::spawn(move || {
+        let seen = join_waiter_node(&task);
+        tx.blocking_send(6).unwrap();
+        seen
+    });
+    assert_eq!(importer.await.unwrap(), Some(6));
+    let w = probe.join().unwrap();
+    assert_eq!(
+        (w.kind, w.name.as_str()),
+        (NodeKind::Task, "tj-bo-importer")
+    );
+}
+
+/// Polls its future with a waker of its own that wakes the task's, as a
+/// combinator (`FuturesUnordered`) or an executor inside the poll does.
+struct OwnWaker<F>(std::pin::Pin<Box<F>>);
+
+/// The waker [`OwnWaker`] polls with: it wakes the waker it was made with.
+struct Forward(std::task::Waker);
+
+impl std::task::Wake for Forward {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.wake_by_ref();
+    }
+}
+
+impl<F: Future> Future for OwnWaker<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let own = std::task::Waker::from(std::sync::Arc::new(Forward(cx.waker().clone())));
+        self.0
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&own))
+    }
+}
+
+/// A peeps task awaiting a plain task whose waits are polled with a
+/// combinator's waker (not tokio's task waker, not a peeps sub-waker)
+/// waits on it: the task's cell is found once, on the stack of its poll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peeps_task_awaiting_a_plain_task_behind_a_combinator_waits_on_it() {
+    let (tx, mut rx) = mpsc::channel_named::<u32>("tj-c-jobs", 1);
+    let worker = tokio::spawn(OwnWaker(Box::pin(async move { rx.recv().await })));
+    let task = worker.id().to_string();
+    let boss = peeps_runtime::spawn_named("tj-c-boss", async move { worker.await.unwrap() });
+    let probe = std::thread::spawn(move || {
+        let seen = join_waiter_node(&task);
+        tx.blocking_send(7).unwrap();
+        seen
+    });
+    assert_eq!(boss.await.unwrap(), Some(7));
+    let w = probe.join().unwrap();
+    assert_eq!((w.kind, w.name.as_str()), (NodeKind::Task, "tj-c-boss"));
+}
