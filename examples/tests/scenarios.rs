@@ -823,6 +823,26 @@ const SCENARIOS: &[&str] = &[
     "soak_session_asks_route_table_actor",
     "soak_spawn_blocking_block_on_after_unlock",
     "soak_wal_sender_copies_term_drops_guard",
+    // hunt43: receives left registered while their task waits elsewhere, sync-over-async closures, own handles, lock orders
+    "if_let_write_guard_across_task_manager_join",
+    "restart_command_awaits_own_handle",
+    "soak_accounts_sorted_via_trait_helper",
+    "soak_biased_select_two_feeds_slow_upload_plain",
+    "soak_block_in_place_block_on_lock_held_by_sleeper_plain",
+    "soak_futures_unordered_replies_slow_process_plain",
+    "soak_guard_struct_drop_takes_blocking_audit",
+    "soak_pinned_stop_polled_between_jobs_plain",
+    "soak_restart_command_spawns_successor",
+    "soak_select_stop_oneshot_handler_waits_busy_lock",
+    "soak_spawn_blocking_block_on_recv_sender_dropped",
+    "soak_spawn_blocking_block_on_reply_beside_stop",
+    "soak_streammap_feeds_slow_upload",
+    "soak_take_task_manager_then_join",
+    "soak_two_runtimes_cache_then_index_one_order",
+    "soak_uploader_holds_stats_feeds_registered",
+    "soak_uploader_holds_stats_feeds_registered_plain",
+    "spawn_blocking_block_on_recv_sender_kept",
+    "spawn_blocking_first_block_on_recv_sender_kept",
 ];
 
 /// The root peeps makes for a scenario's `main` thread (its `block_on`).
@@ -13533,6 +13553,208 @@ fn soak_spawn_blocking_block_on_after_unlock() {
 #[test]
 fn soak_wal_sender_copies_term_drops_guard() {
     let mut s = scenario!(soak_wal_sender_copies_term_drops_guard);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+// ---- hunt43: receives left registered while their task waits elsewhere, sync-over-async closures, tasks awaiting
+// their own handle, lock orders
+
+/// holochain#526's shape: the `if let` scrutinee's write guard on `conductor` lives through the
+/// block that awaits the task manager, which reads `conductor` before it ends.
+#[test]
+fn if_let_write_guard_across_task_manager_join() {
+    let mut s = scenario!(if_let_write_guard_across_task_manager_join);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["shutdown", "task-manager"])
+        .resources([(Rwlock, "conductor")])
+        .behind([MAIN])
+        .step(step("shutdown").op(Op::Join))
+        .step(
+            step("task-manager")
+                .op(Op::Read)
+                .waits_on(Rwlock, "conductor")
+                .held_by("shutdown"),
+        )
+        .check(report);
+}
+
+/// A worker "restarts itself" by awaiting the handle filed under its own id: its own.
+#[test]
+fn restart_command_awaits_own_handle() {
+    let mut s = scenario!(restart_command_awaits_own_handle);
+    let run = analyze_cli(&s.dump(), &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    deadlock()
+        .certain()
+        .tasks(["worker"])
+        .behind([MAIN])
+        .step(step("worker").op(Op::Join))
+        .check(report);
+}
+
+/// The importer keeps the `rows` sender while it awaits the `spawn_blocking` writer draining
+/// `rows` with `Handle::block_on`; `first`: that writer's first `block_on` is the one that waits.
+fn check_block_on_writer_sender_kept(dump: &Dump) {
+    let run = analyze_cli(dump, &[]);
+    let report = &run.report;
+    assert_eq!(run.code, 1, "exit code{}", report_text(report));
+    let d = support::expect::only_deadlock(report);
+    let writer = d
+        .tasks
+        .iter()
+        .find(|t| t.name.starts_with("tokio task "))
+        .unwrap_or_else(|| panic!("the blocking writer{}", report_text(report)));
+    let writer = writer.name.clone();
+    deadlock()
+        .tasks(["importer", &writer])
+        .resources([(Channel, "rows")])
+        .behind([MAIN])
+        .step(step("importer").op(Op::Join))
+        .step(
+            step(&writer)
+                .op(Op::Recv)
+                .waits_on(Channel, "rows")
+                .held_by("importer"),
+        )
+        .check_deadlock(d, report);
+}
+
+/// The writer waits in a later `block_on` (it drained the rows sent).
+#[test]
+fn spawn_blocking_block_on_recv_sender_kept() {
+    let mut s = scenario!(spawn_blocking_block_on_recv_sender_kept);
+    check_block_on_writer_sender_kept(&s.dump());
+}
+
+/// The writer waits in its first `block_on` (no row was sent).
+#[test]
+fn spawn_blocking_first_block_on_recv_sender_kept() {
+    let mut s = scenario!(spawn_blocking_first_block_on_recv_sender_kept);
+    check_block_on_writer_sender_kept(&s.dump());
+}
+
+/// Per-account peeps mutexes (`account`, one class) taken by a `Transfer` trait's default method that always locks the lower id first (sorting the pair), from four `peeps::spawn_named` tellers and two plain `tokio::spawn` auditors that lock three accounts in sorted order through the same helper, each holding its guards across a short sleep.
+#[test]
+fn soak_accounts_sorted_via_trait_helper() {
+    let mut s = scenario!(soak_accounts_sorted_via_trait_helper);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain `tokio::spawn` uploader reads two feeds, each a peeps receiver wrapped as a stream through `poll_recv` (as tokio-stream's `ReceiverStream` does), in a `biased` `tokio::select!` that prefers `feed-busy`, and uploads each item for 500 ms (a `tokio::time::sleep`).
+#[test]
+fn soak_biased_select_two_feeds_slow_upload_plain() {
+    let mut s = scenario!(soak_biased_select_two_feeds_slow_upload_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Plain `tokio::spawn` request handlers call a sync legacy function inside `tokio::task::block_in_place`, which takes the peeps `config` `RwLock` for reading through `Handle::current().block_on`, and then locks `metrics` (a peeps mutex) the same way.
+#[test]
+fn soak_block_in_place_block_on_lock_held_by_sleeper_plain() {
+    let mut s = scenario!(soak_block_in_place_block_on_lock_held_by_sleeper_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain `tokio::spawn` aggregator asks three `shard` actors (peeps tasks) for a partial result, each with a peeps oneshot reply (`shard-reply`), collects the replies in a `FuturesUnordered` and processes each as it comes for 600 ms (a `tokio::time::sleep`).
+#[test]
+fn soak_futures_unordered_replies_slow_process_plain() {
+    let mut s = scenario!(soak_futures_unordered_replies_slow_process_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `Session` struct keeps a peeps `sessions` mutex guard (an owned guard, `lock_owned`) for its life; its `Drop` writes an audit line under the `audit` blocking mutex (`peeps::sync::blocking::Mutex`) while the guard is still a field (sessions, then audit).
+#[test]
+fn soak_guard_struct_drop_takes_blocking_audit() {
+    let mut s = scenario!(soak_guard_struct_drop_takes_blocking_audit);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain `tokio::spawn` `crawler` pins its stop receiver (a peeps oneshot, `crawl-stop`) outside its loop and checks it between jobs with `now_or_never`; each job asks a `fetcher` actor (`peeps::spawn_named`, inbox `fetch-requests`) for a page and awaits the `page` oneshot reply, which comes after 600 ms.
+#[test]
+fn soak_pinned_stop_polled_between_jobs_plain() {
+    let mut s = scenario!(soak_pinned_stop_polled_between_jobs_plain);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// The fixed twin of `restart_command_awaits_own_handle`: on `Restart` a worker spawns its successor (handing it the inbox), files the successor's handle under its id, answers `restart-done` and returns; a `manager` sends work every 20 ms and a restart every 700 ms, and awaits the previous incarnation's `JoinHandle` (taken from the map under the std mutex, then awaited) after each restart.
+#[test]
+fn soak_restart_command_spawns_successor() {
+    let mut s = scenario!(soak_restart_command_spawns_successor);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Generations of a `worker` (`peeps::spawn_named`) loop on a `biased` `tokio::select!` over `&mut stop` (a peeps oneshot) and its `jobs` inbox (capacity 8); each job locks `ledger`, which a `holder` task keeps for 800 ms at a time (a sleep under the guard).
+#[test]
+fn soak_select_stop_oneshot_handler_waits_busy_lock() {
+    let mut s = scenario!(soak_select_stop_oneshot_handler_waits_busy_lock);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// The fixed twin of `spawn_blocking_block_on_recv_sender_kept`: the `importer` drops its `Import` state (and with it the `rows` sender) before awaiting the blocking writer, which drains `rows` with `Handle::block_on(rows.recv())` and writes each row for 40 ms (a `std::thread::sleep`).
+#[test]
+fn soak_spawn_blocking_block_on_recv_sender_dropped() {
+    let mut s = scenario!(soak_spawn_blocking_block_on_recv_sender_dropped);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// An `exporter` (`peeps::spawn_named`) loops on a `biased` `tokio::select!` over `&mut stop` (a peeps oneshot, `exporter-stop`) and a 100 ms `interval`; on each tick it runs a sync encoder in `spawn_blocking` and awaits its `JoinHandle`.
+#[test]
+fn soak_spawn_blocking_block_on_reply_beside_stop() {
+    let mut s = scenario!(soak_spawn_blocking_block_on_reply_beside_stop);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `peeps::spawn_named` uploader merges two feeds in a tokio-stream `StreamMap` (each a peeps receiver read through `poll_recv`, as tokio-stream's `ReceiverStream` does) and uploads each item for 700 ms (a `tokio::time::sleep`).
+#[test]
+fn soak_streammap_feeds_slow_upload() {
+    let mut s = scenario!(soak_streammap_feeds_slow_upload);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// The fixed twin of `if_let_write_guard_across_task_manager_join`: `shutdown` takes the handle in a `let` (the write guard dropped at the end of that statement), then awaits it; the task manager flushes after reading `conductor` and sleeping 300 ms under the read guard.
+#[test]
+fn soak_take_task_manager_then_join() {
+    let mut s = scenario!(soak_take_task_manager_then_join);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// Two runtimes share a peeps `cache` mutex and a peeps `index` `RwLock`, always taken cache first, then index.
+#[test]
+fn soak_two_runtimes_cache_then_index_one_order() {
+    let mut s = scenario!(soak_two_runtimes_cache_then_index_one_order);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A `peeps::spawn_named` uploader reads three feeds, each a peeps receiver wrapped as a stream through `poll_recv` (as tokio-stream's `ReceiverStream` does), in a `biased` `tokio::select!`: `feed-events` first, then `feed-busy`, then `feed-rare`.
+#[test]
+fn soak_uploader_holds_stats_feeds_registered() {
+    let mut s = scenario!(soak_uploader_holds_stats_feeds_registered);
+    let reports = check_soak_healthy(&mut s);
+    assert!(!reports.is_empty());
+}
+
+/// A plain `tokio::spawn` uploader reads three feeds, each a peeps receiver wrapped as a stream through `poll_recv` (as tokio-stream's `ReceiverStream` does), in a `biased` `tokio::select!`: `feed-events` first, then `feed-busy`, then `feed-rare`.
+#[test]
+fn soak_uploader_holds_stats_feeds_registered_plain() {
+    let mut s = scenario!(soak_uploader_holds_stats_feeds_registered_plain);
     let reports = check_soak_healthy(&mut s);
     assert!(!reports.is_empty());
 }

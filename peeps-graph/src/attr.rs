@@ -29,7 +29,8 @@ pub const WOKEN: &str = "woken";
 /// parked-thread one) are alive besides `block_on`'s own, when peeps can
 /// count them. A plain tokio task: how many clones of its waker (tokio's
 /// task waker) are alive, plus one while it runs or is queued to run, when
-/// peeps can count them.
+/// peeps can count them; a `spawn_blocking` closure driving its waits with
+/// `Handle::block_on` has its thread's count, as a `block_on` root.
 pub const WAKER_CLONES: &str = "waker_clones";
 /// Tracked tasks whose poll ran an executor of its own (a `block_on` in a
 /// `Drop` or a sync helper) with waits on instrumented resources: how

@@ -124,3 +124,44 @@ fn a_receive_left_unread_by_a_peeps_task_is_no_way_out_of_its_relock() {
 fn a_receive_whose_message_just_came_is_a_way_out_of_the_relock() {
     assert_no_deadlock(&analyze(&[relock_beside_receive(5)]));
 }
+
+/// A plain task `uploader` holds `upload-stats` across a timer (a clone of
+/// its waker peeps sees only in the count); it has a stale receive on mpsc
+/// `feed-rare` and a live one on `feed-empty`, whose sender `reporter`
+/// holds while it waits for `upload-stats`. `clones` of the uploader's
+/// waker are alive.
+fn uploader(clones: u64) -> peeps_graph::Snapshot {
+    let mut d = Dump::new("svc");
+    let up = d.plain_task("uploader");
+    d.node(up).attr("waker_clones", clones).attr("woken", false);
+    let rare = d.channel("feed-rare", "mpsc", 1, 1);
+    d.node(rare).attr("len", 1).attr("last_send_ms", 5_000);
+    d.hold(rare, up, "receiver").attr("evidence", "used");
+    d.wait(up, rare, "recv").attr("queued", 1);
+    let empty = d.channel("feed-empty", "mpsc", 1, 1);
+    d.hold(empty, up, "receiver").attr("evidence", "used");
+    d.wait(up, empty, "recv").attr("queued", 1);
+    let reporter = d.task("reporter");
+    d.hold(empty, reporter, "sender").attr("evidence", "used");
+    let stats = d.mutex("upload-stats");
+    d.node(stats).attr("holders", 1).attr("waiters", 1);
+    d.hold(stats, up, "guard");
+    d.wait(reporter, stats, "lock").attr("queued", 1);
+    d.build()
+}
+
+#[test]
+fn a_stale_mpsc_receive_holds_no_clone_so_a_timer_beside_it_is_seen() {
+    // Two clones: the live receive's and the timer's (tokio's send took
+    // the stale receive's to wake it).
+    assert_no_deadlock(&analyze(&[uploader(2)]));
+}
+
+#[test]
+fn with_no_clone_beyond_its_live_receive_the_uploader_is_in_the_cycle() {
+    let report = analyze(&[uploader(1)]);
+    let dl = only_deadlock(&report);
+    let mut names = task_names(dl);
+    names.sort();
+    assert_eq!(names, ["reporter", "uploader"]);
+}

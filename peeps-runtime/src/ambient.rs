@@ -72,11 +72,21 @@ unsafe impl Entry for AmbientRoot {
         let clones = if self.os_thread != 0 {
             crate::thread_waker::clones(self.core.id)
         } else if self.tokio_id.is_some() {
-            let read = crate::task_waker::read(self.core.id);
-            if let Some(read) = read {
-                out.attr(attr::WOKEN, read.queued);
+            match crate::task_waker::read(self.core.id) {
+                Some(crate::task_waker::PlainWaker::Live { clones, queued }) => {
+                    out.attr(attr::WOKEN, queued);
+                    Some(clones)
+                }
+                Some(crate::task_waker::PlainWaker::Complete) => {
+                    // tokio does not say when a plain task ends; its state
+                    // word does, while peeps keeps a clone of its waker.
+                    out.state(crate::node::PollState::Done.as_str(), out.now_ms);
+                    None
+                }
+                // A `spawn_blocking` closure driving its waits with
+                // `Handle::block_on`: its waker is that thread's.
+                None => crate::thread_waker::clones(self.core.id),
             }
-            read.map(|read| read.clones)
         } else {
             None
         };

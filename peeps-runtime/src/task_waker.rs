@@ -86,6 +86,11 @@ struct Slot {
     cell: Option<Waker>,
     /// Its cell was looked for on the stack (see [`seek_cell`]): not again.
     sought: bool,
+    /// A wait of its was polled with tokio's `block_on` waker (a
+    /// `spawn_blocking` closure's `Handle::block_on`): that waker is
+    /// counted as a thread's (`thread_waker`), until a wait polled with
+    /// yet another waker makes it mixed there too.
+    parked: bool,
 }
 
 impl Slot {
@@ -103,6 +108,7 @@ impl Slot {
         self.root = root;
         self.mixed = waker.is_none();
         self.sought = false;
+        self.parked = false;
         (
             std::mem::replace(&mut self.waker, waker),
             std::mem::replace(&mut self.cell, cell),
@@ -129,6 +135,7 @@ static TABLE: [SlotCell; SLOTS] = [const {
             mixed: false,
             cell: None,
             sought: false,
+            parked: false,
         }),
     }
 }; SLOTS];
@@ -167,7 +174,8 @@ pub(crate) fn note(waker: &Waker) {
 fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: usize) {
     let known = task_vtable();
     let is_task = known > FAILED && vtable == known;
-    if !is_task && crate::thread_waker::is_park(vtable) {
+    let is_park = !is_task && crate::thread_waker::is_park(vtable);
+    if is_park {
         // A tokio `block_on` inside a task's poll: a worker panics in one,
         // so this is a `spawn_blocking` closure (or a `block_in_place`
         // one) driving its future with `Handle::block_on`. Its cell, for
@@ -181,7 +189,7 @@ fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: 
         .flatten()
         .filter(|w| known > FAILED && std::ptr::from_ref(w.vtable()) as usize == known);
     let unknown = !is_task && own.is_none();
-    let (dropped, added, old_cell, seek) = {
+    let (dropped, added, old_cell, seek, parked) = {
         let mut slot = cell.slot.lock();
         let cell_added = own.is_some();
         let (dropped, added, old_cell) = if slot.root != root {
@@ -214,7 +222,10 @@ fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: 
         // Its cell looked for once, outside the lock (see `seek_cell`).
         let seek = unknown && slot.cell.is_none() && !slot.sought;
         slot.sought |= seek;
-        (dropped, added || cell_added, old_cell, seek)
+        // Its `block_on` waker counted as a thread's, outside the lock.
+        let parked = is_park || (unknown && slot.parked);
+        slot.parked |= is_park;
+        (dropped, added || cell_added, old_cell, seek, parked)
     };
     // Dropped outside the slot's lock: it may be the task's last reference.
     drop(dropped);
@@ -224,6 +235,11 @@ fn note_slow(cell: &SlotCell, root: NodeId, waker: &Waker, vtable: usize, data: 
     }
     if seek {
         seek_cell(root);
+    }
+    if parked {
+        // Counted as a `block_on` thread's waker is (or, for another
+        // waker beside it, no longer counted).
+        crate::thread_waker::note(root, waker);
     }
 }
 
@@ -438,40 +454,52 @@ pub(crate) fn vtable() -> Option<usize> {
 
 /// What a snapshot reads of a plain task's waker: see [`read`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PlainWaker {
-    /// How many clones of its waker are alive besides tokio's own
-    /// references and the one kept here, plus one while the task runs or
-    /// is queued to run: what will wake it.
-    pub(crate) clones: u64,
-    /// It is queued to run (tokio's `NOTIFIED`): woken since its latest
-    /// poll began.
-    pub(crate) queued: bool,
+pub(crate) enum PlainWaker {
+    /// The task is complete: tokio has dropped its future, and with it
+    /// everything the future held.
+    Complete,
+    /// The task is alive.
+    Live {
+        /// How many clones of its waker are alive besides tokio's own
+        /// references and the one kept here, plus one while the task runs
+        /// or is queued to run: what will wake it.
+        clones: u64,
+        /// It is queued to run (tokio's `NOTIFIED`): woken since its
+        /// latest poll began.
+        queued: bool,
+    },
 }
 
 /// The waker of plain task `root`, read from its task's state. `None` when
-/// not known (no wait noted, one polled with another waker, the task
-/// complete).
+/// not known (no wait noted, one polled with another waker).
 pub(crate) fn read(root: NodeId) -> Option<PlainWaker> {
     let known = TASK_VTABLE.load(Ordering::Relaxed);
     if known <= FAILED {
         return None;
     }
     let slot = slot_of(root).slot.lock();
-    let waker = kept_in(&slot, known).filter(|_| slot.root == root)?;
+    if slot.root != root {
+        return None;
+    }
+    let Some(waker) = kept_in(&slot, known) else {
+        // A task kept for its cell alone still says whether it is done.
+        let cell = slot.cell.as_ref()?;
+        return (state_of(cell) & COMPLETE != 0).then_some(PlainWaker::Complete);
+    };
     let state = state_of(waker);
     if state & COMPLETE != 0 {
-        return None;
+        return Some(PlainWaker::Complete);
     }
     if state & CANCELLED != 0 {
         // Aborted: the runtime will poll it once more, to drop it.
-        return Some(PlainWaker {
+        return Some(PlainWaker::Live {
             clones: u64::from(u32::MAX),
             queued: true,
         });
     }
     // The runtime's list, the `JoinHandle`, the clone kept here.
     let own = 2 + usize::from(state & JOIN_INTEREST != 0);
-    Some(PlainWaker {
+    Some(PlainWaker::Live {
         clones: (state >> REF_SHIFT).saturating_sub(own) as u64,
         queued: state & NOTIFIED != 0,
     })

@@ -69,7 +69,9 @@ thread_local! {
     static LAST: Cell<(NodeId, usize, usize)> = const { Cell::new((0, 0, 0)) };
 }
 
-/// Notes that thread root `root` began a pending wait polled with `waker`.
+/// Notes that thread root `root` (or a `spawn_blocking` closure's task
+/// root, its waits driven by `Handle::block_on`) began a pending wait
+/// polled with `waker`.
 /// Cold: once per wait that goes pending on a thread outside any task.
 #[cold]
 #[inline(never)]

@@ -359,3 +359,78 @@ async fn a_peeps_task_awaiting_a_plain_task_behind_a_combinator_waits_on_it() {
     let w = probe.join().unwrap();
     assert_eq!((w.kind, w.name.as_str()), (NodeKind::Task, "tj-c-boss"));
 }
+
+/// The node of plain task `task` (its tokio number) once `ready` holds
+/// for it (a snapshot from another thread, up to 30 s). Blocks its thread.
+fn plain_task_node(task: &str, ready: impl Fn(&peeps_graph::Node) -> bool) -> peeps_graph::Node {
+    let mut last = None;
+    for _ in 0..3000 {
+        let g = Graph::take();
+        let found = g.snap.nodes.iter().find(|n| {
+            n.kind == NodeKind::Task
+                && n.attrs
+                    .get("tokio_task_id")
+                    .map(ToString::to_string)
+                    .as_deref()
+                    == Some(task)
+        });
+        if let Some(n) = found {
+            if ready(n) {
+                return n.clone();
+            }
+            last = Some(n.clone());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("task {task} never ready: {last:?}");
+}
+
+/// A `spawn_blocking` closure driving a peeps receive with
+/// `Handle::block_on` carries its thread's waker count: one clone, the
+/// receive's (it runs again only once that wait ends).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_block_on_closures_waker_is_counted_as_its_threads() {
+    let (tx, mut rx) = mpsc::channel_named::<u32>("tj-bc-lines", 1);
+    let rt = tokio::runtime::Handle::current();
+    let reader = tokio::task::spawn_blocking(move || rt.block_on(rx.recv()));
+    let task = reader.id().to_string();
+    let seen = tokio::task::spawn_blocking(move || {
+        plain_task_node(&task, |n| n.attrs.contains_key("waker_clones"))
+    })
+    .await
+    .unwrap();
+    tx.send(8).await.unwrap();
+    assert_eq!(reader.await.unwrap(), Some(8));
+    assert_eq!(
+        seen.attrs
+            .get("waker_clones")
+            .and_then(serde_json::Value::as_u64),
+        Some(1),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.location.as_deref(),
+        Some("(spawned with tokio::task::spawn_blocking)")
+    );
+}
+
+/// A plain task peeps keeps the waker of, finished, shows `done` while
+/// its node lives on (here: the notifier of a `Notify` it notified).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finished_plain_task_shows_done() {
+    let notify = std::sync::Arc::new(peeps_sync::Notify::new().named("tj-done-bell"));
+    let ring = notify.clone();
+    let task = tokio::spawn(async move {
+        wait_once("tj-done-first").await;
+        ring.notify_one();
+    });
+    let id = task.id().to_string();
+    task.await.unwrap();
+    let seen = tokio::task::spawn_blocking(move || {
+        plain_task_node(&id, |n| n.state.as_deref() == Some("done"))
+    })
+    .await
+    .unwrap();
+    assert_eq!(seen.state.as_deref(), Some("done"));
+    drop(notify);
+}

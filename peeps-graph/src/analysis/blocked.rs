@@ -778,7 +778,9 @@ fn parked_unseen(merged: &Merged<'_>, blocked: &Blocked) -> Vec<Option<Vec<u32>>
             || (root.state == RootState::Pending && blocked.wakes_unseen(merged, r as u32));
         let waits = blocked.all_waits(r as u32);
         if attr_bool(node.node, attr::UNSEEN_THREAD) == Some(true) {
-            if waits.iter().any(|&w| is_blocking_wait(merged, w)) {
+            // Parked in a blocking call, or in a `Handle::block_on` whose
+            // waker only its waits hold (a `spawn_blocking` closure's).
+            if waits.iter().any(|&w| is_blocking_wait(merged, w)) || root.woken_by_waits_only {
                 threads[node.process].push(r as u32);
             }
         } else if attr_u64(node.node, attr::TOKIO_TASK_ID).is_some() && root.woken_by_waits_only {
@@ -1040,23 +1042,17 @@ impl Blocked {
         nested.sort_unstable();
         blocked.nested = nested;
         blocked.starve(merged);
-        for r in 0..blocked.roots.len() {
+        for root in &mut blocked.roots {
             // A `block_on` thread busy in a call it does not park in, and
             // not in a task's poll on it: inside its own poll, whatever
             // its waits show.
-            let root = &mut blocked.roots[r];
             if root.state == RootState::Pending
                 && root.starved.is_none()
                 && attr_bool(g[root.ix].node, attr::THREAD_BUSY) == Some(true)
             {
                 root.state = RootState::Running;
             }
-            blocked.roots[r].woken_by_waits_only =
-                blocked.waits_for_all_its_wakers(merged, r as u32);
-            blocked.roots[r].raced = blocked.raced_unseen(merged, r as u32);
-            blocked.roots[r].timer_due = blocked.timer_due_unseen(merged, r as u32);
         }
-        blocked.parked_unseen = parked_unseen(merged, &blocked);
         let mut stale = Vec::new();
         for r in 0..blocked.roots.len() as u32 {
             for &w in blocked.all_waits(r) {
@@ -1067,6 +1063,13 @@ impl Blocked {
         }
         stale.sort_unstable();
         blocked.stale = stale;
+        for r in 0..blocked.roots.len() {
+            blocked.roots[r].woken_by_waits_only =
+                blocked.waits_for_all_its_wakers(merged, r as u32);
+            blocked.roots[r].raced = blocked.raced_unseen(merged, r as u32);
+            blocked.roots[r].timer_due = blocked.timer_due_unseen(merged, r as u32);
+        }
+        blocked.parked_unseen = parked_unseen(merged, &blocked);
         blocked
     }
 
@@ -1344,13 +1347,25 @@ impl Blocked {
     }
 
     /// How many clones of root `r`'s waker its waits hold: one each, but
-    /// for blocking calls (none) and waits sharing one clone (the joins of
-    /// the tasks of one `JoinSet`: one `waker_group`, one clone).
+    /// for blocking calls (none), waits sharing one clone (the joins of
+    /// the tasks of one `JoinSet`: one `waker_group`, one clone) and stale
+    /// receives on an mpsc channel (none: tokio's send took the receiver's
+    /// waker to wake it; a oneshot's send wakes it by reference and keeps
+    /// it).
     fn wakeable_waits(&self, merged: &Merged<'_>, r: u32) -> u64 {
+        let g = merged.graph();
         let mut groups: Vec<u64> = Vec::new();
         let mut single = 0;
         for &w in self.all_waits(r) {
             if is_blocking_wait(merged, w) {
+                continue;
+            }
+            if self.is_stale(w)
+                && g.edge_endpoints(w).is_none_or(|(_, to)| {
+                    g[to].node.attrs.get(attr::FLAVOR).and_then(|f| f.as_str())
+                        != Some(attr::flavor::ONESHOT)
+                })
+            {
                 continue;
             }
             match waker_group(merged, w) {
