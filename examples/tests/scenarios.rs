@@ -13104,8 +13104,14 @@ fn dispatcher_worker_task_request_full_inboxes() {
     assert_eq!(*dispatcher, "dispatcher", "{}", report_text(report));
     assert!(worker.starts_with("worker-"), "{}", report_text(report));
     let inbox = format!("{worker}-inbox");
+    let other = if *worker == "worker-0" {
+        "worker-1"
+    } else {
+        "worker-0"
+    };
     deadlock()
         .certain()
+        .behind(["submitter", other, MAIN])
         .step(
             step("dispatcher")
                 .op(Op::Send)
@@ -13161,28 +13167,35 @@ fn drain_acquire_many_under_conns_lock() {
 #[test]
 fn importer_joins_blocking_reader_before_draining() {
     let mut s = scenario!(importer_joins_blocking_reader_before_draining);
-    let run = analyze_cli(&s.dump(), &[]);
+    check_joiner_and_blocking_closure(&s.dump(), "importer", Op::Send, (Channel, "rows"));
+}
+
+/// A deadlock of task `joiner`, awaiting a `spawn_blocking` closure, and
+/// that closure (a plain task, known by its number only), which waits
+/// (`op`) on resource `on`, held by `joiner`; `main` behind.
+fn check_joiner_and_blocking_closure(
+    dump: &Dump,
+    joiner: &str,
+    op: Op,
+    on: (peeps::graph::NodeKind, &str),
+) {
+    let run = analyze_cli(dump, &[]);
     let report = &run.report;
     assert_eq!(run.code, 1, "exit code{}", report_text(report));
     let d = support::expect::only_deadlock(report);
-    let reader = d
+    let closure = d
         .tasks
         .iter()
         .find(|t| t.name.starts_with("tokio task "))
-        .unwrap_or_else(|| panic!("the blocking reader{}", report_text(report)));
-    let reader = reader.name.clone();
+        .unwrap_or_else(|| panic!("the blocking closure{}", report_text(report)));
+    let closure = closure.name.clone();
     deadlock()
         .certain()
-        .tasks(["importer", &reader])
-        .resources([(Channel, "rows")])
+        .tasks([joiner, &closure])
+        .resources([on])
         .behind([MAIN])
-        .step(step("importer").op(Op::Join))
-        .step(
-            step(&reader)
-                .op(Op::Send)
-                .waits_on(Channel, "rows")
-                .held_by("importer"),
-        )
+        .step(step(joiner).op(Op::Join))
+        .step(step(&closure).op(op).waits_on(on.0, on.1).held_by(joiner))
         .check_deadlock(d, report);
 }
 
@@ -13308,29 +13321,7 @@ fn session_asks_router_reply_queued_in_unbounded_inbox() {
 #[test]
 fn spawn_blocking_block_on_relocks_index() {
     let mut s = scenario!(spawn_blocking_block_on_relocks_index);
-    let run = analyze_cli(&s.dump(), &[]);
-    let report = &run.report;
-    assert_eq!(run.code, 1, "exit code{}", report_text(report));
-    let d = support::expect::only_deadlock(report);
-    let parser = d
-        .tasks
-        .iter()
-        .find(|t| t.name.starts_with("tokio task "))
-        .unwrap_or_else(|| panic!("the blocking parser{}", report_text(report)));
-    let parser = parser.name.clone();
-    deadlock()
-        .certain()
-        .tasks(["indexer", &parser])
-        .resources([(Mutex, "symbol-index")])
-        .behind([MAIN])
-        .step(step("indexer").op(Op::Join))
-        .step(
-            step(&parser)
-                .op(Op::Lock)
-                .waits_on(Mutex, "symbol-index")
-                .held_by("indexer"),
-        )
-        .check_deadlock(d, report);
+    check_joiner_and_blocking_closure(&s.dump(), "indexer", Op::Lock, (Mutex, "symbol-index"));
 }
 
 /// As `spawn_blocking_block_on_relocks_index`, the lock driven by `futures::executor::block_on`.
@@ -13599,44 +13590,19 @@ fn restart_command_awaits_own_handle() {
 }
 
 /// The importer keeps the `rows` sender while it awaits the `spawn_blocking` writer draining
-/// `rows` with `Handle::block_on`; `first`: that writer's first `block_on` is the one that waits.
-fn check_block_on_writer_sender_kept(dump: &Dump) {
-    let run = analyze_cli(dump, &[]);
-    let report = &run.report;
-    assert_eq!(run.code, 1, "exit code{}", report_text(report));
-    let d = support::expect::only_deadlock(report);
-    let writer = d
-        .tasks
-        .iter()
-        .find(|t| t.name.starts_with("tokio task "))
-        .unwrap_or_else(|| panic!("the blocking writer{}", report_text(report)));
-    let writer = writer.name.clone();
-    deadlock()
-        .tasks(["importer", &writer])
-        .resources([(Channel, "rows")])
-        .behind([MAIN])
-        .step(step("importer").op(Op::Join))
-        .step(
-            step(&writer)
-                .op(Op::Recv)
-                .waits_on(Channel, "rows")
-                .held_by("importer"),
-        )
-        .check_deadlock(d, report);
-}
-
-/// The writer waits in a later `block_on` (it drained the rows sent).
+/// `rows` with `Handle::block_on`; the writer waits in a later `block_on` (it drained the rows
+/// sent).
 #[test]
 fn spawn_blocking_block_on_recv_sender_kept() {
     let mut s = scenario!(spawn_blocking_block_on_recv_sender_kept);
-    check_block_on_writer_sender_kept(&s.dump());
+    check_joiner_and_blocking_closure(&s.dump(), "importer", Op::Recv, (Channel, "rows"));
 }
 
 /// The writer waits in its first `block_on` (no row was sent).
 #[test]
 fn spawn_blocking_first_block_on_recv_sender_kept() {
     let mut s = scenario!(spawn_blocking_first_block_on_recv_sender_kept);
-    check_block_on_writer_sender_kept(&s.dump());
+    check_joiner_and_blocking_closure(&s.dump(), "importer", Op::Recv, (Channel, "rows"));
 }
 
 /// Per-account peeps mutexes (`account`, one class) taken by a `Transfer` trait's default method that always locks the lower id first (sorting the pair), from four `peeps::spawn_named` tellers and two plain `tokio::spawn` auditors that lock three accounts in sorted order through the same helper, each holding its guards across a short sleep.

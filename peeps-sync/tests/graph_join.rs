@@ -25,15 +25,7 @@ fn join_waiter(task: &str) -> (String, NodeKind, Option<u64>) {
 fn join_waiter_node(task: &str) -> peeps_graph::Node {
     for _ in 0..3000 {
         let g = Graph::take();
-        let joined = g.snap.nodes.iter().find(|n| {
-            n.kind == NodeKind::Task
-                && n.attrs
-                    .get("tokio_task_id")
-                    .map(ToString::to_string)
-                    .as_deref()
-                    == Some(task)
-        });
-        if let Some(joined) = joined
+        if let Some(joined) = task_numbered(&g, task)
             && let Some(e) = g.snap.edges.iter().find(|e| {
                 e.to == joined.id
                     && e.kind == EdgeKind::WaitsOn
@@ -51,6 +43,18 @@ fn join_waiter_node(task: &str) -> peeps_graph::Node {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     panic!("nothing waits on task {task}: {}", Graph::take().dump());
+}
+
+/// The node of the task tokio numbers `task`, if `g` has one.
+fn task_numbered<'g>(g: &'g Graph, task: &str) -> Option<&'g peeps_graph::Node> {
+    g.snap.nodes.iter().find(|n| {
+        n.kind == NodeKind::Task
+            && n.attrs
+                .get("tokio_task_id")
+                .map(ToString::to_string)
+                .as_deref()
+                == Some(task)
+    })
 }
 
 /// Waits once on a peeps receive from channel `name` that a thread sends
@@ -366,15 +370,7 @@ fn plain_task_node(task: &str, ready: impl Fn(&peeps_graph::Node) -> bool) -> pe
     let mut last = None;
     for _ in 0..3000 {
         let g = Graph::take();
-        let found = g.snap.nodes.iter().find(|n| {
-            n.kind == NodeKind::Task
-                && n.attrs
-                    .get("tokio_task_id")
-                    .map(ToString::to_string)
-                    .as_deref()
-                    == Some(task)
-        });
-        if let Some(n) = found {
+        if let Some(n) = task_numbered(&g, task) {
             if ready(n) {
                 return n.clone();
             }
