@@ -85,6 +85,29 @@ fn main() {
                         black_box(lock.as_mut().poll(&mut cx).is_pending());
                     }
                 }
+                ("combinator_task", _) => {
+                    // A plain task whose one wait goes pending under a
+                    // combinator's waker (not tokio's task waker): peeps
+                    // looks once for its cell on the stack.
+                    struct Forward(std::task::Waker);
+                    impl std::task::Wake for Forward {
+                        fn wake(self: std::sync::Arc<Self>) {
+                            self.0.wake_by_ref();
+                        }
+                    }
+                    for _ in 0..n {
+                        let (tx, mut rx) = peeps_sync::mpsc::channel::<u64>(1);
+                        let task = tokio::spawn(std::future::poll_fn(move |cx| {
+                            let own = std::task::Waker::from(std::sync::Arc::new(Forward(
+                                cx.waker().clone(),
+                            )));
+                            rx.poll_recv(&mut std::task::Context::from_waker(&own))
+                        }));
+                        tokio::task::yield_now().await;
+                        tx.send(1).await.expect("send");
+                        black_box(task.await.expect("task"));
+                    }
+                }
                 ("mutex", "tokio") => {
                     let m = tokio::sync::Mutex::new(0u64);
                     for _ in 0..n {
