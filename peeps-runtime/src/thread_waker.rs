@@ -100,6 +100,12 @@ pub(crate) fn note(root: NodeId, waker: &Waker) {
         }
         return;
     }
+    if is_park {
+        // A root noted before with this thread's waker (a `spawn_blocking`
+        // closure that has ended: a thread runs one at a time) keeps a
+        // clone of it, which would count as one more for this root.
+        threads.retain(|k| !k.waker.as_ref().is_some_and(|w| w.will_wake(waker)));
+    }
     if threads.len() == KEPT {
         threads.remove(0);
     }

@@ -430,3 +430,38 @@ async fn a_finished_plain_task_shows_done() {
     assert_eq!(seen.state.as_deref(), Some("done"));
     drop(notify);
 }
+
+/// Two `spawn_blocking` closures one after the other on a blocking pool of
+/// one thread, each driving a receive with `Handle::block_on`: the second
+/// counts one clone too, not the first's kept beside its own.
+#[test]
+fn a_reused_blocking_threads_waker_counts_for_its_latest_closure_alone() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        for round in 0..2u32 {
+            let (tx, mut rx) = mpsc::channel_named::<u32>("tj-reused-lines", 1);
+            let rt = tokio::runtime::Handle::current();
+            let reader = tokio::task::spawn_blocking(move || rt.block_on(rx.recv()));
+            let task = reader.id().to_string();
+            let seen = std::thread::spawn(move || {
+                plain_task_node(&task, |n| n.attrs.contains_key("waker_clones"))
+            })
+            .join()
+            .unwrap();
+            tx.send(round).await.unwrap();
+            assert_eq!(reader.await.unwrap(), Some(round));
+            assert_eq!(
+                seen.attrs
+                    .get("waker_clones")
+                    .and_then(serde_json::Value::as_u64),
+                Some(1),
+                "round {round}: {seen:?}"
+            );
+        }
+    });
+}
