@@ -190,6 +190,34 @@ fn a_task_shown_idle_beyond_the_tasks_alive_has_ended_and_releases_nothing() {
 }
 
 #[test]
+fn a_task_seen_done_releases_nothing() {
+    // As above, the reader read done (its waker kept, tokio's `COMPLETE`
+    // bit): it released what it held when it ended, so it is no way out.
+    let mut d = Dump::new("client");
+    let main = d.thread("main");
+    let pid = d.pid();
+    d.node(main).attr("os_thread", pid).attr("waker_clones", 1);
+    let reader = d.plain_task("reader");
+    d.node(reader).state("done", 1_000);
+    let subscriber = d.plain_task("subscriber");
+    d.node(subscriber).attr("waker_clones", 1);
+    let messages = d.channel("messages", "broadcast", 1, 1);
+    d.wait(main, subscriber, "join");
+    d.wait(subscriber, messages, "recv");
+    d.hold(messages, reader, "sender").evidence("shared");
+    d.hold(messages, subscriber, "receiver").evidence("used");
+    d.census(1, 1, 5, 0);
+    let report = analyze(&[d.build()]);
+    assert!(report.deadlocks.is_empty(), "{}", report.text());
+    let stuck: Vec<&str> = report
+        .stuck_forever
+        .iter()
+        .map(|s| s.task.name.as_str())
+        .collect();
+    assert_eq!(stuck, ["subscriber"], "{}", report.text());
+}
+
+#[test]
 fn a_thread_busy_inside_its_poll_closes_no_cycle() {
     // hunt41: `main` pins a receive from `commands` in a `select!` beside
     // a blocking read; the uploader waits for readings only `main` sends.
