@@ -92,12 +92,14 @@ fn a_broadcast_backlog_may_be_another_receivers() {
     assert_no_deadlock(&analyze(&[keepalive(broadcast)]));
 }
 
-/// A peeps task `main` holds mutex `m` and waits to lock it again, while a
-/// receive on `events` it pinned earlier has messages queued `sent_ms_ago`.
+/// A peeps task `main`, pending since its latest poll ended 1 s ago,
+/// holds mutex `m` and waits to lock it again, while a receive on `events`
+/// it pinned earlier has messages queued `sent_ms_ago`.
 fn relock_beside_receive(sent_ms_ago: u64) -> peeps_graph::Snapshot {
     let mut d = Dump::new("svc");
     let main = d.task("main");
     d.node(main)
+        .state("pending", 1_000)
         .attr("waker_clones", 2)
         .attr("waker_clones_accounted", 2);
     let events = d.channel("events", "mpsc", 1, 1);
@@ -164,4 +166,11 @@ fn with_no_clone_beyond_its_live_receive_the_uploader_is_in_the_cycle() {
     let mut names = task_names(dl);
     names.sort();
     assert_eq!(names, ["reporter", "uploader"]);
+}
+
+#[test]
+fn a_peeps_task_pending_since_before_the_send_may_be_starting_the_poll_that_takes_it() {
+    // Its latest poll ended 1 s ago, the message came 600 ms ago: the send
+    // woke it; a poll beginning now has cleared its flag.
+    assert_no_deadlock(&analyze(&[relock_beside_receive(600)]));
 }

@@ -73,8 +73,16 @@ unsafe impl Entry for AmbientRoot {
             crate::thread_waker::clones(self.core.id)
         } else if self.tokio_id.is_some() {
             match crate::task_waker::read(self.core.id) {
-                Some(crate::task_waker::PlainWaker::Live { clones, queued }) => {
-                    out.attr(attr::WOKEN, queued);
+                Some(crate::task_waker::PlainWaker::Live {
+                    clones,
+                    queued,
+                    running,
+                }) => {
+                    // Being polled now, it may be taking what woke it: not
+                    // said (a `spawn_blocking` closure runs all along).
+                    if !running {
+                        out.attr(attr::WOKEN, queued);
+                    }
                     Some(clones)
                 }
                 Some(crate::task_waker::PlainWaker::Complete) => {

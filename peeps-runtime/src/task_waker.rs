@@ -467,6 +467,9 @@ pub(crate) enum PlainWaker {
         /// It is queued to run (tokio's `NOTIFIED`): woken since its
         /// latest poll began.
         queued: bool,
+        /// It is being polled now (tokio's `RUNNING`): a `spawn_blocking`
+        /// closure all along, any task for a moment.
+        running: bool,
     },
 }
 
@@ -495,6 +498,7 @@ pub(crate) fn read(root: NodeId) -> Option<PlainWaker> {
         return Some(PlainWaker::Live {
             clones: u64::from(u32::MAX),
             queued: true,
+            running: state & RUNNING != 0,
         });
     }
     // The runtime's list, the `JoinHandle`, the clone kept here.
@@ -502,6 +506,7 @@ pub(crate) fn read(root: NodeId) -> Option<PlainWaker> {
     Some(PlainWaker::Live {
         clones: (state >> REF_SHIFT).saturating_sub(own) as u64,
         queued: state & NOTIFIED != 0,
+        running: state & RUNNING != 0,
     })
 }
 

@@ -1084,7 +1084,8 @@ impl Blocked {
     /// by a `select!` whose other branch won, a receive pinned outside the
     /// wait `r` is in now), and it will not wake `r` again: it is no way
     /// out of `r`'s other waits. Only a root whose wakes peeps sees (a
-    /// peeps task; a plain task whose queued bit it reads) can be told.
+    /// peeps task whose latest poll ended after the send; a plain task
+    /// whose queued bit it reads, not being polled now) can be told.
     fn stale_receive(&self, merged: &Merged<'_>, r: u32, w: EdgeIndex, settle_ms: u64) -> bool {
         let g = merged.graph();
         let root = &self.roots[r as usize];
@@ -1112,10 +1113,18 @@ impl Blocked {
                     attr::flavor::MPSC | attr::flavor::MPSC_UNBOUNDED | attr::flavor::ONESHOT
                 )
             });
+        let Some(sent) = attr_u64(channel, attr::LAST_SEND_MS) else {
+            return false;
+        };
+        // A peeps task pending since before the send was woken by it, and
+        // may be beginning the poll that takes it (its flag cleared, its
+        // state not yet polling): its latest poll must have ended after.
+        let polled_since = !root.tracked || root.since_ms.is_some_and(|pending| pending < sent);
         channel.kind == NodeKind::Channel
             && one_receiver
             && attr_u64(channel, attr::LEN).is_some_and(|len| len > 0)
-            && attr_u64(channel, attr::LAST_SEND_MS).is_some_and(|ms| ms >= settle_ms)
+            && sent >= settle_ms
+            && polled_since
     }
 
     /// Whether `w` is a stale receive (see [`Blocked::stale_receive`]).
