@@ -141,28 +141,37 @@ fn a_wait_only_its_process_could_end_is_stuck_forever_when_nothing_runs() {
     );
 }
 
+/// fred.rs#116: `main` awaits the plain `subscriber`, which receives on
+/// `messages`; the sender was last used by the connection `reader`, a
+/// plain task shown pending with no wait, or seen `done`. `alive` tasks
+/// as tokio counts them.
+fn fred_client(alive: u64, reader_done: bool) -> peeps_graph::Snapshot {
+    let mut d = Dump::new("client");
+    let main = d.thread("main");
+    let pid = d.pid();
+    d.node(main).attr("os_thread", pid).attr("waker_clones", 1);
+    let reader = d.plain_task("reader");
+    if reader_done {
+        d.node(reader).state("done", 1_000);
+    }
+    let subscriber = d.plain_task("subscriber");
+    d.node(subscriber).attr("waker_clones", 1);
+    let messages = d.channel("messages", "broadcast", 1, 1);
+    d.wait(main, subscriber, "join");
+    d.wait(subscriber, messages, "recv");
+    d.hold(messages, reader, "sender").evidence("shared");
+    d.hold(messages, subscriber, "receiver").evidence("used");
+    d.census(alive, alive, 5, 0);
+    d.build()
+}
+
 #[test]
 fn a_task_shown_idle_beyond_the_tasks_alive_has_ended_and_releases_nothing() {
     // fred.rs#116: `main` awaits the subscriber, which receives on
     // `messages`; the sender was last used by the connection reader, a
     // plain task that has since ended (tokio does not say so, but only one
     // task is alive: the subscriber).
-    let build = |alive: u64| {
-        let mut d = Dump::new("client");
-        let main = d.thread("main");
-        let pid = d.pid();
-        d.node(main).attr("os_thread", pid).attr("waker_clones", 1);
-        let reader = d.plain_task("reader");
-        let subscriber = d.plain_task("subscriber");
-        d.node(subscriber).attr("waker_clones", 1);
-        let messages = d.channel("messages", "broadcast", 1, 1);
-        d.wait(main, subscriber, "join");
-        d.wait(subscriber, messages, "recv");
-        d.hold(messages, reader, "sender").evidence("shared");
-        d.hold(messages, subscriber, "receiver").evidence("used");
-        d.census(alive, alive, 5, 0);
-        d.build()
-    };
+    let build = |alive: u64| fred_client(alive, false);
     let report = analyze(&[build(1)]);
     assert!(report.deadlocks.is_empty(), "{}", report.text());
     assert_eq!(report.stuck_forever.len(), 1, "{}", report.text());
@@ -193,21 +202,7 @@ fn a_task_shown_idle_beyond_the_tasks_alive_has_ended_and_releases_nothing() {
 fn a_task_seen_done_releases_nothing() {
     // As above, the reader read done (its waker kept, tokio's `COMPLETE`
     // bit): it released what it held when it ended, so it is no way out.
-    let mut d = Dump::new("client");
-    let main = d.thread("main");
-    let pid = d.pid();
-    d.node(main).attr("os_thread", pid).attr("waker_clones", 1);
-    let reader = d.plain_task("reader");
-    d.node(reader).state("done", 1_000);
-    let subscriber = d.plain_task("subscriber");
-    d.node(subscriber).attr("waker_clones", 1);
-    let messages = d.channel("messages", "broadcast", 1, 1);
-    d.wait(main, subscriber, "join");
-    d.wait(subscriber, messages, "recv");
-    d.hold(messages, reader, "sender").evidence("shared");
-    d.hold(messages, subscriber, "receiver").evidence("used");
-    d.census(1, 1, 5, 0);
-    let report = analyze(&[d.build()]);
+    let report = analyze(&[fred_client(1, true)]);
     assert!(report.deadlocks.is_empty(), "{}", report.text());
     let stuck: Vec<&str> = report
         .stuck_forever

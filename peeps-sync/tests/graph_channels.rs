@@ -573,6 +573,15 @@ async fn a_stale_copy_moved_by_a_spawn_goes_back_to_the_user() {
     stop_tx.send(()).unwrap();
 }
 
+/// The node of the first waiter on the node `id` of `g`, if one waits.
+fn waiter_of(g: &Graph, id: peeps_graph::NodeId) -> Option<&peeps_graph::Node> {
+    g.snap.edges.iter().find_map(|e| {
+        (e.to == id && e.kind == peeps_graph::EdgeKind::WaitsOn)
+            .then(|| g.snap.nodes.iter().find(|n| n.id == e.from))
+            .flatten()
+    })
+}
+
 /// The `waker_clones` of the root of kind `kind` waiting on channel
 /// `chan`, once one does and its count shows (the count shows just after
 /// the wait itself: the first note learns tokio's vtable on a thread of
@@ -587,11 +596,7 @@ fn clones_of_waiter(chan: &'static str, kind: NodeKind) -> Option<u64> {
             std::thread::sleep(std::time::Duration::from_millis(10));
             continue;
         };
-        let waiter = g.snap.edges.iter().find_map(|e| {
-            (e.to == ch.id && e.kind == peeps_graph::EdgeKind::WaitsOn)
-                .then(|| g.snap.nodes.iter().find(|n| n.id == e.from))
-                .flatten()
-        });
+        let waiter = waiter_of(&g, ch.id);
         if let Some(n) = waiter.filter(|n| n.kind == kind)
             && let Some(c) = n.attrs.get("waker_clones").and_then(|v| v.as_u64())
         {
@@ -802,11 +807,7 @@ fn woken_of_waiter(chan: &'static str, want: bool) -> Option<bool> {
     for _ in 0..3000 {
         let g = Graph::take();
         if let Ok(ch) = g.find(chan) {
-            let waiter = g.snap.edges.iter().find_map(|e| {
-                (e.to == ch.id && e.kind == peeps_graph::EdgeKind::WaitsOn)
-                    .then(|| g.snap.nodes.iter().find(|n| n.id == e.from))
-                    .flatten()
-            });
+            let waiter = waiter_of(&g, ch.id);
             last = waiter
                 .filter(|n| n.kind == NodeKind::Task)
                 .and_then(|n| n.attrs.get("woken")?.as_bool());

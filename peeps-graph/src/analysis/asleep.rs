@@ -45,11 +45,12 @@ use petgraph::visit::EdgeRef;
 pub(crate) struct Asleep {
     /// Per process: nothing in it can run again (see the module).
     pub(crate) processes: Vec<bool>,
-    /// Per root: a task of an asleep process shown pending with no wait,
-    /// which cannot be alive: the tasks asleep there are as many as tokio
-    /// counts alive. A plain task that ended after it held or notified
-    /// something still shows, with no wait (tokio does not say when a
-    /// plain task ends): it releases nothing.
+    /// Per root: a task of an asleep process seen done, or shown pending
+    /// with no wait, which cannot be alive: the tasks asleep there are as
+    /// many as tokio counts alive. A plain task that ended after it held or
+    /// notified something still shows, done when peeps reads its state,
+    /// else pending with no wait (tokio does not say when a plain task
+    /// ends): it releases nothing.
     pub(crate) ended: Vec<bool>,
 }
 
@@ -74,10 +75,16 @@ pub(crate) fn asleep_processes(merged: &Merged<'_>, blocked: &Blocked, settle_ms
     // Task roots pending with no wait: alive (waiting on something peeps
     // cannot see) unless the tasks asleep are all tokio counts alive.
     let mut idle: Vec<u32> = Vec::new();
+    // Task roots seen done (a plain task's state word): ended too.
+    let mut done: Vec<u32> = Vec::new();
     for (r, root) in blocked.roots.iter().enumerate() {
         let node = g[root.ix];
         let p = node.process;
-        if !asleep[p] || root.state == RootState::Done {
+        if !asleep[p] {
+            continue;
+        }
+        if root.state == RootState::Done {
+            done.push(r as u32);
             continue;
         }
         let r = r as u32;
@@ -125,7 +132,7 @@ pub(crate) fn asleep_processes(merged: &Merged<'_>, blocked: &Blocked, settle_ms
         asleep[p] &= main[p] && tasks[p] >= alive;
     }
     let mut ended = vec![false; blocked.roots.len()];
-    for r in idle {
+    for r in idle.into_iter().chain(done) {
         ended[r as usize] = asleep[g[blocked.roots[r as usize].ix].process];
     }
     Asleep {

@@ -908,6 +908,11 @@ pub(crate) fn attr_bool(node: &Node, name: &str) -> Option<bool> {
     node.attrs.get(name)?.as_bool()
 }
 
+/// A channel node's flavor (see [`attr::flavor`]), when it has one.
+pub(crate) fn flavor(node: &Node) -> Option<&str> {
+    node.attrs.get(attr::FLAVOR)?.as_str()
+}
+
 /// Whether `node` is a plain tokio task seen from inside (not spawned
 /// through peeps, not a `spawn_blocking` closure).
 fn is_plain_task(node: &Node) -> bool {
@@ -1103,16 +1108,12 @@ impl Blocked {
             return false;
         };
         let channel = g[to].node;
-        let one_receiver = channel
-            .attrs
-            .get(attr::FLAVOR)
-            .and_then(|f| f.as_str())
-            .is_some_and(|f| {
-                matches!(
-                    f,
-                    attr::flavor::MPSC | attr::flavor::MPSC_UNBOUNDED | attr::flavor::ONESHOT
-                )
-            });
+        let one_receiver = flavor(channel).is_some_and(|f| {
+            matches!(
+                f,
+                attr::flavor::MPSC | attr::flavor::MPSC_UNBOUNDED | attr::flavor::ONESHOT
+            )
+        });
         let Some(sent) = attr_u64(channel, attr::LAST_SEND_MS) else {
             return false;
         };
@@ -1370,10 +1371,8 @@ impl Blocked {
                 continue;
             }
             if self.is_stale(w)
-                && g.edge_endpoints(w).is_none_or(|(_, to)| {
-                    g[to].node.attrs.get(attr::FLAVOR).and_then(|f| f.as_str())
-                        != Some(attr::flavor::ONESHOT)
-                })
+                && g.edge_endpoints(w)
+                    .is_none_or(|(_, to)| flavor(g[to].node) != Some(attr::flavor::ONESHOT))
             {
                 continue;
             }

@@ -34,7 +34,7 @@
 use super::Context;
 use super::blocked::Queued;
 use super::blocked::{
-    External, OpSide, Release, RootState, attr_bool, classify, op_side, releasers,
+    External, OpSide, Release, RootState, attr_bool, classify, flavor, op_side, releasers,
 };
 use super::cycles::Hop;
 use super::report::{
@@ -519,12 +519,7 @@ fn waits_on_blocked_sender(cx: &Context<'_, '_>, w: EdgeIndex) -> bool {
     let Some((_, channel)) = g.edge_endpoints(w) else {
         return false;
     };
-    let oneshot = g[channel]
-        .node
-        .attrs
-        .get(attr::FLAVOR)
-        .and_then(|f| f.as_str())
-        == Some(attr::flavor::ONESHOT);
+    let oneshot = flavor(g[channel].node) == Some(attr::flavor::ONESHOT);
     match verdict {
         Err(External::OutOfSight(..)) => {}
         // A handle peeps never saw leave the task that made it: a reply

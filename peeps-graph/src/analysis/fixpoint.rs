@@ -36,9 +36,7 @@
 
 use super::Options;
 use super::asleep::{asleep_processes, guessed_holders};
-use super::blocked::{
-    Blocked, Release, RootState, Target, TargetMap, beside_own_hold, classify, releasers,
-};
+use super::blocked::{Blocked, Release, Target, TargetMap, beside_own_hold, classify, releasers};
 use crate::merge::{EdgeIndex, Merged};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, Reversed};
@@ -194,14 +192,8 @@ impl Fixpoint {
                             bad_unless_asleep.push(t);
                         }
                         let mut ok = proven || sleeping;
-                        // A task that has ended releases nothing: shown
-                        // pending with no wait beyond what tokio counts
-                        // alive, or seen done.
-                        let ended = |r: &Release| {
-                            sleeping
-                                && (asleep.ended[r.root as usize]
-                                    || blocked.roots[r.root as usize].state == RootState::Done)
-                        };
+                        // A task that has ended releases nothing.
+                        let ended = |r: &Release| sleeping && asleep.ended[r.root as usize];
                         for rel in scratch.iter().filter(|r| !ended(r)) {
                             match dep_of_root[rel.root as usize] {
                                 Some(q) if ok && settled(rel.since_ms, settle) => {
